@@ -1,0 +1,76 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./usage-error.js";
+
+/** What every command gets: its own arguments and the streams to write to. */
+export interface CommandContext {
+  argv: string[];
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** standard input, for `--usage-json -` and the like */
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full --help text. */
+  help: string;
+  /** Returns the exit code; throws UsageError for bad input. */
+  run(context: CommandContext): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * node:util parseArgs in strict mode, with errors rewritten to name the flag and point at --help.
+ */
+export function parseFlags<T extends Options>(
+  argv: string[],
+  options: T,
+  commandName: string,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), `see: switchyard ${commandName} --help`);
+  }
+}
+
+/** A non-negative whole number from a flag, or a UsageError naming the flag. */
+export function integerFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.replaceAll("_", "").replaceAll(",", ""))) {
+    throw new UsageError(`--${flag} must be a whole number of tokens or requests, got ${JSON.stringify(value)}`);
+  }
+  const parsed = Number(value.replaceAll("_", "").replaceAll(",", ""));
+  if (!Number.isSafeInteger(parsed)) throw new UsageError(`--${flag} is too large: ${value}`);
+  return parsed;
+}
+
+export function dateFlag(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function choiceFlag<C extends string>(value: string | undefined, flag: string, choices: readonly C[]): C | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${choices.join(", ")}; got ${JSON.stringify(value)}`);
+  }
+  return value as C;
+}
+
+export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
+  stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Today's date (UTC) as YYYY-MM-DD. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
