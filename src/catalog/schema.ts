@@ -59,6 +59,8 @@ export const priceBlockSchema = z.strictObject({
   long_context: tierSchema.optional(),
   /** Fast mode (research preview): a separate rate block; absent = not available then. */
   fast: rateCardSchema.optional(),
+  /** Fast mode's own long-context tier, where one existed (Opus 4.6, Feb 2026). */
+  fast_long_context: tierSchema.optional(),
   /** Batch price = rate x this multiplier on every class (e.g. "0.5"); absent = no batch here. */
   batch_multiplier: usd.optional(),
   fees: feesSchema.optional(),
