@@ -1,0 +1,269 @@
+/**
+ * Read access to the catalog: find models and offerings, resolve any model id form, pick the
+ * price block in force on a date. Pure: no file system (see files.ts for loading).
+ */
+import type { CatalogData, Model, Offering, PriceBlock } from "./model.js";
+import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
+import { closestNames } from "./suggest.js";
+
+export class UnknownModelError extends Error {
+  override readonly name = "UnknownModelError";
+  constructor(
+    readonly modelId: string,
+    readonly suggestions: string[],
+    detail?: string,
+  ) {
+    super(
+      detail ??
+        `unknown model ${JSON.stringify(modelId)}` +
+          (suggestions.length > 0 ? `; closest known ids: ${suggestions.join(", ")}` : ""),
+    );
+  }
+}
+
+/** A request the catalog cannot price or route: the message says what to change. */
+export class CatalogLookupError extends Error {
+  override readonly name = "CatalogLookupError";
+  constructor(
+    message: string,
+    /** which input field was wrong: "model", "provider", "route", "region", "at", "inference_geo", ... */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ResolveHints {
+  provider?: ProviderId;
+  region?: string;
+  route?: string;
+  /** Anthropic / Claude Platform on AWS inference_geo ("us" selects the us route). */
+  inferenceGeo?: string;
+}
+
+export interface Resolution {
+  model: Model;
+  provider: ProviderId;
+  route: string;
+  /** undefined when the model is known but not offered on that provider/route/region. */
+  offering: Offering | undefined;
+  region: string | undefined;
+  /** The id to send on the wire for this route. */
+  wireId: string;
+}
+
+const BEDROCK_GEO_PREFIXES = ["us-gov", "global", "apac", "us", "eu", "jp", "au"] as const;
+const BEDROCK_VENDOR_PREFIX = /^(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer)\./;
+const ARN_PATTERN = /^arn:aws(?:-us-gov|-cn)?:bedrock:([a-z0-9-]*):(\d*):([a-z-]+)\/(.+)$/;
+
+interface IdEntry {
+  model: Model;
+  provider: ProviderId | undefined;
+}
+
+/** Bedrock ids drift in their version suffix (-v1:0, -v1, none); compare without it. */
+function bedrockKey(id: string): string {
+  return id.toLowerCase().replace(/-v\d+(?::\d+)?$/, "");
+}
+
+export class Catalog {
+  private readonly byName = new Map<string, IdEntry[]>();
+  private readonly byBedrockId = new Map<string, Model>();
+  private readonly offeringsByModel = new Map<string, Offering[]>();
+
+  constructor(readonly data: CatalogData) {
+    for (const model of data.models.values()) {
+      this.index(model.id, model, undefined);
+      this.index(model.family, model, undefined);
+      for (const alias of model.aliases) this.index(alias, model, undefined);
+      for (const [provider, ids] of Object.entries(model.ids) as [ProviderId, string[]][]) {
+        for (const id of ids) {
+          this.index(id, model, provider);
+          if (provider === "bedrock") this.byBedrockId.set(bedrockKey(id), model);
+        }
+      }
+    }
+    for (const offering of data.offerings) {
+      const list = this.offeringsByModel.get(offering.model.id) ?? [];
+      list.push(offering);
+      this.offeringsByModel.set(offering.model.id, list);
+      if (offering.provider === "bedrock") {
+        this.byBedrockId.set(bedrockKey(offering.modelId.replace(geoPrefixPattern(), "")), offering.model);
+      }
+    }
+  }
+
+  get models(): Model[] {
+    return [...this.data.models.values()];
+  }
+
+  get offerings(): Offering[] {
+    return this.data.offerings;
+  }
+
+  provider(id: ProviderId): ProviderInfo | undefined {
+    return this.data.providers.get(id);
+  }
+
+  residencyOfRegion(region: string): Residency | undefined {
+    return this.data.regions.get(region);
+  }
+
+  model(id: string): Model | undefined {
+    return this.data.models.get(id);
+  }
+
+  offeringsOf(modelId: string): Offering[] {
+    return this.offeringsByModel.get(modelId) ?? [];
+  }
+
+  /** Models whose id, alias or family matches: `sonnet-4.6` gives Sonnet 4.6; `claude-sonnet-4-6` too. */
+  modelsMatching(name: string): Model[] {
+    const entries = this.byName.get(name.toLowerCase()) ?? [];
+    return [...new Set(entries.map((entry) => entry.model))];
+  }
+
+  findOffering(provider: ProviderId, modelId: string, route: string, region?: string): Offering | undefined {
+    const candidates = this.offeringsOf(modelId).filter((offering) => offering.provider === provider && offering.route === route);
+    if (region === undefined) return candidates[0];
+    return (
+      candidates.find((offering) => offering.regions?.includes(region)) ??
+      candidates.find((offering) => offering.regions === undefined)
+    );
+  }
+
+  /**
+   * Resolves any id form to a model, provider and route:
+   * Anthropic dated/undated ids and aliases, families, Bedrock base ids, geo inference-profile
+   * ids (us./eu./apac./jp./au./us-gov./global.), ARNs (application profiles need a mapping),
+   * Vertex `@` ids, Together and Groq names.
+   */
+  resolve(id: string, hints: ResolveHints = {}): Resolution {
+    const trimmed = id.trim();
+    if (trimmed.startsWith("arn:")) return this.resolveArn(trimmed, hints);
+
+    const geo = BEDROCK_GEO_PREFIXES.find((prefix) => trimmed.startsWith(`${prefix}.`));
+    if (geo) {
+      const base = trimmed.slice(geo.length + 1);
+      const model = this.byBedrockId.get(bedrockKey(base));
+      if (model) return this.bedrock(model, geo, hints.region);
+    }
+    if (BEDROCK_VENDOR_PREFIX.test(trimmed)) {
+      const model = this.byBedrockId.get(bedrockKey(trimmed));
+      if (model) return this.bedrock(model, hints.route ?? "in-region", hints.region);
+    }
+
+    const entries = this.byName.get(trimmed.toLowerCase());
+    if (!entries || entries.length === 0) throw this.unknown(trimmed);
+    const models = [...new Set(entries.map((entry) => entry.model))];
+    if (models.length > 1) {
+      throw new CatalogLookupError(
+        `${JSON.stringify(trimmed)} matches several models (${models.map((model) => model.id).join(", ")}); give one of those ids`,
+        "model",
+      );
+    }
+    const model = models[0] as Model;
+    const idProvider = entries.find((entry) => entry.provider !== undefined)?.provider;
+    const provider = hints.provider ?? this.defaultProvider(model, idProvider, trimmed);
+    if (provider === "bedrock") return this.bedrock(model, hints.route ?? this.defaultBedrockRoute(model, hints.region), hints.region);
+    const route = hints.route ?? this.defaultRoute(provider, hints);
+    return this.finish(model, provider, route, hints.region);
+  }
+
+  /** The price block in force on `date` (YYYY-MM-DD), or an error naming the periods that exist. */
+  priceOn(offering: Offering, date: string): PriceBlock {
+    const block = offering.prices.find((candidate) => candidate.from <= date && (candidate.to === undefined || date <= candidate.to));
+    if (block) return block;
+    const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
+    throw new CatalogLookupError(
+      `${offering.model.id} on ${offering.provider}/${offering.route} has no price on ${date}; the catalog has prices for ${periods}`,
+      "at",
+    );
+  }
+
+  arnMapping(arn: string): ArnMapping | undefined {
+    return this.data.arnMappings.find((mapping) => mapping.arn === arn);
+  }
+
+  private index(name: string, model: Model, provider: ProviderId | undefined): void {
+    const key = name.toLowerCase();
+    const list = this.byName.get(key) ?? [];
+    if (!list.some((entry) => entry.model === model && entry.provider === provider)) list.push({ model, provider });
+    this.byName.set(key, list);
+  }
+
+  private resolveArn(arn: string, hints: ResolveHints): Resolution {
+    const mapping = this.arnMapping(arn);
+    if (mapping) {
+      const model = this.data.models.get(mapping.model);
+      if (!model) throw new CatalogLookupError(`arn_mappings entry for ${arn} names unknown model ${mapping.model}`, "model");
+      return this.finish(model, mapping.provider, mapping.route, mapping.region ?? hints.region);
+    }
+    const match = ARN_PATTERN.exec(arn);
+    if (!match) throw new CatalogLookupError(`not a Bedrock ARN: ${arn}`, "model");
+    const [, region, , kind, resource] = match as unknown as [string, string, string, string, string];
+    if (kind === "foundation-model" || kind === "inference-profile") {
+      const resolution = this.resolve(resource, { ...hints, provider: "bedrock", region: region || hints.region });
+      return resolution;
+    }
+    throw new CatalogLookupError(
+      `${arn} is a ${kind}; its model and route are not visible in the ARN. ` +
+        "Add it to arn_mappings in your --catalog file: {arn, model, route, region}",
+      "model",
+    );
+  }
+
+  private bedrock(model: Model, route: string, region: string | undefined): Resolution {
+    return this.finish(model, "bedrock", route, region);
+  }
+
+  private finish(model: Model, provider: ProviderId, route: string, region: string | undefined): Resolution {
+    const offering = this.findOffering(provider, model.id, route, region);
+    const wireId = offering?.modelId ?? model.ids[provider]?.[0] ?? model.id;
+    return { model, provider, route, offering, region, wireId };
+  }
+
+  private defaultProvider(model: Model, idProvider: ProviderId | undefined, name: string): ProviderId {
+    if (idProvider && idProvider !== "claude-platform-aws") return idProvider;
+    const providers = [...new Set(this.offeringsOf(model.id).map((offering) => offering.provider))];
+    if (model.vendor === "anthropic" && (providers.includes("anthropic") || providers.length === 0)) return "anthropic";
+    if (providers.length === 1) return providers[0] as ProviderId;
+    throw new CatalogLookupError(
+      `${name} is offered by ${providers.join(", ") || "no provider in the catalog"}; say which with --provider`,
+      "provider",
+    );
+  }
+
+  private defaultRoute(provider: ProviderId, hints: ResolveHints): string {
+    if (provider === "anthropic" || provider === "claude-platform-aws") {
+      return hints.inferenceGeo === "us" ? "us" : "global";
+    }
+    if (provider === "vertex") return "global";
+    if (provider === "together") return "serverless";
+    if (provider === "groq") return "on-demand";
+    return "global";
+  }
+
+  /** Bedrock without an explicit route: global when offered, else the route serving the region. */
+  private defaultBedrockRoute(model: Model, region: string | undefined): string {
+    const offerings = this.offeringsOf(model.id).filter((offering) => offering.provider === "bedrock");
+    if (offerings.some((offering) => offering.route === "global")) return "global";
+    const inRegion = offerings.find((offering) => offering.route === "in-region" && (!region || offering.regions?.includes(region)));
+    return inRegion?.route ?? offerings[0]?.route ?? "in-region";
+  }
+
+  private unknown(id: string): UnknownModelError {
+    const names = new Set<string>();
+    for (const model of this.data.models.values()) {
+      names.add(model.id);
+      for (const alias of model.aliases) names.add(alias);
+      for (const ids of Object.values(model.ids)) for (const providerId of ids ?? []) names.add(providerId);
+    }
+    for (const offering of this.data.offerings) names.add(offering.modelId);
+    return new UnknownModelError(id, closestNames(id, [...names], 3));
+  }
+}
+
+function geoPrefixPattern(): RegExp {
+  return new RegExp(`^(?:${BEDROCK_GEO_PREFIXES.join("|")})\\.`);
+}

@@ -1,0 +1,97 @@
+/**
+ * The catalog as the program uses it: parsed, typed, with exact decimals and merged capabilities.
+ * Built from validated data files by build-catalog.ts; never mutated afterwards.
+ */
+import type { Decimal } from "../pricing/decimal.js";
+import type {
+  ArnMapping,
+  Capabilities,
+  LatencyData,
+  ModelData,
+  ProviderId,
+  ProviderInfo,
+  Residency,
+  Source,
+} from "./schema.js";
+
+export interface RateCard {
+  input: Decimal;
+  output: Decimal;
+  cacheWrite5m: Decimal | undefined;
+  cacheWrite1h: Decimal | undefined;
+  cacheRead: Decimal | undefined;
+}
+
+export interface Tier extends RateCard {
+  thresholdTokens: number;
+}
+
+export interface Fees {
+  webSearchPer1000: Decimal | undefined;
+  agentSessionHour: Decimal | undefined;
+  codeExecutionContainerHour: Decimal | undefined;
+  codeExecutionFreeHoursPerMonth: number | undefined;
+}
+
+export interface PriceBlock {
+  /** First day in force (YYYY-MM-DD). */
+  from: string;
+  /** Last day in force, inclusive; undefined while current. */
+  to: string | undefined;
+  standard: RateCard;
+  longContext: Tier | undefined;
+  fast: RateCard | undefined;
+  fastLongContext: Tier | undefined;
+  batchMultiplier: Decimal | undefined;
+  fees: Fees;
+  source: Source;
+  notes: string | undefined;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  vendor: ModelData["vendor"];
+  family: string;
+  generation: Decimal | undefined;
+  released: string | undefined;
+  status: ModelData["status"];
+  retired: Partial<Record<ProviderId, string>>;
+  ids: Partial<Record<ProviderId, string[]>>;
+  aliases: string[];
+  /** Tokens per reference (pre-4.7 Claude) token for the same text; 1 when unknown. */
+  tokenizerFactor: Decimal | undefined;
+  tokenizerSource: Source | undefined;
+  capabilities: Capabilities;
+  verified: boolean;
+  notes: string | undefined;
+}
+
+export interface Offering {
+  /** provider/model/route[/regions] — unique in a catalog; a user file with the same key replaces ours. */
+  key: string;
+  provider: ProviderId;
+  model: Model;
+  route: string;
+  modelId: string;
+  regions: string[] | undefined;
+  residency: Residency;
+  compliance: string[];
+  billing: string;
+  /** The model's capabilities with this route's overrides applied. */
+  capabilities: Capabilities;
+  latency: LatencyData[];
+  /** Sorted by `from`, non-overlapping. */
+  prices: PriceBlock[];
+  notes: string | undefined;
+  /** Which file it came from, for `catalog show` and error messages. */
+  origin: string;
+}
+
+export interface CatalogData {
+  providers: Map<ProviderId, ProviderInfo>;
+  regions: Map<string, Residency>;
+  models: Map<string, Model>;
+  offerings: Offering[];
+  arnMappings: ArnMapping[];
+}
