@@ -1,4 +1,7 @@
 import type { Command } from "./command.js";
+import { priceCommand } from "./price.js";
 
 /** Every command, in the order --help lists them. Adding a command = one file + one line here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  priceCommand,
+];

@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import type { Catalog } from "../catalog/catalog.js";
+import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
+import { normalizeUsageDocument, type NormalizedUsage } from "../pricing/normalize-usage.js";
+import type { Usage } from "../pricing/usage.js";
+import { integerFlag } from "./command.js";
+import { UsageError } from "./usage-error.js";
+
+/** The flags every catalog-reading command shares. */
+export const catalogFlags = {
+  catalog: { type: "string", multiple: true },
+} as const;
+
+/** Loads our catalog plus the user's --catalog files; a bad user file is bad input (exit 2). */
+export function catalogFromFlags(files: string[] | undefined, stderr: NodeJS.WritableStream): Catalog {
+  const { catalog, issues } = loadCatalogChecked({ extraFiles: files ?? [] });
+  for (const issue of issues.filter((candidate) => candidate.severity === "warning")) stderr.write(`warning: ${formatIssue(issue)}\n`);
+  if (!catalog) {
+    const errors = issues.filter((issue) => issue.severity === "error");
+    const inUserFiles = errors.some((issue) => (files ?? []).includes(issue.file));
+    const message = `--catalog: ${errors.length} error(s):\n${errors.map(formatIssue).join("\n")}`;
+    if (inUserFiles) throw new UsageError(message, "fix the fields named above; see docs/CATALOG.md");
+    throw new Error(message);
+  }
+  return catalog;
+}
+
+/** Token-count flags shared by price and compare. */
+export const usageFlags = {
+  input: { type: "string" },
+  output: { type: "string" },
+  "cache-write-5m": { type: "string" },
+  "cache-write-1h": { type: "string" },
+  "cache-read": { type: "string" },
+  "web-search-requests": { type: "string" },
+  "usage-json": { type: "string" },
+} as const;
+
+export interface UsageFlagValues {
+  input?: string | undefined;
+  output?: string | undefined;
+  "cache-write-5m"?: string | undefined;
+  "cache-write-1h"?: string | undefined;
+  "cache-read"?: string | undefined;
+  "web-search-requests"?: string | undefined;
+  "usage-json"?: string | undefined;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Usage from --usage-json (a provider's usage object or whole response, kept exactly as reported)
+ * or from the token flags (the caller describes a request: a flag left out means none of that class).
+ */
+export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.ReadableStream): Promise<NormalizedUsage> {
+  const tokenFlags = ["input", "output", "cache-write-5m", "cache-write-1h", "cache-read"] as const;
+  const givenTokenFlags = tokenFlags.filter((flag) => values[flag] !== undefined);
+  if (values["usage-json"] !== undefined) {
+    if (givenTokenFlags.length > 0) {
+      throw new UsageError(`--usage-json cannot be combined with --${givenTokenFlags[0]}; give one or the other`);
+    }
+    const source = values["usage-json"];
+    let text: string;
+    try {
+      text = source === "-" ? await readAll(stdin) : readFileSync(source, "utf8");
+    } catch (error) {
+      throw new UsageError(`--usage-json: cannot read ${source}: ${(error as Error).message}`);
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`--usage-json: ${source} is not JSON: ${(error as Error).message}`);
+    }
+    try {
+      return normalizeUsageDocument(document);
+    } catch (error) {
+      throw new UsageError(`--usage-json: ${(error as Error).message}`);
+    }
+  }
+  if (givenTokenFlags.length === 0) {
+    throw new UsageError("give the request's tokens: --input N and --output N (and cache flags), or --usage-json FILE");
+  }
+  const usage: Usage = {
+    input: integerFlag(values.input, "input") ?? 0,
+    output: integerFlag(values.output, "output") ?? 0,
+    cacheWrite5m: integerFlag(values["cache-write-5m"], "cache-write-5m") ?? 0,
+    cacheWrite1h: integerFlag(values["cache-write-1h"], "cache-write-1h") ?? 0,
+    cacheRead: integerFlag(values["cache-read"], "cache-read") ?? 0,
+    webSearchRequests: integerFlag(values["web-search-requests"], "web-search-requests"),
+  };
+  return { usage, format: "anthropic", warnings: [] };
+}

@@ -1,0 +1,120 @@
+import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { PROVIDERS, type ProviderId } from "../catalog/schema.js";
+import { PricingError } from "../pricing/price-request.js";
+import { quote, type Quote } from "../pricing/quote.js";
+import { quoteToJson } from "../pricing/quote-report.js";
+import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
+import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";
+import { groupDigits, renderTable } from "./table.js";
+import { UsageError } from "./usage-error.js";
+
+const help = `switchyard price — the exact cost of one request
+
+Usage: switchyard price --model ID [--provider P] [token flags | --usage-json FILE|-] [--json]
+
+Model and route:
+  --model ID              any id form: claude-sonnet-4-6, claude-sonnet-4-5-20250929,
+                          anthropic.claude-…-v1:0, us./eu./apac./jp./au./us-gov./global. profile ids,
+                          a Bedrock ARN (application profiles need arn_mappings in --catalog)
+  --provider P            ${PROVIDERS.join("|")} (inferred from the id where possible)
+  --route R               a route of the provider (bedrock: global, us, eu, apac, jp, au, us-gov, in-region)
+  --region AWS_REGION     the source region (checked against the offering)
+  --inference-geo G       global|us (Anthropic API and Claude Platform on AWS; us = 1.1x, Claude 4.6+)
+  --batch                 Batch API / batch inference pricing
+  --speed S               standard|fast (fast mode, Anthropic API only)
+  --at YYYY-MM-DD         prices in force that day (default: today)
+  --catalog FILE          your own catalog file (overrides/additions); repeatable
+
+Usage:
+  --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
+  --usage-json FILE|-     an Anthropic, Bedrock InvokeModel/Converse or OpenAI usage object (or whole
+                          response, or a JSON array of stream events) instead of the token flags
+
+Output:
+  --json                  {"total_usd", "lines":[{"class","tokens","usd_per_mtok","usd"}], "model",
+                          "provider", "route", "catalog_source", "warnings", ...}
+
+Example:
+  switchyard price --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input 250000 --output 1000 --cache-read 60000
+`;
+
+/** Maps the engine's "cannot price this" errors to bad input (exit 2) naming the flag. */
+export function asUsageError(error: unknown): never {
+  if (error instanceof UnknownModelError) throw new UsageError(`--model: ${error.message}`, "see: switchyard catalog list");
+  if (error instanceof CatalogLookupError) throw new UsageError(`--${error.field.replaceAll("_", "-")}: ${error.message}`);
+  if (error instanceof PricingError) throw new UsageError(`--${error.field.replaceAll("_", "-")}: ${error.message}`);
+  throw error;
+}
+
+export function renderQuote(priced: Quote, at: string): string {
+  const json = quoteToJson(priced, at);
+  const rows = json.lines.map((line) => [
+    line.class,
+    line.tokens === null ? (line.requests !== undefined ? `${groupDigits(line.requests)} searches` : "unknown") : groupDigits(line.tokens),
+    line.usd_per_mtok ?? `${line.usd_per_1000 ?? ""}/1k`,
+    line.usd ?? "unknown",
+  ]);
+  const title =
+    `${json.model} on ${json.provider}/${json.route}${json.region ? ` (${json.region})` : ""} — ${json.model_id}\n` +
+    `prices in force ${at} (period ${json.price_period.from}..${json.price_period.to ?? "today"}), tier ${json.tier}` +
+    `${json.batch ? ", batch" : ""}${json.speed === "fast" ? ", fast mode" : ""}\n\n`;
+  const total = json.exact
+    ? `total  $${json.total_usd}`
+    : `total  at least $${json.total_usd}${json.total_usd_upper ? `, at most $${json.total_usd_upper}` : " (some usage unknown)"}`;
+  const units = json.billing_units ? `\n       = ${json.billing_units.quantity} ${json.billing_units.unit}` : "";
+  const source = `\nsource: ${json.catalog_source.url} (accessed ${json.catalog_source.accessed}${json.catalog_source.verified ? "" : ", unverified"})`;
+  const warnings = json.warnings.map((warning) => `\nwarning: ${warning}`).join("");
+  return `${title}${renderTable(["class", "tokens", "USD/MTok", "USD"], rows, new Set([1, 2, 3]))}\n${total}${units}${source}${warnings}\n`;
+}
+
+export const priceCommand: Command = {
+  name: "price",
+  summary: "the exact cost of one request",
+  help,
+  async run({ argv, stdout, stderr, stdin }) {
+    const { values } = parseFlags(
+      argv,
+      {
+        model: { type: "string" },
+        provider: { type: "string" },
+        route: { type: "string" },
+        region: { type: "string" },
+        "inference-geo": { type: "string" },
+        batch: { type: "boolean" },
+        speed: { type: "string" },
+        at: { type: "string" },
+        json: { type: "boolean" },
+        ...usageFlags,
+        ...catalogFlags,
+      },
+      "price",
+    );
+    if (!values.model) throw new UsageError("--model is required", "e.g. --model claude-sonnet-4-6");
+    const provider = choiceFlag(values.provider, "provider", PROVIDERS) as ProviderId | undefined;
+    const speed = choiceFlag(values.speed, "speed", ["standard", "fast"] as const);
+    const inferenceGeo = choiceFlag(values["inference-geo"], "inference-geo", ["global", "us"] as const);
+    const at = dateFlag(values.at, "at") ?? today();
+    const normalized = await usageFromFlags(values, stdin);
+    const catalog = catalogFromFlags(values.catalog, stderr);
+    let priced: Quote;
+    try {
+      priced = quote(catalog, {
+        model: values.model,
+        provider,
+        region: values.region,
+        route: values.route,
+        inferenceGeo,
+        at,
+        batch: values.batch,
+        speed,
+        usage: normalized.usage,
+      });
+    } catch (error) {
+      asUsageError(error);
+    }
+    priced.warnings.unshift(...normalized.warnings);
+    if (values.json) writeJson(stdout, quoteToJson(priced, at));
+    else stdout.write(renderQuote(priced, at));
+    return 0;
+  },
+};

@@ -1,0 +1,288 @@
+/**
+ * Usage reports from each provider's wire format, normalised to `Usage`.
+ * Inconsistent or incomplete reports are flagged in `warnings`, never silently guessed.
+ *
+ * Anthropic: https://platform.claude.com/docs/en/build-with-claude/prompt-caching (usage fields)
+ * Bedrock Converse TokenUsage: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html
+ * Bedrock InvokeModel headers: x-amzn-bedrock-{input,output,cache-read-input,cache-write-input}-token-count
+ * OpenAI: prompt_tokens INCLUDES prompt_tokens_details.cached_tokens.
+ */
+import type { Usage } from "./usage.js";
+
+export type UsageFormat = "anthropic" | "anthropic-stream" | "bedrock-invoke" | "bedrock-metrics" | "bedrock-converse" | "openai";
+
+export interface NormalizedUsage {
+  usage: Usage;
+  format: UsageFormat;
+  warnings: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A token count: a non-negative integer, or undefined when absent/null. Anything else is flagged. */
+function count(source: Json | undefined, key: string, warnings: string[], label = key): number | undefined {
+  const value = source?.[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  warnings.push(`${label} is not a non-negative whole number (${JSON.stringify(value)}); treated as not reported`);
+  return undefined;
+}
+
+function text(source: Json | undefined, key: string): string | undefined {
+  const value = source?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Splits a cache-write total into 5m / 1h from a breakdown. A missing breakdown leaves the
+ * writes "unsplit"; a breakdown that does not add up keeps the remainder unsplit and says so.
+ */
+function splitCacheWrites(
+  total: number | undefined,
+  fiveMinute: number | undefined,
+  oneHour: number | undefined,
+  warnings: string[],
+  names: { total: string; split: string },
+): Pick<Usage, "cacheWrite5m" | "cacheWrite1h" | "cacheWriteUnsplit"> {
+  const hasSplit = fiveMinute !== undefined || oneHour !== undefined;
+  if (!hasSplit) {
+    if (total === undefined) return {};
+    if (total === 0) return { cacheWrite5m: 0, cacheWrite1h: 0 };
+    warnings.push(
+      `${names.total} = ${total} without its ${names.split} 5m/1h split: the TTL is unknown, ` +
+        "so the cost is a range (5-minute rate to 1-hour rate), not guessed",
+    );
+    return { cacheWriteUnsplit: total };
+  }
+  const split = (fiveMinute ?? 0) + (oneHour ?? 0);
+  if (total === undefined || total === split) {
+    return { cacheWrite5m: fiveMinute ?? 0, cacheWrite1h: oneHour ?? 0 };
+  }
+  if (total > split) {
+    warnings.push(
+      `${names.split} (5m ${fiveMinute ?? 0} + 1h ${oneHour ?? 0} = ${split}) is less than ${names.total} ${total}; ` +
+        `the other ${total - split} tokens have an unknown TTL`,
+    );
+    return { cacheWrite5m: fiveMinute ?? 0, cacheWrite1h: oneHour ?? 0, cacheWriteUnsplit: total - split };
+  }
+  warnings.push(
+    `${names.split} (5m ${fiveMinute ?? 0} + 1h ${oneHour ?? 0} = ${split}) exceeds ${names.total} ${total}; ` +
+      "priced from the breakdown",
+  );
+  return { cacheWrite5m: fiveMinute ?? 0, cacheWrite1h: oneHour ?? 0 };
+}
+
+/** An Anthropic Messages `usage` object (also the body usage of Bedrock InvokeModel). */
+export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropic"): NormalizedUsage {
+  const warnings: string[] = [];
+  if (!isObject(raw)) return { usage: {}, format, warnings: ["usage is missing or not an object: nothing is known"] };
+  const cacheCreation = isObject(raw.cache_creation) ? raw.cache_creation : undefined;
+  const serverToolUse = isObject(raw.server_tool_use) ? raw.server_tool_use : undefined;
+  const speed = text(raw, "speed");
+  const usage: Usage = {
+    input: count(raw, "input_tokens", warnings),
+    output: count(raw, "output_tokens", warnings),
+    cacheRead: count(raw, "cache_read_input_tokens", warnings),
+    ...splitCacheWrites(
+      count(raw, "cache_creation_input_tokens", warnings),
+      count(cacheCreation, "ephemeral_5m_input_tokens", warnings, "cache_creation.ephemeral_5m_input_tokens"),
+      count(cacheCreation, "ephemeral_1h_input_tokens", warnings, "cache_creation.ephemeral_1h_input_tokens"),
+      warnings,
+      { total: "cache_creation_input_tokens", split: "cache_creation" },
+    ),
+    webSearchRequests: count(serverToolUse, "web_search_requests", warnings, "server_tool_use.web_search_requests"),
+    speed: speed === "fast" || speed === "standard" ? speed : undefined,
+    serviceTier: text(raw, "service_tier"),
+    inferenceGeo: text(raw, "inference_geo"),
+  };
+  if (usage.input === undefined) warnings.push("input_tokens not reported");
+  if (usage.output === undefined) warnings.push("output_tokens not reported");
+  return { usage, format, warnings };
+}
+
+/**
+ * A streamed Anthropic response: `message_start.message.usage` and every `message_delta.usage`.
+ * Delta counts are cumulative totals, not increments, and some upstreams put input and cache
+ * counts only in the delta: merge field by field, keeping the largest value seen.
+ */
+export function fromAnthropicStream(startUsage: unknown, deltaUsages: unknown[]): NormalizedUsage {
+  const merged: Json = isObject(startUsage) ? { ...startUsage } : {};
+  for (const delta of deltaUsages) {
+    if (!isObject(delta)) continue;
+    for (const [key, value] of Object.entries(delta)) {
+      const previous = merged[key];
+      if (typeof value === "number" && typeof previous === "number") merged[key] = Math.max(value, previous);
+      else if (value !== null && value !== undefined) merged[key] = value;
+    }
+  }
+  const result = fromAnthropicUsage(merged, "anthropic-stream");
+  if (!isObject(startUsage)) result.warnings.push("message_start carried no usage");
+  return result;
+}
+
+/**
+ * Bedrock InvokeModel: the Anthropic usage in the body, cross-checked against the
+ * x-amzn-bedrock-*-token-count headers (used alone when the body has no usage).
+ */
+export function fromBedrockInvoke(bodyUsage: unknown, headers: Record<string, string | undefined>): NormalizedUsage {
+  const headerWarnings: string[] = [];
+  const headerCounts: Json = {};
+  const map: [string, string][] = [
+    ["x-amzn-bedrock-input-token-count", "inputTokenCount"],
+    ["x-amzn-bedrock-output-token-count", "outputTokenCount"],
+    ["x-amzn-bedrock-cache-read-input-token-count", "cacheReadInputTokenCount"],
+    ["x-amzn-bedrock-cache-write-input-token-count", "cacheWriteInputTokenCount"],
+  ];
+  for (const [header, key] of map) {
+    const value = headers[header];
+    if (value !== undefined && /^\d+$/.test(value)) headerCounts[key] = Number(value);
+    else if (value !== undefined) headerWarnings.push(`${header} is not a number: ${JSON.stringify(value)}`);
+  }
+  if (!isObject(bodyUsage)) {
+    const result = fromBedrockMetrics(headerCounts);
+    return { ...result, format: "bedrock-invoke", warnings: [...headerWarnings, ...result.warnings] };
+  }
+  const result = fromAnthropicUsage(bodyUsage, "bedrock-invoke");
+  result.warnings.push(...headerWarnings);
+  const headerInput = headerCounts.inputTokenCount;
+  if (typeof headerInput === "number" && result.usage.input !== undefined) {
+    const cached = (result.usage.cacheRead ?? 0) + (result.usage.cacheWrite5m ?? 0) + (result.usage.cacheWrite1h ?? 0) + (result.usage.cacheWriteUnsplit ?? 0);
+    // Seen both ways in the wild: header = uncached input, or header = input + cache writes + reads.
+    if (headerInput !== result.usage.input && headerInput !== result.usage.input + cached) {
+      result.warnings.push(`x-amzn-bedrock-input-token-count ${headerInput} disagrees with body usage input_tokens ${result.usage.input}`);
+    }
+  }
+  const headerOutput = headerCounts.outputTokenCount;
+  if (typeof headerOutput === "number" && result.usage.output !== undefined && headerOutput !== result.usage.output) {
+    result.warnings.push(`x-amzn-bedrock-output-token-count ${headerOutput} disagrees with body usage output_tokens ${result.usage.output}`);
+  }
+  return result;
+}
+
+/** `amazon-bedrock-invocationMetrics` from the last InvokeModelWithResponseStream event (or the headers). */
+export function fromBedrockMetrics(raw: unknown): NormalizedUsage {
+  const warnings: string[] = [];
+  if (!isObject(raw)) return { usage: {}, format: "bedrock-metrics", warnings: ["invocation metrics missing: nothing is known"] };
+  const cacheWrite = count(raw, "cacheWriteInputTokenCount", warnings);
+  const usage: Usage = {
+    input: count(raw, "inputTokenCount", warnings),
+    output: count(raw, "outputTokenCount", warnings),
+    cacheRead: count(raw, "cacheReadInputTokenCount", warnings),
+    ...splitCacheWrites(cacheWrite, undefined, undefined, warnings, {
+      total: "cacheWriteInputTokenCount",
+      split: "TTL breakdown (not in Bedrock invocation metrics)",
+    }),
+  };
+  if (usage.input === undefined) warnings.push("inputTokenCount not reported");
+  if (usage.output === undefined) warnings.push("outputTokenCount not reported");
+  return { usage, format: "bedrock-metrics", warnings };
+}
+
+/**
+ * Bedrock Converse / ConverseStream `usage` (camelCase). `inputTokens` excludes cache reads and
+ * writes (community consensus; the AWS wording is vague), which `totalTokens` lets us check.
+ */
+export function fromBedrockConverse(raw: unknown): NormalizedUsage {
+  const warnings: string[] = [];
+  if (!isObject(raw)) return { usage: {}, format: "bedrock-converse", warnings: ["usage missing: nothing is known"] };
+  let fiveMinute: number | undefined;
+  let oneHour: number | undefined;
+  if (Array.isArray(raw.cacheDetails)) {
+    for (const [index, detail] of raw.cacheDetails.entries()) {
+      if (!isObject(detail)) continue;
+      const tokens = count(detail, "inputTokens", warnings, `cacheDetails[${index}].inputTokens`) ?? 0;
+      if (detail.ttl === "5m") fiveMinute = (fiveMinute ?? 0) + tokens;
+      else if (detail.ttl === "1h") oneHour = (oneHour ?? 0) + tokens;
+      else warnings.push(`cacheDetails[${index}].ttl ${JSON.stringify(detail.ttl)} is not 5m or 1h`);
+    }
+  }
+  const input = count(raw, "inputTokens", warnings);
+  const output = count(raw, "outputTokens", warnings);
+  const cacheRead = count(raw, "cacheReadInputTokens", warnings);
+  const cacheWrite = count(raw, "cacheWriteInputTokens", warnings);
+  const usage: Usage = {
+    input,
+    output,
+    cacheRead,
+    ...splitCacheWrites(cacheWrite, fiveMinute, oneHour, warnings, { total: "cacheWriteInputTokens", split: "cacheDetails" }),
+  };
+  const total = count(raw, "totalTokens", warnings);
+  if (total !== undefined && input !== undefined && output !== undefined) {
+    const exclusive = input + output + (cacheRead ?? 0) + (cacheWrite ?? 0);
+    if (total !== exclusive && total !== input + output) {
+      warnings.push(`totalTokens ${total} matches neither inputTokens + outputTokens + cache (${exclusive}) nor inputTokens + outputTokens`);
+    }
+  }
+  if (input === undefined) warnings.push("inputTokens not reported");
+  if (output === undefined) warnings.push("outputTokens not reported");
+  return { usage, format: "bedrock-converse", warnings };
+}
+
+/** OpenAI-style usage: prompt_tokens includes cached (and cache-write) tokens; take them back out. */
+export function fromOpenAIUsage(raw: unknown): NormalizedUsage {
+  const warnings: string[] = [];
+  if (!isObject(raw)) return { usage: {}, format: "openai", warnings: ["usage missing: nothing is known"] };
+  const details = isObject(raw.prompt_tokens_details) ? raw.prompt_tokens_details : undefined;
+  const prompt = count(raw, "prompt_tokens", warnings);
+  const cached = count(details, "cached_tokens", warnings, "prompt_tokens_details.cached_tokens");
+  const cacheWrite = count(details, "cache_write_tokens", warnings, "prompt_tokens_details.cache_write_tokens");
+  let input: number | undefined;
+  if (prompt !== undefined) {
+    input = prompt - (cached ?? 0) - (cacheWrite ?? 0);
+    if (input < 0) {
+      warnings.push(`prompt_tokens ${prompt} is smaller than its cached parts; input treated as not reported`);
+      input = undefined;
+    }
+  } else {
+    warnings.push("prompt_tokens not reported");
+  }
+  const output = count(raw, "completion_tokens", warnings);
+  if (output === undefined) warnings.push("completion_tokens not reported");
+  return {
+    usage: {
+      input,
+      output,
+      cacheRead: cached,
+      ...splitCacheWrites(cacheWrite, undefined, undefined, warnings, { total: "cache_write_tokens", split: "TTL breakdown" }),
+    },
+    format: "openai",
+    warnings,
+  };
+}
+
+/**
+ * Recognises which provider a usage document came from: a bare usage object or a whole
+ * response (Anthropic Message, Converse response, OpenAI completion), or a list of stream events.
+ */
+export function normalizeUsageDocument(document: unknown): NormalizedUsage {
+  if (Array.isArray(document)) {
+    const start = document.find((event) => isObject(event) && event.type === "message_start") as Json | undefined;
+    const startMessage = start && isObject(start.message) ? start.message : undefined;
+    const deltas = document.filter((event) => isObject(event) && event.type === "message_delta").map((event) => (event as Json).usage);
+    const stop = document.find((event) => isObject(event) && isObject(event["amazon-bedrock-invocationMetrics"])) as Json | undefined;
+    if (startMessage || deltas.length > 0) return fromAnthropicStream(startMessage?.usage, deltas);
+    if (stop) return fromBedrockMetrics(stop["amazon-bedrock-invocationMetrics"]);
+    const metadata = document.find((event) => isObject(event) && isObject(event.usage) && "inputTokens" in (event.usage as Json)) as Json | undefined;
+    if (metadata) return fromBedrockConverse(metadata.usage);
+    throw new UsageFormatError("a list of stream events with no message_start, message_delta, invocation metrics or metadata usage");
+  }
+  if (!isObject(document)) throw new UsageFormatError("expected a JSON object (a usage object or a whole response)");
+  if (isObject(document["amazon-bedrock-invocationMetrics"])) return fromBedrockMetrics(document["amazon-bedrock-invocationMetrics"]);
+  if ("inputTokenCount" in document || "outputTokenCount" in document) return fromBedrockMetrics(document);
+  if ("prompt_tokens" in document || "completion_tokens" in document) return fromOpenAIUsage(document);
+  if ("inputTokens" in document || "outputTokens" in document) return fromBedrockConverse(document);
+  if ("input_tokens" in document || "output_tokens" in document || "cache_read_input_tokens" in document) return fromAnthropicUsage(document);
+  if (isObject(document.usage)) return normalizeUsageDocument(document.usage);
+  throw new UsageFormatError(
+    "no usage found: expected an Anthropic usage (input_tokens…), Bedrock Converse usage (inputTokens…), " +
+      "Bedrock invocation metrics (inputTokenCount…) or OpenAI usage (prompt_tokens…)",
+  );
+}
+
+export class UsageFormatError extends Error {
+  override readonly name = "UsageFormatError";
+}

@@ -1,0 +1,75 @@
+/** The JSON form of a quote: the `switchyard price --json` contract (PRODUCT.md). Money as exact decimal strings. */
+import { formatUsd } from "./money.js";
+import type { Quote } from "./quote.js";
+
+export interface QuoteLineJson {
+  class: string;
+  tokens: number | null;
+  /** web_search only: the number of searches */
+  requests?: number;
+  usd_per_mtok: string | null;
+  usd_per_1000?: string;
+  usd: string | null;
+}
+
+export interface QuoteJson {
+  total_usd: string;
+  /** false when some usage was unknown: total_usd is then a lower bound */
+  exact: boolean;
+  total_usd_upper: string | null;
+  lines: QuoteLineJson[];
+  model: string;
+  model_id: string;
+  provider: string;
+  route: string;
+  region: string | null;
+  residency: string;
+  tier: string;
+  speed: string;
+  batch: boolean;
+  at: string;
+  price_period: { from: string; to: string | null };
+  billing_units: { unit: string; quantity: string } | null;
+  catalog_source: { url: string; accessed: string; verified: boolean };
+  warnings: string[];
+}
+
+export function quoteToJson(quote: Quote, at: string): QuoteJson {
+  const { result, offering, block } = quote;
+  return {
+    total_usd: formatUsd(result.total),
+    exact: result.exact,
+    total_usd_upper: result.upper === undefined ? null : formatUsd(result.upper),
+    lines: result.lines.map((line) =>
+      line.class === "web_search"
+        ? {
+            class: line.class,
+            tokens: null,
+            requests: line.quantity ?? 0,
+            usd_per_mtok: null,
+            usd_per_1000: line.rate.toString(),
+            usd: line.usd === undefined ? null : formatUsd(line.usd),
+          }
+        : {
+            class: line.class,
+            tokens: line.quantity ?? null,
+            usd_per_mtok: line.rate.toString(),
+            usd: line.usd === undefined ? null : formatUsd(line.usd),
+          },
+    ),
+    model: offering.model.id,
+    model_id: offering.modelId,
+    provider: offering.provider,
+    route: offering.route,
+    region: quote.resolution.region ?? null,
+    residency: offering.residency,
+    tier: result.tier,
+    speed: result.speed,
+    batch: result.batch,
+    at,
+    price_period: { from: block.from, to: block.to ?? null },
+    billing_units: quote.billingUnits ? { unit: quote.billingUnits.name, quantity: quote.billingUnits.quantity.toString() } : null,
+    catalog_source: { url: block.source.url, accessed: block.source.accessed, verified: block.source.verified },
+    warnings: quote.warnings,
+  };
+}

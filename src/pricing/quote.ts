@@ -1,0 +1,99 @@
+/**
+ * From "this model id, these flags, this usage" to a priced request: resolves the id, finds the
+ * offering and the price block in force on the date, checks the request's options against what
+ * the offering supports, and prices it. Shared by the CLI, the planner and the gateway.
+ */
+import { CatalogLookupError, type Catalog, type Resolution } from "../catalog/catalog.js";
+import type { Offering, PriceBlock } from "../catalog/model.js";
+import type { ProviderId } from "../catalog/schema.js";
+import { moneyToDecimal } from "./money.js";
+import { priceRequest, PricingError, type PriceResult, type Speed } from "./price-request.js";
+import type { Usage } from "./usage.js";
+import { Decimal } from "./decimal.js";
+
+export interface QuoteRequest {
+  model: string;
+  provider?: ProviderId | undefined;
+  region?: string | undefined;
+  route?: string | undefined;
+  inferenceGeo?: string | undefined;
+  /** YYYY-MM-DD: prices in force that day. */
+  at: string;
+  batch?: boolean | undefined;
+  speed?: Speed | undefined;
+  usage: Usage;
+}
+
+export interface Quote {
+  resolution: Resolution;
+  offering: Offering;
+  block: PriceBlock;
+  result: PriceResult;
+  /** Claude Platform on AWS: the same amount in its billing unit (CCU at $0.01). */
+  billingUnits?: { name: string; quantity: Decimal };
+  warnings: string[];
+}
+
+export function requireOffering(catalog: Catalog, resolution: Resolution): Offering {
+  if (resolution.offering) return resolution.offering;
+  const { model, provider, route, region } = resolution;
+  const available = catalog
+    .offeringsOf(model.id)
+    .filter((offering) => offering.provider === provider)
+    .map((offering) => offering.route + (offering.regions ? ` (${offering.regions.join(", ")})` : ""));
+  if (route === "us" && (provider === "anthropic" || provider === "claude-platform-aws")) {
+    throw new CatalogLookupError(
+      `inference_geo "us" is not available for ${model.id}: it applies to Claude 4.6 and later only; ` +
+        "the API returns 400 for earlier models. Drop --inference-geo or pick a 4.6+ model",
+      "inference_geo",
+    );
+  }
+  if (available.length === 0) {
+    const providers = [...new Set(catalog.offeringsOf(model.id).map((offering) => offering.provider))];
+    throw new CatalogLookupError(
+      `${model.id} is not offered on ${provider}; it is offered on: ${providers.join(", ") || "no provider in the catalog"}`,
+      "provider",
+    );
+  }
+  throw new CatalogLookupError(
+    `${model.id} is not offered on ${provider} route ${route}${region ? ` in ${region}` : ""}; available: ${available.join("; ")}`,
+    region ? "region" : "route",
+  );
+}
+
+export function quote(catalog: Catalog, request: QuoteRequest): Quote {
+  const resolution = catalog.resolve(request.model, {
+    ...(request.provider ? { provider: request.provider } : {}),
+    ...(request.region ? { region: request.region } : {}),
+    ...(request.route ? { route: request.route } : {}),
+    ...(request.inferenceGeo ? { inferenceGeo: request.inferenceGeo } : {}),
+  });
+  const offering = requireOffering(catalog, resolution);
+  const warnings: string[] = [];
+  if (request.inferenceGeo && request.inferenceGeo !== "global" && offering.provider !== "anthropic" && offering.provider !== "claude-platform-aws") {
+    throw new PricingError(
+      `inference_geo is an Anthropic API / Claude Platform on AWS parameter; ${offering.provider} has its own regional routes`,
+      "inference_geo",
+    );
+  }
+  if (request.usage.inferenceGeo === "us" && offering.route !== "us") {
+    warnings.push('the usage says inference_geo "us" ran, but the global route was priced; pass --inference-geo us');
+  }
+  if (request.region && offering.regions && !offering.regions.includes(request.region)) {
+    warnings.push(`${offering.modelId} is not listed in ${request.region} (listed: ${offering.regions.join(", ")})`);
+  }
+  const retired = offering.model.retired[offering.provider];
+  if (retired && retired <= request.at) warnings.push(`${offering.model.id} was retired on ${offering.provider} on ${retired}`);
+  if (!offering.model.verified) warnings.push(`${offering.model.id}'s prices come from third-party quotes; verify against the provider's page`);
+  const block = catalog.priceOn(offering, request.at);
+  if (!block.source.verified) warnings.push(`this price period's source is marked unverified: ${block.source.url}`);
+  const result = priceRequest(offering, block, request.usage, {
+    ...(request.batch !== undefined ? { batch: request.batch } : {}),
+    ...(request.speed !== undefined ? { speed: request.speed } : {}),
+  });
+  const unit = catalog.provider(offering.provider)?.billing_unit;
+  const billingUnits = unit
+    ? { name: unit.name, quantity: moneyToDecimal(result.total).div(Decimal.parse(unit.usd_per_unit), 18) }
+    : undefined;
+  return { resolution, offering, block, result, ...(billingUnits ? { billingUnits } : {}), warnings: [...warnings, ...result.warnings] };
+}
