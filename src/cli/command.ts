@@ -25,18 +25,18 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /**
  * node:util parseArgs in strict mode, with errors rewritten to name the flag and point at --help.
  */
-export function parseFlags<T extends Options>(
-  argv: string[],
-  options: T,
-  commandName: string,
-  allowPositionals = false,
-) {
+export function parseFlags<T extends Options>(argv: string[], options: T, commandName: string, allowPositionals = false) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), `see: switchyard ${commandName} --help`);
   }
+  if (!allowPositionals && parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`, `see: switchyard ${commandName} --help`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** A non-negative whole number from a flag, or a UsageError naming the flag. */

@@ -1,0 +1,218 @@
+import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
+import { checkRules } from "../catalog/check-rules.js";
+import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
+import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
+import { PROVIDERS } from "../catalog/schema.js";
+import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
+import { catalogFlags, catalogFromFlags } from "./catalog-option.js";
+import { renderTable } from "./table.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage-error.js";
+
+const help = `switchyard catalog — browse and check the price & capability catalog
+
+Usage:
+  switchyard catalog list [--provider P] [--model ID|FAMILY] [--residency R] [--at DATE] [--json]
+  switchyard catalog show ID [--at DATE] [--json]      a model (any id form): capabilities, every offering,
+                                                      every price period with its source
+  switchyard catalog validate [FILE...] [--json]       check our catalog plus your files; every error with
+                                                      file, line and field; rule findings (ratios, premiums)
+
+Flags:
+  --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
+  --json           machine-readable output
+
+Exit codes: 0 ok; 2 bad input (including errors in your FILE); 1 errors in the built-in catalog.
+`;
+
+function rateCardJson(card: RateCard | undefined) {
+  if (!card) return null;
+  return {
+    input: card.input.toString(),
+    output: card.output.toString(),
+    cache_write_5m: card.cacheWrite5m?.toString() ?? null,
+    cache_write_1h: card.cacheWrite1h?.toString() ?? null,
+    cache_read: card.cacheRead?.toString() ?? null,
+  };
+}
+
+function blockJson(block: PriceBlock) {
+  return {
+    effective_from: block.from,
+    effective_to: block.to ?? null,
+    standard: rateCardJson(block.standard),
+    long_context: block.longContext ? { threshold_tokens: block.longContext.thresholdTokens, ...rateCardJson(block.longContext) } : null,
+    fast: rateCardJson(block.fast),
+    fast_long_context: block.fastLongContext ? { threshold_tokens: block.fastLongContext.thresholdTokens, ...rateCardJson(block.fastLongContext) } : null,
+    batch_multiplier: block.batchMultiplier?.toString() ?? null,
+    fees: {
+      web_search_per_1000: block.fees.webSearchPer1000?.toString() ?? null,
+      agent_session_hour: block.fees.agentSessionHour?.toString() ?? null,
+    },
+    source: block.source,
+    notes: block.notes ?? null,
+  };
+}
+
+export function offeringJson(offering: Offering) {
+  return {
+    key: offering.key,
+    provider: offering.provider,
+    model: offering.model.id,
+    route: offering.route,
+    model_id: offering.modelId,
+    regions: offering.regions ?? null,
+    residency: offering.residency,
+    compliance: offering.compliance,
+    billing: offering.billing,
+    capabilities: offering.capabilities,
+    latency: offering.latency,
+    prices: offering.prices.map(blockJson),
+    notes: offering.notes ?? null,
+    origin: offering.origin,
+  };
+}
+
+function currentBlock(offering: Offering, at: string): PriceBlock | undefined {
+  return offering.prices.find((block) => block.from <= at && (block.to === undefined || at <= block.to));
+}
+
+function list(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): number {
+  const { values } = parseFlags(
+    argv,
+    { provider: { type: "string" }, model: { type: "string" }, residency: { type: "string" }, at: { type: "string" }, json: { type: "boolean" }, ...catalogFlags },
+    "catalog",
+  );
+  const provider = choiceFlag(values.provider, "provider", PROVIDERS);
+  const at = dateFlag(values.at, "at") ?? today();
+  let offerings = catalog.offerings;
+  if (provider) offerings = offerings.filter((offering) => offering.provider === provider);
+  if (values.residency) offerings = offerings.filter((offering) => offering.residency === values.residency);
+  if (values.model) {
+    const models = new Set(catalog.modelsMatching(values.model).map((model) => model.id));
+    if (models.size === 0) {
+      try {
+        models.add(catalog.resolve(values.model).model.id);
+      } catch (error) {
+        if (error instanceof UnknownModelError) throw new UsageError(`--model: ${error.message}`);
+        throw error;
+      }
+    }
+    offerings = offerings.filter((offering) => models.has(offering.model.id));
+  }
+  offerings = [...offerings].sort((a, b) => a.model.id.localeCompare(b.model.id) || a.provider.localeCompare(b.provider) || a.route.localeCompare(b.route));
+  if (values.json) {
+    writeJson(stdout, { at, offerings: offerings.map((offering) => ({ ...offeringJson(offering), price_on_date: (() => { const block = currentBlock(offering, at); return block ? blockJson(block) : null; })() })) });
+    return EXIT_OK;
+  }
+  const rows = offerings.map((offering) => {
+    const block = currentBlock(offering, at);
+    const card = block?.standard;
+    return [
+      offering.model.id,
+      `${offering.provider}/${offering.route}`,
+      offering.residency,
+      card ? card.input.toString() : "-",
+      card ? card.output.toString() : "-",
+      card?.cacheWrite5m?.toString() ?? "-",
+      card?.cacheWrite1h?.toString() ?? "-",
+      card?.cacheRead?.toString() ?? "-",
+      block ? (block.longContext ? `>${block.longContext.thresholdTokens / 1000}K` : "") : `no price ${at}`,
+      offering.modelId,
+    ];
+  });
+  stdout.write(`Prices in force ${at}, USD per million tokens (${offerings.length} offerings)\n\n`);
+  stdout.write(renderTable(["model", "provider/route", "residency", "input", "output", "5m write", "1h write", "read", "tier", "model id"], rows, new Set([3, 4, 5, 6, 7])));
+  return EXIT_OK;
+}
+
+function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): number {
+  const { values, positionals } = parseFlags(argv, { at: { type: "string" }, json: { type: "boolean" }, ...catalogFlags }, "catalog", true);
+  const id = positionals[0];
+  if (!id) throw new UsageError("catalog show needs a model id", "e.g. switchyard catalog show claude-sonnet-4-6");
+  let modelId: string;
+  try {
+    modelId = catalog.resolve(id).model.id;
+  } catch (error) {
+    if (error instanceof UnknownModelError || error instanceof CatalogLookupError) throw new UsageError(error.message);
+    throw error;
+  }
+  const model = catalog.model(modelId);
+  if (!model) throw new UsageError(`unknown model ${id}`);
+  const offerings = catalog.offeringsOf(modelId);
+  if (values.json) {
+    writeJson(stdout, {
+      model: { ...model, generation: model.generation?.toString() ?? null, tokenizerFactor: model.tokenizerFactor?.toString() ?? null },
+      offerings: offerings.map(offeringJson),
+    });
+    return EXIT_OK;
+  }
+  const lines = [
+    `${model.name} (${model.id}) — family ${model.family}, generation ${model.generation ?? "n/a"}, ${model.status}${model.verified ? "" : ", UNVERIFIED prices"}`,
+    `ids: ${Object.entries(model.ids).map(([provider, ids]) => `${provider}: ${(ids ?? []).join(", ")}`).join("; ")}`,
+    `capabilities: ${JSON.stringify(model.capabilities)}`,
+    ...(Object.keys(model.retired).length > 0 ? [`retired: ${JSON.stringify(model.retired)}`] : []),
+    "",
+  ];
+  for (const offering of offerings) {
+    lines.push(`${offering.provider}/${offering.route}  ${offering.modelId}  residency ${offering.residency}${offering.regions ? `  regions ${offering.regions.join(",")}` : ""}`);
+    if (offering.compliance.length > 0) lines.push(`  compliance: ${offering.compliance.join(", ")}`);
+    for (const block of offering.prices) {
+      const card = block.standard;
+      lines.push(
+        `  ${block.from}..${block.to ?? "today"}: in ${card.input} out ${card.output} w5m ${card.cacheWrite5m ?? "-"} w1h ${card.cacheWrite1h ?? "-"} read ${card.cacheRead ?? "-"}` +
+          `${block.longContext ? `; >${block.longContext.thresholdTokens}: in ${block.longContext.input} out ${block.longContext.output}` : ""}` +
+          `${block.fast ? `; fast: in ${block.fast.input} out ${block.fast.output}` : ""}` +
+          `${block.batchMultiplier ? `; batch x${block.batchMultiplier}` : ""}`,
+      );
+      lines.push(`    source: ${block.source.url} (accessed ${block.source.accessed}${block.source.verified ? "" : ", unverified"})${block.notes ? ` — ${block.notes}` : ""}`);
+    }
+    for (const latency of offering.latency) {
+      lines.push(`  latency: TTFT p50 ${latency.ttft_p50_ms} ms p99 ${latency.ttft_p99_ms} ms (${latency.conditions}; ${latency.source.url})`);
+    }
+    lines.push("");
+  }
+  stdout.write(`${lines.join("\n")}\n`);
+  return EXIT_OK;
+}
+
+function validate(argv: string[], stdout: NodeJS.WritableStream): number {
+  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, "catalog", true);
+  const { catalog, issues } = loadCatalogChecked({ extraFiles: positionals });
+  const findings = catalog ? checkRules(catalog) : [];
+  const errors = issues.filter((issue) => issue.severity === "error");
+  const code = errors.length === 0 ? EXIT_OK : errors.some((issue) => positionals.includes(issue.file)) ? EXIT_USAGE : EXIT_FAILURE;
+  const summary = catalog
+    ? { models: catalog.models.length, offerings: catalog.offerings.length, price_periods: catalog.offerings.reduce((sum, offering) => sum + offering.prices.length, 0) }
+    : null;
+  if (values.json) {
+    writeJson(stdout, { ok: errors.length === 0, summary, issues, rule_findings: findings });
+    return code;
+  }
+  for (const issue of issues) stdout.write(`${formatIssue(issue)}\n`);
+  for (const finding of findings) stdout.write(`note: ${finding.offering} ${finding.period}: ${finding.rule}: ${finding.message}\n`);
+  if (summary) {
+    stdout.write(
+      `${errors.length === 0 ? "ok" : "errors"}: ${summary.models} models, ${summary.offerings} offerings, ${summary.price_periods} price periods` +
+        `${positionals.length > 0 ? ` (with ${positionals.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm\n`,
+    );
+  } else {
+    stdout.write(`${errors.length} error(s)\n`);
+  }
+  return code;
+}
+
+export const catalogCommand: Command = {
+  name: "catalog",
+  summary: "browse and check the price & capability catalog (list, show, validate)",
+  help,
+  async run({ argv, stdout, stderr }) {
+    const [subcommand, ...rest] = argv;
+    if (subcommand === "validate") return validate(rest, stdout);
+    if (subcommand !== "list" && subcommand !== "show") {
+      throw new UsageError(`unknown subcommand ${JSON.stringify(subcommand ?? "")}; use list, show or validate`, "see: switchyard catalog --help");
+    }
+    const files = parseFlags(rest, { catalog: { type: "string", multiple: true }, provider: { type: "string" }, model: { type: "string" }, residency: { type: "string" }, at: { type: "string" }, json: { type: "boolean" } }, "catalog", true).values.catalog;
+    const catalog = catalogFromFlags(files, stderr);
+    return subcommand === "list" ? list(catalog, rest, stdout) : show(catalog, rest, stdout);
+  },
+};

@@ -1,0 +1,113 @@
+import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { PROVIDERS } from "../catalog/schema.js";
+import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
+import { Decimal } from "../pricing/decimal.js";
+import { formatUsd, moneyToDecimal } from "../pricing/money.js";
+import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
+import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";
+import { renderTable } from "./table.js";
+import { UsageError } from "./usage-error.js";
+
+const help = `switchyard compare — the same usage priced on every deployment that offers the model
+
+Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] [--json]
+
+  --model ID|FAMILY       a model id in any form, or a family such as sonnet-4.6 or haiku-4.5
+  --provider P            only this provider (repeatable): ${PROVIDERS.join("|")}
+  --residency R           only deployments whose data stays in R (us, eu, jp, au, apac, govcloud, global)
+  --batch                 batch pricing (deployments without batch are listed as infeasible)
+  --speed standard|fast   fast mode (only where offered)
+  --at YYYY-MM-DD         prices in force that day (default: today)
+  --catalog FILE          your own catalog file, repeatable
+  --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
+  --usage-json FILE|-     a provider usage object instead of the token flags
+  --json                  {"options":[{"rank","provider","route","model","model_id","feasible","total_usd",...}]}
+
+Ranked cheapest first among the feasible; infeasible deployments follow with the reason.
+
+Example:
+  switchyard compare --model sonnet-4.6 --input 1000000 --output 100000 --cache-read 200000
+`;
+
+export const compareCommand: Command = {
+  name: "compare",
+  summary: "the same usage priced on every deployment that offers a model, ranked",
+  help,
+  async run({ argv, stdout, stderr, stdin }) {
+    const { values } = parseFlags(
+      argv,
+      {
+        model: { type: "string" },
+        provider: { type: "string", multiple: true },
+        residency: { type: "string" },
+        batch: { type: "boolean" },
+        speed: { type: "string" },
+        at: { type: "string" },
+        json: { type: "boolean" },
+        ...usageFlags,
+        ...catalogFlags,
+      },
+      "compare",
+    );
+    if (!values.model) throw new UsageError("--model is required", "e.g. --model sonnet-4.6");
+    const providers = (values.provider ?? []).map((provider) => choiceFlag(provider, "provider", PROVIDERS));
+    const speed = choiceFlag(values.speed, "speed", ["standard", "fast"] as const);
+    const at = dateFlag(values.at, "at") ?? today();
+    const normalized = await usageFromFlags(values, stdin);
+    const catalog = catalogFromFlags(values.catalog, stderr);
+    let offerings;
+    try {
+      offerings = offeringsForModelQuery(catalog, values.model);
+    } catch (error) {
+      if (error instanceof UnknownModelError || error instanceof CatalogLookupError) throw new UsageError(`--model: ${error.message}`);
+      throw error;
+    }
+    if (providers.length > 0) offerings = offerings.filter((offering) => providers.includes(offering.provider));
+    if (values.residency) offerings = offerings.filter((offering) => offering.residency === values.residency);
+    if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
+    const compared = compareOfferings(catalog, offerings, normalized.usage, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
+    const cheapest = compared.find((option) => option.feasible)?.result?.total;
+    const options = compared.map((option, index) => {
+      const { offering, result } = option;
+      const block = offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+      return {
+        rank: option.feasible ? index + 1 : null,
+        provider: offering.provider,
+        route: offering.route,
+        model: offering.model.id,
+        model_id: offering.modelId,
+        regions: offering.regions ?? null,
+        residency: offering.residency,
+        billing: offering.billing,
+        compliance: offering.compliance,
+        feasible: option.feasible,
+        total_usd: result ? formatUsd(result.total) : null,
+        exact: result?.exact ?? null,
+        vs_cheapest_percent:
+          result && cheapest !== undefined && cheapest > 0n
+            ? moneyToDecimal(result.total - cheapest).mul(Decimal.fromInteger(100)).div(moneyToDecimal(cheapest), 2).toString()
+            : null,
+        tier: result?.tier ?? null,
+        reasons: option.reasons,
+        catalog_source: block ? block.source : null,
+      };
+    });
+    if (values.json) {
+      writeJson(stdout, { model_query: values.model, at, usage: normalized.usage, warnings: normalized.warnings, options });
+      return 0;
+    }
+    const rows = options.map((option) => [
+      option.rank === null ? "-" : String(option.rank),
+      `${option.provider}/${option.route}`,
+      option.model,
+      option.residency,
+      option.total_usd === null ? "n/a" : `$${option.total_usd}`,
+      option.vs_cheapest_percent === null ? "" : option.vs_cheapest_percent === "0" ? "cheapest" : `+${option.vs_cheapest_percent}%`,
+      option.reasons.join("; "),
+    ]);
+    stdout.write(`${values.model}: ${options.filter((option) => option.feasible).length} feasible of ${options.length} deployments, prices in force ${at}\n\n`);
+    stdout.write(renderTable(["#", "provider/route", "model", "residency", "total", "vs cheapest", "notes"], rows, new Set([0, 4])));
+    for (const warning of normalized.warnings) stdout.write(`warning: ${warning}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * The same usage priced on many offerings, ranked: `switchyard compare`, the gateway's shadow
+ * costs, and the dashboard's savings all use this. An offering that cannot serve the request
+ * (no price that day, no batch, no fast mode, no cache rates) stays in the list with the reason.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import type { Offering } from "../catalog/model.js";
+import { priceRequest, PricingError, type PriceOptions, type PriceResult } from "./price-request.js";
+import type { Usage } from "./usage.js";
+
+export interface ComparedOption {
+  offering: Offering;
+  feasible: boolean;
+  result: PriceResult | undefined;
+  reasons: string[];
+}
+
+export function compareOfferings(catalog: Catalog, offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}): ComparedOption[] {
+  const compared = offerings.map((offering): ComparedOption => {
+    const reasons: string[] = [];
+    const block = offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+    if (!block) {
+      const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
+      return { offering, feasible: false, result: undefined, reasons: [`no price on ${at} (priced ${periods})`] };
+    }
+    const retired = offering.model.retired[offering.provider];
+    if (retired && retired <= at) reasons.push(`retired on ${offering.provider} since ${retired}`);
+    try {
+      const result = priceRequest(offering, block, usage, options);
+      if (!block.source.verified) reasons.push("price from unverified third-party quotes");
+      return { offering, feasible: !(retired && retired <= at), result, reasons: [...reasons, ...result.warnings] };
+    } catch (error) {
+      if (error instanceof PricingError) return { offering, feasible: false, result: undefined, reasons: [...reasons, error.message] };
+      throw error;
+    }
+  });
+  return compared.sort((a, b) => {
+    if (a.feasible !== b.feasible) return a.feasible ? -1 : 1;
+    if (a.result && b.result) return a.result.total < b.result.total ? -1 : a.result.total > b.result.total ? 1 : a.offering.key.localeCompare(b.offering.key);
+    return a.result ? -1 : b.result ? 1 : a.offering.key.localeCompare(b.offering.key);
+  });
+}
+
+/** The offerings of every model matching a name: a family ("sonnet-4.6") or any id form. */
+export function offeringsForModelQuery(catalog: Catalog, query: string): Offering[] {
+  const models = catalog.modelsMatching(query);
+  const ids = models.length > 0 ? models.map((model) => model.id) : [catalog.resolve(query).model.id];
+  return ids.flatMap((id) => catalog.offeringsOf(id));
+}
