@@ -1,0 +1,146 @@
+/**
+ * The ledger: one row per request the gateway served (or refused), with the exact cost.
+ * This file is THE interface; sqlite/ and postgres/ implement it with the same file names.
+ *
+ * Money is an exact decimal string (USD) everywhere in this interface. Token counts are
+ * `null` when the provider did not report them — never 0 — and the stores keep that difference.
+ */
+
+/** One upstream attempt inside a request (failover tries several). */
+export interface AttemptRecord {
+  deployment: string;
+  provider: string;
+  /** HTTP status from the upstream, or null for a connection error / timeout before any status. */
+  status: number | null;
+  /** Closed set from gateway/errors.ts, e.g. "rate_limited", "overloaded", "timeout", "connection". */
+  error: string | null;
+  latency_ms: number;
+}
+
+export interface LedgerRow {
+  /** The gateway's request id (also sent to the client as request-id). Primary key. */
+  request_id: string;
+  /** Milliseconds since the epoch when the request arrived. */
+  created_at: number;
+  /** Virtual key id (not the secret), or null when unauthenticated access is allowed. */
+  key_id: string | null;
+  /** From the x-switchyard-tags header: "team=search,env=prod" -> {team: "search", env: "prod"}. */
+  tags: Record<string, string>;
+  /** The model the client asked for (an alias or id). */
+  requested_model: string;
+  /** The deployment that produced the response; null if none did. */
+  deployment: string | null;
+  provider: string | null;
+  route: string | null;
+  region: string | null;
+  /** Catalog model id of the deployment that served. */
+  model: string | null;
+  upstream_model_id: string | null;
+  /** HTTP status returned to the client. */
+  status: number;
+  /** Anthropic error type returned to the client, when an error. */
+  error_type: string | null;
+  stream: boolean;
+  attempts: AttemptRecord[];
+  latency_ms: number;
+  /** Time to the first byte sent to the client (streaming: the first event). */
+  ttft_ms: number | null;
+  /** Time spent inside the gateway rather than waiting for upstreams. */
+  overhead_ms: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_write_5m_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+  /** Cache writes whose TTL split the upstream did not report. */
+  cache_write_unsplit_tokens: number | null;
+  cache_read_tokens: number | null;
+  web_search_requests: number | null;
+  /** Exact USD; "0" for requests that were refused before any upstream call. Null when unpriceable. */
+  cost_usd: string | null;
+  /** false when some usage was unknown: cost_usd is a lower bound. */
+  cost_exact: boolean;
+  cost_usd_upper: string | null;
+  /** What the same usage would have cost on each other deployment of the requested model. */
+  shadow_costs: Record<string, string>;
+  warnings: string[];
+}
+
+export interface SpendQuery {
+  /** Inclusive start, ms since epoch. */
+  from?: number;
+  /** Exclusive end, ms since epoch. */
+  to?: number;
+  group_by: ("day" | "key" | "model" | "requested_model" | "provider" | "deployment" | "tag")[];
+  /** With group_by "tag": which tag key to group on (e.g. "team"). */
+  tag_key?: string;
+  key_id?: string;
+}
+
+export interface SpendGroup {
+  /** The group's values, keyed by the group_by fields. */
+  group: Record<string, string | null>;
+  requests: number;
+  errors: number;
+  cost_usd: string;
+  /** Requests whose cost is a lower bound (some usage unknown). */
+  inexact_requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_write_tokens: number;
+  cache_read_tokens: number;
+  /** Sum of shadow costs per deployment for the group's requests. */
+  shadow_costs: Record<string, string>;
+}
+
+export interface LedgerStore {
+  /** Creates tables and indexes if absent. Idempotent. */
+  migrate(): Promise<void>;
+  /** Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe). */
+  insertBatch(rows: LedgerRow[]): Promise<void>;
+  spend(query: SpendQuery): Promise<SpendGroup[]>;
+  /** Exact spend of one key since `from` (ms), for budgets. */
+  keySpend(keyId: string, from: number): Promise<string>;
+  /** Most recent rows first. */
+  recent(limit: number, filter?: { key_id?: string; status?: number }): Promise<LedgerRow[]>;
+  get(requestId: string): Promise<LedgerRow | undefined>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A virtual API key. The secret is shown once at creation; only its hash is stored. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** First characters of the secret, for people to recognise it ("sk-sy-AbC1…"). */
+  prefix: string;
+  /** Hex SHA-256 of the secret. */
+  hash: string;
+  /** Requested model names this key may use; empty = any. */
+  allowed_models: string[];
+  tags: Record<string, string>;
+  /** Monthly budget in USD (exact decimal string); null = none. */
+  monthly_budget_usd: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface KeyStore {
+  migrate(): Promise<void>;
+  create(key: ApiKeyRecord): Promise<void>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** By id or name; returns whether a key was revoked. */
+  revoke(idOrName: string, at: number): Promise<boolean>;
+  /** A number that changes whenever keys change, so a gateway can refresh its cache cheaply. */
+  version(): Promise<number>;
+}
+
+/**
+ * What the gateway calls on its hot path. `record` must return quickly (no database round trip),
+ * yet a row it has accepted survives a kill -9 of the process: see ledger/writer.ts.
+ */
+export interface LedgerWriter {
+  record(row: LedgerRow): void;
+  /** Writes everything accepted so far to the store. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
