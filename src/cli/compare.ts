@@ -98,7 +98,10 @@ export const compareCommand: Command = {
     }
     const rows = options.map((option) => [
       option.rank === null ? "-" : String(option.rank),
-      `${option.provider}/${option.route}`,
+      `${option.provider}/${option.route}` +
+        (option.regions && (option.route === "regional" || option.route === "in-region")
+          ? ` ${option.regions[0]}${option.regions.length > 1 ? ` +${option.regions.length - 1}` : ""}`
+          : ""),
       option.model,
       option.residency,
       option.total_usd === null ? "n/a" : `$${option.total_usd}`,

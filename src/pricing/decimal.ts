@@ -137,7 +137,7 @@ export class Decimal {
       coefficient /= 10n;
       scale -= 1;
     }
-    return coefficient === this.coefficient ? this : new Decimal(coefficient, scale);
+    return scale === this.scale ? this : new Decimal(coefficient, scale);
   }
 }
 

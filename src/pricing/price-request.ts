@@ -162,9 +162,10 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
       }
       continue;
     }
+    // A cache class with no tokens adds nothing to the bill and nothing to read.
+    if (quantity === 0 && !REQUIRED.has(tokenClass)) continue;
     const rate = priced.rates[tokenClass];
     if (rate === undefined) {
-      if (quantity === 0) continue;
       throw new PricingError(
         `${offering.model.id} on ${offering.provider}/${offering.route} has no ${tokenClass.replaceAll("_", " ")} rate ` +
           `(${quantity} tokens given): ${tokenClass === "cache_write_1h" ? "the 1-hour cache TTL" : "prompt caching"} is not offered there`,

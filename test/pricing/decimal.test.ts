@@ -9,6 +9,9 @@ test("parse and print keep every digit and drop trailing zeros", () => {
   assert.equal(Decimal.parse("4.125").toString(), "4.125");
   assert.equal(Decimal.parse("-0.0165").toString(), "-0.0165");
   assert.equal(Decimal.parse("12").toString(), "12");
+  assert.equal(Decimal.fromBigInt(0n, 18).toString(), "0");
+  assert.equal(Decimal.parse("0.00").toString(), "0");
+  assert.equal(formatUsd(0n), "0");
   assert.throws(() => Decimal.parse("1e-3"), /not a decimal/);
   assert.throws(() => Decimal.parse("abc"), /not a decimal/);
 });
