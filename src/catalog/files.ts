@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
+import { parseYamlWithSchema } from "../util/yaml-file.js";
 import { buildCatalog, type CatalogIssue, type NamedCatalogFile } from "./build-catalog.js";
 import { Catalog } from "./catalog.js";
 import { catalogFileSchema } from "./schema.js";
@@ -44,37 +44,9 @@ export function readCatalogFile(path: string, displayName = path): { file?: Name
   } catch (error) {
     return { issues: [{ file: displayName, path: "", message: `cannot read: ${(error as Error).message}`, severity: "error" }] };
   }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { merge: true, lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    return {
-      issues: document.errors.map((error) => ({
-        file: displayName,
-        path: "",
-        message: `not valid YAML: ${error.message.split("\n")[0]}`,
-        line: error.linePos?.[0]?.line,
-        severity: "error" as const,
-      })),
-    };
-  }
-  const lineOf = (fieldPath: (string | number)[]): number | undefined => {
-    for (let length = fieldPath.length; length >= 0; length -= 1) {
-      const node = document.getIn(fieldPath.slice(0, length), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === "object" && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  const parsed = catalogFileSchema.safeParse(document.toJS({ maxAliasCount: -1 }));
-  if (!parsed.success) {
-    return {
-      issues: parsed.error.issues.map((issue) => {
-        const fieldPath = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-        const line = lineOf(fieldPath);
-        return { file: displayName, path: fieldPath.join("."), message: issue.message, severity: "error" as const, ...(line ? { line } : {}) };
-      }),
-    };
-  }
-  return { file: { name: displayName, data: parsed.data, lineOf }, issues: [] };
+  const parsed = parseYamlWithSchema(text, catalogFileSchema, displayName);
+  if (!parsed.data) return { issues: parsed.issues.map((issue) => ({ ...issue, severity: "error" as const })) };
+  return { file: { name: displayName, data: parsed.data, lineOf: parsed.lineOf }, issues: [] };
 }
 
 export interface LoadOptions {
