@@ -1,0 +1,30 @@
+/**
+ * Anthropic authentication: `x-api-key`, or `Authorization: Bearer` (the SDK's authToken),
+ * checked against the keys the emulator was started with.
+ */
+import type { FastifyRequest } from "fastify";
+
+export type AuthResult = { ok: true; key: string } | { ok: false; message: string };
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function authenticate(request: FastifyRequest, keys: ReadonlySet<string>): AuthResult {
+  const apiKey = headerValue(request, "x-api-key");
+  const authorization = headerValue(request, "authorization");
+  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+  const presented = apiKey ?? bearer;
+  if (presented === undefined) return { ok: false, message: "x-api-key header is required" };
+  if (!keys.has(presented)) return { ok: false, message: apiKey !== undefined ? "invalid x-api-key" : "invalid bearer token" };
+  return { ok: true, key: presented };
+}
+
+/** `anthropic-version` is required; any date-shaped version is accepted (SDKs send newer ones). */
+export function versionProblem(request: FastifyRequest): string | undefined {
+  const version = headerValue(request, "anthropic-version");
+  if (version === undefined) return "anthropic-version: header is required";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return `anthropic-version: ${JSON.stringify(version)} is not a valid version`;
+  return undefined;
+}

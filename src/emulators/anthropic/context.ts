@@ -1,0 +1,43 @@
+/**
+ * What every Anthropic route handler needs, and the checks every API request goes through
+ * first: a request id, the common headers, authentication and the version header.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { EmulatorState } from "../shared/emulator-state.js";
+import type { ModelAccess } from "../shared/model-access.js";
+import { authenticate, versionProblem } from "./auth.js";
+import type { BatchStore } from "./batch-store.js";
+import { sendAnthropicError } from "./errors.js";
+import { applyCommonHeaders } from "./response-headers.js";
+
+export interface AnthropicContext {
+  state: EmulatorState;
+  models: ModelAccess;
+  keys: ReadonlySet<string>;
+  batches: BatchStore;
+  /** The emulator's own base URL (for batch results_url). */
+  baseUrl(): string;
+}
+
+/** Returns the request id, or undefined when an error reply has already been sent. */
+export function beginRequest(context: AnthropicContext, request: FastifyRequest, reply: FastifyReply, route: string): string | undefined {
+  const requestId = context.state.ids.request();
+  context.state.counters.route(route);
+  applyCommonHeaders(reply, context.state, requestId);
+  const auth = authenticate(request, context.keys);
+  if (!auth.ok) {
+    sendAnthropicError(reply, requestId, 401, auth.message);
+    return undefined;
+  }
+  const version = versionProblem(request);
+  if (version) {
+    sendAnthropicError(reply, requestId, 400, version);
+    return undefined;
+  }
+  return requestId;
+}
+
+export function isBeta(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown> | undefined;
+  return query?.["beta"] === "true";
+}
