@@ -1,0 +1,100 @@
+/**
+ * The gateway's YAML configuration: providers, deployments, model aliases, routing policy,
+ * timeouts, keys and the ledger. Secrets never live here: only the names of environment
+ * variables that hold them (or the AWS credential chain). docs/GATEWAY.md documents every field.
+ */
+import { z } from "zod";
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. ANTHROPIC_API_KEY");
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "letters, digits, dot, dash, underscore or colon");
+
+const anthropicProvider = z.strictObject({
+  kind: z.literal("anthropic"),
+  base_url: z.url().default("https://api.anthropic.com"),
+  /** Environment variable holding the API key (sent as x-api-key). */
+  api_key_env: envName.default("ANTHROPIC_API_KEY"),
+});
+
+const bedrockCredentials = z.union([
+  z.literal("aws-chain"),
+  z.strictObject({
+    access_key_id_env: envName,
+    secret_access_key_env: envName,
+    session_token_env: envName.optional(),
+  }),
+  z.strictObject({ bearer_token_env: envName }),
+]);
+
+const bedrockProvider = z.strictObject({
+  kind: z.literal("bedrock"),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1"),
+  /** Override of https://bedrock-runtime.{region}.amazonaws.com (emulators, VPC endpoints). */
+  endpoint: z.url().optional(),
+  /** "aws-chain" = the AWS SDK's default credential provider chain (env, profile, SSO, IMDS, ...). */
+  credentials: bedrockCredentials.default("aws-chain"),
+});
+
+const claudePlatformAwsProvider = z.strictObject({
+  kind: z.literal("claude-platform-aws"),
+  region: z.string().default("us-east-1"),
+  /** Default: https://aws-external-anthropic.{region}.api.aws */
+  base_url: z.url().optional(),
+  api_key_env: envName.default("CLAUDE_PLATFORM_AWS_API_KEY"),
+});
+
+export const providerConfigSchema = z.discriminatedUnion("kind", [anthropicProvider, bedrockProvider, claudePlatformAwsProvider]);
+
+export const deploymentSchema = z.strictObject({
+  id: identifier,
+  /** A key of `providers`. */
+  provider: identifier,
+  /** Catalog model id (any id form is accepted and resolved). */
+  model: z.string(),
+  /** Catalog route (anthropic: global|us; bedrock: global|us|eu|apac|jp|au|us-gov|in-region). */
+  route: z.string().optional(),
+  /** Wire model id to send; default: the catalog offering's id for this route. */
+  upstream_model: z.string().optional(),
+  /** Extra static weight in ordered routing; lower first. */
+  priority: z.number().int().default(0),
+});
+
+export const routingSchema = z.strictObject({
+  /** cheapest: by the engine's expected cost for the request; ordered: the alias list order. */
+  policy: z.enum(["cheapest", "ordered"]).default("cheapest"),
+  /** Upstream attempts per request, failover included. */
+  max_attempts: z.number().int().min(1).max(10).default(3),
+});
+
+export const timeoutsSchema = z.strictObject({
+  connect_ms: z.number().int().positive().default(5_000),
+  /** Until the upstream's response headers (streaming: until the first event). */
+  first_byte_ms: z.number().int().positive().default(60_000),
+  /** Whole request, across attempts. */
+  total_ms: z.number().int().positive().default(600_000),
+});
+
+export const ledgerConfigSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("sqlite"), path: z.string().default("switchyard.db") }),
+  z.strictObject({ kind: z.literal("postgres"), url_env: envName.default("DATABASE_URL"), schema: z.string().optional() }),
+]);
+
+export const gatewayConfigSchema = z.strictObject({
+  listen: z.strictObject({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: "127.0.0.1", port: 8080 }),
+  ledger: ledgerConfigSchema.default({ kind: "sqlite", path: "switchyard.db" }),
+  /** Environment variable holding the admin key for /v1/switchyard/* and /dashboard. */
+  admin_key_env: envName.default("SWITCHYARD_ADMIN_KEY"),
+  /** Accept requests without a virtual key (local development only). */
+  allow_unauthenticated: z.boolean().default(false),
+  providers: z.record(identifier, providerConfigSchema).refine((providers) => Object.keys(providers).length > 0, "declare at least one provider"),
+  deployments: z.array(deploymentSchema).min(1, "declare at least one deployment"),
+  /** Requested model name -> deployment ids. A model not listed here is matched against deployments' catalog models. */
+  models: z.record(z.string(), z.array(identifier).min(1)).default({}),
+  routing: routingSchema.default({ policy: "cheapest", max_attempts: 3 }),
+  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000 }),
+  /** Extra catalog files (negotiated prices, private offers), as with --catalog. */
+  catalog_files: z.array(z.string()).default([]),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;

@@ -1,0 +1,134 @@
+/**
+ * Reads and checks a gateway config file against the schema and the catalog: every deployment
+ * must name a declared provider and a model the catalog offers on that provider, route and
+ * region; every alias must name declared deployments. Errors carry file, line and field.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { Catalog } from "../catalog/catalog.js";
+import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import type { Model, Offering } from "../catalog/model.js";
+import { requireOffering } from "../pricing/quote.js";
+import { formatFileIssue, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
+import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
+
+/** A deployment with everything resolved: the catalog offering that prices it and the wire id. */
+export interface Deployment {
+  id: string;
+  providerName: string;
+  provider: ProviderConfig;
+  model: Model;
+  offering: Offering;
+  route: string;
+  region: string | undefined;
+  upstreamModel: string;
+  priority: number;
+}
+
+export interface ResolvedConfig {
+  config: GatewayConfig;
+  deployments: Map<string, Deployment>;
+  /** Requested model name -> candidate deployments, in configured order. */
+  aliases: Map<string, Deployment[]>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly issues: FileIssue[]) {
+    super(`invalid gateway config:\n${issues.map(formatFileIssue).join("\n")}`);
+  }
+}
+
+const SECRET_FIELD = /^(api_key|apikey|secret|secret_access_key|access_key_id|password|token|bearer_token|session_token)$/i;
+
+/** Secrets belong in the environment: refuse them by name before the schema says "unrecognized key". */
+function findSecretFields(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => findSecretFields(item, [...path, index]));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...(SECRET_FIELD.test(key) ? [[...path, key]] : []),
+    ...findSecretFields(child, [...path, key]),
+  ]);
+}
+
+export function parseGatewayConfig(text: string, file: string, catalog: Catalog): ResolvedConfig {
+  const parsed = parseYamlWithSchema(text, gatewayConfigSchema, file);
+  if (!parsed.data) {
+    // Point at secrets first: they are the most likely cause of an "unrecognized key".
+    let raw: unknown;
+    try {
+      raw = parseYaml(text);
+    } catch {
+      raw = undefined;
+    }
+    const secrets = findSecretFields(raw).map((path) => ({
+      file,
+      path: path.join("."),
+      ...(parsed.lineOf(path) ? { line: parsed.lineOf(path) as number } : {}),
+      message: "secrets may not be written in the config file; name the environment variable instead (e.g. api_key_env: ANTHROPIC_API_KEY)",
+    }));
+    throw new ConfigError([...secrets, ...parsed.issues]);
+  }
+  const config = parsed.data;
+  const issues: FileIssue[] = [];
+  const issue = (path: (string | number)[], message: string) => {
+    const line = parsed.lineOf(path);
+    issues.push({ file, path: path.join("."), message, ...(line ? { line } : {}) });
+  };
+
+  const deployments = new Map<string, Deployment>();
+  config.deployments.forEach((deployment, index) => {
+    if (deployments.has(deployment.id)) issue(["deployments", index, "id"], `duplicate deployment id ${deployment.id}`);
+    const provider = config.providers[deployment.provider];
+    if (!provider) {
+      issue(["deployments", index, "provider"], `unknown provider ${JSON.stringify(deployment.provider)}; declared: ${Object.keys(config.providers).join(", ")}`);
+      return;
+    }
+    const region = provider.kind === "bedrock" || provider.kind === "claude-platform-aws" ? provider.region : undefined;
+    try {
+      const resolution = catalog.resolve(deployment.model, {
+        provider: provider.kind,
+        ...(deployment.route ? { route: deployment.route } : {}),
+        ...(region && provider.kind === "bedrock" ? { region } : {}),
+      });
+      const offering = requireOffering(catalog, resolution);
+      deployments.set(deployment.id, {
+        id: deployment.id,
+        providerName: deployment.provider,
+        provider,
+        model: resolution.model,
+        offering,
+        route: offering.route,
+        region,
+        upstreamModel: deployment.upstream_model ?? offering.modelId,
+        priority: deployment.priority,
+      });
+    } catch (error) {
+      if (error instanceof UnknownModelError || error instanceof CatalogLookupError) issue(["deployments", index, "model"], error.message);
+      else throw error;
+    }
+  });
+
+  const aliases = new Map<string, Deployment[]>();
+  for (const [name, ids] of Object.entries(config.models)) {
+    const resolved: Deployment[] = [];
+    ids.forEach((id, index) => {
+      const deployment = deployments.get(id);
+      if (deployment) resolved.push(deployment);
+      else if (!config.deployments.some((candidate) => candidate.id === id)) issue(["models", name, index], `unknown deployment ${JSON.stringify(id)}`);
+    });
+    aliases.set(name, resolved);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { config, deployments, aliases };
+}
+
+export function loadGatewayConfig(path: string, catalog: Catalog): ResolvedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ file: path, path: "", message: `cannot read: ${(error as Error).message}` }]);
+  }
+  return parseGatewayConfig(text, path, catalog);
+}

@@ -1,0 +1,70 @@
+/**
+ * Monthly budgets per key, checked before any upstream call. Spend per key and calendar month
+ * (UTC) is kept exact in memory, loaded from the ledger the first time a key is seen this month
+ * and increased as requests are recorded.
+ */
+import type { ApiKeyRecord, LedgerStore } from "../ledger/ledger.js";
+import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
+import { GatewayError } from "./errors.js";
+
+export function monthStart(now: number): number {
+  const date = new Date(now);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+export function nextMonthStart(now: number): number {
+  const date = new Date(now);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+export class BudgetTracker {
+  /** key id -> {month start, spend} */
+  private readonly spend = new Map<string, { month: number; amount: Money }>();
+  private readonly loading = new Map<string, Promise<void>>();
+
+  constructor(private readonly store: LedgerStore) {}
+
+  private async ensure(keyId: string, now: number): Promise<{ month: number; amount: Money }> {
+    const month = monthStart(now);
+    const current = this.spend.get(keyId);
+    if (current && current.month === month) return current;
+    let pending = this.loading.get(keyId);
+    if (!pending) {
+      pending = this.store.keySpend(keyId, month).then((text) => {
+        this.spend.set(keyId, { month, amount: parseUsd(text) });
+      });
+      this.loading.set(keyId, pending);
+      void pending.finally(() => this.loading.delete(keyId));
+    }
+    await pending;
+    return this.spend.get(keyId) as { month: number; amount: Money };
+  }
+
+  /** Throws a budget_exceeded error (429) when the key has spent its monthly budget. */
+  async check(key: ApiKeyRecord, now: number): Promise<void> {
+    if (key.monthly_budget_usd === null) return;
+    const budget = parseUsd(key.monthly_budget_usd);
+    const { amount } = await this.ensure(key.id, now);
+    if (amount >= budget) {
+      const resets = nextMonthStart(now);
+      throw new GatewayError(
+        "budget_exceeded",
+        `key "${key.name}" has spent $${formatUsd(amount)} of its $${key.monthly_budget_usd} monthly budget; ` +
+          `the budget resets at ${new Date(resets).toISOString()}`,
+        { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
+      );
+    }
+  }
+
+  /** Adds a recorded request's cost. */
+  add(keyId: string, at: number, cost: Money): void {
+    const current = this.spend.get(keyId);
+    if (current && current.month === monthStart(at)) current.amount += cost;
+  }
+
+  /** Exact spend this month, for headers and the dashboard; undefined if not loaded yet. */
+  spent(keyId: string, now: number): Money | undefined {
+    const current = this.spend.get(keyId);
+    return current && current.month === monthStart(now) ? current.amount : undefined;
+  }
+}

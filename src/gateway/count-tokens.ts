@@ -1,0 +1,42 @@
+/** POST /v1/messages/count_tokens: answered by the first deployment of the model that can count. */
+import type { IncomingHttpHeaders } from "node:http";
+import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
+import { deploymentsFor } from "../routing/candidates.js";
+import { readRequestNeeds } from "../routing/request-needs.js";
+import { authenticate } from "./authenticate.js";
+import { GatewayError } from "./errors.js";
+import { parseCountTokensRequest } from "./request-body.js";
+import type { GatewayState } from "./state.js";
+
+export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string): Promise<{ input_tokens: number; deployment: string }> {
+  const key = authenticate(state, headers);
+  const request = parseCountTokensRequest(body);
+  if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
+    throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}`);
+  }
+  const deployments = deploymentsFor(state.config, state.catalog, request.model);
+  if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
+  const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
+  const signal = AbortSignal.timeout(state.config.config.timeouts.total_ms);
+  let lastError: UpstreamError | undefined;
+  for (const deployment of deployments.slice(0, state.config.config.routing.max_attempts)) {
+    const client = state.clients.get(deployment.providerName);
+    if (!client) continue;
+    try {
+      const counted = await client.countTokens(request.body, {
+        upstreamModel: deployment.upstreamModel,
+        anthropicVersion: typeof headers["anthropic-version"] === "string" ? headers["anthropic-version"] : "2023-06-01",
+        betas: needs.betas,
+        requestId,
+        signal,
+        firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
+      });
+      return { input_tokens: counted.input_tokens, deployment: deployment.id };
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      lastError = error;
+      if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
+    }
+  }
+  throw lastError ?? new GatewayError("internal", "no deployment could count tokens");
+}

@@ -1,0 +1,45 @@
+/**
+ * Errors leave the gateway in the Anthropic shape, with the status from the one table in
+ * providers/error-types.ts: {"type":"error","error":{"type","message"},"request_id"}.
+ */
+import { ERROR_TABLE } from "../providers/error-types.js";
+import { UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
+
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    /** Extra response headers (retry-after, x-should-retry, rate-limit state). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  type: string;
+}
+
+export function errorResponse(error: GatewayError | UpstreamError, requestId: string): ErrorResponse {
+  const entry = ERROR_TABLE[error.kind];
+  const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
+  if (error instanceof GatewayError) Object.assign(headers, error.headers);
+  if (error instanceof UpstreamError && error.details.retryAfterMs !== undefined) {
+    headers["retry-after"] = String(Math.ceil(error.details.retryAfterMs / 1000));
+  }
+  return {
+    status: entry.status,
+    headers,
+    type: entry.type,
+    body: JSON.stringify({ type: "error", error: { type: entry.type, message: error.message }, request_id: requestId }),
+  };
+}
+
+export function asKnownError(error: unknown): GatewayError | UpstreamError {
+  if (error instanceof GatewayError || error instanceof UpstreamError) return error;
+  return new GatewayError("internal", `internal error: ${error instanceof Error ? error.message : String(error)}`);
+}

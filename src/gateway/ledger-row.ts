@@ -1,0 +1,109 @@
+/**
+ * A request's outcome -> its ledger row: usage as reported (unknown stays null), the exact cost
+ * on the deployment that served, and the shadow cost of the same usage on every other candidate.
+ */
+import type { Deployment } from "../config/load-gateway-config.js";
+import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
+import { formatUsd, type Money } from "../pricing/money.js";
+import type { NormalizedUsage } from "../pricing/normalize-usage.js";
+import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
+import type { Usage } from "../pricing/usage.js";
+import { priceDate, type GatewayState } from "./state.js";
+
+export interface Outcome {
+  requestId: string;
+  startedAt: number;
+  key: ApiKeyRecord | null;
+  tags: Record<string, string>;
+  requestedModel: string;
+  stream: boolean;
+  attempts: AttemptRecord[];
+  /** Every deployment of the requested model (for shadow costs). */
+  candidates: Deployment[];
+  deployment: Deployment | undefined;
+  status: number;
+  errorType?: string;
+  /** Set when a stream broke after it started. */
+  streamError?: string;
+  usage: NormalizedUsage | undefined;
+  latencyMs: number;
+  ttftMs: number | undefined;
+  overheadMs: number;
+}
+
+/** The row plus its cost as Money, so callers need not parse the string back. */
+export interface PricedRow {
+  row: LedgerRow;
+  cost: Money;
+}
+
+function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResult {
+  const block = deployment.offering.prices.find((candidate) => candidate.from <= date && (candidate.to === undefined || date <= candidate.to));
+  if (!block) throw new PricingError(`no price for ${deployment.id} on ${date}`, "at");
+  return priceRequest(deployment.offering, block, usage);
+}
+
+const nullable = (value: number | undefined): number | null => (value === undefined ? null : value);
+
+export function buildLedgerRow(state: GatewayState, outcome: Outcome): PricedRow {
+  const date = priceDate(outcome.startedAt);
+  const usage = outcome.usage?.usage;
+  const warnings = [...(outcome.usage?.warnings ?? [])];
+  if (outcome.streamError) warnings.push(`stream ended early: ${outcome.streamError}`);
+
+  let cost: PriceResult | undefined;
+  const shadow: Record<string, string> = {};
+  if (usage && outcome.deployment) {
+    try {
+      cost = priceOn(outcome.deployment, usage, date);
+      warnings.push(...cost.warnings);
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+      warnings.push(`could not price: ${error.message}`);
+    }
+    for (const candidate of outcome.candidates) {
+      if (candidate === outcome.deployment) continue;
+      try {
+        shadow[candidate.id] = formatUsd(priceOn(candidate, usage, date).total);
+      } catch (error) {
+        if (!(error instanceof PricingError)) throw error;
+      }
+    }
+  }
+  const deployment = outcome.deployment;
+  const refusedBeforeUpstream = !deployment && outcome.attempts.length === 0;
+  const row: LedgerRow = {
+    request_id: outcome.requestId,
+    created_at: outcome.startedAt,
+    key_id: outcome.key?.id ?? null,
+    tags: outcome.tags,
+    requested_model: outcome.requestedModel,
+    deployment: deployment?.id ?? null,
+    provider: deployment?.provider.kind ?? null,
+    route: deployment?.route ?? null,
+    region: deployment?.region ?? null,
+    model: deployment?.model.id ?? null,
+    upstream_model_id: deployment?.upstreamModel ?? null,
+    status: outcome.status,
+    error_type: outcome.errorType ?? null,
+    stream: outcome.stream,
+    attempts: outcome.attempts,
+    latency_ms: Math.round(outcome.latencyMs * 1000) / 1000,
+    ttft_ms: outcome.ttftMs === undefined ? null : Math.round(outcome.ttftMs * 1000) / 1000,
+    overhead_ms: Math.round(outcome.overheadMs * 1000) / 1000,
+    input_tokens: nullable(usage?.input),
+    output_tokens: nullable(usage?.output),
+    cache_write_5m_tokens: nullable(usage?.cacheWrite5m),
+    cache_write_1h_tokens: nullable(usage?.cacheWrite1h),
+    cache_write_unsplit_tokens: nullable(usage?.cacheWriteUnsplit),
+    cache_read_tokens: nullable(usage?.cacheRead),
+    web_search_requests: nullable(usage?.webSearchRequests),
+    // A request refused before any upstream call cost nothing; a served one without a price is unknown.
+    cost_usd: cost ? formatUsd(cost.total) : refusedBeforeUpstream || !usage ? "0" : null,
+    cost_exact: cost ? cost.exact : refusedBeforeUpstream || !usage,
+    cost_usd_upper: cost?.upper === undefined ? null : formatUsd(cost.upper),
+    shadow_costs: shadow,
+    warnings,
+  };
+  return { row, cost: cost?.total ?? 0n };
+}

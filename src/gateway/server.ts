@@ -1,0 +1,136 @@
+/**
+ * The gateway's HTTP surface on fastify: the Anthropic Messages API (messages, count_tokens,
+ * models) plus admin endpoints. Handlers parse, delegate and map errors; the work happens in
+ * messages.ts, routing/ and pricing/.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { formatUsd } from "../pricing/money.js";
+import { authenticate, requireAdmin } from "./authenticate.js";
+import { countTokens } from "./count-tokens.js";
+import { asKnownError, errorResponse, GatewayError } from "./errors.js";
+import { handleMessages, newRequestId } from "./messages.js";
+import { listModels } from "./models.js";
+import type { GatewayState } from "./state.js";
+
+/** The Anthropic API's request-size limit for Messages and count_tokens. */
+export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    bodyBytes?: number;
+  }
+}
+
+function sendError(reply: FastifyReply, error: unknown): void {
+  const response = errorResponse(asKnownError(error), newRequestId());
+  void reply.code(response.status).headers(response.headers).send(response.body);
+}
+
+export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, keepAliveTimeout: 65_000, return503OnClosing: true });
+
+  // JSON.parse directly: the Anthropic body is trusted to be data, never merged into objects.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "buffer" }, (request, body, done) => {
+    const bytes = body as Buffer;
+    request.bodyBytes = bytes.length;
+    if (bytes.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(bytes.toString("utf8")));
+    } catch (error) {
+      done(new GatewayError("invalid_request", `the request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
+    done(new GatewayError("invalid_request", "content-type must be application/json"), undefined);
+  });
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return sendError(reply, new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
+    }
+    if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) {
+      return sendError(reply, new GatewayError("invalid_request", error.message));
+    }
+    return sendError(reply, error);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
+
+  app.post("/v1/messages", (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    const clientGone = new AbortController();
+    reply.raw.on("close", () => {
+      if (!reply.raw.writableFinished) clientGone.abort(new Error("client disconnected"));
+    });
+    return handleMessages(state, { headers: request.headers, body: request.body, bodyBytes: request.bodyBytes ?? 0, clientGone: clientGone.signal }, reply.raw);
+  });
+
+  app.post("/v1/messages/count_tokens", async (request, reply) => {
+    const requestId = newRequestId();
+    try {
+      const counted = await countTokens(state, request.headers, request.body, requestId);
+      return reply.headers({ "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send({ input_tokens: counted.input_tokens });
+    } catch (error) {
+      const response = errorResponse(asKnownError(error), requestId);
+      return reply.code(response.status).headers(response.headers).send(response.body);
+    }
+  });
+
+  app.get("/v1/models", async (request, reply) => {
+    try {
+      authenticate(state, request.headers);
+      const data = listModels(state);
+      return reply.send({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.get("/v1/models/:id", async (request, reply) => {
+    try {
+      authenticate(state, request.headers);
+      const { id } = request.params as { id: string };
+      const model = listModels(state).find((candidate) => candidate.id === id);
+      if (!model) throw new GatewayError("not_found", `model: ${id}`);
+      return reply.send(model);
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.get("/v1/switchyard/requests/:id", async (request, reply) => {
+    try {
+      requireAdmin(state, request.headers);
+      const row = await state.store.get((request.params as { id: string }).id);
+      if (!row) throw new GatewayError("not_found", "no such request in the ledger");
+      return reply.send(row);
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.post("/v1/switchyard/keys/refresh", async (request, reply) => {
+    try {
+      requireAdmin(state, request.headers);
+      await state.keys.refresh(true);
+      return reply.send({ ok: true });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.get("/v1/switchyard/budget", async (request, reply) => {
+    try {
+      requireAdmin(state, request.headers);
+      const { key } = request.query as { key?: string };
+      if (!key) throw new GatewayError("invalid_request", "key: query parameter required (a key id)");
+      const spent = state.budgets.spent(key, state.now());
+      return reply.send({ key, month_spend_usd: spent === undefined ? null : formatUsd(spent) });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  extraRoutes?.(app);
+  return app;
+}

@@ -1,0 +1,82 @@
+/**
+ * Starts the gateway: provider clients from the config, the key cache and budget tracker over
+ * the ledger, and the HTTP server. Returns its URL and a close() that drains the ledger.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Catalog } from "../catalog/catalog.js";
+import type { ResolvedConfig } from "../config/load-gateway-config.js";
+import type { KeyStore, LedgerStore, LedgerWriter } from "../ledger/ledger.js";
+import type { ProviderClient } from "../providers/provider.js";
+import { createProviderClient } from "../providers/registry.js";
+import { createAgent } from "../providers/shared/http.js";
+import { BudgetTracker } from "./budgets.js";
+import { KeyCache } from "./key-cache.js";
+import { createGatewayApp } from "./server.js";
+import type { GatewayState } from "./state.js";
+
+export interface GatewayLedger {
+  store: LedgerStore;
+  keys: KeyStore;
+  writer: LedgerWriter;
+}
+
+export interface StartGatewayOptions {
+  config: ResolvedConfig;
+  catalog: Catalog;
+  ledger: GatewayLedger;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides config.listen (tests use port 0). */
+  host?: string;
+  port?: number;
+  now?: () => number;
+  keyRefreshMs?: number;
+  /** More routes on the same server (the dashboard, metrics). */
+  extraRoutes?: (app: FastifyInstance, state: GatewayState) => void;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  state: GatewayState;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  const { config } = options.config;
+  const agent = createAgent({ connectTimeoutMs: config.timeouts.connect_ms });
+  const clients = new Map<string, ProviderClient>();
+  for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
+  const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
+  await keys.start();
+  const state: GatewayState = {
+    config: options.config,
+    catalog: options.catalog,
+    clients,
+    keys,
+    budgets: new BudgetTracker(options.ledger.store),
+    ledger: options.ledger.writer,
+    store: options.ledger.store,
+    adminKey: env[config.admin_key_env] || undefined,
+    now: options.now ?? Date.now,
+  };
+  const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
+  const host = options.host ?? config.listen.host;
+  await app.listen({ host, port: options.port ?? config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    state,
+    app,
+    async close() {
+      keys.stop();
+      await app.close();
+      await Promise.all([...clients.values()].map((client) => client.close()));
+      await agent.close();
+      await options.ledger.writer.flush();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Everything a request handler needs, built once by startGateway. */
+import type { Catalog } from "../catalog/catalog.js";
+import type { ResolvedConfig } from "../config/load-gateway-config.js";
+import type { LedgerStore, LedgerWriter } from "../ledger/ledger.js";
+import type { ProviderClient } from "../providers/provider.js";
+import type { BudgetTracker } from "./budgets.js";
+import type { KeyCache } from "./key-cache.js";
+
+export interface GatewayState {
+  config: ResolvedConfig;
+  catalog: Catalog;
+  /** Provider name (config key) -> client. */
+  clients: Map<string, ProviderClient>;
+  keys: KeyCache;
+  budgets: BudgetTracker;
+  ledger: LedgerWriter;
+  store: LedgerStore;
+  adminKey: string | undefined;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now: () => number;
+}
+
+/** YYYY-MM-DD (UTC) of a timestamp: the date whose prices apply. */
+export function priceDate(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}

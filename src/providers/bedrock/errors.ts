@@ -1,0 +1,68 @@
+/**
+ * Bedrock errors to the closed set. The type is the x-amzn-errortype header (or body
+ * `__type`/`code`), cut at ":" and "#", as the AWS SDK reads it.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
+ */
+import { UpstreamError, type ErrorKind } from "../upstream-error.js";
+
+const BY_TYPE: Record<string, ErrorKind> = {
+  ValidationException: "invalid_request",
+  AccessDeniedException: "permission",
+  ResourceNotFoundException: "not_found",
+  ThrottlingException: "rate_limited",
+  ServiceQuotaExceededException: "rate_limited",
+  ModelNotReadyException: "unavailable",
+  ModelTimeoutException: "timeout",
+  ModelErrorException: "upstream_server",
+  ModelStreamErrorException: "upstream_server",
+  InternalServerException: "upstream_server",
+  ServiceUnavailableException: "unavailable",
+  UnrecognizedClientException: "upstream_auth",
+  InvalidSignatureException: "upstream_auth",
+  ExpiredTokenException: "upstream_auth",
+  // exception frame names inside a stream (lower camel case)
+  validationException: "invalid_request",
+  throttlingException: "rate_limited",
+  modelTimeoutException: "timeout",
+  modelStreamErrorException: "upstream_server",
+  internalServerException: "upstream_server",
+  serviceUnavailableException: "unavailable",
+};
+
+export function errorTypeName(headerValue: string | undefined, body: { __type?: unknown; code?: unknown }): string | undefined {
+  const raw = headerValue ?? (typeof body.__type === "string" ? body.__type : typeof body.code === "string" ? body.code : undefined);
+  if (!raw) return undefined;
+  const cut = raw.split(",")[0]?.split(":")[0] ?? raw;
+  return cut.includes("#") ? cut.slice(cut.indexOf("#") + 1) : cut;
+}
+
+export function bedrockError(status: number, headers: Record<string, string>, bodyText: string, retryAfter: number | undefined, who: string): UpstreamError {
+  let body: { message?: unknown; Message?: unknown; __type?: unknown; code?: unknown } = {};
+  try {
+    body = JSON.parse(bodyText) as typeof body;
+  } catch {
+    // keep the text
+  }
+  const type = errorTypeName(headers["x-amzn-errortype"], body);
+  const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
+  const kind =
+    (type !== undefined ? BY_TYPE[type] : undefined) ??
+    (status === 429 ? "rate_limited" : status === 403 ? "upstream_auth" : status === 503 ? "unavailable" : status >= 500 ? "upstream_server" : "invalid_request");
+  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
+    status,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...(type ? { upstreamType: type } : {}),
+  });
+}
+
+/** An exception frame (`:message-type: exception`) in an InvokeModelWithResponseStream body. */
+export function bedrockStreamException(exceptionType: string, payload: string, who: string): UpstreamError {
+  let message = payload;
+  try {
+    const parsed = JSON.parse(payload) as { message?: unknown };
+    if (typeof parsed.message === "string") message = parsed.message;
+  } catch {
+    // keep the text
+  }
+  return new UpstreamError(BY_TYPE[exceptionType] ?? "upstream_server", `${who}: ${exceptionType}: ${message}`, { upstreamType: exceptionType });
+}

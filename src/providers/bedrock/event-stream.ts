@@ -1,0 +1,71 @@
+/**
+ * InvokeModelWithResponseStream body -> Anthropic SSE bytes.
+ * Each AWS event-stream message (decoded and CRC-checked by the AWS SDK's codec) is a `chunk`
+ * event whose JSON payload carries the Anthropic event JSON base64-encoded in `bytes` (plus
+ * padding `p`, ignored); exception frames carry an error. Bedrock drops `ping` and SSE names,
+ * so the event name is the JSON `type`. Usage: message_start, message_delta and the
+ * `amazon-bedrock-invocationMetrics` on message_stop.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
+ */
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { fromAnthropicStream, fromBedrockMetrics, type NormalizedUsage } from "../../pricing/normalize-usage.js";
+import { formatSseEvent } from "../shared/sse-events.js";
+import { UpstreamError } from "../upstream-error.js";
+import { bedrockStreamException } from "./errors.js";
+
+export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
+
+export class BedrockStreamDecoder {
+  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  private startUsage: unknown;
+  private readonly deltaUsages: unknown[] = [];
+  private metrics: unknown;
+  readonly utf8 = new TextDecoder();
+
+  constructor(private readonly who: string) {}
+
+  /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
+  push(chunk: Uint8Array): StreamItem[] {
+    this.codec.feed(chunk);
+    const items: StreamItem[] = [];
+    for (const message of this.codec.getAvailableMessages().getMessages()) {
+      const header = (name: string) => {
+        const value = message.headers[name]?.value;
+        return typeof value === "string" ? value : undefined;
+      };
+      const messageType = header(":message-type");
+      const payload = this.utf8.decode(message.body);
+      if (messageType === "exception") {
+        items.push({ kind: "error", error: bedrockStreamException(header(":exception-type") ?? "internalServerException", payload, this.who) });
+        continue;
+      }
+      if (messageType === "error") {
+        items.push({ kind: "error", error: new UpstreamError("upstream_server", `${this.who}: ${header(":error-code")}: ${header(":error-message")}`) });
+        continue;
+      }
+      if (header(":event-type") !== "chunk") continue;
+      const wrapper = JSON.parse(payload) as { bytes?: unknown };
+      if (typeof wrapper.bytes !== "string") continue;
+      const json = Buffer.from(wrapper.bytes, "base64").toString("utf8");
+      const event = JSON.parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
+      if (typeof event.type !== "string") continue;
+      if (event.type === "message_start") this.startUsage = event.message?.usage;
+      else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
+      else if (event.type === "message_stop") this.metrics = event["amazon-bedrock-invocationMetrics"];
+      items.push({ kind: "event", sse: formatSseEvent(event.type, json) });
+    }
+    return items;
+  }
+
+  /** The usage seen: Anthropic events first; the invocation metrics when they are all there is. */
+  usage(): NormalizedUsage {
+    if (this.startUsage !== undefined || this.deltaUsages.length > 0) return fromAnthropicStream(this.startUsage, this.deltaUsages);
+    return fromBedrockMetrics(this.metrics);
+  }
+}
+
+/** How an error reaches an Anthropic streaming client after the 200: an `event: error`. */
+export function sseError(errorType: string, message: string): string {
+  return formatSseEvent("error", JSON.stringify({ type: "error", error: { type: errorType, message } }));
+}

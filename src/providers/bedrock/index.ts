@@ -1,0 +1,108 @@
+/**
+ * Amazon Bedrock Runtime, InvokeModel and InvokeModelWithResponseStream: the Anthropic body
+ * rewritten, SigV4-signed (or a Bedrock API key as bearer), event-stream decoded back to SSE,
+ * errors mapped to the Anthropic shape by the gateway.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
+ */
+import { fromBedrockInvoke } from "../../pricing/normalize-usage.js";
+import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
+import type { ProviderFactory } from "../registry-types.js";
+import { networkError, passThroughHeaders, post, readText, readUntilFirstEvent } from "../shared/http.js";
+import { retryAfterMs, UpstreamError } from "../upstream-error.js";
+import { bedrockAuth } from "./credentials.js";
+import { bedrockError } from "./errors.js";
+import { BedrockStreamDecoder, sseError, type StreamItem } from "./event-stream.js";
+import { toInvokeBody } from "./request-body.js";
+import { createSigner, signedHeaders } from "./signer.js";
+import { anthropicErrorType } from "../error-types.js";
+
+export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config, env, agent }): ProviderClient => {
+  const endpoint = (config.endpoint ?? `https://bedrock-runtime.${config.region}.amazonaws.com`).replace(/\/$/, "");
+  const auth = bedrockAuth(name, config, env);
+  const signer = auth.kind === "sigv4" ? createSigner(config.region, auth.credentials) : undefined;
+
+  async function send(path: string, body: string, accept: string, call: { signal: AbortSignal; firstByteTimeoutMs: number }) {
+    const url = new URL(`${endpoint}${path}`);
+    const base = { "content-type": "application/json", accept };
+    const headers = signer ? await signedHeaders(signer, url, base, body) : { ...base, authorization: `Bearer ${auth.kind === "bearer" ? auth.token() : ""}` };
+    return post(agent, url.toString(), headers, body, { signal: call.signal, headersTimeoutMs: call.firstByteTimeoutMs, who: name });
+  }
+
+  const modelPath = (modelId: string, operation: string) => `/model/${encodeURIComponent(modelId)}/${operation}`;
+
+  return {
+    kind: "bedrock",
+
+    async messages(call: MessagesCall): Promise<UpstreamResult> {
+      const body = JSON.stringify(toInvokeBody(call.body, call.betas));
+      const response = call.stream
+        ? await send(modelPath(call.upstreamModel, "invoke-with-response-stream"), body, "application/vnd.amazon.eventstream", call)
+        : await send(modelPath(call.upstreamModel, "invoke"), body, "application/json", call);
+      if (response.status !== 200) {
+        const text = (await readText(response.body, name)).toString("utf8");
+        throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
+      }
+      const headers = passThroughHeaders(response.headers);
+      if (!call.stream) {
+        const bytes = await readText(response.body, name);
+        let message: { usage?: unknown };
+        try {
+          message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
+        } catch {
+          throw new UpstreamError("upstream_server", `${name}: response is not JSON`);
+        }
+        return { kind: "json", bytes, usage: fromBedrockInvoke(message.usage, response.headers), headers };
+      }
+
+      const decoder = new BedrockStreamDecoder(name);
+      const pending: StreamItem[] = [];
+      const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      const decode = (chunk: Buffer): boolean => {
+        pending.push(...decoder.push(chunk));
+        return pending.length > 0;
+      };
+      await readUntilFirstEvent(iterator, decode, call.firstByteTimeoutMs, name);
+      const firstItem = pending[0];
+      if (firstItem?.kind === "error") {
+        // An exception before any event (e.g. a validation error sent as a 200 + exception frame).
+        response.body.destroy();
+        throw firstItem.error;
+      }
+      const drain = (): Buffer => {
+        const text = pending
+          .map((item) => (item.kind === "event" ? item.sse : sseError(anthropicErrorType(item.error.kind), item.error.message)))
+          .join("");
+        pending.length = 0;
+        return Buffer.from(text, "utf8");
+      };
+      const first = drain();
+      async function* rest(): AsyncGenerator<Buffer> {
+        try {
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) return;
+            decode(next.value);
+            if (pending.length > 0) yield drain();
+          }
+        } catch (error) {
+          throw networkError(error, name);
+        }
+      }
+      return { kind: "stream", first, rest: rest(), usage: () => decoder.usage(), headers };
+    },
+
+    async countTokens(body, call) {
+      // Bedrock Runtime CountTokens: the InvokeModel body, base64-encoded, inside {input:{invokeModel:{body}}}.
+      // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
+      const invokeBody = Buffer.from(JSON.stringify(toInvokeBody(body, call.betas))).toString("base64");
+      const response = await send(modelPath(call.upstreamModel, "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
+      const text = (await readText(response.body, name)).toString("utf8");
+      if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
+      const parsed = JSON.parse(text) as { inputTokens?: unknown };
+      if (typeof parsed.inputTokens !== "number") throw new UpstreamError("upstream_server", `${name}: CountTokens answer has no inputTokens`);
+      return { input_tokens: parsed.inputTokens };
+    },
+
+    async close() {},
+  };
+};

@@ -1,0 +1,24 @@
+/**
+ * Claude Platform on AWS: Anthropic's own API behind AWS authentication and AWS Marketplace
+ * billing (CCUs). Same request and response shapes as the Anthropic API; a workspace API key
+ * is presented as a bearer token (SigV4 is the other documented method).
+ * https://docs.aws.amazon.com/claude-platform/latest/userguide/authentication.html
+ */
+import type { ProviderFactory } from "../registry-types.js";
+import { AnthropicShapeClient } from "../shared/anthropic-shape-client.js";
+import { UpstreamError } from "../upstream-error.js";
+
+export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-aws"> = ({ name, config, env, agent }) => {
+  const baseUrl = (config.base_url ?? `https://aws-external-anthropic.${config.region}.api.aws`).replace(/\/$/, "");
+  return new AnthropicShapeClient({
+    kind: "claude-platform-aws",
+    baseUrl,
+    agent,
+    who: name,
+    authHeaders: async () => {
+      const key = env[config.api_key_env];
+      if (!key) throw new UpstreamError("upstream_auth", `${name}: environment variable ${config.api_key_env} is not set`);
+      return { authorization: `Bearer ${key}` };
+    },
+  });
+};

@@ -1,0 +1,58 @@
+/**
+ * THE provider interface. Each upstream kind is one folder (anthropic/, bedrock/,
+ * claude-platform-aws/) exporting a factory registered in registry.ts; shared code never
+ * imports a concrete provider. The Anthropic Messages API is the internal format: a provider
+ * takes an Anthropic request and gives back Anthropic JSON or Anthropic SSE bytes.
+ */
+import type { NormalizedUsage } from "../pricing/normalize-usage.js";
+
+export interface MessagesCall {
+  /** The client's request body, parsed; unknown fields are kept and passed on. */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** The model id to send upstream for this deployment. */
+  upstreamModel: string;
+  anthropicVersion: string;
+  /** anthropic-beta values the upstream may receive (already checked against the deployment). */
+  betas: string[];
+  requestId: string;
+  signal: AbortSignal;
+  /** Give up (UpstreamError "timeout") if no response headers / first event arrive in time. */
+  firstByteTimeoutMs: number;
+}
+
+export interface UpstreamJson {
+  kind: "json";
+  /** The Anthropic Message JSON bytes to send to the client unchanged. */
+  bytes: Buffer;
+  usage: NormalizedUsage;
+  /** Upstream headers worth passing on (anthropic-ratelimit-*, upstream request ids). */
+  headers: Record<string, string>;
+}
+
+export interface UpstreamStream {
+  kind: "stream";
+  /** The first SSE event's bytes: received before this result is returned, so failover is still possible. */
+  first: Buffer;
+  /** The rest of the stream as Anthropic SSE bytes, each chunk as it arrives. Throws on a broken connection. */
+  rest: AsyncIterable<Buffer>;
+  /** Usage seen so far (final once `rest` is exhausted). */
+  usage(): NormalizedUsage;
+  headers: Record<string, string>;
+}
+
+export type UpstreamResult = UpstreamJson | UpstreamStream;
+
+/** The deployment-specific parts a provider needs for one call. */
+export interface UpstreamTarget {
+  deploymentId: string;
+}
+
+export interface ProviderClient {
+  readonly kind: string;
+  /** Sends a Messages request; throws UpstreamError (closed set) on failure. */
+  messages(call: MessagesCall): Promise<UpstreamResult>;
+  /** POST /v1/messages/count_tokens equivalent; throws UpstreamError. */
+  countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Anthropic-shape error responses (the Anthropic API and Claude Platform on AWS) to the closed set.
+ * https://platform.claude.com/docs/en/api/errors
+ */
+import { UpstreamError, type ErrorKind } from "../upstream-error.js";
+
+const BY_TYPE: Record<string, ErrorKind> = {
+  invalid_request_error: "invalid_request",
+  authentication_error: "upstream_auth",
+  permission_error: "permission",
+  not_found_error: "not_found",
+  request_too_large: "request_too_large",
+  rate_limit_error: "rate_limited",
+  api_error: "upstream_server",
+  timeout_error: "timeout",
+  overloaded_error: "overloaded",
+  billing_error: "upstream_auth",
+};
+
+function kindForStatus(status: number): ErrorKind {
+  if (status === 401) return "upstream_auth";
+  if (status === 403) return "permission";
+  if (status === 404) return "not_found";
+  if (status === 413) return "request_too_large";
+  if (status === 429) return "rate_limited";
+  if (status === 529) return "overloaded";
+  if (status === 503) return "unavailable";
+  if (status === 504 || status === 408) return "timeout";
+  if (status >= 500) return "upstream_server";
+  return "invalid_request";
+}
+
+/** From an error body ({"type":"error","error":{"type","message"}}) and status. */
+export function anthropicError(status: number, bodyText: string, retryAfter: number | undefined, who: string): UpstreamError {
+  let type: string | undefined;
+  let message = bodyText.slice(0, 500);
+  try {
+    const parsed = JSON.parse(bodyText) as { error?: { type?: unknown; message?: unknown } };
+    if (typeof parsed.error?.type === "string") type = parsed.error.type;
+    if (typeof parsed.error?.message === "string") message = parsed.error.message;
+  } catch {
+    // not JSON: keep the text
+  }
+  const kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? kindForStatus(status);
+  return new UpstreamError(kind, `${who}: ${message}`, {
+    status,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...(type ? { upstreamType: type } : {}),
+  });
+}
+
+/** An `event: error` inside a stream: {"type":"error","error":{"type","message"}}. */
+export function anthropicStreamError(data: string, who: string): UpstreamError {
+  return anthropicError(200, data, undefined, who);
+}

@@ -1,0 +1,123 @@
+/**
+ * A client for upstreams that speak the Anthropic Messages API itself (the Anthropic API and
+ * Claude Platform on AWS): near pass-through. The body goes up with only `model` replaced; the
+ * response bytes come back unchanged, and usage is read on the way (message_start + the last
+ * message_delta for streams). https://platform.claude.com/docs/en/api/messages
+ */
+import type { Agent } from "undici";
+import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
+import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
+import { retryAfterMs, UpstreamError } from "../upstream-error.js";
+import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
+import { networkError, passThroughHeaders, post, readText, readUntilFirstEvent } from "./http.js";
+import { SseEventSplitter } from "./sse-events.js";
+
+export interface AnthropicShapeOptions {
+  kind: string;
+  baseUrl: string;
+  agent: Agent;
+  /** Authentication headers for one request (x-api-key, or Authorization: Bearer). */
+  authHeaders: () => Promise<Record<string, string>>;
+  /** Name used in error messages, e.g. the deployment's provider name. */
+  who: string;
+}
+
+export class AnthropicShapeClient implements ProviderClient {
+  readonly kind: string;
+
+  constructor(private readonly options: AnthropicShapeOptions) {
+    this.kind = options.kind;
+  }
+
+  private async headers(call: Omit<MessagesCall, "body" | "stream">): Promise<Record<string, string>> {
+    return {
+      "content-type": "application/json",
+      "anthropic-version": call.anthropicVersion,
+      ...(call.betas.length > 0 ? { "anthropic-beta": call.betas.join(",") } : {}),
+      ...(await this.options.authHeaders()),
+    };
+  }
+
+  async messages(call: MessagesCall): Promise<UpstreamResult> {
+    const who = this.options.who;
+    const body = JSON.stringify({ ...call.body, model: call.upstreamModel });
+    const response = await post(this.options.agent, `${this.options.baseUrl}/v1/messages`, await this.headers(call), body, {
+      signal: call.signal,
+      headersTimeoutMs: call.firstByteTimeoutMs,
+      who,
+    });
+    if (response.status >= 400 || response.status < 200) {
+      const text = (await readText(response.body, who)).toString("utf8");
+      throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
+    }
+    const headers = passThroughHeaders(response.headers);
+    if (!call.stream) {
+      const bytes = await readText(response.body, who);
+      let message: { usage?: unknown };
+      try {
+        message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
+      } catch {
+        throw new UpstreamError("upstream_server", `${who}: response is not JSON`);
+      }
+      return { kind: "json", bytes, usage: fromAnthropicUsage(message.usage), headers };
+    }
+
+    const splitter = new SseEventSplitter();
+    let startUsage: unknown;
+    const deltaUsages: unknown[] = [];
+    let streamError: UpstreamError | undefined;
+    const observe = (chunk: Buffer): boolean => {
+      const events = splitter.push(chunk);
+      for (const event of events) {
+        if (event.event === "message_start") {
+          startUsage = (JSON.parse(event.data) as { message?: { usage?: unknown } }).message?.usage;
+        } else if (event.event === "message_delta") {
+          deltaUsages.push((JSON.parse(event.data) as { usage?: unknown }).usage);
+        } else if (event.event === "error") {
+          streamError ??= anthropicStreamError(event.data, who);
+        }
+      }
+      return events.length > 0;
+    };
+    const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const first = await readUntilFirstEvent(iterator, observe, call.firstByteTimeoutMs, who);
+    if (streamError && startUsage === undefined) {
+      // An error before any message: nothing reached the client yet, so this is a failed attempt.
+      response.body.destroy();
+      throw streamError;
+    }
+    async function* rest(): AsyncGenerator<Buffer> {
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          observe(next.value);
+          yield next.value;
+        }
+      } catch (error) {
+        throw networkError(error, who);
+      }
+    }
+    return { kind: "stream", first, rest: rest(), usage: () => fromAnthropicStream(startUsage, deltaUsages), headers };
+  }
+
+  async countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }> {
+    const who = this.options.who;
+    const response = await post(
+      this.options.agent,
+      `${this.options.baseUrl}/v1/messages/count_tokens`,
+      await this.headers(call),
+      JSON.stringify({ ...body, model: call.upstreamModel }),
+      { signal: call.signal, headersTimeoutMs: call.firstByteTimeoutMs, who },
+    );
+    const text = (await readText(response.body, who)).toString("utf8");
+    if (response.status !== 200) throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
+    const parsed = JSON.parse(text) as { input_tokens?: unknown };
+    if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
+    return { input_tokens: parsed.input_tokens };
+  }
+
+  async close(): Promise<void> {
+    // The agent is owned by the registry and closed there.
+  }
+}

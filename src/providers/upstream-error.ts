@@ -1,0 +1,67 @@
+/**
+ * The closed set of ways a request can fail, shared by providers (which raise them) and the
+ * gateway (which maps each to an HTTP status and an Anthropic error type in gateway/errors.ts).
+ * Whether a failure may be retried on another deployment is decided here, in one place.
+ */
+export type ErrorKind =
+  | "invalid_request"
+  | "authentication"
+  /** The upstream refused the gateway's own credentials: not the client's fault; another deployment may work. */
+  | "upstream_auth"
+  | "permission"
+  | "not_found"
+  | "request_too_large"
+  | "rate_limited"
+  | "budget_exceeded"
+  | "overloaded"
+  | "unavailable"
+  | "upstream_server"
+  | "timeout"
+  | "connection"
+  | "no_route"
+  | "internal";
+
+/** Failures another deployment may not have: try the next candidate (before any byte reached the client). */
+const FAILOVER_KINDS: ReadonlySet<ErrorKind> = new Set([
+  "rate_limited",
+  "overloaded",
+  "unavailable",
+  "upstream_server",
+  "timeout",
+  "connection",
+  "upstream_auth",
+]);
+
+export function isFailoverable(kind: ErrorKind): boolean {
+  return FAILOVER_KINDS.has(kind);
+}
+
+export class UpstreamError extends Error {
+  override readonly name = "UpstreamError";
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly details: {
+      /** The upstream's HTTP status, when there was one. */
+      status?: number;
+      /** From retry-after / retry-after-ms, when the upstream sent one. */
+      retryAfterMs?: number;
+      /** The upstream's own error type name (e.g. ThrottlingException, overloaded_error). */
+      upstreamType?: string;
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Parses retry-after-ms or retry-after (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const milliseconds = first(headers["retry-after-ms"]);
+  if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds)) return Math.ceil(Number(milliseconds));
+  const value = first(headers["retry-after"]);
+  if (value === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,47 @@
+/**
+ * What a request itself requires of a deployment, read from its body and headers: its betas,
+ * a 1-hour cache TTL, inference_geo, web search, tools, images. Routing never sends a request
+ * to a deployment that cannot honour these.
+ */
+export interface RequestNeeds {
+  betas: string[];
+  oneHourCache: boolean;
+  /** inference_geo asked for in the body ("us" or "global"), if any. */
+  inferenceGeo: string | undefined;
+  webSearch: boolean;
+  tools: boolean;
+  images: boolean;
+}
+
+function hasOneHourTtl(value: unknown, depth = 0): boolean {
+  if (depth > 6 || typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => hasOneHourTtl(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  const control = record.cache_control as { ttl?: unknown } | undefined;
+  if (control && control.ttl === "1h") return true;
+  return Object.values(record).some((child) => typeof child === "object" && hasOneHourTtl(child, depth + 1));
+}
+
+function hasImage(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  return messages.some((message) => {
+    const content = (message as { content?: unknown }).content;
+    return Array.isArray(content) && content.some((block) => (block as { type?: unknown }).type === "image");
+  });
+}
+
+export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
+  const betaValues = (Array.isArray(betaHeader) ? betaHeader : betaHeader ? [betaHeader] : [])
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0);
+  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
+  return {
+    betas: [...new Set(betaValues)],
+    oneHourCache: hasOneHourTtl({ cache_control: body.cache_control, system: body.system, tools: body.tools, messages: body.messages }),
+    inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
+    webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
+    tools: tools.length > 0,
+    images: hasImage(body.messages),
+  };
+}
