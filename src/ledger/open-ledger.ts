@@ -1,0 +1,91 @@
+/**
+ * The one way the gateway and the CLI open a ledger: a store, a key store and a writer on the same
+ * database, closed together. SQLite is the default (one process); PostgreSQL serves several replicas.
+ */
+import type { KeyStore, LedgerStore, LedgerWriter } from "./ledger.js";
+import { openSqlite } from "./sqlite/connection.js";
+import { SqliteKeyStore } from "./sqlite/keys.js";
+import { SqliteLedgerStore } from "./sqlite/store.js";
+import { DEFAULT_SCHEMA, openPool } from "./postgres/connection.js";
+import { PostgresKeyStore } from "./postgres/keys.js";
+import { PostgresLedgerStore } from "./postgres/store.js";
+import { JournalLedgerWriter, noJournalWriter, type JournalWriterOptions } from "./writer.js";
+
+export interface LedgerOptions {
+  /**
+   * Where the writer's journal lives: one directory per process (a live owner locks it).
+   * Default: "<path>.journal" next to a SQLite file; "switchyard-journal" for PostgreSQL.
+   */
+  journalDir?: string;
+  /** false: no writer (reports, key administration); the journal of a running gateway is left alone. */
+  journal?: boolean;
+  /**
+   * "process" (default): an accepted row survives the process being killed.
+   * "power-loss": also the machine losing power: the journal fsyncs each row, SQLite each commit.
+   */
+  durability?: "process" | "power-loss";
+  flushIntervalMs?: number;
+  batchRows?: number;
+  onError?: JournalWriterOptions["onError"];
+  /** SQLite only: fail instead of creating a new database file. */
+  mustExist?: boolean;
+}
+
+export type LedgerConfig = ({ kind: "sqlite"; path: string } | { kind: "postgres"; url: string; schema?: string }) & LedgerOptions;
+
+export interface Ledger {
+  store: LedgerStore;
+  keys: KeyStore;
+  writer: LedgerWriter;
+  /** Flushes the writer, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function openLedger(config: LedgerConfig): Promise<Ledger> {
+  const powerLoss = config.durability === "power-loss";
+  let store: LedgerStore;
+  let keys: KeyStore;
+  let defaultJournalDir: string | undefined;
+  if (config.kind === "sqlite") {
+    const database = openSqlite(config.path, { synchronous: powerLoss ? "FULL" : "NORMAL", mustExist: config.mustExist ?? false });
+    store = new SqliteLedgerStore(database);
+    keys = new SqliteKeyStore(database);
+    defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
+  } else {
+    const schema = config.schema ?? DEFAULT_SCHEMA;
+    const pool = openPool(config.url);
+    store = new PostgresLedgerStore(pool, schema);
+    keys = new PostgresKeyStore(pool, schema);
+    defaultJournalDir = "switchyard-journal";
+  }
+  try {
+    await store.migrate();
+    let writer: LedgerWriter = noJournalWriter;
+    if (config.journal !== false) {
+      const journalDir = config.journalDir ?? defaultJournalDir;
+      if (journalDir === undefined) throw new Error("an in-memory SQLite ledger needs a journalDir (or journal: false)");
+      writer = JournalLedgerWriter.open(store, {
+        journalDir,
+        fsync: powerLoss,
+        flushIntervalMs: config.flushIntervalMs,
+        batchRows: config.batchRows,
+        onError: config.onError,
+      });
+    }
+    return {
+      store,
+      keys,
+      writer,
+      async close() {
+        try {
+          await writer.close();
+        } finally {
+          await store.close();
+        }
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * One pg Pool shared by the ledger store and the key store of a process, and the schema their tables
+ * live in. Several gateway replicas share one PostgreSQL; each names tables as "schema".table.
+ */
+import pg from "pg";
+
+export type PostgresPool = pg.Pool;
+export type PostgresClient = pg.PoolClient;
+
+export const DEFAULT_SCHEMA = "switchyard";
+
+export function openPool(url: string): PostgresPool {
+  // Few connections: the writer sends one batch at a time, reports and key lookups are occasional.
+  return new pg.Pool({ connectionString: url, max: 4 });
+}
+
+/** The schema name quoted for SQL; only plain identifiers, since it is spliced into statements. */
+export function quoteSchema(schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new RangeError(`PostgreSQL schema must be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+  }
+  return `"${schema}"`;
+}
+
+export async function withTransaction<T>(pool: PostgresPool, work: (client: PostgresClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined); // the original error is the one to report
+    throw error;
+  } finally {
+    client.release();
+  }
+}

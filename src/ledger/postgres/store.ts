@@ -1,0 +1,91 @@
+/** LedgerStore on PostgreSQL (node-postgres): the ledger several gateway replicas share. */
+import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
+import { canonicalUsd } from "../exact-sum.js";
+import { quoteSchema, type PostgresPool } from "./connection.js";
+import { COLUMN_TYPES, fromStoredRow, type StoredRow } from "./rows.js";
+import { migrate } from "./schema.js";
+import { spend } from "./spend.js";
+
+export class PostgresLedgerStore implements LedgerStore {
+  private readonly table: string;
+  private readonly insertSql: string;
+
+  /** The store owns `pool`: close() ends it (the key store borrows it). */
+  constructor(
+    readonly pool: PostgresPool,
+    readonly schema: string,
+  ) {
+    const s = quoteSchema(schema);
+    this.table = `${s}.ledger_rows`;
+    const columns = COLUMN_TYPES.map(([name]) => name).join(", ");
+    const recordType = COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(", ");
+    // One statement, so one transaction: the rows, then the tags of the rows that were new
+    // (a replayed request_id is skipped whole, its tags included).
+    this.insertSql = `
+      WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${recordType})),
+      inserted AS (
+        INSERT INTO ${this.table} (${columns}) SELECT ${columns} FROM input
+        ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+      )
+      INSERT INTO ${s}.ledger_tags (request_id, key, value)
+      SELECT i.request_id, t.key, t.value FROM input i JOIN inserted USING (request_id)
+      CROSS JOIN LATERAL jsonb_each_text(i.tags) t
+      ON CONFLICT DO NOTHING`;
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.pool, this.schema);
+  }
+
+  async insertBatch(rows: LedgerRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query({ name: `ledger-insert-${this.schema}`, text: this.insertSql, values: [JSON.stringify(rows)] });
+  }
+
+  async spend(query: SpendQuery): Promise<SpendGroup[]> {
+    return spend(this.pool, this.schema, query);
+  }
+
+  async keySpend(keyId: string, from: number): Promise<string> {
+    const result = await this.pool.query<{ total: string }>(
+      `SELECT COALESCE(sum(cost_usd), 0)::text AS total FROM ${this.table} WHERE key_id = $1 AND created_at >= $2`,
+      [keyId, from],
+    );
+    return canonicalUsd(result.rows[0]?.total ?? "0");
+  }
+
+  async recent(limit: number, filter: { key_id?: string; status?: number } = {}): Promise<LedgerRow[]> {
+    const conditions: string[] = [];
+    const values: (string | number)[] = [];
+    if (filter.key_id !== undefined) {
+      values.push(filter.key_id);
+      conditions.push(`key_id = $${values.length}`);
+    }
+    if (filter.status !== undefined) {
+      values.push(filter.status);
+      conditions.push(`status = $${values.length}`);
+    }
+    values.push(limit);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    const result = await this.pool.query<StoredRow>(
+      `SELECT * FROM ${this.table} ${where} ORDER BY created_at DESC, request_id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map(fromStoredRow);
+  }
+
+  async get(requestId: string): Promise<LedgerRow | undefined> {
+    const result = await this.pool.query<StoredRow>(`SELECT * FROM ${this.table} WHERE request_id = $1`, [requestId]);
+    const row = result.rows[0];
+    return row && fromStoredRow(row);
+  }
+
+  async count(): Promise<number> {
+    const result = await this.pool.query<{ count: string }>(`SELECT count(*) AS count FROM ${this.table}`);
+    return Number(result.rows[0]?.count ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What a storable ledger row is, checked where rows enter the ledger:
+ *  - `checkRow` on the gateway's hot path (LedgerWriter.record): a few cheap tests that stop a row the
+ *    stores would refuse from reaching the journal, where it would fail every replay;
+ *  - `ledgerRowSchema` (zod) when the journal is read back, since a file on disk is a boundary.
+ */
+import { z } from "zod";
+import type { LedgerRow } from "./ledger.js";
+import { isStorableUsd } from "./exact-sum.js";
+
+const usd = z.string().refine(isStorableUsd, "a USD amount with at most 18 decimal places");
+const tokens = z.number().int().nonnegative().nullable();
+
+export const ledgerRowSchema = z.object({
+  request_id: z.string().min(1),
+  created_at: z.number().int(),
+  key_id: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  requested_model: z.string(),
+  deployment: z.string().nullable(),
+  provider: z.string().nullable(),
+  route: z.string().nullable(),
+  region: z.string().nullable(),
+  model: z.string().nullable(),
+  upstream_model_id: z.string().nullable(),
+  status: z.number().int(),
+  error_type: z.string().nullable(),
+  stream: z.boolean(),
+  attempts: z.array(
+    z.object({
+      deployment: z.string(),
+      provider: z.string(),
+      status: z.number().int().nullable(),
+      error: z.string().nullable(),
+      latency_ms: z.number(),
+    }),
+  ),
+  latency_ms: z.number(),
+  ttft_ms: z.number().nullable(),
+  overhead_ms: z.number(),
+  input_tokens: tokens,
+  output_tokens: tokens,
+  cache_write_5m_tokens: tokens,
+  cache_write_1h_tokens: tokens,
+  cache_write_unsplit_tokens: tokens,
+  cache_read_tokens: tokens,
+  web_search_requests: tokens,
+  cost_usd: usd.nullable(),
+  cost_exact: z.boolean(),
+  cost_usd_upper: usd.nullable(),
+  shadow_costs: z.record(z.string(), usd),
+  warnings: z.array(z.string()),
+}) satisfies z.ZodType<LedgerRow>;
+
+export class InvalidLedgerRowError extends Error {
+  override readonly name = "InvalidLedgerRowError";
+}
+
+const TOKEN_FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "cache_write_unsplit_tokens",
+  "cache_read_tokens",
+  "web_search_requests",
+] as const;
+
+/** Throws InvalidLedgerRowError for a row no store could hold; cheap enough for every request. */
+export function checkRow(row: LedgerRow): void {
+  const fail = (field: string, why: string): never => {
+    throw new InvalidLedgerRowError(`ledger row ${JSON.stringify(row.request_id)}: ${field} ${why}`);
+  };
+  if (typeof row.request_id !== "string" || row.request_id.length === 0) fail("request_id", "must be a non-empty string");
+  if (!Number.isSafeInteger(row.created_at)) fail("created_at", "must be whole milliseconds since the epoch");
+  if (!Number.isInteger(row.status)) fail("status", "must be an HTTP status");
+  for (const field of TOKEN_FIELDS) {
+    const value = row[field];
+    if (value !== null && !(Number.isSafeInteger(value) && value >= 0)) fail(field, "must be a whole count or null (not reported)");
+  }
+  if (row.cost_usd !== null && !isStorableUsd(row.cost_usd)) fail("cost_usd", "must be a decimal string with at most 18 places");
+  if (row.cost_usd_upper !== null && !isStorableUsd(row.cost_usd_upper)) fail("cost_usd_upper", "must be a decimal string with at most 18 places");
+  for (const [deployment, cost] of Object.entries(row.shadow_costs)) {
+    if (typeof cost !== "string" || !isStorableUsd(cost)) fail(`shadow_costs.${deployment}`, "must be a decimal string with at most 18 places");
+  }
+  for (const [key, value] of Object.entries(row.tags)) {
+    if (typeof value !== "string") fail(`tags.${key}`, "must be a string");
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The part of a spend report both stores share: checking the query, and turning the rows their SQL
+ * returns into SpendGroups in one order. The SQL differs per database (sqlite/spend.ts,
+ * postgres/spend.ts); what a group means must not.
+ */
+import type { SpendGroup, SpendQuery } from "./ledger.js";
+import { attodollarsFromText, canonicalUsd } from "./exact-sum.js";
+
+export type GroupField = SpendQuery["group_by"][number];
+export const GROUP_FIELDS: readonly GroupField[] = ["day", "key", "model", "requested_model", "provider", "deployment", "tag"];
+
+export class SpendQueryError extends Error {
+  override readonly name = "SpendQueryError";
+}
+
+/** The group fields in order, once each; "tag" requires a tag key. */
+export function checkSpendQuery(query: SpendQuery): GroupField[] {
+  const fields: GroupField[] = [];
+  for (const field of query.group_by) {
+    if (!GROUP_FIELDS.includes(field)) throw new SpendQueryError(`cannot group spend by ${JSON.stringify(field)}`);
+    if (!fields.includes(field)) fields.push(field);
+  }
+  if (fields.includes("tag") && !query.tag_key) throw new SpendQueryError('grouping by "tag" needs a tag_key (e.g. "team")');
+  return fields;
+}
+
+/** One aggregated row as a store's SQL returns it: group values in the order of the fields. */
+export interface TotalsRow {
+  values: (string | null)[];
+  requests: number;
+  errors: number;
+  /** Exact decimal text (any number of trailing zeros). */
+  cost_usd: string;
+  inexact_requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_write_tokens: number;
+  cache_read_tokens: number;
+}
+
+export interface ShadowRow {
+  values: (string | null)[];
+  deployment: string;
+  cost_usd: string;
+}
+
+const identity = (values: (string | null)[]) => JSON.stringify(values);
+
+export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadows: ShadowRow[]): SpendGroup[] {
+  const byIdentity = new Map<string, SpendGroup>();
+  for (const row of totals) {
+    const group: Record<string, string | null> = {};
+    fields.forEach((field, index) => (group[field] = row.values[index] ?? null));
+    byIdentity.set(identity(row.values), {
+      group,
+      requests: row.requests,
+      errors: row.errors,
+      cost_usd: canonicalUsd(row.cost_usd),
+      inexact_requests: row.inexact_requests,
+      input_tokens: row.input_tokens,
+      output_tokens: row.output_tokens,
+      cache_write_tokens: row.cache_write_tokens,
+      cache_read_tokens: row.cache_read_tokens,
+      shadow_costs: {},
+    });
+  }
+  for (const shadow of shadows) {
+    const group = byIdentity.get(identity(shadow.values));
+    if (group) group.shadow_costs[shadow.deployment] = canonicalUsd(shadow.cost_usd);
+  }
+  const groups = [...byIdentity.values()];
+  for (const group of groups) group.shadow_costs = Object.fromEntries(Object.entries(group.shadow_costs).sort(([a], [b]) => compareText(a, b)));
+  return groups.sort(fields[0] === "day" ? byValues(fields) : (a, b) => byCostDescending(a, b) || byValues(fields)(a, b));
+}
+
+function compareText(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+function byValues(fields: GroupField[]) {
+  return (a: SpendGroup, b: SpendGroup): number => {
+    for (const field of fields) {
+      const order = compareText(a.group[field] ?? null, b.group[field] ?? null);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+}
+
+function byCostDescending(a: SpendGroup, b: SpendGroup): number {
+  const left = attodollarsFromText(a.cost_usd);
+  const right = attodollarsFromText(b.cost_usd);
+  return left === right ? 0 : left > right ? -1 : 1;
+}

@@ -1,0 +1,122 @@
+/** A LedgerRow to SQLite column values and back. JSON columns hold the nested parts. */
+import type { AttemptRecord, LedgerRow } from "../ledger.js";
+import { canonicalUsd } from "../exact-sum.js";
+
+/** ledger_rows as better-sqlite3 returns it. */
+export interface StoredRow {
+  request_id: string;
+  created_at: number;
+  key_id: string | null;
+  tags: string;
+  requested_model: string;
+  deployment: string | null;
+  provider: string | null;
+  route: string | null;
+  region: string | null;
+  model: string | null;
+  upstream_model_id: string | null;
+  status: number;
+  error_type: string | null;
+  stream: number;
+  attempts: string;
+  latency_ms: number;
+  ttft_ms: number | null;
+  overhead_ms: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_write_5m_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+  cache_write_unsplit_tokens: number | null;
+  cache_read_tokens: number | null;
+  web_search_requests: number | null;
+  cost_usd: string | null;
+  cost_exact: number;
+  cost_usd_upper: string | null;
+  shadow_costs: string;
+  warnings: string;
+}
+
+export const COLUMNS: readonly (keyof StoredRow)[] = [
+  "request_id", "created_at", "key_id", "tags", "requested_model", "deployment", "provider", "route", "region", "model",
+  "upstream_model_id", "status", "error_type", "stream", "attempts", "latency_ms", "ttft_ms", "overhead_ms", "input_tokens",
+  "output_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_write_unsplit_tokens", "cache_read_tokens",
+  "web_search_requests", "cost_usd", "cost_exact", "cost_usd_upper", "shadow_costs", "warnings",
+];
+
+const canonicalOrNull = (text: string | null) => (text === null ? null : canonicalUsd(text));
+
+function canonicalShadowCosts(costs: Record<string, string>): Record<string, string> {
+  const canonical: Record<string, string> = {};
+  for (const [deployment, cost] of Object.entries(costs)) canonical[deployment] = canonicalUsd(cost);
+  return canonical;
+}
+
+export function toStoredRow(row: LedgerRow): StoredRow {
+  return {
+    request_id: row.request_id,
+    created_at: row.created_at,
+    key_id: row.key_id,
+    tags: JSON.stringify(row.tags),
+    requested_model: row.requested_model,
+    deployment: row.deployment,
+    provider: row.provider,
+    route: row.route,
+    region: row.region,
+    model: row.model,
+    upstream_model_id: row.upstream_model_id,
+    status: row.status,
+    error_type: row.error_type,
+    stream: row.stream ? 1 : 0,
+    attempts: JSON.stringify(row.attempts),
+    latency_ms: row.latency_ms,
+    ttft_ms: row.ttft_ms,
+    overhead_ms: row.overhead_ms,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    cache_write_5m_tokens: row.cache_write_5m_tokens,
+    cache_write_1h_tokens: row.cache_write_1h_tokens,
+    cache_write_unsplit_tokens: row.cache_write_unsplit_tokens,
+    cache_read_tokens: row.cache_read_tokens,
+    web_search_requests: row.web_search_requests,
+    cost_usd: canonicalOrNull(row.cost_usd),
+    cost_exact: row.cost_exact ? 1 : 0,
+    cost_usd_upper: canonicalOrNull(row.cost_usd_upper),
+    shadow_costs: JSON.stringify(canonicalShadowCosts(row.shadow_costs)),
+    warnings: JSON.stringify(row.warnings),
+  };
+}
+
+export function fromStoredRow(stored: StoredRow): LedgerRow {
+  return {
+    request_id: stored.request_id,
+    created_at: stored.created_at,
+    key_id: stored.key_id,
+    tags: JSON.parse(stored.tags) as Record<string, string>,
+    requested_model: stored.requested_model,
+    deployment: stored.deployment,
+    provider: stored.provider,
+    route: stored.route,
+    region: stored.region,
+    model: stored.model,
+    upstream_model_id: stored.upstream_model_id,
+    status: stored.status,
+    error_type: stored.error_type,
+    stream: stored.stream === 1,
+    attempts: JSON.parse(stored.attempts) as AttemptRecord[],
+    latency_ms: stored.latency_ms,
+    ttft_ms: stored.ttft_ms,
+    overhead_ms: stored.overhead_ms,
+    input_tokens: stored.input_tokens,
+    output_tokens: stored.output_tokens,
+    cache_write_5m_tokens: stored.cache_write_5m_tokens,
+    cache_write_1h_tokens: stored.cache_write_1h_tokens,
+    cache_write_unsplit_tokens: stored.cache_write_unsplit_tokens,
+    cache_read_tokens: stored.cache_read_tokens,
+    web_search_requests: stored.web_search_requests,
+    cost_usd: stored.cost_usd,
+    cost_exact: stored.cost_exact === 1,
+    cost_usd_upper: stored.cost_usd_upper,
+    shadow_costs: JSON.parse(stored.shadow_costs) as Record<string, string>,
+    warnings: JSON.parse(stored.warnings) as string[],
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * LedgerWriter: what the gateway calls once per request. `record` appends the row to the journal
+ * (journal.ts) and queues it; a background flush moves queued rows into the store in batches, one
+ * transaction each, then deletes the journal segments they came from. So the request path pays a
+ * JSON.stringify and a write(2), never a database round trip, and an accepted row survives a crash:
+ * whatever is still in the journal is replayed when the next writer opens it.
+ */
+import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
+import { Journal, readSegment } from "./journal.js";
+import { checkRow } from "./row-schema.js";
+
+export interface JournalWriterOptions {
+  journalDir: string;
+  /** Longest a row waits in the journal before a flush starts (ms). */
+  flushIntervalMs?: number;
+  /** Rows per insertBatch (one transaction); a queue this long starts a flush at once. */
+  batchRows?: number;
+  /** fdatasync each append (power-loss durability; see docs/LEDGER.md). */
+  fsync?: boolean;
+  /**
+   * Told about background flush failures. The rows stay in the journal and are retried with backoff,
+   * so this is for alerting; the default writes one line to stderr.
+   */
+  onError?: (error: Error) => void;
+}
+
+const DEFAULT_FLUSH_INTERVAL_MS = 50;
+const DEFAULT_BATCH_ROWS = 500;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+interface SealedSegment {
+  path: string;
+  /** Rows still in memory; undefined after a failed flush or for a leftover: read the file again. */
+  rows: LedgerRow[] | undefined;
+}
+
+export class JournalLedgerWriter implements LedgerWriter {
+  /** Rows of the journal's current segment, in the order appended. */
+  private queue: LedgerRow[] = [];
+  private readonly sealed: SealedSegment[];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private backgroundFlushing = false;
+  private failures = 0;
+  private closed = false;
+  private readonly flushIntervalMs: number;
+  private readonly batchRows: number;
+  private readonly onError: (error: Error) => void;
+
+  private constructor(
+    private readonly store: LedgerStore,
+    private readonly journal: Journal,
+    options: JournalWriterOptions,
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.onError = options.onError ?? ((error) => process.stderr.write(`switchyard ledger: ${error.message}\n`));
+    this.sealed = journal.leftovers.map((path) => ({ path, rows: undefined }));
+    if (this.sealed.length > 0) this.schedule(0);
+  }
+
+  /** Takes the journal directory (throws JournalInUseError if a live process has it) and replays leftovers in the background. */
+  static open(store: LedgerStore, options: JournalWriterOptions): JournalLedgerWriter {
+    return new JournalLedgerWriter(store, Journal.open(options.journalDir, { fsync: options.fsync ?? false }), options);
+  }
+
+  /** Journal segments left by an earlier process that are not yet in the store. */
+  get pendingReplay(): number {
+    return this.sealed.filter((segment) => segment.rows === undefined).length;
+  }
+
+  record(row: LedgerRow): void {
+    if (this.closed) throw new Error("the ledger writer is closed");
+    checkRow(row);
+    this.journal.append(`${JSON.stringify(row)}\n`);
+    this.queue.push(row);
+    if (this.queue.length >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.schedule(0);
+    } else {
+      this.schedule(this.flushIntervalMs);
+    }
+  }
+
+  /** Writes every row recorded before the call (and any leftovers) to the store. */
+  flush(): Promise<void> {
+    const flushed = this.running.then(() => this.flushOnce());
+    this.running = flushed.catch(() => undefined);
+    return flushed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      await this.flush();
+    } finally {
+      // Whatever could not be flushed stays in the journal's files for the next writer.
+      this.journal.close();
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
+    const sealedPath = this.journal.rotate();
+    if (sealedPath !== undefined) {
+      this.sealed.push({ path: sealedPath, rows: this.queue });
+      this.queue = [];
+    }
+    try {
+      while (this.sealed.length > 0) {
+        const segment = this.sealed[0] as SealedSegment;
+        let rows = segment.rows;
+        let rejectedLines = 0;
+        if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
+        for (let start = 0; start < rows.length; start += this.batchRows) {
+          await this.store.insertBatch(rows.slice(start, start + this.batchRows));
+        }
+        if (rejectedLines > 0) {
+          const kept = this.journal.setAside(segment.path);
+          this.onError(new Error(`${rejectedLines} unreadable line(s) in ${segment.path}; the valid rows were stored and the file kept as ${kept}`));
+        } else {
+          this.journal.remove(segment.path);
+        }
+        this.sealed.shift();
+      }
+    } catch (error) {
+      // Free the memory of rows that are safe on disk: a long outage must not grow the heap.
+      for (const segment of this.sealed) segment.rows = undefined;
+      throw error;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== undefined || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.backgroundFlush();
+    }, delayMs);
+    // The journal already holds every row: a pending flush need not keep the process alive.
+    this.timer.unref();
+  }
+
+  private async backgroundFlush(): Promise<void> {
+    if (this.backgroundFlushing) return;
+    this.backgroundFlushing = true;
+    try {
+      await this.flush();
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      const pending = this.sealed.length;
+      this.onError(new Error(`flushing the ledger failed (attempt ${this.failures}; ${pending} journal segment(s) kept and retried): ${error instanceof Error ? error.message : String(error)}`));
+    } finally {
+      this.backgroundFlushing = false;
+    }
+    if (this.queue.length > 0 || this.sealed.length > 0) {
+      const delay =
+        this.failures > 0
+          ? Math.min(this.flushIntervalMs * 2 ** this.failures, MAX_RETRY_DELAY_MS)
+          : this.queue.length >= this.batchRows
+            ? 0
+            : this.flushIntervalMs;
+      this.schedule(delay);
+    }
+  }
+}
+
+/** For ledgers opened without a journal (reports, key administration): recording is a mistake there. */
+export const noJournalWriter: LedgerWriter = {
+  record() {
+    throw new Error("this ledger was opened without a journal (journal: false); it cannot record rows");
+  },
+  async flush() {},
+  async close() {},
+};
