@@ -3,12 +3,9 @@
  * refreshed from the key store whenever its version changes (so `switchyard keys revoke`
  * takes effect within the refresh interval without a restart).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { hashSecret } from "../ledger/api-keys.js";
 import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
-
-export function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret, "utf8").digest();
-}
 
 export class KeyCache {
   private byHash = new Map<string, ApiKeyRecord>();
@@ -37,9 +34,9 @@ export class KeyCache {
   /** The active key for a secret, compared in constant time on the digests. */
   verify(secret: string): ApiKeyRecord | undefined {
     const digest = hashSecret(secret);
-    const record = this.byHash.get(digest.toString("hex"));
+    const record = this.byHash.get(digest);
     if (!record) return undefined;
-    return timingSafeEqual(Buffer.from(record.hash, "hex"), digest) ? record : undefined;
+    return timingSafeEqual(Buffer.from(record.hash, "hex"), Buffer.from(digest, "hex")) ? record : undefined;
   }
 
   stop(): void {

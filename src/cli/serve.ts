@@ -1,0 +1,122 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { startGateway } from "../gateway/start-gateway.js";
+import { hashSecret, newApiKey } from "../ledger/api-keys.js";
+import { openLedger, type Ledger } from "../ledger/open-ledger.js";
+import { integerFlag, parseFlags, type Command } from "./command.js";
+import { catalogFromFlags } from "./catalog-option.js";
+import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
+import { UsageError } from "./usage-error.js";
+import { formatFileIssue } from "../util/yaml-file.js";
+
+const help = `switchyard serve — the gateway: an Anthropic Messages API that routes, fails over and accounts
+
+Usage: switchyard serve [--config FILE] [--port N] [--host H]
+
+  --config FILE        gateway config (YAML): providers, deployments, model aliases, routing,
+                       timeouts, ledger (see docs/GATEWAY.md). Default: ./switchyard.yaml if present.
+  --port N --host H    override the config's listen address
+  --emulator-profile P latency/fault profile of the built-in emulators (instant, seed-000, flaky, ...)
+
+Without a config: with ANTHROPIC_API_KEY and/or AWS credentials in the environment it serves the
+real providers; with none it starts the built-in Anthropic and Bedrock emulators and routes to them
+(and says so). The generated config is written to .switchyard/ so you can read and copy it.
+
+Endpoints: POST /v1/messages (JSON and SSE), POST /v1/messages/count_tokens, GET /v1/models.
+Responses carry request-id, x-switchyard-deployment and (non-streaming) x-switchyard-cost-usd.
+Stop with Ctrl-C: the ledger is flushed before exit.
+`;
+
+/** The demo's virtual key: the one saved in .switchyard/demo-key if the ledger still knows it, else a new one. */
+async function ensureDemoKey(ledger: Ledger, file: string): Promise<string> {
+  const records = await ledger.keys.list();
+  const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (saved && records.some((record) => record.revoked_at === null && record.hash === hashSecret(saved))) return saved;
+  const stale = records.find((record) => record.name === "demo" && record.revoked_at === null);
+  if (stale) await ledger.keys.revoke(stale.id, Date.now());
+  const { secret, record } = newApiKey({ name: "demo", tags: { source: "npm-start" } });
+  await ledger.keys.create(record);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "the gateway (Anthropic Messages API; routing, failover, budgets, exact cost ledger)",
+  help,
+  async run({ argv, stdout, stderr, env }) {
+    const { values } = parseFlags(
+      argv,
+      { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true } },
+      "serve",
+    );
+    const catalog = catalogFromFlags(values.catalog, stderr);
+    const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
+    const port = integerFlag(values.port, "port");
+    let setup: Setup | undefined;
+    let resolved: ResolvedConfig;
+    const processEnv: NodeJS.ProcessEnv = { ...env };
+    try {
+      if (configPath) {
+        resolved = loadGatewayConfig(configPath, catalog);
+      } else {
+        setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
+        Object.assign(processEnv, setup.env);
+        resolved = parseGatewayConfig(setup.configText, setup.configPath, catalog);
+      }
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`--config: ${error.issues.length} problem(s):\n${error.issues.map(formatFileIssue).join("\n")}`, "see docs/GATEWAY.md");
+      throw error;
+    }
+    const { config } = resolved;
+    if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
+    const ledgerConfig =
+      config.ledger.kind === "sqlite"
+        ? { kind: "sqlite" as const, path: config.ledger.path }
+        : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
+    if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
+    const ledger = await openLedger({ ...ledgerConfig, onError: (error) => stderr.write(`ledger: ${error.message}\n`) });
+    const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
+
+    const gateway = await startGateway({
+      config: resolved,
+      catalog,
+      ledger,
+      env: processEnv,
+      ...(values.host ? { host: values.host } : {}),
+      ...(port !== undefined ? { port } : {}),
+    });
+    const lines = [
+      `switchyard gateway listening on ${gateway.url}`,
+      ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
+      ...(setup ? [`config written to ${setup.configPath}`] : []),
+      `ledger: ${config.ledger.kind === "sqlite" ? resolve(config.ledger.path) : "PostgreSQL"}`,
+      `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
+      "",
+      ...(demoKey
+        ? [
+            "Point the official SDK (or any tool that honours ANTHROPIC_BASE_URL) at it:",
+            `  export ANTHROPIC_BASE_URL=${gateway.url}`,
+            `  export ANTHROPIC_API_KEY=${demoKey}`,
+            `  curl -s ${gateway.url}/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" \\`,
+            `    -H "content-type: application/json" -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'`,
+            `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
+          ]
+        : ["Create a key for your clients with: switchyard keys create --name my-app"]),
+      "",
+    ];
+    stdout.write(`${lines.join("\n")}\n`);
+
+    await new Promise<void>((resolveStop) => {
+      const stop = () => resolveStop();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    stdout.write("stopping: draining the ledger...\n");
+    await gateway.close();
+    await ledger.close();
+    await Promise.all((setup?.emulators ?? []).map((emulator) => emulator.close()));
+    return 0;
+  },
+};
