@@ -3,10 +3,11 @@
  * https://platform.claude.com/docs/en/build-with-claude/streaming). Order of checks: auth and
  * version, body, prompt rules, model, limits, rate limits, injected faults, then the reply.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { buildMessage, streamEvents, usageObject, type StreamEvent } from "../shared/anthropic-message.js";
 import { commitExchange, modelLimitProblem, prepareExchange } from "../shared/exchange.js";
 import { faultLabel } from "../shared/fault-injector.js";
+import { sendJsonWithFault } from "../shared/faulty-json-reply.js";
 import { destroyConnection, parseJson, rawBody } from "../shared/http-server.js";
 import { pause } from "../shared/latency.js";
 import { describeIssues } from "../shared/messages-request.js";
@@ -78,7 +79,7 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     if (!streaming) {
       const json = JSON.stringify(message);
       if (!(await pause(latency.ttftMs + exchange.usage.output * latency.interTokenMs))) return reply;
-      return sendJson(reply, json, fault);
+      return sendJsonWithFault(reply, json, fault);
     }
 
     const frames = streamEvents(message, { ping: true }).map((paced) => ({ bytes: sse(paced.event), tokens: paced.tokens }));
@@ -96,24 +97,4 @@ function midStreamFault(fault: Fault | undefined, frameCount: number, pick: (cou
   if (fault.kind === "stall" && fault.phase === "mid_stream") return { action: "stall", beforeFrame, ms: fault.ms };
   if (fault.kind === "stream_error") return { action: "error", beforeFrame, frame: sseErrorEvent(fault.status ?? 529, fault.type, fault.message) };
   return undefined;
-}
-
-/** A JSON reply, possibly cut or paused partway by a mid-stream fault. */
-async function sendJson(reply: FastifyReply, json: string, fault: Fault | undefined): Promise<FastifyReply> {
-  const cut = fault?.kind === "reset" && fault.phase === "mid_stream";
-  const stall = fault?.kind === "stall" && fault.phase === "mid_stream" ? fault.ms : 0;
-  if (!cut && stall === 0) return reply.code(200).header("content-type", "application/json").send(json);
-  const bytes = Buffer.from(json);
-  reply.hijack();
-  reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), "content-type": "application/json", "content-length": String(bytes.length) });
-  const half = Math.floor(bytes.length / 2);
-  reply.raw.write(bytes.subarray(0, half));
-  if (cut) {
-    await new Promise<void>((resolve) => reply.raw.write("", () => resolve()));
-    reply.raw.socket?.destroy();
-    return reply;
-  }
-  await pause(stall);
-  reply.raw.end(bytes.subarray(half));
-  return reply;
 }

@@ -4,6 +4,7 @@
  * own error), counts requests and outcomes, and listens on loopback by default.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { dualProtocolServer, resetConnection } from "./dual-protocol-server.js";
 import type { EmulatorState } from "./emulator-state.js";
 
 export const ADMIN_PREFIX = "/_emulator";
@@ -28,6 +29,7 @@ export function createEmulatorApp(state: EmulatorState, bodyLimit: number): Fast
     // Tests close emulators while clients still hold keep-alive or stalled connections.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 2048 },
+    serverFactory: (handler) => dualProtocolServer(handler),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
@@ -60,8 +62,7 @@ export function parseJson(body: Buffer): JsonParse {
 /** Drops the connection without a response: what a reset looks like to the client. */
 export function destroyConnection(reply: FastifyReply): void {
   reply.hijack();
-  reply.raw.socket?.destroy();
-  reply.raw.destroy();
+  resetConnection(reply.raw);
 }
 
 export async function listen(app: FastifyInstance, options: ListenOptions): Promise<RunningServer> {

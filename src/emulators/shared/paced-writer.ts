@@ -5,6 +5,7 @@
  * error frame is written and the body ends. With no latency the frames go out in one write.
  */
 import type { ServerResponse } from "node:http";
+import { resetConnection } from "./dual-protocol-server.js";
 import type { LatencyDraw } from "./latency.js";
 import { pause } from "./latency.js";
 
@@ -31,7 +32,8 @@ export async function writePaced(
   const onClose = () => abort.abort();
   response.once("close", onClose);
   try {
-    const instant = latency.ttftMs === 0 && latency.interTokenMs === 0 && (fault === undefined || fault.action !== "stall");
+    // HTTP/2 compat responses have no cork; batching only matters for HTTP/1.1 syscalls anyway.
+    const instant = latency.ttftMs === 0 && latency.interTokenMs === 0 && (fault === undefined || fault.action !== "stall") && typeof response.cork === "function";
     if (instant) response.cork();
     for (const [index, frame] of frames.entries()) {
       const wait = index === 0 ? latency.ttftMs : frame.tokens * latency.interTokenMs;
@@ -41,7 +43,7 @@ export async function writePaced(
           if (instant) response.uncork();
           // Let what was written reach the client first, then cut the connection.
           await new Promise<void>((resolve) => response.write("", () => resolve()));
-          response.socket?.destroy();
+          resetConnection(response);
           return "reset";
         }
         if (fault.action === "error") {

@@ -1,0 +1,39 @@
+/**
+ * InvokeModel bodies for Anthropic models: the Messages body without `model` and `stream`, plus
+ * a required `anthropic_version` and optional `anthropic_beta`
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html).
+ * Errors use Bedrock's JSON-schema wording, e.g.
+ * "Malformed input request: #: extraneous key [model] is not permitted, please reformat your input and try again."
+ */
+import { z } from "zod";
+import { promptShape, type PromptRequest } from "../shared/messages-request.js";
+
+const invokeBodySchema = z.looseObject({
+  ...promptShape,
+  anthropic_version: z.string().regex(/^(bedrock-)?\d{4}-\d{2}-\d{2}$/, "anthropic_version must look like bedrock-2023-05-31"),
+  anthropic_beta: z.array(z.string()).optional(),
+});
+
+export type InvokeBody = { ok: true; prompt: PromptRequest } | { ok: false; message: string };
+
+function malformed(problems: string[]): InvokeBody {
+  return { ok: false, message: `Malformed input request: ${problems.join("")}, please reformat your input and try again.` };
+}
+
+export function parseInvokeBody(value: unknown): InvokeBody {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return malformed([`#: expected type: JSONObject, found: ${Array.isArray(value) ? "JSONArray" : typeof value}`]);
+  }
+  const keys = Object.keys(value);
+  // Bedrock lists `stream` before `model` (AnthropicSwiftSDK#19, aichat#543).
+  const problems = ["stream", "model"].filter((key) => keys.includes(key)).map((key) => `#: extraneous key [${key}] is not permitted`);
+  for (const required of ["anthropic_version", "max_tokens", "messages"]) {
+    if (!keys.includes(required)) problems.push(`#: required key [${required}] not found`);
+  }
+  if (problems.length > 0) return malformed(problems);
+  const parsed = invokeBodySchema.safeParse(value);
+  if (!parsed.success) {
+    return malformed(parsed.error.issues.slice(0, 3).map((issue) => `#/${issue.path.map(String).join("/")}: ${issue.message}`));
+  }
+  return { ok: true, prompt: parsed.data };
+}

@@ -1,0 +1,109 @@
+/**
+ * POST /model/{modelId}/{invoke|invoke-with-response-stream|converse|converse-stream}.
+ * The checks every operation shares, in the order Bedrock applies them: authentication, model
+ * identifier on this region, body, prompt rules, limits, throttling, injected faults. Each
+ * operation then writes its own reply (operations.ts).
+ */
+import type { FastifyInstance } from "fastify";
+import { commitExchange, modelLimitProblem, prepareExchange } from "../shared/exchange.js";
+import { faultLabel } from "../shared/fault-injector.js";
+import { destroyConnection, parseJson, rawBody } from "../shared/http-server.js";
+import { pause } from "../shared/latency.js";
+import type { PromptRequest } from "../shared/messages-request.js";
+import { checkPrompt } from "../shared/prompt-rules.js";
+import { authenticateBedrock } from "./bedrock-auth.js";
+import type { BedrockContext } from "./context.js";
+import { conversePrompt, converseBodySchema, type ConverseBody } from "./converse-request.js";
+import { errorTypeForStatus, isBedrockErrorType, sendBedrockError, statusOf } from "./errors.js";
+import { parseInvokeBody } from "./invoke-body.js";
+import { parseModelPath, type BedrockOperation } from "./model-path.js";
+import { respond } from "./operations.js";
+
+export const BEDROCK_BODY_LIMIT = 25 * 1024 * 1024;
+
+const ON_DEMAND = (id: string) =>
+  `Invocation of model ID ${id} with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.`;
+
+/** Converse reports a few rules in its own words; the rest come back as the model's errors. */
+function converseRuleMessage(problem: string): string {
+  if (problem.startsWith("messages: first message")) return "A conversation must start with a user message. Try again with a conversation that starts with a user message.";
+  if (problem.startsWith("messages: roles must alternate")) {
+    return "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.";
+  }
+  return `The model returned the following errors: ${problem}`;
+}
+
+function isConverse(operation: BedrockOperation): boolean {
+  return operation === "converse" || operation === "converse-stream";
+}
+
+export function registerModelRoute(app: FastifyInstance, context: BedrockContext): void {
+  const { state } = context;
+  app.post("/model/*", { bodyLimit: BEDROCK_BODY_LIMIT }, async (request, reply) => {
+    reply.header("x-amzn-requestid", state.ids.awsRequest());
+    const path = parseModelPath(request.raw.url ?? request.url);
+    if (!path.ok) {
+      return path.reason === "bad_encoding"
+        ? sendBedrockError(reply, "ValidationException", "The provided model identifier is invalid.")
+        : reply.code(404).header("x-amzn-errortype", "UnknownOperationException").header("content-type", "application/json").send('{"message":null}');
+    }
+    const { operation, modelId } = path;
+    const streaming = operation.endsWith("stream");
+    state.counters.route(operation);
+
+    const auth = authenticateBedrock(request, context.auth);
+    if (!auth.ok) return sendBedrockError(reply, auth.type, auth.message);
+
+    const lookup = context.models.bedrock(modelId, context.region);
+    if (!lookup.ok) {
+      return sendBedrockError(reply, "ValidationException", lookup.refusal === "needs_inference_profile" ? ON_DEMAND(modelId) : "The provided model identifier is invalid.");
+    }
+    const model = lookup.model;
+
+    const json = parseJson(rawBody(request));
+    if (!json.ok) return sendBedrockError(reply, "ValidationException", `Malformed input request: ${json.message}, please reformat your input and try again.`);
+    let prompt: PromptRequest;
+    let converseBody: ConverseBody | undefined;
+    if (isConverse(operation)) {
+      const parsed = converseBodySchema.safeParse(json.value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return sendBedrockError(reply, "ValidationException", `1 validation error detected: Value at '${issue?.path.map(String).join(".") ?? ""}' failed to satisfy constraint: ${issue?.message ?? "invalid"}`);
+      }
+      converseBody = parsed.data;
+      const mapped = conversePrompt(parsed.data, model.maxOutputTokens ?? 4096);
+      if (!mapped.ok) return sendBedrockError(reply, "ValidationException", mapped.message);
+      prompt = mapped.prompt;
+    } else {
+      const parsed = parseInvokeBody(json.value);
+      if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
+      prompt = parsed.prompt;
+    }
+    const problem = checkPrompt(prompt);
+    if (problem) return sendBedrockError(reply, "ValidationException", isConverse(operation) ? converseRuleMessage(problem) : problem);
+
+    const exchange = prepareExchange(state, prompt, model);
+    const limit = modelLimitProblem(prompt, model, exchange.totalInputTokens);
+    if (limit) return sendBedrockError(reply, "ValidationException", limit);
+
+    const admission = state.rateLimiter.admit(exchange.usage.input + exchange.usage.cacheWrite5m + exchange.usage.cacheWrite1h);
+    if (!admission.ok) {
+      state.counters.fault(`rate_limit:${admission.dimension}`);
+      const what = admission.dimension === "requests" ? "requests" : "tokens";
+      return sendBedrockError(reply, "ThrottlingException", `Too many ${what}, please wait before trying again.`);
+    }
+
+    const fault = state.faults.decide(streaming);
+    if (fault) state.counters.fault(faultLabel(fault));
+    if (fault?.kind === "reset" && fault.phase === "before_headers") return destroyConnection(reply);
+    if (fault?.kind === "stall" && fault.phase === "before_headers") await pause(fault.ms);
+    if (fault?.kind === "error" || (fault?.kind === "stream_error" && !streaming)) {
+      const type = fault.type && isBedrockErrorType(fault.type) ? fault.type : errorTypeForStatus(fault.status ?? 503);
+      const status = fault.status !== undefined && fault.status !== 529 ? fault.status : statusOf(type);
+      return sendBedrockError(reply, type, fault.message, status);
+    }
+
+    commitExchange(state, exchange);
+    return respond({ state, reply, operation, model, exchange, fault, converseBody, latency: state.drawLatency() });
+  });
+}
