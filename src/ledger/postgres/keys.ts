@@ -47,7 +47,18 @@ export class PostgresKeyStore implements KeyStore {
         await client.query(
           `INSERT INTO ${this.s}.api_keys (id, name, prefix, hash, allowed_models, tags, monthly_budget_usd, created_at, revoked_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [key.id, key.name, key.prefix, key.hash, JSON.stringify(key.allowed_models), JSON.stringify(key.tags), key.monthly_budget_usd, key.created_at, key.revoked_at],
+          [
+            key.id,
+            key.name,
+            key.prefix,
+            key.hash,
+            JSON.stringify(key.allowed_models),
+            JSON.stringify(key.tags),
+            // canonicalUsd refuses more than 18 places, which NUMERIC(38,18) would round away silently.
+            key.monthly_budget_usd === null ? null : canonicalUsd(key.monthly_budget_usd),
+            key.created_at,
+            key.revoked_at,
+          ],
         );
         await this.bumpVersion(client);
       });

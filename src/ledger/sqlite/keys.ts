@@ -1,6 +1,7 @@
 /** KeyStore on SQLite: the api_keys table, and a version counter bumped in the same transaction. */
 import type { ApiKeyRecord, KeyStore } from "../ledger.js";
 import { DuplicateKeyNameError } from "../api-keys.js";
+import { canonicalUsd } from "../exact-sum.js";
 import type { SqliteDatabase } from "./connection.js";
 import { migrate } from "./schema.js";
 
@@ -41,7 +42,13 @@ export class SqliteKeyStore implements KeyStore {
     );
     try {
       this.database.transaction(() => {
-        insert.run({ ...key, allowed_models: JSON.stringify(key.allowed_models), tags: JSON.stringify(key.tags) });
+        insert.run({
+          ...key,
+          allowed_models: JSON.stringify(key.allowed_models),
+          tags: JSON.stringify(key.tags),
+          // The same text PostgreSQL's NUMERIC gives back ("12.50" -> "12.5"), and a check that it is money.
+          monthly_budget_usd: key.monthly_budget_usd === null ? null : canonicalUsd(key.monthly_budget_usd),
+        });
         this.bumpVersion();
       })();
     } catch (error) {

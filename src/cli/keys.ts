@@ -1,0 +1,213 @@
+import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { DuplicateKeyNameError, newApiKey } from "../ledger/api-keys.js";
+import { monthWindow } from "../ledger/budget-window.js";
+import { canonicalUsd, isStorableUsd } from "../ledger/exact-sum.js";
+import { LedgerLocationError, openLedgerAt, type LedgerLocationFlags } from "../ledger/ledger-location.js";
+import type { Ledger } from "../ledger/open-ledger.js";
+import { parseFlags, writeJson, type Command } from "./command.js";
+import { renderTable } from "./table.js";
+import { UsageError } from "./usage-error.js";
+
+const help = `switchyard keys — virtual API keys for the gateway
+
+Usage:
+  switchyard keys create --name NAME [--models a,b] [--tag k=v ...] [--budget-usd 100] [--json]
+  switchyard keys list [--json]
+  switchyard keys revoke ID|NAME
+
+create
+  --name NAME             letters, digits, . _ - (unique among active keys)
+  --models a,b            requested model names this key may use (default: any)
+  --tag k=v               tags every request of this key carries in the ledger; repeatable
+  --budget-usd AMOUNT     monthly budget in USD (calendar month, UTC); over it the gateway answers 429
+  Prints the secret (sk-sy-...) once. Only its SHA-256 is stored: keep the secret now.
+
+list                      every key, with this month's spend; never the secret
+revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds)
+
+Ledger (all subcommands):
+  --db PATH               SQLite ledger file (default: $SWITCHYARD_DB, else ./switchyard.db)
+  --postgres URL          PostgreSQL ledger, e.g. postgres://user@host:5432/db
+  --schema NAME           PostgreSQL schema (default: switchyard)
+  --json                  machine-readable output
+
+Example:
+  switchyard keys create --name search-team --models claude-sonnet-4-5 --tag team=search --budget-usd 250
+`;
+
+const locationFlags = {
+  db: { type: "string" },
+  postgres: { type: "string" },
+  schema: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const TAG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+async function withLedger<T>(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv, create: boolean, work: (ledger: Ledger) => Promise<T>): Promise<T> {
+  let ledger: Ledger;
+  try {
+    ledger = await openLedgerAt(flags, env, { create });
+  } catch (error) {
+    if (error instanceof LedgerLocationError) throw new UsageError(error.message, "see: switchyard keys --help");
+    throw error;
+  }
+  try {
+    return await work(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+export function parseTags(values: string[] | undefined, flag: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const text of values ?? []) {
+    const separator = text.indexOf("=");
+    const key = separator > 0 ? text.slice(0, separator) : "";
+    const value = separator > 0 ? text.slice(separator + 1) : "";
+    if (!TAG_KEY.test(key) || value.length === 0) {
+      throw new UsageError(`--${flag} must be key=value (key: letters, digits, _ . -), got ${JSON.stringify(text)}`);
+    }
+    if (key in tags) throw new UsageError(`--${flag} ${key} is given twice`);
+    tags[key] = value;
+  }
+  return tags;
+}
+
+function parseBudget(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const text = value.trim().replace(/^\$/, "");
+  if (!isStorableUsd(text) || text.startsWith("-")) {
+    throw new UsageError(`--budget-usd must be a non-negative USD amount such as 100 or 12.50, got ${JSON.stringify(value)}`);
+  }
+  return canonicalUsd(text);
+}
+
+function parseModels(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const models = [...new Set(value.split(",").map((model) => model.trim()))];
+  if (models.some((model) => model.length === 0)) throw new UsageError(`--models must be model names separated by commas, got ${JSON.stringify(value)}`);
+  return models;
+}
+
+const describeTags = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(",");
+const isoDate = (ms: number) => new Date(ms).toISOString();
+
+/** The key a revoke argument means: an id wins over an active key's name (as in the stores). */
+function findKey(keys: ApiKeyRecord[], idOrName: string): ApiKeyRecord | undefined {
+  return keys.find((key) => key.id === idOrName && key.revoked_at === null) ?? keys.find((key) => key.name === idOrName && key.revoked_at === null);
+}
+
+async function create(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { name: { type: "string" }, models: { type: "string" }, tag: { type: "string", multiple: true }, "budget-usd": { type: "string" }, ...locationFlags },
+    "keys",
+  );
+  if (values.name === undefined) throw new UsageError("--name is required", "e.g. switchyard keys create --name search-team");
+  if (!NAME.test(values.name)) throw new UsageError(`--name must be 1-64 letters, digits, . _ or - (starting with a letter or digit), got ${JSON.stringify(values.name)}`);
+  const request = {
+    name: values.name,
+    allowed_models: parseModels(values.models),
+    tags: parseTags(values.tag, "tag"),
+    monthly_budget_usd: parseBudget(values["budget-usd"]),
+  };
+  return withLedger(values, env, true, async (ledger) => {
+    const { secret, record } = newApiKey(request);
+    try {
+      await ledger.keys.create(record);
+    } catch (error) {
+      if (error instanceof DuplicateKeyNameError) throw new UsageError(`--name: ${error.message}`, "revoke it first, or pick another name");
+      throw error;
+    }
+    if (values.json) {
+      const { hash: _hash, ...shown } = record;
+      writeJson(stdout, { ...shown, secret, created_at: isoDate(record.created_at) });
+    } else {
+      stdout.write(
+        `created key ${record.id} (${record.name})\n\n  ${secret}\n\n` +
+          "Store this secret now: it is not shown again (only its SHA-256 is kept).\n" +
+          "Clients send it as x-api-key (the Anthropic SDK: ANTHROPIC_API_KEY) to the gateway.\n",
+      );
+    }
+    return 0;
+  });
+}
+
+async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(argv, locationFlags, "keys");
+  return withLedger(values, env, false, async (ledger) => {
+    const keys = await ledger.keys.list();
+    const now = Date.now();
+    const window = monthWindow(now);
+    const spent = await Promise.all(keys.map((key) => ledger.store.keySpend(key.id, window.from)));
+    if (values.json) {
+      writeJson(
+        stdout,
+        keys.map(({ hash: _hash, ...key }, index) => ({
+          ...key,
+          created_at: isoDate(key.created_at),
+          revoked_at: key.revoked_at === null ? null : isoDate(key.revoked_at),
+          month_spend_usd: spent[index],
+        })),
+      );
+      return 0;
+    }
+    if (keys.length === 0) {
+      stdout.write("no keys yet: switchyard keys create --name NAME\n");
+      return 0;
+    }
+    const rows = keys.map((key, index) => [
+      key.id,
+      key.name,
+      `${key.prefix}…`,
+      key.allowed_models.length > 0 ? key.allowed_models.join(",") : "any",
+      describeTags(key.tags),
+      key.monthly_budget_usd === null ? "-" : `$${key.monthly_budget_usd}`,
+      `$${spent[index] ?? "0"}`,
+      isoDate(key.created_at).slice(0, 10),
+      key.revoked_at === null ? "active" : `revoked ${isoDate(key.revoked_at).slice(0, 10)}`,
+    ]);
+    stdout.write(renderTable(["id", "name", "secret", "models", "tags", "budget/month", `spent ${isoDate(window.from).slice(0, 7)}`, "created", "status"], rows, new Set([5, 6])));
+    return 0;
+  });
+}
+
+async function revoke(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseFlags(argv, locationFlags, "keys", true);
+  const [idOrName, ...extra] = positionals;
+  if (idOrName === undefined) throw new UsageError("keys revoke needs the key's id or name", "see: switchyard keys list");
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}: revoke one key at a time`);
+  return withLedger(values, env, false, async (ledger) => {
+    const key = findKey(await ledger.keys.list(), idOrName);
+    if (!key || !(await ledger.keys.revoke(key.id, Date.now()))) {
+      throw new UsageError(`no active key with id or name ${JSON.stringify(idOrName)}`, "see: switchyard keys list");
+    }
+    if (values.json) writeJson(stdout, { revoked: key.id, name: key.name });
+    else stdout.write(`revoked ${key.id} (${key.name})\n`);
+    return 0;
+  });
+}
+
+export const keysCommand: Command = {
+  name: "keys",
+  summary: "create, list and revoke the gateway's virtual API keys",
+  help,
+  async run({ argv, stdout, env }) {
+    const [subcommand, ...rest] = argv;
+    switch (subcommand) {
+      case "create":
+        return create(rest, stdout, env);
+      case "list":
+        return list(rest, stdout, env);
+      case "revoke":
+        return revoke(rest, stdout, env);
+      default:
+        throw new UsageError(
+          subcommand === undefined ? "keys needs a subcommand: create, list or revoke" : `unknown keys subcommand ${JSON.stringify(subcommand)}: use create, list or revoke`,
+          "see: switchyard keys --help",
+        );
+    }
+  },
+};

@@ -1,0 +1,192 @@
+import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
+import { UsdSum, attodollarsFromText } from "../ledger/exact-sum.js";
+import { LedgerLocationError, openLedgerAt } from "../ledger/ledger-location.js";
+import type { Ledger } from "../ledger/open-ledger.js";
+import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
+import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
+import { groupDigits, renderTable } from "./table.js";
+import { UsageError } from "./usage-error.js";
+
+const help = `switchyard spend — what the gateway's traffic cost, from the ledger
+
+Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to DATE] [--key ID|NAME] [--json]
+
+  --by FIELD              ${GROUP_FIELDS.join("|")} (default: day); several with commas: --by day,model
+  --tag-key K             the tag to group on with --by tag (tags come from the x-switchyard-tags header
+                          and from the key), e.g. --by tag --tag-key team
+  --from YYYY-MM-DD       first day counted (UTC)
+  --to YYYY-MM-DD         last day counted, inclusive (UTC)
+  --key ID|NAME           only this virtual key's requests
+  --db PATH               SQLite ledger file (default: $SWITCHYARD_DB, else ./switchyard.db)
+  --postgres URL          PostgreSQL ledger, e.g. postgres://user@host:5432/db
+  --schema NAME           PostgreSQL schema (default: switchyard)
+  --json                  {"groups":[{"group","requests","errors","cost_usd","inexact_requests",
+                          "input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
+                          "shadow_costs"}],"total":{...}}; money as exact decimal strings
+
+Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
+because the upstream did not report some usage), tokens by class. "On other deployments" shows what
+the same requests would have cost on each other deployment of the model asked for (shadow costs).
+
+Examples:
+  switchyard spend --by model --from 2026-01-01
+  switchyard spend --by tag --tag-key team --json
+`;
+
+const DAY_MS = 86_400_000;
+const BAR_WIDTH = 20;
+
+function parseGroupBy(value: string | undefined): GroupField[] {
+  const fields = (value ?? "day").split(",").map((field) => field.trim());
+  return fields.map((field) => choiceFlag(field, "by", GROUP_FIELDS) as GroupField);
+}
+
+async function openFrom(values: { db?: string; postgres?: string; schema?: string }, env: NodeJS.ProcessEnv): Promise<Ledger> {
+  try {
+    return await openLedgerAt(values, env, { create: false });
+  } catch (error) {
+    if (error instanceof LedgerLocationError) throw new UsageError(error.message, "see: switchyard spend --help");
+    throw error;
+  }
+}
+
+/** The sum of all groups (each request is in exactly one group, tags included: one value per key). */
+export function totalOf(groups: SpendGroup[]): SpendGroup {
+  const cost = new UsdSum();
+  const shadows = new Map<string, UsdSum>();
+  const total: SpendGroup = {
+    group: {},
+    requests: 0,
+    errors: 0,
+    cost_usd: "0",
+    inexact_requests: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_write_tokens: 0,
+    cache_read_tokens: 0,
+    shadow_costs: {},
+  };
+  for (const group of groups) {
+    total.requests += group.requests;
+    total.errors += group.errors;
+    total.inexact_requests += group.inexact_requests;
+    total.input_tokens += group.input_tokens;
+    total.output_tokens += group.output_tokens;
+    total.cache_write_tokens += group.cache_write_tokens;
+    total.cache_read_tokens += group.cache_read_tokens;
+    cost.add(group.cost_usd);
+    for (const [deployment, amount] of Object.entries(group.shadow_costs)) {
+      const sum = shadows.get(deployment) ?? new UsdSum();
+      shadows.set(deployment, sum.add(amount));
+    }
+  }
+  total.cost_usd = cost.toString();
+  total.shadow_costs = Object.fromEntries([...shadows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()]));
+  return total;
+}
+
+/** A bar proportional to cost; display only, so integer division is enough. */
+function bar(cost: string, largest: bigint): string {
+  if (largest <= 0n) return "";
+  const units = attodollarsFromText(cost);
+  if (units <= 0n) return "";
+  const length = Number((units * BigInt(BAR_WIDTH) + largest - 1n) / largest);
+  return "#".repeat(Math.max(1, Math.min(BAR_WIDTH, length)));
+}
+
+const show = (value: string | null | undefined) => (value === null || value === undefined ? "(none)" : value);
+
+export function renderSpend(fields: GroupField[], groups: SpendGroup[], total: SpendGroup, tagKey: string | undefined): string {
+  const headers = fields.map((field) => (field === "tag" ? `tag ${tagKey ?? ""}`.trim() : field));
+  const largest = groups.reduce((max, group) => {
+    const units = attodollarsFromText(group.cost_usd);
+    return units > max ? units : max;
+  }, 0n);
+  const numbers = (group: SpendGroup) => [
+    groupDigits(group.requests),
+    groupDigits(group.errors),
+    `$${group.cost_usd}`,
+    groupDigits(group.inexact_requests),
+    groupDigits(group.input_tokens),
+    groupDigits(group.output_tokens),
+    groupDigits(group.cache_write_tokens),
+    groupDigits(group.cache_read_tokens),
+  ];
+  const rows = groups.map((group) => [...fields.map((field) => show(group.group[field])), ...numbers(group), bar(group.cost_usd, largest)]);
+  if (groups.length > 1) rows.push([...fields.map((_, index) => (index === 0 ? "total" : "")), ...numbers(total), ""]);
+  const right = new Set(Array.from({ length: 8 }, (_, index) => fields.length + index));
+  let text = renderTable([...headers, "requests", "errors", "cost", "inexact", "input", "output", "cache write", "cache read", ""], rows, right);
+  if (total.inexact_requests > 0) text += `\n${groupDigits(total.inexact_requests)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+
+  const deployments = Object.keys(total.shadow_costs);
+  if (deployments.length > 0) {
+    const shadowRows = groups.map((group) => [...fields.map((field) => show(group.group[field])), `$${group.cost_usd}`, ...deployments.map((deployment) => (group.shadow_costs[deployment] === undefined ? "-" : `$${group.shadow_costs[deployment]}`))]);
+    text +=
+      "\nOn other deployments (the same requests priced on each other deployment of the model asked for):\n" +
+      renderTable([...headers, "actual", ...deployments], shadowRows, new Set(Array.from({ length: deployments.length + 1 }, (_, index) => fields.length + index)));
+  }
+  return text;
+}
+
+export const spendCommand: Command = {
+  name: "spend",
+  summary: "what the gateway's traffic cost: by day, key, model, provider, deployment or tag",
+  help,
+  async run({ argv, stdout, env }) {
+    const { values } = parseFlags(
+      argv,
+      {
+        by: { type: "string" },
+        "tag-key": { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        key: { type: "string" },
+        db: { type: "string" },
+        postgres: { type: "string" },
+        schema: { type: "string" },
+        json: { type: "boolean" },
+      },
+      "spend",
+    );
+    const fields = parseGroupBy(values.by);
+    const tagKey = values["tag-key"];
+    if (fields.includes("tag") && (tagKey === undefined || tagKey.length === 0)) throw new UsageError("--tag-key is required with --by tag", "e.g. --by tag --tag-key team");
+    if (!fields.includes("tag") && tagKey !== undefined) throw new UsageError("--tag-key only applies with --by tag");
+    const fromDay = dateFlag(values.from, "from");
+    const toDay = dateFlag(values.to, "to");
+    const from = fromDay === undefined ? undefined : Date.parse(`${fromDay}T00:00:00Z`);
+    // --to names the last day counted; the store's `to` is exclusive.
+    const to = toDay === undefined ? undefined : Date.parse(`${toDay}T00:00:00Z`) + DAY_MS;
+    if (from !== undefined && to !== undefined && from >= to) throw new UsageError(`--from ${fromDay} is after --to ${toDay}`);
+
+    const ledger = await openFrom(values, env);
+    try {
+      let keyId: string | undefined;
+      if (values.key !== undefined) {
+        const keys = await ledger.keys.list();
+        keyId = (keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key))?.id ?? values.key;
+      }
+      const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
+      const groups = await ledger.store.spend(query);
+      const total = totalOf(groups);
+      if (values.json) {
+        writeJson(stdout, {
+          from: from === undefined ? null : new Date(from).toISOString(),
+          to: to === undefined ? null : new Date(to).toISOString(),
+          group_by: fields,
+          tag_key: tagKey ?? null,
+          key_id: keyId ?? null,
+          groups,
+          total,
+        });
+      } else if (groups.length === 0) {
+        stdout.write(`no requests in the ledger${fromDay || toDay ? ` from ${fromDay ?? "the start"} to ${toDay ?? "now"}` : ""}${keyId ? ` for key ${values.key}` : ""}\n`);
+      } else {
+        stdout.write(renderSpend(fields, groups, total, tagKey));
+      }
+      return 0;
+    } finally {
+      await ledger.close();
+    }
+  },
+};

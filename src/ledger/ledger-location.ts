@@ -1,0 +1,70 @@
+/**
+ * Which ledger a command means: --db PATH (SQLite), --postgres URL [--schema NAME], else the
+ * SWITCHYARD_DB environment variable, else ./switchyard.db (the gateway's default file).
+ */
+import { existsSync } from "node:fs";
+import { openLedger, type Ledger, type LedgerConfig } from "./open-ledger.js";
+import { DEFAULT_SCHEMA, quoteSchema } from "./postgres/connection.js";
+
+export const DEFAULT_SQLITE_PATH = "switchyard.db";
+
+export interface LedgerLocationFlags {
+  db?: string | undefined;
+  postgres?: string | undefined;
+  schema?: string | undefined;
+}
+
+/** Bad location flags; `flag` is the one to name in the message. */
+export class LedgerLocationError extends Error {
+  override readonly name = "LedgerLocationError";
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function ledgerLocation(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv): LedgerConfig {
+  if (flags.db !== undefined && flags.postgres !== undefined) {
+    throw new LedgerLocationError("postgres", "--db and --postgres name two different ledgers: give one");
+  }
+  if (flags.postgres !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(flags.postgres)) {
+      throw new LedgerLocationError("postgres", `--postgres must be a URL such as postgres://user@host:5432/database, got ${JSON.stringify(flags.postgres)}`);
+    }
+    const schema = flags.schema ?? DEFAULT_SCHEMA;
+    try {
+      quoteSchema(schema);
+    } catch (error) {
+      throw new LedgerLocationError("schema", `--schema: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { kind: "postgres", url: flags.postgres, schema };
+  }
+  if (flags.schema !== undefined) throw new LedgerLocationError("schema", "--schema applies to a PostgreSQL ledger: add --postgres URL");
+  const path = flags.db ?? (env.SWITCHYARD_DB || DEFAULT_SQLITE_PATH);
+  if (path.length === 0) throw new LedgerLocationError("db", "--db needs a file path");
+  return { kind: "sqlite", path };
+}
+
+/** Where the location came from, for messages ("--db", "SWITCHYARD_DB" or the default). */
+export function describeLocation(config: LedgerConfig, flags: LedgerLocationFlags, env: NodeJS.ProcessEnv): string {
+  if (config.kind === "postgres") return `PostgreSQL schema ${config.schema ?? DEFAULT_SCHEMA}`;
+  if (flags.db !== undefined) return config.path;
+  return env.SWITCHYARD_DB ? `${config.path} (from SWITCHYARD_DB)` : `${config.path} (the default; set --db or SWITCHYARD_DB)`;
+}
+
+/**
+ * Opens the ledger a command means, without a journal (the gateway's journal is the gateway's).
+ * `create: false` for commands that only read: a mistyped path is an error, not a new empty ledger.
+ */
+export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv, options: { create: boolean }): Promise<Ledger> {
+  const config = ledgerLocation(flags, env);
+  if (config.kind === "sqlite" && !options.create && !existsSync(config.path)) {
+    throw new LedgerLocationError(
+      "db",
+      `no ledger at ${describeLocation(config, flags, env)}: the gateway creates it on first start; point --db or SWITCHYARD_DB at its file`,
+    );
+  }
+  return openLedger({ ...config, journal: false });
+}

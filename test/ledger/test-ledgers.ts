@@ -1,0 +1,76 @@
+/**
+ * The two ledgers every contract test runs against: SQLite in a temporary file, and PostgreSQL in a
+ * schema of its own, dropped afterwards. PostgreSQL must be running (see docs/LEDGER.md, "Tests").
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { LedgerConfig } from "../../src/ledger/open-ledger.js";
+
+export const POSTGRES_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestLedger {
+  kind: "sqlite" | "postgres";
+  config: LedgerConfig;
+  /** A scratch directory for journals and the like. */
+  dir: string;
+  /** Every row of api_keys, read past the stores. */
+  rawKeyRows(): Promise<Record<string, unknown>[]>;
+  cleanup(): Promise<void>;
+}
+
+export function sqliteTestLedger(): TestLedger {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-ledger-"));
+  const path = join(dir, "ledger.db");
+  return {
+    kind: "sqlite",
+    config: { kind: "sqlite", path, journalDir: join(dir, "journal") },
+    dir,
+    async rawKeyRows() {
+      const database = new Database(path, { readonly: true });
+      try {
+        return database.prepare("SELECT * FROM api_keys").all() as Record<string, unknown>[];
+      } finally {
+        database.close();
+      }
+    },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function postgresTestLedger(): TestLedger {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-ledger-pg-"));
+  const schema = `ledger_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new Error(
+        `PostgreSQL is not reachable at ${POSTGRES_URL} (${error instanceof Error ? error.message : String(error)}); ` +
+          "start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or set SWITCHYARD_TEST_POSTGRES_URL",
+      );
+    }
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    kind: "postgres",
+    config: { kind: "postgres", url: POSTGRES_URL, schema, journalDir: join(dir, "journal") },
+    dir,
+    rawKeyRows: () => withClient(async (client) => (await client.query(`SELECT * FROM "${schema}".api_keys`)).rows as Record<string, unknown>[]),
+    async cleanup() {
+      await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const TEST_LEDGERS = [sqliteTestLedger, postgresTestLedger] as const;
