@@ -18,6 +18,8 @@ export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error
 
 export class BedrockStreamDecoder {
   private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  /** Bytes of a frame not complete yet: frames straddle network reads. */
+  private pendingBytes: Buffer = Buffer.alloc(0);
   private startUsage: unknown;
   private readonly deltaUsages: unknown[] = [];
   private metrics: unknown;
@@ -27,9 +29,16 @@ export class BedrockStreamDecoder {
 
   /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
   push(chunk: Uint8Array): StreamItem[] {
-    this.codec.feed(chunk);
+    this.pendingBytes = this.pendingBytes.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pendingBytes, chunk]);
     const items: StreamItem[] = [];
-    for (const message of this.codec.getAvailableMessages().getMessages()) {
+    // Each frame starts with its total length (uint32, big-endian); the codec decodes whole frames
+    // and checks both CRCs.
+    while (this.pendingBytes.length >= 4) {
+      const total = this.pendingBytes.readUInt32BE(0);
+      if (total < 16) throw new UpstreamError("upstream_server", `${this.who}: corrupt event-stream frame (length ${total})`);
+      if (this.pendingBytes.length < total) break;
+      const message = this.codec.decode(this.pendingBytes.subarray(0, total));
+      this.pendingBytes = this.pendingBytes.subarray(total);
       const header = (name: string) => {
         const value = message.headers[name]?.value;
         return typeof value === "string" ? value : undefined;

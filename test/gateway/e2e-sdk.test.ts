@@ -1,0 +1,278 @@
+/**
+ * End to end: the official @anthropic-ai/sdk -> the gateway -> the Anthropic and Bedrock
+ * emulators. Each ledger row is checked field by field against the engine.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import { Decimal } from "../../src/pricing/decimal.js";
+import { formatUsd } from "../../src/pricing/money.js";
+import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
+import { quote } from "../../src/pricing/quote.js";
+import { catalog, startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let client: Anthropic;
+
+before(async () => {
+  harness = await startHarness();
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+after(async () => harness.close());
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The SDK attaches the response's request-id header to the returned message (not in its public type). */
+function requestIdOf(message: object): string | undefined {
+  return (message as { _request_id?: string })._request_id;
+}
+
+async function ledgerRow(requestId: string | null | undefined) {
+  assert.ok(requestId, "the response carries a request id");
+  await harness.ledger.writer.flush();
+  const row = await harness.ledger.store.get(requestId);
+  assert.ok(row, `ledger has ${requestId}`);
+  return row;
+}
+
+/** The engine's price of a usage object on a catalog model/provider/route. */
+function enginePrice(usage: unknown, model: string, provider: "anthropic" | "bedrock", route: string): string {
+  const priced = quote(catalog(), { model, provider, route, at: today(), usage: fromAnthropicUsage(usage).usage });
+  return formatUsd(priced.result.total);
+}
+
+describe("non-streaming through the Anthropic API deployment", () => {
+  test("the SDK gets the message; headers name the deployment and the exact cost; the ledger row matches the engine", async () => {
+    const { data: message, response } = await client.messages
+      .create({ model: "claude-sonnet-4-6", max_tokens: 50, messages: [{ role: "user", content: "Name three rivers." }] })
+      .withResponse();
+    assert.equal(message.type, "message");
+    assert.equal(message.role, "assistant");
+    assert.ok(message.content[0]?.type === "text" && message.content[0].text.length > 0);
+    assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+    // Sonnet 4.6 on the Anthropic API: $3 input, $15 output per million tokens
+    const expected = Decimal.fromInteger(message.usage.input_tokens)
+      .mul(Decimal.parse("3"))
+      .add(Decimal.fromInteger(message.usage.output_tokens).mul(Decimal.parse("15")))
+      .div(Decimal.fromInteger(1_000_000), 18)
+      .toString();
+    assert.equal(response.headers.get("x-switchyard-cost-usd"), expected);
+
+    const row = await ledgerRow(requestIdOf(message));
+    assert.equal(row.requested_model, "claude-sonnet-4-6");
+    assert.equal(row.deployment, "anthropic-sonnet");
+    assert.equal(row.provider, "anthropic");
+    assert.equal(row.route, "global");
+    assert.equal(row.model, "claude-sonnet-4-6");
+    assert.equal(row.status, 200);
+    assert.equal(row.stream, false);
+    assert.equal(row.input_tokens, message.usage.input_tokens);
+    assert.equal(row.output_tokens, message.usage.output_tokens);
+    assert.equal(row.cache_read_tokens, 0);
+    assert.equal(row.cost_usd, expected);
+    assert.equal(row.cost_usd, enginePrice(message.usage, "claude-sonnet-4-6", "anthropic", "global"));
+    assert.equal(row.cost_exact, true);
+    assert.equal(row.attempts.length, 1);
+    assert.ok(row.latency_ms >= 0 && row.overhead_ms >= 0 && row.overhead_ms <= row.latency_ms);
+    // the same usage on the other Sonnet deployment (Bedrock us, 1.1x) is the shadow cost
+    assert.equal(row.shadow_costs["bedrock-sonnet-us"], enginePrice(message.usage, "claude-sonnet-4-6", "bedrock", "us"));
+  });
+});
+
+describe("through Bedrock (InvokeModel, SigV4, event stream)", () => {
+  test("non-streaming: Bedrock's answer reaches the SDK and is priced at the regional rate", async () => {
+    const { data: message, response } = await client.messages
+      .create({ model: "sonnet-via-bedrock", max_tokens: 40, messages: [{ role: "user", content: "Hello from Bedrock" }] })
+      .withResponse();
+    assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+    assert.equal(response.headers.get("x-switchyard-provider"), "bedrock");
+    const row = await ledgerRow(requestIdOf(message));
+    assert.equal(row.provider, "bedrock");
+    assert.equal(row.route, "us");
+    assert.equal(row.upstream_model_id, "us.anthropic.claude-sonnet-4-6");
+    // us. profile of a 4.6 model: $3.30 / $16.50
+    const expected = Decimal.fromInteger(message.usage.input_tokens)
+      .mul(Decimal.parse("3.3"))
+      .add(Decimal.fromInteger(message.usage.output_tokens).mul(Decimal.parse("16.5")))
+      .div(Decimal.fromInteger(1_000_000), 18)
+      .toString();
+    assert.equal(row.cost_usd, expected);
+    assert.equal(response.headers.get("x-switchyard-cost-usd"), expected);
+  });
+
+  test("streaming: the event stream is decoded back to SSE the SDK's accumulator accepts", async () => {
+    const stream = client.messages.stream({ model: "haiku-via-bedrock", max_tokens: 60, messages: [{ role: "user", content: "Stream please" }] });
+    const message = await stream.finalMessage();
+    assert.ok(message.content.length > 0);
+    assert.ok(message.usage.output_tokens > 0);
+    const row = await ledgerRow(stream.request_id);
+    assert.equal(row.stream, true);
+    assert.equal(row.deployment, "bedrock-haiku-global");
+    assert.equal(row.output_tokens, message.usage.output_tokens);
+    assert.equal(row.input_tokens, message.usage.input_tokens);
+    assert.ok(row.ttft_ms !== null && row.ttft_ms >= 0);
+    assert.equal(row.cost_usd, enginePrice(message.usage, "claude-haiku-4-5", "bedrock", "global"));
+  });
+});
+
+describe("streaming through the Anthropic API deployment", () => {
+  test("events arrive in order; the ledger has message_start input and the final cumulative output", async () => {
+    const events: string[] = [];
+    const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 80, messages: [{ role: "user", content: "Count to ten" }] });
+    stream.on("streamEvent", (event) => events.push(event.type));
+    const message = await stream.finalMessage();
+    assert.equal(events[0], "message_start");
+    assert.equal(events.at(-1), "message_stop");
+    assert.ok(events.includes("content_block_delta"));
+    const row = await ledgerRow(stream.request_id);
+    assert.equal(row.output_tokens, message.usage.output_tokens);
+    assert.equal(row.cost_usd, enginePrice(message.usage, "claude-haiku-4-5", "anthropic", "global"));
+  });
+});
+
+describe("features pass through", () => {
+  test("tools: a forced tool call comes back as a tool_use block from both providers", async () => {
+    const tools = [{ name: "get_weather", description: "Weather for a city", input_schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] } }];
+    for (const model of ["haiku-via-anthropic", "haiku-via-bedrock"]) {
+      const message = await client.messages.create({
+        model,
+        max_tokens: 100,
+        tools,
+        tool_choice: { type: "tool", name: "get_weather" },
+        messages: [{ role: "user", content: "Weather in Paris?" }],
+      });
+      const block = message.content.find((candidate) => candidate.type === "tool_use");
+      assert.ok(block && block.type === "tool_use", `${model} returns tool_use`);
+      assert.equal(block.name, "get_weather");
+      assert.equal(message.stop_reason, "tool_use");
+    }
+  });
+
+  test("images: a base64 image is accepted and counted", async () => {
+    const pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const withImage = await client.messages.create({
+      model: "haiku-via-anthropic",
+      max_tokens: 20,
+      messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: pixel } }, { type: "text", text: "What is this?" }] }],
+    });
+    const textOnly = await client.messages.create({ model: "haiku-via-anthropic", max_tokens: 20, messages: [{ role: "user", content: "What is this?" }] });
+    assert.ok(withImage.usage.input_tokens > textOnly.usage.input_tokens);
+  });
+
+  test("prompt caching: a repeated cached prefix is read from cache and billed at the read rate", async () => {
+    const system = [{ type: "text" as const, text: "You are a meticulous assistant. ".repeat(2000), cache_control: { type: "ephemeral" as const } }];
+    const first = await client.messages.create({ model: "haiku-via-anthropic", max_tokens: 20, system, messages: [{ role: "user", content: "First" }] });
+    const second = await client.messages.create({ model: "haiku-via-anthropic", max_tokens: 20, system, messages: [{ role: "user", content: "Second" }] });
+    assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 0, "first request writes the cache");
+    assert.ok((second.usage.cache_read_input_tokens ?? 0) > 0, "second request reads it");
+    const row = await ledgerRow(requestIdOf(second));
+    assert.equal(row.cache_read_tokens, second.usage.cache_read_input_tokens);
+    assert.equal(row.cost_usd, enginePrice(second.usage, "claude-haiku-4-5", "anthropic", "global"));
+  });
+
+  test("count_tokens answers like the Anthropic API", async () => {
+    const counted = await client.messages.countTokens({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "How many tokens is this?" }] });
+    assert.ok(counted.input_tokens > 0);
+  });
+
+  test("GET /v1/models lists what the gateway answers to", async () => {
+    const page = await client.models.list();
+    const ids = page.data.map((model) => model.id);
+    assert.ok(ids.includes("sonnet-via-bedrock"));
+    assert.ok(ids.includes("claude-sonnet-4-6"));
+  });
+});
+
+describe("errors in the Anthropic shape", () => {
+  test("an unknown model is a 404 not_found_error", async () => {
+    await assert.rejects(client.messages.create({ model: "claude-nonexistent", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.NotFoundError);
+      assert.equal(error.type, "not_found_error");
+      return true;
+    });
+  });
+
+  test("a bad key is a 401; a missing field is a 400 naming it", async () => {
+    const stranger = new Anthropic({ apiKey: "sk-sy-wrong", baseURL: harness.gateway.url, maxRetries: 0 });
+    await assert.rejects(stranger.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);
+    const response = await fetch(`${harness.gateway.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": harness.key },
+      body: JSON.stringify({ model: "claude-sonnet-4-6", messages: [] }),
+    });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { type: string; error: { type: string; message: string } };
+    assert.equal(body.type, "error");
+    assert.equal(body.error.type, "invalid_request_error");
+    assert.match(body.error.message, /max_tokens/);
+  });
+
+  test("an upstream's own 400 comes back as a 400 from each provider (not failed over)", async () => {
+    for (const model of ["haiku-via-anthropic", "haiku-via-bedrock"]) {
+      // roles must alternate starting with user: both emulators refuse an assistant-first conversation
+      await assert.rejects(
+        client.messages.create({ model, max_tokens: 5, messages: [{ role: "assistant", content: "I speak first" }] }),
+        (error: unknown) => error instanceof Anthropic.BadRequestError && error.type === "invalid_request_error",
+        model,
+      );
+    }
+  });
+
+  test("a revoked key stops working at the next refresh", async () => {
+    const { secret, id } = await harness.createKey({ name: "short-lived" });
+    const shortLived = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    await shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    assert.equal(await harness.ledger.keys.revoke(id, Date.now()), true);
+    await harness.gateway.state.keys.refresh(true);
+    await assert.rejects(shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);
+  });
+
+  test("a key over its monthly budget gets a 429 naming the budget, before any upstream call", async () => {
+    const { secret, id } = await harness.createKey({ name: "tight-budget", budget: "0.0000001" });
+    const tight = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 2 });
+    await tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    const servedBefore = harness.anthropic.state().requests;
+    await assert.rejects(tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "again" }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.RateLimitError);
+      assert.match(error.message, /tight-budget.*monthly budget.*resets/);
+      assert.equal(error.headers.get("x-should-retry"), "false");
+      return true;
+    });
+    assert.equal(harness.anthropic.state().requests, servedBefore, "no upstream call was made (and the SDK did not retry)");
+    await harness.ledger.writer.flush();
+    const refused = (await harness.ledger.store.recent(5, { key_id: id })).find((row) => row.status === 429);
+    assert.ok(refused);
+    assert.equal(refused.cost_usd, "0");
+    assert.equal(refused.attempts.length, 0);
+  });
+
+  test("a key limited to some models cannot use others (403)", async () => {
+    const { secret } = await harness.createKey({ name: "haiku-only", models: ["claude-haiku-4-5"] });
+    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    await assert.rejects(limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.PermissionDeniedError);
+  });
+});
+
+describe("failover", () => {
+  test("an Anthropic outage (529) fails over to Bedrock before any byte reaches the client; both attempts are in the ledger", async () => {
+    harness.anthropic.setProfile("outage");
+    try {
+      const { data: message, response } = await client.messages
+        .create({ model: "sonnet-anthropic-first", max_tokens: 20, messages: [{ role: "user", content: "still there?" }] })
+        .withResponse();
+      assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+      assert.equal(response.headers.get("x-switchyard-attempts"), "2");
+      const row = await ledgerRow(requestIdOf(message));
+      assert.deepEqual(
+        row.attempts.map((attempt) => [attempt.deployment, attempt.status, attempt.error]),
+        [
+          ["anthropic-sonnet", 529, "overloaded"],
+          ["bedrock-sonnet-us", 200, null],
+        ],
+      );
+      assert.equal(row.cost_usd, enginePrice(message.usage, "claude-sonnet-4-6", "bedrock", "us"), "billed once, on the deployment that served");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+});

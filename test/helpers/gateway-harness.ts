@@ -1,0 +1,117 @@
+/**
+ * A gateway on loopback in front of the built-in emulators, with a temporary SQLite ledger and a
+ * virtual key: what the end-to-end tests drive with the official SDKs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCatalog } from "../../src/catalog/files.js";
+import type { Catalog } from "../../src/catalog/catalog.js";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
+import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
+import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
+
+let sharedCatalog: Catalog | undefined;
+export function catalog(): Catalog {
+  sharedCatalog ??= loadCatalog();
+  return sharedCatalog;
+}
+
+export interface Harness {
+  gateway: RunningGateway;
+  anthropic: RunningEmulator;
+  bedrock: RunningEmulator;
+  ledger: Ledger;
+  /** A virtual key's secret (no budget, any model). */
+  key: string;
+  adminKey: string;
+  directory: string;
+  /** Creates another key and returns its secret. */
+  createKey(options: { name: string; budget?: string; models?: string[]; tags?: Record<string, string> }): Promise<{ secret: string; id: string }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** YAML for `deployments:` and `models:`; the providers are anthropic-emulator and bedrock-emulator. */
+  deployments?: string;
+  policy?: "cheapest" | "ordered";
+  maxAttempts?: number;
+  extra?: string;
+}
+
+export const DEFAULT_DEPLOYMENTS = `deployments:
+  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
+  - { id: bedrock-sonnet-us, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us }
+  - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }
+  - { id: bedrock-haiku-global, provider: bedrock-emulator, model: claude-haiku-4-5, route: global }
+models:
+  sonnet-via-bedrock: [bedrock-sonnet-us]
+  haiku-via-bedrock: [bedrock-haiku-global]
+  haiku-via-anthropic: [anthropic-haiku]
+  sonnet-anthropic-first: [anthropic-sonnet, bedrock-sonnet-us]
+`;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
+  const anthropic = await startAnthropicEmulator();
+  const bedrock = await startBedrockEmulator({ region: "us-east-1" });
+  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db"), flushIntervalMs: 10 });
+  const text = `
+listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: TEST_ADMIN_KEY
+providers:
+  anthropic-emulator: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: TEST_ANTHROPIC_KEY }
+  bedrock-emulator:
+    kind: bedrock
+    region: us-east-1
+    endpoint: "${bedrock.url}"
+    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }
+${options.deployments ?? DEFAULT_DEPLOYMENTS}
+routing: { policy: ${options.policy ?? "cheapest"}, max_attempts: ${options.maxAttempts ?? 3} }
+timeouts: { connect_ms: 2000, first_byte_ms: 5000, total_ms: 20000 }
+${options.extra ?? ""}
+`;
+  const resolved = parseGatewayConfig(text, "test-config.yaml", catalog());
+  const adminKey = "test-admin-key";
+  const gateway = await startGateway({
+    config: resolved,
+    catalog: catalog(),
+    ledger,
+    env: {
+      TEST_ANTHROPIC_KEY: "sk-emulator",
+      TEST_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
+      TEST_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
+      TEST_ADMIN_KEY: adminKey,
+    },
+    port: 0,
+    keyRefreshMs: 50,
+  });
+  const createKey: Harness["createKey"] = async ({ name, budget, models, tags }) => {
+    const { secret, record } = newApiKey({ name, monthly_budget_usd: budget ?? null, allowed_models: models ?? [], tags: tags ?? {} });
+    await ledger.keys.create(record);
+    await gateway.state.keys.refresh(true);
+    return { secret, id: record.id };
+  };
+  const { secret } = await createKey({ name: "test" });
+  return {
+    gateway,
+    anthropic,
+    bedrock,
+    ledger,
+    key: secret,
+    adminKey,
+    directory,
+    createKey,
+    async close() {
+      await gateway.close();
+      await ledger.close();
+      await anthropic.close();
+      await bedrock.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BedrockStreamDecoder } from "../../src/providers/bedrock/event-stream.js";
+import { toInvokeBody } from "../../src/providers/bedrock/request-body.js";
+import { bedrockError, errorTypeName } from "../../src/providers/bedrock/errors.js";
+
+/** The 150-byte chunk frame wrapping {"type":"message_stop"} with "p":"abcdefgh" (shared/reference/protocols.md §2.4). */
+const WORKED_FRAME = Buffer.from(
+  "00000096" + "0000004b" + "da6a95c1" +
+    "0b3a6576656e742d7479706507000563687" + "56e6b" +
+    "0d3a636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e" +
+    "0d3a6d6573736167652d747970650700056576656e74" +
+    Buffer.from('{"bytes":"eyJ0eXBlIjoibWVzc2FnZV9zdG9wIn0=","p":"abcdefgh"}').toString("hex") +
+    "f1c95632",
+  "hex",
+);
+
+test("the worked frame decodes to an SSE message_stop, even fed one byte at a time", () => {
+  assert.equal(WORKED_FRAME.length, 150);
+  const decoder = new BedrockStreamDecoder("test");
+  const items = [];
+  for (const byte of WORKED_FRAME) items.push(...decoder.push(Uint8Array.of(byte)));
+  assert.deepEqual(items, [{ kind: "event", sse: 'event: message_stop\ndata: {"type":"message_stop"}\n\n' }]);
+});
+
+test("two frames in one chunk both decode", () => {
+  const decoder = new BedrockStreamDecoder("test");
+  assert.equal(decoder.push(Buffer.concat([WORKED_FRAME, WORKED_FRAME])).length, 2);
+});
+
+test("a corrupted frame is refused by the CRC check, not passed on", () => {
+  const corrupted = Buffer.from(WORKED_FRAME);
+  corrupted[100] = (corrupted[100] as number) ^ 0xff;
+  assert.throws(() => new BedrockStreamDecoder("test").push(corrupted), /checksum|CRC/i);
+});
+
+test("the InvokeModel body drops model and stream, adds anthropic_version and moves betas into the body", () => {
+  const body = toInvokeBody({ model: "claude-x", stream: true, max_tokens: 5, messages: [], custom_field: 1 }, ["context-1m-2025-08-07"]);
+  assert.deepEqual(body, { anthropic_version: "bedrock-2023-05-31", max_tokens: 5, messages: [], custom_field: 1, anthropic_beta: ["context-1m-2025-08-07"] });
+});
+
+test("Bedrock error types are read the way the AWS SDK reads them", () => {
+  assert.equal(errorTypeName("ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/", {}), "ThrottlingException");
+  assert.equal(errorTypeName(undefined, { __type: "com.amazon.bedrock#ValidationException" }), "ValidationException");
+  const throttled = bedrockError(429, { "x-amzn-errortype": "ThrottlingException" }, '{"message":"Too many requests"}', 2000, "bedrock");
+  assert.equal(throttled.kind, "rate_limited");
+  assert.equal(throttled.details.retryAfterMs, 2000);
+  assert.equal(bedrockError(403, { "x-amzn-errortype": "UnrecognizedClientException" }, "{}", undefined, "bedrock").kind, "upstream_auth");
+  assert.equal(bedrockError(503, {}, "{}", undefined, "bedrock").kind, "unavailable");
+});
