@@ -1,6 +1,6 @@
 /**
- * Anthropic authentication: `x-api-key`, or `Authorization: Bearer` (the SDK's authToken),
- * checked against the keys the emulator was started with.
+ * Anthropic authentication: `x-api-key`, or `Authorization: Bearer` (the SDK's authToken, and
+ * since @anthropic-ai/sdk 1.x its apiKey too), checked against the keys the emulator was started with.
  */
 import type { FastifyRequest } from "fastify";
 
@@ -17,7 +17,8 @@ export function authenticate(request: FastifyRequest, keys: ReadonlySet<string>)
   const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
   const presented = apiKey ?? bearer;
   if (presented === undefined) return { ok: false, message: "x-api-key header is required" };
-  if (!keys.has(presented)) return { ok: false, message: apiKey !== undefined ? "invalid x-api-key" : "invalid bearer token" };
+  // The API says "invalid x-api-key" however the key came (SDK 1.x sends keys as Bearer).
+  if (!keys.has(presented)) return { ok: false, message: "invalid x-api-key" };
   return { ok: true, key: presented };
 }
 

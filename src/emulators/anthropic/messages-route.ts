@@ -18,6 +18,7 @@ import { beginRequest, isBeta, type AnthropicContext } from "./context.js";
 import { sendAnthropicError, sseErrorEvent } from "./errors.js";
 import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-request.js";
 import { rateLimitMessage } from "./rate-limit-message.js";
+import { applyCommonHeaders } from "./response-headers.js";
 
 export const MESSAGES_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -72,6 +73,7 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     }
 
     commitExchange(state, exchange);
+    applyCommonHeaders(reply, state, requestId);
     const usage = usageObject(exchange.usage, "anthropic", body.inference_geo === "us" ? "us" : "not_available");
     const message = buildMessage(state.ids.message(), model.responseId, exchange.reply, usage, "anthropic");
     const latency = state.drawLatency();

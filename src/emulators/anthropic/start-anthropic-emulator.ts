@@ -15,6 +15,7 @@ import { registerCountTokensRoute } from "./count-tokens-route.js";
 import { errorBody, sendAnthropicError } from "./errors.js";
 import { registerMessagesRoute } from "./messages-route.js";
 import { registerModelsRoutes } from "./models-route.js";
+import { applyCommonHeaders } from "./response-headers.js";
 
 export const DEFAULT_ANTHROPIC_KEY = "sk-emulator";
 
@@ -49,6 +50,12 @@ export async function startAnthropicEmulator(options: AnthropicEmulatorOptions =
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).header("content-type", "application/json").send(JSON.stringify(errorBody("not_found_error", "Not Found", state.ids.request()))),
   );
+  // Rate-limit headers describe the buckets after this request was counted, so set them last.
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const requestId = reply.getHeader("request-id");
+    if (typeof requestId === "string" && !request.url.startsWith("/_emulator")) applyCommonHeaders(reply, state, requestId);
+    done(null, payload);
+  });
   registerMessagesRoute(app, context);
   registerCountTokensRoute(app, context);
   registerModelsRoutes(app, context);

@@ -1,0 +1,160 @@
+/**
+ * `switchyard emulate anthropic|bedrock`: runs a local provider emulator until Ctrl-C, and
+ * prints where it listens and which credentials it accepts. docs/EMULATORS.md has the details.
+ */
+import { readFileSync } from "node:fs";
+import { ZodError } from "zod";
+import { DEFAULT_ANTHROPIC_KEY, startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
+import { DEFAULT_BEDROCK_API_KEY, DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
+import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
+import { CatalogModelAccess } from "../emulators/shared/model-access.js";
+import { profileUpdateSchema, type ProfileUpdate } from "../emulators/shared/profile-schema.js";
+import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
+import { formatFileIssue, parseYamlWithSchema } from "../util/yaml-file.js";
+import { catalogFromFlags } from "./catalog-option.js";
+import { choiceFlag, integerFlag, parseFlags, writeJson, type Command } from "./command.js";
+import { UsageError } from "./usage-error.js";
+
+const presetList = Object.entries(PRESETS)
+  .map(([name, preset]) => `    ${name.padEnd(10)} ${preset("anthropic").description}`)
+  .join("\n");
+
+const help = `switchyard emulate — a local Anthropic API or Bedrock Runtime that the official SDKs accept
+
+Usage: switchyard emulate anthropic|bedrock [flags]
+
+  --port N                 port to listen on (default 0: any free port, printed at start)
+  --host H                 address to bind (default 127.0.0.1)
+  --profile NAME|FILE      latency and fault profile (default instant), or a JSON/YAML file with
+                           a profile update (see docs/EMULATORS.md). Presets:
+${presetList}
+  --key K                  accepted API key, repeatable. Anthropic: x-api-key or Bearer
+                           (default ${DEFAULT_ANTHROPIC_KEY}); Bedrock: Bearer API key (default ${DEFAULT_BEDROCK_API_KEY})
+  --region R               Bedrock region to serve and to check signatures for (default us-east-1)
+  --access-key-id ID       Bedrock SigV4 access key (default ${DEFAULT_BEDROCK_CREDENTIALS.accessKeyId})
+  --secret-access-key S    Bedrock SigV4 secret (default: the AWS documentation's example secret)
+  --session-token T        Bedrock: also require this session token
+  --batch-ms N             Anthropic: milliseconds until a message batch ends (default 1000)
+  --catalog FILE           extra catalog file(s) with models to serve (repeatable)
+  --json                   print the address and credentials as JSON
+
+The admin API (GET /_emulator/state, POST /_emulator/profile, POST /_emulator/reset) changes
+the profile while it runs and returns per-instance counters. Stop with Ctrl-C.
+`;
+
+function profileFrom(value: string | undefined): string | ProfileUpdate | undefined {
+  if (value === undefined) return undefined;
+  if (!/[/\\]|\.(json|ya?ml)$/i.test(value)) {
+    if (!(value in PRESETS)) throw new UsageError(`--profile: unknown profile ${JSON.stringify(value)}; known profiles: ${Object.keys(PRESETS).join(", ")}`);
+    return value;
+  }
+  let text: string;
+  try {
+    text = readFileSync(value, "utf8");
+  } catch (error) {
+    throw new UsageError(`--profile: cannot read ${value}: ${(error as Error).message}`);
+  }
+  const parsed = parseYamlWithSchema(text, profileUpdateSchema, value);
+  if (!parsed.data) throw new UsageError(`--profile: ${parsed.issues.map(formatFileIssue).join("\n")}`, "see docs/EMULATORS.md for the profile fields");
+  return parsed.data;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onTerminate);
+      resolve(signal);
+    };
+    const onInterrupt = () => stop("SIGINT");
+    const onTerminate = () => stop("SIGTERM");
+    process.once("SIGINT", onInterrupt);
+    process.once("SIGTERM", onTerminate);
+  });
+}
+
+export const emulateCommand: Command = {
+  name: "emulate",
+  summary: "run a local Anthropic API or Bedrock Runtime emulator (tests, demos, failover drills)",
+  help,
+  async run({ argv, stdout, stderr }) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        port: { type: "string" },
+        host: { type: "string" },
+        profile: { type: "string" },
+        key: { type: "string", multiple: true },
+        region: { type: "string" },
+        "access-key-id": { type: "string" },
+        "secret-access-key": { type: "string" },
+        "session-token": { type: "string" },
+        "batch-ms": { type: "string" },
+        catalog: { type: "string", multiple: true },
+        json: { type: "boolean" },
+      },
+      "emulate",
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError("say which emulator: switchyard emulate anthropic|bedrock", "see: switchyard emulate --help");
+    const provider = choiceFlag(positionals[0], "provider (first argument)", ["anthropic", "bedrock"] as const) ?? "anthropic";
+    if (provider === "anthropic" && (values.region || values["access-key-id"] || values["secret-access-key"] || values["session-token"])) {
+      throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
+    }
+    if (provider === "bedrock" && values["batch-ms"] !== undefined) throw new UsageError("--batch-ms applies to the anthropic emulator only");
+    if (values.region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(values.region)) throw new UsageError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(values.region)}`);
+    const port = integerFlag(values.port, "port") ?? 0;
+    if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    const profile = profileFrom(values.profile);
+    const models = new CatalogModelAccess(catalogFromFlags(values.catalog, stderr));
+    const listen = { port, host: values.host ?? "127.0.0.1" };
+
+    let emulator: RunningEmulator;
+    let credentials: Record<string, string>;
+    try {
+      if (provider === "anthropic") {
+        const keys = values.key ?? [DEFAULT_ANTHROPIC_KEY];
+        const batchMs = integerFlag(values["batch-ms"], "batch-ms");
+        emulator = await startAnthropicEmulator({ ...listen, apiKeys: keys, models, ...(profile ? { profile } : {}), ...(batchMs !== undefined ? { batchProcessingMs: batchMs } : {}) });
+        credentials = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: keys[0] ?? DEFAULT_ANTHROPIC_KEY };
+      } else {
+        const region = values.region ?? "us-east-1";
+        const credential = {
+          accessKeyId: values["access-key-id"] ?? DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
+          secretAccessKey: values["secret-access-key"] ?? DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
+          ...(values["session-token"] ? { sessionToken: values["session-token"] } : {}),
+        };
+        const keys = values.key ?? [DEFAULT_BEDROCK_API_KEY];
+        emulator = await startBedrockEmulator({ ...listen, region, credentials: [credential], apiKeys: keys, models, ...(profile ? { profile } : {}) });
+        credentials = {
+          AWS_REGION: region,
+          AWS_ACCESS_KEY_ID: credential.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credential.secretAccessKey,
+          ...(credential.sessionToken ? { AWS_SESSION_TOKEN: credential.sessionToken } : {}),
+          AWS_BEARER_TOKEN_BEDROCK: keys[0] ?? DEFAULT_BEDROCK_API_KEY,
+          ANTHROPIC_BEDROCK_BASE_URL: emulator.url,
+        };
+      }
+    } catch (error) {
+      if (error instanceof UnknownProfileError) throw new UsageError(`--profile: ${error.message}`);
+      if (error instanceof ZodError) throw new UsageError(`--profile: ${error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+      if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is already in use`);
+      throw error;
+    }
+
+    const profileName = emulator.state().profile.name;
+    if (values.json) {
+      writeJson(stdout, { provider, url: emulator.url, port: emulator.port, profile: profileName, admin: `${emulator.url}/_emulator/state`, credentials });
+    } else {
+      const title = provider === "anthropic" ? "Anthropic API emulator" : `Bedrock Runtime emulator (${credentials["AWS_REGION"]})`;
+      stdout.write(`${title} listening on ${emulator.url} — profile ${profileName}\n`);
+      for (const [name, value] of Object.entries(credentials)) stdout.write(`  export ${name}=${JSON.stringify(value)}\n`);
+      if (provider === "bedrock") stdout.write(`  AWS SDK: new BedrockRuntimeClient({ region: "${credentials["AWS_REGION"]}", endpoint: "${emulator.url}" })\n`);
+      stdout.write(`  admin: curl ${emulator.url}/_emulator/state\nPress Ctrl-C to stop.\n`);
+    }
+    const signal = await waitForSignal();
+    await emulator.close();
+    if (!values.json) stderr.write(`emulator stopped (${signal})\n`);
+    return 0;
+  },
+};
