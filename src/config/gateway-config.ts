@@ -58,11 +58,52 @@ export const deploymentSchema = z.strictObject({
   priority: z.number().int().default(0),
 });
 
+const residencyConstraint = z.enum(["any", "us", "eu", "jp", "au", "apac", "govcloud", "ca", "sa"]);
+const objective = z.enum(["cheapest", "fastest", "weighted", "ordered"]);
+const weights = z.strictObject({ cost: z.number().nonnegative(), latency: z.number().nonnegative() });
+
 export const routingSchema = z.strictObject({
-  /** cheapest: by the engine's expected cost for the request; ordered: the alias list order. */
-  policy: z.enum(["cheapest", "ordered"]).default("cheapest"),
+  /** The default objective: cheapest (expected cost, cache-aware), fastest (live TTFT), weighted, ordered. */
+  policy: objective.default("cheapest"),
+  weights: weights.default({ cost: 1, latency: 0 }),
+  /** Default constraints for every request; keys and the x-switchyard-route header can only narrow them. */
+  residency: residencyConstraint.default("any"),
+  compliance: z.array(z.string()).default([]),
+  billing: z.enum(["any", "aws-invoice"]).default("any"),
   /** Upstream attempts per request, failover included. */
   max_attempts: z.number().int().min(1).max(10).default(3),
+  affinity: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Wait up to this long for a throttled deployment that holds the request's cached prefix, when moving costs more. */
+      max_wait_ms: z.number().int().nonnegative().default(2_000),
+    })
+    .default({ enabled: true, max_wait_ms: 2_000 }),
+  health: z
+    .strictObject({
+      window_ms: z.number().int().positive().default(60_000),
+      failure_threshold: z.number().int().positive().default(5),
+      error_rate_threshold: z.number().gt(0).max(1).default(0.5),
+      min_samples: z.number().int().positive().default(20),
+      cooldown_ms: z.number().int().positive().default(5_000),
+      max_cooldown_ms: z.number().int().positive().default(300_000),
+    })
+    .default({ window_ms: 60_000, failure_threshold: 5, error_rate_threshold: 0.5, min_samples: 20, cooldown_ms: 5_000, max_cooldown_ms: 300_000 }),
+});
+
+const rateLimits = z.strictObject({
+  requests_per_minute: z.number().int().positive().optional(),
+  /** Input (estimated at admission) plus output (as reported) tokens per minute. */
+  tokens_per_minute: z.number().int().positive().optional(),
+});
+
+/** Per-key settings, by key name: constraints and objective, and rate limits. */
+export const keySettingsSchema = rateLimits.extend({
+  residency: residencyConstraint.optional(),
+  compliance: z.array(z.string()).optional(),
+  billing: z.enum(["any", "aws-invoice"]).optional(),
+  objective: objective.optional(),
+  weights: weights.optional(),
 });
 
 export const timeoutsSchema = z.strictObject({
@@ -89,7 +130,11 @@ export const gatewayConfigSchema = z.strictObject({
   deployments: z.array(deploymentSchema).min(1, "declare at least one deployment"),
   /** Requested model name -> deployment ids. A model not listed here is matched against deployments' catalog models. */
   models: z.record(z.string(), z.array(identifier).min(1)).default({}),
-  routing: routingSchema.default({ policy: "cheapest", max_attempts: 3 }),
+  routing: routingSchema.default(routingSchema.parse({})),
+  /** Rate limits applied to every key unless the key's own settings say otherwise. */
+  rate_limits: rateLimits.default({}),
+  /** Settings per virtual key name (see `switchyard keys create --name`). */
+  keys: z.record(z.string(), keySettingsSchema).default({}),
   timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000 }),
   /** Extra catalog files (negotiated prices, private offers), as with --catalog. */
   catalog_files: z.array(z.string()).default([]),
@@ -98,3 +143,5 @@ export const gatewayConfigSchema = z.strictObject({
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type KeySettings = z.infer<typeof keySettingsSchema>;
+export type RateLimitSettings = z.infer<typeof rateLimits>;

@@ -29,6 +29,8 @@ export interface Outcome {
   latencyMs: number;
   ttftMs: number | undefined;
   overheadMs: number;
+  /** Routing notes for the ledger (last-resort routing, waits for a cache holder). */
+  warnings: string[];
 }
 
 /** The row plus its cost as Money, so callers need not parse the string back. */
@@ -48,7 +50,7 @@ const nullable = (value: number | undefined): number | null => (value === undefi
 export function buildLedgerRow(state: GatewayState, outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
-  const warnings = [...(outcome.usage?.warnings ?? [])];
+  const warnings = [...outcome.warnings, ...(outcome.usage?.warnings ?? [])];
   if (outcome.streamError) warnings.push(`stream ended early: ${outcome.streamError}`);
 
   let cost: PriceResult | undefined;

@@ -1,23 +1,27 @@
 /**
- * POST /v1/messages: authenticate, check budget, pick candidates, try them in order until one
- * answers (failover only before any byte reached the client), pass the answer through, price
- * it from the upstream's own usage report, and record it in the ledger before the response ends.
+ * POST /v1/messages: authenticate, admit (rate limits, budget), plan the route, try candidates in
+ * order until one answers (failover only before any byte reached the client), pass the answer
+ * through, price it from the upstream's own usage report, and record it in the ledger before the
+ * response ends.
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { Deployment } from "../config/load-gateway-config.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
 import { anthropicErrorType } from "../providers/error-types.js";
-import { deploymentsFor, expectedUsage, rankCandidates } from "../routing/candidates.js";
-import { readRequestNeeds } from "../routing/request-needs.js";
+import { deploymentsFor, type Candidate } from "../routing/candidates.js";
+import { requestTokens } from "../routing/cache-prefixes.js";
+import type { RateLimitSettings } from "../config/gateway-config.js";
+import type { Deployment } from "../config/load-gateway-config.js";
 import { authenticate } from "./authenticate.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
+import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
-import { priceDate, type GatewayState } from "./state.js";
+import type { GatewayState } from "./state.js";
 
 export function newRequestId(): string {
   return `req_sy_${randomBytes(18).toString("base64url")}`;
@@ -48,20 +52,46 @@ function anthropicVersion(headers: IncomingHttpHeaders): string {
   return typeof value === "string" && value.length > 0 ? value : "2023-06-01";
 }
 
+function limitsFor(state: GatewayState, key: ApiKeyRecord): RateLimitSettings {
+  const own = state.config.config.keys[key.name];
+  const defaults = state.config.config.rate_limits;
+  return {
+    requests_per_minute: own?.requests_per_minute ?? defaults.requests_per_minute,
+    tokens_per_minute: own?.tokens_per_minute ?? defaults.tokens_per_minute,
+  };
+}
+
+/**
+ * Whether to wait for a throttled deployment that holds the request's cached prefix instead of
+ * moving on: only for a short retry-after, and only when the next candidate would cost more
+ * (it would have to write the prefix again).
+ */
+function worthWaiting(state: GatewayState, candidate: Candidate, next: Candidate | undefined, error: UpstreamError, deadline: number): boolean {
+  const affinity = state.config.config.routing.affinity;
+  const wait = error.details.retryAfterMs;
+  if (!affinity.enabled || candidate.heldTokens === 0 || wait === undefined || wait > affinity.max_wait_ms) return false;
+  if (error.kind !== "rate_limited" && error.kind !== "overloaded") return false;
+  if (state.now() + wait >= deadline) return false;
+  if (!next) return true;
+  return next.expectedCost === undefined || candidate.expectedCost === undefined || next.expectedCost > candidate.expectedCost;
+}
+
 export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ServerResponse): Promise<void> {
   const requestId = newRequestId();
   const startedAt = state.now();
   const started = performance.now();
   let upstreamMs = 0;
   const attempts: AttemptRecord[] = [];
+  const warnings: string[] = [];
   let key: ApiKeyRecord | null = null;
   let tags: Record<string, string> = {};
   let requestedModel = "";
   let stream = false;
   let candidates: Deployment[] = [];
-  const outcome = (fields: Omit<Outcome, "requestId" | "startedAt" | "key" | "tags" | "requestedModel" | "stream" | "attempts" | "candidates" | "latencyMs" | "overheadMs">): Outcome => {
+  let rateHeaders: Record<string, string> = {};
+  const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
     const latencyMs = performance.now() - started;
-    return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), ...fields };
+    return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
   };
 
   try {
@@ -73,28 +103,29 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
       throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
     }
-    if (key) await state.budgets.check(key, startedAt);
+    if (key) {
+      rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.bodyBytes));
+      await state.budgets.check(key, startedAt);
+    }
 
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
     if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
     candidates = deployments;
-    const needs = readRequestNeeds(request.body, incoming.headers["anthropic-beta"]);
-    const ranking = rankCandidates(deployments, needs, expectedUsage(incoming.bodyBytes, request.maxTokens), state.config.config.routing.policy, priceDate(startedAt));
-    if (ranking.ranked.length === 0) {
-      throw new GatewayError(
-        "no_route",
-        `no deployment of ${request.model} can serve this request: ${ranking.excluded.map((exclusion) => `${exclusion.deployment} ${exclusion.reason}`).join("; ")}`,
-      );
-    }
+    const plan = planRoute(state, key, incoming.headers, request, incoming.bodyBytes, deployments, startedAt);
+    if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
 
-    const deadline = AbortSignal.timeout(state.config.config.timeouts.total_ms);
-    const signal = AbortSignal.any([deadline, incoming.clientGone]);
-    const maxAttempts = state.config.config.routing.max_attempts;
+    const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
+    const signal = AbortSignal.any([AbortSignal.timeout(state.config.config.timeouts.total_ms), incoming.clientGone]);
+    const ranked = plan.ranking.ranked;
     let lastError: UpstreamError | undefined;
-    for (const deployment of ranking.ranked.slice(0, maxAttempts)) {
+    let waited = false;
+    for (let index = 0; index < ranked.length && attempts.length < state.config.config.routing.max_attempts; index += 1) {
+      const candidate = ranked[index] as Candidate;
+      const deployment = candidate.deployment;
       const client = state.clients.get(deployment.providerName);
       if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
       const attemptStarted = performance.now();
+      state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
@@ -102,7 +133,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           stream: request.stream,
           upstreamModel: deployment.upstreamModel,
           anthropicVersion: anthropicVersion(incoming.headers),
-          betas: needs.betas,
+          betas: plan.needs.betas,
           requestId,
           signal,
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
@@ -113,12 +144,25 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
-        if (incoming.clientGone.aborted || deadline.aborted || !isFailoverable(upstreamError.kind)) break;
+        if (isFailoverable(upstreamError.kind)) {
+          const retryAfterMs = upstreamError.details.retryAfterMs;
+          state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
+        }
+        if (incoming.clientGone.aborted || signal.aborted || !isFailoverable(upstreamError.kind)) break;
+        if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
+          waited = true;
+          warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
+          await sleep(upstreamError.details.retryAfterMs ?? 0, undefined, { signal }).catch(() => undefined);
+          index -= 1;
+        }
         continue;
       }
-      upstreamMs += performance.now() - attemptStarted;
-      attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(performance.now() - attemptStarted) });
+      const firstByteMs = performance.now() - attemptStarted;
+      upstreamMs += firstByteMs;
+      attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(firstByteMs) });
       if (result.kind === "json") {
+        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs });
+        finishSuccess(state, plan, deployment, key, result.usage.usage.output);
         const { row, cost } = buildLedgerRow(state, outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
         state.ledger.record(row);
         if (key) state.budgets.add(key.id, startedAt, cost);
@@ -131,14 +175,20 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           ...(row.cost_usd !== null ? { "x-switchyard-cost-usd": row.cost_usd } : {}),
           ...(row.cost_exact ? {} : { "x-switchyard-cost-exact": "false" }),
           ...result.headers,
+          ...rateHeaders,
         });
         response.end(result.bytes);
         return;
       }
-      await streamToClient(state, result, response, deployment, requestId, attempts, started, (ttftMs, streamUpstreamMs, failure) => {
-        upstreamMs += streamUpstreamMs;
-        return outcome({ deployment, status: 200, usage: result.usage(), ttftMs, ...(failure ? { streamError: failure } : {}) });
-      }, key);
+      await streamToClient(state, result, response, { deployment, requestId, attempts, rateHeaders }, (ttftMs, streamMs, failure) => {
+        upstreamMs += streamMs;
+        const totalMs = firstByteMs + streamMs;
+        if (failure) state.health.record(deployment.id, "failure");
+        else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs });
+        const usage = result.usage();
+        if (!failure) finishSuccess(state, plan, deployment, key, usage.usage.output);
+        return outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) });
+      }, key, started);
       return;
     }
     throw lastError ?? new GatewayError("internal", "no attempt was made");
@@ -147,12 +197,27 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const reply = errorResponse(known, requestId);
     state.ledger.record(buildLedgerRow(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
     if (!response.headersSent) {
-      response.writeHead(reply.status, { ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
+      response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
     } else {
       response.end();
     }
   }
+}
+
+/** After a success: the deployment now holds the request's prefixes; output tokens count against the key's limit. */
+function finishSuccess(state: GatewayState, plan: RoutePlan, deployment: Deployment, key: ApiKeyRecord | null, outputTokens: number | undefined): void {
+  if (plan.prefixes.length > 0 && state.config.config.routing.affinity.enabled && deployment.offering.capabilities.prompt_caching !== null) {
+    state.affinity.remember(plan.prefixes, deployment.id);
+  }
+  if (key && outputTokens) state.limiter.debitTokens(key.id, limitsFor(state, key), outputTokens);
+}
+
+interface StreamContext {
+  deployment: Deployment;
+  requestId: string;
+  attempts: AttemptRecord[];
+  rateHeaders: Record<string, string>;
 }
 
 /**
@@ -164,42 +229,36 @@ async function streamToClient(
   state: GatewayState,
   result: Extract<UpstreamResult, { kind: "stream" }>,
   response: ServerResponse,
-  deployment: Deployment,
-  requestId: string,
-  attempts: AttemptRecord[],
-  started: number,
-  finish: (ttftMs: number, upstreamMs: number, failure: string | undefined) => Outcome,
+  context: StreamContext,
+  finish: (ttftMs: number, streamMs: number, failure: string | undefined) => Outcome,
   key: ApiKeyRecord | null,
+  started: number,
 ): Promise<void> {
   response.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",
-    "request-id": requestId,
-    "x-switchyard-deployment": deployment.id,
-    "x-switchyard-provider": deployment.provider.kind,
-    "x-switchyard-attempts": String(attempts.length),
+    "request-id": context.requestId,
+    "x-switchyard-deployment": context.deployment.id,
+    "x-switchyard-provider": context.deployment.provider.kind,
+    "x-switchyard-attempts": String(context.attempts.length),
     ...result.headers,
+    ...context.rateHeaders,
   });
-  response.flushHeaders();
   response.write(result.first);
   const ttftMs = performance.now() - started;
-  let waiting = 0;
+  const streamStarted = performance.now();
   let failure: string | undefined;
   try {
-    let before = performance.now();
     for await (const chunk of result.rest) {
-      waiting += performance.now() - before;
       if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
-      before = performance.now();
     }
-    waiting += performance.now() - before;
   } catch (error) {
     const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
     failure = upstreamError.kind;
     if (!response.destroyed) response.write(sseError(anthropicErrorType(upstreamError.kind), upstreamError.message));
   }
-  const { row, cost } = buildLedgerRow(state, finish(ttftMs, waiting, failure));
+  const { row, cost } = buildLedgerRow(state, finish(ttftMs, performance.now() - streamStarted, failure));
   state.ledger.record(row);
   if (key) state.budgets.add(key.id, row.created_at, cost);
   response.end();

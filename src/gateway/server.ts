@@ -109,6 +109,42 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     }
   });
 
+  app.get("/v1/switchyard/health", async (request, reply) => {
+    try {
+      requireAdmin(state, request.headers);
+      const snapshot = state.health.snapshot();
+      const deployments = [...state.config.deployments.values()].map((deployment) => {
+        const health = snapshot.get(deployment.id);
+        const catalogLatency = deployment.offering.latency[0];
+        return {
+          deployment: deployment.id,
+          provider: deployment.provider.kind,
+          route: deployment.route,
+          model: deployment.model.id,
+          state: health?.state ?? "closed",
+          available: !(health?.unavailable ?? false),
+          reason: health?.unavailableReason ?? null,
+          samples: health?.samples ?? 0,
+          ttft_p50_ms: health?.ttftP50Ms ?? null,
+          ttft_p99_ms: health?.ttftP99Ms ?? null,
+          total_p50_ms: health?.totalP50Ms ?? null,
+          total_p99_ms: health?.totalP99Ms ?? null,
+          error_rate: health?.errorRate ?? 0,
+          throttle_rate: health?.throttleRate ?? 0,
+          requests: health?.requests ?? 0,
+          failures: health?.failures ?? 0,
+          throttles: health?.throttles ?? 0,
+          catalog_latency: catalogLatency
+            ? { ttft_p50_ms: catalogLatency.ttft_p50_ms, ttft_p99_ms: catalogLatency.ttft_p99_ms, conditions: catalogLatency.conditions, source: catalogLatency.source.url }
+            : null,
+        };
+      });
+      return reply.send({ at: new Date(state.now()).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, deployments });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
   app.post("/v1/switchyard/keys/refresh", async (request, reply) => {
     try {
       requireAdmin(state, request.headers);

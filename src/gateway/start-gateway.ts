@@ -9,7 +9,10 @@ import type { KeyStore, LedgerStore, LedgerWriter } from "../ledger/ledger.js";
 import type { ProviderClient } from "../providers/provider.js";
 import { createProviderClient } from "../providers/registry.js";
 import { createAgent } from "../providers/shared/http.js";
+import { AffinityTable } from "../routing/affinity.js";
+import { HealthBook } from "../routing/health.js";
 import { BudgetTracker } from "./budgets.js";
+import { RateLimiter } from "./rate-limiter.js";
 import { KeyCache } from "./key-cache.js";
 import { createGatewayApp } from "./server.js";
 import type { GatewayState } from "./state.js";
@@ -48,6 +51,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const agent = createAgent({ connectTimeoutMs: config.timeouts.connect_ms });
   const clients = new Map<string, ProviderClient>();
   for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
+  const now = options.now ?? Date.now;
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
   await keys.start();
   const state: GatewayState = {
@@ -59,7 +63,23 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ledger: options.ledger.writer,
     store: options.ledger.store,
     adminKey: env[config.admin_key_env] || undefined,
-    now: options.now ?? Date.now,
+    health: new HealthBook(
+      {
+        windowMs: config.routing.health.window_ms,
+        maxSamples: 512,
+        failureThreshold: config.routing.health.failure_threshold,
+        errorRateThreshold: config.routing.health.error_rate_threshold,
+        minSamples: config.routing.health.min_samples,
+        cooldownMs: config.routing.health.cooldown_ms,
+        maxCooldownMs: config.routing.health.max_cooldown_ms,
+        snapshotMs: 100,
+      },
+      now,
+    ),
+    affinity: new AffinityTable(100_000, now),
+    limiter: new RateLimiter(now),
+    rotation: 0,
+    now,
   };
   const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
   const host = options.host ?? config.listen.host;

@@ -3,8 +3,11 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { ResolvedConfig } from "../config/load-gateway-config.js";
 import type { LedgerStore, LedgerWriter } from "../ledger/ledger.js";
 import type { ProviderClient } from "../providers/provider.js";
+import type { AffinityTable } from "../routing/affinity.js";
+import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
+import type { RateLimiter } from "./rate-limiter.js";
 
 export interface GatewayState {
   config: ResolvedConfig;
@@ -16,6 +19,11 @@ export interface GatewayState {
   ledger: LedgerWriter;
   store: LedgerStore;
   adminKey: string | undefined;
+  health: HealthBook;
+  affinity: AffinityTable;
+  limiter: RateLimiter;
+  /** Rotates ties between equally good deployments. */
+  rotation: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now: () => number;
 }

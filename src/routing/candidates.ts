@@ -1,23 +1,64 @@
 /**
- * Which deployments may serve a request, and in what order. Pure: config, catalog data and the
- * request in; a ranked list and the reasons for every exclusion out.
+ * Which deployments may serve a request, and in what order. Pure: config, catalog data, the
+ * request, a health snapshot and the affinity holdings in; a ranked list and the reason for every
+ * exclusion out.
+ *
+ *  1. constraints (policy): residency, compliance programmes, AWS-invoice billing — never relaxed;
+ *  2. what the request needs: its betas, 1-hour cache TTL, inference_geo, web search, tools, images;
+ *  3. live health: open circuits and deployments cooling after a retry-after are skipped, unless
+ *     every candidate is (then they are tried anyway, soonest-available first: a last resort);
+ *  4. objective: cheapest (the request's expected cost there, counting the cache reads it would
+ *     get from a deployment that holds its prefix versus the writes it would pay elsewhere),
+ *     fastest (live time to first token, else the catalog's measured latency), weighted, or ordered.
  */
-import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
 import type { Catalog } from "../catalog/catalog.js";
+import type { Residency } from "../catalog/schema.js";
+import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
+import type { Holding } from "./affinity.js";
+import type { CachePrefix } from "./cache-prefixes.js";
+import type { HealthSnapshot } from "./health.js";
+import type { ResidencyConstraint, RoutingPolicy } from "./policy.js";
 import type { RequestNeeds } from "./request-needs.js";
 
 export interface Exclusion {
   deployment: string;
   reason: string;
+  /** Which kind of rule excluded it: a constraint, a need, health or price. */
+  rule: "constraint" | "need" | "health" | "price";
+}
+
+export interface Candidate {
+  deployment: Deployment;
+  expectedUsage: Usage;
+  /** Attodollars; undefined when it could not be priced (ordered/fastest may still use it). */
+  expectedCost: bigint | undefined;
+  /** Tokens of the request's prefix this deployment holds in its prompt cache. */
+  heldTokens: number;
+  latencyMs: number | undefined;
 }
 
 export interface RankedCandidates {
-  ranked: Deployment[];
+  ranked: Candidate[];
   excluded: Exclusion[];
-  /** Expected cost (attodollars) per ranked deployment id, when the policy priced them. */
-  expected: Map<string, bigint>;
+  /** Every healthy candidate was excluded by health; these are tried anyway. */
+  lastResort: boolean;
+}
+
+export interface RouteInput {
+  deployments: Deployment[];
+  policy: RoutingPolicy;
+  needs: RequestNeeds;
+  /** Estimated input tokens of the whole request. */
+  inputTokens: number;
+  maxTokens: number;
+  prefixes: CachePrefix[];
+  holdings: ReadonlyMap<string, Holding>;
+  health: HealthSnapshot;
+  at: string;
+  /** Rotates ties so equal-cost deployments share load. */
+  rotation: number;
 }
 
 /** Deployments for a requested name: an alias from the config, else deployments whose catalog model matches. */
@@ -29,6 +70,28 @@ export function deploymentsFor(config: ResolvedConfig, catalog: Catalog, request
   if (direct.length > 0) return direct;
   const models = new Set(catalog.modelsMatching(requested).map((model) => model.id));
   return all.filter((deployment) => models.has(deployment.model.id));
+}
+
+const CONTAINS: Partial<Record<ResidencyConstraint, readonly Residency[]>> = {
+  us: ["us", "govcloud"],
+  apac: ["apac", "jp", "au"],
+};
+
+export function residencyAllows(constraint: ResidencyConstraint, residency: Residency): boolean {
+  if (constraint === "any") return true;
+  return (CONTAINS[constraint] ?? [constraint]).includes(residency);
+}
+
+/** Why a deployment breaks the policy's constraints, or undefined. */
+export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): string | undefined {
+  const offering = deployment.offering;
+  if (!residencyAllows(policy.residency, offering.residency)) {
+    return `residency=${policy.residency}: it processes data in ${offering.residency === "global" ? "any region (global routing)" : offering.residency}`;
+  }
+  const missing = policy.compliance.filter((programme) => !offering.compliance.includes(programme));
+  if (missing.length > 0) return `compliance=${missing.join(",")}: not covered (it has ${offering.compliance.join(", ") || "none listed"})`;
+  if (policy.billing === "aws-invoice" && offering.billing !== "aws-invoice") return `billing=aws-invoice: it bills through ${offering.billing}`;
+  return undefined;
 }
 
 const ANTHROPIC_SHAPE = new Set(["anthropic", "claude-platform-aws"]);
@@ -47,64 +110,133 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds): string |
   if (needs.inferenceGeo !== undefined) {
     if (ANTHROPIC_SHAPE.has(deployment.provider.kind)) {
       if (needs.inferenceGeo !== deployment.route) return `serves inference_geo "${deployment.route}", not "${needs.inferenceGeo}"`;
-    } else if (needs.inferenceGeo === "us" && deployment.offering.residency !== "us") {
+    } else if (needs.inferenceGeo === "us" && !residencyAllows("us", deployment.offering.residency)) {
       return `keeps data in ${deployment.offering.residency}, not the US (inference_geo "us")`;
     }
   }
-  if (needs.webSearch && capabilities.web_search === false) return "has no web search tool";
+  if (needs.webSearch && capabilities.web_search !== true) return "has no web search tool";
   if (needs.tools && capabilities.tools === false) return "does not support tools";
   if (needs.images && capabilities.vision === false) return "does not accept images";
   return undefined;
 }
 
-/**
- * Filters by needs, then orders: "ordered" keeps the configured order (priority first);
- * "cheapest" ranks by the engine's price of the expected usage on each deployment.
- */
-export function rankCandidates(
-  deployments: Deployment[],
-  needs: RequestNeeds,
-  expectedUsage: Usage,
-  policy: "cheapest" | "ordered",
-  at: string,
-): RankedCandidates {
-  const excluded: Exclusion[] = [];
-  const eligible: Deployment[] = [];
-  for (const deployment of deployments) {
-    const reason = unmetNeed(deployment, needs);
-    if (reason) excluded.push({ deployment: deployment.id, reason });
-    else eligible.push(deployment);
-  }
-  const expected = new Map<string, bigint>();
-  if (policy === "ordered") {
-    return { ranked: [...eligible].sort((a, b) => a.priority - b.priority), excluded, expected };
-  }
-  const priced: Deployment[] = [];
-  for (const deployment of eligible) {
-    const block = deployment.offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
-    if (!block) {
-      excluded.push({ deployment: deployment.id, reason: `has no price in force on ${at}` });
-      continue;
-    }
-    try {
-      expected.set(deployment.id, priceRequest(deployment.offering, block, expectedUsage).total);
-      priced.push(deployment);
-    } catch (error) {
-      if (!(error instanceof PricingError)) throw error;
-      excluded.push({ deployment: deployment.id, reason: error.message });
-    }
-  }
-  priced.sort((a, b) => {
-    const difference = (expected.get(a.id) ?? 0n) - (expected.get(b.id) ?? 0n);
-    return difference < 0n ? -1 : difference > 0n ? 1 : a.priority - b.priority;
-  });
-  return { ranked: priced, excluded, expected };
+/** The usage a request would have on a deployment, given what that deployment holds in cache. */
+export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, "inputTokens" | "maxTokens" | "prefixes">, held: Holding | undefined, cacheRates: boolean): Usage {
+  const output = Math.min(input.maxTokens, 1024);
+  const last = input.prefixes.at(-1);
+  const caching = deployment.offering.capabilities.prompt_caching;
+  const minimum = caching?.min_tokens ?? 0;
+  if (!last || caching === null || !cacheRates || last.tokens < minimum) return { input: input.inputTokens, output };
+  const read = Math.min(held?.tokens ?? 0, last.tokens);
+  const write = last.tokens - read;
+  return {
+    input: Math.max(0, input.inputTokens - last.tokens),
+    output,
+    cacheRead: read,
+    ...(last.ttl === "1h" ? { cacheWrite1h: write } : { cacheWrite5m: write }),
+  };
 }
 
-/**
- * A rough usage for ranking before the request runs: ~4 bytes of JSON per input token, and
- * the output capped by max_tokens. Only the order it produces matters.
- */
-export function expectedUsage(bodyBytes: number, maxTokens: number): Usage {
-  return { input: Math.ceil(bodyBytes / 4), output: Math.min(maxTokens, 1024) };
+function priceBlockOn(deployment: Deployment, at: string) {
+  return deployment.offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+}
+
+function compareBigInt(a: bigint | undefined, b: bigint | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Rotates each run of equal keys by `rotation`, so equally good deployments share the load. */
+function rotateTies<T>(sorted: T[], same: (a: T, b: T) => boolean, rotation: number): T[] {
+  const result: T[] = [];
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && same(sorted[start] as T, sorted[end] as T)) end += 1;
+    const group = sorted.slice(start, end);
+    const shift = rotation % group.length;
+    result.push(...group.slice(shift), ...group.slice(0, shift));
+    start = end;
+  }
+  return result;
+}
+
+function latencyOf(deployment: Deployment, health: HealthSnapshot): number | undefined {
+  return health.get(deployment.id)?.ttftP50Ms ?? deployment.offering.latency[0]?.ttft_p50_ms;
+}
+
+export function rankCandidates(input: RouteInput): RankedCandidates {
+  const excluded: Exclusion[] = [];
+  const candidates: Candidate[] = [];
+  const unhealthy: Candidate[] = [];
+  for (const deployment of input.deployments) {
+    const constraint = unmetConstraint(deployment, input.policy);
+    if (constraint) {
+      excluded.push({ deployment: deployment.id, reason: constraint, rule: "constraint" });
+      continue;
+    }
+    const need = unmetNeed(deployment, input.needs);
+    if (need) {
+      excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
+      continue;
+    }
+    const block = priceBlockOn(deployment, input.at);
+    if (!block) {
+      excluded.push({ deployment: deployment.id, reason: `has no price in force on ${input.at}`, rule: "price" });
+      continue;
+    }
+    const held = input.holdings.get(deployment.id);
+    const cacheRates = block.standard.cacheRead !== undefined && block.standard.cacheWrite5m !== undefined;
+    const expectedUsage = expectedUsageOn(deployment, input, held, cacheRates);
+    let expectedCost: bigint | undefined;
+    try {
+      expectedCost = priceRequest(deployment.offering, block, expectedUsage).total;
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+      excluded.push({ deployment: deployment.id, reason: error.message, rule: "price" });
+      continue;
+    }
+    const candidate: Candidate = { deployment, expectedUsage, expectedCost, heldTokens: held?.tokens ?? 0, latencyMs: latencyOf(deployment, input.health) };
+    const health = input.health.get(deployment.id);
+    if (health?.unavailable) {
+      excluded.push({ deployment: deployment.id, reason: health.unavailableReason ?? "unavailable", rule: "health" });
+      unhealthy.push(candidate);
+    } else {
+      candidates.push(candidate);
+    }
+  }
+  const lastResort = candidates.length === 0 && unhealthy.length > 0;
+  const pool = lastResort
+    ? unhealthy.sort((a, b) => (input.health.get(a.deployment.id)?.openUntil ?? 0) - (input.health.get(b.deployment.id)?.openUntil ?? 0))
+    : candidates;
+  return { ranked: lastResort ? pool : order(pool, input), excluded, lastResort };
+}
+
+function order(candidates: Candidate[], input: RouteInput): Candidate[] {
+  const byCost = (a: Candidate, b: Candidate) => compareBigInt(a.expectedCost, b.expectedCost);
+  const byLatency = (a: Candidate, b: Candidate) => (a.latencyMs ?? Number.POSITIVE_INFINITY) - (b.latencyMs ?? Number.POSITIVE_INFINITY);
+  switch (input.policy.objective) {
+    case "ordered":
+      return [...candidates].sort((a, b) => a.deployment.priority - b.deployment.priority);
+    case "cheapest": {
+      const sorted = [...candidates].sort((a, b) => byCost(a, b) || a.deployment.priority - b.deployment.priority);
+      return rotateTies(sorted, (a, b) => byCost(a, b) === 0 && a.deployment.priority === b.deployment.priority, input.rotation);
+    }
+    case "fastest":
+      return [...candidates].sort((a, b) => byLatency(a, b) || byCost(a, b));
+    case "weighted": {
+      const costs = candidates.map((candidate) => candidate.expectedCost ?? 0n);
+      const cheapest = costs.reduce((min, cost) => (cost < min ? cost : min), costs[0] ?? 0n);
+      const latencies = candidates.map((candidate) => candidate.latencyMs).filter((latency): latency is number => latency !== undefined);
+      const fastest = latencies.length > 0 ? Math.min(...latencies) : undefined;
+      const slowest = latencies.length > 0 ? Math.max(...latencies) : undefined;
+      // A ranking score, not money: relative cost and latency as ratios to the best candidate.
+      const score = (candidate: Candidate) => {
+        const relativeCost = cheapest > 0n ? Number(((candidate.expectedCost ?? cheapest) * 1_000_000n) / cheapest) / 1_000_000 : 1;
+        const latency = candidate.latencyMs ?? (slowest !== undefined ? slowest * 2 : undefined);
+        const relativeLatency = fastest !== undefined && fastest > 0 && latency !== undefined ? latency / fastest : 1;
+        return input.policy.weights.cost * relativeCost + input.policy.weights.latency * relativeLatency;
+      };
+      return [...candidates].sort((a, b) => score(a) - score(b) || byCost(a, b));
+    }
+  }
 }

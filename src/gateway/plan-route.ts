@@ -1,0 +1,64 @@
+/**
+ * Everything routing needs for one request, gathered from the gateway's state: the policy
+ * (config defaults, then the key's settings, then the x-switchyard-route header), the request's
+ * needs and cacheable prefixes, who holds those prefixes, and the health snapshot.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Deployment } from "../config/load-gateway-config.js";
+import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { cachePrefixes, requestTokens, type CachePrefix } from "../routing/cache-prefixes.js";
+import { rankCandidates, type RankedCandidates } from "../routing/candidates.js";
+import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../routing/policy.js";
+import { readRequestNeeds, type RequestNeeds } from "../routing/request-needs.js";
+import { GatewayError } from "./errors.js";
+import type { MessagesRequest } from "./request-body.js";
+import { priceDate, type GatewayState } from "./state.js";
+
+export interface RoutePlan {
+  policy: RoutingPolicy;
+  needs: RequestNeeds;
+  prefixes: CachePrefix[];
+  ranking: RankedCandidates;
+}
+
+export function policyFor(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders): RoutingPolicy {
+  const routing = state.config.config.routing;
+  const base: RoutingPolicy = { residency: routing.residency, compliance: routing.compliance, billing: routing.billing, objective: routing.policy, weights: routing.weights };
+  const keySettings = key ? state.config.config.keys[key.name] : undefined;
+  try {
+    return combinePolicy(base, keySettings, parseRouteHeader(headers["x-switchyard-route"]));
+  } catch (error) {
+    if (error instanceof PolicyError) throw new GatewayError("invalid_request", error.message);
+    throw error;
+  }
+}
+
+export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: Deployment[], now: number): RoutePlan {
+  const policy = policyFor(state, key, headers);
+  const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
+  const affinity = state.config.config.routing.affinity.enabled;
+  const prefixes = affinity || policy.objective === "cheapest" ? cachePrefixes(request.body) : [];
+  const ranking = rankCandidates({
+    deployments,
+    policy,
+    needs,
+    inputTokens: requestTokens(bodyBytes),
+    maxTokens: request.maxTokens,
+    prefixes,
+    holdings: affinity ? state.affinity.holdings(prefixes) : new Map(),
+    health: state.health.snapshot(),
+    at: priceDate(now),
+    rotation: state.rotation++,
+  });
+  if (ranking.ranked.length === 0) {
+    const constraints = ranking.excluded.filter((exclusion) => exclusion.rule === "constraint");
+    const what = constraints.length === ranking.excluded.length ? "within its routing constraints" : "";
+    throw new GatewayError(
+      "no_route",
+      `no deployment of ${request.model} can serve this request ${what}: ` +
+        ranking.excluded.map((exclusion) => `${exclusion.deployment} fails ${exclusion.reason}`).join("; ") +
+        ". Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it.",
+    );
+  }
+  return { policy, needs, prefixes, ranking };
+}

@@ -1,0 +1,86 @@
+/**
+ * Per-key rate limits, answered like the Anthropic API answers them: token buckets that refill
+ * continuously (a limit of N per minute refills N/60 each second), a 429 rate_limit_error with
+ * retry-after, and anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset} headers.
+ * https://platform.claude.com/docs/en/api/rate-limits
+ */
+import type { RateLimitSettings } from "../config/gateway-config.js";
+import { GatewayError } from "./errors.js";
+
+interface Bucket {
+  capacity: number;
+  level: number;
+  updatedAt: number;
+}
+
+function refill(bucket: Bucket, now: number): void {
+  const perMs = bucket.capacity / 60_000;
+  bucket.level = Math.min(bucket.capacity, bucket.level + (now - bucket.updatedAt) * perMs);
+  bucket.updatedAt = now;
+}
+
+/** Milliseconds until the bucket holds `amount` again. */
+function waitFor(bucket: Bucket, amount: number): number {
+  if (bucket.level >= amount) return 0;
+  return Math.ceil(((amount - bucket.level) * 60_000) / bucket.capacity);
+}
+
+export class RateLimiter {
+  private readonly requests = new Map<string, Bucket>();
+  private readonly tokens = new Map<string, Bucket>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private bucket(map: Map<string, Bucket>, key: string, capacity: number, now: number): Bucket {
+    let bucket = map.get(key);
+    if (!bucket || bucket.capacity !== capacity) {
+      bucket = { capacity, level: capacity, updatedAt: now };
+      map.set(key, bucket);
+    }
+    refill(bucket, now);
+    return bucket;
+  }
+
+  /**
+   * Admits a request costing one request and `tokens` estimated tokens, or throws a 429 that
+   * says which limit and when to retry. Returns the headers describing the key's state.
+   */
+  admit(keyId: string, limits: RateLimitSettings, tokens: number): Record<string, string> {
+    const now = this.now();
+    const headers: Record<string, string> = {};
+    const checks: [string, Bucket, number][] = [];
+    if (limits.requests_per_minute) checks.push(["requests", this.bucket(this.requests, keyId, limits.requests_per_minute, now), 1]);
+    if (limits.tokens_per_minute) checks.push(["tokens", this.bucket(this.tokens, keyId, limits.tokens_per_minute, now), Math.min(tokens, limits.tokens_per_minute)]);
+    for (const [name, bucket, amount] of checks) {
+      const wait = waitFor(bucket, amount);
+      if (wait > 0) {
+        const rateHeaders = this.headers(name, bucket, now, wait);
+        throw new GatewayError(
+          "rate_limited",
+          `This request would exceed your key's rate limit of ${bucket.capacity} ${name} per minute. Retry after ${Math.ceil(wait / 1000)} s or lower the request rate.`,
+          { ...rateHeaders, "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) },
+        );
+      }
+    }
+    for (const [name, bucket, amount] of checks) {
+      bucket.level -= amount;
+      Object.assign(headers, this.headers(name, bucket, now, waitFor(bucket, bucket.capacity)));
+    }
+    return headers;
+  }
+
+  /** Debits tokens learnt after the fact (the output the upstream reported). May go negative. */
+  debitTokens(keyId: string, limits: RateLimitSettings, tokens: number): void {
+    if (!limits.tokens_per_minute || tokens <= 0) return;
+    const bucket = this.bucket(this.tokens, keyId, limits.tokens_per_minute, this.now());
+    bucket.level -= tokens;
+  }
+
+  private headers(name: string, bucket: Bucket, now: number, untilFullMs: number): Record<string, string> {
+    return {
+      [`anthropic-ratelimit-${name}-limit`]: String(bucket.capacity),
+      [`anthropic-ratelimit-${name}-remaining`]: String(Math.max(0, Math.floor(bucket.level))),
+      [`anthropic-ratelimit-${name}-reset`]: new Date(now + untilFullMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Which deployment holds which cached prefix, until when. A prefix's entry is refreshed by every
+ * request that uses it there (a cache hit refreshes the provider's TTL too). Bounded: the oldest
+ * entries are dropped first. One process's view; several replicas share it through Redis
+ * (see shared-state docs) when configured.
+ */
+import type { CachePrefix } from "./cache-prefixes.js";
+
+export interface Holding {
+  deployment: string;
+  expiresAt: number;
+  tokens: number;
+}
+
+const TTL_MS = { "5m": 5 * 60_000, "1h": 60 * 60_000 } as const;
+
+export class AffinityTable {
+  private readonly entries = new Map<string, Holding>();
+
+  constructor(
+    private readonly maxEntries = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The longest of the request's prefixes that a deployment holds, per deployment. */
+  holdings(prefixes: CachePrefix[]): Map<string, Holding> {
+    const now = this.now();
+    const held = new Map<string, Holding>();
+    for (const prefix of prefixes) {
+      const entry = this.entries.get(prefix.hash);
+      if (!entry || entry.expiresAt <= now) continue;
+      const previous = held.get(entry.deployment);
+      if (!previous || previous.tokens < entry.tokens) held.set(entry.deployment, entry);
+    }
+    return held;
+  }
+
+  /** After a deployment served the request: it now holds (or refreshed) every prefix. */
+  remember(prefixes: CachePrefix[], deployment: string): void {
+    const now = this.now();
+    for (const prefix of prefixes) {
+      this.entries.delete(prefix.hash);
+      this.entries.set(prefix.hash, { deployment, expiresAt: now + TTL_MS[prefix.ttl], tokens: prefix.tokens });
+    }
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

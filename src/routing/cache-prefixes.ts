@@ -1,0 +1,65 @@
+/**
+ * The cacheable prefixes of a Messages request: for each cache_control breakpoint, a hash of
+ * everything before and including that block (in cache order: tools, system, messages), its
+ * approximate token length and its TTL. Two requests with the same hash share that prefix, so
+ * the deployment that cached it for one can serve the other from cache.
+ * https://platform.claude.com/docs/en/build-with-claude/prompt-caching
+ */
+import { createHash, type Hash } from "node:crypto";
+
+export interface CachePrefix {
+  hash: string;
+  /** ~4 bytes of JSON per token: only used to estimate what a read or a write would cost. */
+  tokens: number;
+  ttl: "5m" | "1h";
+}
+
+const BYTES_PER_TOKEN = 4;
+
+function breakpointTtl(block: unknown): "5m" | "1h" | undefined {
+  if (typeof block !== "object" || block === null) return undefined;
+  const control = (block as { cache_control?: { type?: unknown; ttl?: unknown } }).cache_control;
+  if (!control || control.type !== "ephemeral") return undefined;
+  return control.ttl === "1h" ? "1h" : "5m";
+}
+
+/** The request's blocks in the order the cache sees them, each with the role it belongs to. */
+function* blocksInCacheOrder(body: Record<string, unknown>): Generator<{ label: string; block: unknown }> {
+  if (Array.isArray(body.tools)) for (const tool of body.tools) yield { label: "tool", block: tool };
+  if (typeof body.system === "string") yield { label: "system", block: { type: "text", text: body.system } };
+  else if (Array.isArray(body.system)) for (const block of body.system) yield { label: "system", block };
+  if (Array.isArray(body.messages)) {
+    for (const message of body.messages as { role?: unknown; content?: unknown }[]) {
+      const label = `message:${String(message.role)}`;
+      if (typeof message.content === "string") yield { label, block: { type: "text", text: message.content } };
+      else if (Array.isArray(message.content)) for (const block of message.content) yield { label, block };
+    }
+  }
+}
+
+export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
+  const prefixes: CachePrefix[] = [];
+  const hash: Hash = createHash("sha256");
+  hash.update(typeof body.model === "string" ? body.model : "");
+  let bytes = 0;
+  let last: { label: string; block: unknown } | undefined;
+  for (const entry of blocksInCacheOrder(body)) {
+    const text = JSON.stringify(entry.block) ?? "";
+    hash.update(entry.label);
+    hash.update(text);
+    bytes += text.length;
+    last = entry;
+    const ttl = breakpointTtl(entry.block);
+    if (ttl) prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl });
+  }
+  // Top-level cache_control: automatic caching up to the last block.
+  const automatic = breakpointTtl({ cache_control: body.cache_control });
+  if (automatic && last && !breakpointTtl(last.block)) {
+    prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl: automatic });
+  }
+  return prefixes;
+}
+
+export function requestTokens(bodyBytes: number): number {
+  return Math.ceil(bodyBytes / BYTES_PER_TOKEN);
+}
