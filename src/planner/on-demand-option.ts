@@ -1,0 +1,378 @@
+/**
+ * One segment on one catalog offering (pay per token): feasibility, the cheapest combination of
+ * the caching and batch levers, the discount, and each lever's saving with its formula.
+ */
+import { CatalogLookupError, type Catalog } from "../catalog/catalog.js";
+import type { Offering, PriceBlock } from "../catalog/model.js";
+import { Decimal } from "../pricing/decimal.js";
+import { formatUsd, type Money } from "../pricing/money.js";
+import { PricingError } from "../pricing/price-request.js";
+import { splitCacheTraffic, type CacheSplit } from "./cache-model.js";
+import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
+import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
+import { priceMonth, type OnDemandConfig, type PricedMonth } from "./on-demand-cost.js";
+import type { Check, CostLine, Lever, Option } from "./option.js";
+import { Rational } from "./rational.js";
+import { requestTokens, type RequestTokens } from "./request-tokens.js";
+import type { ResolvedSegment } from "./workload-models.js";
+import type { CacheTtl, Discounts } from "./workload.js";
+
+export interface SegmentContext {
+  catalog: Catalog;
+  resolved: ResolvedSegment;
+  /** This month's requests (the file's figure, or a projected or charted volume). */
+  requests: bigint;
+  at: string;
+  discounts: Discounts;
+}
+
+export function optionId(segment: string, provider: string, route: string, regions: string[] | undefined, model: string, kind: string, label?: string): string {
+  return `${segment}|${provider}/${route}${regions && regions.length > 0 ? `[${regions.join("+")}]` : ""}/${model}|${kind}${label ? `|${label}` : ""}`;
+}
+
+function cachingOn(offering: Offering, block: PriceBlock): CacheTtl[] {
+  const declared = offering.capabilities.prompt_caching;
+  if (declared === null) return [];
+  const card = block.standard;
+  if (card.cacheRead === undefined) return [];
+  const ttls: CacheTtl[] = [];
+  if (card.cacheWrite5m !== undefined && (declared === undefined || declared.ttls.includes("5m"))) ttls.push("5m");
+  if (card.cacheWrite1h !== undefined && (declared === undefined || declared.ttls.includes("1h"))) ttls.push("1h");
+  return ttls;
+}
+
+export function deploymentFacts(offering: Offering, block: PriceBlock | undefined): DeploymentFacts {
+  return {
+    provider: offering.provider,
+    label: `${offering.provider}/${offering.route}${offering.regions ? ` [${offering.regions.join(", ")}]` : ""}`,
+    model: offering.model.id,
+    residency: offering.residency,
+    compliance: offering.compliance,
+    billing: offering.billing,
+    capabilities: offering.capabilities,
+    latency: offering.latency,
+    declaredTtftP99Ms: undefined,
+    caching: block ? cachingOn(offering, block).length > 0 : false,
+    batch: block ? offering.capabilities.batch !== false && block.batchMultiplier !== undefined : false,
+    webSearch: block ? offering.capabilities.web_search !== false && block.fees.webSearchPer1000 !== undefined : false,
+  };
+}
+
+/** Searches a month: requests x searches per request, rounded half-even to whole searches. */
+export function monthlySearches(requests: bigint, perRequest: Decimal): bigint {
+  return Rational.fromDecimal(perRequest).mul(requests).roundHalfEven();
+}
+
+export function evaluateOnDemand(context: SegmentContext, offering: Offering): Option {
+  const { catalog, resolved, requests, at, discounts } = context;
+  const { segment } = resolved;
+  const model = offering.model;
+  const tokens = requestTokens(segment, model, resolved.tokenCountsFrom);
+  const warnings = [...tokens.notes];
+  const checks: Check[] = [];
+  const option: Option = {
+    id: optionId(segment.name, offering.provider, offering.route, offering.regions, model.id, "on-demand"),
+    segment: segment.name,
+    kind: "on-demand",
+    provider: offering.provider,
+    route: offering.route,
+    regions: offering.regions,
+    model: model.id,
+    modelId: offering.modelId,
+    label: undefined,
+    offering,
+    residency: offering.residency,
+    feasible: false,
+    reasons: [],
+    warnings,
+    checks,
+    monthly: undefined,
+    baseline: undefined,
+    monthlyHighOutput: undefined,
+    breakdown: [],
+    levers: [],
+    config: { cacheTtl: undefined, batch: false, units: undefined, replicas: undefined },
+    cache: undefined,
+    tokens,
+    priceSource: undefined,
+    rank: undefined,
+    billingUnits: undefined,
+  };
+
+  let block: PriceBlock | undefined;
+  try {
+    block = catalog.priceOn(offering, at);
+    option.priceSource = { url: block.source.url, accessed: block.source.accessed, verified: block.source.verified };
+    if (!block.source.verified) warnings.push(`this price comes from a source marked unverified (${block.source.url}); check it against the provider's page`);
+  } catch (error) {
+    if (!(error instanceof CatalogLookupError)) throw error;
+    checks.push({ check: "availability", ok: false, message: `${error.message}; plan for another date with --at, or pick another model` });
+  }
+  const retired = model.retired[offering.provider];
+  if (retired && retired <= at) {
+    checks.push({ check: "availability", ok: false, message: `${model.id} was retired on ${offering.provider} on ${retired}; move this segment to a current model` });
+  } else if (model.status === "deprecated") {
+    warnings.push(`${model.id} is deprecated${retired ? ` (retires on ${offering.provider} ${retired})` : ""}; plan its replacement`);
+  }
+
+  const facts = deploymentFacts(offering, block);
+  const result = checkDeployment(facts, segment, tokens);
+  checks.push(...result.checks);
+  warnings.push(...result.warnings);
+
+  if (block) priceOption(context, option, offering, block, tokens);
+  const unit = catalog.provider(offering.provider)?.billing_unit;
+  if (unit && option.monthly !== undefined) {
+    option.billingUnits = { name: unit.name, quantity: Decimal.fromBigInt(option.monthly, 18).div(Decimal.parse(unit.usd_per_unit), 18) };
+  }
+  option.reasons = checks.filter((check) => !check.ok).map((check) => check.message);
+  option.feasible = option.reasons.length === 0 && option.monthly !== undefined;
+  return option;
+}
+
+function priceOption(context: SegmentContext, option: Option, offering: Offering, block: PriceBlock, tokens: RequestTokens): void {
+  const { resolved, requests, discounts } = context;
+  const { segment } = resolved;
+  const searches = monthlySearches(requests, segment.webSearchesPerRequest);
+  const facts = deploymentFacts(offering, block);
+  if (searches > 0n && !facts.webSearch) {
+    option.checks.push({
+      check: "pricing",
+      ok: false,
+      message: `the segment makes ${searches} web searches a month, and ${offering.provider}/${offering.route} does not offer the web search tool; run searches elsewhere or set web_searches_per_request: 0`,
+    });
+    return;
+  }
+  if (block.longContext && tokens.largestInput > block.longContext.thresholdTokens && tokens.input + tokens.prefix <= block.longContext.thresholdTokens) {
+    option.warnings.push(
+      `requests above ${block.longContext.thresholdTokens} input tokens bill every token at the long-context rate; the estimate uses the mean request, so it is low for those`,
+    );
+  }
+
+  const ttls = cachingOn(offering, block);
+  const minimum = offering.capabilities.prompt_caching?.min_tokens;
+  const cacheable = tokens.prefix > 0 && ttls.length > 0 && (minimum === undefined || tokens.prefix >= minimum);
+  if (tokens.prefix > 0 && ttls.length > 0 && minimum === undefined) {
+    option.warnings.push(`the catalog gives no minimum cacheable length for ${offering.model.id}; the ${tokens.prefix}-token prefix is assumed cacheable`);
+  }
+  const splits = new Map<CacheTtl, CacheSplit>();
+  if (cacheable) {
+    for (const ttl of ttls) {
+      splits.set(
+        ttl,
+        splitCacheTraffic(
+          { requests, profile: segment.arrival, prefixVariants: segment.prefixVariants, measuredHitRate: segment.cacheHitRate[ttl] },
+          ttl,
+        ),
+      );
+    }
+  }
+  const cacheChoices: (CacheSplit | undefined)[] = [undefined, ...splits.values()];
+  const batchPossible = facts.batch;
+  const batchChoices = segment.latency === "batch-ok" && batchPossible ? [false, true] : [false];
+
+  const priced: PricedMonth[] = [];
+  const failures: string[] = [];
+  const attempt = (config: OnDemandConfig) => {
+    try {
+      return priceMonth(offering, block, tokens, requests, searches, config);
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+      failures.push(error.message);
+      return undefined;
+    }
+  };
+  for (const batch of batchChoices) {
+    for (const cache of cacheChoices) {
+      const month = attempt({ cache, batch });
+      if (month) priced.push(month);
+    }
+  }
+  const cheapest = (months: PricedMonth[]) => months.reduce<PricedMonth | undefined>((best, month) => (!best || month.gross < best.gross ? month : best), undefined);
+  const chosen = cheapest(priced);
+  if (!chosen) {
+    option.checks.push({ check: "pricing", ok: false, message: `cannot be priced: ${failures.join("; ")}` });
+    return;
+  }
+  const plain = priced.find((month) => !month.config.cache && !month.config.batch) ?? chosen;
+
+  const discount = discountFor(offering.provider, discounts);
+  const net = (gross: Money) => (discount ? gross - discountAmount(gross, discount.percent) : gross);
+  const discountOff = discount ? discountAmount(chosen.gross, discount.percent) : 0n;
+  const breakdown: CostLine[] = [...chosen.lines];
+  if (discount) breakdown.push({ class: "discount", tokens: undefined, quantity: `${discount.percent.toString()}%`, usd: -discountOff });
+
+  option.monthly = chosen.gross - discountOff;
+  option.baseline = plain.gross;
+  option.breakdown = breakdown;
+  option.config = { ...option.config, cacheTtl: chosen.config.cache?.ttl, batch: chosen.config.batch };
+  option.cache = chosen.config.cache;
+  if (tokens.outputP90 !== tokens.output) {
+    option.monthlyHighOutput = net(priceMonth(offering, block, tokens, requests, searches, chosen.config, tokens.outputP90).gross);
+  }
+
+  const levers: Lever[] = [];
+  if (tokens.prefix > 0) levers.push(cachingLever(offering, block, tokens, minimum, ttls, splits, priced, chosen, net));
+  const batchLever = batchLeverFor(segment.latency, batchPossible, offering, block, tokens, requests, searches, splits, priced, chosen, net);
+  if (batchLever) levers.push(batchLever);
+  if (discount) {
+    levers.push({
+      lever: "discount",
+      title: `${discount.name}: ${discount.percent.toString()}% off`,
+      applied: true,
+      saving: discountOff,
+      preconditions: [
+        offering.provider === "bedrock"
+          ? "an AWS enterprise agreement (EDP / private pricing) that covers Amazon Bedrock"
+          : offering.provider === "claude-platform-aws"
+            ? "an Anthropic private offer through AWS Marketplace; the discount applies before conversion to CCUs"
+            : `a negotiated discount with ${offering.provider}`,
+      ],
+      formula: DISCOUNT_FORMULA,
+      detail: { percent: discount.percent.toString(), gross_usd: formatUsd(chosen.gross) },
+    });
+  }
+  option.levers = levers;
+}
+
+/** Reads after which one write has paid for itself: (write rate - input rate) / (input rate - read rate). */
+export function breakEvenReadsPerWrite(input: Decimal, write: Decimal, read: Decimal): Decimal | undefined {
+  const saving = input.sub(read);
+  if (saving.compare(Decimal.ZERO) <= 0) return undefined;
+  return write.sub(input).div(saving, 4);
+}
+
+function cachingLever(
+  offering: Offering,
+  block: PriceBlock,
+  tokens: RequestTokens,
+  minimum: number | undefined,
+  ttls: CacheTtl[],
+  splits: Map<CacheTtl, CacheSplit>,
+  priced: PricedMonth[],
+  chosen: PricedMonth,
+  net: (gross: Money) => Money,
+): Lever {
+  const card = block.standard;
+  const formula =
+    "month = writes x price(input + prefix as cache write + output) + reads x price(input + prefix as cache read + output); " +
+    "break-even reads per write = (write rate - input rate) / (input rate - read rate)";
+  const base = { lever: "prompt_caching" as const, formula };
+  if (ttls.length === 0) {
+    return {
+      ...base,
+      title: `prompt caching is not offered for ${offering.model.id} on ${offering.provider}/${offering.route}`,
+      applied: false,
+      saving: undefined,
+      preconditions: ["a deployment that offers prompt caching for this model"],
+      detail: { prefix_tokens: tokens.prefix },
+    };
+  }
+  if (minimum !== undefined && tokens.prefix < minimum) {
+    return {
+      ...base,
+      title: `the ${tokens.prefix}-token prefix is below the ${minimum}-token minimum cacheable length of ${offering.model.id}`,
+      applied: false,
+      saving: undefined,
+      preconditions: [`a cached prefix of at least ${minimum} tokens (requests with a shorter prefix are not cached, and not charged for caching)`],
+      detail: { prefix_tokens: tokens.prefix, min_cacheable_tokens: minimum },
+    };
+  }
+  const sameBatch = priced.filter((month) => month.config.batch === chosen.config.batch);
+  const uncached = sameBatch.find((month) => !month.config.cache) as PricedMonth;
+  const bestCached = sameBatch.filter((month) => month.config.cache).reduce<PricedMonth | undefined>((best, month) => (!best || month.gross < best.gross ? month : best), undefined);
+  const detail: Lever["detail"] = { prefix_tokens: tokens.prefix, min_cacheable_tokens: minimum ?? null, chosen_ttl: chosen.config.cache?.ttl ?? null };
+  for (const ttl of ttls) {
+    const split = splits.get(ttl);
+    const month = sameBatch.find((candidate) => candidate.config.cache?.ttl === ttl);
+    const write = ttl === "5m" ? card.cacheWrite5m : card.cacheWrite1h;
+    const breakEven = write && card.cacheRead ? breakEvenReadsPerWrite(card.input, write, card.cacheRead) : undefined;
+    detail[`writes_${ttl}`] = split ? split.writes.toString() : null;
+    detail[`reads_${ttl}`] = split ? split.reads.toString() : null;
+    detail[`hit_rate_${ttl}`] = split ? split.hitRate.toString() : null;
+    detail[`estimate_${ttl}`] = split ? split.method : null;
+    detail[`monthly_usd_${ttl}`] = month ? formatUsd(net(month.gross)) : null;
+    detail[`break_even_reads_per_write_${ttl}`] = breakEven ? breakEven.toString() : null;
+  }
+  detail.monthly_usd_uncached = formatUsd(net(uncached.gross));
+  const applied = chosen.config.cache !== undefined;
+  const saving = bestCached ? net(uncached.gross) - net(bestCached.gross) : undefined;
+  const chosenSplit = chosen.config.cache;
+  return {
+    ...base,
+    title: applied && chosenSplit
+      ? `cache the ${tokens.prefix}-token prefix with the ${chosenSplit.ttl} TTL: ${chosenSplit.writes} writes, ${chosenSplit.reads} reads a month (hit rate ${chosenSplit.hitRate.toString()})`
+      : `caching the ${tokens.prefix}-token prefix would cost more than it saves at this traffic (too few reads per write)`,
+    applied,
+    saving,
+    preconditions: [
+      "the prefix is byte-identical across requests and marked with cache_control",
+      ...(chosenSplit?.ttl === "1h" ? ['the 1-hour TTL: cache_control {"type": "ephemeral", "ttl": "1h"}'] : []),
+      ...(chosenSplit?.method === "arrival" ? ["arrivals are spread as the arrival pattern says (Poisson within each hour)"] : []),
+    ],
+    detail: { ...detail, writes_formula: (chosenSplit ?? [...splits.values()][0])?.formula ?? null },
+  };
+}
+
+function batchLeverFor(
+  latency: "realtime" | "batch-ok",
+  possible: boolean,
+  offering: Offering,
+  block: PriceBlock,
+  tokens: RequestTokens,
+  requests: bigint,
+  searches: bigint,
+  splits: Map<CacheTtl, CacheSplit>,
+  priced: PricedMonth[],
+  chosen: PricedMonth,
+  net: (gross: Money) => Money,
+): Lever | undefined {
+  const where = `${offering.provider}/${offering.route}`;
+  const formula = `every token class x batch multiplier (${block.batchMultiplier?.toString() ?? "none here"}); caching stacks with it; the web search fee does not`;
+  if (!possible) {
+    if (latency === "realtime") return undefined;
+    return {
+      lever: "batch",
+      title: `batch inference is not offered for ${offering.model.id} on ${where}`,
+      applied: false,
+      saving: undefined,
+      preconditions: ["a deployment that offers batch for this model"],
+      formula,
+      detail: {},
+    };
+  }
+  const cheapestOf = (months: PricedMonth[]) => months.reduce<PricedMonth | undefined>((best, month) => (!best || month.gross < best.gross ? month : best), undefined);
+  if (latency === "batch-ok") {
+    const online = cheapestOf(priced.filter((month) => !month.config.batch));
+    const batched = cheapestOf(priced.filter((month) => month.config.batch));
+    return {
+      lever: "batch",
+      title: `send this segment through batch (results within 24 h) at ${block.batchMultiplier?.toString()}x`,
+      applied: chosen.config.batch,
+      saving: online && batched ? net(online.gross) - net(batched.gross) : undefined,
+      preconditions: ["the segment tolerates results within 24 hours", "cache hits inside a batch are best-effort"],
+      formula,
+      detail: {},
+    };
+  }
+  // Realtime: show what batch would save if the segment could wait.
+  let batched: PricedMonth | undefined;
+  for (const cache of [undefined, ...splits.values()]) {
+    try {
+      const month = priceMonth(offering, block, tokens, requests, searches, { cache, batch: true });
+      if (!batched || month.gross < batched.gross) batched = month;
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+    }
+  }
+  if (!batched) return undefined;
+  return {
+    lever: "batch",
+    title: `if this segment could wait up to 24 h, batch would bill it at ${block.batchMultiplier?.toString()}x`,
+    applied: false,
+    saving: net(chosen.gross) - net(batched.gross),
+    preconditions: ["change the segment to latency: batch-ok (results within 24 hours)"],
+    formula,
+    detail: {},
+  };
+}

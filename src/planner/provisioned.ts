@@ -1,0 +1,217 @@
+/**
+ * Provisioned throughput from the user's quote: how many model units (MUs) to hold all month,
+ * what spills over to on-demand in the busy hours, and the volume at which one MU pays off.
+ *
+ * One MU serves c requests an hour, c = min(input TPM x 60 / input tokens per request,
+ * output TPM x 60 / output tokens per request) (all input counts: no cache discount inside a
+ * unit). Units are paid for every hour of the 730-hour month, whatever the traffic. In hour h
+ * the units serve min(demand_h, n x c); the rest spills to the on-demand deployment of the same
+ * model and is charged at its average cost per request this month. The unit count minimises
+ * n x rate x 730 + spill; cost(n) is convex in n, so a binary search on the marginal finds it.
+ */
+import { formatUsd, moneyFromUsd, type Money } from "../pricing/money.js";
+import { Decimal } from "../pricing/decimal.js";
+import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour } from "./arrival.js";
+import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
+import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
+import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
+import type { CostLine, Lever, Option } from "./option.js";
+import { Rational, sumRationals } from "./rational.js";
+import { requestTokens, type RequestTokens } from "./request-tokens.js";
+import type { ResolvedQuote } from "./workload-models.js";
+import type { ArrivalProfile, ProvisionedQuote } from "./workload.js";
+
+/** The on-demand deployment that absorbs spill-over, with its cost at this volume. */
+export interface Comparator {
+  option: Option;
+  monthly: Money;
+  requests: bigint;
+}
+
+/** Requests one MU serves in an hour. */
+export function requestsPerMuHour(quote: ProvisionedQuote, tokens: RequestTokens): Rational {
+  const input = tokens.input + tokens.prefix;
+  const limits: Rational[] = [];
+  if (input > 0) limits.push(Rational.of(quote.inputTokensPerMinutePerMu * 60, input));
+  if (tokens.output > 0) limits.push(Rational.of(quote.outputTokensPerMinutePerMu * 60, tokens.output));
+  return limits.reduce((smallest, limit) => smallest.min(limit));
+}
+
+/** Requests a month that n units serve (exact), given the hourly shape. */
+export function servedByUnits(requests: bigint, profile: ArrivalProfile, units: number, perMuHour: Rational): Rational {
+  const capacity = perMuHour.mul(units).mul(activeDaysPerMonth(profile));
+  return sumRationals(requestsByHour(requests, profile).map((demand) => demand.min(capacity)));
+}
+
+function unitsHourCost(quote: ProvisionedQuote, units: number): Money {
+  return moneyFromUsd(quote.usdPerMuHour.mul(Decimal.fromInteger(units * HOURS_PER_MONTH)));
+}
+
+export function evaluateProvisioned(context: SegmentContext, resolvedQuote: ResolvedQuote, comparator: Comparator | undefined): Option {
+  const { catalog, resolved, requests, discounts } = context;
+  const { segment } = resolved;
+  const { quote, model } = resolvedQuote;
+  const tokens = requestTokens(segment, model, resolved.tokenCountsFrom);
+  const offering = catalog.findOffering(quote.provider, model.id, quote.route, quote.region);
+  let facts: DeploymentFacts;
+  if (offering) {
+    facts = { ...deploymentFacts(offering, undefined), label: `${quote.provider}/${quote.route} provisioned` };
+  } else {
+    facts = {
+      provider: quote.provider,
+      label: `${quote.provider}/${quote.route} provisioned`,
+      model: model.id,
+      residency: quote.region ? (catalog.residencyOfRegion(quote.region) ?? "unknown") : "unknown",
+      compliance: [],
+      billing: quote.provider === "bedrock" ? "aws-invoice" : "gcp-invoice",
+      capabilities: model.capabilities,
+      latency: [],
+      declaredTtftP99Ms: undefined,
+      caching: false,
+      batch: false,
+      webSearch: false,
+    };
+  }
+  const warnings = [...tokens.notes];
+  if (!offering) warnings.push(`the catalog has no ${quote.provider}/${quote.route} offering of ${model.id}; residency comes from the quote's region, compliance is unknown`);
+  const { checks, warnings: checkWarnings } = checkDeployment(facts, segment, tokens);
+  warnings.push(...checkWarnings);
+  const option: Option = {
+    id: optionId(segment.name, quote.provider, quote.route, quote.region ? [quote.region] : offering?.regions, model.id, "provisioned", quote.name),
+    segment: segment.name,
+    kind: "provisioned",
+    provider: quote.provider,
+    route: quote.route,
+    regions: quote.region ? [quote.region] : offering?.regions,
+    model: model.id,
+    modelId: offering?.modelId ?? model.id,
+    label: quote.name,
+    offering,
+    residency: facts.residency,
+    feasible: false,
+    reasons: [],
+    warnings,
+    checks,
+    monthly: undefined,
+    baseline: undefined,
+    monthlyHighOutput: undefined,
+    breakdown: [],
+    levers: [],
+    config: { cacheTtl: undefined, batch: false, units: undefined, replicas: undefined },
+    cache: undefined,
+    tokens,
+    priceSource: { url: `your quote: ${quote.name}`, accessed: context.at, verified: true },
+    rank: undefined,
+    billingUnits: undefined,
+  };
+  if (monthlySearches(requests, segment.webSearchesPerRequest) > 0n) {
+    checks.push({ check: "pricing", ok: false, message: "provisioned units do not run the web search tool; set web_searches_per_request: 0 for this segment or drop the quote" });
+  }
+
+  const perMuHour = requestsPerMuHour(quote, tokens);
+  const discount = quote.includesDiscount ? undefined : discountFor(quote.provider, discounts);
+  const net = (gross: Money) => (discount ? gross - discountAmount(gross, discount.percent) : gross);
+  const spillCost = (spill: bigint) => (comparator && comparator.requests > 0n ? Rational.of(comparator.monthly * spill, comparator.requests).roundHalfEven() : 0n);
+  const costOf = (units: number) => {
+    const spill = Rational.of(requests).sub(servedByUnits(requests, segment.arrival, units, perMuHour)).roundHalfEven();
+    const gross = unitsHourCost(quote, units);
+    return { units, spill, gross, total: net(gross) + spillCost(spill) };
+  };
+  const peakDemand = requestsByHour(requests, segment.arrival).reduce((peak, demand) => peak.max(demand)).div(activeDaysPerMonth(segment.arrival));
+  const peakUnits = Math.max(quote.minUnits, Number(peakDemand.div(perMuHour).ceil()));
+  let chosen = costOf(peakUnits);
+  if (comparator) {
+    // First n whose marginal unit no longer pays for itself (cost is convex in n).
+    let low = quote.minUnits;
+    let high = peakUnits;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (costOf(middle + 1).total >= costOf(middle).total) high = middle;
+      else low = middle + 1;
+    }
+    chosen = costOf(low);
+  } else {
+    warnings.push("sized for the busiest hour: there is no feasible on-demand deployment of this model to spill over to");
+  }
+
+  const discountOff = chosen.gross - net(chosen.gross);
+  const lines: CostLine[] = [
+    { class: "provisioned_units", tokens: undefined, quantity: `${chosen.units} MU x ${HOURS_PER_MONTH} h`, usd: chosen.gross },
+  ];
+  if (chosen.spill > 0n) lines.push({ class: "on_demand_spill", tokens: undefined, quantity: `${chosen.spill} requests`, usd: spillCost(chosen.spill) });
+  if (discountOff > 0n) lines.push({ class: "discount", tokens: undefined, quantity: `${discount?.percent.toString()}%`, usd: -discountOff });
+  option.breakdown = lines;
+  option.monthly = chosen.total;
+  option.baseline = chosen.gross + spillCost(chosen.spill);
+  option.config = { ...option.config, units: chosen.units };
+
+  const breakEven = comparator ? breakEvenVolume(quote, segment.arrival, perMuHour, net(unitsHourCost(quote, quote.minUnits)), comparator) : undefined;
+  const served = servedByUnits(requests, segment.arrival, chosen.units, perMuHour);
+  const utilisation = served.div(perMuHour.mul(chosen.units).mul(HOURS_PER_MONTH)).toDecimal(4);
+  option.levers = [
+    {
+      lever: "provisioned_throughput",
+      title: `${chosen.units} model unit${chosen.units === 1 ? "" : "s"} (${quote.term}) at $${quote.usdPerMuHour.toString()}/MU-hour` +
+        (chosen.spill > 0n ? `, ${chosen.spill} requests a month spill to on-demand` : ", no spill-over"),
+      applied: true,
+      saving: comparator ? comparator.monthly - chosen.total : undefined,
+      preconditions: [
+        `a ${quote.term} commitment for ${chosen.units} MU${chosen.units === 1 ? "" : "s"}, paid for all ${HOURS_PER_MONTH} hours of the month`,
+        "the quote's tokens-per-minute figures hold for this prompt shape",
+      ],
+      formula:
+        "cost(n) = n x usd_per_mu_hour x 730 + spill(n) x on-demand cost per request; spill(n) = Σ_h max(0, demand_h - n x c); " +
+        "c = min(input TPM x 60 / input tokens, output TPM x 60 / output tokens); n minimises cost(n). " +
+        "Break-even volume = smallest V with on-demand cost per request x served_1(V) >= one unit's monthly cost",
+      detail: {
+        units: chosen.units,
+        requests_per_mu_hour: perMuHour.toDecimal(4).toString(),
+        peak_units: peakUnits,
+        spill_requests: chosen.spill.toString(),
+        utilisation: utilisation.toString(),
+        on_demand_comparator: comparator?.option.id ?? null,
+        on_demand_monthly_usd: comparator ? formatUsd(comparator.monthly) : null,
+        break_even_requests_per_month: breakEven === undefined ? null : breakEven === null ? "never" : breakEven.toString(),
+      },
+    },
+  ];
+  if (discountOff > 0n && discount) {
+    option.levers.push({
+      lever: "discount",
+      title: `${discount.name}: ${discount.percent.toString()}% off the units`,
+      applied: true,
+      saving: discountOff,
+      preconditions: ["an AWS enterprise agreement that covers Bedrock provisioned throughput (set includes_discount: true if the quote is already net)"],
+      formula: DISCOUNT_FORMULA,
+      detail: { percent: discount.percent.toString() },
+    });
+  }
+  option.reasons = checks.filter((check) => !check.ok).map((check) => check.message);
+  option.feasible = option.reasons.length === 0;
+  return option;
+}
+
+/**
+ * The smallest monthly volume (same shape) at which holding the minimum units costs no more than
+ * on-demand: on-demand cost per request x requests those units serve >= their monthly cost.
+ * Served requests grow with volume, so a binary search finds it; null when even a fully used
+ * unit costs more than the traffic it carries.
+ */
+export function breakEvenVolume(quote: ProvisionedQuote, profile: ArrivalProfile, perMuHour: Rational, unitsMonthly: Money, comparator: Comparator): bigint | null {
+  if (comparator.requests === 0n || comparator.monthly === 0n) return null;
+  const pays = (volume: bigint) =>
+    servedByUnits(volume, profile, quote.minUnits, perMuHour).mul(comparator.monthly).compare(Rational.of(unitsMonthly * comparator.requests)) >= 0;
+  const busyHours = profile.weights.filter((weight) => !weight.isZero()).length;
+  const ceiling = perMuHour.mul(quote.minUnits).mul(activeDaysPerMonth(profile)).mul(busyHours);
+  if (ceiling.mul(comparator.monthly).compare(Rational.of(unitsMonthly * comparator.requests)) < 0) return null;
+  let high = 1n;
+  while (!pays(high)) high *= 2n;
+  let low = high / 2n + 1n;
+  if (high === 1n) return 1n;
+  while (low < high) {
+    const middle = (low + high) / 2n;
+    if (pays(middle)) high = middle;
+    else low = middle + 1n;
+  }
+  return low;
+}

@@ -1,0 +1,187 @@
+/**
+ * `switchyard plan --html FILE`: one self-contained page (inline CSS and SVG, no scripts, no
+ * network) with the recommendation, and per segment three charts — cost per option, monthly
+ * cost against volume with the break-even points, and the breakdown by token class — above
+ * the tables that carry the exact figures.
+ */
+import type { Option } from "../option.js";
+import type { Plan, SegmentPlan } from "../plan.js";
+import type { SegmentCurves } from "../volume-curves.js";
+import { chartNumber, configSummary, count, deployment, dollars, leverLabel, percent, signedDollars } from "./format.js";
+import { barChart, escapeHtml, lineChart, stackedBarChart, type Line } from "./svg-charts.js";
+
+const KIND_COLOURS: Record<string, string> = { "on-demand": "#2563eb", provisioned: "#d97706", "self-host": "#059669" };
+const LINE_COLOURS = ["#2563eb", "#7c3aed", "#0891b2", "#db2777", "#d97706", "#059669", "#dc2626", "#4b5563"];
+const CLASS_COLOURS: Record<string, string> = {
+  input: "#3b82f6",
+  cache_write_5m: "#f59e0b",
+  cache_write_1h: "#ef4444",
+  cache_write_unknown_ttl: "#fb923c",
+  cache_read: "#10b981",
+  output: "#8b5cf6",
+  web_search: "#ec4899",
+  provisioned_units: "#d97706",
+  on_demand_spill: "#fbbf24",
+  gpu_hours: "#059669",
+  operations: "#6b7280",
+};
+
+const STYLE = `
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
+main{max-width:980px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:21px;margin:36px 0 8px;border-top:1px solid #e5e7eb;padding-top:20px}h3{font-size:16px;margin:22px 0 6px}
+.summary{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 18px;margin:16px 0}
+.big{font-size:28px;font-weight:700}
+figure{background:#fff;border:1px solid #e5e7eb;border-radius:8px;margin:14px 0;padding:12px}
+svg{width:100%;height:auto;display:block}
+svg text{font:12px system-ui,sans-serif;fill:#111827}
+svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
+svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
+svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
+svg .marker-label{font-size:11px;fill:#374151}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin:8px 0}
+th,td{border:1px solid #e5e7eb;padding:5px 7px;text-align:left;vertical-align:top}th{background:#f3f4f6}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.infeasible td{color:#6b7280}.applied{color:#047857;font-weight:600}
+.note{color:#4b5563;font-size:13px}
+`;
+
+/** Chart labels stay short (no region lists): the table below the charts has the full deployment. */
+function optionBarLabel(option: Option): string {
+  const where =
+    option.kind === "provisioned" ? `PT ${option.provider}/${option.route} ${option.config.units ?? ""} MU` : option.kind === "self-host" ? `self-host ${option.label ?? ""}` : `${option.provider}/${option.route}`;
+  const text = `${option.rank ? `#${option.rank} ` : "✗ "}${where} · ${option.model}`;
+  return text.length > 50 ? `${text.slice(0, 49)}…` : text;
+}
+
+function costChart(segment: SegmentPlan): string {
+  const options = segment.options.filter((option) => option.monthly !== undefined).slice(0, 16);
+  return barChart(
+    "cost-per-option",
+    `Monthly cost per option — ${segment.segment.name} (hatched = not feasible)`,
+    options.map((option) => ({
+      id: option.id,
+      label: optionBarLabel(option),
+      value: chartNumber(option.monthly ?? 0n),
+      text: `${dollars(option.monthly)}${option.feasible ? "" : " ✗"}`,
+      colour: KIND_COLOURS[option.kind] ?? "#2563eb",
+      muted: !option.feasible,
+    })),
+  );
+}
+
+function volumeChart(curves: SegmentCurves | undefined, uid: string): string {
+  if (!curves || curves.series.length === 0) return "";
+  // The axis follows the pay-per-token curves; a commitment far above them is clipped, not allowed to flatten them.
+  const highest = (kind: (value: string) => boolean) =>
+    Math.max(0, ...curves.series.filter((series) => kind(series.kind)).flatMap((series) => series.points.flatMap((point) => (point.monthly === undefined ? [] : [chartNumber(point.monthly)]))));
+  const lowestOther = Math.min(
+    ...curves.series.filter((series) => series.kind !== "on-demand").flatMap((series) => series.points.flatMap((point) => (point.monthly === undefined ? [] : [chartNumber(point.monthly)]))),
+  );
+  const onDemandTop = highest((kind) => kind === "on-demand");
+  const cap = onDemandTop > 0 ? Math.max(onDemandTop, Math.min(lowestOther, onDemandTop * 3)) : undefined;
+  const lines: Line[] = curves.series.map((series, index) => ({
+    id: series.optionId,
+    label: series.label,
+    colour: LINE_COLOURS[index % LINE_COLOURS.length] as string,
+    points: series.points.map((point) => ({ x: Number(point.requests), y: point.monthly === undefined ? undefined : chartNumber(point.monthly) })),
+  }));
+  return lineChart(
+    "cost-vs-volume",
+    `Monthly cost against monthly volume — ${curves.segment}`,
+    lines,
+    curves.markers.map((marker) => ({ x: Number(marker.requests), label: `${marker.label} (${count(marker.requests)})`, kind: marker.kind })),
+    "requests per month",
+    uid,
+    cap,
+  );
+}
+
+function breakdownChart(segment: SegmentPlan): string {
+  const options = segment.options.filter((option) => option.feasible).slice(0, 5);
+  if (options.length === 0) return "";
+  return stackedBarChart(
+    "breakdown",
+    `Where the money goes, by token class — ${segment.segment.name}`,
+    options.map((option) => {
+      const discount = option.breakdown.find((line) => line.class === "discount");
+      return {
+        id: option.id,
+        label: optionBarLabel(option),
+        parts: option.breakdown.filter((line) => line.class !== "discount").map((line) => ({ key: line.class, value: chartNumber(line.usd), text: dollars(line.usd) })),
+        note: discount ? `${dollars(option.monthly)} after ${dollars(-discount.usd)} discount` : dollars(option.monthly),
+      };
+    }),
+    CLASS_COLOURS,
+  );
+}
+
+function optionsTable(segment: SegmentPlan): string {
+  const rows = segment.options
+    .map(
+      (option) =>
+        `<tr class="${option.feasible ? "feasible" : "infeasible"}" data-option="${escapeHtml(option.id)}"><td class="num">${option.rank ?? "–"}</td>` +
+        `<td>${escapeHtml(deployment(option))}</td><td>${escapeHtml(option.model)}</td><td class="num">${dollars(option.monthly)}</td>` +
+        `<td class="num">${dollars(option.baseline)}</td><td>${escapeHtml(configSummary(option))}</td>` +
+        `<td>${option.feasible ? "yes" : `no: ${escapeHtml(option.reasons.join("; "))}`}</td></tr>`,
+    )
+    .join("");
+  return `<table><thead><tr><th>#</th><th>deployment</th><th>model</th><th>monthly</th><th>list price</th><th>levers pulled</th><th>feasible</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function leversTable(segment: SegmentPlan): string {
+  if (segment.levers.length === 0) return "";
+  const rows = segment.levers
+    .map(
+      (lever) =>
+        `<tr><td>${escapeHtml(leverLabel(lever))}</td><td class="num">${signedDollars(lever.saving)}</td><td>${lever.applied ? '<span class="applied">applied</span>' : "–"}</td>` +
+        `<td>${escapeHtml(lever.title)}</td><td>${escapeHtml(lever.preconditions.join("; "))}</td><td class="note">${escapeHtml(lever.formula)}</td></tr>`,
+    )
+    .join("");
+  return `<h3>Levers</h3><table><thead><tr><th>lever</th><th>saving/month</th><th></th><th>what</th><th>preconditions</th><th>formula</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined, index: number): string {
+  const spec = segment.segment;
+  const best = segment.recommended;
+  return (
+    `<section data-segment="${escapeHtml(spec.name)}"><h2>Segment ${escapeHtml(spec.name)}</h2>` +
+    `<p class="note">${count(segment.requests)} requests/month · ${spec.latency} · arrival ${spec.arrival.kind} · ${spec.input.mean} input + ${spec.cachedPrefixTokens} cached-prefix + ${spec.output.mean} output tokens per request · models: ${escapeHtml(spec.models.join(", "))}</p>` +
+    (best
+      ? `<p>Recommended: <strong>${escapeHtml(deployment(best))} · ${escapeHtml(best.model)}</strong> at <strong data-recommended-usd>${dollars(best.monthly)}</strong>/month (${escapeHtml(configSummary(best))}).</p>`
+      : `<p><strong>No deployment satisfies this segment's constraints.</strong></p>`) +
+    `<figure>${costChart(segment)}</figure><figure>${volumeChart(curves, `segment-${index}`)}</figure><figure>${breakdownChart(segment)}</figure>` +
+    optionsTable(segment) +
+    leversTable(segment) +
+    (best && best.warnings.length > 0 ? `<ul class="note">${best.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")}</ul>` : "") +
+    "</section>"
+  );
+}
+
+export function renderHtml(plan: Plan, curves: SegmentCurves[]): string {
+  const { recommendation } = plan;
+  const headline =
+    recommendation.monthly !== undefined
+      ? `<div class="big" data-total-usd>${dollars(recommendation.monthly)}/month</div>` +
+        (recommendation.baseline !== undefined && recommendation.saving !== undefined
+          ? `<div>against a list-price baseline of ${dollars(recommendation.baseline)}: saving ${dollars(recommendation.saving)} (${percent(recommendation.saving, recommendation.baseline)})</div>`
+          : "")
+      : `<div class="big">No complete plan</div><div>no feasible deployment for ${escapeHtml(recommendation.unserved.join(", "))}</div>`;
+  const perSegment = plan.segments
+    .map((segment) => `<li>${escapeHtml(segment.segment.name)}: ${segment.recommended ? `${escapeHtml(deployment(segment.recommended))} · ${escapeHtml(segment.recommended.model)} · ${dollars(segment.recommended.monthly)}` : "no feasible deployment"}</li>`)
+    .join("");
+  const projection =
+    recommendation.projection.length > 1
+      ? `<h3>Growth</h3><table><thead><tr><th>month</th><th>requests</th><th>monthly</th></tr></thead><tbody>${recommendation.projection
+          .map((point) => `<tr><td class="num">${point.month}</td><td class="num">${count(Object.values(point.requests).reduce((total, value) => total + value, 0n))}</td><td class="num">${dollars(point.monthly)}</td></tr>`)
+          .join("")}</tbody></table>`
+      : "";
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>Plan: ${escapeHtml(plan.workload.name)}</title><style>${STYLE}</style></head><body><main>` +
+    `<h1>Plan: ${escapeHtml(plan.workload.name)}</h1><p class="note">Prices in force ${escapeHtml(plan.at)}. ${escapeHtml(plan.workload.description ?? "")} Figures are exact amounts rounded to cents for display; <code>switchyard plan --json</code> gives every digit.</p>` +
+    `<div class="summary">${headline}<ul>${perSegment}</ul>${projection}</div>` +
+    plan.segments.map((segment, index) => segmentSection(segment, curves[index], index)).join("") +
+    `<p class="note">Generated by switchyard plan. Formulas and assumptions: docs/PLANNER.md.</p></main></body></html>\n`
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * Three small SVG charts drawn by hand (no chart library, no CDN): horizontal bars, stacked
+ * horizontal bars and lines against a numeric x axis. Money becomes a JavaScript number here
+ * for geometry only; every figure printed beside a bar is the exact amount rounded for display.
+ */
+export interface Bar {
+  id: string;
+  label: string;
+  value: number;
+  text: string;
+  colour: string;
+  muted: boolean;
+}
+
+export interface StackedBar {
+  id: string;
+  label: string;
+  parts: { key: string; value: number; text: string }[];
+  note: string;
+}
+
+export interface Line {
+  id: string;
+  label: string;
+  colour: string;
+  points: { x: number; y: number | undefined }[];
+}
+
+export interface Marker {
+  x: number;
+  label: string;
+  kind: string;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+}
+
+const WIDTH = 900;
+const LABEL_WIDTH = 320;
+const ROW = 26;
+
+function niceStep(range: number, ticks: number): number {
+  const raw = range / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw || 1));
+  const steps = [1, 2, 2.5, 5, 10];
+  return (steps.find((step) => step * magnitude >= raw) ?? 10) * magnitude;
+}
+
+export function compactNumber(value: number, prefix = ""): string {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e9) return `${prefix}${(value / 1e9).toFixed(magnitude >= 1e10 ? 0 : 1)}B`;
+  if (magnitude >= 1e6) return `${prefix}${(value / 1e6).toFixed(magnitude >= 1e7 ? 0 : 1)}M`;
+  if (magnitude >= 1e3) return `${prefix}${(value / 1e3).toFixed(magnitude >= 1e4 ? 0 : 1)}k`;
+  if (magnitude >= 1 || magnitude === 0) return `${prefix}${value.toFixed(magnitude >= 100 || magnitude === 0 ? 0 : 1)}`;
+  return `${prefix}${value.toPrecision(2)}`;
+}
+
+/** Horizontal bars; a logarithmic axis when the largest bar is over 50x the smallest. */
+export function barChart(name: string, title: string, bars: Bar[]): string {
+  const positive = bars.filter((bar) => bar.value > 0);
+  const max = Math.max(...positive.map((bar) => bar.value), 1e-9);
+  const min = Math.min(...positive.map((bar) => bar.value), max);
+  const log = max / min > 50;
+  const plotWidth = WIDTH - LABEL_WIDTH - 150;
+  const scale = (value: number) => {
+    if (value <= 0) return 0;
+    if (!log) return (value / max) * plotWidth;
+    const floor = Math.log10(min) - 0.3;
+    return ((Math.log10(value) - floor) / (Math.log10(max) - floor)) * plotWidth;
+  };
+  const height = bars.length * ROW + 56;
+  const rows = bars
+    .map((bar, index) => {
+      const y = 34 + index * ROW;
+      const width = Math.max(2, scale(bar.value));
+      return (
+        `<g data-bar="${escapeHtml(bar.id)}" data-usd="${escapeHtml(bar.text)}">` +
+        `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end" class="label${bar.muted ? " muted" : ""}">${escapeHtml(bar.label)}</text>` +
+        `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${bar.muted ? "url(#hatch)" : bar.colour}" rx="2"/>` +
+        `<text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + 15}" class="value${bar.muted ? " muted" : ""}">${escapeHtml(bar.text)}</text></g>`
+      );
+    })
+    .join("");
+  return (
+    `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e5e7eb"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9ca3af" stroke-width="3"/></pattern></defs>` +
+    `<text x="0" y="18" class="chart-title">${escapeHtml(title)}${log ? " (logarithmic scale)" : ""}</text>${rows}</svg>`
+  );
+}
+
+export function stackedBarChart(name: string, title: string, bars: StackedBar[], colours: Record<string, string>): string {
+  const totals = bars.map((bar) => bar.parts.reduce((sum, part) => sum + Math.max(0, part.value), 0));
+  const max = Math.max(...totals, 1e-9);
+  const plotWidth = WIDTH - LABEL_WIDTH - 230;
+  const keys = [...new Set(bars.flatMap((bar) => bar.parts.map((part) => part.key)))];
+  const legendRows = Math.ceil(keys.length / 4);
+  const top = 30 + legendRows * 20;
+  const height = top + bars.length * ROW + 16;
+  const legend = keys
+    .map((key, index) => {
+      const x = (index % 4) * 210;
+      const y = 30 + Math.floor(index / 4) * 20;
+      return `<g data-legend="${escapeHtml(key)}"><rect x="${x}" y="${y}" width="12" height="12" fill="${colours[key] ?? "#6b7280"}"/><text x="${x + 18}" y="${y + 11}" class="legend">${escapeHtml(key.replaceAll("_", " "))}</text></g>`;
+    })
+    .join("");
+  const rows = bars
+    .map((bar, index) => {
+      const y = top + index * ROW;
+      let x = LABEL_WIDTH;
+      const segments = bar.parts
+        .filter((part) => part.value > 0)
+        .map((part) => {
+          const width = (part.value / max) * plotWidth;
+          const rect = `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${Math.max(0.5, width).toFixed(1)}" height="${ROW - 8}" fill="${colours[part.key] ?? "#6b7280"}" data-class="${escapeHtml(part.key)}"><title>${escapeHtml(`${part.key}: ${part.text}`)}</title></rect>`;
+          x += width;
+          return rect;
+        })
+        .join("");
+      return (
+        `<g data-stack="${escapeHtml(bar.id)}"><text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end" class="label">${escapeHtml(bar.label)}</text>${segments}` +
+        `<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="value">${escapeHtml(bar.note)}</text></g>`
+      );
+    })
+    .join("");
+  return `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="18" class="chart-title">${escapeHtml(title)}</text>${legend}${rows}</svg>`;
+}
+
+/**
+ * Lines against a numeric x axis. `yCap` bounds the y axis so that one very expensive series
+ * (a provisioned-throughput commitment far above on-demand) does not flatten the others; lines
+ * above it are clipped and their legend says so. `uid` keeps the clip path unique on the page.
+ */
+export function lineChart(name: string, title: string, lines: Line[], markers: Marker[], xLabel: string, uid: string, yCap?: number): string {
+  const left = 70;
+  const right = 20;
+  const top = 34;
+  const plotHeight = 280;
+  const legendRows = Math.ceil(lines.length / 2);
+  const height = top + plotHeight + 46 + legendRows * 20;
+  const plotWidth = WIDTH - left - right;
+  const xs = lines.flatMap((line) => line.points.map((point) => point.x));
+  const ys = lines.flatMap((line) => line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
+  const xMax = Math.max(...xs, ...markers.map((marker) => marker.x), 1);
+  const yMax = Math.min(Math.max(...ys, 1e-9), yCap ?? Number.POSITIVE_INFINITY) * 1.08;
+  const xAt = (x: number) => left + (x / xMax) * plotWidth;
+  const yAt = (y: number) => top + plotHeight - (y / yMax) * plotHeight;
+  const xStep = niceStep(xMax, 6);
+  const yStep = niceStep(yMax, 5);
+  let grid = "";
+  for (let x = 0; x <= xMax + 1e-9; x += xStep) {
+    grid += `<line x1="${xAt(x).toFixed(1)}" y1="${top}" x2="${xAt(x).toFixed(1)}" y2="${top + plotHeight}" class="grid"/><text x="${xAt(x).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" class="tick">${compactNumber(x)}</text>`;
+  }
+  for (let y = 0; y <= yMax + 1e-9; y += yStep) {
+    grid += `<line x1="${left}" y1="${yAt(y).toFixed(1)}" x2="${left + plotWidth}" y2="${yAt(y).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(yAt(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${compactNumber(y, "$")}</text>`;
+  }
+  const paths = lines
+    .map((line) => {
+      const drawn = line.points.filter((point) => point.y !== undefined);
+      const d = drawn.map((point, index) => `${index === 0 ? "M" : "L"}${xAt(point.x).toFixed(1)},${yAt(point.y as number).toFixed(1)}`).join(" ");
+      return `<path data-series="${escapeHtml(line.id)}" d="${d}" fill="none" stroke="${line.colour}" stroke-width="2.2" clip-path="url(#clip-${uid})"/>`;
+    })
+    .join("");
+  const markerMarks = markers
+    .map((marker, index) => {
+      const x = xAt(marker.x).toFixed(1);
+      const labelY = top + 12 + (index % 4) * 13;
+      return (
+        `<g data-marker="${escapeHtml(marker.kind)}" data-requests="${marker.x}"><line x1="${x}" y1="${top}" x2="${x}" y2="${top + plotHeight}" class="marker ${escapeHtml(marker.kind)}"/>` +
+        `<text x="${(Number(x) + 4).toFixed(1)}" y="${labelY}" class="marker-label">${escapeHtml(marker.label)}</text></g>`
+      );
+    })
+    .join("");
+  const legend = lines
+    .map((line, index) => {
+      const x = left + (index % 2) * 420;
+      const y = top + plotHeight + 34 + Math.floor(index / 2) * 20;
+      const lowest = Math.min(...line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
+      const offScale = lowest > yMax ? ` (above the chart: from ${compactNumber(lowest, "$")})` : "";
+      return `<g><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"/><text x="${x + 28}" y="${y}" class="legend">${escapeHtml(line.label + offScale)}</text></g>`;
+    })
+    .join("");
+  return (
+    `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<defs><clipPath id="clip-${uid}"><rect x="${left}" y="${top}" width="${plotWidth}" height="${plotHeight}"/></clipPath></defs>` +
+    `<text x="0" y="18" class="chart-title">${escapeHtml(title)}</text>${grid}` +
+    `<text x="${left + plotWidth}" y="${top + plotHeight + 30}" text-anchor="end" class="tick">${escapeHtml(xLabel)}</text>${paths}${markerMarks}${legend}</svg>`
+  );
+}

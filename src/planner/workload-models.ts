@@ -1,0 +1,90 @@
+/**
+ * Resolves the model names a workload file uses (ids, aliases, families) against the catalog,
+ * and links provisioned-throughput quotes and self-hosting entries to the segments they may serve.
+ * An unknown name is bad input: the issue names the field, its line and the closest known names.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import type { Model } from "../catalog/model.js";
+import { closestNames } from "../catalog/suggest.js";
+import type { ParsedWorkload, WorkloadIssue } from "./workload-file.js";
+import { WorkloadError } from "./workload-file.js";
+import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";
+
+export interface ResolvedQuote {
+  quote: ProvisionedQuote;
+  model: Model;
+}
+
+export interface ResolvedSelfHost {
+  entry: SelfHostEntry;
+  /** The catalog model when the name is one; self-hosting may also run a model the catalog lacks. */
+  model: Model | undefined;
+}
+
+export interface ResolvedSegment {
+  segment: Segment;
+  /** Acceptable catalog models, in the order the file lists them (the first is the user's default). */
+  models: Model[];
+  /** Cheaper models the user wants to see but has not accepted yet (quality unvalidated). */
+  considerModels: Model[];
+  tokenCountsFrom: Model | undefined;
+  quotes: ResolvedQuote[];
+  selfHost: ResolvedSelfHost[];
+}
+
+export interface ResolvedWorkload {
+  workload: Workload;
+  segments: ResolvedSegment[];
+}
+
+export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): ResolvedWorkload {
+  const { workload, file, lineOf } = parsed;
+  const issues: WorkloadIssue[] = [];
+  const knownNames = [...new Set(catalog.models.flatMap((model) => [model.id, model.family, ...model.aliases]))];
+  const selfHostNames = new Set(workload.selfHost.map((entry) => entry.model));
+  const report = (path: (string | number)[], name: string, extra = "") =>
+    issues.push({
+      file,
+      path: path.join("."),
+      line: lineOf(path),
+      message: `unknown model ${JSON.stringify(name)}${extra}; closest known: ${closestNames(name, knownNames, 3).join(", ")}`,
+    });
+  const lookup = (name: string, path: (string | number)[], allowSelfHostOnly: boolean): Model[] => {
+    const found = catalog.modelsMatching(name);
+    if (found.length === 0 && !(allowSelfHostOnly && selfHostNames.has(name))) {
+      report(path, name, allowSelfHostOnly ? " (and no self_host entry runs it)" : "");
+    }
+    return found;
+  };
+
+  const quotes: ResolvedQuote[] = [];
+  workload.provisioned.forEach((quote, index) => {
+    const [model] = lookup(quote.model, ["provisioned_throughput", index, "model"], false);
+    if (model) quotes.push({ quote, model });
+  });
+  const selfHost: ResolvedSelfHost[] = workload.selfHost.map((entry) => ({ entry, model: catalog.modelsMatching(entry.model)[0] }));
+
+  const segments = workload.segments.map((segment, index): ResolvedSegment => {
+    const models = unique(segment.models.flatMap((name, position) => lookup(name, ["segments", index, "models", position], true)));
+    const considerModels = unique(segment.considerModels.flatMap((name, position) => lookup(name, ["segments", index, "consider_models", position], false))).filter(
+      (model) => !models.includes(model),
+    );
+    const tokenCountsFrom = segment.tokenCountsFrom ? lookup(segment.tokenCountsFrom, ["segments", index, "token_counts_from"], false)[0] : undefined;
+    const accepts = (model: Model | undefined, rawName: string) =>
+      (model !== undefined && models.includes(model)) || segment.models.includes(rawName);
+    return {
+      segment,
+      models,
+      considerModels,
+      tokenCountsFrom,
+      quotes: quotes.filter(({ quote, model }) => accepts(model, quote.model) && (!quote.segments || quote.segments.includes(segment.name))),
+      selfHost: selfHost.filter(({ entry, model }) => accepts(model, entry.model) && (!entry.segments || entry.segments.includes(segment.name))),
+    };
+  });
+  if (issues.length > 0) throw new WorkloadError(issues);
+  return { workload, segments };
+}
+
+function unique(models: Model[]): Model[] {
+  return [...new Set(models)];
+}

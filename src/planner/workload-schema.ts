@@ -1,0 +1,152 @@
+/**
+ * The workload file's shape (the planner's input contract, PRODUCT.md), checked once at the edge.
+ * Messages say what was expected; workload-file.ts adds the file, the field path, the line and
+ * what was found. docs/PLANNER.md explains every field.
+ *
+ * Amounts (prices, percentages, rates) are exact decimals: a quoted string ("1.99") or a YAML
+ * number, whose source text is kept (workload-file.ts) so that 1.99 never becomes a binary float.
+ */
+import { z } from "zod";
+import { PROVIDERS } from "../catalog/schema.js";
+import { Decimal } from "../pricing/decimal.js";
+import { BILLING_REQUIREMENTS, FEATURES, RESIDENCY_REQUIREMENTS } from "./workload.js";
+
+const wholeNumber = (what: string, minimum = 0) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int({ error: `expected a whole number of ${what}` })
+    .min(minimum, { error: `expected at least ${minimum} ${what}` })
+    .refine(Number.isSafeInteger, { error: `too large for a whole number of ${what}` });
+
+/** A non-negative exact decimal: "1.99", 1.99 (kept as written) or 2. */
+const decimal = (what: string) =>
+  z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
+      error: `expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`,
+    })
+    .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value)));
+
+const percent = (what: string) =>
+  decimal(what).refine((value) => value.compare(Decimal.fromInteger(100)) <= 0, { error: `expected a percentage from 0 to 100 (${what})` });
+
+const fraction = (what: string) =>
+  decimal(what).refine((value) => value.compare(Decimal.ONE) <= 0, { error: `expected a fraction from 0 to 1 (${what}), e.g. 0.8` });
+
+const tokenSpread = (what: string) =>
+  z.union(
+    [
+      wholeNumber(what),
+      z.strictObject({ mean: wholeNumber(what), p90: wholeNumber(what).optional(), max: wholeNumber(what).optional() }),
+    ],
+    { error: `expected a whole number of ${what}, or {mean, p90, max}` },
+  );
+
+const residency = z.enum(RESIDENCY_REQUIREMENTS, { error: `expected one of ${RESIDENCY_REQUIREMENTS.join(" | ")}` });
+const providerOrSelfHost = z.enum([...PROVIDERS, "self-host"], { error: `expected one of ${[...PROVIDERS, "self-host"].join(" | ")}` });
+
+export const constraintsSchema = z.strictObject({
+  residency: residency.optional(),
+  compliance: z.array(z.string().min(1), { error: "expected a list of programme names, e.g. [fedramp-high, hipaa]" }).optional(),
+  billing: z.enum(BILLING_REQUIREMENTS, { error: `expected one of ${BILLING_REQUIREMENTS.join(" | ")}` }).optional(),
+  ttft_p99_ms: wholeNumber("milliseconds", 1).nullable().optional(),
+  unknown_latency: z.enum(["allow", "reject"], { error: "expected allow | reject" }).optional(),
+  providers: z.union([z.literal("any"), z.array(providerOrSelfHost)], { error: "expected any, or a list of providers" }).optional(),
+});
+
+const hourlyWeights = z
+  .array(decimal("a relative weight"), { error: "expected a list of 24 weights, one per hour from 00:00" })
+  .length(24, { error: "expected exactly 24 weights, one per hour from 00:00" })
+  .refine((weights) => weights.some((weight) => !weight.isZero()), { error: "at least one hour needs a weight above 0" });
+
+export const arrivalSchema = z.union(
+  [
+    z.enum(["uniform", "business-hours"]),
+    z.strictObject({
+      hourly: hourlyWeights.optional(),
+      pattern: z.enum(["uniform", "business-hours"]).optional(),
+      days_per_week: wholeNumber("days", 1).max(7, { error: "expected 1 to 7 days" }).optional(),
+    }),
+  ],
+  { error: "expected uniform | business-hours | {hourly: [24 weights], days_per_week: N}" },
+);
+
+const ttlRates = z.union([fraction("cache hit rate"), z.strictObject({ "5m": fraction("cache hit rate").optional(), "1h": fraction("cache hit rate").optional() })], {
+  error: "expected a hit rate from 0 to 1, or {5m: rate, 1h: rate}",
+});
+
+export const segmentSchema = z.strictObject({
+  name: z.string({ error: "expected a segment name" }).min(1, { error: "expected a segment name" }),
+  requests_per_month: wholeNumber("requests per month", 1),
+  input_tokens: tokenSpread("input tokens per request"),
+  output_tokens: tokenSpread("output tokens per request"),
+  cached_prefix_tokens: wholeNumber("prefix tokens").default(0),
+  prefix_variants: wholeNumber("distinct prefixes", 1).default(1),
+  cache_hit_rate: ttlRates.optional(),
+  arrival: arrivalSchema.default("uniform"),
+  latency: z.enum(["realtime", "batch-ok"], { error: "expected realtime | batch-ok" }).default("realtime"),
+  models: z.array(z.string().min(1), { error: "expected a list of model ids or families, e.g. [claude-haiku-4-5]" }).min(1, {
+    error: "list at least one acceptable model",
+  }),
+  consider_models: z.array(z.string().min(1), { error: "expected a list of model ids or families" }).default([]),
+  requires: z.array(z.enum(FEATURES, { error: `expected features from ${FEATURES.join(", ")}` })).default([]),
+  /** The tool_choice sent with tool definitions; absent = no tools (no tool-use system prompt). */
+  tool_choice: z.enum(["auto", "none", "any", "tool"], { error: "expected auto | none | any | tool (the tool_choice you send with tools)" }).optional(),
+  web_searches_per_request: decimal("searches per request").prefault(0),
+  token_counts_from: z.string().min(1).optional(),
+  growth_percent_per_month: decimal("percent per month").optional(),
+  constraints: constraintsSchema.optional(),
+});
+
+export const provisionedSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  model: z.string({ error: "expected the model the units serve" }).min(1),
+  provider: z.enum(["bedrock", "vertex"], { error: "expected bedrock | vertex" }).default("bedrock"),
+  route: z.string().min(1).default("in-region"),
+  region: z.string().min(1).optional(),
+  term: z.enum(["no-commitment", "1-month", "6-month"], { error: "expected no-commitment | 1-month | 6-month" }),
+  usd_per_mu_hour: decimal("USD per model unit per hour"),
+  input_tokens_per_minute_per_mu: wholeNumber("input tokens per minute", 1),
+  output_tokens_per_minute_per_mu: wholeNumber("output tokens per minute", 1),
+  min_units: wholeNumber("model units", 1).default(1),
+  segments: z.array(z.string().min(1)).optional(),
+  includes_discount: z.boolean({ error: "expected true or false" }).default(false),
+});
+
+export const selfHostSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  model: z.string({ error: "expected the model you would host" }).min(1),
+  gpu_usd_per_hour: decimal("USD per GPU hour"),
+  gpus: wholeNumber("GPUs per replica", 1).default(1),
+  tokens_per_second: wholeNumber("tokens per second per replica", 1),
+  utilisation: fraction("the share of peak throughput you plan to use").default(Decimal.parse("0.7")),
+  ops_usd_per_month: decimal("USD per month").prefault(0),
+  scaling: z.enum(["always-on", "hourly"], { error: "expected always-on | hourly" }).default("always-on"),
+  min_replicas: wholeNumber("replicas", 0).default(1),
+  residency: z.enum([...RESIDENCY_REQUIREMENTS, "unknown"], { error: `expected where it runs: ${RESIDENCY_REQUIREMENTS.join(" | ")}` }).default("unknown"),
+  compliance: z.array(z.string().min(1)).default([]),
+  billing: z.enum(["aws-invoice", "gcp-invoice", "other"], { error: "expected aws-invoice | gcp-invoice | other" }).default("other"),
+  ttft_p99_ms: wholeNumber("milliseconds", 1).optional(),
+  segments: z.array(z.string().min(1)).optional(),
+});
+
+export const workloadSchema = z.strictObject({
+  name: z.string({ error: "expected a workload name" }).min(1),
+  description: z.string().optional(),
+  horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
+  growth_percent_per_month: decimal("percent per month").prefault(0),
+  segments: z.array(segmentSchema, { error: "expected a list of segments" }).min(1, { error: "list at least one segment" }),
+  constraints: constraintsSchema.default({}),
+  discounts: z
+    .strictObject({
+      aws_percent: percent("AWS discount").prefault(0),
+      anthropic_percent: percent("Anthropic discount").prefault(0),
+      gcp_percent: percent("Google Cloud discount").prefault(0),
+    })
+    .prefault({}),
+  provisioned_throughput: z.array(provisionedSchema, { error: "expected a list of quotes" }).default([]),
+  self_host: z.array(selfHostSchema, { error: "expected a list of self-hosting options" }).default([]),
+});
+
+export type WorkloadFile = z.infer<typeof workloadSchema>;
+export type SegmentFile = z.infer<typeof segmentSchema>;
+export type ConstraintsFile = z.infer<typeof constraintsSchema>;
