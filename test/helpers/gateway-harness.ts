@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadCatalog } from "../../src/catalog/files.js";
-import type { Catalog } from "../../src/catalog/catalog.js";
+import { catalog } from "./catalog.js";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
@@ -15,11 +14,7 @@ import { startGateway, type RunningGateway } from "../../src/gateway/start-gatew
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 
-let sharedCatalog: Catalog | undefined;
-export function catalog(): Catalog {
-  sharedCatalog ??= loadCatalog();
-  return sharedCatalog;
-}
+export { catalog };
 
 export interface Harness {
   gateway: RunningGateway;

@@ -1,0 +1,194 @@
+/** Route choice is a pure function of the request, the deployments, a health snapshot and affinity. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { AffinityTable } from "../../src/routing/affinity.js";
+import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
+import { rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
+import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
+import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
+import { readRequestNeeds } from "../../src/routing/request-needs.js";
+import { RateLimiter } from "../../src/gateway/rate-limiter.js";
+import { catalog } from "../helpers/catalog.js";
+
+const config = parseGatewayConfig(
+  `
+providers:
+  anthropic: { kind: anthropic }
+  bedrock-us: { kind: bedrock, region: us-east-1 }
+  bedrock-eu: { kind: bedrock, region: eu-west-1 }
+  bedrock-gov: { kind: bedrock, region: us-gov-west-1 }
+deployments:
+  - { id: a-global, provider: anthropic, model: claude-sonnet-4-6, route: global }
+  - { id: a-us, provider: anthropic, model: claude-sonnet-4-6, route: us }
+  - { id: b-global, provider: bedrock-us, model: claude-sonnet-4-6, route: global }
+  - { id: b-us, provider: bedrock-us, model: claude-sonnet-4-6, route: us }
+  - { id: b-eu, provider: bedrock-eu, model: claude-sonnet-4-6, route: eu }
+`,
+  "routing-test.yaml",
+  catalog(),
+);
+const all = [...config.deployments.values()];
+const cheapest: RoutingPolicy = { residency: "any", compliance: [], billing: "any", objective: "cheapest", weights: { cost: 1, latency: 0 } };
+
+function input(overrides: Partial<RouteInput> = {}): RouteInput {
+  const body = { model: "claude-sonnet-4-6", max_tokens: 100, messages: [{ role: "user", content: "hi" }] };
+  return {
+    deployments: all,
+    policy: cheapest,
+    needs: readRequestNeeds(body, undefined),
+    inputTokens: 1000,
+    maxTokens: 100,
+    prefixes: [],
+    holdings: new Map(),
+    health: new Map(),
+    at: "2026-11-22",
+    rotation: 0,
+    ...overrides,
+  };
+}
+const ids = (ranking: ReturnType<typeof rankCandidates>) => ranking.ranked.map((candidate) => candidate.deployment.id);
+
+test("cheapest: global routes (1x) before regional and inference_geo us (1.1x)", () => {
+  const ranking = rankCandidates(input());
+  // 1,000 input x $3 + 100 output x $15 = $0.0045 on global; x1.1 = $0.00495 on us/eu routes
+  assert.deepEqual(ids(ranking).slice(0, 2).sort(), ["a-global", "b-global"]);
+  assert.deepEqual(ids(ranking).slice(2).sort(), ["a-us", "b-eu", "b-us"]);
+  assert.equal(ranking.ranked[0]?.expectedCost, 4_500_000_000_000_000n);
+  assert.equal(ranking.ranked[2]?.expectedCost, 4_950_000_000_000_000n);
+});
+
+test("ties rotate so equally cheap deployments share the load", () => {
+  const first = ids(rankCandidates(input({ rotation: 0 })))[0];
+  const second = ids(rankCandidates(input({ rotation: 1 })))[0];
+  assert.notEqual(first, second);
+});
+
+test("residency is a hard constraint, and the refusal names it", () => {
+  const eu = rankCandidates(input({ policy: { ...cheapest, residency: "eu" } }));
+  assert.deepEqual(ids(eu), ["b-eu"]);
+  assert.ok(eu.excluded.every((exclusion) => exclusion.rule === "constraint" && /residency=eu/.test(exclusion.reason)));
+  const jp = rankCandidates(input({ policy: { ...cheapest, residency: "jp" } }));
+  assert.deepEqual(ids(jp), []);
+  // us accepts the US routes only: global routing may leave the US
+  assert.deepEqual(ids(rankCandidates(input({ policy: { ...cheapest, residency: "us" } }))).sort(), ["a-us", "b-us"]);
+});
+
+test("billing aws-invoice keeps only Bedrock; compliance needs every programme listed", () => {
+  assert.ok(ids(rankCandidates(input({ policy: { ...cheapest, billing: "aws-invoice" } }))).every((id) => id.startsWith("b-")));
+  const impossible = rankCandidates(input({ policy: { ...cheapest, compliance: ["made-up-programme"] } }));
+  assert.equal(impossible.ranked.length, 0);
+  assert.match(impossible.excluded[0]?.reason ?? "", /compliance=made-up-programme/);
+});
+
+test("what the request needs: inference_geo us keeps the us routes; a beta Bedrock does not accept excludes Bedrock", () => {
+  const geo = readRequestNeeds({ inference_geo: "us", messages: [] }, undefined);
+  assert.deepEqual(ids(rankCandidates(input({ needs: geo }))).sort(), ["a-us", "b-us"]);
+  const beta = readRequestNeeds({ messages: [] }, "some-unknown-beta-2099-01-01");
+  const ranking = rankCandidates(input({ needs: beta }));
+  assert.ok(ids(ranking).every((id) => id.startsWith("a-")));
+  assert.ok(ranking.excluded.some((exclusion) => exclusion.rule === "need" && /anthropic-beta some-unknown-beta/.test(exclusion.reason)));
+});
+
+test("cache affinity: the deployment holding the prefix is cheaper there than a rewrite elsewhere, even at 1.1x", () => {
+  const body = {
+    model: "claude-sonnet-4-6",
+    max_tokens: 100,
+    system: [{ type: "text", text: "x".repeat(40_000), cache_control: { type: "ephemeral" } }],
+    messages: [{ role: "user", content: "question" }],
+  };
+  const prefixes = cachePrefixes(body);
+  assert.equal(prefixes.length, 1);
+  const table = new AffinityTable();
+  table.remember(prefixes, "b-us");
+  const ranking = rankCandidates(input({ prefixes, holdings: table.holdings(prefixes), inputTokens: 10_100 }));
+  assert.equal(ids(ranking)[0], "b-us", "reads at $0.33 beat writes at $3.75");
+  const holder = ranking.ranked[0];
+  assert.equal(holder?.expectedUsage.cacheRead, prefixes[0]?.tokens);
+  assert.equal(ranking.ranked[1]?.expectedUsage.cacheWrite5m, prefixes[0]?.tokens);
+});
+
+test("the affinity entry expires with its TTL", () => {
+  let now = 0;
+  const table = new AffinityTable(10, () => now);
+  const prefixes = [{ hash: "h", tokens: 5000, ttl: "5m" as const }];
+  table.remember(prefixes, "a-global");
+  now = 5 * 60_000 - 1;
+  assert.equal(table.holdings(prefixes).size, 1);
+  now = 5 * 60_000;
+  assert.equal(table.holdings(prefixes).size, 0);
+});
+
+test("fastest uses live time to first token", () => {
+  const book = new HealthBook(DEFAULT_HEALTH, () => 1000);
+  for (let index = 0; index < 5; index += 1) {
+    book.record("b-eu", "success", { ttftMs: 50, totalMs: 100 });
+    book.record("a-global", "success", { ttftMs: 400, totalMs: 900 });
+  }
+  const ranking = rankCandidates(input({ policy: { ...cheapest, objective: "fastest" }, health: book.snapshot() }));
+  assert.equal(ids(ranking)[0], "b-eu");
+});
+
+test("circuit breaker: opens after consecutive failures, half-opens after the cooldown for one probe, closes on success", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 3, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  for (let index = 0; index < 3; index += 1) book.record("a-global", "failure");
+  assert.equal(book.snapshot().get("a-global")?.state, "open");
+  let ranking = rankCandidates(input({ health: book.snapshot() }));
+  assert.ok(!ids(ranking).includes("a-global"));
+  assert.ok(ranking.excluded.some((exclusion) => exclusion.deployment === "a-global" && exclusion.rule === "health"));
+  now = 1000;
+  assert.equal(book.snapshot().get("a-global")?.state, "half_open");
+  book.begin("a-global");
+  assert.equal(book.snapshot().get("a-global")?.unavailable, true, "one probe at a time");
+  book.record("a-global", "failure");
+  assert.equal(book.snapshot().get("a-global")?.state, "open");
+  assert.equal(book.snapshot().get("a-global")?.openUntil, 1000 + 2000, "the cooldown doubles on re-open");
+  now = 3000;
+  book.begin("a-global");
+  book.record("a-global", "success", { ttftMs: 10, totalMs: 20 });
+  assert.equal(book.snapshot().get("a-global")?.state, "closed");
+  ranking = rankCandidates(input({ health: book.snapshot() }));
+  assert.ok(ids(ranking).includes("a-global"));
+});
+
+test("a throttle with retry-after cools the deployment until then; when every candidate is unhealthy they are tried anyway", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, snapshotMs: 0 }, () => now);
+  book.record("b-eu", "throttled", { retryAfterMs: 2000 });
+  const eu = { ...cheapest, residency: "eu" as const };
+  const ranking = rankCandidates(input({ policy: eu, health: book.snapshot() }));
+  assert.equal(ranking.lastResort, true);
+  assert.deepEqual(ids(ranking), ["b-eu"]);
+  now = 2000;
+  assert.equal(rankCandidates(input({ policy: eu, health: book.snapshot() })).lastResort, false);
+});
+
+test("policy layers only narrow: a request cannot lift its key's residency", () => {
+  const key = combinePolicy(cheapest, { residency: "eu" });
+  assert.equal(combinePolicy(key, parseRouteHeader("objective=fastest")).objective, "fastest");
+  assert.throws(() => combinePolicy(key, parseRouteHeader("residency=us")), PolicyError);
+  assert.deepEqual(parseRouteHeader("residency=eu; compliance=hipaa,soc2; billing=aws-invoice; weights=cost:0.7,latency:0.3"), {
+    residency: "eu",
+    compliance: ["hipaa", "soc2"],
+    billing: "aws-invoice",
+    weights: { cost: 0.7, latency: 0.3 },
+    objective: "weighted",
+  });
+  assert.throws(() => parseRouteHeader("residency=mars"), /residency must be one of/);
+  assert.throws(() => parseRouteHeader("colour=blue"), /unknown setting "colour"/);
+});
+
+test("rate limits refill continuously and say when to retry", () => {
+  let now = 0;
+  const limiter = new RateLimiter(() => now);
+  const limits = { requests_per_minute: 60 };
+  for (let index = 0; index < 60; index += 1) limiter.admit("k", limits, 0);
+  assert.throws(
+    () => limiter.admit("k", limits, 0),
+    (error: Error & { headers?: Record<string, string> }) => error.headers?.["retry-after"] === "1" && error.headers["anthropic-ratelimit-requests-limit"] === "60",
+  );
+  now = 1000; // one second refills one request
+  const headers = limiter.admit("k", limits, 0);
+  assert.equal(headers["anthropic-ratelimit-requests-remaining"], "0");
+});
