@@ -87,8 +87,10 @@ export const routingSchema = z.strictObject({
       min_samples: z.number().int().positive().default(20),
       cooldown_ms: z.number().int().positive().default(5_000),
       max_cooldown_ms: z.number().int().positive().default(300_000),
+      /** A throttle without retry-after keeps the deployment out of rotation this long. */
+      throttle_cooldown_ms: z.number().int().nonnegative().default(1_000),
     })
-    .default({ window_ms: 60_000, failure_threshold: 5, error_rate_threshold: 0.5, min_samples: 20, cooldown_ms: 5_000, max_cooldown_ms: 300_000 }),
+    .default({ window_ms: 60_000, failure_threshold: 5, error_rate_threshold: 0.5, min_samples: 20, cooldown_ms: 5_000, max_cooldown_ms: 300_000, throttle_cooldown_ms: 1_000 }),
 });
 
 const rateLimits = z.strictObject({

@@ -72,6 +72,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         minSamples: config.routing.health.min_samples,
         cooldownMs: config.routing.health.cooldown_ms,
         maxCooldownMs: config.routing.health.max_cooldown_ms,
+        throttleCooldownMs: config.routing.health.throttle_cooldown_ms,
         snapshotMs: 100,
       },
       now,

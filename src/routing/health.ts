@@ -19,6 +19,8 @@ export interface HealthSettings {
   minSamples: number;
   cooldownMs: number;
   maxCooldownMs: number;
+  /** How long a throttle without retry-after (Bedrock sends none) cools the deployment. */
+  throttleCooldownMs: number;
   snapshotMs: number;
 }
 
@@ -30,6 +32,7 @@ export const DEFAULT_HEALTH: HealthSettings = {
   minSamples: 20,
   cooldownMs: 5_000,
   maxCooldownMs: 300_000,
+  throttleCooldownMs: 1_000,
   snapshotMs: 100,
 };
 
@@ -117,7 +120,8 @@ export class HealthBook {
     tracker.requests += 1;
     tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
     if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
-    if (timing.retryAfterMs !== undefined) tracker.coolingUntil = Math.max(tracker.coolingUntil, now + timing.retryAfterMs);
+    const coolFor = timing.retryAfterMs ?? (outcome === "throttled" ? this.settings.throttleCooldownMs : undefined);
+    if (coolFor !== undefined) tracker.coolingUntil = Math.max(tracker.coolingUntil, now + coolFor);
 
     if (outcome === "success") {
       tracker.consecutiveFailures = 0;
@@ -154,6 +158,12 @@ export class HealthBook {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
     tracker.state = "open";
     tracker.openUntil = now + tracker.cooldownMs;
+  }
+
+  /** Forgets everything (tests, and the admin "reset health" action). */
+  reset(): void {
+    this.trackers.clear();
+    this.cached = undefined;
   }
 
   snapshot(): HealthSnapshot {

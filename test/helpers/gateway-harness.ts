@@ -35,6 +35,10 @@ export interface HarnessOptions {
   deployments?: string;
   policy?: "cheapest" | "ordered";
   maxAttempts?: number;
+  /** More fields inside `routing:` (e.g. "health: { failure_threshold: 2, cooldown_ms: 300 }"). */
+  routing?: string;
+  /** Replaces the `timeouts:` line. */
+  timeouts?: string;
   extra?: string;
 }
 
@@ -66,8 +70,8 @@ providers:
     endpoint: "${bedrock.url}"
     credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }
 ${options.deployments ?? DEFAULT_DEPLOYMENTS}
-routing: { policy: ${options.policy ?? "cheapest"}, max_attempts: ${options.maxAttempts ?? 3} }
-timeouts: { connect_ms: 2000, first_byte_ms: 5000, total_ms: 20000 }
+routing: { policy: ${options.policy ?? "cheapest"}, max_attempts: ${options.maxAttempts ?? 3}${options.routing ? `, ${options.routing}` : ""} }
+${options.timeouts ?? "timeouts: { connect_ms: 2000, first_byte_ms: 5000, total_ms: 20000 }"}
 ${options.extra ?? ""}
 `;
   const resolved = parseGatewayConfig(text, "test-config.yaml", catalog());

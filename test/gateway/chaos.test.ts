@@ -1,0 +1,183 @@
+/**
+ * Chaos: the emulators' fault scripts against the gateway. Each test asserts what the client saw,
+ * which deployments served, and what the ledger holds.
+ */
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+const CHAOS_DEPLOYMENTS = `deployments:
+  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
+  - { id: bedrock-sonnet, provider: bedrock-emulator, model: claude-sonnet-4-6, route: global }
+  - { id: bedrock-sonnet-us, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us }
+models:
+  anthropic-first: [anthropic-sonnet, bedrock-sonnet]
+  bedrock-first: [bedrock-sonnet, anthropic-sonnet]
+keys:
+  limited: { requests_per_minute: 2 }
+  eu-only: { residency: eu }
+`;
+
+let harness: Harness;
+let client: Anthropic;
+const ask = (model: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) =>
+  client.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: `chaos ${Math.random()}` }], ...extra }).withResponse();
+
+async function rowOf(response: Response): Promise<LedgerRow> {
+  const requestId = response.headers.get("request-id");
+  assert.ok(requestId);
+  await harness.ledger.writer.flush();
+  const row = await harness.ledger.store.get(requestId);
+  assert.ok(row);
+  return row;
+}
+
+before(async () => {
+  harness = await startHarness({
+    deployments: CHAOS_DEPLOYMENTS.replace(/keys:[\s\S]*$/, ""),
+    extra: CHAOS_DEPLOYMENTS.slice(CHAOS_DEPLOYMENTS.indexOf("keys:")),
+    policy: "ordered",
+    routing: "health: { failure_threshold: 3, cooldown_ms: 400, min_samples: 100 }",
+    timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 400, total_ms: 10000 }",
+  });
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+after(async () => harness.close());
+// Each scenario starts from a clean health book; cooling and open circuits are what they test.
+beforeEach(() => harness.gateway.state.health.reset());
+
+describe("chaos", () => {
+  test("a throttle burst on Bedrock: the request fails over, then Bedrock cools (it sends no retry-after)", async () => {
+    harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 429 }, window: { durationMs: 30_000 } }] });
+    try {
+      const first = await ask("bedrock-first");
+      assert.equal(first.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+      const firstRow = await rowOf(first.response);
+      assert.deepEqual(firstRow.attempts.map((attempt) => [attempt.deployment, attempt.status, attempt.error]), [
+        ["bedrock-sonnet", 429, "rate_limited"],
+        ["anthropic-sonnet", 200, null],
+      ]);
+      const bedrockCallsBefore = harness.bedrock.state().requests;
+      const second = await ask("bedrock-first");
+      assert.equal((await rowOf(second.response)).attempts.length, 1, "Bedrock is skipped while it cools");
+      assert.equal(harness.bedrock.state().requests, bedrockCallsBefore);
+    } finally {
+      harness.bedrock.setProfile("instant");
+    }
+  });
+
+  test("an outage answered with 529 + retry-after: one failover, then the provider is skipped while it cools", async () => {
+    harness.anthropic.setProfile("outage");
+    try {
+      const first = await ask("anthropic-first");
+      assert.equal(first.response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+      assert.equal(first.response.headers.get("x-switchyard-attempts"), "2");
+      const anthropicCalls = harness.anthropic.state().requests;
+      for (let index = 0; index < 3; index += 1) {
+        const { response } = await ask("anthropic-first");
+        assert.equal(response.headers.get("x-switchyard-attempts"), "1");
+      }
+      assert.equal(harness.anthropic.state().requests, anthropicCalls, "no request went to the provider in outage while it cooled");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("repeated 500s open the circuit; traffic goes straight to the healthy provider; a half-open probe closes it", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 500 }, probability: 1 }] });
+    try {
+      for (let index = 0; index < 3; index += 1) {
+        const { response } = await ask("anthropic-first");
+        assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+        assert.equal(response.headers.get("x-switchyard-attempts"), "2");
+      }
+      const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as {
+        deployments: { deployment: string; state: string; failures: number; available: boolean }[];
+      };
+      const anthropic = health.deployments.find((entry) => entry.deployment === "anthropic-sonnet");
+      assert.equal(anthropic?.state, "open");
+      assert.equal(anthropic?.available, false);
+      assert.equal(anthropic?.failures, 3);
+      const { response } = await ask("anthropic-first");
+      assert.equal(response.headers.get("x-switchyard-attempts"), "1", "the open circuit is skipped");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const { response } = await ask("anthropic-first");
+    assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet", "the half-open probe succeeds and closes the circuit");
+  });
+
+  test("a stalled first byte times out and fails over", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 3000 }, count: 1 }] });
+    try {
+      const { response } = await ask("anthropic-first");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+      const row = await rowOf(response);
+      assert.equal(row.attempts[0]?.error, "timeout");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("a reset mid-stream reaches the client as a stream error, is not failed over, and is recorded", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "reset", phase: "mid_stream" }, streaming: true, count: 1 }] });
+    try {
+      const stream = client.messages.stream({ model: "anthropic-first", max_tokens: 200, messages: [{ role: "user", content: "a long answer please" }] });
+      await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError || error instanceof Error);
+      await harness.ledger.writer.flush();
+      const rows = await harness.ledger.store.recent(3);
+      const row = rows.find((candidate) => candidate.stream && candidate.warnings.some((warning) => /stream ended early/.test(warning)));
+      assert.ok(row, "the broken stream is in the ledger");
+      assert.equal(row.attempts.length, 1, "no failover once bytes were sent");
+      assert.equal(row.deployment, "anthropic-sonnet");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("a 529 storm: every request is still answered, by Bedrock", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 529 }, probability: 1, window: { durationMs: 60_000 } }] });
+    try {
+      const results = await Promise.all(Array.from({ length: 8 }, () => ask("anthropic-first")));
+      for (const { response } of results) assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+    } finally {
+      harness.anthropic.setProfile("instant");
+      await new Promise((resolve) => setTimeout(resolve, 450));
+    }
+  });
+
+  test("residency: a request that no deployment can serve in its region gets a 400 naming the constraint, never a silent fallback", async () => {
+    await assert.rejects(
+      client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=eu" } }),
+      (error: unknown) => error instanceof Anthropic.BadRequestError && /residency=eu/.test(error.message),
+    );
+    const { response } = await client.messages
+      .create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=us" } })
+      .withResponse();
+    assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+    // a key whose settings pin it to the EU cannot be lifted by the request
+    const { secret } = await harness.createKey({ name: "eu-only" });
+    const euClient = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    await assert.rejects(
+      euClient.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=us" } }),
+      (error: unknown) => error instanceof Anthropic.BadRequestError && /conflicts/.test(error.message),
+    );
+  });
+
+  test("per-key rate limits are answered like the Anthropic API (429, retry-after, anthropic-ratelimit-*)", async () => {
+    const { secret } = await harness.createKey({ name: "limited" });
+    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const first = await limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "1" }] }).withResponse();
+    assert.equal(first.response.headers.get("anthropic-ratelimit-requests-limit"), "2");
+    await limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "2" }] });
+    await assert.rejects(limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "3" }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.RateLimitError);
+      assert.equal(error.headers.get("anthropic-ratelimit-requests-remaining"), "0");
+      assert.ok(Number(error.headers.get("retry-after")) >= 1);
+      return true;
+    });
+  });
+});
