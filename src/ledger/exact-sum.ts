@@ -24,9 +24,18 @@ export function attodollarsFromText(text: string): bigint {
   return sign === "-" ? -value : value;
 }
 
-/** Canonical text for a stored amount ("0.30" and "0.300000000000000000" both become "0.3"). */
+/**
+ * Canonical text for a stored amount ("0.30" and "0.300000000000000000" both become "0.3"), the same
+ * as formatUsd(attodollarsFromText(text)) but with string operations: it runs for every stored row.
+ */
 export function canonicalUsd(text: string): string {
-  return formatUsd(attodollarsFromText(text));
+  const match = USD_TEXT.exec(text);
+  if (!match) throw new RangeError(`not a USD amount with at most ${MONEY_SCALE} decimal places: ${JSON.stringify(text)}`);
+  const [, sign, whole = "0", fraction = ""] = match;
+  const wholeDigits = whole.replace(/^0+(?=\d)/, "");
+  const fractionDigits = fraction.replace(/0+$/, "");
+  const body = fractionDigits.length > 0 ? `${wholeDigits}.${fractionDigits}` : wholeDigits;
+  return sign === "-" && body !== "0" ? `-${body}` : body;
 }
 
 /** Accumulator for a running exact sum; null inputs (unpriced rows) add nothing. */

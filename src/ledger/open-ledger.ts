@@ -47,8 +47,9 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   let keys: KeyStore;
   let defaultJournalDir: string | undefined;
   if (config.kind === "sqlite") {
-    const database = openSqlite(config.path, { synchronous: powerLoss ? "FULL" : "NORMAL", mustExist: config.mustExist ?? false });
-    store = new SqliteLedgerStore(database);
+    const synchronous = powerLoss ? "FULL" : "NORMAL";
+    const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
+    store = new SqliteLedgerStore(database, { synchronous });
     keys = new SqliteKeyStore(database);
     defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
   } else {

@@ -1,5 +1,6 @@
 /** Ledger rows for tests and the benchmark: complete, deterministic, easy to vary. */
 import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { formatUsd } from "../../src/pricing/money.js";
 
 export const JAN_1_2026 = Date.UTC(2026, 0, 1);
 export const HOUR = 3_600_000;
@@ -51,9 +52,10 @@ export function loadRow(prefix: string, index: number): LedgerRow {
     error_type: index % 11 === 0 ? "overloaded_error" : null,
     input_tokens: index % 13 === 0 ? null : index * 3,
     output_tokens: index % 17 === 0 ? null : index % 1000,
-    cost_usd: `0.${String(index).padStart(18, "0")}`,
+    // index attodollars, in the canonical text the stores give back
+    cost_usd: formatUsd(BigInt(index)),
     cost_exact: index % 13 !== 0,
-    shadow_costs: { "bedrock-sonnet-us": `0.${String(index * 2).padStart(18, "0")}` },
+    shadow_costs: { "bedrock-sonnet-us": formatUsd(BigInt(index * 2)) },
     warnings: index % 13 === 0 ? ["input_tokens not reported"] : [],
   });
 }

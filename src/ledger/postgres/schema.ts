@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL ledger schema: sqlite/schema.ts in PostgreSQL's types. Money is NUMERIC(38,18), so
- * SUM is exact in SQL; tags, attempts, shadow costs and warnings are JSONB.
+ * SUM is exact in SQL; tags, attempts, shadow costs and warnings are JSONB (spend reads a tag with ->>).
  */
 import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
 
@@ -46,14 +46,6 @@ CREATE INDEX IF NOT EXISTS ledger_rows_created_at ON ${s}.ledger_rows (created_a
 CREATE INDEX IF NOT EXISTS ledger_rows_key ON ${s}.ledger_rows (key_id, created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_model ON ${s}.ledger_rows (model, created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_provider ON ${s}.ledger_rows (provider, created_at);
-
-CREATE TABLE IF NOT EXISTS ${s}.ledger_tags (
-  request_id text NOT NULL,
-  key text NOT NULL,
-  value text NOT NULL,
-  PRIMARY KEY (request_id, key)
-);
-CREATE INDEX IF NOT EXISTS ledger_tags_key_value ON ${s}.ledger_tags (key, value);
 
 CREATE TABLE IF NOT EXISTS ${s}.api_keys (
   id text PRIMARY KEY,

@@ -11,10 +11,10 @@ const GROUP_EXPRESSIONS: Record<GroupField, string> = {
   requested_model: "r.requested_model",
   provider: "r.provider",
   deployment: "r.deployment",
-  tag: "t.value",
+  tag: "r.tags ->> $1",
 };
 
-/** The FROM and WHERE clauses of both queries, with `extraJoin` after the tag join. */
+/** The FROM and WHERE clauses of both queries; with a tag field, $1 is the tag key. */
 function fromClause(schema: string, fields: GroupField[], query: SpendQuery, extraJoin = ""): { sql: string; parameters: (string | number)[] } {
   const s = quoteSchema(schema);
   const parameters: (string | number)[] = [];
@@ -22,13 +22,13 @@ function fromClause(schema: string, fields: GroupField[], query: SpendQuery, ext
     parameters.push(value);
     return `$${parameters.length}`;
   };
-  const join = fields.includes("tag") ? `LEFT JOIN ${s}.ledger_tags t ON t.request_id = r.request_id AND t.key = ${parameter(query.tag_key ?? "")}` : "";
+  if (fields.includes("tag")) parameter(query.tag_key ?? "");
   const conditions: string[] = [];
   if (query.from !== undefined) conditions.push(`r.created_at >= ${parameter(query.from)}`);
   if (query.to !== undefined) conditions.push(`r.created_at < ${parameter(query.to)}`);
   if (query.key_id !== undefined) conditions.push(`r.key_id = ${parameter(query.key_id)}`);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-  return { sql: `FROM ${s}.ledger_rows r ${join} ${extraJoin} ${where}`, parameters };
+  return { sql: `FROM ${s}.ledger_rows r ${extraJoin} ${where}`, parameters };
 }
 
 const groupBy = (positions: number) => Array.from({ length: positions }, (_, index) => String(index + 1)).join(", ");

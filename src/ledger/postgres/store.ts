@@ -20,18 +20,11 @@ export class PostgresLedgerStore implements LedgerStore {
     this.table = `${s}.ledger_rows`;
     const columns = COLUMN_TYPES.map(([name]) => name).join(", ");
     const recordType = COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(", ");
-    // One statement, so one transaction: the rows, then the tags of the rows that were new
-    // (a replayed request_id is skipped whole, its tags included).
+    // One statement, so one transaction; a replayed request_id is skipped.
     this.insertSql = `
-      WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${recordType})),
-      inserted AS (
-        INSERT INTO ${this.table} (${columns}) SELECT ${columns} FROM input
-        ON CONFLICT (request_id) DO NOTHING RETURNING request_id
-      )
-      INSERT INTO ${s}.ledger_tags (request_id, key, value)
-      SELECT i.request_id, t.key, t.value FROM input i JOIN inserted USING (request_id)
-      CROSS JOIN LATERAL jsonb_each_text(i.tags) t
-      ON CONFLICT DO NOTHING`;
+      INSERT INTO ${this.table} (${columns})
+      SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS x(${recordType})
+      ON CONFLICT (request_id) DO NOTHING`;
   }
 
   async migrate(): Promise<void> {

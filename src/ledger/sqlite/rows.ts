@@ -1,6 +1,7 @@
 /** A LedgerRow to SQLite column values and back. JSON columns hold the nested parts. */
 import type { AttemptRecord, LedgerRow } from "../ledger.js";
 import { canonicalUsd } from "../exact-sum.js";
+import type { SqliteDatabase } from "./connection.js";
 
 /** ledger_rows as better-sqlite3 returns it. */
 export interface StoredRow {
@@ -51,39 +52,40 @@ function canonicalShadowCosts(costs: Record<string, string>): Record<string, str
   return canonical;
 }
 
-export function toStoredRow(row: LedgerRow): StoredRow {
-  return {
-    request_id: row.request_id,
-    created_at: row.created_at,
-    key_id: row.key_id,
-    tags: JSON.stringify(row.tags),
-    requested_model: row.requested_model,
-    deployment: row.deployment,
-    provider: row.provider,
-    route: row.route,
-    region: row.region,
-    model: row.model,
-    upstream_model_id: row.upstream_model_id,
-    status: row.status,
-    error_type: row.error_type,
-    stream: row.stream ? 1 : 0,
-    attempts: JSON.stringify(row.attempts),
-    latency_ms: row.latency_ms,
-    ttft_ms: row.ttft_ms,
-    overhead_ms: row.overhead_ms,
-    input_tokens: row.input_tokens,
-    output_tokens: row.output_tokens,
-    cache_write_5m_tokens: row.cache_write_5m_tokens,
-    cache_write_1h_tokens: row.cache_write_1h_tokens,
-    cache_write_unsplit_tokens: row.cache_write_unsplit_tokens,
-    cache_read_tokens: row.cache_read_tokens,
-    web_search_requests: row.web_search_requests,
-    cost_usd: canonicalOrNull(row.cost_usd),
-    cost_exact: row.cost_exact ? 1 : 0,
-    cost_usd_upper: canonicalOrNull(row.cost_usd_upper),
-    shadow_costs: JSON.stringify(canonicalShadowCosts(row.shadow_costs)),
-    warnings: JSON.stringify(row.warnings),
-  };
+/** The values of one row, in COLUMNS order (positional binding: no object built per row). */
+export function storedValues(row: LedgerRow): (string | number | null)[] {
+  return [
+    row.request_id,
+    row.created_at,
+    row.key_id,
+    JSON.stringify(row.tags),
+    row.requested_model,
+    row.deployment,
+    row.provider,
+    row.route,
+    row.region,
+    row.model,
+    row.upstream_model_id,
+    row.status,
+    row.error_type,
+    row.stream ? 1 : 0,
+    JSON.stringify(row.attempts),
+    row.latency_ms,
+    row.ttft_ms,
+    row.overhead_ms,
+    row.input_tokens,
+    row.output_tokens,
+    row.cache_write_5m_tokens,
+    row.cache_write_1h_tokens,
+    row.cache_write_unsplit_tokens,
+    row.cache_read_tokens,
+    row.web_search_requests,
+    canonicalOrNull(row.cost_usd),
+    row.cost_exact ? 1 : 0,
+    canonicalOrNull(row.cost_usd_upper),
+    JSON.stringify(canonicalShadowCosts(row.shadow_costs)),
+    JSON.stringify(row.warnings),
+  ];
 }
 
 export function fromStoredRow(stored: StoredRow): LedgerRow {
@@ -119,4 +121,15 @@ export function fromStoredRow(stored: StoredRow): LedgerRow {
     shadow_costs: JSON.parse(stored.shadow_costs) as Record<string, string>,
     warnings: JSON.parse(stored.warnings) as string[],
   };
+}
+
+/**
+ * The insert of a batch, as one transaction (a commit per row would cost a write() each, even in
+ * WAL mode); a row whose request_id is stored already is skipped, so replays change nothing.
+ */
+export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[]) => void {
+  const insertRow = database.prepare(`INSERT OR IGNORE INTO ledger_rows (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+  return database.transaction((rows: LedgerRow[]) => {
+    for (const row of rows) insertRow.run(storedValues(row));
+  });
 }

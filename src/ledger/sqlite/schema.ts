@@ -1,6 +1,8 @@
 /**
  * The SQLite ledger schema (docs/LEDGER.md describes each column). Money is TEXT holding exact
  * decimals, never REAL; STRICT tables refuse a value of the wrong type instead of converting it.
+ * Tags, attempts, shadow costs and warnings are JSON text; spend reads tags with JSON1 (json_each),
+ * which costs nothing at insert time, where a side table of tags cost a third of the insert.
  * postgres/schema.ts is the same schema in PostgreSQL's types.
  */
 import type { SqliteDatabase } from "./connection.js";
@@ -44,16 +46,6 @@ CREATE INDEX IF NOT EXISTS ledger_rows_created_at ON ledger_rows (created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_key ON ledger_rows (key_id, created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_model ON ledger_rows (model, created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_provider ON ledger_rows (provider, created_at);
-
--- One row per tag of a request, so spend can group on a tag key with an index (the JSON copy in
--- ledger_rows.tags is what get() and recent() return).
-CREATE TABLE IF NOT EXISTS ledger_tags (
-  request_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (request_id, key)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ledger_tags_key_value ON ledger_tags (key, value);
 
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,

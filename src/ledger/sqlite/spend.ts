@@ -10,12 +10,13 @@ const GROUP_EXPRESSIONS: Record<GroupField, string> = {
   requested_model: "r.requested_model",
   provider: "r.provider",
   deployment: "r.deployment",
-  tag: "t.value",
+  // json_each rather than json_extract: any tag key works, with no JSON-path quoting to get wrong.
+  tag: "(SELECT value FROM json_each(r.tags) WHERE key = @tag_key)",
 };
 
 type Parameters = Record<string, string | number>;
 
-/** The FROM clause (with `extraJoin` after the tag join) and WHERE clause of both queries. */
+/** The FROM clause (with `extraJoin`) and WHERE clause of both queries. */
 function fromClause(fields: GroupField[], query: SpendQuery, extraJoin = ""): { sql: string; parameters: Parameters } {
   const parameters: Parameters = {};
   const conditions: string[] = [];
@@ -31,13 +32,9 @@ function fromClause(fields: GroupField[], query: SpendQuery, extraJoin = ""): { 
     conditions.push("r.key_id = @key_id");
     parameters.key_id = query.key_id;
   }
-  let join = "";
-  if (fields.includes("tag")) {
-    join = "LEFT JOIN ledger_tags t ON t.request_id = r.request_id AND t.key = @tag_key";
-    parameters.tag_key = query.tag_key ?? "";
-  }
+  if (fields.includes("tag")) parameters.tag_key = query.tag_key ?? "";
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-  return { sql: `FROM ledger_rows r ${join} ${extraJoin} ${where}`, parameters };
+  return { sql: `FROM ledger_rows r ${extraJoin} ${where}`, parameters };
 }
 
 export function spend(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {

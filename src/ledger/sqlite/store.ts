@@ -1,27 +1,32 @@
 /** LedgerStore on SQLite (better-sqlite3): the default, one-process ledger. */
 import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
 import type { SqliteDatabase } from "./connection.js";
-import { COLUMNS, fromStoredRow, toStoredRow, type StoredRow } from "./rows.js";
+import { InsertThread } from "./insert-thread.js";
+import { fromStoredRow, prepareInsert, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { spend } from "./spend.js";
 
+export interface SqliteStoreOptions {
+  /** Insert in a worker thread (default, for a file): the gateway's event loop never waits on SQLite. */
+  insertThread?: boolean;
+  synchronous?: "NORMAL" | "FULL";
+}
+
 export class SqliteLedgerStore implements LedgerStore {
-  private readonly insertRows: (rows: LedgerRow[]) => void;
+  private readonly insertHere: (rows: LedgerRow[]) => void;
+  private readonly thread: InsertThread | undefined;
 
   /** The store owns `database`: close() closes it (the key store borrows it). */
-  constructor(readonly database: SqliteDatabase) {
+  constructor(
+    readonly database: SqliteDatabase,
+    options: SqliteStoreOptions = {},
+  ) {
     migrate(database);
-    const insertRow = database.prepare(
-      `INSERT OR IGNORE INTO ledger_rows (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((column) => `@${column}`).join(", ")})`,
-    );
-    const insertTag = database.prepare("INSERT OR IGNORE INTO ledger_tags (request_id, key, value) VALUES (?, ?, ?)");
-    this.insertRows = database.transaction((rows: LedgerRow[]) => {
-      for (const row of rows) {
-        // A replayed row is already stored: skip its tags too, so a replay changes nothing.
-        if (insertRow.run(toStoredRow(row)).changes === 0) continue;
-        for (const [key, value] of Object.entries(row.tags)) insertTag.run(row.request_id, key, value);
-      }
-    });
+    this.insertHere = prepareInsert(database);
+    // An in-memory database is private to its connection: a thread could not see it.
+    if ((options.insertThread ?? true) && !database.memory) {
+      this.thread = new InsertThread({ path: database.name, synchronous: options.synchronous ?? "NORMAL" });
+    }
   }
 
   async migrate(): Promise<void> {
@@ -29,7 +34,9 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {
-    if (rows.length > 0) this.insertRows(rows);
+    if (rows.length === 0) return;
+    if (this.thread) await this.thread.insert(rows);
+    else this.insertHere(rows);
   }
 
   async spend(query: SpendQuery): Promise<SpendGroup[]> {
@@ -71,6 +78,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
     if (this.database.open) this.database.close();
   }
 }

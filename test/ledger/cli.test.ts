@@ -1,0 +1,210 @@
+/** `switchyard keys` and `switchyard spend` as a user runs them: the built bin, real files, exit codes. */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN } from "../helpers/paths.js";
+import { openLedger } from "../../src/ledger/open-ledger.js";
+import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
+import { postgresTestLedger, sqliteTestLedger, type TestLedger } from "./test-ledgers.js";
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, SWITCHYARD_DB: "", ...env } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same as run, several at once: each start of the CLI costs about half a second. */
+function runAsync(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, SWITCHYARD_DB: "" } }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function expectUsageErrors(cases: [string[], RegExp][]): Promise<void> {
+  const results = await Promise.all(cases.map(([args]) => runAsync(args)));
+  cases.forEach(([args, message], index) => {
+    const result = results[index] as Run;
+    assert.equal(result.status, 2, `${args.join(" ")} -> ${result.status}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(" "));
+  });
+}
+
+function json<T>(result: Run): T {
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as T;
+}
+
+describe("switchyard keys", () => {
+  const ledger = sqliteTestLedger();
+  const db = ["--db", (ledger.config as { path: string }).path];
+  after(() => ledger.cleanup());
+
+  test("create prints the secret once; list never shows it; the file holds only its hash", () => {
+    const created = json<{ id: string; name: string; secret: string; tags: Record<string, string>; allowed_models: string[]; monthly_budget_usd: string }>(
+      run(["keys", "create", "--name", "search", "--models", "claude-sonnet-4-5,claude-haiku-4-5", "--tag", "team=search", "--tag", "env=prod", "--budget-usd", "100.50", "--json", ...db]),
+    );
+    assert.match(created.secret, /^sk-sy-[0-9A-Za-z]{32}$/);
+    assert.deepEqual([created.name, created.tags, created.allowed_models, created.monthly_budget_usd], ["search", { team: "search", env: "prod" }, ["claude-sonnet-4-5", "claude-haiku-4-5"], "100.5"]);
+
+    const listedJson = run(["keys", "list", "--json", ...db]);
+    const listed = json<{ id: string; name: string; month_spend_usd: string; revoked_at: string | null }[]>(listedJson);
+    assert.deepEqual(listed.map((key) => [key.id, key.name, key.month_spend_usd, key.revoked_at]), [[created.id, "search", "0", null]]);
+    const table = run(["keys", "list", ...db]);
+    assert.equal(table.status, 0);
+    assert.match(table.stdout, /search\s+sk-sy-\w{4}…/);
+    const random = created.secret.slice("sk-sy-".length);
+    for (const output of [listedJson.stdout, table.stdout]) assert.ok(!output.includes(random), "list must not print the secret");
+    const files = [db[1] as string, `${db[1]}-wal`].map((file) => {
+      try {
+        return readFileSync(file).toString("latin1");
+      } catch {
+        return "";
+      }
+    });
+    assert.ok(!files.join("").includes(random), "the database files must not contain the secret");
+  });
+
+  test("a text create tells the user to keep the secret", () => {
+    const created = run(["keys", "create", "--name", "text-output", ...db]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /sk-sy-[0-9A-Za-z]{32}\n/);
+    assert.match(created.stdout, /not shown again/);
+  });
+
+  test("revoke by name, then by id; revoking twice is an error", () => {
+    const created = json<{ id: string }>(run(["keys", "create", "--name", "temporary", "--json", ...db]));
+    const revoked = run(["keys", "revoke", "temporary", ...db]);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(revoked.stdout, new RegExp(`revoked ${created.id} \\(temporary\\)`));
+    const again = run(["keys", "revoke", created.id, ...db]);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /no active key with id or name/);
+    const listed = json<{ id: string; revoked_at: string | null }[]>(run(["keys", "list", "--json", ...db]));
+    assert.ok(listed.find((key) => key.id === created.id)?.revoked_at);
+  });
+
+  test("bad input exits 2 and names the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [["keys", "create", "--name", "b", "--budget-usd", "lots", ...db], /--budget-usd/],
+      [["keys", "create", "--name", "b", "--budget-usd", "-5", ...db], /--budget-usd/],
+      [["keys", "create", "--name", "b", "--budget-usd", "1e3", ...db], /--budget-usd/],
+      [["keys", "create", "--name", "b", "--tag", "team", ...db], /--tag/],
+      [["keys", "create", "--name", "b", "--tag", "a=1", "--tag", "a=2", ...db], /--tag a is given twice/],
+      [["keys", "create", "--name", "has space", ...db], /--name/],
+      [["keys", "create", "--name", "search", ...db], /--name: an active key named "search" already exists/],
+      [["keys", "create", ...db], /--name is required/],
+      [["keys", "create", "--name", "x", "--colour", "red", ...db], /--colour/],
+      [["keys", "list", "--db", "/nonexistent/ledger.db"], /--db|no ledger at/],
+      [["keys", "list", "--db", "a.db", "--postgres", "postgres://x@y/z"], /--db and --postgres/],
+      [["keys", "frobnicate", ...db], /unknown keys subcommand "frobnicate"/],
+      [["keys", ...db], /create, list or revoke/],
+      [["keys", "revoke", ...db], /id or name/],
+    ];
+    await expectUsageErrors(cases);
+  });
+});
+
+describe("switchyard spend", () => {
+  const ledger: TestLedger = sqliteTestLedger();
+  const path = (ledger.config as { path: string }).path;
+  let keyId = "";
+
+  before(async () => {
+    const created = json<{ id: string }>(run(["keys", "create", "--name", "ads-team", "--json", "--db", path]));
+    keyId = created.id;
+    const opened = await openLedger({ ...ledger.config, journal: false });
+    await opened.store.insertBatch([
+      sampleRow({ request_id: "c1", created_at: JAN_1_2026 + HOUR, key_id: keyId, tags: { team: "ads" }, cost_usd: "0.1", shadow_costs: { "bedrock-sonnet-us": "0.11" } }),
+      sampleRow({ request_id: "c2", created_at: JAN_1_2026 + 2 * HOUR, key_id: keyId, tags: { team: "ads" }, cost_usd: "0.2", cost_exact: false, input_tokens: null, shadow_costs: { "bedrock-sonnet-us": "0.22" } }),
+      sampleRow({ request_id: "c3", created_at: JAN_1_2026 + DAY, key_id: "key_other", tags: { team: "search" }, model: "claude-haiku-4-5", provider: "bedrock", cost_usd: "0.000003", status: 529, shadow_costs: {} }),
+    ]);
+    await opened.close();
+  });
+  after(() => ledger.cleanup());
+
+  test("--json groups with exact money, tokens and shadow costs", () => {
+    const report = json<{ groups: { group: Record<string, string | null>; requests: number; errors: number; cost_usd: string; inexact_requests: number; input_tokens: number; shadow_costs: Record<string, string> }[]; total: { cost_usd: string; requests: number; shadow_costs: Record<string, string> } }>(
+      run(["spend", "--db", path, "--by", "model", "--json"]),
+    );
+    assert.deepEqual(
+      report.groups.map((group) => [group.group.model, group.requests, group.errors, group.cost_usd, group.inexact_requests, group.input_tokens, group.shadow_costs]),
+      [
+        ["claude-sonnet-4-5", 2, 0, "0.3", 1, 1200, { "bedrock-sonnet-us": "0.33" }],
+        ["claude-haiku-4-5", 1, 1, "0.000003", 0, 1200, {}],
+      ],
+    );
+    assert.equal(report.total.cost_usd, "0.300003");
+    assert.equal(report.total.requests, 3);
+  });
+
+  test("by day, by tag, by key name, and within dates", () => {
+    const byDay = json<{ groups: { group: { day: string }; cost_usd: string }[] }>(run(["spend", "--db", path, "--json"]));
+    assert.deepEqual(byDay.groups.map((group) => [group.group.day, group.cost_usd]), [["2026-01-01", "0.3"], ["2026-01-02", "0.000003"]]);
+    const byTag = json<{ groups: { group: { tag: string }; cost_usd: string }[] }>(run(["spend", "--db", path, "--by", "tag", "--tag-key", "team", "--json"]));
+    assert.deepEqual(byTag.groups.map((group) => [group.group.tag, group.cost_usd]), [["ads", "0.3"], ["search", "0.000003"]]);
+    const byKeyName = json<{ key_id: string; total: { requests: number } }>(run(["spend", "--db", path, "--key", "ads-team", "--json"]));
+    assert.deepEqual([byKeyName.key_id, byKeyName.total.requests], [keyId, 2]);
+    const secondDay = json<{ total: { requests: number } }>(run(["spend", "--db", path, "--from", "2026-01-02", "--to", "2026-01-02", "--json"]));
+    assert.equal(secondDay.total.requests, 1);
+    const firstDay = json<{ total: { requests: number } }>(run(["spend", "--db", path, "--to", "2026-01-01", "--json"]));
+    assert.equal(firstDay.total.requests, 2, "--to is inclusive");
+  });
+
+  test("the table shows costs, bars, a total and the shadow costs", () => {
+    const result = run(["spend", "--by", "provider"], { SWITCHYARD_DB: path });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /anthropic\s+2\s+0\s+\$0\.3\s+1\s.*#{20}/);
+    assert.match(result.stdout, /bedrock\s+1\s+1\s+\$0\.000003\s+0\s.*\s#\n/);
+    assert.match(result.stdout, /total\s+3\s+1\s+\$0\.300003/);
+    assert.match(result.stdout, /lower bound/);
+    assert.match(result.stdout, /On other deployments[\s\S]*bedrock-sonnet-us[\s\S]*anthropic\s+\$0\.3\s+\$0\.33/);
+  });
+
+  test("bad input exits 2 and names the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [["spend", "--db", path, "--by", "colour"], /--by must be one of/],
+      [["spend", "--db", path, "--by", "tag"], /--tag-key is required/],
+      [["spend", "--db", path, "--tag-key", "team"], /--tag-key only applies/],
+      [["spend", "--db", path, "--from", "2026-13-01"], /--from must be a date/],
+      [["spend", "--db", path, "--from", "2026-02-01", "--to", "2026-01-01"], /--from 2026-02-01 is after --to/],
+      [["spend", "--db", join(ledger.dir, "missing.db")], /no ledger at/],
+      [["spend", "--db", path, "--postgres", "http://nope"], /--db and --postgres/],
+      [["spend", "--postgres", "mysql://x"], /--postgres must be a URL/],
+      [["spend", "--db", path, "--schema", "x"], /--schema applies to a PostgreSQL ledger/],
+      [["spend", "--db", path, "--bogus"], /--bogus/],
+    ];
+    await expectUsageErrors(cases);
+  });
+});
+
+test("keys and spend on PostgreSQL with --postgres and --schema", async () => {
+  const ledger = postgresTestLedger();
+  try {
+    const config = ledger.config as { url: string; schema: string };
+    const where = ["--postgres", config.url, "--schema", config.schema];
+    const created = json<{ id: string }>(run(["keys", "create", "--name", "pg-team", "--budget-usd", "5", "--json", ...where]));
+    const opened = await openLedger({ ...ledger.config, journal: false });
+    await opened.store.insertBatch([
+      sampleRow({ request_id: "p1", key_id: created.id, created_at: Date.now(), cost_usd: "0.1" }),
+      sampleRow({ request_id: "p2", key_id: created.id, created_at: Date.now(), cost_usd: "0.2" }),
+    ]);
+    await opened.close();
+    const listed = json<{ name: string; month_spend_usd: string; monthly_budget_usd: string }[]>(run(["keys", "list", "--json", ...where]));
+    assert.deepEqual(listed.map((key) => [key.name, key.month_spend_usd, key.monthly_budget_usd]), [["pg-team", "0.3", "5"]]);
+    const report = json<{ total: { cost_usd: string } }>(run(["spend", "--by", "key", "--json", ...where]));
+    assert.equal(report.total.cost_usd, "0.3");
+    assert.equal(run(["keys", "revoke", "pg-team", ...where]).status, 0);
+  } finally {
+    await ledger.cleanup();
+  }
+});
