@@ -2,7 +2,7 @@
  * Writes a streaming body frame by frame with the profile's pacing: the first frame after the
  * time to first token, each later frame after (its tokens x inter-token time). A mid-stream
  * fault fires before a chosen frame: the connection is destroyed, the stream stalls, or an
- * error frame is written and the body ends. With no latency the frames go out in one write.
+ * error frame is written and the body ends. With no latency and no fault the body is one write.
  */
 import type { ServerResponse } from "node:http";
 import { resetConnection } from "./dual-protocol-server.js";
@@ -22,25 +22,32 @@ export type MidStreamFault =
 
 export type StreamOutcome = "completed" | "client_gone" | "reset" | "errored";
 
+function joined(frames: Frame[]): string | Uint8Array {
+  if (frames.every((frame) => typeof frame.bytes === "string")) return frames.map((frame) => frame.bytes).join("");
+  return Buffer.concat(frames.map((frame) => (typeof frame.bytes === "string" ? Buffer.from(frame.bytes) : frame.bytes)));
+}
+
 export async function writePaced(
   response: ServerResponse,
   frames: Frame[],
   latency: LatencyDraw,
   fault: MidStreamFault | undefined,
 ): Promise<StreamOutcome> {
+  const instant = latency.ttftMs === 0 && latency.interTokenMs === 0;
+  if (instant && fault === undefined) {
+    // One write for the whole body: what a zero-latency stream is, and far fewer syscalls.
+    response.end(joined(frames));
+    return "completed";
+  }
   const abort = new AbortController();
   const onClose = () => abort.abort();
   response.once("close", onClose);
   try {
-    // HTTP/2 compat responses have no cork; batching only matters for HTTP/1.1 syscalls anyway.
-    const instant = latency.ttftMs === 0 && latency.interTokenMs === 0 && (fault === undefined || fault.action !== "stall") && typeof response.cork === "function";
-    if (instant) response.cork();
     for (const [index, frame] of frames.entries()) {
       const wait = index === 0 ? latency.ttftMs : frame.tokens * latency.interTokenMs;
-      if (!instant && !(await pause(wait, abort.signal))) return "client_gone";
+      if (!(await pause(wait, abort.signal))) return "client_gone";
       if (fault && fault.beforeFrame === index) {
         if (fault.action === "reset") {
-          if (instant) response.uncork();
           // Let what was written reach the client first, then cut the connection.
           await new Promise<void>((resolve) => response.write("", () => resolve()));
           resetConnection(response);
@@ -55,7 +62,6 @@ export async function writePaced(
       if (response.destroyed) return "client_gone";
       response.write(frame.bytes);
     }
-    if (instant) response.uncork();
     response.end();
     return "completed";
   } finally {
