@@ -160,3 +160,24 @@ test("models list and retrieve come from the catalog; Bearer auth works like x-a
   const model = await bearer.models.retrieve(MODEL);
   assert.equal(model.display_name, "Claude Sonnet 4.6");
 });
+
+test("thinking streams as thinking_delta and signature_delta, and finalMessage matches create", async () => {
+  const request = { model: MODEL, max_tokens: 3000, thinking: { type: "enabled" as const, budget_tokens: 1024 }, messages: [{ role: "user" as const, content: "Think first" }] };
+  const created = await client.messages.create(request);
+  assert.deepEqual(created.content.map((block) => block.type), ["thinking", "text"]);
+  const thinking: string[] = [];
+  const stream = client.messages.stream(request);
+  stream.on("thinking", (delta) => thinking.push(delta));
+  const final = await stream.finalMessage();
+  assert.deepEqual(final.content, created.content);
+  assert.equal(thinking.join(""), created.content[0]?.type === "thinking" ? created.content[0].thinking : "");
+});
+
+test("inference_geo us is served where the catalog has a us route, refused where it has none", async () => {
+  const us = await client.messages.create({ model: MODEL, max_tokens: 20, inference_geo: "us", messages: [{ role: "user", content: "hi" }] });
+  assert.equal(us.usage.inference_geo, "us");
+  await assert.rejects(
+    client.messages.create({ model: "claude-haiku-4-5", max_tokens: 20, inference_geo: "us", messages: [{ role: "user", content: "hi" }] }),
+    (error: unknown) => error instanceof Anthropic.BadRequestError && /inference_geo/.test(error.message),
+  );
+});

@@ -43,6 +43,9 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     if (problem) return sendAnthropicError(reply, requestId, 400, problem);
 
     const lookup = context.models.anthropic(body.model, { inferenceGeo: body.inference_geo });
+    if (!lookup.ok && lookup.refusal === "not_offered" && body.inference_geo) {
+      return sendAnthropicError(reply, requestId, 400, `inference_geo: ${JSON.stringify(body.inference_geo)} is not available for model ${body.model}`);
+    }
     if (!lookup.ok) return sendAnthropicError(reply, requestId, 404, `model: ${body.model}`);
     const model = lookup.model;
     const exchange = prepareExchange(state, body, model);
