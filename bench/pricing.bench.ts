@@ -29,7 +29,8 @@ function* numbers(seed: number): Generator<number> {
   let state = seed >>> 0;
   for (;;) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    yield state;
+    // An LCG's low bits repeat with short periods (the lowest three every 8 draws): use the high ones.
+    yield state >>> 8;
   }
 }
 

@@ -37,6 +37,22 @@ function* blocksInCacheOrder(body: Record<string, unknown>): Generator<{ label: 
   }
 }
 
+/**
+ * Feeds one block to the hash and returns its size. Text blocks (most of a prompt's bytes) are
+ * hashed as their text, without serialising; other blocks (tools, images, documents) as JSON.
+ */
+function hashBlock(hash: Hash, block: unknown): number {
+  const record = block as { type?: unknown; text?: unknown; cache_control?: unknown };
+  if (record && record.type === "text" && typeof record.text === "string") {
+    hash.update("\u0000text\u0000");
+    hash.update(record.text);
+    return record.text.length;
+  }
+  const text = JSON.stringify(block) ?? "";
+  hash.update(text);
+  return text.length;
+}
+
 export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
   const prefixes: CachePrefix[] = [];
   const hash: Hash = createHash("sha256");
@@ -44,10 +60,8 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
   let bytes = 0;
   let last: { label: string; block: unknown } | undefined;
   for (const entry of blocksInCacheOrder(body)) {
-    const text = JSON.stringify(entry.block) ?? "";
     hash.update(entry.label);
-    hash.update(text);
-    bytes += text.length;
+    bytes += hashBlock(hash, entry.block);
     last = entry;
     const ttl = breakpointTtl(entry.block);
     if (ttl) prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl });

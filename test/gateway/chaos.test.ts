@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
-import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 const CHAOS_DEPLOYMENTS = `deployments:
   - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
@@ -59,10 +59,10 @@ describe("chaos", () => {
         ["bedrock-sonnet", 429, "rate_limited"],
         ["anthropic-sonnet", 200, null],
       ]);
-      const bedrockCallsBefore = harness.bedrock.state().requests;
+      const bedrockCallsBefore = upstreamRequests(harness.bedrock);
       const second = await ask("bedrock-first");
       assert.equal((await rowOf(second.response)).attempts.length, 1, "Bedrock is skipped while it cools");
-      assert.equal(harness.bedrock.state().requests, bedrockCallsBefore);
+      assert.equal(upstreamRequests(harness.bedrock), bedrockCallsBefore);
     } finally {
       harness.bedrock.setProfile("instant");
     }
@@ -74,12 +74,12 @@ describe("chaos", () => {
       const first = await ask("anthropic-first");
       assert.equal(first.response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
       assert.equal(first.response.headers.get("x-switchyard-attempts"), "2");
-      const anthropicCalls = harness.anthropic.state().requests;
+      const anthropicCalls = upstreamRequests(harness.anthropic);
       for (let index = 0; index < 3; index += 1) {
         const { response } = await ask("anthropic-first");
         assert.equal(response.headers.get("x-switchyard-attempts"), "1");
       }
-      assert.equal(harness.anthropic.state().requests, anthropicCalls, "no request went to the provider in outage while it cooled");
+      assert.equal(upstreamRequests(harness.anthropic), anthropicCalls, "no request went to the provider in outage while it cooled");
     } finally {
       harness.anthropic.setProfile("instant");
     }

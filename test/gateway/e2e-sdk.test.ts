@@ -9,7 +9,7 @@ import { Decimal } from "../../src/pricing/decimal.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { quote } from "../../src/pricing/quote.js";
-import { catalog, startHarness, type Harness } from "../helpers/gateway-harness.js";
+import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
 let client: Anthropic;
@@ -231,14 +231,14 @@ describe("errors in the Anthropic shape", () => {
     const { secret, id } = await harness.createKey({ name: "tight-budget", budget: "0.0000001" });
     const tight = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 2 });
     await tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
-    const servedBefore = harness.anthropic.state().requests;
+    const servedBefore = upstreamRequests(harness.anthropic);
     await assert.rejects(tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "again" }] }), (error: unknown) => {
       assert.ok(error instanceof Anthropic.RateLimitError);
       assert.match(error.message, /tight-budget.*monthly budget.*resets/);
       assert.equal(error.headers.get("x-should-retry"), "false");
       return true;
     });
-    assert.equal(harness.anthropic.state().requests, servedBefore, "no upstream call was made (and the SDK did not retry)");
+    assert.equal(upstreamRequests(harness.anthropic), servedBefore, "no upstream call was made (and the SDK did not retry)");
     await harness.ledger.writer.flush();
     const refused = (await harness.ledger.store.recent(5, { key_id: id })).find((row) => row.status === 429);
     assert.ok(refused);

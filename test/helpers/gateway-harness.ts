@@ -16,6 +16,13 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 
 export { catalog };
 
+/** Requests an emulator has received so far (its admin counters); fails loudly if the shape changes. */
+export function upstreamRequests(emulator: RunningEmulator): number {
+  const counters = emulator.state().counters as { requests?: unknown } | undefined;
+  if (typeof counters?.requests !== "number") throw new Error("emulator state has no counters.requests");
+  return counters.requests;
+}
+
 export interface Harness {
   gateway: RunningGateway;
   anthropic: RunningEmulator;
