@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ResolvedConfig } from "../config/load-gateway-config.js";
-import type { KeyStore, LedgerStore, LedgerWriter } from "../ledger/ledger.js";
+import type { KeyStore, LedgerRow, LedgerStore, LedgerWriter } from "../ledger/ledger.js";
 import type { ProviderClient } from "../providers/provider.js";
 import { createProviderClient } from "../providers/registry.js";
 import { createAgent } from "../providers/shared/http.js";
@@ -35,6 +35,8 @@ export interface StartGatewayOptions {
   keyRefreshMs?: number;
   /** More routes on the same server (the dashboard, metrics). */
   extraRoutes?: (app: FastifyInstance, state: GatewayState) => void;
+  /** Called with every ledger row as it is recorded (metrics are derived from rows). Must be cheap. */
+  onRecord?: (row: LedgerRow) => void;
 }
 
 export interface RunningGateway {
@@ -60,7 +62,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     clients,
     keys,
     budgets: new BudgetTracker(options.ledger.store),
-    ledger: options.ledger.writer,
+    ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
     store: options.ledger.store,
     adminKey: env[config.admin_key_env] || undefined,
     health: new HealthBook(
@@ -99,5 +101,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await agent.close();
       await options.ledger.writer.flush();
     },
+  };
+}
+
+/** The writer, with an observer told of each row after it is durably accepted. */
+function observed(writer: LedgerWriter, onRecord: (row: LedgerRow) => void): LedgerWriter {
+  return {
+    record(row) {
+      writer.record(row);
+      onRecord(row);
+    },
+    flush: () => writer.flush(),
+    close: () => writer.close(),
   };
 }
