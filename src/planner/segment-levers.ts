@@ -77,15 +77,15 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
 
   levers.push(...tieringLevers(context, options, recommended));
 
-  for (const option of options.filter((candidate) => candidate.kind !== "on-demand" && candidate.monthly !== undefined)) {
+  // The recommended option's own lever is already in the list; the others are compared with it.
+  for (const option of options.filter((candidate) => candidate.kind !== "on-demand" && candidate.monthly !== undefined && candidate !== recommended)) {
     const own = option.levers.find((lever) => lever.lever === "provisioned_throughput" || lever.lever === "self_host");
     if (!own) continue;
-    const isRecommended = option === recommended;
     levers.push({
       ...own,
       title: `${option.label}: ${usd(option.monthly as Money)}/month vs ${usd(current)} recommended` + (option.feasible ? "" : ` (not feasible: ${option.reasons[0]})`),
-      applied: isRecommended,
-      saving: isRecommended ? own.saving : current - (option.monthly as Money),
+      applied: false,
+      saving: current - (option.monthly as Money),
       detail: { ...own.detail, option: option.id },
     });
   }
@@ -130,7 +130,13 @@ function tieringLevers(context: SegmentContext, options: Option[], recommended: 
         saving: firstBest.monthly - current,
         preconditions: [`${recommended.model} is listed as acceptable for this segment`],
         formula: "saving = cheapest feasible cost on the first-listed model - cheapest feasible cost on the recommended model (each with its own tokenizer)",
-        detail: { from_option: firstBest.id, to_option: recommended.id, ...tokenizerDetail(recommended) },
+        detail: {
+          from_option: firstBest.id,
+          to_option: recommended.id,
+          from_tokenizer_factor: firstBest.tokens?.tokenizerFactor.toString() ?? "1",
+          from_tokenizer_note: firstBest.tokens?.tokenizerNote ?? null,
+          ...tokenizerDetail(recommended),
+        },
       });
     }
   }

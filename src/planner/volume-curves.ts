@@ -36,7 +36,8 @@ export interface SegmentCurves {
 
 function label(option: Option): string {
   if (option.kind === "on-demand") return `${option.provider}/${option.route} ${option.model}`;
-  return option.label ?? option.id;
+  if (option.kind === "provisioned") return `${option.label ?? option.model} (provisioned, ${option.provider}/${option.route})`;
+  return `${option.label ?? option.model} (self-hosted)`;
 }
 
 export function volumeCurves(catalog: Catalog, resolved: ResolvedWorkload, plan: Plan, points = 24): SegmentCurves[] {

@@ -39,14 +39,14 @@ const FLAT_DAY = Array.from({ length: 24 }, () => Decimal.ONE);
 
 export function parseWorkload(text: string, file: string): ParsedWorkload {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new WorkloadError(
       document.errors.map((error) => ({
         file,
         path: "",
         line: error.linePos?.[0]?.line,
-        message: `not valid YAML: ${error.message.split("\n")[0]}`,
+        message: `not valid YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
       })),
     );
   }

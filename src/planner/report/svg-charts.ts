@@ -52,7 +52,7 @@ export function compactNumber(value: number, prefix = ""): string {
   if (magnitude >= 1e9) return `${prefix}${(value / 1e9).toFixed(magnitude >= 1e10 ? 0 : 1)}B`;
   if (magnitude >= 1e6) return `${prefix}${(value / 1e6).toFixed(magnitude >= 1e7 ? 0 : 1)}M`;
   if (magnitude >= 1e3) return `${prefix}${(value / 1e3).toFixed(magnitude >= 1e4 ? 0 : 1)}k`;
-  if (magnitude >= 1 || magnitude === 0) return `${prefix}${value.toFixed(magnitude >= 100 || magnitude === 0 ? 0 : 1)}`;
+  if (magnitude >= 1 || magnitude === 0) return `${prefix}${Number.isInteger(value) || magnitude >= 100 ? value.toFixed(0) : value.toFixed(1)}`;
   return `${prefix}${value.toPrecision(2)}`;
 }
 
@@ -154,11 +154,17 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   for (let y = 0; y <= yMax + 1e-9; y += yStep) {
     grid += `<line x1="${left}" y1="${yAt(y).toFixed(1)}" x2="${left + plotWidth}" y2="${yAt(y).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(yAt(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${compactNumber(y, "$")}</text>`;
   }
+  // Deployments with the same prices draw the same line; dashes keep each one visible.
+  const dashes = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
+  const dashOf = (index: number) => {
+    const pattern = dashes[index % dashes.length] ?? "";
+    return pattern ? ` stroke-dasharray="${pattern}"` : "";
+  };
   const paths = lines
-    .map((line) => {
+    .map((line, index) => {
       const drawn = line.points.filter((point) => point.y !== undefined);
       const d = drawn.map((point, index) => `${index === 0 ? "M" : "L"}${xAt(point.x).toFixed(1)},${yAt(point.y as number).toFixed(1)}`).join(" ");
-      return `<path data-series="${escapeHtml(line.id)}" d="${d}" fill="none" stroke="${line.colour}" stroke-width="2.2" clip-path="url(#clip-${uid})"/>`;
+      return `<path data-series="${escapeHtml(line.id)}" d="${d}" fill="none" stroke="${line.colour}" stroke-width="2.2"${dashOf(index)} clip-path="url(#clip-${uid})"/>`;
     })
     .join("");
   const markerMarks = markers
@@ -167,7 +173,10 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
       const labelY = top + 12 + (index % 4) * 13;
       return (
         `<g data-marker="${escapeHtml(marker.kind)}" data-requests="${marker.x}"><line x1="${x}" y1="${top}" x2="${x}" y2="${top + plotHeight}" class="marker ${escapeHtml(marker.kind)}"/>` +
-        `<text x="${(Number(x) + 4).toFixed(1)}" y="${labelY}" class="marker-label">${escapeHtml(marker.label)}</text></g>`
+        // Labels near the right edge go on the left of their line so that they stay inside the chart.
+        (xAt(marker.x) > left + plotWidth * 0.7
+          ? `<text x="${(Number(x) - 4).toFixed(1)}" y="${labelY}" text-anchor="end" class="marker-label">${escapeHtml(marker.label)}</text></g>`
+          : `<text x="${(Number(x) + 4).toFixed(1)}" y="${labelY}" class="marker-label">${escapeHtml(marker.label)}</text></g>`)
       );
     })
     .join("");
@@ -177,7 +186,7 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
       const y = top + plotHeight + 34 + Math.floor(index / 2) * 20;
       const lowest = Math.min(...line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
       const offScale = lowest > yMax ? ` (above the chart: from ${compactNumber(lowest, "$")})` : "";
-      return `<g><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"/><text x="${x + 28}" y="${y}" class="legend">${escapeHtml(line.label + offScale)}</text></g>`;
+      return `<g><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"${dashOf(index)}/><text x="${x + 28}" y="${y}" class="legend">${escapeHtml(line.label + offScale)}</text></g>`;
     })
     .join("");
   return (

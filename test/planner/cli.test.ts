@@ -1,0 +1,112 @@
+/**
+ * `switchyard plan` as a user runs it: exit codes, the --json contract, --markdown, --html, and
+ * the rule that a one-request workload costs exactly what `switchyard price` says. These run the
+ * real catalog, so they compare the two commands with each other rather than with fixed figures.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadCatalogChecked } from "../../src/catalog/files.js";
+import { BIN, REPO_ROOT } from "../helpers/paths.js";
+import { PLANNER_CATALOG_FILES, PLANNER_FIXTURES } from "./planner-fixture.js";
+
+const OUTPUT = resolve(REPO_ROOT, "test-output");
+mkdirSync(OUTPUT, { recursive: true });
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: REPO_ROOT });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const realCatalog = loadCatalogChecked();
+const skipReal = realCatalog.catalog ? false : "the repository catalog does not load right now (being edited); skipping the real-catalog CLI checks";
+
+test("a bad workload file exits 2 and names the file, the line and the field", () => {
+  const file = resolve(PLANNER_FIXTURES, "bad/bad-requests.yaml");
+  const result = run("plan", file);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /bad-requests\.yaml:4: segments\.0\.requests_per_month: expected a whole number of requests per month, got "lots"/);
+  assert.match(result.stderr, /docs\/PLANNER\.md/);
+  assert.equal(run("plan", resolve(PLANNER_FIXTURES, "bad/no-such-file.yaml")).code, 2);
+  assert.equal(run("plan").code, 2);
+  assert.equal(run("plan", file, "--json", "--markdown").code, 2);
+  assert.equal(run("plan", file, "--at", "yesterday").code, 2);
+});
+
+test("an unknown model in the workload exits 2 with suggestions", { skip: skipReal }, () => {
+  const result = run("plan", resolve(PLANNER_FIXTURES, "bad/unknown-model.yaml"));
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9"/);
+});
+
+test("a one-request workload costs exactly what switchyard price says", { skip: skipReal }, () => {
+  const workload = resolve(OUTPUT, "one-request.yaml");
+  writeFileSync(workload, "name: one\nsegments:\n  - name: s\n    requests_per_month: 1\n    input_tokens: 3500\n    output_tokens: 200\n    models: [claude-haiku-4-5, claude-sonnet-4-6]\n");
+  const planned = JSON.parse(run("plan", workload, "--json", "--at", "2026-11-01").stdout) as { options: { provider: string; route: string; model: string; monthly_usd: string | null }[] };
+  let compared = 0;
+  for (const [model, provider, route] of [
+    ["claude-haiku-4-5", "anthropic", "global"],
+    ["claude-haiku-4-5", "bedrock", "global"],
+    ["claude-sonnet-4-6", "anthropic", "us"],
+    ["claude-sonnet-4-6", "bedrock", "us"],
+  ] as const) {
+    const option = planned.options.find((candidate) => candidate.provider === provider && candidate.route === route && candidate.model === model);
+    if (!option) continue;
+    const priced = JSON.parse(run("price", "--model", model, "--provider", provider, "--route", route, "--input", "3500", "--output", "200", "--at", "2026-11-01", "--json").stdout) as { total_usd: string };
+    assert.equal(option.monthly_usd, priced.total_usd, `${provider}/${route}/${model}`);
+    compared += 1;
+  }
+  assert.ok(compared >= 2, "at least two deployments compared");
+});
+
+test("--json carries the contract fields, money as exact decimal strings, feasible options ranked by cost", { skip: skipReal }, () => {
+  const workload = resolve(PLANNER_FIXTURES, "workloads/mixed.yaml");
+  const result = run("plan", workload, "--json", "--at", "2026-11-22", ...PLANNER_CATALOG_FILES.flatMap((file) => ["--catalog", file]));
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout) as {
+    options: { segment: string; provider: string; route: string; model: string; feasible: boolean; reasons: string[]; monthly_usd: string | null; breakdown: { class: string; usd: string }[]; levers: { lever: string; saving_usd: string | null; formula: string; preconditions: string[] }[]; rank: number | null }[];
+    recommendation: { monthly_usd: string; segments: { segment: string; option_id: string }[]; levers: unknown[] };
+  };
+  const money = /^-?\d+(\.\d+)?$/;
+  for (const option of json.options) {
+    for (const field of ["provider", "route", "model", "feasible", "reasons", "monthly_usd", "breakdown", "levers"]) assert.ok(field in option, field);
+    if (option.monthly_usd !== null) assert.match(option.monthly_usd, money);
+    for (const line of option.breakdown) assert.match(line.usd, money);
+    for (const lever of option.levers) {
+      assert.ok(lever.saving_usd === null || money.test(lever.saving_usd));
+      assert.ok(lever.formula.length > 10);
+    }
+    if (!option.feasible) assert.ok(option.reasons.length > 0);
+  }
+  for (const segment of ["triage", "nightly"]) {
+    const feasible = json.options.filter((option) => option.segment === segment && option.feasible);
+    assert.deepEqual(feasible.map((option) => option.rank), feasible.map((_, index) => index + 1));
+    const costs = feasible.map((option) => Number(option.monthly_usd)); // ordering check only
+    assert.deepEqual([...costs].sort((a, b) => a - b), costs);
+    const firstInfeasible = json.options.findIndex((option) => option.segment === segment && !option.feasible);
+    const lastFeasible = json.options.map((option) => option.segment === segment && option.feasible).lastIndexOf(true);
+    assert.ok(firstInfeasible === -1 || firstInfeasible > lastFeasible);
+  }
+  assert.match(json.recommendation.monthly_usd, money);
+  assert.equal(json.recommendation.segments.length, 2);
+});
+
+test("--markdown prints tables; --html writes one self-contained page", { skip: skipReal }, () => {
+  const workload = resolve(PLANNER_FIXTURES, "workloads/mixed.yaml");
+  const markdown = run("plan", workload, "--markdown", "--at", "2026-11-22");
+  assert.equal(markdown.code, 0, markdown.stderr);
+  assert.match(markdown.stdout, /^# Plan: mixed/);
+  assert.match(markdown.stdout, /\| # \| deployment \| model \| monthly \| list price \| levers pulled \| feasible \|/);
+  assert.match(markdown.stdout, /### Levers/);
+  const page = resolve(OUTPUT, "cli-plan.html");
+  const html = run("plan", workload, "--html", page, "--at", "2026-11-22");
+  assert.equal(html.code, 0, html.stderr);
+  assert.match(html.stderr, /wrote .*cli-plan\.html/);
+  const text = readFileSync(page, "utf8");
+  assert.match(text, /^<!doctype html>/);
+  assert.doesNotMatch(text, /<script|https?:\/\/[^"<\s]*\.(js|css)|<link /);
+  assert.equal((text.match(/data-chart="cost-per-option"/g) ?? []).length, 2);
+  assert.match(html.stdout, /Recommended plan: \$/);
+});

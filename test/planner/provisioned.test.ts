@@ -1,0 +1,86 @@
+/**
+ * Provisioned throughput from a user's quote: the MU count that minimises cost under the hourly
+ * shape with on-demand spill-over, and the break-even monthly volume. Quote: $20 per MU-hour,
+ * 100,000 input and 10,000 output tokens per minute per MU. Requests of 10,000 input + 1,000
+ * output tokens, so one MU serves min(100,000 x 60 / 10,000, 10,000 x 60 / 1,000) = 600 an hour.
+ * On-demand (Bedrock global Sonnet 4.6, $3 / $15): 10,000 x 3 + 1,000 x 15 = $0.045 a request.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { formatUsd } from "../../src/pricing/money.js";
+import { grownRequests } from "../../src/planner/plan.js";
+import { Decimal } from "../../src/pricing/decimal.js";
+import { lever, optionOf, planYaml } from "./planner-fixture.js";
+
+const workload = (requests: number, extra = "", quote = "") => `name: pt
+${extra}segments:
+  - name: s
+    requests_per_month: ${requests}
+    input_tokens: 10000
+    output_tokens: 1000
+    models: [claude-sonnet-4-6]
+ARRIVAL
+provisioned_throughput:
+  - name: quote
+    model: claude-sonnet-4-6
+    route: global
+    term: 1-month
+    usd_per_mu_hour: 20
+    input_tokens_per_minute_per_mu: 100000
+    output_tokens_per_minute_per_mu: 10000
+${quote}`;
+
+test("uniform traffic: two MUs carry 1,200 requests an hour with no spill and beat on-demand", () => {
+  const planned = planYaml(workload(876_000).replace("ARRIVAL", ""));
+  const pt = optionOf(planned, "bedrock", "global", "claude-sonnet-4-6", "provisioned");
+  // demand 876,000 / 730 = 1,200 an hour. On-demand 876,000 x 0.045 = 39,420.
+  // n=1: 1 x 20 x 730 = 14,600 + spill (1,200 - 600) x 730 = 438,000 x 0.045 = 19,710 -> 34,310
+  // n=2: 29,200, no spill (chosen); n=3: 43,800
+  assert.equal(pt.config.units, 2);
+  assert.equal(formatUsd(pt.monthly ?? -1n), "29200");
+  const provisioned = lever(pt, "provisioned_throughput");
+  assert.equal(formatUsd(provisioned.saving ?? -1n), "10220"); // 39,420 - 29,200
+  assert.equal(provisioned.detail.spill_requests, "0");
+  // break-even: one MU (14,600) pays when 0.045 x served >= 14,600 -> served >= 324,444.4 -> 324,445 requests a month
+  assert.equal(provisioned.detail.break_even_requests_per_month, "324445");
+  assert.equal(planned.segments[0]?.recommended?.id, pt.id);
+});
+
+test("the same volume packed into 12 hours a day: one MU with spill, and it never pays", () => {
+  const hourly = "    arrival: { hourly: [1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0] }";
+  const planned = planYaml(workload(438_000).replace("ARRIVAL", hourly));
+  const pt = optionOf(planned, "bedrock", "global", "claude-sonnet-4-6", "provisioned");
+  // 12 busy hours x 730/24 days = 365 busy hours; 438,000 / 365 = 1,200 an hour. On-demand 438,000 x 0.045 = 19,710.
+  // n=1: 14,600 + spill (1,200 - 600) x 365 = 219,000 x 0.045 = 9,855 -> 24,455 (chosen); n=2: 29,200
+  assert.equal(pt.config.units, 1);
+  assert.equal(formatUsd(pt.monthly ?? -1n), "24455");
+  const provisioned = lever(pt, "provisioned_throughput");
+  assert.equal(provisioned.detail.spill_requests, "219000");
+  assert.equal(formatUsd(provisioned.saving ?? -1n), "-4745"); // 19,710 - 24,455
+  // A fully busy MU serves at most 600 x 365 = 219,000 requests = 9,855 of on-demand traffic < 14,600: never
+  assert.equal(provisioned.detail.break_even_requests_per_month, "never");
+  assert.equal(planned.segments[0]?.recommended?.kind, "on-demand");
+});
+
+test("the AWS discount applies to units unless the quote is already net", () => {
+  const discounted = planYaml(workload(876_000, "discounts: { aws_percent: 10 }\n").replace("ARRIVAL", ""));
+  // units 29,200 x 0.9 = 26,280
+  assert.equal(formatUsd(optionOf(discounted, "bedrock", "global", "claude-sonnet-4-6", "provisioned").monthly ?? -1n), "26280");
+  const net = planYaml(workload(876_000, "discounts: { aws_percent: 10 }\n", "    includes_discount: true\n").replace("ARRIVAL", ""));
+  assert.equal(formatUsd(optionOf(net, "bedrock", "global", "claude-sonnet-4-6", "provisioned").monthly ?? -1n), "29200");
+});
+
+test("growth: the month the volume crosses the break-even, and the projection switches to provisioned", () => {
+  const planned = planYaml(workload(300_000, "growth_percent_per_month: 10\nhorizon_months: 3\n").replace("ARRIVAL", ""));
+  // volumes: 300,000; 330,000; 363,000; 399,300 (x 1.1 a month, rounded half-even)
+  assert.deepEqual([0, 1, 2, 3].map((month) => grownRequests(300_000, Decimal.parse("10"), month)), [300_000n, 330_000n, 363_000n, 399_300n]);
+  const pt = optionOf(planned, "bedrock", "global", "claude-sonnet-4-6", "provisioned");
+  assert.equal(lever(pt, "provisioned_throughput").detail.break_even_month, 1); // 330,000 >= 324,445
+  const projection = planned.recommendation.projection;
+  assert.equal(projection.length, 4);
+  // month 0: on-demand 300,000 x 0.045 = 13,500 beats one MU (14,600); month 1: 14,850 on-demand vs 14,600 -> provisioned
+  assert.equal(formatUsd(projection[0]?.monthly ?? -1n), "13500");
+  assert.match(projection[0]?.choices.s ?? "", /on-demand$/);
+  assert.equal(formatUsd(projection[1]?.monthly ?? -1n), "14600");
+  assert.match(projection[1]?.choices.s ?? "", /provisioned/);
+});

@@ -1,0 +1,80 @@
+/** The workload file: defaults, exact decimals, and errors that name the file, the field path and the line. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
+import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { PLANNER_FIXTURES, plannerCatalog } from "./planner-fixture.js";
+
+function issuesOf(file: string): string[] {
+  const path = resolve(PLANNER_FIXTURES, "bad", file);
+  try {
+    resolveWorkload(parseWorkload(readFileSync(path, "utf8"), `bad/${file}`), plannerCatalog());
+  } catch (error) {
+    assert.ok(error instanceof WorkloadError, String(error));
+    return error.message.split("\n");
+  }
+  assert.fail(`${file} parsed without error`);
+}
+
+test("defaults: PRODUCT.md's minimal segment gets uniform arrival, realtime, no prefix, no discounts", () => {
+  const { workload } = parseWorkload("name: w\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n", "w.yaml");
+  const segment = workload.segments[0];
+  assert.equal(segment?.arrival.kind, "uniform");
+  assert.equal(segment?.arrival.daysPerWeek, 7);
+  assert.equal(segment?.latency, "realtime");
+  assert.equal(segment?.cachedPrefixTokens, 0);
+  assert.equal(segment?.constraints.residency, "any");
+  assert.equal(segment?.constraints.ttftP99Ms, null);
+  assert.equal(workload.discounts.awsPercent.toString(), "0");
+  assert.equal(workload.horizonMonths, 12);
+});
+
+test("amounts stay exact: 1.99 is the decimal 1.99, not a binary float", () => {
+  const { workload } = parseWorkload(
+    "name: w\ndiscounts: { aws_percent: 12.5 }\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [m] }\nself_host:\n  - { model: m, gpu_usd_per_hour: 1.99, tokens_per_second: 850, utilisation: 0.70, ops_usd_per_month: \"500.10\" }\n",
+    "w.yaml",
+  );
+  assert.equal(workload.selfHost[0]?.gpuUsdPerHour.toString(), "1.99");
+  assert.equal(workload.selfHost[0]?.utilisation.toString(), "0.7");
+  assert.equal(workload.selfHost[0]?.opsUsdPerMonth.toString(), "500.1");
+  assert.equal(workload.discounts.awsPercent.toString(), "12.5");
+});
+
+test("a wrong type names the file, the line, the field path, what was expected and what was found", () => {
+  assert.deepEqual(issuesOf("bad-requests.yaml"), ['bad/bad-requests.yaml:4: segments.0.requests_per_month: expected a whole number of requests per month, got "lots"']);
+});
+
+test("every problem in the file is reported at once, each with its line", () => {
+  const issues = issuesOf("bad-arrival.yaml");
+  assert.ok(issues.includes("bad/bad-arrival.yaml:8: segments.0.arrival.hourly: expected exactly 24 weights, one per hour from 00:00, got a list of 3"), issues.join("\n"));
+  assert.ok(issues.includes('bad/bad-arrival.yaml:9: segments.0.latency: expected realtime | batch-ok, got "sometimes"'), issues.join("\n"));
+  assert.ok(issues.includes("bad/bad-arrival.yaml:12: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 120"), issues.join("\n"));
+});
+
+test("an unknown model names the closest known ids and the line of the list entry", () => {
+  const [issue] = issuesOf("unknown-model.yaml");
+  assert.match(issue ?? "", /^bad\/unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9" \(and no self_host entry runs it\); closest known: claude-haiku-4-5/);
+});
+
+test("YAML syntax errors and misspelt fields", () => {
+  const [syntax] = issuesOf("not-yaml.yaml");
+  assert.match(syntax ?? "", /^bad\/not-yaml\.yaml:\d+: not valid YAML/);
+  const [typo] = issuesOf("typo-field.yaml");
+  assert.match(typo ?? "", /^bad\/typo-field\.yaml:3: segments\.0: Unrecognized key: "cached_prefix"/);
+});
+
+test("cross-field checks: unique segment names, p90 >= mean, references to segments", () => {
+  const text =
+    "name: w\nsegments:\n  - { name: s, requests_per_month: 1, input_tokens: 5, output_tokens: { mean: 10, p90: 5 }, models: [m] }\n  - { name: s, requests_per_month: 1, input_tokens: 5, output_tokens: 2, models: [m] }\n" +
+    "self_host:\n  - { model: m, gpu_usd_per_hour: 1, tokens_per_second: 1, segments: [nope] }\n";
+  assert.throws(
+    () => parseWorkload(text, "w.yaml"),
+    (error: unknown) =>
+      error instanceof WorkloadError &&
+      /w\.yaml:3: segments\.0\.output_tokens\.p90: expected p90 >= mean \(10\), got 5/.test(error.message) &&
+      /w\.yaml:4: segments\.1\.name: segment name "s" is used twice/.test(error.message) &&
+      /w\.yaml:6: self_host\.0\.segments\.0: no segment is named "nope"/.test(error.message),
+  );
+});
