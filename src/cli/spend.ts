@@ -1,6 +1,7 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
 import { UsdSum, attodollarsFromText } from "../ledger/exact-sum.js";
 import { LedgerLocationError, openLedgerAt } from "../ledger/ledger-location.js";
+import { costOnEachDeployment, sumDeploymentCosts } from "../ledger/deployment-costs.js";
 import type { Ledger } from "../ledger/open-ledger.js";
 import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
@@ -22,11 +23,14 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
   --schema NAME           PostgreSQL schema (default: switchyard)
   --json                  {"groups":[{"group","requests","errors","cost_usd","inexact_requests",
                           "input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
-                          "shadow_costs"}],"total":{...}}; money as exact decimal strings
+                          "shadow_costs","cost_on_each_deployment"}],"total":{...}}; money as
+                          exact decimal strings
 
 Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
-because the upstream did not report some usage), tokens by class. "On other deployments" shows what
-the same requests would have cost on each other deployment of the model asked for (shadow costs).
+because the upstream did not report some usage), tokens by class. A second table shows what the same
+requests cost on each deployment: the actual cost where a deployment served them, the shadow cost
+(the same usage at that deployment's prices) where it could have. shadow_costs in --json is the raw
+sum of shadow costs; cost_on_each_deployment adds the actual costs of the requests each one served.
 
 Examples:
   switchyard spend --by model --from 2026-01-01
@@ -96,7 +100,14 @@ function bar(cost: string, largest: bigint): string {
 
 const show = (value: string | null | undefined) => (value === null || value === undefined ? "(none)" : value);
 
-export function renderSpend(fields: GroupField[], groups: SpendGroup[], total: SpendGroup, tagKey: string | undefined): string {
+export function renderSpend(
+  fields: GroupField[],
+  groups: SpendGroup[],
+  total: SpendGroup,
+  tagKey: string | undefined,
+  onDeployments: Record<string, string>[],
+  totalOnDeployments: Record<string, string>,
+): string {
   const headers = fields.map((field) => (field === "tag" ? `tag ${tagKey ?? ""}`.trim() : field));
   const largest = groups.reduce((max, group) => {
     const units = attodollarsFromText(group.cost_usd);
@@ -112,18 +123,24 @@ export function renderSpend(fields: GroupField[], groups: SpendGroup[], total: S
     groupDigits(group.cache_write_tokens),
     groupDigits(group.cache_read_tokens),
   ];
-  const rows = groups.map((group) => [...fields.map((field) => show(group.group[field])), ...numbers(group), bar(group.cost_usd, largest)]);
-  if (groups.length > 1) rows.push([...fields.map((_, index) => (index === 0 ? "total" : "")), ...numbers(total), ""]);
+  const labels = (group: SpendGroup) => fields.map((field) => show(group.group[field]));
+  const totalLabels = fields.map((_, index) => (index === 0 ? "total" : ""));
+  const rows = groups.map((group) => [...labels(group), ...numbers(group), bar(group.cost_usd, largest)]);
+  if (groups.length > 1) rows.push([...totalLabels, ...numbers(total), ""]);
   const right = new Set(Array.from({ length: 8 }, (_, index) => fields.length + index));
   let text = renderTable([...headers, "requests", "errors", "cost", "inexact", "input", "output", "cache write", "cache read", ""], rows, right);
   if (total.inexact_requests > 0) text += `\n${groupDigits(total.inexact_requests)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
 
-  const deployments = Object.keys(total.shadow_costs);
-  if (deployments.length > 0) {
-    const shadowRows = groups.map((group) => [...fields.map((field) => show(group.group[field])), `$${group.cost_usd}`, ...deployments.map((deployment) => (group.shadow_costs[deployment] === undefined ? "-" : `$${group.shadow_costs[deployment]}`))]);
+  // Only worth a table when some request had an alternative deployment.
+  if (Object.keys(total.shadow_costs).length > 0) {
+    const deployments = Object.keys(totalOnDeployments);
+    const cells = (costs: Record<string, string>) => deployments.map((deployment) => (costs[deployment] === undefined ? "-" : `$${costs[deployment]}`));
+    const deploymentRows = groups.map((group, index) => [...labels(group), `$${group.cost_usd}`, ...cells(onDeployments[index] ?? {})]);
+    if (groups.length > 1) deploymentRows.push([...totalLabels, `$${total.cost_usd}`, ...cells(totalOnDeployments)]);
     text +=
-      "\nOn other deployments (the same requests priced on each other deployment of the model asked for):\n" +
-      renderTable([...headers, "actual", ...deployments], shadowRows, new Set(Array.from({ length: deployments.length + 1 }, (_, index) => fields.length + index)));
+      "\nThe same requests on each deployment (actual cost where served, shadow cost where it could have served them;\n" +
+      "a column leaves out requests for models that deployment does not offer: --by requested_model compares like for like):\n" +
+      renderTable([...headers, "actual", ...deployments], deploymentRows, new Set(Array.from({ length: deployments.length + 1 }, (_, index) => fields.length + index)));
   }
   return text;
 }
@@ -169,6 +186,9 @@ export const spendCommand: Command = {
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
       const groups = await ledger.store.spend(query);
       const total = totalOf(groups);
+      const byDeployment = await ledger.store.spend({ ...query, group_by: [...fields, "deployment"] });
+      const onDeployments = costOnEachDeployment(fields, groups, byDeployment);
+      const totalOnDeployments = sumDeploymentCosts(onDeployments);
       if (values.json) {
         writeJson(stdout, {
           from: from === undefined ? null : new Date(from).toISOString(),
@@ -176,13 +196,13 @@ export const spendCommand: Command = {
           group_by: fields,
           tag_key: tagKey ?? null,
           key_id: keyId ?? null,
-          groups,
-          total,
+          groups: groups.map((group, index) => ({ ...group, cost_on_each_deployment: onDeployments[index] ?? {} })),
+          total: { ...total, cost_on_each_deployment: totalOnDeployments },
         });
       } else if (groups.length === 0) {
         stdout.write(`no requests in the ledger${fromDay || toDay ? ` from ${fromDay ?? "the start"} to ${toDay ?? "now"}` : ""}${keyId ? ` for key ${values.key}` : ""}\n`);
       } else {
-        stdout.write(renderSpend(fields, groups, total, tagKey));
+        stdout.write(renderSpend(fields, groups, total, tagKey, onDeployments, totalOnDeployments));
       }
       return 0;
     } finally {

@@ -13,6 +13,8 @@ import type { LedgerRow } from "./ledger.js";
 import { ledgerRowSchema } from "./row-schema.js";
 
 const SEGMENT = /^segment-\d+-\d+-\d+\.jsonl$/;
+/** Per process, not per journal: two journals opened in one millisecond must not pick the same name. */
+let segmentCounter = 0;
 const LOCK_FILE = "writer.lock";
 
 export class JournalInUseError extends Error {
@@ -28,7 +30,6 @@ export class Journal {
   private fd: number;
   private path: string;
   private bytes = 0;
-  private counter = 0;
   private closed = false;
 
   private constructor(
@@ -91,9 +92,9 @@ export class Journal {
   }
 
   private openSegment(): { fd: number; path: string } {
-    this.counter += 1;
+    segmentCounter += 1;
     this.bytes = 0;
-    const path = join(this.dir, `segment-${Date.now()}-${process.pid}-${this.counter}.jsonl`);
+    const path = join(this.dir, `segment-${Date.now()}-${process.pid}-${segmentCounter}.jsonl`);
     const fd = openSync(path, "wx");
     if (this.options.fsync) syncDirectory(this.dir);
     return { fd, path };

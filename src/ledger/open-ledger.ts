@@ -49,7 +49,12 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   if (config.kind === "sqlite") {
     const synchronous = powerLoss ? "FULL" : "NORMAL";
     const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
-    store = new SqliteLedgerStore(database, { synchronous });
+    try {
+      store = new SqliteLedgerStore(database, { synchronous });
+    } catch (error) {
+      database.close(); // e.g. a ledger written by a newer schema
+      throw error;
+    }
     keys = new SqliteKeyStore(database);
     defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
   } else {

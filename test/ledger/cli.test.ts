@@ -133,7 +133,7 @@ describe("switchyard spend", () => {
   after(() => ledger.cleanup());
 
   test("--json groups with exact money, tokens and shadow costs", () => {
-    const report = json<{ groups: { group: Record<string, string | null>; requests: number; errors: number; cost_usd: string; inexact_requests: number; input_tokens: number; shadow_costs: Record<string, string> }[]; total: { cost_usd: string; requests: number; shadow_costs: Record<string, string> } }>(
+    const report = json<{ groups: { group: Record<string, string | null>; requests: number; errors: number; cost_usd: string; inexact_requests: number; input_tokens: number; shadow_costs: Record<string, string> }[]; total: { cost_usd: string; requests: number; shadow_costs: Record<string, string>; cost_on_each_deployment: Record<string, string> } }>(
       run(["spend", "--db", path, "--by", "model", "--json"]),
     );
     assert.deepEqual(
@@ -144,6 +144,8 @@ describe("switchyard spend", () => {
       ],
     );
     assert.equal(report.total.cost_usd, "0.300003");
+    // served by anthropic-sonnet: actual 0.300003; the two sonnet requests on bedrock-sonnet-us: 0.11 + 0.22
+    assert.deepEqual(report.total.cost_on_each_deployment, { "anthropic-sonnet": "0.300003", "bedrock-sonnet-us": "0.33" });
     assert.equal(report.total.requests, 3);
   });
 
@@ -167,7 +169,9 @@ describe("switchyard spend", () => {
     assert.match(result.stdout, /bedrock\s+1\s+1\s+\$0\.000003\s+0\s.*\s#\n/);
     assert.match(result.stdout, /total\s+3\s+1\s+\$0\.300003/);
     assert.match(result.stdout, /lower bound/);
-    assert.match(result.stdout, /On other deployments[\s\S]*bedrock-sonnet-us[\s\S]*anthropic\s+\$0\.3\s+\$0\.33/);
+    assert.match(result.stdout, /The same requests on each deployment[\s\S]*provider\s+actual\s+anthropic-sonnet\s+bedrock-sonnet-us\n/);
+    assert.match(result.stdout, /anthropic\s+\$0\.3\s+\$0\.3\s+\$0\.33\n/);
+    assert.match(result.stdout, /bedrock\s+\$0\.000003\s+\$0\.000003\s+-\n/);
   });
 
   test("bad input exits 2 and names the flag", async () => {
