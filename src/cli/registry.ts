@@ -3,6 +3,8 @@ import { priceCommand } from "./price.js";
 import { planCommand } from "./plan.js";
 import { compareCommand } from "./compare.js";
 import { catalogCommand } from "./catalog.js";
+import { spendCommand } from "./spend.js";
+import { keysCommand } from "./keys.js";
 
 /** Every command, in the order --help lists them. Adding a command = one file + one line here. */
 export const commands: Command[] = [
@@ -10,4 +12,6 @@ export const commands: Command[] = [
   planCommand,
   compareCommand,
   catalogCommand,
+  spendCommand,
+  keysCommand,
 ];
