@@ -23,7 +23,7 @@ Usage: switchyard plan WORKLOAD.yaml [--json | --markdown] [--html FILE] [--at Y
   --markdown        the report as Markdown
   --html FILE       also write one self-contained page with charts (cost per option, cost against
                     volume with break-even points, breakdown by token class)
-  --at YYYY-MM-DD   prices in force that day (default: today)
+  --at YYYY-MM-DD   prices in force that day (default: the file's at:, else today)
   --catalog FILE    your own catalog file (overrides/additions); repeatable
 
 Exit codes: 0 planned, 2 bad workload file or flags (the message names the file, field and line), 1 other.
@@ -62,14 +62,15 @@ export const planCommand: Command = {
     }
     if (values.json && values.markdown) throw new UsageError("--json and --markdown are alternatives; give one");
     const path = positionals[0] as string;
-    const at = dateFlag(values.at, "at") ?? today();
+    const flagDate = dateFlag(values.at, "at");
     const text = readWorkload(path);
     const catalog = catalogFromFlags(values.catalog, stderr);
     let planned;
     let resolved;
     try {
       resolved = resolveWorkload(parseWorkload(text, path), catalog);
-      planned = planWorkload(catalog, resolved, { at });
+      // --at wins over the file's own `at:` (which lets an example reproduce an article's date).
+      planned = planWorkload(catalog, resolved, { at: flagDate ?? resolved.workload.at ?? today() });
     } catch (error) {
       if (error instanceof WorkloadError) throw new UsageError(error.message, "see docs/PLANNER.md for every field of the workload file");
       throw error;

@@ -106,6 +106,7 @@ function segmentRecommendation(segment: SegmentPlan) {
     monthly_usd: usd(option?.monthly),
     baseline_usd: usd(segment.baseline),
     levers_applied: segment.levers.filter((lever) => lever.applied).map((lever) => lever.lever),
+    closest_infeasible: segment.closest.map((closest) => ({ option_id: closest.id, monthly_usd: usd(closest.monthly), reasons: closest.reasons })),
   };
 }
 

@@ -23,6 +23,8 @@ export interface SegmentPlan {
   levers: Lever[];
   /** The first-listed model on its cheapest feasible on-demand route, at list price with no levers. */
   baseline: Money | undefined;
+  /** When nothing is feasible: the options that fail the fewest checks, cheapest first (what to relax). */
+  closest: Option[];
 }
 
 export interface ProjectionPoint {
@@ -75,7 +77,15 @@ export function planSegment(catalog: Catalog, workload: Workload, resolved: Reso
     recommended,
     levers,
     baseline: firstBaseline?.monthly ?? recommended?.baseline,
+    closest: recommended ? [] : closestInfeasible(options),
   };
+}
+
+function closestInfeasible(options: Option[]): Option[] {
+  const failures = (option: Option) => new Set(option.checks.filter((check) => !check.ok).map((check) => check.check)).size;
+  const priced = options.filter((option) => option.monthly !== undefined);
+  const fewest = Math.min(...priced.map(failures));
+  return priced.filter((option) => failures(option) === fewest).slice(0, 3);
 }
 
 /** Largest saving first; levers that cannot be priced last. */

@@ -11,6 +11,7 @@ import type { SegmentContext } from "./on-demand-option.js";
 import { describeResidency } from "./feasibility.js";
 
 const usd = (amount: Money) => `$${formatUsdRounded(amount, 2)}`;
+const where = (option: Option) => `${option.provider}/${option.route}${option.regions && option.regions.length > 0 ? ` [${option.regions.join(", ")}]` : ""}`;
 
 function percentOf(part: Money, whole: Money): string {
   if (whole === 0n) return "0";
@@ -39,7 +40,7 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
     if (recommended.residency === "global" && regional?.monthly !== undefined) {
       levers.push({
         lever: "global_vs_regional",
-        title: `the global route saves ${usd(regional.monthly - current)}/month over ${regional.provider}/${regional.route} (${percentOf(regional.monthly - current, regional.monthly)}% of it)`,
+        title: `the global route saves ${usd(regional.monthly - current)}/month over ${where(regional)} (${percentOf(regional.monthly - current, regional.monthly)}% of it)`,
         applied: true,
         saving: regional.monthly - current,
         preconditions: ["requests may be processed in any region the provider chooses"],
@@ -49,7 +50,7 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
     } else if (recommended.residency !== "global" && global?.monthly !== undefined && segment.constraints.residency === "any") {
       levers.push({
         lever: "global_vs_regional",
-        title: `moving to ${global.provider}/${global.route} would save ${usd(current - global.monthly)}/month`,
+        title: `moving to ${where(global)} would save ${usd(current - global.monthly)}/month`,
         applied: false,
         saving: current - global.monthly,
         preconditions: ["requests may be processed in any region", ...global.reasons],
@@ -65,7 +66,7 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
     if (unconstrained?.monthly !== undefined && unconstrained.monthly < current) {
       levers.push({
         lever: "residency_cost",
-        title: `keeping data in ${describeResidency(segment.constraints.residency)} costs ${usd(current - unconstrained.monthly)}/month more than ${unconstrained.provider}/${unconstrained.route} (${unconstrained.model})`,
+        title: `keeping data in ${describeResidency(segment.constraints.residency)} costs ${usd(current - unconstrained.monthly)}/month more than ${where(unconstrained)} (${unconstrained.model})`,
         applied: false,
         saving: current - unconstrained.monthly,
         preconditions: [`drop residency: ${segment.constraints.residency} for this segment (only if its data may leave)`],
@@ -171,7 +172,7 @@ function tieringLevers(context: SegmentContext, options: Option[], recommended: 
       }
       levers.push({
         lever: "model_tiering",
-        title: `try ${model.id}: ${usd(best.monthly)}/month on ${best.provider}/${best.route} (${usd(current - best.monthly)} ${current >= best.monthly ? "less" : "more"})`,
+        title: `try ${model.id}: ${usd(best.monthly)}/month on ${where(best)} (${usd(current >= best.monthly ? current - best.monthly : best.monthly - current)} ${current >= best.monthly ? "less" : "more"})`,
         applied: false,
         saving: current - best.monthly,
         preconditions: [`validate ${model.id}'s output quality on this segment, then add it to models:`],

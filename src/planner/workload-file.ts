@@ -176,6 +176,7 @@ function toWorkload(data: WorkloadFile): Workload {
   return {
     name: data.name,
     description: data.description,
+    at: data.at,
     horizonMonths: data.horizon_months,
     segments,
     discounts: {

@@ -132,6 +132,12 @@ export const selfHostSchema = z.strictObject({
 export const workloadSchema = z.strictObject({
   name: z.string({ error: "expected a workload name" }).min(1),
   description: z.string().optional(),
+  /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
+  at: z
+    .string({ error: "expected a date as YYYY-MM-DD" })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date as YYYY-MM-DD" })
+    .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), { error: "not a calendar date" })
+    .optional(),
   horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
   growth_percent_per_month: decimal("percent per month").prefault(0),
   segments: z.array(segmentSchema, { error: "expected a list of segments" }).min(1, { error: "list at least one segment" }),

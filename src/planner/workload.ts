@@ -120,6 +120,8 @@ export interface SelfHostEntry {
 export interface Workload {
   name: string;
   description: string | undefined;
+  /** The file's pricing date, if it names one (the CLI's --at wins). */
+  at: string | undefined;
   horizonMonths: number;
   segments: Segment[];
   discounts: Discounts;

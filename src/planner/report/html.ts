@@ -149,7 +149,9 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
     `<p class="note">${count(segment.requests)} requests/month · ${spec.latency} · arrival ${spec.arrival.kind} · ${spec.input.mean} input + ${spec.cachedPrefixTokens} cached-prefix + ${spec.output.mean} output tokens per request · models: ${escapeHtml(spec.models.join(", "))}</p>` +
     (best
       ? `<p>Recommended: <strong>${escapeHtml(deployment(best))} · ${escapeHtml(best.model)}</strong> at <strong data-recommended-usd>${dollars(best.monthly)}</strong>/month (${escapeHtml(configSummary(best))}).</p>`
-      : `<p><strong>No deployment satisfies this segment's constraints.</strong></p>`) +
+      : `<p><strong>No deployment satisfies this segment's constraints.</strong> Closest (fewest failed checks):</p><ul>${segment.closest
+          .map((option) => `<li>${escapeHtml(deployment(option))} · ${escapeHtml(option.model)} · ${dollars(option.monthly)}/month if you relax: ${escapeHtml(option.reasons.join("; "))}</li>`)
+          .join("")}</ul>`) +
     `<figure>${costChart(segment)}</figure><figure>${volumeChart(curves, `segment-${index}`)}</figure><figure>${breakdownChart(segment)}</figure>` +
     optionsTable(segment) +
     leversTable(segment) +

@@ -39,7 +39,8 @@ function segmentMarkdown(segment: SegmentPlan): string {
     parts.push("", tableOf(["class", "tokens / quantity", "USD"], best.breakdown.map((line) => [line.class, line.tokens !== undefined ? count(line.tokens) : (line.quantity ?? ""), dollars(line.usd)])));
     if (best.warnings.length > 0) parts.push("", ...best.warnings.map((warning) => `- Note: ${warning}`));
   } else {
-    parts.push("", "**No deployment satisfies this segment's constraints.**");
+    parts.push("", "**No deployment satisfies this segment's constraints.** Closest (fewest failed checks):", "");
+    for (const option of segment.closest) parts.push(`- ${deployment(option)} · ${option.model} · ${dollars(option.monthly)}/month if you relax: ${option.reasons.join("; ")}`);
   }
   if (segment.levers.length > 0) {
     parts.push(

@@ -9,6 +9,8 @@ function table(headers: string[], rows: string[][], right: ReadonlySet<number>):
   return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
+const INFEASIBLE_SHOWN = 8;
+
 function segmentText(segment: SegmentPlan): string {
   const { segment: spec } = segment;
   const header =
@@ -26,8 +28,14 @@ function segmentText(segment: SegmentPlan): string {
   ]);
   const parts = [header, "", table(["#", "deployment", "model", "monthly", "list price", "levers pulled"], rows, new Set([0, 3, 4]))];
   if (infeasible.length > 0) {
-    parts.push("", "Not feasible:");
-    for (const option of infeasible) parts.push(`  ${deployment(option)} ${option.model} (${dollars(option.monthly)}): ${option.reasons.join("; ")}`);
+    // The full reasons are in --json and --markdown; the terminal keeps one line per option.
+    parts.push("", `Not feasible (${infeasible.length}):`);
+    for (const option of infeasible.slice(0, INFEASIBLE_SHOWN)) {
+      const [first = "", ...more] = option.reasons;
+      const line = `  ${deployment(option)} ${option.model} (${dollars(option.monthly)}): ${first}${more.length > 0 ? ` (+${more.length} more)` : ""}`;
+      parts.push(line.length > 260 ? `${line.slice(0, 259)}…` : line);
+    }
+    if (infeasible.length > INFEASIBLE_SHOWN) parts.push(`  … and ${infeasible.length - INFEASIBLE_SHOWN} more (see --markdown or --json for every reason)`);
   }
   const best = segment.recommended;
   if (best) {
@@ -35,7 +43,8 @@ function segmentText(segment: SegmentPlan): string {
     if (best.monthlyHighOutput !== undefined) parts.push(`  if every output ran at p90 length: ${dollars(best.monthlyHighOutput)}/month`);
     for (const warning of best.warnings) parts.push(`  note: ${warning}`);
   } else {
-    parts.push("", "No deployment satisfies this segment's constraints; see the reasons above.");
+    parts.push("", "No deployment satisfies this segment's constraints. Closest (fewest failed checks):");
+    for (const option of segment.closest) parts.push(`  ${deployment(option)} ${option.model} at ${dollars(option.monthly)}/month if you relax: ${option.reasons.join("; ")}`);
   }
   if (segment.levers.length > 0) {
     parts.push("", "Levers (monthly saving, + = saves):");
