@@ -73,14 +73,14 @@ test("switchyard emulate bedrock prints AWS credentials for its region and takes
 test("bad input exits 2 and names the flag", () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, "emulate", ...args], { encoding: "utf8" });
   const noProvider = run();
-  assert.equal(noProvider.status, 2);
+  assert.equal(noProvider.status, 2, noProvider.stderr);
   const badProfile = run("anthropic", "--profile", "nope");
-  assert.equal(badProfile.status, 2);
+  assert.equal(badProfile.status, 2, badProfile.stderr);
   assert.match(badProfile.stderr, /--profile: unknown profile "nope"/);
   const badRegion = run("anthropic", "--region", "us-east-1");
-  assert.equal(badRegion.status, 2);
+  assert.equal(badRegion.status, 2, badRegion.stderr);
   assert.match(badRegion.stderr, /--region/);
   const badPort = run("bedrock", "--port", "http");
-  assert.equal(badPort.status, 2);
+  assert.equal(badPort.status, 2, badPort.stderr);
   assert.match(badPort.stderr, /--port/);
 });

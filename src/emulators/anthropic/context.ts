@@ -1,6 +1,6 @@
 /**
  * What every Anthropic route handler needs, and the checks every API request goes through
- * first: a request id, the common headers, authentication and the version header.
+ * first: a request id, authentication and the version header.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EmulatorState } from "../shared/emulator-state.js";
@@ -8,7 +8,6 @@ import type { ModelAccess } from "../shared/model-access.js";
 import { authenticate, versionProblem } from "./auth.js";
 import type { BatchStore } from "./batch-store.js";
 import { sendAnthropicError } from "./errors.js";
-import { applyCommonHeaders } from "./response-headers.js";
 
 export interface AnthropicContext {
   state: EmulatorState;
@@ -23,7 +22,8 @@ export interface AnthropicContext {
 export function beginRequest(context: AnthropicContext, request: FastifyRequest, reply: FastifyReply, route: string): string | undefined {
   const requestId = context.state.ids.request();
   context.state.counters.route(route);
-  applyCommonHeaders(reply, context.state, requestId);
+  // The rate-limit headers are added when the reply is sent (onSend hook, or before a stream's writeHead).
+  reply.header("request-id", requestId);
   const auth = authenticate(request, context.keys);
   if (!auth.ok) {
     sendAnthropicError(reply, requestId, 401, auth.message);

@@ -76,7 +76,6 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     }
 
     commitExchange(state, exchange);
-    applyCommonHeaders(reply, state, requestId);
     const usage = usageObject(exchange.usage, "anthropic", body.inference_geo === "us" ? "us" : "not_available");
     const message = buildMessage(state.ids.message(), model.responseId, exchange.reply, usage, "anthropic");
     const latency = state.drawLatency();
@@ -84,10 +83,13 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     if (!streaming) {
       const json = JSON.stringify(message);
       if (!(await pause(latency.ttftMs + exchange.usage.output * latency.interTokenMs))) return reply;
+      // A faulted reply is written raw (no onSend hook), so it needs the headers now.
+      if (fault) applyCommonHeaders(reply, state, requestId);
       return sendJsonWithFault(reply, json, fault);
     }
 
     const frames = streamEvents(message, { ping: true }).map((paced) => ({ bytes: sse(paced.event), tokens: paced.tokens }));
+    applyCommonHeaders(reply, state, requestId);
     reply.hijack();
     reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
     await writePaced(reply.raw, frames, latency, midStreamFault(fault, frames.length, state.faults.pickEventIndex.bind(state.faults)));

@@ -18,8 +18,17 @@ const UNLIMITED: Record<LimitDimension, number> = {
   tokens: 2_400_000,
 };
 
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/** RFC 3339 to the second, rounded up; memoised because every response asks several times. */
 function iso(epochMs: number): string {
-  return new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.ceil(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  return lastText;
 }
 
 export function applyCommonHeaders(reply: FastifyReply, state: EmulatorState, requestId: string): void {

@@ -86,13 +86,36 @@ function retiredOn(model: Model, provider: "anthropic" | "bedrock", today: strin
   return model.status === "retired" || (date !== undefined && date <= today);
 }
 
+/** Answers are cached per day: the catalog never changes, retirements happen by date. */
+const MEMO_LIMIT = 10_000;
+
 export class CatalogModelAccess implements ModelAccess {
+  private readonly memo = new Map<string, ModelLookup>();
+
   constructor(
     private readonly catalog: Catalog,
     private readonly today = () => new Date().toISOString().slice(0, 10),
   ) {}
 
+  private remembered(key: string, compute: () => ModelLookup): ModelLookup {
+    const fullKey = `${this.today()}|${key}`;
+    const known = this.memo.get(fullKey);
+    if (known) return known;
+    const answer = compute();
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(fullKey, answer);
+    return answer;
+  }
+
   anthropic(requested: string, options: { inferenceGeo?: string | null } = {}): ModelLookup {
+    return this.remembered(`anthropic|${options.inferenceGeo ?? ""}|${requested}`, () => this.lookUpAnthropic(requested, options));
+  }
+
+  bedrock(requested: string, region: string): ModelLookup {
+    return this.remembered(`bedrock|${region}|${requested}`, () => this.lookUpBedrock(requested, region));
+  }
+
+  private lookUpAnthropic(requested: string, options: { inferenceGeo?: string | null }): ModelLookup {
     const model = this.catalog
       .modelsMatching(requested)
       .find((candidate) => candidate.ids.anthropic?.includes(requested) || (candidate.ids.anthropic && candidate.aliases.includes(requested)));
@@ -112,7 +135,7 @@ export class CatalogModelAccess implements ModelAccess {
     return listed.sort((left, right) => (right.released ?? "").localeCompare(left.released ?? "") || left.id.localeCompare(right.id));
   }
 
-  bedrock(requested: string, region: string): ModelLookup {
+  private lookUpBedrock(requested: string, region: string): ModelLookup {
     const id = this.idFromArn(requested, region);
     if (id === undefined) return { ok: false, refusal: "unknown" };
     const bedrockOfferings = this.catalog.offerings.filter((offering) => offering.provider === "bedrock");
