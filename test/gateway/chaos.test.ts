@@ -180,4 +180,47 @@ describe("chaos", () => {
       return true;
     });
   });
+
+  test("the deployment holding the cached prefix throttles briefly: the gateway waits for it rather than paying a cache rewrite elsewhere", async () => {
+    const system = [{ type: "text" as const, text: "Reference manual, chapter one. ".repeat(900), cache_control: { type: "ephemeral" as const } }];
+    const first = await client.messages.create({ model: "anthropic-first", max_tokens: 10, system, messages: [{ role: "user", content: "one" }] }).withResponse();
+    assert.equal(first.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+    assert.ok((first.data.usage.cache_creation_input_tokens ?? 0) > 0);
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429, retryAfterSeconds: 1 }, count: 1 }] });
+    try {
+      const started = Date.now();
+      const second = await client.messages.create({ model: "anthropic-first", max_tokens: 10, system, messages: [{ role: "user", content: "two" }] }).withResponse();
+      assert.ok(Date.now() - started >= 900, "it waited for the retry-after");
+      assert.equal(second.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+      assert.ok((second.data.usage.cache_read_input_tokens ?? 0) > 0, "and read the prefix from cache");
+      const row = await rowOf(second.response);
+      assert.deepEqual(row.attempts.map((attempt) => [attempt.deployment, attempt.status]), [
+        ["anthropic-sonnet", 429],
+        ["anthropic-sonnet", 200],
+      ]);
+      assert.ok(row.warnings.some((warning) => /waited 1000 ms for anthropic-sonnet, which holds the cached prefix/.test(warning)));
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("SSE is forwarded as it arrives, not buffered until the upstream finishes", async () => {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 25, p99: 25 } } });
+    try {
+      const started = performance.now();
+      let firstDelta: number | undefined;
+      const stream = client.messages.stream({ model: "anthropic-first", max_tokens: 40, messages: [{ role: "user", content: "tell me a story" }] });
+      stream.on("streamEvent", (event) => {
+        if (event.type === "content_block_delta" && firstDelta === undefined) firstDelta = performance.now() - started;
+      });
+      await stream.finalMessage();
+      const total = performance.now() - started;
+      assert.ok(firstDelta !== undefined);
+      assert.ok(total > 500, `the emulator paces ~40 tokens at 25 ms (took ${total.toFixed(0)} ms)`);
+      assert.ok(firstDelta < total / 3, `first delta at ${firstDelta.toFixed(0)} ms of ${total.toFixed(0)} ms: chunks pass through as they come`);
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
 });
+
