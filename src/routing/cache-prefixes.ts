@@ -54,22 +54,29 @@ function hashBlock(hash: Hash, block: unknown): number {
 }
 
 export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
+  const automatic = breakpointTtl({ cache_control: body.cache_control });
+  // Most requests carry no breakpoint: find the last one before hashing anything.
+  let lastBreakpoint = -1;
+  let count = 0;
+  for (const entry of blocksInCacheOrder(body)) {
+    if (breakpointTtl(entry.block)) lastBreakpoint = count;
+    count += 1;
+  }
+  if (lastBreakpoint === -1 && !automatic) return [];
+  const stopAfter = automatic ? count - 1 : lastBreakpoint;
+
   const prefixes: CachePrefix[] = [];
   const hash: Hash = createHash("sha256");
   hash.update(typeof body.model === "string" ? body.model : "");
   let bytes = 0;
-  let last: { label: string; block: unknown } | undefined;
+  let index = 0;
   for (const entry of blocksInCacheOrder(body)) {
+    if (index > stopAfter) break;
     hash.update(entry.label);
     bytes += hashBlock(hash, entry.block);
-    last = entry;
-    const ttl = breakpointTtl(entry.block);
+    const ttl = breakpointTtl(entry.block) ?? (automatic && index === count - 1 ? automatic : undefined);
     if (ttl) prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl });
-  }
-  // Top-level cache_control: automatic caching up to the last block.
-  const automatic = breakpointTtl({ cache_control: body.cache_control });
-  if (automatic && last && !breakpointTtl(last.block)) {
-    prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl: automatic });
+    index += 1;
   }
   return prefixes;
 }

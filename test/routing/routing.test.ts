@@ -192,3 +192,17 @@ test("rate limits refill continuously and say when to retry", () => {
   const headers = limiter.admit("k", limits, 0);
   assert.equal(headers["anthropic-ratelimit-requests-remaining"], "0");
 });
+
+test("cache prefixes: one per breakpoint, in cache order, stable across requests that share them", () => {
+  const system = [{ type: "text", text: "policy ".repeat(1000), cache_control: { type: "ephemeral", ttl: "1h" } }];
+  const tools = [{ name: "lookup", input_schema: { type: "object" }, cache_control: { type: "ephemeral" } }];
+  const one = cachePrefixes({ model: "m", tools, system, messages: [{ role: "user", content: "first question" }] });
+  const two = cachePrefixes({ model: "m", tools, system, messages: [{ role: "user", content: "another question" }] });
+  assert.deepEqual(one.map((prefix) => prefix.ttl), ["5m", "1h"], "tools come before system");
+  assert.deepEqual(one, two, "the messages after the last breakpoint do not matter");
+  assert.ok((one[1]?.tokens ?? 0) > (one[0]?.tokens ?? 0));
+  assert.deepEqual(cachePrefixes({ model: "m", messages: [{ role: "user", content: "no breakpoint" }] }), []);
+  const automatic = cachePrefixes({ model: "m", cache_control: { type: "ephemeral" }, messages: [{ role: "user", content: "x" }] });
+  assert.equal(automatic.length, 1, "top-level cache_control caches up to the last block");
+  assert.notEqual(cachePrefixes({ model: "other", tools, system, messages: [] })[0]?.hash, one[0]?.hash, "prefixes are per model");
+});
