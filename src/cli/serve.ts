@@ -1,9 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
+import { GatewayMetrics } from "../metrics/gateway-metrics.js";
+import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { integerFlag, parseFlags, type Command } from "./command.js";
 import { catalogFromFlags } from "./catalog-option.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
@@ -24,6 +27,8 @@ real providers; with none it starts the built-in Anthropic and Bedrock emulators
 (and says so). The generated config is written to .switchyard/ so you can read and copy it.
 
 Endpoints: POST /v1/messages (JSON and SSE), POST /v1/messages/count_tokens, GET /v1/models.
+Dashboard at /dashboard (sign in with the admin key); Prometheus metrics at /metrics (Bearer: the
+admin key, or a scraper token in SWITCHYARD_METRICS_TOKEN). See docs/DASHBOARD.md.
 Responses carry request-id, x-switchyard-deployment and (non-streaming) x-switchyard-cost-usd.
 Stop with Ctrl-C: the ledger is flushed before exit.
 `;
@@ -79,11 +84,17 @@ export const serveCommand: Command = {
     const ledger = await openLedger({ ...ledgerConfig, onError: (error) => stderr.write(`ledger: ${error.message}\n`) });
     const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
+    const metrics = new GatewayMetrics();
     const gateway = await startGateway({
       config: resolved,
       catalog,
       ledger,
       env: processEnv,
+      onRecord: metrics.observe,
+      extraRoutes: (app, state) => {
+        registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
+        registerDashboard(app, state, { keys: ledger.keys, catalogFiles: values.catalog ?? [] });
+      },
       ...(values.host ? { host: values.host } : {}),
       ...(port !== undefined ? { port } : {}),
     });
@@ -93,6 +104,7 @@ export const serveCommand: Command = {
       ...(setup ? [`config written to ${setup.configPath}`] : []),
       `ledger: ${config.ledger.kind === "sqlite" ? resolve(config.ledger.path) : "PostgreSQL"}`,
       `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
+      `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
       "",
       ...(demoKey
         ? [

@@ -10,7 +10,7 @@ import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
-import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
+import { startGateway, type RunningGateway, type StartGatewayOptions } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   /** Replaces the `timeouts:` line. */
   timeouts?: string;
   extra?: string;
+  /** More routes and a ledger-row observer (the dashboard, metrics), given the harness's ledger. */
+  observe?: (ledger: Ledger) => Pick<StartGatewayOptions, "extraRoutes" | "onRecord">;
 }
 
 export const DEFAULT_DEPLOYMENTS = `deployments:
@@ -95,6 +97,7 @@ ${options.extra ?? ""}
     },
     port: 0,
     keyRefreshMs: 50,
+    ...options.observe?.(ledger),
   });
   const createKey: Harness["createKey"] = async ({ name, budget, models, tags }) => {
     const { secret, record } = newApiKey({ name, monthly_budget_usd: budget ?? null, allowed_models: models ?? [], tags: tags ?? {} });

@@ -1,0 +1,65 @@
+/** What every page reads: the gateway's state, the key store, the clock, and the query string. */
+import type { GatewayState } from "../gateway/state.js";
+import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
+import { escapeHtml, isoDay } from "./format.js";
+import type { PlanRunner } from "./plan-runner.js";
+
+export interface DashboardContext {
+  state: GatewayState;
+  keys: KeyStore;
+  planner: PlanRunner;
+  /** The planner form's starting text. */
+  exampleWorkload: { name: string; text: string };
+}
+
+export type Query = Record<string, string | undefined>;
+
+const DAY_MS = 86_400_000;
+export const RANGES = [1, 7, 30, 90] as const;
+
+export interface TimeRange {
+  days: number;
+  /** First millisecond of the first day (UTC), inclusive. */
+  from: number;
+  /** Every UTC day in the range, oldest first (YYYY-MM-DD). */
+  dayList: string[];
+}
+
+/** `?days=N` (1, 7, 30 or 90; default 30): whole UTC days ending today. */
+export function timeRange(query: Query, now: number): TimeRange {
+  const asked = Number(query.days);
+  const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const from = today - (days - 1) * DAY_MS;
+  return { days, from, dayList: Array.from({ length: days }, (_, index) => isoDay(from + index * DAY_MS)) };
+}
+
+/** Links that keep the other query parameters and change one. */
+export function linkWith(path: string, query: Query, change: Query): string {
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries({ ...query, ...change })) if (value !== undefined && value !== "") parameters.set(name, value);
+  const text = parameters.toString();
+  return escapeHtml(text ? `${path}?${text}` : path);
+}
+
+export function rangeControl(path: string, query: Query, range: TimeRange): string {
+  const links = RANGES.map(
+    (days) => `<a href="${linkWith(path, query, { days: String(days) })}" data-range="${days}"${days === range.days ? ' aria-current="true"' : ""}>${days === 1 ? "today" : `${days} days`}</a>`,
+  ).join("");
+  return `<span class="group" role="group" aria-label="period">${links}</span>`;
+}
+
+/** "name (key_id)" for a key id, from the key store's records. */
+export function keyLabel(keys: Map<string, ApiKeyRecord>, id: string | null | undefined): string {
+  if (id === null || id === undefined) return "(no key)";
+  const record = keys.get(id);
+  return record ? `${record.name} (${id})` : id;
+}
+
+export async function keysById(context: DashboardContext): Promise<Map<string, ApiKeyRecord>> {
+  return new Map((await context.keys.list()).map((record) => [record.id, record]));
+}
+
+/** Colours for series, in order of size; "other" is grey. */
+export const SERIES_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d"];
+export const OTHER_COLOUR = "#9ca3af";

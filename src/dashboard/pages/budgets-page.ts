@@ -1,0 +1,142 @@
+/**
+ * Budgets per key: month-to-date spend (exact, from the ledger) against the monthly budget, what
+ * is left, a straight-line projection to the end of the month, and a burn-down chart per key.
+ */
+import { monthWindow } from "../../ledger/budget-window.js";
+import type { ApiKeyRecord } from "../../ledger/ledger.js";
+import { barChart, lineChart, type Bar } from "../../planner/report/svg-charts.js";
+import { formatUsd, moneyToDecimal, parseUsd } from "../../pricing/money.js";
+import { burnDown, type BurnDown } from "../burn-down.js";
+import type { DashboardContext } from "../context.js";
+import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
+import { card, heading, type PageOptions } from "../layout.js";
+import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
+
+type Status = "ok" | "projected_over" | "exhausted" | "no_budget";
+const STATUS_TEXT: Record<Status, [string, string]> = {
+  ok: ["on track", "ok"],
+  projected_over: ["projected over", "warn"],
+  exhausted: ["budget spent: requests refused", "bad"],
+  no_budget: ["no budget", "none"],
+};
+
+function statusOf(key: ApiKeyRecord, burn: BurnDown): Status {
+  if (key.monthly_budget_usd === null) return "no_budget";
+  const budget = parseUsd(key.monthly_budget_usd);
+  if (burn.spent >= budget) return "exhausted";
+  return burn.projected.compare(moneyToDecimal(budget)) > 0 ? "projected_over" : "ok";
+}
+
+const COLUMNS: Column[] = [
+  { id: "key", label: "key" },
+  { id: "status", label: "status" },
+  { id: "requests", label: "requests", numeric: true },
+  { id: "spent", label: "spent this month", numeric: true },
+  { id: "budget", label: "monthly budget", numeric: true },
+  { id: "used", label: "used", numeric: true },
+  { id: "remaining", label: "remaining", numeric: true },
+  { id: "projected", label: "projected month (≈)", numeric: true, help: "spend so far ÷ time elapsed × month length; rounded to cents, hover for every digit" },
+];
+
+function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
+  const budget = chartValue(key.monthly_budget_usd);
+  const spentLine = [{ x: 0, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(day + 1, burn.elapsedDays), y: chartValue(formatUsd(amount)) }))];
+  const projected = Number(burn.projected.toFixed(6));
+  return lineChart(
+    `burn-down-${key.id}`,
+    `${key.name}: spend this month against its ${usd(key.monthly_budget_usd)} budget`,
+    [
+      { id: "spent", label: `spent so far ${usdOfMoney(burn.spent)}`, colour: "#2563eb", points: spentLine },
+      { id: "projection", label: `straight-line projection ≈ ${roundedUsd(burn.projected)}`, colour: "#9ca3af", points: [{ x: burn.elapsedDays, y: chartValue(formatUsd(burn.spent)) }, { x: burn.daysInMonth, y: projected }] },
+      { id: "budget", label: `budget ${usd(key.monthly_budget_usd)}`, colour: "#dc2626", points: [{ x: 0, y: budget }, { x: burn.daysInMonth, y: budget }] },
+    ],
+    [{ x: burn.elapsedDays, label: "now", kind: "today" }],
+    "day of the month (UTC)",
+    `burn-${index}`,
+    Math.max(budget, chartValue(formatUsd(burn.spent))) * 1.6,
+  );
+}
+
+export async function budgetsPage(context: DashboardContext): Promise<PageOptions> {
+  const { state } = context;
+  const now = state.now();
+  const { from, resets_at } = monthWindow(now);
+  const [keys, daily, perKey] = await Promise.all([
+    context.keys.list(),
+    state.store.spend({ from, group_by: ["key", "day"] }),
+    state.store.spend({ from, group_by: ["key"] }),
+  ]);
+  const days = new Map<string, Map<string, bigint>>();
+  for (const group of daily) {
+    const id = group.group.key;
+    if (!id || !group.group.day) continue;
+    const ofKey = days.get(id) ?? new Map<string, bigint>();
+    ofKey.set(group.group.day, moneyOf(group.cost_usd));
+    days.set(id, ofKey);
+  }
+  const requests = new Map(perKey.map((group) => [group.group.key, group.requests]));
+  // Active keys, and revoked ones that still spent this month.
+  const shown = keys.filter((key) => key.revoked_at === null || days.has(key.id));
+  const burns = new Map(shown.map((key) => [key.id, burnDown(days.get(key.id) ?? new Map(), now)]));
+
+  const rows: Row[] = shown.map((key) => {
+    const burn = burns.get(key.id) as BurnDown;
+    const status = statusOf(key, burn);
+    const [label, tone] = STATUS_TEXT[status];
+    const budget = key.monthly_budget_usd;
+    const budgetMoney = budget === null ? undefined : parseUsd(budget);
+    return {
+      id: key.id,
+      cells: {
+        key: { html: `${escapeHtml(key.name)} <span class="note">${escapeHtml(key.id)}${key.revoked_at !== null ? " · revoked" : ""}</span>`, sort: key.name },
+        status: { html: `<span class="pill ${tone}">${escapeHtml(label)}</span>`, sort: status },
+        requests: integer(requests.get(key.id) ?? 0),
+        spent: money(formatUsd(burn.spent)),
+        budget: budget === null ? text(null, "–") : money(budget),
+        used:
+          budgetMoney === undefined || budgetMoney === 0n
+            ? text(null, "–")
+            : { html: `${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budgetMoney), 1).toFixed(1)}%`, sort: moneyToDecimal(burn.spent).div(moneyToDecimal(budgetMoney), 18).toString() },
+        remaining: budgetMoney === undefined ? text(null, "–") : money(formatUsd(budgetMoney - burn.spent)),
+        projected: { html: `≈ ${roundedUsd(burn.projected)}`, sort: burn.projected.toString(), title: `exact quotient: ${burn.projected.toString()}` },
+      },
+    };
+  });
+  const withBudget = shown.filter((key) => key.monthly_budget_usd !== null);
+  const bars: Bar[] = withBudget.map((key) => {
+    const burn = burns.get(key.id) as BurnDown;
+    const status = statusOf(key, burn);
+    const budget = parseUsd(key.monthly_budget_usd as string);
+    return {
+      id: key.id,
+      label: key.name,
+      value: budget === 0n ? 1 : Number(moneyToDecimal(burn.spent).div(moneyToDecimal(budget), 6).toString()) || 0,
+      text: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}`,
+      colour: status === "exhausted" ? "#dc2626" : status === "projected_over" ? "#d97706" : "#059669",
+      muted: false,
+    };
+  });
+  const charts = withBudget
+    .slice(0, 8)
+    .map((key, index) => `<figure>${burnChart(key, burns.get(key.id) as BurnDown, index)}</figure>`)
+    .join("");
+  const exhausted = rows.filter((row) => row.cells.status?.sort === "exhausted").length;
+  const atRisk = rows.filter((row) => row.cells.status?.sort === "projected_over").length;
+  const monthText = new Date(from).toISOString().slice(0, 7);
+  const body =
+    heading(
+      "Budgets",
+      `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget. ` +
+        `A key that has spent its budget is refused (429) until ${escapeHtml(new Date(resets_at).toISOString())}. The projection is a straight line through the month so far.`,
+    ) +
+    `<div class="cards">` +
+    card("keys with a budget", count(withBudget.length), `of ${count(shown.length)} shown`) +
+    card("budget spent", count(exhausted), "requests refused", ' data-figure="exhausted"') +
+    card("projected over", count(atRisk), "at the current rate", ' data-figure="projected-over"') +
+    card("budgets reset", escapeHtml(isoDay(resets_at)), "00:00 UTC") +
+    `</div>` +
+    (bars.length > 0 ? `<div class="panel"><figure>${barChart("budget-used", "Share of the monthly budget spent (green on track, amber projected over, red spent)", bars)}</figure></div>` : "") +
+    `<div class="panel"><h2>Keys</h2>${sortableTable("budgets", COLUMNS, rows)}</div>` +
+    (charts ? `<div class="panel"><h2>Burn-down</h2><div class="columns">${charts}</div></div>` : "");
+  return { title: "Budgets", active: "budgets", body };
+}

@@ -1,0 +1,110 @@
+/**
+ * Prompt-cache hit rates: the share of input tokens read from cache, per deployment, model, key
+ * and day, with what the reads saved (priced by the engine, see cache-and-batch.ts).
+ */
+import type { SpendGroup } from "../../ledger/ledger.js";
+import { barChart } from "../../planner/report/svg-charts.js";
+import { formatUsd } from "../../pricing/money.js";
+import { cacheSavings } from "../cache-and-batch.js";
+import { keyLabel, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
+import { count, percent, usd } from "../format.js";
+import { card, heading, type PageOptions } from "../layout.js";
+import { integer, money, ratio, sortableTable, text, type Column, type Row } from "../table.js";
+import { totalOf } from "./spend-page.js";
+
+/** Input tokens of every kind: uncached + cache writes + cache reads (Anthropic's disjoint buckets). */
+export function promptTokens(group: Pick<SpendGroup, "input_tokens" | "cache_write_tokens" | "cache_read_tokens">): number {
+  return group.input_tokens + group.cache_write_tokens + group.cache_read_tokens;
+}
+
+const COLUMNS: Column[] = [
+  { id: "group", label: "group" },
+  { id: "requests", label: "requests", numeric: true },
+  { id: "input_tokens", label: "uncached input", numeric: true },
+  { id: "cache_write_tokens", label: "cache write", numeric: true },
+  { id: "cache_read_tokens", label: "cache read", numeric: true },
+  { id: "hit_rate", label: "hit rate", numeric: true, help: "cache read tokens / all input tokens (uncached + writes + reads)" },
+];
+
+function hitRow(id: string, label: string, group: Pick<SpendGroup, "requests" | "input_tokens" | "cache_write_tokens" | "cache_read_tokens">, extra: Row["cells"] = {}): Row {
+  return {
+    id,
+    cells: {
+      group: text(label),
+      requests: integer(group.requests),
+      input_tokens: integer(group.input_tokens),
+      cache_write_tokens: integer(group.cache_write_tokens),
+      cache_read_tokens: integer(group.cache_read_tokens),
+      hit_rate: ratio(group.cache_read_tokens, promptTokens(group), `${count(group.cache_read_tokens)} of ${count(promptTokens(group))} input tokens`),
+      ...extra,
+    },
+  };
+}
+
+function hitChart(name: string, title: string, groups: { id: string; label: string; group: SpendGroup }[]): string {
+  const shown = groups.filter((entry) => promptTokens(entry.group) > 0).slice(0, 16);
+  if (shown.length === 0) return `<p class="note">No input tokens in this period.</p>`;
+  return barChart(
+    name,
+    title,
+    shown.map((entry) => ({
+      id: entry.id,
+      label: entry.label,
+      value: entry.group.cache_read_tokens / promptTokens(entry.group),
+      text: `${percent(entry.group.cache_read_tokens, promptTokens(entry.group))} · ${count(entry.group.cache_read_tokens)} of ${count(promptTokens(entry.group))} tokens`,
+      colour: "#059669",
+      muted: false,
+    })),
+  );
+}
+
+export async function cachePage(context: DashboardContext, query: Query): Promise<PageOptions> {
+  const { state } = context;
+  const range = timeRange(query, state.now());
+  const from = range.from;
+  const [byDeployment, byModel, byKey, daily] = await Promise.all([
+    state.store.spend({ from, group_by: ["deployment"] }),
+    state.store.spend({ from, group_by: ["model"] }),
+    state.store.spend({ from, group_by: ["key"] }),
+    state.store.spend({ from, group_by: ["day", "deployment"] }),
+  ]);
+  const keys = await keysById(context);
+  const savings = new Map(cacheSavings(state.config.deployments, daily).map((entry) => [entry.deployment, entry]));
+  const routed = byDeployment.filter((group) => group.group.deployment);
+  const total = totalOf(routed);
+
+  const deploymentRows = routed.map((group) => {
+    const id = group.group.deployment as string;
+    const saving = savings.get(id);
+    return hitRow(id, id, group, { saved: saving ? money(formatUsd(saving.saved)) : money("0") });
+  });
+  const byDay = new Map<string, SpendGroup[]>();
+  for (const group of daily) if (group.group.day) byDay.set(group.group.day, [...(byDay.get(group.group.day) ?? []), group]);
+  const dayEntries = range.dayList
+    .filter((day) => byDay.has(day))
+    .map((day) => ({ id: day, label: day, group: { ...totalOf(byDay.get(day) ?? []), group: { day }, shadow_costs: {} } }));
+
+  const body =
+    heading("Cache", "How much of the input was read from the prompt cache (billed at about a tenth of the input rate), and what that saved. Hit rate = cache-read tokens ÷ all input tokens.") +
+    `<div class="controls">${rangeControl("/dashboard/cache", query, range)}</div>` +
+    `<div class="cards">` +
+    card("hit rate", percent(total.cache_read_tokens, promptTokens(total)), `${count(total.cache_read_tokens)} of ${count(promptTokens(total))} input tokens`, ' data-figure="hit-rate"') +
+    card("cache reads", count(total.cache_read_tokens), "tokens") +
+    card("cache writes", count(total.cache_write_tokens), "tokens") +
+    card("saved by reads", usd(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))), "reads at the input rate minus their cost", ' data-figure="saved"') +
+    `</div>` +
+    `<div class="panel columns"><figure>${hitChart("hit-rate-by-deployment", "Hit rate by deployment", routed.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
+    `<figure>${hitChart("hit-rate-by-day", "Hit rate by day", dayEntries)}</figure></div>` +
+    `<div class="panel"><h2>By deployment</h2>${sortableTable("cache-by-deployment", [...COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "deployment" } : column)), { id: "saved", label: "saved by reads", numeric: true }], deploymentRows, hitRow("total", "total", total, { saved: money(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))) }))}</div>` +
+    `<div class="columns"><div class="panel"><h2>By model</h2>${sortableTable(
+      "cache-by-model",
+      COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "model" } : column)),
+      byModel.filter((group) => group.group.model).map((group) => hitRow(group.group.model as string, group.group.model as string, group)),
+    )}</div>` +
+    `<div class="panel"><h2>By key</h2>${sortableTable(
+      "cache-by-key",
+      COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "key" } : column)),
+      byKey.map((group) => hitRow(group.group.key ?? "(none)", keyLabel(keys, group.group.key), group)),
+    )}</div></div>`;
+  return { title: "Cache", active: "cache", body };
+}

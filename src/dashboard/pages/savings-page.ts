@@ -1,0 +1,178 @@
+/**
+ * Shadow savings: what the same traffic would have cost on each other deployment (from the
+ * ledger's shadow costs), what caching saved, and what batch would save.
+ */
+import { costOnEachDeployment } from "../../ledger/deployment-costs.js";
+import { UsdSum } from "../../ledger/exact-sum.js";
+import { barChart, type Bar } from "../../planner/report/svg-charts.js";
+import { formatUsd, moneyToDecimal } from "../../pricing/money.js";
+import { batchSavings, cacheSavings, type CacheSaving } from "../cache-and-batch.js";
+import { rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
+import { chartValue, count, escapeHtml, moneyOf, usd, usdOfMoney } from "../format.js";
+import { card, heading, type PageOptions } from "../layout.js";
+import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
+
+const signed = (amount: bigint) => (amount > 0n ? `+${usdOfMoney(amount)}` : usdOfMoney(amount));
+const signedCell = (amount: bigint) => ({ html: signed(amount), sort: formatUsd(amount) });
+
+export const CACHE_SAVING_COLUMNS: Column[] = [
+  { id: "deployment", label: "deployment" },
+  { id: "read_tokens", label: "cache read tokens", numeric: true },
+  { id: "read_cost", label: "reads cost", numeric: true, help: "the reads at the cache-read rate" },
+  { id: "read_at_input", label: "at input rate", numeric: true, help: "the same tokens at the uncached input rate" },
+  { id: "saved", label: "saved by reads", numeric: true },
+  { id: "write_tokens", label: "cache write tokens", numeric: true },
+  { id: "write_premium", label: "write premium", numeric: true, help: "writes at the 5-minute write rate minus the same tokens at the input rate" },
+  { id: "net", label: "net saving", numeric: true },
+];
+
+export function cacheSavingRow(entry: CacheSaving): Row {
+  return {
+    id: entry.deployment,
+    cells: {
+      deployment: text(entry.deployment),
+      read_tokens: integer(entry.readTokens),
+      read_cost: money(formatUsd(entry.readCost)),
+      read_at_input: money(formatUsd(entry.readAtInputRate)),
+      saved: money(formatUsd(entry.saved)),
+      write_tokens: integer(entry.writeTokens),
+      write_premium: money(formatUsd(entry.writePremium)),
+      net: signedCell(entry.net),
+    },
+  };
+}
+
+export function cacheSavingsTotal(entries: CacheSaving[]): Row {
+  const sum = (pick: (entry: CacheSaving) => bigint) => entries.reduce((total, entry) => total + pick(entry), 0n);
+  return cacheSavingRow({
+    deployment: "total",
+    readTokens: entries.reduce((total, entry) => total + entry.readTokens, 0),
+    readCost: sum((entry) => entry.readCost),
+    readAtInputRate: sum((entry) => entry.readAtInputRate),
+    saved: sum((entry) => entry.saved),
+    writeTokens: entries.reduce((total, entry) => total + entry.writeTokens, 0),
+    writePremium: sum((entry) => entry.writePremium),
+    net: sum((entry) => entry.net),
+    unpricedDays: [],
+  });
+}
+
+export async function savingsPage(context: DashboardContext, query: Query): Promise<PageOptions> {
+  const { state } = context;
+  const range = timeRange(query, state.now());
+  const from = range.from;
+  const [byModel, byModelAndDeployment, daily] = await Promise.all([
+    state.store.spend({ from, group_by: ["requested_model"] }),
+    state.store.spend({ from, group_by: ["requested_model", "deployment"] }),
+    state.store.spend({ from, group_by: ["day", "deployment"] }),
+  ]);
+  const onEach = costOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
+
+  // The same traffic, model by model, on each deployment that offers it.
+  const rows: Row[] = [];
+  const charts: string[] = [];
+  const actualTotal = new UsdSum();
+  const cheapestTotal = new UsdSum();
+  byModel.forEach((group, index) => {
+    const model = group.group.requested_model ?? "(none)";
+    const costs = onEach[index] ?? {};
+    actualTotal.add(group.cost_usd);
+    const actual = moneyOf(group.cost_usd);
+    const entries = Object.entries(costs);
+    const cheapest = entries.reduce<bigint | undefined>((best, [, amount]) => (best === undefined || moneyOf(amount) < best ? moneyOf(amount) : best), undefined);
+    cheapestTotal.add(formatUsd(cheapest === undefined || cheapest > actual ? actual : cheapest));
+    for (const [deployment, amount] of entries) {
+      const served = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
+      rows.push({
+        id: `${model}|${deployment}`,
+        cells: {
+          requested_model: text(model),
+          deployment: text(deployment),
+          served: integer(served?.requests ?? 0),
+          cost: money(amount),
+          actual: money(group.cost_usd),
+          difference: signedCell(moneyOf(amount) - actual),
+        },
+        ...(moneyOf(amount) === cheapest ? { className: "cheapest" } : {}),
+      });
+    }
+    if (entries.length >= 2 && charts.length < 6) {
+      const bars: Bar[] = [
+        { id: "actual", label: "as routed", value: chartValue(group.cost_usd), text: usd(group.cost_usd), colour: "#111827", muted: false },
+        ...entries.map(([deployment, amount], barIndex) => ({
+          id: deployment,
+          label: `all on ${deployment}`,
+          value: chartValue(amount),
+          text: `${usd(amount)} (${signed(moneyOf(amount) - actual)})`,
+          colour: SERIES_COLOURS[barIndex % SERIES_COLOURS.length] as string,
+          muted: false,
+        })),
+      ];
+      charts.push(`<figure>${barChart(`shadow-${model}`, `${model}: ${count(group.requests)} request(s) on each deployment`, bars)}</figure>`);
+    }
+  });
+  const shadowColumns: Column[] = [
+    { id: "requested_model", label: "requested model" },
+    { id: "deployment", label: "deployment" },
+    { id: "served", label: "served there", numeric: true },
+    { id: "cost", label: "all traffic there", numeric: true, help: "actual cost of the requests it served plus the shadow cost of the rest" },
+    { id: "actual", label: "actual (as routed)", numeric: true },
+    { id: "difference", label: "difference", numeric: true, help: "negative: that deployment would have been cheaper" },
+  ];
+
+  const caching = cacheSavings(state.config.deployments, daily);
+  const batch = batchSavings(state.config.deployments, daily);
+  const cachingTotal = caching.reduce((total, entry) => total + entry.net, 0n);
+  const batchRows: Row[] = batch.map((entry) => ({
+    id: entry.deployment,
+    cells: {
+      deployment: text(entry.deployment),
+      cost: money(formatUsd(entry.cost)),
+      multiplier: text(entry.batchCost === undefined ? "not offered" : entry.multiplier?.toString() ?? "varies by day"),
+      batch_cost: entry.batchCost === undefined ? text(null, "–") : money(entry.batchCost.toString()),
+      saving: entry.batchCost === undefined ? text(null, "–") : money(entry.batchCost.neg().add(moneyToDecimal(entry.cost)).toString()),
+    },
+  }));
+  const batchColumns: Column[] = [
+    { id: "deployment", label: "deployment" },
+    { id: "cost", label: "actual cost", numeric: true },
+    { id: "multiplier", label: "batch multiplier", numeric: true },
+    { id: "batch_cost", label: "at batch prices", numeric: true },
+    { id: "saving", label: "saving", numeric: true },
+  ];
+  const potential = moneyOf(actualTotal.toString()) - moneyOf(cheapestTotal.toString());
+
+  const body =
+    heading(
+      "Savings",
+      "What the same traffic would have cost elsewhere, from the shadow cost the gateway records for every request on every other deployment of the requested model. " +
+        "A deployment's figure counts the actual cost of the requests it served and the shadow cost of the others it could have served; requests it could not serve are left out of its figure.",
+    ) +
+    `<div class="controls">${rangeControl("/dashboard/savings", query, range)}</div>` +
+    `<div class="cards">` +
+    card("actual spend", usd(actualTotal.toString()), "", ' data-figure="actual"') +
+    card("each model on its cheapest deployment", usd(cheapestTotal.toString()), `${usdOfMoney(potential)} less than actual`, ' data-figure="cheapest"') +
+    card("caching saved (net)", usdOfMoney(cachingTotal), "reads at the input rate minus what they cost, minus the write premium", ' data-figure="caching-net"') +
+    `</div>` +
+    `<div class="panel"><h2>The same traffic on each deployment</h2><div class="columns">${charts.join("")}</div>` +
+    sortableTable("shadow-costs", shadowColumns, rows) +
+    `</div>` +
+    `<div class="panel"><h2>What caching saved</h2><p class="note">Cache reads priced as uncached input by the cost engine, minus what they cost as reads; ` +
+    `the write premium is what cache writes cost above plain input (at the 5-minute write rate; 1-hour writes cost more). Standard-tier rates of the price block in force each day.</p>` +
+    sortableTable("cache-savings", CACHE_SAVING_COLUMNS, caching.map(cacheSavingRow), caching.length > 0 ? cacheSavingsTotal(caching) : undefined) +
+    unpricedNote(caching) +
+    `</div>` +
+    `<div class="panel"><h2>With the Batch API</h2><p class="note">For traffic that can wait up to 24 hours: every token class at the deployment's batch multiplier. ` +
+    `Web-search fees are not discounted by batch, so with web search the saving is a little smaller than shown.</p>` +
+    sortableTable("batch-savings", batchColumns, batchRows) +
+    `</div>`;
+  return { title: "Savings", active: "savings", body };
+}
+
+function unpricedNote(entries: CacheSaving[]): string {
+  const missing = entries.filter((entry) => entry.unpricedDays.length > 0);
+  if (missing.length === 0) return "";
+  return `<p class="note">Not priced (the deployment is no longer configured, or had no price that day): ${missing
+    .map((entry) => `${escapeHtml(entry.deployment)} on ${entry.unpricedDays.map(escapeHtml).join(", ")}`)
+    .join("; ")}.</p>`;
+}

@@ -1,0 +1,164 @@
+/**
+ * Spend over time by provider, deployment, model, key or tag: one stacked bar per day, the total
+ * per group, and a sortable table with the ledger's exact sums. Two spend queries per view.
+ */
+import type { SpendGroup, SpendQuery } from "../../ledger/ledger.js";
+import { UsdSum } from "../../ledger/exact-sum.js";
+import { barChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
+import { keyLabel, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
+import { chartValue, count, escapeHtml, usd } from "../format.js";
+import { card, heading, type PageOptions } from "../layout.js";
+import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
+
+export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+const MAX_SERIES = 8;
+const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Tag keys people have used: on keys, and on the most recent requests. */
+async function knownTagKeys(context: DashboardContext): Promise<string[]> {
+  const found = new Set<string>();
+  for (const record of await context.keys.list()) for (const name of Object.keys(record.tags)) found.add(name);
+  for (const row of await context.state.store.recent(200)) for (const name of Object.keys(row.tags)) found.add(name);
+  return [...found].sort();
+}
+
+export const SPEND_COLUMNS: Column[] = [
+  { id: "group", label: "group" },
+  { id: "requests", label: "requests", numeric: true },
+  { id: "errors", label: "errors", numeric: true, help: "responses with status 400 or above" },
+  { id: "cost_usd", label: "cost (USD, exact)", numeric: true },
+  { id: "inexact_requests", label: "inexact", numeric: true, help: "requests with usage the upstream did not report: their cost is a lower bound" },
+  { id: "input_tokens", label: "input", numeric: true },
+  { id: "output_tokens", label: "output", numeric: true },
+  { id: "cache_write_tokens", label: "cache write", numeric: true },
+  { id: "cache_read_tokens", label: "cache read", numeric: true },
+];
+
+export function spendRow(id: string, label: string, group: Omit<SpendGroup, "group" | "shadow_costs">): Row {
+  return {
+    id,
+    cells: {
+      group: text(label),
+      requests: integer(group.requests),
+      errors: integer(group.errors),
+      cost_usd: money(group.cost_usd),
+      inexact_requests: integer(group.inexact_requests),
+      input_tokens: integer(group.input_tokens),
+      output_tokens: integer(group.output_tokens),
+      cache_write_tokens: integer(group.cache_write_tokens),
+      cache_read_tokens: integer(group.cache_read_tokens),
+    },
+  };
+}
+
+/** Exact totals over groups (money with BigInt attodollars). */
+export function totalOf(groups: SpendGroup[]): Omit<SpendGroup, "group" | "shadow_costs"> {
+  const cost = new UsdSum();
+  const sum = (pick: (group: SpendGroup) => number) => groups.reduce((total, group) => total + pick(group), 0);
+  for (const group of groups) cost.add(group.cost_usd);
+  return {
+    requests: sum((group) => group.requests),
+    errors: sum((group) => group.errors),
+    cost_usd: cost.toString(),
+    inexact_requests: sum((group) => group.inexact_requests),
+    input_tokens: sum((group) => group.input_tokens),
+    output_tokens: sum((group) => group.output_tokens),
+    cache_write_tokens: sum((group) => group.cache_write_tokens),
+    cache_read_tokens: sum((group) => group.cache_read_tokens),
+  };
+}
+
+export async function spendPage(context: DashboardContext, query: Query): Promise<PageOptions> {
+  const now = context.state.now();
+  const range = timeRange(query, now);
+  const dimension: Dimension = (DIMENSIONS as readonly string[]).includes(query.by ?? "") ? (query.by as Dimension) : "provider";
+  const tagKeys = dimension === "tag" ? await knownTagKeys(context) : [];
+  const tagKey = dimension === "tag" ? (query.tag && TAG_KEY.test(query.tag) ? query.tag : tagKeys[0]) : undefined;
+  const keys = await keysById(context);
+
+  const controls =
+    `<div class="controls"><span class="group" role="group" aria-label="group by">${DIMENSIONS.map(
+      (candidate) => `<a href="${linkWith("/dashboard", query, { by: candidate })}" data-by="${candidate}"${candidate === dimension ? ' aria-current="true"' : ""}>by ${candidate}</a>`,
+    ).join("")}</span>${rangeControl("/dashboard", query, range)}` +
+    (dimension === "tag"
+      ? `<form method="get" action="/dashboard"><input type="hidden" name="by" value="tag"><input type="hidden" name="days" value="${range.days}">` +
+        `<label>tag key <select name="tag" data-control="tag-key">${[...new Set([...(tagKey ? [tagKey] : []), ...tagKeys])]
+          .map((name) => `<option${name === tagKey ? " selected" : ""}>${escapeHtml(name)}</option>`)
+          .join("")}</select></label> <button type="submit">show</button></form>`
+      : "") +
+    "</div>";
+  const lead = "Exact USD from the ledger (every digit it holds, nothing rounded). Days are UTC.";
+  if (dimension === "tag" && !tagKey) {
+    return { title: "Spend", active: "spend", body: heading("Spend", lead) + controls + `<div class="panel">No tags yet: requests carry tags from their key or the <code>x-switchyard-tags</code> header.</div>` };
+  }
+
+  const base: Omit<SpendQuery, "group_by"> = { from: range.from, ...(tagKey ? { tag_key: tagKey } : {}) };
+  const field = dimension;
+  const [groups, daily] = await Promise.all([context.state.store.spend({ ...base, group_by: [field] }), context.state.store.spend({ ...base, group_by: ["day", field] })]);
+  const total = totalOf(groups);
+  const labelOf = (value: string | null | undefined): string =>
+    dimension === "key" ? keyLabel(keys, value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
+  const idOf = (value: string | null | undefined) => value ?? "(none)";
+
+  // The largest groups get their own colour; the rest share "other".
+  const named = groups.slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
+  const colours: Record<string, string> = {};
+  named.forEach((id, index) => (colours[labelOf(id === "(none)" ? null : id)] = SERIES_COLOURS[index] as string));
+  colours.other = OTHER_COLOUR;
+  const firstDay = daily.find((group) => group.requests > 0)?.group.day;
+  const days = range.dayList.filter((day) => typeof firstDay === "string" && day >= firstDay);
+  const bars: StackedBar[] = days.map((day) => {
+    const ofDay = daily.filter((group) => group.group.day === day);
+    const other = new UsdSum();
+    const parts = ofDay.flatMap((group) => {
+      const id = idOf(group.group[field]);
+      if (!named.includes(id)) {
+        other.add(group.cost_usd);
+        return [];
+      }
+      return [{ key: labelOf(group.group[field]), value: chartValue(group.cost_usd), text: usd(group.cost_usd) }];
+    });
+    if (other.attodollars > 0n) parts.push({ key: "other", value: chartValue(other.toString()), text: usd(other.toString()) });
+    const dayTotal = new UsdSum();
+    for (const group of ofDay) dayTotal.add(group.cost_usd);
+    return { id: day, label: day, parts, note: usd(dayTotal.toString()) };
+  });
+
+  const dimensionLabel = dimension === "tag" ? `tag ${tagKey}` : dimension;
+  const overTime =
+    bars.length > 0
+      ? stackedBarChart("spend-over-time", `Spend per day by ${dimensionLabel} (exact USD; hover a segment for its amount)`, bars, colours)
+      : `<p class="note">No requests in this period.</p>`;
+  const perGroup =
+    groups.length > 0
+      ? barChart(
+          `spend-by-${dimension}`,
+          `Spend by ${dimensionLabel}, last ${range.days === 1 ? "day" : `${range.days} days`}`,
+          groups.slice(0, 16).map((group, index) => ({
+            id: idOf(group.group[field]),
+            label: labelOf(group.group[field]),
+            value: chartValue(group.cost_usd),
+            text: usd(group.cost_usd),
+            colour: index < MAX_SERIES ? (SERIES_COLOURS[index] as string) : OTHER_COLOUR,
+            muted: false,
+          })),
+        )
+      : "";
+  const rows = groups.map((group) => spendRow(idOf(group.group[field]), labelOf(group.group[field]), group));
+  const columns = SPEND_COLUMNS.map((column) => (column.id === "group" ? { ...column, label: dimensionLabel } : column));
+  const body =
+    heading("Spend", lead) +
+    controls +
+    `<div class="cards" data-summary>` +
+    card("cost", usd(total.cost_usd), total.inexact_requests > 0 ? `${count(total.inexact_requests)} request(s) priced as a lower bound` : "exact", ' data-figure="total-cost"') +
+    card("requests", count(total.requests), "", ' data-figure="requests"') +
+    card("errors", count(total.errors), "status ≥ 400", ' data-figure="errors"') +
+    card("tokens in / out", `${count(total.input_tokens + total.cache_write_tokens + total.cache_read_tokens)} / ${count(total.output_tokens)}`, "input includes cache writes and reads") +
+    `</div>` +
+    `<div class="panel"><figure>${overTime}</figure></div>` +
+    (perGroup ? `<div class="panel"><figure>${perGroup}</figure></div>` : "") +
+    `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", "total", total))}</div>`;
+  return { title: "Spend", active: "spend", body };
+}

@@ -1,0 +1,94 @@
+/**
+ * The gateway's side of the planner worker (planner-worker.ts): started on first use, one plan at
+ * a time, a time limit after which the worker is ended and the next request starts a fresh one.
+ */
+import { Worker } from "node:worker_threads";
+import type { WorkloadIssue } from "../planner/workload-file.js";
+
+export interface PlannerWorkerData {
+  /** The user's own catalog files, as given to the gateway (--catalog). */
+  extraFiles: string[];
+}
+
+export interface PlanRequest {
+  id: number;
+  text: string;
+  /** Prices in force that day (YYYY-MM-DD); undefined: the file's at:, else today. */
+  at: string | undefined;
+  /** The name issues carry ("workload.yaml"). */
+  file: string;
+}
+
+export type PlanOutcome = { kind: "plan"; name: string; html: string } | { kind: "invalid"; issues: WorkloadIssue[] } | { kind: "failed"; message: string };
+export type PlanReply = PlanOutcome & { id: number };
+
+export interface PlanRunnerOptions {
+  extraFiles?: string[];
+  timeoutMs?: number;
+}
+
+export class PlanRunner {
+  private worker: Worker | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private pending = new Map<number, (reply: PlanOutcome) => void>();
+
+  constructor(private readonly options: PlanRunnerOptions = {}) {}
+
+  /** Starts the worker (it loads the catalog) so the first plan does not wait for it. */
+  warm(): void {
+    this.ensure();
+  }
+
+  run(text: string, at: string | undefined, file = "workload.yaml"): Promise<PlanOutcome> {
+    const result = this.queue.then(() => this.send({ id: this.nextId++, text, at, file }));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const data: PlannerWorkerData = { extraFiles: this.options.extraFiles ?? [] };
+    const worker = new Worker(new URL("./planner-worker.js", import.meta.url), { workerData: data });
+    worker.unref();
+    worker.on("message", (reply: PlanReply) => {
+      const resolve = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      resolve?.(reply);
+    });
+    const fail = (message: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const resolve of this.pending.values()) resolve({ kind: "failed", message });
+      this.pending.clear();
+    };
+    worker.on("error", (error) => fail(`the planner stopped: ${error.message}`));
+    worker.on("exit", (code) => fail(`the planner stopped (exit code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private send(request: PlanRequest): Promise<PlanOutcome> {
+    const worker = this.ensure();
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    return new Promise<PlanOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(request.id);
+        if (this.worker === worker) this.worker = undefined;
+        void worker.terminate();
+        resolve({ kind: "failed", message: `the plan took longer than ${timeoutMs / 1000} s and was stopped; try fewer segments or a shorter horizon` });
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(request.id, (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+      worker.postMessage(request);
+    });
+  }
+}

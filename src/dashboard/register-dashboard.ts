@@ -1,0 +1,125 @@
+/**
+ * The dashboard's routes under /dashboard, on the gateway's own server: server-rendered pages
+ * behind the admin key (a session cookie from the login form, or the key as a header). Pages
+ * read the ledger through spend queries and the live health book; the planner page runs the
+ * planner in a worker thread.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { GatewayState } from "../gateway/state.js";
+import type { KeyStore } from "../ledger/ledger.js";
+import type { DashboardContext, Query } from "./context.js";
+import { exampleWorkload } from "./example-workload.js";
+import { escapeHtml } from "./format.js";
+import { sendPage, type PageOptions } from "./layout.js";
+import { budgetsPage } from "./pages/budgets-page.js";
+import { cachePage } from "./pages/cache-page.js";
+import { latencyPage } from "./pages/latency-page.js";
+import { loginPage, safeNext, type LoginMessage } from "./pages/login-page.js";
+import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm } from "./pages/planner-page.js";
+import { savingsPage } from "./pages/savings-page.js";
+import { spendPage } from "./pages/spend-page.js";
+import { PlanRunner } from "./plan-runner.js";
+import { clearedCookie, isAdminKey, isSignedIn, newSession, sessionCookie } from "./session.js";
+
+export interface DashboardOptions {
+  /** Key names and budgets (the gateway's key cache holds only active keys, by hash). */
+  keys: KeyStore;
+  /** The user's --catalog files, so the planner prices with the gateway's catalog. */
+  catalogFiles?: string[];
+  /** The planner form's starting text; default: from examples/workloads/. */
+  exampleWorkload?: { name: string; text: string };
+  /** Planner time limit (default 30 s). */
+  planTimeoutMs?: number;
+}
+
+const PUBLIC_PATHS = new Set(["/dashboard/login"]);
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split("?")[0] ?? request.url;
+}
+
+function queryOf(request: FastifyRequest): Query {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, typeof value === "string" ? value : undefined]));
+}
+
+export function registerDashboard(app: FastifyInstance, state: GatewayState, options: DashboardOptions): void {
+  const planner = new PlanRunner({ extraFiles: options.catalogFiles ?? [], ...(options.planTimeoutMs ? { timeoutMs: options.planTimeoutMs } : {}) });
+  const context: DashboardContext = { state, keys: options.keys, planner, exampleWorkload: options.exampleWorkload ?? exampleWorkload() };
+  const adminKeyEnv = state.config.config.admin_key_env;
+  app.addHook("onClose", async () => planner.close());
+
+  const page = (handler: (request: FastifyRequest) => Promise<PageOptions> | PageOptions) => async (request: FastifyRequest, reply: FastifyReply) =>
+    sendPage(reply, await handler(request));
+
+  void app.register(
+    async (scope) => {
+      scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: MAX_WORKLOAD_BYTES + 4096 }, (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      });
+
+      scope.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+        if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+          return sendPage(reply, plannerPage(context, undefined, undefined, `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`), 413);
+        }
+        const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+        return sendPage(
+          reply,
+          { title: "Error", active: null, body: `<h1>Something went wrong</h1><div class="error-box" role="alert">${escapeHtml(`${request.method} ${pathOf(request)}: ${error.message}`)}</div>` },
+          status,
+        );
+      });
+
+      scope.addHook("onRequest", async (request, reply) => {
+        if (PUBLIC_PATHS.has(pathOf(request))) return;
+        if (isSignedIn(state.adminKey, request.headers, state.now())) return;
+        if (request.method === "GET" || request.method === "HEAD") {
+          return reply.code(303).header("location", `/dashboard/login?next=${encodeURIComponent(request.url)}`).send();
+        }
+        return sendPage(reply, loginPage(safeNext(request.url), state.adminKey ? "expired" : "disabled", adminKeyEnv), 401);
+      });
+
+      scope.get("/login", async (request, reply) => {
+        const query = queryOf(request);
+        const message: LoginMessage = !state.adminKey ? "disabled" : query.signed_out ? "signed_out" : undefined;
+        return sendPage(reply, loginPage(safeNext(query.next), message, adminKeyEnv));
+      });
+
+      scope.post("/login", async (request, reply) => {
+        const fields = (request.body ?? {}) as Record<string, unknown>;
+        const next = safeNext(fields.next);
+        if (!state.adminKey) return sendPage(reply, loginPage(next, "disabled", adminKeyEnv), 403);
+        if (typeof fields.key !== "string" || !isAdminKey(state.adminKey, fields.key.trim())) return sendPage(reply, loginPage(next, "wrong_key", adminKeyEnv), 401);
+        return reply
+          .code(303)
+          .header("set-cookie", sessionCookie(newSession(state.adminKey, state.now()), request.protocol === "https"))
+          .header("location", next)
+          .send();
+      });
+
+      scope.post("/logout", async (request, reply) =>
+        reply.code(303).header("set-cookie", clearedCookie(request.protocol === "https")).header("location", "/dashboard/login?signed_out=1").send(),
+      );
+
+      scope.get("/", page((request) => spendPage(context, queryOf(request))));
+      scope.get("/savings", page((request) => savingsPage(context, queryOf(request))));
+      scope.get("/cache", page((request) => cachePage(context, queryOf(request))));
+      scope.get("/latency", page(() => latencyPage(context)));
+      scope.get("/budgets", page(() => budgetsPage(context)));
+      scope.get(
+        "/planner",
+        page(() => {
+          planner.warm();
+          return plannerPage(context, undefined, undefined);
+        }),
+      );
+      scope.post("/planner", async (request, reply) => {
+        const { values, problem } = readPlannerForm(request.body);
+        if (problem) return sendPage(reply, plannerPage(context, values, undefined, problem), 400);
+        const outcome = await planner.run(values.workload, values.at || undefined);
+        return sendPage(reply, plannerPage(context, values, outcome), outcome.kind === "plan" ? 200 : outcome.kind === "invalid" ? 400 : 500);
+      });
+    },
+    { prefix: "/dashboard" },
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * Prometheus metrics of the gateway, on a registry of its own (several gateways can run in one
+ * process, as the tests do). Request metrics are derived from ledger rows as they are recorded
+ * (`observe`, the gateway's onRecord: a few counter increments, no I/O); the circuit breakers and
+ * key budgets are read when Prometheus scrapes.
+ *
+ * Names follow the Prometheus conventions: snake_case with the `switchyard_` prefix, base units
+ * (seconds, USD) in the name, `_total` on counters. Money is a float here because that is what
+ * Prometheus stores; the ledger keeps the exact decimal.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { GatewayState } from "../gateway/state.js";
+import type { KeyStore, LedgerRow } from "../ledger/ledger.js";
+import { monthWindow } from "../ledger/budget-window.js";
+import type { BreakerState } from "../routing/health.js";
+
+/** Label value for requests no deployment served (refused, unknown model, every attempt failed). */
+export const NONE = "none";
+const BREAKER_STATES: BreakerState[] = ["closed", "half_open", "open"];
+
+const TOKEN_CLASSES: [string, (row: LedgerRow) => number | null][] = [
+  ["input", (row) => row.input_tokens],
+  ["output", (row) => row.output_tokens],
+  ["cache_write_5m", (row) => row.cache_write_5m_tokens],
+  ["cache_write_1h", (row) => row.cache_write_1h_tokens],
+  ["cache_write_unknown_ttl", (row) => row.cache_write_unsplit_tokens],
+  ["cache_read", (row) => row.cache_read_tokens],
+];
+
+export interface MetricsOptions {
+  /** Node.js process metrics (process_*, nodejs_*). Default true. */
+  processMetrics?: boolean;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private source: { state: GatewayState; keys: KeyStore } | undefined;
+
+  private readonly requests = new Counter({
+    name: "switchyard_requests_total",
+    help: "Requests answered, by the deployment that served them (none: refused or failed before any served) and the HTTP status returned to the client.",
+    labelNames: ["deployment", "provider", "model", "status"] as const,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: "switchyard_tokens_total",
+    help: "Tokens as reported by the upstream, by class (input = uncached input; cache_write_unknown_ttl = writes whose 5m/1h split was not reported). Unreported counts add nothing.",
+    labelNames: ["deployment", "provider", "model", "class"] as const,
+    registers: [this.registry],
+  });
+  private readonly webSearches = new Counter({
+    name: "switchyard_web_search_requests_total",
+    help: "Server-side web searches, as reported by the upstream.",
+    labelNames: ["deployment", "provider", "model"] as const,
+    registers: [this.registry],
+  });
+  private readonly cost = new Counter({
+    name: "switchyard_cost_usd_total",
+    help: "Cost in USD of the requests served, as priced by the gateway (a float here; the ledger holds the exact decimal).",
+    labelNames: ["deployment", "provider", "model"] as const,
+    registers: [this.registry],
+  });
+  private readonly shadowCost = new Counter({
+    name: "switchyard_shadow_cost_usd_total",
+    help: "What the requests served elsewhere would have cost on this deployment (the same usage at its prices), in USD.",
+    labelNames: ["deployment"] as const,
+    registers: [this.registry],
+  });
+  private readonly inexact = new Counter({
+    name: "switchyard_inexact_cost_requests_total",
+    help: "Requests whose cost is a lower bound or unknown (the upstream did not report some usage, or no price applied).",
+    labelNames: ["deployment", "provider", "model"] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: "switchyard_request_duration_seconds",
+    help: "Time from the request's arrival to its last byte, failover included.",
+    labelNames: ["deployment", "provider", "stream"] as const,
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  private readonly timeToFirstToken = new Histogram({
+    name: "switchyard_time_to_first_token_seconds",
+    help: "Time from the request's arrival to the first byte sent to the client (for streams, the first event).",
+    labelNames: ["deployment", "provider", "stream"] as const,
+    buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly overhead = new Histogram({
+    name: "switchyard_gateway_overhead_seconds",
+    help: "Time spent inside the gateway rather than waiting for upstreams.",
+    labelNames: ["deployment"] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+  private readonly upstreamErrors = new Counter({
+    name: "switchyard_upstream_errors_total",
+    help: "Failed upstream attempts, by deployment and error kind (rate_limited, overloaded, server, timeout, connection, upstream_auth, ...).",
+    labelNames: ["deployment", "provider", "kind"] as const,
+    registers: [this.registry],
+  });
+  private readonly failovers = new Counter({
+    name: "switchyard_failovers_total",
+    help: "Times a request moved from one deployment to the next after a failed attempt.",
+    labelNames: ["from_deployment", "to_deployment"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: MetricsOptions = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const metrics = this;
+    new Gauge({
+      name: "switchyard_circuit_breaker_state",
+      help: "Circuit breaker of each deployment: 1 for its current state (closed, half_open, open), 0 for the others.",
+      labelNames: ["deployment", "state"] as const,
+      registers: [this.registry],
+      collect() {
+        const source = metrics.source;
+        if (!source) return;
+        this.reset();
+        const snapshot = source.state.health.snapshot();
+        for (const deployment of source.state.config.deployments.keys()) {
+          const current = snapshot.get(deployment)?.state ?? "closed";
+          for (const state of BREAKER_STATES) this.set({ deployment, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: "switchyard_deployment_available",
+      help: "1 when routing may use the deployment now; 0 while its circuit is open, a half-open probe is in flight, or it cools after a retry-after.",
+      labelNames: ["deployment"] as const,
+      registers: [this.registry],
+      collect() {
+        const source = metrics.source;
+        if (!source) return;
+        this.reset();
+        const snapshot = source.state.health.snapshot();
+        for (const deployment of source.state.config.deployments.keys()) this.set({ deployment }, snapshot.get(deployment)?.unavailable ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: "switchyard_key_month_spend_usd",
+      help: "Month-to-date spend (UTC calendar month, the budget window) of each active key, in USD, from the ledger.",
+      labelNames: ["key_id", "key_name"] as const,
+      registers: [this.registry],
+      async collect() {
+        const source = metrics.source;
+        if (!source) return;
+        const now = source.state.now();
+        const [keys, groups] = await Promise.all([source.keys.list(), source.state.store.spend({ from: monthWindow(now).from, group_by: ["key"] })]);
+        const spent = new Map(groups.map((group) => [group.group.key, group.cost_usd]));
+        this.reset();
+        for (const key of keys) if (key.revoked_at === null) this.set({ key_id: key.id, key_name: key.name }, Number(spent.get(key.id) ?? "0"));
+      },
+    });
+    new Gauge({
+      name: "switchyard_key_monthly_budget_usd",
+      help: "Monthly budget of each active key that has one, in USD.",
+      labelNames: ["key_id", "key_name"] as const,
+      registers: [this.registry],
+      async collect() {
+        const source = metrics.source;
+        if (!source) return;
+        this.reset();
+        for (const key of await source.keys.list()) {
+          if (key.revoked_at === null && key.monthly_budget_usd !== null) this.set({ key_id: key.id, key_name: key.name }, Number(key.monthly_budget_usd));
+        }
+      },
+    });
+  }
+
+  /** Where scrape-time gauges read health and budgets (called once the gateway's state exists). */
+  attach(state: GatewayState, keys: KeyStore): void {
+    this.source = { state, keys };
+  }
+
+  /** The gateway's onRecord: counters from one ledger row. */
+  readonly observe = (row: LedgerRow): void => {
+    const deployment = row.deployment ?? NONE;
+    const provider = row.provider ?? NONE;
+    const model = row.model ?? NONE;
+    const served = { deployment, provider, model };
+    this.requests.inc({ ...served, status: String(row.status) });
+    for (const [tokenClass, read] of TOKEN_CLASSES) {
+      const tokens = read(row);
+      if (tokens !== null && tokens > 0) this.tokens.inc({ ...served, class: tokenClass }, tokens);
+    }
+    if (row.web_search_requests !== null && row.web_search_requests > 0) this.webSearches.inc(served, row.web_search_requests);
+    if (row.cost_usd !== null && row.cost_usd !== "0") this.cost.inc(served, Number(row.cost_usd));
+    if (row.cost_usd === null || !row.cost_exact) this.inexact.inc(served);
+    for (const [other, amount] of Object.entries(row.shadow_costs)) if (amount !== "0") this.shadowCost.inc({ deployment: other }, Number(amount));
+    const timing = { deployment, provider, stream: String(row.stream) };
+    this.duration.observe(timing, row.latency_ms / 1000);
+    if (row.ttft_ms !== null) this.timeToFirstToken.observe(timing, row.ttft_ms / 1000);
+    this.overhead.observe({ deployment }, row.overhead_ms / 1000);
+    row.attempts.forEach((attempt, index) => {
+      if (attempt.error === null) return;
+      this.upstreamErrors.inc({ deployment: attempt.deployment, provider: attempt.provider, kind: attempt.error });
+      const next = row.attempts[index + 1];
+      if (next) this.failovers.inc({ from_deployment: attempt.deployment, to_deployment: next.deployment });
+    });
+  };
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
