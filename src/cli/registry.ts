@@ -5,6 +5,7 @@ import { compareCommand } from "./compare.js";
 import { catalogCommand } from "./catalog.js";
 import { spendCommand } from "./spend.js";
 import { keysCommand } from "./keys.js";
+import { emulateCommand } from "./emulate.js";
 
 /** Every command, in the order --help lists them. Adding a command = one file + one line here. */
 export const commands: Command[] = [
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   catalogCommand,
   spendCommand,
   keysCommand,
+  emulateCommand,
 ];
