@@ -130,6 +130,7 @@ export function planJson(plan: Plan) {
         monthly_usd: usd(point.monthly),
         requests: Object.fromEntries(Object.entries(point.requests).map(([name, value]) => [name, countJson(value)])),
         choices: point.choices,
+        labels: point.labels,
       })),
     },
   };

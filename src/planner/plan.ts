@@ -32,7 +32,10 @@ export interface ProjectionPoint {
   requests: Record<string, bigint>;
   /** Sum over segments of the cheapest feasible option that month; undefined if a segment has none. */
   monthly: Money | undefined;
+  /** Option id chosen for each segment that month. */
   choices: Record<string, string | undefined>;
+  /** The same choice in words, for reports. */
+  labels: Record<string, string>;
 }
 
 export interface Plan {
@@ -138,15 +141,20 @@ export function plan(catalog: Catalog, resolved: ResolvedWorkload, options: Plan
     for (let month = 0; month <= workload.horizonMonths; month += 1) {
       const requests: Record<string, bigint> = {};
       const choices: Record<string, string | undefined> = {};
+      const labels: Record<string, string> = {};
       const costs: (Money | undefined)[] = [];
       for (const [index, segment] of resolved.segments.entries()) {
         const volume = grownRequests(segment.segment.requestsPerMonth, segment.segment.growthPercentPerMonth, month);
         requests[segment.segment.name] = volume;
         const planned = month === 0 ? (segments[index] as SegmentPlan) : planSegment(catalog, workload, segment, volume, options.at);
         choices[segment.segment.name] = planned.recommended?.id;
+        const chosen = planned.recommended;
+        labels[segment.segment.name] = chosen
+          ? `${chosen.kind === "self-host" ? `self-host ${chosen.label ?? ""}` : `${chosen.provider}/${chosen.route}`} ${chosen.model}${chosen.kind === "provisioned" ? ` (${chosen.config.units} MU)` : ""}`
+          : "none feasible";
         costs.push(planned.recommended?.monthly);
       }
-      projection.push({ month, requests, monthly: sum(costs), choices });
+      projection.push({ month, requests, monthly: sum(costs), choices, labels });
       if (month === 0 && resolved.segments.every((segment) => segment.segment.growthPercentPerMonth.isZero())) break;
     }
   }

@@ -78,3 +78,15 @@ test("seed 003: provisioned Sonnet at the seed's own $0.60/MU-hour, and the H100
   assert.equal(usd(llama, "llama-70b", (id) => id.endsWith("h100-seed-figures")), "1452.7");
   assert.equal(formatUsd(llama.recommendation.monthly ?? -1n), "72");
 });
+
+test("the example in docs/PLANNER.md parses and plans", { skip }, () => {
+  const text = readFileSync(resolve(REPO_ROOT, "docs/PLANNER.md"), "utf8");
+  const yaml = /## An example\s+```yaml\n([\s\S]*?)```/.exec(text)?.[1];
+  assert.ok(yaml, "the example block is there");
+  const catalog = loaded.catalog;
+  if (!catalog) return;
+  const parsed = parseWorkload(yaml, "docs/PLANNER.md");
+  assert.equal(parsed.workload.segments.length, 2);
+  const planned = plan(catalog, resolveWorkload(parsed, catalog), { at: parsed.workload.at ?? "2026-11-22" });
+  assert.equal(planned.segments.length, 2);
+});

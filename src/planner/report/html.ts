@@ -174,8 +174,12 @@ export function renderHtml(plan: Plan, curves: SegmentCurves[]): string {
     .join("");
   const projection =
     recommendation.projection.length > 1
-      ? `<h3>Growth</h3><table><thead><tr><th>month</th><th>requests</th><th>monthly</th></tr></thead><tbody>${recommendation.projection
-          .map((point) => `<tr><td class="num">${point.month}</td><td class="num">${count(Object.values(point.requests).reduce((total, value) => total + value, 0n))}</td><td class="num">${dollars(point.monthly)}</td></tr>`)
+      ? `<h3>Growth</h3><table><thead><tr><th>month</th><th>requests</th><th>monthly</th><th>choice</th></tr></thead><tbody>${recommendation.projection
+          .map(
+            (point) =>
+              `<tr><td class="num">${point.month}</td><td class="num">${count(Object.values(point.requests).reduce((total, value) => total + value, 0n))}</td><td class="num">${dollars(point.monthly)}</td>` +
+              `<td>${escapeHtml(Object.entries(point.labels).map(([name, label]) => `${name}: ${label}`).join("; "))}</td></tr>`,
+          )
           .join("")}</tbody></table>`
       : "";
   return (

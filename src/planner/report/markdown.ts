@@ -80,7 +80,7 @@ export function renderMarkdown(plan: Plan): string {
           String(point.month),
           count(Object.values(point.requests).reduce((total, value) => total + value, 0n)),
           dollars(point.monthly),
-          Object.entries(point.choices).map(([name, choice]) => `${name}: ${choice?.split("|").slice(1).join(" ") ?? "none"}`).join("; "),
+          Object.entries(point.labels).map(([name, label]) => `${name}: ${label}`).join("; "),
         ]),
       ),
     );

@@ -77,7 +77,7 @@ export function renderTerminal(plan: Plan): string {
         String(point.month),
         count(Object.values(point.requests).reduce((total, value) => total + value, 0n)),
         dollars(point.monthly),
-        Object.values(point.choices).map((choice) => choice?.split("|").slice(1).join(" ") ?? "none").join("; "),
+        Object.entries(point.labels).map(([name, label]) => (plan.segments.length > 1 ? `${name}: ${label}` : label)).join("; "),
       ]),
       new Set([0, 1, 2]),
     ));
