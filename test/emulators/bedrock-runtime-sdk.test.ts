@@ -238,3 +238,21 @@ test("exception frames after the 200 surface as modelled exceptions from the str
     (error: unknown) => error instanceof Error && error.name === "ThrottlingException",
   );
 });
+
+test("resets over HTTP/2 kill one stream, not the connection: the next call on the same client works", async () => {
+  emulator.setProfile({ rules: [{ fault: { kind: "reset", phase: "before_headers" }, count: 1 }] });
+  await assert.rejects(client.send(new ConverseCommand(converseInput())));
+  emulator.setProfile({ rules: [{ fault: { kind: "reset", phase: "mid_stream" }, count: 1, streaming: true }] });
+  const output = await client.send(new ConverseStreamCommand(converseInput()));
+  await assert.rejects(
+    (async () => {
+      for await (const event of output.stream ?? []) void event;
+    })(),
+  );
+  const after = await client.send(new ConverseCommand(converseInput()));
+  assert.equal(after.stopReason, "end_turn");
+  const counters = emulator.state().counters;
+  assert.equal(counters.closedBeforeHeaders, 1);
+  assert.equal(counters.incomplete, 1);
+  assert.deepEqual(counters.faults, { "reset:before_headers": 1, "reset:mid_stream": 1 });
+});

@@ -37,7 +37,8 @@ export function createEmulatorApp(state: EmulatorState, bodyLimit: number): Fast
     if (!request.url.startsWith(ADMIN_PREFIX)) {
       state.counters.request();
       const response = reply.raw;
-      response.once("close", () => state.counters.closed(response.headersSent, response.statusCode, response.writableFinished));
+      // HTTP/2 compat responses report writableFinished after a stream reset too; writableEnded tells.
+      response.once("close", () => state.counters.closed(response.headersSent, response.statusCode, response.writableEnded && response.writableFinished));
     }
     done();
   });
