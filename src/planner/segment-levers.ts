@@ -4,13 +4,14 @@
  * provisioned throughput, self-hosting, and Claude Platform on AWS billing.
  */
 import { Decimal } from "../pricing/decimal.js";
-import { formatUsd, formatUsdRounded, type Money } from "../pricing/money.js";
+import { formatUsd, type Money } from "../pricing/money.js";
+import { dollars } from "./money-text.js";
 import type { Lever, Option } from "./option.js";
 import { cheapest, onDemandOptions } from "./segment-options.js";
 import type { SegmentContext } from "./on-demand-option.js";
 import { describeResidency } from "./feasibility.js";
 
-const usd = (amount: Money) => `$${formatUsdRounded(amount, 2)}`;
+const usd = (amount: Money) => dollars(amount);
 const where = (option: Option) => `${option.provider}/${option.route}${option.regions && option.regions.length > 0 ? ` [${option.regions.join(", ")}]` : ""}`;
 
 function percentOf(part: Money, whole: Money): string {

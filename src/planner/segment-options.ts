@@ -7,7 +7,7 @@ import type { Option } from "./option.js";
 import { evaluateOnDemand, type SegmentContext } from "./on-demand-option.js";
 import { evaluateProvisioned, type Comparator } from "./provisioned.js";
 import { evaluateSelfHost } from "./self-host.js";
-import { formatUsdRounded } from "../pricing/money.js";
+import { dollars } from "./money-text.js";
 import { describeResidency } from "./feasibility.js";
 
 export function cheapest(options: Option[]): Option | undefined {
@@ -57,7 +57,7 @@ function addResidencyAlternatives(options: Option[], context: SegmentContext): v
       siblings.length > 0
         ? `; routes of ${option.provider} ${option.model} that keep data in ${describeResidency(required === "any" ? "global" : required)}: ` +
           siblings
-            .map((other) => `${other.route}${other.regions ? ` [${other.regions.join(", ")}]` : ""}${other.monthly !== undefined ? ` ($${formatUsdRounded(other.monthly, 2)}/month${other.feasible ? "" : ", but see its own reasons"})` : ""}`)
+            .map((other) => `${other.route}${other.regions ? ` [${other.regions.join(", ")}]` : ""}${other.monthly !== undefined ? ` (${dollars(other.monthly)}/month${other.feasible ? "" : ", but see its own reasons"})` : ""}`)
             .join(", ")
         : `; ${option.provider} has no route of ${option.model} that keeps data there — pick another provider or relax residency`;
     failed.message += hint;

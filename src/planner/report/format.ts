@@ -1,18 +1,10 @@
 /** Display helpers shared by the terminal, Markdown and HTML reports. Display only: JSON keeps exact strings. */
 import { Decimal } from "../../pricing/decimal.js";
-import { formatUsdRounded, moneyToDecimal, type Money } from "../../pricing/money.js";
-import type { Lever, Option } from "../option.js";
+import { moneyToDecimal, type Money } from "../../pricing/money.js";
+import { dollars } from "../money-text.js";
 
-/** "$1,234.57" (half-even to cents); "n/a" when unknown. Sub-cent amounts keep their digits. */
-export function dollars(amount: Money | undefined): string {
-  if (amount === undefined) return "n/a";
-  const negative = amount < 0n;
-  const magnitude = negative ? -amount : amount;
-  const places = magnitude !== 0n && magnitude < 10n ** 16n ? 6 : 2; // below one cent, show micro-dollars
-  const [whole = "0", fraction] = formatUsdRounded(magnitude, places).split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}$${grouped}${fraction ? `.${fraction}` : ""}`;
-}
+export { dollars };
+import type { Lever, Option } from "../option.js";
 
 export function signedDollars(amount: Money | undefined): string {
   if (amount === undefined) return "n/a";

@@ -49,7 +49,12 @@ tr.infeasible td{color:#6b7280}.applied{color:#047857;font-weight:600}
 /** Chart labels stay short (no region lists): the table below the charts has the full deployment. */
 function optionBarLabel(option: Option): string {
   const where =
-    option.kind === "provisioned" ? `PT ${option.provider}/${option.route} ${option.config.units ?? ""} MU` : option.kind === "self-host" ? `self-host ${option.label ?? ""}` : `${option.provider}/${option.route}`;
+    option.kind === "provisioned"
+      ? `PT ${option.provider}/${option.route} ${option.config.units ?? ""} MU`
+      : option.kind === "self-host"
+        ? `self-host ${option.label ?? ""}`
+        : // Regional and in-region routes repeat per region set; the first region tells them apart.
+          `${option.provider}/${option.route}${(option.route === "regional" || option.route === "in-region") && option.regions?.[0] ? ` [${option.regions[0]}${option.regions.length > 1 ? ", …" : ""}]` : ""}`;
   const text = `${option.rank ? `#${option.rank} ` : "✗ "}${where} · ${option.model}`;
   return text.length > 50 ? `${text.slice(0, 49)}…` : text;
 }
