@@ -31,9 +31,8 @@ p.lead{color:#4b5563;margin:0 0 16px;max-width:900px}
 .card .sub{color:#6b7280;font-size:12px}
 .panel{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:14px 16px;margin:12px 0}
 .panel > h2:first-child,.panel > h3:first-child{margin-top:0}
-.columns{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}
-@media (max-width:1000px){.columns{grid-template-columns:1fr}}
 figure{margin:0 0 8px}
+figure.line{max-width:960px}
 svg{width:100%;height:auto;display:block}
 svg text{font:12px system-ui,sans-serif;fill:#111827}
 svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
@@ -76,5 +75,8 @@ textarea.yaml{width:100%;min-height:340px;font:13px/1.5 ui-monospace,SFMono-Regu
 .plan-report h1{font-size:20px}.plan-report h2{font-size:17px;border-top:1px solid #e5e7eb;padding-top:16px}
 .plan-report table{margin:8px 0}.plan-report th,.plan-report td{border:1px solid #e5e7eb}
 .plan-report tr.infeasible td{color:#6b7280}.plan-report .applied{color:#047857;font-weight:600}
+tr.cheapest td{background:#f0fdf4}
+td[data-col=state] .note{white-space:nowrap}
+ol.sources{margin:6px 0 0;padding-left:22px;font-size:13px}ol.sources li{margin:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 `;

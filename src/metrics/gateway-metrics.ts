@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { GatewayState } from "../gateway/state.js";
 import type { KeyStore, LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
+import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
 
 /** Label value for requests no deployment served (refused, unknown model, every attempt failed). */
@@ -35,6 +36,7 @@ export interface MetricsOptions {
 export class GatewayMetrics {
   readonly registry = new Registry();
   private source: { state: GatewayState; keys: KeyStore } | undefined;
+  private readonly ledgerSpend = new Map<string, { from: number; at: number; amount: Money }>();
 
   private readonly requests = new Counter({
     name: "switchyard_requests_total",
@@ -139,22 +141,22 @@ export class GatewayMetrics {
       },
     });
     new Gauge({
-      name: "switchyard_key_month_spend_usd",
-      help: "Month-to-date spend (UTC calendar month, the budget window) of each active key, in USD, from the ledger.",
+      name: "switchyard_key_budget_spent_usd",
+      help: "Month-to-date spend (the UTC calendar month a budget counts) of each active key that has a monthly budget, in USD: the figure the gateway checks the budget against.",
       labelNames: ["key_id", "key_name"] as const,
       registers: [this.registry],
       async collect() {
         const source = metrics.source;
         if (!source) return;
         const now = source.state.now();
-        const [keys, groups] = await Promise.all([source.keys.list(), source.state.store.spend({ from: monthWindow(now).from, group_by: ["key"] })]);
-        const spent = new Map(groups.map((group) => [group.group.key, group.cost_usd]));
+        const budgeted = (await source.keys.list()).filter((key) => key.revoked_at === null && key.monthly_budget_usd !== null);
+        const spent = await Promise.all(budgeted.map((key) => metrics.monthSpend(key.id, now)));
         this.reset();
-        for (const key of keys) if (key.revoked_at === null) this.set({ key_id: key.id, key_name: key.name }, Number(spent.get(key.id) ?? "0"));
+        budgeted.forEach((key, index) => this.set({ key_id: key.id, key_name: key.name }, Number(formatUsd(spent[index] ?? 0n))));
       },
     });
     new Gauge({
-      name: "switchyard_key_monthly_budget_usd",
+      name: "switchyard_key_budget_usd",
       help: "Monthly budget of each active key that has one, in USD.",
       labelNames: ["key_id", "key_name"] as const,
       registers: [this.registry],
@@ -167,6 +169,24 @@ export class GatewayMetrics {
         }
       },
     });
+  }
+
+  /**
+   * A key's spend this month without scanning the ledger on every scrape: the gateway's budget
+   * tracker holds it exactly once the key has made a request; until then, the ledger's sum for that
+   * one key (an indexed query), remembered for a minute.
+   */
+  private async monthSpend(keyId: string, now: number): Promise<Money> {
+    const source = this.source;
+    if (!source) return 0n;
+    const tracked = source.state.budgets.spent(keyId, now);
+    if (tracked !== undefined) return tracked;
+    const { from } = monthWindow(now);
+    const remembered = this.ledgerSpend.get(keyId);
+    if (remembered && remembered.from === from && now - remembered.at < 60_000) return remembered.amount;
+    const amount = parseUsd(await source.state.store.keySpend(keyId, from));
+    this.ledgerSpend.set(keyId, { from, at: now, amount });
+    return amount;
   }
 
   /** Where scrape-time gauges read health and budgets (called once the gateway's state exists). */

@@ -4,21 +4,23 @@
  */
 import { monthWindow } from "../../ledger/budget-window.js";
 import type { ApiKeyRecord } from "../../ledger/ledger.js";
-import { barChart, lineChart, type Bar } from "../../planner/report/svg-charts.js";
+import { lineChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
 import { formatUsd, moneyToDecimal, parseUsd } from "../../pricing/money.js";
 import { burnDown, type BurnDown } from "../burn-down.js";
 import type { DashboardContext } from "../context.js";
 import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
+import { rollUp } from "../roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 type Status = "ok" | "projected_over" | "exhausted" | "no_budget";
 const STATUS_TEXT: Record<Status, [string, string]> = {
   ok: ["on track", "ok"],
   projected_over: ["projected over", "warn"],
-  exhausted: ["budget spent: requests refused", "bad"],
+  exhausted: ["budget spent", "bad"],
   no_budget: ["no budget", "none"],
 };
+const STATUS_COLOURS: Record<string, string> = { "on track": "#059669", "projected over": "#d97706", "budget spent": "#dc2626" };
 
 function statusOf(key: ApiKeyRecord, burn: BurnDown): Status {
   if (key.monthly_budget_usd === null) return "no_budget";
@@ -61,11 +63,8 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   const { state } = context;
   const now = state.now();
   const { from, resets_at } = monthWindow(now);
-  const [keys, daily, perKey] = await Promise.all([
-    context.keys.list(),
-    state.store.spend({ from, group_by: ["key", "day"] }),
-    state.store.spend({ from, group_by: ["key"] }),
-  ]);
+  const [keys, daily] = await Promise.all([context.keys.list(), state.store.spend({ from, group_by: ["key", "day"] })]);
+  const perKey = rollUp(daily, ["key"]);
   const days = new Map<string, Map<string, bigint>>();
   for (const group of daily) {
     const id = group.group.key;
@@ -76,8 +75,10 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   }
   const requests = new Map(perKey.map((group) => [group.group.key, group.requests]));
   // Active keys, and revoked ones that still spent this month.
-  const shown = keys.filter((key) => key.revoked_at === null || days.has(key.id));
-  const burns = new Map(shown.map((key) => [key.id, burnDown(days.get(key.id) ?? new Map(), now)]));
+  const burns = new Map(keys.map((key) => [key.id, burnDown(days.get(key.id) ?? new Map(), now)]));
+  const spentOf = (key: ApiKeyRecord) => (burns.get(key.id) as BurnDown).spent;
+  // Active keys, and revoked ones that still spent this month; the largest spenders first.
+  const shown = keys.filter((key) => key.revoked_at === null || days.has(key.id)).sort((a, b) => (spentOf(a) === spentOf(b) ? (a.name < b.name ? -1 : 1) : spentOf(a) > spentOf(b) ? -1 : 1));
 
   const rows: Row[] = shown.map((key) => {
     const burn = burns.get(key.id) as BurnDown;
@@ -88,8 +89,11 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     return {
       id: key.id,
       cells: {
-        key: { html: `${escapeHtml(key.name)} <span class="note">${escapeHtml(key.id)}${key.revoked_at !== null ? " · revoked" : ""}</span>`, sort: key.name },
-        status: { html: `<span class="pill ${tone}">${escapeHtml(label)}</span>`, sort: status },
+        key: { html: `${escapeHtml(key.name)}<div class="note">${escapeHtml(key.id)}${key.revoked_at !== null ? " · revoked" : ""}</div>`, sort: key.name },
+        status: {
+          html: `<span class="pill ${tone}"${status === "exhausted" ? ` title="requests are refused (429) until ${escapeHtml(new Date(resets_at).toISOString())}"` : ""}>${escapeHtml(label)}</span>`,
+          sort: status,
+        },
         requests: integer(requests.get(key.id) ?? 0),
         spent: money(formatUsd(burn.spent)),
         budget: budget === null ? text(null, "–") : money(budget),
@@ -98,27 +102,30 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
             ? text(null, "–")
             : { html: `${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budgetMoney), 1).toFixed(1)}%`, sort: moneyToDecimal(burn.spent).div(moneyToDecimal(budgetMoney), 18).toString() },
         remaining: budgetMoney === undefined ? text(null, "–") : money(formatUsd(budgetMoney - burn.spent)),
-        projected: { html: `≈ ${roundedUsd(burn.projected)}`, sort: burn.projected.toString(), title: `exact quotient: ${burn.projected.toString()}` },
+        projected: burn.spent === 0n ? money("0") : { html: `≈ ${roundedUsd(burn.projected)}`, sort: burn.projected.toString(), title: `exact quotient: ${burn.projected.toString()}` },
       },
     };
   });
   const withBudget = shown.filter((key) => key.monthly_budget_usd !== null);
-  const bars: Bar[] = withBudget.map((key) => {
+  // A linear scale (the bar chart would switch to a logarithmic one), capped at twice the budget.
+  const share = (key: ApiKeyRecord) => moneyToDecimal(spentOf(key)).div(moneyToDecimal(parseUsd(key.monthly_budget_usd as string) || 1n), 18);
+  const byShare = [...withBudget].sort((a, b) => share(b).compare(share(a)));
+  const bars: StackedBar[] = byShare.map((key) => {
     const burn = burns.get(key.id) as BurnDown;
-    const status = statusOf(key, burn);
     const budget = parseUsd(key.monthly_budget_usd as string);
+    const share = budget === 0n ? 2 : Number(moneyToDecimal(burn.spent).div(moneyToDecimal(budget), 6).toString());
+    const used = budget === 0n ? "" : ` (${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budget), 1).toFixed(1)}%)`;
     return {
       id: key.id,
       label: key.name,
-      value: budget === 0n ? 1 : Number(moneyToDecimal(burn.spent).div(moneyToDecimal(budget), 6).toString()) || 0,
-      text: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}`,
-      colour: status === "exhausted" ? "#dc2626" : status === "projected_over" ? "#d97706" : "#059669",
-      muted: false,
+      parts: [{ key: (STATUS_TEXT[statusOf(key, burn)] as [string, string])[0], value: Math.min(share, 2), text: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}` }],
+      note: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}${used}`,
     };
   });
-  const charts = withBudget
+  // Burn-down charts for the keys nearest their budget.
+  const charts = byShare
     .slice(0, 8)
-    .map((key, index) => `<figure>${burnChart(key, burns.get(key.id) as BurnDown, index)}</figure>`)
+    .map((key, index) => `<figure class="line">${burnChart(key, burns.get(key.id) as BurnDown, index)}</figure>`)
     .join("");
   const exhausted = rows.filter((row) => row.cells.status?.sort === "exhausted").length;
   const atRisk = rows.filter((row) => row.cells.status?.sort === "projected_over").length;
@@ -135,8 +142,8 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     card("projected over", count(atRisk), "at the current rate", ' data-figure="projected-over"') +
     card("budgets reset", escapeHtml(isoDay(resets_at)), "00:00 UTC") +
     `</div>` +
-    (bars.length > 0 ? `<div class="panel"><figure>${barChart("budget-used", "Share of the monthly budget spent (green on track, amber projected over, red spent)", bars)}</figure></div>` : "") +
+    (bars.length > 0 ? `<div class="panel"><figure>${stackedBarChart("budget-used", "Share of the monthly budget spent (bars stop at twice the budget)", bars, STATUS_COLOURS)}</figure></div>` : "") +
     `<div class="panel"><h2>Keys</h2>${sortableTable("budgets", COLUMNS, rows)}</div>` +
-    (charts ? `<div class="panel"><h2>Burn-down</h2><div class="columns">${charts}</div></div>` : "");
+    (charts ? `<div class="panel"><h2>Burn-down</h2>${charts}</div>` : "");
   return { title: "Budgets", active: "budgets", body };
 }

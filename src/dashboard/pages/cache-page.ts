@@ -3,12 +3,13 @@
  * and day, with what the reads saved (priced by the engine, see cache-and-batch.ts).
  */
 import type { SpendGroup } from "../../ledger/ledger.js";
-import { barChart } from "../../planner/report/svg-charts.js";
+import { stackedBarChart } from "../../planner/report/svg-charts.js";
 import { formatUsd } from "../../pricing/money.js";
 import { cacheSavings } from "../cache-and-batch.js";
 import { keyLabel, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
 import { count, percent, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
+import { rollUp } from "../roll-up.js";
 import { integer, money, ratio, sortableTable, text, type Column, type Row } from "../table.js";
 import { totalOf } from "./spend-page.js";
 
@@ -41,20 +42,26 @@ function hitRow(id: string, label: string, group: Pick<SpendGroup, "requests" | 
   };
 }
 
+const SHARE_COLOURS: Record<string, string> = { "read from cache": "#059669", "written to cache": "#f59e0b", uncached: "#cbd5e1" };
+
+/** Each bar is all the input tokens of a group, split into cache reads, cache writes and uncached input. */
 function hitChart(name: string, title: string, groups: { id: string; label: string; group: SpendGroup }[]): string {
   const shown = groups.filter((entry) => promptTokens(entry.group) > 0).slice(0, 16);
   if (shown.length === 0) return `<p class="note">No input tokens in this period.</p>`;
-  return barChart(
+  return stackedBarChart(
     name,
     title,
-    shown.map((entry) => ({
-      id: entry.id,
-      label: entry.label,
-      value: entry.group.cache_read_tokens / promptTokens(entry.group),
-      text: `${percent(entry.group.cache_read_tokens, promptTokens(entry.group))} · ${count(entry.group.cache_read_tokens)} of ${count(promptTokens(entry.group))} tokens`,
-      colour: "#059669",
-      muted: false,
-    })),
+    shown.map(({ id, label, group }) => {
+      const all = promptTokens(group);
+      const part = (key: string, tokens: number) => ({ key, value: tokens / all, text: `${count(tokens)} tokens (${percent(tokens, all)})` });
+      return {
+        id,
+        label,
+        parts: [part("read from cache", group.cache_read_tokens), part("written to cache", group.cache_write_tokens), part("uncached", group.input_tokens)],
+        note: `${percent(group.cache_read_tokens, all)} read`,
+      };
+    }),
+    SHARE_COLOURS,
   );
 }
 
@@ -62,12 +69,12 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
   const { state } = context;
   const range = timeRange(query, state.now());
   const from = range.from;
-  const [byDeployment, byModel, byKey, daily] = await Promise.all([
-    state.store.spend({ from, group_by: ["deployment"] }),
-    state.store.spend({ from, group_by: ["model"] }),
-    state.store.spend({ from, group_by: ["key"] }),
-    state.store.spend({ from, group_by: ["day", "deployment"] }),
-  ]);
+  // One scan of the ledger, rolled up for each view.
+  const fine = await state.store.spend({ from, group_by: ["day", "deployment", "model", "key"] });
+  const byDeployment = rollUp(fine, ["deployment"]);
+  const byModel = rollUp(fine, ["model"]);
+  const byKey = rollUp(fine, ["key"]);
+  const daily = rollUp(fine, ["day", "deployment"]);
   const keys = await keysById(context);
   const savings = new Map(cacheSavings(state.config.deployments, daily).map((entry) => [entry.deployment, entry]));
   const routed = byDeployment.filter((group) => group.group.deployment);
@@ -93,10 +100,10 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
     card("cache writes", count(total.cache_write_tokens), "tokens") +
     card("saved by reads", usd(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))), "reads at the input rate minus their cost", ' data-figure="saved"') +
     `</div>` +
-    `<div class="panel columns"><figure>${hitChart("hit-rate-by-deployment", "Hit rate by deployment", routed.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
-    `<figure>${hitChart("hit-rate-by-day", "Hit rate by day", dayEntries)}</figure></div>` +
+    `<div class="panel"><figure>${hitChart("hit-rate-by-deployment", "Input tokens by deployment: read from cache, written to cache, uncached", routed.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
+    `<figure>${hitChart("hit-rate-by-day", "Input tokens by day", dayEntries)}</figure></div>` +
     `<div class="panel"><h2>By deployment</h2>${sortableTable("cache-by-deployment", [...COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "deployment" } : column)), { id: "saved", label: "saved by reads", numeric: true }], deploymentRows, hitRow("total", "total", total, { saved: money(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))) }))}</div>` +
-    `<div class="columns"><div class="panel"><h2>By model</h2>${sortableTable(
+    `<div class="panel"><h2>By model</h2>${sortableTable(
       "cache-by-model",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "model" } : column)),
       byModel.filter((group) => group.group.model).map((group) => hitRow(group.group.model as string, group.group.model as string, group)),
@@ -105,6 +112,6 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
       "cache-by-key",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "key" } : column)),
       byKey.map((group) => hitRow(group.group.key ?? "(none)", keyLabel(keys, group.group.key), group)),
-    )}</div></div>`;
+    )}</div>`;
   return { title: "Cache", active: "cache", body };
 }

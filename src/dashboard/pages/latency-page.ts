@@ -2,18 +2,18 @@
  * Latency per deployment from the live health book (the sliding window the router uses), next to
  * the latency the catalog records for that offering with its source.
  */
+import type { LatencyData } from "../../catalog/schema.js";
 import { barChart, type Bar } from "../../planner/report/svg-charts.js";
 import type { DashboardContext } from "../context.js";
 import { count, escapeHtml, milliseconds } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { integer, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
+import { integer, sortableTable, type Cell, type Column, type Row } from "../table.js";
 
 const msCell = (value: number | undefined): Cell => ({ html: milliseconds(value), sort: value === undefined ? "" : String(value) });
 const rateCell = (value: number, samples: number): Cell => ({ html: samples === 0 ? "–" : `${(value * 100).toFixed(1)}%`, sort: samples === 0 ? "" : String(value) });
 
 const COLUMNS: Column[] = [
   { id: "deployment", label: "deployment" },
-  { id: "provider", label: "provider" },
   { id: "state", label: "circuit" },
   { id: "samples", label: "samples", numeric: true, help: "attempts in the health window" },
   { id: "ttft_p50", label: "TTFT p50", numeric: true },
@@ -22,10 +22,31 @@ const COLUMNS: Column[] = [
   { id: "total_p99", label: "total p99", numeric: true },
   { id: "error_rate", label: "error rate", numeric: true },
   { id: "throttle_rate", label: "throttle rate", numeric: true },
-  { id: "catalog_ttft_p50", label: "catalog TTFT p50", numeric: true },
-  { id: "catalog_ttft_p99", label: "catalog TTFT p99", numeric: true },
-  { id: "catalog_source", label: "catalog source" },
+  { id: "catalog_ttft", label: "catalog TTFT p50 / p99", numeric: true, help: "the catalog's measured time to first token for this offering; [n] is its source, listed under the table" },
 ];
+
+const HTTP_URL = /^https?:\/\//;
+
+/** The catalog figure's source: a link for a web page, the reference as text otherwise; conditions and total latency beneath. */
+function sourceHtml(latency: LatencyData): string {
+  const { url, title, verified } = latency.source;
+  const name = title ?? url;
+  const shortName = name.length > 120 ? `${name.slice(0, 119)}…` : name;
+  const reference = HTTP_URL.test(url)
+    ? `<a href="${escapeHtml(url)}" rel="noreferrer" title="${escapeHtml(name)}">${escapeHtml(shortName)}</a>`
+    : `<span title="${escapeHtml(`${name} (${url})`)}">${escapeHtml(shortName)}</span>`;
+  const total = latency.total_p50_ms !== undefined ? `total p50 ${milliseconds(latency.total_p50_ms)}, p99 ${milliseconds(latency.total_p99_ms)}. ` : "";
+  const conditions = latency.conditions.length > 240 ? `${latency.conditions.slice(0, 239)}…` : latency.conditions;
+  return (
+    `${reference}${verified ? "" : " (not verified: a third-party figure)"}` +
+    `<div class="note" title="${escapeHtml(latency.conditions)}">${escapeHtml(total + conditions)}${latency.measured_on ? ` Measured ${escapeHtml(latency.measured_on)}.` : ""}</div>`
+  );
+}
+
+/** "until 04:16:06 UTC" under an open or cooling deployment. */
+function until(at: number | undefined): string {
+  return at === undefined ? "" : `<div class="note">until ${new Date(at).toISOString().slice(11, 19)} UTC</div>`;
+}
 
 export async function latencyPage(context: DashboardContext): Promise<PageOptions> {
   const { state } = context;
@@ -34,24 +55,26 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
   const rows: Row[] = [];
   const bars: Bar[] = [];
   let open = 0;
+  const sources: string[] = [];
   for (const deployment of state.config.deployments.values()) {
     const health = snapshot.get(deployment.id);
     const samples = health?.samples ?? 0;
     const circuit = health?.state ?? "closed";
     if (circuit !== "closed") open += 1;
     const catalogLatency = deployment.offering.latency[0];
-    const source = catalogLatency
-      ? `<a href="${escapeHtml(catalogLatency.source.url)}" rel="noreferrer">${escapeHtml(new URL(catalogLatency.source.url).hostname)}</a>` +
-        `<div class="note">${escapeHtml(catalogLatency.conditions)}${catalogLatency.measured_on ? `; measured ${escapeHtml(catalogLatency.measured_on)}` : ""}</div>`
-      : `<span class="note">none in the catalog</span>`;
+    let source = `<span class="note">not in the catalog</span>`;
+    if (catalogLatency) {
+      const described = sourceHtml(catalogLatency);
+      const number = (sources.includes(described) ? sources.indexOf(described) : sources.push(described) - 1) + 1;
+      source = `<a href="#source-${number}" data-source="${number}">[${number}]</a>${catalogLatency.source.verified ? "" : ' <span class="pill warn">unverified</span>'}`;
+    }
     const reason = health?.unavailableReason;
     rows.push({
       id: deployment.id,
       cells: {
-        deployment: text(deployment.id),
-        provider: text(`${deployment.provider.kind}/${deployment.route}`),
+        deployment: { html: `${escapeHtml(deployment.id)}<div class="note">${escapeHtml(`${deployment.provider.kind}/${deployment.route} · ${deployment.model.id}`)}</div>`, sort: deployment.id },
         state: {
-          html: `<span class="pill ${circuit}">${circuit.replace("_", "-")}</span>${reason ? `<div class="note">${escapeHtml(reason)}</div>` : ""}`,
+          html: `<span class="pill ${circuit}"${reason ? ` title="${escapeHtml(reason)}"` : ""}>${circuit.replace("_", "-")}</span>${until(health?.openUntil ?? health?.coolingUntil)}`,
           sort: circuit,
         },
         samples: integer(samples),
@@ -61,9 +84,9 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
         total_p99: msCell(health?.totalP99Ms),
         error_rate: rateCell(health?.errorRate ?? 0, samples),
         throttle_rate: rateCell(health?.throttleRate ?? 0, samples),
-        catalog_ttft_p50: msCell(catalogLatency?.ttft_p50_ms),
-        catalog_ttft_p99: msCell(catalogLatency?.ttft_p99_ms),
-        catalog_source: { html: source, sort: catalogLatency?.source.url ?? "" },
+        catalog_ttft: catalogLatency
+          ? { html: `${milliseconds(catalogLatency.ttft_p50_ms).replace(" ms", "")} / ${milliseconds(catalogLatency.ttft_p99_ms)} ${source}`, sort: String(catalogLatency.ttft_p50_ms) }
+          : { html: source, sort: "" },
       },
     });
     if (health?.ttftP50Ms !== undefined) {
@@ -92,6 +115,10 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
     card("affinity entries", count(state.affinity.size), "prompt-cache holders remembered") +
     `</div>` +
     (bars.length > 0 ? `<div class="panel"><figure>${barChart("ttft-p50", "Time to first token, p50: live (blue) against the catalog (grey)", bars)}</figure></div>` : "") +
-    `<div class="panel"><h2>Per deployment</h2>${sortableTable("latency", COLUMNS, rows)}</div>`;
+    `<div class="panel"><h2>Per deployment</h2>${sortableTable("latency", COLUMNS, rows)}` +
+    (sources.length > 0
+      ? `<h3>Catalog sources</h3><ol class="sources">${sources.map((described, index) => `<li id="source-${index + 1}">${described}</li>`).join("")}</ol>`
+      : "") +
+    `</div>`;
   return { title: "Latency", active: "latency", body };
 }

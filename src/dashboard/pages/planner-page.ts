@@ -20,8 +20,8 @@ export interface PlannerForm {
 
 function form(context: DashboardContext, values: PlannerForm): string {
   return (
-    `<form method="post" action="/dashboard/planner" class="panel" data-form="planner">` +
-    `<label for="workload"><strong>Workload (YAML)</strong></label> <span class="note">prefilled from ${escapeHtml(context.exampleWorkload.name)}; every field is described in docs/PLANNER.md</span>` +
+    `<form method="post" action="/dashboard/planner#result" class="panel" data-form="planner">` +
+    `<label for="workload"><strong>Workload (YAML)</strong></label> <span class="note">the example is ${escapeHtml(context.exampleWorkload.name)}; every field is described in docs/PLANNER.md</span>` +
     `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off">${escapeHtml(values.workload)}</textarea>` +
     `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11" pattern="\\d{4}-\\d{2}-\\d{2}"></label>` +
     `<span class="note">empty: the file's <code>at:</code>, else today</span><button type="submit" class="primary" data-action="plan">Plan</button></div></form>`
@@ -31,7 +31,8 @@ function form(context: DashboardContext, values: PlannerForm): string {
 function issueLine(issue: WorkloadIssue, lines: string[]): string {
   const where = issue.line ? `line ${issue.line}` : "the file";
   const field = issue.path ? ` · <code>${escapeHtml(issue.path)}</code>` : "";
-  const source = issue.line && lines[issue.line - 1] !== undefined ? `<div><code>${issue.line} | ${escapeHtml(lines[issue.line - 1] as string)}</code></div>` : "";
+  const text = issue.line ? lines[issue.line - 1] : undefined;
+  const source = issue.line && text !== undefined && text.trim() !== "" ? `<div><code>${issue.line} | ${escapeHtml(text)}</code></div>` : "";
   return `<li data-issue-line="${issue.line ?? ""}" data-issue-path="${escapeHtml(issue.path)}"><strong>${where}</strong>${field}: ${escapeHtml(issue.message)}${source}</li>`;
 }
 
@@ -50,10 +51,14 @@ export function plannerPage(context: DashboardContext, values: PlannerForm | und
   } else if (outcome?.kind === "plan") {
     result = `<section class="panel plan-report" data-plan="${escapeHtml(outcome.name)}">${outcome.html}</section>`;
   }
+  // Problems above the form (next to the text to fix); a plan below it.
+  const isPlan = outcome?.kind === "plan";
+  const anchored = result ? `<div id="result">${result}</div>` : "";
   const body =
     heading("Planner", "What a workload would cost on every deployment, which levers save what, and where they break even: the same report as <code>switchyard plan --html</code>. The plan runs beside the gateway, not in its request path.") +
+    (isPlan ? "" : anchored) +
     form(context, shown) +
-    result;
+    (isPlan ? anchored : "");
   return { title: "Planner", active: "planner", body };
 }
 

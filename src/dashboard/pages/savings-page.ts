@@ -10,6 +10,7 @@ import { batchSavings, cacheSavings, type CacheSaving } from "../cache-and-batch
 import { rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, moneyOf, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
+import { rollUp } from "../roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 const signed = (amount: bigint) => (amount > 0n ? `+${usdOfMoney(amount)}` : usdOfMoney(amount));
@@ -61,11 +62,11 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const { state } = context;
   const range = timeRange(query, state.now());
   const from = range.from;
-  const [byModel, byModelAndDeployment, daily] = await Promise.all([
-    state.store.spend({ from, group_by: ["requested_model"] }),
-    state.store.spend({ from, group_by: ["requested_model", "deployment"] }),
-    state.store.spend({ from, group_by: ["day", "deployment"] }),
-  ]);
+  // One scan of the ledger, rolled up for each view.
+  const fine = await state.store.spend({ from, group_by: ["day", "requested_model", "deployment"] });
+  const byModel = rollUp(fine, ["requested_model"]);
+  const byModelAndDeployment = rollUp(fine, ["requested_model", "deployment"]);
+  const daily = rollUp(fine, ["day", "deployment"]);
   const onEach = costOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
 
   // The same traffic, model by model, on each deployment that offers it.
@@ -93,7 +94,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
           actual: money(group.cost_usd),
           difference: signedCell(moneyOf(amount) - actual),
         },
-        ...(moneyOf(amount) === cheapest ? { className: "cheapest" } : {}),
+        ...(moneyOf(amount) === cheapest && entries.length > 1 ? { className: "cheapest" } : {}),
       });
     }
     if (entries.length >= 2 && charts.length < 6) {
@@ -103,12 +104,12 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
           id: deployment,
           label: `all on ${deployment}`,
           value: chartValue(amount),
-          text: `${usd(amount)} (${signed(moneyOf(amount) - actual)})`,
+          text: usd(amount),
           colour: SERIES_COLOURS[barIndex % SERIES_COLOURS.length] as string,
           muted: false,
         })),
       ];
-      charts.push(`<figure>${barChart(`shadow-${model}`, `${model}: ${count(group.requests)} request(s) on each deployment`, bars)}</figure>`);
+      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(group.requests)} request${group.requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}</figure>`);
     }
   });
   const shadowColumns: Column[] = [
@@ -154,7 +155,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     card("each model on its cheapest deployment", usd(cheapestTotal.toString()), `${usdOfMoney(potential)} less than actual`, ' data-figure="cheapest"') +
     card("caching saved (net)", usdOfMoney(cachingTotal), "reads at the input rate minus what they cost, minus the write premium", ' data-figure="caching-net"') +
     `</div>` +
-    `<div class="panel"><h2>The same traffic on each deployment</h2><div class="columns">${charts.join("")}</div>` +
+    `<div class="panel"><h2>The same traffic on each deployment</h2>${charts.join("")}` +
     sortableTable("shadow-costs", shadowColumns, rows) +
     `</div>` +
     `<div class="panel"><h2>What caching saved</h2><p class="note">Cache reads priced as uncached input by the cost engine, minus what they cost as reads; ` +

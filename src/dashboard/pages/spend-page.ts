@@ -1,6 +1,6 @@
 /**
  * Spend over time by provider, deployment, model, key or tag: one stacked bar per day, the total
- * per group, and a sortable table with the ledger's exact sums. Two spend queries per view.
+ * per group, and a sortable table with the ledger's exact sums. One spend query per view.
  */
 import type { SpendGroup, SpendQuery } from "../../ledger/ledger.js";
 import { UsdSum } from "../../ledger/exact-sum.js";
@@ -8,6 +8,7 @@ import { barChart, stackedBarChart, type StackedBar } from "../../planner/report
 import { keyLabel, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
+import { rollUp } from "../roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
@@ -96,21 +97,30 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
 
   const base: Omit<SpendQuery, "group_by"> = { from: range.from, ...(tagKey ? { tag_key: tagKey } : {}) };
   const field = dimension;
-  const [groups, daily] = await Promise.all([context.state.store.spend({ ...base, group_by: [field] }), context.state.store.spend({ ...base, group_by: ["day", field] })]);
+  // One scan of the ledger: by day and group; the totals per group are rolled up from it.
+  const daily = await context.state.store.spend({ ...base, group_by: ["day", field] });
+  const groups = rollUp(daily, [field]);
   const total = totalOf(groups);
   const labelOf = (value: string | null | undefined): string =>
     dimension === "key" ? keyLabel(keys, value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
 
-  // The largest groups get their own colour; the rest share "other".
-  const named = groups.slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
-  const colours: Record<string, string> = {};
-  named.forEach((id, index) => (colours[labelOf(id === "(none)" ? null : id)] = SERIES_COLOURS[index] as string));
-  colours.other = OTHER_COLOUR;
+  // The largest groups get their own colour (and a short legend name); the rest share "other".
+  const named = groups.filter((group) => group.cost_usd !== "0").slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
+  const legendName = (value: string | null | undefined) => {
+    const name = dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value);
+    return name.length > 26 ? `${name.slice(0, 25)}…` : name;
+  };
+  const colours: Record<string, string> = { other: OTHER_COLOUR };
+  for (const group of groups) {
+    const index = named.indexOf(idOf(group.group[field]));
+    if (index >= 0) colours[legendName(group.group[field])] = SERIES_COLOURS[index] as string;
+  }
   const firstDay = daily.find((group) => group.requests > 0)?.group.day;
   const days = range.dayList.filter((day) => typeof firstDay === "string" && day >= firstDay);
   const bars: StackedBar[] = days.map((day) => {
-    const ofDay = daily.filter((group) => group.group.day === day);
+    // In the order of the totals, so the legend lists the largest first.
+    const ofDay = daily.filter((group) => group.group.day === day).sort((a, b) => named.indexOf(idOf(a.group[field])) - named.indexOf(idOf(b.group[field])));
     const other = new UsdSum();
     const parts = ofDay.flatMap((group) => {
       const id = idOf(group.group[field]);
@@ -118,7 +128,7 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
         other.add(group.cost_usd);
         return [];
       }
-      return [{ key: labelOf(group.group[field]), value: chartValue(group.cost_usd), text: usd(group.cost_usd) }];
+      return [{ key: legendName(group.group[field]), value: chartValue(group.cost_usd), text: usd(group.cost_usd) }];
     });
     if (other.attodollars > 0n) parts.push({ key: "other", value: chartValue(other.toString()), text: usd(other.toString()) });
     const dayTotal = new UsdSum();
@@ -136,12 +146,12 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
       ? barChart(
           `spend-by-${dimension}`,
           `Spend by ${dimensionLabel}, last ${range.days === 1 ? "day" : `${range.days} days`}`,
-          groups.slice(0, 16).map((group, index) => ({
+          groups.slice(0, 16).map((group) => ({
             id: idOf(group.group[field]),
             label: labelOf(group.group[field]),
             value: chartValue(group.cost_usd),
             text: usd(group.cost_usd),
-            colour: index < MAX_SERIES ? (SERIES_COLOURS[index] as string) : OTHER_COLOUR,
+            colour: colours[legendName(group.group[field])] ?? OTHER_COLOUR,
             muted: false,
           })),
         )

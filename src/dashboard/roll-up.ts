@@ -1,0 +1,54 @@
+/**
+ * Coarser spend groups from finer ones, exactly: a page asks the ledger once (e.g. by day and
+ * deployment) and rolls that up for its other views (by deployment alone), instead of scanning the
+ * ledger again. Counts add; money adds as BigInt attodollars; shadow costs add per deployment.
+ */
+import { UsdSum } from "../ledger/exact-sum.js";
+import type { SpendGroup } from "../ledger/ledger.js";
+import type { GroupField } from "../ledger/spend-groups.js";
+import { moneyOf } from "./format.js";
+
+/** The groups of `groups` merged on `fields`, largest cost first (ties by the group values). */
+export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[] {
+  const merged = new Map<string, { group: SpendGroup; cost: UsdSum; shadows: Map<string, UsdSum> }>();
+  for (const source of groups) {
+    const values = fields.map((field) => source.group[field] ?? null);
+    const identity = JSON.stringify(values);
+    let entry = merged.get(identity);
+    if (!entry) {
+      const group: Record<string, string | null> = {};
+      fields.forEach((field, index) => (group[field] = values[index] ?? null));
+      entry = {
+        group: { group, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
+        cost: new UsdSum(),
+        shadows: new Map(),
+      };
+      merged.set(identity, entry);
+    }
+    const target = entry.group;
+    target.requests += source.requests;
+    target.errors += source.errors;
+    target.inexact_requests += source.inexact_requests;
+    target.input_tokens += source.input_tokens;
+    target.output_tokens += source.output_tokens;
+    target.cache_write_tokens += source.cache_write_tokens;
+    target.cache_read_tokens += source.cache_read_tokens;
+    entry.cost.add(source.cost_usd);
+    for (const [deployment, amount] of Object.entries(source.shadow_costs)) {
+      const sum = entry.shadows.get(deployment) ?? new UsdSum();
+      entry.shadows.set(deployment, sum.add(amount));
+    }
+  }
+  const result = [...merged.values()].map(({ group, cost, shadows }) => ({
+    ...group,
+    cost_usd: cost.toString(),
+    shadow_costs: Object.fromEntries([...shadows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()])),
+  }));
+  const text = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? ""));
+  return result.sort((a, b) => {
+    const left = moneyOf(a.cost_usd);
+    const right = moneyOf(b.cost_usd);
+    if (left !== right) return left > right ? -1 : 1;
+    return text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0;
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * A fresh gateway with an empty ledger: every page renders (no division by zero, no missing
+ * groups), and the forms answer without a browser.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { registerDashboard } from "../../src/dashboard/register-dashboard.js";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${harness.gateway.url}${path}`, { redirect: "manual", headers: { authorization: `Bearer ${harness.adminKey}`, ...headers } });
+
+before(async () => {
+  harness = await startHarness({ observe: (ledger) => ({ extraRoutes: (app, state) => registerDashboard(app, state, { keys: ledger.keys }) }) });
+});
+after(async () => harness.close());
+
+test("every page renders on an empty ledger", async () => {
+  for (const path of ["/dashboard", "/dashboard?by=model&days=1", "/dashboard?by=key&days=7", "/dashboard?by=tag", "/dashboard/savings?days=90", "/dashboard/cache", "/dashboard/latency", "/dashboard/budgets", "/dashboard/planner"]) {
+    const response = await get(path);
+    assert.equal(response.status, 200, path);
+    const html = await response.text();
+    assert.match(html, /^<!doctype html>/, path);
+    const main = html.slice(html.indexOf("<main>"), html.indexOf("</main>"));
+    assert.doesNotMatch(main, /NaN|undefined|Infinity|null/, `${path} prints no JavaScript artefacts`);
+  }
+  assert.match(await (await get("/dashboard")).text(), /No requests in this period\./);
+  assert.match(await (await get("/dashboard?by=tag")).text(), /No tags yet/);
+});
+
+test("a bad range or dimension falls back to the defaults; unknown query parameters are ignored", async () => {
+  const html = await (await get("/dashboard?days=12345&by=%3Cscript%3E&tag=%3Cb%3E")).text();
+  assert.match(html, /data-by="provider" aria-current="true"/);
+  assert.match(html, /data-range="30" aria-current="true"/);
+  assert.doesNotMatch(html, /<script>|<b>/);
+});
+
+test("the planner form answers a bad date and an empty workload with 400 and says what to fix", async () => {
+  const post = (body: Record<string, string>) =>
+    fetch(`${harness.gateway.url}/dashboard/planner`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${harness.adminKey}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(body).toString(),
+    });
+  const empty = await post({ workload: "  ", at: "" });
+  assert.equal(empty.status, 400);
+  assert.match(await empty.text(), /Enter a workload/);
+  const badDate = await post({ workload: "name: x\nsegments: []\n", at: "tomorrow" });
+  assert.equal(badDate.status, 400);
+  assert.match(await badDate.text(), /expected a date as YYYY-MM-DD, got &quot;tomorrow&quot;/);
+  const huge = await post({ workload: "#".repeat(300 * 1024), at: "" });
+  assert.equal(huge.status, 413);
+});
+
+test("without a session a POST is refused with the sign-in form, not a redirect", async () => {
+  const response = await fetch(`${harness.gateway.url}/dashboard/planner`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "workload=x" });
+  assert.equal(response.status, 401);
+  assert.match(await response.text(), /data-login-message="expired"/);
+});
