@@ -97,7 +97,7 @@ export class GatewayMetrics {
   });
   private readonly upstreamErrors = new Counter({
     name: "switchyard_upstream_errors_total",
-    help: "Failed upstream attempts, by deployment and error kind (rate_limited, overloaded, server, timeout, connection, upstream_auth, ...).",
+    help: "Failed upstream attempts, by deployment and error kind (rate_limited, overloaded, unavailable, upstream_server, timeout, connection, upstream_auth, ...).",
     labelNames: ["deployment", "provider", "kind"] as const,
     registers: [this.registry],
   });
