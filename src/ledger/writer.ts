@@ -7,6 +7,7 @@
  */
 import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
+import { journalLine } from "./row-json.js";
 import { checkRow } from "./row-schema.js";
 
 export interface JournalWriterOptions {
@@ -72,7 +73,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   record(row: LedgerRow): void {
     if (this.closed) throw new Error("the ledger writer is closed");
     checkRow(row);
-    this.journal.append(`${JSON.stringify(row)}\n`);
+    this.journal.append(`${journalLine(row)}\n`);
     this.queue.push(row);
     if (this.queue.length >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
       clearTimeout(this.timer);

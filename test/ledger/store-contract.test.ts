@@ -9,7 +9,7 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { SpendQueryError } from "../../src/ledger/spend-groups.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
-import { TEST_LEDGERS, type TestLedger } from "./test-ledgers.js";
+import { TEST_LEDGERS, sqliteMemoryTestLedger, type TestLedger } from "./test-ledgers.js";
 
 const FEB_1_2026 = Date.UTC(2026, 1, 1);
 
@@ -27,7 +27,7 @@ function spendFixture(): LedgerRow[] {
 
 const summary = (groups: SpendGroup[]) => groups.map((group) => ({ ...group.group, requests: group.requests, cost: group.cost_usd }));
 
-for (const makeLedger of TEST_LEDGERS) {
+for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
   const testLedger: TestLedger = makeLedger();
   describe(`ledger store contract: ${testLedger.kind}`, () => {
     let ledger: Ledger;

@@ -12,7 +12,7 @@ import type { LedgerConfig } from "../../src/ledger/open-ledger.js";
 export const POSTGRES_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export interface TestLedger {
-  kind: "sqlite" | "postgres";
+  kind: "sqlite" | "sqlite in memory" | "postgres";
   config: LedgerConfig;
   /** A scratch directory for journals and the like. */
   dir: string;
@@ -39,6 +39,19 @@ export function sqliteTestLedger(): TestLedger {
     async cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** In memory, SQLite inserts run on the calling thread: the path without the insert worker. */
+export function sqliteMemoryTestLedger(): TestLedger {
+  return {
+    kind: "sqlite in memory",
+    config: { kind: "sqlite", path: ":memory:" },
+    dir: tmpdir(),
+    async rawKeyRows() {
+      throw new Error("an in-memory database is private to its connection");
+    },
+    async cleanup() {},
   };
 }
 

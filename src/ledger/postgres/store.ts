@@ -1,6 +1,7 @@
 /** LedgerStore on PostgreSQL (node-postgres): the ledger several gateway replicas share. */
 import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
 import { canonicalUsd } from "../exact-sum.js";
+import { batchJson } from "../row-json.js";
 import { checkRow } from "../row-schema.js";
 import { quoteSchema, type PostgresPool } from "./connection.js";
 import { COLUMN_TYPES, fromStoredRow, type StoredRow } from "./rows.js";
@@ -35,7 +36,7 @@ export class PostgresLedgerStore implements LedgerStore {
     if (rows.length === 0) return;
     // NUMERIC(38,18) would round a 19th decimal place away silently; SQLite's store refuses it, so must this.
     for (const row of rows) checkRow(row);
-    await this.pool.query({ name: `ledger-insert-${this.schema}`, text: this.insertSql, values: [JSON.stringify(rows)] });
+    await this.pool.query({ name: `ledger-insert-${this.schema}`, text: this.insertSql, values: [batchJson(rows)] });
   }
 
   async spend(query: SpendQuery): Promise<SpendGroup[]> {

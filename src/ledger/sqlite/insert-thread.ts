@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { LedgerRow } from "../ledger.js";
+import { batchJson } from "../row-json.js";
 import type { InsertReply, InsertRequest, InsertWorkerSetup } from "./insert-worker.js";
 
 interface Pending {
@@ -26,7 +27,7 @@ export class InsertThread {
     worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, rows: JSON.stringify(rows) } satisfies InsertRequest);
+      worker.postMessage({ id, rows: batchJson(rows) } satisfies InsertRequest);
     });
   }
 
