@@ -2,7 +2,7 @@
  * Read access to the catalog: find models and offerings, resolve any model id form, pick the
  * price block in force on a date. Pure: no file system (see files.ts for loading).
  */
-import type { CatalogData, Model, Offering, PriceBlock } from "./model.js";
+import { blockInForce, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
 import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
 import { closestNames } from "./suggest.js";
 
@@ -172,7 +172,7 @@ export class Catalog {
 
   /** The price block in force on `date` (YYYY-MM-DD), or an error naming the periods that exist. */
   priceOn(offering: Offering, date: string): PriceBlock {
-    const block = offering.prices.find((candidate) => candidate.from <= date && (candidate.to === undefined || date <= candidate.to));
+    const block = blockInForce(offering, date);
     if (block) return block;
     const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
     throw new CatalogLookupError(

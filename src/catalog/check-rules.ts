@@ -11,7 +11,7 @@
  */
 import { Decimal } from "../pricing/decimal.js";
 import type { Catalog } from "./catalog.js";
-import type { Offering, PriceBlock, RateCard } from "./model.js";
+import { blockInForce, type Offering, type PriceBlock, type RateCard } from "./model.js";
 
 export interface RuleFinding {
   offering: string;
@@ -66,7 +66,7 @@ function checkRatios(offering: Offering, findings: RuleFinding[]): void {
 /** Compares one route's standard card with the base route's on each date where both have a price. */
 function checkRouteMultiplier(offering: Offering, base: Offering, multiplier: Decimal, rule: string, findings: RuleFinding[]): void {
   for (const block of offering.prices) {
-    const baseBlock = base.prices.find((candidate) => candidate.from <= block.from && (candidate.to === undefined || block.from <= candidate.to));
+    const baseBlock = blockInForce(base, block.from);
     if (!baseBlock) continue;
     for (const field of ["input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead"] as const) {
       const rate = block.standard[field];

@@ -95,3 +95,8 @@ export interface CatalogData {
   offerings: Offering[];
   arnMappings: ArnMapping[];
 }
+
+/** The price block in force on `date` (YYYY-MM-DD; both ends inclusive), or undefined. */
+export function blockInForce(offering: Pick<Offering, "prices">, date: string): PriceBlock | undefined {
+  return offering.prices.find((block) => block.from <= date && (block.to === undefined || date <= block.to));
+}

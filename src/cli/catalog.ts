@@ -1,4 +1,5 @@
 import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
+import { blockInForce } from "../catalog/model.js";
 import { checkRules } from "../catalog/check-rules.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
@@ -73,7 +74,7 @@ export function offeringJson(offering: Offering) {
 }
 
 function currentBlock(offering: Offering, at: string): PriceBlock | undefined {
-  return offering.prices.find((block) => block.from <= at && (block.to === undefined || at <= block.to));
+  return blockInForce(offering, at);
 }
 
 function list(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): number {

@@ -1,4 +1,5 @@
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { blockInForce } from "../catalog/model.js";
 import { PROVIDERS } from "../catalog/schema.js";
 import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
@@ -69,7 +70,7 @@ export const compareCommand: Command = {
     const cheapest = compared.find((option) => option.feasible)?.result?.total;
     const options = compared.map((option, index) => {
       const { offering, result } = option;
-      const block = offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+      const block = blockInForce(offering, at);
       return {
         rank: option.feasible ? index + 1 : null,
         provider: offering.provider,

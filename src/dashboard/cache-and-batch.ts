@@ -10,6 +10,7 @@
  * - Batch: the deployment's actual cost times its batch multiplier (Batch API: every token class at
  *   the multiplier). Web-search fees are not discounted by batch but sit inside the cost.
  */
+import { blockInForce } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { SpendGroup } from "../ledger/ledger.js";
 import { Decimal } from "../pricing/decimal.js";
@@ -43,7 +44,7 @@ export interface BatchSaving {
 }
 
 function blockOn(deployment: Deployment, day: string) {
-  return deployment.offering.prices.find((block) => block.from <= day && (block.to === undefined || day <= block.to));
+  return blockInForce(deployment.offering, day);
 }
 
 /** Exact attodollars for one token of a class on a deployment that day (undefined if not offered). */

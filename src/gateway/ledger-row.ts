@@ -2,6 +2,7 @@
  * A request's outcome -> its ledger row: usage as reported (unknown stays null), the exact cost
  * on the deployment that served, and the shadow cost of the same usage on every other candidate.
  */
+import { blockInForce } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
 import { formatUsd, type Money } from "../pricing/money.js";
@@ -40,7 +41,7 @@ export interface PricedRow {
 }
 
 function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResult {
-  const block = deployment.offering.prices.find((candidate) => candidate.from <= date && (candidate.to === undefined || date <= candidate.to));
+  const block = blockInForce(deployment.offering, date);
   if (!block) throw new PricingError(`no price for ${deployment.id} on ${date}`, "at");
   return priceRequest(deployment.offering, block, usage);
 }

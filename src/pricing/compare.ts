@@ -3,6 +3,7 @@
  * costs, and the dashboard's savings all use this. An offering that cannot serve the request
  * (no price that day, no batch, no fast mode, no cache rates) stays in the list with the reason.
  */
+import { blockInForce } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Offering } from "../catalog/model.js";
 import { priceRequest, PricingError, type PriceOptions, type PriceResult } from "./price-request.js";
@@ -18,7 +19,7 @@ export interface ComparedOption {
 export function compareOfferings(catalog: Catalog, offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}): ComparedOption[] {
   const compared = offerings.map((offering): ComparedOption => {
     const reasons: string[] = [];
-    const block = offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+    const block = blockInForce(offering, at);
     if (!block) {
       const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
       return { offering, feasible: false, result: undefined, reasons: [`no price on ${at} (priced ${periods})`] };

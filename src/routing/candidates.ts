@@ -11,6 +11,7 @@
  *     get from a deployment that holds its prefix versus the writes it would pay elsewhere),
  *     fastest (live time to first token, else the catalog's measured latency), weighted, or ordered.
  */
+import { blockInForce } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Residency } from "../catalog/schema.js";
 import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
@@ -138,7 +139,7 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
 }
 
 function priceBlockOn(deployment: Deployment, at: string) {
-  return deployment.offering.prices.find((candidate) => candidate.from <= at && (candidate.to === undefined || at <= candidate.to));
+  return blockInForce(deployment.offering, at);
 }
 
 function compareBigInt(a: bigint | undefined, b: bigint | undefined): number {

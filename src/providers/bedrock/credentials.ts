@@ -7,6 +7,7 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import { UpstreamError } from "../upstream-error.js";
+import { requireEnv } from "../shared/env-secret.js";
 
 export type BedrockAuth =
   | { kind: "sigv4"; credentials: () => Promise<AwsCredentialIdentity> }
@@ -46,11 +47,7 @@ export function bedrockAuth(name: string, config: Extract<ProviderConfig, { kind
   if ("bearer_token_env" in source) {
     return {
       kind: "bearer",
-      token: () => {
-        const token = env[source.bearer_token_env];
-        if (!token) throw new UpstreamError("upstream_auth", `${name}: environment variable ${source.bearer_token_env} is not set`);
-        return token;
-      },
+      token: () => requireEnv(env, source.bearer_token_env, name),
     };
   }
   return {

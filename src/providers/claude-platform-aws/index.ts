@@ -6,7 +6,7 @@
  */
 import type { ProviderFactory } from "../registry-types.js";
 import { AnthropicShapeClient } from "../shared/anthropic-shape-client.js";
-import { UpstreamError } from "../upstream-error.js";
+import { requireEnv } from "../shared/env-secret.js";
 
 export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-aws"> = ({ name, config, env, agent }) => {
   const baseUrl = (config.base_url ?? `https://aws-external-anthropic.${config.region}.api.aws`).replace(/\/$/, "");
@@ -15,10 +15,6 @@ export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-a
     baseUrl,
     agent,
     who: name,
-    authHeaders: async () => {
-      const key = env[config.api_key_env];
-      if (!key) throw new UpstreamError("upstream_auth", `${name}: environment variable ${config.api_key_env} is not set`);
-      return { authorization: `Bearer ${key}` };
-    },
+    authHeaders: async () => ({ authorization: `Bearer ${requireEnv(env, config.api_key_env, name)}` }),
   });
 };
