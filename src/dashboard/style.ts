@@ -43,9 +43,9 @@ svg .marker-label{font-size:11px;fill:#374151}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
 th,td{border-bottom:1px solid #e5e7eb;padding:6px 8px;text-align:left;vertical-align:top}
-thead th{background:#f9fafb;border-bottom:2px solid #e5e7eb;white-space:nowrap}
+thead th{background:#f9fafb;border-bottom:2px solid #e5e7eb;vertical-align:bottom}
 tfoot th,tfoot td{border-top:2px solid #d1d5db;font-weight:600;background:#f9fafb}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th.num{text-align:right}
 tbody tr:hover{background:#f9fafb}
 tr.empty td{color:#6b7280;text-align:center;padding:18px}
 th button.sort{all:unset;cursor:pointer;font-weight:600}
