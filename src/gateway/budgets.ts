@@ -3,19 +3,12 @@
  * (UTC) is kept exact in memory, loaded from the ledger the first time a key is seen this month
  * and increased as requests are recorded.
  */
+import { monthWindow } from "../ledger/budget-window.js";
 import type { ApiKeyRecord, LedgerStore } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import { GatewayError } from "./errors.js";
 
-export function monthStart(now: number): number {
-  const date = new Date(now);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-}
-
-export function nextMonthStart(now: number): number {
-  const date = new Date(now);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-}
+const monthStart = (now: number): number => monthWindow(now).from;
 
 export class BudgetTracker {
   /** key id -> {month start, spend} */
@@ -46,7 +39,7 @@ export class BudgetTracker {
     const budget = parseUsd(key.monthly_budget_usd);
     const { amount } = await this.ensure(key.id, now);
     if (amount >= budget) {
-      const resets = nextMonthStart(now);
+      const resets = monthWindow(now).resets_at;
       throw new GatewayError(
         "budget_exceeded",
         `key "${key.name}" has spent $${formatUsd(amount)} of its $${key.monthly_budget_usd} monthly budget; ` +

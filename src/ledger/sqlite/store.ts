@@ -1,20 +1,25 @@
 /** LedgerStore on SQLite (better-sqlite3): the default, one-process ledger. */
 import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
 import type { SqliteDatabase } from "./connection.js";
-import { InsertThread } from "./insert-thread.js";
+import { batchJson } from "../row-json.js";
+import type { InsertWorkerSetup } from "./insert-worker.js";
+import type { ReportWorkerSetup } from "./report-worker.js";
 import { fromStoredRow, prepareInsert, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
+import { checkSpendQuery } from "../spend-groups.js";
 import { spend } from "./spend.js";
+import { ThreadClient } from "./thread-client.js";
 
 export interface SqliteStoreOptions {
-  /** Insert in a worker thread (default, for a file): the gateway's event loop never waits on SQLite. */
+  /** Insert and report in worker threads (default, for a file): the gateway's event loop never waits on SQLite. */
   insertThread?: boolean;
   synchronous?: "NORMAL" | "FULL";
 }
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly insertHere: (rows: LedgerRow[]) => void;
-  private readonly thread: InsertThread | undefined;
+  private readonly inserts: ThreadClient<string, null> | undefined;
+  private readonly reports: ThreadClient<SpendQuery, SpendGroup[]> | undefined;
 
   /** The store owns `database`: close() closes it (the key store borrows it). */
   constructor(
@@ -25,7 +30,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.insertHere = prepareInsert(database);
     // An in-memory database is private to its connection: a thread could not see it.
     if ((options.insertThread ?? true) && !database.memory) {
-      this.thread = new InsertThread({ path: database.name, synchronous: options.synchronous ?? "NORMAL" });
+      const insertSetup: InsertWorkerSetup = { path: database.name, synchronous: options.synchronous ?? "NORMAL" };
+      const reportSetup: ReportWorkerSetup = { path: database.name };
+      this.inserts = new ThreadClient(new URL("./insert-worker.js", import.meta.url), insertSetup, "insert");
+      this.reports = new ThreadClient(new URL("./report-worker.js", import.meta.url), reportSetup, "report");
     }
   }
 
@@ -35,12 +43,14 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.thread) await this.thread.insert(rows);
+    if (this.inserts) await this.inserts.call(batchJson(rows));
     else this.insertHere(rows);
   }
 
   async spend(query: SpendQuery): Promise<SpendGroup[]> {
-    return spend(this.database, query);
+    // Refuse a bad query here, with its own error class, before handing the work to the thread.
+    checkSpendQuery(query);
+    return this.reports ? this.reports.call(query) : spend(this.database, query);
   }
 
   async keySpend(keyId: string, from: number): Promise<string> {
@@ -78,7 +88,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    await this.thread?.close();
+    await Promise.all([this.inserts?.close(), this.reports?.close()]);
     if (this.database.open) this.database.close();
   }
 }
