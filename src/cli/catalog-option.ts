@@ -33,6 +33,7 @@ export const usageFlags = {
   "cache-write-1h": { type: "string" },
   "cache-read": { type: "string" },
   "web-search-requests": { type: "string" },
+  "agent-session-ms": { type: "string" },
   "usage-json": { type: "string" },
 } as const;
 
@@ -43,6 +44,7 @@ export interface UsageFlagValues {
   "cache-write-1h"?: string | undefined;
   "cache-read"?: string | undefined;
   "web-search-requests"?: string | undefined;
+  "agent-session-ms"?: string | undefined;
   "usage-json"?: string | undefined;
 }
 
@@ -92,6 +94,7 @@ export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.Read
     cacheWrite1h: integerFlag(values["cache-write-1h"], "cache-write-1h") ?? 0,
     cacheRead: integerFlag(values["cache-read"], "cache-read") ?? 0,
     webSearchRequests: integerFlag(values["web-search-requests"], "web-search-requests"),
+    agentSessionMs: integerFlag(values["agent-session-ms"], "agent-session-ms"),
   };
   return { usage, format: "anthropic", warnings: [] };
 }

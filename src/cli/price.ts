@@ -27,6 +27,7 @@ Model and route:
 
 Usage:
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
+  --agent-session-ms N    Claude Managed Agents running time (billed per session-hour)
   --usage-json FILE|-     an Anthropic, Bedrock InvokeModel/Converse or OpenAI usage object (or whole
                           response, or a JSON array of stream events) instead of the token flags
 
@@ -50,8 +51,14 @@ export function renderQuote(priced: Quote, at: string): string {
   const json = quoteToJson(priced, at);
   const rows = json.lines.map((line) => [
     line.class,
-    line.tokens === null ? (line.requests !== undefined ? `${groupDigits(line.requests)} searches` : "unknown") : groupDigits(line.tokens),
-    line.usd_per_mtok ?? `${line.usd_per_1000 ?? ""}/1k`,
+    line.tokens === null
+      ? line.requests !== undefined
+        ? `${groupDigits(line.requests)} searches`
+        : line.session_ms !== undefined
+          ? `${groupDigits(line.session_ms)} ms`
+          : "unknown"
+      : groupDigits(line.tokens),
+    line.usd_per_mtok ?? (line.usd_per_hour !== undefined ? `${line.usd_per_hour}/h` : `${line.usd_per_1000 ?? ""}/1k`),
     line.usd ?? "unknown",
   ]);
   const title =

@@ -69,7 +69,8 @@ export function priceMonth(
     priced.push({ ...shape, perRequest: result.total });
     if (shape.count === 0n) continue;
     for (const line of result.lines) {
-      if (line.class === "web_search" || line.usd === undefined) continue;
+      // Flat fees are priced once for the month below (web search); the planner has no agent sessions.
+      if (line.class === "web_search" || line.class === "agent_session" || line.usd === undefined) continue;
       add(line.class, BigInt(line.quantity ?? 0) * shape.count, undefined, line.usd * shape.count);
     }
   }

@@ -27,10 +27,10 @@ export interface PriceOptions {
 }
 
 export interface PricedLine {
-  class: TokenClass | "web_search";
+  class: TokenClass | "web_search" | "agent_session";
   /** Tokens (or, for web_search, searches); undefined when the provider did not report them. */
   quantity: number | undefined;
-  /** USD per million tokens (per 1,000 searches for web_search), after the batch multiplier. */
+  /** USD per million tokens (per 1,000 searches for web_search, per hour for agent_session), after the batch multiplier. */
   rate: Decimal;
   /** Exact cost; undefined when the quantity is unknown. */
   usd: Money | undefined;
@@ -128,6 +128,7 @@ const QUANTITY: Record<TokenClass, (usage: Usage) => number | undefined> = {
 const REQUIRED: ReadonlySet<TokenClass> = new Set(["input", "output"]);
 
 const PER_THOUSAND = Decimal.parse("0.001");
+const MS_PER_HOUR = Decimal.fromInteger(3_600_000);
 
 export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage, options: PriceOptions = {}): PriceResult {
   const warnings: string[] = [];
@@ -195,6 +196,23 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
     total += usd;
     if (upper !== undefined) upper += usd;
     lines.push({ class: "web_search", quantity: usage.webSearchRequests, rate: per1000, usd });
+  }
+
+  if (usage.agentSessionMs !== undefined && usage.agentSessionMs > 0) {
+    const perHour = block.fees.agentSessionHour;
+    if (!perHour) {
+      throw new PricingError(`Managed Agents sessions are not offered for ${offering.model.id} on ${offering.provider}/${offering.route}`, "agent_session_ms");
+    }
+    // $0.08 per session-hour, measured to the millisecond, never batch-discounted. ms x rate / 3,600,000
+    // does not terminate in decimal: the one amount the engine rounds (half-even, to the attodollar).
+    const exactHours = Decimal.fromInteger(usage.agentSessionMs).mul(perHour);
+    const usd = moneyFromUsd(exactHours.div(MS_PER_HOUR, 18));
+    if (!exactHours.div(MS_PER_HOUR, 30).equals(exactHours.div(MS_PER_HOUR, 18))) {
+      warnings.push("agent session cost rounded half-even to the attodollar (ms x $/hour / 3,600,000 does not terminate)");
+    }
+    total += usd;
+    if (upper !== undefined) upper += usd;
+    lines.push({ class: "agent_session", quantity: usage.agentSessionMs, rate: perHour, usd });
   }
 
   if (!exact && upper === undefined) warnings.push("some token counts were not reported: the total is a lower bound");

@@ -9,6 +9,9 @@ export interface QuoteLineJson {
   requests?: number;
   usd_per_mtok: string | null;
   usd_per_1000?: string;
+  /** agent_session only: running time in milliseconds and the hourly rate */
+  session_ms?: number;
+  usd_per_hour?: string;
   usd: string | null;
 }
 
@@ -41,7 +44,16 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
     exact: result.exact,
     total_usd_upper: result.upper === undefined ? null : formatUsd(result.upper),
     lines: result.lines.map((line) =>
-      line.class === "web_search"
+      line.class === "agent_session"
+        ? {
+            class: line.class,
+            tokens: null,
+            session_ms: line.quantity ?? 0,
+            usd_per_mtok: null,
+            usd_per_hour: line.rate.toString(),
+            usd: line.usd === undefined ? null : formatUsd(line.usd),
+          }
+        : line.class === "web_search"
         ? {
             class: line.class,
             tokens: null,

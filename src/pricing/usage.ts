@@ -14,6 +14,8 @@ export interface Usage {
   cacheWriteUnsplit?: number | undefined;
   cacheRead?: number | undefined;
   webSearchRequests?: number | undefined;
+  /** Claude Managed Agents: running session time in milliseconds (billed per session-hour). */
+  agentSessionMs?: number | undefined;
   /** What the request actually ran at (Anthropic usage.speed); billing follows it. */
   speed?: "standard" | "fast" | undefined;
   /** Anthropic usage.service_tier: "batch" means batch pricing. */
@@ -67,6 +69,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     cacheWriteUnsplit: sum(a.cacheWriteUnsplit, b.cacheWriteUnsplit),
     cacheRead: sum(a.cacheRead, b.cacheRead),
     webSearchRequests: sum(a.webSearchRequests, b.webSearchRequests),
+    agentSessionMs: sum(a.agentSessionMs, b.agentSessionMs),
     speed: a.speed ?? b.speed,
     serviceTier: a.serviceTier ?? b.serviceTier,
     inferenceGeo: a.inferenceGeo ?? b.inferenceGeo,

@@ -195,3 +195,18 @@ test("ids resolve in every form", () => {
     /arn_mappings/,
   );
 });
+
+test("Managed Agents: $0.08 per session-hour to the millisecond, not batch-discounted; rounded only where it must be", () => {
+  // The fixture's Sonnet 4.5 block has no agent fee: refused, not priced as zero.
+  assert.throws(() => price({ model: "claude-sonnet-4-5", usage: { input: 0, output: 0, agentSessionMs: 1000 } }), /Managed Agents sessions are not offered/);
+  // 90 minutes = 5,400,000 ms x $0.08 / 3,600,000 = $0.12 exactly; tokens 1,000 x 3 = 0.003 -> 0.123
+  const exact = price({ model: "claude-sonnet-4-6", usage: { input: 1000, output: 0, agentSessionMs: 5_400_000 } });
+  assert.equal(formatUsd(exact.result.total), "0.123");
+  assert.ok(!exact.warnings.some((warning) => /rounded/.test(warning)));
+  // batch halves the tokens (0.0015), not the session fee (0.12)
+  assert.equal(total({ model: "claude-sonnet-4-6", batch: true, usage: { input: 1000, output: 0, agentSessionMs: 5_400_000 } }), "0.1215");
+  // 1 ms x 0.08 / 3,600,000 = 0.0000000000222... -> rounded half-even to 18 places, and said so
+  const rounded = price({ model: "claude-sonnet-4-6", usage: { input: 0, output: 0, agentSessionMs: 1 } });
+  assert.equal(formatUsd(rounded.result.total), "0.000000022222222222");
+  assert.ok(rounded.warnings.some((warning) => /rounded half-even to the attodollar/.test(warning)));
+});
