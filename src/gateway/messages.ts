@@ -23,8 +23,13 @@ import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 
+/** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
+const PROCESS_PREFIX = randomBytes(12).toString("base64url");
+let requestCounter = 0;
+
 export function newRequestId(): string {
-  return `req_sy_${randomBytes(18).toString("base64url")}`;
+  requestCounter += 1;
+  return `req_sy_${PROCESS_PREFIX}${requestCounter.toString(36).padStart(6, "0")}`;
 }
 
 export interface IncomingMessages {

@@ -28,7 +28,14 @@ export interface GatewayState {
   now: () => number;
 }
 
-/** YYYY-MM-DD (UTC) of a timestamp: the date whose prices apply. */
+const DAY_MS = 86_400_000;
+let cachedDay = { start: 0, text: "1970-01-01" };
+
+/** YYYY-MM-DD (UTC) of a timestamp: the date whose prices apply. Formatted once per day. */
 export function priceDate(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  if (now < cachedDay.start || now >= cachedDay.start + DAY_MS) {
+    const start = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+    cachedDay = { start, text: new Date(start).toISOString().slice(0, 10) };
+  }
+  return cachedDay.text;
 }

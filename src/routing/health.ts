@@ -110,13 +110,17 @@ export class HealthBook {
   begin(deployment: string): void {
     const tracker = this.tracker(deployment);
     if (tracker.state === "open" && this.now() >= tracker.openUntil) tracker.state = "half_open";
-    if (tracker.state === "half_open") tracker.probeInFlight = true;
-    this.cached = undefined;
+    if (tracker.state === "half_open") {
+      tracker.probeInFlight = true;
+      this.cached = undefined;
+    }
   }
 
   record(deployment: string, outcome: Outcome, timing: { ttftMs?: number; totalMs?: number; retryAfterMs?: number } = {}): void {
     const now = this.now();
     const tracker = this.tracker(deployment);
+    // Availability changes must show at once; latency percentiles may be up to snapshotMs old.
+    const before = { state: tracker.state, coolingUntil: tracker.coolingUntil, probe: tracker.probeInFlight };
     tracker.requests += 1;
     tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
     if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
@@ -143,7 +147,7 @@ export class HealthBook {
       }
       tracker.probeInFlight = false;
     }
-    this.cached = undefined;
+    if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probeInFlight !== before.probe) this.cached = undefined;
   }
 
   private shouldOpen(tracker: Tracker, now: number): boolean {

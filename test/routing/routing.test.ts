@@ -206,3 +206,18 @@ test("cache prefixes: one per breakpoint, in cache order, stable across requests
   assert.equal(automatic.length, 1, "top-level cache_control caches up to the last block");
   assert.notEqual(cachePrefixes({ model: "other", tools, system, messages: [] })[0]?.hash, one[0]?.hash, "prefixes are per model");
 });
+
+test("the health snapshot is reused between state changes and refreshed the moment availability changes", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 2, snapshotMs: 1000 }, () => now);
+  book.record("d", "success", { ttftMs: 10, totalMs: 10 });
+  const first = book.snapshot();
+  book.record("d", "success", { ttftMs: 20, totalMs: 20 });
+  assert.equal(book.snapshot(), first, "a success that changes no availability reuses the snapshot");
+  book.record("d", "failure");
+  book.record("d", "failure");
+  assert.equal(book.snapshot().get("d")?.state, "open", "opening the circuit shows at once");
+  now = 1;
+  book.record("e", "throttled", { retryAfterMs: 500 });
+  assert.equal(book.snapshot().get("e")?.unavailable, true, "cooling shows at once");
+});
