@@ -1,0 +1,191 @@
+/**
+ * The load generator: undici keep-alive Pools in the benchmark process.
+ *
+ * - openLoop: requests scheduled at a fixed rate whatever the answers do; each latency is measured
+ *   from the request's scheduled send time (not from when it actually left), so a server that
+ *   stalls is charged for the queue it causes (no coordinated omission).
+ * - closedLoop: N workers, each sending its next request when the previous one has ended: the
+ *   saturation throughput, with the CPU time of the processes read over the measured window.
+ */
+import { performance } from "node:perf_hooks";
+import { Pool } from "undici";
+
+export interface Target {
+  name: string;
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** Milliseconds, each from the request's scheduled send time. */
+export interface Sample {
+  /** To the first byte of the body (streaming: the first SSE event). */
+  firstByte: number;
+  /** To the end of the body. */
+  total: number;
+  /** When the request actually left (the generator's own lag). */
+  lag: number;
+}
+
+export interface Failure {
+  status: number | string;
+  detail: string;
+}
+
+export function requestBody(model: string, stream: boolean, maxTokens: number): string {
+  return JSON.stringify({
+    model,
+    max_tokens: maxTokens,
+    stream,
+    system: "You are a concise assistant. Answer in plain text.",
+    messages: [
+      {
+        role: "user",
+        content:
+          "A gateway benchmark sends this message many times. It asks for a short answer about railway switchyards: " +
+          "how are freight cars sorted into trains, what is a hump yard, and why do yards need so many parallel tracks?",
+      },
+    ],
+  });
+}
+
+const completed = new Map<string, number>();
+
+/** Successful (200, body read to the end) requests sent to a target so far, warm-ups and smoke tests included. */
+export function completedCount(target: string): number {
+  return completed.get(target) ?? 0;
+}
+
+export function noteCompleted(target: string): void {
+  completed.set(target, (completed.get(target) ?? 0) + 1);
+}
+
+export function makePool(origin: string, connections: number): Pool {
+  return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+}
+
+/** Sends one request; `scheduled` is the performance.now() it was due at. */
+async function send(pool: Pool, target: Target, body: string, scheduled: number): Promise<Sample | Failure> {
+  const sent = performance.now();
+  try {
+    const response = await pool.request({ path: target.path, method: "POST", headers: target.headers, body });
+    let first = -1;
+    let bytes = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) {
+      if (first < 0) first = performance.now();
+      bytes += (chunk as Buffer).length;
+      if (response.statusCode !== 200 && bytes < 4096) chunks.push(chunk as Buffer);
+    }
+    const end = performance.now();
+    if (response.statusCode !== 200) return { status: response.statusCode, detail: Buffer.concat(chunks).toString("utf8").slice(0, 300) };
+    if (first < 0) return { status: "empty", detail: "200 with an empty body" };
+    noteCompleted(target.name);
+    return { firstByte: first - scheduled, total: end - scheduled, lag: sent - scheduled };
+  } catch (error) {
+    return { status: "error", detail: (error as Error).message };
+  }
+}
+
+function isFailure(result: Sample | Failure): result is Failure {
+  return "status" in result;
+}
+
+export interface RunResult {
+  /** Latency samples of the measured window (warm-up excluded). */
+  samples: Sample[];
+  failures: Failure[];
+  sent: number;
+  /** Wall seconds of the measured window. */
+  seconds: number;
+}
+
+export interface OpenLoopOptions {
+  rate: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+/**
+ * Open loop: request i is due at start + i / rate; a 1 ms timer sends every request that is due
+ * (Node timers cannot wait less than 1 ms, so a request may leave up to ~1 ms late: `lag`, which
+ * is counted in its latency, the same for every target). Ends when every request has answered.
+ */
+export async function openLoop(pool: Pool, target: Target, body: string, options: OpenLoopOptions): Promise<RunResult> {
+  const interval = 1000 / options.rate;
+  const warmupCount = Math.round((options.warmupMs / 1000) * options.rate);
+  const total = warmupCount + Math.round((options.durationMs / 1000) * options.rate);
+  const samples: Sample[] = [];
+  const failures: Failure[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now() + 2;
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && start + next * interval <= now) {
+        const index = next;
+        const scheduled = start + index * interval;
+        pending.push(
+          send(pool, target, body, scheduled).then((result) => {
+            if (index < warmupCount) return;
+            if (isFailure(result)) failures.push(result);
+            else samples.push(result);
+          }),
+        );
+        next += 1;
+      }
+      if (next < total) setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  return { samples, failures, sent: total - warmupCount, seconds: options.durationMs / 1000 };
+}
+
+export interface ClosedLoopOptions {
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Called at the start and at the end of the measured window (CPU snapshots). */
+  onWindow: (edge: "start" | "end") => void;
+}
+
+/** Closed loop: `concurrency` workers back to back; counts the requests completed inside the measured window. */
+export async function closedLoop(pool: Pool, target: Target, body: string, options: ClosedLoopOptions): Promise<RunResult> {
+  const samples: Sample[] = [];
+  const failures: Failure[] = [];
+  const begin = performance.now();
+  const windowStart = begin + options.warmupMs;
+  const windowEnd = windowStart + options.durationMs;
+  let started = false;
+  let ended = false;
+  let measuredSent = 0;
+  const startTimer = setTimeout(() => {
+    started = true;
+    options.onWindow("start");
+  }, options.warmupMs);
+  const endTimer = setTimeout(() => {
+    ended = true;
+    options.onWindow("end");
+  }, options.warmupMs + options.durationMs);
+  const worker = async () => {
+    while (performance.now() < windowEnd) {
+      const scheduled = performance.now();
+      const result = await send(pool, target, body, scheduled);
+      const done = performance.now();
+      // A request counts if it completed inside the window.
+      if (done < windowStart || done > windowEnd) continue;
+      measuredSent += 1;
+      if (isFailure(result)) failures.push(result);
+      else samples.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  clearTimeout(startTimer);
+  clearTimeout(endTimer);
+  if (!started) options.onWindow("start");
+  if (!ended) options.onWindow("end");
+  return { samples, failures, sent: measuredSent, seconds: options.durationMs / 1000 };
+}
