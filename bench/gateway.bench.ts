@@ -119,7 +119,10 @@ async function cleanup(): Promise<void> {
   await Promise.all(children.map((child) => child.stop()));
 }
 process.once("SIGINT", () => {
-  void cleanup().then(() => process.exit(130));
+  void cleanup().then(() => {
+    rmSync(directory, { recursive: true, force: true });
+    process.exit(130);
+  });
 });
 
 interface Targets {
@@ -541,6 +544,7 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
   );
   out.push("");
   out.push(`Ledger: ${integer(ledger.ledgerRows)} rows (${integer(ledger.priced)} priced) for ${integer(ledger.sentThroughSwitchyard)} successful requests through Switchyard`);
+  if (ledger.ledgerRows < ledger.sentThroughSwitchyard) out.push("WARNING: fewer ledger rows than successful requests: rows were lost.");
   out.push("");
   out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met ? "yes" : "NO"])));
   for (const [name, summary] of Object.entries(profiles)) {
@@ -566,5 +570,6 @@ try {
   await cleanup();
   log(`gateway benchmark failed: ${(error as Error).stack ?? String(error)}`);
   for (const child of children) log(`--- ${child.name} output ---\n${child.output().slice(-4000)}`);
+  rmSync(directory, { recursive: true, force: true });
   process.exitCode = 1;
 }
