@@ -63,7 +63,7 @@ async function verify(config: LedgerConfig, printed: string[], prefixes: string[
     assert.ok(pending > 0, "the kill left journal segments to replay");
     await ledger.writer.flush();
 
-    const stored = new Map((await ledger.store.recent(printed.length + 100)).map((row) => [row.request_id, row]));
+    const stored = new Map((await ledger.store.recent(await ledger.store.count())).map((row) => [row.request_id, row]));
     for (const id of printed) {
       const row = stored.get(id);
       assert.ok(row, `${id} was printed after record() returned but is not in the store`);
@@ -71,12 +71,13 @@ async function verify(config: LedgerConfig, printed: string[], prefixes: string[
       assert.deepEqual(row, loadRow(id.slice(0, separator), Number(id.slice(separator + 1))), `${id} is incomplete`);
     }
     // Rows recorded but killed before their id was printed are fine, as long as they are whole rows.
+    // There can be many: the child's stdout is a pipe, and Node writes to pipes asynchronously, so
+    // several printed lines may still be in its buffer when SIGKILL lands.
     for (const [id, row] of stored) {
       const separator = id.lastIndexOf("-");
       assert.ok(prefixes.includes(id.slice(0, separator)), `unexpected row ${id}`);
       assert.deepEqual(row, loadRow(id.slice(0, separator), Number(id.slice(separator + 1))));
     }
-    assert.ok(stored.size - printed.length <= prefixes.length, `${stored.size - printed.length} rows more than printed`);
   } finally {
     await ledger.close();
   }
