@@ -12,7 +12,7 @@ import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { batchLeverFor, cachingLever } from "./on-demand-levers.js";
 import { priceMonth, type OnDemandConfig, type PricedMonth } from "./on-demand-cost.js";
-import type { Check, CostLine, Lever, Option } from "./option.js";
+import { unpricedOption, type Check, type CostLine, type Lever, type Option } from "./option.js";
 import { Rational } from "./rational.js";
 import { requestTokens, type RequestTokens } from "./request-tokens.js";
 import type { ResolvedSegment } from "./workload-models.js";
@@ -71,7 +71,7 @@ export function evaluateOnDemand(context: SegmentContext, offering: Offering): O
   const tokens = requestTokens(segment, model, resolved.tokenCountsFrom);
   const warnings = [...tokens.notes];
   const checks: Check[] = [];
-  const option: Option = {
+  const option: Option = unpricedOption({
     id: optionId(segment.name, offering.provider, offering.route, offering.regions, model.id, "on-demand"),
     segment: segment.name,
     kind: "on-demand",
@@ -83,22 +83,11 @@ export function evaluateOnDemand(context: SegmentContext, offering: Offering): O
     label: undefined,
     offering,
     residency: offering.residency,
-    feasible: false,
-    reasons: [],
     warnings,
     checks,
-    monthly: undefined,
-    baseline: undefined,
-    monthlyHighOutput: undefined,
-    breakdown: [],
-    levers: [],
-    config: { cacheTtl: undefined, batch: false, units: undefined, replicas: undefined },
-    cache: undefined,
     tokens,
     priceSource: undefined,
-    rank: undefined,
-    billingUnits: undefined,
-  };
+  });
 
   let block: PriceBlock | undefined;
   try {

@@ -113,3 +113,23 @@ export interface Option {
   /** 1 = cheapest feasible option of its segment; undefined when infeasible. */
   rank: number | undefined;
 }
+
+/** What an option is before it is priced: the fields every kind fills in later start empty here. */
+export type OptionIdentity = Pick<Option, "id" | "segment" | "kind" | "provider" | "route" | "regions" | "model" | "modelId" | "label" | "offering" | "residency" | "warnings" | "checks" | "tokens" | "priceSource">;
+
+export function unpricedOption(identity: OptionIdentity): Option {
+  return {
+    ...identity,
+    feasible: false,
+    reasons: [],
+    monthly: undefined,
+    baseline: undefined,
+    monthlyHighOutput: undefined,
+    breakdown: [],
+    levers: [],
+    config: { cacheTtl: undefined, batch: false, units: undefined, replicas: undefined },
+    cache: undefined,
+    rank: undefined,
+    billingUnits: undefined,
+  };
+}

@@ -15,7 +15,7 @@ import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour } from "./arrival.j
 import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
-import type { CostLine, Lever, Option } from "./option.js";
+import { unpricedOption, type CostLine, type Lever, type Option } from "./option.js";
 import { Rational, sumRationals } from "./rational.js";
 import { requestTokens, type RequestTokens } from "./request-tokens.js";
 import type { ResolvedQuote } from "./workload-models.js";
@@ -76,7 +76,7 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
   if (!offering) warnings.push(`the catalog has no ${quote.provider}/${quote.route} offering of ${model.id}; residency comes from the quote's region, compliance is unknown`);
   const { checks, warnings: checkWarnings } = checkDeployment(facts, segment, tokens);
   warnings.push(...checkWarnings);
-  const option: Option = {
+  const option: Option = unpricedOption({
     id: optionId(segment.name, quote.provider, quote.route, quote.region ? [quote.region] : offering?.regions, model.id, "provisioned", quote.name),
     segment: segment.name,
     kind: "provisioned",
@@ -88,22 +88,11 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
     label: quote.name,
     offering,
     residency: facts.residency,
-    feasible: false,
-    reasons: [],
     warnings,
     checks,
-    monthly: undefined,
-    baseline: undefined,
-    monthlyHighOutput: undefined,
-    breakdown: [],
-    levers: [],
-    config: { cacheTtl: undefined, batch: false, units: undefined, replicas: undefined },
-    cache: undefined,
     tokens,
     priceSource: { url: `your quote: ${quote.name}`, accessed: context.at, verified: true },
-    rank: undefined,
-    billingUnits: undefined,
-  };
+  });
   if (monthlySearches(requests, segment.webSearchesPerRequest) > 0n) {
     checks.push({ check: "pricing", ok: false, message: "provisioned units do not run the web search tool; set web_searches_per_request: 0 for this segment or drop the quote" });
   }
