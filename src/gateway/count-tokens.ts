@@ -7,6 +7,8 @@ import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
+import type { Deployment } from "../config/load-gateway-config.js";
+import { cancelAfter, type Cancel } from "../util/cancel.js";
 
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
@@ -17,18 +19,34 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
-  const signal = AbortSignal.timeout(state.config.config.timeouts.total_ms);
+  const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
+  try {
+    return await countOn(state, deployments, request.body, headers, needs.betas, requestId, cancel);
+  } finally {
+    clear();
+  }
+}
+
+async function countOn(
+  state: GatewayState,
+  deployments: Deployment[],
+  body: Record<string, unknown>,
+  headers: IncomingHttpHeaders,
+  betas: string[],
+  requestId: string,
+  cancel: Cancel,
+): Promise<{ input_tokens: number; deployment: string }> {
   let lastError: UpstreamError | undefined;
   for (const deployment of deployments.slice(0, state.config.config.routing.max_attempts)) {
     const client = state.clients.get(deployment.providerName);
     if (!client) continue;
     try {
-      const counted = await client.countTokens(request.body, {
+      const counted = await client.countTokens(body, {
         upstreamModel: deployment.upstreamModel,
         anthropicVersion: typeof headers["anthropic-version"] === "string" ? headers["anthropic-version"] : "2023-06-01",
-        betas: needs.betas,
+        betas,
         requestId,
-        signal,
+        cancel,
         firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
       });
       return { input_tokens: counted.input_tokens, deployment: deployment.id };

@@ -6,7 +6,6 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
@@ -22,6 +21,7 @@ import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import type { GatewayState } from "./state.js";
+import type { Cancel } from "../util/cancel.js";
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -37,7 +37,7 @@ export interface IncomingMessages {
   body: unknown;
   bodyBytes: number;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
-  cancel: AbortController;
+  cancel: Cancel;
 }
 
 /** Per-deployment body: Anthropic-shape upstreams get inference_geo from the deployment's route. */
@@ -121,9 +121,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
-    // One controller and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
-    const signal = incoming.cancel.signal;
-    deadlineTimer = setTimeout(() => incoming.cancel.abort(new Error("deadline")), state.config.config.timeouts.total_ms);
+    // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
+    const cancel = incoming.cancel;
+    deadlineTimer = setTimeout(() => cancel.abort(new Error("deadline")), state.config.config.timeouts.total_ms);
     const ranked = plan.ranking.ranked;
     let lastError: UpstreamError | undefined;
     let waited = false;
@@ -143,7 +143,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           anthropicVersion: anthropicVersion(incoming.headers),
           betas: plan.needs.betas,
           requestId,
-          signal,
+          cancel,
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
         });
       } catch (error) {
@@ -156,11 +156,11 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           const retryAfterMs = upstreamError.details.retryAfterMs;
           state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
         }
-        if (signal.aborted || !isFailoverable(upstreamError.kind)) break;
+        if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
           waited = true;
           warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
-          await sleep(upstreamError.details.retryAfterMs ?? 0, undefined, { signal }).catch(() => undefined);
+          await sleepUnlessCancelled(upstreamError.details.retryAfterMs ?? 0, cancel);
           index -= 1;
         }
         continue;
@@ -176,6 +176,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         if (key) state.budgets.add(key.id, startedAt, cost);
         response.writeHead(200, {
           "content-type": "application/json",
+          // Known length: one write, no chunked framing.
+          "content-length": String(result.bytes.length),
           "request-id": requestId,
           "x-switchyard-deployment": deployment.id,
           "x-switchyard-provider": deployment.provider.kind,
@@ -213,6 +215,20 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   } finally {
     clearTimeout(deadlineTimer);
   }
+}
+
+/** Waits `ms`, or less if the request is cancelled meanwhile. */
+function sleepUnlessCancelled(ms: number, cancel: Cancel): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = cancel.onAbort(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      stop();
+      resolve();
+    }, ms);
+  });
 }
 
 /** After a success: the deployment now holds the request's prefixes; output tokens count against the key's limit. */

@@ -1,25 +1,20 @@
 /**
- * The gateway's HTTP surface on fastify: the Anthropic Messages API (messages, count_tokens,
- * models) plus admin endpoints. Handlers parse, delegate and map errors; the work happens in
- * messages.ts, routing/ and pricing/.
+ * The gateway's HTTP surface: the Anthropic Messages API (messages, count_tokens, models) plus
+ * admin endpoints. POST /v1/messages is served by front.ts straight off node:http; everything
+ * else by fastify, on the same server. Handlers parse, delegate and map errors; the work happens
+ * in messages.ts, routing/ and pricing/.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { handleMessages, newRequestId } from "./messages.js";
+import { BODY_LIMIT_BYTES, createFrontServer } from "./front.js";
+import { newRequestId } from "./messages.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
 
-/** The Anthropic API's request-size limit for Messages and count_tokens. */
-export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
-
-declare module "fastify" {
-  interface FastifyRequest {
-    bodyBytes?: number;
-  }
-}
+export { BODY_LIMIT_BYTES };
 
 function sendError(reply: FastifyReply, error: unknown): void {
   const response = errorResponse(asKnownError(error), newRequestId());
@@ -27,13 +22,17 @@ function sendError(reply: FastifyReply, error: unknown): void {
 }
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, keepAliveTimeout: 65_000, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
+  });
 
   // JSON.parse directly: the Anthropic body is trusted to be data, never merged into objects.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "buffer" }, (request, body, done) => {
+  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "buffer" }, (_request, body, done) => {
     const bytes = body as Buffer;
-    request.bodyBytes = bytes.length;
     if (bytes.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(bytes.toString("utf8")));
@@ -55,15 +54,6 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     return sendError(reply, error);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
-
-  app.post("/v1/messages", (request: FastifyRequest, reply: FastifyReply) => {
-    reply.hijack();
-    const cancel = new AbortController();
-    reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) cancel.abort(new Error("client disconnected"));
-    });
-    return handleMessages(state, { headers: request.headers, body: request.body, bodyBytes: request.bodyBytes ?? 0, cancel }, reply.raw);
-  });
 
   app.post("/v1/messages/count_tokens", async (request, reply) => {
     const requestId = newRequestId();

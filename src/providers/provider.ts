@@ -5,6 +5,7 @@
  * takes an Anthropic request and gives back Anthropic JSON or Anthropic SSE bytes.
  */
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
+import type { Cancel } from "../util/cancel.js";
 
 export interface MessagesCall {
   /** The client's request body, parsed; unknown fields are kept and passed on. */
@@ -16,7 +17,8 @@ export interface MessagesCall {
   /** anthropic-beta values the upstream may receive (already checked against the deployment). */
   betas: string[];
   requestId: string;
-  signal: AbortSignal;
+  /** Aborted when the client goes away or the request's deadline passes. */
+  cancel: Cancel;
   /** Give up (UpstreamError "timeout") if no response headers / first event arrive in time. */
   firstByteTimeoutMs: number;
 }

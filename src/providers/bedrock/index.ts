@@ -7,7 +7,8 @@
 import { fromBedrockInvoke } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
-import { networkError, passThroughHeaders, post, readText, readUntilFirstEvent } from "../shared/http.js";
+import { networkError, passThroughHeaders, post } from "../shared/http.js";
+import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
 import { bedrockError } from "./errors.js";
@@ -21,11 +22,11 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
   const auth = bedrockAuth(name, config, env);
   const signer = auth.kind === "sigv4" ? createSigner(config.region, auth.credentials) : undefined;
 
-  async function send(path: string, body: string, accept: string, call: { signal: AbortSignal; firstByteTimeoutMs: number }) {
+  async function send(path: string, body: string, accept: string, call: { cancel: Cancel; firstByteTimeoutMs: number }) {
     const url = new URL(`${endpoint}${path}`);
     const base = { "content-type": "application/json", accept };
     const headers = signer ? await signedHeaders(signer, url, base, body) : { ...base, authorization: `Bearer ${auth.kind === "bearer" ? auth.token() : ""}` };
-    return post(agent, url.toString(), headers, body, { signal: call.signal, headersTimeoutMs: call.firstByteTimeoutMs, who: name });
+    return post(agent, url.origin, `${url.pathname}${url.search}`, headers, body, { cancel: call.cancel, headersTimeoutMs: call.firstByteTimeoutMs, who: name });
   }
 
   const modelPath = (modelId: string, operation: string) => `/model/${encodeURIComponent(modelId)}/${operation}`;
@@ -39,12 +40,12 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         ? await send(modelPath(call.upstreamModel, "invoke-with-response-stream"), body, "application/vnd.amazon.eventstream", call)
         : await send(modelPath(call.upstreamModel, "invoke"), body, "application/json", call);
       if (response.status !== 200) {
-        const text = (await readText(response.body, name)).toString("utf8");
+        const text = (await response.body.bytes()).toString("utf8");
         throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       }
       const headers = passThroughHeaders(response.headers);
       if (!call.stream) {
-        const bytes = await readText(response.body, name);
+        const bytes = await response.body.bytes();
         let message: { usage?: unknown };
         try {
           message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
@@ -56,12 +57,11 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
 
       const decoder = new BedrockStreamDecoder(name);
       const pending: StreamItem[] = [];
-      const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
       const decode = (chunk: Buffer): boolean => {
         pending.push(...decoder.push(chunk));
         return pending.length > 0;
       };
-      await readUntilFirstEvent(iterator, decode, call.firstByteTimeoutMs, name);
+      await response.body.readUntil(decode, call.firstByteTimeoutMs);
       const firstItem = pending[0];
       if (firstItem?.kind === "error") {
         // An exception before any event (e.g. a validation error sent as a 200 + exception frame).
@@ -78,10 +78,8 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const first = drain();
       async function* rest(): AsyncGenerator<Buffer> {
         try {
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done) return;
-            decode(next.value);
+          for await (const chunk of response.body) {
+            decode(chunk);
             if (pending.length > 0) yield drain();
           }
         } catch (error) {
@@ -96,7 +94,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
       const invokeBody = Buffer.from(JSON.stringify(toInvokeBody(body, call.betas))).toString("base64");
       const response = await send(modelPath(call.upstreamModel, "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
-      const text = (await readText(response.body, name)).toString("utf8");
+      const text = (await response.body.bytes()).toString("utf8");
       if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       const parsed = JSON.parse(text) as { inputTokens?: unknown };
       if (typeof parsed.inputTokens !== "number") throw new UpstreamError("upstream_server", `${name}: CountTokens answer has no inputTokens`);

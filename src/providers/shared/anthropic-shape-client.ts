@@ -4,18 +4,18 @@
  * response bytes come back unchanged, and usage is read on the way (message_start + the last
  * message_delta for streams). https://platform.claude.com/docs/en/api/messages
  */
-import type { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { networkError, passThroughHeaders, post, readText, readUntilFirstEvent } from "./http.js";
+import { networkError, passThroughHeaders, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 export interface AnthropicShapeOptions {
   kind: string;
   baseUrl: string;
-  agent: Agent;
+  agent: Dispatcher;
   /** Authentication headers for one request (x-api-key, or Authorization: Bearer). */
   authHeaders: () => Promise<Record<string, string>>;
   /** Name used in error messages, e.g. the deployment's provider name. */
@@ -25,8 +25,15 @@ export interface AnthropicShapeOptions {
 export class AnthropicShapeClient implements ProviderClient {
   readonly kind: string;
 
+  private readonly origin: string;
+  /** The base URL's path ("" or e.g. "/anthropic"), without a trailing slash. */
+  private readonly basePath: string;
+
   constructor(private readonly options: AnthropicShapeOptions) {
     this.kind = options.kind;
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, "");
   }
 
   private async headers(call: Omit<MessagesCall, "body" | "stream">): Promise<Record<string, string>> {
@@ -41,18 +48,18 @@ export class AnthropicShapeClient implements ProviderClient {
   async messages(call: MessagesCall): Promise<UpstreamResult> {
     const who = this.options.who;
     const body = JSON.stringify({ ...call.body, model: call.upstreamModel });
-    const response = await post(this.options.agent, `${this.options.baseUrl}/v1/messages`, await this.headers(call), body, {
-      signal: call.signal,
+    const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages`, await this.headers(call), body, {
+      cancel: call.cancel,
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,
     });
     if (response.status >= 400 || response.status < 200) {
-      const text = (await readText(response.body, who)).toString("utf8");
+      const text = (await response.body.bytes()).toString("utf8");
       throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
     }
     const headers = passThroughHeaders(response.headers);
     if (!call.stream) {
-      const bytes = await readText(response.body, who);
+      const bytes = await response.body.bytes();
       let message: { usage?: unknown };
       try {
         message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
@@ -79,20 +86,18 @@ export class AnthropicShapeClient implements ProviderClient {
       }
       return events.length > 0;
     };
-    const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    const first = await readUntilFirstEvent(iterator, observe, call.firstByteTimeoutMs, who);
+    const first = await response.body.readUntil(observe, call.firstByteTimeoutMs);
     if (streamError && startUsage === undefined) {
       // An error before any message: nothing reached the client yet, so this is a failed attempt.
       response.body.destroy();
       throw streamError;
     }
+    const upstreamBody = response.body;
     async function* rest(): AsyncGenerator<Buffer> {
       try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) return;
-          observe(next.value);
-          yield next.value;
+        for await (const chunk of upstreamBody) {
+          observe(chunk);
+          yield chunk;
         }
       } catch (error) {
         throw networkError(error, who);
@@ -105,12 +110,13 @@ export class AnthropicShapeClient implements ProviderClient {
     const who = this.options.who;
     const response = await post(
       this.options.agent,
-      `${this.options.baseUrl}/v1/messages/count_tokens`,
+      this.origin,
+      `${this.basePath}/v1/messages/count_tokens`,
       await this.headers(call),
       JSON.stringify({ ...body, model: call.upstreamModel }),
-      { signal: call.signal, headersTimeoutMs: call.firstByteTimeoutMs, who },
+      { cancel: call.cancel, headersTimeoutMs: call.firstByteTimeoutMs, who },
     );
-    const text = (await readText(response.body, who)).toString("utf8");
+    const text = (await response.body.bytes()).toString("utf8");
     if (response.status !== 200) throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
     const parsed = JSON.parse(text) as { input_tokens?: unknown };
     if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);

@@ -1,8 +1,12 @@
 /**
- * HTTP to upstreams with undici (the client behind Node's fetch, used directly for its pooled
- * keep-alive connections and lower overhead). Network failures become UpstreamError kinds.
+ * HTTP to upstreams with undici (the client behind Node's fetch), through its low-level
+ * `dispatch` API: pooled keep-alive connections, and no Readable stream, promise chain or header
+ * object per request beyond what the gateway reads. A response body is an UpstreamBody: its
+ * chunks as they arrive, read whole, up to a first event, or as an async iterable, with undici's
+ * own backpressure. Network failures become UpstreamError kinds.
  */
-import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import type { Cancel } from "../../util/cancel.js";
 import { UpstreamError } from "../upstream-error.js";
 
 export interface HttpOptions {
@@ -16,15 +20,7 @@ export function createAgent(options: HttpOptions): Agent {
 export interface RawResponse {
   status: number;
   headers: Record<string, string>;
-  body: Dispatcher.ResponseData["body"];
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return flat;
+  body: UpstreamBody;
 }
 
 /** Maps undici / socket errors to the closed set: timeouts vs connection failures. */
@@ -42,73 +38,221 @@ export function networkError(error: unknown, who: string): UpstreamError {
   return new UpstreamError("connection", `${who}: connection failed: ${message}`);
 }
 
-export async function post(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  body: string | Buffer,
-  options: { signal: AbortSignal; headersTimeoutMs: number; who: string },
-): Promise<RawResponse> {
-  try {
-    const response = await request(url, {
-      method: "POST",
-      headers,
-      body,
-      dispatcher: agent,
-      signal: options.signal,
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: 0,
+/** Bytes a body may hold unread before undici stops reading the socket (a slow client's backpressure). */
+const HIGH_WATER_BYTES = 256 * 1024;
+
+/**
+ * A response body fed by undici's handler callbacks. One reader at a time: `bytes()`,
+ * `readUntil()` then iteration, or iteration alone.
+ */
+export class UpstreamBody implements AsyncIterable<Buffer> {
+  private chunks: Buffer[] = [];
+  private queuedBytes = 0;
+  private ended = false;
+  private failure: UpstreamError | undefined;
+  private wake: (() => void) | undefined;
+  /** undici's resume(), held while reading is paused. */
+  private paused: (() => void) | undefined;
+
+  constructor(
+    private readonly who: string,
+    private readonly abortRequest: (error: Error) => void,
+  ) {}
+
+  /** @internal from the handler: false asks undici to pause until resume is called. */
+  push(chunk: Buffer, resume: () => void): boolean {
+    this.chunks.push(chunk);
+    this.queuedBytes += chunk.length;
+    this.notify();
+    if (this.queuedBytes < HIGH_WATER_BYTES) return true;
+    this.paused = resume;
+    return false;
+  }
+
+  /** @internal */
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  /** @internal */
+  fail(error: UpstreamError): void {
+    this.failure ??= error;
+    this.notify();
+  }
+
+  /** Stops the upstream request; further reads fail. */
+  destroy(): void {
+    if (this.ended || this.failure) return;
+    this.failure = new UpstreamError("connection", `${this.who}: response abandoned`);
+    this.abortRequest(this.failure);
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    if (wake) {
+      this.wake = undefined;
+      wake();
+    }
+  }
+
+  private take(): Buffer[] {
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.queuedBytes = 0;
+    const resume = this.paused;
+    if (resume) {
+      this.paused = undefined;
+      resume();
+    }
+    return chunks;
+  }
+
+  private unshift(chunks: Buffer[]): void {
+    this.chunks = chunks.concat(this.chunks);
+    for (const chunk of chunks) this.queuedBytes += chunk.length;
+  }
+
+  private waitForMore(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
     });
-    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: response.body };
-  } catch (error) {
-    if (options.signal.aborted) throw new UpstreamError("timeout", `${options.who}: request aborted (${String(options.signal.reason ?? "deadline")})`);
-    throw networkError(error, options.who);
+  }
+
+  /** The whole body. */
+  async bytes(): Promise<Buffer> {
+    while (!this.ended && !this.failure) await this.waitForMore();
+    if (this.failure) throw this.failure;
+    const chunks = this.take();
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  }
+
+  /**
+   * Reads chunks until `hasFirst` says a complete first event has arrived (it sees every chunk, in
+   * order), within `timeoutMs`. Returns the bytes read so far; iteration continues after them.
+   */
+  async readUntil(hasFirst: (chunk: Buffer) => boolean, timeoutMs: number): Promise<Buffer> {
+    const read: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      for (;;) {
+        const taken = this.take();
+        for (let index = 0; index < taken.length; index += 1) {
+          const chunk = taken[index] as Buffer;
+          read.push(chunk);
+          if (hasFirst(chunk)) {
+            // Chunks after the first event go back to the front of the queue, for the iterator.
+            if (index + 1 < taken.length) this.unshift(taken.slice(index + 1));
+            return read.length === 1 ? (read[0] as Buffer) : Buffer.concat(read);
+          }
+        }
+        if (this.failure) throw this.failure;
+        if (this.ended) throw new UpstreamError("connection", `${this.who}: stream ended before its first event`);
+        timer ??= setTimeout(() => {
+          const error = new UpstreamError("timeout", `${this.who}: no first event within ${timeoutMs} ms`);
+          this.fail(error);
+          this.abortRequest(error);
+        }, timeoutMs);
+        await this.waitForMore();
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (this.chunks.length > 0) {
+        const chunks = this.take();
+        yield chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return;
+      await this.waitForMore();
+    }
   }
 }
 
-export async function readText(body: RawResponse["body"], who: string): Promise<Buffer> {
-  try {
-    return Buffer.from(await body.arrayBuffer());
-  } catch (error) {
-    throw networkError(error, who);
+/** undici's raw headers (name, value, name, value… as Buffers) as lower-case names; repeats joined with ", ". */
+function headerRecord(raw: Buffer[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = (raw[index] as Buffer).toString("latin1").toLowerCase();
+    const value = (raw[index + 1] as Buffer).toString("latin1");
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : `${existing}, ${value}`;
   }
+  return headers;
+}
+
+/**
+ * POSTs `body` and resolves with the status and headers as soon as they arrive; the body follows
+ * through `response.body`. Rejects with an UpstreamError (timeout, connection) when no headers come.
+ */
+export function post(
+  agent: Dispatcher,
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+  options: { cancel: Cancel; headersTimeoutMs: number; who: string },
+): Promise<RawResponse> {
+  const { cancel, who } = options;
+  if (cancel.aborted) return Promise.reject(new UpstreamError("timeout", `${who}: request aborted (${cancel.reason?.message ?? "deadline"})`));
+  return new Promise<RawResponse>((resolve, reject) => {
+    let abort: ((error: Error) => void) | undefined;
+    let pendingAbort: Error | undefined;
+    let response: UpstreamBody | undefined;
+    let resumeReading: () => void = () => undefined;
+    let settled = false;
+    const abortRequest = (error: Error) => {
+      if (abort) abort(error);
+      else pendingAbort = error;
+    };
+    const stopListening = cancel.onAbort((reason) => abortRequest(new UpstreamError("timeout", `${who}: request aborted (${reason.message})`)));
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(abortFn) {
+        abort = abortFn;
+        if (pendingAbort) abortFn(pendingAbort);
+      },
+      onHeaders(statusCode, rawHeaders, resume) {
+        if (statusCode < 200) return true; // 1xx informational: the real answer follows.
+        response = new UpstreamBody(who, abortRequest);
+        resumeReading = resume;
+        settled = true;
+        resolve({ status: statusCode, headers: headerRecord(rawHeaders), body: response });
+        return true;
+      },
+      onData(chunk) {
+        return response ? response.push(chunk, resumeReading) : true;
+      },
+      onComplete() {
+        stopListening();
+        response?.end();
+      },
+      onError(error) {
+        stopListening();
+        const failure = cancel.aborted && !(error instanceof UpstreamError) ? new UpstreamError("timeout", `${who}: request aborted (${cancel.reason?.message ?? "deadline"})`) : networkError(error, who);
+        if (!settled) {
+          settled = true;
+          reject(failure);
+        } else {
+          response?.fail(failure);
+        }
+      },
+    };
+    agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: options.headersTimeoutMs, bodyTimeout: 0 }, handler);
+  });
 }
 
 /** Headers worth passing to the client: the upstream's rate-limit state and request id. */
 export function passThroughHeaders(headers: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name] as string;
     if (name.startsWith("anthropic-ratelimit-")) kept[name] = value;
     else if (name === "request-id" || name === "x-amzn-requestid") kept[`x-switchyard-upstream-request-id`] = value;
   }
   return kept;
-}
-
-/**
- * Reads chunks until `hasFirst` says a first complete event has arrived, within a deadline.
- * Returns the bytes read so far and an iterator for the rest.
- */
-export async function readUntilFirstEvent(
-  iterator: AsyncIterator<Buffer>,
-  hasFirst: (chunk: Buffer) => boolean,
-  timeoutMs: number,
-  who: string,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamError("timeout", `${who}: no first event within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), deadline]);
-      if (next.done) throw new UpstreamError("connection", `${who}: stream ended before its first event`);
-      chunks.push(next.value);
-      if (hasFirst(next.value)) return Buffer.concat(chunks);
-    }
-  } catch (error) {
-    throw networkError(error, who);
-  } finally {
-    clearTimeout(timer);
-  }
 }

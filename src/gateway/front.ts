@@ -1,0 +1,92 @@
+/**
+ * The gateway's front door. POST /v1/messages, the hot path, is read straight off node:http: the
+ * body collected within the size limit, JSON-parsed once and handed to handleMessages, which
+ * writes the response itself. Everything else (count_tokens, models, admin, metrics, the
+ * dashboard) goes to fastify. Going through fastify's routing, request and reply objects and a
+ * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Cancel } from "../util/cancel.js";
+import { errorResponse, GatewayError } from "./errors.js";
+import { handleMessages, newRequestId } from "./messages.js";
+import type { GatewayState } from "./state.js";
+
+/** The Anthropic API's request-size limit for Messages and count_tokens. */
+export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/** Node's default (5 s) is shorter than most clients' idle pools; a closed pooled socket costs a retry. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** A node:http server that serves POST /v1/messages itself and passes every other request to `fallback`. */
+export function createFrontServer(state: GatewayState, fallback: Handler): Server {
+  const server = createServer((request, response) => {
+    const url = request.url ?? "";
+    if (request.method === "POST" && (url === "/v1/messages" || url.startsWith("/v1/messages?"))) acceptMessages(state, request, response);
+    else fallback(request, response);
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/** A JSON body, or why it is not acceptable (the content type is checked before any byte is read). */
+export function bodyProblem(contentType: string | undefined): GatewayError | undefined {
+  if (contentType === undefined) return undefined;
+  const type = contentType.split(";", 1)[0]?.trim().toLowerCase();
+  if (type === "application/json" || type === "text/plain") return undefined;
+  return new GatewayError("invalid_request", `content-type must be application/json (got ${contentType})`);
+}
+
+function refuse(response: ServerResponse, error: GatewayError): void {
+  const reply = errorResponse(error, newRequestId());
+  response.writeHead(reply.status, reply.headers);
+  response.end(reply.body);
+}
+
+function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
+  const problem = bodyProblem(request.headers["content-type"]);
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (problem || declared > BODY_LIMIT_BYTES) {
+    // Answer at once; the unread body is discarded and the connection closed after the answer.
+    response.shouldKeepAlive = false;
+    request.resume();
+    refuse(response, problem ?? new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  request.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > BODY_LIMIT_BYTES) {
+      if (!tooLarge) {
+        tooLarge = true;
+        chunks.length = 0;
+        response.shouldKeepAlive = false;
+        refuse(response, new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
+      }
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on("error", () => response.destroy());
+  request.on("end", () => {
+    if (tooLarge) return;
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    let body: unknown;
+    if (bytes.length > 0) {
+      try {
+        body = JSON.parse(bytes.toString("utf8"));
+      } catch (error) {
+        refuse(response, new GatewayError("invalid_request", `the request body is not valid JSON: ${(error as Error).message}`));
+        return;
+      }
+    }
+    const cancel = new Cancel();
+    response.on("close", () => {
+      if (!response.writableFinished) cancel.abort(new Error("client disconnected"));
+    });
+    void handleMessages(state, { headers: request.headers, body, bodyBytes: bytes.length, cancel }, response);
+  });
+}
