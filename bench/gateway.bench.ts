@@ -19,6 +19,8 @@
  *        --quick (rates 1000, 2.5 s each, no floor, < 60 s)  --no-portkey  --portkey-dir DIR  --no-pin
  *        --floor / --no-floor (the minimal Node proxy of bench/gateway/minimal-proxy.ts, default on)
  *        --profile (node --cpu-prof on the gateways; prints their hottest functions)
+ *        --gateway-node-flags="…" (extra node flags for Switchyard only, e.g. "--trace-gc"; its
+ *        output is printed at the end)
  *        --json (JSON instead of the tables)  --json-out FILE (the tables, and the JSON into FILE)
  *        --wait-quiet S (before each run, wait up to S seconds, default 30, 0 with --quick, while
  *        other processes use > 0.15 cores; every run reports that "other load" either way)
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     "portkey-dir": { type: "string" },
     "no-pin": { type: "boolean" },
     profile: { type: "boolean" },
+    "gateway-node-flags": { type: "string" },
     "wait-quiet": { type: "string" },
     retries: { type: "string" },
     json: { type: "boolean" },
@@ -153,7 +156,8 @@ async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: 
     ].join("\n"),
   );
   const nodeFlags = (name: string) => (profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`] : []);
-  const switchyard = await startSwitchyard(root, configPath, { BENCH_ANTHROPIC_KEY: "sk-emulator", BENCH_ADMIN_KEY: "bench-admin-key" }, placement.gateway, nodeFlags("switchyard"));
+  const extraFlags = values["gateway-node-flags"]?.split(/\s+/).filter(Boolean) ?? [];
+  const switchyard = await startSwitchyard(root, configPath, { BENCH_ANTHROPIC_KEY: "sk-emulator", BENCH_ADMIN_KEY: "bench-admin-key" }, placement.gateway, [...nodeFlags("switchyard"), ...extraFlags]);
   children.push(switchyard);
   const common = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
   const targets: Targets = {
@@ -425,6 +429,7 @@ async function main(): Promise<void> {
   for (const pool of pools.values()) await pool.close();
   const sentThroughSwitchyard = completedCount("switchyard");
   await cleanup();
+  if (values["gateway-node-flags"]) log(`switchyard output (${values["gateway-node-flags"]}):\n${switchyard.output()}`);
 
   // The ledger: every completed request through Switchyard must have its row.
   const database = new Database(dbPath, { readonly: true });

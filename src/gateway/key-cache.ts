@@ -7,8 +7,17 @@ import { timingSafeEqual } from "node:crypto";
 import { hashSecret } from "../ledger/api-keys.js";
 import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
 
+const MAX_VERIFIED = 10_000;
+
 export class KeyCache {
   private byHash = new Map<string, ApiKeyRecord>();
+  /**
+   * Secrets already verified against byHash, so a key's SHA-256 is computed once per refresh
+   * rather than per request (it was 2% of the gateway's CPU). Emptied whenever byHash is
+   * replaced (revocations apply as before) and when it reaches MAX_VERIFIED entries. Only valid
+   * secrets are remembered: a wrong one always pays the hash.
+   */
+  private verified = new Map<string, ApiKeyRecord>();
   private version = -1;
   private timer: NodeJS.Timeout | undefined;
 
@@ -28,15 +37,20 @@ export class KeyCache {
     if (!force && version === this.version) return;
     const records = await this.store.list();
     this.byHash = new Map(records.filter((record) => record.revoked_at === null).map((record) => [record.hash, record]));
+    this.verified = new Map();
     this.version = version;
   }
 
   /** The active key for a secret, compared in constant time on the digests. */
   verify(secret: string): ApiKeyRecord | undefined {
+    const known = this.verified.get(secret);
+    if (known) return known;
     const digest = hashSecret(secret);
     const record = this.byHash.get(digest);
-    if (!record) return undefined;
-    return timingSafeEqual(Buffer.from(record.hash, "hex"), Buffer.from(digest, "hex")) ? record : undefined;
+    if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), Buffer.from(digest, "hex"))) return undefined;
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    this.verified.set(secret, record);
+    return record;
   }
 
   stop(): void {

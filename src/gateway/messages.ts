@@ -260,6 +260,13 @@ async function streamToClient(
   key: ApiKeyRecord | null,
   started: number,
 ): Promise<void> {
+  // Corked until the end of this turn of the event loop: when the rest of the stream has already
+  // arrived (short answers often come in one read), headers, events and the terminating chunk
+  // leave in one write; otherwise the first event leaves in the same loop iteration.
+  response.cork();
+  setImmediate(() => {
+    if (!response.writableEnded) response.uncork();
+  });
   response.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",

@@ -8,7 +8,8 @@
  * (seconds, USD) in the name, `_total` on counters. Money is a float here because that is what
  * Prometheus stores; the ledger keeps the exact decimal.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
 import type { KeyStore, LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
@@ -28,6 +29,22 @@ const TOKEN_CLASSES: [string, (row: LedgerRow) => number | null][] = [
   ["cache_read", (row) => row.cache_read_tokens],
 ];
 
+interface ServedSeries {
+  labels: { deployment: string; provider: string; model: string };
+  key: string;
+  /** By HTTP status. */
+  requests: Map<number, CounterSeries>;
+  /** In TOKEN_CLASSES order. */
+  tokens: CounterSeries[];
+  webSearches: CounterSeries;
+  cost: CounterSeries;
+  inexact: CounterSeries;
+  /** [non-streaming, streaming] */
+  duration: [HistogramSeries, HistogramSeries];
+  ttft: [HistogramSeries, HistogramSeries];
+  overhead: HistogramSeries;
+}
+
 export interface MetricsOptions {
   /** Node.js process metrics (process_*, nodejs_*). Default true. */
   processMetrics?: boolean;
@@ -38,75 +55,58 @@ export class GatewayMetrics {
   private source: { state: GatewayState; keys: KeyStore } | undefined;
   private readonly ledgerSpend = new Map<string, { from: number; at: number; amount: Money }>();
 
-  private readonly requests = new Counter({
-    name: "switchyard_requests_total",
-    help: "Requests answered, by the deployment that served them (none: refused or failed before any served) and the HTTP status returned to the client.",
-    labelNames: ["deployment", "provider", "model", "status"] as const,
-    registers: [this.registry],
-  });
-  private readonly tokens = new Counter({
-    name: "switchyard_tokens_total",
-    help: "Tokens as reported by the upstream, by class (input = uncached input; cache_write_unknown_ttl = writes whose 5m/1h split was not reported). Unreported counts add nothing.",
-    labelNames: ["deployment", "provider", "model", "class"] as const,
-    registers: [this.registry],
-  });
-  private readonly webSearches = new Counter({
-    name: "switchyard_web_search_requests_total",
-    help: "Server-side web searches, as reported by the upstream.",
-    labelNames: ["deployment", "provider", "model"] as const,
-    registers: [this.registry],
-  });
-  private readonly cost = new Counter({
-    name: "switchyard_cost_usd_total",
-    help: "Cost in USD of the requests served, as priced by the gateway (a float here; the ledger holds the exact decimal).",
-    labelNames: ["deployment", "provider", "model"] as const,
-    registers: [this.registry],
-  });
-  private readonly shadowCost = new Counter({
-    name: "switchyard_shadow_cost_usd_total",
-    help: "What the requests served elsewhere would have cost on this deployment (the same usage at its prices), in USD.",
-    labelNames: ["deployment"] as const,
-    registers: [this.registry],
-  });
-  private readonly inexact = new Counter({
-    name: "switchyard_inexact_cost_requests_total",
-    help: "Requests whose cost is a lower bound or unknown (the upstream did not report some usage, or no price applied).",
-    labelNames: ["deployment", "provider", "model"] as const,
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: "switchyard_request_duration_seconds",
-    help: "Time from the request's arrival to its last byte, failover included.",
-    labelNames: ["deployment", "provider", "stream"] as const,
-    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
-    registers: [this.registry],
-  });
-  private readonly timeToFirstToken = new Histogram({
-    name: "switchyard_time_to_first_token_seconds",
-    help: "Time from the request's arrival to the first byte sent to the client (for streams, the first event).",
-    labelNames: ["deployment", "provider", "stream"] as const,
-    buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
-    registers: [this.registry],
-  });
-  private readonly overhead = new Histogram({
-    name: "switchyard_gateway_overhead_seconds",
-    help: "Time spent inside the gateway rather than waiting for upstreams.",
-    labelNames: ["deployment"] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
-    registers: [this.registry],
-  });
-  private readonly upstreamErrors = new Counter({
-    name: "switchyard_upstream_errors_total",
-    help: "Failed upstream attempts, by deployment and error kind (rate_limited, overloaded, unavailable, upstream_server, timeout, connection, upstream_auth, ...).",
-    labelNames: ["deployment", "provider", "kind"] as const,
-    registers: [this.registry],
-  });
-  private readonly failovers = new Counter({
-    name: "switchyard_failovers_total",
-    help: "Times a request moved from one deployment to the next after a failed attempt.",
-    labelNames: ["from_deployment", "to_deployment"] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = new FastCounter(
+    this.registry,
+    "switchyard_requests_total",
+    "Requests answered, by the deployment that served them (none: refused or failed before any served) and the HTTP status returned to the client.",
+  );
+  private readonly tokens = new FastCounter(
+    this.registry,
+    "switchyard_tokens_total",
+    "Tokens as reported by the upstream, by class (input = uncached input; cache_write_unknown_ttl = writes whose 5m/1h split was not reported). Unreported counts add nothing.",
+  );
+  private readonly webSearches = new FastCounter(this.registry, "switchyard_web_search_requests_total", "Server-side web searches, as reported by the upstream.");
+  private readonly cost = new FastCounter(
+    this.registry,
+    "switchyard_cost_usd_total",
+    "Cost in USD of the requests served, as priced by the gateway (a float here; the ledger holds the exact decimal).",
+  );
+  private readonly shadowCost = new FastCounter(
+    this.registry,
+    "switchyard_shadow_cost_usd_total",
+    "What the requests served elsewhere would have cost on this deployment (the same usage at its prices), in USD.",
+  );
+  private readonly inexact = new FastCounter(
+    this.registry,
+    "switchyard_inexact_cost_requests_total",
+    "Requests whose cost is a lower bound or unknown (the upstream did not report some usage, or no price applied).",
+  );
+  private readonly duration = new FastHistogram(
+    this.registry,
+    "switchyard_request_duration_seconds",
+    "Time from the request's arrival to its last byte, failover included.",
+    [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+  );
+  private readonly timeToFirstToken = new FastHistogram(
+    this.registry,
+    "switchyard_time_to_first_token_seconds",
+    "Time from the request's arrival to the first byte sent to the client (for streams, the first event).",
+    [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+  );
+  private readonly overhead = new FastHistogram(
+    this.registry,
+    "switchyard_gateway_overhead_seconds",
+    "Time spent inside the gateway rather than waiting for upstreams.",
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  );
+  private readonly upstreamErrors = new FastCounter(
+    this.registry,
+    "switchyard_upstream_errors_total",
+    "Failed upstream attempts, by deployment and error kind (rate_limited, overloaded, unavailable, upstream_server, timeout, connection, upstream_auth, ...).",
+  );
+  private readonly failovers = new FastCounter(this.registry, "switchyard_failovers_total", "Times a request moved from one deployment to the next after a failed attempt.");
+  /** The series of one (deployment, provider, model), looked up once per row. */
+  private readonly served = new Map<string, ServedSeries>();
 
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -194,30 +194,60 @@ export class GatewayMetrics {
     this.source = { state, keys };
   }
 
+  private servedSeries(deployment: string, provider: string, model: string): ServedSeries {
+    const key = `${deployment}\u0000${provider}\u0000${model}`;
+    let series = this.served.get(key);
+    if (series) return series;
+    const served = { deployment, provider, model };
+    const timing = (stream: boolean) => ({ deployment, provider, stream: String(stream) });
+    const timingKey = (stream: boolean) => `${deployment}\u0000${provider}\u0000${stream}`;
+    series = {
+      labels: served,
+      key,
+      requests: new Map(),
+      tokens: TOKEN_CLASSES.map(([tokenClass]) => this.tokens.at(`${key}\u0000${tokenClass}`, () => ({ ...served, class: tokenClass }))),
+      webSearches: this.webSearches.at(key, () => served),
+      cost: this.cost.at(key, () => served),
+      inexact: this.inexact.at(key, () => served),
+      duration: [this.duration.at(timingKey(false), () => timing(false)), this.duration.at(timingKey(true), () => timing(true))],
+      ttft: [this.timeToFirstToken.at(timingKey(false), () => timing(false)), this.timeToFirstToken.at(timingKey(true), () => timing(true))],
+      overhead: this.overhead.at(deployment, () => ({ deployment })),
+    };
+    this.served.set(key, series);
+    return series;
+  }
+
   /** The gateway's onRecord: counters from one ledger row. */
   readonly observe = (row: LedgerRow): void => {
-    const deployment = row.deployment ?? NONE;
-    const provider = row.provider ?? NONE;
-    const model = row.model ?? NONE;
-    const served = { deployment, provider, model };
-    this.requests.inc({ ...served, status: String(row.status) });
-    for (const [tokenClass, read] of TOKEN_CLASSES) {
-      const tokens = read(row);
-      if (tokens !== null && tokens > 0) this.tokens.inc({ ...served, class: tokenClass }, tokens);
+    const series = this.servedSeries(row.deployment ?? NONE, row.provider ?? NONE, row.model ?? NONE);
+    let requests = series.requests.get(row.status);
+    if (!requests) {
+      const status = String(row.status);
+      requests = this.requests.at(`${series.key}\u0000${status}`, () => ({ ...series.labels, status }));
+      series.requests.set(row.status, requests);
     }
-    if (row.web_search_requests !== null && row.web_search_requests > 0) this.webSearches.inc(served, row.web_search_requests);
-    if (row.cost_usd !== null && row.cost_usd !== "0") this.cost.inc(served, Number(row.cost_usd));
-    if (row.cost_usd === null || !row.cost_exact) this.inexact.inc(served);
-    for (const [other, amount] of Object.entries(row.shadow_costs)) if (amount !== "0") this.shadowCost.inc({ deployment: other }, Number(amount));
-    const timing = { deployment, provider, stream: String(row.stream) };
-    this.duration.observe(timing, row.latency_ms / 1000);
-    if (row.ttft_ms !== null) this.timeToFirstToken.observe(timing, row.ttft_ms / 1000);
-    this.overhead.observe({ deployment }, row.overhead_ms / 1000);
+    requests.inc();
+    TOKEN_CLASSES.forEach(([, read], index) => {
+      const tokens = read(row);
+      if (tokens !== null && tokens > 0) series.tokens[index]?.inc(tokens);
+    });
+    if (row.web_search_requests !== null && row.web_search_requests > 0) series.webSearches.inc(row.web_search_requests);
+    if (row.cost_usd !== null && row.cost_usd !== "0") series.cost.inc(Number(row.cost_usd));
+    if (row.cost_usd === null || !row.cost_exact) series.inexact.inc();
+    for (const other in row.shadow_costs) {
+      const amount = row.shadow_costs[other] as string;
+      if (amount !== "0") this.shadowCost.at(other, () => ({ deployment: other })).inc(Number(amount));
+    }
+    const stream = row.stream ? 1 : 0;
+    series.duration[stream].observe(row.latency_ms / 1000);
+    if (row.ttft_ms !== null) series.ttft[stream].observe(row.ttft_ms / 1000);
+    series.overhead.observe(row.overhead_ms / 1000);
     row.attempts.forEach((attempt, index) => {
       if (attempt.error === null) return;
-      this.upstreamErrors.inc({ deployment: attempt.deployment, provider: attempt.provider, kind: attempt.error });
+      const { deployment, provider, error: kind } = attempt;
+      this.upstreamErrors.at(`${deployment}\u0000${provider}\u0000${kind}`, () => ({ deployment, provider, kind })).inc();
       const next = row.attempts[index + 1];
-      if (next) this.failovers.inc({ from_deployment: attempt.deployment, to_deployment: next.deployment });
+      if (next) this.failovers.at(`${deployment}\u0000${next.deployment}`, () => ({ from_deployment: deployment, to_deployment: next.deployment })).inc();
     });
   };
 
