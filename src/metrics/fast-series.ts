@@ -129,9 +129,9 @@ export class FastHistogram {
       let cumulative = 0;
       this.buckets.forEach((bound, index) => {
         cumulative += series.counts[index] as number;
-        values.push({ labels: { ...series.labels, le: String(bound) }, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({ labels: { le: String(bound), ...series.labels }, value: cumulative, metricName: `${this.name}_bucket` });
       });
-      values.push({ labels: { ...series.labels, le: "+Inf" }, value: series.count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { le: "+Inf", ...series.labels }, value: series.count, metricName: `${this.name}_bucket` });
       values.push({ labels: series.labels, value: series.sum, metricName: `${this.name}_sum` });
       values.push({ labels: series.labels, value: series.count, metricName: `${this.name}_count` });
     }
