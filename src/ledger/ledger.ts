@@ -97,6 +97,13 @@ export interface LedgerStore {
   migrate(): Promise<void>;
   /** Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe). */
   insertBatch(rows: LedgerRow[]): Promise<void>;
+  /**
+   * Optional: inserts the rows of a journal segment this process wrote (every line a row that
+   * passed checkRow), reading the file itself, in one transaction. A store that can do this off
+   * the event loop spares the writer from keeping rows in memory and passing them over.
+   * Rows go in transactions of at most `batchRows`. Returns how many lines could not be read as rows.
+   */
+  insertJournalSegment?(path: string, batchRows: number): Promise<{ rejectedLines: number }>;
   spend(query: SpendQuery): Promise<SpendGroup[]>;
   /** Exact spend of one key since `from` (ms), for budgets. */
   keySpend(keyId: string, from: number): Promise<string>;

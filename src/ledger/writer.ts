@@ -3,7 +3,9 @@
  * (journal.ts) and queues it; a background flush moves queued rows into the store in batches, one
  * transaction each, then deletes the journal segments they came from. So the request path pays a
  * JSON.stringify and a write(2), never a database round trip, and an accepted row survives a crash:
- * whatever is still in the journal is replayed when the next writer opens it.
+ * whatever is still in the journal is replayed when the next writer opens it. A store that reads
+ * segments itself (SQLite with its insert thread) is handed each sealed segment's path instead of
+ * the rows, so rows are not kept in memory or passed between threads at all.
  */
 import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
@@ -31,13 +33,19 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 interface SealedSegment {
   path: string;
-  /** Rows still in memory; undefined after a failed flush or for a leftover: read the file again. */
+  /** Rows still in memory; undefined after a failed flush, for a leftover, or when the store reads segments itself. */
   rows: LedgerRow[] | undefined;
+  /** Written by this writer (every line checked): the store may read it itself. Leftovers are not. */
+  own: boolean;
 }
 
 export class JournalLedgerWriter implements LedgerWriter {
-  /** Rows of the journal's current segment, in the order appended. */
+  /** Rows of the journal's current segment, in the order appended (kept only when the store cannot read segments). */
   private queue: LedgerRow[] = [];
+  /** How many rows the current segment holds. */
+  private queued = 0;
+  /** The store's own segment reader, if it has one (SQLite's insert thread). */
+  private readonly insertSegment: ((path: string, batchRows: number) => Promise<{ rejectedLines: number }>) | undefined;
   private readonly sealed: SealedSegment[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -56,7 +64,8 @@ export class JournalLedgerWriter implements LedgerWriter {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.onError = options.onError ?? ((error) => process.stderr.write(`switchyard ledger: ${error.message}\n`));
-    this.sealed = journal.leftovers.map((path) => ({ path, rows: undefined }));
+    this.insertSegment = store.insertJournalSegment?.bind(store);
+    this.sealed = journal.leftovers.map((path) => ({ path, rows: undefined, own: false }));
     if (this.sealed.length > 0) this.schedule(0);
   }
 
@@ -73,9 +82,15 @@ export class JournalLedgerWriter implements LedgerWriter {
   record(row: LedgerRow): void {
     if (this.closed) throw new Error("the ledger writer is closed");
     checkRow(row);
-    this.journal.append(`${journalLine(row)}\n`);
-    this.queue.push(row);
-    if (this.queue.length >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
+    if (this.insertSegment) {
+      // The store reads the segment itself: the row need not stay in memory.
+      this.journal.append(`${JSON.stringify(row)}\n`);
+    } else {
+      this.journal.append(`${journalLine(row)}\n`);
+      this.queue.push(row);
+    }
+    this.queued += 1;
+    if (this.queued >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.schedule(0);
@@ -107,17 +122,22 @@ export class JournalLedgerWriter implements LedgerWriter {
   private async flushOnce(): Promise<void> {
     const sealedPath = this.journal.rotate();
     if (sealedPath !== undefined) {
-      this.sealed.push({ path: sealedPath, rows: this.queue });
+      this.sealed.push({ path: sealedPath, rows: this.insertSegment ? undefined : this.queue, own: true });
       this.queue = [];
+      this.queued = 0;
     }
     try {
       while (this.sealed.length > 0) {
         const segment = this.sealed[0] as SealedSegment;
         let rows = segment.rows;
         let rejectedLines = 0;
-        if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
-        for (let start = 0; start < rows.length; start += this.batchRows) {
-          await this.store.insertBatch(rows.slice(start, start + this.batchRows));
+        if (rows === undefined && segment.own && this.insertSegment) {
+          ({ rejectedLines } = await this.insertSegment(segment.path, this.batchRows));
+        } else {
+          if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
+          for (let start = 0; start < rows.length; start += this.batchRows) {
+            await this.store.insertBatch(rows.slice(start, start + this.batchRows));
+          }
         }
         if (rejectedLines > 0) {
           const kept = this.journal.setAside(segment.path);
@@ -157,11 +177,11 @@ export class JournalLedgerWriter implements LedgerWriter {
     } finally {
       this.backgroundFlushing = false;
     }
-    if (this.queue.length > 0 || this.sealed.length > 0) {
+    if (this.queued > 0 || this.sealed.length > 0) {
       const delay =
         this.failures > 0
           ? Math.min(this.flushIntervalMs * 2 ** this.failures, MAX_RETRY_DELAY_MS)
-          : this.queue.length >= this.batchRows
+          : this.queued >= this.batchRows
             ? 0
             : this.flushIntervalMs;
       this.schedule(delay);

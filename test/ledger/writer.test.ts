@@ -17,10 +17,15 @@ function scratch(): { dir: string; journalDir: string; path: string; done(): voi
   return { dir, journalDir: join(dir, "journal"), path: join(dir, "ledger.db"), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A store that records each batch it is given and can be told to fail. */
-function spyOn(store: LedgerStore): { store: LedgerStore; batches: number[]; failNext: (times: number) => void } {
+/**
+ * A store that records each batch it is given and can be told to fail. With `segments`, the
+ * store's own journal-segment reader (SQLite's insert thread) is used and spied on too; without,
+ * the writer is made to pass rows (as it does for PostgreSQL).
+ */
+function spyOn(store: LedgerStore, options: { segments: boolean } = { segments: false }): { store: LedgerStore; batches: number[]; segmentCalls: () => number; failNext: (times: number) => void } {
   const batches: number[] = [];
   let failures = 0;
+  let segmentCalls = 0;
   const spy: LedgerStore = Object.create(store) as LedgerStore;
   spy.insertBatch = async (rows: LedgerRow[]) => {
     if (failures > 0) {
@@ -30,7 +35,21 @@ function spyOn(store: LedgerStore): { store: LedgerStore; batches: number[]; fai
     batches.push(rows.length);
     await store.insertBatch(rows);
   };
-  return { store: spy, batches, failNext: (times) => (failures = times) };
+  const readSegments = store.insertJournalSegment?.bind(store);
+  if (options.segments && !readSegments) throw new Error("this store has no segment reader");
+  Object.defineProperty(spy, "insertJournalSegment", {
+    value: options.segments
+      ? async (path: string, batchRows: number) => {
+          if (failures > 0) {
+            failures -= 1;
+            throw new Error("database unavailable (test)");
+          }
+          segmentCalls += 1;
+          return (readSegments as NonNullable<LedgerStore["insertJournalSegment"]>)(path, batchRows);
+        }
+      : undefined,
+  });
+  return { store: spy, batches, segmentCalls: () => segmentCalls, failNext: (times) => (failures = times) };
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
@@ -113,36 +132,56 @@ test("a torn last line (an append cut by the kill) is dropped; a bad line in the
   paths.done();
 });
 
-test("when the database fails, rows stay in the journal and arrive once it is back", async () => {
+for (const readsSegments of [false, true]) {
+  const mode = readsSegments ? "the store reads journal segments itself" : "rows passed to the store";
+  test(`when the database fails, rows stay in the journal and arrive once it is back (${mode})`, async () => {
+    const paths = scratch();
+    const ledger = await storeOnly(paths.path);
+    const spy = spyOn(ledger.store, { segments: readsSegments });
+    const errors: Error[] = [];
+    const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 5, onError: (error) => errors.push(error) });
+    spy.failNext(3);
+    for (let index = 0; index < 40; index += 1) writer.record(loadRow("outage", index));
+    await until(async () => errors.length >= 3);
+    for (let index = 40; index < 50; index += 1) writer.record(loadRow("outage", index));
+    await until(async () => (await ledger.store.count()) === 50);
+    assert.match(errors[0]?.message ?? "", /database unavailable \(test\)/);
+    await writer.close();
+    assert.deepEqual(segments(paths.journalDir), []);
+    await ledger.close();
+    paths.done();
+  });
+
+  test(`an explicit flush that fails rejects, and the rows are still delivered later (${mode})`, async () => {
+    const paths = scratch();
+    const ledger = await storeOnly(paths.path);
+    const spy = spyOn(ledger.store, { segments: readsSegments });
+    const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 60_000, onError: () => undefined });
+    writer.record(loadRow("explicit", 1));
+    spy.failNext(1);
+    await assert.rejects(writer.flush(), /database unavailable/);
+    assert.equal(segments(paths.journalDir).length, 2, "the sealed segment is kept, next to the new current one");
+    await writer.flush();
+    assert.equal(await ledger.store.count(), 1);
+    await writer.close();
+    await ledger.close();
+    paths.done();
+  });
+}
+
+test("with a store that reads segments itself, rows are not passed over: each sealed segment goes in whole, in transactions of at most batchRows", async () => {
   const paths = scratch();
-  const ledger = await storeOnly(paths.path);
-  const spy = spyOn(ledger.store);
-  const errors: Error[] = [];
-  const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 5, onError: (error) => errors.push(error) });
-  spy.failNext(3);
-  for (let index = 0; index < 40; index += 1) writer.record(loadRow("outage", index));
-  await until(async () => errors.length >= 3);
-  for (let index = 40; index < 50; index += 1) writer.record(loadRow("outage", index));
-  await until(async () => (await ledger.store.count()) === 50);
-  assert.match(errors[0]?.message ?? "", /database unavailable \(test\)/);
+  const ledger = await openLedger({ kind: "sqlite", path: paths.path, journal: false });
+  const spy = spyOn(ledger.store, { segments: true });
+  const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, batchRows: 100, flushIntervalMs: 60_000 });
+  for (let index = 0; index < 250; index += 1) writer.record(loadRow("segment", index));
+  await writer.flush();
+  assert.equal(await ledger.store.count(), 250);
+  assert.deepEqual(spy.batches, [], "no rows went through insertBatch");
+  assert.ok(spy.segmentCalls() >= 1);
+  assert.deepEqual(await ledger.store.get("segment-249"), loadRow("segment", 249));
   await writer.close();
   assert.deepEqual(segments(paths.journalDir), []);
-  await ledger.close();
-  paths.done();
-});
-
-test("an explicit flush that fails rejects, and the rows are still delivered later", async () => {
-  const paths = scratch();
-  const ledger = await storeOnly(paths.path);
-  const spy = spyOn(ledger.store);
-  const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 60_000, onError: () => undefined });
-  writer.record(loadRow("explicit", 1));
-  spy.failNext(1);
-  await assert.rejects(writer.flush(), /database unavailable/);
-  assert.equal(segments(paths.journalDir).length, 2, "the sealed segment is kept, next to the new current one");
-  await writer.flush();
-  assert.equal(await ledger.store.count(), 1);
-  await writer.close();
   await ledger.close();
   paths.done();
 });
@@ -172,4 +211,12 @@ test("a journal directory held by a live process is refused", async () => {
   const ledger = await openLedger({ kind: "sqlite", path: paths.path, journalDir: paths.journalDir });
   await ledger.close();
   paths.done();
+});
+
+test("the insert thread's segment parser counts lines that are not JSON instead of storing them", async () => {
+  const { parseOwnSegment } = await import("../../src/ledger/sqlite/insert-worker.js");
+  const good = JSON.stringify(loadRow("parse", 1));
+  const parsed = parseOwnSegment(`${good}\n{"request_id":\n\n${good}\n`);
+  assert.equal(parsed.rows.length, 2);
+  assert.equal(parsed.rejectedLines, 1);
 });

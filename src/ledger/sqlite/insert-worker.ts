@@ -1,7 +1,10 @@
 /**
  * The worker thread behind the store's inserts: its own connection to the ledger file, running each
- * batch it is sent (as a JSON array: cheaper to make and pass than a structured clone) in one transaction.
+ * batch in one transaction. A batch is either a JSON array of rows (cheaper to make and pass than a
+ * structured clone) or the path of a journal segment the gateway wrote, which the thread reads
+ * itself: then nothing but the path crosses threads.
  */
+import { readFileSync } from "node:fs";
 import type { LedgerRow } from "../ledger.js";
 import { openSqlite } from "./connection.js";
 import { prepareInsert } from "./rows.js";
@@ -12,10 +15,36 @@ export interface InsertWorkerSetup {
   synchronous: "NORMAL" | "FULL";
 }
 
-serveCalls<InsertWorkerSetup, string, null>((setup) => {
+export type InsertCall = { json: string } | { segment: string; batchRows: number };
+
+serveCalls<InsertWorkerSetup, InsertCall, { rejectedLines: number }>((setup) => {
   const insert = prepareInsert(openSqlite(setup.path, { synchronous: setup.synchronous, mustExist: true }));
-  return (rows) => {
-    insert(JSON.parse(rows) as LedgerRow[]);
-    return null;
+  return (call) => {
+    if ("json" in call) {
+      insert(JSON.parse(call.json) as LedgerRow[]);
+      return { rejectedLines: 0 };
+    }
+    const { rows, rejectedLines } = parseOwnSegment(readFileSync(call.segment, "utf8"));
+    for (let start = 0; start < rows.length; start += call.batchRows) insert(rows.slice(start, start + call.batchRows));
+    return { rejectedLines };
   };
 });
+
+/**
+ * The rows of a segment written by the live writer: each line was checked (checkRow) before it was
+ * appended, so parsing is enough. A line that does not parse (a write cut short) is counted, not
+ * stored. Leftovers of a dead process go through readSegment's schema check instead.
+ */
+export function parseOwnSegment(text: string): { rows: LedgerRow[]; rejectedLines: number } {
+  const rows: LedgerRow[] = [];
+  let rejectedLines = 0;
+  for (const line of text.split("\n")) {
+    if (line.length === 0) continue;
+    try {
+      rows.push(JSON.parse(line) as LedgerRow);
+    } catch {
+      rejectedLines += 1;
+    }
+  }
+  return { rows, rejectedLines };
+}

@@ -2,7 +2,7 @@
 import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
 import type { SqliteDatabase } from "./connection.js";
 import { batchJson } from "../row-json.js";
-import type { InsertWorkerSetup } from "./insert-worker.js";
+import type { InsertCall, InsertWorkerSetup } from "./insert-worker.js";
 import type { ReportWorkerSetup } from "./report-worker.js";
 import { fromStoredRow, prepareInsert, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
@@ -18,7 +18,7 @@ export interface SqliteStoreOptions {
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly insertHere: (rows: LedgerRow[]) => void;
-  private readonly inserts: ThreadClient<string, null> | undefined;
+  private readonly inserts: ThreadClient<InsertCall, { rejectedLines: number }> | undefined;
   private readonly reports: ThreadClient<SpendQuery, SpendGroup[]> | undefined;
 
   /** The store owns `database`: close() closes it (the key store borrows it). */
@@ -43,8 +43,14 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.inserts) await this.inserts.call(batchJson(rows));
+    if (this.inserts) await this.inserts.call({ json: batchJson(rows) });
     else this.insertHere(rows);
+  }
+
+  /** Only with the insert thread: it reads the segment itself (see LedgerStore). */
+  get insertJournalSegment(): ((path: string, batchRows: number) => Promise<{ rejectedLines: number }>) | undefined {
+    const inserts = this.inserts;
+    return inserts ? (segment, batchRows) => inserts.call({ segment, batchRows }) : undefined;
   }
 
   async spend(query: SpendQuery): Promise<SpendGroup[]> {
