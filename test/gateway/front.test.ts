@@ -1,0 +1,609 @@
+/**
+ * The gateway's front door (src/gateway/front.ts) over raw HTTP: POST /v1/messages is read off
+ * node:http (content type, size limits, JSON) while every other route still reaches fastify, and
+ * a client that goes away stops the upstream request it started.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Socket, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
+import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+
+const LIMIT = 32 * 1024 * 1024;
+
+let harness: Harness;
+let host: string;
+let port: number;
+
+/**
+ * Every connection a server in this process accepts. After an aborted request undici opens a new
+ * connection to the upstream and closes it without sending a byte; the emulators' protocol
+ * sniffer (dual-protocol-server.ts) waits for a first byte that never comes, never closes such a
+ * connection, and close() then waits for it forever. Teardown destroys those silent connections.
+ */
+const accepted: Socket[] = [];
+function onAccepted(message: unknown): void {
+  const socket = (message as { socket?: unknown }).socket;
+  if (socket instanceof Socket) accepted.push(socket);
+}
+
+before(async () => {
+  subscribe("net.server.socket", onAccepted);
+  harness = await startHarness();
+  const url = new URL(harness.gateway.url);
+  host = url.hostname;
+  port = Number(url.port);
+});
+after(async () => {
+  unsubscribe("net.server.socket", onAccepted);
+  const emulatorPort = Number(new URL(harness.anthropic.url).port);
+  for (const socket of accepted) {
+    if (!socket.destroyed && socket.localPort === emulatorPort && socket.bytesRead === 0) socket.destroy();
+  }
+  await harness.close();
+});
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+function authHeaders(): Record<string, string> {
+  return { "x-api-key": harness.key, "anthropic-version": "2023-06-01" };
+}
+
+const MESSAGE = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, messages: [{ role: "user", content: "front door" }] });
+
+function readAnswer(response: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
+    response.on("error", reject);
+  });
+}
+
+/** One request to the harness's gateway, on a connection of its own (agent: false) unless an agent is given. */
+function exchange(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; agent?: HttpAgent } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host, port, method, path, headers: options.headers ?? {}, agent: options.agent ?? false }, (response) => {
+      readAnswer(response).then(resolve, reject);
+    });
+    request.on("error", reject);
+    request.end(options.body);
+  });
+}
+
+/** The Anthropic error shape: {type:"error", error:{type, message}, request_id}. */
+function assertAnthropicError(answer: Answer, status: number, type: string, message: RegExp): void {
+  assert.equal(answer.status, status, answer.text);
+  assert.match(String(answer.headers["content-type"]), /^application\/json/);
+  const parsed = JSON.parse(answer.text) as { type?: unknown; error?: { type?: unknown; message?: unknown }; request_id?: unknown };
+  assert.equal(parsed.type, "error");
+  assert.equal(parsed.error?.type, type);
+  assert.match(String(parsed.error?.message), message);
+  assert.equal(typeof parsed.request_id, "string");
+  assert.equal(answer.headers["request-id"], parsed.request_id);
+}
+
+async function assertServesMessages(path = "/v1/messages", headers: Record<string, string> = { "content-type": "application/json" }): Promise<Answer> {
+  const answer = await exchange("POST", path, { headers: { ...authHeaders(), ...headers }, body: MESSAGE });
+  assert.equal(answer.status, 200, answer.text);
+  const message = JSON.parse(answer.text) as { type?: unknown };
+  assert.equal(message.type, "message");
+  assert.equal(answer.headers["x-switchyard-deployment"], "anthropic-haiku");
+  assert.equal(answer.headers["content-length"], String(Buffer.byteLength(answer.text)), "JSON answers carry their length");
+  return answer;
+}
+
+/** Waits until `check` returns a value, or fails after `ms`. */
+async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
+    await sleep(20);
+  }
+}
+
+async function ledgerRow(requestId: string): Promise<LedgerRow> {
+  return eventually(
+    async () => {
+      await harness.ledger.writer.flush();
+      return (await harness.ledger.store.get(requestId)) ?? undefined;
+    },
+    3_000,
+    `ledger row ${requestId}`,
+  );
+}
+
+function counters(): { incomplete: number; closedBeforeHeaders: number } {
+  const snapshot = harness.anthropic.state().counters as { incomplete?: unknown; closedBeforeHeaders?: unknown };
+  assert.equal(typeof snapshot.incomplete, "number");
+  assert.equal(typeof snapshot.closedBeforeHeaders, "number");
+  return { incomplete: snapshot.incomplete as number, closedBeforeHeaders: snapshot.closedBeforeHeaders as number };
+}
+
+describe("POST /v1/messages refusals, answered before any upstream call", () => {
+  test("invalid JSON: 400 invalid_request_error naming JSON", async () => {
+    const before = upstreamRequests(harness.anthropic);
+    const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: '{"model": "haiku-via-anthropic",' });
+    assertAnthropicError(answer, 400, "invalid_request_error", /JSON/);
+    assert.equal(upstreamRequests(harness.anthropic), before);
+  });
+
+  test("a form content type: 400 invalid_request_error naming content-type", async () => {
+    const answer = await exchange("POST", "/v1/messages", {
+      headers: { ...authHeaders(), "content-type": "application/x-www-form-urlencoded" },
+      body: "model=haiku&max_tokens=5",
+    });
+    assertAnthropicError(answer, 400, "invalid_request_error", /content-type/);
+    assert.match(answer.text, /application\/x-www-form-urlencoded/);
+  });
+
+  test("an empty body: 400 invalid_request_error", async () => {
+    const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", "content-length": "0" } });
+    assertAnthropicError(answer, 400, "invalid_request_error", /JSON object/);
+  });
+
+  test("a declared Content-Length over 32 MiB: 413 request_too_large at once, without waiting for (or reading) the body", async () => {
+    const started = performance.now();
+    const { answer, closed } = await new Promise<{ answer: Answer; closed: Promise<void> }>((resolve, reject) => {
+      const request = httpRequest({
+        host,
+        port,
+        method: "POST",
+        path: "/v1/messages",
+        agent: false,
+        headers: { ...authHeaders(), "content-type": "application/json", "content-length": String(LIMIT + 1) },
+      });
+      const closed = new Promise<void>((done) => request.on("close", () => done()));
+      // The request stays open with its body unsent: only an answer that does not wait for it arrives.
+      request.on("response", (response) => readAnswer(response).then((answer) => resolve({ answer, closed }), reject));
+      request.on("error", () => undefined);
+      request.flushHeaders();
+    });
+    assert.ok(performance.now() - started < 2_000);
+    assertAnthropicError(answer, 413, "request_too_large", /larger than 33554432 bytes/);
+    assert.equal(answer.headers["connection"], "close");
+    let connectionClosed = false;
+    void closed.then(() => {
+      connectionClosed = true;
+    });
+    await eventually(() => (connectionClosed ? true : undefined), 2_000, "the gateway closes the connection after refusing the body");
+  });
+
+  test("a chunked body that grows past 32 MiB: 413 request_too_large while it is still being sent", async () => {
+    const zeros = Buffer.alloc(1024 * 1024);
+    let sent = 0;
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      let answered = false;
+      const request = httpRequest({
+        host,
+        port,
+        method: "POST",
+        path: "/v1/messages",
+        agent: false,
+        headers: { ...authHeaders(), "content-type": "application/json", "transfer-encoding": "chunked" },
+      });
+      request.on("response", (response) => {
+        answered = true;
+        readAnswer(response).then(resolve, reject);
+      });
+      // Writes fail once the gateway closes the connection after its answer: expected.
+      request.on("error", (error) => {
+        if (!answered) reject(error);
+      });
+      const pump = (): void => {
+        while (!answered && sent < 40 * 1024 * 1024) {
+          sent += zeros.length;
+          if (!request.write(zeros)) {
+            request.once("drain", pump);
+            return;
+          }
+        }
+        if (!answered) request.end();
+      };
+      pump();
+    });
+    assertAnthropicError(answer, 413, "request_too_large", /larger than 33554432 bytes/);
+    assert.ok(sent > LIMIT, `the answer came after the limit was passed (${sent} bytes sent)`);
+  });
+
+  test("the gateway keeps serving after those refusals, on new connections and on a kept-alive one", async () => {
+    await assertServesMessages();
+    await assertServesMessages("/v1/messages", { "content-type": "application/json; charset=utf-8" });
+    // text/plain was accepted by the fastify parser this path replaced; it still is.
+    await assertServesMessages("/v1/messages", { "content-type": "text/plain" });
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: "not json", agent });
+      assert.equal(first.status, 400);
+      assert.equal(first.headers["connection"], "keep-alive");
+      const second = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: MESSAGE, agent });
+      assert.equal(second.status, 200, "a 400 for bad JSON leaves the connection usable");
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+describe("routing between the fast path and fastify", () => {
+  test("POST /v1/messages?beta=true is served by the fast path", async () => {
+    await assertServesMessages("/v1/messages?beta=true");
+  });
+
+  test("GET /v1/messages is fastify's 404 in the Anthropic shape", async () => {
+    const answer = await exchange("GET", "/v1/messages", { headers: authHeaders() });
+    assertAnthropicError(answer, 404, "not_found_error", /no route GET \/v1\/messages/);
+  });
+
+  test("count_tokens and /v1/models still reach fastify", async () => {
+    const counted = await exchange("POST", "/v1/messages/count_tokens", {
+      headers: { ...authHeaders(), "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "count me" }] }),
+    });
+    assert.equal(counted.status, 200, counted.text);
+    const tokens = (JSON.parse(counted.text) as { input_tokens?: unknown }).input_tokens;
+    assert.ok(typeof tokens === "number" && tokens > 0);
+    const models = await exchange("GET", "/v1/models", { headers: authHeaders() });
+    assert.equal(models.status, 200, models.text);
+    const ids = (JSON.parse(models.text) as { data: { id: string }[] }).data.map((model) => model.id);
+    assert.ok(ids.includes("haiku-via-anthropic"), `aliases listed: ${ids.join(", ")}`);
+    const one = await exchange("GET", "/v1/models/haiku-via-anthropic", { headers: authHeaders() });
+    assert.equal(one.status, 200, one.text);
+  });
+});
+
+/**
+ * Starts a streaming or plain request, lets `leave` decide when to drop the connection (it is
+ * called once before any response with undefined, then with the response), and returns the
+ * gateway's request id (when headers came) and when the client left.
+ */
+function startAndLeaveAt(
+  target: { host: string; port: number; key: string },
+  body: string,
+  leave: (response: IncomingMessage | undefined, drop: () => void) => void,
+): Promise<{ requestId: string | undefined; leftAt: number }> {
+  return new Promise((resolve) => {
+    const request = httpRequest({
+      host: target.host,
+      port: target.port,
+      method: "POST",
+      path: "/v1/messages",
+      agent: false,
+      headers: { "x-api-key": target.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    });
+    let requestId: string | undefined;
+    const drop = () => {
+      request.destroy();
+      resolve({ requestId, leftAt: performance.now() });
+    };
+    request.on("error", () => undefined);
+    request.on("response", (response) => {
+      requestId = String(response.headers["request-id"]);
+      response.on("error", () => undefined);
+      leave(response, drop);
+    });
+    request.end(body);
+    leave(undefined, drop);
+  });
+}
+
+describe("a client that goes away", () => {
+  /** Back to an instant emulator and a clean health book; the upstream pool still serves. */
+  async function afterAbandon(): Promise<void> {
+    harness.anthropic.setProfile("instant");
+    harness.gateway.state.health.reset();
+    await assertServesMessages();
+  }
+
+  /** startAndLeaveAt() on the harness's gateway. */
+  function startAndLeave(body: string, leave: (response: IncomingMessage | undefined, drop: () => void) => void): Promise<{ requestId: string | undefined; leftAt: number }> {
+    return startAndLeaveAt({ host, port, key: harness.key }, body, leave);
+  }
+
+  test("mid-stream: the gateway aborts the upstream stream at once and records the request", async () => {
+    // ~100 ms per token: the emulator's stream would run for seconds if nobody stopped it.
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 100, p99: 100 } } });
+    try {
+      const before = counters();
+      const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 200, stream: true, messages: [{ role: "user", content: "a long story, slowly" }] });
+      let firstChunk = "";
+      const { requestId, leftAt } = await startAndLeave(body, (response, drop) => {
+        response?.once("data", (chunk: Buffer) => {
+          firstChunk = chunk.toString();
+          drop();
+        });
+      });
+      assert.match(firstChunk, /event: message_start/, "the client left after the stream began");
+      await eventually(() => (counters().incomplete > before.incomplete ? true : undefined), 1_500, "the emulator saw its stream cut");
+      const elapsed = performance.now() - leftAt;
+      assert.ok(elapsed < 1_000, `upstream stream closed ${elapsed.toFixed(0)} ms after the client left`);
+      assert.ok(requestId);
+      const row = await ledgerRow(requestId);
+      assert.equal(row.stream, true);
+      assert.equal(row.deployment, "anthropic-haiku");
+      assert.equal(row.attempts.length, 1);
+      assert.ok(row.warnings.some((warning) => /stream ended early/.test(warning)), `warnings: ${row.warnings.join("; ")}`);
+    } finally {
+      await afterAbandon();
+    }
+  });
+
+  test("while the gateway waits for the first event: the upstream request is aborted and the request recorded", async () => {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 2_000, p99: 2_000 }, interTokenMs: { p50: 0, p99: 0 } } });
+    try {
+      const before = counters();
+      const requestsBefore = upstreamRequests(harness.anthropic);
+      const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, stream: true, messages: [{ role: "user", content: `waiting ${Math.random()}` }] });
+      const { leftAt } = await startAndLeave(body, (response, drop) => {
+        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), 2_000, "upstream call").then(drop, drop);
+      });
+      await eventually(
+        () => {
+          const now = counters();
+          return now.incomplete + now.closedBeforeHeaders > before.incomplete + before.closedBeforeHeaders ? true : undefined;
+        },
+        1_500,
+        "the emulator saw its request dropped",
+      );
+      assert.ok(performance.now() - leftAt < 1_000);
+      await harness.ledger.writer.flush();
+      const rows = await harness.ledger.store.recent(5);
+      assert.ok(
+        rows.some((row) => row.requested_model === "haiku-via-anthropic" && row.stream && row.status !== 200),
+        "the abandoned request is in the ledger",
+      );
+    } finally {
+      await afterAbandon();
+    }
+  });
+
+  test("while a non-streaming answer is pending: the upstream request is aborted", async () => {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 2_000, p99: 2_000 }, totalMs: { p50: 2_000, p99: 2_000, referenceOutputTokens: 20 } } });
+    try {
+      const before = counters();
+      const requestsBefore = upstreamRequests(harness.anthropic);
+      const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, messages: [{ role: "user", content: `pending ${Math.random()}` }] });
+      const { leftAt } = await startAndLeave(body, (response, drop) => {
+        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), 2_000, "upstream call").then(drop, drop);
+      });
+      await eventually(() => (counters().closedBeforeHeaders > before.closedBeforeHeaders ? true : undefined), 1_500, "the emulator saw its request dropped before answering");
+      assert.ok(performance.now() - leftAt < 1_000);
+    } finally {
+      await afterAbandon();
+    }
+  });
+
+  test("clients that disconnect mid-stream do not open a healthy deployment's circuit", { todo: "streamToClient() reports the iteration error caused by the client's own Cancel as an upstream failure (health.record(..., 'failure')); 5 disconnects open anthropic-haiku's circuit, and the ledger says 'stream ended early: timeout'" }, async () => {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 100, p99: 100 } } });
+    try {
+      for (let index = 0; index < 6; index += 1) {
+        const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 200, stream: true, messages: [{ role: "user", content: `impatient ${index}` }] });
+        await startAndLeave(body, (response, drop) => {
+          response?.once("data", drop);
+        });
+        await sleep(30);
+      }
+      await sleep(100);
+      const answer = await exchange("GET", "/v1/switchyard/health", { headers: { "x-api-key": harness.adminKey } });
+      const deployments = (JSON.parse(answer.text) as { deployments: { deployment: string; state: string; failures: number }[] }).deployments;
+      const haiku = deployments.find((entry) => entry.deployment === "anthropic-haiku");
+      assert.ok(haiku);
+      assert.equal(haiku.failures, 0, "a client going away is not the upstream's failure");
+      assert.notEqual(haiku.state, "open");
+    } finally {
+      await afterAbandon();
+    }
+  });
+});
+
+describe("large answers, from an upstream the test controls", () => {
+  // The emulators answer in at most a few hundred tokens; this fake Anthropic API sends an SSE
+  // stream of numbered 60 KB deltas ("deltas=N" in the prompt says how many) or a JSON message of
+  // about 400 KB.
+  const DELTA_TEXT = "x".repeat(60_000);
+  let upstream: Server;
+  let gateway: RunningGateway;
+  let ledger: Ledger;
+  let directory: string;
+  let key: string;
+  let target: { host: string; port: number };
+  /** What the upstream sent for each request, and when its response closed (finished = sent whole). */
+  const sent: { bytes: Buffer[]; closed: Promise<{ finished: boolean }> }[] = [];
+
+  function event(name: string, data: object): string {
+    return `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+  }
+
+  async function serveStream(response: ServerResponse, bytes: Buffer[], deltas: number): Promise<void> {
+    response.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_fake" });
+    const write = async (text: string) => {
+      const chunk = Buffer.from(text);
+      bytes.push(chunk);
+      if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+    };
+    const usage = { input_tokens: 5, output_tokens: 1 };
+    await write(event("message_start", { message: { id: "msg_fake", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [], stop_reason: null, usage } }));
+    await write(event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+    for (let index = 0; index < deltas && !response.destroyed; index += 1) {
+      await write(event("content_block_delta", { index: 0, delta: { type: "text_delta", text: `[${index}]${DELTA_TEXT}` } }));
+    }
+    await write(event("content_block_stop", { index: 0 }));
+    await write(event("message_delta", { delta: { stop_reason: "end_turn" }, usage: { output_tokens: deltas * 15_000 } }));
+    await write(event("message_stop", {}));
+    response.end();
+  }
+
+  function serveJson(response: ServerResponse, bytes: Buffer[]): void {
+    const text = "y".repeat(400_000);
+    const body = Buffer.from(
+      JSON.stringify({ id: "msg_big", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [{ type: "text", text }], stop_reason: "end_turn", usage: { input_tokens: 5, output_tokens: 100_000 } }),
+    );
+    bytes.push(body);
+    response.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) });
+    response.end(body);
+  }
+
+  before(async () => {
+    upstream = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const bytes: Buffer[] = [];
+        sent.push({ bytes, closed: new Promise((resolve) => response.once("close", () => resolve({ finished: response.writableFinished }))) });
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { stream?: boolean; messages?: { content?: unknown }[] };
+        const deltas = Number(/deltas=(\d+)/.exec(String(body.messages?.[0]?.content))?.[1] ?? 1);
+        if (body.stream) serveStream(response, bytes, deltas).catch(() => response.destroy());
+        else serveJson(response, bytes);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    directory = mkdtempSync(join(tmpdir(), "switchyard-front-"));
+    ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db"), flushIntervalMs: 10 });
+    const config = `
+listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: TEST_ADMIN_KEY
+providers:
+  fake-anthropic: { kind: anthropic, base_url: "http://127.0.0.1:${(upstream.address() as AddressInfo).port}", api_key_env: TEST_FAKE_KEY }
+deployments:
+  - { id: fake-haiku, provider: fake-anthropic, model: claude-haiku-4-5, route: global }
+models:
+  big: [fake-haiku]
+routing: { policy: ordered, max_attempts: 1 }
+timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
+`;
+    gateway = await startGateway({
+      config: parseGatewayConfig(config, "front-test.yaml", catalog()),
+      catalog: catalog(),
+      ledger,
+      env: { TEST_FAKE_KEY: "sk-fake", TEST_ADMIN_KEY: "admin" },
+      port: 0,
+      keyRefreshMs: 50,
+    });
+    const { secret, record } = newApiKey({ name: "large", monthly_budget_usd: null, allowed_models: [], tags: {} });
+    await ledger.keys.create(record);
+    await gateway.state.keys.refresh(true);
+    key = secret;
+    const url = new URL(gateway.url);
+    target = { host: url.hostname, port: Number(url.port) };
+  });
+
+  after(async () => {
+    await gateway.close();
+    await ledger.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const streamBody = (deltas: number) => JSON.stringify({ model: "big", max_tokens: 4096, stream: true, messages: [{ role: "user", content: `deltas=${deltas}` }] });
+  // More than loopback socket buffers on both sides of the gateway hold: the upstream cannot finish while the client does not read.
+  const UNBUFFERABLE = 600;
+
+  test("an 8 MB stream read slowly reaches the client byte for byte as the upstream sent it", async () => {
+    const answer = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+        const chunks: Buffer[] = [];
+        let count = 0;
+        response.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          count += 1;
+          // A slow reader: pauses now and then, so backpressure runs from the client to the upstream.
+          if (count % 16 === 0) {
+            response.pause();
+            setTimeout(() => response.resume(), 2);
+          }
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+      });
+      request.on("error", reject);
+      request.end(streamBody(140));
+    });
+    assert.equal(answer.status, 200);
+    const upstreamBytes = Buffer.concat(sent.at(-1)?.bytes ?? []);
+    assert.ok(upstreamBytes.length > 8_000_000);
+    assert.equal(answer.body.length, upstreamBytes.length);
+    assert.ok(answer.body.equals(upstreamBytes), "the gateway passes Anthropic-shape bytes through unchanged");
+  });
+
+  test("a slow reader that disconnects: the gateway cuts the upstream stream", async () => {
+    const { leftAt } = await startAndLeaveAt({ ...target, key }, streamBody(UNBUFFERABLE), (response, drop) => {
+      // Read the first bytes, then stop reading: the gateway's socket fills and it waits for 'drain'.
+      response?.once("data", () => {
+        response.pause();
+        setTimeout(drop, 300);
+      });
+    });
+    const exchange = sent.at(-1);
+    assert.ok(exchange);
+    let outcome: { finished: boolean } | undefined;
+    void exchange.closed.then((closed) => {
+      outcome = closed;
+    });
+    await eventually(() => outcome, 1_500, "the upstream stream was cut");
+    assert.deepEqual(outcome, { finished: false });
+    assert.ok(performance.now() - leftAt < 1_000);
+  });
+
+  test("a slow reader that disconnects is still recorded in the ledger", { todo: "streamToClient() awaits response.once('drain') with no 'close' escape: once the client is gone 'drain' never fires, handleMessages never returns, and no ledger row (nor budget charge) is written" }, async () => {
+    const { requestId } = await startAndLeaveAt({ ...target, key }, streamBody(UNBUFFERABLE), (response, drop) => {
+      response?.once("data", () => {
+        response.pause();
+        setTimeout(drop, 300);
+      });
+    });
+    assert.ok(requestId);
+    const row = await eventually(
+      async () => {
+        await ledger.writer.flush();
+        return (await ledger.store.get(requestId)) ?? undefined;
+      },
+      1_500,
+      `ledger row ${requestId}`,
+    );
+    assert.equal(row.stream, true);
+  });
+
+  test("a non-streaming answer over 256 KiB reaches the client", { todo: "UpstreamBody.bytes() never take()s chunks, so push() pauses undici at 256 KiB and the body never completes: the client waits until timeouts.total_ms and gets a 504" }, async () => {
+    const body = JSON.stringify({ model: "big", max_tokens: 4096, messages: [{ role: "user", content: "a long JSON answer" }] });
+    let drop: () => void = () => undefined;
+    const answer = new Promise<Answer>((resolve, reject) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+        readAnswer(response).then(resolve, reject);
+      });
+      request.on("error", reject);
+      request.end(body);
+      drop = () => request.destroy();
+    });
+    let result: Answer | undefined;
+    // Dropping the request at the end rejects `answer` (socket hang up): expected, not a failure.
+    answer.then(
+      (value) => {
+        result = value;
+      },
+      () => undefined,
+    );
+    try {
+      await eventually(() => result, 1_500, "the 400 KB answer");
+    } finally {
+      drop();
+    }
+    assert.equal(result?.status, 200);
+    assert.equal(result?.text, Buffer.concat(sent.at(-1)?.bytes ?? []).toString("utf8"));
+  });
+});
