@@ -111,7 +111,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     }
     if (key) {
       rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.bodyBytes));
-      await state.budgets.check(key, startedAt);
+      if (key.monthly_budget_usd !== null) await state.budgets.check(key, startedAt);
     }
 
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
@@ -193,7 +193,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       await streamToClient(state, result, response, { deployment, requestId, attempts, rateHeaders }, (ttftMs, streamMs, failure) => {
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
-        if (failure) state.health.record(deployment.id, "failure");
+        // The upstream answered (its first event arrived); the client left: healthy, no total time.
+        if (failure === CLIENT_GONE) state.health.record(deployment.id, "success", { ttftMs: firstByteMs });
+        else if (failure) state.health.record(deployment.id, "failure");
         else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs });
         const usage = result.usage();
         if (!failure) finishSuccess(state, plan, deployment, key, usage.usage.output);
@@ -239,6 +241,22 @@ function finishSuccess(state: GatewayState, plan: RoutePlan, deployment: Deploym
   if (key && outputTokens) state.limiter.debitTokens(key.id, limitsFor(state, key), outputTokens);
 }
 
+/** A stream's failure when the client went away before its end (the upstream is not to blame). */
+const CLIENT_GONE = "client_disconnected";
+
+/** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
+}
+
 interface StreamContext {
   deployment: Deployment;
   requestId: string;
@@ -260,13 +278,6 @@ async function streamToClient(
   key: ApiKeyRecord | null,
   started: number,
 ): Promise<void> {
-  // Corked until the end of this turn of the event loop: when the rest of the stream has already
-  // arrived (short answers often come in one read), headers, events and the terminating chunk
-  // leave in one write; otherwise the first event leaves in the same loop iteration.
-  response.cork();
-  setImmediate(() => {
-    if (!response.writableEnded) response.uncork();
-  });
   response.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
@@ -284,13 +295,18 @@ async function streamToClient(
   let failure: string | undefined;
   try {
     for await (const chunk of result.rest) {
-      if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      if (response.destroyed) break;
+      if (!response.write(chunk)) await drainedOrClosed(response);
     }
   } catch (error) {
-    const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
-    failure = upstreamError.kind;
-    if (!response.destroyed) response.write(sseError(anthropicErrorType(upstreamError.kind), upstreamError.message));
+    // The client leaving cancels the upstream call, which then throws: that is not the upstream's failure.
+    if (!response.destroyed) {
+      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
+      failure = upstreamError.kind;
+      response.write(sseError(anthropicErrorType(upstreamError.kind), upstreamError.message));
+    }
   }
+  if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
   const { row, cost } = buildLedgerRow(state, finish(ttftMs, performance.now() - streamStarted, failure));
   state.ledger.record(row);
   if (key) state.budgets.add(key.id, row.created_at, cost);

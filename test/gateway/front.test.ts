@@ -5,10 +5,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Socket, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,31 +24,16 @@ let harness: Harness;
 let host: string;
 let port: number;
 
-/**
- * Every connection a server in this process accepts. After an aborted request undici opens a new
- * connection to the upstream and closes it without sending a byte; the emulators' protocol
- * sniffer (dual-protocol-server.ts) waits for a first byte that never comes, never closes such a
- * connection, and close() then waits for it forever. Teardown destroys those silent connections.
- */
-const accepted: Socket[] = [];
-function onAccepted(message: unknown): void {
-  const socket = (message as { socket?: unknown }).socket;
-  if (socket instanceof Socket) accepted.push(socket);
-}
-
+// After an aborted request undici may open a connection to the upstream and close it without
+// sending a byte; the emulators close such connections themselves (dual-protocol-server.ts), so
+// teardown below must not hang on them.
 before(async () => {
-  subscribe("net.server.socket", onAccepted);
   harness = await startHarness();
   const url = new URL(harness.gateway.url);
   host = url.hostname;
   port = Number(url.port);
 });
 after(async () => {
-  unsubscribe("net.server.socket", onAccepted);
-  const emulatorPort = Number(new URL(harness.anthropic.url).port);
-  for (const socket of accepted) {
-    if (!socket.destroyed && socket.localPort === emulatorPort && socket.bytesRead === 0) socket.destroy();
-  }
   await harness.close();
 });
 
@@ -388,7 +372,7 @@ describe("a client that goes away", () => {
     }
   });
 
-  test("clients that disconnect mid-stream do not open a healthy deployment's circuit", { todo: "streamToClient() reports the iteration error caused by the client's own Cancel as an upstream failure (health.record(..., 'failure')); 5 disconnects open anthropic-haiku's circuit, and the ledger says 'stream ended early: timeout'" }, async () => {
+  test("clients that disconnect mid-stream do not open a healthy deployment's circuit", async () => {
     harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 100, p99: 100 } } });
     try {
       for (let index = 0; index < 6; index += 1) {
@@ -560,7 +544,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.ok(performance.now() - leftAt < 1_000);
   });
 
-  test("a slow reader that disconnects is still recorded in the ledger", { todo: "streamToClient() awaits response.once('drain') with no 'close' escape: once the client is gone 'drain' never fires, handleMessages never returns, and no ledger row (nor budget charge) is written" }, async () => {
+  test("a slow reader that disconnects is still recorded in the ledger", async () => {
     const { requestId } = await startAndLeaveAt({ ...target, key }, streamBody(UNBUFFERABLE), (response, drop) => {
       response?.once("data", () => {
         response.pause();
@@ -579,7 +563,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.equal(row.stream, true);
   });
 
-  test("a non-streaming answer over 256 KiB reaches the client", { todo: "UpstreamBody.bytes() never take()s chunks, so push() pauses undici at 256 KiB and the body never completes: the client waits until timeouts.total_ms and gets a 504" }, async () => {
+  test("a non-streaming answer over 256 KiB reaches the client", async () => {
     const body = JSON.stringify({ model: "big", max_tokens: 4096, messages: [{ role: "user", content: "a long JSON answer" }] });
     let drop: () => void = () => undefined;
     const answer = new Promise<Answer>((resolve, reject) => {

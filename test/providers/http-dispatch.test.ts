@@ -207,7 +207,7 @@ describe("status, headers and request", () => {
     assert.equal(ports.size, 1, "one keep-alive socket served all three");
   });
 
-  test("a header named like an Object.prototype member (constructor) keeps its own value", { todo: "headerRecord() builds on {}: existing = headers['constructor'] is Object, so the value becomes 'function Object() { [native code] }, x'" }, async () => {
+  test("a header named like an Object.prototype member (constructor) keeps its own value", async () => {
     route("/prototype-names", ({ response }) => {
       response.writeHead(200, ["Constructor", "x", "__proto__", "y"]);
       response.end();
@@ -215,7 +215,8 @@ describe("status, headers and request", () => {
     const response = await call("/prototype-names");
     await response.body.bytes();
     assert.equal(response.headers["constructor"], "x");
-    assert.equal(Object.getPrototypeOf(response.headers), Object.prototype, "a __proto__ header does not replace the prototype");
+    assert.equal(response.headers["__proto__"], "y", "__proto__ is an ordinary header name, not the prototype");
+    assert.equal(Object.getPrototypeOf(response.headers), null);
   });
 });
 
@@ -278,7 +279,7 @@ describe("bodies", () => {
     assert.ok(whole.equals(payload), "the same bytes, in the same order");
   });
 
-  test("bytes() returns a body larger than the 256 KiB high-water mark", { todo: "bytes() waits for the end without ever calling take(), so push() pauses undici at 256 KiB and the body never ends: bytes() hangs until the request's Cancel fires" }, async () => {
+  test("bytes() returns a body larger than the 256 KiB high-water mark", async () => {
     const total = 1024 * 1024;
     const payload = randomBytes(total);
     route("/large-bytes", ({ response }) => {
@@ -491,7 +492,7 @@ describe("cancellation and destroy()", () => {
     assert.deepEqual(await within(exchange.closed, 2_000), { finished: false });
   });
 
-  test("cancel.abort() while the request waits for a free connection: post rejects without waiting for one", { todo: "onConnect is only called when undici writes the request to a socket: an abort while it is queued (all connections busy, or TCP connect in progress) is held in pendingAbort and post() stays pending until a connection frees up" }, async () => {
+  test("cancel.abort() while the request waits for a free connection: post rejects without waiting for one", async () => {
     const busy = new Cancel();
     const waiting = new Cancel();
     const exchanges = route("/busy", () => undefined);

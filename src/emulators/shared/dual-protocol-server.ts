@@ -22,8 +22,18 @@ export function dualProtocolServer(handler: Handler): http.Server {
 
   const http1Listeners = http1.listeners("connection") as ((socket: Socket) => void)[];
   http1.removeAllListeners("connection");
+  // Connections that have not sent a byte yet belong to neither server: closing down must close
+  // them here, and one the client ends before sending anything (undici does this after an
+  // aborted request) is closed at once, or it would hold close() open forever.
+  const unsniffed = new Set<Socket>();
   http1.on("connection", (socket: Socket) => {
+    unsniffed.add(socket);
+    socket.once("close", () => unsniffed.delete(socket));
+    socket.once("end", () => {
+      if (unsniffed.has(socket)) socket.destroy();
+    });
     socket.once("data", (chunk: Buffer) => {
+      unsniffed.delete(socket);
       socket.pause();
       socket.unshift(chunk);
       if (chunk.subarray(0, 4).toString("latin1") === "PRI ") h2.emit("connection", socket);
@@ -35,11 +45,18 @@ export function dualProtocolServer(handler: Handler): http.Server {
     for (const session of sessions) session.destroy();
     h2.close();
   });
-  // Fastify's forceCloseConnections calls these on close; HTTP/2 sessions must go too.
+  // Fastify's forceCloseConnections calls these on close; HTTP/2 sessions and connections that
+  // never sent a byte must go too.
   const closeAll = http1.closeAllConnections.bind(http1);
   http1.closeAllConnections = () => {
     for (const session of sessions) session.destroy();
+    for (const socket of unsniffed) socket.destroy();
     closeAll();
+  };
+  const closeIdle = http1.closeIdleConnections.bind(http1);
+  http1.closeIdleConnections = () => {
+    for (const socket of unsniffed) socket.destroy();
+    closeIdle();
   };
   return http1;
 }

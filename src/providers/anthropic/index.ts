@@ -10,6 +10,6 @@ export const createAnthropicProvider: ProviderFactory<"anthropic"> = ({ name, co
     baseUrl,
     agent,
     who: name,
-    authHeaders: async () => ({ "x-api-key": requireEnv(env, config.api_key_env, name) }),
+    authHeaders: () => ({ "x-api-key": requireEnv(env, config.api_key_env, name) }),
   });
 };

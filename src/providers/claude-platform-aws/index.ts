@@ -15,6 +15,6 @@ export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-a
     baseUrl,
     agent,
     who: name,
-    authHeaders: async () => ({ authorization: `Bearer ${requireEnv(env, config.api_key_env, name)}` }),
+    authHeaders: () => ({ authorization: `Bearer ${requireEnv(env, config.api_key_env, name)}` }),
   });
 };

@@ -17,7 +17,7 @@ export interface AnthropicShapeOptions {
   baseUrl: string;
   agent: Dispatcher;
   /** Authentication headers for one request (x-api-key, or Authorization: Bearer). */
-  authHeaders: () => Promise<Record<string, string>>;
+  authHeaders: () => Record<string, string> | Promise<Record<string, string>>;
   /** Name used in error messages, e.g. the deployment's provider name. */
   who: string;
 }
@@ -36,19 +36,20 @@ export class AnthropicShapeClient implements ProviderClient {
     this.basePath = base.pathname.replace(/\/+$/, "");
   }
 
-  private async headers(call: Omit<MessagesCall, "body" | "stream">): Promise<Record<string, string>> {
-    return {
-      "content-type": "application/json",
-      "anthropic-version": call.anthropicVersion,
-      ...(call.betas.length > 0 ? { "anthropic-beta": call.betas.join(",") } : {}),
-      ...(await this.options.authHeaders()),
-    };
+  private headers(call: Omit<MessagesCall, "body" | "stream">): Record<string, string> | Promise<Record<string, string>> {
+    const base: Record<string, string> = { "content-type": "application/json", "anthropic-version": call.anthropicVersion };
+    if (call.betas.length > 0) base["anthropic-beta"] = call.betas.join(",");
+    // Static keys are synchronous: no promise per request unless the credentials need one.
+    const auth = this.options.authHeaders();
+    return auth instanceof Promise ? auth.then((resolved) => Object.assign(base, resolved)) : Object.assign(base, auth);
   }
 
   async messages(call: MessagesCall): Promise<UpstreamResult> {
     const who = this.options.who;
     const body = JSON.stringify({ ...call.body, model: call.upstreamModel });
-    const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages`, await this.headers(call), body, {
+    const pendingHeaders = this.headers(call);
+    const requestHeaders = pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+    const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages`, requestHeaders, body, {
       cancel: call.cancel,
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,

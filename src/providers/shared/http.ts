@@ -121,9 +121,13 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 
   /** The whole body. */
   async bytes(): Promise<Buffer> {
-    while (!this.ended && !this.failure) await this.waitForMore();
+    // Chunks are taken as they come, so a body over the high-water mark keeps flowing.
+    let chunks = this.take();
+    while (!this.ended && !this.failure) {
+      await this.waitForMore();
+      chunks = chunks.concat(this.take());
+    }
     if (this.failure) throw this.failure;
-    const chunks = this.take();
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
@@ -176,7 +180,8 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 
 /** undici's raw headers (name, value, name, value… as Buffers) as lower-case names; repeats joined with ", ". */
 function headerRecord(raw: Buffer[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named "constructor" or "__proto__" is just a header.
+  const headers = Object.create(null) as Record<string, string>;
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as Buffer).toString("latin1").toLowerCase();
     const value = (raw[index + 1] as Buffer).toString("latin1");
@@ -206,11 +211,19 @@ export function post(
     let response: UpstreamBody | undefined;
     let resumeReading: () => void = () => undefined;
     let settled = false;
+    let stopListening: () => void = () => undefined;
     const abortRequest = (error: Error) => {
-      if (abort) abort(error);
-      else pendingAbort = error;
+      if (abort) return abort(error);
+      // Not on a socket yet (queued for a free connection, or connecting): undici aborts it when it
+      // gets one; the caller need not wait for that.
+      pendingAbort = error;
+      if (!settled) {
+        settled = true;
+        stopListening();
+        reject(error instanceof UpstreamError ? error : networkError(error, who));
+      }
     };
-    const stopListening = cancel.onAbort((reason) => abortRequest(new UpstreamError("timeout", `${who}: request aborted (${reason.message})`)));
+    stopListening = cancel.onAbort((reason) => abortRequest(new UpstreamError("timeout", `${who}: request aborted (${reason.message})`)));
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortFn) {
         abort = abortFn;

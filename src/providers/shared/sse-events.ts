@@ -13,16 +13,18 @@ export class SseEventSplitter {
   private buffer = "";
 
   push(chunk: Uint8Array): SseEvent[] {
-    this.buffer += this.decoder.decode(chunk, { stream: true });
+    const text = this.buffer + this.decoder.decode(chunk, { stream: true });
     const events: SseEvent[] = [];
-    for (;;) {
-      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.buffer);
-      if (!match) break;
-      const block = this.buffer.slice(0, match.index);
-      this.buffer = this.buffer.slice(match.index + match[0].length);
-      const event = parseBlock(block);
+    const boundary = /\r\n\r\n|\n\n|\r\r/g;
+    let start = 0;
+    // One pass over the text, sliced once at the end (slicing the buffer after every event made a
+    // chunk of n events cost O(n²)).
+    for (let match = boundary.exec(text); match !== null; match = boundary.exec(text)) {
+      const event = parseBlock(text.slice(start, match.index));
       if (event) events.push(event);
+      start = match.index + match[0].length;
     }
+    this.buffer = start === 0 ? text : text.slice(start);
     return events;
   }
 }
@@ -30,7 +32,7 @@ export class SseEventSplitter {
 function parseBlock(block: string): SseEvent | undefined {
   let event: string | undefined;
   const data: string[] = [];
-  for (const line of block.split(/\r\n|\n|\r/)) {
+  for (const line of block.includes("\r") ? block.split(/\r\n|\n|\r/) : block.split("\n")) {
     if (line === "" || line.startsWith(":")) continue;
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
