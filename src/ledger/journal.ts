@@ -54,11 +54,16 @@ export class Journal {
   /** Appends one line; returns only once all of it is in the kernel (or throws, e.g. disk full). */
   append(line: string): void {
     if (this.closed) throw new Error("the ledger journal is closed");
-    const buffer = Buffer.from(line, "utf8");
-    let offset = 0;
-    while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset, buffer.length - offset);
+    // The string goes to write(2) directly (no Buffer copy); a short write, which a regular file
+    // gives only in trouble (disk nearly full), is finished from a Buffer.
+    const length = Buffer.byteLength(line, "utf8");
+    let offset = writeSync(this.fd, line, null, "utf8");
+    if (offset < length) {
+      const buffer = Buffer.from(line, "utf8");
+      while (offset < length) offset += writeSync(this.fd, buffer, offset, length - offset);
+    }
     if (this.options.fsync) fdatasyncSync(this.fd);
-    this.bytes += buffer.length;
+    this.bytes += length;
   }
 
   /** Seals the current segment and starts a new one; returns the sealed path, or undefined if it was empty. */

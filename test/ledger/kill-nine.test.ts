@@ -17,8 +17,31 @@ import { postgresTestLedger, sqliteTestLedger, type TestLedger } from "./test-le
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "record-until-killed.js");
 
-/** Runs a recording child until it has printed `atLeast` ids and run for `minimumMs`, then kills it with SIGKILL. */
-async function recordUntilKilled(config: LedgerConfig, prefix: string, atLeast: number, minimumMs: number): Promise<string[]> {
+/**
+ * Runs a recording child until it has printed `atLeast` ids, run for `minimumMs` and background
+ * flushes have stored at least `storedBefore` rows (so the kill falls between flushed and
+ * journaled rows however the machine schedules the insert thread), then kills it with SIGKILL.
+ */
+async function recordUntilKilled(config: LedgerConfig, prefix: string, atLeast: number, minimumMs: number, storedBefore: number): Promise<string[]> {
+  const reader = await openLedger({ ...config, journal: false });
+  let stored = 0;
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      stored = await reader.store.count();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  try {
+    return await runUntilKilled(config, prefix, atLeast, minimumMs, () => stored > storedBefore);
+  } finally {
+    polling = false;
+    await poll;
+    await reader.close();
+  }
+}
+
+async function runUntilKilled(config: LedgerConfig, prefix: string, atLeast: number, minimumMs: number, flushed: () => boolean): Promise<string[]> {
   const child = spawn(process.execPath, [CHILD], {
     env: { ...process.env, [CHILD_ENVIRONMENT]: JSON.stringify({ config, prefix }) },
     stdio: ["ignore", "pipe", "inherit"],
@@ -32,7 +55,7 @@ async function recordUntilKilled(config: LedgerConfig, prefix: string, atLeast: 
     output += chunk;
     if (readyAt === undefined && output.startsWith("ready\n")) readyAt = Date.now();
     // Counting newlines is enough to decide when to kill; ids are parsed after the exit.
-    if (!killed && readyAt !== undefined && Date.now() - readyAt >= minimumMs && countLines(output) > atLeast) {
+    if (!killed && readyAt !== undefined && Date.now() - readyAt >= minimumMs && countLines(output) > atLeast && flushed()) {
       killed = true;
       child.kill("SIGKILL");
     }
@@ -83,14 +106,26 @@ async function verify(config: LedgerConfig, printed: string[], prefixes: string[
   }
 }
 
+async function countStored(config: LedgerConfig): Promise<number> {
+  const reader = await openLedger({ ...config, journal: false });
+  try {
+    return await reader.store.count();
+  } finally {
+    await reader.close();
+  }
+}
+
 async function killNine(testLedger: TestLedger, rounds: number): Promise<void> {
+  let storedAfter = 0;
   try {
     const printed: string[] = [];
     const prefixes: string[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       const prefix = `${testLedger.kind}${round}`;
       prefixes.push(prefix);
-      printed.push(...(await recordUntilKilled(testLedger.config, prefix, 4_000 * round, 300)));
+      // Each round waits until its own rows have started to reach the store.
+      printed.push(...(await recordUntilKilled(testLedger.config, prefix, 4_000 * round, 300, printed.length === 0 ? 0 : storedAfter)));
+      storedAfter = await countStored(testLedger.config);
     }
     await verify(testLedger.config, printed, prefixes);
   } finally {

@@ -19,17 +19,22 @@ export interface InsertWorkerSetup {
 export type InsertCall = { json: string } | { segment: string; batchRows: number };
 
 /**
- * Runs this thread at the lowest CPU priority (nice 19). Inserts are background work: when the
+ * Runs this thread at a lower CPU priority (nice 10). Inserts are background work: when the
  * thread shares a core with the event loop serving requests (a one-core container, or a
- * benchmark pinned to one core), the requests must win, or a batch and the WAL checkpoint it
- * triggers (5–35 ms) delay every request in flight. Linux only (setpriority on the thread's own
- * id, from /proc/thread-self); elsewhere, or if refused, the thread keeps the normal priority.
+ * benchmark pinned to one core), requests should win, or a batch and the WAL checkpoint it
+ * triggers (5–35 ms) delay every request in flight. Not the lowest priority: at nice 10 the thread
+ * still gets about a tenth of a contended core, more than the inserts need at full load, so rows
+ * keep reaching the database while the event loop is saturated (at nice 19 they starved, and the
+ * journal only grew). Linux only (setpriority on the thread's own id, from /proc/thread-self);
+ * elsewhere, or if refused, the thread keeps the normal priority.
  */
+const THREAD_NICE = 10;
+
 function lowerThreadPriority(): void {
   if (process.platform !== "linux") return;
   try {
     const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isInteger(threadId) && threadId > 0 && threadId !== process.pid) setPriority(threadId, 19);
+    if (Number.isInteger(threadId) && threadId > 0 && threadId !== process.pid) setPriority(threadId, THREAD_NICE);
   } catch {
     // Not available or not permitted: normal priority.
   }

@@ -5,7 +5,7 @@
  * chunks as they arrive, read whole, up to a first event, or as an async iterable, with undici's
  * own backpressure. Network failures become UpstreamError kinds.
  */
-import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import type { Cancel } from "../../util/cancel.js";
 import { UpstreamError } from "../upstream-error.js";
 
@@ -183,7 +183,8 @@ function headerRecord(raw: Buffer[]): Record<string, string> {
   // No prototype: a header named "constructor" or "__proto__" is just a header.
   const headers = Object.create(null) as Record<string, string>;
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = (raw[index] as Buffer).toString("latin1").toLowerCase();
+    // undici's lookup returns interned lower-case names for well-known headers without decoding.
+    const name = undiciUtil.headerNameToString(raw[index] as Buffer);
     const value = (raw[index + 1] as Buffer).toString("latin1");
     const existing = headers[name];
     headers[name] = existing === undefined ? value : `${existing}, ${value}`;
