@@ -34,17 +34,9 @@ function register(registry: Registry, metric: { name: string }): void {
   registry.registerMetric(metric as unknown as Histogram<string>);
 }
 
-export class CounterSeries {
-  value = 0;
-  constructor(readonly labels: Labels) {}
-  inc(amount = 1): void {
-    this.value += amount;
-  }
-}
-
-export class FastCounter {
-  readonly type = "counter";
-  private readonly series = new Map<string, CounterSeries>();
+/** Series by key, each made on first use; what both metric kinds share. */
+abstract class SeriesMetric<S> {
+  protected readonly series = new Map<string, S>();
 
   constructor(
     registry: Registry,
@@ -54,14 +46,36 @@ export class FastCounter {
     register(registry, this);
   }
 
+  protected abstract make(labels: Labels): S;
+
   /** The series for `key`; `labels` is called only the first time the key is seen. */
-  at(key: string, labels: () => Labels): CounterSeries {
+  at(key: string, labels: () => Labels): S {
     let series = this.series.get(key);
     if (!series) {
-      series = new CounterSeries(labels());
+      series = this.make(labels());
       this.series.set(key, series);
     }
     return series;
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+}
+
+export class CounterSeries {
+  value = 0;
+  constructor(readonly labels: Labels) {}
+  inc(amount = 1): void {
+    this.value += amount;
+  }
+}
+
+export class FastCounter extends SeriesMetric<CounterSeries> {
+  readonly type = "counter";
+
+  protected make(labels: Labels): CounterSeries {
+    return new CounterSeries(labels);
   }
 
   get(): MetricData {
@@ -71,9 +85,6 @@ export class FastCounter {
     return { name: this.name, help: this.help, type: this.type, values, aggregator: "sum" };
   }
 
-  reset(): void {
-    this.series.clear();
-  }
 }
 
 export class HistogramSeries {
@@ -99,27 +110,21 @@ export class HistogramSeries {
   }
 }
 
-export class FastHistogram {
+export class FastHistogram extends SeriesMetric<HistogramSeries> {
   readonly type = "histogram";
-  private readonly series = new Map<string, HistogramSeries>();
 
   constructor(
     registry: Registry,
-    readonly name: string,
-    readonly help: string,
+    name: string,
+    help: string,
     /** Upper bounds, ascending; an observation equal to a bound falls in that bucket (le). */
     readonly buckets: readonly number[],
   ) {
-    register(registry, this);
+    super(registry, name, help);
   }
 
-  at(key: string, labels: () => Labels): HistogramSeries {
-    let series = this.series.get(key);
-    if (!series) {
-      series = new HistogramSeries(labels(), this.buckets);
-      this.series.set(key, series);
-    }
-    return series;
+  protected make(labels: Labels): HistogramSeries {
+    return new HistogramSeries(labels, this.buckets);
   }
 
   get(): MetricData {
@@ -138,7 +143,4 @@ export class FastHistogram {
     return { name: this.name, help: this.help, type: this.type, values, aggregator: "sum" };
   }
 
-  reset(): void {
-    this.series.clear();
-  }
 }
