@@ -187,7 +187,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           ...result.headers,
           ...rateHeaders,
         });
-        response.end(result.bytes);
+        // A string body is sent in the same write as the headers (a Buffer would be a second iovec).
+        response.end(result.text ?? result.bytes);
         return;
       }
       await streamToClient(state, result, response, { deployment, requestId, attempts, rateHeaders }, (ttftMs, streamMs, failure) => {

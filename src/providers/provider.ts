@@ -27,6 +27,8 @@ export interface UpstreamJson {
   kind: "json";
   /** The Anthropic Message JSON bytes to send to the client unchanged. */
   bytes: Buffer;
+  /** The same bytes decoded (UTF-8), when the provider has them: the gateway then writes headers and body in one write. */
+  text?: string;
   usage: NormalizedUsage;
   /** Upstream headers worth passing on (anthropic-ratelimit-*, upstream request ids). */
   headers: Record<string, string>;

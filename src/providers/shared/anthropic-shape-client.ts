@@ -61,13 +61,14 @@ export class AnthropicShapeClient implements ProviderClient {
     const headers = passThroughHeaders(response.headers);
     if (!call.stream) {
       const bytes = await response.body.bytes();
+      const text = bytes.toString("utf8");
       let message: { usage?: unknown };
       try {
-        message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
+        message = JSON.parse(text) as { usage?: unknown };
       } catch {
         throw new UpstreamError("upstream_server", `${who}: response is not JSON`);
       }
-      return { kind: "json", bytes, usage: fromAnthropicUsage(message.usage), headers };
+      return { kind: "json", bytes, text, usage: fromAnthropicUsage(message.usage), headers };
     }
 
     const splitter = new SseEventSplitter();
