@@ -21,12 +21,35 @@ export interface RoutePlan {
   ranking: RankedCandidates;
 }
 
+/**
+ * Policies without a route header depend only on the config and the key's name: made once per key
+ * (per loaded config) rather than per request. Callers read policies and never change them.
+ */
+const policiesByConfig = new WeakMap<GatewayState["config"], Map<string, RoutingPolicy>>();
+
 export function policyFor(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders): RoutingPolicy {
+  const routeHeader = headers["x-switchyard-route"];
+  if (routeHeader !== undefined) return combinedPolicy(state, key, routeHeader);
+  let policies = policiesByConfig.get(state.config);
+  if (!policies) {
+    policies = new Map();
+    policiesByConfig.set(state.config, policies);
+  }
+  const name = key ? `key:${key.name}` : "unauthenticated";
+  let policy = policies.get(name);
+  if (!policy) {
+    policy = combinedPolicy(state, key, undefined);
+    policies.set(name, policy);
+  }
+  return policy;
+}
+
+function combinedPolicy(state: GatewayState, key: ApiKeyRecord | null, routeHeader: string | string[] | undefined): RoutingPolicy {
   const routing = state.config.config.routing;
   const base: RoutingPolicy = { residency: routing.residency, compliance: routing.compliance, billing: routing.billing, objective: routing.policy, weights: routing.weights };
   const keySettings = key ? state.config.config.keys[key.name] : undefined;
   try {
-    return combinePolicy(base, keySettings, parseRouteHeader(headers["x-switchyard-route"]));
+    return combinePolicy(base, keySettings, parseRouteHeader(routeHeader));
   } catch (error) {
     if (error instanceof PolicyError) throw new GatewayError("invalid_request", error.message);
     throw error;

@@ -631,3 +631,28 @@ describe("networkError and passThroughHeaders", () => {
     assert.deepEqual(passThroughHeaders({}), {});
   });
 });
+
+describe("RawResponse.passThrough", () => {
+  test("equals passThroughHeaders of the full header record, repeats and mixed case included", async () => {
+    route("/pass-through", ({ response }) => {
+      response.writeHead(200, [
+        "Anthropic-RateLimit-Requests-Limit", "50",
+        "anthropic-ratelimit-requests-limit", "60",
+        "Request-Id", "req_1",
+        "X-Amzn-RequestId", "amzn-2",
+        "Retry-After", "3",
+        "Content-Type", "application/json",
+        "X-Other", "no",
+      ]);
+      response.end("{}");
+    });
+    const fast = await call("/pass-through");
+    await fast.body.bytes();
+    const full = await call("/pass-through");
+    await full.body.bytes();
+    assert.deepEqual(fast.passThrough(), passThroughHeaders(full.headers));
+    assert.equal(fast.passThrough()["anthropic-ratelimit-requests-limit"], "50, 60");
+    // After the record has been built, the same answer from it.
+    assert.deepEqual(full.passThrough(), fast.passThrough());
+  });
+});

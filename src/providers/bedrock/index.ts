@@ -7,7 +7,7 @@
 import { fromBedrockInvoke } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
-import { networkError, passThroughHeaders, post } from "../shared/http.js";
+import { networkError, post } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
@@ -43,7 +43,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         const text = (await response.body.bytes()).toString("utf8");
         throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       }
-      const headers = passThroughHeaders(response.headers);
+      const headers = response.passThrough();
       if (!call.stream) {
         const bytes = await response.body.bytes();
         let message: { usage?: unknown };

@@ -9,7 +9,7 @@ import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { networkError, passThroughHeaders, post } from "./http.js";
+import { networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 export interface AnthropicShapeOptions {
@@ -58,7 +58,7 @@ export class AnthropicShapeClient implements ProviderClient {
       const text = (await response.body.bytes()).toString("utf8");
       throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
     }
-    const headers = passThroughHeaders(response.headers);
+    const headers = response.passThrough();
     if (!call.stream) {
       const bytes = await response.body.bytes();
       const text = bytes.toString("utf8");
