@@ -66,7 +66,7 @@ export const compareCommand: Command = {
     if (providers.length > 0) offerings = offerings.filter((offering) => providers.includes(offering.provider));
     if (values.residency) offerings = offerings.filter((offering) => offering.residency === values.residency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
-    const compared = compareOfferings(catalog, offerings, normalized.usage, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
+    const compared = compareOfferings(offerings, normalized.usage, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
     const cheapest = compared.find((option) => option.feasible)?.result?.total;
     const options = compared.map((option, index) => {
       const { offering, result } = option;

@@ -1,8 +1,9 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
-import { UsdSum, attodollarsFromText } from "../ledger/exact-sum.js";
+import { attodollarsFromText } from "../ledger/exact-sum.js";
 import { LedgerLocationError, openLedgerAt } from "../ledger/ledger-location.js";
 import { costOnEachDeployment, sumDeploymentCosts } from "../ledger/deployment-costs.js";
 import type { Ledger } from "../ledger/open-ledger.js";
+import { totalOf } from "../ledger/roll-up.js";
 import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { groupDigits, renderTable } from "./table.js";
@@ -52,41 +53,6 @@ async function openFrom(values: { db?: string; postgres?: string; schema?: strin
     if (error instanceof LedgerLocationError) throw new UsageError(error.message, "see: switchyard spend --help");
     throw error;
   }
-}
-
-/** The sum of all groups (each request is in exactly one group, tags included: one value per key). */
-export function totalOf(groups: SpendGroup[]): SpendGroup {
-  const cost = new UsdSum();
-  const shadows = new Map<string, UsdSum>();
-  const total: SpendGroup = {
-    group: {},
-    requests: 0,
-    errors: 0,
-    cost_usd: "0",
-    inexact_requests: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_write_tokens: 0,
-    cache_read_tokens: 0,
-    shadow_costs: {},
-  };
-  for (const group of groups) {
-    total.requests += group.requests;
-    total.errors += group.errors;
-    total.inexact_requests += group.inexact_requests;
-    total.input_tokens += group.input_tokens;
-    total.output_tokens += group.output_tokens;
-    total.cache_write_tokens += group.cache_write_tokens;
-    total.cache_read_tokens += group.cache_read_tokens;
-    cost.add(group.cost_usd);
-    for (const [deployment, amount] of Object.entries(group.shadow_costs)) {
-      const sum = shadows.get(deployment) ?? new UsdSum();
-      shadows.set(deployment, sum.add(amount));
-    }
-  }
-  total.cost_usd = cost.toString();
-  total.shadow_costs = Object.fromEntries([...shadows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()]));
-  return total;
 }
 
 /** A bar proportional to cost; display only, so integer division is enough. */

@@ -17,27 +17,34 @@ export class BudgetTracker {
 
   constructor(private readonly store: LedgerStore) {}
 
-  private async ensure(keyId: string, now: number): Promise<{ month: number; amount: Money }> {
-    const month = monthStart(now);
-    const current = this.spend.get(keyId);
-    if (current && current.month === month) return current;
+  /** Loads a key's spend this month from the ledger, once at a time per key. */
+  private load(keyId: string, month: number): Promise<void> {
     let pending = this.loading.get(keyId);
     if (!pending) {
       pending = this.store.keySpend(keyId, month).then((text) => {
         this.spend.set(keyId, { month, amount: parseUsd(text) });
       });
       this.loading.set(keyId, pending);
-      void pending.finally(() => this.loading.delete(keyId));
+      void pending.finally(() => this.loading.delete(keyId)).catch(() => undefined);
     }
-    await pending;
-    return this.spend.get(keyId) as { month: number; amount: Money };
+    return pending;
   }
 
-  /** Throws a budget_exceeded error (429) when the key has spent its monthly budget. */
-  async check(key: ApiKeyRecord, now: number): Promise<void> {
-    if (key.monthly_budget_usd === null) return;
-    const budget = parseUsd(key.monthly_budget_usd);
-    const { amount } = await this.ensure(key.id, now);
+  /**
+   * Throws a budget_exceeded error (429) when the key has spent its monthly budget. Synchronous
+   * (returns undefined) when the key has no budget or its spend this month is already known, which
+   * is every request but a key's first of the month; otherwise a promise that loads it first.
+   */
+  check(key: ApiKeyRecord, now: number): Promise<void> | undefined {
+    if (key.monthly_budget_usd === null) return undefined;
+    const month = monthStart(now);
+    const current = this.spend.get(key.id);
+    if (current && current.month === month) return this.enforce(key, current.amount, now);
+    return this.load(key.id, month).then(() => this.enforce(key, (this.spend.get(key.id) as { amount: Money }).amount, now));
+  }
+
+  private enforce(key: ApiKeyRecord, amount: Money, now: number): undefined {
+    const budget = parseUsd(key.monthly_budget_usd as string);
     if (amount >= budget) {
       const resets = monthWindow(now).resets_at;
       throw new GatewayError(
@@ -47,6 +54,7 @@ export class BudgetTracker {
         { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
       );
     }
+    return undefined;
   }
 
   /** Adds a recorded request's cost. */

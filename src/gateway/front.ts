@@ -30,12 +30,22 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
   return server;
 }
 
-/** A JSON body, or why it is not acceptable (the content type is checked before any byte is read). */
-export function bodyProblem(contentType: string | undefined): GatewayError | undefined {
+/** Why a request's content type is not acceptable for a JSON body, if it is not (checked before any byte is read). */
+export function contentTypeProblem(contentType: string | undefined): GatewayError | undefined {
   if (contentType === undefined) return undefined;
   const type = contentType.split(";", 1)[0]?.trim().toLowerCase();
   if (type === "application/json" || type === "text/plain") return undefined;
   return new GatewayError("invalid_request", `content-type must be application/json (got ${contentType})`);
+}
+
+/** The body as JSON (undefined when empty); a GatewayError naming the JSON problem otherwise. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new GatewayError("invalid_request", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 function refuse(response: ServerResponse, error: GatewayError): void {
@@ -45,7 +55,7 @@ function refuse(response: ServerResponse, error: GatewayError): void {
 }
 
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
-  const problem = bodyProblem(request.headers["content-type"]);
+  const problem = contentTypeProblem(request.headers["content-type"]);
   const declared = Number(request.headers["content-length"] ?? 0);
   if (problem || declared > BODY_LIMIT_BYTES) {
     // Answer at once; the unread body is discarded and the connection closed after the answer.
@@ -75,13 +85,11 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
     if (tooLarge) return;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     let body: unknown;
-    if (bytes.length > 0) {
-      try {
-        body = JSON.parse(bytes.toString("utf8"));
-      } catch (error) {
-        refuse(response, new GatewayError("invalid_request", `the request body is not valid JSON: ${(error as Error).message}`));
-        return;
-      }
+    try {
+      body = parseJsonBody(bytes);
+    } catch (error) {
+      refuse(response, error as GatewayError);
+      return;
     }
     const cancel = new Cancel();
     response.on("close", () => {

@@ -9,7 +9,7 @@ import { formatUsd, type Money } from "../pricing/money.js";
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
 import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
-import { priceDate, type GatewayState } from "./state.js";
+import { priceDate } from "./state.js";
 
 export interface Outcome {
   requestId: string;
@@ -48,7 +48,7 @@ function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResul
 
 const nullable = (value: number | undefined): number | null => (value === undefined ? null : value);
 
-export function buildLedgerRow(state: GatewayState, outcome: Outcome): PricedRow {
+export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
   const warnings = [...outcome.warnings, ...(outcome.usage?.warnings ?? [])];

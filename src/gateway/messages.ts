@@ -111,7 +111,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     }
     if (key) {
       rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.bodyBytes));
-      if (key.monthly_budget_usd !== null) await state.budgets.check(key, startedAt);
+      const loadingSpend = state.budgets.check(key, startedAt);
+      if (loadingSpend) await loadingSpend;
     }
 
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
@@ -171,7 +172,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       if (result.kind === "json") {
         state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs });
         finishSuccess(state, plan, deployment, key, result.usage.usage.output);
-        const { row, cost } = buildLedgerRow(state, outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
+        const { row, cost } = buildLedgerRow(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
         state.ledger.record(row);
         if (key) state.budgets.add(key.id, startedAt, cost);
         response.writeHead(200, {
@@ -208,7 +209,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   } catch (error) {
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
-    state.ledger.record(buildLedgerRow(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
+    state.ledger.record(buildLedgerRow(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
@@ -308,7 +309,7 @@ async function streamToClient(
     }
   }
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
-  const { row, cost } = buildLedgerRow(state, finish(ttftMs, performance.now() - streamStarted, failure));
+  const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
   state.ledger.record(row);
   if (key) state.budgets.add(key.id, row.created_at, cost);
   response.end();

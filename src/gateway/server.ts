@@ -9,7 +9,7 @@ import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { BODY_LIMIT_BYTES, createFrontServer } from "./front.js";
+import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
 import { newRequestId } from "./messages.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
@@ -29,19 +29,16 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 
-  // JSON.parse directly: the Anthropic body is trusted to be data, never merged into objects.
+  // The same body rules as the POST /v1/messages front door (front.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "buffer" }, (_request, body, done) => {
-    const bytes = body as Buffer;
-    if (bytes.length === 0) return done(null, undefined);
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+    const problem = contentTypeProblem(request.headers["content-type"]);
+    if (problem) return done(problem, undefined);
     try {
-      done(null, JSON.parse(bytes.toString("utf8")));
+      done(null, parseJsonBody(body as Buffer));
     } catch (error) {
-      done(new GatewayError("invalid_request", `the request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as GatewayError, undefined);
     }
-  });
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
-    done(new GatewayError("invalid_request", "content-type must be application/json"), undefined);
   });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {

@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
-import type { KeyStore, LedgerRow } from "../ledger/ledger.js";
+import type { ApiKeyRecord, KeyStore, LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
@@ -43,6 +43,11 @@ interface ServedSeries {
   duration: [HistogramSeries, HistogramSeries];
   ttft: [HistogramSeries, HistogramSeries];
   overhead: HistogramSeries;
+}
+
+/** Active keys that have a monthly budget. */
+async function budgetedKeys(keys: KeyStore): Promise<ApiKeyRecord[]> {
+  return (await keys.list()).filter((key) => key.revoked_at === null && key.monthly_budget_usd !== null);
 }
 
 export interface MetricsOptions {
@@ -149,7 +154,7 @@ export class GatewayMetrics {
         const source = metrics.source;
         if (!source) return;
         const now = source.state.now();
-        const budgeted = (await source.keys.list()).filter((key) => key.revoked_at === null && key.monthly_budget_usd !== null);
+        const budgeted = await budgetedKeys(source.keys);
         const spent = await Promise.all(budgeted.map((key) => metrics.monthSpend(key.id, now)));
         this.reset();
         budgeted.forEach((key, index) => this.set({ key_id: key.id, key_name: key.name }, Number(formatUsd(spent[index] ?? 0n))));
@@ -163,10 +168,9 @@ export class GatewayMetrics {
       async collect() {
         const source = metrics.source;
         if (!source) return;
+        const budgeted = await budgetedKeys(source.keys);
         this.reset();
-        for (const key of await source.keys.list()) {
-          if (key.revoked_at === null && key.monthly_budget_usd !== null) this.set({ key_id: key.id, key_name: key.name }, Number(key.monthly_budget_usd));
-        }
+        for (const key of budgeted) this.set({ key_id: key.id, key_name: key.name }, Number(key.monthly_budget_usd));
       },
     });
   }

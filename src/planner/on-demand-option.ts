@@ -65,7 +65,7 @@ export function monthlySearches(requests: bigint, perRequest: Decimal): bigint {
 }
 
 export function evaluateOnDemand(context: SegmentContext, offering: Offering): Option {
-  const { catalog, resolved, requests, at, discounts } = context;
+  const { catalog, resolved, at } = context;
   const { segment } = resolved;
   const model = offering.model;
   const tokens = requestTokens(segment, model, resolved.tokenCountsFrom);

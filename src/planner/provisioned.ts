@@ -15,7 +15,7 @@ import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour } from "./arrival.j
 import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
-import { unpricedOption, type CostLine, type Lever, type Option } from "./option.js";
+import { unpricedOption, type CostLine, type Option } from "./option.js";
 import { Rational, sumRationals } from "./rational.js";
 import { requestTokens, type RequestTokens } from "./request-tokens.js";
 import type { ResolvedQuote } from "./workload-models.js";

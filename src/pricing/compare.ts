@@ -16,7 +16,7 @@ export interface ComparedOption {
   reasons: string[];
 }
 
-export function compareOfferings(catalog: Catalog, offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}): ComparedOption[] {
+export function compareOfferings(offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}): ComparedOption[] {
   const compared = offerings.map((offering): ComparedOption => {
     const reasons: string[] = [];
     const block = blockInForce(offering, at);

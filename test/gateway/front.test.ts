@@ -6,7 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +56,11 @@ function readAnswer(response: IncomingMessage): Promise<Answer> {
     response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
     response.on("error", reject);
   });
+}
+
+/** A POST /v1/messages to the harness's gateway on a connection of its own; the caller sends (or withholds) the body. */
+function openMessagesRequest(headers: Record<string, string>): ClientRequest {
+  return httpRequest({ host, port, method: "POST", path: "/v1/messages", agent: false, headers: { ...authHeaders(), ...headers } });
 }
 
 /** One request to the harness's gateway, on a connection of its own (agent: false) unless an agent is given. */
@@ -145,14 +150,7 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
   test("a declared Content-Length over 32 MiB: 413 request_too_large at once, without waiting for (or reading) the body", async () => {
     const started = performance.now();
     const { answer, closed } = await new Promise<{ answer: Answer; closed: Promise<void> }>((resolve, reject) => {
-      const request = httpRequest({
-        host,
-        port,
-        method: "POST",
-        path: "/v1/messages",
-        agent: false,
-        headers: { ...authHeaders(), "content-type": "application/json", "content-length": String(LIMIT + 1) },
-      });
+      const request = openMessagesRequest({ "content-type": "application/json", "content-length": String(LIMIT + 1) });
       const closed = new Promise<void>((done) => request.on("close", () => done()));
       // The request stays open with its body unsent: only an answer that does not wait for it arrives.
       request.on("response", (response) => readAnswer(response).then((answer) => resolve({ answer, closed }), reject));
@@ -174,14 +172,7 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     let sent = 0;
     const answer = await new Promise<Answer>((resolve, reject) => {
       let answered = false;
-      const request = httpRequest({
-        host,
-        port,
-        method: "POST",
-        path: "/v1/messages",
-        agent: false,
-        headers: { ...authHeaders(), "content-type": "application/json", "transfer-encoding": "chunked" },
-      });
+      const request = openMessagesRequest({ "content-type": "application/json", "transfer-encoding": "chunked" });
       request.on("response", (response) => {
         answered = true;
         readAnswer(response).then(resolve, reject);

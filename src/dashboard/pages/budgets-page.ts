@@ -10,7 +10,7 @@ import { burnDown, type BurnDown } from "../burn-down.js";
 import type { DashboardContext } from "../context.js";
 import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp } from "../roll-up.js";
+import { rollUp } from "../../ledger/roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 type Status = "ok" | "projected_over" | "exhausted" | "no_budget";

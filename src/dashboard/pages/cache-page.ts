@@ -9,9 +9,8 @@ import { cacheSavings } from "../cache-and-batch.js";
 import { keyLabel, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
 import { count, percent, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp } from "../roll-up.js";
+import { rollUp, totalOf } from "../../ledger/roll-up.js";
 import { integer, money, ratio, sortableTable, text, type Column, type Row } from "../table.js";
-import { totalOf } from "./spend-page.js";
 
 /** Input tokens of every kind: uncached + cache writes + cache reads (Anthropic's disjoint buckets). */
 export function promptTokens(group: Pick<SpendGroup, "input_tokens" | "cache_write_tokens" | "cache_read_tokens">): number {

@@ -10,7 +10,7 @@ import { batchSavings, cacheSavings, type CacheSaving } from "../cache-and-batch
 import { rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, moneyOf, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp } from "../roll-up.js";
+import { rollUp } from "../../ledger/roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 const signed = (amount: bigint) => (amount > 0n ? `+${usdOfMoney(amount)}` : usdOfMoney(amount));

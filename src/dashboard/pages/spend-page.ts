@@ -8,7 +8,7 @@ import { barChart, stackedBarChart, type StackedBar } from "../../planner/report
 import { keyLabel, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp } from "../roll-up.js";
+import { rollUp, totalOf } from "../../ledger/roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
@@ -51,23 +51,6 @@ export function spendRow(id: string, label: string, group: Omit<SpendGroup, "gro
       cache_write_tokens: integer(group.cache_write_tokens),
       cache_read_tokens: integer(group.cache_read_tokens),
     },
-  };
-}
-
-/** Exact totals over groups (money with BigInt attodollars). */
-export function totalOf(groups: SpendGroup[]): Omit<SpendGroup, "group" | "shadow_costs"> {
-  const cost = new UsdSum();
-  const sum = (pick: (group: SpendGroup) => number) => groups.reduce((total, group) => total + pick(group), 0);
-  for (const group of groups) cost.add(group.cost_usd);
-  return {
-    requests: sum((group) => group.requests),
-    errors: sum((group) => group.errors),
-    cost_usd: cost.toString(),
-    inexact_requests: sum((group) => group.inexact_requests),
-    input_tokens: sum((group) => group.input_tokens),
-    output_tokens: sum((group) => group.output_tokens),
-    cache_write_tokens: sum((group) => group.cache_write_tokens),
-    cache_read_tokens: sum((group) => group.cache_read_tokens),
   };
 }
 

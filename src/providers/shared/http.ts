@@ -47,7 +47,7 @@ export class RawResponse {
       const first = (nameBytes[0] ?? 0) | 0x20;
       if (first !== 0x61 && first !== 0x72 && first !== 0x78) continue;
       const name = undiciUtil.headerNameToString(nameBytes);
-      if (!name.startsWith("anthropic-ratelimit-") && name !== "request-id" && name !== "x-amzn-requestid") continue;
+      if (!isPassedThrough(name)) continue;
       const value = (raw[index + 1] as Buffer).toString("latin1");
       const existing = candidates[name];
       candidates[name] = existing === undefined ? value : `${existing}, ${value}`;
@@ -293,13 +293,19 @@ export function post(
   });
 }
 
-/** Headers worth passing to the client: the upstream's rate-limit state and request id. */
+const UPSTREAM_REQUEST_IDS = new Set(["request-id", "x-amzn-requestid"]);
+
+/** Whether an upstream header (lower-case name) goes to the client. */
+function isPassedThrough(name: string): boolean {
+  return name.startsWith("anthropic-ratelimit-") || UPSTREAM_REQUEST_IDS.has(name);
+}
+
+/** Headers worth passing to the client: the upstream's rate-limit state, and its request id as x-switchyard-upstream-request-id. */
 export function passThroughHeaders(headers: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name in headers) {
-    const value = headers[name] as string;
-    if (name.startsWith("anthropic-ratelimit-")) kept[name] = value;
-    else if (name === "request-id" || name === "x-amzn-requestid") kept[`x-switchyard-upstream-request-id`] = value;
+    if (!isPassedThrough(name)) continue;
+    kept[UPSTREAM_REQUEST_IDS.has(name) ? "x-switchyard-upstream-request-id" : name] = headers[name] as string;
   }
   return kept;
 }

@@ -1,12 +1,11 @@
 /**
- * Coarser spend groups from finer ones, exactly: a page asks the ledger once (e.g. by day and
- * deployment) and rolls that up for its other views (by deployment alone), instead of scanning the
- * ledger again. Counts add; money adds as BigInt attodollars; shadow costs add per deployment.
+ * Coarser spend groups from finer ones, exactly: a dashboard page asks the ledger once (e.g. by day
+ * and deployment) and rolls that up for its other views (by deployment alone), instead of scanning
+ * the ledger again; `switchyard spend` and the pages total their groups with it. Counts add; money adds as BigInt attodollars; shadow costs add per deployment.
  */
-import { UsdSum } from "../ledger/exact-sum.js";
-import type { SpendGroup } from "../ledger/ledger.js";
-import type { GroupField } from "../ledger/spend-groups.js";
-import { moneyOf } from "./format.js";
+import { attodollarsFromText, UsdSum } from "./exact-sum.js";
+import type { SpendGroup } from "./ledger.js";
+import type { GroupField } from "./spend-groups.js";
 
 /** The groups of `groups` merged on `fields`, largest cost first (ties by the group values). */
 export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[] {
@@ -46,9 +45,14 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
   }));
   const text = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? ""));
   return result.sort((a, b) => {
-    const left = moneyOf(a.cost_usd);
-    const right = moneyOf(b.cost_usd);
+    const left = attodollarsFromText(a.cost_usd);
+    const right = attodollarsFromText(b.cost_usd);
     if (left !== right) return left > right ? -1 : 1;
     return text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0;
   });
+}
+
+/** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
+export function totalOf(groups: SpendGroup[]): SpendGroup {
+  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
 }
