@@ -29,6 +29,14 @@ const TOKEN_CLASSES: [string, (row: LedgerRow) => number | null][] = [
   ["cache_read", (row) => row.cache_read_tokens],
 ];
 
+interface MetricsSource {
+  state: GatewayState;
+  keys: KeyStore;
+}
+
+/** One gauge sample: its labels and value. */
+type GaugeValue = [Record<string, string>, number];
+
 interface ServedSeries {
   labels: { deployment: string; provider: string; model: string };
   key: string;
@@ -57,7 +65,7 @@ export interface MetricsOptions {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private source: { state: GatewayState; keys: KeyStore } | undefined;
+  private source: MetricsSource | undefined;
   private readonly ledgerSpend = new Map<string, { from: number; at: number; amount: Money }>();
 
   private readonly requests = new FastCounter(
@@ -115,62 +123,57 @@ export class GatewayMetrics {
 
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    const metrics = this;
-    new Gauge({
-      name: "switchyard_circuit_breaker_state",
-      help: "Circuit breaker of each deployment: 1 for its current state (closed, half_open, open), 0 for the others.",
-      labelNames: ["deployment", "state"] as const,
-      registers: [this.registry],
-      collect() {
-        const source = metrics.source;
-        if (!source) return;
-        this.reset();
+    this.scrapeGauge(
+      "switchyard_circuit_breaker_state",
+      "Circuit breaker of each deployment: 1 for its current state (closed, half_open, open), 0 for the others.",
+      ["deployment", "state"],
+      (source) => {
         const snapshot = source.state.health.snapshot();
-        for (const deployment of source.state.config.deployments.keys()) {
+        return [...source.state.config.deployments.keys()].flatMap((deployment) => {
           const current = snapshot.get(deployment)?.state ?? "closed";
-          for (const state of BREAKER_STATES) this.set({ deployment, state }, state === current ? 1 : 0);
-        }
+          return BREAKER_STATES.map((state): GaugeValue => [{ deployment, state }, state === current ? 1 : 0]);
+        });
       },
-    });
-    new Gauge({
-      name: "switchyard_deployment_available",
-      help: "1 when routing may use the deployment now; 0 while its circuit is open, a half-open probe is in flight, or it cools after a retry-after.",
-      labelNames: ["deployment"] as const,
-      registers: [this.registry],
-      collect() {
-        const source = metrics.source;
-        if (!source) return;
-        this.reset();
+    );
+    this.scrapeGauge(
+      "switchyard_deployment_available",
+      "1 when routing may use the deployment now; 0 while its circuit is open, a half-open probe is in flight, or it cools after a retry-after.",
+      ["deployment"],
+      (source) => {
         const snapshot = source.state.health.snapshot();
-        for (const deployment of source.state.config.deployments.keys()) this.set({ deployment }, snapshot.get(deployment)?.unavailable ? 0 : 1);
+        return [...source.state.config.deployments.keys()].map((deployment): GaugeValue => [{ deployment }, snapshot.get(deployment)?.unavailable ? 0 : 1]);
       },
-    });
-    new Gauge({
-      name: "switchyard_key_budget_spent_usd",
-      help: "Month-to-date spend (the UTC calendar month a budget counts) of each active key that has a monthly budget, in USD: the figure the gateway checks the budget against.",
-      labelNames: ["key_id", "key_name"] as const,
-      registers: [this.registry],
-      async collect() {
-        const source = metrics.source;
-        if (!source) return;
+    );
+    this.scrapeGauge(
+      "switchyard_key_budget_spent_usd",
+      "Month-to-date spend (the UTC calendar month a budget counts) of each active key that has a monthly budget, in USD: the figure the gateway checks the budget against.",
+      ["key_id", "key_name"],
+      async (source) => {
         const now = source.state.now();
         const budgeted = await budgetedKeys(source.keys);
-        const spent = await Promise.all(budgeted.map((key) => metrics.monthSpend(key.id, now)));
-        this.reset();
-        budgeted.forEach((key, index) => this.set({ key_id: key.id, key_name: key.name }, Number(formatUsd(spent[index] ?? 0n))));
+        const spent = await Promise.all(budgeted.map((key) => this.monthSpend(key.id, now)));
+        return budgeted.map((key, index): GaugeValue => [{ key_id: key.id, key_name: key.name }, Number(formatUsd(spent[index] ?? 0n))]);
       },
-    });
+    );
+    this.scrapeGauge("switchyard_key_budget_usd", "Monthly budget of each active key that has one, in USD.", ["key_id", "key_name"], async (source) =>
+      (await budgetedKeys(source.keys)).map((key): GaugeValue => [{ key_id: key.id, key_name: key.name }, Number(key.monthly_budget_usd)]),
+    );
+  }
+
+  /** A gauge whose values are read when Prometheus scrapes (none until the gateway's state is attached). */
+  private scrapeGauge(name: string, help: string, labelNames: string[], read: (source: MetricsSource) => GaugeValue[] | Promise<GaugeValue[]>): void {
+    const metrics = this;
     new Gauge({
-      name: "switchyard_key_budget_usd",
-      help: "Monthly budget of each active key that has one, in USD.",
-      labelNames: ["key_id", "key_name"] as const,
+      name,
+      help,
+      labelNames,
       registers: [this.registry],
       async collect() {
         const source = metrics.source;
         if (!source) return;
-        const budgeted = await budgetedKeys(source.keys);
+        const values = await read(source);
         this.reset();
-        for (const key of budgeted) this.set({ key_id: key.id, key_name: key.name }, Number(key.monthly_budget_usd));
+        for (const [labels, value] of values) this.set(labels, value);
       },
     });
   }
