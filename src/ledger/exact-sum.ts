@@ -6,6 +6,8 @@
 import { MONEY_SCALE, formatUsd } from "../pricing/money.js";
 
 const USD_TEXT = /^(-?)(\d{1,20})(?:\.(\d{1,18}))?$/;
+/** Canonical storable text: no leading zeros, no trailing fractional zeros, no "-0". */
+const CANONICAL_USD = /^(?:0|-?[1-9]\d{0,19})(?:\.\d{0,17}[1-9])?$|^-0\.\d{0,17}[1-9]$/;
 
 /**
  * True for the money text the ledger stores: a plain decimal with at most 18 places and 20 whole
@@ -29,6 +31,8 @@ export function attodollarsFromText(text: string): bigint {
  * as formatUsd(attodollarsFromText(text)) but with string operations: it runs for every stored row.
  */
 export function canonicalUsd(text: string): string {
+  // Most text is canonical already (the engine writes it so): one test instead of three rewrites.
+  if (CANONICAL_USD.test(text)) return text;
   const match = USD_TEXT.exec(text);
   if (!match) throw new RangeError(`not a USD amount with at most ${MONEY_SCALE} decimal places: ${JSON.stringify(text)}`);
   const [, sign, whole = "0", fraction = ""] = match;

@@ -21,6 +21,13 @@ test("canonicalUsd is formatUsd of the exact value, computed on the text", () =>
   assert.equal(canonicalUsd("0.300000000000000000"), "0.3");
   assert.equal(canonicalUsd("-0.0"), "0");
   assert.equal(canonicalUsd("007.50"), "7.5");
+  // Canonical text comes back as it is (the fast path), at the edges of the storable range too.
+  for (const text of ["0", "-0.5", "-7", "0.000000000000000001", "12345678901234567890.123456789012345678"]) assert.equal(canonicalUsd(text), text);
+  for (const [text, canonical] of [["-0", "0"], ["0.10", "0.1"], ["-00.5", "-0.5"], ["1.", undefined]] as const) {
+    if (canonical === undefined) assert.throws(() => canonicalUsd(text), RangeError);
+    else assert.equal(canonicalUsd(text), canonical);
+  }
+  fc.assert(fc.property(fc.bigInt({ min: -(10n ** 38n) + 1n, max: 10n ** 38n - 1n }), (attodollars) => assert.equal(canonicalUsd(formatUsd(attodollars)), formatUsd(attodollars))));
 });
 
 test("UsdSum adds exactly where binary floats drift", () => {

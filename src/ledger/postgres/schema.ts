@@ -4,7 +4,8 @@
  */
 import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
 
-export const SCHEMA_VERSION = 1;
+/** 2: the (model, created_at) and (provider, created_at) indexes dropped, as in SQLite's schema. */
+export const SCHEMA_VERSION = 2;
 
 function statements(schema: string): string {
   const s = quoteSchema(schema);
@@ -44,8 +45,8 @@ CREATE TABLE IF NOT EXISTS ${s}.ledger_rows (
 );
 CREATE INDEX IF NOT EXISTS ledger_rows_created_at ON ${s}.ledger_rows (created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_key ON ${s}.ledger_rows (key_id, created_at);
-CREATE INDEX IF NOT EXISTS ledger_rows_model ON ${s}.ledger_rows (model, created_at);
-CREATE INDEX IF NOT EXISTS ledger_rows_provider ON ${s}.ledger_rows (provider, created_at);
+DROP INDEX IF EXISTS ${s}.ledger_rows_model;
+DROP INDEX IF EXISTS ${s}.ledger_rows_provider;
 
 CREATE TABLE IF NOT EXISTS ${s}.api_keys (
   id text PRIMARY KEY,

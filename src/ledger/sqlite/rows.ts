@@ -123,13 +123,29 @@ export function fromStoredRow(stored: StoredRow): LedgerRow {
   };
 }
 
+/** Rows per INSERT statement: 32 × 30 columns = 960 parameters, well under SQLite's 32,766. */
+export const ROWS_PER_STATEMENT = 32;
+
 /**
  * The insert of a batch, as one transaction (a commit per row would cost a write() each, even in
  * WAL mode); a row whose request_id is stored already is skipped, so replays change nothing.
+ * Rows go in ROWS_PER_STATEMENT at a time, as one multi-row INSERT: a statement run per row cost
+ * about a fifth of the insert thread's time (bench:ledger).
  */
 export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[]) => void {
-  const insertRow = database.prepare(`INSERT OR IGNORE INTO ledger_rows (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+  const statement = (rows: number) => {
+    const one = `(${COLUMNS.map(() => "?").join(", ")})`;
+    return database.prepare(`INSERT OR IGNORE INTO ledger_rows (${COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => one).join(", ")}`);
+  };
+  const insertMany = statement(ROWS_PER_STATEMENT);
+  const insertOne = statement(1);
   return database.transaction((rows: LedgerRow[]) => {
-    for (const row of rows) insertRow.run(storedValues(row));
+    let index = 0;
+    for (; index + ROWS_PER_STATEMENT <= rows.length; index += ROWS_PER_STATEMENT) {
+      const values: (string | number | null)[] = [];
+      for (let row = index; row < index + ROWS_PER_STATEMENT; row += 1) values.push(...storedValues(rows[row] as LedgerRow));
+      insertMany.run(values);
+    }
+    for (; index < rows.length; index += 1) insertOne.run(storedValues(rows[index] as LedgerRow));
   });
 }

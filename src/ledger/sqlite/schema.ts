@@ -7,7 +7,8 @@
  */
 import type { SqliteDatabase } from "./connection.js";
 
-export const SCHEMA_VERSION = 1;
+/** 2: the (model, created_at) and (provider, created_at) indexes dropped (no query used them; each cost every insert). */
+export const SCHEMA_VERSION = 2;
 
 const STATEMENTS = `
 CREATE TABLE IF NOT EXISTS ledger_rows (
@@ -44,8 +45,9 @@ CREATE TABLE IF NOT EXISTS ledger_rows (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS ledger_rows_created_at ON ledger_rows (created_at);
 CREATE INDEX IF NOT EXISTS ledger_rows_key ON ledger_rows (key_id, created_at);
-CREATE INDEX IF NOT EXISTS ledger_rows_model ON ledger_rows (model, created_at);
-CREATE INDEX IF NOT EXISTS ledger_rows_provider ON ledger_rows (provider, created_at);
+-- Reports filter by time and key only; grouping by model or provider reads the rows of the window.
+DROP INDEX IF EXISTS ledger_rows_model;
+DROP INDEX IF EXISTS ledger_rows_provider;
 
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
