@@ -584,18 +584,29 @@ async function main(): Promise<void> {
   else log(`profiles kept in ${profileDir}`);
 }
 
+/**
+ * "yes" only when every round met the target: with 3 rounds, a median under 1 ms can come from one
+ * round whose direct baseline had the bigger tail (a negative "added" value). Then it says so.
+ */
+function verdict(median: number, byRound: number[] | undefined, limit: number): string {
+  if (!(median <= limit)) return "NO";
+  if (byRound && byRound.some((value) => !(value <= limit))) return "median only: not in every round";
+  return "yes";
+}
+
 function goals(rateRows: RateSummary[], saturationRows: SaturationRow[]) {
   const topRate = Math.max(...rates);
   const at = (mode: Mode) => rateRows.find((row) => row.rate === topRate && row.mode === mode && row.target === "switchyard");
   const saturated = saturationRows.find((row) => row.mode === "json" && row.target === "switchyard");
   const perCore = saturated?.perCore ?? Number.NaN;
-  const addedP99 = at("json")?.addedP99 ?? Number.NaN;
+  const json = at("json");
   const ttfb = at("stream");
+  const median = rounds > 1 ? " (median round)" : "";
   return [
-    { goal: "requests/s per core of gateway CPU (non-streaming, saturated)", target: "≥ 4,000", value: integer(perCore), met: perCore >= 4000 },
-    { goal: `added p99, non-streaming, at ${integer(topRate)} requests/s${rounds > 1 ? " (median round)" : ""}`, target: "≤ 1 ms", value: `${ms(addedP99)} ms`, met: addedP99 <= 1 },
-    { goal: `added time to first byte p50, streaming, at ${integer(topRate)} requests/s`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP50 ?? Number.NaN)} ms`, met: (ttfb?.addedP50 ?? Number.NaN) <= 1 },
-    { goal: `added time to first byte p99, streaming, at ${integer(topRate)} requests/s${rounds > 1 ? " (median round)" : ""}`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP99 ?? Number.NaN)} ms`, met: (ttfb?.addedP99 ?? Number.NaN) <= 1 },
+    { goal: "requests/s per core of gateway CPU (non-streaming, saturated)", target: "≥ 4,000", value: integer(perCore), met: perCore >= 4000 ? "yes" : "NO" },
+    { goal: `added p99, non-streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(json?.addedP99 ?? Number.NaN)} ms`, met: verdict(json?.addedP99 ?? Number.NaN, json?.addedP99ByRound, 1) },
+    { goal: `added time to first byte p50, streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP50 ?? Number.NaN)} ms`, met: verdict(ttfb?.addedP50 ?? Number.NaN, undefined, 1) },
+    { goal: `added time to first byte p99, streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP99 ?? Number.NaN)} ms`, met: verdict(ttfb?.addedP99 ?? Number.NaN, ttfb?.addedP99ByRound, 1) },
   ];
 }
 
@@ -682,7 +693,7 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
   out.push(`Ledger: ${integer(ledger.ledgerRows)} rows (${integer(ledger.priced)} priced) for ${integer(ledger.sentThroughSwitchyard)} successful requests through Switchyard`);
   if (ledger.ledgerRows < ledger.sentThroughSwitchyard) out.push("WARNING: fewer ledger rows than successful requests: rows were lost.");
   out.push("");
-  out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met ? "yes" : "NO"])));
+  out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met])));
   for (const [name, summary] of Object.entries(profiles)) {
     out.push("");
     out.push(

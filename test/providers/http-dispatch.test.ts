@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, errors as undiciErrors } from "undici";
-import { createAgent, networkError, passThroughHeaders, post, type RawResponse, type UpstreamBody } from "../../src/providers/shared/http.js";
+import { createAgent, mapBody, networkError, passThroughHeaders, post, UpstreamBody, type RawResponse } from "../../src/providers/shared/http.js";
 import { UpstreamError, type ErrorKind } from "../../src/providers/upstream-error.js";
 import { Cancel } from "../../src/util/cancel.js";
 
@@ -654,5 +654,51 @@ describe("RawResponse.passThrough", () => {
     assert.equal(fast.passThrough()["anthropic-ratelimit-requests-limit"], "50, 60");
     // After the record has been built, the same answer from it.
     assert.deepEqual(full.passThrough(), fast.passThrough());
+  });
+});
+
+describe("mapBody (a provider's rest of a stream)", () => {
+  const chunk = (text: string) => Buffer.from(text, "utf8");
+  const collect = async (iterable: AsyncIterable<Buffer>) => {
+    const seen: string[] = [];
+    for await (const piece of iterable) seen.push(piece.toString("utf8"));
+    return seen;
+  };
+
+  test("passes each chunk through map as it arrives, skips chunks mapped to undefined, ends with the body", async () => {
+    const body = new UpstreamBody("test", () => undefined);
+    const mapped = mapBody(body, (piece) => (piece.toString() === "skip" ? undefined : chunk(piece.toString().toUpperCase())), (error) => error);
+    const reading = collect(mapped);
+    body.push(chunk("a"), () => undefined);
+    await sleep(1);
+    body.push(chunk("skip"), () => undefined);
+    await sleep(1);
+    body.push(chunk("b"), () => undefined);
+    body.push(chunk("c"), () => undefined);
+    body.end();
+    // "b" and "c" arrived together: one read, one mapped chunk.
+    assert.deepEqual(await reading, ["A", "BC"]);
+  });
+
+  test("a failure mid-stream comes out through mapError, after the chunks before it", async () => {
+    const body = new UpstreamBody("test", () => undefined);
+    const seen: string[] = [];
+    const mapped = mapBody(body, (piece) => piece, (error) => new UpstreamError("connection", `mapped: ${(error as Error).message}`));
+    body.push(chunk("first"), () => undefined);
+    body.fail(new UpstreamError("timeout", "cut off"));
+    await assert.rejects(
+      (async () => {
+        for await (const piece of mapped) seen.push(piece.toString());
+      })(),
+      (error: unknown) => error instanceof UpstreamError && error.kind === "connection" && error.message === "mapped: cut off",
+    );
+    assert.deepEqual(seen, ["first"]);
+  });
+
+  test("the body's own iteration is the identity mapping", async () => {
+    const body = new UpstreamBody("test", () => undefined);
+    body.push(chunk("x"), () => undefined);
+    body.end();
+    assert.deepEqual(await collect(body), ["x"]);
   });
 });

@@ -7,7 +7,7 @@
 import { fromBedrockInvoke } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
-import { networkError, post } from "../shared/http.js";
+import { mapBody, networkError, post } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
@@ -76,17 +76,15 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         return Buffer.from(text, "utf8");
       };
       const first = drain();
-      async function* rest(): AsyncGenerator<Buffer> {
-        try {
-          for await (const chunk of response.body) {
-            decode(chunk);
-            if (pending.length > 0) yield drain();
-          }
-        } catch (error) {
-          throw networkError(error, name);
-        }
-      }
-      return { kind: "stream", first, rest: rest(), usage: () => decoder.usage(), headers };
+      const rest = mapBody(
+        response.body,
+        (chunk) => {
+          decode(chunk);
+          return pending.length > 0 ? drain() : undefined;
+        },
+        (error) => networkError(error, name),
+      );
+      return { kind: "stream", first, rest, usage: () => decoder.usage(), headers };
     },
 
     async countTokens(body, call) {

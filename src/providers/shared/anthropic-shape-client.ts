@@ -9,7 +9,7 @@ import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { networkError, post } from "./http.js";
+import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 export interface AnthropicShapeOptions {
@@ -94,18 +94,15 @@ export class AnthropicShapeClient implements ProviderClient {
       response.body.destroy();
       throw streamError;
     }
-    const upstreamBody = response.body;
-    async function* rest(): AsyncGenerator<Buffer> {
-      try {
-        for await (const chunk of upstreamBody) {
-          observe(chunk);
-          yield chunk;
-        }
-      } catch (error) {
-        throw networkError(error, who);
-      }
-    }
-    return { kind: "stream", first, rest: rest(), usage: () => fromAnthropicStream(startUsage, deltaUsages), headers };
+    const rest = mapBody(
+      response.body,
+      (chunk) => {
+        observe(chunk);
+        return chunk;
+      },
+      (error) => networkError(error, who),
+    );
+    return { kind: "stream", first, rest, usage: () => fromAnthropicStream(startUsage, deltaUsages), headers };
   }
 
   async countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }> {

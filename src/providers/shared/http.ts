@@ -197,18 +197,48 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+  /** The next chunks (joined) as they arrive; undefined at the end. Throws the body's failure. */
+  async read(): Promise<Buffer | undefined> {
     for (;;) {
       if (this.chunks.length > 0) {
         const chunks = this.take();
-        yield chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        continue;
+        return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       }
       if (this.failure) throw this.failure;
-      if (this.ended) return;
+      if (this.ended) return undefined;
       await this.waitForMore();
     }
   }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return mapBody(this, (chunk) => chunk, (error) => error)[Symbol.asyncIterator]();
+  }
+}
+
+/**
+ * The rest of a body for a client: each chunk through `map` (undefined: nothing to pass on for it
+ * yet), a failure through `mapError`. A plain iterator over `read()`, not an async generator: the
+ * providers used to wrap the body's own async generator in one of theirs, and with that nesting
+ * V8 kept every stream's objects alive through a young-generation GC and then promoted them, about
+ * 6 KB per streamed request; at 200 streams/s each scavenge took 5–7 ms instead of under 1.
+ */
+export function mapBody(body: UpstreamBody, map: (chunk: Buffer) => Buffer | undefined, mapError: (error: unknown) => unknown): AsyncIterable<Buffer> {
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const next = async (): Promise<IteratorResult<Buffer>> => {
+    try {
+      for (;;) {
+        const chunk = await body.read();
+        if (chunk === undefined) return done;
+        const mapped = map(chunk);
+        if (mapped !== undefined) return { done: false, value: mapped };
+      }
+    } catch (error) {
+      throw mapError(error);
+    }
+  };
+  // Leaving the loop early does not stop the upstream: the request's Cancel does that.
+  const iterator: AsyncIterator<Buffer> = { next, return: async () => done };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 /** undici's raw headers (name, value, name, value… as Buffers) as lower-case names; repeats joined with ", ". */
