@@ -95,6 +95,6 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
     response.on("close", () => {
       if (!response.writableFinished) cancel.abort(new Error("client disconnected"));
     });
-    void handleMessages(state, { headers: request.headers, body, bodyBytes: bytes.length, cancel }, response);
+    void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel }, response);
   });
 }

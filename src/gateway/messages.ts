@@ -20,6 +20,7 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
+import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import type { Cancel } from "../util/cancel.js";
 
@@ -35,21 +36,34 @@ export function newRequestId(): string {
 export interface IncomingMessages {
   headers: IncomingHttpHeaders;
   body: unknown;
-  bodyBytes: number;
+  /** The body as received (its parse is `body`). */
+  raw: Buffer;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
 }
 
 /** Per-deployment body: Anthropic-shape upstreams get inference_geo from the deployment's route. */
-function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<string, unknown> {
+function isAnthropicShape(deployment: Deployment): boolean {
   const kind = deployment.provider.kind;
-  if (kind === "anthropic" || kind === "claude-platform-aws") {
-    if (deployment.route === "us") return { ...body, inference_geo: "us" };
-    return body;
-  }
+  return kind === "anthropic" || kind === "claude-platform-aws";
+}
+
+/** Top-level members an Anthropic-shape deployment sets in the client's body besides `model`. */
+function anthropicShapeEdits(deployment: Deployment): Record<string, unknown> {
+  return deployment.route === "us" ? { inference_geo: "us" } : {};
+}
+
+function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<string, unknown> {
+  if (isAnthropicShape(deployment)) return deployment.route === "us" ? { ...body, ...anthropicShapeEdits(deployment) } : body;
   if (body.inference_geo === undefined) return body;
   const { inference_geo: _geo, ...rest } = body;
   return rest;
+}
+
+/** The client's bytes with the deployment's members spliced in (Anthropic-shape upstreams), when that can be exact. */
+function jsonFor(deployment: Deployment, raw: Buffer): Buffer | undefined {
+  if (!isAnthropicShape(deployment)) return undefined;
+  return withTopLevelMembers(raw, { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) });
 }
 
 function anthropicVersion(headers: IncomingHttpHeaders): string {
@@ -110,7 +124,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
     }
     if (key) {
-      rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.bodyBytes));
+      rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.raw.length));
       const loadingSpend = state.budgets.check(key, startedAt);
       if (loadingSpend) await loadingSpend;
     }
@@ -118,7 +132,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
     if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
     candidates = deployments;
-    const plan = planRoute(state, key, incoming.headers, request, incoming.bodyBytes, deployments, startedAt);
+    const plan = planRoute(state, key, incoming.headers, request, incoming.raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
@@ -139,6 +153,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       try {
         result = await client.messages({
           body: bodyFor(deployment, request.body),
+          json: jsonFor(deployment, incoming.raw),
           stream: request.stream,
           upstreamModel: deployment.upstreamModel,
           anthropicVersion: anthropicVersion(incoming.headers),

@@ -10,6 +10,12 @@ import type { Cancel } from "../util/cancel.js";
 export interface MessagesCall {
   /** The client's request body, parsed; unknown fields are kept and passed on. */
   body: Record<string, unknown>;
+  /**
+   * For Anthropic-shape upstreams: the client's bytes with `model` (and the deployment's other
+   * top-level members) spliced in, everything else exactly as sent. Absent when the splice could
+   * not be exact; the client then sends JSON.stringify of `body` with `model` replaced.
+   */
+  json?: Buffer;
   stream: boolean;
   /** The model id to send upstream for this deployment. */
   upstreamModel: string;

@@ -399,6 +399,8 @@ describe("large answers, from an upstream the test controls", () => {
   let target: { host: string; port: number };
   /** What the upstream sent for each request, and when its response closed (finished = sent whole). */
   const sent: { bytes: Buffer[]; closed: Promise<{ finished: boolean }> }[] = [];
+  /** The request bodies the upstream received, as bytes. */
+  const received: Buffer[] = [];
 
   function event(name: string, data: object): string {
     return `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
@@ -439,6 +441,7 @@ describe("large answers, from an upstream the test controls", () => {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         const bytes: Buffer[] = [];
+        received.push(Buffer.concat(chunks));
         sent.push({ bytes, closed: new Promise((resolve) => response.once("close", () => resolve({ finished: response.writableFinished }))) });
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { stream?: boolean; messages?: { content?: unknown }[] };
         const deltas = Number(/deltas=(\d+)/.exec(String(body.messages?.[0]?.content))?.[1] ?? 1);
@@ -514,6 +517,28 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.ok(upstreamBytes.length > 8_000_000);
     assert.equal(answer.body.length, upstreamBytes.length);
     assert.ok(answer.body.equals(upstreamBytes), "the gateway passes Anthropic-shape bytes through unchanged");
+  });
+
+  test("the upstream receives the client's body byte for byte, with only the model replaced", async () => {
+    // Numbers JSON.parse would round or reformat, escapes, odd spacing and an unknown field.
+    const original =
+      '{ "max_tokens" :64,"model": "big", "temperature": 1.0, "metadata": {"user_id": "caf\\u00e9"},\n' +
+      '  "tools": [{"name": "t", "input_schema": {"type": "object", "properties": {"n": {"type": "integer", "maximum": 12345678901234567890}}}}],\n' +
+      '  "messages": [{"role": "user", "content": "say \\"hi\\" 1e400? no: 0.10000000000000000555"}], "x_unknown": [1.50, -0.0]}';
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      });
+      request.on("error", reject);
+      request.end(original);
+    });
+    assert.equal(answer.status, 200, answer.body);
+    const upstreamModel = gateway.state.config.deployments.get("fake-haiku")?.upstreamModel;
+    assert.equal(upstreamModel, "claude-haiku-4-5-20251001");
+    assert.equal(received.at(-1)?.toString("utf8"), original.replace('"model": "big"', `"model": ${JSON.stringify(upstreamModel)}`));
   });
 
   test("a slow reader that disconnects: the gateway cuts the upstream stream", async () => {

@@ -46,7 +46,7 @@ export class AnthropicShapeClient implements ProviderClient {
 
   async messages(call: MessagesCall): Promise<UpstreamResult> {
     const who = this.options.who;
-    const body = JSON.stringify({ ...call.body, model: call.upstreamModel });
+    const body = call.json ?? JSON.stringify({ ...call.body, model: call.upstreamModel });
     const pendingHeaders = this.headers(call);
     const requestHeaders = pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
     const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages`, requestHeaders, body, {
