@@ -45,7 +45,7 @@ import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js"
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, requestBody, type RunResult, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
-import { distribution, integer, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
+import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -385,13 +385,6 @@ async function scrapeLoopDelay(url: string): Promise<LoopDelay | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Folds the rounds of each rate, mode and target into one summary row, in the order first seen. */

@@ -7,6 +7,14 @@ export function percentile(sorted: number[] | Float64Array, q: number): number {
   return sorted[rank] as number;
 }
 
+/** The median of the finite values (the mean of the middle two for an even count); NaN for none. */
+export function median(values: number[]): number {
+  const sorted = [...values].filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export interface Distribution {
   count: number;
   p50: number;

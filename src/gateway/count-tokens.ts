@@ -5,6 +5,7 @@ import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
+import { anthropicVersion } from "./messages.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
@@ -43,7 +44,7 @@ async function countOn(
     try {
       const counted = await client.countTokens(body, {
         upstreamModel: deployment.upstreamModel,
-        anthropicVersion: typeof headers["anthropic-version"] === "string" ? headers["anthropic-version"] : "2023-06-01",
+        anthropicVersion: anthropicVersion(headers),
         betas,
         requestId,
         cancel,

@@ -22,7 +22,7 @@ import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
-import type { Cancel } from "../util/cancel.js";
+import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -42,19 +42,22 @@ export interface IncomingMessages {
   cancel: Cancel;
 }
 
-/** Per-deployment body: Anthropic-shape upstreams get inference_geo from the deployment's route. */
 function isAnthropicShape(deployment: Deployment): boolean {
   const kind = deployment.provider.kind;
   return kind === "anthropic" || kind === "claude-platform-aws";
 }
 
-/** Top-level members an Anthropic-shape deployment sets in the client's body besides `model`. */
-function anthropicShapeEdits(deployment: Deployment): Record<string, unknown> {
-  return deployment.route === "us" ? { inference_geo: "us" } : {};
+/** What an Anthropic-shape deployment sets in the client's body besides `model`: inference_geo from a "us" route. */
+function anthropicShapeEdits(deployment: Deployment): Record<string, unknown> | undefined {
+  return deployment.route === "us" ? { inference_geo: "us" } : undefined;
 }
 
+/** Per-deployment parsed body; other upstreams build their own body from it and take no inference_geo. */
 function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<string, unknown> {
-  if (isAnthropicShape(deployment)) return deployment.route === "us" ? { ...body, ...anthropicShapeEdits(deployment) } : body;
+  if (isAnthropicShape(deployment)) {
+    const edits = anthropicShapeEdits(deployment);
+    return edits ? { ...body, ...edits } : body;
+  }
   if (body.inference_geo === undefined) return body;
   const { inference_geo: _geo, ...rest } = body;
   return rest;
@@ -66,7 +69,8 @@ function jsonFor(deployment: Deployment, raw: Buffer): Buffer | undefined {
   return withTopLevelMembers(raw, { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) });
 }
 
-function anthropicVersion(headers: IncomingHttpHeaders): string {
+/** The client's anthropic-version, or the API's first version when it sent none. */
+export function anthropicVersion(headers: IncomingHttpHeaders): string {
   const value = headers["anthropic-version"];
   return typeof value === "string" && value.length > 0 ? value : "2023-06-01";
 }
@@ -108,7 +112,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let stream = false;
   let candidates: Deployment[] = [];
   let rateHeaders: Record<string, string> = {};
-  let deadlineTimer: NodeJS.Timeout | undefined;
+  let clearDeadline: (() => void) | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
     const latencyMs = performance.now() - started;
     return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
@@ -138,7 +142,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
     // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
     const cancel = incoming.cancel;
-    deadlineTimer = setTimeout(() => cancel.abort(new Error("deadline")), state.config.config.timeouts.total_ms);
+    clearDeadline = cancel.abortAfter(state.config.config.timeouts.total_ms, "deadline");
     const ranked = plan.ranking.ranked;
     let lastError: UpstreamError | undefined;
     let waited = false;
@@ -232,22 +236,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       response.end();
     }
   } finally {
-    clearTimeout(deadlineTimer);
+    clearDeadline?.();
   }
-}
-
-/** Waits `ms`, or less if the request is cancelled meanwhile. */
-function sleepUnlessCancelled(ms: number, cancel: Cancel): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = cancel.onAbort(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    const timer = setTimeout(() => {
-      stop();
-      resolve();
-    }, ms);
-  });
 }
 
 /** After a success: the deployment now holds the request's prefixes; output tokens count against the key's limit. */

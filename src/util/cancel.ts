@@ -18,6 +18,12 @@ export class Cancel {
     if (listeners) for (const listener of listeners) listener(reason);
   }
 
+  /** Aborts with Error(`reason`) after `ms` unless the returned function is called first. */
+  abortAfter(ms: number, reason: string): () => void {
+    const timer = setTimeout(() => this.abort(new Error(reason)), ms);
+    return () => clearTimeout(timer);
+  }
+
   /** Calls `listener` on abort (at once if already aborted); returns a function that removes it. */
   onAbort(listener: (reason: Error) => void): () => void {
     if (this.aborted) {
@@ -37,6 +43,19 @@ function noop(): void {}
 /** A Cancel that aborts by itself after `ms` (for calls outside a client request, e.g. count_tokens). */
 export function cancelAfter(ms: number): { cancel: Cancel; clear: () => void } {
   const cancel = new Cancel();
-  const timer = setTimeout(() => cancel.abort(new Error(`deadline of ${ms} ms`)), ms);
-  return { cancel, clear: () => clearTimeout(timer) };
+  return { cancel, clear: cancel.abortAfter(ms, `deadline of ${ms} ms`) };
+}
+
+/** Waits `ms`, or less if `cancel` aborts meanwhile; never rejects. */
+export function sleepUnlessCancelled(ms: number, cancel: Cancel): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = cancel.onAbort(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      stop();
+      resolve();
+    }, ms);
+  });
 }

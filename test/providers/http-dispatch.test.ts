@@ -41,6 +41,14 @@ function send(response: ServerResponse, chunk: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => response.write(chunk, (error) => (error ? reject(error) : resolve())));
 }
 
+/** Sends each part as its own chunk, `gapMs` apart. */
+async function sendPaced(response: ServerResponse, parts: readonly string[], gapMs: number): Promise<void> {
+  for (const part of parts) {
+    await send(response, part);
+    await sleep(gapMs);
+  }
+}
+
 before(async () => {
   server = createServer((request, response) => {
     const entry = routes.get(request.url ?? "");
@@ -225,10 +233,7 @@ describe("bodies", () => {
     const parts = ["alpha-", "beta-", "gamma-", "delta"];
     route("/chunks", async ({ response }) => {
       response.writeHead(200, { "content-type": "text/plain" });
-      for (const part of parts) {
-        await send(response, part);
-        await sleep(15);
-      }
+      await sendPaced(response, parts, 15);
       response.end();
     });
     const iterated = await iterate((await call("/chunks")).body);
@@ -353,10 +358,7 @@ describe("readUntil", () => {
     const parts = ["event: message_start\nda", "ta: {\"a\":1}\n", "\nevent: ping\ndata: {}\n\n", "event: message_stop\ndata: {}\n\n"];
     route("/split-first", async ({ response }) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
-      for (const part of parts) {
-        await send(response, part);
-        await sleep(20);
-      }
+      await sendPaced(response, parts, 20);
       response.end();
     });
     const response = await call("/split-first");
@@ -374,10 +376,7 @@ describe("readUntil", () => {
     const late = "event: e\ndata: 5\n\n";
     route("/batched", async ({ response }) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
-      for (const part of parts) {
-        await send(response, part);
-        await sleep(15);
-      }
+      await sendPaced(response, parts, 15);
       // The reader starts only after these three arrived; one more comes once it is reading.
       await sleep(150);
       await send(response, late);
@@ -400,10 +399,7 @@ describe("readUntil", () => {
     const parts = ["event: message_start\n", "data: {}\n\nevent: ping\n", "data: {}\n\n", "event: message_stop\ndata: {}\n\n"];
     route("/middle-of-batch", async ({ response }) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
-      for (const part of parts) {
-        await send(response, part);
-        await sleep(15);
-      }
+      await sendPaced(response, parts, 15);
       response.end();
     });
     const response = await call("/middle-of-batch");

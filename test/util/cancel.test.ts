@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Cancel, cancelAfter } from "../../src/util/cancel.js";
+import { Cancel, cancelAfter, sleepUnlessCancelled } from "../../src/util/cancel.js";
 
 test("abort calls each listener once with the reason; later aborts are ignored", () => {
   const cancel = new Cancel();
@@ -35,4 +35,25 @@ test("cancelAfter aborts by itself, and clear() stops it", async () => {
   assert.equal(fires.cancel.aborted, true);
   assert.match(fires.cancel.reason?.message ?? "", /deadline of 5 ms/);
   assert.equal(cleared.cancel.aborted, false);
+});
+
+test("abortAfter aborts with the reason after the delay, unless cleared first", async () => {
+  const timed = new Cancel();
+  timed.abortAfter(5, "deadline");
+  const cleared = new Cancel();
+  cleared.abortAfter(5, "deadline")();
+  await sleep(30);
+  assert.equal(timed.reason?.message, "deadline");
+  assert.equal(cleared.aborted, false);
+});
+
+test("sleepUnlessCancelled waits the full time, or ends as soon as the token aborts", async () => {
+  const started = performance.now();
+  await sleepUnlessCancelled(20, new Cancel());
+  assert.ok(performance.now() - started >= 19);
+  const cancel = new Cancel();
+  const cut = performance.now();
+  setTimeout(() => cancel.abort(new Error("client disconnected")), 5);
+  await sleepUnlessCancelled(10_000, cancel);
+  assert.ok(performance.now() - cut < 5_000, "ended on the abort, not after 10 s");
 });

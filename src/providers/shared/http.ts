@@ -155,12 +155,8 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   /** The whole body. */
   async bytes(): Promise<Buffer> {
     // Chunks are taken as they come, so a body over the high-water mark keeps flowing.
-    let chunks = this.take();
-    while (!this.ended && !this.failure) {
-      await this.waitForMore();
-      chunks = chunks.concat(this.take());
-    }
-    if (this.failure) throw this.failure;
+    const chunks: Buffer[] = [];
+    for (let chunk = await this.read(); chunk !== undefined; chunk = await this.read()) chunks.push(chunk);
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
