@@ -33,7 +33,6 @@
  *        default 3, 0 with --quick; the least disturbed run is kept)
  * docs/BENCHMARKS.md ("Gateway") has the figures; docs/decisions/0009-benchmark-method.md the method.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus as cpuList, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -45,7 +44,9 @@ import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js"
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, requestBody, type RunResult, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
+import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
+import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
 const { values } = parseArgs({
   options: {
@@ -71,21 +72,6 @@ const { values } = parseArgs({
   },
 });
 
-function numberFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
-  return parsed;
-}
-
-/** A number that may be 0. */
-function countFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be 0 or more, got ${JSON.stringify(value)}`);
-  return parsed;
-}
-
 const quick = values.quick ?? false;
 const rates = (values.rates ?? (quick ? "1000" : "200,500,1000")).split(",").map((rate) => numberFlag("rates", rate.trim(), 1));
 const durationMs = numberFlag("duration", values.duration, quick ? 2.5 : 5) * 1000;
@@ -105,9 +91,8 @@ const waitQuietMs = countFlag("wait-quiet", values["wait-quiet"], quick ? 0 : 30
 const retries = countFlag("retries", values.retries, quick ? 0 : 3);
 /** Other processes using more than this many cores make a phase "disturbed". */
 const QUIET_CORES = 0.15;
-const MODEL = "claude-haiku-4-5";
-/** Switchyard's admin key in the benchmark (it may read /metrics). */
-const ADMIN_KEY = "bench-admin-key";
+const MODEL = BENCH_MODEL;
+const ADMIN_KEY = BENCH_ADMIN_KEY;
 
 const root = resolve(fileURLToPath(new URL("../../", import.meta.url)));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -148,31 +133,15 @@ interface Targets {
 async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: Child; floor?: Child; targets: Targets; key: string }> {
   const emulator = await startEmulator(root, placement.emulator);
   children.push(emulator);
-  const created = JSON.parse(
-    execFileSync(process.execPath, [`${root}/bin/switchyard`, "keys", "create", "--name", "bench", "--tag", "source=bench", "--db", dbPath, "--json"], { cwd: root, encoding: "utf8" }),
-  ) as { secret: string };
-  const configPath = join(directory, "gateway.yaml");
-  writeFileSync(
-    configPath,
-    [
-      "listen: { host: 127.0.0.1, port: 0 }",
-      `ledger: { kind: sqlite, path: ${JSON.stringify(dbPath)} }`,
-      "admin_key_env: BENCH_ADMIN_KEY",
-      "providers:",
-      `  emulator: { kind: anthropic, base_url: ${JSON.stringify(emulator.url)}, api_key_env: BENCH_ANTHROPIC_KEY }`,
-      "deployments:",
-      `  - { id: anthropic-haiku, provider: emulator, model: ${MODEL}, route: global }`,
-      "",
-    ].join("\n"),
-  );
+  const created = prepareBenchGateway(root, directory, emulator.url);
   const nodeFlags = (name: string) => (profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`] : []);
-  const extraFlags = values["gateway-node-flags"]?.split(/\s+/).filter(Boolean) ?? [];
-  const switchyard = await startSwitchyard(root, configPath, { BENCH_ANTHROPIC_KEY: "sk-emulator", BENCH_ADMIN_KEY: ADMIN_KEY }, placement.gateway, [...nodeFlags("switchyard"), ...extraFlags]);
+  const extraFlags = flagList(values["gateway-node-flags"]);
+  const switchyard = await startSwitchyard(root, created.configPath, BENCH_ENV, placement.gateway, [...nodeFlags("switchyard"), ...extraFlags]);
   children.push(switchyard);
   const common = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
   const targets: Targets = {
     direct: { name: "direct", origin: emulator.url, path: "/v1/messages", headers: { ...common, "x-api-key": "sk-emulator" } },
-    switchyard: { name: "switchyard", origin: switchyard.url, path: "/v1/messages", headers: { ...common, "x-api-key": created.secret } },
+    switchyard: { name: "switchyard", origin: switchyard.url, path: "/v1/messages", headers: { ...common, "x-api-key": created.key } },
   };
   let portkey: Child | undefined;
   if (withPortkey) {
@@ -194,7 +163,7 @@ async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: 
     children.push(floor);
     targets.floor = { name: "minimal-proxy", origin: floor.url, path: "/v1/messages", headers: { ...common, "x-api-key": "sk-emulator" } };
   }
-  return { emulator, switchyard, ...(portkey ? { portkey } : {}), ...(floor ? { floor } : {}), targets, key: created.secret };
+  return { emulator, switchyard, ...(portkey ? { portkey } : {}), ...(floor ? { floor } : {}), targets, key: created.key };
 }
 
 /** Waits (up to 30 s) until the ledger holds a row for every request answered through Switchyard. */
