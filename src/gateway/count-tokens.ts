@@ -5,13 +5,14 @@ import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
-import { anthropicVersion } from "./messages.js";
+import { anthropicVersion, countTokensJsonFor } from "./messages.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
 
-export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string): Promise<{ input_tokens: number; deployment: string }> {
+/** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
+export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
   const request = parseCountTokensRequest(body);
   if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
@@ -22,7 +23,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, deployments, request.body, headers, needs.betas, requestId, cancel);
+    return await countOn(state, deployments, { body: request.body, raw }, headers, needs.betas, requestId, cancel);
   } finally {
     clear();
   }
@@ -31,7 +32,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
 async function countOn(
   state: GatewayState,
   deployments: Deployment[],
-  body: Record<string, unknown>,
+  { body, raw }: { body: Record<string, unknown>; raw: Buffer | undefined },
   headers: IncomingHttpHeaders,
   betas: string[],
   requestId: string,
@@ -42,7 +43,9 @@ async function countOn(
     const client = state.clients.get(deployment.providerName);
     if (!client) continue;
     try {
+      const json = countTokensJsonFor(deployment, raw);
       const counted = await client.countTokens(body, {
+        ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,
         anthropicVersion: anthropicVersion(headers),
         betas,

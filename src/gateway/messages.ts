@@ -69,6 +69,12 @@ function jsonFor(deployment: Deployment, raw: Buffer): Buffer | undefined {
   return withTopLevelMembers(raw, { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) });
 }
 
+/** count_tokens: the client's bytes with only `model` spliced in (Anthropic-shape upstreams), when that can be exact. */
+export function countTokensJsonFor(deployment: Deployment, raw: Buffer | undefined): Buffer | undefined {
+  if (raw === undefined || !isAnthropicShape(deployment)) return undefined;
+  return withTopLevelMembers(raw, { model: deployment.upstreamModel });
+}
+
 /** The client's anthropic-version, or the API's first version when it sent none. */
 export function anthropicVersion(headers: IncomingHttpHeaders): string {
   const value = headers["anthropic-version"];

@@ -4,7 +4,7 @@
  * else by fastify, on the same server. Handlers parse, delegate and map errors; the work happens
  * in messages.ts, routing/ and pricing/.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
@@ -22,6 +22,8 @@ function sendError(reply: FastifyReply, error: unknown): void {
 }
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
+  /** Each request's body as received (freed with the request). */
+  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -29,11 +31,13 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 
-  // The same body rules as the POST /v1/messages front door (front.ts).
+  // The same body rules as the POST /v1/messages front door (front.ts). The bytes are kept beside
+  // the parse: count_tokens sends them upstream as the client wrote them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
     const problem = contentTypeProblem(request.headers["content-type"]);
     if (problem) return done(problem, undefined);
+    rawBodies.set(request, body as Buffer);
     try {
       done(null, parseJsonBody(body as Buffer));
     } catch (error) {
@@ -55,7 +59,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   app.post("/v1/messages/count_tokens", async (request, reply) => {
     const requestId = newRequestId();
     try {
-      const counted = await countTokens(state, request.headers, request.body, requestId);
+      const counted = await countTokens(state, request.headers, request.body, requestId, rawBodies.get(request));
       return reply.headers({ "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send({ input_tokens: counted.input_tokens });
     } catch (error) {
       const response = errorResponse(asKnownError(error), requestId);

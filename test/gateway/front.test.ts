@@ -442,6 +442,10 @@ describe("large answers, from an upstream the test controls", () => {
       request.on("end", () => {
         const bytes: Buffer[] = [];
         received.push(Buffer.concat(chunks));
+        if (request.url?.endsWith("/count_tokens")) {
+          response.writeHead(200, { "content-type": "application/json" }).end('{"input_tokens":42}');
+          return;
+        }
         sent.push({ bytes, closed: new Promise((resolve) => response.once("close", () => resolve({ finished: response.writableFinished }))) });
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { stream?: boolean; messages?: { content?: unknown }[] };
         const deltas = Number(/deltas=(\d+)/.exec(String(body.messages?.[0]?.content))?.[1] ?? 1);
@@ -519,27 +523,35 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.ok(answer.body.equals(upstreamBytes), "the gateway passes Anthropic-shape bytes through unchanged");
   });
 
-  test("the upstream receives the client's body byte for byte, with only the model replaced", async () => {
-    // Numbers JSON.parse would round or reformat, escapes, odd spacing and an unknown field.
-    const original =
-      '{ "max_tokens" :64,"model": "big", "temperature": 1.0, "metadata": {"user_id": "caf\\u00e9"},\n' +
-      '  "tools": [{"name": "t", "input_schema": {"type": "object", "properties": {"n": {"type": "integer", "maximum": 12345678901234567890}}}}],\n' +
-      '  "messages": [{"role": "user", "content": "say \\"hi\\" 1e400? no: 0.10000000000000000555"}], "x_unknown": [1.50, -0.0]}';
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+  // Numbers JSON.parse would round or reformat, escapes, odd spacing and an unknown field.
+  const UNUSUAL_BODY =
+    '{ "max_tokens" :64,"model": "big", "temperature": 1.0, "metadata": {"user_id": "caf\\u00e9"},\n' +
+    '  "tools": [{"name": "t", "input_schema": {"type": "object", "properties": {"n": {"type": "integer", "maximum": 12345678901234567890}}}}],\n' +
+    '  "messages": [{"role": "user", "content": "say \\"hi\\" 1e400? no: 0.10000000000000000555"}], "x_unknown": [1.50, -0.0]}';
+
+  function postRaw(path: string, body: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({ ...target, method: "POST", path, agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
         response.on("error", reject);
       });
       request.on("error", reject);
-      request.end(original);
+      request.end(body);
     });
-    assert.equal(answer.status, 200, answer.body);
-    const upstreamModel = gateway.state.config.deployments.get("fake-haiku")?.upstreamModel;
-    assert.equal(upstreamModel, "claude-haiku-4-5-20251001");
-    assert.equal(received.at(-1)?.toString("utf8"), original.replace('"model": "big"', `"model": ${JSON.stringify(upstreamModel)}`));
-  });
+  }
+
+  for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+    test(`${path}: the upstream receives the client's body byte for byte, with only the model replaced`, async () => {
+      const answer = await postRaw(path, UNUSUAL_BODY);
+      assert.equal(answer.status, 200, answer.body);
+      if (path.endsWith("/count_tokens")) assert.deepEqual(JSON.parse(answer.body), { input_tokens: 42 });
+      const upstreamModel = gateway.state.config.deployments.get("fake-haiku")?.upstreamModel;
+      assert.equal(upstreamModel, "claude-haiku-4-5-20251001");
+      assert.equal(received.at(-1)?.toString("utf8"), UNUSUAL_BODY.replace('"model": "big"', `"model": ${JSON.stringify(upstreamModel)}`));
+    });
+  }
 
   test("a slow reader that disconnects: the gateway cuts the upstream stream", async () => {
     const { leftAt } = await startAndLeaveAt({ ...target, key }, streamBody(UNBUFFERABLE), (response, drop) => {

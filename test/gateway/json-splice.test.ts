@@ -17,7 +17,8 @@ test("the result parses to the object with the members set, whatever the layout"
       const text = JSON.stringify(object, null, layout);
       const result = splice(text, wanted);
       assert.notEqual(result, undefined);
-      assert.deepEqual(JSON.parse(result as string), { ...object, ...wanted });
+      // Through JSON on both sides: fc.jsonValue() makes -0, which JSON.stringify writes as 0.
+      assert.deepEqual(JSON.parse(result as string), JSON.parse(JSON.stringify({ ...object, ...wanted })));
     }),
   );
 });

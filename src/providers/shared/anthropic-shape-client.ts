@@ -112,7 +112,7 @@ export class AnthropicShapeClient implements ProviderClient {
       this.origin,
       `${this.basePath}/v1/messages/count_tokens`,
       await this.headers(call),
-      JSON.stringify({ ...body, model: call.upstreamModel }),
+      call.json ?? JSON.stringify({ ...body, model: call.upstreamModel }),
       { cancel: call.cancel, headersTimeoutMs: call.firstByteTimeoutMs, who },
     );
     const text = (await response.body.bytes()).toString("utf8");
