@@ -138,6 +138,12 @@ export const gatewayConfigSchema = z.strictObject({
   /** Settings per virtual key name (see `switchyard keys create --name`). */
   keys: z.record(z.string(), keySettingsSchema).default({}),
   timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000 }),
+  /**
+   * How often each key's monthly spend is reloaded from the ledger, so that what other gateways
+   * sharing the ledger spent counts against budgets here. 0 never reloads. Default: 5,000 ms with
+   * a PostgreSQL ledger (the one several replicas share), 0 with SQLite (one process).
+   */
+  budgets: z.strictObject({ refresh_ms: z.number().int().min(0).optional() }).default({}),
   /** Extra catalog files (negotiated prices, private offers), as with --catalog. */
   catalog_files: z.array(z.string()).default([]),
 });

@@ -1,33 +1,107 @@
 /**
  * Monthly budgets per key, checked before any upstream call. Spend per key and calendar month
- * (UTC) is kept exact in memory, loaded from the ledger the first time a key is seen this month
- * and increased as requests are recorded.
+ * (UTC) is kept exact in memory: loaded from the ledger the first time a key is seen this month,
+ * increased as requests are recorded and, when several gateways share one ledger (PostgreSQL),
+ * reloaded every `refreshMs`, so what the other replicas spent counts here too.
+ *
+ * A reload must not lose this process's own spend that the store does not hold yet (rows wait in
+ * the journal until the next flush), nor count twice what it does hold. Each addition remembers
+ * its row's number in the writer (WriterProgress); a reload reads how many rows the store holds
+ * before it queries, then keeps only the additions after that.
  */
 import { monthWindow } from "../ledger/budget-window.js";
-import type { ApiKeyRecord, LedgerStore } from "../ledger/ledger.js";
+import type { ApiKeyRecord, LedgerStore, WriterProgress } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import { GatewayError } from "./errors.js";
 
 const monthStart = (now: number): number => monthWindow(now).from;
+/** Additions remembered one by one per key between reloads; older ones are merged past this. */
+const MAX_PENDING = 1_024;
+const KEEP_SEPARATE = 512;
+
+interface KeySpend {
+  month: number;
+  /** The key's spend this month in the store, as of the last load. */
+  stored: Money;
+  /** This process's additions the last load may not have seen, oldest first, by writer row number. */
+  pending: { row: number; cost: Money }[];
+  pendingTotal: Money;
+}
 
 export class BudgetTracker {
-  /** key id -> {month start, spend} */
-  private readonly spend = new Map<string, { month: number; amount: Money }>();
+  private readonly spend = new Map<string, KeySpend>();
   private readonly loading = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing = false;
 
-  constructor(private readonly store: LedgerStore) {}
+  /**
+   * @param progress the ledger writer's row counts (`recorded` is the number of the row just
+   *   recorded when `add` is called right after `record`).
+   */
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly progress: () => WriterProgress = () => ({ recorded: 0, stored: 0 }),
+    private readonly onError: (error: Error) => void = () => undefined,
+  ) {}
 
   /** Loads a key's spend this month from the ledger, once at a time per key. */
   private load(keyId: string, month: number): Promise<void> {
     let pending = this.loading.get(keyId);
     if (!pending) {
-      pending = this.store.keySpend(keyId, month).then((text) => {
-        this.spend.set(keyId, { month, amount: parseUsd(text) });
-      });
+      pending = this.reload(keyId, month);
       this.loading.set(keyId, pending);
       void pending.finally(() => this.loading.delete(keyId)).catch(() => undefined);
     }
     return pending;
+  }
+
+  private async reload(keyId: string, month: number): Promise<void> {
+    // Read before the query: every row up to `storedBefore` is in what the query sums.
+    const storedBefore = this.progress().stored;
+    const text = await this.store.keySpend(keyId, month);
+    const stored = parseUsd(text);
+    const current = this.spend.get(keyId);
+    // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
+    // twice until the next reload, which errs towards refusing, never towards overspending).
+    const pending = current && current.month === month ? current.pending.filter((entry) => entry.row > storedBefore) : [];
+    this.spend.set(keyId, { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n) });
+  }
+
+  /**
+   * Reloads every key seen this month, one after another, every `refreshMs`, until stop(). For
+   * gateways that share a ledger; a failed reload keeps the last figures and is reported to onError.
+   */
+  startRefreshing(refreshMs: number, now: () => number = Date.now): void {
+    if (refreshMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.refresh(now()), refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round of reloads (what the timer runs). */
+  async refresh(now: number): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const month = monthStart(now);
+      for (const [keyId, entry] of this.spend) {
+        if (entry.month !== month) {
+          this.spend.delete(keyId);
+          continue;
+        }
+        try {
+          await this.load(keyId, month);
+        } catch (error) {
+          this.onError(new Error(`reloading the spend of key ${keyId} failed (the last figure stays): ${error instanceof Error ? error.message : String(error)}`));
+        }
+      }
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   /**
@@ -39,8 +113,11 @@ export class BudgetTracker {
     if (key.monthly_budget_usd === null) return undefined;
     const month = monthStart(now);
     const current = this.spend.get(key.id);
-    if (current && current.month === month) return this.enforce(key, current.amount, now);
-    return this.load(key.id, month).then(() => this.enforce(key, (this.spend.get(key.id) as { amount: Money }).amount, now));
+    if (current && current.month === month) return this.enforce(key, current.stored + current.pendingTotal, now);
+    return this.load(key.id, month).then(() => {
+      const loaded = this.spend.get(key.id) as KeySpend;
+      return this.enforce(key, loaded.stored + loaded.pendingTotal, now);
+    });
   }
 
   private enforce(key: ApiKeyRecord, amount: Money, now: number): undefined {
@@ -57,15 +134,29 @@ export class BudgetTracker {
     return undefined;
   }
 
-  /** Adds a recorded request's cost. */
+  /** Adds a recorded request's cost; call it right after the writer's record() of that request's row. */
   add(keyId: string, at: number, cost: Money): void {
     const current = this.spend.get(keyId);
-    if (current && current.month === monthStart(at)) current.amount += cost;
+    if (!current || current.month !== monthStart(at)) return;
+    if (!this.timer) {
+      // Nothing reloads: the figure is the load plus everything added since.
+      current.stored += cost;
+      return;
+    }
+    current.pending.push({ row: this.progress().recorded, cost });
+    current.pendingTotal += cost;
+    if (current.pending.length > MAX_PENDING) {
+      // Reloads prune the list; while they fail (the store is down) it would grow with every
+      // request. Merge the oldest into one entry numbered by its newest row: a reload then keeps
+      // it whole until all of it is stored, counting some spend twice for a while, never none.
+      const merged = current.pending.splice(0, current.pending.length - KEEP_SEPARATE);
+      current.pending.unshift({ row: merged.reduce((last, entry) => Math.max(last, entry.row), 0), cost: merged.reduce((sum, entry) => sum + entry.cost, 0n) });
+    }
   }
 
   /** Exact spend this month, for headers and the dashboard; undefined if not loaded yet. */
   spent(keyId: string, now: number): Money | undefined {
     const current = this.spend.get(keyId);
-    return current && current.month === monthStart(now) ? current.amount : undefined;
+    return current && current.month === monthStart(now) ? current.stored + current.pendingTotal : undefined;
   }
 }

@@ -47,6 +47,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Budgets' reload period when gateways share a PostgreSQL ledger (config `budgets.refresh_ms`). */
+export const DEFAULT_SHARED_BUDGET_REFRESH_MS = 5_000;
+
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const { config } = options.config;
@@ -55,13 +58,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
   const now = options.now ?? Date.now;
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
+  const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
+  budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
   await keys.start();
   const state: GatewayState = {
     config: options.config,
     catalog: options.catalog,
     clients,
     keys,
-    budgets: new BudgetTracker(options.ledger.store),
+    budgets,
     ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
     store: options.ledger.store,
     adminKey: env[config.admin_key_env] || undefined,
@@ -96,6 +101,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     app,
     async close() {
       keys.stop();
+      budgets.stop();
       await app.close();
       await Promise.all([...clients.values()].map((client) => client.close()));
       await agent.close();
@@ -111,6 +117,7 @@ function observed(writer: LedgerWriter, onRecord: (row: LedgerRow) => void): Led
       writer.record(row);
       onRecord(row);
     },
+    progress: () => writer.progress(),
     flush: () => writer.flush(),
     close: () => writer.close(),
   };

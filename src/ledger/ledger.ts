@@ -93,6 +93,8 @@ export interface SpendGroup {
 }
 
 export interface LedgerStore {
+  /** Several gateway processes may write it at once (PostgreSQL): each reloads budgets' spend from it. */
+  readonly shared: boolean;
   /** Creates tables and indexes if absent. Idempotent. */
   migrate(): Promise<void>;
   /** Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe). */
@@ -145,8 +147,20 @@ export interface KeyStore {
  * What the gateway calls on its hot path. `record` must return quickly (no database round trip),
  * yet a row it has accepted survives a kill -9 of the process: see ledger/writer.ts.
  */
+/** A writer's rows, counted: the first `stored` of the `recorded` rows are in the store. */
+export interface WriterProgress {
+  recorded: number;
+  stored: number;
+}
+
 export interface LedgerWriter {
   record(row: LedgerRow): void;
+  /**
+   * Rows recorded by this writer so far, and how many of them the store holds. Rows reach the store
+   * in the order they were recorded, so row n (1-based) is stored once `stored` ≥ n. Budgets use it
+   * to tell their own spend that a store query already counts from spend that is still on its way.
+   */
+  progress(): WriterProgress;
   /** Writes everything accepted so far to the store. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -7,7 +7,7 @@
  * segments itself (SQLite with its insert thread) is handed each sealed segment's path instead of
  * the rows, so rows are not kept in memory or passed between threads at all.
  */
-import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
+import type { LedgerRow, LedgerStore, LedgerWriter, WriterProgress } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
 import { journalLine } from "./row-json.js";
 import { checkRow } from "./row-schema.js";
@@ -37,6 +37,8 @@ interface SealedSegment {
   rows: LedgerRow[] | undefined;
   /** Written by this writer (every line checked): the store may read it itself. Leftovers are not. */
   own: boolean;
+  /** Own segments: the writer's row count when it was sealed (its last row's number). */
+  through?: number;
 }
 
 export class JournalLedgerWriter implements LedgerWriter {
@@ -44,6 +46,9 @@ export class JournalLedgerWriter implements LedgerWriter {
   private queue: LedgerRow[] = [];
   /** How many rows the current segment holds. */
   private queued = 0;
+  /** Rows recorded by this writer, and how many of them (the oldest first) the store holds. */
+  private recorded = 0;
+  private stored = 0;
   /** The store's own segment reader, if it has one (SQLite's insert thread). */
   private readonly insertSegment: ((path: string, batchRows: number) => Promise<{ rejectedLines: number }>) | undefined;
   private readonly sealed: SealedSegment[];
@@ -90,6 +95,7 @@ export class JournalLedgerWriter implements LedgerWriter {
       this.queue.push(row);
     }
     this.queued += 1;
+    this.recorded += 1;
     if (this.queued >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -97,6 +103,10 @@ export class JournalLedgerWriter implements LedgerWriter {
     } else {
       this.schedule(this.flushIntervalMs);
     }
+  }
+
+  progress(): WriterProgress {
+    return { recorded: this.recorded, stored: this.stored };
   }
 
   /** Writes every row recorded before the call (and any leftovers) to the store. */
@@ -122,7 +132,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   private async flushOnce(): Promise<void> {
     const sealedPath = this.journal.rotate();
     if (sealedPath !== undefined) {
-      this.sealed.push({ path: sealedPath, rows: this.insertSegment ? undefined : this.queue, own: true });
+      this.sealed.push({ path: sealedPath, rows: this.insertSegment ? undefined : this.queue, own: true, through: this.recorded });
       this.queue = [];
       this.queued = 0;
     }
@@ -145,6 +155,7 @@ export class JournalLedgerWriter implements LedgerWriter {
         } else {
           this.journal.remove(segment.path);
         }
+        if (segment.through !== undefined) this.stored = segment.through;
         this.sealed.shift();
       }
     } catch (error) {
@@ -193,6 +204,9 @@ export class JournalLedgerWriter implements LedgerWriter {
 export const noJournalWriter: LedgerWriter = {
   record() {
     throw new Error("this ledger was opened without a journal (journal: false); it cannot record rows");
+  },
+  progress() {
+    return { recorded: 0, stored: 0 };
   },
   async flush() {},
   async close() {},

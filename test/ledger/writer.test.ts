@@ -169,6 +169,31 @@ for (const readsSegments of [false, true]) {
   });
 }
 
+for (const readsSegments of [false, true]) {
+  test(`progress() counts the rows recorded and, in order, those the store holds (${readsSegments ? "the store reads segments" : "rows passed"})`, async () => {
+    const paths = scratch();
+    const ledger = await storeOnly(paths.path);
+    const spy = spyOn(ledger.store, { segments: readsSegments });
+    const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 60_000, onError: () => undefined });
+    assert.deepEqual(writer.progress(), { recorded: 0, stored: 0 });
+    for (let index = 0; index < 3; index += 1) writer.record(loadRow("progress", index));
+    assert.deepEqual(writer.progress(), { recorded: 3, stored: 0 });
+    await writer.flush();
+    assert.deepEqual(writer.progress(), { recorded: 3, stored: 3 });
+    writer.record(loadRow("progress", 3));
+    spy.failNext(1);
+    await assert.rejects(writer.flush());
+    assert.deepEqual(writer.progress(), { recorded: 4, stored: 3 }, "a failed flush stores nothing");
+    writer.record(loadRow("progress", 4));
+    await writer.flush();
+    assert.deepEqual(writer.progress(), { recorded: 5, stored: 5 });
+    assert.equal(await ledger.store.count(), 5);
+    await writer.close();
+    await ledger.close();
+    paths.done();
+  });
+}
+
 test("with a store that reads segments itself, rows are not passed over: each sealed segment goes in whole, in transactions of at most batchRows", async () => {
   const paths = scratch();
   const ledger = await openLedger({ kind: "sqlite", path: paths.path, journal: false });

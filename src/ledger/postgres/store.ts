@@ -9,6 +9,8 @@ import { migrate } from "./schema.js";
 import { spend } from "./spend.js";
 
 export class PostgresLedgerStore implements LedgerStore {
+  /** The ledger several gateway replicas share. */
+  readonly shared = true;
   private readonly table: string;
   private readonly insertSql: string;
 

@@ -17,6 +17,8 @@ export interface SqliteStoreOptions {
 }
 
 export class SqliteLedgerStore implements LedgerStore {
+  /** One gateway process writes a SQLite ledger (its journal lock and the file's write lock). */
+  readonly shared = false;
   private readonly insertHere: (rows: LedgerRow[]) => void;
   private readonly inserts: ThreadClient<InsertCall, { rejectedLines: number }> | undefined;
   private readonly reports: ThreadClient<SpendQuery, SpendGroup[]> | undefined;

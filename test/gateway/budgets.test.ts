@@ -1,0 +1,175 @@
+/**
+ * BudgetTracker (src/gateway/budgets.ts): exact monthly spend per key, and the reloads that let
+ * gateways sharing a ledger see each other's spend without losing or double-counting their own
+ * rows that are still on their way to the store.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { BudgetTracker } from "../../src/gateway/budgets.js";
+import { GatewayError } from "../../src/gateway/errors.js";
+import type { ApiKeyRecord, LedgerStore, WriterProgress } from "../../src/ledger/ledger.js";
+import { formatUsd, parseUsd } from "../../src/pricing/money.js";
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+const NEXT_MONTH = Date.UTC(2026, 11, 1, 0, 0, 1);
+
+function key(budget: string | null, id = "key_1"): ApiKeyRecord {
+  return { id, name: id, prefix: "sk-sy-x", hash: "0".repeat(64), allowed_models: [], tags: {}, monthly_budget_usd: budget, created_at: 0, revoked_at: null };
+}
+
+/**
+ * A store holding one figure per key (what every gateway's flushed rows add up to), and a writer
+ * whose row counts the test moves by hand. `during` runs while a keySpend query is in flight.
+ */
+function world() {
+  const sums = new Map<string, bigint>();
+  const progress: WriterProgress = { recorded: 0, stored: 0 };
+  let during: (() => void) | undefined;
+  let failing: Error | undefined;
+  const queries: string[] = [];
+  const store = {
+    shared: true,
+    async keySpend(keyId: string) {
+      queries.push(keyId);
+      if (failing) throw failing;
+      const value = sums.get(keyId) ?? 0n;
+      await Promise.resolve();
+      during?.();
+      return formatUsd(value);
+    },
+  } as unknown as LedgerStore;
+  const errors: Error[] = [];
+  const tracker = new BudgetTracker(store, () => ({ ...progress }), (error) => errors.push(error));
+  return {
+    tracker,
+    progress,
+    errors,
+    queries,
+    /** Rows of any gateway reaching the store. */
+    store: (keyId: string, usd: string) => sums.set(keyId, (sums.get(keyId) ?? 0n) + parseUsd(usd)),
+    /** This process records a row (the writer counts it) and adds its cost, as messages.ts does. */
+    record: (keyId: string, usd: string, at = NOW) => {
+      progress.recorded += 1;
+      tracker.add(keyId, at, parseUsd(usd));
+      return progress.recorded;
+    },
+    set during(hook: (() => void) | undefined) {
+      during = hook;
+    },
+    set failing(error: Error | undefined) {
+      failing = error;
+    },
+  };
+}
+
+/** A world whose tracker reloads (as with a shared ledger; the test calls refresh() itself). */
+async function withReloads(run: (w: ReturnType<typeof world>) => Promise<void>): Promise<void> {
+  const w = world();
+  w.tracker.startRefreshing(60_000);
+  try {
+    await run(w);
+  } finally {
+    w.tracker.stop();
+  }
+}
+
+const spent = (tracker: BudgetTracker, keyId = "key_1", at = NOW) => {
+  const value = tracker.spent(keyId, at);
+  return value === undefined ? undefined : formatUsd(value);
+};
+
+describe("budgets", () => {
+  test("without reloads: the load plus every addition, exactly; over budget is a 429 naming budget and reset", async () => {
+    const w = world();
+    w.store("key_1", "0.10");
+    await w.tracker.check(key("0.30"), NOW);
+    assert.equal(spent(w.tracker), "0.1");
+    w.record("key_1", "0.1");
+    w.record("key_1", "0.000000000000000001");
+    assert.equal(spent(w.tracker), "0.200000000000000001");
+    assert.equal(w.tracker.check(key("0.30"), NOW), undefined, "known spend is checked without waiting");
+    w.record("key_1", "0.1");
+    assert.throws(
+      () => w.tracker.check(key("0.30"), NOW),
+      (error: unknown) => error instanceof GatewayError && /spent \$0\.300000000000000001 of its \$0\.30 monthly budget; the budget resets at 2026-12-01T00:00:00\.000Z/.test(error.message),
+    );
+    assert.equal(w.tracker.check(key(null), NOW), undefined, "a key without a budget is never checked");
+  });
+
+  test("a reload adds what other gateways stored and keeps this one's rows the store does not hold yet", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10"), NOW);
+      w.record("key_1", "1"); // row 1
+      w.record("key_1", "2"); // row 2
+      w.record("key_1", "4"); // row 3
+      assert.equal(spent(w.tracker), "7");
+      // Rows 1 and 2 reach the store; another replica stored 0.5; row 3 is still in the journal.
+      w.store("key_1", "3");
+      w.progress.stored = 2;
+      w.store("key_1", "0.5");
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "7.5");
+      // Row 3 arrives; nothing counted twice.
+      w.store("key_1", "4");
+      w.progress.stored = 3;
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "7.5");
+      assert.equal(w.errors.length, 0);
+    }));
+
+  test("an addition made while the reload's query runs is kept", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10"), NOW);
+      w.during = () => w.record("key_1", "0.25");
+      await w.tracker.refresh(NOW);
+      w.during = undefined;
+      assert.equal(spent(w.tracker), "0.25");
+    }));
+
+  test("a row stored while the query runs may count twice until the next reload, never zero times", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10"), NOW);
+      w.record("key_1", "1");
+      // The flush has committed row 1, but the writer has not counted it as stored yet (it does
+      // once the commit returns): the same as a commit between reading `stored` and the query.
+      w.store("key_1", "1");
+      await w.tracker.refresh(NOW);
+      // stored was 0 when the reload began: row 1 is kept, and the store's sum has it too.
+      assert.equal(spent(w.tracker), "2");
+      w.progress.stored = 1;
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "1");
+    }));
+
+  test("a failed reload keeps the last figure and says so; many additions meanwhile stay exact", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("1000"), NOW);
+      w.failing = new Error("connection refused");
+      for (let index = 0; index < 3_000; index += 1) w.record("key_1", "0.001");
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "3");
+      assert.match(w.errors[0]?.message ?? "", /reloading the spend of key key_1 failed \(the last figure stays\): connection refused/);
+      // The store comes back holding the first 2,000 rows: the merged older additions are kept
+      // whole until all of them are stored (counted twice meanwhile), never dropped.
+      w.failing = undefined;
+      w.store("key_1", "2");
+      w.progress.stored = 2_000;
+      await w.tracker.refresh(NOW);
+      const partly = parseUsd(spent(w.tracker) as string);
+      assert.ok(partly >= parseUsd("3"), `never less than the true 3 (got ${formatUsd(partly)})`);
+      w.store("key_1", "1");
+      w.progress.stored = 3_000;
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "3");
+    }));
+
+  test("a new month starts from the ledger again", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10"), NOW);
+      w.record("key_1", "5");
+      await w.tracker.refresh(NEXT_MONTH);
+      assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), undefined, "last month's figure is forgotten");
+      await w.tracker.check(key("10"), NEXT_MONTH);
+      assert.equal(w.queries.length, 2);
+    }));
+});

@@ -1,0 +1,119 @@
+/**
+ * Two gateway replicas sharing one PostgreSQL ledger (each with its own journal): a key's monthly
+ * budget counts what both spent. Each replica reloads the key's spend from the ledger
+ * (`budgets.refresh_ms`), so a replica that last saw the key under budget refuses it once the
+ * other replica's spend has reached the ledger — before any upstream call.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import Anthropic from "@anthropic-ai/sdk";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
+import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
+import { DEFAULT_SHARED_BUDGET_REFRESH_MS, startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
+import { formatUsd, parseUsd } from "../../src/pricing/money.js";
+import { catalog, upstreamRequests } from "../helpers/gateway-harness.js";
+import { postgresTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
+
+const REFRESH_MS = 100;
+
+let emulator: RunningEmulator;
+let shared: TestLedger;
+const replicas: { ledger: Ledger; gateway: RunningGateway }[] = [];
+
+async function startReplica(name: string, refreshLine: string): Promise<{ ledger: Ledger; gateway: RunningGateway }> {
+  if (shared.config.kind !== "postgres") throw new Error("a PostgreSQL test ledger");
+  const ledger = await openLedger({ ...shared.config, journalDir: join(shared.dir, `journal-${name}`), flushIntervalMs: 10 });
+  const config = `
+listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: TEST_ADMIN_KEY
+providers:
+  anthropic-emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: TEST_ANTHROPIC_KEY }
+deployments:
+  - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }
+${refreshLine}
+`;
+  const gateway = await startGateway({
+    config: parseGatewayConfig(config, `${name}.yaml`, catalog()),
+    catalog: catalog(),
+    ledger,
+    env: { TEST_ANTHROPIC_KEY: "sk-emulator", TEST_ADMIN_KEY: "admin" },
+    port: 0,
+    keyRefreshMs: 50,
+  });
+  const replica = { ledger, gateway };
+  replicas.push(replica);
+  return replica;
+}
+
+before(async () => {
+  emulator = await startAnthropicEmulator();
+  shared = postgresTestLedger();
+});
+
+after(async () => {
+  for (const { gateway, ledger } of replicas) {
+    await gateway.close();
+    await ledger.close();
+  }
+  await emulator.close();
+  await shared.cleanup();
+});
+
+function client(gateway: RunningGateway, secret: string): Anthropic {
+  return new Anthropic({ baseURL: gateway.url, apiKey: secret, maxRetries: 0 });
+}
+
+const ask = (anthropic: Anthropic) =>
+  anthropic.messages.create({ model: "claude-haiku-4-5", max_tokens: 32, messages: [{ role: "user", content: "The same question each time." }] }).withResponse();
+
+test("a key's budget counts what every replica sharing the ledger spent", async () => {
+  const a = await startReplica("a", `budgets: { refresh_ms: ${REFRESH_MS} }`);
+  const b = await startReplica("b", ""); // the default for a PostgreSQL ledger
+  assert.equal(a.ledger.store.shared, true);
+
+  // What one request costs (the emulator answers the same question the same way).
+  const probe = newApiKey({ name: "probe", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  await a.ledger.keys.create(probe.record);
+  await a.gateway.state.keys.refresh(true);
+  const cost = parseUsd((await ask(client(a.gateway, probe.secret))).response.headers.get("x-switchyard-cost-usd") ?? "");
+  assert.ok(cost > 0n);
+
+  // A budget of one and a half requests.
+  const tight = newApiKey({ name: "shared-budget", monthly_budget_usd: formatUsd((cost * 3n) / 2n), allowed_models: [], tags: {} });
+  await a.ledger.keys.create(tight.record);
+  await a.gateway.state.keys.refresh(true);
+  await b.gateway.state.keys.refresh(true);
+
+  // B serves the first request (spend 0 before it); A serves the second once B's row is in the
+  // ledger (A loads the key's spend at its first request: one request's worth, under budget).
+  await ask(client(b.gateway, tight.secret));
+  await b.ledger.writer.flush();
+  await ask(client(a.gateway, tight.secret));
+  await a.ledger.writer.flush();
+
+  // B last saw one request's spend; within a reload (every 5 s by default with PostgreSQL) it
+  // sees both, and refuses before calling upstream.
+  const upstreamBefore = upstreamRequests(emulator);
+  const deadline = Date.now() + DEFAULT_SHARED_BUDGET_REFRESH_MS + 2_000;
+  let refused: unknown;
+  while (Date.now() < deadline) {
+    if (b.gateway.state.budgets.spent(tight.record.id, Date.now()) === cost * 2n) break;
+    await sleep(50);
+  }
+  assert.equal(formatUsd(b.gateway.state.budgets.spent(tight.record.id, Date.now()) ?? -1n), formatUsd(cost * 2n), "B counts both requests, exactly");
+  try {
+    await ask(client(b.gateway, tight.secret));
+  } catch (error) {
+    refused = error;
+  }
+  assert.ok(refused instanceof Anthropic.RateLimitError, `B refuses with a 429 (got ${String(refused)})`);
+  assert.match((refused as Error).message, /shared-budget.*monthly budget.*resets/);
+  assert.equal(upstreamRequests(emulator), upstreamBefore, "no upstream call for the refused request");
+  // A, which saw both requests itself, refuses too.
+  await assert.rejects(ask(client(a.gateway, tight.secret)), Anthropic.RateLimitError);
+});
