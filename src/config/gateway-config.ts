@@ -144,6 +144,18 @@ export const gatewayConfigSchema = z.strictObject({
    * a PostgreSQL ledger (the one several replicas share), 0 with SQLite (one process).
    */
   budgets: z.strictObject({ refresh_ms: z.number().int().min(0).optional() }).default({}),
+  /**
+   * Redis for state every replica shares: per-key rate limits. Without it each replica keeps its
+   * own buckets. The URL comes from the environment variable `url_env` (redis://[:password@]host:port/db).
+   */
+  redis: z
+    .strictObject({
+      url_env: envName.default("REDIS_URL"),
+      key_prefix: z.string().default("switchyard:"),
+      /** Longer than this and a request is checked against this replica's own buckets instead. */
+      command_timeout_ms: z.number().int().positive().default(100),
+    })
+    .optional(),
   /** Extra catalog files (negotiated prices, private offers), as with --catalog. */
   catalog_files: z.array(z.string()).default([]),
 });

@@ -134,7 +134,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
     }
     if (key) {
-      rateHeaders = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.raw.length));
+      const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.raw.length));
+      // Shared limits (Redis) answer later; this replica's own at once.
+      rateHeaders = admitted instanceof Promise ? await admitted : admitted;
       const loadingSpend = state.budgets.check(key, startedAt);
       if (loadingSpend) await loadingSpend;
     }

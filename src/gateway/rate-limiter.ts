@@ -25,7 +25,30 @@ function waitFor(bucket: Bucket, amount: number): number {
   return Math.ceil(((amount - bucket.level) * 60_000) / bucket.capacity);
 }
 
-export class RateLimiter {
+/** What handleMessages asks of rate limits: this replica's own (RateLimiter) or shared ones (SharedRateLimiter). */
+export interface Limiter {
+  /**
+   * Admits a request costing one request and `tokens` estimated tokens, or throws (or rejects with)
+   * a 429 that says which limit and when to retry. Returns the headers describing the key's state.
+   */
+  admit(keyId: string, limits: RateLimitSettings, tokens: number): Record<string, string> | Promise<Record<string, string>>;
+  debitTokens(keyId: string, limits: RateLimitSettings, tokens: number): void;
+}
+
+/** anthropic-ratelimit-{name}-{limit,remaining,reset}, as the Anthropic API sends them. */
+export function rateLimitHeaders(name: string, capacity: number, remaining: number, resetAtMs: number): Record<string, string> {
+  return {
+    [`anthropic-ratelimit-${name}-limit`]: String(capacity),
+    [`anthropic-ratelimit-${name}-remaining`]: String(Math.max(0, Math.floor(remaining))),
+    [`anthropic-ratelimit-${name}-reset`]: new Date(resetAtMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+  };
+}
+
+export function rateLimitMessage(name: string, capacity: number, waitMs: number): string {
+  return `This request would exceed your key's rate limit of ${capacity} ${name} per minute. Retry after ${Math.ceil(waitMs / 1000)} s or lower the request rate.`;
+}
+
+export class RateLimiter implements Limiter {
   private readonly requests = new Map<string, Bucket>();
   private readonly tokens = new Map<string, Bucket>();
 
@@ -41,10 +64,6 @@ export class RateLimiter {
     return bucket;
   }
 
-  /**
-   * Admits a request costing one request and `tokens` estimated tokens, or throws a 429 that
-   * says which limit and when to retry. Returns the headers describing the key's state.
-   */
   admit(keyId: string, limits: RateLimitSettings, tokens: number): Record<string, string> {
     const now = this.now();
     const headers: Record<string, string> = {};
@@ -55,11 +74,7 @@ export class RateLimiter {
       const wait = waitFor(bucket, amount);
       if (wait > 0) {
         const rateHeaders = this.headers(name, bucket, now, wait);
-        throw new GatewayError(
-          "rate_limited",
-          `This request would exceed your key's rate limit of ${bucket.capacity} ${name} per minute. Retry after ${Math.ceil(wait / 1000)} s or lower the request rate.`,
-          { ...rateHeaders, "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) },
-        );
+        throw new GatewayError("rate_limited", rateLimitMessage(name, bucket.capacity, wait), { ...rateHeaders, "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) });
       }
     }
     for (const [name, bucket, amount] of checks) {
@@ -69,7 +84,6 @@ export class RateLimiter {
     return headers;
   }
 
-  /** Debits tokens learnt after the fact (the output the upstream reported). May go negative. */
   debitTokens(keyId: string, limits: RateLimitSettings, tokens: number): void {
     if (!limits.tokens_per_minute || tokens <= 0) return;
     const bucket = this.bucket(this.tokens, keyId, limits.tokens_per_minute, this.now());
@@ -77,10 +91,6 @@ export class RateLimiter {
   }
 
   private headers(name: string, bucket: Bucket, now: number, untilFullMs: number): Record<string, string> {
-    return {
-      [`anthropic-ratelimit-${name}-limit`]: String(bucket.capacity),
-      [`anthropic-ratelimit-${name}-remaining`]: String(Math.max(0, Math.floor(bucket.level))),
-      [`anthropic-ratelimit-${name}-reset`]: new Date(now + untilFullMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    };
+    return rateLimitHeaders(name, bucket.capacity, bucket.level, now + untilFullMs);
   }
 }

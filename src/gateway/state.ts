@@ -7,7 +7,7 @@ import type { AffinityTable } from "../routing/affinity.js";
 import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { Limiter } from "./rate-limiter.js";
 
 export interface GatewayState {
   config: ResolvedConfig;
@@ -21,7 +21,7 @@ export interface GatewayState {
   adminKey: string | undefined;
   health: HealthBook;
   affinity: AffinityTable;
-  limiter: RateLimiter;
+  limiter: Limiter;
   /** Rotates ties between equally good deployments. */
   rotation: number;
   /** Milliseconds since the epoch; injectable for tests. */

@@ -1,8 +1,9 @@
 /**
- * Two gateway replicas sharing one PostgreSQL ledger (each with its own journal): a key's monthly
- * budget counts what both spent. Each replica reloads the key's spend from the ledger
- * (`budgets.refresh_ms`), so a replica that last saw the key under budget refuses it once the
- * other replica's spend has reached the ledger — before any upstream call.
+ * Gateway replicas sharing one PostgreSQL ledger (each with its own journal) and one Redis:
+ * - a key's monthly budget counts what all of them spent: each replica reloads the key's spend
+ *   from the ledger (`budgets.refresh_ms`), so a replica that last saw the key under budget refuses
+ *   it once another replica's spend has reached the ledger — before any upstream call;
+ * - a key's rate limit is one bucket in Redis, whichever replica serves the request.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +19,7 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { formatUsd, parseUsd } from "../../src/pricing/money.js";
 import { catalog, upstreamRequests } from "../helpers/gateway-harness.js";
 import { postgresTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
+import { REDIS_URL } from "../helpers/redis.js";
 
 const REFRESH_MS = 100;
 
@@ -25,7 +27,7 @@ let emulator: RunningEmulator;
 let shared: TestLedger;
 const replicas: { ledger: Ledger; gateway: RunningGateway }[] = [];
 
-async function startReplica(name: string, refreshLine: string): Promise<{ ledger: Ledger; gateway: RunningGateway }> {
+async function startReplica(name: string, extraConfig: string): Promise<{ ledger: Ledger; gateway: RunningGateway }> {
   if (shared.config.kind !== "postgres") throw new Error("a PostgreSQL test ledger");
   const ledger = await openLedger({ ...shared.config, journalDir: join(shared.dir, `journal-${name}`), flushIntervalMs: 10 });
   const config = `
@@ -35,13 +37,13 @@ providers:
   anthropic-emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: TEST_ANTHROPIC_KEY }
 deployments:
   - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }
-${refreshLine}
+${extraConfig}
 `;
   const gateway = await startGateway({
     config: parseGatewayConfig(config, `${name}.yaml`, catalog()),
     catalog: catalog(),
     ledger,
-    env: { TEST_ANTHROPIC_KEY: "sk-emulator", TEST_ADMIN_KEY: "admin" },
+    env: { TEST_ANTHROPIC_KEY: "sk-emulator", TEST_ADMIN_KEY: "admin", TEST_REDIS_URL: REDIS_URL },
     port: 0,
     keyRefreshMs: 50,
   });
@@ -116,4 +118,29 @@ test("a key's budget counts what every replica sharing the ledger spent", async 
   assert.equal(upstreamRequests(emulator), upstreamBefore, "no upstream call for the refused request");
   // A, which saw both requests itself, refuses too.
   await assert.rejects(ask(client(a.gateway, tight.secret)), Anthropic.RateLimitError);
+});
+
+test("a key's rate limit is one bucket for every replica (Redis)", async () => {
+  const prefix = `switchyard-replicas-${process.pid}-${Date.now()}:`;
+  const redisLine = `redis: { url_env: TEST_REDIS_URL, key_prefix: "${prefix}" }\nkeys: { limited: { requests_per_minute: 3 } }`;
+  const a = await startReplica("limits-a", redisLine);
+  const b = await startReplica("limits-b", redisLine);
+  const limited = newApiKey({ name: "limited", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  await a.ledger.keys.create(limited.record);
+  await a.gateway.state.keys.refresh(true);
+  await b.gateway.state.keys.refresh(true);
+
+  const remaining: string[] = [];
+  for (const replica of [a, b, a]) {
+    const { response } = await ask(client(replica.gateway, limited.secret));
+    remaining.push(response.headers.get("anthropic-ratelimit-requests-remaining") ?? "");
+  }
+  assert.deepEqual(remaining, ["2", "1", "0"], "one bucket, whichever replica answered");
+  const upstreamBefore = upstreamRequests(emulator);
+  const refused = await ask(client(b.gateway, limited.secret)).catch((error: unknown) => error);
+  assert.ok(refused instanceof Anthropic.RateLimitError, `a 429 (got ${String(refused)})`);
+  assert.match(refused.message, /rate limit of 3 requests per minute/);
+  assert.equal(refused.headers.get("anthropic-ratelimit-requests-remaining"), "0");
+  assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+  assert.equal(upstreamRequests(emulator), upstreamBefore, "refused before any upstream call");
 });

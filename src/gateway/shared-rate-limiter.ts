@@ -1,0 +1,156 @@
+/**
+ * Per-key rate limits shared by every gateway replica through Redis: the same continuously
+ * refilling token buckets as RateLimiter (rate-limiter.ts), kept in Redis and updated by one Lua
+ * script per request, so N replicas together admit what one would. Time is Redis's own clock
+ * (TIME), so replicas whose clocks disagree still share one bucket correctly.
+ *
+ * A bucket is a hash {level, at, cap} that expires two minutes after its last use: a bucket
+ * refills completely within a minute, so an expired bucket and a full one are the same thing.
+ *
+ * When Redis cannot answer in time (down, partitioned, slower than `commandTimeoutMs`), a request
+ * is checked against this replica's own buckets instead, and the failure is reported (at most once
+ * every 10 s): limits loosen to per replica for as long as Redis is away; no request fails because
+ * of it.
+ */
+import type { Redis } from "ioredis";
+import type { RateLimitSettings } from "../config/gateway-config.js";
+import { GatewayError } from "./errors.js";
+import { rateLimitHeaders, rateLimitMessage, type Limiter, type RateLimiter } from "./rate-limiter.js";
+
+/** KEYS: requests bucket, tokens bucket. ARGV: requests capacity, tokens capacity (0 = no limit), tokens, mode. */
+const BUCKET_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local capacities = { tonumber(ARGV[1]), tonumber(ARGV[2]) }
+local amounts = { 1, tonumber(ARGV[3]) }
+local mode = ARGV[4]
+local levels = {}
+for i = 1, 2 do
+  local capacity = capacities[i]
+  if capacity > 0 then
+    local saved = redis.call('HMGET', KEYS[i], 'level', 'at', 'cap')
+    local level, at, cap = tonumber(saved[1]), tonumber(saved[2]), tonumber(saved[3])
+    if level == nil or cap ~= capacity then
+      level = capacity
+    else
+      level = math.min(capacity, level + (now - at) * capacity / 60000)
+    end
+    levels[i] = level
+  end
+end
+local function untilFull(i)
+  local level = levels[i]
+  if level == nil or level >= capacities[i] then return 0 end
+  return math.ceil((capacities[i] - level) * 60000 / capacities[i])
+end
+local function remaining(i)
+  if levels[i] == nil or levels[i] < 0 then return 0 end
+  return math.floor(levels[i])
+end
+local function save(i)
+  redis.call('HSET', KEYS[i], 'level', tostring(levels[i]), 'at', now, 'cap', capacities[i])
+  redis.call('PEXPIRE', KEYS[i], 120000)
+end
+if mode == 'debit' then
+  if levels[2] ~= nil then
+    levels[2] = levels[2] - amounts[2]
+    save(2)
+  end
+  return { 1 }
+end
+for i = 1, 2 do
+  if levels[i] ~= nil and levels[i] < amounts[i] then
+    local wait = math.ceil((amounts[i] - levels[i]) * 60000 / capacities[i])
+    return { 0, i, wait, remaining(i), untilFull(i), now }
+  end
+end
+for i = 1, 2 do
+  if levels[i] ~= nil then
+    levels[i] = levels[i] - amounts[i]
+    save(i)
+  end
+end
+return { 1, 0, 0, remaining(1), untilFull(1), now, remaining(2), untilFull(2) }
+`;
+
+const COMMAND = "switchyardRateBucket";
+const ERROR_REPORT_EVERY_MS = 10_000;
+
+type BucketCommand = (requestsKey: string, tokensKey: string, requestCapacity: number, tokenCapacity: number, tokens: number, mode: "admit" | "debit") => Promise<number[]>;
+
+export interface SharedRateLimiterOptions {
+  /** Prefix of every Redis key this writes ("switchyard:" by default). */
+  keyPrefix: string;
+  /** Told when Redis failed and this replica's own buckets answered instead. */
+  onError: (error: Error) => void;
+  now?: () => number;
+}
+
+export class SharedRateLimiter implements Limiter {
+  private readonly bucket: BucketCommand;
+  private lastReport = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    redis: Redis,
+    /** This replica's own buckets, used while Redis cannot answer. */
+    private readonly fallback: RateLimiter,
+    private readonly options: SharedRateLimiterOptions,
+  ) {
+    redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: BUCKET_SCRIPT });
+    const command = (redis as unknown as Record<string, BucketCommand>)[COMMAND] as BucketCommand;
+    this.bucket = command.bind(redis);
+  }
+
+  private keys(keyId: string): [string, string] {
+    return [`${this.options.keyPrefix}ratelimit:${keyId}:requests`, `${this.options.keyPrefix}ratelimit:${keyId}:tokens`];
+  }
+
+  admit(keyId: string, limits: RateLimitSettings, tokens: number): Record<string, string> | Promise<Record<string, string>> {
+    const requestCapacity = limits.requests_per_minute ?? 0;
+    const tokenCapacity = limits.tokens_per_minute ?? 0;
+    if (requestCapacity === 0 && tokenCapacity === 0) return {};
+    const amount = tokenCapacity > 0 ? Math.min(tokens, tokenCapacity) : 0;
+    return this.bucket(...this.keys(keyId), requestCapacity, tokenCapacity, amount, "admit").then(
+      (reply) => answer(reply, requestCapacity, tokenCapacity),
+      (error: unknown) => {
+        this.report(error);
+        return this.fallback.admit(keyId, limits, tokens);
+      },
+    );
+  }
+
+  debitTokens(keyId: string, limits: RateLimitSettings, tokens: number): void {
+    const tokenCapacity = limits.tokens_per_minute ?? 0;
+    if (tokenCapacity === 0 || tokens <= 0) return;
+    this.bucket(...this.keys(keyId), 0, tokenCapacity, tokens, "debit").catch((error: unknown) => {
+      this.report(error);
+      this.fallback.debitTokens(keyId, limits, tokens);
+    });
+  }
+
+  private report(error: unknown): void {
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.lastReport < ERROR_REPORT_EVERY_MS) return;
+    this.lastReport = now;
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does`));
+  }
+}
+
+/** The script's reply as the headers of an admitted request, or the 429 of a refused one. */
+function answer(reply: number[], requestCapacity: number, tokenCapacity: number): Record<string, string> {
+  const [allowed, dimension, wait, remaining, , now] = reply as [number, number, number, number, number, number];
+  if (allowed === 0) {
+    const name = dimension === 1 ? "requests" : "tokens";
+    const capacity = dimension === 1 ? requestCapacity : tokenCapacity;
+    throw new GatewayError("rate_limited", rateLimitMessage(name, capacity, wait), {
+      ...rateLimitHeaders(name, capacity, remaining, now + wait),
+      "retry-after": String(Math.max(1, Math.ceil(wait / 1000))),
+    });
+  }
+  const [, , , requestsRemaining, requestsUntilFull, , tokensRemaining, tokensUntilFull] = reply as number[];
+  return {
+    ...(requestCapacity > 0 ? rateLimitHeaders("requests", requestCapacity, requestsRemaining ?? 0, now + (requestsUntilFull ?? 0)) : {}),
+    ...(tokenCapacity > 0 ? rateLimitHeaders("tokens", tokenCapacity, tokensRemaining ?? 0, now + (tokensUntilFull ?? 0)) : {}),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * SharedRateLimiter (src/gateway/shared-rate-limiter.ts) against a real Redis: replicas share one
+ * bucket per key, answer with the same headers and 429s as the per-replica RateLimiter, and fall
+ * back to their own buckets when Redis does not answer. Redis must be running (127.0.0.1:6379, or
+ * SWITCHYARD_TEST_REDIS_URL); .ci/run starts it.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { GatewayError } from "../../src/gateway/errors.js";
+import { RateLimiter } from "../../src/gateway/rate-limiter.js";
+import { SharedRateLimiter } from "../../src/gateway/shared-rate-limiter.js";
+import { REDIS_URL, START_REDIS } from "../helpers/redis.js";
+
+
+const prefix = `switchyard-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
+const clients: Redis[] = [];
+
+function connect(url = REDIS_URL): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 500, retryStrategy: () => null, lazyConnect: true });
+  redis.on("error", () => undefined);
+  clients.push(redis);
+  return redis;
+}
+
+/** A replica's limiter: its own Redis connection and its own fallback buckets. */
+async function replica(errors: Error[] = []): Promise<SharedRateLimiter> {
+  const redis = connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    throw new Error(`Redis is not reachable at ${REDIS_URL} (${(error as Error).message}); start it: ${START_REDIS}`);
+  }
+  return new SharedRateLimiter(redis, new RateLimiter(), { keyPrefix: prefix, onError: (error) => errors.push(error) });
+}
+
+function refusal(run: () => unknown): Promise<GatewayError> {
+  return Promise.resolve()
+    .then(run)
+    .then(
+      () => assert.fail("expected a 429"),
+      (error: unknown) => {
+        assert.ok(error instanceof GatewayError, String(error));
+        return error;
+      },
+    );
+}
+
+before(async () => {
+  await (await replica()).admit("warm-up", {}, 0);
+});
+
+after(async () => {
+  const cleaner = connect();
+  await cleaner.connect().catch(() => undefined);
+  if (cleaner.status === "ready") {
+    const keys = await cleaner.keys(`${prefix}*`);
+    if (keys.length > 0) await cleaner.del(...keys);
+  }
+  for (const client of clients) client.disconnect();
+});
+
+describe("rate limits shared through Redis", () => {
+  test("two replicas admit what one would: the third request of 3 a minute is refused on either", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const limits = { requests_per_minute: 3 };
+    const first = await a.admit("key_shared", limits, 10);
+    assert.equal(first["anthropic-ratelimit-requests-limit"], "3");
+    assert.equal(first["anthropic-ratelimit-requests-remaining"], "2");
+    assert.equal((await b.admit("key_shared", limits, 10))["anthropic-ratelimit-requests-remaining"], "1");
+    assert.equal((await a.admit("key_shared", limits, 10))["anthropic-ratelimit-requests-remaining"], "0");
+    const refused = await refusal(() => b.admit("key_shared", limits, 10));
+    assert.equal(refused.kind, "rate_limited");
+    assert.match(refused.message, /rate limit of 3 requests per minute\. Retry after 2\d s/);
+    assert.ok(Number(refused.headers["retry-after"]) >= 19 && Number(refused.headers["retry-after"]) <= 20, refused.headers["retry-after"]);
+    assert.equal(refused.headers["anthropic-ratelimit-requests-remaining"], "0");
+    // A refused request takes nothing: another key is untouched, and this one stays refused.
+    await refusal(() => a.admit("key_shared", limits, 10));
+    assert.equal((await a.admit("key_other", limits, 10))["anthropic-ratelimit-requests-remaining"], "2");
+  });
+
+  test("the same answers as the per-replica limiter, for requests and tokens together", async () => {
+    const shared = await replica();
+    const local = new RateLimiter();
+    const limits = { requests_per_minute: 100, tokens_per_minute: 1_000 };
+    for (const tokens of [300, 300, 300]) {
+      const [fromRedis, fromMemory] = [await shared.admit("key_both", limits, tokens), await local.admit("key_both", limits, tokens)];
+      for (const name of ["requests-limit", "requests-remaining", "tokens-limit", "tokens-remaining"]) {
+        assert.equal(fromRedis[`anthropic-ratelimit-${name}`], fromMemory[`anthropic-ratelimit-${name}`], name);
+      }
+    }
+    // 100 tokens left: 300 more do not fit, on either.
+    const [redisRefusal, memoryRefusal] = [await refusal(() => shared.admit("key_both", limits, 300)), await refusal(() => local.admit("key_both", limits, 300))];
+    assert.match(redisRefusal.message, /1000 tokens per minute/);
+    assert.equal(redisRefusal.headers["retry-after"], memoryRefusal.headers["retry-after"]);
+    assert.equal(redisRefusal.headers["anthropic-ratelimit-tokens-remaining"], "100");
+    // Output tokens learnt afterwards are debited from the shared bucket too.
+    shared.debitTokens("key_both", limits, 100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [requestsKey, tokensKey] = [`${prefix}ratelimit:key_both:requests`, `${prefix}ratelimit:key_both:tokens`];
+    const inspector = connect();
+    await inspector.connect();
+    assert.ok(Number(await inspector.hget(tokensKey, "level")) < 1, "100 tokens debited from the 100 left");
+    const ttl = await inspector.pttl(requestsKey);
+    assert.ok(ttl > 110_000 && ttl <= 120_000, `buckets expire two minutes after use (${ttl} ms)`);
+  });
+
+  test("buckets refill continuously, at the limit per minute", async () => {
+    const limiter = await replica();
+    const limits = { requests_per_minute: 60 }; // one a second
+    await Promise.all(Array.from({ length: 60 }, () => limiter.admit("key_refill", limits, 0)));
+    const refused = await refusal(() => limiter.admit("key_refill", limits, 0));
+    assert.equal(refused.headers["retry-after"], "1");
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await limiter.admit("key_refill", limits, 0);
+    await refusal(() => limiter.admit("key_refill", limits, 0));
+  });
+
+  test("a changed limit starts a full bucket", async () => {
+    const limiter = await replica();
+    await limiter.admit("key_changed", { requests_per_minute: 1 }, 0);
+    await refusal(() => limiter.admit("key_changed", { requests_per_minute: 1 }, 0));
+    assert.equal((await limiter.admit("key_changed", { requests_per_minute: 5 }, 0))["anthropic-ratelimit-requests-remaining"], "4");
+  });
+
+  test("when Redis does not answer, the replica's own buckets do, and it says so once", async () => {
+    const errors: Error[] = [];
+    const unreachable = connect("redis://127.0.0.1:1"); // never connects: commands fail at once
+    const limiter = new SharedRateLimiter(unreachable, new RateLimiter(), { keyPrefix: prefix, onError: (error) => errors.push(error) });
+    const limits = { requests_per_minute: 2 };
+    assert.equal((await limiter.admit("key_down", limits, 0))["anthropic-ratelimit-requests-remaining"], "1");
+    await limiter.admit("key_down", limits, 0);
+    await refusal(() => limiter.admit("key_down", limits, 0));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.message ?? "", /Redis did not answer .*rate limits are per replica until it does/);
+  });
+});
