@@ -81,6 +81,9 @@ export const serveCommand: Command = {
         ? { kind: "sqlite" as const, path: config.ledger.path }
         : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
     if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
+    if (config.redis && !processEnv[config.redis.url_env]) {
+      throw new UsageError(`redis: set ${config.redis.url_env} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits per replica`);
+    }
     const ledger = await openLedger({ ...ledgerConfig, onError: (error) => stderr.write(`ledger: ${error.message}\n`) });
     const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
