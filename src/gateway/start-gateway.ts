@@ -15,6 +15,7 @@ import { AffinityTable } from "../routing/affinity.js";
 import { HealthBook } from "../routing/health.js";
 import { BudgetTracker } from "./budgets.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { SharedAffinityTable } from "./shared-affinity.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { KeyCache } from "./key-cache.js";
 import { createGatewayApp } from "./server.js";
@@ -50,6 +51,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Prompt-cache prefixes remembered per replica (the oldest are forgotten first). */
+const AFFINITY_ENTRIES = 100_000;
+
 /** Budgets' reload period when gateways share a PostgreSQL ledger (config `budgets.refresh_ms`). */
 export const DEFAULT_SHARED_BUDGET_REFRESH_MS = 5_000;
 
@@ -67,9 +71,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
   const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
   budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
+  let affinity: AffinityTable;
   try {
     await keys.start();
+    affinity = redis
+      ? await SharedAffinityTable.start(redis, { channel: `${config.redis?.key_prefix ?? "switchyard:"}affinity`, onError: reportRedis, now, maxEntries: AFFINITY_ENTRIES, waitMs: config.timeouts.connect_ms })
+      : new AffinityTable(AFFINITY_ENTRIES, now);
   } catch (error) {
+    keys.stop();
     budgets.stop();
     redis?.disconnect();
     throw error;
@@ -97,7 +106,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
       now,
     ),
-    affinity: new AffinityTable(100_000, now),
+    affinity,
     limiter: redis ? new SharedRateLimiter(redis, localLimiter, { keyPrefix: config.redis?.key_prefix ?? "switchyard:", onError: reportRedis, now }) : localLimiter,
     rotation: 0,
     now,
@@ -115,6 +124,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     async close() {
       keys.stop();
       budgets.stop();
+      if (affinity instanceof SharedAffinityTable) affinity.stop();
       redis?.disconnect();
       await app.close();
       await Promise.all([...clients.values()].map((client) => client.close()));

@@ -1,8 +1,8 @@
 /**
  * Which deployment holds which cached prefix, until when. A prefix's entry is refreshed by every
  * request that uses it there (a cache hit refreshes the provider's TTL too). Bounded: the oldest
- * entries are dropped first. One process's view; several replicas share it through Redis
- * (see shared-state docs) when configured.
+ * entries are dropped first. One process's view; with a `redis:` config, replicas tell each other
+ * what they learn (gateway/shared-affinity.ts).
  */
 import type { CachePrefix } from "./cache-prefixes.js";
 

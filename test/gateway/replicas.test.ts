@@ -20,6 +20,7 @@ import { formatUsd, parseUsd } from "../../src/pricing/money.js";
 import { catalog, upstreamRequests } from "../helpers/gateway-harness.js";
 import { postgresTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
 import { REDIS_URL } from "../helpers/redis.js";
+import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
 
 const REFRESH_MS = 100;
 
@@ -143,4 +144,26 @@ test("a key's rate limit is one bucket for every replica (Redis)", async () => {
   assert.equal(refused.headers.get("anthropic-ratelimit-requests-remaining"), "0");
   assert.ok(Number(refused.headers.get("retry-after")) >= 1);
   assert.equal(upstreamRequests(emulator), upstreamBefore, "refused before any upstream call");
+});
+
+test("which deployment holds a prompt prefix, learnt on one replica, is known to the others (Redis)", async () => {
+  const redisLine = `redis: { url_env: TEST_REDIS_URL, key_prefix: "switchyard-replicas-${process.pid}-${Date.now()}:" }`;
+  const a = await startReplica("affinity-a", redisLine);
+  const b = await startReplica("affinity-b", redisLine);
+  const plain = newApiKey({ name: "plain", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  await a.ledger.keys.create(plain.record);
+  await a.gateway.state.keys.refresh(true);
+  const body = {
+    model: "claude-haiku-4-5",
+    max_tokens: 16,
+    system: [{ type: "text" as const, text: "A long shared system prompt. ".repeat(200), cache_control: { type: "ephemeral" as const } }],
+    messages: [{ role: "user" as const, content: "Hello" }],
+  };
+  const prefixes = cachePrefixes(body);
+  assert.equal(prefixes.length, 1);
+  assert.equal(b.gateway.state.affinity.holdings(prefixes).size, 0);
+  await client(a.gateway, plain.secret).messages.create(body);
+  const deadline = Date.now() + 2_000;
+  while (b.gateway.state.affinity.holdings(prefixes).size === 0 && Date.now() < deadline) await sleep(10);
+  assert.deepEqual([...b.gateway.state.affinity.holdings(prefixes).keys()], ["anthropic-haiku"]);
 });

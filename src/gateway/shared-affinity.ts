@@ -1,0 +1,104 @@
+/**
+ * Prompt-cache affinity shared by replicas through Redis pub/sub. Each replica keeps its own
+ * AffinityTable, so routing reads it at once with no network hop; what one replica learns (this
+ * deployment now holds these prefixes) it also publishes on a channel, and every other replica
+ * applies it to its own table. A replica that starts later, or misses messages while Redis is
+ * away, learns the prefixes again as it serves them: affinity is a hint whose loss costs a cache
+ * miss, never a wrong answer.
+ */
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { AffinityTable } from "../routing/affinity.js";
+import type { CachePrefix } from "../routing/cache-prefixes.js";
+
+/** On the wire: the publishing replica, the deployment, and [hash, ttl, tokens] per prefix. */
+interface AffinityMessage {
+  from: string;
+  deployment: string;
+  prefixes: [string, CachePrefix["ttl"], number][];
+}
+
+function parseMessage(text: string): AffinityMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const { from, deployment, prefixes } = value as Partial<AffinityMessage>;
+  if (typeof from !== "string" || typeof deployment !== "string" || !Array.isArray(prefixes)) return undefined;
+  const valid = prefixes.every(
+    (prefix) => Array.isArray(prefix) && typeof prefix[0] === "string" && (prefix[1] === "5m" || prefix[1] === "1h") && Number.isSafeInteger(prefix[2]) && prefix[2] >= 0,
+  );
+  return valid ? { from, deployment, prefixes } : undefined;
+}
+
+export interface SharedAffinityOptions {
+  /** The pub/sub channel ("<key_prefix>affinity"). */
+  channel: string;
+  onError: (error: Error) => void;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export class SharedAffinityTable extends AffinityTable {
+  /** Tells this replica's own messages apart from the others'. */
+  private readonly replica = randomUUID();
+
+  private constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly options: SharedAffinityOptions,
+  ) {
+    super(options.maxEntries, options.now);
+  }
+
+  /**
+   * Subscribes on a connection of its own (a subscribed Redis connection runs nothing else), which
+   * queues the subscription until it is connected and subscribes again after every reconnect.
+   * Waits up to `waitMs` for it, then starts either way.
+   */
+  static async start(publisher: Redis, options: SharedAffinityOptions & { waitMs: number }): Promise<SharedAffinityTable> {
+    const subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    subscriber.on("error", (error: Error) => options.onError(error));
+    const table = new SharedAffinityTable(publisher, subscriber, options);
+    subscriber.on("message", (channel: string, text: string) => {
+      if (channel === options.channel) table.receive(text);
+    });
+    const subscribed = subscriber.subscribe(options.channel).then(
+      () => true,
+      (error: unknown) => {
+        options.onError(new Error(`subscribing to ${options.channel} failed (${error instanceof Error ? error.message : String(error)}); prompt-cache affinity is per replica`));
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([subscribed, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.waitMs)))]);
+    clearTimeout(timer);
+    if (!waited) options.onError(new Error(`not subscribed to ${options.channel} within ${options.waitMs} ms; prompt-cache affinity is per replica until Redis answers`));
+    return table;
+  }
+
+  override remember(prefixes: CachePrefix[], deployment: string): void {
+    super.remember(prefixes, deployment);
+    if (prefixes.length === 0) return;
+    const message: AffinityMessage = { from: this.replica, deployment, prefixes: prefixes.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
+    this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
+      this.options.onError(new Error(`publishing prompt-cache affinity failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it as they serve the prefix`));
+    });
+  }
+
+  private receive(text: string): void {
+    const message = parseMessage(text);
+    if (!message || message.from === this.replica) return;
+    super.remember(
+      message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens })),
+      message.deployment,
+    );
+  }
+
+  stop(): void {
+    this.subscriber.disconnect();
+  }
+}
