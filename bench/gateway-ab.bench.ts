@@ -22,6 +22,8 @@
  *        --head REF (default: this checkout as it is, uncommitted changes included)
  *        --base-node-flags="…"  --head-node-flags="…" (extra node flags for one side, e.g.
  *        "--max-semi-space-size=16")
+ *        --base-config="…"  --head-config="…" (YAML appended to one side's gateway config, e.g.
+ *        "redis: { url_env: REDIS_URL }"; "\n" starts a new line; the environment is passed on)
  *        --windows N (pairs per mode, default 8)  --window S (seconds of load each, default 4)
  *        --prime S (unmeasured load on each side before a mode's first load, default 3)
  *        --concurrency N (default 64)
@@ -49,6 +51,8 @@ const { values } = parseArgs({
     head: { type: "string" },
     "base-node-flags": { type: "string" },
     "head-node-flags": { type: "string" },
+    "base-config": { type: "string" },
+    "head-config": { type: "string" },
     windows: { type: "string" },
     window: { type: "string" },
     prime: { type: "string" },
@@ -75,6 +79,8 @@ const modes = (values.modes ?? "json,stream").split(",").map((mode) => {
 });
 
 const root = resolve(fileURLToPath(new URL("../../", import.meta.url)));
+/** --base-config / --head-config: YAML lines, "\n" written as two characters on a command line. */
+const configFlag = (text: string | undefined) => (text ?? "").replaceAll("\\n", "\n");
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ---- The two builds ---------------------------------------------------------------------------
@@ -83,6 +89,8 @@ interface Build {
   label: string;
   root: string;
   nodeFlags: string[];
+  /** YAML appended to its gateway config. */
+  config: string;
 }
 
 function git(args: string[]): string {
@@ -187,11 +195,11 @@ if (pin) pinProcess(process.pid, placement.loadgen as string);
 
 const baseRef = values.base ?? "HEAD";
 const baseBuild = buildCommit(baseRef);
-const base: Build = { label: `base ${baseRef === "HEAD" ? "" : `${baseRef} `}(${baseBuild.sha.slice(0, 10)})`, root: baseBuild.root, nodeFlags: flagList(values["base-node-flags"]) };
+const base: Build = { label: `base ${baseRef === "HEAD" ? "" : `${baseRef} `}(${baseBuild.sha.slice(0, 10)})`, root: baseBuild.root, nodeFlags: flagList(values["base-node-flags"]), config: configFlag(values["base-config"]) };
 const headBuild = values.head === undefined ? undefined : buildCommit(values.head);
 const head: Build = headBuild
-  ? { label: `head ${values.head} (${headBuild.sha.slice(0, 10)})`, root: headBuild.root, nodeFlags: flagList(values["head-node-flags"]) }
-  : { label: `head (${headLabel()})`, root, nodeFlags: flagList(values["head-node-flags"]) };
+  ? { label: `head ${values.head} (${headBuild.sha.slice(0, 10)})`, root: headBuild.root, nodeFlags: flagList(values["head-node-flags"]), config: configFlag(values["head-config"]) }
+  : { label: `head (${headLabel()})`, root, nodeFlags: flagList(values["head-node-flags"]), config: configFlag(values["head-config"]) };
 if (!headBuild && !existsSync(join(root, "dist", "src", "cli", "main.js"))) throw new Error("no build in dist/: run npm run build (npm run bench:gateway-ab does)");
 
 const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-ab-"));
@@ -212,7 +220,7 @@ interface Side {
 async function startSide(build: Build, name: "base" | "head", emulatorUrl: string): Promise<Side> {
   const sideDir = join(directory, name);
   mkdirSync(sideDir);
-  const files = prepareBenchGateway(build.root, sideDir, emulatorUrl);
+  const files = prepareBenchGateway(build.root, sideDir, emulatorUrl, build.config);
   const child = await startSwitchyard(build.root, files.configPath, BENCH_ENV, placement.gateway, build.nodeFlags);
   children.push(child);
   const target: Target = {
@@ -333,7 +341,7 @@ async function main(): Promise<void> {
   }
 
   const summaries = modes.map((mode) => summarise(mode, pairs.filter((pair) => pair.mode === mode), cycles.filter((cycle) => cycle.mode === mode)));
-  const label = (build: Build) => `${build.label}${build.nodeFlags.length ? ` [${build.nodeFlags.join(" ")}]` : ""}`;
+  const label = (build: Build) => `${build.label}${build.nodeFlags.length ? ` [${build.nodeFlags.join(" ")}]` : ""}${build.config ? ` {${build.config.replaceAll("\n", "; ")}}` : ""}`;
   const modeName = (mode: Mode) => (mode === "json" ? "non-stream" : "stream");
   const report = [
     `Gateway A/B: ${label(base)} against ${label(head)}`,

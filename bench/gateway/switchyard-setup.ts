@@ -21,8 +21,11 @@ export interface BenchGatewayFiles {
   key: string;
 }
 
-/** Creates `directory`/ledger.db with a key and `directory`/gateway.yaml routing BENCH_MODEL to the emulator. */
-export function prepareBenchGateway(root: string, directory: string, emulatorUrl: string): BenchGatewayFiles {
+/**
+ * Creates `directory`/ledger.db with a key and `directory`/gateway.yaml routing BENCH_MODEL to the
+ * emulator; `extraConfig` (YAML lines, e.g. a `redis:` section) is appended to the config.
+ */
+export function prepareBenchGateway(root: string, directory: string, emulatorUrl: string, extraConfig = ""): BenchGatewayFiles {
   const dbPath = join(directory, "ledger.db");
   const created = JSON.parse(
     execFileSync(process.execPath, [`${root}/bin/switchyard`, "keys", "create", "--name", "bench", "--tag", "source=bench", "--db", dbPath, "--json"], { cwd: root, encoding: "utf8" }),
@@ -38,6 +41,7 @@ export function prepareBenchGateway(root: string, directory: string, emulatorUrl
       `  emulator: { kind: anthropic, base_url: ${JSON.stringify(emulatorUrl)}, api_key_env: BENCH_ANTHROPIC_KEY }`,
       "deployments:",
       `  - { id: anthropic-haiku, provider: emulator, model: ${BENCH_MODEL}, route: global }`,
+      extraConfig,
       "",
     ].join("\n"),
   );

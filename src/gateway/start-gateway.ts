@@ -148,6 +148,8 @@ async function connectRedis(settings: NonNullable<GatewayConfig["redis"]>, env: 
     connectTimeout: connectMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    // Commands issued in the same tick of the event loop leave in one write.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   redis.on("error", (error: Error) => report(new Error(`${error.message}; rate limits are per replica until it answers`)));
