@@ -4,7 +4,7 @@
  * through, price it from the upstream's own usage report, and record it in the ledger before the
  * response ends.
  */
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
@@ -31,6 +31,20 @@ let requestCounter = 0;
 export function newRequestId(): string {
   requestCounter += 1;
   return `req_sy_${PROCESS_PREFIX}${requestCounter.toString(36).padStart(6, "0")}`;
+}
+
+/**
+ * Where handleMessages writes its answer: node's ServerResponse for /v1/messages, or an adapter
+ * that rewrites the Anthropic answer for another API (openai/chat-response.ts).
+ */
+export interface ClientResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: Buffer | string): boolean;
+  end(body?: Buffer | string): unknown;
+  on(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
+  readonly destroyed: boolean;
+  readonly headersSent: boolean;
 }
 
 export interface IncomingMessages {
@@ -105,7 +119,7 @@ function worthWaiting(state: GatewayState, candidate: Candidate, next: Candidate
   return next.expectedCost === undefined || candidate.expectedCost === undefined || next.expectedCost > candidate.expectedCost;
 }
 
-export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ServerResponse): Promise<void> {
+export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
   const requestId = newRequestId();
   const startedAt = state.now();
   const started = performance.now();
@@ -260,7 +274,7 @@ function finishSuccess(state: GatewayState, plan: RoutePlan, deployment: Deploym
 const CLIENT_GONE = "client_disconnected";
 
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
-function drainedOrClosed(response: ServerResponse): Promise<void> {
+function drainedOrClosed(response: ClientResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       response.off("drain", done);
@@ -287,7 +301,7 @@ interface StreamContext {
 async function streamToClient(
   state: GatewayState,
   result: Extract<UpstreamResult, { kind: "stream" }>,
-  response: ServerResponse,
+  response: ClientResponse,
   context: StreamContext,
   finish: (ttftMs: number, streamMs: number, failure: string | undefined) => Outcome,
   key: ApiKeyRecord | null,

@@ -10,7 +10,10 @@ import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
-import { newRequestId } from "./messages.js";
+import { handleMessages, newRequestId } from "./messages.js";
+import { translateChatRequest, type ChatRequest } from "./openai/chat-request.js";
+import { ChatCompletionResponse, chatError } from "./openai/chat-response.js";
+import { Cancel } from "../util/cancel.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
 
@@ -65,6 +68,29 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
       const response = errorResponse(asKnownError(error), requestId);
       return reply.code(response.status).headers(response.headers).send(response.body);
     }
+  });
+
+  // OpenAI chat completions, translated to a Messages request and served by the same path:
+  // routing, failover, budgets, rate limits and the ledger are the Messages route's.
+  app.post("/v1/chat/completions", (request, reply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    let chat: ChatRequest;
+    try {
+      chat = translateChatRequest(request.body);
+    } catch (error) {
+      const answer = errorResponse(asKnownError(error), newRequestId());
+      const body = chatError(answer.body);
+      raw.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
+      raw.end(body);
+      return;
+    }
+    const cancel = new Cancel();
+    raw.on("close", () => {
+      if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));
+    });
+    const json = Buffer.from(JSON.stringify(chat.body));
+    void handleMessages(state, { headers: request.headers, body: chat.body, raw: json, cancel }, new ChatCompletionResponse(raw, chat.includeUsage));
   });
 
   app.get("/v1/models", async (request, reply) => {

@@ -1,0 +1,206 @@
+/**
+ * An OpenAI chat completions request as an Anthropic Messages request, for POST
+ * /v1/chat/completions. Everything that does not translate exactly is refused with a 400 naming
+ * the field, never dropped: a client that asked for n=3 or logprobs must not get something else.
+ * The pitfalls this follows are in ../shared/reference/protocols.md §5: tool messages merged into
+ * one user turn after the assistant's tool_use, same-role turns merged, max_tokens required,
+ * temperature 0..1, images as base64 or URL sources.
+ */
+import { GatewayError } from "../errors.js";
+
+/** Anthropic requires max_tokens; OpenAI does not. What a request without one gets. */
+export const DEFAULT_MAX_TOKENS = 4_096;
+
+export interface ChatRequest {
+  /** The Anthropic Messages body (stream included). */
+  body: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+  /** stream_options.include_usage: a last chunk with the usage. */
+  includeUsage: boolean;
+}
+
+type Json = Record<string, unknown>;
+type Block = Json;
+interface Turn {
+  role: "user" | "assistant";
+  content: Block[];
+}
+
+const IGNORED_WHEN_DEFAULT: Record<string, unknown> = { frequency_penalty: 0, presence_penalty: 0, logprobs: false, n: 1 };
+const TRANSLATED = new Set([
+  "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
+  "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n",
+]);
+
+function bad(field: string, problem: string): GatewayError {
+  return new GatewayError("invalid_request", `${field}: ${problem}`);
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Text parts only (system, developer, tool and assistant content). */
+function textOf(content: unknown, field: string): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw bad(field, "must be a string or a list of text parts");
+  return content
+    .map((part, index) => {
+      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw bad(`${field}[${index}]`, "only text parts are supported here");
+      return part.text;
+    })
+    .join("");
+}
+
+const DATA_URI = /^data:(image\/(?:png|jpeg|gif|webp));base64,(.*)$/s;
+
+function userBlocks(content: unknown, field: string): Block[] {
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  if (!Array.isArray(content)) throw bad(field, "must be a string or a list of content parts");
+  return content.map((part, index): Block => {
+    const where = `${field}[${index}]`;
+    if (!isObject(part)) throw bad(where, "must be a content part object");
+    if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
+    if (part.type === "image_url") {
+      const url = isObject(part.image_url) ? part.image_url.url : undefined;
+      if (typeof url !== "string") throw bad(`${where}.image_url.url`, "must be a string");
+      const inline = DATA_URI.exec(url);
+      if (inline) return { type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } };
+      if (/^https?:\/\//.test(url)) return { type: "image", source: { type: "url", url } };
+      throw bad(`${where}.image_url.url`, "must be an http(s) URL or a base64 data URI of a PNG, JPEG, GIF or WebP image");
+    }
+    throw bad(where, `content parts of type ${JSON.stringify(part.type)} are not supported (text and image_url are)`);
+  });
+}
+
+function toolUseBlocks(toolCalls: unknown, field: string): Block[] {
+  if (!Array.isArray(toolCalls)) throw bad(field, "must be a list");
+  return toolCalls.map((call, index): Block => {
+    const where = `${field}[${index}]`;
+    if (!isObject(call) || typeof call.id !== "string" || !isObject(call.function) || typeof call.function.name !== "string") {
+      throw bad(where, "must have an id and a function with a name");
+    }
+    const text = call.function.arguments ?? "{}";
+    let input: unknown;
+    try {
+      input = typeof text === "string" ? JSON.parse(text === "" ? "{}" : text) : undefined;
+    } catch {
+      input = undefined;
+    }
+    if (!isObject(input)) throw bad(`${where}.function.arguments`, "must be a JSON object in a string");
+    return { type: "tool_use", id: call.id, name: call.function.name, input };
+  });
+}
+
+/** Appends a turn, merging it into the previous one when the role repeats (Anthropic alternates). */
+function append(turns: Turn[], role: Turn["role"], content: Block[]): void {
+  if (content.length === 0) return;
+  const last = turns.at(-1);
+  if (last && last.role === role) last.content.push(...content);
+  else turns.push({ role, content });
+}
+
+function translateMessages(messages: unknown): { system: string | undefined; turns: Turn[] } {
+  if (!Array.isArray(messages) || messages.length === 0) throw bad("messages", "must be a non-empty list");
+  const system: string[] = [];
+  const turns: Turn[] = [];
+  messages.forEach((message, index) => {
+    const where = `messages[${index}]`;
+    if (!isObject(message)) throw bad(where, "must be an object");
+    switch (message.role) {
+      case "system":
+      case "developer":
+        system.push(textOf(message.content, `${where}.content`));
+        return;
+      case "user":
+        append(turns, "user", userBlocks(message.content, `${where}.content`));
+        return;
+      case "assistant": {
+        const text = message.content === null || message.content === undefined ? "" : textOf(message.content, `${where}.content`);
+        const blocks: Block[] = text ? [{ type: "text", text }] : [];
+        if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
+        append(turns, "assistant", blocks);
+        return;
+      }
+      case "tool":
+        if (typeof message.tool_call_id !== "string") throw bad(`${where}.tool_call_id`, "is required");
+        // Consecutive tool messages become one user turn of tool_result blocks.
+        append(turns, "user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content, `${where}.content`) }]);
+        return;
+      default:
+        throw bad(`${where}.role`, `must be system, developer, user, assistant or tool (got ${JSON.stringify(message.role)})`);
+    }
+  });
+  if (turns.length === 0) throw bad("messages", "must hold at least one user message");
+  return { system: system.length > 0 ? system.join("\n\n") : undefined, turns };
+}
+
+function translateTools(tools: unknown): Block[] {
+  if (!Array.isArray(tools)) throw bad("tools", "must be a list");
+  return tools.map((tool, index): Block => {
+    const where = `tools[${index}]`;
+    if (!isObject(tool) || tool.type !== "function" || !isObject(tool.function) || typeof tool.function.name !== "string") {
+      throw bad(where, 'must be {type: "function", function: {name, description?, parameters?}}');
+    }
+    const { name, description, parameters } = tool.function;
+    if (parameters !== undefined && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
+    return { name, ...(typeof description === "string" ? { description } : {}), input_schema: parameters ?? { type: "object", properties: {} } };
+  });
+}
+
+function translateToolChoice(choice: unknown, parallel: unknown): Json | undefined {
+  let translated: Json | undefined;
+  if (choice === undefined) translated = undefined;
+  else if (choice === "auto") translated = { type: "auto" };
+  else if (choice === "none") translated = { type: "none" };
+  else if (choice === "required") translated = { type: "any" };
+  else if (isObject(choice) && choice.type === "function" && isObject(choice.function) && typeof choice.function.name === "string") {
+    translated = { type: "tool", name: choice.function.name };
+  } else throw bad("tool_choice", 'must be "auto", "none", "required" or {type: "function", function: {name}}');
+  if (parallel === false) translated = { ...(translated ?? { type: "auto" }), disable_parallel_tool_use: true };
+  else if (parallel !== undefined && parallel !== true) throw bad("parallel_tool_calls", "must be a boolean");
+  return translated;
+}
+
+export function translateChatRequest(body: unknown): ChatRequest {
+  if (!isObject(body)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
+  for (const field of Object.keys(body)) {
+    if (!TRANSLATED.has(field)) throw bad(field, "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
+  }
+  for (const [field, fallback] of Object.entries(IGNORED_WHEN_DEFAULT)) {
+    if (body[field] !== undefined && body[field] !== null && body[field] !== fallback) throw bad(field, `only ${JSON.stringify(fallback)} is supported by Claude`);
+  }
+  if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
+  const { system, turns } = translateMessages(body.messages);
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
+  if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens", "must be a whole number ≥ 1");
+  const translated: Json = { model: body.model, max_tokens: maxTokens, messages: turns };
+  if (system !== undefined) translated.system = system;
+  if (body.temperature !== undefined && body.temperature !== null) {
+    if (typeof body.temperature !== "number" || body.temperature < 0 || body.temperature > 1) throw bad("temperature", "must be between 0 and 1 for Claude (OpenAI allows up to 2)");
+    translated.temperature = body.temperature;
+  }
+  if (body.top_p !== undefined && body.top_p !== null) {
+    if (typeof body.top_p !== "number" || body.top_p < 0 || body.top_p > 1) throw bad("top_p", "must be between 0 and 1");
+    translated.top_p = body.top_p;
+  }
+  if (body.stop !== undefined && body.stop !== null) {
+    const stops = typeof body.stop === "string" ? [body.stop] : body.stop;
+    if (!Array.isArray(stops) || !stops.every((stop) => typeof stop === "string")) throw bad("stop", "must be a string or a list of strings");
+    translated.stop_sequences = stops;
+  }
+  if (body.tools !== undefined) translated.tools = translateTools(body.tools);
+  const toolChoice = translateToolChoice(body.tool_choice, body.parallel_tool_calls);
+  if (toolChoice) translated.tool_choice = toolChoice;
+  if (body.user !== undefined) {
+    if (typeof body.user !== "string") throw bad("user", "must be a string");
+    translated.metadata = { user_id: body.user };
+  }
+  if (body.stream !== undefined && typeof body.stream !== "boolean") throw bad("stream", "must be a boolean");
+  const stream = body.stream === true;
+  if (stream) translated.stream = true;
+  const options = body.stream_options;
+  if (options !== undefined && options !== null && !isObject(options)) throw bad("stream_options", "must be an object");
+  return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true };
+}

@@ -1,0 +1,233 @@
+/**
+ * The Anthropic answers handleMessages writes, rewritten on the way out as OpenAI chat
+ * completions: ChatCompletionResponse stands where handleMessages expects the client's response
+ * and passes every byte on in the OpenAI shape — a chat.completion object, chat.completion.chunk
+ * events ending in `data: [DONE]`, or an OpenAI error body with the same status.
+ *
+ * Usage (protocols.md §5, pitfall 8): Anthropic's input_tokens exclude the cache, OpenAI's
+ * prompt_tokens include it, so prompt_tokens = input + cache reads + cache writes, with
+ * prompt_tokens_details.cached_tokens = cache reads. Finish reasons (pitfall 6): end_turn and
+ * stop_sequence → stop, max_tokens and model_context_window_exceeded → length, tool_use →
+ * tool_calls, refusal → content_filter, pause_turn → stop.
+ */
+import type { ServerResponse } from "node:http";
+import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
+import type { ClientResponse } from "../messages.js";
+
+type Json = Record<string, unknown>;
+
+interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}
+
+const FINISH_REASONS: Record<string, string> = {
+  end_turn: "stop",
+  stop_sequence: "stop",
+  pause_turn: "stop",
+  max_tokens: "length",
+  model_context_window_exceeded: "length",
+  tool_use: "tool_calls",
+  refusal: "content_filter",
+};
+
+export function finishReason(stopReason: unknown): string | null {
+  return typeof stopReason === "string" ? (FINISH_REASONS[stopReason] ?? "stop") : null;
+}
+
+export function chatUsage(usage: AnthropicUsage | undefined): Json {
+  const input = usage?.input_tokens ?? 0;
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  const output = usage?.output_tokens ?? 0;
+  const prompt = input + cacheRead + cacheWrite;
+  return { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output, prompt_tokens_details: { cached_tokens: cacheRead } };
+}
+
+/** A whole Anthropic message as a chat.completion object. */
+export function chatCompletion(message: Json, created: number): Json {
+  const content = Array.isArray(message.content) ? (message.content as Json[]) : [];
+  const text = content.filter((block) => block.type === "text").map((block) => String(block.text ?? "")).join("");
+  const toolCalls = content
+    .filter((block) => block.type === "tool_use")
+    .map((block) => ({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } }));
+  return {
+    id: message.id,
+    object: "chat.completion",
+    created,
+    model: message.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text, refusal: null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+        finish_reason: finishReason(message.stop_reason),
+        logprobs: null,
+      },
+    ],
+    usage: chatUsage(message.usage as AnthropicUsage | undefined),
+  };
+}
+
+/** An Anthropic error body as OpenAI's {error: {message, type, param, code}}. */
+export function chatError(text: string): string {
+  let message = text;
+  let type = "api_error";
+  try {
+    const parsed = JSON.parse(text) as { error?: { type?: unknown; message?: unknown } };
+    if (typeof parsed.error?.message === "string") message = parsed.error.message;
+    if (typeof parsed.error?.type === "string") type = parsed.error.type;
+  } catch {
+    // Not JSON: the text is the message.
+  }
+  return JSON.stringify({ error: { message, type, param: null, code: null } });
+}
+
+/** Rewrites the Anthropic SSE stream into chat.completion.chunk events, event by event. */
+class ChunkWriter {
+  private readonly splitter = new SseEventSplitter();
+  private id = "";
+  private model = "";
+  private usage: AnthropicUsage = {};
+  /** Anthropic content block index → OpenAI tool_calls index. */
+  private readonly toolIndex = new Map<number, number>();
+  finished = false;
+
+  constructor(
+    private readonly created: number,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  private chunk(delta: Json, finish: string | null = null): string {
+    return `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+  }
+
+  /** The OpenAI text for these Anthropic bytes. */
+  translate(bytes: Uint8Array): string {
+    return this.splitter
+      .push(bytes)
+      .map((event) => this.event(event))
+      .join("");
+  }
+
+  private event({ event, data }: SseEvent): string {
+    let payload: Json;
+    try {
+      payload = JSON.parse(data) as Json;
+    } catch {
+      return "";
+    }
+    switch (event ?? payload.type) {
+      case "message_start": {
+        const message = (payload.message ?? {}) as Json;
+        this.id = String(message.id ?? "");
+        this.model = String(message.model ?? "");
+        this.usage = { ...((message.usage as AnthropicUsage | undefined) ?? {}) };
+        return this.chunk({ role: "assistant", content: "" });
+      }
+      case "content_block_start": {
+        const block = (payload.content_block ?? {}) as Json;
+        if (block.type !== "tool_use") return "";
+        const index = this.toolIndex.size;
+        this.toolIndex.set(Number(payload.index), index);
+        return this.chunk({ tool_calls: [{ index, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] });
+      }
+      case "content_block_delta": {
+        const delta = (payload.delta ?? {}) as Json;
+        if (delta.type === "text_delta") return this.chunk({ content: String(delta.text ?? "") });
+        if (delta.type === "input_json_delta") {
+          const index = this.toolIndex.get(Number(payload.index));
+          return index === undefined ? "" : this.chunk({ tool_calls: [{ index, function: { arguments: String(delta.partial_json ?? "") } }] });
+        }
+        return ""; // thinking and signature deltas have no OpenAI counterpart
+      }
+      case "message_delta": {
+        // output_tokens is cumulative: the last value is the total.
+        const usage = (payload.usage ?? {}) as AnthropicUsage;
+        this.usage = { ...this.usage, ...Object.fromEntries(Object.entries(usage).filter(([, value]) => value !== null && value !== undefined)) };
+        return this.chunk({}, finishReason(((payload.delta ?? {}) as Json).stop_reason) ?? "stop");
+      }
+      case "message_stop":
+        this.finished = true;
+        return (this.includeUsage ? `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: chatUsage(this.usage) })}\n\n` : "") + "data: [DONE]\n\n";
+      case "error":
+        this.finished = true;
+        return `data: ${chatError(data)}\n\n`;
+      default:
+        return ""; // ping, and event types added later
+    }
+  }
+}
+
+/**
+ * What handleMessages writes to, for a chat completions client: status and headers are held until
+ * the body is known (a JSON answer) or sent at once (a stream); the Anthropic body is translated.
+ */
+export class ChatCompletionResponse implements ClientResponse {
+  private status = 200;
+  private headers: Record<string, string> = {};
+  private started = false;
+  private chunks: ChunkWriter | undefined;
+  private readonly created = Math.floor(Date.now() / 1000);
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  get destroyed(): boolean {
+    return this.response.destroyed;
+  }
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  writeHead(status: number, headers: Record<string, string>): this {
+    this.started = true;
+    this.status = status;
+    this.headers = { ...headers };
+    if (status === 200 && String(headers["content-type"] ?? "").startsWith("text/event-stream")) {
+      this.chunks = new ChunkWriter(this.created, this.includeUsage);
+      this.response.writeHead(200, this.headers);
+    }
+    return this;
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (!this.chunks) return true;
+    const text = this.chunks.translate(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return text === "" ? true : this.response.write(text);
+  }
+
+  end(body?: Buffer | string): this {
+    if (this.chunks) {
+      // A stream cut short still ends the way OpenAI clients expect.
+      if (!this.chunks.finished && !this.response.destroyed) this.response.write("data: [DONE]\n\n");
+      this.response.end();
+      return this;
+    }
+    const text = body === undefined ? "" : typeof body === "string" ? body : body.toString("utf8");
+    let out: string;
+    if (this.status === 200) {
+      out = JSON.stringify(chatCompletion(JSON.parse(text) as Json, this.created));
+    } else {
+      out = chatError(text);
+    }
+    const { "content-length": _length, ...headers } = this.headers;
+    this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
+    this.response.end(out);
+    return this;
+  }
+
+  on(event: "drain" | "close", listener: () => void): this {
+    this.response.on(event, listener);
+    return this;
+  }
+
+  off(event: "drain" | "close", listener: () => void): this {
+    this.response.off(event, listener);
+    return this;
+  }
+}

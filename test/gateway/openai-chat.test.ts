@@ -1,0 +1,163 @@
+/**
+ * POST /v1/chat/completions end to end with the official `openai` SDK → gateway → emulators:
+ * text, system and multi-turn, tools (a whole round trip), images, streaming (the SDK's strict
+ * ChatCompletionStream assembles the chunks), usage with the cache counted the OpenAI way, errors
+ * with the statuses the SDK maps to its error classes, and the ledger row of each request.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let openai: OpenAI;
+
+before(async () => {
+  harness = await startHarness();
+  openai = new OpenAI({ apiKey: harness.key, baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
+});
+
+after(async () => {
+  await harness.close();
+});
+
+const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
+  type: "function",
+  function: { name: "get_weather", description: "The weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
+
+// A 1x1 PNG.
+const PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+describe("OpenAI chat completions", () => {
+  test("a text answer, priced and recorded like a Messages request", async () => {
+    const { data, response } = await openai.chat.completions
+      .create({ model: "haiku-via-anthropic", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Name a colour." }], max_completion_tokens: 40 })
+      .withResponse();
+    assert.equal(data.object, "chat.completion");
+    assert.equal(data.choices.length, 1);
+    const choice = data.choices[0] as OpenAI.Chat.Completions.ChatCompletion.Choice;
+    assert.equal(choice.message.role, "assistant");
+    assert.ok(typeof choice.message.content === "string" && choice.message.content.length > 0);
+    assert.ok(choice.finish_reason === "stop" || choice.finish_reason === "length");
+    const usage = data.usage as OpenAI.Completions.CompletionUsage;
+    assert.ok(usage.prompt_tokens > 0 && usage.completion_tokens > 0);
+    assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+    assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+    const cost = response.headers.get("x-switchyard-cost-usd");
+    assert.match(cost ?? "", /^\d+\.\d+$/);
+    const requestId = response.headers.get("request-id") as string;
+    await harness.ledger.writer.flush();
+    const row = await harness.ledger.store.get(requestId);
+    assert.ok(row, "a ledger row");
+    assert.equal(row.requested_model, "haiku-via-anthropic");
+    assert.equal(row.cost_usd, cost);
+    assert.equal(row.output_tokens, usage.completion_tokens);
+    assert.equal((row.input_tokens ?? 0) + (row.cache_read_tokens ?? 0) + (row.cache_write_5m_tokens ?? 0) + (row.cache_write_1h_tokens ?? 0) + (row.cache_write_unsplit_tokens ?? 0), usage.prompt_tokens);
+  });
+
+  test("tools: a call, then its result, on Bedrock", async () => {
+    const first = await openai.chat.completions.create({
+      model: "haiku-via-bedrock",
+      messages: [{ role: "user", content: "What is the weather in Lisbon?" }],
+      tools: [weather],
+      tool_choice: "required",
+    });
+    const choice = first.choices[0] as OpenAI.Chat.Completions.ChatCompletion.Choice;
+    assert.equal(choice.finish_reason, "tool_calls");
+    const call = choice.message.tool_calls?.[0];
+    assert.ok(call && call.type === "function");
+    assert.equal(call.function.name, "get_weather");
+    assert.equal(typeof JSON.parse(call.function.arguments), "object");
+    const second = await openai.chat.completions.create({
+      model: "haiku-via-bedrock",
+      messages: [
+        { role: "user", content: "What is the weather in Lisbon?" },
+        choice.message,
+        { role: "tool", tool_call_id: call.id, content: "22 °C and sunny" },
+      ],
+      tools: [weather],
+    });
+    assert.equal(second.choices[0]?.finish_reason, "stop");
+    assert.ok((second.choices[0]?.message.content ?? "").length > 0);
+  });
+
+  test("an image as a data URI", async () => {
+    const answer = await openai.chat.completions.create({
+      model: "haiku-via-anthropic",
+      messages: [{ role: "user", content: [{ type: "text", text: "What is in this image?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PIXEL}` } }] }],
+    });
+    assert.ok((answer.choices[0]?.message.content ?? "").length > 0);
+  });
+
+  test("streaming: the SDK's ChatCompletionStream assembles the chunks; usage comes last when asked for", async () => {
+    const stream = openai.chat.completions.stream({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Count to five." }], stream_options: { include_usage: true } });
+    let deltas = "";
+    stream.on("content", (delta) => {
+      deltas += delta;
+    });
+    const final = await stream.finalChatCompletion();
+    assert.ok(deltas.length > 0);
+    assert.equal(final.choices[0]?.message.content, deltas);
+    assert.equal(final.choices[0]?.finish_reason, "stop");
+    assert.ok((final.usage?.completion_tokens ?? 0) > 0, "the usage chunk");
+  });
+
+  test("streaming tool calls are assembled into whole calls", async () => {
+    const stream = openai.chat.completions.stream({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Weather in Oslo?" }], tools: [weather], tool_choice: { type: "function", function: { name: "get_weather" } } });
+    const final = await stream.finalChatCompletion();
+    const choice = final.choices[0];
+    assert.equal(choice?.finish_reason, "tool_calls");
+    const call = choice?.message.tool_calls?.[0];
+    assert.ok(call && call.type === "function");
+    assert.equal(call.function.name, "get_weather");
+    assert.equal(typeof JSON.parse(call.function.arguments), "object");
+  });
+
+  test("a raw stream ends with data: [DONE], and without include_usage has no usage chunk", async () => {
+    const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${harness.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "haiku-via-anthropic", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+    const text = await response.text();
+    assert.ok(text.endsWith("data: [DONE]\n\n"), text.slice(-200));
+    const chunks = text.split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as { object: string; usage?: unknown; choices: unknown[] });
+    assert.ok(chunks.length >= 3);
+    assert.ok(chunks.every((chunk) => chunk.object === "chat.completion.chunk" && chunk.usage === undefined && chunk.choices.length === 1));
+    assert.doesNotMatch(text, /event:|ping/);
+  });
+
+  test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
+    const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
+    await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.AuthenticationError);
+      assert.match(error.message, /invalid x-api-key/);
+      return true;
+    });
+    const refusals: [Record<string, unknown>, RegExp][] = [
+      [{ n: 2 }, /n: only 1 is supported/],
+      [{ temperature: 1.5 }, /temperature: must be between 0 and 1/],
+      [{ logprobs: true }, /logprobs: only false is supported/],
+      [{ response_format: { type: "json_object" } }, /response_format: is not supported/],
+    ];
+    for (const [extra, message] of refusals) {
+      await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], ...extra } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+    await assert.rejects(openai.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "Hi" }] }), OpenAI.NotFoundError);
+    const { secret } = await harness.createKey({ name: "chat-budget", budget: "0.0000001" });
+    const broke = new OpenAI({ apiKey: secret, baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
+    await broke.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] });
+    await assert.rejects(broke.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.RateLimitError);
+      assert.match(error.message, /chat-budget.*monthly budget/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,137 @@
+/** The OpenAI ↔ Anthropic translation of /v1/chat/completions, piece by piece (src/gateway/openai/). */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DEFAULT_MAX_TOKENS, translateChatRequest } from "../../src/gateway/openai/chat-request.js";
+import { chatCompletion, chatError, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
+
+describe("chat completions request → Messages request", () => {
+  test("system and developer messages become system; tool results after a tool call become one user turn", () => {
+    const { body } = translateChatRequest({
+      model: "m",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "developer", content: [{ type: "text", text: "Use metric units." }] },
+        { role: "user", content: "Weather in Lisbon and Porto?" },
+        { role: "assistant", content: null, tool_calls: [
+          { id: "call_1", type: "function", function: { name: "w", arguments: '{"city":"Lisbon"}' } },
+          { id: "call_2", type: "function", function: { name: "w", arguments: '{"city":"Porto"}' } },
+        ] },
+        { role: "tool", tool_call_id: "call_1", content: "22" },
+        { role: "tool", tool_call_id: "call_2", content: [{ type: "text", text: "19" }] },
+        { role: "user", content: "And tomorrow?" },
+      ],
+    });
+    assert.equal(body.system, "Be brief.\n\nUse metric units.");
+    assert.equal(body.max_tokens, DEFAULT_MAX_TOKENS);
+    assert.deepEqual(body.messages, [
+      { role: "user", content: [{ type: "text", text: "Weather in Lisbon and Porto?" }] },
+      { role: "assistant", content: [
+        { type: "tool_use", id: "call_1", name: "w", input: { city: "Lisbon" } },
+        { type: "tool_use", id: "call_2", name: "w", input: { city: "Porto" } },
+      ] },
+      // Both results, then the next question: one user turn (Anthropic alternates roles).
+      { role: "user", content: [
+        { type: "tool_result", tool_use_id: "call_1", content: "22" },
+        { type: "tool_result", tool_use_id: "call_2", content: "19" },
+        { type: "text", text: "And tomorrow?" },
+      ] },
+    ]);
+  });
+
+  test("parameters: max_completion_tokens over max_tokens, stop, tools, tool_choice, parallel_tool_calls, user, images", () => {
+    const { body, stream, includeUsage } = translateChatRequest({
+      model: "m",
+      max_tokens: 10,
+      max_completion_tokens: 20,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: "END",
+      user: "u-1",
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [{ type: "function", function: { name: "w", parameters: { type: "object", properties: { city: { type: "string" } } } } }, { type: "function", function: { name: "bare" } }],
+      tool_choice: "required",
+      parallel_tool_calls: false,
+      messages: [{ role: "user", content: [
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+        { type: "image_url", image_url: { url: "https://example.com/cat.jpg" } },
+      ] }],
+    });
+    assert.equal(stream, true);
+    assert.equal(includeUsage, true);
+    assert.equal(body.max_tokens, 20);
+    assert.equal(body.temperature, 0.2);
+    assert.equal(body.top_p, 0.9);
+    assert.deepEqual(body.stop_sequences, ["END"]);
+    assert.deepEqual(body.metadata, { user_id: "u-1" });
+    assert.deepEqual(body.tools, [
+      { name: "w", input_schema: { type: "object", properties: { city: { type: "string" } } } },
+      { name: "bare", input_schema: { type: "object", properties: {} } },
+    ]);
+    assert.deepEqual(body.tool_choice, { type: "any", disable_parallel_tool_use: true });
+    assert.deepEqual((body.messages as { content: unknown }[])[0]?.content, [
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
+      { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
+    ]);
+    assert.deepEqual(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tool_choice: { type: "function", function: { name: "w" } } }).body.tool_choice, { type: "tool", name: "w" });
+  });
+
+  test("what cannot be translated exactly is a 400 naming the field", () => {
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ n: 3 }, /^n: only 1/],
+      [{ temperature: 2 }, /^temperature: must be between 0 and 1/],
+      [{ seed: 7 }, /^seed: is not supported/],
+      [{ messages: [] }, /^messages: must be a non-empty list/],
+      [{ messages: [{ role: "system", content: "only a system prompt" }] }, /^messages: must hold at least one user message/],
+      [{ messages: [{ role: "narrator", content: "x" }] }, /^messages\[0\]\.role: must be system/],
+      [{ messages: [{ role: "user", content: [{ type: "input_audio" }] }] }, /^messages\[0\]\.content\[0\]: content parts of type "input_audio"/],
+      [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "ftp://x" } }] }] }, /^messages\[0\]\.content\[0\]\.image_url\.url/],
+      [{ messages: [{ role: "assistant", tool_calls: [{ id: "c", function: { name: "w", arguments: "{not json" } }] }, { role: "user", content: "x" }] }, /^messages\[0\]\.tool_calls\[0\]\.function\.arguments: must be a JSON object/],
+      [{ messages: [{ role: "tool", content: "x" }] }, /^messages\[0\]\.tool_call_id: is required/],
+      [{ tools: [{ type: "code_interpreter" }] }, /^tools\[0\]: must be/],
+      [{ tool_choice: "sometimes" }, /^tool_choice: must be/],
+      [{ max_tokens: 0 }, /^max_tokens: must be a whole number/],
+    ];
+    for (const [change, message] of refused) {
+      assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], ...change }), (error: Error) => message.test(error.message), JSON.stringify(change));
+    }
+  });
+});
+
+describe("Messages answer → chat completion", () => {
+  test("text and tool calls, finish reasons, and usage counting the cache in prompt_tokens", () => {
+    const completion = chatCompletion(
+      {
+        id: "msg_1",
+        model: "claude-x",
+        stop_reason: "tool_use",
+        content: [
+          { type: "thinking", thinking: "hidden" },
+          { type: "text", text: "Let me check. " },
+          { type: "text", text: "One moment." },
+          { type: "tool_use", id: "toolu_1", name: "w", input: { city: "Oslo" } },
+        ],
+        usage: { input_tokens: 10, cache_read_input_tokens: 1_000, cache_creation_input_tokens: 200, output_tokens: 30 },
+      },
+      1_700_000_000,
+    );
+    assert.deepEqual(completion, {
+      id: "msg_1",
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model: "claude-x",
+      choices: [{ index: 0, message: { role: "assistant", content: "Let me check. One moment.", refusal: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "w", arguments: '{"city":"Oslo"}' } }] }, finish_reason: "tool_calls", logprobs: null }],
+      usage: { prompt_tokens: 1_210, completion_tokens: 30, total_tokens: 1_240, prompt_tokens_details: { cached_tokens: 1_000 } },
+    });
+    assert.deepEqual(
+      ["end_turn", "stop_sequence", "max_tokens", "model_context_window_exceeded", "tool_use", "refusal", "pause_turn", "something_new"].map(finishReason),
+      ["stop", "stop", "length", "length", "tool_calls", "content_filter", "stop", "stop"],
+    );
+    assert.deepEqual(chatUsage(undefined), { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 } });
+  });
+
+  test("an Anthropic error body becomes OpenAI's error object", () => {
+    assert.deepEqual(JSON.parse(chatError('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}')), { error: { message: "slow down", type: "rate_limit_error", param: null, code: null } });
+    assert.deepEqual(JSON.parse(chatError("upstream said no")), { error: { message: "upstream said no", type: "api_error", param: null, code: null } });
+  });
+});
