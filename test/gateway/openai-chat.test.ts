@@ -130,6 +130,33 @@ describe("OpenAI chat completions", () => {
     assert.doesNotMatch(text, /event:|ping/);
   });
 
+  for (const fault of [
+    { kind: "stream_error" as const, type: "overloaded_error", message: "Overloaded (injected)" },
+    { kind: "reset" as const, phase: "mid_stream" as const },
+  ]) {
+    test(`a stream that fails after it started (${fault.kind}) ends with an error event the SDK raises`, async () => {
+      harness.anthropic.setProfile({ rules: [{ fault, streaming: true, count: 1 }] });
+      try {
+        const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${harness.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "haiku-via-anthropic", stream: true, max_tokens: 300, messages: [{ role: "user", content: "A long answer, please." }] }),
+        });
+        const text = await response.text();
+        const last = text.trimEnd().split("\n\n").at(-1) ?? "";
+        const payload = JSON.parse(last.replace(/^data: /, "")) as { error?: { message?: string; type?: string } };
+        assert.ok(payload.error, `the last event is an error: ${last}`);
+        if (fault.kind === "stream_error") assert.match(payload.error.message ?? "", /Overloaded \(injected\)/);
+        assert.doesNotMatch(text, /\[DONE\]/);
+        harness.anthropic.setProfile({ rules: [{ fault, streaming: true, count: 1 }] });
+        const stream = openai.chat.completions.stream({ model: "haiku-via-anthropic", max_tokens: 300, messages: [{ role: "user", content: "A long answer, please." }] });
+        await assert.rejects(stream.finalChatCompletion(), (error: unknown) => error instanceof Error);
+      } finally {
+        harness.anthropic.setProfile("instant");
+      }
+    });
+  }
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
