@@ -175,6 +175,15 @@ describe("features pass through", () => {
     assert.ok(counted.input_tokens > 0);
   });
 
+  test("count_tokens on a Bedrock deployment (CountTokens on the foundation model) counts what Anthropic counts", async () => {
+    const prompt = { system: "Answer briefly.", messages: [{ role: "user" as const, content: "Count the tokens of this, through Bedrock." }] };
+    const viaBedrock = await client.messages.countTokens({ model: "haiku-via-bedrock", ...prompt }).withResponse();
+    assert.equal(viaBedrock.response.headers.get("x-switchyard-deployment"), "bedrock-haiku-global");
+    const viaAnthropic = await client.messages.countTokens({ model: "haiku-via-anthropic", ...prompt }).withResponse();
+    assert.equal(viaAnthropic.response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+    assert.equal(viaBedrock.data.input_tokens, viaAnthropic.data.input_tokens);
+  });
+
   test("GET /v1/models lists what the gateway answers to", async () => {
     const page = await client.models.list();
     const ids = page.data.map((model) => model.id);

@@ -2,7 +2,7 @@
  * Splits /model/{modelId}/{operation} as sent on the wire. The id arrives percent-encoded
  * (the AWS SDK sends `:` as %3A, ARNs carry %2F), so the raw path is split before decoding.
  */
-export const OPERATIONS = ["invoke", "invoke-with-response-stream", "converse", "converse-stream"] as const;
+export const OPERATIONS = ["invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens"] as const;
 export type BedrockOperation = (typeof OPERATIONS)[number];
 
 export type ModelPath = { ok: true; modelId: string; operation: BedrockOperation } | { ok: false; reason: "unknown_operation" | "bad_encoding" };

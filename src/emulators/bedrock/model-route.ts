@@ -1,5 +1,5 @@
 /**
- * POST /model/{modelId}/{invoke|invoke-with-response-stream|converse|converse-stream}.
+ * POST /model/{modelId}/{invoke|invoke-with-response-stream|converse|converse-stream|count-tokens}.
  * The checks every operation shares, in the order Bedrock applies them: authentication, model
  * identifier on this region, body, prompt rules, limits, throttling, injected faults. Each
  * operation then writes its own reply (operations.ts).
@@ -18,6 +18,7 @@ import { errorTypeForStatus, isBedrockErrorType, sendBedrockError, statusOf } fr
 import { parseInvokeBody } from "./invoke-body.js";
 import { parseModelPath, type BedrockOperation } from "./model-path.js";
 import { respond } from "./operations.js";
+import { countTokens } from "./count-tokens.js";
 
 export const BEDROCK_BODY_LIMIT = 25 * 1024 * 1024;
 
@@ -53,6 +54,7 @@ export function registerModelRoute(app: FastifyInstance, context: BedrockContext
 
     const auth = authenticateBedrock(request, context.auth);
     if (!auth.ok) return sendBedrockError(reply, auth.type, auth.message);
+    if (operation === "count-tokens") return countTokens(context, request, reply, modelId);
 
     const lookup = context.models.bedrock(modelId, context.region);
     if (!lookup.ok) {

@@ -36,6 +36,11 @@ export interface ModelAccess {
   /** Models GET /v1/models lists, newest first. */
   anthropicModels(): EmulatedModel[];
   bedrock(requested: string, region: string): ModelLookup;
+  /**
+   * CountTokens takes a bare foundation-model id (or its ARN), even for a model that is invoked
+   * through an inference profile; a profile id is refused. The catalog id of the model, if countable.
+   */
+  bedrockCountable(requested: string, region: string): { ok: true; modelId: string } | { ok: false; refusal: "unknown" | "inference_profile" };
 }
 
 /** Default minimum cacheable prompt when the catalog gives none (Sonnet/Opus 1,024 tokens). */
@@ -161,6 +166,17 @@ export class CatalogModelAccess implements ModelAccess {
     if (inRegion) return { ok: true, model: emulated(model, inRegion) };
     const viaProfile = mine.some((offering) => offering.route !== "in-region" && servesRegion(offering));
     return { ok: false, refusal: viaProfile ? "needs_inference_profile" : "not_offered" };
+  }
+
+  bedrockCountable(requested: string, region: string): { ok: true; modelId: string } | { ok: false; refusal: "unknown" | "inference_profile" } {
+    const id = this.idFromArn(requested, region);
+    if (id === undefined) return { ok: false, refusal: "unknown" };
+    if (GEO_PREFIXES.some((prefix) => id.startsWith(`${prefix}.`))) return { ok: false, refusal: "inference_profile" };
+    const model =
+      this.catalog.offerings.find((offering) => offering.provider === "bedrock" && offering.modelId === id)?.model ??
+      this.catalog.models.find((candidate) => candidate.ids.bedrock?.includes(id));
+    if (!model || retiredOn(model, "bedrock", this.today())) return { ok: false, refusal: "unknown" };
+    return { ok: true, modelId: model.id };
   }
 
   /** The model or profile id inside an ARN of this region; undefined when the ARN cannot be served. */

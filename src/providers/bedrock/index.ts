@@ -17,6 +17,18 @@ import { toInvokeBody } from "./request-body.js";
 import { createSigner, signedHeaders } from "./signer.js";
 import { anthropicErrorType } from "../error-types.js";
 
+const PROFILE_PREFIX = /^(?:us-gov|global|apac|us|eu|jp|au|ca)\.(.+)$/;
+
+/**
+ * The foundation model behind an inference-profile id or ARN ("global.anthropic.claude-…" →
+ * "anthropic.claude-…"), for CountTokens, which refuses profile ids. Anything else is returned as is.
+ */
+export function foundationModelId(modelId: string): string {
+  const id = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:inference-profile\/(.+)$/.exec(modelId)?.[1] ?? modelId;
+  const bare = PROFILE_PREFIX.exec(id)?.[1];
+  return bare ?? (id === modelId ? modelId : id);
+}
+
 export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config, env, agent }): ProviderClient => {
   const endpoint = (config.endpoint ?? `https://bedrock-runtime.${config.region}.amazonaws.com`).replace(/\/$/, "");
   const auth = bedrockAuth(name, config, env);
@@ -90,9 +102,16 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
     async countTokens(body, call) {
       // Bedrock Runtime CountTokens: the InvokeModel body, base64-encoded, inside {input:{invokeModel:{body}}}.
       // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
-      const invokeBody = Buffer.from(JSON.stringify(toInvokeBody(body, call.betas))).toString("base64");
-      const response = await send(modelPath(call.upstreamModel, "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
+      // It takes the foundation model's own id, not an inference profile's, and an InvokeModel
+      // body, which requires max_tokens (a count_tokens request has none; it changes no count).
+      const invokeBody = Buffer.from(JSON.stringify({ max_tokens: 1, ...toInvokeBody(body, call.betas) })).toString("base64");
+      const response = await send(modelPath(foundationModelId(call.upstreamModel), "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
       const text = (await response.body.bytes()).toString("utf8");
+      if (response.status === 400 && /doesn't support counting tokens/i.test(text)) {
+        // Some models (those offered only through cross-region profiles) cannot count on Bedrock:
+        // count_tokens moves on to the model's next deployment, as for a model it does not serve.
+        throw new UpstreamError("not_found", `${name}: Bedrock cannot count tokens for ${call.upstreamModel}`);
+      }
       if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       const parsed = JSON.parse(text) as { inputTokens?: unknown };
       if (typeof parsed.inputTokens !== "number") throw new UpstreamError("upstream_server", `${name}: CountTokens answer has no inputTokens`);

@@ -1,0 +1,81 @@
+/**
+ * Bedrock Runtime CountTokens on the emulator, through the official AWS SDK (CountTokensCommand):
+ * a bare foundation-model id counts, an InvokeModel or a Converse input, the same number the
+ * Anthropic emulator's count_tokens gives for the same prompt; an inference-profile id is refused
+ * as Bedrock refuses it.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { BedrockRuntimeClient, CountTokensCommand, ValidationException } from "@aws-sdk/client-bedrock-runtime";
+import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
+import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
+import { foundationModelId } from "../../src/providers/bedrock/index.js";
+
+
+const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
+let bedrock: RunningEmulator;
+let anthropic: RunningEmulator;
+let client: BedrockRuntimeClient;
+
+before(async () => {
+  bedrock = await startBedrockEmulator({ region: "us-east-1" });
+  anthropic = await startAnthropicEmulator();
+  client = new BedrockRuntimeClient({ region: "us-east-1", endpoint: bedrock.url, credentials: DEFAULT_BEDROCK_CREDENTIALS, maxAttempts: 1 });
+});
+
+after(async () => {
+  client.destroy();
+  await bedrock.close();
+  await anthropic.close();
+});
+
+const prompt = { system: "You answer in one word.", messages: [{ role: "user", content: "How many tokens is this question, roughly?" }] };
+
+async function anthropicCount(): Promise<number> {
+  const response = await fetch(`${anthropic.url}/v1/messages/count_tokens`, {
+    method: "POST",
+    headers: { "x-api-key": "sk-emulator", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: JSON.stringify({ model: "claude-haiku-4-5", ...prompt }),
+  });
+  return ((await response.json()) as { input_tokens: number }).input_tokens;
+}
+
+test("an InvokeModel body counts what the Anthropic API counts for the same prompt", async () => {
+  const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 1, ...prompt }));
+  const counted = await client.send(new CountTokensCommand({ modelId: HAIKU, input: { invokeModel: { body } } }));
+  assert.equal(counted.inputTokens, await anthropicCount());
+  assert.ok((counted.inputTokens ?? 0) > 0);
+});
+
+test("a Converse input counts too", async () => {
+  const counted = await client.send(
+    new CountTokensCommand({ modelId: HAIKU, input: { converse: { system: [{ text: prompt.system }], messages: [{ role: "user", content: [{ text: prompt.messages[0]?.content ?? "" }] }] } } }),
+  );
+  assert.ok((counted.inputTokens ?? 0) > 0);
+});
+
+test("an inference-profile id is refused: CountTokens takes the foundation model's id", async () => {
+  const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 1, ...prompt }));
+  await assert.rejects(client.send(new CountTokensCommand({ modelId: `global.${HAIKU}`, input: { invokeModel: { body } } })), (error: unknown) => {
+    assert.ok(error instanceof ValidationException);
+    assert.equal(error.message, "The provided model doesn't support counting tokens.");
+    return true;
+  });
+  // What the gateway's Bedrock client sends instead.
+  assert.equal(foundationModelId(`global.${HAIKU}`), HAIKU);
+  assert.equal(foundationModelId(`us-gov.${HAIKU}`), HAIKU);
+  assert.equal(foundationModelId(`arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.${HAIKU}`), HAIKU);
+  assert.equal(foundationModelId(HAIKU), HAIKU);
+  const application = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+  assert.equal(foundationModelId(application), application, "an application profile cannot be mapped; it is sent as is");
+});
+
+test("a body without max_tokens is not a valid InvokeModel body", async () => {
+  const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: "bedrock-2023-05-31", ...prompt }));
+  await assert.rejects(client.send(new CountTokensCommand({ modelId: HAIKU, input: { invokeModel: { body } } })), (error: unknown) => {
+    assert.ok(error instanceof ValidationException);
+    assert.match(error.message, /required key \[max_tokens\] not found/);
+    return true;
+  });
+});
