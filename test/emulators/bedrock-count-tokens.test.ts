@@ -2,7 +2,7 @@
  * Bedrock Runtime CountTokens on the emulator, through the official AWS SDK (CountTokensCommand):
  * a bare foundation-model id counts, an InvokeModel or a Converse input, the same number the
  * Anthropic emulator's count_tokens gives for the same prompt; an inference-profile id is refused
- * as Bedrock refuses it.
+ * as Bedrock refuses it. And the gateway's Bedrock client against an upstream that cannot count.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +10,11 @@ import { BedrockRuntimeClient, CountTokensCommand, ValidationException } from "@
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
-import { foundationModelId } from "../../src/providers/bedrock/index.js";
+import { createServer } from "node:http";
+import { createBedrockProvider, foundationModelId } from "../../src/providers/bedrock/index.js";
+import { createAgent } from "../../src/providers/shared/http.js";
+import { UpstreamError } from "../../src/providers/upstream-error.js";
+import { Cancel } from "../../src/util/cancel.js";
 
 
 const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
@@ -78,4 +82,42 @@ test("a body without max_tokens is not a valid InvokeModel body", async () => {
     assert.match(error.message, /required key \[max_tokens\] not found/);
     return true;
   });
+});
+
+test("the gateway's Bedrock client: a model Bedrock cannot count is 'not found' there, so count_tokens moves on", async () => {
+  const seen: { url: string; body: string }[] = [];
+  const fake = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      seen.push({ url: request.url ?? "", body });
+      response.writeHead(400, { "content-type": "application/json", "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" });
+      response.end(JSON.stringify({ message: "The provided model doesn't support counting tokens." }));
+    });
+  });
+  await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+  const agent = createAgent({ connectTimeoutMs: 1_000 });
+  try {
+    const port = (fake.address() as { port: number }).port;
+    const provider = createBedrockProvider({
+      name: "fake-bedrock",
+      config: { kind: "bedrock", region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { bearer_token_env: "FAKE_BEDROCK_KEY" } },
+      env: { FAKE_BEDROCK_KEY: "key" },
+      agent,
+    });
+    const call = { upstreamModel: `us.${HAIKU}`, anthropicVersion: "2023-06-01", betas: [], requestId: "req_test", cancel: new Cancel(), firstByteTimeoutMs: 2_000 };
+    await assert.rejects(provider.countTokens({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hi" }] }, call), (error: unknown) => {
+      assert.ok(error instanceof UpstreamError);
+      assert.equal(error.kind, "not_found");
+      return true;
+    });
+    assert.equal(seen[0]?.url, `/model/${encodeURIComponent(HAIKU)}/count-tokens`, "the foundation model's id, not the profile's");
+    const sent = JSON.parse(Buffer.from((JSON.parse(seen[0]?.body ?? "{}") as { input: { invokeModel: { body: string } } }).input.invokeModel.body, "base64").toString("utf8")) as Record<string, unknown>;
+    assert.equal(sent.max_tokens, 1);
+    assert.equal(sent.anthropic_version, "bedrock-2023-05-31");
+    assert.equal(sent.model, undefined);
+  } finally {
+    await agent.close();
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  }
 });
