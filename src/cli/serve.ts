@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
+import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
@@ -82,7 +83,7 @@ export const serveCommand: Command = {
         : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
     if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
     if (config.redis && !processEnv[config.redis.url_env]) {
-      throw new UsageError(`redis: set ${config.redis.url_env} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits per replica`);
+      throw new UsageError(missingRedisUrl(config.redis.url_env));
     }
     const ledger = await openLedger({ ...ledgerConfig, onError: (error) => stderr.write(`ledger: ${error.message}\n`) });
     const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
