@@ -2,7 +2,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_MAX_TOKENS, translateChatRequest } from "../../src/gateway/openai/chat-request.js";
-import { chatCompletion, chatError, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
+import type { ServerResponse } from "node:http";
+import { ChatCompletionResponse, chatCompletion, chatError, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
 
 describe("chat completions request → Messages request", () => {
   test("system and developer messages become system; tool results after a tool call become one user turn", () => {
@@ -133,5 +134,39 @@ describe("Messages answer → chat completion", () => {
   test("an Anthropic error body becomes OpenAI's error object", () => {
     assert.deepEqual(JSON.parse(chatError('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}')), { error: { message: "slow down", type: "rate_limit_error", param: null, code: null } });
     assert.deepEqual(JSON.parse(chatError("upstream said no")), { error: { message: "upstream said no", type: "api_error", param: null, code: null } });
+  });
+});
+
+describe("the response adapter", () => {
+  test("an answer that is not a message becomes a 502 in OpenAI's shape, once, without throwing", () => {
+    const written: { status?: number; headers?: Record<string, string>; body?: string; ends: number } = { ends: 0 };
+    const fake = {
+      destroyed: false,
+      writeHead(status: number, headers: Record<string, string>) {
+        written.status = status;
+        written.headers = headers;
+        return this;
+      },
+      write: () => true,
+      end(body?: string) {
+        written.body = body;
+        written.ends += 1;
+        return this;
+      },
+      on() {
+        return this;
+      },
+      off() {
+        return this;
+      },
+    };
+    const adapter = new ChatCompletionResponse(fake as unknown as ServerResponse, false);
+    adapter.writeHead(200, { "content-type": "application/json", "content-length": "9" });
+    adapter.end("not json!");
+    adapter.end();
+    assert.equal(written.status, 502);
+    assert.equal(written.ends, 1);
+    assert.match(JSON.parse(written.body ?? "{}").error.message, /could not be read as a message/);
+    assert.equal(written.headers?.["content-length"], String(Buffer.byteLength(written.body ?? "")));
   });
 });

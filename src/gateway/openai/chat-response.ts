@@ -168,6 +168,7 @@ export class ChatCompletionResponse implements ClientResponse {
   private status = 200;
   private headers: Record<string, string> = {};
   private started = false;
+  private ended = false;
   private chunks: ChunkWriter | undefined;
   private readonly created = Math.floor(Date.now() / 1000);
 
@@ -202,6 +203,8 @@ export class ChatCompletionResponse implements ClientResponse {
   }
 
   end(body?: Buffer | string): this {
+    if (this.ended) return this;
+    this.ended = true;
     if (this.chunks) {
       // A stream cut short still ends the way OpenAI clients expect.
       if (!this.chunks.finished && !this.response.destroyed) this.response.write("data: [DONE]\n\n");
@@ -211,7 +214,13 @@ export class ChatCompletionResponse implements ClientResponse {
     const text = body === undefined ? "" : typeof body === "string" ? body : body.toString("utf8");
     let out: string;
     if (this.status === 200) {
-      out = JSON.stringify(chatCompletion(JSON.parse(text) as Json, this.created));
+      try {
+        out = JSON.stringify(chatCompletion(JSON.parse(text) as Json, this.created));
+      } catch (error) {
+        // Never throw back into handleMessages: its request is over once it ends the response.
+        this.status = 502;
+        out = JSON.stringify({ error: { message: `the upstream's answer could not be read as a message: ${(error as Error).message}`, type: "api_error", param: null, code: null } });
+      }
     } else {
       out = chatError(text);
     }
