@@ -97,7 +97,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     try {
       authenticate(state, request.headers);
       const data = listModels(state);
-      return reply.send({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      return reply.send({ object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
     } catch (error) {
       return sendError(reply, error);
     }

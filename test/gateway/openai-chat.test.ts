@@ -157,6 +157,16 @@ describe("OpenAI chat completions", () => {
     });
   }
 
+  test("models.list() lists what the gateway answers to", async () => {
+    const ids: string[] = [];
+    for await (const model of openai.models.list()) {
+      assert.equal(model.object, "model");
+      assert.ok(Number.isInteger(model.created));
+      ids.push(model.id);
+    }
+    assert.ok(ids.includes("haiku-via-bedrock") && ids.includes("claude-haiku-4-5"), ids.join(", "));
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
