@@ -117,6 +117,7 @@ export const serveCommand: Command = {
             `  export ANTHROPIC_API_KEY=${demoKey}`,
             `  curl -s ${gateway.url}/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" \\`,
             `    -H "content-type: application/json" -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'`,
+            `OpenAI clients: OPENAI_BASE_URL=${gateway.url}/v1 OPENAI_API_KEY=$ANTHROPIC_API_KEY (POST /v1/chat/completions)`,
             `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
           ]
         : ["Create a key for your clients with: switchyard keys create --name my-app"]),
