@@ -178,7 +178,7 @@ describe("OpenAI chat completions", () => {
       [{ n: 2 }, /n: only 1 is supported/],
       [{ temperature: 1.5 }, /temperature: must be between 0 and 1/],
       [{ logprobs: true }, /logprobs: only false is supported/],
-      [{ response_format: { type: "json_object" } }, /response_format: is not supported/],
+      [{ response_format: { type: "json_object" } }, /response_format: only \{type: "text"\}/],
     ];
     for (const [extra, message] of refusals) {
       await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], ...extra } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), (error: unknown) => {

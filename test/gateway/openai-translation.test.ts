@@ -74,7 +74,30 @@ describe("chat completions request → Messages request", () => {
       { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
       { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
     ]);
-    assert.deepEqual(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tool_choice: { type: "function", function: { name: "w" } } }).body.tool_choice, { type: "tool", name: "w" });
+    assert.deepEqual(
+      translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "w" } }], tool_choice: { type: "function", function: { name: "w" } } }).body.tool_choice,
+      { type: "tool", name: "w" },
+    );
+  });
+
+  test("what clients send as defaults changes nothing: empty tools, auto tool choice without tools, store false, text format", () => {
+    const { body } = translateChatRequest({
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+      tools: [],
+      tool_choice: "auto",
+      parallel_tool_calls: true,
+      store: false,
+      response_format: { type: "text" },
+      n: 1,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      max_tokens: null,
+      stop: null,
+      stream: false,
+    });
+    assert.deepEqual(body, { model: "m", max_tokens: DEFAULT_MAX_TOKENS, messages: [{ role: "user", content: [{ type: "text", text: "x" }] }] });
+    assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tool_choice: "required" }), /tool_choice: requires tools/);
   });
 
   test("what cannot be translated exactly is a 400 naming the field", () => {
@@ -82,6 +105,8 @@ describe("chat completions request → Messages request", () => {
       [{ n: 3 }, /^n: only 1/],
       [{ temperature: 2 }, /^temperature: must be between 0 and 1/],
       [{ seed: 7 }, /^seed: is not supported/],
+      [{ store: true }, /^store: only false/],
+      [{ response_format: { type: "json_schema", json_schema: {} } }, /^response_format: only \{type: "text"\}/],
       [{ messages: [] }, /^messages: must be a non-empty list/],
       [{ messages: [{ role: "system", content: "only a system prompt" }] }, /^messages: must hold at least one user message/],
       [{ messages: [{ role: "narrator", content: "x" }] }, /^messages\[0\]\.role: must be system/],

@@ -27,10 +27,11 @@ interface Turn {
   content: Block[];
 }
 
-const IGNORED_WHEN_DEFAULT: Record<string, unknown> = { frequency_penalty: 0, presence_penalty: 0, logprobs: false, n: 1 };
+/** Fields accepted only with the value that changes nothing (clients often send the defaults). */
+const IGNORED_WHEN_DEFAULT: Record<string, unknown> = { frequency_penalty: 0, presence_penalty: 0, logprobs: false, n: 1, store: false };
 const TRANSLATED = new Set([
   "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
-  "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n",
+  "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
 ]);
 
 function bad(field: string, problem: string): GatewayError {
@@ -171,6 +172,9 @@ export function translateChatRequest(body: unknown): ChatRequest {
   for (const [field, fallback] of Object.entries(IGNORED_WHEN_DEFAULT)) {
     if (body[field] !== undefined && body[field] !== null && body[field] !== fallback) throw bad(field, `only ${JSON.stringify(fallback)} is supported by Claude`);
   }
+  if (body.response_format !== undefined && body.response_format !== null && !(isObject(body.response_format) && body.response_format.type === "text")) {
+    throw bad("response_format", 'only {type: "text"} is supported by Claude through this endpoint (JSON output: describe it in the prompt, or use a tool)');
+  }
   if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
   const { system, turns } = translateMessages(body.messages);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
@@ -190,9 +194,11 @@ export function translateChatRequest(body: unknown): ChatRequest {
     if (!Array.isArray(stops) || !stops.every((stop) => typeof stop === "string")) throw bad("stop", "must be a string or a list of strings");
     translated.stop_sequences = stops;
   }
-  if (body.tools !== undefined) translated.tools = translateTools(body.tools);
+  const tools = body.tools === undefined || body.tools === null ? [] : translateTools(body.tools);
+  if (tools.length > 0) translated.tools = tools;
   const toolChoice = translateToolChoice(body.tool_choice, body.parallel_tool_calls);
-  if (toolChoice) translated.tool_choice = toolChoice;
+  if (toolChoice && tools.length > 0) translated.tool_choice = toolChoice;
+  else if (toolChoice && toolChoice.type !== "auto" && toolChoice.type !== "none") throw bad("tool_choice", "requires tools");
   if (body.user !== undefined) {
     if (typeof body.user !== "string") throw bad("user", "must be a string");
     translated.metadata = { user_id: body.user };
