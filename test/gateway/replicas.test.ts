@@ -6,6 +6,8 @@
  * - a key's rate limit is one bucket in Redis, whichever replica serves the request.
  */
 import { after, before, test } from "node:test";
+import { spawn } from "node:child_process";
+import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,7 +30,7 @@ let emulator: RunningEmulator;
 let shared: TestLedger;
 const replicas: { ledger: Ledger; gateway: RunningGateway }[] = [];
 
-async function startReplica(name: string, extraConfig: string): Promise<{ ledger: Ledger; gateway: RunningGateway }> {
+async function startReplica(name: string, extraConfig: string, extraEnv: Record<string, string> = {}): Promise<{ ledger: Ledger; gateway: RunningGateway }> {
   if (shared.config.kind !== "postgres") throw new Error("a PostgreSQL test ledger");
   const ledger = await openLedger({ ...shared.config, journalDir: join(shared.dir, `journal-${name}`), flushIntervalMs: 10 });
   const config = `
@@ -44,7 +46,7 @@ ${extraConfig}
     config: parseGatewayConfig(config, `${name}.yaml`, catalog()),
     catalog: catalog(),
     ledger,
-    env: { TEST_ANTHROPIC_KEY: "sk-emulator", TEST_ADMIN_KEY: "admin", TEST_REDIS_URL: REDIS_URL },
+    env: { TEST_ANTHROPIC_KEY: "sk-emulator", TEST_ADMIN_KEY: "admin", TEST_REDIS_URL: REDIS_URL, ...extraEnv },
     port: 0,
     keyRefreshMs: 50,
   });
@@ -167,3 +169,60 @@ test("which deployment holds a prompt prefix, learnt on one replica, is known to
   while (b.gateway.state.affinity.holdings(prefixes).size === 0 && Date.now() < deadline) await sleep(10);
   assert.deepEqual([...b.gateway.state.affinity.holdings(prefixes).keys()], ["anthropic-haiku"]);
 });
+
+test("Redis going away mid-run: requests keep being served on per-replica limits; sharing resumes when it is back", async () => {
+  const port = await freePort();
+  const startRedis = () => spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  let server = startRedis();
+  try {
+    await waitForRedis(port);
+    const redisLine = `redis: { url_env: TEST_OWN_REDIS_URL, command_timeout_ms: 200 }\nkeys: { flaky: { requests_per_minute: 60 } }`;
+    const a = await startReplica("flaky-a", redisLine, { TEST_OWN_REDIS_URL: `redis://127.0.0.1:${port}` });
+    const flaky = newApiKey({ name: "flaky", monthly_budget_usd: null, allowed_models: [], tags: {} });
+    await a.ledger.keys.create(flaky.record);
+    await a.gateway.state.keys.refresh(true);
+    const remaining = async () => Number((await ask(client(a.gateway, flaky.secret))).response.headers.get("anthropic-ratelimit-requests-remaining"));
+    assert.deepEqual([await remaining(), await remaining()], [59, 58], "the shared bucket");
+    server.kill("SIGKILL");
+    await new Promise((resolve) => server.once("exit", resolve));
+    // Every request is still served, from the replica's own bucket (which starts full).
+    assert.deepEqual([await remaining(), await remaining(), await remaining()], [59, 58, 57]);
+    server = startRedis();
+    await waitForRedis(port);
+    // The client reconnects by itself (backoff up to 2 s) to an empty Redis: a fresh shared bucket
+    // answers 59 again, where the replica's own bucket would be below 57 by now.
+    const deadline = Date.now() + 10_000;
+    let seen = 0;
+    while (seen !== 59 && Date.now() < deadline) {
+      await sleep(200);
+      seen = await remaining();
+    }
+    assert.equal(seen, 59, "rate limits are shared again once Redis is back");
+  } finally {
+    server.kill("SIGKILL");
+  }
+});
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function waitForRedis(port: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+    await sleep(50);
+  }
+}
