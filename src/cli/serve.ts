@@ -85,7 +85,11 @@ export const serveCommand: Command = {
     if (config.redis && !processEnv[config.redis.url_env]) {
       throw new UsageError(missingRedisUrl(config.redis.url_env));
     }
-    const ledger = await openLedger({ ...ledgerConfig, onError: (error) => stderr.write(`ledger: ${error.message}\n`) });
+    const ledger = await openLedger({
+      ...ledgerConfig,
+      ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
+      onError: (error) => stderr.write(`ledger: ${error.message}\n`),
+    });
     const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
     const metrics = new GatewayMetrics();

@@ -116,9 +116,12 @@ export const timeoutsSchema = z.strictObject({
   total_ms: z.number().int().positive().default(600_000),
 });
 
+/** Where the write-ahead journal lives (default: `<path>.journal` for SQLite, ./switchyard-journal for PostgreSQL); one per process. */
+const journalDir = z.string().min(1).optional();
+
 export const ledgerConfigSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("sqlite"), path: z.string().default("switchyard.db") }),
-  z.strictObject({ kind: z.literal("postgres"), url_env: envName.default("DATABASE_URL"), schema: z.string().optional() }),
+  z.strictObject({ kind: z.literal("sqlite"), path: z.string().default("switchyard.db"), journal_dir: journalDir }),
+  z.strictObject({ kind: z.literal("postgres"), url_env: envName.default("DATABASE_URL"), schema: z.string().optional(), journal_dir: journalDir }),
 ]);
 
 export const gatewayConfigSchema = z.strictObject({

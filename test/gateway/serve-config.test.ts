@@ -1,0 +1,68 @@
+/**
+ * `switchyard serve` and its config: a config whose shared state it cannot reach is refused before
+ * it starts (exit 2, a message naming the setting and what to do); `ledger.journal_dir` is where
+ * the journal goes.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN } from "../helpers/paths.js";
+
+function serve(configText: string, env: Record<string, string> = {}): { status: number | null; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-errors-"));
+  try {
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${configText}`);
+    // The child is a plain process, not part of this test run (no NODE_TEST_CONTEXT).
+    const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, ...inherited } = process.env;
+    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
+    return { status: result.status, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const BASE = `providers:
+  a: { kind: anthropic, api_key_env: TEST_KEY }
+deployments:
+  - { id: d, provider: a, model: claude-haiku-4-5, route: global }
+`;
+
+test("a redis section without its URL in the environment: exit 2, naming the variable", () => {
+  const { status, stderr } = serve(`${BASE}redis: { url_env: SHARED_STATE_URL }\n`);
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /redis: set SHARED_STATE_URL to the Redis URL .*or remove the redis section/);
+});
+
+test("a negative budgets.refresh_ms: exit 2, naming the line and field", () => {
+  const { status, stderr } = serve(`${BASE}budgets: { refresh_ms: -1 }\n`);
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /gateway\.yaml:6: budgets\.refresh_ms: Too small/);
+});
+
+test("ledger.journal_dir puts the journal (and its lock) where the config says", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-journal-"));
+  const journal = join(dir, "replica-1-journal");
+  const config = join(dir, "gateway.yaml");
+  writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))}, journal_dir: ${JSON.stringify(journal)} }\n${BASE}`);
+  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: inherited, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
+    const deadline = Date.now() + 15_000;
+    while (!output.includes("listening on") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(output, /listening on/);
+    assert.ok(existsSync(join(journal, "writer.lock")), "the journal's lock is in journal_dir");
+    assert.equal(readFileSync(join(journal, "writer.lock"), "utf8").trim(), String(child.pid));
+    assert.equal(existsSync(join(dir, "ledger.db.journal")), false, "not in the default place");
+  } finally {
+    child.kill("SIGINT");
+    await new Promise((resolve) => child.once("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
