@@ -33,6 +33,9 @@ export class BudgetTracker {
   private readonly loading = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** The reload period (0: never), and when the last round of reloads ended with every key reloaded. */
+  refreshMs = 0;
+  lastRefreshAt: number | undefined;
 
   /**
    * @param progress the ledger writer's row counts (`recorded` is the number of the row just
@@ -73,6 +76,7 @@ export class BudgetTracker {
    */
   startRefreshing(refreshMs: number, now: () => number = Date.now): void {
     if (refreshMs <= 0 || this.timer) return;
+    this.refreshMs = refreshMs;
     this.timer = setInterval(() => void this.refresh(now()), refreshMs);
     this.timer.unref();
   }
@@ -88,6 +92,7 @@ export class BudgetTracker {
     this.refreshing = true;
     try {
       const month = monthStart(now);
+      let failed = false;
       for (const [keyId, entry] of this.spend) {
         if (entry.month !== month) {
           this.spend.delete(keyId);
@@ -96,9 +101,11 @@ export class BudgetTracker {
         try {
           await this.load(keyId, month);
         } catch (error) {
+          failed = true;
           this.onError(new Error(`reloading the spend of key ${keyId} failed (the last figure stays): ${error instanceof Error ? error.message : String(error)}`));
         }
       }
+      if (!failed) this.lastRefreshAt = now;
     } finally {
       this.refreshing = false;
     }

@@ -156,7 +156,12 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
             : null,
         };
       });
-      return reply.send({ at: new Date(state.now()).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, deployments });
+      const shared = {
+        redis: state.sharedState(),
+        budgets_refresh_ms: state.budgets.refreshMs,
+        budgets_reloaded_at: state.budgets.lastRefreshAt === undefined ? null : new Date(state.budgets.lastRefreshAt).toISOString(),
+      };
+      return reply.send({ at: new Date(state.now()).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, shared_state: shared, deployments });
     } catch (error) {
       return sendError(reply, error);
     }

@@ -19,9 +19,13 @@ const AFFINITY_ENTRIES = 100_000;
 /** Redis problems are written to stderr at most this often. */
 const REPORT_EVERY_MS = 10_000;
 
+export type SharedStateStatus = "off" | "connected" | "unavailable";
+
 export interface SharedState {
   limiter: Limiter;
   affinity: AffinityTable;
+  /** Whether rate limits and affinity are shared right now: no redis section, Redis answering, or not. */
+  status(): SharedStateStatus;
   close(): void;
 }
 
@@ -33,7 +37,7 @@ export function missingRedisUrl(urlEnv: string): string {
 export async function openSharedState(config: GatewayConfig, env: NodeJS.ProcessEnv, now: () => number): Promise<SharedState> {
   const local = new RateLimiter(now);
   const settings = config.redis;
-  if (!settings) return { limiter: local, affinity: new AffinityTable(AFFINITY_ENTRIES, now), close() {} };
+  if (!settings) return { limiter: local, affinity: new AffinityTable(AFFINITY_ENTRIES, now), status: () => "off", close() {} };
   const url = env[settings.url_env];
   if (!url) throw new Error(missingRedisUrl(settings.url_env));
   const report = throttled((error: Error) => process.stderr.write(`switchyard redis: ${error.message}\n`), REPORT_EVERY_MS, now);
@@ -56,6 +60,7 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
     return {
       limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report, now }),
       affinity,
+      status: () => (redis.status === "ready" ? "connected" : "unavailable"),
       close() {
         affinity.stop();
         redis.disconnect();

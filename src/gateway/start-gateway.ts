@@ -92,6 +92,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ),
     affinity: shared.affinity,
     limiter: shared.limiter,
+    sharedState: () => shared.status(),
     rotation: 0,
     now,
   };

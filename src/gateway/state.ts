@@ -8,6 +8,7 @@ import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
 import type { Limiter } from "./rate-limiter.js";
+import type { SharedStateStatus } from "./shared-state.js";
 
 export interface GatewayState {
   config: ResolvedConfig;
@@ -22,6 +23,8 @@ export interface GatewayState {
   health: HealthBook;
   affinity: AffinityTable;
   limiter: Limiter;
+  /** Whether rate limits and affinity are shared through Redis right now. */
+  sharedState: () => SharedStateStatus;
   /** Rotates ties between equally good deployments. */
   rotation: number;
   /** Milliseconds since the epoch; injectable for tests. */

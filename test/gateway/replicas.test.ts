@@ -69,6 +69,12 @@ after(async () => {
   await shared.cleanup();
 });
 
+/** GET /v1/switchyard/health's shared_state. */
+async function sharedState(gateway: RunningGateway): Promise<{ redis: string; budgets_refresh_ms: number; budgets_reloaded_at: string | null }> {
+  const response = await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } });
+  return ((await response.json()) as { shared_state: { redis: string; budgets_refresh_ms: number; budgets_reloaded_at: string | null } }).shared_state;
+}
+
 function client(gateway: RunningGateway, secret: string): Anthropic {
   return new Anthropic({ baseURL: gateway.url, apiKey: secret, maxRetries: 0 });
 }
@@ -111,6 +117,10 @@ test("a key's budget counts what every replica sharing the ledger spent", async 
     await sleep(50);
   }
   assert.equal(formatUsd(b.gateway.state.budgets.spent(tight.record.id, Date.now()) ?? -1n), formatUsd(cost * 2n), "B counts both requests, exactly");
+  const bShared = await sharedState(b.gateway);
+  assert.equal(bShared.budgets_refresh_ms, DEFAULT_SHARED_BUDGET_REFRESH_MS);
+  assert.ok(bShared.budgets_reloaded_at !== null, "health says when budgets were last reloaded");
+  assert.equal(bShared.redis, "off");
   try {
     await ask(client(b.gateway, tight.secret));
   } catch (error) {
@@ -183,10 +193,12 @@ test("Redis going away mid-run: requests keep being served on per-replica limits
     await a.gateway.state.keys.refresh(true);
     const remaining = async () => Number((await ask(client(a.gateway, flaky.secret))).response.headers.get("anthropic-ratelimit-requests-remaining"));
     assert.deepEqual([await remaining(), await remaining()], [59, 58], "the shared bucket");
+    assert.equal((await sharedState(a.gateway)).redis, "connected");
     server.kill("SIGKILL");
     await new Promise((resolve) => server.once("exit", resolve));
     // Every request is still served, from the replica's own bucket (which starts full).
     assert.deepEqual([await remaining(), await remaining(), await remaining()], [59, 58, 57]);
+    assert.equal((await sharedState(a.gateway)).redis, "unavailable", "health says limits are per replica now");
     server = startRedis();
     await waitForRedis(port);
     // The client reconnects by itself (backoff up to 2 s) to an empty Redis: a fresh shared bucket
@@ -198,6 +210,7 @@ test("Redis going away mid-run: requests keep being served on per-replica limits
       seen = await remaining();
     }
     assert.equal(seen, 59, "rate limits are shared again once Redis is back");
+    assert.equal((await sharedState(a.gateway)).redis, "connected");
   } finally {
     server.kill("SIGKILL");
   }
