@@ -32,6 +32,8 @@ const bedrockProvider = z.strictObject({
   endpoint: z.url().optional(),
   /** "aws-chain" = the AWS SDK's default credential provider chain (env, profile, SSO, IMDS, ...). */
   credentials: bedrockCredentials.default("aws-chain"),
+  /** invoke: InvokeModel with the Anthropic body (every feature); converse: the Converse API. */
+  api: z.enum(["invoke", "converse"]).default("invoke"),
 });
 
 const claudePlatformAwsProvider = z.strictObject({

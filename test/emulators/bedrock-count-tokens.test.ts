@@ -101,7 +101,7 @@ test("the gateway's Bedrock client: a model Bedrock cannot count is 'not found' 
     const port = (fake.address() as { port: number }).port;
     const provider = createBedrockProvider({
       name: "fake-bedrock",
-      config: { kind: "bedrock", region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { bearer_token_env: "FAKE_BEDROCK_KEY" } },
+      config: { kind: "bedrock", region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { bearer_token_env: "FAKE_BEDROCK_KEY" }, api: "invoke" },
       env: { FAKE_BEDROCK_KEY: "key" },
       agent,
     });

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   /** Replaces the `timeouts:` line. */
   timeouts?: string;
   extra?: string;
+  /** More providers (YAML lines, indented two spaces, inside \`providers:\`); "{bedrock}" is the Bedrock emulator's URL. */
+  providers?: string;
   /** More routes and a ledger-row observer (the dashboard, metrics), given the harness's ledger. */
   observe?: (ledger: Ledger) => Pick<StartGatewayOptions, "extraRoutes" | "onRecord">;
 }
@@ -78,6 +80,7 @@ providers:
     region: us-east-1
     endpoint: "${bedrock.url}"
     credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }
+${(options.providers ?? "").replaceAll("{bedrock}", bedrock.url)}
 ${options.deployments ?? DEFAULT_DEPLOYMENTS}
 routing: { policy: ${options.policy ?? "cheapest"}, max_attempts: ${options.maxAttempts ?? 3}${options.routing ? `, ${options.routing}` : ""} }
 ${options.timeouts ?? "timeouts: { connect_ms: 2000, first_byte_ms: 5000, total_ms: 20000 }"}

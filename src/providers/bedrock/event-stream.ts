@@ -1,5 +1,5 @@
 /**
- * InvokeModelWithResponseStream body -> Anthropic SSE bytes.
+ * InvokeModelWithResponseStream (and ConverseStream) body -> Anthropic SSE bytes.
  * Each AWS event-stream message (decoded and CRC-checked by the AWS SDK's codec) is a `chunk`
  * event whose JSON payload carries the Anthropic event JSON base64-encoded in `bytes` (plus
  * padding `p`, ignored); exception frames carry an error. Bedrock drops `ping` and SSE names,
@@ -9,28 +9,30 @@
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { fromAnthropicStream, fromBedrockMetrics, type NormalizedUsage } from "../../pricing/normalize-usage.js";
+import { fromAnthropicStream, fromBedrockConverse, fromBedrockMetrics, type NormalizedUsage } from "../../pricing/normalize-usage.js";
+import { ConverseToAnthropic } from "./converse.js";
 import { formatSseEvent } from "../shared/sse-events.js";
 import { UpstreamError } from "../upstream-error.js";
 import { bedrockStreamException } from "./errors.js";
 
 export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
 
-export class BedrockStreamDecoder {
+/** One decoded event-stream message: an event (its :event-type and JSON text) or an error. */
+type Frame = { kind: "event"; eventType: string | undefined; payload: string } | { kind: "error"; error: UpstreamError };
+
+/** AWS event-stream frames out of raw bytes, CRCs checked by the AWS SDK's codec. */
+class FrameReader {
   private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
   /** Bytes of a frame not complete yet: frames straddle network reads. */
   private pendingBytes: Buffer = Buffer.alloc(0);
-  private startUsage: unknown;
-  private readonly deltaUsages: unknown[] = [];
-  private metrics: unknown;
-  readonly utf8 = new TextDecoder();
+  private readonly utf8 = new TextDecoder();
 
   constructor(private readonly who: string) {}
 
-  /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
-  push(chunk: Uint8Array): StreamItem[] {
+  /** The frames these bytes complete. Throws on a corrupt frame. */
+  push(chunk: Uint8Array): Frame[] {
     this.pendingBytes = this.pendingBytes.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pendingBytes, chunk]);
-    const items: StreamItem[] = [];
+    const frames: Frame[] = [];
     // Each frame starts with its total length (uint32, big-endian); the codec decodes whole frames
     // and checks both CRCs.
     while (this.pendingBytes.length >= 4) {
@@ -46,31 +48,79 @@ export class BedrockStreamDecoder {
       const messageType = header(":message-type");
       const payload = this.utf8.decode(message.body);
       if (messageType === "exception") {
-        items.push({ kind: "error", error: bedrockStreamException(header(":exception-type") ?? "internalServerException", payload, this.who) });
-        continue;
+        frames.push({ kind: "error", error: bedrockStreamException(header(":exception-type") ?? "internalServerException", payload, this.who) });
+      } else if (messageType === "error") {
+        frames.push({ kind: "error", error: new UpstreamError("upstream_server", `${this.who}: ${header(":error-code")}: ${header(":error-message")}`) });
+      } else {
+        frames.push({ kind: "event", eventType: header(":event-type"), payload });
       }
-      if (messageType === "error") {
-        items.push({ kind: "error", error: new UpstreamError("upstream_server", `${this.who}: ${header(":error-code")}: ${header(":error-message")}`) });
-        continue;
+    }
+    return frames;
+  }
+
+  /** The stream items these bytes complete: errors as they are, each event as `sse` makes it (or skipped). */
+  items(chunk: Uint8Array, sse: (eventType: string | undefined, payload: string) => string | undefined): StreamItem[] {
+    const items: StreamItem[] = [];
+    for (const frame of this.push(chunk)) {
+      if (frame.kind === "error") items.push(frame);
+      else {
+        const text = sse(frame.eventType, frame.payload);
+        if (text) items.push({ kind: "event", sse: text });
       }
-      if (header(":event-type") !== "chunk") continue;
+    }
+    return items;
+  }
+}
+
+export class BedrockStreamDecoder {
+  private readonly frames: FrameReader;
+  private startUsage: unknown;
+  private readonly deltaUsages: unknown[] = [];
+  private metrics: unknown;
+
+  constructor(who: string) {
+    this.frames = new FrameReader(who);
+  }
+
+  /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
+  push(chunk: Uint8Array): StreamItem[] {
+    return this.frames.items(chunk, (eventType, payload) => {
+      if (eventType !== "chunk") return undefined;
       const wrapper = JSON.parse(payload) as { bytes?: unknown };
-      if (typeof wrapper.bytes !== "string") continue;
+      if (typeof wrapper.bytes !== "string") return undefined;
       const json = Buffer.from(wrapper.bytes, "base64").toString("utf8");
       const event = JSON.parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
-      if (typeof event.type !== "string") continue;
+      if (typeof event.type !== "string") return undefined;
       if (event.type === "message_start") this.startUsage = event.message?.usage;
       else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
       else if (event.type === "message_stop") this.metrics = event["amazon-bedrock-invocationMetrics"];
-      items.push({ kind: "event", sse: formatSseEvent(event.type, json) });
-    }
-    return items;
+      return formatSseEvent(event.type, json);
+    });
   }
 
   /** The usage seen: Anthropic events first; the invocation metrics when they are all there is. */
   usage(): NormalizedUsage {
     if (this.startUsage !== undefined || this.deltaUsages.length > 0) return fromAnthropicStream(this.startUsage, this.deltaUsages);
     return fromBedrockMetrics(this.metrics);
+  }
+}
+
+/** ConverseStream body -> Anthropic SSE bytes (converse.ts translates each event); usage from metadata. */
+export class ConverseStreamDecoder {
+  private readonly frames: FrameReader;
+  private readonly translator: ConverseToAnthropic;
+
+  constructor(who: string, model: string, id: string) {
+    this.frames = new FrameReader(who);
+    this.translator = new ConverseToAnthropic(model, id);
+  }
+
+  push(chunk: Uint8Array): StreamItem[] {
+    return this.frames.items(chunk, (eventType, payload) => (eventType === undefined ? undefined : this.translator.translate(eventType, JSON.parse(payload) as Record<string, unknown>)));
+  }
+
+  usage(): NormalizedUsage {
+    return fromBedrockConverse(this.translator.usage);
   }
 }
 

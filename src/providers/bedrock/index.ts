@@ -4,7 +4,7 @@
  * errors mapped to the Anthropic shape by the gateway.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
  */
-import { fromBedrockInvoke } from "../../pricing/normalize-usage.js";
+import { fromBedrockConverse, fromBedrockInvoke } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
 import { mapBody, networkError, post } from "../shared/http.js";
@@ -12,10 +12,14 @@ import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
 import { bedrockError } from "./errors.js";
-import { BedrockStreamDecoder, sseError, type StreamItem } from "./event-stream.js";
+import { fromConverseResponse, toConverseRequest } from "./converse.js";
+import { BedrockStreamDecoder, ConverseStreamDecoder, sseError, type StreamItem } from "./event-stream.js";
 import { toInvokeBody } from "./request-body.js";
 import { createSigner, signedHeaders } from "./signer.js";
 import { anthropicErrorType } from "../error-types.js";
+
+/** Converse answers carry no message id: one made from the gateway's request id. */
+const converseMessageId = (requestId: string) => `msg_bdrk_${requestId.replace(/[^A-Za-z0-9]/g, "")}`;
 
 const PROFILE_PREFIX = /^(?:us-gov|global|apac|us|eu|jp|au|ca)\.(.+)$/;
 
@@ -47,10 +51,10 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
     kind: "bedrock",
 
     async messages(call: MessagesCall): Promise<UpstreamResult> {
-      const body = JSON.stringify(toInvokeBody(call.body, call.betas));
-      const response = call.stream
-        ? await send(modelPath(call.upstreamModel, "invoke-with-response-stream"), body, "application/vnd.amazon.eventstream", call)
-        : await send(modelPath(call.upstreamModel, "invoke"), body, "application/json", call);
+      const converse = config.api === "converse";
+      const body = JSON.stringify(converse ? toConverseRequest(call.body, call.betas) : toInvokeBody(call.body, call.betas));
+      const operation = converse ? (call.stream ? "converse-stream" : "converse") : call.stream ? "invoke-with-response-stream" : "invoke";
+      const response = await send(modelPath(call.upstreamModel, operation), body, call.stream ? "application/vnd.amazon.eventstream" : "application/json", call);
       if (response.status !== 200) {
         const text = (await response.body.bytes()).toString("utf8");
         throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
@@ -64,10 +68,14 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         } catch {
           throw new UpstreamError("upstream_server", `${name}: response is not JSON`);
         }
+        if (converse) {
+          const text = JSON.stringify(fromConverseResponse(message as Record<string, unknown>, call.upstreamModel, converseMessageId(call.requestId)));
+          return { kind: "json", bytes: Buffer.from(text), text, usage: fromBedrockConverse(message.usage), headers };
+        }
         return { kind: "json", bytes, usage: fromBedrockInvoke(message.usage, response.headers), headers };
       }
 
-      const decoder = new BedrockStreamDecoder(name);
+      const decoder = converse ? new ConverseStreamDecoder(name, call.upstreamModel, converseMessageId(call.requestId)) : new BedrockStreamDecoder(name);
       const pending: StreamItem[] = [];
       const decode = (chunk: Buffer): boolean => {
         pending.push(...decoder.push(chunk));

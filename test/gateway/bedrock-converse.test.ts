@@ -1,0 +1,132 @@
+/**
+ * A Bedrock provider with `api: converse`, end to end: @anthropic-ai/sdk → gateway → the Bedrock
+ * emulator's Converse and ConverseStream. The client sees Anthropic messages and SSE; the ledger
+ * prices Converse's own usage report exactly; what Converse cannot carry is a 400 before the call.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import { formatUsd } from "../../src/pricing/money.js";
+import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
+import { quote } from "../../src/pricing/quote.js";
+import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let client: Anthropic;
+
+before(async () => {
+  harness = await startHarness({
+    providers: `  bedrock-converse:
+    kind: bedrock
+    region: us-east-1
+    endpoint: "{bedrock}"
+    api: converse
+    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`,
+    deployments: `deployments:
+  - { id: converse-haiku, provider: bedrock-converse, model: claude-haiku-4-5, route: global }
+models:
+  haiku-via-converse: [converse-haiku]
+`,
+  });
+  client = new Anthropic({ baseURL: harness.gateway.url, apiKey: harness.key, maxRetries: 0 });
+});
+
+after(async () => {
+  await harness.close();
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+const enginePrice = (usage: unknown) => formatUsd(quote(catalog(), { model: "claude-haiku-4-5", provider: "bedrock", route: "global", at: today(), usage: fromAnthropicUsage(usage).usage }).result.total);
+
+async function row(requestId: string) {
+  await harness.ledger.writer.flush();
+  const stored = await harness.ledger.store.get(requestId);
+  assert.ok(stored, `a ledger row for ${requestId}`);
+  return stored;
+}
+
+const weather: Anthropic.Tool = { name: "get_weather", description: "Weather in a city", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+
+describe("Bedrock through the Converse API", () => {
+  test("a message, priced from Converse's usage", async () => {
+    const { data: message, response } = await client.messages
+      .create({ model: "haiku-via-converse", max_tokens: 60, system: "Be brief.", messages: [{ role: "user", content: "Name two rivers." }] })
+      .withResponse();
+    assert.equal(response.headers.get("x-switchyard-deployment"), "converse-haiku");
+    assert.equal(message.type, "message");
+    assert.match(message.id, /^msg_bdrk_/);
+    assert.ok(message.content[0]?.type === "text" && message.content[0].text.length > 0);
+    assert.ok(message.stop_reason === "end_turn" || message.stop_reason === "max_tokens");
+    assert.ok(message.usage.input_tokens > 0 && message.usage.output_tokens > 0);
+    const cost = response.headers.get("x-switchyard-cost-usd");
+    assert.equal(cost, enginePrice(message.usage));
+    const stored = await row(response.headers.get("request-id") as string);
+    assert.equal(stored.cost_usd, cost);
+    assert.equal(stored.input_tokens, message.usage.input_tokens);
+    assert.equal(stored.output_tokens, message.usage.output_tokens);
+  });
+
+  test("a stream: Anthropic events built from ConverseStream, usage from its metadata event", async () => {
+    const stream = client.messages.stream({ model: "haiku-via-converse", max_tokens: 80, messages: [{ role: "user", content: "Count to ten." }] });
+    let text = "";
+    stream.on("text", (delta) => {
+      text += delta;
+    });
+    const final = await stream.finalMessage();
+    const block = final.content[0];
+    assert.ok(block?.type === "text" && block.text === text && text.length > 0);
+    assert.ok(final.usage.output_tokens > 0 && final.usage.input_tokens > 0, "the final message_delta carries the whole usage");
+    const requestId = (await stream.withResponse()).response.headers.get("request-id") as string;
+    const stored = await row(requestId);
+    assert.equal(stored.cost_usd, enginePrice(final.usage));
+    assert.equal(stored.output_tokens, final.usage.output_tokens);
+  });
+
+  test("tools, a round trip, streamed and not", async () => {
+    const first = await client.messages.create({ model: "haiku-via-converse", max_tokens: 200, tools: [weather], tool_choice: { type: "any" }, messages: [{ role: "user", content: "Weather in Lisbon?" }] });
+    assert.equal(first.stop_reason, "tool_use");
+    const call = first.content.find((block) => block.type === "tool_use");
+    assert.ok(call && call.type === "tool_use" && call.name === "get_weather" && typeof call.input === "object");
+    const second = await client.messages.create({
+      model: "haiku-via-converse",
+      max_tokens: 200,
+      tools: [weather],
+      messages: [
+        { role: "user", content: "Weather in Lisbon?" },
+        { role: "assistant", content: first.content },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "22 °C" }] },
+      ],
+    });
+    assert.equal(second.stop_reason, "end_turn");
+    const streamed = await client.messages.stream({ model: "haiku-via-converse", max_tokens: 200, tools: [weather], tool_choice: { type: "tool", name: "get_weather" }, messages: [{ role: "user", content: "Oslo?" }] }).finalMessage();
+    const streamedCall = streamed.content.find((block) => block.type === "tool_use");
+    assert.ok(streamedCall && streamedCall.type === "tool_use" && typeof streamedCall.input === "object" && streamedCall.input !== null);
+    assert.equal(streamed.stop_reason, "tool_use");
+  });
+
+  test("cache_control becomes a cachePoint: the cache write is reported and priced", async () => {
+    const system: Anthropic.TextBlockParam[] = [{ type: "text", text: "A long, stable system prompt. ".repeat(800), cache_control: { type: "ephemeral" } }];
+    const { data: message, response } = await client.messages.create({ model: "haiku-via-converse", max_tokens: 20, system, messages: [{ role: "user", content: "Hi" }] }).withResponse();
+    assert.ok((message.usage.cache_creation_input_tokens ?? 0) > 0, JSON.stringify(message.usage));
+    const stored = await row(response.headers.get("request-id") as string);
+    assert.ok((stored.cache_write_5m_tokens ?? 0) > 0, "the 5-minute write, from Converse's cacheDetails");
+    assert.equal(stored.cost_usd, response.headers.get("x-switchyard-cost-usd"));
+  });
+
+  test("what Converse cannot carry is a 400 naming the field, before any upstream call", async () => {
+    const before = upstreamRequests(harness.bedrock);
+    await assert.rejects(
+      client.messages.create({
+        model: "haiku-via-converse",
+        max_tokens: 20,
+        messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://example.com/cat.png" } }] }],
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof Anthropic.BadRequestError, String(error));
+        assert.match(error.message, /messages\[0\]\.content\[0\]\.source: only base64 .* through Bedrock's Converse API/);
+        return true;
+      },
+    );
+    assert.equal(upstreamRequests(harness.bedrock), before);
+  });
+});
