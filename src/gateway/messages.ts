@@ -194,7 +194,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
-        if (isFailoverable(upstreamError.kind)) {
+        // A deployment that cannot carry this request is not unhealthy: no health sample.
+        if (isFailoverable(upstreamError.kind) && upstreamError.kind !== "unsupported") {
           const retryAfterMs = upstreamError.details.retryAfterMs;
           state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
         }

@@ -7,6 +7,7 @@ import type { ErrorKind } from "./upstream-error.js";
 export const ERROR_TABLE: Record<ErrorKind, { status: number; type: string }> = {
   invalid_request: { status: 400, type: "invalid_request_error" },
   no_route: { status: 400, type: "invalid_request_error" },
+  unsupported: { status: 400, type: "invalid_request_error" },
   authentication: { status: 401, type: "authentication_error" },
   permission: { status: 403, type: "permission_error" },
   not_found: { status: 404, type: "not_found_error" },

@@ -19,6 +19,8 @@ export type ErrorKind =
   | "timeout"
   | "connection"
   | "no_route"
+  /** This deployment's API cannot carry the request (e.g. an image URL to Bedrock's Converse): another may. */
+  | "unsupported"
   | "internal";
 
 /** Failures another deployment may not have: try the next candidate (before any byte reached the client). */
@@ -30,6 +32,7 @@ const FAILOVER_KINDS: ReadonlySet<ErrorKind> = new Set([
   "timeout",
   "connection",
   "upstream_auth",
+  "unsupported",
 ]);
 
 export function isFailoverable(kind: ErrorKind): boolean {

@@ -24,9 +24,12 @@ before(async () => {
     credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`,
     deployments: `deployments:
   - { id: converse-haiku, provider: bedrock-converse, model: claude-haiku-4-5, route: global }
+  - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }
 models:
   haiku-via-converse: [converse-haiku]
+  converse-then-anthropic: [converse-haiku, anthropic-haiku]
 `,
+    policy: "ordered",
   });
   client = new Anthropic({ baseURL: harness.gateway.url, apiKey: harness.key, maxRetries: 0 });
 });
@@ -111,6 +114,18 @@ describe("Bedrock through the Converse API", () => {
     const stored = await row(response.headers.get("request-id") as string);
     assert.ok((stored.cache_write_5m_tokens ?? 0) > 0, "the 5-minute write, from Converse's cacheDetails");
     assert.equal(stored.cost_usd, response.headers.get("x-switchyard-cost-usd"));
+  });
+
+  test("a request Converse cannot carry goes to the next deployment, and does not count against Converse's health", async () => {
+    const { data: message, response } = await client.messages
+      .create({ model: "converse-then-anthropic", max_tokens: 20, messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image", source: { type: "url", url: "https://example.com/cat.png" } }] }] })
+      .withResponse();
+    assert.equal(message.type, "message");
+    assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+    assert.equal(response.headers.get("x-switchyard-attempts"), "2");
+    const stored = await row(response.headers.get("request-id") as string);
+    assert.deepEqual(stored.attempts.map((attempt) => [attempt.deployment, attempt.error]), [["converse-haiku", "unsupported"], ["anthropic-haiku", null]]);
+    assert.equal(harness.gateway.state.health.snapshot().get("converse-haiku")?.failures ?? 0, 0);
   });
 
   test("what Converse cannot carry is a 400 naming the field, before any upstream call", async () => {

@@ -15,7 +15,7 @@ import { formatSseEvent } from "../shared/sse-events.js";
 type Json = Record<string, unknown>;
 
 function refuse(field: string, problem: string): UpstreamError {
-  return new UpstreamError("invalid_request", `${field}: ${problem} through Bedrock's Converse API (use a deployment on InvokeModel, the default)`);
+  return new UpstreamError("unsupported", `${field}: ${problem} through Bedrock's Converse API (use a deployment on InvokeModel, the default)`);
 }
 
 function isObject(value: unknown): value is Json {
