@@ -85,6 +85,17 @@ describe("Bedrock through the Converse API", () => {
     assert.equal(stored.output_tokens, final.usage.output_tokens);
   });
 
+  test("the stop sequence that ended the answer is named, streamed and not", async () => {
+    // The emulator stops on a stop sequence that the last user message contains.
+    const request = { model: "haiku-via-converse", max_tokens: 60, stop_sequences: ["###"], messages: [{ role: "user" as const, content: "Write a line, then ### and nothing more." }] };
+    const stopped = await client.messages.create(request);
+    assert.equal(stopped.stop_reason, "stop_sequence");
+    assert.equal(stopped.stop_sequence, "###");
+    const streamed = await client.messages.stream(request).finalMessage();
+    assert.equal(streamed.stop_reason, "stop_sequence");
+    assert.equal(streamed.stop_sequence, "###");
+  });
+
   test("tools, a round trip, streamed and not", async () => {
     const first = await client.messages.create({ model: "haiku-via-converse", max_tokens: 200, tools: [weather], tool_choice: { type: "any" }, messages: [{ role: "user", content: "Weather in Lisbon?" }] });
     assert.equal(first.stop_reason, "tool_use");

@@ -32,6 +32,7 @@ test("request: blocks, cache points with their TTL, inference settings, extras, 
     ],
     system: [{ text: "sys" }, { cachePoint: { type: "default", ttl: "1h" } }],
     inferenceConfig: { maxTokens: 100, temperature: 0.5, topP: 0.9, stopSequences: ["END"] },
+    additionalModelResponseFieldPaths: ["/stop_sequence"],
     additionalModelRequestFields: { top_k: 40, thinking: { type: "enabled", budget_tokens: 2048 }, anthropic_beta: ["interleaved-thinking-2025-05-14"] },
     toolConfig: { tools: [{ toolSpec: { name: "w", inputSchema: { json: { type: "object" } } } }, { cachePoint: { type: "default" } }], toolChoice: { tool: { name: "w" } } },
   });

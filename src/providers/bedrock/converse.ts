@@ -95,6 +95,8 @@ export function toConverseRequest(body: Json, betas: string[]): Json {
   if (body.top_p !== undefined) inference.topP = body.top_p;
   if (body.stop_sequences !== undefined) inference.stopSequences = body.stop_sequences;
   request.inferenceConfig = inference;
+  // Which stop sequence ended the answer comes back only when asked for.
+  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) request.additionalModelResponseFieldPaths = ["/stop_sequence"];
   const extra: Json = {};
   if (body.top_k !== undefined) extra.top_k = body.top_k;
   if (body.thinking !== undefined) extra.thinking = body.thinking;
