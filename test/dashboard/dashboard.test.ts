@@ -221,6 +221,7 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.match(await cell("latency", "anthropic-sonnet", "state"), /^open/);
     assert.match(await cell("latency", "bedrock-sonnet-us", "state"), /^closed/);
     assert.equal((await page.locator('[data-figure="circuits-not-closed"] .figure').innerText()).trim(), "1");
+    assert.equal((await page.locator('[data-figure="shared-state"] .figure').innerText()).trim(), "per replica", "no redis section: nothing shared");
     await shoot("40-latency");
   });
 

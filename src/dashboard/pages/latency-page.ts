@@ -9,6 +9,9 @@ import { count, escapeHtml, milliseconds } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { integer, sortableTable, type Cell, type Column, type Row } from "../table.js";
 
+/** How the shared-state status reads on the page. */
+const SHARED_STATE = { off: "per replica", connected: "Redis: shared", unavailable: "Redis away: per replica" } as const;
+
 const msCell = (value: number | undefined): Cell => ({ html: milliseconds(value), sort: value === undefined ? "" : String(value) });
 const rateCell = (value: number, samples: number): Cell => ({ html: samples === 0 ? "–" : `${(value * 100).toFixed(1)}%`, sort: samples === 0 ? "" : String(value) });
 
@@ -113,6 +116,7 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
     card("deployments", count(state.config.deployments.size)) +
     card("circuits not closed", count(open), open > 0 ? "open or half-open" : "all closed", ' data-figure="circuits-not-closed"') +
     card("affinity entries", count(state.affinity.size), "prompt-cache holders remembered") +
+    card("shared state", SHARED_STATE[state.sharedState()], "rate limits and affinity across replicas", ' data-figure="shared-state"') +
     `</div>` +
     (bars.length > 0 ? `<div class="panel"><figure>${barChart("ttft-p50", "Time to first token, p50: live (blue) against the catalog (grey)", bars)}</figure></div>` : "") +
     `<div class="panel"><h2>Per deployment</h2>${sortableTable("latency", COLUMNS, rows)}` +
