@@ -61,8 +61,11 @@ export class BudgetTracker {
   private async reload(keyId: string, month: number): Promise<void> {
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.progress().stored;
-    const text = await this.store.keySpend(keyId, month);
-    const stored = parseUsd(text);
+    this.apply(keyId, month, parseUsd(await this.store.keySpend(keyId, month)), storedBefore);
+  }
+
+  /** A key's spend in the store, as a query that began when the writer had stored `storedBefore` rows saw it. */
+  private apply(keyId: string, month: number, stored: Money, storedBefore: number): void {
     const current = this.spend.get(keyId);
     // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
     // twice until the next reload, which errs towards refusing, never towards overspending).
@@ -71,7 +74,7 @@ export class BudgetTracker {
   }
 
   /**
-   * Reloads every key seen this month, one after another, every `refreshMs`, until stop(). For
+   * Reloads every key seen this month, in one query, every `refreshMs`, until stop(). For
    * gateways that share a ledger; a failed reload keeps the last figures and is reported to onError.
    */
   startRefreshing(refreshMs: number, now: () => number = Date.now): void {
@@ -86,26 +89,29 @@ export class BudgetTracker {
     this.timer = undefined;
   }
 
-  /** One round of reloads (what the timer runs). */
+  /** One round of reloads (what the timer runs): every key seen this month, in one query. */
   async refresh(now: number): Promise<void> {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
       const month = monthStart(now);
-      let failed = false;
-      for (const [keyId, entry] of this.spend) {
-        if (entry.month !== month) {
-          this.spend.delete(keyId);
-          continue;
-        }
+      for (const [keyId, entry] of this.spend) if (entry.month !== month) this.spend.delete(keyId);
+      const keyIds = [...this.spend.keys()];
+      if (keyIds.length > 0) {
+        const storedBefore = this.progress().stored;
+        let totals: Map<string, string>;
         try {
-          await this.load(keyId, month);
+          totals = await this.store.keysSpend(keyIds, month);
         } catch (error) {
-          failed = true;
-          this.onError(new Error(`reloading the spend of key ${keyId} failed (the last figure stays): ${error instanceof Error ? error.message : String(error)}`));
+          this.onError(new Error(`reloading the spend of ${keyIds.length} key(s) failed (the last figures stay): ${error instanceof Error ? error.message : String(error)}`));
+          return;
+        }
+        for (const keyId of keyIds) {
+          const total = totals.get(keyId);
+          if (total !== undefined && this.spend.get(keyId)?.month === month) this.apply(keyId, month, parseUsd(total), storedBefore);
         }
       }
-      if (!failed) this.lastRefreshAt = now;
+      this.lastRefreshAt = now;
     } finally {
       this.refreshing = false;
     }

@@ -109,6 +109,8 @@ export interface LedgerStore {
   spend(query: SpendQuery): Promise<SpendGroup[]>;
   /** Exact spend of one key since `from` (ms), for budgets. */
   keySpend(keyId: string, from: number): Promise<string>;
+  /** keySpend of several keys in one query (budget reloads); every key asked for is in the answer ("0" if unused). */
+  keysSpend(keyIds: string[], from: number): Promise<Map<string, string>>;
   /** Most recent rows first. */
   recent(limit: number, filter?: { key_id?: string; status?: number }): Promise<LedgerRow[]>;
   get(requestId: string): Promise<LedgerRow | undefined>;

@@ -37,6 +37,14 @@ function world() {
       during?.();
       return formatUsd(value);
     },
+    async keysSpend(keyIds: string[]) {
+      queries.push(keyIds.join(","));
+      if (failing) throw failing;
+      const values = keyIds.map((keyId) => [keyId, formatUsd(sums.get(keyId) ?? 0n)] as [string, string]);
+      await Promise.resolve();
+      during?.();
+      return new Map(values);
+    },
   } as unknown as LedgerStore;
   const errors: Error[] = [];
   const tracker = new BudgetTracker(store, () => ({ ...progress }), (error) => errors.push(error));
@@ -117,6 +125,18 @@ describe("budgets", () => {
       assert.equal(w.errors.length, 0);
     }));
 
+  test("a round of reloads is one query for every key seen this month", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10", "key_a"), NOW);
+      await w.tracker.check(key("10", "key_b"), NOW);
+      w.store("key_a", "1");
+      w.store("key_b", "2");
+      const before = w.queries.length;
+      await w.tracker.refresh(NOW);
+      assert.deepEqual(w.queries.slice(before), ["key_a,key_b"]);
+      assert.deepEqual([spent(w.tracker, "key_a"), spent(w.tracker, "key_b")], ["1", "2"]);
+    }));
+
   test("an addition made while the reload's query runs is kept", () =>
     withReloads(async (w) => {
       await w.tracker.check(key("10"), NOW);
@@ -148,7 +168,7 @@ describe("budgets", () => {
       for (let index = 0; index < 3_000; index += 1) w.record("key_1", "0.001");
       await w.tracker.refresh(NOW);
       assert.equal(spent(w.tracker), "3");
-      assert.match(w.errors[0]?.message ?? "", /reloading the spend of key key_1 failed \(the last figure stays\): connection refused/);
+      assert.match(w.errors[0]?.message ?? "", /reloading the spend of 1 key\(s\) failed \(the last figures stay\): connection refused/);
       // The store comes back holding the first 2,000 rows: the merged older additions are kept
       // whole until all of them are stored (counted twice meanwhile), never dropped.
       w.failing = undefined;

@@ -216,6 +216,12 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(await ledger.store.keySpend(key, window.from), "2");
       assert.equal(await ledger.store.keySpend(key, monthWindow(FEB_1_2026 - 1).from), "7");
       assert.equal(await ledger.store.keySpend("key_never_used", window.from), "0");
+      // Several keys in one query: the same figures, unused keys included.
+      assert.deepEqual(
+        [...(await ledger.store.keysSpend([key, "key_budget_other", "key_never_used"], window.from))].sort(),
+        [[key, "2"], ["key_budget_other", "100"], ["key_never_used", "0"]].sort(),
+      );
+      assert.deepEqual(await ledger.store.keysSpend([], window.from), new Map());
     });
 
     test("recent returns the newest rows first, filtered by key and status", async () => {
