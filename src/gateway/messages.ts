@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
-import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
+import { countsAgainstHealth, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { deploymentsFor, type Candidate } from "../routing/candidates.js";
@@ -194,8 +194,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
-        // A deployment that cannot carry this request is not unhealthy: no health sample.
-        if (isFailoverable(upstreamError.kind) && upstreamError.kind !== "unsupported") {
+        if (countsAgainstHealth(upstreamError.kind)) {
           const retryAfterMs = upstreamError.details.retryAfterMs;
           state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
         }

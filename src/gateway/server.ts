@@ -12,7 +12,7 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { translateChatRequest, type ChatRequest } from "./openai/chat-request.js";
-import { ChatCompletionResponse, chatError } from "./openai/chat-response.js";
+import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
@@ -79,8 +79,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     try {
       chat = translateChatRequest(request.body);
     } catch (error) {
-      const answer = errorResponse(asKnownError(error), newRequestId());
-      const body = chatError(answer.body);
+      const known = asKnownError(error);
+      const answer = errorResponse(known, newRequestId());
+      const body = openAIError(answer.type, known.message);
       raw.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
       raw.end(body);
       return;

@@ -8,8 +8,8 @@
  * refills completely within a minute, so an expired bucket and a full one are the same thing.
  *
  * When Redis cannot answer in time (down, partitioned, slower than `commandTimeoutMs`), a request
- * is checked against this replica's own buckets instead, and the failure is reported (at most once
- * every 10 s): limits loosen to per replica for as long as Redis is away; no request fails because
+ * is checked against this replica's own buckets instead, and the failure is reported (shared-state.ts
+ * writes at most one report every 10 s): limits loosen to per replica for as long as Redis is away; no request fails because
  * of it.
  */
 import type { Redis } from "ioredis";
@@ -74,21 +74,18 @@ return { 1, 0, 0, remaining(1), untilFull(1), now, remaining(2), untilFull(2) }
 `;
 
 const COMMAND = "switchyardRateBucket";
-const ERROR_REPORT_EVERY_MS = 10_000;
 
 type BucketCommand = (requestsKey: string, tokensKey: string, requestCapacity: number, tokenCapacity: number, tokens: number, mode: "admit" | "debit") => Promise<number[]>;
 
 export interface SharedRateLimiterOptions {
   /** Prefix of every Redis key this writes ("switchyard:" by default). */
   keyPrefix: string;
-  /** Told when Redis failed and this replica's own buckets answered instead. */
+  /** Told each time Redis failed and this replica's own buckets answered instead (the caller throttles). */
   onError: (error: Error) => void;
-  now?: () => number;
 }
 
 export class SharedRateLimiter implements Limiter {
   private readonly bucket: BucketCommand;
-  private lastReport = Number.NEGATIVE_INFINITY;
 
   constructor(
     redis: Redis,
@@ -129,9 +126,6 @@ export class SharedRateLimiter implements Limiter {
   }
 
   private report(error: unknown): void {
-    const now = (this.options.now ?? Date.now)();
-    if (now - this.lastReport < ERROR_REPORT_EVERY_MS) return;
-    this.lastReport = now;
     const message = error instanceof Error ? error.message : String(error);
     this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does`));
   }

@@ -58,7 +58,7 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
   try {
     const affinity = await SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, maxEntries: AFFINITY_ENTRIES, waitMs: connectMs });
     return {
-      limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report, now }),
+      limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report }),
       affinity,
       status: () => (redis.status === "ready" ? "connected" : "unavailable"),
       close() {
@@ -83,7 +83,7 @@ function connected(redis: Redis, waitMs: number): Promise<boolean> {
 }
 
 /** `write`, at most once every `everyMs`. */
-function throttled(write: (error: Error) => void, everyMs: number, now: () => number): (error: Error) => void {
+export function throttled(write: (error: Error) => void, everyMs: number, now: () => number): (error: Error) => void {
   let last = Number.NEGATIVE_INFINITY;
   return (error) => {
     if (now() - last < everyMs) return;

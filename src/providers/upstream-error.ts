@@ -39,6 +39,11 @@ export function isFailoverable(kind: ErrorKind): boolean {
   return FAILOVER_KINDS.has(kind);
 }
 
+/** Whether a failed attempt says the deployment is unwell (a health sample); `unsupported` says only that it cannot carry this request. */
+export function countsAgainstHealth(kind: ErrorKind): boolean {
+  return FAILOVER_KINDS.has(kind) && kind !== "unsupported";
+}
+
 export class UpstreamError extends Error {
   override readonly name = "UpstreamError";
   constructor(

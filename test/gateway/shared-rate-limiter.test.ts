@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import { GatewayError } from "../../src/gateway/errors.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { SharedRateLimiter } from "../../src/gateway/shared-rate-limiter.js";
+import { throttled } from "../../src/gateway/shared-state.js";
 import { REDIS_URL, START_REDIS } from "../helpers/redis.js";
 
 
@@ -123,15 +124,25 @@ describe("rate limits shared through Redis", () => {
     assert.equal((await limiter.admit("key_changed", { requests_per_minute: 5 }, 0))["anthropic-ratelimit-requests-remaining"], "4");
   });
 
-  test("when Redis does not answer, the replica's own buckets do, and it says so once", async () => {
+  test("when Redis does not answer, the replica's own buckets do; each failure is reported, and the gateway's throttle writes one", async () => {
     const errors: Error[] = [];
     const unreachable = connect("redis://127.0.0.1:1"); // never connects: commands fail at once
-    const limiter = new SharedRateLimiter(unreachable, new RateLimiter(), { keyPrefix: prefix, onError: (error) => errors.push(error) });
+    const reports: Error[] = [];
+    // What openSharedState passes: the reports, at most one every 10 s.
+    const written = throttled((error) => errors.push(error), 10_000, Date.now);
+    const limiter = new SharedRateLimiter(unreachable, new RateLimiter(), {
+      keyPrefix: prefix,
+      onError: (error) => {
+        reports.push(error);
+        written(error);
+      },
+    });
     const limits = { requests_per_minute: 2 };
     assert.equal((await limiter.admit("key_down", limits, 0))["anthropic-ratelimit-requests-remaining"], "1");
     await limiter.admit("key_down", limits, 0);
     await refusal(() => limiter.admit("key_down", limits, 0));
-    assert.equal(errors.length, 1);
+    assert.equal(reports.length, 3, "every request that fell back");
+    assert.equal(errors.length, 1, "written once");
     assert.match(errors[0]?.message ?? "", /Redis did not answer .*rate limits are per replica until it does/);
   });
 });

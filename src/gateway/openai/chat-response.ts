@@ -70,7 +70,12 @@ export function chatCompletion(message: Json, created: number): Json {
   };
 }
 
-/** An Anthropic error body as OpenAI's {error: {message, type, param, code}}. */
+/** OpenAI's error body: {error: {message, type, param, code}}. */
+export function openAIError(type: string, message: string): string {
+  return JSON.stringify({ error: { message, type, param: null, code: null } });
+}
+
+/** An Anthropic error body (as text) as OpenAI's error body. */
 export function chatError(text: string): string {
   let message = text;
   let type = "api_error";
@@ -81,7 +86,7 @@ export function chatError(text: string): string {
   } catch {
     // Not JSON: the text is the message.
   }
-  return JSON.stringify({ error: { message, type, param: null, code: null } });
+  return openAIError(type, message);
 }
 
 /** Rewrites the Anthropic SSE stream into chat.completion.chunk events, event by event. */
@@ -219,7 +224,7 @@ export class ChatCompletionResponse implements ClientResponse {
       } catch (error) {
         // Never throw back into handleMessages: its request is over once it ends the response.
         this.status = 502;
-        out = JSON.stringify({ error: { message: `the upstream's answer could not be read as a message: ${(error as Error).message}`, type: "api_error", param: null, code: null } });
+        out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
       out = chatError(text);
