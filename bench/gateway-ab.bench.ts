@@ -211,7 +211,6 @@ async function cleanup(): Promise<void> {
 process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
 
 interface Side {
-  build: Build;
   child: Child;
   target: Target;
   pool: Pool;
@@ -229,7 +228,7 @@ async function startSide(build: Build, name: "base" | "head", emulatorUrl: strin
     path: "/v1/messages",
     headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": files.key },
   };
-  return { build, child, target, pool: makePool(child.url, concurrency) };
+  return { child, target, pool: makePool(child.url, concurrency) };
 }
 
 interface Pair {

@@ -46,7 +46,7 @@ import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VE
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
 import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
-import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
+import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
 const { values } = parseArgs({
   options: {
@@ -107,7 +107,7 @@ if (pin) pinProcess(process.pid, placement.loadgen as string);
 
 // ---- Set-up ---------------------------------------------------------------------------------
 const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-gateway-"));
-const dbPath = join(directory, "ledger.db");
+const dbPath = benchLedgerPath(directory);
 const profileDir = join(directory, "profiles");
 const children: Child[] = [];
 let cleanedUp = false;

@@ -25,8 +25,11 @@ export interface BenchGatewayFiles {
  * Creates `directory`/ledger.db with a key and `directory`/gateway.yaml routing BENCH_MODEL to the
  * emulator; `extraConfig` (YAML lines, e.g. a `redis:` section) is appended to the config.
  */
+/** The ledger a bench gateway prepared in `directory` writes to. */
+export const benchLedgerPath = (directory: string): string => join(directory, "ledger.db");
+
 export function prepareBenchGateway(root: string, directory: string, emulatorUrl: string, extraConfig = ""): BenchGatewayFiles {
-  const dbPath = join(directory, "ledger.db");
+  const dbPath = benchLedgerPath(directory);
   const created = JSON.parse(
     execFileSync(process.execPath, [`${root}/bin/switchyard`, "keys", "create", "--name", "bench", "--tag", "source=bench", "--db", dbPath, "--json"], { cwd: root, encoding: "utf8" }),
   ) as { secret: string };
