@@ -15,11 +15,17 @@
  *     "added" figures are the gateway minus direct in that round, and the report gives the median
  *     round, with every round's added p99 beside it. Switchyard's own event-loop delay over each of
  *     its runs (max and p99, from its /metrics) says how much of a tail happened inside it;
- *  2. saturation, closed loop: requests/s, and CPU per request of each gateway process from
+ *  2. paired fixed rates: every scheduled slot sends the request both directly and through a
+ *     gateway (Switchyard, and the floor as the control), so the two sides share the same seconds
+ *     of the machine; "added" is the gateway's percentile minus direct's over the same slots, and
+ *     the per-slot difference (gateway − direct) is given too. Portkey is left out: it cannot keep
+ *     up with the rates the goals are set at;
+ *  3. saturation, closed loop: requests/s, and CPU per request of each gateway process from
  *     /proc/<pid>/stat → requests/s per core of gateway CPU.
  *
  * Flags: --rates 200,500,1000  --duration S (each rate and round, default 5)  --warmup S (default 2)
- *        --rounds N (fixed-rate rounds, default 3; 1 with --quick)
+ *        --rounds N (fixed-rate rounds, default 3; 1 with --quick; the paired runs take as many)
+ *        --paired-rates 1000 (default: the highest of --rates)  --no-paired
  *        --saturation S (default 10)  --concurrency N (default 64)  --max-tokens N (default 64)
  *        --quick (rates 1000, 2.5 s each, no floor, < 60 s)  --no-portkey  --portkey-dir DIR  --no-pin
  *        --floor / --no-floor (the minimal Node proxy of bench/gateway/minimal-proxy.ts, default on)
@@ -41,7 +47,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import type { Pool } from "undici";
 import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js";
-import { closedLoop, completedCount, makePool, noteCompleted, openLoop, requestBody, type RunResult, type Target } from "./gateway/load.js";
+import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, type PairedRunResult, type RunResult, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
 import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
@@ -51,6 +57,8 @@ import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchG
 const { values } = parseArgs({
   options: {
     rates: { type: "string" },
+    "paired-rates": { type: "string" },
+    "no-paired": { type: "boolean" },
     rounds: { type: "string" },
     duration: { type: "string" },
     warmup: { type: "string" },
@@ -74,6 +82,8 @@ const { values } = parseArgs({
 
 const quick = values.quick ?? false;
 const rates = (values.rates ?? (quick ? "1000" : "200,500,1000")).split(",").map((rate) => numberFlag("rates", rate.trim(), 1));
+/** Rates of the paired runs (direct and through a gateway in the same slots): by default the top rate, the goals' rate. */
+const pairedRates = values["no-paired"] ? [] : (values["paired-rates"]?.split(",").map((rate) => numberFlag("paired-rates", rate.trim(), 1)) ?? [Math.max(...rates)]);
 const durationMs = numberFlag("duration", values.duration, quick ? 2.5 : 5) * 1000;
 /** Fixed-rate rounds: one round's p99 on a shared 2-core machine swings by tens of ms either way. */
 const rounds = Math.round(numberFlag("rounds", values.rounds, quick ? 1 : 3));
@@ -254,6 +264,54 @@ interface RateSummary {
   loopDelayP99Ms?: number;
 }
 
+/** One paired run: the same slots sent directly and through one gateway. */
+interface PairedRow {
+  rate: number;
+  mode: Mode;
+  target: string;
+  round: number;
+  /** Non-streaming: whole response; streaming: first body byte; ms from the slot's scheduled time. */
+  direct: Distribution;
+  gateway: Distribution;
+  /** Per slot: gateway − direct. */
+  difference: Distribution;
+  /** gateway − direct, percentile by percentile, over the same slots. */
+  addedP50: number;
+  addedP99: number;
+  lagP99: number;
+  sent: number;
+  pairs: number;
+  failures: number;
+  failureSample?: string;
+  otherCores: number;
+  runs: number;
+  loopDelay?: LoopDelay;
+}
+
+interface PairedSummary {
+  rate: number;
+  mode: Mode;
+  target: string;
+  rounds: number;
+  /** Medians over the rounds. */
+  directP50: number;
+  directP99: number;
+  gatewayP50: number;
+  gatewayP99: number;
+  addedP50: number;
+  addedP99: number;
+  addedP99ByRound: number[];
+  differenceP50: number;
+  differenceP99: number;
+  /** Slots, and slots where both sides succeeded. */
+  sent: number;
+  pairs: number;
+  failures: number;
+  otherCores: number;
+  loopDelayMaxMs?: number;
+  loopDelayP99Ms?: number;
+}
+
 interface SaturationRow {
   mode: Mode;
   target: string;
@@ -356,14 +414,19 @@ async function scrapeLoopDelay(url: string): Promise<LoopDelay | undefined> {
   }
 }
 
-/** Folds the rounds of each rate, mode and target into one summary row, in the order first seen. */
-function summarise(rows: RateRow[]): RateSummary[] {
-  const groups = new Map<string, RateRow[]>();
+/** The rounds of each rate, mode and target, in the order first seen. */
+function roundsOf<Row extends { rate: number; mode: Mode; target: string }>(rows: Row[]): Row[][] {
+  const groups = new Map<string, Row[]>();
   for (const row of rows) {
     const name = `${row.rate}|${row.mode}|${row.target}`;
     groups.set(name, [...(groups.get(name) ?? []), row]);
   }
-  return [...groups.values()].map((group) => {
+  return [...groups.values()];
+}
+
+/** Folds the rounds of each rate, mode and target into one summary row. */
+function summarise(rows: RateRow[]): RateSummary[] {
+  return roundsOf(rows).map((group) => {
     const first = group[0] as RateRow;
     const added = group.filter((row) => row.addedP99 !== undefined);
     const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
@@ -384,6 +447,34 @@ function summarise(rows: RateRow[]): RateSummary[] {
       failures: group.reduce((sum, row) => sum + row.failures, 0),
       otherCores: Math.max(...group.map((row) => row.otherCores)),
       ...(cpu.length > 0 ? { gatewayCpuMsPerRequest: median(cpu) } : {}),
+      ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
+    };
+  });
+}
+
+function summarisePaired(rows: PairedRow[]): PairedSummary[] {
+  return roundsOf(rows).map((group) => {
+    const first = group[0] as PairedRow;
+    const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
+    const middle = (pick: (row: PairedRow) => number) => median(group.map(pick));
+    return {
+      rate: first.rate,
+      mode: first.mode,
+      target: first.target,
+      rounds: group.length,
+      directP50: middle((row) => row.direct.p50),
+      directP99: middle((row) => row.direct.p99),
+      gatewayP50: middle((row) => row.gateway.p50),
+      gatewayP99: middle((row) => row.gateway.p99),
+      addedP50: middle((row) => row.addedP50),
+      addedP99: middle((row) => row.addedP99),
+      addedP99ByRound: group.map((row) => row.addedP99),
+      differenceP50: middle((row) => row.difference.p50),
+      differenceP99: middle((row) => row.difference.p99),
+      sent: group.reduce((sum, row) => sum + row.sent, 0),
+      pairs: group.reduce((sum, row) => sum + row.pairs, 0),
+      failures: group.reduce((sum, row) => sum + row.failures, 0),
+      otherCores: Math.max(...group.map((row) => row.otherCores)),
       ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
     };
   });
@@ -450,6 +541,55 @@ async function main(): Promise<void> {
             row.addedP99 = row.latency.p99 - direct.latency.p99;
           }
           rateRows.push(row);
+        }
+      }
+    }
+  }
+
+  const pairedRows: PairedRow[] = [];
+  const pairedTargets = [...(targets.floor ? [targets.floor] : []), targets.switchyard];
+  for (const rate of pairedRates) {
+    for (const mode of ["json", "stream"] as const) {
+      const body = requestBody(MODEL, mode === "stream", maxTokens);
+      const latencyOf = (sample: { firstByte: number; total: number }) => (mode === "stream" ? sample.firstByte : sample.total);
+      for (let round = 1; round <= rounds; round += 1) {
+        for (const target of pairedTargets) {
+          log(`paired ${rate}/s, ${mode === "json" ? "non-streaming" : "streaming"}, direct + ${target.name}${rounds > 1 ? `, round ${round} of ${rounds}` : ""} ...`);
+          const row = await leastDisturbed(pids, async (): Promise<PairedRow> => {
+            if (target.name === "switchyard") await scrapeLoopDelay(switchyard.url);
+            const machineBefore = snapshot(pids);
+            const result: PairedRunResult = await pairedOpenLoop(
+              { pool: pools.get("direct") as Pool, target: targets.direct },
+              { pool: pools.get(target.name) as Pool, target },
+              body,
+              { rate, warmupMs, durationMs },
+            );
+            const other = otherCores(machineBefore, snapshot(pids));
+            const loopDelay = target.name === "switchyard" ? await scrapeLoopDelay(switchyard.url) : undefined;
+            const direct = distribution(result.pairs.map((pair) => latencyOf(pair.direct)));
+            const gateway = distribution(result.pairs.map((pair) => latencyOf(pair.gateway)));
+            const failure = result.failures[0];
+            return {
+              rate,
+              mode,
+              target: target.name,
+              round,
+              direct,
+              gateway,
+              difference: distribution(result.pairs.map((pair) => latencyOf(pair.gateway) - latencyOf(pair.direct))),
+              addedP50: gateway.p50 - direct.p50,
+              addedP99: gateway.p99 - direct.p99,
+              lagP99: distribution(result.pairs.map((pair) => Math.max(pair.direct.lag, pair.gateway.lag))).p99,
+              sent: result.sent,
+              pairs: result.pairs.length,
+              failures: result.failures.length,
+              ...(failure ? { failureSample: `${failure.side} ${failure.status}: ${failure.detail}` } : {}),
+              otherCores: other,
+              runs: 1,
+              ...(loopDelay ? { loopDelay } : {}),
+            };
+          });
+          pairedRows.push(row);
         }
       }
     }
@@ -541,7 +681,7 @@ async function main(): Promise<void> {
     }
   }
 
-  report(rateRows, saturationRows, { ledgerRows, priced, sentThroughSwitchyard }, profiles);
+  report(rateRows, pairedRows, saturationRows, { ledgerRows, priced, sentThroughSwitchyard }, profiles);
   if (!profiling) rmSync(directory, { recursive: true, force: true });
   else log(`profiles kept in ${profileDir}`);
 }
@@ -556,29 +696,44 @@ function verdict(median: number, byRound: number[] | undefined, limit: number): 
   return "yes";
 }
 
-function goals(rateRows: RateSummary[], saturationRows: SaturationRow[]) {
+function goals(rateRows: RateSummary[], pairedRows: PairedSummary[], saturationRows: SaturationRow[]) {
   const topRate = Math.max(...rates);
   const at = (mode: Mode) => rateRows.find((row) => row.rate === topRate && row.mode === mode && row.target === "switchyard");
+  const pairedTop = Math.max(...pairedRates);
+  const pairedAt = (mode: Mode) => pairedRows.find((row) => row.rate === pairedTop && row.mode === mode && row.target === "switchyard");
   const saturated = saturationRows.find((row) => row.mode === "json" && row.target === "switchyard");
   const perCore = saturated?.perCore ?? Number.NaN;
   const json = at("json");
   const ttfb = at("stream");
-  const median = rounds > 1 ? " (median round)" : "";
+  const median = rounds > 1 ? ", median round" : "";
+  const latencyGoal = (what: string, mode: Mode, pick: "addedP50" | "addedP99") => {
+    const sequential = mode === "json" ? json : ttfb;
+    const paired = pairedAt(mode);
+    const value = (row: { addedP50?: number; addedP99?: number } | undefined) => row?.[pick] ?? Number.NaN;
+    const byRound = (row: { addedP99ByRound?: number[] } | undefined) => (pick === "addedP99" ? row?.addedP99ByRound : undefined);
+    return [
+      { goal: `${what} at ${integer(topRate)} requests/s (separate runs${median})`, target: "≤ 1 ms", value: `${ms(value(sequential))} ms`, met: verdict(value(sequential), byRound(sequential), 1) },
+      ...(paired
+        ? [{ goal: `${what} at ${integer(pairedTop)} requests/s (paired with direct${median})`, target: "≤ 1 ms", value: `${ms(value(paired))} ms`, met: verdict(value(paired), byRound(paired), 1) }]
+        : []),
+    ];
+  };
   return [
     { goal: "requests/s per core of gateway CPU (non-streaming, saturated)", target: "≥ 4,000", value: integer(perCore), met: perCore >= 4000 ? "yes" : "NO" },
-    { goal: `added p99, non-streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(json?.addedP99 ?? Number.NaN)} ms`, met: verdict(json?.addedP99 ?? Number.NaN, json?.addedP99ByRound, 1) },
-    { goal: `added time to first byte p50, streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP50 ?? Number.NaN)} ms`, met: verdict(ttfb?.addedP50 ?? Number.NaN, undefined, 1) },
-    { goal: `added time to first byte p99, streaming, at ${integer(topRate)} requests/s${median}`, target: "≤ 1 ms", value: `${ms(ttfb?.addedP99 ?? Number.NaN)} ms`, met: verdict(ttfb?.addedP99 ?? Number.NaN, ttfb?.addedP99ByRound, 1) },
+    ...latencyGoal("added p99, non-streaming,", "json", "addedP99"),
+    ...latencyGoal("added time to first byte p50, streaming,", "stream", "addedP50"),
+    ...latencyGoal("added time to first byte p99, streaming,", "stream", "addedP99"),
   ];
 }
 
-function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { ledgerRows: number; priced: number; sentThroughSwitchyard: number }, profiles: Record<string, ProfileSummary>): void {
+function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: SaturationRow[], ledger: { ledgerRows: number; priced: number; sentThroughSwitchyard: number }, profiles: Record<string, ProfileSummary>): void {
   const settings = {
     node: process.version,
     cores,
     cpu: cpuList()[0]?.model ?? "unknown",
     pinning: pin ? placement : "none",
     rates,
+    paired_rates: pairedRates,
     rounds,
     duration_s: durationMs / 1000,
     warmup_s: warmupMs / 1000,
@@ -592,8 +747,13 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
     minimal_proxy: withFloor,
   };
   const summaries = summarise(rateRows);
-  const goalRows = goals(summaries, saturationRows);
-  const json = JSON.stringify({ settings, fixed_rates: summaries, fixed_rate_rounds: rateRows, saturation: saturationRows, ledger, goals: goalRows, profiles }, null, 2);
+  const pairedSummaries = summarisePaired(pairedRows);
+  const goalRows = goals(summaries, pairedSummaries, saturationRows);
+  const json = JSON.stringify(
+    { settings, fixed_rates: summaries, fixed_rate_rounds: rateRows, paired: pairedSummaries, paired_rounds: pairedRows, saturation: saturationRows, ledger, goals: goalRows, profiles },
+    null,
+    2,
+  );
   if (values["json-out"]) writeFileSync(values["json-out"], `${json}\n`);
   if (values.json) {
     console.log(json);
@@ -624,6 +784,34 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
       ]),
     ),
   );
+  if (pairedSummaries.length > 0) {
+    out.push("");
+    out.push(
+      `Paired fixed rates (each slot sent directly and through the gateway at once, so both sides share the same seconds; ${rounds > 1 ? `${rounds} rounds, the median round; ` : ""}ms from the slot's scheduled time; added = gateway − direct percentile by percentile; per slot = the percentiles of each slot's gateway − direct)`,
+    );
+    out.push(
+      table(
+        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "errors", "gw loop delay p99/max", "other load"],
+        pairedSummaries.map((row) => [
+          integer(row.rate),
+          row.mode === "json" ? "non-stream" : "stream TTFB",
+          row.target,
+          ms(row.directP50),
+          ms(row.directP99),
+          ms(row.gatewayP50),
+          ms(row.gatewayP99),
+          signedMs(row.addedP50),
+          signedMs(row.addedP99),
+          ...(rounds > 1 ? [row.addedP99ByRound.map((value) => signedMs(value, 1)).join(" ")] : []),
+          signedMs(row.differenceP50),
+          signedMs(row.differenceP99),
+          `${row.failures}/${row.sent * 2}`,
+          row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`,
+          row.otherCores.toFixed(2),
+        ]),
+      ),
+    );
+  }
   out.push("");
   out.push(`Saturation, closed loop (${concurrency} connections, ${saturationMs / 1000} s after ${warmupMs / 1000} s warm-up; CPU from /proc/<pid>/stat, in cores)`);
   out.push(
@@ -645,7 +833,7 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
       ]),
     ),
   );
-  const disturbed = [...rateRows, ...saturationRows].filter((row) => row.otherCores > QUIET_CORES).length;
+  const disturbed = [...rateRows, ...pairedRows, ...saturationRows].filter((row) => row.otherCores > QUIET_CORES).length;
   out.push(
     disturbed
       ? `WARNING: in ${disturbed} run(s) other processes used more than ${QUIET_CORES} cores ("other load"): those figures are disturbed; re-run on a quiet machine.`
@@ -669,7 +857,7 @@ function report(rateRows: RateRow[], saturationRows: SaturationRow[], ledger: { 
       out.push(table(["function", "total ms", "share"], summary.inclusive.map((spot) => [spot.name, ms(spot.ms, 0), `${(spot.share * 100).toFixed(1)}%`])));
     }
   }
-  for (const row of [...rateRows, ...saturationRows]) if (row.failureSample) out.push(`first error, ${row.target} ${row.mode}: ${row.failureSample}`);
+  for (const row of [...rateRows, ...pairedRows, ...saturationRows]) if (row.failureSample) out.push(`first error, ${row.target} ${row.mode}: ${row.failureSample}`);
   console.log(out.join("\n"));
 }
 

@@ -123,16 +123,13 @@ export interface OpenLoopOptions {
 }
 
 /**
- * Open loop: request i is due at start + i / rate; a 1 ms timer sends every request that is due
- * (Node timers cannot wait less than 1 ms, so a request may leave up to ~1 ms late: `lag`, which
- * is counted in its latency, the same for every target). Ends when every request has answered.
+ * The open-loop clock: slot i is due at start + i / rate; a 1 ms timer starts every slot that is
+ * due (Node timers cannot wait less than 1 ms, so a slot may start up to ~1 ms late: `lag`, which is
+ * counted in its latency, the same for every target). Resolves when every slot's work has ended.
  */
-export async function openLoop(pool: Pool, target: Target, body: string, options: OpenLoopOptions): Promise<RunResult> {
+async function fixedRateSlots(options: OpenLoopOptions, startSlot: (index: number, scheduled: number) => Promise<void>): Promise<void> {
   const interval = 1000 / options.rate;
-  const warmupCount = Math.round((options.warmupMs / 1000) * options.rate);
-  const total = warmupCount + Math.round((options.durationMs / 1000) * options.rate);
-  const samples: Sample[] = [];
-  const failures: Failure[] = [];
+  const total = warmupCountOf(options) + measuredCountOf(options);
   const pending: Promise<void>[] = [];
   const start = performance.now() + 2;
   let next = 0;
@@ -140,15 +137,7 @@ export async function openLoop(pool: Pool, target: Target, body: string, options
     const tick = () => {
       const now = performance.now();
       while (next < total && start + next * interval <= now) {
-        const index = next;
-        const scheduled = start + index * interval;
-        pending.push(
-          send(pool, target, body, scheduled).then((result) => {
-            if (index < warmupCount) return;
-            if (isFailure(result)) failures.push(result);
-            else samples.push(result);
-          }),
-        );
+        pending.push(startSlot(next, start + next * interval));
         next += 1;
       }
       if (next < total) setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
@@ -157,7 +146,71 @@ export async function openLoop(pool: Pool, target: Target, body: string, options
     tick();
   });
   await Promise.all(pending);
-  return { samples, failures, sent: total - warmupCount, seconds: options.durationMs / 1000 };
+}
+
+/** Slots of the warm-up, whose results are dropped, and of the measured window. */
+function warmupCountOf(options: OpenLoopOptions): number {
+  return Math.round((options.warmupMs / 1000) * options.rate);
+}
+
+function measuredCountOf(options: OpenLoopOptions): number {
+  return Math.round((options.durationMs / 1000) * options.rate);
+}
+
+/** Open loop: one request per slot; latency from the slot's scheduled time (no coordinated omission). Ends when every request has answered. */
+export async function openLoop(pool: Pool, target: Target, body: string, options: OpenLoopOptions): Promise<RunResult> {
+  const samples: Sample[] = [];
+  const failures: Failure[] = [];
+  const warmupCount = warmupCountOf(options);
+  await fixedRateSlots(options, (index, scheduled) =>
+    send(pool, target, body, scheduled).then((result) => {
+      if (index < warmupCount) return;
+      if (isFailure(result)) failures.push(result);
+      else samples.push(result);
+    }),
+  );
+  return { samples, failures, sent: measuredCountOf(options), seconds: options.durationMs / 1000 };
+}
+
+export interface PairedRunResult {
+  /** Slots where both requests succeeded: each side's sample, from the slot's one scheduled time. */
+  pairs: Array<{ direct: Sample; gateway: Sample }>;
+  /** Failures of either side (a slot with one is not a pair). */
+  failures: Array<Failure & { side: "direct" | "gateway" }>;
+  /** Slots in the measured window. */
+  sent: number;
+  seconds: number;
+}
+
+/**
+ * Paired open loop: every slot sends the same request twice at once, straight to the upstream and
+ * through the gateway, so both sides live through the same milliseconds of a machine whose speed
+ * moves (steal time, the other core's load, a stall of the load generator). Which of the two is
+ * dispatched first alternates from slot to slot. The upstream serves both streams, twice the rate.
+ */
+export async function pairedOpenLoop(direct: { pool: Pool; target: Target }, gateway: { pool: Pool; target: Target }, body: string, options: OpenLoopOptions): Promise<PairedRunResult> {
+  const pairs: PairedRunResult["pairs"] = [];
+  const failures: PairedRunResult["failures"] = [];
+  const warmupCount = warmupCountOf(options);
+  await fixedRateSlots(options, async (index, scheduled) => {
+    const sendDirect = () => send(direct.pool, direct.target, body, scheduled);
+    const sendGateway = () => send(gateway.pool, gateway.target, body, scheduled);
+    let directResult: Promise<Sample | Failure>;
+    let gatewayResult: Promise<Sample | Failure>;
+    if (index % 2 === 0) {
+      directResult = sendDirect();
+      gatewayResult = sendGateway();
+    } else {
+      gatewayResult = sendGateway();
+      directResult = sendDirect();
+    }
+    const [directSample, gatewaySample] = await Promise.all([directResult, gatewayResult]);
+    if (index < warmupCount) return;
+    if (isFailure(directSample)) failures.push({ ...directSample, side: "direct" });
+    if (isFailure(gatewaySample)) failures.push({ ...gatewaySample, side: "gateway" });
+    if (!isFailure(directSample) && !isFailure(gatewaySample)) pairs.push({ direct: directSample, gateway: gatewaySample });
+  });
+  return { pairs, failures, sent: measuredCountOf(options), seconds: options.durationMs / 1000 };
 }
 
 export interface ClosedLoopOptions {

@@ -1,0 +1,96 @@
+/**
+ * The benchmark's load generator (bench/gateway/load.ts): the open loop keeps its rate and charges
+ * a slow server from the scheduled time, and the paired loop sends every slot to both targets and
+ * measures each side from that slot's one scheduled time.
+ */
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import { makePool, openLoop, pairedOpenLoop, type Target } from "../../bench/gateway/load.js";
+
+/** A server answering every POST after `delayMs`, counting what it received. */
+async function server(delayMs: number): Promise<{ server: Server; target: Target; received: () => number }> {
+  let received = 0;
+  const instance = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received += 1;
+      setTimeout(() => response.end('{"usage":{}}'), delayMs);
+    });
+  });
+  instance.listen(0, "127.0.0.1");
+  await once(instance, "listening");
+  const { port } = instance.address() as AddressInfo;
+  return { server: instance, target: { name: `delay-${delayMs}`, origin: `http://127.0.0.1:${port}`, path: "/v1/messages", headers: { "content-type": "application/json" } }, received: () => received };
+}
+
+let fast: Awaited<ReturnType<typeof server>>;
+let slow: Awaited<ReturnType<typeof server>>;
+before(async () => {
+  fast = await server(0);
+  slow = await server(20);
+});
+after(() => {
+  fast.server.close();
+  slow.server.close();
+});
+
+test("the open loop sends rate × duration requests after the warm-up and measures each from its scheduled time", async () => {
+  const pool = makePool(slow.target.origin, 16);
+  try {
+    const before = slow.received();
+    const result = await openLoop(pool, slow.target, "{}", { rate: 100, warmupMs: 100, durationMs: 300 });
+    assert.equal(result.sent, 30);
+    assert.equal(result.samples.length, 30);
+    assert.equal(result.failures.length, 0);
+    assert.equal(slow.received() - before, 40, "warm-up requests are sent but not measured");
+    for (const sample of result.samples) assert.ok(sample.total >= 20, `a 20 ms server cannot answer in ${sample.total} ms`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("the paired loop sends each slot to both targets and measures both sides from the same scheduled time", async () => {
+  const directPool = makePool(fast.target.origin, 16);
+  const gatewayPool = makePool(slow.target.origin, 16);
+  try {
+    const [fastBefore, slowBefore] = [fast.received(), slow.received()];
+    const result = await pairedOpenLoop({ pool: directPool, target: fast.target }, { pool: gatewayPool, target: slow.target }, "{}", { rate: 100, warmupMs: 50, durationMs: 300 });
+    assert.equal(result.sent, 30);
+    assert.equal(result.pairs.length, 30);
+    assert.equal(result.failures.length, 0);
+    assert.equal(fast.received() - fastBefore, 35);
+    assert.equal(slow.received() - slowBefore, 35);
+    for (const pair of result.pairs) {
+      assert.ok(pair.gateway.total - pair.direct.total >= 15, `the slow side must be ~20 ms behind, got ${pair.gateway.total - pair.direct.total}`);
+      assert.ok(Math.abs(pair.gateway.lag - pair.direct.lag) < 5, "both sides of a slot leave together");
+    }
+  } finally {
+    await Promise.all([directPool.close(), gatewayPool.close()]);
+  }
+});
+
+test("a side that fails is counted as a failure of that side, and its slot is not a pair", async () => {
+  const broken = createServer((request, response) => {
+    request.resume();
+    response.statusCode = 500;
+    response.end("boom");
+  });
+  broken.listen(0, "127.0.0.1");
+  await once(broken, "listening");
+  const { port } = broken.address() as AddressInfo;
+  const target: Target = { name: "broken", origin: `http://127.0.0.1:${port}`, path: "/", headers: {} };
+  const directPool = makePool(fast.target.origin, 4);
+  const gatewayPool = makePool(target.origin, 4);
+  try {
+    const result = await pairedOpenLoop({ pool: directPool, target: fast.target }, { pool: gatewayPool, target }, "{}", { rate: 100, warmupMs: 0, durationMs: 100 });
+    assert.equal(result.pairs.length, 0);
+    assert.equal(result.failures.length, 10);
+    assert.deepEqual(new Set(result.failures.map((failure) => `${failure.side} ${failure.status} ${failure.detail}`)), new Set(["gateway 500 boom"]));
+  } finally {
+    await Promise.all([directPool.close(), gatewayPool.close()]);
+    broken.close();
+  }
+});
