@@ -48,3 +48,56 @@ test("an unfinished event waits for the blank line that ends it", () => {
   assert.deepEqual(splitter.push(Buffer.from("event: ping\ndata: {}\n")), []);
   assert.deepEqual(splitter.push(Buffer.from("\n")), [{ event: "ping", data: "{}" }]);
 });
+
+/** Blocks that look skippable and are not: a second event line, a comment first, the type in the data, CRLF. */
+const TRICKY =
+  "event: content_block_delta\ndata: {\"text\":\"event: message_delta\"}\n\n" +
+  "event: content_block_delta\nevent: message_delta\ndata: {\"usage\":{\"output_tokens\":1}}\n\n" +
+  ": comment first\nevent: message_start\ndata: {\"n\":1}\n\n" +
+  "event:message_start\ndata: {\"n\":2}\n\n" +
+  "data: {\"n\":3}\nevent: message_delta\n\n" +
+  "event: message_deltas\ndata: {\"n\":4}\n\n" +
+  "event: error\r\ndata: {\"n\":5}\r\n\r\n" +
+  "event: ping\n\n" +
+  "event: message_delta\n\n";
+
+test("with a type filter, exactly the unfiltered events of those types, whatever the chunking", () => {
+  const only = ["message_start", "message_delta", "error"];
+  for (const stream of [STREAM, TRICKY, STREAM + TRICKY]) {
+    const bytes = Buffer.from(stream);
+    const all = splitAll([bytes]);
+    const expected = all.filter((event) => event.event !== undefined && only.includes(event.event));
+    assert.ok(expected.length > 0);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (cuts) => {
+        const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+        const splitter = new SseEventSplitter(only);
+        const events = points.slice(1).flatMap((end, index) => splitter.push(bytes.subarray(points[index] as number, end)));
+        assert.deepEqual(events, expected);
+        // Every completed event is counted, skipped ones too (comment-only blocks included).
+        assert.equal(splitter.seen, stream.split(/\r\n\r\n|\n\n|\r\r/).length - 1);
+      }),
+      { numRuns: 200 },
+    );
+  }
+  assert.deepEqual(
+    splitAll([Buffer.from(TRICKY)]).filter((event) => event.event === "message_delta").map((event) => event.data),
+    ['{"usage":{"output_tokens":1}}', '{"n":3}', ""],
+  );
+});
+
+test("a byte-order mark at the start of the stream is dropped, even split across chunks", () => {
+  const splitter = new SseEventSplitter();
+  assert.deepEqual(splitter.push(Buffer.from([0xef])), []);
+  assert.deepEqual(splitter.push(Buffer.from([0xbb, 0xbf])), []);
+  assert.deepEqual(splitter.push(Buffer.from("event: ping\ndata: {}\n\n")), [{ event: "ping", data: "{}" }]);
+  assert.deepEqual(new SseEventSplitter().push(Buffer.from("\ufeffevent: ping\ndata: {}\n\n")), [{ event: "ping", data: "{}" }]);
+});
+
+test("the chunk handed in is not kept: the caller may reuse its memory", () => {
+  const splitter = new SseEventSplitter();
+  const chunk = Buffer.from("event: ping\ndata: {\"a\":1}");
+  splitter.push(chunk);
+  chunk.fill(0x78);
+  assert.deepEqual(splitter.push(Buffer.from("\n\n")), [{ event: "ping", data: '{"a":1}' }]);
+});

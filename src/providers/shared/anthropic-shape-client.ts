@@ -12,6 +12,9 @@ import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
+/** The stream events the gateway reads: usage, and an error before the message. */
+const OBSERVED_EVENTS = ["message_start", "message_delta", "error"];
+
 export interface AnthropicShapeOptions {
   kind: string;
   baseUrl: string;
@@ -71,13 +74,15 @@ export class AnthropicShapeClient implements ProviderClient {
       return { kind: "json", bytes, text, usage: fromAnthropicUsage(message.usage), headers };
     }
 
-    const splitter = new SseEventSplitter();
+    // Usage is in message_start and message_delta; the rest (the content deltas) is skipped undecoded.
+    const splitter = new SseEventSplitter(OBSERVED_EVENTS);
     let startUsage: unknown;
     const deltaUsages: unknown[] = [];
     let streamError: UpstreamError | undefined;
+    /** True once a whole event (of any type) has arrived: the first event, for readUntil. */
     const observe = (chunk: Buffer): boolean => {
-      const events = splitter.push(chunk);
-      for (const event of events) {
+      const seenBefore = splitter.seen;
+      for (const event of splitter.push(chunk)) {
         if (event.event === "message_start") {
           startUsage = (JSON.parse(event.data) as { message?: { usage?: unknown } }).message?.usage;
         } else if (event.event === "message_delta") {
@@ -86,7 +91,7 @@ export class AnthropicShapeClient implements ProviderClient {
           streamError ??= anthropicStreamError(event.data, who);
         }
       }
-      return events.length > 0;
+      return splitter.seen > seenBefore;
     };
     const first = await response.body.readUntil(observe, call.firstByteTimeoutMs);
     if (streamError && startUsage === undefined) {
