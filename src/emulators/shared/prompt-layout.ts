@@ -4,9 +4,8 @@
  * Each piece carries its tokens and the hash of the whole prefix up to it, so "is this prefix
  * cached?" is one map lookup.
  */
-import { createHash } from "node:crypto";
 import type { CacheControl, ContentBlockParam, PromptRequest } from "./messages-request.js";
-import { stableStringify } from "./stable-json.js";
+import { sha256Hex, stableStringify } from "./stable-json.js";
 import { TOKEN_COSTS, blockTokens, textTokens, toolTokens } from "./token-count.js";
 
 export interface PromptPiece {
@@ -79,11 +78,11 @@ export function layoutPrompt(request: PromptRequest, cacheScope: string): Prompt
   const last = raw[raw.length - 1];
   if (request.cache_control && last && !last.cacheControl) last.cacheControl = request.cache_control;
 
-  let previousHash = createHash("sha256").update(`scope:${cacheScope}`).digest("hex");
+  let previousHash = sha256Hex(`scope:${cacheScope}`);
   let prefixTokens = TOKEN_COSTS.request;
   const pieces = raw.map((piece) => {
     prefixTokens += piece.tokens;
-    previousHash = createHash("sha256").update(previousHash).update("\u0000").update(piece.identity).digest("hex");
+    previousHash = sha256Hex(`${previousHash}\u0000${piece.identity}`);
     return { tokens: piece.tokens, prefixTokens, prefixHash: previousHash, cacheControl: piece.cacheControl };
   });
   return { pieces, totalTokens: prefixTokens };

@@ -2,7 +2,7 @@
  * A small, fast, seedable pseudo-random generator (sfc32) so that content, padding, latency
  * draws and fault rolls repeat exactly for the same seed. Not for anything secret.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export class SeededRandom {
   private a: number;
@@ -58,6 +58,6 @@ export class SeededRandom {
 
 /** Four 32-bit words from the SHA-256 of a string: any text becomes a well-mixed seed. */
 function wordsOf(text: string): number[] {
-  const digest = createHash("sha256").update(text).digest();
+  const digest = hash("sha256", text, "buffer");
   return [0, 4, 8, 12].map((offset) => digest.readUInt32BE(offset));
 }
