@@ -146,23 +146,12 @@ export function startEmulator(root: string, cpus: string | undefined): Promise<C
   });
 }
 
-/**
- * The node flags a build ships with: those on its bin/switchyard shebang line
- * (`#!/usr/bin/env -S node --flag …`), which `npm start` and an installed `switchyard` run with.
- * The benchmarks start node themselves (to pin and profile it), so they pass these first.
- */
-export function shippedNodeFlags(root: string): string[] {
-  const first = readFileSync(`${root}/bin/switchyard`, "utf8").split("\n", 1)[0] ?? "";
-  const match = /^#!\S*env(?:\s+-S)?\s+node(\s.*)?$/.exec(first.trim());
-  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
-}
-
-/** `switchyard serve --config FILE`, with the build's shipped node flags: prints "switchyard gateway listening on URL" once listening. */
+/** `switchyard serve --config FILE`: prints "switchyard gateway listening on URL" once listening. */
 export function startSwitchyard(root: string, configPath: string, env: NodeJS.ProcessEnv, cpus: string | undefined, nodeFlags: string[]): Promise<Child> {
   return spawnChild({
     name: "switchyard",
     args: [`${root}/bin/switchyard`, "serve", "--config", configPath],
-    nodeFlags: [...shippedNodeFlags(root), ...nodeFlags],
+    nodeFlags,
     cwd: root,
     env: { ...process.env, ...env },
     cpus,
