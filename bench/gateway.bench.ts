@@ -14,7 +14,9 @@
  *     in --rounds interleaved rounds (direct, floor, Switchyard, Portkey, then again): a round's
  *     "added" figures are the gateway minus direct in that round, and the report gives the median
  *     round, with every round's added p99 beside it. Switchyard's own event-loop delay over each of
- *     its runs (max and p99, from its /metrics) says how much of a tail happened inside it;
+ *     its runs (max and p99, from its /metrics) says how much of a tail happened inside it, and
+ *     each gateway's threads (/proc/<pid>/task/<tid>/schedstat) how long its event loop waited for
+ *     the pinned core while its other threads ran;
  *  2. paired fixed rates: every scheduled slot sends the request both directly and through a
  *     gateway (Switchyard, and the floor as the control), so the two sides share the same seconds
  *     of the machine; "added" is the gateway's percentile minus direct's over the same slots, and
@@ -49,7 +51,7 @@ import type { Pool } from "undici";
 import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js";
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, type PairedRunResult, type RunResult, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
-import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
+import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, threadTimes, type Child, type ThreadTimes } from "./gateway/processes.js";
 import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
 import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchGateway } from "./gateway/switchyard-setup.js";
@@ -231,6 +233,7 @@ interface RateRow {
   gatewayCpuMsPerRequest?: number;
   /** Switchyard only: how late its event loop ran a 10 ms timer over the run (prom-client's monitor), in ms. */
   loopDelay?: LoopDelay;
+  threads?: ThreadShare;
   addedP50?: number;
   addedP99?: number;
 }
@@ -238,6 +241,34 @@ interface RateRow {
 interface LoopDelay {
   maxMs: number;
   p99Ms: number;
+}
+
+/**
+ * Where the gateway's pinned core went during a run, per second of the run: how long its main
+ * thread (the event loop) was runnable but waiting for the CPU, and how long its other threads
+ * (V8's helpers, the ledger's insert thread) ran. A tail with no loop delay of its own but a long
+ * wait here is the process's own threads (or other processes) taking the core.
+ */
+interface ThreadShare {
+  mainWaitMsPerS: number;
+  otherThreadsMsPerS: number;
+}
+
+function threadShare(before: ThreadTimes | undefined, after: ThreadTimes | undefined, wallMs: number): ThreadShare | undefined {
+  if (!before || !after || !(wallMs > 0)) return undefined;
+  return {
+    mainWaitMsPerS: ((after.mainWaitMs - before.mainWaitMs) * 1000) / wallMs,
+    // A thread that ended during the run takes its time with it: never below zero.
+    otherThreadsMsPerS: (Math.max(0, after.otherRunMs - before.otherRunMs) * 1000) / wallMs,
+  };
+}
+
+function threadShareCell(share: { mainWaitMsPerS?: number; otherThreadsMsPerS?: number }): string {
+  return share.mainWaitMsPerS === undefined ? "" : `${share.mainWaitMsPerS.toFixed(0)} / ${(share.otherThreadsMsPerS ?? Number.NaN).toFixed(0)}`;
+}
+
+function medianShare(shares: ThreadShare[]): Partial<ThreadShare> {
+  return shares.length === 0 ? {} : { mainWaitMsPerS: median(shares.map((share) => share.mainWaitMsPerS)), otherThreadsMsPerS: median(shares.map((share) => share.otherThreadsMsPerS)) };
 }
 
 /** One rate, mode and target over every round: medians of the rounds, and each round's added p99. */
@@ -262,6 +293,9 @@ interface RateSummary {
   /** Largest and median-round p99 of Switchyard's event-loop delay. */
   loopDelayMaxMs?: number;
   loopDelayP99Ms?: number;
+  /** Medians over the rounds (see ThreadShare). */
+  mainWaitMsPerS?: number;
+  otherThreadsMsPerS?: number;
 }
 
 /** One paired run: the same slots sent directly and through one gateway. */
@@ -286,6 +320,7 @@ interface PairedRow {
   otherCores: number;
   runs: number;
   loopDelay?: LoopDelay;
+  threads?: ThreadShare;
 }
 
 interface PairedSummary {
@@ -310,6 +345,8 @@ interface PairedSummary {
   otherCores: number;
   loopDelayMaxMs?: number;
   loopDelayP99Ms?: number;
+  mainWaitMsPerS?: number;
+  otherThreadsMsPerS?: number;
 }
 
 interface SaturationRow {
@@ -447,6 +484,7 @@ function summarise(rows: RateRow[]): RateSummary[] {
       failures: group.reduce((sum, row) => sum + row.failures, 0),
       otherCores: Math.max(...group.map((row) => row.otherCores)),
       ...(cpu.length > 0 ? { gatewayCpuMsPerRequest: median(cpu) } : {}),
+      ...medianShare(group.flatMap((row) => (row.threads ? [row.threads] : []))),
       ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
     };
   });
@@ -476,6 +514,7 @@ function summarisePaired(rows: PairedRow[]): PairedSummary[] {
       failures: group.reduce((sum, row) => sum + row.failures, 0),
       otherCores: Math.max(...group.map((row) => row.otherCores)),
       ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
+      ...medianShare(group.flatMap((row) => (row.threads ? [row.threads] : []))),
     };
   });
 }
@@ -513,7 +552,10 @@ async function main(): Promise<void> {
             if (target.name === "switchyard") await scrapeLoopDelay(switchyard.url);
             const cpuBefore = gateway ? cpuSeconds(gateway.pid) : 0;
             const machineBefore = snapshot(pids);
+            const threadsBefore = gateway && threadTimes(gateway.pid);
+            const runStarted = performance.now();
             const result = await openLoop(pools.get(target.name) as Pool, target, body, { rate, warmupMs, durationMs });
+            const threads = gateway && threadShare(threadsBefore, threadTimes(gateway.pid), performance.now() - runStarted);
             const cpuAfter = gateway ? cpuSeconds(gateway.pid) : 0;
             const other = otherCores(machineBefore, snapshot(pids));
             const loopDelay = target.name === "switchyard" ? await scrapeLoopDelay(switchyard.url) : undefined;
@@ -533,6 +575,7 @@ async function main(): Promise<void> {
               runs: 1,
               ...(gateway ? { gatewayCpuMsPerRequest: ((cpuAfter - cpuBefore) * 1000) / totalRequests } : {}),
               ...(loopDelay ? { loopDelay } : {}),
+              ...(threads ? { threads } : {}),
             };
           });
           if (target.name === "direct") direct = row;
@@ -558,12 +601,16 @@ async function main(): Promise<void> {
           const row = await leastDisturbed(pids, async (): Promise<PairedRow> => {
             if (target.name === "switchyard") await scrapeLoopDelay(switchyard.url);
             const machineBefore = snapshot(pids);
+            const gatewayProcess = gatewayOf(target.name, processes);
+            const threadsBefore = gatewayProcess && threadTimes(gatewayProcess.pid);
+            const runStarted = performance.now();
             const result: PairedRunResult = await pairedOpenLoop(
               { pool: pools.get("direct") as Pool, target: targets.direct },
               { pool: pools.get(target.name) as Pool, target },
               body,
               { rate, warmupMs, durationMs },
             );
+            const threads = gatewayProcess && threadShare(threadsBefore, threadTimes(gatewayProcess.pid), performance.now() - runStarted);
             const other = otherCores(machineBefore, snapshot(pids));
             const loopDelay = target.name === "switchyard" ? await scrapeLoopDelay(switchyard.url) : undefined;
             const direct = distribution(result.pairs.map((pair) => latencyOf(pair.direct)));
@@ -587,6 +634,7 @@ async function main(): Promise<void> {
               otherCores: other,
               runs: 1,
               ...(loopDelay ? { loopDelay } : {}),
+              ...(threads ? { threads } : {}),
             };
           });
           pairedRows.push(row);
@@ -765,7 +813,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
   );
   out.push(
     table(
-      ["rate/s", "mode", "target", "p50", "p99", "max", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "lag p99", "errors", "gw CPU ms/req", "gw loop delay p99/max", "other load"],
+      ["rate/s", "mode", "target", "p50", "p99", "max", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "lag p99", "errors", "gw CPU ms/req", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
       summaries.map((row) => [
         integer(row.rate),
         row.mode === "json" ? "non-stream" : "stream TTFB",
@@ -780,6 +828,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
         `${row.failures}/${row.sent}`,
         row.gatewayCpuMsPerRequest === undefined ? "" : ms(row.gatewayCpuMsPerRequest, 3),
         row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`,
+        threadShareCell(row),
         row.otherCores.toFixed(2),
       ]),
     ),
@@ -791,7 +840,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
     );
     out.push(
       table(
-        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "errors", "gw loop delay p99/max", "other load"],
+        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
         pairedSummaries.map((row) => [
           integer(row.rate),
           row.mode === "json" ? "non-stream" : "stream TTFB",
@@ -807,6 +856,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
           signedMs(row.differenceP99),
           `${row.failures}/${row.sent * 2}`,
           row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`,
+          threadShareCell(row),
           row.otherCores.toFixed(2),
         ]),
       ),

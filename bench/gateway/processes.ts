@@ -4,7 +4,7 @@
  * waits for, reads the CPU time of (/proc/<pid>/stat) and stops.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
@@ -28,6 +28,41 @@ export function cpuSeconds(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / ticksPerSecond();
+}
+
+/** Scheduler times of a process's threads so far, in ms (from each thread's /proc/<pid>/task/<tid>/schedstat). */
+export interface ThreadTimes {
+  /** The main thread (the event loop): time on a CPU, and time runnable but waiting for one. */
+  mainRunMs: number;
+  mainWaitMs: number;
+  /** Every other thread together (V8's helpers, libuv's pool, worker threads such as the ledger's insert thread). */
+  otherRunMs: number;
+}
+
+export function threadTimes(pid: number): ThreadTimes | undefined {
+  const times: ThreadTimes = { mainRunMs: 0, mainWaitMs: 0, otherRunMs: 0 };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    let fields: number[];
+    try {
+      fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const [runNs = 0, waitNs = 0] = fields;
+    if (tid === String(pid)) {
+      times.mainRunMs = runNs / 1e6;
+      times.mainWaitMs = waitNs / 1e6;
+    } else {
+      times.otherRunMs += runNs / 1e6;
+    }
+  }
+  return times;
 }
 
 /** Busy CPU seconds of the whole machine so far (all CPUs), from /proc/stat. */
