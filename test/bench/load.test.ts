@@ -46,7 +46,7 @@ test("the open loop sends rate × duration requests after the warm-up and measur
     assert.equal(result.samples.length, 30);
     assert.equal(result.failures.length, 0);
     assert.equal(slow.received() - before, 40, "warm-up requests are sent but not measured");
-    for (const sample of result.samples) assert.ok(sample.total >= 20, `a 20 ms server cannot answer in ${sample.total} ms`);
+    for (const sample of result.samples) assert.ok(sample.total >= 19, `a 20 ms server cannot answer in ${sample.total} ms`);
   } finally {
     await pool.close();
   }
@@ -64,9 +64,14 @@ test("the paired loop sends each slot to both targets and measures both sides fr
     assert.equal(fast.received() - fastBefore, 35);
     assert.equal(slow.received() - slowBefore, 35);
     for (const pair of result.pairs) {
-      assert.ok(pair.gateway.total - pair.direct.total >= 15, `the slow side must be ~20 ms behind, got ${pair.gateway.total - pair.direct.total}`);
+      // From the slot's scheduled time, the 20 ms server cannot answer sooner (libuv may fire a timer under a ms early).
+      assert.ok(pair.gateway.total >= 19, `the slow side answered after ${pair.gateway.total} ms`);
       assert.ok(Math.abs(pair.gateway.lag - pair.direct.lag) < 5, "both sides of a slot leave together");
     }
+    // Per slot, the slow side is about 20 ms behind (a median: a stall of this busy test machine can delay either side).
+    const differences = result.pairs.map((pair) => pair.gateway.total - pair.direct.total).sort((a, b) => a - b);
+    const middle = differences[Math.floor(differences.length / 2)] as number;
+    assert.ok(middle >= 15 && middle < 60, `median difference ${middle} ms`);
   } finally {
     await Promise.all([directPool.close(), gatewayPool.close()]);
   }
