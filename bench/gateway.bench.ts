@@ -263,6 +263,15 @@ function threadShare(before: ThreadTimes | undefined, after: ThreadTimes | undef
   };
 }
 
+/** What a fixed-rate latency column measures in each mode. */
+function latencyModeLabel(mode: Mode): string {
+  return mode === "json" ? "non-stream" : "stream TTFB";
+}
+
+function loopDelayCell(row: { loopDelayP99Ms?: number; loopDelayMaxMs?: number }): string {
+  return row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`;
+}
+
 function threadShareCell(share: { mainWaitMsPerS?: number; otherThreadsMsPerS?: number }): string {
   return share.mainWaitMsPerS === undefined ? "" : `${share.mainWaitMsPerS.toFixed(0)} / ${(share.otherThreadsMsPerS ?? Number.NaN).toFixed(0)}`;
 }
@@ -816,7 +825,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
       ["rate/s", "mode", "target", "p50", "p99", "max", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "lag p99", "errors", "gw CPU ms/req", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
       summaries.map((row) => [
         integer(row.rate),
-        row.mode === "json" ? "non-stream" : "stream TTFB",
+        latencyModeLabel(row.mode),
         row.target,
         ms(row.p50),
         ms(row.p99),
@@ -827,7 +836,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
         ms(row.lagP99),
         `${row.failures}/${row.sent}`,
         row.gatewayCpuMsPerRequest === undefined ? "" : ms(row.gatewayCpuMsPerRequest, 3),
-        row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`,
+        loopDelayCell(row),
         threadShareCell(row),
         row.otherCores.toFixed(2),
       ]),
@@ -843,7 +852,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
         ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
         pairedSummaries.map((row) => [
           integer(row.rate),
-          row.mode === "json" ? "non-stream" : "stream TTFB",
+          latencyModeLabel(row.mode),
           row.target,
           ms(row.directP50),
           ms(row.directP99),
@@ -855,7 +864,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
           signedMs(row.differenceP50),
           signedMs(row.differenceP99),
           `${row.failures}/${row.sent * 2}`,
-          row.loopDelayMaxMs === undefined ? "" : `${ms(row.loopDelayP99Ms ?? Number.NaN, 1)}/${ms(row.loopDelayMaxMs, 1)}`,
+          loopDelayCell(row),
           threadShareCell(row),
           row.otherCores.toFixed(2),
         ]),

@@ -56,66 +56,72 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const clients = new Map<string, ProviderClient>();
   for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
   const now = options.now ?? Date.now;
-  // First: a missing Redis URL is a configuration error, before anything else starts.
-  const shared = await openSharedState(config, env, now);
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
+  /** What has started, undone newest first: on close(), and on a failed start. */
+  const started: (() => unknown)[] = [() => agent.close(), () => Promise.all([...clients.values()].map((client) => client.close()))];
+  const stop = async () => {
+    for (const undo of started.reverse()) await undo();
+    started.length = 0;
+  };
   try {
+    // First: a missing Redis URL is a configuration error.
+    const shared = await openSharedState(config, env, now);
+    started.push(() => shared.close());
+    started.push(() => keys.stop());
     await keys.start();
+    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
+    started.push(() => budgets.stop());
+    budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
+    const state: GatewayState = {
+      config: options.config,
+      catalog: options.catalog,
+      clients,
+      keys,
+      budgets,
+      ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
+      store: options.ledger.store,
+      adminKey: env[config.admin_key_env] || undefined,
+      health: new HealthBook(
+        {
+          windowMs: config.routing.health.window_ms,
+          maxSamples: 512,
+          failureThreshold: config.routing.health.failure_threshold,
+          errorRateThreshold: config.routing.health.error_rate_threshold,
+          minSamples: config.routing.health.min_samples,
+          cooldownMs: config.routing.health.cooldown_ms,
+          maxCooldownMs: config.routing.health.max_cooldown_ms,
+          throttleCooldownMs: config.routing.health.throttle_cooldown_ms,
+          snapshotMs: 100,
+        },
+        now,
+      ),
+      affinity: shared.affinity,
+      limiter: shared.limiter,
+      sharedState: () => shared.status(),
+      rotation: 0,
+      now,
+    };
+    const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
+    started.push(() => app.close());
+    const host = options.host ?? config.listen.host;
+    await app.listen({ host, port: options.port ?? config.listen.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    return {
+      url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      port,
+      state,
+      app,
+      async close() {
+        await stop();
+        await options.ledger.writer.flush();
+      },
+    };
   } catch (error) {
-    shared.close();
+    // A failed start (the port taken, keys unreadable) must not leave Redis connections or timers holding the process open.
+    await stop().catch(() => undefined);
     throw error;
   }
-  const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
-  budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
-  const state: GatewayState = {
-    config: options.config,
-    catalog: options.catalog,
-    clients,
-    keys,
-    budgets,
-    ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
-    store: options.ledger.store,
-    adminKey: env[config.admin_key_env] || undefined,
-    health: new HealthBook(
-      {
-        windowMs: config.routing.health.window_ms,
-        maxSamples: 512,
-        failureThreshold: config.routing.health.failure_threshold,
-        errorRateThreshold: config.routing.health.error_rate_threshold,
-        minSamples: config.routing.health.min_samples,
-        cooldownMs: config.routing.health.cooldown_ms,
-        maxCooldownMs: config.routing.health.max_cooldown_ms,
-        throttleCooldownMs: config.routing.health.throttle_cooldown_ms,
-        snapshotMs: 100,
-      },
-      now,
-    ),
-    affinity: shared.affinity,
-    limiter: shared.limiter,
-    sharedState: () => shared.status(),
-    rotation: 0,
-    now,
-  };
-  const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
-  const host = options.host ?? config.listen.host;
-  await app.listen({ host, port: options.port ?? config.listen.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
-    state,
-    app,
-    async close() {
-      keys.stop();
-      budgets.stop();
-      shared.close();
-      await app.close();
-      await Promise.all([...clients.values()].map((client) => client.close()));
-      await agent.close();
-      await options.ledger.writer.flush();
-    },
-  };
 }
 
 /** The writer, with an observer told of each row after it is durably accepted. */

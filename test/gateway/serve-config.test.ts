@@ -9,16 +9,20 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { once } from "node:events";
 import { BIN } from "../helpers/paths.js";
+import { REDIS_URL } from "../helpers/redis.js";
 
-function serve(configText: string, env: Record<string, string> = {}): { status: number | null; stderr: string } {
+function serve(configText: string, env: Record<string, string> = {}, port = 0): { status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-errors-"));
   try {
     const config = join(dir, "gateway.yaml");
     writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${configText}`);
     // The child is a plain process, not part of this test run (no NODE_TEST_CONTEXT).
     const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, ...inherited } = process.env;
-    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
     return { status: result.status, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -35,6 +39,22 @@ test("a redis section without its URL in the environment: exit 2, naming the var
   const { status, stderr } = serve(`${BASE}redis: { url_env: SHARED_STATE_URL }\n`);
   assert.equal(status, 2, stderr);
   assert.match(stderr, /redis: set SHARED_STATE_URL to the Redis URL .*or remove the redis section/);
+});
+
+test("a port already taken, with Redis connected: serve exits with the error instead of hanging on its open connections", async () => {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  try {
+    const { port } = holder.address() as AddressInfo;
+    const { status, stderr } = serve(`${BASE}listen: { host: 127.0.0.1 }\nredis: { url_env: SHARED_STATE_URL }\n`, { SHARED_STATE_URL: REDIS_URL }, port);
+    // Before the fix the Redis connections kept the process alive: spawnSync timed out (status null).
+    assert.notEqual(status, null, "serve did not exit");
+    assert.notEqual(status, 0);
+    assert.match(stderr, /EADDRINUSE|address already in use/i);
+  } finally {
+    holder.close();
+  }
 });
 
 test("a negative budgets.refresh_ms: exit 2, naming the line and field", () => {
