@@ -74,8 +74,8 @@ test("with a type filter, exactly the unfiltered events of those types, whatever
         const splitter = new SseEventSplitter(only);
         const events = points.slice(1).flatMap((end, index) => splitter.push(bytes.subarray(points[index] as number, end)));
         assert.deepEqual(events, expected);
-        // Every completed event is counted, skipped ones too (comment-only blocks included).
-        assert.equal(splitter.seen, stream.split(/\r\n\r\n|\n\n|\r\r/).length - 1);
+        // Every completed event is counted, skipped ones too; comment-only blocks are not events.
+        assert.equal(splitter.seen, all.length);
       }),
       { numRuns: 200 },
     );
@@ -100,4 +100,12 @@ test("the chunk handed in is not kept: the caller may reuse its memory", () => {
   splitter.push(chunk);
   chunk.fill(0x78);
   assert.deepEqual(splitter.push(Buffer.from("\n\n")), [{ event: "ping", data: '{"a":1}' }]);
+});
+
+test("a keep-alive comment before the first event does not count as an event", () => {
+  const splitter = new SseEventSplitter(["message_start"]);
+  assert.deepEqual(splitter.push(Buffer.from(": keep-alive\n\n\n\n")), []);
+  assert.equal(splitter.seen, 0);
+  assert.deepEqual(splitter.push(Buffer.from("event: ping\ndata: {}\n\n")), []);
+  assert.equal(splitter.seen, 1);
 });

@@ -33,7 +33,7 @@ export class SseEventSplitter {
   private atStart = true;
   private readonly only: ReadonlySet<string> | undefined;
   private readonly onlyBytes: readonly Buffer[] | undefined;
-  /** Events completed so far, skipped ones included. */
+  /** Events completed so far, skipped ones included (comment-only blocks are not events). */
   seen = 0;
 
   constructor(only?: readonly string[]) {
@@ -57,9 +57,12 @@ export class SseEventSplitter {
     const events: SseEvent[] = [];
     let start = 0;
     for (let end = nextBoundary(data, 0, hasCr); end !== -1; end = nextBoundary(data, start, hasCr)) {
-      this.seen += 1;
-      if (!this.skippable(data, start, end, hasCr)) {
+      if (this.skippable(data, start, end, hasCr)) {
+        this.seen += 1;
+      } else {
+        // A block of comments or blank lines (a keep-alive) is no event: it is neither counted nor returned.
         const event = parseBlock(data.toString("utf8", start, end));
+        if (event) this.seen += 1;
         if (event && (this.only === undefined || (event.event !== undefined && this.only.has(event.event)))) events.push(event);
       }
       start = end + boundaryLength(data, end);
