@@ -46,9 +46,12 @@ test("request: what Converse cannot carry is refused, naming the field", () => {
     [{ messages: [{ role: "user", content: [{ type: "server_tool_use", id: "x" }] }] }, /blocks of type "server_tool_use"/],
     [{ messages: [], tools: [{ type: "web_search_20250305", name: "web_search" }] }, /tools\[0\]: only custom tools/],
     [{ messages: [], tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "auto", disable_parallel_tool_use: true } }, /disable_parallel_tool_use/],
-    [{ messages: [], metadata: { user_id: "u" } }, /metadata: cannot be sent/],
+    [{ messages: [], metadata: { user_id: "u", tier: "gold" } }, /metadata: only user_id can be sent/],
   ];
   for (const [body, message] of refusals) assert.throws(() => toConverseRequest({ max_tokens: 1, ...body }, []), message);
+  // The end user's id goes along as requestMetadata (an OpenAI chat request's `user` arrives so).
+  assert.deepEqual(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "u-42" } }, []).requestMetadata, { user_id: "u-42" });
+  assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: {} }, []).requestMetadata, undefined);
 });
 
 test("answer: content, stop reasons and usage in Anthropic's shape", () => {

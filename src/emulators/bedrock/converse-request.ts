@@ -57,6 +57,7 @@ export const converseBodySchema = z.looseObject({
     })
     .optional(),
   additionalModelRequestFields: z.record(z.string(), z.unknown()).optional(),
+  requestMetadata: z.record(z.string(), z.string()).optional(),
   additionalModelResponseFieldPaths: z.array(z.string()).optional(),
 });
 export type ConverseBody = z.infer<typeof converseBodySchema>;

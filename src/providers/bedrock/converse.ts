@@ -121,7 +121,17 @@ export function toConverseRequest(body: Json, betas: string[]): Json {
     // tool_choice none: Converse has no such choice; the tools are left out instead.
     if (!(isObject(choice) && choice.type === "none")) request.toolConfig = config;
   }
-  for (const field of ["metadata", "container", "mcp_servers", "service_tier", "context_management"]) {
+  if (body.metadata !== undefined) {
+    // metadata.user_id (also what an OpenAI chat request's `user` becomes) is carried as Converse's
+    // requestMetadata, the string map Bedrock keeps with the invocation log; nothing else is.
+    const { user_id: userId, ...rest } = isObject(body.metadata) ? body.metadata : {};
+    if (!isObject(body.metadata) || Object.keys(rest).length > 0) throw refuse("metadata", "only user_id can be sent");
+    if (userId !== undefined && userId !== null) {
+      if (typeof userId !== "string") throw refuse("metadata.user_id", "must be a string");
+      request.requestMetadata = { user_id: userId };
+    }
+  }
+  for (const field of ["container", "mcp_servers", "service_tier", "context_management"]) {
     if (body[field] !== undefined) throw refuse(field, "cannot be sent");
   }
   return request;
