@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { AffinityTable } from "../routing/affinity.js";
 import type { CachePrefix } from "../routing/cache-prefixes.js";
+import { within } from "../util/within.js";
 
 /** On the wire: the publishing replica, the deployment, and [hash, ttl, tokens] per prefix. */
 interface AffinityMessage {
@@ -73,10 +74,7 @@ export class SharedAffinityTable extends AffinityTable {
         return true;
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    const waited = await Promise.race([subscribed, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.waitMs)))]);
-    clearTimeout(timer);
-    if (!waited) options.onError(new Error(`not subscribed to ${options.channel} within ${options.waitMs} ms; prompt-cache affinity is per replica until Redis answers`));
+    if (!(await within(subscribed, options.waitMs))) options.onError(new Error(`not subscribed to ${options.channel} within ${options.waitMs} ms; prompt-cache affinity is per replica until Redis answers`));
     return table;
   }
 

@@ -13,6 +13,7 @@ import { AffinityTable } from "../routing/affinity.js";
 import { RateLimiter, type Limiter } from "./rate-limiter.js";
 import { SharedAffinityTable } from "./shared-affinity.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
+import { within } from "../util/within.js";
 
 /** Prompt-cache prefixes remembered per replica (the oldest are forgotten first). */
 const AFFINITY_ENTRIES = 100_000;
@@ -52,34 +53,22 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   redis.on("error", (error: Error) => report(new Error(`${error.message}; rate limits and prompt-cache affinity are per replica until it answers`)));
-  if (!(await connected(redis, connectMs))) {
-    report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits and prompt-cache affinity per replica until it answers`));
-  }
-  try {
-    const affinity = await SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, maxEntries: AFFINITY_ENTRIES, waitMs: connectMs });
-    return {
-      limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report }),
-      affinity,
-      status: () => (redis.status === "ready" ? "connected" : "unavailable"),
-      close() {
-        affinity.stop();
-        redis.disconnect();
-      },
-    };
-  } catch (error) {
-    redis.disconnect();
-    throw error;
-  }
-}
-
-function connected(redis: Redis, waitMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), waitMs);
-    redis.once("ready", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+  // Both waits at once: with Redis away, start-up waits connect_ms once, not twice.
+  const [ready, affinity] = await Promise.all([
+    // Not events.once: it rejects on the "error" an unreachable Redis emits first.
+    within(new Promise<true>((resolve) => redis.once("ready", () => resolve(true))), connectMs),
+    SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, maxEntries: AFFINITY_ENTRIES, waitMs: connectMs }),
+  ]);
+  if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits and prompt-cache affinity per replica until it answers`));
+  return {
+    limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report }),
+    affinity,
+    status: () => (redis.status === "ready" ? "connected" : "unavailable"),
+    close() {
+      affinity.stop();
+      redis.disconnect();
+    },
+  };
 }
 
 /** `write`, at most once every `everyMs`. */
