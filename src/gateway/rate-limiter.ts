@@ -48,6 +48,14 @@ export function rateLimitMessage(name: string, capacity: number, waitMs: number)
   return `This request would exceed your key's rate limit of ${capacity} ${name} per minute. Retry after ${Math.ceil(waitMs / 1000)} s or lower the request rate.`;
 }
 
+/** The 429 of a refused request: which limit, the bucket's headers, and retry-after in whole seconds. */
+export function rateLimitError(name: string, capacity: number, remaining: number, untilFullAtMs: number, waitMs: number): GatewayError {
+  return new GatewayError("rate_limited", rateLimitMessage(name, capacity, waitMs), {
+    ...rateLimitHeaders(name, capacity, remaining, untilFullAtMs),
+    "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))),
+  });
+}
+
 export class RateLimiter implements Limiter {
   private readonly requests = new Map<string, Bucket>();
   private readonly tokens = new Map<string, Bucket>();
@@ -72,10 +80,7 @@ export class RateLimiter implements Limiter {
     if (limits.tokens_per_minute) checks.push(["tokens", this.bucket(this.tokens, keyId, limits.tokens_per_minute, now), Math.min(tokens, limits.tokens_per_minute)]);
     for (const [name, bucket, amount] of checks) {
       const wait = waitFor(bucket, amount);
-      if (wait > 0) {
-        const rateHeaders = this.headers(name, bucket, now, wait);
-        throw new GatewayError("rate_limited", rateLimitMessage(name, bucket.capacity, wait), { ...rateHeaders, "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) });
-      }
+      if (wait > 0) throw rateLimitError(name, bucket.capacity, bucket.level, now + wait, wait);
     }
     for (const [name, bucket, amount] of checks) {
       bucket.level -= amount;

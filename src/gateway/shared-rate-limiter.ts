@@ -14,8 +14,7 @@
  */
 import type { Redis } from "ioredis";
 import type { RateLimitSettings } from "../config/gateway-config.js";
-import { GatewayError } from "./errors.js";
-import { rateLimitHeaders, rateLimitMessage, type Limiter, type RateLimiter } from "./rate-limiter.js";
+import { rateLimitError, rateLimitHeaders, type Limiter, type RateLimiter } from "./rate-limiter.js";
 
 /** KEYS: requests bucket, tokens bucket. ARGV: requests capacity, tokens capacity (0 = no limit), tokens, mode. */
 const BUCKET_SCRIPT = `
@@ -74,6 +73,7 @@ return { 1, 0, 0, remaining(1), untilFull(1), now, remaining(2), untilFull(2) }
 `;
 
 const COMMAND = "switchyardRateBucket";
+const DEFAULT_BYPASS_MS = 2_000;
 
 type BucketCommand = (requestsKey: string, tokensKey: string, requestCapacity: number, tokenCapacity: number, tokens: number, mode: "admit" | "debit") => Promise<number[]>;
 
@@ -82,10 +82,20 @@ export interface SharedRateLimiterOptions {
   keyPrefix: string;
   /** Told each time Redis failed and this replica's own buckets answered instead (the caller throttles). */
   onError: (error: Error) => void;
+  /**
+   * After a failure, how long this replica's own buckets answer without asking Redis (default
+   * 2,000 ms). A Redis that hangs rather than refuses costs command_timeout_ms per command; without
+   * this every request would pay it until the connection dropped.
+   */
+  bypassMs?: number;
+  now?: () => number;
 }
 
 export class SharedRateLimiter implements Limiter {
   private readonly bucket: BucketCommand;
+  private readonly now: () => number;
+  /** Until when the replica's own buckets answer without a Redis command (see bypassMs). */
+  private bypassUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     redis: Redis,
@@ -96,6 +106,7 @@ export class SharedRateLimiter implements Limiter {
     redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: BUCKET_SCRIPT });
     const command = (redis as unknown as Record<string, BucketCommand>)[COMMAND] as BucketCommand;
     this.bucket = command.bind(redis);
+    this.now = options.now ?? Date.now;
   }
 
   private keys(keyId: string): [string, string] {
@@ -106,6 +117,7 @@ export class SharedRateLimiter implements Limiter {
     const requestCapacity = limits.requests_per_minute ?? 0;
     const tokenCapacity = limits.tokens_per_minute ?? 0;
     if (requestCapacity === 0 && tokenCapacity === 0) return {};
+    if (this.now() < this.bypassUntil) return this.fallback.admit(keyId, limits, tokens);
     const amount = tokenCapacity > 0 ? Math.min(tokens, tokenCapacity) : 0;
     return this.bucket(...this.keys(keyId), requestCapacity, tokenCapacity, amount, "admit").then(
       (reply) => answer(reply, requestCapacity, tokenCapacity),
@@ -119,6 +131,7 @@ export class SharedRateLimiter implements Limiter {
   debitTokens(keyId: string, limits: RateLimitSettings, tokens: number): void {
     const tokenCapacity = limits.tokens_per_minute ?? 0;
     if (tokenCapacity === 0 || tokens <= 0) return;
+    if (this.now() < this.bypassUntil) return this.fallback.debitTokens(keyId, limits, tokens);
     this.bucket(...this.keys(keyId), 0, tokenCapacity, tokens, "debit").catch((error: unknown) => {
       this.report(error);
       this.fallback.debitTokens(keyId, limits, tokens);
@@ -126,8 +139,9 @@ export class SharedRateLimiter implements Limiter {
   }
 
   private report(error: unknown): void {
+    this.bypassUntil = this.now() + (this.options.bypassMs ?? DEFAULT_BYPASS_MS);
     const message = error instanceof Error ? error.message : String(error);
-    this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does`));
+    this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does (Redis is asked again after ${this.options.bypassMs ?? DEFAULT_BYPASS_MS} ms)`));
   }
 }
 
@@ -137,10 +151,7 @@ function answer(reply: number[], requestCapacity: number, tokenCapacity: number)
   if (allowed === 0) {
     const name = dimension === 1 ? "requests" : "tokens";
     const capacity = dimension === 1 ? requestCapacity : tokenCapacity;
-    throw new GatewayError("rate_limited", rateLimitMessage(name, capacity, wait), {
-      ...rateLimitHeaders(name, capacity, remaining, now + wait),
-      "retry-after": String(Math.max(1, Math.ceil(wait / 1000))),
-    });
+    throw rateLimitError(name, capacity, remaining, now + wait, wait);
   }
   const [, , , requestsRemaining, requestsUntilFull, , tokensRemaining, tokensUntilFull] = reply as number[];
   return {

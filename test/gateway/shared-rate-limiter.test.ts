@@ -124,14 +124,17 @@ describe("rate limits shared through Redis", () => {
     assert.equal((await limiter.admit("key_changed", { requests_per_minute: 5 }, 0))["anthropic-ratelimit-requests-remaining"], "4");
   });
 
-  test("when Redis does not answer, the replica's own buckets do; each failure is reported, and the gateway's throttle writes one", async () => {
+  test("when Redis does not answer, the replica's own buckets do, without asking Redis again for bypassMs; the gateway's throttle writes one report", async () => {
     const errors: Error[] = [];
     const unreachable = connect("redis://127.0.0.1:1"); // never connects: commands fail at once
     const reports: Error[] = [];
+    let clock = Date.now();
     // What openSharedState passes: the reports, at most one every 10 s.
     const written = throttled((error) => errors.push(error), 10_000, Date.now);
-    const limiter = new SharedRateLimiter(unreachable, new RateLimiter(), {
+    const limiter = new SharedRateLimiter(unreachable, new RateLimiter(() => clock), {
       keyPrefix: prefix,
+      bypassMs: 2_000,
+      now: () => clock,
       onError: (error) => {
         reports.push(error);
         written(error);
@@ -141,8 +144,11 @@ describe("rate limits shared through Redis", () => {
     assert.equal((await limiter.admit("key_down", limits, 0))["anthropic-ratelimit-requests-remaining"], "1");
     await limiter.admit("key_down", limits, 0);
     await refusal(() => limiter.admit("key_down", limits, 0));
-    assert.equal(reports.length, 3, "every request that fell back");
+    assert.equal(reports.length, 1, "one failed command; the next requests did not wait on Redis");
+    clock += 30_001; // past bypassMs, and a request back in the 2-a-minute bucket
+    await limiter.admit("key_down", limits, 0);
+    assert.equal(reports.length, 2, "after bypassMs Redis is asked again");
     assert.equal(errors.length, 1, "written once");
-    assert.match(errors[0]?.message ?? "", /Redis did not answer .*rate limits are per replica until it does/);
+    assert.match(errors[0]?.message ?? "", /Redis did not answer .*rate limits are per replica until it does \(Redis is asked again after 2000 ms\)/);
   });
 });
