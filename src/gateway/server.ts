@@ -19,10 +19,15 @@ import type { GatewayState } from "./state.js";
 
 export { BODY_LIMIT_BYTES };
 
+/** An error in the Anthropic shape, or in OpenAI's for the chat completions route. */
 function sendError(reply: FastifyReply, error: unknown): void {
-  const response = errorResponse(asKnownError(error), newRequestId());
-  void reply.code(response.status).headers(response.headers).send(response.body);
+  const known = asKnownError(error);
+  const response = errorResponse(known, newRequestId());
+  if (isChatRoute(reply.request.url)) void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
+  else void reply.code(response.status).headers(response.headers).send(response.body);
 }
+
+const isChatRoute = (url: string) => url === "/v1/chat/completions" || url.startsWith("/v1/chat/completions?");
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
   /** Each request's body as received (freed with the request). */
@@ -73,19 +78,17 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // OpenAI chat completions, translated to a Messages request and served by the same path:
   // routing, failover, budgets, rate limits and the ledger are the Messages route's.
   app.post("/v1/chat/completions", (request, reply) => {
-    reply.hijack();
-    const raw = reply.raw;
     let chat: ChatRequest;
     try {
+      // The key first: a caller without one gets a 401, whatever its body holds.
+      authenticate(state, request.headers);
       chat = translateChatRequest(request.body);
     } catch (error) {
-      const known = asKnownError(error);
-      const answer = errorResponse(known, newRequestId());
-      const body = openAIError(answer.type, known.message);
-      raw.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
-      raw.end(body);
+      sendError(reply, error);
       return;
     }
+    reply.hijack();
+    const raw = reply.raw;
     const cancel = new Cancel();
     raw.on("close", () => {
       if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));

@@ -167,6 +167,20 @@ describe("OpenAI chat completions", () => {
     assert.ok(ids.includes("haiku-via-bedrock") && ids.includes("claude-haiku-4-5"), ids.join(", "));
   });
 
+  test("a body that is not JSON, or a request without a key, is refused in OpenAI's error shape too", async () => {
+    const post = (headers: Record<string, string>, body: string) => fetch(`${harness.gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const badJson = await post({ authorization: `Bearer ${harness.key}` }, "{not json");
+    assert.equal(badJson.status, 400);
+    const parsed = (await badJson.json()) as { error?: { type?: string; message?: string }; type?: string };
+    assert.equal(parsed.type, undefined, "not the Anthropic shape");
+    assert.equal(parsed.error?.type, "invalid_request_error");
+    assert.match(parsed.error?.message ?? "", /JSON/);
+    // No key and an untranslatable body: the key is checked first.
+    const noKey = await post({}, JSON.stringify({ model: "haiku-via-anthropic", n: 3, messages: [] }));
+    assert.equal(noKey.status, 401);
+    assert.ok(((await noKey.json()) as { error?: { type?: string } }).error?.type, "OpenAI's shape");
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
