@@ -40,6 +40,14 @@ test("request: blocks, cache points with their TTL, inference settings, extras, 
   assert.equal(toConverseRequest({ max_tokens: 1, messages: [], tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "none" } }, []).toolConfig, undefined);
 });
 
+test("request: a tool result's image goes as an image, not as JSON text", () => {
+  const request = toConverseRequest(
+    { max_tokens: 1, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "chart:" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }] }] }] },
+    [],
+  ) as { messages: { content: { toolResult: { content: unknown[] } }[] }[] };
+  assert.deepEqual(request.messages[0]?.content[0]?.toolResult.content, [{ text: "chart:" }, { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } }]);
+});
+
 test("request: what Converse cannot carry is refused, naming the field", () => {
   const refusals: [Record<string, unknown>, RegExp][] = [
     [{ messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://x" } }] }] }, /messages\[0\]\.content\[0\]\.source/],
@@ -47,6 +55,7 @@ test("request: what Converse cannot carry is refused, naming the field", () => {
     [{ messages: [], tools: [{ type: "web_search_20250305", name: "web_search" }] }, /tools\[0\]: only custom tools/],
     [{ messages: [], tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "auto", disable_parallel_tool_use: true } }, /disable_parallel_tool_use/],
     [{ messages: [], metadata: { user_id: "u", tier: "gold" } }, /metadata: only user_id can be sent/],
+    [{ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "tool_use", id: "x", name: "n", input: {} }] }] }] }, /messages\[0\]\.content\[0\]\.content: only text, image and document parts/],
   ];
   for (const [body, message] of refusals) assert.throws(() => toConverseRequest({ max_tokens: 1, ...body }, []), message);
   // The end user's id goes along as requestMetadata (an OpenAI chat request's `user` arrives so).

@@ -60,8 +60,12 @@ function contentBlocks(content: unknown, field: string): Json[] {
         converted = { toolUse: { toolUseId: block.id, name: block.name, input: block.input ?? {} } };
         break;
       case "tool_result": {
+        // A result's parts are blocks like any other; Converse's tool results carry text, images and documents.
         const inner = block.content;
-        const parts = typeof inner === "string" ? [{ text: inner }] : Array.isArray(inner) ? inner.map((part: unknown) => (isObject(part) && part.type === "text" ? { text: String(part.text ?? "") } : { json: part })) : [];
+        const parts = inner === undefined ? [] : contentBlocks(inner, `${where}.content`);
+        if (parts.some((part) => !("text" in part || "image" in part || "document" in part))) {
+          throw refuse(`${where}.content`, "only text, image and document parts can be sent in a tool result");
+        }
         converted = { toolResult: { toolUseId: block.tool_use_id, content: parts, ...(block.is_error === true ? { status: "error" } : {}) } };
         break;
       }
