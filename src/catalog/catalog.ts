@@ -5,6 +5,7 @@
 import { blockInForce, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
 import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
 import { closestNames } from "./suggest.js";
+import { bedrockGeoOf, withoutBedrockGeo } from "./bedrock-ids.js";
 
 export class UnknownModelError extends Error {
   override readonly name = "UnknownModelError";
@@ -52,7 +53,6 @@ export interface Resolution {
   wireId: string;
 }
 
-const BEDROCK_GEO_PREFIXES = ["us-gov", "global", "apac", "us", "eu", "jp", "au"] as const;
 const BEDROCK_VENDOR_PREFIX = /^(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer)\./;
 const ARN_PATTERN = /^arn:aws(?:-us-gov|-cn)?:bedrock:([a-z0-9-]*):(\d*):([a-z-]+)\/(.+)$/;
 
@@ -88,7 +88,7 @@ export class Catalog {
       list.push(offering);
       this.offeringsByModel.set(offering.model.id, list);
       if (offering.provider === "bedrock") {
-        this.byBedrockId.set(bedrockKey(offering.modelId.replace(geoPrefixPattern(), "")), offering.model);
+        this.byBedrockId.set(bedrockKey(withoutBedrockGeo(offering.modelId)), offering.model);
       }
     }
   }
@@ -142,7 +142,7 @@ export class Catalog {
     const trimmed = id.trim();
     if (trimmed.startsWith("arn:")) return this.resolveArn(trimmed, hints);
 
-    const geo = BEDROCK_GEO_PREFIXES.find((prefix) => trimmed.startsWith(`${prefix}.`));
+    const geo = bedrockGeoOf(trimmed);
     if (geo) {
       const base = trimmed.slice(geo.length + 1);
       const model = this.byBedrockId.get(bedrockKey(base));
@@ -262,8 +262,4 @@ export class Catalog {
     for (const offering of this.data.offerings) names.add(offering.modelId);
     return new UnknownModelError(id, closestNames(id, [...names], 3));
   }
-}
-
-function geoPrefixPattern(): RegExp {
-  return new RegExp(`^(?:${BEDROCK_GEO_PREFIXES.join("|")})\\.`);
 }

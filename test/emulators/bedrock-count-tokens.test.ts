@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { BedrockRuntimeClient, CountTokensCommand, ValidationException } from "@aws-sdk/client-bedrock-runtime";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
-import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import { DEFAULT_BEDROCK_API_KEY, DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
 import { createServer } from "node:http";
 import { createBedrockProvider, foundationModelId } from "../../src/providers/bedrock/index.js";
@@ -59,6 +59,22 @@ test("a Converse input of the same prompt counts the same", async () => {
   assert.equal(counted.inputTokens, await anthropicCount());
 });
 
+test("a Converse input is checked as Converse checks it, with Converse's wording and path", async () => {
+  const assistantFirst = { messages: [{ role: "assistant" as const, content: [{ text: "Hello." }] }] };
+  await assert.rejects(client.send(new CountTokensCommand({ modelId: HAIKU, input: { converse: assistantFirst } })), (error: unknown) => {
+    assert.ok(error instanceof ValidationException);
+    assert.equal(error.message, "A conversation must start with a user message. Try again with a conversation that starts with a user message.");
+    return true;
+  });
+  const noMessages = { messages: "not a list" } as unknown as typeof assistantFirst;
+  const sent = await fetch(`${bedrock.url}/model/${encodeURIComponent(HAIKU)}/count-tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${DEFAULT_BEDROCK_API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ input: { converse: noMessages } }),
+  });
+  assert.match(((await sent.json()) as { message: string }).message, /^1 validation error detected: Value at 'input\.converse\.messages'/);
+});
+
 test("an inference-profile id is refused: CountTokens takes the foundation model's id", async () => {
   const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 1, ...prompt }));
   await assert.rejects(client.send(new CountTokensCommand({ modelId: `global.${HAIKU}`, input: { invokeModel: { body } } })), (error: unknown) => {
@@ -84,7 +100,7 @@ test("a body without max_tokens is not a valid InvokeModel body", async () => {
   });
 });
 
-test("the gateway's Bedrock client: a model Bedrock cannot count is 'not found' there, so count_tokens moves on", async () => {
+test("the gateway's Bedrock client: a model Bedrock cannot count is 'unsupported' there (400 if no other deployment can count)", async () => {
   const seen: { url: string; body: string }[] = [];
   const fake = createServer((request, response) => {
     let body = "";
@@ -108,7 +124,7 @@ test("the gateway's Bedrock client: a model Bedrock cannot count is 'not found' 
     const call = { upstreamModel: `us.${HAIKU}`, anthropicVersion: "2023-06-01", betas: [], requestId: "req_test", cancel: new Cancel(), firstByteTimeoutMs: 2_000 };
     await assert.rejects(provider.countTokens({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hi" }] }, call), (error: unknown) => {
       assert.ok(error instanceof UpstreamError);
-      assert.equal(error.kind, "not_found");
+      assert.equal(error.kind, "unsupported");
       return true;
     });
     assert.equal(seen[0]?.url, `/model/${encodeURIComponent(HAIKU)}/count-tokens`, "the foundation model's id, not the profile's");

@@ -9,13 +9,10 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { parseJson, rawBody } from "../shared/http-server.js";
-import type { PromptRequest } from "../shared/messages-request.js";
 import { layoutPrompt } from "../shared/prompt-layout.js";
-import { checkPrompt } from "../shared/prompt-rules.js";
 import type { BedrockContext } from "./context.js";
-import { conversePrompt, converseBodySchema } from "./converse-request.js";
 import { sendBedrockError } from "./errors.js";
-import { parseInvokeBody } from "./invoke-body.js";
+import { parseBedrockPrompt } from "./prompt-body.js";
 
 export const NOT_COUNTABLE = "The provided model doesn't support counting tokens.";
 
@@ -25,29 +22,21 @@ export function countTokens(context: BedrockContext, request: FastifyRequest, re
   const json = parseJson(rawBody(request));
   if (!json.ok) return sendBedrockError(reply, "ValidationException", `Malformed input request: ${json.message}, please reformat your input and try again.`);
   const input = (json.value as { input?: { invokeModel?: { body?: unknown }; converse?: unknown } } | null)?.input;
-  let prompt: PromptRequest;
-  if (input?.invokeModel !== undefined && input.converse === undefined) {
-    const encoded = input.invokeModel.body;
-    if (typeof encoded !== "string") return sendBedrockError(reply, "ValidationException", "1 validation error detected: Value at 'input.invokeModel.body' failed to satisfy constraint: Member must not be null");
-    const body = parseJson(Buffer.from(encoded, "base64"));
-    if (!body.ok) return sendBedrockError(reply, "ValidationException", `Malformed input request: ${body.message}, please reformat your input and try again.`);
-    const parsed = parseInvokeBody(body.value);
-    if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
-    prompt = parsed.prompt;
-  } else if (input?.converse !== undefined && input.invokeModel === undefined) {
-    const parsed = converseBodySchema.safeParse(input.converse);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return sendBedrockError(reply, "ValidationException", `1 validation error detected: Value at 'input.converse.${issue?.path.map(String).join(".") ?? ""}' failed to satisfy constraint: ${issue?.message ?? "invalid"}`);
-    }
-    const mapped = conversePrompt(parsed.data, 4096);
-    if (!mapped.ok) return sendBedrockError(reply, "ValidationException", mapped.message);
-    prompt = mapped.prompt;
-  } else {
+  const bothOrNeither = (input?.invokeModel === undefined) === (input?.converse === undefined);
+  if (bothOrNeither) {
     return sendBedrockError(reply, "ValidationException", "1 validation error detected: Value at 'input' failed to satisfy constraint: exactly one of invokeModel or converse must be set");
   }
-  const problem = checkPrompt(prompt);
-  if (problem) return sendBedrockError(reply, "ValidationException", problem);
-  const layout = layoutPrompt(prompt, countable.modelId);
+  let body: unknown = input?.converse;
+  if (input?.invokeModel !== undefined) {
+    const encoded = input.invokeModel.body;
+    if (typeof encoded !== "string") return sendBedrockError(reply, "ValidationException", "1 validation error detected: Value at 'input.invokeModel.body' failed to satisfy constraint: Member must not be null");
+    const decoded = parseJson(Buffer.from(encoded, "base64"));
+    if (!decoded.ok) return sendBedrockError(reply, "ValidationException", `Malformed input request: ${decoded.message}, please reformat your input and try again.`);
+    body = decoded.value;
+  }
+  const { model } = countable;
+  const parsed = parseBedrockPrompt(input?.invokeModel !== undefined ? "invoke" : "converse", body, model.maxOutputTokens ?? 4096, "input.converse.");
+  if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
+  const layout = layoutPrompt(parsed.prompt, model.id);
   return reply.code(200).header("content-type", "application/json").send(JSON.stringify({ inputTokens: layout.totalTokens }));
 }

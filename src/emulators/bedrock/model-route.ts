@@ -9,30 +9,18 @@ import { commitExchange, modelLimitProblem, prepareExchange } from "../shared/ex
 import { faultLabel } from "../shared/fault-injector.js";
 import { destroyConnection, parseJson, rawBody } from "../shared/http-server.js";
 import { pause } from "../shared/latency.js";
-import type { PromptRequest } from "../shared/messages-request.js";
-import { checkPrompt } from "../shared/prompt-rules.js";
 import { authenticateBedrock } from "./bedrock-auth.js";
 import type { BedrockContext } from "./context.js";
-import { conversePrompt, converseBodySchema, type ConverseBody } from "./converse-request.js";
 import { errorTypeForStatus, isBedrockErrorType, sendBedrockError, statusOf } from "./errors.js";
-import { parseInvokeBody } from "./invoke-body.js";
 import { parseModelPath, type BedrockOperation } from "./model-path.js";
 import { respond } from "./operations.js";
 import { countTokens } from "./count-tokens.js";
+import { parseBedrockPrompt } from "./prompt-body.js";
 
 export const BEDROCK_BODY_LIMIT = 25 * 1024 * 1024;
 
 const ON_DEMAND = (id: string) =>
   `Invocation of model ID ${id} with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.`;
-
-/** Converse reports a few rules in its own words; the rest come back as the model's errors. */
-function converseRuleMessage(problem: string): string {
-  if (problem.startsWith("messages: first message")) return "A conversation must start with a user message. Try again with a conversation that starts with a user message.";
-  if (problem.startsWith("messages: roles must alternate")) {
-    return "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.";
-  }
-  return `The model returned the following errors: ${problem}`;
-}
 
 function isConverse(operation: BedrockOperation): boolean {
   return operation === "converse" || operation === "converse-stream";
@@ -64,25 +52,9 @@ export function registerModelRoute(app: FastifyInstance, context: BedrockContext
 
     const json = parseJson(rawBody(request));
     if (!json.ok) return sendBedrockError(reply, "ValidationException", `Malformed input request: ${json.message}, please reformat your input and try again.`);
-    let prompt: PromptRequest;
-    let converseBody: ConverseBody | undefined;
-    if (isConverse(operation)) {
-      const parsed = converseBodySchema.safeParse(json.value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return sendBedrockError(reply, "ValidationException", `1 validation error detected: Value at '${issue?.path.map(String).join(".") ?? ""}' failed to satisfy constraint: ${issue?.message ?? "invalid"}`);
-      }
-      converseBody = parsed.data;
-      const mapped = conversePrompt(parsed.data, model.maxOutputTokens ?? 4096);
-      if (!mapped.ok) return sendBedrockError(reply, "ValidationException", mapped.message);
-      prompt = mapped.prompt;
-    } else {
-      const parsed = parseInvokeBody(json.value);
-      if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
-      prompt = parsed.prompt;
-    }
-    const problem = checkPrompt(prompt);
-    if (problem) return sendBedrockError(reply, "ValidationException", isConverse(operation) ? converseRuleMessage(problem) : problem);
+    const parsed = parseBedrockPrompt(isConverse(operation) ? "converse" : "invoke", json.value, model.maxOutputTokens ?? 4096);
+    if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
+    const { prompt, converse: converseBody } = parsed;
 
     const exchange = prepareExchange(state, prompt, model);
     const limit = modelLimitProblem(prompt, model, exchange.totalInputTokens);

@@ -7,6 +7,7 @@ import type { Catalog } from "../../catalog/catalog.js";
 import type { Model, Offering } from "../../catalog/model.js";
 import type { Capabilities } from "../../catalog/schema.js";
 import type { CachePolicy } from "./prompt-cache.js";
+import { bedrockGeoOf } from "../../catalog/bedrock-ids.js";
 
 export interface EmulatedModel {
   /** Catalog id, e.g. claude-sonnet-4-5. */
@@ -38,15 +39,14 @@ export interface ModelAccess {
   bedrock(requested: string, region: string): ModelLookup;
   /**
    * CountTokens takes a bare foundation-model id (or its ARN), even for a model that is invoked
-   * through an inference profile; a profile id is refused. The catalog id of the model, if countable.
+   * through an inference profile; a profile id is refused. The model (with the limits of its first
+   * Bedrock offering), if countable.
    */
-  bedrockCountable(requested: string, region: string): { ok: true; modelId: string } | { ok: false; refusal: "unknown" | "inference_profile" };
+  bedrockCountable(requested: string, region: string): { ok: true; model: EmulatedModel } | { ok: false; refusal: "unknown" | "inference_profile" };
 }
 
 /** Default minimum cacheable prompt when the catalog gives none (Sonnet/Opus 1,024 tokens). */
 const DEFAULT_CACHE_MIN_TOKENS = 1024;
-
-const GEO_PREFIXES = ["us-gov", "global", "apac", "us", "eu", "jp", "au"] as const;
 
 /** Source regions a geographic profile can be called from, when the catalog lists none. */
 function geoServesRegion(geo: string, region: string): boolean {
@@ -144,7 +144,7 @@ export class CatalogModelAccess implements ModelAccess {
     const id = this.idFromArn(requested, region);
     if (id === undefined) return { ok: false, refusal: "unknown" };
     const bedrockOfferings = this.catalog.offerings.filter((offering) => offering.provider === "bedrock");
-    const geo = GEO_PREFIXES.find((prefix) => id.startsWith(`${prefix}.`));
+    const geo = bedrockGeoOf(id);
     const servesRegion = (offering: Offering) =>
       offering.regions ? offering.regions.includes(region) : offering.route === "in-region" || geoServesRegion(offering.route, region);
 
@@ -156,9 +156,7 @@ export class CatalogModelAccess implements ModelAccess {
       return { ok: true, model: emulated(offering.model, offering) };
     }
 
-    const model =
-      bedrockOfferings.find((offering) => offering.modelId === id)?.model ??
-      this.catalog.models.find((candidate) => candidate.ids.bedrock?.includes(id));
+    const model = this.bedrockBaseModel(id);
     if (!model) return { ok: false, refusal: "unknown" };
     if (retiredOn(model, "bedrock", this.today())) return { ok: false, refusal: "not_offered" };
     const mine = bedrockOfferings.filter((offering) => offering.model.id === model.id);
@@ -168,15 +166,22 @@ export class CatalogModelAccess implements ModelAccess {
     return { ok: false, refusal: viaProfile ? "needs_inference_profile" : "not_offered" };
   }
 
-  bedrockCountable(requested: string, region: string): { ok: true; modelId: string } | { ok: false; refusal: "unknown" | "inference_profile" } {
+  bedrockCountable(requested: string, region: string): { ok: true; model: EmulatedModel } | { ok: false; refusal: "unknown" | "inference_profile" } {
     const id = this.idFromArn(requested, region);
     if (id === undefined) return { ok: false, refusal: "unknown" };
-    if (GEO_PREFIXES.some((prefix) => id.startsWith(`${prefix}.`))) return { ok: false, refusal: "inference_profile" };
-    const model =
+    if (bedrockGeoOf(id)) return { ok: false, refusal: "inference_profile" };
+    const model = this.bedrockBaseModel(id);
+    const offering = model && this.catalog.offeringsOf(model.id).find((candidate) => candidate.provider === "bedrock");
+    if (!model || !offering || retiredOn(model, "bedrock", this.today())) return { ok: false, refusal: "unknown" };
+    return { ok: true, model: emulated(model, offering) };
+  }
+
+  /** The model behind a bare Bedrock model id: an offering's id, or one the model lists. */
+  private bedrockBaseModel(id: string): Model | undefined {
+    return (
       this.catalog.offerings.find((offering) => offering.provider === "bedrock" && offering.modelId === id)?.model ??
-      this.catalog.models.find((candidate) => candidate.ids.bedrock?.includes(id));
-    if (!model || retiredOn(model, "bedrock", this.today())) return { ok: false, refusal: "unknown" };
-    return { ok: true, modelId: model.id };
+      this.catalog.models.find((candidate) => candidate.ids.bedrock?.includes(id))
+    );
   }
 
   /** The model or profile id inside an ARN of this region; undefined when the ARN cannot be served. */

@@ -17,11 +17,10 @@ import { BedrockStreamDecoder, ConverseStreamDecoder, sseError, type StreamItem 
 import { toInvokeBody } from "./request-body.js";
 import { createSigner, signedHeaders } from "./signer.js";
 import { anthropicErrorType } from "../error-types.js";
+import { withoutBedrockGeo } from "../../catalog/bedrock-ids.js";
 
 /** Converse answers carry no message id: one made from the gateway's request id. */
 const converseMessageId = (requestId: string) => `msg_bdrk_${requestId.replace(/[^A-Za-z0-9]/g, "")}`;
-
-const PROFILE_PREFIX = /^(?:us-gov|global|apac|us|eu|jp|au|ca)\.(.+)$/;
 
 /**
  * The foundation model behind an inference-profile id or ARN ("global.anthropic.claude-…" →
@@ -29,8 +28,7 @@ const PROFILE_PREFIX = /^(?:us-gov|global|apac|us|eu|jp|au|ca)\.(.+)$/;
  */
 export function foundationModelId(modelId: string): string {
   const id = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:inference-profile\/(.+)$/.exec(modelId)?.[1] ?? modelId;
-  const bare = PROFILE_PREFIX.exec(id)?.[1];
-  return bare ?? (id === modelId ? modelId : id);
+  return withoutBedrockGeo(id);
 }
 
 export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config, env, agent }): ProviderClient => {
@@ -117,8 +115,8 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const text = (await response.body.bytes()).toString("utf8");
       if (response.status === 400 && /doesn't support counting tokens/i.test(text)) {
         // Some models (those offered only through cross-region profiles) cannot count on Bedrock:
-        // count_tokens moves on to the model's next deployment, as for a model it does not serve.
-        throw new UpstreamError("not_found", `${name}: Bedrock cannot count tokens for ${call.upstreamModel}`);
+        // count_tokens moves on to the model's next deployment; if none can, the caller gets a 400.
+        throw new UpstreamError("unsupported", `${name}: Bedrock cannot count tokens for ${call.upstreamModel}`);
       }
       if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       const parsed = JSON.parse(text) as { inputTokens?: unknown };
