@@ -6,11 +6,11 @@
  *
  * A reload must not lose this process's own spend that the store does not hold yet (rows wait in
  * the journal until the next flush), nor count twice what it does hold. Each addition remembers
- * its row's number in the writer (WriterProgress); a reload reads how many rows the store holds
- * before it queries, then keeps only the additions after that.
+ * its row's number in the writer (LedgerWriter.record's answer); a reload reads how many rows the
+ * store holds before it queries (WriterProgress.stored), then keeps only the additions after that.
  */
 import { monthWindow } from "../ledger/budget-window.js";
-import type { ApiKeyRecord, LedgerStore, WriterProgress } from "../ledger/ledger.js";
+import type { ApiKeyRecord, LedgerStore } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import { GatewayError } from "./errors.js";
 
@@ -37,13 +37,10 @@ export class BudgetTracker {
   refreshMs = 0;
   lastRefreshAt: number | undefined;
 
-  /**
-   * @param progress the ledger writer's row counts (`recorded` is the number of the row just
-   *   recorded when `add` is called right after `record`).
-   */
+  /** @param storedRows how many of the ledger writer's rows the store holds (WriterProgress.stored). */
   constructor(
     private readonly store: LedgerStore,
-    private readonly progress: () => WriterProgress = () => ({ recorded: 0, stored: 0 }),
+    private readonly storedRows: () => number = () => 0,
     private readonly onError: (error: Error) => void = () => undefined,
   ) {}
 
@@ -60,7 +57,7 @@ export class BudgetTracker {
 
   private async reload(keyId: string, month: number): Promise<void> {
     // Read before the query: every row up to `storedBefore` is in what the query sums.
-    const storedBefore = this.progress().stored;
+    const storedBefore = this.storedRows();
     this.apply(keyId, month, parseUsd(await this.store.keySpend(keyId, month)), storedBefore);
   }
 
@@ -98,7 +95,7 @@ export class BudgetTracker {
       for (const [keyId, entry] of this.spend) if (entry.month !== month) this.spend.delete(keyId);
       const keyIds = [...this.spend.keys()];
       if (keyIds.length > 0) {
-        const storedBefore = this.progress().stored;
+        const storedBefore = this.storedRows();
         let totals: Map<string, string>;
         try {
           totals = await this.store.keysSpend(keyIds, month);
@@ -147,8 +144,8 @@ export class BudgetTracker {
     return undefined;
   }
 
-  /** Adds a recorded request's cost; call it right after the writer's record() of that request's row. */
-  add(keyId: string, at: number, cost: Money): void {
+  /** Adds a recorded request's cost; `row` is the number the writer's record() gave that request's row. */
+  add(keyId: string, at: number, cost: Money, row: number): void {
     const current = this.spend.get(keyId);
     if (!current || current.month !== monthStart(at)) return;
     if (!this.timer) {
@@ -156,7 +153,7 @@ export class BudgetTracker {
       current.stored += cost;
       return;
     }
-    current.pending.push({ row: this.progress().recorded, cost });
+    current.pending.push({ row, cost });
     current.pendingTotal += cost;
     if (current.pending.length > MAX_PENDING) {
       // Reloads prune the list; while they fail (the store is down) it would grow with every

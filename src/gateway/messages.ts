@@ -214,8 +214,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs });
         finishSuccess(state, plan, deployment, key, result.usage.usage.output);
         const { row, cost } = buildLedgerRow(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
-        state.ledger.record(row);
-        if (key) state.budgets.add(key.id, startedAt, cost);
+        const recorded = state.ledger.record(row);
+        if (key) state.budgets.add(key.id, startedAt, cost, recorded);
         response.writeHead(200, {
           "content-type": "application/json",
           // Known length: one write, no chunked framing.
@@ -337,7 +337,7 @@ async function streamToClient(
   }
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
   const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
-  state.ledger.record(row);
-  if (key) state.budgets.add(key.id, row.created_at, cost);
+  const recorded = state.ledger.record(row);
+  if (key) state.budgets.add(key.id, row.created_at, cost, recorded);
   response.end();
 }

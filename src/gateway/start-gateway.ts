@@ -69,7 +69,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     started.push(() => shared.close());
     started.push(() => keys.stop());
     await keys.start();
-    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
+    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress().stored, (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
     started.push(() => budgets.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {
@@ -128,8 +128,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 function observed(writer: LedgerWriter, onRecord: (row: LedgerRow) => void): LedgerWriter {
   return {
     record(row) {
-      writer.record(row);
+      const number = writer.record(row);
       onRecord(row);
+      return number;
     },
     progress: () => writer.progress(),
     flush: () => writer.flush(),

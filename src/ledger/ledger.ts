@@ -156,7 +156,8 @@ export interface WriterProgress {
 }
 
 export interface LedgerWriter {
-  record(row: LedgerRow): void;
+  /** Accepts a row (durably, once this returns) and gives its number in this writer: 1, 2, … */
+  record(row: LedgerRow): number;
   /**
    * Rows recorded by this writer so far, and how many of them the store holds. Rows reach the store
    * in the order they were recorded, so row n (1-based) is stored once `stored` ≥ n. Budgets use it

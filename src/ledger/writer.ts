@@ -84,7 +84,7 @@ export class JournalLedgerWriter implements LedgerWriter {
     return this.sealed.filter((segment) => segment.rows === undefined).length;
   }
 
-  record(row: LedgerRow): void {
+  record(row: LedgerRow): number {
     if (this.closed) throw new Error("the ledger writer is closed");
     checkRow(row);
     if (this.insertSegment) {
@@ -103,6 +103,7 @@ export class JournalLedgerWriter implements LedgerWriter {
     } else {
       this.schedule(this.flushIntervalMs);
     }
+    return this.recorded;
   }
 
   progress(): WriterProgress {
@@ -202,7 +203,7 @@ export class JournalLedgerWriter implements LedgerWriter {
 
 /** For ledgers opened without a journal (reports, key administration): recording is a mistake there. */
 export const noJournalWriter: LedgerWriter = {
-  record() {
+  record(): never {
     throw new Error("this ledger was opened without a journal (journal: false); it cannot record rows");
   },
   progress() {

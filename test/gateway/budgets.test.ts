@@ -9,6 +9,7 @@ import { BudgetTracker } from "../../src/gateway/budgets.js";
 import { GatewayError } from "../../src/gateway/errors.js";
 import type { ApiKeyRecord, LedgerStore, WriterProgress } from "../../src/ledger/ledger.js";
 import { formatUsd, parseUsd } from "../../src/pricing/money.js";
+import { monthWindow } from "../../src/ledger/budget-window.js";
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const NEXT_MONTH = Date.UTC(2026, 11, 1, 0, 0, 1);
@@ -18,47 +19,51 @@ function key(budget: string | null, id = "key_1"): ApiKeyRecord {
 }
 
 /**
- * A store holding one figure per key (what every gateway's flushed rows add up to), and a writer
- * whose row counts the test moves by hand. `during` runs while a keySpend query is in flight.
+ * A store holding one figure per key and month (what every gateway's flushed rows add up to), and
+ * a writer whose row counts the test moves by hand. `during` runs while a keySpend query is in flight.
  */
 function world() {
   const sums = new Map<string, bigint>();
+  const sumKey = (keyId: string, from: number) => `${keyId}@${from}`;
   const progress: WriterProgress = { recorded: 0, stored: 0 };
   let during: (() => void) | undefined;
   let failing: Error | undefined;
   const queries: string[] = [];
   const store = {
     shared: true,
-    async keySpend(keyId: string) {
+    async keySpend(keyId: string, from: number) {
       queries.push(keyId);
       if (failing) throw failing;
-      const value = sums.get(keyId) ?? 0n;
+      const value = sums.get(sumKey(keyId, from)) ?? 0n;
       await Promise.resolve();
       during?.();
       return formatUsd(value);
     },
-    async keysSpend(keyIds: string[]) {
+    async keysSpend(keyIds: string[], from: number) {
       queries.push(keyIds.join(","));
       if (failing) throw failing;
-      const values = keyIds.map((keyId) => [keyId, formatUsd(sums.get(keyId) ?? 0n)] as [string, string]);
+      const values = keyIds.map((keyId) => [keyId, formatUsd(sums.get(sumKey(keyId, from)) ?? 0n)] as [string, string]);
       await Promise.resolve();
       during?.();
       return new Map(values);
     },
   } as unknown as LedgerStore;
   const errors: Error[] = [];
-  const tracker = new BudgetTracker(store, () => ({ ...progress }), (error) => errors.push(error));
+  const tracker = new BudgetTracker(store, () => progress.stored, (error) => errors.push(error));
   return {
     tracker,
     progress,
     errors,
     queries,
-    /** Rows of any gateway reaching the store. */
-    store: (keyId: string, usd: string) => sums.set(keyId, (sums.get(keyId) ?? 0n) + parseUsd(usd)),
+    /** Rows of any gateway, made at `at`, reaching the store. */
+    store: (keyId: string, usd: string, at = NOW) => {
+      const where = sumKey(keyId, monthWindow(at).from);
+      sums.set(where, (sums.get(where) ?? 0n) + parseUsd(usd));
+    },
     /** This process records a row (the writer counts it) and adds its cost, as messages.ts does. */
     record: (keyId: string, usd: string, at = NOW) => {
       progress.recorded += 1;
-      tracker.add(keyId, at, parseUsd(usd));
+      tracker.add(keyId, at, parseUsd(usd), progress.recorded);
       return progress.recorded;
     },
     set during(hook: (() => void) | undefined) {
@@ -187,9 +192,15 @@ describe("budgets", () => {
     withReloads(async (w) => {
       await w.tracker.check(key("10"), NOW);
       w.record("key_1", "5");
+      w.store("key_1", "5");
+      w.progress.stored = 1;
       await w.tracker.refresh(NEXT_MONTH);
       assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), undefined, "last month's figure is forgotten");
+      w.store("key_1", "0.25", NEXT_MONTH);
       await w.tracker.check(key("10"), NEXT_MONTH);
+      assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.25", "this month's rows only");
       assert.equal(w.queries.length, 2);
+      w.record("key_1", "5", NOW);
+      assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.25", "a late row of last month does not count against this one");
     }));
 });
