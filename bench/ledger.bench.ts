@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import type { LedgerRow, LedgerStore } from "../src/ledger/ledger.js";
+import { keySpend, type LedgerRow, type LedgerStore } from "../src/ledger/ledger.js";
 import { openLedger, type LedgerConfig } from "../src/ledger/open-ledger.js";
 import { SqliteLedgerStore } from "../src/ledger/sqlite/store.js";
 import { JournalLedgerWriter } from "../src/ledger/writer.js";
@@ -120,7 +120,7 @@ async function ingestRate(config: LedgerConfig, count: number, label: string = c
       spend[name] = Number(process.hrtime.bigint() - queryStarted) / 1e6;
     }
     const keyStarted = process.hrtime.bigint();
-    await ledger.store.keySpend("key_3", 0);
+    await keySpend(ledger.store, "key_3", 0);
     spend.key_spend_one_key = Number(process.hrtime.bigint() - keyStarted) / 1e6;
     return { store: label, rows: count, batch_rows: BATCH, seconds, rows_per_second: Math.round(count / seconds), spend_ms: spend };
   } finally {

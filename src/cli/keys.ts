@@ -141,7 +141,8 @@ async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.P
     const keys = await ledger.keys.list();
     const now = Date.now();
     const window = monthWindow(now);
-    const spent = await Promise.all(keys.map((key) => ledger.store.keySpend(key.id, window.from)));
+    const spentById = await ledger.store.keysSpend(keys.map((key) => key.id), window.from);
+    const spent = keys.map((key) => spentById.get(key.id) ?? "0");
     if (values.json) {
       writeJson(
         stdout,

@@ -10,7 +10,7 @@
  * store holds before it queries (WriterProgress.stored), then keeps only the additions after that.
  */
 import { monthWindow } from "../ledger/budget-window.js";
-import type { ApiKeyRecord, LedgerStore } from "../ledger/ledger.js";
+import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import { GatewayError } from "./errors.js";
 
@@ -58,7 +58,7 @@ export class BudgetTracker {
   private async reload(keyId: string, month: number): Promise<void> {
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.storedRows();
-    this.apply(keyId, month, parseUsd(await this.store.keySpend(keyId, month)), storedBefore);
+    this.apply(keyId, month, parseUsd(await keySpend(this.store, keyId, month)), storedBefore);
   }
 
   /** A key's spend in the store, as a query that began when the writer had stored `storedBefore` rows saw it. */

@@ -3,7 +3,7 @@
  * UTC, so every replica (and the spend report) agrees on when a budget resets.
  */
 export interface BudgetWindow {
-  /** First millisecond of the month, inclusive: pass to LedgerStore.keySpend. */
+  /** First millisecond of the month, inclusive: pass to keySpend / LedgerStore.keysSpend. */
   from: number;
   /** First millisecond of the next month: when the budget resets. */
   resets_at: number;

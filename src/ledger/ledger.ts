@@ -107,9 +107,7 @@ export interface LedgerStore {
    */
   insertJournalSegment?(path: string, batchRows: number): Promise<{ rejectedLines: number }>;
   spend(query: SpendQuery): Promise<SpendGroup[]>;
-  /** Exact spend of one key since `from` (ms), for budgets. */
-  keySpend(keyId: string, from: number): Promise<string>;
-  /** keySpend of several keys in one query (budget reloads); every key asked for is in the answer ("0" if unused). */
+  /** Exact spend of each key since `from` (ms), in one query (budgets); every key asked for is in the answer ("0" if unused). */
   keysSpend(keyIds: string[], from: number): Promise<Map<string, string>>;
   /** Most recent rows first. */
   recent(limit: number, filter?: { key_id?: string; status?: number }): Promise<LedgerRow[]>;
@@ -119,6 +117,11 @@ export interface LedgerStore {
 }
 
 /** A virtual API key. The secret is shown once at creation; only its hash is stored. */
+/** Exact spend of one key since `from` (ms). */
+export async function keySpend(store: Pick<LedgerStore, "keysSpend">, keyId: string, from: number): Promise<string> {
+  return (await store.keysSpend([keyId], from)).get(keyId) ?? "0";
+}
+
 export interface ApiKeyRecord {
   id: string;
   name: string;

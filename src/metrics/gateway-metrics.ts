@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
-import type { ApiKeyRecord, KeyStore, LedgerRow } from "../ledger/ledger.js";
+import { keySpend, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
@@ -191,7 +191,7 @@ export class GatewayMetrics {
     const { from } = monthWindow(now);
     const remembered = this.ledgerSpend.get(keyId);
     if (remembered && remembered.from === from && now - remembered.at < 60_000) return remembered.amount;
-    const amount = parseUsd(await source.state.store.keySpend(keyId, from));
+    const amount = parseUsd(await keySpend(source.state.store, keyId, from));
     this.ledgerSpend.set(keyId, { from, at: now, amount });
     return amount;
   }

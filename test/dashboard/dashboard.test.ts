@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { costOnEachDeployment } from "../../src/ledger/deployment-costs.js";
 import { UsdSum } from "../../src/ledger/exact-sum.js";
-import type { SpendQuery } from "../../src/ledger/ledger.js";
+import { keySpend, type SpendQuery } from "../../src/ledger/ledger.js";
 import { plan } from "../../src/planner/plan.js";
 import { dollars } from "../../src/planner/report/format.js";
 import { parseWorkload } from "../../src/planner/workload-file.js";
@@ -229,7 +229,7 @@ describe("dashboard in Chromium", { skip }, () => {
     await page.goto(`${seeded.harness.gateway.url}/dashboard/budgets`);
     const { from } = monthWindow(Date.now());
     for (const id of Object.values(seeded.keys)) {
-      assert.equal(await cell("budgets", id, "spent"), exactDollars(await seeded.harness.ledger.store.keySpend(id, from)));
+      assert.equal(await cell("budgets", id, "spent"), exactDollars(await keySpend(seeded.harness.ledger.store, id, from)));
     }
     assert.match(await cell("budgets", seeded.keys.tiny, "status"), /budget spent/);
     assert.equal(await cell("budgets", seeded.keys.data, "budget"), "–");

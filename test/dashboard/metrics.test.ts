@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { UsdSum } from "../../src/ledger/exact-sum.js";
-import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { keySpend, type LedgerRow } from "../../src/ledger/ledger.js";
 import { METRICS_TOKEN, startSeededGateway, type SeededGateway } from "./seeded-gateway.js";
 
 let seeded: SeededGateway;
@@ -143,7 +143,7 @@ describe("/metrics", () => {
   test("month-to-date spend and budget of each key with a budget, as the ledger has them", async () => {
     const { from } = monthWindow(Date.now());
     for (const [name, id] of [["support-bot", seeded.keys.support], ["intern-sandbox", seeded.keys.tiny], ["search-team", seeded.keys.search]] as const) {
-      const exact = await seeded.harness.ledger.store.keySpend(id, from);
+      const exact = await keySpend(seeded.harness.ledger.store, id, from);
       assert.ok(Number(exact) > 0, `${name} spent something`);
       assert.equal(sample("switchyard_key_budget_spent_usd", { key_id: id, key_name: name }), Number(exact), `${name}`);
     }

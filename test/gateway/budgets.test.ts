@@ -31,14 +31,6 @@ function world() {
   const queries: string[] = [];
   const store = {
     shared: true,
-    async keySpend(keyId: string, from: number) {
-      queries.push(keyId);
-      if (failing) throw failing;
-      const value = sums.get(sumKey(keyId, from)) ?? 0n;
-      await Promise.resolve();
-      during?.();
-      return formatUsd(value);
-    },
     async keysSpend(keyIds: string[], from: number) {
       queries.push(keyIds.join(","));
       if (failing) throw failing;

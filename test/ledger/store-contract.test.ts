@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { LedgerRow, SpendGroup } from "../../src/ledger/ledger.js";
+import { keySpend, type LedgerRow, type SpendGroup } from "../../src/ledger/ledger.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { SpendQueryError } from "../../src/ledger/spend-groups.js";
@@ -85,9 +85,9 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
         fresh({ key_id: key, cost_usd: "0.2", shadow_costs: { other: "0.2" } }),
         fresh({ key_id: key, cost_usd: null, shadow_costs: {} }),
       ]);
-      assert.equal(await ledger.store.keySpend(key, 0), "0.3");
+      assert.equal(await keySpend(ledger.store, key, 0), "0.3");
       await ledger.store.insertBatch([fresh({ key_id: key, cost_usd: "0.3", shadow_costs: { other: "0.30" } })]);
-      assert.equal(await ledger.store.keySpend(key, 0), "0.6");
+      assert.equal(await keySpend(ledger.store, key, 0), "0.6");
       const [group] = await ledger.store.spend({ group_by: [], key_id: key });
       assert.equal(group?.cost_usd, "0.6");
       assert.deepEqual(group?.shadow_costs, { other: "0.6" });
@@ -100,7 +100,7 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
         sampleRow({ request_id: `many-${index}`, key_id: key, cost_usd: "0.000001", shadow_costs: { tiny: "0.000000000000000001" } }),
       );
       for (let start = 0; start < rows.length; start += 5_000) await ledger.store.insertBatch(rows.slice(start, start + 5_000));
-      assert.equal(await ledger.store.keySpend(key, 0), "0.02");
+      assert.equal(await keySpend(ledger.store, key, 0), "0.02");
       const [group] = await ledger.store.spend({ group_by: ["key"], key_id: key });
       assert.equal(group?.cost_usd, "0.02");
       assert.deepEqual(group?.shadow_costs, { tiny: "0.00000000000002" });
@@ -111,7 +111,7 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
         fresh({ key_id: big, cost_usd: "0.000000000000000001" }),
         fresh({ key_id: big, cost_usd: "0.876543210987654321" }),
       ]);
-      assert.equal(await ledger.store.keySpend(big, 0), "12345678901234567891");
+      assert.equal(await keySpend(ledger.store, big, 0), "12345678901234567891");
     });
 
     test("a long batch (several multi-row statements) keeps the first of each request_id and every field", async () => {
@@ -213,9 +213,9 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       ]);
       const window = monthWindow(FEB_1_2026 + 15 * DAY);
       assert.deepEqual(window, { from: FEB_1_2026, resets_at: Date.UTC(2026, 2, 1) });
-      assert.equal(await ledger.store.keySpend(key, window.from), "2");
-      assert.equal(await ledger.store.keySpend(key, monthWindow(FEB_1_2026 - 1).from), "7");
-      assert.equal(await ledger.store.keySpend("key_never_used", window.from), "0");
+      assert.equal(await keySpend(ledger.store, key, window.from), "2");
+      assert.equal(await keySpend(ledger.store, key, monthWindow(FEB_1_2026 - 1).from), "7");
+      assert.equal(await keySpend(ledger.store, "key_never_used", window.from), "0");
       // Several keys in one query: the same figures, unused keys included.
       assert.deepEqual(
         [...(await ledger.store.keysSpend([key, "key_budget_other", "key_never_used"], window.from))].sort(),

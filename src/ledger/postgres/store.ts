@@ -45,14 +45,6 @@ export class PostgresLedgerStore implements LedgerStore {
     return spend(this.pool, this.schema, query);
   }
 
-  async keySpend(keyId: string, from: number): Promise<string> {
-    const result = await this.pool.query<{ total: string }>(
-      `SELECT COALESCE(sum(cost_usd), 0)::text AS total FROM ${this.table} WHERE key_id = $1 AND created_at >= $2`,
-      [keyId, from],
-    );
-    return canonicalUsd(result.rows[0]?.total ?? "0");
-  }
-
   async keysSpend(keyIds: string[], from: number): Promise<Map<string, string>> {
     const totals = new Map(keyIds.map((keyId) => [keyId, "0"]));
     if (keyIds.length === 0) return totals;

@@ -61,13 +61,6 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.reports ? this.reports.call(query) : spend(this.database, query);
   }
 
-  async keySpend(keyId: string, from: number): Promise<string> {
-    const row = this.database
-      .prepare("SELECT decimal_sum(cost_usd) AS total FROM ledger_rows WHERE key_id = ? AND created_at >= ?")
-      .get(keyId, from) as { total: string };
-    return row.total;
-  }
-
   async keysSpend(keyIds: string[], from: number): Promise<Map<string, string>> {
     const totals = new Map(keyIds.map((keyId) => [keyId, "0"]));
     if (keyIds.length === 0) return totals;
