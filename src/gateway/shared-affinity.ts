@@ -5,10 +5,15 @@
  * applies it to its own table. A replica that starts later, or misses messages while Redis is
  * away, learns the prefixes again as it serves them: affinity is a hint whose loss costs a cache
  * miss, never a wrong answer.
+ *
+ * Not every request is news. A prefix is announced when it is new, when it moved to another
+ * deployment, or when a tenth of its TTL has passed since it was last announced (by any replica):
+ * the others then see its expiry at most that much early, and a busy prefix costs one message per
+ * 30 s (5-minute TTL) or 6 minutes (1-hour TTL), not one per request per replica.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { AffinityTable } from "../routing/affinity.js";
+import { AffinityTable, DEFAULT_AFFINITY_ENTRIES, dropOldest } from "../routing/affinity.js";
 import type { CachePrefix } from "../routing/cache-prefixes.js";
 import { within } from "../util/within.js";
 
@@ -43,9 +48,15 @@ export interface SharedAffinityOptions {
   now?: () => number;
 }
 
+/** How long an announced prefix needs no new announcement: a tenth of its TTL. */
+const QUIET_MS = { "5m": 30_000, "1h": 360_000 } as const;
+
 export class SharedAffinityTable extends AffinityTable {
   /** Tells this replica's own messages apart from the others'. */
   private readonly replica = randomUUID();
+  /** Per prefix hash, the last announcement any replica made (oldest first, bounded like the table). */
+  private readonly announced = new Map<string, { deployment: string; at: number }>();
+  private readonly clock: () => number;
 
   private constructor(
     private readonly publisher: Redis,
@@ -53,6 +64,7 @@ export class SharedAffinityTable extends AffinityTable {
     private readonly options: SharedAffinityOptions,
   ) {
     super(options.maxEntries, options.now);
+    this.clock = options.now ?? Date.now;
   }
 
   /**
@@ -80,8 +92,14 @@ export class SharedAffinityTable extends AffinityTable {
 
   override remember(prefixes: CachePrefix[], deployment: string): void {
     super.remember(prefixes, deployment);
-    if (prefixes.length === 0) return;
-    const message: AffinityMessage = { from: this.replica, deployment, prefixes: prefixes.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
+    const now = this.clock();
+    const news = prefixes.filter((prefix) => {
+      const last = this.announced.get(prefix.hash);
+      return !last || last.deployment !== deployment || now - last.at >= QUIET_MS[prefix.ttl];
+    });
+    if (news.length === 0) return;
+    this.noteAnnounced(news, deployment, now);
+    const message: AffinityMessage = { from: this.replica, deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
     this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
       this.options.onError(new Error(`publishing prompt-cache affinity failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it as they serve the prefix`));
     });
@@ -90,10 +108,17 @@ export class SharedAffinityTable extends AffinityTable {
   private receive(text: string): void {
     const message = parseMessage(text);
     if (!message || message.from === this.replica) return;
-    super.remember(
-      message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens })),
-      message.deployment,
-    );
+    const prefixes = message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens }));
+    super.remember(prefixes, message.deployment);
+    this.noteAnnounced(prefixes, message.deployment, this.clock());
+  }
+
+  private noteAnnounced(prefixes: CachePrefix[], deployment: string, at: number): void {
+    for (const prefix of prefixes) {
+      this.announced.delete(prefix.hash);
+      this.announced.set(prefix.hash, { deployment, at });
+    }
+    dropOldest(this.announced, this.options.maxEntries ?? DEFAULT_AFFINITY_ENTRIES);
   }
 
   stop(): void {

@@ -14,11 +14,22 @@ export interface Holding {
 
 const TTL_MS = { "5m": 5 * 60_000, "1h": 60 * 60_000 } as const;
 
+export const DEFAULT_AFFINITY_ENTRIES = 100_000;
+
+/** Drops a map's oldest insertions until it holds at most `limit` (re-inserting an entry makes it newest). */
+export function dropOldest(map: Map<string, unknown>, limit: number): void {
+  while (map.size > limit) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
+  }
+}
+
 export class AffinityTable {
   private readonly entries = new Map<string, Holding>();
 
   constructor(
-    private readonly maxEntries = 100_000,
+    private readonly maxEntries = DEFAULT_AFFINITY_ENTRIES,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -42,11 +53,7 @@ export class AffinityTable {
       this.entries.delete(prefix.hash);
       this.entries.set(prefix.hash, { deployment, expiresAt: now + TTL_MS[prefix.ttl], tokens: prefix.tokens });
     }
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    dropOldest(this.entries, this.maxEntries);
   }
 
   get size(): number {

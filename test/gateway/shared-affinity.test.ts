@@ -84,3 +84,50 @@ test("without Redis a replica keeps its own table and says affinity is per repli
   assert.equal(alone.holdings(prefixes).get("anthropic-sonnet")?.tokens, 3_500);
   await eventually(() => errors.find((error) => /affinity/.test(error.message)), "the report");
 });
+
+test("a prefix is announced when it is news: new, moved, or a tenth of its TTL since anyone announced it", async () => {
+  let now = 1_000_000;
+  const clock = () => now;
+  const publisher = connect();
+  await new Promise((resolve) => publisher.once("ready", resolve));
+  const a = await SharedAffinityTable.start(publisher, { channel, onError: () => undefined, waitMs: 1_000, now: clock });
+  tables.push(a);
+  const b = await replica();
+  const listener = connect();
+  await new Promise((resolve) => listener.once("ready", resolve));
+  const heard: { deployment: string; hashes: string[] }[] = [];
+  listener.on("message", (_channel: string, text: string) => {
+    const message = JSON.parse(text) as { deployment: string; prefixes: [string][] };
+    heard.push({ deployment: message.deployment, hashes: message.prefixes.map(([hash]) => hash) });
+  });
+  await listener.subscribe(channel);
+  const five = { hash: `quiet-5m-${Math.random()}`, ttl: "5m" as const, tokens: 1_500 };
+  const hour = { hash: `quiet-1h-${Math.random()}`, ttl: "1h" as const, tokens: 4_000 };
+
+  a.remember([five, hour], "anthropic-sonnet");
+  await eventually(() => (heard.length === 1 ? true : undefined), "the first announcement");
+  now += 29_000;
+  a.remember([five, hour], "anthropic-sonnet"); // a cache hit 29 s later: no news
+  now += 1_000;
+  a.remember([five, hour], "anthropic-sonnet"); // 30 s since the announcement: the 5-minute prefix again
+  a.remember([hour], "bedrock-sonnet-us"); // moved: news at once
+  const marker = { hash: `marker-${Math.random()}`, ttl: "5m" as const, tokens: 1 };
+  a.remember([marker], "anthropic-haiku");
+  await eventually(() => (heard.some((message) => message.hashes.includes(marker.hash)) ? true : undefined), "the marker");
+  assert.deepEqual(
+    heard.map((message) => [message.deployment, message.hashes]),
+    [
+      ["anthropic-sonnet", [five.hash, hour.hash]],
+      ["anthropic-sonnet", [five.hash]],
+      ["bedrock-sonnet-us", [hour.hash]],
+      ["anthropic-haiku", [marker.hash]],
+    ],
+  );
+  // The other replica still learned everything, and what it heard needs no echo from it.
+  assert.equal((await eventually(() => b.holdings([hour]).get("bedrock-sonnet-us"), "B to learn the move")).tokens, 4_000);
+  b.remember([hour], "bedrock-sonnet-us");
+  const last = { hash: `last-${Math.random()}`, ttl: "5m" as const, tokens: 1 };
+  a.remember([last], "anthropic-haiku");
+  await eventually(() => (heard.some((message) => message.hashes.includes(last.hash)) ? true : undefined), "the last marker");
+  assert.equal(heard.length, 5, "B serving what it just heard announced sent nothing");
+});
