@@ -43,6 +43,45 @@ test("any chunking (even inside a multi-byte character or a CRLF) gives the same
   );
 });
 
+/** Line endings mixed within a line pair: \n\r\n, \r\n\n, \r\n\r, \n\r, \r inside an event. */
+const MIXED =
+  "event: a\ndata: 1\n\r\n" +
+  "event: b\r\ndata: 2\r\n\n" +
+  "event: c\rdata: 3\r\n\r" +
+  "event: d\ndata: 4\n\r" +
+  "data: x\rdata: y\n\n" +
+  "event: e\r\ndata: 5\r\n\r\n";
+
+test("mixed line endings: a blank line is any two line endings in a row, whatever the chunking", () => {
+  const expected: SseEvent[] = [
+    { event: "a", data: "1" },
+    { event: "b", data: "2" },
+    { event: "c", data: "3" },
+    { event: "d", data: "4" },
+    { event: undefined, data: "x\ny" },
+    { event: "e", data: "5" },
+  ];
+  const bytes = Buffer.from(MIXED);
+  assert.deepEqual(splitAll([bytes]), expected);
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 30 }), (cuts) => {
+      const points = [0, ...cuts.sort((left, right) => left - right), bytes.length];
+      const splitter = new SseEventSplitter(["c", "e"]);
+      const events = points.slice(1).flatMap((end, index) => splitter.push(bytes.subarray(points[index] as number, end)));
+      assert.deepEqual(splitAll(points.slice(1).map((end, index) => bytes.subarray(points[index] as number, end))), expected);
+      assert.deepEqual(events, expected.filter((event) => event.event === "c" || event.event === "e"));
+      assert.equal(splitter.seen, expected.length);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("a \\r last in a chunk waits: it may be half of a \\r\\n", () => {
+  const splitter = new SseEventSplitter();
+  assert.deepEqual(splitter.push(Buffer.from("event: ping\r\ndata: {}\r")), []);
+  assert.deepEqual(splitter.push(Buffer.from("\n\r\n")), [{ event: "ping", data: "{}" }]);
+});
+
 test("an unfinished event waits for the blank line that ends it", () => {
   const splitter = new SseEventSplitter();
   assert.deepEqual(splitter.push(Buffer.from("event: ping\ndata: {}\n")), []);

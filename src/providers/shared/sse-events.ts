@@ -1,6 +1,7 @@
 /**
- * Splits an SSE byte stream into events as chunks arrive (events end at a blank line: \n\n,
- * \r\n\r\n or \r\r; several data: lines join with \n; lines starting with ":" are comments).
+ * Splits an SSE byte stream into events as chunks arrive (lines end with \r\n, \n or \r, mixed
+ * freely; an event ends at a blank line; several data: lines join with \n; lines starting with
+ * ":" are comments).
  * https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 export interface SseEvent {
@@ -101,23 +102,36 @@ function startsWithEventField(data: Buffer, start: number, end: number): boolean
   );
 }
 
+/** The length of the line ending at `at` (\r\n: 2; \n or \r: 1), or 0 if none starts there. */
+function lineEndLength(data: Buffer, at: number): number {
+  const byte = data[at];
+  if (byte === LF) return 1;
+  if (byte !== CR) return 0;
+  return data[at + 1] === LF ? 2 : 1;
+}
+
 /**
- * Where the next blank line starts (the end of an event), or -1: the first of \r\n\r\n, \n\n or
- * \r\r at or after `from`, as the regex /\r\n\r\n|\n\n|\r\r/ would find it.
+ * Where the next blank line starts (the end of an event), or -1: the first line ending at or
+ * after `from` that another line ending follows at once (\n\n, \r\n\r\n, \r\r, \n\r\n, …).
+ * A \r at the end of the data may be the first half of a \r\n: as the second ending it ends the
+ * event anyway, and a \n arriving next is an empty line before the next event, which changes nothing.
  */
 function nextBoundary(data: Buffer, from: number, hasCr: boolean): number {
   if (!hasCr) return data.indexOf(LF_LF, from);
-  for (let index = from; index + 1 < data.length; index += 1) {
-    const byte = data[index];
-    const next = data[index + 1];
-    if (byte === LF && next === LF) return index;
-    if (byte === CR && (next === CR || (next === LF && data[index + 2] === CR && data[index + 3] === LF))) return index;
+  for (let index = from; index < data.length; index += 1) {
+    const first = lineEndLength(data, index);
+    // A \r last in the data waits: it may be a \r\n whose \n is still to come.
+    if (first === 0 || (first === 1 && data[index] === CR && index + 1 === data.length)) continue;
+    if (lineEndLength(data, index + first) > 0) return index;
+    index += first - 1;
   }
   return -1;
 }
 
+/** The length of the blank line at `at`: its two line endings. */
 function boundaryLength(data: Buffer, at: number): number {
-  return data[at] === CR && data[at + 1] === LF ? 4 : 2;
+  const first = lineEndLength(data, at);
+  return first + lineEndLength(data, at + first);
 }
 
 function parseBlock(block: string): SseEvent | undefined {
