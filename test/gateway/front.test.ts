@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "../helpers/eventually.js";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
@@ -96,25 +97,14 @@ async function assertServesMessages(path = "/v1/messages", headers: Record<strin
   return answer;
 }
 
-/** Waits until `check` returns a value, or fails after `ms`. */
-async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
-
 async function ledgerRow(requestId: string): Promise<LedgerRow> {
   return eventually(
     async () => {
       await harness.ledger.writer.flush();
       return (await harness.ledger.store.get(requestId)) ?? undefined;
     },
-    3_000,
     `ledger row ${requestId}`,
+    3_000,
   );
 }
 
@@ -164,7 +154,7 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     void closed.then(() => {
       connectionClosed = true;
     });
-    await eventually(() => (connectionClosed ? true : undefined), 2_000, "the gateway closes the connection after refusing the body");
+    await eventually(() => (connectionClosed ? true : undefined), "the gateway closes the connection after refusing the body", 2_000);
   });
 
   test("a chunked body that grows past 32 MiB: 413 request_too_large while it is still being sent", async () => {
@@ -304,7 +294,7 @@ describe("a client that goes away", () => {
         });
       });
       assert.match(firstChunk, /event: message_start/, "the client left after the stream began");
-      await eventually(() => (counters().incomplete > before.incomplete ? true : undefined), 1_500, "the emulator saw its stream cut");
+      await eventually(() => (counters().incomplete > before.incomplete ? true : undefined), "the emulator saw its stream cut", 1_500);
       const elapsed = performance.now() - leftAt;
       assert.ok(elapsed < 1_000, `upstream stream closed ${elapsed.toFixed(0)} ms after the client left`);
       assert.ok(requestId);
@@ -325,15 +315,15 @@ describe("a client that goes away", () => {
       const requestsBefore = upstreamRequests(harness.anthropic);
       const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, stream: true, messages: [{ role: "user", content: `waiting ${Math.random()}` }] });
       const { leftAt } = await startAndLeave(body, (response, drop) => {
-        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), 2_000, "upstream call").then(drop, drop);
+        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), "upstream call", 2_000).then(drop, drop);
       });
       await eventually(
         () => {
           const now = counters();
           return now.incomplete + now.closedBeforeHeaders > before.incomplete + before.closedBeforeHeaders ? true : undefined;
         },
-        1_500,
         "the emulator saw its request dropped",
+        1_500,
       );
       assert.ok(performance.now() - leftAt < 1_000);
       await harness.ledger.writer.flush();
@@ -354,9 +344,9 @@ describe("a client that goes away", () => {
       const requestsBefore = upstreamRequests(harness.anthropic);
       const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, messages: [{ role: "user", content: `pending ${Math.random()}` }] });
       const { leftAt } = await startAndLeave(body, (response, drop) => {
-        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), 2_000, "upstream call").then(drop, drop);
+        if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), "upstream call", 2_000).then(drop, drop);
       });
-      await eventually(() => (counters().closedBeforeHeaders > before.closedBeforeHeaders ? true : undefined), 1_500, "the emulator saw its request dropped before answering");
+      await eventually(() => (counters().closedBeforeHeaders > before.closedBeforeHeaders ? true : undefined), "the emulator saw its request dropped before answering", 1_500);
       assert.ok(performance.now() - leftAt < 1_000);
     } finally {
       await afterAbandon();
@@ -567,7 +557,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     void exchange.closed.then((closed) => {
       outcome = closed;
     });
-    await eventually(() => outcome, 1_500, "the upstream stream was cut");
+    await eventually(() => outcome, "the upstream stream was cut", 1_500);
     assert.deepEqual(outcome, { finished: false });
     assert.ok(performance.now() - leftAt < 1_000);
   });
@@ -585,8 +575,8 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
         await ledger.writer.flush();
         return (await ledger.store.get(requestId)) ?? undefined;
       },
-      1_500,
       `ledger row ${requestId}`,
+      1_500,
     );
     assert.equal(row.stream, true);
   });
@@ -611,7 +601,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
       () => undefined,
     );
     try {
-      await eventually(() => result, 1_500, "the 400 KB answer");
+      await eventually(() => result, "the 400 KB answer", 1_500);
     } finally {
       drop();
     }

@@ -75,6 +75,14 @@ async function sharedState(gateway: RunningGateway): Promise<{ redis: string; bu
   return ((await response.json()) as { shared_state: { redis: string; budgets_refresh_ms: number; budgets_reloaded_at: string | null } }).shared_state;
 }
 
+/** A new key in the shared ledger, known to every replica given. */
+async function addKey(name: string, replicasToTell: { ledger: Ledger; gateway: RunningGateway }[], budget: string | null = null): Promise<ReturnType<typeof newApiKey>> {
+  const key = newApiKey({ name, monthly_budget_usd: budget, allowed_models: [], tags: {} });
+  await replicasToTell[0]?.ledger.keys.create(key.record);
+  for (const replica of replicasToTell) await replica.gateway.state.keys.refresh(true);
+  return key;
+}
+
 function client(gateway: RunningGateway, secret: string): Anthropic {
   return new Anthropic({ baseURL: gateway.url, apiKey: secret, maxRetries: 0 });
 }
@@ -88,17 +96,12 @@ test("a key's budget counts what every replica sharing the ledger spent", async 
   assert.equal(a.ledger.store.shared, true);
 
   // What one request costs (the emulator answers the same question the same way).
-  const probe = newApiKey({ name: "probe", monthly_budget_usd: null, allowed_models: [], tags: {} });
-  await a.ledger.keys.create(probe.record);
-  await a.gateway.state.keys.refresh(true);
+  const probe = await addKey("probe", [a]);
   const cost = parseUsd((await ask(client(a.gateway, probe.secret))).response.headers.get("x-switchyard-cost-usd") ?? "");
   assert.ok(cost > 0n);
 
   // A budget of one and a half requests.
-  const tight = newApiKey({ name: "shared-budget", monthly_budget_usd: formatUsd((cost * 3n) / 2n), allowed_models: [], tags: {} });
-  await a.ledger.keys.create(tight.record);
-  await a.gateway.state.keys.refresh(true);
-  await b.gateway.state.keys.refresh(true);
+  const tight = await addKey("shared-budget", [a, b], formatUsd((cost * 3n) / 2n));
 
   // B serves the first request (spend 0 before it); A serves the second once B's row is in the
   // ledger (A loads the key's spend at its first request: one request's worth, under budget).
@@ -138,10 +141,7 @@ test("a key's rate limit is one bucket for every replica (Redis)", async () => {
   const redisLine = `redis: { url_env: TEST_REDIS_URL, key_prefix: "${prefix}" }\nkeys: { limited: { requests_per_minute: 3 } }`;
   const a = await startReplica("limits-a", redisLine);
   const b = await startReplica("limits-b", redisLine);
-  const limited = newApiKey({ name: "limited", monthly_budget_usd: null, allowed_models: [], tags: {} });
-  await a.ledger.keys.create(limited.record);
-  await a.gateway.state.keys.refresh(true);
-  await b.gateway.state.keys.refresh(true);
+  const limited = await addKey("limited", [a, b]);
 
   const remaining: string[] = [];
   for (const replica of [a, b, a]) {
@@ -162,9 +162,7 @@ test("which deployment holds a prompt prefix, learnt on one replica, is known to
   const redisLine = `redis: { url_env: TEST_REDIS_URL, key_prefix: "switchyard-replicas-${process.pid}-${Date.now()}:" }`;
   const a = await startReplica("affinity-a", redisLine);
   const b = await startReplica("affinity-b", redisLine);
-  const plain = newApiKey({ name: "plain", monthly_budget_usd: null, allowed_models: [], tags: {} });
-  await a.ledger.keys.create(plain.record);
-  await a.gateway.state.keys.refresh(true);
+  const plain = await addKey("plain", [a]);
   const body = {
     model: "claude-haiku-4-5",
     max_tokens: 16,
@@ -188,9 +186,7 @@ test("Redis going away mid-run: requests keep being served on per-replica limits
     await waitForRedis(port);
     const redisLine = `redis: { url_env: TEST_OWN_REDIS_URL, command_timeout_ms: 200 }\nkeys: { flaky: { requests_per_minute: 60 } }`;
     const a = await startReplica("flaky-a", redisLine, { TEST_OWN_REDIS_URL: `redis://127.0.0.1:${port}` });
-    const flaky = newApiKey({ name: "flaky", monthly_budget_usd: null, allowed_models: [], tags: {} });
-    await a.ledger.keys.create(flaky.record);
-    await a.gateway.state.keys.refresh(true);
+    const flaky = await addKey("flaky", [a]);
     const remaining = async () => Number((await ask(client(a.gateway, flaky.secret))).response.headers.get("anthropic-ratelimit-requests-remaining"));
     assert.deepEqual([await remaining(), await remaining()], [59, 58], "the shared bucket");
     assert.equal((await sharedState(a.gateway)).redis, "connected");

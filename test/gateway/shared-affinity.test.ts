@@ -5,22 +5,17 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { SharedAffinityTable } from "../../src/gateway/shared-affinity.js";
 import type { CachePrefix } from "../../src/routing/cache-prefixes.js";
-import { REDIS_URL } from "../helpers/redis.js";
+import { eventually } from "../helpers/eventually.js";
+import { REDIS_URL, testRedis } from "../helpers/redis.js";
 
 const channel = `switchyard-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:affinity`;
 const clients: Redis[] = [];
 const tables: SharedAffinityTable[] = [];
 
-function connect(url = REDIS_URL): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 500, retryStrategy: () => null });
-  redis.on("error", () => undefined);
-  clients.push(redis);
-  return redis;
-}
+const connect = (url = REDIS_URL): Redis => testRedis(clients, url);
 
 async function replica(errors: Error[] = [], url = REDIS_URL): Promise<SharedAffinityTable> {
   const publisher = connect(url);
@@ -31,16 +26,6 @@ async function replica(errors: Error[] = [], url = REDIS_URL): Promise<SharedAff
   const table = await SharedAffinityTable.start(publisher, { channel, onError: (error) => errors.push(error), waitMs: 1_000 });
   tables.push(table);
   return table;
-}
-
-async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 2_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 after(() => {

@@ -6,23 +6,18 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { GatewayError } from "../../src/gateway/errors.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { SharedRateLimiter } from "../../src/gateway/shared-rate-limiter.js";
 import { throttled } from "../../src/gateway/shared-state.js";
-import { REDIS_URL, START_REDIS } from "../helpers/redis.js";
+import { REDIS_URL, START_REDIS, testRedis } from "../helpers/redis.js";
 
 
 const prefix = `switchyard-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
 const clients: Redis[] = [];
 
-function connect(url = REDIS_URL): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 500, retryStrategy: () => null, lazyConnect: true });
-  redis.on("error", () => undefined);
-  clients.push(redis);
-  return redis;
-}
+const connect = (url = REDIS_URL): Redis => testRedis(clients, url, { lazyConnect: true });
 
 /** A replica's limiter: its own Redis connection and its own fallback buckets. */
 async function replica(errors: Error[] = []): Promise<SharedRateLimiter> {
