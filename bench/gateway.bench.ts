@@ -470,12 +470,23 @@ function roundsOf<Row extends { rate: number; mode: Mode; target: string }>(rows
   return [...groups.values()];
 }
 
+/** What both kinds of summary fold alike: totals, the most disturbed round, the loop delay and thread medians. */
+function foldRounds(group: { sent: number; failures: number; otherCores: number; loopDelay?: LoopDelay; threads?: ThreadShare }[]) {
+  const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
+  return {
+    sent: group.reduce((sum, row) => sum + row.sent, 0),
+    failures: group.reduce((sum, row) => sum + row.failures, 0),
+    otherCores: Math.max(...group.map((row) => row.otherCores)),
+    ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
+    ...medianShare(group.flatMap((row) => (row.threads ? [row.threads] : []))),
+  };
+}
+
 /** Folds the rounds of each rate, mode and target into one summary row. */
 function summarise(rows: RateRow[]): RateSummary[] {
   return roundsOf(rows).map((group) => {
     const first = group[0] as RateRow;
     const added = group.filter((row) => row.addedP99 !== undefined);
-    const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
     const cpu = group.flatMap((row) => (row.gatewayCpuMsPerRequest === undefined ? [] : [row.gatewayCpuMsPerRequest]));
     return {
       rate: first.rate,
@@ -489,12 +500,8 @@ function summarise(rows: RateRow[]): RateSummary[] {
         ? { addedP50: median(added.map((row) => row.addedP50 as number)), addedP99: median(added.map((row) => row.addedP99 as number)), addedP99ByRound: added.map((row) => row.addedP99 as number) }
         : {}),
       lagP99: Math.max(...group.map((row) => row.lagP99)),
-      sent: group.reduce((sum, row) => sum + row.sent, 0),
-      failures: group.reduce((sum, row) => sum + row.failures, 0),
-      otherCores: Math.max(...group.map((row) => row.otherCores)),
       ...(cpu.length > 0 ? { gatewayCpuMsPerRequest: median(cpu) } : {}),
-      ...medianShare(group.flatMap((row) => (row.threads ? [row.threads] : []))),
-      ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
+      ...foldRounds(group),
     };
   });
 }
@@ -502,7 +509,6 @@ function summarise(rows: RateRow[]): RateSummary[] {
 function summarisePaired(rows: PairedRow[]): PairedSummary[] {
   return roundsOf(rows).map((group) => {
     const first = group[0] as PairedRow;
-    const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
     const middle = (pick: (row: PairedRow) => number) => median(group.map(pick));
     return {
       rate: first.rate,
@@ -518,12 +524,8 @@ function summarisePaired(rows: PairedRow[]): PairedSummary[] {
       addedP99ByRound: group.map((row) => row.addedP99),
       differenceP50: middle((row) => row.difference.p50),
       differenceP99: middle((row) => row.difference.p99),
-      sent: group.reduce((sum, row) => sum + row.sent, 0),
       pairs: group.reduce((sum, row) => sum + row.pairs, 0),
-      failures: group.reduce((sum, row) => sum + row.failures, 0),
-      otherCores: Math.max(...group.map((row) => row.otherCores)),
-      ...(delays.length > 0 ? { loopDelayMaxMs: Math.max(...delays.map((delay) => delay.maxMs)), loopDelayP99Ms: median(delays.map((delay) => delay.p99Ms)) } : {}),
-      ...medianShare(group.flatMap((row) => (row.threads ? [row.threads] : []))),
+      ...foldRounds(group),
     };
   });
 }

@@ -21,13 +21,13 @@ export interface BenchGatewayFiles {
   key: string;
 }
 
+/** The ledger a bench gateway prepared in `directory` writes to. */
+export const benchLedgerPath = (directory: string): string => join(directory, "ledger.db");
+
 /**
  * Creates `directory`/ledger.db with a key and `directory`/gateway.yaml routing BENCH_MODEL to the
  * emulator; `extraConfig` (YAML lines, e.g. a `redis:` section) is appended to the config.
  */
-/** The ledger a bench gateway prepared in `directory` writes to. */
-export const benchLedgerPath = (directory: string): string => join(directory, "ledger.db");
-
 export function prepareBenchGateway(root: string, directory: string, emulatorUrl: string, extraConfig = ""): BenchGatewayFiles {
   const dbPath = benchLedgerPath(directory);
   const created = JSON.parse(
