@@ -335,6 +335,8 @@ async function streamToClient(
       response.write(sseError(anthropicErrorType(upstreamError.kind), upstreamError.message));
     }
   }
+  // An error the upstream sent in the stream has reached the client already; it is still a failure.
+  if (failure === undefined) failure = result.failure()?.kind;
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
   const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
   const recorded = state.ledger.record(row);

@@ -6,6 +6,7 @@
  */
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
 import type { Cancel } from "../util/cancel.js";
+import type { UpstreamError } from "./upstream-error.js";
 
 export interface MessagesCall {
   /** The client's request body, parsed; unknown fields are kept and passed on. */
@@ -48,6 +49,11 @@ export interface UpstreamStream {
   rest: AsyncIterable<Buffer>;
   /** Usage seen so far (final once `rest` is exhausted). */
   usage(): NormalizedUsage;
+  /**
+   * An error the upstream reported inside the stream after its first event (an `event: error`, a
+   * Bedrock exception frame), which `rest` has already passed on to the client; undefined if none.
+   */
+  failure(): UpstreamError | undefined;
   headers: Record<string, string>;
 }
 

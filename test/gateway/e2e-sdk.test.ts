@@ -130,6 +130,32 @@ describe("streaming through the Anthropic API deployment", () => {
   });
 });
 
+describe("a stream the upstream breaks after it started", () => {
+  // Bedrock wraps the model's overload in a modelStreamErrorException frame.
+  for (const [model, emulator, kind] of [
+    ["haiku-via-anthropic", "anthropic", "overloaded"],
+    ["haiku-via-bedrock", "bedrock", "upstream_server"],
+  ] as const) {
+    test(`${emulator}: the SDK raises the error event, and the ledger row records the failure and what was used`, async () => {
+      const upstream = emulator === "anthropic" ? harness.anthropic : harness.bedrock;
+      upstream.setProfile({ rules: [{ fault: { kind: "stream_error", type: "overloaded_error", message: "Overloaded (injected)" }, streaming: true, count: 1 }] });
+      try {
+        const stream = client.messages.stream({ model, max_tokens: 200, messages: [{ role: "user", content: "A long answer, please." }] });
+        let firstEvent = false;
+        stream.on("streamEvent", () => (firstEvent = true));
+        await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /Overloaded \(injected\)/.test(error.message));
+        assert.ok(firstEvent, "the stream had started");
+        const row = await ledgerRow(stream.request_id);
+        assert.equal(row.status, 200);
+        assert.ok(row.warnings.includes(`stream ended early: ${kind}`), `warnings: ${row.warnings.join("; ")}`);
+        assert.ok(row.input_tokens !== null && row.input_tokens > 0, "the input the upstream reported is kept");
+      } finally {
+        upstream.setProfile("instant");
+      }
+    });
+  }
+});
+
 describe("features pass through", () => {
   test("tools: a forced tool call comes back as a tool_use block from both providers", async () => {
     const tools = [{ name: "get_weather", description: "Weather for a city", input_schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] } }];

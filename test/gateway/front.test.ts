@@ -396,7 +396,10 @@ describe("large answers, from an upstream the test controls", () => {
     return `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
   }
 
-  async function serveStream(response: ServerResponse, bytes: Buffer[], deltas: number): Promise<void> {
+  /** How a fake stream ends: whole, with an error event after its first delta, or cut cleanly (no message_stop). */
+  type StreamEnd = "whole" | "error" | "cut";
+
+  async function serveStream(response: ServerResponse, bytes: Buffer[], deltas: number, end: StreamEnd = "whole"): Promise<void> {
     response.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_fake" });
     const write = async (text: string) => {
       const chunk = Buffer.from(text);
@@ -408,6 +411,11 @@ describe("large answers, from an upstream the test controls", () => {
     await write(event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
     for (let index = 0; index < deltas && !response.destroyed; index += 1) {
       await write(event("content_block_delta", { index: 0, delta: { type: "text_delta", text: `[${index}]${DELTA_TEXT}` } }));
+    }
+    if (end !== "whole") {
+      if (end === "error") await write(event("error", { error: { type: "overloaded_error", message: "Overloaded (mid-stream)" } }));
+      response.end();
+      return;
     }
     await write(event("content_block_stop", { index: 0 }));
     await write(event("message_delta", { delta: { stop_reason: "end_turn" }, usage: { output_tokens: deltas * 15_000 } }));
@@ -439,7 +447,8 @@ describe("large answers, from an upstream the test controls", () => {
         sent.push({ bytes, closed: new Promise((resolve) => response.once("close", () => resolve({ finished: response.writableFinished }))) });
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { stream?: boolean; messages?: { content?: unknown }[] };
         const deltas = Number(/deltas=(\d+)/.exec(String(body.messages?.[0]?.content))?.[1] ?? 1);
-        if (body.stream) serveStream(response, bytes, deltas).catch(() => response.destroy());
+        const end = (/end=(error|cut)/.exec(String(body.messages?.[0]?.content))?.[1] ?? "whole") as StreamEnd;
+        if (body.stream) serveStream(response, bytes, deltas, end).catch(() => response.destroy());
         else serveJson(response, bytes);
       });
     });
@@ -580,6 +589,37 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     );
     assert.equal(row.stream, true);
   });
+
+  for (const [end, expected] of [
+    ["error", { sseError: /"type":"overloaded_error","message":"Overloaded \(mid-stream\)"/, kind: "overloaded" }],
+    ["cut", { sseError: /"type":"api_error","message":"[^"]*the stream ended before message_stop"/, kind: "upstream_server" }],
+  ] as const) {
+    test(`a stream the upstream ends early (${end === "error" ? "an error event" : "closed before message_stop"}): the client gets an error event, the ledger a failure`, async () => {
+      const response = await fetch(`${gateway.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+        body: JSON.stringify({ model: "big", max_tokens: 4096, stream: true, messages: [{ role: "user", content: `deltas=1 end=${end}` }] }),
+      });
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      const events = text.split("\n\n").filter((block) => block.startsWith("event: error"));
+      assert.equal(events.length, 1, `one error event, the last thing sent: ${text.slice(-300)}`);
+      assert.match(events[0] ?? "", expected.sseError);
+      assert.ok(text.trimEnd().endsWith((events[0] ?? "").trimEnd()));
+      const requestId = response.headers.get("request-id") ?? "";
+      const row = await eventually(
+        async () => {
+          await ledger.writer.flush();
+          return (await ledger.store.get(requestId)) ?? undefined;
+        },
+        `ledger row ${requestId}`,
+        1_500,
+      );
+      assert.ok(row.warnings.includes(`stream ended early: ${expected.kind}`), `warnings: ${row.warnings.join("; ")}`);
+      assert.equal(row.input_tokens, 5, "what the upstream reported before the end is still priced");
+      assert.ok(row.cost_usd !== null);
+    });
+  }
 
   test("a non-streaming answer over 256 KiB reaches the client", async () => {
     const body = JSON.stringify({ model: "big", max_tokens: 4096, messages: [{ role: "user", content: "a long JSON answer" }] });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { BedrockStreamDecoder } from "../../src/providers/bedrock/event-stream.js";
 import { toInvokeBody } from "../../src/providers/bedrock/request-body.js";
 import { bedrockError, errorTypeName } from "../../src/providers/bedrock/errors.js";
+import { UpstreamError } from "../../src/providers/upstream-error.js";
 
 /** The 150-byte chunk frame wrapping {"type":"message_stop"} with "p":"abcdefgh" (shared/reference/protocols.md §2.4). */
 const WORKED_FRAME = Buffer.from(
@@ -28,10 +29,24 @@ test("two frames in one chunk both decode", () => {
   assert.equal(decoder.push(Buffer.concat([WORKED_FRAME, WORKED_FRAME])).length, 2);
 });
 
-test("a corrupted frame is refused by the CRC check, not passed on", () => {
+test("a corrupted frame is refused by the CRC check, not passed on, as the upstream's failure (fail over, 5xx)", () => {
   const corrupted = Buffer.from(WORKED_FRAME);
   corrupted[100] = (corrupted[100] as number) ^ 0xff;
-  assert.throws(() => new BedrockStreamDecoder("test").push(corrupted), /checksum|CRC/i);
+  assert.throws(
+    () => new BedrockStreamDecoder("test").push(corrupted),
+    (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /corrupt event-stream frame.*(checksum|CRC)/i.test(error.message),
+  );
+});
+
+test("the end of the body: a frame cut short, or no message_stop, is a cut stream; a whole stream ends quietly", () => {
+  const cut = new BedrockStreamDecoder("test");
+  assert.deepEqual(cut.push(WORKED_FRAME.subarray(0, 100)), []);
+  assert.throws(() => cut.finish(), (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /truncated event-stream message \(100 bytes/.test(error.message));
+  const unstopped = new BedrockStreamDecoder("test");
+  assert.throws(() => unstopped.finish(), /the stream ended before its message_stop event/);
+  const whole = new BedrockStreamDecoder("test");
+  whole.push(WORKED_FRAME);
+  assert.doesNotThrow(() => whole.finish());
 });
 
 test("the InvokeModel body drops model and stream, adds anthropic_version and moves betas into the body", () => {
@@ -46,5 +61,6 @@ test("Bedrock error types are read the way the AWS SDK reads them", () => {
   assert.equal(throttled.kind, "rate_limited");
   assert.equal(throttled.details.retryAfterMs, 2000);
   assert.equal(bedrockError(403, { "x-amzn-errortype": "UnrecognizedClientException" }, "{}", undefined, "bedrock").kind, "upstream_auth");
+  assert.equal(bedrockError(403, { "x-amzn-errortype": "AccessDeniedException" }, '{"message":"You don\'t have access to the model with the specified model ID."}', undefined, "bedrock").kind, "upstream_auth");
   assert.equal(bedrockError(503, {}, "{}", undefined, "bedrock").kind, "unavailable");
 });

@@ -7,7 +7,8 @@ import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
   ValidationException: "invalid_request",
-  AccessDeniedException: "permission",
+  // The gateway's own IAM role or model access, not the caller's: another deployment may serve.
+  AccessDeniedException: "upstream_auth",
   ResourceNotFoundException: "not_found",
   ThrottlingException: "rate_limited",
   ServiceQuotaExceededException: "rate_limited",

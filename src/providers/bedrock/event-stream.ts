@@ -39,7 +39,12 @@ class FrameReader {
       const total = this.pendingBytes.readUInt32BE(0);
       if (total < 16) throw new UpstreamError("upstream_server", `${this.who}: corrupt event-stream frame (length ${total})`);
       if (this.pendingBytes.length < total) break;
-      const message = this.codec.decode(this.pendingBytes.subarray(0, total));
+      let message: ReturnType<EventStreamCodec["decode"]>;
+      try {
+        message = this.codec.decode(this.pendingBytes.subarray(0, total));
+      } catch (error) {
+        throw new UpstreamError("upstream_server", `${this.who}: corrupt event-stream frame (${error instanceof Error ? error.message : String(error)})`);
+      }
       this.pendingBytes = this.pendingBytes.subarray(total);
       const header = (name: string) => {
         const value = message.headers[name]?.value;
@@ -64,12 +69,28 @@ class FrameReader {
     for (const frame of this.push(chunk)) {
       if (frame.kind === "error") items.push(frame);
       else {
-        const text = sse(frame.eventType, frame.payload);
+        let text: string | undefined;
+        try {
+          text = sse(frame.eventType, frame.payload);
+        } catch (error) {
+          throw new UpstreamError("upstream_server", `${this.who}: unreadable ${frame.eventType ?? "event"} event (${error instanceof Error ? error.message : String(error)})`);
+        }
         if (text) items.push({ kind: "event", sse: text });
       }
     }
     return items;
   }
+
+  /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does). */
+  finish(): void {
+    if (this.pendingBytes.length > 0) throw new UpstreamError("upstream_server", `${this.who}: truncated event-stream message (${this.pendingBytes.length} bytes of an unfinished frame)`);
+  }
+}
+
+/** What both decoders do at the end of the body: a cut frame, or no closing event, is a cut stream. */
+function finishStream(frames: FrameReader, complete: boolean, who: string, closing: string): void {
+  frames.finish();
+  if (!complete) throw new UpstreamError("upstream_server", `${who}: the stream ended before its ${closing} event`);
 }
 
 export class BedrockStreamDecoder {
@@ -77,8 +98,9 @@ export class BedrockStreamDecoder {
   private startUsage: unknown;
   private readonly deltaUsages: unknown[] = [];
   private metrics: unknown;
+  private stopped = false;
 
-  constructor(who: string) {
+  constructor(private readonly who: string) {
     this.frames = new FrameReader(who);
   }
 
@@ -93,9 +115,17 @@ export class BedrockStreamDecoder {
       if (typeof event.type !== "string") return undefined;
       if (event.type === "message_start") this.startUsage = event.message?.usage;
       else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
-      else if (event.type === "message_stop") this.metrics = event["amazon-bedrock-invocationMetrics"];
+      else if (event.type === "message_stop") {
+        this.metrics = event["amazon-bedrock-invocationMetrics"];
+        this.stopped = true;
+      }
       return formatSseEvent(event.type, json);
     });
+  }
+
+  /** At the end of the body: throws if the stream was cut (inside a frame, or before message_stop). */
+  finish(): void {
+    finishStream(this.frames, this.stopped, this.who, "message_stop");
   }
 
   /** The usage seen: Anthropic events first; the invocation metrics when they are all there is. */
@@ -110,7 +140,11 @@ export class ConverseStreamDecoder {
   private readonly frames: FrameReader;
   private readonly translator: ConverseToAnthropic;
 
-  constructor(who: string, model: string, id: string) {
+  constructor(
+    private readonly who: string,
+    model: string,
+    id: string,
+  ) {
     this.frames = new FrameReader(who);
     this.translator = new ConverseToAnthropic(model, id);
   }
@@ -121,6 +155,11 @@ export class ConverseStreamDecoder {
 
   usage(): NormalizedUsage {
     return fromBedrockConverse(this.translator.usage);
+  }
+
+  /** At the end of the body: throws if the stream was cut (inside a frame, or before its metadata). */
+  finish(): void {
+    finishStream(this.frames, this.translator.usage !== undefined, this.who, "metadata");
   }
 }
 

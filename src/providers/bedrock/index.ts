@@ -86,10 +86,18 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         response.body.destroy();
         throw firstItem.error;
       }
+      // An exception after the first event reaches the client as an `event: error`, and the
+      // gateway learns of it through failure().
+      let failure: UpstreamError | undefined;
       const drain = (): Buffer => {
-        const text = pending
-          .map((item) => (item.kind === "event" ? item.sse : sseError(anthropicErrorType(item.error.kind), item.error.message)))
-          .join("");
+        let text = "";
+        for (const item of pending) {
+          if (item.kind === "event") text += item.sse;
+          else {
+            failure ??= item.error;
+            text += sseError(anthropicErrorType(item.error.kind), item.error.message);
+          }
+        }
         pending.length = 0;
         return Buffer.from(text, "utf8");
       };
@@ -101,8 +109,11 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
           return pending.length > 0 ? drain() : undefined;
         },
         (error) => networkError(error, name),
+        () => {
+          if (!failure) decoder.finish();
+        },
       );
-      return { kind: "stream", first, rest, usage: () => decoder.usage(), headers };
+      return { kind: "stream", first, rest, usage: () => decoder.usage(), failure: () => failure, headers };
     },
 
     async countTokens(body, call) {

@@ -13,7 +13,7 @@ import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The stream events the gateway reads: usage, and an error before the message. */
-const OBSERVED_EVENTS = ["message_start", "message_delta", "error"];
+const OBSERVED_EVENTS = ["message_start", "message_delta", "message_stop", "error"];
 
 export interface AnthropicShapeOptions {
   kind: string;
@@ -79,6 +79,7 @@ export class AnthropicShapeClient implements ProviderClient {
     let startUsage: unknown;
     const deltaUsages: unknown[] = [];
     let streamError: UpstreamError | undefined;
+    let stopped = false;
     /** True once a whole event (of any type) has arrived: the first event, for readUntil. */
     const observe = (chunk: Buffer): boolean => {
       const seenBefore = splitter.seen;
@@ -87,6 +88,8 @@ export class AnthropicShapeClient implements ProviderClient {
           startUsage = (JSON.parse(event.data) as { message?: { usage?: unknown } }).message?.usage;
         } else if (event.event === "message_delta") {
           deltaUsages.push((JSON.parse(event.data) as { usage?: unknown }).usage);
+        } else if (event.event === "message_stop") {
+          stopped = true;
         } else if (event.event === "error") {
           streamError ??= anthropicStreamError(event.data, who);
         }
@@ -106,8 +109,12 @@ export class AnthropicShapeClient implements ProviderClient {
         return chunk;
       },
       (error) => networkError(error, who),
+      () => {
+        // A connection closed cleanly before the end is a cut stream too (an error event explains itself).
+        if (!stopped && !streamError) throw new UpstreamError("upstream_server", `${who}: the stream ended before message_stop`);
+      },
     );
-    return { kind: "stream", first, rest, usage: () => fromAnthropicStream(startUsage, deltaUsages), headers };
+    return { kind: "stream", first, rest, usage: () => fromAnthropicStream(startUsage, deltaUsages), failure: () => streamError, headers };
   }
 
   async countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }> {
