@@ -97,14 +97,15 @@ async function assertServesMessages(path = "/v1/messages", headers: Record<strin
   return answer;
 }
 
-async function ledgerRow(requestId: string): Promise<LedgerRow> {
+/** A request's ledger row, once the writer has stored it. */
+async function ledgerRow(requestId: string, ledger: Ledger = harness.ledger, ms = 3_000): Promise<LedgerRow> {
   return eventually(
     async () => {
-      await harness.ledger.writer.flush();
-      return (await harness.ledger.store.get(requestId)) ?? undefined;
+      await ledger.writer.flush();
+      return (await ledger.store.get(requestId)) ?? undefined;
     },
     `ledger row ${requestId}`,
-    3_000,
+    ms,
   );
 }
 
@@ -579,14 +580,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
       });
     });
     assert.ok(requestId);
-    const row = await eventually(
-      async () => {
-        await ledger.writer.flush();
-        return (await ledger.store.get(requestId)) ?? undefined;
-      },
-      `ledger row ${requestId}`,
-      1_500,
-    );
+    const row = await ledgerRow(requestId, ledger, 1_500);
     assert.equal(row.stream, true);
   });
 
@@ -607,14 +601,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
       assert.match(events[0] ?? "", expected.sseError);
       assert.ok(text.trimEnd().endsWith((events[0] ?? "").trimEnd()));
       const requestId = response.headers.get("request-id") ?? "";
-      const row = await eventually(
-        async () => {
-          await ledger.writer.flush();
-          return (await ledger.store.get(requestId)) ?? undefined;
-        },
-        `ledger row ${requestId}`,
-        1_500,
-      );
+      const row = await ledgerRow(requestId, ledger, 1_500);
       assert.ok(row.warnings.includes(`stream ended early: ${expected.kind}`), `warnings: ${row.warnings.join("; ")}`);
       assert.equal(row.input_tokens, 5, "what the upstream reported before the end is still priced");
       assert.ok(row.cost_usd !== null);
