@@ -5,6 +5,7 @@
 import { blockInForce } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
+import { storableText } from "../ledger/row-schema.js";
 import { formatUsd, type Money } from "../pricing/money.js";
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
 import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
@@ -48,6 +49,21 @@ function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResul
 
 const nullable = (value: number | undefined): number | null => (value === undefined ? null : value);
 
+/** The longest requested model name a row keeps (a client may send anything there). */
+const MODEL_NAME_LIMIT = 256;
+
+function storableTags(tags: Record<string, string>): Record<string, string> {
+  let clean: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(tags)) {
+    const [storableKey, storableValue] = [storableText(key), storableText(value)];
+    if (storableKey === key && storableValue === value) continue;
+    clean ??= { ...tags };
+    delete clean[key];
+    clean[storableKey] = storableValue;
+  }
+  return clean ?? tags;
+}
+
 export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
@@ -79,8 +95,8 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     request_id: outcome.requestId,
     created_at: outcome.startedAt,
     key_id: outcome.key?.id ?? null,
-    tags: outcome.tags,
-    requested_model: outcome.requestedModel,
+    tags: storableTags(outcome.tags),
+    requested_model: storableText(outcome.requestedModel, MODEL_NAME_LIMIT),
     deployment: deployment?.id ?? null,
     provider: deployment?.provider.kind ?? null,
     route: deployment?.route ?? null,
@@ -106,7 +122,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     cost_exact: cost ? cost.exact : refusedBeforeUpstream || !usage,
     cost_usd_upper: cost?.upper === undefined ? null : formatUsd(cost.upper),
     shadow_costs: shadow,
-    warnings,
+    warnings: warnings.map((warning) => storableText(warning)),
   };
   return { row, cost: cost?.total ?? 0n };
 }

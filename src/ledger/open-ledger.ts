@@ -9,7 +9,7 @@ import { SqliteLedgerStore } from "./sqlite/store.js";
 import { DEFAULT_SCHEMA, openPool } from "./postgres/connection.js";
 import { PostgresKeyStore } from "./postgres/keys.js";
 import { PostgresLedgerStore } from "./postgres/store.js";
-import { JournalLedgerWriter, noJournalWriter, type JournalWriterOptions } from "./writer.js";
+import { JournalLedgerWriter, noJournalWriter, reportLedgerError, type JournalWriterOptions } from "./writer.js";
 
 export interface LedgerOptions {
   /**
@@ -59,7 +59,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
   } else {
     const schema = config.schema ?? DEFAULT_SCHEMA;
-    const pool = openPool(config.url);
+    const pool = openPool(config.url, config.onError ?? reportLedgerError);
     store = new PostgresLedgerStore(pool, schema);
     keys = new PostgresKeyStore(pool, schema);
     defaultJournalDir = "switchyard-journal";

@@ -66,6 +66,20 @@ const TOKEN_FIELDS = [
   "web_search_requests",
 ] as const;
 
+/** A NUL, or half of a surrogate pair: text PostgreSQL's text and jsonb refuse (SQLite takes it). */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
+
+/**
+ * Text from a request (a model name, a tag) as every store can hold it: NULs and lone surrogates
+ * become U+FFFD, and text past `maxLength` is cut with "…". One such character refused by
+ * PostgreSQL would fail its whole batch on every retry.
+ */
+export function storableText(text: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const clean = UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
+  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+}
+
 /** Throws InvalidLedgerRowError for a row no store could hold; cheap enough for every request. */
 export function checkRow(row: LedgerRow): void {
   const fail = (field: string, why: string): never => {
@@ -85,5 +99,8 @@ export function checkRow(row: LedgerRow): void {
   }
   for (const [key, value] of Object.entries(row.tags)) {
     if (typeof value !== "string") fail(`tags.${key}`, "must be a string");
+    if (UNSTORABLE.test(key) || UNSTORABLE.test(value)) fail(`tags.${key}`, "holds a NUL or a lone surrogate (see storableText)");
   }
+  if (UNSTORABLE.test(row.requested_model)) fail("requested_model", "holds a NUL or a lone surrogate (see storableText)");
+  for (const warning of row.warnings) if (UNSTORABLE.test(warning)) fail("warnings", "hold a NUL or a lone surrogate (see storableText)");
 }

@@ -41,6 +41,11 @@ interface SealedSegment {
   through?: number;
 }
 
+/** Where ledger troubles go when the caller gives no onError: standard error. */
+export function reportLedgerError(error: Error): void {
+  process.stderr.write(`switchyard ledger: ${error.message}\n`);
+}
+
 export class JournalLedgerWriter implements LedgerWriter {
   /** Rows of the journal's current segment, in the order appended (kept only when the store cannot read segments). */
   private queue: LedgerRow[] = [];
@@ -68,7 +73,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-    this.onError = options.onError ?? ((error) => process.stderr.write(`switchyard ledger: ${error.message}\n`));
+    this.onError = options.onError ?? reportLedgerError;
     this.insertSegment = store.insertJournalSegment?.bind(store);
     this.sealed = journal.leftovers.map((path) => ({ path, rows: undefined, own: false }));
     if (this.sealed.length > 0) this.schedule(0);

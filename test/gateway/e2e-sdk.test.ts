@@ -227,6 +227,23 @@ describe("errors in the Anthropic shape", () => {
     });
   });
 
+  test("a model name no store could hold (a NUL, a lone surrogate, 10,000 characters) is recorded in a form it can", async () => {
+    for (const [model, recorded] of [
+      ["claude\u0000nul", "claude\uFFFDnul"],
+      ["claude\uD800half", "claude\uFFFDhalf"],
+      ["m".repeat(10_000), `${"m".repeat(255)}…`],
+    ]) {
+      const requestId = await client.messages.create({ model: model as string, max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).then(
+        () => assert.fail("an unknown model"),
+        (error: unknown) => {
+          assert.ok(error instanceof Anthropic.NotFoundError);
+          return error.requestID;
+        },
+      );
+      assert.equal((await ledgerRow(requestId)).requested_model, recorded);
+    }
+  });
+
   test("a bad key is a 401; a missing field is a 400 naming it", async () => {
     const stranger = new Anthropic({ apiKey: "sk-sy-wrong", baseURL: harness.gateway.url, maxRetries: 0 });
     await assert.rejects(stranger.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);

@@ -9,9 +9,16 @@ export type PostgresClient = pg.PoolClient;
 
 export const DEFAULT_SCHEMA = "switchyard";
 
-export function openPool(url: string): PostgresPool {
-  // Few connections: the writer sends one batch at a time, reports and key lookups are occasional.
-  return new pg.Pool({ connectionString: url, max: 4 });
+/**
+ * Few connections: the writer sends one batch at a time, reports and key lookups are occasional.
+ * Bounded waits, so a database that stops answering fails the flush (which is retried; the rows
+ * stay in the journal) instead of holding it forever. An idle connection's error (the database
+ * restarting) is reported, not thrown: unhandled, pg's 'error' event would end the process.
+ */
+export function openPool(url: string, onError: (error: Error) => void): PostgresPool {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, query_timeout: 300_000, keepAlive: true });
+  pool.on("error", (error) => onError(new Error(`PostgreSQL connection lost (it is replaced on the next query): ${error.message}`)));
+  return pool;
 }
 
 /** The schema name quoted for SQL; only plain identifiers, since it is spliced into statements. */

@@ -1,0 +1,31 @@
+/**
+ * The PostgreSQL pool (src/ledger/postgres/connection.ts): a pooled connection the server drops
+ * while idle (a restart, a failover) is reported and replaced; unhandled, pg's 'error' event
+ * would end the gateway.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openPool } from "../../src/ledger/postgres/connection.js";
+import { POSTGRES_URL } from "./test-ledgers.js";
+
+test("an idle connection the server terminates is reported, and the pool serves the next query", async () => {
+  const reported: Error[] = [];
+  const pool = openPool(POSTGRES_URL, (error) => reported.push(error));
+  try {
+    // Two connections at once, so the one that kills is not the one killed.
+    const [victim, killer] = [await pool.connect(), await pool.connect()];
+    const pid = (await victim.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    victim.release(); // idle in the pool now
+    try {
+      await killer.query("SELECT pg_terminate_backend($1)", [pid]);
+    } finally {
+      killer.release();
+    }
+    const deadline = Date.now() + 3_000;
+    while (reported.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(reported[0]?.message ?? "", /PostgreSQL connection lost/);
+    assert.equal((await pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]?.one, 1);
+  } finally {
+    await pool.end();
+  }
+});
