@@ -37,25 +37,32 @@ export class BudgetTracker {
   refreshMs = 0;
   lastRefreshAt: number | undefined;
 
-  /** @param storedRows how many of the ledger writer's rows the store holds (WriterProgress.stored). */
+  /**
+   * @param storedRows how many of the ledger writer's rows the store holds (WriterProgress.stored).
+   * @param settled what a first load waits for: the writer's replay of rows an earlier process
+   *   left in the journal (they belong in this month's spend too).
+   */
   constructor(
     private readonly store: LedgerStore,
     private readonly storedRows: () => number = () => 0,
     private readonly onError: (error: Error) => void = () => undefined,
+    private readonly settled: Promise<unknown> = Promise.resolve(),
   ) {}
 
-  /** Loads a key's spend this month from the ledger, once at a time per key. */
+  /** Loads a key's spend for a month from the ledger, once at a time per key and month. */
   private load(keyId: string, month: number): Promise<void> {
-    let pending = this.loading.get(keyId);
+    const id = `${keyId}@${month}`;
+    let pending = this.loading.get(id);
     if (!pending) {
       pending = this.reload(keyId, month);
-      this.loading.set(keyId, pending);
-      void pending.finally(() => this.loading.delete(keyId)).catch(() => undefined);
+      this.loading.set(id, pending);
+      void pending.finally(() => this.loading.delete(id)).catch(() => undefined);
     }
     return pending;
   }
 
   private async reload(keyId: string, month: number): Promise<void> {
+    await this.settled;
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.storedRows();
     this.apply(keyId, month, parseUsd(await keySpend(this.store, keyId, month)), storedBefore);
@@ -64,6 +71,8 @@ export class BudgetTracker {
   /** A key's spend in the store, as a query that began when the writer had stored `storedBefore` rows saw it. */
   private apply(keyId: string, month: number, stored: Money, storedBefore: number): void {
     const current = this.spend.get(keyId);
+    // A load of last month that ends after this month's began is too late to matter.
+    if (current && current.month > month) return;
     // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
     // twice until the next reload, which errs towards refusing, never towards overspending).
     const pending = current && current.month === month ? current.pending.filter((entry) => entry.row > storedBefore) : [];
@@ -125,8 +134,9 @@ export class BudgetTracker {
     const current = this.spend.get(key.id);
     if (current && current.month === month) return this.enforce(key, current.stored + current.pendingTotal, now);
     return this.load(key.id, month).then(() => {
-      const loaded = this.spend.get(key.id) as KeySpend;
-      return this.enforce(key, loaded.stored + loaded.pendingTotal, now);
+      const loaded = this.spend.get(key.id);
+      // A request of the month's last instant, checked after the next month's load: nothing of its month is kept.
+      return loaded && loaded.month === month ? this.enforce(key, loaded.stored + loaded.pendingTotal, now) : undefined;
     });
   }
 

@@ -11,6 +11,7 @@ import { createProviderClient } from "../providers/registry.js";
 import { createAgent } from "../providers/shared/http.js";
 import { HealthBook } from "../routing/health.js";
 import { BudgetTracker } from "./budgets.js";
+import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
 import { KeyCache } from "./key-cache.js";
 import { createGatewayApp } from "./server.js";
@@ -69,7 +70,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     started.push(() => shared.close());
     started.push(() => keys.stop());
     await keys.start();
-    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress().stored, (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`));
+    // Rows an earlier process left in the journal count against this month's budgets: a key's
+    // first load waits (up to 10 s) for the writer to replay them.
+    const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
+    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress().stored, (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
     started.push(() => budgets.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {

@@ -22,7 +22,7 @@ function key(budget: string | null, id = "key_1"): ApiKeyRecord {
  * A store holding one figure per key and month (what every gateway's flushed rows add up to), and
  * a writer whose row counts the test moves by hand. `during` runs while a keySpend query is in flight.
  */
-function world() {
+function world(settled?: Promise<unknown>) {
   const sums = new Map<string, bigint>();
   const sumKey = (keyId: string, from: number) => `${keyId}@${from}`;
   const progress: WriterProgress = { recorded: 0, stored: 0 };
@@ -41,7 +41,7 @@ function world() {
     },
   } as unknown as LedgerStore;
   const errors: Error[] = [];
-  const tracker = new BudgetTracker(store, () => progress.stored, (error) => errors.push(error));
+  const tracker = new BudgetTracker(store, () => progress.stored, (error) => errors.push(error), settled);
   return {
     tracker,
     progress,
@@ -195,4 +195,30 @@ describe("budgets", () => {
       w.record("key_1", "5", NOW);
       assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.25", "a late row of last month does not count against this one");
     }));
+
+  test("a key's first load waits for the journal's replay: an earlier process's rows count this month", async () => {
+    let replayDone!: () => void;
+    const w = world(new Promise<void>((resolve) => (replayDone = resolve)));
+    w.store("key_1", "1");
+    const checking = w.tracker.check(key("1.5"), NOW);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(w.queries, [], "no query before the replay");
+    w.store("key_1", "0.75"); // the replay stores the rows a killed process left
+    replayDone();
+    await assert.rejects(Promise.resolve(checking), (error: unknown) => error instanceof GatewayError && /spent \$1\.75/.test(error.message));
+  });
+
+  test("at a month's turn, loads of the old and the new month do not mix", async () => {
+    const w = world();
+    const LAST_INSTANT = Date.UTC(2026, 11, 1) - 1;
+    w.store("key_1", "5", LAST_INSTANT);
+    w.store("key_1", "0.5", NEXT_MONTH);
+    // Both checks start before either load has answered.
+    const old = w.tracker.check(key("10"), LAST_INSTANT);
+    const fresh = w.tracker.check(key("10"), NEXT_MONTH);
+    await Promise.all([old, fresh]);
+    assert.equal(w.queries.length, 2, "one load per month, not one shared");
+    assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.5", "the new month's figure stands, whichever load ended last");
+  });
 });
+
