@@ -52,9 +52,10 @@ export function integerFlag(value: string | undefined, flag: string): number | u
 
 export function dateFlag(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  }
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(parsed)) throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  // Date.parse rolls 2026-02-31 over to March 3: a day the month does not have is refused.
+  if (new Date(parsed).toISOString().slice(0, 10) !== value) throw new UsageError(`--${flag}: ${value} is not a day of the calendar (check the month's length)`);
   return value;
 }
 

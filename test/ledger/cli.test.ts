@@ -180,6 +180,7 @@ describe("switchyard spend", () => {
       [["spend", "--db", path, "--by", "tag"], /--tag-key is required/],
       [["spend", "--db", path, "--tag-key", "team"], /--tag-key only applies/],
       [["spend", "--db", path, "--from", "2026-13-01"], /--from must be a date/],
+      [["spend", "--db", path, "--to", "2026-02-31"], /--to: 2026-02-31 is not a day of the calendar/],
       [["spend", "--db", path, "--from", "2026-02-01", "--to", "2026-01-01"], /--from 2026-02-01 is after --to/],
       [["spend", "--db", join(ledger.dir, "missing.db")], /no ledger at/],
       [["spend", "--db", path, "--postgres", "http://nope"], /--db and --postgres/],
