@@ -40,6 +40,34 @@ test("request: blocks, cache points with their TTL, inference settings, extras, 
   assert.equal(toConverseRequest({ max_tokens: 1, messages: [], tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "none" } }, []).toolConfig, undefined);
 });
 
+test("request: document names are valid and unique across the request, as Converse requires", () => {
+  const doc = (title?: string) => ({ type: "document", ...(title === undefined ? {} : { title }), source: { type: "text", media_type: "text/plain", data: "x" } });
+  const request = toConverseRequest(
+    {
+      max_tokens: 1,
+      messages: [
+        { role: "user", content: [doc(), doc("Report: Q3"), doc("日本.pdf")] },
+        { role: "assistant", content: "ok" },
+        { role: "user", content: [doc(), doc("Report: Q3")] },
+      ],
+    },
+    [],
+  ) as { messages: { content: { document?: { name: string } }[] }[] };
+  const names = request.messages.flatMap((message) => message.content.flatMap((block) => (block.document ? [block.document.name] : [])));
+  assert.deepEqual(names, ["document-1", "Report Q3", "pdf", "document-4", "Report Q3 (2)"]);
+  for (const name of names) assert.match(name, /^[a-zA-Z0-9()[\]-]+( [a-zA-Z0-9()[\]-]+)*$/, "no whitespace runs, no other characters");
+});
+
+test("request: tool_choice none with tool calls in the conversation is refused (Converse would need the tools)", () => {
+  const history = [
+    { role: "user", content: "Weather?" },
+    { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "w", input: {} }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "sunny" }] },
+  ];
+  assert.throws(() => toConverseRequest({ max_tokens: 1, messages: history, tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "none" } }, []), /tool_choice: none with tool calls in the conversation cannot be sent/);
+  assert.ok(toConverseRequest({ max_tokens: 1, messages: history, tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "auto" } }, []).toolConfig);
+});
+
 test("request: a tool result's image goes as an image, not as JSON text", () => {
   const request = toConverseRequest(
     { max_tokens: 1, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "chart:" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }] }] }] },
@@ -56,6 +84,11 @@ test("request: what Converse cannot carry is refused, naming the field", () => {
     [{ messages: [], tools: [{ name: "w", input_schema: {} }], tool_choice: { type: "auto", disable_parallel_tool_use: true } }, /disable_parallel_tool_use/],
     [{ messages: [], metadata: { user_id: "u", tier: "gold" } }, /metadata: only user_id can be sent/],
     [{ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "tool_use", id: "x", name: "n", input: {} }] }] }] }, /messages\[0\]\.content\[0\]\.content: only text, image and document parts/],
+    [{ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", is_error: true }] }] }, /messages\[0\]\.content\[0\]\.content: an error result with no content/],
+    [{ messages: [{ role: "user", content: [{ type: "document", source: { type: "text", data: "x" }, citations: { enabled: true } }] }] }, /messages\[0\]\.content\[0\]\.citations: cannot be sent/],
+    [{ messages: [{ role: "assistant", content: [{ type: "text", text: "x", citations: [{ type: "char_location" }] }] }] }, /messages\[0\]\.content\[0\]\.citations/],
+    [{ messages: [], output_config: { effort: "low" } }, /output_config: cannot be sent/],
+    [{ messages: [], container: "c1" }, /container: cannot be sent/],
   ];
   for (const [body, message] of refusals) assert.throws(() => toConverseRequest({ max_tokens: 1, ...body }, []), message);
   // The end user's id goes along as requestMetadata (an OpenAI chat request's `user` arrives so).
@@ -84,6 +117,19 @@ test("answer: content, stop reasons and usage in Anthropic's shape", () => {
     stop_sequence: null,
     usage: { input_tokens: 5, output_tokens: 7, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
   });
+});
+
+test("stream: redacted reasoning arrives whole in its block's start, its pieces joined as bytes", () => {
+  const translator = new ConverseToAnthropic("m", "msg_1");
+  const pieces = [Buffer.from([1, 2]).toString("base64"), Buffer.from([3, 4, 5, 6]).toString("base64")]; // "AQI=" + "AwQFBg=="
+  const sse = [
+    translator.translate("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { redactedContent: pieces[0] } } }),
+    translator.translate("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { redactedContent: pieces[1] } } }),
+    translator.translate("contentBlockStop", { contentBlockIndex: 0 }),
+  ].join("");
+  const events = sse.trim().split("\n\n").map((block) => JSON.parse(block.split("\n")[1]?.slice(6) ?? "{}") as { type: string; content_block?: { type: string; data: string } });
+  assert.deepEqual(events.map((event) => event.type), ["content_block_start", "content_block_stop"]);
+  assert.deepEqual(events[0]?.content_block, { type: "redacted_thinking", data: Buffer.from([1, 2, 3, 4, 5, 6]).toString("base64") });
 });
 
 test("stream: text blocks opened by their first delta, tool blocks by their start, usage and stop at the end", () => {

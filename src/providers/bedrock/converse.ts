@@ -30,7 +30,26 @@ function cachePoint(block: Json): Json[] {
 
 const IMAGE_FORMATS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif", "image/webp": "webp" };
 
-function contentBlocks(content: unknown, field: string): Json[] {
+/**
+ * A Converse document name: letters, digits, single spaces, hyphens, parentheses and square
+ * brackets only, unique in the request (Bedrock refuses two documents of the same name).
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html
+ */
+function documentName(title: unknown, names: Set<string>): string {
+  const cleaned = typeof title === "string" ? title.replace(/[^a-zA-Z0-9 ()[\]-]/g, " ").replace(/\s+/g, " ").trim().slice(0, 190).trim() : "";
+  const base = cleaned || `document-${names.size + 1}`;
+  let name = base;
+  for (let copy = 2; names.has(name); copy += 1) name = `${base} (${copy})`;
+  names.add(name);
+  return name;
+}
+
+/** What converting one request's blocks shares: the document names already used. */
+interface Conversion {
+  documentNames: Set<string>;
+}
+
+function contentBlocks(content: unknown, field: string, conversion: Conversion): Json[] {
   if (typeof content === "string") return [{ text: content }];
   if (!Array.isArray(content)) throw refuse(field, "must be a string or a list of blocks");
   return content.flatMap((block, index): Json[] => {
@@ -39,6 +58,7 @@ function contentBlocks(content: unknown, field: string): Json[] {
     let converted: Json;
     switch (block.type) {
       case "text":
+        if (block.citations !== undefined && block.citations !== null) throw refuse(`${where}.citations`, "cannot be sent");
         converted = { text: String(block.text ?? "") };
         break;
       case "image": {
@@ -50,7 +70,8 @@ function contentBlocks(content: unknown, field: string): Json[] {
       }
       case "document": {
         const source = isObject(block.source) ? block.source : {};
-        const name = typeof block.title === "string" && block.title ? block.title.replace(/[^a-zA-Z0-9 ()[\]-]/g, " ").slice(0, 200) : `document-${index}`;
+        for (const unsent of ["citations", "context"]) if (block[unsent] !== undefined && block[unsent] !== null) throw refuse(`${where}.${unsent}`, "cannot be sent");
+        const name = documentName(block.title, conversion.documentNames);
         if (source.type === "base64" && source.media_type === "application/pdf") converted = { document: { format: "pdf", name, source: { bytes: source.data } } };
         else if (source.type === "text") converted = { document: { format: "txt", name, source: { text: source.data } } };
         else throw refuse(`${where}.source`, "only base64 PDF and text documents can be sent");
@@ -62,10 +83,12 @@ function contentBlocks(content: unknown, field: string): Json[] {
       case "tool_result": {
         // A result's parts are blocks like any other; Converse's tool results carry text, images and documents.
         const inner = block.content;
-        const parts = inner === undefined ? [] : contentBlocks(inner, `${where}.content`);
+        const parts = inner === undefined ? [] : contentBlocks(inner, `${where}.content`, conversion);
         if (parts.some((part) => !("text" in part || "image" in part || "document" in part))) {
           throw refuse(`${where}.content`, "only text, image and document parts can be sent in a tool result");
         }
+        // Converse refuses an error result without content; Anthropic's may have none.
+        if (block.is_error === true && parts.length === 0) throw refuse(`${where}.content`, "an error result with no content cannot be sent");
         converted = { toolResult: { toolUseId: block.tool_use_id, content: parts, ...(block.is_error === true ? { status: "error" } : {}) } };
         break;
       }
@@ -84,15 +107,19 @@ function contentBlocks(content: unknown, field: string): Json[] {
 
 /** The Anthropic Messages body (already checked by the gateway) as a Converse request. */
 export function toConverseRequest(body: Json, betas: string[]): Json {
+  for (const field of Object.keys(body)) {
+    if (!TRANSLATED_FIELDS.has(field)) throw refuse(field, "cannot be sent");
+  }
   const messages = Array.isArray(body.messages) ? body.messages : [];
+  const conversion: Conversion = { documentNames: new Set() };
   const request: Json = {
     messages: messages.map((message: unknown, index) => {
       const record = isObject(message) ? message : {};
-      return { role: record.role, content: contentBlocks(record.content, `messages[${index}].content`) };
+      return { role: record.role, content: contentBlocks(record.content, `messages[${index}].content`, conversion) };
     }),
   };
   if (body.system !== undefined) {
-    request.system = typeof body.system === "string" ? [{ text: body.system }] : contentBlocks(body.system, "system");
+    request.system = typeof body.system === "string" ? [{ text: body.system }] : contentBlocks(body.system, "system", conversion);
   }
   const inference: Json = { maxTokens: body.max_tokens };
   if (body.temperature !== undefined) inference.temperature = body.temperature;
@@ -122,8 +149,13 @@ export function toConverseRequest(body: Json, betas: string[]): Json {
       else if (choice.type !== "none") throw refuse("tool_choice", `type ${JSON.stringify(choice.type)} cannot be sent`);
       if (choice.disable_parallel_tool_use === true) throw refuse("tool_choice.disable_parallel_tool_use", "cannot be sent");
     }
-    // tool_choice none: Converse has no such choice; the tools are left out instead.
+    // tool_choice none: Converse has no such choice; the tools are left out instead. But Converse
+    // needs toolConfig whenever the conversation holds tool calls or results, and with it the
+    // model could call a tool: such a request is refused (another deployment can serve it).
     if (!(isObject(choice) && choice.type === "none")) request.toolConfig = config;
+    else if ((request.messages as { content: Json[] }[]).some((message) => message.content.some((block) => "toolUse" in block || "toolResult" in block))) {
+      throw refuse("tool_choice", "none with tool calls in the conversation cannot be sent");
+    }
   }
   if (body.metadata !== undefined) {
     // metadata.user_id (also what an OpenAI chat request's `user` becomes) is carried as Converse's
@@ -135,11 +167,11 @@ export function toConverseRequest(body: Json, betas: string[]): Json {
       request.requestMetadata = { user_id: userId };
     }
   }
-  for (const field of ["container", "mcp_servers", "service_tier", "context_management"]) {
-    if (body[field] !== undefined) throw refuse(field, "cannot be sent");
-  }
   return request;
 }
+
+/** The Messages fields the translation carries; any other (container, mcp_servers, output_config, …) is refused by name. */
+const TRANSLATED_FIELDS = new Set(["model", "messages", "system", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice", "thinking", "metadata"]);
 
 /** Converse's camelCase usage as Anthropic's usage object (what the client sees). */
 function anthropicUsage(usage: unknown): Json {
@@ -195,6 +227,8 @@ export function fromConverseResponse(answer: Json, model: string, id: string): J
  */
 export class ConverseToAnthropic {
   private readonly open = new Set<number>();
+  /** Redacted reasoning per block index: Anthropic sends it whole in content_block_start, so it waits for the block's end. */
+  private readonly redacted = new Map<number, Buffer[]>();
   private stop: { reason: string; sequence: string | null } = { reason: "end_turn", sequence: null };
   usage: unknown;
 
@@ -210,6 +244,11 @@ export class ConverseToAnthropic {
   private start(index: number, block: Json): string {
     this.open.add(index);
     return this.event("content_block_start", { index, content_block: block });
+  }
+
+  private stopBlock(index: number): string {
+    this.open.delete(index);
+    return this.event("content_block_stop", { index });
   }
 
   translate(eventType: string, payload: Json): string {
@@ -233,6 +272,12 @@ export class ConverseToAnthropic {
         }
         if (isObject(delta.toolUse)) return this.event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: String(delta.toolUse.input ?? "") } });
         if (isObject(delta.reasoningContent)) {
+          if (typeof delta.reasoningContent.redactedContent === "string") {
+            const parts = this.redacted.get(index) ?? [];
+            parts.push(Buffer.from(delta.reasoningContent.redactedContent, "base64"));
+            this.redacted.set(index, parts);
+            return out;
+          }
           if (!this.open.has(index)) out += this.start(index, { type: "thinking", thinking: "", signature: "" });
           if (typeof delta.reasoningContent.text === "string") return out + this.event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: delta.reasoningContent.text } });
           if (typeof delta.reasoningContent.signature === "string") return out + this.event("content_block_delta", { index, delta: { type: "signature_delta", signature: delta.reasoningContent.signature } });
@@ -241,9 +286,13 @@ export class ConverseToAnthropic {
       }
       case "contentBlockStop": {
         const index = Number(payload.contentBlockIndex ?? 0);
-        if (!this.open.has(index)) return "";
-        this.open.delete(index);
-        return this.event("content_block_stop", { index });
+        const redacted = this.redacted.get(index);
+        if (redacted) {
+          this.redacted.delete(index);
+          // Base64 pieces cannot be joined as text (padding): the bytes are, then encoded once.
+          return this.start(index, { type: "redacted_thinking", data: Buffer.concat(redacted).toString("base64") }) + this.stopBlock(index);
+        }
+        return this.open.has(index) ? this.stopBlock(index) : "";
       }
       case "messageStop": {
         const fields = isObject(payload.additionalModelResponseFields) ? payload.additionalModelResponseFields : {};
