@@ -45,6 +45,11 @@ export interface ClientResponse {
   off(event: "drain" | "close", listener: () => void): unknown;
   readonly destroyed: boolean;
   readonly headersSent: boolean;
+  /**
+   * Ends a started stream with an error the gateway adds (a connection lost mid-stream), when the
+   * client's protocol needs more than an `event: error` appended to the bytes so far.
+   */
+  writeStreamError?(type: string, message: string): void;
 }
 
 export interface IncomingMessages {
@@ -332,7 +337,9 @@ async function streamToClient(
     if (!response.destroyed) {
       const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
       failure = upstreamError.kind;
-      response.write(sseError(anthropicErrorType(upstreamError.kind), upstreamError.message));
+      const type = anthropicErrorType(upstreamError.kind);
+      if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
+      else response.write(sseError(type, upstreamError.message));
     }
   }
   // An error the upstream sent in the stream has reached the client already; it is still a failure.

@@ -100,6 +100,41 @@ describe("chat completions request → Messages request", () => {
     assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tool_choice: "required" }), /tool_choice: requires tools/);
   });
 
+  test("explicit nulls are 'not set'; top_p 1 and blank text are left out; parallel calls never ride on none", () => {
+    const { body } = translateChatRequest({
+      model: "m",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "x" }, { type: "text", text: "  " }] },
+        { role: "assistant", content: " ", tool_calls: [{ id: "c1", type: "function", function: { name: "w", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c1", content: "sunny" },
+        { role: "user", content: "" },
+      ],
+      seed: null,
+      logit_bias: null,
+      top_logprobs: null,
+      metadata: null,
+      user: null,
+      tool_choice: null,
+      parallel_tool_calls: null,
+      stream: null,
+      temperature: 0.7,
+      top_p: 1,
+    });
+    assert.deepEqual(body, {
+      model: "m",
+      max_tokens: DEFAULT_MAX_TOKENS,
+      temperature: 0.7,
+      messages: [
+        { role: "user", content: [{ type: "text", text: "x" }] },
+        { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "sunny" }] },
+      ],
+    });
+    const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }];
+    assert.deepEqual(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tools, tool_choice: "none", parallel_tool_calls: false }).body.tool_choice, { type: "none" });
+    assert.equal(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], top_p: 0.5 }).body.top_p, 0.5);
+  });
+
   test("what cannot be translated exactly is a 400 naming the field", () => {
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ n: 3 }, /^n: only 1/],
@@ -117,6 +152,8 @@ describe("chat completions request → Messages request", () => {
       [{ tools: [{ type: "code_interpreter" }] }, /^tools\[0\]: must be/],
       [{ tool_choice: "sometimes" }, /^tool_choice: must be/],
       [{ max_tokens: 0 }, /^max_tokens: must be a whole number/],
+      [{ stop: ["\n"] }, /^stop: each stop sequence must hold a character other than whitespace/],
+      [{ tools: [{ type: "function", function: { name: "w", parameters: { type: "object" }, strict: true } }] }, /^tools\[0\]\.function\.strict: only false/],
     ];
     for (const [change, message] of refused) {
       assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], ...change }), (error: Error) => message.test(error.message), JSON.stringify(change));
@@ -163,6 +200,64 @@ describe("Messages answer → chat completion", () => {
 });
 
 describe("the response adapter", () => {
+  /** A fake ServerResponse that keeps what is written. */
+  function fakeResponse() {
+    const written: string[] = [];
+    const fake = {
+      destroyed: false,
+      writeHead() {
+        return this;
+      },
+      write(chunk: string) {
+        written.push(chunk);
+        return true;
+      },
+      end() {
+        return this;
+      },
+      on() {
+        return this;
+      },
+      off() {
+        return this;
+      },
+    };
+    return { fake: fake as unknown as ServerResponse, written };
+  }
+  const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+  test("a stream: usage null on every chunk with include_usage; a tool called without arguments gets \"{}\"", () => {
+    const { fake, written } = fakeResponse();
+    const adapter = new ChatCompletionResponse(fake, true);
+    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
+    adapter.write(sse("content_block_start", { index: 0, content_block: { type: "tool_use", id: "t1", name: "now", input: {} } }));
+    adapter.write(sse("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: "" } }));
+    adapter.write(sse("content_block_stop", { index: 0 }));
+    adapter.write(sse("message_delta", { delta: { stop_reason: "tool_use" }, usage: { output_tokens: 2 } }));
+    adapter.write(sse("message_stop", {}));
+    adapter.end();
+    const chunks = written.join("").split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as { choices: { delta: { tool_calls?: { function: { arguments: string } }[] } }[]; usage: unknown });
+    assert.ok(chunks.slice(0, -1).every((chunk) => chunk.usage === null), "every chunk before the last has usage: null");
+    assert.deepEqual((chunks.at(-1)?.usage as { completion_tokens: number }).completion_tokens, 2);
+    const args = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function.arguments).join("");
+    assert.equal(args, "{}");
+  });
+
+  test("an error the gateway adds mid-event is a whole error chunk, not glued to the half event, and no [DONE]", () => {
+    const { fake, written } = fakeResponse();
+    const adapter = new ChatCompletionResponse(fake, false);
+    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
+    adapter.write('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de');
+    adapter.writeStreamError("api_error", "connection lost");
+    adapter.end();
+    const text = written.join("");
+    assert.ok(text.endsWith('data: {"error":{"message":"connection lost","type":"api_error","param":null,"code":null}}\n\n'), text);
+    assert.doesNotMatch(text, /\[DONE\]/);
+  });
+
+
   test("an answer that is not a message becomes a 502 in OpenAI's shape, once, without throwing", () => {
     const written: { status?: number; headers?: Record<string, string>; body?: string; ends: number } = { ends: 0 };
     const fake = {

@@ -56,19 +56,22 @@ function textOf(content: unknown, field: string): string {
 
 const DATA_URI = /^data:(image\/(?:png|jpeg|gif|webp));base64,(.*)$/s;
 
+/** Anthropic refuses a text block that is empty or only whitespace; OpenAI clients send them. */
+const blank = (text: string): boolean => text.trim() === "";
+
 function userBlocks(content: unknown, field: string): Block[] {
-  if (typeof content === "string") return [{ type: "text", text: content }];
+  if (typeof content === "string") return blank(content) ? [] : [{ type: "text", text: content }];
   if (!Array.isArray(content)) throw bad(field, "must be a string or a list of content parts");
-  return content.map((part, index): Block => {
+  return content.flatMap((part, index): Block[] => {
     const where = `${field}[${index}]`;
     if (!isObject(part)) throw bad(where, "must be a content part object");
-    if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
+    if (part.type === "text" && typeof part.text === "string") return blank(part.text) ? [] : [{ type: "text", text: part.text }];
     if (part.type === "image_url") {
       const url = isObject(part.image_url) ? part.image_url.url : undefined;
       if (typeof url !== "string") throw bad(`${where}.image_url.url`, "must be a string");
       const inline = DATA_URI.exec(url);
-      if (inline) return { type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } };
-      if (/^https?:\/\//.test(url)) return { type: "image", source: { type: "url", url } };
+      if (inline) return [{ type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } }];
+      if (/^https?:\/\//.test(url)) return [{ type: "image", source: { type: "url", url } }];
       throw bad(`${where}.image_url.url`, "must be an http(s) URL or a base64 data URI of a PNG, JPEG, GIF or WebP image");
     }
     throw bad(where, `content parts of type ${JSON.stringify(part.type)} are not supported (text and image_url are)`);
@@ -119,7 +122,7 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         return;
       case "assistant": {
         const text = message.content === null || message.content === undefined ? "" : textOf(message.content, `${where}.content`);
-        const blocks: Block[] = text ? [{ type: "text", text }] : [];
+        const blocks: Block[] = blank(text) ? [] : [{ type: "text", text }];
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
         append(turns, "assistant", blocks);
         return;
@@ -144,8 +147,10 @@ function translateTools(tools: unknown): Block[] {
     if (!isObject(tool) || tool.type !== "function" || !isObject(tool.function) || typeof tool.function.name !== "string") {
       throw bad(where, 'must be {type: "function", function: {name, description?, parameters?}}');
     }
-    const { name, description, parameters } = tool.function;
-    if (parameters !== undefined && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
+    const { name, description, parameters, strict } = tool.function;
+    if (parameters !== undefined && parameters !== null && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
+    // strict: true promises output matching the schema exactly, which this translation cannot.
+    if (strict !== undefined && strict !== null && strict !== false) throw bad(`${where}.function.strict`, "only false is supported by Claude through this endpoint");
     return { name, ...(typeof description === "string" ? { description } : {}), input_schema: parameters ?? { type: "object", properties: {} } };
   });
 }
@@ -159,13 +164,16 @@ function translateToolChoice(choice: unknown, parallel: unknown): Json | undefin
   else if (isObject(choice) && choice.type === "function" && isObject(choice.function) && typeof choice.function.name === "string") {
     translated = { type: "tool", name: choice.function.name };
   } else throw bad("tool_choice", 'must be "auto", "none", "required" or {type: "function", function: {name}}');
-  if (parallel === false) translated = { ...(translated ?? { type: "auto" }), disable_parallel_tool_use: true };
-  else if (parallel !== undefined && parallel !== true) throw bad("parallel_tool_calls", "must be a boolean");
+  if (parallel !== undefined && typeof parallel !== "boolean") throw bad("parallel_tool_calls", "must be a boolean");
+  // Anthropic's `none` choice has only a type; with no tools called, parallel calls are moot.
+  if (parallel === false && translated?.type !== "none") translated = { ...(translated ?? { type: "auto" }), disable_parallel_tool_use: true };
   return translated;
 }
 
-export function translateChatRequest(body: unknown): ChatRequest {
-  if (!isObject(body)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
+export function translateChatRequest(received: unknown): ChatRequest {
+  if (!isObject(received)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
+  // OpenAI's fields are nullable, and generated clients send explicit nulls: null is "not set".
+  const body: Json = Object.fromEntries(Object.entries(received).filter(([, value]) => value !== null));
   for (const field of Object.keys(body)) {
     if (!TRANSLATED.has(field)) throw bad(field, "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
   }
@@ -187,11 +195,13 @@ export function translateChatRequest(body: unknown): ChatRequest {
   }
   if (body.top_p !== undefined && body.top_p !== null) {
     if (typeof body.top_p !== "number" || body.top_p < 0 || body.top_p > 1) throw bad("top_p", "must be between 0 and 1");
-    translated.top_p = body.top_p;
+    // 1 is OpenAI's default and changes nothing; newer Claude models refuse top_p next to temperature.
+    if (body.top_p !== 1) translated.top_p = body.top_p;
   }
   if (body.stop !== undefined && body.stop !== null) {
     const stops = typeof body.stop === "string" ? [body.stop] : body.stop;
     if (!Array.isArray(stops) || !stops.every((stop) => typeof stop === "string")) throw bad("stop", "must be a string or a list of strings");
+    if (stops.some(blank)) throw bad("stop", "each stop sequence must hold a character other than whitespace (Claude refuses \"\\n\" and the like)");
     translated.stop_sequences = stops;
   }
   const tools = body.tools === undefined || body.tools === null ? [] : translateTools(body.tools);

@@ -97,6 +97,8 @@ class ChunkWriter {
   private usage: AnthropicUsage = {};
   /** Anthropic content block index → OpenAI tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
+  /** Tool calls (by OpenAI index) whose arguments have had a character yet. */
+  private readonly argued = new Set<number>();
   finished = false;
 
   constructor(
@@ -105,7 +107,18 @@ class ChunkWriter {
   ) {}
 
   private chunk(delta: Json, finish: string | null = null): string {
-    return `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+    // With include_usage, "all other chunks will also include a usage field, but with a null value" (OpenAI).
+    return `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...(this.includeUsage ? { usage: null } : {}) })}\n\n`;
+  }
+
+  /**
+   * An error the gateway adds to a stream (a connection lost mid-stream): whatever part of an
+   * event was still arriving is dropped, so the error is a whole event of its own.
+   */
+  error(type: string, message: string): string {
+    this.splitter.reset();
+    this.finished = true;
+    return `data: ${openAIError(type, message)}\n\n`;
   }
 
   /** The OpenAI text for these Anthropic bytes. */
@@ -143,9 +156,19 @@ class ChunkWriter {
         if (delta.type === "text_delta") return this.chunk({ content: String(delta.text ?? "") });
         if (delta.type === "input_json_delta") {
           const index = this.toolIndex.get(Number(payload.index));
-          return index === undefined ? "" : this.chunk({ tool_calls: [{ index, function: { arguments: String(delta.partial_json ?? "") } }] });
+          const text = String(delta.partial_json ?? "");
+          if (index === undefined || text === "") return "";
+          this.argued.add(index);
+          return this.chunk({ tool_calls: [{ index, function: { arguments: text } }] });
         }
         return ""; // thinking and signature deltas have no OpenAI counterpart
+      }
+      case "content_block_stop": {
+        // A call without arguments: "{}", as the whole completion gives it (a client parses it as JSON).
+        const index = this.toolIndex.get(Number(payload.index));
+        if (index === undefined || this.argued.has(index)) return "";
+        this.argued.add(index);
+        return this.chunk({ tool_calls: [{ index, function: { arguments: "{}" } }] });
       }
       case "message_delta": {
         // output_tokens is cumulative: the last value is the total.
@@ -199,6 +222,10 @@ export class ChatCompletionResponse implements ClientResponse {
       this.response.writeHead(200, this.headers);
     }
     return this;
+  }
+
+  writeStreamError(type: string, message: string): void {
+    if (this.chunks && !this.response.destroyed) this.response.write(this.chunks.error(type, message));
   }
 
   write(chunk: Buffer | string): boolean {

@@ -42,6 +42,11 @@ export class SseEventSplitter {
     this.onlyBytes = only?.map((type) => Buffer.from(type));
   }
 
+  /** Drops the event still arriving (its bytes so far): the next push starts a new event. */
+  reset(): void {
+    this.pending = undefined;
+  }
+
   push(chunk: Uint8Array): SseEvent[] {
     let data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.pending) data = Buffer.concat([this.pending, data]);
