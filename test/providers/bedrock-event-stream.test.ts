@@ -52,6 +52,7 @@ test("the end of the body: a frame cut short, or no message_stop, is a cut strea
 test("the InvokeModel body drops model and stream, adds anthropic_version and moves betas into the body", () => {
   const body = toInvokeBody({ model: "claude-x", stream: true, max_tokens: 5, messages: [], custom_field: 1 }, ["context-1m-2025-08-07"]);
   assert.deepEqual(body, { anthropic_version: "bedrock-2023-05-31", max_tokens: 5, messages: [], custom_field: 1, anthropic_beta: ["context-1m-2025-08-07"] });
+  assert.equal(toInvokeBody({ anthropic_version: "2023-06-01", max_tokens: 5, messages: [] }, []).anthropic_version, "bedrock-2023-05-31", "Bedrock's version, whatever the body says");
 });
 
 test("Bedrock error types are read the way the AWS SDK reads them", () => {
