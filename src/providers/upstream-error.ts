@@ -44,6 +44,11 @@ export function countsAgainstHealth(kind: ErrorKind): boolean {
   return FAILOVER_KINDS.has(kind) && kind !== "unsupported";
 }
 
+/** A stream whose body ended cleanly but early: before its closing event (`message_stop`, Converse's `metadata`). */
+export function streamCutError(who: string, closing: string): UpstreamError {
+  return new UpstreamError("upstream_server", `${who}: the stream ended before ${closing}`);
+}
+
 export class UpstreamError extends Error {
   override readonly name = "UpstreamError";
   constructor(

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BedrockStreamDecoder } from "../../src/providers/bedrock/event-stream.js";
+import { BedrockStreamDecoder, ConverseStreamDecoder } from "../../src/providers/bedrock/event-stream.js";
 import { toInvokeBody } from "../../src/providers/bedrock/request-body.js";
 import { bedrockError, errorTypeName } from "../../src/providers/bedrock/errors.js";
 import { UpstreamError } from "../../src/providers/upstream-error.js";
@@ -43,7 +43,8 @@ test("the end of the body: a frame cut short, or no message_stop, is a cut strea
   assert.deepEqual(cut.push(WORKED_FRAME.subarray(0, 100)), []);
   assert.throws(() => cut.finish(), (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /truncated event-stream message \(100 bytes/.test(error.message));
   const unstopped = new BedrockStreamDecoder("test");
-  assert.throws(() => unstopped.finish(), /the stream ended before its message_stop event/);
+  assert.throws(() => unstopped.finish(), /test: the stream ended before message_stop/);
+  assert.throws(() => new ConverseStreamDecoder("test", "m", "msg_1").finish(), /test: the stream ended before its metadata event/);
   const whole = new BedrockStreamDecoder("test");
   whole.push(WORKED_FRAME);
   assert.doesNotThrow(() => whole.finish());

@@ -231,6 +231,8 @@ export class ConverseToAnthropic {
   private readonly redacted = new Map<number, Buffer[]>();
   private stop: { reason: string; sequence: string | null } = { reason: "end_turn", sequence: null };
   usage: unknown;
+  /** The metadata event, Converse's last, has arrived. */
+  ended = false;
 
   constructor(
     private readonly model: string,
@@ -300,6 +302,7 @@ export class ConverseToAnthropic {
         return "";
       }
       case "metadata":
+        this.ended = true;
         this.usage = payload.usage;
         return (
           this.event("message_delta", { delta: { stop_reason: this.stop.reason, stop_sequence: this.stop.sequence }, usage: anthropicUsage(payload.usage) }) +

@@ -12,7 +12,7 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { fromAnthropicStream, fromBedrockConverse, fromBedrockMetrics, type NormalizedUsage } from "../../pricing/normalize-usage.js";
 import { ConverseToAnthropic } from "./converse.js";
 import { formatSseEvent } from "../shared/sse-events.js";
-import { UpstreamError } from "../upstream-error.js";
+import { streamCutError, UpstreamError } from "../upstream-error.js";
 import { bedrockStreamException } from "./errors.js";
 
 export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
@@ -81,16 +81,11 @@ class FrameReader {
     return items;
   }
 
-  /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does). */
-  finish(): void {
+  /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does) or before its `closing` event. */
+  finish(closed: boolean, closing: string): void {
     if (this.pendingBytes.length > 0) throw new UpstreamError("upstream_server", `${this.who}: truncated event-stream message (${this.pendingBytes.length} bytes of an unfinished frame)`);
+    if (!closed) throw streamCutError(this.who, closing);
   }
-}
-
-/** What both decoders do at the end of the body: a cut frame, or no closing event, is a cut stream. */
-function finishStream(frames: FrameReader, complete: boolean, who: string, closing: string): void {
-  frames.finish();
-  if (!complete) throw new UpstreamError("upstream_server", `${who}: the stream ended before its ${closing} event`);
 }
 
 export class BedrockStreamDecoder {
@@ -100,7 +95,7 @@ export class BedrockStreamDecoder {
   private metrics: unknown;
   private stopped = false;
 
-  constructor(private readonly who: string) {
+  constructor(who: string) {
     this.frames = new FrameReader(who);
   }
 
@@ -125,7 +120,7 @@ export class BedrockStreamDecoder {
 
   /** At the end of the body: throws if the stream was cut (inside a frame, or before message_stop). */
   finish(): void {
-    finishStream(this.frames, this.stopped, this.who, "message_stop");
+    this.frames.finish(this.stopped, "message_stop");
   }
 
   /** The usage seen: Anthropic events first; the invocation metrics when they are all there is. */
@@ -140,11 +135,7 @@ export class ConverseStreamDecoder {
   private readonly frames: FrameReader;
   private readonly translator: ConverseToAnthropic;
 
-  constructor(
-    private readonly who: string,
-    model: string,
-    id: string,
-  ) {
+  constructor(who: string, model: string, id: string) {
     this.frames = new FrameReader(who);
     this.translator = new ConverseToAnthropic(model, id);
   }
@@ -159,7 +150,7 @@ export class ConverseStreamDecoder {
 
   /** At the end of the body: throws if the stream was cut (inside a frame, or before its metadata). */
   finish(): void {
-    finishStream(this.frames, this.translator.usage !== undefined, this.who, "metadata");
+    this.frames.finish(this.translator.ended, "its metadata event");
   }
 }
 

@@ -7,7 +7,7 @@
 import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
-import { retryAfterMs, UpstreamError } from "../upstream-error.js";
+import { retryAfterMs, streamCutError, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
@@ -111,7 +111,7 @@ export class AnthropicShapeClient implements ProviderClient {
       (error) => networkError(error, who),
       () => {
         // A connection closed cleanly before the end is a cut stream too (an error event explains itself).
-        if (!stopped && !streamError) throw new UpstreamError("upstream_server", `${who}: the stream ended before message_stop`);
+        if (!stopped && !streamError) throw streamCutError(who, "message_stop");
       },
     );
     return { kind: "stream", first, rest, usage: () => fromAnthropicStream(startUsage, deltaUsages), failure: () => streamError, headers };
