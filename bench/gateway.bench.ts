@@ -49,7 +49,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import type { Pool } from "undici";
 import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js";
-import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, type PairedRunResult, type RunResult, type Target } from "./gateway/load.js";
+import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, warmupCountOf, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, threadTimes, type Child, type ThreadTimes } from "./gateway/processes.js";
 import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
@@ -318,9 +318,6 @@ interface PairedRow {
   gateway: Distribution;
   /** Per slot: gateway − direct. */
   difference: Distribution;
-  /** gateway − direct, percentile by percentile, over the same slots. */
-  addedP50: number;
-  addedP99: number;
   lagP99: number;
   sent: number;
   pairs: number;
@@ -345,6 +342,8 @@ interface PairedSummary {
   addedP50: number;
   addedP99: number;
   addedP99ByRound: number[];
+  /** The load generator's own lateness, the worst round's p99 (it sends twice the rate here). */
+  lagP99: number;
   differenceP50: number;
   differenceP99: number;
   /** Slots, and slots where both sides succeeded. */
@@ -436,9 +435,14 @@ function gatewayOf(target: string, processes: { switchyard: Child; portkey?: Chi
   return undefined;
 }
 
-function firstFailure(result: RunResult): string | undefined {
+function firstFailure(result: { failures: { status: number | string; detail: string; side?: string }[] }): string | undefined {
   const failure = result.failures[0];
-  return failure ? `${failure.status}: ${failure.detail}` : undefined;
+  return failure ? `${failure.side ? `${failure.side} ` : ""}${failure.status}: ${failure.detail}` : undefined;
+}
+
+/** What a latency column measures: the whole response, or a stream's first body byte. */
+function latencyOf(mode: Mode, sample: { firstByte: number; total: number }): number {
+  return mode === "stream" ? sample.firstByte : sample.total;
 }
 
 /** prom-client's default event-loop monitor period (eventLoopMonitoringPrecision). */
@@ -519,9 +523,11 @@ function summarisePaired(rows: PairedRow[]): PairedSummary[] {
       directP99: middle((row) => row.direct.p99),
       gatewayP50: middle((row) => row.gateway.p50),
       gatewayP99: middle((row) => row.gateway.p99),
-      addedP50: middle((row) => row.addedP50),
-      addedP99: middle((row) => row.addedP99),
-      addedP99ByRound: group.map((row) => row.addedP99),
+      // gateway − direct, percentile by percentile, over the same slots
+      addedP50: middle((row) => row.gateway.p50 - row.direct.p50),
+      addedP99: middle((row) => row.gateway.p99 - row.direct.p99),
+      addedP99ByRound: group.map((row) => row.gateway.p99 - row.direct.p99),
+      lagP99: Math.max(...group.map((row) => row.lagP99)),
       differenceP50: middle((row) => row.difference.p50),
       differenceP99: middle((row) => row.difference.p99),
       pairs: group.reduce((sum, row) => sum + row.pairs, 0),
@@ -550,6 +556,27 @@ async function main(): Promise<void> {
     }
   }
 
+  /**
+   * One fixed-rate or paired load on a target, and what its row reports about the run: other
+   * processes' cores, and for a gateway its CPU, its threads' share of its core and (Switchyard)
+   * its event-loop delay over the run.
+   */
+  const observed = async <R,>(targetName: string, run: () => Promise<R>) => {
+    const gateway = gatewayOf(targetName, processes);
+    const scrape = targetName === "switchyard" ? () => scrapeLoopDelay(switchyard.url) : undefined;
+    await scrape?.(); // resets the monitor's histogram: the next scrape covers this run only
+    const cpuBefore = gateway ? cpuSeconds(gateway.pid) : 0;
+    const machineBefore = snapshot(pids);
+    const threadsBefore = gateway && threadTimes(gateway.pid);
+    const started = performance.now();
+    const result = await run();
+    const threads = gateway && threadShare(threadsBefore, threadTimes(gateway.pid), performance.now() - started);
+    const gatewayCpuSeconds = gateway ? cpuSeconds(gateway.pid) - cpuBefore : undefined;
+    const otherCoresUsed = otherCores(machineBefore, snapshot(pids));
+    const loopDelay = await scrape?.();
+    return { result, gatewayCpuSeconds, around: { otherCores: otherCoresUsed, ...(loopDelay ? { loopDelay } : {}), ...(threads ? { threads } : {}) } };
+  };
+
   const rateRows: RateRow[] = [];
   for (const rate of rates) {
     for (const mode of ["json", "stream"] as const) {
@@ -558,35 +585,24 @@ async function main(): Promise<void> {
         let direct: RateRow | undefined;
         for (const target of order) {
           log(`fixed rate ${rate}/s, ${mode === "json" ? "non-streaming" : "streaming"}, ${target.name}${rounds > 1 ? `, round ${round} of ${rounds}` : ""} ...`);
-          const gateway = gatewayOf(target.name, processes);
+          const loadOptions = { rate, warmupMs, durationMs };
           const row = await leastDisturbed(pids, async (): Promise<RateRow> => {
-            if (target.name === "switchyard") await scrapeLoopDelay(switchyard.url);
-            const cpuBefore = gateway ? cpuSeconds(gateway.pid) : 0;
-            const machineBefore = snapshot(pids);
-            const threadsBefore = gateway && threadTimes(gateway.pid);
-            const runStarted = performance.now();
-            const result = await openLoop(pools.get(target.name) as Pool, target, body, { rate, warmupMs, durationMs });
-            const threads = gateway && threadShare(threadsBefore, threadTimes(gateway.pid), performance.now() - runStarted);
-            const cpuAfter = gateway ? cpuSeconds(gateway.pid) : 0;
-            const other = otherCores(machineBefore, snapshot(pids));
-            const loopDelay = target.name === "switchyard" ? await scrapeLoopDelay(switchyard.url) : undefined;
-            const totalRequests = result.sent + Math.round((warmupMs / 1000) * rate);
+            const { result, gatewayCpuSeconds, around } = await observed(target.name, () => openLoop(pools.get(target.name) as Pool, target, body, loadOptions));
+            const totalRequests = result.sent + warmupCountOf(loadOptions);
             return {
               rate,
               mode,
               target: target.name,
               round,
-              latency: distribution(result.samples.map((sample) => (mode === "stream" ? sample.firstByte : sample.total))),
+              latency: distribution(result.samples.map((sample) => latencyOf(mode, sample))),
               total: distribution(result.samples.map((sample) => sample.total)),
               lagP99: distribution(result.samples.map((sample) => sample.lag)).p99,
               sent: result.sent,
               failures: result.failures.length,
               ...(firstFailure(result) ? { failureSample: firstFailure(result) } : {}),
-              otherCores: other,
               runs: 1,
-              ...(gateway ? { gatewayCpuMsPerRequest: ((cpuAfter - cpuBefore) * 1000) / totalRequests } : {}),
-              ...(loopDelay ? { loopDelay } : {}),
-              ...(threads ? { threads } : {}),
+              ...(gatewayCpuSeconds !== undefined ? { gatewayCpuMsPerRequest: (gatewayCpuSeconds * 1000) / totalRequests } : {}),
+              ...around,
             };
           });
           if (target.name === "direct") direct = row;
@@ -605,47 +621,28 @@ async function main(): Promise<void> {
   for (const rate of pairedRates) {
     for (const mode of ["json", "stream"] as const) {
       const body = requestBody(MODEL, mode === "stream", maxTokens);
-      const latencyOf = (sample: { firstByte: number; total: number }) => (mode === "stream" ? sample.firstByte : sample.total);
       for (let round = 1; round <= rounds; round += 1) {
         for (const target of pairedTargets) {
           log(`paired ${rate}/s, ${mode === "json" ? "non-streaming" : "streaming"}, direct + ${target.name}${rounds > 1 ? `, round ${round} of ${rounds}` : ""} ...`);
           const row = await leastDisturbed(pids, async (): Promise<PairedRow> => {
-            if (target.name === "switchyard") await scrapeLoopDelay(switchyard.url);
-            const machineBefore = snapshot(pids);
-            const gatewayProcess = gatewayOf(target.name, processes);
-            const threadsBefore = gatewayProcess && threadTimes(gatewayProcess.pid);
-            const runStarted = performance.now();
-            const result: PairedRunResult = await pairedOpenLoop(
-              { pool: pools.get("direct") as Pool, target: targets.direct },
-              { pool: pools.get(target.name) as Pool, target },
-              body,
-              { rate, warmupMs, durationMs },
+            const { result, around } = await observed(target.name, () =>
+              pairedOpenLoop({ pool: pools.get("direct") as Pool, target: targets.direct }, { pool: pools.get(target.name) as Pool, target }, body, { rate, warmupMs, durationMs }),
             );
-            const threads = gatewayProcess && threadShare(threadsBefore, threadTimes(gatewayProcess.pid), performance.now() - runStarted);
-            const other = otherCores(machineBefore, snapshot(pids));
-            const loopDelay = target.name === "switchyard" ? await scrapeLoopDelay(switchyard.url) : undefined;
-            const direct = distribution(result.pairs.map((pair) => latencyOf(pair.direct)));
-            const gateway = distribution(result.pairs.map((pair) => latencyOf(pair.gateway)));
-            const failure = result.failures[0];
             return {
               rate,
               mode,
               target: target.name,
               round,
-              direct,
-              gateway,
-              difference: distribution(result.pairs.map((pair) => latencyOf(pair.gateway) - latencyOf(pair.direct))),
-              addedP50: gateway.p50 - direct.p50,
-              addedP99: gateway.p99 - direct.p99,
+              direct: distribution(result.pairs.map((pair) => latencyOf(mode, pair.direct))),
+              gateway: distribution(result.pairs.map((pair) => latencyOf(mode, pair.gateway))),
+              difference: distribution(result.pairs.map((pair) => latencyOf(mode, pair.gateway) - latencyOf(mode, pair.direct))),
               lagP99: distribution(result.pairs.map((pair) => Math.max(pair.direct.lag, pair.gateway.lag))).p99,
               sent: result.sent,
               pairs: result.pairs.length,
               failures: result.failures.length,
-              ...(failure ? { failureSample: `${failure.side} ${failure.status}: ${failure.detail}` } : {}),
-              otherCores: other,
+              ...(firstFailure(result) ? { failureSample: firstFailure(result) } : {}),
               runs: 1,
-              ...(loopDelay ? { loopDelay } : {}),
-              ...(threads ? { threads } : {}),
+              ...around,
             };
           });
           pairedRows.push(row);
@@ -698,7 +695,7 @@ async function main(): Promise<void> {
           mode,
           target: target.name,
           requestsPerSecond: completed / result.seconds,
-          latency: distribution(result.samples.map((sample) => (mode === "stream" ? sample.firstByte : sample.total))),
+          latency: distribution(result.samples.map((sample) => latencyOf(mode, sample))),
           failures: result.failures.length,
           ...(firstFailure(result) ? { failureSample: firstFailure(result) } : {}),
           otherCores: otherCores(snapshots.start.machine, snapshots.end.machine),
@@ -851,7 +848,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
     );
     out.push(
       table(
-        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
+        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "lag p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
         pairedSummaries.map((row) => [
           integer(row.rate),
           latencyModeLabel(row.mode),
@@ -865,6 +862,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
           ...(rounds > 1 ? [row.addedP99ByRound.map((value) => signedMs(value, 1)).join(" ")] : []),
           signedMs(row.differenceP50),
           signedMs(row.differenceP99),
+          ms(row.lagP99),
           `${row.failures}/${row.sent * 2}`,
           loopDelayCell(row),
           threadShareCell(row),

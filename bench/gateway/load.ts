@@ -149,7 +149,7 @@ async function fixedRateSlots(options: OpenLoopOptions, startSlot: (index: numbe
 }
 
 /** Slots of the warm-up, whose results are dropped, and of the measured window. */
-function warmupCountOf(options: OpenLoopOptions): number {
+export function warmupCountOf(options: OpenLoopOptions): number {
   return Math.round((options.warmupMs / 1000) * options.rate);
 }
 
@@ -179,7 +179,6 @@ export interface PairedRunResult {
   failures: Array<Failure & { side: "direct" | "gateway" }>;
   /** Slots in the measured window. */
   sent: number;
-  seconds: number;
 }
 
 /**
@@ -193,24 +192,18 @@ export async function pairedOpenLoop(direct: { pool: Pool; target: Target }, gat
   const failures: PairedRunResult["failures"] = [];
   const warmupCount = warmupCountOf(options);
   await fixedRateSlots(options, async (index, scheduled) => {
-    const sendDirect = () => send(direct.pool, direct.target, body, scheduled);
-    const sendGateway = () => send(gateway.pool, gateway.target, body, scheduled);
-    let directResult: Promise<Sample | Failure>;
-    let gatewayResult: Promise<Sample | Failure>;
-    if (index % 2 === 0) {
-      directResult = sendDirect();
-      gatewayResult = sendGateway();
-    } else {
-      gatewayResult = sendGateway();
-      directResult = sendDirect();
-    }
-    const [directSample, gatewaySample] = await Promise.all([directResult, gatewayResult]);
+    // Which side is dispatched first alternates from slot to slot.
+    const directFirst = index % 2 === 0;
+    const first = directFirst ? direct : gateway;
+    const second = directFirst ? gateway : direct;
+    const sent = [send(first.pool, first.target, body, scheduled), send(second.pool, second.target, body, scheduled)] as const;
+    const [directSample, gatewaySample] = await Promise.all(directFirst ? sent : ([sent[1], sent[0]] as const));
     if (index < warmupCount) return;
     if (isFailure(directSample)) failures.push({ ...directSample, side: "direct" });
     if (isFailure(gatewaySample)) failures.push({ ...gatewaySample, side: "gateway" });
     if (!isFailure(directSample) && !isFailure(gatewaySample)) pairs.push({ direct: directSample, gateway: gatewaySample });
   });
-  return { pairs, failures, sent: measuredCountOf(options), seconds: options.durationMs / 1000 };
+  return { pairs, failures, sent: measuredCountOf(options) };
 }
 
 export interface ClosedLoopOptions {

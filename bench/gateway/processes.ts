@@ -39,18 +39,19 @@ export interface ThreadTimes {
   otherRunMs: number;
 }
 
-export function threadTimes(pid: number): ThreadTimes | undefined {
+/** `procRoot` is /proc, or a directory laid out like it (tests). */
+export function threadTimes(pid: number, procRoot = "/proc"): ThreadTimes | undefined {
   const times: ThreadTimes = { mainRunMs: 0, mainWaitMs: 0, otherRunMs: 0 };
   let tids: string[];
   try {
-    tids = readdirSync(`/proc/${pid}/task`);
+    tids = readdirSync(`${procRoot}/${pid}/task`);
   } catch {
     return undefined;
   }
   for (const tid of tids) {
     let fields: number[];
     try {
-      fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
+      fields = readFileSync(`${procRoot}/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
     } catch {
       continue; // the thread ended meanwhile
     }
