@@ -37,7 +37,7 @@ after(() => {
   slow.server.close();
 });
 
-test("the open loop sends rate × duration requests after the warm-up and measures each from its scheduled time", async () => {
+test("the open loop sends rate × duration requests after the warm-up, and counts a slow server's time in each", async () => {
   const pool = makePool(slow.target.origin, 16);
   try {
     const before = slow.received();
