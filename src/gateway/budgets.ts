@@ -7,7 +7,7 @@
  * A reload must not lose this process's own spend that the store does not hold yet (rows wait in
  * the journal until the next flush), nor count twice what it does hold. Each addition remembers
  * its row's number in the writer (LedgerWriter.record's answer); a reload reads how many rows the
- * store holds before it queries (WriterProgress.stored), then keeps only the additions after that.
+ * store holds before it queries (LedgerWriter.storedRows), then keeps only the additions after that.
  */
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
@@ -38,7 +38,7 @@ export class BudgetTracker {
   lastRefreshAt: number | undefined;
 
   /**
-   * @param storedRows how many of the ledger writer's rows the store holds (WriterProgress.stored).
+   * @param storedRows how many of the ledger writer's rows the store holds (LedgerWriter.storedRows).
    * @param settled what a first load waits for: the writer's replay of rows an earlier process
    *   left in the journal (they belong in this month's spend too).
    */
@@ -113,8 +113,7 @@ export class BudgetTracker {
           return;
         }
         for (const keyId of keyIds) {
-          const total = totals.get(keyId);
-          if (total !== undefined && this.spend.get(keyId)?.month === month) this.apply(keyId, month, parseUsd(total), storedBefore);
+          if (this.spend.get(keyId)?.month === month) this.apply(keyId, month, parseUsd(totals.get(keyId) ?? "0"), storedBefore);
         }
       }
       this.lastRefreshAt = now;

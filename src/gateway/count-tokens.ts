@@ -57,8 +57,8 @@ async function countOn(
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       lastError = error;
-      // A deployment that does not serve the model, or cannot count for it, leaves it to the next.
-      if (!isFailoverable(error.kind) && error.kind !== "not_found" && error.kind !== "unsupported") break;
+      // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next.
+      if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
     }
   }
   throw lastError ?? new GatewayError("internal", "no deployment could count tokens");

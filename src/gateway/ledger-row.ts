@@ -52,17 +52,6 @@ const nullable = (value: number | undefined): number | null => (value === undefi
 /** The longest requested model name a row keeps (a client may send anything there). */
 const MODEL_NAME_LIMIT = 256;
 
-function storableTags(tags: Record<string, string>): Record<string, string> {
-  let clean: Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(tags)) {
-    const [storableKey, storableValue] = [storableText(key), storableText(value)];
-    if (storableKey === key && storableValue === value) continue;
-    clean ??= { ...tags };
-    delete clean[key];
-    clean[storableKey] = storableValue;
-  }
-  return clean ?? tags;
-}
 
 export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
@@ -95,7 +84,8 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     request_id: outcome.requestId,
     created_at: outcome.startedAt,
     key_id: outcome.key?.id ?? null,
-    tags: storableTags(outcome.tags),
+    // Tags need no cleaning: their keys are plain names, values come from headers (no NUL) or the CLI.
+    tags: outcome.tags,
     requested_model: storableText(outcome.requestedModel, MODEL_NAME_LIMIT),
     deployment: deployment?.id ?? null,
     provider: deployment?.provider.kind ?? null,

@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
-import { countsAgainstHealth, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
+import { countsAgainstHealth, healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { deploymentsFor, type Candidate } from "../routing/candidates.js";
@@ -201,7 +201,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         lastError = upstreamError;
         if (countsAgainstHealth(upstreamError.kind)) {
           const retryAfterMs = upstreamError.details.retryAfterMs;
-          state.health.record(deployment.id, upstreamError.kind === "rate_limited" ? "throttled" : "failure", retryAfterMs !== undefined ? { retryAfterMs } : {});
+          state.health.record(deployment.id, healthOutcome(upstreamError.kind), retryAfterMs !== undefined ? { retryAfterMs } : {});
         }
         if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
@@ -217,7 +217,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(firstByteMs) });
       if (result.kind === "json") {
         state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs });
-        finishSuccess(state, plan, deployment, key, result.usage.usage.output);
+        rememberPrefixes(state, plan, deployment);
+        debitOutput(state, key, result.usage.usage.output);
         const { row, cost } = buildLedgerRow(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
         const recorded = state.ledger.record(row);
         if (key) state.budgets.add(key.id, startedAt, cost, recorded);
@@ -243,10 +244,12 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         const totalMs = firstByteMs + streamMs;
         // The upstream answered (its first event arrived); the client left: healthy, no total time.
         if (failure === CLIENT_GONE) state.health.record(deployment.id, "success", { ttftMs: firstByteMs });
-        else if (failure) state.health.record(deployment.id, "failure");
+        else if (failure) state.health.record(deployment.id, healthOutcome(failure));
         else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs });
         const usage = result.usage();
-        if (!failure) finishSuccess(state, plan, deployment, key, usage.usage.output);
+        if (!failure) rememberPrefixes(state, plan, deployment);
+        // Output the upstream reported counts against the key's token limit however the stream ended.
+        debitOutput(state, key, usage.usage.output);
         return outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) });
       }, key, started);
       return;
@@ -267,16 +270,21 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   }
 }
 
-/** After a success: the deployment now holds the request's prefixes; output tokens count against the key's limit. */
-function finishSuccess(state: GatewayState, plan: RoutePlan, deployment: Deployment, key: ApiKeyRecord | null, outputTokens: number | undefined): void {
+/** After a success: the deployment now holds the request's prefixes. */
+function rememberPrefixes(state: GatewayState, plan: RoutePlan, deployment: Deployment): void {
   if (plan.prefixes.length > 0 && state.config.config.routing.affinity.enabled && deployment.offering.capabilities.prompt_caching !== null) {
     state.affinity.remember(plan.prefixes, deployment.id);
   }
+}
+
+/** Output tokens count against the key's per-minute token limit. */
+function debitOutput(state: GatewayState, key: ApiKeyRecord | null, outputTokens: number | undefined): void {
   if (key && outputTokens) state.limiter.debitTokens(key.id, limitsFor(state, key), outputTokens);
 }
 
 /** A stream's failure when the client went away before its end (the upstream is not to blame). */
 const CLIENT_GONE = "client_disconnected";
+type StreamFailure = ErrorKind | typeof CLIENT_GONE;
 
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
 function drainedOrClosed(response: ClientResponse): Promise<void> {
@@ -308,7 +316,7 @@ async function streamToClient(
   result: Extract<UpstreamResult, { kind: "stream" }>,
   response: ClientResponse,
   context: StreamContext,
-  finish: (ttftMs: number, streamMs: number, failure: string | undefined) => Outcome,
+  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => Outcome,
   key: ApiKeyRecord | null,
   started: number,
 ): Promise<void> {
@@ -326,7 +334,7 @@ async function streamToClient(
   response.write(result.first);
   const ttftMs = performance.now() - started;
   const streamStarted = performance.now();
-  let failure: string | undefined;
+  let failure: StreamFailure | undefined;
   try {
     for await (const chunk of result.rest) {
       if (response.destroyed) break;

@@ -23,11 +23,9 @@ export { BODY_LIMIT_BYTES };
 function sendError(reply: FastifyReply, error: unknown): void {
   const known = asKnownError(error);
   const response = errorResponse(known, newRequestId());
-  if (isChatRoute(reply.request.url)) void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
+  if (reply.request.routeOptions.url === "/v1/chat/completions") void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
   else void reply.code(response.status).headers(response.headers).send(response.body);
 }
-
-const isChatRoute = (url: string) => url === "/v1/chat/completions" || url.startsWith("/v1/chat/completions?");
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
   /** Each request's body as received (freed with the request). */

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { AffinityTable, DEFAULT_AFFINITY_ENTRIES, dropOldest } from "../routing/affinity.js";
+import { AffinityTable } from "../routing/affinity.js";
 import type { CachePrefix } from "../routing/cache-prefixes.js";
 import { within } from "../util/within.js";
 
@@ -48,15 +48,9 @@ export interface SharedAffinityOptions {
   now?: () => number;
 }
 
-/** How long an announced prefix needs no new announcement: a tenth of its TTL. */
-const QUIET_MS = { "5m": 30_000, "1h": 360_000 } as const;
-
 export class SharedAffinityTable extends AffinityTable {
   /** Tells this replica's own messages apart from the others'. */
   private readonly replica = randomUUID();
-  /** Per prefix hash, the last announcement any replica made (oldest first, bounded like the table). */
-  private readonly announced = new Map<string, { deployment: string; at: number }>();
-  private readonly clock: () => number;
 
   private constructor(
     private readonly publisher: Redis,
@@ -64,7 +58,6 @@ export class SharedAffinityTable extends AffinityTable {
     private readonly options: SharedAffinityOptions,
   ) {
     super(options.maxEntries, options.now);
-    this.clock = options.now ?? Date.now;
   }
 
   /**
@@ -92,13 +85,8 @@ export class SharedAffinityTable extends AffinityTable {
 
   override remember(prefixes: CachePrefix[], deployment: string): void {
     super.remember(prefixes, deployment);
-    const now = this.clock();
-    const news = prefixes.filter((prefix) => {
-      const last = this.announced.get(prefix.hash);
-      return !last || last.deployment !== deployment || now - last.at >= QUIET_MS[prefix.ttl];
-    });
+    const news = this.announce(prefixes);
     if (news.length === 0) return;
-    this.noteAnnounced(news, deployment, now);
     const message: AffinityMessage = { from: this.replica, deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
     this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
       this.options.onError(new Error(`publishing prompt-cache affinity failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it as they serve the prefix`));
@@ -110,15 +98,7 @@ export class SharedAffinityTable extends AffinityTable {
     if (!message || message.from === this.replica) return;
     const prefixes = message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens }));
     super.remember(prefixes, message.deployment);
-    this.noteAnnounced(prefixes, message.deployment, this.clock());
-  }
-
-  private noteAnnounced(prefixes: CachePrefix[], deployment: string, at: number): void {
-    for (const prefix of prefixes) {
-      this.announced.delete(prefix.hash);
-      this.announced.set(prefix.hash, { deployment, at });
-    }
-    dropOldest(this.announced, this.options.maxEntries ?? DEFAULT_AFFINITY_ENTRIES);
+    this.announce(prefixes, true); // heard: this replica need not tell the others again
   }
 
   stop(): void {

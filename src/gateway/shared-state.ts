@@ -9,14 +9,12 @@
  */
 import { Redis } from "ioredis";
 import type { GatewayConfig } from "../config/gateway-config.js";
-import { AffinityTable } from "../routing/affinity.js";
+import { AffinityTable, DEFAULT_AFFINITY_ENTRIES } from "../routing/affinity.js";
 import { RateLimiter, type Limiter } from "./rate-limiter.js";
 import { SharedAffinityTable } from "./shared-affinity.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { within } from "../util/within.js";
 
-/** Prompt-cache prefixes remembered per replica (the oldest are forgotten first). */
-const AFFINITY_ENTRIES = 100_000;
 /** Redis problems are written to stderr at most this often. */
 const REPORT_EVERY_MS = 10_000;
 
@@ -38,7 +36,7 @@ export function missingRedisUrl(urlEnv: string): string {
 export async function openSharedState(config: GatewayConfig, env: NodeJS.ProcessEnv, now: () => number): Promise<SharedState> {
   const local = new RateLimiter(now);
   const settings = config.redis;
-  if (!settings) return { limiter: local, affinity: new AffinityTable(AFFINITY_ENTRIES, now), status: () => "off", close() {} };
+  if (!settings) return { limiter: local, affinity: new AffinityTable(DEFAULT_AFFINITY_ENTRIES, now), status: () => "off", close() {} };
   const url = env[settings.url_env];
   if (!url) throw new Error(missingRedisUrl(settings.url_env));
   const report = throttled((error: Error) => process.stderr.write(`switchyard redis: ${error.message}\n`), REPORT_EVERY_MS, now);
@@ -57,11 +55,11 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
   const [ready, affinity] = await Promise.all([
     // Not events.once: it rejects on the "error" an unreachable Redis emits first.
     within(new Promise<true>((resolve) => redis.once("ready", () => resolve(true))), connectMs),
-    SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, maxEntries: AFFINITY_ENTRIES, waitMs: connectMs }),
+    SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, waitMs: connectMs }),
   ]);
   if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits and prompt-cache affinity per replica until it answers`));
   return {
-    limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report }),
+    limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report, now }),
     affinity,
     status: () => (redis.status === "ready" ? "connected" : "unavailable"),
     close() {

@@ -73,7 +73,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Rows an earlier process left in the journal count against this month's budgets: a key's
     // first load waits (up to 10 s) for the writer to replay them.
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
-    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.progress().stored, (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
+    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
     started.push(() => budgets.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {
@@ -136,7 +136,7 @@ function observed(writer: LedgerWriter, onRecord: (row: LedgerRow) => void): Led
       onRecord(row);
       return number;
     },
-    progress: () => writer.progress(),
+    storedRows: () => writer.storedRows(),
     flush: () => writer.flush(),
     close: () => writer.close(),
   };

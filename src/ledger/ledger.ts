@@ -116,12 +116,12 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
-/** A virtual API key. The secret is shown once at creation; only its hash is stored. */
 /** Exact spend of one key since `from` (ms). */
 export async function keySpend(store: Pick<LedgerStore, "keysSpend">, keyId: string, from: number): Promise<string> {
   return (await store.keysSpend([keyId], from)).get(keyId) ?? "0";
 }
 
+/** A virtual API key. The secret is shown once at creation; only its hash is stored. */
 export interface ApiKeyRecord {
   id: string;
   name: string;
@@ -152,21 +152,15 @@ export interface KeyStore {
  * What the gateway calls on its hot path. `record` must return quickly (no database round trip),
  * yet a row it has accepted survives a kill -9 of the process: see ledger/writer.ts.
  */
-/** A writer's rows, counted: the first `stored` of the `recorded` rows are in the store. */
-export interface WriterProgress {
-  recorded: number;
-  stored: number;
-}
-
 export interface LedgerWriter {
   /** Accepts a row (durably, once this returns) and gives its number in this writer: 1, 2, … */
   record(row: LedgerRow): number;
   /**
-   * Rows recorded by this writer so far, and how many of them the store holds. Rows reach the store
-   * in the order they were recorded, so row n (1-based) is stored once `stored` ≥ n. Budgets use it
-   * to tell their own spend that a store query already counts from spend that is still on its way.
+   * How many of this writer's rows the store holds. Rows reach the store in the order they were
+   * recorded, so row n (record's answer) is stored once this is ≥ n. Budgets use it to tell their
+   * own spend that a store query already counts from spend that is still on its way.
    */
-  progress(): WriterProgress;
+  storedRows(): number;
   /** Writes everything accepted so far to the store. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -42,6 +42,7 @@ export interface Ledger {
 }
 
 export async function openLedger(config: LedgerConfig): Promise<Ledger> {
+  const onError = config.onError ?? reportLedgerError;
   const powerLoss = config.durability === "power-loss";
   let store: LedgerStore;
   let keys: KeyStore;
@@ -59,7 +60,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
   } else {
     const schema = config.schema ?? DEFAULT_SCHEMA;
-    const pool = openPool(config.url, config.onError ?? reportLedgerError);
+    const pool = openPool(config.url, onError);
     store = new PostgresLedgerStore(pool, schema);
     keys = new PostgresKeyStore(pool, schema);
     defaultJournalDir = "switchyard-journal";
@@ -75,7 +76,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
         fsync: powerLoss,
         flushIntervalMs: config.flushIntervalMs,
         batchRows: config.batchRows,
-        onError: config.onError,
+        onError,
       });
     }
     return {

@@ -76,8 +76,9 @@ const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
  * PostgreSQL would fail its whole batch on every retry.
  */
 export function storableText(text: string, maxLength = Number.POSITIVE_INFINITY): string {
-  const clean = UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
-  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+  // Cut first: a cut through a surrogate pair leaves half of it, which the cleaning then replaces.
+  const cut = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+  return UNSTORABLE.test(cut) ? cut.replace(UNSTORABLE_ALL, "\uFFFD") : cut;
 }
 
 /** Throws InvalidLedgerRowError for a row no store could hold; cheap enough for every request. */

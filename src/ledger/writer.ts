@@ -7,7 +7,7 @@
  * segments itself (SQLite with its insert thread) is handed each sealed segment's path instead of
  * the rows, so rows are not kept in memory or passed between threads at all.
  */
-import type { LedgerRow, LedgerStore, LedgerWriter, WriterProgress } from "./ledger.js";
+import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
 import { journalLine } from "./row-json.js";
 import { checkRow } from "./row-schema.js";
@@ -111,8 +111,8 @@ export class JournalLedgerWriter implements LedgerWriter {
     return this.recorded;
   }
 
-  progress(): WriterProgress {
-    return { recorded: this.recorded, stored: this.stored };
+  storedRows(): number {
+    return this.stored;
   }
 
   /** Writes every row recorded before the call (and any leftovers) to the store. */
@@ -211,8 +211,8 @@ export const noJournalWriter: LedgerWriter = {
   record(): never {
     throw new Error("this ledger was opened without a journal (journal: false); it cannot record rows");
   },
-  progress() {
-    return { recorded: 0, stored: 0 };
+  storedRows() {
+    return 0;
   },
   async flush() {},
   async close() {},

@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
-import { keySpend, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
+import type { ApiKeyRecord, KeyStore, LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
@@ -151,8 +151,8 @@ export class GatewayMetrics {
       async (source) => {
         const now = source.state.now();
         const budgeted = await budgetedKeys(source.keys);
-        const spent = await Promise.all(budgeted.map((key) => this.monthSpend(key.id, now)));
-        return budgeted.map((key, index): GaugeValue => [{ key_id: key.id, key_name: key.name }, Number(formatUsd(spent[index] ?? 0n))]);
+        const spent = await this.monthSpend(source, budgeted.map((key) => key.id), now);
+        return budgeted.map((key): GaugeValue => [{ key_id: key.id, key_name: key.name }, Number(formatUsd(spent.get(key.id) ?? 0n))]);
       },
     );
     this.scrapeGauge("switchyard_key_budget_usd", "Monthly budget of each active key that has one, in USD.", ["key_id", "key_name"], async (source) =>
@@ -179,21 +179,28 @@ export class GatewayMetrics {
   }
 
   /**
-   * A key's spend this month without scanning the ledger on every scrape: the gateway's budget
-   * tracker holds it exactly once the key has made a request; until then, the ledger's sum for that
-   * one key (an indexed query), remembered for a minute.
+   * Keys' spend this month without scanning the ledger on every scrape: the gateway's budget
+   * tracker holds a key's exactly once it has made a request; the others come from one indexed
+   * ledger query for all of them, remembered for a minute.
    */
-  private async monthSpend(keyId: string, now: number): Promise<Money> {
-    const source = this.source;
-    if (!source) return 0n;
-    const tracked = source.state.budgets.spent(keyId, now);
-    if (tracked !== undefined) return tracked;
+  private async monthSpend(source: MetricsSource, keyIds: string[], now: number): Promise<Map<string, Money>> {
     const { from } = monthWindow(now);
-    const remembered = this.ledgerSpend.get(keyId);
-    if (remembered && remembered.from === from && now - remembered.at < 60_000) return remembered.amount;
-    const amount = parseUsd(await keySpend(source.state.store, keyId, from));
-    this.ledgerSpend.set(keyId, { from, at: now, amount });
-    return amount;
+    const spent = new Map<string, Money>();
+    const unknown: string[] = [];
+    for (const keyId of keyIds) {
+      const remembered = this.ledgerSpend.get(keyId);
+      const known = source.state.budgets.spent(keyId, now) ?? (remembered && remembered.from === from && now - remembered.at < 60_000 ? remembered.amount : undefined);
+      if (known === undefined) unknown.push(keyId);
+      else spent.set(keyId, known);
+    }
+    if (unknown.length > 0) {
+      for (const [keyId, total] of await source.state.store.keysSpend(unknown, from)) {
+        const amount = parseUsd(total);
+        this.ledgerSpend.set(keyId, { from, at: now, amount });
+        spent.set(keyId, amount);
+      }
+    }
+    return spent;
   }
 
   /** Where scrape-time gauges read health and budgets (called once the gateway's state exists). */

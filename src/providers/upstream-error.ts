@@ -44,6 +44,11 @@ export function countsAgainstHealth(kind: ErrorKind): boolean {
   return FAILOVER_KINDS.has(kind) && kind !== "unsupported";
 }
 
+/** How a failed attempt counts in the deployment's health: a throttle cools it, anything else is a failure. */
+export function healthOutcome(kind: ErrorKind): "throttled" | "failure" {
+  return kind === "rate_limited" ? "throttled" : "failure";
+}
+
 /** A stream whose body ended cleanly but early: before its closing event (`message_stop`, Converse's `metadata`). */
 export function streamCutError(who: string, closing: string): UpstreamError {
   return new UpstreamError("upstream_server", `${who}: the stream ended before ${closing}`);

@@ -10,27 +10,20 @@ export interface Holding {
   deployment: string;
   expiresAt: number;
   tokens: number;
+  /** When replicas were last told this deployment holds it (shared tables; undefined: never). */
+  announcedAt?: number | undefined;
 }
 
 const TTL_MS = { "5m": 5 * 60_000, "1h": 60 * 60_000 } as const;
 
 export const DEFAULT_AFFINITY_ENTRIES = 100_000;
 
-/** Drops a map's oldest insertions until it holds at most `limit` (re-inserting an entry makes it newest). */
-export function dropOldest(map: Map<string, unknown>, limit: number): void {
-  while (map.size > limit) {
-    const oldest = map.keys().next().value;
-    if (oldest === undefined) break;
-    map.delete(oldest);
-  }
-}
-
 export class AffinityTable {
   private readonly entries = new Map<string, Holding>();
 
   constructor(
     private readonly maxEntries = DEFAULT_AFFINITY_ENTRIES,
-    private readonly now: () => number = Date.now,
+    protected readonly now: () => number = Date.now,
   ) {}
 
   /** The longest of the request's prefixes that a deployment holds, per deployment. */
@@ -50,10 +43,32 @@ export class AffinityTable {
   remember(prefixes: CachePrefix[], deployment: string): void {
     const now = this.now();
     for (const prefix of prefixes) {
+      const previous = this.entries.get(prefix.hash);
       this.entries.delete(prefix.hash);
-      this.entries.set(prefix.hash, { deployment, expiresAt: now + TTL_MS[prefix.ttl], tokens: prefix.tokens });
+      const announcedAt = previous?.deployment === deployment ? previous.announcedAt : undefined;
+      this.entries.set(prefix.hash, { deployment, expiresAt: now + TTL_MS[prefix.ttl], tokens: prefix.tokens, announcedAt });
     }
-    dropOldest(this.entries, this.maxEntries);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /**
+   * Of prefixes just remembered, those to tell other replicas of, marked as told now: new, moved
+   * to another deployment, or not told for a tenth of their TTL (`always`: all of them, for news
+   * just heard from another replica).
+   */
+  protected announce(prefixes: CachePrefix[], always = false): CachePrefix[] {
+    const now = this.now();
+    return prefixes.filter((prefix) => {
+      const entry = this.entries.get(prefix.hash);
+      if (!entry) return false;
+      if (!always && entry.announcedAt !== undefined && now - entry.announcedAt < TTL_MS[prefix.ttl] / 10) return false;
+      entry.announcedAt = now;
+      return true;
+    });
   }
 
   get size(): number {

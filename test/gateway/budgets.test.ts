@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { BudgetTracker } from "../../src/gateway/budgets.js";
 import { GatewayError } from "../../src/gateway/errors.js";
-import type { ApiKeyRecord, LedgerStore, WriterProgress } from "../../src/ledger/ledger.js";
+import type { ApiKeyRecord, LedgerStore } from "../../src/ledger/ledger.js";
 import { formatUsd, parseUsd } from "../../src/pricing/money.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 
@@ -25,9 +25,12 @@ function key(budget: string | null, id = "key_1"): ApiKeyRecord {
 function world(settled?: Promise<unknown>) {
   const sums = new Map<string, bigint>();
   const sumKey = (keyId: string, from: number) => `${keyId}@${from}`;
-  const progress: WriterProgress = { recorded: 0, stored: 0 };
+  /** The writer's counts: rows recorded (record's answer) and rows the store holds. */
+  const progress = { recorded: 0, stored: 0 };
   let during: (() => void) | undefined;
   let failing: Error | undefined;
+  /** Holds a query's answer until the promise it returns settles (per month asked for). */
+  let holdAnswer: ((from: number) => Promise<void>) | undefined;
   const queries: string[] = [];
   const store = {
     shared: true,
@@ -35,7 +38,7 @@ function world(settled?: Promise<unknown>) {
       queries.push(keyIds.join(","));
       if (failing) throw failing;
       const values = keyIds.map((keyId) => [keyId, formatUsd(sums.get(sumKey(keyId, from)) ?? 0n)] as [string, string]);
-      await Promise.resolve();
+      await (holdAnswer?.(from) ?? Promise.resolve());
       during?.();
       return new Map(values);
     },
@@ -63,6 +66,9 @@ function world(settled?: Promise<unknown>) {
     },
     set failing(error: Error | undefined) {
       failing = error;
+    },
+    set holdAnswer(hold: ((from: number) => Promise<void>) | undefined) {
+      holdAnswer = hold;
     },
   };
 }
@@ -211,14 +217,23 @@ describe("budgets", () => {
   test("at a month's turn, loads of the old and the new month do not mix", async () => {
     const w = world();
     const LAST_INSTANT = Date.UTC(2026, 11, 1) - 1;
-    w.store("key_1", "5", LAST_INSTANT);
-    w.store("key_1", "0.5", NEXT_MONTH);
-    // Both checks start before either load has answered.
-    const old = w.tracker.check(key("10"), LAST_INSTANT);
-    const fresh = w.tracker.check(key("10"), NEXT_MONTH);
-    await Promise.all([old, fresh]);
+    w.store("key_1", "5", LAST_INSTANT); // over a budget of 1
+    w.store("key_1", "0.5", NEXT_MONTH); // under it
+    // The old month's answer arrives last.
+    let releaseOld!: () => void;
+    const oldHeld = new Promise<void>((resolve) => (releaseOld = resolve));
+    w.holdAnswer = (from) => (from === monthWindow(LAST_INSTANT).from ? oldHeld : Promise.resolve());
+    const old = Promise.resolve(w.tracker.check(key("1"), LAST_INSTANT));
+    const fresh = Promise.resolve(w.tracker.check(key("1"), NEXT_MONTH));
+    await fresh; // the new month's load answered first, and its request is under budget
+    releaseOld();
+    await old.then(
+      () => undefined,
+      () => undefined, // whatever the old month's check decides, it must not change the new month
+    );
     assert.equal(w.queries.length, 2, "one load per month, not one shared");
-    assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.5", "the new month's figure stands, whichever load ended last");
+    assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.5", "the new month's figure stands after the late load of the old one");
+    assert.equal(w.tracker.check(key("1"), NEXT_MONTH), undefined, "and the next request of the new month is under budget");
   });
 });
 

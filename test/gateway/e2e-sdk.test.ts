@@ -9,6 +9,7 @@ import { Decimal } from "../../src/pricing/decimal.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { quote } from "../../src/pricing/quote.js";
+import { eventually } from "../helpers/eventually.js";
 import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
@@ -139,6 +140,9 @@ describe("a stream the upstream breaks after it started", () => {
     test(`${emulator}: the SDK raises the error event, and the ledger row records the failure and what was used`, async () => {
       const upstream = emulator === "anthropic" ? harness.anthropic : harness.bedrock;
       upstream.setProfile({ rules: [{ fault: { kind: "stream_error", type: "overloaded_error", message: "Overloaded (injected)" }, streaming: true, count: 1 }] });
+      const deployment = emulator === "anthropic" ? "anthropic-haiku" : "bedrock-haiku-global";
+      const failuresOf = () => harness.gateway.state.health.snapshot().get(deployment)?.failures ?? 0;
+      const failuresBefore = failuresOf();
       try {
         const stream = client.messages.stream({ model, max_tokens: 200, messages: [{ role: "user", content: "A long answer, please." }] });
         let firstEvent = false;
@@ -149,6 +153,8 @@ describe("a stream the upstream breaks after it started", () => {
         assert.equal(row.status, 200);
         assert.ok(row.warnings.includes(`stream ended early: ${kind}`), `warnings: ${row.warnings.join("; ")}`);
         assert.ok(row.input_tokens !== null && row.input_tokens > 0, "the input the upstream reported is kept");
+        // The snapshot is cached for a moment; the count itself is exact.
+        await eventually(() => (failuresOf() === failuresBefore + 1 ? true : undefined), "the deployment's health to count one failure");
       } finally {
         upstream.setProfile("instant");
       }

@@ -178,7 +178,10 @@ describe("OpenAI chat completions", () => {
     // No key and an untranslatable body: the key is checked first.
     const noKey = await post({}, JSON.stringify({ model: "haiku-via-anthropic", n: 3, messages: [] }));
     assert.equal(noKey.status, 401);
-    assert.ok(((await noKey.json()) as { error?: { type?: string } }).error?.type, "OpenAI's shape");
+    const noKeyBody = (await noKey.json()) as { type?: string; error?: { type?: string; param?: unknown } };
+    assert.equal(noKeyBody.type, undefined, "not the Anthropic shape");
+    assert.equal(noKeyBody.error?.type, "authentication_error");
+    assert.equal(noKeyBody.error?.param, null, "OpenAI's error object has param");
   });
 
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {

@@ -6,14 +6,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPool } from "../../src/ledger/postgres/connection.js";
-import { POSTGRES_URL } from "./test-ledgers.js";
+import { POSTGRES_URL, postgresUnreachable } from "./test-ledgers.js";
 
 test("an idle connection the server terminates is reported, and the pool serves the next query", async () => {
   const reported: Error[] = [];
   const pool = openPool(POSTGRES_URL, (error) => reported.push(error));
   try {
     // Two connections at once, so the one that kills is not the one killed.
-    const [victim, killer] = [await pool.connect(), await pool.connect()];
+    const connect = () => pool.connect().catch((error: unknown) => Promise.reject(postgresUnreachable(error)));
+    const [victim, killer] = [await connect(), await connect()];
     const pid = (await victim.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
     victim.release(); // idle in the pool now
     try {

@@ -8,7 +8,7 @@ import { keySpend, type LedgerRow, type SpendGroup } from "../../src/ledger/ledg
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { SpendQueryError } from "../../src/ledger/spend-groups.js";
-import { checkRow, storableText } from "../../src/ledger/row-schema.js";
+import { storableText } from "../../src/ledger/row-schema.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
 import { TEST_LEDGERS, sqliteMemoryTestLedger, type TestLedger } from "./test-ledgers.js";
 
@@ -57,17 +57,11 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(await ledger.store.get("no-such-request"), undefined);
     });
 
-    test("text from a client, made storable, goes into every store: a NUL or a lone surrogate cannot fail a batch", async () => {
+    test("text from a client, made storable, goes into every store", async () => {
       const raw = "claude\u0000x\uD800y\uDFFFz";
-      assert.throws(() => checkRow(fresh({ requested_model: raw })), /requested_model holds a NUL or a lone surrogate/);
-      assert.throws(() => checkRow(fresh({ tags: { team: raw } })), /tags\.team holds a NUL/);
-      const row = fresh({ requested_model: storableText(raw), tags: { [storableText(raw)]: storableText(raw) }, warnings: [storableText(raw)] });
-      assert.equal(row.requested_model, "claude\uFFFDx\uFFFDy\uFFFDz");
-      checkRow(row);
+      const row = fresh({ requested_model: storableText(raw), warnings: [storableText(raw)] });
       await ledger.store.insertBatch([row, fresh({ requested_model: "the next row" })]);
       assert.deepEqual(await ledger.store.get(row.request_id), row);
-      assert.equal(storableText("m".repeat(300), 256).length, 256);
-      assert.ok(storableText("m".repeat(300), 256).endsWith("…"));
     });
 
     test("an existing request_id is ignored, within a batch and across batches", async () => {

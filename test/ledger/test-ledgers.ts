@@ -55,6 +55,14 @@ export function sqliteMemoryTestLedger(): TestLedger {
   };
 }
 
+/** Says how to start PostgreSQL when a test cannot reach it. */
+export function postgresUnreachable(error: unknown): Error {
+  return new Error(
+    `PostgreSQL is not reachable at ${POSTGRES_URL} (${error instanceof Error ? error.message : String(error)}); ` +
+      "start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or set SWITCHYARD_TEST_POSTGRES_URL",
+  );
+}
+
 export function postgresTestLedger(): TestLedger {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-ledger-pg-"));
   const schema = `ledger_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
@@ -63,10 +71,7 @@ export function postgresTestLedger(): TestLedger {
     try {
       await client.connect();
     } catch (error) {
-      throw new Error(
-        `PostgreSQL is not reachable at ${POSTGRES_URL} (${error instanceof Error ? error.message : String(error)}); ` +
-          "start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or set SWITCHYARD_TEST_POSTGRES_URL",
-      );
+      throw postgresUnreachable(error);
     }
     try {
       return await work(client);

@@ -170,23 +170,23 @@ for (const readsSegments of [false, true]) {
 }
 
 for (const readsSegments of [false, true]) {
-  test(`progress() counts the rows recorded and, in order, those the store holds (${readsSegments ? "the store reads segments" : "rows passed"})`, async () => {
+  test(`record() numbers the rows, and storedRows() counts, in order, those the store holds (${readsSegments ? "the store reads segments" : "rows passed"})`, async () => {
     const paths = scratch();
     const ledger = await storeOnly(paths.path);
     const spy = spyOn(ledger.store, { segments: readsSegments });
     const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 60_000, onError: () => undefined });
-    assert.deepEqual(writer.progress(), { recorded: 0, stored: 0 });
-    for (let index = 0; index < 3; index += 1) writer.record(loadRow("progress", index));
-    assert.deepEqual(writer.progress(), { recorded: 3, stored: 0 });
+    assert.equal(writer.storedRows(), 0);
+    assert.deepEqual([0, 1, 2].map((index) => writer.record(loadRow("progress", index))), [1, 2, 3]);
+    assert.equal(writer.storedRows(), 0);
     await writer.flush();
-    assert.deepEqual(writer.progress(), { recorded: 3, stored: 3 });
-    writer.record(loadRow("progress", 3));
+    assert.equal(writer.storedRows(), 3);
+    assert.equal(writer.record(loadRow("progress", 3)), 4);
     spy.failNext(1);
     await assert.rejects(writer.flush());
-    assert.deepEqual(writer.progress(), { recorded: 4, stored: 3 }, "a failed flush stores nothing");
-    writer.record(loadRow("progress", 4));
+    assert.equal(writer.storedRows(), 3, "a failed flush stores nothing");
+    assert.equal(writer.record(loadRow("progress", 4)), 5);
     await writer.flush();
-    assert.deepEqual(writer.progress(), { recorded: 5, stored: 5 });
+    assert.equal(writer.storedRows(), 5);
     assert.equal(await ledger.store.count(), 5);
     await writer.close();
     await ledger.close();

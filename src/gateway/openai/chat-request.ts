@@ -178,9 +178,9 @@ export function translateChatRequest(received: unknown): ChatRequest {
     if (!TRANSLATED.has(field)) throw bad(field, "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
   }
   for (const [field, fallback] of Object.entries(IGNORED_WHEN_DEFAULT)) {
-    if (body[field] !== undefined && body[field] !== null && body[field] !== fallback) throw bad(field, `only ${JSON.stringify(fallback)} is supported by Claude`);
+    if (body[field] !== undefined && body[field] !== fallback) throw bad(field, `only ${JSON.stringify(fallback)} is supported by Claude`);
   }
-  if (body.response_format !== undefined && body.response_format !== null && !(isObject(body.response_format) && body.response_format.type === "text")) {
+  if (body.response_format !== undefined && !(isObject(body.response_format) && body.response_format.type === "text")) {
     throw bad("response_format", 'only {type: "text"} is supported by Claude through this endpoint (JSON output: describe it in the prompt, or use a tool)');
   }
   if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
@@ -189,22 +189,22 @@ export function translateChatRequest(received: unknown): ChatRequest {
   if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens", "must be a whole number ≥ 1");
   const translated: Json = { model: body.model, max_tokens: maxTokens, messages: turns };
   if (system !== undefined) translated.system = system;
-  if (body.temperature !== undefined && body.temperature !== null) {
+  if (body.temperature !== undefined) {
     if (typeof body.temperature !== "number" || body.temperature < 0 || body.temperature > 1) throw bad("temperature", "must be between 0 and 1 for Claude (OpenAI allows up to 2)");
     translated.temperature = body.temperature;
   }
-  if (body.top_p !== undefined && body.top_p !== null) {
+  if (body.top_p !== undefined) {
     if (typeof body.top_p !== "number" || body.top_p < 0 || body.top_p > 1) throw bad("top_p", "must be between 0 and 1");
     // 1 is OpenAI's default and changes nothing; newer Claude models refuse top_p next to temperature.
     if (body.top_p !== 1) translated.top_p = body.top_p;
   }
-  if (body.stop !== undefined && body.stop !== null) {
+  if (body.stop !== undefined) {
     const stops = typeof body.stop === "string" ? [body.stop] : body.stop;
     if (!Array.isArray(stops) || !stops.every((stop) => typeof stop === "string")) throw bad("stop", "must be a string or a list of strings");
     if (stops.some(blank)) throw bad("stop", "each stop sequence must hold a character other than whitespace (Claude refuses \"\\n\" and the like)");
     translated.stop_sequences = stops;
   }
-  const tools = body.tools === undefined || body.tools === null ? [] : translateTools(body.tools);
+  const tools = body.tools === undefined ? [] : translateTools(body.tools);
   if (tools.length > 0) translated.tools = tools;
   const toolChoice = translateToolChoice(body.tool_choice, body.parallel_tool_calls);
   if (toolChoice && tools.length > 0) translated.tool_choice = toolChoice;
@@ -217,6 +217,6 @@ export function translateChatRequest(received: unknown): ChatRequest {
   const stream = body.stream === true;
   if (stream) translated.stream = true;
   const options = body.stream_options;
-  if (options !== undefined && options !== null && !isObject(options)) throw bad("stream_options", "must be an object");
+  if (options !== undefined && !isObject(options)) throw bad("stream_options", "must be an object");
   return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true };
 }

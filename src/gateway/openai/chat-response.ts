@@ -179,9 +179,11 @@ class ChunkWriter {
       case "message_stop":
         this.finished = true;
         return (this.includeUsage ? `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: chatUsage(this.usage) })}\n\n` : "") + "data: [DONE]\n\n";
-      case "error":
+      case "error": {
         this.finished = true;
-        return `data: ${chatError(data)}\n\n`;
+        const error = (payload.error ?? {}) as Json;
+        return `data: ${openAIError(typeof error.type === "string" ? error.type : "api_error", typeof error.message === "string" ? error.message : data)}\n\n`;
+      }
       default:
         return ""; // ping, and event types added later
     }

@@ -1,0 +1,47 @@
+/**
+ * Rows every store can hold (src/ledger/row-schema.ts): text from a client is made storable,
+ * checkRow refuses a row that is not, and a journal line holding such a row is set aside on
+ * replay instead of failing its batch on every retry.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readSegment } from "../../src/ledger/journal.js";
+import { checkRow, storableText } from "../../src/ledger/row-schema.js";
+import { sampleRow } from "./sample-rows.js";
+
+const RAW = "claude\u0000x\uD800y\uDFFFz";
+
+test("storableText: NULs and lone surrogates become U+FFFD; whole pairs stay; a cut never leaves half a pair", () => {
+  assert.equal(storableText(RAW), "claude\uFFFDx\uFFFDy\uFFFDz");
+  assert.equal(storableText("ok 😀"), "ok 😀");
+  const long = storableText("m".repeat(300), 256);
+  assert.equal(long.length, 256);
+  assert.ok(long.endsWith("…"));
+  // Code unit 255 is the first half of the emoji: the cut takes it alone, and it is cleaned.
+  const cut = storableText(`${"m".repeat(254)}😀tail`, 256);
+  assert.equal(cut, `${"m".repeat(254)}\uFFFD…`);
+  assert.doesNotThrow(() => checkRow(sampleRow({ request_id: "cut", requested_model: cut })));
+});
+
+test("checkRow refuses a row holding text no store could keep, naming the field", () => {
+  assert.throws(() => checkRow(sampleRow({ request_id: "a", requested_model: RAW })), /requested_model holds a NUL or a lone surrogate/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "b", tags: { team: RAW } })), /tags\.team holds a NUL/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "c", warnings: [RAW] })), /warnings hold a NUL/);
+});
+
+test("replay: a journal line holding such a row (written before checkRow refused it) is a rejected line; the others are read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-rows-"));
+  try {
+    const path = join(dir, "segment-1-1-0.jsonl");
+    const good = sampleRow({ request_id: "good" });
+    writeFileSync(path, `${JSON.stringify(sampleRow({ request_id: "poison", requested_model: RAW }))}\n${JSON.stringify(good)}\n`);
+    const { rows, rejectedLines } = readSegment(path);
+    assert.equal(rejectedLines, 1);
+    assert.deepEqual(rows.map((row) => row.request_id), ["good"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
