@@ -5,9 +5,11 @@
  * and survives a kill -9 of the process (with `fsync`, a power loss too). The writer rotates to a
  * fresh segment before each flush, so appends never wait for the database, and deletes a sealed
  * segment once its rows are committed. Segments left by a dead process are replayed on start.
- * One process owns a journal directory at a time (writer.lock holds its pid).
+ * One process owns a journal directory at a time (see takeLock).
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import Database from "better-sqlite3";
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { LedgerRow } from "./ledger.js";
 import { checkRow, ledgerRowSchema } from "./row-schema.js";
@@ -15,7 +17,11 @@ import { checkRow, ledgerRowSchema } from "./row-schema.js";
 const SEGMENT = /^segment-\d+-\d+-\d+\.jsonl$/;
 /** Per process, not per journal: two journals opened in one millisecond must not pick the same name. */
 let segmentCounter = 0;
-const LOCK_FILE = "writer.lock";
+/** Held locked by the owner (takeLock); journal.owner says who that is, for people. */
+const LOCK_FILE = "journal.lock";
+const OWNER_FILE = "journal.owner";
+/** Before 2026-11-22 the lock was a file holding the owner's pid. */
+const LEGACY_LOCK_FILE = "writer.lock";
 
 export class JournalInUseError extends Error {
   override readonly name = "JournalInUseError";
@@ -29,6 +35,7 @@ export interface JournalOptions {
 export class Journal {
   private fd: number;
   private path: string;
+  /** Bytes of whole lines in the current segment: where the next line is written. */
   private bytes = 0;
   private closed = false;
 
@@ -37,47 +44,89 @@ export class Journal {
     /** Segments a previous process left behind, oldest first: replay them. */
     readonly leftovers: string[],
     private readonly options: JournalOptions,
+    private readonly lock: Database.Database,
   ) {
     ({ fd: this.fd, path: this.path } = this.openSegment());
   }
 
   static open(dir: string, options: JournalOptions = {}): Journal {
     mkdirSync(dir, { recursive: true });
-    takeLock(dir);
-    const leftovers = readdirSync(dir)
-      .filter((name) => SEGMENT.test(name))
-      .sort(bySegmentOrder)
-      .map((name) => join(dir, name));
-    return new Journal(dir, leftovers, options);
+    const lock = takeLock(dir);
+    try {
+      const leftovers = readdirSync(dir)
+        .filter((name) => SEGMENT.test(name))
+        .sort(bySegmentOrder)
+        .map((name) => join(dir, name));
+      return new Journal(dir, leftovers, options, lock);
+    } catch (error) {
+      lock.close();
+      throw error;
+    }
   }
 
-  /** Appends one line; returns only once all of it is in the kernel (or throws, e.g. disk full). */
+  /**
+   * Appends one line; returns only once all of it is in the kernel, or throws (disk full, file too
+   * large) with none of it in the segment: a part already written is cut off again, so the next
+   * line does not start in the middle of this one and make both unreadable.
+   */
   append(line: string): void {
     if (this.closed) throw new Error("the ledger journal is closed");
     // The string goes to write(2) directly (no Buffer copy); a short write, which a regular file
-    // gives only in trouble (disk nearly full), is finished from a Buffer.
+    // gives only in trouble (disk nearly full), is finished from a Buffer. Each write says where
+    // it goes, so a line after a failed one overwrites whatever part of it could not be cut off.
     const length = Buffer.byteLength(line, "utf8");
-    let offset = writeSync(this.fd, line, null, "utf8");
-    if (offset < length) {
-      const buffer = Buffer.from(line, "utf8");
-      while (offset < length) offset += writeSync(this.fd, buffer, offset, length - offset);
+    try {
+      let written = writeSync(this.fd, line, this.bytes, "utf8");
+      if (written < length) {
+        const buffer = Buffer.from(line, "utf8");
+        while (written < length) written += writeSync(this.fd, buffer, written, length - written, this.bytes + written);
+      }
+      if (this.options.fsync) fdatasyncSync(this.fd);
+    } catch (error) {
+      this.cutTo(this.bytes);
+      throw error;
     }
-    if (this.options.fsync) fdatasyncSync(this.fd);
     this.bytes += length;
   }
 
-  /** Seals the current segment and starts a new one; returns the sealed path, or undefined if it was empty. */
+  /**
+   * Seals the current segment and starts a new one; returns the sealed path, or undefined if it was
+   * empty. If the new segment cannot be made, this throws and the current one stays open for appends.
+   */
   rotate(): string | undefined {
     if (this.bytes === 0) return undefined;
+    const next = this.openSegment();
     const sealed = this.path;
+    // Whatever a failed append left past the last whole line goes (best effort; readers skip it anyway).
+    this.cutTo(this.bytes);
     closeSync(this.fd);
-    ({ fd: this.fd, path: this.path } = this.openSegment());
+    ({ fd: this.fd, path: this.path } = next);
+    this.bytes = 0;
     return sealed;
   }
 
   /** A sealed segment whose rows are all in the store. */
   remove(path: string): void {
     rmSync(path, { force: true });
+  }
+
+  /**
+   * Writes `text` to <segment>.<suffix> (replaced if there), outside of replays, for a person to
+   * look at; made durable before the segment it came from can be removed.
+   */
+  keepAside(segmentPath: string, suffix: string, text: string): string {
+    const path = `${segmentPath}.${suffix}`;
+    writeFileSync(path, text);
+    if (this.options.fsync) {
+      const fd = openSync(path, "r");
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      syncDirectory(this.dir);
+    }
+    return path;
   }
 
   /** Keeps a segment with unreadable lines out of future replays, for a person to look at. */
@@ -93,12 +142,21 @@ export class Journal {
     this.closed = true;
     closeSync(this.fd);
     if (this.bytes === 0) rmSync(this.path, { force: true });
-    rmSync(join(this.dir, LOCK_FILE), { force: true });
+    rmSync(join(this.dir, OWNER_FILE), { force: true });
+    // The lock file stays: removing it could let two processes lock two different files of that name.
+    this.lock.close();
+  }
+
+  private cutTo(bytes: number): void {
+    try {
+      ftruncateSync(this.fd, bytes);
+    } catch {
+      // The next append overwrites from `bytes` on; a sealed segment's readers skip a torn tail.
+    }
   }
 
   private openSegment(): { fd: number; path: string } {
     segmentCounter += 1;
-    this.bytes = 0;
     const path = join(this.dir, `segment-${Date.now()}-${process.pid}-${segmentCounter}.jsonl`);
     const fd = openSync(path, "wx");
     if (this.options.fsync) syncDirectory(this.dir);
@@ -158,34 +216,38 @@ function bySegmentOrder(a: string, b: string): number {
   return 0;
 }
 
-function takeLock(dir: string): void {
-  const lockPath = join(dir, LOCK_FILE);
-  let holder: number | undefined;
+/**
+ * Takes the journal directory for this process, or throws JournalInUseError. The lock is an
+ * exclusive SQLite transaction on journal.lock, held open until close(). SQLite takes it with
+ * fcntl(2) locks, which the kernel releases when the holder exits, however it exits (kill -9
+ * included), so a lock is never stale, and which hold across PID namespaces: two containers
+ * sharing a volume, each running the gateway as pid 1, cannot both take it. (A pid written in a
+ * file, the lock before, could not tell those two apart, and a second gateway then replayed and
+ * deleted the segment the first was still writing.) A second open in the same process is refused
+ * too: SQLite knows its own locks.
+ */
+function takeLock(dir: string): Database.Database {
+  const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });
   try {
-    holder = Number(readFileSync(lockPath, "utf8").trim());
+    lock.exec("BEGIN EXCLUSIVE");
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    lock.close();
+    if (typeof error === "object" && error !== null && "code" in error && error.code === "SQLITE_BUSY") {
+      throw new JournalInUseError(`ledger journal ${dir} is in use by ${ownerOf(dir)}; give each gateway process its own journal directory`);
+    }
+    throw error;
   }
-  if (holder !== undefined && Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-    throw new JournalInUseError(
-      `ledger journal ${dir} is in use by process ${holder}; give each gateway process its own journal directory`,
-    );
-  }
-  writeFileSync(lockPath, `${process.pid}\n`);
+  writeFileSync(join(dir, OWNER_FILE), `pid ${process.pid} on host ${hostname()}, since ${new Date().toISOString()}\n`);
+  rmSync(join(dir, LEGACY_LOCK_FILE), { force: true });
+  return lock;
 }
 
-function isAlive(pid: number): boolean {
+function ownerOf(dir: string): string {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return typeof error === "object" && error !== null && "code" in error && error.code === "EPERM";
+    return `another process (${readFileSync(join(dir, OWNER_FILE), "utf8").trim()})`;
+  } catch {
+    return "another process";
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT";
 }
 
 function syncDirectory(dir: string): void {

@@ -92,18 +92,32 @@ export interface SpendGroup {
   shadow_costs: Record<string, string>;
 }
 
+/**
+ * A store refused rows for what they hold (a type, a range, a constraint), not because it is
+ * unavailable: the same batch would fail on every retry. The writer then finds the refused rows,
+ * keeps them aside in a file and stores the others, instead of retrying the batch forever.
+ */
+export class RowsRefusedError extends Error {
+  override readonly name: string = "RowsRefusedError";
+}
+
 export interface LedgerStore {
   /** Several gateway processes may write it at once (PostgreSQL): each reloads budgets' spend from it. */
   readonly shared: boolean;
   /** Creates tables and indexes if absent. Idempotent. */
   migrate(): Promise<void>;
-  /** Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe). */
+  /**
+   * Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe).
+   * Throws RowsRefusedError when the store refuses the rows' contents (any other error is taken
+   * as the store being unavailable, and the batch is retried).
+   */
   insertBatch(rows: LedgerRow[]): Promise<void>;
   /**
    * Optional: inserts the rows of a journal segment this process wrote (every line a row that
    * passed checkRow), reading the file itself, in one transaction. A store that can do this off
    * the event loop spares the writer from keeping rows in memory and passing them over.
    * Rows go in transactions of at most `batchRows`. Returns how many lines could not be read as rows.
+   * Throws RowsRefusedError as insertBatch does; the writer then reads the segment and inserts its rows itself.
    */
   insertJournalSegment?(path: string, batchRows: number): Promise<{ rejectedLines: number }>;
   spend(query: SpendQuery): Promise<SpendGroup[]>;

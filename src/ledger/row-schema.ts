@@ -5,7 +5,7 @@
  *  - `ledgerRowSchema` (zod) when the journal is read back, since a file on disk is a boundary.
  */
 import { z } from "zod";
-import type { LedgerRow } from "./ledger.js";
+import { RowsRefusedError, type LedgerRow } from "./ledger.js";
 import { isStorableUsd } from "./exact-sum.js";
 
 const usd = z.string().refine(isStorableUsd, "a USD amount with at most 18 decimal places");
@@ -52,7 +52,7 @@ export const ledgerRowSchema = z.object({
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<LedgerRow>;
 
-export class InvalidLedgerRowError extends Error {
+export class InvalidLedgerRowError extends RowsRefusedError {
   override readonly name = "InvalidLedgerRowError";
 }
 
@@ -89,6 +89,11 @@ export function checkRow(row: LedgerRow): void {
   if (typeof row.request_id !== "string" || row.request_id.length === 0) fail("request_id", "must be a non-empty string");
   if (!Number.isSafeInteger(row.created_at)) fail("created_at", "must be whole milliseconds since the epoch");
   if (!Number.isInteger(row.status)) fail("status", "must be an HTTP status");
+  // JSON has no NaN or Infinity: JSON.stringify writes null, which a NOT NULL column refuses on every retry.
+  if (!Number.isFinite(row.latency_ms)) fail("latency_ms", "must be a finite number of milliseconds");
+  if (!Number.isFinite(row.overhead_ms)) fail("overhead_ms", "must be a finite number of milliseconds");
+  if (row.ttft_ms !== null && !Number.isFinite(row.ttft_ms)) fail("ttft_ms", "must be a finite number of milliseconds or null");
+  for (const attempt of row.attempts) if (!Number.isFinite(attempt.latency_ms)) fail("attempts.latency_ms", "must be a finite number of milliseconds");
   for (const field of TOKEN_FIELDS) {
     const value = row[field];
     if (value !== null && !(Number.isSafeInteger(value) && value >= 0)) fail(field, "must be a whole count or null (not reported)");

@@ -7,7 +7,7 @@
  * segments itself (SQLite with its insert thread) is handed each sealed segment's path instead of
  * the rows, so rows are not kept in memory or passed between threads at all.
  */
-import type { LedgerRow, LedgerStore, LedgerWriter } from "./ledger.js";
+import { RowsRefusedError, type LedgerRow, type LedgerStore, type LedgerWriter } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
 import { journalLine } from "./row-json.js";
 import { checkRow } from "./row-schema.js";
@@ -18,6 +18,12 @@ export interface JournalWriterOptions {
   flushIntervalMs?: number;
   /** Rows per insertBatch (one transaction); a queue this long starts a flush at once. */
   batchRows?: number;
+  /**
+   * Most rows a journal segment holds: past it the segment is sealed even while a flush is under
+   * way, so a store that hangs or is down leaves segments of a bounded size behind (each read back
+   * whole when the store returns) and no rows in memory.
+   */
+  segmentRows?: number;
   /** fdatasync each append (power-loss durability; see docs/LEDGER.md). */
   fsync?: boolean;
   /**
@@ -29,6 +35,10 @@ export interface JournalWriterOptions {
 
 const DEFAULT_FLUSH_INTERVAL_MS = 50;
 const DEFAULT_BATCH_ROWS = 500;
+/** About 10 MB of journal, and of rows kept in memory for a store that cannot read segments. */
+const DEFAULT_SEGMENT_ROWS = 10_000;
+/** After a failed seal (the new segment could not be made), try again this many rows later. */
+const SEAL_RETRY_ROWS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface SealedSegment {
@@ -39,6 +49,11 @@ interface SealedSegment {
   own: boolean;
   /** Own segments: the writer's row count when it was sealed (its last row's number). */
   through?: number;
+}
+
+interface RefusedRow {
+  row: LedgerRow;
+  reason: string;
 }
 
 /** Where ledger troubles go when the caller gives no onError: standard error. */
@@ -64,6 +79,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   private closed = false;
   private readonly flushIntervalMs: number;
   private readonly batchRows: number;
+  private readonly segmentRows: number;
   private readonly onError: (error: Error) => void;
 
   private constructor(
@@ -73,6 +89,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.segmentRows = options.segmentRows ?? DEFAULT_SEGMENT_ROWS;
     this.onError = options.onError ?? reportLedgerError;
     this.insertSegment = store.insertJournalSegment?.bind(store);
     this.sealed = journal.leftovers.map((path) => ({ path, rows: undefined, own: false }));
@@ -101,6 +118,7 @@ export class JournalLedgerWriter implements LedgerWriter {
     }
     this.queued += 1;
     this.recorded += 1;
+    if (this.queued >= this.segmentRows && (this.queued - this.segmentRows) % SEAL_RETRY_ROWS === 0) this.sealFull();
     if (this.queued >= this.batchRows && this.failures === 0 && !this.backgroundFlushing) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -135,25 +153,52 @@ export class JournalLedgerWriter implements LedgerWriter {
     }
   }
 
-  private async flushOnce(): Promise<void> {
-    const sealedPath = this.journal.rotate();
-    if (sealedPath !== undefined) {
-      this.sealed.push({ path: sealedPath, rows: this.insertSegment ? undefined : this.queue, own: true, through: this.recorded });
-      this.queue = [];
-      this.queued = 0;
+  /** Seals the current segment (throws if a new one cannot be made: then the current one stays). */
+  private seal(keepRows: boolean): void {
+    const path = this.journal.rotate();
+    if (path === undefined) return;
+    this.sealed.push({ path, rows: keepRows && !this.insertSegment ? this.queue : undefined, own: true, through: this.recorded });
+    this.queue = [];
+    this.queued = 0;
+  }
+
+  /**
+   * A segment reached segmentRows: the flush that would have sealed it is late (the store is slow,
+   * down or hanging). Sealed now, its rows are dropped from memory; the flush reads them back.
+   */
+  private sealFull(): void {
+    try {
+      this.seal(false);
+    } catch (error) {
+      // The row is in the journal already; the segment grows until a seal succeeds.
+      this.onError(new Error(`sealing a full journal segment failed (retried in ${SEAL_RETRY_ROWS} rows): ${error instanceof Error ? error.message : String(error)}`));
     }
+  }
+
+  private async flushOnce(): Promise<void> {
+    this.seal(true);
     try {
       while (this.sealed.length > 0) {
         const segment = this.sealed[0] as SealedSegment;
         let rows = segment.rows;
         let rejectedLines = 0;
+        let inserted = false;
         if (rows === undefined && segment.own && this.insertSegment) {
-          ({ rejectedLines } = await this.insertSegment(segment.path, this.batchRows));
-        } else {
-          if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
-          for (let start = 0; start < rows.length; start += this.batchRows) {
-            await this.store.insertBatch(rows.slice(start, start + this.batchRows));
+          try {
+            ({ rejectedLines } = await this.insertSegment(segment.path, this.batchRows));
+            inserted = true;
+          } catch (error) {
+            // A row the store refuses: insert the rows from here, where the refused ones can be found.
+            if (!(error instanceof RowsRefusedError)) throw error;
           }
+        }
+        if (!inserted) {
+          if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
+          const refused: RefusedRow[] = [];
+          for (let start = 0; start < rows.length; start += this.batchRows) {
+            await this.insertAll(rows.slice(start, start + this.batchRows), refused);
+          }
+          if (refused.length > 0) this.keepRefused(segment.path, refused);
         }
         if (rejectedLines > 0) {
           const kept = this.journal.setAside(segment.path);
@@ -169,6 +214,34 @@ export class JournalLedgerWriter implements LedgerWriter {
       for (const segment of this.sealed) segment.rows = undefined;
       throw error;
     }
+  }
+
+  /**
+   * Inserts the rows; where the store refuses a batch for its contents, halves it until the refused
+   * rows are alone, and collects them. Any other failure (the store is down) is thrown: retried later.
+   */
+  private async insertAll(rows: LedgerRow[], refused: RefusedRow[]): Promise<void> {
+    try {
+      await this.store.insertBatch(rows);
+    } catch (error) {
+      if (!(error instanceof RowsRefusedError)) throw error;
+      if (rows.length === 1) {
+        refused.push({ row: rows[0] as LedgerRow, reason: error.message });
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.insertAll(rows.slice(0, half), refused);
+      await this.insertAll(rows.slice(half), refused);
+    }
+  }
+
+  /** Writes refused rows next to their segment (<segment>.refused), for a person to look at, and says so. */
+  private keepRefused(segmentPath: string, refused: RefusedRow[]): void {
+    const kept = this.journal.keepAside(segmentPath, "refused", refused.map(({ row }) => `${journalLine(row)}\n`).join(""));
+    const first = refused[0] as RefusedRow;
+    this.onError(
+      new Error(`the store refused ${refused.length} row(s) of ${segmentPath} (first ${first.row.request_id}: ${first.reason}); they are kept in ${kept}, the segment's other rows are stored`),
+    );
   }
 
   private schedule(delayMs: number): void {

@@ -77,8 +77,8 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
     const deadline = Date.now() + 15_000;
     while (!output.includes("listening on") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match(output, /listening on/);
-    assert.ok(existsSync(join(journal, "writer.lock")), "the journal's lock is in journal_dir");
-    assert.equal(readFileSync(join(journal, "writer.lock"), "utf8").trim(), String(child.pid));
+    assert.ok(existsSync(join(journal, "journal.lock")), "the journal's lock is in journal_dir");
+    assert.match(readFileSync(join(journal, "journal.owner"), "utf8"), new RegExp(`^pid ${child.pid} on host `));
     assert.equal(existsSync(join(dir, "ledger.db.journal")), false, "not in the default place");
   } finally {
     child.kill("SIGINT");

@@ -32,6 +32,14 @@ test("checkRow refuses a row holding text no store could keep, naming the field"
   assert.throws(() => checkRow(sampleRow({ request_id: "c", warnings: [RAW] })), /warnings hold a NUL/);
 });
 
+test("checkRow refuses a time JSON cannot hold (NaN, Infinity), which would reach the store as null", () => {
+  assert.throws(() => checkRow(sampleRow({ request_id: "d", latency_ms: Number.NaN })), /latency_ms must be a finite number/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "e", overhead_ms: Number.POSITIVE_INFINITY })), /overhead_ms must be a finite number/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "f", ttft_ms: Number.NaN })), /ttft_ms must be a finite number/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "g", attempts: [{ deployment: "d", provider: "anthropic", status: 200, error: null, latency_ms: Number.NaN }] })), /attempts\.latency_ms/);
+  assert.doesNotThrow(() => checkRow(sampleRow({ request_id: "h", ttft_ms: null })));
+});
+
 test("replay: a journal line holding such a row (written before checkRow refused it) is a rejected line; the others are read", () => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-rows-"));
   try {

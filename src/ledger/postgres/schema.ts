@@ -72,8 +72,15 @@ INSERT INTO ${s}.ledger_meta (name, value) VALUES ('keys_version', 0), ('schema_
 /**
  * Creates what is missing; refuses a schema written by a newer version. Replicas starting together
  * take an advisory lock first: CREATE ... IF NOT EXISTS is not safe against itself run concurrently.
+ * A schema already at this version is only read: a role that may read and insert, but not create
+ * (a reporting user, a locked-down gateway), can open it.
  */
 export async function migrate(pool: PostgresPool, schema: string): Promise<void> {
+  const found = await storedVersion(pool, schema);
+  if (found > SCHEMA_VERSION) {
+    throw new Error(`schema ${schema} has ledger version ${found}; this switchyard understands up to ${SCHEMA_VERSION}: upgrade switchyard`);
+  }
+  if (found === SCHEMA_VERSION) return;
   await withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`switchyard-ledger:${schema}`]);
     await client.query(statements(schema));
@@ -84,4 +91,17 @@ export async function migrate(pool: PostgresPool, schema: string): Promise<void>
     }
     await client.query(`UPDATE ${quoteSchema(schema)}.ledger_meta SET value = $1 WHERE name = 'schema_version'`, [SCHEMA_VERSION]);
   });
+}
+
+/** The schema's ledger version; 0 when it has no ledger yet. */
+async function storedVersion(pool: PostgresPool, schema: string): Promise<number> {
+  try {
+    const found = await pool.query<{ value: string }>(`SELECT value FROM ${quoteSchema(schema)}.ledger_meta WHERE name = 'schema_version'`);
+    return Number(found.rows[0]?.value ?? 0);
+  } catch (error) {
+    // 42P01: no such table; 3F000: no such schema. Anything else (unreachable, no permission) is real.
+    const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+    if (code === "42P01" || code === "3F000") return 0;
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 /** LedgerStore on PostgreSQL (node-postgres): the ledger several gateway replicas share. */
-import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
+import { RowsRefusedError, type LedgerRow, type LedgerStore, type SpendGroup, type SpendQuery } from "../ledger.js";
 import { canonicalUsd } from "../exact-sum.js";
 import { batchJson } from "../row-json.js";
 import { checkRow } from "../row-schema.js";
@@ -38,7 +38,17 @@ export class PostgresLedgerStore implements LedgerStore {
     if (rows.length === 0) return;
     // NUMERIC(38,18) would round a 19th decimal place away silently; SQLite's store refuses it, so must this.
     for (const row of rows) checkRow(row);
-    await this.pool.query({ name: `ledger-insert-${this.schema}`, text: this.insertSql, values: [batchJson(rows)] });
+    try {
+      await this.pool.query({ name: `ledger-insert-${this.schema}`, text: this.insertSql, values: [batchJson(rows)] });
+    } catch (error) {
+      // SQLSTATE class 22 (data exception: a value out of range, bad text) and 23 (a constraint) are
+      // about the rows; anything else (a lost connection, a read-only replica, a timeout) is the server.
+      const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+      if (code.startsWith("22") || code.startsWith("23")) {
+        throw new RowsRefusedError(`PostgreSQL refused the rows: ${(error as Error).message} (SQLSTATE ${code})`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async spend(query: SpendQuery): Promise<SpendGroup[]> {

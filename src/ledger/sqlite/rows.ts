@@ -1,5 +1,5 @@
 /** A LedgerRow to SQLite column values and back. JSON columns hold the nested parts. */
-import type { AttemptRecord, LedgerRow } from "../ledger.js";
+import { RowsRefusedError, type AttemptRecord, type LedgerRow } from "../ledger.js";
 import { canonicalUsd } from "../exact-sum.js";
 import type { SqliteDatabase } from "./connection.js";
 
@@ -139,7 +139,7 @@ export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[]) => 
   };
   const insertMany = statement(ROWS_PER_STATEMENT);
   const insertOne = statement(1);
-  return database.transaction((rows: LedgerRow[]) => {
+  const insert = database.transaction((rows: LedgerRow[]) => {
     let index = 0;
     for (; index + ROWS_PER_STATEMENT <= rows.length; index += ROWS_PER_STATEMENT) {
       const values: (string | number | null)[] = [];
@@ -148,4 +148,23 @@ export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[]) => 
     }
     for (; index < rows.length; index += 1) insertOne.run(storedValues(rows[index] as LedgerRow));
   });
+  return (rows) => {
+    try {
+      insert(rows);
+    } catch (error) {
+      if (refusesContents(error)) throw new RowsRefusedError(`SQLite refused the rows: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  };
+}
+
+/**
+ * Errors about what a row holds: a constraint or a STRICT column's type (SQLITE_CONSTRAINT_*),
+ * text or a blob too big, or a value better-sqlite3 cannot bind (a TypeError or RangeError).
+ * The others (SQLITE_FULL, SQLITE_BUSY, SQLITE_IOERR, …) are the database's state, and pass.
+ */
+function refusesContents(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  return code.startsWith("SQLITE_CONSTRAINT") || code === "SQLITE_MISMATCH" || code === "SQLITE_TOOBIG";
 }

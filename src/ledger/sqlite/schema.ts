@@ -70,12 +70,17 @@ CREATE TABLE IF NOT EXISTS ledger_meta (
 INSERT OR IGNORE INTO ledger_meta (name, value) VALUES ('keys_version', 0);
 `;
 
-/** Creates what is missing; refuses a database written by a newer schema. Idempotent. */
+/**
+ * Creates what is missing; refuses a database written by a newer schema. Idempotent. A database
+ * already at this version is not written to: a report opening it takes no write lock, so it
+ * neither waits for the gateway's inserts nor fails on a file it may only read.
+ */
 export function migrate(database: SqliteDatabase): void {
   const found = database.pragma("user_version", { simple: true });
   if (typeof found === "number" && found > SCHEMA_VERSION) {
     throw new Error(`this ledger has schema version ${found}; this switchyard understands up to ${SCHEMA_VERSION}: upgrade switchyard`);
   }
+  if (found === SCHEMA_VERSION) return;
   database.transaction(() => {
     database.exec(STATEMENTS);
     database.pragma(`user_version = ${SCHEMA_VERSION}`);

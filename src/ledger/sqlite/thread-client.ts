@@ -5,6 +5,7 @@
  * it never pay for a thread; an idle thread does not keep the process alive.
  */
 import { parentPort, Worker, workerData } from "node:worker_threads";
+import { RowsRefusedError } from "../ledger.js";
 
 interface Envelope<T> {
   id: number;
@@ -60,7 +61,7 @@ export class ThreadClient<Request, Result> {
       if (!waiting) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();
-      if (reply.error) waiting.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+      if (reply.error) waiting.reject(rebuilt(reply.error));
       else waiting.resolve(reply.result as Result);
     });
     const failAll = (error: Error) => {
@@ -74,6 +75,12 @@ export class ThreadClient<Request, Result> {
     });
     return worker;
   }
+}
+
+/** An error from the thread, as the class the caller can tell apart (a refusal is not an outage). */
+function rebuilt(error: { name: string; message: string }): Error {
+  if (error.name === "RowsRefusedError") return new RowsRefusedError(error.message);
+  return Object.assign(new Error(error.message), { name: error.name });
 }
 
 /** Inside a worker: answer each call with `handle`, passing errors back by name and message. */
