@@ -59,6 +59,11 @@ export interface IncomingMessages {
   raw: Buffer;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
+  /**
+   * A request another API's edge could not translate (openai/chat-request.ts): refused here, after
+   * the key is checked, so it is answered and recorded like any refused Messages request.
+   */
+  refused?: { error: Error; requestedModel: string };
 }
 
 function isAnthropicShape(deployment: Deployment): boolean {
@@ -146,6 +151,10 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   try {
     key = authenticate(state, incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
+    if (incoming.refused) {
+      requestedModel = incoming.refused.requestedModel;
+      throw incoming.refused.error;
+    }
     const request = parseMessagesRequest(incoming.body);
     requestedModel = request.model;
     stream = request.stream;

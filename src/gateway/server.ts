@@ -10,7 +10,7 @@ import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
-import { handleMessages, newRequestId } from "./messages.js";
+import { handleMessages, newRequestId, type IncomingMessages } from "./messages.js";
 import { translateChatRequest, type ChatRequest } from "./openai/chat-request.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
@@ -75,15 +75,16 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   // OpenAI chat completions, translated to a Messages request and served by the same path:
   // routing, failover, budgets, rate limits and the ledger are the Messages route's.
+  // A request that cannot be translated is refused by handleMessages too, after the key (a caller
+  // without one gets a 401, whatever its body holds), so it has its ledger row like any other.
   app.post("/v1/chat/completions", (request, reply) => {
-    let chat: ChatRequest;
+    let chat: ChatRequest | undefined;
+    let refused: IncomingMessages["refused"];
     try {
-      // The key first: a caller without one gets a 401, whatever its body holds.
-      authenticate(state, request.headers);
       chat = translateChatRequest(request.body);
     } catch (error) {
-      sendError(reply, error);
-      return;
+      const model = (request.body as { model?: unknown } | undefined)?.model;
+      refused = { error: asKnownError(error), requestedModel: typeof model === "string" ? model : "" };
     }
     reply.hijack();
     const raw = reply.raw;
@@ -91,8 +92,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     raw.on("close", () => {
       if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));
     });
-    const json = Buffer.from(JSON.stringify(chat.body));
-    void handleMessages(state, { headers: request.headers, body: chat.body, raw: json, cancel }, new ChatCompletionResponse(raw, chat.includeUsage));
+    const body = chat?.body;
+    const json = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+    void handleMessages(state, { headers: request.headers, body, raw: json, cancel, refused }, new ChatCompletionResponse(raw, chat?.includeUsage ?? false));
   });
 
   app.get("/v1/models", async (request, reply) => {

@@ -184,6 +184,29 @@ describe("OpenAI chat completions", () => {
     assert.equal(noKeyBody.error?.param, null, "OpenAI's error object has param");
   });
 
+  test("a refused chat request has its ledger row, as a refused Messages request does: the key's, or none for a bad key", async () => {
+    const { secret, id } = await harness.createKey({ name: "chat-refusals", tags: { team: "chat" } });
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(`${harness.gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    const untranslatable = await post({ authorization: `Bearer ${secret}` }, { model: "haiku-via-anthropic", n: 2, messages: [{ role: "user", content: "Hi" }] });
+    assert.equal(untranslatable.status, 400);
+    assert.equal(((await untranslatable.json()) as { error?: { type?: string } }).error?.type, "invalid_request_error");
+    const wrongKey = await post({ authorization: "Bearer sk-sy-wrong" }, { model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] });
+    assert.equal(wrongKey.status, 401);
+    await wrongKey.arrayBuffer();
+    await harness.ledger.writer.flush();
+    const refused = await harness.ledger.store.get(untranslatable.headers.get("request-id") as string);
+    assert.ok(refused, "a row for the 400");
+    assert.deepEqual(
+      { status: refused.status, error_type: refused.error_type, key_id: refused.key_id, tags: refused.tags, requested_model: refused.requested_model, deployment: refused.deployment, cost_usd: refused.cost_usd, attempts: refused.attempts },
+      { status: 400, error_type: "invalid_request_error", key_id: id, tags: { team: "chat" }, requested_model: "haiku-via-anthropic", deployment: null, cost_usd: "0", attempts: [] },
+    );
+    const unauthenticated = await harness.ledger.store.get(wrongKey.headers.get("request-id") as string);
+    assert.ok(unauthenticated, "a row for the 401");
+    assert.equal(unauthenticated.status, 401);
+    assert.equal(unauthenticated.key_id, null);
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
