@@ -153,7 +153,10 @@ export class BudgetTracker {
     return undefined;
   }
 
-  /** Adds a recorded request's cost; `row` is the number the writer's record() gave that request's row. */
+  /**
+   * Adds a request's cost; `row` is the number the writer's record() gave that request's row, or
+   * Infinity for a row the ledger could not take (then no reload finds it, and the cost stays).
+   */
   add(keyId: string, at: number, cost: Money, row: number): void {
     const current = this.spend.get(keyId);
     if (!current || current.month !== monthStart(at)) return;

@@ -6,7 +6,8 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
+import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
+import { reportLedgerError } from "../ledger/writer.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { countsAgainstHealth, healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
@@ -229,7 +230,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         rememberPrefixes(state, plan, deployment);
         debitOutput(state, key, result.usage.usage.output);
         const { row, cost } = buildLedgerRow(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
-        const recorded = state.ledger.record(row);
+        const recorded = recordRow(state, row);
         if (key) state.budgets.add(key.id, startedAt, cost, recorded);
         response.writeHead(200, {
           "content-type": "application/json",
@@ -267,7 +268,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   } catch (error) {
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
-    state.ledger.record(buildLedgerRow(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
+    recordRow(state, buildLedgerRow(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
@@ -276,6 +277,34 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     }
   } finally {
     clearDeadline?.();
+  }
+}
+
+/** The row number of a row the ledger could not take: a budget keeps its cost (no reload will find it). */
+const UNRECORDED = Number.POSITIVE_INFINITY;
+const UNRECORDED_REPORT_MS = 10_000;
+let unrecorded = 0;
+let unrecordedReportedAt = Number.NEGATIVE_INFINITY;
+
+/**
+ * Records a request's row and returns its number. A ledger that cannot take the row (the journal's
+ * disk is full) must neither take the gateway down nor keep an answer the upstream has already
+ * been paid for from its client, whose retries would only pay again: the answer goes out, the
+ * budget still counts its cost, and the lost rows are reported (the first at once, then a count at
+ * most every 10 s).
+ */
+function recordRow(state: GatewayState, row: LedgerRow): number {
+  try {
+    return state.ledger.record(row);
+  } catch (error) {
+    unrecorded += 1;
+    const now = performance.now();
+    if (now - unrecordedReportedAt >= UNRECORDED_REPORT_MS) {
+      reportLedgerError(new Error(`${unrecorded} request(s) answered without a ledger row (the last ${row.request_id}): ${error instanceof Error ? error.message : String(error)}`));
+      unrecorded = 0;
+      unrecordedReportedAt = now;
+    }
+    return UNRECORDED;
   }
 }
 
@@ -363,7 +392,7 @@ async function streamToClient(
   if (failure === undefined) failure = result.failure()?.kind;
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
   const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
-  const recorded = state.ledger.record(row);
+  const recorded = recordRow(state, row);
   if (key) state.budgets.add(key.id, row.created_at, cost, recorded);
   response.end();
 }
