@@ -10,6 +10,7 @@ import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
 import { CatalogModelAccess } from "../emulators/shared/model-access.js";
 import { profileUpdateSchema, type ProfileUpdate } from "../emulators/shared/profile-schema.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
+import { errorCode } from "../util/error-code.js";
 import { formatFileIssue, parseYamlWithSchema } from "../util/yaml-file.js";
 import { catalogFromFlags } from "./catalog-option.js";
 import { choiceFlag, integerFlag, parseFlags, writeJson, type Command } from "./command.js";
@@ -138,7 +139,7 @@ export const emulateCommand: Command = {
     } catch (error) {
       if (error instanceof UnknownProfileError) throw new UsageError(`--profile: ${error.message}`);
       if (error instanceof ZodError) throw new UsageError(`--profile: ${error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
-      if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is already in use`);
+      if (errorCode(error) === "EADDRINUSE") throw new UsageError(`--port ${port} is already in use`);
       throw error;
     }
 

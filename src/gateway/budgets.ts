@@ -26,7 +26,11 @@ interface KeySpend {
   /** This process's additions the last load may not have seen, oldest first, by writer row number. */
   pending: { row: number; cost: Money }[];
   pendingTotal: Money;
+  /** This process's spend whose rows the ledger could not take: no load will ever find it. */
+  unrecorded: Money;
 }
+
+const total = (spend: KeySpend): Money => spend.stored + spend.pendingTotal + spend.unrecorded;
 
 export class BudgetTracker {
   private readonly spend = new Map<string, KeySpend>();
@@ -75,8 +79,10 @@ export class BudgetTracker {
     if (current && current.month > month) return;
     // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
     // twice until the next reload, which errs towards refusing, never towards overspending).
-    const pending = current && current.month === month ? current.pending.filter((entry) => entry.row > storedBefore) : [];
-    this.spend.set(keyId, { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n) });
+    const sameMonth = current !== undefined && current.month === month;
+    const pending = sameMonth ? current.pending.filter((entry) => entry.row > storedBefore) : [];
+    const unrecorded = sameMonth ? current.unrecorded : 0n;
+    this.spend.set(keyId, { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded });
   }
 
   /**
@@ -131,11 +137,11 @@ export class BudgetTracker {
     if (key.monthly_budget_usd === null) return undefined;
     const month = monthStart(now);
     const current = this.spend.get(key.id);
-    if (current && current.month === month) return this.enforce(key, current.stored + current.pendingTotal, now);
+    if (current && current.month === month) return this.enforce(key, total(current), now);
     return this.load(key.id, month).then(() => {
       const loaded = this.spend.get(key.id);
       // A request of the month's last instant, checked after the next month's load: nothing of its month is kept.
-      return loaded && loaded.month === month ? this.enforce(key, loaded.stored + loaded.pendingTotal, now) : undefined;
+      return loaded && loaded.month === month ? this.enforce(key, total(loaded), now) : undefined;
     });
   }
 
@@ -155,11 +161,15 @@ export class BudgetTracker {
 
   /**
    * Adds a request's cost; `row` is the number the writer's record() gave that request's row, or
-   * Infinity for a row the ledger could not take (then no reload finds it, and the cost stays).
+   * undefined for a row the ledger could not take: that cost stays for the month, through reloads.
    */
-  add(keyId: string, at: number, cost: Money, row: number): void {
+  add(keyId: string, at: number, cost: Money, row: number | undefined): void {
     const current = this.spend.get(keyId);
     if (!current || current.month !== monthStart(at)) return;
+    if (row === undefined) {
+      current.unrecorded += cost;
+      return;
+    }
     if (!this.timer) {
       // Nothing reloads: the figure is the load plus everything added since.
       current.stored += cost;
@@ -179,6 +189,6 @@ export class BudgetTracker {
   /** Exact spend this month, for headers and the dashboard; undefined if not loaded yet. */
   spent(keyId: string, now: number): Money | undefined {
     const current = this.spend.get(keyId);
-    return current && current.month === monthStart(now) ? current.stored + current.pendingTotal : undefined;
+    return current && current.month === monthStart(now) ? total(current) : undefined;
   }
 }

@@ -280,20 +280,18 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   }
 }
 
-/** The row number of a row the ledger could not take: a budget keeps its cost (no reload will find it). */
-const UNRECORDED = Number.POSITIVE_INFINITY;
 const UNRECORDED_REPORT_MS = 10_000;
 let unrecorded = 0;
 let unrecordedReportedAt = Number.NEGATIVE_INFINITY;
 
 /**
- * Records a request's row and returns its number. A ledger that cannot take the row (the journal's
+ * Records a request's row and returns its number (undefined if it could not). A ledger that cannot take the row (the journal's
  * disk is full) must neither take the gateway down nor keep an answer the upstream has already
  * been paid for from its client, whose retries would only pay again: the answer goes out, the
  * budget still counts its cost, and the lost rows are reported (the first at once, then a count at
  * most every 10 s).
  */
-function recordRow(state: GatewayState, row: LedgerRow): number {
+function recordRow(state: GatewayState, row: LedgerRow): number | undefined {
   try {
     return state.ledger.record(row);
   } catch (error) {
@@ -304,7 +302,7 @@ function recordRow(state: GatewayState, row: LedgerRow): number {
       unrecorded = 0;
       unrecordedReportedAt = now;
     }
-    return UNRECORDED;
+    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { errorCode } from "../util/error-code.js";
 import type { LedgerRow } from "./ledger.js";
 import { checkRow, ledgerRowSchema } from "./row-schema.js";
 
@@ -111,20 +112,15 @@ export class Journal {
   }
 
   /**
-   * Writes `text` to <segment>.<suffix> (replaced if there), outside of replays, for a person to
-   * look at; made durable before the segment it came from can be removed.
+   * Writes rows a store refused (JSON lines) to <segment>.refused, outside of replays, for a person
+   * to look at; with `fsync`, durable before the segment they came from is removed.
    */
-  keepAside(segmentPath: string, suffix: string, text: string): string {
-    const path = `${segmentPath}.${suffix}`;
-    writeFileSync(path, text);
+  writeRefused(segmentPath: string, lines: string): string {
+    const path = `${segmentPath}.refused`;
+    writeFileSync(path, lines);
     if (this.options.fsync) {
-      const fd = openSync(path, "r");
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      syncDirectory(this.dir);
+      syncPath(path);
+      syncPath(this.dir);
     }
     return path;
   }
@@ -159,7 +155,7 @@ export class Journal {
     segmentCounter += 1;
     const path = join(this.dir, `segment-${Date.now()}-${process.pid}-${segmentCounter}.jsonl`);
     const fd = openSync(path, "wx");
-    if (this.options.fsync) syncDirectory(this.dir);
+    if (this.options.fsync) syncPath(this.dir);
     return { fd, path };
   }
 }
@@ -232,7 +228,7 @@ function takeLock(dir: string): Database.Database {
     lock.exec("BEGIN EXCLUSIVE");
   } catch (error) {
     lock.close();
-    if (typeof error === "object" && error !== null && "code" in error && error.code === "SQLITE_BUSY") {
+    if (errorCode(error) === "SQLITE_BUSY") {
       throw new JournalInUseError(`ledger journal ${dir} is in use by ${ownerOf(dir)}; give each gateway process its own journal directory`);
     }
     throw error;
@@ -250,8 +246,9 @@ function ownerOf(dir: string): string {
   }
 }
 
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
+/** fsync a file, or a directory (its entries: a file created or renamed in it). */
+function syncPath(path: string): void {
+  const fd = openSync(path, "r");
   try {
     fsyncSync(fd);
   } finally {

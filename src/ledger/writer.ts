@@ -237,7 +237,7 @@ export class JournalLedgerWriter implements LedgerWriter {
 
   /** Writes refused rows next to their segment (<segment>.refused), for a person to look at, and says so. */
   private keepRefused(segmentPath: string, refused: RefusedRow[]): void {
-    const kept = this.journal.keepAside(segmentPath, "refused", refused.map(({ row }) => `${journalLine(row)}\n`).join(""));
+    const kept = this.journal.writeRefused(segmentPath, refused.map(({ row }) => `${journalLine(row)}\n`).join(""));
     const first = refused[0] as RefusedRow;
     this.onError(
       new Error(`the store refused ${refused.length} row(s) of ${segmentPath} (first ${first.row.request_id}: ${first.reason}); they are kept in ${kept}, the segment's other rows are stored`),

@@ -128,6 +128,24 @@ describe("budgets", () => {
       assert.equal(w.errors.length, 0);
     }));
 
+  test("the cost of a row the ledger could not take stays through every reload of the month, and is gone the next", () =>
+    withReloads(async (w) => {
+      await w.tracker.check(key("10"), NOW);
+      w.record("key_1", "1"); // row 1
+      w.tracker.add("key_1", NOW, parseUsd("2"), undefined); // answered, but its row was lost
+      w.record("key_1", "4"); // row 2
+      assert.equal(spent(w.tracker), "7");
+      // Every recorded row reaches the store; the lost one never will.
+      w.store("key_1", "5");
+      w.progress.stored = 2;
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "7");
+      await w.tracker.refresh(NOW);
+      assert.equal(spent(w.tracker), "7");
+      await w.tracker.check(key("10"), NEXT_MONTH);
+      assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0");
+    }));
+
   test("a round of reloads is one query for every key seen this month", () =>
     withReloads(async (w) => {
       await w.tracker.check(key("10", "key_a"), NOW);

@@ -6,20 +6,21 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
+import type { Journal } from "../../src/ledger/journal.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
-/** While set, every ledger record() fails as a full disk makes the journal's append fail. */
+/** While set, the ledger journal's appends fail as they do on a full disk: record() throws, no row. */
 let diskFull = false;
 
 before(async () => {
-  harness = await startHarness({
-    observe: () => ({
-      onRecord: () => {
-        if (diskFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-      },
-    }),
-  });
+  harness = await startHarness();
+  const journal = (harness.ledger.writer as unknown as { journal: Journal }).journal;
+  const append = journal.append.bind(journal);
+  journal.append = (line: string) => {
+    if (diskFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    append(line);
+  };
 });
 
 after(async () => {
@@ -50,6 +51,9 @@ test("with a ledger that cannot record, answers still go out (JSON and streamed)
   assert.equal(message.stop_reason === "end_turn" || message.stop_reason === "max_tokens", true);
   assert.equal(reports.length, 1, "the first loss at once, then at most a line every 10 s");
   assert.match(reports[0] as string, /^switchyard ledger: 1 request\(s\) answered without a ledger row \(the last req_sy_\S+\): ENOSPC/);
+
+  await harness.ledger.writer.flush();
+  assert.equal(await harness.ledger.store.get(response.headers.get("request-id") as string), undefined, "its row really is lost");
 
   // The unrecorded request's cost still counts against the key's (tiny) budget.
   diskFull = false;

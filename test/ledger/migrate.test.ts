@@ -8,14 +8,19 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { openLedger } from "../../src/ledger/open-ledger.js";
 import { sampleRow } from "./sample-rows.js";
-import { POSTGRES_URL, postgresTestLedger, postgresUnreachable, sqliteTestLedger } from "./test-ledgers.js";
+import { POSTGRES_URL, postgresTestLedger, postgresUnreachable, sqliteTestLedger, type TestLedger } from "./test-ledgers.js";
+
+/** Creates the ledger (the schema is then current) with one row, and closes it. */
+async function createWithOneRow(testLedger: TestLedger): Promise<void> {
+  const created = await openLedger(testLedger.config);
+  created.writer.record(sampleRow({ request_id: "before" }));
+  await created.close();
+}
 
 test("SQLite: a ledger at the current schema opens for reports while another connection holds the write lock", async (t) => {
   const testLedger = sqliteTestLedger();
   t.after(() => testLedger.cleanup());
-  const created = await openLedger(testLedger.config);
-  created.writer.record(sampleRow({ request_id: "before" }));
-  await created.close();
+  await createWithOneRow(testLedger);
 
   const path = (testLedger.config as { path: string }).path;
   const writer = new Database(path);
@@ -35,9 +40,7 @@ test("SQLite: a ledger at the current schema opens for reports while another con
 test("PostgreSQL: a role that may read and insert but not create opens a current ledger and reports on it", async (t) => {
   const testLedger = postgresTestLedger();
   t.after(() => testLedger.cleanup());
-  const created = await openLedger(testLedger.config);
-  created.writer.record(sampleRow({ request_id: "before" }));
-  await created.close();
+  await createWithOneRow(testLedger);
 
   const schema = (testLedger.config as { schema: string }).schema;
   const role = `switchyard_reader_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -2,6 +2,7 @@
 import type { ApiKeyRecord, KeyStore } from "../ledger.js";
 import { DuplicateKeyNameError } from "../api-keys.js";
 import { canonicalUsd } from "../exact-sum.js";
+import { errorCode } from "../../util/error-code.js";
 import { quoteSchema, withTransaction, type PostgresClient, type PostgresPool } from "./connection.js";
 import { migrate } from "./schema.js";
 
@@ -97,5 +98,5 @@ export class PostgresKeyStore implements KeyStore {
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "23505" && "constraint" in error && error.constraint === constraint;
+  return errorCode(error) === "23505" && typeof error === "object" && error !== null && "constraint" in error && error.constraint === constraint;
 }

@@ -2,6 +2,7 @@
  * The PostgreSQL ledger schema: sqlite/schema.ts in PostgreSQL's types. Money is NUMERIC(38,18), so
  * SUM is exact in SQL; tags, attempts, shadow costs and warnings are JSONB (spend reads a tag with ->>).
  */
+import { errorCode } from "../../util/error-code.js";
 import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
 
 /** 2: the (model, created_at) and (provider, created_at) indexes dropped, as in SQLite's schema. */
@@ -100,7 +101,7 @@ async function storedVersion(pool: PostgresPool, schema: string): Promise<number
     return Number(found.rows[0]?.value ?? 0);
   } catch (error) {
     // 42P01: no such table; 3F000: no such schema. Anything else (unreachable, no permission) is real.
-    const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+    const code = errorCode(error);
     if (code === "42P01" || code === "3F000") return 0;
     throw error;
   }

@@ -3,6 +3,7 @@ import { RowsRefusedError, type LedgerRow, type LedgerStore, type SpendGroup, ty
 import { canonicalUsd } from "../exact-sum.js";
 import { batchJson } from "../row-json.js";
 import { checkRow } from "../row-schema.js";
+import { errorCode } from "../../util/error-code.js";
 import { quoteSchema, type PostgresPool } from "./connection.js";
 import { COLUMN_TYPES, fromStoredRow, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
@@ -43,7 +44,7 @@ export class PostgresLedgerStore implements LedgerStore {
     } catch (error) {
       // SQLSTATE class 22 (data exception: a value out of range, bad text) and 23 (a constraint) are
       // about the rows; anything else (a lost connection, a read-only replica, a timeout) is the server.
-      const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+      const code = errorCode(error);
       if (code.startsWith("22") || code.startsWith("23")) {
         throw new RowsRefusedError(`PostgreSQL refused the rows: ${(error as Error).message} (SQLSTATE ${code})`, { cause: error });
       }

@@ -2,6 +2,7 @@
 import type { ApiKeyRecord, KeyStore } from "../ledger.js";
 import { DuplicateKeyNameError } from "../api-keys.js";
 import { canonicalUsd } from "../exact-sum.js";
+import { errorCode } from "../../util/error-code.js";
 import type { SqliteDatabase } from "./connection.js";
 import { migrate } from "./schema.js";
 
@@ -84,5 +85,5 @@ export class SqliteKeyStore implements KeyStore {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE";
+  return errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE";
 }

@@ -1,6 +1,7 @@
 /** A LedgerRow to SQLite column values and back. JSON columns hold the nested parts. */
 import { RowsRefusedError, type AttemptRecord, type LedgerRow } from "../ledger.js";
 import { canonicalUsd } from "../exact-sum.js";
+import { errorCode } from "../../util/error-code.js";
 import type { SqliteDatabase } from "./connection.js";
 
 /** ledger_rows as better-sqlite3 returns it. */
@@ -165,6 +166,6 @@ export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[]) => 
  */
 function refusesContents(error: unknown): boolean {
   if (error instanceof TypeError || error instanceof RangeError) return true;
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  const code = errorCode(error);
   return code.startsWith("SQLITE_CONSTRAINT") || code === "SQLITE_MISMATCH" || code === "SQLITE_TOOBIG";
 }
