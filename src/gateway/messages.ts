@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
 import { reportLedgerError } from "../ledger/writer.js";
 import type { UpstreamResult } from "../providers/provider.js";
-import { countsAgainstHealth, healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
+import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { deploymentsFor, type Candidate } from "../routing/candidates.js";
@@ -209,9 +209,10 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
-        if (countsAgainstHealth(upstreamError.kind)) {
+        const health = healthOutcome(upstreamError.kind);
+        if (health) {
           const retryAfterMs = upstreamError.details.retryAfterMs;
-          state.health.record(deployment.id, healthOutcome(upstreamError.kind), retryAfterMs !== undefined ? { retryAfterMs } : {});
+          state.health.record(deployment.id, health, retryAfterMs !== undefined ? { retryAfterMs } : {});
         }
         if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
@@ -252,9 +253,11 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       await streamToClient(state, result, response, { deployment, requestId, attempts, rateHeaders }, (ttftMs, streamMs, failure) => {
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
-        // The upstream answered (its first event arrived); the client left: healthy, no total time.
-        if (failure === CLIENT_GONE) state.health.record(deployment.id, "success", { ttftMs: firstByteMs });
-        else if (failure) state.health.record(deployment.id, healthOutcome(failure));
+        const health = failure === undefined || failure === CLIENT_GONE ? undefined : healthOutcome(failure);
+        if (health) state.health.record(deployment.id, health);
+        // The upstream answered (its first event arrived). Ended early by the client, or by the
+        // request's own fault (an invalid_request event): healthy, without a total time.
+        else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs });
         else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs });
         const usage = result.usage();
         if (!failure) rememberPrefixes(state, plan, deployment);

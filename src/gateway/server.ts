@@ -19,12 +19,19 @@ import type { GatewayState } from "./state.js";
 
 export { BODY_LIMIT_BYTES };
 
-/** An error in the Anthropic shape, or in OpenAI's for the chat completions route. */
-function sendError(reply: FastifyReply, error: unknown): void {
+/** An error in the Anthropic shape, or in OpenAI's (the chat completions route's own error handler). */
+function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "openai" = "anthropic"): void {
   const known = asKnownError(error);
   const response = errorResponse(known, newRequestId());
-  if (reply.request.routeOptions.url === "/v1/chat/completions") void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
+  if (shape === "openai") void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
   else void reply.code(response.status).headers(response.headers).send(response.body);
+}
+
+/** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
+function fromFastify(error: Error & { code?: string; statusCode?: number }): Error {
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+  if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) return new GatewayError("invalid_request", error.message);
+  return error;
 }
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
@@ -51,15 +58,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     }
   });
 
-  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return sendError(reply, new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
-    }
-    if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) {
-      return sendError(reply, new GatewayError("invalid_request", error.message));
-    }
-    return sendError(reply, error);
-  });
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => sendError(reply, fromFastify(error)));
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
 
   app.post("/v1/messages/count_tokens", async (request, reply) => {
@@ -77,7 +76,8 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // routing, failover, budgets, rate limits and the ledger are the Messages route's.
   // A request that cannot be translated is refused by handleMessages too, after the key (a caller
   // without one gets a 401, whatever its body holds), so it has its ledger row like any other.
-  app.post("/v1/chat/completions", (request, reply) => {
+  const chatErrors = { errorHandler: (error: Error & { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, fromFastify(error), "openai") };
+  app.post("/v1/chat/completions", chatErrors, (request, reply) => {
     let chat: ChatRequest | undefined;
     let refused: IncomingMessages["refused"];
     try {

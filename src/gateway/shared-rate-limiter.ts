@@ -139,9 +139,10 @@ export class SharedRateLimiter implements Limiter {
   }
 
   private report(error: unknown): void {
-    this.bypassUntil = this.now() + (this.options.bypassMs ?? DEFAULT_BYPASS_MS);
+    const bypassMs = this.options.bypassMs ?? DEFAULT_BYPASS_MS;
+    this.bypassUntil = this.now() + bypassMs;
     const message = error instanceof Error ? error.message : String(error);
-    this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does (Redis is asked again after ${this.options.bypassMs ?? DEFAULT_BYPASS_MS} ms)`));
+    this.options.onError(new Error(`Redis did not answer (${message}); rate limits are per replica until it does (Redis is asked again after ${bypassMs} ms)`));
   }
 }
 

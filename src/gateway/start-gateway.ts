@@ -60,9 +60,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
   /** What has started, undone newest first: on close(), and on a failed start. */
   const started: (() => unknown)[] = [() => agent.close(), () => Promise.all([...clients.values()].map((client) => client.close()))];
+  /** Undoes everything once (a second close() finds nothing left), every step even if one fails; throws the first failure. */
   const stop = async () => {
-    for (const undo of started.reverse()) await undo();
-    started.length = 0;
+    let failure: unknown;
+    for (const undo of started.splice(0).reverse()) {
+      try {
+        await undo();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
   };
   try {
     // First: a missing Redis URL is a configuration error.

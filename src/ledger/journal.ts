@@ -220,7 +220,8 @@ function bySegmentOrder(a: string, b: string): number {
  * sharing a volume, each running the gateway as pid 1, cannot both take it. (A pid written in a
  * file, the lock before, could not tell those two apart, and a second gateway then replayed and
  * deleted the segment the first was still writing.) A second open in the same process is refused
- * too: SQLite knows its own locks.
+ * too: SQLite knows its own locks. The lock lasts while the Journal is open and reachable: a
+ * Journal dropped without close() is collected with its connection, which releases it.
  */
 function takeLock(dir: string): Database.Database {
   const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });

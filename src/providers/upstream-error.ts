@@ -39,13 +39,14 @@ export function isFailoverable(kind: ErrorKind): boolean {
   return FAILOVER_KINDS.has(kind);
 }
 
-/** Whether a failed attempt says the deployment is unwell (a health sample); `unsupported` says only that it cannot carry this request. */
-export function countsAgainstHealth(kind: ErrorKind): boolean {
-  return FAILOVER_KINDS.has(kind) && kind !== "unsupported";
-}
-
-/** How a failed attempt counts in the deployment's health: a throttle cools it, anything else is a failure. */
-export function healthOutcome(kind: ErrorKind): "throttled" | "failure" {
+/**
+ * How an error counts in the deployment's health, before or during a stream: a throttle cools it,
+ * the other failover kinds are failures, and the rest (the request's own fault, such as
+ * invalid_request or permission, or `unsupported`: this deployment cannot carry this request)
+ * say nothing about the deployment: undefined.
+ */
+export function healthOutcome(kind: ErrorKind): "throttled" | "failure" | undefined {
+  if (!FAILOVER_KINDS.has(kind) || kind === "unsupported") return undefined;
   return kind === "rate_limited" ? "throttled" : "failure";
 }
 

@@ -162,6 +162,25 @@ describe("a stream the upstream breaks after it started", () => {
   }
 });
 
+test("a stream the upstream ends with the request's own fault (an invalid_request_error event) leaves the deployment healthy", async () => {
+  harness.anthropic.setProfile({ rules: [{ fault: { kind: "stream_error", type: "invalid_request_error", message: "Bad request (injected)" }, streaming: true, count: 1 }] });
+  const health = () => harness.gateway.state.health.snapshot().get("anthropic-haiku");
+  const before = health();
+  try {
+    const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 200, messages: [{ role: "user", content: "A long answer, please." }] });
+    await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /Bad request \(injected\)/.test(error.message));
+    // One snapshot holds both counts: the request is counted, and not as a failure.
+    const after = await eventually(() => {
+      const now = health();
+      return now && now.requests === (before?.requests ?? 0) + 1 ? now : undefined;
+    }, "the deployment's health to count the request");
+    assert.equal(after.failures, before?.failures ?? 0);
+    assert.equal(after.throttles, before?.throttles ?? 0);
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});
+
 describe("features pass through", () => {
   test("tools: a forced tool call comes back as a tool_use block from both providers", async () => {
     const tools = [{ name: "get_weather", description: "Weather for a city", input_schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] } }];

@@ -107,6 +107,8 @@ describe("chat completions request → Messages request", () => {
         { role: "user", content: [{ type: "text", text: "x" }, { type: "text", text: "  " }] },
         { role: "assistant", content: " ", tool_calls: [{ id: "c1", type: "function", function: { name: "w", arguments: "{}" } }] },
         { role: "tool", tool_call_id: "c1", content: "sunny" },
+        // Inside messages too: a generated client's assistant turn without calls.
+        { role: "assistant", content: "Sunny it is.", tool_calls: null, function_call: null, refusal: null },
         { role: "user", content: "" },
       ],
       seed: null,
@@ -128,6 +130,7 @@ describe("chat completions request → Messages request", () => {
         { role: "user", content: [{ type: "text", text: "x" }] },
         { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
         { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "sunny" }] },
+        { role: "assistant", content: [{ type: "text", text: "Sunny it is." }] },
       ],
     });
     const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }];

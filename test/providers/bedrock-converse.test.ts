@@ -76,6 +76,34 @@ test("request: a tool result's image goes as an image, not as JSON text", () => 
   assert.deepEqual(request.messages[0]?.content[0]?.toolResult.content, [{ text: "chart:" }, { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } }]);
 });
 
+test("request: a cache breakpoint inside a tool result becomes a cache point right after the result (Converse has none inside one)", () => {
+  const result = (cacheOnResult: boolean) =>
+    (
+      toConverseRequest(
+        {
+          max_tokens: 1,
+          messages: [
+            {
+              role: "user",
+              content: [
+                {
+                  type: "tool_result",
+                  tool_use_id: "t1",
+                  content: [{ type: "text", text: "a long result", cache_control: { type: "ephemeral", ttl: "1h" } }],
+                  ...(cacheOnResult ? { cache_control: { type: "ephemeral" } } : {}),
+                },
+              ],
+            },
+          ],
+        },
+        [],
+      ) as { messages: { content: unknown[] }[] }
+    ).messages[0]?.content;
+  assert.deepEqual(result(false), [{ toolResult: { toolUseId: "t1", content: [{ text: "a long result" }] } }, { cachePoint: { type: "default", ttl: "1h" } }]);
+  // The result's own breakpoint wins; never two in a row.
+  assert.deepEqual(result(true), [{ toolResult: { toolUseId: "t1", content: [{ text: "a long result" }] } }, { cachePoint: { type: "default" } }]);
+});
+
 test("request: what Converse cannot carry is refused, naming the field", () => {
   const refusals: [Record<string, unknown>, RegExp][] = [
     [{ messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://x" } }] }] }, /messages\[0\]\.content\[0\]\.source/],

@@ -109,9 +109,10 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
   if (!Array.isArray(messages) || messages.length === 0) throw bad("messages", "must be a non-empty list");
   const system: string[] = [];
   const turns: Turn[] = [];
-  messages.forEach((message, index) => {
+  messages.forEach((received, index) => {
     const where = `messages[${index}]`;
-    if (!isObject(message)) throw bad(where, "must be an object");
+    if (!isObject(received)) throw bad(where, "must be an object");
+    const message = withoutNulls(received);
     switch (message.role) {
       case "system":
       case "developer":
@@ -121,7 +122,7 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         append(turns, "user", userBlocks(message.content, `${where}.content`));
         return;
       case "assistant": {
-        const text = message.content === null || message.content === undefined ? "" : textOf(message.content, `${where}.content`);
+        const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`);
         const blocks: Block[] = blank(text) ? [] : [{ type: "text", text }];
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
         append(turns, "assistant", blocks);
@@ -170,10 +171,14 @@ function translateToolChoice(choice: unknown, parallel: unknown): Json | undefin
   return translated;
 }
 
+/** OpenAI's fields are nullable, and generated clients send explicit nulls (`tool_calls: null`): null is "not set". */
+function withoutNulls(object: Json): Json {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
+}
+
 export function translateChatRequest(received: unknown): ChatRequest {
   if (!isObject(received)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
-  // OpenAI's fields are nullable, and generated clients send explicit nulls: null is "not set".
-  const body: Json = Object.fromEntries(Object.entries(received).filter(([, value]) => value !== null));
+  const body = withoutNulls(received);
   for (const field of Object.keys(body)) {
     if (!TRANSLATED.has(field)) throw bad(field, "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
   }

@@ -179,11 +179,10 @@ class ChunkWriter {
       case "message_stop":
         this.finished = true;
         return (this.includeUsage ? `data: ${JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: chatUsage(this.usage) })}\n\n` : "") + "data: [DONE]\n\n";
-      case "error": {
+      case "error":
+        // An error event's data is an Anthropic error body ({type: "error", error: {type, message}}).
         this.finished = true;
-        const error = (payload.error ?? {}) as Json;
-        return `data: ${openAIError(typeof error.type === "string" ? error.type : "api_error", typeof error.message === "string" ? error.message : data)}\n\n`;
-      }
+        return `data: ${chatError(data)}\n\n`;
       default:
         return ""; // ping, and event types added later
     }

@@ -56,6 +56,8 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
     const where = `${field}[${index}]`;
     if (!isObject(block)) throw refuse(where, "must be a block");
     let converted: Json;
+    /** A cache point asked for inside a tool result, which Converse cannot hold there: it follows the result. */
+    let innerCachePoint: Json[] = [];
     switch (block.type) {
       case "text":
         if (block.citations !== undefined && block.citations !== null) throw refuse(`${where}.citations`, "cannot be sent");
@@ -83,7 +85,9 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
       case "tool_result": {
         // A result's parts are blocks like any other; Converse's tool results carry text, images and documents.
         const inner = block.content;
-        const parts = inner === undefined ? [] : contentBlocks(inner, `${where}.content`, conversion);
+        const inside = inner === undefined ? [] : contentBlocks(inner, `${where}.content`, conversion);
+        const parts = inside.filter((part) => !("cachePoint" in part));
+        innerCachePoint = inside.filter((part) => "cachePoint" in part).slice(-1);
         if (parts.some((part) => !("text" in part || "image" in part || "document" in part))) {
           throw refuse(`${where}.content`, "only text, image and document parts can be sent in a tool result");
         }
@@ -101,7 +105,8 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
       default:
         throw refuse(where, `blocks of type ${JSON.stringify(block.type)} cannot be sent`);
     }
-    return [converted, ...cachePoint(block)];
+    const own = cachePoint(block);
+    return [converted, ...(own.length > 0 ? own : innerCachePoint)];
   });
 }
 
