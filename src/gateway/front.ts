@@ -54,12 +54,36 @@ function refuse(response: ServerResponse, error: GatewayError): void {
   response.end(reply.body);
 }
 
+/** How long a refused request's connection keeps reading (and discarding) after the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * Closes the connection after the answer without resetting a client that is still sending its
+ * body. Node destroys a connection it will not keep alive as soon as the answer is written; bytes
+ * the client sends after that are answered with a TCP reset, and a reset can take the unread answer
+ * with it (the client sees EPIPE or ECONNRESET instead of the 413). As web servers do ("lingering
+ * close"): stop writing, keep reading and discarding until the client stops or LINGER_MS passes.
+ */
+function closeLingering(request: IncomingMessage, response: ServerResponse): void {
+  response.shouldKeepAlive = false;
+  const socket = request.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("end", () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  };
+}
+
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
   const problem = contentTypeProblem(request.headers["content-type"]);
   const declared = Number(request.headers["content-length"] ?? 0);
   if (problem || declared > BODY_LIMIT_BYTES) {
     // Answer at once; the unread body is discarded and the connection closed after the answer.
-    response.shouldKeepAlive = false;
+    closeLingering(request, response);
     request.resume();
     refuse(response, problem ?? new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
     return;
@@ -73,7 +97,7 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
       if (!tooLarge) {
         tooLarge = true;
         chunks.length = 0;
-        response.shouldKeepAlive = false;
+        closeLingering(request, response);
         refuse(response, new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
       }
       return;
