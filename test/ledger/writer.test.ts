@@ -10,6 +10,9 @@ import type { Journal } from "../../src/ledger/journal.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { InvalidLedgerRowError } from "../../src/ledger/row-schema.js";
 import { JournalLedgerWriter } from "../../src/ledger/writer.js";
+import { openSqlite } from "../../src/ledger/sqlite/connection.js";
+import { prepareInsert } from "../../src/ledger/sqlite/rows.js";
+import { migrate } from "../../src/ledger/sqlite/schema.js";
 import { loadRow } from "./sample-rows.js";
 import { postgresTestLedger, sqliteMemoryTestLedger, sqliteTestLedger } from "./test-ledgers.js";
 
@@ -307,4 +310,32 @@ test("the insert thread's segment parser counts lines that are not JSON instead 
   const parsed = parseOwnSegment(`${good}\n{"request_id":\n\n${good}\n`);
   assert.equal(parsed.rows.length, 2);
   assert.equal(parsed.rejectedLines, 1);
+});
+
+test("the insert thread works in steps: it pauses after every 16 parsed lines and between two INSERT statements of a batch", async () => {
+  const { parseOwnSegment } = await import("../../src/ledger/sqlite/insert-worker.js");
+  const lines = Array.from({ length: 40 }, (_, index) => JSON.stringify(loadRow("steps", index)));
+  let pauses = 0;
+  const parsed = parseOwnSegment(`${lines.join("\n")}\n`, () => (pauses += 1));
+  assert.equal(parsed.rows.length, 40);
+  assert.equal(pauses, 2, "after lines 16 and 32");
+
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-steps-"));
+  try {
+    const database = openSqlite(join(directory, "ledger.db"));
+    migrate(database);
+    const insert = prepareInsert(database);
+    pauses = 0;
+    // 20 rows: two 8-row statements with a pause between them, then 4 one-row statements.
+    insert(parsed.rows.slice(0, 20), () => {
+      pauses += 1;
+      // The pause runs inside the batch's transaction: its rows are not committed yet.
+      assert.ok(database.inTransaction);
+    });
+    assert.equal(pauses, 1);
+    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20);
+    database.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,146 @@
+/**
+ * npm run bench:thread-wake — how long an event loop waits for its core while a background thread
+ * of the same process works on that core: the question behind the ledger insert thread's steps and
+ * pauses (src/ledger/sqlite/insert-worker.ts).
+ *
+ * A server process pinned to CPU 1 echoes UDP datagrams on its event loop; a worker thread of it
+ * works BURST ms every PERIOD ms (the insert thread's pattern: a flush every 50 ms). A client pinned
+ * to CPU 0 sends 1,000 datagrams per second and measures each round trip. The worker runs:
+ *   idle-thread  — no worker work at all (the baseline);
+ *   nice10       — each burst in one go, at nice 10 (what the insert thread did before);
+ *   steps        — the same work in 0.1 ms steps with a 0.05 ms sleep between them, at nice 10 (now);
+ *   sched-idle   — each burst in one go, under SCHED_IDLE (`chrt --idle`; skipped without chrt).
+ * Flags: --seconds S (per mode, default 10)  --burst MS (default 2)  --period MS (default 100)
+ *        --rounds N (modes alternate, default 2)  --json
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Worker, isMainThread, workerData } from "node:worker_threads";
+import { numberFlag } from "./gateway/flags.js";
+import { table } from "./gateway/stats.js";
+
+type Mode = "idle-thread" | "nice10" | "steps" | "sched-idle";
+interface WorkerSetup {
+  mode: Mode;
+  burstMs: number;
+  periodMs: number;
+}
+
+const STEP_MS = 0.1;
+const PAUSE_MS = 0.05;
+
+if (!isMainThread) runWorker(workerData as WorkerSetup);
+else if (process.argv[2] === "--serve") void serve();
+else await main();
+
+/** The background thread: sleeps PERIOD ms, then works BURST ms, as its mode says. */
+function runWorker(setup: WorkerSetup): void {
+  const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  if (setup.mode === "sched-idle") execFileSync("chrt", ["--idle", "-p", "0", String(threadId)]);
+  else setPriority(threadId, 10);
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  for (;;) {
+    Atomics.wait(cell, 0, 0, setup.periodMs);
+    if (setup.mode === "idle-thread") continue;
+    if (setup.mode === "steps") {
+      for (let done = 0; done < setup.burstMs; done += STEP_MS) {
+        if (done > 0) Atomics.wait(cell, 0, 0, PAUSE_MS);
+        spin(STEP_MS);
+      }
+    } else spin(setup.burstMs);
+  }
+}
+
+/** The server process: a UDP echo on the event loop, the worker beside it; prints its port. */
+async function serve(): Promise<void> {
+  const setup = JSON.parse(process.argv[3] ?? "{}") as WorkerSetup;
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: setup });
+  const socket = createSocket("udp4");
+  socket.on("message", (message, from) => socket.send(message, from.port, from.address));
+  socket.bind(0, "127.0.0.1", () => process.stdout.write(`${socket.address().port}\n`));
+  process.stdin.on("end", () => {
+    void worker.terminate();
+    socket.close();
+  });
+  process.stdin.resume();
+}
+
+function chrtAvailable(): boolean {
+  try {
+    execFileSync("chrt", ["--help"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
+  const server = spawn("taskset", ["-c", "1", process.execPath, fileURLToPath(import.meta.url), "--serve", JSON.stringify(setup)], { stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    server.once("exit", (code) => reject(new Error(`the echo server exited (${code})`)));
+  });
+  const socket = createSocket("udp4");
+  const roundTrips: number[] = [];
+  socket.on("message", (message) => roundTrips.push(Number(process.hrtime.bigint() - message.readBigUInt64BE(0)) / 1e6));
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  // A second of warm-up, then the measured seconds.
+  const sends = (seconds + 1) * 1000;
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const timer = setInterval(() => {
+      const datagram = Buffer.alloc(8);
+      datagram.writeBigUInt64BE(process.hrtime.bigint());
+      socket.send(datagram, port, "127.0.0.1");
+      sent += 1;
+      if (sent === 1000) roundTrips.length = 0;
+      if (sent >= sends) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.close();
+  server.stdin.end();
+  await new Promise((resolve) => server.once("exit", resolve));
+  return roundTrips;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  // This process is the client: pin it to CPU 0 (the server gets CPU 1).
+  execFileSync("taskset", ["-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+  const { values } = parseArgs({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, json: { type: "boolean" } } });
+  const seconds = numberFlag("seconds", values.seconds, 10);
+  const burstMs = numberFlag("burst", values.burst, 2);
+  const periodMs = numberFlag("period", values.period, 100);
+  const rounds = Math.round(numberFlag("rounds", values.rounds, 2));
+  const modes: Mode[] = ["idle-thread", "nice10", "steps", ...(chrtAvailable() ? (["sched-idle"] as const) : [])];
+  const results: { mode: Mode; round: number; count: number; p50: number; p99: number; p999: number; max: number }[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const mode of modes) {
+      process.stderr.write(`round ${round}/${rounds}: ${mode} (${seconds} s)\n`);
+      const roundTrips = (await measure({ mode, burstMs, periodMs }, seconds)).sort((a, b) => a - b);
+      results.push({ mode, round, count: roundTrips.length, p50: percentile(roundTrips, 0.5), p99: percentile(roundTrips, 0.99), p999: percentile(roundTrips, 0.999), max: roundTrips.at(-1) ?? Number.NaN });
+    }
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ seconds, burst_ms: burstMs, period_ms: periodMs, results }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`UDP echo round trips (ms) from CPU 0 to an event loop on CPU 1, while a worker thread there works ${burstMs} ms every ${periodMs} ms\n`);
+  const rows = results.map((result) => [result.mode, String(result.round), String(result.count), result.p50.toFixed(3), result.p99.toFixed(3), result.p999.toFixed(3), result.max.toFixed(2)]);
+  process.stdout.write(`${table(["worker", "round", "echoes", "p50", "p99", "p99.9", "max"], rows)}\n`);
+}

@@ -1,0 +1,103 @@
+/**
+ * Starting and stopping a gateway: a start that fails (its port taken) undoes what it had started —
+ * Redis connections, the key and budget refresh timers, upstream connection pools — so the process
+ * is left as it was; close() drains and may be called twice.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eventually } from "../helpers/eventually.js";
+import { catalog } from "../helpers/gateway-harness.js";
+import { REDIS_URL } from "../helpers/redis.js";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { startGateway } from "../../src/gateway/start-gateway.js";
+import { openLedger } from "../../src/ledger/open-ledger.js";
+
+const CONFIG = `
+listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: TEST_ADMIN_KEY
+redis: { url_env: TEST_REDIS_URL, key_prefix: "switchyard-start-stop-${process.pid}:" }
+budgets: { refresh_ms: 50 }
+providers:
+  fake-anthropic: { kind: anthropic, base_url: "http://127.0.0.1:9", api_key_env: TEST_FAKE_KEY }
+deployments:
+  - { id: fake-haiku, provider: fake-anthropic, model: claude-haiku-4-5, route: global }
+`;
+const ENV = { TEST_FAKE_KEY: "sk-fake", TEST_ADMIN_KEY: "admin", TEST_REDIS_URL: REDIS_URL };
+
+/** What keeps the event loop alive (sockets, timers), as counts by kind. */
+function activeResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+/** Resources of a kind there are more of now than in `before` ("" when none): what a start or stop left behind. */
+function leftSince(before: Map<string, number>): string {
+  return [...activeResources()]
+    .filter(([kind, count]) => count > (before.get(kind) ?? 0))
+    .map(([kind, count]) => `${kind} ×${count - (before.get(kind) ?? 0)}`)
+    .join(", ");
+}
+
+/** Waits until nothing is left since `before` (closed sockets leave the list on a later turn of the event loop). */
+async function nothingLeftSince(before: Map<string, number>): Promise<void> {
+  let left = "";
+  try {
+    await eventually(() => ((left = leftSince(before)) === "" ? true : undefined), "no sockets or timers left", 2_000);
+  } catch {
+    assert.fail(`left behind: ${left}`);
+  }
+}
+
+test("a gateway whose port is taken fails to start with EADDRINUSE and leaves no sockets or timers behind", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-start-stop-"));
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db") });
+  try {
+    const before = activeResources();
+    await assert.rejects(
+      startGateway({
+        config: parseGatewayConfig(CONFIG, "start-stop.yaml", catalog()),
+        catalog: catalog(),
+        ledger,
+        env: ENV,
+        port: (squatter.address() as AddressInfo).port,
+        keyRefreshMs: 50,
+      }),
+      (error: NodeJS.ErrnoException) => error.code === "EADDRINUSE",
+    );
+    await nothingLeftSince(before);
+  } finally {
+    await ledger.close();
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test("close() stops a started gateway completely, and a second close() does nothing", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-start-stop-"));
+  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db") });
+  try {
+    const before = activeResources();
+    const gateway = await startGateway({ config: parseGatewayConfig(CONFIG, "start-stop.yaml", catalog()), catalog: catalog(), ledger, env: ENV, port: 0, keyRefreshMs: 50 });
+    try {
+      const health = await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } });
+      assert.equal(health.status, 200, await health.text());
+      assert.match(leftSince(before), /TCPSocketWrap/, "a running gateway holds its Redis connections");
+    } finally {
+      await gateway.close();
+    }
+    assert.equal(gateway.app.server.listening, false);
+    await gateway.close();
+    await nothingLeftSince(before);
+  } finally {
+    await ledger.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
