@@ -51,8 +51,9 @@ function runWorker(setup: WorkerSetup): void {
     Atomics.wait(cell, 0, 0, setup.periodMs);
     if (setup.mode === "idle-thread") continue;
     if (setup.mode === "steps") {
-      for (let done = 0; done < setup.burstMs; done += STEP_MS) {
-        if (done > 0) Atomics.wait(cell, 0, 0, PAUSE_MS);
+      const steps = Math.max(1, Math.round(setup.burstMs / STEP_MS));
+      for (let step = 0; step < steps; step += 1) {
+        if (step > 0) Atomics.wait(cell, 0, 0, PAUSE_MS);
         spin(STEP_MS);
       }
     } else spin(setup.burstMs);
@@ -63,6 +64,10 @@ function runWorker(setup: WorkerSetup): void {
 async function serve(): Promise<void> {
   const setup = JSON.parse(process.argv[3] ?? "{}") as WorkerSetup;
   const worker = new Worker(fileURLToPath(import.meta.url), { workerData: setup });
+  worker.on("error", (error) => {
+    process.stderr.write(`thread-wake: the ${setup.mode} worker failed: ${error.message}\n`);
+    process.exit(1);
+  });
   const socket = createSocket("udp4");
   socket.on("message", (message, from) => socket.send(message, from.port, from.address));
   socket.bind(0, "127.0.0.1", () => process.stdout.write(`${socket.address().port}\n`));
@@ -73,21 +78,24 @@ async function serve(): Promise<void> {
   process.stdin.resume();
 }
 
-function chrtAvailable(): boolean {
+/** Whether this process may put a thread under SCHED_IDLE (chrt installed, and allowed): tried on a throwaway child. */
+function schedIdleAvailable(): boolean {
   try {
-    execFileSync("chrt", ["--help"], { stdio: "ignore" });
+    execFileSync("chrt", ["--idle", "0", "true"], { stdio: "ignore" });
     return true;
   } catch {
+    process.stderr.write("thread-wake: `chrt --idle` is not available here; the sched-idle mode is skipped\n");
     return false;
   }
 }
 
 async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
   const server = spawn("taskset", ["-c", "1", process.execPath, fileURLToPath(import.meta.url), "--serve", JSON.stringify(setup)], { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    server.once("exit", (code) => reject(new Error(`the echo server exited (${code})`)));
-  });
+  const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+  const port = await Promise.race([
+    new Promise<number>((resolve) => server.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())))),
+    exited.then((code) => Promise.reject(new Error(`the ${setup.mode} echo server exited (${code}) before it listened`))),
+  ]);
   const socket = createSocket("udp4");
   const roundTrips: number[] = [];
   socket.on("message", (message) => roundTrips.push(Number(process.hrtime.bigint() - message.readBigUInt64BE(0)) / 1e6));
@@ -110,8 +118,10 @@ async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
   socket.close();
+  const diedEarly = server.exitCode !== null;
   server.stdin.end();
-  await new Promise((resolve) => server.once("exit", resolve));
+  const code = await exited;
+  if (diedEarly || roundTrips.length === 0) throw new Error(`the ${setup.mode} echo server exited (${code}) during the measurement`);
   return roundTrips;
 }
 
@@ -121,13 +131,13 @@ function percentile(sorted: number[], fraction: number): number {
 
 async function main(): Promise<void> {
   // This process is the client: pin it to CPU 0 (the server gets CPU 1).
-  execFileSync("taskset", ["-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+  execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   const { values } = parseArgs({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, json: { type: "boolean" } } });
   const seconds = numberFlag("seconds", values.seconds, 10);
   const burstMs = numberFlag("burst", values.burst, 2);
   const periodMs = numberFlag("period", values.period, 100);
   const rounds = Math.round(numberFlag("rounds", values.rounds, 2));
-  const modes: Mode[] = ["idle-thread", "nice10", "steps", ...(chrtAvailable() ? (["sched-idle"] as const) : [])];
+  const modes: Mode[] = ["idle-thread", "nice10", "steps", ...(schedIdleAvailable() ? (["sched-idle"] as const) : [])];
   const results: { mode: Mode; round: number; count: number; p50: number; p99: number; p999: number; max: number }[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const mode of modes) {

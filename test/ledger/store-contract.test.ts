@@ -125,11 +125,23 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
     test("a long batch (several multi-row statements) keeps the first of each request_id and every field", async () => {
       const before = await ledger.store.count();
       const rows = Array.from({ length: 70 }, (_, index) => fresh({ cost_usd: `${index + 1}.5`, tags: { position: String(index) } }));
-      // Repeats inside one 32-row statement, across statements, and in the single-row tail.
-      const batch = [...rows.slice(0, 10), { ...rows[3], cost_usd: "7" }, ...rows.slice(10, 40), { ...rows[12], cost_usd: "8" }, ...rows.slice(40), { ...rows[69], cost_usd: "9" }] as LedgerRow[];
+      // 74 rows; SQLite inserts them 8 to a statement (ROWS_PER_STATEMENT), then a 2-row tail. Repeats
+      // inside one statement (position 5 repeats 1), across statements (11 repeats 3, 42 repeats 12)
+      // and inside the tail (73 repeats 72).
+      const batch = [
+        ...rows.slice(0, 5),
+        { ...rows[1], cost_usd: "6" },
+        ...rows.slice(5, 10),
+        { ...rows[3], cost_usd: "7" },
+        ...rows.slice(10, 40),
+        { ...rows[12], cost_usd: "8" },
+        ...rows.slice(40),
+        { ...rows[69], cost_usd: "9" },
+      ] as LedgerRow[];
+      assert.equal(batch.length, 74);
       await ledger.store.insertBatch(batch);
       assert.equal(await ledger.store.count(), before + 70);
-      for (const row of [rows[0], rows[3], rows[12], rows[31], rows[32], rows[63], rows[69]]) assert.deepEqual(await ledger.store.get((row as LedgerRow).request_id), row);
+      for (const row of [rows[0], rows[1], rows[3], rows[12], rows[31], rows[32], rows[63], rows[69]]) assert.deepEqual(await ledger.store.get((row as LedgerRow).request_id), row);
       const refused = Array.from({ length: 40 }, () => fresh());
       refused[33] = fresh({ cost_usd: "0.0000000000000000001" });
       await assert.rejects(ledger.store.insertBatch(refused));

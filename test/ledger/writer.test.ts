@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LedgerRow, LedgerStore } from "../../src/ledger/ledger.js";
+import { RowsRefusedError, type LedgerRow, type LedgerStore } from "../../src/ledger/ledger.js";
 import type { Journal } from "../../src/ledger/journal.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { InvalidLedgerRowError } from "../../src/ledger/row-schema.js";
@@ -321,21 +321,27 @@ test("the insert thread works in steps: it pauses after every 16 parsed lines an
   assert.equal(pauses, 2, "after lines 16 and 32");
 
   const directory = mkdtempSync(join(tmpdir(), "switchyard-steps-"));
+  const database = openSqlite(join(directory, "ledger.db"));
   try {
-    const database = openSqlite(join(directory, "ledger.db"));
     migrate(database);
     const insert = prepareInsert(database);
     pauses = 0;
-    // 20 rows: two 8-row statements with a pause between them, then 4 one-row statements.
+    // 20 rows: two 8-row statements and a 4-row one, with a pause before the second and the third.
     insert(parsed.rows.slice(0, 20), () => {
       pauses += 1;
       // The pause runs inside the batch's transaction: its rows are not committed yet.
       assert.ok(database.inTransaction);
     });
-    assert.equal(pauses, 1);
+    assert.equal(pauses, 2);
     assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20);
-    database.close();
+    // A pause that fails is the thread's problem, not the rows': no RowsRefusedError (which would set them aside).
+    const failing = () => {
+      throw new TypeError("cannot block here");
+    };
+    assert.throws(() => insert(parsed.rows.slice(20, 40), failing), (error: Error) => !(error instanceof RowsRefusedError) && /the insert's pause failed: cannot block here/.test(error.message));
+    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20, "the failed batch was rolled back");
   } finally {
+    database.close();
     rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -45,10 +45,12 @@ function lowerThreadPriority(): void {
  * LINES_PER_STEP journal lines) and sleeps PAUSE_MS between two steps. Nice 10 alone does not keep
  * a batch from delaying requests: the kernel lets a running thread finish its time slice before a
  * woken one of higher priority runs, so a request that arrives while the thread inserts waits for
- * the rest of the batch (about 1 ms for the 50 rows of a 50 ms flush at 1,000 requests/s). Measured
- * with a thread busy 2 ms every 100 ms beside an event loop on the same core (UDP echo from the
- * other core, 1,000 per s): echo p99 1.2–1.3 ms at nice 10, 0.31–0.34 ms with 0.2 ms steps and
- * pauses, the same as with SCHED_IDLE (docs/BENCHMARKS.md, "Ledger").
+ * the rest of the batch (about 1 ms for the 50 rows of a 50 ms flush at 1,000 requests/s).
+ * `npm run bench:thread-wake` (an event loop echoing UDP beside a thread busy 2 ms every 100 ms,
+ * on one core): echo p99 1.10–1.48 ms with the burst in one go at nice 10, 0.38 ms in 0.1 ms steps
+ * with these pauses, 0.23–0.42 ms with no thread (docs/BENCHMARKS.md). Still in one piece: reading
+ * the segment file, a batch's COMMIT and the WAL checkpoint a commit sometimes runs, and parsing
+ * the JSON batches of the other path (a replay at start-up, rows the store refused).
  */
 const LINES_PER_STEP = 16;
 const PAUSE_MS = 0.05;
@@ -68,7 +70,7 @@ serveCalls<InsertWorkerSetup, InsertCall, { rejectedLines: number }>((setup) => 
     }
     const { rows, rejectedLines } = parseOwnSegment(readFileSync(call.segment, "utf8"), pause);
     for (let start = 0; start < rows.length; start += call.batchRows) {
-      if (start > 0) pause();
+      pause();
       insert(rows.slice(start, start + call.batchRows), pause);
     }
     return { rejectedLines };
