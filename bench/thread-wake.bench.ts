@@ -4,8 +4,8 @@
  * pauses (src/ledger/sqlite/insert-worker.ts).
  *
  * A server process pinned to CPU 1 echoes UDP datagrams on its event loop; a worker thread of it
- * works BURST ms every PERIOD ms (the insert thread's pattern: a flush every 50 ms). A client pinned
- * to CPU 0 sends 1,000 datagrams per second and measures each round trip. The worker runs:
+ * sleeps PERIOD ms, then works BURST ms, over and over (the insert thread's pattern: a flush every
+ * 50 ms). A client pinned to CPU 0 sends 1,000 datagrams per second and measures each round trip. The worker runs:
  *   idle-thread  — no worker work at all (the baseline);
  *   nice10       — each burst in one go, at nice 10 (what the insert thread did before);
  *   steps        — the same work in 0.1 ms steps with a 0.05 ms sleep between them, at nice 10 (now);
@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker, isMainThread, workerData } from "node:worker_threads";
 import { numberFlag } from "./gateway/flags.js";
-import { table } from "./gateway/stats.js";
+import { percentile, table } from "./gateway/stats.js";
 
 type Mode = "idle-thread" | "nice10" | "steps" | "sched-idle";
 interface WorkerSetup {
@@ -123,10 +123,6 @@ async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
   const code = await exited;
   if (diedEarly || roundTrips.length === 0) throw new Error(`the ${setup.mode} echo server exited (${code}) during the measurement`);
   return roundTrips;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
 }
 
 async function main(): Promise<void> {

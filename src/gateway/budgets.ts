@@ -34,7 +34,7 @@ const total = (spend: KeySpend): Money => spend.stored + spend.pendingTotal + sp
 
 export class BudgetTracker {
   private readonly spend = new Map<string, KeySpend>();
-  private readonly loading = new Map<string, Promise<void>>();
+  private readonly loading = new Map<string, Promise<Money>>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
   /** The reload period (0: never), and when the last round of reloads ended with every key reloaded. */
@@ -53,8 +53,8 @@ export class BudgetTracker {
     private readonly settled: Promise<unknown> = Promise.resolve(),
   ) {}
 
-  /** Loads a key's spend for a month from the ledger, once at a time per key and month. */
-  private load(keyId: string, month: number): Promise<void> {
+  /** Loads a key's spend for a month from the ledger, once at a time per key and month; resolves with that month's total. */
+  private load(keyId: string, month: number): Promise<Money> {
     const id = `${keyId}@${month}`;
     let pending = this.loading.get(id);
     if (!pending) {
@@ -65,24 +65,30 @@ export class BudgetTracker {
     return pending;
   }
 
-  private async reload(keyId: string, month: number): Promise<void> {
+  private async reload(keyId: string, month: number): Promise<Money> {
     await this.settled;
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.storedRows();
-    this.apply(keyId, month, parseUsd(await keySpend(this.store, keyId, month)), storedBefore);
+    return this.apply(keyId, month, parseUsd(await keySpend(this.store, keyId, month)), storedBefore);
   }
 
-  /** A key's spend in the store, as a query that began when the writer had stored `storedBefore` rows saw it. */
-  private apply(keyId: string, month: number, stored: Money, storedBefore: number): void {
+  /**
+   * A key's spend in the store, as a query that began when the writer had stored `storedBefore`
+   * rows saw it. Returns the month's total: the stored sum with what is kept beside it.
+   */
+  private apply(keyId: string, month: number, stored: Money, storedBefore: number): Money {
     const current = this.spend.get(keyId);
-    // A load of last month that ends after this month's began is too late to matter.
-    if (current && current.month > month) return;
+    // A load of last month that ends after this month's began is not kept, but its figure still
+    // decides the request of last month that asked for it.
+    if (current && current.month > month) return stored;
     // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
     // twice until the next reload, which errs towards refusing, never towards overspending).
     const sameMonth = current !== undefined && current.month === month;
     const pending = sameMonth ? current.pending.filter((entry) => entry.row > storedBefore) : [];
     const unrecorded = sameMonth ? current.unrecorded : 0n;
-    this.spend.set(keyId, { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded });
+    const entry: KeySpend = { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded };
+    this.spend.set(keyId, entry);
+    return total(entry);
   }
 
   /**
@@ -138,11 +144,7 @@ export class BudgetTracker {
     const month = monthStart(now);
     const current = this.spend.get(key.id);
     if (current && current.month === month) return this.enforce(key, total(current), now);
-    return this.load(key.id, month).then(() => {
-      const loaded = this.spend.get(key.id);
-      // A request of the month's last instant, checked after the next month's load: nothing of its month is kept.
-      return loaded && loaded.month === month ? this.enforce(key, total(loaded), now) : undefined;
-    });
+    return this.load(key.id, month).then((amount) => this.enforce(key, amount, now));
   }
 
   private enforce(key: ApiKeyRecord, amount: Money, now: number): undefined {

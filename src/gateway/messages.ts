@@ -7,7 +7,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
-import { reportLedgerError } from "../ledger/writer.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
@@ -283,28 +282,17 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   }
 }
 
-const UNRECORDED_REPORT_MS = 10_000;
-let unrecorded = 0;
-let unrecordedReportedAt = Number.NEGATIVE_INFINITY;
-
 /**
- * Records a request's row and returns its number (undefined if it could not). A ledger that cannot take the row (the journal's
- * disk is full) must neither take the gateway down nor keep an answer the upstream has already
- * been paid for from its client, whose retries would only pay again: the answer goes out, the
- * budget still counts its cost, and the lost rows are reported (the first at once, then a count at
- * most every 10 s).
+ * Records a request's row and returns its number (undefined if it could not). A ledger that cannot
+ * take the row (the journal's disk is full) must neither take the gateway down nor keep an answer
+ * the upstream has already been paid for from its client, whose retries would only pay again: the
+ * answer goes out, the budget still counts its cost, and the loss is reported (state.lostRows).
  */
 function recordRow(state: GatewayState, row: LedgerRow): number | undefined {
   try {
     return state.ledger.record(row);
   } catch (error) {
-    unrecorded += 1;
-    const now = performance.now();
-    if (now - unrecordedReportedAt >= UNRECORDED_REPORT_MS) {
-      reportLedgerError(new Error(`${unrecorded} request(s) answered without a ledger row (the last ${row.request_id}): ${error instanceof Error ? error.message : String(error)}`));
-      unrecorded = 0;
-      unrecordedReportedAt = now;
-    }
+    state.lostRows.lost(row.request_id, error);
     return undefined;
   }
 }

@@ -14,6 +14,7 @@ import { BudgetTracker } from "./budgets.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
 import { KeyCache } from "./key-cache.js";
+import { LostRowReport } from "./lost-rows.js";
 import { createGatewayApp } from "./server.js";
 import type { GatewayState } from "./state.js";
 
@@ -83,6 +84,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
     const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
     started.push(() => budgets.stop());
+    const lostRows = new LostRowReport();
+    started.push(() => lostRows.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {
       config: options.config,
@@ -91,6 +94,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       keys,
       budgets,
       ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
+      lostRows,
       store: options.ledger.store,
       adminKey: env[config.admin_key_env] || undefined,
       health: new HealthBook(

@@ -7,6 +7,7 @@ import type { AffinityTable } from "../routing/affinity.js";
 import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
+import type { LostRowReport } from "./lost-rows.js";
 import type { Limiter } from "./rate-limiter.js";
 import type { SharedStateStatus } from "./shared-state.js";
 
@@ -18,6 +19,8 @@ export interface GatewayState {
   keys: KeyCache;
   budgets: BudgetTracker;
   ledger: LedgerWriter;
+  /** Requests answered without a ledger row, reported on stderr. */
+  lostRows: LostRowReport;
   store: LedgerStore;
   adminKey: string | undefined;
   health: HealthBook;

@@ -103,7 +103,7 @@ export class JournalLedgerWriter implements LedgerWriter {
 
   /** Journal segments left by an earlier process that are not yet in the store. */
   get pendingReplay(): number {
-    return this.sealed.filter((segment) => segment.rows === undefined).length;
+    return this.sealed.filter((segment) => !segment.own).length;
   }
 
   record(row: LedgerRow): number {

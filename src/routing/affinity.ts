@@ -23,7 +23,7 @@ export class AffinityTable {
 
   constructor(
     private readonly maxEntries = DEFAULT_AFFINITY_ENTRIES,
-    protected readonly now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The longest of the request's prefixes that a deployment holds, per deployment. */

@@ -357,14 +357,22 @@ describe("a client that goes away", () => {
   test("clients that disconnect mid-stream do not open a healthy deployment's circuit", async () => {
     harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 100, p99: 100 } } });
     try {
+      const requestIds: string[] = [];
       for (let index = 0; index < 6; index += 1) {
         const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 200, stream: true, messages: [{ role: "user", content: `impatient ${index}` }] });
-        await startAndLeave(body, (response, drop) => {
+        const { requestId } = await startAndLeave(body, (response, drop) => {
           response?.once("data", drop);
         });
-        await sleep(30);
+        requestIds.push(requestId as string);
       }
-      await sleep(100);
+      // Each request's outcome is settled (health included) before its ledger row is written.
+      await eventually(async () => {
+        await harness.ledger.writer.flush();
+        const rows = await Promise.all(requestIds.map((id) => harness.ledger.store.get(id)));
+        return rows.every((row) => row !== undefined) ? true : undefined;
+      }, "the six abandoned requests are recorded", 3_000);
+      // The health endpoint's snapshot may be up to 100 ms old (HealthBook snapshotMs): read a newer one.
+      await sleep(110);
       const answer = await exchange("GET", "/v1/switchyard/health", { headers: { "x-api-key": harness.adminKey } });
       const deployments = (JSON.parse(answer.text) as { deployments: { deployment: string; state: string; failures: number }[] }).deployments;
       const haiku = deployments.find((entry) => entry.deployment === "anthropic-haiku");

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { spawn } from "node:child_process";
 import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
 import assert from "node:assert/strict";
+import { eventually } from "../helpers/eventually.js";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Anthropic from "@anthropic-ai/sdk";
@@ -173,8 +174,7 @@ test("which deployment holds a prompt prefix, learnt on one replica, is known to
   assert.equal(prefixes.length, 1);
   assert.equal(b.gateway.state.affinity.holdings(prefixes).size, 0);
   await client(a.gateway, plain.secret).messages.create(body);
-  const deadline = Date.now() + 2_000;
-  while (b.gateway.state.affinity.holdings(prefixes).size === 0 && Date.now() < deadline) await sleep(10);
+  await eventually(() => (b.gateway.state.affinity.holdings(prefixes).size > 0 ? true : undefined), "replica b hears of the prefix", 2_000);
   assert.deepEqual([...b.gateway.state.affinity.holdings(prefixes).keys()], ["anthropic-haiku"]);
 });
 

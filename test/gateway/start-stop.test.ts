@@ -17,7 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { catalog } from "../helpers/gateway-harness.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
-import { startGateway } from "../../src/gateway/start-gateway.js";
+import { startGateway, type RunningGateway, type StartGatewayOptions } from "../../src/gateway/start-gateway.js";
 import { openLedger } from "../../src/ledger/open-ledger.js";
 
 const CONFIG = `
@@ -88,54 +88,62 @@ async function nothingLeftSince(before: Map<string, number>): Promise<void> {
   }
 }
 
-test("a gateway whose port is taken fails to start with EADDRINUSE and leaves no sockets or timers behind", async () => {
+/**
+ * Runs `body` with a fresh SQLite ledger and `start` (startGateway on that ledger, the test config
+ * and `options`), counting timers; then checks that nothing it started is left.
+ */
+async function leavesNothing(body: (start: (options?: Partial<StartGatewayOptions>) => Promise<RunningGateway>) => Promise<void>): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), "switchyard-start-stop-"));
-  const squatter = createServer();
-  await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
   const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db") });
   try {
     const before = activeResources();
     await watchingTimers(async () => {
-    await assert.rejects(
-      startGateway({
-        config: parseGatewayConfig(CONFIG, "start-stop.yaml", catalog()),
-        catalog: catalog(),
-        ledger,
-        env: ENV,
-        port: (squatter.address() as AddressInfo).port,
-        keyRefreshMs: 50,
-      }),
-      (error: NodeJS.ErrnoException) => error.code === "EADDRINUSE",
-    );
-    await nothingLeftSince(before);
+      await body((options) => startGateway({ config: parseGatewayConfig(CONFIG, "start-stop.yaml", catalog()), catalog: catalog(), ledger, env: ENV, port: 0, keyRefreshMs: 50, ...options }));
+      await nothingLeftSince(before);
     });
   } finally {
     await ledger.close();
-    await new Promise<void>((resolve) => squatter.close(() => resolve()));
     rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+test("a gateway whose port is taken fails to start with EADDRINUSE and leaves no sockets or timers behind", async () => {
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+  try {
+    await leavesNothing(async (start) => {
+      await assert.rejects(start({ port: (squatter.address() as AddressInfo).port }), (error: NodeJS.ErrnoException) => error.code === "EADDRINUSE");
+    });
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
   }
 });
 
 test("close() stops a started gateway completely, and a second close() does nothing", async () => {
-  const directory = mkdtempSync(join(tmpdir(), "switchyard-start-stop-"));
-  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db") });
-  try {
-    const before = activeResources();
-    await watchingTimers(async () => {
-    const gateway = await startGateway({ config: parseGatewayConfig(CONFIG, "start-stop.yaml", catalog()), catalog: catalog(), ledger, env: ENV, port: 0, keyRefreshMs: 50 });
+  await leavesNothing(async (start) => {
+    const gateway = await start();
     try {
       const health = await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } });
       assert.equal(health.status, 200, await health.text());
-      assert.match(leftSince(before), /TCPSocketWrap/, "a running gateway holds its Redis connections");
+      assert.equal(gateway.app.server.listening, true);
     } finally {
       await gateway.close();
     }
     assert.equal(gateway.app.server.listening, false);
     await gateway.close();
-    await nothingLeftSince(before);
+  });
+});
+
+test("close() runs every step of the stop even when one fails, and then throws that failure", async () => {
+  await leavesNothing(async (start) => {
+    // The server's close fails; the steps undone after it (budgets, keys, Redis, upstream pools) must still run.
+    const gateway = await start({
+      extraRoutes: (app) => {
+        app.addHook("onClose", async () => {
+          throw new Error("a route's close failed");
+        });
+      },
     });
-  } finally {
-    await ledger.close();
-    rmSync(directory, { recursive: true, force: true });
-  }
+    await assert.rejects(gateway.close(), /a route's close failed/);
+  });
 });

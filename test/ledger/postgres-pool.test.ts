@@ -5,6 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { eventually } from "../helpers/eventually.js";
 import { openPool } from "../../src/ledger/postgres/connection.js";
 import { POSTGRES_URL, postgresUnreachable } from "./test-ledgers.js";
 
@@ -22,9 +23,8 @@ test("an idle connection the server terminates is reported, and the pool serves 
     } finally {
       killer.release();
     }
-    const deadline = Date.now() + 3_000;
-    while (reported.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.match(reported[0]?.message ?? "", /PostgreSQL connection lost/);
+    const first = await eventually(() => reported[0], "the pool reports the lost connection", 3_000);
+    assert.match(first.message, /PostgreSQL connection lost/);
     assert.equal((await pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]?.one, 1);
   } finally {
     await pool.end();

@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { RowsRefusedError, type LedgerRow, type LedgerStore } from "../../src/ledger/ledger.js";
 import type { Journal } from "../../src/ledger/journal.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
@@ -14,6 +13,7 @@ import { openSqlite } from "../../src/ledger/sqlite/connection.js";
 import { prepareInsert } from "../../src/ledger/sqlite/rows.js";
 import { migrate } from "../../src/ledger/sqlite/schema.js";
 import { loadRow } from "./sample-rows.js";
+import { eventually } from "../helpers/eventually.js";
 import { postgresTestLedger, sqliteMemoryTestLedger, sqliteTestLedger } from "./test-ledgers.js";
 
 function scratch(): { dir: string; journalDir: string; path: string; done(): void } {
@@ -56,13 +56,8 @@ function spyOn(store: LedgerStore, options: { segments: boolean } = { segments: 
   return { store: spy, batches, segmentCalls: () => segmentCalls, failNext: (times) => (failures = times) };
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the writer");
-    await sleep(5);
-  }
-}
+/** Waits (up to 3 s) until the writer has done what `condition` checks. */
+const until = (condition: () => Promise<boolean>, what = "the writer") => eventually(async () => ((await condition()) ? true : undefined), `waiting for ${what}`, 3_000);
 
 const segments = (journalDir: string) => readdirSync(journalDir).filter((name) => name.startsWith("segment-"));
 
@@ -236,8 +231,11 @@ test("while a flush hangs, full segments are sealed and their rows leave memory;
   let release = (): void => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
   const given: LedgerRow[] = [];
+  let entered = (): void => {};
+  const flushing = new Promise<void>((resolve) => (entered = resolve));
   const store = Object.create(ledger.store) as LedgerStore;
   store.insertBatch = async (rows: LedgerRow[]) => {
+    entered();
     await gate;
     given.push(...rows);
     await ledger.store.insertBatch(rows);
@@ -247,7 +245,7 @@ test("while a flush hangs, full segments are sealed and their rows leave memory;
   const writer = JournalLedgerWriter.open(store, { journalDir: paths.journalDir, batchRows: 10, segmentRows: 25, flushIntervalMs: 1 });
   const recorded = [loadRow("hang", 0)];
   writer.record(recorded[0] as LedgerRow);
-  await sleep(30); // the first flush takes row 0 and waits on the store
+  await flushing; // the first flush took row 0 and waits on the store
   for (let index = 1; index < 100; index += 1) {
     recorded.push(loadRow("hang", index));
     writer.record(recorded[index] as LedgerRow);
@@ -310,6 +308,8 @@ test("the insert thread's segment parser counts lines that are not JSON instead 
   const parsed = parseOwnSegment(`${good}\n{"request_id":\n\n${good}\n`);
   assert.equal(parsed.rows.length, 2);
   assert.equal(parsed.rejectedLines, 1);
+  // Text after the last newline is an append that failed and was not cut back: left out, not counted (as readSegment does).
+  assert.deepEqual(parseOwnSegment(`${good}\n{"request_i`), { rows: [JSON.parse(good) as LedgerRow], rejectedLines: 0 });
 });
 
 test("the insert thread works in steps: it pauses after every 16 parsed lines and between two INSERT statements of a batch", async () => {
@@ -338,7 +338,7 @@ test("the insert thread works in steps: it pauses after every 16 parsed lines an
     const failing = () => {
       throw new TypeError("cannot block here");
     };
-    assert.throws(() => insert(parsed.rows.slice(20, 40), failing), (error: Error) => !(error instanceof RowsRefusedError) && /the insert's pause failed: cannot block here/.test(error.message));
+    assert.throws(() => insert(parsed.rows.slice(20, 40), failing), (error: Error) => !(error instanceof RowsRefusedError) && error.message === "cannot block here");
     assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20, "the failed batch was rolled back");
   } finally {
     database.close();

@@ -4,6 +4,7 @@ import { BedrockStreamDecoder, ConverseStreamDecoder } from "../../src/providers
 import { toInvokeBody } from "../../src/providers/bedrock/request-body.js";
 import { bedrockError, errorTypeName } from "../../src/providers/bedrock/errors.js";
 import { UpstreamError } from "../../src/providers/upstream-error.js";
+import { eventFrame } from "../../src/emulators/bedrock/event-stream.js";
 
 /** The 150-byte chunk frame wrapping {"type":"message_stop"} with "p":"abcdefgh" (shared/reference/protocols.md §2.4). */
 const WORKED_FRAME = Buffer.from(
@@ -65,4 +66,23 @@ test("Bedrock error types are read the way the AWS SDK reads them", () => {
   assert.equal(bedrockError(403, { "x-amzn-errortype": "UnrecognizedClientException" }, "{}", undefined, "bedrock").kind, "upstream_auth");
   assert.equal(bedrockError(403, { "x-amzn-errortype": "AccessDeniedException" }, '{"message":"You don\'t have access to the model with the specified model ID."}', undefined, "bedrock").kind, "upstream_auth");
   assert.equal(bedrockError(503, {}, "{}", undefined, "bedrock").kind, "unavailable");
+});
+
+test("an event the upstream sent unreadable is its failure (upstream_server); a fault in the translation is not", () => {
+  for (const payload of ["{not json", "null", "[1]"]) {
+    assert.throws(
+      () => new ConverseStreamDecoder("test", "claude-haiku-4-5", "msg_1").push(eventFrame("messageStart", payload)),
+      (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /unreadable messageStart event/.test(error.message),
+      payload,
+    );
+  }
+  const decoder = new ConverseStreamDecoder("test", "claude-haiku-4-5", "msg_1");
+  const translator = (decoder as unknown as { translator: { translate: () => never } }).translator;
+  translator.translate = () => {
+    throw new TypeError("a bug in the translation");
+  };
+  assert.throws(
+    () => decoder.push(eventFrame("messageStart", '{"role":"assistant"}')),
+    (error: unknown) => error instanceof TypeError && !(error instanceof UpstreamError),
+  );
 });

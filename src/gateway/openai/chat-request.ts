@@ -148,10 +148,10 @@ function translateTools(tools: unknown): Block[] {
     if (!isObject(tool) || tool.type !== "function" || !isObject(tool.function) || typeof tool.function.name !== "string") {
       throw bad(where, 'must be {type: "function", function: {name, description?, parameters?}}');
     }
-    const { name, description, parameters, strict } = tool.function;
-    if (parameters !== undefined && parameters !== null && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
+    const { name, description, parameters, strict } = withoutNulls(tool.function);
+    if (parameters !== undefined && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
     // strict: true promises output matching the schema exactly, which this translation cannot.
-    if (strict !== undefined && strict !== null && strict !== false) throw bad(`${where}.function.strict`, "only false is supported by Claude through this endpoint");
+    if (strict !== undefined && strict !== false) throw bad(`${where}.function.strict`, "only false is supported by Claude through this endpoint");
     return { name, ...(typeof description === "string" ? { description } : {}), input_schema: parameters ?? { type: "object", properties: {} } };
   });
 }

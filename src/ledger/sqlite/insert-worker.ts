@@ -80,14 +80,17 @@ serveCalls<InsertWorkerSetup, InsertCall, { rejectedLines: number }>((setup) => 
 /**
  * The rows of a segment written by the live writer: each line was checked (checkRow) before it was
  * appended, so parsing is enough. A line that does not parse (a write cut short) is counted, not
- * stored. Leftovers of a dead process go through readSegment's schema check instead. `pause`, if
- * given, runs after every LINES_PER_STEP lines.
+ * stored; text after the last newline is an append that failed and was not cut back (record()
+ * threw for it), so it is left out as readSegment leaves it out. Leftovers of a dead process go
+ * through readSegment's schema check instead. `pause`, if given, runs after every LINES_PER_STEP lines.
  */
 export function parseOwnSegment(text: string, pause?: () => void): { rows: LedgerRow[]; rejectedLines: number } {
   const rows: LedgerRow[] = [];
   let rejectedLines = 0;
   let parsed = 0;
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  const torn = lines.pop() ?? "";
+  for (const line of lines) {
     if (line.length === 0) continue;
     if (parsed > 0 && parsed % LINES_PER_STEP === 0) pause?.();
     parsed += 1;
@@ -95,6 +98,13 @@ export function parseOwnSegment(text: string, pause?: () => void): { rows: Ledge
       rows.push(JSON.parse(line) as LedgerRow);
     } catch {
       rejectedLines += 1;
+    }
+  }
+  if (torn.length > 0) {
+    try {
+      rows.push(JSON.parse(torn) as LedgerRow);
+    } catch {
+      // An unfinished append: not a row.
     }
   }
   return { rows, rejectedLines };

@@ -152,32 +152,24 @@ export function prepareInsert(database: SqliteDatabase): (rows: LedgerRow[], pau
     }
     return prepared;
   };
-  const insert = database.transaction((rows: LedgerRow[], pause: (() => void) | undefined) => {
-    for (let index = 0; index < rows.length; index += ROWS_PER_STATEMENT) {
-      if (index > 0 && pause) pauseBetween(pause);
-      const end = Math.min(index + ROWS_PER_STATEMENT, rows.length);
-      const values: (string | number | null)[] = [];
-      for (let row = index; row < end; row += 1) values.push(...storedValues(rows[row] as LedgerRow));
-      statement(end - index).run(values);
-    }
-  });
-  return (rows, pause) => {
+  /** One statement; an error about what the rows hold (see refusesContents) becomes a RowsRefusedError. */
+  const run = (rows: LedgerRow[], from: number, to: number): void => {
     try {
-      insert(rows, pause);
+      const values: (string | number | null)[] = [];
+      for (let row = from; row < to; row += 1) values.push(...storedValues(rows[row] as LedgerRow));
+      statement(to - from).run(values);
     } catch (error) {
       if (refusesContents(error)) throw new RowsRefusedError(`SQLite refused the rows: ${(error as Error).message}`, { cause: error });
       throw error;
     }
   };
-}
-
-/** Runs the pause; a failure of its own is not a refusal of the rows (a TypeError would read as one). */
-function pauseBetween(pause: () => void): void {
-  try {
-    pause();
-  } catch (error) {
-    throw new Error(`the insert's pause failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const insert = database.transaction((rows: LedgerRow[], pause: (() => void) | undefined) => {
+    for (let index = 0; index < rows.length; index += ROWS_PER_STATEMENT) {
+      if (index > 0) pause?.();
+      run(rows, index, Math.min(index + ROWS_PER_STATEMENT, rows.length));
+    }
+  });
+  return (rows, pause) => insert(rows, pause);
 }
 
 /**

@@ -63,22 +63,33 @@ class FrameReader {
     return frames;
   }
 
-  /** The stream items these bytes complete: errors as they are, each event as `sse` makes it (or skipped). */
-  items(chunk: Uint8Array, sse: (eventType: string | undefined, payload: string) => string | undefined): StreamItem[] {
+  /**
+   * The stream items these bytes complete: errors as they are, each event as `sse` makes it (or
+   * skipped). `sse` reads JSON through `json`, so only what the upstream sent counts as unreadable:
+   * a fault in `sse` itself stays the gateway's.
+   */
+  items(chunk: Uint8Array, sse: (eventType: string | undefined, payload: string, json: (text: string) => Record<string, unknown>) => string | undefined): StreamItem[] {
     const items: StreamItem[] = [];
     for (const frame of this.push(chunk)) {
       if (frame.kind === "error") items.push(frame);
       else {
-        let text: string | undefined;
-        try {
-          text = sse(frame.eventType, frame.payload);
-        } catch (error) {
-          throw new UpstreamError("upstream_server", `${this.who}: unreadable ${frame.eventType ?? "event"} event (${error instanceof Error ? error.message : String(error)})`);
-        }
+        const text = sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
         if (text) items.push({ kind: "event", sse: text });
       }
     }
     return items;
+  }
+
+  /** An event's JSON object; anything else is the upstream's fault. */
+  private json(text: string, eventType: string | undefined): Record<string, unknown> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UpstreamError("upstream_server", `${this.who}: unreadable ${eventType ?? "event"} event (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UpstreamError("upstream_server", `${this.who}: unreadable ${eventType ?? "event"} event (not a JSON object)`);
+    return value as Record<string, unknown>;
   }
 
   /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does) or before its `closing` event. */
@@ -101,12 +112,12 @@ export class BedrockStreamDecoder {
 
   /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
   push(chunk: Uint8Array): StreamItem[] {
-    return this.frames.items(chunk, (eventType, payload) => {
+    return this.frames.items(chunk, (eventType, payload, parse) => {
       if (eventType !== "chunk") return undefined;
-      const wrapper = JSON.parse(payload) as { bytes?: unknown };
+      const wrapper = parse(payload);
       if (typeof wrapper.bytes !== "string") return undefined;
       const json = Buffer.from(wrapper.bytes, "base64").toString("utf8");
-      const event = JSON.parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
+      const event = parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
       if (typeof event.type !== "string") return undefined;
       if (event.type === "message_start") this.startUsage = event.message?.usage;
       else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
@@ -141,7 +152,7 @@ export class ConverseStreamDecoder {
   }
 
   push(chunk: Uint8Array): StreamItem[] {
-    return this.frames.items(chunk, (eventType, payload) => (eventType === undefined ? undefined : this.translator.translate(eventType, JSON.parse(payload) as Record<string, unknown>)));
+    return this.frames.items(chunk, (eventType, payload, parse) => (eventType === undefined ? undefined : this.translator.translate(eventType, parse(payload))));
   }
 
   usage(): NormalizedUsage {

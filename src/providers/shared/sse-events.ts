@@ -125,8 +125,8 @@ function nextBoundary(data: Buffer, from: number, hasCr: boolean): number {
   if (!hasCr) return data.indexOf(LF_LF, from);
   for (let index = from; index < data.length; index += 1) {
     const first = lineEndLength(data, index);
-    // A \r last in the data waits: it may be a \r\n whose \n is still to come.
-    if (first === 0 || (first === 1 && data[index] === CR && index + 1 === data.length)) continue;
+    if (first === 0) continue;
+    // Nothing after the first ending (a \r last in the data, maybe half of a \r\n) is no boundary yet.
     if (lineEndLength(data, index + first) > 0) return index;
     index += first - 1;
   }
