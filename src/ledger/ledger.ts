@@ -101,6 +101,38 @@ export class RowsRefusedError extends Error {
   override readonly name: string = "RowsRefusedError";
 }
 
+/** What insertJournalSegment did with a segment besides storing its rows. */
+export interface SegmentInsert {
+  rejectedLines: number;
+  refused: RefusedRow[];
+}
+
+/** A row the store refused for its contents, and the store's reason. */
+export interface RefusedRow {
+  row: LedgerRow;
+  reason: string;
+}
+
+/**
+ * Inserts the rows with `insert`; where it refuses a batch for its contents (RowsRefusedError),
+ * halves the batch until the refused rows are alone, and adds those to `refused`: one bad row does
+ * not hold up the others. Any other failure (the store is down) is thrown, to be retried later.
+ */
+export async function insertSettingAside(insert: (rows: LedgerRow[]) => Promise<void> | void, rows: LedgerRow[], refused: RefusedRow[]): Promise<void> {
+  try {
+    await insert(rows);
+  } catch (error) {
+    if (!(error instanceof RowsRefusedError)) throw error;
+    if (rows.length === 1) {
+      refused.push({ row: rows[0] as LedgerRow, reason: error.message });
+      return;
+    }
+    const half = Math.ceil(rows.length / 2);
+    await insertSettingAside(insert, rows.slice(0, half), refused);
+    await insertSettingAside(insert, rows.slice(half), refused);
+  }
+}
+
 export interface LedgerStore {
   /** Several gateway processes may write it at once (PostgreSQL): each reloads budgets' spend from it. */
   readonly shared: boolean;
@@ -116,10 +148,11 @@ export interface LedgerStore {
    * Optional: inserts the rows of a journal segment this process wrote (every line a row that
    * passed checkRow), reading the file itself, in one transaction. A store that can do this off
    * the event loop spares the writer from keeping rows in memory and passing them over.
-   * Rows go in transactions of at most `batchRows`. Returns how many lines could not be read as rows.
-   * Throws RowsRefusedError as insertBatch does; the writer then reads the segment and inserts its rows itself.
+   * Rows go in transactions of at most `batchRows`; a batch refused for its contents is halved
+   * until the refused rows are alone (insertSettingAside). Returns how many lines could not be read
+   * as rows, and the refused rows with their reasons.
    */
-  insertJournalSegment?(path: string, batchRows: number): Promise<{ rejectedLines: number }>;
+  insertJournalSegment?(path: string, batchRows: number): Promise<SegmentInsert>;
   spend(query: SpendQuery): Promise<SpendGroup[]>;
   /** Exact spend of each key since `from` (ms), in one query (budgets); every key asked for is in the answer ("0" if unused). */
   keysSpend(keyIds: string[], from: number): Promise<Map<string, string>>;

@@ -3,6 +3,8 @@
  *  - `checkRow` on the gateway's hot path (LedgerWriter.record): a few cheap tests that stop a row the
  *    stores would refuse from reaching the journal, where it would fail every replay;
  *  - `ledgerRowSchema` (zod) when the journal is read back, since a file on disk is a boundary.
+ * The two must agree: a row checkRow let into the journal and the schema then refused would be read
+ * back as an unreadable line, and its whole segment set aside.
  */
 import { z } from "zod";
 import { RowsRefusedError, type LedgerRow } from "./ledger.js";
@@ -10,6 +12,8 @@ import { isStorableUsd } from "./exact-sum.js";
 
 const usd = z.string().refine(isStorableUsd, "a USD amount with at most 18 decimal places");
 const tokens = z.number().int().nonnegative().nullable();
+/** HTTP's three digits (RFC 9110 §15: 100–599 defined, 600–999 seen in private use). */
+const httpStatus = z.number().int().min(100).max(999);
 
 export const ledgerRowSchema = z.object({
   request_id: z.string().min(1),
@@ -23,14 +27,14 @@ export const ledgerRowSchema = z.object({
   region: z.string().nullable(),
   model: z.string().nullable(),
   upstream_model_id: z.string().nullable(),
-  status: z.number().int(),
+  status: httpStatus,
   error_type: z.string().nullable(),
   stream: z.boolean(),
   attempts: z.array(
     z.object({
       deployment: z.string(),
       provider: z.string(),
-      status: z.number().int().nullable(),
+      status: httpStatus.nullable(),
       error: z.string().nullable(),
       latency_ms: z.number(),
     }),
@@ -81,6 +85,10 @@ export function storableText(text: string, maxLength = Number.POSITIVE_INFINITY)
   return UNSTORABLE.test(cut) ? cut.replace(UNSTORABLE_ALL, "\uFFFD") : cut;
 }
 
+function isHttpStatus(value: number): boolean {
+  return Number.isInteger(value) && value >= 100 && value <= 999;
+}
+
 /** Throws InvalidLedgerRowError for a row no store could hold; cheap enough for every request. */
 export function checkRow(row: LedgerRow): void {
   const fail = (field: string, why: string): never => {
@@ -88,12 +96,15 @@ export function checkRow(row: LedgerRow): void {
   };
   if (typeof row.request_id !== "string" || row.request_id.length === 0) fail("request_id", "must be a non-empty string");
   if (!Number.isSafeInteger(row.created_at)) fail("created_at", "must be whole milliseconds since the epoch");
-  if (!Number.isInteger(row.status)) fail("status", "must be an HTTP status");
+  if (!isHttpStatus(row.status)) fail("status", "must be an HTTP status (a whole number from 100 to 999)");
   // JSON has no NaN or Infinity: JSON.stringify writes null, which a NOT NULL column refuses on every retry.
   if (!Number.isFinite(row.latency_ms)) fail("latency_ms", "must be a finite number of milliseconds");
   if (!Number.isFinite(row.overhead_ms)) fail("overhead_ms", "must be a finite number of milliseconds");
   if (row.ttft_ms !== null && !Number.isFinite(row.ttft_ms)) fail("ttft_ms", "must be a finite number of milliseconds or null");
-  for (const attempt of row.attempts) if (!Number.isFinite(attempt.latency_ms)) fail("attempts.latency_ms", "must be a finite number of milliseconds");
+  for (const attempt of row.attempts) {
+    if (attempt.status !== null && !isHttpStatus(attempt.status)) fail("attempts.status", "must be an HTTP status (a whole number from 100 to 999) or null");
+    if (!Number.isFinite(attempt.latency_ms)) fail("attempts.latency_ms", "must be a finite number of milliseconds");
+  }
   for (const field of TOKEN_FIELDS) {
     const value = row[field];
     if (value !== null && !(Number.isSafeInteger(value) && value >= 0)) fail(field, "must be a whole count or null (not reported)");

@@ -7,7 +7,7 @@
  * segments itself (SQLite with its insert thread) is handed each sealed segment's path instead of
  * the rows, so rows are not kept in memory or passed between threads at all.
  */
-import { RowsRefusedError, type LedgerRow, type LedgerStore, type LedgerWriter } from "./ledger.js";
+import { insertSettingAside, type LedgerRow, type LedgerStore, type LedgerWriter, type RefusedRow, type SegmentInsert } from "./ledger.js";
 import { Journal, readSegment } from "./journal.js";
 import { journalLine } from "./row-json.js";
 import { checkRow } from "./row-schema.js";
@@ -51,11 +51,6 @@ interface SealedSegment {
   through?: number;
 }
 
-interface RefusedRow {
-  row: LedgerRow;
-  reason: string;
-}
-
 /** Where ledger troubles go when the caller gives no onError: standard error. */
 export function reportLedgerError(error: Error): void {
   process.stderr.write(`switchyard ledger: ${error.message}\n`);
@@ -70,7 +65,7 @@ export class JournalLedgerWriter implements LedgerWriter {
   private recorded = 0;
   private stored = 0;
   /** The store's own segment reader, if it has one (SQLite's insert thread). */
-  private readonly insertSegment: ((path: string, batchRows: number) => Promise<{ rejectedLines: number }>) | undefined;
+  private readonly insertSegment: ((path: string, batchRows: number) => Promise<SegmentInsert>) | undefined;
   private readonly sealed: SealedSegment[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -180,26 +175,19 @@ export class JournalLedgerWriter implements LedgerWriter {
     try {
       while (this.sealed.length > 0) {
         const segment = this.sealed[0] as SealedSegment;
-        let rows = segment.rows;
         let rejectedLines = 0;
-        let inserted = false;
-        if (rows === undefined && segment.own && this.insertSegment) {
-          try {
-            ({ rejectedLines } = await this.insertSegment(segment.path, this.batchRows));
-            inserted = true;
-          } catch (error) {
-            // A row the store refuses: insert the rows from here, where the refused ones can be found.
-            if (!(error instanceof RowsRefusedError)) throw error;
-          }
-        }
-        if (!inserted) {
+        let refused: RefusedRow[] = [];
+        if (segment.rows === undefined && segment.own && this.insertSegment) {
+          ({ rejectedLines, refused } = await this.insertSegment(segment.path, this.batchRows));
+        } else {
+          let rows = segment.rows;
           if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
-          const refused: RefusedRow[] = [];
+          const insert = (batch: LedgerRow[]) => this.store.insertBatch(batch);
           for (let start = 0; start < rows.length; start += this.batchRows) {
-            await this.insertAll(rows.slice(start, start + this.batchRows), refused);
+            await insertSettingAside(insert, rows.slice(start, start + this.batchRows), refused);
           }
-          if (refused.length > 0) this.keepRefused(segment.path, refused);
         }
+        if (refused.length > 0) this.keepRefused(segment.path, refused);
         if (rejectedLines > 0) {
           const kept = this.journal.setAside(segment.path);
           this.onError(new Error(`${rejectedLines} unreadable line(s) in ${segment.path}; the valid rows were stored and the file kept as ${kept}`));
@@ -213,25 +201,6 @@ export class JournalLedgerWriter implements LedgerWriter {
       // Free the memory of rows that are safe on disk: a long outage must not grow the heap.
       for (const segment of this.sealed) segment.rows = undefined;
       throw error;
-    }
-  }
-
-  /**
-   * Inserts the rows; where the store refuses a batch for its contents, halves it until the refused
-   * rows are alone, and collects them. Any other failure (the store is down) is thrown: retried later.
-   */
-  private async insertAll(rows: LedgerRow[], refused: RefusedRow[]): Promise<void> {
-    try {
-      await this.store.insertBatch(rows);
-    } catch (error) {
-      if (!(error instanceof RowsRefusedError)) throw error;
-      if (rows.length === 1) {
-        refused.push({ row: rows[0] as LedgerRow, reason: error.message });
-        return;
-      }
-      const half = Math.ceil(rows.length / 2);
-      await this.insertAll(rows.slice(0, half), refused);
-      await this.insertAll(rows.slice(half), refused);
     }
   }
 

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSegment } from "../../src/ledger/journal.js";
-import { checkRow, storableText } from "../../src/ledger/row-schema.js";
+import { checkRow, ledgerRowSchema, storableText } from "../../src/ledger/row-schema.js";
+import type { LedgerRow } from "../../src/ledger/ledger.js";
 import { sampleRow } from "./sample-rows.js";
 
 const RAW = "claude\u0000x\uD800y\uDFFFz";
@@ -38,6 +39,30 @@ test("checkRow refuses a time JSON cannot hold (NaN, Infinity), which would reac
   assert.throws(() => checkRow(sampleRow({ request_id: "f", ttft_ms: Number.NaN })), /ttft_ms must be a finite number/);
   assert.throws(() => checkRow(sampleRow({ request_id: "g", attempts: [{ deployment: "d", provider: "anthropic", status: 200, error: null, latency_ms: Number.NaN }] })), /attempts\.latency_ms/);
   assert.doesNotThrow(() => checkRow(sampleRow({ request_id: "h", ttft_ms: null })));
+});
+
+test("checkRow and the journal's schema agree on a status: a row let into the journal is read back from it", () => {
+  const attempt = (status: number | null) => ({ deployment: "d", provider: "anthropic", status, error: null, latency_ms: 1 });
+  const rows: [string, LedgerRow, boolean][] = [];
+  for (const [status, storable] of [[200, true], [100, true], [599, true], [999, true], [99, false], [1000, false], [200.5, false], [1e300, false], [-1, false]] as const) {
+    rows.push([`status ${status}`, sampleRow({ request_id: "s", status }), storable]);
+    rows.push([`attempt status ${status}`, sampleRow({ request_id: "s", attempts: [attempt(status)] }), storable]);
+  }
+  rows.push(["attempt status null", sampleRow({ request_id: "s", attempts: [attempt(null)] }), true]);
+  for (const [name, row, storable] of rows) {
+    const checked = (() => {
+      try {
+        checkRow(row);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const read = ledgerRowSchema.safeParse(JSON.parse(JSON.stringify(row))).success;
+    assert.deepEqual({ name, checked, read }, { name, checked: storable, read: storable });
+  }
+  assert.throws(() => checkRow(sampleRow({ request_id: "t", status: 1e300 })), /status must be an HTTP status \(a whole number from 100 to 999\)/);
+  assert.throws(() => checkRow(sampleRow({ request_id: "u", attempts: [attempt(42)] })), /attempts\.status must be an HTTP status/);
 });
 
 test("replay: a journal line holding such a row (written before checkRow refused it) is a rejected line; the others are read", () => {

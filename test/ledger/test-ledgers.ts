@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import type { LedgerStore } from "../../src/ledger/ledger.js";
 import type { LedgerConfig } from "../../src/ledger/open-ledger.js";
+import { PostgresLedgerStore } from "../../src/ledger/postgres/store.js";
+import { SqliteLedgerStore } from "../../src/ledger/sqlite/store.js";
 
 export const POSTGRES_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -89,6 +92,22 @@ export function postgresTestLedger(): TestLedger {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes the store refuse any row with this request_id for its contents, as it would a row it
+ * cannot hold: SQLite through a trigger (SQLITE_CONSTRAINT_TRIGGER, seen by its insert thread too),
+ * PostgreSQL through a CHECK constraint (SQLSTATE 23514).
+ */
+export async function refuseRequestId(store: LedgerStore, requestId: string): Promise<void> {
+  const quoted = `'${requestId.replaceAll("'", "''")}'`;
+  if (store instanceof SqliteLedgerStore) {
+    store.database.exec(`CREATE TRIGGER refuse_for_test BEFORE INSERT ON ledger_rows WHEN NEW.request_id = ${quoted} BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`);
+  } else if (store instanceof PostgresLedgerStore) {
+    await store.pool.query(`ALTER TABLE "${store.schema}".ledger_rows ADD CONSTRAINT refuse_for_test CHECK (request_id <> ${quoted})`);
+  } else {
+    throw new Error("refuseRequestId: a store this test does not know");
+  }
 }
 
 export const TEST_LEDGERS = [sqliteTestLedger, postgresTestLedger] as const;

@@ -14,7 +14,7 @@ import { prepareInsert } from "../../src/ledger/sqlite/rows.js";
 import { migrate } from "../../src/ledger/sqlite/schema.js";
 import { loadRow } from "./sample-rows.js";
 import { eventually } from "../helpers/eventually.js";
-import { postgresTestLedger, sqliteMemoryTestLedger, sqliteTestLedger } from "./test-ledgers.js";
+import { postgresTestLedger, refuseRequestId, sqliteMemoryTestLedger, sqliteTestLedger } from "./test-ledgers.js";
 
 function scratch(): { dir: string; journalDir: string; path: string; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-writer-"));
@@ -212,6 +212,26 @@ test("with a store that reads segments itself, rows are not passed over: each se
   paths.done();
 });
 
+test("the insert thread halves a refused batch itself: the refused row is kept aside, the rest stored, and nothing is read back on the event loop", async () => {
+  const paths = scratch();
+  const errors: string[] = [];
+  const ledger = await openLedger({ kind: "sqlite", path: paths.path, journal: false });
+  await refuseRequestId(ledger.store, "thread-7");
+  const spy = spyOn(ledger.store, { segments: true });
+  const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, batchRows: 4, flushIntervalMs: 60_000, onError: (error) => errors.push(error.message) });
+  for (let index = 0; index < 10; index += 1) writer.record(loadRow("thread", index));
+  await writer.flush();
+  assert.equal(await ledger.store.count(), 9);
+  assert.deepEqual(spy.batches, [], "no rows went through insertBatch");
+  assert.equal(errors.length, 1, errors.join("\n"));
+  assert.match(errors[0] as string, /refused 1 row\(s\) of .* \(first thread-7: SQLite refused the rows: refused for the test\); they are kept in .*\.refused/);
+  const keptPath = (errors[0] as string).replace(/^.*they are kept in (\S+), .*$/, "$1");
+  assert.deepEqual(JSON.parse(readFileSync(keptPath, "utf8")), JSON.parse(JSON.stringify(loadRow("thread", 7))));
+  await writer.close();
+  await ledger.close();
+  paths.done();
+});
+
 test("record refuses a row no store could hold, before it reaches the journal", async () => {
   const paths = scratch();
   const ledger = await openLedger({ kind: "sqlite", path: paths.path, journalDir: paths.journalDir });
@@ -275,9 +295,10 @@ for (const makeLedger of [sqliteTestLedger, sqliteMemoryTestLedger, postgresTest
     const errors: string[] = [];
     const ledger = await openLedger({ ...testLedger.config, journalDir, flushIntervalMs: 10, onError: (error) => errors.push(error.message) });
     t.after(() => ledger.close());
-    // A row checkRow lets through that the store cannot hold: a status past PostgreSQL's integer, or
-    // one SQLite's STRICT INTEGER column cannot take (1e300 is a whole number, but only as a double).
-    const poison: LedgerRow = { ...loadRow("refuse", 3), status: testLedger.kind === "postgres" ? 1e12 : 1e300 };
+    // A row checkRow lets through and the store refuses, wherever it is inserted: in the insert
+    // thread (SQLite in a file), on the event loop (in memory), or by PostgreSQL.
+    await refuseRequestId(ledger.store, "refuse-3");
+    const poison = loadRow("refuse", 3);
     for (let index = 0; index < 10; index += 1) ledger.writer.record(index === 3 ? poison : loadRow("refuse", index));
     await until(async () => (await ledger.store.count()) === 9);
     for (let index = 10; index < 15; index += 1) ledger.writer.record(loadRow("refuse", index));
@@ -285,19 +306,10 @@ for (const makeLedger of [sqliteTestLedger, sqliteMemoryTestLedger, postgresTest
     assert.equal(await ledger.store.count(), 14);
     assert.equal(await ledger.store.get("refuse-3"), undefined);
     assert.equal(errors.length, 1, errors.join("\n"));
-    let keptPath: string;
-    if (testLedger.kind === "sqlite") {
-      // The insert thread refuses the segment; read back here, the line fails the journal's schema
-      // check (a status is a safe integer), so the segment is kept whole as unreadable.
-      assert.match(errors[0] as string, /^1 unreadable line\(s\) in .*; the valid rows were stored and the file kept as .*\.rejected$/);
-      keptPath = (errors[0] as string).replace(/^.* kept as /, "");
-    } else {
-      // Rows in memory: the batch is halved until the refused row is alone.
-      assert.match(errors[0] as string, /refused 1 row\(s\) of .* \(first refuse-3: (SQLite|PostgreSQL) refused the rows: .*\); they are kept in .*\.refused/);
-      keptPath = (errors[0] as string).replace(/^.*they are kept in (\S+), .*$/, "$1");
-    }
-    const keptLines = readFileSync(keptPath, "utf8").split("\n").filter((line) => line.includes('"refuse-3"'));
-    assert.deepEqual(keptLines.map((line) => JSON.parse(line) as unknown), [JSON.parse(JSON.stringify(poison))]);
+    // The batch is halved until the refused row is alone; only that row is kept aside.
+    assert.match(errors[0] as string, /refused 1 row\(s\) of .* \(first refuse-3: (SQLite|PostgreSQL) refused the rows: .*(refuse_for_test|refused for the test).*\); they are kept in .*\.refused/);
+    const keptPath = (errors[0] as string).replace(/^.*they are kept in (\S+), .*$/, "$1");
+    assert.deepEqual(readFileSync(keptPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as unknown), [JSON.parse(JSON.stringify(poison))]);
     assert.deepEqual(segments(journalDir).filter((name) => name.endsWith(".jsonl") && readFileSync(join(journalDir, name), "utf8") !== ""), []);
   });
 }

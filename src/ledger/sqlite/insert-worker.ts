@@ -6,7 +6,7 @@
  */
 import { readFileSync, readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
-import type { LedgerRow } from "../ledger.js";
+import { insertSettingAside, type LedgerRow, type RefusedRow, type SegmentInsert } from "../ledger.js";
 import { openSqlite } from "./connection.js";
 import { prepareInsert } from "./rows.js";
 import { serveCalls } from "./thread-client.js";
@@ -60,20 +60,25 @@ function pause(): void {
   Atomics.wait(pauseCell, 0, 0, PAUSE_MS);
 }
 
-serveCalls<InsertWorkerSetup, InsertCall, { rejectedLines: number }>((setup) => {
+serveCalls<InsertWorkerSetup, InsertCall, SegmentInsert>((setup) => {
   lowerThreadPriority();
   const insert = prepareInsert(openSqlite(setup.path, { synchronous: setup.synchronous, mustExist: true }));
-  return (call) => {
+  const insertPausing = (rows: LedgerRow[]): void => {
+    pause();
+    insert(rows, pause);
+  };
+  return async (call) => {
     if ("json" in call) {
+      // Rows the writer holds in memory: it halves a refused batch itself (a RowsRefusedError here).
       insert(JSON.parse(call.json) as LedgerRow[], pause);
-      return { rejectedLines: 0 };
+      return { rejectedLines: 0, refused: [] };
     }
     const { rows, rejectedLines } = parseOwnSegment(readFileSync(call.segment, "utf8"), pause);
+    const refused: RefusedRow[] = [];
     for (let start = 0; start < rows.length; start += call.batchRows) {
-      pause();
-      insert(rows.slice(start, start + call.batchRows), pause);
+      await insertSettingAside(insertPausing, rows.slice(start, start + call.batchRows), refused);
     }
-    return { rejectedLines };
+    return { rejectedLines, refused };
   };
 });
 

@@ -1,5 +1,5 @@
 /** LedgerStore on SQLite (better-sqlite3): the default, one-process ledger. */
-import type { LedgerRow, LedgerStore, SpendGroup, SpendQuery } from "../ledger.js";
+import type { LedgerRow, LedgerStore, SegmentInsert, SpendGroup, SpendQuery } from "../ledger.js";
 import type { SqliteDatabase } from "./connection.js";
 import { batchJson } from "../row-json.js";
 import type { InsertCall, InsertWorkerSetup } from "./insert-worker.js";
@@ -20,7 +20,7 @@ export class SqliteLedgerStore implements LedgerStore {
   /** One gateway process writes a SQLite ledger (its journal lock and the file's write lock). */
   readonly shared = false;
   private readonly insertHere: (rows: LedgerRow[]) => void;
-  private readonly inserts: ThreadClient<InsertCall, { rejectedLines: number }> | undefined;
+  private readonly inserts: ThreadClient<InsertCall, SegmentInsert> | undefined;
   private readonly reports: ThreadClient<SpendQuery, SpendGroup[]> | undefined;
 
   /** The store owns `database`: close() closes it (the key store borrows it). */
@@ -50,7 +50,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   /** Only with the insert thread: it reads the segment itself (see LedgerStore). */
-  get insertJournalSegment(): ((path: string, batchRows: number) => Promise<{ rejectedLines: number }>) | undefined {
+  get insertJournalSegment(): ((path: string, batchRows: number) => Promise<SegmentInsert>) | undefined {
     const inserts = this.inserts;
     return inserts ? (segment, batchRows) => inserts.call({ segment, batchRows }) : undefined;
   }

@@ -83,18 +83,25 @@ function rebuilt(error: { name: string; message: string }): Error {
   return Object.assign(new Error(error.message), { name: error.name });
 }
 
-/** Inside a worker: answer each call with `handle`, passing errors back by name and message. */
-export function serveCalls<Setup, Request, Result>(handle: (setup: Setup) => (payload: Request) => Result): void {
+/**
+ * Inside a worker: answer each call with `handle` (its answer may be a promise), passing errors
+ * back by name and message. Calls are answered one at a time, in order: a call waits for the one
+ * before it to be answered, whether or not `handle` waits on something.
+ */
+export function serveCalls<Setup, Request, Result>(handle: (setup: Setup) => (payload: Request) => Result | Promise<Result>): void {
   const port = parentPort;
   if (!port) return;
   const handler = handle(workerData as Setup);
+  let previous: Promise<void> = Promise.resolve();
   port.on("message", (envelope: Envelope<Request>) => {
-    let reply: Reply<Result>;
-    try {
-      reply = { id: envelope.id, result: handler(envelope.payload) };
-    } catch (error) {
-      reply = { id: envelope.id, error: error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) } };
-    }
-    port.postMessage(reply);
+    previous = previous.then(async () => {
+      let reply: Reply<Result>;
+      try {
+        reply = { id: envelope.id, result: await handler(envelope.payload) };
+      } catch (error) {
+        reply = { id: envelope.id, error: error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) } };
+      }
+      port.postMessage(reply);
+    });
   });
 }
