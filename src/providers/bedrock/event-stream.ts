@@ -13,6 +13,7 @@ import { fromAnthropicStream, fromBedrockConverse, fromBedrockMetrics, type Norm
 import { ConverseToAnthropic } from "./converse.js";
 import { formatSseEvent } from "../shared/sse-events.js";
 import { streamCutError, UpstreamError } from "../upstream-error.js";
+import { anthropicStreamError } from "../shared/anthropic-errors.js";
 import { bedrockStreamException } from "./errors.js";
 
 export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
@@ -64,17 +65,21 @@ class FrameReader {
   }
 
   /**
-   * The stream items these bytes complete: errors as they are, each event as `sse` makes it (or
-   * skipped). `sse` reads JSON through `json`, so only what the upstream sent counts as unreadable:
-   * a fault in `sse` itself stays the gateway's.
+   * The stream items these bytes complete: errors as they are, each event as `sse` makes it (an
+   * SSE event, an error the event carries, or nothing: skipped). `sse` reads JSON through `json`,
+   * so only what the upstream sent counts as unreadable: a fault in `sse` itself stays the gateway's.
    */
-  items(chunk: Uint8Array, sse: (eventType: string | undefined, payload: string, json: (text: string) => Record<string, unknown>) => string | undefined): StreamItem[] {
+  items(
+    chunk: Uint8Array,
+    sse: (eventType: string | undefined, payload: string, json: (text: string) => Record<string, unknown>) => string | UpstreamError | undefined,
+  ): StreamItem[] {
     const items: StreamItem[] = [];
     for (const frame of this.push(chunk)) {
       if (frame.kind === "error") items.push(frame);
       else {
-        const text = sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
-        if (text) items.push({ kind: "event", sse: text });
+        const made = sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
+        if (made instanceof UpstreamError) items.push({ kind: "error", error: made });
+        else if (made) items.push({ kind: "event", sse: made });
       }
     }
     return items;
@@ -106,11 +111,16 @@ export class BedrockStreamDecoder {
   private metrics: unknown;
   private stopped = false;
 
-  constructor(who: string) {
+  constructor(private readonly who: string) {
     this.frames = new FrameReader(who);
   }
 
-  /** Feeds raw bytes; returns the SSE events (or error) completed by them. Throws on corrupt frames. */
+  /**
+   * Feeds raw bytes; returns the SSE events (or errors) completed by them. Throws on corrupt frames.
+   * An Anthropic `error` event inside a chunk is an error, as an exception frame is: the upstream
+   * ended the stream, and the gateway must learn of it (a failed attempt before the message, a
+   * failure counted against the deployment after it), not pass it on as an ordinary event.
+   */
   push(chunk: Uint8Array): StreamItem[] {
     return this.frames.items(chunk, (eventType, payload, parse) => {
       if (eventType !== "chunk") return undefined;
@@ -119,6 +129,7 @@ export class BedrockStreamDecoder {
       const json = Buffer.from(wrapper.bytes, "base64").toString("utf8");
       const event = parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
       if (typeof event.type !== "string") return undefined;
+      if (event.type === "error") return anthropicStreamError(json, this.who);
       if (event.type === "message_start") this.startUsage = event.message?.usage;
       else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
       else if (event.type === "message_stop") {

@@ -1,0 +1,85 @@
+/**
+ * How the Bedrock provider reads a stream the upstream ends with an error: an exception frame, or
+ * an Anthropic `error` event inside a chunk. Before the first event it is a failed attempt (the
+ * gateway can fail over); after it, the client gets one `event: error` and failure() names it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { createBedrockProvider } from "../../src/providers/bedrock/index.js";
+import { createAgent } from "../../src/providers/shared/http.js";
+import { UpstreamError } from "../../src/providers/upstream-error.js";
+import { Cancel } from "../../src/util/cancel.js";
+import { chunkFrame, exceptionFrame } from "../../src/emulators/bedrock/event-stream.js";
+
+const MESSAGE_START = JSON.stringify({
+  type: "message_start",
+  message: { id: "msg_1", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [], stop_reason: null, usage: { input_tokens: 12, output_tokens: 1 } },
+});
+const OVERLOADED = JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded (chunk)" } });
+
+/** A fake Bedrock Runtime answering every call with these frames, then ending the body. */
+async function withFakeBedrock(frames: Uint8Array[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>): Promise<void> {
+  const fake = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+      for (const frame of frames) response.write(frame);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+  const agent = createAgent({ connectTimeoutMs: 1_000 });
+  try {
+    const port = (fake.address() as { port: number }).port;
+    await run(
+      createBedrockProvider({
+        name: "fake-bedrock",
+        config: { kind: "bedrock", region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { bearer_token_env: "FAKE_BEDROCK_KEY" }, api: "invoke" },
+        env: { FAKE_BEDROCK_KEY: "key" },
+        agent,
+      }),
+    );
+  } finally {
+    await agent.close();
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  }
+}
+
+const call = () => ({
+  body: { model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] },
+  stream: true,
+  upstreamModel: "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+  anthropicVersion: "2023-06-01",
+  betas: [],
+  requestId: "req_test",
+  cancel: new Cancel(),
+  firstByteTimeoutMs: 2_000,
+});
+
+test("an Anthropic error event in the first chunk is a failed attempt, of its own kind", async () => {
+  await withFakeBedrock([chunkFrame(OVERLOADED, "p")], async (provider) => {
+    await assert.rejects(provider.messages(call()), (error: unknown) => error instanceof UpstreamError && error.kind === "overloaded" && /Overloaded \(chunk\)/.test(error.message));
+  });
+});
+
+for (const [name, breaking] of [
+  ["an Anthropic error event in a chunk", chunkFrame(OVERLOADED, "p")],
+  ["an exception frame", exceptionFrame("modelStreamErrorException", { message: "Overloaded (frame)", originalStatusCode: 529 })],
+] as const) {
+  test(`${name} after the first event: the client gets one event: error, last, and failure() names it; the end of the body adds nothing`, async () => {
+    await withFakeBedrock([chunkFrame(MESSAGE_START, "p"), breaking], async (provider) => {
+      const result = await provider.messages(call());
+      assert.equal(result.kind, "stream");
+      if (result.kind !== "stream") return;
+      let text = result.first.toString("utf8");
+      for await (const chunk of result.rest) text += chunk.toString("utf8");
+      const events = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+      assert.deepEqual(events, ["message_start", "error"]);
+      assert.match(text, /Overloaded \((chunk|frame)\)/);
+      const failure = result.failure();
+      assert.ok(failure instanceof UpstreamError, "failure() names the error");
+      assert.equal(result.usage().usage.input, 12, "the input the upstream reported is kept");
+    });
+  });
+}
