@@ -5,11 +5,12 @@
  */
 import { z } from "zod";
 import { RATE_MAX_PLACES } from "../pricing/money.js";
+import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
 
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD")
-  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), "not a calendar date");
+  .regex(DAY_PATTERN, "expected a date as YYYY-MM-DD")
+  .refine(isCalendarDay, NOT_A_CALENDAR_DAY);
 
 /** A USD amount written as a decimal string, never a YAML number (floats would lose digits). */
 const usd = z

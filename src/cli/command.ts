@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./usage-error.js";
+import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
 
 /** What every command gets: its own arguments and the streams to write to. */
 export interface CommandContext {
@@ -52,10 +53,8 @@ export function integerFlag(value: string | undefined, flag: string): number | u
 
 export function dateFlag(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(parsed)) throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  // Date.parse rolls 2026-02-31 over to March 3: a day the month does not have is refused.
-  if (new Date(parsed).toISOString().slice(0, 10) !== value) throw new UsageError(`--${flag}: ${value} is not a day of the calendar (check the month's length)`);
+  if (!DAY_PATTERN.test(value)) throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  if (!isCalendarDay(value)) throw new UsageError(`--${flag}: ${value} is ${NOT_A_CALENDAR_DAY}`);
   return value;
 }
 

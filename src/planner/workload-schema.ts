@@ -10,6 +10,7 @@ import { z } from "zod";
 import { PROVIDERS } from "../catalog/schema.js";
 import { Decimal } from "../pricing/decimal.js";
 import { BILLING_REQUIREMENTS, FEATURES, RESIDENCY_REQUIREMENTS } from "./workload.js";
+import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
 
 const wholeNumber = (what: string, minimum = 0) =>
   z
@@ -135,8 +136,8 @@ export const workloadSchema = z.strictObject({
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
   at: z
     .string({ error: "expected a date as YYYY-MM-DD" })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date as YYYY-MM-DD" })
-    .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), { error: "not a calendar date" })
+    .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD" })
+    .refine(isCalendarDay, { error: NOT_A_CALENDAR_DAY })
     .optional(),
   horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
   growth_percent_per_month: decimal("percent per month").prefault(0),

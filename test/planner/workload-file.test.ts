@@ -58,6 +58,15 @@ test("an unknown model names the closest known ids and the line of the list entr
   assert.match(issue ?? "", /^bad\/unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9" \(and no self_host entry runs it\); closest known: claude-haiku-4-5/);
 });
 
+test("at: a day the month does not have is refused with its line, not rolled over into the next month", () => {
+  const text = "name: w\nat: 2026-02-31\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
+  assert.throws(() => parseWorkload(text, "w.yaml"), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:2: at: not a day of the calendar \(a month from 01 to 12, a day that month has\)/.test(error.message));
+  for (const [at, shape] of [["2026-13-01", false], ["2026-1-01", true]] as const) {
+    assert.throws(() => parseWorkload(text.replace("2026-02-31", at), "w.yaml"), shape ? /at: expected a date as YYYY-MM-DD/ : /at: not a day of the calendar/, at);
+  }
+  assert.equal(parseWorkload(text.replace("2026-02-31", "2028-02-29"), "w.yaml").workload.at, "2028-02-29");
+});
+
 test("YAML syntax errors and misspelt fields", () => {
   const [syntax] = issuesOf("not-yaml.yaml");
   assert.match(syntax ?? "", /^bad\/not-yaml\.yaml:\d+: not valid YAML/);
