@@ -9,6 +9,8 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { SpendQueryError } from "../../src/ledger/spend-groups.js";
 import { storableText } from "../../src/ledger/row-schema.js";
+import { attodollarsFromText } from "../../src/ledger/exact-sum.js";
+import { formatUsd } from "../../src/pricing/money.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
 import { TEST_LEDGERS, sqliteMemoryTestLedger, type TestLedger } from "./test-ledgers.js";
 
@@ -251,6 +253,38 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.deepEqual((await ledger.store.recent(3, { key_id: key })).map((row) => row.request_id), [rows[3], rows[2], rows[1]].map((row) => row?.request_id));
       assert.deepEqual((await ledger.store.recent(10, { key_id: key, status: 429 })).map((row) => row.request_id), [rows[3], rows[1]].map((row) => row?.request_id));
       assert.deepEqual((await ledger.store.recent(1))[0], rows[3]);
+    });
+
+    test("spend reads one snapshot: while rows arrive, the shadow costs are always of the same requests as the totals", async () => {
+      const key = "key_snapshot";
+      // Each row's shadow cost is twice its cost: a report mixing two moments breaks the ratio.
+      const batch = (start: number) =>
+        Array.from({ length: 250 }, (_, offset) => {
+          const index = start + offset + 1;
+          return fresh({ key_id: key, cost_usd: formatUsd(BigInt(index) * 1_000_000n), shadow_costs: { other: formatUsd(BigInt(index) * 2_000_000n) } });
+        });
+      let inserting = true;
+      const inserts = (async () => {
+        try {
+          for (let start = 0; start < 12_000; start += 250) await ledger.store.insertBatch(batch(start));
+        } finally {
+          inserting = false;
+        }
+      })();
+      let reports = 0;
+      let sawRows = 0;
+      try {
+        while (inserting || reports === 0) {
+          const [group] = await ledger.store.spend({ group_by: [], key_id: key });
+          reports += 1;
+          if (!group) continue;
+          sawRows = Math.max(sawRows, group.requests);
+          assert.equal(attodollarsFromText(group.shadow_costs.other ?? "0"), 2n * attodollarsFromText(group.cost_usd), `report ${reports} at ${group.requests} rows`);
+        }
+      } finally {
+        await inserts;
+      }
+      assert.ok(reports >= 2 && sawRows > 0, `${reports} reports`);
     });
 
     test("count counts rows", async () => {

@@ -29,10 +29,11 @@ export function quoteSchema(schema: string): string {
   return `"${schema}"`;
 }
 
-export async function withTransaction<T>(pool: PostgresPool, work: (client: PostgresClient) => Promise<T>): Promise<T> {
+/** Runs `work` in one transaction, begun with `begin` (e.g. an isolation level), on a client of its own. */
+export async function withTransaction<T>(pool: PostgresPool, work: (client: PostgresClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
+    await client.query(begin);
     const result = await work(client);
     await client.query("COMMIT");
     return result;

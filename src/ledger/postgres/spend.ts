@@ -1,7 +1,7 @@
 /** Spend reports in PostgreSQL SQL: NUMERIC sums are exact, so money is summed by the database. */
 import type { SpendGroup, SpendQuery } from "../ledger.js";
 import { assembleGroups, checkSpendQuery, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
-import { quoteSchema, type PostgresPool } from "./connection.js";
+import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
 
 const GROUP_EXPRESSIONS: Record<GroupField, string> = {
   // Integer milliseconds added to the epoch: no float rounding near midnight, and UTC like SQLite.
@@ -38,30 +38,39 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
   const width = fields.length;
   const groupColumns = fields.map((field) => `${GROUP_EXPRESSIONS[field]}`);
 
-  const totalsFrom = fromClause(schema, fields, query);
-  const totals = await pool.query<unknown[]>({
-    rowMode: "array",
-    text:
-      `SELECT ${[...groupColumns,
-        "count(*)",
-        "count(*) FILTER (WHERE r.status >= 400)",
-        "COALESCE(sum(r.cost_usd), 0)::text",
-        "count(*) FILTER (WHERE NOT r.cost_exact)",
-        "COALESCE(sum(r.input_tokens), 0)",
-        "COALESCE(sum(r.output_tokens), 0)",
-        "COALESCE(sum(COALESCE(r.cache_write_5m_tokens, 0) + COALESCE(r.cache_write_1h_tokens, 0) + COALESCE(r.cache_write_unsplit_tokens, 0)), 0)",
-        "COALESCE(sum(r.cache_read_tokens), 0)",
-      ].join(", ")} ${totalsFrom.sql}` + (width > 0 ? ` GROUP BY ${groupBy(width)}` : ""),
-    values: totalsFrom.parameters,
-  });
+  // Both queries read one snapshot, so the shadow costs are of the same requests as the totals
+  // while rows keep arriving.
+  const [totals, shadows] = await withTransaction(
+    pool,
+    async (client) => {
+      const totalsFrom = fromClause(schema, fields, query);
+      const totals = await client.query<unknown[]>({
+        rowMode: "array",
+        text:
+          `SELECT ${[...groupColumns,
+            "count(*)",
+            "count(*) FILTER (WHERE r.status >= 400)",
+            "COALESCE(sum(r.cost_usd), 0)::text",
+            "count(*) FILTER (WHERE NOT r.cost_exact)",
+            "COALESCE(sum(r.input_tokens), 0)",
+            "COALESCE(sum(r.output_tokens), 0)",
+            "COALESCE(sum(COALESCE(r.cache_write_5m_tokens, 0) + COALESCE(r.cache_write_1h_tokens, 0) + COALESCE(r.cache_write_unsplit_tokens, 0)), 0)",
+            "COALESCE(sum(r.cache_read_tokens), 0)",
+          ].join(", ")} ${totalsFrom.sql}` + (width > 0 ? ` GROUP BY ${groupBy(width)}` : ""),
+        values: totalsFrom.parameters,
+      });
 
-  // One row per (group, deployment) from the JSONB object of each request's shadow costs.
-  const shadowFrom = fromClause(schema, fields, query, "CROSS JOIN LATERAL jsonb_each_text(r.shadow_costs) s");
-  const shadows = await pool.query<unknown[]>({
-    rowMode: "array",
-    text: `SELECT ${[...groupColumns, "s.key", "sum(s.value::numeric)::text"].join(", ")} ${shadowFrom.sql} GROUP BY ${groupBy(width + 1)}`,
-    values: shadowFrom.parameters,
-  });
+      // One row per (group, deployment) from the JSONB object of each request's shadow costs.
+      const shadowFrom = fromClause(schema, fields, query, "CROSS JOIN LATERAL jsonb_each_text(r.shadow_costs) s");
+      const shadows = await client.query<unknown[]>({
+        rowMode: "array",
+        text: `SELECT ${[...groupColumns, "s.key", "sum(s.value::numeric)::text"].join(", ")} ${shadowFrom.sql} GROUP BY ${groupBy(width + 1)}`,
+        values: shadowFrom.parameters,
+      });
+      return [totals, shadows] as const;
+    },
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+  );
 
   const totalsRows: TotalsRow[] = totals.rows
     .filter((row) => Number(row[width]) > 0)

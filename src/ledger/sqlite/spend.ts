@@ -37,7 +37,15 @@ function fromClause(fields: GroupField[], query: SpendQuery, extraJoin = ""): { 
   return { sql: `FROM ledger_rows r ${extraJoin} ${where}`, parameters };
 }
 
+/**
+ * Both queries run in one read transaction: in WAL mode it reads one snapshot, so the shadow costs
+ * are of the same requests as the totals while the insert thread keeps committing.
+ */
 export function spend(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
+  return database.transaction(() => spendIn(database, query))();
+}
+
+function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
   const fields = checkSpendQuery(query);
   const { sql: from, parameters } = fromClause(fields, query);
   const groupColumns = fields.map((field, index) => `${GROUP_EXPRESSIONS[field]} AS g${index}`);
