@@ -152,6 +152,7 @@ describe("chat completions request → Messages request", () => {
       [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "ftp://x" } }] }] }, /^messages\[0\]\.content\[0\]\.image_url\.url/],
       [{ messages: [{ role: "assistant", tool_calls: [{ id: "c", function: { name: "w", arguments: "{not json" } }] }, { role: "user", content: "x" }] }, /^messages\[0\]\.tool_calls\[0\]\.function\.arguments: must be a JSON object/],
       [{ messages: [{ role: "tool", content: "x" }] }, /^messages\[0\]\.tool_call_id: is required/],
+      [{ messages: [{ role: "user", content: "x" }, { role: "assistant", content: null, function_call: { name: "w", arguments: "{}" } }, { role: "function", name: "w", content: "y" }] }, /^messages\[1\]\.function_call: is the deprecated form of tool_calls/],
       [{ tools: [{ type: "code_interpreter" }] }, /^tools\[0\]: must be/],
       [{ tool_choice: "sometimes" }, /^tool_choice: must be/],
       [{ max_tokens: 0 }, /^max_tokens: must be a whole number/],

@@ -122,6 +122,8 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         append(turns, "user", userBlocks(message.content, `${where}.content`));
         return;
       case "assistant": {
+        // The deprecated single call: dropping it would lose the call from the conversation.
+        if (message.function_call !== undefined) throw bad(`${where}.function_call`, "is the deprecated form of tool_calls, which Switchyard translates: send tool_calls (and role: tool answers) instead");
         const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`);
         const blocks: Block[] = blank(text) ? [] : [{ type: "text", text }];
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
