@@ -83,22 +83,21 @@ export class SharedAffinityTable extends AffinityTable {
     return table;
   }
 
-  override remember(prefixes: CachePrefix[], deployment: string): void {
-    super.remember(prefixes, deployment);
-    const news = this.announce(prefixes);
-    if (news.length === 0) return;
+  override remember(prefixes: CachePrefix[], deployment: string): CachePrefix[] {
+    const news = super.remember(prefixes, deployment);
+    if (news.length === 0) return news;
     const message: AffinityMessage = { from: this.replica, deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
     this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
       this.options.onError(new Error(`publishing prompt-cache affinity failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it as they serve the prefix`));
     });
+    return news;
   }
 
   private receive(text: string): void {
     const message = parseMessage(text);
     if (!message || message.from === this.replica) return;
     const prefixes = message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens }));
-    super.remember(prefixes, message.deployment);
-    this.announce(prefixes, true); // heard: this replica need not tell the others again
+    super.remember(prefixes, message.deployment, true);
   }
 
   stop(): void {

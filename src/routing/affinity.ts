@@ -39,13 +39,23 @@ export class AffinityTable {
     return held;
   }
 
-  /** After a deployment served the request: it now holds (or refreshed) every prefix. */
-  remember(prefixes: CachePrefix[], deployment: string): void {
+  /**
+   * After a deployment served the request: it now holds (or refreshed) every prefix. Returns the
+   * prefixes worth telling other replicas of, marked as told now: new, moved to another deployment,
+   * or not told for a tenth of their TTL. `heard`: the prefixes are news from another replica, so
+   * they are marked as told and none is returned (this replica need not tell the others again).
+   */
+  remember(prefixes: CachePrefix[], deployment: string, heard = false): CachePrefix[] {
     const now = this.now();
+    const news: CachePrefix[] = [];
     for (const prefix of prefixes) {
       const previous = this.entries.get(prefix.hash);
       this.entries.delete(prefix.hash);
-      const announcedAt = previous?.deployment === deployment ? previous.announcedAt : undefined;
+      let announcedAt = previous?.deployment === deployment ? previous.announcedAt : undefined;
+      if (heard || announcedAt === undefined || now - announcedAt >= TTL_MS[prefix.ttl] / 10) {
+        announcedAt = now;
+        if (!heard) news.push(prefix);
+      }
       this.entries.set(prefix.hash, { deployment, expiresAt: now + TTL_MS[prefix.ttl], tokens: prefix.tokens, announcedAt });
     }
     while (this.entries.size > this.maxEntries) {
@@ -53,22 +63,7 @@ export class AffinityTable {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
-  }
-
-  /**
-   * Of prefixes just remembered, those to tell other replicas of, marked as told now: new, moved
-   * to another deployment, or not told for a tenth of their TTL (`always`: all of them, for news
-   * just heard from another replica).
-   */
-  protected announce(prefixes: CachePrefix[], always = false): CachePrefix[] {
-    const now = this.now();
-    return prefixes.filter((prefix) => {
-      const entry = this.entries.get(prefix.hash);
-      if (!entry) return false;
-      if (!always && entry.announcedAt !== undefined && now - entry.announcedAt < TTL_MS[prefix.ttl] / 10) return false;
-      entry.announcedAt = now;
-      return true;
-    });
+    return news;
   }
 
   get size(): number {

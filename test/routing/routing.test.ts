@@ -119,6 +119,22 @@ test("the affinity entry expires with its TTL", () => {
   assert.equal(table.holdings(prefixes).size, 0);
 });
 
+test("remember returns the news for other replicas: new, moved, or a tenth of the TTL since told; heard news is never returned", () => {
+  let now = 0;
+  const table = new AffinityTable(10, () => now);
+  const five = { hash: "five", tokens: 5000, ttl: "5m" as const };
+  const hour = { hash: "hour", tokens: 9000, ttl: "1h" as const };
+  const hashes = (prefixes: { hash: string }[]) => prefixes.map((prefix) => prefix.hash);
+  assert.deepEqual(hashes(table.remember([five, hour], "a-global")), ["five", "hour"], "new");
+  now = 29_999;
+  assert.deepEqual(hashes(table.remember([five, hour], "a-global")), [], "a hit within a tenth of the TTL");
+  now = 30_000;
+  assert.deepEqual(hashes(table.remember([five, hour], "a-global")), ["five"], "a tenth of 5 minutes since told");
+  assert.deepEqual(hashes(table.remember([hour], "b-us")), ["hour"], "moved");
+  assert.deepEqual(hashes(table.remember([{ hash: "heard", tokens: 1, ttl: "5m" }], "b-us", true)), [], "heard from another replica");
+  assert.deepEqual(hashes(table.remember([{ hash: "heard", tokens: 1, ttl: "5m" }], "b-us")), [], "and already told");
+});
+
 test("fastest uses live time to first token", () => {
   const book = new HealthBook(DEFAULT_HEALTH, () => 1000);
   for (let index = 0; index < 5; index += 1) {
