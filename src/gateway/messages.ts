@@ -60,10 +60,17 @@ export interface IncomingMessages {
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
   /**
-   * A request another API's edge could not translate (openai/chat-request.ts): refused here, after
-   * the key is checked, so it is answered and recorded like any refused Messages request.
+   * Another API's edge (openai/chat-request.ts): turns `body` into a Messages request body and its
+   * bytes, or throws to refuse it. It runs after the key is checked, so a request it refuses is
+   * answered and recorded like any refused Messages request.
    */
-  refused?: { error: Error; requestedModel: string };
+  translate?: (body: unknown) => { body: unknown; raw: Buffer };
+}
+
+/** The model a request body names, before it is checked: the ledger row of a refused request keeps it. */
+function modelNamed(body: unknown): string {
+  const model = typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
+  return typeof model === "string" ? model : "";
 }
 
 function isAnthropicShape(deployment: Deployment): boolean {
@@ -151,18 +158,16 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   try {
     key = authenticate(state, incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
-    if (incoming.refused) {
-      requestedModel = incoming.refused.requestedModel;
-      throw incoming.refused.error;
-    }
-    const request = parseMessagesRequest(incoming.body);
+    requestedModel = modelNamed(incoming.body);
+    const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : incoming;
+    const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;
     if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
       throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
     }
     if (key) {
-      const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(incoming.raw.length));
+      const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(raw.length));
       // Shared limits (Redis) answer later; this replica's own at once.
       rateHeaders = admitted instanceof Promise ? await admitted : admitted;
       const loadingSpend = state.budgets.check(key, startedAt);
@@ -172,7 +177,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
     if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
     candidates = deployments;
-    const plan = planRoute(state, key, incoming.headers, request, incoming.raw.length, deployments, startedAt);
+    const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
@@ -193,7 +198,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       try {
         result = await client.messages({
           body: bodyFor(deployment, request.body),
-          json: jsonFor(deployment, incoming.raw),
+          json: jsonFor(deployment, raw),
           stream: request.stream,
           upstreamModel: deployment.upstreamModel,
           anthropicVersion: anthropicVersion(incoming.headers),

@@ -10,8 +10,8 @@ import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
-import { handleMessages, newRequestId, type IncomingMessages } from "./messages.js";
-import { translateChatRequest, type ChatRequest } from "./openai/chat-request.js";
+import { handleMessages, newRequestId } from "./messages.js";
+import { translateChatRequest } from "./openai/chat-request.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
 import { listModels } from "./models.js";
@@ -78,23 +78,20 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // without one gets a 401, whatever its body holds), so it has its ledger row like any other.
   const chatErrors = { errorHandler: (error: Error & { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, fromFastify(error), "openai") };
   app.post("/v1/chat/completions", chatErrors, (request, reply) => {
-    let chat: ChatRequest | undefined;
-    let refused: IncomingMessages["refused"];
-    try {
-      chat = translateChatRequest(request.body);
-    } catch (error) {
-      const model = (request.body as { model?: unknown } | undefined)?.model;
-      refused = { error: asKnownError(error), requestedModel: typeof model === "string" ? model : "" };
-    }
     reply.hijack();
     const raw = reply.raw;
     const cancel = new Cancel();
     raw.on("close", () => {
       if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));
     });
-    const body = chat?.body;
-    const json = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
-    void handleMessages(state, { headers: request.headers, body, raw: json, cancel, refused }, new ChatCompletionResponse(raw, chat?.includeUsage ?? false));
+    const response = new ChatCompletionResponse(raw);
+    const translate = (body: unknown) => {
+      const chat = translateChatRequest(body);
+      response.includeUsage = chat.includeUsage;
+      return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
+    };
+    // No bytes to pass on as received: the upstream gets the translation's (`raw` is replaced).
+    void handleMessages(state, { headers: request.headers, body: request.body, raw: Buffer.alloc(0), cancel, translate }, response);
   });
 
   app.get("/v1/models", async (request, reply) => {

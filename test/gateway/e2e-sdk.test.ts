@@ -282,6 +282,8 @@ describe("errors in the Anthropic shape", () => {
     assert.equal(body.type, "error");
     assert.equal(body.error.type, "invalid_request_error");
     assert.match(body.error.message, /max_tokens/);
+    // The refused request's row keeps the model it asked for.
+    assert.equal((await ledgerRow(response.headers.get("request-id") as string)).requested_model, "claude-sonnet-4-6");
   });
 
   test("an upstream's own 400 comes back as a 400 from each provider (not failed over)", async () => {

@@ -232,7 +232,8 @@ describe("the response adapter", () => {
 
   test("a stream: usage null on every chunk with include_usage; a tool called without arguments gets \"{}\"", () => {
     const { fake, written } = fakeResponse();
-    const adapter = new ChatCompletionResponse(fake, true);
+    const adapter = new ChatCompletionResponse(fake);
+    adapter.includeUsage = true;
     adapter.writeHead(200, { "content-type": "text/event-stream" });
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
     adapter.write(sse("content_block_start", { index: 0, content_block: { type: "tool_use", id: "t1", name: "now", input: {} } }));
@@ -250,7 +251,7 @@ describe("the response adapter", () => {
 
   test("an error the gateway adds mid-event is a whole error chunk, not glued to the half event, and no [DONE]", () => {
     const { fake, written } = fakeResponse();
-    const adapter = new ChatCompletionResponse(fake, false);
+    const adapter = new ChatCompletionResponse(fake);
     adapter.writeHead(200, { "content-type": "text/event-stream" });
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
     adapter.write('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de');
@@ -284,7 +285,7 @@ describe("the response adapter", () => {
         return this;
       },
     };
-    const adapter = new ChatCompletionResponse(fake as unknown as ServerResponse, false);
+    const adapter = new ChatCompletionResponse(fake as unknown as ServerResponse);
     adapter.writeHead(200, { "content-type": "application/json", "content-length": "9" });
     adapter.end("not json!");
     adapter.end();

@@ -201,10 +201,10 @@ export class ChatCompletionResponse implements ClientResponse {
   private chunks: ChunkWriter | undefined;
   private readonly created = Math.floor(Date.now() / 1000);
 
-  constructor(
-    private readonly response: ServerResponse,
-    private readonly includeUsage: boolean,
-  ) {}
+  /** stream_options.include_usage, known once the request is translated (before anything is written). */
+  includeUsage = false;
+
+  constructor(private readonly response: ServerResponse) {}
 
   get destroyed(): boolean {
     return this.response.destroyed;
