@@ -23,8 +23,14 @@ import { numberFlag } from "./gateway/flags.js";
 import { percentile } from "./gateway/stats.js";
 
 const { values } = parseArgs({ options: { records: { type: "string" }, rows: { type: "string" }, postgres: { type: "string" }, json: { type: "boolean" } } });
-const recordCount = Math.round(numberFlag("records", values.records, 200_000));
-const rowCount = Math.round(numberFlag("rows", values.rows, 200_000));
+const recordCount = wholeFlag("records", values.records);
+const rowCount = wholeFlag("rows", values.rows);
+
+function wholeFlag(name: string, value: string | undefined): number {
+  const count = numberFlag(name, value, 200_000);
+  if (!Number.isSafeInteger(count)) throw new Error(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return count;
+}
 const postgresUrl = values.postgres ?? process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BATCH = 500;
 /** Requests a gateway would serve between two turns of its event loop, roughly. */

@@ -9,7 +9,7 @@ import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar
 
 const isoDate = z
   .string()
-  .regex(DAY_PATTERN, "expected a date as YYYY-MM-DD")
+  .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD", abort: true })
   .refine(isCalendarDay, NOT_A_CALENDAR_DAY);
 
 /** A USD amount written as a decimal string, never a YAML number (floats would lose digits). */

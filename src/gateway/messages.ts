@@ -156,9 +156,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   };
 
   try {
+    requestedModel = modelNamed(incoming.body);
     key = authenticate(state, incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
-    requestedModel = modelNamed(incoming.body);
     const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : incoming;
     const request = parseMessagesRequest(body);
     requestedModel = request.model;

@@ -83,8 +83,9 @@ export class SharedAffinityTable extends AffinityTable {
     return table;
   }
 
-  override remember(prefixes: CachePrefix[], deployment: string): CachePrefix[] {
-    const news = super.remember(prefixes, deployment);
+  /** Remembers, and publishes what is news (nothing is when `heard`: it came from another replica). */
+  override remember(prefixes: CachePrefix[], deployment: string, heard = false): CachePrefix[] {
+    const news = super.remember(prefixes, deployment, heard);
     if (news.length === 0) return news;
     const message: AffinityMessage = { from: this.replica, deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
     this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
@@ -97,7 +98,7 @@ export class SharedAffinityTable extends AffinityTable {
     const message = parseMessage(text);
     if (!message || message.from === this.replica) return;
     const prefixes = message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens }));
-    super.remember(prefixes, message.deployment, true);
+    this.remember(prefixes, message.deployment, true);
   }
 
   stop(): void {

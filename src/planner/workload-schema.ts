@@ -136,7 +136,7 @@ export const workloadSchema = z.strictObject({
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
   at: z
     .string({ error: "expected a date as YYYY-MM-DD" })
-    .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD" })
+    .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD", abort: true })
     .refine(isCalendarDay, { error: NOT_A_CALENDAR_DAY })
     .optional(),
   horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),

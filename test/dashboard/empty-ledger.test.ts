@@ -49,6 +49,9 @@ test("the planner form answers a bad date and an empty workload with 400 and say
   const badDate = await post({ workload: "name: x\nsegments: []\n", at: "tomorrow" });
   assert.equal(badDate.status, 400);
   assert.match(await badDate.text(), /expected a date as YYYY-MM-DD, got &quot;tomorrow&quot;/);
+  const noSuchDay = await post({ workload: "name: x\nsegments: []\n", at: "2026-02-31" });
+  assert.equal(noSuchDay.status, 400);
+  assert.match(await noSuchDay.text(), /2026-02-31 is not a day of the calendar/);
   const huge = await post({ workload: "#".repeat(300 * 1024), at: "" });
   assert.equal(huge.status, 413);
 });

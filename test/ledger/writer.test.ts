@@ -223,6 +223,7 @@ test("the insert thread halves a refused batch itself: the refused row is kept a
   await writer.flush();
   assert.equal(await ledger.store.count(), 9);
   assert.deepEqual(spy.batches, [], "no rows went through insertBatch");
+  assert.ok(spy.segmentCalls() >= 1, "the segment went to the thread");
   assert.equal(errors.length, 1, errors.join("\n"));
   assert.match(errors[0] as string, /refused 1 row\(s\) of .* \(first thread-7: SQLite refused the rows: refused for the test\); they are kept in .*\.refused/);
   const keptPath = (errors[0] as string).replace(/^.*they are kept in (\S+), .*$/, "$1");
@@ -265,7 +266,12 @@ test("while a flush hangs, full segments are sealed and their rows leave memory;
   const writer = JournalLedgerWriter.open(store, { journalDir: paths.journalDir, batchRows: 10, segmentRows: 25, flushIntervalMs: 1 });
   const recorded = [loadRow("hang", 0)];
   writer.record(recorded[0] as LedgerRow);
-  await flushing; // the first flush took row 0 and waits on the store
+  // The first flush takes row 0 and waits on the store. It runs from the writer's timer, which is
+  // unref'd (a writer never keeps a process alive): hold the event loop open until it fires, or
+  // the test runner finds nothing left to run and cancels the test.
+  const keepAlive = setInterval(() => undefined, 1_000);
+  await flushing;
+  clearInterval(keepAlive);
   for (let index = 1; index < 100; index += 1) {
     recorded.push(loadRow("hang", index));
     writer.record(recorded[index] as LedgerRow);

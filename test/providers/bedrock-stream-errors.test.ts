@@ -63,6 +63,26 @@ test("an Anthropic error event in the first chunk is a failed attempt, of its ow
   });
 });
 
+test("an error event of a type the gateway does not know is the upstream's failure, not the request's", async () => {
+  const mystery = JSON.stringify({ type: "error", error: { type: "mystery_error", message: "Something new" } });
+  await withFakeBedrock([chunkFrame(mystery, "p")], async (provider) => {
+    await assert.rejects(provider.messages(call()), (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && error.details.upstreamType === "mystery_error");
+  });
+});
+
+test("the stream ends at the upstream's error: events it sends after it are not passed on", async () => {
+  const delta = JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "late" } });
+  await withFakeBedrock([chunkFrame(MESSAGE_START, "p"), chunkFrame(OVERLOADED, "p"), chunkFrame(delta, "p"), chunkFrame(OVERLOADED, "p")], async (provider) => {
+    const result = await provider.messages(call());
+    assert.equal(result.kind, "stream");
+    if (result.kind !== "stream") return;
+    let text = result.first.toString("utf8");
+    for await (const chunk of result.rest) text += chunk.toString("utf8");
+    assert.deepEqual([...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]), ["message_start", "error"]);
+    assert.doesNotMatch(text, /late/);
+  });
+});
+
 for (const [name, breaking] of [
   ["an Anthropic error event in a chunk", chunkFrame(OVERLOADED, "p")],
   ["an exception frame", exceptionFrame("modelStreamErrorException", { message: "Overloaded (frame)", originalStatusCode: 529 })],

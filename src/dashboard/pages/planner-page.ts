@@ -7,11 +7,11 @@ import type { DashboardContext } from "../context.js";
 import { escapeHtml } from "../format.js";
 import { heading, type PageOptions } from "../layout.js";
 import type { PlanOutcome } from "../plan-runner.js";
+import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../../util/calendar-date.js";
 
 export const WORKLOAD_FILE = "workload.yaml";
 /** Larger than any real workload file; keeps a stray paste from tying up the planner. */
 export const MAX_WORKLOAD_BYTES = 256 * 1024;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface PlannerForm {
   workload: string;
@@ -69,6 +69,7 @@ export function readPlannerForm(body: unknown): { values: PlannerForm; problem?:
   const at = typeof fields.at === "string" ? fields.at.trim() : "";
   const values = { workload, at };
   if (workload.trim() === "") return { values, problem: "Enter a workload: the YAML described in docs/PLANNER.md (name: and segments:)." };
-  if (at !== "" && !DATE.test(at)) return { values, problem: `prices in force on: expected a date as YYYY-MM-DD, got "${at}".` };
+  if (at !== "" && !DAY_PATTERN.test(at)) return { values, problem: `prices in force on: expected a date as YYYY-MM-DD, got "${at}".` };
+  if (at !== "" && !isCalendarDay(at)) return { values, problem: `prices in force on: ${at} is ${NOT_A_CALENDAR_DAY}.` };
   return { values };
 }

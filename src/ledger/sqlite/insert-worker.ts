@@ -50,7 +50,7 @@ function lowerThreadPriority(): void {
  * on one core): echo p99 1.10–1.48 ms with the burst in one go at nice 10, 0.38 ms in 0.1 ms steps
  * with these pauses, 0.23–0.42 ms with no thread (docs/BENCHMARKS.md). Still in one piece: reading
  * the segment file, a batch's COMMIT and the WAL checkpoint a commit sometimes runs, and parsing
- * the JSON batches of the other path (a replay at start-up, rows the store refused).
+ * the JSON batches of the other path (an earlier process's segments, replayed at start-up).
  */
 const LINES_PER_STEP = 16;
 const PAUSE_MS = 0.05;
@@ -69,7 +69,8 @@ serveCalls<InsertWorkerSetup, InsertCall, SegmentInsert>((setup) => {
   };
   return async (call) => {
     if ("json" in call) {
-      // Rows the writer holds in memory: it halves a refused batch itself (a RowsRefusedError here).
+      // Rows the writer read itself (an earlier process's segment, checked against the schema on
+      // replay): it halves a refused batch itself, from the RowsRefusedError this throws.
       insert(JSON.parse(call.json) as LedgerRow[], pause);
       return { rejectedLines: 0, refused: [] };
     }

@@ -93,15 +93,21 @@ export function serveCalls<Setup, Request, Result>(handle: (setup: Setup) => (pa
   if (!port) return;
   const handler = handle(workerData as Setup);
   let previous: Promise<void> = Promise.resolve();
+  const failure = (id: number, error: unknown): Reply<Result> => ({ id, error: error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) } });
   port.on("message", (envelope: Envelope<Request>) => {
     previous = previous.then(async () => {
       let reply: Reply<Result>;
       try {
         reply = { id: envelope.id, result: await handler(envelope.payload) };
       } catch (error) {
-        reply = { id: envelope.id, error: error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) } };
+        reply = failure(envelope.id, error);
       }
-      port.postMessage(reply);
+      try {
+        port.postMessage(reply);
+      } catch (error) {
+        // A result that cannot be sent (not cloneable) fails its own call, not every later one.
+        port.postMessage(failure(envelope.id, error));
+      }
     });
   });
 }

@@ -87,15 +87,17 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         throw firstItem.error;
       }
       // An exception after the first event reaches the client as an `event: error`, and the
-      // gateway learns of it through failure().
+      // gateway learns of it through failure(). The stream ends there: whatever the upstream
+      // sends after its error is neither decoded nor passed on.
       let failure: UpstreamError | undefined;
       const drain = (): Buffer => {
         let text = "";
         for (const item of pending) {
           if (item.kind === "event") text += item.sse;
           else {
-            failure ??= item.error;
+            failure = item.error;
             text += sseError(anthropicErrorType(item.error.kind), item.error.message);
+            break;
           }
         }
         pending.length = 0;
@@ -105,6 +107,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const rest = mapBody(
         response.body,
         (chunk) => {
+          if (failure) return undefined;
           decode(chunk);
           return pending.length > 0 ? drain() : undefined;
         },

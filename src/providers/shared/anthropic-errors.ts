@@ -49,7 +49,13 @@ export function anthropicError(status: number, bodyText: string, retryAfter: num
   });
 }
 
-/** An `event: error` inside a stream: {"type":"error","error":{"type","message"}}. */
+/**
+ * An `event: error` inside a stream: {"type":"error","error":{"type","message"}}. The HTTP status
+ * was 200, so it says nothing: an error type the gateway does not know is the upstream's failure
+ * (as a 5xx would be), not the request's fault.
+ */
 export function anthropicStreamError(data: string, who: string): UpstreamError {
-  return anthropicError(200, data, undefined, who);
+  const error = anthropicError(200, data, undefined, who);
+  const known = error.details.upstreamType !== undefined && BY_TYPE[error.details.upstreamType] !== undefined;
+  return known ? error : new UpstreamError("upstream_server", error.message, { ...error.details });
 }
