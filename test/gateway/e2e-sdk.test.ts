@@ -143,6 +143,14 @@ describe("a stream the upstream breaks after it started", () => {
       const deployment = emulator === "anthropic" ? "anthropic-haiku" : "bedrock-haiku-global";
       const failuresOf = () => harness.gateway.state.health.snapshot().get(deployment)?.failures ?? 0;
       const failuresBefore = failuresOf();
+      // Output the upstream reported before the break counts against the key's token limit.
+      const limiter = harness.gateway.state.limiter;
+      const debitTokens = limiter.debitTokens.bind(limiter);
+      const debited: number[] = [];
+      limiter.debitTokens = (keyId, limits, tokens) => {
+        debited.push(tokens);
+        debitTokens(keyId, limits, tokens);
+      };
       try {
         const stream = client.messages.stream({ model, max_tokens: 200, messages: [{ role: "user", content: "A long answer, please." }] });
         let firstEvent = false;
@@ -153,9 +161,12 @@ describe("a stream the upstream breaks after it started", () => {
         assert.equal(row.status, 200);
         assert.ok(row.warnings.includes(`stream ended early: ${kind}`), `warnings: ${row.warnings.join("; ")}`);
         assert.ok(row.input_tokens !== null && row.input_tokens > 0, "the input the upstream reported is kept");
+        assert.ok(row.output_tokens !== null && row.output_tokens > 0, "the output the upstream reported is kept");
+        assert.deepEqual(debited, [row.output_tokens], "that output is debited from the key's token limit");
         // The snapshot is cached for a moment; the count itself is exact.
         await eventually(() => (failuresOf() === failuresBefore + 1 ? true : undefined), "the deployment's health to count one failure");
       } finally {
+        limiter.debitTokens = debitTokens;
         upstream.setProfile("instant");
       }
     });
