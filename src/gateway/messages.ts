@@ -367,9 +367,12 @@ async function streamToClient(
   const ttftMs = performance.now() - started;
   const streamStarted = performance.now();
   let failure: StreamFailure | undefined;
+  /** The last byte passed on: a stream cut inside a line leaves that line open. */
+  let lastByte = result.first.at(-1);
   try {
     for await (const chunk of result.rest) {
       if (response.destroyed) break;
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
       if (!response.write(chunk)) await drainedOrClosed(response);
     }
   } catch (error) {
@@ -379,7 +382,14 @@ async function streamToClient(
       failure = upstreamError.kind;
       const type = anthropicErrorType(upstreamError.kind);
       if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
-      else response.write(sseError(type, upstreamError.message));
+      else {
+        // Cut inside a line, the upstream's half-sent line is ended first, so that `event: error`
+        // is a line of its own: the event the client then reads is an error event (its data starts
+        // with what the upstream had sent of it; SSE has no way to take that back). Without the
+        // newline the `event:` line would be glued onto the half line and lost.
+        const lineOpen = lastByte !== undefined && lastByte !== 0x0a;
+        response.write(`${lineOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
+      }
     }
   }
   // An error the upstream sent in the stream has reached the client already; it is still a failure.

@@ -1,0 +1,71 @@
+/**
+ * An upstream connection cut inside an SSE event, after the stream started. The gateway passes
+ * each upstream chunk on at once (no buffering, not even of an event's tail), so the client has
+ * half an event when the gateway adds its `event: error`: the SDK must still read an error event
+ * (an APIError naming the failure), not choke on a glued line (a SyntaxError).
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import Anthropic from "@anthropic-ai/sdk";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let client: Anthropic;
+let upstream: Server;
+/** What the fake upstream sends before it cuts the connection. */
+let cutAfter = "";
+
+const MESSAGE_START = `event: message_start\ndata: ${JSON.stringify({
+  type: "message_start",
+  message: { id: "msg_1", type: "message", role: "assistant", model: "claude-haiku-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } },
+})}\n\n`;
+
+before(async () => {
+  upstream = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(MESSAGE_START);
+      setTimeout(() => {
+        response.write(cutAfter);
+        setTimeout(() => response.socket?.destroy(), 20);
+      }, 20);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const port = (upstream.address() as { port: number }).port;
+  harness = await startHarness({
+    providers: `  cutting-upstream: { kind: anthropic, base_url: "http://127.0.0.1:${port}", api_key_env: TEST_ANTHROPIC_KEY }`,
+    deployments: `deployments:
+  - { id: cutting-haiku, provider: cutting-upstream, model: claude-haiku-4-5, route: global }
+models:
+  haiku-cut: [cutting-haiku]
+`,
+  });
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+
+after(async () => {
+  await harness.close();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+});
+
+const halfEvents = {
+  "inside a data line": 'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_bl',
+  "inside an event line": "event: content_blo",
+  "between two lines of an event": 'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n',
+  "between two events": "",
+};
+
+for (const [where, half] of Object.entries(halfEvents)) {
+  test(`cut ${where}: the SDK reads an error event naming the failure`, async () => {
+    cutAfter = half;
+    const stream = client.messages.stream({ model: "haiku-cut", max_tokens: 50, messages: [{ role: "user", content: "Hi" }] });
+    await assert.rejects(stream.finalMessage(), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.APIError, `an APIError, not ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      assert.match(error.message, /cutting-upstream/);
+      return true;
+    });
+  });
+}
