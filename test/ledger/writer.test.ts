@@ -233,6 +233,16 @@ test("the insert thread halves a refused batch itself: the refused row is kept a
   paths.done();
 });
 
+test("a batch SQLite's insert thread refuses comes back as a RowsRefusedError, which the writer halves", async () => {
+  const paths = scratch();
+  const ledger = await storeOnly(paths.path);
+  await refuseRequestId(ledger.store, "json-1");
+  await assert.rejects(ledger.store.insertBatch([loadRow("json", 0), loadRow("json", 1)]), (error: unknown) => error instanceof RowsRefusedError && /SQLite refused the rows: refused for the test/.test(error.message));
+  assert.equal(await ledger.store.count(), 0);
+  await ledger.close();
+  paths.done();
+});
+
 test("record refuses a row no store could hold, before it reaches the journal", async () => {
   const paths = scratch();
   const ledger = await openLedger({ kind: "sqlite", path: paths.path, journalDir: paths.journalDir });

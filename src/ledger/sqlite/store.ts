@@ -1,5 +1,5 @@
 /** LedgerStore on SQLite (better-sqlite3): the default, one-process ledger. */
-import type { LedgerRow, LedgerStore, SegmentInsert, SpendGroup, SpendQuery } from "../ledger.js";
+import { RowsRefusedError, type LedgerRow, type LedgerStore, type SegmentInsert, type SpendGroup, type SpendQuery } from "../ledger.js";
 import type { SqliteDatabase } from "./connection.js";
 import { batchJson } from "../row-json.js";
 import type { InsertCall, InsertWorkerSetup } from "./insert-worker.js";
@@ -8,7 +8,10 @@ import { fromStoredRow, prepareInsert, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { checkSpendQuery } from "../spend-groups.js";
 import { spend } from "./spend.js";
-import { ThreadClient } from "./thread-client.js";
+import { plainError, ThreadClient, type ErrorRebuild } from "./thread-client.js";
+
+/** The insert thread's refusals stay refusals across the thread boundary: the writer halves those batches. */
+const refusalOrPlain: ErrorRebuild = (error) => (error.name === "RowsRefusedError" ? new RowsRefusedError(error.message) : plainError(error));
 
 export interface SqliteStoreOptions {
   /** Insert and report in worker threads (default, for a file): the gateway's event loop never waits on SQLite. */
@@ -34,7 +37,7 @@ export class SqliteLedgerStore implements LedgerStore {
     if ((options.insertThread ?? true) && !database.memory) {
       const insertSetup: InsertWorkerSetup = { path: database.name, synchronous: options.synchronous ?? "NORMAL" };
       const reportSetup: ReportWorkerSetup = { path: database.name };
-      this.inserts = new ThreadClient(new URL("./insert-worker.js", import.meta.url), insertSetup, "insert");
+      this.inserts = new ThreadClient(new URL("./insert-worker.js", import.meta.url), insertSetup, "insert", refusalOrPlain);
       this.reports = new ThreadClient(new URL("./report-worker.js", import.meta.url), reportSetup, "report");
     }
   }

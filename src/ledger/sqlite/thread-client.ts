@@ -5,7 +5,6 @@
  * it never pay for a thread; an idle thread does not keep the process alive.
  */
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { RowsRefusedError } from "../ledger.js";
 
 interface Envelope<T> {
   id: number;
@@ -23,6 +22,12 @@ interface Pending<R> {
   reject: (error: Error) => void;
 }
 
+/** An error from the thread (its name and message) as the caller's own class; see plainError. */
+export type ErrorRebuild = (error: { name: string; message: string }) => Error;
+
+/** The default rebuild: an Error carrying the thread's name and message. */
+export const plainError: ErrorRebuild = (error) => Object.assign(new Error(error.message), { name: error.name });
+
 export class ThreadClient<Request, Result> {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending<Result>>();
@@ -32,6 +37,8 @@ export class ThreadClient<Request, Result> {
     private readonly script: URL,
     private readonly setup: unknown,
     private readonly name: string,
+    /** How the caller tells the thread's errors apart (a refusal is not an outage). */
+    private readonly rebuild: ErrorRebuild = plainError,
   ) {}
 
   call(payload: Request): Promise<Result> {
@@ -61,7 +68,7 @@ export class ThreadClient<Request, Result> {
       if (!waiting) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();
-      if (reply.error) waiting.reject(rebuilt(reply.error));
+      if (reply.error) waiting.reject(this.rebuild(reply.error));
       else waiting.resolve(reply.result as Result);
     });
     const failAll = (error: Error) => {
@@ -75,12 +82,6 @@ export class ThreadClient<Request, Result> {
     });
     return worker;
   }
-}
-
-/** An error from the thread, as the class the caller can tell apart (a refusal is not an outage). */
-function rebuilt(error: { name: string; message: string }): Error {
-  if (error.name === "RowsRefusedError") return new RowsRefusedError(error.message);
-  return Object.assign(new Error(error.message), { name: error.name });
 }
 
 /**
