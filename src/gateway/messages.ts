@@ -384,9 +384,9 @@ async function streamToClient(
       if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
       else {
         // Cut inside a line, the upstream's half-sent line is ended first, so that `event: error`
-        // is a line of its own: the event the client then reads is an error event (its data starts
-        // with what the upstream had sent of it; SSE has no way to take that back). Without the
-        // newline the `event:` line would be glued onto the half line and lost.
+        // is a line of its own: the event the client then reads is an error event (if the cut
+        // fell in or after a `data:` line, its data starts with that half; SSE has no way to take
+        // it back). Without the newline the `event:` line would be glued onto the half line and lost.
         const lineOpen = lastByte !== undefined && lastByte !== 0x0a;
         response.write(`${lineOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
       }

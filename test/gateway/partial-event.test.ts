@@ -62,10 +62,14 @@ for (const [where, half] of Object.entries(halfEvents)) {
   test(`cut ${where}: the SDK reads an error event naming the failure`, async () => {
     cutAfter = half;
     const stream = client.messages.stream({ model: "haiku-cut", max_tokens: 50, messages: [{ role: "user", content: "Hi" }] });
+    const events: string[] = [];
+    stream.on("streamEvent", (event) => events.push(event.type));
     await assert.rejects(stream.finalMessage(), (error: unknown) => {
       assert.ok(error instanceof Anthropic.APIError, `an APIError, not ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       assert.match(error.message, /cutting-upstream/);
       return true;
     });
+    // Nothing of the half event reaches the client as an event of its own (a stray blank line would send it).
+    assert.deepEqual(events, ["message_start"]);
   });
 }

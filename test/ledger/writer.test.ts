@@ -233,7 +233,7 @@ test("the insert thread halves a refused batch itself: the refused row is kept a
   paths.done();
 });
 
-test("a batch SQLite's insert thread refuses comes back as a RowsRefusedError, which the writer halves", async () => {
+test("a batch SQLite's insert thread refuses comes back as a RowsRefusedError (the class the writer halves batches on)", async () => {
   const paths = scratch();
   const ledger = await storeOnly(paths.path);
   await refuseRequestId(ledger.store, "json-1");
