@@ -308,6 +308,19 @@ describe("errors in the Anthropic shape", () => {
     }
   });
 
+  test("an upstream account at its spend limit (even as a 400) hands the model to its next deployment", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400, type: "invalid_request_error", message: "You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC." }, count: 1 }] });
+    try {
+      const { data: message, response } = await client.messages.create({ model: "sonnet-anthropic-first", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).withResponse();
+      assert.equal(message.type, "message");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+      const row = await ledgerRow(response.headers.get("request-id") as string);
+      assert.deepEqual(row.attempts.map((attempt) => [attempt.deployment, attempt.status, attempt.error]), [["anthropic-sonnet", 400, "upstream_auth"], ["bedrock-sonnet-us", 200, null]]);
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
   test("a revoked key stops working at the next refresh", async () => {
     const { secret, id } = await harness.createKey({ name: "short-lived" });
     const shortLived = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });

@@ -30,16 +30,44 @@ function kindForStatus(status: number): ErrorKind {
   return "invalid_request";
 }
 
-/** From an error body ({"type":"error","error":{"type","message"}}) and status. */
+/**
+ * The upstream account's spend cap, not the request's fault and not a passing throttle: every
+ * request to this deployment fails until the cap is raised or the month turns, so it is treated
+ * as the gateway's own credentials failing (upstream_auth: the next deployment is tried, the
+ * deployment's health counts a failure). Anthropic has sent it in three shapes:
+ *  - 429 rate_limit_error with `error.details.error_code: "enforced_spend_limit_reached"`
+ *    (shared/reference/protocols.md, HTTP errors);
+ *  - 429 rate_limit_error "This request would exceed your account's monthly spend limit."
+ *    (github.com/can1357/oh-my-pi/pull/5418);
+ *  - 400 invalid_request_error "You have reached your specified API usage limits. You will regain
+ *    access on …" (github.com/screenpipe/screenpipe/pull/5653), which as a 400 would otherwise
+ *    fail every request to the model without trying its other deployments.
+ */
+const SPEND_CAP_MESSAGE = /\bspend limit\b|reached your specified API usage limits/i;
+
+function isSpendCap(errorCode: unknown, message: string): boolean {
+  return errorCode === "enforced_spend_limit_reached" || SPEND_CAP_MESSAGE.test(message);
+}
+
+/** From an error body ({"type":"error","error":{"type","message","details"?}}) and status. */
 export function anthropicError(status: number, bodyText: string, retryAfter: number | undefined, who: string): UpstreamError {
   let type: string | undefined;
   let message = bodyText.slice(0, 500);
+  let errorCode: unknown;
   try {
-    const parsed = JSON.parse(bodyText) as { error?: { type?: unknown; message?: unknown } };
+    const parsed = JSON.parse(bodyText) as { error?: { type?: unknown; message?: unknown; details?: { error_code?: unknown } | null } };
     if (typeof parsed.error?.type === "string") type = parsed.error.type;
     if (typeof parsed.error?.message === "string") message = parsed.error.message;
+    errorCode = parsed.error?.details?.error_code;
   } catch {
     // not JSON: keep the text
+  }
+  if (isSpendCap(errorCode, message)) {
+    return new UpstreamError("upstream_auth", `${who}: ${message} (the upstream account's spend limit: other deployments serve the model until it is raised or resets)`, {
+      status,
+      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+      ...(type ? { upstreamType: type } : {}),
+    });
   }
   const kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? kindForStatus(status);
   return new UpstreamError(kind, `${who}: ${message}`, {
