@@ -19,11 +19,11 @@ const MESSAGE_START = JSON.stringify({
 const OVERLOADED = JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded (chunk)" } });
 
 /** A fake Bedrock Runtime answering every call with these frames, then ending the body. */
-async function withFakeBedrock(frames: Uint8Array[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>): Promise<void> {
+async function withFakeBedrock(frames: Uint8Array[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>, status = 200): Promise<void> {
   const fake = createServer((request, response) => {
     request.resume();
     request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+      response.writeHead(status, { "content-type": "application/vnd.amazon.eventstream" });
       for (const frame of frames) response.write(frame);
       response.end();
     });
@@ -81,6 +81,23 @@ test("the stream ends at the upstream's error: events it sends after it are not 
     assert.deepEqual([...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]), ["message_start", "error"]);
     assert.doesNotMatch(text, /late/);
   });
+});
+
+test("an HTTP 400 whose body is a serviceUnavailableException frame is the upstream's outage (fail over), not the request's fault", async () => {
+  const frame = exceptionFrame("serviceUnavailableException", { message: "Bedrock is unable to process your request." });
+  await withFakeBedrock(
+    [frame],
+    async (provider) => {
+      await assert.rejects(provider.messages(call()), (error: unknown) => {
+        assert.ok(error instanceof UpstreamError);
+        assert.equal(error.kind, "unavailable");
+        assert.equal(error.details.status, 400);
+        assert.match(error.message, /fake-bedrock: serviceUnavailableException: Bedrock is unable to process your request\./);
+        return true;
+      });
+    },
+    400,
+  );
 });
 
 for (const [name, breaking] of [

@@ -104,6 +104,21 @@ class FrameReader {
   }
 }
 
+/**
+ * The exception in an error response whose body is event-stream frames. Bedrock has answered a
+ * stream with HTTP 400 and a serviceUnavailableException frame (github.com/BerriAI/litellm/issues/7637):
+ * read as a plain 400 it would be the request's fault and defeat failover. Undefined if the body
+ * holds no readable exception frame.
+ */
+export function exceptionInFrames(body: Uint8Array, who: string): UpstreamError | undefined {
+  try {
+    for (const frame of new FrameReader(who).push(body)) if (frame.kind === "error") return frame.error;
+  } catch {
+    // not frames after all: the caller reads the body as text
+  }
+  return undefined;
+}
+
 export class BedrockStreamDecoder {
   private readonly frames: FrameReader;
   private startUsage: unknown;

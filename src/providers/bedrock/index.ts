@@ -13,7 +13,7 @@ import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
 import { bedrockError } from "./errors.js";
 import { fromConverseResponse, toConverseRequest } from "./converse.js";
-import { BedrockStreamDecoder, ConverseStreamDecoder, sseError, type StreamItem } from "./event-stream.js";
+import { BedrockStreamDecoder, ConverseStreamDecoder, exceptionInFrames, sseError, type StreamItem } from "./event-stream.js";
 import { toInvokeBody } from "./request-body.js";
 import { createSigner, signedHeaders } from "./signer.js";
 import { anthropicErrorType } from "../error-types.js";
@@ -54,8 +54,11 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const operation = converse ? (call.stream ? "converse-stream" : "converse") : call.stream ? "invoke-with-response-stream" : "invoke";
       const response = await send(modelPath(call.upstreamModel, operation), body, call.stream ? "application/vnd.amazon.eventstream" : "application/json", call);
       if (response.status !== 200) {
-        const text = (await response.body.bytes()).toString("utf8");
-        throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
+        const bytes = await response.body.bytes();
+        const retryAfter = retryAfterMs(response.headers);
+        const framed = String(response.headers["content-type"] ?? "").includes("application/vnd.amazon.eventstream") ? exceptionInFrames(bytes, name) : undefined;
+        if (framed) throw new UpstreamError(framed.kind, framed.message, { ...framed.details, status: response.status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+        throw bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
       }
       const headers = response.passThrough();
       if (!call.stream) {
