@@ -8,6 +8,11 @@
  * the journal until the next flush), nor count twice what it does hold. Each addition remembers
  * its row's number in the writer (LedgerWriter.record's answer); a reload reads how many rows the
  * store holds before it queries (LedgerWriter.storedRows), then keeps only the additions after that.
+ *
+ * Requests in flight count too. A request admitted past the check holds its expected cost (on its
+ * first-choice deployment) against the budget until its own cost is added (reserve): otherwise a
+ * burst of concurrent requests would all pass a check that none of them has paid for yet, and
+ * together spend far past the budget. With the hold, only the last request admitted can go past it.
  */
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
@@ -34,6 +39,8 @@ const total = (spend: KeySpend): Money => spend.stored + spend.pendingTotal + sp
 
 export class BudgetTracker {
   private readonly spend = new Map<string, KeySpend>();
+  /** What each key's requests in flight (admitted, cost not added yet) are expected to cost. */
+  private readonly inFlight = new Map<string, Money>();
   private readonly loading = new Map<string, Promise<Money>>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
@@ -147,15 +154,40 @@ export class BudgetTracker {
     return this.load(key.id, month).then((amount) => this.enforce(key, amount, now));
   }
 
-  private enforce(key: ApiKeyRecord, amount: Money, now: number): undefined {
+  /**
+   * Admits a request about to go upstream (after check() and routing): refuses it (429) if the
+   * key's spend this month plus what its requests in flight are expected to cost has reached the
+   * budget; else holds `expected` (attodollars) against the budget until the returned release is
+   * called, once the request's own cost has been added (or it failed). Synchronous, so two
+   * requests cannot both pass on the same figure. Undefined for a key without a budget.
+   */
+  reserve(key: ApiKeyRecord, now: number, expected: Money): (() => void) | undefined {
+    if (key.monthly_budget_usd === null) return undefined;
+    const current = this.spend.get(key.id);
+    if (current && current.month === monthStart(now)) this.enforce(key, total(current), now);
+    this.inFlight.set(key.id, (this.inFlight.get(key.id) ?? 0n) + expected);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.inFlight.get(key.id) ?? 0n) - expected;
+      if (left > 0n) this.inFlight.set(key.id, left);
+      else this.inFlight.delete(key.id);
+    };
+  }
+
+  private enforce(key: ApiKeyRecord, spent: Money, now: number): undefined {
     const budget = parseUsd(key.monthly_budget_usd as string);
-    if (amount >= budget) {
+    const held = this.inFlight.get(key.id) ?? 0n;
+    if (spent + held >= budget) {
       const resets = monthWindow(now).resets_at;
+      const inFlight = held > 0n ? ` (and its requests in flight are expected to cost $${formatUsd(held)})` : "";
       throw new GatewayError(
         "budget_exceeded",
-        `key "${key.name}" has spent $${formatUsd(amount)} of its $${key.monthly_budget_usd} monthly budget; ` +
+        `key "${key.name}" has spent $${formatUsd(spent)}${inFlight} of its $${key.monthly_budget_usd} monthly budget; ` +
           `the budget resets at ${new Date(resets).toISOString()}`,
-        { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
+        // Refused for requests still in flight, it may pass once they are done: say when to retry.
+        held > 0n && spent < budget ? { "retry-after": "1" } : { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
       );
     }
     return undefined;

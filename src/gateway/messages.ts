@@ -150,6 +150,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let candidates: Deployment[] = [];
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
+  let releaseBudget: (() => void) | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
     const latencyMs = performance.now() - started;
     return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
@@ -179,6 +180,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
+    // Held against the key's budget until the request's own cost is added (released in finally).
+    if (key) releaseBudget = state.budgets.reserve(key, startedAt, plan.ranking.ranked[0]?.expectedCost ?? 0n);
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
     // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
@@ -284,6 +287,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     }
   } finally {
     clearDeadline?.();
+    releaseBudget?.();
   }
 }
 

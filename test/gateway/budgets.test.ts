@@ -107,6 +107,31 @@ describe("budgets", () => {
     assert.equal(w.tracker.check(key(null), NOW), undefined, "a key without a budget is never checked");
   });
 
+  test("requests in flight hold their expected cost against the budget until released; a release counts once", async () => {
+    const w = world();
+    w.store("key_1", "0.10");
+    await w.tracker.check(key("0.30"), NOW);
+    const first = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.15"));
+    const second = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.04"));
+    assert.ok(first && second);
+    // 0.10 spent + 0.19 held: a third request still fits under 0.30, then nothing does.
+    const third = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.02"));
+    assert.throws(
+      () => w.tracker.reserve(key("0.30"), NOW, 1n),
+      (error: unknown) => error instanceof GatewayError && /spent \$0\.1 \(and its requests in flight are expected to cost \$0\.21\) of its \$0\.30/.test(error.message) && error.headers["retry-after"] === "1",
+    );
+    assert.throws(() => w.tracker.check(key("0.30"), NOW), /in flight/, "the early check counts them too");
+    first();
+    first();
+    w.record("key_1", "0.05");
+    // 0.15 spent + 0.06 held.
+    assert.equal(w.tracker.check(key("0.30"), NOW), undefined);
+    second();
+    third?.();
+    assert.equal(spent(w.tracker), "0.15", "holds are not spend");
+    assert.equal(w.tracker.reserve(key(null), NOW, 5n), undefined, "a key without a budget holds nothing");
+  });
+
   test("a reload adds what other gateways stored and keeps this one's rows the store does not hold yet", () =>
     withReloads(async (w) => {
       await w.tracker.check(key("10"), NOW);
