@@ -9,10 +9,11 @@
  * its row's number in the writer (LedgerWriter.record's answer); a reload reads how many rows the
  * store holds before it queries (LedgerWriter.storedRows), then keeps only the additions after that.
  *
- * Requests in flight count too. A request admitted past the check holds its expected cost (on its
- * first-choice deployment) against the budget until its own cost is added (reserve): otherwise a
- * burst of concurrent requests would all pass a check that none of them has paid for yet, and
- * together spend far past the budget. With the hold, only the last request admitted can go past it.
+ * Requests in flight count too. A request admitted past the check holds the most it can cost (on
+ * any deployment it may be tried on: RoutePlan.budgetHold) against the budget until its own cost is
+ * added (reserve): otherwise a burst of concurrent requests would all pass a check that none of
+ * them has paid for yet, and together spend far past the budget. With the hold, only the last
+ * request admitted can take the key past it, by at most its own worst case.
  */
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
@@ -156,21 +157,21 @@ export class BudgetTracker {
 
   /**
    * Admits a request about to go upstream (after check() and routing): refuses it (429) if the
-   * key's spend this month plus what its requests in flight are expected to cost has reached the
-   * budget; else holds `expected` (attodollars) against the budget until the returned release is
-   * called, once the request's own cost has been added (or it failed). Synchronous, so two
-   * requests cannot both pass on the same figure. Undefined for a key without a budget.
+   * key's spend this month plus what its requests in flight may cost has reached the budget; else
+   * holds `hold` (attodollars, the most this request can cost) against the budget until the
+   * returned release is called, once the request's own cost has been added (or it failed).
+   * Synchronous, so two requests cannot both pass on the same figure. Undefined for a key without a budget.
    */
-  reserve(key: ApiKeyRecord, now: number, expected: Money): (() => void) | undefined {
+  reserve(key: ApiKeyRecord, now: number, hold: Money): (() => void) | undefined {
     if (key.monthly_budget_usd === null) return undefined;
     const current = this.spend.get(key.id);
     if (current && current.month === monthStart(now)) this.enforce(key, total(current), now);
-    this.inFlight.set(key.id, (this.inFlight.get(key.id) ?? 0n) + expected);
+    this.inFlight.set(key.id, (this.inFlight.get(key.id) ?? 0n) + hold);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.inFlight.get(key.id) ?? 0n) - expected;
+      const left = (this.inFlight.get(key.id) ?? 0n) - hold;
       if (left > 0n) this.inFlight.set(key.id, left);
       else this.inFlight.delete(key.id);
     };
@@ -181,7 +182,7 @@ export class BudgetTracker {
     const held = this.inFlight.get(key.id) ?? 0n;
     if (spent + held >= budget) {
       const resets = monthWindow(now).resets_at;
-      const inFlight = held > 0n ? ` (and its requests in flight are expected to cost $${formatUsd(held)})` : "";
+      const inFlight = held > 0n ? ` (and its requests in flight may cost up to $${formatUsd(held)})` : "";
       throw new GatewayError(
         "budget_exceeded",
         `key "${key.name}" has spent $${formatUsd(spent)}${inFlight} of its $${key.monthly_budget_usd} monthly budget; ` +

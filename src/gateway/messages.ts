@@ -181,7 +181,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
     // Held against the key's budget until the request's own cost is added (released in finally).
-    if (key) releaseBudget = state.budgets.reserve(key, startedAt, plan.ranking.ranked[0]?.expectedCost ?? 0n);
+    if (key) releaseBudget = state.budgets.reserve(key, startedAt, plan.budgetHold);
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
     // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).

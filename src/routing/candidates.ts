@@ -121,6 +121,23 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds): string |
   return undefined;
 }
 
+/**
+ * The most a request can cost on a deployment, for a budget's hold: its prompt-cache prefix all
+ * written (nothing read), the rest of its input uncached, and `max_tokens` of output. Input is
+ * counted from the body's size, as for routing. Undefined when the deployment has no price.
+ */
+export function worstCostOn(deployment: Deployment, input: Pick<RouteInput, "inputTokens" | "maxTokens" | "prefixes" | "at">): bigint | undefined {
+  const block = priceBlockOn(deployment, input.at);
+  if (!block) return undefined;
+  const cacheRates = block.standard.cacheRead !== undefined && block.standard.cacheWrite5m !== undefined;
+  try {
+    return priceRequest(deployment.offering, block, { ...expectedUsageOn(deployment, input, undefined, cacheRates), output: input.maxTokens }).total;
+  } catch (error) {
+    if (error instanceof PricingError) return undefined;
+    throw error;
+  }
+}
+
 /** The usage a request would have on a deployment, given what that deployment holds in cache. */
 export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, "inputTokens" | "maxTokens" | "prefixes">, held: Holding | undefined, cacheRates: boolean): Usage {
   const output = Math.min(input.maxTokens, 1024);

@@ -100,6 +100,24 @@ test("an HTTP 400 whose body is a serviceUnavailableException frame is the upstr
   );
 });
 
+test("an error answer's frame is classed by its exception in either case; an undocumented one by the HTTP status", async () => {
+  for (const [status, exceptionType, kind] of [
+    [429, "serviceQuotaExceededException", "rate_limited"],
+    [403, "accessDeniedException", "upstream_auth"],
+    [404, "resourceNotFoundException", "not_found"],
+    [429, "someNewException", "rate_limited"],
+    [500, "someNewException", "upstream_server"],
+  ] as const) {
+    await withFakeBedrock(
+      [exceptionFrame(exceptionType, { message: "framed" })],
+      async (provider) => {
+        await assert.rejects(provider.messages(call()), (error: unknown) => error instanceof UpstreamError && error.kind === kind && error.details.status === status, `${status} ${exceptionType}`);
+      },
+      status,
+    );
+  }
+});
+
 for (const [name, breaking] of [
   ["an Anthropic error event in a chunk", chunkFrame(OVERLOADED, "p")],
   ["an exception frame", exceptionFrame("modelStreamErrorException", { message: "Overloaded (frame)", originalStatusCode: 529 })],

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
 import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
-import { rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
+import { rankCandidates, worstCostOn, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
 import { readRequestNeeds } from "../../src/routing/request-needs.js";
@@ -106,6 +106,19 @@ test("cache affinity: the deployment holding the prefix is cheaper there than a 
   const holder = ranking.ranked[0];
   assert.equal(holder?.expectedUsage.cacheRead, prefixes[0]?.tokens);
   assert.equal(ranking.ranked[1]?.expectedUsage.cacheWrite5m, prefixes[0]?.tokens);
+});
+
+test("worstCostOn, a budget's hold: all of max_tokens (the router's estimate stops at 1,024), the cached prefix written, nothing read", () => {
+  const deployment = config.deployments.get("a-us");
+  assert.ok(deployment);
+  // 1,000 input x $3 + 8,192 output x $15 = $0.125880, x1.1 on the us route.
+  assert.equal(worstCostOn(deployment, { inputTokens: 1000, maxTokens: 8192, prefixes: [], at: "2026-11-22" }), 138_468_000_000_000_000n);
+  assert.equal(rankCandidates(input({ deployments: [deployment], maxTokens: 8192 })).ranked[0]?.expectedCost, (3_000n + 1024n * 15n) * 1_100_000_000_000n);
+  // A 5-minute prefix of 2,000 tokens (over Sonnet's 1,024-token minimum): priced written ($3.75), never read.
+  const prefixes = [{ hash: "p", tokens: 2000, ttl: "5m" as const }];
+  // (1,000 x $3 + 2,000 x $3.75 + 100 x $15) per million = $0.012, x1.1.
+  assert.equal(worstCostOn(deployment, { inputTokens: 3000, maxTokens: 100, prefixes, at: "2026-11-22" }), 13_200_000_000_000_000n);
+  assert.equal(worstCostOn(deployment, { inputTokens: 1000, maxTokens: 100, prefixes: [], at: "1999-01-01" }), undefined, "no price in force");
 });
 
 test("the affinity entry expires with its TTL", () => {

@@ -21,14 +21,20 @@ const BY_TYPE: Record<string, ErrorKind> = {
   UnrecognizedClientException: "upstream_auth",
   InvalidSignatureException: "upstream_auth",
   ExpiredTokenException: "upstream_auth",
-  // exception frame names inside a stream (lower camel case)
-  validationException: "invalid_request",
-  throttlingException: "rate_limited",
-  modelTimeoutException: "timeout",
-  modelStreamErrorException: "upstream_server",
-  internalServerException: "upstream_server",
-  serviceUnavailableException: "unavailable",
 };
+
+/**
+ * The kind of a Bedrock exception by name, in either case: `ThrottlingException` in a header or
+ * body, `throttlingException` in an event-stream frame. Unknown names: undefined.
+ */
+function kindOf(type: string | undefined): ErrorKind | undefined {
+  return type === undefined ? undefined : BY_TYPE[type.charAt(0).toUpperCase() + type.slice(1)];
+}
+
+/** An exception's kind, or the HTTP status's when the name is unknown. */
+export function bedrockKind(type: string | undefined, status: number): ErrorKind {
+  return kindOf(type) ?? (status === 429 ? "rate_limited" : status === 403 ? "upstream_auth" : status === 503 ? "unavailable" : status >= 500 ? "upstream_server" : "invalid_request");
+}
 
 export function errorTypeName(headerValue: string | undefined, body: { __type?: unknown; code?: unknown }): string | undefined {
   const raw = headerValue ?? (typeof body.__type === "string" ? body.__type : typeof body.code === "string" ? body.code : undefined);
@@ -46,10 +52,7 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  const kind =
-    (type !== undefined ? BY_TYPE[type] : undefined) ??
-    (status === 429 ? "rate_limited" : status === 403 ? "upstream_auth" : status === 503 ? "unavailable" : status >= 500 ? "upstream_server" : "invalid_request");
-  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
+  return new UpstreamError(bedrockKind(type, status), `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
@@ -65,5 +68,5 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  return new UpstreamError(BY_TYPE[exceptionType] ?? "upstream_server", `${who}: ${exceptionType}: ${message}`, { upstreamType: exceptionType });
+  return new UpstreamError(kindOf(exceptionType) ?? "upstream_server", `${who}: ${exceptionType}: ${message}`, { upstreamType: exceptionType });
 }

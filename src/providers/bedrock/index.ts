@@ -11,7 +11,7 @@ import { mapBody, networkError, post } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
-import { bedrockError } from "./errors.js";
+import { bedrockError, bedrockKind } from "./errors.js";
 import { fromConverseResponse, toConverseRequest } from "./converse.js";
 import { BedrockStreamDecoder, ConverseStreamDecoder, exceptionInFrames, sseError, type StreamItem } from "./event-stream.js";
 import { toInvokeBody } from "./request-body.js";
@@ -56,8 +56,12 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       if (response.status !== 200) {
         const bytes = await response.body.bytes();
         const retryAfter = retryAfterMs(response.headers);
-        const framed = String(response.headers["content-type"] ?? "").includes("application/vnd.amazon.eventstream") ? exceptionInFrames(bytes, name) : undefined;
-        if (framed) throw new UpstreamError(framed.kind, framed.message, { ...framed.details, status: response.status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+        const framed = String(response.headers["content-type"] ?? "").toLowerCase().includes("application/vnd.amazon.eventstream") ? exceptionInFrames(bytes, name) : undefined;
+        if (framed) {
+          // The frame's exception decides; an exception name Bedrock has not documented falls back on the status.
+          const kind = bedrockKind(framed.details.upstreamType, response.status);
+          throw new UpstreamError(kind, framed.message, { ...framed.details, status: response.status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+        }
         throw bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
       }
       const headers = response.passThrough();

@@ -43,7 +43,7 @@ function kindForStatus(status: number): ErrorKind {
  *    access on …" (github.com/screenpipe/screenpipe/pull/5653), which as a 400 would otherwise
  *    fail every request to the model without trying its other deployments.
  */
-const SPEND_CAP_MESSAGE = /\bspend limit\b|reached your specified API usage limits/i;
+const SPEND_CAP_MESSAGE = /\bspend(?:ing)? limits?\b|reached your specified API usage limits/i;
 
 function isSpendCap(errorCode: unknown, message: string): boolean {
   return errorCode === "enforced_spend_limit_reached" || SPEND_CAP_MESSAGE.test(message);
