@@ -41,7 +41,7 @@ import { performance } from "node:perf_hooks";
 import type { Pool } from "undici";
 import { closedLoop, completedCount, makePool, requestBody, type Target } from "./gateway/load.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
-import { flagList, numberFlag } from "./gateway/flags.js";
+import { flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { integer, median, ms, table } from "./gateway/stats.js";
 import { BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
@@ -66,12 +66,12 @@ const { values } = parseArgs({
 });
 
 type Mode = "json" | "stream";
-const windows = Math.round(numberFlag("windows", values.windows, 8));
+const windows = wholeFlag("windows", values.windows, 8);
 const windowMs = numberFlag("window", values.window, 4) * 1000;
 /** Unmeasured load on each side before the first pair of a mode: the first seconds of a process run colder code. */
 const primeMs = numberFlag("prime", values.prime, 3) * 1000;
-const concurrency = Math.round(numberFlag("concurrency", values.concurrency, 64));
-const maxTokens = Math.round(numberFlag("max-tokens", values["max-tokens"], 64));
+const concurrency = wholeFlag("concurrency", values.concurrency, 64);
+const maxTokens = wholeFlag("max-tokens", values["max-tokens"], 64);
 const modes = (values.modes ?? "json,stream").split(",").map((mode) => {
   const trimmed = mode.trim();
   if (trimmed !== "json" && trimmed !== "stream") throw new Error(`--modes takes json and/or stream, got ${JSON.stringify(mode)}`);

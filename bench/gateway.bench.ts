@@ -52,7 +52,7 @@ import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js"
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, warmupCountOf, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, threadTimes, type Child, type ThreadTimes } from "./gateway/processes.js";
-import { countFlag, flagList, numberFlag } from "./gateway/flags.js";
+import { countFlag, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
 import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
@@ -88,11 +88,11 @@ const rates = (values.rates ?? (quick ? "1000" : "200,500,1000")).split(",").map
 const pairedRates = values["no-paired"] ? [] : (values["paired-rates"]?.split(",").map((rate) => numberFlag("paired-rates", rate.trim(), 1)) ?? [Math.max(...rates)]);
 const durationMs = numberFlag("duration", values.duration, quick ? 2.5 : 5) * 1000;
 /** Fixed-rate rounds: one round's p99 on a shared 2-core machine swings by tens of ms either way. */
-const rounds = Math.round(numberFlag("rounds", values.rounds, quick ? 1 : 3));
+const rounds = wholeFlag("rounds", values.rounds, quick ? 1 : 3);
 const warmupMs = numberFlag("warmup", values.warmup, quick ? 0.5 : 2) * 1000;
 const saturationMs = numberFlag("saturation", values.saturation, quick ? 2.5 : 10) * 1000;
-const concurrency = Math.round(numberFlag("concurrency", values.concurrency, 64));
-const maxTokens = Math.round(numberFlag("max-tokens", values["max-tokens"], 64));
+const concurrency = wholeFlag("concurrency", values.concurrency, 64);
+const maxTokens = wholeFlag("max-tokens", values["max-tokens"], 64);
 const withPortkey = !values["no-portkey"];
 /** The minimal Node proxy (bench/gateway/minimal-proxy.ts): the floor any Node gateway starts from. */
 const withFloor = values["no-floor"] ? false : (values.floor ?? !quick);

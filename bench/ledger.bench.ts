@@ -19,18 +19,12 @@ import { openLedger, type LedgerConfig } from "../src/ledger/open-ledger.js";
 import { SqliteLedgerStore } from "../src/ledger/sqlite/store.js";
 import { JournalLedgerWriter } from "../src/ledger/writer.js";
 import { loadRow } from "../test/ledger/sample-rows.js";
-import { numberFlag } from "./gateway/flags.js";
+import { wholeFlag } from "./gateway/flags.js";
 import { percentile } from "./gateway/stats.js";
 
 const { values } = parseArgs({ options: { records: { type: "string" }, rows: { type: "string" }, postgres: { type: "string" }, json: { type: "boolean" } } });
-const recordCount = wholeFlag("records", values.records);
-const rowCount = wholeFlag("rows", values.rows);
-
-function wholeFlag(name: string, value: string | undefined): number {
-  const count = numberFlag(name, value, 200_000);
-  if (!Number.isSafeInteger(count)) throw new Error(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
-  return count;
-}
+const recordCount = wholeFlag("records", values.records, 200_000);
+const rowCount = wholeFlag("rows", values.rows, 200_000);
 const postgresUrl = values.postgres ?? process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BATCH = 500;
 /** Requests a gateway would serve between two turns of its event loop, roughly. */
@@ -112,10 +106,10 @@ async function recordRate(count: number, durability: "process" | "power-loss") {
     batches: spy.calls.batches,
     segments: spy.calls.segments,
     rows_per_write_mean: count / writes,
-    batch_event_loop_held_ms_p50: percentile(heldMs, 0.5),
-    batch_event_loop_held_ms_max: heldMs[heldMs.length - 1] ?? 0,
-    batch_insert_ms_p50: percentile(totalMs, 0.5),
-    batch_insert_ms_max: totalMs[totalMs.length - 1] ?? 0,
+    write_event_loop_held_ms_p50: percentile(heldMs, 0.5),
+    write_event_loop_held_ms_max: heldMs[heldMs.length - 1] ?? 0,
+    write_stored_ms_p50: percentile(totalMs, 0.5),
+    write_stored_ms_max: totalMs[totalMs.length - 1] ?? 0,
   };
 }
 
@@ -180,8 +174,8 @@ try {
         `record() [${run.durability}]: ${number(run.records)} calls, ${number(run.calls_per_second)} calls/s, ` +
           `mean ${run.micros_mean.toFixed(2)} µs, p50 ${run.micros_p50.toFixed(2)} µs, p99 ${run.micros_p99.toFixed(2)} µs, max ${run.micros_max.toFixed(0)} µs; ` +
           `end to end ${number(run.end_to_end_rows_per_second)} rows/s into SQLite; ${run.segments} segments and ${run.batches} batches, ${run.rows_per_write_mean.toFixed(0)} rows each, ` +
-          `each holding the event loop ${run.batch_event_loop_held_ms_p50.toFixed(2)} ms (p50) / ${run.batch_event_loop_held_ms_max.toFixed(2)} ms (max), ` +
-          `stored in ${run.batch_insert_ms_p50.toFixed(1)} ms (p50) / ${run.batch_insert_ms_max.toFixed(1)} ms (max)`,
+          `each holding the event loop ${run.write_event_loop_held_ms_p50.toFixed(2)} ms (p50) / ${run.write_event_loop_held_ms_max.toFixed(2)} ms (max), ` +
+          `stored in ${run.write_stored_ms_p50.toFixed(1)} ms (p50) / ${run.write_stored_ms_max.toFixed(1)} ms (max)`,
       );
     }
     for (const run of [sqlite, sqliteMainThread, postgres]) {

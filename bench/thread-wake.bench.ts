@@ -15,12 +15,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker, isMainThread, workerData } from "node:worker_threads";
-import { numberFlag } from "./gateway/flags.js";
+import { lowerThreadPriority, pause, STEP_MS, THREAD_NICE, threadId } from "../src/ledger/sqlite/thread-steps.js";
+import { numberFlag, wholeFlag } from "./gateway/flags.js";
 import { percentile, table } from "./gateway/stats.js";
 
 type Mode = "idle-thread" | "nice10" | "steps" | "sched-idle";
@@ -30,18 +29,15 @@ interface WorkerSetup {
   periodMs: number;
 }
 
-const STEP_MS = 0.1;
-const PAUSE_MS = 0.05;
-
 if (!isMainThread) runWorker(workerData as WorkerSetup);
 else if (process.argv[2] === "--serve") void serve();
 else await main();
 
 /** The background thread: sleeps PERIOD ms, then works BURST ms, as its mode says. */
 function runWorker(setup: WorkerSetup): void {
-  const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
-  if (setup.mode === "sched-idle") execFileSync("chrt", ["--idle", "-p", "0", String(threadId)]);
-  else setPriority(threadId, 10);
+  // The insert thread's own settings (src/ledger/sqlite/thread-steps.ts): nice, step and pause.
+  if (setup.mode === "sched-idle") execFileSync("chrt", ["--idle", "-p", "0", String(threadId())]);
+  else lowerThreadPriority(THREAD_NICE);
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const spin = (ms: number) => {
     const end = performance.now() + ms;
@@ -53,7 +49,7 @@ function runWorker(setup: WorkerSetup): void {
     if (setup.mode === "steps") {
       const steps = Math.max(1, Math.round(setup.burstMs / STEP_MS));
       for (let step = 0; step < steps; step += 1) {
-        if (step > 0) Atomics.wait(cell, 0, 0, PAUSE_MS);
+        if (step > 0) pause();
         spin(STEP_MS);
       }
     } else spin(setup.burstMs);
@@ -132,7 +128,7 @@ async function main(): Promise<void> {
   const seconds = numberFlag("seconds", values.seconds, 10);
   const burstMs = numberFlag("burst", values.burst, 2);
   const periodMs = numberFlag("period", values.period, 100);
-  const rounds = Math.round(numberFlag("rounds", values.rounds, 2));
+  const rounds = wholeFlag("rounds", values.rounds, 2);
   const modes: Mode[] = ["idle-thread", "nice10", "steps", ...(schedIdleAvailable() ? (["sched-idle"] as const) : [])];
   const results: { mode: Mode; round: number; count: number; p50: number; p99: number; p999: number; max: number }[] = [];
   for (let round = 1; round <= rounds; round += 1) {

@@ -7,6 +7,13 @@ export function numberFlag(name: string, value: string | undefined, fallback: nu
   return parsed;
 }
 
+/** A positive whole number (a count of rounds, rows, calls). */
+export function wholeFlag(name: string, value: string | undefined, fallback: number): number {
+  const parsed = numberFlag(name, value, fallback);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
 /** A number that may be 0. */
 export function countFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

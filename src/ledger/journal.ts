@@ -167,18 +167,31 @@ export interface SegmentContents {
 }
 
 export function readSegment(path: string): SegmentContents {
-  const lines = readFileSync(path, "utf8").split("\n");
-  // Text after the last newline is an append the process did not finish: record() never returned it.
+  return segmentRows(readFileSync(path, "utf8"), parseRow);
+}
+
+/**
+ * The rows of a segment's text, each line read by `parse` (undefined: not a row, and counted).
+ * Text after the last newline is an append its process did not finish (record() threw, or the
+ * process was killed): kept if it is a whole row (that request was served; counting it errs
+ * towards the truth), never counted as rejected. `beforeLine(n)` runs before the n-th non-empty
+ * line, from 0 (the insert thread pauses there).
+ */
+export function segmentRows(text: string, parse: (line: string) => LedgerRow | undefined, beforeLine?: (index: number) => void): SegmentContents {
+  const lines = text.split("\n");
   const torn = lines.pop() ?? "";
   const rows: LedgerRow[] = [];
   let rejectedLines = 0;
+  let index = 0;
   for (const line of lines) {
     if (line.length === 0) continue;
-    const row = parseRow(line);
+    beforeLine?.(index);
+    index += 1;
+    const row = parse(line);
     if (row) rows.push(row);
     else rejectedLines += 1;
   }
-  const tail = torn.length > 0 ? parseRow(torn) : undefined;
+  const tail = torn.length > 0 ? parse(torn) : undefined;
   if (tail) rows.push(tail);
   return { rows, rejectedLines };
 }

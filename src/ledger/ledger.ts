@@ -114,23 +114,29 @@ export interface RefusedRow {
 }
 
 /**
- * Inserts the rows with `insert`; where it refuses a batch for its contents (RowsRefusedError),
- * halves the batch until the refused rows are alone, and adds those to `refused`: one bad row does
- * not hold up the others. Any other failure (the store is down) is thrown, to be retried later.
+ * Inserts the rows with `insert`, in batches of at most `batchRows`; where it refuses a batch for
+ * its contents (RowsRefusedError), halves the batch until the refused rows are alone, and returns
+ * those: one bad row does not hold up the others. Any other failure (the store is down) is thrown,
+ * to be retried later.
  */
-export async function insertSettingAside(insert: (rows: LedgerRow[]) => Promise<void> | void, rows: LedgerRow[], refused: RefusedRow[]): Promise<void> {
-  try {
-    await insert(rows);
-  } catch (error) {
-    if (!(error instanceof RowsRefusedError)) throw error;
-    if (rows.length === 1) {
-      refused.push({ row: rows[0] as LedgerRow, reason: error.message });
-      return;
+export async function insertSettingAside(insert: (rows: LedgerRow[]) => Promise<void> | void, rows: LedgerRow[], batchRows: number): Promise<RefusedRow[]> {
+  const refused: RefusedRow[] = [];
+  const attempt = async (batch: LedgerRow[]): Promise<void> => {
+    try {
+      await insert(batch);
+    } catch (error) {
+      if (!(error instanceof RowsRefusedError)) throw error;
+      if (batch.length === 1) {
+        refused.push({ row: batch[0] as LedgerRow, reason: error.message });
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await attempt(batch.slice(0, half));
+      await attempt(batch.slice(half));
     }
-    const half = Math.ceil(rows.length / 2);
-    await insertSettingAside(insert, rows.slice(0, half), refused);
-    await insertSettingAside(insert, rows.slice(half), refused);
-  }
+  };
+  for (let start = 0; start < rows.length; start += batchRows) await attempt(rows.slice(start, start + batchRows));
+  return refused;
 }
 
 export interface LedgerStore {

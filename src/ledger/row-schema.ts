@@ -12,8 +12,11 @@ import { isStorableUsd } from "./exact-sum.js";
 
 const usd = z.string().refine(isStorableUsd, "a USD amount with at most 18 decimal places");
 const tokens = z.number().int().nonnegative().nullable();
-/** HTTP's three digits (RFC 9110 §15: 100–599 defined, 600–999 seen in private use). */
-const httpStatus = z.number().int().min(100).max(999);
+/** HTTP's three digits (RFC 9110 §15: 100–599 defined, 600–999 seen in private use). One test for both checks. */
+function isHttpStatus(value: number): boolean {
+  return Number.isInteger(value) && value >= 100 && value <= 999;
+}
+const httpStatus = z.number().refine(isHttpStatus, "an HTTP status (a whole number from 100 to 999)");
 
 export const ledgerRowSchema = z.object({
   request_id: z.string().min(1),
@@ -83,10 +86,6 @@ export function storableText(text: string, maxLength = Number.POSITIVE_INFINITY)
   // Cut first: a cut through a surrogate pair leaves half of it, which the cleaning then replaces.
   const cut = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
   return UNSTORABLE.test(cut) ? cut.replace(UNSTORABLE_ALL, "\uFFFD") : cut;
-}
-
-function isHttpStatus(value: number): boolean {
-  return Number.isInteger(value) && value >= 100 && value <= 999;
 }
 
 /** Throws InvalidLedgerRowError for a row no store could hold; cheap enough for every request. */

@@ -177,15 +177,13 @@ export class JournalLedgerWriter implements LedgerWriter {
         const segment = this.sealed[0] as SealedSegment;
         let rejectedLines = 0;
         let refused: RefusedRow[] = [];
-        if (segment.rows === undefined && segment.own && this.insertSegment) {
+        // With a segment reader, own segments keep no rows in memory (seal): the store reads the file.
+        if (segment.own && this.insertSegment) {
           ({ rejectedLines, refused } = await this.insertSegment(segment.path, this.batchRows));
         } else {
           let rows = segment.rows;
           if (rows === undefined) ({ rows, rejectedLines } = readSegment(segment.path));
-          const insert = (batch: LedgerRow[]) => this.store.insertBatch(batch);
-          for (let start = 0; start < rows.length; start += this.batchRows) {
-            await insertSettingAside(insert, rows.slice(start, start + this.batchRows), refused);
-          }
+          refused = await insertSettingAside((batch) => this.store.insertBatch(batch), rows, this.batchRows);
         }
         if (refused.length > 0) this.keepRefused(segment.path, refused);
         if (rejectedLines > 0) {

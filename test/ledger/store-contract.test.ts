@@ -9,6 +9,7 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { SpendQueryError } from "../../src/ledger/spend-groups.js";
 import { storableText } from "../../src/ledger/row-schema.js";
+import { ROWS_PER_STATEMENT } from "../../src/ledger/sqlite/rows.js";
 import { attodollarsFromText } from "../../src/ledger/exact-sum.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
@@ -127,6 +128,8 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
     test("a long batch (several multi-row statements) keeps the first of each request_id and every field", async () => {
       const before = await ledger.store.count();
       const rows = Array.from({ length: 70 }, (_, index) => fresh({ cost_usd: `${index + 1}.5`, tags: { position: String(index) } }));
+      // The positions below are chosen for 8-row statements: retune them with ROWS_PER_STATEMENT.
+      assert.equal(ROWS_PER_STATEMENT, 8);
       // 74 rows; SQLite inserts them 8 to a statement (ROWS_PER_STATEMENT), then a 2-row tail. Repeats
       // inside one statement (position 5 repeats 1), across statements (11 repeats 3, 42 repeats 12)
       // and inside the tail (73 repeats 72).

@@ -10,7 +10,8 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { InvalidLedgerRowError } from "../../src/ledger/row-schema.js";
 import { JournalLedgerWriter } from "../../src/ledger/writer.js";
 import { openSqlite } from "../../src/ledger/sqlite/connection.js";
-import { prepareInsert } from "../../src/ledger/sqlite/rows.js";
+import { prepareInsert, ROWS_PER_STATEMENT } from "../../src/ledger/sqlite/rows.js";
+import { LINES_PER_STEP } from "../../src/ledger/sqlite/thread-steps.js";
 import { migrate } from "../../src/ledger/sqlite/schema.js";
 import { loadRow } from "./sample-rows.js";
 import { eventually } from "../helpers/eventually.js";
@@ -57,7 +58,7 @@ function spyOn(store: LedgerStore, options: { segments: boolean } = { segments: 
 }
 
 /** Waits (up to 3 s) until the writer has done what `condition` checks. */
-const until = (condition: () => Promise<boolean>, what = "the writer") => eventually(async () => ((await condition()) ? true : undefined), `waiting for ${what}`, 3_000);
+const until = (condition: () => Promise<boolean>) => eventually(async () => ((await condition()) ? true : undefined), "waiting for the writer", 3_000);
 
 const segments = (journalDir: string) => readdirSync(journalDir).filter((name) => name.startsWith("segment-"));
 
@@ -336,17 +337,21 @@ test("the insert thread's segment parser counts lines that are not JSON instead 
   const parsed = parseOwnSegment(`${good}\n{"request_id":\n\n${good}\n`);
   assert.equal(parsed.rows.length, 2);
   assert.equal(parsed.rejectedLines, 1);
-  // Text after the last newline is an append that failed and was not cut back: left out, not counted (as readSegment does).
+  // Text after the last newline is an unfinished append: a half row is left out and not counted,
+  // a whole row missing only its newline is kept (as readSegment does).
   assert.deepEqual(parseOwnSegment(`${good}\n{"request_i`), { rows: [JSON.parse(good) as LedgerRow], rejectedLines: 0 });
+  assert.deepEqual(parseOwnSegment(`${good}\n${good}`), { rows: [JSON.parse(good), JSON.parse(good)] as LedgerRow[], rejectedLines: 0 });
 });
 
-test("the insert thread works in steps: it pauses after every 16 parsed lines and between two INSERT statements of a batch", async () => {
+test("the insert thread works in steps: it pauses after every LINES_PER_STEP parsed lines and between two INSERT statements of a batch", async () => {
   const { parseOwnSegment } = await import("../../src/ledger/sqlite/insert-worker.js");
-  const lines = Array.from({ length: 40 }, (_, index) => JSON.stringify(loadRow("steps", index)));
+  // Two and a half steps of lines: a pause after the first and after the second.
+  const lineCount = LINES_PER_STEP * 2 + LINES_PER_STEP / 2;
+  const lines = Array.from({ length: lineCount }, (_, index) => JSON.stringify(loadRow("steps", index)));
   let pauses = 0;
   const parsed = parseOwnSegment(`${lines.join("\n")}\n`, () => (pauses += 1));
-  assert.equal(parsed.rows.length, 40);
-  assert.equal(pauses, 2, "after lines 16 and 32");
+  assert.equal(parsed.rows.length, lineCount);
+  assert.equal(pauses, 2);
 
   const directory = mkdtempSync(join(tmpdir(), "switchyard-steps-"));
   const database = openSqlite(join(directory, "ledger.db"));
@@ -354,20 +359,21 @@ test("the insert thread works in steps: it pauses after every 16 parsed lines an
     migrate(database);
     const insert = prepareInsert(database);
     pauses = 0;
-    // 20 rows: two 8-row statements and a 4-row one, with a pause before the second and the third.
-    insert(parsed.rows.slice(0, 20), () => {
+    // Two full statements and a shorter one, with a pause before the second and the third.
+    const batchRows = ROWS_PER_STATEMENT * 2 + ROWS_PER_STATEMENT / 2;
+    insert(parsed.rows.slice(0, batchRows), () => {
       pauses += 1;
       // The pause runs inside the batch's transaction: its rows are not committed yet.
       assert.ok(database.inTransaction);
     });
     assert.equal(pauses, 2);
-    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20);
+    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, batchRows);
     // A pause that fails is the thread's problem, not the rows': no RowsRefusedError (which would set them aside).
     const failing = () => {
       throw new TypeError("cannot block here");
     };
-    assert.throws(() => insert(parsed.rows.slice(20, 40), failing), (error: Error) => !(error instanceof RowsRefusedError) && error.message === "cannot block here");
-    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, 20, "the failed batch was rolled back");
+    assert.throws(() => insert(parsed.rows.slice(batchRows), failing), (error: Error) => !(error instanceof RowsRefusedError) && error.message === "cannot block here");
+    assert.equal((database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n, batchRows, "the failed batch was rolled back");
   } finally {
     database.close();
     rmSync(directory, { recursive: true, force: true });

@@ -4,12 +4,13 @@
  * structured clone) or the path of a journal segment the gateway wrote, which the thread reads
  * itself: then nothing but the path crosses threads.
  */
-import { readFileSync, readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
-import { insertSettingAside, type LedgerRow, type RefusedRow, type SegmentInsert } from "../ledger.js";
+import { readFileSync } from "node:fs";
+import { insertSettingAside, type LedgerRow, type SegmentInsert } from "../ledger.js";
+import { segmentRows, type SegmentContents } from "../journal.js";
 import { openSqlite } from "./connection.js";
 import { prepareInsert } from "./rows.js";
 import { serveCalls } from "./thread-client.js";
+import { LINES_PER_STEP, lowerThreadPriority, pause } from "./thread-steps.js";
 
 export interface InsertWorkerSetup {
   path: string;
@@ -17,48 +18,6 @@ export interface InsertWorkerSetup {
 }
 
 export type InsertCall = { json: string } | { segment: string; batchRows: number };
-
-/**
- * Runs this thread at a lower CPU priority (nice 10). Inserts are background work: when the
- * thread shares a core with the event loop serving requests (a one-core container, or a
- * benchmark pinned to one core), requests should win, or a batch and the WAL checkpoint it
- * triggers (5–35 ms) delay every request in flight. Not the lowest priority: at nice 10 the thread
- * still gets about a tenth of a contended core, more than the inserts need at full load, so rows
- * keep reaching the database while the event loop is saturated (at nice 19 they starved, and the
- * journal only grew). Linux only (setpriority on the thread's own id, from /proc/thread-self);
- * elsewhere, or if refused, the thread keeps the normal priority.
- */
-const THREAD_NICE = 10;
-
-function lowerThreadPriority(): void {
-  if (process.platform !== "linux") return;
-  try {
-    const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isInteger(threadId) && threadId > 0 && threadId !== process.pid) setPriority(threadId, THREAD_NICE);
-  } catch {
-    // Not available or not permitted: normal priority.
-  }
-}
-
-/**
- * The thread works in steps of about 0.1 ms (a statement of ROWS_PER_STATEMENT rows, or parsing
- * LINES_PER_STEP journal lines) and sleeps PAUSE_MS between two steps. Nice 10 alone does not keep
- * a batch from delaying requests: the kernel lets a running thread finish its time slice before a
- * woken one of higher priority runs, so a request that arrives while the thread inserts waits for
- * the rest of the batch (about 1 ms for the 50 rows of a 50 ms flush at 1,000 requests/s).
- * `npm run bench:thread-wake` (an event loop echoing UDP beside a thread busy 2 ms every 100 ms,
- * on one core): echo p99 1.10–1.48 ms with the burst in one go at nice 10, 0.38 ms in 0.1 ms steps
- * with these pauses, 0.23–0.42 ms with no thread (docs/BENCHMARKS.md). Still in one piece: reading
- * the segment file, a batch's COMMIT and the WAL checkpoint a commit sometimes runs, and parsing
- * the JSON batches of the other path (an earlier process's segments, replayed at start-up).
- */
-const LINES_PER_STEP = 16;
-const PAUSE_MS = 0.05;
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-
-function pause(): void {
-  Atomics.wait(pauseCell, 0, 0, PAUSE_MS);
-}
 
 serveCalls<InsertWorkerSetup, InsertCall, SegmentInsert>((setup) => {
   lowerThreadPriority();
@@ -75,43 +34,25 @@ serveCalls<InsertWorkerSetup, InsertCall, SegmentInsert>((setup) => {
       return { rejectedLines: 0, refused: [] };
     }
     const { rows, rejectedLines } = parseOwnSegment(readFileSync(call.segment, "utf8"), pause);
-    const refused: RefusedRow[] = [];
-    for (let start = 0; start < rows.length; start += call.batchRows) {
-      await insertSettingAside(insertPausing, rows.slice(start, start + call.batchRows), refused);
-    }
-    return { rejectedLines, refused };
+    return { rejectedLines, refused: await insertSettingAside(insertPausing, rows, call.batchRows) };
   };
 });
 
 /**
  * The rows of a segment written by the live writer: each line was checked (checkRow) before it was
- * appended, so parsing is enough. A line that does not parse (a write cut short) is counted, not
- * stored; text after the last newline is an append that failed and was not cut back (record()
- * threw for it), so it is left out as readSegment leaves it out. Leftovers of a dead process go
- * through readSegment's schema check instead. `pause`, if given, runs after every LINES_PER_STEP lines.
+ * appended, so parsing is enough (leftovers of a dead process go through readSegment's schema
+ * check instead). Lines as readSegment reads them (segmentRows). `pause`, if given, runs after
+ * every LINES_PER_STEP lines.
  */
-export function parseOwnSegment(text: string, pause?: () => void): { rows: LedgerRow[]; rejectedLines: number } {
-  const rows: LedgerRow[] = [];
-  let rejectedLines = 0;
-  let parsed = 0;
-  const lines = text.split("\n");
-  const torn = lines.pop() ?? "";
-  for (const line of lines) {
-    if (line.length === 0) continue;
-    if (parsed > 0 && parsed % LINES_PER_STEP === 0) pause?.();
-    parsed += 1;
-    try {
-      rows.push(JSON.parse(line) as LedgerRow);
-    } catch {
-      rejectedLines += 1;
-    }
+export function parseOwnSegment(text: string, pause?: () => void): SegmentContents {
+  const beforeLine = pause ? (index: number) => (index > 0 && index % LINES_PER_STEP === 0 ? pause() : undefined) : undefined;
+  return segmentRows(text, parseJsonRow, beforeLine);
+}
+
+function parseJsonRow(line: string): LedgerRow | undefined {
+  try {
+    return JSON.parse(line) as LedgerRow;
+  } catch {
+    return undefined;
   }
-  if (torn.length > 0) {
-    try {
-      rows.push(JSON.parse(torn) as LedgerRow);
-    } catch {
-      // An unfinished append: not a row.
-    }
-  }
-  return { rows, rejectedLines };
 }
