@@ -9,11 +9,11 @@
  * its row's number in the writer (LedgerWriter.record's answer); a reload reads how many rows the
  * store holds before it queries (LedgerWriter.storedRows), then keeps only the additions after that.
  *
- * Requests in flight count too. A request admitted past the check holds the most it can cost (on
- * any deployment it may be tried on: RoutePlan.budgetHold) against the budget until its own cost is
- * added (reserve): otherwise a burst of concurrent requests would all pass a check that none of
- * them has paid for yet, and together spend far past the budget. With the hold, only the last
- * request admitted can take the key past it, by at most its own worst case.
+ * Requests in flight count too. An admitted request holds a high estimate of the most it can cost
+ * (routing/candidates.ts budgetHold) against the budget until its own cost is added (admit):
+ * otherwise a burst of concurrent requests would all pass a check that none of them has paid for
+ * yet, and together spend far past the budget. With the hold, a burst takes the key past its
+ * budget by about one request at most.
  */
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
@@ -38,9 +38,12 @@ interface KeySpend {
 
 const total = (spend: KeySpend): Money => spend.stored + spend.pendingTotal + spend.unrecorded;
 
+/** Gives back what an admitted request held against its key's budget; a second call does nothing. */
+export type Release = () => void;
+
 export class BudgetTracker {
   private readonly spend = new Map<string, KeySpend>();
-  /** What each key's requests in flight (admitted, cost not added yet) are expected to cost. */
+  /** What each key's requests in flight (admitted, cost not added yet) may cost at most. */
   private readonly inFlight = new Map<string, Money>();
   private readonly loading = new Map<string, Promise<Money>>();
   private timer: NodeJS.Timeout | undefined;
@@ -143,29 +146,25 @@ export class BudgetTracker {
   }
 
   /**
-   * Throws a budget_exceeded error (429) when the key has spent its monthly budget. Synchronous
-   * (returns undefined) when the key has no budget or its spend this month is already known, which
-   * is every request but a key's first of the month; otherwise a promise that loads it first.
+   * Admits a request about to go upstream (after routing): refuses it with a budget_exceeded error
+   * (429) if the key's spend this month plus what its requests in flight may cost has reached the
+   * budget; else holds `hold` (attodollars, the most this request can cost) against the budget until
+   * the returned release is called, once the request's own cost has been added (or it failed).
+   * Synchronous when the key's spend this month is known, which is every request but a key's first of
+   * the month; otherwise a promise that loads it, then decides and holds in one step, so two requests
+   * never pass on the same figure. Undefined (nothing held) for a key without a budget.
    */
-  check(key: ApiKeyRecord, now: number): Promise<void> | undefined {
+  admit(key: ApiKeyRecord, now: number, hold: Money): Release | undefined | Promise<Release | undefined> {
     if (key.monthly_budget_usd === null) return undefined;
     const month = monthStart(now);
     const current = this.spend.get(key.id);
-    if (current && current.month === month) return this.enforce(key, total(current), now);
-    return this.load(key.id, month).then((amount) => this.enforce(key, amount, now));
+    if (current && current.month === month) return this.take(key, total(current), now, hold);
+    // The loaded figure decides, even if a load of a later month has replaced it by then (a request of a month's last instant).
+    return this.load(key.id, month).then((spent) => this.take(key, spent, now, hold));
   }
 
-  /**
-   * Admits a request about to go upstream (after check() and routing): refuses it (429) if the
-   * key's spend this month plus what its requests in flight may cost has reached the budget; else
-   * holds `hold` (attodollars, the most this request can cost) against the budget until the
-   * returned release is called, once the request's own cost has been added (or it failed).
-   * Synchronous, so two requests cannot both pass on the same figure. Undefined for a key without a budget.
-   */
-  reserve(key: ApiKeyRecord, now: number, hold: Money): (() => void) | undefined {
-    if (key.monthly_budget_usd === null) return undefined;
-    const current = this.spend.get(key.id);
-    if (current && current.month === monthStart(now)) this.enforce(key, total(current), now);
+  private take(key: ApiKeyRecord, spent: Money, now: number, hold: Money): Release {
+    this.enforce(key, spent, now);
     this.inFlight.set(key.id, (this.inFlight.get(key.id) ?? 0n) + hold);
     let released = false;
     return () => {

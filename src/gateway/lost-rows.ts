@@ -1,13 +1,14 @@
 /**
  * Requests answered without a ledger row (the ledger refused it: its journal's disk is full), as
- * reports on stderr: the first at once, then how many were lost since, at most once per `everyMs`
+ * reports where the ledger reports its troubles (standard error by default): the first at once, then how many were lost since, at most once per `everyMs`
  * — also after the losses stop, so the last ones are never left unsaid.
  */
 import { reportLedgerError } from "../ledger/writer.js";
 
 export class LostRowReport {
   private count = 0;
-  private last = "";
+  private lastRequestId = "";
+  private lastReason = "";
   private reportedAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 
@@ -19,7 +20,8 @@ export class LostRowReport {
 
   lost(requestId: string, error: unknown): void {
     this.count += 1;
-    this.last = `the last ${requestId}): ${error instanceof Error ? error.message : String(error)}`;
+    this.lastRequestId = requestId;
+    this.lastReason = error instanceof Error ? error.message : String(error);
     const wait = this.reportedAt + this.everyMs - this.now();
     if (wait <= 0) {
       this.report();
@@ -38,7 +40,7 @@ export class LostRowReport {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.count === 0) return;
-    this.write(new Error(`${this.count} request(s) answered without a ledger row (${this.last}`));
+    this.write(new Error(`${this.count} request(s) answered without a ledger row (the last ${this.lastRequestId}): ${this.lastReason}`));
     this.count = 0;
     this.reportedAt = this.now();
   }

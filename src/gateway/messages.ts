@@ -11,8 +11,8 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/bedrock/event-stream.js";
 import { anthropicErrorType } from "../providers/error-types.js";
-import { deploymentsFor, type Candidate } from "../routing/candidates.js";
-import { requestTokens } from "../routing/cache-prefixes.js";
+import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
+import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import { authenticate } from "./authenticate.js";
@@ -52,20 +52,18 @@ export interface ClientResponse {
   writeStreamError?(type: string, message: string): void;
 }
 
-export interface IncomingMessages {
+/**
+ * A request for handleMessages: a Messages body as received, with its bytes; or another API's body
+ * with a `translate` step (openai/chat-request.ts) that turns it into a Messages body and its
+ * bytes, or throws to refuse it. The step runs after the key is checked, so a request it refuses is
+ * answered and recorded like any refused Messages request.
+ */
+export type IncomingMessages = {
   headers: IncomingHttpHeaders;
   body: unknown;
-  /** The body as received (its parse is `body`). */
-  raw: Buffer;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
-  /**
-   * Another API's edge (openai/chat-request.ts): turns `body` into a Messages request body and its
-   * bytes, or throws to refuse it. It runs after the key is checked, so a request it refuses is
-   * answered and recorded like any refused Messages request.
-   */
-  translate?: (body: unknown) => { body: unknown; raw: Buffer };
-}
+} & ({ raw: Buffer; translate?: undefined } | { raw?: undefined; translate: (body: unknown) => { body: unknown; raw: Buffer } });
 
 /** The model a request body names, before it is checked: the ledger row of a refused request keeps it. */
 function modelNamed(body: unknown): string {
@@ -160,7 +158,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     requestedModel = modelNamed(incoming.body);
     key = authenticate(state, incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
-    const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : incoming;
+    const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;
@@ -171,8 +169,6 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(raw.length));
       // Shared limits (Redis) answer later; this replica's own at once.
       rateHeaders = admitted instanceof Promise ? await admitted : admitted;
-      const loadingSpend = state.budgets.check(key, startedAt);
-      if (loadingSpend) await loadingSpend;
     }
 
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
@@ -180,8 +176,14 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
-    // Held against the key's budget until the request's own cost is added (released in finally).
-    if (key) releaseBudget = state.budgets.reserve(key, startedAt, plan.budgetHold);
+    if (key && key.monthly_budget_usd !== null) {
+      // After routing, so that what the request holds against the budget is what it may cost where
+      // it may go; held until its own cost is added (released in finally).
+      const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
+      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: longestCacheTtl(request.body) });
+      const admitted = state.budgets.admit(key, startedAt, hold);
+      releaseBudget = admitted instanceof Promise ? await admitted : admitted;
+    }
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
     // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { cachePrefixes, requestTokens, type CachePrefix } from "../routing/cache-prefixes.js";
-import { rankCandidates, worstCostOn, type RankedCandidates } from "../routing/candidates.js";
+import { rankCandidates, type RankedCandidates } from "../routing/candidates.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../routing/policy.js";
 import { readRequestNeeds, type RequestNeeds } from "../routing/request-needs.js";
 import { GatewayError } from "./errors.js";
@@ -19,11 +19,6 @@ export interface RoutePlan {
   needs: RequestNeeds;
   prefixes: CachePrefix[];
   ranking: RankedCandidates;
-  /**
-   * For a key with a budget: the most the request can cost on any deployment it may be tried on
-   * (the first `max_attempts` ranked), held against the budget while it is in flight; else 0.
-   */
-  budgetHold: bigint;
 }
 
 /**
@@ -66,18 +61,16 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
   const affinity = state.config.config.routing.affinity.enabled;
   const prefixes = affinity || policy.objective === "cheapest" ? cachePrefixes(request.body) : [];
-  const inputTokens = requestTokens(bodyBytes);
-  const at = priceDate(now);
   const ranking = rankCandidates({
     deployments,
     policy,
     needs,
-    inputTokens,
+    inputTokens: requestTokens(bodyBytes),
     maxTokens: request.maxTokens,
     prefixes,
     holdings: affinity ? state.affinity.holdings(prefixes) : new Map(),
     health: state.health.snapshot(),
-    at,
+    at: priceDate(now),
     rotation: state.rotation++,
   });
   if (ranking.ranked.length === 0) {
@@ -90,14 +83,5 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
         ". Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it.",
     );
   }
-  let budgetHold = 0n;
-  if (key !== null && key.monthly_budget_usd !== null) {
-    // The prefixes are read here too when routing did not need them: a cache write costs more than input.
-    const worstInput = { inputTokens, maxTokens: request.maxTokens, prefixes: affinity || policy.objective === "cheapest" ? prefixes : cachePrefixes(request.body), at };
-    for (const candidate of ranking.ranked.slice(0, state.config.config.routing.max_attempts)) {
-      const worst = worstCostOn(candidate.deployment, worstInput);
-      if (worst !== undefined && worst > budgetHold) budgetHold = worst;
-    }
-  }
-  return { policy, needs, prefixes, ranking, budgetHold };
+  return { policy, needs, prefixes, ranking };
 }

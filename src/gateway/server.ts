@@ -11,7 +11,6 @@ import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
 import { handleMessages, newRequestId } from "./messages.js";
-import { translateChatRequest } from "./openai/chat-request.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
 import { listModels } from "./models.js";
@@ -28,7 +27,10 @@ function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "op
 }
 
 /** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
-function fromFastify(error: Error & { code?: string; statusCode?: number }): Error {
+/** An error fastify raises (body too large, bad content type), with its code and status. */
+type FastifyFailure = Error & { code?: string; statusCode?: number };
+
+function fromFastify(error: FastifyFailure): Error {
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) return new GatewayError("invalid_request", error.message);
   return error;
@@ -58,7 +60,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     }
   });
 
-  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => sendError(reply, fromFastify(error)));
+  app.setErrorHandler((error: FastifyFailure, _request, reply) => sendError(reply, fromFastify(error)));
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
 
   app.post("/v1/messages/count_tokens", async (request, reply) => {
@@ -76,7 +78,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // routing, failover, budgets, rate limits and the ledger are the Messages route's.
   // A request that cannot be translated is refused by handleMessages too, after the key (a caller
   // without one gets a 401, whatever its body holds), so it has its ledger row like any other.
-  const chatErrors = { errorHandler: (error: Error & { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, fromFastify(error), "openai") };
+  const chatErrors = { errorHandler: (error: FastifyFailure, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, fromFastify(error), "openai") };
   app.post("/v1/chat/completions", chatErrors, (request, reply) => {
     reply.hijack();
     const raw = reply.raw;
@@ -85,13 +87,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
       if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));
     });
     const response = new ChatCompletionResponse(raw);
-    const translate = (body: unknown) => {
-      const chat = translateChatRequest(body);
-      response.includeUsage = chat.includeUsage;
-      return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
-    };
-    // No bytes to pass on as received: the upstream gets the translation's (`raw` is replaced).
-    void handleMessages(state, { headers: request.headers, body: request.body, raw: Buffer.alloc(0), cancel, translate }, response);
+    void handleMessages(state, { headers: request.headers, body: request.body, cancel, translate: (body) => response.translate(body) }, response);
   });
 
   app.get("/v1/models", async (request, reply) => {

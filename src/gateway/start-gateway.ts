@@ -22,6 +22,8 @@ export interface GatewayLedger {
   store: LedgerStore;
   keys: KeyStore;
   writer: LedgerWriter;
+  /** Where the ledger reports its troubles (openLedger's onError); lost rows are reported there too. */
+  onError?: (error: Error) => void;
 }
 
 export interface StartGatewayOptions {
@@ -84,7 +86,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
     const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
     started.push(() => budgets.stop());
-    const lostRows = new LostRowReport();
+    const lostRows = new LostRowReport(options.ledger.onError);
     started.push(() => lostRows.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {

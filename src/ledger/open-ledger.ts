@@ -37,6 +37,8 @@ export interface Ledger {
   store: LedgerStore;
   keys: KeyStore;
   writer: LedgerWriter;
+  /** Where the ledger's troubles are reported (the config's onError, or standard error). */
+  onError: (error: Error) => void;
   /** Flushes the writer, then closes the database. */
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
       store,
       keys,
       writer,
+      onError,
       async close() {
         try {
           await writer.close();

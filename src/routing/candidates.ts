@@ -11,7 +11,7 @@
  *     get from a deployment that holds its prefix versus the writes it would pay elsewhere),
  *     fastest (live time to first token, else the catalog's measured latency), weighted, or ordered.
  */
-import { blockInForce } from "../catalog/model.js";
+import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Residency } from "../catalog/schema.js";
 import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
@@ -32,6 +32,8 @@ export interface Exclusion {
 
 export interface Candidate {
   deployment: Deployment;
+  /** The deployment's prices in force on the request's day. */
+  block: PriceBlock;
   expectedUsage: Usage;
   /** Attodollars; undefined when it could not be priced (ordered/fastest may still use it). */
   expectedCost: bigint | undefined;
@@ -121,23 +123,6 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds): string |
   return undefined;
 }
 
-/**
- * The most a request can cost on a deployment, for a budget's hold: its prompt-cache prefix all
- * written (nothing read), the rest of its input uncached, and `max_tokens` of output. Input is
- * counted from the body's size, as for routing. Undefined when the deployment has no price.
- */
-export function worstCostOn(deployment: Deployment, input: Pick<RouteInput, "inputTokens" | "maxTokens" | "prefixes" | "at">): bigint | undefined {
-  const block = priceBlockOn(deployment, input.at);
-  if (!block) return undefined;
-  const cacheRates = block.standard.cacheRead !== undefined && block.standard.cacheWrite5m !== undefined;
-  try {
-    return priceRequest(deployment.offering, block, { ...expectedUsageOn(deployment, input, undefined, cacheRates), output: input.maxTokens }).total;
-  } catch (error) {
-    if (error instanceof PricingError) return undefined;
-    throw error;
-  }
-}
-
 /** The usage a request would have on a deployment, given what that deployment holds in cache. */
 export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, "inputTokens" | "maxTokens" | "prefixes">, held: Holding | undefined, cacheRates: boolean): Usage {
   const output = Math.min(input.maxTokens, 1024);
@@ -153,6 +138,30 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
     cacheRead: read,
     ...(last.ttl === "1h" ? { cacheWrite1h: write } : { cacheWrite5m: write }),
   };
+}
+
+/**
+ * For a key's budget: a high estimate of the most a request can cost on any of `candidates` (the
+ * ones it may be tried on). All its input at the priciest rate it can be billed at (a cache write
+ * of `cacheTtl`, the longest its breakpoints ask for, if the deployment prices caching), and all
+ * of `max_tokens` as output. Input is counted from the body's size (requestTokens), so text that
+ * runs to more tokens than bytes/4 can still cost more.
+ */
+export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined }): bigint {
+  let most = 0n;
+  for (const { deployment, block } of candidates) {
+    const cached = request.cacheTtl !== undefined && block.standard.cacheWrite5m !== undefined;
+    const input = !cached ? { input: request.inputTokens } : request.cacheTtl === "1h" ? { cacheWrite1h: request.inputTokens } : { cacheWrite5m: request.inputTokens };
+    try {
+      const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens }).total;
+      if (cost > most) most = cost;
+    } catch (error) {
+      // A price the ranking could compute for the expected usage but not for this one (a missing
+      // 1-hour rate): the deployment's other figures still count.
+      if (!(error instanceof PricingError)) throw error;
+    }
+  }
+  return most;
 }
 
 function priceBlockOn(deployment: Deployment, at: string) {
@@ -213,7 +222,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       excluded.push({ deployment: deployment.id, reason: error.message, rule: "price" });
       continue;
     }
-    const candidate: Candidate = { deployment, expectedUsage, expectedCost, heldTokens: held?.tokens ?? 0, latencyMs: latencyOf(deployment, input.health) };
+    const candidate: Candidate = { deployment, block, expectedUsage, expectedCost, heldTokens: held?.tokens ?? 0, latencyMs: latencyOf(deployment, input.health) };
     const health = input.health.get(deployment.id);
     if (health?.unavailable) {
       excluded.push({ deployment: deployment.id, reason: health.unavailableReason ?? "unavailable", rule: "health" });

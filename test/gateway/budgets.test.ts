@@ -89,55 +89,81 @@ const spent = (tracker: BudgetTracker, keyId = "key_1", at = NOW) => {
   return value === undefined ? undefined : formatUsd(value);
 };
 
+/** The budget check alone: admit with nothing held, released at once (synchronous when the spend is known). */
+function check(tracker: BudgetTracker, k: ApiKeyRecord, at: number): Promise<void> | undefined {
+  const admitted = tracker.admit(k, at, 0n);
+  if (admitted instanceof Promise) return admitted.then((release) => release?.());
+  admitted?.();
+  return undefined;
+}
+
+/** Admits with `hold` held, on spend already known: the release, synchronously. */
+function admit(tracker: BudgetTracker, k: ApiKeyRecord, at: number, hold: bigint): (() => void) | undefined {
+  const admitted = tracker.admit(k, at, hold);
+  assert.ok(!(admitted instanceof Promise), "the spend is known: no wait");
+  return admitted;
+}
+
 describe("budgets", () => {
   test("without reloads: the load plus every addition, exactly; over budget is a 429 naming budget and reset", async () => {
     const w = world();
     w.store("key_1", "0.10");
-    await w.tracker.check(key("0.30"), NOW);
+    await check(w.tracker, key("0.30"), NOW);
     assert.equal(spent(w.tracker), "0.1");
     w.record("key_1", "0.1");
     w.record("key_1", "0.000000000000000001");
     assert.equal(spent(w.tracker), "0.200000000000000001");
-    assert.equal(w.tracker.check(key("0.30"), NOW), undefined, "known spend is checked without waiting");
+    assert.equal(check(w.tracker, key("0.30"), NOW), undefined, "known spend is checked without waiting");
     w.record("key_1", "0.1");
     assert.throws(
-      () => w.tracker.check(key("0.30"), NOW),
+      () => check(w.tracker, key("0.30"), NOW),
       (error: unknown) => error instanceof GatewayError && /spent \$0\.300000000000000001 of its \$0\.30 monthly budget; the budget resets at 2026-12-01T00:00:00\.000Z/.test(error.message),
     );
-    assert.equal(w.tracker.check(key(null), NOW), undefined, "a key without a budget is never checked");
+    assert.equal(check(w.tracker, key(null), NOW), undefined, "a key without a budget is never checked");
   });
 
   test("requests in flight hold what they may cost against the budget until released; a release counts once", async () => {
     const w = world();
     w.store("key_1", "0.10");
-    await w.tracker.check(key("0.30"), NOW);
-    const first = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.15"));
-    const second = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.04"));
+    await check(w.tracker, key("0.30"), NOW);
+    const first = admit(w.tracker, key("0.30"), NOW, parseUsd("0.15"));
+    const second = admit(w.tracker, key("0.30"), NOW, parseUsd("0.04"));
     assert.ok(first && second);
     // 0.10 spent + 0.19 held: a third request still fits under 0.30, then nothing does.
-    const third = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.02"));
+    const third = admit(w.tracker, key("0.30"), NOW, parseUsd("0.02"));
     assert.throws(
-      () => w.tracker.reserve(key("0.30"), NOW, 1n),
+      () => admit(w.tracker, key("0.30"), NOW, 1n),
       (error: unknown) => error instanceof GatewayError && /spent \$0\.1 \(and its requests in flight may cost up to \$0\.21\) of its \$0\.30/.test(error.message) && error.headers["retry-after"] === "1",
     );
-    assert.throws(() => w.tracker.check(key("0.30"), NOW), /in flight/, "the early check counts them too");
+    assert.throws(() => check(w.tracker, key("0.30"), NOW), /in flight/, "the early check counts them too");
     first();
     first();
     w.record("key_1", "0.05");
     // 0.15 spent + 0.06 held: 0.09 more fits, and then nothing (a second release of `first` would have freed 0.15 more).
-    assert.equal(w.tracker.check(key("0.30"), NOW), undefined);
-    const fourth = w.tracker.reserve(key("0.30"), NOW, parseUsd("0.09"));
-    assert.throws(() => w.tracker.reserve(key("0.30"), NOW, 1n), /spent \$0\.15 \(and its requests in flight may cost up to \$0\.15\)/);
+    assert.equal(check(w.tracker, key("0.30"), NOW), undefined);
+    const fourth = admit(w.tracker, key("0.30"), NOW, parseUsd("0.09"));
+    assert.throws(() => admit(w.tracker, key("0.30"), NOW, 1n), /spent \$0\.15 \(and its requests in flight may cost up to \$0\.15\)/);
     fourth?.();
     second();
     third?.();
     assert.equal(spent(w.tracker), "0.15", "holds are not spend");
-    assert.equal(w.tracker.reserve(key(null), NOW, 5n), undefined, "a key without a budget holds nothing");
+    assert.equal(admit(w.tracker, key(null), NOW, 5n), undefined, "a key without a budget holds nothing");
+  });
+
+  test("a burst of a key's first requests of the month waits for one load, then each decides and holds in turn", async () => {
+    const w = world();
+    w.store("key_1", "0.10");
+    const burst = [0, 1, 2].map(() => Promise.resolve(w.tracker.admit(key("0.30"), NOW, parseUsd("0.15"))));
+    const settled = await Promise.allSettled(burst);
+    // 0.10 spent: the first holds 0.15 (0.25 in all), the second 0.15 more (0.40), the third is refused.
+    assert.deepEqual(settled.map((result) => result.status), ["fulfilled", "fulfilled", "rejected"]);
+    assert.match(String((settled[2] as PromiseRejectedResult).reason), /spent \$0\.1 \(and its requests in flight may cost up to \$0\.3\)/);
+    assert.equal(w.queries.length, 1, "one load");
   });
 
   test("a reload adds what other gateways stored and keeps this one's rows the store does not hold yet", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10"), NOW);
+      await check(w.tracker, key("10"), NOW);
       w.record("key_1", "1"); // row 1
       w.record("key_1", "2"); // row 2
       w.record("key_1", "4"); // row 3
@@ -158,7 +184,7 @@ describe("budgets", () => {
 
   test("the cost of a row the ledger could not take stays through every reload of the month, and is gone the next", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10"), NOW);
+      await check(w.tracker, key("10"), NOW);
       w.record("key_1", "1"); // row 1
       w.tracker.add("key_1", NOW, parseUsd("2"), undefined); // answered, but its row was lost
       w.record("key_1", "4"); // row 2
@@ -170,14 +196,14 @@ describe("budgets", () => {
       assert.equal(spent(w.tracker), "7");
       await w.tracker.refresh(NOW);
       assert.equal(spent(w.tracker), "7");
-      await w.tracker.check(key("10"), NEXT_MONTH);
+      await check(w.tracker, key("10"), NEXT_MONTH);
       assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0");
     }));
 
   test("a round of reloads is one query for every key seen this month", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10", "key_a"), NOW);
-      await w.tracker.check(key("10", "key_b"), NOW);
+      await check(w.tracker, key("10", "key_a"), NOW);
+      await check(w.tracker, key("10", "key_b"), NOW);
       w.store("key_a", "1");
       w.store("key_b", "2");
       const before = w.queries.length;
@@ -188,7 +214,7 @@ describe("budgets", () => {
 
   test("an addition made while the reload's query runs is kept", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10"), NOW);
+      await check(w.tracker, key("10"), NOW);
       w.during = () => w.record("key_1", "0.25");
       await w.tracker.refresh(NOW);
       w.during = undefined;
@@ -197,7 +223,7 @@ describe("budgets", () => {
 
   test("a row stored while the query runs may count twice until the next reload, never zero times", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10"), NOW);
+      await check(w.tracker, key("10"), NOW);
       w.record("key_1", "1");
       // The flush has committed row 1, but the writer has not counted it as stored yet (it does
       // once the commit returns): the same as a commit between reading `stored` and the query.
@@ -212,7 +238,7 @@ describe("budgets", () => {
 
   test("a failed reload keeps the last figure and says so; many additions meanwhile stay exact", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("1000"), NOW);
+      await check(w.tracker, key("1000"), NOW);
       w.failing = new Error("connection refused");
       for (let index = 0; index < 3_000; index += 1) w.record("key_1", "0.001");
       await w.tracker.refresh(NOW);
@@ -234,14 +260,14 @@ describe("budgets", () => {
 
   test("a new month starts from the ledger again", () =>
     withReloads(async (w) => {
-      await w.tracker.check(key("10"), NOW);
+      await check(w.tracker, key("10"), NOW);
       w.record("key_1", "5");
       w.store("key_1", "5");
       w.progress.stored = 1;
       await w.tracker.refresh(NEXT_MONTH);
       assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), undefined, "last month's figure is forgotten");
       w.store("key_1", "0.25", NEXT_MONTH);
-      await w.tracker.check(key("10"), NEXT_MONTH);
+      await check(w.tracker, key("10"), NEXT_MONTH);
       assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.25", "this month's rows only");
       assert.equal(w.queries.length, 2);
       w.record("key_1", "5", NOW);
@@ -252,7 +278,7 @@ describe("budgets", () => {
     let replayDone!: () => void;
     const w = world(new Promise<void>((resolve) => (replayDone = resolve)));
     w.store("key_1", "1");
-    const checking = w.tracker.check(key("1.5"), NOW);
+    const checking = check(w.tracker, key("1.5"), NOW);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(w.queries, [], "no query before the replay");
     w.store("key_1", "0.75"); // the replay stores the rows a killed process left
@@ -269,15 +295,15 @@ describe("budgets", () => {
     let releaseOld!: () => void;
     const oldHeld = new Promise<void>((resolve) => (releaseOld = resolve));
     w.holdAnswer = (from) => (from === monthWindow(LAST_INSTANT).from ? oldHeld : Promise.resolve());
-    const old = Promise.resolve(w.tracker.check(key("1"), LAST_INSTANT));
-    const fresh = Promise.resolve(w.tracker.check(key("1"), NEXT_MONTH));
+    const old = Promise.resolve(check(w.tracker, key("1"), LAST_INSTANT));
+    const fresh = Promise.resolve(check(w.tracker, key("1"), NEXT_MONTH));
     await fresh; // the new month's load answered first, and its request is under budget
     releaseOld();
     // The old month's request is refused on the old month's figure, though that figure is not kept.
     await assert.rejects(old, (error: unknown) => error instanceof GatewayError && /spent \$5 /.test(error.message));
     assert.equal(w.queries.length, 2, "one load per month, not one shared");
     assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.5", "the new month's figure stands after the late load of the old one");
-    assert.equal(w.tracker.check(key("1"), NEXT_MONTH), undefined, "and the next request of the new month is under budget");
+    assert.equal(check(w.tracker, key("1"), NEXT_MONTH), undefined, "and the next request of the new month is under budget");
   });
 });
 

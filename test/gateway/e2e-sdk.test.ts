@@ -364,10 +364,16 @@ describe("errors in the Anthropic shape", () => {
       for (const result of results) {
         if (result.status === "fulfilled") continue;
         assert.ok(result.reason instanceof Anthropic.RateLimitError, String(result.reason));
-        assert.match(result.reason.message, /burst-budget\\?" has spent \$0 \(and its requests in flight may cost up to \$0\.001\d*\) of its \$0\.0005 monthly budget/);
+        assert.match(result.reason.message, /burst-budget\\?" has spent \$0 \(and its requests in flight may cost up to \$0\.\d+\) of its \$0\.0005 monthly budget/);
         assert.equal(result.reason.headers.get("retry-after"), "1", "refused for requests in flight: worth retrying soon");
       }
       assert.equal(upstreamRequests(harness.anthropic), servedBefore + 1, "one upstream call");
+      // Once the first is done its hold is gone: a later request is judged on what was spent alone.
+      const later = await burst.messages.create({ model: "haiku-via-anthropic", max_tokens: 1, messages: [{ role: "user", content: "later" }] }).then(
+        () => "served",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      assert.doesNotMatch(later, /in flight/, "no hold is left behind");
       await harness.ledger.writer.flush();
       assert.equal((await harness.ledger.store.recent(20, { key_id: id })).filter((row) => row.status === 429).length, 7);
     } finally {

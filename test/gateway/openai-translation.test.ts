@@ -233,7 +233,7 @@ describe("the response adapter", () => {
   test("a stream: usage null on every chunk with include_usage; a tool called without arguments gets \"{}\"", () => {
     const { fake, written } = fakeResponse();
     const adapter = new ChatCompletionResponse(fake);
-    adapter.includeUsage = true;
+    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true } });
     adapter.writeHead(200, { "content-type": "text/event-stream" });
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
     adapter.write(sse("content_block_start", { index: 0, content_block: { type: "tool_use", id: "t1", name: "now", input: {} } }));

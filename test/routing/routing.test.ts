@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
-import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
-import { rankCandidates, worstCostOn, type RouteInput } from "../../src/routing/candidates.js";
+import { cachePrefixes, longestCacheTtl } from "../../src/routing/cache-prefixes.js";
+import { budgetHold, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
 import { readRequestNeeds } from "../../src/routing/request-needs.js";
@@ -108,17 +108,25 @@ test("cache affinity: the deployment holding the prefix is cheaper there than a 
   assert.equal(ranking.ranked[1]?.expectedUsage.cacheWrite5m, prefixes[0]?.tokens);
 });
 
-test("worstCostOn, a budget's hold: all of max_tokens (the router's estimate stops at 1,024), the cached prefix written, nothing read", () => {
-  const deployment = config.deployments.get("a-us");
-  assert.ok(deployment);
-  // 1,000 input x $3 + 8,192 output x $15 = $0.125880, x1.1 on the us route.
-  assert.equal(worstCostOn(deployment, { inputTokens: 1000, maxTokens: 8192, prefixes: [], at: "2026-11-22" }), 138_468_000_000_000_000n);
-  assert.equal(rankCandidates(input({ deployments: [deployment], maxTokens: 8192 })).ranked[0]?.expectedCost, (3_000n + 1024n * 15n) * 1_100_000_000_000n);
-  // A 5-minute prefix of 2,000 tokens (over Sonnet's 1,024-token minimum): priced written ($3.75), never read.
-  const prefixes = [{ hash: "p", tokens: 2000, ttl: "5m" as const }];
-  // (1,000 x $3 + 2,000 x $3.75 + 100 x $15) per million = $0.012, x1.1.
-  assert.equal(worstCostOn(deployment, { inputTokens: 3000, maxTokens: 100, prefixes, at: "2026-11-22" }), 13_200_000_000_000_000n);
-  assert.equal(worstCostOn(deployment, { inputTokens: 1000, maxTokens: 100, prefixes: [], at: "1999-01-01" }), undefined, "no price in force");
+test("budgetHold: all of max_tokens and all input at the priciest rate it can be billed at, on the priciest of the candidates", () => {
+  const ranked = rankCandidates(input({ maxTokens: 8192 })).ranked;
+  assert.equal(ranked[0]?.deployment.id === "a-global" || ranked[0]?.deployment.id === "b-global", true, "a global route ranks first");
+  // Cheapest first (global, 1x), but a us route (1.1x) may be tried too: the hold is its figure.
+  // 1,000 input x $3 + 8,192 output x $15 = $0.125880, x1.1.
+  assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 8192, cacheTtl: undefined }), 138_468_000_000_000_000n);
+  assert.equal(budgetHold(ranked.slice(0, 1), { inputTokens: 1000, maxTokens: 8192, cacheTtl: undefined }), 125_880_000_000_000_000n, "only the first: 1x");
+  // With a 1-hour breakpoint every input token may be a 1-hour write ($6 on Sonnet): (1,000 x $6 + 100 x $15) x1.1.
+  assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: "1h" }), 8_250_000_000_000_000n);
+  assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: "5m" }), (3_750n + 1_500n) * 1_100_000_000_000n);
+  assert.equal(budgetHold([], { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), 0n);
+});
+
+test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level one included", () => {
+  const text = (cache?: Record<string, unknown>) => ({ type: "text", text: "x", ...(cache ? { cache_control: cache } : {}) });
+  assert.equal(longestCacheTtl({ messages: [{ role: "user", content: [text()] }] }), undefined);
+  assert.equal(longestCacheTtl({ system: [text({ type: "ephemeral" })], messages: [] }), "5m");
+  assert.equal(longestCacheTtl({ system: [text({ type: "ephemeral" })], messages: [{ role: "user", content: [text({ type: "ephemeral", ttl: "1h" })] }] }), "1h");
+  assert.equal(longestCacheTtl({ cache_control: { type: "ephemeral" }, messages: [{ role: "user", content: "hi" }] }), "5m");
 });
 
 test("the affinity entry expires with its TTL", () => {

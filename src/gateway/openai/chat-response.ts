@@ -13,6 +13,7 @@
 import type { ServerResponse } from "node:http";
 import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
 import type { ClientResponse } from "../messages.js";
+import { translateChatRequest } from "./chat-request.js";
 
 type Json = Record<string, unknown>;
 
@@ -202,9 +203,19 @@ export class ChatCompletionResponse implements ClientResponse {
   private readonly created = Math.floor(Date.now() / 1000);
 
   /** stream_options.include_usage, known once the request is translated (before anything is written). */
-  includeUsage = false;
+  private includeUsage = false;
 
   constructor(private readonly response: ServerResponse) {}
+
+  /**
+   * The chat request as a Messages request body and its bytes (handleMessages' translate step,
+   * after the key check); remembers what the answer must carry. Throws a GatewayError to refuse it.
+   */
+  translate(body: unknown): { body: unknown; raw: Buffer } {
+    const chat = translateChatRequest(body);
+    this.includeUsage = chat.includeUsage;
+    return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
+  }
 
   get destroyed(): boolean {
     return this.response.destroyed;
