@@ -18,13 +18,22 @@ const MESSAGE_START = JSON.stringify({
 });
 const OVERLOADED = JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded (chunk)" } });
 
-/** A fake Bedrock Runtime answering every call with these frames, then ending the body. */
-async function withFakeBedrock(frames: Uint8Array[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>, status = 200): Promise<void> {
+/** Waits this many ms before the next frame (so that frames after it arrive in a read of their own). */
+type Pause = number;
+/** Leaves the body open after the frames: an upstream that hangs. */
+const HANG = "hang";
+
+/** A fake Bedrock Runtime answering every call with these frames (and pauses), then ending the body. */
+async function withFakeBedrock(frames: (Uint8Array | Pause | typeof HANG)[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>, status = 200): Promise<void> {
   const fake = createServer((request, response) => {
     request.resume();
-    request.on("end", () => {
+    request.on("end", async () => {
       response.writeHead(status, { "content-type": "application/vnd.amazon.eventstream" });
-      for (const frame of frames) response.write(frame);
+      for (const frame of frames) {
+        if (frame === HANG) return;
+        if (typeof frame === "number") await new Promise((resolve) => setTimeout(resolve, frame));
+        else response.write(frame);
+      }
       response.end();
     });
   });
@@ -72,7 +81,8 @@ test("an error event of a type the gateway does not know is the upstream's failu
 
 test("the stream ends at the upstream's error: events it sends after it are not passed on", async () => {
   const delta = JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "late" } });
-  await withFakeBedrock([chunkFrame(MESSAGE_START, "p"), chunkFrame(OVERLOADED, "p"), chunkFrame(delta, "p"), chunkFrame(OVERLOADED, "p")], async (provider) => {
+  // The later frames come in a read of their own, and the upstream then leaves the body open: the stream still ends.
+  await withFakeBedrock([chunkFrame(MESSAGE_START, "p"), 30, chunkFrame(OVERLOADED, "p"), 30, chunkFrame(delta, "p"), chunkFrame(OVERLOADED, "p"), HANG], async (provider) => {
     const result = await provider.messages(call());
     assert.equal(result.kind, "stream");
     if (result.kind !== "stream") return;
@@ -102,9 +112,10 @@ test("an HTTP 400 whose body is a serviceUnavailableException frame is the upstr
 
 test("an error answer's frame is classed by its exception in either case; an undocumented one by the HTTP status", async () => {
   for (const [status, exceptionType, kind] of [
-    [429, "serviceQuotaExceededException", "rate_limited"],
-    [403, "accessDeniedException", "upstream_auth"],
-    [404, "resourceNotFoundException", "not_found"],
+    // Statuses that disagree with the name: the name decides.
+    [400, "serviceQuotaExceededException", "rate_limited"],
+    [500, "accessDeniedException", "upstream_auth"],
+    [400, "resourceNotFoundException", "not_found"],
     [429, "someNewException", "rate_limited"],
     [500, "someNewException", "upstream_server"],
   ] as const) {
@@ -134,6 +145,9 @@ for (const [name, breaking] of [
       assert.match(text, /Overloaded \((chunk|frame)\)/);
       const failure = result.failure();
       assert.ok(failure instanceof UpstreamError, "failure() names the error");
+      // modelStreamErrorException and an unmapped in-stream error are both the upstream's failure.
+      assert.equal(failure.kind, name === "an exception frame" ? "upstream_server" : "overloaded");
+      assert.match(failure.message, /^fake-bedrock: .*Overloaded \((chunk|frame)\)/);
       assert.equal(result.usage().usage.input, 12, "the input the upstream reported is kept");
     });
   });

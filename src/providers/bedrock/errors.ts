@@ -60,7 +60,12 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
 }
 
 /** An exception frame (`:message-type: exception`) in an InvokeModelWithResponseStream body. */
-export function bedrockStreamException(exceptionType: string, payload: string, who: string): UpstreamError {
+/**
+ * An exception frame (`:message-type: exception`): inside an InvokeModelWithResponseStream or
+ * ConverseStream body, or as the body of an error answer (`answer`: its HTTP status decides for an
+ * exception name Bedrock has not documented; in a stream, such a name is the upstream's failure).
+ */
+export function bedrockStreamException(exceptionType: string, payload: string, who: string, answer?: { status: number; retryAfterMs: number | undefined }): UpstreamError {
   let message = payload;
   try {
     const parsed = JSON.parse(payload) as { message?: unknown };
@@ -68,5 +73,9 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  return new UpstreamError(kindOf(exceptionType) ?? "upstream_server", `${who}: ${exceptionType}: ${message}`, { upstreamType: exceptionType });
+  return new UpstreamError(bedrockKind(exceptionType, answer?.status ?? 500), `${who}: ${exceptionType}: ${message}`, {
+    upstreamType: exceptionType,
+    ...(answer ? { status: answer.status } : {}),
+    ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
+  });
 }

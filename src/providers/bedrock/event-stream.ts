@@ -19,7 +19,10 @@ import { bedrockStreamException } from "./errors.js";
 export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
 
 /** One decoded event-stream message: an event (its :event-type and JSON text) or an error. */
-type Frame = { kind: "event"; eventType: string | undefined; payload: string } | { kind: "error"; error: UpstreamError };
+type Frame =
+  | { kind: "event"; eventType: string | undefined; payload: string }
+  | { kind: "exception"; exceptionType: string; payload: string }
+  | { kind: "error"; error: UpstreamError };
 
 /** AWS event-stream frames out of raw bytes, CRCs checked by the AWS SDK's codec. */
 class FrameReader {
@@ -54,7 +57,7 @@ class FrameReader {
       const messageType = header(":message-type");
       const payload = this.utf8.decode(message.body);
       if (messageType === "exception") {
-        frames.push({ kind: "error", error: bedrockStreamException(header(":exception-type") ?? "internalServerException", payload, this.who) });
+        frames.push({ kind: "exception", exceptionType: header(":exception-type") ?? "internalServerException", payload });
       } else if (messageType === "error") {
         frames.push({ kind: "error", error: new UpstreamError("upstream_server", `${this.who}: ${header(":error-code")}: ${header(":error-message")}`) });
       } else {
@@ -65,8 +68,8 @@ class FrameReader {
   }
 
   /**
-   * The stream items these bytes complete: errors as they are, each event as `sse` makes it (an
-   * SSE event, an error the event carries, or nothing: skipped). `sse` reads JSON through `json`,
+   * The stream items these bytes complete, up to the first error: errors as they are, each event as
+   * `sse` makes it (an SSE event, an error the event carries, or nothing: skipped). `sse` reads JSON through `json`,
    * so only what the upstream sent counts as unreadable: a fault in `sse` itself stays the gateway's.
    */
   items(
@@ -75,12 +78,14 @@ class FrameReader {
   ): StreamItem[] {
     const items: StreamItem[] = [];
     for (const frame of this.push(chunk)) {
-      if (frame.kind === "error") items.push(frame);
-      else {
-        const made = sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
-        if (made instanceof UpstreamError) items.push({ kind: "error", error: made });
-        else if (made) items.push({ kind: "event", sse: made });
+      const made =
+        frame.kind === "error" ? frame.error : frame.kind === "exception" ? bedrockStreamException(frame.exceptionType, frame.payload, this.who) : sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
+      if (made instanceof UpstreamError) {
+        // The stream ends at its error: later frames are not read (their usage does not count).
+        items.push({ kind: "error", error: made });
+        break;
       }
+      if (made) items.push({ kind: "event", sse: made });
     }
     return items;
   }
@@ -110,9 +115,9 @@ class FrameReader {
  * read as a plain 400 it would be the request's fault and defeat failover. Undefined if the body
  * holds no readable exception frame.
  */
-export function exceptionInFrames(body: Uint8Array, who: string): UpstreamError | undefined {
+export function exceptionInFrames(body: Uint8Array, who: string, answer: { status: number; retryAfterMs: number | undefined }): UpstreamError | undefined {
   try {
-    for (const frame of new FrameReader(who).push(body)) if (frame.kind === "error") return frame.error;
+    for (const frame of new FrameReader(who).push(body)) if (frame.kind === "exception") return bedrockStreamException(frame.exceptionType, frame.payload, who, answer);
   } catch {
     // not frames after all: the caller reads the body as text
   }
@@ -144,7 +149,7 @@ export class BedrockStreamDecoder {
       const json = Buffer.from(wrapper.bytes, "base64").toString("utf8");
       const event = parse(json) as { type?: unknown; message?: { usage?: unknown }; usage?: unknown; "amazon-bedrock-invocationMetrics"?: unknown };
       if (typeof event.type !== "string") return undefined;
-      if (event.type === "error") return anthropicStreamError(json, this.who);
+      if (event.type === "error") return anthropicStreamError(event as Record<string, unknown>, this.who);
       if (event.type === "message_start") this.startUsage = event.message?.usage;
       else if (event.type === "message_delta") this.deltaUsages.push(event.usage);
       else if (event.type === "message_stop") {

@@ -11,7 +11,7 @@ import { mapBody, networkError, post } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
-import { bedrockError, bedrockKind } from "./errors.js";
+import { bedrockError } from "./errors.js";
 import { fromConverseResponse, toConverseRequest } from "./converse.js";
 import { BedrockStreamDecoder, ConverseStreamDecoder, exceptionInFrames, sseError, type StreamItem } from "./event-stream.js";
 import { toInvokeBody } from "./request-body.js";
@@ -56,13 +56,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       if (response.status !== 200) {
         const bytes = await response.body.bytes();
         const retryAfter = retryAfterMs(response.headers);
-        const framed = String(response.headers["content-type"] ?? "").toLowerCase().includes("application/vnd.amazon.eventstream") ? exceptionInFrames(bytes, name) : undefined;
-        if (framed) {
-          // The frame's exception decides; an exception name Bedrock has not documented falls back on the status.
-          const kind = bedrockKind(framed.details.upstreamType, response.status);
-          throw new UpstreamError(kind, framed.message, { ...framed.details, status: response.status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-        }
-        throw bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
+        const framed = (response.headers["content-type"] ?? "").toLowerCase().includes("application/vnd.amazon.eventstream");
+        // The frame's exception decides; an exception name Bedrock has not documented falls back on the status.
+        throw (framed ? exceptionInFrames(bytes, name, { status: response.status, retryAfterMs: retryAfter }) : undefined) ?? bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
       }
       const headers = response.passThrough();
       if (!call.stream) {
@@ -114,14 +110,12 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const rest = mapBody(
         response.body,
         (chunk) => {
-          if (failure) return undefined;
           decode(chunk);
           return pending.length > 0 ? drain() : undefined;
         },
         (error) => networkError(error, name),
-        () => {
-          if (!failure) decoder.finish();
-        },
+        () => decoder.finish(),
+        () => failure !== undefined,
       );
       return { kind: "stream", first, rest, usage: () => decoder.usage(), failure: () => failure, headers };
     },

@@ -45,31 +45,32 @@ function kindForStatus(status: number): ErrorKind {
  */
 const SPEND_CAP_MESSAGE = /\bspend(?:ing)? limits?\b|reached your specified API usage limits/i;
 
-function isSpendCap(errorCode: unknown, message: string): boolean {
-  return errorCode === "enforced_spend_limit_reached" || SPEND_CAP_MESSAGE.test(message);
-}
+const SPEND_CAP_NOTE = " (the upstream account's spend limit: other deployments serve the model until it is raised or resets)";
 
-/** From an error body ({"type":"error","error":{"type","message","details"?}}) and status. */
-export function anthropicError(status: number, bodyText: string, retryAfter: number | undefined, who: string): UpstreamError {
-  let type: string | undefined;
-  let message = bodyText.slice(0, 500);
-  let errorCode: unknown;
-  try {
-    const parsed = JSON.parse(bodyText) as { error?: { type?: unknown; message?: unknown; details?: { error_code?: unknown } | null } };
-    if (typeof parsed.error?.type === "string") type = parsed.error.type;
-    if (typeof parsed.error?.message === "string") message = parsed.error.message;
-    errorCode = parsed.error?.details?.error_code;
-  } catch {
-    // not JSON: keep the text
+type ErrorBody = { error?: { type?: unknown; message?: unknown; details?: { error_code?: unknown } | null } };
+
+/**
+ * From an error body ({"type":"error","error":{"type","message","details"?}}), as text or already
+ * parsed, and status. `unknownKind` decides for an error type the table does not know (by
+ * default the status does).
+ */
+export function anthropicError(status: number, body: string | ErrorBody, retryAfter: number | undefined, who: string, unknownKind: ErrorKind = kindForStatus(status)): UpstreamError {
+  let parsed: ErrorBody = {};
+  if (typeof body !== "string") parsed = body;
+  else {
+    try {
+      parsed = JSON.parse(body) as ErrorBody;
+    } catch {
+      // not JSON: keep the text
+    }
   }
-  if (isSpendCap(errorCode, message)) {
-    return new UpstreamError("upstream_auth", `${who}: ${message} (the upstream account's spend limit: other deployments serve the model until it is raised or resets)`, {
-      status,
-      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-      ...(type ? { upstreamType: type } : {}),
-    });
+  const type = typeof parsed.error?.type === "string" ? parsed.error.type : undefined;
+  let message = typeof parsed.error?.message === "string" ? parsed.error.message : typeof body === "string" ? body.slice(0, 500) : "";
+  let kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? unknownKind;
+  if (parsed.error?.details?.error_code === "enforced_spend_limit_reached" || SPEND_CAP_MESSAGE.test(message)) {
+    kind = "upstream_auth";
+    message += SPEND_CAP_NOTE;
   }
-  const kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? kindForStatus(status);
   return new UpstreamError(kind, `${who}: ${message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
@@ -82,8 +83,6 @@ export function anthropicError(status: number, bodyText: string, retryAfter: num
  * was 200, so it says nothing: an error type the gateway does not know is the upstream's failure
  * (as a 5xx would be), not the request's fault.
  */
-export function anthropicStreamError(data: string, who: string): UpstreamError {
-  const error = anthropicError(200, data, undefined, who);
-  const known = error.details.upstreamType !== undefined && BY_TYPE[error.details.upstreamType] !== undefined;
-  return known ? error : new UpstreamError("upstream_server", error.message, { ...error.details });
+export function anthropicStreamError(event: string | Record<string, unknown>, who: string): UpstreamError {
+  return anthropicError(200, event as string | ErrorBody, undefined, who, "upstream_server");
 }

@@ -224,11 +224,17 @@ export function mapBody(
   mapError: (error: unknown) => unknown,
   /** Called when the body has ended: throws if the stream was not complete (through `mapError`). */
   atEnd?: () => void,
+  /** True once the stream is over before its body is (the upstream sent its error): the body is dropped. */
+  over?: () => boolean,
 ): AsyncIterable<Buffer> {
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   let ended = false;
   const next = async (): Promise<IteratorResult<Buffer>> => {
     try {
+      if (!ended && over?.()) {
+        ended = true;
+        body.destroy();
+      }
       for (;;) {
         const chunk = ended ? undefined : await body.read();
         if (chunk === undefined) {
