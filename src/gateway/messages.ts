@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
-import { sseError } from "../providers/bedrock/event-stream.js";
+import { sseError } from "../providers/shared/sse-events.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";

@@ -117,6 +117,7 @@ test("an error answer's frame is classed by its exception in either case; an und
     [500, "accessDeniedException", "upstream_auth"],
     [400, "resourceNotFoundException", "not_found"],
     [429, "someNewException", "rate_limited"],
+    [404, "someNewException", "not_found"],
     [500, "someNewException", "upstream_server"],
   ] as const) {
     await withFakeBedrock(

@@ -31,9 +31,12 @@ function kindOf(type: string | undefined): ErrorKind | undefined {
   return type === undefined ? undefined : BY_TYPE[type.charAt(0).toUpperCase() + type.slice(1)];
 }
 
+/** The kind of an answer whose exception name is missing or unknown, by its HTTP status. */
+const BY_STATUS: Record<number, ErrorKind> = { 403: "upstream_auth", 404: "not_found", 408: "timeout", 413: "request_too_large", 429: "rate_limited", 503: "unavailable" };
+
 /** An exception's kind, or the HTTP status's when the name is unknown. */
 export function bedrockKind(type: string | undefined, status: number): ErrorKind {
-  return kindOf(type) ?? (status === 429 ? "rate_limited" : status === 403 ? "upstream_auth" : status === 503 ? "unavailable" : status >= 500 ? "upstream_server" : "invalid_request");
+  return kindOf(type) ?? BY_STATUS[status] ?? (status >= 500 ? "upstream_server" : "invalid_request");
 }
 
 export function errorTypeName(headerValue: string | undefined, body: { __type?: unknown; code?: unknown }): string | undefined {

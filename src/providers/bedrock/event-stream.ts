@@ -195,8 +195,3 @@ export class ConverseStreamDecoder {
     this.frames.finish(this.translator.ended, "its metadata event");
   }
 }
-
-/** How an error reaches an Anthropic streaming client after the 200: an `event: error`. */
-export function sseError(errorType: string, message: string): string {
-  return formatSseEvent("error", JSON.stringify({ type: "error", error: { type: errorType, message } }));
-}

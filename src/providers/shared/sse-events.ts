@@ -159,3 +159,8 @@ function parseBlock(block: string): SseEvent | undefined {
 export function formatSseEvent(type: string, json: string): string {
   return `event: ${type}\ndata: ${json}\n\n`;
 }
+
+/** How an error reaches an Anthropic streaming client after the 200: an `event: error`. */
+export function sseError(errorType: string, message: string): string {
+  return formatSseEvent("error", JSON.stringify({ type: "error", error: { type: errorType, message } }));
+}
