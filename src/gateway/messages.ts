@@ -176,6 +176,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
+    for (const moved of plan.triedLast) warnings.push(`tried ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
@@ -218,6 +219,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
+        const refused = upstreamError.details.refusedFields;
+        if (refused) state.fieldRefusals.learn(deployment.id, refused, state.now());
         const health = healthOutcome(upstreamError.kind);
         if (health) {
           const retryAfterMs = upstreamError.details.retryAfterMs;

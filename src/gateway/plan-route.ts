@@ -8,6 +8,7 @@ import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { cachePrefixes, requestTokens, type CachePrefix } from "../routing/cache-prefixes.js";
 import { rankCandidates, type RankedCandidates } from "../routing/candidates.js";
+import type { TriedLast } from "../routing/field-refusals.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../routing/policy.js";
 import { readRequestNeeds, type RequestNeeds } from "../routing/request-needs.js";
 import { GatewayError } from "./errors.js";
@@ -19,6 +20,8 @@ export interface RoutePlan {
   needs: RequestNeeds;
   prefixes: CachePrefix[];
   ranking: RankedCandidates;
+  /** Deployments moved to the end of the ranking: each refused a field this request carries. */
+  triedLast: TriedLast[];
 }
 
 /**
@@ -56,6 +59,8 @@ function combinedPolicy(state: GatewayState, key: ApiKeyRecord | null, routeHead
   }
 }
 
+const NONE: TriedLast[] = [];
+
 export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: Deployment[], now: number): RoutePlan {
   const policy = policyFor(state, key, headers);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
@@ -83,5 +88,6 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
         ". Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it.",
     );
   }
-  return { policy, needs, prefixes, ranking };
+  const demoted = state.fieldRefusals.demote(ranking.ranked, request.body, now);
+  return { policy, needs, prefixes, ranking: demoted ? { ...ranking, ranked: demoted.ranked } : ranking, triedLast: demoted?.triedLast ?? NONE };
 }

@@ -10,6 +10,7 @@ import type { ProviderClient } from "../providers/provider.js";
 import { createProviderClient } from "../providers/registry.js";
 import { createAgent } from "../providers/shared/http.js";
 import { HealthBook } from "../routing/health.js";
+import { FieldRefusals } from "../routing/field-refusals.js";
 import { BudgetTracker } from "./budgets.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
@@ -114,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         now,
       ),
       affinity: shared.affinity,
+      fieldRefusals: new FieldRefusals(),
       limiter: shared.limiter,
       sharedState: () => shared.status(),
       rotation: 0,

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/load-gateway-config.js";
 import type { LedgerStore, LedgerWriter } from "../ledger/ledger.js";
 import type { ProviderClient } from "../providers/provider.js";
 import type { AffinityTable } from "../routing/affinity.js";
+import type { FieldRefusals } from "../routing/field-refusals.js";
 import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
@@ -25,6 +26,8 @@ export interface GatewayState {
   adminKey: string | undefined;
   health: HealthBook;
   affinity: AffinityTable;
+  /** Fields each deployment refused lately: requests carrying them try it last. */
+  fieldRefusals: FieldRefusals;
   limiter: Limiter;
   /** Whether rate limits and affinity are shared through Redis right now. */
   sharedState: () => SharedStateStatus;

@@ -67,6 +67,8 @@ export class UpstreamError extends Error {
       retryAfterMs?: number;
       /** The upstream's own error type name (e.g. ThrottlingException, overloaded_error). */
       upstreamType?: string;
+      /** `unsupported`: the request's fields the upstream said it does not accept (dotted paths, shared/refused-fields.ts). */
+      refusedFields?: string[];
     } = {},
   ) {
     super(message);

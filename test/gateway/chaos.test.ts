@@ -15,6 +15,7 @@ const CHAOS_DEPLOYMENTS = `deployments:
 models:
   anthropic-first: [anthropic-sonnet, bedrock-sonnet]
   bedrock-first: [bedrock-sonnet, anthropic-sonnet]
+  bedrock-only: [bedrock-sonnet]
 keys:
   limited: { requests_per_minute: 2 }
   eu-only: { residency: eu }
@@ -201,6 +202,46 @@ describe("chaos", () => {
       assert.ok(row.warnings.some((warning) => /waited 1000 ms for anthropic-sonnet, which holds the cached prefix/.test(warning)));
     } finally {
       harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("a field Bedrock does not accept: the request fails over to a deployment that takes it, and later ones carrying it try Bedrock last", async () => {
+    // What Bedrock answers for a member of the Messages API it does not take (BerriAI/litellm#7416).
+    const refuse = () =>
+      harness.bedrock.setProfile({
+        rules: [{ fault: { kind: "error", status: 400, message: "Malformed input request: #: extraneous key [service_tier] is not permitted, please reformat your input and try again." }, count: 1 }],
+      });
+    const withField: Partial<Anthropic.MessageCreateParamsNonStreaming> = { service_tier: "standard_only" };
+    refuse();
+    try {
+      const first = await ask("bedrock-first", withField);
+      assert.equal(first.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+      assert.deepEqual((await rowOf(first.response)).attempts.map((attempt) => [attempt.deployment, attempt.status, attempt.error]), [
+        ["bedrock-sonnet", 400, "unsupported"],
+        ["anthropic-sonnet", 200, null],
+      ]);
+      assert.equal(harness.gateway.state.health.snapshot().get("bedrock-sonnet")?.unavailable ?? false, false, "a refused field says nothing about Bedrock's health");
+
+      // Bedrock's refusal is remembered: the next request with the field goes straight to the Anthropic API.
+      const bedrockCalls = upstreamRequests(harness.bedrock);
+      const second = await ask("bedrock-first", withField);
+      const secondRow = await rowOf(second.response);
+      assert.deepEqual(secondRow.attempts.map((attempt) => attempt.deployment), ["anthropic-sonnet"]);
+      assert.ok(secondRow.warnings.includes("tried bedrock-sonnet last: it refused service_tier on an earlier request"), secondRow.warnings.join("; "));
+      assert.equal(upstreamRequests(harness.bedrock), bedrockCalls);
+      // A request without the field still goes to Bedrock first.
+      const plain = await ask("bedrock-first");
+      assert.equal(plain.response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+
+      // With no other deployment, Bedrock is still tried, and its 400 reaches the client naming the field.
+      refuse();
+      await assert.rejects(ask("bedrock-only", withField), (error: unknown) => {
+        assert.ok(error instanceof Anthropic.BadRequestError);
+        assert.match(error.message, /extraneous key \[service_tier\] is not permitted/);
+        return true;
+      });
+    } finally {
+      harness.bedrock.setProfile("instant");
     }
   });
 

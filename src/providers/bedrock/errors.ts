@@ -3,6 +3,7 @@
  * `__type`/`code`), cut at ":" and "#", as the AWS SDK reads it.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
  */
+import { refusalOf } from "../shared/refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
@@ -55,14 +56,15 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  return new UpstreamError(bedrockKind(type, status), `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
+  const { kind, refusedFields } = refusalOf(bedrockKind(type, status), message);
+  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
+    ...(refusedFields ? { refusedFields } : {}),
   });
 }
 
-/** An exception frame (`:message-type: exception`) in an InvokeModelWithResponseStream body. */
 /**
  * An exception frame (`:message-type: exception`): inside an InvokeModelWithResponseStream or
  * ConverseStream body, or as the body of an error answer (`answer`: its HTTP status decides for an
@@ -76,8 +78,10 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  return new UpstreamError(bedrockKind(exceptionType, answer?.status ?? 500), `${who}: ${exceptionType}: ${message}`, {
+  const { kind, refusedFields } = refusalOf(bedrockKind(exceptionType, answer?.status ?? 500), message);
+  return new UpstreamError(kind, `${who}: ${exceptionType}: ${message}`, {
     upstreamType: exceptionType,
+    ...(refusedFields ? { refusedFields } : {}),
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
   });

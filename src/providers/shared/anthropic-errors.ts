@@ -2,6 +2,7 @@
  * Anthropic-shape error responses (the Anthropic API and Claude Platform on AWS) to the closed set.
  * https://platform.claude.com/docs/en/api/errors
  */
+import { refusalOf } from "./refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
@@ -71,10 +72,12 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
     kind = "upstream_auth";
     message += SPEND_CAP_NOTE;
   }
-  return new UpstreamError(kind, `${who}: ${message}`, {
+  const refusal = refusalOf(kind, message);
+  return new UpstreamError(refusal.kind, `${who}: ${message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
+    ...(refusal.refusedFields ? { refusedFields: refusal.refusedFields } : {}),
   });
 }
 

@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { carries, FieldRefusals, REFUSAL_MEMORY_MS } from "../../src/routing/field-refusals.js";
+
+const candidate = (id: string) => ({ deployment: { id } });
+const ids = (ranked: { deployment: { id: string } }[]) => ranked.map((entry) => entry.deployment.id);
+
+test("carries: a member path, where a number stands for any element of an array", () => {
+  const body = { output_config: { effort: "low" }, tools: [{ name: "a" }, { name: "b", defer_loading: true }], metadata: null, zero: 0 };
+  assert.equal(carries(body, ["output_config", "effort"]), true);
+  assert.equal(carries(body, ["output_config", "format"]), false);
+  assert.equal(carries(body, ["tools", "0", "defer_loading"]), true, "another element of the array carries it");
+  assert.equal(carries(body, ["tools", "x", "defer_loading"]), false);
+  assert.equal(carries(body, ["metadata"]), true, "null is a value sent");
+  assert.equal(carries(body, ["metadata", "user_id"]), false);
+  assert.equal(carries(body, ["zero"]), true);
+  assert.equal(carries(body, ["toString"]), false, "not an inherited member");
+});
+
+test("a deployment that refused a field the request carries is tried last, and only for such requests, until the memory runs out", () => {
+  const refusals = new FieldRefusals();
+  const ranked = [candidate("bedrock-us"), candidate("bedrock-global"), candidate("anthropic")];
+  const withField = { model: "m", context_management: { edits: [] } };
+  const without = { model: "m" };
+  assert.equal(refusals.demote(ranked, withField, 0), undefined, "nothing learned: the ranking as it is");
+
+  refusals.learn("bedrock-us", ["context_management"], 1_000);
+  refusals.learn("bedrock-global", ["context_management", "output_config.effort"], 1_000);
+  const demoted = refusals.demote(ranked, withField, 2_000);
+  assert.ok(demoted);
+  assert.deepEqual(ids(demoted.ranked), ["anthropic", "bedrock-us", "bedrock-global"], "moved to the end in their own order");
+  assert.deepEqual(demoted.triedLast, [
+    { deployment: "bedrock-us", field: "context_management" },
+    { deployment: "bedrock-global", field: "context_management" },
+  ]);
+  assert.deepEqual(ranked.map((entry) => entry.deployment.id), ["bedrock-us", "bedrock-global", "anthropic"], "the input is not changed");
+  assert.equal(refusals.demote(ranked, without, 2_000), undefined, "a request without the field keeps its ranking");
+  assert.deepEqual(refusals.demote(ranked, { output_config: { effort: "high" } }, 2_000)?.triedLast, [{ deployment: "bedrock-global", field: "output_config.effort" }]);
+
+  // Learning again restarts the memory; past it, the refusal is forgotten and the deployment is tried in its place.
+  refusals.learn("bedrock-us", ["context_management"], 5_000);
+  assert.deepEqual(refusals.demote(ranked, withField, 1_000 + REFUSAL_MEMORY_MS)?.triedLast, [{ deployment: "bedrock-us", field: "context_management" }]);
+  assert.equal(refusals.demote(ranked, withField, 5_000 + REFUSAL_MEMORY_MS), undefined);
+});
