@@ -9,9 +9,12 @@
  *   idle-thread  — no worker work at all (the baseline);
  *   nice10       — each burst in one go, at nice 10 (what the insert thread did before);
  *   steps        — the same work in 0.1 ms steps with a 0.05 ms sleep between them, at nice 10 (now);
- *   sched-idle   — each burst in one go, under SCHED_IDLE (`chrt --idle`; skipped without chrt).
+ *   sched-idle   — each burst in one go, under SCHED_IDLE (`chrt --idle`; skipped without chrt);
+ *   batch        — each burst in one go, at nice 10 under SCHED_BATCH (`chrt --batch`: a woken
+ *                  thread does not preempt the running one);
+ *   batch-steps  — the steps of `steps`, at nice 10 under SCHED_BATCH.
  * Flags: --seconds S (per mode, default 10)  --burst MS (default 2)  --period MS (default 100)
- *        --rounds N (modes alternate, default 2)  --json
+ *        --rounds N (modes alternate, default 2)  --modes a,b (default all)  --json
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
@@ -22,7 +25,8 @@ import { lowerThreadPriority, pause, STEP_MS, THREAD_NICE, threadId } from "../s
 import { numberFlag, wholeFlag } from "./gateway/flags.js";
 import { percentile, table } from "./gateway/stats.js";
 
-type Mode = "idle-thread" | "nice10" | "steps" | "sched-idle";
+type Mode = "idle-thread" | "nice10" | "steps" | "sched-idle" | "batch" | "batch-steps";
+const MODES: readonly Mode[] = ["idle-thread", "nice10", "steps", "sched-idle", "batch", "batch-steps"];
 interface WorkerSetup {
   mode: Mode;
   burstMs: number;
@@ -38,6 +42,7 @@ function runWorker(setup: WorkerSetup): void {
   // The insert thread's own settings (src/ledger/sqlite/thread-steps.ts): nice, step and pause.
   if (setup.mode === "sched-idle") execFileSync("chrt", ["--idle", "-p", "0", String(threadId())]);
   else lowerThreadPriority(THREAD_NICE);
+  if (setup.mode === "batch" || setup.mode === "batch-steps") execFileSync("chrt", ["--batch", "-p", "0", String(threadId())]);
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const spin = (ms: number) => {
     const end = performance.now() + ms;
@@ -46,7 +51,7 @@ function runWorker(setup: WorkerSetup): void {
   for (;;) {
     Atomics.wait(cell, 0, 0, setup.periodMs);
     if (setup.mode === "idle-thread") continue;
-    if (setup.mode === "steps") {
+    if (setup.mode === "steps" || setup.mode === "batch-steps") {
       const steps = Math.max(1, Math.round(setup.burstMs / STEP_MS));
       for (let step = 0; step < steps; step += 1) {
         if (step > 0) pause();
@@ -74,13 +79,24 @@ async function serve(): Promise<void> {
   process.stdin.resume();
 }
 
-/** Whether this process may put a thread under SCHED_IDLE (chrt installed, and allowed): tried on a throwaway child. */
-function schedIdleAvailable(): boolean {
+/** The modes to run: --modes a,b (any of MODES), else all; the chrt modes only where chrt may set their policy. */
+function modeList(flag: string | undefined): Mode[] {
+  const asked = flag === undefined ? [...MODES] : flag.split(",").map((name) => name.trim());
+  const unknown = asked.filter((name) => !(MODES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--modes: unknown mode ${unknown.join(", ")}; the modes are ${MODES.join(", ")}`);
+  return (asked as Mode[]).filter((mode) => {
+    const policy = mode === "sched-idle" ? "--idle" : mode === "batch" || mode === "batch-steps" ? "--batch" : undefined;
+    return policy === undefined || policyAvailable(policy, mode);
+  });
+}
+
+/** Whether this process may put a thread under a scheduling policy (chrt installed, and allowed): tried on a throwaway child. */
+function policyAvailable(policy: "--idle" | "--batch", mode: Mode): boolean {
   try {
-    execFileSync("chrt", ["--idle", "0", "true"], { stdio: "ignore" });
+    execFileSync("chrt", [policy, "0", "true"], { stdio: "ignore" });
     return true;
   } catch {
-    process.stderr.write("thread-wake: `chrt --idle` is not available here; the sched-idle mode is skipped\n");
+    process.stderr.write(`thread-wake: \`chrt ${policy}\` is not available here; the ${mode} mode is skipped\n`);
     return false;
   }
 }
@@ -124,12 +140,12 @@ async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
 async function main(): Promise<void> {
   // This process is the client: pin it to CPU 0 (the server gets CPU 1).
   execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
-  const { values } = parseArgs({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, json: { type: "boolean" } } });
+  const { values } = parseArgs({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, modes: { type: "string" }, json: { type: "boolean" } } });
   const seconds = numberFlag("seconds", values.seconds, 10);
   const burstMs = numberFlag("burst", values.burst, 2);
   const periodMs = numberFlag("period", values.period, 100);
   const rounds = wholeFlag("rounds", values.rounds, 2);
-  const modes: Mode[] = ["idle-thread", "nice10", "steps", ...(schedIdleAvailable() ? (["sched-idle"] as const) : [])];
+  const modes = modeList(values.modes);
   const results: { mode: Mode; round: number; count: number; p50: number; p99: number; p999: number; max: number }[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const mode of modes) {
