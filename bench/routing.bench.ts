@@ -50,6 +50,7 @@ function decide(rotation: number) {
     deployments: all,
     policy: { residency: "any", compliance: [], billing: "any", objective: "cheapest", weights: { cost: 1, latency: 0 } },
     needs: readRequestNeeds(body, undefined),
+    knownBetas: catalog.data.betas,
     inputTokens: requestTokens(bodyBytes),
     maxTokens: body.max_tokens,
     prefixes,

@@ -41,6 +41,7 @@ export function buildCatalog(files: NamedCatalogFile[]): { catalog: CatalogData;
     models: new Map(),
     offerings: [],
     arnMappings: [],
+    betas: new Map(),
   };
   const report = (file: NamedCatalogFile, path: (string | number)[], message: string, severity: "error" | "warning" = "error") => {
     const line = file.lineOf?.(path);
@@ -55,6 +56,7 @@ export function buildCatalog(files: NamedCatalogFile[]): { catalog: CatalogData;
       if (!data.ids || Object.keys(data.ids).length === 0) report(file, ["models", index, "ids"], "a model needs at least one provider id");
     });
     catalog.arnMappings.push(...(file.data.arn_mappings ?? []));
+    for (const beta of file.data.betas ?? []) catalog.betas.set(beta.id, beta);
   }
 
   const byKey = new Map<string, Offering>();

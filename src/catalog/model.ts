@@ -4,6 +4,7 @@
  */
 import type { Decimal } from "../pricing/decimal.js";
 import type {
+  BetaInfo,
   ArnMapping,
   Capabilities,
   LatencyData,
@@ -94,6 +95,8 @@ export interface CatalogData {
   models: Map<string, Model>;
   offerings: Offering[];
   arnMappings: ArnMapping[];
+  /** anthropic-beta values the catalog knows, by id. */
+  betas: Map<string, BetaInfo>;
 }
 
 /** The price block in force on `date` (YYYY-MM-DD; both ends inclusive), or undefined. */

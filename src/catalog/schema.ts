@@ -96,7 +96,7 @@ export const capabilitiesSchema = z.strictObject({
   web_search: z.boolean().optional(),
   fast_mode: z.boolean().optional(),
   inference_geo: z.boolean().optional(),
-  /** anthropic-beta values this deployment accepts; others must be dropped or refused. */
+  /** anthropic-beta values this deployment accepts; others are left off or refused (routing/betas.ts). */
   betas: z.array(z.string()).optional(),
 });
 
@@ -180,6 +180,25 @@ export const arnMappingSchema = z.strictObject({
   region: z.string().optional(),
 });
 
+/**
+ * An anthropic-beta value the catalog knows. `needed`: a request that sends it depends on it (a
+ * longer context or output, a tool type, files), so a deployment that does not accept it is not
+ * tried; otherwise it only adjusts how the answer is made or identifies the client, and is left
+ * off where it is not accepted. Which deployments accept it is each model's or offering's
+ * `capabilities.betas`.
+ */
+export const betaSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a beta id is lower-case letters, digits and dashes, e.g. context-1m-2025-08-07"),
+  needed: z.boolean(),
+  /**
+   * A deployment whose context window is at least this many tokens gives what the beta asks for
+   * without it (the 1M-context beta on models with a 1M window by default): there it is left off.
+   */
+  implied_by_context_window: z.number().int().positive().optional(),
+  note: z.string(),
+  source: sourceSchema,
+});
+
 /** One catalog file. Every section is optional so that data can be split across files. */
 export const catalogFileSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -190,6 +209,7 @@ export const catalogFileSchema = z.strictObject({
   provider: providerSchema.optional(),
   offerings: z.array(offeringSchema).optional(),
   arn_mappings: z.array(arnMappingSchema).optional(),
+  betas: z.array(betaSchema).optional(),
 });
 
 export type Source = z.infer<typeof sourceSchema>;
@@ -203,4 +223,5 @@ export type OfferingData = z.infer<typeof offeringSchema>;
 export type ProviderInfo = z.infer<typeof providerInfoSchema>;
 export type RegionData = z.infer<typeof regionSchema>;
 export type ArnMapping = z.infer<typeof arnMappingSchema>;
+export type BetaInfo = z.infer<typeof betaSchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;

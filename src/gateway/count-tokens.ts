@@ -1,6 +1,7 @@
 /** POST /v1/messages/count_tokens: answered by the first deployment of the model that can count. */
 import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
+import { betasOn } from "../routing/betas.js";
 import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
@@ -12,7 +13,7 @@ import type { Deployment } from "../config/load-gateway-config.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
 
 /** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
-export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer): Promise<{ input_tokens: number; deployment: string }> {
+export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
   const request = parseCountTokensRequest(body);
   if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
@@ -23,7 +24,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, deployments, { body: request.body, raw }, headers, needs.betas, requestId, cancel);
+    return await countOn(state, deployments, { body: request.body, raw, beta }, headers, needs.betas, requestId, cancel);
   } finally {
     clear();
   }
@@ -32,7 +33,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
 async function countOn(
   state: GatewayState,
   deployments: Deployment[],
-  { body, raw }: { body: Record<string, unknown>; raw: Buffer | undefined },
+  { body, raw, beta }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean },
   headers: IncomingHttpHeaders,
   betas: string[],
   requestId: string,
@@ -42,13 +43,19 @@ async function countOn(
   for (const deployment of deployments.slice(0, state.config.config.routing.max_attempts)) {
     const client = state.clients.get(deployment.providerName);
     if (!client) continue;
+    const betasHere = betasOn(deployment, betas, state.catalog.data.betas);
+    if (betasHere.missing.length > 0) {
+      lastError = new UpstreamError("unsupported", `${deployment.id} does not accept anthropic-beta ${betasHere.missing.join(", ")}, which the request needs`);
+      continue;
+    }
     try {
       const json = countTokensJsonFor(deployment, raw);
       const counted = await client.countTokens(body, {
         ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,
         anthropicVersion: anthropicVersion(headers),
-        betas,
+        betas: betasHere.send,
+        beta,
         requestId,
         cancel,
         firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,

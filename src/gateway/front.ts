@@ -119,6 +119,12 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
     response.on("close", () => {
       if (!response.writableFinished) cancel.abort(new Error("client disconnected"));
     });
-    void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel }, response);
+    void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel, beta: isBetaCall(request.url) }, response);
   });
+}
+
+/** Whether a request URL asks for the beta variant (`?beta=true`) of its endpoint. */
+export function isBetaCall(url: string | undefined): boolean {
+  const query = url?.indexOf("?") ?? -1;
+  return query >= 0 && new URLSearchParams(url?.slice(query + 1)).get("beta") === "true";
 }

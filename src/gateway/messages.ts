@@ -11,6 +11,7 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/shared/sse-events.js";
 import { anthropicErrorType } from "../providers/error-types.js";
+import { betasOn } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
@@ -63,6 +64,8 @@ export type IncomingMessages = {
   body: unknown;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
+  /** Called as the beta variant (`?beta=true`): Anthropic-shape upstreams are called so too. */
+  beta?: boolean;
 } & ({ raw: Buffer; translate?: undefined } | { raw?: undefined; translate: (body: unknown) => { body: unknown; raw: Buffer } });
 
 /** The model a request body names, before it is checked: the ledger row of a refused request keeps it. */
@@ -198,6 +201,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       const deployment = candidate.deployment;
       const client = state.clients.get(deployment.providerName);
       if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
+      const betas = betasOn(deployment, plan.needs.betas, state.catalog.data.betas);
+      if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
       const attemptStarted = performance.now();
       state.health.begin(deployment.id);
       let result: UpstreamResult;
@@ -206,9 +211,10 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           body: bodyFor(deployment, request.body),
           json: jsonFor(deployment, raw),
           stream: request.stream,
+          beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,
           anthropicVersion: anthropicVersion(incoming.headers),
-          betas: plan.needs.betas,
+          betas: betas.send,
           requestId,
           cancel,
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,

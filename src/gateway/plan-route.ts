@@ -70,6 +70,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
     deployments,
     policy,
     needs,
+    knownBetas: state.catalog.data.betas,
     inputTokens: requestTokens(bodyBytes),
     maxTokens: request.maxTokens,
     prefixes,
@@ -80,10 +81,10 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
   });
   if (ranking.ranked.length === 0) {
     const constraints = ranking.excluded.filter((exclusion) => exclusion.rule === "constraint");
-    const what = constraints.length === ranking.excluded.length ? "within its routing constraints" : "";
+    const what = constraints.length === ranking.excluded.length ? " within its routing constraints" : "";
     throw new GatewayError(
       "no_route",
-      `no deployment of ${request.model} can serve this request ${what}: ` +
+      `no deployment of ${request.model} can serve this request${what}: ` +
         ranking.excluded.map((exclusion) => `${exclusion.deployment} fails ${exclusion.reason}`).join("; ") +
         ". Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it.",
     );

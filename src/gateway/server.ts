@@ -9,7 +9,7 @@ import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, parseJsonBody } from "./front.js";
+import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
@@ -66,7 +66,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   app.post("/v1/messages/count_tokens", async (request, reply) => {
     const requestId = newRequestId();
     try {
-      const counted = await countTokens(state, request.headers, request.body, requestId, rawBodies.get(request));
+      const counted = await countTokens(state, request.headers, request.body, requestId, rawBodies.get(request), isBetaCall(request.url));
       return reply.headers({ "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send({ input_tokens: counted.input_tokens });
     } catch (error) {
       const response = errorResponse(asKnownError(error), requestId);

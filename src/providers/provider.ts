@@ -18,11 +18,17 @@ export interface MessagesCall {
    */
   json?: Buffer;
   stream: boolean;
+  /**
+   * The client called the beta variant (`?beta=true`, what the SDKs' `client.beta.messages` and
+   * Claude Code send): Anthropic-shape upstreams are called the same way, since fields in beta are
+   * accepted there only.
+   */
+  beta?: boolean;
   /** The model id to send upstream for this deployment. */
   upstreamModel: string;
   anthropicVersion: string;
   /** anthropic-beta values the upstream may receive (already checked against the deployment). */
-  betas: string[];
+  betas: readonly string[];
   requestId: string;
   /** Aborted when the client goes away or the request's deadline passes. */
   cancel: Cancel;

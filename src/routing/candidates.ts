@@ -13,12 +13,13 @@
  */
 import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
-import type { Residency } from "../catalog/schema.js";
+import type { BetaInfo, Residency } from "../catalog/schema.js";
 import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
 import type { CachePrefix } from "./cache-prefixes.js";
+import { betasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { ResidencyConstraint, RoutingPolicy } from "./policy.js";
 import type { RequestNeeds } from "./request-needs.js";
@@ -53,6 +54,8 @@ export interface RouteInput {
   deployments: Deployment[];
   policy: RoutingPolicy;
   needs: RequestNeeds;
+  /** anthropic-beta values the catalog knows (whether a request depends on each). */
+  knownBetas: ReadonlyMap<string, BetaInfo>;
   /** Estimated input tokens of the whole request. */
   inputTokens: number;
   maxTokens: number;
@@ -100,13 +103,10 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
 const ANTHROPIC_SHAPE = new Set(["anthropic", "claude-platform-aws"]);
 
 /** Why a deployment cannot honour what the request needs, or undefined if it can. */
-export function unmetNeed(deployment: Deployment, needs: RequestNeeds): string | undefined {
+export function unmetNeed(deployment: Deployment, needs: RequestNeeds, knownBetas: ReadonlyMap<string, BetaInfo>): string | undefined {
   const capabilities = deployment.offering.capabilities;
-  const accepted = capabilities.betas;
-  if (accepted) {
-    const missing = needs.betas.filter((beta) => !accepted.includes(beta));
-    if (missing.length > 0) return `does not accept anthropic-beta ${missing.join(", ")}`;
-  }
+  const { missing } = betasOn(deployment, needs.betas, knownBetas);
+  if (missing.length > 0) return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
   if (needs.oneHourCache && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
     return "has no 1-hour prompt-cache TTL";
   }
@@ -201,7 +201,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       excluded.push({ deployment: deployment.id, reason: constraint, rule: "constraint" });
       continue;
     }
-    const need = unmetNeed(deployment, input.needs);
+    const need = unmetNeed(deployment, input.needs, input.knownBetas);
     if (need) {
       excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
       continue;

@@ -53,6 +53,7 @@ test("401 for a wrong key, 400 for a bad body, 404 `model: X` for an unknown or 
   const extra = await post("/v1/messages", JSON.stringify({ ...hello, frequency_penalty: 1 }));
   assert.deepEqual([extra.status, extra.json.error?.message], [400, "frequency_penalty: Extra inputs are not permitted"]);
   assert.equal((await post("/v1/messages?beta=true", JSON.stringify({ ...hello, frequency_penalty: 1 }))).status, 200, "beta bodies may carry new fields");
+  assert.equal((await post("/v1/messages", JSON.stringify({ ...hello, frequency_penalty: 1 }), { "anthropic-beta": "context-management-2025-06-27" })).status, 200, "so may bodies sent with a beta header (the SDK's client.beta.messages)");
   assert.equal((await post("/v1/messages", "{not json")).status, 400);
   const missing = await post("/v1/messages", JSON.stringify({ model: MODEL, messages: hello.messages }));
   assert.equal(missing.json.error?.message, "max_tokens: Field required");

@@ -37,6 +37,7 @@ function input(overrides: Partial<RouteInput> = {}): RouteInput {
     deployments: all,
     policy: cheapest,
     needs: readRequestNeeds(body, undefined),
+    knownBetas: catalog().data.betas,
     inputTokens: 1000,
     maxTokens: 100,
     prefixes: [],
@@ -81,13 +82,18 @@ test("billing aws-invoice keeps only Bedrock; compliance needs every programme l
   assert.match(impossible.excluded[0]?.reason ?? "", /compliance=made-up-programme/);
 });
 
-test("what the request needs: inference_geo us keeps the us routes; a beta Bedrock does not accept excludes Bedrock", () => {
+test("what the request needs: inference_geo us keeps the us routes; a needed beta Bedrock does not accept excludes Bedrock, others do not", () => {
   const geo = readRequestNeeds({ inference_geo: "us", messages: [] }, undefined);
   assert.deepEqual(ids(rankCandidates(input({ needs: geo }))).sort(), ["a-us", "b-us"]);
-  const beta = readRequestNeeds({ messages: [] }, "some-unknown-beta-2099-01-01");
-  const ranking = rankCandidates(input({ needs: beta }));
-  assert.ok(ids(ranking).every((id) => id.startsWith("a-")));
-  assert.ok(ranking.excluded.some((exclusion) => exclusion.rule === "need" && /anthropic-beta some-unknown-beta/.test(exclusion.reason)));
+  // tool-search-tool-2025-10-19 is needed (catalog/betas.yaml) and not on Bedrock's list for Sonnet 4.6.
+  const needed = rankCandidates(input({ needs: readRequestNeeds({ messages: [] }, "tool-search-tool-2025-10-19") }));
+  assert.deepEqual(ids(needed).sort(), ["a-global", "a-us"]);
+  assert.deepEqual(
+    needed.excluded.filter((exclusion) => exclusion.rule === "need").map((exclusion) => [exclusion.deployment, exclusion.reason]),
+    ["b-global", "b-us", "b-eu"].map((id) => [id, "does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs"]),
+  );
+  // A beta the catalog does not know, or knows as not needed, is left off where it is not accepted: every deployment stays.
+  assert.equal(ids(rankCandidates(input({ needs: readRequestNeeds({ messages: [] }, "some-unknown-beta-2099-01-01, claude-code-20250219") }))).length, all.length);
 });
 
 test("cache affinity: the deployment holding the prefix is cheaper there than a rewrite elsewhere, even at 1.1x", () => {

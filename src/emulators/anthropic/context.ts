@@ -37,7 +37,12 @@ export function beginRequest(context: AnthropicContext, request: FastifyRequest,
   return requestId;
 }
 
+/**
+ * A call that may carry fields still in beta: the beta variant (`?beta=true`, what Claude Code
+ * sends), or any call with an `anthropic-beta` header (the official SDK's `client.beta.messages`
+ * posts to plain /v1/messages with the header, and its beta fields are accepted there).
+ */
 export function isBeta(request: FastifyRequest): boolean {
   const query = request.query as Record<string, unknown> | undefined;
-  return query?.["beta"] === "true";
+  return query?.["beta"] === "true" || request.headers["anthropic-beta"] !== undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The Anthropic-specific parts of the Messages and count_tokens bodies (model, stream, …) on top
  * of the shared prompt schema. Unknown top-level keys are refused as the API does
- * ("x: Extra inputs are not permitted") except on `?beta=true`, where new fields appear first.
+ * ("x: Extra inputs are not permitted") except on a beta call (`?beta=true`, or an `anthropic-beta`
+ * header: context.ts isBeta), where new fields appear first.
  */
 import { z } from "zod";
 import { promptShape, type PromptRequest } from "../shared/messages-request.js";

@@ -55,6 +55,9 @@ export function registerModelRoute(app: FastifyInstance, context: BedrockContext
     const parsed = parseBedrockPrompt(isConverse(operation) ? "converse" : "invoke", json.value, model.maxOutputTokens ?? 4096);
     if (!parsed.ok) return sendBedrockError(reply, "ValidationException", parsed.message);
     const { prompt, converse: converseBody } = parsed;
+    // Bedrock answers a beta its model does not take with these three words, naming none.
+    const betas = (converseBody ? converseBody.additionalModelRequestFields : (json.value as Record<string, unknown>))?.["anthropic_beta"];
+    if (Array.isArray(betas) && model.betas && betas.some((beta) => !model.betas?.includes(beta as string))) return sendBedrockError(reply, "ValidationException", "invalid beta flag");
 
     const exchange = prepareExchange(state, prompt, model);
     const limit = modelLimitProblem(prompt, model, exchange.totalInputTokens);

@@ -21,6 +21,8 @@ export interface EmulatedModel {
   contextWindow: number | undefined;
   /** null when the route does not offer prompt caching (cache_control is then ignored). */
   cache: CachePolicy | null;
+  /** anthropic-beta values the route accepts (the catalog's list); undefined: any. */
+  betas: readonly string[] | undefined;
 }
 
 /**
@@ -83,6 +85,7 @@ function emulated(model: Model, offering: Offering): EmulatedModel {
     maxOutputTokens: offering.capabilities.max_output_tokens,
     contextWindow: offering.capabilities.context_window,
     cache: cachePolicy(offering.capabilities),
+    betas: offering.capabilities.betas,
   };
 }
 

@@ -111,7 +111,7 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
 }
 
 /** The Anthropic Messages body (already checked by the gateway) as a Converse request. */
-export function toConverseRequest(body: Json, betas: string[]): Json {
+export function toConverseRequest(body: Json, betas: readonly string[]): Json {
   for (const field of Object.keys(body)) {
     if (!TRANSLATED_FIELDS.has(field)) throw refuse(field, "cannot be sent");
   }

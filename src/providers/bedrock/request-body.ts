@@ -6,7 +6,7 @@
  */
 export const BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
 
-export function toInvokeBody(body: Record<string, unknown>, betas: string[]): Record<string, unknown> {
+export function toInvokeBody(body: Record<string, unknown>, betas: readonly string[]): Record<string, unknown> {
   const { model: _model, stream: _stream, ...rest } = body;
   // The version is Bedrock's own, whatever the body says ("2023-06-01" is the Anthropic API's).
   return {

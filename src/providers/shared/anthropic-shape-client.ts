@@ -13,6 +13,8 @@ import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The stream events the gateway reads: usage, and an error before the message. */
+/** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
+const BETA_QUERY = "?beta=true";
 const OBSERVED_EVENTS = ["message_start", "message_delta", "message_stop", "error"];
 
 export interface AnthropicShapeOptions {
@@ -52,7 +54,7 @@ export class AnthropicShapeClient implements ProviderClient {
     const body = call.json ?? JSON.stringify({ ...call.body, model: call.upstreamModel });
     const pendingHeaders = this.headers(call);
     const requestHeaders = pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-    const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages`, requestHeaders, body, {
+    const response = await post(this.options.agent, this.origin, `${this.basePath}/v1/messages${call.beta ? BETA_QUERY : ""}`, requestHeaders, body, {
       cancel: call.cancel,
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,
@@ -122,7 +124,7 @@ export class AnthropicShapeClient implements ProviderClient {
     const response = await post(
       this.options.agent,
       this.origin,
-      `${this.basePath}/v1/messages/count_tokens`,
+      `${this.basePath}/v1/messages/count_tokens${call.beta ? BETA_QUERY : ""}`,
       await this.headers(call),
       call.json ?? JSON.stringify({ ...body, model: call.upstreamModel }),
       { cancel: call.cancel, headersTimeoutMs: call.firstByteTimeoutMs, who },

@@ -1,0 +1,84 @@
+/**
+ * Claude Code's anthropic-beta header through the gateway (the betas a real claude CLI sends on
+ * every request): Bedrock, which answers a beta it does not take with an opaque "invalid beta
+ * flag", receives only the betas its catalog entry accepts; the Anthropic API receives them all;
+ * a beta the request needs keeps it off a deployment that lacks it; `?beta=true` is passed on.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import type { Deployment } from "../../src/config/load-gateway-config.js";
+import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { DEFAULT_BEDROCK_API_KEY } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
+import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+
+
+let harness: Harness;
+let client: Anthropic;
+before(async () => {
+  harness = await startHarness();
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+after(async () => harness.close());
+
+const ask = (model: string, betas: string[], extra: Partial<Anthropic.Beta.MessageCreateParamsNonStreaming> = {}) =>
+  client.beta.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hello" }], betas, ...extra }).withResponse();
+
+async function rowOf(response: Response): Promise<LedgerRow> {
+  await harness.ledger.writer.flush();
+  const row = await harness.ledger.store.get(response.headers.get("request-id") ?? "");
+  assert.ok(row);
+  return row;
+}
+
+test("Bedrock refuses Claude Code's betas when called directly; through the gateway it gets only the ones it accepts, streaming or not", async () => {
+  const upstreamModel = (harness.gateway.state.config.deployments.get("bedrock-haiku-global") as Deployment).upstreamModel;
+  const direct = await fetch(`${harness.bedrock.url}/model/${encodeURIComponent(upstreamModel)}/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${DEFAULT_BEDROCK_API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ anthropic_version: "bedrock-2023-05-31", anthropic_beta: CLAUDE_CODE_BETAS, max_tokens: 16, messages: [{ role: "user", content: "hello" }] }),
+  });
+  assert.equal(direct.status, 400);
+  assert.equal(((await direct.json()) as { message?: string }).message, "invalid beta flag");
+
+  const { data, response } = await ask("haiku-via-bedrock", CLAUDE_CODE_BETAS);
+  assert.equal(data.type, "message");
+  assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-haiku-global");
+  const leftOff = CLAUDE_CODE_BETAS.filter((beta) => beta !== "interleaved-thinking-2025-05-14");
+  assert.deepEqual((await rowOf(response)).warnings, [`left anthropic-beta ${leftOff.join(", ")} off for bedrock-haiku-global: not accepted there, and not needed`]);
+
+  const stream = client.beta.messages.stream({ model: "haiku-via-bedrock", max_tokens: 16, messages: [{ role: "user", content: "hello" }], betas: CLAUDE_CODE_BETAS });
+  const streamed = await stream.finalMessage();
+  assert.equal(streamed.type, "message");
+  assert.ok(streamed.usage.output_tokens > 0);
+});
+
+test("the Anthropic API gets every beta, and a needed beta Bedrock lacks keeps the request off Bedrock", async () => {
+  const { response } = await ask("haiku-via-anthropic", CLAUDE_CODE_BETAS);
+  assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+  assert.deepEqual((await rowOf(response)).warnings, []);
+
+  // tool-search-tool-2025-10-19 is needed (catalog/betas.yaml) and Bedrock's Haiku 4.5 does not take it.
+  const bedrockCalls = upstreamRequests(harness.bedrock);
+  await assert.rejects(ask("haiku-via-bedrock", ["tool-search-tool-2025-10-19"]), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, /no deployment of haiku-via-bedrock can serve this request: bedrock-haiku-global fails does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs/);
+    return true;
+  });
+  assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "never sent to Bedrock");
+});
+
+test("?beta=true (as Claude Code calls) reaches an Anthropic-shape upstream, whose beta variant takes new fields", async () => {
+  // No anthropic-beta header: only the beta variant of the endpoint accepts a field still in beta.
+  const call = (path: string) =>
+    fetch(`${harness.gateway.url}${path}`, {
+      method: "POST",
+      headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 16, messages: [{ role: "user", content: "hello" }], context_management: { edits: [] } }),
+    });
+  const plain = await call("/v1/messages");
+  assert.equal(plain.status, 400);
+  assert.match(((await plain.json()) as { error: { message: string } }).error.message, /context_management: Extra inputs are not permitted/);
+  assert.equal((await call("/v1/messages?beta=true")).status, 200);
+});

@@ -1,0 +1,47 @@
+/** Which anthropic-beta values go to a deployment: the catalog's accepted lists and catalog/betas.yaml. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseGatewayConfig, type Deployment } from "../../src/config/load-gateway-config.js";
+import { betasOn } from "../../src/routing/betas.js";
+import { catalog } from "../helpers/catalog.js";
+import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
+
+const config = parseGatewayConfig(
+  `
+providers:
+  anthropic: { kind: anthropic }
+  bedrock: { kind: bedrock, region: us-east-1 }
+deployments:
+  - { id: a-sonnet-46, provider: anthropic, model: claude-sonnet-4-6, route: global }
+  - { id: b-sonnet-46, provider: bedrock, model: claude-sonnet-4-6, route: global }
+  - { id: b-sonnet-45, provider: bedrock, model: claude-sonnet-4-5, route: global }
+  - { id: b-haiku-45, provider: bedrock, model: claude-haiku-4-5, route: global }
+`,
+  "betas-test.yaml",
+  catalog(),
+);
+const deployment = (id: string) => config.deployments.get(id) as Deployment;
+const known = catalog().data.betas;
+
+test("the Anthropic API receives every beta the client sent", () => {
+  assert.deepEqual(betasOn(deployment("a-sonnet-46"), [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"], known), {
+    send: [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"],
+    leftOff: [],
+    missing: [],
+  });
+});
+
+test("Bedrock receives only the betas it accepts; the others Claude Code sends are left off, none is missing", () => {
+  const plan = betasOn(deployment("b-haiku-45"), CLAUDE_CODE_BETAS, known);
+  assert.deepEqual(plan.send, ["interleaved-thinking-2025-05-14"]);
+  assert.deepEqual(plan.leftOff, CLAUDE_CODE_BETAS.filter((beta) => beta !== "interleaved-thinking-2025-05-14"));
+  assert.deepEqual(plan.missing, []);
+});
+
+test("a needed beta the deployment does not accept is missing, unless its context window gives what the beta asks for", () => {
+  assert.deepEqual(betasOn(deployment("b-haiku-45"), ["tool-search-tool-2025-10-19"], known).missing, ["tool-search-tool-2025-10-19"]);
+  // The 1M-context beta: Sonnet 4.5 on Bedrock accepts it; Haiku 4.5 (200K) cannot serve it; Sonnet 4.6 has 1M without it.
+  assert.deepEqual(betasOn(deployment("b-sonnet-45"), ["context-1m-2025-08-07"], known).send, ["context-1m-2025-08-07"]);
+  assert.deepEqual(betasOn(deployment("b-haiku-45"), ["context-1m-2025-08-07"], known).missing, ["context-1m-2025-08-07"]);
+  assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], leftOff: ["context-1m-2025-08-07"], missing: [] });
+});
