@@ -23,6 +23,8 @@ export interface Deployment {
   region: string | undefined;
   upstreamModel: string;
   priority: number;
+  /** Request fields removed before a request goes here (`drop_fields`). */
+  dropFields: readonly string[];
 }
 
 export interface ResolvedConfig {
@@ -102,6 +104,7 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
         region,
         upstreamModel: deployment.upstream_model ?? offering.modelId,
         priority: deployment.priority,
+        dropFields: deployment.drop_fields,
       });
     } catch (error) {
       if (error instanceof UnknownModelError || error instanceof CatalogLookupError) issue(["deployments", index, "model"], error.message);

@@ -6,7 +6,7 @@ import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
-import { anthropicVersion, countTokensJsonFor } from "./messages.js";
+import { anthropicVersion, bodyWithout, countTokensJsonFor } from "./messages.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
@@ -49,8 +49,9 @@ async function countOn(
       continue;
     }
     try {
-      const json = countTokensJsonFor(deployment, raw);
-      const counted = await client.countTokens(body, {
+      const sentBody = bodyWithout(deployment, body, []);
+      const json = sentBody === body ? countTokensJsonFor(deployment, raw) : undefined;
+      const counted = await client.countTokens(sentBody, {
         ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,
         anthropicVersion: anthropicVersion(headers),

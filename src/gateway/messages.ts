@@ -21,6 +21,7 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
+import { withoutFields } from "./drop-fields.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
@@ -93,6 +94,14 @@ function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<
   if (body.inference_geo === undefined) return body;
   const { inference_geo: _geo, ...rest } = body;
   return rest;
+}
+
+/** The body without the deployment's `drop_fields` (the same object when it has none there); a warning says what was dropped. */
+export function bodyWithout(deployment: Deployment, body: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
+  if (deployment.dropFields.length === 0) return body;
+  const { body: sent, dropped } = withoutFields(body, deployment.dropFields);
+  if (dropped.length > 0) warnings.push(`dropped ${dropped.join(", ")} for ${deployment.id} (its drop_fields)`);
+  return sent;
 }
 
 /** The client's bytes with the deployment's members spliced in (Anthropic-shape upstreams), when that can be exact. */
@@ -203,13 +212,15 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
       const betas = betasOn(deployment, plan.needs.betas, state.catalog.data.betas);
       if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
+      const sentBody = bodyWithout(deployment, request.body, warnings);
       const attemptStarted = performance.now();
       state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
-          body: bodyFor(deployment, request.body),
-          json: jsonFor(deployment, raw),
+          body: bodyFor(deployment, sentBody),
+          // The client's bytes, byte for byte, unless this deployment drops some of its fields.
+          json: sentBody === request.body ? jsonFor(deployment, raw) : undefined,
           stream: request.stream,
           beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,

@@ -35,5 +35,26 @@ export function parseInvokeBody(value: unknown): InvokeBody {
   if (!parsed.success) {
     return malformed(parsed.error.issues.slice(0, 3).map((issue) => `#/${issue.path.map(String).join("/")}: ${issue.message}`));
   }
+  const toolMember = refusedToolMember((value as { tools?: unknown }).tools);
+  if (toolMember) return { ok: false, message: toolMember };
   return { ok: true, prompt: parsed.data };
+}
+
+/**
+ * Members of a custom tool that Bedrock's models refuse, in the model's own words:
+ * "tools.11.custom.defer_loading: Extra inputs are not permitted" (anthropics/claude-code#82549,
+ * Claude Code's deferred tools) and "tools.3.custom.input_examples: …" (anthropics/claude-code#11678).
+ */
+const REFUSED_TOOL_MEMBERS = ["defer_loading", "input_examples"];
+
+function refusedToolMember(tools: unknown): string | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  for (const [index, tool] of tools.entries()) {
+    if (typeof tool !== "object" || tool === null) continue;
+    const type = (tool as { type?: unknown }).type;
+    if (type !== undefined && type !== "custom") continue;
+    const member = REFUSED_TOOL_MEMBERS.find((name) => Object.hasOwn(tool, name));
+    if (member) return `tools.${index}.custom.${member}: Extra inputs are not permitted`;
+  }
+  return undefined;
 }

@@ -15,6 +15,14 @@ import type { ErrorKind } from "../upstream-error.js";
 const EXTRANEOUS_KEY = /#((?:\/[^:/\s]+)*): extraneous key \[([^\]\s]+)\] is not permitted/g;
 const EXTRA_INPUTS = /([A-Za-z0-9_.\-]+): Extra inputs are not permitted/g;
 
+/**
+ * The model's check names the kind of a tool in its path ("tools.11.custom.defer_loading": the
+ * custom-tool member of the tool union), which is not a member of the body: it is left out.
+ */
+function bodyPath(path: string): string {
+  return path.replace(/^(tools\.\d+)\.custom\./, "$1.");
+}
+
 /** The fields an upstream's error message says it does not accept, in the order named; none: []. */
 export function refusedFields(message: string): string[] {
   const fields: string[] = [];
@@ -22,7 +30,7 @@ export function refusedFields(message: string): string[] {
     const parent = (match[1] ?? "").split("/").filter((segment) => segment.length > 0);
     fields.push([...parent, match[2] as string].join("."));
   }
-  for (const match of message.matchAll(EXTRA_INPUTS)) fields.push(match[1] as string);
+  for (const match of message.matchAll(EXTRA_INPUTS)) fields.push(bodyPath(match[1] as string));
   return [...new Set(fields)];
 }
 

@@ -1,0 +1,76 @@
+/**
+ * A deployment's drop_fields: fields its upstream refuses, removed before the request goes there
+ * (Claude Code's deferred tools on a Bedrock-only setup).
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { dropFieldProblem, withoutFields } from "../../src/gateway/drop-fields.js";
+import { catalog } from "../helpers/catalog.js";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+test("withoutFields removes each path that is there, through every array element, without changing the body", () => {
+  const body = {
+    model: "m",
+    tools: [{ name: "a", defer_loading: true }, { name: "b" }, { name: "c", defer_loading: false, input_examples: [] }],
+    output_config: { effort: "low", format: { type: "json" } },
+  };
+  const before = JSON.stringify(body);
+  const { body: sent, dropped } = withoutFields(body, ["tools.*.defer_loading", "output_config.effort", "context_management", "tools.*.nothing"]);
+  assert.deepEqual(sent, { model: "m", tools: [{ name: "a" }, { name: "b" }, { name: "c", input_examples: [] }], output_config: { format: { type: "json" } } });
+  assert.deepEqual(dropped, ["tools.*.defer_loading", "output_config.effort"], "only the paths that were there");
+  assert.equal(JSON.stringify(body), before, "the client's body is not changed");
+  assert.equal(sent.tools && (sent.tools as unknown[])[1], body.tools[1], "untouched parts are shared, not copied");
+  assert.equal(withoutFields(body, ["absent.member"]).body, body, "nothing removed: the same object");
+});
+
+test("drop_fields: a bad entry is refused at load with its line and what to write instead", () => {
+  assert.equal(dropFieldProblem("tools.*.defer_loading"), undefined);
+  assert.match(dropFieldProblem("messages") ?? "", /messages cannot be dropped/);
+  assert.match(dropFieldProblem("tools.*") ?? "", /would drop array elements; name a member inside them \(e\.g\. tools\.\*\.defer_loading\)/);
+  assert.match(dropFieldProblem("tools..x") ?? "", /is not a field path/);
+  const text = `providers:
+  bedrock: { kind: bedrock, region: us-east-1 }
+deployments:
+  - id: b
+    provider: bedrock
+    model: claude-haiku-4-5
+    drop_fields: [tools.*.defer_loading, max_tokens]
+`;
+  assert.throws(
+    () => parseGatewayConfig(text, "gateway.yaml", catalog()),
+    (error: unknown) => error instanceof ConfigError && /gateway\.yaml:7: deployments\.0\.drop_fields\.1: max_tokens cannot be dropped/.test(error.message),
+  );
+});
+
+let harness: Harness;
+before(async () => {
+  harness = await startHarness({
+    deployments: `deployments:
+  - { id: bedrock-haiku, provider: bedrock-emulator, model: claude-haiku-4-5, route: global }
+  - { id: bedrock-haiku-dropping, provider: bedrock-emulator, model: claude-haiku-4-5, route: global, drop_fields: [tools.*.defer_loading] }
+models:
+  haiku-as-is: [bedrock-haiku]
+  haiku-dropping: [bedrock-haiku-dropping]
+`,
+  });
+});
+after(async () => harness.close());
+
+test("Bedrock refuses a deferred tool; a deployment that drops the field serves it, and the ledger says what was dropped", async () => {
+  const client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  // Not in the SDK's tool type: sent as the client gives it.
+  const tools = [{ name: "lookup", description: "Looks a word up", input_schema: { type: "object" as const, properties: {} }, defer_loading: true }];
+  const ask = (model: string) => client.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hello" }], tools }).withResponse();
+  await assert.rejects(ask("haiku-as-is"), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, /tools\.0\.custom\.defer_loading: Extra inputs are not permitted/);
+    return true;
+  });
+  const { response } = await ask("haiku-dropping");
+  assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-haiku-dropping");
+  await harness.ledger.writer.flush();
+  const row = await harness.ledger.store.get(response.headers.get("request-id") ?? "");
+  assert.deepEqual(row?.warnings, ["dropped tools.*.defer_loading for bedrock-haiku-dropping (its drop_fields)"]);
+});
