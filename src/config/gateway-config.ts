@@ -4,7 +4,7 @@
  * variables that hold them (or the AWS credential chain). docs/GATEWAY.md documents every field.
  */
 import { z } from "zod";
-import { dropFieldProblem } from "../gateway/drop-fields.js";
+import { dropFieldProblem } from "./drop-fields.js";
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. ANTHROPIC_API_KEY");
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "letters, digits, dot, dash, underscore or colon");
@@ -59,7 +59,7 @@ export const deploymentSchema = z.strictObject({
   upstream_model: z.string().optional(),
   /** Extra static weight in ordered routing; lower first. */
   priority: z.number().int().default(0),
-  /** Request fields removed before a request goes to this deployment (gateway/drop-fields.ts). */
+  /** Request fields removed before a request goes to this deployment (config/drop-fields.ts). */
   drop_fields: z
     .array(z.string().superRefine((path, context) => {
       const problem = dropFieldProblem(path);

@@ -27,6 +27,12 @@ export interface Deployment {
   dropFields: readonly string[];
 }
 
+/** The Anthropic API and Claude Platform on AWS: the Anthropic request and answer shapes, on the wire as the client sent them. */
+export function isAnthropicShape(deployment: Deployment): boolean {
+  const kind = deployment.provider.kind;
+  return kind === "anthropic" || kind === "claude-platform-aws";
+}
+
 export interface ResolvedConfig {
   config: GatewayConfig;
   deployments: Map<string, Deployment>;

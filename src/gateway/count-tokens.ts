@@ -1,12 +1,13 @@
 /** POST /v1/messages/count_tokens: answered by the first deployment of the model that can count. */
 import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
-import { betasOn } from "../routing/betas.js";
+import { withoutDropFields } from "../config/drop-fields.js";
+import { betasOn, missingBetasReason } from "../routing/betas.js";
 import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
-import { anthropicVersion, bodyWithout, countTokensJsonFor } from "./messages.js";
+import { anthropicVersion, countTokensJsonFor } from "./messages.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
@@ -21,41 +22,52 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   }
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
-  const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
+  // As for messages: a deployment without a beta the request needs is not tried (nor counted
+  // against max_attempts), and one that refused a field the request carries is tried last.
+  const { betas } = readRequestNeeds(request.body, headers["anthropic-beta"]);
+  const able: Counter[] = [];
+  const unable: string[] = [];
+  for (const deployment of deployments) {
+    const betasThere = betasOn(deployment, betas, state.catalog.data.betas);
+    if (betasThere.missing.length > 0) unable.push(`${deployment.id} ${missingBetasReason(betasThere.missing)}`);
+    else able.push({ deployment, betas: betasThere.send });
+  }
+  if (able.length === 0) throw new GatewayError("no_route", `no deployment of ${request.model} can count this request: ${unable.join("; ")}`);
+  const ordered = state.fieldRefusals.demote(able, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, deployments, { body: request.body, raw, beta }, headers, needs.betas, requestId, cancel);
+    return await countOn(state, ordered, { body: request.body, raw, beta }, headers, requestId, cancel);
   } finally {
     clear();
   }
 }
 
+/** A deployment that may count the request, with the betas it receives. */
+interface Counter {
+  deployment: Deployment;
+  betas: readonly string[];
+}
+
 async function countOn(
   state: GatewayState,
-  deployments: Deployment[],
+  counters: Counter[],
   { body, raw, beta }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean },
   headers: IncomingHttpHeaders,
-  betas: string[],
   requestId: string,
   cancel: Cancel,
 ): Promise<{ input_tokens: number; deployment: string }> {
   let lastError: UpstreamError | undefined;
-  for (const deployment of deployments.slice(0, state.config.config.routing.max_attempts)) {
+  for (const { deployment, betas } of counters.slice(0, state.config.config.routing.max_attempts)) {
     const client = state.clients.get(deployment.providerName);
     if (!client) continue;
-    const betasHere = betasOn(deployment, betas, state.catalog.data.betas);
-    if (betasHere.missing.length > 0) {
-      lastError = new UpstreamError("unsupported", `${deployment.id} does not accept anthropic-beta ${betasHere.missing.join(", ")}, which the request needs`);
-      continue;
-    }
+    const sent = withoutDropFields(deployment, body);
     try {
-      const sentBody = bodyWithout(deployment, body, []);
-      const json = sentBody === body ? countTokensJsonFor(deployment, raw) : undefined;
-      const counted = await client.countTokens(sentBody, {
+      const json = sent.dropped.length === 0 ? countTokensJsonFor(deployment, raw) : undefined;
+      const counted = await client.countTokens(sent.body, {
         ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,
         anthropicVersion: anthropicVersion(headers),
-        betas: betasHere.send,
+        betas,
         beta,
         requestId,
         cancel,
@@ -65,6 +77,7 @@ async function countOn(
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       lastError = error;
+      if (error.details.refusedFields) state.fieldRefusals.learn(deployment.id, error.details.refusedFields, sent.body, state.now());
       // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next.
       if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
     }

@@ -11,17 +11,17 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/shared/sse-events.js";
 import { anthropicErrorType } from "../providers/error-types.js";
-import { betasOn } from "../routing/betas.js";
+import { withoutDropFields, droppedWarnings } from "../config/drop-fields.js";
+import { betaWarnings } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
-import type { Deployment } from "../config/load-gateway-config.js";
+import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
 import { authenticate } from "./authenticate.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
-import { withoutFields } from "./drop-fields.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
@@ -65,7 +65,7 @@ export type IncomingMessages = {
   body: unknown;
   /** Aborted when the client goes away; handleMessages also aborts it at the overall deadline. */
   cancel: Cancel;
-  /** Called as the beta variant (`?beta=true`): Anthropic-shape upstreams are called so too. */
+  /** Called as the beta variant (`?beta=true`, as Claude Code does): Anthropic-shape upstreams are called so too. */
   beta?: boolean;
 } & ({ raw: Buffer; translate?: undefined } | { raw?: undefined; translate: (body: unknown) => { body: unknown; raw: Buffer } });
 
@@ -73,11 +73,6 @@ export type IncomingMessages = {
 function modelNamed(body: unknown): string {
   const model = typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
   return typeof model === "string" ? model : "";
-}
-
-function isAnthropicShape(deployment: Deployment): boolean {
-  const kind = deployment.provider.kind;
-  return kind === "anthropic" || kind === "claude-platform-aws";
 }
 
 /** What an Anthropic-shape deployment sets in the client's body besides `model`: inference_geo from a "us" route. */
@@ -94,14 +89,6 @@ function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<
   if (body.inference_geo === undefined) return body;
   const { inference_geo: _geo, ...rest } = body;
   return rest;
-}
-
-/** The body without the deployment's `drop_fields` (the same object when it has none there); a warning says what was dropped. */
-export function bodyWithout(deployment: Deployment, body: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
-  if (deployment.dropFields.length === 0) return body;
-  const { body: sent, dropped } = withoutFields(body, deployment.dropFields);
-  if (dropped.length > 0) warnings.push(`dropped ${dropped.join(", ")} for ${deployment.id} (its drop_fields)`);
-  return sent;
 }
 
 /** The client's bytes with the deployment's members spliced in (Anthropic-shape upstreams), when that can be exact. */
@@ -188,7 +175,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
-    for (const moved of plan.triedLast) warnings.push(`tried ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
+    for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
@@ -203,6 +190,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const cancel = incoming.cancel;
     clearDeadline = cancel.abortAfter(state.config.config.timeouts.total_ms, "deadline");
     const ranked = plan.ranking.ranked;
+    const tried = new Set<string>();
     let lastError: UpstreamError | undefined;
     let waited = false;
     for (let index = 0; index < ranked.length && attempts.length < state.config.config.routing.max_attempts; index += 1) {
@@ -210,22 +198,25 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       const deployment = candidate.deployment;
       const client = state.clients.get(deployment.providerName);
       if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
-      const betas = betasOn(deployment, plan.needs.betas, state.catalog.data.betas);
-      if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
-      const sentBody = bodyWithout(deployment, request.body, warnings);
+      const sentBody = withoutDropFields(deployment, request.body);
+      // Once per deployment: a retry of the same one (after waiting for it) says nothing new.
+      if (!tried.has(deployment.id)) {
+        tried.add(deployment.id);
+        warnings.push(...betaWarnings(deployment, candidate.betas), ...droppedWarnings(deployment, sentBody));
+      }
       const attemptStarted = performance.now();
       state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
-          body: bodyFor(deployment, sentBody),
+          body: bodyFor(deployment, sentBody.body),
           // The client's bytes, byte for byte, unless this deployment drops some of its fields.
-          json: sentBody === request.body ? jsonFor(deployment, raw) : undefined,
+          json: sentBody.dropped.length === 0 ? jsonFor(deployment, raw) : undefined,
           stream: request.stream,
           beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,
           anthropicVersion: anthropicVersion(incoming.headers),
-          betas: betas.send,
+          betas: candidate.betas.send,
           requestId,
           cancel,
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
@@ -237,7 +228,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
         const refused = upstreamError.details.refusedFields;
-        if (refused) state.fieldRefusals.learn(deployment.id, refused, state.now());
+        if (refused) state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now());
         const health = healthOutcome(upstreamError.kind);
         if (health) {
           const retryAfterMs = upstreamError.details.retryAfterMs;

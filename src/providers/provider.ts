@@ -19,9 +19,8 @@ export interface MessagesCall {
   json?: Buffer;
   stream: boolean;
   /**
-   * The client called the beta variant (`?beta=true`, what the SDKs' `client.beta.messages` and
-   * Claude Code send): Anthropic-shape upstreams are called the same way, since fields in beta are
-   * accepted there only.
+   * The client called the beta variant (`?beta=true`, as Claude Code does): Anthropic-shape
+   * upstreams are called the same way, where fields still in beta are accepted.
    */
   beta?: boolean;
   /** The model id to send upstream for this deployment. */

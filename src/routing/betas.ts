@@ -3,43 +3,63 @@
  * model's or offering's accepted list (`capabilities.betas`) and what the catalog knows of each
  * beta (catalog/betas.yaml: whether a request depends on it).
  *
- *  - the Anthropic API (first party) receives every beta the client sent: betas are defined there,
- *    and it answers a value it does not know with a 400 that names it;
+ *  - Anthropic-shape upstreams (the Anthropic API, Claude Platform on AWS) receive every beta the
+ *    client sent: betas are defined there, and they answer a value they do not take with a 400
+ *    that names it;
  *  - elsewhere a beta the deployment accepts is sent; one the request needs (`needed: true`) and
  *    the deployment does not accept keeps the request off it (the client hears which beta when no
  *    deployment is left); any other is left off, so an upstream never sees a beta it would answer
  *    with an opaque "invalid beta flag" (Bedrock). A field that a left-off beta enabled is then
  *    refused by name, and the gateway moves the request on (providers/shared/refused-fields.ts).
- *    A needed beta is also left off where the deployment gives what it asks for anyway (the
+ *    A needed beta is left off too where the deployment gives what it asks for anyway (the
  *    1M-context beta on a model whose window is 1M by default: `implied_by_context_window`);
  *  - a deployment whose catalog entry has no list receives every beta.
  */
 import type { BetaInfo } from "../catalog/schema.js";
-import type { Deployment } from "../config/load-gateway-config.js";
+import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
 
 export interface BetasOn {
   /** The betas to send to this deployment, in the client's order. */
   send: readonly string[];
   /** Betas left off: the deployment does not accept them, and the request does not depend on them. */
   leftOff: readonly string[];
+  /** Needed betas left off because the deployment gives what they ask for without them. */
+  implied: readonly string[];
   /** Betas the request needs that the deployment does not accept: it cannot serve the request. */
   missing: readonly string[];
 }
 
 const NONE: readonly string[] = [];
+const NO_BETAS: BetasOn = { send: NONE, leftOff: NONE, implied: NONE, missing: NONE };
 
 export function betasOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>): BetasOn {
+  if (requested.length === 0) return NO_BETAS;
   const accepted = deployment.offering.capabilities.betas;
-  if (requested.length === 0 || !accepted || deployment.provider.kind === "anthropic") return { send: requested, leftOff: NONE, missing: NONE };
+  if (!accepted || isAnthropicShape(deployment)) return { send: requested, leftOff: NONE, implied: NONE, missing: NONE };
   const send: string[] = [];
   const leftOff: string[] = [];
+  const implied: string[] = [];
   const missing: string[] = [];
   const window = deployment.offering.capabilities.context_window ?? 0;
   for (const beta of requested) {
     const info = known.get(beta);
     if (accepted.includes(beta)) send.push(beta);
-    else if (info?.needed && !(info.implied_by_context_window !== undefined && window >= info.implied_by_context_window)) missing.push(beta);
-    else leftOff.push(beta);
+    else if (!info?.needed) leftOff.push(beta);
+    else if (info.implied_by_context_window !== undefined && window >= info.implied_by_context_window) implied.push(beta);
+    else missing.push(beta);
   }
-  return { send, leftOff, missing };
+  return { send, leftOff, implied, missing };
+}
+
+/** Why a deployment cannot serve a request that needs these betas. */
+export function missingBetasReason(missing: readonly string[]): string {
+  return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
+}
+
+/** What the ledger row says of the betas a deployment did not receive (none: nothing). */
+export function betaWarnings(deployment: Deployment, betas: BetasOn): string[] {
+  const warnings: string[] = [];
+  if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
+  if (betas.implied.length > 0) warnings.push(`left anthropic-beta ${betas.implied.join(", ")} off for ${deployment.id}: its context window gives what it asks for`);
+  return warnings;
 }

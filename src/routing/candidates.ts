@@ -14,12 +14,12 @@
 import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { BetaInfo, Residency } from "../catalog/schema.js";
-import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
+import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
 import type { CachePrefix } from "./cache-prefixes.js";
-import { betasOn } from "./betas.js";
+import { betasOn, missingBetasReason, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { ResidencyConstraint, RoutingPolicy } from "./policy.js";
 import type { RequestNeeds } from "./request-needs.js";
@@ -35,6 +35,8 @@ export interface Candidate {
   deployment: Deployment;
   /** The deployment's prices in force on the request's day. */
   block: PriceBlock;
+  /** Which of the request's betas go to this deployment. */
+  betas: BetasOn;
   expectedUsage: Usage;
   /** Attodollars; undefined when it could not be priced (ordered/fastest may still use it). */
   expectedCost: bigint | undefined;
@@ -100,18 +102,15 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
   return undefined;
 }
 
-const ANTHROPIC_SHAPE = new Set(["anthropic", "claude-platform-aws"]);
-
 /** Why a deployment cannot honour what the request needs, or undefined if it can. */
-export function unmetNeed(deployment: Deployment, needs: RequestNeeds, knownBetas: ReadonlyMap<string, BetaInfo>): string | undefined {
+export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn): string | undefined {
   const capabilities = deployment.offering.capabilities;
-  const { missing } = betasOn(deployment, needs.betas, knownBetas);
-  if (missing.length > 0) return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
+  if (betas.missing.length > 0) return missingBetasReason(betas.missing);
   if (needs.oneHourCache && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
     return "has no 1-hour prompt-cache TTL";
   }
   if (needs.inferenceGeo !== undefined) {
-    if (ANTHROPIC_SHAPE.has(deployment.provider.kind)) {
+    if (isAnthropicShape(deployment)) {
       if (needs.inferenceGeo !== deployment.route) return `serves inference_geo "${deployment.route}", not "${needs.inferenceGeo}"`;
     } else if (needs.inferenceGeo === "us" && !residencyAllows("us", deployment.offering.residency)) {
       return `keeps data in ${deployment.offering.residency}, not the US (inference_geo "us")`;
@@ -201,7 +200,8 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       excluded.push({ deployment: deployment.id, reason: constraint, rule: "constraint" });
       continue;
     }
-    const need = unmetNeed(deployment, input.needs, input.knownBetas);
+    const betas = betasOn(deployment, input.needs.betas, input.knownBetas);
+    const need = unmetNeed(deployment, input.needs, betas);
     if (need) {
       excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
       continue;
@@ -222,7 +222,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       excluded.push({ deployment: deployment.id, reason: error.message, rule: "price" });
       continue;
     }
-    const candidate: Candidate = { deployment, block, expectedUsage, expectedCost, heldTokens: held?.tokens ?? 0, latencyMs: latencyOf(deployment, input.health) };
+    const candidate: Candidate = { deployment, block, betas, expectedUsage, expectedCost, heldTokens: held?.tokens ?? 0, latencyMs: latencyOf(deployment, input.health) };
     const health = input.health.get(deployment.id);
     if (health?.unavailable) {
       excluded.push({ deployment: deployment.id, reason: health.unavailableReason ?? "unavailable", rule: "health" });

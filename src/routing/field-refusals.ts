@@ -15,19 +15,29 @@ export interface TriedLast {
   field: string;
 }
 
+interface Refusal {
+  /** The field's path in the body, `*` for any array element. */
+  segments: readonly string[];
+  until: number;
+}
+
 export class FieldRefusals {
-  /** Deployment id -> refused field (dotted path) -> until when (ms since the epoch). */
-  private readonly byDeployment = new Map<string, Map<string, number>>();
+  /** Deployment id -> refused field ("tools.*.defer_loading") -> its refusal. */
+  private readonly byDeployment = new Map<string, Map<string, Refusal>>();
 
   constructor(private readonly memoryMs = REFUSAL_MEMORY_MS) {}
 
-  learn(deployment: string, fields: readonly string[], now: number): void {
+  /** Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote them). */
+  learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): void {
     let refused = this.byDeployment.get(deployment);
     if (!refused) {
       refused = new Map();
       this.byDeployment.set(deployment, refused);
     }
-    for (const field of fields) refused.set(field, now + this.memoryMs);
+    for (const field of fields) {
+      const segments = pathInBody(body, field.split("."));
+      refused.set(segments.join("."), { segments, until: now + this.memoryMs });
+    }
   }
 
   /** The first field this deployment refused within its memory that the body carries; forgets expired ones. */
@@ -35,9 +45,9 @@ export class FieldRefusals {
     const refused = this.byDeployment.get(deployment);
     if (!refused) return undefined;
     let found: string | undefined;
-    for (const [field, until] of refused) {
-      if (until <= now) refused.delete(field);
-      else if (found === undefined && carries(body, field.split("."))) found = field;
+    for (const [field, refusal] of refused) {
+      if (refusal.until <= now) refused.delete(field);
+      else if (found === undefined && carries(body, refusal.segments)) found = field;
     }
     if (refused.size === 0) this.byDeployment.delete(deployment);
     return found;
@@ -45,30 +55,66 @@ export class FieldRefusals {
 
   /**
    * The ranking with each deployment that refused a field this body carries moved to the end, in
-   * their order; undefined when none is (nothing is copied: the common case costs one size check).
+   * their order; undefined when none is (nothing is allocated: the common case costs a size check,
+   * or a lookup per candidate once something was learned).
    */
   demote<T extends { deployment: { id: string } }>(ranked: readonly T[], body: Record<string, unknown>, now: number): { ranked: T[]; triedLast: TriedLast[] } | undefined {
     if (this.byDeployment.size === 0) return undefined;
-    const first: T[] = [];
-    const last: T[] = [];
-    const triedLast: TriedLast[] = [];
-    for (const candidate of ranked) {
+    let first: T[] | undefined;
+    let last: T[] | undefined;
+    let triedLast: TriedLast[] | undefined;
+    for (const [index, candidate] of ranked.entries()) {
       const field = this.refusedIn(candidate.deployment.id, body, now);
-      if (field === undefined) first.push(candidate);
-      else {
-        last.push(candidate);
-        triedLast.push({ deployment: candidate.deployment.id, field });
+      if (field === undefined) {
+        first?.push(candidate);
+        continue;
       }
+      first ??= ranked.slice(0, index);
+      (last ??= []).push(candidate);
+      (triedLast ??= []).push({ deployment: candidate.deployment.id, field });
     }
-    return triedLast.length === 0 ? undefined : { ranked: [...first, ...last], triedLast };
+    return first && last && triedLast ? { ranked: [...first, ...last], triedLast } : undefined;
   }
 }
 
-/** Whether a value holds something at a path of member names; a number in the path stands for any element of an array. */
+/**
+ * A refused path as a path in the body that drew the refusal: array indexes become `*` (the same
+ * field refused at another index is the same refusal), and a segment the body does not have but
+ * that names the kind of the element it is in is left out. The model's check writes a block's kind
+ * into its paths ("tools.11.custom.defer_loading": `custom` is the tool union's member for a tool
+ * with no `type`; "messages.3.content.0.tool_use.caller"). Past what the body holds, the path is
+ * kept as written.
+ */
+function pathInBody(body: unknown, segments: readonly string[]): string[] {
+  const mapped: string[] = [];
+  let value = body;
+  for (const [index, segment] of segments.entries()) {
+    if (Array.isArray(value) && /^\d+$/.test(segment)) {
+      mapped.push("*");
+      value = value[Number(segment)];
+      continue;
+    }
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      if (Object.hasOwn(record, segment)) {
+        mapped.push(segment);
+        value = record[segment];
+        continue;
+      }
+      const kind = record.type ?? "custom";
+      if (segment === kind && index + 1 < segments.length) continue;
+    }
+    mapped.push(...segments.slice(index));
+    break;
+  }
+  return mapped;
+}
+
+/** Whether a value holds something at a path of member names; `*` (or a number) stands for any element of an array. */
 export function carries(value: unknown, path: readonly string[], from = 0): boolean {
   if (from === path.length) return value !== undefined;
   if (typeof value !== "object" || value === null) return false;
   const segment = path[from] as string;
-  if (Array.isArray(value)) return /^\d+$/.test(segment) && value.some((element) => carries(element, path, from + 1));
+  if (Array.isArray(value)) return (segment === "*" || /^\d+$/.test(segment)) && value.some((element) => carries(element, path, from + 1));
   return Object.hasOwn(value, segment) && carries((value as Record<string, unknown>)[segment], path, from + 1);
 }

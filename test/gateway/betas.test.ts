@@ -11,13 +11,17 @@ import type { Deployment } from "../../src/config/load-gateway-config.js";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
 import { DEFAULT_BEDROCK_API_KEY } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
-import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+import { DEFAULT_DEPLOYMENTS, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 
 let harness: Harness;
 let client: Anthropic;
 before(async () => {
-  harness = await startHarness();
+  harness = await startHarness({
+    deployments: `${DEFAULT_DEPLOYMENTS}  haiku-bedrock-first: [bedrock-haiku-global, anthropic-haiku]\n`,
+    policy: "ordered",
+    maxAttempts: 1,
+  });
   client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
 });
 after(async () => harness.close());
@@ -81,4 +85,16 @@ test("?beta=true (as Claude Code calls) reaches an Anthropic-shape upstream, who
   assert.equal(plain.status, 400);
   assert.match(((await plain.json()) as { error: { message: string } }).error.message, /context_management: Extra inputs are not permitted/);
   assert.equal((await call("/v1/messages?beta=true")).status, 200);
+});
+
+test("count_tokens: a deployment without a needed beta is not tried, nor counted against max_attempts", async () => {
+  // max_attempts is 1 here: Bedrock, first in the alias, would take the only attempt.
+  const counted = await client.beta.messages.countTokens({ model: "haiku-bedrock-first", messages: [{ role: "user", content: "hello" }], betas: ["tool-search-tool-2025-10-19"] }).withResponse();
+  assert.ok(counted.data.input_tokens > 0);
+  assert.equal(counted.response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+  await assert.rejects(client.beta.messages.countTokens({ model: "haiku-via-bedrock", messages: [{ role: "user", content: "hello" }], betas: ["tool-search-tool-2025-10-19"] }), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, /no deployment of haiku-via-bedrock can count this request: bedrock-haiku-global does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs/);
+    return true;
+  });
 });

@@ -227,7 +227,7 @@ describe("chaos", () => {
       const second = await ask("bedrock-first", withField);
       const secondRow = await rowOf(second.response);
       assert.deepEqual(secondRow.attempts.map((attempt) => attempt.deployment), ["anthropic-sonnet"]);
-      assert.ok(secondRow.warnings.includes("tried bedrock-sonnet last: it refused service_tier on an earlier request"), secondRow.warnings.join("; "));
+      assert.ok(secondRow.warnings.includes("moved bedrock-sonnet last: it refused service_tier on an earlier request"), secondRow.warnings.join("; "));
       assert.equal(upstreamRequests(harness.bedrock), bedrockCalls);
       // A request without the field still goes to Bedrock first.
       const plain = await ask("bedrock-first");

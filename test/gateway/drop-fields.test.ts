@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
-import { dropFieldProblem, withoutFields } from "../../src/gateway/drop-fields.js";
+import { dropFieldProblem, withoutFields } from "../../src/config/drop-fields.js";
 import { catalog } from "../helpers/catalog.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -28,6 +28,7 @@ test("withoutFields removes each path that is there, through every array element
 test("drop_fields: a bad entry is refused at load with its line and what to write instead", () => {
   assert.equal(dropFieldProblem("tools.*.defer_loading"), undefined);
   assert.match(dropFieldProblem("messages") ?? "", /messages cannot be dropped/);
+  assert.equal(dropFieldProblem("messages.*.content.*.citations"), undefined, "what is inside a member no request can go without may be dropped");
   assert.match(dropFieldProblem("tools.*") ?? "", /would drop array elements; name a member inside them \(e\.g\. tools\.\*\.defer_loading\)/);
   assert.match(dropFieldProblem("tools..x") ?? "", /is not a field path/);
   const text = `providers:
@@ -50,9 +51,11 @@ before(async () => {
     deployments: `deployments:
   - { id: bedrock-haiku, provider: bedrock-emulator, model: claude-haiku-4-5, route: global }
   - { id: bedrock-haiku-dropping, provider: bedrock-emulator, model: claude-haiku-4-5, route: global, drop_fields: [tools.*.defer_loading] }
+  - { id: anthropic-haiku-dropping, provider: anthropic-emulator, model: claude-haiku-4-5, route: global, drop_fields: [frequency_penalty] }
 models:
   haiku-as-is: [bedrock-haiku]
   haiku-dropping: [bedrock-haiku-dropping]
+  haiku-anthropic-dropping: [anthropic-haiku-dropping]
 `,
   });
 });
@@ -73,4 +76,30 @@ test("Bedrock refuses a deferred tool; a deployment that drops the field serves 
   await harness.ledger.writer.flush();
   const row = await harness.ledger.store.get(response.headers.get("request-id") ?? "");
   assert.deepEqual(row?.warnings, ["dropped tools.*.defer_loading for bedrock-haiku-dropping (its drop_fields)"]);
+});
+
+test("count_tokens drops the same fields for the deployment that counts", async () => {
+  const count = (model: string) =>
+    fetch(`${harness.gateway.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: [{ role: "user", content: "hello" }], tools: [{ name: "lookup", input_schema: { type: "object" }, defer_loading: true }] }),
+    });
+  const refused = await count("haiku-as-is");
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /tools\.0\.custom\.defer_loading: Extra inputs are not permitted/);
+  const counted = await count("haiku-dropping");
+  assert.equal(counted.status, 200);
+  assert.equal(counted.headers.get("x-switchyard-deployment"), "bedrock-haiku-dropping");
+});
+
+test("an Anthropic-shape deployment that drops a field gets the body without it, not the client's bytes", async () => {
+  // The Anthropic emulator refuses frequency_penalty as the API does: only a body without it is served.
+  const response = await fetch(`${harness.gateway.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: JSON.stringify({ model: "haiku-anthropic-dropping", max_tokens: 16, messages: [{ role: "user", content: "hello" }], frequency_penalty: 1 }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku-dropping");
 });

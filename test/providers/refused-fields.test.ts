@@ -13,8 +13,8 @@ test("refusedFields reads the fields an upstream says it does not accept, in bot
   assert.deepEqual(refusedFields("output_config.effort: Extra inputs are not permitted"), ["output_config.effort"]);
   assert.deepEqual(refusedFields("The model returned the following errors: reasoning: Extra inputs are not permitted"), ["reasoning"]);
   assert.deepEqual(refusedFields("tools.0.defer_loading: Extra inputs are not permitted\ntools.1.defer_loading: Extra inputs are not permitted"), ["tools.0.defer_loading", "tools.1.defer_loading"]);
-  // The model's check names a tool's kind in the path, which is not a member of the body (anthropics/claude-code#82549).
-  assert.deepEqual(refusedFields("tools.11.custom.defer_loading: Extra inputs are not permitted"), ["tools.11.defer_loading"]);
+  // The model's check names a tool's kind in the path (anthropics/claude-code#82549): kept as written.
+  assert.deepEqual(refusedFields("tools.11.custom.defer_loading: Extra inputs are not permitted"), ["tools.11.custom.defer_loading"]);
   // Other 400s name no field.
   assert.deepEqual(refusedFields("messages: text content blocks must be non-empty"), []);
   assert.deepEqual(refusedFields("Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again."), []);

@@ -11,11 +11,13 @@ const config = parseGatewayConfig(
 providers:
   anthropic: { kind: anthropic }
   bedrock: { kind: bedrock, region: us-east-1 }
+  platform: { kind: claude-platform-aws, region: us-east-1 }
 deployments:
   - { id: a-sonnet-46, provider: anthropic, model: claude-sonnet-4-6, route: global }
   - { id: b-sonnet-46, provider: bedrock, model: claude-sonnet-4-6, route: global }
   - { id: b-sonnet-45, provider: bedrock, model: claude-sonnet-4-5, route: global }
   - { id: b-haiku-45, provider: bedrock, model: claude-haiku-4-5, route: global }
+  - { id: p-haiku-45, provider: platform, model: claude-haiku-4-5, route: global }
 `,
   "betas-test.yaml",
   catalog(),
@@ -23,12 +25,14 @@ deployments:
 const deployment = (id: string) => config.deployments.get(id) as Deployment;
 const known = catalog().data.betas;
 
-test("the Anthropic API receives every beta the client sent", () => {
+test("Anthropic-shape upstreams (the Anthropic API, Claude Platform on AWS) receive every beta the client sent", () => {
   assert.deepEqual(betasOn(deployment("a-sonnet-46"), [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"], known), {
     send: [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"],
     leftOff: [],
+    implied: [],
     missing: [],
   });
+  assert.deepEqual(betasOn(deployment("p-haiku-45"), ["tool-search-tool-2025-10-19"], known).send, ["tool-search-tool-2025-10-19"]);
 });
 
 test("Bedrock receives only the betas it accepts; the others Claude Code sends are left off, none is missing", () => {
@@ -43,5 +47,5 @@ test("a needed beta the deployment does not accept is missing, unless its contex
   // The 1M-context beta: Sonnet 4.5 on Bedrock accepts it; Haiku 4.5 (200K) cannot serve it; Sonnet 4.6 has 1M without it.
   assert.deepEqual(betasOn(deployment("b-sonnet-45"), ["context-1m-2025-08-07"], known).send, ["context-1m-2025-08-07"]);
   assert.deepEqual(betasOn(deployment("b-haiku-45"), ["context-1m-2025-08-07"], known).missing, ["context-1m-2025-08-07"]);
-  assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], leftOff: ["context-1m-2025-08-07"], missing: [] });
+  assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], leftOff: [], implied: ["context-1m-2025-08-07"], missing: [] });
 });

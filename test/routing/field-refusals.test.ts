@@ -24,8 +24,8 @@ test("a deployment that refused a field the request carries is tried last, and o
   const without = { model: "m" };
   assert.equal(refusals.demote(ranked, withField, 0), undefined, "nothing learned: the ranking as it is");
 
-  refusals.learn("bedrock-us", ["context_management"], 1_000);
-  refusals.learn("bedrock-global", ["context_management", "output_config.effort"], 1_000);
+  refusals.learn("bedrock-us", ["context_management"], withField, 1_000);
+  refusals.learn("bedrock-global", ["context_management", "output_config.effort"], { ...withField, output_config: { effort: "low" } }, 1_000);
   const demoted = refusals.demote(ranked, withField, 2_000);
   assert.ok(demoted);
   assert.deepEqual(ids(demoted.ranked), ["anthropic", "bedrock-us", "bedrock-global"], "moved to the end in their own order");
@@ -38,7 +38,24 @@ test("a deployment that refused a field the request carries is tried last, and o
   assert.deepEqual(refusals.demote(ranked, { output_config: { effort: "high" } }, 2_000)?.triedLast, [{ deployment: "bedrock-global", field: "output_config.effort" }]);
 
   // Learning again restarts the memory; past it, the refusal is forgotten and the deployment is tried in its place.
-  refusals.learn("bedrock-us", ["context_management"], 5_000);
+  refusals.learn("bedrock-us", ["context_management"], withField, 5_000);
   assert.deepEqual(refusals.demote(ranked, withField, 1_000 + REFUSAL_MEMORY_MS)?.triedLast, [{ deployment: "bedrock-us", field: "context_management" }]);
   assert.equal(refusals.demote(ranked, withField, 5_000 + REFUSAL_MEMORY_MS), undefined);
+});
+
+test("a refused path is learned as a path in the body: any index, and without the kind the model's check writes into it", () => {
+  const refusals = new FieldRefusals();
+  const ranked = [candidate("bedrock"), candidate("anthropic")];
+  const deferred = { tools: [{ name: "a" }, { name: "b", defer_loading: true }], messages: [{ role: "user", content: [{ type: "tool_use", id: "t", name: "a", input: {}, caller: "x" }] }] };
+  // anthropics/claude-code#82549: `custom` is the tool union's member for a tool with no type, not a member of the body.
+  refusals.learn("bedrock", ["tools.1.custom.defer_loading", "messages.0.content.0.tool_use.caller"], deferred, 0);
+  const demoted = refusals.demote(ranked, { tools: [{ name: "z", defer_loading: true }] }, 1);
+  assert.deepEqual(demoted?.triedLast, [{ deployment: "bedrock", field: "tools.*.defer_loading" }], "the same field at another index");
+  assert.deepEqual(refusals.demote(ranked, { messages: [{ role: "user", content: [{ type: "text", text: "hi" }, { type: "tool_use", caller: "y" }] }] }, 1)?.triedLast, [
+    { deployment: "bedrock", field: "messages.*.content.*.caller" },
+  ]);
+  assert.equal(refusals.demote(ranked, { tools: [{ name: "z" }] }, 1), undefined);
+  // Learning the same field again (at another index) keeps one refusal.
+  refusals.learn("bedrock", ["tools.0.custom.defer_loading"], { tools: [{ name: "q", defer_loading: true }] }, 2);
+  assert.deepEqual(refusals.demote(ranked, { tools: [{ name: "z", defer_loading: true }] }, 3)?.triedLast.length, 1);
 });

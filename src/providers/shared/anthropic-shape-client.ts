@@ -12,9 +12,9 @@ import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { mapBody, networkError, post } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
-/** The stream events the gateway reads: usage, and an error before the message. */
 /** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
 const BETA_QUERY = "?beta=true";
+/** The stream events the gateway reads: usage, and an error before the message. */
 const OBSERVED_EVENTS = ["message_start", "message_delta", "message_stop", "error"];
 
 export interface AnthropicShapeOptions {

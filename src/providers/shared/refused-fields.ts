@@ -7,21 +7,14 @@
  *    Extra inputs are not permitted" (anthropics/claude-code-action#1005), "The model returned the
  *    following errors: reasoning: Extra inputs are not permitted" (BerriAI/litellm#13609).
  * Such a request is not wrong as such: another deployment of the model (the Anthropic API, where
- * new fields arrive first) may take it. Fields are dotted paths from the body's root; array
- * indexes stay as numbers ("messages.0.foo").
+ * new fields arrive first) may take it. Fields are dotted paths as the upstream wrote them; array
+ * indexes stay as numbers ("messages.0.foo"), and the model's check may name a block's kind
+ * ("tools.11.custom.defer_loading"): routing/field-refusals.ts maps them onto the body.
  */
 import type { ErrorKind } from "../upstream-error.js";
 
 const EXTRANEOUS_KEY = /#((?:\/[^:/\s]+)*): extraneous key \[([^\]\s]+)\] is not permitted/g;
 const EXTRA_INPUTS = /([A-Za-z0-9_.\-]+): Extra inputs are not permitted/g;
-
-/**
- * The model's check names the kind of a tool in its path ("tools.11.custom.defer_loading": the
- * custom-tool member of the tool union), which is not a member of the body: it is left out.
- */
-function bodyPath(path: string): string {
-  return path.replace(/^(tools\.\d+)\.custom\./, "$1.");
-}
 
 /** The fields an upstream's error message says it does not accept, in the order named; none: []. */
 export function refusedFields(message: string): string[] {
@@ -30,7 +23,7 @@ export function refusedFields(message: string): string[] {
     const parent = (match[1] ?? "").split("/").filter((segment) => segment.length > 0);
     fields.push([...parent, match[2] as string].join("."));
   }
-  for (const match of message.matchAll(EXTRA_INPUTS)) fields.push(bodyPath(match[1] as string));
+  for (const match of message.matchAll(EXTRA_INPUTS)) fields.push(match[1] as string);
   return [...new Set(fields)];
 }
 

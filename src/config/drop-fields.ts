@@ -7,9 +7,11 @@
  *
  * A path is member names joined by dots; `*` stands for every element of an array
  * ("tools.*.defer_loading"). The body is not changed: what leads to a removed member is copied.
+ * The config checks each entry at load (dropFieldProblem); the gateway applies them per attempt.
  */
+import type { Deployment } from "./load-gateway-config.js";
 
-/** The members no request can be sent without. */
+/** The members no request can be sent without (what is inside them may be dropped: messages.*.content.*.citations). */
 const PROTECTED = new Set(["model", "messages", "max_tokens", "stream"]);
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 
@@ -17,13 +19,30 @@ const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 export function dropFieldProblem(path: string): string | undefined {
   if (!PATH.test(path)) return `${JSON.stringify(path)} is not a field path: member names joined by dots, * for every element of an array (e.g. tools.*.defer_loading)`;
   if (path.endsWith(".*")) return `${JSON.stringify(path)} would drop array elements; name a member inside them (e.g. ${path}.defer_loading)`;
-  const top = path.split(".")[0] as string;
-  if (PROTECTED.has(top)) return `${top} cannot be dropped: no request can go without it`;
+  if (PROTECTED.has(path)) return `${path} cannot be dropped: no request can go without it`;
   return undefined;
 }
 
+/** A request body as it goes to a deployment: without its `drop_fields`, and which of them were there. */
+export interface SentBody {
+  body: Record<string, unknown>;
+  dropped: readonly string[];
+}
+
+const NOTHING_DROPPED: readonly string[] = [];
+
+/** The body without the deployment's `drop_fields`; the same object (nothing copied) when none of them is there. */
+export function withoutDropFields(deployment: Pick<Deployment, "dropFields">, body: Record<string, unknown>): SentBody {
+  return deployment.dropFields.length === 0 ? { body, dropped: NOTHING_DROPPED } : withoutFields(body, deployment.dropFields);
+}
+
+/** What the ledger row says of the fields dropped for a deployment (none: nothing). */
+export function droppedWarnings(deployment: Pick<Deployment, "id">, sent: SentBody): string[] {
+  return sent.dropped.length === 0 ? [] : [`dropped ${sent.dropped.join(", ")} for ${deployment.id} (its drop_fields)`];
+}
+
 /** The body without the given paths (each split at its dots), and which of them were there. */
-export function withoutFields(body: Record<string, unknown>, paths: readonly string[]): { body: Record<string, unknown>; dropped: string[] } {
+export function withoutFields(body: Record<string, unknown>, paths: readonly string[]): SentBody {
   let current = body;
   const dropped: string[] = [];
   for (const path of paths) {
