@@ -11,8 +11,8 @@
  */
 import type { Deployment } from "./load-gateway-config.js";
 
-/** The members no request can be sent without (what is inside them may be dropped: messages.*.content.*.citations). */
-const PROTECTED = new Set(["model", "messages", "max_tokens", "stream"]);
+/** What no request can be sent without (what is inside may be dropped: messages.*.content.*.citations). */
+const PROTECTED = new Set(["model", "messages", "max_tokens", "stream", "messages.*.role", "messages.*.content"]);
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 
 /** Why a `drop_fields` entry cannot be used, or undefined. */

@@ -7,7 +7,7 @@ import { deploymentsFor } from "../routing/candidates.js";
 import { readRequestNeeds } from "../routing/request-needs.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
-import { anthropicVersion, countTokensJsonFor } from "./messages.js";
+import { anthropicVersion, jsonFor } from "./messages.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
@@ -62,7 +62,7 @@ async function countOn(
     if (!client) continue;
     const sent = withoutDropFields(deployment, body);
     try {
-      const json = sent.dropped.length === 0 ? countTokensJsonFor(deployment, raw) : undefined;
+      const json = jsonFor(deployment, raw, sent, "count_tokens");
       const counted = await client.countTokens(sent.body, {
         ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,

@@ -11,7 +11,7 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/shared/sse-events.js";
 import { anthropicErrorType } from "../providers/error-types.js";
-import { withoutDropFields, droppedWarnings } from "../config/drop-fields.js";
+import { droppedWarnings, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { betaWarnings } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
@@ -91,16 +91,14 @@ function bodyFor(deployment: Deployment, body: Record<string, unknown>): Record<
   return rest;
 }
 
-/** The client's bytes with the deployment's members spliced in (Anthropic-shape upstreams), when that can be exact. */
-function jsonFor(deployment: Deployment, raw: Buffer): Buffer | undefined {
-  if (!isAnthropicShape(deployment)) return undefined;
-  return withTopLevelMembers(raw, { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) });
-}
-
-/** count_tokens: the client's bytes with only `model` spliced in (Anthropic-shape upstreams), when that can be exact. */
-export function countTokensJsonFor(deployment: Deployment, raw: Buffer | undefined): Buffer | undefined {
-  if (raw === undefined || !isAnthropicShape(deployment)) return undefined;
-  return withTopLevelMembers(raw, { model: deployment.upstreamModel });
+/**
+ * The client's bytes with the deployment's members spliced in (Anthropic-shape upstreams), when
+ * that can be exact: not when the deployment drops some of the client's fields (its drop_fields).
+ * count_tokens splices in `model` only.
+ */
+export function jsonFor(deployment: Deployment, raw: Buffer | undefined, sent: SentBody, endpoint: "messages" | "count_tokens" = "messages"): Buffer | undefined {
+  if (raw === undefined || sent.dropped.length > 0 || !isAnthropicShape(deployment)) return undefined;
+  return withTopLevelMembers(raw, endpoint === "messages" ? { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) } : { model: deployment.upstreamModel });
 }
 
 /** The client's anthropic-version, or the API's first version when it sent none. */
@@ -210,8 +208,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       try {
         result = await client.messages({
           body: bodyFor(deployment, sentBody.body),
-          // The client's bytes, byte for byte, unless this deployment drops some of its fields.
-          json: sentBody.dropped.length === 0 ? jsonFor(deployment, raw) : undefined,
+          json: jsonFor(deployment, raw, sentBody),
           stream: request.stream,
           beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,

@@ -79,11 +79,11 @@ export class FieldRefusals {
 
 /**
  * A refused path as a path in the body that drew the refusal: array indexes become `*` (the same
- * field refused at another index is the same refusal), and a segment the body does not have but
- * that names the kind of the element it is in is left out. The model's check writes a block's kind
- * into its paths ("tools.11.custom.defer_loading": `custom` is the tool union's member for a tool
- * with no `type`; "messages.3.content.0.tool_use.caller"). Past what the body holds, the path is
- * kept as written.
+ * field refused at another index is the same refusal), and a segment naming the kind of the block
+ * it is in is left out. The model's check writes a block's kind into its paths: "tools.11.custom.
+ * defer_loading" (`custom` is the tool union's member for a tool with no `type`), "messages.0.
+ * content.0.text.cache_control.ttl" (a text block, which also has a `text` member). From the
+ * first segment the body does not hold, the path is kept as written.
  */
 function pathInBody(body: unknown, segments: readonly string[]): string[] {
   const mapped: string[] = [];
@@ -94,20 +94,25 @@ function pathInBody(body: unknown, segments: readonly string[]): string[] {
       value = value[Number(segment)];
       continue;
     }
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const record = value as Record<string, unknown>;
-      if (Object.hasOwn(record, segment)) {
+    if (isRecord(value)) {
+      const next = segments[index + 1];
+      const kind = typeof value.type === "string" ? value.type : "custom";
+      // The kind, when what follows it is a member of this block rather than of a member so named.
+      if (segment === kind && next !== undefined && (Object.hasOwn(value, next) || !isRecord(value[segment]))) continue;
+      if (Object.hasOwn(value, segment)) {
         mapped.push(segment);
-        value = record[segment];
+        value = value[segment];
         continue;
       }
-      const kind = record.type ?? "custom";
-      if (segment === kind && index + 1 < segments.length) continue;
     }
     mapped.push(...segments.slice(index));
     break;
   }
   return mapped;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Whether a value holds something at a path of member names; `*` (or a number) stands for any element of an array. */

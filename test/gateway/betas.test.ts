@@ -98,3 +98,25 @@ test("count_tokens: a deployment without a needed beta is not tried, nor counted
     return true;
   });
 });
+
+test("the 1M-context beta on a model whose window is 1M anyway is left off Bedrock, and the ledger says why", async () => {
+  const { response } = await ask("sonnet-via-bedrock", ["context-1m-2025-08-07"]);
+  assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+  assert.deepEqual((await rowOf(response)).warnings, ["left anthropic-beta context-1m-2025-08-07 off for bedrock-sonnet-us: its context window gives what it asks for"]);
+});
+
+test("count_tokens learns a field refusal and then counts on the next deployment first", async () => {
+  // max_attempts is 1: the first count stops at Bedrock's refusal; the second must skip ahead to count at all.
+  const count = () =>
+    fetch(`${harness.gateway.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: "haiku-bedrock-first", messages: [{ role: "user", content: "hello" }], tools: [{ name: "lookup", input_schema: { type: "object" }, defer_loading: true }] }),
+    });
+  const refused = await count();
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /tools\.0\.custom\.defer_loading: Extra inputs are not permitted/);
+  const counted = await count();
+  assert.equal(counted.status, 200, await counted.clone().text());
+  assert.equal(counted.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+});

@@ -28,6 +28,7 @@ test("withoutFields removes each path that is there, through every array element
 test("drop_fields: a bad entry is refused at load with its line and what to write instead", () => {
   assert.equal(dropFieldProblem("tools.*.defer_loading"), undefined);
   assert.match(dropFieldProblem("messages") ?? "", /messages cannot be dropped/);
+  assert.match(dropFieldProblem("messages.*.content") ?? "", /messages\.\*\.content cannot be dropped/);
   assert.equal(dropFieldProblem("messages.*.content.*.citations"), undefined, "what is inside a member no request can go without may be dropped");
   assert.match(dropFieldProblem("tools.*") ?? "", /would drop array elements; name a member inside them \(e\.g\. tools\.\*\.defer_loading\)/);
   assert.match(dropFieldProblem("tools..x") ?? "", /is not a field path/);

@@ -35,7 +35,9 @@ test("a deployment that refused a field the request carries is tried last, and o
   ]);
   assert.deepEqual(ranked.map((entry) => entry.deployment.id), ["bedrock-us", "bedrock-global", "anthropic"], "the input is not changed");
   assert.equal(refusals.demote(ranked, without, 2_000), undefined, "a request without the field keeps its ranking");
-  assert.deepEqual(refusals.demote(ranked, { output_config: { effort: "high" } }, 2_000)?.triedLast, [{ deployment: "bedrock-global", field: "output_config.effort" }]);
+  const second = refusals.demote(ranked, { output_config: { effort: "high" } }, 2_000);
+  assert.deepEqual(second?.triedLast, [{ deployment: "bedrock-global", field: "output_config.effort" }]);
+  assert.deepEqual(ids(second?.ranked ?? []), ["bedrock-us", "anthropic", "bedrock-global"], "a candidate before the first one moved is kept in its place");
 
   // Learning again restarts the memory; past it, the refusal is forgotten and the deployment is tried in its place.
   refusals.learn("bedrock-us", ["context_management"], withField, 5_000);
@@ -55,6 +57,10 @@ test("a refused path is learned as a path in the body: any index, and without th
     { deployment: "bedrock", field: "messages.*.content.*.caller" },
   ]);
   assert.equal(refusals.demote(ranked, { tools: [{ name: "z" }] }, 1), undefined);
+  // A text block also has a `text` member: the kind is still left out when what follows belongs to the block.
+  const cached = { messages: [{ role: "user", content: [{ type: "text", text: "hi", cache_control: { type: "ephemeral", ttl: "1h" } }] }] };
+  refusals.learn("bedrock", ["messages.0.content.0.text.cache_control.ttl"], cached, 0);
+  assert.deepEqual(refusals.demote(ranked, cached, 1)?.triedLast, [{ deployment: "bedrock", field: "messages.*.content.*.cache_control.ttl" }]);
   // Learning the same field again (at another index) keeps one refusal.
   refusals.learn("bedrock", ["tools.0.custom.defer_loading"], { tools: [{ name: "q", defer_loading: true }] }, 2);
   assert.deepEqual(refusals.demote(ranked, { tools: [{ name: "z", defer_loading: true }] }, 3)?.triedLast.length, 1);
