@@ -127,6 +127,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     try {
       requireAdmin(state, request.headers);
       const snapshot = state.health.snapshot();
+      const now = state.now();
       const deployments = [...state.config.deployments.values()].map((deployment) => {
         const health = snapshot.get(deployment.id);
         const catalogLatency = deployment.offering.latency[0];
@@ -148,6 +149,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
           requests: health?.requests ?? 0,
           failures: health?.failures ?? 0,
           throttles: health?.throttles ?? 0,
+          refused_fields: state.fieldRefusals.list(deployment.id, now).map((refusal) => ({ field: refusal.field, until: new Date(refusal.until).toISOString() })),
           catalog_latency: catalogLatency
             ? { ttft_p50_ms: catalogLatency.ttft_p50_ms, ttft_p99_ms: catalogLatency.ttft_p99_ms, conditions: catalogLatency.conditions, source: catalogLatency.source.url }
             : null,
@@ -158,7 +160,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
         budgets_refresh_ms: state.budgets.refreshMs,
         budgets_reloaded_at: state.budgets.lastRefreshAt === undefined ? null : new Date(state.budgets.lastRefreshAt).toISOString(),
       };
-      return reply.send({ at: new Date(state.now()).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, shared_state: shared, deployments });
+      return reply.send({ at: new Date(now).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, shared_state: shared, deployments });
     } catch (error) {
       return sendError(reply, error);
     }

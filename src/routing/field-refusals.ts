@@ -53,6 +53,13 @@ export class FieldRefusals {
     return found;
   }
 
+  /** The fields a deployment refused that are still remembered, with until when (for the health endpoint). */
+  list(deployment: string, now: number): { field: string; until: number }[] {
+    const refused = this.byDeployment.get(deployment);
+    if (!refused) return [];
+    return [...refused].filter(([, refusal]) => refusal.until > now).map(([field, refusal]) => ({ field, until: refusal.until }));
+  }
+
   /**
    * The ranking with each deployment that refused a field this body carries moved to the end, in
    * their order; undefined when none is (nothing is allocated: the common case costs a size check,

@@ -221,6 +221,10 @@ describe("chaos", () => {
         ["anthropic-sonnet", 200, null],
       ]);
       assert.equal(harness.gateway.state.health.snapshot().get("bedrock-sonnet")?.unavailable ?? false, false, "a refused field says nothing about Bedrock's health");
+      const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as { deployments: { deployment: string; refused_fields: { field: string; until: string }[] }[] };
+      const refused = health.deployments.find((entry) => entry.deployment === "bedrock-sonnet")?.refused_fields;
+      assert.deepEqual(refused?.map((refusal) => refusal.field), ["service_tier"], "the health endpoint shows what Bedrock refused");
+      assert.ok(Date.parse(refused?.[0]?.until ?? "") > Date.now() + 3_000_000, "for about an hour");
 
       // Bedrock's refusal is remembered: the next request with the field goes straight to the Anthropic API.
       const bedrockCalls = upstreamRequests(harness.bedrock);
