@@ -59,7 +59,7 @@ async function countOn(
   let lastError: UpstreamError | undefined;
   for (const { deployment, betas } of counters.slice(0, state.config.config.routing.max_attempts)) {
     const client = state.clients.get(deployment.providerName);
-    if (!client) continue;
+    if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
     const sent = withoutDropFields(deployment, body);
     try {
       const json = jsonFor(deployment, raw, sent, "count_tokens");
