@@ -183,7 +183,7 @@ function validate(argv: string[], stdout: NodeJS.WritableStream): number {
   const errors = issues.filter((issue) => issue.severity === "error");
   const code = errors.length === 0 ? EXIT_OK : errors.some((issue) => positionals.includes(issue.file)) ? EXIT_USAGE : EXIT_FAILURE;
   const summary = catalog
-    ? { models: catalog.models.length, offerings: catalog.offerings.length, price_periods: catalog.offerings.reduce((sum, offering) => sum + offering.prices.length, 0) }
+    ? { models: catalog.models.length, offerings: catalog.offerings.length, price_periods: catalog.offerings.reduce((sum, offering) => sum + offering.prices.length, 0), betas: catalog.data.betas.size }
     : null;
   if (values.json) {
     writeJson(stdout, { ok: errors.length === 0, summary, issues, rule_findings: findings });
@@ -193,7 +193,7 @@ function validate(argv: string[], stdout: NodeJS.WritableStream): number {
   for (const finding of findings) stdout.write(`note: ${finding.offering} ${finding.period}: ${finding.rule}: ${finding.message}\n`);
   if (summary) {
     stdout.write(
-      `${errors.length === 0 ? "ok" : "errors"}: ${summary.models} models, ${summary.offerings} offerings, ${summary.price_periods} price periods` +
+      `${errors.length === 0 ? "ok" : "errors"}: ${summary.models} models, ${summary.offerings} offerings, ${summary.price_periods} price periods, ${summary.betas} betas` +
         `${positionals.length > 0 ? ` (with ${positionals.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm\n`,
     );
   } else {

@@ -1,0 +1,42 @@
+/** `switchyard catalog validate` as a user runs it: the built bin, a user's own catalog files, exit codes. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN } from "../helpers/paths.js";
+import { catalog } from "../helpers/catalog.js";
+
+function validate(...files: string[]): { status: number | null; stdout: string } {
+  const result = spawnSync(process.execPath, [BIN, "catalog", "validate", ...files], { encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout };
+}
+
+test("catalog validate: ours is valid and counts its betas; a user's file adds or replaces a beta, or is refused with its line", (t) => {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-catalog-"));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const ours = catalog().data.betas.size;
+  const plain = validate();
+  assert.equal(plain.status, 0);
+  assert.match(plain.stdout, new RegExp(`^ok: \\d+ models, \\d+ offerings, \\d+ price periods, ${ours} betas;`, "m"));
+
+  const beta = (id: string) => `schema_version: 1
+betas:
+  - id: ${id}
+    needed: true
+    note: a tool type our Bedrock deployments lack
+    source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }
+`;
+  const added = join(directory, "added.yaml");
+  writeFileSync(added, `${beta("advisor-tool-2026-03-01")}  - id: claude-code-20250219\n    needed: true\n    note: ours\n    source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }\n`);
+  const merged = validate(added);
+  assert.equal(merged.status, 0, merged.stdout);
+  assert.match(merged.stdout, new RegExp(`, ${ours + 1} betas \\(with ${added.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\);`), "one new, one replaced");
+
+  const bad = join(directory, "bad.yaml");
+  writeFileSync(bad, beta("Context_1M"));
+  const refused = validate(bad);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stdout, /bad\.yaml:3: error: betas\.0\.id: a beta id is lower-case letters, digits and dashes/);
+});
