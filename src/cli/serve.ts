@@ -121,6 +121,7 @@ export const serveCommand: Command = {
             `  export ANTHROPIC_API_KEY=${demoKey}`,
             `  curl -s ${gateway.url}/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" \\`,
             `    -H "content-type: application/json" -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'`,
+            "Claude Code reads the same two variables: run `claude` in that shell.",
             `OpenAI clients: OPENAI_BASE_URL=${gateway.url}/v1 OPENAI_API_KEY=$ANTHROPIC_API_KEY (POST /v1/chat/completions)`,
             `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
           ]
