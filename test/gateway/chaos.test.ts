@@ -9,7 +9,7 @@ import type { LedgerRow } from "../../src/ledger/ledger.js";
 import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 const CHAOS_DEPLOYMENTS = `deployments:
-  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
+  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global, drop_fields: [frequency_penalty] }
   - { id: bedrock-sonnet, provider: bedrock-emulator, model: claude-sonnet-4-6, route: global }
   - { id: bedrock-sonnet-us, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us }
 models:
@@ -190,7 +190,9 @@ describe("chaos", () => {
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429, retryAfterSeconds: 1 }, count: 1 }] });
     try {
       const started = Date.now();
-      const second = await client.messages.create({ model: "anthropic-first", max_tokens: 10, system, messages: [{ role: "user", content: "two" }] }).withResponse();
+      // A field the deployment drops: its warning is written once, though the deployment is tried twice.
+      const dropped = { frequency_penalty: 0.5 } as Partial<Anthropic.MessageCreateParamsNonStreaming>;
+      const second = await client.messages.create({ model: "anthropic-first", max_tokens: 10, system, messages: [{ role: "user", content: "two" }], ...dropped }).withResponse();
       assert.ok(Date.now() - started >= 900, "it waited for the retry-after");
       assert.equal(second.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
       assert.ok((second.data.usage.cache_read_input_tokens ?? 0) > 0, "and read the prefix from cache");
@@ -200,6 +202,7 @@ describe("chaos", () => {
         ["anthropic-sonnet", 200],
       ]);
       assert.ok(row.warnings.some((warning) => /waited 1000 ms for anthropic-sonnet, which holds the cached prefix/.test(warning)));
+      assert.deepEqual(row.warnings.filter((warning) => warning.startsWith("dropped ")), ["dropped frequency_penalty for anthropic-sonnet (its drop_fields)"]);
     } finally {
       harness.anthropic.setProfile("instant");
     }
