@@ -127,6 +127,16 @@ test("Converse: camelCase usage, cachePoint writes then reads, cacheDetails by T
   assert.deepEqual(second.output, first.output, "same request, same reply");
 });
 
+test("Converse: requestMetadata is checked against Bedrock's pattern, in its words", async () => {
+  await assert.rejects(client.send(new ConverseCommand(converseInput({ requestMetadata: { user_id: '{"device_id":"d1"}' } }))), (error: unknown) => {
+    assert.ok(error instanceof Error && error.name === "ValidationException");
+    assert.equal(error.message, "1 validation error detected: Value at 'requestMetadata.user_id' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}");
+    return true;
+  });
+  const accepted = await client.send(new ConverseCommand(converseInput({ requestMetadata: { user_id: "user_ab12 session:9f" } })));
+  assert.equal(accepted.stopReason, "end_turn");
+});
+
 test("ConverseStream: the six event types in order, usage only in metadata, tool input as partial JSON", async () => {
   const input = converseInput({
     toolConfig: {

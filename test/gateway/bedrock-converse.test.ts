@@ -51,6 +51,13 @@ async function row(requestId: string) {
 const weather: Anthropic.Tool = { name: "get_weather", description: "Weather in a city", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 
 describe("Bedrock through the Converse API", () => {
+  test("a user_id Bedrock's requestMetadata cannot hold is left out, not sent to be refused", async () => {
+    const { response } = await client.messages
+      .create({ model: "haiku-via-converse", max_tokens: 16, messages: [{ role: "user", content: "Hello" }], metadata: { user_id: '{"device_id":"d1","session_id":"s1"}' } })
+      .withResponse();
+    assert.equal(response.headers.get("x-switchyard-deployment"), "converse-haiku");
+  });
+
   test("a message, priced from Converse's usage", async () => {
     const { data: message, response } = await client.messages
       .create({ model: "haiku-via-converse", max_tokens: 60, system: "Be brief.", messages: [{ role: "user", content: "Name two rivers." }] })

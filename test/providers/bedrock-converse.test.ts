@@ -122,6 +122,10 @@ test("request: what Converse cannot carry is refused, naming the field", () => {
   // The end user's id goes along as requestMetadata (an OpenAI chat request's `user` arrives so).
   assert.deepEqual(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "u-42" } }, []).requestMetadata, { user_id: "u-42" });
   assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: {} }, []).requestMetadata, undefined);
+  // A user_id Bedrock would refuse only labels its invocation log: left out, not refused.
+  assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: '{"device_id":"d1","session_id":"s1"}' } }, []).requestMetadata, undefined);
+  assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "u".repeat(257) } }, []).requestMetadata, undefined);
+  assert.deepEqual(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "user_ab12_account__session_9f=+/@." } }, []).requestMetadata, { user_id: "user_ab12_account__session_9f=+/@." });
 });
 
 test("answer: content, stop reasons and usage in Anthropic's shape", () => {

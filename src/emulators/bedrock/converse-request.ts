@@ -39,6 +39,15 @@ const toolSchema = z
   })
   .refine((tool) => Object.keys(tool).length === 1, "a tool must have exactly one member");
 
+/**
+ * A requestMetadata key or value as Bedrock checks it (RequestMetadataKeyString and
+ * RequestMetadataValueString in the bedrock-runtime service model), in its words.
+ */
+function metadataString(minimum: 0 | 1) {
+  const pattern = `[a-zA-Z0-9\\s:_@$#=/+,-.]{${minimum},256}`;
+  return z.string().regex(new RegExp(`^${pattern}$`), `Member must satisfy regular expression pattern: ${pattern}`);
+}
+
 export const converseBodySchema = z.looseObject({
   messages: z.array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.array(blockSchema) })),
   system: z.array(z.looseObject({ text: z.string().optional(), cachePoint: cachePointSchema.optional(), guardContent: member.optional() })).optional(),
@@ -57,7 +66,7 @@ export const converseBodySchema = z.looseObject({
     })
     .optional(),
   additionalModelRequestFields: z.record(z.string(), z.unknown()).optional(),
-  requestMetadata: z.record(z.string(), z.string()).optional(),
+  requestMetadata: z.record(metadataString(1), metadataString(0)).optional(),
   additionalModelResponseFieldPaths: z.array(z.string()).optional(),
 });
 export type ConverseBody = z.infer<typeof converseBodySchema>;

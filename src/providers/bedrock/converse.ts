@@ -169,11 +169,19 @@ export function toConverseRequest(body: Json, betas: readonly string[]): Json {
     if (!isObject(body.metadata) || Object.keys(rest).length > 0) throw refuse("metadata", "only user_id can be sent");
     if (userId !== undefined && userId !== null) {
       if (typeof userId !== "string") throw refuse("metadata.user_id", "must be a string");
-      request.requestMetadata = { user_id: userId };
+      // A user_id Bedrock would refuse (JSON text, say) is left out rather than refused: it only
+      // labels the invocation log, and the answer does not depend on it.
+      if (REQUEST_METADATA_VALUE.test(userId)) request.requestMetadata = { user_id: userId };
     }
   }
   return request;
 }
+
+/**
+ * What Bedrock takes as a requestMetadata value: up to 256 letters, digits, whitespace and
+ * `:_@$#=/+,-.` (RequestMetadataValueString in the bedrock-runtime service model).
+ */
+const REQUEST_METADATA_VALUE = /^[a-zA-Z0-9\s:_@$#=/+,\-.]{0,256}$/;
 
 /** The Messages fields the translation carries; any other (container, mcp_servers, output_config, …) is refused by name. */
 const TRANSLATED_FIELDS = new Set(["model", "messages", "system", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice", "thinking", "metadata"]);
