@@ -69,12 +69,18 @@ export interface RouteInput {
   rotation: number;
 }
 
-/** Deployments for a requested name: an alias from the config, else deployments whose catalog model matches. */
+/**
+ * Deployments for a requested name: an alias from the config; else the deployments that send that
+ * very wire id (a Bedrock profile such as `us.anthropic.claude-sonnet-4-6` pins its route); else
+ * every deployment of the catalog model the name matches. A Claude API id, dated or not
+ * (`claude-haiku-4-5-20251001`, what Claude Code sends), names the model, not the Anthropic API:
+ * it reaches Bedrock's deployments of that model too.
+ */
 export function deploymentsFor(config: ResolvedConfig, catalog: Catalog, requested: string): Deployment[] {
   const alias = config.aliases.get(requested);
   if (alias) return alias;
   const all = [...config.deployments.values()];
-  const direct = all.filter((deployment) => deployment.upstreamModel === requested || deployment.model.id === requested);
+  const direct = all.filter((deployment) => deployment.model.id === requested || (deployment.upstreamModel === requested && !deployment.model.ids.anthropic?.includes(requested)));
   if (direct.length > 0) return direct;
   const models = new Set(catalog.modelsMatching(requested).map((model) => model.id));
   return all.filter((deployment) => models.has(deployment.model.id));

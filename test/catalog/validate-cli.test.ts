@@ -32,7 +32,10 @@ betas:
   writeFileSync(added, `${beta("advisor-tool-2026-03-01")}  - id: claude-code-20250219\n    needed: true\n    note: ours\n    source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }\n`);
   const merged = validate(added);
   assert.equal(merged.status, 0, merged.stdout);
-  assert.match(merged.stdout, new RegExp(`, ${ours + 1} betas \\(with ${added.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\);`), "one new, one replaced");
+  // One new beta; the other has the id of one of ours, which it replaces rather than adds to.
+  assert.match(merged.stdout, new RegExp(`, ${ours + 1} betas \\(with ${added.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\);`));
+  const json = spawnSync(process.execPath, [BIN, "catalog", "validate", added, "--json"], { encoding: "utf8" });
+  assert.equal((JSON.parse(json.stdout) as { summary: { betas: number } }).summary.betas, ours + 1);
 
   const bad = join(directory, "bad.yaml");
   writeFileSync(bad, beta("Context_1M"));

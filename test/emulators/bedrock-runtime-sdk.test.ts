@@ -127,12 +127,16 @@ test("Converse: camelCase usage, cachePoint writes then reads, cacheDetails by T
   assert.deepEqual(second.output, first.output, "same request, same reply");
 });
 
-test("Converse: requestMetadata is checked against Bedrock's pattern, in its words", async () => {
+test("Converse: requestMetadata is checked against Bedrock's pattern (Java's \\s: ASCII whitespace only)", async () => {
   await assert.rejects(client.send(new ConverseCommand(converseInput({ requestMetadata: { user_id: '{"device_id":"d1"}' } }))), (error: unknown) => {
     assert.ok(error instanceof Error && error.name === "ValidationException");
-    assert.equal(error.message, "1 validation error detected: Value at 'requestMetadata.user_id' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}");
+    assert.equal(
+      error.message,
+      "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: Map value must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}]",
+    );
     return true;
   });
+  await assert.rejects(client.send(new ConverseCommand(converseInput({ requestMetadata: { user_id: "no-break\u00a0space" } }))), /Map value must satisfy constraint/);
   const accepted = await client.send(new ConverseCommand(converseInput({ requestMetadata: { user_id: "user_ab12 session:9f" } })));
   assert.equal(accepted.stopReason, "end_turn");
 });

@@ -56,6 +56,7 @@ describe("Bedrock through the Converse API", () => {
       .create({ model: "haiku-via-converse", max_tokens: 16, messages: [{ role: "user", content: "Hello" }], metadata: { user_id: '{"device_id":"d1","session_id":"s1"}' } })
       .withResponse();
     assert.equal(response.headers.get("x-switchyard-deployment"), "converse-haiku");
+    assert.ok((await row(response.headers.get("request-id") as string)).warnings.includes("left metadata.user_id out of Converse's requestMetadata: Bedrock's pattern refuses it"));
   });
 
   test("a message, priced from Converse's usage", async () => {

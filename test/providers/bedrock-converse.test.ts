@@ -125,6 +125,10 @@ test("request: what Converse cannot carry is refused, naming the field", () => {
   // A user_id Bedrock would refuse only labels its invocation log: left out, not refused.
   assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: '{"device_id":"d1","session_id":"s1"}' } }, []).requestMetadata, undefined);
   assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "u".repeat(257) } }, []).requestMetadata, undefined);
+  // Bedrock's \s is Java's: a no-break space does not fit.
+  const notes: string[] = [];
+  assert.equal(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "no-break\u00a0space" } }, [], notes).requestMetadata, undefined);
+  assert.deepEqual(notes, ["left metadata.user_id out of Converse's requestMetadata: Bedrock's pattern refuses it"]);
   assert.deepEqual(toConverseRequest({ max_tokens: 1, messages: [], metadata: { user_id: "user_ab12_account__session_9f=+/@." } }, []).requestMetadata, { user_id: "user_ab12_account__session_9f=+/@." });
 });
 

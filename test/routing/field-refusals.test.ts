@@ -35,6 +35,11 @@ test("a deployment that refused a field the request carries is tried last, and o
   ]);
   assert.deepEqual(ranked.map((entry) => entry.deployment.id), ["bedrock-us", "bedrock-global", "anthropic"], "the input is not changed");
   assert.equal(refusals.demote(ranked, without, 2_000), undefined, "a request without the field keeps its ranking");
+  assert.deepEqual(refusals.list("bedrock-global", 2_000), [
+    { field: "context_management", until: 1_000 + REFUSAL_MEMORY_MS },
+    { field: "output_config.effort", until: 1_000 + REFUSAL_MEMORY_MS },
+  ]);
+  assert.deepEqual(refusals.list("bedrock-global", 1_000 + REFUSAL_MEMORY_MS), [], "what the memory has let go of is not listed");
   const second = refusals.demote(ranked, { output_config: { effort: "high" } }, 2_000);
   assert.deepEqual(second?.triedLast, [{ deployment: "bedrock-global", field: "output_config.effort" }]);
   assert.deepEqual(ids(second?.ranked ?? []), ["bedrock-us", "anthropic", "bedrock-global"], "a candidate before the first one moved is kept in its place");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
 import { cachePrefixes, longestCacheTtl } from "../../src/routing/cache-prefixes.js";
-import { budgetHold, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
+import { budgetHold, deploymentsFor, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
 import { readRequestNeeds } from "../../src/routing/request-needs.js";
@@ -263,4 +263,27 @@ test("the health snapshot is reused between state changes and refreshed the mome
   now = 1;
   book.record("e", "throttled", { retryAfterMs: 500 });
   assert.equal(book.snapshot().get("e")?.unavailable, true, "cooling shows at once");
+});
+
+test("a Claude API id, dated or not, names the model on every provider; a provider's own wire id pins its deployments", () => {
+  const haiku = parseGatewayConfig(
+    `
+providers:
+  anthropic: { kind: anthropic }
+  bedrock: { kind: bedrock, region: us-east-1 }
+deployments:
+  - { id: a-haiku, provider: anthropic, model: claude-haiku-4-5, route: global }
+  - { id: b-haiku, provider: bedrock, model: claude-haiku-4-5, route: global }
+  - { id: b-haiku-us, provider: bedrock, model: claude-haiku-4-5, route: us }
+`,
+    "haiku.yaml",
+    catalog(),
+  );
+  const named = (name: string) => deploymentsFor(haiku, catalog(), name).map((deployment) => deployment.id);
+  // What Claude Code sends: the dated id is the Anthropic API's wire id, but it names the model.
+  assert.deepEqual(named("claude-haiku-4-5-20251001"), ["a-haiku", "b-haiku", "b-haiku-us"]);
+  assert.deepEqual(named("claude-haiku-4-5"), ["a-haiku", "b-haiku", "b-haiku-us"]);
+  const usProfile = haiku.deployments.get("b-haiku-us")?.upstreamModel ?? "";
+  assert.match(usProfile, /^us\.anthropic\./);
+  assert.deepEqual(named(usProfile), ["b-haiku-us"]);
 });

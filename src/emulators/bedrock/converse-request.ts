@@ -40,13 +40,22 @@ const toolSchema = z
   .refine((tool) => Object.keys(tool).length === 1, "a tool must have exactly one member");
 
 /**
- * A requestMetadata key or value as Bedrock checks it (RequestMetadataKeyString and
- * RequestMetadataValueString in the bedrock-runtime service model), in its words.
+ * requestMetadata as Bedrock checks it: keys and values match RequestMetadataKeyString and
+ * RequestMetadataValueString in the bedrock-runtime service model, where `\s` is Java's (ASCII
+ * whitespace only). A failure is worded as AWS's validation words a map's members elsewhere
+ * ("Map value must satisfy constraint: [...]"); Bedrock's own text for it is not confirmed.
  */
-function metadataString(minimum: 0 | 1) {
-  const pattern = `[a-zA-Z0-9\\s:_@$#=/+,-.]{${minimum},256}`;
-  return z.string().regex(new RegExp(`^${pattern}$`), `Member must satisfy regular expression pattern: ${pattern}`);
-}
+const METADATA_TEXT = (minimum: 0 | 1) => `[a-zA-Z0-9\\s:_@$#=/+,-.]{${minimum},256}`;
+const METADATA_KEY = /^[a-zA-Z0-9 \t\n\x0B\f\r:_@$#=/+,\-.]{1,256}$/;
+const METADATA_VALUE = /^[a-zA-Z0-9 \t\n\x0B\f\r:_@$#=/+,\-.]{0,256}$/;
+const requestMetadataSchema = z.record(z.string(), z.string()).superRefine((metadata, context) => {
+  if (!Object.keys(metadata).every((key) => METADATA_KEY.test(key))) {
+    context.addIssue({ code: "custom", message: `Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_TEXT(1)}]` });
+  }
+  if (!Object.values(metadata).every((value) => METADATA_VALUE.test(value))) {
+    context.addIssue({ code: "custom", message: `Map value must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_TEXT(0)}]` });
+  }
+});
 
 export const converseBodySchema = z.looseObject({
   messages: z.array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.array(blockSchema) })),
@@ -66,7 +75,7 @@ export const converseBodySchema = z.looseObject({
     })
     .optional(),
   additionalModelRequestFields: z.record(z.string(), z.unknown()).optional(),
-  requestMetadata: z.record(metadataString(1), metadataString(0)).optional(),
+  requestMetadata: requestMetadataSchema.optional(),
   additionalModelResponseFieldPaths: z.array(z.string()).optional(),
 });
 export type ConverseBody = z.infer<typeof converseBodySchema>;

@@ -111,7 +111,8 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
 }
 
 /** The Anthropic Messages body (already checked by the gateway) as a Converse request. */
-export function toConverseRequest(body: Json, betas: readonly string[]): Json {
+/** `notes`: what the translation left out of the request, for the ledger row's warnings. */
+export function toConverseRequest(body: Json, betas: readonly string[], notes: string[] = []): Json {
   for (const field of Object.keys(body)) {
     if (!TRANSLATED_FIELDS.has(field)) throw refuse(field, "cannot be sent");
   }
@@ -170,8 +171,9 @@ export function toConverseRequest(body: Json, betas: readonly string[]): Json {
     if (userId !== undefined && userId !== null) {
       if (typeof userId !== "string") throw refuse("metadata.user_id", "must be a string");
       // A user_id Bedrock would refuse (JSON text, say) is left out rather than refused: it only
-      // labels the invocation log, and the answer does not depend on it.
+      // labels the invocation log, and the answer does not depend on it. The ledger row says so.
       if (REQUEST_METADATA_VALUE.test(userId)) request.requestMetadata = { user_id: userId };
+      else notes.push("left metadata.user_id out of Converse's requestMetadata: Bedrock's pattern refuses it");
     }
   }
   return request;
@@ -179,9 +181,10 @@ export function toConverseRequest(body: Json, betas: readonly string[]): Json {
 
 /**
  * What Bedrock takes as a requestMetadata value: up to 256 letters, digits, whitespace and
- * `:_@$#=/+,-.` (RequestMetadataValueString in the bedrock-runtime service model).
+ * `:_@$#=/+,-.` (RequestMetadataValueString in the bedrock-runtime service model). Its `\s` is
+ * Java's, ASCII whitespace only; JavaScript's would also let Unicode spaces through.
  */
-const REQUEST_METADATA_VALUE = /^[a-zA-Z0-9\s:_@$#=/+,\-.]{0,256}$/;
+const REQUEST_METADATA_VALUE = /^[a-zA-Z0-9 \t\n\x0B\f\r:_@$#=/+,\-.]{0,256}$/;
 
 /** The Messages fields the translation carries; any other (container, mcp_servers, output_config, …) is refused by name. */
 const TRANSLATED_FIELDS = new Set(["model", "messages", "system", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice", "thinking", "metadata"]);
@@ -198,7 +201,7 @@ function anthropicUsage(usage: unknown): Json {
   };
 }
 
-/** Converse stop reasons Anthropic has too keep their name; the rest become the nearest one. */
+/** Converse stop reasons Anthropic has too keep their name; guardrails and filters become `refusal`; the others (malformed_*) pass as they are. */
 function stopReason(reason: unknown): string {
   if (reason === "guardrail_intervened" || reason === "content_filtered") return "refusal";
   return typeof reason === "string" ? reason : "end_turn";

@@ -4,7 +4,7 @@
  * errors mapped to the Anthropic shape by the gateway.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
  */
-import { fromBedrockConverse, fromBedrockInvoke } from "../../pricing/normalize-usage.js";
+import { fromBedrockConverse, fromBedrockInvoke, type NormalizedUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
 import { mapBody, networkError, post } from "../shared/http.js";
@@ -51,7 +51,10 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
 
     async messages(call: MessagesCall): Promise<UpstreamResult> {
       const converse = config.api === "converse";
-      const body = JSON.stringify(converse ? toConverseRequest(call.body, call.betas) : toInvokeBody(call.body, call.betas));
+      /** What the Converse translation left out, added to the usage's warnings (so to the ledger row). */
+      const notes: string[] = [];
+      const withNotes = (usage: NormalizedUsage): NormalizedUsage => (notes.length === 0 ? usage : { ...usage, warnings: [...usage.warnings, ...notes] });
+      const body = JSON.stringify(converse ? toConverseRequest(call.body, call.betas, notes) : toInvokeBody(call.body, call.betas));
       const operation = converse ? (call.stream ? "converse-stream" : "converse") : call.stream ? "invoke-with-response-stream" : "invoke";
       const response = await send(modelPath(call.upstreamModel, operation), body, call.stream ? "application/vnd.amazon.eventstream" : "application/json", call);
       if (response.status !== 200) {
@@ -72,7 +75,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         }
         if (converse) {
           const text = JSON.stringify(fromConverseResponse(message as Record<string, unknown>, call.upstreamModel, converseMessageId(call.requestId)));
-          return { kind: "json", bytes: Buffer.from(text), text, usage: fromBedrockConverse(message.usage), headers };
+          return { kind: "json", bytes: Buffer.from(text), text, usage: withNotes(fromBedrockConverse(message.usage)), headers };
         }
         return { kind: "json", bytes, usage: fromBedrockInvoke(message.usage, response.headers), headers };
       }
@@ -118,7 +121,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         () => decoder.finish(),
         () => failure !== undefined,
       );
-      return { kind: "stream", first, rest, usage: () => decoder.usage(), failure: () => failure, headers };
+      return { kind: "stream", first, rest, usage: () => withNotes(decoder.usage()), failure: () => failure, headers };
     },
 
     async countTokens(body, call) {
