@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
 import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 const CHAOS_DEPLOYMENTS = `deployments:
@@ -250,6 +251,38 @@ describe("chaos", () => {
     } finally {
       harness.bedrock.setProfile("instant");
     }
+  });
+
+  test("a Claude Code request on a Bedrock-first route: betas left off Bedrock, its deferred tool refused there, served by the Anthropic API, and the next one goes there first", async () => {
+    // The shape Claude Code sends: its betas, a deferred tool, a cached system prompt, a user id, a stream.
+    const request = {
+      model: "bedrock-first",
+      max_tokens: 32,
+      system: [{ type: "text" as const, text: "You are Claude Code.", cache_control: { type: "ephemeral" as const } }],
+      messages: [{ role: "user" as const, content: "list the files" }],
+      tools: [{ name: "Glob", description: "Finds files", input_schema: { type: "object" as const, properties: {} }, defer_loading: true }],
+      metadata: { user_id: "user_0f3a_account__session_7c1e" },
+      betas: CLAUDE_CODE_BETAS,
+    } as Anthropic.Beta.MessageCreateParamsStreaming;
+    const first = client.beta.messages.stream(request);
+    const answered = await first.finalMessage();
+    assert.equal(answered.type, "message");
+    const firstResponse = (await first.withResponse()).response;
+    assert.equal(firstResponse.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+    const firstRow = await rowOf(firstResponse);
+    assert.deepEqual(firstRow.attempts.map((attempt) => [attempt.deployment, attempt.error]), [
+      ["bedrock-sonnet", "unsupported"],
+      ["anthropic-sonnet", null],
+    ]);
+    assert.ok(firstRow.warnings.some((warning) => warning.startsWith("left anthropic-beta claude-code-20250219, oauth-2025-04-20, thinking-token-count")), firstRow.warnings.join("; "));
+
+    const bedrockCalls = upstreamRequests(harness.bedrock);
+    const second = client.beta.messages.stream(request);
+    await second.finalMessage();
+    const secondRow = await rowOf((await second.withResponse()).response);
+    assert.deepEqual(secondRow.attempts.map((attempt) => attempt.deployment), ["anthropic-sonnet"]);
+    assert.ok(secondRow.warnings.includes("moved bedrock-sonnet last: it refused tools.*.defer_loading on an earlier request"), secondRow.warnings.join("; "));
+    assert.equal(upstreamRequests(harness.bedrock), bedrockCalls);
   });
 
   test("SSE is forwarded as it arrives, not buffered until the upstream finishes", async () => {
