@@ -8,6 +8,11 @@
  * serves if none before it can. Each replica learns on its own.
  */
 export const REFUSAL_MEMORY_MS = 3_600_000;
+/**
+ * Fields remembered per deployment, the most recently refused kept: a client sending a new made-up
+ * field with every request must not grow the table, nor the check every request makes against it.
+ */
+export const MAX_REFUSED_FIELDS = 64;
 
 /** A deployment moved to the end of a request's ranking, and the field it refused. */
 export interface TriedLast {
@@ -25,7 +30,10 @@ export class FieldRefusals {
   /** Deployment id -> refused field ("tools.*.defer_loading") -> its refusal. */
   private readonly byDeployment = new Map<string, Map<string, Refusal>>();
 
-  constructor(private readonly memoryMs = REFUSAL_MEMORY_MS) {}
+  constructor(
+    private readonly memoryMs = REFUSAL_MEMORY_MS,
+    private readonly maxFields = MAX_REFUSED_FIELDS,
+  ) {}
 
   /** Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote them). */
   learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): void {
@@ -36,7 +44,14 @@ export class FieldRefusals {
     }
     for (const field of fields) {
       const segments = pathInBody(body, field.split("."));
-      refused.set(segments.join("."), { segments, until: now + this.memoryMs });
+      const key = segments.join(".");
+      // Deleted first, so that the map's order is the order of the latest refusals.
+      refused.delete(key);
+      refused.set(key, { segments, until: now + this.memoryMs });
+    }
+    for (const oldest of refused.keys()) {
+      if (refused.size <= this.maxFields) break;
+      refused.delete(oldest);
     }
   }
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { carries, FieldRefusals, REFUSAL_MEMORY_MS } from "../../src/routing/field-refusals.js";
+import { carries, FieldRefusals, MAX_REFUSED_FIELDS, REFUSAL_MEMORY_MS } from "../../src/routing/field-refusals.js";
 
 const candidate = (id: string) => ({ deployment: { id } });
 const ids = (ranked: { deployment: { id: string } }[]) => ranked.map((entry) => entry.deployment.id);
@@ -69,4 +69,19 @@ test("a refused path is learned as a path in the body: any index, and without th
   // Learning the same field again (at another index) keeps one refusal.
   refusals.learn("bedrock", ["tools.0.custom.defer_loading"], { tools: [{ name: "q", defer_loading: true }] }, 2);
   assert.deepEqual(refusals.demote(ranked, { tools: [{ name: "z", defer_loading: true }] }, 3)?.triedLast.length, 1);
+});
+
+test("a client inventing a new field with every request does not grow the table: the latest refusals are kept", () => {
+  const refusals = new FieldRefusals();
+  const ranked = [candidate("bedrock"), candidate("anthropic")];
+  for (let index = 0; index < MAX_REFUSED_FIELDS * 3; index += 1) refusals.learn("bedrock", [`made_up_${index}`], { [`made_up_${index}`]: 1 }, index);
+  const kept = refusals.list("bedrock", MAX_REFUSED_FIELDS * 3);
+  assert.equal(kept.length, MAX_REFUSED_FIELDS);
+  assert.equal(kept[0]?.field, `made_up_${MAX_REFUSED_FIELDS * 2}`, "the oldest went first");
+  assert.equal(refusals.demote(ranked, { made_up_0: 1 }, MAX_REFUSED_FIELDS * 3), undefined, "forgotten");
+  // Refused again, an old field counts as the latest and is kept.
+  refusals.learn("bedrock", [`made_up_${MAX_REFUSED_FIELDS * 2}`], { [`made_up_${MAX_REFUSED_FIELDS * 2}`]: 1 }, MAX_REFUSED_FIELDS * 3);
+  refusals.learn("bedrock", ["one_more"], { one_more: 1 }, MAX_REFUSED_FIELDS * 3);
+  assert.ok(refusals.demote(ranked, { [`made_up_${MAX_REFUSED_FIELDS * 2}`]: 1 }, MAX_REFUSED_FIELDS * 3));
+  assert.equal(refusals.demote(ranked, { [`made_up_${MAX_REFUSED_FIELDS * 2 + 1}`]: 1 }, MAX_REFUSED_FIELDS * 3), undefined);
 });
