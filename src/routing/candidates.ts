@@ -155,15 +155,20 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
 export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined }): bigint {
   let most = 0n;
   for (const { deployment, block } of candidates) {
+    // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
+    // 5-minute write, plain input (a block with no 1-hour rate bills the breakpoint as it can).
     const cached = request.cacheTtl !== undefined && block.standard.cacheWrite5m !== undefined;
-    const input = !cached ? { input: request.inputTokens } : request.cacheTtl === "1h" ? { cacheWrite1h: request.inputTokens } : { cacheWrite5m: request.inputTokens };
-    try {
-      const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens }).total;
-      if (cost > most) most = cost;
-    } catch (error) {
-      // A price the ranking could compute for the expected usage but not for this one (a missing
-      // 1-hour rate): the deployment's other figures still count.
-      if (!(error instanceof PricingError)) throw error;
+    const inputs: Usage[] = !cached
+      ? [{ input: request.inputTokens }]
+      : [...(request.cacheTtl === "1h" ? [{ cacheWrite1h: request.inputTokens }] : []), { cacheWrite5m: request.inputTokens }, { input: request.inputTokens }];
+    for (const input of inputs) {
+      try {
+        const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens }).total;
+        if (cost > most) most = cost;
+        break;
+      } catch (error) {
+        if (!(error instanceof PricingError)) throw error;
+      }
     }
   }
   return most;

@@ -66,6 +66,14 @@ test("Bedrock error types are read the way the AWS SDK reads them", () => {
   assert.equal(bedrockError(403, { "x-amzn-errortype": "UnrecognizedClientException" }, "{}", undefined, "bedrock").kind, "upstream_auth");
   assert.equal(bedrockError(403, { "x-amzn-errortype": "AccessDeniedException" }, '{"message":"You don\'t have access to the model with the specified model ID."}', undefined, "bedrock").kind, "upstream_auth");
   assert.equal(bedrockError(503, {}, "{}", undefined, "bedrock").kind, "unavailable");
+  // No exception name: the status decides. A 401 is the gateway's own credentials (another deployment may serve), never the client's 400.
+  const byStatus = [401, 403, 404, 408, 413, 429, 503, 504, 529, 400, 500].map((status) => [status, bedrockError(status, {}, "{}", undefined, "bedrock").kind]);
+  assert.deepEqual(byStatus, [
+    [401, "upstream_auth"], [403, "upstream_auth"], [404, "not_found"], [408, "timeout"], [413, "request_too_large"], [429, "rate_limited"],
+    [503, "unavailable"], [504, "timeout"], [529, "unavailable"], [400, "invalid_request"], [500, "upstream_server"],
+  ]);
+  // A name that is an object's own property is not an exception name.
+  assert.equal(bedrockError(400, { "x-amzn-errortype": "__proto__" }, "{}", undefined, "bedrock").kind, "invalid_request");
 });
 
 test("an event the upstream sent unreadable is its failure (upstream_server); a fault in the translation is not", () => {

@@ -125,6 +125,17 @@ test("budgetHold: all of max_tokens and all input at the priciest rate it can be
   assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: "1h" }), 8_250_000_000_000_000n);
   assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: "5m" }), (3_750n + 1_500n) * 1_100_000_000_000n);
   assert.equal(budgetHold([], { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), 0n);
+  // A block with no 1-hour rate (Sonnet 4 on Bedrock) holds the 5-minute write, not nothing.
+  const sonnet4 = parseGatewayConfig(
+    `providers:\n  bedrock: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: b-sonnet-4, provider: bedrock, model: claude-sonnet-4, route: global }\n`,
+    "sonnet-4.yaml",
+    catalog(),
+  );
+  const only = rankCandidates(input({ deployments: [...sonnet4.deployments.values()] })).ranked;
+  assert.equal(only.length, 1);
+  const fiveMinute = budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: "5m" });
+  assert.ok(fiveMinute > 0n);
+  assert.equal(budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: "1h" }), fiveMinute);
 });
 
 test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level one included", () => {

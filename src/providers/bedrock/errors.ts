@@ -29,11 +29,24 @@ const BY_TYPE: Record<string, ErrorKind> = {
  * body, `throttlingException` in an event-stream frame. Unknown names: undefined.
  */
 function kindOf(type: string | undefined): ErrorKind | undefined {
-  return type === undefined ? undefined : BY_TYPE[type.charAt(0).toUpperCase() + type.slice(1)];
+  if (type === undefined) return undefined;
+  const name = type.charAt(0).toUpperCase() + type.slice(1);
+  return Object.hasOwn(BY_TYPE, name) ? BY_TYPE[name] : undefined;
 }
 
 /** The kind of an answer whose exception name is missing or unknown, by its HTTP status. */
-const BY_STATUS: Record<number, ErrorKind> = { 403: "upstream_auth", 404: "not_found", 408: "timeout", 413: "request_too_large", 429: "rate_limited", 503: "unavailable" };
+const BY_STATUS: Record<number, ErrorKind> = {
+  // 401 and 403: the gateway's own credentials or model access, not the client's.
+  401: "upstream_auth",
+  403: "upstream_auth",
+  404: "not_found",
+  408: "timeout",
+  413: "request_too_large",
+  429: "rate_limited",
+  503: "unavailable",
+  504: "timeout",
+  529: "unavailable",
+};
 
 /** An exception's kind, or the HTTP status's when the name is unknown. */
 export function bedrockKind(type: string | undefined, status: number): ErrorKind {
