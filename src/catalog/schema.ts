@@ -7,8 +7,9 @@ import { z } from "zod";
 import { RATE_MAX_PLACES } from "../pricing/money.js";
 import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
 
-const isoDate = z
-  .string()
+/** A day as YYYY-MM-DD that the calendar has (catalog dates, a workload's `at`): the shape's message first. */
+export const isoDate = z
+  .string({ error: "expected a date as YYYY-MM-DD" })
   .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD", abort: true })
   .refine(isCalendarDay, NOT_A_CALENDAR_DAY);
 

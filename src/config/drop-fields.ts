@@ -23,6 +23,16 @@ export function dropFieldProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** A `drop_fields` entry, split at its dots once, when the config is loaded. */
+export interface DropPath {
+  path: string;
+  segments: readonly string[];
+}
+
+export function dropPath(path: string): DropPath {
+  return { path, segments: path.split(".") };
+}
+
 /** A request body as it goes to a deployment: without its `drop_fields`, and which of them were there. */
 export interface SentBody {
   body: Record<string, unknown>;
@@ -36,17 +46,17 @@ export function withoutDropFields(deployment: Pick<Deployment, "dropFields">, bo
   return deployment.dropFields.length === 0 ? { body, dropped: NOTHING_DROPPED } : withoutFields(body, deployment.dropFields);
 }
 
-/** What the ledger row says of the fields dropped for a deployment (none: nothing). */
-export function droppedWarnings(deployment: Pick<Deployment, "id">, sent: SentBody): string[] {
-  return sent.dropped.length === 0 ? [] : [`dropped ${sent.dropped.join(", ")} for ${deployment.id} (its drop_fields)`];
+/** Adds what the ledger row says of the fields dropped for a deployment (none: nothing). */
+export function addDroppedWarning(warnings: string[], deployment: Pick<Deployment, "id">, sent: SentBody): void {
+  if (sent.dropped.length > 0) warnings.push(`dropped ${sent.dropped.join(", ")} for ${deployment.id} (its drop_fields)`);
 }
 
-/** The body without the given paths (each split at its dots), and which of them were there. */
-export function withoutFields(body: Record<string, unknown>, paths: readonly string[]): SentBody {
+/** The body without the given paths, and which of them were there. */
+export function withoutFields(body: Record<string, unknown>, paths: readonly DropPath[]): SentBody {
   let current = body;
   const dropped: string[] = [];
-  for (const path of paths) {
-    const removed = without(current, path.split("."), 0);
+  for (const { path, segments } of paths) {
+    const removed = without(current, segments, 0);
     if (removed !== NOTHING) {
       current = removed as Record<string, unknown>;
       dropped.push(path);

@@ -11,6 +11,7 @@ import type { Model, Offering } from "../catalog/model.js";
 import { requireOffering } from "../pricing/quote.js";
 import { formatFileIssue, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
 import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
+import { dropPath, type DropPath } from "./drop-fields.js";
 
 /** A deployment with everything resolved: the catalog offering that prices it and the wire id. */
 export interface Deployment {
@@ -24,7 +25,7 @@ export interface Deployment {
   upstreamModel: string;
   priority: number;
   /** Request fields removed before a request goes here (`drop_fields`). */
-  dropFields: readonly string[];
+  dropFields: readonly DropPath[];
 }
 
 /** The Anthropic API and Claude Platform on AWS: the Anthropic request and answer shapes, on the wire as the client sent them. */
@@ -110,7 +111,7 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
         region,
         upstreamModel: deployment.upstream_model ?? offering.modelId,
         priority: deployment.priority,
-        dropFields: deployment.drop_fields,
+        dropFields: deployment.drop_fields.map(dropPath),
       });
     } catch (error) {
       if (error instanceof UnknownModelError || error instanceof CatalogLookupError) issue(["deployments", index, "model"], error.message);

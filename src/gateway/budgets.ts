@@ -154,7 +154,7 @@ export class BudgetTracker {
    * the month; otherwise a promise that loads it, then decides and holds in one step, so two requests
    * never pass on the same figure. Undefined (nothing held) for a key without a budget.
    */
-  admit(key: ApiKeyRecord, now: number, hold: Money): Release | undefined | Promise<Release | undefined> {
+  admit(key: ApiKeyRecord, now: number, hold: Money): Release | undefined | Promise<Release> {
     if (key.monthly_budget_usd === null) return undefined;
     const month = monthStart(now);
     const current = this.spend.get(key.id);

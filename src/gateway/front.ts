@@ -123,8 +123,9 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
   });
 }
 
+const BETA_CALL = /[?&]beta=true(?:&|#|$)/;
+
 /** Whether a request URL asks for the beta variant (`?beta=true`) of its endpoint. */
 export function isBetaCall(url: string | undefined): boolean {
-  const query = url?.indexOf("?") ?? -1;
-  return query >= 0 && new URLSearchParams(url?.slice(query + 1)).get("beta") === "true";
+  return url !== undefined && BETA_CALL.test(url);
 }

@@ -11,13 +11,14 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { sseError } from "../providers/shared/sse-events.js";
 import { anthropicErrorType } from "../providers/error-types.js";
-import { droppedWarnings, withoutDropFields, type SentBody } from "../config/drop-fields.js";
-import { betaWarnings } from "../routing/betas.js";
+import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
+import { addBetaWarnings } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
 import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
 import { authenticate } from "./authenticate.js";
+import type { Release } from "./budgets.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
@@ -145,14 +146,13 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let candidates: Deployment[] = [];
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
-  let releaseBudget: (() => void) | undefined;
+  let releaseBudget: Release | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
     const latencyMs = performance.now() - started;
     return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
   };
 
   try {
-    requestedModel = modelNamed(incoming.body);
     key = authenticate(state, incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
     const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
@@ -188,7 +188,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const cancel = incoming.cancel;
     clearDeadline = cancel.abortAfter(state.config.config.timeouts.total_ms, "deadline");
     const ranked = plan.ranking.ranked;
-    const tried = new Set<string>();
+    let warnedUpTo = -1;
     let lastError: UpstreamError | undefined;
     let waited = false;
     for (let index = 0; index < ranked.length && attempts.length < state.config.config.routing.max_attempts; index += 1) {
@@ -197,10 +197,11 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       const client = state.clients.get(deployment.providerName);
       if (!client) throw new GatewayError("internal", `no client for provider ${deployment.providerName}`);
       const sentBody = withoutDropFields(deployment, request.body);
-      // Once per deployment: a retry of the same one (after waiting for it) says nothing new.
-      if (!tried.has(deployment.id)) {
-        tried.add(deployment.id);
-        warnings.push(...betaWarnings(deployment, candidate.betas), ...droppedWarnings(deployment, sentBody));
+      // Once per candidate: the retry of one waited for (index -= 1 below) says nothing new.
+      if (index > warnedUpTo) {
+        warnedUpTo = index;
+        addBetaWarnings(warnings, deployment, candidate.betas);
+        addDroppedWarning(warnings, deployment, sentBody);
       }
       const attemptStarted = performance.now();
       state.health.begin(deployment.id);
@@ -286,6 +287,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     }
     throw lastError ?? new GatewayError("internal", "no attempt was made");
   } catch (error) {
+    // Refused before its body was read: the row still names the model the body asked for.
+    if (requestedModel === "") requestedModel = modelNamed(incoming.body);
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
     recordRow(state, buildLedgerRow(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
@@ -327,6 +330,8 @@ function rememberPrefixes(state: GatewayState, plan: RoutePlan, deployment: Depl
 function debitOutput(state: GatewayState, key: ApiKeyRecord | null, outputTokens: number | undefined): void {
   if (key && outputTokens) state.limiter.debitTokens(key.id, limitsFor(state, key), outputTokens);
 }
+
+const LF = 0x0a;
 
 /** A stream's failure when the client went away before its end (the upstream is not to blame). */
 const CLIENT_GONE = "client_disconnected";
@@ -381,12 +386,16 @@ async function streamToClient(
   const ttftMs = performance.now() - started;
   const streamStarted = performance.now();
   let failure: StreamFailure | undefined;
-  /** The last byte passed on: a stream cut inside a line leaves that line open. */
+  /** The last two bytes passed on: a stream that did not stop at an event's end ("\n\n") leaves it open. */
+  let beforeLast = result.first.at(-2);
   let lastByte = result.first.at(-1);
   try {
     for await (const chunk of result.rest) {
       if (response.destroyed) break;
-      if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
+      if (chunk.length > 0) {
+        beforeLast = chunk.length > 1 ? chunk[chunk.length - 2] : lastByte;
+        lastByte = chunk[chunk.length - 1];
+      }
       if (!response.write(chunk)) await drainedOrClosed(response);
     }
   } catch (error) {
@@ -397,12 +406,13 @@ async function streamToClient(
       const type = anthropicErrorType(upstreamError.kind);
       if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
       else {
-        // Cut inside a line, the upstream's half-sent line is ended first, so that `event: error`
-        // is a line of its own: the event the client then reads is an error event (if the cut
-        // fell in or after a `data:` line, its data starts with that half; SSE has no way to take
-        // it back). Without the newline the `event:` line would be glued onto the half line and lost.
-        const lineOpen = lastByte !== undefined && lastByte !== 0x0a;
-        response.write(`${lineOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
+        // Cut anywhere but at an event's end, one newline goes first. Inside a line, it ends the
+        // half line, so that `event: error` is a line of its own and the event the client reads is
+        // an error event (its data starts with the half of a cut `data:` line: SSE cannot take it
+        // back, and ending the event there would hand the client truncated JSON). After a whole
+        // line, it is the blank line that ends the upstream's event, whose lines are all there.
+        const eventOpen = lastByte !== undefined && !(lastByte === LF && beforeLast === LF);
+        response.write(`${eventOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
       }
     }
   }

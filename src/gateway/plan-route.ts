@@ -21,7 +21,7 @@ export interface RoutePlan {
   prefixes: CachePrefix[];
   ranking: RankedCandidates;
   /** Deployments moved to the end of the ranking: each refused a field this request carries. */
-  triedLast: TriedLast[];
+  triedLast: readonly TriedLast[];
 }
 
 /**
@@ -59,7 +59,7 @@ function combinedPolicy(state: GatewayState, key: ApiKeyRecord | null, routeHead
   }
 }
 
-const NONE: TriedLast[] = [];
+const NONE: readonly TriedLast[] = [];
 
 export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: Deployment[], now: number): RoutePlan {
   const policy = policyFor(state, key, headers);

@@ -26,10 +26,10 @@ function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "op
   else void reply.code(response.status).headers(response.headers).send(response.body);
 }
 
-/** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
 /** An error fastify raises (body too large, bad content type), with its code and status. */
 type FastifyFailure = Error & { code?: string; statusCode?: number };
 
+/** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
 function fromFastify(error: FastifyFailure): Error {
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) return new GatewayError("invalid_request", error.message);

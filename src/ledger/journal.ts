@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { errorCode } from "../util/error-code.js";
 import type { LedgerRow } from "./ledger.js";
 import { checkRow, ledgerRowSchema } from "./row-schema.js";
+import { segmentRows, type SegmentContents } from "./segment-rows.js";
 
 const SEGMENT = /^segment-\d+-\d+-\d+\.jsonl$/;
 /** Per process, not per journal: two journals opened in one millisecond must not pick the same name. */
@@ -160,40 +161,8 @@ export class Journal {
   }
 }
 
-export interface SegmentContents {
-  rows: LedgerRow[];
-  /** Complete lines that are not a valid row (a torn last line from a killed append is not counted). */
-  rejectedLines: number;
-}
-
 export function readSegment(path: string): SegmentContents {
   return segmentRows(readFileSync(path, "utf8"), parseRow);
-}
-
-/**
- * The rows of a segment's text, each line read by `parse` (undefined: not a row, and counted).
- * Text after the last newline is an append its process did not finish (record() threw, or the
- * process was killed): kept if it is a whole row (that request was served; counting it errs
- * towards the truth), never counted as rejected. `beforeLine(n)` runs before the n-th non-empty
- * line, from 0 (the insert thread pauses there).
- */
-export function segmentRows(text: string, parse: (line: string) => LedgerRow | undefined, beforeLine?: (index: number) => void): SegmentContents {
-  const lines = text.split("\n");
-  const torn = lines.pop() ?? "";
-  const rows: LedgerRow[] = [];
-  let rejectedLines = 0;
-  let index = 0;
-  for (const line of lines) {
-    if (line.length === 0) continue;
-    beforeLine?.(index);
-    index += 1;
-    const row = parse(line);
-    if (row) rows.push(row);
-    else rejectedLines += 1;
-  }
-  const tail = torn.length > 0 ? parse(torn) : undefined;
-  if (tail) rows.push(tail);
-  return { rows, rejectedLines };
 }
 
 function parseRow(line: string): LedgerRow | undefined {

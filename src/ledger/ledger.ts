@@ -152,7 +152,7 @@ export interface LedgerStore {
   insertBatch(rows: LedgerRow[]): Promise<void>;
   /**
    * Optional: inserts the rows of a journal segment this process wrote (every line a row that
-   * passed checkRow), reading the file itself, in one transaction. A store that can do this off
+   * passed checkRow), reading the file itself. A store that can do this off
    * the event loop spares the writer from keeping rows in memory and passing them over.
    * Rows go in transactions of at most `batchRows`; a batch refused for its contents is halved
    * until the refused rows are alone (insertSettingAside). Returns how many lines could not be read

@@ -7,10 +7,9 @@
  * number, whose source text is kept (workload-file.ts) so that 1.99 never becomes a binary float.
  */
 import { z } from "zod";
-import { PROVIDERS } from "../catalog/schema.js";
+import { isoDate, PROVIDERS } from "../catalog/schema.js";
 import { Decimal } from "../pricing/decimal.js";
 import { BILLING_REQUIREMENTS, FEATURES, RESIDENCY_REQUIREMENTS } from "./workload.js";
-import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
 
 const wholeNumber = (what: string, minimum = 0) =>
   z
@@ -134,11 +133,7 @@ export const workloadSchema = z.strictObject({
   name: z.string({ error: "expected a workload name" }).min(1),
   description: z.string().optional(),
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
-  at: z
-    .string({ error: "expected a date as YYYY-MM-DD" })
-    .regex(DAY_PATTERN, { error: "expected a date as YYYY-MM-DD", abort: true })
-    .refine(isCalendarDay, { error: NOT_A_CALENDAR_DAY })
-    .optional(),
+  at: isoDate.optional(),
   horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
   growth_percent_per_month: decimal("percent per month").prefault(0),
   segments: z.array(segmentSchema, { error: "expected a list of segments" }).min(1, { error: "list at least one segment" }),

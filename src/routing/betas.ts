@@ -56,10 +56,8 @@ export function missingBetasReason(missing: readonly string[]): string {
   return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
 }
 
-/** What the ledger row says of the betas a deployment did not receive (none: nothing). */
-export function betaWarnings(deployment: Deployment, betas: BetasOn): string[] {
-  const warnings: string[] = [];
+/** Adds what the ledger row says of the betas a deployment did not receive (none: nothing). */
+export function addBetaWarnings(warnings: string[], deployment: Deployment, betas: BetasOn): void {
   if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
   if (betas.implied.length > 0) warnings.push(`left anthropic-beta ${betas.implied.join(", ")} off for ${deployment.id}: its context window gives what it asks for`);
-  return warnings;
 }

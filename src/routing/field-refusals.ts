@@ -95,7 +95,8 @@ export class FieldRefusals {
       (last ??= []).push(candidate);
       (triedLast ??= []).push({ deployment: candidate.deployment.id, field });
     }
-    return first && last && triedLast ? { ranked: [...first, ...last], triedLast } : undefined;
+    // Every candidate refused it: none moves, the order stands.
+    return first && first.length > 0 && last && triedLast ? { ranked: [...first, ...last], triedLast } : undefined;
   }
 }
 

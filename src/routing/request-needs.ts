@@ -30,14 +30,20 @@ function hasImage(messages: unknown): boolean {
   });
 }
 
-export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
-  const betaValues = (Array.isArray(betaHeader) ? betaHeader : betaHeader ? [betaHeader] : [])
+/** The anthropic-beta values of a request, once each: the header may be repeated and comma-separated. */
+export function betaHeaderValues(betaHeader: string | string[] | undefined): string[] {
+  if (betaHeader === undefined || betaHeader === "") return [];
+  const values = (Array.isArray(betaHeader) ? betaHeader : [betaHeader])
     .flatMap((value) => value.split(","))
     .map((value) => value.trim())
     .filter((value) => value.length > 0);
+  return [...new Set(values)];
+}
+
+export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
   const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
   return {
-    betas: [...new Set(betaValues)],
+    betas: betaHeaderValues(betaHeader),
     oneHourCache: hasOneHourTtl({ cache_control: body.cache_control, system: body.system, tools: body.tools, messages: body.messages }),
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),

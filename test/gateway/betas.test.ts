@@ -11,6 +11,7 @@ import type { Deployment } from "../../src/config/load-gateway-config.js";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
 import { DEFAULT_BEDROCK_API_KEY } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
+import { isBetaCall } from "../../src/gateway/front.js";
 import { DEFAULT_DEPLOYMENTS, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 
@@ -119,4 +120,11 @@ test("count_tokens learns a field refusal and then counts on the next deployment
   const counted = await count();
   assert.equal(counted.status, 200, await counted.clone().text());
   assert.equal(counted.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+});
+
+test("isBetaCall: beta=true as a query parameter of its own, wherever it stands", () => {
+  assert.deepEqual(
+    ["/v1/messages?beta=true", "/v1/messages?x=1&beta=true", "/v1/messages?beta=true&x=1", "/v1/messages", "/v1/messages?beta=truer", "/v1/messages?notbeta=true", undefined].map(isBetaCall),
+    [true, true, true, false, false, false, false],
+  );
 });

@@ -135,7 +135,7 @@ describe("budgets", () => {
       () => admit(w.tracker, key("0.30"), NOW, 1n),
       (error: unknown) => error instanceof GatewayError && /spent \$0\.1 \(and its requests in flight may cost up to \$0\.21\) of its \$0\.30/.test(error.message) && error.headers["retry-after"] === "1",
     );
-    assert.throws(() => check(w.tracker, key("0.30"), NOW), /in flight/, "the early check counts them too");
+    assert.throws(() => check(w.tracker, key("0.30"), NOW), /in flight/, "a request holding nothing is refused for them too");
     first();
     first();
     w.record("key_1", "0.05");

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
-import { dropFieldProblem, withoutFields } from "../../src/config/drop-fields.js";
+import { dropFieldProblem, dropPath, withoutFields } from "../../src/config/drop-fields.js";
 import { catalog } from "../helpers/catalog.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -17,12 +17,12 @@ test("withoutFields removes each path that is there, through every array element
     output_config: { effort: "low", format: { type: "json" } },
   };
   const before = JSON.stringify(body);
-  const { body: sent, dropped } = withoutFields(body, ["tools.*.defer_loading", "output_config.effort", "context_management", "tools.*.nothing"]);
+  const { body: sent, dropped } = withoutFields(body, ["tools.*.defer_loading", "output_config.effort", "context_management", "tools.*.nothing"].map(dropPath));
   assert.deepEqual(sent, { model: "m", tools: [{ name: "a" }, { name: "b" }, { name: "c", input_examples: [] }], output_config: { format: { type: "json" } } });
   assert.deepEqual(dropped, ["tools.*.defer_loading", "output_config.effort"], "only the paths that were there");
   assert.equal(JSON.stringify(body), before, "the client's body is not changed");
   assert.equal(sent.tools && (sent.tools as unknown[])[1], body.tools[1], "untouched parts are shared, not copied");
-  assert.equal(withoutFields(body, ["absent.member"]).body, body, "nothing removed: the same object");
+  assert.equal(withoutFields(body, [dropPath("absent.member")]).body, body, "nothing removed: the same object");
 });
 
 test("drop_fields: a bad entry is refused at load with its line and what to write instead", () => {

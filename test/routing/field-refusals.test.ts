@@ -35,6 +35,7 @@ test("a deployment that refused a field the request carries is tried last, and o
   ]);
   assert.deepEqual(ranked.map((entry) => entry.deployment.id), ["bedrock-us", "bedrock-global", "anthropic"], "the input is not changed");
   assert.equal(refusals.demote(ranked, without, 2_000), undefined, "a request without the field keeps its ranking");
+  assert.equal(refusals.demote(ranked.slice(0, 2), withField, 2_000), undefined, "when every candidate refused it, none is moved (and none is said to be)");
   assert.deepEqual(refusals.list("bedrock-global", 2_000), [
     { field: "context_management", until: 1_000 + REFUSAL_MEMORY_MS },
     { field: "output_config.effort", until: 1_000 + REFUSAL_MEMORY_MS },

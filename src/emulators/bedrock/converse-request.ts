@@ -45,15 +45,17 @@ const toolSchema = z
  * whitespace only). A failure is worded as AWS's validation words a map's members elsewhere
  * ("Map value must satisfy constraint: [...]"); Bedrock's own text for it is not confirmed.
  */
-const METADATA_TEXT = (minimum: 0 | 1) => `[a-zA-Z0-9\\s:_@$#=/+,-.]{${minimum},256}`;
-const METADATA_KEY = /^[a-zA-Z0-9 \t\n\x0B\f\r:_@$#=/+,\-.]{1,256}$/;
-const METADATA_VALUE = /^[a-zA-Z0-9 \t\n\x0B\f\r:_@$#=/+,\-.]{0,256}$/;
+function metadataRule(minimum: 0 | 1): { test: RegExp; text: string } {
+  return { test: new RegExp(`^[a-zA-Z0-9 \\t\\n\\x0B\\f\\r:_@$#=/+,\\-.]{${minimum},256}$`), text: `[a-zA-Z0-9\\s:_@$#=/+,-.]{${minimum},256}` };
+}
+const METADATA_KEY = metadataRule(1);
+const METADATA_VALUE = metadataRule(0);
 const requestMetadataSchema = z.record(z.string(), z.string()).superRefine((metadata, context) => {
-  if (!Object.keys(metadata).every((key) => METADATA_KEY.test(key))) {
-    context.addIssue({ code: "custom", message: `Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_TEXT(1)}]` });
+  if (!Object.keys(metadata).every((key) => METADATA_KEY.test.test(key))) {
+    context.addIssue({ code: "custom", message: `Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_KEY.text}]` });
   }
-  if (!Object.values(metadata).every((value) => METADATA_VALUE.test(value))) {
-    context.addIssue({ code: "custom", message: `Map value must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_TEXT(0)}]` });
+  if (!Object.values(metadata).every((value) => METADATA_VALUE.test.test(value))) {
+    context.addIssue({ code: "custom", message: `Map value must satisfy constraint: [Member must satisfy regular expression pattern: ${METADATA_VALUE.text}]` });
   }
 });
 

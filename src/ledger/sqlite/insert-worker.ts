@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { insertSettingAside, type LedgerRow, type SegmentInsert } from "../ledger.js";
-import { segmentRows, type SegmentContents } from "../journal.js";
+import { segmentRows, type SegmentContents } from "../segment-rows.js";
 import { openSqlite } from "./connection.js";
 import { prepareInsert } from "./rows.js";
 import { serveCalls } from "./thread-client.js";

@@ -56,8 +56,6 @@ export function lowerThreadPriority(nice = THREAD_NICE): void {
  */
 export const LINES_PER_STEP = 16;
 export const PAUSE_MS = 0.05;
-/** About how long one step of work takes (an 8-row statement, or LINES_PER_STEP parsed lines). */
-export const STEP_MS = 0.1;
 const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 
 export function pause(): void {

@@ -102,9 +102,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         for (const item of pending) {
           if (item.kind === "event") text += item.sse;
           else {
+            // The decoder's items end at the first error, so this is the last item.
             failure = item.error;
             text += sseError(anthropicErrorType(item.error.kind), item.error.message);
-            break;
           }
         }
         pending.length = 0;
