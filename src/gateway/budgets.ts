@@ -163,6 +163,17 @@ export class BudgetTracker {
     return this.load(key.id, month).then((spent) => this.take(key, spent, now, hold));
   }
 
+  /**
+   * The cheap check a request gets before anything else is done for it (routing, the rate limiter):
+   * refuses a key whose spend this month, with its requests in flight, has already reached its
+   * budget, whatever the request asks for. A key whose spend is not loaded yet is left to admit().
+   */
+  refuseIfSpent(key: ApiKeyRecord, now: number): void {
+    if (key.monthly_budget_usd === null) return;
+    const current = this.spend.get(key.id);
+    if (current && current.month === monthStart(now)) this.enforce(key, total(current), now);
+  }
+
   private take(key: ApiKeyRecord, spent: Money, now: number, hold: Money): Release {
     this.enforce(key, spent, now);
     this.inFlight.set(key.id, (this.inFlight.get(key.id) ?? 0n) + hold);

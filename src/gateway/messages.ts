@@ -163,6 +163,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
     }
     if (key) {
+      // A key already over its budget is refused before routing and the rate limiter spend anything on it.
+      state.budgets.refuseIfSpent(key, startedAt);
       const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(raw.length));
       // Shared limits (Redis) answer later; this replica's own at once.
       rateHeaders = admitted instanceof Promise ? await admitted : admitted;

@@ -342,6 +342,8 @@ describe("errors in the Anthropic shape", () => {
       return true;
     });
     assert.equal(upstreamRequests(harness.anthropic), servedBefore, "no upstream call was made (and the SDK did not retry)");
+    // Whatever it asks for: a model no deployment serves is a 429 too, not a 404 (the budget is checked first).
+    await assert.rejects(tight.messages.create({ model: "claude-no-such-model", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.RateLimitError);
     await harness.ledger.writer.flush();
     const refused = (await harness.ledger.store.recent(5, { key_id: id })).find((row) => row.status === 429);
     assert.ok(refused);
