@@ -21,7 +21,7 @@ export interface Outcome {
   stream: boolean;
   attempts: AttemptRecord[];
   /** Every deployment of the requested model (for shadow costs). */
-  candidates: Deployment[];
+  candidates: readonly Deployment[];
   deployment: Deployment | undefined;
   status: number;
   errorType?: string;

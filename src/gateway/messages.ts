@@ -14,7 +14,7 @@ import { anthropicErrorType } from "../providers/error-types.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
-import { longestCacheTtl, requestTokens } from "../routing/cache-prefixes.js";
+import { requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
 import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
 import { authenticate } from "./authenticate.js";
@@ -143,7 +143,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let tags: Record<string, string> = {};
   let requestedModel = "";
   let stream = false;
-  let candidates: Deployment[] = [];
+  let candidates: readonly Deployment[] = [];
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
   let releaseBudget: Release | undefined;
@@ -180,7 +180,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
-      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: longestCacheTtl(request.body) });
+      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl });
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
     }

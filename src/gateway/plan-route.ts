@@ -61,7 +61,7 @@ function combinedPolicy(state: GatewayState, key: ApiKeyRecord | null, routeHead
 
 const NONE: readonly TriedLast[] = [];
 
-export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: Deployment[], now: number): RoutePlan {
+export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: readonly Deployment[], now: number): RoutePlan {
   const policy = policyFor(state, key, headers);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
   const affinity = state.config.config.routing.affinity.enabled;

@@ -81,17 +81,6 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
   return prefixes;
 }
 
-/** The longest cache TTL the request's breakpoints ask for (nothing hashed), or undefined for none. */
-export function longestCacheTtl(body: Record<string, unknown>): "5m" | "1h" | undefined {
-  let longest = breakpointTtl({ cache_control: body.cache_control });
-  for (const entry of blocksInCacheOrder(body)) {
-    const ttl = breakpointTtl(entry.block);
-    if (ttl === "1h") return ttl;
-    longest ??= ttl;
-  }
-  return longest;
-}
-
 export function requestTokens(bodyBytes: number): number {
   return Math.ceil(bodyBytes / BYTES_PER_TOKEN);
 }

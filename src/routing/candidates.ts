@@ -53,7 +53,7 @@ export interface RankedCandidates {
 }
 
 export interface RouteInput {
-  deployments: Deployment[];
+  deployments: readonly Deployment[];
   policy: RoutingPolicy;
   needs: RequestNeeds;
   /** anthropic-beta values the catalog knows (whether a request depends on each). */
@@ -76,7 +76,25 @@ export interface RouteInput {
  * (`claude-haiku-4-5-20251001`, what Claude Code sends), names the model, not the Anthropic API:
  * it reaches Bedrock's deployments of that model too.
  */
-export function deploymentsFor(config: ResolvedConfig, catalog: Catalog, requested: string): Deployment[] {
+export function deploymentsFor(config: ResolvedConfig, catalog: Catalog, requested: string): readonly Deployment[] {
+  let names = resolvedNames.get(config);
+  if (!names) {
+    names = new Map();
+    resolvedNames.set(config, names);
+  }
+  const known = names.get(requested);
+  if (known) return known;
+  const found = resolveName(config, catalog, requested);
+  // A client sending made-up names would grow the map without end: past the cap they are resolved each time.
+  if (names.size < MAX_REMEMBERED_NAMES) names.set(requested, found);
+  return found;
+}
+
+/** Each loaded config's answers by requested name: they depend on the config (and the catalog it was resolved against) alone. */
+const resolvedNames = new WeakMap<ResolvedConfig, Map<string, readonly Deployment[]>>();
+const MAX_REMEMBERED_NAMES = 1_024;
+
+function resolveName(config: ResolvedConfig, catalog: Catalog, requested: string): readonly Deployment[] {
   const alias = config.aliases.get(requested);
   if (alias) return alias;
   const all = [...config.deployments.values()];
@@ -112,7 +130,7 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
 export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn): string | undefined {
   const capabilities = deployment.offering.capabilities;
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
-  if (needs.oneHourCache && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
+  if (needs.cacheTtl === "1h" && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
     return "has no 1-hour prompt-cache TTL";
   }
   if (needs.inferenceGeo !== undefined) {

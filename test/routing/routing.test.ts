@@ -3,11 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
-import { cachePrefixes, longestCacheTtl } from "../../src/routing/cache-prefixes.js";
+import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
 import { budgetHold, deploymentsFor, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
-import { readRequestNeeds } from "../../src/routing/request-needs.js";
+import { longestCacheTtl, readRequestNeeds } from "../../src/routing/request-needs.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -144,6 +144,12 @@ test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level on
   assert.equal(longestCacheTtl({ system: [text({ type: "ephemeral" })], messages: [] }), "5m");
   assert.equal(longestCacheTtl({ system: [text({ type: "ephemeral" })], messages: [{ role: "user", content: [text({ type: "ephemeral", ttl: "1h" })] }] }), "1h");
   assert.equal(longestCacheTtl({ cache_control: { type: "ephemeral" }, messages: [{ role: "user", content: "hi" }] }), "5m");
+  assert.equal(longestCacheTtl({ cache_control: { type: "ephemeral", ttl: "1h" }, messages: [{ role: "user", content: [text({ type: "ephemeral" })] }] }), "1h");
+  assert.equal(longestCacheTtl({ tools: [{ name: "t", input_schema: {}, cache_control: { type: "ephemeral", ttl: "1h" } }], messages: [] }), "1h");
+  // A breakpoint inside a tool_result's content counts too.
+  const nested = { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [text({ type: "ephemeral", ttl: "1h" })] }] }] };
+  assert.equal(longestCacheTtl(nested), "1h");
+  assert.equal(readRequestNeeds(nested, undefined).cacheTtl, "1h", "the request's needs carry it: routing and the budget hold read one walk");
 });
 
 test("the affinity entry expires with its TTL", () => {
@@ -297,4 +303,11 @@ deployments:
   const usProfile = haiku.deployments.get("b-haiku-us")?.upstreamModel ?? "";
   assert.match(usProfile, /^us\.anthropic\./);
   assert.deepEqual(named(usProfile), ["b-haiku-us"]);
+  // Answers depend on the config alone: one per name and config, made once.
+  assert.equal(deploymentsFor(haiku, catalog(), "claude-haiku-4-5-20251001"), deploymentsFor(haiku, catalog(), "claude-haiku-4-5-20251001"));
+  const other = parseGatewayConfig("providers:\n  anthropic: { kind: anthropic }\ndeployments:\n  - { id: only, provider: anthropic, model: claude-haiku-4-5, route: global }\n", "other.yaml", catalog());
+  assert.deepEqual(deploymentsFor(other, catalog(), "claude-haiku-4-5-20251001").map((deployment) => deployment.id), ["only"]);
+  // Made-up names past the memory's cap are still answered (empty), each time.
+  for (let index = 0; index < 1_100; index += 1) assert.equal(deploymentsFor(haiku, catalog(), `claude-made-up-${index}`).length, 0);
+  assert.deepEqual(named("claude-haiku-4-5"), ["a-haiku", "b-haiku", "b-haiku-us"]);
 });
