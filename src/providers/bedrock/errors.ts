@@ -3,6 +3,7 @@
  * `__type`/`code`), cut at ":" and "#", as the AWS SDK reads it.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
  */
+import { BEDROCK_DEPLOYMENT_FAULTS, deploymentFaultOf } from "../shared/deployment-faults.js";
 import { refusalOf } from "../shared/refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
@@ -68,9 +69,10 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
     // keep the text
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
-  const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  const { kind, refusedFields } = refusalOf(bedrockKind(type, status), message);
-  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
+  const upstreamMessage = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
+  const fault = deploymentFaultOf(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
+  const { kind, refusedFields } = refusalOf(fault.kind, fault.message);
+  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${fault.message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
@@ -91,8 +93,9 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  const { kind, refusedFields } = refusalOf(bedrockKind(exceptionType, answer?.status ?? 500), message);
-  return new UpstreamError(kind, `${who}: ${exceptionType}: ${message}`, {
+  const fault = deploymentFaultOf(bedrockKind(exceptionType, answer?.status ?? 500), message, BEDROCK_DEPLOYMENT_FAULTS);
+  const { kind, refusedFields } = refusalOf(fault.kind, fault.message);
+  return new UpstreamError(kind, `${who}: ${exceptionType}: ${fault.message}`, {
     upstreamType: exceptionType,
     ...(refusedFields ? { refusedFields } : {}),
     ...(answer ? { status: answer.status } : {}),

@@ -2,6 +2,7 @@
  * Anthropic-shape error responses (the Anthropic API and Claude Platform on AWS) to the closed set.
  * https://platform.claude.com/docs/en/api/errors
  */
+import { ANTHROPIC_DEPLOYMENT_FAULTS, deploymentFaultOf } from "./deployment-faults.js";
 import { refusalOf } from "./refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
@@ -72,6 +73,7 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
     kind = "upstream_auth";
     message += SPEND_CAP_NOTE;
   }
+  ({ kind, message } = deploymentFaultOf(kind, message, ANTHROPIC_DEPLOYMENT_FAULTS));
   const refusal = refusalOf(kind, message);
   return new UpstreamError(refusal.kind, `${who}: ${message}`, {
     status,

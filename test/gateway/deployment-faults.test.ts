@@ -1,0 +1,138 @@
+/**
+ * Upstream answers that say a deployment cannot serve its model at all (a wrong or bare model id,
+ * an account without the model's data retention mode, a model id the Anthropic API does not know)
+ * fail over as the gateway's own fault, count against the deployment's health, and reach the
+ * client only as a 502 naming the fix (src/providers/shared/deployment-faults.ts).
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import { bedrockError, bedrockStreamException } from "../../src/providers/bedrock/errors.js";
+import { anthropicError } from "../../src/providers/shared/anthropic-errors.js";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+const DATA_RETENTION = "The model returned following errors: data retention mode 'default' is not available for this model";
+
+describe("deployment faults, as the error mappers read them", () => {
+  const bedrock400 = (message: string, type = "ValidationException", status = 400) => bedrockError(status, { "x-amzn-errortype": type }, JSON.stringify({ message }), undefined, "bedrock-x");
+
+  test("Bedrock: the account's data retention mode, a bare id, an invalid id, the use-case form, a legacy model", () => {
+    const cases: Array<[ReturnType<typeof bedrock400>, RegExp]> = [
+      [bedrock400(DATA_RETENTION), /data retention mode 'default' is not available for this model \(this deployment cannot serve the model as configured: the AWS account .* provider_data_share/],
+      [
+        bedrock400("Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model."),
+        /set the deployment's upstream_model to an inference profile id/,
+      ],
+      [bedrock400("The provided model identifier is invalid."), /check the deployment's upstream_model and that its region offers it/],
+      [bedrock400("The model returned the following errors: You have not filled out the required use-case form for this model."), /use-case form/],
+      [
+        bedrock400("Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 15 days.", "ResourceNotFoundException", 404),
+        /point the deployment at an active model/,
+      ],
+    ];
+    for (const [error, fix] of cases) {
+      assert.equal(error.kind, "upstream_auth", error.message);
+      assert.match(error.message, fix);
+      assert.equal(error.details.status === 400 || error.details.status === 404, true);
+    }
+    // The same in an exception frame that is the body of an error answer.
+    assert.equal(bedrockStreamException("validationException", JSON.stringify({ message: DATA_RETENTION }), "bedrock-x", { status: 400, retryAfterMs: undefined }).kind, "upstream_auth");
+  });
+
+  test("the request's own faults stay its own", () => {
+    assert.equal(bedrock400("messages: roles must alternate between \"user\" and \"assistant\"").kind, "invalid_request");
+    assert.equal(bedrock400("Malformed input request: #: extraneous key [service_tier] is not permitted, please reformat your input and try again.").kind, "unsupported");
+    assert.equal(anthropicError(400, { error: { type: "invalid_request_error", message: "max_tokens: Field required" } }, undefined, "anthropic-x").kind, "invalid_request");
+    assert.equal(anthropicError(404, { error: { type: "not_found_error", message: "File not found: file_011CNha8iCJcU1wXNR6q4V8w" } }, undefined, "anthropic-x").kind, "not_found");
+  });
+
+  test("Anthropic: a 404 for the deployment's model id", () => {
+    const error = anthropicError(404, JSON.stringify({ type: "error", error: { type: "not_found_error", message: "model: claude-sonnet-0-0" } }), undefined, "anthropic-x");
+    assert.equal(error.kind, "upstream_auth");
+    assert.match(error.message, /model: claude-sonnet-0-0 \(this deployment cannot serve the model as configured: the upstream does not know the deployment's model id/);
+  });
+});
+
+describe("through the gateway, with the official SDK", () => {
+  let harness: Harness;
+  let client: Anthropic;
+  before(async () => {
+    harness = await startHarness({
+      policy: "ordered",
+      deployments: `deployments:
+  - { id: bedrock-bare-id, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us, upstream_model: anthropic.claude-sonnet-4-6 }
+  - { id: bedrock-sonnet-us, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us }
+  - { id: anthropic-unknown-id, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global, upstream_model: claude-sonnet-0-0 }
+  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
+models:
+  bare-first: [bedrock-bare-id, anthropic-sonnet]
+  bare-only: [bedrock-bare-id]
+  unknown-id-first: [anthropic-unknown-id, bedrock-sonnet-us]
+  bedrock-first: [bedrock-sonnet-us, anthropic-sonnet]
+`,
+    });
+    client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  });
+  after(async () => harness.close());
+
+  const ask = (model: string, stream = false) =>
+    stream
+      ? client.messages.create({ model, max_tokens: 16, stream: true, messages: [{ role: "user", content: "hello" }] }).withResponse()
+      : client.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hello" }] }).withResponse();
+
+  async function attemptsOf(requestId: string): Promise<Array<{ deployment: string; status: number | null; error: string | null }>> {
+    await harness.ledger.writer.flush();
+    const row = await harness.ledger.store.get(requestId);
+    assert.ok(row, `a ledger row for ${requestId}`);
+    return row.attempts.map(({ deployment, status, error }) => ({ deployment, status, error }));
+  }
+
+  test("a bare Bedrock id (on-demand throughput not supported) fails over to the next deployment, streaming and not", async () => {
+    for (const stream of [false, true]) {
+      const { response } = await ask("bare-first", stream);
+      assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+      assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
+        { deployment: "bedrock-bare-id", status: 400, error: "upstream_auth" },
+        { deployment: "anthropic-sonnet", status: 200, error: null },
+      ]);
+    }
+  });
+
+  test("with no deployment left the client gets a 502 that names the fix, not a 400 blaming its request", async () => {
+    await assert.rejects(ask("bare-only"), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.APIError);
+      assert.equal(error.status, 502);
+      assert.match(error.message, /on-demand throughput isn.t supported.*set the deployment's upstream_model to an inference profile id/);
+      return true;
+    });
+  });
+
+  test("a model id the Anthropic API does not know fails over to Bedrock and counts against the deployment's health", async () => {
+    const { response } = await ask("unknown-id-first");
+    assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+    assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
+      { deployment: "anthropic-unknown-id", status: 404, error: "upstream_auth" },
+      { deployment: "bedrock-sonnet-us", status: 200, error: null },
+    ]);
+    // The health endpoint's figures may be up to 100 ms old (the routing snapshot).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as {
+      deployments: { deployment: string; failures: number }[];
+    };
+    assert.equal(health.deployments.find((entry) => entry.deployment === "anthropic-unknown-id")?.failures, 1);
+  });
+
+  test("an account without the model's data retention mode (Claude Fable 5 on Bedrock) fails over to the Anthropic API", async () => {
+    harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 400, type: "ValidationException", message: DATA_RETENTION }, count: 1 }] });
+    try {
+      const { response } = await ask("bedrock-first");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+      assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
+        { deployment: "bedrock-sonnet-us", status: 400, error: "upstream_auth" },
+        { deployment: "anthropic-sonnet", status: 200, error: null },
+      ]);
+    } finally {
+      harness.bedrock.setProfile("instant");
+    }
+  });
+});
