@@ -53,7 +53,7 @@ function frameName(frame: HeapNode["callFrame"], root: string): string {
 }
 
 /** The sampled bytes by allocating function, and by the innermost project function (dist/src/) on the stack. */
-export function allocationSites(profile: { head: HeapNode }, root: string, top = 15): { self: Site[]; project: Site[]; total: number } {
+export function allocationSites(profile: { head: HeapNode }, root: string, top = 25): { self: Site[]; project: Site[]; total: number } {
   const self = new Map<string, number>();
   const project = new Map<string, number>();
   let total = 0;

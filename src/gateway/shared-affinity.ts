@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { AffinityTable } from "../routing/affinity.js";
 import type { CachePrefix } from "../routing/cache-prefixes.js";
-import { within } from "../util/within.js";
+import { jsonObject, subscribeChannel } from "./redis-channel.js";
 
 /** On the wire: the publishing replica, the deployment, and [hash, ttl, tokens] per prefix. */
 interface AffinityMessage {
@@ -25,13 +25,8 @@ interface AffinityMessage {
 }
 
 function parseMessage(text: string): AffinityMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
+  const value = jsonObject(text);
+  if (!value) return undefined;
   const { from, deployment, prefixes } = value as Partial<AffinityMessage>;
   if (typeof from !== "string" || typeof deployment !== "string" || !Array.isArray(prefixes)) return undefined;
   const valid = prefixes.every(
@@ -52,34 +47,19 @@ export class SharedAffinityTable extends AffinityTable {
   /** Tells this replica's own messages apart from the others'. */
   private readonly replica = randomUUID();
 
+  private subscriber: Redis | undefined;
+
   private constructor(
     private readonly publisher: Redis,
-    private readonly subscriber: Redis,
     private readonly options: SharedAffinityOptions,
   ) {
     super(options.maxEntries, options.now);
   }
 
-  /**
-   * Subscribes on a connection of its own (a subscribed Redis connection runs nothing else), which
-   * queues the subscription until it is connected and subscribes again after every reconnect.
-   * Waits up to `waitMs` for it, then starts either way.
-   */
+  /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
   static async start(publisher: Redis, options: SharedAffinityOptions & { waitMs: number }): Promise<SharedAffinityTable> {
-    const subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
-    subscriber.on("error", (error: Error) => options.onError(error));
-    const table = new SharedAffinityTable(publisher, subscriber, options);
-    subscriber.on("message", (channel: string, text: string) => {
-      if (channel === options.channel) table.receive(text);
-    });
-    const subscribed = subscriber.subscribe(options.channel).then(
-      () => true,
-      (error: unknown) => {
-        options.onError(new Error(`subscribing to ${options.channel} failed (${error instanceof Error ? error.message : String(error)}); prompt-cache affinity is per replica`));
-        return true;
-      },
-    );
-    if (!(await within(subscribed, options.waitMs))) options.onError(new Error(`not subscribed to ${options.channel} within ${options.waitMs} ms; prompt-cache affinity is per replica until Redis answers`));
+    const table = new SharedAffinityTable(publisher, options);
+    table.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => table.receive(text), onError: options.onError, waitMs: options.waitMs, what: "prompt-cache affinity" });
     return table;
   }
 
@@ -102,6 +82,6 @@ export class SharedAffinityTable extends AffinityTable {
   }
 
   stop(): void {
-    this.subscriber.disconnect();
+    this.subscriber?.disconnect();
   }
 }

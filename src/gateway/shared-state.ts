@@ -1,7 +1,8 @@
 /**
  * What the gateway's replicas share when the config has a `redis:` section: per-key rate limits
- * (shared-rate-limiter.ts) and prompt-cache affinity (shared-affinity.ts). Without it, each
- * replica keeps its own. Budgets are shared through the ledger instead (budgets.ts).
+ * (shared-rate-limiter.ts), prompt-cache affinity (shared-affinity.ts), and what they learn of
+ * deployments: circuit breakers, retry-after cooling and refused fields (shared-news.ts). Without
+ * it, each replica keeps its own. Budgets are shared through the ledger instead (budgets.ts).
  *
  * The Redis client fails commands at once while Redis is unreachable (no offline queue, no
  * retries), so a request falls back to the replica's own state instead of waiting, and it
@@ -10,8 +11,11 @@
 import { Redis } from "ioredis";
 import type { GatewayConfig } from "../config/gateway-config.js";
 import { AffinityTable, DEFAULT_AFFINITY_ENTRIES } from "../routing/affinity.js";
+import type { FieldRefusals } from "../routing/field-refusals.js";
+import type { HealthBook } from "../routing/health.js";
 import { RateLimiter, type Limiter } from "./rate-limiter.js";
 import { SharedAffinityTable } from "./shared-affinity.js";
+import { SharedNews } from "./shared-news.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { within } from "../util/within.js";
 
@@ -25,18 +29,20 @@ export interface SharedState {
   affinity: AffinityTable;
   /** Whether rate limits and affinity are shared right now: no redis section, Redis answering, or not. */
   status(): SharedStateStatus;
+  /** Shares what this replica's health book and field refusals learn with the other replicas (nothing without Redis). */
+  share(health: HealthBook, refusals: FieldRefusals): void;
   close(): void;
 }
 
 /** What to do when the config has a redis section and the environment has no URL for it. */
 export function missingRedisUrl(urlEnv: string): string {
-  return `redis: set ${urlEnv} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits and affinity per replica`;
+  return `redis: set ${urlEnv} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits, affinity and deployment health per replica`;
 }
 
 export async function openSharedState(config: GatewayConfig, env: NodeJS.ProcessEnv, now: () => number): Promise<SharedState> {
   const local = new RateLimiter(now);
   const settings = config.redis;
-  if (!settings) return { limiter: local, affinity: new AffinityTable(DEFAULT_AFFINITY_ENTRIES, now), status: () => "off", close() {} };
+  if (!settings) return { limiter: local, affinity: new AffinityTable(DEFAULT_AFFINITY_ENTRIES, now), status: () => "off", share() {}, close() {} };
   const url = env[settings.url_env];
   if (!url) throw new Error(missingRedisUrl(settings.url_env));
   const report = throttled((error: Error) => process.stderr.write(`switchyard redis: ${error.message}\n`), REPORT_EVERY_MS, now);
@@ -50,20 +56,24 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
     enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
-  redis.on("error", (error: Error) => report(new Error(`${error.message}; rate limits and prompt-cache affinity are per replica until it answers`)));
-  // Both waits at once: with Redis away, start-up waits connect_ms once, not twice.
-  const [ready, affinity] = await Promise.all([
+  redis.on("error", (error: Error) => report(new Error(`${error.message}; rate limits, prompt-cache affinity and deployment health are per replica until it answers`)));
+  const deployments = new Set(config.deployments.map((deployment) => deployment.id));
+  // The waits at once: with Redis away, start-up waits connect_ms once, not three times.
+  const [ready, affinity, news] = await Promise.all([
     // Not events.once: it rejects on the "error" an unreachable Redis emits first.
     within(new Promise<true>((resolve) => redis.once("ready", () => resolve(true))), connectMs),
     SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, waitMs: connectMs }),
+    SharedNews.start(redis, { channel: `${settings.key_prefix}deployments`, isDeployment: (id) => deployments.has(id), onError: report, now, waitMs: connectMs }),
   ]);
-  if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits and prompt-cache affinity per replica until it answers`));
+  if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits, prompt-cache affinity and deployment health per replica until it answers`));
   return {
     limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report, now }),
     affinity,
     status: () => (redis.status === "ready" ? "connected" : "unavailable"),
+    share: (health, refusals) => news.share(health, refusals),
     close() {
       affinity.stop();
+      news.stop();
       redis.disconnect();
     },
   };

@@ -121,6 +121,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       rotation: 0,
       now,
     };
+    shared.share(state.health, state.fieldRefusals);
     const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
     started.push(() => app.close());
     const host = options.host ?? config.listen.host;

@@ -5,7 +5,8 @@
  * it does not pay a round trip to the same 400 before reaching a deployment that takes it (every
  * Claude Code request with `output_config.effort` through a Bedrock-first route, say). A refusal
  * is remembered for REFUSAL_MEMORY_MS: upstreams add fields, and a deployment tried last still
- * serves if none before it can. Each replica learns on its own.
+ * serves if none before it can. With a `redis:` section, what one replica learns it tells the
+ * others (`tell`, and `hear` on theirs: gateway/shared-news.ts); otherwise each learns on its own.
  */
 export const REFUSAL_MEMORY_MS = 3_600_000;
 /**
@@ -35,24 +36,42 @@ export class FieldRefusals {
     private readonly maxFields = MAX_REFUSED_FIELDS,
   ) {}
 
+  /** Called with the fields (as learned paths) this replica newly learned a deployment refuses, for the others. */
+  tell: ((deployment: string, fields: string[], forMs: number) => void) | undefined;
+
   /** Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote them). */
   learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): void {
+    const learned = fields.map((field) => pathInBody(body, field.split(".")));
+    const news = this.remember(deployment, learned, now + this.memoryMs, now);
+    if (news.length > 0) this.tell?.(deployment, news, this.memoryMs);
+  }
+
+  /** Remembers fields another replica learned this deployment refuses (learned paths, `*` for any element), for `forMs`. */
+  hear(deployment: string, fields: readonly string[], forMs: number, now: number): void {
+    this.remember(deployment, fields.map((field) => field.split(".")), now + Math.min(forMs, this.memoryMs), now);
+  }
+
+  /** Stores refusals until `until`; returns the fields that were not remembered before. */
+  private remember(deployment: string, learned: readonly string[][], until: number, now: number): string[] {
     let refused = this.byDeployment.get(deployment);
     if (!refused) {
       refused = new Map();
       this.byDeployment.set(deployment, refused);
     }
-    for (const field of fields) {
-      const segments = pathInBody(body, field.split("."));
+    const news: string[] = [];
+    for (const segments of learned) {
       const key = segments.join(".");
+      const known = refused.get(key);
+      if (known === undefined || known.until <= now) news.push(key);
       // Deleted first, so that the map's order is the order of the latest refusals.
       refused.delete(key);
-      refused.set(key, { segments, until: now + this.memoryMs });
+      refused.set(key, { segments, until: Math.max(until, known?.until ?? 0) });
     }
     for (const oldest of refused.keys()) {
       if (refused.size <= this.maxFields) break;
       refused.delete(oldest);
     }
+    return news;
   }
 
   /** The first field this deployment refused within its memory that the body carries; forgets expired ones. */

@@ -10,6 +10,12 @@
  *
  * Routing reads an immutable snapshot (recomputed at most every `snapshotMs`), so ranking stays a
  * pure function of (request, config, snapshot).
+ *
+ * Replicas tell each other (gateway/shared-news.ts, with a `redis:` section) when a breaker opens
+ * or closes and when a deployment asks to be left alone for a while (retry-after): `tell` is
+ * called with the news, and news heard from another replica goes to `hear`, which applies it as
+ * if this replica had seen it. So one replica's failed requests open the circuit everywhere, and
+ * a throttled account is cooled on every replica, not on each after its own 429.
  */
 export interface HealthSettings {
   windowMs: number;
@@ -37,6 +43,12 @@ export const DEFAULT_HEALTH: HealthSettings = {
 };
 
 export type Outcome = "success" | "failure" | "throttled";
+
+/** What a replica tells the others about a deployment: its breaker opened (for `forMs`), closed, or it cools for `forMs`. */
+export type HealthNews = { kind: "opened"; forMs: number; cooldownMs: number } | { kind: "closed" } | { kind: "cooling"; forMs: number };
+
+/** A cooling is news again only when it reaches this much further than the one last told. */
+const COOLING_NEWS_MS = 1_000;
 export type BreakerState = "closed" | "open" | "half_open";
 
 interface Sample {
@@ -54,6 +66,8 @@ interface Tracker {
   cooldownMs: number;
   probeInFlight: boolean;
   coolingUntil: number;
+  /** The end of the last cooling told to the other replicas (or heard from them). */
+  coolingTold: number;
   requests: number;
   failures: number;
   throttles: number;
@@ -91,6 +105,8 @@ function percentile(sorted: number[], fraction: number): number | undefined {
 export class HealthBook {
   private readonly trackers = new Map<string, Tracker>();
   private cached: { at: number; snapshot: HealthSnapshot } | undefined;
+  /** Called with this replica's news for the others (set by the shared state; none without Redis). */
+  tell: ((deployment: string, news: HealthNews) => void) | undefined;
 
   constructor(
     private readonly settings: HealthSettings = DEFAULT_HEALTH,
@@ -100,7 +116,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -147,7 +163,46 @@ export class HealthBook {
       }
       tracker.probeInFlight = false;
     }
-    if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probeInFlight !== before.probe) this.cached = undefined;
+    if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probeInFlight !== before.probe) {
+      this.cached = undefined;
+      if (this.tell) this.tellChanges(deployment, tracker, before.state, now);
+    }
+  }
+
+  private tellChanges(deployment: string, tracker: Tracker, stateBefore: BreakerState, now: number): void {
+    const tell = this.tell as (deployment: string, news: HealthNews) => void;
+    if (tracker.state === "open" && stateBefore !== "open") tell(deployment, { kind: "opened", forMs: tracker.openUntil - now, cooldownMs: tracker.cooldownMs });
+    else if (tracker.state === "closed" && stateBefore !== "closed") tell(deployment, { kind: "closed" });
+    if (tracker.coolingUntil >= tracker.coolingTold + COOLING_NEWS_MS) {
+      tracker.coolingTold = tracker.coolingUntil;
+      tell(deployment, { kind: "cooling", forMs: tracker.coolingUntil - now });
+    }
+  }
+
+  /** Applies another replica's news, as if this replica had seen it (nothing is told again). */
+  hear(deployment: string, news: HealthNews): void {
+    const now = this.now();
+    const tracker = this.tracker(deployment);
+    if (news.kind === "opened") {
+      const until = now + news.forMs;
+      if (tracker.state === "open" && tracker.openUntil >= until) return;
+      tracker.state = "open";
+      tracker.openUntil = until;
+      tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
+      tracker.probeInFlight = false;
+    } else if (news.kind === "closed") {
+      if (tracker.state === "closed") return;
+      tracker.state = "closed";
+      tracker.cooldownMs = this.settings.cooldownMs;
+      tracker.consecutiveFailures = 0;
+      tracker.probeInFlight = false;
+    } else {
+      const until = now + news.forMs;
+      if (tracker.coolingUntil >= until) return;
+      tracker.coolingUntil = until;
+      tracker.coolingTold = until;
+    }
+    this.cached = undefined;
   }
 
   private shouldOpen(tracker: Tracker, now: number): boolean {

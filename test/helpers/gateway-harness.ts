@@ -65,6 +65,23 @@ models:
   sonnet-anthropic-first: [anthropic-sonnet, bedrock-sonnet-us]
 `;
 
+/** The `providers:` section for the two emulators; their secrets are in EMULATOR_ENV. */
+export function emulatorProviders(anthropic: RunningEmulator, bedrock: RunningEmulator): string {
+  return `providers:
+  anthropic-emulator: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: TEST_ANTHROPIC_KEY }
+  bedrock-emulator:
+    kind: bedrock
+    region: us-east-1
+    endpoint: "${bedrock.url}"
+    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`;
+}
+
+export const EMULATOR_ENV = {
+  TEST_ANTHROPIC_KEY: "sk-emulator",
+  TEST_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
+  TEST_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
+};
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const directory = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const anthropic = await startAnthropicEmulator();
@@ -73,13 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const text = `
 listen: { host: 127.0.0.1, port: 0 }
 admin_key_env: TEST_ADMIN_KEY
-providers:
-  anthropic-emulator: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: TEST_ANTHROPIC_KEY }
-  bedrock-emulator:
-    kind: bedrock
-    region: us-east-1
-    endpoint: "${bedrock.url}"
-    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }
+${emulatorProviders(anthropic, bedrock)}
 ${(options.providers ?? "").replaceAll("{bedrock}", bedrock.url)}
 ${options.deployments ?? DEFAULT_DEPLOYMENTS}
 routing: { policy: ${options.policy ?? "cheapest"}, max_attempts: ${options.maxAttempts ?? 3}${options.routing ? `, ${options.routing}` : ""} }
@@ -92,12 +103,7 @@ ${options.extra ?? ""}
     config: resolved,
     catalog: catalog(),
     ledger,
-    env: {
-      TEST_ANTHROPIC_KEY: "sk-emulator",
-      TEST_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
-      TEST_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
-      TEST_ADMIN_KEY: adminKey,
-    },
+    env: { ...EMULATOR_ENV, TEST_ADMIN_KEY: adminKey },
     port: 0,
     keyRefreshMs: 50,
     ...options.observe?.(ledger),

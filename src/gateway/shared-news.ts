@@ -1,0 +1,113 @@
+/**
+ * What replicas tell each other about deployments, through Redis pub/sub: a circuit breaker that
+ * opened or closed, a deployment cooling after a retry-after (routing/health.ts), and fields a
+ * deployment refused (routing/field-refusals.ts). Each replica still decides from its own state,
+ * with no network hop per request; what one learns the others apply within milliseconds. So a
+ * deployment that fails on one replica is skipped by all of them, instead of each replica paying
+ * `failure_threshold` failed attempts of its own; a throttled upstream account (which every
+ * replica shares) is left alone everywhere until its retry-after; and a field one replica saw
+ * refused is sent elsewhere first by every replica.
+ *
+ * News is a hint, like affinity: a replica that misses it (it started later, Redis was away)
+ * learns the same from its own requests. Durations travel as "for N ms", not as clock times, so
+ * replicas' clocks need not agree. News about a deployment this replica does not have is ignored.
+ */
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { FieldRefusals } from "../routing/field-refusals.js";
+import type { HealthBook, HealthNews } from "../routing/health.js";
+import { jsonObject, subscribeChannel } from "./redis-channel.js";
+
+/** On the wire: the publishing replica, the deployment, and one piece of news. */
+type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: { fields: string[]; forMs: number } });
+
+/** The longest any news may ask a replica to keep away from a deployment (longer ones are cut to it). */
+const MAX_FOR_MS = 24 * 3_600_000;
+const MAX_FIELDS = 64;
+const MAX_TEXT = 256;
+
+const isDuration = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;
+const isText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_TEXT;
+
+function healthNews(value: unknown): HealthNews | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const news = value as { kind?: unknown; forMs?: unknown; cooldownMs?: unknown };
+  if (news.kind === "closed") return { kind: "closed" };
+  if (!isDuration(news.forMs)) return undefined;
+  const forMs = Math.min(news.forMs, MAX_FOR_MS);
+  if (news.kind === "cooling") return { kind: "cooling", forMs };
+  if (news.kind === "opened" && isDuration(news.cooldownMs)) return { kind: "opened", forMs, cooldownMs: Math.min(news.cooldownMs, MAX_FOR_MS) };
+  return undefined;
+}
+
+/** A message as sent by a replica, or undefined for anything else on the channel. */
+export function parseNews(text: string): NewsMessage | undefined {
+  const value = jsonObject(text);
+  if (!value) return undefined;
+  const { from, deployment, health, refused } = value;
+  if (!isText(from) || !isText(deployment)) return undefined;
+  if (health !== undefined) {
+    const news = healthNews(health);
+    return news ? { from, deployment, health: news } : undefined;
+  }
+  if (typeof refused !== "object" || refused === null) return undefined;
+  const { fields, forMs } = refused as { fields?: unknown; forMs?: unknown };
+  if (!Array.isArray(fields) || fields.length === 0 || fields.length > MAX_FIELDS || !fields.every(isText) || !isDuration(forMs)) return undefined;
+  return { from, deployment, refused: { fields, forMs: Math.min(forMs, MAX_FOR_MS) } };
+}
+
+export interface SharedNewsOptions {
+  /** The pub/sub channel ("<key_prefix>deployments"). */
+  channel: string;
+  /** Whether this replica has a deployment by that id (news about others is ignored). */
+  isDeployment: (id: string) => boolean;
+  onError: (error: Error) => void;
+  now: () => number;
+  waitMs: number;
+}
+
+export class SharedNews {
+  /** Tells this replica's own messages apart from the others'. */
+  private readonly replica = randomUUID();
+  private health: HealthBook | undefined;
+  private refusals: FieldRefusals | undefined;
+
+  private subscriber: Redis | undefined;
+
+  private constructor(
+    private readonly publisher: Redis,
+    private readonly options: SharedNewsOptions,
+  ) {}
+
+  /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
+  static async start(publisher: Redis, options: SharedNewsOptions): Promise<SharedNews> {
+    const news = new SharedNews(publisher, options);
+    news.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => news.receive(text), onError: options.onError, waitMs: options.waitMs, what: "deployment health" });
+    return news;
+  }
+
+  /** Tells the other replicas what `health` and `refusals` learn, and applies what they tell. */
+  share(health: HealthBook, refusals: FieldRefusals): void {
+    this.health = health;
+    this.refusals = refusals;
+    health.tell = (deployment, news) => this.publish({ from: this.replica, deployment, health: news });
+    refusals.tell = (deployment, fields, forMs) => this.publish({ from: this.replica, deployment, refused: { fields, forMs } });
+  }
+
+  private publish(message: NewsMessage): void {
+    this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
+      this.options.onError(new Error(`publishing deployment health failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it from their own requests`));
+    });
+  }
+
+  private receive(text: string): void {
+    const message = parseNews(text);
+    if (!message || message.from === this.replica || !this.options.isDeployment(message.deployment)) return;
+    if ("health" in message) this.health?.hear(message.deployment, message.health);
+    else this.refusals?.hear(message.deployment, message.refused.fields, message.refused.forMs, this.options.now());
+  }
+
+  stop(): void {
+    this.subscriber?.disconnect();
+  }
+}

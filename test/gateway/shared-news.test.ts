@@ -1,0 +1,214 @@
+/**
+ * Replicas telling each other about deployments through Redis (src/gateway/shared-news.ts): a
+ * circuit one replica opens is open on the others, an upstream's retry-after cools the deployment
+ * everywhere, and a field one replica saw refused sends the others' requests elsewhere first.
+ * Unit tests of the health book's and field refusals' news first, then two real gateways.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
+import { startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
+import { parseNews } from "../../src/gateway/shared-news.js";
+import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
+import { FieldRefusals } from "../../src/routing/field-refusals.js";
+import { DEFAULT_HEALTH, HealthBook, type HealthNews } from "../../src/routing/health.js";
+import { eventually } from "../helpers/eventually.js";
+import { catalog, EMULATOR_ENV, emulatorProviders, upstreamRequests } from "../helpers/gateway-harness.js";
+import { REDIS_URL } from "../helpers/redis.js";
+
+describe("news a replica tells and hears", () => {
+  test("the health book tells when a breaker opens and closes and when a deployment cools; hearing it does the same", () => {
+    let now = 1_000_000;
+    const told: Array<[string, HealthNews]> = [];
+    const settings = { ...DEFAULT_HEALTH, failureThreshold: 2, cooldownMs: 5_000 };
+    const a = new HealthBook(settings, () => now);
+    const b = new HealthBook(settings, () => now);
+    a.tell = (deployment, news) => told.push([deployment, news]);
+    a.record("d", "failure");
+    assert.deepEqual(told, [], "one failure is not news");
+    a.record("d", "failure");
+    assert.deepEqual(told, [["d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }]]);
+    b.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
+    assert.equal(b.snapshot().get("d")?.unavailable, true, "open on the replica that heard it");
+    // The half-open probe succeeds on A: closed everywhere.
+    now += 5_000;
+    a.begin("d");
+    a.record("d", "success", { ttftMs: 10, totalMs: 20 });
+    assert.deepEqual(told.at(-1), ["d", { kind: "closed" }]);
+    b.hear("d", { kind: "closed" });
+    assert.equal(b.snapshot().get("d")?.state, "closed");
+    // A retry-after cools; a second one that reaches less than a second further is not news again.
+    told.length = 0;
+    a.record("d", "throttled", { retryAfterMs: 30_000 });
+    a.record("d", "throttled", { retryAfterMs: 30_500 });
+    assert.deepEqual(told, [["d", { kind: "cooling", forMs: 30_000 }]]);
+    b.hear("d", { kind: "cooling", forMs: 30_000 });
+    now += 100;
+    assert.match(b.snapshot().get("d")?.unavailableReason ?? "", /cooling after retry-after/);
+    // Hearing is not telling (no echo), and older news does not shorten what is known.
+    const echoes: HealthNews[] = [];
+    b.tell = (_deployment, news) => echoes.push(news);
+    b.hear("d", { kind: "cooling", forMs: 1 });
+    assert.deepEqual(echoes, []);
+    assert.ok((b.snapshot().get("d")?.coolingUntil ?? 0) >= now + 29_000);
+  });
+
+  test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {
+    let told: Array<[string, string[], number]> = [];
+    const a = new FieldRefusals();
+    a.tell = (deployment, fields, forMs) => told.push([deployment, fields, forMs]);
+    const body = { tools: [{ name: "x" }, { name: "y", defer_loading: true }] };
+    a.learn("bedrock", ["tools.1.custom.defer_loading"], body, 0);
+    assert.deepEqual(told, [["bedrock", ["tools.*.defer_loading"], 3_600_000]]);
+    told = [];
+    a.learn("bedrock", ["tools.1.custom.defer_loading"], body, 10);
+    assert.deepEqual(told, [], "known already");
+    const b = new FieldRefusals();
+    b.hear("bedrock", ["tools.*.defer_loading"], 60_000, 0);
+    const ranked = [{ deployment: { id: "bedrock" } }, { deployment: { id: "anthropic" } }];
+    assert.deepEqual(b.demote(ranked, body, 1)?.triedLast, [{ deployment: "bedrock", field: "tools.*.defer_loading" }]);
+    assert.equal(b.demote(ranked, body, 60_001), undefined, "for as long as the news said");
+  });
+
+  test("a message on the channel is news only in the shape a replica sends", () => {
+    assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5, cooldownMs: 5 } }))?.deployment, "d");
+    assert.equal(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 1e12, cooldownMs: 5 } }))?.deployment, "d");
+    assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 86_400_000 }, "cut to a day");
+    for (const junk of [
+      "not json",
+      "{}",
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: -1, cooldownMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "sideways" } }),
+      JSON.stringify({ from: "r", deployment: "", health: { kind: "closed" } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [7], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: "5" } }),
+    ]) {
+      assert.equal(parseNews(junk), undefined, junk);
+    }
+  });
+});
+
+describe("two gateways sharing one Redis", () => {
+  const keyPrefix = `switchyard-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
+  let anthropic: RunningEmulator;
+  let bedrock: RunningEmulator;
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-shared-news-"));
+  const replicas: { gateway: RunningGateway; ledger: Ledger; client: Anthropic }[] = [];
+
+  async function startReplica(name: string): Promise<{ gateway: RunningGateway; ledger: Ledger; client: Anthropic }> {
+    const ledger = await openLedger({ kind: "sqlite", path: join(directory, `${name}.db`), flushIntervalMs: 10 });
+    const key = newApiKey({ name: "k", monthly_budget_usd: null, allowed_models: [], tags: {} });
+    await ledger.keys.create(key.record);
+    const config = `
+listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: TEST_ADMIN_KEY
+redis: { url_env: TEST_REDIS_URL, key_prefix: "${keyPrefix}" }
+routing: { policy: ordered, health: { failure_threshold: 2, cooldown_ms: 60000 } }
+${emulatorProviders(anthropic, bedrock)}
+deployments:
+  - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global }
+  - { id: bedrock-sonnet-us, provider: bedrock-emulator, model: claude-sonnet-4-6, route: us }
+  - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }
+  - { id: bedrock-haiku, provider: bedrock-emulator, model: claude-haiku-4-5, route: global }
+models:
+  anthropic-first: [anthropic-sonnet, bedrock-sonnet-us]
+  bedrock-first: [bedrock-sonnet-us, anthropic-sonnet]
+  haiku-bedrock-first: [bedrock-haiku, anthropic-haiku]
+`;
+    const gateway = await startGateway({
+      config: parseGatewayConfig(config, `${name}.yaml`, catalog()),
+      catalog: catalog(),
+      ledger,
+      env: { ...EMULATOR_ENV, TEST_ADMIN_KEY: "admin", TEST_REDIS_URL: REDIS_URL },
+      port: 0,
+    });
+    const replica = { gateway, ledger, client: new Anthropic({ apiKey: key.secret, baseURL: gateway.url, maxRetries: 0 }) };
+    replicas.push(replica);
+    return replica;
+  }
+
+  type Health = { deployment: string; state: string; available: boolean; reason: string | null; refused_fields: { field: string }[] };
+  async function healthOf(gateway: RunningGateway, deployment: string): Promise<Health | undefined> {
+    const answer = (await (await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } })).json()) as { deployments: Health[] };
+    return answer.deployments.find((entry) => entry.deployment === deployment);
+  }
+
+  const ask = (client: Anthropic, model: string, extra: Record<string, unknown> = {}) =>
+    client.messages.create({ model, max_tokens: 8, messages: [{ role: "user", content: "hello" }], ...extra } as Anthropic.MessageCreateParamsNonStreaming).withResponse();
+
+  let a: { gateway: RunningGateway; client: Anthropic };
+  let b: { gateway: RunningGateway; client: Anthropic };
+  before(async () => {
+    anthropic = await startAnthropicEmulator();
+    bedrock = await startBedrockEmulator({ region: "us-east-1" });
+    a = await startReplica("a");
+    b = await startReplica("b");
+  });
+  after(async () => {
+    for (const { gateway, ledger } of replicas) {
+      await gateway.close();
+      await ledger.close();
+    }
+    await Promise.all([anthropic.close(), bedrock.close()]);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test("a field one replica saw refused sends the other replica's requests elsewhere first", async () => {
+    // Bedrock refuses a custom tool's defer_loading (what Claude Code sends).
+    const tools = [{ name: "lookup", description: "Looks a word up", input_schema: { type: "object", properties: {} }, defer_loading: true }];
+    const first = await ask(a.client, "bedrock-first", { tools });
+    assert.equal(first.response.headers.get("x-switchyard-attempts"), "2");
+    await eventually(async () => ((await healthOf(b.gateway, "bedrock-sonnet-us"))?.refused_fields.length ? true : undefined), "replica B to hear of the refusal");
+    const before = upstreamRequests(bedrock);
+    const second = await ask(b.client, "bedrock-first", { tools });
+    assert.equal(second.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+    assert.equal(second.response.headers.get("x-switchyard-attempts"), "1", "B never tried Bedrock with the field");
+    assert.equal(upstreamRequests(bedrock), before);
+  });
+
+  test("an upstream's retry-after cools the deployment on every replica", async () => {
+    anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429, retryAfterSeconds: 30 }, count: 1 }] });
+    try {
+      const first = await ask(a.client, "anthropic-first");
+      assert.equal(first.response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
+      const cooled = await eventually(async () => {
+        const health = await healthOf(b.gateway, "anthropic-sonnet");
+        return health?.available === false ? health : undefined;
+      }, "replica B to cool the Anthropic deployment");
+      assert.match(cooled.reason ?? "", /cooling after retry-after/);
+      const before = upstreamRequests(anthropic);
+      const second = await ask(b.client, "anthropic-first");
+      assert.equal(second.response.headers.get("x-switchyard-attempts"), "1");
+      assert.equal(upstreamRequests(anthropic), before, "B left the throttled account alone");
+    } finally {
+      anthropic.setProfile("instant");
+    }
+  });
+
+  test("a circuit one replica opened is open on the other, which never saw a failure", async () => {
+    bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 500 }, probability: 1 }] });
+    try {
+      for (let index = 0; index < 2; index += 1) {
+        const { response } = await ask(a.client, "haiku-bedrock-first");
+        assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+      }
+      assert.equal((await healthOf(a.gateway, "bedrock-haiku"))?.state, "open");
+      await eventually(async () => ((await healthOf(b.gateway, "bedrock-haiku"))?.state === "open" ? true : undefined), "replica B to open its circuit");
+      const before = upstreamRequests(bedrock);
+      const { response } = await ask(b.client, "haiku-bedrock-first");
+      assert.equal(response.headers.get("x-switchyard-attempts"), "1");
+      assert.equal(upstreamRequests(bedrock), before);
+    } finally {
+      bedrock.setProfile("instant");
+    }
+  });
+});
