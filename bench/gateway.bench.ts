@@ -32,6 +32,8 @@
  *        --quick (rates 1000, 2.5 s each, no floor, < 60 s)  --no-portkey  --portkey-dir DIR  --no-pin
  *        --floor / --no-floor (the minimal Node proxy of bench/gateway/minimal-proxy.ts, default on)
  *        --profile (node --cpu-prof on the gateways; prints their hottest functions)
+ *        --gateway-config="…" (YAML lines added to Switchyard's config, "\n" between lines, e.g.
+ *        "warm_up: { requests: 0 }")
  *        --gateway-node-flags="…" (extra node flags for Switchyard only, e.g. "--trace-gc"; its
  *        output is printed at the end)
  *        --json (JSON instead of the tables)  --json-out FILE (the tables, and the JSON into FILE)
@@ -75,6 +77,7 @@ const { values } = parseArgs({
     "no-pin": { type: "boolean" },
     profile: { type: "boolean" },
     "gateway-node-flags": { type: "string" },
+    "gateway-config": { type: "string" },
     "wait-quiet": { type: "string" },
     retries: { type: "string" },
     json: { type: "boolean" },
@@ -145,7 +148,7 @@ interface Targets {
 async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: Child; floor?: Child; targets: Targets; key: string }> {
   const emulator = await startEmulator(root, placement.emulator);
   children.push(emulator);
-  const created = prepareBenchGateway(root, directory, emulator.url);
+  const created = prepareBenchGateway(root, directory, emulator.url, (values["gateway-config"] ?? "").replaceAll("\\n", "\n"));
   const nodeFlags = (name: string) => (profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`] : []);
   const extraFlags = flagList(values["gateway-node-flags"]);
   const switchyard = await startSwitchyard(root, created.configPath, BENCH_ENV, placement.gateway, [...nodeFlags("switchyard"), ...extraFlags]);

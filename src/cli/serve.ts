@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
+import { warmUp } from "../gateway/warm-up.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
@@ -92,6 +93,16 @@ export const serveCommand: Command = {
     });
     const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
+    if (config.warm_up.requests > 0) {
+      stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
+      try {
+        const warm = await warmUp(catalog, config.warm_up.requests);
+        stderr.write(`warmed up in ${(warm.ms / 1000).toFixed(1)} s\n`);
+      } catch (error) {
+        // Not a reason to refuse traffic: the first requests are only slower.
+        stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
+      }
+    }
     const metrics = new GatewayMetrics();
     const gateway = await startGateway({
       config: resolved,

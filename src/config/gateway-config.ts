@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { dropFieldProblem } from "./drop-fields.js";
 
+/** Requests of the warm-up `serve` runs before it listens (docs/BENCHMARKS.md, "Warm-up"). */
+export const WARM_UP_REQUESTS = 1_000;
+
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. ANTHROPIC_API_KEY");
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "letters, digits, dot, dash, underscore or colon");
 
@@ -157,6 +160,12 @@ export const gatewayConfigSchema = z.strictObject({
    * a PostgreSQL ledger (the one several replicas share), 0 with SQLite (one process).
    */
   budgets: z.strictObject({ refresh_ms: z.number().int().min(0).optional() }).default({}),
+  /**
+   * `switchyard serve` first sends this many requests through a throwaway gateway of its own in
+   * front of the built-in emulators, so that the first real requests run compiled code
+   * (gateway/warm-up.ts). 0: none.
+   */
+  warm_up: z.strictObject({ requests: z.number().int().min(0).max(100_000).default(WARM_UP_REQUESTS) }).default({ requests: WARM_UP_REQUESTS }),
   /**
    * Redis for state every replica shares: per-key rate limits. Without it each replica keeps its
    * own buckets. The URL comes from the environment variable `url_env` (redis://[:password@]host:port/db).

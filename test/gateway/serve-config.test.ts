@@ -74,9 +74,11 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
     child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 30_000;
     while (!output.includes("listening on") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match(output, /listening on/);
+    // Before it listens, serve warms up through the built-in emulators (gateway/warm-up.ts).
+    assert.match(output, /warming up: 1000 requests through the built-in emulators[^\n]*\nwarmed up in \d+\.\d s\n[^]*listening on/);
     assert.ok(existsSync(join(journal, "journal.lock")), "the journal's lock is in journal_dir");
     assert.match(readFileSync(join(journal, "journal.owner"), "utf8"), new RegExp(`^pid ${child.pid} on host `));
     assert.equal(existsSync(join(dir, "ledger.db.journal")), false, "not in the default place");
@@ -85,4 +87,10 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
     await new Promise((resolve) => child.once("exit", resolve));
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a bad warm_up: exit 2, naming the line and field", () => {
+  const { status, stderr } = serve(`${BASE}warm_up: { requests: -5 }\n`);
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /gateway\.yaml:6: warm_up\.requests: Too small/);
 });

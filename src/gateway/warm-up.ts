@@ -1,0 +1,154 @@
+/**
+ * Warm-up before a gateway takes traffic. A fresh Node process runs the request path in V8's
+ * interpreter until its functions are hot enough to be compiled, and compiles them on background
+ * threads that compete with the event loop for the CPU. Measured on this project's benchmark
+ * machine (docs/BENCHMARKS.md, "Warm-up"), a cold gateway's first seconds at 1,000 requests/s had
+ * a p99 of 200–670 ms; after a few thousand requests it is a few ms. Behind a load balancer a new
+ * replica gets its full share at once, so those seconds are every rolling restart's.
+ *
+ * So `switchyard serve` first sends a few thousand requests through a second gateway of its own,
+ * in the same process, on loopback, in front of the built-in emulators: the same code (JIT work is
+ * per function, not per instance) through every part of the path a request takes, both upstream
+ * shapes, JSON and SSE, pricing, the ledger row and its journal. Nothing of it is kept: the
+ * warm-up gateway has its own temporary ledger, and the real one starts after it is closed.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Pool, type Dispatcher } from "undici";
+import type { Catalog } from "../catalog/catalog.js";
+import { parseGatewayConfig } from "../config/load-gateway-config.js";
+import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
+import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
+import { newApiKey } from "../ledger/api-keys.js";
+import { openLedger } from "../ledger/open-ledger.js";
+import { GatewayMetrics } from "../metrics/gateway-metrics.js";
+import { startGateway } from "./start-gateway.js";
+
+export interface WarmUpResult {
+  requests: number;
+  ms: number;
+}
+
+/** In flight at once: enough to keep the loop busy, few enough that each request is short. */
+const CONCURRENCY = 8;
+
+const MODEL = "claude-haiku-4-5";
+
+/** The requests sent, in turn: each upstream shape, JSON and SSE, with and without a cache breakpoint. */
+function bodies(): string[] {
+  const list: string[] = [];
+  for (const model of ["warm-up-anthropic", "warm-up-bedrock"]) {
+    for (const stream of [false, true]) {
+      for (const cached of [false, true]) {
+        list.push(
+          JSON.stringify({
+            model,
+            max_tokens: 64,
+            stream,
+            system: cached ? [{ type: "text", text: "You are a concise assistant.", cache_control: { type: "ephemeral" } }] : "You are a concise assistant.",
+            messages: [{ role: "user", content: "Warming up: how are freight cars sorted into trains in a hump yard?" }],
+          }),
+        );
+      }
+    }
+  }
+  return list;
+}
+
+/** Sends one request and reads its answer to the end; resolves with its status. */
+function send(pool: Pool, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect() {},
+      onHeaders(statusCode) {
+        status = statusCode;
+        return true;
+      },
+      onData() {
+        return true;
+      },
+      onComplete() {
+        resolve(status);
+      },
+      onError: reject,
+    };
+    pool.dispatch({ path: "/v1/messages", method: "POST", headers, body }, handler);
+  });
+}
+
+/**
+ * Sends `requests` requests through a throwaway gateway in front of in-process emulators, then
+ * closes everything. Throws if one of them fails (the path it warms would be broken).
+ * `emulatorProfile` (tests): the emulators' profile, "instant" by default.
+ */
+export async function warmUp(catalog: Catalog, requests: number, options: { emulatorProfile?: string } = {}): Promise<WarmUpResult> {
+  const started = performance.now();
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-warm-up-"));
+  const profile = options.emulatorProfile ?? "instant";
+  const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
+  const bedrock = await startBedrockEmulator({ host: "127.0.0.1", port: 0, region: "us-east-1", profile });
+  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db"), flushIntervalMs: 50 });
+  try {
+    const key = newApiKey({ name: "warm-up", tags: {} });
+    await ledger.keys.create(key.record);
+    const config = parseGatewayConfig(
+      `listen: { host: 127.0.0.1, port: 0 }
+admin_key_env: WARM_UP_ADMIN_KEY
+providers:
+  anthropic: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: WARM_UP_ANTHROPIC_KEY }
+  bedrock:
+    kind: bedrock
+    region: us-east-1
+    endpoint: "${bedrock.url}"
+    credentials: { access_key_id_env: WARM_UP_AWS_ACCESS_KEY_ID, secret_access_key_env: WARM_UP_AWS_SECRET_ACCESS_KEY }
+deployments:
+  - { id: warm-up-anthropic, provider: anthropic, model: ${MODEL}, route: global }
+  - { id: warm-up-bedrock, provider: bedrock, model: ${MODEL}, route: global }
+models:
+  warm-up-anthropic: [warm-up-anthropic]
+  warm-up-bedrock: [warm-up-bedrock]
+`,
+      "warm-up.yaml",
+      catalog,
+    );
+    const metrics = new GatewayMetrics({ processMetrics: false });
+    const gateway = await startGateway({
+      config,
+      catalog,
+      ledger,
+      env: {
+        WARM_UP_ADMIN_KEY: "warm-up",
+        WARM_UP_ANTHROPIC_KEY: "sk-emulator",
+        WARM_UP_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
+        WARM_UP_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
+      },
+      onRecord: metrics.observe,
+      port: 0,
+    });
+    const pool = new Pool(gateway.url, { connections: CONCURRENCY, pipelining: 1 });
+    try {
+      const headers = { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": key.secret };
+      const list = bodies();
+      let next = 0;
+      const worker = async () => {
+        while (next < requests) {
+          const body = list[next % list.length] as string;
+          next += 1;
+          const status = await send(pool, headers, body);
+          if (status !== 200) throw new Error(`a warm-up request was answered ${status}`);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
+    } finally {
+      await pool.close();
+      await gateway.close();
+    }
+    return { requests, ms: performance.now() - started };
+  } finally {
+    await ledger.close();
+    await Promise.all([anthropic.close(), bedrock.close()]);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
