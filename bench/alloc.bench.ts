@@ -8,7 +8,8 @@
  * flight waits out, scale with (docs/BENCHMARKS.md, "Gateway"; decision 0014).
  *
  * Each gateway runs with `--trace-gc-nvp`; V8 prints a line per GC with the bytes allocated since
- * the one before, what it promoted and how long it paused. A closed loop (8 connections) runs for
+ * the one before, what it promoted and how long it paused, for every isolate of the process: the
+ * event loop's is reported apart from the other threads' (Switchyard's ledger insert thread). A closed loop (8 connections) runs for
  * --warmup S, then the window of --duration S; the GC lines printed inside the window are summed
  * and divided by the requests answered in it. A window's edges cut one GC interval each, so the
  * figure is good to about one young generation (up to 16 MB) divided by the window's requests,
@@ -19,7 +20,7 @@
  *        included, and the allocation sites by bytes: the function that allocated, and the
  *        innermost function of the project on its stack)  --json
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,15 +54,21 @@ class GcTally {
   readonly events: GcEvent[] = [];
   private partial = "";
 
-  constructor(child: Child) {
-    child.process.stdout?.on("data", (text: string | Buffer) => {
-      const lines = (this.partial + text.toString()).split("\n");
-      this.partial = lines.pop() ?? "";
-      for (const line of lines) {
-        const event = parseGcLine(line);
-        if (event) this.events.push(event);
-      }
-    });
+  private readonly listener = (text: string | Buffer) => {
+    const lines = (this.partial + text.toString()).split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) {
+      const event = parseGcLine(line);
+      if (event) this.events.push(event);
+    }
+  };
+
+  constructor(private readonly child: Child) {
+    child.process.stdout?.on("data", this.listener);
+  }
+
+  stop(): void {
+    this.child.process.stdout?.off("data", this.listener);
   }
 
   mark(): number {
@@ -73,7 +80,10 @@ interface Row {
   gateway: string;
   mode: "json" | "stream";
   requests: number;
+  /** The event loop's isolate (the one that allocated most in the window). */
   bytesPerRequest: number;
+  /** Every other isolate of the process together (Switchyard's ledger insert thread). */
+  otherThreadsBytesPerRequest: number;
   /** ± bytes per request: one young generation's worth at each edge of the window. */
   edgeBytesPerRequest: number;
   promotedPerRequest: number;
@@ -88,9 +98,15 @@ interface Row {
 /** V8's largest young generation (16 MB semi-spaces on 64-bit): the most one GC interval can hold. */
 const YOUNG_GENERATION_BYTES = 16 * 1024 * 1024;
 
-function summarise(gateway: string, mode: Row["mode"], run: RunResult, events: GcEvent[]): Row {
+function summarise(gateway: string, mode: Row["mode"], run: RunResult, all: GcEvent[]): Row {
   const requests = run.samples.length;
   const sum = (list: GcEvent[], pick: (event: GcEvent) => number) => list.reduce((total, event) => total + pick(event), 0);
+  // --trace-gc-nvp is per process: worker threads' isolates print too. The event loop's is the one
+  // that allocated most; its pauses are the ones requests wait out.
+  const byIsolate = new Map<string, number>();
+  for (const event of all) byIsolate.set(event.isolate, (byIsolate.get(event.isolate) ?? 0) + event.allocated);
+  const main = [...byIsolate].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const events = all.filter((event) => event.isolate === main);
   const scavenges = events.filter((event) => event.kind === "s");
   const others = events.filter((event) => event.kind !== "s");
   return {
@@ -98,6 +114,7 @@ function summarise(gateway: string, mode: Row["mode"], run: RunResult, events: G
     mode,
     requests,
     bytesPerRequest: sum(events, (event) => event.allocated) / requests,
+    otherThreadsBytesPerRequest: sum(all, (event) => (event.isolate === main ? 0 : event.allocated)) / requests,
     edgeBytesPerRequest: (2 * YOUNG_GENERATION_BYTES) / requests,
     promotedPerRequest: sum(events, (event) => event.promoted) / requests,
     scavenges: scavenges.length,
@@ -127,13 +144,21 @@ async function measure(child: Child, target: Target, mode: Row["mode"], onWindow
       },
     });
     if (run.failures.length > 0) throw new Error(`${target.name} ${mode}: ${run.failures.length} failed requests, e.g. ${JSON.stringify(run.failures[0])}`);
-    // Let the window's last GC lines arrive through the pipe.
-    await new Promise((done) => setTimeout(done, 100));
     return summarise(target.name, mode, run, tally.events.slice(startMark, endMark));
   } finally {
+    tally.stop();
     await pool.close();
   }
 }
+
+/**
+ * V8 prints its GC lines through C's stdio, which buffers a pipe in blocks: a line could reach this
+ * process after the window it belongs to has closed. coreutils' stdbuf library makes the children's
+ * stdout line-buffered (children inherit this environment); without it the edges are approximate.
+ */
+const STDBUF = ["/usr/libexec/coreutils/libstdbuf.so", "/usr/lib/coreutils/libstdbuf.so"].find((path) => existsSync(path));
+if (STDBUF) Object.assign(process.env, { _STDBUF_O: "L", LD_PRELOAD: [process.env.LD_PRELOAD, STDBUF].filter(Boolean).join(" ") });
+else log("coreutils' libstdbuf.so not found: GC lines may reach this process late, so the window's edges are approximate");
 
 const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-alloc-"));
 const children: Child[] = [];
@@ -173,12 +198,13 @@ try {
     const kb = (bytes: number) => (bytes / 1024).toFixed(1);
     process.stdout.write(
       `${table(
-        ["gateway", "mode", "requests", "KB allocated/request (±)", "KB promoted/request", "scavenges", "scavenge pause ms/1,000 req", "other GCs (pause ms/1,000 req)"],
+        ["gateway", "mode", "requests", "KB allocated/request (±)", "other threads KB/req", "KB promoted/request", "scavenges", "scavenge pause ms/1,000 req", "other GCs (pause ms/1,000 req)"],
         rows.map((row) => [
           row.gateway,
           row.mode,
           integer(row.requests),
           `${kb(row.bytesPerRequest)} (±${kb(row.edgeBytesPerRequest)})`,
+          kb(row.otherThreadsBytesPerRequest),
           (row.promotedPerRequest / 1024).toFixed(2),
           integer(row.scavenges),
           row.scavengePauseMsPer1000.toFixed(1),

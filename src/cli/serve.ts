@@ -86,13 +86,7 @@ export const serveCommand: Command = {
     if (config.redis && !processEnv[config.redis.url_env]) {
       throw new UsageError(missingRedisUrl(config.redis.url_env));
     }
-    const ledger = await openLedger({
-      ...ledgerConfig,
-      ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
-      onError: (error) => stderr.write(`ledger: ${error.message}\n`),
-    });
-    const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
-
+    // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
     if (config.warm_up.requests > 0) {
       stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
       try {
@@ -103,6 +97,13 @@ export const serveCommand: Command = {
         stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
       }
     }
+    const ledger = await openLedger({
+      ...ledgerConfig,
+      ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
+      onError: (error) => stderr.write(`ledger: ${error.message}\n`),
+    });
+    const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
+
     const metrics = new GatewayMetrics();
     const gateway = await startGateway({
       config: resolved,

@@ -164,9 +164,9 @@ export class BudgetTracker {
   }
 
   /**
-   * The cheap check a request gets before anything else is done for it (routing, the rate limiter):
-   * refuses a key whose spend this month, with its requests in flight, has already reached its
-   * budget, whatever the request asks for. A key whose spend is not loaded yet is left to admit().
+   * The cheap check a request gets before routing and the rate limiter: refuses a key whose spend
+   * this month, with what its requests in flight hold, has already reached its budget, whatever the
+   * request asks for. A key whose spend is not loaded yet is left to admit().
    */
   refuseIfSpent(key: ApiKeyRecord, now: number): void {
     if (key.monthly_budget_usd === null) return;

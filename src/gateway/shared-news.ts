@@ -26,7 +26,10 @@ const MAX_FOR_MS = 24 * 3_600_000;
 const MAX_FIELDS = 64;
 const MAX_TEXT = 256;
 
-const isDuration = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;
+/** Longer text is not a message a replica sends (64 fields of 256 characters fit well within it). */
+const MAX_MESSAGE = 32 * 1024;
+
+const isDuration = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
 const isText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_TEXT;
 
 function healthNews(value: unknown): HealthNews | undefined {
@@ -42,10 +45,10 @@ function healthNews(value: unknown): HealthNews | undefined {
 
 /** A message as sent by a replica, or undefined for anything else on the channel. */
 export function parseNews(text: string): NewsMessage | undefined {
-  const value = jsonObject(text);
+  const value = text.length <= MAX_MESSAGE ? jsonObject(text) : undefined;
   if (!value) return undefined;
   const { from, deployment, health, refused } = value;
-  if (!isText(from) || !isText(deployment)) return undefined;
+  if (!isText(from) || !isText(deployment) || (health !== undefined && refused !== undefined)) return undefined;
   if (health !== undefined) {
     const news = healthNews(health);
     return news ? { from, deployment, health: news } : undefined;
@@ -71,6 +74,7 @@ export class SharedNews {
   private readonly replica = randomUUID();
   private health: HealthBook | undefined;
   private refusals: FieldRefusals | undefined;
+  private stopped = false;
 
   private subscriber: Redis | undefined;
 
@@ -82,7 +86,7 @@ export class SharedNews {
   /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
   static async start(publisher: Redis, options: SharedNewsOptions): Promise<SharedNews> {
     const news = new SharedNews(publisher, options);
-    news.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => news.receive(text), onError: options.onError, waitMs: options.waitMs, what: "deployment health" });
+    news.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => news.receive(text), onError: (error) => news.stopped || options.onError(error), waitMs: options.waitMs, what: "deployment health" });
     return news;
   }
 
@@ -95,19 +99,27 @@ export class SharedNews {
   }
 
   private publish(message: NewsMessage): void {
+    if (this.stopped) return;
     this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
-      this.options.onError(new Error(`publishing deployment health failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it from their own requests`));
+      if (this.stopped) return;
+      const what = "health" in message ? "deployment health" : "a refused field";
+      this.options.onError(new Error(`publishing ${what} failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it from their own requests`));
     });
   }
 
   private receive(text: string): void {
+    if (this.stopped) return;
     const message = parseNews(text);
     if (!message || message.from === this.replica || !this.options.isDeployment(message.deployment)) return;
     if ("health" in message) this.health?.hear(message.deployment, message.health);
     else this.refusals?.hear(message.deployment, message.refused.fields, message.refused.forMs, this.options.now());
   }
 
+  /** Stops telling and hearing: what the health book and refusals learn from now on stays here. */
   stop(): void {
+    this.stopped = true;
+    if (this.health) this.health.tell = undefined;
+    if (this.refusals) this.refusals.tell = undefined;
     this.subscriber?.disconnect();
   }
 }

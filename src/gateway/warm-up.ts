@@ -3,7 +3,7 @@
  * interpreter until its functions are hot enough to be compiled, and compiles them on background
  * threads that compete with the event loop for the CPU. Measured on this project's benchmark
  * machine (docs/BENCHMARKS.md, "Warm-up"), a cold gateway's first seconds at 1,000 requests/s had
- * a p99 of 200–670 ms; after a few thousand requests it is a few ms. Behind a load balancer a new
+ * a p99 of 55–670 ms; after 4,000 requests of load it was 5 ms. Behind a load balancer a new
  * replica gets its full share at once, so those seconds are every rolling restart's.
  *
  * So `switchyard serve` first sends a few thousand requests through a second gateway of its own,
@@ -28,6 +28,8 @@ import { startGateway } from "./start-gateway.js";
 export interface WarmUpResult {
   requests: number;
   ms: number;
+  /** Its temporary ledger's folder, removed by the time it returns. */
+  directory: string;
 }
 
 /** In flight at once: enough to keep the loop busy, few enough that each request is short. */
@@ -87,10 +89,15 @@ export async function warmUp(catalog: Catalog, requests: number, options: { emul
   const started = performance.now();
   const directory = mkdtempSync(join(tmpdir(), "switchyard-warm-up-"));
   const profile = options.emulatorProfile ?? "instant";
-  const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
-  const bedrock = await startBedrockEmulator({ host: "127.0.0.1", port: 0, region: "us-east-1", profile });
-  const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db"), flushIntervalMs: 50 });
+  // Whatever has started is stopped, newest first, each step even if one before it failed.
+  const undo: (() => unknown)[] = [() => rmSync(directory, { recursive: true, force: true })];
   try {
+    const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
+    undo.push(() => anthropic.close());
+    const bedrock = await startBedrockEmulator({ host: "127.0.0.1", port: 0, region: "us-east-1", profile });
+    undo.push(() => bedrock.close());
+    const ledger = await openLedger({ kind: "sqlite", path: join(directory, "ledger.db"), flushIntervalMs: 50 });
+    undo.push(() => ledger.close());
     const key = newApiKey({ name: "warm-up", tags: {} });
     await ledger.keys.create(key.record);
     const config = parseGatewayConfig(
@@ -127,28 +134,31 @@ models:
       onRecord: metrics.observe,
       port: 0,
     });
+    undo.push(() => gateway.close());
     const pool = new Pool(gateway.url, { connections: CONCURRENCY, pipelining: 1 });
-    try {
-      const headers = { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": key.secret };
-      const list = bodies();
-      let next = 0;
-      const worker = async () => {
-        while (next < requests) {
-          const body = list[next % list.length] as string;
-          next += 1;
-          const status = await send(pool, headers, body);
-          if (status !== 200) throw new Error(`a warm-up request was answered ${status}`);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
-    } finally {
-      await pool.close();
-      await gateway.close();
-    }
-    return { requests, ms: performance.now() - started };
+    undo.push(() => pool.close());
+    const headers = { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": key.secret };
+    const list = bodies();
+    let next = 0;
+    const worker = async () => {
+      while (next < requests) {
+        const body = list[next % list.length] as string;
+        next += 1;
+        const status = await send(pool, headers, body);
+        if (status !== 200) throw new Error(`a warm-up request was answered ${status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
+    return { requests, ms: performance.now() - started, directory };
   } finally {
-    await ledger.close();
-    await Promise.all([anthropic.close(), bedrock.close()]);
-    rmSync(directory, { recursive: true, force: true });
+    let failure: unknown;
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 }

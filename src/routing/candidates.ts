@@ -85,12 +85,15 @@ export function deploymentsFor(config: ResolvedConfig, catalog: Catalog, request
   const known = names.get(requested);
   if (known) return known;
   const found = resolveName(config, catalog, requested);
-  // A client sending made-up names would grow the map without end: past the cap they are resolved each time.
-  if (names.size < MAX_REMEMBERED_NAMES) names.set(requested, found);
+  // Only names that find deployments (a client sending made-up names would fill the map); and a cap all the same.
+  if (found.length > 0 && names.size < MAX_REMEMBERED_NAMES) names.set(requested, found);
   return found;
 }
 
-/** Each loaded config's answers by requested name: they depend on the config (and the catalog it was resolved against) alone. */
+/**
+ * Each loaded config's answers by requested name: they depend on the config and the catalog it was
+ * resolved against (a process has one catalog, so the config alone is the key).
+ */
 const resolvedNames = new WeakMap<ResolvedConfig, Map<string, readonly Deployment[]>>();
 const MAX_REMEMBERED_NAMES = 1_024;
 

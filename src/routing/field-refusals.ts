@@ -71,7 +71,8 @@ export class FieldRefusals {
       if (refused.size <= this.maxFields) break;
       refused.delete(oldest);
     }
-    return news;
+    // Fields the cap pushed out again are no news.
+    return news.filter((key) => refused.has(key));
   }
 
   /** The first field this deployment refused within its memory that the body carries; forgets expired ones. */

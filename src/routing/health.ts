@@ -62,6 +62,8 @@ interface Tracker {
   samples: Sample[];
   consecutiveFailures: number;
   state: BreakerState;
+  /** When the circuit last opened: a success of a request sent before then does not close it. */
+  openedAt: number;
   openUntil: number;
   cooldownMs: number;
   probeInFlight: boolean;
@@ -116,7 +118,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -140,12 +142,17 @@ export class HealthBook {
     tracker.requests += 1;
     tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
     if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
-    const coolFor = timing.retryAfterMs ?? (outcome === "throttled" ? this.settings.throttleCooldownMs : undefined);
+    // An upstream's retry-after (at most maxCooldownMs: an HTTP date far ahead is not a reason to
+    // leave a deployment for hours), or a throttle's default cooling.
+    const coolFor = timing.retryAfterMs !== undefined ? Math.min(timing.retryAfterMs, this.settings.maxCooldownMs) : outcome === "throttled" ? this.settings.throttleCooldownMs : undefined;
     if (coolFor !== undefined) tracker.coolingUntil = Math.max(tracker.coolingUntil, now + coolFor);
 
     if (outcome === "success") {
       tracker.consecutiveFailures = 0;
-      if (tracker.state !== "closed") {
+      // The probe, or a request sent while open (the last resort), closes it; a request that began
+      // before the circuit opened says nothing new (its success may be a stream that ran for minutes).
+      const began = now - (timing.totalMs ?? timing.ttftMs ?? 0);
+      if (tracker.state === "half_open" || (tracker.state === "open" && began >= tracker.openedAt)) {
         tracker.state = "closed";
         tracker.cooldownMs = this.settings.cooldownMs;
       }
@@ -165,15 +172,19 @@ export class HealthBook {
     }
     if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probeInFlight !== before.probe) {
       this.cached = undefined;
-      if (this.tell) this.tellChanges(deployment, tracker, before.state, now);
+      if (this.tell) this.tellChanges(deployment, tracker, before.state, timing.retryAfterMs !== undefined, now);
     }
   }
 
-  private tellChanges(deployment: string, tracker: Tracker, stateBefore: BreakerState, now: number): void {
+  /**
+   * The news in a change: a breaker that opened or closed, and a cooling an upstream asked for
+   * (retry-after; the default cooling of a throttle without one is this replica's own guess).
+   */
+  private tellChanges(deployment: string, tracker: Tracker, stateBefore: BreakerState, retryAfter: boolean, now: number): void {
     const tell = this.tell as (deployment: string, news: HealthNews) => void;
     if (tracker.state === "open" && stateBefore !== "open") tell(deployment, { kind: "opened", forMs: tracker.openUntil - now, cooldownMs: tracker.cooldownMs });
     else if (tracker.state === "closed" && stateBefore !== "closed") tell(deployment, { kind: "closed" });
-    if (tracker.coolingUntil >= tracker.coolingTold + COOLING_NEWS_MS) {
+    if (retryAfter && tracker.coolingUntil > now && tracker.coolingUntil >= tracker.coolingTold + COOLING_NEWS_MS) {
       tracker.coolingTold = tracker.coolingUntil;
       tell(deployment, { kind: "cooling", forMs: tracker.coolingUntil - now });
     }
@@ -184,8 +195,9 @@ export class HealthBook {
     const now = this.now();
     const tracker = this.tracker(deployment);
     if (news.kind === "opened") {
-      const until = now + news.forMs;
+      const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
+      if (tracker.state !== "open") tracker.openedAt = now;
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
@@ -197,7 +209,7 @@ export class HealthBook {
       tracker.consecutiveFailures = 0;
       tracker.probeInFlight = false;
     } else {
-      const until = now + news.forMs;
+      const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.coolingUntil >= until) return;
       tracker.coolingUntil = until;
       tracker.coolingTold = until;
@@ -216,6 +228,7 @@ export class HealthBook {
   private open(tracker: Tracker, now: number, reopen: boolean): void {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
     tracker.state = "open";
+    tracker.openedAt = now;
     tracker.openUntil = now + tracker.cooldownMs;
   }
 

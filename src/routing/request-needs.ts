@@ -16,44 +16,42 @@ export interface RequestNeeds {
 
 type CacheTtl = "5m" | "1h";
 
-/**
- * The longest cache TTL any cache_control in `value` asks for: "1h" if one says so, else "5m" for
- * any breakpoint. Nested ones count (a tool_result's content blocks). Stops at the first "1h".
- */
-function longestTtlIn(value: unknown, depth: number): CacheTtl | undefined {
-  if (depth > 6 || typeof value !== "object" || value === null) return undefined;
+/** A block's breakpoint TTL: "1h" if its ephemeral cache_control says so, "5m" for any other, undefined for none. */
+function breakpointTtl(block: unknown): CacheTtl | undefined {
+  if (typeof block !== "object" || block === null) return undefined;
+  const control = (block as { cache_control?: unknown }).cache_control;
+  if (typeof control !== "object" || control === null || (control as { type?: unknown }).type !== "ephemeral") return undefined;
+  return (control as { ttl?: unknown }).ttl === "1h" ? "1h" : "5m";
+}
+
+/** The longer of two TTLs (undefined: none). */
+const longer = (a: CacheTtl | undefined, b: CacheTtl | undefined): CacheTtl | undefined => (a === "1h" || b === "1h" ? "1h" : (a ?? b));
+
+/** The longest breakpoint among blocks, a tool_result's own content blocks included. */
+function longestInBlocks(blocks: unknown): CacheTtl | undefined {
+  if (!Array.isArray(blocks)) return undefined;
   let longest: CacheTtl | undefined;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const ttl = longestTtlIn(item, depth + 1);
-      if (ttl === "1h") return ttl;
-      longest ??= ttl;
-    }
-    return longest;
-  }
-  const record = value as Record<string, unknown>;
-  for (const name in record) {
-    const child = record[name];
-    if (typeof child !== "object" || child === null) continue;
-    if (name === "cache_control") {
-      if ((child as { ttl?: unknown }).ttl === "1h") return "1h";
-      longest = "5m";
-      continue;
-    }
-    const ttl = longestTtlIn(child, depth + 1);
-    if (ttl === "1h") return ttl;
-    longest ??= ttl;
+  for (const block of blocks) {
+    longest = longer(longest, breakpointTtl(block));
+    if ((block as { type?: unknown } | null)?.type === "tool_result") longest = longer(longest, longestInBlocks((block as { content?: unknown }).content));
+    if (longest === "1h") return longest;
   }
   return longest;
 }
 
-/** The longest cache TTL a request's breakpoints ask for, the top-level (automatic) one included; undefined for none. */
+/**
+ * The longest cache TTL a request's breakpoints ask for: the top-level (automatic) one, tools,
+ * system blocks, message content blocks and a tool_result's content blocks, where the API takes
+ * them (https://platform.claude.com/docs/en/build-with-claude/prompt-caching). A `cache_control`
+ * anywhere else (inside a tool's input, say) is the client's data. Undefined for none.
+ */
 export function longestCacheTtl(body: Record<string, unknown>): CacheTtl | undefined {
-  let longest: CacheTtl | undefined;
-  for (const part of [body.cache_control === undefined ? undefined : { cache_control: body.cache_control }, body.system, body.tools, body.messages]) {
-    const ttl = longestTtlIn(part, 1);
-    if (ttl === "1h") return ttl;
-    longest ??= ttl;
+  let longest = longer(breakpointTtl(body), longestInBlocks(body.tools));
+  longest = longer(longest, longestInBlocks(body.system));
+  if (longest === "1h" || !Array.isArray(body.messages)) return longest;
+  for (const message of body.messages) {
+    longest = longer(longest, longestInBlocks((message as { content?: unknown } | null)?.content));
+    if (longest === "1h") return longest;
   }
   return longest;
 }

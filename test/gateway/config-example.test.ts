@@ -16,7 +16,7 @@ test("docs/GATEWAY.md's complete example config parses, with every section it do
   const config = resolved.config;
   assert.equal(resolved.deployments.size, 7);
   assert.deepEqual([...(resolved.aliases.get("sonnet") ?? [])].map((deployment) => deployment.id), ["anthropic-sonnet", "bedrock-sonnet-global", "platform-sonnet", "bedrock-sonnet-us", "bedrock-sonnet-eu"]);
-  assert.equal(config.warm_up.requests, 1000);
+  assert.equal(config.warm_up.requests, 2000, "not the default: the line is read");
   assert.equal(config.redis?.key_prefix, "switchyard:");
   assert.equal(config.routing.health.failure_threshold, 5);
   assert.equal(config.keys["eu-app"]?.requests_per_minute, 120);

@@ -39,6 +39,19 @@ describe("deployment faults, as the error mappers read them", () => {
     assert.equal(bedrockStreamException("validationException", JSON.stringify({ message: DATA_RETENTION }), "bedrock-x", { status: 400, retryAfterMs: undefined }).kind, "upstream_auth");
   });
 
+  test("a field name the client made up, which Bedrock repeats in its refusal, is not read as a deployment fault", () => {
+    const echoed = bedrock400("Malformed input request: #: extraneous key [The provided model identifier is invalid] is not permitted, please reformat your input and try again.");
+    assert.equal(echoed.kind, "invalid_request");
+    const named = anthropicError(400, { error: { type: "invalid_request_error", message: "metadata.spend limit: Extra inputs are not permitted" } }, undefined, "anthropic-x");
+    assert.equal(named.kind, "unsupported", "a refused field whose name reads \"spend limit\" is not the account's spend cap");
+  });
+
+  test("the same text as an access error gets the fix too", () => {
+    const error = bedrock400("Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 15 days.", "AccessDeniedException", 403);
+    assert.equal(error.kind, "upstream_auth");
+    assert.match(error.message, /point the deployment at an active model/);
+  });
+
   test("the request's own faults stay its own", () => {
     assert.equal(bedrock400("messages: roles must alternate between \"user\" and \"assistant\"").kind, "invalid_request");
     assert.equal(bedrock400("Malformed input request: #: extraneous key [service_tier] is not permitted, please reformat your input and try again.").kind, "unsupported");

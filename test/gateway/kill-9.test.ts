@@ -29,6 +29,7 @@ test("kill -9 under load loses no completed request", async () => {
       config,
       `listen: { host: 127.0.0.1, port: 0 }
 ledger: { kind: sqlite, path: ${JSON.stringify(database)} }
+warm_up: { requests: 0 }
 providers:
   emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: KILL9_EMULATOR_KEY }
 deployments:

@@ -53,12 +53,57 @@ describe("news a replica tells and hears", () => {
     b.hear("d", { kind: "cooling", forMs: 30_000 });
     now += 100;
     assert.match(b.snapshot().get("d")?.unavailableReason ?? "", /cooling after retry-after/);
-    // Hearing is not telling (no echo), and older news does not shorten what is known.
+    // Shorter news does not shorten what is known; a heard cooling is not told again by the
+    // replica that heard it when its own throttle reaches less than a second further.
     const echoes: HealthNews[] = [];
     b.tell = (_deployment, news) => echoes.push(news);
     b.hear("d", { kind: "cooling", forMs: 1 });
-    assert.deepEqual(echoes, []);
     assert.ok((b.snapshot().get("d")?.coolingUntil ?? 0) >= now + 29_000);
+    b.record("d", "throttled", { retryAfterMs: 30_000 });
+    assert.deepEqual(echoes, []);
+    b.record("d", "throttled", { retryAfterMs: 45_000 });
+    assert.deepEqual(echoes, [{ kind: "cooling", forMs: 45_000 }], "a second and more further is news");
+  });
+
+  test("a throttle without retry-after is this replica's own guess, not news; heard news is capped at max_cooldown_ms", () => {
+    const now = 5_000_000;
+    const told: HealthNews[] = [];
+    const a = new HealthBook({ ...DEFAULT_HEALTH, maxCooldownMs: 60_000 }, () => now);
+    a.tell = (_deployment, news) => told.push(news);
+    a.record("d", "throttled");
+    assert.deepEqual(told, []);
+    a.hear("d", { kind: "opened", forMs: 86_400_000, cooldownMs: 86_400_000 });
+    assert.equal(a.snapshot().get("d")?.openUntil, now + 60_000);
+    a.hear("e", { kind: "cooling", forMs: 86_400_000 });
+    assert.equal(a.snapshot().get("e")?.coolingUntil, now + 60_000);
+    // A retry-after far ahead (an HTTP date) cools for max_cooldown_ms at most, here too.
+    a.record("f", "throttled", { retryAfterMs: 3_600_000 });
+    assert.equal(a.snapshot().get("f")?.coolingUntil, now + 60_000);
+  });
+
+  test("a success of a request sent before the circuit opened does not close it (here or, by news, anywhere)", () => {
+    let now = 1_000_000;
+    const told: HealthNews[] = [];
+    const a = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 5_000 }, () => now);
+    a.tell = (_deployment, news) => told.push(news);
+    a.record("d", "failure");
+    assert.equal(told[0]?.kind, "opened");
+    // A stream that began 3 s ago ends well now.
+    now += 100;
+    a.record("d", "success", { ttftMs: 200, totalMs: 3_000 });
+    assert.equal(a.snapshot().get("d")?.state, "open");
+    assert.equal(told.length, 1, "no closed news");
+    // One sent while open (every deployment was unhealthy: the last resort) that succeeds closes it.
+    now += 100;
+    a.begin("d");
+    a.record("d", "success", { ttftMs: 20, totalMs: 50 });
+    assert.equal(a.snapshot().get("d")?.state, "closed");
+    assert.deepEqual(told.at(-1), { kind: "closed" });
+    // The same holds for a circuit opened by news.
+    a.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
+    now += 10;
+    a.record("d", "success", { ttftMs: 20, totalMs: 1_000 });
+    assert.equal(a.snapshot().get("d")?.state, "open");
   });
 
   test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {
@@ -76,11 +121,22 @@ describe("news a replica tells and hears", () => {
     const ranked = [{ deployment: { id: "bedrock" } }, { deployment: { id: "anthropic" } }];
     assert.deepEqual(b.demote(ranked, body, 1)?.triedLast, [{ deployment: "bedrock", field: "tools.*.defer_loading" }]);
     assert.equal(b.demote(ranked, body, 60_001), undefined, "for as long as the news said");
+    // Shorter news does not shorten what this replica learned itself.
+    a.hear("bedrock", ["tools.*.defer_loading"], 1_000, 20);
+    assert.equal(a.list("bedrock", 20)[0]?.until, 3_600_010, "its own, from the second refusal at 10");
+  });
+
+  test("a refusal of more fields at once than a deployment keeps tells only those it keeps", () => {
+    const told: string[][] = [];
+    const a = new FieldRefusals(3_600_000, 4);
+    a.tell = (_deployment, fields) => told.push(fields);
+    a.learn("bedrock", ["a", "b", "c", "d", "e", "f"], {}, 0);
+    assert.deepEqual(told, [["c", "d", "e", "f"]]);
   });
 
   test("a message on the channel is news only in the shape a replica sends", () => {
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5, cooldownMs: 5 } }))?.deployment, "d");
-    assert.equal(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 1e12, cooldownMs: 5 } }))?.deployment, "d");
+    assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } })), { from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } });
     assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 86_400_000 }, "cut to a day");
     for (const junk of [
       "not json",
@@ -91,6 +147,13 @@ describe("news a replica tells and hears", () => {
       JSON.stringify({ from: "r", deployment: "d", refused: { fields: [], forMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", refused: { fields: [7], forMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: "5" } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 0 } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: Array.from({ length: 65 }, (_, index) => `f${index}`), forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x".repeat(257)], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", health: null }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, refused: { fields: ["x"], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, padding: "x".repeat(40_000) }),
     ]) {
       assert.equal(parseNews(junk), undefined, junk);
     }

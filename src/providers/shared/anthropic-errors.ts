@@ -3,7 +3,7 @@
  * https://platform.claude.com/docs/en/api/errors
  */
 import { ANTHROPIC_DEPLOYMENT_FAULTS, deploymentFaultOf } from "./deployment-faults.js";
-import { refusalOf } from "./refused-fields.js";
+import { refusalOf, refusedFields } from "./refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
@@ -69,7 +69,8 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
   const type = typeof parsed.error?.type === "string" ? parsed.error.type : undefined;
   let message = typeof parsed.error?.message === "string" ? parsed.error.message : typeof body === "string" ? body.slice(0, 500) : "";
   let kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? unknownKind;
-  if (parsed.error?.details?.error_code === "enforced_spend_limit_reached" || SPEND_CAP_MESSAGE.test(message)) {
+  // A message that names refused fields is about those fields (one could be called "spend limit").
+  if (parsed.error?.details?.error_code === "enforced_spend_limit_reached" || (SPEND_CAP_MESSAGE.test(message) && refusedFields(message).length === 0)) {
     kind = "upstream_auth";
     message += SPEND_CAP_NOTE;
   }

@@ -23,9 +23,11 @@
  *  - a legacy model the account has not used lately: "Access denied. This Model is marked by
  *    provider as Legacy and you have not been actively using the model in the last 15 days"
  *    (aws-samples/amazon-bedrock-workshop#386, a ResourceNotFoundException);
- *  - the Anthropic API's 404 for a model id it does not know: "model: claude-…" (its not_found_error).
+ *  - an Anthropic-shape upstream's (the Anthropic API, Claude Platform on AWS) answer for a model id
+ *    it does not know: "model: claude-…" (a not_found_error).
  */
 import type { ErrorKind } from "../upstream-error.js";
+import { refusedFields } from "./refused-fields.js";
 
 interface DeploymentFault {
   pattern: RegExp;
@@ -33,20 +35,24 @@ interface DeploymentFault {
   fix: string;
 }
 
+/** Bedrock passes the model's own errors on behind this. */
+const MODEL_SAYS = "^(?:The model returned (?:the )?following errors: )?";
+
 export const BEDROCK_DEPLOYMENT_FAULTS: readonly DeploymentFault[] = [
   {
-    pattern: /data retention mode '[^']*' is not available for this model/i,
+    pattern: new RegExp(`${MODEL_SAYS}data retention mode '[^']*' is not available for this model\\.?$`),
     fix: "the AWS account (or its Bedrock project) must allow a data retention mode this model accepts, e.g. provider_data_share for Claude Fable 5; no request field can change it",
   },
   {
-    pattern: /with on-demand throughput isn.t supported/i,
+    pattern: /^Invocation of model ID \S+ with on-demand throughput isn.t supported/,
     fix: "set the deployment's upstream_model to an inference profile id (global., us., eu. …) or ARN",
   },
-  { pattern: /the provided model identifier is invalid/i, fix: "check the deployment's upstream_model and that its region offers it" },
-  { pattern: /use[- ]case (?:form|details)/i, fix: "submit Anthropic's use-case form for the AWS account (Bedrock console, model access)" },
-  { pattern: /marked by provider as legacy/i, fix: "the model is legacy for this account: point the deployment at an active model" },
+  { pattern: /^The provided model identifier is invalid\.?$/, fix: "check the deployment's upstream_model and that its region offers it" },
+  { pattern: new RegExp(`${MODEL_SAYS}You have not filled out the required use-case form for this model`), fix: "submit Anthropic's use-case form for the AWS account (Bedrock console, model access)" },
+  { pattern: /^Access denied\. This Model is marked by provider as Legacy/, fix: "the model is legacy for this account: point the deployment at an active model" },
 ];
 
+/** The Anthropic API and Claude Platform on AWS: a 404 naming the model id it was sent. */
 export const ANTHROPIC_DEPLOYMENT_FAULTS: readonly DeploymentFault[] = [
   { pattern: /^model: \S+$/, fix: "the upstream does not know the deployment's model id: check its upstream_model" },
 ];
@@ -56,10 +62,15 @@ const AS_THE_REQUESTS_FAULT: ReadonlySet<ErrorKind> = new Set(["invalid_request"
 
 /**
  * An upstream's verdict, with a deployment fault read as the gateway's own (`upstream_auth`, the
- * fix appended to the message); any other verdict as it was.
+ * fix appended to the message; also when it came as an access error already); any other verdict
+ * as it was. The patterns match the whole message from its start, so a client's field name that
+ * an upstream repeats in its own refusal ("extraneous key [The provided model identifier is
+ * invalid]") is never read as one, and a message that names refused fields is left to
+ * refused-fields.ts whatever it says.
  */
 export function deploymentFaultOf(kind: ErrorKind, message: string, faults: readonly DeploymentFault[]): { kind: ErrorKind; message: string } {
-  if (!AS_THE_REQUESTS_FAULT.has(kind)) return { kind, message };
+  if (kind !== "upstream_auth" && !AS_THE_REQUESTS_FAULT.has(kind)) return { kind, message };
+  if (refusedFields(message).length > 0) return { kind, message };
   for (const fault of faults) {
     if (fault.pattern.test(message)) return { kind: "upstream_auth", message: `${message} (this deployment cannot serve the model as configured: ${fault.fix})` };
   }
