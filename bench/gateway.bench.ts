@@ -13,7 +13,8 @@
  *     via Switchyard, via Portkey, non-streaming (whole response) and streaming (first body byte),
  *     in --rounds interleaved rounds (direct, floor, Switchyard, Portkey, then again): a round's
  *     "added" figures are the gateway minus direct in that round, and the report gives the median
- *     round, with every round's added p99 beside it. Switchyard's own event-loop delay over each of
+ *     round, with every round's added p99 beside it, and (gw overhead) the overhead_ms of Switchyard's
+ *     ledger rows (its time outside the upstream call until the row is built). Switchyard's own event-loop delay over each of
  *     its runs (max and p99, from its /metrics) says how much of a tail happened inside it, and
  *     each gateway's threads (/proc/<pid>/task/<tid>/schedstat) how long its event loop waited for
  *     the pinned core while its other threads ran;
@@ -196,6 +197,20 @@ async function ledgerCaughtUp(): Promise<void> {
   }
 }
 
+/** The ledger's overhead_ms of the successful requests Switchyard started between two Date.now() instants (OwnTime). */
+async function ownTime(from: number, to: number): Promise<OwnTime | undefined> {
+  await ledgerCaughtUp();
+  const database = new Database(dbPath, { readonly: true });
+  try {
+    const rows = database.prepare("SELECT overhead_ms AS ms FROM ledger_rows WHERE created_at >= ? AND created_at <= ? AND status = 200").all(from, to) as { ms: number }[];
+    if (rows.length === 0) return undefined;
+    const times = distribution(rows.map((row) => row.ms));
+    return { p50Ms: times.p50, p99Ms: times.p99 };
+  } finally {
+    database.close();
+  }
+}
+
 /** One request each way, streaming and not, checked before measuring anything. */
 async function smokeTest(pools: Map<string, Pool>, targets: Target[]): Promise<void> {
   for (const target of targets) {
@@ -237,12 +252,25 @@ interface RateRow {
   /** Switchyard only: how late its event loop ran a 10 ms timer over the run (prom-client's monitor), in ms. */
   loopDelay?: LoopDelay;
   threads?: ThreadShare;
+  own?: OwnTime;
   addedP50?: number;
   addedP99?: number;
 }
 
 interface LoopDelay {
   maxMs: number;
+  p99Ms: number;
+}
+
+/**
+ * Switchyard only: its ledger rows' `overhead_ms` over the run: a request's time in the gateway
+ * outside its upstream call, up to the moment its row is built. Reading the body before, and
+ * pricing, the journal write and the response write after, are not in it, nor are waits in the
+ * kernel or for the CPU before the request reaches the gateway; the external "added" columns have
+ * them all.
+ */
+interface OwnTime {
+  p50Ms: number;
   p99Ms: number;
 }
 
@@ -269,6 +297,10 @@ function threadShare(before: ThreadTimes | undefined, after: ThreadTimes | undef
 /** What a fixed-rate latency column measures in each mode. */
 function latencyModeLabel(mode: Mode): string {
   return mode === "json" ? "non-stream" : "stream TTFB";
+}
+
+function ownTimeCell(row: { ownP50Ms?: number; ownP99Ms?: number }): string {
+  return row.ownP50Ms === undefined ? "" : `${ms(row.ownP50Ms)} / ${ms(row.ownP99Ms ?? Number.NaN)}`;
 }
 
 function loopDelayCell(row: { loopDelayP99Ms?: number; loopDelayMaxMs?: number }): string {
@@ -305,6 +337,9 @@ interface RateSummary {
   /** Largest and median-round p99 of Switchyard's event-loop delay. */
   loopDelayMaxMs?: number;
   loopDelayP99Ms?: number;
+  /** Switchyard's ledger overhead per request (OwnTime), medians over the rounds. */
+  ownP50Ms?: number;
+  ownP99Ms?: number;
   /** Medians over the rounds (see ThreadShare). */
   mainWaitMsPerS?: number;
   otherThreadsMsPerS?: number;
@@ -330,6 +365,7 @@ interface PairedRow {
   runs: number;
   loopDelay?: LoopDelay;
   threads?: ThreadShare;
+  own?: OwnTime;
 }
 
 interface PairedSummary {
@@ -356,6 +392,9 @@ interface PairedSummary {
   otherCores: number;
   loopDelayMaxMs?: number;
   loopDelayP99Ms?: number;
+  /** Switchyard's ledger overhead per request (OwnTime), medians over the rounds. */
+  ownP50Ms?: number;
+  ownP99Ms?: number;
   mainWaitMsPerS?: number;
   otherThreadsMsPerS?: number;
 }
@@ -478,9 +517,11 @@ function roundsOf<Row extends { rate: number; mode: Mode; target: string }>(rows
 }
 
 /** What both kinds of summary fold alike: totals, the most disturbed round, the loop delay and thread medians. */
-function foldRounds(group: { sent: number; failures: number; otherCores: number; loopDelay?: LoopDelay; threads?: ThreadShare }[]) {
+function foldRounds(group: { sent: number; failures: number; otherCores: number; loopDelay?: LoopDelay; threads?: ThreadShare; own?: OwnTime }[]) {
   const delays = group.flatMap((row) => (row.loopDelay ? [row.loopDelay] : []));
+  const own = group.flatMap((row) => (row.own ? [row.own] : []));
   return {
+    ...(own.length > 0 ? { ownP50Ms: median(own.map((time) => time.p50Ms)), ownP99Ms: median(own.map((time) => time.p99Ms)) } : {}),
     sent: group.reduce((sum, row) => sum + row.sent, 0),
     failures: group.reduce((sum, row) => sum + row.failures, 0),
     otherCores: Math.max(...group.map((row) => row.otherCores)),
@@ -568,6 +609,8 @@ async function main(): Promise<void> {
     const gateway = gatewayOf(targetName, processes);
     const scrape = targetName === "switchyard" ? () => scrapeLoopDelay(switchyard.url) : undefined;
     await scrape?.(); // resets the monitor's histogram: the next scrape covers this run only
+    // The measured window on the gateway's clock (Date.now, as its ledger rows' created_at): after the run's warm-up.
+    const windowFrom = Date.now() + warmupMs;
     const cpuBefore = gateway ? cpuSeconds(gateway.pid) : 0;
     const machineBefore = snapshot(pids);
     const threadsBefore = gateway && threadTimes(gateway.pid);
@@ -577,7 +620,8 @@ async function main(): Promise<void> {
     const gatewayCpuSeconds = gateway ? cpuSeconds(gateway.pid) - cpuBefore : undefined;
     const otherCoresUsed = otherCores(machineBefore, snapshot(pids));
     const loopDelay = await scrape?.();
-    return { result, gatewayCpuSeconds, around: { otherCores: otherCoresUsed, ...(loopDelay ? { loopDelay } : {}), ...(threads ? { threads } : {}) } };
+    const own = targetName === "switchyard" ? await ownTime(windowFrom, Date.now()) : undefined;
+    return { result, gatewayCpuSeconds, around: { otherCores: otherCoresUsed, ...(loopDelay ? { loopDelay } : {}), ...(threads ? { threads } : {}), ...(own ? { own } : {}) } };
   };
 
   const rateRows: RateRow[] = [];
@@ -824,7 +868,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
   );
   out.push(
     table(
-      ["rate/s", "mode", "target", "p50", "p99", "max", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "lag p99", "errors", "gw CPU ms/req", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
+      ["rate/s", "mode", "target", "p50", "p99", "max", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "gw overhead p50 / p99", "lag p99", "errors", "gw CPU ms/req", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
       summaries.map((row) => [
         integer(row.rate),
         latencyModeLabel(row.mode),
@@ -835,6 +879,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
         row.addedP50 === undefined ? "" : signedMs(row.addedP50),
         row.addedP99 === undefined ? "" : signedMs(row.addedP99),
         ...(rounds > 1 ? [row.addedP99ByRound?.map((value) => signedMs(value, 1)).join(" ") ?? ""] : []),
+        ownTimeCell(row),
         ms(row.lagP99),
         `${row.failures}/${row.sent}`,
         row.gatewayCpuMsPerRequest === undefined ? "" : ms(row.gatewayCpuMsPerRequest, 3),
@@ -851,7 +896,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
     );
     out.push(
       table(
-        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "lag p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
+        ["rate/s", "mode", "gateway", "direct p50", "direct p99", "gw p50", "gw p99", "added p50", "added p99", ...(rounds > 1 ? ["added p99 by round"] : []), "per slot p50", "per slot p99", "gw overhead p50 / p99", "lag p99", "errors", "gw loop delay p99/max", "gw main waited / other threads ms/s", "other load"],
         pairedSummaries.map((row) => [
           integer(row.rate),
           latencyModeLabel(row.mode),
@@ -865,6 +910,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
           ...(rounds > 1 ? [row.addedP99ByRound.map((value) => signedMs(value, 1)).join(" ")] : []),
           signedMs(row.differenceP50),
           signedMs(row.differenceP99),
+          ownTimeCell(row),
           ms(row.lagP99),
           `${row.failures}/${row.sent * 2}`,
           loopDelayCell(row),
@@ -906,6 +952,9 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
   if (ledger.ledgerRows < ledger.sentThroughSwitchyard) out.push("WARNING: fewer ledger rows than successful requests: rows were lost.");
   out.push("");
   out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met])));
+  out.push(
+    '"gw overhead": the overhead_ms of Switchyard\'s ledger rows, median round: a request\'s time in the gateway outside its upstream call, up to the moment its row is built (routing, the key, limits and budget, and any wait for the event loop meanwhile). It leaves out reading the body before, and pricing, the journal write and the response write after; so it is a part of "added", not the goals\' measure.',
+  );
   for (const [name, summary] of Object.entries(profiles)) {
     out.push("");
     out.push(
