@@ -264,8 +264,8 @@ interface LoopDelay {
 
 /**
  * Switchyard only: its ledger rows' `overhead_ms` over the run: a request's time in the gateway
- * outside its upstream call, up to the moment its row is built. Reading the body before, and
- * pricing, the journal write and the response write after, are not in it, nor are waits in the
+ * outside its upstream call, up to the moment its row is built (pricing included). Reading the
+ * body before, and the journal write and the response write after, are not in it, nor are waits in the
  * kernel or for the CPU before the request reaches the gateway; the external "added" columns have
  * them all.
  */
@@ -953,7 +953,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
   out.push("");
   out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met])));
   out.push(
-    '"gw overhead": the overhead_ms of Switchyard\'s ledger rows, median round: a request\'s time in the gateway outside its upstream call, up to the moment its row is built (routing, the key, limits and budget, and any wait for the event loop meanwhile). It leaves out reading the body before, and pricing, the journal write and the response write after; so it is a part of "added", not the goals\' measure.',
+    '"gw overhead": the overhead_ms of Switchyard\'s ledger rows, median round: a request\'s time in the gateway outside its upstream call, up to the moment its row is built (routing, the key, limits and budget, pricing, and any wait for the event loop meanwhile). It leaves out reading the body before, and the journal write and the response write after; so it is a part of "added", not the goals\' measure.',
   );
   for (const [name, summary] of Object.entries(profiles)) {
     out.push("");

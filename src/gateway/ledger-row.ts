@@ -28,9 +28,11 @@ export interface Outcome {
   /** Set when a stream broke after it started. */
   streamError?: string;
   usage: NormalizedUsage | undefined;
-  latencyMs: number;
+  /** performance.now() when the gateway began handling the request (its body read). */
+  startedMs: number;
+  /** Time spent in upstream calls (attempts, and a stream's body). */
+  upstreamMs: number;
   ttftMs: number | undefined;
-  overheadMs: number;
   /** Routing notes for the ledger (last-resort routing, waits for a cache holder). */
   warnings: string[];
 }
@@ -80,6 +82,10 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   }
   const deployment = outcome.deployment;
   const refusedBeforeUpstream = !deployment && outcome.attempts.length === 0;
+  // Measured after pricing, so that the gateway's overhead counts it: only the journal write and
+  // the response write, which need the row first, are left out.
+  const latencyMs = performance.now() - outcome.startedMs;
+  const overheadMs = Math.max(0, latencyMs - outcome.upstreamMs);
   const row: LedgerRow = {
     request_id: outcome.requestId,
     created_at: outcome.startedAt,
@@ -97,9 +103,9 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     error_type: outcome.errorType ?? null,
     stream: outcome.stream,
     attempts: outcome.attempts,
-    latency_ms: Math.round(outcome.latencyMs * 1000) / 1000,
+    latency_ms: Math.round(latencyMs * 1000) / 1000,
     ttft_ms: outcome.ttftMs === undefined ? null : Math.round(outcome.ttftMs * 1000) / 1000,
-    overhead_ms: Math.round(outcome.overheadMs * 1000) / 1000,
+    overhead_ms: Math.round(overheadMs * 1000) / 1000,
     input_tokens: nullable(usage?.input),
     output_tokens: nullable(usage?.output),
     cache_write_5m_tokens: nullable(usage?.cacheWrite5m),

@@ -147,10 +147,20 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
   let releaseBudget: Release | undefined;
-  const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => {
-    const latencyMs = performance.now() - started;
-    return { requestId, startedAt, key, tags, requestedModel, stream, attempts, candidates, latencyMs, overheadMs: Math.max(0, latencyMs - upstreamMs), warnings, ...fields };
-  };
+  const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => ({
+    requestId,
+    startedAt,
+    key,
+    tags,
+    requestedModel,
+    stream,
+    attempts,
+    candidates,
+    startedMs: started,
+    upstreamMs,
+    warnings,
+    ...fields,
+  });
 
   try {
     key = authenticate(state, incoming.headers);

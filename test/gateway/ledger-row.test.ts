@@ -1,0 +1,38 @@
+/** buildLedgerRow's timing (src/gateway/ledger-row.ts): latency and overhead are read once the row is priced. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { buildLedgerRow } from "../../src/gateway/ledger-row.js";
+import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
+import { catalog } from "../helpers/catalog.js";
+
+test("a row's latency and overhead count the time up to the row being built, pricing and shadow costs included", () => {
+  const config = parseGatewayConfig(
+    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
+    "t.yaml",
+    catalog(),
+  );
+  const deployments = [...config.deployments.values()];
+  const startedMs = performance.now() - 10;
+  const { row } = buildLedgerRow({
+    requestId: "req_timing",
+    startedAt: Date.now(),
+    key: null,
+    tags: {},
+    requestedModel: "claude-sonnet-4-6",
+    stream: false,
+    attempts: [{ deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 }],
+    candidates: deployments,
+    deployment: deployments[0],
+    status: 200,
+    usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 5 }),
+    startedMs,
+    upstreamMs: 4,
+    ttftMs: 5,
+    warnings: [],
+  });
+  assert.ok(row.latency_ms >= 10, `latency ${row.latency_ms}`);
+  assert.ok(Math.abs(row.overhead_ms - (row.latency_ms - 4)) < 1e-6, "overhead = latency - upstream time");
+  assert.ok(row.latency_ms < 10 + 1_000, "measured when the row is built, not later");
+  assert.equal(typeof row.shadow_costs["a-sonnet-us"], "string");
+});
