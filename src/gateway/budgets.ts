@@ -20,7 +20,23 @@ import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import { GatewayError } from "./errors.js";
 
-const monthStart = (now: number): number => monthWindow(now).from;
+/** The month `now` falls in, remembered while requests keep falling in it (a Date per request otherwise). */
+let lastWindow = monthWindow(0);
+const monthStart = (now: number): number => {
+  if (now < lastWindow.from || now >= lastWindow.resets_at) lastWindow = monthWindow(now);
+  return lastWindow.from;
+};
+
+/** Each key record's budget as Money, parsed once (records are replaced, not changed, when keys reload). */
+const budgets = new WeakMap<ApiKeyRecord, Money>();
+function budgetOf(key: ApiKeyRecord): Money {
+  let budget = budgets.get(key);
+  if (budget === undefined) {
+    budget = parseUsd(key.monthly_budget_usd as string);
+    budgets.set(key, budget);
+  }
+  return budget;
+}
 /** Additions remembered one by one per key between reloads; older ones are merged past this. */
 const MAX_PENDING = 1_024;
 const KEEP_SEPARATE = 512;
@@ -188,7 +204,7 @@ export class BudgetTracker {
   }
 
   private enforce(key: ApiKeyRecord, spent: Money, now: number): undefined {
-    const budget = parseUsd(key.monthly_budget_usd as string);
+    const budget = budgetOf(key);
     const held = this.inFlight.get(key.id) ?? 0n;
     if (spent + held >= budget) {
       const resets = monthWindow(now).resets_at;
