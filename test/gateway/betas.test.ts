@@ -12,7 +12,7 @@ import type { LedgerRow } from "../../src/ledger/ledger.js";
 import { DEFAULT_BEDROCK_API_KEY } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
 import { isBetaCall } from "../../src/gateway/front.js";
-import { DEFAULT_DEPLOYMENTS, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+import { betasSeen, DEFAULT_DEPLOYMENTS, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 
 let harness: Harness;
@@ -47,9 +47,13 @@ test("Bedrock refuses Claude Code's betas when called directly; through the gate
   assert.equal(direct.status, 400);
   assert.equal(((await direct.json()) as { message?: string }).message, "invalid beta flag");
 
+  const seenBefore = { ...betasSeen(harness.bedrock) };
   const { data, response } = await ask("haiku-via-bedrock", CLAUDE_CODE_BETAS);
   assert.equal(data.type, "message");
   assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-haiku-global");
+  const seenAfter = betasSeen(harness.bedrock);
+  const received = Object.keys(seenAfter).filter((beta) => (seenAfter[beta] ?? 0) > (seenBefore[beta] ?? 0));
+  assert.deepEqual(received, ["interleaved-thinking-2025-05-14"], "Bedrock received the one beta it accepts, in its body");
   const leftOff = CLAUDE_CODE_BETAS.filter((beta) => beta !== "interleaved-thinking-2025-05-14");
   assert.deepEqual((await rowOf(response)).warnings, [`left anthropic-beta ${leftOff.join(", ")} off for bedrock-haiku-global: not accepted there, and not needed`]);
 
@@ -60,9 +64,12 @@ test("Bedrock refuses Claude Code's betas when called directly; through the gate
 });
 
 test("the Anthropic API gets every beta, and a needed beta Bedrock lacks keeps the request off Bedrock", async () => {
+  const seenBefore = betasSeen(harness.anthropic);
   const { response } = await ask("haiku-via-anthropic", CLAUDE_CODE_BETAS);
   assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
   assert.deepEqual((await rowOf(response)).warnings, []);
+  const seenAfter = betasSeen(harness.anthropic);
+  for (const beta of CLAUDE_CODE_BETAS) assert.equal((seenAfter[beta] ?? 0) - (seenBefore[beta] ?? 0), 1, `the Anthropic API got ${beta}`);
 
   // tool-search-tool-2025-10-19 is needed (catalog/betas.yaml) and Bedrock's Haiku 4.5 does not take it.
   const bedrockCalls = upstreamRequests(harness.bedrock);

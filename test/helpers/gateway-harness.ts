@@ -23,6 +23,13 @@ export function upstreamRequests(emulator: RunningEmulator): number {
   return counters.requests;
 }
 
+/** Requests an emulator has received by anthropic-beta value (its admin counters). */
+export function betasSeen(emulator: RunningEmulator): Record<string, number> {
+  const counters = emulator.state().counters as { betas?: unknown } | undefined;
+  if (typeof counters?.betas !== "object" || counters.betas === null) throw new Error("emulator state has no counters.betas");
+  return counters.betas as Record<string, number>;
+}
+
 export interface Harness {
   gateway: RunningGateway;
   anthropic: RunningEmulator;

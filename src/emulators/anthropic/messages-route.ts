@@ -15,6 +15,10 @@ import { writePaced, type MidStreamFault } from "../shared/paced-writer.js";
 import type { Fault } from "../shared/profile-schema.js";
 import { checkPrompt } from "../shared/prompt-rules.js";
 import { beginRequest, isBeta, type AnthropicContext } from "./context.js";
+
+/** A comma-separated header's values (anthropic-beta), repeated headers included. */
+const headerList = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0);
 import { sendAnthropicError, sseErrorEvent } from "./errors.js";
 import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-request.js";
 import { rateLimitMessage } from "./rate-limit-message.js";
@@ -35,6 +39,7 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
       : false;
     const requestId = beginRequest(context, request, reply, streaming ? "messages.stream" : "messages");
     if (!requestId) return reply;
+    state.counters.betas(headerList(request.headers["anthropic-beta"]));
     if (!parsedJson.ok) return sendAnthropicError(reply, requestId, 400, `There was an error parsing the body of your request: ${parsedJson.message}`);
     const parsed = (isBeta(request) ? betaMessagesRequestSchema : messagesRequestSchema).safeParse(parsedJson.value);
     if (!parsed.success) return sendAnthropicError(reply, requestId, 400, describeIssues(parsed.error));

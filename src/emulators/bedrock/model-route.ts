@@ -57,6 +57,7 @@ export function registerModelRoute(app: FastifyInstance, context: BedrockContext
     const { prompt, converse: converseBody } = parsed;
     // Bedrock answers a beta its model does not take with these three words, naming none.
     const betas = (converseBody ? converseBody.additionalModelRequestFields : (json.value as Record<string, unknown>))?.["anthropic_beta"];
+    if (Array.isArray(betas)) state.counters.betas(betas);
     if (Array.isArray(betas) && model.betas && betas.some((beta) => !model.betas?.includes(beta as string))) return sendBedrockError(reply, "ValidationException", "invalid beta flag");
 
     const exchange = prepareExchange(state, prompt, model);

@@ -13,6 +13,8 @@ export interface CountersSnapshot {
   incomplete: number;
   /** Injected faults by kind, e.g. "error:529", "reset:mid_stream", "stream_error", "rate_limit:requests". */
   faults: Record<string, number>;
+  /** Requests by each anthropic-beta value they carried (the header; Bedrock: the body's anthropic_beta). */
+  betas: Record<string, number>;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
@@ -34,6 +36,7 @@ export class Counters {
       closedBeforeHeaders: 0,
       incomplete: 0,
       faults: {},
+      betas: {},
       inputTokens: 0,
       outputTokens: 0,
       cacheReadTokens: 0,
@@ -60,6 +63,10 @@ export class Counters {
 
   fault(label: string): void {
     bump(this.data.faults, label);
+  }
+
+  betas(values: readonly unknown[]): void {
+    for (const value of values) if (typeof value === "string") bump(this.data.betas, value);
   }
 
   tokens(usage: { input: number; output: number; cacheRead: number; cacheWrite: number }): void {
