@@ -23,6 +23,8 @@ export interface BetasOn {
   send: readonly string[];
   /** Betas left off: the deployment does not accept them, and the request does not depend on them. */
   leftOff: readonly string[];
+  /** Those of `leftOff` the catalog does not know (catalog/betas.yaml): the ledger row names them. */
+  unknown: readonly string[];
   /** Needed betas left off because the deployment gives what they ask for without them. */
   implied: readonly string[];
   /** Betas the request needs that the deployment does not accept: it cannot serve the request. */
@@ -30,25 +32,29 @@ export interface BetasOn {
 }
 
 const NONE: readonly string[] = [];
-const NO_BETAS: BetasOn = { send: NONE, leftOff: NONE, implied: NONE, missing: NONE };
+const NO_BETAS: BetasOn = { send: NONE, leftOff: NONE, unknown: NONE, implied: NONE, missing: NONE };
 
 export function betasOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>): BetasOn {
   if (requested.length === 0) return NO_BETAS;
   const accepted = deployment.offering.capabilities.betas;
-  if (!accepted || isAnthropicShape(deployment)) return { send: requested, leftOff: NONE, implied: NONE, missing: NONE };
+  if (!accepted || isAnthropicShape(deployment)) return { send: requested, leftOff: NONE, unknown: NONE, implied: NONE, missing: NONE };
   const send: string[] = [];
   const leftOff: string[] = [];
+  const unknown: string[] = [];
   const implied: string[] = [];
   const missing: string[] = [];
   const window = deployment.offering.capabilities.context_window ?? 0;
   for (const beta of requested) {
     const info = known.get(beta);
     if (accepted.includes(beta)) send.push(beta);
-    else if (!info?.needed) leftOff.push(beta);
+    else if (!info?.needed) {
+      leftOff.push(beta);
+      if (!info) unknown.push(beta);
+    }
     else if (info.implied_by_context_window !== undefined && window >= info.implied_by_context_window) implied.push(beta);
     else missing.push(beta);
   }
-  return { send, leftOff, implied, missing };
+  return { send, leftOff, unknown, implied, missing };
 }
 
 /** Why a deployment cannot serve a request that needs these betas. */
@@ -56,8 +62,13 @@ export function missingBetasReason(missing: readonly string[]): string {
   return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
 }
 
-/** Adds what the ledger row says of the betas a deployment did not receive (none: nothing). */
+/**
+ * Adds what the ledger row says of the betas a deployment did not receive (none: nothing). A beta
+ * the catalog knows as not needed is left off without a word: that it is left off is the catalog's
+ * documented rule (Claude Code's six known ones on every Bedrock row were 300 bytes of noise), and a
+ * field it enables is refused by name, or dropped with a warning of its own.
+ */
 export function addBetaWarnings(warnings: string[], deployment: Deployment, betas: BetasOn): void {
-  if (betas.leftOff.length > 0) warnings.push(`left anthropic-beta ${betas.leftOff.join(", ")} off for ${deployment.id}: not accepted there, and not needed`);
+  if (betas.unknown.length > 0) warnings.push(`left anthropic-beta ${betas.unknown.join(", ")} off for ${deployment.id}: not accepted there, and not in the catalog's betas`);
   if (betas.implied.length > 0) warnings.push(`left anthropic-beta ${betas.implied.join(", ")} off for ${deployment.id}: its context window gives what it asks for`);
 }

@@ -274,7 +274,7 @@ describe("chaos", () => {
       ["bedrock-sonnet", "unsupported"],
       ["anthropic-sonnet", null],
     ]);
-    assert.ok(firstRow.warnings.some((warning) => warning.startsWith("left anthropic-beta claude-code-20250219, oauth-2025-04-20, thinking-token-count")), firstRow.warnings.join("; "));
+    assert.ok(firstRow.warnings.some((warning) => warning.startsWith("left anthropic-beta thinking-token-count-2026-05-13, mid-conversation-system-2026-04-07")), firstRow.warnings.join("; "));
 
     const bedrockCalls = upstreamRequests(harness.bedrock);
     const second = client.beta.messages.stream(request);
