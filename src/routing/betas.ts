@@ -65,7 +65,7 @@ export function missingBetasReason(missing: readonly string[]): string {
 /**
  * Adds what the ledger row says of the betas a deployment did not receive (none: nothing). A beta
  * the catalog knows as not needed is left off without a word: that it is left off is the catalog's
- * documented rule (Claude Code's six known ones on every Bedrock row were 300 bytes of noise), and a
+ * documented rule (Claude Code's five known ones left off Bedrock were 120 bytes of every row), and a
  * field it enables is refused by name, or dropped with a warning of its own.
  */
 export function addBetaWarnings(warnings: string[], deployment: Deployment, betas: BetasOn): void {

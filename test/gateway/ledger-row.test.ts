@@ -13,6 +13,14 @@ test("a row's latency and overhead count the time up to the row being built, pri
     catalog(),
   );
   const deployments = [...config.deployments.values()];
+  // The shadow-cost loop walks the candidates last: note when it has finished.
+  let pricedAt = Number.POSITIVE_INFINITY;
+  const candidates = {
+    *[Symbol.iterator]() {
+      yield* deployments;
+      pricedAt = performance.now();
+    },
+  } as unknown as readonly (typeof deployments)[number][];
   const startedMs = performance.now() - 10;
   const { row } = buildLedgerRow({
     requestId: "req_timing",
@@ -22,7 +30,7 @@ test("a row's latency and overhead count the time up to the row being built, pri
     requestedModel: "claude-sonnet-4-6",
     stream: false,
     attempts: [{ deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 }],
-    candidates: deployments,
+    candidates,
     deployment: deployments[0],
     status: 200,
     usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 5 }),
@@ -32,6 +40,8 @@ test("a row's latency and overhead count the time up to the row being built, pri
     warnings: [],
   });
   assert.ok(row.latency_ms >= 10, `latency ${row.latency_ms}`);
+  assert.ok(Number.isFinite(pricedAt), "shadow costs were priced");
+  assert.ok(row.latency_ms >= Math.floor((pricedAt - startedMs) * 1000) / 1000, "the latency is read after pricing, shadow costs included");
   assert.ok(Math.abs(row.overhead_ms - (row.latency_ms - 4)) < 1e-6, "overhead = latency - upstream time");
   assert.ok(row.latency_ms < 10 + 1_000, "measured when the row is built, not later");
   assert.equal(typeof row.shadow_costs["a-sonnet-us"], "string");

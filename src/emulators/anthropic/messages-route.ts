@@ -15,14 +15,14 @@ import { writePaced, type MidStreamFault } from "../shared/paced-writer.js";
 import type { Fault } from "../shared/profile-schema.js";
 import { checkPrompt } from "../shared/prompt-rules.js";
 import { beginRequest, isBeta, type AnthropicContext } from "./context.js";
-
-/** A comma-separated header's values (anthropic-beta), repeated headers included. */
-const headerList = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0);
 import { sendAnthropicError, sseErrorEvent } from "./errors.js";
 import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-request.js";
 import { rateLimitMessage } from "./rate-limit-message.js";
 import { applyCommonHeaders } from "./response-headers.js";
+
+/** A comma-separated header's values (anthropic-beta), repeated headers included. */
+const headerList = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0);
 
 export const MESSAGES_BODY_LIMIT = 32 * 1024 * 1024;
 
