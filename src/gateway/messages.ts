@@ -6,11 +6,9 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
+import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
-import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
-import { sseError } from "../providers/shared/sse-events.js";
-import { anthropicErrorType } from "../providers/error-types.js";
+import { healthOutcome, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
@@ -20,7 +18,10 @@ import { isAnthropicShape, type Deployment } from "../config/load-gateway-config
 import { authenticate } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
+import type { ClientResponse } from "./client-response.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
+import { recordRow } from "./record-row.js";
+import { CLIENT_GONE, streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
@@ -36,24 +37,6 @@ export function newRequestId(): string {
   return `req_sy_${PROCESS_PREFIX}${requestCounter.toString(36).padStart(6, "0")}`;
 }
 
-/**
- * Where handleMessages writes its answer: node's ServerResponse for /v1/messages, or an adapter
- * that rewrites the Anthropic answer for another API (openai/chat-response.ts).
- */
-export interface ClientResponse {
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  write(chunk: Buffer | string): boolean;
-  end(body?: Buffer | string): unknown;
-  on(event: "drain" | "close", listener: () => void): unknown;
-  off(event: "drain" | "close", listener: () => void): unknown;
-  readonly destroyed: boolean;
-  readonly headersSent: boolean;
-  /**
-   * Ends a started stream with an error the gateway adds (a connection lost mid-stream), when the
-   * client's protocol needs more than an `event: error` appended to the bytes so far.
-   */
-  writeStreamError?(type: string, message: string): void;
-}
 
 /**
  * A request for handleMessages: a Messages body as received, with its bytes; or another API's body
@@ -316,20 +299,6 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   }
 }
 
-/**
- * Records a request's row and returns its number (undefined if it could not). A ledger that cannot
- * take the row (the journal's disk is full) must neither take the gateway down nor keep an answer
- * the upstream has already been paid for from its client, whose retries would only pay again: the
- * answer goes out, the budget still counts its cost, and the loss is reported (state.lostRows).
- */
-function recordRow(state: GatewayState, row: LedgerRow): number | undefined {
-  try {
-    return state.ledger.record(row);
-  } catch (error) {
-    state.lostRows.lost(row.request_id, error);
-    return undefined;
-  }
-}
 
 /** After a success: the deployment now holds the request's prefixes. */
 function rememberPrefixes(state: GatewayState, plan: RoutePlan, deployment: Deployment): void {
@@ -343,96 +312,3 @@ function debitOutput(state: GatewayState, key: ApiKeyRecord | null, outputTokens
   if (key && outputTokens) state.limiter.debitTokens(key.id, limitsFor(state, key), outputTokens);
 }
 
-const LF = 0x0a;
-
-/** A stream's failure when the client went away before its end (the upstream is not to blame). */
-const CLIENT_GONE = "client_disconnected";
-type StreamFailure = ErrorKind | typeof CLIENT_GONE;
-
-/** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
-function drainedOrClosed(response: ClientResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
-    };
-    response.on("drain", done);
-    response.on("close", done);
-  });
-}
-
-interface StreamContext {
-  deployment: Deployment;
-  requestId: string;
-  attempts: AttemptRecord[];
-  rateHeaders: Record<string, string>;
-}
-
-/**
- * Streams the upstream's SSE bytes to the client as they arrive. The headers and first event go
- * out together (the upstream already sent its first event, so failover is over). A failure after
- * that becomes an `event: error` in the stream. The ledger row is written before the stream ends.
- */
-async function streamToClient(
-  state: GatewayState,
-  result: Extract<UpstreamResult, { kind: "stream" }>,
-  response: ClientResponse,
-  context: StreamContext,
-  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => Outcome,
-  key: ApiKeyRecord | null,
-  started: number,
-): Promise<void> {
-  response.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "request-id": context.requestId,
-    "x-switchyard-deployment": context.deployment.id,
-    "x-switchyard-provider": context.deployment.provider.kind,
-    "x-switchyard-attempts": String(context.attempts.length),
-    ...result.headers,
-    ...context.rateHeaders,
-  });
-  response.write(result.first);
-  const ttftMs = performance.now() - started;
-  const streamStarted = performance.now();
-  let failure: StreamFailure | undefined;
-  /** The last two bytes passed on: a stream that did not stop at an event's end ("\n\n") leaves it open. */
-  let beforeLast = result.first.at(-2);
-  let lastByte = result.first.at(-1);
-  try {
-    for await (const chunk of result.rest) {
-      if (response.destroyed) break;
-      if (chunk.length > 0) {
-        beforeLast = chunk.length > 1 ? chunk[chunk.length - 2] : lastByte;
-        lastByte = chunk[chunk.length - 1];
-      }
-      if (!response.write(chunk)) await drainedOrClosed(response);
-    }
-  } catch (error) {
-    // The client leaving cancels the upstream call, which then throws: that is not the upstream's failure.
-    if (!response.destroyed) {
-      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
-      failure = upstreamError.kind;
-      const type = anthropicErrorType(upstreamError.kind);
-      if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
-      else {
-        // Cut anywhere but at an event's end, one newline goes first. Inside a line, it ends the
-        // half line, so that `event: error` is a line of its own and the event the client reads is
-        // an error event (its data starts with the half of a cut `data:` line: SSE cannot take it
-        // back, and ending the event there would hand the client truncated JSON). After a whole
-        // line, it is the blank line that ends the upstream's event, whose lines are all there.
-        const eventOpen = lastByte !== undefined && !(lastByte === LF && beforeLast === LF);
-        response.write(`${eventOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
-      }
-    }
-  }
-  // An error the upstream sent in the stream has reached the client already; it is still a failure.
-  if (failure === undefined) failure = result.failure()?.kind;
-  if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
-  const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
-  const recorded = recordRow(state, row);
-  if (key) state.budgets.add(key.id, row.created_at, cost, recorded);
-  response.end();
-}

@@ -12,7 +12,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
-import type { ClientResponse } from "../messages.js";
+import type { ClientResponse } from "../client-response.js";
 import { translateChatRequest } from "./chat-request.js";
 
 type Json = Record<string, unknown>;

@@ -1,0 +1,17 @@
+import type { LedgerRow } from "../ledger/ledger.js";
+import type { GatewayState } from "./state.js";
+
+/**
+ * Records a request's row and returns its number (undefined if it could not). A ledger that cannot
+ * take the row (the journal's disk is full) must neither take the gateway down nor keep an answer
+ * the upstream has already been paid for from its client, whose retries would only pay again: the
+ * answer goes out, the budget still counts its cost, and the loss is reported (state.lostRows).
+ */
+export function recordRow(state: GatewayState, row: LedgerRow): number | undefined {
+  try {
+    return state.ledger.record(row);
+  } catch (error) {
+    state.lostRows.lost(row.request_id, error);
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * A streamed answer on its way to the client (gateway/messages.ts hands it over once the upstream's
+ * first event is in, so failover is over): the upstream's SSE bytes as they arrive, with the
+ * client's backpressure; a failure after that as an `event: error`; and the request's ledger row,
+ * recorded before the stream ends.
+ */
+import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
+import type { UpstreamResult } from "../providers/provider.js";
+import { anthropicErrorType } from "../providers/error-types.js";
+import { sseError } from "../providers/shared/sse-events.js";
+import { UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
+import type { Deployment } from "../config/load-gateway-config.js";
+import type { ClientResponse } from "./client-response.js";
+import { buildLedgerRow, type Outcome } from "./ledger-row.js";
+import { recordRow } from "./record-row.js";
+import type { GatewayState } from "./state.js";
+
+const LF = 0x0a;
+
+/** A stream's failure when the client went away before its end (the upstream is not to blame). */
+export const CLIENT_GONE = "client_disconnected";
+export type StreamFailure = ErrorKind | typeof CLIENT_GONE;
+
+/** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
+function drainedOrClosed(response: ClientResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
+}
+
+export interface StreamContext {
+  deployment: Deployment;
+  requestId: string;
+  attempts: AttemptRecord[];
+  rateHeaders: Record<string, string>;
+}
+
+/**
+ * Streams the upstream's SSE bytes to the client as they arrive. The headers and first event go
+ * out together (the upstream already sent its first event, so failover is over). A failure after
+ * that becomes an `event: error` in the stream. The ledger row is written before the stream ends.
+ */
+export async function streamToClient(
+  state: GatewayState,
+  result: Extract<UpstreamResult, { kind: "stream" }>,
+  response: ClientResponse,
+  context: StreamContext,
+  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => Outcome,
+  key: ApiKeyRecord | null,
+  started: number,
+): Promise<void> {
+  response.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "request-id": context.requestId,
+    "x-switchyard-deployment": context.deployment.id,
+    "x-switchyard-provider": context.deployment.provider.kind,
+    "x-switchyard-attempts": String(context.attempts.length),
+    ...result.headers,
+    ...context.rateHeaders,
+  });
+  response.write(result.first);
+  const ttftMs = performance.now() - started;
+  const streamStarted = performance.now();
+  let failure: StreamFailure | undefined;
+  /** The last two bytes passed on: a stream that did not stop at an event's end ("\n\n") leaves it open. */
+  let beforeLast = result.first.at(-2);
+  let lastByte = result.first.at(-1);
+  try {
+    for await (const chunk of result.rest) {
+      if (response.destroyed) break;
+      if (chunk.length > 0) {
+        beforeLast = chunk.length > 1 ? chunk[chunk.length - 2] : lastByte;
+        lastByte = chunk[chunk.length - 1];
+      }
+      if (!response.write(chunk)) await drainedOrClosed(response);
+    }
+  } catch (error) {
+    // The client leaving cancels the upstream call, which then throws: that is not the upstream's failure.
+    if (!response.destroyed) {
+      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("connection", String(error));
+      failure = upstreamError.kind;
+      const type = anthropicErrorType(upstreamError.kind);
+      if (response.writeStreamError) response.writeStreamError(type, upstreamError.message);
+      else {
+        // Cut anywhere but at an event's end, one newline goes first. Inside a line, it ends the
+        // half line, so that `event: error` is a line of its own and the event the client reads is
+        // an error event (its data starts with the half of a cut `data:` line: SSE cannot take it
+        // back, and ending the event there would hand the client truncated JSON). After a whole
+        // line, it is the blank line that ends the upstream's event, whose lines are all there.
+        const eventOpen = lastByte !== undefined && !(lastByte === LF && beforeLast === LF);
+        response.write(`${eventOpen ? "\n" : ""}${sseError(type, upstreamError.message)}`);
+      }
+    }
+  }
+  // An error the upstream sent in the stream has reached the client already; it is still a failure.
+  if (failure === undefined) failure = result.failure()?.kind;
+  if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
+  const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
+  const recorded = recordRow(state, row);
+  if (key) state.budgets.add(key.id, row.created_at, cost, recorded);
+  response.end();
+}
