@@ -4,7 +4,7 @@
  *
  * Unlike CPU time and latency, which move by a factor of five with this machine's spells, the
  * bytes allocated per request are a property of the code: two runs of the same build agree to
- * about a percent. They are also what the young-generation GC pauses, which every request in
+ * well under a percent. They are also what the young-generation GC pauses, which every request in
  * flight waits out, scale with (docs/BENCHMARKS.md, "Gateway"; decision 0014).
  *
  * Each gateway runs with `--trace-gc-nvp`; V8 prints a line per GC with the bytes allocated since
@@ -12,13 +12,14 @@
  * event loop's is reported apart from the other threads' (Switchyard's ledger insert thread). A closed loop (8 connections) runs for
  * --warmup S, then the window of --duration S; the GC lines printed inside the window are summed
  * and divided by the requests answered in it. A window's edges cut one GC interval each, so the
- * figure is good to about one young generation (up to 16 MB) divided by the window's requests,
- * which the table prints as "±".
+ * figure is good to about two of the window's longest GC intervals divided by its requests, which
+ * the table prints as "±".
  *
  * Flags: --duration S (default 10)  --warmup S (default 3)  --concurrency N (default 8)
  *        --no-floor  --sites (Switchyard only: V8's sampling heap profiler over the window, garbage
  *        included, and the allocation sites by bytes: the function that allocated, and the
  *        innermost function of the project on its stack)  --json
+ *        --gateway-node-flags="…" (extra node flags for Switchyard, e.g. "--max-semi-space-size=8")
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +28,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { closedLoop, makePool, requestBody, type RunResult, type Target } from "./gateway/load.js";
 import { flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
-import { allocationSites, meanFields, parseGcLine, type GcEvent, type HeapNode, type Site } from "./gateway/gc-trace.js";
+import { allocationSites, mainIsolate, parseGcLine, type GcEvent, type HeapNode, type Site } from "./gateway/gc-trace.js";
 import { startEmulator, startMinimalProxy, startSwitchyard, type Child } from "./gateway/processes.js";
 import { integer, table } from "./gateway/stats.js";
 import { BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
@@ -84,28 +85,19 @@ interface Row {
   bytesPerRequest: number;
   /** Every other isolate of the process together (Switchyard's ledger insert thread). */
   otherThreadsBytesPerRequest: number;
-  /** ± bytes per request: one young generation's worth at each edge of the window. */
+  /** ± bytes per request: the longest GC interval of the window at each of its edges. */
   edgeBytesPerRequest: number;
   promotedPerRequest: number;
   scavenges: number;
   scavengePauseMsPer1000: number;
   otherGcs: number;
   otherGcPauseMsPer1000: number;
-  /** The mean of each numeric field over the window's scavenges (their phases, in ms). */
-  scavengeMeans: Record<string, number>;
 }
-
-/** V8's largest young generation (16 MB semi-spaces on 64-bit): the most one GC interval can hold. */
-const YOUNG_GENERATION_BYTES = 16 * 1024 * 1024;
 
 function summarise(gateway: string, mode: Row["mode"], run: RunResult, all: GcEvent[]): Row {
   const requests = run.samples.length;
   const sum = (list: GcEvent[], pick: (event: GcEvent) => number) => list.reduce((total, event) => total + pick(event), 0);
-  // --trace-gc-nvp is per process: worker threads' isolates print too. The event loop's is the one
-  // that allocated most; its pauses are the ones requests wait out.
-  const byIsolate = new Map<string, number>();
-  for (const event of all) byIsolate.set(event.isolate, (byIsolate.get(event.isolate) ?? 0) + event.allocated);
-  const main = [...byIsolate].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const main = mainIsolate(all);
   const events = all.filter((event) => event.isolate === main);
   const scavenges = events.filter((event) => event.kind === "s");
   const others = events.filter((event) => event.kind !== "s");
@@ -115,13 +107,13 @@ function summarise(gateway: string, mode: Row["mode"], run: RunResult, all: GcEv
     requests,
     bytesPerRequest: sum(events, (event) => event.allocated) / requests,
     otherThreadsBytesPerRequest: sum(all, (event) => (event.isolate === main ? 0 : event.allocated)) / requests,
-    edgeBytesPerRequest: (2 * YOUNG_GENERATION_BYTES) / requests,
+    // Each edge cuts one GC interval: at most the largest the window saw (a young generation's worth).
+    edgeBytesPerRequest: (2 * Math.max(0, ...events.map((event) => event.allocated))) / requests,
     promotedPerRequest: sum(events, (event) => event.promoted) / requests,
     scavenges: scavenges.length,
     scavengePauseMsPer1000: (sum(scavenges, (event) => event.pauseMs) * 1000) / requests,
     otherGcs: others.length,
     otherGcPauseMsPer1000: (sum(others, (event) => event.pauseMs) * 1000) / requests,
-    scavengeMeans: meanFields(scavenges),
   };
 }
 
@@ -185,9 +177,14 @@ try {
     for (const { child, target } of targets) {
       log(`${target.name} ${mode}: ${warmupMs / 1000} s warm-up, ${durationMs / 1000} s window, ${concurrency} connections…`);
       const sampled = values.sites && child === switchyard;
+      if (sampled) rmSync(profilePath, { force: true });
       rows.push(await measure(child, target, mode, sampled ? () => child.process.kill("SIGUSR2") : undefined));
       if (sampled) {
-        await new Promise((done) => setTimeout(done, 500));
+        // The sampler writes the profile on the second signal: wait for this window's file.
+        for (let waited = 0; !existsSync(profilePath); waited += 50) {
+          if (waited > 10_000) throw new Error("the heap profile was not written within 10 s");
+          await new Promise((done) => setTimeout(done, 50));
+        }
         sites[mode] = allocationSites(JSON.parse(readFileSync(profilePath, "utf8")) as { head: HeapNode }, root);
       }
     }

@@ -182,12 +182,14 @@ async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: 
   return { emulator, switchyard, ...(portkey ? { portkey } : {}), ...(floor ? { floor } : {}), targets, key: created.key };
 }
 
+/** Rows of served requests: refused ones have rows too, and must not stand in for a lost served one. */
+const SERVED_ROWS = "SELECT count(*) AS n FROM ledger_rows WHERE status = 200";
+
 /** Waits (up to 30 s) until the ledger holds a row for every request answered through Switchyard. */
 async function ledgerCaughtUp(): Promise<void> {
   const database = new Database(dbPath, { readonly: true });
   try {
-    // Rows of served requests only: refused ones have rows too, and would let this return early.
-    const count = database.prepare("SELECT count(*) AS n FROM ledger_rows WHERE status = 200");
+    const count = database.prepare(SERVED_ROWS);
     const deadline = Date.now() + 30_000;
     while ((count.get() as { n: number }).n < completedCount("switchyard")) {
       if (Date.now() > deadline) throw new Error("the ledger did not catch up within 30 s of a run");
@@ -773,8 +775,8 @@ async function main(): Promise<void> {
 
   // The ledger: every completed request through Switchyard must have its row.
   const database = new Database(dbPath, { readonly: true });
-  const ledgerRows = (database.prepare("SELECT count(*) AS n FROM ledger_rows").get() as { n: number }).n;
-  const priced = (database.prepare("SELECT count(*) AS n FROM ledger_rows WHERE cost_usd IS NOT NULL").get() as { n: number }).n;
+  const ledgerRows = (database.prepare(SERVED_ROWS).get() as { n: number }).n;
+  const priced = (database.prepare(`${SERVED_ROWS} AND cost_usd IS NOT NULL`).get() as { n: number }).n;
   database.close();
 
   const profiles: Record<string, ProfileSummary> = {};
@@ -956,7 +958,7 @@ function report(rateRows: RateRow[], pairedRows: PairedRow[], saturationRows: Sa
       : `"other load": cores used by processes other than these four; every run stayed under ${QUIET_CORES}.`,
   );
   out.push("");
-  out.push(`Ledger: ${integer(ledger.ledgerRows)} rows (${integer(ledger.priced)} priced) for ${integer(ledger.sentThroughSwitchyard)} successful requests through Switchyard`);
+  out.push(`Ledger: ${integer(ledger.ledgerRows)} rows of served requests (${integer(ledger.priced)} priced) for ${integer(ledger.sentThroughSwitchyard)} successful requests through Switchyard`);
   if (ledger.ledgerRows < ledger.sentThroughSwitchyard) out.push("WARNING: fewer ledger rows than successful requests: rows were lost.");
   out.push("");
   out.push(table(["goal", "target", "measured", "met"], goalRows.map((row) => [row.goal, row.target, row.value, row.met])));

@@ -10,8 +10,6 @@ export interface GcEvent {
   pauseMs: number;
   allocated: number;
   promoted: number;
-  /** Every numeric field of the line (the GC's phases in ms, byte counts), for --json. */
-  fields: Record<string, number>;
 }
 
 /** Parses a `--trace-gc-nvp` line ("[pid:0xisolate]  N ms: pause=… gc=s … allocated=… promoted=…"); undefined for other output. */
@@ -23,16 +21,20 @@ export function parseGcLine(line: string): GcEvent | undefined {
   const promoted = Number(field("promoted"));
   const pauseMs = Number(field("pause"));
   if (!Number.isFinite(allocated) || !Number.isFinite(promoted) || !Number.isFinite(pauseMs)) return undefined;
-  const fields: Record<string, number> = {};
-  for (const [, name, value] of line.matchAll(/\s([\w.]+)=(-?[\d.]+)(?=\s|$)/g)) fields[name as string] = Number(value);
-  return { isolate: head[1] as string, kind: field("gc") ?? "?", pauseMs, allocated, promoted, fields };
+  return { isolate: head[1] as string, kind: field("gc") ?? "?", pauseMs, allocated, promoted };
 }
 
-/** The mean of each numeric field over `events`. */
-export function meanFields(events: GcEvent[]): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const event of events) for (const [name, value] of Object.entries(event.fields)) totals[name] = (totals[name] ?? 0) + value;
-  return Object.fromEntries(Object.entries(totals).map(([name, total]) => [name, total / events.length]));
+/**
+ * The event loop's isolate among a process's GC events: --trace-gc-nvp prints for every isolate,
+ * worker threads' too, and the event loop's is the one that allocated most (its pauses are the
+ * ones requests wait out). Undefined for no events.
+ */
+export function mainIsolate(events: readonly GcEvent[]): string | undefined {
+  const byIsolate = new Map<string, number>();
+  for (const event of events) byIsolate.set(event.isolate, (byIsolate.get(event.isolate) ?? 0) + event.allocated);
+  let main: string | undefined;
+  for (const [isolate, bytes] of byIsolate) if (main === undefined || bytes > (byIsolate.get(main) ?? 0)) main = isolate;
+  return main;
 }
 
 export interface HeapNode {

@@ -6,8 +6,12 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
-import { startBedrockEmulator, DEFAULT_BEDROCK_CREDENTIALS } from "../emulators/bedrock/start-bedrock-emulator.js";
+import { startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
+import { emulatorProviderLines, emulatorSecrets } from "../emulators/shared/emulator-providers.js";
+
+/** The environment variables npm start's generated config reads the emulators' secrets from. */
+const EMULATOR_ENV_PREFIX = "SWITCHYARD_EMULATOR_";
 import { randomBase62 } from "../ledger/api-keys.js";
 
 export const STATE_DIR = ".switchyard";
@@ -87,13 +91,8 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     ledger,
     "allow_unauthenticated: false",
     "providers:",
-    `  anthropic-emulator: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: SWITCHYARD_EMULATOR_ANTHROPIC_KEY }`,
-    `  claude-platform-aws-emulator: { kind: claude-platform-aws, base_url: "${platform.url}", api_key_env: SWITCHYARD_EMULATOR_ANTHROPIC_KEY }`,
-    `  bedrock-emulator:`,
-    `    kind: bedrock`,
-    `    region: us-east-1`,
-    `    endpoint: "${bedrock.url}"`,
-    `    credentials: { access_key_id_env: SWITCHYARD_EMULATOR_AWS_ACCESS_KEY_ID, secret_access_key_env: SWITCHYARD_EMULATOR_AWS_SECRET_ACCESS_KEY }`,
+    ...emulatorProviderLines({ anthropic: anthropic.url, bedrock: bedrock.url }, EMULATOR_ENV_PREFIX),
+    `  claude-platform-aws-emulator: { kind: claude-platform-aws, base_url: "${platform.url}", api_key_env: ${EMULATOR_ENV_PREFIX}ANTHROPIC_KEY }`,
     "deployments:",
     deploymentsYaml(deployments),
     "models:",
@@ -108,11 +107,7 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     configPath,
     mode: "emulators",
     emulators: [anthropic, platform, bedrock],
-    env: {
-      SWITCHYARD_EMULATOR_ANTHROPIC_KEY: "sk-emulator",
-      SWITCHYARD_EMULATOR_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
-      SWITCHYARD_EMULATOR_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
-    },
+    env: emulatorSecrets(EMULATOR_ENV_PREFIX),
     description: [
       "No provider credentials found (ANTHROPIC_API_KEY, AWS_*): serving the built-in EMULATORS, not real providers.",
       `  Anthropic API emulator           ${anthropic.url}`,

@@ -29,7 +29,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const unable: string[] = [];
   for (const deployment of deployments) {
     const betasThere = betasOn(deployment, betas, state.catalog.data.betas);
-    if (betasThere.missing.length > 0) unable.push(`${deployment.id} ${missingBetasReason(betasThere.missing)}`);
+    if (betasThere.missing.length > 0) unable.push(`${deployment.id} fails ${missingBetasReason(betasThere.missing)}`);
     else able.push({ deployment, betas: betasThere.send });
   }
   if (able.length === 0) throw new GatewayError("no_route", `no deployment of ${request.model} can count this request: ${unable.join("; ")}`);

@@ -19,8 +19,8 @@ import { authenticate } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
-import { buildLedgerRow, type Outcome } from "./ledger-row.js";
-import { recordRow } from "./record-row.js";
+import type { Outcome } from "./ledger-row.js";
+import { recordOutcome } from "./record-row.js";
 import { CLIENT_GONE, streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
@@ -36,7 +36,6 @@ export function newRequestId(): string {
   requestCounter += 1;
   return `req_sy_${PROCESS_PREFIX}${requestCounter.toString(36).padStart(6, "0")}`;
 }
-
 
 /**
  * A request for handleMessages: a Messages body as received, with its bytes; or another API's body
@@ -199,7 +198,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         addDroppedWarning(warnings, deployment, sentBody);
       }
       const attemptStarted = performance.now();
-      state.health.begin(deployment.id);
+      const attemptAt = state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
@@ -240,12 +239,10 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       upstreamMs += firstByteMs;
       attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(firstByteMs) });
       if (result.kind === "json") {
-        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs });
+        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, startedAt: attemptAt });
         rememberPrefixes(state, plan, deployment);
         debitOutput(state, key, result.usage.usage.output);
-        const { row, cost } = buildLedgerRow(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
-        const recorded = recordRow(state, row);
-        if (key) state.budgets.add(key.id, startedAt, cost, recorded);
+        const row = recordOutcome(state, outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
         response.writeHead(200, {
           "content-type": "application/json",
           // Known length: one write, no chunked framing.
@@ -270,14 +267,14 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         if (health) state.health.record(deployment.id, health);
         // The upstream answered (its first event arrived). Ended early by the client, or by the
         // request's own fault (an invalid_request event): healthy, without a total time.
-        else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs });
-        else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs });
+        else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs, startedAt: attemptAt });
+        else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs, startedAt: attemptAt });
         const usage = result.usage();
         if (!failure) rememberPrefixes(state, plan, deployment);
         // Output the upstream reported counts against the key's token limit however the stream ended.
         debitOutput(state, key, usage.usage.output);
         return outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) });
-      }, key, started);
+      }, started);
       return;
     }
     throw lastError ?? new GatewayError("internal", "no attempt was made");
@@ -286,7 +283,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (requestedModel === "") requestedModel = modelNamed(incoming.body);
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
-    recordRow(state, buildLedgerRow(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined })).row);
+    recordOutcome(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
@@ -298,7 +295,6 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     releaseBudget?.();
   }
 }
-
 
 /** After a success: the deployment now holds the request's prefixes. */
 function rememberPrefixes(state: GatewayState, plan: RoutePlan, deployment: Deployment): void {

@@ -1,5 +1,17 @@
 import type { LedgerRow } from "../ledger/ledger.js";
+import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import type { GatewayState } from "./state.js";
+
+/**
+ * Prices a request's outcome, records its row (recordRow) and adds its cost to its key's month,
+ * counted against the budget even when the row could not be recorded. Returns the row.
+ */
+export function recordOutcome(state: GatewayState, outcome: Outcome): LedgerRow {
+  const { row, cost } = buildLedgerRow(outcome);
+  const recorded = recordRow(state, row);
+  if (outcome.key && cost > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, cost, recorded);
+  return row;
+}
 
 /**
  * Records a request's row and returns its number (undefined if it could not). A ledger that cannot

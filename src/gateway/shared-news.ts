@@ -21,8 +21,6 @@ import { jsonObject, subscribeChannel } from "./redis-channel.js";
 /** On the wire: the publishing replica, the deployment, and one piece of news. */
 type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: { fields: string[]; forMs: number } });
 
-/** The longest any news may ask a replica to keep away from a deployment (longer ones are cut to it). */
-const MAX_FOR_MS = 24 * 3_600_000;
 const MAX_FIELDS = 64;
 const MAX_TEXT = 256;
 
@@ -37,9 +35,9 @@ function healthNews(value: unknown): HealthNews | undefined {
   const news = value as { kind?: unknown; forMs?: unknown; cooldownMs?: unknown };
   if (news.kind === "closed") return { kind: "closed" };
   if (!isDuration(news.forMs)) return undefined;
-  const forMs = Math.min(news.forMs, MAX_FOR_MS);
-  if (news.kind === "cooling") return { kind: "cooling", forMs };
-  if (news.kind === "opened" && isDuration(news.cooldownMs)) return { kind: "opened", forMs, cooldownMs: Math.min(news.cooldownMs, MAX_FOR_MS) };
+  // How long is the hearer's to cap (HealthBook.hear: max_cooldown_ms).
+  if (news.kind === "cooling") return { kind: "cooling", forMs: news.forMs };
+  if (news.kind === "opened" && isDuration(news.cooldownMs)) return { kind: "opened", forMs: news.forMs, cooldownMs: news.cooldownMs };
   return undefined;
 }
 
@@ -56,10 +54,13 @@ export function parseNews(text: string): NewsMessage | undefined {
   if (typeof refused !== "object" || refused === null) return undefined;
   const { fields, forMs } = refused as { fields?: unknown; forMs?: unknown };
   if (!Array.isArray(fields) || fields.length === 0 || fields.length > MAX_FIELDS || !fields.every(isText) || !isDuration(forMs)) return undefined;
-  return { from, deployment, refused: { fields, forMs: Math.min(forMs, MAX_FOR_MS) } };
+  return { from, deployment, refused: { fields, forMs } };
 }
 
 export interface SharedNewsOptions {
+  /** This replica's health book and field refusals: what they learn is told, and they hear the others. */
+  health: HealthBook;
+  refusals: FieldRefusals;
   /** The pub/sub channel ("<key_prefix>deployments"). */
   channel: string;
   /** Whether this replica has a deployment by that id (news about others is ignored). */
@@ -72,8 +73,6 @@ export interface SharedNewsOptions {
 export class SharedNews {
   /** Tells this replica's own messages apart from the others'. */
   private readonly replica = randomUUID();
-  private health: HealthBook | undefined;
-  private refusals: FieldRefusals | undefined;
   private stopped = false;
 
   private subscriber: Redis | undefined;
@@ -86,16 +85,10 @@ export class SharedNews {
   /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
   static async start(publisher: Redis, options: SharedNewsOptions): Promise<SharedNews> {
     const news = new SharedNews(publisher, options);
+    options.health.tell = (deployment, told) => news.publish({ from: news.replica, deployment, health: told });
+    options.refusals.tell = (deployment, fields, forMs) => news.publish({ from: news.replica, deployment, refused: { fields, forMs } });
     news.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => news.receive(text), onError: (error) => news.stopped || options.onError(error), waitMs: options.waitMs, what: "deployment health" });
     return news;
-  }
-
-  /** Tells the other replicas what `health` and `refusals` learn, and applies what they tell. */
-  share(health: HealthBook, refusals: FieldRefusals): void {
-    this.health = health;
-    this.refusals = refusals;
-    health.tell = (deployment, news) => this.publish({ from: this.replica, deployment, health: news });
-    refusals.tell = (deployment, fields, forMs) => this.publish({ from: this.replica, deployment, refused: { fields, forMs } });
   }
 
   private publish(message: NewsMessage): void {
@@ -111,15 +104,15 @@ export class SharedNews {
     if (this.stopped) return;
     const message = parseNews(text);
     if (!message || message.from === this.replica || !this.options.isDeployment(message.deployment)) return;
-    if ("health" in message) this.health?.hear(message.deployment, message.health);
-    else this.refusals?.hear(message.deployment, message.refused.fields, message.refused.forMs, this.options.now());
+    if ("health" in message) this.options.health.hear(message.deployment, message.health);
+    else this.options.refusals.hear(message.deployment, message.refused.fields, message.refused.forMs, this.options.now());
   }
 
   /** Stops telling and hearing: what the health book and refusals learn from now on stays here. */
   stop(): void {
     this.stopped = true;
-    if (this.health) this.health.tell = undefined;
-    if (this.refusals) this.refusals.tell = undefined;
+    this.options.health.tell = undefined;
+    this.options.refusals.tell = undefined;
     this.subscriber?.disconnect();
   }
 }

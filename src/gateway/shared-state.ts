@@ -29,8 +29,6 @@ export interface SharedState {
   affinity: AffinityTable;
   /** Whether rate limits and affinity are shared right now: no redis section, Redis answering, or not. */
   status(): SharedStateStatus;
-  /** Shares what this replica's health book and field refusals learn with the other replicas (nothing without Redis). */
-  share(health: HealthBook, refusals: FieldRefusals): void;
   close(): void;
 }
 
@@ -39,10 +37,14 @@ export function missingRedisUrl(urlEnv: string): string {
   return `redis: set ${urlEnv} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits, affinity and deployment health per replica`;
 }
 
-export async function openSharedState(config: GatewayConfig, env: NodeJS.ProcessEnv, now: () => number): Promise<SharedState> {
+/**
+ * `deployments`: this replica's health book and field refusals, whose news is told to the other
+ * replicas and which hear theirs (with a redis section).
+ */
+export async function openSharedState(config: GatewayConfig, env: NodeJS.ProcessEnv, now: () => number, deployments: { health: HealthBook; refusals: FieldRefusals }): Promise<SharedState> {
   const local = new RateLimiter(now);
   const settings = config.redis;
-  if (!settings) return { limiter: local, affinity: new AffinityTable(DEFAULT_AFFINITY_ENTRIES, now), status: () => "off", share() {}, close() {} };
+  if (!settings) return { limiter: local, affinity: new AffinityTable(DEFAULT_AFFINITY_ENTRIES, now), status: () => "off", close() {} };
   const url = env[settings.url_env];
   if (!url) throw new Error(missingRedisUrl(settings.url_env));
   const report = throttled((error: Error) => process.stderr.write(`switchyard redis: ${error.message}\n`), REPORT_EVERY_MS, now);
@@ -57,20 +59,19 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   redis.on("error", (error: Error) => report(new Error(`${error.message}; rate limits, prompt-cache affinity and deployment health are per replica until it answers`)));
-  const deployments = new Set(config.deployments.map((deployment) => deployment.id));
+  const deploymentIds = new Set(config.deployments.map((deployment) => deployment.id));
   // The waits at once: with Redis away, start-up waits connect_ms once, not three times.
   const [ready, affinity, news] = await Promise.all([
     // Not events.once: it rejects on the "error" an unreachable Redis emits first.
     within(new Promise<true>((resolve) => redis.once("ready", () => resolve(true))), connectMs),
     SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, waitMs: connectMs }),
-    SharedNews.start(redis, { channel: `${settings.key_prefix}deployments`, isDeployment: (id) => deployments.has(id), onError: report, now, waitMs: connectMs }),
+    SharedNews.start(redis, { ...deployments, channel: `${settings.key_prefix}deployments`, isDeployment: (id) => deploymentIds.has(id), onError: report, now, waitMs: connectMs }),
   ]);
   if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits, prompt-cache affinity and deployment health per replica until it answers`));
   return {
     limiter: new SharedRateLimiter(redis, local, { keyPrefix: settings.key_prefix, onError: report, now }),
     affinity,
     status: () => (redis.status === "ready" ? "connected" : "unavailable"),
-    share: (health, refusals) => news.share(health, refusals),
     close() {
       affinity.stop();
       news.stop();

@@ -77,8 +77,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     if (failure !== undefined) throw failure;
   };
   try {
-    // First: a missing Redis URL is a configuration error.
-    const shared = await openSharedState(config, env, now);
+    const health = new HealthBook(
+      {
+        windowMs: config.routing.health.window_ms,
+        maxSamples: 512,
+        failureThreshold: config.routing.health.failure_threshold,
+        errorRateThreshold: config.routing.health.error_rate_threshold,
+        minSamples: config.routing.health.min_samples,
+        cooldownMs: config.routing.health.cooldown_ms,
+        maxCooldownMs: config.routing.health.max_cooldown_ms,
+        throttleCooldownMs: config.routing.health.throttle_cooldown_ms,
+        snapshotMs: 100,
+      },
+      now,
+    );
+    const fieldRefusals = new FieldRefusals();
+    // First: a missing Redis URL is a configuration error. What other replicas tell of deployments
+    // reaches the health book and the refusals from the moment the channel is subscribed.
+    const shared = await openSharedState(config, env, now, { health, refusals: fieldRefusals });
     started.push(() => shared.close());
     started.push(() => keys.stop());
     await keys.start();
@@ -100,28 +116,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       lostRows,
       store: options.ledger.store,
       adminKey: env[config.admin_key_env] || undefined,
-      health: new HealthBook(
-        {
-          windowMs: config.routing.health.window_ms,
-          maxSamples: 512,
-          failureThreshold: config.routing.health.failure_threshold,
-          errorRateThreshold: config.routing.health.error_rate_threshold,
-          minSamples: config.routing.health.min_samples,
-          cooldownMs: config.routing.health.cooldown_ms,
-          maxCooldownMs: config.routing.health.max_cooldown_ms,
-          throttleCooldownMs: config.routing.health.throttle_cooldown_ms,
-          snapshotMs: 100,
-        },
-        now,
-      ),
+      health,
       affinity: shared.affinity,
-      fieldRefusals: new FieldRefusals(),
+      fieldRefusals,
       limiter: shared.limiter,
       sharedState: () => shared.status(),
       rotation: 0,
       now,
     };
-    shared.share(state.health, state.fieldRefusals);
     const app = createGatewayApp(state, options.extraRoutes ? (fastify) => options.extraRoutes?.(fastify, state) : undefined);
     started.push(() => app.close());
     const host = options.host ?? config.listen.host;

@@ -4,22 +4,22 @@
  * client's backpressure; a failure after that as an `event: error`; and the request's ledger row,
  * recorded before the stream ends.
  */
-import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
+import type { AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { sseError } from "../providers/shared/sse-events.js";
 import { UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ClientResponse } from "./client-response.js";
-import { buildLedgerRow, type Outcome } from "./ledger-row.js";
-import { recordRow } from "./record-row.js";
+import type { Outcome } from "./ledger-row.js";
+import { recordOutcome } from "./record-row.js";
 import type { GatewayState } from "./state.js";
 
 const LF = 0x0a;
 
 /** A stream's failure when the client went away before its end (the upstream is not to blame). */
 export const CLIENT_GONE = "client_disconnected";
-export type StreamFailure = ErrorKind | typeof CLIENT_GONE;
+type StreamFailure = ErrorKind | typeof CLIENT_GONE;
 
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
 function drainedOrClosed(response: ClientResponse): Promise<void> {
@@ -34,7 +34,7 @@ function drainedOrClosed(response: ClientResponse): Promise<void> {
   });
 }
 
-export interface StreamContext {
+interface StreamContext {
   deployment: Deployment;
   requestId: string;
   attempts: AttemptRecord[];
@@ -52,7 +52,6 @@ export async function streamToClient(
   response: ClientResponse,
   context: StreamContext,
   finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => Outcome,
-  key: ApiKeyRecord | null,
   started: number,
 ): Promise<void> {
   response.writeHead(200, {
@@ -103,8 +102,6 @@ export async function streamToClient(
   // An error the upstream sent in the stream has reached the client already; it is still a failure.
   if (failure === undefined) failure = result.failure()?.kind;
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
-  const { row, cost } = buildLedgerRow(finish(ttftMs, performance.now() - streamStarted, failure));
-  const recorded = recordRow(state, row);
-  if (key) state.budgets.add(key.id, row.created_at, cost, recorded);
+  recordOutcome(state, finish(ttftMs, performance.now() - streamStarted, failure));
   response.end();
 }

@@ -19,13 +19,15 @@ import { Pool, type Dispatcher } from "undici";
 import type { Catalog } from "../catalog/catalog.js";
 import { parseGatewayConfig } from "../config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
-import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
+import { startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
+import { emulatorProviderLines, emulatorSecrets } from "../emulators/shared/emulator-providers.js";
 import { newApiKey } from "../ledger/api-keys.js";
 import { openLedger } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { startGateway } from "./start-gateway.js";
 
 export interface WarmUpResult {
+  /** Requests answered 200 (all of them, or warmUp throws). */
   requests: number;
   ms: number;
   /** Its temporary ledger's folder, removed by the time it returns. */
@@ -36,6 +38,7 @@ export interface WarmUpResult {
 const CONCURRENCY = 8;
 
 const MODEL = "claude-haiku-4-5";
+const WARM_UP_ENV_PREFIX = "WARM_UP_";
 
 /** The requests sent, in turn: each upstream shape, JSON and SSE, with and without a cache breakpoint. */
 function bodies(): string[] {
@@ -104,15 +107,10 @@ export async function warmUp(catalog: Catalog, requests: number, options: { emul
       `listen: { host: 127.0.0.1, port: 0 }
 admin_key_env: WARM_UP_ADMIN_KEY
 providers:
-  anthropic: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: WARM_UP_ANTHROPIC_KEY }
-  bedrock:
-    kind: bedrock
-    region: us-east-1
-    endpoint: "${bedrock.url}"
-    credentials: { access_key_id_env: WARM_UP_AWS_ACCESS_KEY_ID, secret_access_key_env: WARM_UP_AWS_SECRET_ACCESS_KEY }
+${emulatorProviderLines({ anthropic: anthropic.url, bedrock: bedrock.url }, WARM_UP_ENV_PREFIX).join("\n")}
 deployments:
-  - { id: warm-up-anthropic, provider: anthropic, model: ${MODEL}, route: global }
-  - { id: warm-up-bedrock, provider: bedrock, model: ${MODEL}, route: global }
+  - { id: warm-up-anthropic, provider: anthropic-emulator, model: ${MODEL}, route: global }
+  - { id: warm-up-bedrock, provider: bedrock-emulator, model: ${MODEL}, route: global }
 models:
   warm-up-anthropic: [warm-up-anthropic]
   warm-up-bedrock: [warm-up-bedrock]
@@ -125,12 +123,7 @@ models:
       config,
       catalog,
       ledger,
-      env: {
-        WARM_UP_ADMIN_KEY: "warm-up",
-        WARM_UP_ANTHROPIC_KEY: "sk-emulator",
-        WARM_UP_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
-        WARM_UP_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
-      },
+      env: { ...emulatorSecrets(WARM_UP_ENV_PREFIX), WARM_UP_ADMIN_KEY: "warm-up" },
       onRecord: metrics.observe,
       port: 0,
     });
@@ -140,16 +133,18 @@ models:
     const headers = { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": key.secret };
     const list = bodies();
     let next = 0;
+    let served = 0;
     const worker = async () => {
       while (next < requests) {
         const body = list[next % list.length] as string;
         next += 1;
         const status = await send(pool, headers, body);
         if (status !== 200) throw new Error(`a warm-up request was answered ${status}`);
+        served += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
-    return { requests, ms: performance.now() - started, directory };
+    return { requests: served, ms: performance.now() - started, directory };
   } finally {
     let failure: unknown;
     for (const step of undo.reverse()) {

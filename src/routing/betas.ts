@@ -21,9 +21,11 @@ import { isAnthropicShape, type Deployment } from "../config/load-gateway-config
 export interface BetasOn {
   /** The betas to send to this deployment, in the client's order. */
   send: readonly string[];
-  /** Betas left off: the deployment does not accept them, and the request does not depend on them. */
-  leftOff: readonly string[];
-  /** Those of `leftOff` the catalog does not know (catalog/betas.yaml): the ledger row names them. */
+  /**
+   * Betas left off that the catalog does not know (catalog/betas.yaml): the deployment does not
+   * accept them, and the request is taken not to depend on them. The ledger row names them; the
+   * known ones left off are the catalog's documented rule.
+   */
   unknown: readonly string[];
   /** Needed betas left off because the deployment gives what they ask for without them. */
   implied: readonly string[];
@@ -32,14 +34,13 @@ export interface BetasOn {
 }
 
 const NONE: readonly string[] = [];
-const NO_BETAS: BetasOn = { send: NONE, leftOff: NONE, unknown: NONE, implied: NONE, missing: NONE };
+const NO_BETAS: BetasOn = { send: NONE, unknown: NONE, implied: NONE, missing: NONE };
 
 export function betasOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>): BetasOn {
   if (requested.length === 0) return NO_BETAS;
   const accepted = deployment.offering.capabilities.betas;
-  if (!accepted || isAnthropicShape(deployment)) return { send: requested, leftOff: NONE, unknown: NONE, implied: NONE, missing: NONE };
+  if (!accepted || isAnthropicShape(deployment)) return { send: requested, unknown: NONE, implied: NONE, missing: NONE };
   const send: string[] = [];
-  const leftOff: string[] = [];
   const unknown: string[] = [];
   const implied: string[] = [];
   const missing: string[] = [];
@@ -47,19 +48,17 @@ export function betasOn(deployment: Deployment, requested: readonly string[], kn
   for (const beta of requested) {
     const info = known.get(beta);
     if (accepted.includes(beta)) send.push(beta);
-    else if (!info?.needed) {
-      leftOff.push(beta);
-      if (!info) unknown.push(beta);
-    }
+    else if (!info) unknown.push(beta);
+    else if (!info.needed) continue;
     else if (info.implied_by_context_window !== undefined && window >= info.implied_by_context_window) implied.push(beta);
     else missing.push(beta);
   }
-  return { send, leftOff, unknown, implied, missing };
+  return { send, unknown, implied, missing };
 }
 
 /** Why a deployment cannot serve a request that needs these betas. */
 export function missingBetasReason(missing: readonly string[]): string {
-  return `does not accept anthropic-beta ${missing.join(", ")}, which the request needs`;
+  return `anthropic-beta ${missing.join(", ")}: the request needs it, and the deployment does not accept it`;
 }
 
 /**

@@ -16,11 +16,29 @@ export interface CachePrefix {
 
 const BYTES_PER_TOKEN = 4;
 
+/** A block's breakpoint TTL: "1h" if its ephemeral cache_control says so, "5m" for any other, undefined for none. */
 function breakpointTtl(block: unknown): "5m" | "1h" | undefined {
   if (typeof block !== "object" || block === null) return undefined;
   const control = (block as { cache_control?: { type?: unknown; ttl?: unknown } }).cache_control;
   if (!control || control.type !== "ephemeral") return undefined;
   return control.ttl === "1h" ? "1h" : "5m";
+}
+
+/**
+ * A block's breakpoint TTL, or the longest one among a tool_result's own content blocks (where the
+ * API takes breakpoints too): the prefix cached there ends within this block.
+ */
+function blockTtl(block: unknown): "5m" | "1h" | undefined {
+  const own = breakpointTtl(block);
+  const content = (block as { type?: unknown; content?: unknown } | null)?.type === "tool_result" ? (block as { content?: unknown }).content : undefined;
+  if (own === "1h" || !Array.isArray(content)) return own;
+  let longest = own;
+  for (const inner of content) {
+    const ttl = breakpointTtl(inner);
+    if (ttl === "1h") return ttl;
+    longest ??= ttl;
+  }
+  return longest;
 }
 
 /** The request's blocks in the order the cache sees them, each with the role it belongs to. */
@@ -59,7 +77,7 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
   let lastBreakpoint = -1;
   let count = 0;
   for (const entry of blocksInCacheOrder(body)) {
-    if (breakpointTtl(entry.block)) lastBreakpoint = count;
+    if (blockTtl(entry.block)) lastBreakpoint = count;
     count += 1;
   }
   if (lastBreakpoint === -1 && !automatic) return [];
@@ -74,11 +92,26 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
     if (index > stopAfter) break;
     hash.update(entry.label);
     bytes += hashBlock(hash, entry.block);
-    const ttl = breakpointTtl(entry.block) ?? (automatic && index === count - 1 ? automatic : undefined);
+    const ttl = blockTtl(entry.block) ?? (automatic && index === count - 1 ? automatic : undefined);
     if (ttl) prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl });
     index += 1;
   }
   return prefixes;
+}
+
+/**
+ * The longest cache TTL a request's breakpoints ask for (nothing hashed): the top-level (automatic)
+ * one, and every block's, a tool_result's content blocks included; undefined for none. A
+ * `cache_control` anywhere else (inside a tool's input, say) is the client's data.
+ */
+export function longestCacheTtl(body: Record<string, unknown>): "5m" | "1h" | undefined {
+  let longest = breakpointTtl(body);
+  for (const entry of blocksInCacheOrder(body)) {
+    const ttl = blockTtl(entry.block);
+    if (ttl === "1h") return ttl;
+    longest ??= ttl;
+  }
+  return longest;
 }
 
 export function requestTokens(bodyBytes: number): number {

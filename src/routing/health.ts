@@ -124,17 +124,23 @@ export class HealthBook {
     return tracker;
   }
 
-  /** Called when a request is about to go to a deployment: a half-open deployment admits one probe. */
-  begin(deployment: string): void {
+  /**
+   * Called when a request is about to go to a deployment: a half-open deployment admits one probe.
+   * Returns the attempt's start on this book's clock, for record()'s `startedAt`.
+   */
+  begin(deployment: string): number {
+    const now = this.now();
     const tracker = this.tracker(deployment);
-    if (tracker.state === "open" && this.now() >= tracker.openUntil) tracker.state = "half_open";
+    if (tracker.state === "open" && now >= tracker.openUntil) tracker.state = "half_open";
     if (tracker.state === "half_open") {
       tracker.probeInFlight = true;
       this.cached = undefined;
     }
+    return now;
   }
 
-  record(deployment: string, outcome: Outcome, timing: { ttftMs?: number; totalMs?: number; retryAfterMs?: number } = {}): void {
+  /** `startedAt`: the attempt's start (begin()'s answer); without it the attempt counts as just begun. */
+  record(deployment: string, outcome: Outcome, timing: { ttftMs?: number; totalMs?: number; retryAfterMs?: number; startedAt?: number } = {}): void {
     const now = this.now();
     const tracker = this.tracker(deployment);
     // Availability changes must show at once; latency percentiles may be up to snapshotMs old.
@@ -151,8 +157,7 @@ export class HealthBook {
       tracker.consecutiveFailures = 0;
       // The probe, or a request sent while open (the last resort), closes it; a request that began
       // before the circuit opened says nothing new (its success may be a stream that ran for minutes).
-      const began = now - (timing.totalMs ?? timing.ttftMs ?? 0);
-      if (tracker.state === "half_open" || (tracker.state === "open" && began >= tracker.openedAt)) {
+      if (tracker.state !== "closed" && (timing.startedAt ?? now) >= tracker.openedAt) {
         tracker.state = "closed";
         tracker.cooldownMs = this.settings.cooldownMs;
       }

@@ -77,7 +77,7 @@ test("the Anthropic API gets every beta, and a needed beta Bedrock lacks keeps t
   const bedrockCalls = upstreamRequests(harness.bedrock);
   await assert.rejects(ask("haiku-via-bedrock", ["tool-search-tool-2025-10-19"]), (error: unknown) => {
     assert.ok(error instanceof Anthropic.BadRequestError);
-    assert.match(error.message, /no deployment of haiku-via-bedrock can serve this request: bedrock-haiku-global fails does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs/);
+    assert.match(error.message, /no deployment of haiku-via-bedrock can serve this request: bedrock-haiku-global fails anthropic-beta tool-search-tool-2025-10-19: the request needs it, and the deployment does not accept it/);
     return true;
   });
   assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "never sent to Bedrock");
@@ -104,7 +104,7 @@ test("count_tokens: a deployment without a needed beta is not tried, nor counted
   assert.equal(counted.response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
   await assert.rejects(client.beta.messages.countTokens({ model: "haiku-via-bedrock", messages: [{ role: "user", content: "hello" }], betas: ["tool-search-tool-2025-10-19"] }), (error: unknown) => {
     assert.ok(error instanceof Anthropic.BadRequestError);
-    assert.match(error.message, /no deployment of haiku-via-bedrock can count this request: bedrock-haiku-global does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs/);
+    assert.match(error.message, /no deployment of haiku-via-bedrock can count this request: bedrock-haiku-global fails anthropic-beta tool-search-tool-2025-10-19: the request needs it, and the deployment does not accept it/);
     return true;
   });
 });

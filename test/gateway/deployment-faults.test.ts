@@ -30,10 +30,10 @@ describe("deployment faults, as the error mappers read them", () => {
         /point the deployment at an active model/,
       ],
     ];
-    for (const [error, fix] of cases) {
+    for (const [index, [error, fix]] of cases.entries()) {
       assert.equal(error.kind, "upstream_auth", error.message);
       assert.match(error.message, fix);
-      assert.equal(error.details.status === 400 || error.details.status === 404, true);
+      assert.equal(error.details.status, index === cases.length - 1 ? 404 : 400);
     }
     // The same in an exception frame that is the body of an error answer.
     assert.equal(bedrockStreamException("validationException", JSON.stringify({ message: DATA_RETENTION }), "bedrock-x", { status: 400, retryAfterMs: undefined }).kind, "upstream_auth");
@@ -42,8 +42,21 @@ describe("deployment faults, as the error mappers read them", () => {
   test("a field name the client made up, which Bedrock repeats in its refusal, is not read as a deployment fault", () => {
     const echoed = bedrock400("Malformed input request: #: extraneous key [The provided model identifier is invalid] is not permitted, please reformat your input and try again.");
     assert.equal(echoed.kind, "invalid_request");
+    // A fault's words anywhere but at the start of the message are not the fault (the patterns are anchored).
+    assert.equal(bedrock400("messages.0.content: The provided model identifier is invalid.").kind, "invalid_request");
+    // A message that names a refused field is a refusal, even when it starts with a fault's words.
+    const refusal = bedrock400("Invocation of model ID x with on-demand throughput isn't supported. foo: Extra inputs are not permitted");
+    assert.equal(refusal.kind, "unsupported");
+    assert.deepEqual(refusal.details.refusedFields, ["foo"]);
     const named = anthropicError(400, { error: { type: "invalid_request_error", message: "metadata.spend limit: Extra inputs are not permitted" } }, undefined, "anthropic-x");
     assert.equal(named.kind, "unsupported", "a refused field whose name reads \"spend limit\" is not the account's spend cap");
+    assert.deepEqual(named.details.refusedFields, ["limit"]);
+  });
+
+  test("an Anthropic error type named like an object's own members is an unknown type, read by status", () => {
+    for (const type of ["__proto__", "constructor", "toString"]) {
+      assert.equal(anthropicError(429, { error: { type, message: "x" } }, undefined, "anthropic-x").kind, "rate_limited", type);
+    }
   });
 
   test("the same text as an access error gets the fix too", () => {

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { BIN } from "../helpers/paths.js";
 import { REDIS_URL } from "../helpers/redis.js";
+import { WARM_UP_REQUESTS } from "../../src/config/gateway-config.js";
 
 function serve(configText: string, env: Record<string, string> = {}, port = 0): { status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-errors-"));
@@ -78,7 +79,8 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
     while (!output.includes("listening on") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match(output, /listening on/);
     // Before it listens, serve warms up through the built-in emulators (gateway/warm-up.ts).
-    assert.match(output, /warming up: 1000 requests through the built-in emulators[^\n]*\nwarmed up in \d+\.\d s\n[^]*listening on/);
+    assert.match(output, new RegExp(`warming up: ${WARM_UP_REQUESTS} requests through the built-in emulators`));
+    assert.match(output, /warming up: \d+ requests through the built-in emulators[^\n]*\nwarmed up in \d+\.\d s\n[^]*listening on/);
     assert.ok(existsSync(join(journal, "journal.lock")), "the journal's lock is in journal_dir");
     assert.match(readFileSync(join(journal, "journal.owner"), "utf8"), new RegExp(`^pid ${child.pid} on host `));
     assert.equal(existsSync(join(dir, "ledger.db.journal")), false, "not in the default place");

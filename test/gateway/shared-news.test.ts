@@ -88,22 +88,32 @@ describe("news a replica tells and hears", () => {
     a.tell = (_deployment, news) => told.push(news);
     a.record("d", "failure");
     assert.equal(told[0]?.kind, "opened");
-    // A stream that began 3 s ago ends well now.
+    // A stream that began before the circuit opened ends well now (cut short by its client: no total time).
+    const streamBegan = now - 3_000;
     now += 100;
-    a.record("d", "success", { ttftMs: 200, totalMs: 3_000 });
+    a.record("d", "success", { ttftMs: 200, startedAt: streamBegan });
     assert.equal(a.snapshot().get("d")?.state, "open");
     assert.equal(told.length, 1, "no closed news");
     // One sent while open (every deployment was unhealthy: the last resort) that succeeds closes it.
     now += 100;
-    a.begin("d");
-    a.record("d", "success", { ttftMs: 20, totalMs: 50 });
+    const lastResort = a.begin("d");
+    a.record("d", "success", { ttftMs: 20, totalMs: 50, startedAt: lastResort });
     assert.equal(a.snapshot().get("d")?.state, "closed");
     assert.deepEqual(told.at(-1), { kind: "closed" });
     // The same holds for a circuit opened by news.
+    const before = now;
+    now += 10;
     a.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
     now += 10;
-    a.record("d", "success", { ttftMs: 20, totalMs: 1_000 });
+    a.record("d", "success", { ttftMs: 20, startedAt: before });
     assert.equal(a.snapshot().get("d")?.state, "open");
+    // Nor does one that began before, ending while the half-open probe is out.
+    now += 5_000;
+    const probe = a.begin("d");
+    a.record("d", "success", { ttftMs: 20, startedAt: before });
+    assert.equal(a.snapshot().get("d")?.state, "half_open");
+    a.record("d", "success", { ttftMs: 20, startedAt: probe });
+    assert.equal(a.snapshot().get("d")?.state, "closed");
   });
 
   test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {
@@ -137,7 +147,7 @@ describe("news a replica tells and hears", () => {
   test("a message on the channel is news only in the shape a replica sends", () => {
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5, cooldownMs: 5 } }))?.deployment, "d");
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } })), { from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } });
-    assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 86_400_000 }, "cut to a day");
+    assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 1e12 }, "the hearer caps it (max_cooldown_ms)");
     for (const junk of [
       "not json",
       "{}",

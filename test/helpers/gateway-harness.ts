@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { catalog } from "./catalog.js";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
-import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import { startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
+import { emulatorProviderLines, emulatorSecrets } from "../../src/emulators/shared/emulator-providers.js";
 import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
 import { startGateway, type RunningGateway, type StartGatewayOptions } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
@@ -74,20 +75,10 @@ models:
 
 /** The `providers:` section for the two emulators; their secrets are in EMULATOR_ENV. */
 export function emulatorProviders(anthropic: RunningEmulator, bedrock: RunningEmulator): string {
-  return `providers:
-  anthropic-emulator: { kind: anthropic, base_url: "${anthropic.url}", api_key_env: TEST_ANTHROPIC_KEY }
-  bedrock-emulator:
-    kind: bedrock
-    region: us-east-1
-    endpoint: "${bedrock.url}"
-    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`;
+  return ["providers:", ...emulatorProviderLines({ anthropic: anthropic.url, bedrock: bedrock.url }, "TEST_")].join("\n");
 }
 
-export const EMULATOR_ENV = {
-  TEST_ANTHROPIC_KEY: "sk-emulator",
-  TEST_AWS_ACCESS_KEY_ID: DEFAULT_BEDROCK_CREDENTIALS.accessKeyId,
-  TEST_AWS_SECRET_ACCESS_KEY: DEFAULT_BEDROCK_CREDENTIALS.secretAccessKey,
-};
+export const EMULATOR_ENV = emulatorSecrets("TEST_");
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const directory = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));

@@ -28,7 +28,6 @@ const known = catalog().data.betas;
 test("Anthropic-shape upstreams (the Anthropic API, Claude Platform on AWS) receive every beta the client sent", () => {
   assert.deepEqual(betasOn(deployment("a-sonnet-46"), [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"], known), {
     send: [...CLAUDE_CODE_BETAS, "tool-search-tool-2025-10-19", "some-new-beta-2099-01-01"],
-    leftOff: [],
     unknown: [],
     implied: [],
     missing: [],
@@ -39,7 +38,6 @@ test("Anthropic-shape upstreams (the Anthropic API, Claude Platform on AWS) rece
 test("Bedrock receives only the betas it accepts; the others Claude Code sends are left off, none is missing", () => {
   const plan = betasOn(deployment("b-haiku-45"), CLAUDE_CODE_BETAS, known);
   assert.deepEqual(plan.send, ["interleaved-thinking-2025-05-14"]);
-  assert.deepEqual(plan.leftOff, CLAUDE_CODE_BETAS.filter((beta) => beta !== "interleaved-thinking-2025-05-14"));
   // The four catalog/betas.yaml does not know; the others it knows as not needed.
   assert.deepEqual(plan.unknown, ["thinking-token-count-2026-05-13", "mid-conversation-system-2026-04-07", "advisor-tool-2026-03-01", "extended-cache-ttl-2025-04-11"]);
   assert.deepEqual(plan.missing, []);
@@ -50,5 +48,5 @@ test("a needed beta the deployment does not accept is missing, unless its contex
   // The 1M-context beta: Sonnet 4.5 on Bedrock accepts it; Haiku 4.5 (200K) cannot serve it; Sonnet 4.6 has 1M without it.
   assert.deepEqual(betasOn(deployment("b-sonnet-45"), ["context-1m-2025-08-07"], known).send, ["context-1m-2025-08-07"]);
   assert.deepEqual(betasOn(deployment("b-haiku-45"), ["context-1m-2025-08-07"], known).missing, ["context-1m-2025-08-07"]);
-  assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], leftOff: [], unknown: [], implied: ["context-1m-2025-08-07"], missing: [] });
+  assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], unknown: [], implied: ["context-1m-2025-08-07"], missing: [] });
 });

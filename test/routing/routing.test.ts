@@ -3,11 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
-import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
+import { cachePrefixes, longestCacheTtl } from "../../src/routing/cache-prefixes.js";
 import { budgetHold, deploymentsFor, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
-import { longestCacheTtl, readRequestNeeds } from "../../src/routing/request-needs.js";
+import { readRequestNeeds } from "../../src/routing/request-needs.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -90,7 +90,7 @@ test("what the request needs: inference_geo us keeps the us routes; a needed bet
   assert.deepEqual(ids(needed).sort(), ["a-global", "a-us"]);
   assert.deepEqual(
     needed.excluded.filter((exclusion) => exclusion.rule === "need").map((exclusion) => [exclusion.deployment, exclusion.reason]),
-    ["b-global", "b-us", "b-eu"].map((id) => [id, "does not accept anthropic-beta tool-search-tool-2025-10-19, which the request needs"]),
+    ["b-global", "b-us", "b-eu"].map((id) => [id, "anthropic-beta tool-search-tool-2025-10-19: the request needs it, and the deployment does not accept it"]),
   );
   // A beta the catalog does not know, or knows as not needed, is left off where it is not accepted: every deployment stays.
   assert.equal(ids(rankCandidates(input({ needs: readRequestNeeds({ messages: [] }, "some-unknown-beta-2099-01-01, claude-code-20250219") }))).length, all.length);
@@ -136,6 +136,7 @@ test("budgetHold: all of max_tokens and all input at the priciest rate it can be
   const fiveMinute = budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: "5m" });
   assert.ok(fiveMinute > 0n);
   assert.equal(budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: "1h" }), fiveMinute);
+  assert.ok(fiveMinute > budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), "the 5-minute write rate, not the plain input rate");
 });
 
 test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level one included", () => {
@@ -150,6 +151,8 @@ test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level on
   const nested = { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [text({ type: "ephemeral", ttl: "1h" })] }] }] };
   assert.equal(longestCacheTtl(nested), "1h");
   assert.equal(readRequestNeeds(nested, undefined).cacheTtl, "1h", "the request's needs carry it: routing and the budget hold read one walk");
+  // The cacheable prefixes see the same breakpoint: affinity and expected cost agree with the hold.
+  assert.deepEqual(cachePrefixes({ model: "m", ...nested }).map((prefix) => prefix.ttl), ["1h"]);
   // A cache_control in a tool's input or schema is the client's data, not a breakpoint.
   const data = { type: "ephemeral", ttl: "1h" };
   assert.equal(longestCacheTtl({ messages: [{ role: "assistant", content: [{ type: "tool_use", id: "t", name: "n", input: { cache_control: data } }] }] }), undefined);

@@ -20,9 +20,10 @@ import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-requ
 import { rateLimitMessage } from "./rate-limit-message.js";
 import { applyCommonHeaders } from "./response-headers.js";
 
-/** A comma-separated header's values (anthropic-beta), repeated headers included. */
-const headerList = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0);
+/** A comma-separated header's values (anthropic-beta), repeated headers included, each once. */
+const headerList = (value: string | string[] | undefined): string[] => [
+  ...new Set((Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0)),
+];
 
 export const MESSAGES_BODY_LIMIT = 32 * 1024 * 1024;
 

@@ -110,8 +110,10 @@ function contentBlocks(content: unknown, field: string, conversion: Conversion):
   });
 }
 
-/** The Anthropic Messages body (already checked by the gateway) as a Converse request. */
-/** `notes`: what the translation left out of the request, for the ledger row's warnings. */
+/**
+ * The Anthropic Messages body (already checked by the gateway) as a Converse request. `notes`
+ * collects what the translation left out of the request, for the ledger row's warnings.
+ */
 export function toConverseRequest(body: Json, betas: readonly string[], notes: string[] = []): Json {
   for (const field of Object.keys(body)) {
     if (!TRANSLATED_FIELDS.has(field)) throw refuse(field, "cannot be sent");

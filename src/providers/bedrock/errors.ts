@@ -3,8 +3,7 @@
  * `__type`/`code`), cut at ":" and "#", as the AWS SDK reads it.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
  */
-import { BEDROCK_DEPLOYMENT_FAULTS, deploymentFaultOf } from "../shared/deployment-faults.js";
-import { refusalOf } from "../shared/refused-fields.js";
+import { BEDROCK_DEPLOYMENT_FAULTS, upstreamVerdict } from "../shared/deployment-faults.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
@@ -70,9 +69,8 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const upstreamMessage = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  const fault = deploymentFaultOf(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
-  const { kind, refusedFields } = refusalOf(fault.kind, fault.message);
-  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${fault.message}`, {
+  const { kind, message, refusedFields } = upstreamVerdict(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
+  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
@@ -93,9 +91,9 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  const fault = deploymentFaultOf(bedrockKind(exceptionType, answer?.status ?? 500), message, BEDROCK_DEPLOYMENT_FAULTS);
-  const { kind, refusedFields } = refusalOf(fault.kind, fault.message);
-  return new UpstreamError(kind, `${who}: ${exceptionType}: ${fault.message}`, {
+  const verdict = upstreamVerdict(bedrockKind(exceptionType, answer?.status ?? 500), message, BEDROCK_DEPLOYMENT_FAULTS);
+  const { kind, refusedFields } = verdict;
+  return new UpstreamError(kind, `${who}: ${exceptionType}: ${verdict.message}`, {
     upstreamType: exceptionType,
     ...(refusedFields ? { refusedFields } : {}),
     ...(answer ? { status: answer.status } : {}),

@@ -2,8 +2,8 @@
  * Anthropic-shape error responses (the Anthropic API and Claude Platform on AWS) to the closed set.
  * https://platform.claude.com/docs/en/api/errors
  */
-import { ANTHROPIC_DEPLOYMENT_FAULTS, deploymentFaultOf } from "./deployment-faults.js";
-import { refusalOf, refusedFields } from "./refused-fields.js";
+import { ANTHROPIC_DEPLOYMENT_FAULTS, upstreamVerdict } from "./deployment-faults.js";
+import { refusedFields } from "./refused-fields.js";
 import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
@@ -68,19 +68,19 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
   }
   const type = typeof parsed.error?.type === "string" ? parsed.error.type : undefined;
   let message = typeof parsed.error?.message === "string" ? parsed.error.message : typeof body === "string" ? body.slice(0, 500) : "";
-  let kind = (type !== undefined ? BY_TYPE[type] : undefined) ?? unknownKind;
+  let kind = (type !== undefined && Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type] : undefined) ?? unknownKind;
+  const fields = refusedFields(message);
   // A message that names refused fields is about those fields (one could be called "spend limit").
-  if (parsed.error?.details?.error_code === "enforced_spend_limit_reached" || (SPEND_CAP_MESSAGE.test(message) && refusedFields(message).length === 0)) {
+  if (parsed.error?.details?.error_code === "enforced_spend_limit_reached" || (fields.length === 0 && SPEND_CAP_MESSAGE.test(message))) {
     kind = "upstream_auth";
     message += SPEND_CAP_NOTE;
   }
-  ({ kind, message } = deploymentFaultOf(kind, message, ANTHROPIC_DEPLOYMENT_FAULTS));
-  const refusal = refusalOf(kind, message);
-  return new UpstreamError(refusal.kind, `${who}: ${message}`, {
+  const verdict = upstreamVerdict(kind, message, ANTHROPIC_DEPLOYMENT_FAULTS, fields);
+  return new UpstreamError(verdict.kind, `${who}: ${verdict.message}`, {
     status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     ...(type ? { upstreamType: type } : {}),
-    ...(refusal.refusedFields ? { refusedFields: refusal.refusedFields } : {}),
+    ...(verdict.refusedFields ? { refusedFields: verdict.refusedFields } : {}),
   });
 }
 

@@ -60,17 +60,27 @@ export const ANTHROPIC_DEPLOYMENT_FAULTS: readonly DeploymentFault[] = [
 /** Kinds a deployment fault arrives as: the request's fault, as the upstream's status reads. */
 const AS_THE_REQUESTS_FAULT: ReadonlySet<ErrorKind> = new Set(["invalid_request", "not_found", "permission"]);
 
+/** An upstream error as the gateway reads it: its kind, its message, and the fields it refused. */
+export interface Verdict {
+  kind: ErrorKind;
+  message: string;
+  /** `unsupported`: the request's fields the upstream said it does not accept (refused-fields.ts). */
+  refusedFields?: string[];
+}
+
 /**
- * An upstream's verdict, with a deployment fault read as the gateway's own (`upstream_auth`, the
- * fix appended to the message; also when it came as an access error already); any other verdict
- * as it was. The patterns match the whole message from its start, so a client's field name that
- * an upstream repeats in its own refusal ("extraneous key [The provided model identifier is
- * invalid]") is never read as one, and a message that names refused fields is left to
- * refused-fields.ts whatever it says.
+ * What an upstream's error says, read once for every upstream shape: a refusal of fields the
+ * request carries (an `invalid_request` becomes `unsupported`: another deployment may take them;
+ * refused-fields.ts); else a deployment fault, read as the gateway's own (`upstream_auth`, the fix
+ * appended to the message, also when it came as an access error already); else the kind as it
+ * was. The patterns match the whole message from its start, and a message that names refused
+ * fields is never a fault, so a client's field name that an upstream repeats in its refusal
+ * ("extraneous key [The provided model identifier is invalid]") is never read as one.
+ * `fields`: refusedFields(message), when the caller has them already.
  */
-export function deploymentFaultOf(kind: ErrorKind, message: string, faults: readonly DeploymentFault[]): { kind: ErrorKind; message: string } {
+export function upstreamVerdict(kind: ErrorKind, message: string, faults: readonly DeploymentFault[], fields = refusedFields(message)): Verdict {
+  if (fields.length > 0) return kind === "invalid_request" ? { kind: "unsupported", message, refusedFields: fields } : { kind, message };
   if (kind !== "upstream_auth" && !AS_THE_REQUESTS_FAULT.has(kind)) return { kind, message };
-  if (refusedFields(message).length > 0) return { kind, message };
   for (const fault of faults) {
     if (fault.pattern.test(message)) return { kind: "upstream_auth", message: `${message} (this deployment cannot serve the model as configured: ${fault.fix})` };
   }

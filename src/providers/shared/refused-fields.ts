@@ -11,8 +11,6 @@
  * indexes stay as numbers ("messages.0.foo"), and the model's check may name a block's kind
  * ("tools.11.custom.defer_loading"): routing/field-refusals.ts maps them onto the body.
  */
-import type { ErrorKind } from "../upstream-error.js";
-
 const EXTRANEOUS_KEY = /#((?:\/[^:/\s]+)*): extraneous key \[([^\]\s]+)\] is not permitted/g;
 const EXTRA_INPUTS = /([A-Za-z0-9_.\-]+): Extra inputs are not permitted/g;
 
@@ -25,15 +23,4 @@ export function refusedFields(message: string): string[] {
   }
   for (const match of message.matchAll(EXTRA_INPUTS)) fields.push(match[1] as string);
   return [...new Set(fields)];
-}
-
-/**
- * An upstream's verdict on a request it called invalid: when its message names fields it does not
- * accept, `unsupported` (this deployment cannot carry the request; the next is tried, and health
- * counts nothing) with those fields; otherwise the kind as it was.
- */
-export function refusalOf(kind: ErrorKind, message: string): { kind: ErrorKind; refusedFields?: string[] } {
-  if (kind !== "invalid_request") return { kind };
-  const fields = refusedFields(message);
-  return fields.length > 0 ? { kind: "unsupported", refusedFields: fields } : { kind };
 }
