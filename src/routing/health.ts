@@ -5,7 +5,8 @@
  * Breaker: closed -> open after `failureThreshold` consecutive failures, or when the window's
  * failure rate reaches `errorRateThreshold` over at least `minSamples`; open for a cooldown that
  * doubles on each re-open (capped); then half-open: one probe request at a time; a success closes
- * it, a failure re-opens it. A retry-after from an upstream "cools" the deployment until then,
+ * it, a failure re-opens it (an attempt begun before the circuit opened does neither, and is not
+ * the probe). A retry-after from an upstream "cools" the deployment until then,
  * without counting against the breaker twice.
  *
  * Routing reads an immutable snapshot (recomputed at most every `snapshotMs`), so ranking stays a
@@ -153,11 +154,17 @@ export class HealthBook {
     const coolFor = timing.retryAfterMs !== undefined ? Math.min(timing.retryAfterMs, this.settings.maxCooldownMs) : outcome === "throttled" ? this.settings.throttleCooldownMs : undefined;
     if (coolFor !== undefined) tracker.coolingUntil = Math.max(tracker.coolingUntil, now + coolFor);
 
-    if (outcome === "success") {
+    // An attempt that began before the circuit opened says nothing new about it: its success may be
+    // a stream that ran for minutes, its failure the one that opened it. It neither closes nor
+    // re-opens the circuit, and it is not the half-open probe, whose flag stays up until the probe ends.
+    const stale = tracker.state !== "closed" && (timing.startedAt ?? now) < tracker.openedAt;
+    if (stale) {
+      if (outcome === "throttled") tracker.throttles += 1;
+      else if (outcome === "failure") tracker.failures += 1;
+    } else if (outcome === "success") {
       tracker.consecutiveFailures = 0;
-      // The probe, or a request sent while open (the last resort), closes it; a request that began
-      // before the circuit opened says nothing new (its success may be a stream that ran for minutes).
-      if (tracker.state !== "closed" && (timing.startedAt ?? now) >= tracker.openedAt) {
+      // The probe, or a request sent while open (the last resort), closes it.
+      if (tracker.state !== "closed") {
         tracker.state = "closed";
         tracker.cooldownMs = this.settings.cooldownMs;
       }

@@ -112,6 +112,11 @@ describe("news a replica tells and hears", () => {
     const probe = a.begin("d");
     a.record("d", "success", { ttftMs: 20, startedAt: before });
     assert.equal(a.snapshot().get("d")?.state, "half_open");
+    assert.equal(a.snapshot().get("d")?.unavailableReason, "circuit half-open: a probe is in flight", "the old stream is not the probe: a second one must not start");
+    // Nor does an old one failing re-open it (and double the cooldown) while the probe is out.
+    a.record("d", "failure", { totalMs: 20, startedAt: before });
+    assert.equal(a.snapshot().get("d")?.state, "half_open");
+    assert.equal(a.snapshot().get("d")?.unavailableReason, "circuit half-open: a probe is in flight");
     a.record("d", "success", { ttftMs: 20, startedAt: probe });
     assert.equal(a.snapshot().get("d")?.state, "closed");
   });
