@@ -64,7 +64,7 @@ const LINGER_MS = 2_000;
  * with it (the client sees EPIPE or ECONNRESET instead of the 413). As web servers do ("lingering
  * close"): stop writing, keep reading and discarding until the client stops or LINGER_MS passes.
  */
-function closeLingering(request: IncomingMessage, response: ServerResponse): void {
+export function closeLingering(request: IncomingMessage, response: ServerResponse): void {
   response.shouldKeepAlive = false;
   const socket = request.socket;
   socket.destroySoon = () => {

@@ -9,7 +9,7 @@ import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
+import { BODY_LIMIT_BYTES, closeLingering, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel } from "../util/cancel.js";
@@ -36,6 +36,17 @@ function fromFastify(error: FastifyFailure): Error {
   return error;
 }
 
+/**
+ * Fastify's refusal of a request, in the route's error shape. A body refused before it was read to
+ * its end (too large) closes the connection as the front door does, lingering: Node would reset a
+ * client still sending, and the reset loses the 413 (the client sees EPIPE and, as the SDKs do for
+ * a connection error, sends the whole body again).
+ */
+function sendFastifyError(request: FastifyRequest, reply: FastifyReply, error: FastifyFailure, shape: "anthropic" | "openai"): void {
+  if (!request.raw.complete) closeLingering(request.raw, reply.raw);
+  sendError(reply, fromFastify(error), shape);
+}
+
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
   /** Each request's body as received (freed with the request). */
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -60,7 +71,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     }
   });
 
-  app.setErrorHandler((error: FastifyFailure, _request, reply) => sendError(reply, fromFastify(error)));
+  app.setErrorHandler((error: FastifyFailure, request, reply) => sendFastifyError(request, reply, error, "anthropic"));
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
 
   app.post("/v1/messages/count_tokens", async (request, reply) => {
@@ -78,7 +89,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // routing, failover, budgets, rate limits and the ledger are the Messages route's.
   // A request that cannot be translated is refused by handleMessages too, after the key (a caller
   // without one gets a 401, whatever its body holds), so it has its ledger row like any other.
-  const chatErrors = { errorHandler: (error: FastifyFailure, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, fromFastify(error), "openai") };
+  const chatErrors = { errorHandler: (error: FastifyFailure, request: FastifyRequest, reply: FastifyReply) => sendFastifyError(request, reply, error, "openai") };
   app.post("/v1/chat/completions", chatErrors, (request, reply) => {
     reply.hijack();
     const raw = reply.raw;

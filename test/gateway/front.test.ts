@@ -60,8 +60,8 @@ function readAnswer(response: IncomingMessage): Promise<Answer> {
 }
 
 /** A POST /v1/messages to the harness's gateway on a connection of its own; the caller sends (or withholds) the body. */
-function openMessagesRequest(headers: Record<string, string>): ClientRequest {
-  return httpRequest({ host, port, method: "POST", path: "/v1/messages", agent: false, headers: { ...authHeaders(), ...headers } });
+function openMessagesRequest(headers: Record<string, string>, path = "/v1/messages"): ClientRequest {
+  return httpRequest({ host, port, method: "POST", path, agent: false, headers: { ...authHeaders(), ...headers } });
 }
 
 /** One request to the harness's gateway, on a connection of its own (agent: false) unless an agent is given. */
@@ -85,6 +85,15 @@ function assertAnthropicError(answer: Answer, status: number, type: string, mess
   assert.match(String(parsed.error?.message), message);
   assert.equal(typeof parsed.request_id, "string");
   assert.equal(answer.headers["request-id"], parsed.request_id);
+}
+
+/** The refusal in the route's own error shape: OpenAI's for /v1/chat/completions, Anthropic's elsewhere. */
+function assertRefusal(answer: Answer, path: string, status: number, type: string, message: RegExp): void {
+  if (path !== "/v1/chat/completions") return assertAnthropicError(answer, status, type, message);
+  assert.equal(answer.status, status, answer.text);
+  const parsed = JSON.parse(answer.text) as { error?: { type?: unknown; message?: unknown } };
+  assert.equal(parsed.error?.type, type);
+  assert.match(String(parsed.error?.message), message);
 }
 
 async function assertServesMessages(path = "/v1/messages", headers: Record<string, string> = { "content-type": "application/json" }): Promise<Answer> {
@@ -138,55 +147,57 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assertAnthropicError(answer, 400, "invalid_request_error", /JSON object/);
   });
 
-  test("a declared Content-Length over 32 MiB: 413 request_too_large at once, without waiting for (or reading) the body", async () => {
-    const started = performance.now();
-    const { answer, closed } = await new Promise<{ answer: Answer; closed: Promise<void> }>((resolve, reject) => {
-      const request = openMessagesRequest({ "content-type": "application/json", "content-length": String(LIMIT + 1) });
-      const closed = new Promise<void>((done) => request.on("close", () => done()));
-      // The request stays open with its body unsent: only an answer that does not wait for it arrives.
-      request.on("response", (response) => readAnswer(response).then((answer) => resolve({ answer, closed }), reject));
-      request.on("error", () => undefined);
-      request.flushHeaders();
+  for (const path of ["/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"]) {
+    test(`a declared Content-Length over 32 MiB: 413 request_too_large at once, without waiting for (or reading) the body (${path})`, async () => {
+      const started = performance.now();
+      const { answer, closed } = await new Promise<{ answer: Answer; closed: Promise<void> }>((resolve, reject) => {
+        const request = openMessagesRequest({ "content-type": "application/json", "content-length": String(LIMIT + 1) }, path);
+        const closed = new Promise<void>((done) => request.on("close", () => done()));
+        // The request stays open with its body unsent: only an answer that does not wait for it arrives.
+        request.on("response", (response) => readAnswer(response).then((answer) => resolve({ answer, closed }), reject));
+        request.on("error", () => undefined);
+        request.flushHeaders();
+      });
+      assert.ok(performance.now() - started < 2_000);
+      assertRefusal(answer, path, 413, "request_too_large", /larger than 33554432 bytes/);
+      assert.equal(answer.headers["connection"], "close");
+      let connectionClosed = false;
+      void closed.then(() => {
+        connectionClosed = true;
+      });
+      await eventually(() => (connectionClosed ? true : undefined), "the gateway closes the connection after refusing the body", 2_000);
     });
-    assert.ok(performance.now() - started < 2_000);
-    assertAnthropicError(answer, 413, "request_too_large", /larger than 33554432 bytes/);
-    assert.equal(answer.headers["connection"], "close");
-    let connectionClosed = false;
-    void closed.then(() => {
-      connectionClosed = true;
-    });
-    await eventually(() => (connectionClosed ? true : undefined), "the gateway closes the connection after refusing the body", 2_000);
-  });
 
-  test("a chunked body that grows past 32 MiB: 413 request_too_large while it is still being sent", async () => {
-    const zeros = Buffer.alloc(1024 * 1024);
-    let sent = 0;
-    const answer = await new Promise<Answer>((resolve, reject) => {
-      let answered = false;
-      const request = openMessagesRequest({ "content-type": "application/json", "transfer-encoding": "chunked" });
-      request.on("response", (response) => {
-        answered = true;
-        readAnswer(response).then(resolve, reject);
-      });
-      // Writes fail once the gateway closes the connection after its answer: expected.
-      request.on("error", (error) => {
-        if (!answered) reject(error);
-      });
-      const pump = (): void => {
-        while (!answered && sent < 40 * 1024 * 1024) {
-          sent += zeros.length;
-          if (!request.write(zeros)) {
-            request.once("drain", pump);
-            return;
+    test(`a chunked body that grows past 32 MiB: 413 request_too_large while it is still being sent (${path})`, async () => {
+      const zeros = Buffer.alloc(1024 * 1024);
+      let sent = 0;
+      const answer = await new Promise<Answer>((resolve, reject) => {
+        let answered = false;
+        const request = openMessagesRequest({ "content-type": "application/json", "transfer-encoding": "chunked" }, path);
+        request.on("response", (response) => {
+          answered = true;
+          readAnswer(response).then(resolve, reject);
+        });
+        // Writes fail once the gateway closes the connection after its answer: expected.
+        request.on("error", (error) => {
+          if (!answered) reject(error);
+        });
+        const pump = (): void => {
+          while (!answered && sent < 40 * 1024 * 1024) {
+            sent += zeros.length;
+            if (!request.write(zeros)) {
+              request.once("drain", pump);
+              return;
+            }
           }
-        }
-        if (!answered) request.end();
-      };
-      pump();
+          if (!answered) request.end();
+        };
+        pump();
+      });
+      assertRefusal(answer, path, 413, "request_too_large", /larger than 33554432 bytes/);
+      assert.ok(sent > LIMIT, `the answer came after the limit was passed (${sent} bytes sent)`);
     });
-    assertAnthropicError(answer, 413, "request_too_large", /larger than 33554432 bytes/);
-    assert.ok(sent > LIMIT, `the answer came after the limit was passed (${sent} bytes sent)`);
-  });
+  }
 
   test("the gateway keeps serving after those refusals, on new connections and on a kept-alive one", async () => {
     await assertServesMessages();
