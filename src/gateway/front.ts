@@ -6,7 +6,8 @@
  * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Cancel } from "../util/cancel.js";
+import { Cancel, ClientLeft } from "../util/cancel.js";
+import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import type { GatewayState } from "./state.js";
@@ -54,30 +55,6 @@ function refuse(response: ServerResponse, error: GatewayError): void {
   response.end(reply.body);
 }
 
-/** How long a refused request's connection keeps reading (and discarding) after the answer. */
-const LINGER_MS = 2_000;
-
-/**
- * Closes the connection after the answer without resetting a client that is still sending its
- * body. Node destroys a connection it will not keep alive as soon as the answer is written; bytes
- * the client sends after that are answered with a TCP reset, and a reset can take the unread answer
- * with it (the client sees EPIPE or ECONNRESET instead of the 413). As web servers do ("lingering
- * close"): stop writing, keep reading and discarding until the client stops or LINGER_MS passes.
- */
-export function closeLingering(request: IncomingMessage, response: ServerResponse): void {
-  response.shouldKeepAlive = false;
-  const socket = request.socket;
-  socket.destroySoon = () => {
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    timer.unref();
-    socket.once("end", () => {
-      clearTimeout(timer);
-      socket.destroy();
-    });
-  };
-}
-
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
   const problem = contentTypeProblem(request.headers["content-type"]);
   const declared = Number(request.headers["content-length"] ?? 0);
@@ -117,7 +94,7 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
     }
     const cancel = new Cancel();
     response.on("close", () => {
-      if (!response.writableFinished) cancel.abort(new Error("client disconnected"));
+      if (!response.writableFinished) cancel.abort(new ClientLeft());
     });
     void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel, beta: isBetaCall(request.url) }, response);
   });

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { ApiKeyRecord, AttemptRecord } from "../ledger/ledger.js";
+import { CLIENT_GONE, type ApiKeyRecord, type AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
@@ -21,12 +21,15 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
 import type { Outcome } from "./ledger-row.js";
 import { recordOutcome } from "./record-row.js";
-import { CLIENT_GONE, streamToClient } from "./stream-to-client.js";
+import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
-import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
+import { ClientLeft, sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
+
+/** The ledger row's status for a request whose client left before its answer began (nginx's "client closed request"). */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -217,14 +220,19 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
         const latency = performance.now() - attemptStarted;
         upstreamMs += latency;
-        attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
+        const clientLeft = cancel.reason instanceof ClientLeft;
+        attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: clientLeft ? CLIENT_GONE : upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
         const refused = upstreamError.details.refusedFields;
         if (refused) state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now());
-        const health = healthOutcome(upstreamError.kind);
+        // A client that left before the first byte, or a request at fault, says nothing of the
+        // deployment's health; the attempt only ends (a half-open probe is out no longer).
+        const health = clientLeft ? undefined : healthOutcome(upstreamError.kind);
         if (health) {
           const retryAfterMs = upstreamError.details.retryAfterMs;
-          state.health.record(deployment.id, health, retryAfterMs !== undefined ? { retryAfterMs } : {});
+          state.health.record(deployment.id, health, retryAfterMs !== undefined ? { retryAfterMs, startedAt: attemptAt } : { startedAt: attemptAt });
+        } else {
+          state.health.settle(deployment.id, attemptAt);
         }
         if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
@@ -264,7 +272,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
         const health = failure === undefined || failure === CLIENT_GONE ? undefined : healthOutcome(failure);
-        if (health) state.health.record(deployment.id, health);
+        if (health) state.health.record(deployment.id, health, { startedAt: attemptAt });
         // The upstream answered (its first event arrived). Ended early by the client, or by the
         // request's own fault (an invalid_request event): healthy, without a total time.
         else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs, startedAt: attemptAt });
@@ -283,7 +291,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (requestedModel === "") requestedModel = modelNamed(incoming.body);
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
-    recordOutcome(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
+    // A client gone before its answer began is answered nothing: the row says so (nginx's 499).
+    const clientLeft = incoming.cancel.reason instanceof ClientLeft && !response.headersSent;
+    recordOutcome(state, outcome({ deployment: undefined, status: clientLeft ? CLIENT_CLOSED_REQUEST : reply.status, errorType: clientLeft ? CLIENT_GONE : reply.type, usage: undefined, ttftMs: undefined }));
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);

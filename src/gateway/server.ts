@@ -9,10 +9,11 @@ import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { BODY_LIMIT_BYTES, closeLingering, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
+import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
+import { closeLingering } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
-import { Cancel } from "../util/cancel.js";
+import { Cancel, ClientLeft } from "../util/cancel.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
 
@@ -60,16 +61,25 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // The same body rules as the POST /v1/messages front door (front.ts). The bytes are kept beside
   // the parse: count_tokens sends them upstream as the client wrote them.
   app.removeAllContentTypeParsers();
+  // A body read whole and refused (content type, JSON) is refused by the preHandler below, not by
+  // the parser: fastify closes the connection after a parser's error, and a kept-alive client
+  // would pay a new connection for its bad JSON, which the front door does not make it do.
+  const refusedBodies = new WeakMap<FastifyRequest, GatewayError>();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
     const problem = contentTypeProblem(request.headers["content-type"]);
-    if (problem) return done(problem, undefined);
+    if (problem) {
+      refusedBodies.set(request, problem);
+      return done(null, undefined);
+    }
     rawBodies.set(request, body as Buffer);
     try {
       done(null, parseJsonBody(body as Buffer));
     } catch (error) {
-      done(error as GatewayError, undefined);
+      refusedBodies.set(request, error as GatewayError);
+      done(null, undefined);
     }
   });
+  app.addHook("preHandler", (request, _reply, done) => done(refusedBodies.get(request)));
 
   app.setErrorHandler((error: FastifyFailure, request, reply) => sendFastifyError(request, reply, error, "anthropic"));
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError("not_found", `no route ${request.method} ${request.url}`)));
@@ -95,7 +105,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     const raw = reply.raw;
     const cancel = new Cancel();
     raw.on("close", () => {
-      if (!raw.writableFinished) cancel.abort(new Error("client disconnected"));
+      if (!raw.writableFinished) cancel.abort(new ClientLeft());
     });
     const response = new ChatCompletionResponse(raw);
     void handleMessages(state, { headers: request.headers, body: request.body, cancel, translate: (body) => response.translate(body) }, response);

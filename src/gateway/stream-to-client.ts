@@ -4,7 +4,7 @@
  * client's backpressure; a failure after that as an `event: error`; and the request's ledger row,
  * recorded before the stream ends.
  */
-import type { AttemptRecord } from "../ledger/ledger.js";
+import { CLIENT_GONE, type AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { anthropicErrorType } from "../providers/error-types.js";
 import { sseError } from "../providers/shared/sse-events.js";
@@ -18,7 +18,6 @@ import type { GatewayState } from "./state.js";
 const LF = 0x0a;
 
 /** A stream's failure when the client went away before its end (the upstream is not to blame). */
-export const CLIENT_GONE = "client_disconnected";
 type StreamFailure = ErrorKind | typeof CLIENT_GONE;
 
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */

@@ -6,13 +6,19 @@
  * `null` when the provider did not report them — never 0 — and the stores keep that difference.
  */
 
+/**
+ * The error an attempt, a row (`error_type`, with status 499) or a stream's end carries when the
+ * client went away: not the upstream's failure.
+ */
+export const CLIENT_GONE = "client_disconnected";
+
 /** One upstream attempt inside a request (failover tries several). */
 export interface AttemptRecord {
   deployment: string;
   provider: string;
   /** HTTP status from the upstream, or null for a connection error / timeout before any status. */
   status: number | null;
-  /** Closed set from gateway/errors.ts, e.g. "rate_limited", "overloaded", "timeout", "connection". */
+  /** Closed set from gateway/errors.ts, e.g. "rate_limited", "overloaded", "timeout", "connection"; or CLIENT_GONE. */
   error: string | null;
   latency_ms: number;
 }

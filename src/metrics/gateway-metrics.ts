@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
-import type { ApiKeyRecord, KeyStore, LedgerRow } from "../ledger/ledger.js";
+import { CLIENT_GONE, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
@@ -257,7 +257,8 @@ export class GatewayMetrics {
     if (row.ttft_ms !== null) series.ttft[stream].observe(row.ttft_ms / 1000);
     series.overhead.observe(row.overhead_ms / 1000);
     row.attempts.forEach((attempt, index) => {
-      if (attempt.error === null) return;
+      // A client that left is not an upstream error (nor a failover).
+      if (attempt.error === null || attempt.error === CLIENT_GONE) return;
       const { deployment, provider, error: kind } = attempt;
       this.upstreamErrors.at(`${deployment}\u0000${provider}\u0000${kind}`, () => ({ deployment, provider, kind })).inc();
       const next = row.attempts[index + 1];

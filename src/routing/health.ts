@@ -157,7 +157,7 @@ export class HealthBook {
     // An attempt that began before the circuit opened says nothing new about it: its success may be
     // a stream that ran for minutes, its failure the one that opened it. It neither closes nor
     // re-opens the circuit, and it is not the half-open probe, whose flag stays up until the probe ends.
-    const stale = tracker.state !== "closed" && (timing.startedAt ?? now) < tracker.openedAt;
+    const stale = this.isStale(tracker, timing.startedAt ?? now);
     if (stale) {
       if (outcome === "throttled") tracker.throttles += 1;
       else if (outcome === "failure") tracker.failures += 1;
@@ -186,6 +186,23 @@ export class HealthBook {
       this.cached = undefined;
       if (this.tell) this.tellChanges(deployment, tracker, before.state, timing.retryAfterMs !== undefined, now);
     }
+  }
+
+  /**
+   * An attempt that ended without a word on the deployment's health (its client left before the
+   * first byte, or the request was at fault): a half-open probe is out no longer, so the next
+   * request may probe. Nothing is counted.
+   */
+  settle(deployment: string, startedAt: number): void {
+    const tracker = this.trackers.get(deployment);
+    if (!tracker || tracker.state !== "half_open" || !tracker.probeInFlight || this.isStale(tracker, startedAt)) return;
+    tracker.probeInFlight = false;
+    this.cached = undefined;
+  }
+
+  /** Begun before the circuit last opened (or in the same millisecond): the attempt says nothing about it now. */
+  private isStale(tracker: Tracker, startedAt: number): boolean {
+    return tracker.state !== "closed" && startedAt <= tracker.openedAt;
   }
 
   /**

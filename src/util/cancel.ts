@@ -40,6 +40,16 @@ export class Cancel {
 
 function noop(): void {}
 
+/**
+ * The reason a request's Cancel carries when its client went away (not a deadline): what the
+ * upstream did until then says nothing of its health.
+ */
+export class ClientLeft extends Error {
+  constructor() {
+    super("client disconnected");
+  }
+}
+
 /** A Cancel that aborts by itself after `ms` (for calls outside a client request, e.g. count_tokens). */
 export function cancelAfter(ms: number): { cancel: Cancel; clear: () => void } {
   const cancel = new Cancel();

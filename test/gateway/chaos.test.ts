@@ -112,6 +112,42 @@ describe("chaos", () => {
     assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet", "the half-open probe succeeds and closes the circuit");
   });
 
+  test("a half-open probe ended by the request's own fault (a 400) leaves the next request free to probe; every attempt tells health when it began", async () => {
+    const health = harness.gateway.state.health;
+    const recorded: { deployment: string; outcome: string; startedAt: number | undefined }[] = [];
+    const record = health.record.bind(health);
+    health.record = (deployment, outcome, timing = {}) => {
+      recorded.push({ deployment, outcome, startedAt: timing.startedAt });
+      record(deployment, outcome, timing);
+    };
+    try {
+      harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 500 }, probability: 1 }] });
+      try {
+        for (let index = 0; index < 3; index += 1) await ask("anthropic-first");
+      } finally {
+        harness.anthropic.setProfile("instant");
+      }
+      assert.deepEqual(
+        recorded.filter((entry) => entry.deployment === "anthropic-sonnet").map((entry) => [entry.outcome, typeof entry.startedAt]),
+        [["failure", "number"], ["failure", "number"], ["failure", "number"]],
+        "a failure says when its attempt began: one begun before the circuit opened must not re-open it",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      // The probe goes out with a request the upstream refuses as the client's fault: no failover, no health news.
+      harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400 }, count: 1 }] });
+      try {
+        await assert.rejects(ask("anthropic-first"), (error: unknown) => error instanceof Anthropic.BadRequestError);
+      } finally {
+        harness.anthropic.setProfile("instant");
+      }
+      const { response } = await ask("anthropic-first");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet", "the next request probes (and closes the circuit), not skipped behind a probe that ended");
+      assert.equal(response.headers.get("x-switchyard-attempts"), "1");
+    } finally {
+      health.record = record;
+    }
+  });
+
   test("a stalled first byte times out and fails over", async () => {
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 3000 }, count: 1 }] });
     try {

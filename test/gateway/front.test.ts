@@ -211,6 +211,12 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
       assert.equal(first.headers["connection"], "keep-alive");
       const second = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: MESSAGE, agent });
       assert.equal(second.status, 200, "a 400 for bad JSON leaves the connection usable");
+      // The same on fastify's routes: a body read to its end and refused is no reason to close.
+      const third = await exchange("POST", "/v1/messages/count_tokens", { headers: { ...authHeaders(), "content-type": "application/json" }, body: "not json", agent });
+      assert.equal(third.status, 400);
+      assert.equal(third.headers["connection"], "keep-alive");
+      const fourth = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: MESSAGE, agent });
+      assert.equal(fourth.status, 200);
     } finally {
       agent.destroy();
     }
@@ -285,6 +291,16 @@ describe("a client that goes away", () => {
     harness.anthropic.setProfile("instant");
     harness.gateway.state.health.reset();
     await assertServesMessages();
+  }
+
+  /** anthropic-haiku's entry in GET /v1/switchyard/health, read after the snapshot (up to 100 ms old: HealthBook snapshotMs) is renewed. */
+  async function haikuHealth(): Promise<{ state: string; failures: number }> {
+    await sleep(110);
+    const answer = await exchange("GET", "/v1/switchyard/health", { headers: { "x-api-key": harness.adminKey } });
+    const deployments = (JSON.parse(answer.text) as { deployments: { deployment: string; state: string; failures: number }[] }).deployments;
+    const haiku = deployments.find((entry) => entry.deployment === "anthropic-haiku");
+    assert.ok(haiku);
+    return haiku;
   }
 
   /** startAndLeaveAt() on the harness's gateway. */
@@ -365,6 +381,36 @@ describe("a client that goes away", () => {
     }
   });
 
+  test("clients that disconnect before the first byte do not count against a healthy deployment", async () => {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 2_000, p99: 2_000 }, interTokenMs: { p50: 0, p99: 0 } } });
+    try {
+      const since = Date.now();
+      for (let index = 0; index < 6; index += 1) {
+        const requestsBefore = upstreamRequests(harness.anthropic);
+        const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, stream: index % 2 === 0, messages: [{ role: "user", content: `gone early ${index}` }] });
+        await startAndLeave(body, (response, drop) => {
+          if (response === undefined) void eventually(() => (upstreamRequests(harness.anthropic) > requestsBefore ? true : undefined), "upstream call", 2_000).then(drop, drop);
+        });
+      }
+      // Each request's health is settled before its ledger row is written.
+      const rows = await eventually(async () => {
+        await harness.ledger.writer.flush();
+        const recent = (await harness.ledger.store.recent(50)).filter((row) => row.created_at >= since);
+        return recent.length >= 6 ? recent : undefined;
+      }, "the six abandoned requests are recorded", 3_000);
+      for (const row of rows) {
+        assert.equal(row.status, 499, "nothing was answered: nginx's client-closed-request status, not a 504");
+        assert.equal(row.error_type, "client_disconnected");
+        assert.deepEqual(row.attempts.map((attempt) => attempt.error), ["client_disconnected"]);
+      }
+      const haiku = await haikuHealth();
+      assert.equal(haiku.failures, 0, "a client going away before the first byte is not the upstream's failure (nor its timeout)");
+      assert.equal(haiku.state, "closed");
+    } finally {
+      await afterAbandon();
+    }
+  });
+
   test("clients that disconnect mid-stream do not open a healthy deployment's circuit", async () => {
     harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 100, p99: 100 } } });
     try {
@@ -382,12 +428,7 @@ describe("a client that goes away", () => {
         const rows = await Promise.all(requestIds.map((id) => harness.ledger.store.get(id)));
         return rows.every((row) => row !== undefined) ? true : undefined;
       }, "the six abandoned requests are recorded", 3_000);
-      // The health endpoint's snapshot may be up to 100 ms old (HealthBook snapshotMs): read a newer one.
-      await sleep(110);
-      const answer = await exchange("GET", "/v1/switchyard/health", { headers: { "x-api-key": harness.adminKey } });
-      const deployments = (JSON.parse(answer.text) as { deployments: { deployment: string; state: string; failures: number }[] }).deployments;
-      const haiku = deployments.find((entry) => entry.deployment === "anthropic-haiku");
-      assert.ok(haiku);
+      const haiku = await haikuHealth();
       assert.equal(haiku.failures, 0, "a client going away is not the upstream's failure");
       assert.notEqual(haiku.state, "open");
     } finally {

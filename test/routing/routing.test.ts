@@ -219,6 +219,23 @@ test("circuit breaker: opens after consecutive failures, half-opens after the co
   assert.ok(ids(ranking).includes("a-global"));
 });
 
+test("an attempt that ends without a word on health (client gone, request at fault) releases the half-open probe; one begun before the circuit opened does not", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  const old = book.begin("a-global");
+  now = 10;
+  book.record("a-global", "failure", { startedAt: now });
+  now = 1010;
+  const probe = book.begin("a-global");
+  assert.equal(book.snapshot().get("a-global")?.unavailable, true, "the probe is out");
+  book.settle("a-global", old);
+  assert.equal(book.snapshot().get("a-global")?.unavailable, true, "not the probe: it began before the circuit opened");
+  book.settle("a-global", probe);
+  assert.equal(book.snapshot().get("a-global")?.state, "half_open");
+  assert.equal(book.snapshot().get("a-global")?.unavailable, false, "the next request may probe");
+  assert.equal(book.snapshot().get("a-global")?.failures, 1, "nothing was counted");
+});
+
 test("a throttle with retry-after cools the deployment until then; when every candidate is unhealthy they are tried anyway", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, snapshotMs: 0 }, () => now);

@@ -1,0 +1,32 @@
+/** A client that went away is not an upstream error, nor a failover, in /metrics. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CLIENT_GONE } from "../../src/ledger/ledger.js";
+import { GatewayMetrics } from "../../src/metrics/gateway-metrics.js";
+import { sampleRow } from "../ledger/sample-rows.js";
+
+test("attempts cut short by the client leaving count as neither upstream errors nor failovers", async () => {
+  const metrics = new GatewayMetrics({ processMetrics: false });
+  metrics.observe(
+    sampleRow({
+      request_id: "left",
+      status: 499,
+      error_type: CLIENT_GONE,
+      deployment: null,
+      attempts: [{ deployment: "anthropic-sonnet", provider: "anthropic", status: null, error: CLIENT_GONE, latency_ms: 120 }],
+    }),
+  );
+  metrics.observe(
+    sampleRow({
+      request_id: "failed-over",
+      attempts: [
+        { deployment: "anthropic-sonnet", provider: "anthropic", status: 529, error: "overloaded", latency_ms: 40 },
+        { deployment: "bedrock-sonnet-us", provider: "bedrock", status: 200, error: null, latency_ms: 800 },
+      ],
+    }),
+  );
+  const { body } = await metrics.render();
+  const errors = body.split("\n").filter((line) => line.startsWith("switchyard_upstream_errors_total{"));
+  assert.deepEqual(errors, ['switchyard_upstream_errors_total{deployment="anthropic-sonnet",provider="anthropic",kind="overloaded"} 1']);
+  assert.equal(body.split("\n").filter((line) => line.startsWith("switchyard_failovers_total{")).length, 1);
+});
