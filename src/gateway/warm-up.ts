@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Pool, type Dispatcher } from "undici";
+import { Pool } from "undici";
 import type { Catalog } from "../catalog/catalog.js";
 import { parseGatewayConfig } from "../config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
@@ -61,26 +61,15 @@ function bodies(): string[] {
   return list;
 }
 
-/** Sends one request and reads its answer to the end; resolves with its status. */
-function send(pool: Pool, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect() {},
-      onHeaders(statusCode) {
-        status = statusCode;
-        return true;
-      },
-      onData() {
-        return true;
-      },
-      onComplete() {
-        resolve(status);
-      },
-      onError: reject,
-    };
-    pool.dispatch({ path: "/v1/messages", method: "POST", headers, body }, handler);
-  });
+/** Sends one request and reads its answer to the end; throws with the answer's start unless it is a 200. */
+async function send(pool: Pool, headers: Record<string, string>, body: string): Promise<void> {
+  const answer = await pool.request({ path: "/v1/messages", method: "POST", headers, body });
+  if (answer.statusCode === 200) {
+    await answer.body.text();
+    return;
+  }
+  const text = await answer.body.text().catch((error: Error) => `(its body could not be read: ${error.message})`);
+  throw new Error(`a warm-up request was answered ${answer.statusCode}: ${text.slice(0, 300)}`);
 }
 
 /**
@@ -94,6 +83,7 @@ export async function warmUp(catalog: Catalog, requests: number, options: { emul
   const profile = options.emulatorProfile ?? "instant";
   // Whatever has started is stopped, newest first, each step even if one before it failed.
   const undo: (() => unknown)[] = [() => rmSync(directory, { recursive: true, force: true })];
+  let failed = false;
   try {
     const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
     undo.push(() => anthropic.close());
@@ -138,14 +128,17 @@ models:
       while (next < requests) {
         const body = list[next % list.length] as string;
         next += 1;
-        const status = await send(pool, headers, body);
-        if (status !== 200) throw new Error(`a warm-up request was answered ${status}`);
+        await send(pool, headers, body);
         served += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
     return { requests: served, ms: performance.now() - started, directory };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
+    // A failure to stop something is thrown only when nothing failed before it: it must not hide the cause.
     let failure: unknown;
     for (const step of undo.reverse()) {
       try {
@@ -154,6 +147,6 @@ models:
         failure ??= error;
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined && !failed) throw failure;
   }
 }
