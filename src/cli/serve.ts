@@ -4,6 +4,7 @@ import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
+import { tuneHeapGrowth } from "../gateway/heap-growth.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
@@ -86,6 +87,8 @@ export const serveCommand: Command = {
     if (config.redis && !processEnv[config.redis.url_env]) {
       throw new UsageError(missingRedisUrl(config.redis.url_env));
     }
+    // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
+    tuneHeapGrowth();
     // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
     if (config.warm_up.requests > 0) {
       stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
