@@ -63,7 +63,7 @@ interface Tracker {
   samples: Sample[];
   consecutiveFailures: number;
   state: BreakerState;
-  /** When the circuit last opened: a success of a request sent before then does not close it. */
+  /** When the circuit last opened (−∞ before it ever has): an attempt begun before then is old news (isStale). */
   openedAt: number;
   openUntil: number;
   cooldownMs: number;
@@ -119,7 +119,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: Number.NEGATIVE_INFINITY, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -154,9 +154,10 @@ export class HealthBook {
     const coolFor = timing.retryAfterMs !== undefined ? Math.min(timing.retryAfterMs, this.settings.maxCooldownMs) : outcome === "throttled" ? this.settings.throttleCooldownMs : undefined;
     if (coolFor !== undefined) tracker.coolingUntil = Math.max(tracker.coolingUntil, now + coolFor);
 
-    // An attempt that began before the circuit opened says nothing new about it: its success may be
-    // a stream that ran for minutes, its failure the one that opened it. It neither closes nor
-    // re-opens the circuit, and it is not the half-open probe, whose flag stays up until the probe ends.
+    // An attempt that began before the circuit last opened says nothing new about it: its success
+    // may be a stream that ran for minutes, its failure the one that opened it. It neither closes,
+    // re-opens nor (once closed again) counts toward opening the circuit, and it is not the
+    // half-open probe, whose flag stays up until the probe ends.
     const stale = this.isStale(tracker, timing.startedAt ?? now);
     if (stale) {
       if (outcome === "throttled") tracker.throttles += 1;
@@ -200,9 +201,13 @@ export class HealthBook {
     this.cached = undefined;
   }
 
-  /** Begun before the circuit last opened (or in the same millisecond): the attempt says nothing about it now. */
+  /**
+   * Begun before the circuit last opened (or in the same millisecond): the attempt says nothing
+   * about the deployment now, whether the circuit is still open or a probe has closed it since (a
+   * stream begun before an outage, failing after the recovery, must not count toward the next one).
+   */
   private isStale(tracker: Tracker, startedAt: number): boolean {
-    return tracker.state !== "closed" && startedAt <= tracker.openedAt;
+    return startedAt <= tracker.openedAt;
   }
 
   /**

@@ -119,6 +119,13 @@ describe("news a replica tells and hears", () => {
     assert.equal(a.snapshot().get("d")?.unavailableReason, "circuit half-open: a probe is in flight");
     a.record("d", "success", { ttftMs: 20, startedAt: probe });
     assert.equal(a.snapshot().get("d")?.state, "closed");
+    // Closed again, old attempts failing one after another do not open it (failureThreshold is 1 here).
+    now += 100;
+    a.record("d", "failure", { totalMs: 20, startedAt: before });
+    assert.equal(a.snapshot().get("d")?.state, "closed", "an attempt begun before the outage is not the next one");
+    assert.equal(a.snapshot().get("d")?.failures, 3, "still counted in the totals");
+    a.record("d", "failure", { totalMs: 20, startedAt: now });
+    assert.equal(a.snapshot().get("d")?.state, "open", "a fresh failure opens it");
   });
 
   test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {
