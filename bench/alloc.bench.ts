@@ -25,15 +25,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { closedLoop, makePool, requestBody, type RunResult, type Target } from "./gateway/load.js";
-import { flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { allocationSites, mainIsolate, parseGcLine, type GcEvent, type HeapNode, type Site } from "./gateway/gc-trace.js";
 import { startEmulator, startMinimalProxy, startSwitchyard, type Child } from "./gateway/processes.js";
 import { integer, table } from "./gateway/stats.js";
 import { BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
-const { values } = parseArgs({
+const { values } = benchFlags({
   options: {
     duration: { type: "string" },
     warmup: { type: "string" },

@@ -11,13 +11,13 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Pool } from "undici";
 import { startAnthropicEmulator } from "../src/emulators/anthropic/start-anthropic-emulator.js";
 import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../src/emulators/bedrock/start-bedrock-emulator.js";
+import { benchFlags } from "./gateway/flags.js";
 
 type Provider = "anthropic" | "bedrock";
 type ChildMessage = { url: string } | { cpuMs: number };
@@ -145,7 +145,7 @@ async function runScenario(scenario: Scenario, url: string, child: ChildProcess,
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: "string" }, connections: { type: "string" }, json: { type: "boolean" } } });
+  const { values } = benchFlags({ options: { duration: { type: "string" }, connections: { type: "string" }, json: { type: "boolean" } } });
   const seconds = Number(values.duration ?? 5);
   const connections = Number(values.connections ?? 32);
   const results = [];

@@ -36,16 +36,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { availableParallelism, homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import type { Pool } from "undici";
 import { closedLoop, completedCount, makePool, requestBody, type Target } from "./gateway/load.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
-import { flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, flagError, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { integer, median, ms, table } from "./gateway/stats.js";
 import { BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
-const { values } = parseArgs({
+const { values } = benchFlags({
   options: {
     base: { type: "string" },
     head: { type: "string" },
@@ -74,7 +73,7 @@ const concurrency = wholeFlag("concurrency", values.concurrency, 64);
 const maxTokens = wholeFlag("max-tokens", values["max-tokens"], 64);
 const modes = (values.modes ?? "json,stream").split(",").map((mode) => {
   const trimmed = mode.trim();
-  if (trimmed !== "json" && trimmed !== "stream") throw new Error(`--modes takes json and/or stream, got ${JSON.stringify(mode)}`);
+  if (trimmed !== "json" && trimmed !== "stream") flagError(`--modes takes json and/or stream, got ${JSON.stringify(mode)}`);
   return trimmed as Mode;
 });
 

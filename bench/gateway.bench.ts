@@ -48,18 +48,17 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus as cpuList, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import type { Pool } from "undici";
 import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js";
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, warmupCountOf, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, threadTimes, type Child, type ThreadTimes } from "./gateway/processes.js";
-import { countFlag, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, countFlag, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
 import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
-const { values } = parseArgs({
+const { values } = benchFlags({
   options: {
     rates: { type: "string" },
     "paired-rates": { type: "string" },

@@ -8,14 +8,14 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadCatalog } from "../src/catalog/files.js";
 import { formatUsd } from "../src/pricing/money.js";
 import { fromAnthropicUsage } from "../src/pricing/normalize-usage.js";
 import { priceRequest } from "../src/pricing/price-request.js";
 import type { Usage } from "../src/pricing/usage.js";
+import { benchFlags } from "./gateway/flags.js";
 
-const { values } = parseArgs({ options: { records: { type: "string" }, megabytes: { type: "string" }, json: { type: "boolean" } } });
+const { values } = benchFlags({ options: { records: { type: "string" }, megabytes: { type: "string" }, json: { type: "boolean" } } });
 const recordCount = Number(values.records ?? 2_000_000);
 const megabytes = Number(values.megabytes ?? 200);
 

@@ -19,10 +19,9 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { Worker, isMainThread, workerData } from "node:worker_threads";
 import { lowerThreadPriority, pause, THREAD_NICE, threadId } from "../src/ledger/sqlite/thread-steps.js";
-import { numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, flagError, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { percentile, table } from "./gateway/stats.js";
 
 /**
@@ -90,7 +89,7 @@ async function serve(): Promise<void> {
 function modeList(flag: string | undefined): Mode[] {
   const asked = flag === undefined ? [...MODES] : flag.split(",").map((name) => name.trim());
   const unknown = asked.filter((name) => !(MODES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`--modes: unknown mode ${unknown.join(", ")}; the modes are ${MODES.join(", ")}`);
+  if (unknown.length > 0) flagError(`--modes: unknown mode ${unknown.join(", ")}; the modes are ${MODES.join(", ")}`);
   return (asked as Mode[]).filter((mode) => {
     const policy = mode === "sched-idle" ? "--idle" : mode === "batch" || mode === "batch-steps" ? "--batch" : undefined;
     return policy === undefined || policyAvailable(policy, mode);
@@ -147,7 +146,7 @@ async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
 async function main(): Promise<void> {
   // This process is the client: pin it to CPU 0 (the server gets CPU 1).
   execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
-  const { values } = parseArgs({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, modes: { type: "string" }, json: { type: "boolean" } } });
+  const { values } = benchFlags({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, modes: { type: "string" }, json: { type: "boolean" } } });
   const seconds = numberFlag("seconds", values.seconds, 10);
   const burstMs = numberFlag("burst", values.burst, 2);
   const periodMs = numberFlag("period", values.period, 100);

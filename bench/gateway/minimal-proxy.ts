@@ -9,10 +9,10 @@
  * Prints "minimal proxy listening on http://127.0.0.1:PORT". Stops on SIGINT/SIGTERM.
  */
 import { createServer } from "node:http";
-import { parseArgs } from "node:util";
 import { Pool } from "undici";
+import { benchFlags } from "./flags.js";
 
-const { values } = parseArgs({ options: { upstream: { type: "string" }, port: { type: "string" }, host: { type: "string" } } });
+const { values } = benchFlags({ options: { upstream: { type: "string" }, port: { type: "string" }, host: { type: "string" } } });
 if (!values.upstream) throw new Error("--upstream URL is required");
 const pool = new Pool(values.upstream, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host"]);
