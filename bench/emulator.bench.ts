@@ -17,7 +17,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Pool } from "undici";
 import { startAnthropicEmulator } from "../src/emulators/anthropic/start-anthropic-emulator.js";
 import { DEFAULT_BEDROCK_CREDENTIALS, startBedrockEmulator } from "../src/emulators/bedrock/start-bedrock-emulator.js";
-import { benchFlags } from "./gateway/flags.js";
+import { benchFlags, numberFlag, wholeFlag } from "./gateway/flags.js";
 
 type Provider = "anthropic" | "bedrock";
 type ChildMessage = { url: string } | { cpuMs: number };
@@ -146,8 +146,8 @@ async function runScenario(scenario: Scenario, url: string, child: ChildProcess,
 
 async function main(): Promise<void> {
   const { values } = benchFlags({ options: { duration: { type: "string" }, connections: { type: "string" }, json: { type: "boolean" } } });
-  const seconds = Number(values.duration ?? 5);
-  const connections = Number(values.connections ?? 32);
+  const seconds = numberFlag("duration", values.duration, 5);
+  const connections = wholeFlag("connections", values.connections, 32);
   const results = [];
   for (const provider of ["anthropic", "bedrock"] as const) {
     const child = fork(fileURLToPath(import.meta.url), ["--serve", provider], { stdio: ["ignore", "inherit", "inherit", "ipc"] });

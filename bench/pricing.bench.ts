@@ -13,11 +13,11 @@ import { formatUsd } from "../src/pricing/money.js";
 import { fromAnthropicUsage } from "../src/pricing/normalize-usage.js";
 import { priceRequest } from "../src/pricing/price-request.js";
 import type { Usage } from "../src/pricing/usage.js";
-import { benchFlags } from "./gateway/flags.js";
+import { benchFlags, numberFlag, wholeFlag } from "./gateway/flags.js";
 
 const { values } = benchFlags({ options: { records: { type: "string" }, megabytes: { type: "string" }, json: { type: "boolean" } } });
-const recordCount = Number(values.records ?? 2_000_000);
-const megabytes = Number(values.megabytes ?? 200);
+const recordCount = wholeFlag("records", values.records, 2_000_000);
+const megabytes = numberFlag("megabytes", values.megabytes, 200);
 
 const catalog = loadCatalog();
 const offering = catalog.resolve("claude-sonnet-4-5", { provider: "anthropic" }).offering;

@@ -10,10 +10,10 @@
  */
 import { createServer } from "node:http";
 import { Pool } from "undici";
-import { benchFlags } from "./flags.js";
+import { benchFlags, flagError } from "./flags.js";
 
 const { values } = benchFlags({ options: { upstream: { type: "string" }, port: { type: "string" }, host: { type: "string" } } });
-if (!values.upstream) throw new Error("--upstream URL is required");
+if (!values.upstream) flagError("--upstream URL is required");
 const pool = new Pool(values.upstream, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host"]);
 

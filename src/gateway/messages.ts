@@ -239,6 +239,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           waited = true;
           warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
           await sleepUnlessCancelled(upstreamError.details.retryAfterMs ?? 0, cancel);
+          // A client gone (or the deadline passed) during the wait: no attempt that never left.
+          if (cancel.aborted) break;
           index -= 1;
         }
         continue;

@@ -257,7 +257,7 @@ export class GatewayMetrics {
     if (row.ttft_ms !== null) series.ttft[stream].observe(row.ttft_ms / 1000);
     series.overhead.observe(row.overhead_ms / 1000);
     row.attempts.forEach((attempt, index) => {
-      // A client that left is not an upstream error (nor a failover).
+      // A client that left is not an upstream error (it is always a row's last attempt).
       if (attempt.error === null || attempt.error === CLIENT_GONE) return;
       const { deployment, provider, error: kind } = attempt;
       this.upstreamErrors.at(`${deployment}\u0000${provider}\u0000${kind}`, () => ({ deployment, provider, kind })).inc();

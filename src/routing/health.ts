@@ -147,8 +147,12 @@ export class HealthBook {
     // Availability changes must show at once; latency percentiles may be up to snapshotMs old.
     const before = { state: tracker.state, coolingUntil: tracker.coolingUntil, probe: tracker.probeInFlight };
     tracker.requests += 1;
-    tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
-    if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
+    const stale = this.isStale(tracker, timing.startedAt ?? now);
+    // A stale attempt is no sample either: the error-rate rule (shouldOpen) must not count it.
+    if (!stale) {
+      tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
+      if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
+    }
     // An upstream's retry-after (at most maxCooldownMs: an HTTP date far ahead is not a reason to
     // leave a deployment for hours), or a throttle's default cooling.
     const coolFor = timing.retryAfterMs !== undefined ? Math.min(timing.retryAfterMs, this.settings.maxCooldownMs) : outcome === "throttled" ? this.settings.throttleCooldownMs : undefined;
@@ -158,7 +162,6 @@ export class HealthBook {
     // may be a stream that ran for minutes, its failure the one that opened it. It neither closes,
     // re-opens nor (once closed again) counts toward opening the circuit, and it is not the
     // half-open probe, whose flag stays up until the probe ends.
-    const stale = this.isStale(tracker, timing.startedAt ?? now);
     if (stale) {
       if (outcome === "throttled") tracker.throttles += 1;
       else if (outcome === "failure") tracker.failures += 1;

@@ -236,6 +236,24 @@ test("an attempt that ends without a word on health (client gone, request at fau
   assert.equal(book.snapshot().get("a-global")?.failures, 1, "nothing was counted");
 });
 
+test("attempts begun before the circuit last opened are no samples: the error-rate rule does not count them once a probe has closed it", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, errorRateThreshold: 0.5, minSamples: 3, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  const old = now;
+  now = 10;
+  book.hear("a-global", { kind: "opened", forMs: 1000, cooldownMs: 1000 });
+  now = 1010;
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, startedAt: book.begin("a-global") });
+  assert.equal(book.snapshot().get("a-global")?.state, "closed");
+  for (let index = 0; index < 3; index += 1) book.record("a-global", "failure", { totalMs: 5, startedAt: old });
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, startedAt: book.begin("a-global") });
+  book.record("a-global", "failure", { totalMs: 5, startedAt: book.begin("a-global") });
+  const health = book.snapshot().get("a-global");
+  assert.equal(health?.state, "closed", "1 fresh failure in 3 fresh samples is under the 50% rule; the 3 old ones are not samples");
+  assert.equal(health?.failures, 4, "every failure still counts in the totals");
+  assert.equal(health?.samples, 3);
+});
+
 test("a throttle with retry-after cools the deployment until then; when every candidate is unhealthy they are tried anyway", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, snapshotMs: 0 }, () => now);
