@@ -68,6 +68,8 @@ interface Tracker {
   openUntil: number;
   cooldownMs: number;
   probeInFlight: boolean;
+  /** When the probe in flight began (begin()'s answer): only that attempt's settle() releases it. */
+  probeStartedAt: number;
   coolingUntil: number;
   /** The end of the last cooling told to the other replicas (or heard from them). */
   coolingTold: number;
@@ -119,7 +121,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: Number.NEGATIVE_INFINITY, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: Number.NEGATIVE_INFINITY, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, probeStartedAt: Number.NaN, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -133,8 +135,11 @@ export class HealthBook {
     const now = this.now();
     const tracker = this.tracker(deployment);
     if (tracker.state === "open" && now >= tracker.openUntil) tracker.state = "half_open";
-    if (tracker.state === "half_open") {
+    // The first attempt of a half-open deployment is its probe; one sent while the probe is out
+    // (every candidate unhealthy: the last resort) is not.
+    if (tracker.state === "half_open" && !tracker.probeInFlight) {
       tracker.probeInFlight = true;
+      tracker.probeStartedAt = now;
       this.cached = undefined;
     }
     return now;
@@ -199,7 +204,7 @@ export class HealthBook {
    */
   settle(deployment: string, startedAt: number): void {
     const tracker = this.trackers.get(deployment);
-    if (!tracker || tracker.state !== "half_open" || !tracker.probeInFlight || this.isStale(tracker, startedAt)) return;
+    if (!tracker || tracker.state !== "half_open" || !tracker.probeInFlight || startedAt !== tracker.probeStartedAt) return;
     tracker.probeInFlight = false;
     this.cached = undefined;
   }

@@ -230,6 +230,11 @@ test("an attempt that ends without a word on health (client gone, request at fau
   assert.equal(book.snapshot().get("a-global")?.unavailable, true, "the probe is out");
   book.settle("a-global", old);
   assert.equal(book.snapshot().get("a-global")?.unavailable, true, "not the probe: it began before the circuit opened");
+  // A last-resort attempt sent while the probe is out, whose client leaves, is not the probe either.
+  now = 1020;
+  const lastResort = book.begin("a-global");
+  book.settle("a-global", lastResort);
+  assert.equal(book.snapshot().get("a-global")?.unavailable, true, "only the probe's own end releases it");
   book.settle("a-global", probe);
   assert.equal(book.snapshot().get("a-global")?.state, "half_open");
   assert.equal(book.snapshot().get("a-global")?.unavailable, false, "the next request may probe");
