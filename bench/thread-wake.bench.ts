@@ -144,14 +144,15 @@ async function measure(setup: WorkerSetup, seconds: number): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  // This process is the client: pin it to CPU 0 (the server gets CPU 1).
-  execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   const { values } = benchFlags({ options: { seconds: { type: "string" }, burst: { type: "string" }, period: { type: "string" }, rounds: { type: "string" }, modes: { type: "string" }, json: { type: "boolean" } } });
   const seconds = numberFlag("seconds", values.seconds, 10);
   const burstMs = numberFlag("burst", values.burst, 2);
   const periodMs = numberFlag("period", values.period, 100);
   const rounds = wholeFlag("rounds", values.rounds, 2);
   const modes = modeList(values.modes);
+  // This process is the client: pin it to CPU 0 (the server gets CPU 1). After the flags: a bad
+  // flag is reported without taskset.
+  execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   const results: { mode: Mode; round: number; count: number; p50: number; p99: number; p999: number; max: number }[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const mode of modes) {
