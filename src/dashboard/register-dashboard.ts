@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { GatewayState } from "../gateway/state.js";
 import type { KeyStore } from "../ledger/ledger.js";
-import { closeLingering } from "../util/lingering-close.js";
+import { lingerIfUnread } from "../util/lingering-close.js";
 import type { DashboardContext, Query } from "./context.js";
 import { exampleWorkload } from "./example-workload.js";
 import { escapeHtml } from "./format.js";
@@ -60,8 +60,7 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
       });
 
       scope.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
-        // A form refused before it was read to its end (too large): the browser reads the page, not a reset.
-        if (!request.raw.complete) closeLingering(request.raw, reply.raw);
+        lingerIfUnread(request, reply);
         if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
           return sendPage(reply, plannerPage(context, undefined, undefined, `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`), 413);
         }

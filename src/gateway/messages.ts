@@ -26,10 +26,8 @@ import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
-import { ClientLeft, sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
-
-/** The ledger row's status for a request whose client left before its answer began (nginx's "client closed request"). */
-export const CLIENT_CLOSED_REQUEST = 499;
+import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
+import { abortedError } from "../providers/shared/http.js";
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -189,6 +187,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     let lastError: UpstreamError | undefined;
     let waited = false;
     for (let index = 0; index < ranked.length && attempts.length < state.config.config.routing.max_attempts; index += 1) {
+      // Gone (or past the deadline) while waiting for limits, a budget or a retry-after: no attempt that never leaves.
+      if (cancel.aborted) throw abortedError(cancel.reason, "switchyard");
       const candidate = ranked[index] as Candidate;
       const deployment = candidate.deployment;
       const client = state.clients.get(deployment.providerName);
@@ -220,17 +220,15 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
         const latency = performance.now() - attemptStarted;
         upstreamMs += latency;
-        const clientLeft = cancel.reason instanceof ClientLeft;
-        attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: clientLeft ? CLIENT_GONE : upstreamError.kind, latency_ms: Math.round(latency) });
+        attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
         const refused = upstreamError.details.refusedFields;
         if (refused) state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now());
         // A client that left before the first byte, or a request at fault, says nothing of the
         // deployment's health; the attempt only ends (a half-open probe is out no longer).
-        const health = clientLeft ? undefined : healthOutcome(upstreamError.kind);
+        const health = healthOutcome(upstreamError.kind);
         if (health) {
-          const retryAfterMs = upstreamError.details.retryAfterMs;
-          state.health.record(deployment.id, health, retryAfterMs !== undefined ? { retryAfterMs, startedAt: attemptAt } : { startedAt: attemptAt });
+          state.health.record(deployment.id, health, { retryAfterMs: upstreamError.details.retryAfterMs, startedAt: attemptAt });
         } else {
           state.health.settle(deployment.id, attemptAt);
         }
@@ -239,8 +237,6 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
           waited = true;
           warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
           await sleepUnlessCancelled(upstreamError.details.retryAfterMs ?? 0, cancel);
-          // A client gone (or the deadline passed) during the wait: no attempt that never left.
-          if (cancel.aborted) break;
           index -= 1;
         }
         continue;
@@ -293,9 +289,8 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     if (requestedModel === "") requestedModel = modelNamed(incoming.body);
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
-    // A client gone before its answer began is answered nothing: the row says so (nginx's 499).
-    const clientLeft = incoming.cancel.reason instanceof ClientLeft && !response.headersSent;
-    recordOutcome(state, outcome({ deployment: undefined, status: clientLeft ? CLIENT_CLOSED_REQUEST : reply.status, errorType: clientLeft ? CLIENT_GONE : reply.type, usage: undefined, ttftMs: undefined }));
+    // A client gone before its answer began (client_disconnected) is answered nothing; its row says 499.
+    recordOutcome(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);

@@ -10,7 +10,7 @@ import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
-import { closeLingering } from "../util/lingering-close.js";
+import { lingerIfUnread } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { Cancel, ClientLeft } from "../util/cancel.js";
@@ -37,14 +37,9 @@ function fromFastify(error: FastifyFailure): Error {
   return error;
 }
 
-/**
- * Fastify's refusal of a request, in the route's error shape. A body refused before it was read to
- * its end (too large) closes the connection as the front door does, lingering: Node would reset a
- * client still sending, and the reset loses the 413 (the client sees EPIPE and, as the SDKs do for
- * a connection error, sends the whole body again).
- */
+/** Fastify's refusal of a request, in the route's error shape (a body refused unread closes its connection lingering). */
 function sendFastifyError(request: FastifyRequest, reply: FastifyReply, error: FastifyFailure, shape: "anthropic" | "openai"): void {
-  if (!request.raw.complete) closeLingering(request.raw, reply.raw);
+  lingerIfUnread(request, reply);
   sendError(reply, fromFastify(error), shape);
 }
 
@@ -62,8 +57,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   // the parse: count_tokens sends them upstream as the client wrote them.
   app.removeAllContentTypeParsers();
   // A body read whole and refused (content type, JSON) is refused by the preHandler below, not by
-  // the parser: fastify closes the connection after a parser's error, and a kept-alive client
-  // would pay a new connection for its bad JSON, which the front door does not make it do.
+  // the parser: fastify marks a parser's refusal `connection: close` (and removing the header in
+  // the error handler leaves none at all), and a kept-alive client would pay a new connection for
+  // its bad JSON, which the front door does not make it do.
   const refusedBodies = new WeakMap<FastifyRequest, GatewayError>();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
     const problem = contentTypeProblem(request.headers["content-type"]);

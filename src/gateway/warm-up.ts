@@ -6,7 +6,7 @@
  * a p99 of 55–670 ms; after 4,000 requests of load it was 5 ms. Behind a load balancer a new
  * replica gets its full share at once, so those seconds are every rolling restart's.
  *
- * So `switchyard serve` first sends a few thousand requests through a second gateway of its own,
+ * So `switchyard serve` first sends requests (1,000 by default) through a second gateway of its own,
  * in the same process, on loopback, in front of the built-in emulators: the same code (JIT work is
  * per function, not per instance) through every part of the path a request takes, both upstream
  * shapes, JSON and SSE, pricing, the ledger row and its journal. Nothing of it is kept: the

@@ -8,7 +8,8 @@
 
 /**
  * The error an attempt, a row (`error_type`, with status 499) or a stream's end carries when the
- * client went away: not the upstream's failure.
+ * client went away: not the upstream's failure. The providers' ErrorKind of the same name
+ * (`abortedError` in providers/shared/http.ts) is where it comes from before the first byte.
  */
 export const CLIENT_GONE = "client_disconnected";
 

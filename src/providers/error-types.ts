@@ -21,6 +21,8 @@ export const ERROR_TABLE: Record<ErrorKind, { status: number; type: string }> = 
   timeout: { status: 504, type: "timeout_error" },
   overloaded: { status: 529, type: "overloaded_error" },
   unavailable: { status: 529, type: "overloaded_error" },
+  // Never sent (the client is gone); the ledger row's status, nginx's "client closed request".
+  client_disconnected: { status: 499, type: "client_disconnected" },
 };
 
 export function anthropicErrorType(kind: ErrorKind): string {

@@ -21,6 +21,8 @@ export type ErrorKind =
   | "no_route"
   /** This deployment's API cannot carry the request (e.g. an image URL to Bedrock's Converse): another may. */
   | "unsupported"
+  /** The client went away before its answer began: nobody is answered, and the upstream is not to blame. */
+  | "client_disconnected"
   | "internal";
 
 /** Failures another deployment may not have: try the next candidate (before any byte reached the client). */

@@ -25,3 +25,8 @@ export function closeLingering(request: IncomingMessage, response: ServerRespons
     });
   };
 }
+
+/** Before a framework's refusal is written: a body it refused before reading it to its end (too large) closes the connection lingering. */
+export function lingerIfUnread(request: { raw: IncomingMessage }, reply: { raw: ServerResponse }): void {
+  if (!request.raw.complete) closeLingering(request.raw, reply.raw);
+}

@@ -127,12 +127,13 @@ describe("chaos", () => {
       } finally {
         harness.anthropic.setProfile("instant");
       }
-      assert.deepEqual(
-        recorded.filter((entry) => entry.deployment === "anthropic-sonnet").map((entry) => [entry.outcome, typeof entry.startedAt]),
-        [["failure", "number"], ["failure", "number"], ["failure", "number"]],
-        "a failure says when its attempt began: one begun before the circuit opened must not re-open it",
-      );
+      const failures = recorded.filter((entry) => entry.deployment === "anthropic-sonnet");
+      assert.deepEqual(failures.map((entry) => entry.outcome), ["failure", "failure", "failure"]);
+      for (const entry of failures) assert.ok(entry.startedAt !== undefined && entry.startedAt <= Date.now(), "a failure says when its attempt began: one begun before the circuit opened must not re-open it");
+      assert.equal(health.snapshot().get("anthropic-sonnet")?.state, "open", "three 500s opened it");
       await new Promise((resolve) => setTimeout(resolve, 450));
+      assert.equal(health.snapshot().get("anthropic-sonnet")?.state, "half_open");
+      const anthropicCalls = upstreamRequests(harness.anthropic);
       // The probe goes out with a request the upstream refuses as the client's fault: no failover, no health news.
       harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400 }, count: 1 }] });
       try {
@@ -140,6 +141,8 @@ describe("chaos", () => {
       } finally {
         harness.anthropic.setProfile("instant");
       }
+      assert.equal(upstreamRequests(harness.anthropic), anthropicCalls + 1, "the 400 was the half-open deployment's probe");
+      assert.equal(health.snapshot().get("anthropic-sonnet")?.state, "half_open", "a 400 neither closes nor re-opens it");
       const { response } = await ask("anthropic-first");
       assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet", "the next request probes (and closes the circuit), not skipped behind a probe that ended");
       assert.equal(response.headers.get("x-switchyard-attempts"), "1");

@@ -6,7 +6,7 @@
  * own backpressure. Network failures become UpstreamError kinds.
  */
 import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
-import type { Cancel } from "../../util/cancel.js";
+import { ClientLeft, type Cancel } from "../../util/cancel.js";
 import { UpstreamError } from "../upstream-error.js";
 
 export interface HttpOptions {
@@ -54,6 +54,12 @@ export class RawResponse {
     }
     return passThroughHeaders(candidates);
   }
+}
+
+/** A request stopped by its Cancel: its client went away (client_disconnected), or its deadline passed (timeout). */
+export function abortedError(reason: Error | undefined, who: string): UpstreamError {
+  if (reason instanceof ClientLeft) return new UpstreamError("client_disconnected", `${who}: request aborted (client disconnected)`);
+  return new UpstreamError("timeout", `${who}: request aborted (${reason?.message ?? "deadline"})`);
 }
 
 /** Maps undici / socket errors to the closed set: timeouts vs connection failures. */
@@ -283,7 +289,7 @@ export function post(
   options: { cancel: Cancel; headersTimeoutMs: number; who: string },
 ): Promise<RawResponse> {
   const { cancel, who } = options;
-  if (cancel.aborted) return Promise.reject(new UpstreamError("timeout", `${who}: request aborted (${cancel.reason?.message ?? "deadline"})`));
+  if (cancel.aborted) return Promise.reject(abortedError(cancel.reason, who));
   return new Promise<RawResponse>((resolve, reject) => {
     let abort: ((error: Error) => void) | undefined;
     let pendingAbort: Error | undefined;
@@ -302,7 +308,7 @@ export function post(
         reject(error instanceof UpstreamError ? error : networkError(error, who));
       }
     };
-    stopListening = cancel.onAbort((reason) => abortRequest(new UpstreamError("timeout", `${who}: request aborted (${reason.message})`)));
+    stopListening = cancel.onAbort((reason) => abortRequest(abortedError(reason, who)));
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortFn) {
         abort = abortFn;
@@ -325,7 +331,7 @@ export function post(
       },
       onError(error) {
         stopListening();
-        const failure = cancel.aborted && !(error instanceof UpstreamError) ? new UpstreamError("timeout", `${who}: request aborted (${cancel.reason?.message ?? "deadline"})`) : networkError(error, who);
+        const failure = cancel.aborted && !(error instanceof UpstreamError) ? abortedError(cancel.reason, who) : networkError(error, who);
         if (!settled) {
           settled = true;
           reject(failure);
