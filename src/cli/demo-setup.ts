@@ -9,10 +9,10 @@ import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-e
 import { startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
 import { emulatorProviderLines, emulatorSecrets } from "../emulators/shared/emulator-providers.js";
+import { randomBase62 } from "../ledger/api-keys.js";
 
 /** The environment variables npm start's generated config reads the emulators' secrets from. */
 const EMULATOR_ENV_PREFIX = "SWITCHYARD_EMULATOR_";
-import { randomBase62 } from "../ledger/api-keys.js";
 
 export const STATE_DIR = ".switchyard";
 
