@@ -29,6 +29,8 @@ import { startGateway } from "./start-gateway.js";
 export interface WarmUpResult {
   /** Requests answered 200 (all of them, or warmUp throws). */
   requests: number;
+  /** Requests each of its emulators received, as they counted them: the path went through both upstream shapes. */
+  upstream: { anthropic: number; bedrock: number };
   ms: number;
   /** Its temporary ledger's folder, removed by the time it returns. */
   directory: string;
@@ -133,7 +135,8 @@ models:
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
-    return { requests: served, ms: performance.now() - started, directory };
+    const upstream = { anthropic: anthropic.state().counters.requests, bedrock: bedrock.state().counters.requests };
+    return { requests: served, upstream, ms: performance.now() - started, directory };
   } catch (error) {
     failed = true;
     throw error;

@@ -12,6 +12,8 @@ test("warm-up sends its requests through a throwaway gateway and leaves nothing 
   const before = openHandles();
   const result = await warmUp(catalog(), 24);
   assert.equal(result.requests, 24);
+  // The emulators' own counts: half of the requests went to each upstream shape.
+  assert.deepEqual(result.upstream, { anthropic: 12, bedrock: 12 });
   assert.ok(result.ms > 0);
   assert.equal(existsSync(result.directory), false, "its temporary ledger is gone");
   // Sockets closing on the other side may take a turn of the event loop.
