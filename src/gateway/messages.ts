@@ -201,7 +201,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         addDroppedWarning(warnings, deployment, sentBody);
       }
       const attemptStarted = performance.now();
-      const attemptAt = state.health.begin(deployment.id);
+      const attempt = state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
@@ -228,9 +228,9 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         // deployment's health; the attempt only ends (a half-open probe is out no longer).
         const health = healthOutcome(upstreamError.kind);
         if (health) {
-          state.health.record(deployment.id, health, { retryAfterMs: upstreamError.details.retryAfterMs, startedAt: attemptAt });
+          state.health.record(deployment.id, health, { retryAfterMs: upstreamError.details.retryAfterMs, attempt });
         } else {
-          state.health.settle(deployment.id, attemptAt);
+          state.health.settle(attempt);
         }
         if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
@@ -245,7 +245,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
       upstreamMs += firstByteMs;
       attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(firstByteMs) });
       if (result.kind === "json") {
-        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, startedAt: attemptAt });
+        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, attempt });
         rememberPrefixes(state, plan, deployment);
         debitOutput(state, key, result.usage.usage.output);
         const row = recordOutcome(state, outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
@@ -270,11 +270,11 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
         const health = failure === undefined || failure === CLIENT_GONE ? undefined : healthOutcome(failure);
-        if (health) state.health.record(deployment.id, health, { startedAt: attemptAt });
+        if (health) state.health.record(deployment.id, health, { attempt });
         // The upstream answered (its first event arrived). Ended early by the client, or by the
         // request's own fault (an invalid_request event): healthy, without a total time.
-        else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs, startedAt: attemptAt });
-        else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs, startedAt: attemptAt });
+        else if (failure) state.health.record(deployment.id, "success", { ttftMs: firstByteMs, attempt });
+        else state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs, attempt });
         const usage = result.usage();
         if (!failure) rememberPrefixes(state, plan, deployment);
         // Output the upstream reported counts against the key's token limit however the stream ended.

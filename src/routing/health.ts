@@ -5,9 +5,11 @@
  * Breaker: closed -> open after `failureThreshold` consecutive failures, or when the window's
  * failure rate reaches `errorRateThreshold` over at least `minSamples`; open for a cooldown that
  * doubles on each re-open (capped); then half-open: one probe request at a time; a success closes
- * it, a failure re-opens it (an attempt begun before the circuit opened does neither, and is not
- * the probe). A retry-after from an upstream "cools" the deployment until then,
- * without counting against the breaker twice.
+ * it, a failure re-opens it (an attempt begun before the circuit last opened does neither, and is
+ * not the probe). Each attempt carries a token from begin(): which opening of the circuit it began
+ * under, so "before" is a count, not a clock reading (a clock stepped back, or two attempts in the
+ * same millisecond, cannot confuse it), and the probe is known by its token. A retry-after from
+ * an upstream "cools" the deployment until then, without counting against the breaker twice.
  *
  * Routing reads an immutable snapshot (recomputed at most every `snapshotMs`), so ranking stays a
  * pure function of (request, config, snapshot).
@@ -52,6 +54,13 @@ export type HealthNews = { kind: "opened"; forMs: number; cooldownMs: number } |
 const COOLING_NEWS_MS = 1_000;
 export type BreakerState = "closed" | "open" | "half_open";
 
+/** One attempt at a deployment: begin()'s answer, handed back to record() or settle() when it ends. */
+export interface Attempt {
+  readonly deployment: string;
+  /** How many times the circuit had opened when the attempt began: one begun before the last opening is old news. */
+  readonly openings: number;
+}
+
 interface Sample {
   at: number;
   outcome: Outcome;
@@ -63,13 +72,12 @@ interface Tracker {
   samples: Sample[];
   consecutiveFailures: number;
   state: BreakerState;
-  /** When the circuit last opened (−∞ before it ever has): an attempt begun before then is old news (isStale). */
-  openedAt: number;
+  /** How many times the circuit has opened (here or by news): an attempt begun before the last is old news (isStale). */
+  openings: number;
   openUntil: number;
   cooldownMs: number;
-  probeInFlight: boolean;
-  /** When the probe in flight began (begin()'s answer): only that attempt's settle() releases it. */
-  probeStartedAt: number;
+  /** The half-open probe in flight: only its own end releases it. */
+  probe: Attempt | undefined;
   coolingUntil: number;
   /** The end of the last cooling told to the other replicas (or heard from them). */
   coolingTold: number;
@@ -121,7 +129,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openedAt: Number.NEGATIVE_INFINITY, openUntil: 0, cooldownMs: this.settings.cooldownMs, probeInFlight: false, probeStartedAt: Number.NaN, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openings: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probe: undefined, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -129,30 +137,29 @@ export class HealthBook {
 
   /**
    * Called when a request is about to go to a deployment: a half-open deployment admits one probe.
-   * Returns the attempt's start on this book's clock, for record()'s `startedAt`.
+   * The answer goes back to record() (`attempt`) or settle() when the attempt ends.
    */
-  begin(deployment: string): number {
-    const now = this.now();
+  begin(deployment: string): Attempt {
     const tracker = this.tracker(deployment);
-    if (tracker.state === "open" && now >= tracker.openUntil) tracker.state = "half_open";
+    if (tracker.state === "open" && this.now() >= tracker.openUntil) tracker.state = "half_open";
+    const attempt: Attempt = { deployment, openings: tracker.openings };
     // The first attempt of a half-open deployment is its probe; one sent while the probe is out
     // (every candidate unhealthy: the last resort) is not.
-    if (tracker.state === "half_open" && !tracker.probeInFlight) {
-      tracker.probeInFlight = true;
-      tracker.probeStartedAt = now;
+    if (tracker.state === "half_open" && tracker.probe === undefined) {
+      tracker.probe = attempt;
       this.cached = undefined;
     }
-    return now;
+    return attempt;
   }
 
-  /** `startedAt`: the attempt's start (begin()'s answer); without it the attempt counts as just begun. */
-  record(deployment: string, outcome: Outcome, timing: { ttftMs?: number; totalMs?: number; retryAfterMs?: number; startedAt?: number } = {}): void {
+  /** `attempt`: begin()'s answer; without it the attempt counts as just begun (and not as the probe). */
+  record(deployment: string, outcome: Outcome, timing: { ttftMs?: number; totalMs?: number; retryAfterMs?: number; attempt?: Attempt } = {}): void {
     const now = this.now();
     const tracker = this.tracker(deployment);
     // Availability changes must show at once; latency percentiles may be up to snapshotMs old.
-    const before = { state: tracker.state, coolingUntil: tracker.coolingUntil, probe: tracker.probeInFlight };
+    const before = { state: tracker.state, coolingUntil: tracker.coolingUntil, probe: tracker.probe };
     tracker.requests += 1;
-    const stale = this.isStale(tracker, timing.startedAt ?? now);
+    const stale = timing.attempt !== undefined && this.isStale(tracker, timing.attempt);
     // A stale attempt is no sample either: the error-rate rule (shouldOpen) must not count it.
     if (!stale) {
       tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
@@ -171,13 +178,8 @@ export class HealthBook {
       if (outcome === "throttled") tracker.throttles += 1;
       else if (outcome === "failure") tracker.failures += 1;
     } else if (outcome === "success") {
-      tracker.consecutiveFailures = 0;
       // The probe, or a request sent while open (the last resort), closes it.
-      if (tracker.state !== "closed") {
-        tracker.state = "closed";
-        tracker.cooldownMs = this.settings.cooldownMs;
-      }
-      tracker.probeInFlight = false;
+      this.close(tracker);
     } else {
       if (outcome === "throttled") tracker.throttles += 1;
       else tracker.failures += 1;
@@ -189,9 +191,9 @@ export class HealthBook {
       } else if (tracker.state === "closed" && countsAsFailure && this.shouldOpen(tracker, now)) {
         this.open(tracker, now, false);
       }
-      tracker.probeInFlight = false;
+      tracker.probe = undefined;
     }
-    if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probeInFlight !== before.probe) {
+    if (tracker.state !== before.state || tracker.coolingUntil !== before.coolingUntil || tracker.probe !== before.probe) {
       this.cached = undefined;
       if (this.tell) this.tellChanges(deployment, tracker, before.state, timing.retryAfterMs !== undefined, now);
     }
@@ -202,20 +204,20 @@ export class HealthBook {
    * first byte, or the request was at fault): a half-open probe is out no longer, so the next
    * request may probe. Nothing is counted.
    */
-  settle(deployment: string, startedAt: number): void {
-    const tracker = this.trackers.get(deployment);
-    if (!tracker || tracker.state !== "half_open" || !tracker.probeInFlight || startedAt !== tracker.probeStartedAt) return;
-    tracker.probeInFlight = false;
+  settle(attempt: Attempt): void {
+    const tracker = this.trackers.get(attempt.deployment);
+    if (!tracker || tracker.probe !== attempt) return;
+    tracker.probe = undefined;
     this.cached = undefined;
   }
 
   /**
-   * Begun before the circuit last opened (or in the same millisecond): the attempt says nothing
-   * about the deployment now, whether the circuit is still open or a probe has closed it since (a
-   * stream begun before an outage, failing after the recovery, must not count toward the next one).
+   * Begun before the circuit last opened: the attempt says nothing about the deployment now,
+   * whether the circuit is still open or a probe has closed it since (a stream begun before an
+   * outage, failing after the recovery, must not count toward the next one).
    */
-  private isStale(tracker: Tracker, startedAt: number): boolean {
-    return startedAt <= tracker.openedAt;
+  private isStale(tracker: Tracker, attempt: Attempt): boolean {
+    return attempt.openings < tracker.openings;
   }
 
   /**
@@ -239,17 +241,14 @@ export class HealthBook {
     if (news.kind === "opened") {
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
-      if (tracker.state !== "open") tracker.openedAt = now;
+      if (tracker.state !== "open") tracker.openings += 1;
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
-      tracker.probeInFlight = false;
+      tracker.probe = undefined;
     } else if (news.kind === "closed") {
       if (tracker.state === "closed") return;
-      tracker.state = "closed";
-      tracker.cooldownMs = this.settings.cooldownMs;
-      tracker.consecutiveFailures = 0;
-      tracker.probeInFlight = false;
+      this.close(tracker);
     } else {
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.coolingUntil >= until) return;
@@ -267,10 +266,17 @@ export class HealthBook {
     return failures / recent.length >= this.settings.errorRateThreshold;
   }
 
+  private close(tracker: Tracker): void {
+    tracker.state = "closed";
+    tracker.cooldownMs = this.settings.cooldownMs;
+    tracker.consecutiveFailures = 0;
+    tracker.probe = undefined;
+  }
+
   private open(tracker: Tracker, now: number, reopen: boolean): void {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
     tracker.state = "open";
-    tracker.openedAt = now;
+    tracker.openings += 1;
     tracker.openUntil = now + tracker.cooldownMs;
   }
 
@@ -299,7 +305,7 @@ export class HealthBook {
     if (state === "open" && now >= tracker.openUntil) state = "half_open";
     let unavailableReason: string | undefined;
     if (state === "open") unavailableReason = `circuit open until ${new Date(tracker.openUntil).toISOString()}`;
-    else if (state === "half_open" && tracker.probeInFlight) unavailableReason = "circuit half-open: a probe is in flight";
+    else if (state === "half_open" && tracker.probe !== undefined) unavailableReason = "circuit half-open: a probe is in flight";
     else if (tracker.coolingUntil > now) unavailableReason = `cooling after retry-after until ${new Date(tracker.coolingUntil).toISOString()}`;
     return {
       deployment,

@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
+import type { Attempt } from "../../src/routing/health.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
 import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
@@ -114,10 +115,10 @@ describe("chaos", () => {
 
   test("a half-open probe ended by the request's own fault (a 400) leaves the next request free to probe; every attempt tells health when it began", async () => {
     const health = harness.gateway.state.health;
-    const recorded: { deployment: string; outcome: string; startedAt: number | undefined }[] = [];
+    const recorded: { deployment: string; outcome: string; attempt: Attempt | undefined }[] = [];
     const record = health.record.bind(health);
     health.record = (deployment, outcome, timing = {}) => {
-      recorded.push({ deployment, outcome, startedAt: timing.startedAt });
+      recorded.push({ deployment, outcome, attempt: timing.attempt });
       record(deployment, outcome, timing);
     };
     try {
@@ -129,7 +130,7 @@ describe("chaos", () => {
       }
       const failures = recorded.filter((entry) => entry.deployment === "anthropic-sonnet");
       assert.deepEqual(failures.map((entry) => entry.outcome), ["failure", "failure", "failure"]);
-      for (const entry of failures) assert.ok(entry.startedAt !== undefined && entry.startedAt <= Date.now(), "a failure says when its attempt began: one begun before the circuit opened must not re-open it");
+      for (const entry of failures) assert.equal(entry.attempt?.deployment, "anthropic-sonnet", "a failure hands back its attempt: one begun before the circuit opened must not re-open it");
       assert.equal(health.snapshot().get("anthropic-sonnet")?.state, "open", "three 500s opened it");
       await new Promise((resolve) => setTimeout(resolve, 450));
       assert.equal(health.snapshot().get("anthropic-sonnet")?.state, "half_open");

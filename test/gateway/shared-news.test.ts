@@ -86,45 +86,45 @@ describe("news a replica tells and hears", () => {
     const told: HealthNews[] = [];
     const a = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 5_000 }, () => now);
     a.tell = (_deployment, news) => told.push(news);
+    const streamBegan = a.begin("d");
     a.record("d", "failure");
     assert.equal(told[0]?.kind, "opened");
     // A stream that began before the circuit opened ends well now (cut short by its client: no total time).
-    const streamBegan = now - 3_000;
     now += 100;
-    a.record("d", "success", { ttftMs: 200, startedAt: streamBegan });
+    a.record("d", "success", { ttftMs: 200, attempt: streamBegan });
     assert.equal(a.snapshot().get("d")?.state, "open");
     assert.equal(told.length, 1, "no closed news");
     // One sent while open (every deployment was unhealthy: the last resort) that succeeds closes it.
     now += 100;
     const lastResort = a.begin("d");
-    a.record("d", "success", { ttftMs: 20, totalMs: 50, startedAt: lastResort });
+    a.record("d", "success", { ttftMs: 20, totalMs: 50, attempt: lastResort });
     assert.equal(a.snapshot().get("d")?.state, "closed");
     assert.deepEqual(told.at(-1), { kind: "closed" });
     // The same holds for a circuit opened by news.
-    const before = now;
+    const before = a.begin("d");
     now += 10;
     a.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
     now += 10;
-    a.record("d", "success", { ttftMs: 20, startedAt: before });
+    a.record("d", "success", { ttftMs: 20, attempt: before });
     assert.equal(a.snapshot().get("d")?.state, "open");
     // Nor does one that began before, ending while the half-open probe is out.
     now += 5_000;
     const probe = a.begin("d");
-    a.record("d", "success", { ttftMs: 20, startedAt: before });
+    a.record("d", "success", { ttftMs: 20, attempt: before });
     assert.equal(a.snapshot().get("d")?.state, "half_open");
     assert.equal(a.snapshot().get("d")?.unavailableReason, "circuit half-open: a probe is in flight", "the old stream is not the probe: a second one must not start");
     // Nor does an old one failing re-open it (and double the cooldown) while the probe is out.
-    a.record("d", "failure", { totalMs: 20, startedAt: before });
+    a.record("d", "failure", { totalMs: 20, attempt: before });
     assert.equal(a.snapshot().get("d")?.state, "half_open");
     assert.equal(a.snapshot().get("d")?.unavailableReason, "circuit half-open: a probe is in flight");
-    a.record("d", "success", { ttftMs: 20, startedAt: probe });
+    a.record("d", "success", { ttftMs: 20, attempt: probe });
     assert.equal(a.snapshot().get("d")?.state, "closed");
     // Closed again, old attempts failing one after another do not open it (failureThreshold is 1 here).
     now += 100;
-    a.record("d", "failure", { totalMs: 20, startedAt: before });
+    a.record("d", "failure", { totalMs: 20, attempt: before });
     assert.equal(a.snapshot().get("d")?.state, "closed", "an attempt begun before the outage is not the next one");
     assert.equal(a.snapshot().get("d")?.failures, 3, "still counted in the totals");
-    a.record("d", "failure", { totalMs: 20, startedAt: now });
+    a.record("d", "failure", { totalMs: 20, attempt: a.begin("d") });
     assert.equal(a.snapshot().get("d")?.state, "open", "a fresh failure opens it");
   });
 

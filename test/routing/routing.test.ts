@@ -224,35 +224,53 @@ test("an attempt that ends without a word on health (client gone, request at fau
   const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 1000, snapshotMs: 0 }, () => now);
   const old = book.begin("a-global");
   now = 10;
-  book.record("a-global", "failure", { startedAt: now });
+  book.record("a-global", "failure", { attempt: book.begin("a-global") });
   now = 1010;
   const probe = book.begin("a-global");
   assert.equal(book.snapshot().get("a-global")?.unavailable, true, "the probe is out");
-  book.settle("a-global", old);
+  book.settle(old);
   assert.equal(book.snapshot().get("a-global")?.unavailable, true, "not the probe: it began before the circuit opened");
   // A last-resort attempt sent while the probe is out, whose client leaves, is not the probe either.
   now = 1020;
   const lastResort = book.begin("a-global");
-  book.settle("a-global", lastResort);
+  book.settle(lastResort);
   assert.equal(book.snapshot().get("a-global")?.unavailable, true, "only the probe's own end releases it");
-  book.settle("a-global", probe);
+  book.settle(probe);
   assert.equal(book.snapshot().get("a-global")?.state, "half_open");
   assert.equal(book.snapshot().get("a-global")?.unavailable, false, "the next request may probe");
   assert.equal(book.snapshot().get("a-global")?.failures, 1, "nothing was counted");
 });
 
+test("attempts are told apart by their tokens, not the clock: one begun in the probe's millisecond is not the probe, and one begun after an opening is fresh though the clock stepped back", () => {
+  let now = 5_000;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  book.record("a-global", "failure");
+  now = 6_000;
+  const probe = book.begin("a-global");
+  const lastResort = book.begin("a-global");
+  book.settle(lastResort);
+  assert.equal(book.snapshot().get("a-global")?.unavailableReason, "circuit half-open: a probe is in flight", "the same millisecond, but not the probe");
+  book.record("a-global", "failure", { attempt: probe });
+  assert.equal(book.snapshot().get("a-global")?.state, "open", "the probe failed: open again until 8,000");
+  // The clock steps back (NTP) to before the opening; an attempt begun now is still after it.
+  now = 4_000;
+  const afterStep = book.begin("a-global");
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: afterStep });
+  assert.equal(book.snapshot().get("a-global")?.state, "closed", "a fresh success closes the circuit whatever the clock says");
+});
+
 test("attempts begun before the circuit last opened are no samples: the error-rate rule does not count them once a probe has closed it", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, errorRateThreshold: 0.5, minSamples: 3, cooldownMs: 1000, snapshotMs: 0 }, () => now);
-  const old = now;
+  const old = book.begin("a-global");
   now = 10;
   book.hear("a-global", { kind: "opened", forMs: 1000, cooldownMs: 1000 });
   now = 1010;
-  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, startedAt: book.begin("a-global") });
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: book.begin("a-global") });
   assert.equal(book.snapshot().get("a-global")?.state, "closed");
-  for (let index = 0; index < 3; index += 1) book.record("a-global", "failure", { totalMs: 5, startedAt: old });
-  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, startedAt: book.begin("a-global") });
-  book.record("a-global", "failure", { totalMs: 5, startedAt: book.begin("a-global") });
+  for (let index = 0; index < 3; index += 1) book.record("a-global", "failure", { totalMs: 5, attempt: old });
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: book.begin("a-global") });
+  book.record("a-global", "failure", { totalMs: 5, attempt: book.begin("a-global") });
   const health = book.snapshot().get("a-global");
   assert.equal(health?.state, "closed", "1 fresh failure in 3 fresh samples is under the 50% rule; the 3 old ones are not samples");
   assert.equal(health?.failures, 4, "every failure still counts in the totals");
