@@ -6,6 +6,8 @@ export interface ClientResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
   write(chunk: Buffer | string): boolean;
   end(body?: Buffer | string): unknown;
+  /** Drops the connection (the gateway failed while answering). */
+  destroy(): unknown;
   on(event: "drain" | "close", listener: () => void): unknown;
   off(event: "drain" | "close", listener: () => void): unknown;
   readonly destroyed: boolean;

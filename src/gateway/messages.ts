@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
-import { CLIENT_GONE, type ApiKeyRecord, type AttemptRecord } from "../ledger/ledger.js";
+import { CLIENT_GONE, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
@@ -21,13 +21,14 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
 import type { Outcome } from "./ledger-row.js";
 import { recordOutcome } from "./record-row.js";
-import { streamToClient } from "./stream-to-client.js";
+import { streamToClient, type StreamFailure } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
 import { abortedError } from "../providers/shared/http.js";
+import { throttled } from "../util/throttled.js";
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -115,7 +116,25 @@ function worthWaiting(state: GatewayState, candidate: Candidate, next: Candidate
   return next.expectedCost === undefined || candidate.expectedCost === undefined || next.expectedCost > candidate.expectedCost;
 }
 
+/** The gateway's own faults (bugs), on standard error at most this often: one line per request could flood it. */
+const reportInternal = throttled((error) => process.stderr.write(`switchyard: a request failed inside the gateway: ${error.stack ?? error.message}\n`), 10_000, () => performance.now());
+
+/**
+ * Answers one Messages request; never rejects. A fault of the gateway's own while answering (its
+ * error path included) is reported and the connection dropped: as an unhandled rejection it would
+ * stop the process, and every request in flight with it.
+ */
 export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
+  try {
+    await answerMessages(state, incoming, response);
+  } catch (error) {
+    reportInternal(error instanceof Error ? error : new Error(String(error)));
+    incoming.cancel.abort(new Error("the gateway failed while answering"));
+    response.destroy();
+  }
+}
+
+async function answerMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
   const requestId = newRequestId();
   const startedAt = state.now();
   const started = performance.now();
@@ -130,6 +149,12 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
   let releaseBudget: Release | undefined;
+  /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
+  let recorded = false;
+  const record = (row: Outcome): LedgerRow => {
+    recorded = true;
+    return recordOutcome(state, row);
+  };
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => ({
     requestId,
     startedAt,
@@ -248,7 +273,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, attempt });
         rememberPrefixes(state, plan, deployment);
         debitOutput(state, key, result.usage.usage.output);
-        const row = recordOutcome(state, outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
+        const row = record(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
         response.writeHead(200, {
           "content-type": "application/json",
           // Known length: one write, no chunked framing.
@@ -266,7 +291,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         response.end(result.text ?? result.bytes);
         return;
       }
-      await streamToClient(state, result, response, { deployment, requestId, attempts, rateHeaders }, (ttftMs, streamMs, failure) => {
+      const finish = (ttftMs: number, streamMs: number, failure: StreamFailure | undefined): void => {
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
         const health = failure === undefined || failure === CLIENT_GONE ? undefined : healthOutcome(failure);
@@ -279,8 +304,18 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
         if (!failure) rememberPrefixes(state, plan, deployment);
         // Output the upstream reported counts against the key's token limit however the stream ended.
         debitOutput(state, key, usage.usage.output);
-        return outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) });
-      }, started);
+        record(outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) }));
+      };
+      try {
+        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders }, finish, started);
+      } catch (error) {
+        // The gateway's own fault before the stream's end was told (the upstream's failures are
+        // events in the stream): the probe, if this was it, is out no longer, and the upstream's
+        // stream is closed rather than left to its timeout.
+        state.health.settle(attempt);
+        cancel.abort(new Error("the gateway failed while streaming"));
+        throw error;
+      }
       return;
     }
     throw lastError ?? new GatewayError("internal", "no attempt was made");
@@ -290,7 +325,7 @@ export async function handleMessages(state: GatewayState, incoming: IncomingMess
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
     // A client gone before its answer began (client_disconnected) is answered nothing; its row says 499.
-    recordOutcome(state, outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
+    if (!recorded) record(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
     if (!response.headersSent) {
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);

@@ -18,6 +18,7 @@ import { SharedAffinityTable } from "./shared-affinity.js";
 import { SharedNews } from "./shared-news.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { within } from "../util/within.js";
+import { throttled } from "../util/throttled.js";
 
 /** Redis problems are written to stderr at most this often. */
 const REPORT_EVERY_MS = 10_000;
@@ -77,15 +78,5 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
       news.stop();
       redis.disconnect();
     },
-  };
-}
-
-/** `write`, at most once every `everyMs`. */
-export function throttled(write: (error: Error) => void, everyMs: number, now: () => number): (error: Error) => void {
-  let last = Number.NEGATIVE_INFINITY;
-  return (error) => {
-    if (now() - last < everyMs) return;
-    last = now();
-    write(error);
   };
 }

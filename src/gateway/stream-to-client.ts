@@ -1,8 +1,8 @@
 /**
  * A streamed answer on its way to the client (gateway/messages.ts hands it over once the upstream's
  * first event is in, so failover is over): the upstream's SSE bytes as they arrive, with the
- * client's backpressure; a failure after that as an `event: error`; and the request's ledger row,
- * recorded before the stream ends.
+ * client's backpressure; a failure after that as an `event: error`; and `finish` (which records the
+ * request's ledger row) before the stream ends.
  */
 import { CLIENT_GONE, type AttemptRecord } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
@@ -11,14 +11,11 @@ import { sseError } from "../providers/shared/sse-events.js";
 import { UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ClientResponse } from "./client-response.js";
-import type { Outcome } from "./ledger-row.js";
-import { recordOutcome } from "./record-row.js";
-import type { GatewayState } from "./state.js";
 
 const LF = 0x0a;
 
 /** A stream's failure when the client went away before its end (the upstream is not to blame). */
-type StreamFailure = ErrorKind | typeof CLIENT_GONE;
+export type StreamFailure = ErrorKind | typeof CLIENT_GONE;
 
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
 function drainedOrClosed(response: ClientResponse): Promise<void> {
@@ -43,14 +40,13 @@ interface StreamContext {
 /**
  * Streams the upstream's SSE bytes to the client as they arrive. The headers and first event go
  * out together (the upstream already sent its first event, so failover is over). A failure after
- * that becomes an `event: error` in the stream. The ledger row is written before the stream ends.
+ * that becomes an `event: error` in the stream. `finish` is called before the stream ends.
  */
 export async function streamToClient(
-  state: GatewayState,
   result: Extract<UpstreamResult, { kind: "stream" }>,
   response: ClientResponse,
   context: StreamContext,
-  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => Outcome,
+  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => void,
   started: number,
 ): Promise<void> {
   response.writeHead(200, {
@@ -101,6 +97,6 @@ export async function streamToClient(
   // An error the upstream sent in the stream has reached the client already; it is still a failure.
   if (failure === undefined) failure = result.failure()?.kind;
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
-  recordOutcome(state, finish(ttftMs, performance.now() - streamStarted, failure));
+  finish(ttftMs, performance.now() - streamStarted, failure);
   response.end();
 }

@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import { GatewayError } from "../../src/gateway/errors.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { SharedRateLimiter } from "../../src/gateway/shared-rate-limiter.js";
-import { throttled } from "../../src/gateway/shared-state.js";
+import { throttled } from "../../src/util/throttled.js";
 import { REDIS_URL, START_REDIS, testRedis } from "../helpers/redis.js";
 
 

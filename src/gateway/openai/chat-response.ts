@@ -221,6 +221,10 @@ export class ChatCompletionResponse implements ClientResponse {
     return this.response.destroyed;
   }
 
+  destroy(): void {
+    this.response.destroy();
+  }
+
   get headersSent(): boolean {
     return this.started;
   }
