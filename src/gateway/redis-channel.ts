@@ -1,14 +1,24 @@
-/** Redis pub/sub for what replicas tell each other (shared-affinity.ts, shared-news.ts). */
+/**
+ * Redis pub/sub for what replicas tell each other (shared-affinity.ts, shared-news.ts): a
+ * ReplicaChannel publishes this replica's messages, stamped with its id, and hands the others'
+ * to its listener as JSON objects, never its own, nothing too long to be a replica's, and nothing
+ * once stopped.
+ */
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { within } from "../util/within.js";
 
+/** Longer text is not a message a replica sends (64 fields of 256 characters fit well within it). */
+export const MAX_MESSAGE = 32 * 1024;
+
 export interface ChannelOptions {
   channel: string;
-  onMessage: (text: string) => void;
   onError: (error: Error) => void;
   waitMs: number;
   /** What stays per replica while the channel is not subscribed ("prompt-cache affinity"). */
   what: string;
+  /** What the others do without a message that could not be published ("other replicas will learn it …"). */
+  fallback: string;
 }
 
 /**
@@ -17,11 +27,11 @@ export interface ChannelOptions {
  * reconnect. Waits up to `waitMs` for it, then returns either way; disconnect the returned
  * connection to stop.
  */
-export async function subscribeChannel(publisher: Redis, options: ChannelOptions): Promise<Redis> {
+async function subscribeChannel(publisher: Redis, options: ChannelOptions, onMessage: (text: string) => void): Promise<Redis> {
   const subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   subscriber.on("error", (error: Error) => options.onError(error));
   subscriber.on("message", (channel: string, text: string) => {
-    if (channel === options.channel) options.onMessage(text);
+    if (channel === options.channel) onMessage(text);
   });
   const subscribed = subscriber.subscribe(options.channel).then(
     () => true,
@@ -36,6 +46,7 @@ export async function subscribeChannel(publisher: Redis, options: ChannelOptions
 
 /** A message's JSON object, or undefined for text that is not one (anything may arrive on a channel). */
 export function jsonObject(text: string): Record<string, unknown> | undefined {
+  if (text.length > MAX_MESSAGE) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -43,4 +54,44 @@ export function jsonObject(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** One replica's end of a channel: `from` on the wire tells its own messages apart from the others'. */
+export class ReplicaChannel {
+  private readonly replica = randomUUID();
+  private stopped = false;
+  private subscriber: Redis | undefined;
+
+  private constructor(
+    private readonly publisher: Redis,
+    private readonly options: ChannelOptions,
+  ) {}
+
+  /**
+   * Subscribes (waiting up to `waitMs`, then starting either way); `onMessage` gets each other
+   * replica's message as a JSON object, `from` included.
+   */
+  static async open(publisher: Redis, options: ChannelOptions, onMessage: (message: Record<string, unknown>) => void): Promise<ReplicaChannel> {
+    const channel = new ReplicaChannel(publisher, { ...options, onError: (error) => channel.stopped || options.onError(error) });
+    channel.subscriber = await subscribeChannel(publisher, channel.options, (text) => {
+      if (channel.stopped) return;
+      const message = jsonObject(text);
+      if (message && message.from !== channel.replica) onMessage(message);
+    });
+    return channel;
+  }
+
+  /** Publishes `message` with this replica's id; a failure is reported (`what`: what was lost), not thrown. */
+  publish(message: Record<string, unknown>, what: string): void {
+    if (this.stopped) return;
+    this.publisher.publish(this.options.channel, JSON.stringify({ from: this.replica, ...message })).catch((error: unknown) => {
+      this.options.onError(new Error(`publishing ${what} failed (${error instanceof Error ? error.message : String(error)}); ${this.options.fallback}`));
+    });
+  }
+
+  /** Stops publishing and hearing; errors from here on are not reported. */
+  stop(): void {
+    this.stopped = true;
+    this.subscriber?.disconnect();
+  }
 }

@@ -11,77 +11,67 @@
  * the others then see its expiry at most that much early, and a busy prefix costs one message per
  * 30 s (5-minute TTL) or 6 minutes (1-hour TTL), not one per request per replica.
  */
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { AffinityTable } from "../routing/affinity.js";
 import type { CachePrefix } from "../routing/cache-prefixes.js";
-import { jsonObject, subscribeChannel } from "./redis-channel.js";
+import { ReplicaChannel } from "./redis-channel.js";
 
-/** On the wire: the publishing replica, the deployment, and [hash, ttl, tokens] per prefix. */
+/** On the wire (with the publishing replica's `from`): the deployment, and [hash, ttl, tokens] per prefix. */
 interface AffinityMessage {
-  from: string;
   deployment: string;
   prefixes: [string, CachePrefix["ttl"], number][];
 }
 
-function parseMessage(text: string): AffinityMessage | undefined {
-  const value = jsonObject(text);
-  if (!value) return undefined;
-  const { from, deployment, prefixes } = value as Partial<AffinityMessage>;
-  if (typeof from !== "string" || typeof deployment !== "string" || !Array.isArray(prefixes)) return undefined;
+function readMessage(value: Record<string, unknown>): AffinityMessage | undefined {
+  const { deployment, prefixes } = value as Partial<AffinityMessage>;
+  if (typeof deployment !== "string" || !Array.isArray(prefixes)) return undefined;
   const valid = prefixes.every(
     (prefix) => Array.isArray(prefix) && typeof prefix[0] === "string" && (prefix[1] === "5m" || prefix[1] === "1h") && Number.isSafeInteger(prefix[2]) && prefix[2] >= 0,
   );
-  return valid ? { from, deployment, prefixes } : undefined;
+  return valid ? { deployment, prefixes } : undefined;
 }
 
 export interface SharedAffinityOptions {
   /** The pub/sub channel ("<key_prefix>affinity"). */
   channel: string;
   onError: (error: Error) => void;
+  /** Whether this replica has a deployment by that id (what others learn about the rest is ignored). */
+  isDeployment?: (id: string) => boolean;
   maxEntries?: number;
   now?: () => number;
 }
 
 export class SharedAffinityTable extends AffinityTable {
-  /** Tells this replica's own messages apart from the others'. */
-  private readonly replica = randomUUID();
+  private channel: ReplicaChannel | undefined;
 
-  private subscriber: Redis | undefined;
-
-  private constructor(
-    private readonly publisher: Redis,
-    private readonly options: SharedAffinityOptions,
-  ) {
+  private constructor(options: SharedAffinityOptions) {
     super(options.maxEntries, options.now);
   }
 
   /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
   static async start(publisher: Redis, options: SharedAffinityOptions & { waitMs: number }): Promise<SharedAffinityTable> {
-    const table = new SharedAffinityTable(publisher, options);
-    table.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => table.receive(text), onError: options.onError, waitMs: options.waitMs, what: "prompt-cache affinity" });
+    const table = new SharedAffinityTable(options);
+    const isDeployment = options.isDeployment ?? (() => true);
+    table.channel = await ReplicaChannel.open(
+      publisher,
+      { channel: options.channel, onError: options.onError, waitMs: options.waitMs, what: "prompt-cache affinity", fallback: "other replicas will learn it as they serve the prefix" },
+      (value) => {
+        const message = readMessage(value);
+        if (!message || !isDeployment(message.deployment)) return;
+        table.remember(message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens })), message.deployment, true);
+      },
+    );
     return table;
   }
 
   /** Remembers, and publishes what is news (nothing is when `heard`: it came from another replica). */
   override remember(prefixes: CachePrefix[], deployment: string, heard = false): CachePrefix[] {
     const news = super.remember(prefixes, deployment, heard);
-    if (news.length === 0) return news;
-    const message: AffinityMessage = { from: this.replica, deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) };
-    this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
-      this.options.onError(new Error(`publishing prompt-cache affinity failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it as they serve the prefix`));
-    });
+    if (news.length > 0) this.channel?.publish({ deployment, prefixes: news.map((prefix) => [prefix.hash, prefix.ttl, prefix.tokens]) } satisfies AffinityMessage, "prompt-cache affinity");
     return news;
   }
 
-  private receive(text: string): void {
-    const message = parseMessage(text);
-    if (!message || message.from === this.replica) return;
-    const prefixes = message.prefixes.map(([hash, ttl, tokens]) => ({ hash, ttl, tokens }));
-    this.remember(prefixes, message.deployment, true);
-  }
-
   stop(): void {
-    this.subscriber?.disconnect();
+    this.channel?.stop();
   }
 }

@@ -12,20 +12,16 @@
  * learns the same from its own requests. Durations travel as "for N ms", not as clock times, so
  * replicas' clocks need not agree. News about a deployment this replica does not have is ignored.
  */
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { FieldRefusals } from "../routing/field-refusals.js";
 import type { HealthBook, HealthNews } from "../routing/health.js";
-import { jsonObject, subscribeChannel } from "./redis-channel.js";
+import { jsonObject, ReplicaChannel } from "./redis-channel.js";
 
 /** On the wire: the publishing replica, the deployment, and one piece of news. */
 type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: { fields: string[]; forMs: number } });
 
 const MAX_FIELDS = 64;
 const MAX_TEXT = 256;
-
-/** Longer text is not a message a replica sends (64 fields of 256 characters fit well within it). */
-const MAX_MESSAGE = 32 * 1024;
 
 const isDuration = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
 const isText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_TEXT;
@@ -43,8 +39,11 @@ function healthNews(value: unknown): HealthNews | undefined {
 
 /** A message as sent by a replica, or undefined for anything else on the channel. */
 export function parseNews(text: string): NewsMessage | undefined {
-  const value = text.length <= MAX_MESSAGE ? jsonObject(text) : undefined;
-  if (!value) return undefined;
+  const value = jsonObject(text);
+  return value ? readNews(value) : undefined;
+}
+
+function readNews(value: Record<string, unknown>): NewsMessage | undefined {
   const { from, deployment, health, refused } = value;
   if (!isText(from) || !isText(deployment) || (health !== undefined && refused !== undefined)) return undefined;
   if (health !== undefined) {
@@ -71,48 +70,33 @@ export interface SharedNewsOptions {
 }
 
 export class SharedNews {
-  /** Tells this replica's own messages apart from the others'. */
-  private readonly replica = randomUUID();
-  private stopped = false;
-
-  private subscriber: Redis | undefined;
-
   private constructor(
-    private readonly publisher: Redis,
+    private readonly channel: ReplicaChannel,
     private readonly options: SharedNewsOptions,
   ) {}
 
   /** Subscribes to the channel (redis-channel.ts), waiting up to `waitMs` for it, then starts either way. */
   static async start(publisher: Redis, options: SharedNewsOptions): Promise<SharedNews> {
-    const news = new SharedNews(publisher, options);
-    options.health.tell = (deployment, told) => news.publish({ from: news.replica, deployment, health: told });
-    options.refusals.tell = (deployment, fields, forMs) => news.publish({ from: news.replica, deployment, refused: { fields, forMs } });
-    news.subscriber = await subscribeChannel(publisher, { channel: options.channel, onMessage: (text) => news.receive(text), onError: (error) => news.stopped || options.onError(error), waitMs: options.waitMs, what: "deployment health" });
-    return news;
-  }
-
-  private publish(message: NewsMessage): void {
-    if (this.stopped) return;
-    this.publisher.publish(this.options.channel, JSON.stringify(message)).catch((error: unknown) => {
-      if (this.stopped) return;
-      const what = "health" in message ? "deployment health" : "a refused field";
-      this.options.onError(new Error(`publishing ${what} failed (${error instanceof Error ? error.message : String(error)}); other replicas will learn it from their own requests`));
-    });
-  }
-
-  private receive(text: string): void {
-    if (this.stopped) return;
-    const message = parseNews(text);
-    if (!message || message.from === this.replica || !this.options.isDeployment(message.deployment)) return;
-    if ("health" in message) this.options.health.hear(message.deployment, message.health);
-    else this.options.refusals.hear(message.deployment, message.refused.fields, message.refused.forMs, this.options.now());
+    const { health, refusals, isDeployment, now } = options;
+    const channel = await ReplicaChannel.open(
+      publisher,
+      { channel: options.channel, onError: options.onError, waitMs: options.waitMs, what: "deployment health", fallback: "other replicas will learn it from their own requests" },
+      (value) => {
+        const message = readNews(value);
+        if (!message || !isDeployment(message.deployment)) return;
+        if ("health" in message) health.hear(message.deployment, message.health);
+        else refusals.hear(message.deployment, message.refused.fields, message.refused.forMs, now());
+      },
+    );
+    health.tell = (deployment, told) => channel.publish({ deployment, health: told }, "deployment health");
+    refusals.tell = (deployment, fields, forMs) => channel.publish({ deployment, refused: { fields, forMs } }, "a refused field");
+    return new SharedNews(channel, options);
   }
 
   /** Stops telling and hearing: what the health book and refusals learn from now on stays here. */
   stop(): void {
-    this.stopped = true;
     this.options.health.tell = undefined;
     this.options.refusals.tell = undefined;
-    this.subscriber?.disconnect();
+    this.channel.stop();
   }
 }

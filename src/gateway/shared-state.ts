@@ -65,7 +65,7 @@ export async function openSharedState(config: GatewayConfig, env: NodeJS.Process
   const [ready, affinity, news] = await Promise.all([
     // Not events.once: it rejects on the "error" an unreachable Redis emits first.
     within(new Promise<true>((resolve) => redis.once("ready", () => resolve(true))), connectMs),
-    SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, onError: report, now, waitMs: connectMs }),
+    SharedAffinityTable.start(redis, { channel: `${settings.key_prefix}affinity`, isDeployment: (id) => deploymentIds.has(id), onError: report, now, waitMs: connectMs }),
     SharedNews.start(redis, { ...deployments, channel: `${settings.key_prefix}deployments`, isDeployment: (id) => deploymentIds.has(id), onError: report, now, waitMs: connectMs }),
   ]);
   if (!ready) report(new Error(`no connection to ${settings.url_env} within ${connectMs} ms; starting with rate limits, prompt-cache affinity and deployment health per replica until it answers`));

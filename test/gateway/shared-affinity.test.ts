@@ -17,13 +17,13 @@ const tables: SharedAffinityTable[] = [];
 
 const connect = (url = REDIS_URL): Redis => testRedis(clients, url);
 
-async function replica(errors: Error[] = [], url = REDIS_URL): Promise<SharedAffinityTable> {
+async function replica(errors: Error[] = [], url = REDIS_URL, isDeployment?: (id: string) => boolean): Promise<SharedAffinityTable> {
   const publisher = connect(url);
   await new Promise<void>((resolve) => {
     publisher.once("ready", () => resolve());
     publisher.once("end", () => resolve());
   });
-  const table = await SharedAffinityTable.start(publisher, { channel, onError: (error) => errors.push(error), waitMs: 1_000 });
+  const table = await SharedAffinityTable.start(publisher, { channel, onError: (error) => errors.push(error), waitMs: 1_000, ...(isDeployment ? { isDeployment } : {}) });
   tables.push(table);
   return table;
 }
@@ -60,6 +60,21 @@ test("messages that are not well-formed affinity news change nothing", async () 
   a.remember([{ hash: "after-junk", ttl: "5m", tokens: 10 }], "anthropic-haiku");
   await eventually(() => b.holdings([{ hash: "after-junk", ttl: "5m", tokens: 10 }]).get("anthropic-haiku"), "the valid message after the junk");
   assert.equal(b.holdings([{ hash: "h", ttl: "5m", tokens: 1 }]).size, 0);
+});
+
+test("a replica ignores what others learned about deployments it does not have, and messages longer than any replica sends", async () => {
+  const a = await replica();
+  const b = await replica([], REDIS_URL, (id) => id !== "only-on-a");
+  const raw = connect();
+  await new Promise((resolve) => raw.once("ready", resolve));
+  const huge = { hash: `huge-${Math.random()}`, ttl: "5m" as const, tokens: 1 };
+  await raw.publish(channel, JSON.stringify({ from: "x", deployment: "anthropic-haiku", prefixes: [[huge.hash, "5m", 1]], padding: "x".repeat(40_000) }));
+  a.remember([{ hash: "elsewhere", ttl: "5m", tokens: 10 }], "only-on-a");
+  const marker = { hash: `marker-${Math.random()}`, ttl: "5m" as const, tokens: 10 };
+  a.remember([marker], "anthropic-haiku");
+  await eventually(() => b.holdings([marker]).get("anthropic-haiku"), "the marker after them");
+  assert.equal(b.holdings([{ hash: "elsewhere", ttl: "5m", tokens: 10 }]).size, 0, "not a deployment of B's");
+  assert.equal(b.holdings([huge]).size, 0, "over 32 KB: not a replica's message");
 });
 
 test("without Redis a replica keeps its own table and says affinity is per replica", async () => {
