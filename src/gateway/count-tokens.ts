@@ -4,7 +4,7 @@ import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
 import { deploymentsFor } from "../routing/candidates.js";
-import { betaHeaderValues } from "../routing/request-needs.js";
+import { headerValues } from "../util/header-values.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import { anthropicVersion, jsonFor } from "./messages.js";
@@ -24,7 +24,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
   // As for messages: a deployment without a beta the request needs is not tried (nor counted
   // against max_attempts), and one that refused a field the request carries is tried last.
-  const betas = betaHeaderValues(headers["anthropic-beta"]);
+  const betas = headerValues(headers["anthropic-beta"]);
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {

@@ -6,7 +6,7 @@
  * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Cancel, ClientLeft } from "../util/cancel.js";
+import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
 import { handleMessages, newRequestId } from "./messages.js";
@@ -92,11 +92,7 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
       refuse(response, error as GatewayError);
       return;
     }
-    const cancel = new Cancel();
-    response.on("close", () => {
-      if (!response.writableFinished) cancel.abort(new ClientLeft());
-    });
-    void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel, beta: isBetaCall(request.url) }, response);
+    void handleMessages(state, { headers: request.headers, body, raw: bytes, cancel: cancelOnClose(response), beta: isBetaCall(request.url) }, response);
   });
 }
 

@@ -13,7 +13,7 @@ import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, pa
 import { lingerIfUnread } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
-import { Cancel, ClientLeft } from "../util/cancel.js";
+import { cancelOnClose } from "../util/cancel.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
 
@@ -98,13 +98,8 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   const chatErrors = { errorHandler: (error: FastifyFailure, request: FastifyRequest, reply: FastifyReply) => sendFastifyError(request, reply, error, "openai") };
   app.post("/v1/chat/completions", chatErrors, (request, reply) => {
     reply.hijack();
-    const raw = reply.raw;
-    const cancel = new Cancel();
-    raw.on("close", () => {
-      if (!raw.writableFinished) cancel.abort(new ClientLeft());
-    });
-    const response = new ChatCompletionResponse(raw);
-    void handleMessages(state, { headers: request.headers, body: request.body, cancel, translate: (body) => response.translate(body) }, response);
+    const response = new ChatCompletionResponse(reply.raw);
+    void handleMessages(state, { headers: request.headers, body: request.body, cancel: cancelOnClose(reply.raw), translate: (body) => response.translate(body) }, response);
   });
 
   app.get("/v1/models", async (request, reply) => {

@@ -4,6 +4,7 @@
  * to a deployment that cannot honour these. Its longest cache TTL also sets what a budget holds.
  */
 import { longestCacheTtl, type CachePrefix } from "./cache-prefixes.js";
+import { headerValues } from "../util/header-values.js";
 
 export interface RequestNeeds {
   betas: string[];
@@ -24,20 +25,10 @@ function hasImage(messages: unknown): boolean {
   });
 }
 
-/** The anthropic-beta values of a request, once each: the header may be repeated and comma-separated. */
-export function betaHeaderValues(betaHeader: string | string[] | undefined): string[] {
-  if (betaHeader === undefined || betaHeader === "") return [];
-  const values = (Array.isArray(betaHeader) ? betaHeader : [betaHeader])
-    .flatMap((value) => value.split(","))
-    .map((value) => value.trim())
-    .filter((value) => value.length > 0);
-  return [...new Set(values)];
-}
-
 export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
   const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
   return {
-    betas: betaHeaderValues(betaHeader),
+    betas: headerValues(betaHeader),
     cacheTtl: longestCacheTtl(body),
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),

@@ -50,6 +50,15 @@ export class ClientLeft extends Error {
   }
 }
 
+/** A Cancel for a client request: aborted (ClientLeft) when its response closes before it finished. */
+export function cancelOnClose(response: { writableFinished: boolean; on(event: "close", listener: () => void): unknown }): Cancel {
+  const cancel = new Cancel();
+  response.on("close", () => {
+    if (!response.writableFinished) cancel.abort(new ClientLeft());
+  });
+  return cancel;
+}
+
 /** A Cancel that aborts by itself after `ms` (for calls outside a client request, e.g. count_tokens). */
 export function cancelAfter(ms: number): { cancel: Cancel; clear: () => void } {
   const cancel = new Cancel();

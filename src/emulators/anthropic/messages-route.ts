@@ -19,11 +19,7 @@ import { sendAnthropicError, sseErrorEvent } from "./errors.js";
 import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-request.js";
 import { rateLimitMessage } from "./rate-limit-message.js";
 import { applyCommonHeaders } from "./response-headers.js";
-
-/** A comma-separated header's values (anthropic-beta), repeated headers included, each once. */
-const headerList = (value: string | string[] | undefined): string[] => [
-  ...new Set((Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter((item) => item.length > 0)),
-];
+import { headerValues } from "../../util/header-values.js";
 
 export const MESSAGES_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -40,7 +36,7 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
       : false;
     const requestId = beginRequest(context, request, reply, streaming ? "messages.stream" : "messages");
     if (!requestId) return reply;
-    state.counters.betas(headerList(request.headers["anthropic-beta"]));
+    state.counters.betas(headerValues(request.headers["anthropic-beta"]));
     if (!parsedJson.ok) return sendAnthropicError(reply, requestId, 400, `There was an error parsing the body of your request: ${parsedJson.message}`);
     const parsed = (isBeta(request) ? betaMessagesRequestSchema : messagesRequestSchema).safeParse(parsedJson.value);
     if (!parsed.success) return sendAnthropicError(reply, requestId, 400, describeIssues(parsed.error));

@@ -69,13 +69,7 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const upstreamMessage = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  const { kind, message, refusedFields } = upstreamVerdict(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
-  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
-    status,
-    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-    ...(type ? { upstreamType: type } : {}),
-    ...(refusedFields ? { refusedFields } : {}),
-  });
+  return judged(type, upstreamMessage, who, { status, retryAfterMs: retryAfter });
 }
 
 /**
@@ -91,12 +85,20 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
   } catch {
     // keep the text
   }
-  const verdict = upstreamVerdict(bedrockKind(exceptionType, answer?.status ?? 500), message, BEDROCK_DEPLOYMENT_FAULTS);
-  const { kind, refusedFields } = verdict;
-  return new UpstreamError(kind, `${who}: ${exceptionType}: ${verdict.message}`, {
-    upstreamType: exceptionType,
-    ...(refusedFields ? { refusedFields } : {}),
+  return judged(exceptionType, message, who, answer);
+}
+
+/**
+ * The error for an exception (`type`, if named) and its message: its kind by name, else by the
+ * answer's HTTP status (500 in a stream), as the deployment faults and refused fields may amend it.
+ */
+function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined): UpstreamError {
+  const status = answer?.status ?? 500;
+  const { kind, message, refusedFields } = upstreamVerdict(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
+  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
+    ...(type ? { upstreamType: type } : {}),
+    ...(refusedFields ? { refusedFields } : {}),
   });
 }
