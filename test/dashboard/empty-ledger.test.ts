@@ -4,6 +4,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { registerDashboard } from "../../src/dashboard/register-dashboard.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -60,4 +61,28 @@ test("without a session a POST is refused with the sign-in form, not a redirect"
   const response = await fetch(`${harness.gateway.url}/dashboard/planner`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "workload=x" });
   assert.equal(response.status, 401);
   assert.match(await response.text(), /data-login-message="expired"/);
+});
+
+test("a workload over the limit gets its 413 page even when the client reads the answer only after sending its whole body (the connection closes lingering, not with a reset)", async () => {
+  const url = new URL(harness.gateway.url);
+  const body = `workload=${"%23".repeat(3 * 1024 * 1024)}`;
+  const socket = connect(Number(url.port), url.hostname);
+  // Read nothing until all 9 MB are sent (more than the sockets' buffers hold): the refusal comes
+  // while the body still arrives. A connection destroyed then answers the rest with a reset: the
+  // client's writes fail (EPIPE) and the 413 it has not read yet is lost with the connection.
+  socket.pause();
+  const chunks: Buffer[] = [];
+  const ended = new Promise<string>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("end", () => resolve(Buffer.concat(chunks).toString("latin1")));
+    socket.on("error", reject);
+  });
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  socket.write(`POST /dashboard/planner HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${harness.adminKey}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n\r\n`);
+  await new Promise<void>((resolve) => socket.write(body, () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.resume();
+  const answer = await ended;
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+  assert.match(answer, /The workload is larger than 256 KB\./);
 });
