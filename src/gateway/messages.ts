@@ -11,6 +11,7 @@ import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
+import type { Attempt } from "../routing/health.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
@@ -19,8 +20,8 @@ import { authenticate } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
-import type { Outcome } from "./ledger-row.js";
-import { recordOutcome } from "./record-row.js";
+import { buildLedgerRow, type Outcome } from "./ledger-row.js";
+import { recordPriced } from "./record-row.js";
 import { streamToClient, type StreamFailure } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
@@ -28,7 +29,6 @@ import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
 import { abortedError } from "../providers/shared/http.js";
-import { throttled } from "../util/throttled.js";
 
 /** 96 random bits per process, then a counter: unique across replicas and restarts, cheap per request. */
 const PROCESS_PREFIX = randomBytes(12).toString("base64url");
@@ -116,26 +116,29 @@ function worthWaiting(state: GatewayState, candidate: Candidate, next: Candidate
   return next.expectedCost === undefined || candidate.expectedCost === undefined || next.expectedCost > candidate.expectedCost;
 }
 
-/** The gateway's own faults (bugs), on standard error at most this often: one line per request could flood it. */
-const reportInternal = throttled((error) => process.stderr.write(`switchyard: a request failed inside the gateway: ${error.stack ?? error.message}\n`), 10_000, () => performance.now());
+/** A fault of the gateway's own (a bug), not an upstream's answer or a refusal: reported with its stack. */
+function isOwnFault(error: unknown): boolean {
+  return !(error instanceof GatewayError) && !(error instanceof UpstreamError);
+}
 
 /**
- * Answers one Messages request; never rejects. A fault of the gateway's own while answering (its
- * error path included) is reported and the connection dropped: as an unhandled rejection it would
- * stop the process, and every request in flight with it.
+ * Answers one Messages request; never rejects. A fault of the gateway's own (a bug) is reported
+ * (state.faults) and answered with a 500, or with a dropped connection once the answer has begun;
+ * one in the error path itself drops the connection. As an unhandled rejection it would stop the
+ * process, and every request in flight with it.
  */
 export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
+  const requestId = newRequestId();
   try {
-    await answerMessages(state, incoming, response);
+    await answerMessages(state, incoming, response, requestId);
   } catch (error) {
-    reportInternal(error instanceof Error ? error : new Error(String(error)));
+    state.faults.note(requestId, error, true);
     incoming.cancel.abort(new Error("the gateway failed while answering"));
     response.destroy();
   }
 }
 
-async function answerMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
-  const requestId = newRequestId();
+async function answerMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse, requestId: string): Promise<void> {
   const startedAt = state.now();
   const started = performance.now();
   let upstreamMs = 0;
@@ -151,10 +154,14 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let releaseBudget: Release | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
-  const record = (row: Outcome): LedgerRow => {
+  const record = (fields: Outcome): LedgerRow => {
+    // Built (and priced) first: a row that cannot be built leaves the error path to record one.
+    const priced = buildLedgerRow(fields);
     recorded = true;
-    return recordOutcome(state, row);
+    return recordPriced(state, fields, priced);
   };
+  /** The attempt under way or last made: a fault before its end was told must not leave a half-open probe out. */
+  let attempt: Attempt | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => ({
     requestId,
     startedAt,
@@ -226,7 +233,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         addDroppedWarning(warnings, deployment, sentBody);
       }
       const attemptStarted = performance.now();
-      const attempt = state.health.begin(deployment.id);
+      attempt = state.health.begin(deployment.id);
       let result: UpstreamResult;
       try {
         result = await client.messages({
@@ -242,6 +249,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
         });
       } catch (error) {
+        // A provider client's own fault (a bug) is reported, and counts as the attempt's failure.
+        if (!(error instanceof UpstreamError)) state.faults.note(requestId, error, true);
         const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
         const latency = performance.now() - attemptStarted;
         upstreamMs += latency;
@@ -310,10 +319,10 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders }, finish, started);
       } catch (error) {
         // The gateway's own fault before the stream's end was told (the upstream's failures are
-        // events in the stream): the probe, if this was it, is out no longer, and the upstream's
-        // stream is closed rather than left to its timeout.
-        state.health.settle(attempt);
+        // events in the stream): the upstream's stream is closed rather than left to its timeout,
+        // and the row keeps what the upstream reported using (its message_start at least).
         cancel.abort(new Error("the gateway failed while streaming"));
+        if (!recorded) record(outcome({ deployment, status: 500, errorType: "api_error", usage: result.usage(), ttftMs: undefined }));
         throw error;
       }
       return;
@@ -322,6 +331,9 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   } catch (error) {
     // Refused before its body was read: the row still names the model the body asked for.
     if (requestedModel === "") requestedModel = modelNamed(incoming.body);
+    if (isOwnFault(error)) state.faults.note(requestId, error, true);
+    // Whatever ended the request, a half-open probe it carried is out no longer (a no-op once told).
+    if (attempt) state.health.settle(attempt);
     const known = asKnownError(error);
     const reply = errorResponse(known, requestId);
     // A client gone before its answer began (client_disconnected) is answered nothing; its row says 499.
@@ -330,7 +342,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
     } else {
-      response.end();
+      // An answer already begun cannot become an error: the client must not take it for a whole one.
+      response.destroy();
     }
   } finally {
     clearDeadline?.();

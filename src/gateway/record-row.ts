@@ -1,13 +1,13 @@
 import type { LedgerRow } from "../ledger/ledger.js";
-import { buildLedgerRow, type Outcome } from "./ledger-row.js";
+import type { Outcome, PricedRow } from "./ledger-row.js";
 import type { GatewayState } from "./state.js";
 
 /**
- * Prices a request's outcome, records its row (recordRow) and adds its cost to its key's month,
- * counted against the budget even when the row could not be recorded. Returns the row.
+ * Records a request's row, built and priced from its outcome (buildLedgerRow), and adds its cost
+ * to its key's month, counted against the budget even when the row could not be recorded.
+ * Returns the row.
  */
-export function recordOutcome(state: GatewayState, outcome: Outcome): LedgerRow {
-  const { row, cost } = buildLedgerRow(outcome);
+export function recordPriced(state: GatewayState, outcome: Outcome, { row, cost }: PricedRow): LedgerRow {
   const recorded = recordRow(state, row);
   if (outcome.key && cost > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, cost, recorded);
   return row;
@@ -23,7 +23,7 @@ export function recordRow(state: GatewayState, row: LedgerRow): number | undefin
   try {
     return state.ledger.record(row);
   } catch (error) {
-    state.lostRows.lost(row.request_id, error);
+    state.lostRows.note(row.request_id, error);
     return undefined;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Redis pub/sub for what replicas tell each other (shared-affinity.ts, shared-news.ts): a
  * ReplicaChannel publishes this replica's messages, stamped with its id, and hands the others'
- * to its listener as JSON objects, never its own, nothing too long to be a replica's, and nothing
- * once stopped.
+ * to its listener as JSON objects: never its own, nothing without a sender or too long to be a
+ * replica's, and nothing once stopped.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -76,7 +76,7 @@ export class ReplicaChannel {
     channel.subscriber = await subscribeChannel(publisher, channel.options, (text) => {
       if (channel.stopped) return;
       const message = jsonObject(text);
-      if (message && message.from !== channel.replica) onMessage(message);
+      if (message && typeof message.from === "string" && message.from !== channel.replica) onMessage(message);
     });
     return channel;
   }

@@ -15,7 +15,7 @@ import { BudgetTracker } from "./budgets.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
 import { KeyCache } from "./key-cache.js";
-import { LostRowReport } from "./lost-rows.js";
+import { faultReport, lostRowReport } from "./request-report.js";
 import { createGatewayApp } from "./server.js";
 import type { GatewayState } from "./state.js";
 
@@ -103,8 +103,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
     const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
     started.push(() => budgets.stop());
-    const lostRows = new LostRowReport(options.ledger.onError);
-    started.push(() => lostRows.stop());
+    const lostRows = lostRowReport(options.ledger.onError);
+    const faults = faultReport();
+    started.push(() => lostRows.stop(), () => faults.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {
       config: options.config,
@@ -114,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       budgets,
       ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
       lostRows,
+      faults,
       store: options.ledger.store,
       adminKey: env[config.admin_key_env] || undefined,
       health,

@@ -8,7 +8,7 @@ import type { FieldRefusals } from "../routing/field-refusals.js";
 import type { HealthBook } from "../routing/health.js";
 import type { BudgetTracker } from "./budgets.js";
 import type { KeyCache } from "./key-cache.js";
-import type { LostRowReport } from "./lost-rows.js";
+import type { RequestReport } from "./request-report.js";
 import type { Limiter } from "./rate-limiter.js";
 import type { SharedStateStatus } from "./shared-state.js";
 
@@ -20,8 +20,10 @@ export interface GatewayState {
   keys: KeyCache;
   budgets: BudgetTracker;
   ledger: LedgerWriter;
-  /** Requests answered without a ledger row, reported on stderr. */
-  lostRows: LostRowReport;
+  /** Requests answered without a ledger row, reported where the ledger reports its troubles. */
+  lostRows: RequestReport;
+  /** Requests that failed inside the gateway (bugs), reported on stderr. */
+  faults: RequestReport;
   store: LedgerStore;
   adminKey: string | undefined;
   health: HealthBook;

@@ -6,10 +6,11 @@
  * failure rate reaches `errorRateThreshold` over at least `minSamples`; open for a cooldown that
  * doubles on each re-open (capped); then half-open: one probe request at a time; a success closes
  * it, a failure re-opens it (an attempt begun before the circuit last opened does neither, and is
- * not the probe). Each attempt carries a token from begin(): which opening of the circuit it began
- * under, so "before" is a count, not a clock reading (a clock stepped back, or two attempts in the
- * same millisecond, cannot confuse it), and the probe is known by its token. A retry-after from
- * an upstream "cools" the deployment until then, without counting against the breaker twice.
+ * not the probe). Each attempt carries a token from begin(): the circuit's last opening when it
+ * began, numbered book-wide, so "before" is a count, not a clock reading (a clock stepped back, or
+ * two attempts in the same millisecond, cannot confuse it, nor can reset()), and the probe is known
+ * by its token. A retry-after from an upstream "cools" the deployment until then, without
+ * counting against the breaker twice.
  *
  * Routing reads an immutable snapshot (recomputed at most every `snapshotMs`), so ranking stays a
  * pure function of (request, config, snapshot).
@@ -57,8 +58,8 @@ export type BreakerState = "closed" | "open" | "half_open";
 /** One attempt at a deployment: begin()'s answer, handed back to record() or settle() when it ends. */
 export interface Attempt {
   readonly deployment: string;
-  /** How many times the circuit had opened when the attempt began: one begun before the last opening is old news. */
-  readonly openings: number;
+  /** The number of the circuit's last opening when the attempt began (0: none): one begun before the last is old news. */
+  readonly opening: number;
 }
 
 interface Sample {
@@ -72,8 +73,8 @@ interface Tracker {
   samples: Sample[];
   consecutiveFailures: number;
   state: BreakerState;
-  /** How many times the circuit has opened (here or by news): an attempt begun before the last is old news (isStale). */
-  openings: number;
+  /** The number of the circuit's last opening, here or by news (0: none; numbered book-wide, never reused): isStale. */
+  opening: number;
   openUntil: number;
   cooldownMs: number;
   /** The half-open probe in flight: only its own end releases it. */
@@ -118,6 +119,8 @@ function percentile(sorted: number[], fraction: number): number | undefined {
 export class HealthBook {
   private readonly trackers = new Map<string, Tracker>();
   private cached: { at: number; snapshot: HealthSnapshot } | undefined;
+  /** Openings of every circuit so far (reset() keeps the count): the last one's number. */
+  private openings = 0;
   /** Called with this replica's news for the others (set by the shared state; none without Redis). */
   tell: ((deployment: string, news: HealthNews) => void) | undefined;
 
@@ -129,7 +132,7 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", openings: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probe: undefined, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = { samples: [], consecutiveFailures: 0, state: "closed", opening: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probe: undefined, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -142,7 +145,7 @@ export class HealthBook {
   begin(deployment: string): Attempt {
     const tracker = this.tracker(deployment);
     if (tracker.state === "open" && this.now() >= tracker.openUntil) tracker.state = "half_open";
-    const attempt: Attempt = { deployment, openings: tracker.openings };
+    const attempt: Attempt = { deployment, opening: tracker.opening };
     // The first attempt of a half-open deployment is its probe; one sent while the probe is out
     // (every candidate unhealthy: the last resort) is not.
     if (tracker.state === "half_open" && tracker.probe === undefined) {
@@ -217,7 +220,7 @@ export class HealthBook {
    * outage, failing after the recovery, must not count toward the next one).
    */
   private isStale(tracker: Tracker, attempt: Attempt): boolean {
-    return attempt.openings < tracker.openings;
+    return attempt.opening < tracker.opening;
   }
 
   /**
@@ -241,7 +244,7 @@ export class HealthBook {
     if (news.kind === "opened") {
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
-      if (tracker.state !== "open") tracker.openings += 1;
+      if (tracker.state !== "open") tracker.opening = ++this.openings;
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
@@ -276,7 +279,7 @@ export class HealthBook {
   private open(tracker: Tracker, now: number, reopen: boolean): void {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
     tracker.state = "open";
-    tracker.openings += 1;
+    tracker.opening = ++this.openings;
     tracker.openUntil = now + tracker.cooldownMs;
   }
 

@@ -1,23 +1,31 @@
 /**
  * A fault of the gateway's own while it answers (here: a client response that throws when written)
  * never becomes an unhandled rejection, which would stop the process with every request in
- * flight: the request is recorded once, a half-open probe it carried is released, the upstream's
- * stream is closed, and the connection is dropped when not even an error can be written.
+ * flight: it is reported with its stack, the request is recorded once (with what the upstream
+ * reported using), a half-open probe it carried is released, the upstream's stream is closed, and
+ * the connection is dropped when not even an error can be written.
  */
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ClientResponse } from "../../src/gateway/client-response.js";
 import { handleMessages } from "../../src/gateway/messages.js";
+import { faultReport } from "../../src/gateway/request-report.js";
 import { Cancel } from "../../src/util/cancel.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
+/** What state.faults reported (every fault at once: no period). */
+let reports: string[] = [];
 
 before(async () => {
   harness = await startHarness();
+  harness.gateway.state.faults = faultReport((error) => reports.push(error.message), 0);
 });
 after(async () => harness.close());
-beforeEach(() => harness.gateway.state.health.reset());
+beforeEach(() => {
+  harness.gateway.state.health.reset();
+  reports = [];
+});
 
 /** A client response whose writeHead throws for the answers `refuses` picks; it remembers what happened to it. */
 class BrokenResponse implements ClientResponse {
@@ -26,7 +34,10 @@ class BrokenResponse implements ClientResponse {
   destroyed = false;
   headersSent = false;
 
-  constructor(private readonly refuses: (status: number, headers: Record<string, string>) => boolean) {}
+  constructor(
+    private readonly refuses: (status: number, headers: Record<string, string>) => boolean,
+    private readonly refusesWrites = false,
+  ) {}
 
   writeHead(status: number, headers: Record<string, string>): this {
     if (this.refuses(status, headers)) throw new TypeError(`writeHead(${status}) failed`);
@@ -35,6 +46,7 @@ class BrokenResponse implements ClientResponse {
     return this;
   }
   write(): boolean {
+    if (this.refusesWrites) throw new TypeError("write failed");
     return true;
   }
   end(): this {
@@ -57,25 +69,15 @@ async function send(response: BrokenResponse, stream: boolean): Promise<{ cancel
   const body = { model: "haiku-via-anthropic", max_tokens: 16, stream, messages: [{ role: "user", content: `own fault ${Math.random()}` }] };
   const cancel = new Cancel();
   const rowsBefore = harness.ledger.writer.storedRows();
-  const reports: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    reports.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    // Resolves: a rejection here is what would stop the process (`void handleMessages(...)`).
-    await handleMessages(harness.gateway.state, { headers: { "x-api-key": harness.key }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
-  } finally {
-    process.stderr.write = write;
-  }
+  // Resolves: a rejection here is what would stop the process (`void handleMessages(...)`).
+  await handleMessages(harness.gateway.state, { headers: { "x-api-key": harness.key }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
   await harness.ledger.writer.flush();
   return { cancel, rows: harness.ledger.writer.storedRows() - rowsBefore };
 }
 
 const isStream = (_status: number, headers: Record<string, string>) => String(headers["content-type"]).startsWith("text/event-stream");
 
-test("a stream whose head cannot be written: one 500 row, the upstream's stream closed, and the half-open probe it was released", async () => {
+test("a stream whose head cannot be written: reported, one 500 row priced from the upstream's message_start, the upstream's stream closed, and the half-open probe it was released", async () => {
   const health = harness.gateway.state.health;
   health.hear("anthropic-haiku", { kind: "opened", forMs: 1, cooldownMs: 1 });
   await new Promise((resolve) => setTimeout(resolve, 5));
@@ -92,18 +94,39 @@ test("a stream whose head cannot be written: one 500 row, the upstream's stream 
   assert.equal(row?.status, 500);
   assert.equal(row?.error_type, "api_error");
   assert.deepEqual(row?.attempts.map((attempt) => [attempt.deployment, attempt.status]), [["anthropic-haiku", 200]], "the attempt that answered is kept");
+  assert.equal(row?.deployment, "anthropic-haiku");
+  assert.ok((row?.input_tokens ?? 0) > 0, "the input the upstream reported is paid for");
+  assert.ok(row?.cost_usd !== null && Number(row?.cost_usd) > 0, `priced: ${row?.cost_usd}`);
+  assert.equal(reports.length, 1, reports.join("\n"));
+  assert.match(reports[0] as string, new RegExp(`^1 request\\(s\\) failed inside the gateway \\(the last ${requestId}\\): TypeError: writeHead\\(200\\) failed\\n\\s+at BrokenResponse.writeHead`));
   const after = health.snapshot().get("anthropic-haiku");
   assert.equal(after?.state, "half_open", "nothing said about the deployment's health");
   assert.equal(after?.unavailable, false, "the probe is out no longer: the next request may probe");
 });
 
-test("an answer that cannot be written at all: handleMessages still resolves, the connection is dropped, and the row is recorded once", async () => {
+test("an answer that cannot be written at all: handleMessages still resolves, the connection is dropped, the row is recorded once, and both faults are reported", async () => {
   for (const stream of [false, true]) {
+    reports = [];
     const response = new BrokenResponse(() => true);
     const { rows } = await send(response, stream);
     assert.equal(response.destroyed, true, `stream ${stream}: dropped`);
     assert.equal(rows, 1, `stream ${stream}: one row (a JSON answer's is recorded before it is written, and not again)`);
+    assert.deepEqual(
+      reports.map((report) => /: TypeError: (writeHead\(\d+\) failed)/.exec(report)?.[1]),
+      ["writeHead(200) failed", "writeHead(500) failed"],
+      "the answer's fault, then the error answer's",
+    );
   }
   const recent = await harness.ledger.store.recent(2);
   assert.deepEqual(recent.map((row) => row.status).sort(), [200, 500], "the JSON answer was paid for (200); the stream's head never went out (500)");
+});
+
+test("a stream whose first event cannot be written after its head went out: the connection is dropped, not ended as if the answer were whole", async () => {
+  const response = new BrokenResponse(() => false, true);
+  const { rows } = await send(response, true);
+  assert.deepEqual(response.heads.map((head) => head.status), [200]);
+  assert.equal(response.destroyed, true, "dropped: a clean end would pass for a whole (empty) stream");
+  assert.equal(response.ended, false);
+  assert.equal(rows, 1);
+  assert.match(reports[0] ?? "", /TypeError: write failed/);
 });

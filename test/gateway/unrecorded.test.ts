@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { Journal } from "../../src/ledger/journal.js";
-import { LostRowReport } from "../../src/gateway/lost-rows.js";
+import { lostRowReport } from "../../src/gateway/request-report.js";
 import { eventually } from "../helpers/eventually.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -72,15 +72,15 @@ test("with a ledger that cannot record, answers still go out (JSON and streamed)
 
 test("lost rows are reported: the first at once, the ones after it as one count when the period is over, even if no loss follows", async () => {
   const reports: string[] = [];
-  const report = new LostRowReport((error) => reports.push(error.message), 50);
-  report.lost("req_1", new Error("ENOSPC"));
+  const report = lostRowReport((error) => reports.push(error.message), 50);
+  report.note("req_1", new Error("ENOSPC"));
   assert.deepEqual(reports, ["1 request(s) answered without a ledger row (the last req_1): ENOSPC"]);
-  report.lost("req_2", new Error("ENOSPC"));
-  report.lost("req_3", new Error("EIO"));
+  report.note("req_2", new Error("ENOSPC"));
+  report.note("req_3", new Error("EIO"));
   assert.equal(reports.length, 1, "within the period: counted, not written");
   await eventually(() => (reports.length === 2 ? true : undefined), "the count after the period", 2_000);
   assert.equal(reports[1], "2 request(s) answered without a ledger row (the last req_3): EIO");
-  report.lost("req_4", new Error("ENOSPC"));
+  report.note("req_4", new Error("ENOSPC"));
   report.stop();
   assert.equal(reports[2], "1 request(s) answered without a ledger row (the last req_4): ENOSPC", "stopping says what is still unsaid");
   report.stop();

@@ -259,6 +259,16 @@ test("attempts are told apart by their tokens, not the clock: one begun in the p
   assert.equal(book.snapshot().get("a-global")?.state, "closed", "a fresh success closes the circuit whatever the clock says");
 });
 
+test("reset() forgets the circuits but not their openings: an attempt begun before a reset and the next opening is still old news", () => {
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 1000, snapshotMs: 0 }, () => 0);
+  book.record("a-global", "failure");
+  const lastResort = book.begin("a-global");
+  book.reset();
+  book.record("a-global", "failure");
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: lastResort });
+  assert.equal(book.snapshot().get("a-global")?.state, "open", "begun before this opening: it does not close the circuit");
+});
+
 test("attempts begun before the circuit last opened are no samples: the error-rate rule does not count them once a probe has closed it", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, errorRateThreshold: 0.5, minSamples: 3, cooldownMs: 1000, snapshotMs: 0 }, () => now);

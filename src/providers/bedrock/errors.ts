@@ -95,7 +95,7 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
 function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined): UpstreamError {
   const status = answer?.status ?? 500;
   const { kind, message, refusedFields } = upstreamVerdict(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
-  return new UpstreamError(kind, `${who}: ${type ?? `HTTP ${status}`}: ${message}`, {
+  return new UpstreamError(kind, `${who}: ${type || `HTTP ${status}`}: ${message}`, {
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
     ...(type ? { upstreamType: type } : {}),
