@@ -207,7 +207,9 @@ async function cleanup(): Promise<void> {
   await Promise.all(children.map((child) => child.stop()));
   rmSync(directory, { recursive: true, force: true });
 }
+// Interrupted (Ctrl-C) or told to stop (kill): the emulator and gateways it started stop too.
 process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+process.once("SIGTERM", () => void cleanup().then(() => process.exit(143)));
 
 interface Side {
   child: Child;

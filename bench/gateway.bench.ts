@@ -131,12 +131,15 @@ async function cleanup(): Promise<void> {
   cleanedUp = true;
   await Promise.all(children.map((child) => child.stop()));
 }
-process.once("SIGINT", () => {
-  void cleanup().then(() => {
-    rmSync(directory, { recursive: true, force: true });
-    process.exit(130);
+// Interrupted (Ctrl-C) or told to stop (kill): the emulator and gateways it started stop too.
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.once(signal, () => {
+    void cleanup().then(() => {
+      rmSync(directory, { recursive: true, force: true });
+      process.exit(code);
+    });
   });
-});
+}
 
 interface Targets {
   direct: Target;

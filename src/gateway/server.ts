@@ -14,6 +14,7 @@ import { lingerIfUnread } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { cancelOnClose } from "../util/cancel.js";
+import { healthAnswer } from "./health-answer.js";
 import { listModels } from "./models.js";
 import type { GatewayState } from "./state.js";
 
@@ -138,41 +139,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   app.get("/v1/switchyard/health", async (request, reply) => {
     try {
       requireAdmin(state, request.headers);
-      const snapshot = state.health.snapshot();
-      const now = state.now();
-      const deployments = [...state.config.deployments.values()].map((deployment) => {
-        const health = snapshot.get(deployment.id);
-        const catalogLatency = deployment.offering.latency[0];
-        return {
-          deployment: deployment.id,
-          provider: deployment.provider.kind,
-          route: deployment.route,
-          model: deployment.model.id,
-          state: health?.state ?? "closed",
-          available: !(health?.unavailable ?? false),
-          reason: health?.unavailableReason ?? null,
-          samples: health?.samples ?? 0,
-          ttft_p50_ms: health?.ttftP50Ms ?? null,
-          ttft_p99_ms: health?.ttftP99Ms ?? null,
-          total_p50_ms: health?.totalP50Ms ?? null,
-          total_p99_ms: health?.totalP99Ms ?? null,
-          error_rate: health?.errorRate ?? 0,
-          throttle_rate: health?.throttleRate ?? 0,
-          requests: health?.requests ?? 0,
-          failures: health?.failures ?? 0,
-          throttles: health?.throttles ?? 0,
-          refused_fields: state.fieldRefusals.list(deployment.id, now).map((refusal) => ({ field: refusal.field, until: new Date(refusal.until).toISOString() })),
-          catalog_latency: catalogLatency
-            ? { ttft_p50_ms: catalogLatency.ttft_p50_ms, ttft_p99_ms: catalogLatency.ttft_p99_ms, conditions: catalogLatency.conditions, source: catalogLatency.source.url }
-            : null,
-        };
-      });
-      const shared = {
-        redis: state.sharedState(),
-        budgets_refresh_ms: state.budgets.refreshMs,
-        budgets_reloaded_at: state.budgets.lastRefreshAt === undefined ? null : new Date(state.budgets.lastRefreshAt).toISOString(),
-      };
-      return reply.send({ at: new Date(now).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, shared_state: shared, deployments });
+      return reply.send(healthAnswer(state));
     } catch (error) {
       return sendError(reply, error);
     }

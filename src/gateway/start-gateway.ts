@@ -12,6 +12,7 @@ import { createAgent } from "../providers/shared/http.js";
 import { HealthBook } from "../routing/health.js";
 import { FieldRefusals } from "../routing/field-refusals.js";
 import { BudgetTracker } from "./budgets.js";
+import { UndoStack } from "../util/undo-stack.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
 import { KeyCache } from "./key-cache.js";
@@ -62,20 +63,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
   const now = options.now ?? Date.now;
   const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
-  /** What has started, undone newest first: on close(), and on a failed start. */
-  const started: (() => unknown)[] = [() => agent.close(), () => Promise.all([...clients.values()].map((client) => client.close()))];
-  /** Undoes everything once (a second close() finds nothing left), every step even if one fails; throws the first failure. */
-  const stop = async () => {
-    let failure: unknown;
-    for (const undo of started.splice(0).reverse()) {
-      try {
-        await undo();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-    if (failure !== undefined) throw failure;
-  };
+  /** What has started, undone newest first: on close() (a second one finds nothing left), and on a failed start. */
+  const started = new UndoStack();
+  started.push(() => agent.close(), () => Promise.all([...clients.values()].map((client) => client.close())));
+  const stop = () => started.undo();
   try {
     const health = new HealthBook(
       {

@@ -25,6 +25,7 @@ import { newApiKey } from "../ledger/api-keys.js";
 import { openLedger } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { startGateway } from "./start-gateway.js";
+import { UndoStack } from "../util/undo-stack.js";
 
 export interface WarmUpResult {
   /** Requests answered 200 (all of them, or warmUp throws). */
@@ -84,7 +85,8 @@ export async function warmUp(catalog: Catalog, requests: number, options: { emul
   const directory = mkdtempSync(join(tmpdir(), "switchyard-warm-up-"));
   const profile = options.emulatorProfile ?? "instant";
   // Whatever has started is stopped, newest first, each step even if one before it failed.
-  const undo: (() => unknown)[] = [() => rmSync(directory, { recursive: true, force: true })];
+  const undo = new UndoStack();
+  undo.push(() => rmSync(directory, { recursive: true, force: true }));
   let failed = false;
   try {
     const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
@@ -142,14 +144,8 @@ models:
     throw error;
   } finally {
     // A failure to stop something is thrown only when nothing failed before it: it must not hide the cause.
-    let failure: unknown;
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-    if (failure !== undefined && !failed) throw failure;
+    await undo.undo().catch((error: unknown) => {
+      if (!failed) throw error;
+    });
   }
 }

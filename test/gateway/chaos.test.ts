@@ -8,7 +8,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { LedgerRow } from "../../src/ledger/ledger.js";
 import type { Attempt } from "../../src/routing/health.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
-import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+import { readHealth, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 const CHAOS_DEPLOYMENTS = `deployments:
   - { id: anthropic-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global, drop_fields: [frequency_penalty] }
@@ -96,9 +96,7 @@ describe("chaos", () => {
         assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
         assert.equal(response.headers.get("x-switchyard-attempts"), "2");
       }
-      const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as {
-        deployments: { deployment: string; state: string; failures: number; available: boolean }[];
-      };
+      const health = await readHealth(harness.gateway.url, harness.adminKey);
       const anthropic = health.deployments.find((entry) => entry.deployment === "anthropic-sonnet");
       assert.equal(anthropic?.state, "open");
       assert.equal(anthropic?.available, false);
@@ -265,7 +263,7 @@ describe("chaos", () => {
         ["anthropic-sonnet", 200, null],
       ]);
       assert.equal(harness.gateway.state.health.snapshot().get("bedrock-sonnet")?.unavailable ?? false, false, "a refused field says nothing about Bedrock's health");
-      const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as { deployments: { deployment: string; refused_fields: { field: string; until: string }[] }[] };
+      const health = await readHealth(harness.gateway.url, harness.adminKey);
       const refused = health.deployments.find((entry) => entry.deployment === "bedrock-sonnet")?.refused_fields;
       assert.deepEqual(refused?.map((refusal) => refusal.field), ["service_tier"], "the health endpoint shows what Bedrock refused");
       assert.ok(Date.parse(refused?.[0]?.until ?? "") > Date.now() + 3_000_000, "for about an hour");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { bedrockError, bedrockStreamException } from "../../src/providers/bedrock/errors.js";
 import { anthropicError } from "../../src/providers/shared/anthropic-errors.js";
-import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+import { readHealth, startHarness, type Harness } from "../helpers/gateway-harness.js";
 
 const DATA_RETENTION = "The model returned following errors: data retention mode 'default' is not available for this model";
 
@@ -142,9 +142,7 @@ models:
     ]);
     // The health endpoint's figures may be up to 100 ms old (the routing snapshot).
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const health = (await (await fetch(`${harness.gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": harness.adminKey } })).json()) as {
-      deployments: { deployment: string; failures: number }[];
-    };
+    const health = await readHealth(harness.gateway.url, harness.adminKey);
     assert.equal(health.deployments.find((entry) => entry.deployment === "anthropic-unknown-id")?.failures, 1);
   });
 

@@ -20,7 +20,8 @@ import { DEFAULT_SHARED_BUDGET_REFRESH_MS, startGateway, type RunningGateway } f
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { formatUsd, parseUsd } from "../../src/pricing/money.js";
-import { catalog, upstreamRequests } from "../helpers/gateway-harness.js";
+import { catalog, readHealth, upstreamRequests } from "../helpers/gateway-harness.js";
+import type { HealthAnswer } from "../../src/gateway/health-answer.js";
 import { postgresTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
@@ -71,9 +72,8 @@ after(async () => {
 });
 
 /** GET /v1/switchyard/health's shared_state. */
-async function sharedState(gateway: RunningGateway): Promise<{ redis: string; budgets_refresh_ms: number; budgets_reloaded_at: string | null }> {
-  const response = await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } });
-  return ((await response.json()) as { shared_state: { redis: string; budgets_refresh_ms: number; budgets_reloaded_at: string | null } }).shared_state;
+async function sharedState(gateway: RunningGateway): Promise<HealthAnswer["shared_state"]> {
+  return (await readHealth(gateway.url, "admin")).shared_state;
 }
 
 /** A new key in the shared ledger, known to every replica given. */

@@ -21,7 +21,8 @@ import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { FieldRefusals } from "../../src/routing/field-refusals.js";
 import { DEFAULT_HEALTH, HealthBook, type HealthNews } from "../../src/routing/health.js";
 import { eventually } from "../helpers/eventually.js";
-import { catalog, EMULATOR_ENV, emulatorProviders, upstreamRequests } from "../helpers/gateway-harness.js";
+import { catalog, EMULATOR_ENV, emulatorProviders, readHealth, upstreamRequests } from "../helpers/gateway-harness.js";
+import type { HealthAnswer } from "../../src/gateway/health-answer.js";
 import { REDIS_URL } from "../helpers/redis.js";
 
 describe("news a replica tells and hears", () => {
@@ -221,10 +222,8 @@ models:
     return replica;
   }
 
-  type Health = { deployment: string; state: string; available: boolean; reason: string | null; refused_fields: { field: string }[] };
-  async function healthOf(gateway: RunningGateway, deployment: string): Promise<Health | undefined> {
-    const answer = (await (await fetch(`${gateway.url}/v1/switchyard/health`, { headers: { "x-api-key": "admin" } })).json()) as { deployments: Health[] };
-    return answer.deployments.find((entry) => entry.deployment === deployment);
+  async function healthOf(gateway: RunningGateway, deployment: string): Promise<HealthAnswer["deployments"][number] | undefined> {
+    return (await readHealth(gateway.url, "admin")).deployments.find((entry) => entry.deployment === deployment);
   }
 
   const ask = (client: Anthropic, model: string, extra: Record<string, unknown> = {}) =>

@@ -14,10 +14,18 @@ import type { RunningEmulator } from "../../src/emulators/shared/emulator-option
 import { startGateway, type RunningGateway, type StartGatewayOptions } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
+import type { HealthAnswer } from "../../src/gateway/health-answer.js";
 
 export { catalog };
 
 /** Requests an emulator has received so far (its admin counters); fails loudly if the shape changes. */
+/** GET /v1/switchyard/health (its figures may be up to 100 ms old: HealthBook's snapshotMs). */
+export async function readHealth(gatewayUrl: string, adminKey: string): Promise<HealthAnswer> {
+  const response = await fetch(`${gatewayUrl}/v1/switchyard/health`, { headers: { "x-api-key": adminKey } });
+  if (response.status !== 200) throw new Error(`GET /v1/switchyard/health: ${response.status} ${await response.text()}`);
+  return (await response.json()) as HealthAnswer;
+}
+
 export function upstreamRequests(emulator: RunningEmulator): number {
   const counters = emulator.state().counters as { requests?: unknown } | undefined;
   if (typeof counters?.requests !== "number") throw new Error("emulator state has no counters.requests");
