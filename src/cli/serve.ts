@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
-import { tuneHeapGrowth } from "../gateway/heap-growth.js";
+import { oneCoreGcHint, tuneHeapGrowth } from "../gateway/heap-growth.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
@@ -89,6 +90,8 @@ export const serveCommand: Command = {
     }
     // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
     tuneHeapGrowth();
+    const gcHint = oneCoreGcHint(process.execArgv, availableParallelism());
+    if (gcHint) stderr.write(`${gcHint}\n`);
     // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
     if (config.warm_up.requests > 0) {
       stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
