@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -16,14 +16,16 @@ import { BIN } from "../helpers/paths.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { WARM_UP_REQUESTS } from "../../src/config/gateway-config.js";
 
-function serve(configText: string, env: Record<string, string> = {}, port = 0): { status: number | null; stderr: string } {
+/** `launcher`: the command and arguments before the script (node itself by default; e.g. taskset). */
+function serve(configText: string, env: Record<string, string> = {}, port = 0, launcher: string[] = [process.execPath]): { status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-errors-"));
   try {
     const config = join(dir, "gateway.yaml");
     writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${configText}`);
     // The child is a plain process, not part of this test run (no NODE_TEST_CONTEXT).
     const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, ...inherited } = process.env;
-    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
+    const [command = process.execPath, ...before] = launcher;
+    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
     return { status: result.status, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -95,4 +97,23 @@ test("a bad warm_up: exit 2, naming the line and field", () => {
   const { status, stderr } = serve(`${BASE}warm_up: { requests: -5 }\n`);
   assert.equal(status, 2, stderr);
   assert.match(stderr, /gateway\.yaml:6: warm_up\.requests: Too small/);
+});
+
+test("with one CPU serve suggests starting it with --single-threaded-gc; not when it was, nor with more CPUs", async () => {
+  // A port already taken ends each serve right after the hint would be printed (no warm-up).
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  try {
+    const { port } = holder.address() as AddressInfo;
+    const config = `${BASE}listen: { host: 127.0.0.1 }\nwarm_up: { requests: 0 }\n`;
+    const hint = /one CPU for this process: `node --single-threaded-gc bin\/switchyard serve`/;
+    const pinned = serve(config, {}, port, ["taskset", "-c", "0", process.execPath]);
+    assert.match(pinned.stderr, hint);
+    assert.match(pinned.stderr, /EADDRINUSE|address already in use/i, "it went on to start");
+    assert.doesNotMatch(serve(config, {}, port, ["taskset", "-c", "0", process.execPath, "--single-threaded-gc"]).stderr, hint);
+    if (availableParallelism() > 1) assert.doesNotMatch(serve(config, {}, port).stderr, hint);
+  } finally {
+    holder.close();
+  }
 });
