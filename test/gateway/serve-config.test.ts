@@ -1,7 +1,7 @@
 /**
  * `switchyard serve` and its config: a config whose shared state it cannot reach is refused before
  * it starts (exit 2, a message naming the setting and what to do); `ledger.journal_dir` is where
- * the journal goes.
+ * the journal goes; on one CPU it suggests single-threaded GC.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
