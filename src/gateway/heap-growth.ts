@@ -26,16 +26,17 @@ export function heapGrowthFlag(execArgv: readonly string[]): string | undefined 
 }
 
 /**
- * With one CPU for the whole process (a container pinned to one core, `taskset`), V8's GC helper
- * threads can only run in front of the event loop. `--single-threaded-gc` does that work on the
- * event loop instead; V8 takes it only at start-up (set later, a GC crashes on a check), so serve
- * can only suggest it. Measured at 1,000 requests/s on one pinned core (docs/BENCHMARKS.md, "One
+ * With one CPU for the whole process (CPU affinity: `taskset`, a cpuset; `availableParallelism()`
+ * does not see a cgroup CPU quota), V8's GC helper threads can only run in front of the event
+ * loop. `--single-threaded-gc` does that work on the event loop instead; V8 takes it only at
+ * start-up (set later, a GC crashes on a check), so serve can only suggest it. Measured at 1,000 requests/s on one pinned core (docs/BENCHMARKS.md, "One
  * core: single-threaded GC"): the event loop waited for its core 10 ms/s instead of 14, the other
  * threads ran 27 ms/s instead of 33, for 3–4% more CPU per request at saturation.
  * Returns the line to print, or undefined (more than one CPU, or the flag already given).
  */
 export function oneCoreGcHint(execArgv: readonly string[], parallelism: number): string | undefined {
-  if (parallelism > 1 || execArgv.some((argument) => /^--single[-_]threaded[-_]gc\b/.test(argument))) return undefined;
+  // --single-threaded implies --single-threaded-gc.
+  if (parallelism > 1 || execArgv.some((argument) => /^--single[-_]threaded(?:[-_]gc)?(?:=|$)/.test(argument))) return undefined;
   return "one CPU for this process: `node --single-threaded-gc bin/switchyard serve` keeps V8's GC threads from running in front of the event loop (docs/GATEWAY.md, \"Node flags\")";
 }
 

@@ -129,16 +129,18 @@ function isOwnFault(error: unknown): boolean {
  */
 export async function handleMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse): Promise<void> {
   const requestId = newRequestId();
+  /** Whether this request's fault was reported already: a second one in its error path is its consequence. */
+  const fault = { noted: false };
   try {
-    await answerMessages(state, incoming, response, requestId);
+    await answerMessages(state, incoming, response, requestId, fault);
   } catch (error) {
-    state.faults.note(requestId, error, true);
+    if (!fault.noted) state.faults.note(requestId, error, true);
     incoming.cancel.abort(new Error("the gateway failed while answering"));
     response.destroy();
   }
 }
 
-async function answerMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse, requestId: string): Promise<void> {
+async function answerMessages(state: GatewayState, incoming: IncomingMessages, response: ClientResponse, requestId: string, fault: { noted: boolean }): Promise<void> {
   const startedAt = state.now();
   const started = performance.now();
   let upstreamMs = 0;
@@ -249,8 +251,10 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
           firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
         });
       } catch (error) {
-        // A provider client's own fault (a bug) is reported, and counts as the attempt's failure.
-        if (!(error instanceof UpstreamError)) state.faults.note(requestId, error, true);
+        // A provider client's own fault (a bug) is reported; it says nothing of the deployment's
+        // health, and another deployment (another client) may serve the request.
+        const clientFault = !(error instanceof UpstreamError);
+        if (clientFault) state.faults.note(requestId, error, true);
         const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
         const latency = performance.now() - attemptStarted;
         upstreamMs += latency;
@@ -266,7 +270,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         } else {
           state.health.settle(attempt);
         }
-        if (cancel.aborted || !isFailoverable(upstreamError.kind)) break;
+        if (cancel.aborted || !(clientFault || isFailoverable(upstreamError.kind))) break;
         if (!waited && worthWaiting(state, candidate, ranked[index + 1], upstreamError, deadlineAt)) {
           waited = true;
           warnings.push(`waited ${upstreamError.details.retryAfterMs} ms for ${deployment.id}, which holds the cached prefix`);
@@ -331,7 +335,10 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   } catch (error) {
     // Refused before its body was read: the row still names the model the body asked for.
     if (requestedModel === "") requestedModel = modelNamed(incoming.body);
-    if (isOwnFault(error)) state.faults.note(requestId, error, true);
+    if (isOwnFault(error)) {
+      state.faults.note(requestId, error, true);
+      fault.noted = true;
+    }
     // Whatever ended the request, a half-open probe it carried is out no longer (a no-op once told).
     if (attempt) state.health.settle(attempt);
     const known = asKnownError(error);

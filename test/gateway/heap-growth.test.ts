@@ -16,4 +16,6 @@ test("with one CPU for the process serve suggests single-threaded GC, unless it 
   assert.equal(oneCoreGcHint([], 2), undefined);
   assert.equal(oneCoreGcHint(["--single-threaded-gc"], 1), undefined);
   assert.equal(oneCoreGcHint(["--single_threaded_gc"], 1), undefined);
+  assert.equal(oneCoreGcHint(["--single-threaded"], 1), undefined, "it implies single-threaded GC");
+  assert.match(oneCoreGcHint(["--single-threaded-gc-in-background"], 1) ?? "", /single-threaded-gc/, "another flag");
 });

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { ClientResponse } from "../../src/gateway/client-response.js";
 import { handleMessages } from "../../src/gateway/messages.js";
 import { faultReport } from "../../src/gateway/request-report.js";
+import type { ProviderClient } from "../../src/providers/provider.js";
 import { Cancel } from "../../src/util/cancel.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -18,7 +19,7 @@ let harness: Harness;
 let reports: string[] = [];
 
 before(async () => {
-  harness = await startHarness();
+  harness = await startHarness({ policy: "ordered" });
   harness.gateway.state.faults = faultReport((error) => reports.push(error.message), 0);
 });
 after(async () => harness.close());
@@ -65,8 +66,8 @@ class BrokenResponse implements ClientResponse {
   }
 }
 
-async function send(response: BrokenResponse, stream: boolean): Promise<{ cancel: Cancel; rows: number }> {
-  const body = { model: "haiku-via-anthropic", max_tokens: 16, stream, messages: [{ role: "user", content: `own fault ${Math.random()}` }] };
+async function send(response: BrokenResponse, stream: boolean, model = "haiku-via-anthropic"): Promise<{ cancel: Cancel; rows: number }> {
+  const body = { model, max_tokens: 16, stream, messages: [{ role: "user", content: `own fault ${Math.random()}` }] };
   const cancel = new Cancel();
   const rowsBefore = harness.ledger.writer.storedRows();
   // Resolves: a rejection here is what would stop the process (`void handleMessages(...)`).
@@ -104,7 +105,7 @@ test("a stream whose head cannot be written: reported, one 500 row priced from t
   assert.equal(after?.unavailable, false, "the probe is out no longer: the next request may probe");
 });
 
-test("an answer that cannot be written at all: handleMessages still resolves, the connection is dropped, the row is recorded once, and both faults are reported", async () => {
+test("an answer that cannot be written at all: handleMessages still resolves, the connection is dropped, the row is recorded once, and the fault is reported once", async () => {
   for (const stream of [false, true]) {
     reports = [];
     const response = new BrokenResponse(() => true);
@@ -112,9 +113,9 @@ test("an answer that cannot be written at all: handleMessages still resolves, th
     assert.equal(response.destroyed, true, `stream ${stream}: dropped`);
     assert.equal(rows, 1, `stream ${stream}: one row (a JSON answer's is recorded before it is written, and not again)`);
     assert.deepEqual(
-      reports.map((report) => /: TypeError: (writeHead\(\d+\) failed)/.exec(report)?.[1]),
-      ["writeHead(200) failed", "writeHead(500) failed"],
-      "the answer's fault, then the error answer's",
+      reports.map((report) => /^(\d+) request\(s\).*: TypeError: (writeHead\(\d+\) failed)/.exec(report)?.slice(1)),
+      [["1", "writeHead(200) failed"]],
+      "one request, reported with its first fault (the error answer's failing too is its consequence)",
     );
   }
   const recent = await harness.ledger.store.recent(2);
@@ -129,4 +130,26 @@ test("a stream whose first event cannot be written after its head went out: the 
   assert.equal(response.ended, false);
   assert.equal(rows, 1);
   assert.match(reports[0] ?? "", /TypeError: write failed/);
+});
+
+test("a provider client's own fault: reported, no health sample, and the model's next deployment serves the request", async () => {
+  const clients = harness.gateway.state.clients;
+  const anthropic = clients.get("anthropic-emulator");
+  assert.ok(anthropic);
+  clients.set("anthropic-emulator", Object.assign(Object.create(anthropic) as ProviderClient, { messages: async () => Promise.reject(new TypeError("a client bug")) }));
+  try {
+    const response = new BrokenResponse(() => false);
+    const { rows } = await send(response, false, "sonnet-anthropic-first");
+    assert.equal(rows, 1);
+    const head = response.heads[0];
+    assert.equal(head?.status, 200, "served");
+    assert.equal(head?.headers["x-switchyard-deployment"], "bedrock-sonnet-us");
+    const row = await harness.ledger.store.get(head?.headers["request-id"] ?? "");
+    assert.deepEqual(row?.attempts.map((attempt) => [attempt.deployment, attempt.status, attempt.error]), [["anthropic-sonnet", null, "internal"], ["bedrock-sonnet-us", 200, null]]);
+    assert.equal(reports.length, 1);
+    assert.match(reports[0] ?? "", /TypeError: a client bug/);
+    assert.equal(harness.gateway.state.health.snapshot().get("anthropic-sonnet")?.failures ?? 0, 0, "no health sample");
+  } finally {
+    clients.set("anthropic-emulator", anthropic);
+  }
 });

@@ -18,7 +18,6 @@ import type { HealthAnswer } from "../../src/gateway/health-answer.js";
 
 export { catalog };
 
-/** Requests an emulator has received so far (its admin counters); fails loudly if the shape changes. */
 /** GET /v1/switchyard/health (its figures may be up to 100 ms old: HealthBook's snapshotMs). */
 export async function readHealth(gatewayUrl: string, adminKey: string): Promise<HealthAnswer> {
   const response = await fetch(`${gatewayUrl}/v1/switchyard/health`, { headers: { "x-api-key": adminKey } });
@@ -26,6 +25,7 @@ export async function readHealth(gatewayUrl: string, adminKey: string): Promise<
   return (await response.json()) as HealthAnswer;
 }
 
+/** Requests an emulator has received so far (its admin counters); fails loudly if the shape changes. */
 export function upstreamRequests(emulator: RunningEmulator): number {
   const counters = emulator.state().counters as { requests?: unknown } | undefined;
   if (typeof counters?.requests !== "number") throw new Error("emulator state has no counters.requests");
