@@ -125,11 +125,11 @@ const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-gateway-"));
 const dbPath = benchLedgerPath(directory);
 const profileDir = join(directory, "profiles");
 const children: Child[] = [];
-let cleanedUp = false;
-async function cleanup(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  await Promise.all(children.map((child) => child.stop()));
+let cleanedUp: Promise<void> | undefined;
+/** Stops every child once; a second call (a signal during the normal cleanup) waits for the same stop. */
+function cleanup(): Promise<void> {
+  cleanedUp ??= Promise.all(children.map((child) => child.stop())).then(() => undefined);
+  return cleanedUp;
 }
 // Interrupted (Ctrl-C) or told to stop (kill): the emulator and gateways it started stop too.
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
