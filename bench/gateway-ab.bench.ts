@@ -40,7 +40,7 @@ import { performance } from "node:perf_hooks";
 import type { Pool } from "undici";
 import { closedLoop, completedCount, makePool, requestBody, type Target } from "./gateway/load.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startSwitchyard, taskset, type Child } from "./gateway/processes.js";
-import { benchFlags, flagError, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, configFlag, flagError, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { integer, median, ms, table } from "./gateway/stats.js";
 import { BENCH_ENV, BENCH_MODEL, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
@@ -78,8 +78,6 @@ const modes = (values.modes ?? "json,stream").split(",").map((mode) => {
 });
 
 const root = resolve(fileURLToPath(new URL("../../", import.meta.url)));
-/** --base-config / --head-config: YAML lines, "\n" written as two characters on a command line. */
-const configFlag = (text: string | undefined) => (text ?? "").replaceAll("\\n", "\n");
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ---- The two builds ---------------------------------------------------------------------------

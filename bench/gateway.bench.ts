@@ -54,7 +54,7 @@ import { summariseProfile, type ProfileSummary } from "./gateway/cpu-profile.js"
 import { closedLoop, completedCount, makePool, noteCompleted, openLoop, pairedOpenLoop, requestBody, warmupCountOf, type Target } from "./gateway/load.js";
 import { defaultPortkeyDir, ensurePortkey, HONO_NODE_SERVER_OVERRIDE, PORTKEY_VERSION } from "./gateway/portkey.js";
 import { cpuSeconds, machineBusySeconds, pinProcess, startEmulator, startMinimalProxy, startPortkey, startSwitchyard, taskset, threadTimes, type Child, type ThreadTimes } from "./gateway/processes.js";
-import { benchFlags, countFlag, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
+import { benchFlags, configFlag, countFlag, flagList, numberFlag, wholeFlag } from "./gateway/flags.js";
 import { distribution, integer, median, ms, signedMs, table, type Distribution } from "./gateway/stats.js";
 import { BENCH_ADMIN_KEY, BENCH_ENV, BENCH_MODEL, benchLedgerPath, prepareBenchGateway } from "./gateway/switchyard-setup.js";
 
@@ -151,7 +151,7 @@ interface Targets {
 async function setUp(): Promise<{ emulator: Child; switchyard: Child; portkey?: Child; floor?: Child; targets: Targets; key: string }> {
   const emulator = await startEmulator(root, placement.emulator);
   children.push(emulator);
-  const created = prepareBenchGateway(root, directory, emulator.url, (values["gateway-config"] ?? "").replaceAll("\\n", "\n"));
+  const created = prepareBenchGateway(root, directory, emulator.url, configFlag(values["gateway-config"]));
   const nodeFlags = (name: string) => (profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`] : []);
   const extraFlags = flagList(values["gateway-node-flags"]);
   const switchyard = await startSwitchyard(root, created.configPath, BENCH_ENV, placement.gateway, [...nodeFlags("switchyard"), ...extraFlags]);

@@ -45,3 +45,8 @@ export function countFlag(name: string, value: string | undefined, fallback: num
 export function flagList(text: string | undefined): string[] {
   return text?.split(/\s+/).filter(Boolean) ?? [];
 }
+
+/** YAML lines for a gateway's config (--gateway-config, --base-config, --head-config): "\n" written as two characters on a command line. */
+export function configFlag(text: string | undefined): string {
+  return (text ?? "").replaceAll("\\n", "\n");
+}

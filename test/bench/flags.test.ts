@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { REPO_ROOT } from "../helpers/paths.js";
+import { configFlag } from "../../bench/gateway/flags.js";
 
 function run(script: string, ...args: string[]): { status: number | null; stderr: string } {
   const result = spawnSync(process.execPath, [resolve(REPO_ROOT, "dist/bench", script), ...args], { encoding: "utf8", timeout: 20_000 });
@@ -23,4 +24,9 @@ test("a bad benchmark flag is named, with exit status 2 and no stack trace", () 
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   }
+});
+
+test("--gateway-config and its kin take \\n typed as two characters for a line break", () => {
+  assert.equal(configFlag(undefined), "");
+  assert.equal(configFlag("warm_up: { requests: 0 }\\nredis: { url_env: REDIS_URL }"), "warm_up: { requests: 0 }\nredis: { url_env: REDIS_URL }");
 });
