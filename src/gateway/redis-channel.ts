@@ -76,7 +76,14 @@ export class ReplicaChannel {
     channel.subscriber = await subscribeChannel(publisher, channel.options, (text) => {
       if (channel.stopped) return;
       const message = jsonObject(text);
-      if (message && typeof message.from === "string" && message.from !== channel.replica) onMessage(message);
+      if (!message || typeof message.from !== "string" || message.from === channel.replica) return;
+      // Thrown inside Redis's event handler, a fault would be an uncaught exception that stops this
+      // replica: another replica's message (or a bug applying it) must never do that.
+      try {
+        onMessage(message);
+      } catch (error) {
+        channel.options.onError(new Error(`applying a message on ${options.channel} failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
     });
     return channel;
   }

@@ -68,3 +68,23 @@ test("a stopped replica hears nothing, publishes nothing and reports nothing", a
   assert.deepEqual(a.heard, [], "the stopped replica heard nothing");
   assert.deepEqual(a.errors, [], "its connection closing is no error to report");
 });
+
+test("a message whose handling throws is reported, and the replica goes on hearing the next ones", async () => {
+  const errors: Error[] = [];
+  const heard: unknown[] = [];
+  const channel = await ReplicaChannel.open(
+    await connected(),
+    { channel: channelName, onError: (error) => errors.push(error), waitMs: 1_000, what: "test news", fallback: "the others learn it themselves" },
+    (message) => {
+      if (message.note === "poison") throw new TypeError("cannot apply it");
+      heard.push(message.note);
+    },
+  );
+  channels.push(channel);
+  const other = await replica();
+  other.channel.publish({ note: "poison" }, "a note");
+  other.channel.publish({ note: "after" }, "a note");
+  await eventually(() => (heard.includes("after") ? true : undefined), "the message after the poisoned one");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]?.message ?? "", /applying a message on .*: cannot apply it/);
+});
