@@ -6,9 +6,9 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
-import { CLIENT_GONE, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
+import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
-import { healthOutcome, isFailoverable, UpstreamError } from "../providers/upstream-error.js";
+import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
 import type { Attempt } from "../routing/health.js";
@@ -22,7 +22,7 @@ import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { recordPriced } from "./record-row.js";
-import { streamToClient, type StreamFailure } from "./stream-to-client.js";
+import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
@@ -303,10 +303,11 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         response.end(result.text ?? result.bytes);
         return;
       }
-      const finish = (ttftMs: number, streamMs: number, failure: StreamFailure | undefined): void => {
+      const finish = (ttftMs: number, streamMs: number, failure: ErrorKind | undefined): void => {
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
-        const health = failure === undefined || failure === CLIENT_GONE ? undefined : healthOutcome(failure);
+        // A client gone (CLIENT_GONE) or the request's own fault has no health outcome.
+        const health = failure === undefined ? undefined : healthOutcome(failure);
         if (health) state.health.record(deployment.id, health, { attempt });
         // The upstream answered (its first event arrived). Ended early by the client, or by the
         // request's own fault (an invalid_request event): healthy, without a total time.

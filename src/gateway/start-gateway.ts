@@ -135,8 +135,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     };
   } catch (error) {
     // A failed start (the port taken, keys unreadable) must not leave Redis connections or timers holding the process open.
-    await stop().catch(() => undefined);
-    throw error;
+    return await started.undoAfter(error);
   }
 }
 

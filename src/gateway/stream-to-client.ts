@@ -14,9 +14,6 @@ import type { ClientResponse } from "./client-response.js";
 
 const LF = 0x0a;
 
-/** A stream's failure when the client went away before its end (the upstream is not to blame). */
-export type StreamFailure = ErrorKind | typeof CLIENT_GONE;
-
 /** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
 function drainedOrClosed(response: ClientResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -46,7 +43,7 @@ export async function streamToClient(
   result: Extract<UpstreamResult, { kind: "stream" }>,
   response: ClientResponse,
   context: StreamContext,
-  finish: (ttftMs: number, streamMs: number, failure: StreamFailure | undefined) => void,
+  finish: (ttftMs: number, streamMs: number, failure: ErrorKind | undefined) => void,
   started: number,
 ): Promise<void> {
   response.writeHead(200, {
@@ -63,7 +60,7 @@ export async function streamToClient(
   response.write(result.first);
   const ttftMs = performance.now() - started;
   const streamStarted = performance.now();
-  let failure: StreamFailure | undefined;
+  let failure: ErrorKind | undefined;
   /** The last two bytes passed on: a stream that did not stop at an event's end ("\n\n") leaves it open. */
   let beforeLast = result.first.at(-2);
   let lastByte = result.first.at(-1);

@@ -87,7 +87,6 @@ export async function warmUp(catalog: Catalog, requests: number, options: { emul
   // Whatever has started is stopped, newest first, each step even if one before it failed.
   const undo = new UndoStack();
   undo.push(() => rmSync(directory, { recursive: true, force: true }));
-  let failed = false;
   try {
     const anthropic = await startAnthropicEmulator({ host: "127.0.0.1", port: 0, profile });
     undo.push(() => anthropic.close());
@@ -138,14 +137,11 @@ models:
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests) }, worker));
     const upstream = { anthropic: anthropic.state().counters.requests, bedrock: bedrock.state().counters.requests };
-    return { requests: served, upstream, ms: performance.now() - started, directory };
+    const result = { requests: served, upstream, ms: performance.now() - started, directory };
+    await undo.undo();
+    return result;
   } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
     // A failure to stop something is thrown only when nothing failed before it: it must not hide the cause.
-    await undo.undo().catch((error: unknown) => {
-      if (!failed) throw error;
-    });
+    return await undo.undoAfter(error);
   }
 }

@@ -21,4 +21,10 @@ export class UndoStack {
     }
     if (failure) throw failure.error;
   }
+
+  /** After `error` (a failed start, say): undoes everything, then throws `error`; a failure to undo must not hide it. */
+  async undoAfter(error: unknown): Promise<never> {
+    await this.undo().catch(() => undefined);
+    throw error;
+  }
 }
