@@ -41,6 +41,11 @@ export interface Outcome {
 export interface PricedRow {
   row: LedgerRow;
   cost: Money;
+  /**
+   * A fault of the gateway's own while pricing (a bug, not a PricingError), for the caller to
+   * report. The row is still whole: the usage as reported, the cost unknown (null), not zero.
+   */
+  fault?: unknown;
 }
 
 function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResult {
@@ -62,21 +67,23 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   if (outcome.streamError) warnings.push(`stream ended early: ${outcome.streamError}`);
 
   let cost: PriceResult | undefined;
+  let fault: unknown;
   const shadow: Record<string, string> = {};
   if (usage && outcome.deployment) {
+    // A pricing bug must not cost the request its row (and with it the usage the upstream billed).
     try {
       cost = priceOn(outcome.deployment, usage, date);
       warnings.push(...cost.warnings);
     } catch (error) {
-      if (!(error instanceof PricingError)) throw error;
-      warnings.push(`could not price: ${error.message}`);
+      if (!(error instanceof PricingError)) fault = error;
+      warnings.push(`could not price: ${error instanceof PricingError ? error.message : "the gateway failed while pricing (reported)"}`);
     }
     for (const candidate of outcome.candidates) {
       if (candidate === outcome.deployment) continue;
       try {
         shadow[candidate.id] = formatUsd(priceOn(candidate, usage, date).total);
       } catch (error) {
-        if (!(error instanceof PricingError)) throw error;
+        if (!(error instanceof PricingError)) fault ??= error;
       }
     }
   }
@@ -120,5 +127,5 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
-  return { row, cost: cost?.total ?? 0n };
+  return fault === undefined ? { row, cost: cost?.total ?? 0n } : { row, cost: cost?.total ?? 0n, fault };
 }

@@ -159,6 +159,11 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     // Built (and priced) first: a row that cannot be built leaves the error path to record one.
     const priced = buildLedgerRow(fields);
     recorded = true;
+    if (priced.fault !== undefined) {
+      // A pricing bug: reported, and the row keeps the usage with its cost unknown; the answer still goes out.
+      state.faults.note(requestId, priced.fault, true);
+      fault.noted = true;
+    }
     return recordPriced(state, fields, priced);
   };
   /** The attempt under way or last made: a fault before its end was told must not leave a half-open probe out. */

@@ -153,3 +153,59 @@ test("a provider client's own fault: reported, no health sample, and the model's
     clients.set("anthropic-emulator", anthropic);
   }
 });
+
+test("a pricing bug: reported, and neither the answer nor the row's usage is lost; the cost is unknown (null), not zero", async () => {
+  const deployment = harness.gateway.state.config.deployments.get("anthropic-haiku");
+  assert.ok(deployment);
+  const offering = deployment.offering;
+  const [block] = offering.prices;
+  assert.ok(block);
+  // The engine throws a TypeError (a bug) rather than a PricingError (a price the catalog lacks)
+  // when it picks the rate card once the upstream has answered: routing, which prices the
+  // request before, is not what is tested here.
+  let answered = false;
+  const broken = Object.defineProperty({ ...block, from: "2000-01-01", to: undefined }, "longContext", {
+    get: () => {
+      if (answered) throw new TypeError("a pricing bug");
+      return block.longContext;
+    },
+  });
+  (deployment as { offering: typeof offering }).offering = { ...offering, prices: [broken] };
+  const clients = harness.gateway.state.clients;
+  const anthropic = clients.get("anthropic-emulator");
+  assert.ok(anthropic);
+  const messages: ProviderClient["messages"] = async (request) => {
+    const result = await anthropic.messages(request);
+    answered = true;
+    return result;
+  };
+  clients.set("anthropic-emulator", Object.assign(Object.create(anthropic) as ProviderClient, { messages }));
+  try {
+    for (const stream of [false, true]) {
+      reports = [];
+      answered = false;
+      const response = new BrokenResponse(() => false);
+      const { rows } = await send(response, stream);
+      assert.equal(rows, 1, `stream ${stream}: one row`);
+      const head = response.heads[0];
+      assert.equal(head?.status, 200, `stream ${stream}: the answer the upstream was paid for goes out`);
+      assert.equal(response.destroyed, false);
+      if (!stream) {
+        assert.equal(head?.headers["x-switchyard-cost-usd"], undefined, "no cost claimed");
+        assert.equal(head?.headers["x-switchyard-cost-exact"], "false");
+      }
+      const row = await harness.ledger.store.get(head?.headers["request-id"] ?? "");
+      assert.equal(row?.status, 200);
+      assert.equal(row?.deployment, "anthropic-haiku");
+      assert.ok((row?.input_tokens ?? 0) > 0 && (row?.output_tokens ?? 0) > 0, `stream ${stream}: the usage is kept: ${row?.input_tokens}/${row?.output_tokens}`);
+      assert.equal(row?.cost_usd, null, "unknown, not zero");
+      assert.equal(row?.cost_exact, false);
+      assert.ok(row?.warnings.includes("could not price: the gateway failed while pricing (reported)"), JSON.stringify(row?.warnings));
+      assert.equal(reports.length, 1, reports.join("\n"));
+      assert.match(reports[0] ?? "", /TypeError: a pricing bug/);
+    }
+  } finally {
+    (deployment as { offering: typeof offering }).offering = offering;
+    clients.set("anthropic-emulator", anthropic);
+  }
+});
