@@ -67,6 +67,20 @@ test("a stopped replica hears nothing, publishes nothing and reports nothing", a
   assert.deepEqual(b.heard.map((message) => message.note), ["marker"], "nothing from the stopped replica");
   assert.deepEqual(a.heard, [], "the stopped replica heard nothing");
   assert.deepEqual(a.errors, [], "its connection closing is no error to report");
+  // What was already on its way when it stopped: a message the subscriber still hands over, and
+  // an error its connection still raises. (Its connection is closed by now, so the two are handed
+  // to it here, as ioredis would.)
+  const subscriber = (a.channel as unknown as { subscriber: Redis }).subscriber;
+  subscriber.emit("message", channelName, JSON.stringify({ from: "another replica", note: "in flight" }));
+  subscriber.emit("error", new Error("connection reset"));
+  assert.deepEqual(a.heard, [], "a message in flight when it stopped is not applied");
+  assert.deepEqual(a.errors, [], "nor is an error reported");
+  // The same, handed to a running replica, is heard and reported: the checks above can fail.
+  const bSubscriber = (b.channel as unknown as { subscriber: Redis }).subscriber;
+  bSubscriber.emit("message", channelName, JSON.stringify({ from: "another replica", note: "in flight" }));
+  bSubscriber.emit("error", new Error("connection reset"));
+  assert.deepEqual(b.heard.map((message) => message.note), ["marker", "in flight"]);
+  assert.deepEqual(b.errors.map((error) => error.message), ["connection reset"]);
 });
 
 test("a message whose handling throws is reported, and the replica goes on hearing the next ones", async () => {
