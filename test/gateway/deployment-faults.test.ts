@@ -25,6 +25,16 @@ describe("deployment faults, as the error mappers read them", () => {
       ],
       [bedrock400("The provided model identifier is invalid."), /check the deployment's upstream_model and that its region offers it/],
       [bedrock400("The model returned the following errors: You have not filled out the required use-case form for this model."), /use-case form/],
+      // As live calls get it (a 404): the most common way an account meets Claude on Bedrock first.
+      [
+        bedrock400(
+          "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model. If you have already filled out the form, try again in 15 minutes.",
+          "ResourceNotFoundException",
+          404,
+        ),
+        /submit Anthropic's use-case form/,
+      ],
+      [bedrock400("You have not filled out the request form", "ResourceNotFoundException", 404), /submit Anthropic's use-case form/],
       [
         bedrock400("Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 15 days.", "ResourceNotFoundException", 404),
         /point the deployment at an active model/,
@@ -33,7 +43,7 @@ describe("deployment faults, as the error mappers read them", () => {
     for (const [index, [error, fix]] of cases.entries()) {
       assert.equal(error.kind, "upstream_auth", error.message);
       assert.match(error.message, fix);
-      assert.equal(error.details.status, index === cases.length - 1 ? 404 : 400);
+      assert.equal(error.details.status, index >= cases.length - 3 ? 404 : 400);
     }
     // The same in an exception frame that is the body of an error answer.
     assert.equal(bedrockStreamException("validationException", JSON.stringify({ message: DATA_RETENTION }), "bedrock-x", { status: 400, retryAfterMs: undefined }).kind, "upstream_auth");
@@ -157,6 +167,24 @@ models:
       ]);
     } finally {
       harness.bedrock.setProfile("instant");
+    }
+  });
+
+  test("an account that has not submitted Anthropic's use-case form (a 404) fails over to the Anthropic API, streaming and not", async () => {
+    const message = "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model. If you have already filled out the form, try again in 15 minutes.";
+    for (const stream of [false, true]) {
+      harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 404, type: "ResourceNotFoundException", message }, count: 1 }] });
+      try {
+        const { response } = await ask("bedrock-first", stream);
+        assert.equal(response.status, 200, `stream ${stream}`);
+        assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+        assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
+          { deployment: "bedrock-sonnet-us", status: 404, error: "upstream_auth" },
+          { deployment: "anthropic-sonnet", status: 200, error: null },
+        ]);
+      } finally {
+        harness.bedrock.setProfile("instant");
+      }
     }
   });
 });

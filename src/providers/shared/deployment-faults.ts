@@ -18,8 +18,12 @@
  *    of an inference profile that contains this model." (gethouston/houston#1471);
  *  - an id the region does not have: "The provided model identifier is invalid."
  *    (gethouston/houston#1471);
- *  - Anthropic's use-case form not submitted for the account: "You have not filled out the
- *    required use-case form for this model" (truefoundry/models#934);
+ *  - Anthropic's use-case form not submitted for the account (or the principal): most often a 404
+ *    ResourceNotFoundException "Model use case details have not been submitted for this account.
+ *    Fill out the Anthropic use case details form before using the model. If you have already
+ *    filled out the form, try again in 15 minutes." (quoted from live calls in several public
+ *    repositories, 2026), also "You have not filled out the request form", and as a model error
+ *    "You have not filled out the required use-case form for this model" (truefoundry/models#934);
  *  - a legacy model the account has not used lately: "Access denied. This Model is marked by
  *    provider as Legacy and you have not been actively using the model in the last 15 days"
  *    (aws-samples/amazon-bedrock-workshop#386, a ResourceNotFoundException);
@@ -48,7 +52,10 @@ export const BEDROCK_DEPLOYMENT_FAULTS: readonly DeploymentFault[] = [
     fix: "set the deployment's upstream_model to an inference profile id (global., us., eu. …) or ARN",
   },
   { pattern: /^The provided model identifier is invalid\.?$/, fix: "check the deployment's upstream_model and that its region offers it" },
-  { pattern: new RegExp(`${MODEL_SAYS}You have not filled out the required use-case form for this model`), fix: "submit Anthropic's use-case form for the AWS account (Bedrock console, model access)" },
+  {
+    pattern: new RegExp(`${MODEL_SAYS}(?:Model use case details have not been submitted|You have not filled out the (?:required use-case|request) form)`),
+    fix: "submit Anthropic's use-case form for the AWS account (Bedrock console: open an Anthropic model, or PutUseCaseForModelAccess); it takes up to 15 minutes to apply",
+  },
   { pattern: /^Access denied\. This Model is marked by provider as Legacy/, fix: "the model is legacy for this account: point the deployment at an active model" },
 ];
 
