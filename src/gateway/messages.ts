@@ -252,7 +252,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
           betas: candidate.betas.send,
           requestId,
           cancel,
-          firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
+          // A JSON answer's first byte comes once it is whole: only the request's deadline bounds it.
+          firstByteTimeoutMs: request.stream ? state.config.config.timeouts.first_byte_ms : 0,
         });
       } catch (error) {
         // A provider client's own fault (a bug) is reported; it says nothing of the deployment's

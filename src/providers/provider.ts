@@ -31,7 +31,10 @@ export interface MessagesCall {
   requestId: string;
   /** Aborted when the client goes away or the request's deadline passes. */
   cancel: Cancel;
-  /** Give up (UpstreamError "timeout") if no response headers / first event arrive in time. */
+  /**
+   * Give up (UpstreamError "timeout") if no response headers / first event arrive in time; 0: no
+   * limit but `cancel` (a non-streaming answer, whose headers come only once it is whole).
+   */
   firstByteTimeoutMs: number;
 }
 

@@ -150,13 +150,26 @@ describe("chaos", () => {
     }
   });
 
-  test("a stalled first byte times out and fails over", async () => {
+  test("a stream's stalled first byte times out and fails over", async () => {
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 3000 }, count: 1 }] });
     try {
-      const { response } = await ask("anthropic-first");
+      const { data: stream, response } = await client.messages.create({ model: "anthropic-first", max_tokens: 16, stream: true, messages: [{ role: "user", content: `chaos ${Math.random()}` }] }).withResponse();
+      for await (const _event of stream);
       assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
       const row = await rowOf(response);
       assert.equal(row.attempts[0]?.error, "timeout");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
+  test("a JSON answer that takes longer than first_byte_ms is waited for: its headers come only once it is whole", async () => {
+    // first_byte_ms is 400 here (undici's coarse timer fires it after about a second).
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 1_800 }, count: 1 }] });
+    try {
+      const { response } = await ask("anthropic-first");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet", "not failed over (and paid for twice)");
+      assert.equal(response.headers.get("x-switchyard-attempts"), "1");
     } finally {
       harness.anthropic.setProfile("instant");
     }
