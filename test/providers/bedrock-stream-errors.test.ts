@@ -23,9 +23,15 @@ type Pause = number;
 /** Leaves the body open after the frames: an upstream that hangs. */
 const HANG = "hang";
 
-/** A fake Bedrock Runtime answering every call with these frames (and pauses), then ending the body. */
-async function withFakeBedrock(frames: (Uint8Array | Pause | typeof HANG)[], run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>, status = 200): Promise<void> {
+/** A fake Bedrock Runtime answering every call with these frames (and pauses), then ending the body; `onClose` when a call's connection closes. */
+async function withFakeBedrock(
+  frames: (Uint8Array | Pause | typeof HANG)[],
+  run: (provider: ReturnType<typeof createBedrockProvider>) => Promise<void>,
+  status = 200,
+  onClose: () => void = () => undefined,
+): Promise<void> {
   const fake = createServer((request, response) => {
+    response.on("close", onClose);
     request.resume();
     request.on("end", async () => {
       response.writeHead(status, { "content-type": "application/vnd.amazon.eventstream" });
@@ -50,6 +56,8 @@ async function withFakeBedrock(frames: (Uint8Array | Pause | typeof HANG)[], run
       }),
     );
   } finally {
+    // A call the test left hanging (HANG) must not hold the cleanup up.
+    fake.closeAllConnections();
     await agent.close();
     await new Promise<void>((resolve) => fake.close(() => resolve()));
   }
@@ -154,3 +162,39 @@ for (const [name, breaking] of [
     });
   });
 }
+
+/** A frame with one byte of its payload flipped: its message CRC no longer holds. */
+function corrupted(frame: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(frame);
+  const at = copy.length - 8;
+  copy[at] = (copy[at] as number) ^ 0xff;
+  return copy;
+}
+
+test("a corrupt frame ends the upstream request, before the first event or after it (it must not go on generating, paid for, behind a failed attempt)", async () => {
+  for (const where of ["first", "later"] as const) {
+    let closed!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    const frames: (Uint8Array | Pause | typeof HANG)[] = where === "first" ? [corrupted(chunkFrame(MESSAGE_START, "p")), HANG] : [chunkFrame(MESSAGE_START, "p"), 30, corrupted(chunkFrame(MESSAGE_START, "p")), HANG];
+    await withFakeBedrock(
+      frames,
+      async (provider) => {
+        const failed = (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /corrupt event-stream frame/.test(error.message);
+        if (where === "first") {
+          await assert.rejects(provider.messages(call()), failed);
+        } else {
+          const result = await provider.messages(call());
+          assert.equal(result.kind, "stream");
+          if (result.kind !== "stream") return;
+          await assert.rejects(async () => {
+            for await (const _chunk of result.rest);
+          }, failed);
+        }
+        const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("still open"), 1_000).unref());
+        assert.equal(await Promise.race([upstreamClosed.then(() => "closed"), timeout]), "closed", `${where}: the upstream request is closed`);
+      },
+      200,
+      () => closed(),
+    );
+  }
+});

@@ -426,6 +426,44 @@ describe("readUntil", () => {
     assert.equal((await response.body.bytes()).toString(), "tail");
   });
 
+  test("bytes the reader cannot read (it throws), before the first event or after it: the upstream request is aborted, not left generating", async () => {
+    for (const where of ["readUntil", "mapBody"] as const) {
+      const exchanges = route(`/unreadable-${where}`, async ({ response }) => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        await send(response, "event: a\ndata: 1\n\n");
+        await sleep(20);
+        await send(response, "event: b\ndata: garbage\n\n");
+        // and then hangs, as an upstream still generating would
+      });
+      const response = await call(`/unreadable-${where}`);
+      const unreadable = new UpstreamError("upstream_server", "unreadable event");
+      if (where === "readUntil") {
+        await assert.rejects(
+          response.body.readUntil(() => {
+            throw unreadable;
+          }, 2_000),
+          upstreamError("upstream_server", /unreadable event/),
+        );
+      } else {
+        await response.body.readUntil(firstSseEvent([]), 2_000);
+        const rest = mapBody(
+          response.body,
+          (chunk) => {
+            if (chunk.includes("garbage")) throw unreadable;
+            return chunk;
+          },
+          (error) => error,
+        );
+        await assert.rejects(async () => {
+          for await (const _chunk of rest);
+        }, upstreamError("upstream_server", /unreadable event/));
+      }
+      const exchange = exchanges[0];
+      assert.ok(exchange);
+      assert.deepEqual(await within(exchange.closed, 2_000), { finished: false }, `${where}: the server saw the request go away`);
+    }
+  });
+
   test("no first event within timeoutMs: UpstreamError timeout, and the upstream request is aborted", async () => {
     const exchanges = route("/slow-first", async ({ response }) => {
       response.writeHead(200, { "content-type": "text/event-stream" });

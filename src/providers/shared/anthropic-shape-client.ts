@@ -87,9 +87,9 @@ export class AnthropicShapeClient implements ProviderClient {
       const seenBefore = splitter.seen;
       for (const event of splitter.push(chunk)) {
         if (event.event === "message_start") {
-          startUsage = (JSON.parse(event.data) as { message?: { usage?: unknown } }).message?.usage;
+          startUsage = (eventJson(event.data, "message_start", who) as { message?: { usage?: unknown } }).message?.usage;
         } else if (event.event === "message_delta") {
-          deltaUsages.push((JSON.parse(event.data) as { usage?: unknown }).usage);
+          deltaUsages.push((eventJson(event.data, "message_delta", who) as { usage?: unknown }).usage);
         } else if (event.event === "message_stop") {
           stopped = true;
         } else if (event.event === "error") {
@@ -138,5 +138,14 @@ export class AnthropicShapeClient implements ProviderClient {
 
   async close(): Promise<void> {
     // The agent is owned by the registry and closed there.
+  }
+}
+
+/** An event's JSON as the upstream sent it: unreadable, it is the upstream's fault (`upstream_server`), not the gateway's. */
+function eventJson(data: string, event: string, who: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (error) {
+    throw new UpstreamError("upstream_server", `${who}: unreadable ${event} event (${error instanceof Error ? error.message : String(error)})`);
   }
 }

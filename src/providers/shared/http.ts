@@ -194,6 +194,11 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
         }, timeoutMs);
         await this.waitForMore();
       }
+    } catch (error) {
+      // `hasFirst` found the bytes unreadable (a corrupt frame): nobody reads the rest, so the
+      // upstream request stops here rather than generate on, paid for, until its deadline.
+      this.destroy();
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -254,6 +259,10 @@ export function mapBody(
         if (mapped !== undefined) return { done: false, value: mapped };
       }
     } catch (error) {
+      // A body that failed, or bytes `map` or `atEnd` could not read: the stream is over, and the
+      // upstream request must not go on generating (and billing) behind it (a no-op once ended).
+      ended = true;
+      body.destroy();
       throw mapError(error);
     }
   };
