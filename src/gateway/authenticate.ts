@@ -4,23 +4,30 @@ import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
-export function presentedSecret(headers: IncomingHttpHeaders): string | undefined {
+/** How the key came: a refusal names it, so an OpenAI client (Bearer) is not told about a header it never sent. */
+type SentAs = "x-api-key" | "Authorization: Bearer";
+
+function presentedKey(headers: IncomingHttpHeaders): { secret: string; sentAs: SentAs } | undefined {
   const apiKey = headers["x-api-key"];
-  if (typeof apiKey === "string" && apiKey.length > 0) return apiKey;
+  if (typeof apiKey === "string" && apiKey.length > 0) return { secret: apiKey, sentAs: "x-api-key" };
   const authorization = headers.authorization;
-  if (typeof authorization === "string" && authorization.startsWith("Bearer ")) return authorization.slice(7).trim();
+  if (typeof authorization === "string" && authorization.startsWith("Bearer ")) return { secret: authorization.slice(7).trim(), sentAs: "Authorization: Bearer" };
   return undefined;
+}
+
+export function presentedSecret(headers: IncomingHttpHeaders): string | undefined {
+  return presentedKey(headers)?.secret;
 }
 
 /** The caller's key; null when unauthenticated access is allowed and no key was sent. */
 export function authenticate(state: GatewayState, headers: IncomingHttpHeaders): ApiKeyRecord | null {
-  const secret = presentedSecret(headers);
-  if (secret === undefined) {
+  const presented = presentedKey(headers);
+  if (presented === undefined) {
     if (state.config.config.allow_unauthenticated) return null;
-    throw new GatewayError("authentication", "x-api-key header is required (a Switchyard virtual key; create one with `switchyard keys create`)");
+    throw new GatewayError("authentication", "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
   }
-  const key = state.keys.verify(secret);
-  if (!key) throw new GatewayError("authentication", "invalid x-api-key");
+  const key = state.keys.verify(presented.secret);
+  if (!key) throw new GatewayError("authentication", `invalid API key (sent as ${presented.sentAs}): not a current Switchyard virtual key`);
   return key;
 }
 

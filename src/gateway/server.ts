@@ -24,7 +24,8 @@ export { BODY_LIMIT_BYTES };
 function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "openai" = "anthropic"): void {
   const known = asKnownError(error);
   const response = errorResponse(known, newRequestId());
-  if (shape === "openai") void reply.code(response.status).headers(response.headers).type("application/json").send(openAIError(response.type, known.message));
+  // OpenAI clients read the request id from x-request-id (ChatCompletionResponse does the same).
+  if (shape === "openai") void reply.code(response.status).headers({ ...response.headers, "x-request-id": response.headers["request-id"] }).type("application/json").send(openAIError(response.type, known.message));
   else void reply.code(response.status).headers(response.headers).send(response.body);
 }
 

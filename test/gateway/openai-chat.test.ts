@@ -150,7 +150,17 @@ describe("OpenAI chat completions", () => {
         assert.doesNotMatch(text, /\[DONE\]/);
         harness.anthropic.setProfile({ rules: [{ fault, streaming: true, count: 1 }] });
         const stream = openai.chat.completions.stream({ model: "haiku-via-anthropic", max_tokens: 300, messages: [{ role: "user", content: "A long answer, please." }] });
-        await assert.rejects(stream.finalChatCompletion(), (error: unknown) => error instanceof Error);
+        // The SDK raises the gateway's error chunk itself (an APIError without a status: the stream
+        // was a 200), not a connection or parse failure of its own.
+        await assert.rejects(stream.finalChatCompletion(), (error: unknown) => {
+          assert.ok(error instanceof OpenAI.APIError, `an APIError: ${String(error)}`);
+          assert.equal(error.status, undefined);
+          assert.equal(error.type, payload.error?.type);
+          if (fault.kind === "stream_error") assert.match(error.message, /Overloaded \(injected\)/);
+          else assert.ok(error.message.length > 0);
+          assert.match(error.requestID ?? "", /^req_sy_/, "the stream's x-request-id");
+          return true;
+        });
       } finally {
         harness.anthropic.setProfile("instant");
       }
@@ -175,6 +185,8 @@ describe("OpenAI chat completions", () => {
     assert.equal(parsed.type, undefined, "not the Anthropic shape");
     assert.equal(parsed.error?.type, "invalid_request_error");
     assert.match(parsed.error?.message ?? "", /JSON/);
+    assert.match(badJson.headers.get("x-request-id") ?? "", /^req_sy_/, "refused before handleMessages, still with the id OpenAI clients read");
+    assert.equal(badJson.headers.get("x-request-id"), badJson.headers.get("request-id"));
     // No key and an untranslatable body: the key is checked first.
     const noKey = await post({}, JSON.stringify({ model: "haiku-via-anthropic", n: 3, messages: [] }));
     assert.equal(noKey.status, 401);
@@ -182,6 +194,37 @@ describe("OpenAI chat completions", () => {
     assert.equal(noKeyBody.type, undefined, "not the Anthropic shape");
     assert.equal(noKeyBody.error?.type, "authentication_error");
     assert.equal(noKeyBody.error?.param, null, "OpenAI's error object has param");
+  });
+
+  test("a refused key is named the way it was sent, and what to do is said", async () => {
+    const refusal = async (headers: Record<string, string>) => {
+      const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }),
+      });
+      assert.equal(response.status, 401);
+      return ((await response.json()) as { error?: { message?: string } }).error?.message;
+    };
+    assert.equal(await refusal({}), "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
+    assert.equal(await refusal({ authorization: "Bearer sk-sy-wrong" }), "invalid API key (sent as Authorization: Bearer): not a current Switchyard virtual key");
+    assert.equal(await refusal({ "x-api-key": "sk-sy-wrong" }), "invalid API key (sent as x-api-key): not a current Switchyard virtual key");
+  });
+
+  test("the SDK finds the request id (x-request-id) on answers and on errors", async () => {
+    const { data, response, request_id } = await openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], max_completion_tokens: 20 }).withResponse();
+    const requestId = response.headers.get("request-id");
+    assert.match(requestId ?? "", /^req_sy_/);
+    // withResponse() types data without the _request_id the SDK sets on it (a plain await types it).
+    assert.equal((data as typeof data & { _request_id?: string | null })._request_id, requestId);
+    assert.equal(request_id, requestId);
+    await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], n: 2 }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.APIError, String(error));
+      assert.equal(error.status, 400);
+      assert.match(error.requestID ?? "", /^req_sy_/);
+      assert.equal(error.requestID, error.headers?.get("request-id"));
+      return true;
+    });
   });
 
   test("a refused chat request has its ledger row, as a refused Messages request does: the key's, or none for a bad key", async () => {
@@ -211,7 +254,7 @@ describe("OpenAI chat completions", () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.AuthenticationError);
-      assert.match(error.message, /invalid x-api-key/);
+      assert.match(error.message, /invalid API key \(sent as Authorization: Bearer\)/);
       return true;
     });
     const refusals: [Record<string, unknown>, RegExp][] = [
@@ -219,6 +262,7 @@ describe("OpenAI chat completions", () => {
       [{ temperature: 1.5 }, /temperature: must be between 0 and 1/],
       [{ logprobs: true }, /logprobs: only false is supported/],
       [{ response_format: { type: "json_object" } }, /response_format: only \{type: "text"\}/],
+      [{ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] }, /messages\[1\]: the conversation ends with an assistant message/],
     ];
     for (const [extra, message] of refusals) {
       await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], ...extra } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), (error: unknown) => {

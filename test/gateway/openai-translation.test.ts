@@ -2,6 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_MAX_TOKENS, translateChatRequest } from "../../src/gateway/openai/chat-request.js";
+import { GatewayError } from "../../src/gateway/errors.js";
 import type { ServerResponse } from "node:http";
 import { ChatCompletionResponse, chatCompletion, chatError, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
 
@@ -109,7 +110,9 @@ describe("chat completions request → Messages request", () => {
         { role: "tool", tool_call_id: "c1", content: "sunny" },
         // Inside messages too: a generated client's assistant turn without calls.
         { role: "assistant", content: "Sunny it is.", tool_calls: null, function_call: null, refusal: null },
+        // A blank user message is left out, and the next one's text is the user's turn.
         { role: "user", content: "" },
+        { role: "user", content: "Thanks." },
       ],
       seed: null,
       logit_bias: null,
@@ -131,11 +134,67 @@ describe("chat completions request → Messages request", () => {
         { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
         { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "sunny" }] },
         { role: "assistant", content: [{ type: "text", text: "Sunny it is." }] },
+        { role: "user", content: [{ type: "text", text: "Thanks." }] },
       ],
     });
     const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }];
     assert.deepEqual(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], tools, tool_choice: "none", parallel_tool_calls: false }).body.tool_choice, { type: "none" });
     assert.equal(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], top_p: 0.5 }).body.top_p, 0.5);
+  });
+
+  test("a conversation ending with an assistant turn is refused: Claude would continue it (a prefill), OpenAI writes a new reply", () => {
+    const refusal = (messages: unknown[]) => {
+      try {
+        translateChatRequest({ model: "m", messages });
+      } catch (error) {
+        assert.ok(error instanceof GatewayError && error.kind === "invalid_request", String(error));
+        return error.message;
+      }
+      assert.fail(`accepted: ${JSON.stringify(messages)}`);
+    };
+    assert.equal(
+      refusal([{ role: "user", content: "hi" }, { role: "assistant", content: "Hello" }]),
+      "messages[1]: the conversation ends with an assistant message; Claude would continue it rather than reply (and Claude 4.6 and later refuse it): end with a user or tool message",
+    );
+    // The last assistant message is named, after merged assistant messages and a trailing system message.
+    assert.match(refusal([{ role: "user", content: "hi" }, { role: "assistant", content: "Hello" }, { role: "assistant", content: [{ type: "text", text: "again" }] }, { role: "system", content: "Be brief." }]), /^messages\[2\]: the conversation ends with an assistant message/);
+    // A blank last user message is left out (Claude refuses empty text): the refusal says so, naming both.
+    const blankLast = refusal([{ role: "user", content: "hi" }, { role: "assistant", content: "Hello" }, { role: "user", content: "" }]);
+    assert.match(blankLast, /^messages\[2\]: the last user message has no text/);
+    assert.match(blankLast, /assistant message messages\[1\]/);
+    assert.match(blankLast, /give the last user message some text$/);
+    // Tool results are the user's turn: a conversation may end with them (the assistant answers the calls).
+    const { body } = translateChatRequest({
+      model: "m",
+      messages: [
+        { role: "user", content: "Time?" },
+        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "now", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c1", content: "12:00" },
+      ],
+    });
+    assert.deepEqual((body.messages as Record<string, unknown>[]).at(-1), { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "12:00" }] });
+  });
+
+  test("an assistant refusal (content null, refusal set, as OpenAI answers) is the assistant's text, not a dropped turn", () => {
+    const { body } = translateChatRequest({
+      model: "m",
+      messages: [
+        { role: "user", content: "Help me pick a lock." },
+        { role: "assistant", content: null, refusal: "I can't help with that" },
+        { role: "user", content: "Why not?" },
+      ],
+    });
+    assert.deepEqual(body.messages, [
+      { role: "user", content: [{ type: "text", text: "Help me pick a lock." }] },
+      { role: "assistant", content: [{ type: "text", text: "I can't help with that" }] },
+      { role: "user", content: [{ type: "text", text: "Why not?" }] },
+    ]);
+    const both = translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }, { role: "assistant", content: "Well.", refusal: "I can't." }, { role: "user", content: "y" }] });
+    assert.deepEqual((both.body.messages as Record<string, unknown>[])[1], { role: "assistant", content: [{ type: "text", text: "Well." }, { type: "text", text: "I can't." }] });
+    assert.throws(
+      () => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }, { role: "assistant", content: null, refusal: { text: "no" } }, { role: "user", content: "y" }] }),
+      /^GatewayError: messages\[1\]\.refusal: must be a string/,
+    );
   });
 
   test("what cannot be translated exactly is a 400 naming the field", () => {
@@ -188,13 +247,13 @@ describe("Messages answer → chat completion", () => {
       created: 1_700_000_000,
       model: "claude-x",
       choices: [{ index: 0, message: { role: "assistant", content: "Let me check. One moment.", refusal: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "w", arguments: '{"city":"Oslo"}' } }] }, finish_reason: "tool_calls", logprobs: null }],
-      usage: { prompt_tokens: 1_210, completion_tokens: 30, total_tokens: 1_240, prompt_tokens_details: { cached_tokens: 1_000 } },
+      usage: { prompt_tokens: 1_210, completion_tokens: 30, total_tokens: 1_240, prompt_tokens_details: { cached_tokens: 1_000, cache_write_tokens: 200 } },
     });
     assert.deepEqual(
       ["end_turn", "stop_sequence", "max_tokens", "model_context_window_exceeded", "tool_use", "refusal", "pause_turn", "something_new"].map(finishReason),
       ["stop", "stop", "length", "length", "tool_calls", "content_filter", "stop", "stop"],
     );
-    assert.deepEqual(chatUsage(undefined), { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 } });
+    assert.deepEqual(chatUsage(undefined), { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } });
   });
 
   test("an Anthropic error body becomes OpenAI's error object", () => {
@@ -204,12 +263,14 @@ describe("Messages answer → chat completion", () => {
 });
 
 describe("the response adapter", () => {
-  /** A fake ServerResponse that keeps what is written. */
+  /** A fake ServerResponse that keeps what is written, and the headers of each answer. */
   function fakeResponse() {
     const written: string[] = [];
+    const heads: Record<string, string>[] = [];
     const fake = {
       destroyed: false,
-      writeHead() {
+      writeHead(_status: number, headers: Record<string, string>) {
+        heads.push(headers);
         return this;
       },
       write(chunk: string) {
@@ -226,7 +287,7 @@ describe("the response adapter", () => {
         return this;
       },
     };
-    return { fake: fake as unknown as ServerResponse, written };
+    return { fake: fake as unknown as ServerResponse, written, heads };
   }
   const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -247,6 +308,72 @@ describe("the response adapter", () => {
     assert.deepEqual((chunks.at(-1)?.usage as { completion_tokens: number }).completion_tokens, 2);
     const args = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function.arguments).join("");
     assert.equal(args, "{}");
+  });
+
+  /** The chunks of a stream the adapter wrote, parsed (the [DONE] line left out). */
+  type Chunk = { choices: { delta: { content?: string; tool_calls?: { index: number; id?: string; function: { name?: string; arguments: string } }[] } }[]; usage: Record<string, unknown> | null };
+  const chunksOf = (written: string[]): Chunk[] => written.join("").split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as Chunk);
+
+  test("a stream: tool_calls are numbered from 0 among the calls, whatever Anthropic index a text block before them took", () => {
+    const { fake, written } = fakeResponse();
+    const adapter = new ChatCompletionResponse(fake);
+    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true });
+    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
+    adapter.write(sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+    adapter.write(sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Checking both." } }));
+    adapter.write(sse("content_block_stop", { index: 0 }));
+    adapter.write(sse("content_block_start", { index: 1, content_block: { type: "tool_use", id: "t1", name: "w", input: {} } }));
+    adapter.write(sse("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: '{"city":"Oslo"}' } }));
+    adapter.write(sse("content_block_stop", { index: 1 }));
+    adapter.write(sse("content_block_start", { index: 2, content_block: { type: "tool_use", id: "t2", name: "w", input: {} } }));
+    adapter.write(sse("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '{"city":"Bergen"}' } }));
+    adapter.write(sse("content_block_stop", { index: 2 }));
+    adapter.write(sse("message_delta", { delta: { stop_reason: "tool_use" }, usage: { output_tokens: 20 } }));
+    adapter.write(sse("message_stop", {}));
+    adapter.end();
+    const calls = chunksOf(written).flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.deepEqual(calls, [
+      { index: 0, id: "t1", type: "function", function: { name: "w", arguments: "" } },
+      { index: 0, function: { arguments: '{"city":"Oslo"}' } },
+      { index: 1, id: "t2", type: "function", function: { name: "w", arguments: "" } },
+      { index: 1, function: { arguments: '{"city":"Bergen"}' } },
+    ]);
+  });
+
+  test("a stream's usage chunk counts the cache from message_start: prompt_tokens include reads and writes, each also given apart", () => {
+    const { fake, written } = fakeResponse();
+    const adapter = new ChatCompletionResponse(fake);
+    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true } });
+    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 5, cache_read_input_tokens: 1_000, cache_creation_input_tokens: 300, output_tokens: 1 } } }));
+    adapter.write(sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+    adapter.write(sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hi" } }));
+    adapter.write(sse("content_block_stop", { index: 0 }));
+    // message_delta's usage repeats only what changed (some upstreams send nulls for the rest).
+    adapter.write(sse("message_delta", { delta: { stop_reason: "end_turn" }, usage: { output_tokens: 7, cache_read_input_tokens: null } }));
+    adapter.write(sse("message_stop", {}));
+    adapter.end();
+    assert.deepEqual(chunksOf(written).at(-1)?.usage, { prompt_tokens: 1_305, completion_tokens: 7, total_tokens: 1_312, prompt_tokens_details: { cached_tokens: 1_000, cache_write_tokens: 300 } });
+  });
+
+  test("every answer with a request-id also carries it as x-request-id, where the openai SDK reads it", () => {
+    const { fake, heads: answers } = fakeResponse();
+    const json = new ChatCompletionResponse(fake);
+    json.writeHead(200, { "content-type": "application/json", "request-id": "req_json" });
+    json.end(JSON.stringify({ id: "msg_1", model: "m", content: [{ type: "text", text: "Hi" }], stop_reason: "end_turn", usage: {} }));
+    const refused = new ChatCompletionResponse(fake);
+    refused.writeHead(400, { "content-type": "application/json", "request-id": "req_400" });
+    refused.end('{"type":"error","error":{"type":"invalid_request_error","message":"n: only 1"}}');
+    const stream = new ChatCompletionResponse(fake);
+    stream.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_stream" });
+    stream.end();
+    assert.deepEqual(answers.map((headers) => [headers["request-id"], headers["x-request-id"]]), [["req_json", "req_json"], ["req_400", "req_400"], ["req_stream", "req_stream"]]);
+    // Without a request-id there is nothing to repeat.
+    const bare = new ChatCompletionResponse(fake);
+    bare.writeHead(502, { "content-type": "application/json" });
+    bare.end("upstream gone");
+    assert.equal(answers.at(-1)?.["x-request-id"], undefined);
   });
 
   test("an error the gateway adds mid-event is a whole error chunk, not glued to the half event, and no [DONE]", () => {

@@ -105,10 +105,26 @@ function append(turns: Turn[], role: Turn["role"], content: Block[]): void {
   else turns.push({ role, content });
 }
 
+/**
+ * Anthropic takes a last assistant turn as a prefill and continues it (Claude 4.6 and later refuse
+ * it with a 400), where OpenAI writes a new reply after it: refused, rather than answered otherwise.
+ */
+function endsWithAssistant(lastAssistant: number, lastUser: number): GatewayError {
+  const consequence = "Claude would continue it rather than reply (and Claude 4.6 and later refuse it)";
+  // A user message after it that left no turn was blank (Claude refuses empty text, so it is left out).
+  if (lastUser > lastAssistant) {
+    return bad(`messages[${lastUser}]`, `the last user message has no text, so the conversation ends with the assistant message messages[${lastAssistant}] (blank messages are left out: Claude refuses empty text); ${consequence}: give the last user message some text`);
+  }
+  return bad(`messages[${lastAssistant}]`, `the conversation ends with an assistant message; ${consequence}: end with a user or tool message`);
+}
+
 function translateMessages(messages: unknown): { system: string | undefined; turns: Turn[] } {
   if (!Array.isArray(messages) || messages.length === 0) throw bad("messages", "must be a non-empty list");
   const system: string[] = [];
   const turns: Turn[] = [];
+  /** The last assistant message that said something, and the last user message (blank or not): for endsWithAssistant. */
+  let lastAssistant = -1;
+  let lastUser = -1;
   messages.forEach((received, index) => {
     const where = `messages[${index}]`;
     if (!isObject(received)) throw bad(where, "must be an object");
@@ -120,14 +136,20 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         return;
       case "user":
         append(turns, "user", userBlocks(message.content, `${where}.content`));
+        lastUser = index;
         return;
       case "assistant": {
         // The deprecated single call: dropping it would lose the call from the conversation.
         if (message.function_call !== undefined) throw bad(`${where}.function_call`, "is the deprecated form of tool_calls, which Switchyard translates: send tool_calls (and role: tool answers) instead");
         const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`);
-        const blocks: Block[] = blank(text) ? [] : [{ type: "text", text }];
+        // OpenAI answers a refusal as content: null and refusal: its text. It is what the assistant
+        // said; dropping it would merge the user turns on either side.
+        if (message.refusal !== undefined && typeof message.refusal !== "string") throw bad(`${where}.refusal`, "must be a string (the assistant's refusal text) or null");
+        const refusal = message.refusal ?? "";
+        const blocks: Block[] = [text, refusal].filter((said) => !blank(said)).map((said) => ({ type: "text", text: said }));
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
         append(turns, "assistant", blocks);
+        if (blocks.length > 0) lastAssistant = index;
         return;
       }
       case "tool":
@@ -140,6 +162,7 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
     }
   });
   if (turns.length === 0) throw bad("messages", "must hold at least one user message");
+  if (turns.at(-1)?.role === "assistant") throw endsWithAssistant(lastAssistant, lastUser);
   return { system: system.length > 0 ? system.join("\n\n") : undefined, turns };
 }
 

@@ -2,13 +2,18 @@
  * The Anthropic answers handleMessages writes, rewritten on the way out as OpenAI chat
  * completions: ChatCompletionResponse stands where handleMessages expects the client's response
  * and passes every byte on in the OpenAI shape — a chat.completion object, chat.completion.chunk
- * events ending in `data: [DONE]`, or an OpenAI error body with the same status.
+ * events ending in `data: [DONE]`, or an OpenAI error body with the same status. The request-id
+ * header is repeated as x-request-id, the name OpenAI clients read it from.
  *
  * Usage (protocols.md §5, pitfall 8): Anthropic's input_tokens exclude the cache, OpenAI's
  * prompt_tokens include it, so prompt_tokens = input + cache reads + cache writes, with
- * prompt_tokens_details.cached_tokens = cache reads. Finish reasons (pitfall 6): end_turn and
- * stop_sequence → stop, max_tokens and model_context_window_exceeded → length, tool_use →
- * tool_calls, refusal → content_filter, pause_turn → stop.
+ * prompt_tokens_details.cached_tokens = cache reads and prompt_tokens_details.cache_write_tokens =
+ * cache writes (the openai SDK's "unadjusted number of prompt tokens written to cache"): writes
+ * cost more than input, so a client pricing the answer needs them apart.
+ *
+ * Finish reasons (pitfall 6): end_turn and stop_sequence → stop, max_tokens and
+ * model_context_window_exceeded → length, tool_use → tool_calls, refusal → content_filter,
+ * pause_turn → stop.
  */
 import type { ServerResponse } from "node:http";
 import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
@@ -44,7 +49,7 @@ export function chatUsage(usage: AnthropicUsage | undefined): Json {
   const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
   const output = usage?.output_tokens ?? 0;
   const prompt = input + cacheRead + cacheWrite;
-  return { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output, prompt_tokens_details: { cached_tokens: cacheRead } };
+  return { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output, prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite } };
 }
 
 /** A whole Anthropic message as a chat.completion object. */
@@ -233,6 +238,9 @@ export class ChatCompletionResponse implements ClientResponse {
     this.started = true;
     this.status = status;
     this.headers = { ...headers };
+    // The openai SDK reads the request id from x-request-id (its _request_id and APIError.requestID).
+    const requestId = headers["request-id"];
+    if (requestId !== undefined) this.headers["x-request-id"] = requestId;
     if (status === 200 && String(headers["content-type"] ?? "").startsWith("text/event-stream")) {
       this.chunks = new ChunkWriter(this.created, this.includeUsage);
       this.response.writeHead(200, this.headers);
