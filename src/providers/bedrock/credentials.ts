@@ -29,10 +29,21 @@ function cached(provider: () => Promise<AwsCredentialIdentity>): () => Promise<A
   };
 }
 
-export function bedrockAuth(name: string, config: Extract<ProviderConfig, { kind: "bedrock" }>, env: NodeJS.ProcessEnv): BedrockAuth {
+/**
+ * @param makeChain the default chain's factory (a test's stand-in). The chain gets the provider's
+ *   region for the STS client some of its sources use (assume-role profiles, web identity): left to
+ *   itself, that client takes AWS_REGION, the config file, else us-east-1, and a GovCloud role
+ *   cannot be assumed through commercial STS (InvalidClientTokenId).
+ */
+export function bedrockAuth(
+  name: string,
+  config: Extract<ProviderConfig, { kind: "bedrock" }>,
+  env: NodeJS.ProcessEnv,
+  makeChain: typeof fromNodeProviderChain = fromNodeProviderChain,
+): BedrockAuth {
   const source = config.credentials;
   if (source === "aws-chain") {
-    const chain = fromNodeProviderChain();
+    const chain = makeChain({ clientConfig: { region: config.region } });
     return {
       kind: "sigv4",
       credentials: cached(async () => {
