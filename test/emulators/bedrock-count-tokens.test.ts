@@ -132,6 +132,12 @@ test("the gateway's Bedrock client: a model Bedrock cannot count is 'unsupported
     assert.equal(sent.max_tokens, 1);
     assert.equal(sent.anthropic_version, "bedrock-2023-05-31");
     assert.equal(sent.model, undefined);
+    // With thinking enabled, an InvokeModel body needs max_tokens above the budget.
+    const thinking = { type: "enabled", budget_tokens: 2_048 };
+    await assert.rejects(provider.countTokens({ model: "claude-haiku-4-5", thinking, messages: [{ role: "user", content: "Hi" }] }, call));
+    const withThinking = JSON.parse(Buffer.from((JSON.parse(seen[1]?.body ?? "{}") as { input: { invokeModel: { body: string } } }).input.invokeModel.body, "base64").toString("utf8")) as Record<string, unknown>;
+    assert.equal(withThinking.max_tokens, 2_049);
+    assert.deepEqual(withThinking.thinking, thinking);
   } finally {
     await agent.close();
     await new Promise<void>((resolve) => fake.close(() => resolve()));

@@ -32,6 +32,13 @@ export function foundationModelId(modelId: string): string {
   return withoutBedrockGeo(id);
 }
 
+/** The max_tokens a CountTokens body carries: 1, or one more than the thinking budget it enables. */
+export function countingMaxTokens(body: Record<string, unknown>): number {
+  const thinking = body.thinking;
+  const budget = typeof thinking === "object" && thinking !== null ? (thinking as { budget_tokens?: unknown }).budget_tokens : undefined;
+  return typeof budget === "number" && Number.isSafeInteger(budget) && budget > 0 ? budget + 1 : 1;
+}
+
 export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config, env, agent }): ProviderClient => {
   const endpoint = (config.endpoint ?? `https://bedrock-runtime.${config.region}.amazonaws.com`).replace(/\/$/, "");
   const auth = bedrockAuth(name, config, env);
@@ -128,8 +135,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       // Bedrock Runtime CountTokens: the InvokeModel body, base64-encoded, inside {input:{invokeModel:{body}}}.
       // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
       // It takes the foundation model's own id, not an inference profile's, and an InvokeModel
-      // body, which requires max_tokens (a count_tokens request has none; it changes no count).
-      const invokeBody = Buffer.from(JSON.stringify({ max_tokens: 1, ...toInvokeBody(body, call.betas) })).toString("base64");
+      // body, which requires max_tokens (a count_tokens request has none; it changes no count),
+      // above a thinking budget, as an InvokeModel body must have it.
+      const invokeBody = Buffer.from(JSON.stringify({ max_tokens: countingMaxTokens(body), ...toInvokeBody(body, call.betas) })).toString("base64");
       const response = await send(modelPath(foundationModelId(call.upstreamModel), "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
       const text = (await response.body.bytes()).toString("utf8");
       if (response.status === 400 && /doesn't support counting tokens/i.test(text)) {
