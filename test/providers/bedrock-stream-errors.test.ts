@@ -155,8 +155,9 @@ for (const [name, breaking] of [
       assert.match(text, /Overloaded \((chunk|frame)\)/);
       const failure = result.failure();
       assert.ok(failure instanceof UpstreamError, "failure() names the error");
-      // modelStreamErrorException and an unmapped in-stream error are both the upstream's failure.
-      assert.equal(failure.kind, name === "an exception frame" ? "upstream_server" : "overloaded");
+      // Both say the model is overloaded: the chunk's error type, the frame's originalStatusCode 529.
+      assert.equal(failure.kind, "overloaded");
+      assert.match(text, /"type":"overloaded_error"/, "the client is told so too");
       assert.match(failure.message, /^fake-bedrock: .*Overloaded \((chunk|frame)\)/);
       assert.equal(result.usage().usage.input, 12, "the input the upstream reported is kept");
     });
@@ -197,4 +198,14 @@ test("a corrupt frame ends the upstream request, before the first event or after
       () => closed(),
     );
   }
+});
+
+test("the model's own status in a ModelErrorException or modelStreamErrorException decides: 429 and 529 are throttles, anything else Bedrock's failure", async () => {
+  const { bedrockError, bedrockStreamException } = await import("../../src/providers/bedrock/errors.js");
+  const frame = (originalStatusCode: number | undefined) => bedrockStreamException("modelStreamErrorException", JSON.stringify({ message: "m", originalStatusCode }), "b").kind;
+  assert.deepEqual([frame(529), frame(429), frame(503), frame(500), frame(undefined)], ["overloaded", "rate_limited", "unavailable", "upstream_server", "upstream_server"]);
+  const answer = (originalStatusCode: number) => bedrockError(424, { "x-amzn-errortype": "ModelErrorException" }, JSON.stringify({ message: "m", originalStatusCode }), undefined, "b").kind;
+  assert.deepEqual([answer(529), answer(400)], ["overloaded", "upstream_server"]);
+  // Another exception's field of that name is not the model's status.
+  assert.equal(bedrockStreamException("internalServerException", JSON.stringify({ message: "m", originalStatusCode: 429 }), "b").kind, "upstream_server");
 });

@@ -53,6 +53,21 @@ export function bedrockKind(type: string | undefined, status: number): ErrorKind
   return kindOf(type) ?? BY_STATUS[status] ?? (status >= 500 ? "upstream_server" : "invalid_request");
 }
 
+/** What the model's own status says, where Bedrock passes it on (`originalStatusCode`). */
+const BY_MODEL_STATUS: Record<number, ErrorKind> = { 429: "rate_limited", 503: "unavailable", 529: "overloaded" };
+const PASSES_MODEL_STATUS = new Set(["ModelErrorException", "ModelStreamErrorException"]);
+
+/**
+ * ModelErrorException and ModelStreamErrorException carry the model's own status as
+ * `originalStatusCode` (the AWS SDK's shapes): an overloaded model (529) is an overload (the client
+ * gets an `overloaded_error`), a 429 a throttle, not a failure of Bedrock's own.
+ */
+function modelStatusKind(type: string | undefined, body: unknown): ErrorKind | undefined {
+  if (type === undefined || !PASSES_MODEL_STATUS.has(type.charAt(0).toUpperCase() + type.slice(1))) return undefined;
+  const status = typeof body === "object" && body !== null ? (body as { originalStatusCode?: unknown }).originalStatusCode : undefined;
+  return typeof status === "number" && Object.hasOwn(BY_MODEL_STATUS, status) ? BY_MODEL_STATUS[status] : undefined;
+}
+
 export function errorTypeName(headerValue: string | undefined, body: { __type?: unknown; code?: unknown }): string | undefined {
   const raw = headerValue ?? (typeof body.__type === "string" ? body.__type : typeof body.code === "string" ? body.code : undefined);
   if (!raw) return undefined;
@@ -69,7 +84,7 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const upstreamMessage = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  return judged(type, upstreamMessage, who, { status, retryAfterMs: retryAfter });
+  return judged(type, upstreamMessage, who, { status, retryAfterMs: retryAfter }, modelStatusKind(type, body));
 }
 
 /**
@@ -79,22 +94,24 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
  */
 export function bedrockStreamException(exceptionType: string, payload: string, who: string, answer?: { status: number; retryAfterMs: number | undefined }): UpstreamError {
   let message = payload;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(payload) as { message?: unknown };
-    if (typeof parsed.message === "string") message = parsed.message;
+    parsed = JSON.parse(payload);
+    const said = (parsed as { message?: unknown } | null)?.message;
+    if (typeof said === "string") message = said;
   } catch {
     // keep the text
   }
-  return judged(exceptionType, message, who, answer);
+  return judged(exceptionType, message, who, answer, modelStatusKind(exceptionType, parsed));
 }
 
 /**
  * The error for an exception (`type`, if named) and its message: its kind by name, else by the
  * answer's HTTP status (500 in a stream), as the deployment faults and refused fields may amend it.
  */
-function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined): UpstreamError {
+function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined, modelKind?: ErrorKind): UpstreamError {
   const status = answer?.status ?? 500;
-  const { kind, message, refusedFields } = upstreamVerdict(bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
+  const { kind, message, refusedFields } = upstreamVerdict(modelKind ?? bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
   return new UpstreamError(kind, `${who}: ${type || `HTTP ${status}`}: ${message}`, {
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
