@@ -23,7 +23,20 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
   }
   if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
   if (record.stream !== undefined && typeof record.stream !== "boolean") throw new GatewayError("invalid_request", "stream: Input should be a valid boolean");
+  refuseBodyBetas(record);
   return { body: record, model: record.model, maxTokens: record.max_tokens, stream: record.stream === true };
+}
+
+/**
+ * Betas come in the anthropic-beta header, which the gateway checks against each deployment and
+ * moves into the body for Bedrock. Bedrock's own `anthropic_beta` body field would bypass that
+ * check: the Anthropic API refuses it as an extra input, which reads as "another deployment may
+ * take it", and Bedrock would then get betas it answers with an opaque "invalid beta flag".
+ */
+function refuseBodyBetas(record: Record<string, unknown>): void {
+  if (record.anthropic_beta !== undefined) {
+    throw new GatewayError("invalid_request", "anthropic_beta: betas go in the anthropic-beta header (the Messages API has no such body field); Switchyard moves them into the body for Bedrock, with only the betas each deployment accepts");
+  }
 }
 
 export function parseCountTokensRequest(body: unknown): { body: Record<string, unknown>; model: string } {
@@ -33,6 +46,7 @@ export function parseCountTokensRequest(body: unknown): { body: Record<string, u
   const record = body as Record<string, unknown>;
   if (typeof record.model !== "string" || record.model.length === 0) throw new GatewayError("invalid_request", "model: Field required (a model name string)");
   if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
+  refuseBodyBetas(record);
   return { body: record, model: record.model };
 }
 

@@ -131,6 +131,24 @@ test("count_tokens learns a field refusal and then counts on the next deployment
   assert.equal(counted.headers.get("x-switchyard-deployment"), "anthropic-haiku");
 });
 
+test("betas in the body (Bedrock's anthropic_beta) are refused with a 400 saying where they go, on messages and count_tokens: they would reach Bedrock unchecked", async () => {
+  const bedrockCalls = upstreamRequests(harness.bedrock);
+  const anthropicCalls = upstreamRequests(harness.anthropic);
+  for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+    const response = await fetch(`${harness.gateway.url}${path}`, {
+      method: "POST",
+      headers: { "x-api-key": harness.key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "haiku-bedrock-first", max_tokens: 16, anthropic_beta: CLAUDE_CODE_BETAS, messages: [{ role: "user", content: "hello" }] }),
+    });
+    assert.equal(response.status, 400, path);
+    const body = (await response.json()) as { error?: { type?: string; message?: string } };
+    assert.equal(body.error?.type, "invalid_request_error");
+    assert.match(body.error?.message ?? "", /^anthropic_beta: betas go in the anthropic-beta header/);
+  }
+  assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "no upstream call");
+  assert.equal(upstreamRequests(harness.anthropic), anthropicCalls);
+});
+
 test("isBetaCall: beta=true as a query parameter of its own, wherever it stands", () => {
   assert.deepEqual(
     ["/v1/messages?beta=true", "/v1/messages?x=1&beta=true", "/v1/messages?beta=true&x=1", "/v1/messages", "/v1/messages?beta=truer", "/v1/messages?notbeta=true", undefined].map(isBetaCall),
