@@ -132,10 +132,10 @@ describe("streaming through the Anthropic API deployment", () => {
 });
 
 describe("a stream the upstream breaks after it started", () => {
-  // Bedrock wraps the model's overload in a modelStreamErrorException frame.
+  // Bedrock wraps the model's overload in a modelStreamErrorException frame, with the model's 529 as its originalStatusCode.
   for (const [model, emulator, kind] of [
     ["haiku-via-anthropic", "anthropic", "overloaded"],
-    ["haiku-via-bedrock", "bedrock", "upstream_server"],
+    ["haiku-via-bedrock", "bedrock", "overloaded"],
   ] as const) {
     test(`${emulator}: the SDK raises the error event, and the ledger row records the failure and what was used`, async () => {
       const upstream = emulator === "anthropic" ? harness.anthropic : harness.bedrock;
