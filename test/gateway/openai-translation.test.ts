@@ -195,6 +195,11 @@ describe("chat completions request → Messages request", () => {
       () => translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }, { role: "assistant", content: null, refusal: { text: "no" } }, { role: "user", content: "y" }] }),
       /^GatewayError: messages\[1\]\.refusal: must be a string/,
     );
+    // Refusal parts in an assistant's content list (OpenAI's types allow them) are its text too.
+    const parts = translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }, { role: "assistant", content: [{ type: "text", text: "Well. " }, { type: "refusal", refusal: "I can't." }] }, { role: "user", content: "y" }] });
+    assert.deepEqual((parts.body.messages as Record<string, unknown>[])[1], { role: "assistant", content: [{ type: "text", text: "Well. I can't." }] });
+    // Only there: a system message's refusal part is still refused.
+    assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "system", content: [{ type: "refusal", refusal: "no" }] }, { role: "user", content: "y" }] }), /messages\[0\]\.content\[0\]: only text parts are supported here/);
   });
 
   test("what cannot be translated exactly is a 400 naming the field", () => {

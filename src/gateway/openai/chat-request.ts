@@ -42,13 +42,17 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Text parts only (system, developer, tool and assistant content). */
-function textOf(content: unknown, field: string): string {
+/**
+ * Text parts only (system, developer, tool and assistant content); an assistant's content may also
+ * hold refusal parts (`{type: "refusal", refusal}`), which are what it said too.
+ */
+function textOf(content: unknown, field: string, refusals = false): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) throw bad(field, "must be a string or a list of text parts");
   return content
     .map((part, index) => {
-      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw bad(`${field}[${index}]`, "only text parts are supported here");
+      if (refusals && isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw bad(`${field}[${index}]`, refusals ? "only text and refusal parts are supported here" : "only text parts are supported here");
       return part.text;
     })
     .join("");
@@ -141,7 +145,7 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
       case "assistant": {
         // The deprecated single call: dropping it would lose the call from the conversation.
         if (message.function_call !== undefined) throw bad(`${where}.function_call`, "is the deprecated form of tool_calls, which Switchyard translates: send tool_calls (and role: tool answers) instead");
-        const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`);
+        const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`, true);
         // OpenAI answers a refusal as content: null and refusal: its text. It is what the assistant
         // said; dropping it would merge the user turns on either side.
         if (message.refusal !== undefined && typeof message.refusal !== "string") throw bad(`${where}.refusal`, "must be a string (the assistant's refusal text) or null");
