@@ -3,11 +3,12 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
-import { deploymentsFor } from "../routing/candidates.js";
+import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import { anthropicVersion, jsonFor } from "./messages.js";
+import { policyFor } from "./plan-route.js";
 import { parseCountTokensRequest } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
@@ -22,12 +23,20 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   }
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
-  // As for messages: a deployment without a beta the request needs is not tried (nor counted
-  // against max_attempts), and one that refused a field the request carries is tried last.
+  // As for messages: a deployment that breaks the key's or the request's constraints (residency,
+  // compliance, billing: the prompt must not go there either) or lacks a beta the request needs is
+  // not tried (nor counted against max_attempts), and one that refused a field the request
+  // carries is tried last.
+  const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {
+    const unmet = unmetConstraint(deployment, policy);
+    if (unmet) {
+      unable.push(`${deployment.id} fails ${unmet}`);
+      continue;
+    }
     const betasThere = betasOn(deployment, betas, state.catalog.data.betas);
     if (betasThere.missing.length > 0) unable.push(`${deployment.id} fails ${missingBetasReason(betasThere.missing)}`);
     else able.push({ deployment, betas: betasThere.send });

@@ -220,6 +220,17 @@ describe("chaos", () => {
     );
   });
 
+  test("residency holds for count_tokens too: the prompt is counted only where it may go", async () => {
+    const anthropicCalls = upstreamRequests(harness.anthropic);
+    await assert.rejects(
+      client.messages.countTokens({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=eu" } }),
+      (error: unknown) => error instanceof Anthropic.BadRequestError && /no deployment of claude-sonnet-4-6 can count this request: anthropic-sonnet fails residency=eu/.test(error.message),
+    );
+    assert.equal(upstreamRequests(harness.anthropic), anthropicCalls, "the prompt went nowhere");
+    const { response } = await client.messages.countTokens({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=us" } }).withResponse();
+    assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us", "not the global deployments listed before it");
+  });
+
   test("per-key rate limits are answered like the Anthropic API (429, retry-after, anthropic-ratelimit-*)", async () => {
     const { secret } = await harness.createKey({ name: "limited" });
     const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
