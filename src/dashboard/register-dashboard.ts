@@ -20,7 +20,8 @@ import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm } from "./pages/planne
 import { savingsPage } from "./pages/savings-page.js";
 import { spendPage } from "./pages/spend-page.js";
 import { PlanRunner } from "./plan-runner.js";
-import { clearedCookie, isAdminKey, isSignedIn, newSession, sessionCookie } from "./session.js";
+import { isAdminKey } from "../gateway/authenticate.js";
+import { clearedCookie, isSignedIn, newSession, sessionCookie } from "./session.js";
 
 export interface DashboardOptions {
   /** Key names and budgets (the gateway's key cache holds only active keys, by hash). */

@@ -5,9 +5,9 @@
  * The cookie never holds the key. It holds an expiry and an HMAC of it keyed by the admin key,
  * so it needs no server-side store, survives a restart, and stops working when the key changes.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { presentedSecret } from "../gateway/authenticate.js";
+import { isAdminKey, presentedSecret } from "../gateway/authenticate.js";
 
 export const SESSION_COOKIE = "switchyard_session";
 export const SESSION_HOURS = 12;
@@ -22,12 +22,6 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/** Compares digests, so the comparison takes the same time whatever the candidate's length. */
-export function isAdminKey(adminKey: string | undefined, candidate: string): boolean {
-  return adminKey !== undefined && adminKey.length > 0 && sameText(digest(candidate), digest(adminKey));
-}
 
 export function newSession(adminKey: string, now: number): string {
   const expires = now + SESSION_HOURS * 3_600_000;

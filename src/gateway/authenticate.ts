@@ -1,4 +1,5 @@
 /** Who is calling: a virtual key from x-api-key or Authorization: Bearer, checked against the key cache. */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { GatewayError } from "./errors.js";
@@ -31,8 +32,19 @@ export function authenticate(state: GatewayState, headers: IncomingHttpHeaders):
   return key;
 }
 
+const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+
+/**
+ * Whether `candidate` is the admin key, compared on SHA-256 digests with timingSafeEqual: the time
+ * taken says nothing about how much of a guess was right, nor about the key's length.
+ */
+export function isAdminKey(adminKey: string | undefined, candidate: string): boolean {
+  return adminKey !== undefined && adminKey.length > 0 && timingSafeEqual(digest(candidate), digest(adminKey));
+}
+
 /** Admin endpoints: the admin key from the environment, as x-api-key or Bearer. */
 export function requireAdmin(state: GatewayState, headers: IncomingHttpHeaders): void {
   if (!state.adminKey) throw new GatewayError("permission", "admin endpoints are disabled: set the admin key environment variable");
-  if (presentedSecret(headers) !== state.adminKey) throw new GatewayError("authentication", "this endpoint needs the admin key");
+  const presented = presentedSecret(headers);
+  if (presented === undefined || !isAdminKey(state.adminKey, presented)) throw new GatewayError("authentication", "this endpoint needs the admin key");
 }

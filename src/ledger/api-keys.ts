@@ -3,7 +3,7 @@
  * Only the SHA-256 of a secret is stored. A secret carries 32 base62 characters (~190 bits), so a
  * fast unsalted hash is enough: there is nothing to brute-force as there is with a password.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ApiKeyRecord } from "./ledger.js";
 
 export const SECRET_PREFIX = "sk-sy-";
@@ -64,17 +64,3 @@ export function newApiKey(request: NewKeyRequest): { secret: string; record: Api
   };
 }
 
-/**
- * The record whose hash matches the presented secret, revoked or not (the caller words the refusal),
- * or undefined. Every record is compared with timingSafeEqual and the loop never stops early, so the
- * time taken says nothing about which stored hash came close.
- */
-export function verifyKey(secret: string, records: readonly ApiKeyRecord[]): ApiKeyRecord | undefined {
-  const presented = createHash("sha256").update(secret, "utf8").digest();
-  let match: ApiKeyRecord | undefined;
-  for (const record of records) {
-    const stored = Buffer.from(record.hash, "hex");
-    if (stored.length === presented.length && timingSafeEqual(stored, presented) && match === undefined) match = record;
-  }
-  return match;
-}

@@ -2,8 +2,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { ApiKeyRecord } from "../../src/ledger/ledger.js";
-import { DuplicateKeyNameError, hashSecret, newApiKey, randomBase62, verifyKey } from "../../src/ledger/api-keys.js";
+import { KeyCache } from "../../src/gateway/key-cache.js";
+import { DuplicateKeyNameError, hashSecret, newApiKey, randomBase62 } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
 import { TEST_LEDGERS, type TestLedger } from "./test-ledgers.js";
 
@@ -25,34 +25,6 @@ test("base62 characters are used evenly (no modulo bias toward the first charact
   for (const character of randomBase62(62_000)) counts.set(character, (counts.get(character) ?? 0) + 1);
   assert.equal(counts.size, 62);
   for (const [character, count] of counts) assert.ok(count > 800 && count < 1200, `${character} appeared ${count} times of ~1000`);
-});
-
-test("verifyKey finds the record by hash, returns revoked keys for the caller to refuse, and rejects others", () => {
-  const first = newApiKey({ name: "first" });
-  const second = newApiKey({ name: "second" });
-  const revoked = { ...newApiKey({ name: "gone" }).record, revoked_at: 1 };
-  const records = [first.record, { ...second.record }, revoked, { ...first.record, id: "broken", hash: "not-hex" }];
-  assert.equal(verifyKey(first.secret, records)?.id, first.record.id);
-  assert.equal(verifyKey(second.secret, records)?.id, second.record.id);
-  assert.equal(verifyKey(`${first.secret}x`, records), undefined);
-  assert.equal(verifyKey("", records), undefined);
-  assert.equal(verifyKey(first.secret, []), undefined);
-  const goneSecret = newApiKey({ name: "gone" });
-  assert.equal(verifyKey(goneSecret.secret, [{ ...goneSecret.record, revoked_at: 1 }])?.revoked_at, 1);
-});
-
-test("verifyKey compares against every stored hash, even after a match (no early exit)", () => {
-  const keys = Array.from({ length: 5 }, (_, index) => newApiKey({ name: `k${index}` }));
-  const reads = new Array<number>(keys.length).fill(0);
-  const records = keys.map(({ record }, index): ApiKeyRecord => ({
-    ...record,
-    get hash() {
-      reads[index] = (reads[index] ?? 0) + 1;
-      return record.hash;
-    },
-  }));
-  assert.equal(verifyKey((keys[0] as { secret: string }).secret, records)?.name, "k0");
-  assert.deepEqual(reads, [1, 1, 1, 1, 1]);
 });
 
 for (const makeLedger of TEST_LEDGERS) {
@@ -78,7 +50,11 @@ for (const makeLedger of TEST_LEDGERS) {
 
       const listed = await ledger.keys.list();
       assert.deepEqual(listed, [{ ...alpha.record, monthly_budget_usd: "12.5" }, beta.record]);
-      assert.equal(verifyKey(alpha.secret, listed)?.name, "alpha");
+      // The gateway's own lookup (KeyCache) over what the store lists.
+      const cache = new KeyCache(ledger.keys);
+      await cache.refresh();
+      assert.equal(cache.verify(alpha.secret)?.name, "alpha");
+      assert.equal(cache.verify(`${alpha.secret}x`), undefined);
 
       assert.equal(await ledger.keys.revoke(alpha.record.id, 3_000), true);
       assert.equal(await ledger.keys.revoke("beta", 4_000), true);
@@ -86,6 +62,8 @@ for (const makeLedger of TEST_LEDGERS) {
       assert.equal(await ledger.keys.revoke("nobody", 5_000), false);
       assert.equal(await ledger.keys.version(), v2 + 2, "only real revocations move the version");
       assert.deepEqual((await ledger.keys.list()).map((key) => [key.name, key.revoked_at]), [["alpha", 3_000], ["beta", 4_000]]);
+      await cache.refresh(false);
+      assert.equal(cache.verify(alpha.secret), undefined, "a revoked key is refused once the cache sees the new version");
     });
 
     test("an active name is unique; a revoked key's name can be reused", async () => {
