@@ -6,7 +6,8 @@
  * failure rate reaches `errorRateThreshold` over at least `minSamples`; open for a cooldown that
  * doubles on each re-open (capped); then half-open: one probe request at a time; a success closes
  * it, a failure re-opens it (an attempt begun before the circuit last opened does neither, and is
- * not the probe). Each attempt carries a token from begin(): the circuit's last opening when it
+ * not the probe; a probe throttled with a retry-after only cools it). The error-rate rule counts
+ * the samples since the circuit last opened, and a throttle with a retry-after as no failure. Each attempt carries a token from begin(): the circuit's last opening when it
  * began, numbered book-wide, so "before" is a count, not a clock reading (a clock stepped back, or
  * two attempts in the same millisecond, cannot confuse it, nor can reset()), and the probe is known
  * by its token. A retry-after from an upstream "cools" the deployment until then, without
@@ -65,6 +66,10 @@ export interface Attempt {
 interface Sample {
   at: number;
   outcome: Outcome;
+  /** A failure, or a throttle that did not say when to come back: what the error-rate rule counts. */
+  failed: boolean;
+  /** The circuit's opening number when it was recorded: the error-rate rule counts only samples since the last opening. */
+  opening: number;
   ttftMs: number | undefined;
   totalMs: number | undefined;
 }
@@ -163,9 +168,11 @@ export class HealthBook {
     const before = { state: tracker.state, coolingUntil: tracker.coolingUntil, probe: tracker.probe };
     tracker.requests += 1;
     const stale = timing.attempt !== undefined && this.isStale(tracker, timing.attempt);
+    // A throttle that says when to come back is handled by cooling; without one it counts as a failure.
+    const countsAsFailure = outcome === "failure" || (outcome === "throttled" && timing.retryAfterMs === undefined);
     // A stale attempt is no sample either: the error-rate rule (shouldOpen) must not count it.
     if (!stale) {
-      tracker.samples.push({ at: now, outcome, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
+      tracker.samples.push({ at: now, outcome, failed: countsAsFailure, opening: tracker.opening, ttftMs: timing.ttftMs, totalMs: timing.totalMs });
       if (tracker.samples.length > this.settings.maxSamples) tracker.samples.shift();
     }
     // An upstream's retry-after (at most maxCooldownMs: an HTTP date far ahead is not a reason to
@@ -186,11 +193,11 @@ export class HealthBook {
     } else {
       if (outcome === "throttled") tracker.throttles += 1;
       else tracker.failures += 1;
-      // A throttle that says when to come back is handled by cooling; without one it counts as a failure.
-      const countsAsFailure = outcome === "failure" || timing.retryAfterMs === undefined;
       if (countsAsFailure) tracker.consecutiveFailures += 1;
       if (tracker.state === "half_open") {
-        this.open(tracker, now, true);
+        // A probe throttled with a retry-after found the deployment up but busy: it cools until
+        // then, and the next request after that probes again, without a doubled cooldown.
+        if (countsAsFailure) this.open(tracker, now, true);
       } else if (tracker.state === "closed" && countsAsFailure && this.shouldOpen(tracker, now)) {
         this.open(tracker, now, false);
       }
@@ -263,9 +270,11 @@ export class HealthBook {
 
   private shouldOpen(tracker: Tracker, now: number): boolean {
     if (tracker.consecutiveFailures >= this.settings.failureThreshold) return true;
-    const recent = tracker.samples.filter((sample) => now - sample.at <= this.settings.windowMs);
+    // Since the last opening only: the failures that opened the circuit, once a probe has closed
+    // it, must not open it again with the next one.
+    const recent = tracker.samples.filter((sample) => now - sample.at <= this.settings.windowMs && sample.opening === tracker.opening);
     if (recent.length < this.settings.minSamples) return false;
-    const failures = recent.filter((sample) => sample.outcome !== "success").length;
+    const failures = recent.filter((sample) => sample.failed).length;
     return failures / recent.length >= this.settings.errorRateThreshold;
   }
 

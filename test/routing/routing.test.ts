@@ -287,6 +287,41 @@ test("attempts begun before the circuit last opened are no samples: the error-ra
   assert.equal(health?.samples, 3);
 });
 
+test("the failures that opened a circuit do not open it again once a probe has closed it: the error-rate rule counts samples since the last opening", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, minSamples: 4, errorRateThreshold: 0.5, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  for (let index = 0; index < 4; index += 1) book.record("a-global", "failure", { totalMs: 5, attempt: book.begin("a-global") });
+  assert.equal(book.snapshot().get("a-global")?.state, "open");
+  now = 1000;
+  book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: book.begin("a-global") });
+  assert.equal(book.snapshot().get("a-global")?.state, "closed");
+  now = 1001;
+  book.record("a-global", "failure", { totalMs: 5, attempt: book.begin("a-global") });
+  assert.equal(book.snapshot().get("a-global")?.state, "closed", "2 samples since the opening, under minSamples: the 4 before it are not counted again");
+});
+
+test("throttles with a retry-after are cooled, not counted as failures by the error-rate rule; a probe throttled so cools without re-opening", () => {
+  let now = 0;
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, minSamples: 20, errorRateThreshold: 0.5, cooldownMs: 1000, snapshotMs: 0 }, () => now);
+  for (let index = 0; index < 10; index += 1) book.record("a-global", "success", { ttftMs: 5, totalMs: 5 });
+  for (let index = 0; index < 9; index += 1) book.record("a-global", "throttled", { retryAfterMs: 100 });
+  book.record("a-global", "failure");
+  assert.equal(book.snapshot().get("a-global")?.state, "closed", "1 failure in 20 samples (the 9 throttles said when to come back)");
+  // Throttles without a retry-after are failures for the rule, as for the consecutive count.
+  for (let index = 0; index < 17; index += 1) book.record("a-global", "throttled");
+  assert.equal(book.snapshot().get("a-global")?.state, "closed", "18 failures in 37");
+  book.record("a-global", "throttled");
+  assert.equal(book.snapshot().get("a-global")?.state, "open", "19 in 38: half");
+  now = 2000;
+  assert.equal(book.snapshot().get("a-global")?.state, "half_open");
+  book.record("a-global", "throttled", { retryAfterMs: 500, attempt: book.begin("a-global") });
+  const probed = book.snapshot().get("a-global");
+  assert.equal(probed?.state, "half_open", "not re-opened with a doubled cooldown");
+  assert.equal(probed?.unavailable, true, "cooling until the retry-after");
+  now = 2500;
+  assert.equal(book.snapshot().get("a-global")?.unavailable, false, "the next request may probe");
+});
+
 test("a throttle with retry-after cools the deployment until then; when every candidate is unhealthy they are tried anyway", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, snapshotMs: 0 }, () => now);
