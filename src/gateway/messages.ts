@@ -211,7 +211,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
-      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl });
+      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast });
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
     }

@@ -170,10 +170,10 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
  * For a key's budget: a high estimate of the most a request can cost on any of `candidates` (the
  * ones it may be tried on). All its input at the priciest rate it can be billed at (a cache write
  * of `cacheTtl`, the longest its breakpoints ask for, if the deployment prices caching), and all
- * of `max_tokens` as output. Input is counted from the body's size (requestTokens), so text that
- * runs to more tokens than bytes/4 can still cost more.
+ * of `max_tokens` as output, at the fast rates for fast mode. Input is counted from the body's size
+ * (requestTokens), so text that runs to more tokens than bytes/4 can still cost more.
  */
-export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined }): bigint {
+export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined; fast?: boolean }): bigint {
   let most = 0n;
   for (const { deployment, block } of candidates) {
     // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
@@ -184,7 +184,8 @@ export function budgetHold(candidates: Candidate[], request: { inputTokens: numb
       : [...(request.cacheTtl === "1h" ? [{ cacheWrite1h: request.inputTokens }] : []), { cacheWrite5m: request.inputTokens }, { input: request.inputTokens }];
     for (const input of inputs) {
       try {
-        const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens }).total;
+        // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
+        const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
         if (cost > most) most = cost;
         break;
       } catch (error) {
@@ -245,7 +246,9 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
     }
     const held = input.holdings.get(deployment.id);
     const cacheRates = block.standard.cacheRead !== undefined && block.standard.cacheWrite5m !== undefined;
-    const expectedUsage = expectedUsageOn(deployment, input, held, cacheRates);
+    const usage = expectedUsageOn(deployment, input, held, cacheRates);
+    // Fast mode is priced at the block's fast rates; a block without them cannot serve it (a PricingError: excluded below).
+    const expectedUsage: Usage = input.needs.fast ? { ...usage, speed: "fast" } : usage;
     let expectedCost: bigint | undefined;
     try {
       expectedCost = priceRequest(deployment.offering, block, expectedUsage).total;

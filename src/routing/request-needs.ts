@@ -1,6 +1,6 @@
 /**
  * What a request itself requires of a deployment, read from its body and headers: its betas,
- * a 1-hour cache TTL, inference_geo, web search, tools, images. Routing never sends a request
+ * a 1-hour cache TTL, inference_geo, web search, tools, images, fast mode. Routing never sends a request
  * to a deployment that cannot honour these. Its longest cache TTL also sets what a budget holds.
  */
 import { longestCacheTtl, type CachePrefix } from "./cache-prefixes.js";
@@ -15,6 +15,8 @@ export interface RequestNeeds {
   webSearch: boolean;
   tools: boolean;
   images: boolean;
+  /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
+  fast: boolean;
 }
 
 function hasImage(messages: unknown): boolean {
@@ -34,5 +36,6 @@ export function readRequestNeeds(body: Record<string, unknown>, betaHeader: stri
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
     tools: tools.length > 0,
     images: hasImage(body.messages),
+    fast: body.speed === "fast",
   };
 }

@@ -114,6 +114,31 @@ test("cache affinity: the deployment holding the prefix is cheaper there than a 
   assert.equal(ranking.ranked[1]?.expectedUsage.cacheWrite5m, prefixes[0]?.tokens);
 });
 
+test("fast mode (speed: fast): ranked and held at the fast rates, and never sent where the price block has none", () => {
+  const opus = parseGatewayConfig(
+    `
+providers:
+  anthropic: { kind: anthropic }
+  bedrock-us: { kind: bedrock, region: us-east-1 }
+deployments:
+  - { id: opus-bedrock, provider: bedrock-us, model: claude-opus-4-8, route: global }
+  - { id: opus-anthropic, provider: anthropic, model: claude-opus-4-8, route: global }
+`,
+    "fast-test.yaml",
+    catalog(),
+  );
+  const body = { model: "claude-opus-4-8", max_tokens: 100, speed: "fast", messages: [{ role: "user", content: "hi" }] };
+  const needs = readRequestNeeds(body, undefined);
+  assert.equal(needs.fast, true);
+  const ranking = rankCandidates(input({ deployments: [...opus.deployments.values()], needs }));
+  assert.deepEqual(ids(ranking), ["opus-anthropic"]);
+  assert.match(ranking.excluded.find((exclusion) => exclusion.deployment === "opus-bedrock")?.reason ?? "", /fast mode is not available/);
+  // 1,000 input x $10 + 100 output x $50 (fast; standard is $5/$25) = $0.015.
+  assert.equal(ranking.ranked[0]?.expectedCost, 15_000_000_000_000_000n);
+  assert.equal(budgetHold(ranking.ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, fast: true }), 15_000_000_000_000_000n);
+  assert.equal(budgetHold(ranking.ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), 7_500_000_000_000_000n, "standard speed");
+});
+
 test("budgetHold: all of max_tokens and all input at the priciest rate it can be billed at, on the priciest of the candidates", () => {
   const ranked = rankCandidates(input({ maxTokens: 8192 })).ranked;
   assert.equal(ranked[0]?.deployment.id === "a-global" || ranked[0]?.deployment.id === "b-global", true, "a global route ranks first");
