@@ -267,10 +267,17 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
     }
   }
   const lastResort = candidates.length === 0 && unhealthy.length > 0;
-  const pool = lastResort
-    ? unhealthy.sort((a, b) => (input.health.get(a.deployment.id)?.openUntil ?? 0) - (input.health.get(b.deployment.id)?.openUntil ?? 0))
-    : candidates;
+  const pool = lastResort ? unhealthy.sort((a, b) => availableAt(input, a) - availableAt(input, b)) : candidates;
   return { ranked: lastResort ? pool : order(pool, input), excluded, lastResort };
+}
+
+/**
+ * When an unhealthy candidate is next available: the later of its circuit's reopening and its
+ * cooling's end (a half-open one with its probe out: now, the probe may end any moment).
+ */
+function availableAt(input: RouteInput, candidate: Candidate): number {
+  const health = input.health.get(candidate.deployment.id);
+  return Math.max(health?.openUntil ?? 0, health?.coolingUntil ?? 0);
 }
 
 function order(candidates: Candidate[], input: RouteInput): Candidate[] {

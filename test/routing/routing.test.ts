@@ -347,6 +347,15 @@ test("throttles with a retry-after are cooled, not counted as failures by the er
   assert.equal(book.snapshot().get("a-global")?.unavailable, false, "the next request may probe");
 });
 
+test("the last resort is tried soonest-available first, whether a deployment is open or cooling", () => {
+  const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 1, cooldownMs: 5_000, snapshotMs: 0 }, () => 0);
+  book.record("b-eu", "throttled", { retryAfterMs: 300_000 });
+  book.record("a-global", "failure");
+  const ranking = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "b-eu" || deployment.id === "a-global"), health: book.snapshot() }));
+  assert.equal(ranking.lastResort, true);
+  assert.deepEqual(ids(ranking), ["a-global", "b-eu"], "open for 5 s comes before cooling for 300 s");
+});
+
 test("a throttle with retry-after cools the deployment until then; when every candidate is unhealthy they are tried anyway", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, snapshotMs: 0 }, () => now);
