@@ -77,9 +77,12 @@ export class RateLimiter implements Limiter {
     const headers: Record<string, string> = {};
     const checks: [string, Bucket, number][] = [];
     if (limits.requests_per_minute) checks.push(["requests", this.bucket(this.requests, keyId, limits.requests_per_minute, now), 1]);
-    if (limits.tokens_per_minute) checks.push(["tokens", this.bucket(this.tokens, keyId, limits.tokens_per_minute, now), Math.min(tokens, limits.tokens_per_minute)]);
+    if (limits.tokens_per_minute) checks.push(["tokens", this.bucket(this.tokens, keyId, limits.tokens_per_minute, now), tokens]);
     for (const [name, bucket, amount] of checks) {
-      const wait = waitFor(bucket, amount);
+      // A request larger than the bucket could never be admitted: it waits for a full bucket, then
+      // takes all it costs, below zero, so the key waits that long before the next (it used to be
+      // charged only the bucket's size: a 400k-token request a minute passed a 100k/minute limit).
+      const wait = waitFor(bucket, Math.min(amount, bucket.capacity));
       if (wait > 0) throw rateLimitError(name, bucket.capacity, bucket.level, now + wait, wait);
     }
     for (const [name, bucket, amount] of checks) {

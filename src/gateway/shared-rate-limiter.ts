@@ -58,8 +58,10 @@ if mode == 'debit' then
   return { 1 }
 end
 for i = 1, 2 do
-  if levels[i] ~= nil and levels[i] < amounts[i] then
-    local wait = math.ceil((amounts[i] - levels[i]) * 60000 / capacities[i])
+  -- A request larger than the bucket waits for a full one, then takes it below zero (rate-limiter.ts).
+  local need = levels[i] ~= nil and math.min(amounts[i], capacities[i]) or 0
+  if levels[i] ~= nil and levels[i] < need then
+    local wait = math.ceil((need - levels[i]) * 60000 / capacities[i])
     return { 0, i, wait, remaining(i), untilFull(i), now }
   end
 end
@@ -118,7 +120,7 @@ export class SharedRateLimiter implements Limiter {
     const tokenCapacity = limits.tokens_per_minute ?? 0;
     if (requestCapacity === 0 && tokenCapacity === 0) return {};
     if (this.now() < this.bypassUntil) return this.fallback.admit(keyId, limits, tokens);
-    const amount = tokenCapacity > 0 ? Math.min(tokens, tokenCapacity) : 0;
+    const amount = tokenCapacity > 0 ? tokens : 0;
     return this.bucket(...this.keys(keyId), requestCapacity, tokenCapacity, amount, "admit").then(
       (reply) => answer(reply, requestCapacity, tokenCapacity),
       (error: unknown) => {

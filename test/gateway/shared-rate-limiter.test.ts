@@ -101,6 +101,20 @@ describe("rate limits shared through Redis", () => {
     assert.ok(ttl > 110_000 && ttl <= 120_000, `buckets expire two minutes after use (${ttl} ms)`);
   });
 
+  test("a request larger than the token bucket waits for a full bucket, then takes all it costs: the key is in debt, on either limiter", async () => {
+    const shared = await replica();
+    const local = new RateLimiter();
+    const limits = { tokens_per_minute: 1_000 };
+    for (const limiter of [shared, local]) {
+      const key = `key_big_${limiter === local ? "local" : "shared"}`;
+      await limiter.admit(key, limits, 4_000);
+      // 3,000 tokens below zero: the next request, however small, waits for the debt to refill (~3 minutes).
+      const refused = await refusal(() => limiter.admit(key, limits, 1));
+      const retryAfter = Number(refused.headers["retry-after"]);
+      assert.ok(retryAfter >= 180 && retryAfter <= 181, `${limiter === local ? "local" : "shared"}: retry after ${retryAfter} s`);
+    }
+  });
+
   test("buckets refill continuously, at the limit per minute", async () => {
     const limiter = await replica();
     const limits = { requests_per_minute: 60 }; // one a second
