@@ -96,7 +96,16 @@ export class BudgetTracker {
     await this.settled;
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.storedRows();
-    return this.apply(keyId, month, parseUsd(await keySpend(this.store, keyId, month)), storedBefore);
+    let stored: string;
+    try {
+      stored = await keySpend(this.store, keyId, month);
+    } catch (error) {
+      // The budget cannot be checked, so the request is not served (closed, not open), but this is
+      // the ledger being away, not the gateway's bug: a 529 the client may retry, and a report.
+      this.onError(new Error(`loading the spend of key ${keyId} failed: ${error instanceof Error ? error.message : String(error)}`));
+      throw new GatewayError("unavailable", "the key's budget cannot be checked right now (its ledger did not answer); try again shortly", { "retry-after": "1" });
+    }
+    return this.apply(keyId, month, parseUsd(stored), storedBefore);
   }
 
   /**

@@ -258,6 +258,23 @@ describe("budgets", () => {
       assert.equal(spent(w.tracker), "3");
     }));
 
+  test("a first load the ledger cannot answer refuses the request with a 529 to retry (closed, and not the gateway's bug); the next load tries again", async () => {
+    const w = world();
+    w.failing = new Error("connection refused");
+    await assert.rejects(check(w.tracker, key("10"), NOW) ?? Promise.resolve(), (error: unknown) => {
+      assert.ok(error instanceof GatewayError);
+      assert.equal(error.kind, "unavailable");
+      assert.equal(error.headers["retry-after"], "1");
+      assert.match(error.message, /budget cannot be checked right now/);
+      return true;
+    });
+    assert.match(w.errors[0]?.message ?? "", /loading the spend of key key_1 failed: connection refused/);
+    w.failing = undefined;
+    w.store("key_1", "2");
+    await check(w.tracker, key("10"), NOW);
+    assert.equal(spent(w.tracker), "2");
+  });
+
   test("a new month starts from the ledger again", () =>
     withReloads(async (w) => {
       await check(w.tracker, key("10"), NOW);
