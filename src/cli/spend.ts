@@ -23,12 +23,13 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
   --postgres URL          PostgreSQL ledger, e.g. postgres://user@host:5432/db
   --schema NAME           PostgreSQL schema (default: switchyard)
   --json                  {"groups":[{"group","requests","errors","cost_usd","inexact_requests",
-                          "input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
+                          "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
                           "shadow_costs","cost_on_each_deployment"}],"total":{...}}; money as
                           exact decimal strings
 
 Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
-because the upstream did not report some usage), tokens by class. A second table shows what the same
+because the upstream did not report some usage, or unknown because they could not be priced: those
+are in no cost total, and the report counts them), tokens by class. A second table shows what the same
 requests cost on each deployment: the actual cost where a deployment served them, the shadow cost
 (the same usage at that deployment's prices) where it could have. shadow_costs in --json is the raw
 sum of shadow costs; cost_on_each_deployment adds the actual costs of the requests each one served.
@@ -95,7 +96,11 @@ export function renderSpend(
   if (groups.length > 1) rows.push([...totalLabels, ...numbers(total), ""]);
   const right = new Set(Array.from({ length: 8 }, (_, index) => fields.length + index));
   let text = renderTable([...headers, "requests", "errors", "cost", "inexact", "input", "output", "cache write", "cache read", ""], rows, right);
-  if (total.inexact_requests > 0) text += `\n${groupDigits(total.inexact_requests)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+  const lowerBound = total.inexact_requests - total.unpriced_requests;
+  if (lowerBound > 0) text += `\n${groupDigits(lowerBound)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+  if (total.unpriced_requests > 0) {
+    text += `${lowerBound > 0 ? "" : "\n"}${groupDigits(total.unpriced_requests)} request(s) could not be priced: their cost is unknown and in no total above (their rows' warnings say why).\n`;
+  }
 
   // Only worth a table when some request had an alternative deployment.
   if (Object.keys(total.shadow_costs).length > 0) {
@@ -147,7 +152,9 @@ export const spendCommand: Command = {
       let keyId: string | undefined;
       if (values.key !== undefined) {
         const keys = await ledger.keys.list();
-        keyId = (keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key))?.id ?? values.key;
+        keyId = (keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key))?.id;
+        // Keys are revoked, never deleted: every key a row names is listed, so a miss is a typo, not an empty report.
+        if (keyId === undefined) throw new UsageError(`--key: no key with id or name ${JSON.stringify(values.key)} in this ledger`, "`switchyard keys list` shows them");
       }
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
       const groups = await ledger.store.spend(query);

@@ -89,8 +89,10 @@ export interface SpendGroup {
   requests: number;
   errors: number;
   cost_usd: string;
-  /** Requests whose cost is a lower bound (some usage unknown). */
+  /** Requests whose cost is not exact: a lower bound (some usage unknown) or unknown (unpriced_requests). */
   inexact_requests: number;
+  /** Of those, requests that could not be priced at all (cost_usd null): their cost is in no total. */
+  unpriced_requests: number;
   input_tokens: number;
   output_tokens: number;
   cache_write_tokens: number;

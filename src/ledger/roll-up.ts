@@ -18,7 +18,7 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
       const group: Record<string, string | null> = {};
       fields.forEach((field, index) => (group[field] = values[index] ?? null));
       entry = {
-        group: { group, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
+        group: { group, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
         cost: new UsdSum(),
         shadows: new Map(),
       };
@@ -28,6 +28,7 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
     target.requests += source.requests;
     target.errors += source.errors;
     target.inexact_requests += source.inexact_requests;
+    target.unpriced_requests += source.unpriced_requests;
     target.input_tokens += source.input_tokens;
     target.output_tokens += source.output_tokens;
     target.cache_write_tokens += source.cache_write_tokens;
@@ -54,5 +55,5 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
 
 /** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
 export function totalOf(groups: SpendGroup[]): SpendGroup {
-  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
 }

@@ -32,6 +32,7 @@ export interface TotalsRow {
   /** Exact decimal text (any number of trailing zeros). */
   cost_usd: string;
   inexact_requests: number;
+  unpriced_requests: number;
   input_tokens: number;
   output_tokens: number;
   cache_write_tokens: number;
@@ -57,6 +58,7 @@ export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadow
       errors: row.errors,
       cost_usd: canonicalUsd(row.cost_usd),
       inexact_requests: row.inexact_requests,
+      unpriced_requests: row.unpriced_requests,
       input_tokens: row.input_tokens,
       output_tokens: row.output_tokens,
       cache_write_tokens: row.cache_write_tokens,

@@ -162,6 +162,31 @@ describe("switchyard spend", () => {
     assert.equal(firstDay.total.requests, 2, "--to is inclusive");
   });
 
+  test("requests that could not be priced are counted apart: their cost is unknown, in no total, and the report says so", async () => {
+    const other = sqliteTestLedger();
+    try {
+      const otherPath = (other.config as { path: string }).path;
+      const opened = await openLedger({ ...other.config, journal: false });
+      await opened.store.insertBatch([
+        sampleRow({ request_id: "p1", created_at: JAN_1_2026 + HOUR, cost_usd: "0.1" }),
+        sampleRow({ request_id: "u1", created_at: JAN_1_2026 + 2 * HOUR, cost_usd: null, cost_exact: false, warnings: ["could not price: no price for x on 2026-01-01"] }),
+      ]);
+      await opened.close();
+      const report = json<{ total: { requests: number; cost_usd: string; inexact_requests: number; unpriced_requests: number; input_tokens: number } }>(run(["spend", "--db", otherPath, "--json"]));
+      assert.deepEqual(
+        [report.total.requests, report.total.cost_usd, report.total.inexact_requests, report.total.unpriced_requests, report.total.input_tokens],
+        [2, "0.1", 1, 1, 2400],
+        "the usage of both counts; the cost of the unpriced one is in no total",
+      );
+      const table = run(["spend", "--db", otherPath]);
+      assert.equal(table.status, 0, table.stderr);
+      assert.match(table.stdout, /\n1 request\(s\) could not be priced: their cost is unknown and in no total above/);
+      assert.doesNotMatch(table.stdout, /did not report/, "not blamed on unreported usage");
+    } finally {
+      other.cleanup();
+    }
+  });
+
   test("the table shows costs, bars, a total and the shadow costs", () => {
     const result = run(["spend", "--by", "provider"], { SWITCHYARD_DB: path });
     assert.equal(result.status, 0, result.stderr);
@@ -188,6 +213,7 @@ describe("switchyard spend", () => {
       [["spend", "--postgres", "mysql://x"], /--postgres must be a URL/],
       [["spend", "--db", path, "--schema", "x"], /--schema applies to a PostgreSQL ledger/],
       [["spend", "--db", path, "--bogus"], /--bogus/],
+      [["spend", "--db", path, "--key", "ads-teem"], /--key: no key with id or name "ads-teem" in this ledger/],
     ];
     await expectUsageErrors(cases);
   });

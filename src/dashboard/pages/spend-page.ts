@@ -30,7 +30,7 @@ export const SPEND_COLUMNS: Column[] = [
   { id: "requests", label: "requests", numeric: true },
   { id: "errors", label: "errors", numeric: true, help: "responses with status 400 or above" },
   { id: "cost_usd", label: "cost (USD, exact)", numeric: true },
-  { id: "inexact_requests", label: "inexact", numeric: true, help: "requests with usage the upstream did not report: their cost is a lower bound" },
+  { id: "inexact_requests", label: "inexact", numeric: true, help: "requests whose cost is not exact: a lower bound (usage the upstream did not report) or unknown (they could not be priced, and are in no cost total)" },
   { id: "input_tokens", label: "input", numeric: true },
   { id: "output_tokens", label: "output", numeric: true },
   { id: "cache_write_tokens", label: "cache write", numeric: true },

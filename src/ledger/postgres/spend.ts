@@ -56,6 +56,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
             "COALESCE(sum(r.output_tokens), 0)",
             "COALESCE(sum(COALESCE(r.cache_write_5m_tokens, 0) + COALESCE(r.cache_write_1h_tokens, 0) + COALESCE(r.cache_write_unsplit_tokens, 0)), 0)",
             "COALESCE(sum(r.cache_read_tokens), 0)",
+            "count(*) FILTER (WHERE r.cost_usd IS NULL)",
           ].join(", ")} ${totalsFrom.sql}` + (width > 0 ? ` GROUP BY ${groupBy(width)}` : ""),
         values: totalsFrom.parameters,
       });
@@ -84,6 +85,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
       output_tokens: Number(row[width + 5]),
       cache_write_tokens: Number(row[width + 6]),
       cache_read_tokens: Number(row[width + 7]),
+      unpriced_requests: Number(row[width + 8]),
     }));
   const shadowRows: ShadowRow[] = shadows.rows.map((row) => ({
     values: row.slice(0, width) as (string | null)[],
