@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { openLedger, type Ledger, type LedgerConfig } from "./open-ledger.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "./postgres/connection.js";
+import { NotALedgerError } from "./ledger.js";
 
 export const DEFAULT_SQLITE_PATH = "switchyard.db";
 
@@ -66,5 +67,11 @@ export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.Proce
       `no ledger at ${describeLocation(config, flags, env)}: the gateway creates it on first start; point --db or SWITCHYARD_DB at its file`,
     );
   }
-  return openLedger({ ...config, journal: false });
+  try {
+    return await openLedger({ ...config, journal: false, mustExist: !options.create });
+  } catch (error) {
+    if (!(error instanceof NotALedgerError)) throw error;
+    const where = config.kind === "sqlite" ? "--db or SWITCHYARD_DB at its file" : "--postgres and --schema at the gateway's ledger";
+    throw new LedgerLocationError(config.kind === "sqlite" ? "db" : "schema", `no ledger at ${describeLocation(config, flags, env)} (${error.message}): the gateway creates it on first start; point ${where}`);
+  }
 }

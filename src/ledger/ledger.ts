@@ -148,11 +148,19 @@ export async function insertSettingAside(insert: (rows: LedgerRow[]) => Promise<
   return refused;
 }
 
+/** Where a ledger was expected there is none (a database, file or schema without one). */
+export class NotALedgerError extends Error {
+  override readonly name = "NotALedgerError";
+}
+
 export interface LedgerStore {
   /** Several gateway processes may write it at once (PostgreSQL): each reloads budgets' spend from it. */
   readonly shared: boolean;
-  /** Creates tables and indexes if absent. Idempotent. */
-  migrate(): Promise<void>;
+  /**
+   * Creates tables and indexes if absent (or, with `mustExist`, throws NotALedgerError where there
+   * is no ledger yet: a command that only reads must not make one). Idempotent.
+   */
+  migrate(options?: { mustExist?: boolean }): Promise<void>;
   /**
    * Inserts rows in one transaction; a row whose request_id exists is ignored (replays are safe).
    * Throws RowsRefusedError when the store refuses the rows' contents (any other error is taken

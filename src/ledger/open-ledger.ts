@@ -27,7 +27,7 @@ export interface LedgerOptions {
   flushIntervalMs?: number;
   batchRows?: number;
   onError?: JournalWriterOptions["onError"];
-  /** SQLite only: fail instead of creating a new database file. */
+  /** Fail (NotALedgerError; SQLite: also a missing file) instead of creating a ledger where there is none. */
   mustExist?: boolean;
 }
 
@@ -53,7 +53,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     const synchronous = powerLoss ? "FULL" : "NORMAL";
     const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
     try {
-      store = new SqliteLedgerStore(database, { synchronous });
+      store = new SqliteLedgerStore(database, { synchronous, mustExist: config.mustExist ?? false });
     } catch (error) {
       database.close(); // e.g. a ledger written by a newer schema
       throw error;
@@ -68,7 +68,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     defaultJournalDir = "switchyard-journal";
   }
   try {
-    await store.migrate();
+    await store.migrate({ mustExist: config.mustExist ?? false });
     let writer: LedgerWriter = noJournalWriter;
     if (config.journal !== false) {
       const journalDir = config.journalDir ?? defaultJournalDir;

@@ -2,8 +2,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { BIN } from "../helpers/paths.js";
 import { openLedger } from "../../src/ledger/open-ledger.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
@@ -236,7 +239,40 @@ test("keys and spend on PostgreSQL with --postgres and --schema", async () => {
     const report = json<{ total: { cost_usd: string } }>(run(["spend", "--by", "key", "--json", ...where]));
     assert.equal(report.total.cost_usd, "0.3");
     assert.equal(run(["keys", "revoke", "pg-team", ...where]).status, 0);
+    // A mistyped schema is an error that names it, and is not created by a command that only reads.
+    const typo = `${config.schema}_typo`;
+    const typoWhere = ["--postgres", config.url, "--schema", typo];
+    await expectUsageErrors([
+      [["spend", ...typoWhere], new RegExp(`no ledger at PostgreSQL schema ${typo} \\(schema ${typo} holds no Switchyard ledger\\).*point --postgres and --schema`)],
+      [["keys", "list", ...typoWhere], /no ledger at PostgreSQL schema/],
+    ]);
+    const pool = new pg.Pool({ connectionString: config.url });
+    try {
+      const schemas = await pool.query("SELECT 1 FROM information_schema.schemata WHERE schema_name = $1", [typo]);
+      assert.equal(schemas.rowCount, 0, "no schema was made");
+    } finally {
+      await pool.end();
+    }
   } finally {
     await ledger.cleanup();
+  }
+});
+
+test("a SQLite file that holds no ledger is an error for a command that only reads, and gets no tables", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-not-a-ledger-"));
+  try {
+    const path = join(dir, "other.db");
+    writeFileSync(path, "");
+    const result = run(["spend", "--db", path]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /no ledger at .*other\.db \(the file holds no Switchyard ledger\).*point --db/);
+    const database = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(database.prepare("SELECT name FROM sqlite_master").all(), [], "no tables were written into it");
+    } finally {
+      database.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,6 +4,7 @@
  */
 import { errorCode } from "../../util/error-code.js";
 import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
+import { NotALedgerError } from "../ledger.js";
 
 /** 2: the (model, created_at) and (provider, created_at) indexes dropped, as in SQLite's schema. */
 export const SCHEMA_VERSION = 2;
@@ -76,12 +77,13 @@ INSERT INTO ${s}.ledger_meta (name, value) VALUES ('keys_version', 0), ('schema_
  * A schema already at this version is only read: a role that may read and insert, but not create
  * (a reporting user, a locked-down gateway), can open it.
  */
-export async function migrate(pool: PostgresPool, schema: string): Promise<void> {
+export async function migrate(pool: PostgresPool, schema: string, options: { mustExist?: boolean } = {}): Promise<void> {
   const found = await storedVersion(pool, schema);
   if (found > SCHEMA_VERSION) {
     throw new Error(`schema ${schema} has ledger version ${found}; this switchyard understands up to ${SCHEMA_VERSION}: upgrade switchyard`);
   }
   if (found === SCHEMA_VERSION) return;
+  if (options.mustExist && found === 0) throw new NotALedgerError(`schema ${schema} holds no Switchyard ledger`);
   await withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`switchyard-ledger:${schema}`]);
     await client.query(statements(schema));

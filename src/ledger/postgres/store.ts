@@ -31,8 +31,8 @@ export class PostgresLedgerStore implements LedgerStore {
       ON CONFLICT (request_id) DO NOTHING`;
   }
 
-  async migrate(): Promise<void> {
-    await migrate(this.pool, this.schema);
+  async migrate(options: { mustExist?: boolean } = {}): Promise<void> {
+    await migrate(this.pool, this.schema, options);
   }
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {

@@ -17,6 +17,8 @@ export interface SqliteStoreOptions {
   /** Insert and report in worker threads (default, for a file): the gateway's event loop never waits on SQLite. */
   insertThread?: boolean;
   synchronous?: "NORMAL" | "FULL";
+  /** Throw NotALedgerError on a database that holds no ledger yet instead of creating one. */
+  mustExist?: boolean;
 }
 
 export class SqliteLedgerStore implements LedgerStore {
@@ -31,7 +33,8 @@ export class SqliteLedgerStore implements LedgerStore {
     readonly database: SqliteDatabase,
     options: SqliteStoreOptions = {},
   ) {
-    migrate(database);
+    // Here, not only in migrate(): the statements prepared below need the tables.
+    migrate(database, { mustExist: options.mustExist ?? false });
     this.insertHere = prepareInsert(database);
     // An in-memory database is private to its connection: a thread could not see it.
     if ((options.insertThread ?? true) && !database.memory) {
@@ -42,8 +45,8 @@ export class SqliteLedgerStore implements LedgerStore {
     }
   }
 
-  async migrate(): Promise<void> {
-    migrate(this.database);
+  async migrate(options: { mustExist?: boolean } = {}): Promise<void> {
+    migrate(this.database, options);
   }
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {
