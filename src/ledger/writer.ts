@@ -171,7 +171,14 @@ export class JournalLedgerWriter implements LedgerWriter {
   }
 
   private async flushOnce(): Promise<void> {
-    this.seal(true);
+    // A segment that cannot be sealed (no space for the next file) must not keep the ones sealed
+    // before from the store: they are flushed, and the flush then fails with the sealing's error.
+    let sealFailure: unknown;
+    try {
+      this.seal(true);
+    } catch (error) {
+      sealFailure = error;
+    }
     try {
       while (this.sealed.length > 0) {
         const segment = this.sealed[0] as SealedSegment;
@@ -195,6 +202,7 @@ export class JournalLedgerWriter implements LedgerWriter {
         if (segment.through !== undefined) this.stored = segment.through;
         this.sealed.shift();
       }
+      if (sealFailure !== undefined) throw sealFailure;
     } catch (error) {
       // Free the memory of rows that are safe on disk: a long outage must not grow the heap.
       for (const segment of this.sealed) segment.rows = undefined;

@@ -171,6 +171,30 @@ for (const readsSegments of [false, true]) {
   });
 }
 
+test("a segment that cannot be sealed (no room for the next file) does not hold up the segments sealed before it", async () => {
+  const paths = scratch();
+  const ledger = await storeOnly(paths.path);
+  const spy = spyOn(ledger.store);
+  const writer = JournalLedgerWriter.open(spy.store, { journalDir: paths.journalDir, flushIntervalMs: 60_000, onError: () => undefined });
+  for (let index = 0; index < 10; index += 1) writer.record(loadRow("sealed", index));
+  spy.failNext(1);
+  await assert.rejects(writer.flush(), /database unavailable/, "the first segment is sealed, and kept");
+  const journal = (writer as unknown as { journal: Journal }).journal;
+  const rotate = journal.rotate.bind(journal);
+  journal.rotate = () => {
+    throw new Error("ENOSPC: no space left on device (test)");
+  };
+  for (let index = 10; index < 15; index += 1) writer.record(loadRow("sealed", index));
+  await assert.rejects(writer.flush(), /ENOSPC/, "the flush still fails: the newer rows are not stored");
+  assert.equal(await ledger.store.count(), 10, "but the segment sealed before is");
+  journal.rotate = rotate;
+  await writer.flush();
+  assert.equal(await ledger.store.count(), 15);
+  await writer.close();
+  await ledger.close();
+  paths.done();
+});
+
 for (const readsSegments of [false, true]) {
   test(`record() numbers the rows, and storedRows() counts, in order, those the store holds (${readsSegments ? "the store reads segments" : "rows passed"})`, async () => {
     const paths = scratch();
