@@ -5,30 +5,29 @@ import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
-/** How the key came: a refusal names it, so an OpenAI client (Bearer) is not told about a header it never sent. */
-type SentAs = "x-api-key" | "Authorization: Bearer";
-
-function presentedKey(headers: IncomingHttpHeaders): { secret: string; sentAs: SentAs } | undefined {
+export function presentedSecret(headers: IncomingHttpHeaders): string | undefined {
   const apiKey = headers["x-api-key"];
-  if (typeof apiKey === "string" && apiKey.length > 0) return { secret: apiKey, sentAs: "x-api-key" };
+  if (typeof apiKey === "string" && apiKey.length > 0) return apiKey;
   const authorization = headers.authorization;
-  if (typeof authorization === "string" && authorization.startsWith("Bearer ")) return { secret: authorization.slice(7).trim(), sentAs: "Authorization: Bearer" };
+  if (typeof authorization === "string" && authorization.startsWith("Bearer ")) return authorization.slice(7).trim();
   return undefined;
 }
 
-export function presentedSecret(headers: IncomingHttpHeaders): string | undefined {
-  return presentedKey(headers)?.secret;
+/** How the key came (presentedSecret's order): a refusal names it, so an OpenAI client (Bearer) is not told about a header it never sent. */
+function sentAs(headers: IncomingHttpHeaders): string {
+  const apiKey = headers["x-api-key"];
+  return typeof apiKey === "string" && apiKey.length > 0 ? "x-api-key" : "Authorization: Bearer";
 }
 
 /** The caller's key; null when unauthenticated access is allowed and no key was sent. */
 export function authenticate(state: GatewayState, headers: IncomingHttpHeaders): ApiKeyRecord | null {
-  const presented = presentedKey(headers);
-  if (presented === undefined) {
+  const secret = presentedSecret(headers);
+  if (secret === undefined) {
     if (state.config.config.allow_unauthenticated) return null;
     throw new GatewayError("authentication", "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
   }
-  const key = state.keys.verify(presented.secret);
-  if (!key) throw new GatewayError("authentication", `invalid API key (sent as ${presented.sentAs}): not a current Switchyard virtual key`);
+  const key = state.keys.verify(secret);
+  if (!key) throw new GatewayError("authentication", `invalid API key (sent as ${sentAs(headers)}): not a current Switchyard virtual key`);
   return key;
 }
 
