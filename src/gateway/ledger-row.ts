@@ -41,6 +41,8 @@ export interface Outcome {
 export interface PricedRow {
   row: LedgerRow;
   cost: Money;
+  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost. */
+  charged: Money;
   /**
    * A fault of the gateway's own while pricing (a bug, not a PricingError), for the caller to
    * report. The row is still whole: the usage as reported, the cost unknown (null), not zero.
@@ -127,5 +129,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
-  return fault === undefined ? { row, cost: cost?.total ?? 0n } : { row, cost: cost?.total ?? 0n, fault };
+  const total = cost?.total ?? 0n;
+  const charged = cost?.upper ?? total;
+  return fault === undefined ? { row, cost: total, charged } : { row, cost: total, charged, fault };
 }

@@ -3,13 +3,13 @@ import type { Outcome, PricedRow } from "./ledger-row.js";
 import type { GatewayState } from "./state.js";
 
 /**
- * Records a request's row, built and priced from its outcome (buildLedgerRow), and adds its cost
- * to its key's month, counted against the budget even when the row could not be recorded.
- * Returns the row.
+ * Records a request's row, built and priced from its outcome (buildLedgerRow), and adds what it
+ * charges (its cost, or the upper bound of an inexact one: budgets err towards refusing) to its
+ * key's month, counted against the budget even when the row could not be recorded. Returns the row.
  */
-export function recordPriced(state: GatewayState, outcome: Outcome, { row, cost }: PricedRow): LedgerRow {
+export function recordPriced(state: GatewayState, outcome: Outcome, { row, charged }: PricedRow): LedgerRow {
   const recorded = recordRow(state, row);
-  if (outcome.key && cost > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, cost, recorded);
+  if (outcome.key && charged > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, charged, recorded);
   return row;
 }
 

@@ -177,7 +177,12 @@ export interface LedgerStore {
    */
   insertJournalSegment?(path: string, batchRows: number): Promise<SegmentInsert>;
   spend(query: SpendQuery): Promise<SpendGroup[]>;
-  /** Exact spend of each key since `from` (ms), in one query (budgets); every key asked for is in the answer ("0" if unused). */
+  /**
+   * What each key's requests since `from` (ms) count against its budget, exactly, in one query:
+   * each row's cost, or its upper bound where the cost is inexact and one is known
+   * (cost_usd_upper: cache writes of unknown TTL, at the 1-hour rate). Every key asked for is in
+   * the answer ("0" if unused).
+   */
   keysSpend(keyIds: string[], from: number): Promise<Map<string, string>>;
   /** Most recent rows first. */
   recent(limit: number, filter?: { key_id?: string; status?: number }): Promise<LedgerRow[]>;

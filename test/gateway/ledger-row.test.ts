@@ -46,3 +46,32 @@ test("a row's latency and overhead count the time up to the row being built, pri
   assert.ok(row.latency_ms < 10 + 1_000, "measured when the row is built, not later");
   assert.equal(typeof row.shadow_costs["a-sonnet-us"], "string");
 });
+
+test("an inexact cost with a known upper bound (cache writes of unknown TTL) charges the budget that bound; the row keeps both", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
+  const deployment = [...config.deployments.values()][0];
+  const priced = buildLedgerRow({
+    requestId: "req_unsplit",
+    startedAt: Date.UTC(2026, 10, 22),
+    key: null,
+    tags: {},
+    requestedModel: "claude-sonnet-4-6",
+    stream: true,
+    attempts: [],
+    candidates: [],
+    deployment,
+    status: 200,
+    // Bedrock's invocation metrics give cache writes without their TTL.
+    usage: { usage: { input: 10, output: 5, cacheWriteUnsplit: 1_000_000 }, format: "bedrock-metrics", warnings: [] },
+    startedMs: performance.now(),
+    upstreamMs: 0,
+    ttftMs: undefined,
+    warnings: [],
+  });
+  // 1M writes at the 5-minute $3.75 (up to the 1-hour $6), 10 input at $3, 5 output at $15.
+  assert.equal(priced.row.cost_usd, "3.750105");
+  assert.equal(priced.row.cost_usd_upper, "6.000105");
+  assert.equal(priced.row.cost_exact, false);
+  assert.equal(priced.cost, 3_750_105_000_000_000_000n);
+  assert.equal(priced.charged, 6_000_105_000_000_000_000n, "the budget counts the bound");
+});

@@ -247,6 +247,9 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
         [[key, "2"], ["key_budget_other", "100"], ["key_never_used", "0"]].sort(),
       );
       assert.deepEqual(await ledger.store.keysSpend([], window.from), new Map());
+      // An inexact cost with a known upper bound (cache writes of unknown TTL) counts at that bound: budgets err towards refusing.
+      await ledger.store.insertBatch([fresh({ key_id: key, created_at: FEB_1_2026 + DAY, cost_usd: "1", cost_exact: false, cost_usd_upper: "1.6" })]);
+      assert.equal(await keySpend(ledger.store, key, window.from), "3.6");
     });
 
     test("recent returns the newest rows first, filtered by key and status", async () => {

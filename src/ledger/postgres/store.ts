@@ -60,7 +60,7 @@ export class PostgresLedgerStore implements LedgerStore {
     const totals = new Map(keyIds.map((keyId) => [keyId, "0"]));
     if (keyIds.length === 0) return totals;
     const result = await this.pool.query<{ key_id: string; total: string }>(
-      `SELECT key_id, COALESCE(sum(cost_usd), 0)::text AS total FROM ${this.table} WHERE key_id = ANY($1) AND created_at >= $2 GROUP BY key_id`,
+      `SELECT key_id, COALESCE(sum(COALESCE(cost_usd_upper, cost_usd)), 0)::text AS total FROM ${this.table} WHERE key_id = ANY($1) AND created_at >= $2 GROUP BY key_id`,
       [keyIds, from],
     );
     for (const row of result.rows) totals.set(row.key_id, canonicalUsd(row.total));

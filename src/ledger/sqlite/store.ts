@@ -71,7 +71,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const totals = new Map(keyIds.map((keyId) => [keyId, "0"]));
     if (keyIds.length === 0) return totals;
     const rows = this.database
-      .prepare("SELECT key_id, decimal_sum(cost_usd) AS total FROM ledger_rows WHERE key_id IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY key_id")
+      .prepare("SELECT key_id, decimal_sum(coalesce(cost_usd_upper, cost_usd)) AS total FROM ledger_rows WHERE key_id IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY key_id")
       .all(JSON.stringify(keyIds), from) as { key_id: string; total: string }[];
     for (const row of rows) totals.set(row.key_id, row.total);
     return totals;
