@@ -125,7 +125,7 @@ export const timeoutsSchema = z.strictObject({
   connect_ms: z.number().int().positive().default(5_000),
   /** Until the upstream's response headers (streaming: until the first event). */
   first_byte_ms: z.number().int().positive().default(60_000),
-  /** Whole request, across attempts. */
+  /** Whole request, across attempts; a stream, once begun, is bounded by silences of first_byte_ms instead. */
   total_ms: z.number().int().positive().default(600_000),
 });
 

@@ -325,8 +325,14 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         debitOutput(state, key, usage.usage.output);
         record(outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) }));
       };
+      // Begun, a stream is bounded by its silences, not its length: a long answer (thinking, tens of
+      // thousands of tokens) may run past total_ms, while one that sends nothing for first_byte_ms
+      // has stalled (Anthropic's pings and every event count as bytes).
+      clearDeadline();
+      const silence = cancel.abortWhenSilent(state.config.config.timeouts.first_byte_ms, `no bytes from the upstream for ${state.config.config.timeouts.first_byte_ms} ms`);
+      clearDeadline = silence.clear;
       try {
-        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders }, finish, started);
+        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch }, finish, started);
       } catch (error) {
         // The gateway's own fault before the stream's end was told (the upstream's failures are
         // events in the stream): the upstream's stream is closed rather than left to its timeout,

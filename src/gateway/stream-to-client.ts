@@ -32,6 +32,8 @@ interface StreamContext {
   requestId: string;
   attempts: AttemptRecord[];
   rateHeaders: Record<string, string>;
+  /** Called for every chunk from the upstream (messages.ts: the stream's silence deadline). */
+  alive?: () => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function streamToClient(
   let lastByte = result.first.at(-1);
   try {
     for await (const chunk of result.rest) {
+      context.alive?.();
       if (response.destroyed) break;
       if (chunk.length > 0) {
         beforeLast = chunk.length > 1 ? chunk[chunk.length - 2] : lastByte;

@@ -24,6 +24,12 @@ export class Cancel {
     return () => clearTimeout(timer);
   }
 
+  /** Aborts once `ms` pass without a touch(): a silence, not a length. One timer, re-armed in place. */
+  abortWhenSilent(ms: number, reason: string): { touch: () => void; clear: () => void } {
+    const timer = setTimeout(() => this.abort(new Error(reason)), ms);
+    return { touch: () => void timer.refresh(), clear: () => clearTimeout(timer) };
+  }
+
   /** Calls `listener` on abort (at once if already aborted); returns a function that removes it. */
   onAbort(listener: (reason: Error) => void): () => void {
     if (this.aborted) {

@@ -1,0 +1,55 @@
+/**
+ * How long a stream may run once it has begun: not total_ms (a long answer, thinking tens of
+ * thousands of tokens, may take longer than any request deadline), but until the upstream falls
+ * silent for first_byte_ms, which ends it as a stalled stream.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import type { LedgerRow } from "../../src/ledger/ledger.js";
+import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let client: Anthropic;
+
+before(async () => {
+  harness = await startHarness({ policy: "ordered", timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 1000, total_ms: 1500 }" });
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+after(async () => harness.close());
+
+async function rowOf(requestId: string | null | undefined): Promise<LedgerRow> {
+  await harness.ledger.writer.flush();
+  const row = await harness.ledger.store.get(requestId ?? "");
+  assert.ok(row, `a row for ${requestId}`);
+  return row;
+}
+
+test("a stream that outlasts total_ms but never falls silent runs to its end", async () => {
+  // 40 deltas 60 ms apart: about 2.4 s, past the 1.5 s total_ms, never 1 s without a byte.
+  harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 60, p99: 60 } } });
+  try {
+    const started = performance.now();
+    const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 40, messages: [{ role: "user", content: "a long answer" }] });
+    const message = await stream.finalMessage();
+    assert.ok(performance.now() - started > 1_500, "it did run past total_ms");
+    assert.equal(message.stop_reason, "max_tokens");
+    const row = await rowOf(stream.request_id);
+    assert.equal(row.status, 200);
+    assert.deepEqual(row.warnings.filter((warning) => /stream ended early/.test(warning)), []);
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});
+
+test("a stream that falls silent for first_byte_ms is ended as a timeout", async () => {
+  harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "mid_stream", ms: 4_000 }, streaming: true, count: 1 }] });
+  try {
+    const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 40, messages: [{ role: "user", content: "a stalled answer" }] });
+    await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /no bytes from the upstream for 1000 ms/.test(error.message));
+    const row = await rowOf(stream.request_id);
+    assert.ok(row.warnings.includes("stream ended early: timeout"), JSON.stringify(row.warnings));
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});
