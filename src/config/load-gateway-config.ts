@@ -101,6 +101,17 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
         ...(region && provider.kind === "bedrock" ? { region } : {}),
       });
       const offering = requireOffering(catalog, resolution);
+      // A model id in another provider's form (a Bedrock inference-profile id under an Anthropic
+      // provider) resolves to that provider's offering: it would be priced as one provider and
+      // sent to another, which refuses it on every request.
+      if (offering.provider !== provider.kind) {
+        issue(["deployments", index, "model"], `${deployment.model} is ${offering.provider}'s id for ${resolution.model.id}, but provider ${deployment.provider} is ${provider.kind}: name the model (${resolution.model.id}) or that provider's id`);
+        return;
+      }
+      if (deployment.route !== undefined && offering.route !== deployment.route) {
+        issue(["deployments", index, "route"], `route ${deployment.route} does not match ${deployment.model}, which is the ${offering.route} route: drop route, or name the model (${resolution.model.id})`);
+        return;
+      }
       deployments.set(deployment.id, {
         id: deployment.id,
         providerName: deployment.provider,
@@ -119,6 +130,8 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
     }
   });
 
+  checkSettings(config, catalog, issue);
+
   const aliases = new Map<string, Deployment[]>();
   for (const [name, ids] of Object.entries(config.models)) {
     const resolved: Deployment[] = [];
@@ -131,6 +144,29 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, deployments, aliases };
+}
+
+/**
+ * Settings each valid alone that cannot work together, or name what the catalog does not know:
+ * refused at start rather than found out on every request.
+ */
+function checkSettings(config: GatewayConfig, catalog: Catalog, issue: (path: (string | number)[], message: string) => void): void {
+  const { connect_ms: connect, first_byte_ms: firstByte, total_ms: total } = config.timeouts;
+  if (firstByte > total) issue(["timeouts", "first_byte_ms"], `${firstByte} is longer than total_ms (${total}): it could never fire`);
+  if (connect > total) issue(["timeouts", "connect_ms"], `${connect} is longer than total_ms (${total}): it could never fire`);
+  const health = config.routing.health;
+  if (health.max_cooldown_ms < health.cooldown_ms) issue(["routing", "health", "max_cooldown_ms"], `${health.max_cooldown_ms} is shorter than cooldown_ms (${health.cooldown_ms})`);
+  const weights = config.routing.weights;
+  if (config.routing.policy === "weighted" && weights.cost === 0 && weights.latency === 0) issue(["routing", "weights"], "policy weighted needs a cost or latency weight above 0");
+  // Compliance programmes are matched against the catalog's: a misspelt one would exclude every deployment.
+  const programmes = new Set(catalog.offerings.flatMap((offering) => offering.compliance));
+  const known = [...programmes].sort().join(", ");
+  const checkProgrammes = (path: (string | number)[], listed: readonly string[] | undefined) =>
+    listed?.forEach((programme, index) => {
+      if (!programmes.has(programme)) issue([...path, index], `unknown compliance programme ${JSON.stringify(programme)}; the catalog knows ${known}`);
+    });
+  checkProgrammes(["routing", "compliance"], config.routing.compliance);
+  for (const [name, settings] of Object.entries(config.keys)) checkProgrammes(["keys", name, "compliance"], settings.compliance);
 }
 
 export function loadGatewayConfig(path: string, catalog: Catalog): ResolvedConfig {

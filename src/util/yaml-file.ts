@@ -36,14 +36,20 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
     }
     return undefined;
   };
+  /** The line of `key` itself in the map at `path` (an unknown key is reported against its parent's path). */
+  const keyLine = (path: FieldPath, key: string): number | undefined => {
+    const map = document.getIn(path, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    const pairs = path.length === 0 ? (document.contents as typeof map) : map;
+    const found = pairs?.items?.find((pair) => pair.key?.value === key)?.key?.range;
+    return found ? lineCounter.linePos(found[0]).line : undefined;
+  };
   if (document.errors.length > 0) {
     return {
-      issues: document.errors.map((error) => ({
-        file,
-        path: "",
-        message: `not valid YAML: ${error.message.split("\n")[0]}`,
-        ...(error.linePos?.[0]?.line ? { line: error.linePos[0].line } : {}),
-      })),
+      issues: document.errors.map((error) => {
+        // Without prettyErrors the error has no linePos: its offset, through the line counter, does.
+        const line = error.pos?.[0] === undefined ? undefined : lineCounter.linePos(error.pos[0]).line;
+        return { file, path: "", message: `not valid YAML: ${error.message.split("\n")[0]}`, ...(line ? { line } : {}) };
+      }),
       lineOf,
     };
   }
@@ -52,7 +58,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
     return {
       issues: parsed.error.issues.map((issue) => {
         const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-        const line = lineOf(path);
+        const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+        const line = (unknownKey === undefined ? undefined : keyLine(path, unknownKey)) ?? lineOf(path);
         return { file, path: path.join("."), message: issue.message, ...(line ? { line } : {}) };
       }),
       lineOf,

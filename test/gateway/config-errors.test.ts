@@ -1,0 +1,56 @@
+/**
+ * Gateway config problems are refused at start, each with the line of the field at fault: YAML
+ * errors (a duplicate key), unknown keys (at the key, not its parent), a model id of another
+ * provider, settings that cannot work together, and compliance programmes the catalog does not know.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { catalog } from "../helpers/catalog.js";
+
+const BASE = `providers:
+  anthropic: { kind: anthropic }
+  bedrock-us: { kind: bedrock, region: us-east-1 }
+deployments:
+  - { id: a-sonnet, provider: anthropic, model: claude-sonnet-4-6, route: global }
+`;
+
+function problems(yaml: string): string[] {
+  try {
+    parseGatewayConfig(yaml, "gw.yaml", catalog());
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message.split("\n").filter((line) => line.startsWith("gw.yaml"));
+  }
+  assert.fail("the config was accepted");
+}
+
+test("a duplicate key is a YAML error with its line", () => {
+  const [problem] = problems(`${BASE}timeouts: { connect_ms: 1000 }\ntimeouts: { connect_ms: 2000 }\n`);
+  assert.match(problem ?? "", /^gw\.yaml:7: not valid YAML: Map keys must be unique/);
+});
+
+test("an unknown key is reported at its own line, nested or at the top", () => {
+  const nested = problems(`${BASE}routing:\n  policy: cheapest\n  max_attempts: 2\n  max_attemps: 5\n`);
+  assert.match(nested[0] ?? "", /^gw\.yaml:9: routing: Unrecognized key: "max_attemps"/);
+  const top = problems(`${BASE}\n\ntimeout: { total_ms: 5 }\n`);
+  assert.match(top[0] ?? "", /^gw\.yaml:8: Unrecognized key: "timeout"/);
+});
+
+test("a model id in another provider's form is refused, not priced as one provider and sent to another", () => {
+  const [problem] = problems(`${BASE}  - { id: x, provider: anthropic, model: global.anthropic.claude-sonnet-4-6 }\n`);
+  assert.match(problem ?? "", /^gw\.yaml:6: deployments\.1\.model: global\.anthropic\.claude-sonnet-4-6 is bedrock's id for claude-sonnet-4-6, but provider anthropic is anthropic/);
+  const [route] = problems(`${BASE}  - { id: y, provider: bedrock-us, model: global.anthropic.claude-sonnet-4-6, route: us }\n`);
+  assert.match(route ?? "", /^gw\.yaml:6: deployments\.1\.route: route us does not match global\.anthropic\.claude-sonnet-4-6, which is the global route/);
+});
+
+test("settings that cannot work together, and unknown compliance programmes", () => {
+  const found = problems(
+    `${BASE}timeouts: { connect_ms: 500, first_byte_ms: 60000, total_ms: 1000 }\nrouting:\n  compliance: [hippa]\n  health: { cooldown_ms: 5000, max_cooldown_ms: 1000 }\nkeys:\n  team: { compliance: [soc2, fedramp-hi] }\n`,
+  );
+  assert.equal(found.length, 4, found.join("\n"));
+  assert.match(found.join("\n"), /gw\.yaml:6: timeouts\.first_byte_ms: 60000 is longer than total_ms \(1000\): it could never fire/);
+  assert.match(found.join("\n"), /gw\.yaml:8: routing\.compliance\.0: unknown compliance programme "hippa"; the catalog knows .*hipaa/);
+  assert.match(found.join("\n"), /gw\.yaml:9: routing\.health\.max_cooldown_ms: 1000 is shorter than cooldown_ms \(5000\)/);
+  assert.match(found.join("\n"), /gw\.yaml:11: keys\.team\.compliance\.1: unknown compliance programme "fedramp-hi"/);
+});
