@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
@@ -60,8 +61,9 @@ export const serveCommand: Command = {
       { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true } },
       "serve",
     );
-    const catalog = catalogFromFlags(values.catalog, stderr);
     const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
+    // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
+    const catalog = catalogFromFlags([...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])], stderr);
     const port = integerFlag(values.port, "port");
     let setup: Setup | undefined;
     let resolved: ResolvedConfig;
@@ -160,3 +162,20 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The config file's `catalog_files`, relative to the config's own directory, read before the
+ * config is parsed (its deployments are resolved against the catalog those files extend). Anything
+ * unreadable here is left for the config's own parse to report, with its line.
+ */
+function configCatalogFiles(configPath: string): string[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(configPath, "utf8"));
+  } catch {
+    return [];
+  }
+  const files = typeof raw === "object" && raw !== null ? (raw as { catalog_files?: unknown }).catalog_files : undefined;
+  if (!Array.isArray(files)) return [];
+  return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(configPath), file));
+}

@@ -131,3 +131,32 @@ test("with one CPU serve suggests starting it with --single-threaded-gc; not whe
     holder.close();
   }
 });
+
+test("catalog_files in the config extend the catalog its deployments are resolved against, as --catalog does", async () => {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  try {
+    const { port } = holder.address() as AddressInfo;
+    const extra = join(process.cwd(), "test", "fixtures", "emulators", "cli-extra-model.yaml");
+    const config = `providers:
+  a: { kind: anthropic, api_key_env: TEST_KEY }
+deployments:
+  - { id: d, provider: a, model: claude-emulator-test-1, route: global }
+catalog_files: [${JSON.stringify(extra)}]
+listen: { host: 127.0.0.1 }
+warm_up: { requests: 0 }
+`;
+    // The config is accepted (the model exists only in the extra file): serve goes on to listen, where the taken port stops it.
+    const { status, stderr } = serve(config, { TEST_KEY: "sk-test" }, port);
+    assert.notEqual(status, 0);
+    assert.doesNotMatch(stderr, /deployments\.0\.model/);
+    assert.match(stderr, /EADDRINUSE|address already in use/i);
+    // Without the file the same deployment is refused, naming the field.
+    const without = serve(config.replace(/catalog_files: .*\n/, ""), { TEST_KEY: "sk-test" }, port);
+    assert.equal(without.status, 2, without.stderr);
+    assert.match(without.stderr, /deployments\.0\.model/);
+  } finally {
+    holder.close();
+  }
+});
