@@ -9,7 +9,7 @@ import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-e
 import { startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
 import { emulatorProviderLines, emulatorSecrets } from "../emulators/shared/emulator-providers.js";
-import { randomBase62 } from "../ledger/api-keys.js";
+import { randomBase62, SECRET_PREFIX } from "../ledger/api-keys.js";
 
 /** The environment variables npm start's generated config reads the emulators' secrets from. */
 const EMULATOR_ENV_PREFIX = "SWITCHYARD_EMULATOR_";
@@ -32,9 +32,15 @@ function deploymentsYaml(entries: [id: string, provider: string, model: string, 
   return entries.map(([id, provider, model, route]) => `  - { id: ${id}, provider: ${provider}, model: ${model}, route: ${route} }`).join("\n");
 }
 
+/**
+ * Which real providers the environment holds credentials for. A Switchyard virtual key in
+ * ANTHROPIC_API_KEY is not one: it is what `npm start` itself tells the shell to export for the
+ * SDK, so a second `npm start` in that shell must start the emulators again, not call the
+ * Anthropic API with it.
+ */
 export function hasProviderCredentials(env: NodeJS.ProcessEnv): { anthropic: boolean; bedrock: boolean } {
   return {
-    anthropic: Boolean(env.ANTHROPIC_API_KEY),
+    anthropic: Boolean(env.ANTHROPIC_API_KEY) && !env.ANTHROPIC_API_KEY?.startsWith(SECRET_PREFIX),
     bedrock: Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_BEARER_TOKEN_BEDROCK || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI),
   };
 }
