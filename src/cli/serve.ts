@@ -16,6 +16,7 @@ import { integerFlag, parseFlags, type Command } from "./command.js";
 import { catalogFromFlags } from "./catalog-option.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
 import { UsageError } from "./usage-error.js";
+import { UndoStack } from "../util/undo-stack.js";
 import { formatFileIssue } from "../util/yaml-file.js";
 
 const help = `switchyard serve — the gateway: an Anthropic Messages API that routes, fails over and accounts
@@ -55,113 +56,127 @@ export const serveCommand: Command = {
   name: "serve",
   summary: "the gateway (Anthropic Messages API; routing, failover, budgets, exact cost ledger)",
   help,
-  async run({ argv, stdout, stderr, env }) {
-    const { values } = parseFlags(
-      argv,
-      { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true } },
-      "serve",
-    );
-    const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
-    // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
-    const catalog = catalogFromFlags([...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])], stderr);
-    const port = integerFlag(values.port, "port");
-    let setup: Setup | undefined;
-    let resolved: ResolvedConfig;
-    const processEnv: NodeJS.ProcessEnv = { ...env };
+  async run(io) {
+    // What has started (emulators, the ledger, the gateway), closed newest first when serve stops,
+    // and also when it fails halfway: an emulator left listening would keep the process alive.
+    const started = new UndoStack();
     try {
-      if (configPath) {
-        resolved = loadGatewayConfig(configPath, catalog);
-      } else {
-        setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
-        Object.assign(processEnv, setup.env);
-        resolved = parseGatewayConfig(setup.configText, setup.configPath, catalog);
-      }
+      return await serve(io, started);
     } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(`--config: ${error.issues.length} problem(s):\n${error.issues.map(formatFileIssue).join("\n")}`, "see docs/GATEWAY.md");
-      throw error;
+      return started.undoAfter(error);
     }
-    const { config } = resolved;
-    if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
-    const ledgerConfig =
-      config.ledger.kind === "sqlite"
-        ? { kind: "sqlite" as const, path: config.ledger.path }
-        : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
-    if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
-    if (config.redis && !processEnv[config.redis.url_env]) {
-      throw new UsageError(missingRedisUrl(config.redis.url_env));
-    }
-    // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
-    tuneHeapGrowth();
-    const gcHint = oneCoreGcHint(process.execArgv, availableParallelism());
-    if (gcHint) stderr.write(`${gcHint}\n`);
-    // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
-    if (config.warm_up.requests > 0) {
-      stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
-      try {
-        const warm = await warmUp(catalog, config.warm_up.requests);
-        stderr.write(`warmed up in ${(warm.ms / 1000).toFixed(1)} s\n`);
-      } catch (error) {
-        // Not a reason to refuse traffic: the first requests are only slower.
-        stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
-      }
-    }
-    const ledger = await openLedger({
-      ...ledgerConfig,
-      ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
-      onError: (error) => stderr.write(`ledger: ${error.message}\n`),
-    });
-    const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
-
-    const metrics = new GatewayMetrics();
-    const gateway = await startGateway({
-      config: resolved,
-      catalog,
-      ledger,
-      env: processEnv,
-      onRecord: metrics.observe,
-      extraRoutes: (app, state) => {
-        registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
-        registerDashboard(app, state, { keys: ledger.keys, catalogFiles: values.catalog ?? [] });
-      },
-      ...(values.host ? { host: values.host } : {}),
-      ...(port !== undefined ? { port } : {}),
-    });
-    const lines = [
-      `switchyard gateway listening on ${gateway.url}`,
-      ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
-      ...(setup ? [`config written to ${setup.configPath}`] : []),
-      `ledger: ${config.ledger.kind === "sqlite" ? resolve(config.ledger.path) : "PostgreSQL"}`,
-      `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
-      `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
-      "",
-      ...(demoKey
-        ? [
-            "Point the official SDK (or any tool that honours ANTHROPIC_BASE_URL) at it:",
-            `  export ANTHROPIC_BASE_URL=${gateway.url}`,
-            `  export ANTHROPIC_API_KEY=${demoKey}`,
-            `  curl -s ${gateway.url}/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" \\`,
-            `    -H "content-type: application/json" -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'`,
-            "Claude Code reads the same two variables: run `claude` in that shell.",
-            `OpenAI clients: OPENAI_BASE_URL=${gateway.url}/v1 OPENAI_API_KEY=$ANTHROPIC_API_KEY (POST /v1/chat/completions)`,
-            `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
-          ]
-        : ["Create a key for your clients with: switchyard keys create --name my-app"]),
-      "",
-    ];
-    stdout.write(`${lines.join("\n")}\n`);
-
-    await new Promise<void>((resolveStop) => {
-      const stop = () => resolveStop();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    stdout.write("stopping: draining the ledger...\n");
-    await gateway.close();
-    await ledger.close();
-    await Promise.all((setup?.emulators ?? []).map((emulator) => emulator.close()));
-    return 0;
   },
 };
+
+async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0], started: UndoStack): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true } },
+    "serve",
+  );
+  const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
+  // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
+  const catalog = catalogFromFlags([...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])], stderr);
+  const port = integerFlag(values.port, "port");
+  let setup: Setup | undefined;
+  let resolved: ResolvedConfig;
+  const processEnv: NodeJS.ProcessEnv = { ...env };
+  try {
+    if (configPath) {
+      resolved = loadGatewayConfig(configPath, catalog);
+    } else {
+      setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
+      const emulators = setup.emulators;
+      started.push(() => Promise.all(emulators.map((emulator) => emulator.close())));
+      Object.assign(processEnv, setup.env);
+      resolved = parseGatewayConfig(setup.configText, setup.configPath, catalog);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--config: ${error.issues.length} problem(s):\n${error.issues.map(formatFileIssue).join("\n")}`, "see docs/GATEWAY.md");
+    throw error;
+  }
+  const { config } = resolved;
+  if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
+  const ledgerConfig =
+    config.ledger.kind === "sqlite"
+      ? { kind: "sqlite" as const, path: config.ledger.path }
+      : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
+  if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
+  if (config.redis && !processEnv[config.redis.url_env]) {
+    throw new UsageError(missingRedisUrl(config.redis.url_env));
+  }
+  // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
+  tuneHeapGrowth();
+  const gcHint = oneCoreGcHint(process.execArgv, availableParallelism());
+  if (gcHint) stderr.write(`${gcHint}\n`);
+  // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
+  if (config.warm_up.requests > 0) {
+    stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
+    try {
+      const warm = await warmUp(catalog, config.warm_up.requests);
+      stderr.write(`warmed up in ${(warm.ms / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      // Not a reason to refuse traffic: the first requests are only slower.
+      stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
+    }
+  }
+  const ledger = await openLedger({
+    ...ledgerConfig,
+    ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
+    onError: (error) => stderr.write(`ledger: ${error.message}\n`),
+  });
+  started.push(() => ledger.close());
+  const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
+
+  const metrics = new GatewayMetrics();
+  const gateway = await startGateway({
+    config: resolved,
+    catalog,
+    ledger,
+    env: processEnv,
+    onRecord: metrics.observe,
+    extraRoutes: (app, state) => {
+      registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
+      registerDashboard(app, state, { keys: ledger.keys, catalogFiles: values.catalog ?? [] });
+    },
+    ...(values.host ? { host: values.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+  });
+  started.push(() => gateway.close());
+  const lines = [
+    `switchyard gateway listening on ${gateway.url}`,
+    ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
+    ...(setup ? [`config written to ${setup.configPath}`] : []),
+    `ledger: ${config.ledger.kind === "sqlite" ? resolve(config.ledger.path) : "PostgreSQL"}`,
+    `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
+    `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
+    "",
+    ...(demoKey
+      ? [
+          "Point the official SDK (or any tool that honours ANTHROPIC_BASE_URL) at it:",
+          `  export ANTHROPIC_BASE_URL=${gateway.url}`,
+          `  export ANTHROPIC_API_KEY=${demoKey}`,
+          `  curl -s ${gateway.url}/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" \\`,
+          `    -H "content-type: application/json" -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'`,
+          "Claude Code reads the same two variables: run `claude` in that shell.",
+          `OpenAI clients: OPENAI_BASE_URL=${gateway.url}/v1 OPENAI_API_KEY=$ANTHROPIC_API_KEY (POST /v1/chat/completions)`,
+          `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
+        ]
+      : ["Create a key for your clients with: switchyard keys create --name my-app"]),
+    "",
+  ];
+  stdout.write(`${lines.join("\n")}\n`);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  stdout.write("stopping: draining the ledger...\n");
+  // The gateway, then the ledger, then the emulators.
+  await started.undo();
+  return 0;
+}
 
 /**
  * The config file's `catalog_files`, relative to the config's own directory, read before the

@@ -160,3 +160,22 @@ warm_up: { requests: 0 }
     holder.close();
   }
 });
+
+test("npm start's demo mode on a taken port: serve exits with the error, its emulators closed, instead of hanging", async () => {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-demo-start-"));
+  try {
+    const { port } = holder.address() as AddressInfo;
+    // No provider credentials: the built-in emulators are started first.
+    const { NODE_TEST_CONTEXT: _context, ANTHROPIC_API_KEY: _anthropic, AWS_ACCESS_KEY_ID: _aws, AWS_PROFILE: _profile, AWS_BEARER_TOKEN_BEDROCK: _bearer, SWITCHYARD_DB: _db, ...inherited } = process.env;
+    const result = spawnSync(process.execPath, [BIN, "serve", "--port", String(port)], { cwd: dir, env: inherited, encoding: "utf8", timeout: 30_000 });
+    assert.notEqual(result.status, null, "serve did not exit (the emulators kept it alive)");
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /EADDRINUSE|address already in use/i);
+  } finally {
+    holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
