@@ -31,6 +31,9 @@ export function errorResponse(error: GatewayError | UpstreamError, requestId: st
   if (error instanceof UpstreamError && error.details.retryAfterMs !== undefined) {
     headers["retry-after"] = String(Math.ceil(error.details.retryAfterMs / 1000));
   }
+  // Every deployment refused the gateway's own credentials, account or configuration: a retry
+  // walks them all again to the same answer, so the SDKs are told not to (they retry a 502).
+  if (error.kind === "upstream_auth") headers["x-should-retry"] = "false";
   return {
     status: entry.status,
     headers,

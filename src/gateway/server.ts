@@ -35,7 +35,11 @@ type FastifyFailure = Error & { code?: string; statusCode?: number };
 /** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
 function fromFastify(error: FastifyFailure): Error {
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
-  if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error.statusCode === 400) return new GatewayError("invalid_request", error.message);
+  // Any other refusal of the request itself (400, 415 for a content type fastify cannot read):
+  // the client's to fix, answered 400 as the front door answers it, not a 500 the SDKs retry.
+  if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+    return new GatewayError("invalid_request", error.message);
+  }
   return error;
 }
 

@@ -138,6 +138,7 @@ models:
     await assert.rejects(ask("bare-only"), (error: unknown) => {
       assert.ok(error instanceof Anthropic.APIError);
       assert.equal(error.status, 502);
+      assert.equal(error.headers.get("x-should-retry"), "false", "a retry would walk every deployment to the same answer");
       assert.match(error.message, /on-demand throughput isn.t supported.*set the deployment's upstream_model to an inference profile id/);
       return true;
     });

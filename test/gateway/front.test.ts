@@ -142,6 +142,16 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.match(answer.text, /application\/x-www-form-urlencoded/);
   });
 
+  test("a content type fastify cannot parse at all: 400 on count_tokens and the chat route too, not a 500 the SDKs retry", async () => {
+    for (const contentType of ["json", "application/json charset=utf-8"]) {
+      const counted = await exchange("POST", "/v1/messages/count_tokens", { headers: { ...authHeaders(), "content-type": contentType }, body: "{}" });
+      assertAnthropicError(counted, 400, "invalid_request_error", /./);
+      const chat = await exchange("POST", "/v1/chat/completions", { headers: { authorization: `Bearer ${harness.key}`, "content-type": contentType }, body: "{}" });
+      assert.equal(chat.status, 400, chat.text);
+      assert.equal((JSON.parse(chat.text) as { error?: { type?: string } }).error?.type, "invalid_request_error");
+    }
+  });
+
   test("an empty body: 400 invalid_request_error", async () => {
     const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", "content-length": "0" } });
     assertAnthropicError(answer, 400, "invalid_request_error", /JSON object/);
