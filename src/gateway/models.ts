@@ -1,7 +1,11 @@
 /**
  * GET /v1/models: the names this gateway answers to, in the Anthropic list format, each entry also
- * carrying OpenAI's fields (object, created, owned_by) so OpenAI clients can list them too.
+ * carrying OpenAI's fields (object, created, owned_by) so OpenAI clients can list them too. Newest
+ * first, as the Anthropic API lists them, and paged as it pages them (limit, after_id, before_id).
  */
+import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { deploymentsFor } from "../routing/candidates.js";
+import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
 export interface ModelInfo {
@@ -27,5 +31,57 @@ export function listModels(state: GatewayState): ModelInfo[] {
     add(alias, model?.name ?? alias, model?.released);
   }
   for (const deployment of state.config.deployments.values()) add(deployment.model.id, deployment.model.name, deployment.model.released);
-  return [...seen.values()];
+  return [...seen.values()].sort((a, b) => b.created - a.created || a.id.localeCompare(b.id));
+}
+
+/** The names a key may use: all, or its allowed models (a listed name it may not use is not listed). */
+function visibleTo(key: ApiKeyRecord | null, models: ModelInfo[]): ModelInfo[] {
+  return key && key.allowed_models.length > 0 ? models.filter((model) => key.allowed_models.includes(model.id)) : models;
+}
+
+export interface ModelPage {
+  object: "list";
+  data: ModelInfo[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+/**
+ * One page of the list. `anthropic`: the caller speaks the Anthropic API (its anthropic-version
+ * header), whose pages hold 20 by default; OpenAI clients do not page the models list, and get it whole.
+ */
+export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: Record<string, unknown>, anthropic: boolean): ModelPage {
+  const all = visibleTo(key, listModels(state));
+  const limit = query.limit === undefined ? (anthropic ? 20 : all.length) : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError("invalid_request", "limit: a whole number from 1 to 1000");
+  const at = (field: "after_id" | "before_id"): number | undefined => {
+    const id = query[field];
+    if (id === undefined) return undefined;
+    const index = all.findIndex((model) => model.id === id);
+    if (typeof id !== "string" || index === -1) throw new GatewayError("invalid_request", `${field}: ${JSON.stringify(id)} is not a model this list holds`);
+    return index;
+  };
+  const after = at("after_id");
+  const before = at("before_id");
+  if (after !== undefined && before !== undefined) throw new GatewayError("invalid_request", "after_id and before_id cannot be used together");
+  // before_id pages backwards: the `limit` entries just before it.
+  const start = after !== undefined ? after + 1 : before !== undefined ? Math.max(0, before - limit) : 0;
+  const end = before !== undefined ? before : Math.min(all.length, start + limit);
+  const data = all.slice(start, end);
+  const hasMore = before !== undefined ? start > 0 : end < all.length;
+  return { object: "list", data, has_more: hasMore, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+}
+
+/** One name: any the gateway answers to (a dated id or a provider's id too, as POST /v1/messages takes them). */
+export function retrieveModel(state: GatewayState, key: ApiKeyRecord | null, id: string): ModelInfo {
+  if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(id)) {
+    throw new GatewayError("permission", `key "${key.name}" may not use model ${id}; allowed: ${key.allowed_models.join(", ")}`);
+  }
+  const listed = listModels(state).find((candidate) => candidate.id === id);
+  if (listed) return listed;
+  const model = deploymentsFor(state.config, state.catalog, id)[0]?.model;
+  if (!model) throw new GatewayError("not_found", `model: ${id}`);
+  const createdAt = `${model.released ?? "1970-01-01"}T00:00:00Z`;
+  return { type: "model", id, display_name: model.name, created_at: createdAt, object: "model", created: Date.parse(createdAt) / 1000, owned_by: "switchyard" };
 }

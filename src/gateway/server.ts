@@ -15,7 +15,7 @@ import { handleMessages, newRequestId } from "./messages.js";
 import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
 import { cancelOnClose } from "../util/cancel.js";
 import { healthAnswer } from "./health-answer.js";
-import { listModels } from "./models.js";
+import { modelPage, retrieveModel } from "./models.js";
 import type { GatewayState } from "./state.js";
 
 export { BODY_LIMIT_BYTES };
@@ -110,9 +110,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   app.get("/v1/models", async (request, reply) => {
     try {
-      authenticate(state, request.headers);
-      const data = listModels(state);
-      return reply.send({ object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      const key = authenticate(state, request.headers);
+      const page = modelPage(state, key, request.query as Record<string, unknown>, request.headers["anthropic-version"] !== undefined);
+      return reply.header("request-id", newRequestId()).send(page);
     } catch (error) {
       return sendError(reply, error);
     }
@@ -120,11 +120,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   app.get("/v1/models/:id", async (request, reply) => {
     try {
-      authenticate(state, request.headers);
+      const key = authenticate(state, request.headers);
       const { id } = request.params as { id: string };
-      const model = listModels(state).find((candidate) => candidate.id === id);
-      if (!model) throw new GatewayError("not_found", `model: ${id}`);
-      return reply.send(model);
+      return reply.header("request-id", newRequestId()).send(retrieveModel(state, key, id));
     } catch (error) {
       return sendError(reply, error);
     }

@@ -252,6 +252,34 @@ describe("features pass through", () => {
     assert.ok(ids.includes("sonnet-via-bedrock"));
     assert.ok(ids.includes("claude-sonnet-4-6"));
   });
+
+  test("GET /v1/models pages as the Anthropic API does, newest first; retrieve takes any name messages takes; a key sees its own models", async () => {
+    // The whole list, as an OpenAI client (no anthropic-version) gets it.
+    const whole = (await (await fetch(`${harness.gateway.url}/v1/models`, { headers: { "x-api-key": harness.key } })).json()) as { data: { id: string; created: number }[]; has_more: boolean };
+    assert.equal(whole.has_more, false);
+    assert.ok(whole.data.length > 2);
+    const created = whole.data.map((model) => model.created);
+    assert.deepEqual(created, [...created].sort((a, b) => b - a), "newest first");
+    // Two at a time through the SDK's own paging (after_id = the last page's last_id).
+    const first = await client.models.list({ limit: 2 });
+    assert.equal(first.data.length, 2);
+    assert.equal(first.has_more, true);
+    const paged: string[] = [];
+    for await (const model of client.models.list({ limit: 2 })) paged.push(model.id);
+    assert.deepEqual(paged, whole.data.map((model) => model.id));
+    await assert.rejects(client.models.list({ limit: 0 }), (error: unknown) => error instanceof Anthropic.BadRequestError && /limit/.test(error.message));
+    // A dated id works for messages, so it is retrievable too, with a request id.
+    const { data: dated, response } = await client.models.retrieve("claude-haiku-4-5-20251001").withResponse();
+    assert.equal(dated.id, "claude-haiku-4-5-20251001");
+    assert.match(dated.display_name, /Haiku 4\.5/);
+    assert.match(response.headers.get("request-id") ?? "", /^req_sy_/);
+    await assert.rejects(client.models.retrieve("claude-nonexistent"), (error: unknown) => error instanceof Anthropic.NotFoundError);
+    // A key limited to some models lists only those.
+    const { secret } = await harness.createKey({ name: "models-limited", models: ["haiku-via-anthropic"] });
+    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    assert.deepEqual((await limited.models.list()).data.map((model) => model.id), ["haiku-via-anthropic"]);
+    await assert.rejects(limited.models.retrieve("claude-sonnet-4-6"), (error: unknown) => error instanceof Anthropic.PermissionDeniedError);
+  });
 });
 
 describe("errors in the Anthropic shape", () => {
