@@ -51,7 +51,6 @@ export async function streamToClient(
   response.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
-    connection: "keep-alive",
     "request-id": context.requestId,
     "x-switchyard-deployment": context.deployment.id,
     "x-switchyard-provider": context.deployment.provider.kind,

@@ -152,6 +152,15 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     }
   });
 
+  test("a stream honours the client's Connection: close (the gateway does not force keep-alive on it)", async () => {
+    const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 20, stream: true, messages: [{ role: "user", content: "close after" }] });
+    const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", connection: "close" }, body });
+    assert.equal(answer.status, 200, answer.text);
+    assert.match(String(answer.headers["content-type"]), /^text\/event-stream/);
+    assert.equal(answer.headers["connection"], "close");
+    assert.match(answer.text, /event: message_stop/);
+  });
+
   test("an empty body: 400 invalid_request_error", async () => {
     const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", "content-length": "0" } });
     assertAnthropicError(answer, 400, "invalid_request_error", /JSON object/);
