@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { ConfigError, loadGatewayConfig, missingProviderSecrets, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
@@ -104,6 +104,10 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
   if (config.redis && !processEnv[config.redis.url_env]) {
     throw new UsageError(missingRedisUrl(config.redis.url_env));
+  }
+  const missingSecrets = missingProviderSecrets(resolved, processEnv);
+  if (missingSecrets.length > 0) {
+    throw new UsageError(`${missingSecrets.join("\n")}`, "set each in the environment serve runs in (secrets never go in the config file), or remove the deployments that use that provider");
   }
   // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
   tuneHeapGrowth();

@@ -25,7 +25,7 @@ function serve(configText: string, env: Record<string, string> = {}, port = 0, l
     // The child is a plain process, not part of this test run (no NODE_TEST_CONTEXT).
     const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, ...inherited } = process.env;
     const [command = process.execPath, ...before] = launcher;
-    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, ...env }, encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, TEST_KEY: "sk-test", ...env }, encoding: "utf8", timeout: 20_000 });
     return { status: result.status, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -72,7 +72,7 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
   const config = join(dir, "gateway.yaml");
   writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))}, journal_dir: ${JSON.stringify(journal)} }\n${BASE}`);
   const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: inherited, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, TEST_KEY: "sk-test" }, stdio: ["ignore", "pipe", "pipe"] });
   try {
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
@@ -178,4 +178,11 @@ test("npm start's demo mode on a taken port: serve exits with the error, its emu
     holder.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a provider's secret missing from the environment: exit 2 at start, naming the provider and the variable", () => {
+  const { status, stderr } = serve(`${BASE}warm_up: { requests: 0 }\n`, { TEST_KEY: "" });
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /providers\.a: TEST_KEY is not set/);
+  assert.match(stderr, /secrets never go in the config file/);
 });
