@@ -12,7 +12,7 @@ import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { openLedger, type Ledger } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
-import { integerFlag, parseFlags, type Command } from "./command.js";
+import { parseFlags, type Command } from "./command.js";
 import { catalogFromFlags } from "./catalog-option.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
 import { UsageError } from "./usage-error.js";
@@ -77,7 +77,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
   // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
   const catalog = catalogFromFlags([...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])], stderr);
-  const port = integerFlag(values.port, "port");
+  const port = portFlag(values.port);
   let setup: Setup | undefined;
   let resolved: ResolvedConfig;
   const processEnv: NodeJS.ProcessEnv = { ...env };
@@ -197,4 +197,11 @@ function configCatalogFiles(configPath: string): string[] {
   const files = typeof raw === "object" && raw !== null ? (raw as { catalog_files?: unknown }).catalog_files : undefined;
   if (!Array.isArray(files)) return [];
   return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(configPath), file));
+}
+
+/** --port: a TCP port (0: any free one), refused at once rather than after the warm-up and the ledger. */
+function portFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a TCP port from 0 to 65535, got ${JSON.stringify(value)}`);
+  return Number(value);
 }

@@ -42,7 +42,7 @@ const bedrockProvider = z.strictObject({
 
 const claudePlatformAwsProvider = z.strictObject({
   kind: z.literal("claude-platform-aws"),
-  region: z.string().default("us-east-1"),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1").default("us-east-1"),
   /** Default: https://aws-external-anthropic.{region}.api.aws */
   base_url: z.url().optional(),
   api_key_env: envName.default("CLAUDE_PLATFORM_AWS_API_KEY"),

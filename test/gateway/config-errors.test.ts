@@ -54,3 +54,8 @@ test("settings that cannot work together, and unknown compliance programmes", ()
   assert.match(found.join("\n"), /gw\.yaml:9: routing\.health\.max_cooldown_ms: 1000 is shorter than cooldown_ms \(5000\)/);
   assert.match(found.join("\n"), /gw\.yaml:11: keys\.team\.compliance\.1: unknown compliance programme "fedramp-hi"/);
 });
+
+test("a Claude Platform on AWS region that is not a region is refused at start, not built into a URL", () => {
+  const [problem] = problems(`providers:\n  platform: { kind: claude-platform-aws, region: "us east 1" }\ndeployments:\n  - { id: p, provider: platform, model: claude-sonnet-4-6 }\n`);
+  assert.match(problem ?? "", /^gw\.yaml:2: providers\.platform\.region: an AWS region such as us-east-1/);
+});

@@ -186,3 +186,12 @@ test("a provider's secret missing from the environment: exit 2 at start, naming 
   assert.match(stderr, /providers\.a: TEST_KEY is not set/);
   assert.match(stderr, /secrets never go in the config file/);
 });
+
+test("a port out of range is refused at once (exit 2), before the warm-up and the ledger", () => {
+  const started = performance.now();
+  const { status, stderr } = serve(BASE, {}, 70_000);
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /--port must be a TCP port from 0 to 65535, got "70000"/);
+  assert.doesNotMatch(stderr, /warming up/);
+  assert.ok(performance.now() - started < 15_000);
+});
