@@ -176,9 +176,19 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  stdout.write("stopping: draining the ledger...\n");
+  stdout.write("stopping: answering the requests in flight and draining the ledger (a second Ctrl-C or SIGTERM stops at once)...\n");
+  // Streams in flight may run for minutes: a second signal does not wait for them. Every row
+  // already accepted is in the journal, which the next start replays (the kill -9 guarantee).
+  const now = () => {
+    stderr.write("stopping at once: rows not yet in the ledger are in its journal, replayed on the next start\n");
+    process.exit(130);
+  };
+  process.once("SIGINT", now);
+  process.once("SIGTERM", now);
   // The gateway, then the ledger, then the emulators.
   await started.undo();
+  process.off("SIGINT", now);
+  process.off("SIGTERM", now);
   return 0;
 }
 

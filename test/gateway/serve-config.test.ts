@@ -195,3 +195,40 @@ test("a port out of range is refused at once (exit 2), before the warm-up and th
   assert.doesNotMatch(stderr, /warming up/);
   assert.ok(performance.now() - started < 15_000);
 });
+
+test("a second Ctrl-C stops serve at once, without waiting for the streams still in flight", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-second-signal-"));
+  const { NODE_TEST_CONTEXT: _context, ANTHROPIC_API_KEY: _anthropic, AWS_ACCESS_KEY_ID: _aws, AWS_PROFILE: _profile, AWS_BEARER_TOKEN_BEDROCK: _bearer, SWITCHYARD_DB: _db, ...inherited } = process.env;
+  // Demo mode on emulators whose answers take seconds (seed-000: measured latencies), so a stream is still running.
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--emulator-profile", "seed-000"], { cwd: dir, env: inherited, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
+    const deadline = Date.now() + 30_000;
+    while (!/export ANTHROPIC_API_KEY=\S+/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+    const key = /export ANTHROPIC_API_KEY=(\S+)/.exec(output)?.[1];
+    assert.ok(url && key, output);
+    const response = await fetch(`${url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": key, "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 4096, stream: true, messages: [{ role: "user", content: "a long answer" }] }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // the stream has begun
+    child.kill("SIGINT");
+    const first = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("draining"), 700))]);
+    assert.equal(first, "draining", "the first Ctrl-C waits for the stream in flight");
+    child.kill("SIGINT");
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 5_000))]);
+    assert.equal(code, 130, output);
+    assert.match(output, /stopping at once: rows not yet in the ledger are in its journal/);
+    await reader.cancel().catch(() => undefined);
+  } finally {
+    child.kill("SIGKILL");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
