@@ -264,6 +264,14 @@ describe("Messages answer → chat completion", () => {
   test("an Anthropic error body becomes OpenAI's error object", () => {
     assert.deepEqual(JSON.parse(chatError('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}')), { error: { message: "slow down", type: "rate_limit_error", param: null, code: null } });
     assert.deepEqual(JSON.parse(chatError("upstream said no")), { error: { message: "upstream said no", type: "api_error", param: null, code: null } });
+    // An invalid request names its field as OpenAI's param, as the SDKs read it (err.param).
+    const param = (message: string, type = "invalid_request_error") => (JSON.parse(chatError(JSON.stringify({ type: "error", error: { type, message } }))) as { error: { param: unknown } }).error.param;
+    assert.equal(param("n: only 1 is supported by Claude"), "n");
+    assert.equal(param("messages[3]: the conversation ends with an assistant message"), "messages[3]");
+    assert.equal(param("tools[0].function.strict: only false is supported"), "tools[0].function.strict");
+    assert.equal(param("messages.0.content: Field required"), "messages.0.content");
+    assert.equal(param("the request body must be a JSON object"), null);
+    assert.equal(param("n: something", "api_error"), null, "only an invalid request names a param");
   });
 });
 

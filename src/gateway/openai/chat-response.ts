@@ -78,7 +78,17 @@ export function chatCompletion(message: Json, created: number): Json {
 
 /** OpenAI's error body: {error: {message, type, param, code}}. */
 export function openAIError(type: string, message: string): string {
-  return JSON.stringify({ error: { message, type, param: null, code: null } });
+  return JSON.stringify({ error: { message, type, param: paramOf(type, message), code: null } });
+}
+
+/**
+ * The request field an invalid-request error names, as OpenAI's `param`: the translator's and the
+ * gateway's refusals start with it ("n: only 1 is supported…", "messages[3]: …"), and so do the
+ * upstreams' ("messages.0.content: …"). Anything else: null.
+ */
+function paramOf(type: string, message: string): string | null {
+  if (type !== "invalid_request_error") return null;
+  return /^([A-Za-z_][\w]*(?:\[\d+\]|\.[\w]+)*): /.exec(message)?.[1] ?? null;
 }
 
 /** An Anthropic error body (as text) as OpenAI's error body. */
