@@ -5,7 +5,7 @@
  * dashboard) goes to fastify. Going through fastify's routing, request and reply objects and a
  * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
@@ -28,7 +28,31 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     else fallback(request, response);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // `Expect: 100-continue` (curl sends it for large uploads): a body that would be refused unread
+  // (its content type, its declared size) is refused before the client is told to send it.
+  server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
+    const problem = request.method === "POST" ? bodyProblem(request.headers, JSON_ROUTES.test(request.url ?? "")) : undefined;
+    if (problem) {
+      closeLingering(request, response);
+      request.resume();
+      refuse(response, problem);
+      return;
+    }
+    response.writeContinue();
+    server.emit("request", request, response);
+  });
   return server;
+}
+
+/** The API routes whose bodies are JSON (the dashboard's forms are not). */
+const JSON_ROUTES = /^\/v1\/(?:messages(?:\/count_tokens)?|chat\/completions)(?:\?|$)/;
+
+/** A body refused before any byte of it is read: a content type that is not JSON (`json`: on a JSON route), or a declared size over the limit. */
+function bodyProblem(headers: IncomingHttpHeaders, json = true): GatewayError | undefined {
+  const problem = json ? contentTypeProblem(headers["content-type"]) : undefined;
+  if (problem) return problem;
+  if (Number(headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+  return undefined;
 }
 
 /** Why a request's content type is not acceptable for a JSON body, if it is not (checked before any byte is read). */
@@ -56,13 +80,12 @@ function refuse(response: ServerResponse, error: GatewayError): void {
 }
 
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
-  const problem = contentTypeProblem(request.headers["content-type"]);
-  const declared = Number(request.headers["content-length"] ?? 0);
-  if (problem || declared > BODY_LIMIT_BYTES) {
+  const problem = bodyProblem(request.headers);
+  if (problem) {
     // Answer at once; the unread body is discarded and the connection closed after the answer.
     closeLingering(request, response);
     request.resume();
-    refuse(response, problem ?? new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
+    refuse(response, problem);
     return;
   }
   const chunks: Buffer[] = [];

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -159,6 +159,39 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.match(String(answer.headers["content-type"]), /^text\/event-stream/);
     assert.equal(answer.headers["connection"], "close");
     assert.match(answer.text, /event: message_stop/);
+  });
+
+  test("Expect: 100-continue: a body that would be refused unread is refused before the client is told to send it; a good one is invited", async () => {
+    /** The raw bytes a request of these headers (and no body, unless invited) gets back, up to the end of the first final answer's head. */
+    const ask = (path: string, headers: string, body?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host, port }, () => socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\n${headers}\r\n`));
+        let received = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (text: string) => {
+          received += text;
+          if (body !== undefined && received.startsWith("HTTP/1.1 100") && !received.includes("sent")) {
+            received += "(sent)";
+            socket.write(body);
+          }
+          if (/HTTP\/1\.1 [2-5]\d\d[^]*\r\n\r\n/.test(received)) {
+            socket.destroy();
+            resolve(received);
+          }
+        });
+        socket.on("error", reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(received);
+        }, 3_000).unref();
+      });
+    const tooLarge = await ask("/v1/messages", `content-type: application/json\r\ncontent-length: ${LIMIT + 1}\r\nx-api-key: ${harness.key}\r\n`);
+    assert.match(tooLarge, /^HTTP\/1\.1 413 /, "a 413 first, no 100 Continue");
+    const formType = await ask("/v1/messages/count_tokens", `content-type: application/x-www-form-urlencoded\r\ncontent-length: 10\r\nx-api-key: ${harness.key}\r\n`);
+    assert.match(formType, /^HTTP\/1\.1 400 /);
+    const body = JSON.stringify({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "hi" }] });
+    const good = await ask("/v1/messages/count_tokens", `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-api-key: ${harness.key}\r\nanthropic-version: 2023-06-01\r\n`, body);
+    assert.match(good, /^HTTP\/1\.1 100 Continue\r\n\r\n\(sent\)HTTP\/1\.1 200 /);
   });
 
   test("an empty body: 400 invalid_request_error", async () => {
