@@ -56,6 +56,9 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // A URL fastify cannot route (a bad escape, a parameter over its length limit) is answered in
+    // the Anthropic shape with a request id, as every other refusal.
+    frameworkErrors: (error, _request, reply) => sendError(reply, fromFastify(error)),
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 

@@ -194,6 +194,11 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.match(good, /^HTTP\/1\.1 100 Continue\r\n\r\n\(sent\)HTTP\/1\.1 200 /);
   });
 
+  test("a URL fastify cannot route (a bad escape) is a 400 in the Anthropic shape, with a request id", async () => {
+    const answer = await exchange("GET", "/v1/models/%E0%A4%A", { headers: authHeaders() });
+    assertAnthropicError(answer, 400, "invalid_request_error", /./);
+  });
+
   test("an empty body: 400 invalid_request_error", async () => {
     const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", "content-length": "0" } });
     assertAnthropicError(answer, 400, "invalid_request_error", /JSON object/);
