@@ -97,9 +97,12 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   }
   const { config } = resolved;
   if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
+  // A config without a ledger section uses SWITCHYARD_DB when it is set, as `keys` and `spend` do:
+  // otherwise keys created there would be in another file than the one the gateway reads.
+  const sqlitePath = config.ledger.kind === "sqlite" && configPath && rawConfig(configPath)?.ledger === undefined && env.SWITCHYARD_DB ? env.SWITCHYARD_DB : config.ledger.kind === "sqlite" ? config.ledger.path : "";
   const ledgerConfig =
     config.ledger.kind === "sqlite"
-      ? { kind: "sqlite" as const, path: config.ledger.path }
+      ? { kind: "sqlite" as const, path: sqlitePath }
       : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
   if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
   if (config.redis && !processEnv[config.redis.url_env]) {
@@ -151,7 +154,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     `switchyard gateway listening on ${gateway.url}`,
     ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
     ...(setup ? [`config written to ${setup.configPath}`] : []),
-    `ledger: ${config.ledger.kind === "sqlite" ? resolve(config.ledger.path) : "PostgreSQL"}`,
+    `ledger: ${config.ledger.kind === "sqlite" ? resolve(sqlitePath) : "PostgreSQL"}`,
     `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
     `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
     "",
@@ -198,13 +201,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
  * unreadable here is left for the config's own parse to report, with its line.
  */
 function configCatalogFiles(configPath: string): string[] {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(configPath, "utf8"));
-  } catch {
-    return [];
-  }
-  const files = typeof raw === "object" && raw !== null ? (raw as { catalog_files?: unknown }).catalog_files : undefined;
+  const files = rawConfig(configPath)?.catalog_files;
   if (!Array.isArray(files)) return [];
   return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(configPath), file));
 }
@@ -214,4 +211,14 @@ function portFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a TCP port from 0 to 65535, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** The config file as plain YAML, before its schema (what it says itself, not its defaults); undefined if unreadable. */
+function rawConfig(configPath: string): Record<string, unknown> | undefined {
+  try {
+    const raw: unknown = parseYaml(readFileSync(configPath, "utf8"));
+    return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -232,3 +232,25 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a config without a ledger section uses SWITCHYARD_DB, as keys and spend do", async () => {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-db-"));
+  try {
+    const { port } = holder.address() as AddressInfo;
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, `${BASE}listen: { host: 127.0.0.1 }\nwarm_up: { requests: 0 }\n`);
+    const database = join(dir, "from-env.db");
+    const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+    // The ledger opens before the port is taken: the file shows where it went.
+    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", String(port)], { cwd: dir, env: { ...inherited, TEST_KEY: "sk-test", SWITCHYARD_DB: database }, encoding: "utf8", timeout: 20_000 });
+    assert.match(result.stderr, /EADDRINUSE|address already in use/i);
+    assert.equal(existsSync(database), true, "the ledger is where SWITCHYARD_DB says");
+    assert.equal(existsSync(join(dir, "switchyard.db")), false, "not the default file");
+  } finally {
+    holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
