@@ -119,13 +119,26 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // Before the ledger opens: Ctrl-C during the warm-up leaves nothing of the real gateway open.
   if (config.warm_up.requests > 0) {
     stderr.write(`warming up: ${config.warm_up.requests} requests through the built-in emulators, so that the first real ones run compiled code…\n`);
+    // Ctrl-C meanwhile stops the warm-up, which cleans up after itself, then serve: the default
+    // handler would leave its emulators' temporary ledger behind.
+    let stopRequested = false;
+    const stopAfterWarmUp = () => {
+      stopRequested = true;
+      stderr.write("stopping once the warm-up has cleaned up…\n");
+    };
+    process.once("SIGINT", stopAfterWarmUp);
+    process.once("SIGTERM", stopAfterWarmUp);
     try {
-      const warm = await warmUp(catalog, config.warm_up.requests);
+      const warm = await warmUp(catalog, config.warm_up.requests, { stop: () => stopRequested });
       stderr.write(`warmed up in ${(warm.ms / 1000).toFixed(1)} s\n`);
     } catch (error) {
       // Not a reason to refuse traffic: the first requests are only slower.
       stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
+    } finally {
+      process.off("SIGINT", stopAfterWarmUp);
+      process.off("SIGTERM", stopAfterWarmUp);
     }
+    if (stopRequested) return 130;
   }
   const ledger = await openLedger({
     ...ledgerConfig,

@@ -80,7 +80,8 @@ async function send(pool: Pool, headers: Record<string, string>, body: string): 
  * closes everything. Throws if one of them fails (the path it warms would be broken).
  * `emulatorProfile` (tests): the emulators' profile, "instant" by default.
  */
-export async function warmUp(catalog: Catalog, requests: number, options: { emulatorProfile?: string } = {}): Promise<WarmUpResult> {
+/** `stop`: asked between requests; once true, no more are sent and the warm-up cleans up and returns. */
+export async function warmUp(catalog: Catalog, requests: number, options: { emulatorProfile?: string; stop?: () => boolean } = {}): Promise<WarmUpResult> {
   const started = performance.now();
   const directory = mkdtempSync(join(tmpdir(), "switchyard-warm-up-"));
   const profile = options.emulatorProfile ?? "instant";
@@ -128,7 +129,7 @@ models:
     let next = 0;
     let served = 0;
     const worker = async () => {
-      while (next < requests) {
+      while (next < requests && !options.stop?.()) {
         const body = list[next % list.length] as string;
         next += 1;
         await send(pool, headers, body);

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -30,6 +30,11 @@ function serve(configText: string, env: Record<string, string> = {}, port = 0, l
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Resolves with `value` after `ms`, without keeping the test process alive meanwhile (for races with a child's exit). */
+function settleAfter<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }
 
 const BASE = `providers:
@@ -219,10 +224,10 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the stream has begun
     child.kill("SIGINT");
-    const first = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("draining"), 700))]);
+    const first = await Promise.race([exited, settleAfter(700, "draining")]);
     assert.equal(first, "draining", "the first Ctrl-C waits for the stream in flight");
     child.kill("SIGINT");
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 5_000))]);
+    const code = await Promise.race([exited, settleAfter(5_000, "still running")]);
     assert.equal(code, 130, output);
     assert.match(output, /stopping at once: rows not yet in the ledger are in its journal/);
     await reader.cancel().catch(() => undefined);
@@ -251,6 +256,33 @@ test("a config without a ledger section uses SWITCHYARD_DB, as keys and spend do
     assert.equal(existsSync(join(dir, "switchyard.db")), false, "not the default file");
   } finally {
     holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Ctrl-C during the warm-up: serve stops once the warm-up has cleaned up, leaving no temporary ledger behind", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-warm-up-signal-"));
+  const privateTmp = join(dir, "tmp");
+  mkdirSync(privateTmp);
+  const config = join(dir, "gateway.yaml");
+  writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${BASE}warm_up: { requests: 10000 }\n`);
+  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, TEST_KEY: "sk-test", TMPDIR: privateTmp }, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    let output = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(privateTmp).some((name) => name.startsWith("switchyard-warm-up-")) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill("SIGINT");
+    const code = await Promise.race([exited, settleAfter(30_000, "still running")]);
+    assert.equal(code, 130, output);
+    assert.doesNotMatch(output, /listening on/, "it did not go on to serve");
+    assert.deepEqual(readdirSync(privateTmp).filter((name) => name.startsWith("switchyard-warm-up-")), [], "the warm-up's directory is gone");
+  } finally {
+    child.kill("SIGKILL");
+    await exited;
     rmSync(dir, { recursive: true, force: true });
   }
 });
