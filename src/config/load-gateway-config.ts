@@ -151,9 +151,6 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
  * refused at start rather than found out on every request.
  */
 function checkSettings(config: GatewayConfig, catalog: Catalog, issue: (path: (string | number)[], message: string) => void): void {
-  const { connect_ms: connect, first_byte_ms: firstByte, total_ms: total } = config.timeouts;
-  if (firstByte > total) issue(["timeouts", "first_byte_ms"], `${firstByte} is longer than total_ms (${total}): it could never fire`);
-  if (connect > total) issue(["timeouts", "connect_ms"], `${connect} is longer than total_ms (${total}): it could never fire`);
   const health = config.routing.health;
   if (health.max_cooldown_ms < health.cooldown_ms) issue(["routing", "health", "max_cooldown_ms"], `${health.max_cooldown_ms} is shorter than cooldown_ms (${health.cooldown_ms})`);
   const weights = config.routing.weights;

@@ -53,7 +53,7 @@ export interface ModelPage {
  */
 export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: Record<string, unknown>, anthropic: boolean): ModelPage {
   const all = visibleTo(key, listModels(state));
-  const limit = query.limit === undefined ? (anthropic ? 20 : all.length) : Number(query.limit);
+  const limit = query.limit === undefined ? (anthropic ? 20 : Math.max(1, all.length)) : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError("invalid_request", "limit: a whole number from 1 to 1000");
   const at = (field: "after_id" | "before_id"): number | undefined => {
     const id = query[field];

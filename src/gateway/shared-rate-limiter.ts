@@ -4,8 +4,9 @@
  * script per request, so N replicas together admit what one would. Time is Redis's own clock
  * (TIME), so replicas whose clocks disagree still share one bucket correctly.
  *
- * A bucket is a hash {level, at, cap} that expires two minutes after its last use: a bucket
- * refills completely within a minute, so an expired bucket and a full one are the same thing.
+ * A bucket is a hash {level, at, cap} that expires two minutes after it would be full again (a
+ * request larger than the bucket leaves it in debt for longer than a minute), so an expired
+ * bucket and a full one are the same thing.
  *
  * When Redis cannot answer in time (down, partitioned, slower than `commandTimeoutMs`), a request
  * is checked against this replica's own buckets instead, and the failure is reported (shared-state.ts
@@ -48,7 +49,8 @@ local function remaining(i)
 end
 local function save(i)
   redis.call('HSET', KEYS[i], 'level', tostring(levels[i]), 'at', now, 'cap', capacities[i])
-  redis.call('PEXPIRE', KEYS[i], 120000)
+  -- Two minutes after it would be full again: an expired bucket is a full one, never a debt forgiven.
+  redis.call('PEXPIRE', KEYS[i], 120000 + untilFull(i))
 end
 if mode == 'debit' then
   if levels[2] ~= nil then
