@@ -279,6 +279,11 @@ describe("features pass through", () => {
     const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
     assert.deepEqual((await limited.models.list()).data.map((model) => model.id), ["haiku-via-anthropic"]);
     await assert.rejects(limited.models.retrieve("claude-sonnet-4-6"), (error: unknown) => error instanceof Anthropic.PermissionDeniedError);
+    // One that may see none gets an empty list, also as an OpenAI client (no anthropic-version).
+    const none = await harness.createKey({ name: "models-none", models: ["not-configured"] });
+    const empty = await fetch(`${harness.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${none.secret}` } });
+    assert.equal(empty.status, 200);
+    assert.deepEqual(((await empty.json()) as { data: unknown[] }).data, []);
   });
 });
 
