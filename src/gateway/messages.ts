@@ -332,7 +332,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       const silence = cancel.abortWhenSilent(state.config.config.timeouts.first_byte_ms, `no bytes from the upstream for ${state.config.config.timeouts.first_byte_ms} ms`);
       clearDeadline = silence.clear;
       try {
-        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch }, finish, started);
+        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold }, finish, started);
       } catch (error) {
         // The gateway's own fault before the stream's end was told (the upstream's failures are
         // events in the stream): the upstream's stream is closed rather than left to its timeout,

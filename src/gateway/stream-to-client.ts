@@ -34,6 +34,8 @@ interface StreamContext {
   rateHeaders: Record<string, string>;
   /** Called for every chunk from the upstream (messages.ts: the stream's silence deadline). */
   alive?: () => void;
+  /** Called while the client, not the upstream, is what the stream waits for (a full socket): the silence deadline stops until the next chunk. */
+  waitingForClient?: () => void;
 }
 
 /**
@@ -73,7 +75,11 @@ export async function streamToClient(
         beforeLast = chunk.length > 1 ? chunk[chunk.length - 2] : lastByte;
         lastByte = chunk[chunk.length - 1];
       }
-      if (!response.write(chunk)) await drainedOrClosed(response);
+      if (!response.write(chunk)) {
+        context.waitingForClient?.();
+        await drainedOrClosed(response);
+        context.alive?.();
+      }
     }
   } catch (error) {
     // The client leaving cancels the upstream call, which then throws: that is not the upstream's failure.

@@ -24,10 +24,26 @@ export class Cancel {
     return () => clearTimeout(timer);
   }
 
-  /** Aborts once `ms` pass without a touch(): a silence, not a length. One timer, re-armed in place. */
-  abortWhenSilent(ms: number, reason: string): { touch: () => void; clear: () => void } {
-    const timer = setTimeout(() => this.abort(new Error(reason)), ms);
-    return { touch: () => void timer.refresh(), clear: () => clearTimeout(timer) };
+  /**
+   * Aborts once `ms` pass without a touch(): a silence, not a length. One timer, re-armed in place;
+   * hold() stops it until the next touch() (a wait that is not the silence being timed).
+   */
+  abortWhenSilent(ms: number, reason: string): { touch: () => void; hold: () => void; clear: () => void } {
+    const fire = () => this.abort(new Error(reason));
+    let timer = setTimeout(fire, ms);
+    let held = false;
+    return {
+      touch: () => {
+        if (!held) return void timer.refresh();
+        held = false;
+        timer = setTimeout(fire, ms);
+      },
+      hold: () => {
+        held = true;
+        clearTimeout(timer);
+      },
+      clear: () => clearTimeout(timer),
+    };
   }
 
   /** Calls `listener` on abort (at once if already aborted); returns a function that removes it. */

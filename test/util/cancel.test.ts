@@ -57,3 +57,24 @@ test("sleepUnlessCancelled waits the full time, or ends as soon as the token abo
   await sleepUnlessCancelled(10_000, cancel);
   assert.ok(performance.now() - cut < 5_000, "ended on the abort, not after 10 s");
 });
+
+test("abortWhenSilent: each touch restarts the wait, hold stops it until the next touch, clear ends it", async () => {
+  const cancel = new Cancel();
+  const silence = cancel.abortWhenSilent(400, "silent");
+  for (let index = 0; index < 4; index += 1) {
+    await sleep(50);
+    silence.touch();
+  }
+  assert.equal(cancel.aborted, false, "touched every 50 ms: never 400 ms of silence");
+  silence.hold();
+  await sleep(800);
+  assert.equal(cancel.aborted, false, "held: the wait is not the silence being timed");
+  silence.touch();
+  await sleep(1_200);
+  assert.equal(cancel.aborted, true, "touched again, then silent");
+  assert.equal(cancel.reason?.message, "silent");
+  const other = new Cancel();
+  other.abortWhenSilent(30, "x").clear();
+  await sleep(100);
+  assert.equal(other.aborted, false);
+});
