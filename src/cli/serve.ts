@@ -76,7 +76,8 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   );
   const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
   // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
-  const catalog = catalogFromFlags([...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])], stderr);
+  const catalogFiles = [...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])];
+  const catalog = catalogFromFlags(catalogFiles, stderr);
   const port = portFlag(values.port);
   let setup: Setup | undefined;
   let resolved: ResolvedConfig;
@@ -157,7 +158,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     onRecord: metrics.observe,
     extraRoutes: (app, state) => {
       registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
-      registerDashboard(app, state, { keys: ledger.keys, catalogFiles: values.catalog ?? [] });
+      registerDashboard(app, state, { keys: ledger.keys, catalogFiles });
     },
     ...(values.host ? { host: values.host } : {}),
     ...(port !== undefined ? { port } : {}),

@@ -12,6 +12,7 @@ import { createAgent } from "../providers/shared/http.js";
 import { HealthBook } from "../routing/health.js";
 import { FieldRefusals } from "../routing/field-refusals.js";
 import { BudgetTracker } from "./budgets.js";
+import { throttled } from "../util/throttled.js";
 import { UndoStack } from "../util/undo-stack.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
@@ -92,7 +93,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Rows an earlier process left in the journal count against this month's budgets: a key's
     // first load waits (up to 10 s) for the writer to replay them.
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
-    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), (error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), replayed);
+    // At most one report every 10 s: a ledger that is away fails every request's first load.
+    const budgetReport = throttled((error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), 10_000, () => performance.now());
+    const budgets = new BudgetTracker(options.ledger.store, () => options.ledger.writer.storedRows(), budgetReport, replayed);
     started.push(() => budgets.stop());
     const lostRows = lostRowReport(options.ledger.onError);
     const faults = faultReport();

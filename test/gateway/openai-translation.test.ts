@@ -271,6 +271,10 @@ describe("Messages answer → chat completion", () => {
     assert.equal(param("tools[0].function.strict: only false is supported"), "tools[0].function.strict");
     assert.equal(param("messages.0.content: Field required"), "messages.0.content");
     assert.equal(param("the request body must be a JSON object"), null);
+    // An upstream's refusal names its provider first (and Bedrock its exception): not a param.
+    assert.equal(param("anthropic: messages.0.content: Field required"), "messages.0.content");
+    assert.equal(param("bedrock-us: ValidationException: max_tokens: must be at least 1"), "max_tokens");
+    assert.equal(param("anthropic: something went wrong: oh"), null);
     assert.equal(param("n: something", "api_error"), null, "only an invalid request names a param");
   });
 });

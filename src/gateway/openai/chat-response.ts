@@ -88,8 +88,21 @@ export function openAIError(type: string, message: string): string {
  */
 function paramOf(type: string, message: string): string | null {
   if (type !== "invalid_request_error") return null;
-  return /^([A-Za-z_][\w]*(?:\[\d+\]|\.[\w]+)*): /.exec(message)?.[1] ?? null;
+  // An upstream's message comes after its provider's name (and Bedrock's exception name): the
+  // first of the leading "x: " parts that is a request field is the param.
+  for (const part of message.split(": ").slice(0, 3)) {
+    const path = /^([A-Za-z_]\w*)((?:\[\d+\]|\.\w+)*)$/.exec(part);
+    if (path && (path[2] !== "" || REQUEST_FIELDS.has(path[1] as string))) return part;
+  }
+  return null;
 }
+
+/** Top-level fields of a chat or Messages request: a bare name that is one of these is a param. */
+const REQUEST_FIELDS = new Set([
+  "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "stop_sequences", "stream", "stream_options",
+  "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
+  "system", "metadata", "thinking", "seed", "functions", "function_call", "audio", "modalities", "prediction", "service_tier",
+]);
 
 /** An Anthropic error body (as text) as OpenAI's error body. */
 export function chatError(text: string): string {
