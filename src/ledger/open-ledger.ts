@@ -51,7 +51,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   let defaultJournalDir: string | undefined;
   if (config.kind === "sqlite") {
     const synchronous = powerLoss ? "FULL" : "NORMAL";
-    const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
+    const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false, mustBeLedger: config.mustExist ?? false });
     try {
       store = new SqliteLedgerStore(database, { synchronous, mustExist: config.mustExist ?? false });
     } catch (error) {

@@ -6,6 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { UsdSum } from "../exact-sum.js";
+import { NotALedgerError } from "../ledger.js";
 
 export type SqliteDatabase = Database.Database;
 
@@ -14,10 +15,19 @@ export interface SqliteConnectionOptions {
   synchronous?: "NORMAL" | "FULL";
   /** Refuse to create a new database file (reports read a ledger; they should not make one). */
   mustExist?: boolean;
+  /**
+   * Refuse (NotALedgerError) a database that holds no ledger, before anything is written to it:
+   * switching it to WAL would change another program's file for good.
+   */
+  mustBeLedger?: boolean;
 }
 
 export function openSqlite(path: string, options: SqliteConnectionOptions = {}): SqliteDatabase {
   const database = new Database(path, { fileMustExist: options.mustExist ?? false });
+  if (options.mustBeLedger && database.pragma("user_version", { simple: true }) === 0) {
+    database.close();
+    throw new NotALedgerError("the file holds no Switchyard ledger");
+  }
   database.pragma("journal_mode = WAL");
   database.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   // A report run while the gateway commits waits for the lock instead of failing with SQLITE_BUSY.
