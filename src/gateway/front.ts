@@ -10,6 +10,7 @@ import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
 import { handleMessages, newRequestId } from "./messages.js";
+import { openAIError } from "./openai/chat-response.js";
 import type { GatewayState } from "./state.js";
 
 /** The Anthropic API's request-size limit for Messages and count_tokens. */
@@ -35,7 +36,7 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     if (problem) {
       closeLingering(request, response);
       request.resume();
-      refuse(response, problem);
+      refuse(response, problem, (request.url ?? "").startsWith("/v1/chat/completions"));
       return;
     }
     response.writeContinue();
@@ -73,10 +74,16 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-function refuse(response: ServerResponse, error: GatewayError): void {
+/** Answers `error` in the Anthropic shape, or OpenAI's (with x-request-id) on the chat route. */
+function refuse(response: ServerResponse, error: GatewayError, openai = false): void {
   const reply = errorResponse(error, newRequestId());
-  response.writeHead(reply.status, reply.headers);
-  response.end(reply.body);
+  if (!openai) {
+    response.writeHead(reply.status, reply.headers);
+    response.end(reply.body);
+    return;
+  }
+  response.writeHead(reply.status, { ...reply.headers, "x-request-id": reply.headers["request-id"] as string });
+  response.end(openAIError(reply.type, error.message));
 }
 
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {

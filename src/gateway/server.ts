@@ -58,7 +58,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     return503OnClosing: true,
     // A URL fastify cannot route (a bad escape, a parameter over its length limit) is answered in
     // the Anthropic shape with a request id, as every other refusal.
-    frameworkErrors: (error, _request, reply) => sendError(reply, fromFastify(error)),
+    frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error), (request.url ?? "").startsWith("/v1/chat/completions") ? "openai" : "anthropic"),
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 

@@ -189,6 +189,10 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.match(tooLarge, /^HTTP\/1\.1 413 /, "a 413 first, no 100 Continue");
     const formType = await ask("/v1/messages/count_tokens", `content-type: application/x-www-form-urlencoded\r\ncontent-length: 10\r\nx-api-key: ${harness.key}\r\n`);
     assert.match(formType, /^HTTP\/1\.1 400 /);
+    // On the chat route the refusal is OpenAI's, with the id where the openai SDK reads it.
+    const chatForm = await ask("/v1/chat/completions", `content-type: application/x-www-form-urlencoded\r\ncontent-length: 10\r\nauthorization: Bearer ${harness.key}\r\n`);
+    assert.match(chatForm, /^HTTP\/1\.1 400 /);
+    assert.match(chatForm, /\r\nx-request-id: req_sy_/i);
     const body = JSON.stringify({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "hi" }] });
     const good = await ask("/v1/messages/count_tokens", `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-api-key: ${harness.key}\r\nanthropic-version: 2023-06-01\r\n`, body);
     assert.match(good, /^HTTP\/1\.1 100 Continue\r\n\r\n\(sent\)HTTP\/1\.1 200 /);
