@@ -15,6 +15,9 @@ import { once } from "node:events";
 import { BIN } from "../helpers/paths.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { WARM_UP_REQUESTS } from "../../src/config/gateway-config.js";
+import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import { openLedger } from "../../src/ledger/open-ledger.js";
 
 /** `launcher`: the command and arguments before the script (node itself by default; e.g. taskset). */
 function serve(configText: string, env: Record<string, string> = {}, port = 0, launcher: string[] = [process.execPath]): { status: number | null; stderr: string } {
@@ -203,59 +206,46 @@ test("a port out of range is refused at once (exit 2), before the warm-up and th
 
 test("a second Ctrl-C stops serve at once, without waiting for the streams still in flight", async () => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-second-signal-"));
-  const { NODE_TEST_CONTEXT: _context, ANTHROPIC_API_KEY: _anthropic, AWS_ACCESS_KEY_ID: _aws, AWS_PROFILE: _profile, AWS_BEARER_TOKEN_BEDROCK: _bearer, SWITCHYARD_DB: _db, ...inherited } = process.env;
-  // Demo mode on emulators whose answers take seconds (seed-000: measured latencies), so a stream is still running.
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--emulator-profile", "seed-000"], { cwd: dir, env: inherited, stdio: ["ignore", "pipe", "pipe"] });
+  // An upstream whose stream takes about 20 s: 400 tokens, 50 ms apart.
+  const emulator = await startAnthropicEmulator();
+  emulator.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 50, p99: 50 } } });
+  const database = join(dir, "ledger.db");
+  const setup = await openLedger({ kind: "sqlite", path: database, journal: false });
+  const { secret, record } = newApiKey({ name: "signals" });
+  await setup.keys.create(record);
+  await setup.close();
+  const config = join(dir, "gateway.yaml");
+  writeFileSync(config, `listen: { host: 127.0.0.1, port: 0 }\nledger: { kind: sqlite, path: ${JSON.stringify(database)} }\nwarm_up: { requests: 0 }\nproviders:\n  emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: SIGNAL_EMULATOR_KEY }\ndeployments:\n  - { id: haiku, provider: emulator, model: claude-haiku-4-5, route: global }\n`);
+  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config], { env: { ...inherited, SIGNAL_EMULATOR_KEY: "sk-emulator" }, stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
     child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
-    const deadline = Date.now() + 30_000;
-    while (!/export ANTHROPIC_API_KEY=\S+/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const deadline = Date.now() + 20_000;
+    while (!/listening on http/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-    const key = /export ANTHROPIC_API_KEY=(\S+)/.exec(output)?.[1];
-    assert.ok(url && key, output);
+    assert.ok(url, output);
     const response = await fetch(`${url}/v1/messages`, {
       method: "POST",
-      headers: { "x-api-key": key, "content-type": "application/json" },
-      body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 4096, stream: true, messages: [{ role: "user", content: "a long answer" }] }),
+      headers: { "x-api-key": secret, "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 400, stream: true, messages: [{ role: "user", content: "a long answer" }] }),
     });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the stream has begun
     child.kill("SIGINT");
-    const first = await Promise.race([exited, settleAfter(700, "draining")]);
+    const first = await Promise.race([exited, settleAfter(1_500, "draining")]);
     assert.equal(first, "draining", "the first Ctrl-C waits for the stream in flight");
     child.kill("SIGINT");
-    const code = await Promise.race([exited, settleAfter(5_000, "still running")]);
+    const code = await Promise.race([exited, settleAfter(10_000, "still running")]);
     assert.equal(code, 130, output);
     assert.match(output, /stopping at once: rows not yet in the ledger are in its journal/);
     await reader.cancel().catch(() => undefined);
   } finally {
     child.kill("SIGKILL");
     await exited;
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("a config without a ledger section uses SWITCHYARD_DB, as keys and spend do", async () => {
-  const holder = createServer();
-  holder.listen(0, "127.0.0.1");
-  await once(holder, "listening");
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-db-"));
-  try {
-    const { port } = holder.address() as AddressInfo;
-    const config = join(dir, "gateway.yaml");
-    writeFileSync(config, `${BASE}listen: { host: 127.0.0.1 }\nwarm_up: { requests: 0 }\n`);
-    const database = join(dir, "from-env.db");
-    const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-    // The ledger opens before the port is taken: the file shows where it went.
-    const result = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--port", String(port)], { cwd: dir, env: { ...inherited, TEST_KEY: "sk-test", SWITCHYARD_DB: database }, encoding: "utf8", timeout: 20_000 });
-    assert.match(result.stderr, /EADDRINUSE|address already in use/i);
-    assert.equal(existsSync(database), true, "the ledger is where SWITCHYARD_DB says");
-    assert.equal(existsSync(join(dir, "switchyard.db")), false, "not the default file");
-  } finally {
-    holder.close();
+    await emulator.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
