@@ -98,7 +98,7 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     "allow_unauthenticated: false",
     "providers:",
     ...emulatorProviderLines({ anthropic: anthropic.url, bedrock: bedrock.url }, EMULATOR_ENV_PREFIX),
-    `  claude-platform-aws-emulator: { kind: claude-platform-aws, base_url: "${platform.url}", api_key_env: ${EMULATOR_ENV_PREFIX}ANTHROPIC_KEY }`,
+    `  claude-platform-aws-emulator: { kind: claude-platform-aws, base_url: "${platform.url}", api_key_env: ${EMULATOR_ENV_PREFIX}ANTHROPIC_KEY, workspace_id_env: ${EMULATOR_ENV_PREFIX}PLATFORM_WORKSPACE_ID }`,
     "deployments:",
     deploymentsYaml(deployments),
     "models:",
@@ -113,7 +113,7 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     configPath,
     mode: "emulators",
     emulators: [anthropic, platform, bedrock],
-    env: emulatorSecrets(EMULATOR_ENV_PREFIX),
+    env: { ...emulatorSecrets(EMULATOR_ENV_PREFIX), [`${EMULATOR_ENV_PREFIX}PLATFORM_WORKSPACE_ID`]: "wrkspc_emulator" },
     description: [
       "No provider credentials found (ANTHROPIC_API_KEY, AWS_*): serving the built-in EMULATORS, not real providers.",
       `  Anthropic API emulator           ${anthropic.url}`,

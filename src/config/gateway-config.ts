@@ -46,6 +46,8 @@ const claudePlatformAwsProvider = z.strictObject({
   /** Default: https://aws-external-anthropic.{region}.api.aws */
   base_url: z.url().optional(),
   api_key_env: envName.default("CLAUDE_PLATFORM_AWS_API_KEY"),
+  /** Environment variable holding the workspace id (wrkspc_…) sent as anthropic-workspace-id, which the platform requires on every request. */
+  workspace_id_env: envName.default("ANTHROPIC_AWS_WORKSPACE_ID"),
 });
 
 export const providerConfigSchema = z.discriminatedUnion("kind", [anthropicProvider, bedrockProvider, claudePlatformAwsProvider]);

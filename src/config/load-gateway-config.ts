@@ -185,7 +185,9 @@ export function missingProviderSecrets(resolved: ResolvedConfig, env: NodeJS.Pro
           : "bearer_token_env" in provider.credentials
             ? [provider.credentials.bearer_token_env]
             : [provider.credentials.access_key_id_env, provider.credentials.secret_access_key_env]
-        : [provider.api_key_env];
+        : provider.kind === "claude-platform-aws"
+          ? [provider.api_key_env, provider.workspace_id_env]
+          : [provider.api_key_env];
     for (const variable of needed) if (!env[variable]) missing.push(`providers.${name}: ${variable} is not set`);
   }
   return missing;

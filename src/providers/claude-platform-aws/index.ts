@@ -1,8 +1,10 @@
 /**
  * Claude Platform on AWS: Anthropic's own API behind AWS authentication and AWS Marketplace
  * billing (CCUs). Same request and response shapes as the Anthropic API; a workspace API key
- * is presented as a bearer token (SigV4 is the other documented method).
+ * is presented as a bearer token (SigV4 is the other documented method), and every request names
+ * its workspace in `anthropic-workspace-id` ("a required anthropic-workspace-id header").
  * https://docs.aws.amazon.com/claude-platform/latest/userguide/authentication.html
+ * https://docs.aws.amazon.com/claude-platform/latest/userguide/making-requests.html
  */
 import type { ProviderFactory } from "../registry-types.js";
 import { AnthropicShapeClient } from "../shared/anthropic-shape-client.js";
@@ -15,6 +17,9 @@ export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-a
     baseUrl,
     agent,
     who: name,
-    authHeaders: () => ({ authorization: `Bearer ${requireEnv(env, config.api_key_env, name)}` }),
+    authHeaders: () => ({
+      authorization: `Bearer ${requireEnv(env, config.api_key_env, name)}`,
+      "anthropic-workspace-id": requireEnv(env, config.workspace_id_env, name),
+    }),
   });
 };
