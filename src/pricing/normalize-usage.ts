@@ -99,9 +99,39 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
     serviceTier: text(raw, "service_tier"),
     inferenceGeo: text(raw, "inference_geo"),
   };
+  summedIterations(raw, usage, warnings);
   if (usage.input === undefined) warnings.push("input_tokens not reported");
   if (usage.output === undefined) warnings.push("output_tokens not reported");
   return { usage, format, warnings };
+}
+
+/**
+ * Compaction (beta compact-2026-01-12): "the top-level input_tokens and output_tokens do not
+ * include compaction iteration usage … sum across all entries in the usage.iterations array"
+ * (Anthropic's compaction page). The entries' input and output replace the top-level counts when
+ * every entry reports both; otherwise the request is billed more than is known, and it says so.
+ */
+function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
+  const iterations = raw.iterations;
+  if (!Array.isArray(iterations) || iterations.length === 0) return;
+  let input = 0;
+  let output = 0;
+  for (const [index, entry] of iterations.entries()) {
+    const entryInput = isObject(entry) ? count(entry, "input_tokens", warnings, `iterations[${index}].input_tokens`) : undefined;
+    const entryOutput = isObject(entry) ? count(entry, "output_tokens", warnings, `iterations[${index}].output_tokens`) : undefined;
+    if (entryInput === undefined || entryOutput === undefined) {
+      // The top-level counts leave the compaction out: what was billed is more than they say.
+      if (usage.input !== undefined || usage.output !== undefined) warnings.push("usage.iterations unreadable: input and output are lower bounds");
+      usage.input = undefined;
+      usage.output = undefined;
+      return;
+    }
+    input += entryInput;
+    output += entryOutput;
+  }
+  usage.input = input;
+  usage.output = output;
+  warnings.push(`input and output summed over ${iterations.length} usage.iterations (compaction)`);
 }
 
 /**
@@ -119,8 +149,13 @@ export function fromAnthropicStream(startUsage: unknown, deltaUsages: unknown[])
       else if (value !== null && value !== undefined) merged[key] = value;
     }
   }
+  // message_start's output count is a placeholder (usually 1): without a message_delta, the output
+  // the stream produced before it ended is unknown, not that.
+  const noDelta = deltaUsages.every((delta) => !isObject(delta) || delta.output_tokens === undefined);
+  if (noDelta) delete merged.output_tokens;
   const result = fromAnthropicUsage(merged, "anthropic-stream");
   if (!isObject(startUsage)) result.warnings.push("message_start carried no usage");
+  if (noDelta) result.warnings.push("no message_delta reported the output: it is unknown (message_start's count is a placeholder)");
   return result;
 }
 

@@ -82,6 +82,12 @@ describe("deployment faults, as the error mappers read them", () => {
     assert.equal(anthropicError(404, { error: { type: "not_found_error", message: "File not found: file_011CNha8iCJcU1wXNR6q4V8w" } }, undefined, "anthropic-x").kind, "not_found");
   });
 
+  test("Anthropic: a prepaid account out of credit (a 400) is the account's fault, not the request's: it fails over", () => {
+    const error = anthropicError(400, { error: { type: "invalid_request_error", message: "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits." } }, undefined, "anthropic-x");
+    assert.equal(error.kind, "upstream_auth");
+    assert.match(error.message, /spend limit: other deployments serve the model/);
+  });
+
   test("Anthropic: a 404 for the deployment's model id", () => {
     const error = anthropicError(404, JSON.stringify({ type: "error", error: { type: "not_found_error", message: "model: claude-sonnet-0-0" } }), undefined, "anthropic-x");
     assert.equal(error.kind, "upstream_auth");

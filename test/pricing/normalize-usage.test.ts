@@ -132,3 +132,30 @@ test("whole documents are recognised by shape", () => {
   assert.equal(stream.usage.output, 6);
   assert.throws(() => normalizeUsageDocument({ foo: 1 }), /no usage found/);
 });
+
+test("compaction: input and output are summed over usage.iterations (the top-level counts leave the compaction out)", () => {
+  const normalized = fromAnthropicUsage({
+    input_tokens: 23_000,
+    output_tokens: 1_000,
+    iterations: [
+      { type: "compaction", input_tokens: 180_000, output_tokens: 3_500 },
+      { type: "message", input_tokens: 23_000, output_tokens: 1_000 },
+    ],
+  });
+  assert.equal(normalized.usage.input, 203_000);
+  assert.equal(normalized.usage.output, 4_500);
+  assert.ok(normalized.warnings.some((warning) => /summed over 2 usage\.iterations/.test(warning)));
+  // An entry without its counts: what was billed is more than the top level says, so both are unknown.
+  const unreadable = fromAnthropicUsage({ input_tokens: 23_000, output_tokens: 1_000, iterations: [{ type: "compaction" }] });
+  assert.equal(unreadable.usage.input, undefined);
+  assert.equal(unreadable.usage.output, undefined);
+});
+
+test("a stream without any message_delta: the output is unknown, not message_start's placeholder", () => {
+  const cut = fromAnthropicStream({ input_tokens: 10, output_tokens: 1 }, []);
+  assert.equal(cut.usage.input, 10);
+  assert.equal(cut.usage.output, undefined);
+  assert.ok(cut.warnings.some((warning) => /no message_delta reported the output/.test(warning)));
+  const whole = fromAnthropicStream({ input_tokens: 10, output_tokens: 1 }, [{ output_tokens: 42 }]);
+  assert.equal(whole.usage.output, 42);
+});

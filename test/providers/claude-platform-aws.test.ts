@@ -36,3 +36,21 @@ test("every request carries the workspace API key as a bearer token and the work
     await new Promise<void>((resolve) => fake.close(() => resolve()));
   }
 });
+
+test("a count_tokens answer that is not JSON is the upstream's failure (the next deployment may count), not the gateway's", async () => {
+  const fake = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(200, { "content-type": "text/html" }).end("<html>maintenance</html>"));
+  });
+  await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+  const agent = createAgent({ connectTimeoutMs: 1_000 });
+  try {
+    const config = { kind: "claude-platform-aws" as const, region: "us-west-2", base_url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, api_key_env: "K", workspace_id_env: "W" };
+    const provider = createClaudePlatformAwsProvider({ name: "platform", config, env: { K: "k", W: "w" }, agent });
+    const call = { upstreamModel: "claude-sonnet-4-6", anthropicVersion: "2023-06-01", betas: [], requestId: "req_test", cancel: new Cancel(), firstByteTimeoutMs: 2_000 };
+    await assert.rejects(provider.countTokens({ messages: [{ role: "user", content: "Hi" }] }, call), (error: unknown) => error instanceof UpstreamError && error.kind === "upstream_server" && /unreadable count_tokens answer/.test(error.message));
+  } finally {
+    await agent.close();
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  }
+});

@@ -43,9 +43,12 @@ function kindForStatus(status: number): ErrorKind {
  *    (github.com/can1357/oh-my-pi/pull/5418);
  *  - 400 invalid_request_error "You have reached your specified API usage limits. You will regain
  *    access on …" (github.com/screenpipe/screenpipe/pull/5653), which as a 400 would otherwise
- *    fail every request to the model without trying its other deployments.
+ *    fail every request to the model without trying its other deployments;
+ *  - 400 invalid_request_error "Your credit balance is too low to access the Anthropic API. Please
+ *    go to Plans & Billing to upgrade or purchase credits." (anthropics/claude-code#66314, #4684):
+ *    a prepaid account that ran out, the same for every request.
  */
-const SPEND_CAP_MESSAGE = /\bspend(?:ing)? limits?\b|reached your specified API usage limits/i;
+const SPEND_CAP_MESSAGE = /\bspend(?:ing)? limits?\b|reached your specified API usage limits|credit balance is too low/i;
 
 const SPEND_CAP_NOTE = " (the upstream account's spend limit: other deployments serve the model until it is raised or resets)";
 

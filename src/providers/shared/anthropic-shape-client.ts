@@ -131,8 +131,8 @@ export class AnthropicShapeClient implements ProviderClient {
     );
     const text = (await response.body.bytes()).toString("utf8");
     if (response.status !== 200) throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
-    const parsed = JSON.parse(text) as { input_tokens?: unknown };
-    if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
+    const parsed = eventJson(text, "count_tokens answer", who) as { input_tokens?: unknown } | null;
+    if (typeof parsed?.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
     return { input_tokens: parsed.input_tokens };
   }
 
