@@ -75,3 +75,39 @@ test("an inexact cost with a known upper bound (cache writes of unknown TTL) cha
   assert.equal(priced.cost, 3_750_105_000_000_000_000n);
   assert.equal(priced.charged, 6_000_105_000_000_000_000n, "the budget counts the bound");
 });
+
+test("a request the upstream ran in the US on its own (a workspace's default inference_geo) is priced at the us route's rates, or marked a lower bound", () => {
+  const config = parseGatewayConfig(
+    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
+    "t.yaml",
+    catalog(),
+  );
+  const [global, us] = [...config.deployments.values()];
+  const row = (candidates: readonly (typeof global)[]) =>
+    buildLedgerRow({
+      requestId: "req_geo",
+      startedAt: Date.UTC(2026, 10, 22),
+      key: null,
+      tags: {},
+      requestedModel: "claude-sonnet-4-6",
+      stream: false,
+      attempts: [],
+      candidates: candidates as NonNullable<typeof global>[],
+      deployment: global,
+      status: 200,
+      usage: fromAnthropicUsage({ input_tokens: 1_000_000, output_tokens: 0, inference_geo: "us" }),
+      startedMs: performance.now(),
+      upstreamMs: 0,
+      ttftMs: undefined,
+      warnings: [],
+    }).row;
+  // 1M input at $3, x1.1 on the us route.
+  const withUs = row([global, us]);
+  assert.equal(withUs.cost_usd, "3.3");
+  assert.equal(withUs.cost_exact, true);
+  assert.ok(withUs.warnings.some((warning) => /ran inference_geo "us".*priced at a-sonnet-us's rates/.test(warning)), withUs.warnings.join("; "));
+  const alone = row([global]);
+  assert.equal(alone.cost_usd, "3");
+  assert.equal(alone.cost_exact, false, "a lower bound");
+  assert.ok(alone.warnings.some((warning) => /no "us" deployment of claude-sonnet-4-6 is configured/.test(warning)));
+});
