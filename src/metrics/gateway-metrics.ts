@@ -264,9 +264,25 @@ export class GatewayMetrics {
       const next = row.attempts[index + 1];
       if (next) this.failovers.at(`${deployment}\u0000${next.deployment}`, () => ({ from_deployment: deployment, to_deployment: next.deployment })).inc();
     });
+    // A stream the upstream broke after its first event: its attempt was a success when it began,
+    // so the failure is only in the row's warnings (ledger-row.ts, "stream ended early: <kind>").
+    const broken = row.stream ? streamFailure(row.warnings) : undefined;
+    const served = row.attempts.at(-1);
+    if (broken && served && broken !== CLIENT_GONE) {
+      this.upstreamErrors.at(`${served.deployment}\u0000${served.provider}\u0000${broken}`, () => ({ deployment: served.deployment, provider: served.provider, kind: broken })).inc();
+    }
   };
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** The kind a stream ended early with, from its row's warnings, if it did. */
+function streamFailure(warnings: readonly string[]): string | undefined {
+  for (const warning of warnings) {
+    const kind = /^stream ended early: (\w+)$/.exec(warning)?.[1];
+    if (kind) return kind;
+  }
+  return undefined;
 }

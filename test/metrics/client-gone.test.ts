@@ -29,3 +29,13 @@ test("attempts cut short by the client leaving are not counted as upstream error
   const errors = body.split("\n").filter((line) => line.startsWith("switchyard_upstream_errors_total{"));
   assert.deepEqual(errors, ['switchyard_upstream_errors_total{deployment="anthropic-sonnet",provider="anthropic",kind="overloaded"} 1']);
 });
+
+test("a stream the upstream broke after its first event counts as an upstream error of its deployment; one the client left does not", async () => {
+  const metrics = new GatewayMetrics({ processMetrics: false });
+  const served = [{ deployment: "anthropic-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 300 }];
+  metrics.observe(sampleRow({ request_id: "broken", stream: true, attempts: served, warnings: ["stream ended early: overloaded"] }));
+  metrics.observe(sampleRow({ request_id: "left", stream: true, attempts: served, warnings: [`stream ended early: ${CLIENT_GONE}`] }));
+  const { body } = await metrics.render();
+  const errors = body.split("\n").filter((line) => line.startsWith("switchyard_upstream_errors_total{"));
+  assert.deepEqual(errors, ['switchyard_upstream_errors_total{deployment="anthropic-sonnet",provider="anthropic",kind="overloaded"} 1']);
+});
