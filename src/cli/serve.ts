@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, loadGatewayConfig, missingProviderSecrets, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { ConfigError, missingProviderSecrets, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
@@ -75,16 +75,17 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     "serve",
   );
   const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
+  const configFile = configPath === undefined ? undefined : readConfigFile(configPath);
   // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
-  const catalogFiles = [...(values.catalog ?? []), ...(configPath ? configCatalogFiles(configPath) : [])];
+  const catalogFiles = [...(values.catalog ?? []), ...(configFile ? configCatalogFiles(configFile) : [])];
   const catalog = catalogFromFlags(catalogFiles, stderr);
   const port = portFlag(values.port);
   let setup: Setup | undefined;
   let resolved: ResolvedConfig;
   const processEnv: NodeJS.ProcessEnv = { ...env };
   try {
-    if (configPath) {
-      resolved = loadGatewayConfig(configPath, catalog);
+    if (configFile) {
+      resolved = parseGatewayConfig(configFile.text, configFile.path, catalog);
     } else {
       setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
       const emulators = setup.emulators;
@@ -100,7 +101,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
   // A config without a ledger section uses SWITCHYARD_DB when it is set, as `keys` and `spend` do:
   // otherwise keys created there would be in another file than the one the gateway reads.
-  const sqlitePath = config.ledger.kind === "sqlite" && configPath && rawConfig(configPath)?.ledger === undefined && env.SWITCHYARD_DB ? env.SWITCHYARD_DB : config.ledger.kind === "sqlite" ? config.ledger.path : "";
+  const sqlitePath = configFile?.raw?.ledger === undefined && env.SWITCHYARD_DB ? env.SWITCHYARD_DB : config.ledger.kind === "sqlite" ? config.ledger.path : "";
   const ledgerConfig =
     config.ledger.kind === "sqlite"
       ? { kind: "sqlite" as const, path: sqlitePath }
@@ -209,15 +210,38 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   return 0;
 }
 
+/** The config file, read once: its text for the schema, and what it says itself (before defaults) for what serve needs ahead of the schema. */
+interface ConfigFile {
+  path: string;
+  text: string;
+  raw: Record<string, unknown> | undefined;
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    // Not YAML: the schema's parse reports it, with its line.
+  }
+  return { path, text, raw: typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined };
+}
+
 /**
- * The config file's `catalog_files`, relative to the config's own directory, read before the
- * config is parsed (its deployments are resolved against the catalog those files extend). Anything
- * unreadable here is left for the config's own parse to report, with its line.
+ * The config's `catalog_files`, relative to its own directory, wanted before the config is parsed
+ * (its deployments are resolved against the catalog those files extend). A malformed entry is left
+ * for the schema to report, with its line.
  */
-function configCatalogFiles(configPath: string): string[] {
-  const files = rawConfig(configPath)?.catalog_files;
+function configCatalogFiles({ path, raw }: ConfigFile): string[] {
+  const files = raw?.catalog_files;
   if (!Array.isArray(files)) return [];
-  return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(configPath), file));
+  return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(path), file));
 }
 
 /** --port: a TCP port (0: any free one), refused at once rather than after the warm-up and the ledger. */
@@ -225,14 +249,4 @@ function portFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a TCP port from 0 to 65535, got ${JSON.stringify(value)}`);
   return Number(value);
-}
-
-/** The config file as plain YAML, before its schema (what it says itself, not its defaults); undefined if unreadable. */
-function rawConfig(configPath: string): Record<string, unknown> | undefined {
-  try {
-    const raw: unknown = parseYaml(readFileSync(configPath, "utf8"));
-    return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

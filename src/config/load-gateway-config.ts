@@ -1,9 +1,8 @@
 /**
- * Reads and checks a gateway config file against the schema and the catalog: every deployment
+ * Checks a gateway config file's text against the schema and the catalog: every deployment
  * must name a declared provider and a model the catalog offers on that provider, route and
  * region; every alias must name declared deployments. Errors carry file, line and field.
  */
-import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { Catalog } from "../catalog/catalog.js";
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
@@ -191,14 +190,4 @@ export function missingProviderSecrets(resolved: ResolvedConfig, env: NodeJS.Pro
     for (const variable of needed) if (!env[variable]) missing.push(`providers.${name}: ${variable} is not set`);
   }
   return missing;
-}
-
-export function loadGatewayConfig(path: string, catalog: Catalog): ResolvedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError([{ file: path, path: "", message: `cannot read: ${(error as Error).message}` }]);
-  }
-  return parseGatewayConfig(text, path, catalog);
 }

@@ -276,3 +276,10 @@ test("Ctrl-C during the warm-up: serve stops once the warm-up has cleaned up, le
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a config file that cannot be read: exit 2, naming it", () => {
+  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+  const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: inherited, encoding: "utf8", timeout: 20_000 });
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /--config: cannot read \/nonexistent\/gateway\.yaml/);
+});
