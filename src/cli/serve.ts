@@ -1,15 +1,17 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, missingProviderSecrets, parseGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import type { Catalog } from "../catalog/catalog.js";
+import type { GatewayConfig } from "../config/gateway-config.js";
+import { ConfigError, missingProviderSecrets, parseGatewayConfig, readGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { ledgerLocation } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
 import { oneCoreGcHint, tuneHeapGrowth } from "../gateway/heap-growth.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
-import { openLedger, type Ledger } from "../ledger/open-ledger.js";
+import { openLedger, type Ledger, type LedgerConfig } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { parseFlags, type Command } from "./command.js";
@@ -75,18 +77,22 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     "serve",
   );
   const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
-  const configFile = configPath === undefined ? undefined : readConfigFile(configPath);
-  // The config's own catalog files join --catalog's: the config is parsed against the catalog they make.
-  const catalogFiles = [...(values.catalog ?? []), ...(configFile ? configCatalogFiles(configFile) : [])];
-  const catalog = catalogFromFlags(catalogFiles, stderr);
   const port = portFlag(values.port);
   let setup: Setup | undefined;
   let resolved: ResolvedConfig;
+  let catalogFiles = values.catalog ?? [];
+  let catalog: Catalog;
   const processEnv: NodeJS.ProcessEnv = { ...env };
   try {
-    if (configFile) {
-      resolved = parseGatewayConfig(configFile.text, configFile.path, catalog);
+    if (configPath) {
+      // The schema first: the config's own catalog files join --catalog's, and its deployments are
+      // resolved against the catalog they make (relative to the config's directory).
+      const parsed = readGatewayConfig(readConfigText(configPath), configPath);
+      catalogFiles = [...catalogFiles, ...parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file))];
+      catalog = catalogFromFlags(catalogFiles, stderr);
+      resolved = resolveGatewayConfig(parsed, catalog);
     } else {
+      catalog = catalogFromFlags(catalogFiles, stderr);
       setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
       const emulators = setup.emulators;
       started.push(() => Promise.all(emulators.map((emulator) => emulator.close())));
@@ -99,14 +105,9 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   }
   const { config } = resolved;
   if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
-  // A config without a ledger section uses SWITCHYARD_DB when it is set, as `keys` and `spend` do:
+  // Without a ledger section, where `keys` and `spend` look too ($SWITCHYARD_DB, else ./switchyard.db):
   // otherwise keys created there would be in another file than the one the gateway reads.
-  const sqlitePath = configFile?.raw?.ledger === undefined && env.SWITCHYARD_DB ? env.SWITCHYARD_DB : config.ledger.kind === "sqlite" ? config.ledger.path : "";
-  const ledgerConfig =
-    config.ledger.kind === "sqlite"
-      ? { kind: "sqlite" as const, path: sqlitePath }
-      : { kind: "postgres" as const, url: processEnv[config.ledger.url_env] ?? "", ...(config.ledger.schema ? { schema: config.ledger.schema } : {}) };
-  if (ledgerConfig.kind === "postgres" && !ledgerConfig.url) throw new UsageError(`ledger: set ${config.ledger.kind === "postgres" ? config.ledger.url_env : ""} to the PostgreSQL URL`);
+  const ledgerConfig = config.ledger === undefined ? ledgerLocation({}, env) : ledgerFromConfig(config.ledger, processEnv);
   if (config.redis && !processEnv[config.redis.url_env]) {
     throw new UsageError(missingRedisUrl(config.redis.url_env));
   }
@@ -144,7 +145,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   }
   const ledger = await openLedger({
     ...ledgerConfig,
-    ...(config.ledger.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
+    ...(config.ledger?.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
     onError: (error) => stderr.write(`ledger: ${error.message}\n`),
   });
   started.push(() => ledger.close());
@@ -169,7 +170,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     `switchyard gateway listening on ${gateway.url}`,
     ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
     ...(setup ? [`config written to ${setup.configPath}`] : []),
-    `ledger: ${config.ledger.kind === "sqlite" ? resolve(sqlitePath) : "PostgreSQL"}`,
+    `ledger: ${ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : "PostgreSQL"}`,
     `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
     `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
     "",
@@ -210,38 +211,20 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   return 0;
 }
 
-/** The config file, read once: its text for the schema, and what it says itself (before defaults) for what serve needs ahead of the schema. */
-interface ConfigFile {
-  path: string;
-  text: string;
-  raw: Record<string, unknown> | undefined;
-}
-
-function readConfigFile(path: string): ConfigFile {
-  let text: string;
+function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch {
-    // Not YAML: the schema's parse reports it, with its line.
-  }
-  return { path, text, raw: typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined };
 }
 
-/**
- * The config's `catalog_files`, relative to its own directory, wanted before the config is parsed
- * (its deployments are resolved against the catalog those files extend). A malformed entry is left
- * for the schema to report, with its line.
- */
-function configCatalogFiles({ path, raw }: ConfigFile): string[] {
-  const files = raw?.catalog_files;
-  if (!Array.isArray(files)) return [];
-  return files.filter((file): file is string => typeof file === "string" && file.length > 0).map((file) => resolve(dirname(path), file));
+/** The config's ledger section as the ledger opens it; a PostgreSQL URL variable that is not set is refused here. */
+function ledgerFromConfig(ledger: NonNullable<GatewayConfig["ledger"]>, env: NodeJS.ProcessEnv): LedgerConfig {
+  if (ledger.kind === "sqlite") return { kind: "sqlite", path: ledger.path };
+  const url = env[ledger.url_env];
+  if (!url) throw new UsageError(`ledger: set ${ledger.url_env} to the PostgreSQL URL`);
+  return { kind: "postgres", url, ...(ledger.schema ? { schema: ledger.schema } : {}) };
 }
 
 /** --port: a TCP port (0: any free one), refused at once rather than after the warm-up and the ledger. */

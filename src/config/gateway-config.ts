@@ -141,7 +141,8 @@ export const ledgerConfigSchema = z.discriminatedUnion("kind", [
 
 export const gatewayConfigSchema = z.strictObject({
   listen: z.strictObject({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: "127.0.0.1", port: 8080 }),
-  ledger: ledgerConfigSchema.default({ kind: "sqlite", path: "switchyard.db" }),
+  /** Absent: $SWITCHYARD_DB, else ./switchyard.db, where `keys` and `spend` look too (ledger-location.ts). */
+  ledger: ledgerConfigSchema.optional(),
   /** Environment variable holding the admin key for /v1/switchyard/* and /dashboard. */
   admin_key_env: envName.default("SWITCHYARD_ADMIN_KEY"),
   /** Accept requests without a virtual key (local development only). */

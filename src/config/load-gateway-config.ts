@@ -59,7 +59,19 @@ function findSecretFields(value: unknown, path: (string | number)[] = []): (stri
   ]);
 }
 
+/** A config file's text checked against the schema, before the catalog resolves its deployments. */
+export interface ParsedConfig {
+  config: GatewayConfig;
+  file: string;
+  lineOf: (path: (string | number)[]) => number | undefined;
+}
+
 export function parseGatewayConfig(text: string, file: string, catalog: Catalog): ResolvedConfig {
+  return resolveGatewayConfig(readGatewayConfig(text, file), catalog);
+}
+
+/** The schema's step alone: what a caller needs before it has the catalog (serve: `catalog_files`). */
+export function readGatewayConfig(text: string, file: string): ParsedConfig {
   const parsed = parseYamlWithSchema(text, gatewayConfigSchema, file);
   if (!parsed.data) {
     // Point at secrets first: they are the most likely cause of an "unrecognized key".
@@ -77,7 +89,12 @@ export function parseGatewayConfig(text: string, file: string, catalog: Catalog)
     }));
     throw new ConfigError([...secrets, ...parsed.issues]);
   }
-  const config = parsed.data;
+  return { config: parsed.data, file, lineOf: parsed.lineOf };
+}
+
+/** Resolves a parsed config's deployments and aliases against the catalog, with the checks that need it. */
+export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): ResolvedConfig {
+  const { config, file } = parsed;
   const issues: FileIssue[] = [];
   const issue = (path: (string | number)[], message: string) => {
     const line = parsed.lineOf(path);

@@ -25,10 +25,8 @@ function serve(configText: string, env: Record<string, string> = {}, port = 0, l
   try {
     const config = join(dir, "gateway.yaml");
     writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${configText}`);
-    // The child is a plain process, not part of this test run (no NODE_TEST_CONTEXT).
-    const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, ...inherited } = process.env;
     const [command = process.execPath, ...before] = launcher;
-    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: { ...inherited, TEST_KEY: "sk-test", ...env }, encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: childEnv({ TEST_KEY: "sk-test", ...env }), encoding: "utf8", timeout: 20_000 });
     return { status: result.status, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -38,6 +36,28 @@ function serve(configText: string, env: Record<string, string> = {}, port = 0, l
 /** Resolves with `value` after `ms`, without keeping the test process alive meanwhile (for races with a child's exit). */
 function settleAfter<T>(ms: number, value: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
+
+/**
+ * The environment a serve child gets: this one's, without NODE_TEST_CONTEXT (the child would talk
+ * to the test runner instead of serving), SWITCHYARD_DB, REDIS_URL, or provider credentials (which
+ * would switch npm start's demo mode to real providers), plus `extra`.
+ */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _context, REDIS_URL: _redis, SWITCHYARD_DB: _db, ANTHROPIC_API_KEY: _anthropic, AWS_ACCESS_KEY_ID: _aws, AWS_PROFILE: _profile, AWS_BEARER_TOKEN_BEDROCK: _bearer, ...inherited } = process.env;
+  return { ...inherited, ...extra };
+}
+
+/** Runs `run` with a port on 127.0.0.1 that another server holds. */
+async function withTakenPort(run: (port: number) => void | Promise<void>): Promise<void> {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  try {
+    await run((holder.address() as AddressInfo).port);
+  } finally {
+    holder.close();
+  }
 }
 
 const BASE = `providers:
@@ -53,19 +73,13 @@ test("a redis section without its URL in the environment: exit 2, naming the var
 });
 
 test("a port already taken, with Redis connected: serve exits with the error instead of hanging on its open connections", async () => {
-  const holder = createServer();
-  holder.listen(0, "127.0.0.1");
-  await once(holder, "listening");
-  try {
-    const { port } = holder.address() as AddressInfo;
+  await withTakenPort((port) => {
     const { status, stderr } = serve(`${BASE}listen: { host: 127.0.0.1 }\nredis: { url_env: SHARED_STATE_URL }\n`, { SHARED_STATE_URL: REDIS_URL }, port);
     // Before the fix the Redis connections kept the process alive: spawnSync timed out (status null).
     assert.notEqual(status, null, "serve did not exit");
     assert.notEqual(status, 0);
     assert.match(stderr, /EADDRINUSE|address already in use/i);
-  } finally {
-    holder.close();
-  }
+  });
 });
 
 test("a negative budgets.refresh_ms: exit 2, naming the line and field", () => {
@@ -79,8 +93,7 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
   const journal = join(dir, "replica-1-journal");
   const config = join(dir, "gateway.yaml");
   writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))}, journal_dir: ${JSON.stringify(journal)} }\n${BASE}`);
-  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, TEST_KEY: "sk-test" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: childEnv({ TEST_KEY: "sk-test" }), stdio: ["ignore", "pipe", "pipe"] });
   try {
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
@@ -119,11 +132,7 @@ test("with one CPU serve suggests starting it with --single-threaded-gc; not whe
     return;
   }
   // A port already taken ends each serve right after the hint would be printed (no warm-up).
-  const holder = createServer();
-  holder.listen(0, "127.0.0.1");
-  await once(holder, "listening");
-  try {
-    const { port } = holder.address() as AddressInfo;
+  await withTakenPort((port) => {
     const config = `${BASE}listen: { host: 127.0.0.1 }\nwarm_up: { requests: 0 }\n`;
     const hint = /one CPU for this process: `node --single-threaded-gc bin\/switchyard serve`/;
     const oneCpu = ["taskset", "-c", firstAllowedCpu(), process.execPath];
@@ -135,17 +144,11 @@ test("with one CPU serve suggests starting it with --single-threaded-gc; not whe
     assert.match(started(serve(config, {}, port, oneCpu), "one CPU"), hint);
     assert.doesNotMatch(started(serve(config, {}, port, [...oneCpu, "--single-threaded-gc"]), "one CPU, with the flag"), hint);
     if (availableParallelism() > 1) assert.doesNotMatch(started(serve(config, {}, port), "every CPU"), hint);
-  } finally {
-    holder.close();
-  }
+  });
 });
 
 test("catalog_files in the config extend the catalog its deployments are resolved against, as --catalog does", async () => {
-  const holder = createServer();
-  holder.listen(0, "127.0.0.1");
-  await once(holder, "listening");
-  try {
-    const { port } = holder.address() as AddressInfo;
+  await withTakenPort((port) => {
     const extra = join(process.cwd(), "test", "fixtures", "emulators", "cli-extra-model.yaml");
     const config = `providers:
   a: { kind: anthropic, api_key_env: TEST_KEY }
@@ -164,26 +167,20 @@ warm_up: { requests: 0 }
     const without = serve(config.replace(/catalog_files: .*\n/, ""), { TEST_KEY: "sk-test" }, port);
     assert.equal(without.status, 2, without.stderr);
     assert.match(without.stderr, /deployments\.0\.model/);
-  } finally {
-    holder.close();
-  }
+  });
 });
 
 test("npm start's demo mode on a taken port: serve exits with the error, its emulators closed, instead of hanging", async () => {
-  const holder = createServer();
-  holder.listen(0, "127.0.0.1");
-  await once(holder, "listening");
   const dir = mkdtempSync(join(tmpdir(), "switchyard-demo-start-"));
   try {
-    const { port } = holder.address() as AddressInfo;
-    // No provider credentials: the built-in emulators are started first.
-    const { NODE_TEST_CONTEXT: _context, ANTHROPIC_API_KEY: _anthropic, AWS_ACCESS_KEY_ID: _aws, AWS_PROFILE: _profile, AWS_BEARER_TOKEN_BEDROCK: _bearer, SWITCHYARD_DB: _db, ...inherited } = process.env;
-    const result = spawnSync(process.execPath, [BIN, "serve", "--port", String(port)], { cwd: dir, env: inherited, encoding: "utf8", timeout: 30_000 });
-    assert.notEqual(result.status, null, "serve did not exit (the emulators kept it alive)");
-    assert.notEqual(result.status, 0);
-    assert.match(result.stderr, /EADDRINUSE|address already in use/i);
+    await withTakenPort((port) => {
+      // No provider credentials (childEnv): the built-in emulators are started first.
+      const result = spawnSync(process.execPath, [BIN, "serve", "--port", String(port)], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 30_000 });
+      assert.notEqual(result.status, null, "serve did not exit (the emulators kept it alive)");
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /EADDRINUSE|address already in use/i);
+    });
   } finally {
-    holder.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -216,8 +213,7 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
   await setup.close();
   const config = join(dir, "gateway.yaml");
   writeFileSync(config, `listen: { host: 127.0.0.1, port: 0 }\nledger: { kind: sqlite, path: ${JSON.stringify(database)} }\nwarm_up: { requests: 0 }\nproviders:\n  emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: SIGNAL_EMULATOR_KEY }\ndeployments:\n  - { id: haiku, provider: emulator, model: claude-haiku-4-5, route: global }\n`);
-  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config], { env: { ...inherited, SIGNAL_EMULATOR_KEY: "sk-emulator" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config], { env: childEnv({ SIGNAL_EMULATOR_KEY: "sk-emulator" }), stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     let output = "";
@@ -256,8 +252,7 @@ test("Ctrl-C during the warm-up: serve stops once the warm-up has cleaned up, le
   mkdirSync(privateTmp);
   const config = join(dir, "gateway.yaml");
   writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${BASE}warm_up: { requests: 10000 }\n`);
-  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: { ...inherited, TEST_KEY: "sk-test", TMPDIR: privateTmp }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config, "--port", "0"], { env: childEnv({ TEST_KEY: "sk-test", TMPDIR: privateTmp }), stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     let output = "";
@@ -278,8 +273,7 @@ test("Ctrl-C during the warm-up: serve stops once the warm-up has cleaned up, le
 });
 
 test("a config file that cannot be read: exit 2, naming it", () => {
-  const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: inherited, encoding: "utf8", timeout: 20_000 });
+  const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /--config: cannot read \/nonexistent\/gateway\.yaml/);
 });
