@@ -181,30 +181,3 @@ function checkSettings(config: GatewayConfig, catalog: Catalog, issue: (path: (s
   checkProgrammes(["routing", "compliance"], config.routing.compliance);
   for (const [name, settings] of Object.entries(config.keys)) checkProgrammes(["keys", name, "compliance"], settings.compliance);
 }
-
-/**
- * The environment variables the config's providers read their secrets from that are not set, for
- * the providers some deployment uses ("providers.<name>: VAR"). Checked when serve starts: found
- * out on the first request instead, every request to that provider would fail over or fail.
- * (The AWS credential chain is not checked: it has sources besides the environment.)
- */
-export function missingProviderSecrets(resolved: ResolvedConfig, env: NodeJS.ProcessEnv): string[] {
-  const missing: string[] = [];
-  const used = new Set([...resolved.deployments.values()].map((deployment) => deployment.providerName));
-  for (const name of used) {
-    const provider = resolved.config.providers[name];
-    if (!provider) continue;
-    const needed =
-      provider.kind === "bedrock"
-        ? provider.credentials === "aws-chain"
-          ? []
-          : "bearer_token_env" in provider.credentials
-            ? [provider.credentials.bearer_token_env]
-            : [provider.credentials.access_key_id_env, provider.credentials.secret_access_key_env]
-        : provider.kind === "claude-platform-aws"
-          ? [provider.api_key_env, provider.workspace_id_env]
-          : [provider.api_key_env];
-    for (const variable of needed) if (!env[variable]) missing.push(`providers.${name}: ${variable} is not set`);
-  }
-  return missing;
-}

@@ -29,6 +29,14 @@ function cached(provider: () => Promise<AwsCredentialIdentity>): () => Promise<A
   };
 }
 
+/** The environment variables the credentials are read from (none for the AWS chain: it has other sources too). */
+export function bedrockSecretEnv(config: Extract<ProviderConfig, { kind: "bedrock" }>): string[] {
+  const source = config.credentials;
+  if (source === "aws-chain") return [];
+  if ("bearer_token_env" in source) return [source.bearer_token_env];
+  return [source.access_key_id_env, source.secret_access_key_env];
+}
+
 /**
  * @param makeChain the default chain's factory (a test's stand-in). The chain gets the provider's
  *   region for the STS client some of its sources use (assume-role profiles, web identity): left to

@@ -6,9 +6,12 @@
  * https://docs.aws.amazon.com/claude-platform/latest/userguide/authentication.html
  * https://docs.aws.amazon.com/claude-platform/latest/userguide/making-requests.html
  */
-import type { ProviderFactory } from "../registry-types.js";
+import type { ProviderFactory, ProviderFactoryInput } from "../registry-types.js";
 import { AnthropicShapeClient } from "../shared/anthropic-shape-client.js";
 import { requireEnv } from "../shared/env-secret.js";
+
+/** The environment variables this provider's secrets (and its workspace id) are read from. */
+export const claudePlatformAwsSecretEnv = (config: ProviderFactoryInput<"claude-platform-aws">["config"]): string[] => [config.api_key_env, config.workspace_id_env];
 
 export const createClaudePlatformAwsProvider: ProviderFactory<"claude-platform-aws"> = ({ name, config, env, agent }) => {
   const baseUrl = (config.base_url ?? `https://aws-external-anthropic.${config.region}.api.aws`).replace(/\/$/, "");
