@@ -41,6 +41,16 @@ export function isAdminKey(adminKey: string | undefined, candidate: string): boo
   return adminKey !== undefined && adminKey.length > 0 && timingSafeEqual(digest(candidate), digest(adminKey));
 }
 
+/** Whether `key` may use the requested model name (a key without allowed models may use any). */
+export function mayUse(key: ApiKeyRecord | null, model: string): boolean {
+  return key === null || key.allowed_models.length === 0 || key.allowed_models.includes(model);
+}
+
+/** A 403 naming the models `key` may use, unless it may use `model`. */
+export function requireModelAllowed(key: ApiKeyRecord | null, model: string): void {
+  if (!mayUse(key, model)) throw new GatewayError("permission", `key "${key?.name}" may not use model ${model}; allowed: ${key?.allowed_models.join(", ")}`);
+}
+
 /** Admin endpoints: the admin key from the environment, as x-api-key or Bearer. */
 export function requireAdmin(state: GatewayState, headers: IncomingHttpHeaders): void {
   if (!state.adminKey) throw new GatewayError("permission", "admin endpoints are disabled: set the admin key environment variable");

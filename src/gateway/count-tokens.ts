@@ -5,7 +5,7 @@ import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
 import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
 import { headerValues } from "../util/header-values.js";
-import { authenticate } from "./authenticate.js";
+import { authenticate, requireModelAllowed } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import { anthropicVersion, jsonFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
@@ -18,9 +18,7 @@ import { cancelAfter, type Cancel } from "../util/cancel.js";
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
   const request = parseCountTokensRequest(body);
-  if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
-    throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}`);
-  }
+  requireModelAllowed(key, request.model);
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,

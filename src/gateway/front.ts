@@ -10,7 +10,7 @@ import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
 import { handleMessages, newRequestId } from "./messages.js";
-import { openAIError } from "./openai/chat-response.js";
+import { openAIErrorResponse } from "./openai/chat-response.js";
 import type { GatewayState } from "./state.js";
 
 /** The Anthropic API's request-size limit for Messages and count_tokens. */
@@ -36,7 +36,7 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     if (problem) {
       closeLingering(request, response);
       request.resume();
-      refuse(response, problem, (request.url ?? "").startsWith("/v1/chat/completions"));
+      refuse(response, problem, isChatRoute(request.url));
       return;
     }
     response.writeContinue();
@@ -52,7 +52,7 @@ const JSON_ROUTES = /^\/v1\/(?:messages(?:\/count_tokens)?|chat\/completions)(?:
 function bodyProblem(headers: IncomingHttpHeaders, json = true): GatewayError | undefined {
   const problem = json ? contentTypeProblem(headers["content-type"]) : undefined;
   if (problem) return problem;
-  if (Number(headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+  if (Number(headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) return requestTooLarge();
   return undefined;
 }
 
@@ -74,16 +74,21 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** Answers `error` in the Anthropic shape, or OpenAI's (with x-request-id) on the chat route. */
+/** Whether a request URL is the OpenAI chat completions route, whose refusals are in OpenAI's shape. */
+export function isChatRoute(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith("/v1/chat/completions");
+}
+
+/** A body over BODY_LIMIT_BYTES, however it was found out (declared, counted, or by fastify). */
+export function requestTooLarge(): GatewayError {
+  return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+}
+
+/** Answers `error` in the Anthropic shape, or OpenAI's on the chat route. */
 function refuse(response: ServerResponse, error: GatewayError, openai = false): void {
-  const reply = errorResponse(error, newRequestId());
-  if (!openai) {
-    response.writeHead(reply.status, reply.headers);
-    response.end(reply.body);
-    return;
-  }
-  response.writeHead(reply.status, { ...reply.headers, "x-request-id": reply.headers["request-id"] as string });
-  response.end(openAIError(reply.type, error.message));
+  const reply = openai ? openAIErrorResponse(error, newRequestId()) : errorResponse(error, newRequestId());
+  response.writeHead(reply.status, reply.headers);
+  response.end(reply.body);
 }
 
 function acceptMessages(state: GatewayState, request: IncomingMessage, response: ServerResponse): void {
@@ -105,7 +110,7 @@ function acceptMessages(state: GatewayState, request: IncomingMessage, response:
         tooLarge = true;
         chunks.length = 0;
         closeLingering(request, response);
-        refuse(response, new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`));
+        refuse(response, requestTooLarge());
       }
       return;
     }

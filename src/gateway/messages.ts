@@ -16,7 +16,7 @@ import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidate
 import { requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
 import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
-import { authenticate } from "./authenticate.js";
+import { authenticate, requireModelAllowed } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
@@ -190,9 +190,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;
-    if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(request.model)) {
-      throw new GatewayError("permission", `key "${key.name}" may not use model ${request.model}; allowed: ${key.allowed_models.join(", ")}`);
-    }
+    requireModelAllowed(key, request.model);
     if (key) {
       // A key already over its budget is refused before routing and the rate limiter spend anything on it.
       state.budgets.refuseIfSpent(key, startedAt);

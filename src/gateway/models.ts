@@ -5,6 +5,7 @@
  */
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { deploymentsFor } from "../routing/candidates.js";
+import { mayUse, requireModelAllowed } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
@@ -19,27 +20,37 @@ export interface ModelInfo {
   owned_by: string;
 }
 
-export function listModels(state: GatewayState): ModelInfo[] {
+function modelInfo(id: string, displayName: string, released: string | undefined): ModelInfo {
+  const createdAt = `${released ?? "1970-01-01"}T00:00:00Z`;
+  return { type: "model", id, display_name: displayName, created_at: createdAt, object: "model", created: Date.parse(createdAt) / 1000, owned_by: "switchyard" };
+}
+
+/** The list, newest first, made once per config (it changes only with the config). */
+const listsByConfig = new WeakMap<GatewayState["config"], ModelInfo[]>();
+
+function listModels(state: GatewayState): ModelInfo[] {
+  let list = listsByConfig.get(state.config);
+  if (list) return list;
   const seen = new Map<string, ModelInfo>();
   const add = (id: string, display: string, released: string | undefined) => {
-    if (seen.has(id)) return;
-    const createdAt = `${released ?? "1970-01-01"}T00:00:00Z`;
-    seen.set(id, { type: "model", id, display_name: display, created_at: createdAt, object: "model", created: Date.parse(createdAt) / 1000, owned_by: "switchyard" });
+    if (!seen.has(id)) seen.set(id, modelInfo(id, display, released));
   };
   for (const [alias, deployments] of state.config.aliases) {
     const model = deployments[0]?.model;
     add(alias, model?.name ?? alias, model?.released);
   }
   for (const deployment of state.config.deployments.values()) add(deployment.model.id, deployment.model.name, deployment.model.released);
-  return [...seen.values()].sort((a, b) => b.created - a.created || a.id.localeCompare(b.id));
+  list = [...seen.values()].sort((a, b) => b.created - a.created || a.id.localeCompare(b.id));
+  listsByConfig.set(state.config, list);
+  return list;
 }
 
 /** The names a key may use: all, or its allowed models (a listed name it may not use is not listed). */
 function visibleTo(key: ApiKeyRecord | null, models: ModelInfo[]): ModelInfo[] {
-  return key && key.allowed_models.length > 0 ? models.filter((model) => key.allowed_models.includes(model.id)) : models;
+  return models.filter((model) => mayUse(key, model.id));
 }
 
-export interface ModelPage {
+interface ModelPage {
   object: "list";
   data: ModelInfo[];
   has_more: boolean;
@@ -75,13 +86,9 @@ export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: 
 
 /** One name: any the gateway answers to (a dated id or a provider's id too, as POST /v1/messages takes them). */
 export function retrieveModel(state: GatewayState, key: ApiKeyRecord | null, id: string): ModelInfo {
-  if (key && key.allowed_models.length > 0 && !key.allowed_models.includes(id)) {
-    throw new GatewayError("permission", `key "${key.name}" may not use model ${id}; allowed: ${key.allowed_models.join(", ")}`);
-  }
-  const listed = listModels(state).find((candidate) => candidate.id === id);
-  if (listed) return listed;
+  requireModelAllowed(key, id);
+  // deploymentsFor resolves aliases and every id form, as routing does.
   const model = deploymentsFor(state.config, state.catalog, id)[0]?.model;
   if (!model) throw new GatewayError("not_found", `model: ${id}`);
-  const createdAt = `${model.released ?? "1970-01-01"}T00:00:00Z`;
-  return { type: "model", id, display_name: model.name, created_at: createdAt, object: "model", created: Date.parse(createdAt) / 1000, owned_by: "switchyard" };
+  return modelInfo(id, model.name, model.released);
 }

@@ -9,10 +9,10 @@ import { formatUsd } from "../pricing/money.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
-import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, parseJsonBody } from "./front.js";
+import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, isChatRoute, parseJsonBody, requestTooLarge } from "./front.js";
 import { lingerIfUnread } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
-import { ChatCompletionResponse, openAIError } from "./openai/chat-response.js";
+import { ChatCompletionResponse, openAIErrorResponse } from "./openai/chat-response.js";
 import { cancelOnClose } from "../util/cancel.js";
 import { healthAnswer } from "./health-answer.js";
 import { modelPage, retrieveModel } from "./models.js";
@@ -21,12 +21,10 @@ import type { GatewayState } from "./state.js";
 export { BODY_LIMIT_BYTES };
 
 /** An error in the Anthropic shape, or in OpenAI's (the chat completions route's own error handler). */
-function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "openai" = "anthropic"): void {
+function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "openai" = "anthropic", requestId = newRequestId()): void {
   const known = asKnownError(error);
-  const response = errorResponse(known, newRequestId());
-  // OpenAI clients read the request id from x-request-id (ChatCompletionResponse does the same).
-  if (shape === "openai") void reply.code(response.status).headers({ ...response.headers, "x-request-id": response.headers["request-id"] }).type("application/json").send(openAIError(response.type, known.message));
-  else void reply.code(response.status).headers(response.headers).send(response.body);
+  const response = shape === "openai" ? openAIErrorResponse(known, requestId) : errorResponse(known, requestId);
+  void reply.code(response.status).headers(response.headers).send(response.body);
 }
 
 /** An error fastify raises (body too large, bad content type), with its code and status. */
@@ -34,7 +32,7 @@ type FastifyFailure = Error & { code?: string; statusCode?: number };
 
 /** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
 function fromFastify(error: FastifyFailure): Error {
-  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new GatewayError("request_too_large", `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return requestTooLarge();
   // Any other refusal of the request itself (400, 415 for a content type fastify cannot read):
   // the client's to fix, answered 400 as the front door answers it, not a 500 the SDKs retry.
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
@@ -58,7 +56,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     return503OnClosing: true,
     // A URL fastify cannot route (a bad escape, a parameter over its length limit) is answered in
     // the Anthropic shape with a request id, as every other refusal.
-    frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error), (request.url ?? "").startsWith("/v1/chat/completions") ? "openai" : "anthropic"),
+    frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error), isChatRoute(request.url) ? "openai" : "anthropic"),
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 
@@ -95,8 +93,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
       const counted = await countTokens(state, request.headers, request.body, requestId, rawBodies.get(request), isBetaCall(request.url));
       return reply.headers({ "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send({ input_tokens: counted.input_tokens });
     } catch (error) {
-      const response = errorResponse(asKnownError(error), requestId);
-      return reply.code(response.status).headers(response.headers).send(response.body);
+      return sendError(reply, error, "anthropic", requestId);
     }
   });
 

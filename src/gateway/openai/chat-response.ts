@@ -18,6 +18,8 @@
 import type { ServerResponse } from "node:http";
 import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
 import type { ClientResponse } from "../client-response.js";
+import { errorResponse, type ErrorResponse, type GatewayError } from "../errors.js";
+import type { UpstreamError } from "../../providers/upstream-error.js";
 import { translateChatRequest } from "./chat-request.js";
 
 type Json = Record<string, unknown>;
@@ -74,6 +76,15 @@ export function chatCompletion(message: Json, created: number): Json {
     ],
     usage: chatUsage(message.usage as AnthropicUsage | undefined),
   };
+}
+
+/**
+ * A refusal the gateway answers itself on the chat route (before handleMessages, or instead of it):
+ * errorResponse's status and headers, OpenAI's body, and the id where the openai SDK reads it.
+ */
+export function openAIErrorResponse(error: GatewayError | UpstreamError, requestId: string): ErrorResponse {
+  const reply = errorResponse(error, requestId);
+  return { ...reply, headers: { ...reply.headers, "x-request-id": requestId }, body: openAIError(reply.type, error.message) };
 }
 
 /** OpenAI's error body: {error: {message, type, param, code}}. */
