@@ -20,7 +20,7 @@ import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm } from "./pages/planne
 import { savingsPage } from "./pages/savings-page.js";
 import { spendPage } from "./pages/spend-page.js";
 import { PlanRunner } from "./plan-runner.js";
-import { isAdminKey } from "../gateway/authenticate.js";
+import { sameSecret } from "../gateway/authenticate.js";
 import { clearedCookie, isSignedIn, newSession, sessionCookie } from "./session.js";
 
 export interface DashboardOptions {
@@ -92,7 +92,7 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
         const fields = (request.body ?? {}) as Record<string, unknown>;
         const next = safeNext(fields.next);
         if (!state.adminKey) return sendPage(reply, loginPage(next, "disabled", adminKeyEnv), 403);
-        if (typeof fields.key !== "string" || !isAdminKey(state.adminKey, fields.key.trim())) return sendPage(reply, loginPage(next, "wrong_key", adminKeyEnv), 401);
+        if (typeof fields.key !== "string" || !sameSecret(state.adminKey, fields.key.trim())) return sendPage(reply, loginPage(next, "wrong_key", adminKeyEnv), 401);
         return reply
           .code(303)
           .header("set-cookie", sessionCookie(newSession(state.adminKey, state.now()), request.protocol === "https"))

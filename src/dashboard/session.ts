@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { isAdminKey, presentedSecret } from "../gateway/authenticate.js";
+import { presentedSecret, sameSecret } from "../gateway/authenticate.js";
 
 export const SESSION_COOKIE = "switchyard_session";
 export const SESSION_HOURS = 12;
@@ -50,7 +50,7 @@ function cookieValue(headers: IncomingHttpHeaders, name: string): string | undef
 export function isSignedIn(adminKey: string | undefined, headers: IncomingHttpHeaders, now: number): boolean {
   if (!adminKey) return false;
   const secret = presentedSecret(headers);
-  if (secret !== undefined) return isAdminKey(adminKey, secret);
+  if (secret !== undefined) return sameSecret(adminKey, secret);
   const value = cookieValue(headers, SESSION_COOKIE);
   if (!value) return false;
   const [expiresText, mac] = value.split(".");

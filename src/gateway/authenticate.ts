@@ -34,11 +34,12 @@ export function authenticate(state: GatewayState, headers: IncomingHttpHeaders):
 const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
 
 /**
- * Whether `candidate` is the admin key, compared on SHA-256 digests with timingSafeEqual: the time
- * taken says nothing about how much of a guess was right, nor about the key's length.
+ * Whether `candidate` is the secret `expected` (the admin key, the metrics token), compared on
+ * SHA-256 digests with timingSafeEqual: the time taken says nothing about how much of a guess was
+ * right, nor about the secret's length. No secret set matches nothing.
  */
-export function isAdminKey(adminKey: string | undefined, candidate: string): boolean {
-  return adminKey !== undefined && adminKey.length > 0 && timingSafeEqual(digest(candidate), digest(adminKey));
+export function sameSecret(expected: string | undefined, candidate: string): boolean {
+  return expected !== undefined && expected.length > 0 && timingSafeEqual(digest(candidate), digest(expected));
 }
 
 /** Whether `key` may use the requested model name (a key without allowed models may use any). */
@@ -55,5 +56,5 @@ export function requireModelAllowed(key: ApiKeyRecord | null, model: string): vo
 export function requireAdmin(state: GatewayState, headers: IncomingHttpHeaders): void {
   if (!state.adminKey) throw new GatewayError("permission", "admin endpoints are disabled: set the admin key environment variable");
   const presented = presentedSecret(headers);
-  if (presented === undefined || !isAdminKey(state.adminKey, presented)) throw new GatewayError("authentication", "this endpoint needs the admin key");
+  if (presented === undefined || !sameSecret(state.adminKey, presented)) throw new GatewayError("authentication", "this endpoint needs the admin key");
 }

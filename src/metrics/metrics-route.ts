@@ -3,9 +3,8 @@
  * it wants `Authorization: Bearer <token>` where the token is the metrics token (a read-only
  * secret for scrapers, SWITCHYARD_METRICS_TOKEN for `switchyard serve`) or the admin key.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { presentedSecret } from "../gateway/authenticate.js";
+import { presentedSecret, sameSecret } from "../gateway/authenticate.js";
 import type { GatewayState } from "../gateway/state.js";
 import type { KeyStore } from "../ledger/ledger.js";
 import type { GatewayMetrics } from "./gateway-metrics.js";
@@ -16,12 +15,6 @@ export interface MetricsRouteOptions {
   keys: KeyStore;
   /** A token that may read /metrics and nothing else. */
   metricsToken?: string | undefined;
-}
-
-const digest = (text: string) => createHash("sha256").update(text).digest();
-
-function matches(secret: string, expected: string | undefined): boolean {
-  return expected !== undefined && expected.length > 0 && timingSafeEqual(digest(secret), digest(expected));
 }
 
 function plainError(status: number, message: string) {
@@ -35,7 +28,7 @@ export function registerMetricsRoute(app: FastifyInstance, state: GatewayState, 
     let refusal: { status: number; body: string } | undefined;
     if (!options.metricsToken && !state.adminKey) refusal = plainError(403, `metrics are disabled: set ${METRICS_TOKEN_ENV} (a token for scrapers) or the admin key`);
     else if (secret === undefined) refusal = plainError(401, "send Authorization: Bearer <metrics token or admin key>");
-    else if (!matches(secret, options.metricsToken) && !matches(secret, state.adminKey)) refusal = plainError(401, "that token may not read /metrics");
+    else if (!sameSecret(options.metricsToken, secret) && !sameSecret(state.adminKey, secret)) refusal = plainError(401, "that token may not read /metrics");
     if (refusal) {
       return reply.code(refusal.status).header("content-type", "text/plain; charset=utf-8").header("www-authenticate", 'Bearer realm="switchyard-metrics"').send(refusal.body);
     }
