@@ -4,7 +4,7 @@
  */
 import { blockInForce } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
-import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
+import { streamEndedEarly, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
 import { storableText } from "../ledger/row-schema.js";
 import { formatUsd, type Money } from "../pricing/money.js";
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
@@ -85,7 +85,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
   const warnings = [...outcome.warnings, ...(outcome.usage?.warnings ?? [])];
-  if (outcome.streamError) warnings.push(`stream ended early: ${outcome.streamError}`);
+  if (outcome.streamError) warnings.push(streamEndedEarly(outcome.streamError));
 
   let cost: PriceResult | undefined;
   let fault: unknown;

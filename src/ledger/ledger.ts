@@ -13,6 +13,24 @@
  */
 export const CLIENT_GONE = "client_disconnected";
 
+/**
+ * A row's warning for a stream that ended before its end (the error kind, or CLIENT_GONE): its
+ * attempt was a success when the stream began, so this is where the failure is kept. Written by
+ * the gateway (ledger-row.ts), read back by the metrics.
+ */
+export function streamEndedEarly(kind: string): string {
+  return `stream ended early: ${kind}`;
+}
+
+/** The kind of streamEndedEarly's warning among `warnings`, if there is one. */
+export function streamEndedEarlyKind(warnings: readonly string[]): string | undefined {
+  for (const warning of warnings) {
+    const kind = /^stream ended early: (\w+)$/.exec(warning)?.[1];
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
 /** One upstream attempt inside a request (failover tries several). */
 export interface AttemptRecord {
   deployment: string;

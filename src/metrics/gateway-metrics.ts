@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
-import { CLIENT_GONE, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
+import { CLIENT_GONE, streamEndedEarlyKind, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
 import type { BreakerState } from "../routing/health.js";
@@ -265,8 +265,8 @@ export class GatewayMetrics {
       if (next) this.failovers.at(`${deployment}\u0000${next.deployment}`, () => ({ from_deployment: deployment, to_deployment: next.deployment })).inc();
     });
     // A stream the upstream broke after its first event: its attempt was a success when it began,
-    // so the failure is only in the row's warnings (ledger-row.ts, "stream ended early: <kind>").
-    const broken = row.stream ? streamFailure(row.warnings) : undefined;
+    // so the failure is only in the row's warnings (streamEndedEarly).
+    const broken = row.stream ? streamEndedEarlyKind(row.warnings) : undefined;
     const served = row.attempts.at(-1);
     if (broken && served && broken !== CLIENT_GONE) {
       this.upstreamErrors.at(`${served.deployment}\u0000${served.provider}\u0000${broken}`, () => ({ deployment: served.deployment, provider: served.provider, kind: broken })).inc();
@@ -276,13 +276,4 @@ export class GatewayMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-}
-
-/** The kind a stream ended early with, from its row's warnings, if it did. */
-function streamFailure(warnings: readonly string[]): string | undefined {
-  for (const warning of warnings) {
-    const kind = /^stream ended early: (\w+)$/.exec(warning)?.[1];
-    if (kind) return kind;
-  }
-  return undefined;
 }
