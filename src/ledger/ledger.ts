@@ -176,7 +176,8 @@ export interface LedgerStore {
   readonly shared: boolean;
   /**
    * Creates tables and indexes if absent (or, with `mustExist`, throws NotALedgerError where there
-   * is no ledger yet: a command that only reads must not make one). Idempotent.
+   * is no ledger yet: a command that only reads must not make one). Idempotent. SQLite's store
+   * ignores `mustExist`: its connection has refused such a file already (openSqlite).
    */
   migrate(options?: { mustExist?: boolean }): Promise<void>;
   /**

@@ -51,9 +51,9 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   let defaultJournalDir: string | undefined;
   if (config.kind === "sqlite") {
     const synchronous = powerLoss ? "FULL" : "NORMAL";
-    const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false, mustBeLedger: config.mustExist ?? false });
+    const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
     try {
-      store = new SqliteLedgerStore(database, { synchronous, mustExist: config.mustExist ?? false });
+      store = new SqliteLedgerStore(database, { synchronous });
     } catch (error) {
       database.close(); // e.g. a ledger written by a newer schema
       throw error;

@@ -13,18 +13,17 @@ export type SqliteDatabase = Database.Database;
 export interface SqliteConnectionOptions {
   /** "FULL" fsyncs every commit: survives power loss too, at the price of an fsync per batch. */
   synchronous?: "NORMAL" | "FULL";
-  /** Refuse to create a new database file (reports read a ledger; they should not make one). */
-  mustExist?: boolean;
   /**
-   * Refuse (NotALedgerError) a database that holds no ledger, before anything is written to it:
-   * switching it to WAL would change another program's file for good.
+   * Open only an existing ledger: no new file (reports read a ledger; they should not make one),
+   * and NotALedgerError for a database that holds none, before anything is written to it
+   * (switching it to WAL would change another program's file for good).
    */
-  mustBeLedger?: boolean;
+  mustExist?: boolean;
 }
 
 export function openSqlite(path: string, options: SqliteConnectionOptions = {}): SqliteDatabase {
   const database = new Database(path, { fileMustExist: options.mustExist ?? false });
-  if (options.mustBeLedger && database.pragma("user_version", { simple: true }) === 0) {
+  if (options.mustExist && database.pragma("user_version", { simple: true }) === 0) {
     database.close();
     throw new NotALedgerError("the file holds no Switchyard ledger");
   }

@@ -6,7 +6,6 @@
  * postgres/schema.ts is the same schema in PostgreSQL's types.
  */
 import type { SqliteDatabase } from "./connection.js";
-import { NotALedgerError } from "../ledger.js";
 
 /** 2: the (model, created_at) and (provider, created_at) indexes dropped (no query used them; each cost every insert). */
 export const SCHEMA_VERSION = 2;
@@ -76,13 +75,12 @@ INSERT OR IGNORE INTO ledger_meta (name, value) VALUES ('keys_version', 0);
  * already at this version is not written to: a report opening it takes no write lock, so it
  * neither waits for the gateway's inserts nor fails on a file it may only read.
  */
-export function migrate(database: SqliteDatabase, options: { mustExist?: boolean } = {}): void {
+export function migrate(database: SqliteDatabase): void {
   const found = database.pragma("user_version", { simple: true });
   if (typeof found === "number" && found > SCHEMA_VERSION) {
     throw new Error(`this ledger has schema version ${found}; this switchyard understands up to ${SCHEMA_VERSION}: upgrade switchyard`);
   }
   if (found === SCHEMA_VERSION) return;
-  if (options.mustExist && found === 0) throw new NotALedgerError("the file holds no Switchyard ledger");
   database.transaction(() => {
     database.exec(STATEMENTS);
     database.pragma(`user_version = ${SCHEMA_VERSION}`);

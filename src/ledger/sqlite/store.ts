@@ -17,8 +17,6 @@ export interface SqliteStoreOptions {
   /** Insert and report in worker threads (default, for a file): the gateway's event loop never waits on SQLite. */
   insertThread?: boolean;
   synchronous?: "NORMAL" | "FULL";
-  /** Throw NotALedgerError on a database that holds no ledger yet instead of creating one. */
-  mustExist?: boolean;
 }
 
 export class SqliteLedgerStore implements LedgerStore {
@@ -33,8 +31,9 @@ export class SqliteLedgerStore implements LedgerStore {
     readonly database: SqliteDatabase,
     options: SqliteStoreOptions = {},
   ) {
-    // Here, not only in migrate(): the statements prepared below need the tables.
-    migrate(database, { mustExist: options.mustExist ?? false });
+    // Here, not only in migrate(): the statements prepared below need the tables. (A ledger that
+    // must exist was checked when its connection opened: openSqlite's mustExist.)
+    migrate(database);
     this.insertHere = prepareInsert(database);
     // An in-memory database is private to its connection: a thread could not see it.
     if ((options.insertThread ?? true) && !database.memory) {
@@ -45,8 +44,8 @@ export class SqliteLedgerStore implements LedgerStore {
     }
   }
 
-  async migrate(options: { mustExist?: boolean } = {}): Promise<void> {
-    migrate(this.database, options);
+  async migrate(): Promise<void> {
+    migrate(this.database);
   }
 
   async insertBatch(rows: LedgerRow[]): Promise<void> {
