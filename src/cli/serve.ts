@@ -130,8 +130,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
       stopRequested = true;
       stderr.write("stopping once the warm-up has cleaned up…\n");
     };
-    process.once("SIGINT", stopAfterWarmUp);
-    process.once("SIGTERM", stopAfterWarmUp);
+    const stopListening = onStopSignal(stopAfterWarmUp);
     try {
       const warm = await warmUp(catalog, config.warm_up.requests, { stop: () => stopRequested });
       stderr.write(`warmed up in ${(warm.ms / 1000).toFixed(1)} s\n`);
@@ -139,8 +138,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
       // Not a reason to refuse traffic: the first requests are only slower.
       stderr.write(`warm-up stopped (${error instanceof Error ? error.message : String(error)}); starting cold\n`);
     } finally {
-      process.off("SIGINT", stopAfterWarmUp);
-      process.off("SIGTERM", stopAfterWarmUp);
+      stopListening();
     }
     if (stopRequested) return 130;
   }
@@ -191,11 +189,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   ];
   stdout.write(`${lines.join("\n")}\n`);
 
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await new Promise<void>((resolveStop) => onStopSignal(resolveStop));
   stdout.write("stopping: answering the requests in flight and draining the ledger (a second Ctrl-C or SIGTERM stops at once)...\n");
   // Streams in flight may run for minutes: a second signal does not wait for them. Every row
   // already accepted is in the journal, which the next start replays (the kill -9 guarantee).
@@ -203,13 +197,21 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     stderr.write("stopping at once: rows not yet in the ledger are in its journal, replayed on the next start\n");
     process.exit(130);
   };
-  process.once("SIGINT", now);
-  process.once("SIGTERM", now);
+  const stopListeningNow = onStopSignal(now);
   // The gateway, then the ledger, then the emulators.
   await started.undo();
-  process.off("SIGINT", now);
-  process.off("SIGTERM", now);
+  stopListeningNow();
   return 0;
+}
+
+/** Calls `handler` on the next SIGINT or SIGTERM; returns a function that stops listening. */
+function onStopSignal(handler: () => void): () => void {
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
 }
 
 function readConfigText(path: string): string {

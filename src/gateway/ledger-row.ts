@@ -66,19 +66,18 @@ const MODEL_NAME_LIMIT = 256;
  * The deployment whose rates the usage is billed at. An Anthropic-shape upstream may run a request
  * in the US although none was asked for (a workspace's default inference_geo), and says so in
  * its usage: the "us" route of the same provider and model is then what was billed (1.1x on
- * Claude 4.6 and later). Undefined when no such deployment is configured to price it with: the
- * caller prices the serving one and marks the cost inexact (a lower bound).
+ * Claude 4.6 and later). When no such deployment is configured to price it with, the serving one
+ * is, and `exact` is false: a lower bound.
  */
-function geoDeployment(outcome: Outcome, usage: Usage, warnings: string[]): Deployment | undefined {
-  const served = outcome.deployment as Deployment;
-  if (usage.inferenceGeo !== "us" || served.route === "us") return served;
-  const us = outcome.candidates.find((candidate) => candidate.provider.kind === served.provider.kind && candidate.route === "us" && candidate.model.id === served.model.id);
+function billedOn(served: Deployment, candidates: readonly Deployment[], usage: Usage, warnings: string[]): { deployment: Deployment; exact: boolean } {
+  if (usage.inferenceGeo !== "us" || served.route === "us") return { deployment: served, exact: true };
+  const us = candidates.find((candidate) => candidate.provider.kind === served.provider.kind && candidate.route === "us" && candidate.model.id === served.model.id);
   if (us) {
     warnings.push(`the upstream ran inference_geo "us" (a workspace default?): priced at ${us.id}'s rates`);
-    return us;
+    return { deployment: us, exact: true };
   }
   warnings.push(`the upstream ran inference_geo "us" (a workspace default?) but no "us" deployment of ${served.model.id} is configured to price it: priced at ${served.route} rates, a lower bound`);
-  return undefined;
+  return { deployment: served, exact: false };
 }
 
 export function buildLedgerRow(outcome: Outcome): PricedRow {
@@ -89,14 +88,14 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
 
   let cost: PriceResult | undefined;
   let fault: unknown;
-  let geoUnpriced = false;
+  let billedExactly = true;
   const shadow: Record<string, string> = {};
   if (usage && outcome.deployment) {
-    const pricedOn = geoDeployment(outcome, usage, warnings);
-    geoUnpriced = pricedOn === undefined;
+    const billed = billedOn(outcome.deployment, outcome.candidates, usage, warnings);
+    billedExactly = billed.exact;
     // A pricing bug must not cost the request its row (and with it the usage the upstream billed).
     try {
-      cost = priceOn(pricedOn ?? outcome.deployment, usage, date);
+      cost = priceOn(billed.deployment, usage, date);
       warnings.push(...cost.warnings);
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;
@@ -146,12 +145,12 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     web_search_requests: nullable(usage?.webSearchRequests),
     // A request refused before any upstream call cost nothing; a served one without a price is unknown.
     cost_usd: cost ? formatUsd(cost.total) : refusedBeforeUpstream || !usage ? "0" : null,
-    cost_exact: cost ? cost.exact && !geoUnpriced : refusedBeforeUpstream || !usage,
+    cost_exact: cost ? cost.exact && billedExactly : refusedBeforeUpstream || !usage,
     cost_usd_upper: cost?.upper === undefined ? null : formatUsd(cost.upper),
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
   const total = cost?.total ?? 0n;
   const charged = cost?.upper ?? total;
-  return fault === undefined ? { row, cost: total, charged } : { row, cost: total, charged, fault };
+  return { row, cost: total, charged, ...(fault === undefined ? {} : { fault }) };
 }

@@ -33,7 +33,7 @@ export function foundationModelId(modelId: string): string {
 }
 
 /** The max_tokens a CountTokens body carries: 1, or one more than the thinking budget it enables. */
-export function countingMaxTokens(body: Record<string, unknown>): number {
+function countingMaxTokens(body: Record<string, unknown>): number {
   const thinking = body.thinking;
   const budget = typeof thinking === "object" && thinking !== null ? (thinking as { budget_tokens?: unknown }).budget_tokens : undefined;
   return typeof budget === "number" && Number.isSafeInteger(budget) && budget > 0 ? budget + 1 : 1;
