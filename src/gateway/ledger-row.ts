@@ -37,11 +37,10 @@ export interface Outcome {
   warnings: string[];
 }
 
-/** The row plus its cost as Money, so callers need not parse the string back. */
+/** The row plus what it charges its key, as Money, so callers need not parse the string back. */
 export interface PricedRow {
   row: LedgerRow;
-  cost: Money;
-  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost. */
+  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost (0 when unknown). */
   charged: Money;
   /**
    * A fault of the gateway's own while pricing (a bug, not a PricingError), for the caller to
@@ -150,7 +149,5 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
-  const total = cost?.total ?? 0n;
-  const charged = cost?.upper ?? total;
-  return { row, cost: total, charged, ...(fault === undefined ? {} : { fault }) };
+  return { row, charged: cost?.upper ?? cost?.total ?? 0n, ...(fault === undefined ? {} : { fault }) };
 }
