@@ -163,35 +163,28 @@ models:
     assert.equal(health.deployments.find((entry) => entry.deployment === "anthropic-unknown-id")?.failures, 1);
   });
 
-  test("an account without the model's data retention mode (Claude Fable 5 on Bedrock) fails over to the Anthropic API", async () => {
-    harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 400, type: "ValidationException", message: DATA_RETENTION }, count: 1 }] });
+  /** Bedrock answers the next request with this error; the request must fail over to the Anthropic API. */
+  async function failsOverFromBedrock(error: { status: number; type: string; message: string }, stream = false): Promise<void> {
+    harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", ...error }, count: 1 }] });
     try {
-      const { response } = await ask("bedrock-first");
+      const { response } = await ask("bedrock-first", stream);
+      assert.equal(response.status, 200, `stream ${stream}`);
       assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
       assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
-        { deployment: "bedrock-sonnet-us", status: 400, error: "upstream_auth" },
+        { deployment: "bedrock-sonnet-us", status: error.status, error: "upstream_auth" },
         { deployment: "anthropic-sonnet", status: 200, error: null },
       ]);
     } finally {
       harness.bedrock.setProfile("instant");
     }
+  }
+
+  test("an account without the model's data retention mode (Claude Fable 5 on Bedrock) fails over to the Anthropic API", async () => {
+    await failsOverFromBedrock({ status: 400, type: "ValidationException", message: DATA_RETENTION });
   });
 
   test("an account that has not submitted Anthropic's use-case form (a 404) fails over to the Anthropic API, streaming and not", async () => {
     const message = "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model. If you have already filled out the form, try again in 15 minutes.";
-    for (const stream of [false, true]) {
-      harness.bedrock.setProfile({ rules: [{ fault: { kind: "error", status: 404, type: "ResourceNotFoundException", message }, count: 1 }] });
-      try {
-        const { response } = await ask("bedrock-first", stream);
-        assert.equal(response.status, 200, `stream ${stream}`);
-        assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
-        assert.deepEqual(await attemptsOf(response.headers.get("request-id") ?? ""), [
-          { deployment: "bedrock-sonnet-us", status: 404, error: "upstream_auth" },
-          { deployment: "anthropic-sonnet", status: 200, error: null },
-        ]);
-      } finally {
-        harness.bedrock.setProfile("instant");
-      }
-    }
+    for (const stream of [false, true]) await failsOverFromBedrock({ status: 404, type: "ResourceNotFoundException", message }, stream);
   });
 });

@@ -308,11 +308,21 @@ describe("the response adapter", () => {
   }
   const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
-  test("a stream: usage null on every chunk with include_usage; a tool called without arguments gets \"{}\"", () => {
+  /** The chunks of a stream the adapter wrote, parsed (the [DONE] line left out). */
+  type Chunk = { choices: { delta: { content?: string; tool_calls?: { index: number; id?: string; function: { name?: string; arguments: string } }[] } }[]; usage: Record<string, unknown> | null };
+  const chunksOf = (written: string[]): Chunk[] => written.join("").split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as Chunk);
+
+  /** An adapter for a streamed chat request (with include_usage when asked), its head written, and what it writes. */
+  function streamAdapter(includeUsage = false): { adapter: ChatCompletionResponse; written: string[] } {
     const { fake, written } = fakeResponse();
     const adapter = new ChatCompletionResponse(fake);
-    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true } });
+    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) });
     adapter.writeHead(200, { "content-type": "text/event-stream" });
+    return { adapter, written };
+  }
+
+  test("a stream: usage null on every chunk with include_usage; a tool called without arguments gets \"{}\"", () => {
+    const { adapter, written } = streamAdapter(true);
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
     adapter.write(sse("content_block_start", { index: 0, content_block: { type: "tool_use", id: "t1", name: "now", input: {} } }));
     adapter.write(sse("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: "" } }));
@@ -320,22 +330,15 @@ describe("the response adapter", () => {
     adapter.write(sse("message_delta", { delta: { stop_reason: "tool_use" }, usage: { output_tokens: 2 } }));
     adapter.write(sse("message_stop", {}));
     adapter.end();
-    const chunks = written.join("").split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as { choices: { delta: { tool_calls?: { function: { arguments: string } }[] } }[]; usage: unknown });
+    const chunks = chunksOf(written);
     assert.ok(chunks.slice(0, -1).every((chunk) => chunk.usage === null), "every chunk before the last has usage: null");
     assert.deepEqual((chunks.at(-1)?.usage as { completion_tokens: number }).completion_tokens, 2);
     const args = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function.arguments).join("");
     assert.equal(args, "{}");
   });
 
-  /** The chunks of a stream the adapter wrote, parsed (the [DONE] line left out). */
-  type Chunk = { choices: { delta: { content?: string; tool_calls?: { index: number; id?: string; function: { name?: string; arguments: string } }[] } }[]; usage: Record<string, unknown> | null };
-  const chunksOf = (written: string[]): Chunk[] => written.join("").split("\n\n").filter((event) => event.startsWith("data: {")).map((event) => JSON.parse(event.slice(6)) as Chunk);
-
   test("a stream: tool_calls are numbered from 0 among the calls, whatever Anthropic index a text block before them took", () => {
-    const { fake, written } = fakeResponse();
-    const adapter = new ChatCompletionResponse(fake);
-    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true });
-    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    const { adapter, written } = streamAdapter();
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 3 } } }));
     adapter.write(sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
     adapter.write(sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Checking both." } }));
@@ -359,10 +362,7 @@ describe("the response adapter", () => {
   });
 
   test("a stream's usage chunk counts the cache from message_start: prompt_tokens include reads and writes, each also given apart", () => {
-    const { fake, written } = fakeResponse();
-    const adapter = new ChatCompletionResponse(fake);
-    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true } });
-    adapter.writeHead(200, { "content-type": "text/event-stream" });
+    const { adapter, written } = streamAdapter(true);
     adapter.write(sse("message_start", { message: { id: "msg_1", model: "m", usage: { input_tokens: 5, cache_read_input_tokens: 1_000, cache_creation_input_tokens: 300, output_tokens: 1 } } }));
     adapter.write(sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
     adapter.write(sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hi" } }));
