@@ -15,6 +15,8 @@ import { randomBase62, SECRET_PREFIX } from "../ledger/api-keys.js";
 const EMULATOR_ENV_PREFIX = "SWITCHYARD_EMULATOR_";
 
 export const STATE_DIR = ".switchyard";
+/** The workspace the Claude Platform on AWS emulator insists on, as the real platform does on its own. */
+const DEMO_WORKSPACE_ID = "wrkspc_emulator";
 
 export interface Setup {
   configText: string;
@@ -81,7 +83,7 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
   }
 
   const anthropic = await startAnthropicEmulator({ profile: options.emulatorProfile });
-  const platform = await startAnthropicEmulator({ profile: options.emulatorProfile });
+  const platform = await startAnthropicEmulator({ profile: options.emulatorProfile, workspaceIds: [DEMO_WORKSPACE_ID] });
   const bedrock = await startBedrockEmulator({ profile: options.emulatorProfile, region: "us-east-1" });
   const deployments: [string, string, string, string][] = [];
   for (const model of DEMO_MODELS) {
@@ -113,7 +115,7 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     configPath,
     mode: "emulators",
     emulators: [anthropic, platform, bedrock],
-    env: { ...emulatorSecrets(EMULATOR_ENV_PREFIX), [`${EMULATOR_ENV_PREFIX}PLATFORM_WORKSPACE_ID`]: "wrkspc_emulator" },
+    env: { ...emulatorSecrets(EMULATOR_ENV_PREFIX), [`${EMULATOR_ENV_PREFIX}PLATFORM_WORKSPACE_ID`]: DEMO_WORKSPACE_ID },
     description: [
       "No provider credentials found (ANTHROPIC_API_KEY, AWS_*): serving the built-in EMULATORS, not real providers.",
       `  Anthropic API emulator           ${anthropic.url}`,

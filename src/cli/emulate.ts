@@ -36,6 +36,8 @@ ${presetList}
   --secret-access-key S    Bedrock SigV4 secret (default: the AWS documentation's example secret)
   --session-token T        Bedrock: also require this session token
   --batch-ms N             Anthropic: milliseconds until a message batch ends (default 1000)
+  --workspace ID           Anthropic: require anthropic-workspace-id to name this workspace, as
+                           Claude Platform on AWS does (repeatable; default: not required)
   --catalog FILE           extra catalog file(s) with models to serve (repeatable)
   --json                   print the address and credentials as JSON
 
@@ -91,6 +93,7 @@ export const emulateCommand: Command = {
         "secret-access-key": { type: "string" },
         "session-token": { type: "string" },
         "batch-ms": { type: "string" },
+        workspace: { type: "string", multiple: true },
         catalog: { type: "string", multiple: true },
         json: { type: "boolean" },
       },
@@ -103,6 +106,7 @@ export const emulateCommand: Command = {
       throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
     }
     if (provider === "bedrock" && values["batch-ms"] !== undefined) throw new UsageError("--batch-ms applies to the anthropic emulator only");
+    if (provider === "bedrock" && values.workspace !== undefined) throw new UsageError("--workspace applies to the anthropic emulator only");
     if (values.region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(values.region)) throw new UsageError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(values.region)}`);
     const port = integerFlag(values.port, "port") ?? 0;
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
@@ -116,8 +120,16 @@ export const emulateCommand: Command = {
       if (provider === "anthropic") {
         const keys = values.key ?? [DEFAULT_ANTHROPIC_KEY];
         const batchMs = integerFlag(values["batch-ms"], "batch-ms");
-        emulator = await startAnthropicEmulator({ ...listen, apiKeys: keys, models, ...(profile ? { profile } : {}), ...(batchMs !== undefined ? { batchProcessingMs: batchMs } : {}) });
-        credentials = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: keys[0] ?? DEFAULT_ANTHROPIC_KEY };
+        const workspaces = values.workspace;
+        emulator = await startAnthropicEmulator({
+          ...listen,
+          apiKeys: keys,
+          models,
+          ...(profile ? { profile } : {}),
+          ...(batchMs !== undefined ? { batchProcessingMs: batchMs } : {}),
+          ...(workspaces ? { workspaceIds: workspaces } : {}),
+        });
+        credentials = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: keys[0] ?? DEFAULT_ANTHROPIC_KEY, ...(workspaces?.[0] ? { ANTHROPIC_AWS_WORKSPACE_ID: workspaces[0] } : {}) };
       } else {
         const region = values.region ?? "us-east-1";
         const credential = {

@@ -153,3 +153,25 @@ test("the admin API scripts 'throttle for the next 30 seconds' and reports count
   assert.equal(reset.counters.requests, 0);
   assert.equal(reset.profile.name, "instant");
 });
+
+test("as Claude Platform on AWS, every request must name one of its workspaces in anthropic-workspace-id", async () => {
+  const platform = await startAnthropicEmulator({ models: fixtureModels, workspaceIds: ["wrkspc_a"] });
+  try {
+    const call = async (headers: Record<string, string>) => {
+      const response = await fetch(`${platform.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": "sk-emulator", "anthropic-version": "2023-06-01", "content-type": "application/json", ...headers },
+        body: JSON.stringify(hello),
+      });
+      return { status: response.status, error: ((await response.json()) as { error?: { type: string; message: string } }).error };
+    };
+    assert.deepEqual(await call({}), { status: 400, error: { type: "invalid_request_error", message: "anthropic-workspace-id: header is required" } });
+    const other = await call({ "anthropic-workspace-id": "wrkspc_b" });
+    assert.equal(other.status, 403);
+    assert.equal(other.error?.type, "permission_error");
+    assert.equal((await call({ "anthropic-workspace-id": "wrkspc_a" })).status, 200);
+    assert.equal((await post("/v1/messages", JSON.stringify(hello))).status, 200, "the Anthropic API's emulator asks for no workspace");
+  } finally {
+    await platform.close();
+  }
+});

@@ -41,14 +41,15 @@ async function withEmulator(args: string[], body: (started: Started) => Promise<
 }
 
 test("switchyard emulate anthropic prints its URL and key, serves requests, and exits 0 on SIGTERM", async () => {
-  const code = await withEmulator(["anthropic", "--key", "sk-cli", "--profile", "fast", "--catalog", fixturePath("cli-extra-model.yaml")], async (started) => {
+  const code = await withEmulator(["anthropic", "--key", "sk-cli", "--profile", "fast", "--catalog", fixturePath("cli-extra-model.yaml"), "--workspace", "wrkspc_cli"], async (started) => {
     assert.equal(started.credentials["ANTHROPIC_API_KEY"], "sk-cli");
+    assert.equal(started.credentials["ANTHROPIC_AWS_WORKSPACE_ID"], "wrkspc_cli");
     assert.equal(started.profile, "fast");
-    const models = (await (await fetch(`${started.url}/v1/models`, { headers: { "x-api-key": "sk-cli", "anthropic-version": "2023-06-01" } })).json()) as { data: { id: string }[] };
+    const models = (await (await fetch(`${started.url}/v1/models`, { headers: { "x-api-key": "sk-cli", "anthropic-version": "2023-06-01", "anthropic-workspace-id": "wrkspc_cli" } })).json()) as { data: { id: string }[] };
     assert.ok(models.data.some((model) => model.id === "claude-emulator-test-1"), "the --catalog file's model is served");
     const response = await fetch(`${started.url}/v1/messages`, {
       method: "POST",
-      headers: { authorization: "Bearer sk-cli", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      headers: { authorization: "Bearer sk-cli", "anthropic-version": "2023-06-01", "content-type": "application/json", "anthropic-workspace-id": "wrkspc_cli" },
       body: JSON.stringify({ model: "claude-emulator-test-1", max_tokens: 20, messages: [{ role: "user", content: "hi" }] }),
     });
     assert.equal(response.status, 200);
@@ -80,6 +81,9 @@ test("bad input exits 2 and names the flag", () => {
   const badRegion = run("anthropic", "--region", "us-east-1");
   assert.equal(badRegion.status, 2, badRegion.stderr);
   assert.match(badRegion.stderr, /--region/);
+  const workspaceOnBedrock = run("bedrock", "--workspace", "wrkspc_x");
+  assert.equal(workspaceOnBedrock.status, 2, workspaceOnBedrock.stderr);
+  assert.match(workspaceOnBedrock.stderr, /--workspace applies to the anthropic emulator only/);
   const badPort = run("bedrock", "--port", "http");
   assert.equal(badPort.status, 2, badPort.stderr);
   assert.match(badPort.stderr, /--port/);

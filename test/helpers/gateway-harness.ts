@@ -65,6 +65,8 @@ export interface HarnessOptions {
   extra?: string;
   /** More providers (YAML lines, indented two spaces, inside \`providers:\`); "{bedrock}" is the Bedrock emulator's URL. */
   providers?: string;
+  /** More environment for the gateway (the secrets of the extra providers). */
+  env?: Record<string, string>;
   /** More routes and a ledger-row observer (the dashboard, metrics), given the harness's ledger. */
   observe?: (ledger: Ledger) => Pick<StartGatewayOptions, "extraRoutes" | "onRecord">;
 }
@@ -109,7 +111,7 @@ ${options.extra ?? ""}
     config: resolved,
     catalog: catalog(),
     ledger,
-    env: { ...EMULATOR_ENV, TEST_ADMIN_KEY: adminKey },
+    env: { ...EMULATOR_ENV, TEST_ADMIN_KEY: adminKey, ...options.env },
     port: 0,
     keyRefreshMs: 50,
     ...options.observe?.(ledger),

@@ -29,3 +29,15 @@ export function versionProblem(request: FastifyRequest): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return `anthropic-version: ${JSON.stringify(version)} is not a valid version`;
   return undefined;
 }
+
+/**
+ * Claude Platform on AWS: every request names its workspace in `anthropic-workspace-id` (AWS's
+ * "Making requests" page). The messages are the emulator's own; the real service's wording is
+ * not documented.
+ */
+export function workspaceProblem(request: FastifyRequest, workspaceIds: ReadonlySet<string>): { status: 400 | 403; message: string } | undefined {
+  const workspace = headerValue(request, "anthropic-workspace-id");
+  if (workspace === undefined || workspace === "") return { status: 400, message: "anthropic-workspace-id: header is required" };
+  if (!workspaceIds.has(workspace)) return { status: 403, message: `anthropic-workspace-id: ${JSON.stringify(workspace)} is not a workspace this key may use` };
+  return undefined;
+}

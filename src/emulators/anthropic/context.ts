@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EmulatorState } from "../shared/emulator-state.js";
 import type { ModelAccess } from "../shared/model-access.js";
-import { authenticate, versionProblem } from "./auth.js";
+import { authenticate, versionProblem, workspaceProblem } from "./auth.js";
 import type { BatchStore } from "./batch-store.js";
 import { sendAnthropicError } from "./errors.js";
 
@@ -13,6 +13,8 @@ export interface AnthropicContext {
   state: EmulatorState;
   models: ModelAccess;
   keys: ReadonlySet<string>;
+  /** Claude Platform on AWS: the workspaces a request may name in anthropic-workspace-id (absent: not asked for). */
+  workspaceIds?: ReadonlySet<string>;
   batches: BatchStore;
   /** The emulator's own base URL (for batch results_url). */
   baseUrl(): string;
@@ -32,6 +34,11 @@ export function beginRequest(context: AnthropicContext, request: FastifyRequest,
   const version = versionProblem(request);
   if (version) {
     sendAnthropicError(reply, requestId, 400, version);
+    return undefined;
+  }
+  const workspace = context.workspaceIds && workspaceProblem(request, context.workspaceIds);
+  if (workspace) {
+    sendAnthropicError(reply, requestId, workspace.status, workspace.message);
     return undefined;
   }
   return requestId;

@@ -24,6 +24,11 @@ export interface AnthropicEmulatorOptions extends CommonEmulatorOptions {
   apiKeys?: string[];
   /** How long a message batch takes to end, in clock milliseconds. Default 1000. */
   batchProcessingMs?: number;
+  /**
+   * Claude Platform on AWS: every API request must name one of these workspaces in
+   * `anthropic-workspace-id`. Default: no such header is asked for (the Anthropic API).
+   */
+  workspaceIds?: string[];
 }
 
 export async function startAnthropicEmulator(options: AnthropicEmulatorOptions = {}): Promise<RunningEmulator> {
@@ -36,6 +41,7 @@ export async function startAnthropicEmulator(options: AnthropicEmulatorOptions =
     state,
     models,
     keys: new Set(options.apiKeys ?? [DEFAULT_ANTHROPIC_KEY]),
+    ...(options.workspaceIds ? { workspaceIds: new Set(options.workspaceIds) } : {}),
     batches,
     baseUrl: () => baseUrl,
   };

@@ -9,7 +9,9 @@ import { UpstreamError, type ErrorKind } from "../upstream-error.js";
 const BY_TYPE: Record<string, ErrorKind> = {
   invalid_request_error: "invalid_request",
   authentication_error: "upstream_auth",
-  permission_error: "permission",
+  // "Your API key does not have permission to use the specified resource": the key is the
+  // deployment's (or, on Claude Platform on AWS, its workspace), never the client's virtual key.
+  permission_error: "upstream_auth",
   not_found_error: "not_found",
   request_too_large: "request_too_large",
   rate_limit_error: "rate_limited",
@@ -21,7 +23,7 @@ const BY_TYPE: Record<string, ErrorKind> = {
 
 function kindForStatus(status: number): ErrorKind {
   if (status === 401) return "upstream_auth";
-  if (status === 403) return "permission";
+  if (status === 403) return "upstream_auth";
   if (status === 404) return "not_found";
   if (status === 413) return "request_too_large";
   if (status === 429) return "rate_limited";
