@@ -129,6 +129,11 @@ export const timeoutsSchema = z.strictObject({
   first_byte_ms: z.number().int().positive().default(60_000),
   /** Whole request, across attempts; a stream, once begun, is bounded by silences of first_byte_ms instead. */
   total_ms: z.number().int().positive().default(600_000),
+  /**
+   * A begun stream's whole length, however busy (an upstream that pings forever holds a slot and
+   * a budget hold); 0: none. Two hours: well past the longest answer (128k tokens at 30 a second).
+   */
+  stream_max_ms: z.number().int().nonnegative().default(7_200_000),
 });
 
 /** Where the write-ahead journal lives (default: `<path>.journal` for SQLite, ./switchyard-journal for PostgreSQL); one per process. */
@@ -156,7 +161,7 @@ export const gatewayConfigSchema = z.strictObject({
   rate_limits: rateLimits.default({}),
   /** Settings per virtual key name (see `switchyard keys create --name`). */
   keys: z.record(z.string(), keySettingsSchema).default({}),
-  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000 }),
+  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000, stream_max_ms: 7_200_000 }),
   /**
    * How often each key's monthly spend is reloaded from the ledger, so that what other gateways
    * sharing the ledger spent counts against budgets here. 0 never reloads. Default: 5,000 ms with

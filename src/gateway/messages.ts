@@ -323,12 +323,18 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         debitOutput(state, key, usage.usage.output);
         record(outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) }));
       };
-      // Begun, a stream is bounded by its silences, not its length: a long answer (thinking, tens of
+      // Begun, a stream is bounded by its silences, not total_ms: a long answer (thinking, tens of
       // thousands of tokens) may run past total_ms, while one that sends nothing for first_byte_ms
-      // has stalled (Anthropic's pings and every event count as bytes).
+      // has stalled (Anthropic's pings and every event count as bytes). stream_max_ms caps a
+      // stream that is never silent and never ends.
       clearDeadline();
-      const silence = cancel.abortWhenSilent(state.config.config.timeouts.first_byte_ms, `no bytes from the upstream for ${state.config.config.timeouts.first_byte_ms} ms`);
-      clearDeadline = silence.clear;
+      const { first_byte_ms: silentMs, stream_max_ms: maxMs } = state.config.config.timeouts;
+      const silence = cancel.abortWhenSilent(silentMs, `no bytes from the upstream for ${silentMs} ms`);
+      const clearMax = maxMs > 0 ? cancel.abortAfter(maxMs, `the stream ran past timeouts.stream_max_ms (${maxMs} ms)`) : undefined;
+      clearDeadline = () => {
+        silence.clear();
+        clearMax?.();
+      };
       try {
         await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold }, finish, started);
       } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * How long a stream may run once it has begun: not total_ms (a long answer, thinking tens of
  * thousands of tokens, may take longer than any request deadline), but until the upstream falls
- * silent for first_byte_ms, which ends it as a stalled stream.
+ * silent for first_byte_ms, which ends it as a stalled stream, or runs past stream_max_ms.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ let harness: Harness;
 let client: Anthropic;
 
 before(async () => {
-  harness = await startHarness({ policy: "ordered", timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 1000, total_ms: 1500 }" });
+  harness = await startHarness({ policy: "ordered", timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 1000, total_ms: 1500, stream_max_ms: 3000 }" });
   client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
 });
 after(async () => harness.close());
@@ -49,6 +49,23 @@ test("a stream that falls silent for first_byte_ms is ended as a timeout", async
     await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /no bytes from the upstream for 1000 ms/.test(error.message));
     const row = await rowOf(stream.request_id);
     assert.ok(row.warnings.includes("stream ended early: timeout"), JSON.stringify(row.warnings));
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});
+
+test("a stream never silent that runs past stream_max_ms is ended as a timeout, its usage kept", async () => {
+  // 100 deltas 60 ms apart: about 6 s, never 1 s without a byte, cut at 3 s.
+  harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 60, p99: 60 } } });
+  try {
+    const started = performance.now();
+    const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 100, messages: [{ role: "user", content: "an endless answer" }] });
+    await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /stream_max_ms \(3000 ms\)/.test(error.message));
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 2_900 && elapsed < 5_500, `cut near 3 s, not at its end (${elapsed.toFixed(0)} ms)`);
+    const row = await rowOf(stream.request_id);
+    assert.ok(row.warnings.includes("stream ended early: timeout"), JSON.stringify(row.warnings));
+    assert.ok(row.input_tokens !== null && row.input_tokens > 0, "message_start's usage is kept");
   } finally {
     harness.anthropic.setProfile("instant");
   }
