@@ -24,6 +24,9 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 /** A node:http server that serves POST /v1/messages itself and passes every other request to `fallback`. */
 export function createFrontServer(state: GatewayState, fallback: Handler): Server {
   const server = createServer((request, response) => {
+    // Closing (draining): a request on a connection already open is still served, but its
+    // connection ends with the answer, so that the drain ends (fastify does so for its routes).
+    if (!server.listening) response.setHeader("connection", "close");
     const url = request.url ?? "";
     if (request.method === "POST" && (url === "/v1/messages" || url.startsWith("/v1/messages?"))) acceptMessages(state, request, response);
     else fallback(request, response);

@@ -53,7 +53,10 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    return503OnClosing: true,
+    // While closing, a request that arrives on a connection already open is served and its
+    // connection closed after it, as on the front door; fastify's own 503 would be in neither API's
+    // error shape, and a client's SDK would have to retry what the gateway can still answer.
+    return503OnClosing: false,
     // A URL fastify cannot route (a bad escape, a parameter over its length limit) is answered in
     // the Anthropic shape with a request id, as every other refusal.
     frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error), isChatRoute(request.url) ? "openai" : "anthropic"),
