@@ -61,6 +61,8 @@ export class JournalLedgerWriter implements LedgerWriter {
   private queue: LedgerRow[] = [];
   /** How many rows the current segment holds. */
   private queued = 0;
+  /** The current segment's rows are on disk only (a full segment could not be sealed): read back when it is. */
+  private queueDropped = false;
   /** Rows recorded by this writer, and how many of them (the oldest first) the store holds. */
   private recorded = 0;
   private stored = 0;
@@ -109,7 +111,7 @@ export class JournalLedgerWriter implements LedgerWriter {
       this.journal.append(`${JSON.stringify(row)}\n`);
     } else {
       this.journal.append(`${journalLine(row)}\n`);
-      this.queue.push(row);
+      if (!this.queueDropped) this.queue.push(row);
     }
     this.queued += 1;
     this.recorded += 1;
@@ -152,9 +154,10 @@ export class JournalLedgerWriter implements LedgerWriter {
   private seal(keepRows: boolean): void {
     const path = this.journal.rotate();
     if (path === undefined) return;
-    this.sealed.push({ path, rows: keepRows && !this.insertSegment ? this.queue : undefined, own: true, through: this.recorded });
+    this.sealed.push({ path, rows: keepRows && !this.insertSegment && !this.queueDropped ? this.queue : undefined, own: true, through: this.recorded });
     this.queue = [];
     this.queued = 0;
+    this.queueDropped = false;
   }
 
   /**
@@ -165,7 +168,11 @@ export class JournalLedgerWriter implements LedgerWriter {
     try {
       this.seal(false);
     } catch (error) {
-      // The row is in the journal already; the segment grows until a seal succeeds.
+      // The row is in the journal already; the segment grows until a seal succeeds, on disk only:
+      // its rows leave memory now (the flush reads them back), or a store that stays down while
+      // the seals keep failing (no file descriptors, no room) would grow the heap without end.
+      this.queue = [];
+      this.queueDropped = true;
       this.onError(new Error(`sealing a full journal segment failed (retried in ${SEAL_RETRY_ROWS} rows): ${error instanceof Error ? error.message : String(error)}`));
     }
   }

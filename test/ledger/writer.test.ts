@@ -325,6 +325,53 @@ test("while a flush hangs, full segments are sealed and their rows leave memory;
   paths.done();
 });
 
+test("a full segment that cannot be sealed while the store hangs keeps its rows on disk only, not in memory; all are stored in order once both recover", async () => {
+  const paths = scratch();
+  const ledger = await storeOnly(paths.path);
+  let release = (): void => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const given: LedgerRow[] = [];
+  let entered = (): void => {};
+  const flushing = new Promise<void>((resolve) => (entered = resolve));
+  const store = Object.create(ledger.store) as LedgerStore;
+  store.insertBatch = async (rows: LedgerRow[]) => {
+    entered();
+    await gate;
+    given.push(...rows);
+    await ledger.store.insertBatch(rows);
+  };
+  // Rows passed to the store and kept in memory until sealed, as for PostgreSQL.
+  Object.defineProperty(store, "insertJournalSegment", { value: undefined });
+  const errors: string[] = [];
+  const writer = JournalLedgerWriter.open(store, { journalDir: paths.journalDir, batchRows: 10, segmentRows: 25, flushIntervalMs: 1, onError: (error) => errors.push(error.message) });
+  const recorded = [loadRow("unsealable", 0)];
+  writer.record(recorded[0] as LedgerRow);
+  const keepAlive = setInterval(() => undefined, 1_000);
+  await flushing;
+  clearInterval(keepAlive);
+  const journal = (writer as unknown as { journal: Journal }).journal;
+  const rotate = journal.rotate.bind(journal);
+  journal.rotate = () => {
+    throw new Error("EMFILE: too many open files (test)");
+  };
+  for (let index = 1; index < 300; index += 1) {
+    recorded.push(loadRow("unsealable", index));
+    writer.record(recorded[index] as LedgerRow);
+  }
+  assert.ok(errors.some((message) => /sealing a full journal segment failed/.test(message)), errors.join("\n"));
+  journal.rotate = rotate;
+  release();
+  await writer.close();
+  assert.deepEqual(given.map((row) => row.request_id), recorded.map((row) => row.request_id));
+  // Row 0 was in the hanging flush; rows 1–299 are one segment that could not be sealed at 25 rows,
+  // so none of them stayed in memory: all were read back from the journal.
+  const readBack = given.map((row, index) => (row === recorded[index] ? "memory" : "disk"));
+  assert.deepEqual(readBack, recorded.map((_, index) => (index === 0 ? "memory" : "disk")));
+  assert.equal(await ledger.store.count(), 300);
+  await ledger.close();
+  paths.done();
+});
+
 for (const makeLedger of [sqliteTestLedger, sqliteMemoryTestLedger, postgresTestLedger]) {
   test(`a row the store refuses is set aside and holds nothing up: the rest of its segment and later rows are stored (${makeLedger.name})`, async (t) => {
     const testLedger = makeLedger();
