@@ -281,23 +281,32 @@ test("record refuses a row no store could hold, before it reaches the journal", 
   paths.done();
 });
 
-test("while a flush hangs, full segments are sealed and their rows leave memory; once the store answers, every row is stored in order", async () => {
-  const paths = scratch();
-  const ledger = await storeOnly(paths.path);
+/**
+ * `inner`, passed rows as PostgreSQL is (no segment reader: the writer keeps rows in memory until
+ * sealed), whose inserts wait until release(): `flushing` resolves when the first one begins, and
+ * `given` holds the rows each insert was handed, in order.
+ */
+function hangingStore(inner: LedgerStore): { store: LedgerStore; given: LedgerRow[]; flushing: Promise<void>; release: () => void } {
   let release = (): void => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
   const given: LedgerRow[] = [];
   let entered = (): void => {};
   const flushing = new Promise<void>((resolve) => (entered = resolve));
-  const store = Object.create(ledger.store) as LedgerStore;
+  const store = Object.create(inner) as LedgerStore;
   store.insertBatch = async (rows: LedgerRow[]) => {
     entered();
     await gate;
     given.push(...rows);
-    await ledger.store.insertBatch(rows);
+    await inner.insertBatch(rows);
   };
-  // Rows are passed to the store, as for PostgreSQL (the kind that keeps them in memory).
   Object.defineProperty(store, "insertJournalSegment", { value: undefined });
+  return { store, given, flushing, release };
+}
+
+test("while a flush hangs, full segments are sealed and their rows leave memory; once the store answers, every row is stored in order", async () => {
+  const paths = scratch();
+  const ledger = await storeOnly(paths.path);
+  const { store, given, flushing, release } = hangingStore(ledger.store);
   const writer = JournalLedgerWriter.open(store, { journalDir: paths.journalDir, batchRows: 10, segmentRows: 25, flushIntervalMs: 1 });
   const recorded = [loadRow("hang", 0)];
   writer.record(recorded[0] as LedgerRow);
@@ -328,20 +337,7 @@ test("while a flush hangs, full segments are sealed and their rows leave memory;
 test("a full segment that cannot be sealed while the store hangs keeps its rows on disk only, not in memory; all are stored in order once both recover", async () => {
   const paths = scratch();
   const ledger = await storeOnly(paths.path);
-  let release = (): void => {};
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const given: LedgerRow[] = [];
-  let entered = (): void => {};
-  const flushing = new Promise<void>((resolve) => (entered = resolve));
-  const store = Object.create(ledger.store) as LedgerStore;
-  store.insertBatch = async (rows: LedgerRow[]) => {
-    entered();
-    await gate;
-    given.push(...rows);
-    await ledger.store.insertBatch(rows);
-  };
-  // Rows passed to the store and kept in memory until sealed, as for PostgreSQL.
-  Object.defineProperty(store, "insertJournalSegment", { value: undefined });
+  const { store, given, flushing, release } = hangingStore(ledger.store);
   const errors: string[] = [];
   const writer = JournalLedgerWriter.open(store, { journalDir: paths.journalDir, batchRows: 10, segmentRows: 25, flushIntervalMs: 1, onError: (error) => errors.push(error.message) });
   const recorded = [loadRow("unsealable", 0)];
