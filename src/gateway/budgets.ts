@@ -37,6 +37,14 @@ function budgetOf(key: ApiKeyRecord): Money {
   }
   return budget;
 }
+/**
+ * How long a key's first load (and the replay of an earlier process's journal before it) may take
+ * before the request is answered 529 (the budget cannot be checked): a database that hangs rather
+ * than refuses (a failover) would otherwise hold every budgeted key's first request for minutes.
+ */
+export const LOAD_TIMEOUT_MS = 2_000;
+/** With reloads on (a shared ledger), a figure older than this many periods is reloaded before it decides. */
+const STALE_AFTER_PERIODS = 3;
 /** Additions remembered one by one per key between reloads; older ones are merged past this. */
 const MAX_PENDING = 1_024;
 const KEEP_SEPARATE = 512;
@@ -50,6 +58,8 @@ interface KeySpend {
   pendingTotal: Money;
   /** This process's spend whose rows the ledger could not take: no load will ever find it. */
   unrecorded: Money;
+  /** When the query behind `stored` began: with reloads on, an old figure misses what other replicas spent since. */
+  checkedAt: number;
 }
 
 const total = (spend: KeySpend): Money => spend.stored + spend.pendingTotal + spend.unrecorded;
@@ -81,38 +91,47 @@ export class BudgetTracker {
   ) {}
 
   /** Loads a key's spend for a month from the ledger, once at a time per key and month; resolves with that month's total. */
-  private load(keyId: string, month: number): Promise<Money> {
+  private load(keyId: string, month: number, now: number): Promise<Money> {
     const id = `${keyId}@${month}`;
     let pending = this.loading.get(id);
     if (!pending) {
-      pending = this.reload(keyId, month);
+      pending = this.reload(keyId, month, now);
       this.loading.set(id, pending);
       void pending.finally(() => this.loading.delete(id)).catch(() => undefined);
     }
     return pending;
   }
 
-  private async reload(keyId: string, month: number): Promise<Money> {
-    await this.settled;
-    // Read before the query: every row up to `storedBefore` is in what the query sums.
-    const storedBefore = this.storedRows();
-    let stored: string;
+  private async reload(keyId: string, month: number, now: number): Promise<Money> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${LOAD_TIMEOUT_MS} ms`)), LOAD_TIMEOUT_MS);
+    });
     try {
-      stored = await keySpend(this.store, keyId, month);
+      const { stored, storedBefore } = await Promise.race([this.query(keyId, month), timedOut]);
+      return this.apply(keyId, month, parseUsd(stored), storedBefore, now);
     } catch (error) {
       // The budget cannot be checked, so the request is not served (closed, not open), but this is
       // the ledger being away, not the gateway's bug: a 529 the client may retry, and a report.
       this.onError(new Error(`loading the spend of key ${keyId} failed: ${error instanceof Error ? error.message : String(error)}`));
       throw new GatewayError("unavailable", "the key's budget cannot be checked right now (its ledger did not answer); try again shortly", { "retry-after": "1" });
+    } finally {
+      clearTimeout(timer);
     }
-    return this.apply(keyId, month, parseUsd(stored), storedBefore);
+  }
+
+  private async query(keyId: string, month: number): Promise<{ stored: string; storedBefore: number }> {
+    await this.settled;
+    // Read before the query: every row up to `storedBefore` is in what the query sums.
+    const storedBefore = this.storedRows();
+    return { stored: await keySpend(this.store, keyId, month), storedBefore };
   }
 
   /**
    * A key's spend in the store, as a query that began when the writer had stored `storedBefore`
    * rows saw it. Returns the month's total: the stored sum with what is kept beside it.
    */
-  private apply(keyId: string, month: number, stored: Money, storedBefore: number): Money {
+  private apply(keyId: string, month: number, stored: Money, storedBefore: number, checkedAt: number): Money {
     const current = this.spend.get(keyId);
     // A load of last month that ends after this month's began is not kept, but its figure still
     // decides the request of last month that asked for it.
@@ -122,7 +141,7 @@ export class BudgetTracker {
     const sameMonth = current !== undefined && current.month === month;
     const pending = sameMonth ? current.pending.filter((entry) => entry.row > storedBefore) : [];
     const unrecorded = sameMonth ? current.unrecorded : 0n;
-    const entry: KeySpend = { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded };
+    const entry: KeySpend = { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded, checkedAt };
     this.spend.set(keyId, entry);
     return total(entry);
   }
@@ -161,7 +180,7 @@ export class BudgetTracker {
           return;
         }
         for (const keyId of keyIds) {
-          if (this.spend.get(keyId)?.month === month) this.apply(keyId, month, parseUsd(totals.get(keyId) ?? "0"), storedBefore);
+          if (this.spend.get(keyId)?.month === month) this.apply(keyId, month, parseUsd(totals.get(keyId) ?? "0"), storedBefore, now);
         }
       }
       this.lastRefreshAt = now;
@@ -183,9 +202,19 @@ export class BudgetTracker {
     if (key.monthly_budget_usd === null) return undefined;
     const month = monthStart(now);
     const current = this.spend.get(key.id);
-    if (current && current.month === month) return this.take(key, total(current), now, hold);
+    if (current && current.month === month && !this.stale(current, now)) return this.take(key, total(current), now, hold);
     // The loaded figure decides, even if a load of a later month has replaced it by then (a request of a month's last instant).
-    return this.load(key.id, month).then((spent) => this.take(key, spent, now, hold));
+    return this.load(key.id, month, now).then((spent) => this.take(key, spent, now, hold));
+  }
+
+  /**
+   * Reloads keep failing (the shared ledger is away): the figure misses what the other replicas
+   * spent since, and each replica would let the key spend its whole remaining budget on its own.
+   * It is loaded again before it decides; if that fails too the request gets a 529, as a first
+   * load's would (a budget that cannot be checked is not waived).
+   */
+  private stale(current: KeySpend, now: number): boolean {
+    return this.refreshMs > 0 && now - current.checkedAt > STALE_AFTER_PERIODS * this.refreshMs;
   }
 
   /**
@@ -196,7 +225,7 @@ export class BudgetTracker {
   refuseIfSpent(key: ApiKeyRecord, now: number): void {
     if (key.monthly_budget_usd === null) return;
     const current = this.spend.get(key.id);
-    if (current && current.month === monthStart(now)) this.enforce(key, total(current), now);
+    if (current && current.month === monthStart(now) && !this.stale(current, now)) this.enforce(key, total(current), now);
   }
 
   private take(key: ApiKeyRecord, spent: Money, now: number, hold: Money): Release {
@@ -218,12 +247,20 @@ export class BudgetTracker {
     if (spent + held >= budget) {
       const resets = monthWindow(now).resets_at;
       const inFlight = held > 0n ? ` (and its requests in flight may cost up to $${formatUsd(held)})` : "";
+      // Between reloads this process's latest additions may be in the stored sum as well (see
+      // apply): a refusal they alone decide may be gone at the next reload.
+      const current = this.spend.get(key.id);
+      const maybeTwice = this.refreshMs > 0 && current !== undefined && spent - current.pendingTotal < budget;
       throw new GatewayError(
         "budget_exceeded",
         `key "${key.name}" has spent $${formatUsd(spent)}${inFlight} of its $${key.monthly_budget_usd} monthly budget; ` +
           `the budget resets at ${new Date(resets).toISOString()}`,
         // Refused for requests still in flight, it may pass once they are done: say when to retry.
-        held > 0n && spent < budget ? { "retry-after": "1" } : { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
+        held > 0n && spent < budget
+          ? { "retry-after": "1" }
+          : maybeTwice
+            ? { "retry-after": String(Math.ceil(this.refreshMs / 1000)) }
+            : { "retry-after": String(Math.ceil((resets - now) / 1000)), "x-should-retry": "false" },
       );
     }
     return undefined;

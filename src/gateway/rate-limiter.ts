@@ -15,7 +15,8 @@ interface Bucket {
 
 function refill(bucket: Bucket, now: number): void {
   const perMs = bucket.capacity / 60_000;
-  bucket.level = Math.min(bucket.capacity, bucket.level + (now - bucket.updatedAt) * perMs);
+  // A clock stepped back refills nothing, and drains nothing.
+  bucket.level = Math.min(bucket.capacity, bucket.level + Math.max(0, now - bucket.updatedAt) * perMs);
   bucket.updatedAt = now;
 }
 

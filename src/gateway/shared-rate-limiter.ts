@@ -33,7 +33,8 @@ for i = 1, 2 do
     if level == nil or cap ~= capacity then
       level = capacity
     else
-      level = math.min(capacity, level + (now - at) * capacity / 60000)
+      -- A clock that went back (a failover to a Redis whose clock is behind) refills nothing, drains nothing.
+      level = math.min(capacity, level + math.max(0, now - at) * capacity / 60000)
     end
     levels[i] = level
   end

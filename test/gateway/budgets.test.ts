@@ -5,7 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BudgetTracker } from "../../src/gateway/budgets.js";
+import { BudgetTracker, LOAD_TIMEOUT_MS } from "../../src/gateway/budgets.js";
 import { GatewayError } from "../../src/gateway/errors.js";
 import type { ApiKeyRecord, LedgerStore } from "../../src/ledger/ledger.js";
 import { formatUsd, parseUsd } from "../../src/pricing/money.js";
@@ -322,5 +322,77 @@ describe("budgets", () => {
     assert.equal(spent(w.tracker, "key_1", NEXT_MONTH), "0.5", "the new month's figure stands after the late load of the old one");
     assert.equal(check(w.tracker, key("1"), NEXT_MONTH), undefined, "and the next request of the new month is under budget");
   });
-});
 
+  /** The 529 a budget that cannot be checked gets. */
+  const uncheckable = (error: unknown) => {
+    assert.ok(error instanceof GatewayError, String(error));
+    assert.equal(error.kind, "unavailable");
+    assert.equal(error.headers["retry-after"], "1");
+    return true;
+  };
+
+  /** The refusal a check ends in (it must be one). */
+  const refusalOf = (run: () => unknown): Promise<GatewayError> =>
+    Promise.resolve()
+      .then(run)
+      .then(
+        () => assert.fail("expected a refusal"),
+        (error: unknown) => {
+          assert.ok(error instanceof GatewayError, String(error));
+          return error;
+        },
+      );
+
+  test("a first load the ledger does not answer (a database that hangs) is a 529 after LOAD_TIMEOUT_MS, not a wait for the database's own timeout", async () => {
+    const w = world();
+    w.holdAnswer = () => new Promise<void>(() => undefined);
+    const started = performance.now();
+    await assert.rejects(check(w.tracker, key("10"), NOW) ?? Promise.resolve(), uncheckable);
+    const waited = performance.now() - started;
+    assert.ok(waited >= LOAD_TIMEOUT_MS - 50 && waited < LOAD_TIMEOUT_MS + 1_000, `waited ${waited.toFixed(0)} ms`);
+    assert.match(w.errors[0]?.message ?? "", /loading the spend of key key_1 failed: no answer within 2000 ms/);
+    // So is a replay of the journal that hangs (the store it writes to does not answer).
+    const stuck = world(new Promise(() => undefined));
+    await assert.rejects(check(stuck.tracker, key("10"), NOW) ?? Promise.resolve(), uncheckable);
+  });
+
+  test("with reloads failing, a figure older than three periods is loaded again before it decides (a 529 while the ledger is away): replicas cannot each spend the rest of the budget", () =>
+    withReloads(async (w) => {
+      const budgeted = key("10");
+      await check(w.tracker, budgeted, NOW);
+      // Another replica spends 9.5; this one cannot reload meanwhile.
+      w.store("key_1", "9.5");
+      w.failing = new Error("connection refused");
+      await w.tracker.refresh(NOW + 60_000);
+      assert.equal(check(w.tracker, budgeted, NOW + 120_000), undefined, "a figure two periods old still decides, at once");
+      await assert.rejects(check(w.tracker, budgeted, NOW + 181_000) ?? Promise.resolve(), uncheckable);
+      w.failing = undefined;
+      // The ledger is back: the key's spend is loaded again, the other replica's 9.5 with it.
+      await check(w.tracker, budgeted, NOW + 182_000);
+      assert.equal(spent(w.tracker), "9.5");
+      w.store("key_1", "1");
+      w.failing = new Error("connection refused");
+      assert.equal(check(w.tracker, budgeted, NOW + 200_000), undefined, "fresh enough: decided on 9.5");
+      w.failing = undefined;
+      assert.equal((await refusalOf(() => check(w.tracker, budgeted, NOW + 400_000))).kind, "budget_exceeded");
+    }));
+
+  test("a refusal only this replica's latest additions decide (they may be counted twice until the next reload) says to retry after a period, not to give up for the month", () =>
+    withReloads(async (w) => {
+      const budgeted = key("2");
+      await check(w.tracker, budgeted, NOW);
+      w.record("key_1", "1");
+      // Row 1 is committed but not yet counted as stored: the reload counts it twice (2 of 2).
+      w.store("key_1", "1");
+      await w.tracker.refresh(NOW);
+      const refused = await refusalOf(() => check(w.tracker, budgeted, NOW));
+      assert.equal(refused.kind, "budget_exceeded");
+      assert.equal(refused.headers["retry-after"], "60", "one reload period");
+      assert.equal(refused.headers["x-should-retry"], undefined);
+      // Truly spent: the month-long answer.
+      w.progress.stored = 1;
+      w.store("key_1", "1");
+      await w.tracker.refresh(NOW);
+      assert.equal((await refusalOf(() => check(w.tracker, budgeted, NOW))).headers["x-should-retry"], "false");
+    }));
+});

@@ -133,6 +133,25 @@ describe("rate limits shared through Redis", () => {
     await refusal(() => limiter.admit("key_refill", limits, 0));
   });
 
+  test("a clock that went back (a Redis failover to a node behind, a stepped system clock) drains no bucket, on either limiter", async () => {
+    const limiter = await replica();
+    await limiter.admit("key_clock", { requests_per_minute: 3 }, 0);
+    // The bucket was last written 20 s in the future of the Redis clock now answering.
+    const redis = connect();
+    await redis.connect();
+    const time = await redis.time();
+    const future = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000) + 20_000;
+    await redis.hset(`${prefix}ratelimit:key_clock:requests`, "at", String(future));
+    assert.equal((await limiter.admit("key_clock", { requests_per_minute: 3 }, 0))["anthropic-ratelimit-requests-remaining"], "1", "the two left, less this one");
+
+    let clock = 1_000_000;
+    const local = new RateLimiter(() => clock);
+    local.admit("key_clock", { requests_per_minute: 3 }, 0);
+    clock -= 20_000;
+    const headers = local.admit("key_clock", { requests_per_minute: 3 }, 0) as Record<string, string>;
+    assert.equal(headers["anthropic-ratelimit-requests-remaining"], "1");
+  });
+
   test("a changed limit starts a full bucket", async () => {
     const limiter = await replica();
     await limiter.admit("key_changed", { requests_per_minute: 1 }, 0);
