@@ -18,6 +18,7 @@
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
+import { within } from "../util/within.js";
 import { GatewayError } from "./errors.js";
 
 /** The month `now` falls in, remembered while requests keep falling in it (a Date per request otherwise). */
@@ -103,20 +104,14 @@ export class BudgetTracker {
   }
 
   private async reload(keyId: string, month: number, now: number): Promise<Money> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${LOAD_TIMEOUT_MS} ms`)), LOAD_TIMEOUT_MS);
-    });
     try {
-      const { stored, storedBefore } = await Promise.race([this.query(keyId, month), timedOut]);
+      const { stored, storedBefore } = await within(this.query(keyId, month), LOAD_TIMEOUT_MS);
       return this.apply(keyId, month, parseUsd(stored), storedBefore, now);
     } catch (error) {
       // The budget cannot be checked, so the request is not served (closed, not open), but this is
       // the ledger being away, not the gateway's bug: a 529 the client may retry, and a report.
       this.onError(new Error(`loading the spend of key ${keyId} failed: ${error instanceof Error ? error.message : String(error)}`));
       throw new GatewayError("unavailable", "the key's budget cannot be checked right now (its ledger did not answer); try again shortly", { "retry-after": "1" });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -38,6 +38,7 @@ export function healthAnswer(state: GatewayState) {
     redis: state.sharedState(),
     budgets_refresh_ms: state.budgets.refreshMs,
     budgets_reloaded_at: state.budgets.lastRefreshAt === undefined ? null : new Date(state.budgets.lastRefreshAt).toISOString(),
+    keys_checked_at: state.keys.checkedAt === undefined ? null : new Date(state.keys.checkedAt).toISOString(),
   };
   return { at: new Date(now).toISOString(), window_ms: state.config.config.routing.health.window_ms, affinity_entries: state.affinity.size, shared_state: shared, deployments };
 }

@@ -5,8 +5,11 @@
  */
 import { hashSecret } from "../ledger/api-keys.js";
 import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
+import { within } from "../util/within.js";
 
 const MAX_VERIFIED = 10_000;
+/** The longest a timed check may take before it is reported as failed (and the next may start): five periods, at least 1 s. */
+const checkTimeoutMs = (refreshMs: number): number => Math.max(5 * refreshMs, 1_000);
 
 export class KeyCache {
   private byHash = new Map<string, ApiKeyRecord>();
@@ -19,25 +22,49 @@ export class KeyCache {
   private verified = new Map<string, ApiKeyRecord>();
   private version = -1;
   private timer: NodeJS.Timeout | undefined;
+  /** A timed check under way: the next tick does not start another (a slow store would pile them up). */
+  private checking = false;
+  /** When the store last answered a check (the keys in memory are as of then), for the health endpoint. */
+  checkedAt: number | undefined;
 
   constructor(
     private readonly store: KeyStore,
     private readonly refreshMs = 1_000,
+    /** Told when a timed check fails: until one succeeds, a key revoked meanwhile is still accepted here. */
+    private readonly onError: (error: Error) => void = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async start(): Promise<void> {
     await this.refresh(true);
-    this.timer = setInterval(() => void this.refresh(false).catch(() => undefined), this.refreshMs);
+    this.timer = setInterval(() => void this.check(), this.refreshMs);
     this.timer.unref();
   }
 
+  private async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      // A store that hangs is a failure too (reported), not a check that never ends.
+      await within(this.refresh(false), checkTimeoutMs(this.refreshMs));
+    } catch (error) {
+      const since = this.checkedAt === undefined ? "" : ` (the keys in memory are as of ${new Date(this.checkedAt).toISOString()}; a key revoked since is still accepted here)`;
+      this.onError(new Error(`reloading the virtual keys failed${since}: ${error instanceof Error ? error.message : String(error)}`));
+    } finally {
+      this.checking = false;
+    }
+  }
+
   async refresh(force = true): Promise<void> {
+    const asked = this.now();
     const version = await this.store.version();
-    if (!force && version === this.version) return;
-    const records = await this.store.list();
-    this.byHash = new Map(records.filter((record) => record.revoked_at === null).map((record) => [record.hash, record]));
-    this.verified = new Map();
-    this.version = version;
+    if (force || version !== this.version) {
+      const records = await this.store.list();
+      this.byHash = new Map(records.filter((record) => record.revoked_at === null).map((record) => [record.hash, record]));
+      this.verified = new Map();
+      this.version = version;
+    }
+    this.checkedAt = asked;
   }
 
   /**

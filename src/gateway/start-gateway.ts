@@ -63,7 +63,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const clients = new Map<string, ProviderClient>();
   for (const [name, providerConfig] of Object.entries(config.providers)) clients.set(name, createProviderClient(name, providerConfig, env, agent));
   const now = options.now ?? Date.now;
-  const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000);
+  const keyReport = throttled((error) => process.stderr.write(`switchyard keys: ${error.message}\n`), 10_000, () => performance.now());
+  const keys = new KeyCache(options.ledger.keys, options.keyRefreshMs ?? 1_000, keyReport, now);
   /** What has started, undone newest first: on close() (a second one finds nothing left), and on a failed start. */
   const started = new UndoStack();
   started.push(() => agent.close(), () => Promise.all([...clients.values()].map((client) => client.close())));

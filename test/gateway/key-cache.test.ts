@@ -1,0 +1,65 @@
+/**
+ * KeyCache's timed checks (src/gateway/key-cache.ts): a store that fails or hangs is reported (a
+ * revoked key stays accepted on this replica until a check succeeds), checks never pile up on a
+ * slow store, and checkedAt says how fresh the keys in memory are.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { newApiKey } from "../../src/ledger/api-keys.js";
+import type { ApiKeyRecord, KeyStore } from "../../src/ledger/ledger.js";
+import { KeyCache } from "../../src/gateway/key-cache.js";
+
+test("a check the key store fails or does not answer is reported, checks do not pile up, and checkedAt stays at the last answer", async () => {
+  const { secret, record } = newApiKey({ name: "team", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  let records: ApiKeyRecord[] = [record];
+  let version = 1;
+  let mode: "ok" | "fail" | "hang" = "ok";
+  let versionCalls = 0;
+  const store = {
+    async version() {
+      versionCalls += 1;
+      if (mode === "fail") throw new Error("connection refused");
+      if (mode === "hang") await new Promise(() => undefined);
+      return version;
+    },
+    async list() {
+      return records;
+    },
+  } as unknown as KeyStore;
+  const errors: string[] = [];
+  let clock = 1_000_000;
+  const cache = new KeyCache(store, 20, (error) => errors.push(error.message), () => clock);
+  await cache.start();
+  try {
+    assert.equal(cache.verify(secret)?.id, record.id);
+    assert.equal(cache.checkedAt, 1_000_000);
+
+    // Revoked in the store while this replica cannot read it: still accepted, and said so.
+    records = [{ ...record, revoked_at: clock }];
+    version = 2;
+    mode = "fail";
+    clock += 5_000;
+    await sleep(80);
+    assert.equal(cache.verify(secret)?.id, record.id);
+    assert.equal(cache.checkedAt, 1_000_000);
+    assert.match(errors[0] ?? "", /reloading the virtual keys failed \(the keys in memory are as of 1970-01-01T00:16:40\.000Z; a key revoked since is still accepted here\): connection refused/);
+
+    // A store that hangs: one check at a time, reported once it has waited five periods (at least 1 s).
+    mode = "hang";
+    errors.length = 0;
+    await sleep(60);
+    const during = versionCalls;
+    await sleep(300);
+    assert.equal(versionCalls, during, "no check starts while one hangs");
+    await sleep(1_000);
+    assert.ok(errors.some((message) => /no answer within 1000 ms/.test(message)), errors.join("\n"));
+
+    mode = "ok";
+    await sleep(1_200);
+    assert.equal(cache.verify(secret), undefined, "the revocation applies once the store answers");
+    assert.equal(cache.checkedAt, clock);
+  } finally {
+    cache.stop();
+  }
+});
