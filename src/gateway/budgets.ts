@@ -18,7 +18,7 @@
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend, type ApiKeyRecord, type LedgerStore } from "../ledger/ledger.js";
 import { formatUsd, parseUsd, type Money } from "../pricing/money.js";
-import { within } from "../util/within.js";
+import { withinOrFail } from "../util/within.js";
 import { GatewayError } from "./errors.js";
 
 /** The month `now` falls in, remembered while requests keep falling in it (a Date per request otherwise). */
@@ -105,7 +105,7 @@ export class BudgetTracker {
 
   private async reload(keyId: string, month: number, now: number): Promise<Money> {
     try {
-      const { stored, storedBefore } = await within(this.query(keyId, month), LOAD_TIMEOUT_MS);
+      const { stored, storedBefore } = await withinOrFail(this.query(keyId, month), LOAD_TIMEOUT_MS);
       return this.apply(keyId, month, parseUsd(stored), storedBefore, now);
     } catch (error) {
       // The budget cannot be checked, so the request is not served (closed, not open), but this is

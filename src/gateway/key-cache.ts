@@ -5,7 +5,7 @@
  */
 import { hashSecret } from "../ledger/api-keys.js";
 import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
-import { within } from "../util/within.js";
+import { withinOrFail } from "../util/within.js";
 
 const MAX_VERIFIED = 10_000;
 /** The longest a timed check may take before it is reported as failed (and the next may start): five periods, at least 1 s. */
@@ -46,7 +46,7 @@ export class KeyCache {
     this.checking = true;
     try {
       // A store that hangs is a failure too (reported), not a check that never ends.
-      await within(this.refresh(false), checkTimeoutMs(this.refreshMs));
+      await withinOrFail(this.refresh(false), checkTimeoutMs(this.refreshMs));
     } catch (error) {
       const since = this.checkedAt === undefined ? "" : ` (the keys in memory are as of ${new Date(this.checkedAt).toISOString()}; a key revoked since is still accepted here)`;
       this.onError(new Error(`reloading the virtual keys failed${since}: ${error instanceof Error ? error.message : String(error)}`));
