@@ -6,10 +6,14 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Redis } from "ioredis";
+import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { GatewayError } from "../../src/gateway/errors.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { SharedRateLimiter } from "../../src/gateway/shared-rate-limiter.js";
+import { redisOptions } from "../../src/gateway/shared-state.js";
+import { eventually } from "../helpers/eventually.js";
 import { throttled } from "../../src/util/throttled.js";
 import { REDIS_URL, START_REDIS, testRedis } from "../helpers/redis.js";
 
@@ -186,4 +190,26 @@ describe("rate limits shared through Redis", () => {
     report(new Error("a period later"));
     assert.deepEqual(written, ["first", "a period later"]);
   });
+});
+
+test("a connection that reaches a read-only node (a failover's demoted primary) is dropped and made again, not left refusing every write while it looks connected", async (t) => {
+  // A real read-only Redis: a replica of the test Redis, on a port of its own.
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const primary = new URL(REDIS_URL);
+  const replicaServer = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--replicaof", primary.hostname, primary.port || "6379"], { stdio: "ignore" });
+  t.after(() => replicaServer.kill("SIGKILL"));
+  const redis = new Redis(`redis://127.0.0.1:${port}`, redisOptions(500, 2_000));
+  t.after(() => redis.disconnect());
+  redis.on("error", () => undefined);
+  await eventually(async () => ((await redis.ping().catch(() => "not yet")) === "PONG" ? true : undefined), "the replica answering", 5_000);
+  let reconnects = 0;
+  redis.on("reconnecting", () => (reconnects += 1));
+  const limiter = new SharedRateLimiter(redis, new RateLimiter(), { keyPrefix: prefix, onError: () => undefined });
+  await limiter.admit("key_readonly", { requests_per_minute: 5 }, 0);
+  await eventually(() => (reconnects >= 1 ? true : undefined), "READONLY making the client reconnect");
 });
