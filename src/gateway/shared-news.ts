@@ -84,7 +84,7 @@ export class SharedNews {
       (value) => {
         const message = readNews(value);
         if (!message || !isDeployment(message.deployment)) return;
-        if ("health" in message) health.hear(message.deployment, message.health);
+        if ("health" in message) health.hear(message.deployment, message.health, message.from);
         else refusals.hear(message.deployment, message.refused.fields, message.refused.forMs, now());
       },
     );

@@ -90,6 +90,15 @@ interface Tracker {
   requests: number;
   failures: number;
   throttles: number;
+  /** The replica whose news opened the circuit this time; undefined when this replica's own failures did (or it never opened). */
+  openedBy: string | undefined;
+  /**
+   * Replicas whose "opened" this replica has found wrong for itself (its own request succeeded
+   * where their news said the deployment was down): their path to the upstream is theirs alone
+   * (their credentials, their network), and their next "opened" is not applied here. Forgotten
+   * when this replica fails there itself, or when that replica tells it closed.
+   */
+  doubted: Set<string> | undefined;
 }
 
 export interface DeploymentHealth {
@@ -137,7 +146,22 @@ export class HealthBook {
   private tracker(deployment: string): Tracker {
     let tracker = this.trackers.get(deployment);
     if (!tracker) {
-      tracker = { samples: [], consecutiveFailures: 0, state: "closed", opening: 0, openUntil: 0, cooldownMs: this.settings.cooldownMs, probe: undefined, coolingUntil: 0, coolingTold: 0, requests: 0, failures: 0, throttles: 0 };
+      tracker = {
+        samples: [],
+        consecutiveFailures: 0,
+        state: "closed",
+        opening: 0,
+        openUntil: 0,
+        cooldownMs: this.settings.cooldownMs,
+        probe: undefined,
+        coolingUntil: 0,
+        coolingTold: 0,
+        requests: 0,
+        failures: 0,
+        throttles: 0,
+        openedBy: undefined,
+        doubted: undefined,
+      };
       this.trackers.set(deployment, tracker);
     }
     return tracker;
@@ -188,12 +212,18 @@ export class HealthBook {
       if (outcome === "throttled") tracker.throttles += 1;
       else if (outcome === "failure") tracker.failures += 1;
     } else if (outcome === "success") {
-      // The probe, or a request sent while open (the last resort), closes it.
+      // The probe, or a request sent while open (the last resort), closes it; an opening another
+      // replica told of, found wrong here, makes that replica's next one doubted.
+      if (tracker.state !== "closed" && tracker.openedBy !== undefined) (tracker.doubted ??= new Set()).add(tracker.openedBy);
       this.close(tracker);
     } else {
       if (outcome === "throttled") tracker.throttles += 1;
       else tracker.failures += 1;
-      if (countsAsFailure) tracker.consecutiveFailures += 1;
+      if (countsAsFailure) {
+        tracker.consecutiveFailures += 1;
+        // Failing here too: the others' news is no longer doubted.
+        tracker.doubted = undefined;
+      }
       if (tracker.state === "half_open") {
         // A probe throttled with a retry-after found the deployment up but busy: it cools until
         // then, and the next request after that probes again, without a doubled cooldown.
@@ -244,21 +274,40 @@ export class HealthBook {
     }
   }
 
-  /** Applies another replica's news, as if this replica had seen it (nothing is told again). */
-  hear(deployment: string, news: HealthNews): void {
+  /**
+   * Applies replica `from`'s news, as if this replica had seen it (nothing is told again), except
+   * where this replica's own requests have said otherwise: an "opened" from a replica whose last
+   * opening a request here found wrong is not applied (its path is its own), and a "closed" does
+   * not close a circuit this replica's own failures opened: the next request here probes it at
+   * once instead, so a path broken only here fails once more, not `failure_threshold` times, and
+   * keeps its doubled cooldown.
+   */
+  hear(deployment: string, news: HealthNews, from: string): void {
     const now = this.now();
     const tracker = this.tracker(deployment);
     if (news.kind === "opened") {
+      if (tracker.doubted?.has(from)) return;
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
-      if (tracker.state !== "open") tracker.opening = ++this.openings;
+      if (tracker.state !== "open") {
+        tracker.opening = ++this.openings;
+        tracker.openedBy = from;
+      }
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
       tracker.probe = undefined;
     } else if (news.kind === "closed") {
+      tracker.doubted?.delete(from);
       if (tracker.state === "closed") return;
-      this.close(tracker);
+      if (tracker.openedBy === undefined) {
+        // Opened by this replica's own failures: probed at once (half-open once the time is up;
+        // a probe already out decides by itself).
+        if (tracker.state !== "open" || tracker.openUntil <= now) return;
+        tracker.openUntil = now;
+      } else {
+        this.close(tracker);
+      }
     } else {
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.coolingUntil >= until) return;
@@ -287,6 +336,7 @@ export class HealthBook {
 
   private open(tracker: Tracker, now: number, reopen: boolean): void {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
+    tracker.openedBy = undefined;
     tracker.state = "open";
     tracker.opening = ++this.openings;
     tracker.openUntil = now + tracker.cooldownMs;

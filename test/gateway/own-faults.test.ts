@@ -80,7 +80,7 @@ const isStream = (_status: number, headers: Record<string, string>) => String(he
 
 test("a stream whose head cannot be written: reported, one 500 row priced from the upstream's message_start, the upstream's stream closed, and the half-open probe it was released", async () => {
   const health = harness.gateway.state.health;
-  health.hear("anthropic-haiku", { kind: "opened", forMs: 1, cooldownMs: 1 });
+  health.hear("anthropic-haiku", { kind: "opened", forMs: 1, cooldownMs: 1 }, "replica-a");
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(health.snapshot().get("anthropic-haiku")?.state, "half_open");
   const response = new BrokenResponse(isStream);

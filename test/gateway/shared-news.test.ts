@@ -37,28 +37,28 @@ describe("news a replica tells and hears", () => {
     assert.deepEqual(told, [], "one failure is not news");
     a.record("d", "failure");
     assert.deepEqual(told, [["d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }]]);
-    b.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
+    b.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "replica-a");
     assert.equal(b.snapshot().get("d")?.unavailable, true, "open on the replica that heard it");
     // The half-open probe succeeds on A: closed everywhere.
     now += 5_000;
     a.begin("d");
     a.record("d", "success", { ttftMs: 10, totalMs: 20 });
     assert.deepEqual(told.at(-1), ["d", { kind: "closed" }]);
-    b.hear("d", { kind: "closed" });
+    b.hear("d", { kind: "closed" }, "replica-a");
     assert.equal(b.snapshot().get("d")?.state, "closed");
     // A retry-after cools; a second one that reaches less than a second further is not news again.
     told.length = 0;
     a.record("d", "throttled", { retryAfterMs: 30_000 });
     a.record("d", "throttled", { retryAfterMs: 30_500 });
     assert.deepEqual(told, [["d", { kind: "cooling", forMs: 30_000 }]]);
-    b.hear("d", { kind: "cooling", forMs: 30_000 });
+    b.hear("d", { kind: "cooling", forMs: 30_000 }, "replica-a");
     now += 100;
     assert.match(b.snapshot().get("d")?.unavailableReason ?? "", /cooling after retry-after/);
     // Shorter news does not shorten what is known; a heard cooling is not told again by the
     // replica that heard it when its own throttle reaches less than a second further.
     const echoes: HealthNews[] = [];
     b.tell = (_deployment, news) => echoes.push(news);
-    b.hear("d", { kind: "cooling", forMs: 1 });
+    b.hear("d", { kind: "cooling", forMs: 1 }, "replica-a");
     assert.ok((b.snapshot().get("d")?.coolingUntil ?? 0) >= now + 29_000);
     b.record("d", "throttled", { retryAfterMs: 30_000 });
     assert.deepEqual(echoes, []);
@@ -73,9 +73,9 @@ describe("news a replica tells and hears", () => {
     a.tell = (_deployment, news) => told.push(news);
     a.record("d", "throttled");
     assert.deepEqual(told, []);
-    a.hear("d", { kind: "opened", forMs: 86_400_000, cooldownMs: 86_400_000 });
+    a.hear("d", { kind: "opened", forMs: 86_400_000, cooldownMs: 86_400_000 }, "replica-a");
     assert.equal(a.snapshot().get("d")?.openUntil, now + 60_000);
-    a.hear("e", { kind: "cooling", forMs: 86_400_000 });
+    a.hear("e", { kind: "cooling", forMs: 86_400_000 }, "replica-a");
     assert.equal(a.snapshot().get("e")?.coolingUntil, now + 60_000);
     // A retry-after far ahead (an HTTP date) cools for max_cooldown_ms at most, here too.
     a.record("f", "throttled", { retryAfterMs: 3_600_000 });
@@ -104,7 +104,7 @@ describe("news a replica tells and hears", () => {
     // The same holds for a circuit opened by news.
     const before = a.begin("d");
     now += 10;
-    a.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 });
+    a.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "replica-a");
     now += 10;
     a.record("d", "success", { ttftMs: 20, attempt: before });
     assert.equal(a.snapshot().get("d")?.state, "open");
@@ -127,6 +127,53 @@ describe("news a replica tells and hears", () => {
     assert.equal(a.snapshot().get("d")?.failures, 3, "still counted in the totals");
     a.record("d", "failure", { totalMs: 20, attempt: a.begin("d") });
     assert.equal(a.snapshot().get("d")?.state, "open", "a fresh failure opens it");
+  });
+
+  test("a replica whose path alone is broken (its own credentials, its own network) keeps its doubled cooldown, and cannot keep the deployment open on replicas that reach it", () => {
+    let now = 1_000_000;
+    const settings = { ...DEFAULT_HEALTH, failureThreshold: 2, cooldownMs: 5_000 };
+    const a = new HealthBook(settings, () => now);
+    const b = new HealthBook(settings, () => now);
+    const fromA: HealthNews[] = [];
+    const fromB: HealthNews[] = [];
+    a.tell = (_deployment, news) => fromA.push(news);
+    b.tell = (_deployment, news) => fromB.push(news);
+    // A fails on its own: open for 5 s, and so is B, by A's news.
+    a.record("d", "failure", { attempt: a.begin("d") });
+    a.record("d", "failure", { attempt: a.begin("d") });
+    b.hear("d", fromA.at(-1) as HealthNews, "a");
+    assert.equal(b.snapshot().get("d")?.state, "open");
+    // B's probe succeeds: closed on B, which now doubts A's openings.
+    now += 5_000;
+    b.record("d", "success", { ttftMs: 10, totalMs: 20, attempt: b.begin("d") });
+    assert.deepEqual(fromB.at(-1), { kind: "closed" });
+    a.hear("d", { kind: "closed" }, "b");
+    // A's own probe fails again: reopened for twice as long, and told; B does not apply it.
+    a.record("d", "failure", { attempt: a.begin("d") });
+    assert.deepEqual(fromA.at(-1), { kind: "opened", forMs: 10_000, cooldownMs: 10_000 });
+    b.hear("d", fromA.at(-1) as HealthNews, "a");
+    assert.equal(b.snapshot().get("d")?.state, "closed", "B reaches the deployment: A's news is not applied");
+    // News of a close heard while A's own opening runs: A probes at once, keeping its cooldown,
+    // so a path still broken fails once (not failure_threshold times) and backs off further.
+    now += 1_000;
+    a.hear("d", { kind: "closed" }, "c");
+    assert.equal(a.snapshot().get("d")?.state, "half_open", "not closed by news: probed at once");
+    a.record("d", "failure", { attempt: a.begin("d") });
+    assert.deepEqual(fromA.at(-1), { kind: "opened", forMs: 20_000, cooldownMs: 20_000 });
+    // B failing there itself trusts A's news again.
+    b.record("d", "failure", { attempt: b.begin("d") });
+    b.hear("d", fromA.at(-1) as HealthNews, "a");
+    assert.equal(b.snapshot().get("d")?.state, "open");
+    // And A telling closed (its path mended) ends the doubt too.
+    const c = new HealthBook(settings, () => now);
+    c.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    now += 5_000;
+    c.record("d", "success", { ttftMs: 10, attempt: c.begin("d") });
+    c.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    assert.equal(c.snapshot().get("d")?.state, "closed", "doubted");
+    c.hear("d", { kind: "closed" }, "a");
+    c.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    assert.equal(c.snapshot().get("d")?.state, "open", "believed again");
   });
 
   test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {

@@ -299,7 +299,7 @@ test("attempts begun before the circuit last opened are no samples: the error-ra
   const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 100, errorRateThreshold: 0.5, minSamples: 3, cooldownMs: 1000, snapshotMs: 0 }, () => now);
   const old = book.begin("a-global");
   now = 10;
-  book.hear("a-global", { kind: "opened", forMs: 1000, cooldownMs: 1000 });
+  book.hear("a-global", { kind: "opened", forMs: 1000, cooldownMs: 1000 }, "replica-a");
   now = 1010;
   book.record("a-global", "success", { ttftMs: 5, totalMs: 5, attempt: book.begin("a-global") });
   assert.equal(book.snapshot().get("a-global")?.state, "closed");
