@@ -20,7 +20,9 @@
  * or closes and when a deployment asks to be left alone for a while (retry-after): `tell` is
  * called with the news, and news heard from another replica goes to `hear`, which applies it as
  * if this replica had seen it. So one replica's failed requests open the circuit everywhere, and
- * a throttled account is cooled on every replica, not on each after its own 429.
+ * a throttled account is cooled on every replica, not on each after its own 429. Where this
+ * replica's own requests say otherwise, they win (hear): one replica's broken path must not keep
+ * a deployment open for all.
  */
 export interface HealthSettings {
   windowMs: number;
