@@ -78,6 +78,11 @@ export class BudgetTracker {
   /** The reload period (0: never), and when the last round of reloads ended with every key reloaded. */
   refreshMs = 0;
   lastRefreshAt: number | undefined;
+  /** The highest writer row number added, and the writer's stored count when last asked: whether the writer delivers. */
+  private highestRow = 0;
+  private storedAtLastRound = 0;
+  /** When the writer was last found delivering this process's rows to the shared ledger (or reloads started). */
+  private deliveringAt: number | undefined;
 
   /**
    * @param storedRows how many of the ledger writer's rows the store holds (LedgerWriter.storedRows).
@@ -148,6 +153,7 @@ export class BudgetTracker {
   startRefreshing(refreshMs: number, now: () => number = Date.now): void {
     if (refreshMs <= 0 || this.timer) return;
     this.refreshMs = refreshMs;
+    this.deliveringAt = now();
     this.timer = setInterval(() => void this.refresh(now()), refreshMs);
     this.timer.unref();
   }
@@ -162,6 +168,7 @@ export class BudgetTracker {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
+      this.delivering(now);
       const month = monthStart(now);
       for (const [keyId, entry] of this.spend) if (entry.month !== month) this.spend.delete(keyId);
       const keyIds = [...this.spend.keys()];
@@ -195,6 +202,7 @@ export class BudgetTracker {
    */
   admit(key: ApiKeyRecord, now: number, hold: Money): Release | undefined | Promise<Release> {
     if (key.monthly_budget_usd === null) return undefined;
+    this.refuseIfUnshared(now);
     const month = monthStart(now);
     const current = this.spend.get(key.id);
     if (current && current.month === month && !this.stale(current, now)) return this.take(key, total(current), now, hold);
@@ -208,6 +216,30 @@ export class BudgetTracker {
    * It is loaded again before it decides; if that fails too the request gets a 529, as a first
    * load's would (a budget that cannot be checked is not waived).
    */
+  /**
+   * With a shared ledger, this process's rows must reach it for the other replicas to count them.
+   * A writer that has stored none of them for three periods (inserts failing while reads work: a
+   * database failed over to a read-only standby) spends where no other replica sees: budgeted
+   * requests wait (a 529) until it delivers again. The rows are safe in the journal meanwhile.
+   */
+  private refuseIfUnshared(now: number): void {
+    if (this.refreshMs <= 0 || this.delivering(now) || now - (this.deliveringAt ?? now) <= STALE_AFTER_PERIODS * this.refreshMs) return;
+    throw new GatewayError(
+      "unavailable",
+      "the key's budget cannot be checked right now (this gateway cannot write its spend to the shared ledger, so the other replicas would not count it); try again shortly",
+      { "retry-after": "1" },
+    );
+  }
+
+  /** Whether the writer has nothing of this process's budgeted spend left to store, or has stored more since last asked (then noted as of `now`). */
+  private delivering(now: number): boolean {
+    const stored = this.storedRows();
+    const delivering = stored >= this.highestRow || stored > this.storedAtLastRound;
+    this.storedAtLastRound = stored;
+    if (delivering) this.deliveringAt = now;
+    return delivering;
+  }
+
   private stale(current: KeySpend, now: number): boolean {
     return this.refreshMs > 0 && now - current.checkedAt > STALE_AFTER_PERIODS * this.refreshMs;
   }
@@ -272,6 +304,7 @@ export class BudgetTracker {
       current.unrecorded += cost;
       return;
     }
+    if (row > this.highestRow) this.highestRow = row;
     if (!this.timer) {
       // Nothing reloads: the figure is the load plus everything added since.
       current.stored += cost;

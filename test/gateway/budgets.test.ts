@@ -76,7 +76,7 @@ function world(settled?: Promise<unknown>) {
 /** A world whose tracker reloads (as with a shared ledger; the test calls refresh() itself). */
 async function withReloads(run: (w: ReturnType<typeof world>) => Promise<void>): Promise<void> {
   const w = world();
-  w.tracker.startRefreshing(60_000);
+  w.tracker.startRefreshing(60_000, () => NOW);
   try {
     await run(w);
   } finally {
@@ -375,6 +375,25 @@ describe("budgets", () => {
       assert.equal(check(w.tracker, budgeted, NOW + 200_000), undefined, "fresh enough: decided on 9.5");
       w.failing = undefined;
       assert.equal((await refusalOf(() => check(w.tracker, budgeted, NOW + 400_000))).kind, "budget_exceeded");
+    }));
+
+  test("a replica whose rows stop reaching the shared ledger (inserts failing while reads work) refuses budgeted requests with a 529 until they do: the others would not count its spend", () =>
+    withReloads(async (w) => {
+      const budgeted = key("100");
+      await check(w.tracker, budgeted, NOW);
+      w.record("key_1", "1");
+      // The writer stores nothing from here on; reloads still answer.
+      for (const at of [NOW + 60_000, NOW + 120_000, NOW + 180_000]) await w.tracker.refresh(at);
+      assert.equal(check(w.tracker, budgeted, NOW + 180_000), undefined, "three periods: still served");
+      const refused = await refusalOf(() => check(w.tracker, budgeted, NOW + 181_000));
+      assert.ok(uncheckable(refused));
+      assert.match(refused.message, /cannot write its spend to the shared ledger/);
+      // The rows arrive: served again after the next round.
+      w.progress.stored = 1;
+      w.store("key_1", "1");
+      await w.tracker.refresh(NOW + 300_000);
+      assert.equal(check(w.tracker, budgeted, NOW + 300_000), undefined);
+      assert.equal(spent(w.tracker), "1");
     }));
 
   test("a refusal only this replica's latest additions decide (they may be counted twice until the next reload) says to retry after a period, not to give up for the month", () =>
