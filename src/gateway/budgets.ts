@@ -247,12 +247,15 @@ export class BudgetTracker {
   /**
    * The cheap check a request gets before routing and the rate limiter: refuses a key whose spend
    * this month, with what its requests in flight hold, has already reached its budget, whatever the
-   * request asks for. A key whose spend is not loaded yet is left to admit().
+   * request asks for. A key whose spend is not known yet (its first request this month, or a
+   * figure gone stale) is loaded first: a promise then.
    */
-  refuseIfSpent(key: ApiKeyRecord, now: number): void {
+  refuseIfSpent(key: ApiKeyRecord, now: number): void | Promise<void> {
     if (key.monthly_budget_usd === null) return;
+    const month = monthStart(now);
     const current = this.spend.get(key.id);
-    if (current && current.month === monthStart(now) && !this.stale(current, now)) this.enforce(key, total(current), now);
+    if (current && current.month === month && !this.stale(current, now)) return this.enforce(key, total(current), now);
+    return this.load(key.id, month, now).then((spent) => this.enforce(key, spent, now));
   }
 
   private take(key: ApiKeyRecord, spent: Money, now: number, hold: Money): Release {

@@ -192,8 +192,10 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     stream = request.stream;
     requireModelAllowed(key, request.model);
     if (key) {
-      // A key already over its budget is refused before routing and the rate limiter spend anything on it.
-      state.budgets.refuseIfSpent(key, startedAt);
+      // A key already over its budget is refused before routing and the rate limiter spend anything
+      // on it (its first request of the month waits for its spend to load).
+      const spentCheck = state.budgets.refuseIfSpent(key, startedAt);
+      if (spentCheck) await spentCheck;
       const admitted = state.limiter.admit(key.id, limitsFor(state, key), requestTokens(raw.length));
       // Shared limits (Redis) answer later; this replica's own at once.
       rateHeaders = admitted instanceof Promise ? await admitted : admitted;

@@ -396,6 +396,18 @@ describe("budgets", () => {
       assert.equal(spent(w.tracker), "1");
     }));
 
+  test("the early check (before routing and the rate limiter) loads a key's spend it does not know yet, so a spent key's first request takes nothing from its rate limit", async () => {
+    const w = world();
+    w.store("key_1", "10");
+    const early = w.tracker.refuseIfSpent(key("10"), NOW);
+    assert.ok(early instanceof Promise, "the key's first request of the month waits for its spend");
+    assert.equal((await refusalOf(() => early)).kind, "budget_exceeded");
+    assert.equal(w.queries.length, 1);
+    assert.equal(w.tracker.refuseIfSpent(key("20"), NOW), undefined, "known now, and under a larger budget: nothing to wait for");
+    assert.equal(check(w.tracker, key("20"), NOW), undefined, "and admit decides at once");
+    assert.equal(w.queries.length, 1, "one load");
+  });
+
   test("a refusal only this replica's latest additions decide (they may be counted twice until the next reload) says to retry after a period, not to give up for the month", () =>
     withReloads(async (w) => {
       const budgeted = key("2");
