@@ -110,28 +110,49 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
  * include compaction iteration usage … sum across all entries in the usage.iterations array"
  * (Anthropic's compaction page). The entries' input and output replace the top-level counts when
  * every entry reports both; otherwise the request is billed more than is known, and it says so.
+ * Each entry also carries its cache reads and writes (the SDKs' BetaCompactionIterationUsage:
+ * cache_read_input_tokens, cache_creation_input_tokens, cache_creation by TTL): where every entry
+ * reports one, the entries' sum replaces the top-level count too. Whether the top level holds the
+ * message iteration's alone or all of them, the sum is what was billed.
  */
 function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
   const iterations = raw.iterations;
   if (!Array.isArray(iterations) || iterations.length === 0) return;
-  let input = 0;
-  let output = 0;
-  for (const [index, entry] of iterations.entries()) {
-    const entryInput = isObject(entry) ? count(entry, "input_tokens", warnings, `iterations[${index}].input_tokens`) : undefined;
-    const entryOutput = isObject(entry) ? count(entry, "output_tokens", warnings, `iterations[${index}].output_tokens`) : undefined;
-    if (entryInput === undefined || entryOutput === undefined) {
-      // The top-level counts leave the compaction out: what was billed is more than they say.
-      if (usage.input !== undefined || usage.output !== undefined) warnings.push("usage.iterations unreadable: input and output are lower bounds");
-      usage.input = undefined;
-      usage.output = undefined;
-      return;
+  const entries = iterations.map((entry) => (isObject(entry) ? entry : undefined));
+  /** The entries' sum of a count, or undefined unless every entry reports it. */
+  const sum = (key: string, of: (entry: Json) => Json | undefined = (entry) => entry): number | undefined => {
+    let total = 0;
+    for (const [index, entry] of entries.entries()) {
+      const value = entry ? count(of(entry), key, warnings, `iterations[${index}].${key}`) : undefined;
+      if (value === undefined) return undefined;
+      total += value;
     }
-    input += entryInput;
-    output += entryOutput;
+    return total;
+  };
+  const input = sum("input_tokens");
+  const output = sum("output_tokens");
+  if (input === undefined || output === undefined) {
+    // The top-level counts leave the compaction out: what was billed is more than they say.
+    if (usage.input !== undefined || usage.output !== undefined) warnings.push("usage.iterations unreadable: input and output are lower bounds");
+    usage.input = undefined;
+    usage.output = undefined;
+    return;
   }
   usage.input = input;
   usage.output = output;
-  warnings.push(`input and output summed over ${iterations.length} usage.iterations (compaction)`);
+  const cacheRead = sum("cache_read_input_tokens");
+  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
+  const cacheWrites = sum("cache_creation_input_tokens");
+  if (cacheWrites !== undefined) {
+    const byTtl = (entry: Json) => (isObject(entry.cache_creation) ? entry.cache_creation : undefined);
+    const summedSplit = { total: "usage.iterations' cache_creation_input_tokens", split: "cache_creation" };
+    const split = splitCacheWrites(cacheWrites, sum("ephemeral_5m_input_tokens", byTtl), sum("ephemeral_1h_input_tokens", byTtl), warnings, summedSplit);
+    delete usage.cacheWrite5m;
+    delete usage.cacheWrite1h;
+    delete usage.cacheWriteUnsplit;
+    Object.assign(usage, split);
+  }
+  warnings.push(`input and output${cacheRead !== undefined || cacheWrites !== undefined ? " and cache counts" : ""} summed over ${iterations.length} usage.iterations (compaction)`);
 }
 
 /**

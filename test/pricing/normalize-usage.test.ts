@@ -151,6 +151,28 @@ test("compaction: input and output are summed over usage.iterations (the top-lev
   assert.equal(unreadable.usage.output, undefined);
 });
 
+test("compaction: cache reads and writes are summed over usage.iterations too, by TTL, where every entry reports them", () => {
+  const normalized = fromAnthropicUsage({
+    input_tokens: 2_000,
+    output_tokens: 800,
+    cache_read_input_tokens: 40_000,
+    cache_creation_input_tokens: 1_000,
+    cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 0 },
+    iterations: [
+      { type: "compaction", input_tokens: 5_000, output_tokens: 3_000, cache_read_input_tokens: 150_000, cache_creation_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } },
+      { type: "message", input_tokens: 2_000, output_tokens: 800, cache_read_input_tokens: 40_000, cache_creation_input_tokens: 1_000, cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 } },
+    ],
+  });
+  assert.equal(normalized.usage.input, 7_000);
+  assert.equal(normalized.usage.output, 3_800);
+  assert.equal(normalized.usage.cacheRead, 190_000, "the compaction's own cache reads are billed too");
+  assert.deepEqual([normalized.usage.cacheWrite5m, normalized.usage.cacheWrite1h, normalized.usage.cacheWriteUnsplit], [400, 600, undefined]);
+  assert.ok(normalized.warnings.some((warning) => /input and output and cache counts summed over 2 usage\.iterations/.test(warning)));
+  // Entries without cache counts leave the top-level ones as they were.
+  const plain = fromAnthropicUsage({ input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 9, iterations: [{ type: "message", input_tokens: 1, output_tokens: 1 }] });
+  assert.equal(plain.usage.cacheRead, 9);
+});
+
 test("a stream without any message_delta: the output is unknown, not message_start's placeholder", () => {
   const cut = fromAnthropicStream({ input_tokens: 10, output_tokens: 1 }, []);
   assert.equal(cut.usage.input, 10);
