@@ -35,12 +35,14 @@ export interface Outcome {
   ttftMs: number | undefined;
   /** Routing notes for the ledger (last-resort routing, waits for a cache holder). */
   warnings: string[];
+  /** What the request held against its key's budget (the most it could cost), if it held anything. */
+  held?: Money;
 }
 
 /** The row plus what it charges its key, as Money, so callers need not parse the string back. */
 export interface PricedRow {
   row: LedgerRow;
-  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost (0 when unknown). */
+  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost; unpriced, the request's budget hold (0 without one). */
   charged: Money;
   /**
    * A fault of the gateway's own while pricing (a bug, not a PricingError), for the caller to
@@ -99,6 +101,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;
       warnings.push(`could not price: ${error instanceof PricingError ? error.message : "the gateway failed while pricing (reported)"}`);
+      if (outcome.held !== undefined) warnings.push(`its budget hold, $${formatUsd(outcome.held)}, is charged to the key in its place (by this gateway, this month)`);
     }
     for (const candidate of outcome.candidates) {
       if (candidate === outcome.deployment) continue;
@@ -149,5 +152,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
-  return { row, charged: cost?.upper ?? cost?.total ?? 0n, ...(fault === undefined ? {} : { fault }) };
+  // Unpriced: the most it could have cost (its hold), so that a pricing failure is not free spend.
+  const charged = cost?.upper ?? cost?.total ?? (row.cost_usd === null ? (outcome.held ?? 0n) : 0n);
+  return { row, charged, ...(fault === undefined ? {} : { fault }) };
 }

@@ -18,6 +18,7 @@ import type { RateLimitSettings } from "../config/gateway-config.js";
 import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import type { Release } from "./budgets.js";
+import type { Money } from "../pricing/money.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
@@ -153,6 +154,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let rateHeaders: Record<string, string> = {};
   let clearDeadline: (() => void) | undefined;
   let releaseBudget: Release | undefined;
+  /** What the request holds against its key's budget: charged in place of a cost that cannot be priced. */
+  let held: Money | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
   const record = (fields: Outcome): LedgerRow => {
@@ -180,6 +183,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     startedMs: started,
     upstreamMs,
     warnings,
+    ...(held === undefined ? {} : { held }),
     ...fields,
   });
 
@@ -214,6 +218,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast });
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
+      held = hold;
     }
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;

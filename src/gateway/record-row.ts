@@ -9,7 +9,8 @@ import type { GatewayState } from "./state.js";
  */
 export function recordPriced(state: GatewayState, outcome: Outcome, { row, charged }: PricedRow): LedgerRow {
   const recorded = recordRow(state, row);
-  if (outcome.key && charged > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, charged, recorded);
+  // An unpriced row's charge (its hold) is in no sum the ledger can give: kept for the month as a lost row's cost is.
+  if (outcome.key && charged > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, charged, row.cost_usd === null ? undefined : recorded);
   return row;
 }
 

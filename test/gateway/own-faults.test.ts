@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { ClientResponse } from "../../src/gateway/client-response.js";
 import { handleMessages } from "../../src/gateway/messages.js";
 import { faultReport } from "../../src/gateway/request-report.js";
+import { formatUsd } from "../../src/pricing/money.js";
 import type { ProviderClient } from "../../src/providers/provider.js";
 import { Cancel } from "../../src/util/cancel.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
@@ -66,12 +67,12 @@ class BrokenResponse implements ClientResponse {
   }
 }
 
-async function send(response: BrokenResponse, stream: boolean, model = "haiku-via-anthropic"): Promise<{ cancel: Cancel; rows: number }> {
+async function send(response: BrokenResponse, stream: boolean, model = "haiku-via-anthropic", key = harness.key): Promise<{ cancel: Cancel; rows: number }> {
   const body = { model, max_tokens: 16, stream, messages: [{ role: "user", content: `own fault ${Math.random()}` }] };
   const cancel = new Cancel();
   const rowsBefore = harness.ledger.writer.storedRows();
   // Resolves: a rejection here is what would stop the process (`void handleMessages(...)`).
-  await handleMessages(harness.gateway.state, { headers: { "x-api-key": harness.key }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
+  await handleMessages(harness.gateway.state, { headers: { "x-api-key": key }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
   await harness.ledger.writer.flush();
   return { cancel, rows: harness.ledger.writer.storedRows() - rowsBefore };
 }
@@ -204,6 +205,19 @@ test("a pricing bug: reported, and neither the answer nor the row's usage is los
       assert.equal(reports.length, 1, reports.join("\n"));
       assert.match(reports[0] ?? "", /TypeError: a pricing bug/);
     }
+    // A budgeted key is charged the request's hold (the most it could cost) in place of the
+    // unknown cost, and keeps it through the ledger's reloads: a pricing failure is not free spend.
+    const budgeted = await harness.createKey({ name: "unpriced-budget", budget: "10" });
+    answered = false;
+    const response = new BrokenResponse(() => false);
+    await send(response, false, "haiku-via-anthropic", budgeted.secret);
+    const row = await harness.ledger.store.get(response.heads[0]?.headers["request-id"] ?? "");
+    assert.equal(row?.cost_usd, null);
+    const charged = harness.gateway.state.budgets.spent(budgeted.id, Date.now());
+    assert.ok(charged !== undefined && charged > 0n, `charged ${charged}`);
+    assert.ok(row?.warnings.includes(`its budget hold, $${formatUsd(charged)}, is charged to the key in its place (by this gateway, this month)`), JSON.stringify(row?.warnings));
+    await harness.gateway.state.budgets.refresh(Date.now());
+    assert.equal(harness.gateway.state.budgets.spent(budgeted.id, Date.now()), charged, "a reload keeps it");
   } finally {
     (deployment as { offering: typeof offering }).offering = offering;
     clients.set("anthropic-emulator", anthropic);
