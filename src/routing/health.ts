@@ -98,7 +98,7 @@ interface Tracker {
    * Replicas whose "opened" this replica has found wrong for itself (its own request succeeded
    * where their news said the deployment was down): their path to the upstream is theirs alone
    * (their credentials, their network), and their next "opened" is not applied here. Forgotten
-   * when this replica fails there itself, or when that replica tells it closed.
+   * when this replica's own failures open the circuit, or when that replica tells it closed.
    */
   doubted: Set<string> | undefined;
 }
@@ -221,11 +221,7 @@ export class HealthBook {
     } else {
       if (outcome === "throttled") tracker.throttles += 1;
       else tracker.failures += 1;
-      if (countsAsFailure) {
-        tracker.consecutiveFailures += 1;
-        // Failing here too: the others' news is no longer doubted.
-        tracker.doubted = undefined;
-      }
+      if (countsAsFailure) tracker.consecutiveFailures += 1;
       if (tracker.state === "half_open") {
         // A probe throttled with a retry-after found the deployment up but busy: it cools until
         // then, and the next request after that probes again, without a doubled cooldown.
@@ -291,10 +287,9 @@ export class HealthBook {
       if (tracker.doubted?.has(from)) return;
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
-      if (tracker.state !== "open") {
-        tracker.opening = ++this.openings;
-        tracker.openedBy = from;
-      }
+      if (tracker.state !== "open") tracker.opening = ++this.openings;
+      // Only a closed circuit is opened by the news; a half-open one this replica opened stays its own.
+      if (tracker.state === "closed") tracker.openedBy = from;
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);
@@ -339,6 +334,8 @@ export class HealthBook {
   private open(tracker: Tracker, now: number, reopen: boolean): void {
     if (reopen) tracker.cooldownMs = Math.min(tracker.cooldownMs * 2, this.settings.maxCooldownMs);
     tracker.openedBy = undefined;
+    // Failing here too, enough to open the circuit (one stray timeout is not): the others' news is believed again.
+    tracker.doubted = undefined;
     tracker.state = "open";
     tracker.opening = ++this.openings;
     tracker.openUntil = now + tracker.cooldownMs;

@@ -160,10 +160,25 @@ describe("news a replica tells and hears", () => {
     assert.equal(a.snapshot().get("d")?.state, "half_open", "not closed by news: probed at once");
     a.record("d", "failure", { attempt: a.begin("d") });
     assert.deepEqual(fromA.at(-1), { kind: "opened", forMs: 20_000, cooldownMs: 20_000 });
-    // B failing there itself trusts A's news again.
+    // One stray failure on B does not end the doubt; failures enough to open B's own circuit do.
     b.record("d", "failure", { attempt: b.begin("d") });
     b.hear("d", fromA.at(-1) as HealthNews, "a");
-    assert.equal(b.snapshot().get("d")?.state, "open");
+    assert.equal(b.snapshot().get("d")?.state, "closed", "one timeout is not an outage");
+    b.record("d", "failure", { attempt: b.begin("d") });
+    assert.equal(b.snapshot().get("d")?.state, "open", "B's own circuit");
+    now += 5_000;
+    b.record("d", "success", { ttftMs: 10, attempt: b.begin("d") });
+    b.hear("d", fromA.at(-1) as HealthNews, "a");
+    assert.equal(b.snapshot().get("d")?.state, "open", "A believed again");
+    // News of an opening does not take over a circuit this replica opened and is probing.
+    const own = new HealthBook(settings, () => now);
+    own.record("d", "failure", { attempt: own.begin("d") });
+    own.record("d", "failure", { attempt: own.begin("d") });
+    now += 5_000;
+    own.begin("d");
+    own.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    own.hear("d", { kind: "closed" }, "a");
+    assert.notEqual(own.snapshot().get("d")?.state, "closed", "still its own: probed, not closed by news");
     // And A telling closed (its path mended) ends the doubt too.
     const c = new HealthBook(settings, () => now);
     c.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
