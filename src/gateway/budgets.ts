@@ -44,8 +44,13 @@ function budgetOf(key: ApiKeyRecord): Money {
  * than refuses (a failover) would otherwise hold every budgeted key's first request for minutes.
  */
 export const LOAD_TIMEOUT_MS = 2_000;
-/** With reloads on (a shared ledger), a figure older than this many periods is reloaded before it decides. */
+/**
+ * With reloads on (a shared ledger), how long a key's figure may go without a reload, and this
+ * process's rows without reaching the ledger, before budgets stop trusting them: three periods,
+ * and never less than 30 s (a slow flush, or the writer's backoff after one error, is not an outage).
+ */
 const STALE_AFTER_PERIODS = 3;
+const STALE_AFTER_MIN_MS = 30_000;
 /** Additions remembered one by one per key between reloads; older ones are merged past this. */
 const MAX_PENDING = 1_024;
 const KEEP_SEPARATE = 512;
@@ -57,6 +62,8 @@ interface KeySpend {
   /** This process's additions the last load may not have seen, oldest first, by writer row number. */
   pending: { row: number; cost: Money }[];
   pendingTotal: Money;
+  /** Of pendingTotal, what the last load may have counted already (the additions it kept; later ones it cannot have). */
+  maybeTwice: Money;
   /** This process's spend whose rows the ledger could not take: no load will ever find it. */
   unrecorded: Money;
   /** When the query behind `stored` began: with reloads on, an old figure misses what other replicas spent since. */
@@ -96,8 +103,13 @@ export class BudgetTracker {
     private readonly settled: Promise<unknown> = Promise.resolve(),
   ) {}
 
-  /** Loads a key's spend for a month from the ledger, once at a time per key and month; resolves with that month's total. */
-  private load(keyId: string, month: number, now: number): Promise<Money> {
+  /**
+   * Loads a key's spend for a month from the ledger, one query at a time per key and month (a
+   * query still running when its callers gave up is the next callers' too: a ledger that hangs
+   * gets one query per key, not one per request); resolves with that month's total, or rejects
+   * with a 529 after LOAD_TIMEOUT_MS of waiting.
+   */
+  private async load(keyId: string, month: number, now: number): Promise<Money> {
     const id = `${keyId}@${month}`;
     let pending = this.loading.get(id);
     if (!pending) {
@@ -105,13 +117,8 @@ export class BudgetTracker {
       this.loading.set(id, pending);
       void pending.finally(() => this.loading.delete(id)).catch(() => undefined);
     }
-    return pending;
-  }
-
-  private async reload(keyId: string, month: number, now: number): Promise<Money> {
     try {
-      const { stored, storedBefore } = await withinOrFail(this.query(keyId, month), LOAD_TIMEOUT_MS);
-      return this.apply(keyId, month, parseUsd(stored), storedBefore, now);
+      return await withinOrFail(pending, LOAD_TIMEOUT_MS);
     } catch (error) {
       // The budget cannot be checked, so the request is not served (closed, not open), but this is
       // the ledger being away, not the gateway's bug: a 529 the client may retry, and a report.
@@ -120,11 +127,12 @@ export class BudgetTracker {
     }
   }
 
-  private async query(keyId: string, month: number): Promise<{ stored: string; storedBefore: number }> {
+  private async reload(keyId: string, month: number, now: number): Promise<Money> {
     await this.settled;
     // Read before the query: every row up to `storedBefore` is in what the query sums.
     const storedBefore = this.storedRows();
-    return { stored: await keySpend(this.store, keyId, month), storedBefore };
+    const stored = parseUsd(await keySpend(this.store, keyId, month));
+    return this.apply(keyId, month, stored, storedBefore, now);
   }
 
   /**
@@ -141,7 +149,11 @@ export class BudgetTracker {
     const sameMonth = current !== undefined && current.month === month;
     const pending = sameMonth ? current.pending.filter((entry) => entry.row > storedBefore) : [];
     const unrecorded = sameMonth ? current.unrecorded : 0n;
-    const entry: KeySpend = { month, stored, pending, pendingTotal: pending.reduce((sum, entry) => sum + entry.cost, 0n), unrecorded, checkedAt };
+    // All of them were recorded before the answer came, so any may be in the sum (a row whose
+    // commit landed while the query ran, before the writer counted it); additions made after this
+    // load cannot be.
+    const pendingTotal = pending.reduce((sum, entry) => sum + entry.cost, 0n);
+    const entry: KeySpend = { month, stored, pending, pendingTotal, maybeTwice: pendingTotal, unrecorded, checkedAt };
     this.spend.set(keyId, entry);
     return total(entry);
   }
@@ -211,19 +223,13 @@ export class BudgetTracker {
   }
 
   /**
-   * Reloads keep failing (the shared ledger is away): the figure misses what the other replicas
-   * spent since, and each replica would let the key spend its whole remaining budget on its own.
-   * It is loaded again before it decides; if that fails too the request gets a 529, as a first
-   * load's would (a budget that cannot be checked is not waived).
-   */
-  /**
    * With a shared ledger, this process's rows must reach it for the other replicas to count them.
    * A writer that has stored none of them for three periods (inserts failing while reads work: a
    * database failed over to a read-only standby) spends where no other replica sees: budgeted
    * requests wait (a 529) until it delivers again. The rows are safe in the journal meanwhile.
    */
   private refuseIfUnshared(now: number): void {
-    if (this.refreshMs <= 0 || this.delivering(now) || now - (this.deliveringAt ?? now) <= STALE_AFTER_PERIODS * this.refreshMs) return;
+    if (this.refreshMs <= 0 || this.delivering(now) || now - (this.deliveringAt ?? now) <= this.staleAfterMs()) return;
     throw new GatewayError(
       "unavailable",
       "the key's budget cannot be checked right now (this gateway cannot write its spend to the shared ledger, so the other replicas would not count it); try again shortly",
@@ -240,8 +246,18 @@ export class BudgetTracker {
     return delivering;
   }
 
+  /**
+   * Reloads keep failing (the shared ledger is away): the figure misses what the other replicas
+   * spent since, and each replica would let the key spend its whole remaining budget on its own.
+   * It is loaded again before it decides; if that fails too the request gets a 529, as a first
+   * load's would (a budget that cannot be checked is not waived).
+   */
   private stale(current: KeySpend, now: number): boolean {
-    return this.refreshMs > 0 && now - current.checkedAt > STALE_AFTER_PERIODS * this.refreshMs;
+    return this.refreshMs > 0 && now - current.checkedAt > this.staleAfterMs();
+  }
+
+  private staleAfterMs(): number {
+    return Math.max(STALE_AFTER_PERIODS * this.refreshMs, STALE_AFTER_MIN_MS);
   }
 
   /**
@@ -280,7 +296,7 @@ export class BudgetTracker {
       // Between reloads this process's latest additions may be in the stored sum as well (see
       // apply): a refusal they alone decide may be gone at the next reload.
       const current = this.spend.get(key.id);
-      const maybeTwice = this.refreshMs > 0 && current !== undefined && spent - current.pendingTotal < budget;
+      const maybeTwice = this.refreshMs > 0 && current !== undefined && current.maybeTwice > 0n && spent - current.maybeTwice < budget;
       throw new GatewayError(
         "budget_exceeded",
         `key "${key.name}" has spent $${formatUsd(spent)}${inFlight} of its $${key.monthly_budget_usd} monthly budget; ` +

@@ -92,7 +92,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     started.push(() => keys.stop());
     await keys.start();
     // Rows an earlier process left in the journal count against this month's budgets: a key's
-    // first load waits (up to 10 s) for the writer to replay them.
+    // first load waits for the writer to replay them (up to 10 s; a request waits up to
+    // LOAD_TIMEOUT_MS of that, then gets a 529).
     const replayed = within(options.ledger.writer.flush().catch(() => undefined), 10_000);
     // At most one report every 10 s: a ledger that is away fails every request's first load.
     const budgetReport = throttled((error) => process.stderr.write(`switchyard budgets: ${error.message}\n`), 10_000, () => performance.now());

@@ -351,6 +351,10 @@ describe("budgets", () => {
     const waited = performance.now() - started;
     assert.ok(waited >= LOAD_TIMEOUT_MS - 50 && waited < LOAD_TIMEOUT_MS + 1_000, `waited ${waited.toFixed(0)} ms`);
     assert.match(w.errors[0]?.message ?? "", /loading the spend of key key_1 failed: no answer within 2000 ms/);
+    // The next request waits on the same query (a hung ledger gets one per key, not one per request).
+    const again = check(w.tracker, key("10"), NOW);
+    await assert.rejects(again ?? Promise.resolve(), uncheckable);
+    assert.equal(w.queries.length, 1);
     // So is a replay of the journal that hangs (the store it writes to does not answer).
     const stuck = world(new Promise(() => undefined));
     await assert.rejects(check(stuck.tracker, key("10"), NOW) ?? Promise.resolve(), uncheckable);
@@ -425,5 +429,10 @@ describe("budgets", () => {
       w.store("key_1", "1");
       await w.tracker.refresh(NOW);
       assert.equal((await refusalOf(() => check(w.tracker, budgeted, NOW))).headers["x-should-retry"], "false");
+      // Spent by an addition made since the last reload (which no reload can have counted): the month-long answer at once.
+      const other = key("1", "key_2");
+      await check(w.tracker, other, NOW);
+      w.record("key_2", "1");
+      assert.equal((await refusalOf(() => check(w.tracker, other, NOW))).headers["x-should-retry"], "false");
     }));
 });
