@@ -37,22 +37,25 @@ export class KeyCache {
 
   async start(): Promise<void> {
     await this.refresh(true);
-    this.timer = setInterval(() => void this.check(), this.refreshMs);
+    this.timer = setInterval(() => this.check(), this.refreshMs);
     this.timer.unref();
   }
 
-  private async check(): Promise<void> {
+  /**
+   * One timed check at a time, however long it takes (the key store bounds its own queries), so a
+   * slow store is never asked twice at once; one that has not answered within five periods is
+   * reported, as a failed one is.
+   */
+  private check(): void {
     if (this.checking) return;
     this.checking = true;
-    try {
-      // A store that hangs is a failure too (reported), not a check that never ends.
-      await withinOrFail(this.refresh(false), checkTimeoutMs(this.refreshMs));
-    } catch (error) {
+    const running = this.refresh(false).finally(() => {
+      this.checking = false;
+    });
+    withinOrFail(running, checkTimeoutMs(this.refreshMs)).catch((error: unknown) => {
       const since = this.checkedAt === undefined ? "" : ` (the keys in memory are as of ${new Date(this.checkedAt).toISOString()}; a key revoked since is still accepted here)`;
       this.onError(new Error(`reloading the virtual keys failed${since}: ${error instanceof Error ? error.message : String(error)}`));
-    } finally {
-      this.checking = false;
-    }
+    });
   }
 
   async refresh(force = true): Promise<void> {
@@ -64,7 +67,8 @@ export class KeyCache {
       this.verified = new Map();
       this.version = version;
     }
-    this.checkedAt = asked;
+    // Never back in time (an admin refresh may overlap a timed check).
+    this.checkedAt = Math.max(this.checkedAt ?? asked, asked);
   }
 
   /**

@@ -1,4 +1,5 @@
 /** KeyStore on PostgreSQL: the api_keys table, and a version counter bumped in the same transaction. */
+import type { QueryConfig } from "pg";
 import type { ApiKeyRecord, KeyStore } from "../ledger.js";
 import { DuplicateKeyNameError } from "../api-keys.js";
 import { canonicalUsd } from "../exact-sum.js";
@@ -70,7 +71,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const result = await this.pool.query<StoredKey>(`SELECT * FROM ${this.s}.api_keys ORDER BY created_at, id`);
+    const result = await this.pool.query<StoredKey>(bounded(`SELECT * FROM ${this.s}.api_keys ORDER BY created_at, id`));
     return result.rows.map(fromStoredKey);
   }
 
@@ -88,7 +89,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async version(): Promise<number> {
-    const result = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.s}.ledger_meta WHERE name = 'keys_version'`);
+    const result = await this.pool.query<{ value: string }>(bounded(`SELECT value FROM ${this.s}.ledger_meta WHERE name = 'keys_version'`));
     return Number(result.rows[0]?.value ?? 0);
   }
 
@@ -100,3 +101,14 @@ export class PostgresKeyStore implements KeyStore {
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   return errorCode(error) === "23505" && typeof error === "object" && error !== null && "constraint" in error && error.constraint === constraint;
 }
+
+/**
+ * The gateway reads keys every second: a database that hangs fails these in 5 s (pg's own
+ * query_timeout, per query; @types/pg does not declare it on QueryConfig) instead of the pool's 300 s.
+ */
+function bounded(text: string): QueryConfig {
+  const config: QueryConfig & { query_timeout: number } = { text, query_timeout: KEY_QUERY_TIMEOUT_MS };
+  return config;
+}
+
+const KEY_QUERY_TIMEOUT_MS = 5_000;
