@@ -18,6 +18,8 @@ export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** Node's default (5 s) is shorter than most clients' idle pools; a closed pooled socket costs a retry. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** While closing, how often connections that have become idle are closed (seldom: a client may be about to send on one). */
+const CLOSE_SWEEP_MS = 1_000;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -32,6 +34,17 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     else fallback(request, response);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Node closes the connections idle when the close begins, once: one busy then (a stream) was
+  // answered keep-alive, and its client may keep it for the whole keep-alive timeout, holding the
+  // close (and the process) for 65 s after its answer ended. Until the server has closed, idle
+  // connections are closed as they become idle.
+  const close = server.close.bind(server);
+  server.close = ((callback?: (error?: Error) => void) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), CLOSE_SWEEP_MS);
+    sweep.unref();
+    server.once("close", () => clearInterval(sweep));
+    return close(callback);
+  }) as typeof server.close;
   // `Expect: 100-continue` (curl sends it for large uploads): a body that would be refused unread
   // (its content type, its declared size) is refused before the client is told to send it.
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {

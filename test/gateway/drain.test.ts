@@ -63,3 +63,30 @@ test("requests on a connection still open while the gateway closes are served, e
     await harness.close();
   }
 });
+
+test("a connection busy when the close began is closed once its answer ends, even if its client keeps it for more: the close does not wait out the keep-alive timeout", async () => {
+  const harness = await startHarness();
+  try {
+    harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 20, p99: 20 } } });
+    const url = new URL(harness.gateway.url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const streamed = new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        { host: url.hostname, port: url.port, path: "/v1/messages", method: "POST", agent, headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(performance.now()));
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 30, stream: true, messages: [{ role: "user", content: "hi" }] }));
+    });
+    await sleep(100);
+    const closed = harness.gateway.close().then(() => performance.now());
+    const [streamEnded, closedAt] = await Promise.all([streamed, closed]);
+    assert.ok(closedAt - streamEnded < 2_000, `closed ${(closedAt - streamEnded).toFixed(0)} ms after the stream ended`);
+    agent.destroy();
+  } finally {
+    await harness.close();
+  }
+});
