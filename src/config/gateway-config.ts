@@ -77,6 +77,12 @@ const residencyConstraint = z.enum(["any", "us", "eu", "jp", "au", "apac", "govc
 const objective = z.enum(["cheapest", "fastest", "weighted", "ordered"]);
 const weights = z.strictObject({ cost: z.number().nonnegative(), latency: z.number().nonnegative() });
 
+/** Node's timers hold at most 2^31 - 1 ms; a longer one fires after 1 ms (every request would time out at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+function milliseconds() {
+  return z.number().int().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node keeps`);
+}
+
 export const routingSchema = z.strictObject({
   /** The default objective: cheapest (expected cost, cache-aware), fastest (live TTFT), weighted, ordered. */
   policy: objective.default("cheapest"),
@@ -91,19 +97,19 @@ export const routingSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       /** Wait up to this long for a throttled deployment that holds the request's cached prefix, when moving costs more. */
-      max_wait_ms: z.number().int().nonnegative().default(2_000),
+      max_wait_ms: milliseconds().nonnegative().default(2_000),
     })
     .default({ enabled: true, max_wait_ms: 2_000 }),
   health: z
     .strictObject({
-      window_ms: z.number().int().positive().default(60_000),
+      window_ms: milliseconds().positive().default(60_000),
       failure_threshold: z.number().int().positive().default(5),
       error_rate_threshold: z.number().gt(0).max(1).default(0.5),
       min_samples: z.number().int().positive().default(20),
-      cooldown_ms: z.number().int().positive().default(5_000),
-      max_cooldown_ms: z.number().int().positive().default(300_000),
+      cooldown_ms: milliseconds().positive().default(5_000),
+      max_cooldown_ms: milliseconds().positive().default(300_000),
       /** A throttle without retry-after keeps the deployment out of rotation this long. */
-      throttle_cooldown_ms: z.number().int().nonnegative().default(1_000),
+      throttle_cooldown_ms: milliseconds().nonnegative().default(1_000),
     })
     .default({ window_ms: 60_000, failure_threshold: 5, error_rate_threshold: 0.5, min_samples: 20, cooldown_ms: 5_000, max_cooldown_ms: 300_000, throttle_cooldown_ms: 1_000 }),
 });
@@ -124,16 +130,16 @@ export const keySettingsSchema = rateLimits.extend({
 });
 
 export const timeoutsSchema = z.strictObject({
-  connect_ms: z.number().int().positive().default(5_000),
+  connect_ms: milliseconds().positive().default(5_000),
   /** Until the upstream's response headers (streaming: until the first event). */
-  first_byte_ms: z.number().int().positive().default(60_000),
+  first_byte_ms: milliseconds().positive().default(60_000),
   /** Whole request, across attempts; a stream, once begun, is bounded by silences of first_byte_ms instead. */
-  total_ms: z.number().int().positive().default(600_000),
+  total_ms: milliseconds().positive().default(600_000),
   /**
    * A begun stream's whole length, however busy (an upstream that pings forever holds a slot and
    * a budget hold); 0: none. Two hours: well past the longest answer (128k tokens at 30 a second).
    */
-  stream_max_ms: z.number().int().nonnegative().default(7_200_000),
+  stream_max_ms: milliseconds().nonnegative().default(7_200_000),
 });
 
 /** Where the write-ahead journal lives (default: `<path>.journal` for SQLite, ./switchyard-journal for PostgreSQL); one per process. */
@@ -167,7 +173,7 @@ export const gatewayConfigSchema = z.strictObject({
    * sharing the ledger spent counts against budgets here. 0 never reloads. Default: 5,000 ms with
    * a PostgreSQL ledger (the one several replicas share), 0 with SQLite (one process).
    */
-  budgets: z.strictObject({ refresh_ms: z.number().int().min(0).optional() }).default({}),
+  budgets: z.strictObject({ refresh_ms: milliseconds().min(0).optional() }).default({}),
   /**
    * `switchyard serve` first sends this many requests through a throwaway gateway of its own in
    * front of the built-in emulators, so that the first real requests run compiled code
@@ -183,7 +189,7 @@ export const gatewayConfigSchema = z.strictObject({
       url_env: envName.default("REDIS_URL"),
       key_prefix: z.string().default("switchyard:"),
       /** Longer than this and a request is checked against this replica's own buckets instead. */
-      command_timeout_ms: z.number().int().positive().default(100),
+      command_timeout_ms: milliseconds().positive().default(100),
     })
     .optional(),
   /** Extra catalog files (negotiated prices, private offers), as with --catalog. */

@@ -51,7 +51,8 @@ export function redisOptions(commandTimeoutMs: number, connectMs: number): Redis
     // After a failover the connection may still reach the demoted node, which refuses every write
     // (READONLY) while looking connected: reconnect, to whatever the address names now (ioredis's
     // own advice for ElastiCache and Sentinel-less failovers). LOADING: a node still reading its data.
-    reconnectOnError: (error) => /^(?:READONLY|LOADING)\b/.test(error.message),
+    // From a script (the rate limiter's), Redis 6 wraps it: "ERR Error running script … -READONLY …".
+    reconnectOnError: (error) => /(?:^|-)(?:READONLY|LOADING)\b/.test(error.message),
   };
 }
 

@@ -59,3 +59,8 @@ test("a Claude Platform on AWS region that is not a region is refused at start, 
   const [problem] = problems(`providers:\n  platform: { kind: claude-platform-aws, region: "us east 1" }\ndeployments:\n  - { id: p, provider: platform, model: claude-sonnet-4-6 }\n`);
   assert.match(problem ?? "", /^gw\.yaml:2: providers\.platform\.region: an AWS region such as us-east-1/);
 });
+
+test("a duration longer than Node's timers can hold is refused (such a timer fires at once: every stream would be cut)", () => {
+  const [problem] = problems(`${BASE}timeouts: { stream_max_ms: 3000000000 }\n`);
+  assert.match(problem ?? "", /^gw\.yaml:6: timeouts\.stream_max_ms: at most 2147483647 ms \(about 24\.8 days\), the longest timer Node keeps/);
+});
