@@ -1,7 +1,9 @@
 /** Who is calling: a virtual key from x-api-key or Authorization: Bearer, checked against the key cache. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { Deployment, ResolvedConfig } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { deploymentsFor } from "../routing/candidates.js";
 import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
@@ -42,14 +44,35 @@ export function sameSecret(expected: string | undefined, candidate: string): boo
   return expected !== undefined && expected.length > 0 && timingSafeEqual(digest(candidate), digest(expected));
 }
 
-/** Whether `key` may use the requested model name (a key without allowed models may use any). */
-export function mayUse(key: ApiKeyRecord | null, model: string): boolean {
-  return key === null || key.allowed_models.length === 0 || key.allowed_models.includes(model);
+/**
+ * Whether `key` may use the requested model name (a key without allowed models may use any). An
+ * allowed name covers every name that reaches none but its deployments: `claude-haiku-4-5` lets
+ * the key send the dated id Claude Code sends (`claude-haiku-4-5-20251001`), Bedrock's id or an
+ * alias of the same deployments; an allowed alias that holds only some of a model's deployments
+ * (say its EU ones) does not let the key ask for the model by a name that may go elsewhere.
+ */
+export function mayUse(state: GatewayState, key: ApiKeyRecord | null, model: string): boolean {
+  if (key === null || key.allowed_models.length === 0 || key.allowed_models.includes(model)) return true;
+  const requested = deploymentsFor(state.config, state.catalog, model);
+  if (requested.length === 0) return false;
+  const allowed = allowedDeployments(state, key);
+  return requested.every((deployment) => allowed.has(deployment));
 }
 
+/** The deployments a key's allowed names reach, per key record (records are replaced when keys reload). */
+function allowedDeployments(state: GatewayState, key: ApiKeyRecord): ReadonlySet<Deployment> {
+  const known = allowedByKey.get(key);
+  if (known && known.config === state.config) return known.deployments;
+  const deployments = new Set(key.allowed_models.flatMap((name) => deploymentsFor(state.config, state.catalog, name)));
+  allowedByKey.set(key, { config: state.config, deployments });
+  return deployments;
+}
+
+const allowedByKey = new WeakMap<ApiKeyRecord, { config: ResolvedConfig; deployments: ReadonlySet<Deployment> }>();
+
 /** A 403 naming the models `key` may use, unless it may use `model`. */
-export function requireModelAllowed(key: ApiKeyRecord | null, model: string): void {
-  if (!mayUse(key, model)) throw new GatewayError("permission", `key "${key?.name}" may not use model ${model}; allowed: ${key?.allowed_models.join(", ")}`);
+export function requireModelAllowed(state: GatewayState, key: ApiKeyRecord | null, model: string): void {
+  if (!mayUse(state, key, model)) throw new GatewayError("permission", `key "${key?.name}" may not use model ${model}; allowed: ${key?.allowed_models.join(", ")} (and any other name for just their deployments)`);
 }
 
 /** Admin endpoints: the admin key from the environment, as x-api-key or Bearer. */

@@ -18,7 +18,7 @@ import { cancelAfter, type Cancel } from "../util/cancel.js";
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
   const request = parseCountTokensRequest(body);
-  requireModelAllowed(key, request.model);
+  requireModelAllowed(state, key, request.model);
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,

@@ -194,7 +194,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;
-    requireModelAllowed(key, request.model);
+    requireModelAllowed(state, key, request.model);
     if (key) {
       // A key already over its budget is refused before routing and the rate limiter spend anything
       // on it (its first request of the month waits for its spend to load).

@@ -46,8 +46,8 @@ function listModels(state: GatewayState): ModelInfo[] {
 }
 
 /** The names a key may use: all, or its allowed models (a listed name it may not use is not listed). */
-function visibleTo(key: ApiKeyRecord | null, models: ModelInfo[]): ModelInfo[] {
-  return models.filter((model) => mayUse(key, model.id));
+function visibleTo(state: GatewayState, key: ApiKeyRecord | null, models: ModelInfo[]): ModelInfo[] {
+  return models.filter((model) => mayUse(state, key, model.id));
 }
 
 interface ModelPage {
@@ -63,7 +63,7 @@ interface ModelPage {
  * header), whose pages hold 20 by default; OpenAI clients do not page the models list, and get it whole.
  */
 export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: Record<string, unknown>, anthropic: boolean): ModelPage {
-  const all = visibleTo(key, listModels(state));
+  const all = visibleTo(state, key, listModels(state));
   const limit = query.limit === undefined ? (anthropic ? 20 : Math.max(1, all.length)) : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError("invalid_request", "limit: a whole number from 1 to 1000");
   const at = (field: "after_id" | "before_id"): number | undefined => {
@@ -86,7 +86,7 @@ export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: 
 
 /** One name: any the gateway answers to (a dated id or a provider's id too, as POST /v1/messages takes them). */
 export function retrieveModel(state: GatewayState, key: ApiKeyRecord | null, id: string): ModelInfo {
-  requireModelAllowed(key, id);
+  requireModelAllowed(state, key, id);
   // deploymentsFor resolves aliases and every id form, as routing does.
   const model = deploymentsFor(state.config, state.catalog, id)[0]?.model;
   if (!model) throw new GatewayError("not_found", `model: ${id}`);

@@ -425,6 +425,23 @@ describe("errors in the Anthropic shape", () => {
     const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
     await assert.rejects(limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.PermissionDeniedError);
   });
+
+  test("an allowed model covers its other names (the dated id Claude Code sends, an alias of its deployments), and an allowed alias does not open the model's other deployments", async () => {
+    const { secret } = await harness.createKey({ name: "haiku-any-name", models: ["claude-haiku-4-5"] });
+    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    for (const model of ["claude-haiku-4-5-20251001", "haiku-via-anthropic", "haiku-via-bedrock"]) {
+      const message = await limited.messages.create({ model, max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+      assert.equal(message.type, "message", model);
+    }
+    assert.equal((await limited.models.retrieve("claude-haiku-4-5-20251001")).id, "claude-haiku-4-5-20251001");
+    const { secret: aliasOnly } = await harness.createKey({ name: "anthropic-haiku-only", models: ["haiku-via-anthropic"] });
+    const narrow = new Anthropic({ apiKey: aliasOnly, baseURL: harness.gateway.url, maxRetries: 0 });
+    await narrow.messages.create({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    await assert.rejects(
+      narrow.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      (error: unknown) => error instanceof Anthropic.PermissionDeniedError && /may not use model claude-haiku-4-5; allowed: haiku-via-anthropic/.test(error.message),
+    );
+  });
 });
 
 describe("failover", () => {
