@@ -142,7 +142,8 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   const xs = lines.flatMap((line) => line.points.map((point) => point.x));
   const ys = lines.flatMap((line) => line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
   const xMax = Math.max(...xs, ...markers.map((marker) => marker.x), 1);
-  const yMax = Math.min(Math.max(...ys, 1e-9), yCap ?? Number.POSITIVE_INFINITY) * 1.08;
+  // A cap of 0 (a $0 budget's chart) would leave no axis at all: it is no cap.
+  const yMax = Math.min(Math.max(...ys, 1e-9), yCap !== undefined && yCap > 0 ? yCap : Number.POSITIVE_INFINITY) * 1.08;
   const xAt = (x: number) => left + (x / xMax) * plotWidth;
   const yAt = (y: number) => top + plotHeight - (y / yMax) * plotHeight;
   const xStep = niceStep(xMax, 6);
