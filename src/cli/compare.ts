@@ -1,6 +1,6 @@
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
 import { blockInForce } from "../catalog/model.js";
-import { PROVIDERS } from "../catalog/schema.js";
+import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
@@ -15,7 +15,7 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
 
   --model ID|FAMILY       a model id in any form, or a family such as sonnet-4.6 or haiku-4.5
   --provider P            only this provider (repeatable): ${PROVIDERS.join("|")}
-  --residency R           only deployments whose data stays in R (us, eu, jp, au, apac, govcloud, global)
+  --residency R           only deployments whose data stays in R (global, us, eu, jp, au, apac, govcloud, ca, sa, other)
   --batch                 batch pricing (deployments without batch are listed as infeasible)
   --speed standard|fast   fast mode (only where offered)
   --at YYYY-MM-DD         prices in force that day (default: today)
@@ -64,7 +64,8 @@ export const compareCommand: Command = {
       throw error;
     }
     if (providers.length > 0) offerings = offerings.filter((offering) => providers.includes(offering.provider));
-    if (values.residency) offerings = offerings.filter((offering) => offering.residency === values.residency);
+    const residency = choiceFlag(values.residency, "residency", RESIDENCIES);
+    if (residency) offerings = offerings.filter((offering) => offering.residency === residency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
     const compared = compareOfferings(offerings, normalized.usage, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
     const cheapest = compared.find((option) => option.feasible)?.result?.total;

@@ -110,3 +110,11 @@ test("--markdown prints tables; --html writes one self-contained page", { skip: 
   assert.equal((text.match(/data-chart="cost-per-option"/g) ?? []).length, 2);
   assert.match(html.stdout, /Recommended plan: \$/);
 });
+
+test("compare --residency takes only a residency the catalog knows, naming the flag (a typo is not 'no deployment offers it')", { skip: skipReal }, () => {
+  const typo = run("compare", "--model", "sonnet-4.6", "--input", "1000", "--residency", "mars");
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--residency must be one of global, us, eu, .*govcloud.*; got "mars"/);
+  const eu = run("compare", "--model", "sonnet-4.6", "--input", "1000", "--residency", "eu", "--json");
+  assert.equal(eu.code, 0, eu.stderr);
+});
