@@ -9,7 +9,7 @@ import { authenticate, requireModelAllowed } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
 import { anthropicVersion, jsonFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
-import { parseCountTokensRequest } from "./request-body.js";
+import { parseCountTokensRequest, requireAnthropicVersion, unknownModel } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
@@ -17,10 +17,11 @@ import { cancelAfter, type Cancel } from "../util/cancel.js";
 /** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
+  requireAnthropicVersion(headers);
   const request = parseCountTokensRequest(body);
   requireModelAllowed(state, key, request.model);
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
-  if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
+  if (deployments.length === 0) throw unknownModel(request.model);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,
   // compliance, billing: the prompt must not go there either) or lacks a beta the request needs is
   // not tried (nor counted against max_attempts), and one that refused a field the request

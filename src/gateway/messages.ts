@@ -25,7 +25,7 @@ import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { recordPriced } from "./record-row.js";
 import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
-import { parseMessagesRequest, parseTagsHeader } from "./request-body.js";
+import { parseMessagesRequest, parseTagsHeader, requireAnthropicVersion, unknownModel } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
@@ -189,6 +189,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
 
   try {
     key = authenticate(state, incoming.headers);
+    // The OpenAI chat route speaks no Anthropic version.
+    if (!incoming.translate) requireAnthropicVersion(incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
     const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
     const request = parseMessagesRequest(body);
@@ -206,7 +208,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     }
 
     const deployments = deploymentsFor(state.config, state.catalog, request.model);
-    if (deployments.length === 0) throw new GatewayError("not_found", `model: ${request.model}`);
+    if (deployments.length === 0) throw unknownModel(request.model);
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");

@@ -7,6 +7,7 @@ import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { deploymentsFor } from "../routing/candidates.js";
 import { mayUse, requireModelAllowed } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
+import { unknownModel } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 
 export interface ModelInfo {
@@ -89,6 +90,6 @@ export function retrieveModel(state: GatewayState, key: ApiKeyRecord | null, id:
   requireModelAllowed(state, key, id);
   // deploymentsFor resolves aliases and every id form, as routing does.
   const model = deploymentsFor(state.config, state.catalog, id)[0]?.model;
-  if (!model) throw new GatewayError("not_found", `model: ${id}`);
+  if (!model) throw unknownModel(id);
   return modelInfo(id, model.name, model.released);
 }

@@ -2,6 +2,7 @@
  * The fields of a Messages request the gateway needs, checked at the edge. Everything else in
  * the body is passed upstream untouched. Messages follow the Anthropic API's own wording.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "./errors.js";
 
 export interface MessagesRequest {
@@ -21,10 +22,34 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
   if (typeof record.max_tokens !== "number" || !Number.isSafeInteger(record.max_tokens) || record.max_tokens < 1) {
     throw new GatewayError("invalid_request", "max_tokens: Input should be a whole number greater than or equal to 1");
   }
-  if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
+  requireMessages(record);
   if (record.stream !== undefined && typeof record.stream !== "boolean") throw new GatewayError("invalid_request", "stream: Input should be a valid boolean");
   refuseBodyBetas(record);
   return { body: record, model: record.model, maxTokens: record.max_tokens, stream: record.stream === true };
+}
+
+/** A list of at least one message: checked here, so the answer does not depend on which upstream would have said so, in its own words. */
+function requireMessages(record: Record<string, unknown>): void {
+  if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
+  if (record.messages.length === 0) throw new GatewayError("invalid_request", "messages: at least one message is required");
+}
+
+/**
+ * `anthropic-version`, as the Anthropic API requires it: present, and a date (a newer one than the
+ * gateway knows is passed on). Bedrock deployments replace it with their own, so without this
+ * check the same request would pass or fail by the deployment it was routed to.
+ */
+export function requireAnthropicVersion(headers: IncomingHttpHeaders): void {
+  const version = headers["anthropic-version"];
+  if (version === undefined) throw new GatewayError("invalid_request", "anthropic-version: header is required (e.g. anthropic-version: 2023-06-01; the official SDKs send it)");
+  if (typeof version !== "string" || !VERSION.test(version)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(version)} is not a version (a date such as 2023-06-01)`);
+}
+
+const VERSION = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The 404 for a name no deployment answers to, in the Anthropic API's words, with where to look. */
+export function unknownModel(model: string): GatewayError {
+  return new GatewayError("not_found", `model: ${model} (not served by this gateway: GET /v1/models lists the names it answers to)`);
 }
 
 /**
@@ -45,7 +70,7 @@ export function parseCountTokensRequest(body: unknown): { body: Record<string, u
   }
   const record = body as Record<string, unknown>;
   if (typeof record.model !== "string" || record.model.length === 0) throw new GatewayError("invalid_request", "model: Field required (a model name string)");
-  if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
+  requireMessages(record);
   refuseBodyBetas(record);
   return { body: record, model: record.model };
 }

@@ -322,7 +322,7 @@ describe("errors in the Anthropic shape", () => {
     await assert.rejects(stranger.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);
     const response = await fetch(`${harness.gateway.url}/v1/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": harness.key },
+      headers: { "content-type": "application/json", "x-api-key": harness.key, "anthropic-version": "2023-06-01" },
       body: JSON.stringify({ model: "claude-sonnet-4-6", messages: [] }),
     });
     assert.equal(response.status, 400);

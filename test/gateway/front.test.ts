@@ -133,6 +133,27 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.equal(upstreamRequests(harness.anthropic), before);
   });
 
+  test("anthropic-version is required and must be a date, as the Anthropic API requires it, on messages and count_tokens (whichever deployment would have served)", async () => {
+    const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
+    const { "anthropic-version": _version, ...withoutVersion } = authHeaders();
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      const missing = await exchange("POST", path, { headers: { ...withoutVersion, "content-type": "application/json" }, body: MESSAGE });
+      assertAnthropicError(missing, 400, "invalid_request_error", /^anthropic-version: header is required/);
+      const bad = await exchange("POST", path, { headers: { ...withoutVersion, "anthropic-version": "latest", "content-type": "application/json" }, body: MESSAGE });
+      assertAnthropicError(bad, 400, "invalid_request_error", /^anthropic-version: "latest" is not a version \(a date such as 2023-06-01\)/);
+    }
+    assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before, "no upstream was asked");
+  });
+
+  test("no messages, and a model no deployment serves, are answered by the gateway in one wording, whichever deployment would have been chosen", async () => {
+    const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
+    const empty = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [] }) });
+    assertAnthropicError(empty, 400, "invalid_request_error", /^messages: at least one message is required$/);
+    const unknown = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
+    assertAnthropicError(unknown, 404, "not_found_error", /^model: claude-opus-4-6 \(not served by this gateway: GET \/v1\/models lists the names it answers to\)$/);
+    assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before);
+  });
+
   test("a form content type: 400 invalid_request_error naming content-type", async () => {
     const answer = await exchange("POST", "/v1/messages", {
       headers: { ...authHeaders(), "content-type": "application/x-www-form-urlencoded" },
@@ -619,7 +640,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
 
   test("an 8 MB stream read slowly reaches the client byte for byte as the upstream sent it", async () => {
     const answer = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" } }, (response) => {
         const chunks: Buffer[] = [];
         let count = 0;
         response.on("data", (chunk: Buffer) => {
@@ -652,7 +673,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
 
   function postRaw(path: string, body: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = httpRequest({ ...target, method: "POST", path, agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+      const request = httpRequest({ ...target, method: "POST", path, agent: false, headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" } }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
@@ -733,7 +754,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     const body = JSON.stringify({ model: "big", max_tokens: 4096, messages: [{ role: "user", content: "a long JSON answer" }] });
     let drop: () => void = () => undefined;
     const answer = new Promise<Answer>((resolve, reject) => {
-      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "content-type": "application/json" } }, (response) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" } }, (response) => {
         readAnswer(response).then(resolve, reject);
       });
       request.on("error", reject);

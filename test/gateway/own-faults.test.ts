@@ -72,7 +72,7 @@ async function send(response: BrokenResponse, stream: boolean, model = "haiku-vi
   const cancel = new Cancel();
   const rowsBefore = harness.ledger.writer.storedRows();
   // Resolves: a rejection here is what would stop the process (`void handleMessages(...)`).
-  await handleMessages(harness.gateway.state, { headers: { "x-api-key": key }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
+  await handleMessages(harness.gateway.state, { headers: { "x-api-key": key, "anthropic-version": "2023-06-01" }, body, raw: Buffer.from(JSON.stringify(body)), cancel }, response);
   await harness.ledger.writer.flush();
   return { cancel, rows: harness.ledger.writer.storedRows() - rowsBefore };
 }

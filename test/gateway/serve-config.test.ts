@@ -225,7 +225,7 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
     assert.ok(url, output);
     const response = await fetch(`${url}/v1/messages`, {
       method: "POST",
-      headers: { "x-api-key": secret, "content-type": "application/json" },
+      headers: { "x-api-key": secret, "anthropic-version": "2023-06-01", "content-type": "application/json" },
       body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 400, stream: true, messages: [{ role: "user", content: "a long answer" }] }),
     });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
