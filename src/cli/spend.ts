@@ -74,6 +74,7 @@ export function renderSpend(
   tagKey: string | undefined,
   onDeployments: Record<string, string>[],
   totalOnDeployments: Record<string, string>,
+  keyNames: ReadonlyMap<string, string> = new Map(),
 ): string {
   const headers = fields.map((field) => (field === "tag" ? `tag ${tagKey ?? ""}`.trim() : field));
   const largest = groups.reduce((max, group) => {
@@ -90,7 +91,11 @@ export function renderSpend(
     groupDigits(group.cache_write_tokens),
     groupDigits(group.cache_read_tokens),
   ];
-  const labels = (group: SpendGroup) => fields.map((field) => show(group.group[field]));
+  const label = (field: GroupField, value: string | null | undefined): string => {
+    const name = field === "key" && value ? keyNames.get(value) : undefined;
+    return name === undefined ? show(value) : `${name} (${value})`;
+  };
+  const labels = (group: SpendGroup) => fields.map((field) => label(field, group.group[field]));
   const totalLabels = fields.map((_, index) => (index === 0 ? "total" : ""));
   const rows = groups.map((group) => [...labels(group), ...numbers(group), bar(group.cost_usd, largest)]);
   if (groups.length > 1) rows.push([...totalLabels, ...numbers(total), ""]);
@@ -156,6 +161,8 @@ export const spendCommand: Command = {
         // Keys are revoked, never deleted: every key a row names is listed, so a miss is a typo, not an empty report.
         if (keyId === undefined) throw new UsageError(`--key: no key with id or name ${JSON.stringify(values.key)} in this ledger`, "`switchyard keys list` shows them");
       }
+      // Keys are shown by name too (rows keep the id: a name can be reused after a revocation).
+      const keyNames = fields.includes("key") ? new Map((await ledger.keys.list()).map((key) => [key.id, key.name])) : new Map<string, string>();
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
       const groups = await ledger.store.spend(query);
       const total = totalOf(groups);
@@ -169,13 +176,17 @@ export const spendCommand: Command = {
           group_by: fields,
           tag_key: tagKey ?? null,
           key_id: keyId ?? null,
-          groups: groups.map((group, index) => ({ ...group, cost_on_each_deployment: onDeployments[index] ?? {} })),
+          groups: groups.map((group, index) => ({
+            ...group,
+            ...(fields.includes("key") ? { key_name: keyNames.get(group.group.key ?? "") ?? null } : {}),
+            cost_on_each_deployment: onDeployments[index] ?? {},
+          })),
           total: { ...total, cost_on_each_deployment: totalOnDeployments },
         });
       } else if (groups.length === 0) {
         stdout.write(`no requests in the ledger${fromDay || toDay ? ` from ${fromDay ?? "the start"} to ${toDay ?? "now"}` : ""}${keyId ? ` for key ${values.key}` : ""}\n`);
       } else {
-        stdout.write(renderSpend(fields, groups, total, tagKey, onDeployments, totalOnDeployments));
+        stdout.write(renderSpend(fields, groups, total, tagKey, onDeployments, totalOnDeployments, keyNames));
       }
       return 0;
     } finally {

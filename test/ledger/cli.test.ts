@@ -158,6 +158,10 @@ describe("switchyard spend", () => {
     assert.deepEqual(byTag.groups.map((group) => [group.group.tag, group.cost_usd]), [["ads", "0.3"], ["search", "0.000003"]]);
     const byKeyName = json<{ key_id: string; total: { requests: number } }>(run(["spend", "--db", path, "--key", "ads-team", "--json"]));
     assert.deepEqual([byKeyName.key_id, byKeyName.total.requests], [keyId, 2]);
+    // Grouped by key, each key is named as well as numbered (JSON and table).
+    const byKey = json<{ groups: { group: { key: string | null }; key_name: string | null }[] }>(run(["spend", "--db", path, "--by", "key", "--json"]));
+    assert.ok(byKey.groups.some((group) => group.group.key === keyId && group.key_name === "ads-team"), JSON.stringify(byKey.groups));
+    assert.match(run(["spend", "--db", path, "--by", "key"]).stdout, new RegExp(`ads-team \\(${keyId}\\)`));
     const secondDay = json<{ total: { requests: number } }>(run(["spend", "--db", path, "--from", "2026-01-02", "--to", "2026-01-02", "--json"]));
     assert.equal(secondDay.total.requests, 1);
     const firstDay = json<{ total: { requests: number } }>(run(["spend", "--db", path, "--to", "2026-01-01", "--json"]));
