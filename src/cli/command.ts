@@ -44,7 +44,7 @@ export function parseFlags<T extends Options>(argv: string[], options: T, comman
 export function integerFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.replaceAll("_", "").replaceAll(",", ""))) {
-    throw new UsageError(`--${flag} must be a whole number of tokens or requests, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--${flag} must be a whole number (0 or more), got ${JSON.stringify(value)}`);
   }
   const parsed = Number(value.replaceAll("_", "").replaceAll(",", ""));
   if (!Number.isSafeInteger(parsed)) throw new UsageError(`--${flag} is too large: ${value}`);

@@ -32,7 +32,7 @@ Ledger (all subcommands):
   --json                  machine-readable output
 
 Example:
-  switchyard keys create --name search-team --models claude-sonnet-4-5 --tag team=search --budget-usd 250
+  switchyard keys create --name search-team --models claude-sonnet-4-6 --tag team=search --budget-usd 250
 `;
 
 const locationFlags = {

@@ -32,10 +32,14 @@ Usage: switchyard serve [--config FILE] [--port N] [--host H]
   --emulator-profile P latency/fault profile of the built-in emulators (instant, seed-000, flaky, ...)
 
 Without a config: with ANTHROPIC_API_KEY and/or AWS credentials in the environment it serves the
-real providers; with none it starts the built-in Anthropic and Bedrock emulators and routes to them
-(and says so). The generated config is written to .switchyard/ so you can read and copy it.
+real providers; with none it starts the built-in emulators (the Anthropic API, Claude Platform on
+AWS and Bedrock Runtime) and routes to them (and says so). The generated config is written to
+.switchyard/ so you can read it and copy from it (it runs only inside this command, which starts
+the emulators and sets their secrets). With npm: npm start -- --port 9090.
 
-Endpoints: POST /v1/messages (JSON and SSE), POST /v1/messages/count_tokens, GET /v1/models.
+Endpoints: POST /v1/messages (JSON and SSE), POST /v1/messages/count_tokens, GET /v1/models,
+POST /v1/chat/completions (OpenAI clients); admin: GET /v1/switchyard/health, /requests/{id},
+/budget?key=ID (see docs/GATEWAY.md).
 Dashboard at /dashboard (sign in with the admin key); Prometheus metrics at /metrics (Bearer: the
 admin key, or a scraper token in SWITCHYARD_METRICS_TOKEN). See docs/DASHBOARD.md.
 Responses carry request-id, x-switchyard-deployment and (non-streaming) x-switchyard-cost-usd.
@@ -201,6 +205,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // The gateway, then the ledger, then the emulators.
   await started.undo();
   stopListeningNow();
+  stderr.write("stopped\n");
   return 0;
 }
 

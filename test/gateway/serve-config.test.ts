@@ -107,9 +107,14 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
     assert.ok(existsSync(join(journal, "journal.lock")), "the journal's lock is in journal_dir");
     assert.match(readFileSync(join(journal, "journal.owner"), "utf8"), new RegExp(`^pid ${child.pid} on host `));
     assert.equal(existsSync(join(dir, "ledger.db.journal")), false, "not in the default place");
+    // Ctrl-C: it drains, says it has stopped, and exits 0.
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    assert.equal(await exited, 0, output);
+    assert.match(output, /stopping[^]*\nstopped\n$/);
   } finally {
     child.kill("SIGINT");
-    await new Promise((resolve) => child.once("exit", resolve));
+    if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
     rmSync(dir, { recursive: true, force: true });
   }
 });
