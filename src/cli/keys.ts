@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { loadCatalogChecked } from "../catalog/files.js";
 import { DuplicateKeyNameError, newApiKey } from "../ledger/api-keys.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { canonicalUsd, isStorableUsd } from "../ledger/exact-sum.js";
@@ -94,12 +95,26 @@ function parseModels(value: string | undefined): string[] {
 const describeTags = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(",");
 const isoDate = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * A name in --models that is no catalog model is fine if it is an alias of the gateway's config
+ * (which this command does not read), but is more often a typo: the key could then use nothing.
+ */
+function noteUnknownModels(models: string[], stderr: NodeJS.WritableStream): void {
+  const { catalog } = loadCatalogChecked();
+  if (!catalog) return;
+  for (const model of models) {
+    if (catalog.modelsMatching(model).length === 0) {
+      stderr.write(`note: --models ${model} is no model the catalog knows: fine if it is a model alias in your gateway config; otherwise this key cannot use it (\`switchyard catalog list\` shows the models)\n`);
+    }
+  }
+}
+
 /** The key a revoke argument means: an id wins over an active key's name (as in the stores). */
 function findKey(keys: ApiKeyRecord[], idOrName: string): ApiKeyRecord | undefined {
   return keys.find((key) => key.id === idOrName && key.revoked_at === null) ?? keys.find((key) => key.name === idOrName && key.revoked_at === null);
 }
 
-async function create(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+async function create(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseFlags(
     argv,
     { name: { type: "string" }, models: { type: "string" }, tag: { type: "string", multiple: true }, "budget-usd": { type: "string" }, ...locationFlags },
@@ -113,6 +128,7 @@ async function create(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS
     tags: parseTags(values.tag, "tag"),
     monthly_budget_usd: parseBudget(values["budget-usd"]),
   };
+  noteUnknownModels(request.allowed_models, stderr);
   return withLedger(values, env, true, async (ledger) => {
     const { secret, record } = newApiKey(request);
     try {
@@ -195,11 +211,11 @@ export const keysCommand: Command = {
   name: "keys",
   summary: "create, list and revoke the gateway's virtual API keys",
   help,
-  async run({ argv, stdout, env }) {
+  async run({ argv, stdout, stderr, env }) {
     const [subcommand, ...rest] = argv;
     switch (subcommand) {
       case "create":
-        return create(rest, stdout, env);
+        return create(rest, stdout, stderr, env);
       case "list":
         return list(rest, stdout, env);
       case "revoke":

@@ -76,6 +76,13 @@ describe("switchyard keys", () => {
     assert.ok(!files.join("").includes(random), "the database files must not contain the secret");
   });
 
+  test("create notes a --models name the catalog does not know (a typo, or an alias of the gateway's config), and creates the key all the same", () => {
+    const created = run(["keys", "create", "--name", "typo", "--models", "claude-haiku-4-5,claude-nope", ...db]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stderr, /note: --models claude-nope is no model the catalog knows: fine if it is a model alias in your gateway config/);
+    assert.doesNotMatch(created.stderr, /claude-haiku-4-5 is no model/);
+  });
+
   test("a text create tells the user to keep the secret", () => {
     const created = run(["keys", "create", "--name", "text-output", ...db]);
     assert.equal(created.status, 0, created.stderr);
