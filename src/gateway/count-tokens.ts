@@ -7,9 +7,9 @@ import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import { GatewayError } from "./errors.js";
-import { anthropicVersion, jsonFor } from "./messages.js";
+import { jsonFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
-import { parseCountTokensRequest, requireAnthropicVersion, unknownModel } from "./request-body.js";
+import { anthropicVersion, parseCountTokensRequest, unknownModel } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
@@ -17,7 +17,7 @@ import { cancelAfter, type Cancel } from "../util/cancel.js";
 /** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
   const key = authenticate(state, headers);
-  requireAnthropicVersion(headers);
+  const version = anthropicVersion(headers);
   const request = parseCountTokensRequest(body);
   requireModelAllowed(state, key, request.model);
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
@@ -44,7 +44,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const ordered = state.fieldRefusals.demote(able, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, ordered, { body: request.body, raw, beta }, headers, requestId, cancel);
+    return await countOn(state, ordered, { body: request.body, raw, beta }, version, requestId, cancel);
   } finally {
     clear();
   }
@@ -60,7 +60,7 @@ async function countOn(
   state: GatewayState,
   counters: Counter[],
   { body, raw, beta }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean },
-  headers: IncomingHttpHeaders,
+  version: string,
   requestId: string,
   cancel: Cancel,
 ): Promise<{ input_tokens: number; deployment: string }> {
@@ -74,7 +74,7 @@ async function countOn(
       const counted = await client.countTokens(sent.body, {
         ...(json ? { json } : {}),
         upstreamModel: deployment.upstreamModel,
-        anthropicVersion: anthropicVersion(headers),
+        anthropicVersion: version,
         betas,
         beta,
         requestId,

@@ -25,7 +25,7 @@ import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { recordPriced } from "./record-row.js";
 import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
-import { parseMessagesRequest, parseTagsHeader, requireAnthropicVersion, unknownModel } from "./request-body.js";
+import { anthropicVersion, parseMessagesRequest, parseTagsHeader, unknownModel } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
@@ -87,11 +87,6 @@ export function jsonFor(deployment: Deployment, raw: Buffer | undefined, sent: S
   return withTopLevelMembers(raw, endpoint === "messages" ? { model: deployment.upstreamModel, ...anthropicShapeEdits(deployment) } : { model: deployment.upstreamModel });
 }
 
-/** The client's anthropic-version, or the API's first version when it sent none. */
-export function anthropicVersion(headers: IncomingHttpHeaders): string {
-  const value = headers["anthropic-version"];
-  return typeof value === "string" && value.length > 0 ? value : "2023-06-01";
-}
 
 function limitsFor(state: GatewayState, key: ApiKeyRecord): RateLimitSettings {
   const own = state.config.config.keys[key.name];
@@ -189,8 +184,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
 
   try {
     key = authenticate(state, incoming.headers);
-    // The OpenAI chat route speaks no Anthropic version.
-    if (!incoming.translate) requireAnthropicVersion(incoming.headers);
+    // The OpenAI chat route speaks no Anthropic version: the default is sent for it.
+    const version = anthropicVersion(incoming.translate ? {} : incoming.headers);
     tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
     const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
     const request = parseMessagesRequest(body);
@@ -255,7 +250,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
           stream: request.stream,
           beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,
-          anthropicVersion: anthropicVersion(incoming.headers),
+          anthropicVersion: version,
           betas: candidate.betas.send,
           requestId,
           cancel,

@@ -35,16 +35,20 @@ function requireMessages(record: Record<string, unknown>): void {
 }
 
 /**
- * `anthropic-version`, as the Anthropic API requires it: present, and a date (a newer one than the
- * gateway knows is passed on). Bedrock deployments replace it with their own, so without this
- * check the same request would pass or fail by the deployment it was routed to.
+ * The `anthropic-version` to send upstream: the client's, which must be a date (a newer one than
+ * the gateway knows is passed on; anything else is a 400 here, whichever deployment would have
+ * served, since Bedrock replaces the version with its own), or the API's first version when the
+ * client sent none (curl users; the SDKs always send it). A header sent twice counts once.
  */
-export function requireAnthropicVersion(headers: IncomingHttpHeaders): void {
-  const version = headers["anthropic-version"];
-  if (version === undefined) throw new GatewayError("invalid_request", "anthropic-version: header is required (e.g. anthropic-version: 2023-06-01; the official SDKs send it)");
-  if (typeof version !== "string" || !VERSION.test(version)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(version)} is not a version (a date such as 2023-06-01)`);
+export function anthropicVersion(headers: IncomingHttpHeaders): string {
+  const value = headers["anthropic-version"];
+  if (value === undefined || value === "") return DEFAULT_VERSION;
+  const first = (Array.isArray(value) ? (value[0] ?? "") : value).split(",", 1)[0]?.trim() ?? "";
+  if (!VERSION.test(first)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(value)} is not a version (a date such as ${DEFAULT_VERSION})`);
+  return first;
 }
 
+const DEFAULT_VERSION = "2023-06-01";
 const VERSION = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The 404 for a name no deployment answers to, in the Anthropic API's words, with where to look. */

@@ -65,7 +65,7 @@ function openMessagesRequest(headers: Record<string, string>, path = "/v1/messag
 }
 
 /** One request to the harness's gateway, on a connection of its own (agent: false) unless an agent is given. */
-function exchange(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; agent?: HttpAgent } = {}): Promise<Answer> {
+function exchange(method: string, path: string, options: { headers?: Record<string, string | string[]>; body?: string | Buffer; agent?: HttpAgent } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest({ host, port, method, path, headers: options.headers ?? {}, agent: options.agent ?? false }, (response) => {
       readAnswer(response).then(resolve, reject);
@@ -133,16 +133,18 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.equal(upstreamRequests(harness.anthropic), before);
   });
 
-  test("anthropic-version is required and must be a date, as the Anthropic API requires it, on messages and count_tokens (whichever deployment would have served)", async () => {
+  test("anthropic-version must be a date, whichever deployment would have served (Bedrock replaces it); none sent is the API's first version, and one sent twice counts once", async () => {
     const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
     const { "anthropic-version": _version, ...withoutVersion } = authHeaders();
     for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
-      const missing = await exchange("POST", path, { headers: { ...withoutVersion, "content-type": "application/json" }, body: MESSAGE });
-      assertAnthropicError(missing, 400, "invalid_request_error", /^anthropic-version: header is required/);
       const bad = await exchange("POST", path, { headers: { ...withoutVersion, "anthropic-version": "latest", "content-type": "application/json" }, body: MESSAGE });
       assertAnthropicError(bad, 400, "invalid_request_error", /^anthropic-version: "latest" is not a version \(a date such as 2023-06-01\)/);
     }
     assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before, "no upstream was asked");
+    const missing = await exchange("POST", "/v1/messages", { headers: { ...withoutVersion, "content-type": "application/json" }, body: MESSAGE });
+    assert.equal(missing.status, 200, missing.text);
+    const twice = await exchange("POST", "/v1/messages", { headers: { ...withoutVersion, "anthropic-version": ["2023-06-01", "2023-06-01"], "content-type": "application/json" }, body: MESSAGE });
+    assert.equal(twice.status, 200, twice.text);
   });
 
   test("no messages, and a model no deployment serves, are answered by the gateway in one wording, whichever deployment would have been chosen", async () => {
