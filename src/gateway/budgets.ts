@@ -144,6 +144,9 @@ export class BudgetTracker {
     // A load of last month that ends after this month's began is not kept, but its figure still
     // decides the request of last month that asked for it.
     if (current && current.month > month) return stored;
+    // A load that began before the figure in place was taken (a slow one, shared by its waiters,
+    // ending after a reload) is older news: it would drop additions the newer figure counts.
+    if (current && current.month === month && current.checkedAt > checkedAt) return total(current);
     // Additions after `storedBefore` may or may not be in the sum: keep them (at worst counted
     // twice until the next reload, which errs towards refusing, never towards overspending).
     const sameMonth = current !== undefined && current.month === month;

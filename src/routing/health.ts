@@ -288,8 +288,8 @@ export class HealthBook {
       const until = now + Math.min(news.forMs, this.settings.maxCooldownMs);
       if (tracker.state === "open" && tracker.openUntil >= until) return;
       if (tracker.state !== "open") tracker.opening = ++this.openings;
-      // Only a closed circuit is opened by the news; a half-open one this replica opened stays its own.
-      if (tracker.state === "closed") tracker.openedBy = from;
+      // A circuit this replica's own failures opened stays its own, half-open too; one opened by news is the newest teller's.
+      if (tracker.state === "closed" || tracker.openedBy !== undefined) tracker.openedBy = from;
       tracker.state = "open";
       tracker.openUntil = until;
       tracker.cooldownMs = Math.min(Math.max(tracker.cooldownMs, news.cooldownMs), this.settings.maxCooldownMs);

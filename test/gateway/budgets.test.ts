@@ -412,6 +412,31 @@ describe("budgets", () => {
     assert.equal(w.queries.length, 1, "one load");
   });
 
+  test("a slow load that ends after a newer reload does not replace its figure (it would drop an addition the newer one counts)", () =>
+    withReloads(async (w) => {
+      const budgeted = key("100");
+      await check(w.tracker, budgeted, NOW);
+      // The figure is stale: a load begins (the store holds nothing yet) and its answer is slow.
+      let release = (): void => undefined;
+      let first = true;
+      w.holdAnswer = () => {
+        if (!first) return Promise.resolve();
+        first = false;
+        return new Promise<void>((resolve) => (release = resolve));
+      };
+      const slow = check(w.tracker, budgeted, NOW + 200_000);
+      await new Promise((resolve) => setImmediate(resolve)); // its query is asked (after the replay it waits for)
+      // Meanwhile a request spends 1; its row is stored and a reload counts it (and lets go of it as pending).
+      w.record("key_1", "1");
+      w.store("key_1", "1");
+      w.progress.stored = 1;
+      await w.tracker.refresh(NOW + 200_001);
+      assert.equal(spent(w.tracker), "1");
+      release();
+      await slow;
+      assert.equal(spent(w.tracker), "1", "the older answer (0, with row 1 no longer pending) is not applied");
+    }));
+
   test("a refusal only this replica's latest additions decide (they may be counted twice until the next reload) says to retry after a period, not to give up for the month", () =>
     withReloads(async (w) => {
       const budgeted = key("2");

@@ -179,6 +179,19 @@ describe("news a replica tells and hears", () => {
     own.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
     own.hear("d", { kind: "closed" }, "a");
     assert.notEqual(own.snapshot().get("d")?.state, "closed", "still its own: probed, not closed by news");
+    // Opened by A's news, half-open, then opened again by B's: a success here doubts B, the last teller, not A.
+    const heard = new HealthBook(settings, () => now);
+    heard.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    now += 5_000;
+    heard.begin("d");
+    heard.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "b");
+    now += 5_000;
+    heard.record("d", "success", { ttftMs: 10, attempt: heard.begin("d") });
+    heard.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
+    assert.equal(heard.snapshot().get("d")?.state, "open", "A is still believed");
+    heard.hear("d", { kind: "closed" }, "a");
+    heard.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "b");
+    assert.equal(heard.snapshot().get("d")?.state, "closed", "B is doubted");
     // And A telling closed (its path mended) ends the doubt too.
     const c = new HealthBook(settings, () => now);
     c.hear("d", { kind: "opened", forMs: 5_000, cooldownMs: 5_000 }, "a");
