@@ -29,7 +29,11 @@ export function authenticate(state: GatewayState, headers: IncomingHttpHeaders):
     throw new GatewayError("authentication", "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
   }
   const key = state.keys.verify(secret);
-  if (!key) throw new GatewayError("authentication", `invalid API key (sent as ${sentAs(headers)}): not a current Switchyard virtual key`);
+  if (!key) {
+    const revoked = state.keys.revoked(secret);
+    const why = revoked?.revoked_at ? `key "${revoked.name}" was revoked at ${new Date(revoked.revoked_at).toISOString()}` : "not a current Switchyard virtual key";
+    throw new GatewayError("authentication", `invalid API key (sent as ${sentAs(headers)}): ${why}`);
+  }
   return key;
 }
 

@@ -358,13 +358,21 @@ describe("errors in the Anthropic shape", () => {
     }
   });
 
-  test("a revoked key stops working at the next refresh", async () => {
+  test("a revoked key stops working at the next refresh, and is told it was revoked (and when)", async () => {
     const { secret, id } = await harness.createKey({ name: "short-lived" });
     const shortLived = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
     await shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
-    assert.equal(await harness.ledger.keys.revoke(id, Date.now()), true);
+    const revokedAt = Date.now();
+    assert.equal(await harness.ledger.keys.revoke(id, revokedAt), true);
     await harness.gateway.state.keys.refresh(true);
-    await assert.rejects(shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);
+    await assert.rejects(
+      shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      (error: unknown) =>
+        error instanceof Anthropic.AuthenticationError &&
+        (error.error as { error?: { message?: string } }).error?.message === `invalid API key (sent as Authorization: Bearer): key "short-lived" was revoked at ${new Date(revokedAt).toISOString()}`,
+    );
+    const stranger = new Anthropic({ apiKey: "sk-sy-00000000000000000000000000000000", baseURL: harness.gateway.url, maxRetries: 0 });
+    await assert.rejects(stranger.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), /not a current Switchyard virtual key/);
   });
 
   test("a key over its monthly budget gets a 429 naming the budget, before any upstream call", async () => {
