@@ -25,6 +25,16 @@ test("the worked frame decodes to an SSE message_stop, even fed one byte at a ti
   assert.deepEqual(items, [{ kind: "event", sse: 'event: message_stop\ndata: {"type":"message_stop"}\n\n' }]);
 });
 
+test("message_stop reaches the client as the Anthropic API sends it: Bedrock's invocation metrics are read, not passed on", () => {
+  const metrics = { inputTokenCount: 12, outputTokenCount: 34, invocationLatency: 500, firstByteLatency: 100 };
+  const bytes = Buffer.from(JSON.stringify({ type: "message_stop", "amazon-bedrock-invocationMetrics": metrics })).toString("base64");
+  const decoder = new BedrockStreamDecoder("test");
+  const items = decoder.push(eventFrame("chunk", JSON.stringify({ bytes })));
+  assert.deepEqual(items, [{ kind: "event", sse: 'event: message_stop\ndata: {"type":"message_stop"}\n\n' }]);
+  const usage = decoder.usage().usage;
+  assert.deepEqual([usage.input, usage.output], [12, 34], "the metrics still price a stream without Anthropic usage events");
+});
+
 test("two frames in one chunk both decode", () => {
   const decoder = new BedrockStreamDecoder("test");
   assert.equal(decoder.push(Buffer.concat([WORKED_FRAME, WORKED_FRAME])).length, 2);

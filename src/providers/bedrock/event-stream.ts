@@ -124,6 +124,8 @@ export function exceptionInFrames(body: Uint8Array, who: string, answer: { statu
   return undefined;
 }
 
+const MESSAGE_STOP = formatSseEvent("message_stop", '{"type":"message_stop"}');
+
 export class BedrockStreamDecoder {
   private readonly frames: FrameReader;
   private startUsage: unknown;
@@ -155,6 +157,9 @@ export class BedrockStreamDecoder {
       else if (event.type === "message_stop") {
         this.metrics = event["amazon-bedrock-invocationMetrics"];
         this.stopped = true;
+        // The Anthropic API's message_stop carries nothing else: Bedrock's metrics (usage, latency)
+        // are the gateway's to read, not a field its clients should find only on some deployments.
+        return MESSAGE_STOP;
       }
       return formatSseEvent(event.type, json);
     });
