@@ -18,8 +18,8 @@ export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** Node's default (5 s) is shorter than most clients' idle pools; a closed pooled socket costs a retry. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** While closing, how often connections that have become idle are closed (seldom: a client may be about to send on one). */
-const CLOSE_SWEEP_MS = 1_000;
+/** While closing, how long a connection may stay idle after its answer. */
+const CLOSING_KEEP_ALIVE_MS = 500;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -36,13 +36,14 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Node closes the connections idle when the close begins, once: one busy then (a stream) was
   // answered keep-alive, and its client may keep it for the whole keep-alive timeout, holding the
-  // close (and the process) for 65 s after its answer ended. Until the server has closed, idle
-  // connections are closed as they become idle.
+  // close (and the process) for 65 s after its answer ended. Closing, the timeout is cut to half a
+  // second: Node arms it when an answer ends, so such a connection closes once idle that long (in
+  // practice within 2 s: Node's socket timers are coarse), while a client's next request sent
+  // before then is still served, with connection: close. No sweep that could close a connection
+  // just as its client sends on it.
   const close = server.close.bind(server);
   server.close = ((callback?: (error?: Error) => void) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), CLOSE_SWEEP_MS);
-    sweep.unref();
-    server.once("close", () => clearInterval(sweep));
+    server.keepAliveTimeout = CLOSING_KEEP_ALIVE_MS;
     return close(callback);
   }) as typeof server.close;
   // `Expect: 100-continue` (curl sends it for large uploads): a body that would be refused unread
