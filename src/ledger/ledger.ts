@@ -107,6 +107,12 @@ export interface SpendGroup {
   requests: number;
   errors: number;
   cost_usd: string;
+  /**
+   * What the group's requests count against their keys' budgets: the upper bound of an inexact
+   * cost where one is known (cost_usd_upper), else the cost; as the gateway's budgets and
+   * `keysSpend` count it. Equal to cost_usd unless some cost is a range.
+   */
+  charged_usd: string;
   /** Requests whose cost is not exact: a lower bound (some usage unknown) or unknown (unpriced_requests). */
   inexact_requests: number;
   /** Of those, requests that could not be priced at all (cost_usd null): their cost is in no total. */

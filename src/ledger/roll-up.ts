@@ -9,7 +9,7 @@ import type { GroupField } from "./spend-groups.js";
 
 /** The groups of `groups` merged on `fields`, largest cost first (ties by the group values). */
 export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[] {
-  const merged = new Map<string, { group: SpendGroup; cost: UsdSum; shadows: Map<string, UsdSum> }>();
+  const merged = new Map<string, { group: SpendGroup; cost: UsdSum; charged: UsdSum; shadows: Map<string, UsdSum> }>();
   for (const source of groups) {
     const values = fields.map((field) => source.group[field] ?? null);
     const identity = JSON.stringify(values);
@@ -18,8 +18,9 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
       const group: Record<string, string | null> = {};
       fields.forEach((field, index) => (group[field] = values[index] ?? null));
       entry = {
-        group: { group, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
+        group: { group, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
         cost: new UsdSum(),
+        charged: new UsdSum(),
         shadows: new Map(),
       };
       merged.set(identity, entry);
@@ -34,14 +35,16 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
     target.cache_write_tokens += source.cache_write_tokens;
     target.cache_read_tokens += source.cache_read_tokens;
     entry.cost.add(source.cost_usd);
+    entry.charged.add(source.charged_usd);
     for (const [deployment, amount] of Object.entries(source.shadow_costs)) {
       const sum = entry.shadows.get(deployment) ?? new UsdSum();
       entry.shadows.set(deployment, sum.add(amount));
     }
   }
-  const result = [...merged.values()].map(({ group, cost, shadows }) => ({
+  const result = [...merged.values()].map(({ group, cost, charged, shadows }) => ({
     ...group,
     cost_usd: cost.toString(),
+    charged_usd: charged.toString(),
     shadow_costs: Object.fromEntries([...shadows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()])),
   }));
   const text = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? ""));
@@ -55,5 +58,5 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
 
 /** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
 export function totalOf(groups: SpendGroup[]): SpendGroup {
-  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
 }

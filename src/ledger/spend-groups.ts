@@ -31,6 +31,8 @@ export interface TotalsRow {
   errors: number;
   /** Exact decimal text (any number of trailing zeros). */
   cost_usd: string;
+  /** What counts against budgets: each request's cost_usd_upper where it has one, else its cost_usd. */
+  charged_usd: string;
   inexact_requests: number;
   unpriced_requests: number;
   input_tokens: number;
@@ -57,6 +59,7 @@ export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadow
       requests: row.requests,
       errors: row.errors,
       cost_usd: canonicalUsd(row.cost_usd),
+      charged_usd: canonicalUsd(row.charged_usd),
       inexact_requests: row.inexact_requests,
       unpriced_requests: row.unpriced_requests,
       input_tokens: row.input_tokens,

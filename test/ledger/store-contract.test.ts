@@ -11,6 +11,7 @@ import { SpendQueryError } from "../../src/ledger/spend-groups.js";
 import { storableText } from "../../src/ledger/row-schema.js";
 import { ROWS_PER_STATEMENT } from "../../src/ledger/sqlite/rows.js";
 import { attodollarsFromText } from "../../src/ledger/exact-sum.js";
+import { rollUp } from "../../src/ledger/roll-up.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
 import { TEST_LEDGERS, sqliteMemoryTestLedger, type TestLedger } from "./test-ledgers.js";
@@ -103,6 +104,20 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(group?.cost_usd, "0.6");
       assert.deepEqual(group?.shadow_costs, { other: "0.6" });
       assert.equal(group?.requests, 4);
+    });
+
+    test("spend's charged_usd is what budgets count: an inexact cost's upper bound where it has one, as keysSpend sums it", async () => {
+      const key = "key_charged";
+      await ledger.store.insertBatch([
+        fresh({ key_id: key, cost_usd: "0.1", cost_exact: true }),
+        fresh({ key_id: key, cost_usd: "0.2", cost_exact: false, cost_usd_upper: "0.35" }),
+        fresh({ key_id: key, cost_usd: null, cost_exact: false }),
+      ]);
+      const [group] = await ledger.store.spend({ group_by: [], key_id: key });
+      assert.deepEqual([group?.cost_usd, group?.charged_usd], ["0.3", "0.45"]);
+      assert.equal(await keySpend(ledger.store, key, 0), "0.45", "the same figure the gateway's budgets load");
+      const [byKey] = rollUp(await ledger.store.spend({ group_by: ["key", "day"], key_id: key }), ["key"]);
+      assert.equal(byKey?.charged_usd, "0.45", "and rolled up exactly");
     });
 
     test("money sums are exact over many rows and at the 18th decimal place", async () => {

@@ -70,7 +70,8 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     const id = group.group.key;
     if (!id || !group.group.day) continue;
     const ofKey = days.get(id) ?? new Map<string, bigint>();
-    ofKey.set(group.group.day, moneyOf(group.cost_usd));
+    // What counts against the budget, as the gateway counts it: an inexact cost at its upper bound.
+    ofKey.set(group.group.day, moneyOf(group.charged_usd));
     days.set(id, ofKey);
   }
   const requests = new Map(perKey.map((group) => [group.group.key, group.requests]));
@@ -133,7 +134,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   const body =
     heading(
       "Budgets",
-      `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget. ` +
+      `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget, counted as the gateway counts it: a cost the upstream left a range (cache writes of unknown TTL) at its upper bound. ` +
         `A key that has spent its budget is refused (429) until ${escapeHtml(new Date(resets_at).toISOString())}. The projection is a straight line through the month so far.`,
     ) +
     `<div class="cards">` +

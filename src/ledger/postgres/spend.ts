@@ -57,6 +57,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
             "COALESCE(sum(COALESCE(r.cache_write_5m_tokens, 0) + COALESCE(r.cache_write_1h_tokens, 0) + COALESCE(r.cache_write_unsplit_tokens, 0)), 0)",
             "COALESCE(sum(r.cache_read_tokens), 0)",
             "count(*) FILTER (WHERE r.cost_usd IS NULL)",
+            "COALESCE(sum(COALESCE(r.cost_usd_upper, r.cost_usd)), 0)::text",
           ].join(", ")} ${totalsFrom.sql}` + (width > 0 ? ` GROUP BY ${groupBy(width)}` : ""),
         values: totalsFrom.parameters,
       });
@@ -86,6 +87,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
       cache_write_tokens: Number(row[width + 6]),
       cache_read_tokens: Number(row[width + 7]),
       unpriced_requests: Number(row[width + 8]),
+      charged_usd: String(row[width + 9]),
     }));
   const shadowRows: ShadowRow[] = shadows.rows.map((row) => ({
     values: row.slice(0, width) as (string | null)[],

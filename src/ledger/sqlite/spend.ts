@@ -64,6 +64,7 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
         "coalesce(sum(coalesce(r.cache_write_5m_tokens, 0) + coalesce(r.cache_write_1h_tokens, 0) + coalesce(r.cache_write_unsplit_tokens, 0)), 0)",
         "coalesce(sum(r.cache_read_tokens), 0)",
         "coalesce(sum(CASE WHEN r.cost_usd IS NULL THEN 1 ELSE 0 END), 0)",
+        "decimal_sum(coalesce(r.cost_usd_upper, r.cost_usd))",
       ].join(", ")} ${from} ${groupBy}`,
     )
     .raw(true)
@@ -92,6 +93,7 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
       cache_write_tokens: Number(row[width + 6]),
       cache_read_tokens: Number(row[width + 7]),
       unpriced_requests: Number(row[width + 8]),
+      charged_usd: String(row[width + 9]),
     }));
   const shadowRows: ShadowRow[] = shadows.map((row) => ({
     values: row.slice(0, width) as (string | null)[],
