@@ -8,7 +8,8 @@
  * (seconds, USD) in the name, `_total` on counters. Money is a float here because that is what
  * Prometheus stores; the ledger keeps the exact decimal.
  */
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { throttled } from "../util/throttled.js";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-series.js";
 import type { GatewayState } from "../gateway/state.js";
 import { CLIENT_GONE, streamEndedEarlyKind, type ApiKeyRecord, type KeyStore, type LedgerRow } from "../ledger/ledger.js";
@@ -120,6 +121,15 @@ export class GatewayMetrics {
   private readonly failovers = new FastCounter(this.registry, "switchyard_failovers_total", "Times a request moved from one deployment to the next after a failed attempt.");
   /** The series of one (deployment, provider, model), looked up once per row. */
   private readonly served = new Map<string, ServedSeries>();
+  /** Scrape-time gauges whose source failed (the ledger away): counted, their last values kept. */
+  readonly collectErrors = new Counter({
+    name: "switchyard_metrics_collect_errors_total",
+    help: "Scrapes in which a gauge read at scrape time could not be read (its source, the ledger or the key store, failed); its last values were kept.",
+    labelNames: ["gauge"],
+    registers: [this.registry],
+  });
+  /** At most a line every 10 s on stderr. */
+  readonly reportCollectError = throttled((error: Error) => process.stderr.write(`switchyard ${error.message}\n`), 10_000, () => performance.now());
 
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -171,7 +181,17 @@ export class GatewayMetrics {
       async collect() {
         const source = metrics.source;
         if (!source) return;
-        const values = await read(source);
+        let values: GaugeValue[];
+        try {
+          values = await read(source);
+        } catch (error) {
+          // One gauge the ledger cannot answer (the database is away) must not take the whole
+          // scrape with it, when the rest (circuits, error rates) is what is needed: its last values
+          // stay, and the failure is counted.
+          metrics.collectErrors.inc({ gauge: name });
+          metrics.reportCollectError(new Error(`metrics: reading ${name} failed (its last values stay): ${error instanceof Error ? error.message : String(error)}`));
+          return;
+        }
         this.reset();
         for (const [labels, value] of values) this.set(labels, value);
       },

@@ -152,6 +152,25 @@ describe("/metrics", () => {
     assert.equal(sample("switchyard_key_budget_spent_usd", { key_id: seeded.keys.data, key_name: "data-pipeline" }), undefined);
   });
 
+  test("a gauge whose source fails (the key store, the ledger away) keeps its last values, is counted, and the scrape still answers", async () => {
+    const keys = seeded.harness.ledger.keys;
+    const list = keys.list.bind(keys);
+    keys.list = async () => {
+      throw new Error("connection refused (test)");
+    };
+    try {
+      // The count shows from the next scrape on (the registry reads every family at once).
+      for (let scrapes = 0; scrapes < 2; scrapes += 1) assert.equal((await scrape({ authorization: `Bearer ${METRICS_TOKEN}` })).status, 200);
+      const failing = parseMetrics(await (await scrape({ authorization: `Bearer ${METRICS_TOKEN}` })).text());
+      const named = (name: string, labels: string) => failing.get(`${name}{${labels}}`);
+      assert.ok((named("switchyard_metrics_collect_errors_total", 'gauge="switchyard_key_budget_spent_usd"') ?? 0) >= 2);
+      assert.equal(named("switchyard_key_budget_usd", `key_id="${seeded.keys.tiny}",key_name="intern-sandbox"`), 0.0001, "the last value stays");
+      assert.ok([...failing.keys()].some((series) => series.startsWith("switchyard_requests_total{")), "the rest of the scrape is there");
+    } finally {
+      keys.list = list;
+    }
+  });
+
   test("a new request moves the counters at once (onRecord)", async () => {
     const before = sample("switchyard_requests_total", { deployment: "bedrock-haiku-global", provider: "bedrock", model: "claude-haiku-4-5", status: "200" }) ?? 0;
     const response = await fetch(`${seeded.harness.gateway.url}/v1/messages`, {
