@@ -31,7 +31,8 @@ export class PlanRunner {
   private worker: Worker | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
-  private pending = new Map<number, (reply: PlanOutcome) => void>();
+  /** Plans asked for, by id, with the worker each was sent to: a worker that stops fails its own only. */
+  private pending = new Map<number, { worker: Worker; resolve: (reply: PlanOutcome) => void }>();
 
   constructor(private readonly options: PlanRunnerOptions = {}) {}
 
@@ -58,14 +59,19 @@ export class PlanRunner {
     const worker = new Worker(new URL("./planner-worker.js", import.meta.url), { workerData: data });
     worker.unref();
     worker.on("message", (reply: PlanReply) => {
-      const resolve = this.pending.get(reply.id);
+      const entry = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      resolve?.(reply);
+      entry?.resolve(reply);
     });
     const fail = (message: string) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const resolve of this.pending.values()) resolve({ kind: "failed", message });
-      this.pending.clear();
+      // Only the plans sent to this worker: one stopped after a timeout exits once a new worker
+      // already has the next plan, which must not fail with it.
+      for (const [id, entry] of this.pending) {
+        if (entry.worker !== worker) continue;
+        this.pending.delete(id);
+        entry.resolve({ kind: "failed", message });
+      }
     };
     worker.on("error", (error) => fail(`the planner stopped: ${error.message}`));
     worker.on("exit", (code) => fail(`the planner stopped (exit code ${code})`));
@@ -84,9 +90,12 @@ export class PlanRunner {
         resolve({ kind: "failed", message: `the plan took longer than ${timeoutMs / 1000} s and was stopped; try fewer segments or a shorter horizon` });
       }, timeoutMs);
       timer.unref();
-      this.pending.set(request.id, (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
+      this.pending.set(request.id, {
+        worker,
+        resolve: (outcome) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        },
       });
       worker.postMessage(request);
     });
