@@ -45,6 +45,18 @@ function queryOf(request: FastifyRequest): Query {
   return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, typeof value === "string" ? value : undefined]));
 }
 
+/**
+ * Whether the browser reached the dashboard over HTTPS: directly, or through a proxy that ended TLS
+ * and says so in X-Forwarded-Proto (the usual set-up: the gateway itself serves plain HTTP). The
+ * cookie is then Secure. Trusting the header costs nothing: a client that lies only keeps its own
+ * browser from sending the cookie over plain HTTP.
+ */
+function cameOverHttps(request: FastifyRequest): boolean {
+  const forwarded = request.headers["x-forwarded-proto"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",", 1)[0]?.trim().toLowerCase();
+  return request.protocol === "https" || first === "https";
+}
+
 export function registerDashboard(app: FastifyInstance, state: GatewayState, options: DashboardOptions): void {
   const planner = new PlanRunner({ extraFiles: options.catalogFiles ?? [], ...(options.planTimeoutMs ? { timeoutMs: options.planTimeoutMs } : {}) });
   const context: DashboardContext = { state, keys: options.keys, planner, exampleWorkload: options.exampleWorkload ?? exampleWorkload() };
@@ -95,13 +107,13 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
         if (typeof fields.key !== "string" || !sameSecret(state.adminKey, fields.key.trim())) return sendPage(reply, loginPage(next, "wrong_key", adminKeyEnv), 401);
         return reply
           .code(303)
-          .header("set-cookie", sessionCookie(newSession(state.adminKey, state.now()), request.protocol === "https"))
+          .header("set-cookie", sessionCookie(newSession(state.adminKey, state.now()), cameOverHttps(request)))
           .header("location", next)
           .send();
       });
 
       scope.post("/logout", async (request, reply) =>
-        reply.code(303).header("set-cookie", clearedCookie(request.protocol === "https")).header("location", "/dashboard/login?signed_out=1").send(),
+        reply.code(303).header("set-cookie", clearedCookie(cameOverHttps(request))).header("location", "/dashboard/login?signed_out=1").send(),
       );
 
       scope.get("/", page((request) => spendPage(context, queryOf(request))));

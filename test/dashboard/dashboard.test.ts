@@ -95,6 +95,11 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.match(withBearer.headers.get("content-security-policy") ?? "", /default-src 'none'/);
     const forged = await fetch(`${url}/dashboard`, { redirect: "manual", headers: { cookie: `switchyard_session=${Date.now() + 3_600_000}.forged` } });
     assert.equal(forged.status, 303, "a forged session cookie is refused");
+    // Behind a proxy that ends TLS (X-Forwarded-Proto: https) the cookie is Secure; over plain HTTP it cannot be.
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams({ key: seeded.harness.adminKey, next: "/dashboard" }).toString() });
+    assert.match((await signIn({ "x-forwarded-proto": "https" })).headers.get("set-cookie") ?? "", /;\s*Secure/i);
+    assert.doesNotMatch((await signIn({})).headers.get("set-cookie") ?? "", /;\s*Secure/i);
 
     await page.goto(`${url}/dashboard`);
     assert.equal(new URL(page.url()).pathname, "/dashboard/login");
