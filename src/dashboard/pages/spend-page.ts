@@ -15,6 +15,8 @@ export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as c
 export type Dimension = (typeof DIMENSIONS)[number];
 
 const MAX_SERIES = 8;
+/** Rows in the table at most (the largest groups). */
+export const MAX_ROWS = 500;
 const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Tag keys people have used: on keys, and on the most recent requests. */
@@ -94,7 +96,8 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     const name = dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value);
     return name.length > 26 ? `${name.slice(0, 25)}…` : name;
   };
-  const colours: Record<string, string> = { other: OTHER_COLOUR };
+  // No prototype: a group named "constructor" is a name like any other.
+  const colours: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { other: OTHER_COLOUR });
   for (const group of groups) {
     const index = named.indexOf(idOf(group.group[field]));
     if (index >= 0) colours[legendName(group.group[field])] = SERIES_COLOURS[index] as string;
@@ -139,7 +142,12 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
           })),
         )
       : "";
-  const rows = groups.map((group) => spendRow(idOf(group.group[field]), labelOf(group.group[field]), group));
+  // A bounded table: a tag that carries a request id (trace=…) would make one row per request.
+  const rows = groups.slice(0, MAX_ROWS).map((group) => spendRow(idOf(group.group[field]), labelOf(group.group[field]), group));
+  const cut =
+    groups.length > MAX_ROWS
+      ? `<p class="note" data-rows-cut>The ${count(MAX_ROWS)} largest of ${count(groups.length)} groups; the total is of all of them. <code>switchyard spend --by ${escapeHtml(field)}${tagKey ? ` --tag-key ${escapeHtml(tagKey)}` : ""}</code> lists every one.</p>`
+      : "";
   const columns = SPEND_COLUMNS.map((column) => (column.id === "group" ? { ...column, label: dimensionLabel } : column));
   const body =
     heading("Spend", lead) +
@@ -152,6 +160,6 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     `</div>` +
     `<div class="panel"><figure>${overTime}</figure></div>` +
     (perGroup ? `<div class="panel"><figure>${perGroup}</figure></div>` : "") +
-    `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", "total", total))}</div>`;
+    `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${cut}${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", "total", total))}</div>`;
   return { title: "Spend", active: "spend", body };
 }

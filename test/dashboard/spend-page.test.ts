@@ -1,0 +1,48 @@
+/** The Spend page (src/dashboard/pages/spend-page.ts) against a ledger with very many groups: a tag that carries a request id. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { DashboardContext } from "../../src/dashboard/context.js";
+import { MAX_ROWS, spendPage } from "../../src/dashboard/pages/spend-page.js";
+import type { SpendGroup, SpendQuery } from "../../src/ledger/ledger.js";
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+const DAY = new Date(NOW).toISOString().slice(0, 10);
+
+function group(tag: string, cost: string): SpendGroup {
+  return {
+    group: { day: DAY, tag },
+    requests: 1,
+    errors: 0,
+    cost_usd: cost,
+    charged_usd: cost,
+    inexact_requests: 0,
+    unpriced_requests: 0,
+    input_tokens: 10,
+    output_tokens: 5,
+    cache_write_tokens: 0,
+    cache_read_tokens: 0,
+    shadow_costs: {},
+  };
+}
+
+test("a tag with a value per request (trace ids) gives a bounded table, says so, and keeps the total of all", async () => {
+  const groups = Array.from({ length: MAX_ROWS + 100 }, (_, index) => group(`trace-${String(index).padStart(4, "0")}`, "0.001"));
+  groups.push(group("constructor", "0.5"), group("other", "0.4"));
+  const context = {
+    state: {
+      now: () => NOW,
+      store: {
+        spend: async (query: SpendQuery) => (query.group_by.includes("tag") ? groups : []),
+        recent: async () => [{ tags: { trace: "x" } }],
+      },
+    },
+    keys: { list: async () => [] },
+  } as unknown as DashboardContext;
+  const { body } = await spendPage(context, { by: "tag", tag: "trace", days: "1" });
+  const rows = body.match(/<tr data-row=/g)?.length ?? 0;
+  assert.ok(rows <= MAX_ROWS + 1, `${rows} rows (the largest groups and the total)`);
+  assert.match(body, new RegExp(`The ${MAX_ROWS} largest of 602 groups`));
+  assert.match(body, /switchyard spend --by tag --tag-key trace/);
+  assert.match(body, /data-figure="total-cost"[^]*?\$1\.5/, "the total is of every group");
+  assert.doesNotMatch(body, /fill="function/, "a group named constructor is coloured like any other");
+});
