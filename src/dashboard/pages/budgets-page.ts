@@ -59,6 +59,9 @@ function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
   );
 }
 
+/** Bars in the share-of-budget chart at most (a bar per key made a chart thousands of pixels tall). */
+export const MAX_SHARE_BARS = 30;
+
 export async function budgetsPage(context: DashboardContext): Promise<PageOptions> {
   const { state } = context;
   const now = state.now();
@@ -111,7 +114,8 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   // A linear scale (the bar chart would switch to a logarithmic one), capped at twice the budget.
   const share = (key: ApiKeyRecord) => moneyToDecimal(spentOf(key)).div(moneyToDecimal(parseUsd(key.monthly_budget_usd as string) || 1n), 18);
   const byShare = [...withBudget].sort((a, b) => share(b).compare(share(a)));
-  const bars: StackedBar[] = byShare.map((key) => {
+  // The keys nearest (or past) their budget; the table lists them all.
+  const bars: StackedBar[] = byShare.slice(0, MAX_SHARE_BARS).map((key) => {
     const burn = burns.get(key.id) as BurnDown;
     const budget = parseUsd(key.monthly_budget_usd as string);
     const share = budget === 0n ? 2 : Number(moneyToDecimal(burn.spent).div(moneyToDecimal(budget), 6).toString());
@@ -143,7 +147,14 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     card("projected over", count(atRisk), "at the current rate", ' data-figure="projected-over"') +
     card("budgets reset", escapeHtml(isoDay(resets_at)), "00:00 UTC") +
     `</div>` +
-    (bars.length > 0 ? `<div class="panel"><figure>${stackedBarChart("budget-used", "Share of the monthly budget spent (bars stop at twice the budget)", bars, STATUS_COLOURS)}</figure></div>` : "") +
+    (bars.length > 0
+      ? `<div class="panel"><figure>${stackedBarChart(
+          "budget-used",
+          `Share of the monthly budget spent (bars stop at twice the budget)${byShare.length > bars.length ? `: the ${bars.length} keys nearest theirs, of ${byShare.length}` : ""}`,
+          bars,
+          STATUS_COLOURS,
+        )}</figure></div>`
+      : "") +
     `<div class="panel"><h2>Keys</h2>${sortableTable("budgets", COLUMNS, rows)}</div>` +
     (charts ? `<div class="panel"><h2>Burn-down</h2>${charts}</div>` : "");
   return { title: "Budgets", active: "budgets", body };

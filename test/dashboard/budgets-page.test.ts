@@ -1,0 +1,38 @@
+/** The Budgets page (src/dashboard/pages/budgets-page.ts) with many budgeted keys, and with spend whose cost is a range. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { DashboardContext } from "../../src/dashboard/context.js";
+import { budgetsPage, MAX_SHARE_BARS } from "../../src/dashboard/pages/budgets-page.js";
+import type { ApiKeyRecord, SpendGroup } from "../../src/ledger/ledger.js";
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+const DAY = new Date(NOW).toISOString().slice(0, 10);
+
+function key(index: number): ApiKeyRecord {
+  return { id: `key_${index}`, name: `team-${index}`, prefix: "sk-sy-x", hash: "0".repeat(64), allowed_models: [], tags: {}, monthly_budget_usd: "1", created_at: 0, revoked_at: null };
+}
+
+function spent(keyId: string, cost: string, charged: string): SpendGroup {
+  return { group: { key: keyId, day: DAY }, requests: 1, errors: 0, cost_usd: cost, charged_usd: charged, inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+}
+
+function context(keys: ApiKeyRecord[], groups: SpendGroup[]): DashboardContext {
+  return { state: { now: () => NOW, store: { spend: async () => groups } }, keys: { list: async () => keys } } as unknown as DashboardContext;
+}
+
+test("the share-of-budget chart shows the keys nearest their budget, at most MAX_SHARE_BARS, and says how many there are", async () => {
+  const keys = Array.from({ length: 200 }, (_, index) => key(index));
+  const groups = keys.map((record, index) => spent(record.id, `0.${String(index).padStart(3, "0")}`, `0.${String(index).padStart(3, "0")}`));
+  const { body } = await budgetsPage(context(keys, groups));
+  const chart = /<svg data-chart="budget-used"[^]*?<\/svg>/.exec(body)?.[0] ?? "";
+  assert.equal(chart.match(/data-stack=/g)?.length, MAX_SHARE_BARS);
+  assert.match(chart, new RegExp(`the ${MAX_SHARE_BARS} keys nearest theirs, of 200`));
+  assert.match(chart, /team-199/, "the nearest first");
+  assert.equal(body.match(/<tr data-row="key_/g)?.length, 200, "the table lists every key");
+});
+
+test("spend whose cost is a range counts at its upper bound, as the gateway counts it: a key the gateway refuses reads 'budget spent'", async () => {
+  const { body } = await budgetsPage(context([key(1)], [spent("key_1", "0.8", "1.2")]));
+  assert.match(body, /<tr data-row="key_1"[^]*?budget spent/);
+  assert.match(body, /<tr data-row="key_1"[^]*?\$1\.2/);
+});
