@@ -98,7 +98,9 @@ export function sendPage(reply: FastifyReply, options: PageOptions, status = 200
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
+      // same-origin, not no-referrer: under no-referrer a browser posts our own forms with
+      // Origin: null, which the Origin check must refuse. Nothing is sent to another origin either way.
+      "referrer-policy": "same-origin",
       "x-frame-options": "DENY",
       "content-security-policy":
         `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; ` + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",

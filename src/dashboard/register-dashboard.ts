@@ -57,6 +57,17 @@ function cameOverHttps(request: FastifyRequest): boolean {
   return request.protocol === "https" || first === "https";
 }
 
+/** No Origin (a script, curl) or this very host; "null" (a sandboxed frame) and any other origin are not. */
+function fromThisOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 export function registerDashboard(app: FastifyInstance, state: GatewayState, options: DashboardOptions): void {
   const planner = new PlanRunner({ extraFiles: options.catalogFiles ?? [], ...(options.planTimeoutMs ? { timeoutMs: options.planTimeoutMs } : {}) });
   const context: DashboardContext = { state, keys: options.keys, planner, exampleWorkload: options.exampleWorkload ?? exampleWorkload() };
@@ -68,7 +79,9 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
 
   void app.register(
     async (scope) => {
-      scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: MAX_WORKLOAD_BYTES + 4096 }, (_request, body, done) => {
+      // A form's body is URL-encoded: up to three bytes per byte of workload (CRLF, colons), so the
+      // encoded limit is three times the workload's; the workload itself is measured decoded.
+      scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 3 * MAX_WORKLOAD_BYTES + 4096 }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(body as string)));
       });
 
@@ -86,6 +99,11 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
       });
 
       scope.addHook("onRequest", async (request, reply) => {
+        // A form posted from another origin (another site, or another port on this host, which
+        // SameSite cookies do not tell apart) is refused; browsers send Origin on every POST.
+        if (request.method === "POST" && !fromThisOrigin(request)) {
+          return sendPage(reply, { title: "Refused", active: null, body: `<h1>Refused</h1><div class="error-box" role="alert">A dashboard form was posted from another origin (${escapeHtml(String(request.headers.origin))}).</div>` }, 403);
+        }
         if (PUBLIC_PATHS.has(pathOf(request))) return;
         if (isSignedIn(state.adminKey, request.headers, state.now())) return;
         if (request.method === "GET" || request.method === "HEAD") {
@@ -129,8 +147,8 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
         }),
       );
       scope.post("/planner", async (request, reply) => {
-        const { values, problem } = readPlannerForm(request.body);
-        if (problem) return sendPage(reply, plannerPage(context, values, undefined, problem), 400);
+        const { values, problem, tooLarge } = readPlannerForm(request.body);
+        if (problem) return sendPage(reply, plannerPage(context, values, undefined, problem), tooLarge ? 413 : 400);
         const outcome = await planner.run(values.workload, values.at || undefined);
         return sendPage(reply, plannerPage(context, values, outcome), outcome.kind === "plan" ? 200 : outcome.kind === "invalid" ? 400 : 500);
       });

@@ -55,6 +55,22 @@ test("the planner form answers a bad date and an empty workload with 400 and say
   assert.match(await noSuchDay.text(), /2026-02-31 is not a day of the calendar/);
   const huge = await post({ workload: "#".repeat(300 * 1024), at: "" });
   assert.equal(huge.status, 413);
+  // The limit is the workload's own size, not its URL encoding's (a browser sends CRLF and colons as %0D%0A, %3A).
+  const plain = await post({ workload: "a".repeat(300 * 1024), at: "" });
+  assert.equal(plain.status, 413, "300 KB decoded is over the limit");
+  const encodedLarge = await post({ workload: `${"# a: b\r\n".repeat(25_000)}name: x\r\nsegments: []\r\n`, at: "" });
+  assert.notEqual(encodedLarge.status, 413, "about 200 KB of YAML, over 256 KB encoded, is within it");
+  assert.match(await encodedLarge.text(), /segments/);
+});
+
+test("a dashboard form posted from another origin (another site, another port here) is refused; this origin's and scripts' are not", async () => {
+  const host = new URL(harness.gateway.url).host;
+  const logout = (origin?: string) =>
+    fetch(`${harness.gateway.url}/dashboard/logout`, { method: "POST", redirect: "manual", headers: { authorization: `Bearer ${harness.adminKey}`, ...(origin ? { origin } : {}) } });
+  assert.equal((await logout("http://127.0.0.1:1")).status, 403);
+  assert.equal((await logout("null")).status, 403);
+  assert.equal((await logout(`http://${host}`)).status, 303);
+  assert.equal((await logout()).status, 303, "no Origin: a script");
 });
 
 test("without a session a POST is refused with the sign-in form, not a redirect", async () => {

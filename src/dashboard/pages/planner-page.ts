@@ -63,12 +63,13 @@ export function plannerPage(context: DashboardContext, values: PlannerForm | und
 }
 
 /** Checks the posted form; returns the values or what is wrong with them. */
-export function readPlannerForm(body: unknown): { values: PlannerForm; problem?: string } {
+export function readPlannerForm(body: unknown): { values: PlannerForm; problem?: string; tooLarge?: true } {
   const fields = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
   const workload = typeof fields.workload === "string" ? fields.workload.replaceAll("\r\n", "\n") : "";
   const at = typeof fields.at === "string" ? fields.at.trim() : "";
   const values = { workload, at };
   if (workload.trim() === "") return { values, problem: "Enter a workload: the YAML described in docs/PLANNER.md (name: and segments:)." };
+  if (Buffer.byteLength(workload) > MAX_WORKLOAD_BYTES) return { values: { workload: "", at }, problem: `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`, tooLarge: true };
   if (at !== "" && !DAY_PATTERN.test(at)) return { values, problem: `prices in force on: expected a date as YYYY-MM-DD, got "${at}".` };
   if (at !== "" && !isCalendarDay(at)) return { values, problem: `prices in force on: ${at} is ${NOT_A_CALENDAR_DAY}.` };
   return { values };
