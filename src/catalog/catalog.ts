@@ -4,7 +4,7 @@
  */
 import { blockInForce, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
 import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
-import { closestNames } from "./suggest.js";
+import { closestNames } from "../util/suggest.js";
 import { bedrockGeoOf, withoutBedrockGeo } from "./bedrock-ids.js";
 
 export class UnknownModelError extends Error {

@@ -1,6 +1,6 @@
 import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
 import { blockInForce } from "../catalog/model.js";
-import { checkRules } from "../catalog/check-rules.js";
+import { checkRules, type RuleFinding } from "../catalog/check-rules.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
 import { PROVIDERS } from "../catalog/schema.js";
@@ -15,8 +15,11 @@ Usage:
   switchyard catalog list [--provider P] [--model ID|FAMILY] [--residency R] [--at DATE] [--json]
   switchyard catalog show ID [--at DATE] [--json]      a model (any id form): capabilities, every offering,
                                                       every price period with its source
-  switchyard catalog validate [FILE...] [--json]       check our catalog plus your files; every error with
-                                                      file, line and field; rule findings (ratios, premiums)
+  switchyard catalog validate [FILE...] [--notes] [--json]
+                                                      check our catalog plus your files; every error with
+                                                      file, line and field; rule findings (ratios, premiums
+                                                      to confirm against their sources) counted, or listed
+                                                      with --notes
 
 Flags:
   --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
@@ -177,7 +180,7 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
 }
 
 function validate(argv: string[], stdout: NodeJS.WritableStream): number {
-  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, "catalog", true);
+  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" }, notes: { type: "boolean" } }, "catalog", true);
   const { catalog, issues } = loadCatalogChecked({ extraFiles: positionals });
   const findings = catalog ? checkRules(catalog) : [];
   const errors = issues.filter((issue) => issue.severity === "error");
@@ -190,16 +193,25 @@ function validate(argv: string[], stdout: NodeJS.WritableStream): number {
     return code;
   }
   for (const issue of issues) stdout.write(`${formatIssue(issue)}\n`);
-  for (const finding of findings) stdout.write(`note: ${finding.offering} ${finding.period}: ${finding.rule}: ${finding.message}\n`);
+  // Rule findings are for whoever curates prices (each is a ratio or premium to confirm against its
+  // source): listed with --notes, counted by rule otherwise.
+  if (values.notes) for (const finding of findings) stdout.write(`note: ${finding.offering} ${finding.period}: ${finding.rule}: ${finding.message}\n`);
   if (summary) {
     stdout.write(
       `${errors.length === 0 ? "ok" : "errors"}: ${summary.models} models, ${summary.offerings} offerings, ${summary.price_periods} price periods, ${summary.betas} betas` +
-        `${positionals.length > 0 ? ` (with ${positionals.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm\n`,
+        `${positionals.length > 0 ? ` (with ${positionals.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm${findings.length > 0 && !values.notes ? ` (${countByRule(findings)}; --notes lists them)` : ""}\n`,
     );
   } else {
     stdout.write(`${errors.length} error(s)\n`);
   }
   return code;
+}
+
+/** "cacheRead-ratio 50, cacheWrite5m-ratio 20": how many findings each rule made, most first. */
+function countByRule(findings: readonly RuleFinding[]): string {
+  const counts = new Map<string, number>();
+  for (const finding of findings) counts.set(finding.rule, (counts.get(finding.rule) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([rule, count]) => `${rule} ${count}`).join(", ");
 }
 
 export const catalogCommand: Command = {

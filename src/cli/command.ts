@@ -29,15 +29,46 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 export function parseFlags<T extends Options>(argv: string[], options: T, commandName: string, allowPositionals = false) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), `see: switchyard ${commandName} --help`);
+  }
+  // A flag given twice would silently keep its last value: `--input 10 --input 20` is a mistake.
+  const seen = new Map<string, string | undefined>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].filter((value) => value !== undefined).map((value) => JSON.stringify(value));
+      throw new UsageError(`--${token.name} is given twice${values.length === 2 ? ` (${values.join(" and ")})` : ""}: give it once`, `see: switchyard ${commandName} --help`);
+    }
+    seen.set(token.name, token.value);
   }
   if (!allowPositionals && parsed.positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`, `see: switchyard ${commandName} --help`);
   }
   return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/**
+ * `--flag -5` as `--flag=-5` for a flag that takes a value: parseArgs reads a value that starts with
+ * "-" as another flag ("argument is ambiguous"), so the flag's own check never saw the number and
+ * could not say what is wrong with it.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    if (arg === "--") return [...joined, ...argv.slice(index)];
+    if (arg.startsWith("--") && !arg.includes("=") && options[arg.slice(2)]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index += 1;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
 
 /** A non-negative whole number from a flag, or a UsageError naming the flag. */

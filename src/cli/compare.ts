@@ -6,6 +6,7 @@ import { Decimal } from "../pricing/decimal.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
 import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";
+import { usageCountsToJson } from "../pricing/usage.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
 
@@ -85,6 +86,8 @@ export const compareCommand: Command = {
         feasible: option.feasible,
         total_usd: result ? formatUsd(result.total) : null,
         exact: result?.exact ?? null,
+        // As price --json: the most it can cost when some usage is unknown (null when unbounded).
+        total_usd_upper: result?.upper === undefined ? null : formatUsd(result.upper),
         vs_cheapest_percent:
           result && cheapest !== undefined && cheapest > 0n
             ? moneyToDecimal(result.total - cheapest).mul(Decimal.fromInteger(100)).div(moneyToDecimal(cheapest), 2).toString()
@@ -95,7 +98,7 @@ export const compareCommand: Command = {
       };
     });
     if (values.json) {
-      writeJson(stdout, { model_query: values.model, at, usage: normalized.usage, warnings: normalized.warnings, options });
+      writeJson(stdout, { model_query: values.model, at, usage: usageCountsToJson(normalized.usage), warnings: normalized.warnings, options });
       return 0;
     }
     const rows = options.map((option) => [

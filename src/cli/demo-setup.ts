@@ -4,7 +4,7 @@
  * Either way the generated config is written to .switchyard/ so people can read and copy it.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startAnthropicEmulator } from "../emulators/anthropic/start-anthropic-emulator.js";
 import { startBedrockEmulator } from "../emulators/bedrock/start-bedrock-emulator.js";
 import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
@@ -52,7 +52,8 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
   mkdirSync(stateDir, { recursive: true });
   const credentials = hasProviderCredentials(env);
   const listen = `listen: { host: 127.0.0.1, port: ${options.port} }`;
-  const ledger = `ledger: { kind: sqlite, path: ${JSON.stringify(env.SWITCHYARD_DB ?? "switchyard.db")} }`;
+  // Absolute: a relative path in a config is relative to its directory, and this one lives in the state directory.
+  const ledger = `ledger: { kind: sqlite, path: ${JSON.stringify(resolve(env.SWITCHYARD_DB || "switchyard.db"))} }`;
 
   if (credentials.anthropic || credentials.bedrock) {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";

@@ -3,9 +3,10 @@ import { loadCatalogChecked } from "../catalog/files.js";
 import { DuplicateKeyNameError, newApiKey } from "../ledger/api-keys.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { canonicalUsd, isStorableUsd } from "../ledger/exact-sum.js";
-import { LedgerLocationError, openLedgerAt, type LedgerLocationFlags } from "../ledger/ledger-location.js";
+import { TAG_KEY } from "../ledger/row-schema.js";
 import type { Ledger } from "../ledger/open-ledger.js";
 import { parseFlags, writeJson, type Command } from "./command.js";
+import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, type LedgerFlagValues } from "./ledger-option.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
 
@@ -24,12 +25,11 @@ create
   Prints the secret (sk-sy-...) once. Only its SHA-256 is stored: keep the secret now.
 
 list                      every key, with this month's spend; never the secret
-revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds)
+revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds); a key
+                          revoked already is left as it is (exit 0, saying when)
 
 Ledger (all subcommands):
-  --db PATH               SQLite ledger file (default: $SWITCHYARD_DB, else ./switchyard.db)
-  --postgres URL          PostgreSQL ledger, e.g. postgres://user@host:5432/db
-  --schema NAME           PostgreSQL schema (default: switchyard)
+${LEDGER_FLAGS_HELP}
   --json                  machine-readable output
 
 Example:
@@ -37,23 +37,14 @@ Example:
 `;
 
 const locationFlags = {
-  db: { type: "string" },
-  postgres: { type: "string" },
-  schema: { type: "string" },
+  ...ledgerFlags,
   json: { type: "boolean" },
 } as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const TAG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
-async function withLedger<T>(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv, create: boolean, work: (ledger: Ledger) => Promise<T>): Promise<T> {
-  let ledger: Ledger;
-  try {
-    ledger = await openLedgerAt(flags, env, { create });
-  } catch (error) {
-    if (error instanceof LedgerLocationError) throw new UsageError(error.message, "see: switchyard keys --help");
-    throw error;
-  }
+async function withLedger<T>(flags: LedgerFlagValues, env: NodeJS.ProcessEnv, create: boolean, work: (ledger: Ledger) => Promise<T>, notice?: (line: string) => void): Promise<T> {
+  const ledger = await openCommandLedger(flags, env, { create, command: "keys", ...(notice ? { notice } : {}) });
   try {
     return await work(ledger);
   } finally {
@@ -68,7 +59,7 @@ export function parseTags(values: string[] | undefined, flag: string): Record<st
     const key = separator > 0 ? text.slice(0, separator) : "";
     const value = separator > 0 ? text.slice(separator + 1) : "";
     if (!TAG_KEY.test(key) || value.length === 0) {
-      throw new UsageError(`--${flag} must be key=value (key: letters, digits, _ . -), got ${JSON.stringify(text)}`);
+      throw new UsageError(`--${flag} must be key=value (key: letters, digits, _ . : -), got ${JSON.stringify(text)}`);
     }
     if (key in tags) throw new UsageError(`--${flag} ${key} is given twice`);
     tags[key] = value;
@@ -148,7 +139,7 @@ async function create(argv: string[], stdout: NodeJS.WritableStream, stderr: Nod
       );
     }
     return 0;
-  });
+  }, (line) => stderr.write(`${line}\n`));
 }
 
 async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
@@ -197,9 +188,16 @@ async function revoke(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS
   if (idOrName === undefined) throw new UsageError("keys revoke needs the key's id or name", "see: switchyard keys list");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}: revoke one key at a time`);
   return withLedger(values, env, false, async (ledger) => {
-    const key = findKey(await ledger.keys.list(), idOrName);
+    const keys = await ledger.keys.list();
+    const key = findKey(keys, idOrName);
     if (!key || !(await ledger.keys.revoke(key.id, Date.now()))) {
-      throw new UsageError(`no active key with id or name ${JSON.stringify(idOrName)}`, "see: switchyard keys list");
+      // Revoking a revoked key again is done already (scripts may retry), not an error.
+      const revoked = keys.filter((candidate) => candidate.revoked_at !== null && (candidate.id === idOrName || candidate.name === idOrName)).sort((a, b) => (b.revoked_at ?? 0) - (a.revoked_at ?? 0))[0];
+      if (!revoked) throw new UsageError(`no key with id or name ${JSON.stringify(idOrName)}`, "see: switchyard keys list");
+      const when = isoDate(revoked.revoked_at ?? 0);
+      if (values.json) writeJson(stdout, { revoked: revoked.id, name: revoked.name, already_revoked_at: when });
+      else stdout.write(`${revoked.id} (${revoked.name}) was already revoked on ${when}\n`);
+      return 0;
     }
     if (values.json) writeJson(stdout, { revoked: key.id, name: key.name });
     else stdout.write(`revoked ${key.id} (${key.name})\n`);

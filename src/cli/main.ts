@@ -2,9 +2,11 @@
  * The `switchyard` command line: dispatches to one file per command.
  * Exit codes: 0 success, 2 bad input (message names the flag or field), 1 other failures.
  */
+import { readFileSync } from "node:fs";
 import type { Command, CommandContext } from "./command.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage-error.js";
 import { commands } from "./registry.js";
+import { errorCode } from "../util/error-code.js";
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -17,7 +19,8 @@ function topLevelHelp(): string {
     "Commands:",
     ...lines,
     "",
-    "Every command has --help; commands that report have --json.",
+    "Every command has --help (or: switchyard help COMMAND); commands that report have --json.",
+    "switchyard --version prints the version.",
     "Exit codes: 0 success, 2 bad input, 1 other failure.",
     "",
   ].join("\n");
@@ -25,6 +28,12 @@ function topLevelHelp(): string {
 
 export async function main(context: CommandContext): Promise<number> {
   const [name, ...rest] = context.argv;
+  if (name === "--version" || name === "version") {
+    context.stdout.write(`switchyard ${version()}\n`);
+    return EXIT_OK;
+  }
+  // `switchyard help serve` is `switchyard serve --help`.
+  if (name === "help" && rest[0] !== undefined) return main({ ...context, argv: [rest[0], "--help"] });
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     context.stdout.write(topLevelHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
@@ -45,8 +54,30 @@ export async function main(context: CommandContext): Promise<number> {
       context.stderr.write(`switchyard ${name}: ${error.message}\n${error.hint ? `${error.hint}\n` : ""}`);
       return EXIT_USAGE;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    context.stderr.write(`switchyard ${name}: ${message}\n`);
+    context.stderr.write(`switchyard ${name}: ${failureMessage(error)}\n`);
     return EXIT_FAILURE;
   }
+}
+
+/**
+ * What a failure says. The machine's (a database that refuses connections, a file that cannot be
+ * written: Node's system errors, which carry a syscall or an E… code) is told in a line, without a
+ * stack; anything else is a bug, and its stack is what a report needs.
+ */
+function failureMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // pg reports a refused connection to every address of a host as an AggregateError with no message.
+  const cause = error instanceof AggregateError && error.message === "" && error.errors[0] instanceof Error ? error.errors[0] : error;
+  const code = errorCode(cause);
+  if ("syscall" in cause || /^E[A-Z]+$/.test(code)) return cause.message;
+  return error.stack ?? error.message;
+}
+
+/** The repository's package.json, from dist/src/cli/main.js. */
+const PACKAGE_JSON = "../../../package.json";
+
+/** The package's version, from its package.json. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL(PACKAGE_JSON, import.meta.url), "utf8")) as { version?: string };
+  return manifest.version ?? "unknown";
 }

@@ -39,6 +39,12 @@ Example:
   switchyard price --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input 250000 --output 1000 --cache-read 60000
 `;
 
+/** An AWS (us-east-1, us-gov-west-1) or Google Cloud (europe-west1) region name, or a UsageError naming --region. */
+function regionFlag(value: string | undefined): string | undefined {
+  if (value === undefined || /^[a-z]{2,}(-[a-z]+)+-?\d+$/.test(value)) return value;
+  throw new UsageError(`--region must be a cloud region such as us-east-1 or europe-west1, got ${JSON.stringify(value)}`);
+}
+
 /** Maps the engine's "cannot price this" errors to bad input (exit 2) naming the flag. */
 export function asUsageError(error: unknown): never {
   if (error instanceof UnknownModelError) throw new UsageError(`--model: ${error.message}`, "see: switchyard catalog list");
@@ -108,7 +114,7 @@ export const priceCommand: Command = {
       priced = quote(catalog, {
         model: values.model,
         provider,
-        region: values.region,
+        region: regionFlag(values.region),
         route: values.route,
         inferenceGeo,
         at,

@@ -2,8 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Catalog } from "../catalog/catalog.js";
-import type { GatewayConfig } from "../config/gateway-config.js";
-import { ConfigError, parseGatewayConfig, readGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { ConfigError, parseGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { missingProviderSecrets } from "../providers/registry.js";
 import { ledgerLocation } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
@@ -12,11 +11,14 @@ import { warmUp } from "../gateway/warm-up.js";
 import { oneCoreGcHint, tuneHeapGrowth } from "../gateway/heap-growth.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
-import { openLedger, type Ledger, type LedgerConfig } from "../ledger/open-ledger.js";
+import { openLedger, type Ledger } from "../ledger/open-ledger.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { parseFlags, type Command } from "./command.js";
 import { catalogFromFlags } from "./catalog-option.js";
+import { configLedger, readConfigFile } from "./ledger-option.js";
+import { errorCode } from "../util/error-code.js";
+import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
 import { UsageError } from "./usage-error.js";
 import { UndoStack } from "../util/undo-stack.js";
@@ -28,8 +30,13 @@ Usage: switchyard serve [--config FILE] [--port N] [--host H]
 
   --config FILE        gateway config (YAML): providers, deployments, model aliases, routing,
                        timeouts, ledger (see docs/GATEWAY.md). Default: ./switchyard.yaml if present.
+  --check              check the config (schema, catalog, the environment variables it names) and
+                       exit: 0 if serve would start with it, 2 with every problem found
   --port N --host H    override the config's listen address
-  --emulator-profile P latency/fault profile of the built-in emulators (instant, seed-000, flaky, ...)
+  --catalog FILE       a catalog file added to the built-in one (private offers, discounts); repeatable;
+                       the config's catalog_files do the same
+  --emulator-profile P latency/fault profile of the built-in emulators, without --config only
+                       (instant, seed-000, flaky, ...: switchyard emulate --help)
 
 Without a config: with ANTHROPIC_API_KEY and/or AWS credentials in the environment it serves the
 real providers; with none it starts the built-in emulators (the Anthropic API, Claude Platform on
@@ -39,7 +46,7 @@ the emulators and sets their secrets). With npm: npm start -- --port 9090.
 
 Endpoints: POST /v1/messages (JSON and SSE), POST /v1/messages/count_tokens, GET /v1/models,
 POST /v1/chat/completions (OpenAI clients); admin: GET /v1/switchyard/health, /requests/{id},
-/budget?key=ID (see docs/GATEWAY.md).
+/budget?key=ID|NAME (see docs/GATEWAY.md).
 Dashboard at /dashboard (sign in with the admin key); Prometheus metrics at /metrics (Bearer: the
 admin key, or a scraper token in SWITCHYARD_METRICS_TOKEN). See docs/DASHBOARD.md.
 Responses carry request-id, x-switchyard-deployment and (non-streaming) x-switchyard-cost-usd.
@@ -78,10 +85,16 @@ export const serveCommand: Command = {
 async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0], started: UndoStack): Promise<number> {
   const { values } = parseFlags(
     argv,
-    { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true } },
+    { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "emulator-profile": { type: "string" }, catalog: { type: "string", multiple: true }, check: { type: "boolean" } },
     "serve",
   );
   const configPath = values.config ?? (existsSync("switchyard.yaml") ? "switchyard.yaml" : undefined);
+  if (values.check && !configPath) throw new UsageError("--check checks a config: give --config FILE (or run it where ./switchyard.yaml is)");
+  const profile = values["emulator-profile"];
+  if (profile !== undefined && configPath) {
+    throw new UsageError(`--emulator-profile applies to the built-in emulators, which serve starts only without a config (this one uses ${configPath})`, "set a running emulator's profile with switchyard emulate --profile, or POST /_emulator/profile");
+  }
+  if (profile !== undefined && !(profile in PRESETS)) throw new UsageError(`--emulator-profile: ${new UnknownProfileError(profile).message}`);
   const port = portFlag(values.port);
   let setup: Setup | undefined;
   let resolved: ResolvedConfig;
@@ -92,13 +105,13 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     if (configPath) {
       // The schema first: the config's own catalog files join --catalog's, and its deployments are
       // resolved against the catalog they make (relative to the config's directory).
-      const parsed = readGatewayConfig(readConfigText(configPath), configPath);
+      const parsed = readConfigFile(configPath);
       catalogFiles = [...catalogFiles, ...parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file))];
       catalog = catalogFromFlags(catalogFiles, stderr);
       resolved = resolveGatewayConfig(parsed, catalog);
     } else {
       catalog = catalogFromFlags(catalogFiles, stderr);
-      setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: values["emulator-profile"] ?? "instant" });
+      setup = await prepareSetup(env, { port: port ?? 8080, emulatorProfile: profile ?? "instant" });
       const emulators = setup.emulators;
       started.push(() => Promise.all(emulators.map((emulator) => emulator.close())));
       Object.assign(processEnv, setup.env);
@@ -112,13 +125,21 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
   // Without a ledger section, where `keys` and `spend` look too ($SWITCHYARD_DB, else ./switchyard.db):
   // otherwise keys created there would be in another file than the one the gateway reads.
-  const ledgerConfig = config.ledger === undefined ? ledgerLocation({}, env) : ledgerFromConfig(config.ledger, processEnv);
+  const ledgerConfig = configPath ? configLedger(config, processEnv, configPath) : ledgerLocation({}, env);
+  const ledgerWhere = ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : "PostgreSQL";
   if (config.redis && !processEnv[config.redis.url_env]) {
     throw new UsageError(missingRedisUrl(config.redis.url_env));
   }
   const missingSecrets = missingProviderSecrets(resolved, processEnv);
   if (missingSecrets.length > 0) {
     throw new UsageError(`${missingSecrets.join("\n")}`, "set each in the environment serve runs in (secrets never go in the config file), or remove the deployments that use that provider");
+  }
+  if (values.check) {
+    stdout.write(
+      `config ok: ${configPath}: ${Object.keys(config.providers).length} provider(s), ${resolved.deployments.size} deployment(s), ${resolved.aliases.size} model alias(es); ` +
+        `ledger: ${ledgerWhere}\n`,
+    );
+    return 0;
   }
   // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
   tuneHeapGrowth();
@@ -148,34 +169,42 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   }
   const ledger = await openLedger({
     ...ledgerConfig,
-    ...(config.ledger?.journal_dir ? { journalDir: config.ledger.journal_dir } : {}),
+    ...(config.ledger?.journal_dir && configPath ? { journalDir: resolve(dirname(configPath), config.ledger.journal_dir) } : {}),
     onError: (error) => stderr.write(`ledger: ${error.message}\n`),
   });
   started.push(() => ledger.close());
   const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
   const metrics = new GatewayMetrics();
-  const gateway = await startGateway({
-    config: resolved,
-    catalog,
-    ledger,
-    env: processEnv,
-    onRecord: metrics.observe,
-    extraRoutes: (app, state) => {
-      registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
-      registerDashboard(app, state, { keys: ledger.keys, catalogFiles });
-    },
-    ...(values.host ? { host: values.host } : {}),
-    ...(port !== undefined ? { port } : {}),
-  });
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({
+      config: resolved,
+      catalog,
+      ledger,
+      env: processEnv,
+      onRecord: metrics.observe,
+      extraRoutes: (app, state) => {
+        registerMetricsRoute(app, state, metrics, { keys: ledger.keys, metricsToken: processEnv[METRICS_TOKEN_ENV] });
+        registerDashboard(app, state, { keys: ledger.keys, catalogFiles });
+      },
+      ...(values.host ? { host: values.host } : {}),
+      ...(port !== undefined ? { port } : {}),
+    });
+  } catch (error) {
+    const where = `${values.host ?? config.listen.host}:${port ?? config.listen.port}`;
+    if (errorCode(error) === "EADDRINUSE") throw new UsageError(`${where} is already in use`, `stop what listens there, or choose another port (--port N, or listen.port in the config)`);
+    if (errorCode(error) === "EADDRNOTAVAIL") throw new UsageError(`cannot listen on ${where}: no such address on this machine`, "check --host or listen.host");
+    throw error;
+  }
   started.push(() => gateway.close());
   const lines = [
     `switchyard gateway listening on ${gateway.url}`,
     ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
     ...(setup ? [`config written to ${setup.configPath}`] : []),
-    `ledger: ${ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : "PostgreSQL"}`,
+    `ledger: ${ledgerWhere}`,
     `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
-    `dashboard: ${gateway.url}/dashboard (sign in with the admin key)   metrics: ${gateway.url}/metrics`,
+    `dashboard: ${gateway.url}/dashboard (${processEnv[config.admin_key_env] ? "sign in with the admin key" : `disabled: ${config.admin_key_env} is not set`})   metrics: ${gateway.url}/metrics`,
     "",
     ...(demoKey
       ? [
@@ -188,10 +217,12 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
           `OpenAI clients: OPENAI_BASE_URL=${gateway.url}/v1 OPENAI_API_KEY=$ANTHROPIC_API_KEY (POST /v1/chat/completions)`,
           `admin key (for /v1/switchyard/* and the dashboard): ${processEnv[config.admin_key_env]}`,
         ]
-      : ["Create a key for your clients with: switchyard keys create --name my-app"]),
+      : [`Create a key for your clients with: switchyard keys create --name my-app${configPath ? ` --config ${shellWord(resolve(configPath))}` : ""}`]),
     "",
   ];
   stdout.write(`${lines.join("\n")}\n`);
+  if (!processEnv[config.admin_key_env]) stderr.write(`warning: ${config.admin_key_env} (admin_key_env) is not set: the admin endpoints and the dashboard answer 403 until serve restarts with it\n`);
+  if (config.allow_unauthenticated) stderr.write("warning: allow_unauthenticated is true: requests without a key are served (and charged to no key's budget); keep this gateway on a private address\n");
 
   await new Promise<void>((resolveStop) => onStopSignal(resolveStop));
   stdout.write("stopping: answering the requests in flight and draining the ledger (a second Ctrl-C or SIGTERM stops at once)...\n");
@@ -219,25 +250,14 @@ function onStopSignal(handler: () => void): () => void {
   };
 }
 
-function readConfigText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-/** The config's ledger section as the ledger opens it; a PostgreSQL URL variable that is not set is refused here. */
-function ledgerFromConfig(ledger: NonNullable<GatewayConfig["ledger"]>, env: NodeJS.ProcessEnv): LedgerConfig {
-  if (ledger.kind === "sqlite") return { kind: "sqlite", path: ledger.path };
-  const url = env[ledger.url_env];
-  if (!url) throw new UsageError(`ledger: set ${ledger.url_env} to the PostgreSQL URL`);
-  return { kind: "postgres", url, ...(ledger.schema ? { schema: ledger.schema } : {}) };
-}
-
 /** --port: a TCP port (0: any free one), refused at once rather than after the warm-up and the ledger. */
 function portFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a TCP port from 0 to 65535, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** A path as one shell word, for a command line the user may paste. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

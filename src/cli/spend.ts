@@ -1,8 +1,7 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
 import { attodollarsFromText } from "../ledger/exact-sum.js";
-import { LedgerLocationError, openLedgerAt } from "../ledger/ledger-location.js";
+import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-option.js";
 import { costOnEachDeployment, sumDeploymentCosts } from "../ledger/deployment-costs.js";
-import type { Ledger } from "../ledger/open-ledger.js";
 import { totalOf } from "../ledger/roll-up.js";
 import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
@@ -19,13 +18,12 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
   --from YYYY-MM-DD       first day counted (UTC)
   --to YYYY-MM-DD         last day counted, inclusive (UTC)
   --key ID|NAME           only this virtual key's requests
-  --db PATH               SQLite ledger file (default: $SWITCHYARD_DB, else ./switchyard.db)
-  --postgres URL          PostgreSQL ledger, e.g. postgres://user@host:5432/db
-  --schema NAME           PostgreSQL schema (default: switchyard)
-  --json                  {"groups":[{"group","requests","errors","cost_usd","inexact_requests",
+${LEDGER_FLAGS_HELP}
+  --json                  {"groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
-                          "shadow_costs","cost_on_each_deployment"}],"total":{...}}; money as
-                          exact decimal strings
+                          "shadow_costs","cost_on_each_deployment"[,"key_name" with --by key]}],"total":{...}};
+                          money as exact decimal strings; charged_usd is what counts against budgets
+                          (an inexact cost's upper bound)
 
 Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
 because the upstream did not report some usage, or unknown because they could not be priced: those
@@ -45,15 +43,6 @@ const BAR_WIDTH = 20;
 function parseGroupBy(value: string | undefined): GroupField[] {
   const fields = (value ?? "day").split(",").map((field) => field.trim());
   return fields.map((field) => choiceFlag(field, "by", GROUP_FIELDS) as GroupField);
-}
-
-async function openFrom(values: { db?: string; postgres?: string; schema?: string }, env: NodeJS.ProcessEnv): Promise<Ledger> {
-  try {
-    return await openLedgerAt(values, env, { create: false });
-  } catch (error) {
-    if (error instanceof LedgerLocationError) throw new UsageError(error.message, "see: switchyard spend --help");
-    throw error;
-  }
 }
 
 /** A bar proportional to cost; display only, so integer division is enough. */
@@ -125,7 +114,7 @@ export const spendCommand: Command = {
   name: "spend",
   summary: "what the gateway's traffic cost: by day, key, model, provider, deployment or tag",
   help,
-  async run({ argv, stdout, env }) {
+  async run({ argv, stdout, stderr, env }) {
     const { values } = parseFlags(
       argv,
       {
@@ -134,9 +123,7 @@ export const spendCommand: Command = {
         from: { type: "string" },
         to: { type: "string" },
         key: { type: "string" },
-        db: { type: "string" },
-        postgres: { type: "string" },
-        schema: { type: "string" },
+        ...ledgerFlags,
         json: { type: "boolean" },
       },
       "spend",
@@ -152,14 +139,18 @@ export const spendCommand: Command = {
     const to = toDay === undefined ? undefined : Date.parse(`${toDay}T00:00:00Z`) + DAY_MS;
     if (from !== undefined && to !== undefined && from >= to) throw new UsageError(`--from ${fromDay} is after --to ${toDay}`);
 
-    const ledger = await openFrom(values, env);
+    const ledger = await openCommandLedger(values, env, { create: false, command: "spend" });
     try {
       let keyId: string | undefined;
       if (values.key !== undefined) {
         const keys = await ledger.keys.list();
-        keyId = (keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key))?.id;
+        const chosen = keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key);
+        keyId = chosen?.id;
         // Keys are revoked, never deleted: every key a row names is listed, so a miss is a typo, not an empty report.
         if (keyId === undefined) throw new UsageError(`--key: no key with id or name ${JSON.stringify(values.key)} in this ledger`, "`switchyard keys list` shows them");
+        // A name reused after a revocation names several keys: say which one this is, and how to see the others.
+        const namesakes = chosen?.id === values.key ? [] : keys.filter((key) => key.name === values.key && key.id !== keyId);
+        if (namesakes.length > 0) stderr.write(`note: --key ${values.key} is ${keyId}; ${namesakes.length} other key(s) had that name (${namesakes.map((key) => key.id).join(", ")}): give an id to see one of them\n`);
       }
       // Keys are shown by name too (rows keep the id: a name can be reused after a revocation).
       const keyNames = fields.includes("key") ? new Map((await ledger.keys.list()).map((key) => [key.id, key.name])) : new Map<string, string>();

@@ -81,13 +81,20 @@ export function readGatewayConfig(text: string, file: string): ParsedConfig {
     } catch {
       raw = undefined;
     }
-    const secrets = findSecretFields(raw).map((path) => ({
+    const secretPaths = findSecretFields(raw);
+    const secrets = secretPaths.map((path) => ({
       file,
       path: path.join("."),
       ...(parsed.lineOf(path) ? { line: parsed.lineOf(path) as number } : {}),
       message: "secrets may not be written in the config file; name the environment variable instead (e.g. api_key_env: ANTHROPIC_API_KEY)",
     }));
-    throw new ConfigError([...secrets, ...parsed.issues]);
+    // The schema's "Unrecognized key" for a secret field says less than the message above: one issue each.
+    const secretKeys = new Set(secretPaths.map((path) => `${path.slice(0, -1).join(".")}\u0000${String(path.at(-1))}`));
+    const rest = parsed.issues.filter((issue) => {
+      const unknown = /^Unrecognized keys?: "([^"]+)"/.exec(issue.message);
+      return !(unknown && secretKeys.has(`${issue.path}\u0000${unknown[1]}`));
+    });
+    throw new ConfigError([...secrets, ...rest]);
   }
   return { config: parsed.data, file, lineOf: parsed.lineOf };
 }

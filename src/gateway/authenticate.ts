@@ -81,7 +81,7 @@ export function requireModelAllowed(state: GatewayState, key: ApiKeyRecord | nul
 
 /** Admin endpoints: the admin key from the environment, as x-api-key or Bearer. */
 export function requireAdmin(state: GatewayState, headers: IncomingHttpHeaders): void {
-  if (!state.adminKey) throw new GatewayError("permission", "admin endpoints are disabled: set the admin key environment variable");
+  if (!state.adminKey) throw new GatewayError("permission", `admin endpoints are disabled: the gateway started without ${state.config.config.admin_key_env} (its admin_key_env) set`);
   const presented = presentedSecret(headers);
   if (presented === undefined || !sameSecret(state.adminKey, presented)) throw new GatewayError("authentication", "this endpoint needs the admin key");
 }

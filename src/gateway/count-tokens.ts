@@ -6,7 +6,7 @@ import { betasOn, missingBetasReason } from "../routing/betas.js";
 import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError, withDropHint } from "./errors.js";
 import { jsonFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
 import { anthropicVersion, parseCountTokensRequest, unknownModel } from "./request-body.js";
@@ -84,8 +84,7 @@ async function countOn(
       return { input_tokens: counted.input_tokens, deployment: deployment.id };
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      lastError = error;
-      if (error.details.refusedFields) state.fieldRefusals.learn(deployment.id, error.details.refusedFields, sent.body, state.now());
+      lastError = error.details.refusedFields ? withDropHint(error, deployment.id, state.fieldRefusals.learn(deployment.id, error.details.refusedFields, sent.body, state.now())) : error;
       // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next.
       if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
     }

@@ -46,3 +46,9 @@ export function asKnownError(error: unknown): GatewayError | UpstreamError {
   if (error instanceof GatewayError || error instanceof UpstreamError) return error;
   return new GatewayError("internal", `internal error: ${error instanceof Error ? error.message : String(error)}`);
 }
+
+/** A deployment's refusal of request fields, saying how to have the gateway drop them for it (`fields` as drop_fields takes them). */
+export function withDropHint(error: UpstreamError, deployment: string, fields: readonly string[]): UpstreamError {
+  const hint = `(deployment ${deployment} does not accept it; the gateway drops it for that deployment with drop_fields: [${fields.join(", ")}] in its config)`;
+  return new UpstreamError(error.kind, `${error.message} ${hint}`, error.details);
+}

@@ -5,13 +5,17 @@
  * dashboard) goes to fastify. Going through fastify's routing, request and reply objects and a
  * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { openAIErrorResponse } from "./openai/chat-response.js";
 import type { GatewayState } from "./state.js";
+
+// The Anthropic API's 529 (overloaded_error) has no reason phrase in Node's table: without one
+// the status line reads "529 unknown".
+STATUS_CODES[529] ??= "Overloaded";
 
 /** The Anthropic API's request-size limit for Messages and count_tokens. */
 export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;

@@ -74,6 +74,16 @@ export class KeyCache {
     this.checkedAt = Math.max(this.checkedAt ?? asked, asked);
   }
 
+  /** An active key by its id, or else by its name (names are unique among active keys). */
+  find(idOrName: string): ApiKeyRecord | undefined {
+    let named: ApiKeyRecord | undefined;
+    for (const record of this.byHash.values()) {
+      if (record.id === idOrName) return record;
+      if (record.name === idOrName) named = record;
+    }
+    return named;
+  }
+
   /**
    * The active key for a secret, found by its SHA-256 digest (the store holds only digests), so a
    * lookup's time depends on the digest, which says nothing about how close a guess came to a

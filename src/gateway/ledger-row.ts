@@ -4,12 +4,12 @@
  */
 import { blockInForce } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
-import { streamEndedEarly, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
+import { CLIENT_GONE, streamEndedEarly, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
 import { storableText } from "../ledger/row-schema.js";
 import { formatUsd, type Money } from "../pricing/money.js";
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
 import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
-import type { Usage } from "../pricing/usage.js";
+import { usageCountsToJson, type Usage } from "../pricing/usage.js";
 import { priceDate } from "./state.js";
 
 export interface Outcome {
@@ -37,6 +37,8 @@ export interface Outcome {
   warnings: string[];
   /** What the request held against its key's budget (the most it could cost), if it held anything. */
   held?: Money;
+  /** The request's max_tokens: the most output an answer whose output was never reported can have. */
+  maxTokens?: number;
 }
 
 /** The row plus what it charges its key, as Money, so callers need not parse the string back. */
@@ -57,7 +59,6 @@ function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResul
   return priceRequest(deployment.offering, block, usage);
 }
 
-const nullable = (value: number | undefined): number | null => (value === undefined ? null : value);
 
 /** The longest requested model name a row keeps (a client may send anything there). */
 const MODEL_NAME_LIMIT = 256;
@@ -81,6 +82,18 @@ function billedOn(served: Deployment, candidates: readonly Deployment[], usage: 
   return { deployment: served, exact: false };
 }
 
+/**
+ * A cost whose output was never reported (a stream that ended before its last message_delta) is a
+ * lower bound with no upper one; the upstream wrote at most max_tokens, so that is the upper bound,
+ * and what the key's budget is charged: output it may have billed is not free spend.
+ */
+function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, maxTokens: number, warnings: string[]): PriceResult {
+  const bound = priceOn(deployment, { ...usage, output: maxTokens }, date);
+  if (bound.upper === undefined) return cost;
+  warnings.push(`output tokens not reported: cost_usd_upper counts max_tokens (${maxTokens}) of output`);
+  return { ...cost, upper: bound.upper };
+}
+
 export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
@@ -98,6 +111,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     try {
       cost = priceOn(billed.deployment, usage, date);
       warnings.push(...cost.warnings);
+      if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) cost = boundOutput(cost, billed.deployment, usage, date, outcome.maxTokens, warnings);
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;
       warnings.push(`could not price: ${error instanceof PricingError ? error.message : "the gateway failed while pricing (reported)"}`);
@@ -114,6 +128,12 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   }
   const deployment = outcome.deployment;
   const refusedBeforeUpstream = !deployment && outcome.attempts.length === 0;
+  // No usage, but an attempt that may have reached the upstream when it ended (a deadline passed,
+  // or the client left): the upstream may bill what it processed. The cost is 0 at least, its
+  // upper bound unknown: inexact, not an exact 0. (A connect timeout is a "timeout" too, though
+  // nothing reached the upstream: the flag errs towards "not known".)
+  const unfinished = usage ? undefined : outcome.attempts.find((attempt) => attempt.error === "timeout" || attempt.error === CLIENT_GONE);
+  if (unfinished) warnings.push(`the attempt on ${unfinished.deployment} ended without an answer (${unfinished.error}): if the upstream had begun on it, it may bill what it processed, which it did not report`);
   // Measured after pricing, so that the gateway's overhead counts it: only the journal write and
   // the response write, which need the row first, are left out.
   const latencyMs = performance.now() - outcome.startedMs;
@@ -138,16 +158,10 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     latency_ms: Math.round(latencyMs * 1000) / 1000,
     ttft_ms: outcome.ttftMs === undefined ? null : Math.round(outcome.ttftMs * 1000) / 1000,
     overhead_ms: Math.round(overheadMs * 1000) / 1000,
-    input_tokens: nullable(usage?.input),
-    output_tokens: nullable(usage?.output),
-    cache_write_5m_tokens: nullable(usage?.cacheWrite5m),
-    cache_write_1h_tokens: nullable(usage?.cacheWrite1h),
-    cache_write_unsplit_tokens: nullable(usage?.cacheWriteUnsplit),
-    cache_read_tokens: nullable(usage?.cacheRead),
-    web_search_requests: nullable(usage?.webSearchRequests),
+    ...usageCountsToJson(usage),
     // A request refused before any upstream call cost nothing; a served one without a price is unknown.
     cost_usd: cost ? formatUsd(cost.total) : refusedBeforeUpstream || !usage ? "0" : null,
-    cost_exact: cost ? cost.exact && billedExactly : refusedBeforeUpstream || !usage,
+    cost_exact: cost ? cost.exact && billedExactly : refusedBeforeUpstream || (!usage && !unfinished),
     cost_usd_upper: cost?.upper === undefined ? null : formatUsd(cost.upper),
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),

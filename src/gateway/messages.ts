@@ -19,7 +19,7 @@ import { isAnthropicShape, type Deployment } from "../config/load-gateway-config
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import type { Money } from "../pricing/money.js";
-import { asKnownError, errorResponse, GatewayError } from "./errors.js";
+import { asKnownError, errorResponse, GatewayError, withDropHint } from "./errors.js";
 import type { ClientResponse } from "./client-response.js";
 import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { recordPriced } from "./record-row.js";
@@ -151,6 +151,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let releaseBudget: Release | undefined;
   /** What the request holds against its key's budget: charged in place of a cost that cannot be priced. */
   let held: Money | undefined;
+  let maxTokens: number | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
   const record = (fields: Outcome): LedgerRow => {
@@ -179,6 +180,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     upstreamMs,
     warnings,
     ...(held === undefined ? {} : { held }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
     ...fields,
   });
 
@@ -191,6 +193,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;
+    maxTokens = request.maxTokens;
     requireModelAllowed(state, key, request.model);
     if (key) {
       // A key already over its budget is refused before routing and the rate limiter spend anything
@@ -262,13 +265,22 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         // health, and another deployment (another client) may serve the request.
         const clientFault = !(error instanceof UpstreamError);
         if (clientFault) state.faults.note(requestId, error, true);
-        const upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
+        let upstreamError = error instanceof UpstreamError ? error : new UpstreamError("internal", String(error));
+        if (upstreamError.kind === "upstream_auth") {
+          // The gateway's own credentials, account or configuration, not the caller's key: the
+          // operator hears of it, and the client's message names the deployment.
+          upstreamError = new UpstreamError("upstream_auth", `deployment ${deployment.id} refused the gateway's own credentials or configuration (not your API key): ${upstreamError.message}`, upstreamError.details);
+          state.deploymentRefusals.note(requestId, upstreamError);
+        }
         const latency = performance.now() - attemptStarted;
         upstreamMs += latency;
         attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: upstreamError.details.status ?? null, error: upstreamError.kind, latency_ms: Math.round(latency) });
         lastError = upstreamError;
         const refused = upstreamError.details.refusedFields;
-        if (refused) state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now());
+        if (refused) {
+          // The last deployment's refusal is what the client reads: it says how to have the gateway drop the field.
+          lastError = withDropHint(upstreamError, deployment.id, state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now()));
+        }
         // A client that left before the first byte, or a request at fault, says nothing of the
         // deployment's health; the attempt only ends (a half-open probe is out no longer).
         const health = healthOutcome(upstreamError.kind);
@@ -311,11 +323,14 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         response.end(result.text ?? result.bytes);
         return;
       }
+      /** Set when timeouts.stream_max_ms ended the stream. */
+      let cutAtMax = false;
       const finish = (ttftMs: number, streamMs: number, failure: ErrorKind | undefined): void => {
         upstreamMs += streamMs;
         const totalMs = firstByteMs + streamMs;
         // A client gone (CLIENT_GONE) or the request's own fault has no health outcome.
-        const health = failure === undefined ? undefined : healthOutcome(failure);
+        // A stream cut at stream_max_ms met the operator's limit, not a fault of the deployment's.
+        const health = failure === undefined || cutAtMax ? undefined : healthOutcome(failure);
         if (health) state.health.record(deployment.id, health, { attempt });
         // The upstream answered (its first event arrived). Ended early by the client, or by the
         // request's own fault (an invalid_request event): healthy, without a total time.
@@ -334,13 +349,20 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       clearDeadline();
       const { first_byte_ms: silentMs, stream_max_ms: maxMs } = state.config.config.timeouts;
       const silence = cancel.abortWhenSilent(silentMs, `no bytes from the upstream for ${silentMs} ms`);
-      const clearMax = maxMs > 0 ? cancel.abortAfter(maxMs, `the stream ran past timeouts.stream_max_ms (${maxMs} ms)`) : undefined;
+      const maxTimer =
+        maxMs > 0
+          ? setTimeout(() => {
+              cutAtMax = true;
+              cancel.abort(new Error(`the stream ran past timeouts.stream_max_ms (${maxMs} ms)`));
+            }, maxMs)
+          : undefined;
+      const clearMax = () => clearTimeout(maxTimer);
       clearDeadline = () => {
         silence.clear();
-        clearMax?.();
+        clearMax();
       };
       try {
-        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold }, finish, started);
+        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold, cancel, clientStallMs: silentMs }, finish, started);
       } catch (error) {
         // The gateway's own fault before the stream's end was told (the upstream's failures are
         // events in the stream): the upstream's stream is closed rather than left to its timeout,

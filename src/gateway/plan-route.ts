@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { cachePrefixes, requestTokens, type CachePrefix } from "../routing/cache-prefixes.js";
-import { rankCandidates, type RankedCandidates } from "../routing/candidates.js";
+import { rankCandidates, type Exclusion, type RankedCandidates } from "../routing/candidates.js";
 import type { TriedLast } from "../routing/field-refusals.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../routing/policy.js";
 import { readRequestNeeds, type RequestNeeds } from "../routing/request-needs.js";
@@ -61,6 +61,14 @@ function combinedPolicy(state: GatewayState, key: ApiKeyRecord | null, routeHead
 
 const NONE: readonly TriedLast[] = [];
 
+/** What to do about a request no deployment can serve, by the kind of rule that excluded them. */
+const NO_ROUTE_ADVICE: Record<Exclusion["rule"], string> = {
+  constraint: "Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it",
+  need: "The request asks for something these deployments lack (a beta header, a feature, its size): leave it out, or add a deployment that has it",
+  health: "Try again shortly (the deployments are unhealthy: GET /v1/switchyard/health)",
+  price: "Give the catalog a price for the deployment in force today (catalog_files)",
+};
+
 export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: readonly Deployment[], now: number): RoutePlan {
   const policy = policyFor(state, key, headers);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
@@ -86,7 +94,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
       "no_route",
       `no deployment of ${request.model} can serve this request${what}: ` +
         ranking.excluded.map((exclusion) => `${exclusion.deployment} fails ${exclusion.reason}`).join("; ") +
-        ". Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it.",
+        `. ${[...new Set(ranking.excluded.map((exclusion) => exclusion.rule))].map((rule) => NO_ROUTE_ADVICE[rule]).join("; ")}.`,
     );
   }
   const demoted = state.fieldRefusals.demote(ranking.ranked, request.body, now);

@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "./errors.js";
+import { TAG_KEY_PATTERN } from "../ledger/row-schema.js";
 
 export interface MessagesRequest {
   body: Record<string, unknown>;
@@ -79,13 +80,15 @@ export function parseCountTokensRequest(body: unknown): { body: Record<string, u
   return { body: record, model: record.model };
 }
 
+const TAG_PART = new RegExp(`^(${TAG_KEY_PATTERN})=([^=]{0,256})$`);
+
 /** "team=search, env=prod" -> {team: "search", env: "prod"}; malformed parts are a 400 naming them. */
 export function parseTagsHeader(header: string | string[] | undefined): Record<string, string> {
   if (header === undefined) return {};
   const text = Array.isArray(header) ? header.join(",") : header;
   const tags: Record<string, string> = {};
   for (const part of text.split(",").map((piece) => piece.trim()).filter(Boolean)) {
-    const match = /^([A-Za-z0-9_.:-]{1,64})=([^=]{0,256})$/.exec(part);
+    const match = TAG_PART.exec(part);
     if (!match) throw new GatewayError("invalid_request", `x-switchyard-tags: ${JSON.stringify(part)} is not key=value (keys: letters, digits, _.:-)`);
     tags[match[1] as string] = (match[2] as string).trim();
   }

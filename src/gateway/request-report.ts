@@ -60,3 +60,12 @@ export function lostRowReport(write: (error: Error) => void = reportLedgerError,
 export function faultReport(write: (error: Error) => void = (error) => process.stderr.write(`switchyard: ${error.message}\n`), everyMs?: number): RequestReport {
   return new RequestReport("request(s) failed inside the gateway", write, everyMs);
 }
+
+/**
+ * Attempts a deployment refused for the gateway's own sake (its credentials, account or
+ * configuration: upstream_auth), on standard error: the operator must hear of it, and the client's
+ * 502 is not where an operator looks.
+ */
+export function deploymentRefusalReport(write: (error: Error) => void = (error) => process.stderr.write(`switchyard: ${error.message}\n`), everyMs?: number): RequestReport {
+  return new RequestReport("attempt(s) refused for the gateway's own credentials, account or configuration", write, everyMs);
+}

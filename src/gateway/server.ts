@@ -6,6 +6,8 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { formatUsd } from "../pricing/money.js";
+import { monthWindow } from "../ledger/budget-window.js";
+import { keySpend } from "../ledger/ledger.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
 import { asKnownError, errorResponse, GatewayError } from "./errors.js";
@@ -164,10 +166,24 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   app.get("/v1/switchyard/budget", async (request, reply) => {
     try {
       requireAdmin(state, request.headers);
-      const { key } = request.query as { key?: string };
-      if (!key) throw new GatewayError("invalid_request", "key: query parameter required (a key id)");
-      const spent = state.budgets.spent(key, state.now());
-      return reply.send({ key, month_spend_usd: spent === undefined ? null : formatUsd(spent) });
+      const { key: asked } = request.query as { key?: string };
+      if (!asked) throw new GatewayError("invalid_request", "key: query parameter required (a key's id or name)");
+      const key = state.keys.find(asked);
+      if (!key) throw new GatewayError("not_found", `key: no active key has the id or name ${JSON.stringify(asked)} (switchyard keys list shows them)`);
+      const now = state.now();
+      const window = monthWindow(now);
+      // This gateway's figure (what it holds the budget against) once the key has been used here
+      // this month; else what the ledger has.
+      const counted = state.budgets.spent(key.id, now);
+      const spent = counted === undefined ? await keySpend(state.store, key.id, window.from) : formatUsd(counted);
+      return reply.send({
+        key: key.id,
+        name: key.name,
+        monthly_budget_usd: key.monthly_budget_usd,
+        month_spend_usd: spent,
+        counted_by: counted === undefined ? "ledger" : "gateway",
+        resets_at: new Date(window.resets_at).toISOString(),
+      });
     } catch (error) {
       return sendError(reply, error);
     }

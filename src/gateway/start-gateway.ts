@@ -17,7 +17,7 @@ import { UndoStack } from "../util/undo-stack.js";
 import { within } from "../util/within.js";
 import { openSharedState } from "./shared-state.js";
 import { KeyCache } from "./key-cache.js";
-import { faultReport, lostRowReport } from "./request-report.js";
+import { deploymentRefusalReport, faultReport, lostRowReport } from "./request-report.js";
 import { createGatewayApp } from "./server.js";
 import type { GatewayState } from "./state.js";
 
@@ -101,7 +101,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     started.push(() => budgets.stop());
     const lostRows = lostRowReport(options.ledger.onError);
     const faults = faultReport();
-    started.push(() => lostRows.stop(), () => faults.stop());
+    const deploymentRefusals = deploymentRefusalReport();
+    started.push(() => lostRows.stop(), () => faults.stop(), () => deploymentRefusals.stop());
     budgets.startRefreshing(config.budgets.refresh_ms ?? (options.ledger.store.shared ? DEFAULT_SHARED_BUDGET_REFRESH_MS : 0), now);
     const state: GatewayState = {
       config: options.config,
@@ -112,6 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ledger: options.onRecord ? observed(options.ledger.writer, options.onRecord) : options.ledger.writer,
       lostRows,
       faults,
+      deploymentRefusals,
       store: options.ledger.store,
       adminKey: env[config.admin_key_env] || undefined,
       health,

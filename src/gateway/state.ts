@@ -24,6 +24,8 @@ export interface GatewayState {
   lostRows: RequestReport;
   /** Requests that failed inside the gateway (bugs), reported on stderr. */
   faults: RequestReport;
+  /** Attempts refused for the gateway's own credentials or configuration (upstream_auth), reported on stderr. */
+  deploymentRefusals: RequestReport;
   store: LedgerStore;
   adminKey: string | undefined;
   health: HealthBook;

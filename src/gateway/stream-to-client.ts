@@ -11,19 +11,32 @@ import { sseError } from "../providers/shared/sse-events.js";
 import { UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { ClientResponse } from "./client-response.js";
+import { ClientLeft, type Cancel } from "../util/cancel.js";
 
 const LF = 0x0a;
 
-/** Resolves when a full response buffer drains, or when the client goes away (it never drains then). */
-function drainedOrClosed(response: ClientResponse): Promise<void> {
+/**
+ * Waits for a full response buffer to drain. Ends early when the client goes away ("drained": there
+ * is nothing more to wait for), when it has read nothing for `stallMs` ("stalled"), or when the
+ * request's cancel fires meanwhile, e.g. at stream_max_ms ("cancelled"): a client that stops
+ * reading must not hold the request, its budget hold and a half-open probe for ever.
+ */
+function clientReady(response: ClientResponse, cancel: Cancel | undefined, stallMs: number): Promise<"drained" | "stalled" | "cancelled"> {
   return new Promise((resolve) => {
-    const done = () => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
+    let timer: NodeJS.Timeout | undefined;
+    let stopListening: (() => void) | undefined;
+    const done = (how: "drained" | "stalled" | "cancelled") => {
+      response.off("drain", drained);
+      response.off("close", drained);
+      clearTimeout(timer);
+      stopListening?.();
+      resolve(how);
     };
-    response.on("drain", done);
-    response.on("close", done);
+    const drained = () => done("drained");
+    response.on("drain", drained);
+    response.on("close", drained);
+    if (stallMs > 0) timer = setTimeout(() => done("stalled"), stallMs);
+    stopListening = cancel?.onAbort((reason) => done(reason instanceof ClientLeft ? "drained" : "cancelled"));
   });
 }
 
@@ -36,6 +49,10 @@ interface StreamContext {
   alive?: () => void;
   /** Called while the client, not the upstream, is what the stream waits for (a full socket): the silence deadline stops until the next chunk. */
   waitingForClient?: () => void;
+  /** The request's cancel: its firing (stream_max_ms) also ends a wait for a client that is not reading. */
+  cancel?: Cancel;
+  /** How long a client may leave a full buffer unread before it is let go (ms; 0 or absent: no limit). */
+  clientStallMs?: number;
 }
 
 /**
@@ -77,7 +94,15 @@ export async function streamToClient(
       }
       if (!response.write(chunk)) {
         context.waitingForClient?.();
-        await drainedOrClosed(response);
+        const how = await clientReady(response, context.cancel, context.clientStallMs ?? 0);
+        if (how !== "drained") {
+          // The client's buffer is full: no error event could reach it. Let it go, and the upstream
+          // with it (the request's cancel stops the upstream call; leaving the loop does not).
+          if (how === "cancelled") failure = "timeout";
+          else context.cancel?.abort(new ClientLeft());
+          response.destroy();
+          break;
+        }
         context.alive?.();
       }
     }
@@ -103,5 +128,6 @@ export async function streamToClient(
   if (failure === undefined) failure = result.failure()?.kind;
   if (failure === undefined && response.destroyed) failure = CLIENT_GONE;
   finish(ttftMs, performance.now() - streamStarted, failure);
-  response.end();
+  // Not on a destroyed response: end() would make it look finished to whoever listens for its close.
+  if (!response.destroyed) response.end();
 }

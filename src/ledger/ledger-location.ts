@@ -58,17 +58,21 @@ export function describeLocation(config: LedgerConfig, flags: LedgerLocationFlag
 /**
  * Opens the ledger a command means, without a journal (the gateway's journal is the gateway's).
  * `create: false` for commands that only read: a mistyped path is an error, not a new empty ledger.
+ * `onCreated` hears the path of a SQLite ledger this call created.
  */
-export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv, options: { create: boolean }): Promise<Ledger> {
+export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.ProcessEnv, options: { create: boolean; onCreated?: (path: string) => void }): Promise<Ledger> {
   const config = ledgerLocation(flags, env);
-  if (config.kind === "sqlite" && !options.create && !existsSync(config.path)) {
+  const missing = config.kind === "sqlite" && !existsSync(config.path);
+  if (missing && !options.create) {
     throw new LedgerLocationError(
       "db",
       `no ledger at ${describeLocation(config, flags, env)}: the gateway creates it on first start; point --db or SWITCHYARD_DB at its file`,
     );
   }
   try {
-    return await openLedger({ ...config, journal: false, mustExist: !options.create });
+    const ledger = await openLedger({ ...config, journal: false, mustExist: !options.create });
+    if (missing && config.kind === "sqlite") options.onCreated?.(config.path);
+    return ledger;
   } catch (error) {
     if (!(error instanceof NotALedgerError)) throw error;
     const where = config.kind === "sqlite" ? "--db or SWITCHYARD_DB at its file" : "--postgres and --schema at the gateway's ledger";

@@ -6,6 +6,8 @@
  * `null` when the provider did not report them — never 0 — and the stores keep that difference.
  */
 
+import type { UsageCountsJson } from "../pricing/usage.js";
+
 /**
  * The error an attempt, a row (`error_type`, with status 499) or a stream's end carries when the
  * client went away: not the upstream's failure. The providers' ErrorKind of the same name
@@ -42,7 +44,7 @@ export interface AttemptRecord {
   latency_ms: number;
 }
 
-export interface LedgerRow {
+export interface LedgerRow extends UsageCountsJson {
   /** The gateway's request id (also sent to the client as request-id). Primary key. */
   request_id: string;
   /** Milliseconds since the epoch when the request arrived. */
@@ -72,14 +74,7 @@ export interface LedgerRow {
   ttft_ms: number | null;
   /** Time spent inside the gateway rather than waiting for upstreams. */
   overhead_ms: number;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_write_5m_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-  /** Cache writes whose TTL split the upstream did not report. */
-  cache_write_unsplit_tokens: number | null;
-  cache_read_tokens: number | null;
-  web_search_requests: number | null;
+  // input_tokens … web_search_requests: UsageCountsJson (null where the upstream did not report).
   /** Exact USD; "0" for requests that were refused before any upstream call. Null when unpriceable. */
   cost_usd: string | null;
   /** false when some usage was unknown: cost_usd is a lower bound. */

@@ -120,3 +120,7 @@ export function checkRow(row: LedgerRow): void {
   if (UNSTORABLE.test(row.requested_model)) fail("requested_model", "holds a NUL or a lone surrogate (see storableText)");
   for (const warning of row.warnings) if (UNSTORABLE.test(warning)) fail("warnings", "hold a NUL or a lone surrogate (see storableText)");
 }
+
+/** A tag's key, wherever tags come from (x-switchyard-tags, keys create --tag, the dashboard's tag filter). */
+export const TAG_KEY_PATTERN = "[A-Za-z0-9_.:-]{1,64}";
+export const TAG_KEY = new RegExp(`^${TAG_KEY_PATTERN}$`);

@@ -5,7 +5,7 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { Model } from "../catalog/model.js";
-import { closestNames } from "../catalog/suggest.js";
+import { closestNames } from "../util/suggest.js";
 import type { ParsedWorkload, WorkloadIssue } from "./workload-file.js";
 import { WorkloadError } from "./workload-file.js";
 import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";

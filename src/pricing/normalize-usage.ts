@@ -158,21 +158,20 @@ function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
 /**
  * A streamed Anthropic response: `message_start.message.usage` and every `message_delta.usage`.
  * Delta counts are cumulative totals, not increments, and some upstreams put input and cache
- * counts only in the delta: merge field by field, keeping the largest value seen.
+ * counts only in the delta: merge field by field, the last value reported (not null) winning, as
+ * the Anthropic SDK's MessageStream does.
  */
 export function fromAnthropicStream(startUsage: unknown, deltaUsages: unknown[]): NormalizedUsage {
   const merged: Json = isObject(startUsage) ? { ...startUsage } : {};
   for (const delta of deltaUsages) {
     if (!isObject(delta)) continue;
     for (const [key, value] of Object.entries(delta)) {
-      const previous = merged[key];
-      if (typeof value === "number" && typeof previous === "number") merged[key] = Math.max(value, previous);
-      else if (value !== null && value !== undefined) merged[key] = value;
+      if (value !== null && value !== undefined) merged[key] = value;
     }
   }
   // message_start's output count is a placeholder (usually 1): without a message_delta, the output
   // the stream produced before it ended is unknown, not that.
-  const noDelta = deltaUsages.every((delta) => !isObject(delta) || delta.output_tokens === undefined);
+  const noDelta = deltaUsages.every((delta) => !isObject(delta) || typeof delta.output_tokens !== "number");
   if (noDelta) delete merged.output_tokens;
   const result = fromAnthropicUsage(merged, "anthropic-stream");
   if (!isObject(startUsage)) result.warnings.push("message_start carried no usage");

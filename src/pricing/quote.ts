@@ -76,6 +76,9 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
       "inference_geo",
     );
   }
+  if (request.region && offering.provider === "anthropic") {
+    throw new PricingError(`${offering.provider} is not priced by region; it has global and us routes (--inference-geo us)`, "region");
+  }
   if (request.usage.inferenceGeo === "us" && offering.route !== "us") {
     warnings.push('the usage says inference_geo "us" ran, but the global route was priced; pass --inference-geo us');
   }

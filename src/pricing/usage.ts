@@ -75,3 +75,28 @@ export function addUsage(a: Usage, b: Usage): Usage {
     inferenceGeo: a.inferenceGeo ?? b.inferenceGeo,
   };
 }
+
+/** The usage counts under the names the ledger and every `--json` use; an unknown count is null, not 0. */
+export interface UsageCountsJson {
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_write_5m_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+  /** Cache writes whose TTL split the provider did not report. */
+  cache_write_unsplit_tokens: number | null;
+  cache_read_tokens: number | null;
+  web_search_requests: number | null;
+}
+
+export function usageCountsToJson(usage: Usage | undefined): UsageCountsJson {
+  const known = (value: number | undefined): number | null => (value === undefined ? null : value);
+  return {
+    input_tokens: known(usage?.input),
+    output_tokens: known(usage?.output),
+    cache_write_5m_tokens: known(usage?.cacheWrite5m),
+    cache_write_1h_tokens: known(usage?.cacheWrite1h),
+    cache_write_unsplit_tokens: known(usage?.cacheWriteUnsplit),
+    cache_read_tokens: known(usage?.cacheRead),
+    web_search_requests: known(usage?.webSearchRequests),
+  };
+}

@@ -39,11 +39,15 @@ export class FieldRefusals {
   /** Called with the fields (as learned paths) this replica newly learned a deployment refuses, for the others. */
   tell: ((deployment: string, fields: string[], forMs: number) => void) | undefined;
 
-  /** Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote them). */
-  learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): void {
+  /**
+   * Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote
+   * them); returns them as learned, the form `drop_fields` takes ("tools.*.defer_loading").
+   */
+  learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): string[] {
     const learned = fields.map((field) => pathInBody(body, field.split(".")));
     const news = this.remember(deployment, learned, now + this.memoryMs, now);
     if (news.length > 0) this.tell?.(deployment, news, this.memoryMs);
+    return learned.map((segments) => segments.join("."));
   }
 
   /** Remembers fields another replica learned this deployment refuses (learned paths, `*` for any element), for `forMs`. */

@@ -4,6 +4,7 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { closestNames, editDistance } from "./suggest.js";
 
 export interface FileIssue {
   file: string;
@@ -48,22 +49,71 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
       issues: document.errors.map((error) => {
         // Without prettyErrors the error has no linePos: its offset, through the line counter, does.
         const line = error.pos?.[0] === undefined ? undefined : lineCounter.linePos(error.pos[0]).line;
-        return { file, path: "", message: `not valid YAML: ${error.message.split("\n")[0]}`, ...(line ? { line } : {}) };
+        // The parser's wording does not name the key ("Map keys must be unique"); its position does.
+        const duplicate = error.code === "DUPLICATE_KEY" && error.pos ? /^("[^"]*"|'[^']*'|[^\s:,{}[\]]+)/.exec(text.slice(error.pos[0]))?.[1] : undefined;
+        const message = duplicate ? `${duplicate.startsWith('"') || duplicate.startsWith("'") ? duplicate : JSON.stringify(duplicate)} is given twice in the same map: keep one` : (error.message.split("\n")[0] ?? "");
+        return { file, path: "", message: `not valid YAML: ${message}`, ...(line ? { line } : {}) };
       }),
       lineOf,
     };
   }
+  if (document.contents === null) return { issues: [{ file, path: "", message: "the file is empty (or only comments): nothing to read" }], lineOf };
   const parsed = schema.safeParse(document.toJS({ maxAliasCount: -1 }));
   if (!parsed.success) {
     return {
-      issues: parsed.error.issues.map((issue) => {
+      issues: parsed.error.issues.flatMap((issue) => {
         const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-        const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
-        const line = (unknownKey === undefined ? undefined : keyLine(path, unknownKey)) ?? lineOf(path);
-        return { file, path: path.join("."), message: issue.message, ...(line ? { line } : {}) };
+        if (issue.code !== "unrecognized_keys") {
+          const line = lineOf(path);
+          return [{ file, path: path.join("."), message: issue.message, ...(line ? { line } : {}) }];
+        }
+        // One issue per unknown key, at its own line, with the known key it is closest to.
+        const known = keysAt(schema, path);
+        return issue.keys.map((key) => {
+          const line = keyLine(path, key) ?? lineOf(path);
+          return { file, path: path.join("."), message: `Unrecognized key: ${JSON.stringify(key)}${suggestKey(key, known)}`, ...(line ? { line } : {}) };
+        });
       }),
       lineOf,
     };
   }
   return { data: parsed.data as z.infer<S>, issues: [], lineOf };
+}
+
+/** The zod definition fields keysAt walks (zod 4's `_zod.def`). */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, SchemaNode>;
+  innerType?: SchemaNode;
+  element?: SchemaNode;
+  valueType?: SchemaNode;
+  options?: SchemaNode[];
+  in?: SchemaNode;
+}
+interface SchemaNode {
+  _zod: { def: SchemaDef };
+}
+
+/** The keys an object schema accepts at `path` (through defaults, optionals, arrays, records and unions); none if unknown. */
+function keysAt(schema: unknown, path: FieldPath): string[] {
+  const node = schema as SchemaNode | undefined;
+  const def = node?._zod?.def;
+  if (!def) return [];
+  if (def.innerType) return keysAt(def.innerType, path);
+  if (def.type === "pipe" && def.in) return keysAt(def.in, path);
+  if (def.type === "union" && def.options) return [...new Set(def.options.flatMap((option) => keysAt(option, path)))];
+  const [head, ...rest] = path;
+  if (head === undefined) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+  if (def.type === "object" && def.shape && typeof head === "string") return keysAt(def.shape[head], rest);
+  if (def.type === "array" && def.element) return keysAt(def.element, rest);
+  if (def.type === "record" && def.valueType) return keysAt(def.valueType, rest);
+  return [];
+}
+
+/** " (did you mean "x"?)" for a key a letter or two from a known one; else the known keys; else nothing. */
+function suggestKey(unknown: string, known: string[]): string {
+  const [best] = closestNames(unknown, known, 1);
+  if (best === undefined) return "";
+  if (editDistance(unknown.toLowerCase(), best.toLowerCase()) <= Math.max(1, Math.floor(best.length / 4))) return ` (did you mean "${best}"?)`;
+  return `; known here: ${known.join(", ")}`;
 }

@@ -43,3 +43,23 @@ betas:
   assert.equal(refused.status, 2);
   assert.match(refused.stdout, /bad\.yaml:3: error: betas\.0\.id: a beta id is lower-case letters, digits and dashes/);
 });
+
+test("catalog validate counts its rule findings by rule; --notes lists each; --json carries them all", () => {
+  const plain = validate();
+  assert.equal(plain.status, 0);
+  assert.doesNotMatch(plain.stdout, /^note:/m, "no wall of notes before the verdict");
+  const counted = /; (\d+) rule finding\(s\) to confirm \(([^;]+); --notes lists them\)$/m.exec(plain.stdout);
+  assert.ok(counted, plain.stdout);
+  const byRule = (counted[2] ?? "").split(", ").map((entry) => Number(entry.split(" ").at(-1)));
+  assert.equal(byRule.reduce((sum, count) => sum + count, 0), Number(counted[1]));
+  const listed = validate("--notes");
+  assert.equal((listed.stdout.match(/^note: /gm) ?? []).length, Number(counted[1]));
+  const json = spawnSync(process.execPath, [BIN, "catalog", "validate", "--json"], { encoding: "utf8" });
+  assert.equal((JSON.parse(json.stdout) as { rule_findings: unknown[] }).rule_findings.length, Number(counted[1]));
+});
+
+test("a reader that stops early (| head) ends the command quietly, not with an EPIPE stack", () => {
+  const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" catalog validate --notes | head -c 10 > /dev/null`], { encoding: "utf8" });
+  assert.equal(result.status, 0);
+  assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
+});

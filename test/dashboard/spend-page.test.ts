@@ -25,24 +25,43 @@ function group(tag: string, cost: string): SpendGroup {
   };
 }
 
-test("a tag with a value per request (trace ids) gives a bounded table, says so, and keeps the total of all", async () => {
-  const groups = Array.from({ length: MAX_ROWS + 100 }, (_, index) => group(`trace-${String(index).padStart(4, "0")}`, "0.001"));
-  groups.push(group("constructor", "0.5"), group("other", "0.4"));
-  const context = {
+/** A dashboard context whose ledger holds `groups` by tag, and whose recent rows carry the tag `tagKey`. */
+function contextWith(groups: SpendGroup[], tagKey: string): DashboardContext {
+  return {
     state: {
       now: () => NOW,
       store: {
         spend: async (query: SpendQuery) => (query.group_by.includes("tag") ? groups : []),
-        recent: async () => [{ tags: { trace: "x" } }],
+        recent: async () => [{ tags: { [tagKey]: "x" } }],
       },
     },
     keys: { list: async () => [] },
   } as unknown as DashboardContext;
-  const { body } = await spendPage(context, { by: "tag", tag: "trace", days: "1" });
+}
+
+test("a tag with a value per request (trace ids) gives a bounded table, says so, and keeps the total of all", async () => {
+  const groups = Array.from({ length: MAX_ROWS + 100 }, (_, index) => group(`trace-${String(index).padStart(4, "0")}`, "0.001"));
+  groups.push(group("constructor", "0.5"), group("other", "0.4"));
+  const { body } = await spendPage(contextWith(groups, "trace"), { by: "tag", tag: "trace", days: "1" });
   const rows = body.match(/<tr data-row=/g)?.length ?? 0;
   assert.ok(rows <= MAX_ROWS + 1, `${rows} rows (the largest groups and the total)`);
   assert.match(body, new RegExp(`The ${MAX_ROWS} largest of 602 groups`));
   assert.match(body, /switchyard spend --by tag --tag-key trace/);
   assert.match(body, /data-figure="total-cost"[^]*?\$1\.5/, "the total is of every group");
   assert.doesNotMatch(body, /fill="function/, "a group named constructor is coloured like any other");
+});
+
+test("series whose names are alike in their first 25 characters, or named \"other\", keep their own legend line and colour", async () => {
+  const groups = [
+    group("payments-reconciliation-nightly-batch", "0.3"),
+    group("payments-reconciliation-nightly-retry", "0.2"),
+    group("other", "0.1"),
+  ];
+  const { body } = await spendPage(contextWith(groups, "job"), { by: "tag", tag: "job", days: "1" });
+  const legend = [...body.matchAll(/<g data-legend="([^"]+)"><rect [^>]*fill="([^"]+)"/g)].map((match) => [match[1], match[2]]);
+  assert.deepEqual(
+    legend.map(([name]) => name),
+    ["payments-reconciliation-n…", "payments-reconciliation-n… (2)", "other (2)"],
+  );
+  assert.equal(new Set(legend.map(([, colour]) => colour)).size, 3, "three colours");
 });

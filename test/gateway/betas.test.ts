@@ -78,9 +78,20 @@ test("the Anthropic API gets every beta, and a needed beta Bedrock lacks keeps t
   await assert.rejects(ask("haiku-via-bedrock", ["tool-search-tool-2025-10-19"]), (error: unknown) => {
     assert.ok(error instanceof Anthropic.BadRequestError);
     assert.match(error.message, /no deployment of haiku-via-bedrock can serve this request: bedrock-haiku-global fails anthropic-beta tool-search-tool-2025-10-19: the request needs it, and the deployment does not accept it/);
+    // The advice fits the cause: the request's beta header, not a routing constraint.
+    assert.match(error.message, /The request asks for something these deployments lack \(a beta header, a feature, its size\): leave it out, or add a deployment that has it\.(?!\w)/);
+    assert.doesNotMatch(error.message, /Relax the constraint/);
     return true;
   });
   assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "never sent to Bedrock");
+});
+
+test("fine-grained-tool-streaming reaches Bedrock's Claude 4.5 (the catalog lists it there), with no warning", async () => {
+  const seenBefore = { ...betasSeen(harness.bedrock) };
+  const { response } = await ask("haiku-via-bedrock", ["fine-grained-tool-streaming-2025-05-14"]);
+  assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-haiku-global");
+  assert.equal((betasSeen(harness.bedrock)["fine-grained-tool-streaming-2025-05-14"] ?? 0) - (seenBefore["fine-grained-tool-streaming-2025-05-14"] ?? 0), 1);
+  assert.deepEqual((await rowOf(response)).warnings, []);
 });
 
 test("?beta=true (as Claude Code calls) reaches an Anthropic-shape upstream, whose beta variant takes new fields", async () => {

@@ -27,7 +27,24 @@ function problems(yaml: string): string[] {
 
 test("a duplicate key is a YAML error with its line", () => {
   const [problem] = problems(`${BASE}timeouts: { connect_ms: 1000 }\ntimeouts: { connect_ms: 2000 }\n`);
-  assert.match(problem ?? "", /^gw\.yaml:7: not valid YAML: Map keys must be unique/);
+  assert.match(problem ?? "", /^gw\.yaml:7: not valid YAML: "timeouts" is given twice in the same map: keep one$/);
+});
+
+test("an empty file says so, not 'expected object, received null'", () => {
+  assert.deepEqual(problems("# nothing yet\n"), ["gw.yaml: the file is empty (or only comments): nothing to read"]);
+});
+
+test("an unknown key a letter or two from a known one is suggested; otherwise the keys known there are listed", () => {
+  const found = problems(`${BASE}  - { id: b, provider: anthropic, model: claude-haiku-4-5, routte: global }\nrouting:\n  polcy: cheapest\n  colour: blue\n`);
+  assert.match(found.join("\n"), /gw\.yaml:6: deployments\.1: Unrecognized key: "routte" \(did you mean "route"\?\)/);
+  assert.match(found.join("\n"), /gw\.yaml:8: routing: Unrecognized key: "polcy" \(did you mean "policy"\?\)/);
+  assert.match(found.join("\n"), /gw\.yaml:9: routing: Unrecognized key: "colour"; known here: .*policy.*max_attempts/);
+});
+
+test("a secret written in the file is one problem, said as such, not also an unknown key", () => {
+  const found = problems(`providers:\n  anthropic: { kind: anthropic, api_key: sk-ant-123 }\ndeployments:\n  - { id: a, provider: anthropic, model: claude-haiku-4-5 }\n`);
+  assert.equal(found.length, 1, found.join("\n"));
+  assert.match(found[0] ?? "", /^gw\.yaml:2: providers\.anthropic\.api_key: secrets may not be written in the config file/);
 });
 
 test("an unknown key is reported at its own line, nested or at the top", () => {

@@ -10,6 +10,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { bedrockError, bedrockStreamException } from "../../src/providers/bedrock/errors.js";
 import { anthropicError } from "../../src/providers/shared/anthropic-errors.js";
 import { readHealth, startHarness, type Harness } from "../helpers/gateway-harness.js";
+import { deploymentRefusalReport } from "../../src/gateway/request-report.js";
 
 const DATA_RETENTION = "The model returned following errors: data retention mode 'default' is not available for this model";
 
@@ -140,14 +141,24 @@ models:
     }
   });
 
-  test("with no deployment left the client gets a 502 that names the fix, not a 400 blaming its request", async () => {
-    await assert.rejects(ask("bare-only"), (error: unknown) => {
-      assert.ok(error instanceof Anthropic.APIError);
-      assert.equal(error.status, 502);
-      assert.equal(error.headers.get("x-should-retry"), "false", "a retry would walk every deployment to the same answer");
-      assert.match(error.message, /on-demand throughput isn.t supported.*set the deployment's upstream_model to an inference profile id/);
-      return true;
-    });
+  test("with no deployment left the client gets a 502 that names the deployment and the fix, not a 400 blaming its request; the operator hears of it on stderr", async () => {
+    const reported: string[] = [];
+    const original = harness.gateway.state.deploymentRefusals;
+    harness.gateway.state.deploymentRefusals = deploymentRefusalReport((error) => reported.push(error.message), 0);
+    try {
+      await assert.rejects(ask("bare-only"), (error: unknown) => {
+        assert.ok(error instanceof Anthropic.APIError);
+        assert.equal(error.status, 502);
+        assert.equal(error.headers.get("x-should-retry"), "false", "a retry would walk every deployment to the same answer");
+        assert.match(error.message, /deployment bedrock-bare-id refused the gateway's own credentials or configuration \(not your API key\): /);
+        assert.match(error.message, /on-demand throughput isn.t supported.*set the deployment's upstream_model to an inference profile id/);
+        return true;
+      });
+      assert.equal(reported.length, 1, reported.join("\n"));
+      assert.match(reported[0] ?? "", /^1 attempt\(s\) refused for the gateway's own credentials, account or configuration \(the last req_sy_[\w-]+\): deployment bedrock-bare-id refused/);
+    } finally {
+      harness.gateway.state.deploymentRefusals = original;
+    }
   });
 
   test("a model id the Anthropic API does not know fails over to Bedrock and counts against the deployment's health", async () => {

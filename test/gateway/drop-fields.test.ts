@@ -70,6 +70,8 @@ test("Bedrock refuses a deferred tool; a deployment that drops the field serves 
   await assert.rejects(ask("haiku-as-is"), (error: unknown) => {
     assert.ok(error instanceof Anthropic.BadRequestError);
     assert.match(error.message, /tools\.0\.custom\.defer_loading: Extra inputs are not permitted/);
+    // And how to have the gateway serve it: the field as drop_fields takes it.
+    assert.match(error.message, /\(deployment bedrock-haiku does not accept it; the gateway drops it for that deployment with drop_fields: \[tools\.\*\.defer_loading\] in its config\)/);
     return true;
   });
   const { response } = await ask("haiku-dropping");
@@ -88,7 +90,7 @@ test("count_tokens drops the same fields for the deployment that counts", async 
     });
   const refused = await count("haiku-as-is");
   assert.equal(refused.status, 400);
-  assert.match(await refused.text(), /tools\.0\.custom\.defer_loading: Extra inputs are not permitted/);
+  assert.match(await refused.text(), /tools\.0\.custom\.defer_loading: Extra inputs are not permitted.*drop_fields: \[tools\.\*\.defer_loading\]/);
   const counted = await count("haiku-dropping");
   assert.equal(counted.status, 200);
   assert.equal(counted.headers.get("x-switchyard-deployment"), "bedrock-haiku-dropping");

@@ -396,6 +396,37 @@ describe("errors in the Anthropic shape", () => {
     assert.equal(refused.attempts.length, 0);
   });
 
+  test("the upstream's rate-limit headers reach the client renamed as the upstream's; anthropic-ratelimit-* are the gateway's own", async () => {
+    const { response } = await client.messages.create({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).withResponse();
+    assert.equal(response.headers.get("x-switchyard-provider"), "anthropic");
+    assert.match(response.headers.get("x-switchyard-upstream-ratelimit-input-tokens-limit") ?? "", /^\d+$/);
+    // This harness's key has no limits: no anthropic-ratelimit-* at all, rather than the account's.
+    const named = [...response.headers.keys()].filter((name) => name.startsWith("anthropic-ratelimit-"));
+    assert.deepEqual(named, []);
+  });
+
+  test("GET /v1/switchyard/budget answers a key by id or name with its budget and spend; an unknown key is a 404", async () => {
+    const { secret, id } = await harness.createKey({ name: "budget-report", budget: "5" });
+    const budget = async (key: string) => {
+      const answer = await fetch(`${harness.gateway.url}/v1/switchyard/budget?key=${encodeURIComponent(key)}`, { headers: { "x-api-key": harness.adminKey } });
+      return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    };
+    // Unused here yet: the ledger's figure.
+    const before = await budget("budget-report");
+    assert.equal(before.status, 200);
+    assert.deepEqual({ ...before.body, resets_at: undefined }, { key: id, name: "budget-report", monthly_budget_usd: "5", month_spend_usd: "0", counted_by: "ledger", resets_at: undefined });
+    assert.match(String(before.body.resets_at), /^\d{4}-\d{2}-01T00:00:00\.000Z$/);
+    const spender = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const { response } = await spender.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).withResponse();
+    const cost = response.headers.get("x-switchyard-cost-usd");
+    const after = await budget(id);
+    assert.equal(after.body.counted_by, "gateway");
+    assert.equal(after.body.month_spend_usd, cost, "the spend is exactly the request's cost");
+    const unknown = await budget("no-such-key");
+    assert.equal(unknown.status, 404);
+    assert.match(JSON.stringify(unknown.body), /no active key has the id or name \\"no-such-key\\"/);
+  });
+
   test("a burst cannot spend past the budget: requests in flight hold what they may cost, so only the first of eight concurrent ones is served", async () => {
     // haiku-4-5 at $5 per million output tokens: 200 max_tokens may cost $0.001, twice the budget.
     const { secret, id } = await harness.createKey({ name: "burst-budget", budget: "0.0005" });

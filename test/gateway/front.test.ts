@@ -369,6 +369,24 @@ function startAndLeaveAt(
   });
 }
 
+test("a 529 goes out with a reason phrase (Node's table has none for it: the status line read \"529 unknown\")", async () => {
+  harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 529 }, probability: 1 }] });
+  try {
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const request = httpRequest({ host, port, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" } }, (response) => {
+        response.resume();
+        resolve(`${response.statusCode} ${response.statusMessage}`);
+      });
+      request.on("error", reject);
+      request.end(JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "overloaded?" }] }));
+    });
+    assert.equal(statusLine, "529 Overloaded");
+  } finally {
+    harness.anthropic.setProfile("instant");
+    harness.gateway.state.health.reset();
+  }
+});
+
 describe("a client that goes away", () => {
   /** Back to an instant emulator and a clean health book; the upstream pool still serves. */
   async function afterAbandon(): Promise<void> {
@@ -486,6 +504,9 @@ describe("a client that goes away", () => {
         assert.equal(row.status, 499, "nothing was answered: nginx's client-closed-request status, not a 504");
         assert.equal(row.error_type, "client_disconnected");
         assert.deepEqual(row.attempts.map((attempt) => attempt.error), ["client_disconnected"]);
+        // The upstream had the request: it may bill what it processed. 0 at least, not an exact 0.
+        assert.deepEqual([row.cost_usd, row.cost_exact, row.cost_usd_upper], ["0", false, null]);
+        assert.ok(row.warnings.some((warning) => /^the attempt on anthropic-haiku ended without an answer \(client_disconnected\): if the upstream had begun on it, it may bill/.test(warning)), row.warnings.join("; "));
       }
       const haiku = await haikuHealth();
       assert.equal(haiku.failures, 0, "a client going away before the first byte is not the upstream's failure (nor its timeout)");
@@ -728,6 +749,42 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.equal(row.stream, true);
   });
 
+  test("a client that stops reading but keeps its connection is let go after first_byte_ms: the upstream is cut, the row written", async () => {
+    let paused = 0;
+    let clientClosed: number | undefined;
+    let clientResponse: IncomingMessage | undefined;
+    const { requestId } = await new Promise<{ requestId: string | undefined }>((resolve) => {
+      void startAndLeaveAt({ ...target, key }, streamBody(UNBUFFERABLE), (response) => {
+        if (!response) return;
+        response.once("data", () => {
+          // Never reads again and never hangs up: only the gateway can end this.
+          response.pause();
+          paused = performance.now();
+          clientResponse = response;
+          response.socket.once("close", () => {
+            clientClosed = performance.now();
+          });
+          resolve({ requestId: String(response.headers["request-id"]) });
+        });
+      });
+    });
+    const exchange = sent.at(-1);
+    assert.ok(exchange && requestId);
+    const closed = await Promise.race([exchange.closed, sleep(6_000).then(() => "still open" as const)]);
+    assert.deepEqual(closed, { finished: false }, "the upstream stream was cut");
+    // first_byte_ms is 2,000 here; the gateway let the client go then, not at once and not never.
+    const cutAfter = performance.now() - paused;
+    assert.ok(cutAfter >= 1_900 && cutAfter < 5_000, `cut ${Math.round(cutAfter)} ms after the client stopped reading`);
+    // A paused socket notices nothing; reading again, the client finds its connection closed.
+    const reader = clientResponse;
+    assert.ok(reader);
+    reader.resume();
+    await eventually(() => clientClosed, "the gateway closed the client's connection", 2_000);
+    const row = await ledgerRow(requestId, ledger, 1_500);
+    assert.equal(row.stream, true);
+    assert.ok(row.warnings.includes("stream ended early: client_disconnected"), row.warnings.join("; "));
+  });
+
   for (const [end, expected] of [
     ["error", { sseError: /"type":"overloaded_error","message":"Overloaded \(mid-stream\)"/, kind: "overloaded" }],
     ["cut", { sseError: /"type":"api_error","message":"[^"]*the stream ended before message_stop"/, kind: "upstream_server" }],
@@ -748,7 +805,12 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
       const row = await ledgerRow(requestId, ledger, 1_500);
       assert.ok(row.warnings.includes(`stream ended early: ${expected.kind}`), `warnings: ${row.warnings.join("; ")}`);
       assert.equal(row.input_tokens, 5, "what the upstream reported before the end is still priced");
-      assert.ok(row.cost_usd !== null);
+      // Its output was never reported: the cost is a range up to max_tokens (4,096) of Haiku 4.5 output at $5/MTok.
+      assert.equal(row.output_tokens, null);
+      assert.equal(row.cost_usd, "0.000005");
+      assert.equal(row.cost_exact, false);
+      assert.equal(row.cost_usd_upper, "0.020485");
+      assert.ok(row.warnings.includes("output tokens not reported: cost_usd_upper counts max_tokens (4096) of output"), row.warnings.join("; "));
     });
   }
 

@@ -48,6 +48,24 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...inherited, ...extra };
 }
 
+/** A serve child whose stdout and stderr are gathered in one text; `waitFor` polls it for up to 20 s. */
+function spawnServe(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
+  const child = spawn(process.execPath, [BIN, "serve", ...args], { env: options.env, stdio: ["ignore", "pipe", "pipe"], ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const served = {
+    child,
+    exited,
+    output: "",
+    async waitFor(pattern: RegExp): Promise<void> {
+      const deadline = Date.now() + 20_000;
+      while (!pattern.test(served.output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
+  child.stdout.setEncoding("utf8").on("data", (text: string) => (served.output += text));
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (served.output += text));
+  return served;
+}
+
 /** Runs `run` with a port on 127.0.0.1 that another server holds. */
 async function withTakenPort(run: (port: number) => void | Promise<void>): Promise<void> {
   const holder = createServer();
@@ -77,8 +95,9 @@ test("a port already taken, with Redis connected: serve exits with the error ins
     const { status, stderr } = serve(`${BASE}listen: { host: 127.0.0.1 }\nredis: { url_env: SHARED_STATE_URL }\n`, { SHARED_STATE_URL: REDIS_URL }, port);
     // Before the fix the Redis connections kept the process alive: spawnSync timed out (status null).
     assert.notEqual(status, null, "serve did not exit");
-    assert.notEqual(status, 0);
-    assert.match(stderr, /EADDRINUSE|address already in use/i);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^switchyard serve: 127\\.0\\.0\\.1:${port} is already in use\nstop what listens there, or choose another port`, "m"));
+    assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
   });
 });
 
@@ -143,7 +162,7 @@ test("with one CPU serve suggests starting it with --single-threaded-gc; not whe
     const oneCpu = ["taskset", "-c", firstAllowedCpu(), process.execPath];
     const started = (run: { stderr: string }, what: string): string => {
       // Each run got as far as listening: a hint that is missing is not a serve that died early.
-      assert.match(run.stderr, /EADDRINUSE|address already in use/i, `${what}: ${run.stderr}`);
+      assert.match(run.stderr, /:\d+ is already in use\nstop what listens there/, `${what}: ${run.stderr}`);
       return run.stderr;
     };
     assert.match(started(serve(config, {}, port, oneCpu), "one CPU"), hint);
@@ -167,7 +186,7 @@ warm_up: { requests: 0 }
     const { status, stderr } = serve(config, { TEST_KEY: "sk-test" }, port);
     assert.notEqual(status, 0);
     assert.doesNotMatch(stderr, /deployments\.0\.model/);
-    assert.match(stderr, /EADDRINUSE|address already in use/i);
+    assert.match(stderr, /:\d+ is already in use\nstop what listens there/);
     // Without the file the same deployment is refused, naming the field.
     const without = serve(config.replace(/catalog_files: .*\n/, ""), { TEST_KEY: "sk-test" }, port);
     assert.equal(without.status, 2, without.stderr);
@@ -183,7 +202,7 @@ test("npm start's demo mode on a taken port: serve exits with the error, its emu
       const result = spawnSync(process.execPath, [BIN, "serve", "--port", String(port)], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 30_000 });
       assert.notEqual(result.status, null, "serve did not exit (the emulators kept it alive)");
       assert.notEqual(result.status, 0);
-      assert.match(result.stderr, /EADDRINUSE|address already in use/i);
+      assert.match(result.stderr, /:\d+ is already in use\nstop what listens there/);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -218,16 +237,12 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
   await setup.close();
   const config = join(dir, "gateway.yaml");
   writeFileSync(config, `listen: { host: 127.0.0.1, port: 0 }\nledger: { kind: sqlite, path: ${JSON.stringify(database)} }\nwarm_up: { requests: 0 }\nproviders:\n  emulator: { kind: anthropic, base_url: "${emulator.url}", api_key_env: SIGNAL_EMULATOR_KEY }\ndeployments:\n  - { id: haiku, provider: emulator, model: claude-haiku-4-5, route: global }\n`);
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config], { env: childEnv({ SIGNAL_EMULATOR_KEY: "sk-emulator" }), stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const served = spawnServe(["--config", config], { env: childEnv({ SIGNAL_EMULATOR_KEY: "sk-emulator" }) });
+  const { child, exited } = served;
   try {
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => (output += text));
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
-    const deadline = Date.now() + 20_000;
-    while (!/listening on http/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-    assert.ok(url, output);
+    await served.waitFor(/listening on http/);
+    const url = /listening on (http:\/\/\S+)/.exec(served.output)?.[1];
+    assert.ok(url, served.output);
     const response = await fetch(`${url}/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": secret, "anthropic-version": "2023-06-01", "content-type": "application/json" },
@@ -240,8 +255,8 @@ test("a second Ctrl-C stops serve at once, without waiting for the streams still
     assert.equal(first, "draining", "the first Ctrl-C waits for the stream in flight");
     child.kill("SIGINT");
     const code = await Promise.race([exited, settleAfter(10_000, "still running")]);
-    assert.equal(code, 130, output);
-    assert.match(output, /stopping at once: rows not yet in the ledger are in its journal/);
+    assert.equal(code, 130, served.output);
+    assert.match(served.output, /stopping at once: rows not yet in the ledger are in its journal/);
     await reader.cancel().catch(() => undefined);
   } finally {
     child.kill("SIGKILL");
@@ -281,4 +296,69 @@ test("a config file that cannot be read: exit 2, naming it", () => {
   const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /--config: cannot read \/nonexistent\/gateway\.yaml/);
+});
+
+test("serve says when its admin key variable is unset (naming it) and when it serves without keys; the 403 names the variable too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-warnings-"));
+  const config = join(dir, "gateway.yaml");
+  // A relative ledger path: next to the config, wherever serve runs.
+  writeFileSync(config, `ledger: { kind: sqlite, path: here.db }\nadmin_key_env: NOT_SET_ADMIN\nallow_unauthenticated: true\nwarm_up: { requests: 0 }\n${BASE}`);
+  const served = spawnServe(["--config", config, "--port", "0"], { cwd: tmpdir(), env: childEnv({ TEST_KEY: "sk-test" }) });
+  const { child, exited } = served;
+  try {
+    await served.waitFor(/allow_unauthenticated is true/);
+    const output = served.output;
+    assert.match(output, /warning: NOT_SET_ADMIN \(admin_key_env\) is not set: the admin endpoints and the dashboard answer 403/);
+    assert.match(output, /dashboard: http:\S+ \(disabled: NOT_SET_ADMIN is not set\)/);
+    assert.match(output, /warning: allow_unauthenticated is true/);
+    assert.match(output, new RegExp(`ledger: ${join(dir, "here.db").replaceAll(".", "\\.")}`));
+    assert.match(output, new RegExp(`switchyard keys create --name my-app --config ${config.replaceAll(".", "\\.")}`));
+    const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+    const answer = await fetch(`${url}/v1/switchyard/health`, { headers: { "x-api-key": "anything" } });
+    assert.equal(answer.status, 403);
+    assert.match(await answer.text(), /the gateway started without NOT_SET_ADMIN \(its admin_key_env\) set/);
+  } finally {
+    child.kill("SIGKILL");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--emulator-profile: only without a config, and only a profile the emulators know", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-profile-"));
+  try {
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, BASE);
+    const withConfig = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--emulator-profile", "flaky"], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    assert.equal(withConfig.status, 2, withConfig.stderr);
+    assert.match(withConfig.stderr, /--emulator-profile applies to the built-in emulators, which serve starts only without a config/);
+    const unknown = spawnSync(process.execPath, [BIN, "serve", "--emulator-profile", "nonsense"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    assert.equal(unknown.status, 2, unknown.stderr);
+    assert.match(unknown.stderr, /--emulator-profile: unknown profile "nonsense"; known profiles: instant,/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("serve --check: exit 0 and a summary for a config serve would start with; exit 2 with every problem otherwise; nothing listens", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-check-"));
+  try {
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, `ledger: { kind: sqlite, path: team.db }\n${BASE}`);
+    const ok = spawnSync(process.execPath, [BIN, "serve", "--check", "--config", good], { env: childEnv({ TEST_KEY: "sk-test" }), encoding: "utf8", timeout: 20_000 });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, `config ok: ${good}: 1 provider(s), 1 deployment(s), 0 model alias(es); ledger: ${join(dir, "team.db")}\n`);
+    assert.equal(existsSync(join(dir, "team.db")), false, "the ledger is not created");
+    const unset = spawnSync(process.execPath, [BIN, "serve", "--check", "--config", good], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    assert.equal(unset.status, 2);
+    assert.match(unset.stderr, /providers\.a: TEST_KEY is not set/);
+    const typos = join(dir, "typos.yaml");
+    writeFileSync(typos, `${BASE}routing:\n  polcy: cheapest\ntimeout: { total_ms: 5 }\n`);
+    const bad = spawnSync(process.execPath, [BIN, "serve", "--check", "--config", typos], { env: childEnv({ TEST_KEY: "sk-test" }), encoding: "utf8", timeout: 20_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /typos\.yaml:6: routing: Unrecognized key: "polcy" \(did you mean "policy"\?\)/);
+    assert.match(bad.stderr, /typos\.yaml:7: Unrecognized key: "timeout" \(did you mean "timeouts"\?\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

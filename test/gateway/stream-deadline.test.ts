@@ -42,21 +42,24 @@ test("a stream that outlasts total_ms but never falls silent runs to its end", a
   }
 });
 
-test("a stream that falls silent for first_byte_ms is ended as a timeout", async () => {
+test("a stream that falls silent for first_byte_ms is ended as a timeout, a failure of the deployment's", async () => {
   harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "mid_stream", ms: 4_000 }, streaming: true, count: 1 }] });
+  harness.gateway.state.health.reset();
   try {
     const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 40, messages: [{ role: "user", content: "a stalled answer" }] });
     await assert.rejects(stream.finalMessage(), (error: unknown) => error instanceof Anthropic.APIError && /no bytes from the upstream for 1000 ms/.test(error.message));
     const row = await rowOf(stream.request_id);
     assert.ok(row.warnings.includes("stream ended early: timeout"), JSON.stringify(row.warnings));
+    assert.equal(harness.gateway.state.health.snapshot().get(row.deployment ?? "")?.failures, 1, "a stalled upstream counts against its circuit");
   } finally {
     harness.anthropic.setProfile("instant");
   }
 });
 
-test("a stream never silent that runs past stream_max_ms is ended as a timeout, its usage kept", async () => {
+test("a stream never silent that runs past stream_max_ms is ended as a timeout, its usage kept, the deployment not blamed", async () => {
   // 100 deltas 60 ms apart: about 6 s, never 1 s without a byte, cut at 3 s.
   harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 60, p99: 60 } } });
+  harness.gateway.state.health.reset();
   try {
     const started = performance.now();
     const stream = client.messages.stream({ model: "haiku-via-anthropic", max_tokens: 100, messages: [{ role: "user", content: "an endless answer" }] });
@@ -66,6 +69,9 @@ test("a stream never silent that runs past stream_max_ms is ended as a timeout, 
     const row = await rowOf(stream.request_id);
     assert.ok(row.warnings.includes("stream ended early: timeout"), JSON.stringify(row.warnings));
     assert.ok(row.input_tokens !== null && row.input_tokens > 0, "message_start's usage is kept");
+    // The operator's limit was met, not a fault of the deployment's: no failure toward its circuit.
+    const health = harness.gateway.state.health.snapshot().get(row.deployment ?? "");
+    assert.equal(health?.failures ?? 0, 0, JSON.stringify(health));
   } finally {
     harness.anthropic.setProfile("instant");
   }

@@ -90,14 +90,24 @@ describe("switchyard keys", () => {
     assert.match(created.stdout, /not shown again/);
   });
 
-  test("revoke by name, then by id; revoking twice is an error", () => {
+  test("a tag key takes the characters the x-switchyard-tags header takes, ':' included", () => {
+    const created = json<{ tags: Record<string, string> }>(run(["keys", "create", "--name", "namespaced", "--tag", "k8s:namespace=search", "--json", ...db]));
+    assert.deepEqual(created.tags, { "k8s:namespace": "search" });
+  });
+
+  test("revoke by name, then by id; revoking twice is done already (exit 0, saying when); a key that never was is an error", () => {
     const created = json<{ id: string }>(run(["keys", "create", "--name", "temporary", "--json", ...db]));
     const revoked = run(["keys", "revoke", "temporary", ...db]);
     assert.equal(revoked.status, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`revoked ${created.id} \\(temporary\\)`));
     const again = run(["keys", "revoke", created.id, ...db]);
-    assert.equal(again.status, 2);
-    assert.match(again.stderr, /no active key with id or name/);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^${created.id} \\(temporary\\) was already revoked on \\d{4}-\\d{2}-\\d{2}T`));
+    const againJson = json<{ revoked: string; already_revoked_at: string }>(run(["keys", "revoke", "temporary", "--json", ...db]));
+    assert.equal(againJson.revoked, created.id);
+    const never = run(["keys", "revoke", "never-created", ...db]);
+    assert.equal(never.status, 2);
+    assert.match(never.stderr, /no key with id or name "never-created"/);
     const listed = json<{ id: string; revoked_at: string | null }[]>(run(["keys", "list", "--json", ...db]));
     assert.ok(listed.find((key) => key.id === created.id)?.revoked_at);
   });
@@ -107,7 +117,8 @@ describe("switchyard keys", () => {
       [["keys", "create", "--name", "b", "--budget-usd", "lots", ...db], /--budget-usd/],
       [["keys", "create", "--name", "b", "--budget-usd", "-5", ...db], /--budget-usd/],
       [["keys", "create", "--name", "b", "--budget-usd", "1e3", ...db], /--budget-usd/],
-      [["keys", "create", "--name", "b", "--tag", "team", ...db], /--tag/],
+      [["keys", "create", "--name", "b", "--tag", "team", ...db], /--tag must be key=value \(key: letters, digits, _ \. : -\)/],
+      [["keys", "create", "--name", "b", "--tag", "team space=1", ...db], /--tag must be key=value/],
       [["keys", "create", "--name", "b", "--tag", "a=1", "--tag", "a=2", ...db], /--tag a is given twice/],
       [["keys", "create", "--name", "has space", ...db], /--name/],
       [["keys", "create", "--name", "search", ...db], /--name: an active key named "search" already exists/],
@@ -281,4 +292,68 @@ test("a SQLite file that holds no ledger is an error for a command that only rea
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("spend --key NAME with a revoked namesake: the active key, and a note naming the other", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-namesake-"));
+  try {
+    const db = ["--db", join(dir, "ledger.db")];
+    const first = json<{ id: string }>(run(["keys", "create", "--name", "reused", "--json", ...db]));
+    assert.equal(run(["keys", "revoke", "reused", ...db]).status, 0);
+    const second = json<{ id: string }>(run(["keys", "create", "--name", "reused", "--json", ...db]));
+    const byName = run(["spend", "--key", "reused", ...db]);
+    assert.equal(byName.status, 0, byName.stderr);
+    assert.equal(byName.stderr, `note: --key reused is ${second.id}; 1 other key(s) had that name (${first.id}): give an id to see one of them\n`);
+    const byId = run(["spend", "--key", first.id, ...db]);
+    assert.equal(byId.status, 0, byId.stderr);
+    assert.equal(byId.stderr, "", "an id names one key");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("keys and spend --config use the ledger the gateway's config names (a relative path is relative to the config file), and say when they create one", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-cli-config-"));
+  const elsewhere = mkdtempSync(join(tmpdir(), "switchyard-cli-cwd-"));
+  try {
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(
+      config,
+      [
+        "ledger: { kind: sqlite, path: team-ledger.db }",
+        "providers:",
+        "  direct: { kind: anthropic, api_key_env: ANTHROPIC_API_KEY }",
+        "deployments:",
+        "  - { id: haiku, provider: direct, model: claude-haiku-4-5, route: global }",
+        "models:",
+        "  haiku: [haiku]",
+        "",
+      ].join("\n"),
+    );
+    // Run from another directory: the file still lands next to the config, where serve would put it.
+    const created = spawnSync(process.execPath, [BIN, "keys", "create", "--name", "carol", "--config", config], { encoding: "utf8", cwd: elsewhere, env: { ...process.env, SWITCHYARD_DB: "" } });
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stderr, new RegExp(`created a new ledger at ${join(dir, "team-ledger.db").replaceAll(".", "\\.")}`));
+    assert.equal(existsSync(join(elsewhere, "switchyard.db")), false, "no stray ledger in the working directory");
+    const listed = json<{ name: string }[]>(run(["keys", "list", "--json", "--config", config]));
+    assert.deepEqual(listed.map((key) => key.name), ["carol"]);
+    const again = run(["keys", "create", "--name", "dave", "--config", config]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /created a new ledger/);
+    const spend = run(["spend", "--config", config, "--json"]);
+    assert.equal(spend.status, 0, spend.stderr);
+    await expectUsageErrors([
+      [["spend", "--config", config, "--db", "x.db"], /--config names the gateway's ledger: leave out --db/],
+      [["keys", "list", "--config", join(dir, "missing.yaml")], /--config: cannot read .*missing\.yaml/],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test("a database that refuses connections is one line on stderr and exit 1, not a stack trace", () => {
+  const result = run(["spend", "--postgres", "postgres://nobody@127.0.0.1:9/none"]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /^switchyard spend: connect ECONNREFUSED 127\.0\.0\.1:9\n$/);
 });

@@ -57,8 +57,8 @@ function spyOn(store: LedgerStore, options: { segments: boolean } = { segments: 
   return { store: spy, batches, segmentCalls: () => segmentCalls, failNext: (times) => (failures = times) };
 }
 
-/** Waits (up to 3 s) until the writer has done what `condition` checks. */
-const until = (condition: () => Promise<boolean>) => eventually(async () => ((await condition()) ? true : undefined), "waiting for the writer", 3_000);
+/** Waits (up to 10 s: the whole suite may be running beside it) until the writer has done what `condition` checks. */
+const until = (condition: () => Promise<boolean>) => eventually(async () => ((await condition()) ? true : undefined), "waiting for the writer", 10_000);
 
 const segments = (journalDir: string) => readdirSync(journalDir).filter((name) => name.startsWith("segment-"));
 

@@ -118,3 +118,64 @@ test("compare --residency takes only a residency the catalog knows, naming the f
   const eu = run("compare", "--model", "sonnet-4.6", "--input", "1000", "--residency", "eu", "--json");
   assert.equal(eu.code, 0, eu.stderr);
 });
+
+test("compare --json names the usage as the ledger does, an unknown count null rather than 0", { skip: skipReal }, () => {
+  const flags = run("compare", "--model", "claude-sonnet-4-6", "--input", "1000", "--output", "100", "--cache-read", "7", "--json");
+  assert.equal(flags.code, 0, flags.stderr);
+  const fromFlags = JSON.parse(flags.stdout) as { usage: Record<string, number | null>; options: { rank: number; total_usd: string }[] };
+  assert.deepEqual(fromFlags.usage, {
+    input_tokens: 1000,
+    output_tokens: 100,
+    cache_write_5m_tokens: 0,
+    cache_write_1h_tokens: 0,
+    cache_write_unsplit_tokens: null,
+    cache_read_tokens: 7,
+    web_search_requests: null,
+  });
+  assert.equal(fromFlags.options[0]?.rank, 1);
+  assert.match(fromFlags.options[0]?.total_usd ?? "", /^\d+(\.\d+)?$/);
+  const usageFile = resolve(OUTPUT, "compare-usage.json");
+  writeFileSync(usageFile, JSON.stringify({ input_tokens: 10, output_tokens: 3 }));
+  const fromJson = JSON.parse(run("compare", "--model", "claude-sonnet-4-6", "--usage-json", usageFile, "--json").stdout) as { usage: Record<string, number | null> };
+  assert.equal(fromJson.usage.input_tokens, 10);
+  assert.equal(fromJson.usage.cache_read_tokens, null, "a count the usage object did not report is unknown");
+  // Each option says how far its price can go, as price --json does: exact ones have their total as the bound.
+  const exactOption = fromFlags.options[0] as { total_usd: string; total_usd_upper?: string | null };
+  assert.equal(exactOption.total_usd_upper, exactOption.total_usd);
+});
+
+test("a negative number after a flag reaches the flag's own check; a flag given twice is refused, not its last value kept", () => {
+  const negative = run("price", "--model", "claude-haiku-4-5", "--input", "-5", "--output", "1");
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /--input must be a whole number \(0 or more\), got "-5"/);
+  const twice = run("price", "--model", "claude-haiku-4-5", "--input", "10", "--input", "20", "--output", "1");
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--input is given twice \("10" and "20"\): give it once/);
+  // A flag meant to repeat still does: both catalog files are read (the second one's error shows it).
+  const catalogs = run("price", "--model", "claude-haiku-4-5", "--input", "1", "--output", "1", "--catalog", "/nonexistent-a.yaml", "--catalog", "/nonexistent-b.yaml");
+  assert.equal(catalogs.code, 2);
+  assert.doesNotMatch(catalogs.stderr, /given twice/);
+  assert.match(catalogs.stderr, /nonexistent-b\.yaml/);
+});
+
+test("switchyard --version prints the package's version; switchyard help COMMAND is COMMAND --help", () => {
+  const version = run("--version");
+  assert.equal(version.code, 0);
+  const manifest = JSON.parse(readFileSync(resolve(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+  assert.equal(version.stdout, `switchyard ${manifest.version}\n`);
+  const help = run("help", "serve");
+  assert.equal(help.code, 0);
+  assert.equal(help.stdout, run("serve", "--help").stdout);
+  assert.match(help.stdout, /^switchyard serve — the gateway/);
+});
+
+test("price --region: a region name, and only where prices go by region", () => {
+  const mars = run("price", "--model", "claude-sonnet-4-6", "--provider", "bedrock", "--region", "mars-1", "--input", "10", "--output", "1");
+  assert.equal(mars.code, 2);
+  assert.match(mars.stderr, /--region must be a cloud region such as us-east-1 or europe-west1, got "mars-1"/);
+  const direct = run("price", "--model", "claude-sonnet-4-6", "--provider", "anthropic", "--region", "us-east-1", "--input", "10", "--output", "1");
+  assert.equal(direct.code, 2);
+  assert.match(direct.stderr, /--region: anthropic is not priced by region; it has global and us routes \(--inference-geo us\)/);
+  const bedrock = run("price", "--model", "claude-sonnet-4-6", "--provider", "bedrock", "--region", "eu-west-1", "--input", "10", "--output", "1");
+  assert.equal(bedrock.code, 0, bedrock.stderr);
+});

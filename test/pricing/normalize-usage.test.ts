@@ -79,6 +79,18 @@ test("streaming: cache counts that arrive only in message_delta are kept", () =>
   assert.equal(usage.output, 40);
 });
 
+test("streaming: the last count reported wins (cumulative totals, as the SDK reads them), and a null one is not a report", () => {
+  // An answer stopped at once: output 0, not message_start's placeholder 1.
+  assert.equal(fromAnthropicStream({ input_tokens: 10, output_tokens: 1 }, [{ output_tokens: 0 }]).usage.output, 0);
+  // A later, smaller total replaces an earlier one.
+  const revised = fromAnthropicStream({ input_tokens: 10, cache_read_input_tokens: 5000, output_tokens: 1 }, [{ cache_read_input_tokens: 3000, output_tokens: 7 }]);
+  assert.equal(revised.usage.cacheRead, 3000);
+  // A delta whose output is null reported nothing: the output stays unknown.
+  const nulled = fromAnthropicStream({ input_tokens: 10, output_tokens: 1 }, [{ output_tokens: null, input_tokens: 10 }]);
+  assert.equal(nulled.usage.output, undefined);
+  assert.ok(nulled.warnings.some((warning) => /no message_delta reported the output/.test(warning)));
+});
+
 test("Bedrock InvokeModel: body usage checked against the token-count headers", () => {
   const consistent = fromBedrockInvoke(
     { input_tokens: 10, output_tokens: 15, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },

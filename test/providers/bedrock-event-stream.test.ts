@@ -35,6 +35,26 @@ test("message_stop reaches the client as the Anthropic API sends it: Bedrock's i
   assert.deepEqual([usage.input, usage.output], [12, 34], "the metrics still price a stream without Anthropic usage events");
 });
 
+/** A chunk frame carrying `json` as the event's bytes. */
+const chunkOf = (json: string) => eventFrame("chunk", JSON.stringify({ bytes: Buffer.from(json).toString("base64") }));
+
+test("a stream whose message_delta never reported the output takes it from message_stop's metrics", () => {
+  const decoder = new BedrockStreamDecoder("test");
+  decoder.push(chunkOf(JSON.stringify({ type: "message_start", message: { usage: { input_tokens: 12, output_tokens: 1 } } })));
+  decoder.push(chunkOf(JSON.stringify({ type: "message_stop", "amazon-bedrock-invocationMetrics": { inputTokenCount: 12, outputTokenCount: 15 } })));
+  const { usage, warnings } = decoder.usage();
+  assert.deepEqual([usage.input, usage.output], [12, 15]);
+  assert.ok(warnings.includes("output from the invocation metrics (no message_delta reported it)"), warnings.join("; "));
+  assert.ok(!warnings.some((warning) => warning.startsWith("no message_delta reported the output")));
+});
+
+test("an event's JSON spread over lines reaches the client on one data line; an event name with a line break is dropped", () => {
+  const decoder = new BedrockStreamDecoder("test");
+  const spread = decoder.push(chunkOf('{"type":"content_block_delta",\n"index":0,\r\n"delta":{"type":"text_delta","text":"hi"}}'));
+  assert.deepEqual(spread, [{ kind: "event", sse: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}\n\n' }]);
+  assert.deepEqual(decoder.push(chunkOf('{"type":"ping\\ndata: {}"}')), []);
+});
+
 test("two frames in one chunk both decode", () => {
   const decoder = new BedrockStreamDecoder("test");
   assert.equal(decoder.push(Buffer.concat([WORKED_FRAME, WORKED_FRAME])).length, 2);

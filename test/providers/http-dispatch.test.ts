@@ -644,7 +644,7 @@ describe("networkError and passThroughHeaders", () => {
     assert.equal(networkError(original, "up"), original);
   });
 
-  test("passThroughHeaders keeps anthropic-ratelimit-* and the upstream request id, nothing else", () => {
+  test("passThroughHeaders keeps the upstream's anthropic-ratelimit-* (as x-switchyard-upstream-ratelimit-*) and its request id, nothing else", () => {
     assert.deepEqual(
       passThroughHeaders({
         "anthropic-ratelimit-requests-limit": "4000",
@@ -656,8 +656,8 @@ describe("networkError and passThroughHeaders", () => {
         "x-ratelimit-anthropic": "no",
       }),
       {
-        "anthropic-ratelimit-requests-limit": "4000",
-        "anthropic-ratelimit-tokens-reset": "2026-01-01T00:00:00Z",
+        "x-switchyard-upstream-ratelimit-requests-limit": "4000",
+        "x-switchyard-upstream-ratelimit-tokens-reset": "2026-01-01T00:00:00Z",
         "x-switchyard-upstream-request-id": "req_123",
       },
     );
@@ -685,7 +685,7 @@ describe("RawResponse.passThrough", () => {
     const full = await call("/pass-through");
     await full.body.bytes();
     assert.deepEqual(fast.passThrough(), passThroughHeaders(full.headers));
-    assert.equal(fast.passThrough()["anthropic-ratelimit-requests-limit"], "50, 60");
+    assert.equal(fast.passThrough()["x-switchyard-upstream-ratelimit-requests-limit"], "50, 60");
     // After the record has been built, the same answer from it.
     assert.deepEqual(full.passThrough(), fast.passThrough());
   });

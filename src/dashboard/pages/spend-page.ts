@@ -9,6 +9,7 @@ import { keyLabel, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOUR
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, totalOf } from "../../ledger/roll-up.js";
+import { TAG_KEY } from "../../ledger/row-schema.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
@@ -17,7 +18,6 @@ export type Dimension = (typeof DIMENSIONS)[number];
 const MAX_SERIES = 8;
 /** Rows in the table at most (the largest groups). */
 export const MAX_ROWS = 500;
-const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Tag keys people have used: on keys, and on the most recent requests. */
 async function knownTagKeys(context: DashboardContext): Promise<string[]> {
@@ -92,10 +92,24 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
 
   // The largest groups get their own colour (and a short legend name); the rest share "other".
   const named = groups.filter((group) => group.cost_usd !== "0").slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
-  const legendName = (value: string | null | undefined) => {
+  const shortName = (value: string | null | undefined) => {
     const name = dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value);
     return name.length > 26 ? `${name.slice(0, 25)}…` : name;
   };
+  // Each series its own legend key: two long names alike in their first 25 characters (or a group
+  // named "other") would otherwise share a colour and a legend line.
+  const legendNames = new Map<string, string>();
+  const taken = new Set<string>(["other"]);
+  for (const group of groups) {
+    const id = idOf(group.group[field]);
+    if (!named.includes(id) || legendNames.has(id)) continue;
+    const base = shortName(group.group[field]);
+    let name = base;
+    for (let copy = 2; taken.has(name); copy += 1) name = `${base} (${copy})`;
+    taken.add(name);
+    legendNames.set(id, name);
+  }
+  const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? shortName(value);
   // No prototype: a group named "constructor" is a name like any other.
   const colours: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { other: OTHER_COLOUR });
   for (const group of groups) {

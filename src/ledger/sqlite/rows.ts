@@ -3,11 +3,12 @@ import { RowsRefusedError, type AttemptRecord, type LedgerRow } from "../ledger.
 import { canonicalUsd } from "../exact-sum.js";
 import { errorCode } from "../../util/error-code.js";
 import type { SqliteDatabase } from "./connection.js";
+import type { UsageCountsJson } from "../../pricing/usage.js";
 
 type Statement = ReturnType<SqliteDatabase["prepare"]>;
 
 /** ledger_rows as better-sqlite3 returns it. */
-export interface StoredRow {
+export interface StoredRow extends UsageCountsJson {
   request_id: string;
   created_at: number;
   key_id: string | null;
@@ -26,13 +27,6 @@ export interface StoredRow {
   latency_ms: number;
   ttft_ms: number | null;
   overhead_ms: number;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_write_5m_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-  cache_write_unsplit_tokens: number | null;
-  cache_read_tokens: number | null;
-  web_search_requests: number | null;
   cost_usd: string | null;
   cost_exact: number;
   cost_usd_upper: string | null;

@@ -161,7 +161,10 @@ export class BedrockStreamDecoder {
         // are the gateway's to read, not a field its clients should find only on some deployments.
         return MESSAGE_STOP;
       }
-      return formatSseEvent(event.type, json);
+      // An SSE line ends at CR or LF: JSON spread over lines (legal JSON, whitespace between tokens)
+      // is passed on compact, and an event name that would break its line is not an event.
+      if (/[\r\n]/.test(event.type)) return undefined;
+      return formatSseEvent(event.type, json.includes("\n") || json.includes("\r") ? JSON.stringify(event) : json);
     });
   }
 
@@ -170,10 +173,18 @@ export class BedrockStreamDecoder {
     this.frames.finish(this.stopped, "message_stop");
   }
 
-  /** The usage seen: Anthropic events first; the invocation metrics when they are all there is. */
+  /**
+   * The usage seen: Anthropic events first; the invocation metrics when they are all there is, or
+   * for the output when no message_delta reported it (message_stop's metrics still did).
+   */
   usage(): NormalizedUsage {
-    if (this.startUsage !== undefined || this.deltaUsages.length > 0) return fromAnthropicStream(this.startUsage, this.deltaUsages);
-    return fromBedrockMetrics(this.metrics);
+    if (this.startUsage === undefined && this.deltaUsages.length === 0) return fromBedrockMetrics(this.metrics);
+    const streamed = fromAnthropicStream(this.startUsage, this.deltaUsages);
+    if (streamed.usage.output !== undefined || this.metrics === undefined) return streamed;
+    const output = fromBedrockMetrics(this.metrics).usage.output;
+    if (output === undefined) return streamed;
+    const warnings = streamed.warnings.filter((warning) => !warning.startsWith("no message_delta reported the output"));
+    return { ...streamed, usage: { ...streamed.usage, output }, warnings: [...warnings, "output from the invocation metrics (no message_delta reported it)"] };
   }
 }
 

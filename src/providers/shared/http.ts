@@ -360,12 +360,19 @@ function isPassedThrough(name: string): boolean {
   return name.startsWith("anthropic-ratelimit-") || UPSTREAM_REQUEST_IDS.has(name);
 }
 
-/** Headers worth passing to the client: the upstream's rate-limit state, and its request id as x-switchyard-upstream-request-id. */
+/**
+ * Headers worth passing to the client, renamed as the upstream's: its request id as
+ * x-switchyard-upstream-request-id, its rate-limit state (anthropic-ratelimit-*, which is the
+ * gateway's account's, shared by every key) as x-switchyard-upstream-ratelimit-*. The
+ * anthropic-ratelimit-* names a client reads are the gateway's own limits for its key alone.
+ */
 export function passThroughHeaders(headers: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name in headers) {
     if (!isPassedThrough(name)) continue;
-    kept[UPSTREAM_REQUEST_IDS.has(name) ? "x-switchyard-upstream-request-id" : name] = headers[name] as string;
+    kept[UPSTREAM_REQUEST_IDS.has(name) ? "x-switchyard-upstream-request-id" : `x-switchyard-upstream-${name.slice(ANTHROPIC_PREFIX_LENGTH)}`] = headers[name] as string;
   }
   return kept;
 }
+
+const ANTHROPIC_PREFIX_LENGTH = "anthropic-".length;

@@ -2,13 +2,14 @@
 export function closestNames(query: string, names: string[], count: number): string[] {
   const target = query.toLowerCase();
   return names
-    .map((name) => ({ name, distance: distance(target, name.toLowerCase()) }))
+    .map((name) => ({ name, distance: editDistance(target, name.toLowerCase()) }))
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
     .slice(0, count)
     .map((entry) => entry.name);
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance between two strings. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
