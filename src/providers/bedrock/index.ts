@@ -7,7 +7,7 @@
 import { fromBedrockConverse, fromBedrockInvoke, type NormalizedUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
-import { mapBody, networkError, post } from "../shared/http.js";
+import { mapBody, networkError, post, redirectError } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
@@ -66,6 +66,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       const response = await send(modelPath(call.upstreamModel, operation), body, call.stream ? "application/vnd.amazon.eventstream" : "application/json", call);
       if (response.status !== 200) {
         const bytes = await response.body.bytes();
+        if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, name, "endpoint");
         const retryAfter = retryAfterMs(response.headers);
         const framed = (response.headers["content-type"] ?? "").toLowerCase().includes("application/vnd.amazon.eventstream");
         // The frame's exception decides; an exception name Bedrock has not documented falls back on the status.
@@ -145,6 +146,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         // count_tokens moves on to the model's next deployment; if none can, the caller gets a 400.
         throw new UpstreamError("unsupported", `${name}: Bedrock cannot count tokens for ${call.upstreamModel}`);
       }
+      if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, name, "endpoint");
       if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
       const parsed = JSON.parse(text) as { inputTokens?: unknown };
       if (typeof parsed.inputTokens !== "number") throw new UpstreamError("upstream_server", `${name}: CountTokens answer has no inputTokens`);

@@ -9,7 +9,7 @@ import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import { retryAfterMs, streamCutError, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { mapBody, networkError, post } from "./http.js";
+import { mapBody, networkError, post, redirectError } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
@@ -59,9 +59,9 @@ export class AnthropicShapeClient implements ProviderClient {
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,
     });
-    if (response.status >= 400 || response.status < 200) {
+    if (response.status >= 300) {
       const text = (await response.body.bytes()).toString("utf8");
-      throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
+      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, retryAfterMs(response.headers), who);
     }
     const headers = response.passThrough();
     if (!call.stream) {
@@ -130,6 +130,7 @@ export class AnthropicShapeClient implements ProviderClient {
       { cancel: call.cancel, headersTimeoutMs: call.firstByteTimeoutMs, who },
     );
     const text = (await response.body.bytes()).toString("utf8");
+    if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, who, "base_url");
     if (response.status !== 200) throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
     const parsed = eventJson(text, "count_tokens answer", who) as { input_tokens?: unknown } | null;
     if (typeof parsed?.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);

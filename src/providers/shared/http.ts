@@ -62,6 +62,20 @@ export function abortedError(reason: Error | undefined, who: string): UpstreamEr
   return new UpstreamError("timeout", `${who}: request aborted (${reason?.message ?? "deadline"})`);
 }
 
+/**
+ * A 3xx from an upstream. The gateway does not follow redirects (it would resend a signed body
+ * to wherever it is told): the deployment's base URL or endpoint is wrong, which is the gateway's
+ * own configuration failing (upstream_auth: the next deployment is tried, the operator is told).
+ */
+export function redirectError(status: number, headers: Record<string, string>, who: string, setting: "base_url" | "endpoint"): UpstreamError {
+  const location = headers["location"];
+  return new UpstreamError(
+    "upstream_auth",
+    `${who}: answered ${status} (a redirect${location ? ` to ${location.slice(0, 200)}` : ""}); the gateway does not follow redirects: set the provider's ${setting} to the address the upstream answers on`,
+    { status },
+  );
+}
+
 /** Maps undici / socket errors to the closed set: timeouts vs connection failures. */
 export function networkError(error: unknown, who: string): UpstreamError {
   if (error instanceof UpstreamError) return error;
