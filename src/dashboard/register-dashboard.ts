@@ -57,14 +57,33 @@ function cameOverHttps(request: FastifyRequest): boolean {
   return request.protocol === "https" || first === "https";
 }
 
-/** No Origin (a script, curl) or this very host; "null" (a sandboxed frame) and any other origin are not. */
+/**
+ * No Origin (a script, curl), this very host, or the host a proxy in front says the browser asked
+ * for (the first X-Forwarded-Host: a proxy that rewrites Host passes the original there, and a
+ * form posted from another site cannot carry the header); "null" (a sandboxed frame) and any other
+ * origin are not. Hosts compare as URLs do: any case, a default port written or not.
+ */
 function fromThisOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
+  let from: URL;
   try {
-    return new URL(origin).host === request.headers.host;
+    from = new URL(origin);
   } catch {
     return false;
+  }
+  const forwarded = request.headers["x-forwarded-host"];
+  const hosts = [request.headers.host, (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",", 1)[0]?.trim()];
+  return hosts.some((host) => host !== undefined && host !== "" && hostOf(from.protocol, host) === from.host);
+}
+
+/** A Host header's value as `new URL` writes a host for `protocol` (lower case, no default port); undefined if it is not one. */
+function hostOf(protocol: string, host: string): string | undefined {
+  try {
+    const url = new URL(`${protocol}//${host}`);
+    return url.pathname === "/" && url.search === "" && url.username === "" ? url.host : undefined;
+  } catch {
+    return undefined;
   }
 }
 

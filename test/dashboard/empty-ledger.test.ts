@@ -73,6 +73,20 @@ test("a dashboard form posted from another origin (another site, another port he
   assert.equal((await logout()).status, 303, "no Origin: a script");
 });
 
+test("behind a proxy that rewrites Host, the host the browser asked for (X-Forwarded-Host) is this origin; any other still is not", async () => {
+  const logout = (origin: string, forwardedHost: string) =>
+    fetch(`${harness.gateway.url}/dashboard/logout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { authorization: `Bearer ${harness.adminKey}`, origin, "x-forwarded-host": forwardedHost },
+    });
+  assert.equal((await logout("https://gateway.example.com", "gateway.example.com")).status, 303);
+  assert.equal((await logout("https://gateway.example.com", "Gateway.Example.com:443, 10.0.0.7:8080")).status, 303, "the first of a chain, any case, its default port written");
+  assert.equal((await logout("https://evil.example", "gateway.example.com")).status, 403);
+  assert.equal((await logout("https://gateway.example.com", "10.0.0.7, gateway.example.com")).status, 403, "only the first host of a chain is the browser's");
+  assert.equal((await logout("https://gateway.example.com", "gateway.example.com/x")).status, 403, "not a host");
+});
+
 test("without a session a POST is refused with the sign-in form, not a redirect", async () => {
   const response = await fetch(`${harness.gateway.url}/dashboard/planner`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "workload=x" });
   assert.equal(response.status, 401);
