@@ -128,11 +128,12 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   }
   const deployment = outcome.deployment;
   const refusedBeforeUpstream = !deployment && outcome.attempts.length === 0;
-  // No usage, but an attempt that may have reached the upstream when it ended (a deadline passed,
-  // or the client left): the upstream may bill what it processed. The cost is 0 at least, its
-  // upper bound unknown: inexact, not an exact 0. (A connect timeout is a "timeout" too, though
-  // nothing reached the upstream: the flag errs towards "not known".)
-  const unfinished = usage ? undefined : outcome.attempts.find((attempt) => attempt.error === "timeout" || attempt.error === CLIENT_GONE);
+  // An attempt that may have reached the upstream when it ended without an answer (a deadline
+  // passed, or the client left): the upstream may bill what it processed, which it did not report.
+  // With no usage the cost is 0 at least; after a failover to a deployment that answered, the
+  // answer's cost at least. Either way its upper bound is unknown: inexact, not exact. (A connect
+  // timeout is a "timeout" too, though nothing reached the upstream: the flag errs towards "not known".)
+  const unfinished = outcome.attempts.find((attempt) => attempt.error === "timeout" || attempt.error === CLIENT_GONE);
   if (unfinished) warnings.push(`the attempt on ${unfinished.deployment} ended without an answer (${unfinished.error}): if the upstream had begun on it, it may bill what it processed, which it did not report`);
   // Measured after pricing, so that the gateway's overhead counts it: only the journal write and
   // the response write, which need the row first, are left out.
@@ -161,12 +162,14 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     ...usageCountsToJson(usage),
     // A request refused before any upstream call cost nothing; a served one without a price is unknown.
     cost_usd: cost ? formatUsd(cost.total) : refusedBeforeUpstream || !usage ? "0" : null,
-    cost_exact: cost ? cost.exact && billedExactly : refusedBeforeUpstream || (!usage && !unfinished),
-    cost_usd_upper: cost?.upper === undefined ? null : formatUsd(cost.upper),
+    cost_exact: cost ? cost.exact && billedExactly && !unfinished : refusedBeforeUpstream || (!usage && !unfinished),
+    // An unfinished attempt's share is not bounded: the row's upper bound is unknown.
+    cost_usd_upper: cost?.upper === undefined || unfinished ? null : formatUsd(cost.upper),
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
   // Unpriced: the most it could have cost (its hold), so that a pricing failure is not free spend.
-  const charged = cost?.upper ?? cost?.total ?? (row.cost_usd === null ? (outcome.held ?? 0n) : 0n);
+  // As the ledger's sums count it when budgets reload: cost_usd_upper where the row has one, else cost_usd.
+  const charged = (row.cost_usd_upper === null ? undefined : cost?.upper) ?? cost?.total ?? (row.cost_usd === null ? (outcome.held ?? 0n) : 0n);
   return { row, charged, ...(fault === undefined ? {} : { fault }) };
 }
