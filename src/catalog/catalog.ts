@@ -2,7 +2,7 @@
  * Read access to the catalog: find models and offerings, resolve any model id form, pick the
  * price block in force on a date. Pure: no file system (see files.ts for loading).
  */
-import { blockInForce, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
+import { blockInForce, pricePeriod, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
 import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
 import { closestNames } from "../util/suggest.js";
 import { bedrockGeoOf, withoutBedrockGeo } from "./bedrock-ids.js";
@@ -174,7 +174,7 @@ export class Catalog {
   priceOn(offering: Offering, date: string): PriceBlock {
     const block = blockInForce(offering, date);
     if (block) return block;
-    const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
+    const periods = offering.prices.map(pricePeriod).join(", ");
     throw new CatalogLookupError(
       `${offering.model.id} on ${offering.provider}/${offering.route} has no price on ${date}; the catalog has prices for ${periods}`,
       "at",

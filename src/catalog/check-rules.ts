@@ -11,7 +11,7 @@
  */
 import { Decimal } from "../pricing/decimal.js";
 import type { Catalog } from "./catalog.js";
-import { blockInForce, type Offering, type PriceBlock, type RateCard } from "./model.js";
+import { blockInForce, pricePeriod, type Offering, type PriceBlock, type RateCard } from "./model.js";
 
 export interface RuleFinding {
   offering: string;
@@ -38,9 +38,6 @@ function cardsOf(block: PriceBlock): [string, RateCard][] {
   return cards.filter((entry): entry is [string, RateCard] => entry[1] !== undefined);
 }
 
-function periodOf(block: PriceBlock): string {
-  return `${block.from}..${block.to ?? "today"}`;
-}
 
 function checkRatios(offering: Offering, findings: RuleFinding[]): void {
   if (offering.model.vendor !== "anthropic") return;
@@ -53,7 +50,7 @@ function checkRatios(offering: Offering, findings: RuleFinding[]): void {
         if (!rate.equals(expected)) {
           findings.push({
             offering: offering.key,
-            period: periodOf(block),
+            period: pricePeriod(block),
             rule: `${field}-ratio`,
             message: `${tierName} ${field} is ${rate} = ${rate.div(card.input, 4)}x input; the usual ratio is ${ratio}x (${expected})`,
           });
@@ -76,7 +73,7 @@ function checkRouteMultiplier(offering: Offering, base: Offering, multiplier: De
       if (!rate.equals(expected)) {
         findings.push({
           offering: offering.key,
-          period: periodOf(block),
+          period: pricePeriod(block),
           rule,
           message: `${field} is ${rate}; ${multiplier}x the ${base.route} rate ${baseRate} would be ${expected}`,
         });

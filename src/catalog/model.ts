@@ -99,6 +99,11 @@ export interface CatalogData {
   betas: Map<string, BetaInfo>;
 }
 
+/** A price period as people read it: "2026-01-26..2026-06-30", or "2026-01-26 onwards" while no end is announced. */
+export function pricePeriod(block: { from: string; to?: string | null | undefined }): string {
+  return block.to ? `${block.from}..${block.to}` : `${block.from} onwards`;
+}
+
 /** The price block in force on `date` (YYYY-MM-DD; both ends inclusive), or undefined. */
 export function blockInForce(offering: Pick<Offering, "prices">, date: string): PriceBlock | undefined {
   return offering.prices.find((block) => block.from <= date && (block.to === undefined || date <= block.to));

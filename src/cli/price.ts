@@ -1,4 +1,5 @@
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { pricePeriod } from "../catalog/model.js";
 import { PROVIDERS, type ProviderId } from "../catalog/schema.js";
 import { PricingError } from "../pricing/price-request.js";
 import { quote, type Quote } from "../pricing/quote.js";
@@ -69,7 +70,7 @@ export function renderQuote(priced: Quote, at: string): string {
   ]);
   const title =
     `${json.model} on ${json.provider}/${json.route}${json.region ? ` (${json.region})` : ""} — ${json.model_id}\n` +
-    `prices in force ${at} (period ${json.price_period.from}..${json.price_period.to ?? "today"}), tier ${json.tier}` +
+    `prices in force ${at} (period ${pricePeriod(json.price_period)}), tier ${json.tier}` +
     `${json.batch ? ", batch" : ""}${json.speed === "fast" ? ", fast mode" : ""}\n\n`;
   const total = json.exact
     ? `total  $${json.total_usd}`

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import type { Catalog } from "../catalog/catalog.js";
 import { ConfigError, parseGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { missingProviderSecrets } from "../providers/registry.js";
-import { ledgerLocation } from "../ledger/ledger-location.js";
+import { ledgerLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
@@ -100,13 +100,24 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   let resolved: ResolvedConfig;
   let catalogFiles = values.catalog ?? [];
   let catalog: Catalog;
+  /** The config file's line of a field, for problems found after the config was read. */
+  let lineOf: (path: (string | number)[]) => number | undefined = () => undefined;
   const processEnv: NodeJS.ProcessEnv = { ...env };
   try {
     if (configPath) {
       // The schema first: the config's own catalog files join --catalog's, and its deployments are
       // resolved against the catalog they make (relative to the config's directory).
       const parsed = readConfigFile(configPath);
-      catalogFiles = [...catalogFiles, ...parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file))];
+      lineOf = parsed.lineOf;
+      const ownCatalogs = parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file));
+      // Named at their line in the config, not as --catalog's (which the user did not pass).
+      const unreadable = ownCatalogs.flatMap((file, index) => {
+        if (existsSync(file)) return [];
+        const line = parsed.lineOf(["catalog_files", index]);
+        return [{ file: configPath, path: `catalog_files.${index}`, message: `no file at ${file} (a relative path is relative to the config file)`, ...(line ? { line } : {}) }];
+      });
+      if (unreadable.length > 0) throw new ConfigError(unreadable);
+      catalogFiles = [...catalogFiles, ...ownCatalogs];
       catalog = catalogFromFlags(catalogFiles, stderr);
       resolved = resolveGatewayConfig(parsed, catalog);
     } else {
@@ -127,6 +138,13 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // otherwise keys created there would be in another file than the one the gateway reads.
   const ledgerConfig = configPath ? configLedger(config, processEnv, configPath) : ledgerLocation({}, env);
   const ledgerWhere = ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : "PostgreSQL";
+  // Found here, not by SQLite's stack trace once the warm-up is over; and by --check too.
+  const ledgerProblem = ledgerConfig.kind === "sqlite" && !existsSync(ledgerConfig.path) ? sqliteDirectoryProblem(ledgerConfig.path) : undefined;
+  if (ledgerProblem) {
+    const line = lineOf(["ledger", "path"]);
+    const where = configPath && config.ledger ? `${configPath}${line ? `:${line}` : ""}: ledger.path` : env.SWITCHYARD_DB ? "SWITCHYARD_DB" : "ledger";
+    throw new UsageError(`${where}: cannot create the ledger ${ledgerWhere}: ${ledgerProblem}`, "create the directory, or point the path at an existing one");
+  }
   if (config.redis && !processEnv[config.redis.url_env]) {
     throw new UsageError(missingRedisUrl(config.redis.url_env));
   }

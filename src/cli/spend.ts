@@ -3,6 +3,7 @@ import { attodollarsFromText } from "../ledger/exact-sum.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-option.js";
 import { costOnEachDeployment, sumDeploymentCosts } from "../ledger/deployment-costs.js";
 import { totalOf } from "../ledger/roll-up.js";
+import { TAG_KEY } from "../ledger/row-schema.js";
 import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { groupDigits, renderTable } from "./table.js";
@@ -42,7 +43,10 @@ const BAR_WIDTH = 20;
 
 function parseGroupBy(value: string | undefined): GroupField[] {
   const fields = (value ?? "day").split(",").map((field) => field.trim());
-  return fields.map((field) => choiceFlag(field, "by", GROUP_FIELDS) as GroupField);
+  const parsed = fields.map((field) => choiceFlag(field, "by", GROUP_FIELDS) as GroupField);
+  const twice = parsed.find((field, index) => parsed.indexOf(field) !== index);
+  if (twice) throw new UsageError(`--by names ${twice} twice: give each field once`, "e.g. --by day,key");
+  return parsed;
 }
 
 /** A bar proportional to cost; display only, so integer division is enough. */
@@ -91,7 +95,11 @@ export function renderSpend(
   const right = new Set(Array.from({ length: 8 }, (_, index) => fields.length + index));
   let text = renderTable([...headers, "requests", "errors", "cost", "inexact", "input", "output", "cache write", "cache read", ""], rows, right);
   const lowerBound = total.inexact_requests - total.unpriced_requests;
-  if (lowerBound > 0) text += `\n${groupDigits(lowerBound)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+  if (lowerBound > 0) {
+    text += `\n${groupDigits(lowerBound)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+    // What budgets (and keys list) count: the upper bound of each such cost where one is known.
+    if (total.charged_usd !== total.cost_usd) text += `Budgets count $${total.charged_usd} (the upper bound of those costs where one is known; charged_usd in --json).\n`;
+  }
   if (total.unpriced_requests > 0) {
     text += `${lowerBound > 0 ? "" : "\n"}${groupDigits(total.unpriced_requests)} request(s) could not be priced: their cost is unknown and in no total above (their rows' warnings say why).\n`;
   }
@@ -132,6 +140,7 @@ export const spendCommand: Command = {
     const tagKey = values["tag-key"];
     if (fields.includes("tag") && (tagKey === undefined || tagKey.length === 0)) throw new UsageError("--tag-key is required with --by tag", "e.g. --by tag --tag-key team");
     if (!fields.includes("tag") && tagKey !== undefined) throw new UsageError("--tag-key only applies with --by tag");
+    if (tagKey !== undefined && !TAG_KEY.test(tagKey)) throw new UsageError(`--tag-key: ${JSON.stringify(tagKey)} is not a tag key (1 to 64 letters, digits or _ . : -)`, "e.g. --by tag --tag-key team");
     const fromDay = dateFlag(values.from, "from");
     const toDay = dateFlag(values.to, "to");
     const from = fromDay === undefined ? undefined : Date.parse(`${fromDay}T00:00:00Z`);

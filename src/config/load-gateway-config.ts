@@ -25,6 +25,12 @@ export interface Deployment {
   priority: number;
   /** Request fields removed before a request goes here (`drop_fields`). */
   dropFields: readonly DropPath[];
+  /**
+   * The catalog's "us" route of the same provider and model, for an Anthropic-shape deployment on
+   * another route: what an answer the upstream ran in the US (a workspace's default inference_geo,
+   * reported in its usage) is billed at. Undefined where there is none.
+   */
+  usOffering: Offering | undefined;
 }
 
 /** The Anthropic API and Claude Platform on AWS: the Anthropic request and answer shapes, on the wire as the client sent them. */
@@ -42,8 +48,12 @@ export interface ResolvedConfig {
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  constructor(readonly issues: FileIssue[]) {
-    super(`invalid gateway config:\n${issues.map(formatFileIssue).join("\n")}`);
+  readonly issues: FileIssue[];
+  /** The issues in the order of the file's lines (those with no line last), as people read a file. */
+  constructor(issues: FileIssue[]) {
+    const sorted = [...issues].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+    super(`invalid gateway config:\n${sorted.map(formatFileIssue).join("\n")}`);
+    this.issues = sorted;
   }
 }
 
@@ -146,6 +156,10 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
         upstreamModel: deployment.upstream_model ?? offering.modelId,
         priority: deployment.priority,
         dropFields: deployment.drop_fields.map(dropPath),
+        usOffering:
+          (provider.kind === "anthropic" || provider.kind === "claude-platform-aws") && offering.route !== "us"
+            ? catalog.offerings.find((candidate) => candidate.provider === offering.provider && candidate.model.id === offering.model.id && candidate.route === "us")
+            : undefined,
       });
     } catch (error) {
       if (error instanceof UnknownModelError || error instanceof CatalogLookupError) issue(["deployments", index, "model"], error.message);

@@ -21,20 +21,25 @@ function sentAs(headers: IncomingHttpHeaders): string {
   return typeof apiKey === "string" && apiKey.length > 0 ? "x-api-key" : "Authorization: Bearer";
 }
 
-/** The caller's key; null when unauthenticated access is allowed and no key was sent. */
-export function authenticate(state: GatewayState, headers: IncomingHttpHeaders): ApiKeyRecord | null {
+/**
+ * The caller's key; null when unauthenticated access is allowed and no key was sent. A key in
+ * memory is answered at once; one that is not is looked for again after asking the key store (a
+ * key created a moment ago), so only that path returns a promise.
+ */
+export function authenticate(state: GatewayState, headers: IncomingHttpHeaders): ApiKeyRecord | null | Promise<ApiKeyRecord> {
   const secret = presentedSecret(headers);
   if (secret === undefined) {
     if (state.config.config.allow_unauthenticated) return null;
     throw new GatewayError("authentication", "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
   }
   const key = state.keys.verify(secret);
-  if (!key) {
+  if (key) return key;
+  return state.keys.recheck(secret).then((fresh) => {
+    if (fresh) return fresh;
     const revoked = state.keys.revoked(secret);
     const why = revoked?.revoked_at ? `key "${revoked.name}" was revoked at ${new Date(revoked.revoked_at).toISOString()}` : "not a current Switchyard virtual key";
     throw new GatewayError("authentication", `invalid API key (sent as ${sentAs(headers)}): ${why}`);
-  }
-  return key;
+  });
 }
 
 const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();

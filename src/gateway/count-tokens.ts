@@ -16,7 +16,8 @@ import { cancelAfter, type Cancel } from "../util/cancel.js";
 
 /** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
 export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
-  const key = authenticate(state, headers);
+  const known = authenticate(state, headers);
+  const key = known instanceof Promise ? await known : known;
   const version = anthropicVersion(headers);
   const request = parseCountTokensRequest(body);
   requireModelAllowed(state, key, request.model);

@@ -8,6 +8,8 @@ import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
 import { withinOrFail } from "../util/within.js";
 
 const MAX_VERIFIED = 10_000;
+/** How often a secret not in memory may have the store asked again at once (recheck): a flood of wrong keys costs at most this many version queries. */
+const RECHECK_MS = 100;
 /** The longest a timed check may take before it is reported as failed (and the next may start): five periods, at least 1 s. */
 const checkTimeoutMs = (refreshMs: number): number => Math.max(5 * refreshMs, 1_000);
 
@@ -28,6 +30,9 @@ export class KeyCache {
   private checking = false;
   /** When the store last answered a check (the keys in memory are as of then), for the health endpoint. */
   checkedAt: number | undefined;
+  /** The store asked again for a secret not in memory: every miss meanwhile waits for the same answer. */
+  private rechecking: Promise<void> | undefined;
+  private recheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: KeyStore,
@@ -98,6 +103,25 @@ export class KeyCache {
     if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
     this.verified.set(secret, record);
     return record;
+  }
+
+  /**
+   * A secret `verify` did not find, looked for again once the store has been asked now: a key
+   * created a moment ago (`keys create`, then a request at once) is accepted without waiting for
+   * the next timed check. The store is asked at most once per RECHECK_MS, whatever the number of
+   * misses; one that fails leaves the keys in memory as they were (the timed check reports it).
+   */
+  async recheck(secret: string): Promise<ApiKeyRecord | undefined> {
+    if (!this.rechecking && this.now() - this.recheckedAt >= RECHECK_MS) {
+      this.recheckedAt = this.now();
+      this.rechecking = withinOrFail(this.refresh(false), checkTimeoutMs(this.refreshMs))
+        .catch(() => undefined)
+        .finally(() => {
+          this.rechecking = undefined;
+        });
+    }
+    if (this.rechecking) await this.rechecking;
+    return this.verify(secret);
   }
 
   /** The revoked key a refused secret is, if it is one (a refusal's path only: it hashes the secret). */

@@ -44,8 +44,13 @@ export interface Outcome {
 /** The row plus what it charges its key, as Money, so callers need not parse the string back. */
 export interface PricedRow {
   row: LedgerRow;
-  /** What counts against the key's budget: the upper bound of an inexact cost when one is known (cost_usd_upper), else the cost; unpriced, the request's budget hold (0 without one). */
+  /**
+   * What counts against the key's budget: the upper bound of an inexact cost when one is known,
+   * else the cost; unpriced, or with no bound at all, the request's budget hold (0 without one).
+   */
   charged: Money;
+  /** The part of `charged` the ledger's sums count when budgets reload (cost_usd_upper, else cost_usd); the rest is kept by this gateway for the month. */
+  stored: Money;
   /**
    * A fault of the gateway's own while pricing (a bug, not a PricingError), for the caller to
    * report. The row is still whole: the usage as reported, the cost unknown (null), not zero.
@@ -67,19 +72,36 @@ const MODEL_NAME_LIMIT = 256;
 /**
  * The deployment whose rates the usage is billed at. An Anthropic-shape upstream may run a request
  * in the US although none was asked for (a workspace's default inference_geo), and says so in
- * its usage: the "us" route of the same provider and model is then what was billed (1.1x on
- * Claude 4.6 and later). When no such deployment is configured to price it with, the serving one
- * is, and `exact` is false: a lower bound.
+ * its usage: the catalog's "us" route of the same provider and model is then what was billed (1.1x
+ * on Claude 4.6 and later), whether or not a deployment of it is configured. Without one in the
+ * catalog the serving deployment's rates are a lower bound with no known upper one: `exact` false.
  */
-function billedOn(served: Deployment, candidates: readonly Deployment[], usage: Usage, warnings: string[]): { deployment: Deployment; exact: boolean } {
+function billedOn(served: Deployment, usage: Usage, warnings: string[]): { deployment: Deployment; exact: boolean } {
   if (usage.inferenceGeo !== "us" || served.route === "us") return { deployment: served, exact: true };
-  const us = candidates.find((candidate) => candidate.provider.kind === served.provider.kind && candidate.route === "us" && candidate.model.id === served.model.id);
+  const us = served.usOffering;
   if (us) {
-    warnings.push(`the upstream ran inference_geo "us" (a workspace default?): priced at ${us.id}'s rates`);
-    return { deployment: us, exact: true };
+    warnings.push(`the upstream ran inference_geo "us" (a workspace default?): priced at the us route's rates (${us.key})`);
+    return { deployment: { ...served, offering: us, route: us.route }, exact: true };
   }
-  warnings.push(`the upstream ran inference_geo "us" (a workspace default?) but no "us" deployment of ${served.model.id} is configured to price it: priced at ${served.route} rates, a lower bound`);
+  warnings.push(`the upstream ran inference_geo "us" (a workspace default?) but the catalog has no "us" route of ${served.model.id} to price it: priced at ${served.route} rates, a lower bound`);
   return { deployment: served, exact: false };
+}
+
+/**
+ * An attempt the upstream may bill for though it never reported what: one that ended by a deadline
+ * or a client gone (if the upstream had begun on it: a connect timeout is a "timeout" too, though
+ * nothing reached the upstream, so the flag errs towards "not known"), or one that failed after
+ * the upstream's 2xx (its body cut off, stalled or unreadable).
+ */
+function mayHaveBilled(attempt: AttemptRecord): boolean {
+  if (attempt.error === null) return false;
+  if (attempt.error === "timeout" || attempt.error === CLIENT_GONE) return true;
+  return attempt.status !== null && attempt.status >= 200 && attempt.status < 300;
+}
+
+function unfinishedWarning(attempt: AttemptRecord): string {
+  const ended = attempt.status !== null && attempt.status >= 200 && attempt.status < 300 ? `failed after its ${attempt.status} (${attempt.error})` : `ended without an answer (${attempt.error})`;
+  return `the attempt on ${attempt.deployment} ${ended}: if the upstream had begun on it, it may bill what it processed, which it did not report`;
 }
 
 /**
@@ -105,7 +127,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   let billedExactly = true;
   const shadow: Record<string, string> = {};
   if (usage && outcome.deployment) {
-    const billed = billedOn(outcome.deployment, outcome.candidates, usage, warnings);
+    const billed = billedOn(outcome.deployment, usage, warnings);
     billedExactly = billed.exact;
     // A pricing bug must not cost the request its row (and with it the usage the upstream billed).
     try {
@@ -128,17 +150,27 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   }
   const deployment = outcome.deployment;
   const refusedBeforeUpstream = !deployment && outcome.attempts.length === 0;
-  // An attempt that may have reached the upstream when it ended without an answer (a deadline
-  // passed, or the client left): the upstream may bill what it processed, which it did not report.
-  // With no usage the cost is 0 at least; after a failover to a deployment that answered, the
-  // answer's cost at least. Either way its upper bound is unknown: inexact, not exact. (A connect
-  // timeout is a "timeout" too, though nothing reached the upstream: the flag errs towards "not known".)
-  const unfinished = outcome.attempts.find((attempt) => attempt.error === "timeout" || attempt.error === CLIENT_GONE);
-  if (unfinished) warnings.push(`the attempt on ${unfinished.deployment} ended without an answer (${unfinished.error}): if the upstream had begun on it, it may bill what it processed, which it did not report`);
+  // An attempt the upstream may bill for without having reported it (mayHaveBilled). With no usage
+  // the cost is 0 at least; after a failover to a deployment that answered, that answer's cost at
+  // least. Either way the row's upper bound is unknown: inexact, not exact.
+  const unfinished = outcome.attempts.find(mayHaveBilled);
+  if (unfinished) warnings.push(unfinishedWarning(unfinished));
   // Measured after pricing, so that the gateway's overhead counts it: only the journal write and
   // the response write, which need the row first, are left out.
   const latencyMs = performance.now() - outcome.startedMs;
   const overheadMs = Math.max(0, latencyMs - outcome.upstreamMs);
+  const exact = cost ? cost.exact && billedExactly && !unfinished : refusedBeforeUpstream || (!usage && !unfinished);
+  // Known only for an inexact cost whose every part is bounded: not when the rates were a guess
+  // (billedExactly false) or an unfinished attempt may add to it.
+  const upper = cost && !exact && billedExactly && !unfinished ? cost.upper : undefined;
+  // What the budget is charged: the answer's upper bound, or its cost. One with no bound at all
+  // (its input was never reported either: a Converse stream cut before its metadata) is charged
+  // the request's hold, the most it could have cost, so that a cut stream is not free spend.
+  let charged = cost ? (cost.upper ?? cost.total) : usage && outcome.held !== undefined ? outcome.held : 0n;
+  if (cost && cost.upper === undefined && outcome.held !== undefined && outcome.held > charged) {
+    charged = outcome.held;
+    warnings.push(`its usage was not reported in full and has no upper bound: its budget hold, $${formatUsd(outcome.held)}, is charged to the key in its place (by this gateway, this month)`);
+  }
   const row: LedgerRow = {
     request_id: outcome.requestId,
     created_at: outcome.startedAt,
@@ -162,14 +194,13 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     ...usageCountsToJson(usage),
     // A request refused before any upstream call cost nothing; a served one without a price is unknown.
     cost_usd: cost ? formatUsd(cost.total) : refusedBeforeUpstream || !usage ? "0" : null,
-    cost_exact: cost ? cost.exact && billedExactly && !unfinished : refusedBeforeUpstream || (!usage && !unfinished),
-    // An unfinished attempt's share is not bounded: the row's upper bound is unknown.
-    cost_usd_upper: cost?.upper === undefined || unfinished ? null : formatUsd(cost.upper),
+    cost_exact: exact,
+    cost_usd_upper: upper === undefined ? null : formatUsd(upper),
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
   // Unpriced: the most it could have cost (its hold), so that a pricing failure is not free spend.
-  // As the ledger's sums count it when budgets reload: cost_usd_upper where the row has one, else cost_usd.
-  const charged = (row.cost_usd_upper === null ? undefined : cost?.upper) ?? cost?.total ?? (row.cost_usd === null ? (outcome.held ?? 0n) : 0n);
-  return { row, charged, ...(fault === undefined ? {} : { fault }) };
+  // What the ledger's sums count of it when budgets reload: cost_usd_upper where the row has one, else cost_usd.
+  const stored = upper ?? cost?.total ?? 0n;
+  return { row, charged, stored, ...(fault === undefined ? {} : { fault }) };
 }

@@ -15,7 +15,7 @@ import type { Attempt } from "../routing/health.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { requestTokens } from "../routing/cache-prefixes.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
-import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
+import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import type { Release } from "./budgets.js";
 import type { Money } from "../pricing/money.js";
@@ -25,7 +25,7 @@ import { buildLedgerRow, type Outcome } from "./ledger-row.js";
 import { recordPriced } from "./record-row.js";
 import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
-import { anthropicVersion, parseMessagesRequest, parseTagsHeader, unknownModel } from "./request-body.js";
+import { anthropicVersion, parseMessagesRequest, parseTagsHeader, unknownModel, withHeaderTags } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
 import type { GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
@@ -185,10 +185,14 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   });
 
   try {
-    key = authenticate(state, incoming.headers);
+    // A key in memory is answered without a promise (the hot path); only a miss waits on the store.
+    const known = authenticate(state, incoming.headers);
+    key = known instanceof Promise ? await known : known;
+    // The key's own tags first: a header refused below leaves the row still carrying them.
+    tags = key?.tags ?? {};
     // The OpenAI chat route speaks no Anthropic version: the default is sent for it.
     const version = anthropicVersion(incoming.translate ? {} : incoming.headers);
-    tags = { ...(key?.tags ?? {}), ...parseTagsHeader(incoming.headers["x-switchyard-tags"]) };
+    tags = withHeaderTags(tags, parseTagsHeader(incoming.headers["x-switchyard-tags"]), warnings);
     const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
@@ -224,7 +228,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;
     // One token and one timer per request (AbortSignal.any + AbortSignal.timeout cost ~5% of the CPU).
     const cancel = incoming.cancel;
-    clearDeadline = cancel.abortAfter(state.config.config.timeouts.total_ms, "deadline");
+    clearDeadline = cancel.abortAfter(state.config.config.timeouts.total_ms, deadlineReason(state.config, request.stream));
     const ranked = plan.ranking.ranked;
     let warnedUpTo = -1;
     let lastError: UpstreamError | undefined;
@@ -302,10 +306,19 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       upstreamMs += firstByteMs;
       attempts.push({ deployment: deployment.id, provider: deployment.provider.kind, status: 200, error: null, latency_ms: Math.round(firstByteMs) });
       if (result.kind === "json") {
-        state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, attempt });
-        rememberPrefixes(state, plan, deployment);
-        debitOutput(state, key, result.usage.usage.output);
+        // The row first, and the answer whatever follows: the upstream was paid for it, and a
+        // client answered a 500 would only retry and pay again. A fault of the gateway's own in
+        // the bookkeeping after it is reported, not passed on.
         const row = record(outcome({ deployment, status: 200, usage: result.usage, ttftMs: performance.now() - started }));
+        try {
+          state.health.record(deployment.id, "success", { ttftMs: firstByteMs, totalMs: firstByteMs, attempt });
+          rememberPrefixes(state, plan, deployment);
+          debitOutput(state, key, result.usage.usage.output);
+        } catch (error) {
+          state.faults.note(requestId, error, true);
+          fault.noted = true;
+          state.health.settle(attempt);
+        }
         response.writeHead(200, {
           "content-type": "application/json",
           // Known length: one write, no chunked framing.
@@ -398,6 +411,26 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     clearDeadline?.();
     releaseBudget?.();
   }
+}
+
+const deadlineReasons = new WeakMap<ResolvedConfig, { json: string; stream: string }>();
+
+/**
+ * What the client reads when timeouts.total_ms passes: the setting, and for a JSON answer (which
+ * arrives whole, so no first-byte timeout can move it on to another deployment) what would.
+ * Written once per config, not per request.
+ */
+function deadlineReason(config: ResolvedConfig, stream: boolean): string {
+  let reasons = deadlineReasons.get(config);
+  if (!reasons) {
+    const { total_ms: totalMs, first_byte_ms: firstByteMs } = config.config.timeouts;
+    reasons = {
+      stream: `timeouts.total_ms, ${totalMs} ms, passed before the stream began`,
+      json: `timeouts.total_ms, ${totalMs} ms, passed: a JSON answer arrives whole, so only total_ms bounds it; a streamed request moves on to the next deployment after timeouts.first_byte_ms (${firstByteMs} ms) of silence`,
+    };
+    deadlineReasons.set(config, reasons);
+  }
+  return stream ? reasons.stream : reasons.json;
 }
 
 /** After a success: the deployment now holds the request's prefixes. */

@@ -7,10 +7,15 @@ import type { GatewayState } from "./state.js";
  * charges (its cost, or the upper bound of an inexact one: budgets err towards refusing) to its
  * key's month, counted against the budget even when the row could not be recorded. Returns the row.
  */
-export function recordPriced(state: GatewayState, outcome: Outcome, { row, charged }: PricedRow): LedgerRow {
+export function recordPriced(state: GatewayState, outcome: Outcome, { row, charged, stored }: PricedRow): LedgerRow {
   const recorded = recordRow(state, row);
-  // An unpriced row's charge (its hold) is in no sum the ledger can give: kept for the month as a lost row's cost is.
-  if (outcome.key && charged > 0n) state.budgets.add(outcome.key.id, outcome.startedAt, charged, row.cost_usd === null ? undefined : recorded);
+  if (outcome.key && charged > 0n) {
+    const key = outcome.key.id;
+    if (stored > 0n) state.budgets.add(key, outcome.startedAt, stored, recorded);
+    // What no sum of the ledger can give (an unpriced row's hold, a bound the row cannot state) is
+    // kept for the month, as a lost row's cost is.
+    if (charged > stored) state.budgets.add(key, outcome.startedAt, charged - stored, undefined);
+  }
   return row;
 }
 

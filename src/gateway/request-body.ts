@@ -94,3 +94,21 @@ export function parseTagsHeader(header: string | string[] | undefined): Record<s
   }
   return tags;
 }
+
+/**
+ * A request's tags: its key's own, then those of its x-switchyard-tags header that the key does
+ * not set. A key's tags say who pays (a team, a cost centre): a client cannot move its spend by
+ * sending another value for one of them; one that tries is named in the row's warnings.
+ */
+export function withHeaderTags(keyTags: Record<string, string>, headerTags: Record<string, string>, warnings: string[]): Record<string, string> {
+  let merged = keyTags;
+  for (const [name, value] of Object.entries(headerTags)) {
+    if (Object.hasOwn(keyTags, name)) {
+      if (keyTags[name] !== value) warnings.push(`x-switchyard-tags: ${name}=${value} ignored: the key's own tag ${name}=${keyTags[name]} stands`);
+      continue;
+    }
+    if (merged === keyTags) merged = { ...keyTags };
+    merged[name] = value;
+  }
+  return merged;
+}

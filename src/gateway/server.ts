@@ -115,7 +115,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   app.get("/v1/models", async (request, reply) => {
     try {
-      const key = authenticate(state, request.headers);
+      const key = await authenticate(state, request.headers);
       const page = modelPage(state, key, request.query as Record<string, unknown>, request.headers["anthropic-version"] !== undefined);
       return reply.header("request-id", newRequestId()).send(page);
     } catch (error) {
@@ -125,7 +125,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
 
   app.get("/v1/models/:id", async (request, reply) => {
     try {
-      const key = authenticate(state, request.headers);
+      const key = await authenticate(state, request.headers);
       const { id } = request.params as { id: string };
       return reply.header("request-id", newRequestId()).send(retrieveModel(state, key, id));
     } catch (error) {

@@ -2,7 +2,8 @@
  * Which ledger a command means: --db PATH (SQLite), --postgres URL [--schema NAME], else the
  * SWITCHYARD_DB environment variable, else ./switchyard.db (the gateway's default file).
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { openLedger, type Ledger, type LedgerConfig } from "./open-ledger.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "./postgres/connection.js";
 import { NotALedgerError } from "./ledger.js";
@@ -48,6 +49,16 @@ export function ledgerLocation(flags: LedgerLocationFlags, env: NodeJS.ProcessEn
   return { kind: "sqlite", path };
 }
 
+/** Why a SQLite ledger cannot be created at `path` (its directory is missing, or not one), or undefined. */
+export function sqliteDirectoryProblem(path: string): string | undefined {
+  const directory = dirname(resolve(path));
+  try {
+    return statSync(directory).isDirectory() ? undefined : `${directory} is not a directory`;
+  } catch {
+    return `directory ${directory} does not exist`;
+  }
+}
+
 /** Where the location came from, for messages ("--db", "SWITCHYARD_DB" or the default). */
 export function describeLocation(config: LedgerConfig, flags: LedgerLocationFlags, env: NodeJS.ProcessEnv): string {
   if (config.kind === "postgres") return `PostgreSQL schema ${config.schema ?? DEFAULT_SCHEMA}`;
@@ -69,6 +80,8 @@ export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.Proce
       `no ledger at ${describeLocation(config, flags, env)}: the gateway creates it on first start; point --db or SWITCHYARD_DB at its file`,
     );
   }
+  const unplaceable = missing && config.kind === "sqlite" ? sqliteDirectoryProblem(config.path) : undefined;
+  if (unplaceable) throw new LedgerLocationError("db", `cannot create a ledger at ${describeLocation(config, flags, env)}: ${unplaceable}`);
   try {
     const ledger = await openLedger({ ...config, journal: false, mustExist: !options.create });
     if (missing && config.kind === "sqlite") options.onCreated?.(config.path);

@@ -3,7 +3,7 @@
  * costs, and the dashboard's savings all use this. An offering that cannot serve the request
  * (no price that day, no batch, no fast mode, no cache rates) stays in the list with the reason.
  */
-import { blockInForce } from "../catalog/model.js";
+import { blockInForce, pricePeriod } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Offering } from "../catalog/model.js";
 import { priceRequest, PricingError, type PriceOptions, type PriceResult } from "./price-request.js";
@@ -21,7 +21,7 @@ export function compareOfferings(offerings: Offering[], usage: Usage, at: string
     const reasons: string[] = [];
     const block = blockInForce(offering, at);
     if (!block) {
-      const periods = offering.prices.map((candidate) => `${candidate.from}..${candidate.to ?? "today"}`).join(", ");
+      const periods = offering.prices.map(pricePeriod).join(", ");
       return { offering, feasible: false, result: undefined, reasons: [`no price on ${at} (priced ${periods})`] };
     }
     const retired = offering.model.retired[offering.provider];

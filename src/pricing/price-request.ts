@@ -12,7 +12,7 @@
  *  - cache writes with an unknown TTL are priced as a range, and unknown classes make the total
  *    a lower bound: nothing unknown is ever priced as zero.
  */
-import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
+import { pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
 import { Decimal } from "./decimal.js";
 import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
 import { totalInputTokens, type TokenClass, type Usage } from "./usage.js";
@@ -102,7 +102,7 @@ function chooseCard(block: PriceBlock, speed: Speed, totalInput: number, offerin
     if (!block.fast) {
       throw new PricingError(
         `fast mode is not available for ${offering.model.id} on ${offering.provider}/${offering.route} ` +
-          `in the price period ${block.from}..${block.to ?? "today"}`,
+          `in the price period ${pricePeriod(block)}`,
         "speed",
       );
     }

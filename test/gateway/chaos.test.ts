@@ -168,6 +168,28 @@ describe("chaos", () => {
     }
   });
 
+  test("a JSON answer cut off after its 200 fails over, and the row says the cut attempt may have been billed", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "reset", phase: "mid_stream" }, streaming: false, count: 1 }] });
+    try {
+      const { response } = await ask("anthropic-first");
+      assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet");
+      assert.equal(response.headers.get("x-switchyard-cost-exact"), "false");
+      const row = await rowOf(response);
+      assert.deepEqual(
+        row.attempts.map(({ deployment, status, error }) => ({ deployment, status, error })),
+        [
+          { deployment: "anthropic-sonnet", status: 200, error: "connection" },
+          { deployment: "bedrock-sonnet", status: 200, error: null },
+        ],
+      );
+      assert.equal(row.cost_exact, false);
+      assert.equal(row.cost_usd_upper, null);
+      assert.ok(row.warnings.some((warning) => warning.startsWith("the attempt on anthropic-sonnet failed after its 200 (connection): if the upstream had begun on it, it may bill")), row.warnings.join("; "));
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
   test("a JSON answer that takes longer than first_byte_ms is waited for: its headers come only once it is whole", async () => {
     // first_byte_ms is 400 here (undici's coarse timer fires it after about a second).
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 1_800 }, count: 1 }] });

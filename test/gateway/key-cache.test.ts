@@ -65,3 +65,41 @@ test("a check the key store fails or does not answer is reported, checks do not 
     cache.stop();
   }
 });
+
+test("a secret not in memory is looked for again once the store has been asked (a key created a moment ago), at most once per 100 ms whatever the misses", async () => {
+  const first = newApiKey({ name: "first", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  const created = newApiKey({ name: "created", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  let records: ApiKeyRecord[] = [first.record];
+  let version = 1;
+  let versionCalls = 0;
+  const store = {
+    async version() {
+      versionCalls += 1;
+      return version;
+    },
+    async list() {
+      return records;
+    },
+  } as unknown as KeyStore;
+  let clock = 1_000_000;
+  // A timed check every minute: only the recheck can find the new key here.
+  const cache = new KeyCache(store, 60_000, () => undefined, () => clock);
+  await cache.start();
+  try {
+    records = [first.record, created.record];
+    version = 2;
+    assert.equal(cache.verify(created.secret), undefined, "not in memory yet");
+    const before = versionCalls;
+    const found = await Promise.all([cache.recheck(created.secret), cache.recheck(created.secret), cache.recheck("sk-sy-wrong")]);
+    assert.deepEqual(found.map((record) => record?.id), [created.record.id, created.record.id, undefined]);
+    assert.equal(versionCalls, before + 1, "three misses at once: one question to the store");
+    // A flood of wrong keys within 100 ms asks nothing more; after it, once.
+    for (let index = 0; index < 20; index += 1) assert.equal(await cache.recheck(`sk-sy-wrong${index}`), undefined);
+    assert.equal(versionCalls, before + 1);
+    clock += 100;
+    assert.equal(await cache.recheck("sk-sy-wrong"), undefined);
+    assert.equal(versionCalls, before + 2);
+  } finally {
+    cache.stop();
+  }
+});

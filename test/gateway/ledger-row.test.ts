@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { buildLedgerRow } from "../../src/gateway/ledger-row.js";
+import type { AttemptRecord } from "../../src/ledger/ledger.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -75,38 +76,95 @@ test("an inexact cost with a known upper bound (cache writes of unknown TTL) cha
   assert.equal(priced.charged, 6_000_105_000_000_000_000n, "the budget counts the bound");
 });
 
-test("a request the upstream ran in the US on its own (a workspace's default inference_geo) is priced at the us route's rates, or marked a lower bound", () => {
+test("a request the upstream ran in the US on its own (a workspace's default inference_geo) is priced at the catalog's us route, configured or not; without one it is a lower bound with no upper", () => {
   const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
+    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n  - { id: a-sonnet-45, provider: a, model: claude-sonnet-4-5 }\n",
     "t.yaml",
     catalog(),
   );
-  const [global, us] = [...config.deployments.values()];
-  const row = (candidates: readonly (typeof global)[]) =>
-    buildLedgerRow({
-      requestId: "req_geo",
-      startedAt: Date.UTC(2026, 10, 22),
-      key: null,
-      tags: {},
-      requestedModel: "claude-sonnet-4-6",
-      stream: false,
-      attempts: [],
-      candidates: candidates as NonNullable<typeof global>[],
-      deployment: global,
-      status: 200,
-      usage: fromAnthropicUsage({ input_tokens: 1_000_000, output_tokens: 0, inference_geo: "us" }),
-      startedMs: performance.now(),
-      upstreamMs: 0,
-      ttftMs: undefined,
-      warnings: [],
-    }).row;
-  // 1M input at $3, x1.1 on the us route.
-  const withUs = row([global, us]);
-  assert.equal(withUs.cost_usd, "3.3");
-  assert.equal(withUs.cost_exact, true);
-  assert.ok(withUs.warnings.some((warning) => /ran inference_geo "us".*priced at a-sonnet-us's rates/.test(warning)), withUs.warnings.join("; "));
-  const alone = row([global]);
-  assert.equal(alone.cost_usd, "3");
-  assert.equal(alone.cost_exact, false, "a lower bound");
-  assert.ok(alone.warnings.some((warning) => /no "us" deployment of claude-sonnet-4-6 is configured/.test(warning)));
+  const [global, us, older] = [...config.deployments.values()];
+  const priced = (deployment: typeof global, candidates: readonly (typeof global)[]) =>
+    buildLedgerRow(
+      outcomeOf({
+        deployment,
+        candidates: candidates as NonNullable<typeof global>[],
+        usage: fromAnthropicUsage({ input_tokens: 100_000, output_tokens: 0, inference_geo: "us" }),
+      }),
+    );
+  // 100,000 input at $3 = 0.3, x1.1 on the us route, whether a us deployment is among the candidates or not.
+  for (const candidates of [[global, us], [global]]) {
+    const { row, charged } = priced(global, candidates);
+    assert.equal(row.cost_usd, "0.33");
+    assert.equal(row.cost_exact, true);
+    assert.equal(row.cost_usd_upper, null, "an exact cost has no separate bound");
+    assert.equal(charged, 330_000_000_000_000_000n);
+    assert.ok(row.warnings.some((warning) => /ran inference_geo "us".*priced at the us route's rates \(anthropic\/claude-sonnet-4-6\/us\)/.test(warning)), row.warnings.join("; "));
+  }
+  // Claude Sonnet 4.5 has no us route in the catalog: its global rates are a lower bound, and nothing bounds it above.
+  const { row } = priced(older, [older]);
+  assert.equal(row.cost_usd, "0.3");
+  assert.equal(row.cost_exact, false);
+  assert.equal(row.cost_usd_upper, null, "not the lower bound again");
+  assert.ok(row.warnings.some((warning) => /the catalog has no "us" route of claude-sonnet-4-5/.test(warning)), row.warnings.join("; "));
+});
+
+/** An outcome for buildLedgerRow: one answered attempt, unless the fields say otherwise. */
+function outcomeOf(fields: Partial<Parameters<typeof buildLedgerRow>[0]>): Parameters<typeof buildLedgerRow>[0] {
+  return {
+    requestId: "req_case",
+    startedAt: Date.UTC(2026, 10, 22),
+    key: null,
+    tags: {},
+    requestedModel: "claude-sonnet-4-6",
+    stream: false,
+    attempts: [],
+    candidates: [],
+    deployment: undefined,
+    status: 200,
+    usage: undefined,
+    startedMs: performance.now(),
+    upstreamMs: 0,
+    ttftMs: undefined,
+    warnings: [],
+    ...fields,
+  };
+}
+
+test("the budget's charge: a usage with no bound at all is charged the hold, an unfinished attempt's answer its own bound; the ledger's sums hold only what the row states", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
+  const deployment = [...config.deployments.values()][0];
+  const held = 1_000_000_000_000_000_000n; // $1
+
+  // A Converse stream cut before its metadata: nothing reported, not even the input.
+  const cut = buildLedgerRow(outcomeOf({ deployment, stream: true, held, maxTokens: 100, usage: { usage: {}, format: "bedrock-converse", warnings: [] }, streamError: "client_disconnected" }));
+  assert.deepEqual([cut.row.cost_usd, cut.row.cost_exact, cut.row.cost_usd_upper], ["0", false, null]);
+  assert.equal(cut.charged, held, "the hold, not $0");
+  assert.equal(cut.stored, 0n, "no sum of the ledger holds it: the gateway keeps it");
+  assert.ok(cut.row.warnings.includes("its usage was not reported in full and has no upper bound: its budget hold, $1, is charged to the key in its place (by this gateway, this month)"), cut.row.warnings.join("; "));
+
+  // Answered after a timed-out attempt, the answer's output never reported: bounded by max_tokens,
+  // charged that bound, but the row's upper bound is unknown (the timed-out attempt's share).
+  const timedOut: AttemptRecord = { deployment: "other", provider: "bedrock", status: null, error: "timeout", latency_ms: 400 };
+  const answered: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const attempts = [timedOut, answered];
+  const bounded = buildLedgerRow(outcomeOf({ deployment, stream: true, held, maxTokens: 100, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }) }));
+  // 10 input at $3 = 0.00003; up to 100 output at $15 = 0.0015 more.
+  assert.deepEqual([bounded.row.cost_usd, bounded.row.cost_exact, bounded.row.cost_usd_upper], ["0.00003", false, null]);
+  assert.equal(bounded.charged, 1_530_000_000_000_000n, "the answer's own bound, not its lower bound");
+  assert.equal(bounded.stored, 30_000_000_000_000n);
+
+  // An attempt that failed after its 200 (a body cut off) may have been billed too.
+  const afterAnswer = buildLedgerRow(
+    outcomeOf({
+      deployment,
+      attempts: [{ ...timedOut, status: 200, error: "connection" }, answered],
+      usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 0 }),
+    }),
+  );
+  assert.deepEqual([afterAnswer.row.cost_usd, afterAnswer.row.cost_exact, afterAnswer.row.cost_usd_upper], ["0.00003", false, null]);
+  assert.ok(afterAnswer.row.warnings.includes("the attempt on other failed after its 200 (connection): if the upstream had begun on it, it may bill what it processed, which it did not report"));
+
+  // A request's own fault after a 2xx is impossible, and a plain refusal (a 400) bills nothing: exact.
+  const refused = buildLedgerRow(outcomeOf({ deployment, attempts: [{ ...timedOut, status: 400, error: "invalid_request" }, answered], usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 0 }) }));
+  assert.equal(refused.row.cost_exact, true);
 });

@@ -362,3 +362,38 @@ test("serve --check: exit 0 and a summary for a config serve would start with; e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a ledger.path in a directory that does not exist: --check, serve and keys create say so in a line, exit 2, no stack trace", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-nodir-"));
+  try {
+    const config = join(dir, "nodir.yaml");
+    writeFileSync(config, `ledger:\n  kind: sqlite\n  path: missing/dir/x.db\n${BASE}`);
+    const expected = new RegExp(`nodir\\.yaml:3: ledger\\.path: cannot create the ledger ${join(dir, "missing", "dir", "x.db").replace(/[.\\/]/g, "\\$&")}: directory ${join(dir, "missing", "dir").replace(/[.\\/]/g, "\\$&")} does not exist`);
+    for (const args of [["serve", "--check"], ["serve", "--port", "0"]]) {
+      const result = spawnSync(process.execPath, [BIN, ...args, "--config", config], { env: childEnv({ TEST_KEY: "sk-test" }), encoding: "utf8", timeout: 20_000 });
+      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, expected);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+    }
+    const keys = spawnSync(process.execPath, [BIN, "keys", "create", "--name", "z", "--config", config], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    assert.equal(keys.status, 2, keys.stderr);
+    assert.match(keys.stderr, /cannot create a ledger at .*x\.db: directory .*missing\/dir does not exist/);
+    assert.doesNotMatch(keys.stderr, /\n\s+at /, "no stack trace");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a catalog_files entry that does not exist is named at its line in the config, not as --catalog", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-catalogs-"));
+  try {
+    const config = join(dir, "cf.yaml");
+    writeFileSync(config, `${BASE}catalog_files:\n  - missing.yaml\n`);
+    const result = spawnSync(process.execPath, [BIN, "serve", "--check", "--config", config], { env: childEnv({ TEST_KEY: "sk-test" }), encoding: "utf8", timeout: 20_000 });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`cf\\.yaml:6: catalog_files\\.0: no file at ${join(dir, "missing.yaml").replace(/[.\\/]/g, "\\$&")} \\(a relative path is relative to the config file\\)`));
+    assert.doesNotMatch(result.stderr, /--catalog/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -76,3 +76,17 @@ test("a stream never silent that runs past stream_max_ms is ended as a timeout, 
     harness.anthropic.setProfile("instant");
   }
 });
+
+test("a JSON answer past total_ms is a 504 that names the setting and says what would have moved it on", async () => {
+  harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 2_500 }, count: 1 }] });
+  try {
+    await assert.rejects(client.messages.create({ model: "haiku-via-anthropic", max_tokens: 16, messages: [{ role: "user", content: "slow" }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.APIError, String(error));
+      assert.equal(error.status, 504);
+      assert.match(error.message, /request aborted \(timeouts\.total_ms, 1500 ms, passed: a JSON answer arrives whole, so only total_ms bounds it; a streamed request moves on to the next deployment after timeouts\.first_byte_ms \(1000 ms\) of silence\)/);
+      return true;
+    });
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});

@@ -145,7 +145,7 @@ describe("switchyard spend", () => {
     const opened = await openLedger({ ...ledger.config, journal: false });
     await opened.store.insertBatch([
       sampleRow({ request_id: "c1", created_at: JAN_1_2026 + HOUR, key_id: keyId, tags: { team: "ads" }, cost_usd: "0.1", shadow_costs: { "bedrock-sonnet-us": "0.11" } }),
-      sampleRow({ request_id: "c2", created_at: JAN_1_2026 + 2 * HOUR, key_id: keyId, tags: { team: "ads" }, cost_usd: "0.2", cost_exact: false, input_tokens: null, shadow_costs: { "bedrock-sonnet-us": "0.22" } }),
+      sampleRow({ request_id: "c2", created_at: JAN_1_2026 + 2 * HOUR, key_id: keyId, tags: { team: "ads" }, cost_usd: "0.2", cost_exact: false, cost_usd_upper: "0.25", input_tokens: null, shadow_costs: { "bedrock-sonnet-us": "0.22" } }),
       sampleRow({ request_id: "c3", created_at: JAN_1_2026 + DAY, key_id: "key_other", tags: { team: "search" }, model: "claude-haiku-4-5", provider: "bedrock", cost_usd: "0.000003", status: 529, shadow_costs: {} }),
     ]);
     await opened.close();
@@ -217,7 +217,7 @@ describe("switchyard spend", () => {
     assert.match(result.stdout, /anthropic\s+2\s+0\s+\$0\.3\s+1\s.*#{20}/);
     assert.match(result.stdout, /bedrock\s+1\s+1\s+\$0\.000003\s+0\s.*\s#\n/);
     assert.match(result.stdout, /total\s+3\s+1\s+\$0\.300003/);
-    assert.match(result.stdout, /lower bound/);
+    assert.match(result.stdout, /lower bound\.\nBudgets count \$0\.350003 \(the upper bound of those costs where one is known; charged_usd in --json\)\.\n/);
     assert.match(result.stdout, /The same requests on each deployment[\s\S]*provider\s+actual\s+anthropic-sonnet\s+bedrock-sonnet-us\n/);
     assert.match(result.stdout, /anthropic\s+\$0\.3\s+\$0\.3\s+\$0\.33\n/);
     assert.match(result.stdout, /bedrock\s+\$0\.000003\s+\$0\.000003\s+-\n/);
@@ -228,6 +228,8 @@ describe("switchyard spend", () => {
       [["spend", "--db", path, "--by", "colour"], /--by must be one of/],
       [["spend", "--db", path, "--by", "tag"], /--tag-key is required/],
       [["spend", "--db", path, "--tag-key", "team"], /--tag-key only applies/],
+      [["spend", "--db", path, "--by", "key,day,key"], /--by names key twice: give each field once/],
+      [["spend", "--db", path, "--by", "tag", "--tag-key", "bad key!"], /--tag-key: "bad key!" is not a tag key/],
       [["spend", "--db", path, "--from", "2026-13-01"], /--from: 2026-13-01 is not a day of the calendar/],
       [["spend", "--db", path, "--from", "2026-1-01"], /--from must be a date as YYYY-MM-DD/],
       [["spend", "--db", path, "--to", "2026-02-31"], /--to: 2026-02-31 is not a day of the calendar/],

@@ -7,7 +7,7 @@
 import { fromBedrockConverse, fromBedrockInvoke, type NormalizedUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import type { ProviderFactory } from "../registry-types.js";
-import { mapBody, networkError, post, redirectError } from "../shared/http.js";
+import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
 import { retryAfterMs, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
@@ -74,12 +74,14 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       }
       const headers = response.passThrough();
       if (!call.stream) {
-        const bytes = await response.body.bytes();
+        const bytes = await response.body.bytes().catch((error: unknown) => {
+          throw failedAfterAnswer(error, response.status, name);
+        });
         let message: { usage?: unknown };
         try {
           message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
         } catch {
-          throw new UpstreamError("upstream_server", `${name}: response is not JSON`);
+          throw new UpstreamError("upstream_server", `${name}: response is not JSON`, { status: response.status });
         }
         if (converse) {
           const text = JSON.stringify(fromConverseResponse(message as Record<string, unknown>, call.upstreamModel, converseMessageId(call.requestId)));
@@ -94,7 +96,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         pending.push(...decoder.push(chunk));
         return pending.length > 0;
       };
-      await response.body.readUntil(decode, call.firstByteTimeoutMs);
+      await response.body.readUntil(decode, call.firstByteTimeoutMs).catch((error: unknown) => {
+        throw failedAfterAnswer(error, response.status, name);
+      });
       const firstItem = pending[0];
       if (firstItem?.kind === "error") {
         // An exception before any event (e.g. a validation error sent as a 200 + exception frame).

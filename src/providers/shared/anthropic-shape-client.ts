@@ -9,7 +9,7 @@ import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
 import { retryAfterMs, streamCutError, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { mapBody, networkError, post, redirectError } from "./http.js";
+import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
@@ -65,13 +65,15 @@ export class AnthropicShapeClient implements ProviderClient {
     }
     const headers = response.passThrough();
     if (!call.stream) {
-      const bytes = await response.body.bytes();
+      const bytes = await response.body.bytes().catch((error: unknown) => {
+        throw failedAfterAnswer(error, response.status, who);
+      });
       const text = bytes.toString("utf8");
       let message: { usage?: unknown };
       try {
         message = JSON.parse(text) as { usage?: unknown };
       } catch {
-        throw new UpstreamError("upstream_server", `${who}: response is not JSON`);
+        throw new UpstreamError("upstream_server", `${who}: response is not JSON`, { status: response.status });
       }
       return { kind: "json", bytes, text, usage: fromAnthropicUsage(message.usage), headers };
     }
@@ -98,7 +100,9 @@ export class AnthropicShapeClient implements ProviderClient {
       }
       return splitter.seen > seenBefore;
     };
-    const first = await response.body.readUntil(observe, call.firstByteTimeoutMs);
+    const first = await response.body.readUntil(observe, call.firstByteTimeoutMs).catch((error: unknown) => {
+      throw failedAfterAnswer(error, response.status, who);
+    });
     if (streamError && startUsage === undefined) {
       // An error before any message: nothing reached the client yet, so this is a failed attempt.
       response.body.destroy();

@@ -76,6 +76,16 @@ export function redirectError(status: number, headers: Record<string, string>, w
   );
 }
 
+/**
+ * A failure after the upstream answered `status` (its body cut off, stalled or unreadable): the
+ * attempt keeps the status, which tells the ledger that the upstream had the request in hand and
+ * may bill what it processed, though it never reported it.
+ */
+export function failedAfterAnswer(error: unknown, status: number, who: string): UpstreamError {
+  const failure = networkError(error, who);
+  return failure.details.status !== undefined ? failure : new UpstreamError(failure.kind, failure.message, { ...failure.details, status });
+}
+
 /** Maps undici / socket errors to the closed set: timeouts vs connection failures. */
 export function networkError(error: unknown, who: string): UpstreamError {
   if (error instanceof UpstreamError) return error;
