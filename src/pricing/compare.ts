@@ -1,12 +1,14 @@
 /**
- * The same usage priced on many offerings, ranked: `switchyard compare`, the gateway's shadow
- * costs, and the dashboard's savings all use this. An offering that cannot serve the request
- * (no price that day, no batch, no fast mode, no cache rates) stays in the list with the reason.
+ * The same usage priced on many offerings, ranked (`switchyard compare`). An offering that cannot
+ * serve it (no price that day, no batch, no fast mode, no cache rates) stays in the list with the
+ * reason; one whose context window or output limit a single request of this usage would exceed
+ * says so among its reasons.
  */
 import { blockInForce, pricePeriod } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Offering } from "../catalog/model.js";
 import { priceRequest, PricingError, type PriceOptions, type PriceResult } from "./price-request.js";
+import { asOneRequest, requestLimitProblems } from "./request-limits.js";
 import type { Usage } from "./usage.js";
 
 export interface ComparedOption {
@@ -26,6 +28,8 @@ export function compareOfferings(offerings: Offering[], usage: Usage, at: string
     }
     const retired = offering.model.retired[offering.provider];
     if (retired && retired <= at) reasons.push(`retired on ${offering.provider} since ${retired}`);
+    // A note, not a verdict: the usage may sum several requests (the issue's own example does).
+    reasons.push(...requestLimitProblems(offering, usage).map(asOneRequest));
     try {
       const result = priceRequest(offering, block, usage, options);
       if (!block.source.verified) reasons.push("price from unverified third-party quotes");

@@ -3,6 +3,7 @@
  * offering and the price block in force on the date, checks the request's options against what
  * the offering supports, and prices it. Shared by the CLI, the planner and the gateway.
  */
+import { asOneRequest, requestLimitProblems } from "./request-limits.js";
 import { CatalogLookupError, type Catalog, type Resolution } from "../catalog/catalog.js";
 import type { Offering, PriceBlock } from "../catalog/model.js";
 import type { ProviderId } from "../catalog/schema.js";
@@ -82,6 +83,7 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
   if (request.usage.inferenceGeo === "us" && offering.route !== "us") {
     warnings.push('the usage says inference_geo "us" ran, but the global route was priced; pass --inference-geo us');
   }
+  warnings.push(...requestLimitProblems(offering, request.usage).map(asOneRequest));
   if (request.region && offering.regions && !offering.regions.includes(request.region)) {
     warnings.push(`${offering.modelId} is not listed in ${request.region} (listed: ${offering.regions.join(", ")})`);
   }
