@@ -5,6 +5,7 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { Decimal } from "../pricing/decimal.js";
 import type { ArrivalProfile, Constraints, Segment, TokenSpread, Workload } from "./workload.js";
+import { unknownKeyIssues } from "../util/yaml-file.js";
 import { workloadSchema, type ConstraintsFile, type SegmentFile, type WorkloadFile } from "./workload-schema.js";
 
 export interface WorkloadIssue {
@@ -65,11 +66,14 @@ export function parseWorkload(text: string, file: string): ParsedWorkload {
   const parsed = workloadSchema.safeParse(raw);
   if (!parsed.success) {
     throw new WorkloadError(
-      parsed.error.issues.map((issue) => {
+      parsed.error.issues.flatMap((issue) => {
         const fieldPath = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+        if (issue.code === "unrecognized_keys") {
+          return unknownKeyIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, fieldPath, issue.keys).map((found) => ({ ...found, line: found.line }));
+        }
         const found = valueAt(raw, fieldPath);
-        const foundText = issue.code === "unrecognized_keys" || found === undefined ? "" : `, got ${describe(found)}`;
-        return { file, path: fieldPath.join("."), line: lineOf(fieldPath), message: `${issue.message}${foundText}` };
+        const foundText = found === undefined ? "" : `, got ${describe(found)}`;
+        return [{ file, path: fieldPath.join("."), line: lineOf(fieldPath), message: `${issue.message}${foundText}` }];
       }),
     );
   }

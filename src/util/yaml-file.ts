@@ -2,7 +2,7 @@
  * YAML text validated against a zod schema, with every problem reported as file:line: field: message.
  * Shared by the catalog loader, the gateway config and the planner's workload file.
  */
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { closestNames, editDistance } from "./suggest.js";
 
@@ -37,13 +37,6 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
     }
     return undefined;
   };
-  /** The line of `key` itself in the map at `path` (an unknown key is reported against its parent's path). */
-  const keyLine = (path: FieldPath, key: string): number | undefined => {
-    const map = document.getIn(path, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
-    const pairs = path.length === 0 ? (document.contents as typeof map) : map;
-    const found = pairs?.items?.find((pair) => pair.key?.value === key)?.key?.range;
-    return found ? lineCounter.linePos(found[0]).line : undefined;
-  };
   if (document.errors.length > 0) {
     return {
       issues: document.errors.map((error) => {
@@ -67,17 +60,36 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
           const line = lineOf(path);
           return [{ file, path: path.join("."), message: issue.message, ...(line ? { line } : {}) }];
         }
-        // One issue per unknown key, at its own line, with the known key it is closest to.
-        const known = keysAt(schema, path);
-        return issue.keys.map((key) => {
-          const line = keyLine(path, key) ?? lineOf(path);
-          return { file, path: path.join("."), message: `Unrecognized key: ${JSON.stringify(key)}${suggestKey(key, known)}`, ...(line ? { line } : {}) };
-        });
+        return unknownKeyIssues({ file, document, lineCounter, schema, lineOf }, path, issue.keys);
       }),
       lineOf,
     };
   }
   return { data: parsed.data as z.infer<S>, issues: [], lineOf };
+}
+
+/** What unknownKeyIssues needs of a parsed YAML file. */
+export interface YamlSource {
+  file: string;
+  document: Document;
+  lineCounter: LineCounter;
+  schema: unknown;
+  lineOf: (path: FieldPath) => number | undefined;
+}
+
+/**
+ * One issue per unknown key of the map at `path`, at the key's own line (zod reports them against
+ * their parent), with the known key it is closest to or the keys known there.
+ */
+export function unknownKeyIssues(source: YamlSource, path: FieldPath, keys: readonly string[]): FileIssue[] {
+  const known = keysAt(source.schema, path);
+  const map = source.document.getIn(path, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+  const pairs = path.length === 0 ? (source.document.contents as typeof map) : map;
+  return keys.map((key) => {
+    const range = pairs?.items?.find((pair) => pair.key?.value === key)?.key?.range;
+    const line = (range ? source.lineCounter.linePos(range[0]).line : undefined) ?? source.lineOf(path);
+    return { file: source.file, path: path.join("."), message: `Unrecognized key: ${JSON.stringify(key)}${suggestKey(key, known)}`, ...(line ? { line } : {}) };
+  });
 }
 
 /** The zod definition fields keysAt walks (zod 4's `_zod.def`). */

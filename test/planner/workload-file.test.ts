@@ -71,7 +71,10 @@ test("YAML syntax errors and misspelt fields", () => {
   const [syntax] = issuesOf("not-yaml.yaml");
   assert.match(syntax ?? "", /^bad\/not-yaml\.yaml:\d+: not valid YAML/);
   const [typo] = issuesOf("typo-field.yaml");
-  assert.match(typo ?? "", /^bad\/typo-field\.yaml:3: segments\.0: Unrecognized key: "cached_prefix"/);
+  // At the key's own line (not its segment's), with the keys known there, or the one it is a letter or two from.
+  assert.match(typo ?? "", /^bad\/typo-field\.yaml:7: segments\.0: Unrecognized key: "cached_prefix"; known here: name, requests_per_month, input_tokens, output_tokens, cached_prefix_tokens,/);
+  const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [claude-haiku-4-5]\n    arival: { profile: flat }\n";
+  assert.throws(() => parseWorkload(text, "w.yaml"), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:8: segments\.0: Unrecognized key: "arival" \(did you mean "arrival"\?\)$/.test(error.message));
 });
 
 test("cross-field checks: unique segment names, p90 >= mean, references to segments", () => {
