@@ -261,13 +261,12 @@ describe("dashboard in Chromium", { skip }, () => {
     const typo = example.text.replace("requests_per_month:", "requests_per_mnth:");
     await page.fill("#workload", typo);
     await page.click('[data-action="plan"]');
-    // The unknown key is reported on its segment (the line where the segment starts).
-    const lines = typo.split("\n");
-    const segmentLine = lines.findIndex((candidate, index) => index > lines.indexOf("segments:") && /^\s*- name:/.test(candidate)) + 1;
+    // The unknown key is reported at its own line, with the key it is a letter from.
+    const keyLine = typo.split("\n").findIndex((candidate) => candidate.includes("requests_per_mnth:")) + 1;
     const issue = page.locator("[data-plan-error] li", { hasText: "requests_per_mnth" });
-    assert.equal(await issue.getAttribute("data-issue-line"), String(segmentLine));
+    assert.equal(await issue.getAttribute("data-issue-line"), String(keyLine));
     assert.equal(await issue.getAttribute("data-issue-path"), "segments.0");
-    assert.match(await issue.innerText(), new RegExp(`^line ${segmentLine} · segments\\.0: `));
+    assert.match(await issue.innerText(), new RegExp(`^line ${keyLine} · segments\\.0: Unrecognized key: "requests_per_mnth" \\(did you mean "requests_per_month"\\?\\)`));
     assert.equal(await page.inputValue("#workload"), typo, "the text stays in the form to fix");
     await shoot("62-planner-bad-field");
 
