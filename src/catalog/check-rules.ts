@@ -38,7 +38,6 @@ function cardsOf(block: PriceBlock): [string, RateCard][] {
   return cards.filter((entry): entry is [string, RateCard] => entry[1] !== undefined);
 }
 
-
 function checkRatios(offering: Offering, findings: RuleFinding[]): void {
   if (offering.model.vendor !== "anthropic") return;
   for (const block of offering.prices) {

@@ -11,14 +11,17 @@ export const catalogFlags = {
   catalog: { type: "string", multiple: true },
 } as const;
 
-/** Loads our catalog plus the user's --catalog files; a bad user file is bad input (exit 2). */
-export function catalogFromFlags(files: string[] | undefined, stderr: NodeJS.WritableStream): Catalog {
+/**
+ * Loads our catalog plus the user's files; a bad user file is bad input (exit 2), reported under
+ * `source`, where the files were named (--catalog, or a gateway config's catalog_files).
+ */
+export function catalogFromFlags(files: string[] | undefined, stderr: NodeJS.WritableStream, source = "--catalog"): Catalog {
   const { catalog, issues } = loadCatalogChecked({ extraFiles: files ?? [] });
   for (const issue of issues.filter((candidate) => candidate.severity === "warning")) stderr.write(`warning: ${formatIssue(issue)}\n`);
   if (!catalog) {
     const errors = issues.filter((issue) => issue.severity === "error");
     const inUserFiles = errors.some((issue) => (files ?? []).includes(issue.file));
-    const message = `--catalog: ${errors.length} error(s):\n${errors.map(formatIssue).join("\n")}`;
+    const message = `${source}: ${errors.length} error(s):\n${errors.map(formatIssue).join("\n")}`;
     if (inUserFiles) throw new UsageError(message, "fix the fields named above; see docs/CATALOG.md");
     throw new Error(message);
   }

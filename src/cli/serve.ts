@@ -109,16 +109,13 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
       // resolved against the catalog they make (relative to the config's directory).
       const parsed = readConfigFile(configPath);
       lineOf = parsed.lineOf;
-      const ownCatalogs = parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file));
-      // Named at their line in the config, not as --catalog's (which the user did not pass).
-      const unreadable = ownCatalogs.flatMap((file, index) => {
-        if (existsSync(file)) return [];
-        const line = parsed.lineOf(["catalog_files", index]);
-        return [{ file: configPath, path: `catalog_files.${index}`, message: `no file at ${file} (a relative path is relative to the config file)`, ...(line ? { line } : {}) }];
-      });
-      if (unreadable.length > 0) throw new ConfigError(unreadable);
-      catalogFiles = [...catalogFiles, ...ownCatalogs];
-      catalog = catalogFromFlags(catalogFiles, stderr);
+      const own = parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file));
+      // A bad file is reported under where it was named: not as --catalog's when the config named it.
+      const line = parsed.lineOf(["catalog_files"]);
+      const named = `${configPath}${line ? `:${line}` : ""}: catalog_files (relative to the config file)`;
+      const source = own.length === 0 ? "--catalog" : catalogFiles.length === 0 ? named : `--catalog or ${named}`;
+      catalogFiles = [...catalogFiles, ...own];
+      catalog = catalogFromFlags(catalogFiles, stderr, source);
       resolved = resolveGatewayConfig(parsed, catalog);
     } else {
       catalog = catalogFromFlags(catalogFiles, stderr);

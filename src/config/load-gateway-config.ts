@@ -34,7 +34,7 @@ export interface Deployment {
 }
 
 /** The Anthropic API and Claude Platform on AWS: the Anthropic request and answer shapes, on the wire as the client sent them. */
-export function isAnthropicShape(deployment: Deployment): boolean {
+export function isAnthropicShape(deployment: Pick<Deployment, "provider">): boolean {
   const kind = deployment.provider.kind;
   return kind === "anthropic" || kind === "claude-platform-aws";
 }
@@ -157,7 +157,7 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
         priority: deployment.priority,
         dropFields: deployment.drop_fields.map(dropPath),
         usOffering:
-          (provider.kind === "anthropic" || provider.kind === "claude-platform-aws") && offering.route !== "us"
+          isAnthropicShape({ provider }) && offering.route !== "us"
             ? catalog.offerings.find((candidate) => candidate.provider === offering.provider && candidate.model.id === offering.model.id && candidate.route === "us")
             : undefined,
       });

@@ -95,12 +95,13 @@ function billedOn(served: Deployment, usage: Usage, warnings: string[]): { deplo
  */
 function mayHaveBilled(attempt: AttemptRecord): boolean {
   if (attempt.error === null) return false;
-  if (attempt.error === "timeout" || attempt.error === CLIENT_GONE) return true;
-  return attempt.status !== null && attempt.status >= 200 && attempt.status < 300;
+  return attempt.error === "timeout" || attempt.error === CLIENT_GONE || answeredOk(attempt);
 }
 
+const answeredOk = (attempt: AttemptRecord): boolean => attempt.status !== null && attempt.status >= 200 && attempt.status < 300;
+
 function unfinishedWarning(attempt: AttemptRecord): string {
-  const ended = attempt.status !== null && attempt.status >= 200 && attempt.status < 300 ? `failed after its ${attempt.status} (${attempt.error})` : `ended without an answer (${attempt.error})`;
+  const ended = answeredOk(attempt) ? `failed after its ${attempt.status} (${attempt.error})` : `ended without an answer (${attempt.error})`;
   return `the attempt on ${attempt.deployment} ${ended}: if the upstream had begun on it, it may bill what it processed, which it did not report`;
 }
 

@@ -845,23 +845,29 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
 
 test("a key created a moment ago is accepted at once; its own tags win over the header's, which add the others; a malformed header's 400 keeps the key's tags", async () => {
   const { secret, record } = newApiKey({ name: `fresh-${Date.now()}`, monthly_budget_usd: null, allowed_models: [], tags: { team: "c" } });
-  await harness.ledger.keys.create(record);
-  const post = (tags: string) =>
-    fetch(`${harness.gateway.url}/v1/messages`, {
-      method: "POST",
-      headers: { "x-api-key": secret, "anthropic-version": "2023-06-01", "content-type": "application/json", "x-switchyard-tags": tags },
-      body: MESSAGE,
-    });
-  // No refresh awaited: the gateway asks the key store itself on a miss.
-  const served = await post("team=override, project=x");
-  assert.equal(served.status, 200, await served.clone().text());
-  const bad = await post("bad tag");
-  assert.equal(bad.status, 400);
-  await harness.ledger.writer.flush();
-  const servedRow = await harness.ledger.store.get(served.headers.get("request-id") ?? "");
-  assert.deepEqual(servedRow?.tags, { team: "c", project: "x" });
-  assert.ok(servedRow?.warnings.includes("x-switchyard-tags: team=override ignored: the key's own tag team=c stands"), servedRow?.warnings.join("; "));
-  const badRow = await harness.ledger.store.get(bad.headers.get("request-id") ?? "");
-  assert.equal(badRow?.key_id, record.id);
-  assert.deepEqual(badRow?.tags, { team: "c" });
+  // No timed reload meanwhile (the harness's runs every 50 ms): only the miss's own look can find the key.
+  harness.gateway.state.keys.stop();
+  try {
+    await harness.ledger.keys.create(record);
+    const post = (tags: string) =>
+      fetch(`${harness.gateway.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": secret, "anthropic-version": "2023-06-01", "content-type": "application/json", "x-switchyard-tags": tags },
+        body: MESSAGE,
+      });
+    // No refresh awaited: the gateway asks the key store itself on a miss.
+    const served = await post("team=override, project=x");
+    assert.equal(served.status, 200, await served.clone().text());
+    const bad = await post("bad tag");
+    assert.equal(bad.status, 400);
+    await harness.ledger.writer.flush();
+    const servedRow = await harness.ledger.store.get(served.headers.get("request-id") ?? "");
+    assert.deepEqual(servedRow?.tags, { team: "c", project: "x" });
+    assert.ok(servedRow?.warnings.includes("x-switchyard-tags: team=override ignored: the key's own tag team=c stands"), servedRow?.warnings.join("; "));
+    const badRow = await harness.ledger.store.get(bad.headers.get("request-id") ?? "");
+    assert.equal(badRow?.key_id, record.id);
+    assert.deepEqual(badRow?.tags, { team: "c" });
+  } finally {
+    await harness.gateway.state.keys.start();
+  }
 });
