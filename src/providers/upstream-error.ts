@@ -52,6 +52,23 @@ export function healthOutcome(kind: ErrorKind): "throttled" | "failure" | undefi
   return kind === "rate_limited" ? "throttled" : "failure";
 }
 
+/**
+ * The JSON object an upstream sent as `what` (an answer, an event). Anything else, not JSON or JSON
+ * that is not an object, is the upstream's failure (`upstream_server`); `status`, the upstream's
+ * answer status when it had answered, stays on the error, so the ledger knows it may bill.
+ */
+export function upstreamJsonObject(text: string, who: string, what: string, status?: number): Record<string, unknown> {
+  const details = status === undefined ? {} : { status };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UpstreamError("upstream_server", `${who}: unreadable ${what} (${error instanceof Error ? error.message : String(error)})`, details);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UpstreamError("upstream_server", `${who}: unreadable ${what} (not a JSON object)`, details);
+  return value as Record<string, unknown>;
+}
+
 /** A stream whose body ended cleanly but early: before its closing event (`message_stop`, Converse's `metadata`). */
 export function streamCutError(who: string, closing: string): UpstreamError {
   return new UpstreamError("upstream_server", `${who}: the stream ended before ${closing}`);

@@ -42,7 +42,8 @@ before(async () => {
     deployments: CHAOS_DEPLOYMENTS.replace(/keys:[\s\S]*$/, ""),
     extra: CHAOS_DEPLOYMENTS.slice(CHAOS_DEPLOYMENTS.indexOf("keys:")),
     policy: "ordered",
-    routing: "health: { failure_threshold: 3, cooldown_ms: 400, min_samples: 100 }",
+    // A throttle without retry-after cools for 30 s: long enough that a slow machine cannot see it end within a test.
+    routing: "health: { failure_threshold: 3, cooldown_ms: 400, min_samples: 100, throttle_cooldown_ms: 30000 }",
     timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 400, total_ms: 10000 }",
   });
   client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });

@@ -22,11 +22,13 @@ test("requests on a connection still open while the gateway closes are served, e
   try {
     harness.anthropic.setProfile({ latency: { ttftMs: { p50: 0, p99: 0 }, interTokenMs: { p50: 40, p99: 40 } } });
     const url = new URL(harness.gateway.url);
-    const call = (agent: http.Agent, path: string, body?: object): Promise<Answer> =>
+    /** `answering` is called when the answer's headers are in (for a stream: it is under way). */
+    const call = (agent: http.Agent, path: string, body?: object, answering?: () => void): Promise<Answer> =>
       new Promise((resolve, reject) => {
         const request = http.request(
           { host: url.hostname, port: url.port, path, method: body ? "POST" : "GET", agent, headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" } },
           (response) => {
+            answering?.();
             let text = "";
             response.setEncoding("utf8");
             response.on("data", (chunk: string) => (text += chunk));
@@ -46,8 +48,15 @@ test("requests on a connection still open while the gateway closes are served, e
       ["/v1/chat/completions", { model: message.model, max_tokens: 20, messages: [{ role: "user", content: "hi" }] }],
     ];
     const agents = routes.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
-    const streams = agents.map((agent) => call(agent, "/v1/messages", { ...message, stream: true, max_tokens: 30 }));
-    await sleep(150);
+    const underWay: Promise<void>[] = [];
+    const streams = agents.map((agent) => {
+      let answering = () => {};
+      underWay.push(new Promise<void>((resolve) => (answering = resolve)));
+      return call(agent, "/v1/messages", { ...message, stream: true, max_tokens: 30 }, () => answering());
+    });
+    // Every stream under way (on a slow machine that can take longer than any fixed pause).
+    await Promise.all(underWay);
+    await sleep(50);
     const closed = harness.gateway.close();
     const queued = routes.map(([path, body], index) => call(agents[index] as http.Agent, path, body));
     for (const stream of await Promise.all(streams)) assert.equal(stream.status, 200);

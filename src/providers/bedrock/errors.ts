@@ -78,7 +78,8 @@ export function errorTypeName(headerValue: string | undefined, body: { __type?: 
 export function bedrockError(status: number, headers: Record<string, string>, bodyText: string, retryAfter: number | undefined, who: string): UpstreamError {
   let body: { message?: unknown; Message?: unknown; __type?: unknown; code?: unknown } = {};
   try {
-    body = JSON.parse(bodyText) as typeof body;
+    const parsed: unknown = JSON.parse(bodyText);
+    if (typeof parsed === "object" && parsed !== null) body = parsed as typeof body;
   } catch {
     // keep the text
   }

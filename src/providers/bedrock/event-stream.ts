@@ -12,7 +12,7 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { fromAnthropicStream, fromBedrockConverse, fromBedrockMetrics, type NormalizedUsage } from "../../pricing/normalize-usage.js";
 import { ConverseToAnthropic } from "./converse.js";
 import { formatSseEvent } from "../shared/sse-events.js";
-import { streamCutError, UpstreamError } from "../upstream-error.js";
+import { streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicStreamError } from "../shared/anthropic-errors.js";
 import { bedrockStreamException } from "./errors.js";
 
@@ -79,7 +79,7 @@ class FrameReader {
     const items: StreamItem[] = [];
     for (const frame of this.push(chunk)) {
       const made =
-        frame.kind === "error" ? frame.error : frame.kind === "exception" ? bedrockStreamException(frame.exceptionType, frame.payload, this.who) : sse(frame.eventType, frame.payload, (json) => this.json(json, frame.eventType));
+        frame.kind === "error" ? frame.error : frame.kind === "exception" ? bedrockStreamException(frame.exceptionType, frame.payload, this.who) : sse(frame.eventType, frame.payload, (json) => upstreamJsonObject(json, this.who, `${frame.eventType ?? "event"} event`));
       if (made instanceof UpstreamError) {
         // The stream ends at its error: later frames are not read (their usage does not count).
         items.push({ kind: "error", error: made });
@@ -90,17 +90,6 @@ class FrameReader {
     return items;
   }
 
-  /** An event's JSON object; anything else is the upstream's fault. */
-  private json(text: string, eventType: string | undefined): Record<string, unknown> {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new UpstreamError("upstream_server", `${this.who}: unreadable ${eventType ?? "event"} event (${error instanceof Error ? error.message : String(error)})`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UpstreamError("upstream_server", `${this.who}: unreadable ${eventType ?? "event"} event (not a JSON object)`);
-    return value as Record<string, unknown>;
-  }
 
   /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does) or before its `closing` event. */
   finish(closed: boolean, closing: string): void {

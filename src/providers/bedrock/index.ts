@@ -9,7 +9,7 @@ import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.j
 import type { ProviderFactory } from "../registry-types.js";
 import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
-import { retryAfterMs, UpstreamError } from "../upstream-error.js";
+import { retryAfterMs, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
 import { bedrockError } from "./errors.js";
 import { fromConverseResponse, toConverseRequest } from "./converse.js";
@@ -77,14 +77,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         const bytes = await response.body.bytes().catch((error: unknown) => {
           throw failedAfterAnswer(error, response.status, name);
         });
-        let message: { usage?: unknown };
-        try {
-          message = JSON.parse(bytes.toString("utf8")) as { usage?: unknown };
-        } catch {
-          throw new UpstreamError("upstream_server", `${name}: response is not JSON`, { status: response.status });
-        }
+        const message = upstreamJsonObject(bytes.toString("utf8"), name, "answer", response.status);
         if (converse) {
-          const text = JSON.stringify(fromConverseResponse(message as Record<string, unknown>, call.upstreamModel, converseMessageId(call.requestId)));
+          const text = JSON.stringify(fromConverseResponse(message, call.upstreamModel, converseMessageId(call.requestId)));
           return { kind: "json", bytes: Buffer.from(text), text, usage: withNotes(fromBedrockConverse(message.usage)), headers };
         }
         return { kind: "json", bytes, usage: fromBedrockInvoke(message.usage, response.headers), headers };
@@ -152,7 +147,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       }
       if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, name, "endpoint");
       if (response.status !== 200) throw bedrockError(response.status, response.headers, text, retryAfterMs(response.headers), name);
-      const parsed = JSON.parse(text) as { inputTokens?: unknown };
+      const parsed = upstreamJsonObject(text, name, "CountTokens answer");
       if (typeof parsed.inputTokens !== "number") throw new UpstreamError("upstream_server", `${name}: CountTokens answer has no inputTokens`);
       return { input_tokens: parsed.inputTokens };
     },

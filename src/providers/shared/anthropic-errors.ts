@@ -66,7 +66,8 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
   if (typeof body !== "string") parsed = body;
   else {
     try {
-      parsed = JSON.parse(body) as ErrorBody;
+      const value: unknown = JSON.parse(body);
+      if (typeof value === "object" && value !== null) parsed = value as ErrorBody;
     } catch {
       // not JSON: keep the text
     }

@@ -7,7 +7,7 @@
 import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
-import { retryAfterMs, streamCutError, UpstreamError } from "../upstream-error.js";
+import { retryAfterMs, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
@@ -69,12 +69,7 @@ export class AnthropicShapeClient implements ProviderClient {
         throw failedAfterAnswer(error, response.status, who);
       });
       const text = bytes.toString("utf8");
-      let message: { usage?: unknown };
-      try {
-        message = JSON.parse(text) as { usage?: unknown };
-      } catch {
-        throw new UpstreamError("upstream_server", `${who}: response is not JSON`, { status: response.status });
-      }
+      const message = upstreamJsonObject(text, who, "answer", response.status);
       return { kind: "json", bytes, text, usage: fromAnthropicUsage(message.usage), headers };
     }
 
@@ -89,9 +84,9 @@ export class AnthropicShapeClient implements ProviderClient {
       const seenBefore = splitter.seen;
       for (const event of splitter.push(chunk)) {
         if (event.event === "message_start") {
-          startUsage = (eventJson(event.data, "message_start", who) as { message?: { usage?: unknown } }).message?.usage;
+          startUsage = (upstreamJsonObject(event.data, who, "message_start event") as { message?: { usage?: unknown } }).message?.usage;
         } else if (event.event === "message_delta") {
-          deltaUsages.push((eventJson(event.data, "message_delta", who) as { usage?: unknown }).usage);
+          deltaUsages.push((upstreamJsonObject(event.data, who, "message_delta event") as { usage?: unknown }).usage);
         } else if (event.event === "message_stop") {
           stopped = true;
         } else if (event.event === "error") {
@@ -136,8 +131,8 @@ export class AnthropicShapeClient implements ProviderClient {
     const text = (await response.body.bytes()).toString("utf8");
     if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, who, "base_url");
     if (response.status !== 200) throw anthropicError(response.status, text, retryAfterMs(response.headers), who);
-    const parsed = eventJson(text, "count_tokens answer", who) as { input_tokens?: unknown } | null;
-    if (typeof parsed?.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
+    const parsed = upstreamJsonObject(text, who, "count_tokens answer");
+    if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
     return { input_tokens: parsed.input_tokens };
   }
 
@@ -146,11 +141,3 @@ export class AnthropicShapeClient implements ProviderClient {
   }
 }
 
-/** An event's JSON as the upstream sent it: unreadable, it is the upstream's fault (`upstream_server`), not the gateway's. */
-function eventJson(data: string, event: string, who: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch (error) {
-    throw new UpstreamError("upstream_server", `${who}: unreadable ${event} event (${error instanceof Error ? error.message : String(error)})`);
-  }
-}
