@@ -28,18 +28,19 @@ export function errorResponse(error: GatewayError | UpstreamError, requestId: st
   const entry = ERROR_TABLE[error.kind];
   const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
   if (error instanceof GatewayError) Object.assign(headers, error.headers);
-  if (error instanceof UpstreamError && error.details.retryAfterMs !== undefined) {
-    headers["retry-after"] = String(Math.ceil(error.details.retryAfterMs / 1000));
+  let details: Record<string, unknown> | undefined;
+  if (error instanceof UpstreamError) {
+    if (error.details.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.details.retryAfterMs / 1000));
+    if (error.details.shouldRetry !== undefined) headers["x-should-retry"] = String(error.details.shouldRetry);
+    // The upstream's error as it was (its type unchanged): its details go with it, as the SDK picks
+    // its error class by their error_code (ToolNameConflictError, ImageDimensionsTooLargeError, …).
+    if (error.details.upstreamType === entry.type) details = error.details.upstreamDetails;
   }
   // Every deployment refused the gateway's own credentials, account or configuration: a retry
   // walks them all again to the same answer, so the SDKs are told not to (they retry a 502).
   if (error.kind === "upstream_auth") headers["x-should-retry"] = "false";
-  return {
-    status: entry.status,
-    headers,
-    type: entry.type,
-    body: JSON.stringify({ type: "error", error: { type: entry.type, message: error.message }, request_id: requestId }),
-  };
+  const body = details ? { type: entry.type, message: error.message, details } : { type: entry.type, message: error.message };
+  return { status: entry.status, headers, type: entry.type, body: JSON.stringify({ type: "error", error: body, request_id: requestId }) };
 }
 
 export function asKnownError(error: unknown): GatewayError | UpstreamError {

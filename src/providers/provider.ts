@@ -25,6 +25,11 @@ export interface MessagesCall {
   beta?: boolean;
   /** The model id to send upstream for this deployment. */
   upstreamModel: string;
+  /**
+   * The `model` an answer the gateway writes itself names (Bedrock Converse's answers name none):
+   * the Claude API's id, as the Anthropic API and InvokeModel answer. Absent: `upstreamModel`.
+   */
+  answerModel?: string;
   anthropicVersion: string;
   /** anthropic-beta values the upstream may receive (already checked against the deployment). */
   betas: readonly string[];

@@ -88,10 +88,29 @@ export class UpstreamError extends Error {
       upstreamType?: string;
       /** `unsupported`: the request's fields the upstream said it does not accept (dotted paths, shared/refused-fields.ts). */
       refusedFields?: string[];
+      /** An Anthropic-shape error's `error.details` (its `error_code` picks the SDK's error class), passed on while the error keeps its type. */
+      upstreamDetails?: Record<string, unknown>;
+      /** The upstream's `x-should-retry`, which overrides the SDKs' own retry decision. */
+      shouldRetry?: boolean;
     } = {},
   ) {
     super(message);
   }
+}
+
+/** When an upstream said to come back (retry-after-ms, retry-after) and whether to retry at all (x-should-retry). */
+export interface RetryAdvice {
+  retryAfterMs?: number;
+  shouldRetry?: boolean;
+}
+
+export function retryAdvice(headers: Record<string, string | string[] | undefined>): RetryAdvice {
+  const advice: RetryAdvice = {};
+  const after = retryAfterMs(headers);
+  if (after !== undefined) advice.retryAfterMs = after;
+  const should = headers["x-should-retry"];
+  if (should === "true" || should === "false") advice.shouldRetry = should === "true";
+  return advice;
 }
 
 /** Parses retry-after-ms or retry-after (seconds or an HTTP date) into milliseconds. */

@@ -66,6 +66,7 @@ describe("Bedrock through the Converse API", () => {
     assert.equal(response.headers.get("x-switchyard-deployment"), "converse-haiku");
     assert.equal(message.type, "message");
     assert.match(message.id, /^msg_bdrk_/);
+    assert.equal(message.model, "claude-haiku-4-5-20251001", "the Claude API's model id, as the Anthropic API and InvokeModel answer, not the inference profile's");
     assert.ok(message.content[0]?.type === "text" && message.content[0].text.length > 0);
     assert.ok(message.stop_reason === "end_turn" || message.stop_reason === "max_tokens");
     assert.ok(message.usage.input_tokens > 0 && message.usage.output_tokens > 0);
@@ -84,6 +85,7 @@ describe("Bedrock through the Converse API", () => {
       text += delta;
     });
     const final = await stream.finalMessage();
+    assert.equal(final.model, "claude-haiku-4-5-20251001");
     const block = final.content[0];
     assert.ok(block?.type === "text" && block.text === text && text.length > 0);
     assert.ok(final.usage.output_tokens > 0 && final.usage.input_tokens > 0, "the final message_delta carries the whole usage");

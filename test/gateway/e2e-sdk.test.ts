@@ -345,6 +345,46 @@ describe("errors in the Anthropic shape", () => {
     }
   });
 
+  test("a prompt over the model's context window is a 400 saying \"prompt is too long\" from each provider, Bedrock's own words included", async () => {
+    // Claude Code compacts its conversation on those words; Bedrock says "Input is too long for requested model."
+    const long = "lorem ipsum dolor sit amet ".repeat(60_000);
+    for (const model of ["haiku-via-anthropic", "haiku-via-bedrock"]) {
+      await assert.rejects(
+        client.messages.create({ model, max_tokens: 5, messages: [{ role: "user", content: long }] }),
+        (error: unknown) => error instanceof Anthropic.BadRequestError && error.type === "invalid_request_error" && /prompt is too long/.test(error.message),
+        model,
+      );
+    }
+  });
+
+  test("an upstream's error keeps its details and x-should-retry: the SDK raises the error class its error_code names, and retries only if told", async () => {
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400, message: "tools: tool names must be unique", errorCode: "tool_name_conflict", shouldRetry: false }, count: 1 }] });
+    try {
+      const response = await fetch(`${harness.gateway.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+        body: JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      });
+      assert.equal(response.status, 400);
+      assert.equal(response.headers.get("x-should-retry"), "false");
+      const body = (await response.json()) as { error: { type: string; details?: { error_code?: string } } };
+      assert.deepEqual(body.error.details, { error_code: "tool_name_conflict" });
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+    // The SDK's own reading of it.
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400, message: "image too large", errorCode: "image_dimensions_too_large" }, count: 1 }] });
+    try {
+      await assert.rejects(client.messages.create({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), (error: unknown) => {
+        assert.ok(error instanceof Anthropic.BadRequestError);
+        assert.equal(error.constructor.name, "ImageDimensionsTooLargeError");
+        return true;
+      });
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
   test("an upstream account at its spend limit (even as a 400) hands the model to its next deployment", async () => {
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 400, type: "invalid_request_error", message: "You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC." }, count: 1 }] });
     try {

@@ -11,7 +11,7 @@ test("the upstream account's spend cap, in each shape Anthropic has sent it, is 
     [400, body("invalid_request_error", "You have reached your specified API usage limits. You will regain access on 2026-08-01 at 00:00 UTC.")],
   ];
   for (const [status, text] of shapes) {
-    const error = anthropicError(status, text, 60_000, "anthropic-main");
+    const error = anthropicError(status, text, { retryAfterMs: 60_000 }, "anthropic-main");
     assert.equal(error.kind, "upstream_auth", text);
     assert.match(error.message, /^anthropic-main: .*\(the upstream account's spend limit: other deployments serve the model until it is raised or resets\)$/);
     assert.equal(error.details.status, status);
@@ -20,7 +20,7 @@ test("the upstream account's spend cap, in each shape Anthropic has sent it, is 
 });
 
 test("other 429s and 400s keep their kinds", () => {
-  assert.equal(anthropicError(429, body("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"), 1_000, "a").kind, "rate_limited");
+  assert.equal(anthropicError(429, body("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"), { retryAfterMs: 1_000 }, "a").kind, "rate_limited");
   assert.equal(anthropicError(429, body("rate_limit_error", "Rate limited", null), undefined, "a").kind, "rate_limited");
   assert.equal(anthropicError(400, body("invalid_request_error", "messages: text content blocks must be non-empty"), undefined, "a").kind, "invalid_request");
   assert.equal(anthropicError(400, "not json at all", undefined, "a").kind, "invalid_request");

@@ -46,13 +46,17 @@ export function errorTypeFor(status: number): AnthropicErrorType {
   return TYPE_BY_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
 }
 
-export function errorBody(type: string, message: string, requestId: string | null) {
-  return { type: "error", error: { type, message }, request_id: requestId };
+export function errorBody(type: string, message: string, requestId: string | null, errorCode?: string) {
+  return { type: "error", error: errorCode === undefined ? { type, message } : { type, message, details: { error_code: errorCode } }, request_id: requestId };
 }
 
 export interface ErrorOptions {
   type?: string;
   retryAfterSeconds?: number;
+  /** `error.details.error_code`. */
+  errorCode?: string;
+  /** An `x-should-retry` header. */
+  shouldRetry?: boolean;
 }
 
 export function sendAnthropicError(
@@ -65,7 +69,8 @@ export function sendAnthropicError(
   const type = options.type ?? errorTypeFor(status);
   const text = message ?? DEFAULT_MESSAGE[type as AnthropicErrorType] ?? "Error";
   if (options.retryAfterSeconds !== undefined) reply.header("retry-after", String(Math.max(0, Math.ceil(options.retryAfterSeconds))));
-  return reply.code(status).header("content-type", "application/json").send(JSON.stringify(errorBody(type, text, requestId)));
+  if (options.shouldRetry !== undefined) reply.header("x-should-retry", String(options.shouldRetry));
+  return reply.code(status).header("content-type", "application/json").send(JSON.stringify(errorBody(type, text, requestId, options.errorCode)));
 }
 
 /** The `event: error` an SSE stream carries after a 200 when something fails mid-stream. */

@@ -74,6 +74,8 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
       return sendAnthropicError(reply, requestId, status, fault.message, {
         ...(fault.type ? { type: fault.type } : {}),
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+        ...(fault.kind === "error" && fault.errorCode !== undefined ? { errorCode: fault.errorCode } : {}),
+        ...(fault.kind === "error" && fault.shouldRetry !== undefined ? { shouldRetry: fault.shouldRetry } : {}),
       });
     }
 

@@ -33,6 +33,10 @@ export const faultSchema = z.discriminatedUnion("kind", [
     type: z.string().optional(),
     message: z.string().optional(),
     retryAfterSeconds: z.number().nonnegative().optional(),
+    /** Anthropic-shape only: `error.details.error_code` (the SDK picks its error class by it). */
+    errorCode: z.string().optional(),
+    /** Anthropic-shape only: an `x-should-retry` header. */
+    shouldRetry: z.boolean().optional(),
   }),
   /** The connection is destroyed: before any byte of the response, or partway through the body. */
   z.strictObject({ kind: z.literal("reset"), phase }),

@@ -107,12 +107,21 @@ export function bedrockStreamException(exceptionType: string, payload: string, w
 }
 
 /**
+ * Bedrock's refusal of a prompt over the model's context window ("Input is too long for requested
+ * model.", anthropics/claude-code#6012), put as the Anthropic API words it: clients act on those
+ * words (Claude Code compacts the conversation on "prompt is too long"), and Bedrock's they miss.
+ */
+function inAnthropicWords(message: string): string {
+  return /\binput is too long\b/i.test(message) && !/prompt is too long/i.test(message) ? `prompt is too long (Bedrock: ${message})` : message;
+}
+
+/**
  * The error for an exception (`type`, if named) and its message: its kind by name, else by the
  * answer's HTTP status (500 in a stream), as the deployment faults and refused fields may amend it.
  */
 function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined, modelKind?: ErrorKind): UpstreamError {
   const status = answer?.status ?? 500;
-  const { kind, message, refusedFields } = upstreamVerdict(modelKind ?? bedrockKind(type, status), upstreamMessage, BEDROCK_DEPLOYMENT_FAULTS);
+  const { kind, message, refusedFields } = upstreamVerdict(modelKind ?? bedrockKind(type, status), inAnthropicWords(upstreamMessage), BEDROCK_DEPLOYMENT_FAULTS);
   return new UpstreamError(kind, `${who}: ${type || `HTTP ${status}`}: ${message}`, {
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),

@@ -79,13 +79,13 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         });
         const message = upstreamJsonObject(bytes.toString("utf8"), name, "answer", response.status);
         if (converse) {
-          const text = JSON.stringify(fromConverseResponse(message, call.upstreamModel, converseMessageId(call.requestId)));
+          const text = JSON.stringify(fromConverseResponse(message, call.answerModel ?? call.upstreamModel, converseMessageId(call.requestId)));
           return { kind: "json", bytes: Buffer.from(text), text, usage: withNotes(fromBedrockConverse(message.usage)), headers };
         }
         return { kind: "json", bytes, usage: fromBedrockInvoke(message.usage, response.headers), headers };
       }
 
-      const decoder = converse ? new ConverseStreamDecoder(name, call.upstreamModel, converseMessageId(call.requestId)) : new BedrockStreamDecoder(name);
+      const decoder = converse ? new ConverseStreamDecoder(name, call.answerModel ?? call.upstreamModel, converseMessageId(call.requestId)) : new BedrockStreamDecoder(name);
       const pending: StreamItem[] = [];
       const decode = (chunk: Buffer): boolean => {
         pending.push(...decoder.push(chunk));

@@ -4,7 +4,7 @@
  */
 import { ANTHROPIC_DEPLOYMENT_FAULTS, upstreamVerdict } from "./deployment-faults.js";
 import { refusedFields } from "./refused-fields.js";
-import { UpstreamError, type ErrorKind } from "../upstream-error.js";
+import { UpstreamError, type ErrorKind, type RetryAdvice } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
   invalid_request_error: "invalid_request",
@@ -58,10 +58,10 @@ type ErrorBody = { error?: { type?: unknown; message?: unknown; details?: { erro
 
 /**
  * From an error body ({"type":"error","error":{"type","message","details"?}}), as text or already
- * parsed, and status. `unknownKind` decides for an error type the table does not know (by
- * default the status does).
+ * parsed, its status and what the upstream's headers said of retrying. `unknownKind` decides for
+ * an error type the table does not know (by default the status does).
  */
-export function anthropicError(status: number, body: string | ErrorBody, retryAfter: number | undefined, who: string, unknownKind: ErrorKind = kindForStatus(status)): UpstreamError {
+export function anthropicError(status: number, body: string | ErrorBody, retry: RetryAdvice | undefined, who: string, unknownKind: ErrorKind = kindForStatus(status)): UpstreamError {
   let parsed: ErrorBody = {};
   if (typeof body !== "string") parsed = body;
   else {
@@ -82,11 +82,13 @@ export function anthropicError(status: number, body: string | ErrorBody, retryAf
     message += SPEND_CAP_NOTE;
   }
   const verdict = upstreamVerdict(kind, message, ANTHROPIC_DEPLOYMENT_FAULTS, fields);
+  const details = parsed.error?.details;
   return new UpstreamError(verdict.kind, `${who}: ${verdict.message}`, {
     status,
-    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...retry,
     ...(type ? { upstreamType: type } : {}),
     ...(verdict.refusedFields ? { refusedFields: verdict.refusedFields } : {}),
+    ...(typeof details === "object" && details !== null && !Array.isArray(details) ? { upstreamDetails: details } : {}),
   });
 }
 
