@@ -34,6 +34,18 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     // connection ends with the answer, so that the drain ends (fastify does so for its routes).
     if (!server.listening) response.setHeader("connection", "close");
     const url = request.url ?? "";
+    // A browser's request (it names its page's origin) to the API: CORS, as the APIs answer it.
+    if (request.headers.origin !== undefined && url.startsWith("/v1/")) {
+      if (request.method === "OPTIONS") return answerPreflight(request, response, url);
+      response.setHeader("access-control-allow-origin", "*");
+      response.setHeader("access-control-expose-headers", "*");
+      // Refused whatever the preflight said (a browser keeps a preflight's permission for a while,
+      // and a request within it need not carry the opt-in): readable, so the page learns why.
+      if (!browserMayCall(url, request.headers[BROWSER_OPT_IN] === "true")) {
+        request.resume();
+        return refuse(response, new GatewayError("authentication", `CORS requests must set '${BROWSER_OPT_IN}: true' (the Anthropic SDK's dangerouslyAllowBrowser), as the Anthropic API requires`), false);
+      }
+    }
     if (request.method === "POST" && (url === "/v1/messages" || url.startsWith("/v1/messages?"))) acceptMessages(state, request, response);
     else fallback(request, response);
   });
@@ -64,6 +76,44 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
     server.emit("request", request, response);
   });
   return server;
+}
+
+/** The header with which a page opts in to calling the Anthropic API from a browser (the SDK's `dangerouslyAllowBrowser` sends it). */
+const BROWSER_OPT_IN = "anthropic-dangerous-direct-browser-access";
+
+/**
+ * Whether a page may call this route. The Anthropic API lets a browser call it only when the page
+ * opts in (BROWSER_OPT_IN: true); without it a browser's request is refused (401). OpenAI's API
+ * lets any page call it: the chat route and the model list (which both SDKs read) do too. A
+ * key is still needed, and a virtual key can be one with a small budget and a few models.
+ */
+function browserMayCall(url: string, optedIn: boolean): boolean {
+  return optedIn || isChatRoute(url) || url === "/v1/models" || url.startsWith("/v1/models?") || url.startsWith("/v1/models/");
+}
+
+/**
+ * A CORS preflight on the API. The page may send its request if the route takes browsers: with the
+ * opt-in among the headers it will send (`access-control-request-headers`), or on OpenAI's routes.
+ * Otherwise the preflight carries no permission and the browser never sends the request, so
+ * nothing runs (and nothing is billed) for an answer the page could not read.
+ */
+function answerPreflight(request: IncomingMessage, response: ServerResponse, url: string): void {
+  request.resume();
+  const asked = String(request.headers["access-control-request-headers"] ?? "");
+  const optedIn = asked.split(",").some((name) => name.trim().toLowerCase() === BROWSER_OPT_IN);
+  if (!browserMayCall(url, optedIn)) {
+    response.writeHead(204, { vary: "origin, access-control-request-headers" });
+    response.end();
+    return;
+  }
+  response.writeHead(204, {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    ...(asked ? { "access-control-allow-headers": asked } : {}),
+    "access-control-max-age": "86400",
+    vary: "origin, access-control-request-headers",
+  });
+  response.end();
 }
 
 /** The API routes whose bodies are JSON (the dashboard's forms are not). */
