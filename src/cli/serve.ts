@@ -11,7 +11,8 @@ import { warmUp } from "../gateway/warm-up.js";
 import { oneCoreGcHint, tuneHeapGrowth } from "../gateway/heap-growth.js";
 import { missingRedisUrl } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
-import { openLedger, type Ledger } from "../ledger/open-ledger.js";
+import { journalDirOf, openLedger, type Ledger, type LedgerConfig } from "../ledger/open-ledger.js";
+import { journalHolder, JournalInUseError } from "../ledger/journal.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { parseFlags, type Command } from "./command.js";
@@ -156,6 +157,16 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     );
     return 0;
   }
+  const ledgerOptions: LedgerConfig = {
+    ...ledgerConfig,
+    ...(config.ledger?.journal_dir && configPath ? { journalDir: resolve(dirname(configPath), config.ledger.journal_dir) } : {}),
+    onError: (error) => stderr.write(`ledger: ${error.message}\n`),
+  };
+  // Another gateway on this ledger's journal (a second `npm start` in the same directory): said
+  // now, in one line, not after the warm-up by the journal's lock.
+  const journalDir = journalDirOf(ledgerOptions);
+  const holder = journalDir === undefined ? undefined : journalHolder(resolve(journalDir));
+  if (holder) throw journalTaken(resolve(journalDir ?? ""), holder, Boolean(configPath));
   // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
   tuneHeapGrowth();
   const gcHint = oneCoreGcHint(process.execArgv, availableParallelism());
@@ -182,11 +193,14 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     }
     if (stopRequested) return 130;
   }
-  const ledger = await openLedger({
-    ...ledgerConfig,
-    ...(config.ledger?.journal_dir && configPath ? { journalDir: resolve(dirname(configPath), config.ledger.journal_dir) } : {}),
-    onError: (error) => stderr.write(`ledger: ${error.message}\n`),
-  });
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(ledgerOptions);
+  } catch (error) {
+    // Taken meanwhile (during the warm-up).
+    if (error instanceof JournalInUseError) throw journalTaken(resolve(journalDir ?? ""), error.holder, Boolean(configPath));
+    throw error;
+  }
   started.push(() => ledger.close());
   const demoKey = setup ? await ensureDemoKey(ledger, join(STATE_DIR, "demo-key")) : undefined;
 
@@ -256,6 +270,16 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
 }
 
 /** Calls `handler` on the next SIGINT or SIGTERM; returns a function that stops listening. */
+/** A journal directory another gateway holds: what to do about it, with or without a config. */
+function journalTaken(dir: string, holder: string, withConfig: boolean): UsageError {
+  return new UsageError(
+    `another gateway is already serving from this ledger: its journal ${dir} is held by ${holder}`,
+    withConfig
+      ? "stop that gateway, or give this one its own ledger.path or ledger.journal_dir in its config"
+      : "stop that gateway (it may be an earlier npm start), or start this one with its own ledger: SWITCHYARD_DB=other.db npm start",
+  );
+}
+
 function onStopSignal(handler: () => void): () => void {
   process.once("SIGINT", handler);
   process.once("SIGTERM", handler);

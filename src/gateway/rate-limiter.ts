@@ -84,7 +84,8 @@ export class RateLimiter implements Limiter {
       // takes all it costs, below zero, so the key waits that long before the next (it used to be
       // charged only the bucket's size: a 400k-token request a minute passed a 100k/minute limit).
       const wait = waitFor(bucket, Math.min(amount, bucket.capacity));
-      if (wait > 0) throw rateLimitError(name, bucket.capacity, bucket.level, now + wait, wait);
+      // The reset header says when the bucket is full again, on a 429 as on a 200 (the Anthropic API's meaning); retry-after says when this request would pass.
+      if (wait > 0) throw rateLimitError(name, bucket.capacity, bucket.level, now + waitFor(bucket, bucket.capacity), wait);
     }
     for (const [name, bucket, amount] of checks) {
       bucket.level -= amount;

@@ -153,11 +153,11 @@ export class SharedRateLimiter implements Limiter {
 
 /** The script's reply as the headers of an admitted request, or the 429 of a refused one. */
 function answer(reply: number[], requestCapacity: number, tokenCapacity: number): Record<string, string> {
-  const [allowed, dimension, wait, remaining, , now] = reply as [number, number, number, number, number, number];
+  const [allowed, dimension, wait, remaining, untilFull, now] = reply as [number, number, number, number, number, number];
   if (allowed === 0) {
     const name = dimension === 1 ? "requests" : "tokens";
     const capacity = dimension === 1 ? requestCapacity : tokenCapacity;
-    throw rateLimitError(name, capacity, remaining, now + wait, wait);
+    throw rateLimitError(name, capacity, remaining, now + untilFull, wait);
   }
   const [, , , requestsRemaining, requestsUntilFull, , tokensRemaining, tokensUntilFull] = reply as number[];
   return {

@@ -8,7 +8,7 @@
  * One process owns a journal directory at a time (see takeLock).
  */
 import Database from "better-sqlite3";
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { errorCode } from "../util/error-code.js";
@@ -27,6 +27,13 @@ const LEGACY_LOCK_FILE = "writer.lock";
 
 export class JournalInUseError extends Error {
   override readonly name = "JournalInUseError";
+  constructor(
+    message: string,
+    /** Who holds it: "another process (pid … on host …, since …)". */
+    readonly holder: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface JournalOptions {
@@ -212,13 +219,33 @@ function takeLock(dir: string): Database.Database {
   } catch (error) {
     lock.close();
     if (errorCode(error) === "SQLITE_BUSY") {
-      throw new JournalInUseError(`ledger journal ${dir} is in use by ${ownerOf(dir)}; give each gateway process its own journal directory`);
+      const holder = ownerOf(dir);
+      throw new JournalInUseError(`ledger journal ${dir} is in use by ${holder}; give each gateway process its own journal directory`, holder);
     }
     throw error;
   }
   writeFileSync(join(dir, OWNER_FILE), `pid ${process.pid} on host ${hostname()}, since ${new Date().toISOString()}\n`);
   rmSync(join(dir, LEGACY_LOCK_FILE), { force: true });
   return lock;
+}
+
+/**
+ * Who holds the journal directory now ("another process (pid … on host …, since …)"), or
+ * undefined when nobody does (or it does not exist yet). A look, not a claim: takeLock decides.
+ */
+export function journalHolder(dir: string): string | undefined {
+  if (!existsSync(join(dir, LOCK_FILE))) return undefined;
+  const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+  try {
+    lock.exec("BEGIN EXCLUSIVE");
+    lock.exec("ROLLBACK");
+    return undefined;
+  } catch (error) {
+    if (errorCode(error) === "SQLITE_BUSY") return ownerOf(dir);
+    throw error;
+  } finally {
+    lock.close();
+  }
 }
 
 function ownerOf(dir: string): string {

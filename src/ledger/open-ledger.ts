@@ -43,6 +43,13 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+/** The journal directory a writer on this ledger takes (undefined: an in-memory SQLite ledger with none set). */
+export function journalDirOf(config: LedgerConfig): string | undefined {
+  if (config.journalDir !== undefined) return config.journalDir;
+  if (config.kind === "postgres") return "switchyard-journal";
+  return config.path === ":memory:" ? undefined : `${config.path}.journal`;
+}
+
 export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   const onError = config.onError ?? reportLedgerError;
   const powerLoss = config.durability === "power-loss";
@@ -59,19 +66,19 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
       throw error;
     }
     keys = new SqliteKeyStore(database);
-    defaultJournalDir = config.path === ":memory:" ? undefined : `${config.path}.journal`;
+    defaultJournalDir = journalDirOf(config);
   } else {
     const schema = config.schema ?? DEFAULT_SCHEMA;
     const pool = openPool(config.url, onError);
     store = new PostgresLedgerStore(pool, schema);
     keys = new PostgresKeyStore(pool, schema);
-    defaultJournalDir = "switchyard-journal";
+    defaultJournalDir = journalDirOf(config);
   }
   try {
     await store.migrate({ mustExist: config.mustExist ?? false });
     let writer: LedgerWriter = noJournalWriter;
     if (config.journal !== false) {
-      const journalDir = config.journalDir ?? defaultJournalDir;
+      const journalDir = defaultJournalDir;
       if (journalDir === undefined) throw new Error("an in-memory SQLite ledger needs a journalDir (or journal: false)");
       writer = JournalLedgerWriter.open(store, {
         journalDir,

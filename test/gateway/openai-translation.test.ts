@@ -142,6 +142,12 @@ describe("chat completions request → Messages request", () => {
     assert.equal(translateChatRequest({ model: "m", messages: [{ role: "user", content: "x" }], top_p: 0.5 }).body.top_p, 0.5);
   });
 
+  test("a field Claude has nothing like is refused saying to leave it out; one the Messages API has, saying to use /v1/messages", () => {
+    const base = { model: "m", messages: [{ role: "user", content: "x" }] };
+    assert.throws(() => translateChatRequest({ ...base, seed: 7 }), /seed: is not supported by Claude \(its Messages API has no such setting either\): leave it out/);
+    assert.throws(() => translateChatRequest({ ...base, reasoning_effort: "high" }), /reasoning_effort: .*send it to \/v1\/messages in the Anthropic format instead/);
+  });
+
   test("a conversation ending with an assistant turn is refused: Claude would continue it (a prefill), OpenAI writes a new reply", () => {
     const refusal = (messages: unknown[]) => {
       try {

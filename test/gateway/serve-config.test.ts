@@ -404,3 +404,26 @@ test("a catalog_files entry that cannot be read is reported under the config's c
     assert.doesNotMatch(result.stderr, /--catalog/);
   });
 });
+
+test("a second gateway on a ledger another one serves from: one line and exit 2 before the warm-up, saying what to do, with a config or without (npm start twice)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-twice-"));
+  // This process plays the first gateway: it holds the ledger's journal.
+  const first = await openLedger({ kind: "sqlite", path: join(dir, "switchyard.db") });
+  try {
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, `ledger: { kind: sqlite, path: switchyard.db }\n${BASE}`);
+    const withConfig = cli(["serve", "--config", config, "--port", "0"], childEnv({ TEST_KEY: "sk-test" }));
+    assert.equal(withConfig.status, 2, withConfig.stderr);
+    assert.match(withConfig.stderr, new RegExp(`^switchyard serve: another gateway is already serving from this ledger: its journal ${literally(join(dir, "switchyard.db.journal"))} is held by another process \\(pid ${process.pid} on host `, "m"));
+    assert.match(withConfig.stderr, /give this one its own ledger\.path or ledger\.journal_dir in its config/);
+    assert.doesNotMatch(withConfig.stderr, /warming up|\n\s+at /, "before the warm-up, and no stack trace");
+    const withoutConfig = spawnSync(process.execPath, [BIN, "serve", "--port", "0"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    assert.equal(withoutConfig.status, 2, withoutConfig.stderr);
+    assert.match(withoutConfig.stderr, /another gateway is already serving from this ledger/);
+    assert.match(withoutConfig.stderr, /SWITCHYARD_DB=other\.db npm start/);
+    assert.doesNotMatch(withoutConfig.stderr, /warming up|\n\s+at /);
+  } finally {
+    await first.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

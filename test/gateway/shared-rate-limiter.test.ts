@@ -68,8 +68,12 @@ describe("rate limits shared through Redis", () => {
     assert.equal(first["anthropic-ratelimit-requests-limit"], "3");
     assert.equal(first["anthropic-ratelimit-requests-remaining"], "2");
     assert.equal((await b.admit("key_shared", limits, 10))["anthropic-ratelimit-requests-remaining"], "1");
-    assert.equal((await a.admit("key_shared", limits, 10))["anthropic-ratelimit-requests-remaining"], "0");
+    const third = await a.admit("key_shared", limits, 10);
+    assert.equal(third["anthropic-ratelimit-requests-remaining"], "0");
     const refused = await refusal(() => b.admit("key_shared", limits, 10));
+    // -reset means when the bucket is full again, on a 429 as on a 200 (the Anthropic API's meaning); retry-after says when the next request passes.
+    const fullAgain = Date.parse(third["anthropic-ratelimit-requests-reset"] ?? "");
+    assert.ok(Math.abs(Date.parse(refused.headers["anthropic-ratelimit-requests-reset"] ?? "") - fullAgain) <= 1_000, `${refused.headers["anthropic-ratelimit-requests-reset"]} vs ${third["anthropic-ratelimit-requests-reset"]}`);
     assert.equal(refused.kind, "rate_limited");
     assert.match(refused.message, /rate limit of 3 requests per minute\. Retry after 2\d s/);
     assert.ok(Number(refused.headers["retry-after"]) >= 19 && Number(refused.headers["retry-after"]) <= 20, refused.headers["retry-after"]);
@@ -93,6 +97,8 @@ describe("rate limits shared through Redis", () => {
     const [redisRefusal, memoryRefusal] = [await refusal(() => shared.admit("key_both", limits, 300)), await refusal(() => local.admit("key_both", limits, 300))];
     assert.match(redisRefusal.message, /1000 tokens per minute/);
     assert.equal(redisRefusal.headers["retry-after"], memoryRefusal.headers["retry-after"]);
+    const resetOf = (refused: GatewayError) => Date.parse(refused.headers["anthropic-ratelimit-tokens-reset"] ?? "");
+    assert.ok(Math.abs(resetOf(redisRefusal) - resetOf(memoryRefusal)) <= 1_000, "both say when the bucket is full again (whole seconds)");
     assert.equal(redisRefusal.headers["anthropic-ratelimit-tokens-remaining"], "100");
     // Output tokens learnt afterwards are debited from the shared bucket too.
     shared.debitTokens("key_both", limits, 100);

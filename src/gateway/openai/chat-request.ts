@@ -200,6 +200,9 @@ function translateToolChoice(choice: unknown, parallel: unknown): Json | undefin
   return translated;
 }
 
+/** OpenAI's settings that Claude's Messages API has nothing like: sending the request to /v1/messages would not help. */
+const NO_MESSAGES_COUNTERPART = new Set(["seed", "top_logprobs", "logit_bias", "modalities", "audio", "prediction"]);
+
 /** OpenAI's fields are nullable, and generated clients send explicit nulls (`tool_calls: null`): null is "not set". */
 function withoutNulls(object: Json): Json {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
@@ -209,7 +212,9 @@ export function translateChatRequest(received: unknown): ChatRequest {
   if (!isObject(received)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
   const body = withoutNulls(received);
   for (const field of Object.keys(body)) {
-    if (!TRANSLATED.has(field)) throw bad(field, "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
+    if (!TRANSLATED.has(field)) {
+      throw bad(field, NO_MESSAGES_COUNTERPART.has(field) ? "is not supported by Claude (its Messages API has no such setting either): leave it out" : "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
+    }
   }
   for (const [field, fallback] of Object.entries(IGNORED_WHEN_DEFAULT)) {
     if (body[field] !== undefined && body[field] !== fallback) throw bad(field, `only ${JSON.stringify(fallback)} is supported by Claude`);
