@@ -140,6 +140,13 @@ export const timeoutsSchema = z.strictObject({
    * a budget hold); 0: none. Two hours: well past the longest answer (128k tokens at 30 a second).
    */
   stream_max_ms: milliseconds().nonnegative().default(7_200_000),
+  /**
+   * How long a streaming client may leave its socket full (reading nothing the gateway can see)
+   * before it is let go; 0: no limit but stream_max_ms. Not first_byte_ms: a client that reads
+   * steadily but slower than the upstream sends can wait minutes between the kernel's "writable"
+   * signals (Linux signals one only when a third of a send buffer of up to 4 MB is free).
+   */
+  client_stall_ms: milliseconds().nonnegative().default(300_000),
 });
 
 /** Where the write-ahead journal lives (default: `<path>.journal` for SQLite, ./switchyard-journal for PostgreSQL); one per process. */
@@ -167,7 +174,7 @@ export const gatewayConfigSchema = z.strictObject({
   rate_limits: rateLimits.default({}),
   /** Settings per virtual key name (see `switchyard keys create --name`). */
   keys: z.record(z.string(), keySettingsSchema).default({}),
-  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000, stream_max_ms: 7_200_000 }),
+  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000, stream_max_ms: 7_200_000, client_stall_ms: 300_000 }),
   /**
    * How often each key's monthly spend is reloaded from the ledger, so that what other gateways
    * sharing the ledger spent counts against budgets here. 0 never reloads. Default: 5,000 ms with

@@ -361,7 +361,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       // has stalled (Anthropic's pings and every event count as bytes). stream_max_ms caps a
       // stream that is never silent and never ends.
       clearDeadline();
-      const { first_byte_ms: silentMs, stream_max_ms: maxMs } = state.config.config.timeouts;
+      const { first_byte_ms: silentMs, stream_max_ms: maxMs, client_stall_ms: clientStallMs } = state.config.config.timeouts;
       const silence = cancel.abortWhenSilent(silentMs, `no bytes from the upstream for ${silentMs} ms`);
       const maxTimer =
         maxMs > 0
@@ -376,7 +376,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         clearMax();
       };
       try {
-        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold, cancel, clientStallMs: silentMs }, finish, started);
+        await streamToClient(result, response, { deployment, requestId, attempts, rateHeaders, alive: silence.touch, waitingForClient: silence.hold, cancel, clientStallMs }, finish, started);
       } catch (error) {
         // The gateway's own fault before the stream's end was told (the upstream's failures are
         // events in the stream): the upstream's stream is closed rather than left to its timeout,

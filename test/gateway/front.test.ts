@@ -631,7 +631,7 @@ deployments:
 models:
   big: [fake-haiku]
 routing: { policy: ordered, max_attempts: 1 }
-timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
+timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000, client_stall_ms: 4000 }
 `;
     gateway = await startGateway({
       config: parseGatewayConfig(config, "front-test.yaml", catalog()),
@@ -749,7 +749,7 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     assert.equal(row.stream, true);
   });
 
-  test("a client that stops reading but keeps its connection is let go after first_byte_ms: the upstream is cut, the row written", async () => {
+  test("a client that stops reading but keeps its connection is let go after client_stall_ms: the upstream is cut, the row written", async () => {
     let paused = 0;
     let clientClosed: number | undefined;
     let clientResponse: IncomingMessage | undefined;
@@ -770,11 +770,11 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     });
     const exchange = sent.at(-1);
     assert.ok(exchange && requestId);
-    const closed = await Promise.race([exchange.closed, sleep(6_000).then(() => "still open" as const)]);
+    const closed = await Promise.race([exchange.closed, sleep(9_000).then(() => "still open" as const)]);
     assert.deepEqual(closed, { finished: false }, "the upstream stream was cut");
-    // first_byte_ms is 2,000 here; the gateway let the client go then, not at once and not never.
+    // client_stall_ms is 4,000 here; the gateway let the client go then, not at once and not never.
     const cutAfter = performance.now() - paused;
-    assert.ok(cutAfter >= 1_900 && cutAfter < 5_000, `cut ${Math.round(cutAfter)} ms after the client stopped reading`);
+    assert.ok(cutAfter >= 3_900 && cutAfter < 7_000, `cut ${Math.round(cutAfter)} ms after the client stopped reading`);
     // A paused socket notices nothing; reading again, the client finds its connection closed.
     const reader = clientResponse;
     assert.ok(reader);
@@ -783,6 +783,28 @@ timeouts: { connect_ms: 2000, first_byte_ms: 2000, total_ms: 3000 }
     const row = await ledgerRow(requestId, ledger, 1_500);
     assert.equal(row.stream, true);
     assert.ok(row.warnings.includes("stream ended early: client_disconnected"), row.warnings.join("; "));
+  });
+
+  test("a client that pauses longer than first_byte_ms but within client_stall_ms, then reads on, gets its whole answer", async () => {
+    const answer = await new Promise<{ requestId: string; body: Buffer }>((resolve, reject) => {
+      const request = httpRequest({ ...target, method: "POST", path: "/v1/messages", agent: false, headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.once("data", () => {
+          // 3 s without reading: past first_byte_ms (2 s), within client_stall_ms (4 s).
+          response.pause();
+          setTimeout(() => response.resume(), 3_000);
+        });
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ requestId: String(response.headers["request-id"]), body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+      });
+      request.on("error", reject);
+      request.end(streamBody(UNBUFFERABLE));
+    });
+    const upstreamBytes = Buffer.concat(sent.at(-1)?.bytes ?? []);
+    assert.equal(answer.body.length, upstreamBytes.length, "the whole stream");
+    const row = await ledgerRow(answer.requestId, ledger, 1_500);
+    assert.equal(row.warnings.filter((warning) => warning.startsWith("stream ended early")).length, 0, row.warnings.join("; "));
   });
 
   for (const [end, expected] of [
