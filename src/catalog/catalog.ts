@@ -51,6 +51,11 @@ export interface Resolution {
   region: string | undefined;
   /** The id to send on the wire for this route. */
   wireId: string;
+  /**
+   * The Bedrock foundation-model id the caller gave when no route was named, so the in-region route
+   * was taken: lets an error say the model is sold through inference profiles only.
+   */
+  bedrockBaseId?: string;
 }
 
 const BEDROCK_VENDOR_PREFIX = /^(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer)\./;
@@ -146,11 +151,27 @@ export class Catalog {
     if (geo) {
       const base = trimmed.slice(geo.length + 1);
       const model = this.byBedrockId.get(bedrockKey(base));
-      if (model) return this.bedrock(model, geo, hints.region);
+      if (model) {
+        // A profile id pins both the provider and the route: a different one asked for is a conflict, not a hint.
+        this.refuseOtherProvider(trimmed, `Bedrock's ${geo} profile`, model, hints.provider);
+        if (hints.route !== undefined && hints.route !== geo) {
+          const wanted = this.findOffering("bedrock", model.id, hints.route);
+          throw new CatalogLookupError(
+            `${trimmed} is Bedrock's ${geo} profile, so it cannot be priced on route ${hints.route}; ` +
+              (wanted ? `for route ${hints.route} use ${wanted.modelId}` : `${model.id} is on Bedrock routes ${this.bedrockRoutes(model).join(", ")}`),
+            "route",
+          );
+        }
+        return this.bedrock(model, geo, hints.region);
+      }
     }
     if (BEDROCK_VENDOR_PREFIX.test(trimmed)) {
       const model = this.byBedrockId.get(bedrockKey(trimmed));
-      if (model) return this.bedrock(model, hints.route ?? "in-region", hints.region);
+      if (model) {
+        this.refuseOtherProvider(trimmed, "Bedrock's foundation-model id", model, hints.provider);
+        if (hints.route !== undefined) return this.bedrock(model, hints.route, hints.region);
+        return { ...this.bedrock(model, "in-region", hints.region), bedrockBaseId: trimmed };
+      }
     }
 
     const entries = this.byName.get(trimmed.toLowerCase());
@@ -210,6 +231,20 @@ export class Catalog {
       `${arn} is a ${kind}; its model and route are not visible in the ARN. ` +
         "Add it to arn_mappings in your --catalog file: {arn, model, route, region}",
       "model",
+    );
+  }
+
+  /** The Bedrock routes a model is offered on, in catalog order: "global", "us", "eu", ... */
+  bedrockRoutes(model: Model): string[] {
+    return [...new Set(this.offeringsOf(model.id).filter((offering) => offering.provider === "bedrock").map((offering) => offering.route))];
+  }
+
+  /** A Bedrock-only id asked for on another provider: refused, naming the id that provider takes. */
+  private refuseOtherProvider(id: string, what: string, model: Model, provider: ProviderId | undefined): void {
+    if (provider === undefined || provider === "bedrock") return;
+    throw new CatalogLookupError(
+      `${id} is ${what}, so it cannot be priced on ${provider}; for ${provider} use ${model.ids[provider]?.[0] ?? model.id}`,
+      "provider",
     );
   }
 

@@ -162,7 +162,11 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
             : undefined,
       });
     } catch (error) {
-      if (error instanceof UnknownModelError || error instanceof CatalogLookupError) issue(["deployments", index, "model"], error.message);
+      if (error instanceof UnknownModelError || error instanceof CatalogLookupError) {
+        // A route the model id contradicts (a Bedrock profile id pins its route) is reported at route:.
+        const field = error instanceof CatalogLookupError && error.field === "route" && deployment.route !== undefined ? "route" : "model";
+        issue(["deployments", index, field], error.message);
+      }
       else throw error;
     }
   });

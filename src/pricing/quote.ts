@@ -49,6 +49,18 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
       "inference_geo",
     );
   }
+  if (resolution.bedrockBaseId !== undefined && route === "in-region") {
+    // No route was named and the model has no in-region offering: the base id is not a way to reach it.
+    const onBedrock = catalog.offeringsOf(model.id).filter((offering) => offering.provider === "bedrock");
+    const profiles = [...new Set(onBedrock.map((offering) => offering.modelId))];
+    if (profiles.length > 0 && !onBedrock.some((offering) => offering.route === "in-region")) {
+      throw new CatalogLookupError(
+        `${resolution.bedrockBaseId} is Bedrock's in-region foundation-model id, but ${model.id} is sold on Bedrock only through ` +
+          `its inference profiles: ${profiles.join(", ")}; give one of those ids, or name the route (${catalog.bedrockRoutes(model).join(", ")})`,
+        "model",
+      );
+    }
+  }
   if (available.length === 0) {
     const providers = [...new Set(catalog.offeringsOf(model.id).map((offering) => offering.provider))];
     throw new CatalogLookupError(

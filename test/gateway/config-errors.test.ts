@@ -56,9 +56,9 @@ test("an unknown key is reported at its own line, nested or at the top", () => {
 
 test("a model id in another provider's form is refused, not priced as one provider and sent to another", () => {
   const [problem] = problems(`${BASE}  - { id: x, provider: anthropic, model: global.anthropic.claude-sonnet-4-6 }\n`);
-  assert.match(problem ?? "", /^gw\.yaml:6: deployments\.1\.model: global\.anthropic\.claude-sonnet-4-6 is bedrock's id for claude-sonnet-4-6, but provider anthropic is anthropic/);
+  assert.match(problem ?? "", /^gw\.yaml:6: deployments\.1\.model: global\.anthropic\.claude-sonnet-4-6 is Bedrock's global profile, so it cannot be priced on anthropic; for anthropic use claude-sonnet-4-6$/);
   const [route] = problems(`${BASE}  - { id: y, provider: bedrock-us, model: global.anthropic.claude-sonnet-4-6, route: us }\n`);
-  assert.match(route ?? "", /^gw\.yaml:6: deployments\.1\.route: route us does not match global\.anthropic\.claude-sonnet-4-6, which is the global route/);
+  assert.match(route ?? "", /^gw\.yaml:6: deployments\.1\.route: global\.anthropic\.claude-sonnet-4-6 is Bedrock's global profile, so it cannot be priced on route us; for route us use us\.anthropic\.claude-sonnet-4-6$/);
 });
 
 test("settings that cannot work together, and unknown compliance programmes; a short total_ms is not one of them", () => {
