@@ -197,11 +197,10 @@ function checkSettings(config: GatewayConfig, catalog: Catalog, issue: (path: (s
   const weights = config.routing.weights;
   if (config.routing.policy === "weighted" && weights.cost === 0 && weights.latency === 0) issue(["routing", "weights"], "policy weighted needs a cost or latency weight above 0");
   // Compliance programmes are matched against the catalog's: a misspelt one would exclude every deployment.
-  const programmes = new Set(catalog.offerings.flatMap((offering) => offering.compliance));
-  const known = [...programmes].sort().join(", ");
   const checkProgrammes = (path: (string | number)[], listed: readonly string[] | undefined) =>
     listed?.forEach((programme, index) => {
-      if (!programmes.has(programme)) issue([...path, index], `unknown compliance programme ${JSON.stringify(programme)}; the catalog knows ${known}`);
+      const problem = catalog.unknownProgramme(programme);
+      if (problem) issue([...path, index], problem);
     });
   checkProgrammes(["routing", "compliance"], config.routing.compliance);
   for (const [name, settings] of Object.entries(config.keys)) checkProgrammes(["keys", name, "compliance"], settings.compliance);

@@ -33,6 +33,8 @@ export interface ParsedWorkload {
   file: string;
   /** The 1-based line of a field path, for later checks (unknown models) to point at. */
   lineOf: (path: (string | number)[]) => number | undefined;
+  /** Every compliance list the constraints give, with its field path, for the check against the catalog. */
+  complianceLists: { path: (string | number)[]; programmes: string[] }[];
 }
 
 const HOURS_09_TO_17 = Array.from({ length: 24 }, (_, hour) => (hour >= 9 && hour < 17 ? Decimal.ONE : Decimal.ZERO));
@@ -80,7 +82,11 @@ export function parseWorkload(text: string, file: string): ParsedWorkload {
   const workload = toWorkload(parsed.data);
   const issues = crossChecks(parsed.data).map((issue) => ({ file, path: issue.path.join("."), line: lineOf(issue.path), message: issue.message }));
   if (issues.length > 0) throw new WorkloadError(issues);
-  return { workload, file, lineOf };
+  const complianceLists = [
+    { path: ["constraints", "compliance"], programmes: parsed.data.constraints?.compliance },
+    ...parsed.data.segments.map((segment, index) => ({ path: ["segments", index, "constraints", "compliance"], programmes: segment.constraints?.compliance })),
+  ].filter((list): list is { path: (string | number)[]; programmes: string[] } => list.programmes !== undefined);
+  return { workload, file, lineOf, complianceLists };
 }
 
 /**

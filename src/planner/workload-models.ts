@@ -57,6 +57,16 @@ export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): Resol
     return found;
   };
 
+  // Constraints are matched against the catalog's programmes: a misspelt one would make every
+  // deployment infeasible, so it is refused here as the gateway config refuses it.
+  for (const list of parsed.complianceLists) {
+    list.programmes.forEach((programme, index) => {
+      const problem = catalog.unknownProgramme(programme);
+      const path = [...list.path, index];
+      if (problem) issues.push({ file, path: path.join("."), line: lineOf(path), message: problem });
+    });
+  }
+
   const quotes: ResolvedQuote[] = [];
   workload.provisioned.forEach((quote, index) => {
     const [model] = lookup(quote.model, ["provisioned_throughput", index, "model"], false);
