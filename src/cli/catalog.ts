@@ -1,5 +1,5 @@
 import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
-import { blockInForce } from "../catalog/model.js";
+import { blockInForce, pricePeriod } from "../catalog/model.js";
 import { checkRules, type RuleFinding } from "../catalog/check-rules.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
@@ -163,7 +163,7 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
     for (const block of offering.prices) {
       const card = block.standard;
       lines.push(
-        `  ${block.from}..${block.to ?? "today"}: in ${card.input} out ${card.output} w5m ${card.cacheWrite5m ?? "-"} w1h ${card.cacheWrite1h ?? "-"} read ${card.cacheRead ?? "-"}` +
+        `  ${pricePeriod(block)}: in ${card.input} out ${card.output} w5m ${card.cacheWrite5m ?? "-"} w1h ${card.cacheWrite1h ?? "-"} read ${card.cacheRead ?? "-"}` +
           `${block.longContext ? `; >${block.longContext.thresholdTokens}: in ${block.longContext.input} out ${block.longContext.output}` : ""}` +
           `${block.fast ? `; fast: in ${block.fast.input} out ${block.fast.output}` : ""}` +
           `${block.batchMultiplier ? `; batch x${block.batchMultiplier}` : ""}`,
