@@ -108,3 +108,21 @@ export function pricePeriod(block: { from: string; to?: string | null | undefine
 export function blockInForce(offering: Pick<Offering, "prices">, date: string): PriceBlock | undefined {
   return offering.prices.find((block) => block.from <= date && (block.to === undefined || date <= block.to));
 }
+
+/**
+ * Fast mode withdrawn in this period: the catalog records it as a `fast` card equal to the standard
+ * one (docs/CATALOG.md, "fast = standard"), since a request asking for speed "fast" is still
+ * accepted, runs at standard speed and is billed at standard rates.
+ */
+export function fastModeWithdrawn(block: Pick<PriceBlock, "standard" | "fast">): boolean {
+  const { fast, standard } = block;
+  if (!fast) return false;
+  const same = (a: Decimal | undefined, b: Decimal | undefined) => (a === undefined ? b === undefined : b !== undefined && a.equals(b));
+  return (
+    same(fast.input, standard.input) &&
+    same(fast.output, standard.output) &&
+    same(fast.cacheWrite5m, standard.cacheWrite5m) &&
+    same(fast.cacheWrite1h, standard.cacheWrite1h) &&
+    same(fast.cacheRead, standard.cacheRead)
+  );
+}

@@ -12,7 +12,7 @@
  *  - cache writes with an unknown TTL are priced as a range, and unknown classes make the total
  *    a lower bound: nothing unknown is ever priced as zero.
  */
-import { pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
+import { fastModeWithdrawn, pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
 import { Decimal } from "./decimal.js";
 import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
 import { totalInputTokens, type TokenClass, type Usage } from "./usage.js";
@@ -144,6 +144,12 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
 
   const totalInput = totalInputTokens(usage);
   const { tier, card } = chooseCard(block, speed, totalInput, offering);
+  if (speed === "fast" && fastModeWithdrawn(block)) {
+    warnings.push(
+      `fast mode is no longer available for ${offering.model.id} on ${offering.provider}/${offering.route} ` +
+        `(price period ${pricePeriod(block)}): a request asking for speed "fast" runs at standard speed and is billed at standard rates`,
+    );
+  }
   if (usage.input === undefined && block.longContext) {
     warnings.push("input_tokens unknown: the long-context tier was chosen on the counts that are known");
   }
