@@ -101,7 +101,12 @@ export const compareCommand: Command = {
       writeJson(stdout, { model_query: values.model, at, usage: usageCountsToJson(normalized.usage), warnings: normalized.warnings, options });
       return 0;
     }
-    const rows = options.map((option) => [
+    // A note every row carries (one request of this usage exceeding the context window, say) is
+    // printed once under the table; --json keeps it on every option.
+    const shared = options.length > 1 ? (options[0]?.reasons ?? []).filter((reason) => options.every((option) => option.reasons.includes(reason))) : [];
+    const notes = options.map((option) => option.reasons.filter((reason) => !shared.includes(reason)).join("; "));
+    const withNotes = notes.some((note) => note !== "");
+    const rows = options.map((option, index) => [
       option.rank === null ? "-" : String(option.rank),
       `${option.provider}/${option.route}` +
         (option.regions && (option.route === "regional" || option.route === "in-region")
@@ -111,10 +116,11 @@ export const compareCommand: Command = {
       option.residency,
       option.total_usd === null ? "n/a" : `$${option.total_usd}`,
       option.vs_cheapest_percent === null ? "" : option.vs_cheapest_percent === "0" ? "cheapest" : `+${option.vs_cheapest_percent}%`,
-      option.reasons.join("; "),
+      ...(withNotes ? [notes[index] as string] : []),
     ]);
     stdout.write(`${values.model}: ${options.filter((option) => option.feasible).length} feasible of ${options.length} deployments, prices in force ${at}\n\n`);
-    stdout.write(renderTable(["#", "provider/route", "model", "residency", "total", "vs cheapest", "notes"], rows, new Set([0, 4])));
+    stdout.write(renderTable(["#", "provider/route", "model", "residency", "total", "vs cheapest", ...(withNotes ? ["notes"] : [])], rows, new Set([0, 4])));
+    for (const note of shared) stdout.write(`note (all ${options.length} deployments): ${note}\n`);
     for (const warning of normalized.warnings) stdout.write(`warning: ${warning}\n`);
     return 0;
   },

@@ -1,0 +1,42 @@
+/**
+ * compare's table: a note every deployment shares (the README example's "exceeds the context
+ * window") is printed once under the table, notes that differ stay on their rows, and --json keeps
+ * every option's reasons complete for scripts.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { BIN, REPO_ROOT } from "../helpers/paths.js";
+
+const README_EXAMPLE = ["compare", "--model", "sonnet-4.6", "--input", "1000000", "--output", "100000", "--cache-read", "200000", "--at", "2026-11-22"];
+const WINDOW = "as one request, 1200000 prompt + 100000 output tokens exceed claude-sonnet-4-6's 1000000-token context window";
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: REPO_ROOT });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+test("the README's compare example prints the shared context-window note once, below the table", () => {
+  const text = run(...README_EXAMPLE);
+  assert.equal(text.split(WINDOW).length - 1, 1, text);
+  const lines = text.trimEnd().split("\n");
+  assert.match(lines.at(-1) ?? "", /^note \(all 14 deployments\): as one request, 1200000 prompt \+ 100000 output tokens exceed/);
+  // Notes that only some rows carry stay on those rows.
+  const vertex = lines.filter((line) => /^\s*\d+\s+vertex\//.test(line));
+  assert.ok(vertex.length > 0);
+  for (const line of vertex) assert.match(line, /price from unverified third-party quotes$/);
+  const anthropic = lines.find((line) => /^\s*\d+\s+anthropic\/global\s/.test(line));
+  assert.match(anthropic ?? "", /cheapest$/);
+});
+
+test("compare --json still gives every option its full reasons, the shared note included", () => {
+  const options = (JSON.parse(run(...README_EXAMPLE, "--json")) as { options: { reasons: string[] }[] }).options;
+  assert.equal(options.length, 14);
+  for (const option of options) assert.ok(option.reasons.some((reason) => reason.startsWith(WINDOW)), JSON.stringify(option.reasons));
+});
+
+test("with no shared notes and none per row, the table has no notes column", () => {
+  const text = run("compare", "--model", "claude-sonnet-4-6", "--provider", "anthropic", "--input", "1000", "--at", "2026-11-22");
+  assert.doesNotMatch(text, /notes|note \(/);
+});
