@@ -109,6 +109,18 @@ export const RESIDENCIES = ["global", "us", "eu", "jp", "au", "apac", "govcloud"
 export const residencySchema = z.enum(RESIDENCIES);
 export type Residency = z.infer<typeof residencySchema>;
 
+/** A residency a user may require (gateway config, x-switchyard-route, workload files): "any", or a place. */
+export type ResidencyRequirement = "any" | Exclude<Residency, "global" | "other">;
+/**
+ * The one list of residency requirements: "any" and every residency except "global" and "other",
+ * which name no place to keep data in. Derived from RESIDENCIES so that a residency added to the
+ * catalog can be required everywhere at once.
+ */
+export const RESIDENCY_REQUIREMENTS: readonly ResidencyRequirement[] = [
+  "any",
+  ...RESIDENCIES.filter((residency): residency is Exclude<Residency, "global" | "other"> => residency !== "global" && residency !== "other"),
+];
+
 export const modelSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "lower-case id of letters, digits, dots and dashes"),
   name: z.string(),

@@ -4,6 +4,7 @@
  * variables that hold them (or the AWS credential chain). docs/GATEWAY.md documents every field.
  */
 import { z } from "zod";
+import { RESIDENCY_REQUIREMENTS } from "../catalog/schema.js";
 import { dropFieldProblem } from "./drop-fields.js";
 
 /** Requests of the warm-up `serve` runs before it listens (docs/BENCHMARKS.md, "Warm-up"). */
@@ -73,7 +74,7 @@ export const deploymentSchema = z.strictObject({
     .default([]),
 });
 
-const residencyConstraint = z.enum(["any", "us", "eu", "jp", "au", "apac", "govcloud", "ca", "sa"]);
+const residencyConstraint = z.enum(RESIDENCY_REQUIREMENTS);
 const objective = z.enum(["cheapest", "fastest", "weighted", "ordered"]);
 const weights = z.strictObject({ cost: z.number().nonnegative(), latency: z.number().nonnegative() });
 

@@ -2,11 +2,11 @@
  * The workload as the planner uses it: parsed, defaults filled in, per-segment constraints merged
  * with the workload's. docs/PLANNER.md documents every field of the YAML file this comes from.
  */
-import type { ProviderId } from "../catalog/schema.js";
+import type { ProviderId, ResidencyRequirement } from "../catalog/schema.js";
 import type { Decimal } from "../pricing/decimal.js";
 
-export const RESIDENCY_REQUIREMENTS = ["any", "us", "eu", "jp", "au", "apac", "govcloud", "ca"] as const;
-export type ResidencyRequirement = (typeof RESIDENCY_REQUIREMENTS)[number];
+// One list with the gateway's: the catalog's residencies that name a place, and "any".
+export { RESIDENCY_REQUIREMENTS, type ResidencyRequirement } from "../catalog/schema.js";
 
 export const FEATURES = ["caching", "batch", "context_1m", "tools", "vision", "web_search", "extended_thinking"] as const;
 export type Feature = (typeof FEATURES)[number];

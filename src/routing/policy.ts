@@ -5,11 +5,11 @@
  * settings, then the request's `x-switchyard-route` header — each layer may only narrow the
  * constraints (a request cannot lift its key's residency), and may choose the objective.
  */
-import { RESIDENCIES, type Residency } from "../catalog/schema.js";
+import { RESIDENCY_REQUIREMENTS, type ResidencyRequirement } from "../catalog/schema.js";
 
 export const OBJECTIVES = ["cheapest", "fastest", "weighted", "ordered"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
-export type ResidencyConstraint = "any" | Exclude<Residency, "global" | "other">;
+export type ResidencyConstraint = ResidencyRequirement;
 
 export interface RoutingPolicy {
   residency: ResidencyConstraint;
@@ -32,7 +32,7 @@ export class PolicyError extends Error {
   override readonly name = "PolicyError";
 }
 
-const RESIDENCY_CHOICES = ["any", ...RESIDENCIES.filter((residency) => residency !== "global" && residency !== "other")] as const;
+const RESIDENCY_CHOICES = RESIDENCY_REQUIREMENTS;
 
 /** Applies layers in order; a later residency may not contradict an earlier one. */
 export function combinePolicy(base: RoutingPolicy, ...layers: (PolicyLayer | undefined)[]): RoutingPolicy {
