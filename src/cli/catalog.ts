@@ -137,7 +137,8 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   try {
     modelId = catalog.resolve(id).model.id;
   } catch (error) {
-    if (error instanceof UnknownModelError || error instanceof CatalogLookupError) throw new UsageError(error.message);
+    if (error instanceof UnknownModelError) throw new UsageError(error.message, "see: switchyard catalog list");
+    if (error instanceof CatalogLookupError) throw new UsageError(error.message);
     throw error;
   }
   const model = catalog.model(modelId);

@@ -5,7 +5,6 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { Model } from "../catalog/model.js";
-import { closestNames } from "../util/suggest.js";
 import type { ParsedWorkload, WorkloadIssue } from "./workload-file.js";
 import { WorkloadError } from "./workload-file.js";
 import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";
@@ -40,14 +39,13 @@ export interface ResolvedWorkload {
 export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): ResolvedWorkload {
   const { workload, file, lineOf } = parsed;
   const issues: WorkloadIssue[] = [];
-  const knownNames = [...new Set(catalog.models.flatMap((model) => [model.id, model.family, ...model.aliases]))];
   const selfHostNames = new Set(workload.selfHost.map((entry) => entry.model));
   const report = (path: (string | number)[], name: string, extra = "") =>
     issues.push({
       file,
       path: path.join("."),
       line: lineOf(path),
-      message: `unknown model ${JSON.stringify(name)}${extra}; closest known: ${closestNames(name, knownNames, 3).join(", ")}`,
+      message: `unknown model ${JSON.stringify(name)}${extra}; ${closest(catalog.suggestModels(name))}`,
     });
   const lookup = (name: string, path: (string | number)[], allowSelfHostOnly: boolean): Model[] => {
     const found = catalog.modelsMatching(name);
@@ -93,6 +91,10 @@ export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): Resol
   });
   if (issues.length > 0) throw new WorkloadError(issues);
   return { workload, segments };
+}
+
+function closest(suggestions: string[]): string {
+  return suggestions.length > 0 ? `closest known: ${suggestions.join(", ")}` : "see switchyard catalog list for the models the catalog knows";
 }
 
 function unique(models: Model[]): Model[] {
