@@ -121,6 +121,17 @@ export const RESIDENCY_REQUIREMENTS: readonly ResidencyRequirement[] = [
   ...RESIDENCIES.filter((residency): residency is Exclude<Residency, "global" | "other"> => residency !== "global" && residency !== "other"),
 ];
 
+/** Places a required residency contains besides itself: US data may stay in GovCloud, APAC's in Japan or Australia. */
+const CONTAINED: Partial<Record<ResidencyRequirement, readonly string[]>> = {
+  us: ["govcloud"],
+  apac: ["jp", "au"],
+};
+
+/** Whether data processed in `actual` meets the required residency (the gateway's routing and the planner alike). */
+export function residencyMeets(required: ResidencyRequirement, actual: string): boolean {
+  return required === "any" || actual === required || (CONTAINED[required]?.includes(actual) ?? false);
+}
+
 export const modelSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "lower-case id of letters, digits, dots and dashes"),
   name: z.string(),

@@ -165,8 +165,9 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // Another gateway on this ledger's journal (a second `npm start` in the same directory): said
   // now, in one line, not after the warm-up by the journal's lock.
   const journalDir = journalDirOf(ledgerOptions);
-  const holder = journalDir === undefined ? undefined : journalHolder(resolve(journalDir));
-  if (holder) throw journalTaken(resolve(journalDir ?? ""), holder, Boolean(configPath));
+  const journalPath = journalDir === undefined ? "" : resolve(journalDir);
+  const holder = journalDir === undefined ? undefined : journalHolder(journalPath);
+  if (holder) throw journalTaken(journalPath, holder, Boolean(configPath));
   // Fewer full GCs, each a stop of the event loop (heap-growth.ts); before the warm-up, which grows the heap.
   tuneHeapGrowth();
   const gcHint = oneCoreGcHint(process.execArgv, availableParallelism());
@@ -198,7 +199,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     ledger = await openLedger(ledgerOptions);
   } catch (error) {
     // Taken meanwhile (during the warm-up).
-    if (error instanceof JournalInUseError) throw journalTaken(resolve(journalDir ?? ""), error.holder, Boolean(configPath));
+    if (error instanceof JournalInUseError) throw journalTaken(journalPath, error.holder, Boolean(configPath));
     throw error;
   }
   started.push(() => ledger.close());
@@ -269,7 +270,6 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   return 0;
 }
 
-/** Calls `handler` on the next SIGINT or SIGTERM; returns a function that stops listening. */
 /** A journal directory another gateway holds: what to do about it, with or without a config. */
 function journalTaken(dir: string, holder: string, withConfig: boolean): UsageError {
   return new UsageError(
@@ -280,6 +280,7 @@ function journalTaken(dir: string, holder: string, withConfig: boolean): UsageEr
   );
 }
 
+/** Calls `handler` on the next SIGINT or SIGTERM; returns a function that stops listening. */
 function onStopSignal(handler: () => void): () => void {
   process.once("SIGINT", handler);
   process.once("SIGTERM", handler);

@@ -22,6 +22,8 @@ export interface Deployment {
   route: string;
   region: string | undefined;
   upstreamModel: string;
+  /** The model an answer the gateway writes itself names (Bedrock Converse's): the Claude API's id, as the Anthropic API and InvokeModel answer. */
+  answerModel: string;
   priority: number;
   /** Request fields removed before a request goes here (`drop_fields`). */
   dropFields: readonly DropPath[];
@@ -154,6 +156,7 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
         route: offering.route,
         region,
         upstreamModel: deployment.upstream_model ?? offering.modelId,
+        answerModel: resolution.model.ids.anthropic?.[0] ?? resolution.model.id,
         priority: deployment.priority,
         dropFields: deployment.drop_fields.map(dropPath),
         usOffering:

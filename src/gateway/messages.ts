@@ -257,7 +257,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
           stream: request.stream,
           beta: incoming.beta === true,
           upstreamModel: deployment.upstreamModel,
-          answerModel: deployment.model.ids.anthropic?.[0] ?? deployment.model.id,
+          answerModel: deployment.answerModel,
           anthropicVersion: version,
           betas: candidate.betas.send,
           requestId,

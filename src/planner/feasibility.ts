@@ -3,10 +3,10 @@
  * with a sentence that says what is wrong and what to change. Unknowns are warnings, not passes
  * in disguise: the report shows them.
  */
-import type { Capabilities, LatencyData, ProviderId } from "../catalog/schema.js";
+import { residencyMeets, type Capabilities, type LatencyData, type ProviderId } from "../catalog/schema.js";
 import type { Check } from "./option.js";
 import type { RequestTokens } from "./request-tokens.js";
-import type { Feature, ResidencyRequirement, Segment } from "./workload.js";
+import type { Feature, Segment } from "./workload.js";
 
 export interface DeploymentFacts {
   provider: ProviderId | "self-host";
@@ -39,14 +39,6 @@ const RESIDENCY_WORDS: Record<string, string> = {
   other: "a region outside the named areas",
   unknown: "an undeclared location",
 };
-
-/** Does a deployment whose data stays in `actual` meet the requirement? */
-export function residencyMeets(required: ResidencyRequirement, actual: string): boolean {
-  if (required === "any") return true;
-  if (required === "us") return actual === "us" || actual === "govcloud";
-  if (required === "apac") return actual === "apac" || actual === "jp" || actual === "au";
-  return actual === required;
-}
 
 export function describeResidency(residency: string): string {
   return RESIDENCY_WORDS[residency] ?? residency;

@@ -13,7 +13,7 @@
  */
 import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
-import type { BetaInfo, Residency } from "../catalog/schema.js";
+import { residencyMeets, type BetaInfo } from "../catalog/schema.js";
 import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
@@ -21,7 +21,7 @@ import type { Holding } from "./affinity.js";
 import type { CachePrefix } from "./cache-prefixes.js";
 import { betasOn, missingBetasReason, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
-import type { ResidencyConstraint, RoutingPolicy } from "./policy.js";
+import type { RoutingPolicy } from "./policy.js";
 import type { RequestNeeds } from "./request-needs.js";
 
 export interface Exclusion {
@@ -107,20 +107,10 @@ function resolveName(config: ResolvedConfig, catalog: Catalog, requested: string
   return all.filter((deployment) => models.has(deployment.model.id));
 }
 
-const CONTAINS: Partial<Record<ResidencyConstraint, readonly Residency[]>> = {
-  us: ["us", "govcloud"],
-  apac: ["apac", "jp", "au"],
-};
-
-export function residencyAllows(constraint: ResidencyConstraint, residency: Residency): boolean {
-  if (constraint === "any") return true;
-  return (CONTAINS[constraint] ?? [constraint]).includes(residency);
-}
-
 /** Why a deployment breaks the policy's constraints, or undefined. */
 export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): string | undefined {
   const offering = deployment.offering;
-  if (!residencyAllows(policy.residency, offering.residency)) {
+  if (!residencyMeets(policy.residency, offering.residency)) {
     return `residency=${policy.residency}: it processes data in ${offering.residency === "global" ? "any region (global routing)" : offering.residency}`;
   }
   const missing = policy.compliance.filter((programme) => !offering.compliance.includes(programme));
@@ -139,7 +129,7 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.inferenceGeo !== undefined) {
     if (isAnthropicShape(deployment)) {
       if (needs.inferenceGeo !== deployment.route) return `serves inference_geo "${deployment.route}", not "${needs.inferenceGeo}"`;
-    } else if (needs.inferenceGeo === "us" && !residencyAllows("us", deployment.offering.residency)) {
+    } else if (needs.inferenceGeo === "us" && !residencyMeets("us", deployment.offering.residency)) {
       return `keeps data in ${deployment.offering.residency}, not the US (inference_geo "us")`;
     }
   }

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { createBedrockProvider } from "../../src/providers/bedrock/index.js";
 import { createAgent } from "../../src/providers/shared/http.js";
 import { UpstreamError } from "../../src/providers/upstream-error.js";
-import { Cancel } from "../../src/util/cancel.js";
+import { messagesCall } from "../helpers/messages-call.js";
 import { chunkFrame, exceptionFrame } from "../../src/emulators/bedrock/event-stream.js";
 
 const MESSAGE_START = JSON.stringify({
@@ -63,16 +63,7 @@ async function withFakeBedrock(
   }
 }
 
-const call = () => ({
-  body: { model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] },
-  stream: true,
-  upstreamModel: "global.anthropic.claude-haiku-4-5-20251001-v1:0",
-  anthropicVersion: "2023-06-01",
-  betas: [],
-  requestId: "req_test",
-  cancel: new Cancel(),
-  firstByteTimeoutMs: 2_000,
-});
+const call = () => messagesCall(true);
 
 test("an Anthropic error event in the first chunk is a failed attempt, of its own kind", async () => {
   await withFakeBedrock([chunkFrame(OVERLOADED, "p")], async (provider) => {

@@ -16,6 +16,7 @@ import type { Agent } from "undici";
 import { createAgent } from "../../src/providers/shared/http.js";
 import { UpstreamError } from "../../src/providers/upstream-error.js";
 import { Cancel } from "../../src/util/cancel.js";
+import { messagesCall } from "../helpers/messages-call.js";
 import { chunkFrame } from "../../src/emulators/bedrock/event-stream.js";
 
 const NOT_OBJECTS = ["null", "[1, 2]", '"text"', "42"];
@@ -40,16 +41,7 @@ const anthropic = (url: string, agent: Agent): Provider => createAnthropicProvid
 const bedrock = (api: "invoke" | "converse") => (url: string, agent: Agent): Provider =>
   createBedrockProvider({ name: "odd-bedrock", config: { kind: "bedrock", region: "us-east-1", endpoint: url, credentials: { bearer_token_env: "K" }, api }, env: { K: "k" }, agent });
 
-const call = (stream: boolean) => ({
-  body: { model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] },
-  stream,
-  upstreamModel: "global.anthropic.claude-haiku-4-5-20251001-v1:0",
-  anthropicVersion: "2023-06-01",
-  betas: [],
-  requestId: "req_test",
-  cancel: new Cancel(),
-  firstByteTimeoutMs: 2_000,
-});
+const call = messagesCall;
 
 const upstreamFailure = (status: number | undefined, what: RegExp) => (error: unknown) =>
   error instanceof UpstreamError && error.kind === "upstream_server" && error.details.status === status && what.test(error.message);

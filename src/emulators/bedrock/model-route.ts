@@ -5,7 +5,7 @@
  * operation then writes its own reply (operations.ts).
  */
 import type { FastifyInstance } from "fastify";
-import { commitExchange, modelLimitProblem, prepareExchange, PROMPT_TOO_LONG } from "../shared/exchange.js";
+import { commitExchange, modelLimitProblem, prepareExchange } from "../shared/exchange.js";
 import { faultLabel } from "../shared/fault-injector.js";
 import { destroyConnection, parseJson, rawBody } from "../shared/http-server.js";
 import { pause } from "../shared/latency.js";
@@ -61,9 +61,8 @@ export function registerModelRoute(app: FastifyInstance, context: BedrockContext
     if (Array.isArray(betas) && model.betas && betas.some((beta) => !model.betas?.includes(beta as string))) return sendBedrockError(reply, "ValidationException", "invalid beta flag");
 
     const exchange = prepareExchange(state, prompt, model);
-    const limit = modelLimitProblem(prompt, model, exchange.totalInputTokens);
-    // Bedrock words a prompt over the context window its own way, without the counts (anthropics/claude-code#6012).
-    if (limit) return sendBedrockError(reply, "ValidationException", limit.startsWith(PROMPT_TOO_LONG) ? "Input is too long for requested model." : limit);
+    const limit = modelLimitProblem(prompt, model, exchange.totalInputTokens, "bedrock");
+    if (limit) return sendBedrockError(reply, "ValidationException", limit);
 
     const admission = state.rateLimiter.admit(exchange.usage.input + exchange.usage.cacheWrite5m + exchange.usage.cacheWrite1h);
     if (!admission.ok) {

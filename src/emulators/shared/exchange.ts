@@ -38,16 +38,17 @@ export function prepareExchange(state: EmulatorState, prompt: PromptRequest, mod
   };
 }
 
-/** How the Anthropic API's refusal of a prompt over the context window begins. */
-export const PROMPT_TOO_LONG = "prompt is too long";
-
-/** What the request may not do on this model: too many output tokens, too long a prompt. */
-export function modelLimitProblem(prompt: PromptRequest, model: EmulatedModel, totalInputTokens: number): string | undefined {
+/**
+ * What the request may not do on this model (too many output tokens, too long a prompt), in the
+ * words of the API that refuses it: Bedrock says a prompt is too long its own way, without the
+ * counts (anthropics/claude-code#6012).
+ */
+export function modelLimitProblem(prompt: PromptRequest, model: EmulatedModel, totalInputTokens: number, api: "anthropic" | "bedrock" = "anthropic"): string | undefined {
   if (model.maxOutputTokens !== undefined && prompt.max_tokens > model.maxOutputTokens) {
     return `max_tokens: ${prompt.max_tokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.responseId}`;
   }
   if (model.contextWindow !== undefined && totalInputTokens > model.contextWindow) {
-    return `${PROMPT_TOO_LONG}: ${totalInputTokens} tokens > ${model.contextWindow} maximum`;
+    return api === "bedrock" ? "Input is too long for requested model." : `prompt is too long: ${totalInputTokens} tokens > ${model.contextWindow} maximum`;
   }
   return undefined;
 }
