@@ -37,6 +37,8 @@ export interface Outcome {
   warnings: string[];
   /** What the request held against its key's budget (the most it could cost), if it held anything. */
   held?: Money;
+  /** Of `held`, what the input alone could cost (the hold with no output): see unreportedCharge. */
+  heldInput?: Money;
   /** The request's max_tokens: the most output an answer whose output was never reported can have. */
   maxTokens?: number;
 }
@@ -46,7 +48,8 @@ export interface PricedRow {
   row: LedgerRow;
   /**
    * What counts against the key's budget: the upper bound of an inexact cost when one is known,
-   * else the cost; unpriced, or with no bound at all, the request's budget hold (0 without one).
+   * else the cost; unpriced, or with no bound at all, the request's budget hold (0 without one);
+   * plus what each attempt that may have billed without reporting anything is charged (unreportedCharge).
    */
   charged: Money;
   /** The part of `charged` the ledger's sums count when budgets reload (cost_usd_upper, else cost_usd); the rest is kept by this gateway for the month. */
@@ -117,6 +120,23 @@ function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, da
   return { ...cost, upper: bound.upper };
 }
 
+/**
+ * What an attempt the upstream may have billed without reporting anything (a timeout or a client
+ * gone before any usage came) is charged to its key: unknown usage is not zero. A stream reports its
+ * input in its first event, so one cut before it had at most its input processed: the hold's input
+ * part. A JSON answer comes whole at the end, so the upstream may have written up to max_tokens
+ * before the cut: the whole hold. Neither can be stated as a bound in the row (the input's token
+ * count is an estimate), so the gateway keeps it for the month and a warning names it.
+ */
+function unreportedCharge(outcome: Outcome, attempts: AttemptRecord[], warnings: string[]): Money {
+  const each = outcome.stream ? outcome.heldInput : outcome.held;
+  if (each === undefined || attempts.length === 0) return 0n;
+  const what = outcome.stream ? "the most its input could cost" : "its budget hold, the most it could cost";
+  const times = attempts.length === 1 ? "" : ` for each of its ${attempts.length} attempts`;
+  warnings.push(`usage not reported by ${attempts.map((attempt) => attempt.deployment).join(", ")}: ${what}, $${formatUsd(each)}${times}, is charged to the key in its place (by this gateway, this month)`);
+  return each * BigInt(attempts.length);
+}
+
 export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
@@ -156,6 +176,9 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
   // least. Either way the row's upper bound is unknown: inexact, not exact.
   const unfinished = outcome.attempts.find(mayHaveBilled);
   if (unfinished) warnings.push(unfinishedWarning(unfinished));
+  // The attempts that may have billed and reported nothing: every one without usage, else all but
+  // the last (whose usage the row has, in part at least).
+  const unreported = (usage ? outcome.attempts.slice(0, -1) : outcome.attempts).filter(mayHaveBilled);
   // Measured after pricing, so that the gateway's overhead counts it: only the journal write and
   // the response write, which need the row first, are left out.
   const latencyMs = performance.now() - outcome.startedMs;
@@ -172,6 +195,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     charged = outcome.held;
     warnings.push(`its usage was not reported in full and has no upper bound: its budget hold, $${formatUsd(outcome.held)}, is charged to the key in its place (by this gateway, this month)`);
   }
+  charged += unreportedCharge(outcome, unreported, warnings);
   const row: LedgerRow = {
     request_id: outcome.requestId,
     created_at: outcome.startedAt,

@@ -151,6 +151,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let releaseBudget: Release | undefined;
   /** What the request holds against its key's budget: charged in place of a cost that cannot be priced. */
   let held: Money | undefined;
+  let heldInput: Money | undefined;
   let maxTokens: number | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
@@ -180,6 +181,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     upstreamMs,
     warnings,
     ...(held === undefined ? {} : { held }),
+    ...(heldInput === undefined ? {} : { heldInput }),
     ...(maxTokens === undefined ? {} : { maxTokens }),
     ...fields,
   });
@@ -219,10 +221,12 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
-      const hold = budgetHold(candidatesTried, { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast });
+      const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast };
+      const hold = budgetHold(candidatesTried, holding);
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
       held = hold;
+      heldInput = budgetHold(candidatesTried, { ...holding, maxTokens: 0 });
     }
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;

@@ -467,6 +467,31 @@ describe("errors in the Anthropic shape", () => {
     assert.match(JSON.stringify(unknown.body), /no active key has the id or name \\"no-such-key\\"/);
   });
 
+  test("a client gone before the upstream answered still charges its key: the upstream may have billed what it processed, so unknown usage is not zero", async () => {
+    const { secret, id } = await harness.createKey({ name: "gone-budget", budget: "5" });
+    const impatient = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0, timeout: 300 });
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 1500 }, count: 1 }] });
+    try {
+      await assert.rejects(impatient.messages.create({ model: "haiku-via-anthropic", max_tokens: 200, messages: [{ role: "user", content: "hi" }] }), Anthropic.APIConnectionTimeoutError);
+      const spend = async () => {
+        const answer = await fetch(`${harness.gateway.url}/v1/switchyard/budget?key=${id}`, { headers: { "x-api-key": harness.adminKey } });
+        return String(((await answer.json()) as Record<string, unknown>).month_spend_usd);
+      };
+      const deadline = Date.now() + 5_000;
+      while ((await spend()) === "0" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // A JSON answer may have been written in full before the cut: the hold, 200 output tokens at $5
+      // per million ($0.001) and the input's estimate at $1 per million.
+      const charged = await spend();
+      assert.ok(Number(charged) > 0.001 && Number(charged) < 0.0011, `charged ${charged}`);
+      await harness.ledger.writer.flush();
+      const [row] = await harness.ledger.store.recent(1, { key_id: id });
+      assert.deepEqual([row?.status, row?.cost_usd, row?.cost_exact], [499, "0", false], "the row states only what it knows");
+      assert.ok(row?.warnings.some((warning) => warning.startsWith(`usage not reported by anthropic-haiku: its budget hold, the most it could cost, $${charged}`)), row?.warnings.join("; "));
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+  });
+
   test("a burst cannot spend past the budget: requests in flight hold what they may cost, so only the first of eight concurrent ones is served", async () => {
     // haiku-4-5 at $5 per million output tokens: 200 max_tokens may cost $0.001, twice the budget.
     const { secret, id } = await harness.createKey({ name: "burst-budget", budget: "0.0005" });

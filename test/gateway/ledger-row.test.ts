@@ -168,3 +168,35 @@ test("the budget's charge: a usage with no bound at all is charged the hold, an 
   const refused = buildLedgerRow(outcomeOf({ deployment, attempts: [{ ...timedOut, status: 400, error: "invalid_request" }, answered], usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 0 }) }));
   assert.equal(refused.row.cost_exact, true);
 });
+
+test("unknown usage is not zero: an attempt cut before it reported anything charges the key its input's most (a stream) or its whole hold (a JSON answer), per attempt; one refused at connect charges nothing", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
+  const deployment = [...config.deployments.values()][0];
+  const held = 1_000_000_000_000_000_000n; // $1
+  const heldInput = 250_000_000_000_000_000n; // $0.25
+  const timedOut: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: null, error: "timeout", latency_ms: 400 };
+
+  const stream = buildLedgerRow(outcomeOf({ stream: true, held, heldInput, status: 504, attempts: [timedOut] }));
+  assert.deepEqual([stream.row.cost_usd, stream.row.cost_exact, stream.row.cost_usd_upper], ["0", false, null], "the row states only what it knows");
+  assert.equal(stream.charged, heldInput, "a stream reports its input first: cut before that, the input at most was processed");
+  assert.equal(stream.stored, 0n);
+  assert.ok(stream.row.warnings.includes("usage not reported by a-sonnet: the most its input could cost, $0.25, is charged to the key in its place (by this gateway, this month)"), stream.row.warnings.join("; "));
+
+  const gone: AttemptRecord = { ...timedOut, error: "client_disconnected" };
+  const json = buildLedgerRow(outcomeOf({ held, heldInput, status: 499, attempts: [timedOut, gone] }));
+  assert.equal(json.charged, 2n * held, "a JSON answer may have been written in full before each cut");
+  assert.ok(json.row.warnings.some((warning) => warning.includes("its budget hold, the most it could cost, $1 for each of its 2 attempts")), json.row.warnings.join("; "));
+
+  // Failed over: the answer's own cost plus the timed-out attempt's charge.
+  const answered: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const failedOver = buildLedgerRow(outcomeOf({ deployment, held, heldInput, attempts: [timedOut, answered], usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 0 }) }));
+  assert.equal(failedOver.charged, 30_000_000_000_000n + held);
+  assert.equal(failedOver.stored, 30_000_000_000_000n);
+
+  // A connection refused never reached the upstream, and a key without a budget holds nothing.
+  const refused = buildLedgerRow(outcomeOf({ held, heldInput, status: 502, attempts: [{ ...timedOut, error: "connection" }] }));
+  assert.equal(refused.charged, 0n);
+  assert.equal(refused.row.cost_exact, true);
+  const unbudgeted = buildLedgerRow(outcomeOf({ status: 504, attempts: [timedOut] }));
+  assert.equal(unbudgeted.charged, 0n);
+});
