@@ -41,6 +41,8 @@ export interface Outcome {
   heldInput?: Money;
   /** The request's max_tokens: the most output an answer whose output was never reported can have. */
   maxTokens?: number;
+  /** Its web_search tools' max_uses summed (the most searches an answer whose count was never reported can have); null when one has none. */
+  webSearchesAtMost?: number | null;
 }
 
 /** The row plus what it charges its key, as Money, so callers need not parse the string back. */
@@ -110,13 +112,29 @@ function unfinishedWarning(attempt: AttemptRecord): string {
 
 /**
  * A cost whose output was never reported (a stream that ended before its last message_delta) is a
- * lower bound with no upper one; the upstream wrote at most max_tokens, so that is the upper bound,
- * and what the key's budget is charged: output it may have billed is not free spend.
+ * lower bound with no upper one; the upstream wrote at most max_tokens, and searched the web at
+ * most its web_search tools' max_uses times (their count comes with the output), so that is the
+ * upper bound, and what the key's budget is charged: output it may have billed is not free spend.
+ * A web_search tool without max_uses leaves it unbounded.
  */
-function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, maxTokens: number, warnings: string[]): PriceResult {
-  const bound = priceOn(deployment, { ...usage, output: maxTokens }, date);
+function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, most: { maxTokens: number; webSearches: number | null }, warnings: string[]): PriceResult {
+  if (most.webSearches === null) {
+    warnings.push("output tokens and web searches not reported, and a web_search tool has no max_uses: no upper bound");
+    return cost;
+  }
+  const searches = Math.max(most.webSearches, usage.webSearchRequests ?? 0);
+  let bound: PriceResult;
+  try {
+    bound = priceOn(deployment, { ...usage, output: most.maxTokens, ...(searches > 0 ? { webSearchRequests: searches } : {}) }, date);
+  } catch (error) {
+    // The searches have no price here (routing sends web search only where they have one): unbounded.
+    if (!(error instanceof PricingError)) throw error;
+    warnings.push(`output tokens not reported, and the bound cannot be priced: ${error.message}`);
+    return cost;
+  }
   if (bound.upper === undefined) return cost;
-  warnings.push(`output tokens not reported: cost_usd_upper counts max_tokens (${maxTokens}) of output`);
+  const searched = searches > 0 ? ` and max_uses (${searches}) of web searches` : "";
+  warnings.push(`output tokens not reported: cost_usd_upper counts max_tokens (${most.maxTokens}) of output${searched}`);
   return { ...cost, upper: bound.upper };
 }
 
@@ -154,7 +172,9 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     try {
       cost = priceOn(billed.deployment, usage, date);
       warnings.push(...cost.warnings);
-      if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) cost = boundOutput(cost, billed.deployment, usage, date, outcome.maxTokens, warnings);
+      if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) {
+        cost = boundOutput(cost, billed.deployment, usage, date, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost }, warnings);
+      }
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;
       warnings.push(`could not price: ${error instanceof PricingError ? error.message : "the gateway failed while pricing (reported)"}`);

@@ -153,6 +153,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let held: Money | undefined;
   let heldInput: Money | undefined;
   let maxTokens: number | undefined;
+  let webSearchesAtMost: number | null | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
   const record = (fields: Outcome): LedgerRow => {
@@ -183,6 +184,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     ...(held === undefined ? {} : { held }),
     ...(heldInput === undefined ? {} : { heldInput }),
     ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(webSearchesAtMost === undefined ? {} : { webSearchesAtMost }),
     ...fields,
   });
 
@@ -215,18 +217,19 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     if (deployments.length === 0) throw unknownModel(request.model);
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
+    webSearchesAtMost = plan.needs.webSearchesAtMost;
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
     for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {
       // After routing, so that what the request holds against the budget is what it may cost where
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
-      const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast };
+      const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast, webSearches: plan.needs.webSearchesAtMost };
       const hold = budgetHold(candidatesTried, holding);
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
       held = hold;
-      heldInput = budgetHold(candidatesTried, { ...holding, maxTokens: 0 });
+      heldInput = budgetHold(candidatesTried, { ...holding, maxTokens: 0, webSearches: 0 });
     }
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;

@@ -163,7 +163,9 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
  * of `max_tokens` as output, at the fast rates for fast mode. Input is counted from the body's size
  * (requestTokens), so text that runs to more tokens than bytes/4 can still cost more.
  */
-export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined; fast?: boolean }): bigint {
+export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined; fast?: boolean; webSearches?: number | null }): bigint {
+  // Its web searches at their fee, where max_uses bounds them (without one they cannot be held).
+  const searches = request.webSearches ? { webSearchRequests: request.webSearches } : {};
   let most = 0n;
   for (const { deployment, block } of candidates) {
     // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
@@ -175,7 +177,7 @@ export function budgetHold(candidates: Candidate[], request: { inputTokens: numb
     for (const input of inputs) {
       try {
         // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
-        const cost = priceRequest(deployment.offering, block, { ...input, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
+        const cost = priceRequest(deployment.offering, block, { ...input, ...searches, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
         if (cost > most) most = cost;
         break;
       } catch (error) {

@@ -13,6 +13,8 @@ export interface RequestNeeds {
   /** inference_geo asked for in the body ("us" or "global"), if any. */
   inferenceGeo: string | undefined;
   webSearch: boolean;
+  /** The most web searches it may make: its web_search tools' max_uses summed; null when one has no max_uses (no bound); 0 without web search. */
+  webSearchesAtMost: number | null;
   tools: boolean;
   images: boolean;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
@@ -27,13 +29,24 @@ function hasImage(messages: unknown): boolean {
   });
 }
 
+function webSearchesAtMost(tools: { type?: unknown; max_uses?: unknown }[]): number | null {
+  let most = 0;
+  for (const tool of tools) {
+    if (typeof tool.type !== "string" || !tool.type.startsWith("web_search")) continue;
+    if (typeof tool.max_uses !== "number" || !Number.isSafeInteger(tool.max_uses) || tool.max_uses < 0) return null;
+    most += tool.max_uses;
+  }
+  return most;
+}
+
 export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
-  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
+  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; max_uses?: unknown }[]) : [];
   return {
     betas: headerValues(betaHeader),
     cacheTtl: longestCacheTtl(body),
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
+    webSearchesAtMost: webSearchesAtMost(tools),
     tools: tools.length > 0,
     images: hasImage(body.messages),
     fast: body.speed === "fast",

@@ -200,3 +200,20 @@ test("unknown usage is not zero: an attempt cut before it reported anything char
   const unbudgeted = buildLedgerRow(outcomeOf({ status: 504, attempts: [timedOut] }));
   assert.equal(unbudgeted.charged, 0n);
 });
+
+test("a stream cut before its message_delta: its upper bound counts max_uses of web searches too, and a web_search tool without max_uses leaves it unbounded (charged the hold)", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
+  const deployment = [...config.deployments.values()][0];
+  const held = 1_000_000_000_000_000_000n; // $1
+  const attempts: AttemptRecord[] = [{ deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
+  const cut = (webSearchesAtMost: number | null) =>
+    buildLedgerRow(outcomeOf({ deployment, stream: true, held, maxTokens: 100, webSearchesAtMost, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
+  // 10 input at $3 = 0.00003; up to 100 output at $15 = 0.0015 and 3 searches at $10 per 1,000 = 0.03 more.
+  const bounded = cut(3);
+  assert.deepEqual([bounded.row.cost_usd, bounded.row.cost_exact, bounded.row.cost_usd_upper], ["0.00003", false, "0.03153"]);
+  assert.equal(bounded.charged, 31_530_000_000_000_000n);
+  assert.ok(bounded.row.warnings.includes("output tokens not reported: cost_usd_upper counts max_tokens (100) of output and max_uses (3) of web searches"), bounded.row.warnings.join("; "));
+  assert.equal(cut(0).row.cost_usd_upper, "0.00153", "no web search: output alone");
+  const unbounded = cut(null);
+  assert.deepEqual([unbounded.row.cost_usd_upper, unbounded.charged], [null, held]);
+});

@@ -458,3 +458,20 @@ deployments:
   assert.equal(deploymentsFor(haiku, catalog(), bedrockBaseId).length, 3);
   assert.equal(deploymentsFor(haiku, catalog(), bedrockBaseId), deploymentsFor(haiku, catalog(), bedrockBaseId));
 });
+
+test("web search: max_uses bounds the searches a request may make, summed over its web_search tools; one without max_uses leaves them unbounded; the budget hold counts them at their fee", () => {
+  const tool = (extra: Record<string, unknown>) => ({ type: "web_search_20250305", name: "web_search", ...extra });
+  const needs = (tools: unknown[]) => readRequestNeeds({ model: "claude-sonnet-4-6", max_tokens: 100, tools, messages: [] }, undefined);
+  assert.equal(needs([]).webSearchesAtMost, 0);
+  assert.equal(needs([tool({ max_uses: 3 })]).webSearchesAtMost, 3);
+  assert.equal(needs([tool({ max_uses: 3 }), tool({ max_uses: 2 }), { name: "get_weather", input_schema: {} }]).webSearchesAtMost, 5);
+  assert.equal(needs([tool({ max_uses: 3 }), tool({})]).webSearchesAtMost, null, "one tool with no limit: no bound");
+  assert.equal(needs([tool({ max_uses: "3" })]).webSearchesAtMost, null);
+
+  const ranked = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global"), needs: needs([tool({ max_uses: 3 })]) })).ranked;
+  assert.equal(ranked.length, 1);
+  const plain = budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined });
+  // Three searches at $10 per 1,000 = $0.03 more.
+  assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: 3 }) - plain, 30_000_000_000_000_000n);
+  assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: null }), plain, "unbounded searches cannot be held");
+});
