@@ -53,7 +53,7 @@ export type IncomingMessages = {
   cancel: Cancel;
   /** Called as the beta variant (`?beta=true`, as Claude Code does): Anthropic-shape upstreams are called so too. */
   beta?: boolean;
-} & ({ raw: Buffer; translate?: undefined } | { raw?: undefined; translate: (body: unknown) => { body: unknown; raw: Buffer } });
+} & ({ raw: Buffer; translate?: undefined } | { raw?: undefined; translate: (body: unknown, outputLimit: (model: string) => number | undefined) => { body: unknown; raw: Buffer } });
 
 /** The model a request body names, before it is checked: the ledger row of a refused request keeps it. */
 function modelNamed(body: unknown): string {
@@ -115,6 +115,16 @@ function worthWaiting(state: GatewayState, candidate: Candidate, next: Candidate
 /** A fault of the gateway's own (a bug), not an upstream's answer or a refusal: reported with its stack. */
 function isOwnFault(error: unknown): boolean {
   return !(error instanceof GatewayError) && !(error instanceof UpstreamError);
+}
+
+/** The most output every one of these deployments accepts (the catalog's smallest max_output_tokens), if the catalog gives one. */
+function outputLimitOf(deployments: readonly Deployment[]): number | undefined {
+  let least: number | undefined;
+  for (const deployment of deployments) {
+    const limit = deployment.offering.capabilities.max_output_tokens;
+    if (limit !== undefined && (least === undefined || limit < least)) least = limit;
+  }
+  return least;
 }
 
 /**
@@ -197,7 +207,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     // The OpenAI chat route speaks no Anthropic version: the default is sent for it.
     const version = anthropicVersion(incoming.translate ? {} : incoming.headers);
     tags = withHeaderTags(tags, parseTagsHeader(incoming.headers["x-switchyard-tags"]), warnings);
-    const { body, raw } = incoming.translate ? incoming.translate(incoming.body) : { body: incoming.body, raw: incoming.raw };
+    const { body, raw } = incoming.translate ? incoming.translate(incoming.body, (model) => outputLimitOf(deploymentsFor(state.config, state.catalog, model))) : { body: incoming.body, raw: incoming.raw };
     const request = parseMessagesRequest(body);
     requestedModel = request.model;
     stream = request.stream;

@@ -110,7 +110,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
   app.post("/v1/chat/completions", chatErrors, (request, reply) => {
     reply.hijack();
     const response = new ChatCompletionResponse(reply.raw);
-    void handleMessages(state, { headers: request.headers, body: request.body, cancel: cancelOnClose(reply.raw), translate: (body) => response.translate(body) }, response);
+    void handleMessages(state, { headers: request.headers, body: request.body, cancel: cancelOnClose(reply.raw), translate: (body, outputLimit) => response.translate(body, outputLimit) }, response);
   });
 
   app.get("/v1/models", async (request, reply) => {

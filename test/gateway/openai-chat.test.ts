@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { startHarness, type Harness } from "../helpers/gateway-harness.js";
+import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
 let openai: OpenAI;
@@ -54,6 +54,28 @@ describe("OpenAI chat completions", () => {
     assert.equal(row.cost_usd, cost);
     assert.equal(row.output_tokens, usage.completion_tokens);
     assert.equal((row.input_tokens ?? 0) + (row.cache_read_tokens ?? 0) + (row.cache_write_5m_tokens ?? 0) + (row.cache_write_1h_tokens ?? 0) + (row.cache_write_unsplit_tokens ?? 0), usage.prompt_tokens);
+  });
+
+  test("without max_tokens a request may write up to the model's own output limit, as on OpenAI, not 4,096: a budgeted key's request holds that much", async () => {
+    // Haiku 4.5 writes up to 64,000 tokens at $5 per million: $0.32, past this budget while it runs.
+    const { secret } = await harness.createKey({ name: "chat-hold", budget: "0.1" });
+    const client = new OpenAI({ apiKey: secret, baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 2_000 }, count: 1 }] });
+    try {
+      const before = upstreamRequests(harness.anthropic);
+      const first = client.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Write at length." }] });
+      const deadline = Date.now() + 10_000;
+      while (upstreamRequests(harness.anthropic) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = await client.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "hi" }] }).then(
+        () => "served",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      assert.match(second, /requests in flight may cost up to \$0\.32\d*\)/);
+      const answer = await first;
+      assert.ok(answer.choices[0]?.message.content);
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
   });
 
   test("tools: a call, then its result, on Bedrock", async () => {

@@ -81,6 +81,15 @@ describe("chat completions request → Messages request", () => {
     );
   });
 
+  test("max_tokens: what the client sends, else the model's output limit the gateway gives, else 4,096", () => {
+    const messages = [{ role: "user", content: "x" }];
+    const limits = (model: string) => (model === "claude-haiku-4-5" ? 64_000 : undefined);
+    assert.equal(translateChatRequest({ model: "claude-haiku-4-5", messages }, limits).body.max_tokens, 64_000);
+    assert.equal(translateChatRequest({ model: "claude-haiku-4-5", messages, max_tokens: 10 }, limits).body.max_tokens, 10);
+    assert.equal(translateChatRequest({ model: "claude-haiku-4-5", messages, max_completion_tokens: 20, max_tokens: 10 }, limits).body.max_tokens, 20);
+    assert.equal(translateChatRequest({ model: "unknown", messages }, limits).body.max_tokens, DEFAULT_MAX_TOKENS);
+  });
+
   test("what clients send as defaults changes nothing: empty tools, auto tool choice without tools, store false, text format", () => {
     const { body } = translateChatRequest({
       model: "m",
@@ -322,7 +331,7 @@ describe("the response adapter", () => {
   function streamAdapter(includeUsage = false): { adapter: ChatCompletionResponse; written: string[] } {
     const { fake, written } = fakeResponse();
     const adapter = new ChatCompletionResponse(fake);
-    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) });
+    adapter.translate({ model: "m", messages: [{ role: "user", content: "x" }], stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) }, () => undefined);
     adapter.writeHead(200, { "content-type": "text/event-stream" });
     return { adapter, written };
   }

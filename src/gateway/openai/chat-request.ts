@@ -8,7 +8,11 @@
  */
 import { GatewayError } from "../errors.js";
 
-/** Anthropic requires max_tokens; OpenAI does not. What a request without one gets. */
+/**
+ * Anthropic requires max_tokens; OpenAI does not, and without one writes up to the model's own
+ * limit. A request without one gets the model's output limit (outputLimit: the smallest the
+ * catalog gives its deployments, so every one accepts it), or this where the catalog has none.
+ */
 export const DEFAULT_MAX_TOKENS = 4_096;
 
 export interface ChatRequest {
@@ -208,7 +212,7 @@ function withoutNulls(object: Json): Json {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
 }
 
-export function translateChatRequest(received: unknown): ChatRequest {
+export function translateChatRequest(received: unknown, outputLimit: (model: string) => number | undefined = () => undefined): ChatRequest {
   if (!isObject(received)) throw new GatewayError("invalid_request", "the request body must be a JSON object");
   const body = withoutNulls(received);
   for (const field of Object.keys(body)) {
@@ -224,7 +228,7 @@ export function translateChatRequest(received: unknown): ChatRequest {
   }
   if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
   const { system, turns } = translateMessages(body.messages);
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? outputLimit(body.model) ?? DEFAULT_MAX_TOKENS;
   if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens", "must be a whole number ≥ 1");
   const translated: Json = { model: body.model, max_tokens: maxTokens, messages: turns };
   if (system !== undefined) translated.system = system;

@@ -250,8 +250,8 @@ export class ChatCompletionResponse implements ClientResponse {
    * The chat request as a Messages request body and its bytes (handleMessages' translate step,
    * after the key check); remembers what the answer must carry. Throws a GatewayError to refuse it.
    */
-  translate(body: unknown): { body: unknown; raw: Buffer } {
-    const chat = translateChatRequest(body);
+  translate(body: unknown, outputLimit: (model: string) => number | undefined): { body: unknown; raw: Buffer } {
+    const chat = translateChatRequest(body, outputLimit);
     this.includeUsage = chat.includeUsage;
     return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
   }
