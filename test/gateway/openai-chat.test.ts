@@ -272,6 +272,34 @@ describe("OpenAI chat completions", () => {
     assert.equal(unauthenticated.key_id, null);
   });
 
+  test("an upstream's refusal names the chat request's message as param, not the translated turn; a conversation opening with the assistant is refused before it goes upstream", async () => {
+    // Four messages, three turns: the system message is no turn, so the upstream's messages.2 is the client's messages[3].
+    const mismatched: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Weather in Lisbon?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Lisbon"}' } }] },
+      { role: "tool", tool_call_id: "call_other", content: "22" },
+    ];
+    const before = upstreamRequests(harness.anthropic);
+    await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", tools: [weather], messages: mismatched }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.param, "messages[3]");
+      assert.match(error.message, /^400 anthropic-emulator: messages\.2\.content\.0: .*\(messages\.2\.content\.0 is the chat request's messages\[3\]\)$/);
+      return true;
+    });
+    assert.equal(upstreamRequests(harness.anthropic), before + 1, "refused upstream");
+    await assert.rejects(
+      openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "system", content: "Be a pirate." }, { role: "assistant", content: "Ahoy!" }, { role: "user", content: "Hi" }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+        assert.equal(error.param, "messages[1]");
+        assert.match(error.message, /must open with a user message.*put what the assistant said into a system message/);
+        return true;
+      },
+    );
+    assert.equal(upstreamRequests(harness.anthropic), before + 1, "refused by the gateway");
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {

@@ -90,6 +90,35 @@ describe("chat completions request → Messages request", () => {
     assert.equal(translateChatRequest({ model: "unknown", messages }, limits).body.max_tokens, DEFAULT_MAX_TOKENS);
   });
 
+  test("each translated turn's blocks remember the chat message they came from; an upstream's path into the turns is given back as that message", () => {
+    const { sources } = translateChatRequest({
+      model: "m",
+      messages: [
+        { role: "system", content: "s" },
+        { role: "user", content: "a" },
+        { role: "user", content: [{ type: "text", text: "b" }, { type: "text", text: "c" }] },
+        { role: "assistant", content: "d", tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "t", content: "e" },
+      ],
+    });
+    assert.deepEqual(sources, [[1, 2, 2], [3, 3], [4]]);
+    const error = (message: string) => JSON.parse(chatError(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }), sources)) as { error: { param: string | null; message: string } };
+    assert.equal(error("messages.0.content.2: bad").error.param, "messages[2]");
+    assert.equal(error("messages.0.content.2: bad").error.message, "messages.0.content.2: bad (messages.0.content.2 is the chat request's messages[2])");
+    assert.equal(error("messages.2: bad").error.param, "messages[4]");
+    assert.equal(error("messages.7.content.0: bad").error.param, "messages.7.content.0", "a turn there is not: as the upstream said it");
+    assert.equal(error("max_tokens: bad").error.param, "max_tokens");
+  });
+
+  test("a conversation that opens with an assistant message is refused naming it: Claude's opens with the user", () => {
+    assert.throws(
+      () => translateChatRequest({ model: "m", messages: [{ role: "developer", content: "s" }, { role: "assistant", content: "Hello!" }, { role: "user", content: "hi" }] }),
+      (error: unknown) => error instanceof GatewayError && /^messages\[1\]: Claude's conversation must open with a user message/.test(error.message),
+    );
+    // A blank assistant message leaves no turn: the conversation still opens with the user.
+    assert.equal(translateChatRequest({ model: "m", messages: [{ role: "assistant", content: "" }, { role: "user", content: "hi" }] }).sources.length, 1);
+  });
+
   test("what clients send as defaults changes nothing: empty tools, auto tool choice without tools, store false, text format", () => {
     const { body } = translateChatRequest({
       model: "m",

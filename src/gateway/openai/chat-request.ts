@@ -22,6 +22,11 @@ export interface ChatRequest {
   stream: boolean;
   /** stream_options.include_usage: a last chunk with the usage. */
   includeUsage: boolean;
+  /**
+   * For each Messages turn, for each of its content blocks, the index in the chat request's
+   * messages[] it came from (turns merge messages): what an upstream's "messages.3.content.1" is.
+   */
+  sources: number[][];
 }
 
 type Json = Record<string, unknown>;
@@ -106,11 +111,18 @@ function toolUseBlocks(toolCalls: unknown, field: string): Block[] {
 }
 
 /** Appends a turn, merging it into the previous one when the role repeats (Anthropic alternates). */
-function append(turns: Turn[], role: Turn["role"], content: Block[]): void {
+/** Appends a message's blocks to the conversation (merged into the last turn if it has the same role), noting where each came from. */
+function append(conversation: { turns: Turn[]; sources: number[][] }, from: number, role: Turn["role"], content: Block[]): void {
   if (content.length === 0) return;
-  const last = turns.at(-1);
-  if (last && last.role === role) last.content.push(...content);
-  else turns.push({ role, content });
+  const last = conversation.turns.at(-1);
+  const froms = content.map(() => from);
+  if (last && last.role === role) {
+    last.content.push(...content);
+    conversation.sources.at(-1)?.push(...froms);
+  } else {
+    conversation.turns.push({ role, content });
+    conversation.sources.push(froms);
+  }
 }
 
 /**
@@ -126,10 +138,11 @@ function endsWithAssistant(lastAssistant: number, lastUser: number): GatewayErro
   return bad(`messages[${lastAssistant}]`, `the conversation ends with an assistant message; ${consequence}: end with a user or tool message`);
 }
 
-function translateMessages(messages: unknown): { system: string | undefined; turns: Turn[] } {
+function translateMessages(messages: unknown): { system: string | undefined; turns: Turn[]; sources: number[][] } {
   if (!Array.isArray(messages) || messages.length === 0) throw bad("messages", "must be a non-empty list");
   const system: string[] = [];
-  const turns: Turn[] = [];
+  const conversation = { turns: [] as Turn[], sources: [] as number[][] };
+  const { turns, sources } = conversation;
   /** The last assistant message that said something, and the last user message (blank or not): for endsWithAssistant. */
   let lastAssistant = -1;
   let lastUser = -1;
@@ -143,7 +156,7 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         system.push(textOf(message.content, `${where}.content`));
         return;
       case "user":
-        append(turns, "user", userBlocks(message.content, `${where}.content`));
+        append(conversation, index, "user", userBlocks(message.content, `${where}.content`));
         lastUser = index;
         return;
       case "assistant": {
@@ -156,22 +169,26 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
         const refusal = message.refusal ?? "";
         const blocks: Block[] = [text, refusal].filter((said) => !blank(said)).map((said) => ({ type: "text", text: said }));
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
-        append(turns, "assistant", blocks);
+        append(conversation, index, "assistant", blocks);
         if (blocks.length > 0) lastAssistant = index;
         return;
       }
       case "tool":
         if (typeof message.tool_call_id !== "string") throw bad(`${where}.tool_call_id`, "is required");
         // Consecutive tool messages become one user turn of tool_result blocks.
-        append(turns, "user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content, `${where}.content`) }]);
+        append(conversation, index, "user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content, `${where}.content`) }]);
         return;
       default:
         throw bad(`${where}.role`, `must be system, developer, user, assistant or tool (got ${JSON.stringify(message.role)})`);
     }
   });
   if (turns.length === 0) throw bad("messages", "must hold at least one user message");
+  if (turns[0]?.role === "assistant") {
+    const first = sources[0]?.[0] ?? 0;
+    throw bad(`messages[${first}]`, "Claude's conversation must open with a user message (after any system or developer messages), and this one opens with an assistant message: start with the user's turn, or put what the assistant said into a system message");
+  }
   if (turns.at(-1)?.role === "assistant") throw endsWithAssistant(lastAssistant, lastUser);
-  return { system: system.length > 0 ? system.join("\n\n") : undefined, turns };
+  return { system: system.length > 0 ? system.join("\n\n") : undefined, turns, sources };
 }
 
 function translateTools(tools: unknown): Block[] {
@@ -227,7 +244,7 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
     throw bad("response_format", 'only {type: "text"} is supported by Claude through this endpoint (JSON output: describe it in the prompt, or use a tool)');
   }
   if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
-  const { system, turns } = translateMessages(body.messages);
+  const { system, turns, sources } = translateMessages(body.messages);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? outputLimit(body.model) ?? DEFAULT_MAX_TOKENS;
   if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens", "must be a whole number ≥ 1");
   const translated: Json = { model: body.model, max_tokens: maxTokens, messages: turns };
@@ -261,5 +278,5 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
   if (stream) translated.stream = true;
   const options = body.stream_options;
   if (options !== undefined && !isObject(options)) throw bad("stream_options", "must be an object");
-  return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true };
+  return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true, sources };
 }

@@ -87,9 +87,25 @@ export function openAIErrorResponse(error: GatewayError | UpstreamError, request
   return { ...reply, headers: { ...reply.headers, "x-request-id": requestId }, body: openAIError(reply.type, error.message) };
 }
 
-/** OpenAI's error body: {error: {message, type, param, code}}. */
-export function openAIError(type: string, message: string): string {
-  return JSON.stringify({ error: { message, type, param: paramOf(type, message), code: null } });
+/** OpenAI's error body: {error: {message, type, param, code}}; `sources` maps an upstream's Messages turns back to the chat request's messages[] (ChatRequest.sources). */
+export function openAIError(type: string, message: string, sources?: number[][]): string {
+  const param = paramOf(type, message);
+  const client = param === null || sources === undefined ? undefined : clientMessage(param, sources);
+  if (client === undefined) return JSON.stringify({ error: { message, type, param, code: null } });
+  return JSON.stringify({ error: { message: `${message} (${param} is the chat request's ${client})`, type, param: client, code: null } });
+}
+
+/**
+ * The chat request's message an upstream's path into the translated Messages request names: its
+ * "messages.3.content.1" counts turns (merged messages) and their blocks, not the client's
+ * messages[]. Undefined for a path that names no message.
+ */
+function clientMessage(param: string, sources: number[][]): string | undefined {
+  const path = /^messages\.(\d+)(?:\.content\.(\d+))?/.exec(param);
+  if (!path) return undefined;
+  const turn = sources[Number(path[1])];
+  const index = turn?.[Number(path[2] ?? 0)] ?? turn?.[0];
+  return index === undefined ? undefined : `messages[${index}]`;
 }
 
 /**
@@ -116,7 +132,7 @@ const REQUEST_FIELDS = new Set([
 ]);
 
 /** An Anthropic error body (as text) as OpenAI's error body. */
-export function chatError(text: string): string {
+export function chatError(text: string, sources?: number[][]): string {
   let message = text;
   let type = "api_error";
   try {
@@ -126,7 +142,7 @@ export function chatError(text: string): string {
   } catch {
     // Not JSON: the text is the message.
   }
-  return openAIError(type, message);
+  return openAIError(type, message, sources);
 }
 
 /** Rewrites the Anthropic SSE stream into chat.completion.chunk events, event by event. */
@@ -243,6 +259,8 @@ export class ChatCompletionResponse implements ClientResponse {
 
   /** stream_options.include_usage, known once the request is translated (before anything is written). */
   private includeUsage = false;
+  /** Where each translated turn's blocks came from in the chat request (ChatRequest.sources), for upstream errors' params. */
+  private sources: number[][] | undefined;
 
   constructor(private readonly response: ServerResponse) {}
 
@@ -253,6 +271,7 @@ export class ChatCompletionResponse implements ClientResponse {
   translate(body: unknown, outputLimit: (model: string) => number | undefined): { body: unknown; raw: Buffer } {
     const chat = translateChatRequest(body, outputLimit);
     this.includeUsage = chat.includeUsage;
+    this.sources = chat.sources;
     return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
   }
 
@@ -312,7 +331,7 @@ export class ChatCompletionResponse implements ClientResponse {
         out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
-      out = chatError(text);
+      out = chatError(text, this.sources);
     }
     const { "content-length": _length, ...headers } = this.headers;
     this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
