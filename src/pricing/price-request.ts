@@ -150,6 +150,14 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
         `(price period ${pricePeriod(block)}): a request asking for speed "fast" runs at standard speed and is billed at standard rates`,
     );
   }
+  if (usage.serviceTier === "priority") {
+    // Priority Tier draws down a capacity commitment paid for under its contract (at burn-down rates
+    // that mirror the list rates' ratios), not at list prices per request.
+    warnings.push(
+      'served from a Priority Tier commitment (usage.service_tier "priority"): the commitment is paid under its contract, not per request; ' +
+        "this is the request's list-price equivalent, the measure the commitment is drawn down by",
+    );
+  }
   if (usage.input === undefined && block.longContext) {
     warnings.push("input_tokens unknown: the long-context tier was chosen on the counts that are known");
   }

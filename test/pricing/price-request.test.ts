@@ -93,6 +93,11 @@ test("batch halves every class, caching stacks with it", () => {
   // a usage that reports service_tier "batch" is billed as batch
   // 100,000 x 3 x 0.5 = 0.15
   assert.equal(total({ model: "claude-sonnet-4-5", usage: { input: 100_000, output: 0, serviceTier: "batch" } }), "0.15");
+  // Priority Tier: the list-price equivalent, said to be one (the commitment is paid under its contract)
+  const priority = price({ model: "claude-sonnet-4-5", usage: { input: 100_000, output: 0, serviceTier: "priority" } });
+  assert.equal(formatUsd(priority.result.total), "0.3");
+  assert.ok(priority.result.warnings.some((warning) => warning.startsWith("served from a Priority Tier commitment")), priority.result.warnings.join("; "));
+  assert.deepEqual(price({ model: "claude-sonnet-4-5", usage: { input: 100_000, output: 0, serviceTier: "standard" } }).result.warnings, []);
   // batch and long context stack: 300,000 x 6 x 0.5 = 0.9
   assert.equal(total({ model: "claude-sonnet-4-5", batch: true, usage: { input: 300_000, output: 0 } }), "0.9");
   // Haiku 3 batch cache read on Bedrock is not offered: no cache rates there
