@@ -26,7 +26,7 @@ function serve(configText: string, env: Record<string, string> = {}, port = 0, l
     const config = join(dir, "gateway.yaml");
     writeFileSync(config, `ledger: { kind: sqlite, path: ${JSON.stringify(join(dir, "ledger.db"))} }\n${configText}`);
     const [command = process.execPath, ...before] = launcher;
-    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: childEnv({ TEST_KEY: "sk-test", ...env }), encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync(command, [...before, BIN, "serve", "--config", config, "--port", String(port)], { env: childEnv({ TEST_KEY: "sk-test", ...env }), encoding: "utf8", timeout: 60_000 });
     return { status: result.status, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -293,7 +293,7 @@ test("Ctrl-C during the warm-up: serve stops once the warm-up has cleaned up, le
 });
 
 test("a config file that cannot be read: exit 2, naming it", () => {
-  const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
+  const result = spawnSync(process.execPath, [BIN, "serve", "--config", "/nonexistent/gateway.yaml"], { env: childEnv(), encoding: "utf8", timeout: 60_000 });
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /--config: cannot read \/nonexistent\/gateway\.yaml/);
 });
@@ -329,10 +329,10 @@ test("--emulator-profile: only without a config, and only a profile the emulator
   try {
     const config = join(dir, "gateway.yaml");
     writeFileSync(config, BASE);
-    const withConfig = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--emulator-profile", "flaky"], { env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    const withConfig = spawnSync(process.execPath, [BIN, "serve", "--config", config, "--emulator-profile", "flaky"], { env: childEnv(), encoding: "utf8", timeout: 60_000 });
     assert.equal(withConfig.status, 2, withConfig.stderr);
     assert.match(withConfig.stderr, /--emulator-profile applies to the built-in emulators, which serve starts only without a config/);
-    const unknown = spawnSync(process.execPath, [BIN, "serve", "--emulator-profile", "nonsense"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    const unknown = spawnSync(process.execPath, [BIN, "serve", "--emulator-profile", "nonsense"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 60_000 });
     assert.equal(unknown.status, 2, unknown.stderr);
     assert.match(unknown.stderr, /--emulator-profile: unknown profile "nonsense"; known profiles: instant,/);
   } finally {
@@ -351,7 +351,7 @@ function inTempDir(prefix: string, run: (dir: string) => void): void {
 }
 
 /** bin/switchyard with `args`, to its end. */
-const cli = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 20_000 });
+const cli = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
 
 /** A path as a RegExp source matches it. */
 const literally = (text: string) => text.replace(/[.\\/]/g, "\\$&");
@@ -417,7 +417,7 @@ test("a second gateway on a ledger another one serves from: one line and exit 2 
     assert.match(withConfig.stderr, new RegExp(`^switchyard serve: another gateway is already serving from this ledger: its journal ${literally(join(dir, "switchyard.db.journal"))} is held by another process \\(pid ${process.pid} on host `, "m"));
     assert.match(withConfig.stderr, /give this one its own ledger\.path or ledger\.journal_dir in its config/);
     assert.doesNotMatch(withConfig.stderr, /warming up|\n\s+at /, "before the warm-up, and no stack trace");
-    const withoutConfig = spawnSync(process.execPath, [BIN, "serve", "--port", "0"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 20_000 });
+    const withoutConfig = spawnSync(process.execPath, [BIN, "serve", "--port", "0"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 60_000 });
     assert.equal(withoutConfig.status, 2, withoutConfig.stderr);
     assert.match(withoutConfig.stderr, /another gateway is already serving from this ledger/);
     assert.match(withoutConfig.stderr, /SWITCHYARD_DB=other\.db npm start/);
