@@ -133,7 +133,7 @@ export function residencyMeets(required: ResidencyRequirement, actual: string): 
 }
 
 export const modelSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "lower-case id of letters, digits, dots and dashes"),
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "expected a lower-case id of letters, digits, dots and dashes"),
   name: z.string(),
   vendor: z.enum(["anthropic", "meta", "mistral", "amazon"]),
   /** e.g. "sonnet-4.6": what `--model sonnet-4.6` and a workload's `models:` match. */
@@ -212,7 +212,7 @@ export const arnMappingSchema = z.strictObject({
  * `capabilities.betas`.
  */
 export const betaSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a beta id is lower-case letters, digits and dashes, e.g. context-1m-2025-08-07"),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a beta id of lower-case letters, digits and dashes, e.g. context-1m-2025-08-07"),
   needed: z.boolean(),
   /**
    * A deployment whose context window is at least this many tokens gives what the beta asks for

@@ -10,8 +10,8 @@ import { dropFieldProblem } from "./drop-fields.js";
 /** Requests of the warm-up `serve` runs before it listens (docs/BENCHMARKS.md, "Warm-up"). */
 export const WARM_UP_REQUESTS = 1_000;
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. ANTHROPIC_API_KEY");
-const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "letters, digits, dot, dash, underscore or colon");
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name, e.g. ANTHROPIC_API_KEY");
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "expected letters, digits, dot, dash, underscore or colon");
 
 const anthropicProvider = z.strictObject({
   kind: z.literal("anthropic"),
@@ -32,7 +32,7 @@ const bedrockCredentials = z.union([
 
 const bedrockProvider = z.strictObject({
   kind: z.literal("bedrock"),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1"),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1"),
   /** Override of https://bedrock-runtime.{region}.amazonaws.com (emulators, VPC endpoints). */
   endpoint: z.url().optional(),
   /** "aws-chain" = the AWS SDK's default credential provider chain (env, profile, SSO, IMDS, ...). */
@@ -43,7 +43,7 @@ const bedrockProvider = z.strictObject({
 
 const claudePlatformAwsProvider = z.strictObject({
   kind: z.literal("claude-platform-aws"),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1").default("us-east-1"),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1").default("us-east-1"),
   /** Default: https://aws-external-anthropic.{region}.api.aws */
   base_url: z.url().optional(),
   api_key_env: envName.default("CLAUDE_PLATFORM_AWS_API_KEY"),
@@ -81,7 +81,7 @@ const weights = z.strictObject({ cost: z.number().nonnegative(), latency: z.numb
 /** Node's timers hold at most 2^31 - 1 ms; a longer one fires after 1 ms (every request would time out at once). */
 const MAX_TIMER_MS = 2_147_483_647;
 function milliseconds() {
-  return z.number().int().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node keeps`);
+  return z.number().int().max(MAX_TIMER_MS, `expected at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node keeps`);
 }
 
 export const routingSchema = z.strictObject({
@@ -166,8 +166,8 @@ export const gatewayConfigSchema = z.strictObject({
   admin_key_env: envName.default("SWITCHYARD_ADMIN_KEY"),
   /** Accept requests without a virtual key (local development only). */
   allow_unauthenticated: z.boolean().default(false),
-  providers: z.record(identifier, providerConfigSchema).refine((providers) => Object.keys(providers).length > 0, "declare at least one provider"),
-  deployments: z.array(deploymentSchema).min(1, "declare at least one deployment"),
+  providers: z.record(identifier, providerConfigSchema).refine((providers) => Object.keys(providers).length > 0, "expected at least one provider"),
+  deployments: z.array(deploymentSchema).min(1, "expected at least one deployment"),
   /** Requested model name -> deployment ids. A model not listed here is matched against deployments' catalog models. */
   models: z.record(z.string(), z.array(identifier).min(1)).default({}),
   routing: routingSchema.default(routingSchema.parse({})),

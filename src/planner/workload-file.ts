@@ -5,7 +5,7 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { Decimal } from "../pricing/decimal.js";
 import type { ArrivalProfile, Constraints, Segment, TokenSpread, Workload } from "./workload.js";
-import { unknownKeyIssues } from "../util/yaml-file.js";
+import { expectedText, schemaIssues } from "../util/schema-issues.js";
 import { workloadSchema, type ConstraintsFile, type SegmentFile, type WorkloadFile } from "./workload-schema.js";
 
 export interface WorkloadIssue {
@@ -65,19 +65,10 @@ export function parseWorkload(text: string, file: string): ParsedWorkload {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new WorkloadError([{ file, path: "", line: 1, message: "expected a mapping with name: and segments:" }]);
   }
-  const parsed = workloadSchema.safeParse(raw);
+  const parsed = workloadSchema.safeParse(raw, { error: expectedText });
   if (!parsed.success) {
-    throw new WorkloadError(
-      parsed.error.issues.flatMap((issue) => {
-        const fieldPath = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-        if (issue.code === "unrecognized_keys") {
-          return unknownKeyIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, fieldPath, issue.keys).map((found) => ({ ...found, line: found.line }));
-        }
-        const found = valueAt(raw, fieldPath);
-        const foundText = found === undefined ? "" : `, got ${describe(found)}`;
-        return [{ file, path: fieldPath.join("."), line: lineOf(fieldPath), message: `${issue.message}${foundText}` }];
-      }),
-    );
+    const issues = schemaIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, raw, parsed.error.issues);
+    throw new WorkloadError(issues.map((issue) => ({ ...issue, line: issue.line })));
   }
   const workload = toWorkload(parsed.data);
   const issues = crossChecks(parsed.data).map((issue) => ({ file, path: issue.path.join("."), line: lineOf(issue.path), message: issue.message }));
@@ -101,23 +92,6 @@ function keepDecimalSourceText(document: Document): void {
       }
     },
   });
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  let current: unknown = root;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string | number, unknown>)[part];
-  }
-  return current;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === "object") return "a mapping";
-  return String(value);
 }
 
 function spread(value: number | { mean: number; p90?: number | undefined; max?: number | undefined }): TokenSpread {

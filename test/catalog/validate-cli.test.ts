@@ -41,7 +41,7 @@ betas:
   writeFileSync(bad, beta("Context_1M"));
   const refused = validate(bad);
   assert.equal(refused.status, 2);
-  assert.match(refused.stdout, /bad\.yaml:3: error: betas\.0\.id: a beta id is lower-case letters, digits and dashes/);
+  assert.match(refused.stdout, /bad\.yaml:3: error: betas\.0\.id: expected a beta id of lower-case letters, digits and dashes/);
 });
 
 test("catalog validate counts its rule findings by rule; --notes lists each; --json carries them all", () => {

@@ -2,6 +2,7 @@
  * Gateway config problems are refused at start, each with the line of the field at fault: YAML
  * errors (a duplicate key), unknown keys (at the key, not its parent), a model id of another
  * provider, settings that cannot work together, and compliance programmes the catalog does not know.
+ * A wrong value is said with the value given, what is allowed, and the allowed value it is close to.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -74,10 +75,36 @@ test("settings that cannot work together, and unknown compliance programmes; a s
 
 test("a Claude Platform on AWS region that is not a region is refused at start, not built into a URL", () => {
   const [problem] = problems(`providers:\n  platform: { kind: claude-platform-aws, region: "us east 1" }\ndeployments:\n  - { id: p, provider: platform, model: claude-sonnet-4-6 }\n`);
-  assert.match(problem ?? "", /^gw\.yaml:2: providers\.platform\.region: an AWS region such as us-east-1/);
+  assert.match(problem ?? "", /^gw\.yaml:2: providers\.platform\.region: expected an AWS region such as us-east-1, got "us east 1"$/);
 });
 
 test("a duration longer than Node's timers can hold is refused (such a timer fires at once: every stream would be cut)", () => {
   const [problem] = problems(`${BASE}timeouts: { stream_max_ms: 3000000000 }\n`);
-  assert.match(problem ?? "", /^gw\.yaml:6: timeouts\.stream_max_ms: at most 2147483647 ms \(about 24\.8 days\), the longest timer Node keeps/);
+  assert.match(problem ?? "", /^gw\.yaml:6: timeouts\.stream_max_ms: expected at most 2147483647 ms \(about 24\.8 days\), the longest timer Node keeps, got 3000000000$/);
+});
+
+test("a wrong enum value names the value given, what is allowed and the allowed value it is a letter or two from", () => {
+  const found = problems(`providers:\n  anthropic: { kind: antropic }\n  bedrock-us: { kind: bedrock, region: us-east-1, api: convers }\ndeployments:\n  - { id: a, provider: anthropic, model: claude-haiku-4-5 }\nrouting: { policy: fastes }\n`);
+  assert.deepEqual(found, [
+    'gw.yaml:2: providers.anthropic.kind: expected one of anthropic | bedrock | claude-platform-aws, got "antropic" (did you mean "anthropic"?)',
+    'gw.yaml:3: providers.bedrock-us.api: expected one of invoke | converse, got "convers" (did you mean "converse"?)',
+    'gw.yaml:6: routing.policy: expected one of cheapest | fastest | weighted | ordered, got "fastes" (did you mean "fastest"?)',
+  ]);
+  const [far] = problems(`${BASE}routing: { policy: random }\n`);
+  assert.equal(far, 'gw.yaml:6: routing.policy: expected one of cheapest | fastest | weighted | ordered, got "random"', "no suggestion for a value close to nothing");
+});
+
+test("a wrong type names the value given; a number in quotes is told to lose them", () => {
+  const found = problems(`listen: { port: "abc" }\n${BASE}routing: { max_attempts: "3", affinity: { enabled: "yes" } }\ntimeouts: { connect_ms: 1.5 }\n`);
+  assert.deepEqual(found, [
+    'gw.yaml:1: listen.port: expected a number, got "abc"',
+    'gw.yaml:7: routing.max_attempts: expected a number, got "3" (write the number without quotes: 3)',
+    'gw.yaml:7: routing.affinity.enabled: expected true or false, got "yes"',
+    "gw.yaml:8: timeouts.connect_ms: expected a whole number, got 1.5",
+  ]);
+});
+
+test("a credentials mapping that nearly fits one form says what that form lacks", () => {
+  const [problem] = problems(`providers:\n  bedrock-us:\n    kind: bedrock\n    region: us-east-1\n    credentials: { access_key_id_env: AWS_KEY }\ndeployments:\n  - { id: b, provider: bedrock-us, model: claude-haiku-4-5, route: us }\n`);
+  assert.equal(problem, "gw.yaml:5: providers.bedrock-us.credentials: secret_access_key_env: required but missing");
 });

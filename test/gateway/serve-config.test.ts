@@ -104,7 +104,7 @@ test("a port already taken, with Redis connected: serve exits with the error ins
 test("a negative budgets.refresh_ms: exit 2, naming the line and field", () => {
   const { status, stderr } = serve(`${BASE}budgets: { refresh_ms: -1 }\n`);
   assert.equal(status, 2, stderr);
-  assert.match(stderr, /gateway\.yaml:6: budgets\.refresh_ms: Too small/);
+  assert.match(stderr, /gateway\.yaml:6: budgets\.refresh_ms: expected at least 0, got -1\n/);
 });
 
 test("ledger.journal_dir puts the journal (and its lock) where the config says", async () => {
@@ -141,7 +141,7 @@ test("ledger.journal_dir puts the journal (and its lock) where the config says",
 test("a bad warm_up: exit 2, naming the line and field", () => {
   const { status, stderr } = serve(`${BASE}warm_up: { requests: -5 }\n`);
   assert.equal(status, 2, stderr);
-  assert.match(stderr, /gateway\.yaml:6: warm_up\.requests: Too small/);
+  assert.match(stderr, /gateway\.yaml:6: warm_up\.requests: expected at least 0, got -5\n/);
 });
 
 /** The first CPU this process may run on (Cpus_allowed_list: "0-1", "3,5-7"), for taskset. */

@@ -53,6 +53,18 @@ test("every problem in the file is reported at once, each with its line", () => 
   assert.ok(issues.includes("bad/bad-arrival.yaml:12: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 120"), issues.join("\n"));
 });
 
+test("a misspelt choice is said with the allowed value it is a letter or two from, as the gateway config says it", () => {
+  const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [m]\n    latency: realtim\n    arrival: unifrom\nconstraints: { residency: euu }\n";
+  assert.throws(
+    () => parseWorkload(text, "w.yaml"),
+    (error: unknown) =>
+      error instanceof WorkloadError &&
+      error.message.includes('w.yaml:8: segments.0.latency: expected realtime | batch-ok, got "realtim" (did you mean "realtime"?)') &&
+      error.message.includes('w.yaml:9: segments.0.arrival: expected uniform | business-hours | {hourly: [24 weights], days_per_week: N}, got "unifrom" (did you mean "uniform"?)') &&
+      error.message.includes('w.yaml:10: constraints.residency: expected one of any | us | eu | jp | au | apac | govcloud | ca | sa, got "euu" (did you mean "eu"?)'),
+  );
+});
+
 test("an unknown model names the closest known ids and the line of the list entry", () => {
   const [issue] = issuesOf("unknown-model.yaml");
   assert.match(issue ?? "", /^bad\/unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9" \(and no self_host entry runs it\); closest known: claude-haiku-4-5/);
