@@ -13,8 +13,11 @@ export const WARM_UP_REQUESTS = 1_000;
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name, e.g. ANTHROPIC_API_KEY");
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "expected letters, digits, dot, dash, underscore or colon");
 
+/** What `kind:` is for, said when it is left out. */
+const providerKind = <Kind extends string>(kind: Kind) => z.literal(kind).describe("which API the provider speaks: anthropic, bedrock or claude-platform-aws");
+
 const anthropicProvider = z.strictObject({
-  kind: z.literal("anthropic"),
+  kind: providerKind("anthropic"),
   base_url: z.url().default("https://api.anthropic.com"),
   /** Environment variable holding the API key (sent as x-api-key). */
   api_key_env: envName.default("ANTHROPIC_API_KEY"),
@@ -31,8 +34,8 @@ const bedrockCredentials = z.union([
 ]);
 
 const bedrockProvider = z.strictObject({
-  kind: z.literal("bedrock"),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1"),
+  kind: providerKind("bedrock"),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1").describe("the AWS region whose Bedrock runtime is called, e.g. region: us-east-1"),
   /** Override of https://bedrock-runtime.{region}.amazonaws.com (emulators, VPC endpoints). */
   endpoint: z.url().optional(),
   /** "aws-chain" = the AWS SDK's default credential provider chain (env, profile, SSO, IMDS, ...). */
@@ -42,7 +45,7 @@ const bedrockProvider = z.strictObject({
 });
 
 const claudePlatformAwsProvider = z.strictObject({
-  kind: z.literal("claude-platform-aws"),
+  kind: providerKind("claude-platform-aws"),
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1").default("us-east-1"),
   /** Default: https://aws-external-anthropic.{region}.api.aws */
   base_url: z.url().optional(),
@@ -54,11 +57,11 @@ const claudePlatformAwsProvider = z.strictObject({
 export const providerConfigSchema = z.discriminatedUnion("kind", [anthropicProvider, bedrockProvider, claudePlatformAwsProvider]);
 
 export const deploymentSchema = z.strictObject({
-  id: identifier,
+  id: identifier.describe("the deployment's name, used by models: aliases, response headers and the ledger (e.g. id: anthropic-sonnet)"),
   /** A key of `providers`. */
-  provider: identifier,
+  provider: identifier.describe("the name of a provider declared under providers:"),
   /** Catalog model id (any id form is accepted and resolved). */
-  model: z.string(),
+  model: z.string().describe("the catalog model this deployment serves, in any id form (e.g. model: claude-sonnet-4-6)"),
   /** Catalog route (anthropic: global|us; bedrock: global|us|eu|apac|jp|au|us-gov|in-region). */
   route: z.string().optional(),
   /** Wire model id to send; default: the catalog offering's id for this route. */
@@ -76,7 +79,10 @@ export const deploymentSchema = z.strictObject({
 
 const residencyConstraint = z.enum(RESIDENCY_REQUIREMENTS);
 const objective = z.enum(["cheapest", "fastest", "weighted", "ordered"]);
-const weights = z.strictObject({ cost: z.number().nonnegative(), latency: z.number().nonnegative() });
+const weights = z.strictObject({
+  cost: z.number().nonnegative().describe("how much cost counts in the weighted policy, 0 or more (e.g. cost: 1)"),
+  latency: z.number().nonnegative().describe("how much latency counts in the weighted policy, 0 or more (e.g. latency: 0)"),
+});
 
 /** Node's timers hold at most 2^31 - 1 ms; a longer one fires after 1 ms (every request would time out at once). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -166,8 +172,14 @@ export const gatewayConfigSchema = z.strictObject({
   admin_key_env: envName.default("SWITCHYARD_ADMIN_KEY"),
   /** Accept requests without a virtual key (local development only). */
   allow_unauthenticated: z.boolean().default(false),
-  providers: z.record(identifier, providerConfigSchema).refine((providers) => Object.keys(providers).length > 0, "expected at least one provider"),
-  deployments: z.array(deploymentSchema).min(1, "expected at least one deployment"),
+  providers: z
+    .record(identifier, providerConfigSchema)
+    .refine((providers) => Object.keys(providers).length > 0, "expected at least one provider")
+    .describe("the upstreams the gateway calls, by name, e.g. anthropic: { kind: anthropic }"),
+  deployments: z
+    .array(deploymentSchema)
+    .min(1, "expected at least one deployment")
+    .describe("the provider models the gateway routes to, e.g. - { id: anthropic-sonnet, provider: anthropic, model: claude-sonnet-4-6 }"),
   /** Requested model name -> deployment ids. A model not listed here is matched against deployments' catalog models. */
   models: z.record(z.string(), z.array(identifier).min(1)).default({}),
   routing: routingSchema.default(routingSchema.parse({})),

@@ -36,7 +36,7 @@ const tokenSpread = (what: string) =>
   z.union(
     [
       wholeNumber(what),
-      z.strictObject({ mean: wholeNumber(what), p90: wholeNumber(what).optional(), max: wholeNumber(what).optional() }),
+      z.strictObject({ mean: wholeNumber(what).describe(`the mean ${what}`), p90: wholeNumber(what).optional(), max: wholeNumber(what).optional() }),
     ],
     { error: `expected a whole number of ${what}, or {mean, p90, max}` },
   );
@@ -75,18 +75,21 @@ const ttlRates = z.union([fraction("cache hit rate"), z.strictObject({ "5m": fra
 });
 
 export const segmentSchema = z.strictObject({
-  name: z.string({ error: "expected a segment name" }).min(1, { error: "expected a segment name" }),
-  requests_per_month: wholeNumber("requests per month", 1),
-  input_tokens: tokenSpread("input tokens per request"),
-  output_tokens: tokenSpread("output tokens per request"),
+  name: z.string({ error: "expected a segment name" }).min(1, { error: "expected a segment name" }).describe("the segment's name, shown in the report (e.g. name: ticket-triage)"),
+  requests_per_month: wholeNumber("requests per month", 1).describe("how many requests this segment sends a month, a whole number (e.g. requests_per_month: 10000)"),
+  input_tokens: tokenSpread("input tokens per request").describe(
+    "the mean uncached input tokens per request, beyond the cached prefix: a whole number (e.g. input_tokens: 3500) or {mean, p90, max}",
+  ),
+  output_tokens: tokenSpread("output tokens per request").describe("the mean output tokens per request: a whole number (e.g. output_tokens: 200) or {mean, p90, max}"),
   cached_prefix_tokens: wholeNumber("prefix tokens").default(0),
   prefix_variants: wholeNumber("distinct prefixes", 1).default(1),
   cache_hit_rate: ttlRates.optional(),
   arrival: arrivalSchema.default("uniform"),
   latency: z.enum(["realtime", "batch-ok"], { error: "expected realtime | batch-ok" }).default("realtime"),
-  models: z.array(z.string().min(1), { error: "expected a list of model ids or families, e.g. [claude-haiku-4-5]" }).min(1, {
-    error: "list at least one acceptable model",
-  }),
+  models: z
+    .array(z.string().min(1), { error: "expected a list of model ids or families, e.g. [claude-haiku-4-5]" })
+    .min(1, { error: "list at least one acceptable model" })
+    .describe("the models or families this segment may use, e.g. models: [claude-haiku-4-5]"),
   consider_models: z.array(z.string().min(1), { error: "expected a list of model ids or families" }).default([]),
   requires: z.array(z.enum(FEATURES, { error: `expected features from ${FEATURES.join(", ")}` })).default([]),
   /** The tool_choice sent with tool definitions; absent = no tools (no tool-use system prompt). */
@@ -99,14 +102,14 @@ export const segmentSchema = z.strictObject({
 
 export const provisionedSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  model: z.string({ error: "expected the model the units serve" }).min(1),
+  model: z.string({ error: "expected the model the units serve" }).min(1).describe("the model the quoted units serve, e.g. model: claude-sonnet-4-5"),
   provider: z.enum(["bedrock", "vertex"], { error: "expected bedrock | vertex" }).default("bedrock"),
   route: z.string().min(1).default("in-region"),
   region: z.string().min(1).optional(),
-  term: z.enum(["no-commitment", "1-month", "6-month"], { error: "expected no-commitment | 1-month | 6-month" }),
-  usd_per_mu_hour: decimal("USD per model unit per hour"),
-  input_tokens_per_minute_per_mu: wholeNumber("input tokens per minute", 1),
-  output_tokens_per_minute_per_mu: wholeNumber("output tokens per minute", 1),
+  term: z.enum(["no-commitment", "1-month", "6-month"], { error: "expected no-commitment | 1-month | 6-month" }).describe("the commitment quoted: no-commitment | 1-month | 6-month"),
+  usd_per_mu_hour: decimal("USD per model unit per hour").describe("the quoted price of one model unit per hour, in USD (e.g. usd_per_mu_hour: 49.86)"),
+  input_tokens_per_minute_per_mu: wholeNumber("input tokens per minute", 1).describe("the input tokens a minute one model unit serves, from the quote"),
+  output_tokens_per_minute_per_mu: wholeNumber("output tokens per minute", 1).describe("the output tokens a minute one model unit serves, from the quote"),
   min_units: wholeNumber("model units", 1).default(1),
   segments: z.array(z.string().min(1)).optional(),
   includes_discount: z.boolean({ error: "expected true or false" }).default(false),
@@ -114,10 +117,10 @@ export const provisionedSchema = z.strictObject({
 
 export const selfHostSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  model: z.string({ error: "expected the model you would host" }).min(1),
-  gpu_usd_per_hour: decimal("USD per GPU hour"),
+  model: z.string({ error: "expected the model you would host" }).min(1).describe("the model you would host, e.g. model: llama-3-1-70b"),
+  gpu_usd_per_hour: decimal("USD per GPU hour").describe("what one GPU costs an hour, in USD (e.g. gpu_usd_per_hour: 2.49)"),
   gpus: wholeNumber("GPUs per replica", 1).default(1),
-  tokens_per_second: wholeNumber("tokens per second per replica", 1),
+  tokens_per_second: wholeNumber("tokens per second per replica", 1).describe("the output tokens a second one replica serves at full load"),
   utilisation: fraction("the share of peak throughput you plan to use").default(Decimal.parse("0.7")),
   ops_usd_per_month: decimal("USD per month").prefault(0),
   scaling: z.enum(["always-on", "hourly"], { error: "expected always-on | hourly" }).default("always-on"),
@@ -130,13 +133,16 @@ export const selfHostSchema = z.strictObject({
 });
 
 export const workloadSchema = z.strictObject({
-  name: z.string({ error: "expected a workload name" }).min(1),
+  name: z.string({ error: "expected a workload name" }).min(1).describe("the workload's name, shown in the report (e.g. name: support-triage)"),
   description: z.string().optional(),
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
   at: isoDate.optional(),
   horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
   growth_percent_per_month: decimal("percent per month").prefault(0),
-  segments: z.array(segmentSchema, { error: "expected a list of segments" }).min(1, { error: "list at least one segment" }),
+  segments: z
+    .array(segmentSchema, { error: "expected a list of segments" })
+    .min(1, { error: "list at least one segment" })
+    .describe("the workload's traffic: a list of segments, each with name, requests_per_month, input_tokens, output_tokens and models"),
   constraints: constraintsSchema.default({}),
   discounts: z
     .strictObject({

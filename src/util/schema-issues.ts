@@ -92,19 +92,23 @@ function unionText(branches: readonly (readonly z.core.$ZodIssue[])[], input: un
     .join("; ");
 }
 
-/** The issues of a failed safeParse, said for a person; `value` is what was parsed. */
+/** The issues of a failed safeParse, said for a person, in the order of the file's lines; `value` is what was parsed. */
 export function schemaIssues(source: YamlSource, value: unknown, issues: readonly z.core.$ZodIssue[]): FileIssue[] {
-  return issues.flatMap((issue) => {
+  const found = issues.flatMap((issue) => {
     const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
     if (issue.code === "unrecognized_keys") return unknownKeyIssues(source, path, issue.keys);
     const line = source.lineOf(path);
-    return [{ file: source.file, path: path.join("."), message: issueMessage(issue, path, value), ...(line ? { line } : {}) }];
+    return [{ file: source.file, path: path.join("."), message: issueMessage(issue, path, value, source.schema), ...(line ? { line } : {}) }];
   });
+  return found.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 }
 
-function issueMessage(issue: z.core.$ZodIssue, path: FieldPath, root: unknown): string {
+function issueMessage(issue: z.core.$ZodIssue, path: FieldPath, root: unknown, schema: unknown): string {
   const given = valueAt(root, path);
-  if (given === undefined) return issue.message;
+  if (path.length > 0 && given === undefined && isMapping(valueAt(root, path.slice(0, -1)))) {
+    // A required field left out: said so, with what it is for (the schema's description), not as a wrong type.
+    return `required but missing: ${describedAt(schema, path) ?? issue.message}`;
+  }
   // A message about a field inside the value (a union's nearest form), or about a key, says no more.
   if (issue.code === "invalid_key" || (issue.code === "invalid_union" && issue.errors.some((branch) => branch.some((inner) => inner.path.length > 0)))) return issue.message;
   // A refinement's own message that names the value already is not followed by it again.
@@ -210,4 +214,9 @@ function schemasAt(schema: unknown, path: FieldPath, described: string[] = []): 
 /** The keys an object schema accepts at `path` (through defaults, optionals, arrays, records and unions); none if unknown. */
 function keysAt(schema: unknown, path: FieldPath): string[] {
   return [...new Set(schemasAt(schema, path).flatMap(({ node }) => (node._zod.def.type === "object" && node._zod.def.shape ? Object.keys(node._zod.def.shape) : [])))];
+}
+
+/** What the field at `path` is for: the first description met on the way to it. */
+function describedAt(schema: unknown, path: FieldPath): string | undefined {
+  return schemasAt(schema, path).find((found) => found.described.length > 0)?.described[0];
 }

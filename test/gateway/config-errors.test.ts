@@ -108,3 +108,12 @@ test("a credentials mapping that nearly fits one form says what that form lacks"
   const [problem] = problems(`providers:\n  bedrock-us:\n    kind: bedrock\n    region: us-east-1\n    credentials: { access_key_id_env: AWS_KEY }\ndeployments:\n  - { id: b, provider: bedrock-us, model: claude-haiku-4-5, route: us }\n`);
   assert.equal(problem, "gw.yaml:5: providers.bedrock-us.credentials: secret_access_key_env: required but missing");
 });
+
+test("a required field left out is said to be missing, with what it is for, not as a wrong type", () => {
+  const found = problems(`providers:\n  anthropic: { base_url: "https://api.anthropic.com" }\n  bedrock-us: { kind: bedrock }\ndeployments:\n  - { id: a, provider: anthropic }\n`);
+  assert.deepEqual(found, [
+    "gw.yaml:2: providers.anthropic.kind: required but missing: which API the provider speaks: anthropic, bedrock or claude-platform-aws",
+    "gw.yaml:3: providers.bedrock-us.region: required but missing: the AWS region whose Bedrock runtime is called, e.g. region: us-east-1",
+    "gw.yaml:5: deployments.0.model: required but missing: the catalog model this deployment serves, in any id form (e.g. model: claude-sonnet-4-6)",
+  ]);
+});

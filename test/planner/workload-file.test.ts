@@ -53,16 +53,32 @@ test("every problem in the file is reported at once, each with its line", () => 
   assert.ok(issues.includes("bad/bad-arrival.yaml:12: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 120"), issues.join("\n"));
 });
 
+/** The problems parseWorkload finds in a workload's text, one a line. */
+function problemsIn(text: string): string[] {
+  try {
+    parseWorkload(text, "w.yaml");
+  } catch (error) {
+    assert.ok(error instanceof WorkloadError, String(error));
+    return error.message.split("\n");
+  }
+  assert.fail("the workload was accepted");
+}
+
 test("a misspelt choice is said with the allowed value it is a letter or two from, as the gateway config says it", () => {
-  const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [m]\n    latency: realtim\n    arrival: unifrom\nconstraints: { residency: euu }\n";
-  assert.throws(
-    () => parseWorkload(text, "w.yaml"),
-    (error: unknown) =>
-      error instanceof WorkloadError &&
-      error.message.includes('w.yaml:8: segments.0.latency: expected realtime | batch-ok, got "realtim" (did you mean "realtime"?)') &&
-      error.message.includes('w.yaml:9: segments.0.arrival: expected uniform | business-hours | {hourly: [24 weights], days_per_week: N}, got "unifrom" (did you mean "uniform"?)') &&
-      error.message.includes('w.yaml:10: constraints.residency: expected one of any | us | eu | jp | au | apac | govcloud | ca | sa, got "euu" (did you mean "eu"?)'),
-  );
+  const found = problemsIn("name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [m]\n    latency: realtim\n    arrival: unifrom\nconstraints: { residency: euu }\n");
+  assert.deepEqual(found, [
+    'w.yaml:8: segments.0.latency: expected realtime | batch-ok, got "realtim" (did you mean "realtime"?)',
+    'w.yaml:9: segments.0.arrival: expected uniform | business-hours | {hourly: [24 weights], days_per_week: N}, got "unifrom" (did you mean "uniform"?)',
+    'w.yaml:10: constraints.residency: expected one of any | us | eu | jp | au | apac | govcloud | ca | sa, got "euu" (did you mean "eu"?)',
+  ]);
+});
+
+test("a required field left out is said to be missing, with what it is for, in the order of the file's lines", () => {
+  assert.deepEqual(problemsIn("segments:\n  - name: s\n    input_tokens: 5\n    models: [m]\n"), [
+    "w.yaml:1: name: required but missing: the workload's name, shown in the report (e.g. name: support-triage)",
+    "w.yaml:2: segments.0.requests_per_month: required but missing: how many requests this segment sends a month, a whole number (e.g. requests_per_month: 10000)",
+    "w.yaml:2: segments.0.output_tokens: required but missing: the mean output tokens per request: a whole number (e.g. output_tokens: 200) or {mean, p90, max}",
+  ]);
 });
 
 test("an unknown model names the closest known ids and the line of the list entry", () => {
