@@ -166,9 +166,11 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
       });
     } catch (error) {
       if (error instanceof UnknownModelError || error instanceof CatalogLookupError) {
-        // A route the model id contradicts (a Bedrock profile id pins its route) is reported at route:.
-        const field = error instanceof CatalogLookupError && error.field === "route" && deployment.route !== undefined ? "route" : "model";
-        issue(["deployments", index, field], error.message);
+        // A route the catalog does not have for the model, or not in the provider's region, or that
+        // the model id contradicts (a Bedrock profile id pins its route), is reported at route:.
+        const atRoute = error instanceof CatalogLookupError && (error.field === "route" || error.field === "region") && deployment.route !== undefined;
+        const message = atRoute && error.field === "region" ? `${error.message} (${region} is provider ${deployment.provider}'s region)` : error.message;
+        issue(["deployments", index, atRoute ? "route" : "model"], message);
       }
       else throw error;
     }

@@ -4,6 +4,7 @@
  * the offering supports, and prices it. Shared by the CLI, the planner and the gateway.
  */
 import { asOneRequest, requestLimitProblems } from "./request-limits.js";
+import { didYouMean } from "../util/suggest.js";
 import { CatalogLookupError, type Catalog, type Resolution } from "../catalog/catalog.js";
 import type { Offering, PriceBlock } from "../catalog/model.js";
 import type { ProviderId } from "../catalog/schema.js";
@@ -38,10 +39,8 @@ export interface Quote {
 export function requireOffering(catalog: Catalog, resolution: Resolution): Offering {
   if (resolution.offering) return resolution.offering;
   const { model, provider, route, region } = resolution;
-  const available = catalog
-    .offeringsOf(model.id)
-    .filter((offering) => offering.provider === provider)
-    .map((offering) => offering.route + (offering.regions ? ` (${offering.regions.join(", ")})` : ""));
+  const onProvider = catalog.offeringsOf(model.id).filter((offering) => offering.provider === provider);
+  const available = onProvider.map((offering) => offering.route + (offering.regions ? ` (${offering.regions.join(", ")})` : ""));
   if (route === "us" && (provider === "anthropic" || provider === "claude-platform-aws")) {
     throw new CatalogLookupError(
       `inference_geo "us" is not available for ${model.id}: it applies to Claude 4.6 and later only; ` +
@@ -68,9 +67,18 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
       "provider",
     );
   }
+  // A route the model has nowhere on this provider is the route's fault, whatever the region; one it
+  // has in other regions is the region's.
+  const routeRegions = onProvider.filter((offering) => offering.route === route).flatMap((offering) => offering.regions ?? []);
+  if (region === undefined || routeRegions.length === 0) {
+    const routes = [...new Set(onProvider.map((offering) => offering.route))];
+    throw new CatalogLookupError(`${model.id} has no ${provider} route ${JSON.stringify(route)}${didYouMean(route, routes)}; its ${provider} routes: ${available.join("; ")}`, "route");
+  }
+  const here = onProvider.filter((offering) => offering.regions === undefined || offering.regions.includes(region)).map((offering) => offering.route);
   throw new CatalogLookupError(
-    `${model.id} is not offered on ${provider} route ${route}${region ? ` in ${region}` : ""}; available: ${available.join("; ")}`,
-    region ? "region" : "route",
+    `${model.id}'s ${provider} route ${route} is served from ${routeRegions.join(", ")}, not ${region}; ` +
+      (here.length > 0 ? `its routes served from ${region}: ${[...new Set(here)].join(", ")}` : `no route of it is served from ${region}`),
+    "region",
   );
 }
 

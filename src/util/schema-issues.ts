@@ -9,7 +9,7 @@
  */
 import type { Document, LineCounter } from "yaml";
 import type { z } from "zod";
-import { closestNames, editDistance } from "./suggest.js";
+import { didYouMean } from "./suggest.js";
 
 export interface FileIssue {
   file: string;
@@ -131,14 +131,6 @@ function allowedValues(issue: z.core.$ZodIssue): unknown[] {
   if (issue.code !== "invalid_union") return [];
   if ("options" in issue && Array.isArray(issue.options)) return [...issue.options];
   return issue.errors.flat().filter((inner) => inner.path.length === 0).flatMap(allowedValues);
-}
-
-/** ` (did you mean "x"?)` for a name a letter or two from a known one; else nothing. */
-export function didYouMean(given: string, known: readonly string[]): string {
-  const [best] = closestNames(given, [...known], 1);
-  if (best === undefined) return "";
-  const allowed = best.length <= 3 ? 1 : Math.max(2, Math.floor(best.length / 3));
-  return editDistance(given.toLowerCase(), best.toLowerCase()) <= allowed ? ` (did you mean "${best}"?)` : "";
 }
 
 function describe(value: unknown): string {

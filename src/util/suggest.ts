@@ -21,3 +21,11 @@ export function editDistance(a: string, b: string): number {
   }
   return previous[b.length] as number;
 }
+
+/** ` (did you mean "x"?)` for a name a letter or two from a known one (a transposition is two); else nothing. */
+export function didYouMean(given: string, known: readonly string[]): string {
+  const [best] = closestNames(given, [...known], 1);
+  if (best === undefined) return "";
+  const allowed = best.length <= 3 ? 1 : Math.max(2, Math.floor(best.length / 3));
+  return editDistance(given.toLowerCase(), best.toLowerCase()) <= allowed ? ` (did you mean "${best}"?)` : "";
+}

@@ -117,3 +117,10 @@ test("a required field left out is said to be missing, with what it is for, not 
     "gw.yaml:5: deployments.0.model: required but missing: the catalog model this deployment serves, in any id form (e.g. model: claude-sonnet-4-6)",
   ]);
 });
+
+test("a deployment's route the catalog does not have is reported at route:, with the model's routes, also on a provider with a region", () => {
+  const found = problems(`${BASE}  - { id: b, provider: bedrock-us, model: claude-sonnet-4-6, route: euu }\n  - { id: c, provider: bedrock-us, model: claude-sonnet-4-6, route: eu }\n`);
+  assert.equal(found.length, 2, found.join("\n"));
+  assert.match(found[0] ?? "", /^gw\.yaml:6: deployments\.1\.route: claude-sonnet-4-6 has no bedrock route "euu" \(did you mean "eu"\?\); its bedrock routes: global; us \(us-east-1, .*\); eu \(eu-central-1, .*\)/);
+  assert.match(found[1] ?? "", /^gw\.yaml:7: deployments\.2\.route: claude-sonnet-4-6's bedrock route eu is served from eu-central-1, .*, not us-east-1; its routes served from us-east-1: global, us \(us-east-1 is provider bedrock-us's region\)$/);
+});

@@ -116,6 +116,26 @@ test("inference_geo us: 1.1x on every class for 4.6+, an error for older models"
   );
 });
 
+test("a route the model has nowhere on the provider is the route's fault, region or not; one it has elsewhere is the region's", () => {
+  const refusal = (route: string, region: string) => {
+    try {
+      price({ model: "claude-sonnet-4-5", provider: "bedrock", route, region, usage: { input: 1, output: 1 } });
+    } catch (error) {
+      assert.ok(error instanceof CatalogLookupError, String(error));
+      return { field: error.field, message: error.message };
+    }
+    assert.fail(`route ${route} in ${region} was priced`);
+  };
+  assert.deepEqual(refusal("gloabl", "us-east-1"), {
+    field: "route",
+    message: 'claude-sonnet-4-5 has no bedrock route "gloabl" (did you mean "global"?); its bedrock routes: global (us-east-1, eu-west-1); us (us-east-1)',
+  });
+  assert.deepEqual(refusal("us", "eu-west-1"), {
+    field: "region",
+    message: "claude-sonnet-4-5's bedrock route us is served from us-east-1, not eu-west-1; its routes served from eu-west-1: global",
+  });
+});
+
 test("Bedrock: a geo profile of a 4.5 model pays the 10% regional premium, a pre-4.5 model does not", () => {
   // us. Sonnet 4.5: 100,000 x 3.3 + 10,000 x 16.5 = 0.33 + 0.165 = 0.495 ; global: 0.3 + 0.15 = 0.45
   assert.equal(total({ model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", usage: { input: 100_000, output: 10_000 } }), "0.495");
