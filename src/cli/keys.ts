@@ -1,12 +1,14 @@
 import type { ApiKeyRecord } from "../ledger/ledger.js";
-import { loadCatalogChecked } from "../catalog/files.js";
+import { dirname, resolve } from "node:path";
 import { DuplicateKeyNameError, newApiKey } from "../ledger/api-keys.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { canonicalUsd, isStorableUsd } from "../ledger/exact-sum.js";
 import { TAG_KEY } from "../ledger/row-schema.js";
 import type { Ledger } from "../ledger/open-ledger.js";
 import { parseFlags, writeJson, type Command } from "./command.js";
-import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, type LedgerFlagValues } from "./ledger-option.js";
+import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, readConfigFile, type LedgerFlagValues } from "./ledger-option.js";
+import { catalogFromFlags } from "./catalog-option.js";
+import { didYouMean } from "../util/suggest.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
 
@@ -19,7 +21,8 @@ Usage:
 
 create
   --name NAME             letters, digits, . _ - (unique among active keys)
-  --models a,b            requested model names this key may use (default: any)
+  --models a,b            requested model names this key may use (default: any): catalog models in any
+                          id form, or (with --config) the config's model aliases; another name is refused
   --tag k=v               tags every request of this key carries in the ledger; repeatable
   --budget-usd AMOUNT     monthly budget in USD (calendar month, UTC); over it the gateway answers 429
   Prints the secret (sk-sy-...) once. Only its SHA-256 is stored: keep the secret now.
@@ -87,17 +90,34 @@ const describeTags = (tags: Record<string, string>) => Object.entries(tags).map(
 const isoDate = (ms: number) => new Date(ms).toISOString();
 
 /**
- * A name in --models that is no catalog model is fine if it is an alias of the gateway's config
- * (which this command does not read), but is more often a typo: the key could then use nothing.
+ * --models names what the gateway matches a request's model against (authenticate.ts's mayUse):
+ * a catalog model's name or an offering's wire id, or a name the gateway's config defines (a
+ * `models:` alias, a deployment's `upstream_model`). A name that is neither is a typo the key could never use:
+ * refused, with the closest names. The config's names are known only with --config: without it an
+ * alias is refused too, and the message says to give --config.
  */
-function noteUnknownModels(models: string[], stderr: NodeJS.WritableStream): void {
-  const { catalog } = loadCatalogChecked();
-  if (!catalog) return;
-  for (const model of models) {
-    if (catalog.modelsMatching(model).length === 0) {
-      stderr.write(`note: --models ${model} is no model the catalog knows: fine if it is a model alias in your gateway config; otherwise this key cannot use it (\`switchyard catalog list\` shows the models)\n`);
-    }
-  }
+function checkAllowedModels(models: string[], configPath: string | undefined, stderr: NodeJS.WritableStream): void {
+  if (models.length === 0) return;
+  const config = configPath === undefined ? undefined : readConfigFile(configPath).config;
+  const catalogFiles = (config?.catalog_files ?? []).map((file) => resolve(dirname(configPath ?? ""), file));
+  const catalog = catalogFromFlags(catalogFiles, stderr, `${configPath}: catalog_files`);
+  const configNames = config ? [...Object.keys(config.models), ...config.deployments.flatMap((deployment) => deployment.upstream_model ?? [])] : [];
+  // A deployment's wire id (a Bedrock profile id) is matched as such; any offering's id may be one.
+  const wireIds = new Set(catalog.offerings.map((offering) => offering.modelId));
+  const unknown = models.filter((model) => catalog.modelsMatching(model).length === 0 && !wireIds.has(model) && !configNames.includes(model));
+  if (unknown.length === 0) return;
+  const lines = unknown.map((model) => {
+    const alias = didYouMean(model, configNames);
+    const closest = catalog.suggestModels(model);
+    const suggestion = alias || (closest.length > 0 ? `; closest known: ${closest.join(", ")}` : "");
+    return `--models: ${JSON.stringify(model)} is no model the catalog knows${config ? ` nor a name ${configPath} defines` : ""}${suggestion}`;
+  });
+  throw new UsageError(
+    lines.join("\n"),
+    config
+      ? `\`switchyard catalog list\` shows the models; ${configPath}'s models: section, its aliases`
+      : "if it is a model alias of your gateway config, give --config FILE so that its aliases count; `switchyard catalog list` shows the models",
+  );
 }
 
 /** The key a revoke argument means: an id wins over an active key's name (as in the stores). */
@@ -119,7 +139,7 @@ async function create(argv: string[], stdout: NodeJS.WritableStream, stderr: Nod
     tags: parseTags(values.tag, "tag"),
     monthly_budget_usd: parseBudget(values["budget-usd"]),
   };
-  noteUnknownModels(request.allowed_models, stderr);
+  checkAllowedModels(request.allowed_models, values.config, stderr);
   return withLedger(values, env, true, async (ledger) => {
     const { secret, record } = newApiKey(request);
     try {

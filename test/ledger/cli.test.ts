@@ -76,11 +76,15 @@ describe("switchyard keys", () => {
     assert.ok(!files.join("").includes(random), "the database files must not contain the secret");
   });
 
-  test("create notes a --models name the catalog does not know (a typo, or an alias of the gateway's config), and creates the key all the same", () => {
-    const created = run(["keys", "create", "--name", "typo", "--models", "claude-haiku-4-5,claude-nope", ...db]);
-    assert.equal(created.status, 0, created.stderr);
-    assert.match(created.stderr, /note: --models claude-nope is no model the catalog knows: fine if it is a model alias in your gateway config/);
-    assert.doesNotMatch(created.stderr, /claude-haiku-4-5 is no model/);
+  test("create refuses a --models name the catalog does not know (exit 2, with the closest), and creates no key", async () => {
+    await expectUsageErrors([
+      [["keys", "create", "--name", "typo", "--models", "claude-haiku-4-5,claude-sonet-4-6", ...db], /--models: "claude-sonet-4-6" is no model the catalog knows; closest known: claude-sonnet-4-6/],
+      // Without --config the config's aliases cannot be known: the message says to give it.
+      [["keys", "create", "--name", "typo", "--models", "team-alias", ...db], /--models: "team-alias" is no model the catalog knows.*\n.*give --config FILE so that its aliases count/],
+    ]);
+    assert.doesNotMatch(run(["keys", "list", ...db]).stdout, /typo/);
+    const known = run(["keys", "create", "--name", "dated", "--models", "claude-haiku-4-5-20251001,us.anthropic.claude-sonnet-4-5-20250929-v1:0", ...db]);
+    assert.equal(known.status, 0, known.stderr);
   });
 
   test("a text create tells the user to keep the secret", () => {
@@ -344,9 +348,13 @@ test("keys and spend --config use the ledger the gateway's config names (a relat
     assert.doesNotMatch(again.stderr, /created a new ledger/);
     const spend = run(["spend", "--config", config, "--json"]);
     assert.equal(spend.status, 0, spend.stderr);
+    // With --config, its aliases are names a key may be given; a misspelt one is refused with the alias it is close to.
+    const aliased = run(["keys", "create", "--name", "erin", "--models", "haiku,claude-haiku-4-5", "--config", config]);
+    assert.equal(aliased.status, 0, aliased.stderr);
     await expectUsageErrors([
       [["spend", "--config", config, "--db", "x.db"], /--config names the gateway's ledger: leave out --db/],
       [["keys", "list", "--config", join(dir, "missing.yaml")], /--config: cannot read .*missing\.yaml/],
+      [["keys", "create", "--name", "frank", "--models", "haikuu", "--config", config], /--models: "haikuu" is no model the catalog knows nor a name .*gateway\.yaml defines \(did you mean "haiku"\?\)/],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
