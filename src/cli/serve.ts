@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Catalog } from "../catalog/catalog.js";
 import { ConfigError, parseGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { blockedPortProblem } from "../config/fetch-blocked-ports.js";
 import { missingProviderSecrets } from "../providers/registry.js";
 import { ledgerLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
@@ -131,6 +132,10 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     throw error;
   }
   const { config } = resolved;
+  // A --port replaces listen.port: the warning is then about the flag (also for npm start's own config).
+  for (const warning of resolved.warnings.filter((candidate) => port === undefined || candidate.path !== "listen.port")) stderr.write(`warning: ${formatFileIssue(warning)}\n`);
+  const portProblem = port === undefined ? undefined : blockedPortProblem(port);
+  if (portProblem) stderr.write(`warning: --port ${portProblem}\n`);
   if (!processEnv[config.admin_key_env] && setup) processEnv[config.admin_key_env] = persistentSecret(join(STATE_DIR, "admin-key"), newAdminKey);
   // Without a ledger section, where `keys` and `spend` look too ($SWITCHYARD_DB, else ./switchyard.db):
   // otherwise keys created there would be in another file than the one the gateway reads.

@@ -11,6 +11,7 @@ import { requireOffering } from "../pricing/quote.js";
 import { formatFileIssue, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
 import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
 import { dropPath, type DropPath } from "./drop-fields.js";
+import { blockedPortProblem } from "./fetch-blocked-ports.js";
 
 /** A deployment with everything resolved: the catalog offering that prices it and the wire id. */
 export interface Deployment {
@@ -46,6 +47,8 @@ export interface ResolvedConfig {
   deployments: Map<string, Deployment>;
   /** Requested model name -> candidate deployments, in configured order. */
   aliases: Map<string, Deployment[]>;
+  /** What the gateway can run with but some clients cannot (a port fetch() refuses), with file and line. */
+  warnings: FileIssue[];
 }
 
 export class ConfigError extends Error {
@@ -189,7 +192,13 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
     aliases.set(name, resolved);
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  return { config, deployments, aliases };
+  const warnings: FileIssue[] = [];
+  const portProblem = blockedPortProblem(config.listen.port);
+  if (portProblem) {
+    const line = parsed.lineOf(["listen", "port"]);
+    warnings.push({ file, path: "listen.port", message: portProblem, ...(line ? { line } : {}) });
+  }
+  return { config, deployments, aliases, warnings };
 }
 
 /**

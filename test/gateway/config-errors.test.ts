@@ -6,7 +6,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { FETCH_BLOCKED_PORTS } from "../../src/config/fetch-blocked-ports.js";
 import { catalog } from "../helpers/catalog.js";
 
 const BASE = `providers:
@@ -123,4 +125,19 @@ test("a deployment's route the catalog does not have is reported at route:, with
   assert.equal(found.length, 2, found.join("\n"));
   assert.match(found[0] ?? "", /^gw\.yaml:6: deployments\.1\.route: claude-sonnet-4-6 has no bedrock route "euu" \(did you mean "eu"\?\); its bedrock routes: global; us \(us-east-1, .*\); eu \(eu-central-1, .*\)/);
   assert.match(found[1] ?? "", /^gw\.yaml:7: deployments\.2\.route: claude-sonnet-4-6's bedrock route eu is served from eu-central-1, .*, not us-east-1; its routes served from us-east-1: global, us \(us-east-1 is provider bedrock-us's region\)$/);
+});
+
+test("a listen.port fetch() refuses (its bad ports: 10080, 6000, 6665-6669, …) is a warning at its line, not a refusal; others are not", () => {
+  const resolved = parseGatewayConfig(`listen:\n  host: 127.0.0.1\n  port: 10080\n${BASE}`, "gw.yaml", catalog());
+  assert.deepEqual(
+    resolved.warnings.map((warning) => [warning.line, warning.path, warning.message]),
+    [[3, "listen.port", '10080 is one of the ports fetch() refuses to connect to (the Fetch standard\'s "bad ports"): clients built on it, the official Anthropic and OpenAI SDKs among them, give up before sending anything and say only "Connection error." (fetch: "fetch failed", cause "bad port"); listen on another port, e.g. 8080']],
+  );
+  for (const port of [6000, 6665, 6669]) assert.equal(parseGatewayConfig(`listen: { port: ${port} }\n${BASE}`, "gw.yaml", catalog()).warnings.length, 1, String(port));
+  for (const port of [8080, 10081, 0]) assert.deepEqual(parseGatewayConfig(`listen: { port: ${port} }\n${BASE}`, "gw.yaml", catalog()).warnings, [], String(port));
+});
+
+test("the blocked ports are the undici in use's (Node's fetch follows the same standard)", () => {
+  const { badPorts } = createRequire(import.meta.url)("undici/lib/web/fetch/constants.js") as { badPorts: readonly string[] };
+  assert.deepEqual([...FETCH_BLOCKED_PORTS].map(String), [...badPorts]);
 });

@@ -376,6 +376,20 @@ test("serve --check: exit 0 and a summary for a config serve would start with; e
   });
 });
 
+test("serve --check warns of a listen.port or --port that fetch() refuses (the SDKs could not reach the gateway), and still passes the config", () => {
+  inTempDir("switchyard-serve-bad-port-", (dir) => {
+    const config = join(dir, "port.yaml");
+    writeFileSync(config, `listen: { port: 6666 }\n${BASE}`);
+    const fromConfig = cli(["serve", "--check", "--config", config], childEnv({ TEST_KEY: "sk-test" }));
+    assert.equal(fromConfig.status, 0, fromConfig.stderr);
+    assert.match(fromConfig.stderr, /^warning: .*port\.yaml:1: listen\.port: 6666 is one of the ports fetch\(\) refuses to connect to .*listen on another port/m);
+    const fromFlag = cli(["serve", "--check", "--config", config, "--port", "10080"], childEnv({ TEST_KEY: "sk-test" }));
+    assert.equal(fromFlag.status, 0, fromFlag.stderr);
+    assert.match(fromFlag.stderr, /^warning: --port 10080 is one of the ports fetch\(\) refuses/m);
+    assert.doesNotMatch(fromFlag.stderr, /listen\.port/, "the flag replaces listen.port");
+  });
+});
+
 test("a ledger.path in a directory that does not exist: --check, serve and keys create say so in a line, exit 2, no stack trace", () => {
   inTempDir("switchyard-serve-nodir-", (dir) => {
     const config = join(dir, "nodir.yaml");
