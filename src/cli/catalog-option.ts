@@ -4,6 +4,7 @@ import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import { normalizeUsageDocument, type NormalizedUsage } from "../pricing/normalize-usage.js";
 import type { Usage } from "../pricing/usage.js";
 import { integerFlag } from "./command.js";
+import { parseUsageDocument } from "./usage-document.js";
 import { UsageError } from "./usage-error.js";
 
 /** The flags every catalog-reading command shares. */
@@ -58,7 +59,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /**
- * Usage from --usage-json (a provider's usage object or whole response, kept exactly as reported)
+ * Usage from --usage-json (a provider's usage object or whole response, or a stream's events, kept exactly as reported)
  * or from the token flags (the caller describes a request: a flag left out means none of that class).
  */
 export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.ReadableStream): Promise<NormalizedUsage> {
@@ -75,12 +76,7 @@ export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.Read
     } catch (error) {
       throw new UsageError(`--usage-json: cannot read ${source}: ${(error as Error).message}`);
     }
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`--usage-json: ${source} is not JSON: ${(error as Error).message}`);
-    }
+    const document = parseUsageDocument(text, source);
     try {
       return normalizeUsageDocument(document);
     } catch (error) {

@@ -22,7 +22,7 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
   --at YYYY-MM-DD         prices in force that day (default: today)
   --catalog FILE          your own catalog file, repeatable
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
-  --usage-json FILE|-     a provider usage object instead of the token flags
+  --usage-json FILE|-     a provider usage object, whole response or stream (as price takes it) instead of the token flags
   --json                  {"options":[{"rank","provider","route","model","model_id","feasible","total_usd",...}]}
 
 Ranked cheapest first among the feasible; infeasible deployments follow with the reason.

@@ -1,0 +1,39 @@
+/**
+ * The text --usage-json reads: JSON (a usage object, a whole response, a JSON array of stream
+ * events), or a Messages stream captured as it came over the wire (text/event-stream: `event:` and
+ * `data:` lines, e.g. `curl -N` output, headers and all), whose events become that array: usage is
+ * then read from message_start and the message_delta events as the gateway reads it
+ * (normalize-usage.ts's fromAnthropicStream).
+ */
+import { SseEventSplitter } from "../providers/shared/sse-events.js";
+import { UsageError } from "./usage-error.js";
+
+export function parseUsageDocument(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const events = streamEvents(text, source);
+    if (events) return events;
+    throw new UsageError(
+      `--usage-json: ${source} is neither JSON (${(error as Error).message.replace(/\s+/g, " ")}) nor a captured event stream (event: and data: lines)`,
+      "give a usage object, a whole response, a JSON array of stream events, or a Messages stream as it was sent (text/event-stream)",
+    );
+  }
+}
+
+/** The events of an SSE capture, each its data's JSON (typed by its event: line if the data says no type); undefined if the text has none. */
+function streamEvents(text: string, source: string): unknown[] | undefined {
+  // A blank line ends the last event, which a capture cut after its data line would leave open.
+  const events = new SseEventSplitter().push(Buffer.from(`${text}\n\n`)).filter((event) => event.data !== "" && event.data !== "[DONE]");
+  if (events.length === 0) return undefined;
+  return events.map((event, index) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch (error) {
+      throw new UsageError(`--usage-json: ${source}: event ${index + 1}${event.event ? ` (${event.event})` : ""} has data that is not JSON: ${(error as Error).message}`);
+    }
+    const untyped = typeof data === "object" && data !== null && !Array.isArray(data) && !("type" in data) && event.event !== undefined;
+    return untyped ? { type: event.event, ...(data as Record<string, unknown>) } : data;
+  });
+}
