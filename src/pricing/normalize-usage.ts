@@ -83,6 +83,8 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
   const cacheCreation = isObject(raw.cache_creation) ? raw.cache_creation : undefined;
   const serverToolUse = isObject(raw.server_tool_use) ? raw.server_tool_use : undefined;
   const speed = text(raw, "speed");
+  // Said only if usage.iterations' sums do not replace these cache writes (they would say it again).
+  const splitWarnings: string[] = [];
   const usage: Usage = {
     input: count(raw, "input_tokens", warnings),
     output: count(raw, "output_tokens", warnings),
@@ -91,7 +93,7 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
       count(raw, "cache_creation_input_tokens", warnings),
       count(cacheCreation, "ephemeral_5m_input_tokens", warnings, "cache_creation.ephemeral_5m_input_tokens"),
       count(cacheCreation, "ephemeral_1h_input_tokens", warnings, "cache_creation.ephemeral_1h_input_tokens"),
-      warnings,
+      splitWarnings,
       { total: "cache_creation_input_tokens", split: "cache_creation" },
     ),
     webSearchRequests: count(serverToolUse, "web_search_requests", warnings, "server_tool_use.web_search_requests"),
@@ -99,7 +101,7 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
     serviceTier: text(raw, "service_tier"),
     inferenceGeo: text(raw, "inference_geo"),
   };
-  summedIterations(raw, usage, warnings);
+  if (!summedIterations(raw, usage, warnings)) warnings.push(...splitWarnings);
   if (usage.input === undefined) warnings.push("input_tokens not reported");
   if (usage.output === undefined) warnings.push("output_tokens not reported");
   return { usage, format, warnings };
@@ -113,11 +115,12 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
  * Each entry also carries its cache reads and writes (the SDKs' BetaCompactionIterationUsage:
  * cache_read_input_tokens, cache_creation_input_tokens, cache_creation by TTL): where every entry
  * reports one, the entries' sum replaces the top-level count too. Whether the top level holds the
- * message iteration's alone or all of them, the sum is what was billed.
+ * message iteration's alone or all of them, the sum is what was billed. True when the sums replaced
+ * the top level's cache writes.
  */
-function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
+function summedIterations(raw: Json, usage: Usage, warnings: string[]): boolean {
   const iterations = raw.iterations;
-  if (!Array.isArray(iterations) || iterations.length === 0) return;
+  if (!Array.isArray(iterations) || iterations.length === 0) return false;
   const entries = iterations.map((entry) => (isObject(entry) ? entry : undefined));
   /** The entries' sum of a count, or undefined unless every entry reports it. */
   const sum = (key: string, of: (entry: Json) => Json | undefined = (entry) => entry): number | undefined => {
@@ -136,7 +139,7 @@ function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
     if (usage.input !== undefined || usage.output !== undefined) warnings.push("usage.iterations unreadable: input and output are lower bounds");
     usage.input = undefined;
     usage.output = undefined;
-    return;
+    return false;
   }
   usage.input = input;
   usage.output = output;
@@ -153,6 +156,7 @@ function summedIterations(raw: Json, usage: Usage, warnings: string[]): void {
     Object.assign(usage, split);
   }
   warnings.push(`input and output${cacheRead !== undefined || cacheWrites !== undefined ? " and cache counts" : ""} summed over ${iterations.length} usage.iterations (compaction)`);
+  return cacheWrites !== undefined;
 }
 
 /**

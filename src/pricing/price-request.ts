@@ -190,10 +190,11 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
     const usd = BigInt(quantity) * rate;
     total += usd;
     if (tokenClass === "cache_write_unknown_ttl") {
+      // The range is the result (exact false, upper); why the TTL is unknown is the usage's warning
+      // (normalize-usage.ts names the field that lacked the split): one line for one fact.
       exact = false;
       const oneHour = priced.rates.cache_write_1h;
       if (upper !== undefined) upper = oneHour === undefined ? upper + usd : upper + BigInt(quantity) * oneHour;
-      warnings.push(`${quantity} cache-write tokens have an unknown TTL: priced at the 5-minute rate, up to the 1-hour rate`);
     } else if (upper !== undefined) {
       upper += usd;
     }

@@ -55,3 +55,18 @@ test("price --usage-json - prices a stream piped in", () => {
   const priced = JSON.parse(result.stdout) as { lines: { class: string; tokens: number }[] };
   assert.deepEqual(priced.lines.map((line) => [line.class, line.tokens]), [["input", 2500], ["cache_read", 12000], ["output", 350]]);
 });
+
+test("price and compare say a missing cache-write TTL split once (it was said by the usage and again by the pricing)", () => {
+  const usage = JSON.stringify({ input_tokens: 1000, output_tokens: 200, cache_creation_input_tokens: 5000 });
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args, "--usage-json", "-", "--at", "2026-11-22"], { input: usage, encoding: "utf8", cwd: REPO_ROOT });
+  for (const result of [run("price", "--model", "claude-sonnet-4-6"), run("compare", "--model", "claude-sonnet-4-6")]) {
+    assert.equal(result.status, 0, result.stderr);
+    const mentions = result.stdout.split("\n").filter((line) => /TTL/.test(line));
+    assert.deepEqual(mentions, [
+      "warning: cache_creation_input_tokens = 5000 without its cache_creation 5m/1h split: the TTL is unknown, so the cost is a range (5-minute rate to 1-hour rate), not guessed",
+    ]);
+  }
+  const priced = JSON.parse(run("price", "--model", "claude-sonnet-4-6", "--json").stdout) as { warnings: string[]; total_usd: string; total_usd_upper: string };
+  assert.equal(priced.warnings.filter((warning) => /TTL/.test(warning)).length, 1, priced.warnings.join("\n"));
+  assert.notEqual(priced.total_usd, priced.total_usd_upper, "still priced as a range");
+});

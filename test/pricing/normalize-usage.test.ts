@@ -38,6 +38,22 @@ test("Anthropic usage without the TTL split is flagged, not guessed", () => {
   assert.match(warnings.join(), /without its cache_creation 5m\/1h split/);
 });
 
+test("compaction: a missing TTL split is said once, for the counts that are priced (the iterations' sum), not also for the top level they replace", () => {
+  const { usage, warnings } = fromAnthropicUsage({
+    input_tokens: 1000,
+    output_tokens: 200,
+    cache_creation_input_tokens: 5000,
+    iterations: [
+      { input_tokens: 500, output_tokens: 100, cache_creation_input_tokens: 2500 },
+      { input_tokens: 500, output_tokens: 100, cache_creation_input_tokens: 2500 },
+    ],
+  });
+  assert.equal(usage.cacheWriteUnsplit, 5000);
+  assert.deepEqual(warnings.filter((warning) => /split/.test(warning)), [
+    "usage.iterations' cache_creation_input_tokens = 5000 without its cache_creation 5m/1h split: the TTL is unknown, so the cost is a range (5-minute rate to 1-hour rate), not guessed",
+  ]);
+});
+
 test("a breakdown that does not add up keeps the remainder unsplit", () => {
   const { usage, warnings } = fromAnthropicUsage({
     input_tokens: 1,
