@@ -51,7 +51,7 @@ test("a tag with a value per request (trace ids) gives a bounded table, says so,
   assert.doesNotMatch(body, /fill="function/, "a group named constructor is coloured like any other");
 });
 
-test("series whose names are alike in their first 25 characters, or named \"other\", keep their own legend line and colour", async () => {
+test("series keep their whole names and their own legend line and colour, a group named \"other\" too", async () => {
   const groups = [
     group("payments-reconciliation-nightly-batch", "0.3"),
     group("payments-reconciliation-nightly-retry", "0.2"),
@@ -61,7 +61,7 @@ test("series whose names are alike in their first 25 characters, or named \"othe
   const legend = [...body.matchAll(/<g data-legend="([^"]+)"><rect [^>]*fill="([^"]+)"/g)].map((match) => [match[1], match[2]]);
   assert.deepEqual(
     legend.map(([name]) => name),
-    ["payments-reconciliation-n…", "payments-reconciliation-n… (2)", "other (2)"],
+    ["payments-reconciliation-nightly-batch", "payments-reconciliation-nightly-retry", "other (2)"],
   );
   assert.equal(new Set(legend.map(([, colour]) => colour)).size, 3, "three colours");
 });

@@ -90,26 +90,25 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     dimension === "key" ? keyLabel(keys, value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
 
-  // The largest groups get their own colour (and a short legend name); the rest share "other".
+  // The largest groups get their own colour (and a legend line); the rest share "other".
   const named = groups.filter((group) => group.cost_usd !== "0").slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
-  const shortName = (value: string | null | undefined) => {
-    const name = dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value);
-    return name.length > 26 ? `${name.slice(0, 25)}…` : name;
-  };
-  // Each series its own legend key: two long names alike in their first 25 characters (or a group
-  // named "other") would otherwise share a colour and a legend line.
+  // Whole names: the chart flows its legend onto more rows, and shortens only a name wider than a
+  // row (in the middle, the whole name its tooltip). A key is its name there; the table has its id.
+  const seriesName = (value: string | null | undefined) => (dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value));
+  // Each series its own legend key: two keys of the same name (or a group named "other") would
+  // otherwise share a colour and a legend line.
   const legendNames = new Map<string, string>();
   const taken = new Set<string>(["other"]);
   for (const group of groups) {
     const id = idOf(group.group[field]);
     if (!named.includes(id) || legendNames.has(id)) continue;
-    const base = shortName(group.group[field]);
+    const base = seriesName(group.group[field]);
     let name = base;
     for (let copy = 2; taken.has(name); copy += 1) name = `${base} (${copy})`;
     taken.add(name);
     legendNames.set(id, name);
   }
-  const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? shortName(value);
+  const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? seriesName(value);
   // No prototype: a group named "constructor" is a name like any other.
   const colours: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { other: OTHER_COLOUR });
   for (const group of groups) {

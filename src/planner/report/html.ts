@@ -55,8 +55,8 @@ function optionBarLabel(option: Option): string {
         ? `self-host ${option.label ?? ""}`
         : // Regional and in-region routes repeat per region set; the first region tells them apart.
           `${option.provider}/${option.route}${(option.route === "regional" || option.route === "in-region") && option.regions?.[0] ? ` [${option.regions[0]}${option.regions.length > 1 ? ", …" : ""}]` : ""}`;
-  const text = `${option.rank ? `#${option.rank} ` : "✗ "}${where} · ${option.model}`;
-  return text.length > 50 ? `${text.slice(0, 49)}…` : text;
+  // Whole: the chart widens its label column for it, or shortens it in the middle with the whole as a tooltip.
+  return `${option.rank ? `#${option.rank} ` : "✗ "}${where} · ${option.model}`;
 }
 
 function costChart(segment: SegmentPlan): string {

@@ -37,8 +37,81 @@ export function escapeHtml(text: string): string {
 }
 
 const WIDTH = 900;
+/** The label column of bar charts: this wide at least, wider (up to the most) for longer labels. */
 const LABEL_WIDTH = 320;
+const MOST_LABEL_WIDTH = 440;
 const ROW = 26;
+
+/**
+ * How wide `text` is at 12 px, in px, erring wide: per-character widths of DejaVu Sans (Debian's
+ * default sans-serif, wider than most), so that a label measured here fits in any browser's font.
+ * Layout only: the server cannot measure the font the browser will use.
+ */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const character of text) {
+    if ("ijl.,:;'|!I ".includes(character)) width += 3.9;
+    else if ("frt()[]{}/-".includes(character)) width += 4.9;
+    else if ("mwMW".includes(character)) width += 11.9;
+    else if (character >= "A" && character <= "Z") width += 9;
+    else width += 7.7;
+  }
+  return width;
+}
+
+/**
+ * `text` shortened in the middle to fit `width` px ("payments-recon…nightly-retry": names that
+ * differ at the end stay apart), or whole when it fits.
+ */
+export function fitText(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  const characters = [...text];
+  // No character is narrower than 3.9 px: more than width / 3.9 of them cannot fit.
+  let keep = Math.min(characters.length - 1, Math.floor(width / 3.9));
+  while (keep > 1) {
+    const head = characters.slice(0, Math.ceil(keep / 2)).join("");
+    const tail = characters.slice(characters.length - Math.floor(keep / 2)).join("");
+    const candidate = `${head}…${tail}`;
+    if (textWidth(candidate) <= width) return candidate;
+    keep -= 1;
+  }
+  return "…";
+}
+
+/** A <text> shortened to `width` px; when it was, the whole text is its tooltip (a <title>). */
+function fittedText(text: string, width: number, attributes: string): string {
+  const shown = fitText(text, width);
+  return `<text ${attributes}>${escapeHtml(shown)}${shown === text ? "" : `<title>${escapeHtml(text)}</title>`}</text>`;
+}
+
+/** The label column's width for these labels: LABEL_WIDTH, or more for long ones, up to MOST_LABEL_WIDTH. */
+function labelColumn(labels: string[]): number {
+  const widest = Math.max(0, ...labels.map(textWidth));
+  return Math.min(MOST_LABEL_WIDTH, Math.max(LABEL_WIDTH, Math.ceil(widest) + 16));
+}
+
+/**
+ * Legend entries flowed left to right from `left`, onto a new row when the next one would run past
+ * `right` (on the first row, `firstRowRight`: room for what shares that row): none overlaps another
+ * or leaves the chart. `swatch` is the marker's width before the text. An entry wider than a whole
+ * row is shortened in the middle, with its full name as a tooltip.
+ */
+function legendLayout(labels: string[], left: number, right: number, swatch: number, firstRowRight = right): { rows: number; place: { x: number; row: number; text: string }[] } {
+  const gap = 24;
+  const place: { x: number; row: number; text: string }[] = [];
+  let x = left;
+  let row = 0;
+  for (const label of labels) {
+    const width = swatch + Math.min(textWidth(label), right - left - swatch);
+    if (x > left && x + width > (row === 0 ? firstRowRight : right)) {
+      row += 1;
+      x = left;
+    }
+    place.push({ x, row, text: label });
+    x += width + gap;
+  }
+  return { rows: place.length === 0 ? 0 : row + 1, place };
+}
 
 function niceStep(range: number, ticks: number): number {
   const raw = range / ticks;
@@ -62,7 +135,8 @@ export function barChart(name: string, title: string, bars: Bar[]): string {
   const max = Math.max(...positive.map((bar) => bar.value), 1e-9);
   const min = Math.min(...positive.map((bar) => bar.value), max);
   const log = max / min > 50;
-  const plotWidth = WIDTH - LABEL_WIDTH - 150;
+  const labelWidth = labelColumn(bars.map((bar) => bar.label));
+  const plotWidth = WIDTH - labelWidth - 150;
   const scale = (value: number) => {
     if (value <= 0) return 0;
     if (!log) return (value / max) * plotWidth;
@@ -76,9 +150,9 @@ export function barChart(name: string, title: string, bars: Bar[]): string {
       const width = Math.max(2, scale(bar.value));
       return (
         `<g data-bar="${escapeHtml(bar.id)}" data-usd="${escapeHtml(bar.text)}">` +
-        `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end" class="label${bar.muted ? " muted" : ""}">${escapeHtml(bar.label)}</text>` +
-        `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${bar.muted ? "url(#hatch)" : bar.colour}" rx="2"/>` +
-        `<text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + 15}" class="value${bar.muted ? " muted" : ""}">${escapeHtml(bar.text)}</text></g>`
+        fittedText(bar.label, labelWidth - 12, `x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" class="label${bar.muted ? " muted" : ""}"`) +
+        `<rect x="${labelWidth}" y="${y + 3}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${bar.muted ? "url(#hatch)" : bar.colour}" rx="2"/>` +
+        `<text x="${(labelWidth + width + 6).toFixed(1)}" y="${y + 15}" class="value${bar.muted ? " muted" : ""}">${escapeHtml(bar.text)}</text></g>`
       );
     })
     .join("");
@@ -92,22 +166,29 @@ export function barChart(name: string, title: string, bars: Bar[]): string {
 export function stackedBarChart(name: string, title: string, bars: StackedBar[], colours: Record<string, string>): string {
   const totals = bars.map((bar) => bar.parts.reduce((sum, part) => sum + Math.max(0, part.value), 0));
   const max = Math.max(...totals, 1e-9);
-  const plotWidth = WIDTH - LABEL_WIDTH - 230;
+  const labelWidth = labelColumn(bars.map((bar) => bar.label));
+  const plotWidth = WIDTH - labelWidth - 230;
   const keys = [...new Set(bars.flatMap((bar) => bar.parts.map((part) => part.key)))];
-  const legendRows = Math.ceil(keys.length / 4);
-  const top = 30 + legendRows * 20;
+  const swatch = 18;
+  const legendPlaces = legendLayout(
+    keys.map((key) => key.replaceAll("_", " ")),
+    0,
+    WIDTH,
+    swatch,
+  );
+  const top = 30 + legendPlaces.rows * 20;
   const height = top + bars.length * ROW + 16;
   const legend = keys
     .map((key, index) => {
-      const x = (index % 4) * 210;
-      const y = 30 + Math.floor(index / 4) * 20;
-      return `<g data-legend="${escapeHtml(key)}"><rect x="${x}" y="${y}" width="12" height="12" fill="${colours[key] ?? "#6b7280"}"/><text x="${x + 18}" y="${y + 11}" class="legend">${escapeHtml(key.replaceAll("_", " "))}</text></g>`;
+      const { x, row, text } = legendPlaces.place[index] as { x: number; row: number; text: string };
+      const y = 30 + row * 20;
+      return `<g data-legend="${escapeHtml(key)}"><rect x="${x}" y="${y}" width="12" height="12" fill="${colours[key] ?? "#6b7280"}"/>${fittedText(text, WIDTH - x - swatch, `x="${x + swatch}" y="${y + 11}" class="legend"`)}</g>`;
     })
     .join("");
   const rows = bars
     .map((bar, index) => {
       const y = top + index * ROW;
-      let x = LABEL_WIDTH;
+      let x = labelWidth;
       const segments = bar.parts
         .filter((part) => part.value > 0)
         .map((part) => {
@@ -118,7 +199,7 @@ export function stackedBarChart(name: string, title: string, bars: StackedBar[],
         })
         .join("");
       return (
-        `<g data-stack="${escapeHtml(bar.id)}"><text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end" class="label">${escapeHtml(bar.label)}</text>${segments}` +
+        `<g data-stack="${escapeHtml(bar.id)}">${fittedText(bar.label, labelWidth - 12, `x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" class="label"`)}${segments}` +
         `<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="value">${escapeHtml(bar.note)}</text></g>`
       );
     })
@@ -136,14 +217,20 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   const right = 20;
   const top = 34;
   const plotHeight = 280;
-  const legendRows = Math.ceil(lines.length / 2);
-  const height = top + plotHeight + 46 + legendRows * 20;
   const plotWidth = WIDTH - left - right;
   const xs = lines.flatMap((line) => line.points.map((point) => point.x));
   const ys = lines.flatMap((line) => line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
   const xMax = Math.max(...xs, ...markers.map((marker) => marker.x), 1);
   // A cap of 0 (a $0 budget's chart) would leave no axis at all: it is no cap.
   const yMax = Math.min(Math.max(...ys, 1e-9), yCap !== undefined && yCap > 0 ? yCap : Number.POSITIVE_INFINITY) * 1.08;
+  const legendTexts = lines.map((line) => {
+    const lowest = Math.min(...line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
+    return lowest > yMax ? `${line.label} (above the chart: from ${compactNumber(lowest, "$")})` : line.label;
+  });
+  const swatch = 28;
+  // The first row shares its line with the x axis's label, at the right.
+  const legendPlaces = legendLayout(legendTexts, left, WIDTH - right, swatch, WIDTH - right - textWidth(xLabel) - 16);
+  const height = top + plotHeight + 46 + legendPlaces.rows * 20;
   const xAt = (x: number) => left + (x / xMax) * plotWidth;
   const yAt = (y: number) => top + plotHeight - (y / yMax) * plotHeight;
   const xStep = niceStep(xMax, 6);
@@ -183,11 +270,9 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
     .join("");
   const legend = lines
     .map((line, index) => {
-      const x = left + (index % 2) * 420;
-      const y = top + plotHeight + 34 + Math.floor(index / 2) * 20;
-      const lowest = Math.min(...line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
-      const offScale = lowest > yMax ? ` (above the chart: from ${compactNumber(lowest, "$")})` : "";
-      return `<g><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"${dashOf(index)}/><text x="${x + 28}" y="${y}" class="legend">${escapeHtml(line.label + offScale)}</text></g>`;
+      const { x, row, text } = legendPlaces.place[index] as { x: number; row: number; text: string };
+      const y = top + plotHeight + 34 + row * 20;
+      return `<g data-legend="${escapeHtml(line.id)}"><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"${dashOf(index)}/>${fittedText(text, WIDTH - right - x - swatch, `x="${x + swatch}" y="${y}" class="legend"`)}</g>`;
     })
     .join("");
   return (

@@ -1,0 +1,144 @@
+/**
+ * Chart legends and bar labels in real Chromium (Debian's /usr/bin/chromium, whose DejaVu Sans is
+ * wider than most fonts): with long group names on the Spend page and long series names on a line
+ * chart, every legend entry and bar label lies inside its chart, none overlaps another, and each
+ * reads whole, or, if wider than a whole row, shortened in the middle with the whole as its tooltip.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { DashboardContext } from "../../src/dashboard/context.js";
+import { spendPage } from "../../src/dashboard/pages/spend-page.js";
+import { DASHBOARD_CSS } from "../../src/dashboard/style.js";
+import type { SpendGroup } from "../../src/ledger/ledger.js";
+import { lineChart } from "../../src/planner/report/svg-charts.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+const DAY = new Date(NOW).toISOString().slice(0, 10);
+const LONG_NAMES = [
+  "payments-reconciliation-nightly-batch",
+  "payments-reconciliation-nightly-retry",
+  "customer-support-escalations-eu-west",
+  "fraud-screening-realtime-card-not-present",
+  "marketing-copy-generation-emea",
+  "internal-knowledge-base-answering",
+  "search",
+  "a-name-far-too-long-for-any-legend-row-".repeat(4) + "end",
+];
+
+function group(tag: string, cost: string): SpendGroup {
+  return { group: { day: DAY, tag }, requests: 1, errors: 0, cost_usd: cost, charged_usd: cost, inexact_requests: 0, unpriced_requests: 0, input_tokens: 1, output_tokens: 1, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+}
+
+function contextWith(groups: SpendGroup[]): DashboardContext {
+  return {
+    state: { now: () => NOW, store: { spend: async () => groups, recent: async () => [{ tags: { job: "x" } }] } },
+    keys: { list: async () => [] },
+  } as unknown as DashboardContext;
+}
+
+interface Box {
+  name: string;
+  text: string;
+  title: string | null;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** Each legend entry (swatch and text) or bar label of the chart, as drawn, in the SVG's own units. */
+async function boxes(page: Page, chart: string, selector: string): Promise<Box[]> {
+  return page.locator(`svg[data-chart="${chart}"]`).evaluate((svg, selector) => {
+    return [...svg.querySelectorAll(selector)].map((element) => {
+      const box = (element as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
+      const text = element.tagName === "text" ? element : element.querySelector("text");
+      const title = text?.querySelector("title");
+      return {
+        name: element.getAttribute("data-legend") ?? "",
+        text: [...(text?.childNodes ?? [])].filter((node) => node.nodeType === 3).map((node) => node.textContent).join(""),
+        title: title ? title.textContent : null,
+        left: box.x,
+        right: box.x + box.width,
+        top: box.y,
+        bottom: box.y + box.height,
+      };
+    });
+  }, selector);
+}
+
+/** The chart's other texts (titles, ticks, the axis's label, values), which no legend entry may cover. */
+async function otherTexts(page: Page, chart: string): Promise<Box[]> {
+  return boxes(page, chart, ":scope > text, g[data-bar] > text, g[data-stack] > text");
+}
+
+function overlap(box: Box, other: Box): boolean {
+  return !(box.right <= other.left || other.right <= box.left || box.bottom <= other.top || other.bottom <= box.top);
+}
+
+function assertReadable(found: Box[], width: number, what: string, full: (box: Box) => string, others: Box[] = []): void {
+  assert.ok(found.length > 0, `${what}: drawn`);
+  for (const box of found) {
+    assert.ok(box.left >= 0 && box.right <= width, `${what} "${box.text}" lies inside the chart (${box.left.toFixed(1)}..${box.right.toFixed(1)} of 0..${width})`);
+    if (box.title === null) assert.equal(box.text, full(box), `${what}: whole, not cut`);
+    else {
+      assert.equal(box.title, full(box), `${what}: the whole name is the tooltip`);
+      assert.match(box.text, /^.+….+$/, `${what}: shortened in the middle, keeping both ends`);
+    }
+  }
+  for (const [index, box] of found.entries()) {
+    for (const other of [...found.slice(index + 1), ...others]) assert.ok(!overlap(box, other), `${what}: "${box.text}" and "${other.text}" do not overlap`);
+  }
+}
+
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+after(async () => {
+  if (skip) return;
+  await browser?.close();
+});
+
+describe("chart labels in Chromium", { skip }, () => {
+  test("the Spend page's legend and bars name each group whole (a name wider than a row: both ends, and a tooltip)", async () => {
+    const groups = LONG_NAMES.map((name, index) => group(name, `0.0${9 - index}`));
+    const { body } = await spendPage(contextWith(groups), { by: "tag", tag: "job", days: "1" });
+    await page.setContent(`<!doctype html><html><head><style>${DASHBOARD_CSS}</style></head><body><main>${body}</main></body></html>`);
+    const legend = await boxes(page, "spend-over-time", "g[data-legend]");
+    assert.deepEqual(legend.map((box) => box.name), LONG_NAMES, "a legend line per series, in order of size, under its whole name");
+    assertReadable(legend, 900, "legend entry", (box) => box.name, await otherTexts(page, "spend-over-time"));
+    const labels = await boxes(page, "spend-by-tag", "g[data-bar] > text:first-child");
+    assertReadable(labels, 900, "bar label", (box) => box.title ?? box.text);
+    assert.deepEqual(
+      labels.map((box) => box.title ?? box.text),
+      LONG_NAMES,
+      "every bar's label is its group's whole name, shown or as its tooltip",
+    );
+    assert.equal(labels.filter((box) => box.title !== null).length, 1, "only the name wider than the label column is shortened");
+  });
+
+  test("a line chart's legend flows onto as many rows as its names need, clear of the axis's label", async () => {
+    const long = LONG_NAMES.slice(0, 6).map((name) => `${name} claude-sonnet-4-6 (batch)`);
+    // A budget's burn-down: three short names fill the first row up to the axis's label.
+    const short = ["spent so far $0.003238", "straight-line projection ≈ $0.03 (its rate from its creation on the 23rd)", "budget $0.02"];
+    for (const labels of [long, short]) {
+      const lines = labels.map((label, index) => ({ id: `line-${index}`, label, colour: "#2563eb", points: [{ x: 0, y: index }, { x: 10, y: index + 1 }] }));
+      const svg = lineChart("volume", "Monthly cost against monthly volume", lines, [], "day of the month (UTC)", "volume");
+      await page.setContent(`<!doctype html><html><head><style>${DASHBOARD_CSS}</style></head><body><main><figure>${svg}</figure></main></body></html>`);
+      const legend = await boxes(page, "volume", "g[data-legend]");
+      const others = await otherTexts(page, "volume");
+      assert.ok(others.some((box) => box.text === "day of the month (UTC)"), "the axis's label is among the texts checked");
+      assertReadable(legend, 900, "legend entry", (box) => lines.find((line) => line.id === box.name)?.label ?? "", others);
+    }
+  });
+});
