@@ -36,3 +36,14 @@ test("spend whose cost is a range counts at its upper bound, as the gateway coun
   assert.match(body, /<tr data-row="key_1"[^]*?budget spent/);
   assert.match(body, /<tr data-row="key_1"[^]*?\$1\.2/);
 });
+
+test("the out-of-budget tile counts keys and says their requests are refused until the reset: not 'budget spent 1 / requests refused'", async () => {
+  const over = { ...key(1), name: "over" };
+  const { body } = await budgetsPage(context([over, key(2)], [spent("key_1", "1.5", "1.5"), spent("key_2", "0.001", "0.001")]));
+  const tile = /<div class="card" data-figure="exhausted">([^]*?)<\/div><\/div>/.exec(body)?.[1] ?? "";
+  assert.match(tile, /<div class="label">keys out of budget<\/div><div class="figure">1<\/div>/);
+  assert.match(tile, /<div class="sub">its requests refused \(429\) until 2026-12-01 00:00 UTC/);
+  const none = await budgetsPage(context([key(2)], [spent("key_2", "0.001", "0.001")]));
+  assert.match(none.body, /data-figure="exhausted"><div class="label">keys out of budget<\/div><div class="figure">0<\/div><div class="sub">none is refused for its budget/);
+  assert.match(body, /data-figure="projected-over"><div class="label">keys projected over budget<\/div>/);
+});

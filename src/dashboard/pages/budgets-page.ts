@@ -66,6 +66,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   const { state } = context;
   const now = state.now();
   const { from, resets_at } = monthWindow(now);
+  const resetsText = `${isoDay(resets_at)} 00:00 UTC`;
   const [keys, daily] = await Promise.all([context.keys.list(), state.store.spend({ from, group_by: ["key", "day"] })]);
   const perKey = rollUp(daily, ["key"]);
   const days = new Map<string, Map<string, bigint>>();
@@ -95,7 +96,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
       cells: {
         key: { html: `${escapeHtml(key.name)}<div class="note">${escapeHtml(key.id)}${key.revoked_at !== null ? " · revoked" : ""}</div>`, sort: key.name },
         status: {
-          html: `<span class="pill ${tone}"${status === "exhausted" ? ` title="requests are refused (429) until ${escapeHtml(new Date(resets_at).toISOString())}"` : ""}>${escapeHtml(label)}</span>`,
+          html: `<span class="pill ${tone}"${status === "exhausted" ? ` title="requests are refused (429) until ${resetsText}"` : ""}>${escapeHtml(label)}</span>`,
           sort: status,
         },
         requests: integer(requests.get(key.id) ?? 0),
@@ -139,12 +140,17 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     heading(
       "Budgets",
       `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget, counted as the gateway counts it: a cost the upstream left a range (cache writes of unknown TTL) at its upper bound. ` +
-        `A key that has spent its budget is refused (429) until ${escapeHtml(new Date(resets_at).toISOString())}. The projection is a straight line through the month so far.`,
+        `A key that has spent its budget is refused (429) until ${resetsText}. The projection is a straight line through the month so far.`,
     ) +
     `<div class="cards">` +
     card("keys with a budget", count(withBudget.length), `of ${count(shown.length)} shown`) +
-    card("budget spent", count(exhausted), "requests refused", ' data-figure="exhausted"') +
-    card("projected over", count(atRisk), "at the current rate", ' data-figure="projected-over"') +
+    card(
+      "keys out of budget",
+      count(exhausted),
+      exhausted === 0 ? "none is refused for its budget" : `${exhausted === 1 ? "its" : "their"} requests refused (429) until ${resetsText}`,
+      ' data-figure="exhausted"',
+    ) +
+    card("keys projected over budget", count(atRisk), "by the month's end, at their rate so far", ' data-figure="projected-over"') +
     card("budgets reset", escapeHtml(isoDay(resets_at)), "00:00 UTC") +
     `</div>` +
     (bars.length > 0
