@@ -38,7 +38,7 @@ svg text{font:12px system-ui,sans-serif;fill:#111827}
 svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
 svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
 svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.today{stroke:#111827}svg .marker.budget{stroke:#dc2626}
-svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
+svg .marker.start{stroke:#6b7280}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
 svg .marker-label{font-size:11px;fill:#374151}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
@@ -53,7 +53,7 @@ th button.sort:focus-visible{outline:2px solid #2563eb;border-radius:2px}
 th button.sort::after{content:" ↕";color:#9ca3af;font-weight:400}
 th[aria-sort=ascending] button.sort::after{content:" ▲";color:#111827}
 th[aria-sort=descending] button.sort::after{content:" ▼";color:#111827}
-.pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600}
+.pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;white-space:nowrap}
 .pill.closed,.pill.ok{background:#dcfce7;color:#166534}
 .pill.half_open,.pill.warn{background:#fef3c7;color:#92400e}
 .pill.open,.pill.bad{background:#fee2e2;color:#991b1b}

@@ -47,3 +47,16 @@ test("the out-of-budget tile counts keys and says their requests are refused unt
   assert.match(none.body, /data-figure="exhausted"><div class="label">keys out of budget<\/div><div class="figure">0<\/div><div class="sub">none is refused for its budget/);
   assert.match(body, /data-figure="projected-over"><div class="label">keys projected over budget<\/div>/);
 });
+
+test("a key created mid-month is projected at its rate since its creation, and the page says so", async () => {
+  const created = { ...key(1), monthly_budget_usd: "20", created_at: Date.UTC(2026, 10, 20) };
+  // $10 from the 20th to the 23rd noon: about $2.86 a day, $31.43 by the month's end (from the 1st: $13.33, on track).
+  const { body } = await budgetsPage(context([created], [spent("key_1", "10", "10")]));
+  const row = /<tr data-row="key_1"[^]*?<\/tr>/.exec(body)?.[0] ?? "";
+  assert.match(row, /projected over/);
+  assert.match(row, /data-col="projected"[^>]*title="exact quotient: 31\.428571428571428571\d*">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
+  assert.match(body, /straight-line projection ≈ \$31\.43 \(its rate from its creation on the 20th\)/);
+  assert.match(body, /<g data-marker="start"[^>]*><line [^>]*\/><text [^>]*>created<\/text>/);
+  const old = await budgetsPage(context([{ ...created, created_at: 0 }], [spent("key_1", "10", "10")]));
+  assert.doesNotMatch(old.body, /data-rate-since/, "a key older than the month says nothing more");
+});

@@ -11,7 +11,7 @@ import type { DashboardContext } from "../context.js";
 import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp } from "../../ledger/roll-up.js";
-import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
+import { integer, money, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
 
 type Status = "ok" | "projected_over" | "exhausted" | "no_budget";
 const STATUS_TEXT: Record<Status, [string, string]> = {
@@ -20,6 +20,7 @@ const STATUS_TEXT: Record<Status, [string, string]> = {
   exhausted: ["budget spent", "bad"],
   no_budget: ["no budget", "none"],
 };
+const DAY_MS = 86_400_000;
 const STATUS_COLOURS: Record<string, string> = { "on track": "#059669", "projected over": "#d97706", "budget spent": "#dc2626" };
 
 function statusOf(key: ApiKeyRecord, burn: BurnDown): Status {
@@ -37,26 +38,63 @@ const COLUMNS: Column[] = [
   { id: "budget", label: "monthly budget", numeric: true },
   { id: "used", label: "used", numeric: true },
   { id: "remaining", label: "remaining", numeric: true },
-  { id: "projected", label: "projected month (≈)", numeric: true, help: "spend so far ÷ time elapsed × month length; rounded to cents, hover for every digit" },
+  {
+    id: "projected",
+    label: "projected month (≈)",
+    numeric: true,
+    help: "spend so far, plus its rate so far until the month's end; the rate is measured from the month's start, or the key's creation when later (at least a day); rounded to cents, hover for every digit",
+  },
 ];
+
+/** "the 1st" … "the 23rd": a day of the month. */
+function dayOfMonth(at: number): string {
+  const day = new Date(at).getUTCDate();
+  const suffix = day % 10 === 1 && day !== 11 ? "st" : day % 10 === 2 && day !== 12 ? "nd" : day % 10 === 3 && day !== 13 ? "rd" : "th";
+  return `the ${day}${suffix}`;
+}
+
+/** Where a key's rate is measured from, in words; undefined from the month's start (the usual case). */
+function rateSinceText(burn: BurnDown): string | undefined {
+  if (burn.rateSinceWhat === "month start") return undefined;
+  return burn.rateSinceWhat === "key created" ? `from its creation on ${dayOfMonth(burn.rateSince)}` : `from its first spend on ${dayOfMonth(burn.rateSince)}`;
+}
 
 function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
   const budget = chartValue(key.monthly_budget_usd);
   const spentLine = [{ x: 0, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(day + 1, burn.elapsedDays), y: chartValue(formatUsd(amount)) }))];
   const projected = Number(burn.projected.toFixed(6));
+  const since = rateSinceText(burn);
   return lineChart(
     `burn-down-${key.id}`,
     `${key.name}: spend this month against its ${usd(key.monthly_budget_usd)} budget`,
     [
       { id: "spent", label: `spent so far ${usdOfMoney(burn.spent)}`, colour: "#2563eb", points: spentLine },
-      { id: "projection", label: `straight-line projection ≈ ${roundedUsd(burn.projected)}`, colour: "#9ca3af", points: [{ x: burn.elapsedDays, y: chartValue(formatUsd(burn.spent)) }, { x: burn.daysInMonth, y: projected }] },
+      {
+        id: "projection",
+        label: `straight-line projection ≈ ${roundedUsd(burn.projected)}${since ? ` (its rate ${since})` : ""}`,
+        colour: "#9ca3af",
+        points: [{ x: burn.elapsedDays, y: chartValue(formatUsd(burn.spent)) }, { x: burn.daysInMonth, y: projected }],
+      },
       { id: "budget", label: `budget ${usd(key.monthly_budget_usd)}`, colour: "#dc2626", points: [{ x: 0, y: budget }, { x: burn.daysInMonth, y: budget }] },
     ],
-    [{ x: burn.elapsedDays, label: "now", kind: "today" }],
+    [
+      ...(since ? [{ x: (burn.rateSince - burn.monthStart) / DAY_MS, label: burn.rateSinceWhat === "key created" ? "created" : "first spend", kind: "start" }] : []),
+      { x: burn.elapsedDays, label: "now", kind: "today" },
+    ],
     "day of the month (UTC)",
     `burn-${index}`,
     Math.max(budget, chartValue(formatUsd(burn.spent))) * 1.6,
   );
+}
+
+function projectedCell(burn: BurnDown): Cell {
+  if (burn.spent === 0n) return money("0");
+  const since = rateSinceText(burn);
+  return {
+    html: `≈ ${roundedUsd(burn.projected)}${since ? `<div class="note" data-rate-since="${escapeHtml(burn.rateSinceWhat)}">${escapeHtml(since)}</div>` : ""}`,
+    sort: burn.projected.toString(),
+    title: `exact quotient: ${burn.projected.toString()}`,
+  };
 }
 
 /** Bars in the share-of-budget chart at most (a bar per key made a chart thousands of pixels tall). */
@@ -80,7 +118,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   }
   const requests = new Map(perKey.map((group) => [group.group.key, group.requests]));
   // Active keys, and revoked ones that still spent this month.
-  const burns = new Map(keys.map((key) => [key.id, burnDown(days.get(key.id) ?? new Map(), now)]));
+  const burns = new Map(keys.map((key) => [key.id, burnDown(days.get(key.id) ?? new Map(), now, key.created_at)]));
   const spentOf = (key: ApiKeyRecord) => (burns.get(key.id) as BurnDown).spent;
   // Active keys, and revoked ones that still spent this month; the largest spenders first.
   const shown = keys.filter((key) => key.revoked_at === null || days.has(key.id)).sort((a, b) => (spentOf(a) === spentOf(b) ? (a.name < b.name ? -1 : 1) : spentOf(a) > spentOf(b) ? -1 : 1));
@@ -107,7 +145,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
             ? text(null, "–")
             : { html: `${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budgetMoney), 1).toFixed(1)}%`, sort: moneyToDecimal(burn.spent).div(moneyToDecimal(budgetMoney), 18).toString() },
         remaining: budgetMoney === undefined ? text(null, "–") : money(formatUsd(budgetMoney - burn.spent)),
-        projected: burn.spent === 0n ? money("0") : { html: `≈ ${roundedUsd(burn.projected)}`, sort: burn.projected.toString(), title: `exact quotient: ${burn.projected.toString()}` },
+        projected: projectedCell(burn),
       },
     };
   });
@@ -140,7 +178,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     heading(
       "Budgets",
       `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget, counted as the gateway counts it: a cost the upstream left a range (cache writes of unknown TTL) at its upper bound. ` +
-        `A key that has spent its budget is refused (429) until ${resetsText}. The projection is a straight line through the month so far.`,
+        `A key that has spent its budget is refused (429) until ${resetsText}. The projection is a straight line at the key's rate so far, measured from the month's start, or from its creation when that is later (and said so), over at least a day.`,
     ) +
     `<div class="cards">` +
     card("keys with a budget", count(withBudget.length), `of ${count(shown.length)} shown`) +
