@@ -30,8 +30,9 @@ Columns: requests, errors (status >= 400), exact cost, inexact (requests whose c
 because the upstream did not report some usage, or unknown because they could not be priced: those
 are in no cost total, and the report counts them), tokens by class. A second table shows what the same
 requests cost on each deployment: the actual cost where a deployment served them, the shadow cost
-(the same usage at that deployment's prices) where it could have. shadow_costs in --json is the raw
-sum of shadow costs; cost_on_each_deployment adds the actual costs of the requests each one served.
+(the same usage at that deployment's prices) where it could have. shadow_costs in --json is the sum
+of the priced requests' shadow costs (those cost sums; an unpriced request's are left out, as its
+cost is); cost_on_each_deployment adds the actual costs of the requests each one served.
 
 Examples:
   switchyard spend --by model --from 2026-01-01

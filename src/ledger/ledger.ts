@@ -116,7 +116,10 @@ export interface SpendGroup {
   output_tokens: number;
   cache_write_tokens: number;
   cache_read_tokens: number;
-  /** Sum of shadow costs per deployment for the group's requests. */
+  /**
+   * Sum of shadow costs per deployment for the group's priced requests: those cost_usd sums (an
+   * unpriced request's shadow costs are left out, as its cost is), so the two compare like for like.
+   */
   shadow_costs: Record<string, string>;
 }
 

@@ -9,6 +9,14 @@ import { attodollarsFromText, canonicalUsd } from "./exact-sum.js";
 export type GroupField = SpendQuery["group_by"][number];
 export const GROUP_FIELDS: readonly GroupField[] = ["day", "key", "model", "requested_model", "provider", "deployment", "tag"];
 
+/**
+ * Which rows' shadow costs a report sums, in both stores' SQL: those whose own cost is known, the
+ * requests cost_usd sums. A request the gateway could not price (cost_usd null) may still have
+ * shadow costs on the other deployments; counted there and not in the actual cost, it made every
+ * other deployment look dearer than the one that served it.
+ */
+export const SHADOW_OF_PRICED = "r.cost_usd IS NOT NULL";
+
 export class SpendQueryError extends Error {
   override readonly name = "SpendQueryError";
 }

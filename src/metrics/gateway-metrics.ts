@@ -88,7 +88,7 @@ export class GatewayMetrics {
   private readonly shadowCost = new FastCounter(
     this.registry,
     "switchyard_shadow_cost_usd_total",
-    "What the requests served elsewhere would have cost on this deployment (the same usage at its prices), in USD.",
+    "What the priced requests served elsewhere would have cost on this deployment (the same usage at its prices), in USD.",
   );
   private readonly inexact = new FastCounter(
     this.registry,
@@ -268,8 +268,10 @@ export class GatewayMetrics {
     if (row.web_search_requests !== null && row.web_search_requests > 0) series.webSearches.inc(row.web_search_requests);
     if (row.cost_usd !== null && row.cost_usd !== "0") series.cost.inc(Number(row.cost_usd));
     if (row.cost_usd === null || !row.cost_exact) series.inexact.inc();
-    for (const other in row.shadow_costs) {
-      const amount = row.shadow_costs[other] as string;
+    // Of the requests switchyard_cost_usd_total counts, as the ledger's reports sum them (SHADOW_OF_PRICED).
+    const shadows = row.cost_usd === null ? {} : row.shadow_costs;
+    for (const other in shadows) {
+      const amount = shadows[other] as string;
       if (amount !== "0") this.shadowCost.at(other, () => ({ deployment: other })).inc(Number(amount));
     }
     const stream = row.stream ? 1 : 0;

@@ -106,6 +106,23 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(group?.requests, 4);
     });
 
+    test("shadow costs are summed over the requests cost_usd sums: an unpriced request's are left out, as its cost is", async () => {
+      const key = "key_shadow_of_priced";
+      await ledger.store.insertBatch([
+        fresh({ key_id: key, cost_usd: "0.1", shadow_costs: { other: "0.12" } }),
+        // Served, but the gateway had no price for the deployment that served it: its shadow cost elsewhere is known.
+        fresh({ key_id: key, cost_usd: null, cost_exact: false, shadow_costs: { other: "5" } }),
+        // Refused before any upstream: cost 0, no shadow costs.
+        fresh({ key_id: key, deployment: null, status: 429, cost_usd: "0", shadow_costs: {} }),
+      ]);
+      for (const group_by of [[], ["key"], ["deployment"]] as const) {
+        const groups = await ledger.store.spend({ group_by: [...group_by], key_id: key });
+        const sum = (pick: (group: SpendGroup) => string | undefined) => formatUsd(groups.reduce((total, group) => total + attodollarsFromText(pick(group) ?? "0"), 0n));
+        assert.equal(sum((group) => group.cost_usd), "0.1", `by ${group_by.join(",") || "nothing"}: cost`);
+        assert.equal(sum((group) => group.shadow_costs.other), "0.12", `by ${group_by.join(",") || "nothing"}: the shadow costs of the same requests`);
+      }
+    });
+
     test("spend's charged_usd is what budgets count: an inexact cost's upper bound where it has one, as keysSpend sums it", async () => {
       const key = "key_charged";
       await ledger.store.insertBatch([

@@ -64,9 +64,16 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const from = range.from;
   // One scan of the ledger, rolled up for each view.
   const fine = await state.store.spend({ from, group_by: ["day", "requested_model", "deployment"] });
-  const byModel = rollUp(fine, ["requested_model"]);
-  const byModelAndDeployment = rollUp(fine, ["requested_model", "deployment"]);
-  const daily = rollUp(fine, ["day", "deployment"]);
+  // Only what a deployment served: a request none answered (refused for its budget or a rate limit,
+  // an unknown model, every attempt failed) has no usage, so nothing to compare. Of those, the
+  // ledger's sums count the priced ones only (cost_usd, and their shadow costs: SHADOW_OF_PRICED).
+  const served = fine.filter((group) => group.group.deployment !== null && group.group.deployment !== undefined);
+  const refused = fine.reduce((sum, group) => sum + (group.group.deployment === null || group.group.deployment === undefined ? group.requests : 0), 0);
+  const unpriced = served.reduce((sum, group) => sum + group.unpriced_requests, 0);
+  const priced = (group: { requests: number; unpriced_requests: number }) => group.requests - group.unpriced_requests;
+  const byModel = rollUp(served, ["requested_model"]);
+  const byModelAndDeployment = rollUp(served, ["requested_model", "deployment"]);
+  const daily = rollUp(served, ["day", "deployment"]);
   const onEach = costOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
 
   // The same traffic, model by model, on each deployment that offers it.
@@ -83,13 +90,13 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     const cheapest = entries.reduce<bigint | undefined>((best, [, amount]) => (best === undefined || moneyOf(amount) < best ? moneyOf(amount) : best), undefined);
     cheapestTotal.add(formatUsd(cheapest === undefined || cheapest > actual ? actual : cheapest));
     for (const [deployment, amount] of entries) {
-      const served = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
+      const servedThere = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
       rows.push({
         id: `${model}|${deployment}`,
         cells: {
           requested_model: text(model),
           deployment: text(deployment),
-          served: integer(served?.requests ?? 0),
+          served: integer(servedThere ? priced(servedThere) : 0),
           cost: money(amount),
           actual: money(group.cost_usd),
           difference: signedCell(moneyOf(amount) - actual),
@@ -109,13 +116,14 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
           muted: false,
         })),
       ];
-      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(group.requests)} request${group.requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}</figure>`);
+      const requests = priced(group);
+      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(requests)} request${requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}</figure>`);
     }
   });
   const shadowColumns: Column[] = [
     { id: "requested_model", label: "requested model" },
     { id: "deployment", label: "deployment" },
-    { id: "served", label: "served there", numeric: true },
+    { id: "served", label: "served there", numeric: true, help: "requests this deployment served and the gateway priced" },
     { id: "cost", label: "all traffic there", numeric: true, help: "actual cost of the requests it served plus the shadow cost of the rest" },
     { id: "actual", label: "actual (as routed)", numeric: true },
     { id: "difference", label: "difference", numeric: true, help: "negative: that deployment would have been cheaper" },
@@ -146,12 +154,13 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const body =
     heading(
       "Savings",
-      "What the same traffic would have cost elsewhere, from the shadow cost the gateway records for every request on every other deployment of the requested model. " +
+      "What the same traffic would have cost elsewhere, from the shadow cost the gateway records for every request it served and priced, on every other deployment of the requested model. " +
         "A deployment's figure counts the actual cost of the requests it served and the shadow cost of the others it could have served; requests it could not serve are left out of its figure.",
     ) +
     `<div class="controls">${rangeControl("/dashboard/savings", query, range)}</div>` +
+    leftOutNote(refused, unpriced) +
     `<div class="cards">` +
-    card("actual spend", usd(actualTotal.toString()), "", ' data-figure="actual"') +
+    card("actual spend", usd(actualTotal.toString()), `${count(served.reduce((sum, group) => sum + priced(group), 0))} requests served and priced`, ' data-figure="actual"') +
     card("each model on its cheapest deployment", usd(cheapestTotal.toString()), `${usdOfMoney(potential)} less than actual`, ' data-figure="cheapest"') +
     card("caching saved (net)", usdOfMoney(cachingTotal), "reads at the input rate minus what they cost, minus the write premium", ' data-figure="caching-net"') +
     `</div>` +
@@ -168,6 +177,15 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     sortableTable("batch-savings", batchColumns, batchRows) +
     `</div>`;
   return { title: "Savings", active: "savings", body };
+}
+
+/** What the comparison leaves out, and why; nothing when it leaves out nothing. */
+function leftOutNote(refused: number, unpriced: number): string {
+  const parts = [
+    ...(refused > 0 ? [`${count(refused)} request${refused === 1 ? "" : "s"} no deployment served (refused for a budget or a rate limit, an unknown model, or every attempt failed: no usage to compare)`] : []),
+    ...(unpriced > 0 ? [`${count(unpriced)} the gateway could not price (no actual cost to compare; their rows' warnings say why)`] : []),
+  ];
+  return parts.length === 0 ? "" : `<p class="note" data-left-out>Left out: ${parts.join("; ")}.</p>`;
 }
 
 function unpricedNote(entries: CacheSaving[]): string {

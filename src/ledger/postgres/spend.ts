@@ -1,6 +1,6 @@
 /** Spend reports in PostgreSQL SQL: NUMERIC sums are exact, so money is summed by the database. */
 import type { SpendGroup, SpendQuery } from "../ledger.js";
-import { assembleGroups, checkSpendQuery, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
+import { assembleGroups, checkSpendQuery, SHADOW_OF_PRICED, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
 import { quoteSchema, withTransaction, type PostgresPool } from "./connection.js";
 
 const GROUP_EXPRESSIONS: Record<GroupField, string> = {
@@ -14,8 +14,8 @@ const GROUP_EXPRESSIONS: Record<GroupField, string> = {
   tag: "r.tags ->> $1",
 };
 
-/** The FROM and WHERE clauses of both queries; with a tag field, $1 is the tag key. */
-function fromClause(schema: string, fields: GroupField[], query: SpendQuery, extraJoin = ""): { sql: string; parameters: (string | number)[] } {
+/** The FROM and WHERE clauses of both queries (with `extraJoin` and `extraCondition`); with a tag field, $1 is the tag key. */
+function fromClause(schema: string, fields: GroupField[], query: SpendQuery, extraJoin = "", extraCondition?: string): { sql: string; parameters: (string | number)[] } {
   const s = quoteSchema(schema);
   const parameters: (string | number)[] = [];
   const parameter = (value: string | number) => {
@@ -23,7 +23,7 @@ function fromClause(schema: string, fields: GroupField[], query: SpendQuery, ext
     return `$${parameters.length}`;
   };
   if (fields.includes("tag")) parameter(query.tag_key ?? "");
-  const conditions: string[] = [];
+  const conditions: string[] = extraCondition ? [extraCondition] : [];
   if (query.from !== undefined) conditions.push(`r.created_at >= ${parameter(query.from)}`);
   if (query.to !== undefined) conditions.push(`r.created_at < ${parameter(query.to)}`);
   if (query.key_id !== undefined) conditions.push(`r.key_id = ${parameter(query.key_id)}`);
@@ -62,8 +62,9 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
         values: totalsFrom.parameters,
       });
 
-      // One row per (group, deployment) from the JSONB object of each request's shadow costs.
-      const shadowFrom = fromClause(schema, fields, query, "CROSS JOIN LATERAL jsonb_each_text(r.shadow_costs) s");
+      // One row per (group, deployment) from the JSONB object of each request's shadow costs: of the
+      // requests cost_usd sums (SHADOW_OF_PRICED), so that the two compare like for like.
+      const shadowFrom = fromClause(schema, fields, query, "CROSS JOIN LATERAL jsonb_each_text(r.shadow_costs) s", SHADOW_OF_PRICED);
       const shadows = await client.query<unknown[]>({
         rowMode: "array",
         text: `SELECT ${[...groupColumns, "s.key", "sum(s.value::numeric)::text"].join(", ")} ${shadowFrom.sql} GROUP BY ${groupBy(width + 1)}`,

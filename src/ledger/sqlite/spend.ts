@@ -1,6 +1,6 @@
 /** Spend reports in SQLite SQL: counts with SUM, money with the exact decimal_sum aggregate. */
 import type { SpendGroup, SpendQuery } from "../ledger.js";
-import { assembleGroups, checkSpendQuery, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
+import { assembleGroups, checkSpendQuery, SHADOW_OF_PRICED, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
 import type { SqliteDatabase } from "./connection.js";
 
 const GROUP_EXPRESSIONS: Record<GroupField, string> = {
@@ -16,10 +16,10 @@ const GROUP_EXPRESSIONS: Record<GroupField, string> = {
 
 type Parameters = Record<string, string | number>;
 
-/** The FROM clause (with `extraJoin`) and WHERE clause of both queries. */
-function fromClause(fields: GroupField[], query: SpendQuery, extraJoin = ""): { sql: string; parameters: Parameters } {
+/** The FROM clause (with `extraJoin`) and WHERE clause (with `extraCondition`) of both queries. */
+function fromClause(fields: GroupField[], query: SpendQuery, extraJoin = "", extraCondition?: string): { sql: string; parameters: Parameters } {
   const parameters: Parameters = {};
-  const conditions: string[] = [];
+  const conditions: string[] = extraCondition ? [extraCondition] : [];
   if (query.from !== undefined) {
     conditions.push("r.created_at >= @from");
     parameters.from = query.from;
@@ -70,8 +70,9 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
     .raw(true)
     .all(parameters) as unknown[][];
 
-  // One row per (group, deployment) from the JSON object of each request's shadow costs.
-  const shadowFrom = fromClause(fields, query, "JOIN json_each(r.shadow_costs) s").sql;
+  // One row per (group, deployment) from the JSON object of each request's shadow costs: of the
+  // requests cost_usd sums (SHADOW_OF_PRICED), so that the two compare like for like.
+  const shadowFrom = fromClause(fields, query, "JOIN json_each(r.shadow_costs) s", SHADOW_OF_PRICED).sql;
   const shadows = database
     .prepare(
       `SELECT ${[...groupColumns, "s.key", "decimal_sum(s.value)"].join(", ")} ${shadowFrom} ` +
