@@ -54,6 +54,21 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
   return keyed.map(({ group }) => group);
 }
 
+/**
+ * Of groups that include "deployment": those a deployment served, and how many requests none did
+ * (refused for a budget or a rate limit, an unknown model, every attempt failed). Those have no
+ * usage and cost 0, but count as requests: views that compare deployments leave them out.
+ */
+export function servedByADeployment(groups: SpendGroup[]): { served: SpendGroup[]; unserved: number } {
+  const served: SpendGroup[] = [];
+  let unserved = 0;
+  for (const group of groups) {
+    if (group.group.deployment === null || group.group.deployment === undefined) unserved += group.requests;
+    else served.push(group);
+  }
+  return { served, unserved };
+}
+
 /** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
 export function totalOf(groups: SpendGroup[]): SpendGroup {
   return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };

@@ -209,6 +209,11 @@ describe("dashboard in Chromium", { skip }, () => {
     }
     assert.equal((await page.locator('[data-figure="hit-rate"] .figure').innerText()).trim(), `${((reads / all) * 100).toFixed(1)}%`);
     assert.ok(reads > 0);
+    // The views count the same requests: the spent budget's 429 and the unknown model's 404 in none of them.
+    const served = groups.reduce((sum, group) => sum + group.requests, 0);
+    for (const table of ["cache-by-deployment", "cache-by-model", "cache-by-key"]) {
+      assert.equal((await page.locator(`table[data-table="${table}"] tfoot [data-col="requests"]`).innerText()).trim(), String(served), `${table}: its total`);
+    }
     await shoot("30-cache");
   });
 

@@ -4,27 +4,12 @@ import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { savingsPage } from "../../src/dashboard/pages/savings-page.js";
 import type { SpendGroup } from "../../src/ledger/ledger.js";
+import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const DAY = new Date(NOW).toISOString().slice(0, 10);
 
-function group(deployment: string | null, fields: Partial<SpendGroup>): SpendGroup {
-  return {
-    group: { day: DAY, requested_model: "claude-sonnet-4-6", deployment },
-    requests: 1,
-    errors: 0,
-    cost_usd: "0",
-    charged_usd: "0",
-    inexact_requests: 0,
-    unpriced_requests: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_write_tokens: 0,
-    cache_read_tokens: 0,
-    shadow_costs: {},
-    ...fields,
-  };
-}
+const group = (deployment: string | null, fields: Partial<SpendGroup>) => spendGroup({ day: DAY, requested_model: "claude-sonnet-4-6", deployment }, fields);
 
 function contextWith(groups: SpendGroup[]): DashboardContext {
   return { state: { now: () => NOW, store: { spend: async () => groups }, config: { deployments: new Map() } }, keys: { list: async () => [] } } as unknown as DashboardContext;

@@ -9,7 +9,7 @@ import { cacheSavings } from "../cache-and-batch.js";
 import { keyLabel, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
 import { count, percent, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp, totalOf } from "../../ledger/roll-up.js";
+import { rollUp, servedByADeployment, totalOf } from "../../ledger/roll-up.js";
 import { integer, money, ratio, sortableTable, text, type Column, type Row } from "../table.js";
 
 /** Input tokens of every kind: uncached + cache writes + cache reads (Anthropic's disjoint buckets). */
@@ -68,18 +68,21 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
   const { state } = context;
   const range = timeRange(query, state.now());
   const from = range.from;
-  // One scan of the ledger, rolled up for each view.
-  const fine = await state.store.spend({ from, group_by: ["day", "deployment", "model", "key"] });
-  const byDeployment = rollUp(fine, ["deployment"]);
-  const byModel = rollUp(fine, ["model"]);
-  const byKey = rollUp(fine, ["key"]);
-  const daily = rollUp(fine, ["day", "deployment"]);
+  // One scan of the ledger, rolled up for each view. Every view counts the same requests, those a
+  // deployment served, so that their totals agree: a request none served has no input tokens, but
+  // counted in the by-key view alone it made that view's requests disagree with the others.
+  const { served, unserved } = servedByADeployment(await state.store.spend({ from, group_by: ["day", "deployment", "model", "key"] }));
+  const byDeployment = rollUp(served, ["deployment"]);
+  const byModel = rollUp(served, ["model"]);
+  const byKey = rollUp(served, ["key"]);
+  const daily = rollUp(served, ["day", "deployment"]);
   const keys = await keysById(context);
   const savings = new Map(cacheSavings(state.config.deployments, daily).map((entry) => [entry.deployment, entry]));
-  const routed = byDeployment.filter((group) => group.group.deployment);
-  const total = totalOf(routed);
+  const total = totalOf(served);
+  const totalRow = hitRow("total", "total", total);
+  const savedTotal = [...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n);
 
-  const deploymentRows = routed.map((group) => {
+  const deploymentRows = byDeployment.map((group) => {
     const id = group.group.deployment as string;
     const saving = savings.get(id);
     return hitRow(id, id, group, { saved: saving ? money(formatUsd(saving.saved)) : money("0") });
@@ -93,24 +96,29 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
   const body =
     heading("Cache", "How much of the input was read from the prompt cache (billed at about a tenth of the input rate), and what that saved. Hit rate = cache-read tokens ÷ all input tokens.") +
     `<div class="controls">${rangeControl("/dashboard/cache", query, range)}</div>` +
+    (unserved > 0
+      ? `<p class="note" data-left-out>Every view counts the ${count(total.requests)} requests a deployment served; ${count(unserved)} that none served (refused for a budget or a rate limit, an unknown model, every attempt failed) had no input tokens and are left out.</p>`
+      : "") +
     `<div class="cards">` +
     card("hit rate", percent(total.cache_read_tokens, promptTokens(total)), `${count(total.cache_read_tokens)} of ${count(promptTokens(total))} input tokens`, ' data-figure="hit-rate"') +
     card("cache reads", count(total.cache_read_tokens), "tokens") +
     card("cache writes", count(total.cache_write_tokens), "tokens") +
-    card("saved by reads", usd(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))), "reads at the input rate minus their cost", ' data-figure="saved"') +
+    card("saved by reads", usd(formatUsd(savedTotal)), "reads at the input rate minus their cost", ' data-figure="saved"') +
     `</div>` +
-    `<div class="panel"><figure>${hitChart("hit-rate-by-deployment", "Input tokens by deployment: read from cache, written to cache, uncached", routed.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
+    `<div class="panel"><figure>${hitChart("hit-rate-by-deployment", "Input tokens by deployment: read from cache, written to cache, uncached", byDeployment.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
     `<figure>${hitChart("hit-rate-by-day", "Input tokens by day", dayEntries)}</figure></div>` +
-    `<div class="panel"><h2>By deployment</h2>${sortableTable("cache-by-deployment", [...COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "deployment" } : column)), { id: "saved", label: "saved by reads", numeric: true }], deploymentRows, hitRow("total", "total", total, { saved: money(formatUsd([...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n))) }))}</div>` +
+    `<div class="panel"><h2>By deployment</h2>${sortableTable("cache-by-deployment", [...COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "deployment" } : column)), { id: "saved", label: "saved by reads", numeric: true }], deploymentRows, { ...totalRow, cells: { ...totalRow.cells, saved: money(formatUsd(savedTotal)) } })}</div>` +
     `<div class="panel"><h2>By model</h2>${sortableTable(
       "cache-by-model",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "model" } : column)),
-      byModel.filter((group) => group.group.model).map((group) => hitRow(group.group.model as string, group.group.model as string, group)),
+      byModel.map((group) => hitRow(group.group.model ?? "(none)", group.group.model ?? "(none)", group)),
+      totalRow,
     )}</div>` +
     `<div class="panel"><h2>By key</h2>${sortableTable(
       "cache-by-key",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "key" } : column)),
       byKey.map((group) => hitRow(group.group.key ?? "(none)", keyLabel(keys, group.group.key), group)),
+      totalRow,
     )}</div>`;
   return { title: "Cache", active: "cache", body };
 }

@@ -10,7 +10,7 @@ import { batchSavings, cacheSavings, type CacheSaving } from "../cache-and-batch
 import { rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, moneyOf, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
-import { rollUp } from "../../ledger/roll-up.js";
+import { rollUp, servedByADeployment } from "../../ledger/roll-up.js";
 import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
 
 const signed = (amount: bigint) => (amount > 0n ? `+${usdOfMoney(amount)}` : usdOfMoney(amount));
@@ -67,8 +67,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   // Only what a deployment served: a request none answered (refused for its budget or a rate limit,
   // an unknown model, every attempt failed) has no usage, so nothing to compare. Of those, the
   // ledger's sums count the priced ones only (cost_usd, and their shadow costs: SHADOW_OF_PRICED).
-  const served = fine.filter((group) => group.group.deployment !== null && group.group.deployment !== undefined);
-  const refused = fine.reduce((sum, group) => sum + (group.group.deployment === null || group.group.deployment === undefined ? group.requests : 0), 0);
+  const { served, unserved: refused } = servedByADeployment(fine);
   const unpriced = served.reduce((sum, group) => sum + group.unpriced_requests, 0);
   const priced = (group: { requests: number; unpriced_requests: number }) => group.requests - group.unpriced_requests;
   const byModel = rollUp(served, ["requested_model"]);
