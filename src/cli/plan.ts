@@ -5,8 +5,8 @@ import { renderHtml } from "../planner/report/html.js";
 import { renderMarkdown } from "../planner/report/markdown.js";
 import { renderTerminal } from "../planner/report/terminal.js";
 import { volumeCurves } from "../planner/volume-curves.js";
-import { parseWorkload, WorkloadError } from "../planner/workload-file.js";
-import { resolveWorkload } from "../planner/workload-models.js";
+import { WorkloadError } from "../planner/workload-file.js";
+import { loadWorkload } from "../planner/workload-models.js";
 import { catalogFlags, catalogFromFlags } from "./catalog-option.js";
 import { dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
 import { UsageError } from "./usage-error.js";
@@ -68,7 +68,7 @@ export const planCommand: Command = {
     let planned;
     let resolved;
     try {
-      resolved = resolveWorkload(parseWorkload(text, path), catalog);
+      resolved = loadWorkload(text, path, catalog);
       // --at wins over the file's own `at:` (which lets an example reproduce an article's date).
       planned = planWorkload(catalog, resolved, { at: flagDate ?? resolved.workload.at ?? today() });
     } catch (error) {

@@ -12,6 +12,8 @@ export interface PlannerWorkerData {
 
 export interface PlanRequest {
   id: number;
+  /** "check": only parse and resolve the workload, for its issues (the form's other fields have problems). */
+  mode: "plan" | "check";
   text: string;
   /** Prices in force that day (YYYY-MM-DD); undefined: the file's at:, else today. */
   at: string | undefined;
@@ -19,7 +21,12 @@ export interface PlanRequest {
   file: string;
 }
 
-export type PlanOutcome = { kind: "plan"; name: string; html: string } | { kind: "invalid"; issues: WorkloadIssue[] } | { kind: "failed"; message: string };
+export type PlanOutcome =
+  | { kind: "plan"; name: string; html: string }
+  /** A check found nothing wrong with the workload. */
+  | { kind: "valid" }
+  | { kind: "invalid"; issues: WorkloadIssue[] }
+  | { kind: "failed"; message: string };
 export type PlanReply = PlanOutcome & { id: number };
 
 export interface PlanRunnerOptions {
@@ -42,7 +49,16 @@ export class PlanRunner {
   }
 
   run(text: string, at: string | undefined, file = "workload.yaml"): Promise<PlanOutcome> {
-    const result = this.queue.then(() => this.send({ id: this.nextId++, text, at, file }));
+    return this.enqueue({ mode: "plan", text, at, file });
+  }
+
+  /** The workload's issues without planning it: "valid", "invalid" (or "failed"). */
+  check(text: string, file = "workload.yaml"): Promise<PlanOutcome> {
+    return this.enqueue({ mode: "check", text, at: undefined, file });
+  }
+
+  private enqueue(request: Omit<PlanRequest, "id">): Promise<PlanOutcome> {
+    const result = this.queue.then(() => this.send({ id: this.nextId++, ...request }));
     this.queue = result.catch(() => undefined);
     return result;
   }

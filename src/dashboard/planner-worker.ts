@@ -2,7 +2,7 @@
  * Runs the planner off the gateway's event loop: a plan takes from a few hundred milliseconds to
  * seconds of CPU, and the gateway must keep streaming meanwhile. Loads the catalog once (the same
  * files as the gateway), then answers one workload at a time with the report `switchyard plan
- * --html` writes, or the workload's issues (file, field, line).
+ * --html` writes, or the workload's issues (file, field, line); or only checks a workload for them.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Catalog } from "../catalog/catalog.js";
@@ -10,8 +10,8 @@ import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import { plan } from "../planner/plan.js";
 import { renderHtml } from "../planner/report/html.js";
 import { volumeCurves } from "../planner/volume-curves.js";
-import { parseWorkload, WorkloadError } from "../planner/workload-file.js";
-import { resolveWorkload } from "../planner/workload-models.js";
+import { WorkloadError } from "../planner/workload-file.js";
+import { loadWorkload } from "../planner/workload-models.js";
 import type { PlanReply, PlanRequest, PlannerWorkerData } from "./plan-runner.js";
 
 const { extraFiles } = workerData as PlannerWorkerData;
@@ -37,7 +37,8 @@ function answer(request: PlanRequest): PlanReply {
   const loaded = loadOnce();
   if (!loaded) return { id: request.id, kind: "failed", message: catalogError ?? "the catalog did not load" };
   try {
-    const resolved = resolveWorkload(parseWorkload(request.text, request.file), loaded);
+    const resolved = loadWorkload(request.text, request.file, loaded);
+    if (request.mode === "check") return { id: request.id, kind: "valid" };
     // As `switchyard plan`: the date asked for, else the file's at:, else today.
     const planned = plan(loaded, resolved, { at: request.at ?? resolved.workload.at ?? new Date().toISOString().slice(0, 10) });
     return { id: request.id, kind: "plan", name: planned.workload.name, html: reportBody(renderHtml(planned, volumeCurves(loaded, resolved, planned))) };

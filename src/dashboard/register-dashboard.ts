@@ -16,7 +16,7 @@ import { budgetsPage } from "./pages/budgets-page.js";
 import { cachePage } from "./pages/cache-page.js";
 import { latencyPage } from "./pages/latency-page.js";
 import { loginPage, safeNext, type LoginMessage } from "./pages/login-page.js";
-import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm } from "./pages/planner-page.js";
+import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm, TOO_LARGE } from "./pages/planner-page.js";
 import { savingsPage } from "./pages/savings-page.js";
 import { spendPage } from "./pages/spend-page.js";
 import { PlanRunner } from "./plan-runner.js";
@@ -107,7 +107,7 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
       scope.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
         lingerIfUnread(request, reply);
         if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-          return sendPage(reply, plannerPage(context, undefined, undefined, `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`), 413);
+          return sendPage(reply, plannerPage(context, { workload: "", at: "" }, undefined, [{ field: "workload", message: TOO_LARGE }]), 413);
         }
         const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
         return sendPage(
@@ -166,8 +166,13 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
         }),
       );
       scope.post("/planner", async (request, reply) => {
-        const { values, problem, tooLarge } = readPlannerForm(request.body);
-        if (problem) return sendPage(reply, plannerPage(context, values, undefined, problem), tooLarge ? 413 : 400);
+        const { values, problems, tooLarge } = readPlannerForm(request.body);
+        if (problems.length > 0) {
+          // Every field's problems at once: a workload the form found nothing wrong with is checked
+          // by the planner (not planned), so that its issues show beside the date's.
+          const checked = problems.some((problem) => problem.field === "workload") ? undefined : await planner.check(values.workload);
+          return sendPage(reply, plannerPage(context, values, checked, problems), tooLarge ? 413 : checked?.kind === "failed" ? 500 : 400);
+        }
         const outcome = await planner.run(values.workload, values.at || undefined);
         return sendPage(reply, plannerPage(context, values, outcome), outcome.kind === "plan" ? 200 : outcome.kind === "invalid" ? 400 : 500);
       });

@@ -63,6 +63,9 @@ th[aria-sort=descending] button.sort::after{content:" ▼";color:#111827}
 .error-box{background:#fef2f2;border:1px solid #fecaca;color:#7f1d1d;border-radius:10px;padding:12px 16px;margin:12px 0}
 .error-box ul{margin:6px 0 0;padding-left:20px}
 .error-box code{background:#fee2e2;padding:0 4px;border-radius:4px}
+.error-box.field-problems{margin:8px 0 0}
+.field-problem{color:#991b1b;font-weight:600}
+textarea[aria-invalid=true],input[aria-invalid=true]{border-color:#dc2626;box-shadow:0 0 0 1px #dc2626}
 .login{max-width:420px;margin:10vh auto;background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:28px}
 .login h1{margin-top:0}
 .login input[type=password]{width:100%;font:inherit;padding:8px 10px;border:1px solid #d1d5db;border-radius:8px;margin:6px 0 14px}

@@ -41,6 +41,18 @@ const HOURS_09_TO_17 = Array.from({ length: 24 }, (_, hour) => (hour >= 9 && hou
 const FLAT_DAY = Array.from({ length: 24 }, () => Decimal.ONE);
 
 export function parseWorkload(text: string, file: string): ParsedWorkload {
+  const { parsed, issues } = parseWorkloadChecked(text, file);
+  if (issues.length > 0) throw new WorkloadError(issues);
+  return parsed;
+}
+
+/**
+ * parseWorkload, except that a file the schema accepts comes back with the problems found across its
+ * fields (unique names, references between sections, consistent spreads) instead of throwing them:
+ * loadWorkload reports them together with the unknown models, all in one go. Not valid YAML, or
+ * not the schema, still throws: nothing after that can be checked.
+ */
+export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: WorkloadIssue[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -72,12 +84,11 @@ export function parseWorkload(text: string, file: string): ParsedWorkload {
   }
   const workload = toWorkload(parsed.data);
   const issues = crossChecks(parsed.data).map((issue) => ({ file, path: issue.path.join("."), line: lineOf(issue.path), message: issue.message }));
-  if (issues.length > 0) throw new WorkloadError(issues);
   const complianceLists = [
     { path: ["constraints", "compliance"], programmes: parsed.data.constraints?.compliance },
     ...parsed.data.segments.map((segment, index) => ({ path: ["segments", index, "constraints", "compliance"], programmes: segment.constraints?.compliance })),
   ].filter((list): list is { path: (string | number)[]; programmes: string[] } => list.programmes !== undefined);
-  return { workload, file, lineOf, complianceLists };
+  return { parsed: { workload, file, lineOf, complianceLists }, issues };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Catalog } from "../catalog/catalog.js";
 import type { Model } from "../catalog/model.js";
 import type { ParsedWorkload, WorkloadIssue } from "./workload-file.js";
-import { WorkloadError } from "./workload-file.js";
+import { parseWorkloadChecked, WorkloadError } from "./workload-file.js";
 import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";
 
 export interface ResolvedQuote {
@@ -34,6 +34,25 @@ export interface ResolvedSegment {
 export interface ResolvedWorkload {
   workload: Workload;
   segments: ResolvedSegment[];
+}
+
+/**
+ * A workload file's text, parsed and resolved against the catalog, with every problem found told at
+ * once: those across its fields (a segment name used twice) with its unknown models, where
+ * resolveWorkload(parseWorkload(…)) stops at the first kind. YAML and schema problems come alone,
+ * as nothing else can be checked before they are fixed.
+ */
+export function loadWorkload(text: string, file: string, catalog: Catalog): ResolvedWorkload {
+  const { parsed, issues } = parseWorkloadChecked(text, file);
+  let resolved: ResolvedWorkload;
+  try {
+    resolved = resolveWorkload(parsed, catalog);
+  } catch (error) {
+    if (error instanceof WorkloadError) throw new WorkloadError([...issues, ...error.issues]);
+    throw error;
+  }
+  if (issues.length > 0) throw new WorkloadError(issues);
+  return resolved;
 }
 
 export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): ResolvedWorkload {

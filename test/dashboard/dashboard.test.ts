@@ -268,18 +268,31 @@ describe("dashboard in Chromium", { skip }, () => {
     await page.click('[data-action="plan"]');
     // The unknown key is reported at its own line, with the key it is a letter from.
     const keyLine = typo.split("\n").findIndex((candidate) => candidate.includes("requests_per_mnth:")) + 1;
-    const issue = page.locator("[data-plan-error] li", { hasText: "requests_per_mnth" });
+    const issue = page.locator('[data-field-problems="workload"] li', { hasText: "requests_per_mnth" });
     assert.equal(await issue.getAttribute("data-issue-line"), String(keyLine));
     assert.equal(await issue.getAttribute("data-issue-path"), "segments.0");
     assert.match(await issue.innerText(), new RegExp(`^line ${keyLine} · segments\\.0: Unrecognized key: "requests_per_mnth" \\(did you mean "requests_per_month"\\?\\)`));
     assert.equal(await page.inputValue("#workload"), typo, "the text stays in the form to fix");
     await shoot("62-planner-bad-field");
 
+    // Every field's problems at once, each with its field: the workload's typo and a day the calendar lacks.
+    await page.fill('input[name="at"]', "2026-02-31");
+    await page.click('[data-action="plan"]');
+    const workloadIssues = await page.locator("#workload-problems li").count();
+    assert.ok(workloadIssues >= 1);
+    assert.equal((await page.locator("[data-plan-error]").innerText()).trim(), `The form has ${workloadIssues + 1} problems, each shown with its field: ${workloadIssues} in the workload, 1 in the date.`);
+    assert.equal(await page.locator("#workload").getAttribute("aria-describedby"), "workload-problems");
+    assert.match(await page.locator("#workload-problems").innerText(), /Unrecognized key: "requests_per_mnth"/);
+    assert.equal(await page.locator('input[name="at"]').getAttribute("aria-describedby"), "at-problems");
+    assert.match(await page.locator("#at-problems").innerText(), /2026-02-31 is not a day of the calendar/);
+    await shoot("63-planner-two-fields");
+    await page.fill('input[name="at"]', "");
+
     await page.fill("#workload", "name: broken\nsegments: [\n");
     await page.click('[data-action="plan"]');
-    assert.match(await page.locator("[data-plan-error]").innerText(), /line \d+/);
-    assert.match(await page.locator("[data-plan-error]").innerText(), /not valid YAML/);
-    await shoot("63-planner-not-yaml");
+    assert.match(await page.locator('[data-field-problems="workload"]').innerText(), /line \d+/);
+    assert.match(await page.locator('[data-field-problems="workload"]').innerText(), /not valid YAML/);
+    await shoot("64-planner-not-yaml");
   });
 
   test("every page loaded only from the gateway (no CDN); signing out ends the session", async () => {

@@ -11,6 +11,13 @@ import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 let harness: Harness;
 const get = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${harness.gateway.url}${path}`, { redirect: "manual", headers: { authorization: `Bearer ${harness.adminKey}`, ...headers } });
+/** Posts the planner form, signed in with the admin key. */
+const post = (body: Record<string, string>) =>
+  fetch(`${harness.gateway.url}/dashboard/planner`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${harness.adminKey}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(body).toString(),
+  });
 
 before(async () => {
   harness = await startHarness({ observe: (ledger) => ({ extraRoutes: (app, state) => registerDashboard(app, state, { keys: ledger.keys }) }) });
@@ -38,12 +45,6 @@ test("a bad range or dimension falls back to the defaults; unknown query paramet
 });
 
 test("the planner form answers a bad date and an empty workload with 400 and says what to fix", async () => {
-  const post = (body: Record<string, string>) =>
-    fetch(`${harness.gateway.url}/dashboard/planner`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${harness.adminKey}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(body).toString(),
-    });
   const empty = await post({ workload: "  ", at: "" });
   assert.equal(empty.status, 400);
   assert.match(await empty.text(), /Enter a workload/);
@@ -61,6 +62,44 @@ test("the planner form answers a bad date and an empty workload with 400 and say
   const encodedLarge = await post({ workload: `${"# a: b\r\n".repeat(25_000)}name: x\r\nsegments: []\r\n`, at: "" });
   assert.notEqual(encodedLarge.status, 413, "about 200 KB of YAML, over 256 KB encoded, is within it");
   assert.match(await encodedLarge.text(), /segments/);
+});
+
+test("the planner form shows every field's problems at once, each with its field: the workload's issues of every kind with the date's", async () => {
+  const workloadProblems = (html: string) => [...(/data-field-problems="workload">([^]*?)<\/ul><\/div>/.exec(html)?.[1] ?? "").matchAll(/(<li[^>]*>.*?)(?=<li|$)/g)].map((match) => match[1] ?? "");
+  const dateProblem = (html: string) => /<span class="field-problem" id="at-problems" data-field-problems="at"[^>]*>([^<]*)<\/span>/.exec(html)?.[1];
+
+  const both = await post({ workload: " ", at: "tomorrow" });
+  assert.equal(both.status, 400);
+  const bothHtml = await both.text();
+  assert.match(bothHtml, /data-plan-error>The form has 2 problems, each shown with its field: 1 in the workload, 1 in the date\./);
+  assert.match(workloadProblems(bothHtml).join(), /Enter a workload/);
+  assert.equal(dateProblem(bothHtml), "expected a date as YYYY-MM-DD, got &quot;tomorrow&quot;.");
+  assert.match(bothHtml, /<textarea id="workload"[^>]* aria-invalid="true" aria-describedby="workload-problems">/);
+  assert.match(bothHtml, /<input type="text" name="at"[^>]* aria-invalid="true" aria-describedby="at-problems">/);
+
+  // A workload the form itself accepts is checked by the planner: its issues come with the date's.
+  const schema = "name: x\nsegments:\n  - name: a\n    requests_per_mnth: 10\n    input_tokens: 5\n    output_tokens: -2\n    models: [claude-haiku-4-5]\n";
+  const schemaAndDate = await post({ workload: schema, at: "2026-02-31" });
+  assert.equal(schemaAndDate.status, 400);
+  const schemaHtml = await schemaAndDate.text();
+  assert.match(schemaHtml, /The form has 4 problems, each shown with its field: 3 in the workload, 1 in the date\./);
+  assert.deepEqual(
+    workloadProblems(schemaHtml).map((item) => /data-issue-path="([^"]*)"/.exec(item)?.[1]),
+    ["segments.0.requests_per_month", "segments.0", "segments.0.output_tokens"],
+    "a missing field, an unknown key and a negative count, in the order of the text",
+  );
+  assert.match(dateProblem(schemaHtml) ?? "", /2026-02-31 is not a day of the calendar/);
+  assert.doesNotMatch(schemaHtml, /data-plan=/, "nothing is planned while a field has a problem");
+
+  // Past the schema: a name used twice and an unknown model are told together, not one pass at a time.
+  const names = "name: x\nsegments:\n  - { name: a, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-9] }\n  - { name: a, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
+  const namesAndModels = await post({ workload: names, at: "" });
+  assert.equal(namesAndModels.status, 400);
+  const namesHtml = await namesAndModels.text();
+  assert.match(namesHtml, /data-plan-error>The workload has 2 problems, shown with it\./);
+  const found = workloadProblems(namesHtml).join("\n");
+  assert.match(found, /segment name &quot;a&quot; is used twice/);
+  assert.match(found, /unknown model &quot;claude-haiku-9&quot;/);
 });
 
 test("a dashboard form posted from another origin (another site, another port here) is refused; this origin's and scripts' are not", async () => {

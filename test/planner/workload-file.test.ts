@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
-import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { loadWorkload, resolveWorkload } from "../../src/planner/workload-models.js";
 import { PLANNER_FIXTURES, plannerCatalog } from "./planner-fixture.js";
 
 function issuesOf(file: string): string[] {
@@ -117,4 +117,22 @@ test("cross-field checks: unique segment names, p90 >= mean, references to segme
       /w\.yaml:4: segments\.1\.name: segment name "s" is used twice/.test(error.message) &&
       /w\.yaml:6: self_host\.0\.segments\.0: no segment is named "nope"/.test(error.message),
   );
+});
+
+test("loadWorkload tells the problems across fields and the unknown models in one go, where parse-then-resolve stops at the first kind", () => {
+  const text =
+    "name: w\nsegments:\n" +
+    "  - { name: a, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-9] }\n" +
+    "  - { name: a, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
+  assert.throws(
+    () => loadWorkload(text, "w.yaml", plannerCatalog()),
+    (error: unknown) =>
+      error instanceof WorkloadError &&
+      error.issues.length === 2 &&
+      /^w\.yaml:4: segments\.1\.name: segment name "a" is used twice/.test(error.message) &&
+      /\nw\.yaml:3: segments\.0\.models\.0: unknown model "claude-haiku-9"/.test(error.message),
+  );
+  assert.throws(() => resolveWorkload(parseWorkload(text, "w.yaml"), plannerCatalog()), (error: unknown) => error instanceof WorkloadError && error.issues.length === 1, "one pass at a time");
+  const fixed = text.replace("claude-haiku-9", "claude-haiku-4-5").replace("{ name: a", "{ name: b");
+  assert.equal(loadWorkload(fixed, "w.yaml", plannerCatalog()).segments.length, 2, "with both fixed it loads");
 });

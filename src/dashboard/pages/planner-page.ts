@@ -18,14 +18,68 @@ export interface PlannerForm {
   at: string;
 }
 
-function form(context: DashboardContext, values: PlannerForm): string {
+export type PlannerField = keyof PlannerForm;
+
+/** What is wrong with one field of the form, shown next to it. */
+export interface FieldProblem {
+  field: PlannerField;
+  message: string;
+}
+
+/** Each field's problems: the form's own checks, and for the workload the planner's issues with it. */
+interface Problems {
+  workload: { messages: string[]; issues: WorkloadIssue[] };
+  at: string[];
+}
+
+const FIELD_NAMES: Record<PlannerField, { name: string; title: string }> = { workload: { name: "the workload", title: "The workload" }, at: { name: "the date", title: "The date" } };
+const problemCount = (count: number) => (count === 1 ? "a problem" : `${count} problems`);
+
+/** ` aria-invalid… aria-describedby…` for a field with problems, listed in the element of id `${field}-problems`. */
+function invalid(field: PlannerField, count: number): string {
+  return count > 0 ? ` aria-invalid="true" aria-describedby="${field}-problems"` : "";
+}
+
+function workloadProblems(problems: Problems, lines: string[]): string {
+  const { messages, issues } = problems.workload;
+  const count = messages.length + issues.length;
+  if (count === 0) return "";
+  return (
+    `<div class="error-box field-problems" id="workload-problems" data-field-problems="workload"><strong>The workload has ${problemCount(count)}:</strong>` +
+    // In the order of the text (the planner finds them in passes: the schema, then names and models).
+    `<ul>${messages.map((message) => `<li>${escapeHtml(message)}</li>`).join("")}${[...issues]
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+      .map((issue) => issueLine(issue, lines))
+      .join("")}</ul></div>`
+  );
+}
+
+function form(context: DashboardContext, values: PlannerForm, problems: Problems): string {
+  const workloadCount = problems.workload.messages.length + problems.workload.issues.length;
   return (
     `<form method="post" action="/dashboard/planner#result" class="panel" data-form="planner">` +
     `<label for="workload"><strong>Workload (YAML)</strong></label> <span class="note">the example is ${escapeHtml(context.exampleWorkload.name)}; every field is described in docs/PLANNER.md</span>` +
-    `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off">${escapeHtml(values.workload)}</textarea>` +
-    `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11" pattern="\\d{4}-\\d{2}-\\d{2}"></label>` +
+    `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off"${invalid("workload", workloadCount)}>${escapeHtml(values.workload)}</textarea>` +
+    workloadProblems(problems, values.workload.split("\n")) +
+    `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11" pattern="\\d{4}-\\d{2}-\\d{2}"${invalid("at", problems.at.length)}></label>` +
+    (problems.at.length > 0 ? `<span class="field-problem" id="at-problems" data-field-problems="at" role="alert">${problems.at.map(escapeHtml).join(" ")}</span>` : "") +
     `<span class="note">empty: the file's <code>at:</code>, else today</span><button type="submit" class="primary" data-action="plan">Plan</button></div></form>`
   );
+}
+
+/** Above the form: "The form has 3 problems, each shown with its field: 2 in the workload, 1 in the date." */
+function summary(problems: Problems): string {
+  const counts = (Object.keys(FIELD_NAMES) as PlannerField[])
+    .map((field) => [field, field === "workload" ? problems.workload.messages.length + problems.workload.issues.length : problems.at.length] as const)
+    .filter(([, count]) => count > 0);
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return "";
+  const [only] = counts;
+  const text =
+    counts.length === 1 && only
+      ? `${FIELD_NAMES[only[0]].title} has ${problemCount(total)}, shown with it.`
+      : `The form has ${total} problems, each shown with its field: ${counts.map(([field, count]) => `${count} in ${FIELD_NAMES[field].name}`).join(", ")}.`;
+  return `<div class="error-box" role="alert" data-plan-error>${text}</div>`;
 }
 
 function issueLine(issue: WorkloadIssue, lines: string[]): string {
@@ -36,41 +90,47 @@ function issueLine(issue: WorkloadIssue, lines: string[]): string {
   return `<li data-issue-line="${issue.line ?? ""}" data-issue-path="${escapeHtml(issue.path)}"><strong>${where}</strong>${field}: ${escapeHtml(issue.message)}${source}</li>`;
 }
 
-export function plannerPage(context: DashboardContext, values: PlannerForm | undefined, outcome: PlanOutcome | undefined, problem?: string): PageOptions {
+/**
+ * @param outcome the plan, or the workload's issues (a plan, or a check when other fields have problems)
+ * @param fieldProblems what the form's own checks found, every field at once
+ */
+export function plannerPage(context: DashboardContext, values: PlannerForm | undefined, outcome: PlanOutcome | undefined, fieldProblems: FieldProblem[] = []): PageOptions {
   const shown = values ?? { workload: context.exampleWorkload.text, at: "" };
-  let result = "";
-  if (problem) {
-    result = `<div class="error-box" role="alert" data-plan-error>${escapeHtml(problem)}</div>`;
-  } else if (outcome?.kind === "invalid") {
-    const lines = shown.workload.split("\n");
-    result =
-      `<div class="error-box" role="alert" data-plan-error><strong>The workload has ${outcome.issues.length} problem${outcome.issues.length === 1 ? "" : "s"}:</strong>` +
-      `<ul>${outcome.issues.map((issue) => issueLine(issue, lines)).join("")}</ul></div>`;
-  } else if (outcome?.kind === "failed") {
-    result = `<div class="error-box" role="alert" data-plan-error>The planner could not run: ${escapeHtml(outcome.message)}</div>`;
+  const messagesOf = (field: PlannerField) => fieldProblems.filter((problem) => problem.field === field).map((problem) => problem.message);
+  const problems: Problems = { workload: { messages: messagesOf("workload"), issues: outcome?.kind === "invalid" ? outcome.issues : [] }, at: messagesOf("at") };
+  let result = summary(problems);
+  if (outcome?.kind === "failed") {
+    result += `<div class="error-box" role="alert" data-plan-failed>The planner could not run: ${escapeHtml(outcome.message)}</div>`;
   } else if (outcome?.kind === "plan") {
     result = `<section class="panel plan-report" data-plan="${escapeHtml(outcome.name)}">${outcome.html}</section>`;
   }
-  // Problems above the form (next to the text to fix); a plan below it.
+  // Problems each with its field, and counted above the form; a plan below it.
   const isPlan = outcome?.kind === "plan";
   const anchored = result ? `<div id="result">${result}</div>` : "";
   const body =
     heading("Planner", "What a workload would cost on every deployment, which levers save what, and where they break even: the same report as <code>switchyard plan --html</code>. The plan runs beside the gateway, not in its request path.") +
     (isPlan ? "" : anchored) +
-    form(context, shown) +
+    form(context, shown, problems) +
     (isPlan ? anchored : "");
   return { title: "Planner", active: "planner", body };
 }
 
-/** Checks the posted form; returns the values or what is wrong with them. */
-export function readPlannerForm(body: unknown): { values: PlannerForm; problem?: string; tooLarge?: true } {
+export const TOO_LARGE = `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`;
+
+/**
+ * Checks the posted form: the values, and every field's problems at once (none: the form is good).
+ * A workload without a problem here may still have issues of its own: the planner finds those.
+ */
+export function readPlannerForm(body: unknown): { values: PlannerForm; problems: FieldProblem[]; tooLarge?: true } {
   const fields = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
   const workload = typeof fields.workload === "string" ? fields.workload.replaceAll("\r\n", "\n") : "";
   const at = typeof fields.at === "string" ? fields.at.trim() : "";
-  const values = { workload, at };
-  if (workload.trim() === "") return { values, problem: "Enter a workload: the YAML described in docs/PLANNER.md (name: and segments:)." };
-  if (Buffer.byteLength(workload) > MAX_WORKLOAD_BYTES) return { values: { workload: "", at }, problem: `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`, tooLarge: true };
-  if (at !== "" && !DAY_PATTERN.test(at)) return { values, problem: `prices in force on: expected a date as YYYY-MM-DD, got "${at}".` };
-  if (at !== "" && !isCalendarDay(at)) return { values, problem: `prices in force on: ${at} is ${NOT_A_CALENDAR_DAY}.` };
-  return { values };
+  const problems: FieldProblem[] = [];
+  const tooLarge = Buffer.byteLength(workload) > MAX_WORKLOAD_BYTES;
+  if (workload.trim() === "") problems.push({ field: "workload", message: "Enter a workload: the YAML described in docs/PLANNER.md (name: and segments:)." });
+  if (tooLarge) problems.push({ field: "workload", message: TOO_LARGE });
+  if (at !== "" && !DAY_PATTERN.test(at)) problems.push({ field: "at", message: `expected a date as YYYY-MM-DD, got "${at}".` });
+  else if (at !== "" && !isCalendarDay(at)) problems.push({ field: "at", message: `${at} is ${NOT_A_CALENDAR_DAY}.` });
+  // Too large, the workload is not sent back into the form.
+  return { values: { workload: tooLarge ? "" : workload, at }, problems, ...(tooLarge ? { tooLarge: true as const } : {}) };
 }
