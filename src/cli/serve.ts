@@ -5,12 +5,12 @@ import type { Catalog } from "../catalog/catalog.js";
 import { ConfigError, parseGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { blockedPortProblem } from "../config/fetch-blocked-ports.js";
 import { missingProviderSecrets } from "../providers/registry.js";
-import { ledgerLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
+import { ledgerLocation, postgresLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
 import { oneCoreGcHint, tuneHeapGrowth } from "../gateway/heap-growth.js";
-import { missingRedisUrl } from "../gateway/shared-state.js";
+import { missingRedisUrl, redisLocation, type SharedStateStatus } from "../gateway/shared-state.js";
 import { hashSecret, newApiKey } from "../ledger/api-keys.js";
 import { journalDirOf, openLedger, type Ledger, type LedgerConfig } from "../ledger/open-ledger.js";
 import { journalHolder, JournalInUseError } from "../ledger/journal.js";
@@ -140,7 +140,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // Without a ledger section, where `keys` and `spend` look too ($SWITCHYARD_DB, else ./switchyard.db):
   // otherwise keys created there would be in another file than the one the gateway reads.
   const ledgerConfig = configPath ? configLedger(config, processEnv, configPath) : ledgerLocation({}, env);
-  const ledgerWhere = ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : "PostgreSQL";
+  const ledgerWhere = ledgerConfig.kind === "sqlite" ? resolve(ledgerConfig.path) : postgresLocation(ledgerConfig);
   // Found here, not by SQLite's stack trace once the warm-up is over; and by --check too.
   const ledgerProblem = ledgerConfig.kind === "sqlite" && !existsSync(ledgerConfig.path) ? sqliteDirectoryProblem(ledgerConfig.path) : undefined;
   if (ledgerProblem) {
@@ -148,9 +148,9 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     const where = configPath && config.ledger ? `${configPath}${line ? `:${line}` : ""}: ledger.path` : env.SWITCHYARD_DB ? "SWITCHYARD_DB" : "ledger";
     throw new UsageError(`${where}: cannot create the ledger ${ledgerWhere}: ${ledgerProblem}`, "create the directory, or point the path at an existing one");
   }
-  if (config.redis && !processEnv[config.redis.url_env]) {
-    throw new UsageError(missingRedisUrl(config.redis.url_env));
-  }
+  const redisUrl = config.redis ? processEnv[config.redis.url_env] : undefined;
+  if (config.redis && !redisUrl) throw new UsageError(missingRedisUrl(config.redis.url_env));
+  const redisWhere = config.redis && redisUrl ? redisLocation(redisUrl, config.redis.key_prefix) : undefined;
   const missingSecrets = missingProviderSecrets(resolved, processEnv);
   if (missingSecrets.length > 0) {
     throw new UsageError(`${missingSecrets.join("\n")}`, "set each in the environment serve runs in (secrets never go in the config file), or remove the deployments that use that provider");
@@ -158,7 +158,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   if (values.check) {
     stdout.write(
       `config ok: ${configPath}: ${Object.keys(config.providers).length} provider(s), ${resolved.deployments.size} deployment(s), ${resolved.aliases.size} model alias(es); ` +
-        `ledger: ${ledgerWhere}\n`,
+        `ledger: ${ledgerWhere}${redisWhere ? `; redis: ${redisWhere}` : ""}\n`,
     );
     return 0;
   }
@@ -238,6 +238,7 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
     ...(setup ? setup.description : [`config: ${resolve(configPath ?? "")}`]),
     ...(setup ? [`config written to ${setup.configPath}`] : []),
     `ledger: ${ledgerWhere}`,
+    ...(redisWhere ? [`redis: ${redisWhere} (rate limits, prompt-cache affinity, deployment health; ${redisState(gateway.state.sharedState())})`] : []),
     `deployments: ${[...resolved.deployments.keys()].join(", ")}`,
     `dashboard: ${gateway.url}/dashboard (${processEnv[config.admin_key_env] ? "sign in with the admin key" : `disabled: ${config.admin_key_env} is not set`})   metrics: ${gateway.url}/metrics`,
     "",
@@ -300,6 +301,11 @@ function portFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a TCP port from 0 to 65535, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** Whether the replicas' shared state is shared right now, as the banner says it. */
+function redisState(status: SharedStateStatus): string {
+  return status === "connected" ? "shared with the other replicas" : "Redis not answering yet: per replica until it does";
 }
 
 /** A path as one shell word, for a command line the user may paste. */

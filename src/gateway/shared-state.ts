@@ -19,6 +19,7 @@ import { SharedNews } from "./shared-news.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { within } from "../util/within.js";
 import { throttled } from "../util/throttled.js";
+import { redactedUrl } from "../util/redacted-url.js";
 
 /** Redis problems are written to stderr at most this often. */
 const REPORT_EVERY_MS = 10_000;
@@ -36,6 +37,11 @@ export interface SharedState {
 /** What to do when the config has a redis section and the environment has no URL for it. */
 export function missingRedisUrl(urlEnv: string): string {
   return `redis: set ${urlEnv} to the Redis URL (redis://host:6379), or remove the redis section to keep rate limits, affinity and deployment health per replica`;
+}
+
+/** The Redis a redis section points at, for people to read: its address (the password redacted) and key prefix. */
+export function redisLocation(url: string, keyPrefix: string): string {
+  return `${redactedUrl(url)}, keys under ${keyPrefix}`;
 }
 
 /** How the gateway's Redis client behaves (exported for the test that runs it against a read-only replica). */

@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { openLedger, type Ledger, type LedgerConfig } from "./open-ledger.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "./postgres/connection.js";
 import { NotALedgerError } from "./ledger.js";
+import { redactedUrl } from "../util/redacted-url.js";
 
 export const DEFAULT_SQLITE_PATH = "switchyard.db";
 
@@ -59,9 +60,14 @@ export function sqliteDirectoryProblem(path: string): string | undefined {
   }
 }
 
+/** A PostgreSQL ledger for people to read: its server and database (the password redacted) and its schema. */
+export function postgresLocation(config: { url: string; schema?: string | undefined }): string {
+  return `PostgreSQL ${redactedUrl(config.url)}, schema ${config.schema ?? DEFAULT_SCHEMA}`;
+}
+
 /** Where the location came from, for messages ("--db", "SWITCHYARD_DB" or the default). */
 export function describeLocation(config: LedgerConfig, flags: LedgerLocationFlags, env: NodeJS.ProcessEnv): string {
-  if (config.kind === "postgres") return `PostgreSQL schema ${config.schema ?? DEFAULT_SCHEMA}`;
+  if (config.kind === "postgres") return postgresLocation(config);
   if (flags.db !== undefined) return config.path;
   return env.SWITCHYARD_DB ? `${config.path} (from SWITCHYARD_DB)` : `${config.path} (the default; set --db or SWITCHYARD_DB)`;
 }

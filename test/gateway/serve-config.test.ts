@@ -1,7 +1,7 @@
 /**
  * `switchyard serve` and its config: a config whose shared state it cannot reach is refused before
  * it starts (exit 2, a message naming the setting and what to do); `ledger.journal_dir` is where
- * the journal goes; on one CPU it suggests single-threaded GC.
+ * the journal goes; on one CPU it suggests single-threaded GC; it names its shared state, never a password.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +14,8 @@ import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { BIN } from "../helpers/paths.js";
 import { REDIS_URL } from "../helpers/redis.js";
+import { POSTGRES_URL } from "../ledger/test-ledgers.js";
+import pg from "pg";
 import { WARM_UP_REQUESTS } from "../../src/config/gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
@@ -438,6 +440,43 @@ test("a second gateway on a ledger another one serves from: one line and exit 2 
     assert.doesNotMatch(withoutConfig.stderr, /warming up|\n\s+at /);
   } finally {
     await first.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("serve names its PostgreSQL server, database and schema and its Redis address, passwords redacted; --check too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-serve-shared-"));
+  const schema = `serve_banner_${process.pid}`;
+  // Trust authentication (the tests' PostgreSQL) and Redis's default user (nopass) accept any password.
+  const postgres = new URL(POSTGRES_URL);
+  postgres.password = "pg-s3cret";
+  const redis = new URL(REDIS_URL);
+  redis.username = "default";
+  redis.password = "redis-s3cret";
+  const env = childEnv({ TEST_KEY: "sk-test", BANNER_DATABASE_URL: postgres.toString(), BANNER_REDIS_URL: redis.toString() });
+  const config = join(dir, "gateway.yaml");
+  writeFileSync(
+    config,
+    `ledger: { kind: postgres, url_env: BANNER_DATABASE_URL, schema: ${schema}, journal_dir: ${JSON.stringify(join(dir, "journal"))} }\n` +
+      `redis: { url_env: BANNER_REDIS_URL, key_prefix: "banner-${process.pid}:" }\nwarm_up: { requests: 0 }\n${BASE}`,
+  );
+  const where = `${postgres.hostname}:${postgres.port || 5432}${postgres.pathname}`;
+  const served = spawnServe(["--config", config, "--port", "0"], { env });
+  try {
+    const check = cli(["serve", "--check", "--config", config], env);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, new RegExp(`ledger: PostgreSQL postgres://postgres:\\*\\*\\*@${literally(where)}, schema ${schema}; redis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}:\\n`));
+    await served.waitFor(/listening on http[^]*\n\n/);
+    assert.match(served.output, new RegExp(`\\nledger: PostgreSQL postgres://postgres:\\*\\*\\*@${literally(where)}, schema ${schema}\\n`));
+    assert.match(served.output, new RegExp(`\\nredis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}: \\(rate limits, prompt-cache affinity, deployment health; shared with the other replicas\\)\\n`));
+    assert.doesNotMatch(served.output + check.stdout + check.stderr, /s3cret/, "no password is printed");
+  } finally {
+    served.child.kill("SIGINT");
+    await served.exited;
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -270,8 +270,8 @@ test("keys and spend on PostgreSQL with --postgres and --schema", async () => {
     const typo = `${config.schema}_typo`;
     const typoWhere = ["--postgres", config.url, "--schema", typo];
     await expectUsageErrors([
-      [["spend", ...typoWhere], new RegExp(`no ledger at PostgreSQL schema ${typo} \\(schema ${typo} holds no Switchyard ledger\\).*point --postgres and --schema`)],
-      [["keys", "list", ...typoWhere], /no ledger at PostgreSQL schema/],
+      [["spend", ...typoWhere], new RegExp(`no ledger at PostgreSQL ${config.url.replace(/[.?*]/g, "\\$&")}, schema ${typo} \\(schema ${typo} holds no Switchyard ledger\\).*point --postgres and --schema`)],
+      [["keys", "list", ...typoWhere], /no ledger at PostgreSQL postgres:\/\/\S+, schema /],
     ]);
     const pool = new pg.Pool({ connectionString: config.url });
     try {
