@@ -105,20 +105,31 @@ export const compareCommand: Command = {
     // printed once under the table; --json keeps it on every option.
     const shared = options.length > 1 ? (options[0]?.reasons ?? []).filter((reason) => options.every((option) => option.reasons.includes(reason))) : [];
     const notes = options.map((option) => option.reasons.filter((reason) => !shared.includes(reason)).join("; "));
+    const where = (option: (typeof options)[number]) =>
+      `${option.provider}/${option.route}` +
+      (option.regions && (option.route === "regional" || option.route === "in-region") ? ` ${option.regions[0]}${option.regions.length > 1 ? ` +${option.regions.length - 1}` : ""}` : "");
+    const feasible = options.filter((option) => option.feasible).length;
+    if (feasible === 0) {
+      // Nothing to rank: the reasons, without a table of n/a rows.
+      stdout.write(`${values.model}: none of ${options.length} deployments can serve this, prices in force ${at}\n`);
+      for (const note of shared) stdout.write(`  all ${options.length}: ${note}\n`);
+      options.forEach((option, index) => {
+        if (notes[index]) stdout.write(`  ${where(option)}${option.model === values.model ? "" : ` (${option.model})`}: ${notes[index]}\n`);
+      });
+      for (const warning of normalized.warnings) stdout.write(`warning: ${warning}\n`);
+      return 0;
+    }
     const withNotes = notes.some((note) => note !== "");
     const rows = options.map((option, index) => [
       option.rank === null ? "-" : String(option.rank),
-      `${option.provider}/${option.route}` +
-        (option.regions && (option.route === "regional" || option.route === "in-region")
-          ? ` ${option.regions[0]}${option.regions.length > 1 ? ` +${option.regions.length - 1}` : ""}`
-          : ""),
+      where(option),
       option.model,
       option.residency,
       option.total_usd === null ? "n/a" : `$${option.total_usd}`,
       option.vs_cheapest_percent === null ? "" : option.vs_cheapest_percent === "0" ? "cheapest" : `+${option.vs_cheapest_percent}%`,
       ...(withNotes ? [notes[index] as string] : []),
     ]);
-    stdout.write(`${values.model}: ${options.filter((option) => option.feasible).length} feasible of ${options.length} deployments, prices in force ${at}\n\n`);
+    stdout.write(`${values.model}: ${feasible} feasible of ${options.length} deployments, prices in force ${at}\n\n`);
     stdout.write(renderTable(["#", "provider/route", "model", "residency", "total", "vs cheapest", ...(withNotes ? ["notes"] : [])], rows, new Set([0, 4])));
     for (const note of shared) stdout.write(`note (all ${options.length} deployments): ${note}\n`);
     for (const warning of normalized.warnings) stdout.write(`warning: ${warning}\n`);

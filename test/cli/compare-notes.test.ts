@@ -1,7 +1,8 @@
 /**
  * compare's table: a note every deployment shares (the README example's "exceeds the context
  * window") is printed once under the table, notes that differ stay on their rows, and --json keeps
- * every option's reasons complete for scripts.
+ * every option's reasons complete for scripts. With nothing feasible there is no table to rank, only
+ * the reasons.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,4 +40,17 @@ test("compare --json still gives every option its full reasons, the shared note 
 test("with no shared notes and none per row, the table has no notes column", () => {
   const text = run("compare", "--model", "claude-sonnet-4-6", "--provider", "anthropic", "--input", "1000", "--at", "2026-11-22");
   assert.doesNotMatch(text, /notes|note \(/);
+});
+
+test("with no feasible deployment, compare prints why (a reason all share once), not a table of n/a rows", () => {
+  const shared = run("compare", "--model", "claude-opus-4-6", "--speed", "fast", "--batch", "--input", "10", "--output", "10", "--at", "2026-11-22");
+  assert.equal(shared, "claude-opus-4-6: none of 15 deployments can serve this, prices in force 2026-11-22\n  all 15: fast mode is not available with the Batch API\n");
+  const each = run("compare", "--model", "claude-sonnet-4-6", "--provider", "anthropic", "--provider", "claude-platform-aws", "--input", "10", "--output", "10", "--at", "2020-06-01").split("\n");
+  assert.equal(each[0], "claude-sonnet-4-6: none of 4 deployments can serve this, prices in force 2020-06-01");
+  assert.deepEqual(
+    each.slice(1, 5).map((line) => line.split(":")[0]),
+    ["anthropic/global", "anthropic/us", "claude-platform-aws/global", "claude-platform-aws/us"].map((where) => `  ${where}`),
+  );
+  for (const line of each.slice(1, 5)) assert.match(line, /: no price on 2020-06-01 \(priced /);
+  assert.ok(!each.some((line) => /n\/a|provider\/route/.test(line)), each.join("\n"));
 });

@@ -111,6 +111,16 @@ test("--markdown prints tables; --html writes one self-contained page", { skip: 
   assert.match(html.stdout, /Recommended plan: \$/);
 });
 
+test("a segment nothing can serve gets the reasons, not an empty ranked table", { skip: skipReal }, () => {
+  const file = resolve(OUTPUT, "nothing-feasible.yaml");
+  writeFileSync(file, "name: nf\nat: 2026-11-22\nsegments:\n  - { name: a, requests_per_month: 1000, input_tokens: 3500, output_tokens: 200, models: [claude-opus-4-6] }\nconstraints: { residency: govcloud }\n");
+  const result = run("plan", file);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Segment a: [^\n]*\n\nNot feasible \(\d+\):\n/);
+  assert.doesNotMatch(result.stdout, /levers pulled/, "no table header");
+  assert.match(result.stdout, /No deployment satisfies this segment's constraints/);
+});
+
 test("compare --residency takes only a residency the catalog knows, naming the flag (a typo is not 'no deployment offers it')", { skip: skipReal }, () => {
   const typo = run("compare", "--model", "sonnet-4.6", "--input", "1000", "--residency", "mars");
   assert.equal(typo.code, 2);

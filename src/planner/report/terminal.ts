@@ -26,7 +26,8 @@ function segmentText(segment: SegmentPlan): string {
     dollars(option.baseline),
     configSummary(option),
   ]);
-  const parts = [header, "", table(["#", "deployment", "model", "monthly", "list price", "levers pulled"], rows, new Set([0, 3, 4]))];
+  // No feasible option: no table of nothing to rank, only why (below).
+  const parts = feasible.length > 0 ? [header, "", table(["#", "deployment", "model", "monthly", "list price", "levers pulled"], rows, new Set([0, 3, 4]))] : [header];
   if (infeasible.length > 0) {
     // The full reasons are in --json and --markdown; the terminal keeps one line per option.
     parts.push("", `Not feasible (${infeasible.length}):`);
