@@ -26,6 +26,9 @@ ${LEDGER_FLAGS_HELP}
                           money as exact decimal strings; charged_usd is what counts against budgets
                           (an inexact cost's upper bound)
 
+Rows: by the first --by field as it would be alone (days in order, anything else largest cost first),
+then by the other fields' values, so that one key's rows of --by key,model stay together.
+
 Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
 because the upstream did not report some usage, or unknown because they could not be priced: those
 are in no cost total, and the report counts them), tokens by class. A second table shows what the same

@@ -83,7 +83,29 @@ export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadow
   }
   const groups = [...byIdentity.values()];
   for (const group of groups) group.shadow_costs = Object.fromEntries(Object.entries(group.shadow_costs).sort(([a], [b]) => compareText(a, b)));
-  return groups.sort(fields[0] === "day" ? byValues(fields) : (a, b) => byCostDescending(a, b) || byValues(fields)(a, b));
+  return groups.sort(spendOrder(fields, groups));
+}
+
+/**
+ * The order of a report's rows: by the first field as it would be alone (days in order, anything
+ * else the largest total first), then by the values of the fields in order, so that the rows of
+ * one key (of --by key,model) stay together, biggest spender first, its models by name.
+ */
+function spendOrder(fields: GroupField[], groups: SpendGroup[]): (a: SpendGroup, b: SpendGroup) => number {
+  const [first] = fields;
+  if (first === undefined || first === "day") return byValues(fields);
+  const totals = new Map<string | null, bigint>();
+  for (const group of groups) {
+    const value = group.group[first] ?? null;
+    totals.set(value, (totals.get(value) ?? 0n) + attodollarsFromText(group.cost_usd));
+  }
+  const firstTotal = (group: SpendGroup) => totals.get(group.group[first] ?? null) ?? 0n;
+  const values = byValues(fields);
+  return (a, b) => {
+    const left = firstTotal(a);
+    const right = firstTotal(b);
+    return left === right ? values(a, b) : left > right ? -1 : 1;
+  };
 }
 
 function compareText(a: string | null, b: string | null): number {
@@ -101,10 +123,4 @@ function byValues(fields: GroupField[]) {
     }
     return 0;
   };
-}
-
-function byCostDescending(a: SpendGroup, b: SpendGroup): number {
-  const left = attodollarsFromText(a.cost_usd);
-  const right = attodollarsFromText(b.cost_usd);
-  return left === right ? 0 : left > right ? -1 : 1;
 }
