@@ -37,8 +37,8 @@ export interface Outcome {
   warnings: string[];
   /** What the request held against its key's budget (the most it could cost), if it held anything. */
   held?: Money;
-  /** Of `held`, what the input alone could cost (the hold with no output): see unreportedCharge. */
-  heldInput?: Money;
+  /** Of `held`, what the input alone could cost (the hold with no output), computed only when a row needs it: see unreportedCharge. */
+  heldInput?: () => Money;
   /** The request's max_tokens: the most output an answer whose output was never reported can have. */
   maxTokens?: number;
   /** Its web_search tools' max_uses summed (the most searches an answer whose count was never reported can have); null when one has none. */
@@ -147,7 +147,7 @@ function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, da
  * count is an estimate), so the gateway keeps it for the month and a warning names it.
  */
 function unreportedCharge(outcome: Outcome, attempts: AttemptRecord[], warnings: string[]): Money {
-  const each = outcome.stream ? outcome.heldInput : outcome.held;
+  const each = outcome.stream ? outcome.heldInput?.() : outcome.held;
   if (each === undefined || attempts.length === 0) return 0n;
   const what = outcome.stream ? "the most its input could cost" : "its budget hold, the most it could cost";
   const times = attempts.length === 1 ? "" : ` for each of its ${attempts.length} attempts`;
@@ -244,8 +244,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     shadow_costs: shadow,
     warnings: warnings.map((warning) => storableText(warning)),
   };
-  // Unpriced: the most it could have cost (its hold), so that a pricing failure is not free spend.
-  // What the ledger's sums count of it when budgets reload: cost_usd_upper where the row has one, else cost_usd.
+  // What the ledger's sums count of the charge when budgets reload: cost_usd_upper where the row has one, else cost_usd.
   const stored = upper ?? cost?.total ?? 0n;
   return { row, charged, stored, ...(fault === undefined ? {} : { fault }) };
 }

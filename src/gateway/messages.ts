@@ -161,7 +161,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let releaseBudget: Release | undefined;
   /** What the request holds against its key's budget: charged in place of a cost that cannot be priced. */
   let held: Money | undefined;
-  let heldInput: Money | undefined;
+  let heldInput: (() => Money) | undefined;
   let maxTokens: number | undefined;
   let webSearchesAtMost: number | null | undefined;
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
@@ -239,7 +239,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
       held = hold;
-      heldInput = budgetHold(candidatesTried, { ...holding, maxTokens: 0, webSearches: 0 });
+      // Needed only by a row with an attempt cut before it reported anything: priced then, not on every request.
+      heldInput = () => budgetHold(candidatesTried, { ...holding, maxTokens: 0, webSearches: 0 });
     }
 
     const deadlineAt = startedAt + state.config.config.timeouts.total_ms;

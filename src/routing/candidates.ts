@@ -160,14 +160,17 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
  * For a key's budget: a high estimate of the most a request can cost on any of `candidates` (the
  * ones it may be tried on). All its input at the priciest rate it can be billed at (a cache write
  * of `cacheTtl`, the longest its breakpoints ask for, if the deployment prices caching), and all
- * of `max_tokens` as output, at the fast rates for fast mode. Input is counted from the body's size
- * (requestTokens), so text that runs to more tokens than bytes/4 can still cost more.
+ * of `max_tokens` as output, at the fast rates for fast mode, and `webSearches` (the max_uses of its
+ * web_search tools) at the search fee where the block has one; null (a tool without max_uses)
+ * cannot be held for. Input is counted from the body's size (requestTokens), so text that runs to
+ * more tokens than bytes/4 can still cost more.
  */
 export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined; fast?: boolean; webSearches?: number | null }): bigint {
-  // Its web searches at their fee, where max_uses bounds them (without one they cannot be held).
   const searches = request.webSearches ? { webSearchRequests: request.webSearches } : {};
   let most = 0n;
   for (const { deployment, block } of candidates) {
+    // A block without a search fee would refuse the searches and with them the whole hold.
+    const searched = block.fees.webSearchPer1000 === undefined ? {} : searches;
     // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
     // 5-minute write, plain input (a block with no 1-hour rate bills the breakpoint as it can).
     const cached = request.cacheTtl !== undefined && block.standard.cacheWrite5m !== undefined;
@@ -177,7 +180,7 @@ export function budgetHold(candidates: Candidate[], request: { inputTokens: numb
     for (const input of inputs) {
       try {
         // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
-        const cost = priceRequest(deployment.offering, block, { ...input, ...searches, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
+        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
         if (cost > most) most = cost;
         break;
       } catch (error) {

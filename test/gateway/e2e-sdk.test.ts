@@ -487,6 +487,21 @@ describe("errors in the Anthropic shape", () => {
       const [row] = await harness.ledger.store.recent(1, { key_id: id });
       assert.deepEqual([row?.status, row?.cost_usd, row?.cost_exact], [499, "0", false], "the row states only what it knows");
       assert.ok(row?.warnings.some((warning) => warning.startsWith(`usage not reported by anthropic-haiku: its budget hold, the most it could cost, $${charged}`)), row?.warnings.join("; "));
+
+      // A stream reports its input first: cut before that, only the input's most is charged, not max_tokens of output.
+      const streamed = await harness.createKey({ name: "gone-stream-budget", budget: "5" });
+      const streamer = new Anthropic({ apiKey: streamed.secret, baseURL: harness.gateway.url, maxRetries: 0, timeout: 300 });
+      harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 1500 }, count: 1 }] });
+      await assert.rejects(streamer.messages.create({ model: "haiku-via-anthropic", max_tokens: 200, stream: true, messages: [{ role: "user", content: "hi" }] }), Anthropic.APIConnectionTimeoutError);
+      const streamSpend = async () => {
+        const answer = await fetch(`${harness.gateway.url}/v1/switchyard/budget?key=${streamed.id}`, { headers: { "x-api-key": harness.adminKey } });
+        return String(((await answer.json()) as Record<string, unknown>).month_spend_usd);
+      };
+      const streamDeadline = Date.now() + 5_000;
+      while ((await streamSpend()) === "0" && Date.now() < streamDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The body's ~120 bytes at ~4 a token, at $1 per million input tokens: a few hundred-millionths of a dollar.
+      const inputOnly = await streamSpend();
+      assert.ok(Number(inputOnly) > 0 && Number(inputOnly) < 0.0001, `charged ${inputOnly}`);
     } finally {
       harness.anthropic.setProfile("instant");
     }

@@ -173,12 +173,13 @@ test("unknown usage is not zero: an attempt cut before it reported anything char
   const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
   const deployment = [...config.deployments.values()][0];
   const held = 1_000_000_000_000_000_000n; // $1
-  const heldInput = 250_000_000_000_000_000n; // $0.25
+  const inputPart = 250_000_000_000_000_000n; // $0.25
+  const heldInput = () => inputPart;
   const timedOut: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: null, error: "timeout", latency_ms: 400 };
 
   const stream = buildLedgerRow(outcomeOf({ stream: true, held, heldInput, status: 504, attempts: [timedOut] }));
   assert.deepEqual([stream.row.cost_usd, stream.row.cost_exact, stream.row.cost_usd_upper], ["0", false, null], "the row states only what it knows");
-  assert.equal(stream.charged, heldInput, "a stream reports its input first: cut before that, the input at most was processed");
+  assert.equal(stream.charged, inputPart, "a stream reports its input first: cut before that, the input at most was processed");
   assert.equal(stream.stored, 0n);
   assert.ok(stream.row.warnings.includes("usage not reported by a-sonnet: the most its input could cost, $0.25, is charged to the key in its place (by this gateway, this month)"), stream.row.warnings.join("; "));
 

@@ -474,4 +474,9 @@ test("web search: max_uses bounds the searches a request may make, summed over i
   // Three searches at $10 per 1,000 = $0.03 more.
   assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: 3 }) - plain, 30_000_000_000_000_000n);
   assert.equal(budgetHold(ranked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: null }), plain, "unbounded searches cannot be held");
+  // A block with no search fee (Bedrock's) holds its tokens all the same, not nothing.
+  const bedrock = all.filter((deployment) => deployment.id === "b-global");
+  const bedrockRanked = rankCandidates(input({ deployments: bedrock })).ranked;
+  assert.equal(bedrockRanked[0]?.block.fees.webSearchPer1000, undefined, "the case this checks");
+  assert.equal(budgetHold(bedrockRanked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: 3 }), budgetHold(bedrockRanked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }));
 });

@@ -110,7 +110,6 @@ function toolUseBlocks(toolCalls: unknown, field: string): Block[] {
   });
 }
 
-/** Appends a turn, merging it into the previous one when the role repeats (Anthropic alternates). */
 /** Appends a message's blocks to the conversation (merged into the last turn if it has the same role), noting where each came from. */
 function append(conversation: { turns: Turn[]; sources: number[][] }, from: number, role: Turn["role"], content: Block[]): void {
   if (content.length === 0) return;

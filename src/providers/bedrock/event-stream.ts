@@ -90,7 +90,6 @@ class FrameReader {
     return items;
   }
 
-
   /** At the end of the body: throws if it ended inside a frame (as the AWS SDK does) or before its `closing` event. */
   finish(closed: boolean, closing: string): void {
     if (this.pendingBytes.length > 0) throw new UpstreamError("upstream_server", `${this.who}: truncated event-stream message (${this.pendingBytes.length} bytes of an unfinished frame)`);
