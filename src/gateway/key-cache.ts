@@ -25,6 +25,9 @@ export class KeyCache {
    */
   private verified = new Map<string, ApiKeyRecord>();
   private version = -1;
+  /** Loads begun (refresh), and the number of the one the keys in memory come from. */
+  private loadsBegun = 0;
+  private loadApplied = 0;
   private timer: NodeJS.Timeout | undefined;
   /** A timed check under way: the next tick does not start another (a slow store would pile them up). */
   private checking = false;
@@ -49,9 +52,9 @@ export class KeyCache {
   }
 
   /**
-   * One timed check at a time, however long it takes (the key store bounds its own queries), so a
-   * slow store is never asked twice at once; one that has not answered within five periods is
-   * reported, as a failed one is.
+   * One timed check at a time, however long it takes (the key store bounds its own queries), so
+   * timed checks never pile up on a slow store (a recheck may overlap one: refresh keeps the newer
+   * load); one that has not answered within five periods is reported, as a failed one is.
    */
   private check(): void {
     if (this.checking) return;
@@ -65,11 +68,21 @@ export class KeyCache {
     });
   }
 
+  /**
+   * Loads the keys if the store's version moved (or `force`). Loads may overlap (a recheck, an admin
+   * refresh and a timed check): one begun before the load the keys in memory come from never
+   * replaces them, or a slow load begun before a revocation would bring the revoked key back.
+   */
   async refresh(force = true): Promise<void> {
     const asked = this.now();
+    const load = ++this.loadsBegun;
     const version = await this.store.version();
     if (force || version !== this.version) {
       const records = await this.store.list();
+      // Begun before the load in memory: what it read may be older (by start, not by version,
+      // which a store made anew starts again from 0).
+      if (load < this.loadApplied) return;
+      this.loadApplied = load;
       this.byHash = new Map(records.filter((record) => record.revoked_at === null).map((record) => [record.hash, record]));
       this.revokedByHash = new Map(records.filter((record) => record.revoked_at !== null).map((record) => [record.hash, record]));
       this.verified = new Map();

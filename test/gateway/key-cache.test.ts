@@ -103,3 +103,45 @@ test("a secret not in memory is looked for again once the store has been asked (
     cache.stop();
   }
 });
+
+test("loads that overlap (a recheck during a slow timed check): one begun earlier never replaces a later one's keys, so a revoked key stays refused", async () => {
+  const { secret, record } = newApiKey({ name: "revoked-soon", monthly_budget_usd: null, allowed_models: [], tags: {} });
+  let version = 1;
+  let records: ApiKeyRecord[] = [record];
+  /** When set, list() answers with what the store held when it was called, but only once released. */
+  let slow: { release: () => void } | undefined;
+  const store = {
+    async version() {
+      return version;
+    },
+    async list() {
+      const snapshot = records;
+      if (slow) await new Promise<void>((resolve) => (slow = { release: resolve }));
+      return snapshot;
+    },
+  } as unknown as KeyStore;
+  const cache = new KeyCache(store, 60_000);
+  await cache.start();
+  try {
+    assert.equal(cache.verify(secret)?.id, record.id);
+    // A load begins (version 2: another key changed) and reads the list before the revocation...
+    version = 2;
+    slow = { release: () => undefined };
+    const older = cache.refresh(false);
+    await sleep(10);
+    const releaseOlder = slow.release;
+    slow = undefined;
+    // ...then the key is revoked, and a later load sees it.
+    records = [{ ...record, revoked_at: Date.now() }];
+    version = 3;
+    await cache.refresh(false);
+    assert.equal(cache.verify(secret), undefined, "revoked");
+    // The older load ends last: its keys (the key still active) must not come back.
+    releaseOlder();
+    await older;
+    assert.equal(cache.verify(secret), undefined, "still revoked after the older load ended");
+    assert.equal(cache.revoked(secret)?.id, record.id);
+  } finally {
+    cache.stop();
+  }
+});
