@@ -3,6 +3,7 @@
  * with a sentence that says what is wrong and what to change. Unknowns are warnings, not passes
  * in disguise: the report shows them.
  */
+import { contextWindow } from "../pricing/request-limits.js";
 import { residencyMeets, type Capabilities, type LatencyData, type ProviderId } from "../catalog/schema.js";
 import type { Check } from "./option.js";
 import type { RequestTokens } from "./request-tokens.js";
@@ -129,11 +130,12 @@ export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens
   }
 
   if (tokens && facts.capabilities) {
-    const window = facts.capabilities.context_window;
+    // The window price and compare check against too: 1M where the context-1m beta gives it.
+    const window = contextWindow(facts.capabilities);
     const maxOutput = facts.capabilities.max_output_tokens;
     const problems: string[] = [];
-    if (window !== undefined && tokens.largestInput + tokens.largestOutput > window) {
-      problems.push(`the largest request (${tokens.largestInput} input + ${tokens.largestOutput} output tokens) exceeds the ${window}-token context window`);
+    if (window !== undefined && tokens.largestInput + tokens.largestOutput > window.tokens) {
+      problems.push(`the largest request (${tokens.largestInput} input + ${tokens.largestOutput} output tokens) exceeds the ${window.tokens}-token context window${window.viaBeta ? " (with the context-1m beta)" : ""}`);
     }
     if (maxOutput !== undefined && tokens.largestOutput > maxOutput) {
       problems.push(`${tokens.largestOutput} output tokens exceed the model's ${maxOutput}-token output limit`);
@@ -142,7 +144,7 @@ export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens
       checks.push({
         check: "context_window",
         ok: problems.length === 0,
-        message: problems.length === 0 ? `the largest request fits the context window${window ? ` (${window} tokens)` : ""}` : `${problems.join("; ")}; split the request or pick a larger-context model`,
+        message: problems.length === 0 ? `the largest request fits the context window${window ? ` (${window.tokens} tokens${window.viaBeta ? ", with the context-1m beta" : ""})` : ""}` : `${problems.join("; ")}; split the request or pick a larger-context model`,
       });
     }
   }

@@ -61,6 +61,18 @@ test("a one-request workload costs exactly what switchyard price says", { skip: 
   assert.ok(compared >= 2, "at least two deployments compared");
 });
 
+test("plan and price agree on the context window: a 200K model whose 1M window comes with the context-1m beta takes a 500K request in both", { skip: skipReal }, () => {
+  const workload = resolve(OUTPUT, "long-context.yaml");
+  writeFileSync(workload, "name: long\nsegments:\n  - name: s\n    requests_per_month: 1\n    input_tokens: 500000\n    output_tokens: 1000\n    models: [claude-sonnet-4-5]\n");
+  const planned = JSON.parse(run("plan", workload, "--json", "--at", "2026-01-15").stdout) as { options: { provider: string; route: string; feasible: boolean; reasons: string[] }[] };
+  const direct = planned.options.find((option) => option.provider === "anthropic" && option.route === "global");
+  assert.ok(direct, "an Anthropic API option");
+  assert.equal(direct.feasible, true, direct.reasons.join("; "));
+  const priced = run("price", "--model", "claude-sonnet-4-5", "--provider", "anthropic", "--route", "global", "--input", "500000", "--output", "1000", "--at", "2026-01-15");
+  assert.equal(priced.code, 0, priced.stderr);
+  assert.doesNotMatch(priced.stdout + priced.stderr, /context window/);
+});
+
 test("--json carries the contract fields, money as exact decimal strings, feasible options ranked by cost", { skip: skipReal }, () => {
   const workload = resolve(PLANNER_FIXTURES, "workloads/mixed.yaml");
   const result = run("plan", workload, "--json", "--at", "2026-11-22", ...PLANNER_CATALOG_FILES.flatMap((file) => ["--catalog", file]));
