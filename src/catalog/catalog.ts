@@ -114,17 +114,15 @@ export class Catalog {
     return this.data.regions.get(region);
   }
 
-  /** Every compliance programme some offering lists, sorted: "fedramp-high", "hipaa", "soc2", ... */
-  complianceProgrammes(): string[] {
-    return [...new Set(this.data.offerings.flatMap((offering) => offering.compliance))].sort();
-  }
+  /** Every compliance programme some offering lists, sorted ("fedramp-high", "hipaa", "soc2", ...), computed once. */
+  private programmes: string[] | undefined;
 
   /**
    * Why a compliance programme a user requires cannot be matched, or undefined when the catalog
    * knows it. A misspelt one would exclude every deployment, so configs and workloads refuse it.
    */
   unknownProgramme(programme: string): string | undefined {
-    const known = this.complianceProgrammes();
+    const known = (this.programmes ??= [...new Set(this.data.offerings.flatMap((offering) => offering.compliance))].sort());
     if (known.includes(programme)) return undefined;
     return `unknown compliance programme ${JSON.stringify(programme)}; the catalog knows ${known.join(", ")}`;
   }

@@ -164,7 +164,7 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
         dropFields: deployment.drop_fields.map(dropPath),
         usOffering:
           isAnthropicShape({ provider }) && offering.route !== "us"
-            ? catalog.offerings.find((candidate) => candidate.provider === offering.provider && candidate.model.id === offering.model.id && candidate.route === "us")
+            ? catalog.findOffering(offering.provider, offering.model.id, "us")
             : undefined,
       });
     } catch (error) {

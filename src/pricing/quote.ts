@@ -40,6 +40,7 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
   if (resolution.offering) return resolution.offering;
   const { model, provider, route, region } = resolution;
   const onProvider = catalog.offeringsOf(model.id).filter((offering) => offering.provider === provider);
+  const routes = [...new Set(onProvider.map((offering) => offering.route))];
   const available = onProvider.map((offering) => offering.route + (offering.regions ? ` (${offering.regions.join(", ")})` : ""));
   if (route === "us" && (provider === "anthropic" || provider === "claude-platform-aws")) {
     throw new CatalogLookupError(
@@ -50,12 +51,12 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
   }
   if (resolution.bedrockBaseId !== undefined && route === "in-region") {
     // No route was named and the model has no in-region offering: the base id is not a way to reach it.
-    const onBedrock = catalog.offeringsOf(model.id).filter((offering) => offering.provider === "bedrock");
-    const profiles = [...new Set(onBedrock.map((offering) => offering.modelId))];
-    if (profiles.length > 0 && !onBedrock.some((offering) => offering.route === "in-region")) {
+    // A Bedrock base id: the provider is Bedrock.
+    const profiles = [...new Set(onProvider.map((offering) => offering.modelId))];
+    if (profiles.length > 0 && !routes.includes("in-region")) {
       throw new CatalogLookupError(
         `${resolution.bedrockBaseId} is Bedrock's in-region foundation-model id, but ${model.id} is sold on Bedrock only through ` +
-          `its inference profiles: ${profiles.join(", ")}; give one of those ids, or name the route (${catalog.bedrockRoutes(model).join(", ")})`,
+          `its inference profiles: ${profiles.join(", ")}; give one of those ids, or name the route (${routes.join(", ")})`,
         "model",
       );
     }
@@ -71,7 +72,6 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
   // has in other regions is the region's.
   const routeRegions = onProvider.filter((offering) => offering.route === route).flatMap((offering) => offering.regions ?? []);
   if (region === undefined || routeRegions.length === 0) {
-    const routes = [...new Set(onProvider.map((offering) => offering.route))];
     throw new CatalogLookupError(`${model.id} has no ${provider} route ${JSON.stringify(route)}${didYouMean(route, routes)}; its ${provider} routes: ${available.join("; ")}`, "route");
   }
   const here = onProvider.filter((offering) => offering.regions === undefined || offering.regions.includes(region)).map((offering) => offering.route);

@@ -158,7 +158,7 @@ function valueAt(root: unknown, path: FieldPath): unknown {
  * One issue per unknown key of the map at `path`, at the key's own line (zod reports them against
  * their parent), with the known key it is closest to or the keys known there.
  */
-export function unknownKeyIssues(source: YamlSource, path: FieldPath, keys: readonly string[]): FileIssue[] {
+function unknownKeyIssues(source: YamlSource, path: FieldPath, keys: readonly string[]): FileIssue[] {
   const known = keysAt(source.schema, path);
   const map = source.document.getIn(path, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
   const pairs = path.length === 0 ? (source.document.contents as typeof map) : map;

@@ -137,7 +137,7 @@ test("a listen.port fetch() refuses (its bad ports: 10080, 6000, 6665-6669, …)
   for (const port of [8080, 10081, 0]) assert.deepEqual(parseGatewayConfig(`listen: { port: ${port} }\n${BASE}`, "gw.yaml", catalog()).warnings, [], String(port));
 });
 
-test("the blocked ports are the undici in use's (Node's fetch follows the same standard)", () => {
+test("the blocked ports are the Fetch standard's list, as the undici package has it (Node 20's own fetch, undici 6, follows the same standard)", () => {
   const { badPorts } = createRequire(import.meta.url)("undici/lib/web/fetch/constants.js") as { badPorts: readonly string[] };
   assert.deepEqual([...FETCH_BLOCKED_PORTS].map(String), [...badPorts]);
 });
