@@ -213,16 +213,10 @@ function bySegmentOrder(a: string, b: string): number {
  * Journal dropped without close() is collected with its connection, which releases it.
  */
 function takeLock(dir: string): Database.Database {
-  const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });
-  try {
-    lock.exec("BEGIN EXCLUSIVE");
-  } catch (error) {
-    lock.close();
-    if (errorCode(error) === "SQLITE_BUSY") {
-      const holder = ownerOf(dir);
-      throw new JournalInUseError(`ledger journal ${dir} is in use by ${holder}; give each gateway process its own journal directory`, holder);
-    }
-    throw error;
+  const lock = tryLock(dir);
+  if (lock === undefined) {
+    const holder = ownerOf(dir);
+    throw new JournalInUseError(`ledger journal ${dir} is in use by ${holder}; give each gateway process its own journal directory`, holder);
   }
   writeFileSync(join(dir, OWNER_FILE), `pid ${process.pid} on host ${hostname()}, since ${new Date().toISOString()}\n`);
   rmSync(join(dir, LEGACY_LOCK_FILE), { force: true });
@@ -235,16 +229,26 @@ function takeLock(dir: string): Database.Database {
  */
 export function journalHolder(dir: string): string | undefined {
   if (!existsSync(join(dir, LOCK_FILE))) return undefined;
+  const lock = tryLock(dir);
+  if (lock === undefined) return ownerOf(dir);
+  try {
+    lock.exec("ROLLBACK");
+  } finally {
+    lock.close();
+  }
+  return undefined;
+}
+
+/** journal.lock opened in an exclusive transaction, or undefined when another connection holds it. */
+function tryLock(dir: string): Database.Database | undefined {
   const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });
   try {
     lock.exec("BEGIN EXCLUSIVE");
-    lock.exec("ROLLBACK");
-    return undefined;
+    return lock;
   } catch (error) {
-    if (errorCode(error) === "SQLITE_BUSY") return ownerOf(dir);
-    throw error;
-  } finally {
     lock.close();
+    if (errorCode(error) === "SQLITE_BUSY") return undefined;
+    throw error;
   }
 }
 
