@@ -55,7 +55,6 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
   const powerLoss = config.durability === "power-loss";
   let store: LedgerStore;
   let keys: KeyStore;
-  let defaultJournalDir: string | undefined;
   if (config.kind === "sqlite") {
     const synchronous = powerLoss ? "FULL" : "NORMAL";
     const database = openSqlite(config.path, { synchronous, mustExist: config.mustExist ?? false });
@@ -66,19 +65,17 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
       throw error;
     }
     keys = new SqliteKeyStore(database);
-    defaultJournalDir = journalDirOf(config);
   } else {
     const schema = config.schema ?? DEFAULT_SCHEMA;
     const pool = openPool(config.url, onError);
     store = new PostgresLedgerStore(pool, schema);
     keys = new PostgresKeyStore(pool, schema);
-    defaultJournalDir = journalDirOf(config);
   }
   try {
     await store.migrate({ mustExist: config.mustExist ?? false });
     let writer: LedgerWriter = noJournalWriter;
     if (config.journal !== false) {
-      const journalDir = defaultJournalDir;
+      const journalDir = journalDirOf(config);
       if (journalDir === undefined) throw new Error("an in-memory SQLite ledger needs a journalDir (or journal: false)");
       writer = JournalLedgerWriter.open(store, {
         journalDir,
