@@ -32,6 +32,8 @@ export interface BurnDown {
   projected: Decimal;
   /** When the rate is measured from (ms), and what that moment is. */
   rateSince: number;
+  /** rateSince in days since the month's start, fractional: where the rate's line starts on a day axis. */
+  rateSinceDays: number;
   rateSinceWhat: ProjectedFrom;
 }
 
@@ -56,7 +58,18 @@ export function burnDown(daily: ReadonlyMap<string, Money>, now: number, created
   const { at: rateSince, what: rateSinceWhat } = rateStart(from, createdAt, firstSpendDay);
   const rateMs = Math.max(DAY_MS, now - rateSince);
   const projected = moneyToDecimal(running).add(moneyToDecimal(running).mul(Decimal.fromInteger(Math.max(0, resets_at - now))).div(Decimal.fromInteger(rateMs), 18));
-  return { monthStart: from, resetsAt: resets_at, daysInMonth, elapsedDays: Math.max(0, now - from) / DAY_MS, cumulative, spent: running, projected, rateSince, rateSinceWhat };
+  return {
+    monthStart: from,
+    resetsAt: resets_at,
+    daysInMonth,
+    elapsedDays: Math.max(0, now - from) / DAY_MS,
+    cumulative,
+    spent: running,
+    projected,
+    rateSince,
+    rateSinceDays: (rateSince - from) / DAY_MS,
+    rateSinceWhat,
+  };
 }
 
 function rateStart(monthStart: number, createdAt: number, firstSpendDay: number | undefined): { at: number; what: ProjectedFrom } {

@@ -12,8 +12,8 @@ function key(index: number): ApiKeyRecord {
   return { id: `key_${index}`, name: `team-${index}`, prefix: "sk-sy-x", hash: "0".repeat(64), allowed_models: [], tags: {}, monthly_budget_usd: "1", created_at: 0, revoked_at: null };
 }
 
-function spent(keyId: string, cost: string, charged: string): SpendGroup {
-  return { group: { key: keyId, day: DAY }, requests: 1, errors: 0, cost_usd: cost, charged_usd: charged, inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+function spent(keyId: string, cost: string, charged: string, day = DAY): SpendGroup {
+  return { group: { key: keyId, day }, requests: 1, errors: 0, cost_usd: cost, charged_usd: charged, inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
 }
 
 function context(keys: ApiKeyRecord[], groups: SpendGroup[]): DashboardContext {
@@ -54,9 +54,17 @@ test("a key created mid-month is projected at its rate since its creation, and t
   const { body } = await budgetsPage(context([created], [spent("key_1", "10", "10")]));
   const row = /<tr data-row="key_1"[^]*?<\/tr>/.exec(body)?.[0] ?? "";
   assert.match(row, /projected over/);
-  assert.match(row, /data-col="projected"[^>]*title="exact quotient: 31\.428571428571428571\d*">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
+  assert.match(row, /data-col="projected"[^>]*title="exact: 31\.428571428571428571\d*">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
   assert.match(body, /straight-line projection ≈ \$31\.43 \(its rate from its creation on the 20th\)/);
-  assert.match(body, /<g data-marker="start"[^>]*><line [^>]*\/><text [^>]*>created<\/text>/);
+  assert.match(body, /<g data-marker="start" data-requests="19"><line [^>]*\/><text [^>]*>created<\/text>/, "on the 20th's start");
   const old = await budgetsPage(context([{ ...created, created_at: 0 }], [spent("key_1", "10", "10")]));
   assert.doesNotMatch(old.body, /data-rate-since/, "a key older than the month says nothing more");
+});
+
+test("spend on a day before the key's creation starts its rate at that day, and the page and the marker say 'first spend'", async () => {
+  const created = { ...key(1), monthly_budget_usd: "20", created_at: Date.UTC(2026, 10, 20, 5) };
+  const { body } = await budgetsPage(context([created], [spent("key_1", "1", "1", "2026-11-19"), spent("key_1", "2.5", "2.5")]));
+  assert.match(body, /data-rate-since="first spend">from its first spend on the 19th<\/div>/);
+  assert.match(body, /straight-line projection ≈ \$9\.33 \(its rate from its first spend on the 19th\)/);
+  assert.match(body, /<g data-marker="start" data-requests="18"><line [^>]*\/><text [^>]*>first spend<\/text>/, "on the 19th's start");
 });

@@ -14,6 +14,7 @@ test("a key older than the month projects from the 1st: $11.25 by the 23rd noon 
   const burn = burnDown(spend({ "2026-11-02": "11.25" }), NOW, NOV_1 - 40 * DAY);
   assert.equal(burn.rateSinceWhat, "month start");
   assert.equal(burn.rateSince, NOV_1);
+  assert.equal(burn.rateSinceDays, 0);
   assert.equal(burn.projected.toString(), "15");
 });
 
@@ -21,6 +22,7 @@ test("a key created on the 20th projects from its creation: $7 in 3.5 days is $2
   const burn = burnDown(spend({ "2026-11-20": "3", "2026-11-23": "4" }), NOW, NOV_1 + 19 * DAY);
   assert.equal(burn.rateSinceWhat, "key created");
   assert.equal(burn.rateSince, NOV_1 + 19 * DAY);
+  assert.equal(burn.rateSinceDays, 19);
   assert.equal(burn.projected.toString(), "22");
   assert.equal(burn.spent, parseUsd("7"));
   assert.equal(burn.cumulative.length, 23, "the chart still runs from the 1st");
@@ -29,6 +31,7 @@ test("a key created on the 20th projects from its creation: $7 in 3.5 days is $2
 test("a key created an hour ago is measured over a day at least: its first request is not a rate", () => {
   const burn = burnDown(spend({ "2026-11-23": "0.5" }), NOW, NOW - HOUR);
   assert.equal(burn.rateSinceWhat, "key created");
+  assert.equal(burn.rateSinceDays, 22.5 - 1 / 24, "days are fractional");
   // $0.5 a day for the 7.5 days left, not $0.5 an hour.
   assert.equal(burn.projected.toString(), "4.25");
 });
@@ -37,6 +40,7 @@ test("spend on a day before the key's recorded creation (another replica's clock
   const burn = burnDown(spend({ "2026-11-19": "1", "2026-11-23": "2.5" }), NOW, NOV_1 + 19 * DAY + 5 * HOUR);
   assert.equal(burn.rateSinceWhat, "first spend");
   assert.equal(burn.rateSince, NOV_1 + 18 * DAY);
+  assert.equal(burn.rateSinceDays, 18);
   // $3.5 over 4.5 days, for 7.5 days more.
   assert.equal(burn.projected.round(6).toString(), "9.333333");
 });

@@ -6,7 +6,7 @@ import { monthWindow } from "../../ledger/budget-window.js";
 import type { ApiKeyRecord } from "../../ledger/ledger.js";
 import { lineChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
 import { formatUsd, moneyToDecimal, parseUsd } from "../../pricing/money.js";
-import { burnDown, type BurnDown } from "../burn-down.js";
+import { burnDown, type BurnDown, type ProjectedFrom } from "../burn-down.js";
 import type { DashboardContext } from "../context.js";
 import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
@@ -20,7 +20,6 @@ const STATUS_TEXT: Record<Status, [string, string]> = {
   exhausted: ["budget spent", "bad"],
   no_budget: ["no budget", "none"],
 };
-const DAY_MS = 86_400_000;
 const STATUS_COLOURS: Record<string, string> = { "on track": "#059669", "projected over": "#d97706", "budget spent": "#dc2626" };
 
 function statusOf(key: ApiKeyRecord, burn: BurnDown): Status {
@@ -53,10 +52,17 @@ function dayOfMonth(at: number): string {
   return `the ${day}${suffix}`;
 }
 
-/** Where a key's rate is measured from, in words; undefined from the month's start (the usual case). */
+/** Where a key's rate is measured from: in words (before its day) and on the burn-down's marker; nothing from the month's start (the usual case). */
+const RATE_SINCE: Record<ProjectedFrom, { words: string; marker: string } | undefined> = {
+  "month start": undefined,
+  "key created": { words: "from its creation on", marker: "created" },
+  "first spend": { words: "from its first spend on", marker: "first spend" },
+};
+
+/** Where a key's rate is measured from, in words; undefined from the month's start. */
 function rateSinceText(burn: BurnDown): string | undefined {
-  if (burn.rateSinceWhat === "month start") return undefined;
-  return burn.rateSinceWhat === "key created" ? `from its creation on ${dayOfMonth(burn.rateSince)}` : `from its first spend on ${dayOfMonth(burn.rateSince)}`;
+  const since = RATE_SINCE[burn.rateSinceWhat];
+  return since && `${since.words} ${dayOfMonth(burn.rateSince)}`;
 }
 
 function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
@@ -64,6 +70,7 @@ function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
   const spentLine = [{ x: 0, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(day + 1, burn.elapsedDays), y: chartValue(formatUsd(amount)) }))];
   const projected = Number(burn.projected.toFixed(6));
   const since = rateSinceText(burn);
+  const marker = RATE_SINCE[burn.rateSinceWhat]?.marker;
   return lineChart(
     `burn-down-${key.id}`,
     `${key.name}: spend this month against its ${usd(key.monthly_budget_usd)} budget`,
@@ -78,7 +85,7 @@ function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
       { id: "budget", label: `budget ${usd(key.monthly_budget_usd)}`, colour: "#dc2626", points: [{ x: 0, y: budget }, { x: burn.daysInMonth, y: budget }] },
     ],
     [
-      ...(since ? [{ x: (burn.rateSince - burn.monthStart) / DAY_MS, label: burn.rateSinceWhat === "key created" ? "created" : "first spend", kind: "start" }] : []),
+      ...(marker ? [{ x: burn.rateSinceDays, label: marker, kind: "start" }] : []),
       { x: burn.elapsedDays, label: "now", kind: "today" },
     ],
     "day of the month (UTC)",
@@ -93,7 +100,7 @@ function projectedCell(burn: BurnDown): Cell {
   return {
     html: `≈ ${roundedUsd(burn.projected)}${since ? `<div class="note" data-rate-since="${escapeHtml(burn.rateSinceWhat)}">${escapeHtml(since)}</div>` : ""}`,
     sort: burn.projected.toString(),
-    title: `exact quotient: ${burn.projected.toString()}`,
+    title: `exact: ${burn.projected.toString()}`,
   };
 }
 
