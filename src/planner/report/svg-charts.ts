@@ -78,10 +78,14 @@ export function fitText(text: string, width: number): string {
   return "…";
 }
 
-/** A <text> shortened to `width` px; when it was, the whole text is its tooltip (a <title>). */
+/** A <text> showing `shown`; when that is `whole` shortened, the whole is its tooltip (a <title>). */
+function textWithTooltip(shown: string, whole: string, attributes: string): string {
+  return `<text ${attributes}>${escapeHtml(shown)}${shown === whole ? "" : `<title>${escapeHtml(whole)}</title>`}</text>`;
+}
+
+/** A <text> shortened to `width` px; when it was, the whole text is its tooltip. */
 function fittedText(text: string, width: number, attributes: string): string {
-  const shown = fitText(text, width);
-  return `<text ${attributes}>${escapeHtml(shown)}${shown === text ? "" : `<title>${escapeHtml(text)}</title>`}</text>`;
+  return textWithTooltip(fitText(text, width), text, attributes);
 }
 
 /** The label column's width for these labels: LABEL_WIDTH, or more for long ones, up to MOST_LABEL_WIDTH. */
@@ -90,24 +94,35 @@ function labelColumn(labels: string[]): number {
   return Math.min(MOST_LABEL_WIDTH, Math.max(LABEL_WIDTH, Math.ceil(widest) + 16));
 }
 
+/** Where a legend entry goes (its swatch at x, on that row) and what it reads. */
+interface LegendPlace {
+  x: number;
+  row: number;
+  /** The label, shortened in the middle when wider than a whole row. */
+  shown: string;
+  /** The whole label (the tooltip when `shown` is shortened). */
+  label: string;
+}
+
 /**
  * Legend entries flowed left to right from `left`, onto a new row when the next one would run past
  * `right` (on the first row, `firstRowRight`: room for what shares that row): none overlaps another
  * or leaves the chart. `swatch` is the marker's width before the text. An entry wider than a whole
- * row is shortened in the middle, with its full name as a tooltip.
+ * row is shortened in the middle (it starts a row), with its full name as a tooltip.
  */
-function legendLayout(labels: string[], left: number, right: number, swatch: number, firstRowRight = right): { rows: number; place: { x: number; row: number; text: string }[] } {
+function legendLayout(labels: string[], left: number, right: number, swatch: number, firstRowRight = right): { rows: number; place: LegendPlace[] } {
   const gap = 24;
-  const place: { x: number; row: number; text: string }[] = [];
+  const place: LegendPlace[] = [];
   let x = left;
   let row = 0;
   for (const label of labels) {
-    const width = swatch + Math.min(textWidth(label), right - left - swatch);
+    const shown = fitText(label, right - left - swatch);
+    const width = swatch + textWidth(shown);
     if (x > left && x + width > (row === 0 ? firstRowRight : right)) {
       row += 1;
       x = left;
     }
-    place.push({ x, row, text: label });
+    place.push({ x, row, shown, label });
     x += width + gap;
   }
   return { rows: place.length === 0 ? 0 : row + 1, place };
@@ -180,9 +195,9 @@ export function stackedBarChart(name: string, title: string, bars: StackedBar[],
   const height = top + bars.length * ROW + 16;
   const legend = keys
     .map((key, index) => {
-      const { x, row, text } = legendPlaces.place[index] as { x: number; row: number; text: string };
+      const { x, row, shown, label } = legendPlaces.place[index] as LegendPlace;
       const y = 30 + row * 20;
-      return `<g data-legend="${escapeHtml(key)}"><rect x="${x}" y="${y}" width="12" height="12" fill="${colours[key] ?? "#6b7280"}"/>${fittedText(text, WIDTH - x - swatch, `x="${x + swatch}" y="${y + 11}" class="legend"`)}</g>`;
+      return `<g data-legend="${escapeHtml(key)}"><rect x="${x}" y="${y}" width="12" height="12" fill="${colours[key] ?? "#6b7280"}"/>${textWithTooltip(shown, label, `x="${x + swatch}" y="${y + 11}" class="legend"`)}</g>`;
     })
     .join("");
   const rows = bars
@@ -270,9 +285,9 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
     .join("");
   const legend = lines
     .map((line, index) => {
-      const { x, row, text } = legendPlaces.place[index] as { x: number; row: number; text: string };
+      const { x, row, shown, label } = legendPlaces.place[index] as LegendPlace;
       const y = top + plotHeight + 34 + row * 20;
-      return `<g data-legend="${escapeHtml(line.id)}"><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"${dashOf(index)}/>${fittedText(text, WIDTH - right - x - swatch, `x="${x + swatch}" y="${y}" class="legend"`)}</g>`;
+      return `<g data-legend="${escapeHtml(line.id)}"><line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${line.colour}" stroke-width="3"${dashOf(index)}/>${textWithTooltip(shown, label, `x="${x + swatch}" y="${y}" class="legend"`)}</g>`;
     })
     .join("");
   return (
