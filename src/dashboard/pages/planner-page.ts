@@ -40,9 +40,14 @@ function invalid(field: PlannerField, count: number): string {
   return count > 0 ? ` aria-invalid="true" aria-describedby="${field}-problems"` : "";
 }
 
+/** The workload's problems: the form's own, and the planner's issues with it. */
+function workloadCount(problems: Problems): number {
+  return problems.workload.messages.length + problems.workload.issues.length;
+}
+
 function workloadProblems(problems: Problems, lines: string[]): string {
   const { messages, issues } = problems.workload;
-  const count = messages.length + issues.length;
+  const count = workloadCount(problems);
   if (count === 0) return "";
   return (
     `<div class="error-box field-problems" id="workload-problems" data-field-problems="workload"><strong>The workload has ${problemCount(count)}:</strong>` +
@@ -55,11 +60,10 @@ function workloadProblems(problems: Problems, lines: string[]): string {
 }
 
 function form(context: DashboardContext, values: PlannerForm, problems: Problems): string {
-  const workloadCount = problems.workload.messages.length + problems.workload.issues.length;
   return (
     `<form method="post" action="/dashboard/planner#result" class="panel" data-form="planner">` +
     `<label for="workload"><strong>Workload (YAML)</strong></label> <span class="note">the example is ${escapeHtml(context.exampleWorkload.name)}; every field is described in docs/PLANNER.md</span>` +
-    `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off"${invalid("workload", workloadCount)}>${escapeHtml(values.workload)}</textarea>` +
+    `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off"${invalid("workload", workloadCount(problems))}>${escapeHtml(values.workload)}</textarea>` +
     workloadProblems(problems, values.workload.split("\n")) +
     `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11" pattern="\\d{4}-\\d{2}-\\d{2}"${invalid("at", problems.at.length)}></label>` +
     (problems.at.length > 0 ? `<span class="field-problem" id="at-problems" data-field-problems="at" role="alert">${problems.at.map(escapeHtml).join(" ")}</span>` : "") +
@@ -70,7 +74,7 @@ function form(context: DashboardContext, values: PlannerForm, problems: Problems
 /** Above the form: "The form has 3 problems, each shown with its field: 2 in the workload, 1 in the date." */
 function summary(problems: Problems): string {
   const counts = (Object.keys(FIELD_NAMES) as PlannerField[])
-    .map((field) => [field, field === "workload" ? problems.workload.messages.length + problems.workload.issues.length : problems.at.length] as const)
+    .map((field) => [field, field === "workload" ? workloadCount(problems) : problems.at.length] as const)
     .filter(([, count]) => count > 0);
   const total = counts.reduce((sum, [, count]) => sum + count, 0);
   if (total === 0) return "";
