@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { budgetsPage, MAX_SHARE_BARS } from "../../src/dashboard/pages/budgets-page.js";
 import type { ApiKeyRecord, SpendGroup } from "../../src/ledger/ledger.js";
+import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const DAY = new Date(NOW).toISOString().slice(0, 10);
@@ -13,7 +14,7 @@ function key(index: number): ApiKeyRecord {
 }
 
 function spent(keyId: string, cost: string, charged: string, day = DAY): SpendGroup {
-  return { group: { key: keyId, day }, requests: 1, errors: 0, cost_usd: cost, charged_usd: charged, inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+  return spendGroup({ key: keyId, day }, { cost_usd: cost, charged_usd: charged });
 }
 
 function context(keys: ApiKeyRecord[], groups: SpendGroup[]): DashboardContext {

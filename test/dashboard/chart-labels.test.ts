@@ -13,6 +13,7 @@ import { spendPage } from "../../src/dashboard/pages/spend-page.js";
 import { DASHBOARD_CSS } from "../../src/dashboard/style.js";
 import type { SpendGroup } from "../../src/ledger/ledger.js";
 import { lineChart } from "../../src/planner/report/svg-charts.js";
+import { spendGroup } from "./spend-group.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
@@ -31,7 +32,7 @@ const LONG_NAMES = [
 ];
 
 function group(tag: string, cost: string): SpendGroup {
-  return { group: { day: DAY, tag }, requests: 1, errors: 0, cost_usd: cost, charged_usd: cost, inexact_requests: 0, unpriced_requests: 0, input_tokens: 1, output_tokens: 1, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+  return spendGroup({ day: DAY, tag }, { cost_usd: cost, charged_usd: cost, input_tokens: 1, output_tokens: 1 });
 }
 
 function contextWith(groups: SpendGroup[]): DashboardContext {

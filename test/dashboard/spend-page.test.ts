@@ -4,25 +4,13 @@ import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { MAX_ROWS, spendPage } from "../../src/dashboard/pages/spend-page.js";
 import type { SpendGroup, SpendQuery } from "../../src/ledger/ledger.js";
+import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const DAY = new Date(NOW).toISOString().slice(0, 10);
 
 function group(tag: string, cost: string): SpendGroup {
-  return {
-    group: { day: DAY, tag },
-    requests: 1,
-    errors: 0,
-    cost_usd: cost,
-    charged_usd: cost,
-    inexact_requests: 0,
-    unpriced_requests: 0,
-    input_tokens: 10,
-    output_tokens: 5,
-    cache_write_tokens: 0,
-    cache_read_tokens: 0,
-    shadow_costs: {},
-  };
+  return spendGroup({ day: DAY, tag }, { cost_usd: cost, charged_usd: cost, input_tokens: 10, output_tokens: 5 });
 }
 
 /** A dashboard context whose ledger holds `groups` by tag, and whose recent rows carry the tag `tagKey`. */
