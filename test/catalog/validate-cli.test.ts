@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { escapeRegExp } from "../helpers/escape-regexp.js";
 import { BIN } from "../helpers/paths.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -33,7 +34,7 @@ betas:
   const merged = validate(added);
   assert.equal(merged.status, 0, merged.stdout);
   // One new beta; the other has the id of one of ours, which it replaces rather than adds to.
-  assert.match(merged.stdout, new RegExp(`, ${ours + 1} betas \\(with ${added.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\);`));
+  assert.match(merged.stdout, new RegExp(`, ${ours + 1} betas \\(with ${escapeRegExp(added)}\\);`));
   const json = spawnSync(process.execPath, [BIN, "catalog", "validate", added, "--json"], { encoding: "utf8" });
   assert.equal((JSON.parse(json.stdout) as { summary: { betas: number } }).summary.betas, ours + 1);
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
+import { escapeRegExp } from "../helpers/escape-regexp.js";
 import { BIN } from "../helpers/paths.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { POSTGRES_URL } from "../ledger/test-ledgers.js";
@@ -355,9 +356,6 @@ function inTempDir(prefix: string, run: (dir: string) => void): void {
 /** bin/switchyard with `args`, to its end. */
 const cli = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
 
-/** A path as a RegExp source matches it. */
-const literally = (text: string) => text.replace(/[.\\/]/g, "\\$&");
-
 test("serve --check: exit 0 and a summary for a config serve would start with; exit 2 with every problem otherwise; nothing listens", () => {
   inTempDir("switchyard-serve-check-", (dir) => {
     const good = join(dir, "good.yaml");
@@ -396,7 +394,7 @@ test("a ledger.path in a directory that does not exist: --check, serve and keys 
   inTempDir("switchyard-serve-nodir-", (dir) => {
     const config = join(dir, "nodir.yaml");
     writeFileSync(config, `ledger:\n  kind: sqlite\n  path: missing/dir/x.db\n${BASE}`);
-    const expected = new RegExp(`nodir\\.yaml:3: ledger\\.path: cannot create the ledger ${literally(join(dir, "missing", "dir", "x.db"))}: directory ${literally(join(dir, "missing", "dir"))} does not exist`);
+    const expected = new RegExp(`nodir\\.yaml:3: ledger\\.path: cannot create the ledger ${escapeRegExp(join(dir, "missing", "dir", "x.db"))}: directory ${escapeRegExp(join(dir, "missing", "dir"))} does not exist`);
     for (const args of [["serve", "--check"], ["serve", "--port", "0"]]) {
       const result = cli([...args, "--config", config], childEnv({ TEST_KEY: "sk-test" }));
       assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
@@ -430,7 +428,7 @@ test("a second gateway on a ledger another one serves from: one line and exit 2 
     writeFileSync(config, `ledger: { kind: sqlite, path: switchyard.db }\n${BASE}`);
     const withConfig = cli(["serve", "--config", config, "--port", "0"], childEnv({ TEST_KEY: "sk-test" }));
     assert.equal(withConfig.status, 2, withConfig.stderr);
-    assert.match(withConfig.stderr, new RegExp(`^switchyard serve: another gateway is already serving from this ledger: its journal ${literally(join(dir, "switchyard.db.journal"))} is held by another process \\(pid ${process.pid} on host `, "m"));
+    assert.match(withConfig.stderr, new RegExp(`^switchyard serve: another gateway is already serving from this ledger: its journal ${escapeRegExp(join(dir, "switchyard.db.journal"))} is held by another process \\(pid ${process.pid} on host `, "m"));
     assert.match(withConfig.stderr, /give this one its own ledger\.path or ledger\.journal_dir in its config/);
     assert.doesNotMatch(withConfig.stderr, /warming up|\n\s+at /, "before the warm-up, and no stack trace");
     const withoutConfig = spawnSync(process.execPath, [BIN, "serve", "--port", "0"], { cwd: dir, env: childEnv(), encoding: "utf8", timeout: 60_000 });
@@ -465,9 +463,9 @@ test("serve names its PostgreSQL server, database and schema and its Redis addre
   try {
     const check = cli(["serve", "--check", "--config", config], env);
     assert.equal(check.status, 0, check.stderr);
-    assert.match(check.stdout, new RegExp(`ledger: PostgreSQL postgres://postgres:\\*\\*\\*@${literally(where)}, schema ${schema}; redis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}:\\n`));
+    assert.match(check.stdout, new RegExp(`ledger: PostgreSQL postgres://postgres:\\*\\*\\*@${escapeRegExp(where)}, schema ${schema}; redis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}:\\n`));
     await served.waitFor(/listening on http[^]*\n\n/);
-    assert.match(served.output, new RegExp(`\\nledger: PostgreSQL postgres://postgres:\\*\\*\\*@${literally(where)}, schema ${schema}\\n`));
+    assert.match(served.output, new RegExp(`\\nledger: PostgreSQL postgres://postgres:\\*\\*\\*@${escapeRegExp(where)}, schema ${schema}\\n`));
     assert.match(served.output, new RegExp(`\\nredis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}: \\(rate limits, prompt-cache affinity, deployment health; shared with the other replicas\\)\\n`));
     assert.doesNotMatch(served.output + check.stdout + check.stderr, /s3cret/, "no password is printed");
   } finally {
