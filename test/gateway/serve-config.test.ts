@@ -458,15 +458,17 @@ test("serve names its PostgreSQL server, database and schema and its Redis addre
     `ledger: { kind: postgres, url_env: BANNER_DATABASE_URL, schema: ${schema}, journal_dir: ${JSON.stringify(join(dir, "journal"))} }\n` +
       `redis: { url_env: BANNER_REDIS_URL, key_prefix: "banner-${process.pid}:" }\nwarm_up: { requests: 0 }\n${BASE}`,
   );
-  const where = `${postgres.hostname}:${postgres.port || 5432}${postgres.pathname}`;
+  // Each URL as the banner should show it: the password as ***, the rest as the environment gave it.
+  const shownPostgres = escapeRegExp(`${postgres.protocol}//${postgres.username}:***@${postgres.host}${postgres.pathname}${postgres.search}`);
+  const shownRedis = escapeRegExp(`${redis.protocol}//${redis.username}:***@${redis.host}${redis.pathname}`);
   const served = spawnServe(["--config", config, "--port", "0"], { env });
   try {
     const check = cli(["serve", "--check", "--config", config], env);
     assert.equal(check.status, 0, check.stderr);
-    assert.match(check.stdout, new RegExp(`ledger: PostgreSQL postgres://postgres:\\*\\*\\*@${escapeRegExp(where)}, schema ${schema}; redis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}:\\n`));
+    assert.match(check.stdout, new RegExp(`ledger: PostgreSQL ${shownPostgres}, schema ${schema}; redis: ${shownRedis}, keys under banner-${process.pid}:\\n`));
     await served.waitFor(/listening on http[^]*\n\n/);
-    assert.match(served.output, new RegExp(`\\nledger: PostgreSQL postgres://postgres:\\*\\*\\*@${escapeRegExp(where)}, schema ${schema}\\n`));
-    assert.match(served.output, new RegExp(`\\nredis: redis://default:\\*\\*\\*@127\\.0\\.0\\.1:6379, keys under banner-${process.pid}: \\(rate limits, prompt-cache affinity, deployment health; shared with the other replicas\\)\\n`));
+    assert.match(served.output, new RegExp(`\\nledger: PostgreSQL ${shownPostgres}, schema ${schema}\\n`));
+    assert.match(served.output, new RegExp(`\\nredis: ${shownRedis}, keys under banner-${process.pid}: \\(rate limits, prompt-cache affinity, deployment health; shared with the other replicas\\)\\n`));
     assert.doesNotMatch(served.output + check.stdout + check.stderr, /s3cret/, "no password is printed");
   } finally {
     served.child.kill("SIGINT");

@@ -9,6 +9,7 @@ import pg from "pg";
 import { escapeRegExp } from "../helpers/escape-regexp.js";
 import { BIN } from "../helpers/paths.js";
 import { openLedger } from "../../src/ledger/open-ledger.js";
+import { redactedUrl } from "../../src/util/redacted-url.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "./sample-rows.js";
 import { postgresTestLedger, sqliteTestLedger, type TestLedger } from "./test-ledgers.js";
 
@@ -271,7 +272,7 @@ test("keys and spend on PostgreSQL with --postgres and --schema", async () => {
     const typo = `${config.schema}_typo`;
     const typoWhere = ["--postgres", config.url, "--schema", typo];
     await expectUsageErrors([
-      [["spend", ...typoWhere], new RegExp(`no ledger at PostgreSQL ${escapeRegExp(config.url)}, schema ${typo} \\(schema ${typo} holds no Switchyard ledger\\).*point --postgres and --schema`)],
+      [["spend", ...typoWhere], new RegExp(`no ledger at PostgreSQL ${escapeRegExp(redactedUrl(config.url))}, schema ${typo} \\(schema ${typo} holds no Switchyard ledger\\).*point --postgres and --schema`)],
       [["keys", "list", ...typoWhere], /no ledger at PostgreSQL postgres:\/\/\S+, schema /],
     ]);
     const pool = new pg.Pool({ connectionString: config.url });
