@@ -269,10 +269,11 @@ export class GatewayMetrics {
     if (row.cost_usd !== null && row.cost_usd !== "0") series.cost.inc(Number(row.cost_usd));
     if (row.cost_usd === null || !row.cost_exact) series.inexact.inc();
     // Of the requests switchyard_cost_usd_total counts, as the ledger's reports sum them (SHADOW_OF_PRICED).
-    const shadows = row.cost_usd === null ? {} : row.shadow_costs;
-    for (const other in shadows) {
-      const amount = shadows[other] as string;
-      if (amount !== "0") this.shadowCost.at(other, () => ({ deployment: other })).inc(Number(amount));
+    if (row.cost_usd !== null) {
+      for (const other in row.shadow_costs) {
+        const amount = row.shadow_costs[other] as string;
+        if (amount !== "0") this.shadowCost.at(other, () => ({ deployment: other })).inc(Number(amount));
+      }
     }
     const stream = row.stream ? 1 : 0;
     series.duration[stream].observe(row.latency_ms / 1000);
