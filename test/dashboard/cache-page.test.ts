@@ -39,3 +39,14 @@ test("the totals by deployment, by model and by key are the same requests and to
   assert.doesNotMatch(body, /data-table="cache-by-key"[^]*?data-row="key_c"/, "a key whose every request was refused has no input to show");
   assert.match(body, /<p class="note" data-left-out>Every view counts the 8 requests a deployment served; 3 that none served/);
 });
+
+test("the chart by day has a bar per day with served requests, summing the day's deployments, the days in order", async () => {
+  const before = new Date(NOW - 2 * 86_400_000).toISOString().slice(0, 10);
+  const earlier = spendGroup({ day: before, deployment: "bedrock-haiku", model: "claude-haiku-4-5", key: "key_b" }, { input_tokens: 10, cache_read_tokens: 30 });
+  const { body } = await cachePage(contextWith([...GROUPS, earlier]), { days: "7" });
+  const chart = /<svg data-chart="hit-rate-by-day"[^]*?<\/svg>/.exec(body)?.[0] ?? "";
+  assert.deepEqual([...chart.matchAll(/data-stack="([^"]+)"/g)].map((match) => match[1]), [before, DAY], "a bar for each day with input, none for the days between");
+  const [first, second] = chart.match(/<g data-stack="[^"]+"[^]*?<\/g>/g) ?? [];
+  assert.match(first ?? "", /read from cache: 30 tokens \(75\.0%\)/);
+  assert.match(second ?? "", /read from cache: 13,971 tokens \(74\.7%\)[^]*?written to cache: 4,657 tokens[^]*?uncached: 83 tokens/, "both deployments' tokens that day");
+});

@@ -87,11 +87,11 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
     const saving = savings.get(id);
     return hitRow(id, id, group, { saved: saving ? money(formatUsd(saving.saved)) : money("0") });
   });
-  const byDay = new Map<string, SpendGroup[]>();
-  for (const group of daily) if (group.group.day) byDay.set(group.group.day, [...(byDay.get(group.group.day) ?? []), group]);
-  const dayEntries = range.dayList
-    .filter((day) => byDay.has(day))
-    .map((day) => ({ id: day, label: day, group: { ...totalOf(byDay.get(day) ?? []), group: { day }, shadow_costs: {} } }));
+  const byDay = new Map(rollUp(served, ["day"]).map((group) => [group.group.day, group]));
+  const dayEntries = range.dayList.flatMap((day) => {
+    const group = byDay.get(day);
+    return group ? [{ id: day, label: day, group }] : [];
+  });
 
   const body =
     heading("Cache", "How much of the input was read from the prompt cache (billed at about a tenth of the input rate), and what that saved. Hit rate = cache-read tokens ÷ all input tokens.") +
