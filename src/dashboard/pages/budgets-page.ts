@@ -41,7 +41,7 @@ const COLUMNS: Column[] = [
     id: "projected",
     label: "projected month (≈)",
     numeric: true,
-    help: "spend so far, plus its rate so far until the month's end; the rate is measured from the month's start, or the key's creation when later (at least a day); rounded to cents, hover for every digit",
+    help: "spend so far, plus its rate so far until the month's end; the rate is measured from the month's start, or the key's creation when later, or its first spend when that came earlier (another replica's clock); over a day at least; rounded to cents, hover for every digit",
   },
 ];
 
