@@ -6,6 +6,7 @@ import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml
 import { Decimal } from "../pricing/decimal.js";
 import type { ArrivalProfile, Constraints, Segment, TokenSpread, Workload } from "./workload.js";
 import { expectedText, schemaIssues } from "../util/schema-issues.js";
+import { inLineOrder } from "../util/yaml-file.js";
 import { workloadSchema, type ConstraintsFile, type SegmentFile, type WorkloadFile } from "./workload-schema.js";
 
 export interface WorkloadIssue {
@@ -18,8 +19,12 @@ export interface WorkloadIssue {
 
 export class WorkloadError extends Error {
   override readonly name = "WorkloadError";
-  constructor(readonly issues: WorkloadIssue[]) {
-    super(issues.map(formatWorkloadIssue).join("\n"));
+  readonly issues: WorkloadIssue[];
+  /** The issues in the order of the file's lines, whichever pass found them (as ConfigError's). */
+  constructor(issues: WorkloadIssue[]) {
+    const sorted = inLineOrder(issues);
+    super(sorted.map(formatWorkloadIssue).join("\n"));
+    this.issues = sorted;
   }
 }
 

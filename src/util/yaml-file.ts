@@ -15,6 +15,11 @@ export interface ParsedYaml<T> {
   lineOf: (path: FieldPath) => number | undefined;
 }
 
+/** Issues in the order of the file's lines (those with no line last, each group as it came), as people read a file. */
+export function inLineOrder<T extends { line?: number | undefined }>(issues: readonly T[]): T[] {
+  return [...issues].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
 export function formatFileIssue(issue: FileIssue): string {
   return `${issue.line ? `${issue.file}:${issue.line}` : issue.file}: ${issue.path ? `${issue.path}: ` : ""}${issue.message}`;
 }

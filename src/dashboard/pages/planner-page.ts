@@ -51,11 +51,8 @@ function workloadProblems(problems: Problems, lines: string[]): string {
   if (count === 0) return "";
   return (
     `<div class="error-box field-problems" id="workload-problems" data-field-problems="workload"><strong>The workload has ${problemCount(count)}:</strong>` +
-    // In the order of the text (the planner finds them in passes: the schema, then names and models).
-    `<ul>${messages.map((message) => `<li>${escapeHtml(message)}</li>`).join("")}${[...issues]
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
-      .map((issue) => issueLine(issue, lines))
-      .join("")}</ul></div>`
+    // The planner's issues come in the order of the text (WorkloadError sorts them).
+    `<ul>${messages.map((message) => `<li>${escapeHtml(message)}</li>`).join("")}${issues.map((issue) => issueLine(issue, lines)).join("")}</ul></div>`
   );
 }
 
