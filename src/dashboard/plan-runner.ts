@@ -3,7 +3,7 @@
  * a time, a time limit after which the worker is ended and the next request starts a fresh one.
  */
 import { Worker } from "node:worker_threads";
-import type { WorkloadIssue } from "../planner/workload-file.js";
+import type { FileIssue } from "../util/yaml-file.js";
 
 export interface PlannerWorkerData {
   /** The user's own catalog files, as given to the gateway (--catalog). */
@@ -25,7 +25,7 @@ export type PlanOutcome =
   | { kind: "plan"; name: string; html: string }
   /** A check found nothing wrong with the workload. */
   | { kind: "valid" }
-  | { kind: "invalid"; issues: WorkloadIssue[] }
+  | { kind: "invalid"; issues: FileIssue[] }
   | { kind: "failed"; message: string };
 export type PlanReply = PlanOutcome & { id: number };
 

@@ -2,35 +2,22 @@
  * From the text of a workload YAML file to a Workload, or to a list of issues that each name the
  * file, the field path, the line and what was expected. Pure: the CLI reads the file.
  */
-import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isScalar, visit, type Document } from "yaml";
 import { Decimal } from "../pricing/decimal.js";
 import type { ArrivalProfile, Constraints, Segment, TokenSpread, Workload } from "./workload.js";
 import { expectedText, schemaIssues } from "../util/schema-issues.js";
-import { inLineOrder } from "../util/yaml-file.js";
+import { formatFileIssue, inLineOrder, readYamlDocument, type FileIssue } from "../util/yaml-file.js";
 import { workloadSchema, type ConstraintsFile, type SegmentFile, type WorkloadFile } from "./workload-schema.js";
-
-export interface WorkloadIssue {
-  file: string;
-  /** Field path inside the file, e.g. segments.0.requests_per_month ("" for the whole file). */
-  path: string;
-  line: number | undefined;
-  message: string;
-}
 
 export class WorkloadError extends Error {
   override readonly name = "WorkloadError";
-  readonly issues: WorkloadIssue[];
+  readonly issues: FileIssue[];
   /** The issues in the order of the file's lines, whichever pass found them (as ConfigError's). */
-  constructor(issues: WorkloadIssue[]) {
+  constructor(issues: FileIssue[]) {
     const sorted = inLineOrder(issues);
-    super(sorted.map(formatWorkloadIssue).join("\n"));
+    super(sorted.map(formatFileIssue).join("\n"));
     this.issues = sorted;
   }
-}
-
-export function formatWorkloadIssue(issue: WorkloadIssue): string {
-  const where = issue.line ? `${issue.file}:${issue.line}` : issue.file;
-  return `${where}: ${issue.path ? `${issue.path}: ` : ""}${issue.message}`;
 }
 
 export interface ParsedWorkload {
@@ -57,36 +44,16 @@ export function parseWorkload(text: string, file: string): ParsedWorkload {
  * loadWorkload reports them together with the unknown models, all in one go. Not valid YAML, or
  * not the schema, still throws: nothing after that can be checked.
  */
-export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: WorkloadIssue[] } {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new WorkloadError(
-      document.errors.map((error) => ({
-        file,
-        path: "",
-        line: error.linePos?.[0]?.line,
-        message: `not valid YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
-      })),
-    );
-  }
+export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: FileIssue[] } {
+  const { document, lineCounter, lineOf, issues: yamlIssues } = readYamlDocument(text, file);
+  if (yamlIssues.length > 0) throw new WorkloadError(yamlIssues);
   keepDecimalSourceText(document);
-  const lineOf = (fieldPath: (string | number)[]): number | undefined => {
-    for (let length = fieldPath.length; length >= 0; length -= 1) {
-      const node = document.getIn(fieldPath.slice(0, length), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === "object" && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
   const raw: unknown = document.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new WorkloadError([{ file, path: "", line: 1, message: "expected a mapping with name: and segments:" }]);
   }
   const parsed = workloadSchema.safeParse(raw, { error: expectedText });
-  if (!parsed.success) {
-    const issues = schemaIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, raw, parsed.error.issues);
-    throw new WorkloadError(issues.map((issue) => ({ ...issue, line: issue.line })));
-  }
+  if (!parsed.success) throw new WorkloadError(schemaIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, raw, parsed.error.issues));
   const workload = toWorkload(parsed.data);
   const issues = crossChecks(parsed.data).map((issue) => ({ file, path: issue.path.join("."), line: lineOf(issue.path), message: issue.message }));
   const complianceLists = [

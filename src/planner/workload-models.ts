@@ -5,7 +5,8 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { Model } from "../catalog/model.js";
-import type { ParsedWorkload, WorkloadIssue } from "./workload-file.js";
+import type { ParsedWorkload } from "./workload-file.js";
+import type { FileIssue } from "../util/yaml-file.js";
 import { parseWorkloadChecked, WorkloadError } from "./workload-file.js";
 import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";
 
@@ -57,7 +58,7 @@ export function loadWorkload(text: string, file: string, catalog: Catalog): Reso
 
 export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): ResolvedWorkload {
   const { workload, file, lineOf } = parsed;
-  const issues: WorkloadIssue[] = [];
+  const issues: FileIssue[] = [];
   const selfHostNames = new Set(workload.selfHost.map((entry) => entry.model));
   const report = (path: (string | number)[], name: string, extra = "") =>
     issues.push({

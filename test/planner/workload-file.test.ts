@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
 import { loadWorkload, resolveWorkload } from "../../src/planner/workload-models.js";
+import { ConfigError, readGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { formatFileIssue } from "../../src/util/yaml-file.js";
 import { PLANNER_FIXTURES, plannerCatalog } from "./planner-fixture.js";
 
 function issuesOf(file: string): string[] {
@@ -103,6 +105,13 @@ test("YAML syntax errors and misspelt fields", () => {
   assert.match(typo ?? "", /^bad\/typo-field\.yaml:7: segments\.0: Unrecognized key: "cached_prefix"; known here: name, requests_per_month, input_tokens, output_tokens, cached_prefix_tokens,/);
   const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [claude-haiku-4-5]\n    arival: { profile: flat }\n";
   assert.throws(() => parseWorkload(text, "w.yaml"), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:8: segments\.0: Unrecognized key: "arival" \(did you mean "arrival"\?\)$/.test(error.message));
+});
+
+test("a key given twice is named, in the words and at the line the gateway config gives it", () => {
+  const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    name: t\n    input_tokens: 5\n    output_tokens: 2\n    models: [claude-haiku-4-5]\n";
+  const said = 'not valid YAML: "name" is given twice in the same map: keep one';
+  assert.deepEqual(problemsIn(text), [`w.yaml:5: ${said}`]);
+  assert.throws(() => readGatewayConfig(text, "gw.yaml"), (error: unknown) => error instanceof ConfigError && error.issues.map(formatFileIssue).join("\n") === `gw.yaml:5: ${said}`);
 });
 
 test("cross-field checks: unique segment names, p90 >= mean, references to segments", () => {

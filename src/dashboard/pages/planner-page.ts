@@ -2,7 +2,7 @@
  * The planner on a workload typed into a form: the same report as `switchyard plan --html`
  * (its charts and tables), or the workload's problems with their field and line.
  */
-import type { WorkloadIssue } from "../../planner/workload-file.js";
+import type { FileIssue } from "../../util/yaml-file.js";
 import type { DashboardContext } from "../context.js";
 import { escapeHtml } from "../format.js";
 import { heading, type PageOptions } from "../layout.js";
@@ -28,7 +28,7 @@ export interface FieldProblem {
 
 /** Each field's problems: the form's own checks, and for the workload the planner's issues with it. */
 interface Problems {
-  workload: { messages: string[]; issues: WorkloadIssue[] };
+  workload: { messages: string[]; issues: FileIssue[] };
   at: string[];
 }
 
@@ -83,7 +83,7 @@ function summary(problems: Problems): string {
   return `<div class="error-box" role="alert" data-plan-error>${text}</div>`;
 }
 
-function issueLine(issue: WorkloadIssue, lines: string[]): string {
+function issueLine(issue: FileIssue, lines: string[]): string {
   const where = issue.line ? `line ${issue.line}` : "the file";
   const field = issue.path ? ` · <code>${escapeHtml(issue.path)}</code>` : "";
   const text = issue.line ? lines[issue.line - 1] : undefined;
