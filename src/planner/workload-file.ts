@@ -32,17 +32,11 @@ export interface ParsedWorkload {
 const HOURS_09_TO_17 = Array.from({ length: 24 }, (_, hour) => (hour >= 9 && hour < 17 ? Decimal.ONE : Decimal.ZERO));
 const FLAT_DAY = Array.from({ length: 24 }, () => Decimal.ONE);
 
-export function parseWorkload(text: string, file: string): ParsedWorkload {
-  const { parsed, issues } = parseWorkloadChecked(text, file);
-  if (issues.length > 0) throw new WorkloadError(issues);
-  return parsed;
-}
-
 /**
- * parseWorkload, except that a file the schema accepts comes back with the problems found across its
- * fields (unique names, references between sections, consistent spreads) instead of throwing them:
- * loadWorkload reports them together with the unknown models, all in one go. Not valid YAML, or
- * not the schema, still throws: nothing after that can be checked.
+ * A workload file's text, read (YAML, then the schema) with the problems found across its fields
+ * (unique names, references between sections, consistent spreads) returned, not thrown: loadWorkload
+ * tells them together with the unknown models, all in one go. Not valid YAML, or not the schema,
+ * throws: nothing after that can be checked.
  */
 export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: FileIssue[] } {
   const { document, lineCounter, lineOf, issues: yamlIssues } = readYamlDocument(text, file);

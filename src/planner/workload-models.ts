@@ -38,27 +38,20 @@ export interface ResolvedWorkload {
 }
 
 /**
- * A workload file's text, parsed and resolved against the catalog, with every problem found told at
- * once: those across its fields (a segment name used twice) with its unknown models, where
- * resolveWorkload(parseWorkload(…)) stops at the first kind. YAML and schema problems come alone,
- * as nothing else can be checked before they are fixed.
+ * A workload file's text, parsed and resolved against the catalog: the planner's one way in (plan,
+ * the dashboard). Every problem found is told at once: those across its fields (a segment name used
+ * twice) with its unknown models. YAML and schema problems come alone, as nothing else can be
+ * checked before they are fixed.
  */
 export function loadWorkload(text: string, file: string, catalog: Catalog): ResolvedWorkload {
   const { parsed, issues } = parseWorkloadChecked(text, file);
-  let resolved: ResolvedWorkload;
-  try {
-    resolved = resolveWorkload(parsed, catalog);
-  } catch (error) {
-    if (error instanceof WorkloadError) throw new WorkloadError([...issues, ...error.issues]);
-    throw error;
-  }
-  if (issues.length > 0) throw new WorkloadError(issues);
-  return resolved;
+  return resolveWorkload(parsed, catalog, issues);
 }
 
-export function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog): ResolvedWorkload {
+/** Resolves the models a parsed workload names; `earlier` are the problems found before, told with these. */
+function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog, earlier: FileIssue[]): ResolvedWorkload {
   const { workload, file, lineOf } = parsed;
-  const issues: FileIssue[] = [];
+  const issues = [...earlier];
   const selfHostNames = new Set(workload.selfHost.map((entry) => entry.model));
   const report = (path: (string | number)[], name: string, extra = "") =>
     issues.push({

@@ -15,8 +15,7 @@ import { UsdSum } from "../../src/ledger/exact-sum.js";
 import { keySpend, type SpendQuery } from "../../src/ledger/ledger.js";
 import { plan } from "../../src/planner/plan.js";
 import { dollars } from "../../src/planner/report/format.js";
-import { parseWorkload } from "../../src/planner/workload-file.js";
-import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { quote } from "../../src/pricing/quote.js";
@@ -256,7 +255,7 @@ describe("dashboard in Chromium", { skip }, () => {
     await shoot("60-planner-form");
     await page.click('[data-action="plan"]');
     await page.locator("section[data-plan]").waitFor({ timeout: 30_000 });
-    const resolved = resolveWorkload(parseWorkload(example.text, "workload.yaml"), catalog());
+    const resolved = loadWorkload(example.text, "workload.yaml", catalog());
     const expected = plan(catalog(), resolved, { at: resolved.workload.at ?? new Date().toISOString().slice(0, 10) });
     assert.equal((await page.locator("[data-total-usd]").innerText()).trim(), `${dollars(expected.recommendation.monthly)}/month`);
     assert.ok((await page.locator('section[data-plan] svg[data-chart="cost-per-option"]').count()) >= 1);

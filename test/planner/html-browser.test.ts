@@ -13,8 +13,7 @@ import { chromium } from "playwright-core";
 import { plan } from "../../src/planner/plan.js";
 import { renderHtml } from "../../src/planner/report/html.js";
 import { volumeCurves } from "../../src/planner/volume-curves.js";
-import { parseWorkload } from "../../src/planner/workload-file.js";
-import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { AT, plannerCatalog } from "./planner-fixture.js";
 
@@ -61,7 +60,7 @@ self_host:
 
 test("the HTML report renders its charts and figures in Chromium", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium); browser check skipped` }, async () => {
   const catalog = plannerCatalog();
-  const resolved = resolveWorkload(parseWorkload(WORKLOAD, "browser-check.yaml"), catalog);
+  const resolved = loadWorkload(WORKLOAD, "browser-check.yaml", catalog);
   const planned = plan(catalog, resolved, { at: AT });
   mkdirSync(OUTPUT, { recursive: true });
   const page = resolve(OUTPUT, "plan-report.html");

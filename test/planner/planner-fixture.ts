@@ -5,8 +5,7 @@ import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/files.js";
 import type { Option } from "../../src/planner/option.js";
 import { plan, type Plan } from "../../src/planner/plan.js";
-import { parseWorkload } from "../../src/planner/workload-file.js";
-import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
 import { FIXTURE_CATALOG, REPO_ROOT } from "../helpers/paths.js";
 
 export const PLANNER_FIXTURES = resolve(REPO_ROOT, "test/fixtures/planner");
@@ -24,7 +23,7 @@ export const AT = "2026-11-22";
 
 export function planYaml(yaml: string, at = AT): Plan {
   const catalog = plannerCatalog();
-  return plan(catalog, resolveWorkload(parseWorkload(yaml, "test.yaml"), catalog), { at });
+  return plan(catalog, loadWorkload(yaml, "test.yaml", catalog), { at });
 }
 
 /** The option of segment `segment` on provider/route/model (on-demand unless `kind` says otherwise). */

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
-import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
+import { WorkloadError } from "../../src/planner/workload-file.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
 import { parseRouteHeader } from "../../src/routing/policy.js";
 import { RESIDENCIES } from "../../src/catalog/schema.js";
 import { catalog } from "../helpers/catalog.js";
@@ -21,7 +22,7 @@ const workload = (residency: string) =>
 
 test("the workload file takes every residency the gateway config takes, sa included", () => {
   for (const residency of ["any", ...PLACES]) {
-    const parsed = parseWorkload(workload(residency), "w.yaml");
+    const parsed = loadWorkload(workload(residency), "w.yaml", catalog());
     assert.equal(parsed.workload.segments[0]?.constraints.residency, residency);
     const config = `providers:\n  anthropic: { kind: anthropic }\ndeployments:\n  - { id: a, provider: anthropic, model: claude-haiku-4-5 }\nrouting:\n  residency: ${residency}\n`;
     assert.equal(parseGatewayConfig(config, "gw.yaml", catalog()).config.routing.residency, residency);
@@ -31,13 +32,13 @@ test("the workload file takes every residency the gateway config takes, sa inclu
 
 test("a residency outside the list is refused, and the message lists the whole list", () => {
   try {
-    parseWorkload(workload("mars"), "w.yaml");
+    loadWorkload(workload("mars"), "w.yaml", catalog());
     assert.fail("mars accepted");
   } catch (error) {
     assert.ok(error instanceof WorkloadError, String(error));
     assert.match(error.message, /^w\.yaml:2: constraints\.residency: expected one of any \| us \| eu \| jp \| au \| apac \| govcloud \| ca \| sa, got "mars"$/);
   }
-  for (const residency of ["global", "other"]) assert.throws(() => parseWorkload(workload(residency), "w.yaml"), WorkloadError);
+  for (const residency of ["global", "other"]) assert.throws(() => loadWorkload(workload(residency), "w.yaml", catalog()), WorkloadError);
 });
 
 test("docs/PLANNER.md lists the same residencies", () => {

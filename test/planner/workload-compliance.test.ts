@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
-import { resolveWorkload } from "../../src/planner/workload-models.js";
+import { WorkloadError } from "../../src/planner/workload-file.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
 import { BIN, REPO_ROOT } from "../helpers/paths.js";
 import { PLANNER_FIXTURES, plannerCatalog } from "./planner-fixture.js";
 
@@ -17,7 +17,7 @@ const FILE = resolve(PLANNER_FIXTURES, "bad/unknown-compliance.yaml");
 test("an unknown compliance programme is refused at its line, in the workload's constraints and a segment's", () => {
   let issues: string[] = [];
   try {
-    resolveWorkload(parseWorkload(readFileSync(FILE, "utf8"), "bad/unknown-compliance.yaml"), plannerCatalog());
+    loadWorkload(readFileSync(FILE, "utf8"), "bad/unknown-compliance.yaml", plannerCatalog());
   } catch (error) {
     assert.ok(error instanceof WorkloadError, String(error));
     issues = error.message.split("\n");
@@ -36,6 +36,6 @@ test("switchyard plan exits 2 on a misspelt programme, with the gateway config's
 
 test("programmes the catalog knows still plan", () => {
   const text = "name: w\nconstraints: { compliance: [hipaa] }\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
-  const resolved = resolveWorkload(parseWorkload(text, "w.yaml"), plannerCatalog());
+  const resolved = loadWorkload(text, "w.yaml", plannerCatalog());
   assert.deepEqual(resolved.workload.segments[0]?.constraints.compliance, ["hipaa"]);
 });

@@ -3,16 +3,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseWorkload, WorkloadError } from "../../src/planner/workload-file.js";
-import { loadWorkload, resolveWorkload } from "../../src/planner/workload-models.js";
+import { WorkloadError } from "../../src/planner/workload-file.js";
+import { loadWorkload, type ResolvedWorkload } from "../../src/planner/workload-models.js";
 import { ConfigError, readGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { formatFileIssue } from "../../src/util/yaml-file.js";
 import { PLANNER_FIXTURES, plannerCatalog } from "./planner-fixture.js";
 
+/** A workload's text loaded as switchyard plan loads it, against the planner's fixture catalog. */
+const load = (text: string, file = "w.yaml"): ResolvedWorkload => loadWorkload(text, file, plannerCatalog());
+
 function issuesOf(file: string): string[] {
   const path = resolve(PLANNER_FIXTURES, "bad", file);
   try {
-    resolveWorkload(parseWorkload(readFileSync(path, "utf8"), `bad/${file}`), plannerCatalog());
+    load(readFileSync(path, "utf8"), `bad/${file}`);
   } catch (error) {
     assert.ok(error instanceof WorkloadError, String(error));
     return error.message.split("\n");
@@ -21,7 +24,7 @@ function issuesOf(file: string): string[] {
 }
 
 test("defaults: PRODUCT.md's minimal segment gets uniform arrival, realtime, no prefix, no discounts", () => {
-  const { workload } = parseWorkload("name: w\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n", "w.yaml");
+  const { workload } = load("name: w\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n");
   const segment = workload.segments[0];
   assert.equal(segment?.arrival.kind, "uniform");
   assert.equal(segment?.arrival.daysPerWeek, 7);
@@ -34,7 +37,7 @@ test("defaults: PRODUCT.md's minimal segment gets uniform arrival, realtime, no 
 });
 
 test("amounts stay exact: 1.99 is the decimal 1.99, not a binary float", () => {
-  const { workload } = parseWorkload(
+  const { workload } = load(
     "name: w\ndiscounts: { aws_percent: 12.5 }\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [m] }\nself_host:\n  - { model: m, gpu_usd_per_hour: 1.99, tokens_per_second: 850, utilisation: 0.70, ops_usd_per_month: \"500.10\" }\n",
     "w.yaml",
   );
@@ -55,10 +58,10 @@ test("every problem in the file is reported at once, each with its line", () => 
   assert.ok(issues.includes("bad/bad-arrival.yaml:12: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 120"), issues.join("\n"));
 });
 
-/** The problems parseWorkload finds in a workload's text, one a line. */
+/** The problems loading a workload's text finds, one a line. */
 function problemsIn(text: string): string[] {
   try {
-    parseWorkload(text, "w.yaml");
+    load(text);
   } catch (error) {
     assert.ok(error instanceof WorkloadError, String(error));
     return error.message.split("\n");
@@ -90,11 +93,11 @@ test("an unknown model names the closest known ids and the line of the list entr
 
 test("at: a day the month does not have is refused with its line, not rolled over into the next month", () => {
   const text = "name: w\nat: 2026-02-31\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
-  assert.throws(() => parseWorkload(text, "w.yaml"), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:2: at: not a day of the calendar \(a month from 01 to 12, a day that month has\)/.test(error.message));
+  assert.throws(() => load(text), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:2: at: not a day of the calendar \(a month from 01 to 12, a day that month has\)/.test(error.message));
   for (const [at, shape] of [["2026-13-01", false], ["2026-1-01", true]] as const) {
-    assert.throws(() => parseWorkload(text.replace("2026-02-31", at), "w.yaml"), shape ? /at: expected a date as YYYY-MM-DD/ : /at: not a day of the calendar/, at);
+    assert.throws(() => load(text.replace("2026-02-31", at)), shape ? /at: expected a date as YYYY-MM-DD/ : /at: not a day of the calendar/, at);
   }
-  assert.equal(parseWorkload(text.replace("2026-02-31", "2028-02-29"), "w.yaml").workload.at, "2028-02-29");
+  assert.equal(load(text.replace("2026-02-31", "2028-02-29")).workload.at, "2028-02-29");
 });
 
 test("YAML syntax errors and misspelt fields", () => {
@@ -104,7 +107,7 @@ test("YAML syntax errors and misspelt fields", () => {
   // At the key's own line (not its segment's), with the keys known there, or the one it is a letter or two from.
   assert.match(typo ?? "", /^bad\/typo-field\.yaml:7: segments\.0: Unrecognized key: "cached_prefix"; known here: name, requests_per_month, input_tokens, output_tokens, cached_prefix_tokens,/);
   const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [claude-haiku-4-5]\n    arival: { profile: flat }\n";
-  assert.throws(() => parseWorkload(text, "w.yaml"), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:8: segments\.0: Unrecognized key: "arival" \(did you mean "arrival"\?\)$/.test(error.message));
+  assert.throws(() => load(text), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:8: segments\.0: Unrecognized key: "arival" \(did you mean "arrival"\?\)$/.test(error.message));
 });
 
 test("a key given twice is named, in the words and at the line the gateway config gives it", () => {
@@ -119,7 +122,7 @@ test("cross-field checks: unique segment names, p90 >= mean, references to segme
     "name: w\nsegments:\n  - { name: s, requests_per_month: 1, input_tokens: 5, output_tokens: { mean: 10, p90: 5 }, models: [m] }\n  - { name: s, requests_per_month: 1, input_tokens: 5, output_tokens: 2, models: [m] }\n" +
     "self_host:\n  - { model: m, gpu_usd_per_hour: 1, tokens_per_second: 1, segments: [nope] }\n";
   assert.throws(
-    () => parseWorkload(text, "w.yaml"),
+    () => load(text),
     (error: unknown) =>
       error instanceof WorkloadError &&
       /w\.yaml:3: segments\.0\.output_tokens\.p90: expected p90 >= mean \(10\), got 5/.test(error.message) &&
@@ -135,7 +138,7 @@ test("loadWorkload tells the problems across fields and the unknown models in on
     "  - { name: a, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n" +
     "self_host:\n  - { model: m, gpu_usd_per_hour: 1, tokens_per_second: 1, segments: [nope] }\n";
   assert.throws(
-    () => loadWorkload(text, "w.yaml", plannerCatalog()),
+    () => load(text),
     (error: unknown) => {
       assert.ok(error instanceof WorkloadError, String(error));
       // Found in two passes (across fields, then models), told by line: 3, 4, 6.
@@ -147,7 +150,6 @@ test("loadWorkload tells the problems across fields and the unknown models in on
       return true;
     },
   );
-  assert.throws(() => resolveWorkload(parseWorkload(text, "w.yaml"), plannerCatalog()), (error: unknown) => error instanceof WorkloadError && error.issues.length === 2, "one pass at a time");
   const fixed = text.replace("claude-haiku-9", "claude-haiku-4-5").replace("{ name: a", "{ name: b").replace("[nope]", "[a]");
-  assert.equal(loadWorkload(fixed, "w.yaml", plannerCatalog()).segments.length, 2, "with all fixed it loads");
+  assert.equal(load(fixed).segments.length, 2, "with all fixed it loads");
 });
