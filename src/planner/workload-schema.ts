@@ -7,9 +7,10 @@
  * number, whose source text is kept (workload-file.ts) so that 1.99 never becomes a binary float.
  */
 import { z } from "zod";
-import { isoDate, PROVIDERS } from "../catalog/schema.js";
+// RESIDENCY_REQUIREMENTS: one list with the gateway's (the catalog's residencies that name a place, and "any").
+import { isoDate, PROVIDERS, RESIDENCY_REQUIREMENTS } from "../catalog/schema.js";
 import { Decimal } from "../pricing/decimal.js";
-import { BILLING_REQUIREMENTS, FEATURES, RESIDENCY_REQUIREMENTS } from "./workload.js";
+import { BILLING_REQUIREMENTS, FEATURES } from "./workload.js";
 
 const wholeNumber = (what: string, minimum = 0) =>
   z

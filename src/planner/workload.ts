@@ -5,9 +5,6 @@
 import type { ProviderId, ResidencyRequirement } from "../catalog/schema.js";
 import type { Decimal } from "../pricing/decimal.js";
 
-// One list with the gateway's: the catalog's residencies that name a place, and "any".
-export { RESIDENCY_REQUIREMENTS, type ResidencyRequirement } from "../catalog/schema.js";
-
 export const FEATURES = ["caching", "batch", "context_1m", "tools", "vision", "web_search", "extended_thinking"] as const;
 export type Feature = (typeof FEATURES)[number];
 
