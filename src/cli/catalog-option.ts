@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Catalog } from "../catalog/catalog.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
+import type { ParsedConfig } from "../config/load-gateway-config.js";
 import { normalizeUsageDocument, type NormalizedUsage } from "../pricing/normalize-usage.js";
 import type { Usage } from "../pricing/usage.js";
 import { integerFlag } from "./command.js";
@@ -27,6 +29,20 @@ export function catalogFromFlags(files: string[] | undefined, stderr: NodeJS.Wri
     throw new Error(message);
   }
   return catalog;
+}
+
+/**
+ * The catalog a gateway config runs with (serve, and keys create checking --models): ours, `extraFiles`
+ * (--catalog) and the config's catalog_files, relative to the config file. A bad file is reported under
+ * where it was named: the config's line, not --catalog, when the config named it.
+ */
+export function catalogForConfig(parsed: ParsedConfig, extraFiles: string[], stderr: NodeJS.WritableStream): { catalog: Catalog; files: string[] } {
+  const own = parsed.config.catalog_files.map((file) => resolve(dirname(parsed.file), file));
+  const line = parsed.lineOf(["catalog_files"]);
+  const named = `${parsed.file}${line ? `:${line}` : ""}: catalog_files (relative to the config file)`;
+  const source = own.length === 0 ? "--catalog" : extraFiles.length === 0 ? named : `--catalog or ${named}`;
+  const files = [...extraFiles, ...own];
+  return { catalog: catalogFromFlags(files, stderr, source), files };
 }
 
 /** Token-count flags shared by price and compare. */

@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from "../ledger/ledger.js";
-import { dirname, resolve } from "node:path";
+import type { ParsedConfig } from "../config/load-gateway-config.js";
 import { DuplicateKeyNameError, newApiKey } from "../ledger/api-keys.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { canonicalUsd, isStorableUsd } from "../ledger/exact-sum.js";
@@ -7,7 +7,7 @@ import { TAG_KEY } from "../ledger/row-schema.js";
 import type { Ledger } from "../ledger/open-ledger.js";
 import { parseFlags, writeJson, type Command } from "./command.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, readConfigFile, type LedgerFlagValues } from "./ledger-option.js";
-import { catalogFromFlags } from "./catalog-option.js";
+import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
 import { didYouMean } from "../util/suggest.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
@@ -46,8 +46,14 @@ const locationFlags = {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-async function withLedger<T>(flags: LedgerFlagValues, env: NodeJS.ProcessEnv, create: boolean, work: (ledger: Ledger) => Promise<T>, notice?: (line: string) => void): Promise<T> {
-  const ledger = await openCommandLedger(flags, env, { create, command: "keys", ...(notice ? { notice } : {}) });
+async function withLedger<T>(
+  flags: LedgerFlagValues,
+  env: NodeJS.ProcessEnv,
+  create: boolean,
+  work: (ledger: Ledger) => Promise<T>,
+  more: { notice?: (line: string) => void; config?: ParsedConfig } = {},
+): Promise<T> {
+  const ledger = await openCommandLedger(flags, env, { create, command: "keys", ...more });
   try {
     return await work(ledger);
   } finally {
@@ -96,11 +102,11 @@ const isoDate = (ms: number) => new Date(ms).toISOString();
  * refused, with the closest names. The config's names are known only with --config: without it an
  * alias is refused too, and the message says to give --config.
  */
-function checkAllowedModels(models: string[], configPath: string | undefined, stderr: NodeJS.WritableStream): void {
+function checkAllowedModels(models: string[], parsed: ParsedConfig | undefined, stderr: NodeJS.WritableStream): void {
   if (models.length === 0) return;
-  const config = configPath === undefined ? undefined : readConfigFile(configPath).config;
-  const catalogFiles = (config?.catalog_files ?? []).map((file) => resolve(dirname(configPath ?? ""), file));
-  const catalog = catalogFromFlags(catalogFiles, stderr, `${configPath}: catalog_files`);
+  const config = parsed?.config;
+  const configPath = parsed?.file;
+  const catalog = parsed ? catalogForConfig(parsed, [], stderr).catalog : catalogFromFlags([], stderr);
   const configNames = config ? [...Object.keys(config.models), ...config.deployments.flatMap((deployment) => deployment.upstream_model ?? [])] : [];
   // A deployment's wire id (a Bedrock profile id) is matched as such; any offering's id may be one.
   const wireIds = new Set(catalog.offerings.map((offering) => offering.modelId));
@@ -139,7 +145,9 @@ async function create(argv: string[], stdout: NodeJS.WritableStream, stderr: Nod
     tags: parseTags(values.tag, "tag"),
     monthly_budget_usd: parseBudget(values["budget-usd"]),
   };
-  checkAllowedModels(request.allowed_models, values.config, stderr);
+  // Read once: for the names --models may use, and for the ledger it names.
+  const config = values.config === undefined ? undefined : readConfigFile(values.config);
+  checkAllowedModels(request.allowed_models, config, stderr);
   return withLedger(values, env, true, async (ledger) => {
     const { secret, record } = newApiKey(request);
     try {
@@ -159,7 +167,7 @@ async function create(argv: string[], stdout: NodeJS.WritableStream, stderr: Nod
       );
     }
     return 0;
-  }, (line) => stderr.write(`${line}\n`));
+  }, { notice: (line) => stderr.write(`${line}\n`), config });
 }
 
 async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {

@@ -67,14 +67,15 @@ export function configLedger(config: GatewayConfig, env: NodeJS.ProcessEnv, conf
 export async function openCommandLedger(
   values: LedgerFlagValues,
   env: NodeJS.ProcessEnv,
-  options: { create: boolean; command: string; notice?: (line: string) => void },
+  /** `config`: the --config file, when the command has read it already (it is not read again). */
+  options: { create: boolean; command: string; notice?: (line: string) => void; config?: ParsedConfig },
 ): Promise<Ledger> {
   let flags: LedgerLocationFlags = values;
   if (values.config !== undefined) {
     if (values.db !== undefined || values.postgres !== undefined || values.schema !== undefined) {
       throw new UsageError("--config names the gateway's ledger: leave out --db, --postgres and --schema (or --config)");
     }
-    const location = configLedger(readConfigFile(values.config).config, env, values.config);
+    const location = configLedger((options.config ?? readConfigFile(values.config)).config, env, values.config);
     flags = location.kind === "sqlite" ? { db: location.path } : { postgres: location.url, ...(location.schema ? { schema: location.schema } : {}) };
   }
   const onCreated = (path: string) => options.notice?.(`created a new ledger at ${resolve(path)} (the gateway must use the same file: serve --config with ledger.path, or SWITCHYARD_DB)`);

@@ -17,7 +17,7 @@ import { journalHolder, JournalInUseError } from "../ledger/journal.js";
 import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { parseFlags, type Command } from "./command.js";
-import { catalogFromFlags } from "./catalog-option.js";
+import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
 import { configLedger, readConfigFile } from "./ledger-option.js";
 import { errorCode } from "../util/error-code.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
@@ -108,16 +108,10 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   try {
     if (configPath) {
       // The schema first: the config's own catalog files join --catalog's, and its deployments are
-      // resolved against the catalog they make (relative to the config's directory).
+      // resolved against the catalog they make.
       const parsed = readConfigFile(configPath);
       lineOf = parsed.lineOf;
-      const own = parsed.config.catalog_files.map((file) => resolve(dirname(configPath), file));
-      // A bad file is reported under where it was named: not as --catalog's when the config named it.
-      const line = parsed.lineOf(["catalog_files"]);
-      const named = `${configPath}${line ? `:${line}` : ""}: catalog_files (relative to the config file)`;
-      const source = own.length === 0 ? "--catalog" : catalogFiles.length === 0 ? named : `--catalog or ${named}`;
-      catalogFiles = [...catalogFiles, ...own];
-      catalog = catalogFromFlags(catalogFiles, stderr, source);
+      ({ catalog, files: catalogFiles } = catalogForConfig(parsed, catalogFiles, stderr));
       resolved = resolveGatewayConfig(parsed, catalog);
     } else {
       catalog = catalogFromFlags(catalogFiles, stderr);

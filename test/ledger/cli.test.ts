@@ -353,10 +353,14 @@ test("keys and spend --config use the ledger the gateway's config names (a relat
     // With --config, its aliases are names a key may be given; a misspelt one is refused with the alias it is close to.
     const aliased = run(["keys", "create", "--name", "erin", "--models", "haiku,claude-haiku-4-5", "--config", config]);
     assert.equal(aliased.status, 0, aliased.stderr);
+    // The config's catalog_files make the catalog --models is checked against, and a bad one is told as serve tells it.
+    const withCatalog = join(dir, "with-catalog.yaml");
+    writeFileSync(withCatalog, `${readFileSync(config, "utf8")}catalog_files: [missing-prices.yaml]\n`);
     await expectUsageErrors([
       [["spend", "--config", config, "--db", "x.db"], /--config names the gateway's ledger: leave out --db/],
       [["keys", "list", "--config", join(dir, "missing.yaml")], /--config: cannot read .*missing\.yaml/],
       [["keys", "create", "--name", "frank", "--models", "haikuu", "--config", config], /--models: "haikuu" is no model the catalog knows nor a name .*gateway\.yaml defines \(did you mean "haiku"\?\)/],
+      [["keys", "create", "--name", "gina", "--models", "haiku", "--config", withCatalog], /with-catalog\.yaml:8: catalog_files \(relative to the config file\): 1 error\(s\):\n.*missing-prices\.yaml: error: cannot read/],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
