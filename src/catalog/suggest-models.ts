@@ -6,6 +6,11 @@ import type { Catalog } from "./catalog.js";
 import type { Model } from "./model.js";
 import { editDistance } from "../util/suggest.js";
 
+/** The suggestions as every command says them ("closest known: a, b"); undefined when there are none. */
+export function closestKnownText(suggestions: readonly string[]): string | undefined {
+  return suggestions.length > 0 ? `closest known: ${suggestions.join(", ")}` : undefined;
+}
+
 /**
  * "Did you mean" for a model name the catalog does not know, newest models first:
  * 1. models whose id, alias or family contains the typed word ("haiku" → claude-haiku-5-5, …);

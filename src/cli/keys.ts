@@ -8,6 +8,7 @@ import type { Ledger } from "../ledger/open-ledger.js";
 import { parseFlags, writeJson, type Command } from "./command.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, readConfigFile, type LedgerFlagValues } from "./ledger-option.js";
 import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
+import { closestKnownText } from "../catalog/suggest-models.js";
 import { didYouMean } from "../util/suggest.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
@@ -114,8 +115,8 @@ function checkAllowedModels(models: string[], parsed: ParsedConfig | undefined, 
   if (unknown.length === 0) return;
   const lines = unknown.map((model) => {
     const alias = didYouMean(model, configNames);
-    const closest = catalog.suggestModels(model);
-    const suggestion = alias || (closest.length > 0 ? `; closest known: ${closest.join(", ")}` : "");
+    const closest = closestKnownText(catalog.suggestModels(model));
+    const suggestion = alias || (closest ? `; ${closest}` : "");
     return `--models: ${JSON.stringify(model)} is no model the catalog knows${config ? ` nor a name ${configPath} defines` : ""}${suggestion}`;
   });
   throw new UsageError(

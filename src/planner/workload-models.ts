@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { Model } from "../catalog/model.js";
+import { closestKnownText } from "../catalog/suggest-models.js";
 import type { ParsedWorkload } from "./workload-file.js";
 import type { FileIssue } from "../util/yaml-file.js";
 import { parseWorkloadChecked, WorkloadError } from "./workload-file.js";
@@ -58,7 +59,7 @@ function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog, earlier: File
       file,
       path: path.join("."),
       line: lineOf(path),
-      message: `unknown model ${JSON.stringify(name)}${extra}; ${closest(catalog.suggestModels(name))}`,
+      message: `unknown model ${JSON.stringify(name)}${extra}; ${closestKnownText(catalog.suggestModels(name)) ?? "see switchyard catalog list for the models the catalog knows"}`,
     });
   const lookup = (name: string, path: (string | number)[], allowSelfHostOnly: boolean): Model[] => {
     const found = catalog.modelsMatching(name);
@@ -104,10 +105,6 @@ function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog, earlier: File
   });
   if (issues.length > 0) throw new WorkloadError(issues);
   return { workload, segments };
-}
-
-function closest(suggestions: string[]): string {
-  return suggestions.length > 0 ? `closest known: ${suggestions.join(", ")}` : "see switchyard catalog list for the models the catalog knows";
 }
 
 function unique(models: Model[]): Model[] {

@@ -89,6 +89,8 @@ test("a required field left out is said to be missing, with what it is for, in t
 test("an unknown model names the closest known ids and the line of the list entry", () => {
   const [issue] = issuesOf("unknown-model.yaml");
   assert.match(issue ?? "", /^bad\/unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9" \(and no self_host entry runs it\); closest known: claude-haiku-4-5/);
+  const far = "name: w\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [nope] }\n";
+  assert.deepEqual(problemsIn(far), ['w.yaml:3: segments.0.models.0: unknown model "nope" (and no self_host entry runs it); see switchyard catalog list for the models the catalog knows']);
 });
 
 test("at: a day the month does not have is refused with its line, not rolled over into the next month", () => {
