@@ -4,7 +4,7 @@
  */
 import { blockInForce, pricePeriod, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
 import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
-import { suggestModels } from "./suggest-models.js";
+import { closestKnownText, suggestModels } from "./suggest-models.js";
 import { bedrockGeoOf, withoutBedrockGeo } from "./bedrock-ids.js";
 
 export class UnknownModelError extends Error {
@@ -16,8 +16,7 @@ export class UnknownModelError extends Error {
   ) {
     super(
       detail ??
-        `unknown model ${JSON.stringify(modelId)}` +
-          (suggestions.length > 0 ? `; closest known ids: ${suggestions.join(", ")}` : ""),
+        `unknown model ${JSON.stringify(modelId)}` + (suggestions.length > 0 ? `; ${closestKnownText(suggestions)}` : ""),
     );
   }
 }

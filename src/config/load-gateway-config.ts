@@ -8,7 +8,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
 import type { Model, Offering } from "../catalog/model.js";
 import { requireOffering } from "../pricing/quote.js";
-import { formatFileIssue, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
+import { formatFileIssue, inLineOrder, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
 import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
 import { dropPath, type DropPath } from "./drop-fields.js";
 import { blockedPortProblem } from "./fetch-blocked-ports.js";
@@ -56,7 +56,7 @@ export class ConfigError extends Error {
   readonly issues: FileIssue[];
   /** The issues in the order of the file's lines (those with no line last), as people read a file. */
   constructor(issues: FileIssue[]) {
-    const sorted = [...issues].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+    const sorted = inLineOrder(issues);
     super(`invalid gateway config:\n${sorted.map(formatFileIssue).join("\n")}`);
     this.issues = sorted;
   }

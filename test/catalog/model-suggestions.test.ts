@@ -42,7 +42,7 @@ test("a misspelt id still gets its neighbour first; a name close to nothing gets
 test("price and catalog show print those suggestions (exit 2)", () => {
   const price = spawnSync(process.execPath, [BIN, "price", "--model", "haiku", "--input", "1"], { encoding: "utf8", cwd: REPO_ROOT });
   assert.equal(price.status, 2);
-  assert.match(price.stderr, /--model: unknown model "haiku"; closest known ids: claude-haiku-5-5, claude-haiku-4-5, claude-3-5-haiku\n/);
+  assert.match(price.stderr, /--model: unknown model "haiku"; closest known: claude-haiku-5-5, claude-haiku-4-5, claude-3-5-haiku\n/);
   const show = spawnSync(process.execPath, [BIN, "catalog", "show", "nope"], { encoding: "utf8", cwd: REPO_ROOT });
   assert.equal(show.status, 2);
   assert.match(show.stderr, /unknown model "nope"\n/);
