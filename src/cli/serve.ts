@@ -5,7 +5,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import { ConfigError, parseGatewayConfig, resolveGatewayConfig, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { blockedPortProblem } from "../config/fetch-blocked-ports.js";
 import { missingProviderSecrets } from "../providers/registry.js";
-import { ledgerLocation, postgresLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
+import { describeLocation, ledgerLocation, postgresLocation, sqliteDirectoryProblem } from "../ledger/ledger-location.js";
 import { registerDashboard } from "../dashboard/register-dashboard.js";
 import { startGateway } from "../gateway/start-gateway.js";
 import { warmUp } from "../gateway/warm-up.js";
@@ -138,9 +138,10 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   // Found here, not by SQLite's stack trace once the warm-up is over; and by --check too.
   const ledgerProblem = ledgerConfig.kind === "sqlite" && !existsSync(ledgerConfig.path) ? sqliteDirectoryProblem(ledgerConfig.path) : undefined;
   if (ledgerProblem) {
-    const line = lineOf(["ledger", "path"]);
-    const where = configPath && config.ledger ? `${configPath}${line ? `:${line}` : ""}: ledger.path` : env.SWITCHYARD_DB ? "SWITCHYARD_DB" : "ledger";
-    throw new UsageError(`${where}: cannot create the ledger ${ledgerWhere}: ${ledgerProblem}`, "create the directory, or point the path at an existing one");
+    // In the words keys and spend use (openLedgerAt), at the config's line when the config placed it.
+    const problem = `cannot create a ledger at ${configPath && config.ledger ? ledgerWhere : describeLocation(ledgerConfig, {}, env)}: ${ledgerProblem}`;
+    const told = configPath && config.ledger ? formatFileIssue({ file: configPath, line: lineOf(["ledger", "path"]), path: "ledger.path", message: problem }) : problem;
+    throw new UsageError(told, "create the directory, or point the path at an existing one");
   }
   const redisUrl = config.redis ? processEnv[config.redis.url_env] : undefined;
   if (config.redis && !redisUrl) throw new UsageError(missingRedisUrl(config.redis.url_env));

@@ -394,7 +394,7 @@ test("a ledger.path in a directory that does not exist: --check, serve and keys 
   inTempDir("switchyard-serve-nodir-", (dir) => {
     const config = join(dir, "nodir.yaml");
     writeFileSync(config, `ledger:\n  kind: sqlite\n  path: missing/dir/x.db\n${BASE}`);
-    const expected = new RegExp(`nodir\\.yaml:3: ledger\\.path: cannot create the ledger ${escapeRegExp(join(dir, "missing", "dir", "x.db"))}: directory ${escapeRegExp(join(dir, "missing", "dir"))} does not exist`);
+    const expected = new RegExp(`nodir\\.yaml:3: ledger\\.path: cannot create a ledger at ${escapeRegExp(join(dir, "missing", "dir", "x.db"))}: directory ${escapeRegExp(join(dir, "missing", "dir"))} does not exist`);
     for (const args of [["serve", "--check"], ["serve", "--port", "0"]]) {
       const result = cli([...args, "--config", config], childEnv({ TEST_KEY: "sk-test" }));
       assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
