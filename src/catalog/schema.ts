@@ -219,6 +219,12 @@ export const betaSchema = z.strictObject({
    * without it (the 1M-context beta on models with a 1M window by default): there it is left off.
    */
   implied_by_context_window: z.number().int().positive().optional(),
+  /**
+   * A deployment that accepts it writes up to this many output tokens when the request sends it
+   * (output-128k-2025-02-19 on Claude Sonnet 3.7): its `max_tokens` is checked against this instead
+   * of the model's `max_output_tokens`.
+   */
+  max_output_tokens: z.number().int().positive().optional(),
   note: z.string(),
   source: sourceSchema,
 });

@@ -64,7 +64,7 @@ const NONE: readonly TriedLast[] = [];
 /** What to do about a request no deployment can serve, by the kind of rule that excluded them. */
 const NO_ROUTE_ADVICE: Record<Exclusion["rule"], string> = {
   constraint: "Relax the constraint (x-switchyard-route or the key's settings) or add a deployment that meets it",
-  need: "The request asks for something these deployments lack (a beta header, a feature, its size): leave it out, or add a deployment that has it",
+  need: "The request asks for something these deployments lack (a beta header, a feature, more output or context than they take): leave it out or ask for less, or add a deployment that has it",
   health: "Try again shortly (the deployments are unhealthy: GET /v1/switchyard/health)",
   price: "Give the catalog a price for the deployment in force today (catalog_files)",
 };

@@ -56,6 +56,23 @@ export function betasOn(deployment: Deployment, requested: readonly string[], kn
   return { send, unknown, implied, missing };
 }
 
+/**
+ * The most output a deployment writes for a request that sends these betas: its model's
+ * `max_output_tokens`, or more where a beta it accepts raises it (output-128k-2025-02-19 on Claude
+ * Sonnet 3.7); undefined when the catalog gives no limit.
+ */
+export function outputLimitOn(deployment: Deployment, betas: BetasOn, known: ReadonlyMap<string, BetaInfo>): number | undefined {
+  let limit = deployment.offering.capabilities.max_output_tokens;
+  if (limit === undefined) return undefined;
+  const accepted = deployment.offering.capabilities.betas;
+  for (const beta of betas.send) {
+    const raised = known.get(beta)?.max_output_tokens;
+    // An Anthropic-shape deployment is sent every beta; only one its model accepts raises the limit.
+    if (raised !== undefined && raised > limit && (accepted === undefined || accepted.includes(beta))) limit = raised;
+  }
+  return limit;
+}
+
 /** Why a deployment cannot serve a request that needs these betas. */
 export function missingBetasReason(missing: readonly string[]): string {
   return `anthropic-beta ${missing.join(", ")}: the request needs it, and the deployment does not accept it`;

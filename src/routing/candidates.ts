@@ -4,7 +4,8 @@
  * exclusion out.
  *
  *  1. constraints (policy): residency, compliance programmes, AWS-invoice billing — never relaxed;
- *  2. what the request needs: its betas, 1-hour cache TTL, inference_geo, web search, tools, images;
+ *  2. what the request needs: its betas, 1-hour cache TTL, inference_geo, web search, tools, images,
+ *     max_tokens within the output limit;
  *  3. live health: open circuits and deployments cooling after a retry-after are skipped, unless
  *     every candidate is (then they are tried anyway, soonest-available first: a last resort);
  *  4. objective: cheapest (the request's expected cost there, counting the cache reads it would
@@ -19,7 +20,7 @@ import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
 import type { CachePrefix } from "./cache-prefixes.js";
-import { betasOn, missingBetasReason, type BetasOn } from "./betas.js";
+import { betasOn, missingBetasReason, outputLimitOn, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
 import type { RequestNeeds } from "./request-needs.js";
@@ -119,10 +120,16 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
   return undefined;
 }
 
-/** Why a deployment cannot honour what the request needs, or undefined if it can. */
-export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn): string | undefined {
+/**
+ * Why a deployment cannot honour what the request needs, or undefined if it can. `maxTokens` above
+ * the output limit the catalog gives it is refused by the upstream (a 400 naming the limit), so the
+ * request is not sent there.
+ */
+export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn, maxTokens: number, knownBetas: ReadonlyMap<string, BetaInfo>): string | undefined {
   const capabilities = deployment.offering.capabilities;
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
+  const outputLimit = outputLimitOn(deployment, betas, knownBetas);
+  if (outputLimit !== undefined && maxTokens > outputLimit) return `max_tokens ${maxTokens}: its output limit is ${outputLimit} tokens`;
   if (needs.cacheTtl === "1h" && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
     return "has no 1-hour prompt-cache TTL";
   }
@@ -229,7 +236,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       continue;
     }
     const betas = betasOn(deployment, input.needs.betas, input.knownBetas);
-    const need = unmetNeed(deployment, input.needs, betas);
+    const need = unmetNeed(deployment, input.needs, betas, input.maxTokens, input.knownBetas);
     if (need) {
       excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
       continue;

@@ -79,11 +79,29 @@ test("the Anthropic API gets every beta, and a needed beta Bedrock lacks keeps t
     assert.ok(error instanceof Anthropic.BadRequestError);
     assert.match(error.message, /no deployment of haiku-via-bedrock can serve this request: bedrock-haiku-global fails anthropic-beta tool-search-tool-2025-10-19: the request needs it, and the deployment does not accept it/);
     // The advice fits the cause: the request's beta header, not a routing constraint.
-    assert.match(error.message, /The request asks for something these deployments lack \(a beta header, a feature, its size\): leave it out, or add a deployment that has it\.(?!\w)/);
+    assert.match(error.message, /The request asks for something these deployments lack \(a beta header, a feature, more output or context than they take\): leave it out or ask for less, or add a deployment that has it\.(?!\w)/);
     assert.doesNotMatch(error.message, /Relax the constraint/);
     return true;
   });
   assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "never sent to Bedrock");
+});
+
+test("max_tokens above the model's output limit is a 400 naming the limit, before any upstream call; within it, the request is served", async () => {
+  const limit = (harness.gateway.state.config.deployments.get("bedrock-haiku-global") as Deployment).offering.capabilities.max_output_tokens;
+  assert.ok(limit !== undefined);
+  const calls = upstreamRequests(harness.bedrock) + upstreamRequests(harness.anthropic);
+  // An explicit timeout: without one, the SDK itself refuses a non-streaming request for this much output.
+  for (const stream of [false, true]) {
+    await assert.rejects(client.messages.create({ model: "haiku-bedrock-first", max_tokens: limit + 1, messages: [{ role: "user", content: "hello" }], stream }, { timeout: 30_000 }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.BadRequestError, String(error));
+      assert.match(error.message, new RegExp(`bedrock-haiku-global fails max_tokens ${limit + 1}: its output limit is ${limit} tokens; anthropic-haiku fails max_tokens ${limit + 1}: its output limit is ${limit} tokens`));
+      assert.match(error.message, /ask for less/);
+      return true;
+    });
+  }
+  assert.equal(upstreamRequests(harness.bedrock) + upstreamRequests(harness.anthropic), calls, "never sent upstream");
+  const { response } = await client.messages.create({ model: "haiku-bedrock-first", max_tokens: limit, messages: [{ role: "user", content: "hello" }] }, { timeout: 30_000 }).withResponse();
+  assert.equal(response.status, 200);
 });
 
 test("fine-grained-tool-streaming reaches Bedrock's Claude 4.5 (the catalog lists it there), with no warning", async () => {

@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseGatewayConfig, type Deployment } from "../../src/config/load-gateway-config.js";
-import { betasOn } from "../../src/routing/betas.js";
+import { betasOn, outputLimitOn } from "../../src/routing/betas.js";
+import { rankCandidates } from "../../src/routing/candidates.js";
+import { readRequestNeeds } from "../../src/routing/request-needs.js";
 import { catalog } from "../helpers/catalog.js";
 import { CLAUDE_CODE_BETAS } from "../helpers/claude-code.js";
 
@@ -18,6 +20,8 @@ deployments:
   - { id: b-sonnet-45, provider: bedrock, model: claude-sonnet-4-5, route: global }
   - { id: b-haiku-45, provider: bedrock, model: claude-haiku-4-5, route: global }
   - { id: p-haiku-45, provider: platform, model: claude-haiku-4-5, route: global }
+  - { id: a-sonnet-37, provider: anthropic, model: claude-3-7-sonnet, route: global }
+  - { id: b-sonnet-37, provider: bedrock, model: claude-3-7-sonnet, route: us }
 `,
   "betas-test.yaml",
   catalog(),
@@ -49,4 +53,49 @@ test("a needed beta the deployment does not accept is missing, unless its contex
   assert.deepEqual(betasOn(deployment("b-sonnet-45"), ["context-1m-2025-08-07"], known).send, ["context-1m-2025-08-07"]);
   assert.deepEqual(betasOn(deployment("b-haiku-45"), ["context-1m-2025-08-07"], known).missing, ["context-1m-2025-08-07"]);
   assert.deepEqual(betasOn(deployment("b-sonnet-46"), ["context-1m-2025-08-07"], known), { send: [], unknown: [], implied: ["context-1m-2025-08-07"], missing: [] });
+});
+
+const OUTPUT_128K = "output-128k-2025-02-19";
+const outputLimit = (id: string, betas: string[]) => outputLimitOn(deployment(id), betasOn(deployment(id), betas, known), known);
+
+test("the output limit is the model's max_output_tokens, raised only by a beta the model accepts (output-128k on Sonnet 3.7)", () => {
+  assert.equal(outputLimit("b-haiku-45", []), deployment("b-haiku-45").offering.capabilities.max_output_tokens);
+  assert.equal(outputLimit("a-sonnet-37", []), 64_000);
+  assert.equal(outputLimit("a-sonnet-37", [OUTPUT_128K]), 128_000);
+  assert.equal(outputLimit("b-sonnet-37", [OUTPUT_128K]), 128_000);
+  // Claude 4 models take the header and ignore it; the Anthropic API is sent it all the same.
+  assert.deepEqual(betasOn(deployment("a-sonnet-46"), [OUTPUT_128K], known).send, [OUTPUT_128K]);
+  assert.equal(outputLimit("a-sonnet-46", [OUTPUT_128K]), deployment("a-sonnet-46").offering.capabilities.max_output_tokens);
+  // Bedrock's Haiku 4.5 does not accept it: left off without a word, and its own limit stands.
+  assert.deepEqual(betasOn(deployment("b-haiku-45"), [OUTPUT_128K], known), { send: [], unknown: [], implied: [], missing: [] });
+  assert.equal(outputLimit("b-haiku-45", [OUTPUT_128K]), 64_000);
+});
+
+test("max_tokens above a deployment's output limit keeps the request off it, with the limit named", () => {
+  const deployments = [deployment("a-sonnet-37"), deployment("b-sonnet-37"), deployment("b-haiku-45")];
+  const rank = (maxTokens: number, betas: string[]) =>
+    rankCandidates({
+      deployments,
+      policy: { residency: "any", compliance: [], billing: "any", objective: "ordered", weights: { cost: 1, latency: 0 } },
+      needs: readRequestNeeds({ max_tokens: maxTokens, messages: [] }, betas.join(",")),
+      knownBetas: known,
+      inputTokens: 100,
+      maxTokens,
+      prefixes: [],
+      holdings: new Map(),
+      health: new Map(),
+      at: "2025-12-01",
+      rotation: 0,
+    });
+  const at64k = rank(64_000, []);
+  assert.deepEqual(at64k.ranked.map((candidate) => candidate.deployment.id), ["a-sonnet-37", "b-sonnet-37", "b-haiku-45"]);
+  const above = rank(100_000, []);
+  assert.deepEqual(above.ranked, []);
+  assert.deepEqual(
+    above.excluded.map((exclusion) => `${exclusion.deployment}: ${exclusion.reason} (${exclusion.rule})`),
+    ["a-sonnet-37", "b-sonnet-37", "b-haiku-45"].map((id) => `${id}: max_tokens 100000: its output limit is 64000 tokens (need)`),
+  );
+  const with128k = rank(100_000, [OUTPUT_128K]);
+  assert.deepEqual(with128k.ranked.map((candidate) => candidate.deployment.id), ["a-sonnet-37", "b-sonnet-37"]);
+  assert.deepEqual(with128k.excluded.map((exclusion) => exclusion.deployment), ["b-haiku-45"]);
 });
