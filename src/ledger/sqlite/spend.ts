@@ -1,4 +1,4 @@
-/** Spend reports in SQLite SQL: counts with SUM, money with the exact decimal_sum aggregate. */
+/** Spend reports and keys' budget spend in SQLite SQL: counts with SUM, money with the exact decimal_sum aggregate. */
 import type { SpendGroup, SpendQuery } from "../ledger.js";
 import { assembleGroups, checkSpendQuery, SHADOW_OF_PRICED, type GroupField, type ShadowRow, type TotalsRow } from "../spend-groups.js";
 import type { SqliteDatabase } from "./connection.js";
@@ -102,4 +102,12 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
     cost_usd: String(row[width + 1]),
   }));
   return assembleGroups(fields, totalsRows, shadowRows);
+}
+
+/** LedgerStore.keysSpend's query: what each key's rows since `from` count against its budget (keys without rows are absent). */
+export function keysSpend(database: SqliteDatabase, keyIds: string[], from: number): Map<string, string> {
+  const rows = database
+    .prepare("SELECT key_id, decimal_sum(coalesce(cost_usd_upper, cost_usd)) AS total FROM ledger_rows WHERE key_id IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY key_id")
+    .all(JSON.stringify(keyIds), from) as { key_id: string; total: string }[];
+  return new Map(rows.map((row) => [row.key_id, row.total]));
 }

@@ -3,11 +3,11 @@ import { RowsRefusedError, type LedgerRow, type LedgerStore, type SegmentInsert,
 import type { SqliteDatabase } from "./connection.js";
 import { batchJson } from "../row-json.js";
 import type { InsertCall, InsertWorkerSetup } from "./insert-worker.js";
-import type { ReportWorkerSetup } from "./report-worker.js";
+import type { ReportCall, ReportResult, ReportWorkerSetup } from "./report-worker.js";
 import { fromStoredRow, prepareInsert, type StoredRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { checkSpendQuery } from "../spend-groups.js";
-import { spend } from "./spend.js";
+import { keysSpend, spend } from "./spend.js";
 import { plainError, ThreadClient, type ErrorRebuild } from "./thread-client.js";
 
 /** The insert thread's refusals stay refusals across the thread boundary: the writer halves those batches. */
@@ -24,7 +24,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly shared = false;
   private readonly insertHere: (rows: LedgerRow[]) => void;
   private readonly inserts: ThreadClient<InsertCall, SegmentInsert> | undefined;
-  private readonly reports: ThreadClient<SpendQuery, SpendGroup[]> | undefined;
+  private readonly reports: ThreadClient<ReportCall, ReportResult> | undefined;
 
   /** The store owns `database`: close() closes it (the key store borrows it). */
   constructor(
@@ -63,16 +63,15 @@ export class SqliteLedgerStore implements LedgerStore {
   async spend(query: SpendQuery): Promise<SpendGroup[]> {
     // Refuse a bad query here, with its own error class, before handing the work to the thread.
     checkSpendQuery(query);
-    return this.reports ? this.reports.call(query) : spend(this.database, query);
+    return this.reports ? ((await this.reports.call({ spend: query })) as SpendGroup[]) : spend(this.database, query);
   }
 
+  /** In the report thread too: a key with a month of rows would otherwise hold the event loop for its first budget check. */
   async keysSpend(keyIds: string[], from: number): Promise<Map<string, string>> {
     const totals = new Map(keyIds.map((keyId) => [keyId, "0"]));
     if (keyIds.length === 0) return totals;
-    const rows = this.database
-      .prepare("SELECT key_id, decimal_sum(coalesce(cost_usd_upper, cost_usd)) AS total FROM ledger_rows WHERE key_id IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY key_id")
-      .all(JSON.stringify(keyIds), from) as { key_id: string; total: string }[];
-    for (const row of rows) totals.set(row.key_id, row.total);
+    const found = this.reports ? ((await this.reports.call({ keysSpend: { keyIds, from } })) as Map<string, string>) : keysSpend(this.database, keyIds, from);
+    for (const [keyId, total] of found) totals.set(keyId, total);
     return totals;
   }
 
