@@ -69,6 +69,17 @@ const NO_ROUTE_ADVICE: Record<Exclusion["rule"], string> = {
   price: "Give the catalog a price for the deployment in force today (catalog_files)",
 };
 
+/** The exclusions as a sentence, deployments that fail for the same reason named together. */
+function byReason(excluded: readonly Exclusion[]): string {
+  const deployments = new Map<string, string[]>();
+  for (const exclusion of excluded) {
+    const named = deployments.get(exclusion.reason);
+    if (named) named.push(exclusion.deployment);
+    else deployments.set(exclusion.reason, [exclusion.deployment]);
+  }
+  return [...deployments].map(([reason, ids]) => `${ids.join(", ")} ${ids.length === 1 ? "fails" : "fail"} ${reason}`).join("; ");
+}
+
 export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers: IncomingHttpHeaders, request: MessagesRequest, bodyBytes: number, deployments: readonly Deployment[], now: number): RoutePlan {
   const policy = policyFor(state, key, headers);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
@@ -93,7 +104,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
     throw new GatewayError(
       "no_route",
       `no deployment of ${request.model} can serve this request${what}: ` +
-        ranking.excluded.map((exclusion) => `${exclusion.deployment} fails ${exclusion.reason}`).join("; ") +
+        byReason(ranking.excluded) +
         `. ${[...new Set(ranking.excluded.map((exclusion) => exclusion.rule))].map((rule) => NO_ROUTE_ADVICE[rule]).join("; ")}.`,
     );
   }
