@@ -58,7 +58,7 @@ export function asUsageError(error: unknown): never {
 export function renderQuote(priced: Quote, at: string): string {
   const json = quoteToJson(priced, at);
   const rows = json.lines.map((line) => [
-    line.class,
+    line.model ? `${line.class} (advisor ${line.model})` : line.class,
     line.tokens === null
       ? line.requests !== undefined
         ? `${groupDigits(line.requests)} searches`
@@ -123,6 +123,7 @@ export const priceCommand: Command = {
         batch: values.batch,
         speed,
         usage: normalized.usage,
+        otherModels: normalized.otherModels,
       });
     } catch (error) {
       asUsageError(error);

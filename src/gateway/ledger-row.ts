@@ -7,12 +7,16 @@ import type { Deployment } from "../config/load-gateway-config.js";
 import { CLIENT_GONE, streamEndedEarly, type ApiKeyRecord, type AttemptRecord, type LedgerRow } from "../ledger/ledger.js";
 import { storableText } from "../ledger/row-schema.js";
 import { formatUsd, type Money } from "../pricing/money.js";
-import type { NormalizedUsage } from "../pricing/normalize-usage.js";
+import type { Catalog } from "../catalog/catalog.js";
+import type { ModelUsage, NormalizedUsage } from "../pricing/normalize-usage.js";
+import { withOtherModels } from "../pricing/other-models.js";
 import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
 import { usageCountsToJson, type Usage } from "../pricing/usage.js";
 import { priceDate } from "./state.js";
 
 export interface Outcome {
+  /** Where the advisor tool's sub-inferences find their model's prices (pricing/other-models.ts). */
+  catalog: Catalog;
   requestId: string;
   startedAt: number;
   key: ApiKeyRecord | null;
@@ -63,10 +67,12 @@ export interface PricedRow {
   fault?: unknown;
 }
 
-function priceOn(deployment: Deployment, usage: Usage, date: string): PriceResult {
+/** The usage's price on a deployment, with an advisor's tokens (`others`) at its model's rates on the same provider and route. */
+function priceOn(deployment: Deployment, usage: Usage, date: string, others?: { catalog: Catalog; models: readonly ModelUsage[] | undefined }): PriceResult {
   const block = blockInForce(deployment.offering, date);
   if (!block) throw new PricingError(`no price for ${deployment.id} on ${date}`, "at");
-  return priceRequest(deployment.offering, block, usage);
+  const answer = priceRequest(deployment.offering, block, usage);
+  return others ? withOtherModels(others.catalog, deployment.offering, date, answer, others.models) : answer;
 }
 
 
@@ -158,6 +164,7 @@ function unreportedCharge(outcome: Outcome, attempts: AttemptRecord[], warnings:
 export function buildLedgerRow(outcome: Outcome): PricedRow {
   const date = priceDate(outcome.startedAt);
   const usage = outcome.usage?.usage;
+  const others = { catalog: outcome.catalog, models: outcome.usage?.otherModels };
   const warnings = [...outcome.warnings, ...(outcome.usage?.warnings ?? [])];
   if (outcome.streamError) warnings.push(streamEndedEarly(outcome.streamError));
 
@@ -170,7 +177,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     billedExactly = billed.exact;
     // A pricing bug must not cost the request its row (and with it the usage the upstream billed).
     try {
-      cost = priceOn(billed.deployment, usage, date);
+      cost = priceOn(billed.deployment, usage, date, others);
       warnings.push(...cost.warnings);
       if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) {
         cost = boundOutput(cost, billed.deployment, usage, date, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost }, warnings);
@@ -183,7 +190,10 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
     for (const candidate of outcome.candidates) {
       if (candidate === outcome.deployment) continue;
       try {
-        shadow[candidate.id] = formatUsd(priceOn(candidate, usage, date).total);
+        const shadowCost = priceOn(candidate, usage, date, others);
+        // A deployment that has no price for the advisor's model (it does not offer it) could not
+        // have served the request as it was: no shadow, rather than one that looks cheaper than it is.
+        if (!shadowCost.unpricedModels) shadow[candidate.id] = formatUsd(shadowCost.total);
       } catch (error) {
         if (!(error instanceof PricingError)) fault ??= error;
       }

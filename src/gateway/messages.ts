@@ -180,6 +180,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   /** The attempt under way or last made: a fault before its end was told must not leave a half-open probe out. */
   let attempt: Attempt | undefined;
   const outcome = (fields: Pick<Outcome, "deployment" | "status" | "usage" | "ttftMs"> & Partial<Pick<Outcome, "errorType" | "streamError">>): Outcome => ({
+    catalog: state.catalog,
     requestId,
     startedAt,
     key,

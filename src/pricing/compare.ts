@@ -10,6 +10,8 @@ import type { Offering } from "../catalog/model.js";
 import { priceRequest, PricingError, type PriceOptions, type PriceResult } from "./price-request.js";
 import { asOneRequest, requestLimitProblems } from "./request-limits.js";
 import type { Usage } from "./usage.js";
+import type { ModelUsage } from "./normalize-usage.js";
+import { withOtherModels } from "./other-models.js";
 
 export interface ComparedOption {
   offering: Offering;
@@ -18,7 +20,7 @@ export interface ComparedOption {
   reasons: string[];
 }
 
-export function compareOfferings(offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}): ComparedOption[] {
+export function compareOfferings(offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}, advisors?: { catalog: Catalog; otherModels: readonly ModelUsage[] | undefined }): ComparedOption[] {
   const compared = offerings.map((offering): ComparedOption => {
     const reasons: string[] = [];
     const block = blockInForce(offering, at);
@@ -31,7 +33,9 @@ export function compareOfferings(offerings: Offering[], usage: Usage, at: string
     // A note, not a verdict: the usage may sum several requests (the issue's own example does).
     reasons.push(...requestLimitProblems(offering, usage).map(asOneRequest));
     try {
-      const result = priceRequest(offering, block, usage, options);
+      const answer = priceRequest(offering, block, usage, options);
+      // The advisor's tokens at its rates on the same provider and route (a lower bound where it has none).
+      const result = advisors ? withOtherModels(advisors.catalog, offering, at, answer, advisors.otherModels) : answer;
       if (!block.source.verified) reasons.push("price from unverified third-party quotes");
       return { offering, feasible: !(retired && retired <= at), result, reasons: [...reasons, ...result.warnings] };
     } catch (error) {

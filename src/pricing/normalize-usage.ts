@@ -15,6 +15,18 @@ export interface NormalizedUsage {
   usage: Usage;
   format: UsageFormat;
   warnings: string[];
+  /**
+   * Usage billed at another model's rates, not the answering model's: the advisor tool's
+   * sub-inferences (usage.iterations entries of type `advisor_message`, each naming its model).
+   * Absent when there is none. `usage` leaves them out; pricing/other-models.ts prices them.
+   */
+  otherModels?: ModelUsage[];
+}
+
+/** Tokens a request spent on another model (an advisor's sub-inference), as the usage reported that model's name. */
+export interface ModelUsage {
+  model: string;
+  usage: Usage;
 }
 
 type Json = Record<string, unknown>;
@@ -101,10 +113,62 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
     serviceTier: text(raw, "service_tier"),
     inferenceGeo: text(raw, "inference_geo"),
   };
+  const otherModels = advisorIterations(raw, warnings);
   if (!summedIterations(raw, usage, warnings)) warnings.push(...splitWarnings);
   if (usage.input === undefined) warnings.push("input_tokens not reported");
   if (usage.output === undefined) warnings.push("output_tokens not reported");
-  return { usage, format, warnings };
+  return { usage, format, warnings, ...(otherModels.length > 0 ? { otherModels } : {}) };
+}
+
+const ADVISOR = "advisor_message";
+
+/** An advisor's sub-inference that names its model: priced at that model's rates, apart from the executor's. */
+function pricedElsewhere(entry: unknown): boolean {
+  return isObject(entry) && entry.type === ADVISOR && typeof entry.model === "string";
+}
+
+/**
+ * The advisor tool (beta advisor-tool-2026-03-01): each consultation is a sub-inference on the
+ * advisor model, reported as a usage.iterations entry of type `advisor_message` with its `model`
+ * and its own counts (the SDK's BetaAdvisorMessageIterationUsage), and billed at that model's
+ * rates; the top-level counts are the executor's. Such an entry is taken out of the executor's sum
+ * (summedIterations) and returned to be priced at its own model's rates. An entry without a model
+ * name or counts is still someone's tokens: it stays in the executor's sum, a lower bound, and says so.
+ */
+function advisorIterations(raw: Json, warnings: string[]): ModelUsage[] {
+  const iterations = raw.iterations;
+  if (!Array.isArray(iterations)) return [];
+  const found: ModelUsage[] = [];
+  for (const [index, entry] of iterations.entries()) {
+    if (!isObject(entry) || entry.type !== ADVISOR) continue;
+    const fields = entry;
+    const model = text(fields, "model");
+    const label = (key: string) => `iterations[${index}].${key}`;
+    if (model === undefined) {
+      // Left in the executor's sum (summedIterations) rather than dropped: a lower bound.
+      warnings.push(`${label("model")} (an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more`);
+      continue;
+    }
+    const cacheCreation = isObject(fields.cache_creation) ? fields.cache_creation : undefined;
+    const usage: Usage = {
+      input: count(fields, "input_tokens", warnings, label("input_tokens")),
+      output: count(fields, "output_tokens", warnings, label("output_tokens")),
+      cacheRead: count(fields, "cache_read_input_tokens", warnings, label("cache_read_input_tokens")),
+      ...splitCacheWrites(
+        count(fields, "cache_creation_input_tokens", warnings, label("cache_creation_input_tokens")),
+        count(cacheCreation, "ephemeral_5m_input_tokens", warnings, label("cache_creation.ephemeral_5m_input_tokens")),
+        count(cacheCreation, "ephemeral_1h_input_tokens", warnings, label("cache_creation.ephemeral_1h_input_tokens")),
+        warnings,
+        { total: label("cache_creation_input_tokens"), split: label("cache_creation") },
+      ),
+    };
+    found.push({ model, usage });
+  }
+  if (found.length > 0) {
+    const models = [...new Set(found.map((other) => other.model))].join(", ");
+    warnings.push(`${found.length} advisor sub-inference${found.length === 1 ? "" : "s"} (usage.iterations type ${ADVISOR}) priced at ${models}'s rates, not the executor's`);
+  }
+  return found;
 }
 
 /**
@@ -119,8 +183,9 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
  * the top level's cache writes.
  */
 function summedIterations(raw: Json, usage: Usage, warnings: string[]): boolean {
-  const iterations = raw.iterations;
-  if (!Array.isArray(iterations) || iterations.length === 0) return false;
+  // An advisor's sub-inferences are not the executor's tokens (advisorIterations prices them).
+  const iterations = Array.isArray(raw.iterations) ? raw.iterations.filter((entry) => !pricedElsewhere(entry)) : [];
+  if (iterations.length === 0) return false;
   const entries = iterations.map((entry) => (isObject(entry) ? entry : undefined));
   /** The entries' sum of a count, or undefined unless every entry reports it. */
   const sum = (key: string, of: (entry: Json) => Json | undefined = (entry) => entry): number | undefined => {
@@ -155,7 +220,8 @@ function summedIterations(raw: Json, usage: Usage, warnings: string[]): boolean 
     delete usage.cacheWriteUnsplit;
     Object.assign(usage, split);
   }
-  warnings.push(`input and output${cacheRead !== undefined || cacheWrites !== undefined ? " and cache counts" : ""} summed over ${iterations.length} usage.iterations (compaction)`);
+  const compaction = entries.some((entry) => entry?.type === "compaction");
+  warnings.push(`input and output${cacheRead !== undefined || cacheWrites !== undefined ? " and cache counts" : ""} summed over ${iterations.length} usage.iterations${compaction ? " (compaction)" : ""}`);
   return cacheWrites !== undefined;
 }
 

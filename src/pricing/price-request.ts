@@ -34,6 +34,8 @@ export interface PricedLine {
   rate: Decimal;
   /** Exact cost; undefined when the quantity is unknown. */
   usd: Money | undefined;
+  /** The model whose rates these are, when not the answering model's (an advisor's sub-inference: pricing/other-models.ts). */
+  model?: string;
 }
 
 export interface PriceResult {
@@ -47,6 +49,8 @@ export interface PriceResult {
   batch: boolean;
   lines: PricedLine[];
   warnings: string[];
+  /** Other models whose tokens the usage has but that could not be priced (pricing/other-models.ts): `total` leaves them out. */
+  unpricedModels?: string[];
 }
 
 export class PricingError extends Error {

@@ -1,6 +1,7 @@
 /** The JSON form of a quote: the `switchyard price --json` contract (PRODUCT.md). Money as exact decimal strings. */
 import { formatUsd } from "./money.js";
 import type { Quote } from "./quote.js";
+import type { PricedLine } from "./price-request.js";
 
 export interface QuoteLineJson {
   class: string;
@@ -13,6 +14,8 @@ export interface QuoteLineJson {
   session_ms?: number;
   usd_per_hour?: string;
   usd: string | null;
+  /** Only on a line billed at another model's rates (the advisor tool's sub-inferences): that model. */
+  model?: string;
 }
 
 export interface QuoteJson {
@@ -43,32 +46,7 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
     total_usd: formatUsd(result.total),
     exact: result.exact,
     total_usd_upper: result.upper === undefined ? null : formatUsd(result.upper),
-    lines: result.lines.map((line) =>
-      line.class === "agent_session"
-        ? {
-            class: line.class,
-            tokens: null,
-            session_ms: line.quantity ?? 0,
-            usd_per_mtok: null,
-            usd_per_hour: line.rate.toString(),
-            usd: line.usd === undefined ? null : formatUsd(line.usd),
-          }
-        : line.class === "web_search"
-        ? {
-            class: line.class,
-            tokens: null,
-            requests: line.quantity ?? 0,
-            usd_per_mtok: null,
-            usd_per_1000: line.rate.toString(),
-            usd: line.usd === undefined ? null : formatUsd(line.usd),
-          }
-        : {
-            class: line.class,
-            tokens: line.quantity ?? null,
-            usd_per_mtok: line.rate.toString(),
-            usd: line.usd === undefined ? null : formatUsd(line.usd),
-          },
-    ),
+    lines: result.lines.map((line): QuoteLineJson => ({ ...lineJson(line), ...(line.model ? { model: line.model } : {}) })),
     model: offering.model.id,
     model_id: offering.modelId,
     provider: offering.provider,
@@ -84,4 +62,11 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
     catalog_source: { url: block.source.url, accessed: block.source.accessed, verified: block.source.verified },
     warnings: quote.warnings,
   };
+}
+
+function lineJson(line: PricedLine): QuoteLineJson {
+  const usd = line.usd === undefined ? null : formatUsd(line.usd);
+  if (line.class === "agent_session") return { class: line.class, tokens: null, session_ms: line.quantity ?? 0, usd_per_mtok: null, usd_per_hour: line.rate.toString(), usd };
+  if (line.class === "web_search") return { class: line.class, tokens: null, requests: line.quantity ?? 0, usd_per_mtok: null, usd_per_1000: line.rate.toString(), usd };
+  return { class: line.class, tokens: line.quantity ?? null, usd_per_mtok: line.rate.toString(), usd };
 }

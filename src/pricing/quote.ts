@@ -11,6 +11,8 @@ import type { ProviderId } from "../catalog/schema.js";
 import { moneyToDecimal } from "./money.js";
 import { priceRequest, PricingError, type PriceResult, type Speed } from "./price-request.js";
 import type { Usage } from "./usage.js";
+import type { ModelUsage } from "./normalize-usage.js";
+import { withOtherModels } from "./other-models.js";
 import { Decimal } from "./decimal.js";
 
 export interface QuoteRequest {
@@ -24,6 +26,8 @@ export interface QuoteRequest {
   batch?: boolean | undefined;
   speed?: Speed | undefined;
   usage: Usage;
+  /** Usage billed at other models' rates (the advisor tool's sub-inferences): NormalizedUsage.otherModels. */
+  otherModels?: readonly ModelUsage[] | undefined;
 }
 
 export interface Quote {
@@ -112,10 +116,11 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
   if (!offering.model.verified) warnings.push(`${offering.model.id}'s prices come from third-party quotes; verify against the provider's page`);
   const block = catalog.priceOn(offering, request.at);
   if (!block.source.verified) warnings.push(`this price period's source is marked unverified: ${block.source.url}`);
-  const result = priceRequest(offering, block, request.usage, {
+  const answer = priceRequest(offering, block, request.usage, {
     ...(request.batch !== undefined ? { batch: request.batch } : {}),
     ...(request.speed !== undefined ? { speed: request.speed } : {}),
   });
+  const result = withOtherModels(catalog, offering, request.at, answer, request.otherModels);
   const unit = catalog.provider(offering.provider)?.billing_unit;
   const billingUnits = unit
     ? { name: unit.name, quantity: moneyToDecimal(result.total).div(Decimal.parse(unit.usd_per_unit), 18) }

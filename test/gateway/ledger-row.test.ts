@@ -24,6 +24,7 @@ test("a row's latency and overhead count the time up to the row being built, pri
   } as unknown as readonly (typeof deployments)[number][];
   const startedMs = performance.now() - 10;
   const { row } = buildLedgerRow({
+    catalog: catalog(),
     requestId: "req_timing",
     startedAt: Date.now(),
     key: null,
@@ -52,6 +53,7 @@ test("an inexact cost with a known upper bound (cache writes of unknown TTL) cha
   const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
   const deployment = [...config.deployments.values()][0];
   const priced = buildLedgerRow({
+    catalog: catalog(),
     requestId: "req_unsplit",
     startedAt: Date.UTC(2026, 10, 22),
     key: null,
@@ -111,6 +113,7 @@ test("a request the upstream ran in the US on its own (a workspace's default inf
 /** An outcome for buildLedgerRow: one answered attempt, unless the fields say otherwise. */
 function outcomeOf(fields: Partial<Parameters<typeof buildLedgerRow>[0]>): Parameters<typeof buildLedgerRow>[0] {
   return {
+    catalog: catalog(),
     requestId: "req_case",
     startedAt: Date.UTC(2026, 10, 22),
     key: null,
@@ -217,4 +220,40 @@ test("a stream cut before its message_delta: its upper bound counts max_uses of 
   assert.equal(cut(0).row.cost_usd_upper, "0.00153", "no web search: output alone");
   const unbounded = cut(null);
   assert.deepEqual([unbounded.row.cost_usd_upper, unbounded.charged], [null, held]);
+});
+
+test("the advisor tool's sub-inferences are priced at the advisor's rates, not the executor's; an advisor the catalog cannot price leaves a lower bound and no shadows", () => {
+  const config = parseGatewayConfig(
+    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n",
+    "t.yaml",
+    catalog(),
+  );
+  const [haiku, sonnet] = [...config.deployments.values()];
+  const answered = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  // Executor: Haiku 4.5 ($1 / $5); advisor: Opus 4.6 ($5 / $25) on the Anthropic API.
+  const usageWith = (advisor: string) =>
+    fromAnthropicUsage({
+      input_tokens: 1_000,
+      output_tokens: 400,
+      iterations: [
+        { type: "message", input_tokens: 400, output_tokens: 100, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+        { type: "advisor_message", model: advisor, input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+        { type: "message", input_tokens: 600, output_tokens: 300, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      ],
+    });
+  const { row } = buildLedgerRow(outcomeOf({ deployment: haiku, candidates: [haiku, sonnet] as never, usage: usageWith("claude-opus-4-6"), attempts: [answered] }));
+  // 1,000 x $1 + 400 x $5 = $0.003 (the executor's), plus 2,000 x $5 + 600 x $25 = $0.025 (the advisor's).
+  assert.equal(row.cost_usd, "0.028");
+  assert.equal(row.cost_exact, true);
+  assert.equal(row.input_tokens, 1_000, "the row's counts are the executor's");
+  // Sonnet 4.6 ($3 / $15) with the same advisor: $0.009 + $0.025.
+  assert.deepEqual(row.shadow_costs, { "a-sonnet": "0.034" });
+  assert.ok(row.warnings.some((warning) => /1 advisor sub-inference .* priced at claude-opus-4-6's rates/.test(warning)), row.warnings.join("\n"));
+
+  const unknown = buildLedgerRow(outcomeOf({ deployment: haiku, candidates: [haiku, sonnet] as never, usage: usageWith("claude-made-up-9"), attempts: [answered] })).row;
+  assert.equal(unknown.cost_usd, "0.003", "the executor's part, a lower bound");
+  assert.equal(unknown.cost_exact, false);
+  assert.equal(unknown.cost_usd_upper, null);
+  assert.deepEqual(unknown.shadow_costs, {});
+  assert.ok(unknown.warnings.some((warning) => /the advisor's claude-made-up-9 tokens are not priced: the catalog does not know "claude-made-up-9"/.test(warning)), unknown.warnings.join("\n"));
 });

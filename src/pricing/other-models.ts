@@ -1,0 +1,59 @@
+/**
+ * Tokens a request spent on another model than the one that answered it (the advisor tool's
+ * sub-inferences: normalize-usage.ts's `otherModels`), priced at that model's rates on the same
+ * provider and route, and added to the answer's price. Unknown usage is not zero: a model the
+ * catalog cannot price there leaves the total a lower bound with no upper one.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import { blockInForce, type Offering } from "../catalog/model.js";
+import type { ModelUsage } from "./normalize-usage.js";
+import { priceRequest, PricingError, type PriceResult } from "./price-request.js";
+
+/** The offering `model` is billed at when `offering`'s request consults it: the same provider and route. */
+function offeringOf(catalog: Catalog, offering: Offering, model: string): Offering | string {
+  const matches = catalog.modelsMatching(model);
+  const [match] = matches;
+  if (!match || matches.length > 1) return `the catalog ${match ? "has several models named" : "does not know"} ${JSON.stringify(model)}`;
+  const found = catalog.findOffering(offering.provider, match.id, offering.route);
+  return found ?? `the catalog has no ${offering.provider} ${offering.route} offering of ${JSON.stringify(model)}`;
+}
+
+/**
+ * `result` (the answering model's price) with every other model's usage added at that model's
+ * rates in force on `at`. Their lines carry the model's id. No other models: `result` itself.
+ */
+export function withOtherModels(catalog: Catalog, offering: Offering, at: string, result: PriceResult, others: readonly ModelUsage[] | undefined): PriceResult {
+  if (!others || others.length === 0) return result;
+  let { total, upper, exact } = result;
+  const lines = [...result.lines];
+  const warnings = [...result.warnings];
+  const unpricedModels: string[] = [];
+  for (const other of others) {
+    const found = offeringOf(catalog, offering, other.model);
+    const block = typeof found === "string" ? undefined : blockInForce(found, at);
+    if (typeof found === "string" || !block) {
+      warnings.push(`the advisor's ${other.model} tokens are not priced: ${typeof found === "string" ? found : `${found.key} has no price in force on ${at}`}; the total is a lower bound`);
+      unpricedModels.push(other.model);
+      exact = false;
+      upper = undefined;
+      continue;
+    }
+    let priced: PriceResult;
+    try {
+      priced = priceRequest(found, block, other.usage);
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+      warnings.push(`the advisor's ${other.model} tokens are not priced: ${error.message}; the total is a lower bound`);
+      unpricedModels.push(other.model);
+      exact = false;
+      upper = undefined;
+      continue;
+    }
+    total += priced.total;
+    exact &&= priced.exact;
+    upper = upper === undefined || priced.upper === undefined ? undefined : upper + priced.upper;
+    lines.push(...priced.lines.map((line) => ({ ...line, model: found.model.id })));
+    warnings.push(...priced.warnings.map((warning) => `${found.model.id} (advisor): ${warning}`));
+  }
+  return { ...result, total, upper: exact ? total : upper, exact, lines, warnings, ...(unpricedModels.length > 0 ? { unpricedModels } : {}) };
+}
