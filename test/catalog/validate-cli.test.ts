@@ -30,7 +30,7 @@ betas:
     source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }
 `;
   const added = join(directory, "added.yaml");
-  writeFileSync(added, `${beta("advisor-tool-2026-03-01")}  - id: claude-code-20250219\n    needed: true\n    note: ours\n    source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }\n`);
+  writeFileSync(added, `${beta("thinking-token-count-2026-05-13")}  - id: claude-code-20250219\n    needed: true\n    note: ours\n    source: { url: "https://example.com/our-notes", accessed: 2026-11-22 }\n`);
   const merged = validate(added);
   assert.equal(merged.status, 0, merged.stdout);
   // One new beta; the other has the id of one of ours, which it replaces rather than adds to.

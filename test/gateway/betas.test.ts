@@ -54,9 +54,9 @@ test("Bedrock refuses Claude Code's betas when called directly; through the gate
   const seenAfter = betasSeen(harness.bedrock);
   const received = Object.keys(seenAfter).filter((beta) => (seenAfter[beta] ?? 0) > (seenBefore[beta] ?? 0));
   assert.deepEqual(received, ["interleaved-thinking-2025-05-14"], "Bedrock received the one beta it accepts, in its body");
-  // Only the betas the catalog does not know are named; the five it knows as not needed are left off without a word.
+  // Only the betas the catalog does not know are named; the six it knows as not needed are left off without a word.
   assert.deepEqual((await rowOf(response)).warnings, [
-    "left anthropic-beta thinking-token-count-2026-05-13, mid-conversation-system-2026-04-07, advisor-tool-2026-03-01, extended-cache-ttl-2025-04-11 off for bedrock-haiku-global: not accepted there, and not in the catalog's betas",
+    "left anthropic-beta thinking-token-count-2026-05-13, mid-conversation-system-2026-04-07, extended-cache-ttl-2025-04-11 off for bedrock-haiku-global: not accepted there, and not in the catalog's betas",
   ]);
 
   const stream = client.beta.messages.stream({ model: "haiku-via-bedrock", max_tokens: 16, messages: [{ role: "user", content: "hello" }], betas: CLAUDE_CODE_BETAS });

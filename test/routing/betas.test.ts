@@ -42,8 +42,8 @@ test("Anthropic-shape upstreams (the Anthropic API, Claude Platform on AWS) rece
 test("Bedrock receives only the betas it accepts; the others Claude Code sends are left off, none is missing", () => {
   const plan = betasOn(deployment("b-haiku-45"), CLAUDE_CODE_BETAS, known);
   assert.deepEqual(plan.send, ["interleaved-thinking-2025-05-14"]);
-  // The four catalog/betas.yaml does not know; the others it knows as not needed.
-  assert.deepEqual(plan.unknown, ["thinking-token-count-2026-05-13", "mid-conversation-system-2026-04-07", "advisor-tool-2026-03-01", "extended-cache-ttl-2025-04-11"]);
+  // The three catalog/betas.yaml does not know; the others it knows as not needed.
+  assert.deepEqual(plan.unknown, ["thinking-token-count-2026-05-13", "mid-conversation-system-2026-04-07", "extended-cache-ttl-2025-04-11"]);
   assert.deepEqual(plan.missing, []);
 });
 
