@@ -33,11 +33,16 @@ const percent = (what: string) =>
 const fraction = (what: string) =>
   decimal(what).refine((value) => value.compare(Decimal.ONE) <= 0, { error: `expected a fraction from 0 to 1 (${what}), e.g. 0.8` });
 
-const tokenSpread = (what: string) =>
+/** A token count: a whole number (the mean), or {mean, p90, max}; `example` shows the mapping, said when mean is left out of it. */
+const tokenSpread = (what: string, example: string) =>
   z.union(
     [
       wholeNumber(what),
-      z.strictObject({ mean: wholeNumber(what).describe(`the mean ${what}`), p90: wholeNumber(what).optional(), max: wholeNumber(what).optional() }),
+      z.strictObject({
+        mean: wholeNumber(what).describe(`the mean ${what}, which the cost is computed from (p90 and max are optional; they are checked against the model's limits), e.g. ${example}`),
+        p90: wholeNumber(what).optional(),
+        max: wholeNumber(what).optional(),
+      }),
     ],
     { error: `expected a whole number of ${what}, or {mean, p90, max}` },
   );
@@ -78,10 +83,10 @@ const ttlRates = z.union([fraction("cache hit rate"), z.strictObject({ "5m": fra
 export const segmentSchema = z.strictObject({
   name: z.string({ error: "expected a segment name" }).min(1, { error: "expected a segment name" }).describe("the segment's name, shown in the report (e.g. name: ticket-triage)"),
   requests_per_month: wholeNumber("requests per month", 1).describe("how many requests this segment sends a month, a whole number (e.g. requests_per_month: 10000)"),
-  input_tokens: tokenSpread("input tokens per request").describe(
+  input_tokens: tokenSpread("input tokens per request", "input_tokens: { mean: 3500, p90: 9000 }").describe(
     "the mean uncached input tokens per request, beyond the cached prefix: a whole number (e.g. input_tokens: 3500) or {mean, p90, max}",
   ),
-  output_tokens: tokenSpread("output tokens per request").describe("the mean output tokens per request: a whole number (e.g. output_tokens: 200) or {mean, p90, max}"),
+  output_tokens: tokenSpread("output tokens per request", "output_tokens: { mean: 200, p90: 600 }").describe("the mean output tokens per request: a whole number (e.g. output_tokens: 200) or {mean, p90, max}"),
   cached_prefix_tokens: wholeNumber("prefix tokens").default(0),
   prefix_variants: wholeNumber("distinct prefixes", 1).default(1),
   cache_hit_rate: ttlRates.optional(),

@@ -94,13 +94,33 @@ function unionText(branches: readonly (readonly z.core.$ZodIssue[])[], input: un
 
 /** The issues of a failed safeParse, said for a person, in the order of the file's lines; `value` is what was parsed. */
 export function schemaIssues(source: YamlSource, value: unknown, issues: readonly z.core.$ZodIssue[]): FileIssue[] {
-  const found = issues.flatMap((issue) => {
+  const placed = issues.flatMap((issue) => nearestFormIssues(issue, value) ?? [issue]);
+  // zod runs a list's length check on a string given in its place ("list at least one", got "x"): the wrong type says it all.
+  const wrongType = new Set(placed.filter((issue) => issue.code === "invalid_type").map((issue) => issue.path.join(".")));
+  const found = placed.filter((issue) => issue.code === "invalid_type" || !wrongType.has(issue.path.join("."))).flatMap((issue) => {
     const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
     if (issue.code === "unrecognized_keys") return unknownKeyIssues(source, path, issue.keys);
     const line = source.lineOf(path);
     return [{ file: source.file, path: path.join("."), message: issueMessage(issue, path, value, source.schema), ...(line ? { line } : {}) }];
   });
   return found.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
+/**
+ * A union that gave its own message ("expected a whole number of input tokens, or {mean, p90, max}")
+ * said about a mapping that fits one of its forms but for missing or wrong fields: that form's
+ * issues instead, each at its own path, so a missing field is said to be missing, with what it is
+ * for. (A union with no message of its own already says them: unionText.) Undefined otherwise.
+ */
+function nearestFormIssues(issue: z.core.$ZodIssue, root: unknown): z.core.$ZodIssue[] | undefined {
+  const given = valueAt(root, issue.path.filter((part): part is string | number => typeof part !== "symbol"));
+  if (issue.code !== "invalid_union" || !isMapping(given) || issue.message === unionText(issue.errors, given)) return undefined;
+  const fitting = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0 || inner.code === "unrecognized_keys"));
+  const nearest = [...fitting].sort((a, b) => a.length - b.length)[0];
+  return nearest?.flatMap((inner) => {
+    const placed = { ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue;
+    return nearestFormIssues(placed, root) ?? [placed];
+  });
 }
 
 function issueMessage(issue: z.core.$ZodIssue, path: FieldPath, root: unknown, schema: unknown): string {

@@ -86,6 +86,37 @@ test("a required field left out is said to be missing, with what it is for, in t
   ]);
 });
 
+test("a {mean, p90, max} mapping without its mean is said to miss mean, with what mean is for and an example, not as the union's general message", () => {
+  const segment = (input: string, output: string) => `name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: ${input}\n    output_tokens: ${output}\n    models: [claude-haiku-4-5]\n`;
+  const missing = (field: string, example: string) =>
+    `segments.0.${field}.mean: required but missing: the mean ${field.replace("_", " ")} per request, which the cost is computed from (p90 and max are optional; they are checked against the model's limits), e.g. ${field}: ${example}`;
+  assert.deepEqual(problemsIn(segment("{ p90: 10 }", "\n      p90: 600\n      max: 900")), [
+    `w.yaml:5: ${missing("input_tokens", "{ mean: 3500, p90: 9000 }")}`,
+    `w.yaml:7: ${missing("output_tokens", "{ mean: 200, p90: 600 }")}`,
+  ]);
+  // Beside a misspelt key, and a mean of the wrong type, each said at its own path.
+  assert.deepEqual(problemsIn(segment("{ p9: 10 }", "{ mean: lots }")), [
+    `w.yaml:5: ${missing("input_tokens", "{ mean: 3500, p90: 9000 }")}`,
+    'w.yaml:5: segments.0.input_tokens: Unrecognized key: "p9" (did you mean "p90"?)',
+    'w.yaml:6: segments.0.output_tokens.mean: expected a whole number of output tokens per request, got "lots"',
+  ]);
+  // A value of neither form still gets the union's message; a plain number or a full mapping is read.
+  assert.deepEqual(problemsIn(segment('"5"', "2")), ['w.yaml:5: segments.0.input_tokens: expected a whole number of input tokens per request, or {mean, p90, max}, got "5"']);
+  const { workload } = load(segment("3500", "{ mean: 200, p90: 600 }"));
+  assert.deepEqual([workload.segments[0]?.input, workload.segments[0]?.output], [
+    { mean: 3500, p90: undefined, max: undefined },
+    { mean: 200, p90: 600, max: undefined },
+  ]);
+});
+
+test("the other mapping-or-value fields (cache_hit_rate, arrival) say the field inside that is wrong, once", () => {
+  const text = "name: w\nsegments:\n  - name: s\n    requests_per_month: 10\n    input_tokens: 5\n    output_tokens: 2\n    models: [claude-haiku-4-5]\n    cache_hit_rate: { 5m: [1] }\n    arrival: { hourly: flat, days_per_week: 5 }\n";
+  assert.deepEqual(problemsIn(text), [
+    'w.yaml:8: segments.0.cache_hit_rate.5m: expected a non-negative decimal (cache hit rate), e.g. 1.99 or "1.99", got a list of 1',
+    'w.yaml:9: segments.0.arrival.hourly: expected a list of 24 weights, one per hour from 00:00, got "flat"',
+  ]);
+});
+
 test("an unknown model names the closest known ids and the line of the list entry", () => {
   const [issue] = issuesOf("unknown-model.yaml");
   assert.match(issue ?? "", /^bad\/unknown-model\.yaml:9: segments\.0\.models\.1: unknown model "claude-haiku-9" \(and no self_host entry runs it\); closest known: claude-haiku-4-5/);
