@@ -30,8 +30,10 @@ Usage:
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
   --agent-session-ms N    Claude Managed Agents running time (billed per session-hour)
   --usage-json FILE|-     an Anthropic, Bedrock InvokeModel/Converse or OpenAI usage object (or whole
-                          response, or a JSON array of stream events, or a Messages stream captured
-                          as sent: text/event-stream, e.g. curl -N output) instead of the token flags
+                          response, or a JSON array of stream events, or a Messages or OpenAI chat-
+                          completions stream captured as sent: text/event-stream, e.g. curl -N output;
+                          a chat stream needs its stream_options.include_usage chunk) instead of the
+                          token flags
 
 Output:
   --json                  {"total_usd", "lines":[{"class","tokens","usd_per_mtok","usd"}], "model",

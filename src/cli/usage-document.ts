@@ -1,9 +1,11 @@
 /**
  * The text --usage-json reads: JSON (a usage object, a whole response, a JSON array of stream
- * events), or a Messages stream captured as it came over the wire (text/event-stream: `event:` and
- * `data:` lines, e.g. `curl -N` output, headers and all), whose events become that array: usage is
- * then read from message_start and the message_delta events as the gateway reads it
- * (normalize-usage.ts's fromAnthropicStream).
+ * events), or a stream captured as it came over the wire (text/event-stream, e.g. `curl -N`
+ * output, headers, CRLFs and all), whose events become that array. A Messages stream (`event:` and
+ * `data:` lines): usage from message_start and the message_delta events as the gateway reads it
+ * (normalize-usage.ts's fromAnthropicStream). An OpenAI chat-completions stream (`data:` lines of
+ * chat.completion.chunk, then `data: [DONE]`): usage from the chunk include_usage adds
+ * (fromOpenAIStream).
  */
 import { SseEventSplitter } from "../providers/shared/sse-events.js";
 import { UsageError } from "./usage-error.js";
@@ -15,8 +17,8 @@ export function parseUsageDocument(text: string, source: string): unknown {
     const events = streamEvents(text, source);
     if (events) return events;
     throw new UsageError(
-      `--usage-json: ${source} is neither JSON (${(error as Error).message.replace(/\s+/g, " ")}) nor a captured event stream (event: and data: lines)`,
-      "give a usage object, a whole response, a JSON array of stream events, or a Messages stream as it was sent (text/event-stream)",
+      `--usage-json: ${source} is neither JSON (${(error as Error).message.replace(/\s+/g, " ")}) nor a captured event stream (data: lines)`,
+      "give a usage object, a whole response, a JSON array of stream events, or a Messages or chat-completions stream as it was sent (text/event-stream)",
     );
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { Usage } from "./usage.js";
 
-export type UsageFormat = "anthropic" | "anthropic-stream" | "bedrock-invoke" | "bedrock-metrics" | "bedrock-converse" | "openai";
+export type UsageFormat = "anthropic" | "anthropic-stream" | "bedrock-invoke" | "bedrock-metrics" | "bedrock-converse" | "openai" | "openai-stream";
 
 export interface NormalizedUsage {
   usage: Usage;
@@ -380,11 +380,34 @@ export function fromOpenAIUsage(raw: unknown): NormalizedUsage {
 }
 
 /**
+ * A streamed chat completion's chat.completion.chunk events. The usage comes in one chunk before
+ * `data: [DONE]` only when the request set stream_options.include_usage ("All other chunks will
+ * also include a usage field, but with a null value"; an interrupted stream may lack it):
+ * https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options. That
+ * chunk's usage is read as a whole completion's is; without one the usage is unknown, not zero.
+ */
+export function fromOpenAIStream(events: unknown[]): NormalizedUsage {
+  const usage = events.flatMap((event) => (isObject(event) && isObject(event.usage) ? [event.usage] : [])).at(-1);
+  if (usage === undefined) {
+    // An error the gateway (or OpenAI) streamed instead of the rest: {"error": {"message": ...}}.
+    const failure = events.map((event) => (isObject(event) && isObject(event.error) ? text(event.error, "message") : undefined)).find((message) => message !== undefined);
+    throw new UsageFormatError(
+      "an OpenAI chat-completions stream with no usage chunk" +
+        (failure === undefined ? "" : ` (it ended in an error: ${failure})`) +
+        ": its usage is unknown, not zero. Send the request with stream_options: {include_usage: true}, which streams the usage in a last chunk before data: [DONE]",
+    );
+  }
+  return { ...fromOpenAIUsage(usage), format: "openai-stream" };
+}
+
+/**
  * Recognises which provider a usage document came from: a bare usage object or a whole
- * response (Anthropic Message, Converse response, OpenAI completion), or a list of stream events.
+ * response (Anthropic Message, Converse response, OpenAI completion), or a list of stream events
+ * (Anthropic, Bedrock, or OpenAI chat.completion.chunk).
  */
 export function normalizeUsageDocument(document: unknown): NormalizedUsage {
   if (Array.isArray(document)) {
+    if (document.some((event) => isObject(event) && event.object === "chat.completion.chunk")) return fromOpenAIStream(document);
     const start = document.find((event) => isObject(event) && event.type === "message_start") as Json | undefined;
     const startMessage = start && isObject(start.message) ? start.message : undefined;
     const deltas = document.filter((event) => isObject(event) && event.type === "message_delta").map((event) => (event as Json).usage);
