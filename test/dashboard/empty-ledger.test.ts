@@ -50,7 +50,7 @@ test("the planner form answers a bad date and an empty workload with 400 and say
   assert.match(await empty.text(), /Enter a workload/);
   const badDate = await post({ workload: "name: x\nsegments: []\n", at: "tomorrow" });
   assert.equal(badDate.status, 400);
-  assert.match(await badDate.text(), /expected a date as YYYY-MM-DD, got &quot;tomorrow&quot;/);
+  assert.match(await badDate.text(), /The date is written YYYY-MM-DD \(such as 2026-01-31\), or left empty; got &quot;tomorrow&quot;/);
   const noSuchDay = await post({ workload: "name: x\nsegments: []\n", at: "2026-02-31" });
   assert.equal(noSuchDay.status, 400);
   assert.match(await noSuchDay.text(), /2026-02-31 is not a day of the calendar/);
@@ -73,7 +73,7 @@ test("the planner form shows every field's problems at once, each with its field
   const bothHtml = await both.text();
   assert.match(bothHtml, /data-plan-error>The form has 2 problems, each shown with its field: 1 in the workload, 1 in the date\./);
   assert.match(workloadProblems(bothHtml).join(), /Enter a workload/);
-  assert.equal(dateProblem(bothHtml), "expected a date as YYYY-MM-DD, got &quot;tomorrow&quot;.");
+  assert.equal(dateProblem(bothHtml), "The date is written YYYY-MM-DD (such as 2026-01-31), or left empty; got &quot;tomorrow&quot;.");
   assert.match(bothHtml, /<textarea id="workload"[^>]* aria-invalid="true" aria-describedby="workload-problems">/);
   assert.match(bothHtml, /<input type="text" name="at"[^>]* aria-invalid="true" aria-describedby="at-problems">/);
 

@@ -62,7 +62,7 @@ function form(context: DashboardContext, values: PlannerForm, problems: Problems
     `<label for="workload"><strong>Workload (YAML)</strong></label> <span class="note">the example is ${escapeHtml(context.exampleWorkload.name)}; every field is described in docs/PLANNER.md</span>` +
     `<textarea id="workload" name="workload" class="yaml" spellcheck="false" autocomplete="off"${invalid("workload", workloadCount(problems))}>${escapeHtml(values.workload)}</textarea>` +
     workloadProblems(problems, values.workload.split("\n")) +
-    `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11" pattern="\\d{4}-\\d{2}-\\d{2}"${invalid("at", problems.at.length)}></label>` +
+    `<div class="controls"><label>prices in force on <input type="text" name="at" value="${escapeHtml(values.at)}" placeholder="YYYY-MM-DD" size="11"${invalid("at", problems.at.length)}></label>` +
     (problems.at.length > 0 ? `<span class="field-problem" id="at-problems" data-field-problems="at" role="alert">${problems.at.map(escapeHtml).join(" ")}</span>` : "") +
     `<span class="note">empty: the file's <code>at:</code>, else today</span><button type="submit" class="primary" data-action="plan">Plan</button></div></form>`
   );
@@ -130,8 +130,10 @@ export function readPlannerForm(body: unknown): { values: PlannerForm; problems:
   const tooLarge = Buffer.byteLength(workload) > MAX_WORKLOAD_BYTES;
   if (workload.trim() === "") problems.push({ field: "workload", message: "Enter a workload: the YAML described in docs/PLANNER.md (name: and segments:)." });
   if (tooLarge) problems.push({ field: "workload", message: TOO_LARGE });
-  if (at !== "" && !DAY_PATTERN.test(at)) problems.push({ field: "at", message: `expected a date as YYYY-MM-DD, got "${at}".` });
-  else if (at !== "" && !isCalendarDay(at)) problems.push({ field: "at", message: `${at} is ${NOT_A_CALENDAR_DAY}.` });
+  // Checked here only: a pattern on the input would have the browser refuse the form with its own
+  // generic tooltip, which neither names the field nor says what to write.
+  if (at !== "" && !DAY_PATTERN.test(at)) problems.push({ field: "at", message: `The date is written YYYY-MM-DD (such as 2026-01-31), or left empty; got "${at}".` });
+  else if (at !== "" && !isCalendarDay(at)) problems.push({ field: "at", message: `The date ${at} is ${NOT_A_CALENDAR_DAY}.` });
   // Too large, the workload is not sent back into the form.
   return { values: { workload: tooLarge ? "" : workload, at }, problems, ...(tooLarge ? { tooLarge: true as const } : {}) };
 }
