@@ -3,6 +3,7 @@ import type { GatewayState } from "../gateway/state.js";
 import type { ApiKeyRecord, KeyStore } from "../ledger/ledger.js";
 import { escapeHtml, isoDay } from "./format.js";
 import type { PlanRunner } from "./plan-runner.js";
+import { text, type Cell } from "./table.js";
 
 export interface DashboardContext {
   state: GatewayState;
@@ -49,11 +50,40 @@ export function rangeControl(path: string, query: Query, range: TimeRange): stri
   return `<span class="group" role="group" aria-label="period">${links}</span>`;
 }
 
-/** "name (key_id)" for a key id, from the key store's records. */
-export function keyLabel(keys: Map<string, ApiKeyRecord>, id: string | null | undefined): string {
-  if (id === null || id === undefined) return "(no key)";
-  const record = keys.get(id);
-  return record ? `${record.name} (${id})` : id;
+/** Characters of a key id that tell two keys of one name apart: "key_" and six of its random ones. */
+const SHORT_ID = 10;
+
+export interface KeyNames {
+  /** The key's name, "ci_bot", or "ci_bot (key_3f9aXy…)" when another key shown has that name too. */
+  name(id: string | null | undefined): string;
+  /** A table cell: that name, and the whole id beneath it. */
+  cell(id: string | null | undefined): Cell;
+}
+
+/**
+ * What a page calls the keys `ids`: by name, short enough for a chart's labels. The key store keeps
+ * names unique among active keys only (a revoked key's name can be given again), so two keys of one
+ * name among `ids` get the start of their ids as well, as many characters as tell them apart. An id
+ * the key store does not know is shown as it is.
+ */
+export function keyNames(keys: Map<string, ApiKeyRecord>, ids: Iterable<string | null | undefined>): KeyNames {
+  const byName = new Map<string, string[]>();
+  for (const id of new Set(ids)) {
+    const record = id === null || id === undefined ? undefined : keys.get(id);
+    if (record) byName.set(record.name, [...(byName.get(record.name) ?? []), record.id]);
+  }
+  const shown = new Map<string, string>();
+  for (const [name, same] of byName) {
+    // The ids differ, so some length (at most the longest id's) tells them apart.
+    let length = SHORT_ID;
+    while (same.length > 1 && new Set(same.map((id) => id.slice(0, length))).size < same.length) length += 1;
+    for (const id of same) shown.set(id, same.length === 1 ? name : `${name} (${id.length > length ? `${id.slice(0, length)}…` : id})`);
+  }
+  const name = (id: string | null | undefined) => (id === null || id === undefined ? "(no key)" : shown.get(id) ?? id);
+  return {
+    name,
+    cell: (id) => (id !== null && id !== undefined && shown.has(id) ? { html: `${escapeHtml(name(id))}<div class="note">${escapeHtml(id)}</div>`, sort: name(id) } : text(name(id))),
+  };
 }
 
 export async function keysById(context: DashboardContext): Promise<Map<string, ApiKeyRecord>> {

@@ -69,3 +69,15 @@ test("spend on a day before the key's creation starts its rate at that day, and 
   assert.match(body, /straight-line projection ≈ \$9\.33 \(its rate from its first spend on the 19th\)/);
   assert.match(body, /<g data-marker="start" data-requests="18"><line [^>]*\/><text [^>]*>first spend<\/text>/, "on the 19th's start");
 });
+
+test("a revoked key that spent this month and the active key given its name are told apart in the charts by the start of their ids", async () => {
+  const active = { ...key(1), id: "key_AbCdEf0123456789", name: "ci_bot" };
+  const revoked = { ...key(2), id: "key_XyZabc0123456789", name: "ci_bot", revoked_at: NOW - 3_600_000 };
+  const { body } = await budgetsPage(context([active, revoked], [spent(active.id, "0.5", "0.5"), spent(revoked.id, "0.2", "0.2")]));
+  const labels = [...body.matchAll(/<g data-stack="([^"]+)"><text [^>]*>([^<]*)</g)].map((match) => [match[1], match[2]]);
+  assert.deepEqual(labels, [
+    [active.id, "ci_bot (key_AbCdEf…)"],
+    [revoked.id, "ci_bot (key_XyZabc…)"],
+  ]);
+  assert.match(body, /ci_bot \(key_XyZabc…\): spend this month against its \$1 budget/, "the burn-down's title too");
+});

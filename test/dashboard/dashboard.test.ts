@@ -132,7 +132,11 @@ describe("dashboard in Chromium", { skip }, () => {
         assert.equal(await cell(`spend-by-${by}`, id, "cost_usd"), exactDollars(group.cost_usd), `${by}=${id} cost`);
         assert.equal(await cell(`spend-by-${by}`, id, "requests"), group.requests.toLocaleString("en-US"), `${by}=${id} requests`);
         assert.equal(await cell(`spend-by-${by}`, id, "cache_read_tokens"), group.cache_read_tokens.toLocaleString("en-US"));
-        if (by === "key" && group.group.key) assert.equal(await cell("spend-by-key", id, "group"), `${keys.get(group.group.key)} (${group.group.key})`);
+        if (by === "key" && group.group.key) {
+          // The table: the key's name and its id beneath; the chart: its name alone (the names are unique).
+          assert.equal(await cell("spend-by-key", id, "group"), `${keys.get(group.group.key)}\n${group.group.key}`);
+          assert.equal(await page.locator(`svg[data-chart="spend-by-key"] g[data-bar="${id}"] > text`).first().textContent(), keys.get(group.group.key));
+        }
       }
       assert.equal((await page.locator('[data-figure="total-cost"] .figure').innerText()).trim(), exactDollars(total.toString()));
       assert.equal(await page.locator(`svg[data-chart="spend-by-${by}"] g[data-bar]`).count(), Math.min(groups.length, 16));

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { MAX_ROWS, spendPage } from "../../src/dashboard/pages/spend-page.js";
-import type { SpendGroup, SpendQuery } from "../../src/ledger/ledger.js";
+import type { ApiKeyRecord, SpendGroup, SpendQuery } from "../../src/ledger/ledger.js";
 import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -52,4 +52,36 @@ test("series keep their whole names and their own legend line and colour, a grou
     ["payments-reconciliation-nightly-batch", "payments-reconciliation-nightly-retry", "other (2)"],
   );
   assert.equal(new Set(legend.map(([, colour]) => colour)).size, 3, "three colours");
+});
+
+test("by key, bars name each key; two keys of one name (a revoked one's reused) get the start of their ids; the table has every id", async () => {
+  const key = (id: string, name: string, revoked_at: number | null = null): ApiKeyRecord => ({
+    id,
+    name,
+    prefix: "sk-sy-abcd",
+    hash: "0".repeat(64),
+    allowed_models: [],
+    tags: {},
+    monthly_budget_usd: null,
+    created_at: NOW - 86_400_000,
+    revoked_at,
+  });
+  const keys = [key("key_AbCdEf0123456789", "ci_bot"), key("key_AbCdEfZZZZZZZZZZ", "ci_bot", NOW - 3_600_000), key("key_Search0123456789", "search-prod")];
+  const groups = [
+    spendGroup({ day: DAY, key: "key_AbCdEf0123456789" }, { cost_usd: "0.3", charged_usd: "0.3" }),
+    spendGroup({ day: DAY, key: "key_AbCdEfZZZZZZZZZZ" }, { cost_usd: "0.2", charged_usd: "0.2" }),
+    spendGroup({ day: DAY, key: "key_Search0123456789" }, { cost_usd: "0.1", charged_usd: "0.1" }),
+  ];
+  const context = {
+    state: { now: () => NOW, store: { spend: async (query: SpendQuery) => (query.group_by.includes("key") ? groups : []), recent: async () => [] } },
+    keys: { list: async () => keys },
+  } as unknown as DashboardContext;
+  const { body } = await spendPage(context, { by: "key", days: "1" });
+  const labels = [...body.matchAll(/<g data-bar="([^"]+)"[^>]*><text [^>]*>([^<]*)</g)].map((match) => [match[1], match[2]]);
+  assert.deepEqual(labels, [
+    ["key_AbCdEf0123456789", "ci_bot (key_AbCdEf0…)"],
+    ["key_AbCdEfZZZZZZZZZZ", "ci_bot (key_AbCdEfZ…)"],
+    ["key_Search0123456789", "search-prod"],
+  ]);
+  for (const [id] of labels) assert.match(body, new RegExp(`<tr data-row="${id}"><td data-col="group"[^>]*>[^<]*<div class="note">${id}</div>`), `the table has ${id} whole`);
 });

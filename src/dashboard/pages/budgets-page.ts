@@ -7,7 +7,7 @@ import type { ApiKeyRecord } from "../../ledger/ledger.js";
 import { lineChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
 import { formatUsd, moneyToDecimal, parseUsd } from "../../pricing/money.js";
 import { burnDown, type BurnDown, type ProjectedFrom } from "../burn-down.js";
-import type { DashboardContext } from "../context.js";
+import { keyNames, type DashboardContext } from "../context.js";
 import { chartValue, count, escapeHtml, isoDay, moneyOf, roundedUsd, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp } from "../../ledger/roll-up.js";
@@ -65,7 +65,7 @@ function rateSinceText(burn: BurnDown): string | undefined {
   return since && `${since.words} ${dayOfMonth(burn.rateSince)}`;
 }
 
-function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
+function burnChart(key: ApiKeyRecord, name: string, burn: BurnDown, index: number): string {
   const budget = chartValue(key.monthly_budget_usd);
   const spentLine = [{ x: 0, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(day + 1, burn.elapsedDays), y: chartValue(formatUsd(amount)) }))];
   const projected = Number(burn.projected.toFixed(6));
@@ -73,7 +73,7 @@ function burnChart(key: ApiKeyRecord, burn: BurnDown, index: number): string {
   const marker = RATE_SINCE[burn.rateSinceWhat]?.marker;
   return lineChart(
     `burn-down-${key.id}`,
-    `${key.name}: spend this month against its ${usd(key.monthly_budget_usd)} budget`,
+    `${name}: spend this month against its ${usd(key.monthly_budget_usd)} budget`,
     [
       { id: "spent", label: `spent so far ${usdOfMoney(burn.spent)}`, colour: "#2563eb", points: spentLine },
       {
@@ -156,6 +156,8 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
       },
     };
   });
+  // Charts name keys (a revoked key's name may be an active one's too: then with the start of its id).
+  const names = keyNames(new Map(shown.map((key) => [key.id, key])), shown.map((key) => key.id));
   const withBudget = shown.filter((key) => key.monthly_budget_usd !== null);
   // A linear scale (the bar chart would switch to a logarithmic one), capped at twice the budget.
   const share = (key: ApiKeyRecord) => moneyToDecimal(spentOf(key)).div(moneyToDecimal(parseUsd(key.monthly_budget_usd as string) || 1n), 18);
@@ -168,7 +170,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     const used = budget === 0n ? "" : ` (${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budget), 1).toFixed(1)}%)`;
     return {
       id: key.id,
-      label: key.name,
+      label: names.name(key.id),
       parts: [{ key: (STATUS_TEXT[statusOf(key, burn)] as [string, string])[0], value: Math.min(share, 2), text: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}` }],
       note: `${usdOfMoney(burn.spent)} of ${usd(key.monthly_budget_usd)}${used}`,
     };
@@ -176,7 +178,7 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
   // Burn-down charts for the keys nearest their budget.
   const charts = byShare
     .slice(0, 8)
-    .map((key, index) => `<figure class="line">${burnChart(key, burns.get(key.id) as BurnDown, index)}</figure>`)
+    .map((key, index) => `<figure class="line">${burnChart(key, names.name(key.id), burns.get(key.id) as BurnDown, index)}</figure>`)
     .join("");
   const exhausted = rows.filter((row) => row.cells.status?.sort === "exhausted").length;
   const atRisk = rows.filter((row) => row.cells.status?.sort === "projected_over").length;

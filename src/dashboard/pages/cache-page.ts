@@ -6,11 +6,11 @@ import type { SpendGroup } from "../../ledger/ledger.js";
 import { stackedBarChart } from "../../planner/report/svg-charts.js";
 import { formatUsd } from "../../pricing/money.js";
 import { cacheSavings } from "../cache-and-batch.js";
-import { keyLabel, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
+import { keyNames, keysById, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
 import { count, percent, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, servedByADeployment, totalOf } from "../../ledger/roll-up.js";
-import { integer, money, ratio, sortableTable, text, type Column, type Row } from "../table.js";
+import { integer, money, ratio, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
 
 /** Input tokens of every kind: uncached + cache writes + cache reads (Anthropic's disjoint buckets). */
 export function promptTokens(group: Pick<SpendGroup, "input_tokens" | "cache_write_tokens" | "cache_read_tokens">): number {
@@ -26,11 +26,11 @@ const COLUMNS: Column[] = [
   { id: "hit_rate", label: "hit rate", numeric: true, help: "cache read tokens / all input tokens (uncached + writes + reads)" },
 ];
 
-function hitRow(id: string, label: string, group: Pick<SpendGroup, "requests" | "input_tokens" | "cache_write_tokens" | "cache_read_tokens">, extra: Row["cells"] = {}): Row {
+function hitRow(id: string, label: Cell, group: Pick<SpendGroup, "requests" | "input_tokens" | "cache_write_tokens" | "cache_read_tokens">, extra: Row["cells"] = {}): Row {
   return {
     id,
     cells: {
-      group: text(label),
+      group: label,
       requests: integer(group.requests),
       input_tokens: integer(group.input_tokens),
       cache_write_tokens: integer(group.cache_write_tokens),
@@ -76,16 +76,16 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
   const byModel = rollUp(served, ["model"]);
   const byKey = rollUp(served, ["key"]);
   const daily = rollUp(served, ["day", "deployment"]);
-  const keys = await keysById(context);
+  const names = keyNames(await keysById(context), byKey.map((group) => group.group.key));
   const savings = new Map(cacheSavings(state.config.deployments, daily).map((entry) => [entry.deployment, entry]));
   const total = totalOf(served);
-  const totalRow = hitRow("total", "total", total);
+  const totalRow = hitRow("total", text("total"), total);
   const savedTotal = [...savings.values()].reduce((sum, entry) => sum + entry.saved, 0n);
 
   const deploymentRows = byDeployment.map((group) => {
     const id = group.group.deployment as string;
     const saving = savings.get(id);
-    return hitRow(id, id, group, { saved: saving ? money(formatUsd(saving.saved)) : money("0") });
+    return hitRow(id, text(id), group, { saved: saving ? money(formatUsd(saving.saved)) : money("0") });
   });
   const byDay = new Map(rollUp(served, ["day"]).map((group) => [group.group.day, group]));
   const dayEntries = range.dayList.flatMap((day) => {
@@ -111,13 +111,13 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
     `<div class="panel"><h2>By model</h2>${sortableTable(
       "cache-by-model",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "model" } : column)),
-      byModel.map((group) => hitRow(group.group.model ?? "(none)", group.group.model ?? "(none)", group)),
+      byModel.map((group) => hitRow(group.group.model ?? "(none)", text(group.group.model), group)),
       totalRow,
     )}</div>` +
     `<div class="panel"><h2>By key</h2>${sortableTable(
       "cache-by-key",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "key" } : column)),
-      byKey.map((group) => hitRow(group.group.key ?? "(none)", keyLabel(keys, group.group.key), group)),
+      byKey.map((group) => hitRow(group.group.key ?? "(none)", names.cell(group.group.key), group)),
       totalRow,
     )}</div>`;
   return { title: "Cache", active: "cache", body };

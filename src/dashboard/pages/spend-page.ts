@@ -5,12 +5,12 @@
 import type { SpendGroup, SpendQuery } from "../../ledger/ledger.js";
 import { UsdSum } from "../../ledger/exact-sum.js";
 import { barChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
-import { keyLabel, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
+import { keyNames, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, totalOf } from "../../ledger/roll-up.js";
 import { TAG_KEY } from "../../ledger/row-schema.js";
-import { integer, money, sortableTable, text, type Column, type Row } from "../table.js";
+import { integer, money, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
 
 export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -39,11 +39,11 @@ export const SPEND_COLUMNS: Column[] = [
   { id: "cache_read_tokens", label: "cache read", numeric: true },
 ];
 
-export function spendRow(id: string, label: string, group: Omit<SpendGroup, "group" | "shadow_costs">): Row {
+export function spendRow(id: string, label: Cell, group: Omit<SpendGroup, "group" | "shadow_costs">): Row {
   return {
     id,
     cells: {
-      group: text(label),
+      group: label,
       requests: integer(group.requests),
       errors: integer(group.errors),
       cost_usd: money(group.cost_usd),
@@ -86,29 +86,31 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const daily = await context.state.store.spend({ ...base, group_by: ["day", field] });
   const groups = rollUp(daily, [field]);
   const total = totalOf(groups);
+  // A key by its name (charts have no room for its id; the table has it), with the start of its id
+  // only when two keys shown share the name.
+  const names = keyNames(keys, dimension === "key" ? groups.map((group) => group.group.key) : []);
   const labelOf = (value: string | null | undefined): string =>
-    dimension === "key" ? keyLabel(keys, value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
+    dimension === "key" ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
 
   // The largest groups get their own colour (and a legend line); the rest share "other".
   const named = groups.filter((group) => group.cost_usd !== "0").slice(0, MAX_SERIES).map((group) => idOf(group.group[field]));
   // Whole names: the chart flows its legend onto more rows, and shortens only a name wider than a
-  // row (in the middle, the whole name its tooltip). A key is its name there; the table has its id.
-  const seriesName = (value: string | null | undefined) => (dimension === "key" && value ? keys.get(value)?.name ?? value : labelOf(value));
-  // Each series its own legend key: two keys of the same name (or a group named "other") would
-  // otherwise share a colour and a legend line.
+  // row (in the middle, the whole name its tooltip).
+  // Each series its own legend key: a group named "other" would otherwise share its colour and
+  // legend line.
   const legendNames = new Map<string, string>();
   const taken = new Set<string>(["other"]);
   for (const group of groups) {
     const id = idOf(group.group[field]);
     if (!named.includes(id) || legendNames.has(id)) continue;
-    const base = seriesName(group.group[field]);
+    const base = labelOf(group.group[field]);
     let name = base;
     for (let copy = 2; taken.has(name); copy += 1) name = `${base} (${copy})`;
     taken.add(name);
     legendNames.set(id, name);
   }
-  const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? seriesName(value);
+  const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? labelOf(value);
   // No prototype: a group named "constructor" is a name like any other.
   const colours: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { other: OTHER_COLOUR });
   for (const group of groups) {
@@ -156,7 +158,7 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
         )
       : "";
   // A bounded table: a tag that carries a request id (trace=…) would make one row per request.
-  const rows = groups.slice(0, MAX_ROWS).map((group) => spendRow(idOf(group.group[field]), labelOf(group.group[field]), group));
+  const rows = groups.slice(0, MAX_ROWS).map((group) => spendRow(idOf(group.group[field]), dimension === "key" ? names.cell(group.group.key) : text(labelOf(group.group[field])), group));
   const cut =
     groups.length > MAX_ROWS
       ? `<p class="note" data-rows-cut>The ${count(MAX_ROWS)} largest of ${count(groups.length)} groups; the total is of all of them. <code>switchyard spend --by ${escapeHtml(field)}${tagKey ? ` --tag-key ${escapeHtml(tagKey)}` : ""}</code> lists every one.</p>`
@@ -173,6 +175,6 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     `</div>` +
     `<div class="panel"><figure>${overTime}</figure></div>` +
     (perGroup ? `<div class="panel"><figure>${perGroup}</figure></div>` : "") +
-    `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${cut}${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", "total", total))}</div>`;
+    `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${cut}${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", text("total"), total))}</div>`;
   return { title: "Spend", active: "spend", body };
 }
