@@ -2,7 +2,8 @@
  * Chart legends and bar labels in real Chromium (Debian's /usr/bin/chromium, whose DejaVu Sans is
  * wider than most fonts): with long group names on the Spend page and long series names on a line
  * chart, every legend entry and bar label lies inside its chart, none overlaps another, and each
- * reads whole, or, if wider than a whole row, shortened in the middle with the whole as its tooltip.
+ * reads whole and exactly as it is ("team_a", not "team a"), or, if wider than a whole row, shortened
+ * in the middle with the whole as its tooltip.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -27,7 +28,7 @@ const LONG_NAMES = [
   "fraud-screening-realtime-card-not-present",
   "marketing-copy-generation-emea",
   "internal-knowledge-base-answering",
-  "search",
+  "team_a",
   "a-name-far-too-long-for-any-legend-row-".repeat(4) + "end",
 ];
 

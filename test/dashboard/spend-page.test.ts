@@ -54,7 +54,7 @@ test("series keep their whole names and their own legend line and colour, a grou
   assert.equal(new Set(legend.map(([, colour]) => colour)).size, 3, "three colours");
 });
 
-test("by key, bars name each key; two keys of one name (a revoked one's reused) get the start of their ids; the table has every id", async () => {
+test("by key, bars and legend name each key; two keys of one name (a revoked one's reused) get the start of their ids; the table has every id", async () => {
   const key = (id: string, name: string, revoked_at: number | null = null): ApiKeyRecord => ({
     id,
     name,
@@ -83,5 +83,19 @@ test("by key, bars name each key; two keys of one name (a revoked one's reused) 
     ["key_AbCdEfZZZZZZZZZZ", "ci_bot (key_AbCdEfZ…)"],
     ["key_Search0123456789", "search-prod"],
   ]);
+  const legend = [...body.matchAll(/<g data-legend="[^"]*"><rect [^>]*\/><text [^>]*>([^<]*)</g)].map((match) => match[1]);
+  assert.deepEqual(legend, ["ci_bot (key_AbCdEf0…)", "ci_bot (key_AbCdEfZ…)", "search-prod"], "the legend names keys as the bars do, underscores kept");
   for (const [id] of labels) assert.match(body, new RegExp(`<tr data-row="${id}"><td data-col="group"[^>]*>[^<]*<div class="note">${id}</div>`), `the table has ${id} whole`);
+});
+
+test("names are shown as they are: a tag value or a key name with underscores keeps them in the legend and on the bars", async () => {
+  const groups = [group("team_a", "0.3"), group("ci_bot_nightly", "0.2")];
+  const { body } = await spendPage(contextWith(groups, "team"), { by: "tag", tag: "team", days: "1" });
+  const legend = [...body.matchAll(/<g data-legend="([^"]+)"><rect [^>]*\/><text [^>]*>([^<]*)</g)].map((match) => [match[1], match[2]]);
+  assert.deepEqual(legend, [
+    ["team_a", "team_a"],
+    ["ci_bot_nightly", "ci_bot_nightly"],
+  ]);
+  const labels = [...body.matchAll(/<g data-bar="[^"]+"[^>]*><text [^>]*>([^<]*)</g)].map((match) => match[1]);
+  assert.deepEqual(labels, ["team_a", "ci_bot_nightly"]);
 });

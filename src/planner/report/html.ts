@@ -118,6 +118,8 @@ function breakdownChart(segment: SegmentPlan): string {
       };
     }),
     CLASS_COLOURS,
+    // Token classes are identifiers: "cache_read" reads "cache read".
+    (tokenClass) => tokenClass.replaceAll("_", " "),
   );
 }
 

@@ -178,19 +178,18 @@ export function barChart(name: string, title: string, bars: Bar[]): string {
   );
 }
 
-export function stackedBarChart(name: string, title: string, bars: StackedBar[], colours: Record<string, string>): string {
+/**
+ * @param legendText what the legend says for a part's key: the key as it is unless told otherwise
+ *   (a group's name must read exactly as it is: "team_a", not "team a")
+ */
+export function stackedBarChart(name: string, title: string, bars: StackedBar[], colours: Record<string, string>, legendText: (key: string) => string = (key) => key): string {
   const totals = bars.map((bar) => bar.parts.reduce((sum, part) => sum + Math.max(0, part.value), 0));
   const max = Math.max(...totals, 1e-9);
   const labelWidth = labelColumn(bars.map((bar) => bar.label));
   const plotWidth = WIDTH - labelWidth - 230;
   const keys = [...new Set(bars.flatMap((bar) => bar.parts.map((part) => part.key)))];
   const swatch = 18;
-  const legendPlaces = legendLayout(
-    keys.map((key) => key.replaceAll("_", " ")),
-    0,
-    WIDTH,
-    swatch,
-  );
+  const legendPlaces = legendLayout(keys.map(legendText), 0, WIDTH, swatch);
   const top = 30 + legendPlaces.rows * 20;
   const height = top + bars.length * ROW + 16;
   const legend = keys
