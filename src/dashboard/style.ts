@@ -78,7 +78,7 @@ textarea.yaml{width:100%;min-height:340px;font:13px/1.5 ui-monospace,SFMono-Regu
 .plan-report h1{font-size:20px}.plan-report h2{font-size:17px;border-top:1px solid #e5e7eb;padding-top:16px}
 .plan-report table{margin:8px 0}.plan-report th,.plan-report td{border:1px solid #e5e7eb}
 .plan-report tr.infeasible td{color:#6b7280}.plan-report .applied{color:#047857;font-weight:600}
-tr.cheapest td{background:#f0fdf4}
+tr.cheapest td{background:#f0fdf4}tr.incomplete td{color:#4b5563}
 td[data-col=state] .note{white-space:nowrap}
 ol.sources{margin:6px 0 0;padding-left:22px;font-size:13px}ol.sources li{margin:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}

@@ -121,6 +121,12 @@ export interface SpendGroup {
    * unpriced request's shadow costs are left out, as its cost is), so the two compare like for like.
    */
   shadow_costs: Record<string, string>;
+  /**
+   * How many of those priced requests have a shadow cost on each deployment. A request that
+   * deployment could not price (no price for something it used, or not configured then) has none,
+   * so its shadow_costs sum is of these requests only: a lower bound, not the group's cost there.
+   */
+  shadow_requests: Record<string, number>;
 }
 
 /**

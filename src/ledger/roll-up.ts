@@ -1,7 +1,7 @@
 /**
  * Coarser spend groups from finer ones, exactly: a dashboard page asks the ledger once (e.g. by day
  * and deployment) and rolls that up for its other views (by deployment alone), instead of scanning
- * the ledger again; `switchyard spend` and the pages total their groups with it. Counts add; money adds as BigInt attodollars; shadow costs add per deployment.
+ * the ledger again; `switchyard spend` and the pages total their groups with it. Counts add; money adds as BigInt attodollars; shadow costs and their counts add per deployment.
  */
 import { attodollarsFromText, UsdSum } from "./exact-sum.js";
 import type { SpendGroup } from "./ledger.js";
@@ -9,7 +9,7 @@ import type { GroupField } from "./spend-groups.js";
 
 /** The groups of `groups` merged on `fields`, largest cost first (ties by the group values). */
 export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[] {
-  const merged = new Map<string, { group: SpendGroup; cost: UsdSum; charged: UsdSum; shadows: Map<string, UsdSum> }>();
+  const merged = new Map<string, { group: SpendGroup; cost: UsdSum; charged: UsdSum; shadows: Map<string, UsdSum>; shadowRequests: Map<string, number> }>();
   for (const source of groups) {
     const values = fields.map((field) => source.group[field] ?? null);
     const identity = JSON.stringify(values);
@@ -18,10 +18,11 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
       const group: Record<string, string | null> = {};
       fields.forEach((field, index) => (group[field] = values[index] ?? null));
       entry = {
-        group: { group, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} },
+        group: { group, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {}, shadow_requests: {} },
         cost: new UsdSum(),
         charged: new UsdSum(),
         shadows: new Map(),
+        shadowRequests: new Map(),
       };
       merged.set(identity, entry);
     }
@@ -40,12 +41,15 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
       const sum = entry.shadows.get(deployment) ?? new UsdSum();
       entry.shadows.set(deployment, sum.add(amount));
     }
+    for (const [deployment, requests] of Object.entries(source.shadow_requests)) entry.shadowRequests.set(deployment, (entry.shadowRequests.get(deployment) ?? 0) + requests);
   }
-  const result = [...merged.values()].map(({ group, cost, charged, shadows }) => ({
+  const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : 1);
+  const result = [...merged.values()].map(({ group, cost, charged, shadows, shadowRequests }) => ({
     ...group,
     cost_usd: cost.toString(),
     charged_usd: charged.toString(),
-    shadow_costs: Object.fromEntries([...shadows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()])),
+    shadow_costs: Object.fromEntries([...shadows.entries()].sort(byName).map(([deployment, sum]) => [deployment, sum.toString()])),
+    shadow_requests: Object.fromEntries([...shadowRequests.entries()].sort(byName)),
   }));
   // Each group's sort key computed once, not per comparison (a tag with a value per request makes
   // a hundred thousand groups).
@@ -71,5 +75,5 @@ export function servedByADeployment(groups: SpendGroup[]): { served: SpendGroup[
 
 /** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
 export function totalOf(groups: SpendGroup[]): SpendGroup {
-  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {} };
+  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {}, shadow_requests: {} };
 }

@@ -53,6 +53,8 @@ export interface ShadowRow {
   values: (string | null)[];
   deployment: string;
   cost_usd: string;
+  /** How many requests have a shadow cost on `deployment`. */
+  requests: number;
 }
 
 const identity = (values: (string | null)[]) => JSON.stringify(values);
@@ -75,14 +77,21 @@ export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadow
       cache_write_tokens: row.cache_write_tokens,
       cache_read_tokens: row.cache_read_tokens,
       shadow_costs: {},
+      shadow_requests: {},
     });
   }
   for (const shadow of shadows) {
     const group = byIdentity.get(identity(shadow.values));
-    if (group) group.shadow_costs[shadow.deployment] = canonicalUsd(shadow.cost_usd);
+    if (group) {
+      group.shadow_costs[shadow.deployment] = canonicalUsd(shadow.cost_usd);
+      group.shadow_requests[shadow.deployment] = shadow.requests;
+    }
   }
   const groups = [...byIdentity.values()];
-  for (const group of groups) group.shadow_costs = Object.fromEntries(Object.entries(group.shadow_costs).sort(([a], [b]) => compareText(a, b)));
+  for (const group of groups) {
+    group.shadow_costs = Object.fromEntries(Object.entries(group.shadow_costs).sort(([a], [b]) => compareText(a, b)));
+    group.shadow_requests = Object.fromEntries(Object.entries(group.shadow_requests).sort(([a], [b]) => compareText(a, b)));
+  }
   return groups.sort(spendOrder(fields, groups));
 }
 

@@ -16,6 +16,7 @@ export function spendGroup(group: Record<string, string | null>, fields: Partial
     cache_write_tokens: 0,
     cache_read_tokens: 0,
     shadow_costs: {},
+    shadow_requests: {},
     ...fields,
   };
 }

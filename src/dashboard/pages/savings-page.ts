@@ -80,50 +80,63 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const charts: string[] = [];
   const actualTotal = new UsdSum();
   const cheapestTotal = new UsdSum();
+  let incompleteCount = 0;
   byModel.forEach((group, index) => {
     const model = group.group.requested_model ?? "(none)";
-    const costs = onEach[index] ?? {};
     actualTotal.add(group.cost_usd);
     const actual = moneyOf(group.cost_usd);
-    const entries = Object.entries(costs);
-    const cheapest = entries.reduce<bigint | undefined>((best, [, amount]) => (best === undefined || moneyOf(amount) < best ? moneyOf(amount) : best), undefined);
-    cheapestTotal.add(formatUsd(cheapest === undefined || cheapest > actual ? actual : cheapest));
-    for (const [deployment, amount] of entries) {
+    const requests = priced(group);
+    const entries = Object.entries(onEach[index] ?? {}).map(([deployment, amount]) => {
       const servedThere = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
+      const served = servedThere ? priced(servedThere) : 0;
+      // The requests it served, and those with a shadow cost there; the others it could not price
+      // (no price for something they used), so its figure is a lower bound, not a total to compare.
+      const unknown = Math.max(0, requests - served - (group.shadow_requests[deployment] ?? 0));
+      return { deployment, amount, served, unknown, unpricedThere: `${count(unknown)} of ${count(requests)} request${requests === 1 ? "" : "s"} could not be priced there` };
+    });
+    const complete = entries.filter((entry) => entry.unknown === 0);
+    incompleteCount += entries.length - complete.length;
+    const cheapest = complete.reduce<bigint | undefined>((best, { amount }) => (best === undefined || moneyOf(amount) < best ? moneyOf(amount) : best), undefined);
+    cheapestTotal.add(formatUsd(cheapest === undefined || cheapest > actual ? actual : cheapest));
+    for (const { deployment, amount, served, unknown, unpricedThere } of entries) {
       rows.push({
         id: `${model}|${deployment}`,
         cells: {
           requested_model: text(model),
           deployment: text(deployment),
-          served: integer(servedThere ? priced(servedThere) : 0),
-          cost: money(amount),
+          served: integer(served),
+          // Blank sort values stay last: an incomplete figure never ranks among the totals.
+          cost: unknown > 0 ? { html: `at least ${usd(amount)}<div class="note" data-unpriced-there>${unpricedThere}</div>`, sort: "" } : money(amount),
           actual: money(group.cost_usd),
-          difference: signedCell(moneyOf(amount) - actual),
+          difference: unknown > 0 ? { html: "–", sort: "", title: `not comparable: ${unpricedThere}` } : signedCell(moneyOf(amount) - actual),
         },
-        ...(moneyOf(amount) === cheapest && entries.length > 1 ? { className: "cheapest" } : {}),
+        ...(unknown > 0 ? { className: "incomplete" } : moneyOf(amount) === cheapest && complete.length > 1 ? { className: "cheapest" } : {}),
       });
     }
     if (entries.length >= 2 && charts.length < 6) {
       const bars: Bar[] = [
         { id: "actual", label: "as routed", value: chartValue(group.cost_usd), text: usd(group.cost_usd), colour: "#111827", muted: false },
-        ...entries.map(([deployment, amount], barIndex) => ({
+        ...entries.map(({ deployment, amount, unknown }, barIndex) => ({
           id: deployment,
-          label: `all on ${deployment}`,
+          label: unknown > 0 ? `all on ${deployment} (incomplete)` : `all on ${deployment}`,
           value: chartValue(amount),
-          text: usd(amount),
+          text: unknown > 0 ? `at least ${usd(amount)}` : usd(amount),
           colour: SERIES_COLOURS[barIndex % SERIES_COLOURS.length] as string,
-          muted: false,
+          muted: unknown > 0,
         })),
       ];
-      const requests = priced(group);
-      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(requests)} request${requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}</figure>`);
+      const incomplete = entries
+        .filter(({ unknown }) => unknown > 0)
+        .map(({ deployment, amount, unpricedThere }) => `all on ${escapeHtml(deployment)}: at least ${usd(amount)}; ${unpricedThere}`);
+      const caption = incomplete.length > 0 ? `<figcaption class="note" data-incomplete>Hatched, not comparable: ${incomplete.join(". ")}.</figcaption>` : "";
+      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(requests)} request${requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}${caption}</figure>`);
     }
   });
   const shadowColumns: Column[] = [
     { id: "requested_model", label: "requested model" },
     { id: "deployment", label: "deployment" },
     { id: "served", label: "served there", numeric: true, help: "requests this deployment served and the gateway priced" },
-    { id: "cost", label: "all traffic there", numeric: true, help: "actual cost of the requests it served plus the shadow cost of the rest" },
+    { id: "cost", label: "all traffic there", numeric: true, help: "actual cost of the requests it served plus the shadow cost of the rest; 'at least' when it could not price some of them" },
     { id: "actual", label: "actual (as routed)", numeric: true },
     { id: "difference", label: "difference", numeric: true, help: "negative: that deployment would have been cheaper" },
   ];
@@ -154,13 +167,19 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     heading(
       "Savings",
       "What the same traffic would have cost elsewhere, from the shadow cost the gateway records for every request it served and priced, on every other deployment of the requested model. " +
-        "A deployment's figure counts the actual cost of the requests it served and the shadow cost of the others it could have served; requests it could not serve are left out of its figure.",
+        "A deployment's figure counts the actual cost of the requests it served and the shadow cost of the others it could have served; requests it could not serve are left out of its figure. " +
+        "One that could not price some of the requests it could have served (no price for something they used) has a partial figure: it is shown as \"at least\", with how many it could not price, and is never counted as the cheapest or as a saving.",
     ) +
     `<div class="controls">${rangeControl("/dashboard/savings", query, range)}</div>` +
     leftOutNote(refused, unpriced) +
     `<div class="cards">` +
     card("actual spend", usd(actualTotal.toString()), `${count(served.reduce((sum, group) => sum + priced(group), 0))} requests served and priced`, ' data-figure="actual"') +
-    card("each model on its cheapest deployment", usd(cheapestTotal.toString()), `${usdOfMoney(potential)} less than actual`, ' data-figure="cheapest"') +
+    card(
+      "each model on its cheapest deployment",
+      usd(cheapestTotal.toString()),
+      `${usdOfMoney(potential)} less than actual${incompleteCount > 0 ? `; of the deployments that could price every request (${count(incompleteCount)} could not)` : ""}`,
+      ' data-figure="cheapest"',
+    ) +
     card("caching saved (net)", usdOfMoney(cachingTotal), "reads at the input rate minus what they cost, minus the write premium", ' data-figure="caching-net"') +
     `</div>` +
     `<div class="panel"><h2>The same traffic on each deployment</h2>${charts.join("")}` +

@@ -67,7 +67,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
       const shadowFrom = fromClause(schema, fields, query, "CROSS JOIN LATERAL jsonb_each_text(r.shadow_costs) s", SHADOW_OF_PRICED);
       const shadows = await client.query<unknown[]>({
         rowMode: "array",
-        text: `SELECT ${[...groupColumns, "s.key", "sum(s.value::numeric)::text"].join(", ")} ${shadowFrom.sql} GROUP BY ${groupBy(width + 1)}`,
+        text: `SELECT ${[...groupColumns, "s.key", "sum(s.value::numeric)::text", "count(*)"].join(", ")} ${shadowFrom.sql} GROUP BY ${groupBy(width + 1)}`,
         values: shadowFrom.parameters,
       });
       return [totals, shadows] as const;
@@ -94,6 +94,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
     values: row.slice(0, width) as (string | null)[],
     deployment: String(row[width]),
     cost_usd: String(row[width + 1]),
+    requests: Number(row[width + 2]),
   }));
   return assembleGroups(fields, totalsRows, shadowRows);
 }

@@ -75,7 +75,7 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
   const shadowFrom = fromClause(fields, query, "JOIN json_each(r.shadow_costs) s", SHADOW_OF_PRICED).sql;
   const shadows = database
     .prepare(
-      `SELECT ${[...groupColumns, "s.key", "decimal_sum(s.value)"].join(", ")} ${shadowFrom} ` +
+      `SELECT ${[...groupColumns, "s.key", "decimal_sum(s.value)", "count(*)"].join(", ")} ${shadowFrom} ` +
         `GROUP BY ${[...fields.map((_, index) => `g${index}`), "s.key"].join(", ")}`,
     )
     .raw(true)
@@ -100,6 +100,7 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
     values: row.slice(0, width) as (string | null)[],
     deployment: String(row[width]),
     cost_usd: String(row[width + 1]),
+    requests: Number(row[width + 2]),
   }));
   return assembleGroups(fields, totalsRows, shadowRows);
 }
