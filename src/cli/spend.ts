@@ -22,7 +22,8 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
 ${LEDGER_FLAGS_HELP}
   --json                  {"groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
-                          "shadow_costs","cost_on_each_deployment"[,"key_name" with --by key]}],"total":{...}};
+                          "shadow_costs","shadow_requests","cost_on_each_deployment"[,"key_name" with --by key]}],
+                          "total":{...}};
                           money as exact decimal strings; charged_usd is what counts against budgets
                           (an inexact cost's upper bound)
 
