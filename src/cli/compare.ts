@@ -68,7 +68,7 @@ export const compareCommand: Command = {
     const residency = choiceFlag(values.residency, "residency", RESIDENCIES);
     if (residency) offerings = offerings.filter((offering) => offering.residency === residency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
-    const compared = compareOfferings(offerings, normalized.usage, at, { batch: values.batch === true, ...(speed ? { speed } : {}) }, { catalog, otherModels: normalized.otherModels });
+    const compared = compareOfferings(catalog, offerings, normalized.usage, normalized.otherModels, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
     const cheapest = compared.find((option) => option.feasible)?.result?.total;
     const options = compared.map((option, index) => {
       const { offering, result } = option;

@@ -20,7 +20,11 @@ export interface ComparedOption {
   reasons: string[];
 }
 
-export function compareOfferings(offerings: Offering[], usage: Usage, at: string, options: PriceOptions = {}, advisors?: { catalog: Catalog; otherModels: readonly ModelUsage[] | undefined }): ComparedOption[] {
+/**
+ * `usage` priced on each offering, feasible and cheapest first. `otherModels` (an advisor's
+ * sub-inferences) are priced on each at their own model's rates there (pricing/other-models.ts).
+ */
+export function compareOfferings(catalog: Catalog, offerings: Offering[], usage: Usage, otherModels: readonly ModelUsage[] | undefined, at: string, options: PriceOptions = {}): ComparedOption[] {
   const compared = offerings.map((offering): ComparedOption => {
     const reasons: string[] = [];
     const block = blockInForce(offering, at);
@@ -33,9 +37,7 @@ export function compareOfferings(offerings: Offering[], usage: Usage, at: string
     // A note, not a verdict: the usage may sum several requests (the issue's own example does).
     reasons.push(...requestLimitProblems(offering, usage).map(asOneRequest));
     try {
-      const answer = priceRequest(offering, block, usage, options);
-      // The advisor's tokens at its rates on the same provider and route (a lower bound where it has none).
-      const result = advisors ? withOtherModels(advisors.catalog, offering, at, answer, advisors.otherModels) : answer;
+      const result = withOtherModels(catalog, offering, at, priceRequest(offering, block, usage, options), otherModels);
       if (!block.source.verified) reasons.push("price from unverified third-party quotes");
       return { offering, feasible: !(retired && retired <= at), result, reasons: [...reasons, ...result.warnings] };
     } catch (error) {

@@ -92,22 +92,12 @@ function splitCacheWrites(
 export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropic"): NormalizedUsage {
   const warnings: string[] = [];
   if (!isObject(raw)) return { usage: {}, format, warnings: ["usage is missing or not an object: nothing is known"] };
-  const cacheCreation = isObject(raw.cache_creation) ? raw.cache_creation : undefined;
   const serverToolUse = isObject(raw.server_tool_use) ? raw.server_tool_use : undefined;
   const speed = text(raw, "speed");
   // Said only if usage.iterations' sums do not replace these cache writes (they would say it again).
   const splitWarnings: string[] = [];
   const usage: Usage = {
-    input: count(raw, "input_tokens", warnings),
-    output: count(raw, "output_tokens", warnings),
-    cacheRead: count(raw, "cache_read_input_tokens", warnings),
-    ...splitCacheWrites(
-      count(raw, "cache_creation_input_tokens", warnings),
-      count(cacheCreation, "ephemeral_5m_input_tokens", warnings, "cache_creation.ephemeral_5m_input_tokens"),
-      count(cacheCreation, "ephemeral_1h_input_tokens", warnings, "cache_creation.ephemeral_1h_input_tokens"),
-      splitWarnings,
-      { total: "cache_creation_input_tokens", split: "cache_creation" },
-    ),
+    ...tokenCounts(raw, warnings, splitWarnings),
     webSearchRequests: count(serverToolUse, "web_search_requests", warnings, "server_tool_use.web_search_requests"),
     speed: speed === "fast" || speed === "standard" ? speed : undefined,
     serviceTier: text(raw, "service_tier"),
@@ -118,6 +108,27 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
   if (usage.input === undefined) warnings.push("input_tokens not reported");
   if (usage.output === undefined) warnings.push("output_tokens not reported");
   return { usage, format, warnings, ...(otherModels.length > 0 ? { otherModels } : {}) };
+}
+
+/**
+ * The token counts of an Anthropic usage object, or of one usage.iterations entry (the same fields,
+ * named in warnings with `prefix`, e.g. "iterations[1]."). A cache-write split that is missing or
+ * does not add up is said into `splitWarnings`.
+ */
+function tokenCounts(source: Json, warnings: string[], splitWarnings: string[], prefix = ""): Pick<Usage, "input" | "output" | "cacheRead" | "cacheWrite5m" | "cacheWrite1h" | "cacheWriteUnsplit"> {
+  const cacheCreation = isObject(source.cache_creation) ? source.cache_creation : undefined;
+  return {
+    input: count(source, "input_tokens", warnings, `${prefix}input_tokens`),
+    output: count(source, "output_tokens", warnings, `${prefix}output_tokens`),
+    cacheRead: count(source, "cache_read_input_tokens", warnings, `${prefix}cache_read_input_tokens`),
+    ...splitCacheWrites(
+      count(source, "cache_creation_input_tokens", warnings, `${prefix}cache_creation_input_tokens`),
+      count(cacheCreation, "ephemeral_5m_input_tokens", warnings, `${prefix}cache_creation.ephemeral_5m_input_tokens`),
+      count(cacheCreation, "ephemeral_1h_input_tokens", warnings, `${prefix}cache_creation.ephemeral_1h_input_tokens`),
+      splitWarnings,
+      { total: `${prefix}cache_creation_input_tokens`, split: `${prefix}cache_creation` },
+    ),
+  };
 }
 
 const ADVISOR = "advisor_message";
@@ -141,28 +152,13 @@ function advisorIterations(raw: Json, warnings: string[]): ModelUsage[] {
   const found: ModelUsage[] = [];
   for (const [index, entry] of iterations.entries()) {
     if (!isObject(entry) || entry.type !== ADVISOR) continue;
-    const fields = entry;
-    const model = text(fields, "model");
-    const label = (key: string) => `iterations[${index}].${key}`;
-    if (model === undefined) {
+    const prefix = `iterations[${index}].`;
+    if (!pricedElsewhere(entry)) {
       // Left in the executor's sum (summedIterations) rather than dropped: a lower bound.
-      warnings.push(`${label("model")} (an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more`);
+      warnings.push(`${prefix}model (an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more`);
       continue;
     }
-    const cacheCreation = isObject(fields.cache_creation) ? fields.cache_creation : undefined;
-    const usage: Usage = {
-      input: count(fields, "input_tokens", warnings, label("input_tokens")),
-      output: count(fields, "output_tokens", warnings, label("output_tokens")),
-      cacheRead: count(fields, "cache_read_input_tokens", warnings, label("cache_read_input_tokens")),
-      ...splitCacheWrites(
-        count(fields, "cache_creation_input_tokens", warnings, label("cache_creation_input_tokens")),
-        count(cacheCreation, "ephemeral_5m_input_tokens", warnings, label("cache_creation.ephemeral_5m_input_tokens")),
-        count(cacheCreation, "ephemeral_1h_input_tokens", warnings, label("cache_creation.ephemeral_1h_input_tokens")),
-        warnings,
-        { total: label("cache_creation_input_tokens"), split: label("cache_creation") },
-      ),
-    };
-    found.push({ model, usage });
+    found.push({ model: String(entry.model), usage: tokenCounts(entry, warnings, warnings, prefix) });
   }
   if (found.length > 0) {
     const models = [...new Set(found.map((other) => other.model))].join(", ");

@@ -9,12 +9,13 @@ import { blockInForce, type Offering } from "../catalog/model.js";
 import type { ModelUsage } from "./normalize-usage.js";
 import { priceRequest, PricingError, type PriceResult } from "./price-request.js";
 
-/** The offering `model` is billed at when `offering`'s request consults it: the same provider and route. */
+/** The offering `model` is billed at when `offering`'s request consults it: the same provider, route and regions. */
 function offeringOf(catalog: Catalog, offering: Offering, model: string): Offering | string {
   const matches = catalog.modelsMatching(model);
   const [match] = matches;
   if (!match || matches.length > 1) return `the catalog ${match ? "has several models named" : "does not know"} ${JSON.stringify(model)}`;
-  const found = catalog.findOffering(offering.provider, match.id, offering.route);
+  // Any region of the answering offering names its region group (regional routes are priced per group).
+  const found = catalog.findOffering(offering.provider, match.id, offering.route, offering.regions?.[0]);
   return found ?? `the catalog has no ${offering.provider} ${offering.route} offering of ${JSON.stringify(model)}`;
 }
 

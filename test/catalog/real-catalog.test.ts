@@ -41,7 +41,7 @@ test("the issue's first example: us. Sonnet 4.5, 250,000 in + 60,000 cache reads
 
 test("the issue's second example: Sonnet 4.6 on every deployment, global routes at $4.56 and regional at 1.1x", () => {
   // 1,000,000 x 3 + 100,000 x 15 + 200,000 x 0.30 = 3 + 1.5 + 0.06 = 4.56; regional and inference_geo us: 5.016
-  const compared = compareOfferings(offeringsForModelQuery(catalog(), "sonnet-4.6"), { input: 1_000_000, output: 100_000, cacheRead: 200_000 }, "2026-11-22");
+  const compared = compareOfferings(catalog(), offeringsForModelQuery(catalog(), "sonnet-4.6"), { input: 1_000_000, output: 100_000, cacheRead: 200_000 }, undefined, "2026-11-22");
   assert.ok(compared.length >= 10);
   for (const option of compared) {
     assert.ok(option.feasible, `${option.offering.key}: ${option.reasons.join("; ")}`);

@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { quote } from "../../src/pricing/quote.js";
+import { compareOfferings, offeringsForModelQuery } from "../../src/pricing/compare.js";
+import { formatUsd } from "../../src/pricing/money.js";
 import { catalog } from "../helpers/catalog.js";
 import { BIN, REPO_ROOT } from "../helpers/paths.js";
 
@@ -58,6 +60,22 @@ test("quote prices the advisor's tokens at its own rates on the same provider an
     ["cache_read", 100, "claude-opus-4-6"],
     ["output", 531, "claude-opus-4-6"],
   ]);
+});
+
+test("compare prices the advisor on each offering's own provider, route and regions; an advisor the catalog does not know leaves every total a lower bound", () => {
+  const haiku = offeringsForModelQuery(catalog(), "claude-haiku-4-5");
+  const executor = { input: 1_000, output: 400 };
+  const compared = compareOfferings(catalog(), haiku, executor, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  for (const option of compared) {
+    const result = option.result;
+    assert.ok(result, option.offering.key);
+    assert.deepEqual(result.lines.filter((line) => line.model).map((line) => line.model), ["claude-opus-4-6", "claude-opus-4-6"], option.offering.key);
+    assert.equal(result.exact, true, option.offering.key);
+  }
+  // Global routes at list rates ($0.003 + $0.025), regional ones at 1.1x.
+  assert.deepEqual([...new Set(compared.map((option) => formatUsd(option.result?.total ?? 0n)))].sort(), ["0.028", "0.0308"]);
+  const unknown = compareOfferings(catalog(), haiku, executor, [{ model: "claude-made-up-9", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  assert.ok(unknown.every((option) => option.result?.exact === false && option.result.upper === undefined && option.result.unpricedModels?.[0] === "claude-made-up-9"));
 });
 
 test("switchyard price --usage-json: the advisor's lines are named in the table and carry `model` in --json", () => {

@@ -20,7 +20,7 @@ test("price: a prompt over the context window and an output over the limit are n
 });
 
 test("compare: the note is among each offering's reasons, and does not make it infeasible (the usage may sum several requests)", () => {
-  const compared = compareOfferings(offeringsForModelQuery(catalog(), "claude-haiku-4-5"), { input: 500_000, output: 1_000 }, "2026-11-22");
+  const compared = compareOfferings(catalog(), offeringsForModelQuery(catalog(), "claude-haiku-4-5"), { input: 500_000, output: 1_000 }, undefined, "2026-11-22");
   assert.ok(compared.length > 1);
   for (const option of compared) {
     assert.ok(option.reasons.some((reason) => /^as one request, 500000 prompt \+ 1000 output tokens exceed claude-haiku-4-5's 200000-token context window/.test(reason)), option.reasons.join("; "));
