@@ -67,12 +67,17 @@ export interface PricedRow {
   fault?: unknown;
 }
 
+/** Tokens the request spent on other models (an advisor's), and the catalog that prices them. */
+interface OtherModels {
+  catalog: Catalog;
+  models: readonly ModelUsage[] | undefined;
+}
+
 /** The usage's price on a deployment, with an advisor's tokens (`others`) at its model's rates on the same provider and route. */
-function priceOn(deployment: Deployment, usage: Usage, date: string, others?: { catalog: Catalog; models: readonly ModelUsage[] | undefined }): PriceResult {
+function priceOn(deployment: Deployment, usage: Usage, date: string, others: OtherModels): PriceResult {
   const block = blockInForce(deployment.offering, date);
   if (!block) throw new PricingError(`no price for ${deployment.id} on ${date}`, "at");
-  const answer = priceRequest(deployment.offering, block, usage);
-  return others ? withOtherModels(others.catalog, deployment.offering, date, answer, others.models) : answer;
+  return withOtherModels(others.catalog, deployment.offering, date, priceRequest(deployment.offering, block, usage), others.models);
 }
 
 
@@ -123,7 +128,7 @@ function unfinishedWarning(attempt: AttemptRecord): string {
  * upper bound, and what the key's budget is charged: output it may have billed is not free spend.
  * A web_search tool without max_uses leaves it unbounded.
  */
-function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, most: { maxTokens: number; webSearches: number | null }, warnings: string[]): PriceResult {
+function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, others: OtherModels, most: { maxTokens: number; webSearches: number | null }, warnings: string[]): PriceResult {
   if (most.webSearches === null) {
     warnings.push("output tokens and web searches not reported, and a web_search tool has no max_uses: no upper bound");
     return cost;
@@ -131,7 +136,7 @@ function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, da
   const searches = Math.max(most.webSearches, usage.webSearchRequests ?? 0);
   let bound: PriceResult;
   try {
-    bound = priceOn(deployment, { ...usage, output: most.maxTokens, ...(searches > 0 ? { webSearchRequests: searches } : {}) }, date);
+    bound = priceOn(deployment, { ...usage, output: most.maxTokens, ...(searches > 0 ? { webSearchRequests: searches } : {}) }, date, others);
   } catch (error) {
     // The searches have no price here (routing sends web search only where they have one): unbounded.
     if (!(error instanceof PricingError)) throw error;
@@ -180,7 +185,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
       cost = priceOn(billed.deployment, usage, date, others);
       warnings.push(...cost.warnings);
       if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) {
-        cost = boundOutput(cost, billed.deployment, usage, date, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost }, warnings);
+        cost = boundOutput(cost, billed.deployment, usage, date, others, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost }, warnings);
       }
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;

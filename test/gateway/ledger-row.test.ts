@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { buildLedgerRow } from "../../src/gateway/ledger-row.js";
 import type { AttemptRecord } from "../../src/ledger/ledger.js";
+import { blockInForce } from "../../src/catalog/model.js";
+import { parseUsd } from "../../src/pricing/money.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
+import { priceRequest } from "../../src/pricing/price-request.js";
 import { catalog } from "../helpers/catalog.js";
 
 test("a row's latency and overhead count the time up to the row being built, pricing and shadow costs included", () => {
@@ -256,4 +259,20 @@ test("the advisor tool's sub-inferences are priced at the advisor's rates, not t
   assert.equal(unknown.cost_usd_upper, null);
   assert.deepEqual(unknown.shadow_costs, {});
   assert.ok(unknown.warnings.some((warning) => /the advisor's claude-made-up-9 tokens are not priced: the catalog does not know "claude-made-up-9"/.test(warning)), unknown.warnings.join("\n"));
+});
+
+test("an output never reported, with an advisor's sub-inferences that were: the upper bound counts the advisor's tokens too, never below the cost", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
+  const [haiku] = [...config.deployments.values()];
+  assert.ok(haiku);
+  const advisor = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const answered: AttemptRecord = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const { row, charged } = buildLedgerRow(outcomeOf({ deployment: haiku, maxTokens: 100, attempts: [answered], usage: fromAnthropicUsage({ input_tokens: 1_000, iterations: [advisor] }) }));
+  assert.equal(row.cost_exact, false);
+  // The bound adds max_tokens of the executor's output to what is known, the advisor's part included.
+  const block = blockInForce(haiku.offering, "2026-11-22");
+  assert.ok(block);
+  const output = priceRequest(haiku.offering, block, { output: 100 }).total;
+  assert.equal(parseUsd(row.cost_usd_upper ?? "none"), parseUsd(row.cost_usd ?? "none") + output, `${row.cost_usd} .. ${row.cost_usd_upper}`);
+  assert.equal(charged, parseUsd(row.cost_usd_upper ?? "none"));
 });
