@@ -163,7 +163,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let held: Money | undefined;
   let heldInput: (() => Money) | undefined;
   let maxTokens: number | undefined;
-  let webSearchesAtMost: number | null | undefined;
+  /** What bounds an answer whose output is never reported, besides max_tokens (ledger-row's boundOutput). */
+  let bounds: Pick<Outcome, "webSearchesAtMost" | "advisor"> = {};
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
   const record = (fields: Outcome): LedgerRow => {
@@ -195,7 +196,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     ...(held === undefined ? {} : { held }),
     ...(heldInput === undefined ? {} : { heldInput }),
     ...(maxTokens === undefined ? {} : { maxTokens }),
-    ...(webSearchesAtMost === undefined ? {} : { webSearchesAtMost }),
+    ...bounds,
     ...fields,
   });
 
@@ -228,7 +229,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     if (deployments.length === 0) throw unknownModel(request.model);
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
-    webSearchesAtMost = plan.needs.webSearchesAtMost;
+    bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor };
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
     for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {

@@ -15,6 +15,11 @@ export interface RequestNeeds {
   webSearch: boolean;
   /** The most web searches it may make: its web_search tools' max_uses summed; null when one has no max_uses (no bound); 0 without web search. */
   webSearchesAtMost: number | null;
+  /**
+   * An advisor tool (advisor_20260301): its sub-inferences, billed at the advisor model's rates,
+   * are reported only with the output, and nothing in the request bounds what they read.
+   */
+  advisor: boolean;
   tools: boolean;
   images: boolean;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
@@ -47,6 +52,7 @@ export function readRequestNeeds(body: Record<string, unknown>, betaHeader: stri
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
     webSearchesAtMost: webSearchesAtMost(tools),
+    advisor: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("advisor_")),
     tools: tools.length > 0,
     images: hasImage(body.messages),
     fast: body.speed === "fast",

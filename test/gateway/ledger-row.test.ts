@@ -276,3 +276,20 @@ test("an output never reported, with an advisor's sub-inferences that were: the 
   assert.equal(parseUsd(row.cost_usd_upper ?? "none"), parseUsd(row.cost_usd ?? "none") + output, `${row.cost_usd} .. ${row.cost_usd_upper}`);
   assert.equal(charged, parseUsd(row.cost_usd_upper ?? "none"));
 });
+
+test("a stream cut before its message_delta, from a request with an advisor tool: the advisor's sub-inferences went unreported too, so there is no upper bound (charged the hold)", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
+  const [haiku] = [...config.deployments.values()];
+  const held = 1_000_000_000_000_000_000n; // $1
+  const attempts: AttemptRecord[] = [{ deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
+  const cut = (advisor: boolean) =>
+    buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, advisor, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
+  assert.notEqual(cut(false).row.cost_usd_upper, null, "without the tool, max_tokens bounds it");
+  const unbounded = cut(true);
+  assert.deepEqual([unbounded.row.cost_exact, unbounded.row.cost_usd_upper, unbounded.charged], [false, null, held]);
+  assert.ok(unbounded.row.warnings.includes("output tokens and the advisor's sub-inferences not reported (the request has an advisor tool): no upper bound"), unbounded.row.warnings.join("; "));
+  // Its sub-inferences reported (an answer that left out only the top-level output): bounded, with them.
+  const advisorUsage = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const reported = buildLedgerRow(outcomeOf({ deployment: haiku, maxTokens: 100, advisor: true, attempts, usage: fromAnthropicUsage({ input_tokens: 10, iterations: [advisorUsage] }) }));
+  assert.notEqual(reported.row.cost_usd_upper, null);
+});

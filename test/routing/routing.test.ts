@@ -480,3 +480,9 @@ test("web search: max_uses bounds the searches a request may make, summed over i
   assert.equal(bedrockRanked[0]?.block.fees.webSearchPer1000, undefined, "the case this checks");
   assert.equal(budgetHold(bedrockRanked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined, webSearches: 3 }), budgetHold(bedrockRanked, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }));
 });
+
+test("an advisor tool is read from the request's tools", () => {
+  const needs = (tools: unknown[]) => readRequestNeeds({ model: "claude-haiku-4-5", max_tokens: 100, tools, messages: [] }, "advisor-tool-2026-03-01");
+  assert.equal(needs([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6" }]).advisor, true);
+  assert.equal(needs([{ name: "get_weather", input_schema: {} }]).advisor, false, "the beta header alone (Claude Code sends it on every request) is no advisor");
+});
