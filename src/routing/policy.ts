@@ -9,10 +9,9 @@ import { RESIDENCY_REQUIREMENTS, type ResidencyRequirement } from "../catalog/sc
 
 export const OBJECTIVES = ["cheapest", "fastest", "weighted", "ordered"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
-export type ResidencyConstraint = ResidencyRequirement;
 
 export interface RoutingPolicy {
-  residency: ResidencyConstraint;
+  residency: ResidencyRequirement;
   compliance: string[];
   billing: "any" | "aws-invoice";
   objective: Objective;
@@ -21,7 +20,7 @@ export interface RoutingPolicy {
 }
 
 export interface PolicyLayer {
-  residency?: ResidencyConstraint | undefined;
+  residency?: ResidencyRequirement | undefined;
   compliance?: string[] | undefined;
   billing?: "any" | "aws-invoice" | undefined;
   objective?: Objective | undefined;
@@ -31,8 +30,6 @@ export interface PolicyLayer {
 export class PolicyError extends Error {
   override readonly name = "PolicyError";
 }
-
-const RESIDENCY_CHOICES = RESIDENCY_REQUIREMENTS;
 
 /** Applies layers in order; a later residency may not contradict an earlier one. */
 export function combinePolicy(base: RoutingPolicy, ...layers: (PolicyLayer | undefined)[]): RoutingPolicy {
@@ -65,10 +62,10 @@ export function parseRouteHeader(header: string | string[] | undefined): PolicyL
     const [name, value = ""] = part.split("=", 2).map((piece) => piece.trim()) as [string, string?];
     switch (name) {
       case "residency":
-        if (!(RESIDENCY_CHOICES as readonly string[]).includes(value)) {
-          throw new PolicyError(`x-switchyard-route: residency must be one of ${RESIDENCY_CHOICES.join(", ")}; got ${JSON.stringify(value)}`);
+        if (!(RESIDENCY_REQUIREMENTS as readonly string[]).includes(value)) {
+          throw new PolicyError(`x-switchyard-route: residency must be one of ${RESIDENCY_REQUIREMENTS.join(", ")}; got ${JSON.stringify(value)}`);
         }
-        layer.residency = value as ResidencyConstraint;
+        layer.residency = value as ResidencyRequirement;
         break;
       case "compliance":
         layer.compliance = value.split(",").map((item) => item.trim()).filter(Boolean);
@@ -103,5 +100,3 @@ export function parseRouteHeader(header: string | string[] | undefined): PolicyL
   }
   return layer;
 }
-
-export { RESIDENCY_CHOICES };
