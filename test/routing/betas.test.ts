@@ -57,22 +57,27 @@ test("a needed beta the deployment does not accept is missing, unless its contex
 
 const OUTPUT_128K = "output-128k-2025-02-19";
 const outputLimit = (id: string, betas: string[]) => outputLimitOn(deployment(id), betasOn(deployment(id), betas, known), known);
+/** The catalog's max_output_tokens of a deployment's model, and what output-128k raises it to. */
+const ownLimit = (id: string) => deployment(id).offering.capabilities.max_output_tokens as number;
+const raisedLimit = known.get(OUTPUT_128K)?.max_output_tokens as number;
 
 test("the output limit is the model's max_output_tokens, raised only by a beta the model accepts (output-128k on Sonnet 3.7)", () => {
-  assert.equal(outputLimit("b-haiku-45", []), deployment("b-haiku-45").offering.capabilities.max_output_tokens);
-  assert.equal(outputLimit("a-sonnet-37", []), 64_000);
-  assert.equal(outputLimit("a-sonnet-37", [OUTPUT_128K]), 128_000);
-  assert.equal(outputLimit("b-sonnet-37", [OUTPUT_128K]), 128_000);
+  assert.ok(raisedLimit > ownLimit("a-sonnet-37") && raisedLimit > ownLimit("b-haiku-45"), "the case this checks: the beta raises both limits");
+  assert.equal(outputLimit("b-haiku-45", []), ownLimit("b-haiku-45"));
+  assert.equal(outputLimit("a-sonnet-37", []), ownLimit("a-sonnet-37"));
+  assert.equal(outputLimit("a-sonnet-37", [OUTPUT_128K]), raisedLimit);
+  assert.equal(outputLimit("b-sonnet-37", [OUTPUT_128K]), raisedLimit);
   // Claude 4 models take the header and ignore it; the Anthropic API is sent it all the same.
   assert.deepEqual(betasOn(deployment("a-sonnet-46"), [OUTPUT_128K], known).send, [OUTPUT_128K]);
-  assert.equal(outputLimit("a-sonnet-46", [OUTPUT_128K]), deployment("a-sonnet-46").offering.capabilities.max_output_tokens);
+  assert.equal(outputLimit("a-sonnet-46", [OUTPUT_128K]), ownLimit("a-sonnet-46"));
   // Bedrock's Haiku 4.5 does not accept it: left off without a word, and its own limit stands.
   assert.deepEqual(betasOn(deployment("b-haiku-45"), [OUTPUT_128K], known), { send: [], unknown: [], implied: [], missing: [] });
-  assert.equal(outputLimit("b-haiku-45", [OUTPUT_128K]), 64_000);
+  assert.equal(outputLimit("b-haiku-45", [OUTPUT_128K]), ownLimit("b-haiku-45"));
 });
 
 test("max_tokens above a deployment's output limit keeps the request off it, with the limit named", () => {
-  const deployments = [deployment("a-sonnet-37"), deployment("b-sonnet-37"), deployment("b-haiku-45")];
+  const ids = ["a-sonnet-37", "b-sonnet-37", "b-haiku-45"];
+  const deployments = ids.map(deployment);
   const rank = (maxTokens: number, betas: string[]) =>
     rankCandidates({
       deployments,
@@ -87,15 +92,17 @@ test("max_tokens above a deployment's output limit keeps the request off it, wit
       at: "2025-12-01",
       rotation: 0,
     });
-  const at64k = rank(64_000, []);
-  assert.deepEqual(at64k.ranked.map((candidate) => candidate.deployment.id), ["a-sonnet-37", "b-sonnet-37", "b-haiku-45"]);
-  const above = rank(100_000, []);
-  assert.deepEqual(above.ranked, []);
+  const within = Math.min(...ids.map(ownLimit));
+  const above = Math.max(...ids.map(ownLimit)) + 1;
+  assert.ok(above <= raisedLimit, "the case this checks: output-128k lets Sonnet 3.7 take it");
+  assert.deepEqual(rank(within, []).ranked.map((candidate) => candidate.deployment.id), ids);
+  const refused = rank(above, []);
+  assert.deepEqual(refused.ranked, []);
   assert.deepEqual(
-    above.excluded.map((exclusion) => `${exclusion.deployment}: ${exclusion.reason} (${exclusion.rule})`),
-    ["a-sonnet-37", "b-sonnet-37", "b-haiku-45"].map((id) => `${id}: max_tokens 100000: its output limit is 64000 tokens (need)`),
+    refused.excluded.map((exclusion) => `${exclusion.deployment}: ${exclusion.reason} (${exclusion.rule})`),
+    ids.map((id) => `${id}: max_tokens ${above}: its output limit is ${ownLimit(id)} tokens (need)`),
   );
-  const with128k = rank(100_000, [OUTPUT_128K]);
+  const with128k = rank(above, [OUTPUT_128K]);
   assert.deepEqual(with128k.ranked.map((candidate) => candidate.deployment.id), ["a-sonnet-37", "b-sonnet-37"]);
   assert.deepEqual(with128k.excluded.map((exclusion) => exclusion.deployment), ["b-haiku-45"]);
 });
