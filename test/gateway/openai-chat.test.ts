@@ -7,6 +7,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { blockInForce } from "../../src/catalog/model.js";
+import { DEFAULT_MAX_TOKENS } from "../../src/gateway/openai/chat-request.js";
+import { priceDate } from "../../src/gateway/state.js";
+import { formatUsd, parseUsd } from "../../src/pricing/money.js";
+import { priceRequest } from "../../src/pricing/price-request.js";
 import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
@@ -57,8 +62,14 @@ describe("OpenAI chat completions", () => {
   });
 
   test("without max_tokens a request may write up to the model's own output limit, as on OpenAI, not 4,096: a budgeted key's request holds that much", async () => {
-    // Haiku 4.5 writes up to 64,000 tokens at $5 per million: $0.32, past this budget while it runs.
-    const { secret } = await harness.createKey({ name: "chat-hold", budget: "0.1" });
+    const haiku = harness.gateway.state.config.deployments.get("anthropic-haiku");
+    const limit = haiku?.offering.capabilities.max_output_tokens;
+    assert.ok(haiku && limit !== undefined && limit > 2 * DEFAULT_MAX_TOKENS, "the case this checks: the model writes far more than 4,096 tokens");
+    const block = blockInForce(haiku.offering, priceDate(Date.now()));
+    assert.ok(block);
+    const mostOutput = priceRequest(haiku.offering, block, { output: limit }).total;
+    // A budget a hold of 4,096 tokens fits in, and one of the model's own limit does not.
+    const { secret } = await harness.createKey({ name: "chat-hold", budget: formatUsd(mostOutput / 2n) });
     const client = new OpenAI({ apiKey: secret, baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 2_000 }, count: 1 }] });
     try {
@@ -70,7 +81,8 @@ describe("OpenAI chat completions", () => {
         () => "served",
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
       );
-      assert.match(second, /requests in flight may cost up to \$0\.32\d*\)/);
+      const inFlight = /requests in flight may cost up to \$(\d+(?:\.\d+)?)\)/.exec(second)?.[1];
+      assert.ok(inFlight !== undefined && parseUsd(inFlight) >= mostOutput, second);
       const answer = await first;
       assert.ok(answer.choices[0]?.message.content);
     } finally {
