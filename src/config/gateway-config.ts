@@ -187,7 +187,7 @@ export const gatewayConfigSchema = z.strictObject({
   rate_limits: rateLimits.default({}),
   /** Settings per virtual key name (see `switchyard keys create --name`). */
   keys: z.record(z.string(), keySettingsSchema).default({}),
-  timeouts: timeoutsSchema.default({ connect_ms: 5_000, first_byte_ms: 60_000, total_ms: 600_000, stream_max_ms: 7_200_000, client_stall_ms: 300_000 }),
+  timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
   /**
    * How often each key's monthly spend is reloaded from the ledger, so that what other gateways
    * sharing the ledger spent counts against budgets here. 0 never reloads. Default: 5,000 ms with
