@@ -7,6 +7,11 @@ import { attodollarsFromText, UsdSum } from "./exact-sum.js";
 import type { SpendGroup } from "./ledger.js";
 import type { GroupField } from "./spend-groups.js";
 
+/** A group of no requests: nothing spent, no tokens, no shadow costs. */
+export function emptySpendGroup(group: Record<string, string | null>): SpendGroup {
+  return { group, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {}, shadow_requests: {} };
+}
+
 /** The groups of `groups` merged on `fields`, largest cost first (ties by the group values). */
 export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[] {
   const merged = new Map<string, { group: SpendGroup; cost: UsdSum; charged: UsdSum; shadows: Map<string, UsdSum>; shadowRequests: Map<string, number> }>();
@@ -18,7 +23,7 @@ export function rollUp(groups: SpendGroup[], fields: GroupField[]): SpendGroup[]
       const group: Record<string, string | null> = {};
       fields.forEach((field, index) => (group[field] = values[index] ?? null));
       entry = {
-        group: { group, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {}, shadow_requests: {} },
+        group: emptySpendGroup(group),
         cost: new UsdSum(),
         charged: new UsdSum(),
         shadows: new Map(),
@@ -75,5 +80,5 @@ export function servedByADeployment(groups: SpendGroup[]): { served: SpendGroup[
 
 /** The sum of all groups, exact (each request is in exactly one group: one value per tag key). */
 export function totalOf(groups: SpendGroup[]): SpendGroup {
-  return rollUp(groups, [])[0] ?? { group: {}, requests: 0, errors: 0, cost_usd: "0", charged_usd: "0", inexact_requests: 0, unpriced_requests: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, shadow_costs: {}, shadow_requests: {} };
+  return rollUp(groups, [])[0] ?? emptySpendGroup({});
 }
