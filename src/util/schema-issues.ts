@@ -21,6 +21,11 @@ export interface FileIssue {
 
 export type FieldPath = (string | number)[];
 
+/** Issues in the order of the file's lines (those with no line last, each group as it came), as people read a file. */
+export function inLineOrder<T extends { line?: number | undefined }>(issues: readonly T[]): T[] {
+  return [...issues].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
 /** What schemaIssues needs of a parsed YAML file. */
 export interface YamlSource {
   file: string;
@@ -103,7 +108,7 @@ export function schemaIssues(source: YamlSource, value: unknown, issues: readonl
     const line = source.lineOf(path);
     return [{ file: source.file, path: path.join("."), message: issueMessage(issue, path, value, source.schema), ...(line ? { line } : {}) }];
   });
-  return found.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  return inLineOrder(found);
 }
 
 /**

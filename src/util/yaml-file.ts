@@ -7,18 +7,13 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { expectedText, schemaIssues, type FieldPath, type FileIssue } from "./schema-issues.js";
 
-export type { FileIssue } from "./schema-issues.js";
+export { inLineOrder, type FileIssue } from "./schema-issues.js";
 
 export interface ParsedYaml<T> {
   data?: T;
   issues: FileIssue[];
   /** Line of a field path (or of its nearest existing parent). */
   lineOf: (path: FieldPath) => number | undefined;
-}
-
-/** Issues in the order of the file's lines (those with no line last, each group as it came), as people read a file. */
-export function inLineOrder<T extends { line?: number | undefined }>(issues: readonly T[]): T[] {
-  return [...issues].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 }
 
 export function formatFileIssue(issue: FileIssue): string {
