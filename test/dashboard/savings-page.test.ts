@@ -2,14 +2,11 @@
  * The Savings page (src/dashboard/pages/savings-page.ts) compares only what a deployment served and
  * the gateway priced, and only deployments that could price all of it.
  */
-import { after, before, describe, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { savingsPage } from "../../src/dashboard/pages/savings-page.js";
 import type { SpendGroup } from "../../src/ledger/ledger.js";
-import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
-import { sampleRow } from "../ledger/sample-rows.js";
-import { TEST_LEDGERS } from "../ledger/test-ledgers.js";
 import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -54,13 +51,18 @@ function shadowBar(body: string, deployment: string): string {
 
 /**
  * 4 priced requests, all served by the Anthropic API for $0.4. Bedrock could price only 1 of them
- * ($0.1 there: the others used something it has no price for); Vertex all 4, for $0.48.
+ * ($0.1 there: the others used something it has no price for); Vertex all 4, for $0.48. The stores'
+ * shadow_requests, which says so, is checked in test/ledger/store-contract.test.ts.
  */
-const PARTLY_PRICED = [
-  group("anthropic-sonnet", { requests: 4, cost_usd: "0.4", charged_usd: "0.4", shadow_costs: { "bedrock-sonnet-us": "0.1", "vertex-sonnet": "0.48" }, shadow_requests: { "bedrock-sonnet-us": 1, "vertex-sonnet": 4 } }),
-];
-
-function assertIncompleteBedrock(body: string): void {
+test("a deployment that could not price every request shows 'at least' its partial figure, and is never the cheapest nor a saving", async () => {
+  const partlyPriced = group("anthropic-sonnet", {
+    requests: 4,
+    cost_usd: "0.4",
+    charged_usd: "0.4",
+    shadow_costs: { "bedrock-sonnet-us": "0.1", "vertex-sonnet": "0.48" },
+    shadow_requests: { "bedrock-sonnet-us": 1, "vertex-sonnet": 4 },
+  });
+  const { body } = await savingsPage(contextWith([partlyPriced]), { days: "1" });
   const bedrock = shadowRow(body, "bedrock-sonnet-us");
   assert.match(bedrock, /^<tr data-row="[^"]*" class="incomplete">/);
   assert.doesNotMatch(bedrock, /cheapest/, "a partial figure is never the cheapest");
@@ -71,11 +73,6 @@ function assertIncompleteBedrock(body: string): void {
   assert.match(body, /data-figure="cheapest"><div class="label">each model on its cheapest deployment<\/div><div class="figure">\$0\.4<\/div><div class="sub">\$0 less than actual; of the deployments that could price every request \(1 could not\)/);
   assert.match(shadowBar(body, "bedrock-sonnet-us"), /class="label muted">all on bedrock-sonnet-us \(incomplete\)<[^]*fill="url\(#hatch\)"[^]*>at least \$0\.1</);
   assert.match(body, /<figcaption class="note" data-incomplete>Hatched, not comparable: all on bedrock-sonnet-us: at least \$0\.1; 3 of 4 requests could not be priced there\.<\/figcaption>/);
-}
-
-test("a deployment that could not price every request shows 'at least' its partial figure, and is never the cheapest nor a saving", async () => {
-  const { body } = await savingsPage(contextWith(PARTLY_PRICED), { days: "1" });
-  assertIncompleteBedrock(body);
 });
 
 test("a deployment that served only requests nobody could price, and could price none of the others, is not a $0 total", async () => {
@@ -91,37 +88,3 @@ test("a deployment that served only requests nobody could price, and could price
   assert.doesNotMatch(vertex, /cheapest/);
   assert.match(body, /data-figure="cheapest">[^]*?<div class="figure">\$0\.2</, "the cheapest is as routed");
 });
-
-for (const makeLedger of TEST_LEDGERS) {
-  const testLedger = makeLedger();
-  describe(`the ledger counts the requests each deployment could price: ${testLedger.kind}`, () => {
-    let ledger: Ledger;
-    before(async () => {
-      ledger = await openLedger({ ...testLedger.config, journal: false });
-    });
-    after(async () => {
-      await ledger.close();
-      await testLedger.cleanup();
-    });
-
-    test("shadow_requests per group and deployment, and the page from them", async () => {
-      const row = (index: number, shadow_costs: Record<string, string>) =>
-        sampleRow({ request_id: `partly-${index}`, created_at: NOW - index, requested_model: "claude-sonnet-4-6", deployment: "anthropic-sonnet", cost_usd: "0.1", shadow_costs });
-      await ledger.store.insertBatch([
-        row(1, { "bedrock-sonnet-us": "0.1", "vertex-sonnet": "0.12" }),
-        row(2, { "vertex-sonnet": "0.12" }),
-        row(3, { "vertex-sonnet": "0.12" }),
-        row(4, { "vertex-sonnet": "0.12" }),
-        // Unpriced: neither its cost nor its shadow costs are counted (SHADOW_OF_PRICED).
-        sampleRow({ request_id: "partly-5", created_at: NOW - 5, requested_model: "claude-sonnet-4-6", deployment: "anthropic-sonnet", cost_usd: null, cost_exact: false, shadow_costs: { "bedrock-sonnet-us": "9" } }),
-      ]);
-      const groups = await ledger.store.spend({ from: NOW - 60_000, group_by: ["day", "requested_model", "deployment"] });
-      assert.deepEqual(
-        groups.map((found) => [found.requests, found.unpriced_requests, found.cost_usd, found.shadow_costs, found.shadow_requests]),
-        [[5, 1, "0.4", { "bedrock-sonnet-us": "0.1", "vertex-sonnet": "0.48" }, { "bedrock-sonnet-us": 1, "vertex-sonnet": 4 }]],
-      );
-      const { body } = await savingsPage(contextWith(groups), { days: "1" });
-      assertIncompleteBedrock(body);
-    });
-  });
-}

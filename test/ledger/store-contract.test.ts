@@ -106,20 +106,25 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(group?.requests, 4);
     });
 
-    test("shadow costs are summed over the requests cost_usd sums: an unpriced request's are left out, as its cost is", async () => {
+    test("shadow costs are summed over the requests cost_usd sums: an unpriced request's are left out, as its cost is; shadow_requests counts them per deployment", async () => {
       const key = "key_shadow_of_priced";
       await ledger.store.insertBatch([
-        fresh({ key_id: key, cost_usd: "0.1", shadow_costs: { other: "0.12" } }),
+        fresh({ key_id: key, cost_usd: "0.1", shadow_costs: { other: "0.12", partial: "0.3" } }),
+        // A deployment with no price for something this request used gives it no shadow cost there.
+        fresh({ key_id: key, cost_usd: "0.1", shadow_costs: { other: "0.13" } }),
         // Served, but the gateway had no price for the deployment that served it: its shadow cost elsewhere is known.
-        fresh({ key_id: key, cost_usd: null, cost_exact: false, shadow_costs: { other: "5" } }),
+        fresh({ key_id: key, cost_usd: null, cost_exact: false, shadow_costs: { other: "5", partial: "5" } }),
         // Refused before any upstream: cost 0, no shadow costs.
         fresh({ key_id: key, deployment: null, status: 429, cost_usd: "0", shadow_costs: {} }),
       ]);
       for (const group_by of [[], ["key"], ["deployment"]] as const) {
+        const by = `by ${group_by.join(",") || "nothing"}`;
         const groups = await ledger.store.spend({ group_by: [...group_by], key_id: key });
         const sum = (pick: (group: SpendGroup) => string | undefined) => formatUsd(groups.reduce((total, group) => total + attodollarsFromText(pick(group) ?? "0"), 0n));
-        assert.equal(sum((group) => group.cost_usd), "0.1", `by ${group_by.join(",") || "nothing"}: cost`);
-        assert.equal(sum((group) => group.shadow_costs.other), "0.12", `by ${group_by.join(",") || "nothing"}: the shadow costs of the same requests`);
+        assert.equal(sum((group) => group.cost_usd), "0.2", `${by}: cost`);
+        assert.equal(sum((group) => group.shadow_costs.other), "0.25", `${by}: the shadow costs of the same requests`);
+        assert.equal(sum((group) => group.shadow_costs.partial), "0.3", `${by}: the shadow costs of the same requests`);
+        assert.deepEqual(rollUp(groups, [])[0]?.shadow_requests, { other: 2, partial: 1 }, `${by}: the priced requests with a shadow cost on each deployment`);
       }
     });
 
