@@ -7,17 +7,14 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { spendPage } from "../../src/dashboard/pages/spend-page.js";
 import { DASHBOARD_CSS } from "../../src/dashboard/style.js";
 import type { SpendGroup } from "../../src/ledger/ledger.js";
 import { lineChart } from "../../src/planner/report/svg-charts.js";
+import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
 import { spendGroup } from "./spend-group.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const DAY = new Date(NOW).toISOString().slice(0, 10);
@@ -102,7 +99,7 @@ let page: Page;
 
 before(async () => {
   if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

@@ -6,9 +6,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { monthWindow } from "../../src/ledger/budget-window.js";
 import { costOnEachDeployment } from "../../src/ledger/deployment-costs.js";
 import { UsdSum } from "../../src/ledger/exact-sum.js";
@@ -22,11 +22,10 @@ import { quote } from "../../src/pricing/quote.js";
 import { catalog } from "../helpers/gateway-harness.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { exampleWorkload } from "../../src/dashboard/example-workload.js";
+import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
 import { startSeededGateway, type SeededGateway } from "./seeded-gateway.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = join(REPO_ROOT, "test-output", "dashboard");
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
 
 let seeded: SeededGateway;
 let browser: Browser;
@@ -68,7 +67,7 @@ before(async () => {
   if (skip) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   seeded = await startSeededGateway();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   page = await context.newPage();
   page.on("request", (request) => {

@@ -6,13 +6,10 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { registerDashboard } from "../../src/dashboard/register-dashboard.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the dashboard's browser tests`;
+import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
 
 let harness: Harness;
 let browser: Browser;
@@ -21,7 +18,7 @@ let page: Page;
 before(async () => {
   if (skip) return;
   harness = await startHarness({ observe: (ledger) => ({ extraRoutes: (app, state) => registerDashboard(app, state, { keys: ledger.keys }) }) });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
   // Signed in as a script is: the admin key on every request, the form's POST included.
   page = await browser.newPage({ extraHTTPHeaders: { authorization: `Bearer ${harness.adminKey}` } });
 });

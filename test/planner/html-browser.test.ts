@@ -6,18 +6,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { plan } from "../../src/planner/plan.js";
 import { renderHtml } from "../../src/planner/report/html.js";
 import { volumeCurves } from "../../src/planner/volume-curves.js";
 import { loadWorkload } from "../../src/planner/workload-models.js";
+import { launchChromium, skipWithoutChromium } from "../dashboard/chromium.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { AT, plannerCatalog } from "./planner-fixture.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT = resolve(REPO_ROOT, "test-output");
 
 const WORKLOAD = `name: browser-check
@@ -58,7 +57,7 @@ self_host:
     residency: us
 `;
 
-test("the HTML report renders its charts and figures in Chromium", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium); browser check skipped` }, async () => {
+test("the HTML report renders its charts and figures in Chromium", { skip: skipWithoutChromium }, async () => {
   const catalog = plannerCatalog();
   const resolved = loadWorkload(WORKLOAD, "browser-check.yaml", catalog);
   const planned = plan(catalog, resolved, { at: AT });
@@ -66,7 +65,7 @@ test("the HTML report renders its charts and figures in Chromium", { skip: exist
   const page = resolve(OUTPUT, "plan-report.html");
   writeFileSync(page, renderHtml(planned, volumeCurves(catalog, resolved, planned)));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const requested: string[] = [];
