@@ -288,7 +288,17 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.equal(await page.locator('input[name="at"]').getAttribute("aria-describedby"), "at-problems");
     assert.match(await page.locator("#at-problems").innerText(), /2026-02-31 is not a day of the calendar/);
     await shoot("63-planner-two-fields");
-    await page.fill('input[name="at"]', "");
+    // Text that is no date at all reaches the server too: the field has no pattern, so the browser
+    // does not refuse the form with a generic tooltip of its own, and the server's message is shown.
+    const date = page.locator('input[name="at"]');
+    await date.fill("tomorrow");
+    assert.equal(await date.evaluate((input) => (input as unknown as { checkValidity(): boolean }).checkValidity()), true, "the browser does not block the form itself");
+    await page.click('[data-action="plan"]');
+    const notADate = page.locator("#at-problems", { hasText: "tomorrow" });
+    await notADate.waitFor({ timeout: 10_000 });
+    assert.equal((await notADate.innerText()).trim(), 'The date is written YYYY-MM-DD (such as 2026-01-31), or left empty; got "tomorrow".');
+    assert.equal(await date.inputValue(), "tomorrow", "the text stays in the field to fix");
+    await date.fill("");
 
     await page.fill("#workload", "name: broken\nsegments: [\n");
     await page.click('[data-action="plan"]');
