@@ -99,3 +99,21 @@ test("names are shown as they are: a tag value or a key name with underscores ke
   const labels = [...body.matchAll(/<g data-bar="[^"]+"[^>]*><text [^>]*>([^<]*)</g)].map((match) => match[1]);
   assert.deepEqual(labels, ["team_a", "ci_bot_nightly"]);
 });
+
+test("the key store is read for the view by key (and the tag keys) only", async () => {
+  let lists = 0;
+  const context = {
+    state: { now: () => NOW, store: { spend: async () => [], recent: async () => [] } },
+    keys: {
+      list: async () => {
+        lists += 1;
+        return [];
+      },
+    },
+  } as unknown as DashboardContext;
+  for (const [by, reads] of [["provider", 0], ["deployment", 0], ["model", 0], ["key", 1], ["tag", 1]] as const) {
+    lists = 0;
+    await spendPage(context, { by, days: "1" });
+    assert.equal(lists, reads, `by ${by}`);
+  }
+});

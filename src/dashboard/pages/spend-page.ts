@@ -62,7 +62,6 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const dimension: Dimension = (DIMENSIONS as readonly string[]).includes(query.by ?? "") ? (query.by as Dimension) : "provider";
   const tagKeys = dimension === "tag" ? await knownTagKeys(context) : [];
   const tagKey = dimension === "tag" ? (query.tag && TAG_KEY.test(query.tag) ? query.tag : tagKeys[0]) : undefined;
-  const keys = await keysById(context);
 
   const controls =
     `<div class="controls"><span class="group" role="group" aria-label="group by">${DIMENSIONS.map(
@@ -86,11 +85,11 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const daily = await context.state.store.spend({ ...base, group_by: ["day", field] });
   const groups = rollUp(daily, [field]);
   const total = totalOf(groups);
-  // A key by its name (charts have no room for its id; the table has it), with the start of its id
-  // only when two keys shown share the name.
-  const names = keyNames(keys, dimension === "key" ? groups.map((group) => group.group.key) : []);
+  // By key: a key by its name (charts have no room for its id; the table has it), with the start of
+  // its id only when two keys shown share the name. The key store is read for that view alone.
+  const names = dimension === "key" ? keyNames(await keysById(context), groups.map((group) => group.group.key)) : undefined;
   const labelOf = (value: string | null | undefined): string =>
-    dimension === "key" ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
+    names ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
 
   // The largest groups get their own colour (and a legend line); the rest share "other".
@@ -158,7 +157,7 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
         )
       : "";
   // A bounded table: a tag that carries a request id (trace=…) would make one row per request.
-  const rows = groups.slice(0, MAX_ROWS).map((group) => spendRow(idOf(group.group[field]), dimension === "key" ? names.cell(group.group.key) : text(labelOf(group.group[field])), group));
+  const rows = groups.slice(0, MAX_ROWS).map((group) => spendRow(idOf(group.group[field]), names ? names.cell(group.group.key) : text(labelOf(group.group[field])), group));
   const cut =
     groups.length > MAX_ROWS
       ? `<p class="note" data-rows-cut>The ${count(MAX_ROWS)} largest of ${count(groups.length)} groups; the total is of all of them. <code>switchyard spend --by ${escapeHtml(field)}${tagKey ? ` --tag-key ${escapeHtml(tagKey)}` : ""}</code> lists every one.</p>`
