@@ -170,7 +170,7 @@ export class Catalog {
           const wanted = this.findOffering("bedrock", model.id, hints.route);
           throw new CatalogLookupError(
             `${trimmed} is Bedrock's ${geo} profile, so it cannot be priced on route ${hints.route}; ` +
-              (wanted ? `for route ${hints.route} use ${wanted.modelId}` : `${model.id} is on Bedrock routes ${this.bedrockRoutes(model).join(", ")}`),
+              (wanted ? `for route ${hints.route} use ${wanted.modelId}` : `${model.id} is on Bedrock routes ${this.routesOn(model.id, "bedrock").join(", ")}`),
             "route",
           );
         }
@@ -246,9 +246,9 @@ export class Catalog {
     );
   }
 
-  /** The Bedrock routes a model is offered on, in catalog order: "global", "us", "eu", ... */
-  bedrockRoutes(model: Model): string[] {
-    return [...new Set(this.offeringsOf(model.id).filter((offering) => offering.provider === "bedrock").map((offering) => offering.route))];
+  /** The routes a model is offered on at a provider, in catalog order (Bedrock: "global", "us", "eu", ...). */
+  routesOn(modelId: string, provider: ProviderId): string[] {
+    return [...new Set(this.offeringsOf(modelId).filter((offering) => offering.provider === provider).map((offering) => offering.route))];
   }
 
   /** A Bedrock-only id asked for on another provider: refused, naming the id that provider takes. */

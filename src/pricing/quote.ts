@@ -44,7 +44,7 @@ export function requireOffering(catalog: Catalog, resolution: Resolution): Offer
   if (resolution.offering) return resolution.offering;
   const { model, provider, route, region } = resolution;
   const onProvider = catalog.offeringsOf(model.id).filter((offering) => offering.provider === provider);
-  const routes = [...new Set(onProvider.map((offering) => offering.route))];
+  const routes = catalog.routesOn(model.id, provider);
   const available = onProvider.map((offering) => offering.route + (offering.regions ? ` (${offering.regions.join(", ")})` : ""));
   if (route === "us" && (provider === "anthropic" || provider === "claude-platform-aws")) {
     throw new CatalogLookupError(
