@@ -100,6 +100,11 @@ export interface CatalogData {
 }
 
 /** A price period as people read it: "2026-01-26..2026-06-30", or "2026-01-26 onwards" while no end is announced. */
+/** The id the Claude API names a model by in its answers (its first, dated id), else the catalog's id. */
+export function claudeApiId(model: Pick<Model, "id" | "ids">): string {
+  return model.ids.anthropic?.[0] ?? model.id;
+}
+
 export function pricePeriod(block: { from: string; to?: string | null | undefined }): string {
   return block.to ? `${block.from}..${block.to}` : `${block.from} onwards`;
 }

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import type { Catalog } from "../catalog/catalog.js";
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
-import type { Model, Offering } from "../catalog/model.js";
+import { claudeApiId, type Model, type Offering } from "../catalog/model.js";
 import { requireOffering } from "../pricing/quote.js";
 import { formatFileIssue, inLineOrder, parseYamlWithSchema, type FileIssue } from "../util/yaml-file.js";
 import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
@@ -159,7 +159,7 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
         route: offering.route,
         region,
         upstreamModel: deployment.upstream_model ?? offering.modelId,
-        answerModel: resolution.model.ids.anthropic?.[0] ?? resolution.model.id,
+        answerModel: claudeApiId(resolution.model),
         priority: deployment.priority,
         dropFields: deployment.drop_fields.map(dropPath),
         usOffering:

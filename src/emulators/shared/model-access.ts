@@ -4,7 +4,7 @@
  * service does. The interface keeps the emulators independent of how the catalog is stored.
  */
 import type { Catalog } from "../../catalog/catalog.js";
-import type { Model, Offering } from "../../catalog/model.js";
+import { claudeApiId, type Model, type Offering } from "../../catalog/model.js";
 import type { Capabilities } from "../../catalog/schema.js";
 import type { CachePolicy } from "./prompt-cache.js";
 import { bedrockGeoOf } from "../../catalog/bedrock-ids.js";
@@ -79,7 +79,7 @@ function cachePolicy(capabilities: Capabilities): CachePolicy | null {
 function emulated(model: Model, offering: Offering): EmulatedModel {
   return {
     id: model.id,
-    responseId: model.ids.anthropic?.[0] ?? model.id,
+    responseId: claudeApiId(model),
     displayName: model.name,
     released: model.released,
     maxOutputTokens: offering.capabilities.max_output_tokens,
