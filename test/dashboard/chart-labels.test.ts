@@ -13,7 +13,7 @@ import { spendPage } from "../../src/dashboard/pages/spend-page.js";
 import { DASHBOARD_CSS } from "../../src/dashboard/style.js";
 import type { SpendGroup } from "../../src/ledger/ledger.js";
 import { lineChart } from "../../src/planner/report/svg-charts.js";
-import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
+import { launchChromium, skipWithoutChromium as skip } from "../helpers/chromium.js";
 import { spendGroup } from "./spend-group.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);

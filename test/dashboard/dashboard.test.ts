@@ -22,7 +22,7 @@ import { quote } from "../../src/pricing/quote.js";
 import { catalog } from "../helpers/gateway-harness.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { exampleWorkload } from "../../src/dashboard/example-workload.js";
-import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
+import { launchChromium, skipWithoutChromium as skip } from "../helpers/chromium.js";
 import { startSeededGateway, type SeededGateway } from "./seeded-gateway.js";
 
 const SCREENSHOTS = join(REPO_ROOT, "test-output", "dashboard");

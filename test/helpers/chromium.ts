@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium (/usr/bin/chromium) driven by playwright-core, for the browser tests: the
- * dashboard's and the planner's --html page. Without it installed they are skipped, saying why.
+ * dashboard's, the planner's --html page and the gateway's CORS. Without it installed they are skipped, saying why.
  */
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";

@@ -13,7 +13,7 @@ import { plan } from "../../src/planner/plan.js";
 import { renderHtml } from "../../src/planner/report/html.js";
 import { volumeCurves } from "../../src/planner/volume-curves.js";
 import { loadWorkload } from "../../src/planner/workload-models.js";
-import { launchChromium, skipWithoutChromium } from "../dashboard/chromium.js";
+import { launchChromium, skipWithoutChromium } from "../helpers/chromium.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { AT, plannerCatalog } from "./planner-fixture.js";
 
