@@ -95,6 +95,8 @@ export const capabilitiesSchema = z.strictObject({
   prompt_caching: cachingSchema.nullable().optional(),
   batch: z.boolean().optional(),
   web_search: z.boolean().optional(),
+  /** The advisor tool (advisor_20260301) runs here; false where it does not (Bedrock, Vertex AI). Unset: not known, taken as yes. */
+  advisor_tool: z.boolean().optional(),
   fast_mode: z.boolean().optional(),
   inference_geo: z.boolean().optional(),
   /** anthropic-beta values this deployment accepts; others are left off or refused (routing/betas.ts). */

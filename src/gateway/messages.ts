@@ -27,7 +27,7 @@ import { streamToClient } from "./stream-to-client.js";
 import { planRoute, type RoutePlan } from "./plan-route.js";
 import { anthropicVersion, parseMessagesRequest, parseTagsHeader, unknownModel, withHeaderTags } from "./request-body.js";
 import { withTopLevelMembers } from "./json-splice.js";
-import type { GatewayState } from "./state.js";
+import { priceDate, type GatewayState } from "./state.js";
 import { sleepUnlessCancelled, type Cancel } from "../util/cancel.js";
 import { abortedError } from "../providers/shared/http.js";
 
@@ -237,7 +237,9 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
       const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast, webSearches: plan.needs.webSearchesAtMost };
-      const hold = budgetHold(candidatesTried, holding);
+      // An advisor tool's consultations are held for too, at the advisor's rates where each candidate serves.
+      const advisors = plan.needs.advisor ? { tools: plan.needs.advisors, catalog: state.catalog, at: priceDate(startedAt) } : undefined;
+      const hold = budgetHold(candidatesTried, holding, advisors);
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
       held = hold;

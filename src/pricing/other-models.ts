@@ -9,8 +9,11 @@ import { blockInForce, type Offering } from "../catalog/model.js";
 import type { ModelUsage } from "./normalize-usage.js";
 import { priceRequest, PricingError, type PriceResult } from "./price-request.js";
 
-/** The offering `model` is billed at when `offering`'s request consults it: the same provider, route and regions. */
-function offeringOf(catalog: Catalog, offering: Offering, model: string): Offering | string {
+/**
+ * The offering `model` is billed at when `offering`'s request consults it: the same provider, route
+ * and regions. A string says why there is none.
+ */
+export function consultedOffering(catalog: Catalog, offering: Offering, model: string): Offering | string {
   const matches = catalog.modelsMatching(model);
   const [match] = matches;
   if (!match || matches.length > 1) return `the catalog ${match ? "has several models named" : "does not know"} ${JSON.stringify(model)}`;
@@ -25,12 +28,16 @@ function offeringOf(catalog: Catalog, offering: Offering, model: string): Offeri
  */
 export function withOtherModels(catalog: Catalog, offering: Offering, at: string, result: PriceResult, others: readonly ModelUsage[] | undefined): PriceResult {
   if (!others || others.length === 0) return result;
+  // Usage that cannot have happened there: what it would cost is no price of this offering.
+  if (offering.capabilities.advisor_tool === false) {
+    throw new PricingError(`${offering.provider} does not run the advisor tool, and the usage has ${others.map((other) => other.model).join(", ")} advisor tokens`, "usage_json");
+  }
   let { total, upper, exact } = result;
   const lines = [...result.lines];
   const warnings = [...result.warnings];
   const unpricedModels: string[] = [];
   for (const other of others) {
-    const found = offeringOf(catalog, offering, other.model);
+    const found = consultedOffering(catalog, offering, other.model);
     const block = typeof found === "string" ? undefined : blockInForce(found, at);
     if (typeof found === "string" || !block) {
       warnings.push(`the advisor's ${other.model} tokens are not priced: ${typeof found === "string" ? found : `${found.key} has no price in force on ${at}`}; the total is a lower bound`);

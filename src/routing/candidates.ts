@@ -16,6 +16,7 @@ import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { residencyMeets, type BetaInfo } from "../catalog/schema.js";
 import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
+import { consultedOffering } from "../pricing/other-models.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
@@ -23,7 +24,7 @@ import type { CachePrefix } from "./cache-prefixes.js";
 import { betasOn, missingBetasReason, outputLimitOn, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
-import type { RequestNeeds } from "./request-needs.js";
+import type { AdvisorTool, RequestNeeds } from "./request-needs.js";
 
 export interface Exclusion {
   deployment: string;
@@ -134,18 +135,19 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
     if (maxTokens > outputLimit) return `max_tokens ${maxTokens}: its output limit is ${outputLimit} tokens`;
   }
   if (needs.cacheTtl === "1h" && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
-    return "has no 1-hour prompt-cache TTL";
+    return "a 1-hour cache TTL: it has none";
   }
   if (needs.inferenceGeo !== undefined) {
     if (isAnthropicShape(deployment)) {
-      if (needs.inferenceGeo !== deployment.route) return `serves inference_geo "${deployment.route}", not "${needs.inferenceGeo}"`;
+      if (needs.inferenceGeo !== deployment.route) return `inference_geo "${needs.inferenceGeo}": it serves "${deployment.route}"`;
     } else if (needs.inferenceGeo === "us" && !residencyMeets("us", deployment.offering.residency)) {
-      return `keeps data in ${deployment.offering.residency}, not the US (inference_geo "us")`;
+      return `inference_geo "us": it keeps data in ${deployment.offering.residency}`;
     }
   }
-  if (needs.webSearch && capabilities.web_search !== true) return "has no web search tool";
-  if (needs.tools && capabilities.tools === false) return "does not support tools";
-  if (needs.images && capabilities.vision === false) return "does not accept images";
+  if (needs.webSearch && capabilities.web_search !== true) return "web search: it has no web search tool";
+  if (needs.advisor && capabilities.advisor_tool === false) return "the advisor tool: it does not run it";
+  if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
+  if (needs.images && capabilities.vision === false) return "images: it does not accept them";
   return undefined;
 }
 
@@ -172,13 +174,15 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
  * of `cacheTtl`, the longest its breakpoints ask for, if the deployment prices caching), and all
  * of `max_tokens` as output, at the fast rates for fast mode, and `webSearches` (the max_uses of its
  * web_search tools) at the search fee where the block has one; null (a tool without max_uses)
- * cannot be held for. Input is counted from the body's size (requestTokens), so text that runs to
- * more tokens than bytes/4 can still cost more.
+ * cannot be held for. An advisor tool adds what its consultations can cost (advisorHold). Input is
+ * counted from the body's size (requestTokens), so text that runs to more tokens than bytes/4 can
+ * still cost more.
  */
-export function budgetHold(candidates: Candidate[], request: { inputTokens: number; maxTokens: number; cacheTtl: "5m" | "1h" | undefined; fast?: boolean; webSearches?: number | null }): bigint {
+export function budgetHold(candidates: Candidate[], request: HoldRequest, advisors?: AdvisorsHeld): bigint {
   const searches = request.webSearches ? { webSearchRequests: request.webSearches } : {};
   let most = 0n;
   for (const { deployment, block } of candidates) {
+    const consulted = advisors ? advisorsHold(advisors, deployment, request) : 0n;
     // A block without a search fee would refuse the searches and with them the whole hold.
     const searched = block.fees.webSearchPer1000 === undefined ? {} : searches;
     // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
@@ -190,7 +194,7 @@ export function budgetHold(candidates: Candidate[], request: { inputTokens: numb
     for (const input of inputs) {
       try {
         // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
-        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total;
+        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total + consulted;
         if (cost > most) most = cost;
         break;
       } catch (error) {
@@ -199,6 +203,64 @@ export function budgetHold(candidates: Candidate[], request: { inputTokens: numb
     }
   }
   return most;
+}
+
+export interface HoldRequest {
+  inputTokens: number;
+  maxTokens: number;
+  cacheTtl: "5m" | "1h" | undefined;
+  fast?: boolean;
+  webSearches?: number | null;
+}
+
+/** A request's advisor tools, and where their models' prices are found, for the day `at`. */
+export interface AdvisorsHeld {
+  tools: readonly AdvisorTool[];
+  catalog: Catalog;
+  at: string;
+}
+
+/** What every advisor tool of a request can cost on `deployment`, summed (advisorHold). */
+function advisorsHold(advisors: AdvisorsHeld, deployment: Deployment, request: HoldRequest): bigint {
+  let total = 0n;
+  for (const tool of advisors.tools) total += advisorHold(advisors, tool, deployment, request);
+  return total;
+}
+
+/**
+ * The most one advisor tool's consultations can cost where `deployment` serves the request: its
+ * `max_uses` consultations, each reading the whole transcript (the request's input, all of the
+ * executor's `max_tokens`, and every consultation's advice before it) at the dearest input rate the
+ * advisor's block has (its `caching` may write its transcript to the cache), and writing its
+ * `max_tokens` (else the advisor model's output limit). Priced one consultation at a time, so that
+ * a long-context tier is applied only where one consultation reaches it. A tool without
+ * `max_uses` or a model has no bound, and one the catalog cannot price there has no known price:
+ * neither can be held for (0), and the row of such a request says so.
+ */
+export function advisorHold(advisors: Pick<AdvisorsHeld, "catalog" | "at">, tool: AdvisorTool, deployment: Deployment, request: Pick<HoldRequest, "inputTokens" | "maxTokens">): bigint {
+  if (tool.maxUses === null || tool.maxUses === 0 || tool.model === undefined) return 0n;
+  const offering = consultedOffering(advisors.catalog, deployment.offering, tool.model);
+  if (typeof offering === "string") return 0n;
+  const block = blockInForce(offering, advisors.at);
+  const writes = tool.maxTokens ?? offering.capabilities.max_output_tokens;
+  if (!block || writes === undefined) return 0n;
+  const reads = request.inputTokens + request.maxTokens + tool.maxUses * writes;
+  const rates = block.standard;
+  const inputs: Usage[] = [
+    { input: reads },
+    ...(rates.cacheWrite5m === undefined ? [] : [{ cacheWrite5m: reads }]),
+    ...(rates.cacheWrite1h === undefined ? [] : [{ cacheWrite1h: reads }]),
+  ];
+  let most = 0n;
+  for (const input of inputs) {
+    try {
+      const once = priceRequest(offering, block, { ...input, output: writes }).total;
+      if (once > most) most = once;
+    } catch (error) {
+      if (!(error instanceof PricingError)) throw error;
+    }
+  }
+  return most * BigInt(tool.maxUses);
 }
 
 function priceBlockOn(deployment: Deployment, at: string) {
@@ -246,7 +308,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
     }
     const block = priceBlockOn(deployment, input.at);
     if (!block) {
-      excluded.push({ deployment: deployment.id, reason: `has no price in force on ${input.at}`, rule: "price" });
+      excluded.push({ deployment: deployment.id, reason: `a price on ${input.at}: it has none in force`, rule: "price" });
       continue;
     }
     const held = input.holdings.get(deployment.id);

@@ -17,13 +17,38 @@ export interface RequestNeeds {
   webSearchesAtMost: number | null;
   /**
    * An advisor tool (advisor_20260301): its sub-inferences, billed at the advisor model's rates,
-   * are reported only with the output, and nothing in the request bounds what they read.
+   * are reported only with the output. Only a deployment that runs the tool can take it.
    */
   advisor: boolean;
+  /** Its advisor tools, as the budget hold bounds them (empty without one). */
+  advisors: AdvisorTool[];
   tools: boolean;
   images: boolean;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
   fast: boolean;
+}
+
+/** An advisor tool's model and the fields that bound what its sub-inferences can cost. */
+export interface AdvisorTool {
+  /** The advisor model the tool names (its `model`), if it names one. */
+  model: string | undefined;
+  /** Its `max_uses`: the most consultations in the request; null without one (no bound). */
+  maxUses: number | null;
+  /** Its `max_tokens`: the most each consultation writes, thinking included; undefined without one. */
+  maxTokens: number | undefined;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function advisorTools(tools: { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown }[]): AdvisorTool[] {
+  const advisors: AdvisorTool[] = [];
+  for (const tool of tools) {
+    if (typeof tool.type !== "string" || !tool.type.startsWith("advisor_")) continue;
+    advisors.push({ model: typeof tool.model === "string" ? tool.model : undefined, maxUses: count(tool.max_uses) ?? null, maxTokens: count(tool.max_tokens) });
+  }
+  return advisors;
 }
 
 function hasImage(messages: unknown): boolean {
@@ -38,21 +63,24 @@ function webSearchesAtMost(tools: { type?: unknown; max_uses?: unknown }[]): num
   let most = 0;
   for (const tool of tools) {
     if (typeof tool.type !== "string" || !tool.type.startsWith("web_search")) continue;
-    if (typeof tool.max_uses !== "number" || !Number.isSafeInteger(tool.max_uses) || tool.max_uses < 0) return null;
-    most += tool.max_uses;
+    const uses = count(tool.max_uses);
+    if (uses === undefined) return null;
+    most += uses;
   }
   return most;
 }
 
 export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
-  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; max_uses?: unknown }[]) : [];
+  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown }[]) : [];
+  const advisors = advisorTools(tools);
   return {
     betas: headerValues(betaHeader),
     cacheTtl: longestCacheTtl(body),
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
     webSearchesAtMost: webSearchesAtMost(tools),
-    advisor: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("advisor_")),
+    advisor: advisors.length > 0,
+    advisors,
     tools: tools.length > 0,
     images: hasImage(body.messages),
     fast: body.speed === "fast",

@@ -63,19 +63,44 @@ test("quote prices the advisor's tokens at its own rates on the same provider an
 });
 
 test("compare prices the advisor on each offering's own provider, route and regions; an advisor the catalog does not know leaves every total a lower bound", () => {
-  const haiku = offeringsForModelQuery(catalog(), "claude-haiku-4-5");
+  // Only where the advisor tool runs: Bedrock and Vertex AI offerings are compared below.
+  const sonnet = offeringsForModelQuery(catalog(), "claude-sonnet-4-6").filter((offering) => offering.capabilities.advisor_tool !== false);
+  assert.deepEqual([...new Set(sonnet.map((offering) => `${offering.provider}/${offering.route}`))].sort(), ["anthropic/global", "anthropic/us", "claude-platform-aws/global", "claude-platform-aws/us"]);
   const executor = { input: 1_000, output: 400 };
-  const compared = compareOfferings(catalog(), haiku, executor, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  const compared = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
   for (const option of compared) {
     const result = option.result;
     assert.ok(result, option.offering.key);
     assert.deepEqual(result.lines.filter((line) => line.model).map((line) => line.model), ["claude-opus-4-6", "claude-opus-4-6"], option.offering.key);
     assert.equal(result.exact, true, option.offering.key);
   }
-  // Global routes at list rates ($0.003 + $0.025), regional ones at 1.1x.
-  assert.deepEqual([...new Set(compared.map((option) => formatUsd(option.result?.total ?? 0n)))].sort(), ["0.028", "0.0308"]);
-  const unknown = compareOfferings(catalog(), haiku, executor, [{ model: "claude-made-up-9", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  // Global routes at list rates ($0.009 + $0.025), inference_geo us at 1.1x: the advisor's us rates too.
+  assert.deepEqual([...new Set(compared.map((option) => formatUsd(option.result?.total ?? 0n)))].sort(), ["0.034", "0.0374"]);
+  const unknown = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-made-up-9", usage: { input: 2_000, output: 600 } }], "2026-11-22");
   assert.ok(unknown.every((option) => option.result?.exact === false && option.result.upper === undefined && option.result.unpricedModels?.[0] === "claude-made-up-9"));
+});
+
+test("advisor usage on an offering that does not run the tool (Bedrock, Vertex AI) is no price of it: compare leaves it out, price refuses it", () => {
+  const elsewhere = offeringsForModelQuery(catalog(), "claude-sonnet-4-6").filter((offering) => offering.capabilities.advisor_tool === false);
+  assert.deepEqual([...new Set(elsewhere.map((offering) => offering.provider))].sort(), ["bedrock", "vertex"]);
+  const compared = compareOfferings(catalog(), elsewhere, { input: 1_000, output: 400 }, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  for (const option of compared) {
+    assert.equal(option.feasible, false, option.offering.key);
+    assert.equal(option.result, undefined, option.offering.key);
+    assert.deepEqual(option.reasons, [`${option.offering.provider} does not run the advisor tool, and the usage has claude-opus-4-6 advisor tokens`], option.offering.key);
+  }
+  // Without advisor usage the same offerings are priced as ever.
+  assert.ok(compareOfferings(catalog(), elsewhere, { input: 1_000, output: 400 }, [], "2026-11-22").every((option) => option.feasible));
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-advisor-"));
+  try {
+    const file = join(dir, "response.json");
+    writeFileSync(file, JSON.stringify({ type: "message", model: "claude-sonnet-4-6", content: [], usage: USAGE }));
+    const refused = spawnSync(process.execPath, [BIN, "price", "--model", "claude-sonnet-4-6", "--provider", "bedrock", "--route", "global", "--usage-json", file, "--at", "2026-11-22"], { cwd: REPO_ROOT, encoding: "utf8" });
+    assert.equal(refused.status, 2, refused.stdout);
+    assert.equal(refused.stderr.trim(), "switchyard price: --usage-json: bedrock does not run the advisor tool, and the usage has claude-opus-4-6 advisor tokens");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("switchyard price --usage-json: the advisor's lines are named in the table and carry `model` in --json", () => {

@@ -4,6 +4,9 @@ import assert from "node:assert/strict";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { AffinityTable } from "../../src/routing/affinity.js";
 import { cachePrefixes, longestCacheTtl } from "../../src/routing/cache-prefixes.js";
+import { blockInForce } from "../../src/catalog/model.js";
+import { Decimal } from "../../src/pricing/decimal.js";
+import { moneyFromUsd } from "../../src/pricing/money.js";
 import { budgetHold, deploymentsFor, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
@@ -485,4 +488,43 @@ test("an advisor tool is read from the request's tools", () => {
   const needs = (tools: unknown[]) => readRequestNeeds({ model: "claude-haiku-4-5", max_tokens: 100, tools, messages: [] }, "advisor-tool-2026-03-01");
   assert.equal(needs([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6" }]).advisor, true);
   assert.equal(needs([{ name: "get_weather", input_schema: {} }]).advisor, false, "the beta header alone (Claude Code sends it on every request) is no advisor");
+  assert.deepEqual(needs([{ name: "get_weather", input_schema: {} }]).advisors, []);
+  assert.deepEqual(needs([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 3, max_tokens: 2048 }]).advisors, [{ model: "claude-opus-4-6", maxUses: 3, maxTokens: 2048 }]);
+  assert.deepEqual(needs([{ type: "advisor_20260301", name: "advisor", max_uses: -1, max_tokens: "2048" }]).advisors, [{ model: undefined, maxUses: null, maxTokens: undefined }], "bounds that are not counts bound nothing");
+});
+
+test("an advisor tool is not sent where it does not run (Bedrock, capabilities.advisor_tool false)", () => {
+  const body = { model: "claude-sonnet-4-6", max_tokens: 100, tools: [{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6" }], messages: [] };
+  const ranking = rankCandidates(input({ needs: readRequestNeeds(body, "advisor-tool-2026-03-01") }));
+  assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"]);
+  for (const id of ["b-global", "b-us", "b-eu"]) {
+    assert.deepEqual(ranking.excluded.find((exclusion) => exclusion.deployment === id), { deployment: id, reason: "the advisor tool: it does not run it", rule: "need" });
+  }
+});
+
+test("budgetHold: an advisor tool adds max_uses consultations, each reading the whole transcript at the dearest input rate and writing its max_tokens", () => {
+  const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
+  const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
+  const plain = budgetHold(global, request);
+  const held = (tools: { model: string | undefined; maxUses: number | null; maxTokens: number | undefined }[]) => budgetHold(global, request, { tools, catalog: catalog(), at: "2026-11-22" });
+  // From the catalog: Opus 4.6's rates on the Claude API (global) that day.
+  const opus = catalog().findOffering("anthropic", "claude-opus-4-6", "global");
+  const rates = opus && blockInForce(opus, "2026-11-22")?.standard;
+  assert.ok(rates?.cacheWrite1h && rates.cacheWrite5m, "the case this checks: Opus 4.6 has both cache-write rates");
+  const dearestInput = [rates.input, rates.cacheWrite5m, rates.cacheWrite1h].reduce((a, b) => (a.compare(b) >= 0 ? a : b));
+  assert.ok(dearestInput.equals(rates.cacheWrite1h), "the 1-hour write is the dearest");
+  const consultation = (reads: number, writes: number) => dearestInput.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18);
+  // Two consultations, each reading 1,000 + 4,000 + 2 x 2,048 tokens and writing 2,048.
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: 2, maxTokens: 2048 }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2 * 2048, 2048)));
+  // No max_tokens: the advisor model's output limit bounds each consultation.
+  const limit = opus?.capabilities.max_output_tokens;
+  assert.ok(limit !== undefined);
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: 1, maxTokens: undefined }]) - plain, moneyFromUsd(consultation(1000 + 4000 + limit, limit)));
+  // Two tools add up.
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: 1, maxTokens: 2048 }, { model: "claude-opus-4-6", maxUses: 1, maxTokens: 2048 }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2048, 2048)));
+  // What cannot be bounded or priced is not held for (the row says so): no max_uses, no model, an unknown model.
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: null, maxTokens: 2048 }]), plain);
+  assert.equal(held([{ model: undefined, maxUses: 2, maxTokens: 2048 }]), plain);
+  assert.equal(held([{ model: "claude-opus-9", maxUses: 2, maxTokens: 2048 }]), plain);
+  assert.equal(held([]), plain);
 });

@@ -1,0 +1,64 @@
+/**
+ * The advisor tool through the gateway, with the official SDK: it is never sent to a deployment
+ * that does not run it (Bedrock), and a budgeted key holds what its consultations may cost.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
+import type { BetaAdvisorTool20260301 } from "@anthropic-ai/sdk/resources/beta/messages/messages";
+import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+
+let harness: Harness;
+let client: Anthropic;
+
+before(async () => {
+  harness = await startHarness();
+  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+});
+after(async () => harness.close());
+
+const advisor: BetaAdvisorTool20260301 = { type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 1, max_tokens: 1024 };
+
+test("a request with the advisor tool is refused before any upstream call where only Bedrock serves its model, and served where the Claude API does", async () => {
+  const before = upstreamRequests(harness.bedrock);
+  await assert.rejects(
+    client.beta.messages.create({ model: "sonnet-via-bedrock", max_tokens: 50, betas: ["advisor-tool-2026-03-01"], tools: [advisor], messages: [{ role: "user", content: "Plan a refactor." }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof Anthropic.BadRequestError, String(error));
+      assert.match(error.message, /can serve this request: bedrock-sonnet-us fails the advisor tool: it does not run it\. /);
+      return true;
+    },
+  );
+  assert.equal(upstreamRequests(harness.bedrock), before, "no Bedrock call");
+  // The same request without the tool goes to Bedrock as ever; with it, to the Claude API only.
+  const { response } = await client.beta.messages.create({ model: "claude-sonnet-4-6", max_tokens: 50, betas: ["advisor-tool-2026-03-01"], tools: [advisor], messages: [{ role: "user", content: "Plan a refactor." }] }).withResponse();
+  assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+  assert.equal(upstreamRequests(harness.bedrock), before);
+});
+
+test("a budgeted key holds what the advisor's consultations may cost: a second request while the first is in flight is refused", async () => {
+  // Haiku 4.5 executor, 200 max_tokens: about $0.0011 held. One Opus 4.6 consultation writing up to
+  // 1,024 tokens ($25 per million) and reading the transcript at up to $10 per million: about $0.04.
+  // The budget sits between the two, so only the advisor's part of the hold refuses the second.
+  const { secret } = await harness.createKey({ name: "advisor-budget", budget: "0.005" });
+  const burst = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+  const ask = (tools: BetaAdvisorTool20260301[], index: number) =>
+    burst.beta.messages.create({ model: "haiku-via-anthropic", max_tokens: 200, betas: ["advisor-tool-2026-03-01"], tools, messages: [{ role: "user", content: `hi ${index}` }] });
+  harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 300 }, count: 1 }] });
+  try {
+    const [first, second] = await Promise.allSettled([ask([advisor], 0), new Promise((resolve) => setTimeout(resolve, 50)).then(() => ask([advisor], 1))]);
+    assert.equal(first.status, "fulfilled");
+    assert.equal(second.status, "rejected");
+    assert.ok(second.reason instanceof Anthropic.RateLimitError, String(second.reason));
+    assert.match(second.reason.message, /advisor-budget\\?" has spent \$0 \(and its requests in flight may cost up to \$0\.0\d+\) of its \$0\.005 monthly budget/);
+    // Without the tool the first request holds little enough that a second fits beside it.
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 300 }, count: 1 }] });
+    const plain = await Promise.allSettled([ask([], 2), new Promise((resolve) => setTimeout(resolve, 50)).then(() => ask([], 3))]);
+    assert.deepEqual(
+      plain.map((result) => result.status),
+      ["fulfilled", "fulfilled"],
+    );
+  } finally {
+    harness.anthropic.setProfile("instant");
+  }
+});
