@@ -60,7 +60,7 @@ export function asUsageError(error: unknown): never {
 export function renderQuote(priced: Quote, at: string): string {
   const json = quoteToJson(priced, at);
   const rows = json.lines.map((line) => [
-    line.model ? `${line.class} (advisor ${line.model})` : line.class,
+    line.model ? `${line.class} (${line.role ?? "other model"} ${line.model})` : line.class,
     line.tokens === null
       ? line.requests !== undefined
         ? `${groupDigits(line.requests)} searches`

@@ -237,9 +237,11 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       // it may go; held until its own cost is added (released in finally).
       const candidatesTried = plan.ranking.ranked.slice(0, state.config.config.routing.max_attempts);
       const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast, webSearches: plan.needs.webSearchesAtMost };
-      // An advisor tool's consultations are held for too, at the advisor's rates where each candidate serves.
-      const advisors = plan.needs.advisor ? { tools: plan.needs.advisors, catalog: state.catalog, at: priceDate(startedAt) } : undefined;
-      const hold = budgetHold(candidatesTried, holding, advisors);
+      // An advisor tool's consultations and a fallback chain's attempts are held for too, at their
+      // models' rates where each candidate serves.
+      const { advisors, fallbacks } = plan.needs;
+      const others = advisors.length > 0 || fallbacks.length > 0 ? { advisors, fallbacks, catalog: state.catalog, at: priceDate(startedAt) } : undefined;
+      const hold = budgetHold(candidatesTried, holding, others);
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;
       held = hold;

@@ -17,15 +17,20 @@ export interface NormalizedUsage {
   warnings: string[];
   /**
    * Usage billed at another model's rates, not the answering model's: the advisor tool's
-   * sub-inferences (usage.iterations entries of type `advisor_message`, each naming its model).
-   * Absent when there is none. `usage` leaves them out; pricing/other-models.ts prices them.
+   * sub-inferences and a server-side fallback's attempt (usage.iterations entries of type
+   * `advisor_message` and `fallback_message`, each naming its model). Absent when there is none.
+   * `usage` leaves them out; pricing/other-models.ts prices them.
    */
   otherModels?: ModelUsage[];
 }
 
-/** Tokens a request spent on another model (an advisor's sub-inference), as the usage reported that model's name. */
+/** Why tokens were spent on another model: the advisor tool consulted it, or it served the request after a refusal. */
+export type OtherModelRole = "advisor" | "fallback";
+
+/** Tokens a request spent on another model, as the usage reported that model's name. */
 export interface ModelUsage {
   model: string;
+  role: OtherModelRole;
   usage: Usage;
 }
 
@@ -103,7 +108,7 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
     serviceTier: text(raw, "service_tier"),
     inferenceGeo: text(raw, "inference_geo"),
   };
-  const otherModels = advisorIterations(raw, warnings);
+  const otherModels = otherModelIterations(raw, warnings);
   if (!summedIterations(raw, usage, warnings)) warnings.push(...splitWarnings);
   if (usage.input === undefined) warnings.push("input_tokens not reported");
   if (usage.output === undefined) warnings.push("output_tokens not reported");
@@ -131,38 +136,58 @@ function tokenCounts(source: Json, warnings: string[], splitWarnings: string[], 
   };
 }
 
-const ADVISOR = "advisor_message";
+/** usage.iterations entry types whose tokens are another model's, named in the entry's `model`. */
+const ELSEWHERE: Readonly<Record<string, OtherModelRole>> = { advisor_message: "advisor", fallback_message: "fallback" };
 
-/** An advisor's sub-inference that names its model: priced at that model's rates, apart from the executor's. */
-function pricedElsewhere(entry: unknown): boolean {
-  return isObject(entry) && entry.type === ADVISOR && typeof entry.model === "string";
+function roleOf(entry: unknown): OtherModelRole | undefined {
+  return isObject(entry) && typeof entry.type === "string" ? ELSEWHERE[entry.type] : undefined;
 }
 
+/** Another model's iteration that names its model: priced at that model's rates, apart from the answering model's. */
+function pricedElsewhere(entry: unknown): boolean {
+  return roleOf(entry) !== undefined && typeof (entry as Json).model === "string";
+}
+
+const UNNAMED: Readonly<Record<OtherModelRole, string>> = {
+  advisor: "(an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more",
+  fallback: "(the fallback model that served the request) is not named: its tokens are priced at the requested model's rates, a lower bound if the fallback costs more",
+};
+
 /**
- * The advisor tool (beta advisor-tool-2026-03-01): each consultation is a sub-inference on the
- * advisor model, reported as a usage.iterations entry of type `advisor_message` with its `model`
- * and its own counts (the SDK's BetaAdvisorMessageIterationUsage), and billed at that model's
- * rates; the top-level counts are the executor's. Such an entry is taken out of the executor's sum
- * (summedIterations) and returned to be priced at its own model's rates. An entry without a model
- * name or counts is still someone's tokens: it stays in the executor's sum, a lower bound, and says so.
+ * Iterations another model ran, each billed at that model's rates:
+ *  - the advisor tool (beta advisor-tool-2026-03-01): each consultation is a sub-inference on the
+ *    advisor model, an entry of type `advisor_message` with its `model` and its own counts (the
+ *    SDK's BetaAdvisorMessageIterationUsage); the top-level counts are the executor's;
+ *  - server-side fallback (`fallbacks` on the request, beta server-side-fallback-2026-06-01): when
+ *    the requested model refuses, a fallback model serves the request, reported as an entry of type
+ *    `fallback_message` with its `model` and counts ("usage for the fallback-model attempt that
+ *    served the response": the SDK's BetaFallbackMessageIterationUsage).
+ * Such an entry is taken out of the answering model's sum (summedIterations) and returned to be
+ * priced at its own model's rates. An entry without a model name is still someone's tokens: it
+ * stays in the answering model's sum, a lower bound, and says so.
  */
-function advisorIterations(raw: Json, warnings: string[]): ModelUsage[] {
+function otherModelIterations(raw: Json, warnings: string[]): ModelUsage[] {
   const iterations = raw.iterations;
   if (!Array.isArray(iterations)) return [];
   const found: ModelUsage[] = [];
   for (const [index, entry] of iterations.entries()) {
-    if (!isObject(entry) || entry.type !== ADVISOR) continue;
+    const role = roleOf(entry);
+    if (role === undefined) continue;
     const prefix = `iterations[${index}].`;
     if (!pricedElsewhere(entry)) {
-      // Left in the executor's sum (summedIterations) rather than dropped: a lower bound.
-      warnings.push(`${prefix}model (an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more`);
+      // Left in the answering model's sum (summedIterations) rather than dropped: a lower bound.
+      warnings.push(`${prefix}model ${UNNAMED[role]}`);
       continue;
     }
-    found.push({ model: String(entry.model), usage: tokenCounts(entry, warnings, warnings, prefix) });
+    const named = entry as Json;
+    found.push({ model: String(named.model), role, usage: tokenCounts(named, warnings, warnings, prefix) });
   }
-  if (found.length > 0) {
-    const models = [...new Set(found.map((other) => other.model))].join(", ");
-    warnings.push(`${found.length} advisor sub-inference${found.length === 1 ? "" : "s"} (usage.iterations type ${ADVISOR}) priced at ${models}'s rates, not the executor's`);
+  for (const [role, type] of [["advisor", "advisor_message"], ["fallback", "fallback_message"]] as const) {
+    const ofRole = found.filter((other) => other.role === role);
+    if (ofRole.length === 0) continue;
+    const models = [...new Set(ofRole.map((other) => other.model))].join(", ");
+    const what = role === "advisor" ? `advisor sub-inference${ofRole.length === 1 ? "" : "s"}` : `fallback attempt${ofRole.length === 1 ? "" : "s"}`;
+    warnings.push(`${ofRole.length} ${what} (usage.iterations type ${type}) priced at ${models}'s rates, not the ${role === "advisor" ? "executor" : "requested model"}'s`);
   }
   return found;
 }
@@ -179,9 +204,24 @@ function advisorIterations(raw: Json, warnings: string[]): ModelUsage[] {
  * the top level's cache writes.
  */
 function summedIterations(raw: Json, usage: Usage, warnings: string[]): boolean {
-  // An advisor's sub-inferences are not the executor's tokens (advisorIterations prices them).
-  const iterations = Array.isArray(raw.iterations) ? raw.iterations.filter((entry) => !pricedElsewhere(entry)) : [];
-  if (iterations.length === 0) return false;
+  // Another model's iterations are not the answering model's tokens (otherModelIterations prices them).
+  const all: unknown[] = Array.isArray(raw.iterations) ? raw.iterations : [];
+  const iterations = all.filter((entry) => !pricedElsewhere(entry));
+  if (iterations.length === 0) {
+    // Only a fallback model ran ("a turn where no preceding model ran and declined"): the requested
+    // model's own usage is none, and the top-level counts are the fallback's, priced apart.
+    if (all.length > 0 && all.every((entry) => roleOf(entry) === "fallback")) {
+      usage.input = 0;
+      usage.output = 0;
+      delete usage.cacheRead;
+      delete usage.cacheWrite5m;
+      delete usage.cacheWrite1h;
+      delete usage.cacheWriteUnsplit;
+      warnings.push("every usage.iterations entry is a fallback model's: the requested model's own usage is 0");
+      return true;
+    }
+    return false;
+  }
   const entries = iterations.map((entry) => (isObject(entry) ? entry : undefined));
   /** The entries' sum of a count, or undefined unless every entry reports it. */
   const sum = (key: string, of: (entry: Json) => Json | undefined = (entry) => entry): number | undefined => {

@@ -1,6 +1,6 @@
 /**
  * Tokens a request spent on another model than the one that answered it (the advisor tool's
- * sub-inferences: normalize-usage.ts's `otherModels`), priced at that model's rates on the same
+ * sub-inferences, a server-side fallback's attempt: normalize-usage.ts's `otherModels`), priced at that model's rates on the same
  * provider and route, and added to the answer's price. Unknown usage is not zero: a model the
  * catalog cannot price there leaves the total a lower bound with no upper one.
  */
@@ -29,8 +29,9 @@ export function consultedOffering(catalog: Catalog, offering: Offering, model: s
 export function withOtherModels(catalog: Catalog, offering: Offering, at: string, result: PriceResult, others: readonly ModelUsage[] | undefined): PriceResult {
   if (!others || others.length === 0) return result;
   // Usage that cannot have happened there: what it would cost is no price of this offering.
-  if (offering.capabilities.advisor_tool === false) {
-    throw new PricingError(`${offering.provider} does not run the advisor tool, and the usage has ${others.map((other) => other.model).join(", ")} advisor tokens`, "usage_json");
+  const advisors = others.filter((other) => other.role === "advisor");
+  if (advisors.length > 0 && offering.capabilities.advisor_tool === false) {
+    throw new PricingError(`${offering.provider} does not run the advisor tool, and the usage has ${[...new Set(advisors.map((other) => other.model))].join(", ")} advisor tokens`, "usage_json");
   }
   let { total, upper, exact } = result;
   const lines = [...result.lines];
@@ -40,7 +41,7 @@ export function withOtherModels(catalog: Catalog, offering: Offering, at: string
     const found = consultedOffering(catalog, offering, other.model);
     const block = typeof found === "string" ? undefined : blockInForce(found, at);
     if (typeof found === "string" || !block) {
-      warnings.push(`the advisor's ${other.model} tokens are not priced: ${typeof found === "string" ? found : `${found.key} has no price in force on ${at}`}; the total is a lower bound`);
+      warnings.push(`the ${other.role}'s ${other.model} tokens are not priced: ${typeof found === "string" ? found : `${found.key} has no price in force on ${at}`}; the total is a lower bound`);
       unpricedModels.push(other.model);
       exact = false;
       upper = undefined;
@@ -51,7 +52,7 @@ export function withOtherModels(catalog: Catalog, offering: Offering, at: string
       priced = priceRequest(found, block, other.usage);
     } catch (error) {
       if (!(error instanceof PricingError)) throw error;
-      warnings.push(`the advisor's ${other.model} tokens are not priced: ${error.message}; the total is a lower bound`);
+      warnings.push(`the ${other.role}'s ${other.model} tokens are not priced: ${error.message}; the total is a lower bound`);
       unpricedModels.push(other.model);
       exact = false;
       upper = undefined;
@@ -60,8 +61,8 @@ export function withOtherModels(catalog: Catalog, offering: Offering, at: string
     total += priced.total;
     exact &&= priced.exact;
     upper = upper === undefined || priced.upper === undefined ? undefined : upper + priced.upper;
-    lines.push(...priced.lines.map((line) => ({ ...line, model: found.model.id })));
-    warnings.push(...priced.warnings.map((warning) => `${found.model.id} (advisor): ${warning}`));
+    lines.push(...priced.lines.map((line) => ({ ...line, model: found.model.id, role: other.role })));
+    warnings.push(...priced.warnings.map((warning) => `${found.model.id} (${other.role}): ${warning}`));
   }
   return { ...result, total, upper: exact ? total : upper, exact, lines, warnings, ...(unpricedModels.length > 0 ? { unpricedModels } : {}) };
 }

@@ -12,6 +12,7 @@
  *  - cache writes with an unknown TTL are priced as a range, and unknown classes make the total
  *    a lower bound: nothing unknown is ever priced as zero.
  */
+import type { OtherModelRole } from "./normalize-usage.js";
 import { fastModeWithdrawn, pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
 import { Decimal } from "./decimal.js";
 import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
@@ -34,8 +35,10 @@ export interface PricedLine {
   rate: Decimal;
   /** Exact cost; undefined when the quantity is unknown. */
   usd: Money | undefined;
-  /** The model whose rates these are, when not the answering model's (an advisor's sub-inference: pricing/other-models.ts). */
+  /** The model whose rates these are, when not the answering model's (an advisor's sub-inference, a fallback's attempt: pricing/other-models.ts). */
   model?: string;
+  /** Why that model's: with `model`. */
+  role?: OtherModelRole;
 }
 
 export interface PriceResult {

@@ -14,8 +14,10 @@ export interface QuoteLineJson {
   session_ms?: number;
   usd_per_hour?: string;
   usd: string | null;
-  /** Only on a line billed at another model's rates (the advisor tool's sub-inferences): that model. */
+  /** Only on a line billed at another model's rates (the advisor tool's sub-inferences, a server-side fallback's attempt): that model, */
   model?: string;
+  /** and why: "advisor" or "fallback". */
+  role?: string;
 }
 
 export interface QuoteJson {
@@ -46,7 +48,7 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
     total_usd: formatUsd(result.total),
     exact: result.exact,
     total_usd_upper: result.upper === undefined ? null : formatUsd(result.upper),
-    lines: result.lines.map((line): QuoteLineJson => ({ ...lineJson(line), ...(line.model ? { model: line.model } : {}) })),
+    lines: result.lines.map((line): QuoteLineJson => ({ ...lineJson(line), ...(line.model ? { model: line.model, ...(line.role ? { role: line.role } : {}) } : {}) })),
     model: offering.model.id,
     model_id: offering.modelId,
     provider: offering.provider,

@@ -16,7 +16,6 @@ import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { residencyMeets, type BetaInfo } from "../catalog/schema.js";
 import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
-import { consultedOffering } from "../pricing/other-models.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
@@ -24,7 +23,8 @@ import type { CachePrefix } from "./cache-prefixes.js";
 import { betasOn, missingBetasReason, outputLimitOn, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
-import type { AdvisorTool, RequestNeeds } from "./request-needs.js";
+import { otherModelsHold, type OtherModelsHeld } from "./other-models-hold.js";
+import type { RequestNeeds } from "./request-needs.js";
 
 export interface Exclusion {
   deployment: string;
@@ -174,15 +174,16 @@ export function expectedUsageOn(deployment: Deployment, input: Pick<RouteInput, 
  * of `cacheTtl`, the longest its breakpoints ask for, if the deployment prices caching), and all
  * of `max_tokens` as output, at the fast rates for fast mode, and `webSearches` (the max_uses of its
  * web_search tools) at the search fee where the block has one; null (a tool without max_uses)
- * cannot be held for. An advisor tool adds what its consultations can cost (advisorHold). Input is
+ * cannot be held for. An advisor tool and a server-side fallback chain add what the other models
+ * can cost (other-models-hold.ts). Input is
  * counted from the body's size (requestTokens), so text that runs to more tokens than bytes/4 can
  * still cost more.
  */
-export function budgetHold(candidates: Candidate[], request: HoldRequest, advisors?: AdvisorsHeld): bigint {
+export function budgetHold(candidates: Candidate[], request: HoldRequest, others?: OtherModelsHeld): bigint {
   const searches = request.webSearches ? { webSearchRequests: request.webSearches } : {};
   let most = 0n;
   for (const { deployment, block } of candidates) {
-    const consulted = advisors ? advisorsHold(advisors, deployment, request) : 0n;
+    const elsewhere = others ? otherModelsHold(others, deployment, request) : 0n;
     // A block without a search fee would refuse the searches and with them the whole hold.
     const searched = block.fees.webSearchPer1000 === undefined ? {} : searches;
     // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
@@ -194,7 +195,7 @@ export function budgetHold(candidates: Candidate[], request: HoldRequest, adviso
     for (const input of inputs) {
       try {
         // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
-        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total + consulted;
+        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total + elsewhere;
         if (cost > most) most = cost;
         break;
       } catch (error) {
@@ -211,56 +212,6 @@ export interface HoldRequest {
   cacheTtl: "5m" | "1h" | undefined;
   fast?: boolean;
   webSearches?: number | null;
-}
-
-/** A request's advisor tools, and where their models' prices are found, for the day `at`. */
-export interface AdvisorsHeld {
-  tools: readonly AdvisorTool[];
-  catalog: Catalog;
-  at: string;
-}
-
-/** What every advisor tool of a request can cost on `deployment`, summed (advisorHold). */
-function advisorsHold(advisors: AdvisorsHeld, deployment: Deployment, request: HoldRequest): bigint {
-  let total = 0n;
-  for (const tool of advisors.tools) total += advisorHold(advisors, tool, deployment, request);
-  return total;
-}
-
-/**
- * The most one advisor tool's consultations can cost where `deployment` serves the request: its
- * `max_uses` consultations, each reading the whole transcript (the request's input, all of the
- * executor's `max_tokens`, and every consultation's advice before it) at the dearest input rate the
- * advisor's block has (its `caching` may write its transcript to the cache), and writing its
- * `max_tokens` (else the advisor model's output limit). Priced one consultation at a time, so that
- * a long-context tier is applied only where one consultation reaches it. A tool without
- * `max_uses` or a model has no bound, and one the catalog cannot price there has no known price:
- * neither can be held for (0), and the row of such a request says so.
- */
-export function advisorHold(advisors: Pick<AdvisorsHeld, "catalog" | "at">, tool: AdvisorTool, deployment: Deployment, request: Pick<HoldRequest, "inputTokens" | "maxTokens">): bigint {
-  if (tool.maxUses === null || tool.maxUses === 0 || tool.model === undefined) return 0n;
-  const offering = consultedOffering(advisors.catalog, deployment.offering, tool.model);
-  if (typeof offering === "string") return 0n;
-  const block = blockInForce(offering, advisors.at);
-  const writes = tool.maxTokens ?? offering.capabilities.max_output_tokens;
-  if (!block || writes === undefined) return 0n;
-  const reads = request.inputTokens + request.maxTokens + tool.maxUses * writes;
-  const rates = block.standard;
-  const inputs: Usage[] = [
-    { input: reads },
-    ...(rates.cacheWrite5m === undefined ? [] : [{ cacheWrite5m: reads }]),
-    ...(rates.cacheWrite1h === undefined ? [] : [{ cacheWrite1h: reads }]),
-  ];
-  let most = 0n;
-  for (const input of inputs) {
-    try {
-      const once = priceRequest(offering, block, { ...input, output: writes }).total;
-      if (once > most) most = once;
-    } catch (error) {
-      if (!(error instanceof PricingError)) throw error;
-    }
-  }
-  return most * BigInt(tool.maxUses);
 }
 
 function priceBlockOn(deployment: Deployment, at: string) {

@@ -22,6 +22,8 @@ export interface RequestNeeds {
   advisor: boolean;
   /** Its advisor tools, as the budget hold bounds them (empty without one). */
   advisors: AdvisorTool[];
+  /** Its server-side fallback chain (`fallbacks`), as the budget hold bounds it (empty without one). */
+  fallbacks: FallbackHop[];
   tools: boolean;
   images: boolean;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
@@ -36,6 +38,22 @@ export interface AdvisorTool {
   maxUses: number | null;
   /** Its `max_tokens`: the most each consultation writes, thinking included; undefined without one. */
   maxTokens: number | undefined;
+}
+
+/** One entry of a request's `fallbacks` chain: a model that serves the request if those before it refuse. */
+export interface FallbackHop {
+  model: string;
+  /** The entry's own `max_tokens`, in place of the request's; undefined without one. */
+  maxTokens: number | undefined;
+}
+
+function fallbackHops(fallbacks: unknown): FallbackHop[] {
+  if (!Array.isArray(fallbacks)) return [];
+  const hops: FallbackHop[] = [];
+  for (const entry of fallbacks as { model?: unknown; max_tokens?: unknown }[]) {
+    if (typeof entry?.model === "string") hops.push({ model: entry.model, maxTokens: count(entry.max_tokens) });
+  }
+  return hops;
 }
 
 function count(value: unknown): number | undefined {
@@ -81,6 +99,7 @@ export function readRequestNeeds(body: Record<string, unknown>, betaHeader: stri
     webSearchesAtMost: webSearchesAtMost(tools),
     advisor: advisors.length > 0,
     advisors,
+    fallbacks: fallbackHops(body.fallbacks),
     tools: tools.length > 0,
     images: hasImage(body.messages),
     fast: body.speed === "fast",

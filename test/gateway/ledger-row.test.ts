@@ -261,6 +261,50 @@ test("the advisor tool's sub-inferences are priced at the advisor's rates, not t
   assert.ok(unknown.warnings.some((warning) => /the advisor's claude-made-up-9 tokens are not priced: the catalog does not know "claude-made-up-9"/.test(warning)), unknown.warnings.join("\n"));
 });
 
+test("a row with the advisor's tokens has no shadow cost on a deployment that does not run the tool (Bedrock)", () => {
+  const config = parseGatewayConfig(
+    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n  - { id: b-haiku, provider: b, model: claude-haiku-4-5, route: global }\n",
+    "t.yaml",
+    catalog(),
+  );
+  const [anthropic, bedrock] = [...config.deployments.values()];
+  const answered = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const advisor = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const usage = fromAnthropicUsage({ input_tokens: 1_000, output_tokens: 400, iterations: [{ type: "message", input_tokens: 1_000, output_tokens: 400, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, advisor] });
+  const { row } = buildLedgerRow(outcomeOf({ deployment: anthropic, candidates: [anthropic, bedrock] as never, usage, attempts: [answered] }));
+  assert.equal(row.cost_exact, true);
+  assert.deepEqual(row.shadow_costs, {});
+  // Without the advisor's tokens the same usage has its Bedrock shadow as ever.
+  const plain = buildLedgerRow(outcomeOf({ deployment: anthropic, candidates: [anthropic, bedrock] as never, usage: fromAnthropicUsage({ input_tokens: 1_000, output_tokens: 400 }), attempts: [answered] })).row;
+  assert.deepEqual(Object.keys(plain.shadow_costs), ["b-haiku"]);
+});
+
+test("a server-side fallback's attempt is priced at the fallback model's rates in the row, and in its shadows", () => {
+  const config = parseGatewayConfig(
+    "providers:\n  a: { kind: anthropic }\n  p: { kind: claude-platform-aws, region: us-east-1 }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
+    "t.yaml",
+    catalog(),
+  );
+  const [global, us] = [...config.deployments.values()];
+  const answered = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const zero = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const usage = fromAnthropicUsage({
+    input_tokens: 1_000,
+    output_tokens: 400,
+    iterations: [
+      { type: "message", input_tokens: 1_000, output_tokens: 0, ...zero },
+      { type: "fallback_message", model: "claude-opus-4-6", input_tokens: 1_000, output_tokens: 400, ...zero },
+    ],
+  });
+  const { row } = buildLedgerRow(outcomeOf({ deployment: global, candidates: [global, us] as never, usage, attempts: [answered] }));
+  // Sonnet 4.6 read 1,000 ($3) and refused; Opus 4.6 read 1,000 ($5) and wrote 400 ($25): $0.003 + $0.015.
+  assert.equal(row.cost_usd, "0.018");
+  assert.equal(row.cost_exact, true);
+  // inference_geo us: 1.1x on both models.
+  assert.deepEqual(row.shadow_costs, { "a-sonnet-us": "0.0198" });
+  assert.ok(row.warnings.some((warning) => warning.startsWith("1 fallback attempt (usage.iterations type fallback_message) priced at claude-opus-4-6's rates")), row.warnings.join("\n"));
+});
+
 test("an output never reported, with an advisor's sub-inferences that were: the upper bound counts the advisor's tokens too, never below the cost", () => {
   const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
   const [haiku] = [...config.deployments.values()];

@@ -33,7 +33,7 @@ test("an advisor_message entry is left out of the executor's counts and kept, wi
   const normalized = fromAnthropicUsage(USAGE);
   assert.equal(normalized.usage.input, 1_000);
   assert.equal(normalized.usage.output, 500);
-  assert.deepEqual(normalized.otherModels, [{ model: "claude-opus-4-6", usage: { input: 823, output: 531, cacheRead: 100, cacheWrite5m: 0, cacheWrite1h: 0 } }]);
+  assert.deepEqual(normalized.otherModels, [{ model: "claude-opus-4-6", role: "advisor", usage: { input: 823, output: 531, cacheRead: 100, cacheWrite5m: 0, cacheWrite1h: 0 } }]);
   assert.ok(normalized.warnings.includes("1 advisor sub-inference (usage.iterations type advisor_message) priced at claude-opus-4-6's rates, not the executor's"), normalized.warnings.join("\n"));
   // Without an advisor there is nothing apart, and compaction is named only where there is one.
   const plain = fromAnthropicUsage({ ...USAGE, iterations: [USAGE.iterations[0], USAGE.iterations[2]] });
@@ -67,7 +67,7 @@ test("compare prices the advisor on each offering's own provider, route and regi
   const sonnet = offeringsForModelQuery(catalog(), "claude-sonnet-4-6").filter((offering) => offering.capabilities.advisor_tool !== false);
   assert.deepEqual([...new Set(sonnet.map((offering) => `${offering.provider}/${offering.route}`))].sort(), ["anthropic/global", "anthropic/us", "claude-platform-aws/global", "claude-platform-aws/us"]);
   const executor = { input: 1_000, output: 400 };
-  const compared = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  const compared = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-opus-4-6", role: "advisor", usage: { input: 2_000, output: 600 } }], "2026-11-22");
   for (const option of compared) {
     const result = option.result;
     assert.ok(result, option.offering.key);
@@ -76,14 +76,14 @@ test("compare prices the advisor on each offering's own provider, route and regi
   }
   // Global routes at list rates ($0.009 + $0.025), inference_geo us at 1.1x: the advisor's us rates too.
   assert.deepEqual([...new Set(compared.map((option) => formatUsd(option.result?.total ?? 0n)))].sort(), ["0.034", "0.0374"]);
-  const unknown = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-made-up-9", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  const unknown = compareOfferings(catalog(), sonnet, executor, [{ model: "claude-made-up-9", role: "advisor", usage: { input: 2_000, output: 600 } }], "2026-11-22");
   assert.ok(unknown.every((option) => option.result?.exact === false && option.result.upper === undefined && option.result.unpricedModels?.[0] === "claude-made-up-9"));
 });
 
 test("advisor usage on an offering that does not run the tool (Bedrock, Vertex AI) is no price of it: compare leaves it out, price refuses it", () => {
   const elsewhere = offeringsForModelQuery(catalog(), "claude-sonnet-4-6").filter((offering) => offering.capabilities.advisor_tool === false);
   assert.deepEqual([...new Set(elsewhere.map((offering) => offering.provider))].sort(), ["bedrock", "vertex"]);
-  const compared = compareOfferings(catalog(), elsewhere, { input: 1_000, output: 400 }, [{ model: "claude-opus-4-6", usage: { input: 2_000, output: 600 } }], "2026-11-22");
+  const compared = compareOfferings(catalog(), elsewhere, { input: 1_000, output: 400 }, [{ model: "claude-opus-4-6", role: "advisor", usage: { input: 2_000, output: 600 } }], "2026-11-22");
   for (const option of compared) {
     assert.equal(option.feasible, false, option.offering.key);
     assert.equal(option.result, undefined, option.offering.key);

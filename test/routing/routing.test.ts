@@ -167,6 +167,26 @@ test("budgetHold: all of max_tokens and all input at the priciest rate it can be
   assert.ok(fiveMinute > budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), "the 5-minute write rate, not the plain input rate");
 });
 
+test("budgetHold: a server-side fallback chain adds every hop: the request's input at the hop model's dearest input rate and its max_tokens (else the request's)", () => {
+  const body = { model: "claude-sonnet-4-6", max_tokens: 4000, fallbacks: [{ model: "claude-opus-4-8" }, { model: "claude-opus-4-6", max_tokens: 500 }, { max_tokens: 9 }], messages: [] };
+  const needs = readRequestNeeds(body, "server-side-fallback-2026-06-01");
+  assert.deepEqual(needs.fallbacks, [{ model: "claude-opus-4-8", maxTokens: undefined }, { model: "claude-opus-4-6", maxTokens: 500 }], "an entry without a model is no hop");
+  const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
+  const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
+  const plain = budgetHold(global, request);
+  /** One call on a model's Claude API (global) rates that day, from the catalog: input at its dearest rate. */
+  const call = (model: string, reads: number, writes: number) => {
+    const offering = catalog().findOffering("anthropic", model, "global");
+    const rates = offering && blockInForce(offering, "2026-11-22")?.standard;
+    assert.ok(rates, model);
+    const dearest = [rates.input, rates.cacheWrite5m, rates.cacheWrite1h].filter((rate) => rate !== undefined).reduce((a, b) => (a.compare(b) >= 0 ? a : b));
+    return moneyFromUsd(dearest.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18));
+  };
+  const held = budgetHold(global, request, { advisors: [], fallbacks: needs.fallbacks, catalog: catalog(), at: "2026-11-22" });
+  assert.equal(held - plain, call("claude-opus-4-8", 1000, 4000) + call("claude-opus-4-6", 1000, 500));
+  assert.equal(budgetHold(global, request, { advisors: [], fallbacks: [{ model: "claude-opus-9", maxTokens: undefined }], catalog: catalog(), at: "2026-11-22" }), plain, "a model the catalog cannot price is not held for");
+});
+
 test("longestCacheTtl: the longest TTL any breakpoint asks for, the top-level one included", () => {
   const text = (cache?: Record<string, unknown>) => ({ type: "text", text: "x", ...(cache ? { cache_control: cache } : {}) });
   assert.equal(longestCacheTtl({ messages: [{ role: "user", content: [text()] }] }), undefined);
@@ -502,11 +522,21 @@ test("an advisor tool is not sent where it does not run (Bedrock, capabilities.a
   }
 });
 
+test("a request with server-side fallback (its beta header) is not sent to Bedrock, which answers the header with a 400", () => {
+  for (const beta of ["server-side-fallback-2026-06-01", "server-side-fallback-2026-07-01"]) {
+    const body = { model: "claude-sonnet-4-6", max_tokens: 100, fallbacks: [{ model: "claude-opus-4-8" }], messages: [] };
+    const ranking = rankCandidates(input({ needs: readRequestNeeds(body, beta) }));
+    assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"], beta);
+    assert.deepEqual(ranking.excluded.map((exclusion) => exclusion.deployment).sort(), ["b-eu", "b-global", "b-us"], beta);
+    assert.ok(ranking.excluded.every((exclusion) => exclusion.reason.startsWith(`anthropic-beta ${beta}: the request needs it`)), beta);
+  }
+});
+
 test("budgetHold: an advisor tool adds max_uses consultations, each reading the whole transcript at the dearest input rate and writing its max_tokens", () => {
   const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
   const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
   const plain = budgetHold(global, request);
-  const held = (tools: { model: string | undefined; maxUses: number | null; maxTokens: number | undefined }[]) => budgetHold(global, request, { tools, catalog: catalog(), at: "2026-11-22" });
+  const held = (advisors: { model: string | undefined; maxUses: number | null; maxTokens: number | undefined }[]) => budgetHold(global, request, { advisors, fallbacks: [], catalog: catalog(), at: "2026-11-22" });
   // From the catalog: Opus 4.6's rates on the Claude API (global) that day.
   const opus = catalog().findOffering("anthropic", "claude-opus-4-6", "global");
   const rates = opus && blockInForce(opus, "2026-11-22")?.standard;
