@@ -49,6 +49,8 @@ export interface Outcome {
   webSearchesAtMost?: number | null;
   /** It has an advisor tool (RequestNeeds.advisor): an answer whose output was never reported may have consulted it, unbounded. */
   advisor?: boolean;
+  /** It has a server-side fallback chain (RequestNeeds.fallbacks): an answer whose output was never reported may have been a fallback model's. */
+  fallbacks?: boolean;
 }
 
 /** The row plus what it charges its key, as Money, so callers need not parse the string back. */
@@ -129,15 +131,20 @@ function unfinishedWarning(attempt: AttemptRecord): string {
  * most its web_search tools' max_uses times (their count comes with the output), so that is the
  * upper bound, and what the key's budget is charged: output it may have billed is not free spend.
  * A web_search tool without max_uses leaves it unbounded, and so does an advisor tool whose
- * sub-inferences were not reported (they come with the output, and read what the request holds).
+ * sub-inferences were not reported (they come with the output, and read what the request holds),
+ * and a fallback chain (a fallback model's attempt is reported with the output, at its own rates).
  */
-function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, others: OtherModels, most: { maxTokens: number; webSearches: number | null; advisor: boolean }, warnings: string[]): PriceResult {
+function boundOutput(cost: PriceResult, deployment: Deployment, usage: Usage, date: string, others: OtherModels, most: { maxTokens: number; webSearches: number | null; advisor: boolean; fallbacks: boolean }, warnings: string[]): PriceResult {
   if (most.webSearches === null) {
     warnings.push("output tokens and web searches not reported, and a web_search tool has no max_uses: no upper bound");
     return cost;
   }
   if (most.advisor && others.models === undefined) {
     warnings.push("output tokens and the advisor's sub-inferences not reported (the request has an advisor tool): no upper bound");
+    return cost;
+  }
+  if (most.fallbacks && others.models === undefined) {
+    warnings.push("output tokens not reported, and a fallback model may have served the request (it has a fallbacks chain): no upper bound");
     return cost;
   }
   const searches = Math.max(most.webSearches, usage.webSearchRequests ?? 0);
@@ -192,7 +199,7 @@ export function buildLedgerRow(outcome: Outcome): PricedRow {
       cost = priceOn(billed.deployment, usage, date, others);
       warnings.push(...cost.warnings);
       if (cost.upper === undefined && usage.output === undefined && outcome.maxTokens !== undefined) {
-        cost = boundOutput(cost, billed.deployment, usage, date, others, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost, advisor: outcome.advisor === true }, warnings);
+        cost = boundOutput(cost, billed.deployment, usage, date, others, { maxTokens: outcome.maxTokens, webSearches: outcome.webSearchesAtMost === undefined ? 0 : outcome.webSearchesAtMost, advisor: outcome.advisor === true, fallbacks: outcome.fallbacks === true }, warnings);
       }
     } catch (error) {
       if (!(error instanceof PricingError)) fault = error;

@@ -164,7 +164,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
   let heldInput: (() => Money) | undefined;
   let maxTokens: number | undefined;
   /** What bounds an answer whose output is never reported, besides max_tokens (ledger-row's boundOutput). */
-  let bounds: Pick<Outcome, "webSearchesAtMost" | "advisor"> = {};
+  let bounds: Pick<Outcome, "webSearchesAtMost" | "advisor" | "fallbacks"> = {};
   /** Whether the request's row is recorded: a fault after that (writing the answer) must not record a second. */
   let recorded = false;
   const record = (fields: Outcome): LedgerRow => {
@@ -229,7 +229,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     if (deployments.length === 0) throw unknownModel(request.model);
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
-    bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor };
+    bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor, fallbacks: plan.needs.fallbacks.length > 0 };
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
     for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {

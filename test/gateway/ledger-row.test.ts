@@ -337,3 +337,16 @@ test("a stream cut before its message_delta, from a request with an advisor tool
   const reported = buildLedgerRow(outcomeOf({ deployment: haiku, maxTokens: 100, advisor: true, attempts, usage: fromAnthropicUsage({ input_tokens: 10, iterations: [advisorUsage] }) }));
   assert.notEqual(reported.row.cost_usd_upper, null);
 });
+
+test("a stream cut before its message_delta, from a request with a fallbacks chain: a fallback model may have served it, so there is no upper bound (charged the hold)", () => {
+  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
+  const [haiku] = [...config.deployments.values()];
+  const held = 1_000_000_000_000_000_000n; // $1
+  const attempts: AttemptRecord[] = [{ deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
+  const cut = (fallbacks: boolean) =>
+    buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, fallbacks, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
+  assert.notEqual(cut(false).row.cost_usd_upper, null, "without the chain, max_tokens bounds it");
+  const unbounded = cut(true);
+  assert.deepEqual([unbounded.row.cost_exact, unbounded.row.cost_usd_upper, unbounded.charged], [false, null, held]);
+  assert.ok(unbounded.row.warnings.includes("output tokens not reported, and a fallback model may have served the request (it has a fallbacks chain): no upper bound"), unbounded.row.warnings.join("; "));
+});
