@@ -1,8 +1,8 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
 import { attodollarsFromText } from "../ledger/exact-sum.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-option.js";
-import { costOnEachDeployment, sumDeploymentCosts } from "../ledger/deployment-costs.js";
-import { totalOf } from "../ledger/roll-up.js";
+import { costOnEachDeployment, sumDeploymentCosts, sumDeploymentCounts, unpricedOnEachDeployment } from "../ledger/deployment-costs.js";
+import { rollUp, totalOf } from "../ledger/roll-up.js";
 import { TAG_KEY } from "../ledger/row-schema.js";
 import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
@@ -22,8 +22,8 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
 ${LEDGER_FLAGS_HELP}
   --json                  {"groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
-                          "shadow_costs","shadow_requests","cost_on_each_deployment"[,"key_name" with --by key]}],
-                          "total":{...}};
+                          "shadow_costs","shadow_requests","cost_on_each_deployment","unpriced_on_each_deployment"
+                          [,"key_name" with --by key]}],"total":{...}};
                           money as exact decimal strings; charged_usd is what counts against budgets
                           (an inexact cost's upper bound)
 
@@ -37,6 +37,11 @@ requests cost on each deployment: the actual cost where a deployment served them
 (the same usage at that deployment's prices) where it could have. shadow_costs in --json is the sum
 of the priced requests' shadow costs (those cost sums; an unpriced request's are left out, as its
 cost is); cost_on_each_deployment adds the actual costs of the requests each one served.
+A deployment that could not price some of those requests (no price there for something they used)
+has a partial figure, a lower bound: the table shows it as "≥ $X" and says how many requests it
+leaves out; unpriced_on_each_deployment names such deployments, each with that count (counted
+model by model; a deployment it does not name has a complete figure). Compare or rank only the
+figures it does not name.
 
 Examples:
   switchyard spend --by model --from 2026-01-01
@@ -70,8 +75,10 @@ export function renderSpend(
   groups: SpendGroup[],
   total: SpendGroup,
   tagKey: string | undefined,
-  onDeployments: Record<string, string>[],
-  totalOnDeployments: Record<string, string>,
+  /** cost_on_each_deployment of each group and of the total */
+  onDeployments: { groups: Record<string, string>[]; total: Record<string, string> },
+  /** unpriced_on_each_deployment: the partial figures, with how many requests each could not price */
+  unpricedOn: { groups: Record<string, number>[]; total: Record<string, number> },
   keyNames: ReadonlyMap<string, string> = new Map(),
 ): string {
   const headers = fields.map((field) => (field === "tag" ? `tag ${tagKey ?? ""}`.trim() : field));
@@ -111,14 +118,23 @@ export function renderSpend(
 
   // Only worth a table when some request had an alternative deployment.
   if (Object.keys(total.shadow_costs).length > 0) {
-    const deployments = Object.keys(totalOnDeployments);
-    const cells = (costs: Record<string, string>) => deployments.map((deployment) => (costs[deployment] === undefined ? "-" : `$${costs[deployment]}`));
-    const deploymentRows = groups.map((group, index) => [...labels(group), `$${group.cost_usd}`, ...cells(onDeployments[index] ?? {})]);
-    if (groups.length > 1) deploymentRows.push([...totalLabels, `$${total.cost_usd}`, ...cells(totalOnDeployments)]);
+    const deployments = Object.keys(onDeployments.total);
+    // A figure that leaves out requests the deployment could not price is a lower bound: "≥", never a total to compare.
+    const cells = (costs: Record<string, string>, unpriced: Record<string, number>) =>
+      deployments.map((deployment) => (costs[deployment] === undefined ? "-" : `${unpriced[deployment] ? "≥ " : ""}$${costs[deployment]}`));
+    const deploymentRows = groups.map((group, index) => [...labels(group), `$${group.cost_usd}`, ...cells(onDeployments.groups[index] ?? {}, unpricedOn.groups[index] ?? {})]);
+    if (groups.length > 1) deploymentRows.push([...totalLabels, `$${total.cost_usd}`, ...cells(onDeployments.total, unpricedOn.total)]);
     text +=
       "\nThe same requests on each deployment (actual cost where served, shadow cost where it could have served them;\n" +
       "a column leaves out requests for models that deployment does not offer: --by requested_model compares like for like):\n" +
       renderTable([...headers, "actual", ...deployments], deploymentRows, new Set(Array.from({ length: deployments.length + 1 }, (_, index) => fields.length + index)));
+    const partial = Object.entries(unpricedOn.total);
+    if (partial.length > 0) {
+      const counts = partial.map(([deployment, requests], index) => `${groupDigits(requests)}${index === 0 ? " request(s)" : ""} on ${deployment}`).join(", ");
+      text +=
+        "\n≥ marks a lower bound, not a total to compare: a deployment that could not price some of the requests (no price there\n" +
+        `for something they used) leaves them out of its figure: ${counts} (unpriced_on_each_deployment in --json).\n`;
+    }
   }
   return text;
 }
@@ -171,9 +187,13 @@ export const spendCommand: Command = {
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
       const groups = await ledger.store.spend(query);
       const total = totalOf(groups);
-      const byDeployment = await ledger.store.spend({ ...query, group_by: [...fields, "deployment"] });
-      const onDeployments = costOnEachDeployment(fields, groups, byDeployment);
+      // One report by requested model and deployment gives both the costs on each deployment and
+      // which of them are partial (a deployment that could not price some of a model's requests).
+      const byModelAndDeployment = await ledger.store.spend({ ...query, group_by: [...fields, "requested_model", "deployment"] });
+      const onDeployments = costOnEachDeployment(fields, groups, rollUp(byModelAndDeployment, [...fields, "deployment"]));
       const totalOnDeployments = sumDeploymentCosts(onDeployments);
+      const unpricedOn = unpricedOnEachDeployment(fields, groups, byModelAndDeployment);
+      const totalUnpricedOn = sumDeploymentCounts(unpricedOn);
       if (values.json) {
         writeJson(stdout, {
           from: from === undefined ? null : new Date(from).toISOString(),
@@ -185,13 +205,14 @@ export const spendCommand: Command = {
             ...group,
             ...(fields.includes("key") ? { key_name: keyNames.get(group.group.key ?? "") ?? null } : {}),
             cost_on_each_deployment: onDeployments[index] ?? {},
+            unpriced_on_each_deployment: unpricedOn[index] ?? {},
           })),
-          total: { ...total, cost_on_each_deployment: totalOnDeployments },
+          total: { ...total, cost_on_each_deployment: totalOnDeployments, unpriced_on_each_deployment: totalUnpricedOn },
         });
       } else if (groups.length === 0) {
         stdout.write(`no requests in the ledger${fromDay || toDay ? ` from ${fromDay ?? "the start"} to ${toDay ?? "now"}` : ""}${keyId ? ` for key ${values.key}` : ""}\n`);
       } else {
-        stdout.write(renderSpend(fields, groups, total, tagKey, onDeployments, totalOnDeployments, keyNames));
+        stdout.write(renderSpend(fields, groups, total, tagKey, { groups: onDeployments, total: totalOnDeployments }, { groups: unpricedOn, total: totalUnpricedOn }, keyNames));
       }
       return 0;
     } finally {

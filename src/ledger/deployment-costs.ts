@@ -5,7 +5,11 @@
  */
 import type { SpendGroup } from "./ledger.js";
 import { UsdSum } from "./exact-sum.js";
+import { rollUp, servedByADeployment } from "./roll-up.js";
 import type { GroupField } from "./spend-groups.js";
+
+const identityOn = (fields: GroupField[]) => (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? null));
+const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : 1);
 
 /**
  * @param groups the report grouped by `fields`
@@ -13,7 +17,7 @@ import type { GroupField } from "./spend-groups.js";
  * @returns for each group, in order, the cost on each deployment (sorted by name)
  */
 export function costOnEachDeployment(fields: GroupField[], groups: SpendGroup[], byDeployment: SpendGroup[]): Record<string, string>[] {
-  const identity = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? null));
+  const identity = identityOn(fields);
   const served = new Map<string, SpendGroup[]>();
   for (const row of byDeployment) {
     const key = identity(row);
@@ -27,8 +31,47 @@ export function costOnEachDeployment(fields: GroupField[], groups: SpendGroup[],
       if (deployment !== null && deployment !== undefined) add(deployment, row.cost_usd);
     }
     for (const [deployment, amount] of Object.entries(group.shadow_costs)) add(deployment, amount);
-    return Object.fromEntries([...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()]));
+    return Object.fromEntries([...sums.entries()].sort(byName).map(([deployment, sum]) => [deployment, sum.toString()]));
   });
+}
+
+/**
+ * Which of those figures are partial: for each group, each deployment that has a figure but could not
+ * price some of the requests it counts (no shadow cost there: no price for something they used), with
+ * how many; a deployment left out has a complete figure. Only the priced requests some deployment
+ * served are counted, as in the costs. "Could not price" means something only within one requested
+ * model (a group by day mixes models, each with its own deployments), so it is counted model by model,
+ * among the models the deployment has a figure for, and added up per group.
+ *
+ * @param groups the report grouped by `fields`
+ * @param rows the same query grouped by `fields` plus "requested_model" and "deployment" (finer is fine)
+ * @returns for each group, in order, the requests each partial deployment could not price (sorted by name)
+ */
+export function unpricedOnEachDeployment(fields: GroupField[], groups: SpendGroup[], rows: SpendGroup[]): Record<string, number>[] {
+  const modelFields: GroupField[] = fields.includes("requested_model") ? fields : [...fields, "requested_model"];
+  const { served } = servedByADeployment(rows);
+  const byModel = rollUp(served, modelFields);
+  const byModelAndDeployment = rollUp(served, [...modelFields, "deployment"]);
+  const priced = (group: SpendGroup) => group.requests - group.unpriced_requests;
+  const pricedThere = new Map<string, Map<string, number>>();
+  const modelIdentity = identityOn(modelFields);
+  for (const row of byModelAndDeployment) {
+    const there = pricedThere.get(modelIdentity(row)) ?? new Map<string, number>();
+    there.set(row.group.deployment as string, priced(row));
+    pricedThere.set(modelIdentity(row), there);
+  }
+  const identity = identityOn(fields);
+  const unpriced = new Map<string, Map<string, number>>();
+  for (const model of byModel) {
+    const there = pricedThere.get(modelIdentity(model)) ?? new Map<string, number>();
+    const counts = unpriced.get(identity(model)) ?? new Map<string, number>();
+    for (const deployment of new Set([...there.keys(), ...Object.keys(model.shadow_costs)])) {
+      const unknown = priced(model) - (there.get(deployment) ?? 0) - (model.shadow_requests[deployment] ?? 0);
+      if (unknown > 0) counts.set(deployment, (counts.get(deployment) ?? 0) + unknown);
+    }
+    unpriced.set(identity(model), counts);
+  }
+  return groups.map((group) => Object.fromEntries([...(unpriced.get(identity(group)) ?? new Map<string, number>()).entries()].sort(byName)));
 }
 
 /** Adds per-deployment costs across groups. */
@@ -37,5 +80,14 @@ export function sumDeploymentCosts(perGroup: Record<string, string>[]): Record<s
   for (const costs of perGroup) {
     for (const [deployment, amount] of Object.entries(costs)) sums.set(deployment, (sums.get(deployment) ?? new UsdSum()).add(amount));
   }
-  return Object.fromEntries([...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([deployment, sum]) => [deployment, sum.toString()]));
+  return Object.fromEntries([...sums.entries()].sort(byName).map(([deployment, sum]) => [deployment, sum.toString()]));
+}
+
+/** Adds per-deployment counts across groups. */
+export function sumDeploymentCounts(perGroup: Record<string, number>[]): Record<string, number> {
+  const sums = new Map<string, number>();
+  for (const counts of perGroup) {
+    for (const [deployment, count] of Object.entries(counts)) sums.set(deployment, (sums.get(deployment) ?? 0) + count);
+  }
+  return Object.fromEntries([...sums.entries()].sort(byName));
 }

@@ -2,7 +2,7 @@
  * Shadow savings: what the same traffic would have cost on each other deployment (from the
  * ledger's shadow costs), what caching saved, and what batch would save.
  */
-import { costOnEachDeployment } from "../../ledger/deployment-costs.js";
+import { costOnEachDeployment, unpricedOnEachDeployment } from "../../ledger/deployment-costs.js";
 import { UsdSum } from "../../ledger/exact-sum.js";
 import { barChart, type Bar } from "../../planner/report/svg-charts.js";
 import { formatUsd, moneyToDecimal } from "../../pricing/money.js";
@@ -74,6 +74,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const byModelAndDeployment = rollUp(served, ["requested_model", "deployment"]);
   const daily = rollUp(served, ["day", "deployment"]);
   const onEach = costOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
+  const unpricedOn = unpricedOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
 
   // The same traffic, model by model, on each deployment that offers it.
   const rows: Row[] = [];
@@ -89,9 +90,9 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     const entries = Object.entries(onEach[index] ?? {}).map(([deployment, amount]) => {
       const servedThere = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
       const served = servedThere ? priced(servedThere) : 0;
-      // The requests it served, and those with a shadow cost there; the others it could not price
-      // (no price for something they used), so its figure is a lower bound, not a total to compare.
-      const unknown = Math.max(0, requests - served - (group.shadow_requests[deployment] ?? 0));
+      // Requests it neither served nor has a shadow cost for: it could not price them (no price for
+      // something they used), so its figure is a lower bound, not a total to compare.
+      const unknown = unpricedOn[index]?.[deployment] ?? 0;
       return { deployment, amount, served, unknown, unpricedThere: `${count(unknown)} of ${count(requests)} request${requests === 1 ? "" : "s"} could not be priced there` };
     });
     const complete = entries.filter((entry) => entry.unknown === 0);
