@@ -171,9 +171,10 @@ export const spendCommand: Command = {
 
     const ledger = await openCommandLedger(values, env, { create: false, command: "spend" });
     try {
+      // The key store is read once, and only for --key or --by key.
+      const keys = values.key !== undefined || fields.includes("key") ? await ledger.keys.list() : [];
       let keyId: string | undefined;
       if (values.key !== undefined) {
-        const keys = await ledger.keys.list();
         const chosen = keys.find((key) => key.id === values.key) ?? keys.find((key) => key.name === values.key && key.revoked_at === null) ?? keys.find((key) => key.name === values.key);
         keyId = chosen?.id;
         // Keys are revoked, never deleted: every key a row names is listed, so a miss is a typo, not an empty report.
@@ -183,7 +184,7 @@ export const spendCommand: Command = {
         if (namesakes.length > 0) stderr.write(`note: --key ${values.key} is ${keyId}; ${namesakes.length} other key(s) had that name (${namesakes.map((key) => key.id).join(", ")}): give an id to see one of them\n`);
       }
       // Keys are shown by name too (rows keep the id: a name can be reused after a revocation).
-      const keyNames = fields.includes("key") ? new Map((await ledger.keys.list()).map((key) => [key.id, key.name])) : new Map<string, string>();
+      const keyNames = new Map(keys.map((key) => [key.id, key.name]));
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
       const groups = await ledger.store.spend(query);
       const total = totalOf(groups);

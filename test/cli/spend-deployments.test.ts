@@ -3,7 +3,7 @@
  * (no shadow cost for them there) has a partial figure, a lower bound; the table marks it "≥" and says
  * how many it left out, and --json names it in unpriced_on_each_deployment. "Could not price" is
  * counted model by model, so a group by day that mixes models does not blame a deployment for the
- * models it does not offer.
+ * models it does not offer. And --key with --by key reads the key store once.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +11,7 @@ import { Writable } from "node:stream";
 import { spendCommand } from "../../src/cli/spend.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger } from "../../src/ledger/open-ledger.js";
+import { SqliteKeyStore } from "../../src/ledger/sqlite/keys.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "../ledger/sample-rows.js";
 import { sqliteTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
 
@@ -98,4 +99,23 @@ test("the table marks a partial figure '≥' and says how many requests it leave
   const complete = await spend("--by", "day", "--from", "2026-01-02");
   assert.equal(complete.status, 0, complete.stderr);
   assert.doesNotMatch(complete.stdout, /≥/, "with every figure complete, no mark and no note");
+});
+
+test("spend --key K --by key reads the key store once, and a report that names no key not at all", async () => {
+  const list = SqliteKeyStore.prototype.list;
+  let lists = 0;
+  SqliteKeyStore.prototype.list = function (this: SqliteKeyStore) {
+    lists += 1;
+    return list.call(this);
+  };
+  try {
+    const result = await spend("--key", "ads-team", "--by", "key");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^key +requests[^]*\\nads-team \\(${keyId}\\) +2 +0 +\\$0\\.3 `));
+    assert.equal(lists, 1);
+    assert.equal((await spend("--by", "day")).status, 0);
+    assert.equal(lists, 1);
+  } finally {
+    SqliteKeyStore.prototype.list = list;
+  }
 });
