@@ -3,6 +3,7 @@ import { blockInForce } from "../catalog/model.js";
 import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
+import { SPEEDS } from "../pricing/price-request.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
 import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";
@@ -16,9 +17,9 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
 
   --model ID|FAMILY       a model id in any form, or a family such as sonnet-4.6 or haiku-4.5
   --provider P            only this provider (repeatable): ${PROVIDERS.join("|")}
-  --residency R           only deployments whose data stays in R (global, us, eu, jp, au, apac, govcloud, ca, sa, other)
+  --residency R           only deployments whose data stays in R: ${RESIDENCIES.join("|")}
   --batch                 batch pricing (deployments without batch are listed as infeasible)
-  --speed standard|fast   fast mode (only where offered)
+  --speed S               ${SPEEDS.join("|")}: fast mode (only where offered)
   --at YYYY-MM-DD         prices in force that day (default: today)
   --catalog FILE          your own catalog file, repeatable
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
@@ -53,7 +54,7 @@ export const compareCommand: Command = {
     );
     if (!values.model) throw new UsageError("--model is required", "e.g. --model sonnet-4.6");
     const providers = (values.provider ?? []).map((provider) => choiceFlag(provider, "provider", PROVIDERS));
-    const speed = choiceFlag(values.speed, "speed", ["standard", "fast"] as const);
+    const speed = choiceFlag(values.speed, "speed", SPEEDS);
     const at = dateFlag(values.at, "at") ?? today();
     const normalized = await usageFromFlags(values, stdin);
     const catalog = catalogFromFlags(values.catalog, stderr);

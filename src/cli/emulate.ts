@@ -16,13 +16,16 @@ import { catalogFromFlags } from "./catalog-option.js";
 import { choiceFlag, integerFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { UsageError } from "./usage-error.js";
 
+/** The providers there is an emulator of. */
+const EMULATORS = ["anthropic", "bedrock"] as const;
+
 const presetList = Object.entries(PRESETS)
   .map(([name, preset]) => `    ${name.padEnd(10)} ${preset("anthropic").description}`)
   .join("\n");
 
 const help = `switchyard emulate — a local Anthropic API or Bedrock Runtime that the official SDKs accept
 
-Usage: switchyard emulate anthropic|bedrock [flags]
+Usage: switchyard emulate ${EMULATORS.join("|")} [flags]
 
   --port N                 port to listen on (default 0: any free port, printed at start)
   --host H                 address to bind (default 127.0.0.1)
@@ -100,8 +103,8 @@ export const emulateCommand: Command = {
       "emulate",
       true,
     );
-    if (positionals.length !== 1) throw new UsageError("say which emulator: switchyard emulate anthropic|bedrock", "see: switchyard emulate --help");
-    const provider = choiceFlag(positionals[0], "provider (first argument)", ["anthropic", "bedrock"] as const) ?? "anthropic";
+    if (positionals.length !== 1) throw new UsageError(`say which emulator: switchyard emulate ${EMULATORS.join("|")}`, "see: switchyard emulate --help");
+    const provider = choiceFlag(positionals[0], "provider (first argument)", EMULATORS) ?? "anthropic";
     if (provider === "anthropic" && (values.region || values["access-key-id"] || values["secret-access-key"] || values["session-token"])) {
       throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
     }

@@ -1,7 +1,8 @@
 import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { BEDROCK_GEO_PREFIXES } from "../catalog/bedrock-ids.js";
 import { pricePeriod } from "../catalog/model.js";
 import { PROVIDERS, type ProviderId } from "../catalog/schema.js";
-import { PricingError } from "../pricing/price-request.js";
+import { PricingError, SPEEDS } from "../pricing/price-request.js";
 import { quote, type Quote } from "../pricing/quote.js";
 import { quoteToJson } from "../pricing/quote-report.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
@@ -9,20 +10,25 @@ import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./ca
 import { groupDigits, renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
 
+/** Bedrock's routes: an inference profile's geography, or the base model id in the caller's region. */
+const BEDROCK_ROUTES = [...BEDROCK_GEO_PREFIXES, "in-region"].sort();
+/** inference_geo values the Anthropic API and Claude Platform on AWS take. */
+const INFERENCE_GEOS = ["global", "us"] as const;
+
 const help = `switchyard price — the exact cost of one request
 
 Usage: switchyard price --model ID [--provider P] [token flags | --usage-json FILE|-] [--json]
 
 Model and route:
   --model ID              any id form: claude-sonnet-4-6, claude-sonnet-4-5-20250929,
-                          anthropic.claude-…-v1:0, us./eu./apac./jp./au./us-gov./global. profile ids,
+                          anthropic.claude-…-v1:0, ${[...BEDROCK_GEO_PREFIXES].sort().map((prefix) => `${prefix}.`).join("/")} profile ids,
                           a Bedrock ARN (application profiles need arn_mappings in --catalog)
   --provider P            ${PROVIDERS.join("|")} (inferred from the id where possible)
-  --route R               a route of the provider (bedrock: global, us, eu, apac, jp, au, us-gov, in-region)
+  --route R               a route of the provider (bedrock: ${BEDROCK_ROUTES.join(", ")})
   --region AWS_REGION     the source region (checked against the offering)
-  --inference-geo G       global|us (Anthropic API and Claude Platform on AWS; us = 1.1x, Claude 4.6+)
+  --inference-geo G       ${INFERENCE_GEOS.join("|")} (Anthropic API and Claude Platform on AWS; us = 1.1x, Claude 4.6+)
   --batch                 Batch API / batch inference pricing
-  --speed S               standard|fast (fast mode, Anthropic API only)
+  --speed S               ${SPEEDS.join("|")} (fast mode, Anthropic API only)
   --at YYYY-MM-DD         prices in force that day (default: today)
   --catalog FILE          your own catalog file (overrides/additions); repeatable
 
@@ -108,8 +114,8 @@ export const priceCommand: Command = {
     );
     if (!values.model) throw new UsageError("--model is required", "e.g. --model claude-sonnet-4-6");
     const provider = choiceFlag(values.provider, "provider", PROVIDERS) as ProviderId | undefined;
-    const speed = choiceFlag(values.speed, "speed", ["standard", "fast"] as const);
-    const inferenceGeo = choiceFlag(values["inference-geo"], "inference-geo", ["global", "us"] as const);
+    const speed = choiceFlag(values.speed, "speed", SPEEDS);
+    const inferenceGeo = choiceFlag(values["inference-geo"], "inference-geo", INFERENCE_GEOS);
     const at = dateFlag(values.at, "at") ?? today();
     const normalized = await usageFromFlags(values, stdin);
     const catalog = catalogFromFlags(values.catalog, stderr);

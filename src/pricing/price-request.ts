@@ -19,7 +19,8 @@ import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
 import { totalInputTokens, type TokenClass, type Usage } from "./usage.js";
 
 export type Tier = "standard" | "long_context" | "fast" | "fast_long_context";
-export type Speed = "standard" | "fast";
+export const SPEEDS = ["standard", "fast"] as const;
+export type Speed = (typeof SPEEDS)[number];
 
 export interface PriceOptions {
   batch?: boolean;
