@@ -3,7 +3,7 @@ import { blockInForce, pricePeriod } from "../catalog/model.js";
 import { checkRules, type RuleFinding } from "../catalog/check-rules.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
-import { PROVIDERS } from "../catalog/schema.js";
+import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
 import { catalogFlags, catalogFromFlags } from "./catalog-option.js";
 import { renderTable } from "./table.js";
@@ -22,6 +22,8 @@ Usage:
                                                       with --notes
 
 Flags:
+  --provider P     ${PROVIDERS.join("|")} (list)
+  --residency R    where the data stays: ${RESIDENCIES.join("|")} (list)
   --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
   --json           machine-readable output
 
@@ -90,7 +92,8 @@ function list(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   const at = dateFlag(values.at, "at") ?? today();
   let offerings = catalog.offerings;
   if (provider) offerings = offerings.filter((offering) => offering.provider === provider);
-  if (values.residency) offerings = offerings.filter((offering) => offering.residency === values.residency);
+  const residency = choiceFlag(values.residency, "residency", RESIDENCIES);
+  if (residency) offerings = offerings.filter((offering) => offering.residency === residency);
   if (values.model) {
     const models = new Set(catalog.modelsMatching(values.model).map((model) => model.id));
     if (models.size === 0) {

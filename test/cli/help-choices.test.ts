@@ -1,11 +1,15 @@
 /**
  * The choices a --help lists are the ones the flag takes and the catalog holds, not a copy that can
- * drift: compare's residencies, price's Bedrock routes and profile prefixes.
+ * drift: compare's residencies, price's Bedrock routes and profile prefixes. catalog list checks its
+ * --residency as compare does.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { catalogCommand } from "../../src/cli/catalog.js";
 import { compareCommand } from "../../src/cli/compare.js";
 import { priceCommand } from "../../src/cli/price.js";
+import { UsageError } from "../../src/cli/usage-error.js";
 import { PROVIDERS, RESIDENCIES } from "../../src/catalog/schema.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -23,4 +27,12 @@ test("price --help lists the Bedrock routes and profile prefixes the catalog has
   assert.deepEqual(listed, bedrockRoutes);
   const prefixes = bedrockRoutes.filter((route) => route !== "in-region").map((route) => `${route}.`);
   assert.match(priceCommand.help, new RegExp(` ${prefixes.join("/").replaceAll(".", "\\.")} profile ids,`));
+});
+
+test("catalog list --residency takes the residencies its help lists; another is bad input, not an empty list", async () => {
+  assert.match(catalogCommand.help, new RegExp(`--residency R +where the data stays: ${RESIDENCIES.join("\\|")} \\(list\\)`));
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const list = (residency: string) => catalogCommand.run({ argv: ["list", "--residency", residency], stdout: discard, stderr: discard, stdin: process.stdin, env: {} });
+  assert.equal(await list("eu"), 0);
+  await assert.rejects(list("europe"), (error) => error instanceof UsageError && /^--residency must be one of global, us, /.test(error.message));
 });
