@@ -86,13 +86,3 @@ export async function openCommandLedger(
     throw error;
   }
 }
-
-/** A journal directory another gateway holds: what to do about it, with or without a config. */
-export function journalTaken(dir: string, holder: string, withConfig: boolean): UsageError {
-  return new UsageError(
-    `another gateway is already serving from this ledger: its journal ${dir} is held by ${holder}`,
-    withConfig
-      ? "stop that gateway, or give this one its own ledger.path or ledger.journal_dir in its config"
-      : "stop that gateway (it may be an earlier npm start), or start this one with its own ledger: SWITCHYARD_DB=other.db npm start",
-  );
-}

@@ -18,7 +18,7 @@ import { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-route.js";
 import { parseFlags, type Command } from "./command.js";
 import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
-import { configLedger, journalTaken, readConfigFile } from "./ledger-option.js";
+import { configLedger, readConfigFile } from "./ledger-option.js";
 import { errorCode } from "../util/error-code.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
@@ -269,6 +269,16 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
   stopListeningNow();
   stderr.write("stopped\n");
   return 0;
+}
+
+/** A journal directory another gateway holds: what to do about it, with or without a config. */
+function journalTaken(dir: string, holder: string, withConfig: boolean): UsageError {
+  return new UsageError(
+    `another gateway is already serving from this ledger: its journal ${dir} is held by ${holder}`,
+    withConfig
+      ? "stop that gateway, or give this one its own ledger.path or ledger.journal_dir in its config"
+      : "stop that gateway (it may be an earlier npm start), or start this one with its own ledger: SWITCHYARD_DB=other.db npm start",
+  );
 }
 
 /** Calls `handler` on the next SIGINT or SIGTERM; returns a function that stops listening. */
