@@ -97,6 +97,8 @@ export const capabilitiesSchema = z.strictObject({
   web_search: z.boolean().optional(),
   /** The advisor tool (advisor_20260301) runs here; false where it does not (Bedrock, Vertex AI). Unset: not known, taken as yes. */
   advisor_tool: z.boolean().optional(),
+  /** Server-side fallback (a request's `fallbacks` chain) runs here; false where it does not (Bedrock, Vertex AI). Unset: taken as yes. */
+  server_side_fallback: z.boolean().optional(),
   fast_mode: z.boolean().optional(),
   inference_geo: z.boolean().optional(),
   /** anthropic-beta values this deployment accepts; others are left off or refused (routing/betas.ts). */

@@ -24,14 +24,21 @@ export function consultedOffering(catalog: Catalog, offering: Offering, model: s
 
 /**
  * `result` (the answering model's price) with every other model's usage added at that model's
- * rates in force on `at`. Their lines carry the model's id. No other models: `result` itself.
+ * rates in force on `at`. Their lines carry the model's id. No other models: `result` itself. An
+ * offering that does not run the advisor tool, or server-side fallback, cannot have had such usage:
+ * a PricingError.
  */
 export function withOtherModels(catalog: Catalog, offering: Offering, at: string, result: PriceResult, others: readonly ModelUsage[] | undefined): PriceResult {
   if (!others || others.length === 0) return result;
   // Usage that cannot have happened there: what it would cost is no price of this offering.
-  const advisors = others.filter((other) => other.role === "advisor");
-  if (advisors.length > 0 && offering.capabilities.advisor_tool === false) {
-    throw new PricingError(`${offering.provider} does not run the advisor tool, and the usage has ${[...new Set(advisors.map((other) => other.model))].join(", ")} advisor tokens`, "usage_json");
+  for (const [role, runs, what] of [
+    ["advisor", offering.capabilities.advisor_tool, "the advisor tool"],
+    ["fallback", offering.capabilities.server_side_fallback, "server-side fallback"],
+  ] as const) {
+    const ofRole = others.filter((other) => other.role === role);
+    if (ofRole.length > 0 && runs === false) {
+      throw new PricingError(`${offering.provider} does not run ${what}, and the usage has ${[...new Set(ofRole.map((other) => other.model))].join(", ")} ${role} tokens`, "usage_json");
+    }
   }
   let { total, upper, exact } = result;
   const lines = [...result.lines];

@@ -279,13 +279,13 @@ test("a row with the advisor's tokens has no shadow cost on a deployment that do
   assert.deepEqual(Object.keys(plain.shadow_costs), ["b-haiku"]);
 });
 
-test("a server-side fallback's attempt is priced at the fallback model's rates in the row, and in its shadows", () => {
+test("a server-side fallback's attempt is priced at the fallback model's rates in the row, and in its shadows (none on Bedrock, which does not run it)", () => {
   const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\n  p: { kind: claude-platform-aws, region: us-east-1 }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
+    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n  - { id: b-sonnet, provider: b, model: claude-sonnet-4-6, route: global }\n",
     "t.yaml",
     catalog(),
   );
-  const [global, us] = [...config.deployments.values()];
+  const [global, us, bedrock] = [...config.deployments.values()];
   const answered = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
   const zero = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   const usage = fromAnthropicUsage({
@@ -296,7 +296,7 @@ test("a server-side fallback's attempt is priced at the fallback model's rates i
       { type: "fallback_message", model: "claude-opus-4-6", input_tokens: 1_000, output_tokens: 400, ...zero },
     ],
   });
-  const { row } = buildLedgerRow(outcomeOf({ deployment: global, candidates: [global, us] as never, usage, attempts: [answered] }));
+  const { row } = buildLedgerRow(outcomeOf({ deployment: global, candidates: [global, us, bedrock] as never, usage, attempts: [answered] }));
   // Sonnet 4.6 read 1,000 ($3) and refused; Opus 4.6 read 1,000 ($5) and wrote 400 ($25): $0.003 + $0.015.
   assert.equal(row.cost_usd, "0.018");
   assert.equal(row.cost_exact, true);

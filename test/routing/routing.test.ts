@@ -530,6 +530,11 @@ test("a request with server-side fallback (its beta header) is not sent to Bedro
     assert.deepEqual(ranking.excluded.map((exclusion) => exclusion.deployment).sort(), ["b-eu", "b-global", "b-us"], beta);
     assert.ok(ranking.excluded.every((exclusion) => exclusion.reason.startsWith(`anthropic-beta ${beta}: the request needs it`)), beta);
   }
+  // A `fallbacks` chain without the header: the catalog's capability keeps it off Bedrock all the same.
+  const body = { model: "claude-sonnet-4-6", max_tokens: 100, fallbacks: [{ model: "claude-opus-4-8" }], messages: [] };
+  const ranking = rankCandidates(input({ needs: readRequestNeeds(body, undefined) }));
+  assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"]);
+  assert.ok(ranking.excluded.every((exclusion) => exclusion.reason === "fallbacks: it does not run server-side fallback" && exclusion.rule === "need"));
 });
 
 test("budgetHold: an advisor tool adds max_uses consultations, each reading the whole transcript at the dearest input rate and writing its max_tokens", () => {
