@@ -82,7 +82,7 @@ export function buildCatalog(files: NamedCatalogFile[]): { catalog: CatalogData;
           report(file, [...path, "regions"], `unknown region ${JSON.stringify(region)}; add it to regions: with its residency`, "warning");
         }
       }
-      const offering = toOffering(provider, model, data, prices, file.name);
+      const offering = toOffering(provider, model, catalog.providers.get(provider)?.capabilities, data, prices, file.name);
       byKey.set(offering.key, offering);
     });
   }
@@ -159,8 +159,9 @@ export function offeringKey(provider: string, model: string, route: string, regi
   return regions && regions.length > 0 ? `${base}/${[...regions].sort().join("+")}` : base;
 }
 
-function toOffering(provider: ProviderId, model: Model, data: OfferingData, prices: PriceBlock[], origin: string): Offering {
-  const capabilities: Capabilities = { ...model.capabilities, ...(data.capabilities ?? {}) };
+function toOffering(provider: ProviderId, model: Model, providerCapabilities: Capabilities | undefined, data: OfferingData, prices: PriceBlock[], origin: string): Offering {
+  // The model's, then what holds for the whole provider, then the offering's own.
+  const capabilities: Capabilities = { ...model.capabilities, ...(providerCapabilities ?? {}), ...(data.capabilities ?? {}) };
   return {
     key: offeringKey(provider, model.id, data.route, data.regions),
     provider,

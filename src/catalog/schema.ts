@@ -95,9 +95,9 @@ export const capabilitiesSchema = z.strictObject({
   prompt_caching: cachingSchema.nullable().optional(),
   batch: z.boolean().optional(),
   web_search: z.boolean().optional(),
-  /** The advisor tool (advisor_20260301) runs here; false where it does not (Bedrock, Vertex AI). Unset: not known, taken as yes. */
+  /** The advisor tool (advisor_20260301) runs here; false where it does not (Bedrock and Vertex AI, in providers.yaml). Unset: not known, taken as yes. */
   advisor_tool: z.boolean().optional(),
-  /** Server-side fallback (a request's `fallbacks` chain) runs here; false where it does not (Bedrock, Vertex AI). Unset: taken as yes. */
+  /** Server-side fallback (a request's `fallbacks` chain) runs here; false where it does not (Bedrock and Vertex AI, in providers.yaml). Unset: taken as yes. */
   server_side_fallback: z.boolean().optional(),
   fast_mode: z.boolean().optional(),
   inference_geo: z.boolean().optional(),
@@ -191,6 +191,11 @@ export const providerInfoSchema = z.strictObject({
   name: z.string(),
   /** Claude Platform on AWS bills USD converted to CCUs at this USD price per unit. */
   billing_unit: z.strictObject({ name: z.string(), usd_per_unit: usd, source: sourceSchema }).optional(),
+  /**
+   * What holds for every offering of this provider, whatever the model (Bedrock does not run the
+   * advisor tool): over the model's capabilities, under an offering's own.
+   */
+  capabilities: capabilitiesSchema.optional(),
   notes: z.string().optional(),
 });
 

@@ -9,6 +9,10 @@ import { checkRules } from "../../src/catalog/check-rules.js";
 import { formatUsd } from "../../src/pricing/money.js";
 import { compareOfferings, offeringsForModelQuery } from "../../src/pricing/compare.js";
 import { quote } from "../../src/pricing/quote.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCatalog } from "../../src/catalog/files.js";
 import { catalog } from "../helpers/catalog.js";
 
 test("every off-ratio rate in the catalog is a documented exception", () => {
@@ -64,4 +68,31 @@ test("figures across providers and dates, by hand from the published rates", () 
   // Claude Platform on AWS bills Anthropic rates in CCUs: $4.5 = 450 CCU
   const platform = quote(catalog(), { model: "claude-sonnet-4-6", provider: "claude-platform-aws", at: "2026-11-22", usage: { input: 1_000_000, output: 100_000 } });
   assert.equal(platform.billingUnits?.quantity.toString(), "450");
+});
+
+test("what holds for a whole provider is set once, in providers.yaml: no Bedrock or Vertex AI offering runs the advisor tool or server-side fallback", () => {
+  const byProvider = (provider: string) => catalog().offerings.filter((offering) => offering.provider === provider);
+  for (const provider of ["bedrock", "vertex"]) {
+    assert.ok(byProvider(provider).length > 50, provider);
+    for (const offering of byProvider(provider)) {
+      assert.equal(offering.capabilities.advisor_tool, false, offering.key);
+      assert.equal(offering.capabilities.server_side_fallback, false, offering.key);
+    }
+  }
+  for (const offering of [...byProvider("anthropic"), ...byProvider("claude-platform-aws")]) {
+    assert.equal(offering.capabilities.advisor_tool, undefined, offering.key);
+    assert.equal(offering.capabilities.server_side_fallback, undefined, offering.key);
+  }
+  // The provider's entry is what sets it: a user's catalog file that redefines the provider changes every offering of it.
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-provider-caps-"));
+  try {
+    const file = join(dir, "providers.yaml");
+    writeFileSync(file, "schema_version: 1\nproviders:\n  - id: bedrock\n    name: Amazon Bedrock\n    capabilities:\n      advisor_tool: true\n");
+    const redefined = loadCatalog({ extraFiles: [file] }).offerings.filter((offering) => offering.provider === "bedrock");
+    assert.ok(redefined.length > 0 && redefined.every((offering) => offering.capabilities.advisor_tool === true && offering.capabilities.server_side_fallback === undefined));
+    // The model's own capabilities stay under it: Bedrock's offerings keep web_search false from their own entries.
+    assert.ok(redefined.every((offering) => offering.capabilities.web_search === false));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
