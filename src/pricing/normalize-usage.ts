@@ -148,6 +148,12 @@ function pricedElsewhere(entry: unknown): boolean {
   return roleOf(entry) !== undefined && typeof (entry as Json).model === "string";
 }
 
+/** How a role's entries are named in the warning that they were priced apart, and whose rates they were not. */
+const PRICED_APART: Readonly<Record<OtherModelRole, { what: string; instead: string }>> = {
+  advisor: { what: "advisor sub-inference", instead: "executor" },
+  fallback: { what: "fallback attempt", instead: "requested model" },
+};
+
 const UNNAMED: Readonly<Record<OtherModelRole, string>> = {
   advisor: "(an advisor's sub-inference) is not named: its tokens are priced at the executor's rates, a lower bound if the advisor costs more",
   fallback: "(the fallback model that served the request) is not named: its tokens are priced at the requested model's rates, a lower bound if the fallback costs more",
@@ -182,12 +188,12 @@ function otherModelIterations(raw: Json, warnings: string[]): ModelUsage[] {
     const named = entry as Json;
     found.push({ model: String(named.model), role, usage: tokenCounts(named, warnings, warnings, prefix) });
   }
-  for (const [role, type] of [["advisor", "advisor_message"], ["fallback", "fallback_message"]] as const) {
+  for (const [type, role] of Object.entries(ELSEWHERE)) {
     const ofRole = found.filter((other) => other.role === role);
     if (ofRole.length === 0) continue;
     const models = [...new Set(ofRole.map((other) => other.model))].join(", ");
-    const what = role === "advisor" ? `advisor sub-inference${ofRole.length === 1 ? "" : "s"}` : `fallback attempt${ofRole.length === 1 ? "" : "s"}`;
-    warnings.push(`${ofRole.length} ${what} (usage.iterations type ${type}) priced at ${models}'s rates, not the ${role === "advisor" ? "executor" : "requested model"}'s`);
+    const { what, instead } = PRICED_APART[role];
+    warnings.push(`${ofRole.length} ${what}${ofRole.length === 1 ? "" : "s"} (usage.iterations type ${type}) priced at ${models}'s rates, not the ${instead}'s`);
   }
   return found;
 }
