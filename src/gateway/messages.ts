@@ -14,6 +14,7 @@ import { addBetaWarnings } from "../routing/betas.js";
 import type { Attempt } from "../routing/health.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { requestTokens } from "../routing/cache-prefixes.js";
+import { readOtherModels } from "../routing/request-needs.js";
 import type { RateLimitSettings } from "../config/gateway-config.js";
 import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
@@ -229,7 +230,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     if (deployments.length === 0) throw unknownModel(request.model);
     candidates = deployments;
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
-    bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor, fallbacks: plan.needs.fallbacks.length > 0 };
+    bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor, fallbacks: plan.needs.fallbacks };
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
     for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {
@@ -239,8 +240,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
       const holding = { inputTokens: requestTokens(raw.length), maxTokens: request.maxTokens, cacheTtl: plan.needs.cacheTtl, fast: plan.needs.fast, webSearches: plan.needs.webSearchesAtMost };
       // An advisor tool's consultations and a fallback chain's attempts are held for too, at their
       // models' rates where each candidate serves.
-      const { advisors, fallbacks } = plan.needs;
-      const others = advisors.length > 0 || fallbacks.length > 0 ? { advisors, fallbacks, catalog: state.catalog, at: priceDate(startedAt) } : undefined;
+      const others = plan.needs.advisor || plan.needs.fallbacks ? { ...readOtherModels(request.body), catalog: state.catalog, at: priceDate(startedAt) } : undefined;
       const hold = budgetHold(candidatesTried, holding, others);
       const admitted = state.budgets.admit(key, startedAt, hold);
       releaseBudget = admitted instanceof Promise ? await admitted : admitted;

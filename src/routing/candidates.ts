@@ -146,7 +146,7 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   }
   if (needs.webSearch && capabilities.web_search !== true) return "web search: it has no web search tool";
   if (needs.advisor && capabilities.advisor_tool === false) return "the advisor tool: it does not run it";
-  if (needs.fallbacks.length > 0 && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
+  if (needs.fallbacks && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
   if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
   return undefined;

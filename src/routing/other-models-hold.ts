@@ -10,12 +10,10 @@ import type { Deployment } from "../config/load-gateway-config.js";
 import { consultedOffering } from "../pricing/other-models.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
-import type { AdvisorTool, FallbackHop } from "./request-needs.js";
+import type { AdvisorTool, FallbackHop, OtherModels } from "./request-needs.js";
 
-/** A request's other models (RequestNeeds' `advisors` and `fallbacks`), and where their prices are found, for the day `at`. */
-export interface OtherModelsHeld {
-  advisors: readonly AdvisorTool[];
-  fallbacks: readonly FallbackHop[];
+/** A request's other models (readOtherModels), and where their prices are found, for the day `at`. */
+export interface OtherModelsHeld extends Readonly<OtherModels> {
   catalog: Catalog;
   at: string;
 }

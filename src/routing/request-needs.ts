@@ -1,7 +1,9 @@
 /**
  * What a request itself requires of a deployment, read from its body and headers: its betas,
- * a 1-hour cache TTL, inference_geo, web search, tools, images, fast mode. Routing never sends a request
- * to a deployment that cannot honour these. Its longest cache TTL also sets what a budget holds.
+ * a 1-hour cache TTL, inference_geo, web search, the advisor tool, a fallbacks chain, tools, images,
+ * fast mode. Routing never sends a request to a deployment that cannot honour these. Its longest
+ * cache TTL also sets what a budget holds; what bounds its other models' cost (readOtherModels) is
+ * read only for a budget.
  */
 import { longestCacheTtl, type CachePrefix } from "./cache-prefixes.js";
 import { headerValues } from "../util/header-values.js";
@@ -20,10 +22,11 @@ export interface RequestNeeds {
    * are reported only with the output. Only a deployment that runs the tool can take it.
    */
   advisor: boolean;
-  /** Its advisor tools, as the budget hold bounds them (empty without one). */
-  advisors: AdvisorTool[];
-  /** Its server-side fallback chain (`fallbacks`), as the budget hold bounds it (empty without one). */
-  fallbacks: FallbackHop[];
+  /**
+   * A server-side fallback chain (`fallbacks`, an entry naming a model): a fallback model's attempt
+   * is reported only with the output. Only a deployment that runs server-side fallback can take it.
+   */
+  fallbacks: boolean;
   tools: boolean;
   images: boolean;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
@@ -47,6 +50,28 @@ export interface FallbackHop {
   maxTokens: number | undefined;
 }
 
+/** A request's advisor tools and fallback chain, as the budget hold bounds them (otherModelsHold). */
+export interface OtherModels {
+  /** Its advisor tools (empty without one). */
+  advisors: AdvisorTool[];
+  /** Its server-side fallback chain's entries that name a model (empty without one). */
+  fallbacks: FallbackHop[];
+}
+
+/**
+ * What bounds the cost of a request's other models: read only for a key with a budget (routing
+ * needs no more than RequestNeeds' `advisor` and `fallbacks`), so not on every request.
+ */
+export function readOtherModels(body: Record<string, unknown>): OtherModels {
+  return { advisors: advisorTools(toolsOf(body)), fallbacks: fallbackHops(body.fallbacks) };
+}
+
+type Tool = { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown };
+
+function toolsOf(body: Record<string, unknown>): Tool[] {
+  return Array.isArray(body.tools) ? (body.tools as Tool[]) : [];
+}
+
 function fallbackHops(fallbacks: unknown): FallbackHop[] {
   if (!Array.isArray(fallbacks)) return [];
   const hops: FallbackHop[] = [];
@@ -56,14 +81,22 @@ function fallbackHops(fallbacks: unknown): FallbackHop[] {
   return hops;
 }
 
+function hasFallbacks(fallbacks: unknown): boolean {
+  return Array.isArray(fallbacks) && fallbacks.some((entry: { model?: unknown } | null) => typeof entry?.model === "string");
+}
+
 function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
-function advisorTools(tools: { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown }[]): AdvisorTool[] {
+function isAdvisor(tool: Tool): boolean {
+  return typeof tool.type === "string" && tool.type.startsWith("advisor_");
+}
+
+function advisorTools(tools: Tool[]): AdvisorTool[] {
   const advisors: AdvisorTool[] = [];
   for (const tool of tools) {
-    if (typeof tool.type !== "string" || !tool.type.startsWith("advisor_")) continue;
+    if (!isAdvisor(tool)) continue;
     advisors.push({ model: typeof tool.model === "string" ? tool.model : undefined, maxUses: count(tool.max_uses) ?? null, maxTokens: count(tool.max_tokens) });
   }
   return advisors;
@@ -77,7 +110,7 @@ function hasImage(messages: unknown): boolean {
   });
 }
 
-function webSearchesAtMost(tools: { type?: unknown; max_uses?: unknown }[]): number | null {
+function webSearchesAtMost(tools: Tool[]): number | null {
   let most = 0;
   for (const tool of tools) {
     if (typeof tool.type !== "string" || !tool.type.startsWith("web_search")) continue;
@@ -89,17 +122,15 @@ function webSearchesAtMost(tools: { type?: unknown; max_uses?: unknown }[]): num
 }
 
 export function readRequestNeeds(body: Record<string, unknown>, betaHeader: string | string[] | undefined): RequestNeeds {
-  const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown }[]) : [];
-  const advisors = advisorTools(tools);
+  const tools = toolsOf(body);
   return {
     betas: headerValues(betaHeader),
     cacheTtl: longestCacheTtl(body),
     inferenceGeo: typeof body.inference_geo === "string" ? body.inference_geo : undefined,
     webSearch: tools.some((tool) => typeof tool.type === "string" && tool.type.startsWith("web_search")),
     webSearchesAtMost: webSearchesAtMost(tools),
-    advisor: advisors.length > 0,
-    advisors,
-    fallbacks: fallbackHops(body.fallbacks),
+    advisor: tools.some(isAdvisor),
+    fallbacks: hasFallbacks(body.fallbacks),
     tools: tools.length > 0,
     images: hasImage(body.messages),
     fast: body.speed === "fast",

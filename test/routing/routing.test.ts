@@ -10,7 +10,7 @@ import { moneyFromUsd } from "../../src/pricing/money.js";
 import { budgetHold, deploymentsFor, rankCandidates, type RouteInput } from "../../src/routing/candidates.js";
 import { DEFAULT_HEALTH, HealthBook } from "../../src/routing/health.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../../src/routing/policy.js";
-import { readRequestNeeds } from "../../src/routing/request-needs.js";
+import { readOtherModels, readRequestNeeds } from "../../src/routing/request-needs.js";
 import { RateLimiter } from "../../src/gateway/rate-limiter.js";
 import { catalog } from "../helpers/catalog.js";
 
@@ -169,8 +169,10 @@ test("budgetHold: all of max_tokens and all input at the priciest rate it can be
 
 test("budgetHold: a server-side fallback chain adds every hop: the request's input at the hop model's dearest input rate and its max_tokens (else the request's)", () => {
   const body = { model: "claude-sonnet-4-6", max_tokens: 4000, fallbacks: [{ model: "claude-opus-4-8" }, { model: "claude-opus-4-6", max_tokens: 500 }, { max_tokens: 9 }], messages: [] };
-  const needs = readRequestNeeds(body, "server-side-fallback-2026-06-01");
-  assert.deepEqual(needs.fallbacks, [{ model: "claude-opus-4-8", maxTokens: undefined }, { model: "claude-opus-4-6", maxTokens: 500 }], "an entry without a model is no hop");
+  const { fallbacks } = readOtherModels(body);
+  assert.deepEqual(fallbacks, [{ model: "claude-opus-4-8", maxTokens: undefined }, { model: "claude-opus-4-6", maxTokens: 500 }], "an entry without a model is no hop");
+  assert.equal(readRequestNeeds(body, undefined).fallbacks, true);
+  assert.equal(readRequestNeeds({ ...body, fallbacks: [{ max_tokens: 9 }, null] }, undefined).fallbacks, false, "no entry names a model: no chain");
   const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
   const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
   const plain = budgetHold(global, request);
@@ -182,7 +184,7 @@ test("budgetHold: a server-side fallback chain adds every hop: the request's inp
     const dearest = [rates.input, rates.cacheWrite5m, rates.cacheWrite1h].filter((rate) => rate !== undefined).reduce((a, b) => (a.compare(b) >= 0 ? a : b));
     return moneyFromUsd(dearest.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18));
   };
-  const held = budgetHold(global, request, { advisors: [], fallbacks: needs.fallbacks, catalog: catalog(), at: "2026-11-22" });
+  const held = budgetHold(global, request, { advisors: [], fallbacks, catalog: catalog(), at: "2026-11-22" });
   assert.equal(held - plain, call("claude-opus-4-8", 1000, 4000) + call("claude-opus-4-6", 1000, 500));
   assert.equal(budgetHold(global, request, { advisors: [], fallbacks: [{ model: "claude-opus-9", maxTokens: undefined }], catalog: catalog(), at: "2026-11-22" }), plain, "a model the catalog cannot price is not held for");
 });
@@ -508,9 +510,11 @@ test("an advisor tool is read from the request's tools", () => {
   const needs = (tools: unknown[]) => readRequestNeeds({ model: "claude-haiku-4-5", max_tokens: 100, tools, messages: [] }, "advisor-tool-2026-03-01");
   assert.equal(needs([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6" }]).advisor, true);
   assert.equal(needs([{ name: "get_weather", input_schema: {} }]).advisor, false, "the beta header alone (Claude Code sends it on every request) is no advisor");
-  assert.deepEqual(needs([{ name: "get_weather", input_schema: {} }]).advisors, []);
-  assert.deepEqual(needs([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 3, max_tokens: 2048 }]).advisors, [{ model: "claude-opus-4-6", maxUses: 3, maxTokens: 2048 }]);
-  assert.deepEqual(needs([{ type: "advisor_20260301", name: "advisor", max_uses: -1, max_tokens: "2048" }]).advisors, [{ model: undefined, maxUses: null, maxTokens: undefined }], "bounds that are not counts bound nothing");
+  // What bounds its consultations, read for a budget's hold.
+  const advisors = (tools: unknown[]) => readOtherModels({ model: "claude-haiku-4-5", max_tokens: 100, tools, messages: [] }).advisors;
+  assert.deepEqual(advisors([{ name: "get_weather", input_schema: {} }]), []);
+  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 3, max_tokens: 2048 }]), [{ model: "claude-opus-4-6", maxUses: 3, maxTokens: 2048 }]);
+  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", max_uses: -1, max_tokens: "2048" }]), [{ model: undefined, maxUses: null, maxTokens: undefined }], "bounds that are not counts bound nothing");
 });
 
 test("an advisor tool is not sent where it does not run (Bedrock, capabilities.advisor_tool false)", () => {
