@@ -15,7 +15,7 @@ import { usageCountsToJson, type Usage } from "../pricing/usage.js";
 import { priceDate } from "./state.js";
 
 export interface Outcome {
-  /** Where the advisor tool's sub-inferences find their model's prices (pricing/other-models.ts). */
+  /** Where the advisor's sub-inferences and a fallback's attempt find their models' prices (pricing/other-models.ts). */
   catalog: Catalog;
   requestId: string;
   startedAt: number;
@@ -71,13 +71,13 @@ export interface PricedRow {
   fault?: unknown;
 }
 
-/** Tokens the request spent on other models (an advisor's), and the catalog that prices them. */
+/** Tokens the request spent on other models (an advisor's, a fallback's), and the catalog that prices them. */
 interface OtherModels {
   catalog: Catalog;
   models: readonly ModelUsage[] | undefined;
 }
 
-/** The usage's price on a deployment, with an advisor's tokens (`others`) at its model's rates on the same provider and route. */
+/** The usage's price on a deployment, with other models' tokens (`others`) at their rates on the same provider and route. */
 function priceOn(deployment: Deployment, usage: Usage, date: string, others: OtherModels): PriceResult {
   const block = blockInForce(deployment.offering, date);
   if (!block) throw new PricingError(`no price for ${deployment.id} on ${date}`, "at");
