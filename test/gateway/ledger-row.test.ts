@@ -321,32 +321,24 @@ test("an output never reported, with an advisor's sub-inferences that were: the 
   assert.equal(charged, parseUsd(row.cost_usd_upper ?? "none"));
 });
 
-test("a stream cut before its message_delta, from a request with an advisor tool: the advisor's sub-inferences went unreported too, so there is no upper bound (charged the hold)", () => {
+test("a stream cut before its message_delta, from a request with an advisor tool or a fallbacks chain: another model's tokens went unreported too, so there is no upper bound (charged the hold)", () => {
   const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
   const [haiku] = [...config.deployments.values()];
   const held = 1_000_000_000_000_000_000n; // $1
   const attempts: AttemptRecord[] = [{ deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
-  const cut = (advisor: boolean) =>
-    buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, advisor, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
-  assert.notEqual(cut(false).row.cost_usd_upper, null, "without the tool, max_tokens bounds it");
-  const unbounded = cut(true);
-  assert.deepEqual([unbounded.row.cost_exact, unbounded.row.cost_usd_upper, unbounded.charged], [false, null, held]);
-  assert.ok(unbounded.row.warnings.includes("output tokens and the advisor's sub-inferences not reported (the request has an advisor tool): no upper bound"), unbounded.row.warnings.join("; "));
-  // Its sub-inferences reported (an answer that left out only the top-level output): bounded, with them.
+  const cut = (needs: { advisor?: boolean; fallbacks?: boolean }) =>
+    buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, ...needs, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
+  assert.notEqual(cut({}).row.cost_usd_upper, null, "without either, max_tokens bounds it");
+  for (const [needs, warning] of [
+    [{ advisor: true }, "output tokens and the advisor's sub-inferences not reported (the request has an advisor tool): no upper bound"],
+    [{ fallbacks: true }, "output tokens not reported, and a fallback model may have served the request (it has a fallbacks chain): no upper bound"],
+  ] as const) {
+    const unbounded = cut(needs);
+    assert.deepEqual([unbounded.row.cost_exact, unbounded.row.cost_usd_upper, unbounded.charged], [false, null, held], warning);
+    assert.ok(unbounded.row.warnings.includes(warning), unbounded.row.warnings.join("; "));
+  }
+  // The advisor's sub-inferences reported (an answer that left out only the top-level output): bounded, with them.
   const advisorUsage = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   const reported = buildLedgerRow(outcomeOf({ deployment: haiku, maxTokens: 100, advisor: true, attempts, usage: fromAnthropicUsage({ input_tokens: 10, iterations: [advisorUsage] }) }));
   assert.notEqual(reported.row.cost_usd_upper, null);
-});
-
-test("a stream cut before its message_delta, from a request with a fallbacks chain: a fallback model may have served it, so there is no upper bound (charged the hold)", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
-  const [haiku] = [...config.deployments.values()];
-  const held = 1_000_000_000_000_000_000n; // $1
-  const attempts: AttemptRecord[] = [{ deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
-  const cut = (fallbacks: boolean) =>
-    buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, fallbacks, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
-  assert.notEqual(cut(false).row.cost_usd_upper, null, "without the chain, max_tokens bounds it");
-  const unbounded = cut(true);
-  assert.deepEqual([unbounded.row.cost_exact, unbounded.row.cost_usd_upper, unbounded.charged], [false, null, held]);
-  assert.ok(unbounded.row.warnings.includes("output tokens not reported, and a fallback model may have served the request (it has a fallbacks chain): no upper bound"), unbounded.row.warnings.join("; "));
 });
