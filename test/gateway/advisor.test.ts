@@ -6,7 +6,10 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { BetaAdvisorTool20260301 } from "@anthropic-ai/sdk/resources/beta/messages/messages";
-import { startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+import { formatUsd } from "../../src/pricing/money.js";
+import { quote } from "../../src/pricing/quote.js";
+import { escapeRegExp } from "../helpers/escape-regexp.js";
+import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
 let client: Anthropic;
@@ -16,6 +19,11 @@ before(async () => {
   client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
 });
 after(async () => harness.close());
+
+/** What `tokens` of output cost on a model's Claude API (global) rates today, from the catalog. */
+function outputCost(model: string, tokens: number): bigint {
+  return quote(catalog(), { model, provider: "anthropic", route: "global", at: new Date().toISOString().slice(0, 10), usage: { output: tokens } }).result.total;
+}
 
 const advisor: BetaAdvisorTool20260301 = { type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 1, max_tokens: 1024 };
 
@@ -37,10 +45,14 @@ test("a request with the advisor tool is refused before any upstream call where 
 });
 
 test("a budgeted key holds what the advisor's consultations may cost: a second request while the first is in flight is refused", async () => {
-  // Haiku 4.5 executor, 200 max_tokens: about $0.0011 held. One Opus 4.6 consultation writing up to
-  // 1,024 tokens ($25 per million) and reading the transcript at up to $10 per million: about $0.04.
-  // The budget sits between the two, so only the advisor's part of the hold refuses the second.
-  const { secret } = await harness.createKey({ name: "advisor-budget", budget: "0.005" });
+  // The Haiku 4.5 executor's hold is its 200 max_tokens of output and the input's estimate (a few
+  // dozen tokens); one Opus 4.6 consultation adds at least its 1,024 tokens of output. The budget,
+  // twice the executor's output, sits between the two, so only the advisor's part of the hold
+  // refuses the second.
+  const executorOutput = outputCost("claude-haiku-4-5", 200);
+  const budget = 2n * executorOutput;
+  assert.ok(outputCost("claude-opus-4-6", advisor.max_tokens ?? 0) > budget, "the case this checks: one consultation's output alone is over the budget");
+  const { secret } = await harness.createKey({ name: "advisor-budget", budget: formatUsd(budget) });
   const burst = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
   const ask = (tools: BetaAdvisorTool20260301[], index: number) =>
     burst.beta.messages.create({ model: "haiku-via-anthropic", max_tokens: 200, betas: ["advisor-tool-2026-03-01"], tools, messages: [{ role: "user", content: `hi ${index}` }] });
@@ -50,7 +62,7 @@ test("a budgeted key holds what the advisor's consultations may cost: a second r
     assert.equal(first.status, "fulfilled");
     assert.equal(second.status, "rejected");
     assert.ok(second.reason instanceof Anthropic.RateLimitError, String(second.reason));
-    assert.match(second.reason.message, /advisor-budget\\?" has spent \$0 \(and its requests in flight may cost up to \$0\.0\d+\) of its \$0\.005 monthly budget/);
+    assert.match(second.reason.message, new RegExp(`advisor-budget\\\\?" has spent \\$0 \\(and its requests in flight may cost up to \\$[\\d.]+\\) of its ${escapeRegExp(`$${formatUsd(budget)}`)} monthly budget`));
     // Without the tool the first request holds little enough that a second fits beside it.
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 300 }, count: 1 }] });
     const plain = await Promise.allSettled([ask([], 2), new Promise((resolve) => setTimeout(resolve, 50)).then(() => ask([], 3))]);
