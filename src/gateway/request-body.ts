@@ -24,6 +24,7 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
     throw new GatewayError("invalid_request", "max_tokens: Input should be a whole number greater than or equal to 1");
   }
   requireMessages(record);
+  requireTools(record);
   if (record.stream !== undefined && typeof record.stream !== "boolean") throw new GatewayError("invalid_request", "stream: Input should be a valid boolean");
   refuseBodyBetas(record);
   return { body: record, model: record.model, maxTokens: record.max_tokens, stream: record.stream === true };
@@ -33,6 +34,29 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
 function requireMessages(record: Record<string, unknown>): void {
   if (!Array.isArray(record.messages)) throw new GatewayError("invalid_request", "messages: Field required (a list of messages)");
   if (record.messages.length === 0) throw new GatewayError("invalid_request", "messages: at least one message is required");
+  // Every part routing reads must be an object: a null there is the client's 400, not the gateway's 500.
+  record.messages.forEach((message: unknown, index) => {
+    if (!isObject(message)) throw new GatewayError("invalid_request", `messages.${index}: Input should be an object (a message with role and content)`);
+    const content = message.content;
+    if (!Array.isArray(content)) return;
+    content.forEach((block: unknown, blockIndex) => {
+      if (!isObject(block)) throw new GatewayError("invalid_request", `messages.${index}.content.${blockIndex}: Input should be an object (a content block with a type)`);
+    });
+  });
+}
+
+/** `tools`, if sent: a list of tool definitions, each an object. */
+function requireTools(record: Record<string, unknown>): void {
+  const tools = record.tools;
+  if (tools === undefined) return;
+  if (!Array.isArray(tools)) throw new GatewayError("invalid_request", "tools: Input should be a valid list (of tool definitions)");
+  tools.forEach((tool: unknown, index) => {
+    if (!isObject(tool)) throw new GatewayError("invalid_request", `tools.${index}: Input should be an object (a tool definition)`);
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

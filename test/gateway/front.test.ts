@@ -156,6 +156,22 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before);
   });
 
+  test("a null where a message, a content block or a tool belongs is the client's 400 naming where, not the gateway's 500", async () => {
+    const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
+    const hi = { role: "user", content: "hi" };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ messages: [hi, null] }, /^messages\.1: Input should be an object \(a message with role and content\)$/],
+      [{ messages: [{ role: "user", content: [{ type: "text", text: "hi" }, null] }] }, /^messages\.0\.content\.1: Input should be an object \(a content block with a type\)$/],
+      [{ messages: [hi], tools: [null] }, /^tools\.0: Input should be an object \(a tool definition\)$/],
+      [{ messages: [hi], tools: "get_weather" }, /^tools: Input should be a valid list \(of tool definitions\)$/],
+    ];
+    for (const [fields, message] of cases) {
+      const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, ...fields }) });
+      assertAnthropicError(answer, 400, "invalid_request_error", message);
+    }
+    assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before, "no upstream was asked");
+  });
+
   test("a form content type: 400 invalid_request_error naming content-type", async () => {
     const answer = await exchange("POST", "/v1/messages", {
       headers: { ...authHeaders(), "content-type": "application/x-www-form-urlencoded" },
