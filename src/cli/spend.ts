@@ -4,7 +4,7 @@ import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-opti
 import { costOnEachDeployment, sumDeploymentCosts, sumDeploymentCounts, unpricedOnEachDeployment } from "../ledger/deployment-costs.js";
 import { rollUp, totalOf } from "../ledger/roll-up.js";
 import { TAG_KEY } from "../ledger/row-schema.js";
-import { GROUP_FIELDS, type GroupField } from "../ledger/spend-groups.js";
+import { GROUP_FIELDS, inReportOrder, type GroupField } from "../ledger/spend-groups.js";
 import { choiceFlag, dateFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { groupDigits, renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
@@ -186,11 +186,12 @@ export const spendCommand: Command = {
       // Keys are shown by name too (rows keep the id: a name can be reused after a revocation).
       const keyNames = new Map(keys.map((key) => [key.id, key.name]));
       const query: SpendQuery = { group_by: fields, from, to, key_id: keyId, tag_key: tagKey };
-      const groups = await ledger.store.spend(query);
-      const total = totalOf(groups);
-      // One report by requested model and deployment gives both the costs on each deployment and
-      // which of them are partial (a deployment that could not price some of a model's requests).
+      // One report, by the --by fields, requested model and deployment (one scan, one snapshot): the
+      // groups roll up from it, and it gives both the costs on each deployment and which of them are
+      // partial (a deployment that could not price some of a model's requests).
       const byModelAndDeployment = await ledger.store.spend({ ...query, group_by: [...fields, "requested_model", "deployment"] });
+      const groups = inReportOrder(fields, rollUp(byModelAndDeployment, fields));
+      const total = totalOf(groups);
       const onDeployments = costOnEachDeployment(fields, groups, rollUp(byModelAndDeployment, [...fields, "deployment"]));
       const totalOnDeployments = sumDeploymentCosts(onDeployments);
       const unpricedOn = unpricedOnEachDeployment(fields, groups, byModelAndDeployment);

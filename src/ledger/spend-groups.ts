@@ -92,7 +92,12 @@ export function assembleGroups(fields: GroupField[], totals: TotalsRow[], shadow
     group.shadow_costs = Object.fromEntries(Object.entries(group.shadow_costs).sort(([a], [b]) => compareText(a, b)));
     group.shadow_requests = Object.fromEntries(Object.entries(group.shadow_requests).sort(([a], [b]) => compareText(a, b)));
   }
-  return groups.sort(spendOrder(fields, groups));
+  return inReportOrder(fields, groups);
+}
+
+/** `groups` (by `fields`) in a report's order, as the stores give it: for groups rolled up from a finer report. */
+export function inReportOrder(fields: GroupField[], groups: SpendGroup[]): SpendGroup[] {
+  return [...groups].sort(spendOrder(fields, groups));
 }
 
 /**

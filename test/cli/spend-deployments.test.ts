@@ -3,7 +3,8 @@
  * (no shadow cost for them there) has a partial figure, a lower bound; the table marks it "≥" and says
  * how many it left out, and --json names it in unpriced_on_each_deployment. "Could not price" is
  * counted model by model, so a group by day that mixes models does not blame a deployment for the
- * models it does not offer. And --key with --by key reads the key store once.
+ * models it does not offer. And --key with --by key reads the key store once; every report reads the
+ * ledger once, its groups rolled up from the report the costs on each deployment come from.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +13,7 @@ import { spendCommand } from "../../src/cli/spend.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger } from "../../src/ledger/open-ledger.js";
 import { SqliteKeyStore } from "../../src/ledger/sqlite/keys.js";
+import { SqliteLedgerStore } from "../../src/ledger/sqlite/store.js";
 import { DAY, HOUR, JAN_1_2026, sampleRow } from "../ledger/sample-rows.js";
 import { sqliteTestLedger, type TestLedger } from "../ledger/test-ledgers.js";
 
@@ -117,5 +119,36 @@ test("spend --key K --by key reads the key store once, and a report that names n
     assert.equal(lists, 1);
   } finally {
     SqliteKeyStore.prototype.list = list;
+  }
+});
+
+test("spend asks the ledger for one report: its groups roll up from the one by requested model and deployment, as the store gives them", async () => {
+  const spendOf = SqliteLedgerStore.prototype.spend;
+  const asked: string[][] = [];
+  SqliteLedgerStore.prototype.spend = function (this: SqliteLedgerStore, query) {
+    asked.push([...query.group_by]);
+    return spendOf.call(this, query);
+  };
+  let rolledUp: Report;
+  try {
+    rolledUp = await report("--by", "key,requested_model");
+    assert.deepEqual(asked, [["key", "requested_model", "requested_model", "deployment"]]);
+  } finally {
+    SqliteLedgerStore.prototype.spend = spendOf;
+  }
+  // The groups, their figures and their order are the store's own report by those fields.
+  const opened = await openLedger({ ...ledger.config, journal: false });
+  try {
+    const stored = await opened.store.spend({ group_by: ["key", "requested_model"] });
+    assert.ok(stored.length > 1 && stored.some((group) => group.shadow_costs["bedrock-sonnet-us"] !== undefined));
+    assert.deepEqual(
+      rolledUp.groups.map((group) => {
+        const { cost_on_each_deployment: _costs, unpriced_on_each_deployment: _unpriced, key_name: _name, ...figures } = group as Report["groups"][number] & { key_name?: string };
+        return figures;
+      }),
+      stored,
+    );
+  } finally {
+    await opened.close();
   }
 });
