@@ -1,7 +1,7 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
 import { attodollarsFromText } from "../ledger/exact-sum.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-option.js";
-import { costOnEachDeployment, sumDeploymentCosts, sumDeploymentCounts, unpricedOnEachDeployment } from "../ledger/deployment-costs.js";
+import { costOnEachDeployment, unpricedOnEachDeployment } from "../ledger/deployment-costs.js";
 import { rollUp, totalOf } from "../ledger/roll-up.js";
 import { TAG_KEY } from "../ledger/row-schema.js";
 import { GROUP_FIELDS, inReportOrder, type GroupField } from "../ledger/spend-groups.js";
@@ -193,9 +193,10 @@ export const spendCommand: Command = {
       const groups = inReportOrder(fields, rollUp(byModelAndDeployment, fields));
       const total = totalOf(groups);
       const onDeployments = costOnEachDeployment(fields, groups, rollUp(byModelAndDeployment, [...fields, "deployment"]));
-      const totalOnDeployments = sumDeploymentCosts(onDeployments);
       const unpricedOn = unpricedOnEachDeployment(fields, groups, byModelAndDeployment);
-      const totalUnpricedOn = sumDeploymentCounts(unpricedOn);
+      // The total is one group more, grouped by no field.
+      const [totalOnDeployments = {}] = costOnEachDeployment([], [total], rollUp(byModelAndDeployment, ["deployment"]));
+      const [totalUnpricedOn = {}] = unpricedOnEachDeployment([], [total], byModelAndDeployment);
       if (values.json) {
         writeJson(stdout, {
           from: from === undefined ? null : new Date(from).toISOString(),

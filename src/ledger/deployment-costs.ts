@@ -73,21 +73,3 @@ export function unpricedOnEachDeployment(fields: GroupField[], groups: SpendGrou
   }
   return groups.map((group) => Object.fromEntries([...(unpriced.get(identity(group)) ?? new Map<string, number>()).entries()].sort(byName)));
 }
-
-/** Adds per-deployment costs across groups. */
-export function sumDeploymentCosts(perGroup: Record<string, string>[]): Record<string, string> {
-  const sums = new Map<string, UsdSum>();
-  for (const costs of perGroup) {
-    for (const [deployment, amount] of Object.entries(costs)) sums.set(deployment, (sums.get(deployment) ?? new UsdSum()).add(amount));
-  }
-  return Object.fromEntries([...sums.entries()].sort(byName).map(([deployment, sum]) => [deployment, sum.toString()]));
-}
-
-/** Adds per-deployment counts across groups. */
-export function sumDeploymentCounts(perGroup: Record<string, number>[]): Record<string, number> {
-  const sums = new Map<string, number>();
-  for (const counts of perGroup) {
-    for (const [deployment, count] of Object.entries(counts)) sums.set(deployment, (sums.get(deployment) ?? 0) + count);
-  }
-  return Object.fromEntries([...sums.entries()].sort(byName));
-}
