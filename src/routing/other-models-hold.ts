@@ -5,9 +5,9 @@
  * (pricing/other-models.ts finds that offering, as it does when the usage is priced).
  */
 import type { Catalog } from "../catalog/catalog.js";
-import { blockInForce, type Offering, type PriceBlock } from "../catalog/model.js";
+import type { Offering, PriceBlock } from "../catalog/model.js";
 import type { Deployment } from "../config/load-gateway-config.js";
-import { consultedOffering } from "../pricing/other-models.js";
+import { consultedPrices } from "../pricing/other-models.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { AdvisorTool, FallbackHop, OtherModels } from "./request-needs.js";
@@ -59,10 +59,8 @@ export function fallbackHold(held: Pick<OtherModelsHeld, "catalog" | "at">, hop:
 }
 
 function pricedAt(held: Pick<OtherModelsHeld, "catalog" | "at">, deployment: Deployment, model: string): { offering: Offering; block: PriceBlock } | undefined {
-  const offering = consultedOffering(held.catalog, deployment.offering, model);
-  if (typeof offering === "string") return undefined;
-  const block = blockInForce(offering, held.at);
-  return block ? { offering, block } : undefined;
+  const found = consultedPrices(held.catalog, deployment.offering, model, held.at);
+  return typeof found === "string" ? undefined : found;
 }
 
 /** One call reading `reads` tokens at the dearest input rate the block has (a cache write, if it prices one) and writing `writes`. */
