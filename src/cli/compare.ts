@@ -3,7 +3,7 @@ import { blockInForce } from "../catalog/model.js";
 import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
-import { SPEEDS } from "../pricing/price-request.js";
+import { SPEEDS } from "../pricing/usage.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
 import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";

@@ -7,7 +7,7 @@
  * Bedrock InvokeModel headers: x-amzn-bedrock-{input,output,cache-read-input,cache-write-input}-token-count
  * OpenAI: prompt_tokens INCLUDES prompt_tokens_details.cached_tokens.
  */
-import type { Usage } from "./usage.js";
+import { isSpeed, type Usage } from "./usage.js";
 
 export type UsageFormat = "anthropic" | "anthropic-stream" | "bedrock-invoke" | "bedrock-metrics" | "bedrock-converse" | "openai" | "openai-stream";
 
@@ -104,7 +104,7 @@ export function fromAnthropicUsage(raw: unknown, format: UsageFormat = "anthropi
   const usage: Usage = {
     ...tokenCounts(raw, warnings, splitWarnings),
     webSearchRequests: count(serverToolUse, "web_search_requests", warnings, "server_tool_use.web_search_requests"),
-    speed: speed === "fast" || speed === "standard" ? speed : undefined,
+    speed: isSpeed(speed) ? speed : undefined,
     serviceTier: text(raw, "service_tier"),
     inferenceGeo: text(raw, "inference_geo"),
   };

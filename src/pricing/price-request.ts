@@ -16,11 +16,9 @@ import type { OtherModelRole } from "./normalize-usage.js";
 import { fastModeWithdrawn, pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
 import { Decimal } from "./decimal.js";
 import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
-import { totalInputTokens, type TokenClass, type Usage } from "./usage.js";
+import { totalInputTokens, type Speed, type TokenClass, type Usage } from "./usage.js";
 
 export type Tier = "standard" | "long_context" | "fast" | "fast_long_context";
-export const SPEEDS = ["standard", "fast"] as const;
-export type Speed = (typeof SPEEDS)[number];
 
 export interface PriceOptions {
   batch?: boolean;

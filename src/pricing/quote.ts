@@ -9,8 +9,8 @@ import { CatalogLookupError, type Catalog, type Resolution } from "../catalog/ca
 import type { Offering, PriceBlock } from "../catalog/model.js";
 import type { ProviderId } from "../catalog/schema.js";
 import { moneyToDecimal } from "./money.js";
-import { priceRequest, PricingError, type PriceResult, type Speed } from "./price-request.js";
-import type { Usage } from "./usage.js";
+import { priceRequest, PricingError, type PriceResult } from "./price-request.js";
+import type { Speed, Usage } from "./usage.js";
 import type { ModelUsage } from "./normalize-usage.js";
 import { withOtherModels } from "./other-models.js";
 import { Decimal } from "./decimal.js";

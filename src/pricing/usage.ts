@@ -4,6 +4,15 @@
  *
  * Buckets are disjoint (Anthropic's convention): total input = input + cache writes + cache reads.
  */
+
+/** The speeds a request can run at (Anthropic usage.speed; fast mode where offered). */
+export const SPEEDS = ["standard", "fast"] as const;
+export type Speed = (typeof SPEEDS)[number];
+
+export function isSpeed(text: string | undefined): text is Speed {
+  return (SPEEDS as readonly (string | undefined)[]).includes(text);
+}
+
 export interface Usage {
   /** Uncached input tokens (after the last cache breakpoint). */
   input?: number | undefined;
@@ -17,7 +26,7 @@ export interface Usage {
   /** Claude Managed Agents: running session time in milliseconds (billed per session-hour). */
   agentSessionMs?: number | undefined;
   /** What the request actually ran at (Anthropic usage.speed); billing follows it. */
-  speed?: "standard" | "fast" | undefined;
+  speed?: Speed | undefined;
   /** Anthropic usage.service_tier: "batch" means batch pricing. */
   serviceTier?: string | undefined;
   /** Anthropic usage.inference_geo as reported ("global", "us", "not_available"). */

@@ -131,8 +131,8 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
   // A beta only raises the model's own limit: the request's betas are read only for a request above it.
   if (capabilities.max_output_tokens !== undefined && maxTokens > capabilities.max_output_tokens) {
-    const outputLimit = outputLimitOn(deployment, betas, knownBetas) ?? capabilities.max_output_tokens;
-    if (maxTokens > outputLimit) return `max_tokens ${maxTokens}: its output limit is ${outputLimit} tokens`;
+    const outputLimit = outputLimitOn(deployment, betas, knownBetas);
+    if (outputLimit !== undefined && maxTokens > outputLimit) return `max_tokens ${maxTokens}: its output limit is ${outputLimit} tokens`;
   }
   if (needs.cacheTtl === "1h" && capabilities.prompt_caching && !capabilities.prompt_caching.ttls.includes("1h")) {
     return "a 1-hour cache TTL: it has none";
