@@ -7,28 +7,35 @@
  */
 import { createHash, type Hash } from "node:crypto";
 
+/** The two lifetimes a cache entry can be written for (5-minute and 1-hour writes bill differently). */
+export type CacheTtl = "5m" | "1h";
+
 export interface CachePrefix {
   hash: string;
   /** ~4 bytes of JSON per token: only used to estimate what a read or a write would cost. */
   tokens: number;
-  ttl: "5m" | "1h";
+  ttl: CacheTtl;
 }
 
 const BYTES_PER_TOKEN = 4;
 
 /** A block's breakpoint TTL: "1h" if its ephemeral cache_control says so, "5m" for any other, undefined for none. */
-function breakpointTtl(block: unknown): "5m" | "1h" | undefined {
+function breakpointTtl(block: unknown): CacheTtl | undefined {
   if (typeof block !== "object" || block === null) return undefined;
-  const control = (block as { cache_control?: { type?: unknown; ttl?: unknown } }).cache_control;
-  if (!control || control.type !== "ephemeral") return undefined;
-  return control.ttl === "1h" ? "1h" : "5m";
+  return ephemeralTtl((block as { cache_control?: unknown }).cache_control);
+}
+
+/** The TTL a cache-control object (`{type: "ephemeral", ttl?}`) writes at, 5 minutes unless it says 1h; undefined if it is none. */
+export function ephemeralTtl(control: unknown): CacheTtl | undefined {
+  if (typeof control !== "object" || control === null || (control as { type?: unknown }).type !== "ephemeral") return undefined;
+  return (control as { ttl?: unknown }).ttl === "1h" ? "1h" : "5m";
 }
 
 /**
  * A block's breakpoint TTL, or the longest one among a tool_result's own content blocks (where the
  * API takes breakpoints too): the prefix cached there ends within this block.
  */
-function blockTtl(block: unknown): "5m" | "1h" | undefined {
+function blockTtl(block: unknown): CacheTtl | undefined {
   const own = breakpointTtl(block);
   const content = (block as { type?: unknown; content?: unknown } | null)?.type === "tool_result" ? (block as { content?: unknown }).content : undefined;
   if (own === "1h" || !Array.isArray(content)) return own;
@@ -104,7 +111,7 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
  * one, and every block's, a tool_result's content blocks included; undefined for none. A
  * `cache_control` anywhere else (inside a tool's input, say) is the client's data.
  */
-export function longestCacheTtl(body: Record<string, unknown>): "5m" | "1h" | undefined {
+export function longestCacheTtl(body: Record<string, unknown>): CacheTtl | undefined {
   let longest = breakpointTtl(body);
   for (const entry of blocksInCacheOrder(body)) {
     const ttl = blockTtl(entry.block);

@@ -19,10 +19,11 @@ import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../confi
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
-import type { CachePrefix } from "./cache-prefixes.js";
+import type { CachePrefix, CacheTtl } from "./cache-prefixes.js";
 import { betasOn, missingBetasReason, outputLimitOn, type BetasOn } from "./betas.js";
 import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
+import { heldCall } from "./held-call.js";
 import { otherModelsHold, type OtherModelsHeld } from "./other-models-hold.js";
 import type { RequestNeeds } from "./request-needs.js";
 
@@ -184,25 +185,13 @@ export function budgetHold(candidates: Candidate[], request: HoldRequest, others
   const searches = request.webSearches ? { webSearchRequests: request.webSearches } : {};
   let most = 0n;
   for (const { deployment, block } of candidates) {
-    const elsewhere = others ? otherModelsHold(others, deployment, request) : 0n;
     // A block without a search fee would refuse the searches and with them the whole hold.
     const searched = block.fees.webSearchPer1000 === undefined ? {} : searches;
-    // The dearest way the input can be billed that this block has a price for: a 1-hour write, a
-    // 5-minute write, plain input (a block with no 1-hour rate bills the breakpoint as it can).
-    const cached = request.cacheTtl !== undefined && block.standard.cacheWrite5m !== undefined;
-    const inputs: Usage[] = !cached
-      ? [{ input: request.inputTokens }]
-      : [...(request.cacheTtl === "1h" ? [{ cacheWrite1h: request.inputTokens }] : []), { cacheWrite5m: request.inputTokens }, { input: request.inputTokens }];
-    for (const input of inputs) {
-      try {
-        // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
-        const cost = priceRequest(deployment.offering, block, { ...input, ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) }).total + elsewhere;
-        if (cost > most) most = cost;
-        break;
-      } catch (error) {
-        if (!(error instanceof PricingError)) throw error;
-      }
-    }
+    // Fast mode bills every token at its own (higher) rates: a hold at standard rates would let a burst overspend by that factor.
+    const own = heldCall(deployment.offering, block, request.inputTokens, request.cacheTtl, { ...searched, output: request.maxTokens, ...(request.fast ? { speed: "fast" as const } : {}) });
+    if (own === undefined) continue;
+    const held = own + (others ? otherModelsHold(others, deployment, request) : 0n);
+    if (held > most) most = held;
   }
   return most;
 }
@@ -210,7 +199,7 @@ export function budgetHold(candidates: Candidate[], request: HoldRequest, others
 export interface HoldRequest {
   inputTokens: number;
   maxTokens: number;
-  cacheTtl: "5m" | "1h" | undefined;
+  cacheTtl: CacheTtl | undefined;
   fast?: boolean;
   webSearches?: number | null;
 }

@@ -5,13 +5,13 @@
  * cache TTL also sets what a budget holds; what bounds its other models' cost (readOtherModels) is
  * read only for a budget.
  */
-import { longestCacheTtl, type CachePrefix } from "./cache-prefixes.js";
+import { ephemeralTtl, longestCacheTtl, type CacheTtl } from "./cache-prefixes.js";
 import { headerValues } from "../util/header-values.js";
 
 export interface RequestNeeds {
   betas: string[];
   /** The longest prompt-cache TTL its breakpoints ask for (longestCacheTtl). */
-  cacheTtl: CachePrefix["ttl"] | undefined;
+  cacheTtl: CacheTtl | undefined;
   /** inference_geo asked for in the body ("us" or "global"), if any. */
   inferenceGeo: string | undefined;
   webSearch: boolean;
@@ -41,6 +41,8 @@ export interface AdvisorTool {
   maxUses: number | null;
   /** Its `max_tokens`: the most each consultation writes, thinking included; undefined without one. */
   maxTokens: number | undefined;
+  /** The TTL its `caching` writes the advisor's prompt at; undefined without `caching` (not cached). */
+  cacheTtl: CacheTtl | undefined;
 }
 
 /** One entry of a request's `fallbacks` chain: a model that serves the request if those before it refuse. */
@@ -66,7 +68,7 @@ export function readOtherModels(body: Record<string, unknown>): OtherModels {
   return { advisors: advisorTools(toolsOf(body)), fallbacks: fallbackHops(body.fallbacks) };
 }
 
-type Tool = { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown };
+type Tool = { type?: unknown; model?: unknown; max_uses?: unknown; max_tokens?: unknown; caching?: unknown };
 
 function toolsOf(body: Record<string, unknown>): Tool[] {
   return Array.isArray(body.tools) ? (body.tools as Tool[]) : [];
@@ -97,7 +99,7 @@ function advisorTools(tools: Tool[]): AdvisorTool[] {
   const advisors: AdvisorTool[] = [];
   for (const tool of tools) {
     if (!isAdvisor(tool)) continue;
-    advisors.push({ model: typeof tool.model === "string" ? tool.model : undefined, maxUses: count(tool.max_uses) ?? null, maxTokens: count(tool.max_tokens) });
+    advisors.push({ model: typeof tool.model === "string" ? tool.model : undefined, maxUses: count(tool.max_uses) ?? null, maxTokens: count(tool.max_tokens), cacheTtl: ephemeralTtl(tool.caching) });
   }
   return advisors;
 }

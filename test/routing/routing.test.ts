@@ -167,7 +167,7 @@ test("budgetHold: all of max_tokens and all input at the priciest rate it can be
   assert.ok(fiveMinute > budgetHold(only, { inputTokens: 1000, maxTokens: 100, cacheTtl: undefined }), "the 5-minute write rate, not the plain input rate");
 });
 
-test("budgetHold: a server-side fallback chain adds every hop: the request's input at the hop model's dearest input rate and its max_tokens (else the request's)", () => {
+test("budgetHold: a server-side fallback chain adds every hop: the request's input, billed as the request's breakpoints write it, at the hop model's rates, and its max_tokens (else the request's)", () => {
   const body = { model: "claude-sonnet-4-6", max_tokens: 4000, fallbacks: [{ model: "claude-opus-4-8" }, { model: "claude-opus-4-6", max_tokens: 500 }, { max_tokens: 9 }], messages: [] };
   const { fallbacks } = readOtherModels(body);
   assert.deepEqual(fallbacks, [{ model: "claude-opus-4-8", maxTokens: undefined }, { model: "claude-opus-4-6", maxTokens: 500 }], "an entry without a model is no hop");
@@ -176,16 +176,20 @@ test("budgetHold: a server-side fallback chain adds every hop: the request's inp
   const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
   const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
   const plain = budgetHold(global, request);
-  /** One call on a model's Claude API (global) rates that day, from the catalog: input at its dearest rate. */
-  const call = (model: string, reads: number, writes: number) => {
+  /** One call on a model's Claude API (global) rates that day, from the catalog: input at the rate `billed` names. */
+  const call = (model: string, reads: number, writes: number, billed: "input" | "cacheWrite1h" = "input") => {
     const offering = catalog().findOffering("anthropic", model, "global");
     const rates = offering && blockInForce(offering, "2026-11-22")?.standard;
-    assert.ok(rates, model);
-    const dearest = [rates.input, rates.cacheWrite5m, rates.cacheWrite1h].filter((rate) => rate !== undefined).reduce((a, b) => (a.compare(b) >= 0 ? a : b));
-    return moneyFromUsd(dearest.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18));
+    const rate = rates?.[billed];
+    assert.ok(rates && rate, `${model} ${billed}`);
+    return moneyFromUsd(rate.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18));
   };
   const held = budgetHold(global, request, { advisors: [], fallbacks, catalog: catalog(), at: "2026-11-22" });
-  assert.equal(held - plain, call("claude-opus-4-8", 1000, 4000) + call("claude-opus-4-6", 1000, 500));
+  assert.equal(held - plain, call("claude-opus-4-8", 1000, 4000) + call("claude-opus-4-6", 1000, 500), "no breakpoint: plain input");
+  // The fallback model reads the same request: a 1-hour breakpoint is a 1-hour write there too.
+  const cached = { ...request, cacheTtl: "1h" as const };
+  const heldCached = budgetHold(global, cached, { advisors: [], fallbacks, catalog: catalog(), at: "2026-11-22" });
+  assert.equal(heldCached - budgetHold(global, cached), call("claude-opus-4-8", 1000, 4000, "cacheWrite1h") + call("claude-opus-4-6", 1000, 500, "cacheWrite1h"));
   assert.equal(budgetHold(global, request, { advisors: [], fallbacks: [{ model: "claude-opus-9", maxTokens: undefined }], catalog: catalog(), at: "2026-11-22" }), plain, "a model the catalog cannot price is not held for");
 });
 
@@ -513,8 +517,14 @@ test("an advisor tool is read from the request's tools", () => {
   // What bounds its consultations, read for a budget's hold.
   const advisors = (tools: unknown[]) => readOtherModels({ model: "claude-haiku-4-5", max_tokens: 100, tools, messages: [] }).advisors;
   assert.deepEqual(advisors([{ name: "get_weather", input_schema: {} }]), []);
-  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 3, max_tokens: 2048 }]), [{ model: "claude-opus-4-6", maxUses: 3, maxTokens: 2048 }]);
-  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", max_uses: -1, max_tokens: "2048" }]), [{ model: undefined, maxUses: null, maxTokens: undefined }], "bounds that are not counts bound nothing");
+  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", max_uses: 3, max_tokens: 2048 }]), [{ model: "claude-opus-4-6", maxUses: 3, maxTokens: 2048, cacheTtl: undefined }]);
+  assert.deepEqual(advisors([{ type: "advisor_20260301", name: "advisor", max_uses: -1, max_tokens: "2048" }]), [{ model: undefined, maxUses: null, maxTokens: undefined, cacheTtl: undefined }], "bounds that are not counts bound nothing");
+  // Its `caching` (not its cache_control, a breakpoint in the executor's prompt) is how the advisor's own prompt is cached.
+  const cachedAt = (tool: Record<string, unknown>) => advisors([{ type: "advisor_20260301", name: "advisor", model: "claude-opus-4-6", ...tool }])[0]?.cacheTtl;
+  assert.equal(cachedAt({ caching: { type: "ephemeral" } }), "5m");
+  assert.equal(cachedAt({ caching: { type: "ephemeral", ttl: "1h" } }), "1h");
+  assert.equal(cachedAt({ cache_control: { type: "ephemeral", ttl: "1h" } }), undefined);
+  assert.equal(cachedAt({ caching: null }), undefined);
 });
 
 test("an advisor tool is not sent where it does not run (Bedrock, capabilities.advisor_tool false)", () => {
@@ -541,18 +551,17 @@ test("a request with server-side fallback (its beta header) is not sent to Bedro
   assert.ok(ranking.excluded.every((exclusion) => exclusion.reason === "fallbacks: it does not run server-side fallback" && exclusion.rule === "need"));
 });
 
-test("budgetHold: an advisor tool adds max_uses consultations, each reading the whole transcript at the dearest input rate and writing its max_tokens", () => {
+test("budgetHold: an advisor tool adds max_uses consultations, each reading the whole transcript (plain input, or a cache write at its caching TTL) and writing its max_tokens", () => {
   const global = rankCandidates(input({ deployments: all.filter((deployment) => deployment.id === "a-global") })).ranked;
   const request = { inputTokens: 1000, maxTokens: 4000, cacheTtl: undefined };
   const plain = budgetHold(global, request);
-  const held = (advisors: { model: string | undefined; maxUses: number | null; maxTokens: number | undefined }[]) => budgetHold(global, request, { advisors, fallbacks: [], catalog: catalog(), at: "2026-11-22" });
+  type Tool = { model: string | undefined; maxUses: number | null; maxTokens: number | undefined; cacheTtl?: "5m" | "1h" };
+  const held = (advisors: Tool[]) => budgetHold(global, request, { advisors: advisors.map((tool) => ({ cacheTtl: undefined, ...tool })), fallbacks: [], catalog: catalog(), at: "2026-11-22" });
   // From the catalog: Opus 4.6's rates on the Claude API (global) that day.
   const opus = catalog().findOffering("anthropic", "claude-opus-4-6", "global");
   const rates = opus && blockInForce(opus, "2026-11-22")?.standard;
   assert.ok(rates?.cacheWrite1h && rates.cacheWrite5m, "the case this checks: Opus 4.6 has both cache-write rates");
-  const dearestInput = [rates.input, rates.cacheWrite5m, rates.cacheWrite1h].reduce((a, b) => (a.compare(b) >= 0 ? a : b));
-  assert.ok(dearestInput.equals(rates.cacheWrite1h), "the 1-hour write is the dearest");
-  const consultation = (reads: number, writes: number) => dearestInput.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18);
+  const consultation = (reads: number, writes: number, inputRate = rates.input) => inputRate.mul(Decimal.fromInteger(reads)).add(rates.output.mul(Decimal.fromInteger(writes))).div(Decimal.fromInteger(1_000_000), 18);
   // Two consultations, each reading 1,000 + 4,000 + 2 x 2,048 tokens and writing 2,048.
   assert.equal(held([{ model: "claude-opus-4-6", maxUses: 2, maxTokens: 2048 }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2 * 2048, 2048)));
   // No max_tokens: the advisor model's output limit bounds each consultation.
@@ -561,6 +570,9 @@ test("budgetHold: an advisor tool adds max_uses consultations, each reading the 
   assert.equal(held([{ model: "claude-opus-4-6", maxUses: 1, maxTokens: undefined }]) - plain, moneyFromUsd(consultation(1000 + 4000 + limit, limit)));
   // Two tools add up.
   assert.equal(held([{ model: "claude-opus-4-6", maxUses: 1, maxTokens: 2048 }, { model: "claude-opus-4-6", maxUses: 1, maxTokens: 2048 }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2048, 2048)));
+  // A tool whose caching writes the advisor's prompt: each consultation's reading is a write at that TTL.
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: 2, maxTokens: 2048, cacheTtl: "1h" }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2 * 2048, 2048, rates.cacheWrite1h)));
+  assert.equal(held([{ model: "claude-opus-4-6", maxUses: 2, maxTokens: 2048, cacheTtl: "5m" }]) - plain, 2n * moneyFromUsd(consultation(1000 + 4000 + 2 * 2048, 2048, rates.cacheWrite5m)));
   // What cannot be bounded or priced is not held for (the row says so): no max_uses, no model, an unknown model.
   assert.equal(held([{ model: "claude-opus-4-6", maxUses: null, maxTokens: 2048 }]), plain);
   assert.equal(held([{ model: undefined, maxUses: 2, maxTokens: 2048 }]), plain);
