@@ -16,7 +16,7 @@ let client: Anthropic;
 
 before(async () => {
   harness = await startHarness();
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => harness.close());
 
@@ -53,7 +53,7 @@ test("a budgeted key holds what the advisor's consultations may cost: a second r
   const budget = 2n * executorOutput;
   assert.ok(outputCost("claude-opus-4-6", advisor.max_tokens ?? 0) > budget, "the case this checks: one consultation's output alone is over the budget");
   const { secret } = await harness.createKey({ name: "advisor-budget", budget: formatUsd(budget) });
-  const burst = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+  const burst = harness.client(secret);
   const ask = (tools: BetaAdvisorTool20260301[], index: number) =>
     burst.beta.messages.create({ model: "haiku-via-anthropic", max_tokens: 200, betas: ["advisor-tool-2026-03-01"], tools, messages: [{ role: "user", content: `hi ${index}` }] });
   harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 300 }, count: 1 }] });

@@ -31,7 +31,7 @@ models:
 `,
     policy: "ordered",
   });
-  client = new Anthropic({ baseURL: harness.gateway.url, apiKey: harness.key, maxRetries: 0 });
+  client = harness.client();
 });
 
 after(async () => {

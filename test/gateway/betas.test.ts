@@ -23,7 +23,7 @@ before(async () => {
     policy: "ordered",
     maxAttempts: 1,
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => harness.close());
 

@@ -46,7 +46,7 @@ before(async () => {
     routing: "health: { failure_threshold: 3, cooldown_ms: 400, min_samples: 100, throttle_cooldown_ms: 30000 }",
     timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 400, total_ms: 10000 }",
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => harness.close());
 // Each scenario starts from a clean health book; cooling and open circuits are what they test.
@@ -241,7 +241,7 @@ describe("chaos", () => {
     assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
     // a key whose settings pin it to the EU cannot be lifted by the request
     const { secret } = await harness.createKey({ name: "eu-only" });
-    const euClient = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const euClient = harness.client(secret);
     await assert.rejects(
       euClient.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }, { headers: { "x-switchyard-route": "residency=us" } }),
       (error: unknown) => error instanceof Anthropic.BadRequestError && /conflicts/.test(error.message),
@@ -261,7 +261,7 @@ describe("chaos", () => {
 
   test("per-key rate limits are answered like the Anthropic API (429, retry-after, anthropic-ratelimit-*)", async () => {
     const { secret } = await harness.createKey({ name: "limited" });
-    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const limited = harness.client(secret);
     const first = await limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "1" }] }).withResponse();
     assert.equal(first.response.headers.get("anthropic-ratelimit-requests-limit"), "2");
     await limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "2" }] });

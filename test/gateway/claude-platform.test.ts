@@ -37,7 +37,7 @@ before(async () => {
     deployments,
     env: { TEST_PLATFORM_KEY: "sk-emulator", TEST_PLATFORM_WORKSPACE: "wrkspc_team", TEST_OTHER_WORKSPACE: "wrkspc_someone_else" },
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => {
   await harness.close();

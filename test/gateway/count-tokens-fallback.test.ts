@@ -41,7 +41,7 @@ models:
   haiku-bedrock-only: [bedrock-cannot-count]
 `,
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 
 after(async () => {

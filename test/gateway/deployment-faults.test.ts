@@ -114,7 +114,7 @@ models:
   bedrock-first: [bedrock-sonnet-us, anthropic-sonnet]
 `,
     });
-    client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+    client = harness.client();
   });
   after(async () => harness.close());
 

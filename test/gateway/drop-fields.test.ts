@@ -63,7 +63,7 @@ models:
 after(async () => harness.close());
 
 test("Bedrock refuses a deferred tool; a deployment that drops the field serves it, and the ledger says what was dropped", async () => {
-  const client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  const client = harness.client();
   // Not in the SDK's tool type: sent as the client gives it.
   const tools = [{ name: "lookup", description: "Looks a word up", input_schema: { type: "object" as const, properties: {} }, defer_loading: true }];
   const ask = (model: string) => client.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hello" }], tools }).withResponse();

@@ -17,7 +17,7 @@ let client: Anthropic;
 
 before(async () => {
   harness = await startHarness();
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => harness.close());
 
@@ -280,7 +280,7 @@ describe("features pass through", () => {
     await assert.rejects(client.models.retrieve("claude-nonexistent"), (error: unknown) => error instanceof Anthropic.NotFoundError);
     // A key limited to some models lists only those.
     const { secret } = await harness.createKey({ name: "models-limited", models: ["haiku-via-anthropic"] });
-    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const limited = harness.client(secret);
     assert.deepEqual((await limited.models.list()).data.map((model) => model.id), ["haiku-via-anthropic"]);
     await assert.rejects(limited.models.retrieve("claude-sonnet-4-6"), (error: unknown) => error instanceof Anthropic.PermissionDeniedError);
     // One that may see none gets an empty list, also as an OpenAI client (no anthropic-version).
@@ -318,7 +318,7 @@ describe("errors in the Anthropic shape", () => {
   });
 
   test("a bad key is a 401; a missing field is a 400 naming it", async () => {
-    const stranger = new Anthropic({ apiKey: "sk-sy-wrong", baseURL: harness.gateway.url, maxRetries: 0 });
+    const stranger = harness.client("sk-sy-wrong");
     await assert.rejects(stranger.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.AuthenticationError);
     const response = await fetch(`${harness.gateway.url}/v1/messages`, {
       method: "POST",
@@ -400,7 +400,7 @@ describe("errors in the Anthropic shape", () => {
 
   test("a revoked key stops working at the next refresh, and is told it was revoked (and when)", async () => {
     const { secret, id } = await harness.createKey({ name: "short-lived" });
-    const shortLived = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const shortLived = harness.client(secret);
     await shortLived.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
     const revokedAt = Date.now();
     assert.equal(await harness.ledger.keys.revoke(id, revokedAt), true);
@@ -411,13 +411,13 @@ describe("errors in the Anthropic shape", () => {
         error instanceof Anthropic.AuthenticationError &&
         (error.error as { error?: { message?: string } }).error?.message === `invalid API key (sent as Authorization: Bearer): key "short-lived" was revoked at ${new Date(revokedAt).toISOString()}`,
     );
-    const stranger = new Anthropic({ apiKey: "sk-sy-00000000000000000000000000000000", baseURL: harness.gateway.url, maxRetries: 0 });
+    const stranger = harness.client("sk-sy-00000000000000000000000000000000");
     await assert.rejects(stranger.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), /not a current Switchyard virtual key/);
   });
 
   test("a key over its monthly budget gets a 429 naming the budget, before any upstream call", async () => {
     const { secret, id } = await harness.createKey({ name: "tight-budget", budget: "0.0000001" });
-    const tight = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 2 });
+    const tight = harness.client(secret, 2);
     await tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
     const servedBefore = upstreamRequests(harness.anthropic);
     await assert.rejects(tight.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "again" }] }), (error: unknown) => {
@@ -456,7 +456,7 @@ describe("errors in the Anthropic shape", () => {
     assert.equal(before.status, 200);
     assert.deepEqual({ ...before.body, resets_at: undefined }, { key: id, name: "budget-report", monthly_budget_usd: "5", month_spend_usd: "0", counted_by: "ledger", resets_at: undefined });
     assert.match(String(before.body.resets_at), /^\d{4}-\d{2}-01T00:00:00\.000Z$/);
-    const spender = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const spender = harness.client(secret);
     const { response } = await spender.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).withResponse();
     const cost = response.headers.get("x-switchyard-cost-usd");
     const after = await budget(id);
@@ -513,7 +513,7 @@ describe("errors in the Anthropic shape", () => {
   test("a burst cannot spend past the budget: requests in flight hold what they may cost, so only the first of eight concurrent ones is served", async () => {
     // haiku-4-5 at $5 per million output tokens: 200 max_tokens may cost $0.001, twice the budget.
     const { secret, id } = await harness.createKey({ name: "burst-budget", budget: "0.0005" });
-    const burst = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const burst = harness.client(secret);
     // The first request admitted is held upstream while the others arrive.
     harness.anthropic.setProfile({ rules: [{ fault: { kind: "stall", phase: "before_headers", ms: 300 }, count: 1 }] });
     try {
@@ -544,20 +544,20 @@ describe("errors in the Anthropic shape", () => {
 
   test("a key limited to some models cannot use others (403)", async () => {
     const { secret } = await harness.createKey({ name: "haiku-only", models: ["claude-haiku-4-5"] });
-    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const limited = harness.client(secret);
     await assert.rejects(limited.messages.create({ model: "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), Anthropic.PermissionDeniedError);
   });
 
   test("an allowed model covers its other names (the dated id Claude Code sends, an alias of its deployments), and an allowed alias does not open the model's other deployments", async () => {
     const { secret } = await harness.createKey({ name: "haiku-any-name", models: ["claude-haiku-4-5"] });
-    const limited = new Anthropic({ apiKey: secret, baseURL: harness.gateway.url, maxRetries: 0 });
+    const limited = harness.client(secret);
     for (const model of ["claude-haiku-4-5-20251001", "haiku-via-anthropic", "haiku-via-bedrock"]) {
       const message = await limited.messages.create({ model, max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
       assert.equal(message.type, "message", model);
     }
     assert.equal((await limited.models.retrieve("claude-haiku-4-5-20251001")).id, "claude-haiku-4-5-20251001");
     const { secret: aliasOnly } = await harness.createKey({ name: "anthropic-haiku-only", models: ["haiku-via-anthropic"] });
-    const narrow = new Anthropic({ apiKey: aliasOnly, baseURL: harness.gateway.url, maxRetries: 0 });
+    const narrow = harness.client(aliasOnly);
     await narrow.messages.create({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
     await assert.rejects(
       narrow.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),

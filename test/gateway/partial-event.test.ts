@@ -43,7 +43,7 @@ models:
   haiku-cut: [cutting-haiku]
 `,
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 
 after(async () => {

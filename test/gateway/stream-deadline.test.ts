@@ -14,7 +14,7 @@ let client: Anthropic;
 
 before(async () => {
   harness = await startHarness({ policy: "ordered", timeouts: "timeouts: { connect_ms: 1000, first_byte_ms: 1000, total_ms: 1500, stream_max_ms: 3000 }" });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 after(async () => harness.close());
 

@@ -47,7 +47,7 @@ models:
   moved-bedrock-only: [moved-bedrock-haiku]
 `,
   });
-  client = new Anthropic({ apiKey: harness.key, baseURL: harness.gateway.url, maxRetries: 0 });
+  client = harness.client();
 });
 
 after(async () => {

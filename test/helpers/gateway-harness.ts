@@ -2,6 +2,7 @@
  * A gateway on loopback in front of the built-in emulators, with a temporary SQLite ledger and a
  * virtual key: what the end-to-end tests drive with the official SDKs.
  */
+import Anthropic from "@anthropic-ai/sdk";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,8 @@ export interface Harness {
   key: string;
   adminKey: string;
   directory: string;
+  /** The official SDK pointed at the gateway with `secret` (else the harness's key), not retrying unless told to. */
+  client(secret?: string, maxRetries?: number): Anthropic;
   /** Creates another key and returns its secret. */
   createKey(options: { name: string; budget?: string; models?: string[]; tags?: Record<string, string> }): Promise<{ secret: string; id: string }>;
   close(): Promise<void>;
@@ -131,6 +134,7 @@ ${options.extra ?? ""}
     key: secret,
     adminKey,
     directory,
+    client: (apiKey = secret, maxRetries = 0) => new Anthropic({ apiKey, baseURL: gateway.url, maxRetries }),
     createKey,
     async close() {
       await gateway.close();
