@@ -75,6 +75,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const daily = rollUp(served, ["day", "deployment"]);
   const onEach = costOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
   const unpricedOn = unpricedOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
+  const pricedThere = new Map(byModelAndDeployment.map((group) => [JSON.stringify([group.group.requested_model, group.group.deployment]), priced(group)]));
 
   // The same traffic, model by model, on each deployment that offers it.
   const rows: Row[] = [];
@@ -88,8 +89,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     const actual = moneyOf(group.cost_usd);
     const requests = priced(group);
     const entries = Object.entries(onEach[index] ?? {}).map(([deployment, amount]) => {
-      const servedThere = byModelAndDeployment.find((candidate) => candidate.group.requested_model === group.group.requested_model && candidate.group.deployment === deployment);
-      const served = servedThere ? priced(servedThere) : 0;
+      const served = pricedThere.get(JSON.stringify([group.group.requested_model, deployment])) ?? 0;
       // Requests it neither served nor has a shadow cost for: it could not price them (no price for
       // something they used), so its figure is a lower bound, not a total to compare.
       const unknown = unpricedOn[index]?.[deployment] ?? 0;
