@@ -3,7 +3,7 @@
  * price block in force on a date. Pure: no file system (see files.ts for loading).
  */
 import { blockInForce, pricePeriod, type CatalogData, type Model, type Offering, type PriceBlock } from "./model.js";
-import type { ArnMapping, ProviderId, ProviderInfo, Residency } from "./schema.js";
+import { takesInferenceGeo, type ArnMapping, type ProviderId, type ProviderInfo, type Residency } from "./schema.js";
 import { closestKnownText, suggestModels } from "./suggest-models.js";
 import { bedrockGeoOf, withoutBedrockGeo } from "./bedrock-ids.js";
 
@@ -282,7 +282,7 @@ export class Catalog {
   }
 
   private defaultRoute(provider: ProviderId, hints: ResolveHints): string {
-    if (provider === "anthropic" || provider === "claude-platform-aws") {
+    if (takesInferenceGeo(provider)) {
       return hints.inferenceGeo === "us" ? "us" : "global";
     }
     if (provider === "vertex") return "global";

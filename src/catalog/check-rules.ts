@@ -12,6 +12,7 @@
 import { Decimal } from "../pricing/decimal.js";
 import type { Catalog } from "./catalog.js";
 import { blockInForce, pricePeriod, type Offering, type PriceBlock, type RateCard } from "./model.js";
+import { takesInferenceGeo } from "./schema.js";
 
 export interface RuleFinding {
   offering: string;
@@ -88,7 +89,7 @@ export function checkRules(catalog: Catalog): RuleFinding[] {
     const siblings = catalog.offeringsOf(offering.model.id).filter((candidate) => candidate.provider === offering.provider);
     const global = siblings.find((candidate) => candidate.route === "global");
     if (!global || offering === global || offering.model.vendor !== "anthropic") continue;
-    if (offering.provider === "anthropic" || offering.provider === "claude-platform-aws") {
+    if (takesInferenceGeo(offering.provider)) {
       if (offering.route === "us") checkRouteMultiplier(offering, global, REGIONAL, "inference-geo-us-1.1x", findings);
       continue;
     }

@@ -109,6 +109,14 @@ export const PROVIDERS = ["anthropic", "bedrock", "claude-platform-aws", "vertex
 export const providerSchema = z.enum(PROVIDERS);
 export type ProviderId = z.infer<typeof providerSchema>;
 
+/**
+ * The providers that take the Anthropic API's `inference_geo` (the Claude API and Claude Platform on
+ * AWS): their "us" route is a request's inference_geo "us". The others have their own regional routes.
+ */
+export function takesInferenceGeo(provider: ProviderId): boolean {
+  return provider === "anthropic" || provider === "claude-platform-aws";
+}
+
 export const RESIDENCIES = ["global", "us", "eu", "jp", "au", "apac", "govcloud", "ca", "sa", "other"] as const;
 export const residencySchema = z.enum(RESIDENCIES);
 export type Residency = z.infer<typeof residencySchema>;

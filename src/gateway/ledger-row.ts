@@ -10,6 +10,7 @@ import { formatUsd, type Money } from "../pricing/money.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ModelUsage, NormalizedUsage } from "../pricing/normalize-usage.js";
 import { withOtherModels } from "../pricing/other-models.js";
+import { billedOffering } from "../pricing/inference-geo.js";
 import { priceRequest, PricingError, type PriceResult } from "../pricing/price-request.js";
 import { usageCountsToJson, type Usage } from "../pricing/usage.js";
 import { priceDate } from "./state.js";
@@ -90,21 +91,15 @@ const MODEL_NAME_LIMIT = 256;
 
 
 /**
- * The deployment whose rates the usage is billed at. An Anthropic-shape upstream may run a request
- * in the US although none was asked for (a workspace's default inference_geo), and says so in
- * its usage: the catalog's "us" route of the same provider and model is then what was billed (1.1x
- * on Claude 4.6 and later), whether or not a deployment of it is configured. Without one in the
- * catalog the serving deployment's rates are a lower bound with no known upper one: `exact` false.
+ * The deployment whose rates the usage is billed at (pricing/inference-geo.ts): the catalog's "us"
+ * route of the serving one where its usage says it ran there, whether or not a deployment of that
+ * route is configured (its offering was found when the config was loaded).
  */
 function billedOn(served: Deployment, usage: Usage, warnings: string[]): { deployment: Deployment; exact: boolean } {
-  if (usage.inferenceGeo !== "us" || served.route === "us") return { deployment: served, exact: true };
-  const us = served.usOffering;
-  if (us) {
-    warnings.push(`the upstream ran inference_geo "us" (a workspace default?): priced at the us route's rates (${us.key})`);
-    return { deployment: { ...served, offering: us, route: us.route }, exact: true };
-  }
-  warnings.push(`the upstream ran inference_geo "us" (a workspace default?) but the catalog has no "us" route of ${served.model.id} to price it: priced at ${served.route} rates, a lower bound`);
-  return { deployment: served, exact: false };
+  const billed = billedOffering(served.offering, usage, () => served.usOffering);
+  if (billed.warning) warnings.push(billed.warning);
+  const deployment = billed.offering === served.offering ? served : { ...served, offering: billed.offering, route: billed.offering.route };
+  return { deployment, exact: billed.exact };
 }
 
 /**

@@ -7,7 +7,8 @@ import { asOneRequest, requestLimitProblems } from "./request-limits.js";
 import { didYouMean } from "../util/suggest.js";
 import { CatalogLookupError, type Catalog, type Resolution } from "../catalog/catalog.js";
 import type { Offering, PriceBlock } from "../catalog/model.js";
-import type { ProviderId } from "../catalog/schema.js";
+import { takesInferenceGeo, type ProviderId } from "../catalog/schema.js";
+import { billedOffering } from "./inference-geo.js";
 import { moneyToDecimal } from "./money.js";
 import { priceRequest, PricingError, type PriceResult } from "./price-request.js";
 import type { Speed, Usage } from "./usage.js";
@@ -93,20 +94,21 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
     ...(request.route ? { route: request.route } : {}),
     ...(request.inferenceGeo ? { inferenceGeo: request.inferenceGeo } : {}),
   });
-  const offering = requireOffering(catalog, resolution);
+  const asked = requireOffering(catalog, resolution);
   const warnings: string[] = [];
-  if (request.inferenceGeo && request.inferenceGeo !== "global" && offering.provider !== "anthropic" && offering.provider !== "claude-platform-aws") {
+  if (request.inferenceGeo && request.inferenceGeo !== "global" && !takesInferenceGeo(asked.provider)) {
     throw new PricingError(
-      `inference_geo is an Anthropic API / Claude Platform on AWS parameter; ${offering.provider} has its own regional routes`,
+      `inference_geo is an Anthropic API / Claude Platform on AWS parameter; ${asked.provider} has its own regional routes`,
       "inference_geo",
     );
   }
-  if (request.region && offering.provider === "anthropic") {
-    throw new PricingError(`${offering.provider} is not priced by region; it has global and us routes (--inference-geo us)`, "region");
+  if (request.region && asked.provider === "anthropic") {
+    throw new PricingError(`${asked.provider} is not priced by region; it has global and us routes (--inference-geo us)`, "region");
   }
-  if (request.usage.inferenceGeo === "us" && offering.route !== "us") {
-    warnings.push('the usage says inference_geo "us" ran, but the global route was priced; pass --inference-geo us');
-  }
+  // What ran is what is billed: a usage that says it ran in the US is priced on the us route, as the gateway's ledger prices it.
+  const billed = billedOffering(asked, request.usage, () => catalog.findOffering(asked.provider, asked.model.id, "us"));
+  const offering = billed.offering;
+  if (billed.warning) warnings.push(billed.warning);
   warnings.push(...requestLimitProblems(offering, request.usage).map(asOneRequest));
   if (request.region && offering.regions && !offering.regions.includes(request.region)) {
     warnings.push(`${offering.modelId} is not listed in ${request.region} (listed: ${offering.regions.join(", ")})`);
@@ -120,7 +122,8 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
     ...(request.batch !== undefined ? { batch: request.batch } : {}),
     ...(request.speed !== undefined ? { speed: request.speed } : {}),
   });
-  const result = withOtherModels(catalog, offering, request.at, answer, request.otherModels);
+  const priced = withOtherModels(catalog, offering, request.at, answer, request.otherModels);
+  const result = billed.exact ? priced : { ...priced, exact: false, upper: undefined };
   const unit = catalog.provider(offering.provider)?.billing_unit;
   const billingUnits = unit
     ? { name: unit.name, quantity: moneyToDecimal(result.total).div(Decimal.parse(unit.usd_per_unit), 18) }

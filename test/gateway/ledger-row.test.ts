@@ -103,7 +103,7 @@ test("a request the upstream ran in the US on its own (a workspace's default inf
     assert.equal(row.cost_exact, true);
     assert.equal(row.cost_usd_upper, null, "an exact cost has no separate bound");
     assert.equal(charged, 330_000_000_000_000_000n);
-    assert.ok(row.warnings.some((warning) => /ran inference_geo "us".*priced at the us route's rates \(anthropic\/claude-sonnet-4-6\/us\)/.test(warning)), row.warnings.join("; "));
+    assert.ok(row.warnings.some((warning) => /inference_geo "us" ran.*priced at the us route's rates \(anthropic\/claude-sonnet-4-6\/us\)/.test(warning)), row.warnings.join("; "));
   }
   // Claude Sonnet 4.5 has no us route in the catalog: its global rates are a lower bound, and nothing bounds it above.
   const { row } = priced(older, [older]);

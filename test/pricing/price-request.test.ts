@@ -116,6 +116,28 @@ test("inference_geo us: 1.1x on every class for 4.6+, an error for older models"
   );
 });
 
+test("a usage that says it ran in the US (a workspace default) is billed on the us route, as the ledger bills it; without a us route in the catalog, a lower bound", () => {
+  // Asked for global, ran in the US: 1,000 x 3.3 = 0.0033; 100 x 16.5 = 0.00165 -> 0.00495 (global: 0.0045)
+  const ran = price({ model: "claude-sonnet-4-6", usage: { input: 1000, output: 100, inferenceGeo: "us" } });
+  assert.equal(formatUsd(ran.result.total), "0.00495");
+  assert.equal(ran.offering.route, "us");
+  assert.equal(ran.result.exact, true);
+  assert.ok(ran.warnings.some((warning) => /inference_geo "us" ran .*priced at the us route's rates \(anthropic\/claude-sonnet-4-6\/us\)/.test(warning)), ran.warnings.join("; "));
+  // Claude Platform on AWS takes inference_geo too; this catalog has no us route of it there: a lower bound.
+  const platform = price({ model: "claude-sonnet-4-6", provider: "claude-platform-aws", usage: { input: 1000, output: 100, inferenceGeo: "us" } });
+  assert.deepEqual([formatUsd(platform.result.total), platform.result.exact, platform.offering.route], ["0.0045", false, "global"]);
+  // Reported "global" (or nothing): the route asked for.
+  assert.equal(total({ model: "claude-sonnet-4-6", usage: { input: 1000, output: 100, inferenceGeo: "global" } }), "0.0045");
+  // Sonnet 4.5 has no us route: the global rates are a lower bound, with no upper one.
+  const older = price({ model: "claude-sonnet-4-5", usage: { input: 1000, output: 100, inferenceGeo: "us" } });
+  assert.equal(formatUsd(older.result.total), "0.0045");
+  assert.equal(older.result.exact, false);
+  assert.equal(older.result.upper, undefined);
+  assert.ok(older.warnings.some((warning) => /no "us" route of claude-sonnet-4-5 .*a lower bound/.test(warning)), older.warnings.join("; "));
+  // Bedrock's routes are its own (it has a us one of Sonnet 4.5, 1.1x): a usage field there does not move the price.
+  assert.equal(total({ model: "claude-sonnet-4-5", provider: "bedrock", route: "global", usage: { input: 1000, output: 100, inferenceGeo: "us" } }), "0.0045");
+});
+
 test("a route the model has nowhere on the provider is the route's fault, region or not; one it has elsewhere is the region's", () => {
   const refusal = (route: string, region: string) => {
     try {
