@@ -346,8 +346,9 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         }
         response.writeHead(200, {
           "content-type": "application/json",
-          // Known length: one write, no chunked framing.
-          "content-length": String(result.bytes.length),
+          // Known length: one write, no chunked framing. The length of what is sent: an upstream's
+          // invalid UTF-8 decoded to U+FFFD (3 bytes each) makes the text longer than its bytes.
+          "content-length": String(result.text === undefined ? result.bytes.length : Buffer.byteLength(result.text)),
           "request-id": requestId,
           "x-switchyard-deployment": deployment.id,
           "x-switchyard-provider": deployment.provider.kind,
