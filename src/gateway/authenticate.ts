@@ -7,11 +7,14 @@ import { deploymentsFor } from "../routing/candidates.js";
 import { GatewayError } from "./errors.js";
 import type { GatewayState } from "./state.js";
 
+/** `Authorization: Bearer <key>`; the scheme's case does not matter (RFC 9110, 11.1). */
+const BEARER = /^bearer[ \t]+/i;
+
 export function presentedSecret(headers: IncomingHttpHeaders): string | undefined {
   const apiKey = headers["x-api-key"];
   if (typeof apiKey === "string" && apiKey.length > 0) return apiKey;
   const authorization = headers.authorization;
-  if (typeof authorization === "string" && authorization.startsWith("Bearer ")) return authorization.slice(7).trim();
+  if (typeof authorization === "string" && BEARER.test(authorization)) return authorization.replace(BEARER, "").trim();
   return undefined;
 }
 
@@ -29,6 +32,10 @@ function sentAs(headers: IncomingHttpHeaders): string {
 export function authenticate(state: GatewayState, headers: IncomingHttpHeaders): ApiKeyRecord | null | Promise<ApiKeyRecord> {
   const secret = presentedSecret(headers);
   if (secret === undefined) {
+    // A key sent some other way is a mistake to say, not a request to serve without its key's budget and limits.
+    if (headers.authorization !== undefined) {
+      throw new GatewayError("authentication", "the Authorization header is not `Bearer <key>`: send a Switchyard virtual key as x-api-key or Authorization: Bearer");
+    }
     if (state.config.config.allow_unauthenticated) return null;
     throw new GatewayError("authentication", "an API key is required: send a Switchyard virtual key as x-api-key or Authorization: Bearer (create one with `switchyard keys create`)");
   }

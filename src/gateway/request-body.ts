@@ -60,21 +60,38 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The `anthropic-version` to send upstream: the client's, which must be a date (a newer one than
- * the gateway knows is passed on; anything else is a 400 here, whichever deployment would have
- * served, since Bedrock replaces the version with its own), or the API's first version when the
- * client sent none (curl users; the SDKs always send it). A header sent twice counts once.
+ * The `anthropic-version` to send upstream: the client's, or the API's first version when the
+ * client sent none (curl users; the SDKs always send it). It must be a version the API has
+ * (https://platform.claude.com/docs/en/api/versioning), or a date after the latest of them (a
+ * version newer than this list is passed on); anything else is a 400 here, whichever deployment
+ * would have served, since Bedrock replaces the version with its own and the Claude API would
+ * refuse it ("is not a valid version"). A header sent twice counts once.
  */
 export function anthropicVersion(headers: IncomingHttpHeaders): string {
   const value = headers["anthropic-version"];
   if (value === undefined || value === "") return DEFAULT_VERSION;
   const first = (Array.isArray(value) ? (value[0] ?? "") : value).split(",", 1)[0]?.trim() ?? "";
-  if (!VERSION.test(first)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(value)} is not a version (a date such as ${DEFAULT_VERSION})`);
+  if (!isCalendarDate(first)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(value)} is not a version (a date such as ${DEFAULT_VERSION})`);
+  if (!KNOWN_VERSIONS.includes(first) && first < LATEST_VERSION) {
+    throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(first)} is not a valid version (the API's versions: ${KNOWN_VERSIONS.join(", ")})`);
+  }
   return first;
 }
 
+/** The API's versions, oldest first: the version history of https://platform.claude.com/docs/en/api/versioning (read 2026-11-24). */
+const KNOWN_VERSIONS: readonly string[] = ["2023-01-01", "2023-06-01", "2026-10-21"];
+const LATEST_VERSION = KNOWN_VERSIONS[KNOWN_VERSIONS.length - 1] as string;
 const DEFAULT_VERSION = "2023-06-01";
-const VERSION = /^\d{4}-\d{2}-\d{2}$/;
+const VERSION = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** YYYY-MM-DD naming a day that exists (not 2023-13-45 or 0000-00-00). */
+function isCalendarDate(text: string): boolean {
+  const parts = VERSION.exec(text);
+  if (!parts) return false;
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /** The 404 for a name no deployment answers to, in the Anthropic API's words, with where to look. */
 export function unknownModel(model: string): GatewayError {

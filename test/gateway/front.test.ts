@@ -147,6 +147,21 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.equal(twice.status, 200, twice.text);
   });
 
+  test("anthropic-version must be one the API has, or newer than all of them: a day that does not exist, or an old date that is no version, is a 400 before any upstream", async () => {
+    const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
+    const { "anthropic-version": _version, ...withoutVersion } = authHeaders();
+    const send = (version: string) => exchange("POST", "/v1/messages", { headers: { ...withoutVersion, "anthropic-version": version, "content-type": "application/json" }, body: MESSAGE });
+    for (const version of ["2023-13-45", "0000-00-00", "2023-02-29"]) {
+      assertAnthropicError(await send(version), 400, "invalid_request_error", new RegExp(`^anthropic-version: "${version}" is not a version \\(a date such as 2023-06-01\\)`));
+    }
+    assertAnthropicError(await send("2023-10-01"), 400, "invalid_request_error", /^anthropic-version: "2023-10-01" is not a valid version \(the API's versions: 2023-01-01, 2023-06-01, 2026-10-21\)$/);
+    assert.equal(upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock), before, "no upstream was asked");
+    for (const version of ["2023-01-01", "2023-06-01", "2026-10-21", "2027-03-01"]) {
+      const answer = await send(version);
+      assert.equal(answer.status, 200, `${version}: ${answer.text}`);
+    }
+  });
+
   test("no messages, and a model no deployment serves, are answered by the gateway in one wording, whichever deployment would have been chosen", async () => {
     const before = upstreamRequests(harness.anthropic) + upstreamRequests(harness.bedrock);
     const empty = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [] }) });
@@ -908,4 +923,15 @@ test("a key created a moment ago is accepted at once; its own tags win over the 
   } finally {
     await harness.gateway.state.keys.start();
   }
+});
+
+test("Authorization's scheme is read case-blind (RFC 9110: bearer, BEARER); another scheme is a 401 that says so, not 'no key sent'", async () => {
+  const body = JSON.stringify({ model: "haiku-via-anthropic", max_tokens: 5, messages: [{ role: "user", content: "who am I" }] });
+  const send = (authorization: string) =>
+    exchange("POST", "/v1/messages", { headers: { authorization, "anthropic-version": "2023-06-01", "content-type": "application/json" }, body });
+  for (const scheme of ["Bearer", "bearer", "BEARER"]) {
+    const answer = await send(`${scheme} ${harness.key}`);
+    assert.equal(answer.status, 200, `${scheme}: ${answer.text}`);
+  }
+  assertAnthropicError(await send(`Basic ${Buffer.from(`user:${harness.key}`).toString("base64")}`), 401, "authentication_error", /the Authorization header is not `Bearer <key>`/);
 });
