@@ -427,7 +427,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     // A client gone before its answer began (client_disconnected) is answered nothing; its row says 499.
     if (!recorded) record(outcome({ deployment: undefined, status: reply.status, errorType: reply.type, usage: undefined, ttftMs: undefined }));
     if (!response.headersSent) {
-      response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, "x-switchyard-attempts": String(attempts.length) });
+      response.writeHead(reply.status, { ...rateHeaders, ...reply.headers, ...answeredBy(known, attempts), "x-switchyard-attempts": String(attempts.length) });
       response.end(reply.body);
     } else {
       // An answer already begun cannot become an error: the client must not take it for a whole one.
@@ -437,6 +437,21 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     clearDeadline?.();
     releaseBudget?.();
   }
+}
+
+/**
+ * Which deployment's answer an error is: the last attempt's, where the upstream answered (an
+ * UpstreamError with its status), with the upstream's request id for a support ticket. Nothing
+ * for the gateway's own refusals, or a deployment that never answered (a timeout, a reset).
+ */
+function answeredBy(error: GatewayError | UpstreamError, attempts: readonly AttemptRecord[]): Record<string, string> {
+  const last = attempts[attempts.length - 1];
+  if (!(error instanceof UpstreamError) || error.details.status === undefined || !last) return {};
+  return {
+    "x-switchyard-deployment": last.deployment,
+    "x-switchyard-provider": last.provider,
+    ...(error.details.upstreamRequestId ? { "x-switchyard-upstream-request-id": error.details.upstreamRequestId } : {}),
+  };
 }
 
 const deadlineReasons = new WeakMap<ResolvedConfig, { json: string; stream: string }>();

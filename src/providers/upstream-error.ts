@@ -92,25 +92,39 @@ export class UpstreamError extends Error {
       upstreamDetails?: Record<string, unknown>;
       /** The upstream's `x-should-retry`, which overrides the SDKs' own retry decision. */
       shouldRetry?: boolean;
+      /** The upstream's id for the request (request-id, x-amzn-requestid): the client gets it for a support ticket. */
+      upstreamRequestId?: string;
     } = {},
   ) {
     super(message);
   }
 }
 
-/** When an upstream said to come back (retry-after-ms, retry-after) and whether to retry at all (x-should-retry). */
-export interface RetryAdvice {
+/**
+ * What an error answer's headers say: when to come back (retry-after-ms, retry-after), whether to
+ * retry at all (x-should-retry), and the upstream's id for the request.
+ */
+export interface ErrorHeaders {
   retryAfterMs?: number;
   shouldRetry?: boolean;
+  upstreamRequestId?: string;
 }
 
-export function retryAdvice(headers: Record<string, string | string[] | undefined>): RetryAdvice {
-  const advice: RetryAdvice = {};
+export function errorHeaders(headers: Record<string, string | string[] | undefined>): ErrorHeaders {
+  const read: ErrorHeaders = {};
   const after = retryAfterMs(headers);
-  if (after !== undefined) advice.retryAfterMs = after;
+  if (after !== undefined) read.retryAfterMs = after;
   const should = headers["x-should-retry"];
-  if (should === "true" || should === "false") advice.shouldRetry = should === "true";
-  return advice;
+  if (should === "true" || should === "false") read.shouldRetry = should === "true";
+  const id = upstreamRequestId(headers);
+  if (id !== undefined) read.upstreamRequestId = id;
+  return read;
+}
+
+/** The upstream's id for a request: the Anthropic API's request-id, Bedrock's x-amzn-requestid. */
+export function upstreamRequestId(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const id = headers["request-id"] ?? headers["x-amzn-requestid"];
+  return typeof id === "string" && id !== "" ? id : undefined;
 }
 
 /** Parses retry-after-ms or retry-after (seconds or an HTTP date) into milliseconds. */

@@ -334,15 +334,26 @@ describe("errors in the Anthropic shape", () => {
     assert.equal((await ledgerRow(response.headers.get("request-id") as string)).requested_model, "claude-sonnet-4-6");
   });
 
-  test("an upstream's own 400 comes back as a 400 from each provider (not failed over)", async () => {
-    for (const model of ["haiku-via-anthropic", "haiku-via-bedrock"]) {
+  test("an upstream's own 400 comes back as a 400 from each provider (not failed over), naming the deployment that answered and its request id", async () => {
+    for (const [model, deployment, provider, idPattern] of [
+      ["haiku-via-anthropic", "anthropic-haiku", "anthropic", /^req_/],
+      ["haiku-via-bedrock", "bedrock-haiku-global", "bedrock", /^[0-9a-f-]{36}$/],
+    ] as const) {
       // roles must alternate starting with user: both emulators refuse an assistant-first conversation
-      await assert.rejects(
-        client.messages.create({ model, max_tokens: 5, messages: [{ role: "assistant", content: "I speak first" }] }),
-        (error: unknown) => error instanceof Anthropic.BadRequestError && error.type === "invalid_request_error",
-        model,
+      const error = await client.messages.create({ model, max_tokens: 5, messages: [{ role: "assistant", content: "I speak first" }] }).then(
+        () => assert.fail(`${model}: answered`),
+        (thrown: unknown) => thrown,
       );
+      assert.ok(error instanceof Anthropic.BadRequestError && error.type === "invalid_request_error", `${model}: ${String(error)}`);
+      assert.equal(error.headers.get("x-switchyard-deployment"), deployment);
+      assert.equal(error.headers.get("x-switchyard-provider"), provider);
+      assert.match(error.headers.get("x-switchyard-upstream-request-id") ?? "", idPattern, model);
+      assert.notEqual(error.headers.get("x-switchyard-upstream-request-id"), error.headers.get("request-id"), "the upstream's id, not the gateway's");
     }
+    // The gateway's own refusal names no deployment: none answered.
+    const refused = await client.messages.create({ model: "no-such-model", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).catch((thrown: unknown) => thrown);
+    assert.ok(refused instanceof Anthropic.NotFoundError);
+    assert.equal(refused.headers.get("x-switchyard-deployment"), null);
   });
 
   test("a prompt over the model's context window is a 400 saying \"prompt is too long\" from each provider, Bedrock's own words included", async () => {

@@ -4,7 +4,14 @@
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
  */
 import { BEDROCK_DEPLOYMENT_FAULTS, upstreamVerdict } from "../shared/deployment-faults.js";
-import { UpstreamError, type ErrorKind } from "../upstream-error.js";
+import { upstreamRequestId, UpstreamError, type ErrorKind } from "../upstream-error.js";
+
+/** An error answer's HTTP status, its retry-after, and Bedrock's id for the request (x-amzn-requestid). */
+export interface ErrorAnswer {
+  status: number;
+  retryAfterMs: number | undefined;
+  requestId?: string;
+}
 
 const BY_TYPE: Record<string, ErrorKind> = {
   ValidationException: "invalid_request",
@@ -85,7 +92,8 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
   }
   const type = errorTypeName(headers["x-amzn-errortype"], body);
   const upstreamMessage = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : bodyText.slice(0, 300);
-  return judged(type, upstreamMessage, who, { status, retryAfterMs: retryAfter }, modelStatusKind(type, body));
+  const requestId = upstreamRequestId(headers);
+  return judged(type, upstreamMessage, who, { status, retryAfterMs: retryAfter, ...(requestId ? { requestId } : {}) }, modelStatusKind(type, body));
 }
 
 /**
@@ -93,7 +101,7 @@ export function bedrockError(status: number, headers: Record<string, string>, bo
  * ConverseStream body, or as the body of an error answer (`answer`: its HTTP status decides for an
  * exception name Bedrock has not documented; in a stream, such a name is the upstream's failure).
  */
-export function bedrockStreamException(exceptionType: string, payload: string, who: string, answer?: { status: number; retryAfterMs: number | undefined }): UpstreamError {
+export function bedrockStreamException(exceptionType: string, payload: string, who: string, answer?: ErrorAnswer): UpstreamError {
   let message = payload;
   let parsed: unknown;
   try {
@@ -119,12 +127,13 @@ function inAnthropicWords(message: string): string {
  * The error for an exception (`type`, if named) and its message: its kind by name, else by the
  * answer's HTTP status (500 in a stream), as the deployment faults and refused fields may amend it.
  */
-function judged(type: string | undefined, upstreamMessage: string, who: string, answer: { status: number; retryAfterMs: number | undefined } | undefined, modelKind?: ErrorKind): UpstreamError {
+function judged(type: string | undefined, upstreamMessage: string, who: string, answer: ErrorAnswer | undefined, modelKind?: ErrorKind): UpstreamError {
   const status = answer?.status ?? 500;
   const { kind, message, refusedFields } = upstreamVerdict(modelKind ?? bedrockKind(type, status), inAnthropicWords(upstreamMessage), BEDROCK_DEPLOYMENT_FAULTS);
   return new UpstreamError(kind, `${who}: ${type || `HTTP ${status}`}: ${message}`, {
     ...(answer ? { status: answer.status } : {}),
     ...(answer?.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
+    ...(answer?.requestId !== undefined ? { upstreamRequestId: answer.requestId } : {}),
     ...(type ? { upstreamType: type } : {}),
     ...(refusedFields ? { refusedFields } : {}),
   });

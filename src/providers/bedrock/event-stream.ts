@@ -14,7 +14,7 @@ import { ConverseToAnthropic } from "./converse.js";
 import { formatSseEvent } from "../shared/sse-events.js";
 import { streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicStreamError } from "../shared/anthropic-errors.js";
-import { bedrockStreamException } from "./errors.js";
+import { bedrockStreamException, type ErrorAnswer } from "./errors.js";
 
 export type StreamItem = { kind: "event"; sse: string } | { kind: "error"; error: UpstreamError };
 
@@ -103,7 +103,7 @@ class FrameReader {
  * read as a plain 400 it would be the request's fault and defeat failover. Undefined if the body
  * holds no readable exception frame.
  */
-export function exceptionInFrames(body: Uint8Array, who: string, answer: { status: number; retryAfterMs: number | undefined }): UpstreamError | undefined {
+export function exceptionInFrames(body: Uint8Array, who: string, answer: ErrorAnswer): UpstreamError | undefined {
   try {
     for (const frame of new FrameReader(who).push(body)) if (frame.kind === "exception") return bedrockStreamException(frame.exceptionType, frame.payload, who, answer);
   } catch {

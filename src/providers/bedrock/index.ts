@@ -9,7 +9,7 @@ import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.j
 import type { ProviderFactory } from "../registry-types.js";
 import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "../shared/http.js";
 import type { Cancel } from "../../util/cancel.js";
-import { retryAfterMs, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
+import { retryAfterMs, upstreamJsonObject, upstreamRequestId, UpstreamError } from "../upstream-error.js";
 import { bedrockAuth } from "./credentials.js";
 import { bedrockError } from "./errors.js";
 import { fromConverseResponse, toConverseRequest } from "./converse.js";
@@ -70,7 +70,9 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
         const retryAfter = retryAfterMs(response.headers);
         const framed = (response.headers["content-type"] ?? "").toLowerCase().includes("application/vnd.amazon.eventstream");
         // The frame's exception decides; an exception name Bedrock has not documented falls back on the status.
-        throw (framed ? exceptionInFrames(bytes, name, { status: response.status, retryAfterMs: retryAfter }) : undefined) ?? bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
+        const requestId = upstreamRequestId(response.headers);
+        const answer = { status: response.status, retryAfterMs: retryAfter, ...(requestId ? { requestId } : {}) };
+        throw (framed ? exceptionInFrames(bytes, name, answer) : undefined) ?? bedrockError(response.status, response.headers, bytes.toString("utf8"), retryAfter, name);
       }
       const headers = response.passThrough();
       if (!call.stream) {

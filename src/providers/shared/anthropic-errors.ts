@@ -4,7 +4,7 @@
  */
 import { ANTHROPIC_DEPLOYMENT_FAULTS, upstreamVerdict } from "./deployment-faults.js";
 import { refusedFields } from "./refused-fields.js";
-import { UpstreamError, type ErrorKind, type RetryAdvice } from "../upstream-error.js";
+import { UpstreamError, type ErrorHeaders, type ErrorKind } from "../upstream-error.js";
 
 const BY_TYPE: Record<string, ErrorKind> = {
   invalid_request_error: "invalid_request",
@@ -61,7 +61,7 @@ type ErrorBody = { error?: { type?: unknown; message?: unknown; details?: { erro
  * parsed, its status and what the upstream's headers said of retrying. `unknownKind` decides for
  * an error type the table does not know (by default the status does).
  */
-export function anthropicError(status: number, body: string | ErrorBody, retry: RetryAdvice | undefined, who: string, unknownKind: ErrorKind = kindForStatus(status)): UpstreamError {
+export function anthropicError(status: number, body: string | ErrorBody, retry: ErrorHeaders | undefined, who: string, unknownKind: ErrorKind = kindForStatus(status)): UpstreamError {
   let parsed: ErrorBody = {};
   if (typeof body !== "string") parsed = body;
   else {

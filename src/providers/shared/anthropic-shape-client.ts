@@ -7,7 +7,7 @@
 import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
 import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
-import { retryAdvice, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
+import { errorHeaders, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
@@ -61,7 +61,7 @@ export class AnthropicShapeClient implements ProviderClient {
     });
     if (response.status >= 300) {
       const text = (await response.body.bytes()).toString("utf8");
-      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, retryAdvice(response.headers), who);
+      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, errorHeaders(response.headers), who);
     }
     const headers = response.passThrough();
     if (!call.stream) {
@@ -130,7 +130,7 @@ export class AnthropicShapeClient implements ProviderClient {
     );
     const text = (await response.body.bytes()).toString("utf8");
     if (response.status >= 300 && response.status < 400) throw redirectError(response.status, response.headers, who, "base_url");
-    if (response.status !== 200) throw anthropicError(response.status, text, retryAdvice(response.headers), who);
+    if (response.status !== 200) throw anthropicError(response.status, text, errorHeaders(response.headers), who);
     const parsed = upstreamJsonObject(text, who, "count_tokens answer");
     if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
     return { input_tokens: parsed.input_tokens };
