@@ -65,7 +65,8 @@ interface ModelPage {
  */
 export function modelPage(state: GatewayState, key: ApiKeyRecord | null, query: Record<string, unknown>, anthropic: boolean): ModelPage {
   const all = visibleTo(state, key, listModels(state));
-  const limit = query.limit === undefined ? (anthropic ? 20 : Math.max(1, all.length)) : Number(query.limit);
+  // Digits only: Number() would also take "2.0", " 2", "0x10" and "1e1".
+  const limit = query.limit === undefined ? (anthropic ? 20 : Math.max(1, all.length)) : typeof query.limit === "string" && /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : Number.NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError("invalid_request", "limit: a whole number from 1 to 1000");
   const at = (field: "after_id" | "before_id"): number | undefined => {
     const id = query[field];

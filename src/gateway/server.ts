@@ -5,6 +5,8 @@
  * in messages.ts, routing/ and pricing/.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import { formatUsd } from "../pricing/money.js";
 import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend } from "../ledger/ledger.js";
@@ -32,9 +34,14 @@ function sendError(reply: FastifyReply, error: unknown, shape: "anthropic" | "op
 /** An error fastify raises (body too large, bad content type), with its code and status. */
 type FastifyFailure = Error & { code?: string; statusCode?: number };
 
-/** Fastify's own errors (a body too large, empty or unparsable) as the gateway's. */
-function fromFastify(error: FastifyFailure): Error {
+/** Fastify's own errors (a body too large, empty or unparsable, a content type it cannot read) as the gateway's. */
+function fromFastify(error: FastifyFailure, request: FastifyRequest): Error {
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return requestTooLarge();
+  // A content type fastify cannot even parse ("a b"): named as the front door names any other.
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    const problem = contentTypeProblem(request.headers["content-type"]);
+    if (problem) return problem;
+  }
   // Any other refusal of the request itself (400, 415 for a content type fastify cannot read):
   // the client's to fix, answered 400 as the front door answers it, not a 500 the SDKs retry.
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
@@ -46,7 +53,31 @@ function fromFastify(error: FastifyFailure): Error {
 /** Fastify's refusal of a request, in the route's error shape (a body refused unread closes its connection lingering). */
 function sendFastifyError(request: FastifyRequest, reply: FastifyReply, error: FastifyFailure, shape: "anthropic" | "openai"): void {
   lingerIfUnread(request, reply);
-  sendError(reply, fromFastify(error), shape);
+  sendError(reply, fromFastify(error, request), shape);
+}
+
+/**
+ * A request Node's HTTP parser refused before any route saw it (headers over Node's 16 KB limit, a
+ * request line it cannot read, a client too slow to send its headers): answered in the Anthropic
+ * shape with a request id, as every other refusal (fastify's own answer is in neither API's
+ * shape), and the connection closed. A connection already reset or closed is left alone.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, type, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "request_too_large", "the request's headers are too large (over 16 KB together): send fewer or shorter ones"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "timeout_error", "the request's headers did not arrive in time"]
+        : [400, "invalid_request_error", `the request could not be read as HTTP (${error.code ?? error.message})`];
+  const requestId = newRequestId();
+  const body = JSON.stringify({ type: "error", error: { type, message }, request_id: requestId });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function createGatewayApp(state: GatewayState, extraRoutes?: (app: FastifyInstance) => void): FastifyInstance {
@@ -61,7 +92,8 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     return503OnClosing: false,
     // A URL fastify cannot route (a bad escape, a parameter over its length limit) is answered in
     // the Anthropic shape with a request id, as every other refusal.
-    frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error), isChatRoute(request.url) ? "openai" : "anthropic"),
+    frameworkErrors: (error, request, reply) => sendError(reply, fromFastify(error, request), isChatRoute(request.url) ? "openai" : "anthropic"),
+    clientErrorHandler: answerClientError,
     serverFactory: (fastifyHandler) => createFrontServer(state, fastifyHandler),
   });
 

@@ -272,6 +272,12 @@ describe("features pass through", () => {
     for await (const model of client.models.list({ limit: 2 })) paged.push(model.id);
     assert.deepEqual(paged, whole.data.map((model) => model.id));
     await assert.rejects(client.models.list({ limit: 0 }), (error: unknown) => error instanceof Anthropic.BadRequestError && /limit/.test(error.message));
+    // Only digits are a count: what Number() would also read ("2.0", " 2", "0x10", "1e1") is not.
+    for (const limit of ["2.0", "%202", "0x10", "1e1", "1001", "2&limit=3"]) {
+      const answer = await fetch(`${harness.gateway.url}/v1/models?limit=${limit}`, { headers: { "x-api-key": harness.key, "anthropic-version": "2023-06-01" } });
+      assert.equal(answer.status, 400, limit);
+      assert.match(((await answer.json()) as { error: { message: string } }).error.message, /^limit: a whole number from 1 to 1000$/, limit);
+    }
     // A dated id works for messages, so it is retrievable too, with a request id.
     const { data: dated, response } = await client.models.retrieve("claude-haiku-4-5-20251001").withResponse();
     assert.equal(dated.id, "claude-haiku-4-5-20251001");

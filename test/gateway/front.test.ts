@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "../helpers/eventually.js";
+import { escapeRegExp } from "../helpers/escape-regexp.js";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
@@ -196,13 +197,16 @@ describe("POST /v1/messages refusals, answered before any upstream call", () => 
     assert.match(answer.text, /application\/x-www-form-urlencoded/);
   });
 
-  test("a content type fastify cannot parse at all: 400 on count_tokens and the chat route too, not a 500 the SDKs retry", async () => {
-    for (const contentType of ["json", "application/json charset=utf-8"]) {
+  test("a content type fastify cannot parse at all: 400 on count_tokens and the chat route too, naming it as /v1/messages does, not a 500 the SDKs retry", async () => {
+    for (const contentType of ["json", "application/json charset=utf-8", "a b"]) {
+      const named = new RegExp(`^content-type must be application/json \\(got ${escapeRegExp(contentType)}\\)$`);
       const counted = await exchange("POST", "/v1/messages/count_tokens", { headers: { ...authHeaders(), "content-type": contentType }, body: "{}" });
-      assertAnthropicError(counted, 400, "invalid_request_error", /./);
+      assertAnthropicError(counted, 400, "invalid_request_error", named);
       const chat = await exchange("POST", "/v1/chat/completions", { headers: { authorization: `Bearer ${harness.key}`, "content-type": contentType }, body: "{}" });
       assert.equal(chat.status, 400, chat.text);
-      assert.equal((JSON.parse(chat.text) as { error?: { type?: string } }).error?.type, "invalid_request_error");
+      const error = (JSON.parse(chat.text) as { error?: { type?: string; message?: string } }).error;
+      assert.equal(error?.type, "invalid_request_error");
+      assert.match(error?.message ?? "", named);
     }
   });
 
@@ -934,4 +938,11 @@ test("Authorization's scheme is read case-blind (RFC 9110: bearer, BEARER); anot
     assert.equal(answer.status, 200, `${scheme}: ${answer.text}`);
   }
   assertAnthropicError(await send(`Basic ${Buffer.from(`user:${harness.key}`).toString("base64")}`), 401, "authentication_error", /the Authorization header is not `Bearer <key>`/);
+});
+
+test("headers over Node's limit: a 431 in the Anthropic shape with a request id, not fastify's own shape", async () => {
+  const answer = await exchange("POST", "/v1/messages", { headers: { ...authHeaders(), "content-type": "application/json", "x-pad": "a".repeat(20_000) }, body: MESSAGE });
+  assertAnthropicError(answer, 431, "request_too_large", /^the request's headers are too large \(over 16 KB together\)/);
+  // The gateway still serves the next client.
+  assert.equal((await assertServesMessages()).status, 200);
 });
