@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js";
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
+import { anthropicErrorType } from "../providers/error-types.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
 import type { Attempt } from "../routing/health.js";
@@ -379,7 +380,8 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         if (!failure) rememberPrefixes(state, plan, deployment);
         // Output the upstream reported counts against the key's token limit however the stream ended.
         debitOutput(state, key, usage.usage.output);
-        record(outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure } : {}) }));
+        // Begun, the stream's status stays 200; what ended it early is its error type (spend counts it among the errors).
+        record(outcome({ deployment, status: 200, usage, ttftMs, ...(failure ? { streamError: failure, errorType: anthropicErrorType(failure) } : {}) }));
       };
       // Begun, a stream is bounded by its silences, not total_ms: a long answer (thinking, tens of
       // thousands of tokens) may run past total_ms, while one that sends nothing for first_byte_ms

@@ -100,6 +100,7 @@ export interface SpendGroup {
   /** The group's values, keyed by the group_by fields. */
   group: Record<string, string | null>;
   requests: number;
+  /** Requests that failed: an error status, or a stream that began (200) and ended with an error (its row's error_type). */
   errors: number;
   cost_usd: string;
   /**

@@ -159,6 +159,7 @@ describe("a stream the upstream breaks after it started", () => {
         assert.ok(firstEvent, "the stream had started");
         const row = await ledgerRow(stream.request_id);
         assert.equal(row.status, 200);
+        assert.equal(row.error_type, "overloaded_error", "what ended the stream");
         assert.ok(row.warnings.includes(`stream ended early: ${kind}`), `warnings: ${row.warnings.join("; ")}`);
         assert.ok(row.input_tokens !== null && row.input_tokens > 0, "the input the upstream reported is kept");
         // No message_delta came: message_start's output count is a placeholder, so the output is

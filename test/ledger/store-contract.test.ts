@@ -197,6 +197,20 @@ for (const makeLedger of [...TEST_LEDGERS, sqliteMemoryTestLedger]) {
       assert.equal(await ledger.store.count(), before);
     });
 
+    test("errors count a stream that began (200) and ended with an error, as well as error statuses", async () => {
+      const at = JAN_1_2026 + 3 * 365 * DAY;
+      const rows = [
+        fresh({ created_at: at, status: 200, error_type: null }),
+        fresh({ created_at: at, status: 200, error_type: "overloaded_error" }),
+        fresh({ created_at: at, status: 529, error_type: "overloaded_error" }),
+      ];
+      await ledger.store.insertBatch(rows);
+      const [group] = await ledger.store.spend({ from: at, to: at + DAY, group_by: [], key_id: rows[1]?.key_id as string });
+      assert.deepEqual([group?.requests, group?.errors], [1, 1], "the stream cut by an error event");
+      const all = await Promise.all(rows.map((row) => ledger.store.spend({ from: at, to: at + DAY, group_by: [], key_id: row.key_id as string })));
+      assert.deepEqual(all.map((groups) => groups[0]?.errors), [0, 1, 1]);
+    });
+
     test("spend groups by every dimension", async () => {
       const fixture = spendFixture().map((row) => ({ ...row, request_id: `spend-${row.request_id}`, tags: { ...row.tags, fixture: "spend" } }));
       // The fixture is alone in [Jan 1, Jan 3) except for rows other tests put there; give it its own year.

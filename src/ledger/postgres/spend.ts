@@ -49,7 +49,7 @@ export async function spend(pool: PostgresPool, schema: string, query: SpendQuer
         text:
           `SELECT ${[...groupColumns,
             "count(*)",
-            "count(*) FILTER (WHERE r.status >= 400)",
+            "count(*) FILTER (WHERE r.status >= 400 OR r.error_type IS NOT NULL)",
             "COALESCE(sum(r.cost_usd), 0)::text",
             "count(*) FILTER (WHERE NOT r.cost_exact)",
             "COALESCE(sum(r.input_tokens), 0)",

@@ -56,7 +56,7 @@ function spendIn(database: SqliteDatabase, query: SpendQuery): SpendGroup[] {
     .prepare(
       `SELECT ${[...groupColumns,
         "count(*)",
-        "coalesce(sum(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END), 0)",
+        "coalesce(sum(CASE WHEN r.status >= 400 OR r.error_type IS NOT NULL THEN 1 ELSE 0 END), 0)",
         "decimal_sum(r.cost_usd)",
         "coalesce(sum(CASE WHEN r.cost_exact = 1 THEN 0 ELSE 1 END), 0)",
         "coalesce(sum(r.input_tokens), 0)",
