@@ -1,0 +1,39 @@
+/**
+ * Dated facts of the real catalog that an audit (2026-11-24) found wrong or missing: launch prices,
+ * price cuts, retirements, batch support, new models. Each test names the source the figure follows,
+ * so a later edit that drops the fix fails here. Figures are recomputed by hand in the comments.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { formatUsd } from "../../src/pricing/money.js";
+import { quote } from "../../src/pricing/quote.js";
+import { BIN } from "../helpers/paths.js";
+import { catalog } from "../helpers/catalog.js";
+
+type Request = Parameters<typeof quote>[1];
+const total = (request: Request) => formatUsd(quote(catalog(), request).result.total);
+
+/** `switchyard price` as a user runs it; status 2 is a request the catalog refuses. */
+function price(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, "price", ...args], { encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test("Claude Haiku 3.5: $1/$5 from launch (2024-11-04), $0.80/$4 from the cut Anthropic announced on 2024-12-03, on every provider", () => {
+  const usage = { input: 100_000, output: 8_000 };
+  // Launch: 100,000 x $1 + 8,000 x $5 (per million) = 0.1 + 0.04
+  assert.equal(total({ model: "claude-3-5-haiku", at: "2024-11-20", usage }), "0.14");
+  assert.equal(total({ model: "claude-3-5-haiku", at: "2024-12-02", usage }), "0.14");
+  // From the cut: 100,000 x $0.80 + 8,000 x $4 = 0.08 + 0.032
+  assert.equal(total({ model: "claude-3-5-haiku", at: "2024-12-03", usage }), "0.112");
+  assert.equal(total({ model: "us.anthropic.claude-3-5-haiku-20241022-v1:0", at: "2024-11-20", usage }), "0.14");
+  assert.equal(total({ model: "us.anthropic.claude-3-5-haiku-20241022-v1:0", at: "2024-12-03", usage }), "0.112");
+  assert.equal(total({ model: "claude-3-5-haiku", provider: "vertex", route: "regional", region: "us-east5", at: "2024-11-20", usage }), "0.14");
+  // Launch cache rates on the Claude API: 5m write $1.25, read $0.10
+  assert.equal(total({ model: "claude-3-5-haiku", at: "2024-11-20", usage: { input: 0, output: 0, cacheWrite5m: 1_000_000, cacheRead: 1_000_000 } }), "1.35");
+  const cli = price("--model", "claude-3-5-haiku", "--at", "2024-11-20", "--input", "100000", "--output", "8000");
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /total {2}\$0\.14\b/);
+  assert.match(cli.stdout, /unverified/, "the launch figures are third-party readings and say so");
+});
