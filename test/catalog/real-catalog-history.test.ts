@@ -37,3 +37,22 @@ test("Claude Haiku 3.5: $1/$5 from launch (2024-11-04), $0.80/$4 from the cut An
   assert.match(cli.stdout, /total {2}\$0\.14\b/);
   assert.match(cli.stdout, /unverified/, "the launch figures are third-party readings and say so");
 });
+
+test("Claude Opus 5.5 on Bedrock: no batch (price refuses it, exit 2), geo profiles eu./au./jp. at $4.40/$22 and the us. profile from GovCloud at $4.80/$24", () => {
+  const usage = { input: 100_000, output: 8_000 };
+  for (const id of ["global.anthropic.claude-opus-5-5", "us.anthropic.claude-opus-5-5", "eu.anthropic.claude-opus-5-5"]) {
+    const batched = price("--model", id, "--batch", "--input", "100000", "--output", "8000");
+    assert.equal(batched.status, 2, `${id}: ${batched.stdout}`);
+    assert.match(batched.stderr, /batch is not offered for claude-opus-5-5 on bedrock/);
+  }
+  // Geo: 100,000 x $4.40 + 8,000 x $22 = 0.44 + 0.176
+  for (const prefix of ["us", "eu", "au", "jp"]) {
+    assert.equal(total({ model: `${prefix}.anthropic.claude-opus-5-5`, at: "2026-11-24", usage }), "0.616", prefix);
+  }
+  // The us. profile called from us-gov-west-1: 100,000 x $4.80 + 8,000 x $24 = 0.48 + 0.192
+  const gov = quote(catalog(), { model: "us.anthropic.claude-opus-5-5", region: "us-gov-west-1", at: "2026-11-24", usage });
+  assert.equal(gov.offering.residency, "govcloud");
+  assert.equal(formatUsd(gov.result.total), "0.672");
+  // Global: 100,000 x $4 + 8,000 x $20 = 0.4 + 0.16
+  assert.equal(total({ model: "global.anthropic.claude-opus-5-5", at: "2026-11-24", usage }), "0.56");
+});
