@@ -56,3 +56,27 @@ test("Claude Opus 5.5 on Bedrock: no batch (price refuses it, exit 2), geo profi
   // Global: 100,000 x $4 + 8,000 x $20 = 0.4 + 0.16
   assert.equal(total({ model: "global.anthropic.claude-opus-5-5", at: "2026-11-24", usage }), "0.56");
 });
+
+test("Claude Fable 5.2 and Mythos 5.2 (released 2026-11-09) are priced: $8/$40, cache hit $0.20, fast $16/$80 on the Claude API only", () => {
+  const usage = { input: 1_000_000, output: 100_000, cacheRead: 1_000_000 };
+  // 1M x $8 + 100,000 x $40 + 1M x $0.20 = 8 + 4 + 0.2
+  assert.equal(total({ model: "claude-fable-5-2", at: "2026-11-24", usage }), "12.2");
+  assert.equal(total({ model: "claude-mythos-5-2", at: "2026-11-24", usage }), "12.2");
+  // inference_geo "us": x1.1 on every class
+  assert.equal(total({ model: "claude-fable-5-2", inferenceGeo: "us", at: "2026-11-24", usage }), "13.42");
+  // Fast: 1M x $16 + 100,000 x $80 + 1M x $0.40 = 16 + 8 + 0.4; batch halves the standard card
+  assert.equal(total({ model: "claude-fable-5-2", at: "2026-11-24", speed: "fast", usage }), "24.4");
+  assert.equal(total({ model: "claude-fable-5-2", at: "2026-11-24", batch: true, usage }), "6.1");
+  // On every provider the migration guide names that the catalog models; regional routes at 1.1x
+  assert.equal(total({ model: "global.anthropic.claude-fable-5-2", at: "2026-11-24", usage }), "12.2");
+  assert.equal(total({ model: "us.anthropic.claude-fable-5-2", at: "2026-11-24", usage }), "13.42");
+  assert.equal(total({ model: "claude-fable-5-2", provider: "vertex", route: "eu", at: "2026-11-24", usage }), "13.42");
+  assert.equal(quote(catalog(), { model: "claude-fable-5-2", provider: "claude-platform-aws", at: "2026-11-24", usage }).billingUnits?.quantity.toString(), "1220");
+  // Not before its release; fast mode where Google documents it but no rate is sourced is refused, not guessed
+  assert.throws(() => quote(catalog(), { model: "claude-fable-5-2", at: "2026-11-08", usage }), /no price on 2026-11-08/);
+  assert.throws(() => quote(catalog(), { model: "claude-fable-5-2", provider: "vertex", at: "2026-11-24", speed: "fast", usage }));
+  assert.deepEqual([...new Set(catalog().offeringsOf("claude-mythos-5-2").map((offering) => offering.provider))], ["anthropic"]);
+  const cli = price("--model", "claude-fable-5-2", "--input", "1000", "--output", "100");
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /unverified/);
+});

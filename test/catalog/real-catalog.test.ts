@@ -16,7 +16,7 @@ import { loadCatalog } from "../../src/catalog/files.js";
 import { catalog } from "../helpers/catalog.js";
 
 test("every off-ratio rate in the catalog is a documented exception", () => {
-  // pricing-rules.md §1.1 and §7.4: Haiku 3's $0.30 / $0.03 cache rates; the 0.025x (Fable/Mythos 5.1)
+  // pricing-rules.md §1.1 and §7.4: Haiku 3's $0.30 / $0.03 cache rates; the 0.025x (Fable/Mythos 5.1 and 5.2)
   // and 0.05x (Opus 5.5, Sonnet 5.5 from 2026-10-07) cache reads. Nothing else may break the ratios,
   // the 1.1x regional premium, or the 1.1x inference_geo route.
   const documented = new Set([
@@ -24,6 +24,8 @@ test("every off-ratio rate in the catalog is a documented exception", () => {
     "claude-3-haiku cacheWrite5m-ratio",
     "claude-fable-5-1 cacheRead-ratio",
     "claude-mythos-5-1 cacheRead-ratio",
+    "claude-fable-5-2 cacheRead-ratio",
+    "claude-mythos-5-2 cacheRead-ratio",
     "claude-opus-5-5 cacheRead-ratio",
     "claude-sonnet-5-5 cacheRead-ratio",
   ]);
