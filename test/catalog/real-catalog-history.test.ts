@@ -80,3 +80,18 @@ test("Claude Fable 5.2 and Mythos 5.2 (released 2026-11-09) are priced: $8/$40, 
   assert.equal(cli.status, 0, cli.stderr);
   assert.match(cli.stdout, /unverified/);
 });
+
+test("Bedrock retirements: Claude Sonnet 3.7 ends 2026-04-27 (EOL 2026-04-28) and Opus 4 ends 2026-05-30 (EOL 2026-05-31); compare no longer ranks them", () => {
+  const usage = { input: 100_000, output: 4_000 };
+  // Last day: 100,000 x $3 + 4,000 x $15 = 0.3 + 0.06
+  assert.equal(total({ model: "us.anthropic.claude-3-7-sonnet-20250219-v1:0", at: "2026-04-27", usage }), "0.36");
+  assert.throws(() => quote(catalog(), { model: "us.anthropic.claude-3-7-sonnet-20250219-v1:0", at: "2026-04-28", usage }), /no price on 2026-04-28/);
+  assert.equal(catalog().model("claude-3-7-sonnet")?.retired.bedrock, "2026-04-28");
+  assert.equal(total({ model: "us.anthropic.claude-opus-4-20250514-v1:0", at: "2026-05-30", usage }), "1.8");
+  assert.throws(() => quote(catalog(), { model: "us.anthropic.claude-opus-4-20250514-v1:0", at: "2026-05-31", usage }), /no price on 2026-05-31/);
+  assert.equal(catalog().model("claude-opus-4")?.retired.bedrock, "2026-05-31");
+  const cli = price("--model", "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "--at", "2026-11-24", "--input", "100000", "--output", "4000");
+  assert.equal(cli.status, 2);
+  // Claude Haiku 3's AWS EOL (2026-09-10) is for "specific regions" not named in our sources: still priced, not retired.
+  assert.equal(catalog().model("claude-3-haiku")?.retired.bedrock, undefined);
+});
