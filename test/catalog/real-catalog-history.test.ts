@@ -95,3 +95,25 @@ test("Bedrock retirements: Claude Sonnet 3.7 ends 2026-04-27 (EOL 2026-04-28) an
   // Claude Haiku 3's AWS EOL (2026-09-10) is for "specific regions" not named in our sources: still priced, not retired.
   assert.equal(catalog().model("claude-3-haiku")?.retired.bedrock, undefined);
 });
+
+test("Llama 3.1 on Bedrock: no backdated price before the first dated record (2024-12-17); 405B at the later $2.40; Nova caches only from Bedrock's caching GA", () => {
+  const usage = { input: 100_000, output: 8_000 };
+  for (const id of ["us.meta.llama3-1-70b-instruct-v1:0", "meta.llama3-1-405b-instruct-v1:0", "us.meta.llama3-1-8b-instruct-v1:0"]) {
+    assert.throws(() => quote(catalog(), { model: id, at: "2024-08-01", usage }), /no price on 2024-08-01/, id);
+  }
+  // 108,000 tokens at $0.72, $2.40 and $0.22 a million
+  assert.equal(total({ model: "us.meta.llama3-1-70b-instruct-v1:0", at: "2025-07-20", usage }), "0.07776");
+  assert.equal(total({ model: "meta.llama3-1-405b-instruct-v1:0", at: "2025-07-20", usage }), "0.2592");
+  assert.equal(total({ model: "us.meta.llama3-1-8b-instruct-v1:0", at: "2025-07-20", usage }), "0.02376");
+  // Nova Micro: no cache class before 2025-04-07; a read at $0.00875 a million after
+  const reads = { input: 0, output: 0, cacheRead: 1_000_000 };
+  assert.throws(() => quote(catalog(), { model: "us.amazon.nova-micro-v1:0", at: "2025-01-10", usage: reads }), /no cache read rate/);
+  assert.equal(total({ model: "us.amazon.nova-micro-v1:0", at: "2025-04-07", usage: reads }), "0.00875");
+  // Nova Premier's cache read ($0.625, 0.25x) was missing
+  assert.equal(total({ model: "us.amazon.nova-premier-v1:0", at: "2026-11-24", usage: reads }), "0.625");
+  for (const offering of catalog().offerings.filter((o) => ["together", "groq"].includes(o.provider) || o.model.vendor !== "anthropic")) {
+    for (const block of offering.prices) {
+      assert.ok(!block.source.url.startsWith("shared/seeds/") || block.notes?.includes("Seed 002"), `${offering.key}: a seed-attributed block says what the seed gives`);
+    }
+  }
+});
