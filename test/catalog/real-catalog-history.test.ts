@@ -117,3 +117,24 @@ test("Llama 3.1 on Bedrock: no backdated price before the first dated record (20
     }
   }
 });
+
+test("official sources: Sonnet 4.5 retires on the Claude API 2026-11-30, Opus 4.8 loses fast mode then (code.claude.com fast-mode page), Haiku 5.5's card is the official overview's", () => {
+  const usage = { input: 1_000, output: 100 };
+  const sonnet = quote(catalog(), { model: "claude-sonnet-4-5", at: "2026-11-29", usage });
+  assert.match(sonnet.block.notes ?? "", /retires on November 30, 2026/);
+  assert.throws(() => quote(catalog(), { model: "claude-sonnet-4-5", at: "2026-11-30", usage }), /no price on 2026-11-30/);
+  assert.equal(catalog().model("claude-sonnet-4-5")?.retired.anthropic, "2026-11-30");
+  // Opus 4.8 fast: $10/$50 until 2026-11-29 (1,000 x 10 + 100 x 50 per million), refused from 2026-11-30 on an official source
+  assert.equal(total({ model: "claude-opus-4-8", at: "2026-11-29", speed: "fast", usage }), "0.015");
+  assert.throws(() => quote(catalog(), { model: "claude-opus-4-8", at: "2026-11-30", speed: "fast", usage }));
+  const after = quote(catalog(), { model: "claude-opus-4-8", at: "2026-11-30", usage });
+  assert.equal(after.block.source.url, "https://code.claude.com/docs/en/fast-mode");
+  assert.equal(after.block.source.verified, true);
+  // Haiku 5.5 on the Claude API: verified against the official overview, no unverified warning
+  const haiku = quote(catalog(), { model: "claude-haiku-5-5", at: "2026-11-24", usage: { input: 100_000, output: 1_000 } });
+  assert.equal(haiku.block.source.verified, true);
+  assert.equal(haiku.warnings.filter((warning) => /unverified|third-party/.test(warning)).length, 0, haiku.warnings.join("; "));
+  for (const id of ["claude-opus-5", "claude-opus-5-5", "claude-haiku-5-5"]) assert.equal(catalog().model(id)?.verified, true, id);
+  // Opus 5 / 5.5 blocks carry a fast card that no official page gives: still unverified, pointing at the overview for the rest
+  assert.match(quote(catalog(), { model: "claude-opus-5-5", at: "2026-11-24", usage }).block.source.url, /models\/opus-5-5\/overview/);
+});
