@@ -138,3 +138,17 @@ test("official sources: Sonnet 4.5 retires on the Claude API 2026-11-30, Opus 4.
   // Opus 5 / 5.5 blocks carry a fast card that no official page gives: still unverified, pointing at the overview for the rest
   assert.match(quote(catalog(), { model: "claude-opus-5-5", at: "2026-11-24", usage }).block.source.url, /models\/opus-5-5\/overview/);
 });
+
+test("batch only from the Message Batches API launch: 2024-10-08 on the Claude API, 2024-12-17 (preview) on Vertex", () => {
+  const usage = { input: 100_000, output: 4_000 };
+  const batched = price("--model", "claude-3-haiku", "--batch", "--at", "2024-05-01", "--input", "100000", "--output", "4000");
+  assert.equal(batched.status, 2, batched.stdout);
+  assert.throws(() => quote(catalog(), { model: "claude-3-haiku", at: "2024-10-07", batch: true, usage }));
+  // 2024-10-08: (100,000 x $0.25 + 4,000 x $1.25) x 0.5 = 0.015
+  assert.equal(total({ model: "claude-3-haiku", at: "2024-10-08", batch: true, usage }), "0.015");
+  assert.equal(total({ model: "claude-3-haiku", at: "2024-10-07", usage }), "0.03");
+  const vertex = { model: "claude-3-5-haiku", provider: "vertex" as const, route: "regional", region: "us-east5", usage };
+  assert.throws(() => quote(catalog(), { ...vertex, at: "2024-12-16", batch: true }));
+  // (100,000 x $0.80 + 4,000 x $4) x 0.5 = 0.048
+  assert.equal(total({ ...vertex, at: "2024-12-17", batch: true }), "0.048");
+});
