@@ -2,11 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { escapeRegExp } from "../helpers/escape-regexp.js";
-import { BIN } from "../helpers/paths.js";
+import { BIN, REPO_ROOT } from "../helpers/paths.js";
 import { catalog } from "../helpers/catalog.js";
 
 function validate(...files: string[]): { status: number | null; stdout: string } {
@@ -63,4 +63,12 @@ test("a reader that stops early (| head) ends the command quietly, not with an E
   const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" catalog validate --notes | head -c 10 > /dev/null`], { encoding: "utf8" });
   assert.equal(result.status, 0);
   assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
+});
+
+test("docs/CATALOG.md quotes validate's counts as validate prints them", () => {
+  const plain = validate();
+  const printed = /^ok: (\d+ models, \d+ offerings, \d+ price periods, \d+ betas);/m.exec(plain.stdout)?.[1];
+  const quoted = /`ok: (\d+ models, \d+ offerings, \d+ price periods, \d+ betas); …`/.exec(readFileSync(join(REPO_ROOT, "docs/CATALOG.md"), "utf8"))?.[1];
+  assert.ok(printed, plain.stdout);
+  assert.equal(quoted, printed);
 });
