@@ -4,6 +4,7 @@ import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
 import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
+import { refusalScope, type RefusalScope } from "../routing/field-refusals.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import { GatewayError, withDropHint } from "./errors.js";
@@ -26,7 +27,8 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,
   // compliance, billing: the prompt must not go there either) or lacks a beta the request needs is
   // not tried (nor counted against max_attempts), and one that refused a field the request
-  // carries is tried last.
+  // carries is tried last: refused in a count_tokens request with the same betas, since
+  // count_tokens refuses fields (max_tokens, stream) that Messages requests carry.
   const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
   const able: Counter[] = [];
@@ -42,10 +44,11 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
     else able.push({ deployment, betas: betasThere.send });
   }
   if (able.length === 0) throw new GatewayError("no_route", `no deployment of ${request.model} can count this request: ${unable.join("; ")}`);
-  const ordered = state.fieldRefusals.demote(able, request.body, state.now())?.ranked ?? able;
+  const scope = refusalScope("count_tokens", betas);
+  const ordered = state.fieldRefusals.demote(able, scope, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, ordered, { body: request.body, raw, beta }, version, requestId, cancel);
+    return await countOn(state, ordered, { body: request.body, raw, beta, scope }, version, requestId, cancel);
   } finally {
     clear();
   }
@@ -60,7 +63,7 @@ interface Counter {
 async function countOn(
   state: GatewayState,
   counters: Counter[],
-  { body, raw, beta }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean },
+  { body, raw, beta, scope }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean; scope: RefusalScope },
   version: string,
   requestId: string,
   cancel: Cancel,
@@ -85,7 +88,7 @@ async function countOn(
       return { input_tokens: counted.input_tokens, deployment: deployment.id };
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      lastError = error.details.refusedFields ? withDropHint(error, deployment.id, state.fieldRefusals.learn(deployment.id, error.details.refusedFields, sent.body, state.now())) : error;
+      lastError = error.details.refusedFields ? withDropHint(error, deployment.id, state.fieldRefusals.learn(deployment.id, scope, error.details.refusedFields, sent.body, state.now())) : error;
       // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next.
       if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
     }

@@ -1,6 +1,7 @@
 /**
  * GET /v1/switchyard/health: each deployment's circuit, live latency and error rates, the fields it
- * refused lately and the catalog's measured latency; and what this replica shares (Redis, budgets).
+ * refused lately (and in which requests) and the catalog's measured latency; and what this
+ * replica shares (Redis, budgets).
  */
 import type { GatewayState } from "./state.js";
 
@@ -28,7 +29,10 @@ export function healthAnswer(state: GatewayState) {
       requests: health?.requests ?? 0,
       failures: health?.failures ?? 0,
       throttles: health?.throttles ?? 0,
-      refused_fields: state.fieldRefusals.list(deployment.id, now).map((refusal) => ({ field: refusal.field, until: new Date(refusal.until).toISOString() })),
+      // Each applies to the requests it was learned from: that endpoint, with exactly those anthropic-beta values.
+      refused_fields: state.fieldRefusals
+        .list(deployment.id, now)
+        .map((refusal) => ({ field: refusal.field, until: new Date(refusal.until).toISOString(), endpoint: refusal.endpoint, betas: refusal.betas })),
       catalog_latency: catalogLatency
         ? { ttft_p50_ms: catalogLatency.ttft_p50_ms, ttft_p99_ms: catalogLatency.ttft_p99_ms, conditions: catalogLatency.conditions, source: catalogLatency.source.url }
         : null,

@@ -309,7 +309,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         const refused = upstreamError.details.refusedFields;
         if (refused) {
           // The last deployment's refusal is what the client reads: it says how to have the gateway drop the field.
-          lastError = withDropHint(upstreamError, deployment.id, state.fieldRefusals.learn(deployment.id, refused, sentBody.body, state.now()));
+          lastError = withDropHint(upstreamError, deployment.id, state.fieldRefusals.learn(deployment.id, plan.refusalScope, refused, sentBody.body, state.now()));
         }
         // A client that left before the first byte, or a request at fault, says nothing of the
         // deployment's health; the attempt only ends (a half-open probe is out no longer).

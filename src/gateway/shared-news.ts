@@ -10,21 +10,34 @@
  *
  * News is a hint, like affinity: a replica that misses it (it started later, Redis was away)
  * learns the same from its own requests. Durations travel as "for N ms", not as clock times, so
- * replicas' clocks need not agree. News about a deployment this replica does not have is ignored.
+ * replicas' clocks need not agree. News about a deployment this replica does not have is ignored,
+ * and so is a refusal that does not say which requests it concerns (its endpoint and betas: a
+ * replica of an earlier version sends none), since it would apply to every request.
  */
 import type { Redis } from "ioredis";
-import type { FieldRefusals } from "../routing/field-refusals.js";
+import { REFUSAL_ENDPOINTS, refusalScope, type FieldRefusals, type RefusalEndpoint } from "../routing/field-refusals.js";
 import type { HealthBook, HealthNews } from "../routing/health.js";
 import { jsonObject, ReplicaChannel } from "./redis-channel.js";
 
+/** Refused fields on the wire: the requests they were refused in (an endpoint and its anthropic-beta values), and for how long. */
+interface RefusedNews {
+  fields: string[];
+  forMs: number;
+  endpoint: RefusalEndpoint;
+  betas: string[];
+}
+
 /** On the wire: the publishing replica, the deployment, and one piece of news. */
-type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: { fields: string[]; forMs: number } });
+type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: RefusedNews });
 
 const MAX_FIELDS = 64;
+const MAX_BETAS = 64;
 const MAX_TEXT = 256;
 
 const isDuration = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
 const isText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_TEXT;
+const isTextList = (value: unknown, most: number): value is string[] => Array.isArray(value) && value.length <= most && value.every(isText);
+const isEndpoint = (value: unknown): value is RefusalEndpoint => REFUSAL_ENDPOINTS.includes(value as RefusalEndpoint);
 
 function healthNews(value: unknown): HealthNews | undefined {
   if (typeof value !== "object" || value === null) return undefined;
@@ -51,9 +64,9 @@ function readNews(value: Record<string, unknown>): NewsMessage | undefined {
     return news ? { from, deployment, health: news } : undefined;
   }
   if (typeof refused !== "object" || refused === null) return undefined;
-  const { fields, forMs } = refused as { fields?: unknown; forMs?: unknown };
-  if (!Array.isArray(fields) || fields.length === 0 || fields.length > MAX_FIELDS || !fields.every(isText) || !isDuration(forMs)) return undefined;
-  return { from, deployment, refused: { fields, forMs } };
+  const { fields, forMs, endpoint, betas } = refused as { fields?: unknown; forMs?: unknown; endpoint?: unknown; betas?: unknown };
+  if (!isTextList(fields, MAX_FIELDS) || fields.length === 0 || !isDuration(forMs) || !isEndpoint(endpoint) || !isTextList(betas, MAX_BETAS)) return undefined;
+  return { from, deployment, refused: { fields, forMs, endpoint, betas } };
 }
 
 export interface SharedNewsOptions {
@@ -85,11 +98,11 @@ export class SharedNews {
         const message = readNews(value);
         if (!message || !isDeployment(message.deployment)) return;
         if ("health" in message) health.hear(message.deployment, message.health, message.from);
-        else refusals.hear(message.deployment, message.refused.fields, message.refused.forMs, now());
+        else refusals.hear(message.deployment, refusalScope(message.refused.endpoint, message.refused.betas), message.refused.fields, message.refused.forMs, now());
       },
     );
     health.tell = (deployment, told) => channel.publish({ deployment, health: told }, "deployment health");
-    refusals.tell = (deployment, fields, forMs) => channel.publish({ deployment, refused: { fields, forMs } }, "a refused field");
+    refusals.tell = (deployment, scope, fields, forMs) => channel.publish({ deployment, refused: { fields, forMs, endpoint: scope.endpoint, betas: scope.betas } }, "a refused field");
     return new SharedNews(channel, options);
   }
 

@@ -7,13 +7,49 @@
  * is remembered for REFUSAL_MEMORY_MS: upstreams add fields, and a deployment tried last still
  * serves if none before it can. With a `redis:` section, what one replica learns it tells the
  * others (`tell`, and `hear` on theirs: gateway/shared-news.ts); otherwise each learns on its own.
+ *
+ * A refusal says something only of requests of the same kind (its RefusalScope): count_tokens
+ * refuses generation fields (`max_tokens`, `stream`) that every Messages request carries, and a
+ * call without the beta that enables a field (`context_management` without
+ * `context-management-2025-06-27`) is refused a field that a call with it is served.
  */
 export const REFUSAL_MEMORY_MS = 3_600_000;
 /**
- * Fields remembered per deployment, the most recently refused kept: a client sending a new made-up
- * field with every request must not grow the table, nor the check every request makes against it.
+ * Fields remembered per deployment and scope, the most recently refused kept: a client sending a
+ * new made-up field with every request must not grow the table, nor the check every request makes
+ * against it.
  */
 export const MAX_REFUSED_FIELDS = 64;
+/**
+ * Scopes remembered per deployment, those with the most recent refusal kept: a client sending a
+ * made-up anthropic-beta set with every request must not grow the table either.
+ */
+export const MAX_REFUSAL_SCOPES = 16;
+
+/** The endpoints whose requests learn refusals, each for its own requests. */
+export const REFUSAL_ENDPOINTS = ["messages", "count_tokens"] as const;
+export type RefusalEndpoint = (typeof REFUSAL_ENDPOINTS)[number];
+
+/** The kind of request a refusal was learned from, and the only kind it applies to. */
+export interface RefusalScope {
+  endpoint: RefusalEndpoint;
+  /** The request's anthropic-beta values, sorted, each once. */
+  betas: readonly string[];
+  /** The two as one map key. */
+  key: string;
+}
+
+const NO_BETAS: Record<RefusalEndpoint, RefusalScope> = {
+  messages: { endpoint: "messages", betas: [], key: "messages" },
+  count_tokens: { endpoint: "count_tokens", betas: [], key: "count_tokens" },
+};
+
+/** The scope of a request to `endpoint` with these anthropic-beta values (in any order, repeats allowed). */
+export function refusalScope(endpoint: RefusalEndpoint, betas: readonly string[]): RefusalScope {
+  if (betas.length === 0) return NO_BETAS[endpoint];
+  const normalised = [...new Set(betas)].sort();
+  return { endpoint, betas: normalised, key: `${endpoint} ${normalised.join(",")}` };
+}
 
 /** A deployment moved to the end of a request's ranking, and the field it refused. */
 export interface TriedLast {
@@ -27,90 +63,103 @@ interface Refusal {
   until: number;
 }
 
+/** What a deployment refused requests of one scope: refused field ("tools.*.defer_loading") -> its refusal. */
+interface ScopedRefusals {
+  scope: RefusalScope;
+  fields: Map<string, Refusal>;
+}
+
 export class FieldRefusals {
-  /** Deployment id -> refused field ("tools.*.defer_loading") -> its refusal. */
-  private readonly byDeployment = new Map<string, Map<string, Refusal>>();
+  /** Deployment id -> scope key -> what it refused in that scope. */
+  private readonly byDeployment = new Map<string, Map<string, ScopedRefusals>>();
 
   constructor(
     private readonly memoryMs = REFUSAL_MEMORY_MS,
     private readonly maxFields = MAX_REFUSED_FIELDS,
+    private readonly maxScopes = MAX_REFUSAL_SCOPES,
   ) {}
 
-  /** Called with the fields (as learned paths) this replica newly learned a deployment refuses, for the others. */
-  tell: ((deployment: string, fields: string[], forMs: number) => void) | undefined;
+  /** Called with the fields (as learned paths) this replica newly learned a deployment refuses in a scope, for the others. */
+  tell: ((deployment: string, scope: RefusalScope, fields: string[], forMs: number) => void) | undefined;
 
   /**
-   * Remembers fields a deployment refused in answer to `body` (the paths as the upstream wrote
-   * them); returns them as learned, the form `drop_fields` takes ("tools.*.defer_loading").
+   * Remembers fields a deployment refused in answer to `body`, a request of `scope` (the paths as
+   * the upstream wrote them); returns them as learned, the form `drop_fields` takes
+   * ("tools.*.defer_loading").
    */
-  learn(deployment: string, fields: readonly string[], body: Record<string, unknown>, now: number): string[] {
+  learn(deployment: string, scope: RefusalScope, fields: readonly string[], body: Record<string, unknown>, now: number): string[] {
     const learned = fields.map((field) => pathInBody(body, field.split(".")));
-    const news = this.remember(deployment, learned, now + this.memoryMs, now);
-    if (news.length > 0) this.tell?.(deployment, news, this.memoryMs);
+    const news = this.remember(deployment, scope, learned, now + this.memoryMs, now);
+    if (news.length > 0) this.tell?.(deployment, scope, news, this.memoryMs);
     return learned.map((segments) => segments.join("."));
   }
 
-  /** Remembers fields another replica learned this deployment refuses (learned paths, `*` for any element), for `forMs`. */
-  hear(deployment: string, fields: readonly string[], forMs: number, now: number): void {
-    this.remember(deployment, fields.map((field) => field.split(".")), now + Math.min(forMs, this.memoryMs), now);
+  /** Remembers fields another replica learned this deployment refuses in a scope (learned paths, `*` for any element), for `forMs`. */
+  hear(deployment: string, scope: RefusalScope, fields: readonly string[], forMs: number, now: number): void {
+    this.remember(deployment, scope, fields.map((field) => field.split(".")), now + Math.min(forMs, this.memoryMs), now);
   }
 
   /** Stores refusals until `until`; returns the fields that were not remembered before. */
-  private remember(deployment: string, learned: readonly string[][], until: number, now: number): string[] {
-    let refused = this.byDeployment.get(deployment);
-    if (!refused) {
-      refused = new Map();
-      this.byDeployment.set(deployment, refused);
+  private remember(deployment: string, scope: RefusalScope, learned: readonly string[][], until: number, now: number): string[] {
+    let scopes = this.byDeployment.get(deployment);
+    if (!scopes) {
+      scopes = new Map();
+      this.byDeployment.set(deployment, scopes);
     }
+    const refused = scopes.get(scope.key)?.fields ?? new Map<string, Refusal>();
+    // Deleted first, so that the maps' order is the order of the latest refusals.
+    scopes.delete(scope.key);
+    scopes.set(scope.key, { scope, fields: refused });
     const news: string[] = [];
     for (const segments of learned) {
       const key = segments.join(".");
       const known = refused.get(key);
       if (known === undefined || known.until <= now) news.push(key);
-      // Deleted first, so that the map's order is the order of the latest refusals.
       refused.delete(key);
       refused.set(key, { segments, until: Math.max(until, known?.until ?? 0) });
     }
-    for (const oldest of refused.keys()) {
-      if (refused.size <= this.maxFields) break;
-      refused.delete(oldest);
-    }
+    dropOldest(refused, this.maxFields);
+    dropOldest(scopes, this.maxScopes);
     // Fields the cap pushed out again are no news.
     return news.filter((key) => refused.has(key));
   }
 
-  /** The first field this deployment refused within its memory that the body carries; forgets expired ones. */
-  refusedIn(deployment: string, body: Record<string, unknown>, now: number): string | undefined {
-    const refused = this.byDeployment.get(deployment);
-    if (!refused) return undefined;
+  /** The first field this deployment refused within its memory, in requests of this scope, that the body carries; forgets expired ones. */
+  refusedIn(deployment: string, scope: RefusalScope, body: Record<string, unknown>, now: number): string | undefined {
+    const scopes = this.byDeployment.get(deployment);
+    const refused = scopes?.get(scope.key)?.fields;
+    if (!scopes || !refused) return undefined;
     let found: string | undefined;
     for (const [field, refusal] of refused) {
       if (refusal.until <= now) refused.delete(field);
       else if (found === undefined && carries(body, refusal.segments)) found = field;
     }
-    if (refused.size === 0) this.byDeployment.delete(deployment);
+    if (refused.size === 0) scopes.delete(scope.key);
+    if (scopes.size === 0) this.byDeployment.delete(deployment);
     return found;
   }
 
-  /** The fields a deployment refused that are still remembered, with until when (for the health endpoint). */
-  list(deployment: string, now: number): { field: string; until: number }[] {
-    const refused = this.byDeployment.get(deployment);
-    if (!refused) return [];
-    return [...refused].filter(([, refusal]) => refusal.until > now).map(([field, refusal]) => ({ field, until: refusal.until }));
+  /** The fields a deployment refused that are still remembered, with until when and in which requests (for the health endpoint). */
+  list(deployment: string, now: number): { field: string; until: number; endpoint: RefusalEndpoint; betas: readonly string[] }[] {
+    const scopes = this.byDeployment.get(deployment);
+    if (!scopes) return [];
+    return [...scopes.values()].flatMap(({ scope, fields }) =>
+      [...fields].filter(([, refusal]) => refusal.until > now).map(([field, refusal]) => ({ field, until: refusal.until, endpoint: scope.endpoint, betas: scope.betas })),
+    );
   }
 
   /**
-   * The ranking with each deployment that refused a field this body carries moved to the end, in
-   * their order; undefined when none is (nothing is allocated: the common case costs a size check,
-   * or a lookup per candidate once something was learned).
+   * The ranking with each deployment that refused a field this body carries, in a request of this
+   * scope, moved to the end, in their order; undefined when none is (nothing is allocated: the
+   * common case costs a size check, or a lookup per candidate once something was learned).
    */
-  demote<T extends { deployment: { id: string } }>(ranked: readonly T[], body: Record<string, unknown>, now: number): { ranked: T[]; triedLast: TriedLast[] } | undefined {
+  demote<T extends { deployment: { id: string } }>(ranked: readonly T[], scope: RefusalScope, body: Record<string, unknown>, now: number): { ranked: T[]; triedLast: TriedLast[] } | undefined {
     if (this.byDeployment.size === 0) return undefined;
     let first: T[] | undefined;
     let last: T[] | undefined;
     let triedLast: TriedLast[] | undefined;
     for (const [index, candidate] of ranked.entries()) {
-      const field = this.refusedIn(candidate.deployment.id, body, now);
+      const field = this.refusedIn(candidate.deployment.id, scope, body, now);
       if (field === undefined) {
         first?.push(candidate);
         continue;
@@ -121,6 +170,14 @@ export class FieldRefusals {
     }
     // Every candidate refused it: none moves, the order stands.
     return first && first.length > 0 && last && triedLast ? { ranked: [...first, ...last], triedLast } : undefined;
+  }
+}
+
+/** Deletes a map's first (oldest) entries until it holds at most `size`. */
+function dropOldest(map: Map<string, unknown>, size: number): void {
+  for (const oldest of map.keys()) {
+    if (map.size <= size) break;
+    map.delete(oldest);
   }
 }
 

@@ -18,12 +18,15 @@ import { parseNews } from "../../src/gateway/shared-news.js";
 import { startGateway, type RunningGateway } from "../../src/gateway/start-gateway.js";
 import { newApiKey } from "../../src/ledger/api-keys.js";
 import { openLedger, type Ledger } from "../../src/ledger/open-ledger.js";
-import { FieldRefusals } from "../../src/routing/field-refusals.js";
+import { FieldRefusals, refusalScope, type RefusalScope } from "../../src/routing/field-refusals.js";
 import { DEFAULT_HEALTH, HealthBook, type HealthNews } from "../../src/routing/health.js";
 import { eventually } from "../helpers/eventually.js";
 import { catalog, EMULATOR_ENV, emulatorProviders, readHealth, upstreamRequests } from "../helpers/gateway-harness.js";
 import type { HealthAnswer } from "../../src/gateway/health-answer.js";
 import { REDIS_URL } from "../helpers/redis.js";
+
+/** A /v1/messages request without anthropic-beta. */
+const MESSAGES = refusalScope("messages", []);
 
 describe("news a replica tells and hears", () => {
   test("the health book tells when a breaker opens and closes and when a deployment cools; hearing it does the same", () => {
@@ -205,36 +208,37 @@ describe("news a replica tells and hears", () => {
   });
 
   test("field refusals tell only what is new, as learned paths; hearing one demotes the deployment", () => {
-    let told: Array<[string, string[], number]> = [];
+    let told: Array<[string, RefusalScope, string[], number]> = [];
     const a = new FieldRefusals();
-    a.tell = (deployment, fields, forMs) => told.push([deployment, fields, forMs]);
+    a.tell = (deployment, scope, fields, forMs) => told.push([deployment, scope, fields, forMs]);
     const body = { tools: [{ name: "x" }, { name: "y", defer_loading: true }] };
-    a.learn("bedrock", ["tools.1.custom.defer_loading"], body, 0);
-    assert.deepEqual(told, [["bedrock", ["tools.*.defer_loading"], 3_600_000]]);
+    a.learn("bedrock", MESSAGES, ["tools.1.custom.defer_loading"], body, 0);
+    assert.deepEqual(told, [["bedrock", MESSAGES, ["tools.*.defer_loading"], 3_600_000]]);
     told = [];
-    a.learn("bedrock", ["tools.1.custom.defer_loading"], body, 10);
+    a.learn("bedrock", MESSAGES, ["tools.1.custom.defer_loading"], body, 10);
     assert.deepEqual(told, [], "known already");
     const b = new FieldRefusals();
-    b.hear("bedrock", ["tools.*.defer_loading"], 60_000, 0);
+    b.hear("bedrock", MESSAGES, ["tools.*.defer_loading"], 60_000, 0);
     const ranked = [{ deployment: { id: "bedrock" } }, { deployment: { id: "anthropic" } }];
-    assert.deepEqual(b.demote(ranked, body, 1)?.triedLast, [{ deployment: "bedrock", field: "tools.*.defer_loading" }]);
-    assert.equal(b.demote(ranked, body, 60_001), undefined, "for as long as the news said");
+    assert.deepEqual(b.demote(ranked, MESSAGES, body, 1)?.triedLast, [{ deployment: "bedrock", field: "tools.*.defer_loading" }]);
+    assert.equal(b.demote(ranked, MESSAGES, body, 60_001), undefined, "for as long as the news said");
     // Shorter news does not shorten what this replica learned itself.
-    a.hear("bedrock", ["tools.*.defer_loading"], 1_000, 20);
+    a.hear("bedrock", MESSAGES, ["tools.*.defer_loading"], 1_000, 20);
     assert.equal(a.list("bedrock", 20)[0]?.until, 3_600_010, "its own, from the second refusal at 10");
   });
 
   test("a refusal of more fields at once than a deployment keeps tells only those it keeps", () => {
     const told: string[][] = [];
     const a = new FieldRefusals(3_600_000, 4);
-    a.tell = (_deployment, fields) => told.push(fields);
-    a.learn("bedrock", ["a", "b", "c", "d", "e", "f"], {}, 0);
+    a.tell = (_deployment, _scope, fields) => told.push(fields);
+    a.learn("bedrock", MESSAGES, ["a", "b", "c", "d", "e", "f"], {}, 0);
     assert.deepEqual(told, [["c", "d", "e", "f"]]);
   });
 
   test("a message on the channel is news only in the shape a replica sends", () => {
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5, cooldownMs: 5 } }))?.deployment, "d");
-    assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } })), { from: "r", deployment: "d", refused: { fields: ["tools.*.defer_loading"], forMs: 5 } });
+    const refused = { fields: ["tools.*.defer_loading"], forMs: 5, endpoint: "messages", betas: ["context-management-2025-06-27"] };
+    assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refused })), { from: "r", deployment: "d", refused });
     assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 1e12 }, "the hearer caps it (max_cooldown_ms)");
     for (const junk of [
       "not json",
@@ -242,15 +246,21 @@ describe("news a replica tells and hears", () => {
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: -1, cooldownMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "sideways" } }),
       JSON.stringify({ from: "r", deployment: "", health: { kind: "closed" } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [], forMs: 5 } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [7], forMs: 5 } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: "5" } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 0 } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: Array.from({ length: 65 }, (_, index) => `f${index}`), forMs: 5 } }),
-      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x".repeat(257)], forMs: 5 } }),
+      // A refusal that does not say which requests it concerns (an earlier version's) would apply to all of them.
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 5, endpoint: "messages" } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 5, endpoint: "batches", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 5, endpoint: "messages", betas: [""] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 5, endpoint: "messages", betas: Array.from({ length: 65 }, (_, index) => `b${index}`) } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [], forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: [7], forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: "5", endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x"], forMs: 0, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: Array.from({ length: 65 }, (_, index) => `f${index}`), forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refused: { fields: ["x".repeat(257)], forMs: 5, endpoint: "messages", betas: [] } }),
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", health: null }),
-      JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, refused: { fields: ["x"], forMs: 5 } }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, refused: { fields: ["x"], forMs: 5, endpoint: "messages", betas: [] } }),
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, padding: "x".repeat(40_000) }),
     ]) {
       assert.equal(parseNews(junk), undefined, junk);
@@ -332,6 +342,26 @@ models:
     assert.equal(second.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
     assert.equal(second.response.headers.get("x-switchyard-attempts"), "1", "B never tried Bedrock with the field");
     assert.equal(upstreamRequests(bedrock), before);
+  });
+
+  test("a refusal travels with the kind of request it was learned in: a count_tokens refusal of max_tokens leaves the other replica's Messages requests alone", async () => {
+    const counted = await fetch(`${a.gateway.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "x-api-key": a.client.apiKey ?? "", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: "anthropic-first", max_tokens: 8, messages: [{ role: "user", content: "hello" }] }),
+    });
+    assert.equal(counted.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us", await counted.text());
+    const heard = await eventually(async () => {
+      const refused = (await healthOf(b.gateway, "anthropic-sonnet"))?.refused_fields ?? [];
+      return refused.length > 0 ? refused : undefined;
+    }, "replica B to hear of the refusal");
+    const { response } = await ask(b.client, "anthropic-first");
+    assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
+    assert.equal(response.headers.get("x-switchyard-attempts"), "1");
+    assert.deepEqual(
+      heard.map(({ field, endpoint, betas }) => ({ field, endpoint, betas })),
+      [{ field: "max_tokens", endpoint: "count_tokens", betas: [] }],
+    );
   });
 
   test("an upstream's retry-after cools the deployment on every replica", async () => {
