@@ -15,13 +15,31 @@ import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
 
-/** `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model` replaced. */
-export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<{ input_tokens: number; deployment: string }> {
+/** What count_tokens answers: the count, the deployment that counted, and the key's count_tokens rate-limit headers. */
+export interface Counted {
+  input_tokens: number;
+  deployment: string;
+  rateHeaders: Record<string, string>;
+}
+
+/**
+ * `raw` is the body as received: Anthropic-shape upstreams get it byte for byte, with only `model`
+ * replaced. A count is free and has no price: it has no ledger row, and spends nothing of a budget.
+ */
+export async function countTokens(state: GatewayState, headers: IncomingHttpHeaders, body: unknown, requestId: string, raw?: Buffer, beta = false): Promise<Counted> {
   const known = authenticate(state, headers);
   const key = known instanceof Promise ? await known : known;
   const version = anthropicVersion(headers);
   const request = parseCountTokensRequest(body);
   requireModelAllowed(state, key, request.model);
+  // The key's requests_per_minute, from a bucket of count_tokens' own (rate-limiter.ts,
+  // LimitedEndpoint): the upstream accounts every key shares limit counting too.
+  let rateHeaders: Record<string, string> = {};
+  if (key) {
+    const requestsPerMinute = state.config.config.keys[key.name]?.requests_per_minute ?? state.config.config.rate_limits.requests_per_minute;
+    const admitted = state.limiter.admit(key.id, { requests_per_minute: requestsPerMinute }, 0, "count_tokens");
+    rateHeaders = admitted instanceof Promise ? await admitted : admitted;
+  }
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw unknownModel(request.model);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,
@@ -48,7 +66,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const ordered = state.fieldRefusals.demote(able, scope, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return await countOn(state, ordered, { body: request.body, raw, beta, scope }, version, requestId, cancel);
+    return { ...(await countOn(state, ordered, { body: request.body, raw, beta, scope }, version, requestId, cancel)), rateHeaders };
   } finally {
     clear();
   }

@@ -15,7 +15,7 @@
  */
 import type { Redis } from "ioredis";
 import type { RateLimitSettings } from "../config/gateway-config.js";
-import { rateLimitError, rateLimitHeaders, type Limiter, type RateLimiter } from "./rate-limiter.js";
+import { rateLimitError, rateLimitHeaders, type LimitedEndpoint, type Limiter, type RateLimiter } from "./rate-limiter.js";
 
 /** KEYS: requests bucket, tokens bucket. ARGV: requests capacity, tokens capacity (0 = no limit), tokens, mode. */
 const BUCKET_SCRIPT = `
@@ -114,21 +114,23 @@ export class SharedRateLimiter implements Limiter {
     this.now = options.now ?? Date.now;
   }
 
-  private keys(keyId: string): [string, string] {
-    return [`${this.options.keyPrefix}ratelimit:${keyId}:requests`, `${this.options.keyPrefix}ratelimit:${keyId}:tokens`];
+  /** A key's buckets for an endpoint's requests (count_tokens has its own, and no token bucket it uses). */
+  private keys(keyId: string, endpoint: LimitedEndpoint = "messages"): [string, string] {
+    const owner = `${this.options.keyPrefix}ratelimit:${keyId}${endpoint === "count_tokens" ? ":count_tokens" : ""}`;
+    return [`${owner}:requests`, `${owner}:tokens`];
   }
 
-  admit(keyId: string, limits: RateLimitSettings, tokens: number): Record<string, string> | Promise<Record<string, string>> {
+  admit(keyId: string, limits: RateLimitSettings, tokens: number, endpoint: LimitedEndpoint = "messages"): Record<string, string> | Promise<Record<string, string>> {
     const requestCapacity = limits.requests_per_minute ?? 0;
-    const tokenCapacity = limits.tokens_per_minute ?? 0;
+    const tokenCapacity = endpoint === "count_tokens" ? 0 : (limits.tokens_per_minute ?? 0);
     if (requestCapacity === 0 && tokenCapacity === 0) return {};
-    if (this.now() < this.bypassUntil) return this.fallback.admit(keyId, limits, tokens);
+    if (this.now() < this.bypassUntil) return this.fallback.admit(keyId, limits, tokens, endpoint);
     const amount = tokenCapacity > 0 ? tokens : 0;
-    return this.bucket(...this.keys(keyId), requestCapacity, tokenCapacity, amount, "admit").then(
-      (reply) => answer(reply, requestCapacity, tokenCapacity),
+    return this.bucket(...this.keys(keyId, endpoint), requestCapacity, tokenCapacity, amount, "admit").then(
+      (reply) => answer(reply, requestCapacity, tokenCapacity, endpoint),
       (error: unknown) => {
         this.report(error);
-        return this.fallback.admit(keyId, limits, tokens);
+        return this.fallback.admit(keyId, limits, tokens, endpoint);
       },
     );
   }
@@ -152,12 +154,12 @@ export class SharedRateLimiter implements Limiter {
 }
 
 /** The script's reply as the headers of an admitted request, or the 429 of a refused one. */
-function answer(reply: number[], requestCapacity: number, tokenCapacity: number): Record<string, string> {
+function answer(reply: number[], requestCapacity: number, tokenCapacity: number, endpoint: LimitedEndpoint): Record<string, string> {
   const [allowed, dimension, wait, remaining, untilFull, now] = reply as [number, number, number, number, number, number];
   if (allowed === 0) {
     const name = dimension === 1 ? "requests" : "tokens";
     const capacity = dimension === 1 ? requestCapacity : tokenCapacity;
-    throw rateLimitError(name, capacity, remaining, now + untilFull, wait);
+    throw rateLimitError(name, capacity, remaining, now + untilFull, wait, endpoint);
   }
   const [, , , requestsRemaining, requestsUntilFull, , tokensRemaining, tokensUntilFull] = reply as number[];
   return {

@@ -112,6 +112,31 @@ describe("rate limits shared through Redis", () => {
     assert.ok(ttl > 110_000 && ttl <= 122_000, `buckets expire two minutes after they would be full again (${ttl} ms)`);
   });
 
+  test("count_tokens has a requests bucket of its own, shared by the replicas, with the same answers as the per-replica limiter, and no token limit", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const local = new RateLimiter();
+    const limits = { requests_per_minute: 2, tokens_per_minute: 10 };
+    for (const limiter of [a, local]) {
+      const admitted = await limiter.admit("key_counting", limits, 0, "count_tokens");
+      assert.equal(admitted["anthropic-ratelimit-requests-remaining"], "1");
+      assert.equal(admitted["anthropic-ratelimit-tokens-limit"], undefined, "counting spends no tokens");
+    }
+    await b.admit("key_counting", limits, 0, "count_tokens");
+    await local.admit("key_counting", limits, 0, "count_tokens");
+    const [redisRefusal, memoryRefusal] = [await refusal(() => a.admit("key_counting", limits, 0, "count_tokens")), await refusal(() => local.admit("key_counting", limits, 0, "count_tokens"))];
+    for (const refused of [redisRefusal, memoryRefusal]) {
+      assert.match(refused.message, /rate limit of 2 count_tokens requests per minute/);
+      assert.deepEqual(Object.keys(refused.headers).sort(), ["anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset", "retry-after"]);
+    }
+    assert.equal(redisRefusal.headers["retry-after"], memoryRefusal.headers["retry-after"]);
+    // The key's Messages buckets are untouched by counting, on either limiter.
+    for (const limiter of [b, local]) assert.equal((await limiter.admit("key_counting", limits, 5))["anthropic-ratelimit-requests-remaining"], "1");
+    const inspector = connect();
+    await inspector.connect();
+    assert.equal(await inspector.exists(`${prefix}ratelimit:key_counting:count_tokens:requests`), 1);
+    assert.equal(await inspector.exists(`${prefix}ratelimit:key_counting:count_tokens:tokens`), 0);
+  });
+
   test("a request larger than the token bucket waits for a full bucket, then takes all it costs: the key is in debt, on either limiter", async () => {
     const shared = await replica();
     const local = new RateLimiter();
