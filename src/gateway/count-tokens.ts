@@ -13,11 +13,12 @@ import { policyFor } from "./plan-route.js";
 import { anthropicVersion, parseCountTokensRequest, unknownModel } from "./request-body.js";
 import type { GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
+import type { TokenCount } from "../providers/provider.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
 
-/** What count_tokens answers: the count, the deployment that counted, and the key's count_tokens rate-limit headers. */
+/** What count_tokens answers: the upstream's answer, the deployment that counted, and the key's count_tokens rate-limit headers. */
 export interface Counted {
-  input_tokens: number;
+  answer: TokenCount;
   deployment: string;
   rateHeaders: Record<string, string>;
 }
@@ -85,7 +86,7 @@ async function countOn(
   version: string,
   requestId: string,
   cancel: Cancel,
-): Promise<{ input_tokens: number; deployment: string }> {
+): Promise<{ answer: TokenCount; deployment: string }> {
   let lastError: UpstreamError | undefined;
   for (const { deployment, betas } of counters.slice(0, state.config.config.routing.max_attempts)) {
     const client = state.clients.get(deployment.providerName);
@@ -103,7 +104,7 @@ async function countOn(
         cancel,
         firstByteTimeoutMs: state.config.config.timeouts.first_byte_ms,
       });
-      return { input_tokens: counted.input_tokens, deployment: deployment.id };
+      return { answer: counted, deployment: deployment.id };
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       lastError = error.details.refusedFields ? withDropHint(error, deployment.id, state.fieldRefusals.learn(deployment.id, scope, error.details.refusedFields, sent.body, state.now())) : error;

@@ -128,7 +128,7 @@ export function createGatewayApp(state: GatewayState, extraRoutes?: (app: Fastif
     const requestId = newRequestId();
     try {
       const counted = await countTokens(state, request.headers, request.body, requestId, rawBodies.get(request), isBetaCall(request.url));
-      return reply.headers({ ...counted.rateHeaders, "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send({ input_tokens: counted.input_tokens });
+      return reply.headers({ ...counted.rateHeaders, "request-id": requestId, "x-switchyard-deployment": counted.deployment }).send(counted.answer);
     } catch (error) {
       return sendError(reply, error, "anthropic", requestId);
     }

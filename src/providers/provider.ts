@@ -77,11 +77,18 @@ export interface UpstreamTarget {
   deploymentId: string;
 }
 
+/**
+ * A count_tokens answer: `input_tokens`, and whatever else an Anthropic-shape upstream answered,
+ * passed on as it was (a beta count's `context_management: {original_input_tokens} | null`, the
+ * SDK's BetaMessageTokensCount). Bedrock's CountTokens reports only the count.
+ */
+export type TokenCount = { input_tokens: number } & Record<string, unknown>;
+
 export interface ProviderClient {
   readonly kind: string;
   /** Sends a Messages request; throws UpstreamError (closed set) on failure. */
   messages(call: MessagesCall): Promise<UpstreamResult>;
   /** POST /v1/messages/count_tokens equivalent; throws UpstreamError. */
-  countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }>;
+  countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<TokenCount>;
   close(): Promise<void>;
 }

@@ -139,6 +139,21 @@ test("count_tokens: a deployment without a needed beta is not tried, nor counted
   });
 });
 
+test("a beta count answers what the upstream answered: the Anthropic API's context_management passed on, Bedrock's count alone", async () => {
+  const messages = [{ role: "user" as const, content: "hello" }];
+  const managed = await client.beta.messages.countTokens({
+    model: "haiku-via-anthropic",
+    messages,
+    context_management: { edits: [{ type: "clear_tool_uses_20250919" }] },
+    betas: ["context-management-2025-06-27"],
+  });
+  assert.ok(managed.input_tokens > 0);
+  assert.deepEqual(managed, { input_tokens: managed.input_tokens, context_management: { original_input_tokens: managed.input_tokens } });
+  // Bedrock's CountTokens reports inputTokens only: nothing is made up for it.
+  const counted = await client.beta.messages.countTokens({ model: "haiku-via-bedrock", messages, betas: ["context-management-2025-06-27"] });
+  assert.deepEqual(Object.keys(counted), ["input_tokens"]);
+});
+
 test("the 1M-context beta on a model whose window is 1M anyway is left off Bedrock, and the ledger says why", async () => {
   const { response } = await ask("sonnet-via-bedrock", ["context-1m-2025-08-07"]);
   assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");

@@ -1,7 +1,9 @@
 /**
  * POST /v1/messages/count_tokens -> {"input_tokens": N}
  * (https://platform.claude.com/docs/en/api/messages-count-tokens). Uses the same counting as
- * /v1/messages, so N equals input + cache reads + cache writes of the same prompt's reply.
+ * /v1/messages, so N equals input + cache reads + cache writes of the same prompt's reply. A beta
+ * count with `context_management` also answers `context_management: {original_input_tokens}` (the
+ * SDK's BetaMessageTokensCount); no edit is applied, so that is N too.
  */
 import type { FastifyInstance } from "fastify";
 import { parseJson, rawBody } from "../shared/http-server.js";
@@ -27,6 +29,8 @@ export function registerCountTokensRoute(app: FastifyInstance, context: Anthropi
     const lookup = context.models.anthropic(parsed.data.model);
     if (!lookup.ok) return sendAnthropicError(reply, requestId, 404, `model: ${parsed.data.model}`);
     const layout = layoutPrompt(prompt, lookup.model.id);
-    return reply.code(200).header("content-type", "application/json").send(JSON.stringify({ input_tokens: layout.totalTokens }));
+    const managed = "context_management" in parsed.data && parsed.data.context_management !== undefined;
+    const answer = managed ? { input_tokens: layout.totalTokens, context_management: { original_input_tokens: layout.totalTokens } } : { input_tokens: layout.totalTokens };
+    return reply.code(200).header("content-type", "application/json").send(JSON.stringify(answer));
   });
 }

@@ -34,7 +34,7 @@ export const countTokensRequestSchema = z.strictObject({
   ...countShape,
   model: z.string().min(1),
 });
-export const betaCountTokensRequestSchema = z.looseObject({ ...countShape, model: z.string().min(1) });
+export const betaCountTokensRequestSchema = z.looseObject({ ...countShape, model: z.string().min(1), context_management: z.unknown().optional() });
 export type CountTokensRequest = z.infer<typeof countTokensRequestSchema>;
 
 /** count_tokens has no max_tokens; the shared checks need one, so give one that never binds. */

@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
-import type { MessagesCall, ProviderClient, UpstreamResult } from "../provider.js";
+import type { MessagesCall, ProviderClient, TokenCount, UpstreamResult } from "../provider.js";
 import { errorHeaders, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
 import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "./http.js";
@@ -118,7 +118,7 @@ export class AnthropicShapeClient implements ProviderClient {
     return { kind: "stream", first, rest, usage: () => fromAnthropicStream(startUsage, deltaUsages), failure: () => streamError, headers };
   }
 
-  async countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<{ input_tokens: number }> {
+  async countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<TokenCount> {
     const who = this.options.who;
     const response = await post(
       this.options.agent,
@@ -133,7 +133,8 @@ export class AnthropicShapeClient implements ProviderClient {
     if (response.status !== 200) throw anthropicError(response.status, text, errorHeaders(response.headers), who);
     const parsed = upstreamJsonObject(text, who, "count_tokens answer");
     if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
-    return { input_tokens: parsed.input_tokens };
+    // The answer as it was: a beta count's context_management (original_input_tokens) included.
+    return { ...parsed, input_tokens: parsed.input_tokens };
   }
 
   async close(): Promise<void> {
