@@ -8,7 +8,7 @@ import { refusalScope, type RefusalScope } from "../routing/field-refusals.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
 import { GatewayError, withDropHint } from "./errors.js";
-import { jsonFor } from "./messages.js";
+import { jsonFor, limitsFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
 import { anthropicVersion, parseCountTokensRequest, unknownModel } from "./request-body.js";
 import type { GatewayState } from "./state.js";
@@ -37,8 +37,8 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   // LimitedEndpoint): the upstream accounts every key shares limit counting too.
   let rateHeaders: Record<string, string> = {};
   if (key) {
-    const requestsPerMinute = state.config.config.keys[key.name]?.requests_per_minute ?? state.config.config.rate_limits.requests_per_minute;
-    const admitted = state.limiter.admit(key.id, { requests_per_minute: requestsPerMinute }, 0, "count_tokens");
+    // No token limit: counting sends no tokens to a model.
+    const admitted = state.limiter.admit(key.id, { requests_per_minute: limitsFor(state, key).requests_per_minute }, 0, "count_tokens");
     rateHeaders = admitted instanceof Promise ? await admitted : admitted;
   }
   const deployments = deploymentsFor(state.config, state.catalog, request.model);

@@ -90,7 +90,7 @@ export function jsonFor(deployment: Deployment, raw: Buffer | undefined, sent: S
 }
 
 
-function limitsFor(state: GatewayState, key: ApiKeyRecord): RateLimitSettings {
+export function limitsFor(state: GatewayState, key: ApiKeyRecord): RateLimitSettings {
   const own = state.config.config.keys[key.name];
   const defaults = state.config.config.rate_limits;
   return {
