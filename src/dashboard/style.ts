@@ -1,12 +1,19 @@
+/**
+ * The narrowest a chart is drawn, in px: its 900-unit viewBox shrunk to a phone's width made 12 px
+ * text about 5 px tall. In a card narrower than this a chart scrolls sideways inside the card, and
+ * its smallest text (11 units) stays 10 px.
+ */
+export const PHONE_CHART_WIDTH = 820;
+
 /** The dashboard's one stylesheet, inlined in every page (no external assets: it works offline). */
 export const DASHBOARD_CSS = `
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#111827;background:#f3f4f6}
 a{color:#1d4ed8}
 header.top{background:#111827;color:#f9fafb}
-header.top .bar{max-width:1240px;margin:0 auto;padding:0 24px;display:flex;align-items:center;gap:24px;height:52px}
+header.top .bar{max-width:1240px;margin:0 auto;padding:8px 24px;display:flex;flex-wrap:wrap;align-items:center;gap:4px 24px;min-height:52px}
 header.top .brand{font-weight:700;font-size:16px;letter-spacing:.02em;color:#fff;text-decoration:none}
-header.top nav{display:flex;gap:4px;flex:1}
+header.top nav{display:flex;flex-wrap:wrap;gap:4px;flex:1}
 header.top nav a{color:#d1d5db;text-decoration:none;padding:6px 12px;border-radius:6px}
 header.top nav a:hover{background:#1f2937;color:#fff}
 header.top nav a[aria-current=page]{background:#374151;color:#fff}
@@ -31,9 +38,9 @@ p.lead{color:#4b5563;margin:0 0 16px;max-width:900px}
 .card .sub{color:#6b7280;font-size:12px}
 .panel{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:14px 16px;margin:12px 0}
 .panel > h2:first-child,.panel > h3:first-child{margin-top:0}
-figure{margin:0 0 8px}
+figure{margin:0 0 8px;overflow-x:auto}
 figure.line{max-width:960px}
-svg{width:100%;height:auto;display:block}
+svg{width:100%;height:auto;display:block}figure > svg{min-width:${PHONE_CHART_WIDTH}px}
 svg text{font:12px system-ui,sans-serif;fill:#111827}
 svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
 svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
@@ -82,4 +89,12 @@ tr.cheapest td{background:#f0fdf4}tr.incomplete td{color:#4b5563}
 td[data-col=state] .note{white-space:nowrap}
 ol.sources{margin:6px 0 0;padding-left:22px;font-size:13px}ol.sources li{margin:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+@media (max-width:640px){
+header.top .bar{padding:8px 12px;gap:4px 12px}
+header.top nav{order:3;flex-basis:100%;margin:0 -8px}
+header.top nav a{padding:6px 8px}
+header.top form{margin-left:auto}
+main{padding:16px 12px 40px}
+.panel{padding:12px}
+}
 `;
