@@ -70,14 +70,21 @@ test("spend on a day before the key's creation starts its rate at that day, and 
   assert.match(body, /<g data-marker="start" data-requests="18"><line [^>]*\/><text [^>]*>first spend<\/text>/, "on the 19th's start");
 });
 
-test("a revoked key that spent this month and the active key given its name are told apart in the charts by the start of their ids", async () => {
+test("a revoked key that spent this month is listed for its spend as 'revoked': no budget figures, no projection, no chart, not counted as a key with a budget", async () => {
   const active = { ...key(1), id: "key_AbCdEf0123456789", name: "ci_bot" };
   const revoked = { ...key(2), id: "key_XyZabc0123456789", name: "ci_bot", revoked_at: NOW - 3_600_000 };
   const { body } = await budgetsPage(context([active, revoked], [spent(active.id, "0.5", "0.5"), spent(revoked.id, "0.2", "0.2")]));
+  assert.match(body, /data-figure="with-budget"><div class="label">keys with a budget<\/div><div class="figure">1<\/div><div class="sub">of 1 active; 1 revoked key is listed for this month's spend</);
+  const row = /<tr data-row="key_XyZabc0123456789"[^]*?<\/tr>/.exec(body)?.[0] ?? "";
+  assert.match(row, /data-col="key"[^>]*>ci_bot<div class="note">key_XyZabc0123456789 · <span data-revoked>revoked 2026-11-23<\/span>/);
+  assert.match(row, /data-col="status"[^>]*><span class="pill none" title="its requests are refused \(401\)[^"]*">revoked<\/span>/);
+  assert.match(row, /data-col="spent"[^>]*>\$0\.2</, "what it spent is still shown");
+  for (const column of ["budget", "used", "remaining", "projected"]) assert.match(row, new RegExp(`data-col="${column}"[^>]*>–<`), `no ${column}`);
+  assert.doesNotMatch(row, /on track|≈/);
+  // The charts are of live keys: the active ci_bot, under its name alone.
   const labels = [...body.matchAll(/<g data-stack="([^"]+)"><text [^>]*>([^<]*)</g)].map((match) => [match[1], match[2]]);
-  assert.deepEqual(labels, [
-    [active.id, "ci_bot (key_AbCdEf…)"],
-    [revoked.id, "ci_bot (key_XyZabc…)"],
-  ]);
-  assert.match(body, /ci_bot \(key_XyZabc…\): spend this month against its \$1 budget/, "the burn-down's title too");
+  assert.deepEqual(labels, [[active.id, "ci_bot"]]);
+  assert.match(body, /data-chart="burn-down-key_AbCdEf0123456789"/);
+  assert.doesNotMatch(body, /burn-down-key_XyZabc/, "no burn-down for the revoked key");
+  assert.match(body, /ci_bot: spend this month against its \$1 budget/);
 });

@@ -13,16 +13,28 @@ import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp } from "../../ledger/roll-up.js";
 import { integer, money, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
 
-type Status = "ok" | "projected_over" | "exhausted" | "no_budget";
+type Status = "ok" | "projected_over" | "exhausted" | "no_budget" | "revoked";
 const STATUS_TEXT: Record<Status, [string, string]> = {
   ok: ["on track", "ok"],
   projected_over: ["projected over", "warn"],
   exhausted: ["budget spent", "bad"],
   no_budget: ["no budget", "none"],
+  revoked: ["revoked", "none"],
+};
+/** What a status means, as its pill's tooltip (given when budgets reset). */
+const STATUS_TITLE: Partial<Record<Status, (resets: string) => string>> = {
+  exhausted: (resets) => `requests are refused (429) until ${resets}`,
+  revoked: () => "its requests are refused (401): it cannot spend again, so it has no budget figures or projection",
 };
 const STATUS_COLOURS: Record<string, string> = { "on track": "#059669", "projected over": "#d97706", "budget spent": "#dc2626" };
 
+/** Whether the key can still spend: a revoked key is shown for what it spent, with no budget figures. */
+function isActive(key: ApiKeyRecord): boolean {
+  return key.revoked_at === null;
+}
+
 function statusOf(key: ApiKeyRecord, burn: BurnDown): Status {
+  if (!isActive(key)) return "revoked";
   if (key.monthly_budget_usd === null) return "no_budget";
   const budget = parseUsd(key.monthly_budget_usd);
   if (burn.spent >= budget) return "exhausted";
@@ -134,14 +146,16 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     const burn = burns.get(key.id) as BurnDown;
     const status = statusOf(key, burn);
     const [label, tone] = STATUS_TEXT[status];
-    const budget = key.monthly_budget_usd;
+    // A revoked key can never spend again: what it spent, and no budget, share, remainder or projection.
+    const budget = isActive(key) ? key.monthly_budget_usd : null;
     const budgetMoney = budget === null ? undefined : parseUsd(budget);
+    const revoked = key.revoked_at === null ? "" : ` · <span data-revoked>revoked ${escapeHtml(isoDay(key.revoked_at))}</span>`;
     return {
       id: key.id,
       cells: {
-        key: { html: `${escapeHtml(key.name)}<div class="note">${escapeHtml(key.id)}${key.revoked_at !== null ? " · revoked" : ""}</div>`, sort: key.name },
+        key: { html: `${escapeHtml(key.name)}<div class="note">${escapeHtml(key.id)}${revoked}</div>`, sort: key.name },
         status: {
-          html: `<span class="pill ${tone}"${status === "exhausted" ? ` title="requests are refused (429) until ${resetsText}"` : ""}>${escapeHtml(label)}</span>`,
+          html: `<span class="pill ${tone}"${STATUS_TITLE[status] ? ` title="${escapeHtml(STATUS_TITLE[status](resetsText))}"` : ""}>${escapeHtml(label)}</span>`,
           sort: status,
         },
         requests: integer(requests.get(key.id) ?? 0),
@@ -152,13 +166,16 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
             ? text(null, "–")
             : { html: `${moneyToDecimal(burn.spent * 100n).div(moneyToDecimal(budgetMoney), 1).toFixed(1)}%`, sort: moneyToDecimal(burn.spent).div(moneyToDecimal(budgetMoney), 18).toString() },
         remaining: budgetMoney === undefined ? text(null, "–") : money(formatUsd(budgetMoney - burn.spent)),
-        projected: projectedCell(burn),
+        projected: isActive(key) ? projectedCell(burn) : text(null, "–"),
       },
     };
   });
-  // Charts name keys (a revoked key's name may be an active one's too: then with the start of its id).
-  const names = keyNames(new Map(shown.map((key) => [key.id, key])), shown.map((key) => key.id));
-  const withBudget = shown.filter((key) => key.monthly_budget_usd !== null);
+  // The live figures (the cards, the charts) are of active keys with a budget, the keys /metrics exports.
+  const withBudget = shown.filter((key) => isActive(key) && key.monthly_budget_usd !== null);
+  const activeShown = shown.filter(isActive).length;
+  const revokedShown = shown.length - activeShown;
+  // Charts name keys (active keys' names are unique; an id the key store does not know is shown as it is).
+  const names = keyNames(new Map(withBudget.map((key) => [key.id, key])), withBudget.map((key) => key.id));
   // A linear scale (the bar chart would switch to a logarithmic one), capped at twice the budget.
   const share = (key: ApiKeyRecord) => moneyToDecimal(spentOf(key)).div(moneyToDecimal(parseUsd(key.monthly_budget_usd as string) || 1n), 18);
   const byShare = [...withBudget].sort((a, b) => share(b).compare(share(a)));
@@ -187,10 +204,16 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     heading(
       "Budgets",
       `Month-to-date spend per key for ${monthText} (UTC), exact from the ledger, against each key's monthly budget, counted as the gateway counts it: a cost the upstream left a range (cache writes of unknown TTL) at its upper bound. ` +
-        `A key that has spent its budget is refused (429) until ${resetsText}. The projection is a straight line at the key's rate so far, measured from the month's start, or from its creation when that is later (and said so), over at least a day.`,
+        `A key that has spent its budget is refused (429) until ${resetsText}. The projection is a straight line at the key's rate so far, measured from the month's start, or from its creation when that is later (and said so), over at least a day. ` +
+        "A revoked key that spent this month is listed for that spend alone: it cannot spend again, so it has no budget figures, projection or chart.",
     ) +
     `<div class="cards">` +
-    card("keys with a budget", count(withBudget.length), `of ${count(shown.length)} shown`) +
+    card(
+      "keys with a budget",
+      count(withBudget.length),
+      `of ${count(activeShown)} active${revokedShown > 0 ? `; ${count(revokedShown)} revoked ${revokedShown === 1 ? "key is" : "keys are"} listed for this month's spend` : ""}`,
+      ' data-figure="with-budget"',
+    ) +
     card(
       "keys out of budget",
       count(exhausted),
