@@ -42,7 +42,7 @@ figure{margin:0 0 8px;overflow-x:auto}
 figure.line{max-width:960px}
 svg{width:100%;height:auto;display:block}figure > svg{min-width:${PHONE_CHART_WIDTH}px}
 svg text{font:12px system-ui,sans-serif;fill:#111827}
-svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
+svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
 svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
 svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.today{stroke:#111827}svg .marker.budget{stroke:#dc2626}
 svg .marker.start{stroke:#6b7280}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}

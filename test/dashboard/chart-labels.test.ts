@@ -9,9 +9,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { DashboardContext } from "../../src/dashboard/context.js";
+import { budgetsPage } from "../../src/dashboard/pages/budgets-page.js";
 import { spendPage } from "../../src/dashboard/pages/spend-page.js";
 import { DASHBOARD_CSS } from "../../src/dashboard/style.js";
-import type { SpendGroup } from "../../src/ledger/ledger.js";
+import type { ApiKeyRecord, SpendGroup } from "../../src/ledger/ledger.js";
 import { lineChart } from "../../src/planner/report/svg-charts.js";
 import { launchChromium, skipWithoutChromium as skip } from "../helpers/chromium.js";
 import { spendGroup } from "./spend-group.js";
@@ -139,5 +140,31 @@ describe("chart labels in Chromium", { skip }, () => {
       assert.ok(others.some((box) => box.text === "day of the month (UTC)"), "the axis's label is among the texts checked");
       assertReadable(legend, 900, "legend entry", (box) => lines.find((line) => line.id === box.name)?.label ?? "", others);
     }
+  });
+
+  test("the budget-share chart: every text inside the chart, a key far over its budget too, and a dashed line at the budget (100 %)", async () => {
+    const key = (id: string, budget: string): ApiKeyRecord => ({ id, name: id, prefix: "sk-sy-x", hash: "0".repeat(64), allowed_models: [], tags: {}, monthly_budget_usd: budget, created_at: 0, revoked_at: null });
+    const keys = [key("eve", "0.0000001"), key("at_budget", "1"), key("team_a_app", "5")];
+    const spent = { eve: "0.00162", at_budget: "1", team_a_app: "0.53791855" };
+    const groups = Object.entries(spent).map(([id, cost]) => spendGroup({ key: id, day: DAY }, { cost_usd: cost, charged_usd: cost }));
+    const context = { state: { now: () => NOW, store: { spend: async () => groups } }, keys: { list: async () => keys } } as unknown as DashboardContext;
+    const { body } = await budgetsPage(context);
+    await page.setContent(`<!doctype html><html><head><style>${DASHBOARD_CSS}</style></head><body><main>${body}</main></body></html>`);
+    const texts = await boxes(page, "budget-used", "text");
+    assert.ok(texts.some((box) => box.text === "$0.00162 of $0.0000001 (1620000.0%)"), "the note of the key 16,200 times over its budget");
+    for (const box of texts) assert.ok(box.left >= 0 && box.right <= 900, `"${box.text}" lies inside the chart (${box.left.toFixed(1)}..${box.right.toFixed(1)} of 0..900)`);
+    const labels = await boxes(page, "budget-used", "g[data-legend], g[data-marker] > text, g[data-stack] > text");
+    for (const [index, box] of labels.entries()) for (const other of labels.slice(index + 1)) assert.ok(!overlap(box, other), `"${box.text}" and "${other.text}" do not overlap`);
+    const geometry = await page.locator('svg[data-chart="budget-used"]').evaluate((svg) => {
+      const number = (selector: string, attribute: string) => Number(svg.querySelector(selector)?.getAttribute(attribute));
+      return {
+        marker: number('g[data-marker="budget"] line', "x1"),
+        start: number('g[data-stack="at_budget"] rect', "x"),
+        atBudget: number('g[data-stack="at_budget"] rect', "width"),
+        team: number('g[data-stack="team_a_app"] rect', "width"),
+      };
+    });
+    assert.ok(Math.abs(geometry.start + geometry.atBudget - geometry.marker) < 0.2, `a key that spent its whole budget ends at the budget's line (${geometry.start + geometry.atBudget} against ${geometry.marker})`);
+    assert.ok(Math.abs(geometry.team / geometry.atBudget - 0.1076) < 0.001, "10.8 % of the budget is drawn 10.8 % as long as the whole budget");
   });
 });

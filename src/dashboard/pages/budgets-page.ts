@@ -226,9 +226,12 @@ export async function budgetsPage(context: DashboardContext): Promise<PageOption
     (bars.length > 0
       ? `<div class="panel"><figure>${stackedBarChart(
           "budget-used",
-          `Share of the monthly budget spent (bars stop at twice the budget)${byShare.length > bars.length ? `: the ${bars.length} keys nearest theirs, of ${byShare.length}` : ""}`,
+          `Share of the monthly budget spent (the dashed line is the budget; bars stop at twice it)${byShare.length > bars.length ? `: the ${bars.length} keys nearest theirs, of ${byShare.length}` : ""}`,
           bars,
           STATUS_COLOURS,
+          undefined,
+          // The axis reaches the budget at least, so that a bar's length is its share of the budget.
+          { scaleMax: 1, markers: [{ x: 1, label: "budget (100%)", kind: "budget" }] },
         )}</figure></div>`
       : "") +
     `<div class="panel"><h2>Keys</h2>${sortableTable("budgets", COLUMNS, rows)}</div>` +

@@ -178,19 +178,42 @@ export function barChart(name: string, title: string, bars: Bar[]): string {
   );
 }
 
+/** The column after the bars for their notes: 230 px, or wider for long notes while the bars keep 200 px. */
+function noteColumn(notes: string[], labelWidth: number): number {
+  const widest = Math.max(0, ...notes.map(textWidth));
+  return Math.min(WIDTH - labelWidth - 200, Math.max(230, Math.ceil(widest) + 16));
+}
+
+/** Options of a stacked bar chart. */
+export interface StackedBarOptions {
+  /** The axis reaches at least this value (a share of a budget: at least the whole budget). */
+  scaleMax?: number;
+  /** Vertical lines behind the bars at these values (`x`), labelled above them: the budget's 100 %. */
+  markers?: Marker[];
+}
+
 /**
  * @param legendText what the legend says for a part's key: the key as it is unless told otherwise
  *   (a group's name must read exactly as it is: "team_a", not "team a")
  */
-export function stackedBarChart(name: string, title: string, bars: StackedBar[], colours: Record<string, string>, legendText: (key: string) => string = (key) => key): string {
+export function stackedBarChart(
+  name: string,
+  title: string,
+  bars: StackedBar[],
+  colours: Record<string, string>,
+  legendText: (key: string) => string = (key) => key,
+  options: StackedBarOptions = {},
+): string {
   const totals = bars.map((bar) => bar.parts.reduce((sum, part) => sum + Math.max(0, part.value), 0));
-  const max = Math.max(...totals, 1e-9);
+  const max = Math.max(...totals, options.scaleMax ?? 0, 1e-9);
   const labelWidth = labelColumn(bars.map((bar) => bar.label));
-  const plotWidth = WIDTH - labelWidth - 230;
+  const plotWidth = WIDTH - labelWidth - noteColumn(bars.map((bar) => bar.note), labelWidth);
   const keys = [...new Set(bars.flatMap((bar) => bar.parts.map((part) => part.key)))];
   const swatch = 18;
   const legendPlaces = legendLayout(keys.map(legendText), 0, WIDTH, swatch);
-  const top = 30 + legendPlaces.rows * 20;
+  const markers = options.markers ?? [];
+  // A marker's label has a row of its own between the legend and the bars.
+  const top = 30 + legendPlaces.rows * 20 + (markers.length > 0 ? 16 : 0);
   const height = top + bars.length * ROW + 16;
   const legend = keys
     .map((key, index) => {
@@ -218,7 +241,16 @@ export function stackedBarChart(name: string, title: string, bars: StackedBar[],
       );
     })
     .join("");
-  return `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="18" class="chart-title">${escapeHtml(title)}</text>${legend}${rows}</svg>`;
+  const markerMarks = markers
+    .map((marker) => {
+      const x = (labelWidth + (marker.x / max) * plotWidth).toFixed(1);
+      return (
+        `<g data-marker="${escapeHtml(marker.kind)}" data-value="${marker.x}"><line x1="${x}" y1="${top - 2}" x2="${x}" y2="${top + bars.length * ROW}" class="marker ${escapeHtml(marker.kind)}"/>` +
+        `<text x="${x}" y="${top - 5}" text-anchor="middle" class="marker-label">${escapeHtml(marker.label)}</text></g>`
+      );
+    })
+    .join("");
+  return `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="18" class="chart-title">${escapeHtml(title)}</text>${legend}${markerMarks}${rows}</svg>`;
 }
 
 /**
