@@ -57,7 +57,7 @@ test("a key created mid-month is projected at its rate since its creation, and t
   assert.match(row, /projected over/);
   assert.match(row, /data-col="projected"[^>]*title="exact: 31\.428571428571428571\d*">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
   assert.match(body, /straight-line projection ≈ \$31\.43 \(its rate from its creation on the 20th\)/);
-  assert.match(body, /<g data-marker="start" data-requests="19"><line [^>]*\/><text [^>]*>created<\/text>/, "on the 20th's start");
+  assert.match(body, /<g data-marker="start" data-requests="20"><line [^>]*\/><text [^>]*>created<\/text>/, "at the 20th on the day axis");
   const old = await budgetsPage(context([{ ...created, created_at: 0 }], [spent("key_1", "10", "10")]));
   assert.doesNotMatch(old.body, /data-rate-since/, "a key older than the month says nothing more");
 });
@@ -67,7 +67,7 @@ test("spend on a day before the key's creation starts its rate at that day, and 
   const { body } = await budgetsPage(context([created], [spent("key_1", "1", "1", "2026-11-19"), spent("key_1", "2.5", "2.5")]));
   assert.match(body, /data-rate-since="first spend">from its first spend on the 19th<\/div>/);
   assert.match(body, /straight-line projection ≈ \$9\.33 \(its rate from its first spend on the 19th\)/);
-  assert.match(body, /<g data-marker="start" data-requests="18"><line [^>]*\/><text [^>]*>first spend<\/text>/, "on the 19th's start");
+  assert.match(body, /<g data-marker="start" data-requests="19"><line [^>]*\/><text [^>]*>first spend<\/text>/, "at the 19th on the day axis");
 });
 
 test("a revoked key that spent this month is listed for its spend as 'revoked': no budget figures, no projection, no chart, not counted as a key with a budget", async () => {
@@ -87,4 +87,22 @@ test("a revoked key that spent this month is listed for its spend as 'revoked': 
   assert.match(body, /data-chart="burn-down-key_AbCdEf0123456789"/);
   assert.doesNotMatch(body, /burn-down-key_XyZabc/, "no burn-down for the revoked key");
   assert.match(body, /ci_bot: spend this month against its \$1 budget/);
+});
+
+test("the burn-down's x axis is the day of the month: day d starts at tick d, so 'now' (the 23rd, noon) is at 23.5 and the 1st is where the axis starts", async () => {
+  const budgeted = { ...key(1), monthly_budget_usd: "0.001" };
+  const { body } = await budgetsPage(context([budgeted], [spent("key_1", "0.0002", "0.0002", "2026-11-02"), spent("key_1", "0.0003", "0.0003")]));
+  const chart = /<svg data-chart="burn-down-key_1"[^]*?<\/svg>/.exec(body)?.[0] ?? "";
+  assert.match(chart, /<g data-marker="today" data-requests="23\.5">/);
+  const xOf = (tick: string) => Number(new RegExp(`<text x="([\\d.]+)" y="[\\d.]+" text-anchor="middle" class="tick">${tick}</text>`).exec(chart)?.[1]);
+  const ticks = [...chart.matchAll(/text-anchor="middle" class="tick">(\d+)<\/text>/g)].map((match) => match[1]);
+  assert.deepEqual(ticks, ["1", "5", "10", "15", "20", "25", "30"], "November's days, from the 1st");
+  // The spent line starts at the 1st and steps up at the end of the 2nd (the 3rd's start).
+  const path = /<path data-series="spent" d="([^"]+)"/.exec(chart)?.[1] ?? "";
+  const [start, , endOfSecond] = path.split(" ").map((point) => Number(point.slice(1).split(",")[0]));
+  assert.equal(start, xOf("1"), "the month starts at the tick of the 1st");
+  assert.ok(Math.abs((endOfSecond as number) - (xOf("1") + ((xOf("5") - xOf("1")) / 4) * 2)) < 0.2, "the 2nd's spend is in by the 3rd's start");
+  const yTicks = [...chart.matchAll(/text-anchor="end" class="tick">\$([\d.]+)<\/text>/g)].map((match) => match[1] as string).filter((tick) => tick !== "0");
+  assert.ok(yTicks.length >= 2, "y ticks drawn");
+  assert.equal(new Set(yTicks.map((tick) => tick.split(".")[1]?.length)).size, 1, `every y tick has as many decimal places: ${yTicks.join(", ")}`);
 });

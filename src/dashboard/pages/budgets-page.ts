@@ -77,9 +77,19 @@ function rateSinceText(burn: BurnDown): string | undefined {
   return since && `${since.words} ${dayOfMonth(burn.rateSince)}`;
 }
 
+/** Ticks on a month's day axis: the 1st, every fifth day, and the last day. */
+function dayTicks(daysInMonth: number): number[] {
+  return [1, 5, 10, 15, 20, 25, daysInMonth].filter((day, index, days) => day <= daysInMonth && days.indexOf(day) === index);
+}
+
 function burnChart(key: ApiKeyRecord, name: string, burn: BurnDown, index: number): string {
   const budget = chartValue(key.monthly_budget_usd);
-  const spentLine = [{ x: 0, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(day + 1, burn.elapsedDays), y: chartValue(formatUsd(amount)) }))];
+  // The x axis is the day of the month: day d starts at x = d (the 1st at 1), so a moment t days
+  // after the month's start is at 1 + t, and the month ends at daysInMonth + 1.
+  const dayAt = (elapsed: number) => 1 + elapsed;
+  const now = dayAt(burn.elapsedDays);
+  const monthEnd = dayAt(burn.daysInMonth);
+  const spentLine = [{ x: 1, y: 0 }, ...burn.cumulative.map((amount, day) => ({ x: Math.min(dayAt(day + 1), now), y: chartValue(formatUsd(amount)) }))];
   const projected = Number(burn.projected.toFixed(6));
   const since = rateSinceText(burn);
   const marker = RATE_SINCE[burn.rateSinceWhat]?.marker;
@@ -92,17 +102,19 @@ function burnChart(key: ApiKeyRecord, name: string, burn: BurnDown, index: numbe
         id: "projection",
         label: `straight-line projection ≈ ${roundedUsd(burn.projected)}${since ? ` (its rate ${since})` : ""}`,
         colour: "#9ca3af",
-        points: [{ x: burn.elapsedDays, y: chartValue(formatUsd(burn.spent)) }, { x: burn.daysInMonth, y: projected }],
+        points: [{ x: now, y: chartValue(formatUsd(burn.spent)) }, { x: monthEnd, y: projected }],
       },
-      { id: "budget", label: `budget ${usd(key.monthly_budget_usd)}`, colour: "#dc2626", points: [{ x: 0, y: budget }, { x: burn.daysInMonth, y: budget }] },
+      { id: "budget", label: `budget ${usd(key.monthly_budget_usd)}`, colour: "#dc2626", points: [{ x: 1, y: budget }, { x: monthEnd, y: budget }] },
     ],
     [
-      ...(marker ? [{ x: burn.rateSinceDays, label: marker, kind: "start" }] : []),
-      { x: burn.elapsedDays, label: "now", kind: "today" },
+      ...(marker ? [{ x: dayAt(burn.rateSinceDays), label: marker, kind: "start" }] : []),
+      { x: now, label: "now", kind: "today" },
     ],
     "day of the month (UTC)",
     `burn-${index}`,
     Math.max(budget, chartValue(formatUsd(burn.spent))) * 1.6,
+    // The budget's line stays below the markers' labels at the top of the chart.
+    { xFrom: 1, xTo: monthEnd, xTicks: dayTicks(burn.daysInMonth), yAtLeast: budget * 1.3 },
   );
 }
 

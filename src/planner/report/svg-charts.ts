@@ -253,12 +253,31 @@ export function stackedBarChart(
   return `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="18" class="chart-title">${escapeHtml(title)}</text>${legend}${markerMarks}${rows}</svg>`;
 }
 
+/** A y tick: as many decimal places as the step between ticks has, the same for every tick ("$0.0005", "$0.0010"). */
+function tickText(value: number, step: number, prefix: string): string {
+  if (step >= 1 || value === 0) return compactNumber(value, prefix);
+  let places = 0;
+  while (places < 12 && Math.abs(step * 10 ** places - Math.round(step * 10 ** places)) > 1e-9) places += 1;
+  return `${prefix}${value.toFixed(places)}`;
+}
+
+/** A line chart's axes, where they differ from the defaults. */
+export interface LineAxes {
+  /** Where the x axis starts and ends (default: 0 and the largest x). */
+  xFrom?: number;
+  xTo?: number;
+  /** The x axis's ticks (default: round steps from xFrom). */
+  xTicks?: number[];
+  /** The y axis reaches at least this: room above a line near the top for the markers' labels. */
+  yAtLeast?: number;
+}
+
 /**
  * Lines against a numeric x axis. `yCap` bounds the y axis so that one very expensive series
  * (a provisioned-throughput commitment far above on-demand) does not flatten the others; lines
  * above it are clipped and their legend says so. `uid` keeps the clip path unique on the page.
  */
-export function lineChart(name: string, title: string, lines: Line[], markers: Marker[], xLabel: string, uid: string, yCap?: number): string {
+export function lineChart(name: string, title: string, lines: Line[], markers: Marker[], xLabel: string, uid: string, yCap?: number, axes: LineAxes = {}): string {
   const left = 70;
   const right = 20;
   const top = 34;
@@ -266,9 +285,10 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   const plotWidth = WIDTH - left - right;
   const xs = lines.flatMap((line) => line.points.map((point) => point.x));
   const ys = lines.flatMap((line) => line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
-  const xMax = Math.max(...xs, ...markers.map((marker) => marker.x), 1);
+  const xMin = axes.xFrom ?? 0;
+  const xMax = axes.xTo ?? Math.max(...xs, ...markers.map((marker) => marker.x), xMin + 1);
   // A cap of 0 (a $0 budget's chart) would leave no axis at all: it is no cap.
-  const yMax = Math.min(Math.max(...ys, 1e-9), yCap !== undefined && yCap > 0 ? yCap : Number.POSITIVE_INFINITY) * 1.08;
+  const yMax = Math.max(Math.min(Math.max(...ys, 1e-9), yCap !== undefined && yCap > 0 ? yCap : Number.POSITIVE_INFINITY) * 1.08, axes.yAtLeast ?? 0);
   const legendTexts = lines.map((line) => {
     const lowest = Math.min(...line.points.flatMap((point) => (point.y === undefined ? [] : [point.y])));
     return lowest > yMax ? `${line.label} (above the chart: from ${compactNumber(lowest, "$")})` : line.label;
@@ -277,16 +297,17 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   // The first row shares its line with the x axis's label, at the right.
   const legendPlaces = legendLayout(legendTexts, left, WIDTH - right, swatch, WIDTH - right - textWidth(xLabel) - 16);
   const height = top + plotHeight + 46 + legendPlaces.rows * 20;
-  const xAt = (x: number) => left + (x / xMax) * plotWidth;
+  const xAt = (x: number) => left + ((x - xMin) / (xMax - xMin)) * plotWidth;
   const yAt = (y: number) => top + plotHeight - (y / yMax) * plotHeight;
-  const xStep = niceStep(xMax, 6);
+  const xStep = niceStep(xMax - xMin, 6);
   const yStep = niceStep(yMax, 5);
+  const xTicks = axes.xTicks ?? Array.from({ length: Math.floor((xMax - xMin) / xStep + 1e-9) + 1 }, (_, index) => xMin + index * xStep);
   let grid = "";
-  for (let x = 0; x <= xMax + 1e-9; x += xStep) {
+  for (const x of xTicks) {
     grid += `<line x1="${xAt(x).toFixed(1)}" y1="${top}" x2="${xAt(x).toFixed(1)}" y2="${top + plotHeight}" class="grid"/><text x="${xAt(x).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" class="tick">${compactNumber(x)}</text>`;
   }
   for (let y = 0; y <= yMax + 1e-9; y += yStep) {
-    grid += `<line x1="${left}" y1="${yAt(y).toFixed(1)}" x2="${left + plotWidth}" y2="${yAt(y).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(yAt(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${compactNumber(y, "$")}</text>`;
+    grid += `<line x1="${left}" y1="${yAt(y).toFixed(1)}" x2="${left + plotWidth}" y2="${yAt(y).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(yAt(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${tickText(y, yStep, "$")}</text>`;
   }
   // Deployments with the same prices draw the same line; dashes keep each one visible.
   const dashes = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
