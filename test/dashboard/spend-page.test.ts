@@ -117,3 +117,13 @@ test("the key store is read for the view by key (and the tag keys) only", async 
     assert.equal(lists, reads, `by ${by}`);
   }
 });
+
+test("the spend-by-group bars are linear: a group that spent 2.4 % of the largest is drawn 2.4 % as long (a log axis drew it at about half)", async () => {
+  const groups = [group("team_a_app", "0.149"), group("shared-name", "0.00357600"), group("eve", "0.000298")];
+  const { body } = await spendPage(contextWith(groups, "team"), { by: "tag", tag: "team", days: "1" });
+  const chart = /<svg data-chart="spend-by-tag"[^]*?<\/svg>/.exec(body)?.[0] ?? "";
+  assert.doesNotMatch(chart, /logarithmic/);
+  const width = (name: string) => Number(new RegExp(`<g data-bar="${name}"[^]*?<rect [^>]*width="([\\d.]+)"`).exec(chart)?.[1]);
+  assert.ok(Math.abs(width("shared-name") / width("team_a_app") - 0.024) < 0.002, `shared-name: ${width("shared-name")} of ${width("team_a_app")}`);
+  assert.equal(width("eve"), 2, "too small to see: the narrowest bar, its amount written beside it");
+});

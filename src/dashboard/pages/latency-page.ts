@@ -118,7 +118,7 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
     card("affinity entries", count(state.affinity.size), "prompt-cache holders remembered") +
     card("shared state", SHARED_STATE[state.sharedState()], "rate limits and affinity across replicas", ' data-figure="shared-state"') +
     `</div>` +
-    (bars.length > 0 ? `<div class="panel"><figure>${barChart("ttft-p50", "Time to first token, p50: live (blue) against the catalog (grey)", bars)}</figure></div>` : "") +
+    (bars.length > 0 ? `<div class="panel"><figure>${barChart("ttft-p50", "Time to first token, p50: live (blue) against the catalog (grey)", bars, { linear: true })}</figure></div>` : "") +
     `<div class="panel"><h2>Per deployment</h2>${sortableTable("latency", COLUMNS, rows)}` +
     (sources.length > 0
       ? `<h3>Catalog sources</h3><ol class="sources">${sources.map((described, index) => `<li id="source-${index + 1}">${described}</li>`).join("")}</ol>`

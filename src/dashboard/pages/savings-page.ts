@@ -130,7 +130,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
         .filter(({ unknown }) => unknown > 0)
         .map(({ deployment, amount, unpricedThere }) => `all on ${escapeHtml(deployment)}: at least ${usd(amount)}; ${unpricedThere}`);
       const caption = incomplete.length > 0 ? `<figcaption class="note" data-incomplete>Hatched, not comparable: ${incomplete.join(". ")}.</figcaption>` : "";
-      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(requests)} request${requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars)}${caption}</figure>`);
+      charts.push(`<figure>${barChart(`shadow-${model}`, `${model} (${count(requests)} request${requests === 1 ? "" : "s"}): as routed, and all on each deployment`, bars, { linear: true })}${caption}</figure>`);
     }
   });
   const shadowColumns: Column[] = [

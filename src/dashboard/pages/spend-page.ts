@@ -154,6 +154,8 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
             colour: colours[legendName(group.group[field])] ?? OTHER_COLOUR,
             muted: false,
           })),
+          // Linear: a bar's length is its amount (the amount is written beside it).
+          { linear: true },
         )
       : "";
   // A bounded table: a tag that carries a request id (trace=…) would make one row per request.

@@ -144,12 +144,15 @@ export function compactNumber(value: number, prefix = ""): string {
   return `${prefix}${value.toPrecision(2)}`;
 }
 
-/** Horizontal bars; a logarithmic axis when the largest bar is over 50x the smallest. */
-export function barChart(name: string, title: string, bars: Bar[]): string {
+/**
+ * Horizontal bars; a logarithmic axis when the largest bar is over 50x the smallest, unless `linear`
+ * (the chart draws no axis, so only a linear one makes a bar's length its amount).
+ */
+export function barChart(name: string, title: string, bars: Bar[], options: { linear?: boolean } = {}): string {
   const positive = bars.filter((bar) => bar.value > 0);
   const max = Math.max(...positive.map((bar) => bar.value), 1e-9);
   const min = Math.min(...positive.map((bar) => bar.value), max);
-  const log = max / min > 50;
+  const log = !options.linear && max / min > 50;
   const labelWidth = labelColumn(bars.map((bar) => bar.label));
   const plotWidth = WIDTH - labelWidth - 150;
   const scale = (value: number) => {
