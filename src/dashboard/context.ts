@@ -89,7 +89,3 @@ export function keyNames(keys: Map<string, ApiKeyRecord>, ids: Iterable<string |
 export async function keysById(context: DashboardContext): Promise<Map<string, ApiKeyRecord>> {
   return new Map((await context.keys.list()).map((record) => [record.id, record]));
 }
-
-/** Colours for series, in order of size; "other" is grey. */
-export const SERIES_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d"];
-export const OTHER_COLOUR = "#9ca3af";

@@ -39,7 +39,7 @@ function groups(): SpendGroup[] {
 
 function context(): DashboardContext {
   return {
-    state: { now: () => NOW, store: { spend: async () => groups(), recent: async () => [] } },
+    state: { now: () => NOW, store: { spend: async () => groups(), recent: async () => [] }, config: { deployments: new Map() } },
     keys: { list: async () => KEYS },
     exampleWorkload: exampleWorkload(),
   } as unknown as DashboardContext;

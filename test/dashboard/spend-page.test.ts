@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DashboardContext } from "../../src/dashboard/context.js";
 import { MAX_ROWS, spendPage } from "../../src/dashboard/pages/spend-page.js";
+import { coloursByName, SERIES_COLOURS } from "../../src/dashboard/series-colours.js";
 import type { ApiKeyRecord, SpendGroup, SpendQuery } from "../../src/ledger/ledger.js";
 import { spendGroup } from "./spend-group.js";
 
@@ -103,7 +104,7 @@ test("names are shown as they are: a tag value or a key name with underscores ke
 test("the key store is read for the view by key (and the tag keys) only", async () => {
   let lists = 0;
   const context = {
-    state: { now: () => NOW, store: { spend: async () => [], recent: async () => [] } },
+    state: { now: () => NOW, store: { spend: async () => [], recent: async () => [] }, config: { deployments: new Map() } },
     keys: {
       list: async () => {
         lists += 1;
@@ -116,6 +117,38 @@ test("the key store is read for the view by key (and the tag keys) only", async 
     await spendPage(context, { by, days: "1" });
     assert.equal(lists, reads, `by ${by}`);
   }
+});
+
+test("a provider keeps its colour when another spends more: colours follow names (the config's order), not rank", async () => {
+  const deployments = new Map([
+    ["anthropic-sonnet", { provider: { kind: "anthropic" }, model: { id: "claude-sonnet-4-6" } }],
+    ["bedrock-sonnet-us", { provider: { kind: "bedrock" }, model: { id: "claude-sonnet-4-6" } }],
+  ]);
+  const colourOf = async (costs: Record<string, string>) => {
+    const groups = Object.entries(costs).map(([provider, cost]) => spendGroup({ day: DAY, provider }, { cost_usd: cost, charged_usd: cost }));
+    const context = { state: { now: () => NOW, store: { spend: async () => groups, recent: async () => [] }, config: { deployments } }, keys: { list: async () => [] } } as unknown as DashboardContext;
+    const { body } = await spendPage(context, { by: "provider", days: "1" });
+    return Object.fromEntries([...body.matchAll(/<g data-legend="([^"]+)"><rect [^>]*fill="([^"]+)"/g)].map((match) => [match[1], match[2]]));
+  };
+  const monthly = await colourOf({ anthropic: "0.3", bedrock: "0.1" });
+  const weekly = await colourOf({ anthropic: "0.1", bedrock: "0.3", vertex: "0.05" });
+  assert.deepEqual(monthly, { anthropic: SERIES_COLOURS[0], bedrock: SERIES_COLOURS[1] }, "the config's first provider has the first colour");
+  assert.equal(weekly.anthropic, monthly.anthropic, "anthropic's colour, ranked second");
+  assert.equal(weekly.bedrock, monthly.bedrock, "bedrock's colour, ranked first");
+  assert.equal(new Set(Object.values(weekly)).size, 3, "a provider the config does not name gets a colour of its own");
+});
+
+test("coloursByName: the same name the same colour whatever is shown beside it, and no two names shown together share one", () => {
+  const names = ["team_a", "team_b", "ci_bot", "search", "support", "data", "ops", "eve"];
+  const all = coloursByName(names);
+  assert.equal(new Set(all.values()).size, 8, "eight names, eight colours");
+  const alone = (name: string) => coloursByName([name]).get(name);
+  // Two names that want different colours each keep their own, shown together or apart.
+  const pairs = names.flatMap((name) => names.filter((other) => alone(other) !== alone(name)).map((other) => [name, other] as const));
+  assert.ok(pairs.length > 20);
+  for (const [name, other] of pairs) assert.equal(coloursByName([other, name]).get(name), alone(name), `${name} beside ${other}`);
+  assert.deepEqual(coloursByName(["b", "a"], ["a", "b"]), new Map([["a", SERIES_COLOURS[0]], ["b", SERIES_COLOURS[1]]]), "known names take the colours of their positions");
+  assert.equal(coloursByName(["b"], ["a", "b"]).get("b"), SERIES_COLOURS[1], "alone as well");
 });
 
 test("the spend-by-group bars are linear: a group that spent 2.4 % of the largest is drawn 2.4 % as long (a log axis drew it at about half)", async () => {

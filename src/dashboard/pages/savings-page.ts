@@ -7,7 +7,8 @@ import { UsdSum } from "../../ledger/exact-sum.js";
 import { barChart, type Bar } from "../../planner/report/svg-charts.js";
 import { formatUsd, moneyToDecimal } from "../../pricing/money.js";
 import { batchSavings, cacheSavings, type CacheSaving } from "../cache-and-batch.js";
-import { rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
+import { rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
+import { coloursByName, knownDeployments } from "../series-colours.js";
 import { chartValue, count, escapeHtml, moneyOf, usd, usdOfMoney } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, servedByADeployment } from "../../ledger/roll-up.js";
@@ -77,6 +78,9 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const unpricedOn = unpricedOnEachDeployment(["requested_model"], byModel, byModelAndDeployment);
   const pricedThere = new Map(byModelAndDeployment.map((group) => [JSON.stringify([group.group.requested_model, group.group.deployment]), priced(group)]));
 
+  // A deployment has one colour in every chart (and on Spend), whatever the other bars.
+  const deploymentColours = coloursByName(onEach.flatMap((costs) => Object.keys(costs)), knownDeployments(state.config));
+
   // The same traffic, model by model, on each deployment that offers it.
   const rows: Row[] = [];
   const charts: string[] = [];
@@ -117,12 +121,12 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     if (entries.length >= 2 && charts.length < 6) {
       const bars: Bar[] = [
         { id: "actual", label: "as routed", value: chartValue(group.cost_usd), text: usd(group.cost_usd), colour: "#111827", muted: false },
-        ...entries.map(({ deployment, amount, unknown }, barIndex) => ({
+        ...entries.map(({ deployment, amount, unknown }) => ({
           id: deployment,
           label: unknown > 0 ? `all on ${deployment} (incomplete)` : `all on ${deployment}`,
           value: chartValue(amount),
           text: unknown > 0 ? `at least ${usd(amount)}` : usd(amount),
-          colour: SERIES_COLOURS[barIndex % SERIES_COLOURS.length] as string,
+          colour: deploymentColours.get(deployment) as string,
           muted: unknown > 0,
         })),
       ];

@@ -2,10 +2,11 @@
  * Spend over time by provider, deployment, model, key or tag: one stacked bar per day, the total
  * per group, and a sortable table with the ledger's exact sums. One spend query per view.
  */
-import type { SpendGroup, SpendQuery } from "../../ledger/ledger.js";
+import type { ApiKeyRecord, SpendGroup, SpendQuery } from "../../ledger/ledger.js";
 import { UsdSum } from "../../ledger/exact-sum.js";
 import { barChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
-import { keyNames, keysById, linkWith, OTHER_COLOUR, rangeControl, SERIES_COLOURS, timeRange, type DashboardContext, type Query } from "../context.js";
+import { keyNames, keysById, linkWith, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
+import { coloursByName, knownDeployments, knownKeys, knownModels, knownProviders, OTHER_COLOUR } from "../series-colours.js";
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, totalOf } from "../../ledger/roll-up.js";
@@ -56,6 +57,25 @@ export function spendRow(id: string, label: Cell, group: Omit<SpendGroup, "group
   };
 }
 
+/** The groups of a dimension in an order that does not change with the traffic; none for tags. */
+function knownNames(context: DashboardContext, dimension: Dimension, keys: Map<string, ApiKeyRecord> | undefined): string[] {
+  switch (dimension) {
+    case "provider":
+      return knownProviders(context.state.config);
+    case "deployment":
+      return knownDeployments(context.state.config);
+    case "model":
+      return knownModels(context.state.config);
+    case "key":
+      return keys ? knownKeys(keys.values()) : [];
+    case "tag":
+      return [];
+    default:
+      dimension satisfies never;
+      return [];
+  }
+}
+
 export async function spendPage(context: DashboardContext, query: Query): Promise<PageOptions> {
   const now = context.state.now();
   const range = timeRange(query, now);
@@ -87,7 +107,8 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const total = totalOf(groups);
   // By key: a key by its name (charts have no room for its id; the table has it), with the start of
   // its id only when two keys shown share the name. The key store is read for that view alone.
-  const names = dimension === "key" ? keyNames(await keysById(context), groups.map((group) => group.group.key)) : undefined;
+  const keys = dimension === "key" ? await keysById(context) : undefined;
+  const names = keys ? keyNames(keys, groups.map((group) => group.group.key)) : undefined;
   const labelOf = (value: string | null | undefined): string =>
     names ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
@@ -110,11 +131,13 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     legendNames.set(id, name);
   }
   const legendName = (value: string | null | undefined) => legendNames.get(idOf(value)) ?? labelOf(value);
+  // Each group's colour follows its name (in the config's or the key store's order), not its rank.
+  const colourOfId = coloursByName(named, knownNames(context, dimension, keys));
   // No prototype: a group named "constructor" is a name like any other.
   const colours: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { other: OTHER_COLOUR });
   for (const group of groups) {
-    const index = named.indexOf(idOf(group.group[field]));
-    if (index >= 0) colours[legendName(group.group[field])] = SERIES_COLOURS[index] as string;
+    const colour = colourOfId.get(idOf(group.group[field]));
+    if (colour) colours[legendName(group.group[field])] = colour;
   }
   const firstDay = daily.find((group) => group.requests > 0)?.group.day;
   const days = range.dayList.filter((day) => typeof firstDay === "string" && day >= firstDay);
