@@ -160,3 +160,13 @@ test("the spend-by-group bars are linear: a group that spent 2.4 % of the larges
   assert.ok(Math.abs(width("shared-name") / width("team_a_app") - 0.024) < 0.002, `shared-name: ${width("shared-name")} of ${width("team_a_app")}`);
   assert.equal(width("eve"), 2, "too small to see: the narrowest bar, its amount written beside it");
 });
+
+test("the per-day chart starts on the first day with requests and says which days before it had none", async () => {
+  const groups = ["2026-11-21", "2026-11-23"].map((day) => spendGroup({ day, tag: "team_a" }, { cost_usd: "0.1", charged_usd: "0.1" }));
+  const { body } = await spendPage(contextWith(groups, "team"), { by: "tag", tag: "team", days: "7" });
+  const days = [...body.matchAll(/<g data-stack="([^"]+)">/g)].map((match) => match[1]);
+  assert.deepEqual(days, ["2026-11-21", "2026-11-22", "2026-11-23"], "from the first day with requests, empty days after it included");
+  assert.match(body, /<figcaption class="note" data-first-day="2026-11-21">No requests from 2026-11-17 to 2026-11-20: the chart starts on 2026-11-21, the first day of the period with any\.<\/figcaption>/);
+  const whole = await spendPage(contextWith([spendGroup({ day: "2026-11-17", tag: "team_a" }, { cost_usd: "0.1", charged_usd: "0.1" }), ...groups], "team"), { by: "tag", tag: "team", days: "7" });
+  assert.doesNotMatch(whole.body, /data-first-day/, "nothing to say when the first day has requests");
+});

@@ -139,8 +139,10 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     const colour = colourOfId.get(idOf(group.group[field]));
     if (colour) colours[legendName(group.group[field])] = colour;
   }
-  const firstDay = daily.find((group) => group.requests > 0)?.group.day;
+  // The chart starts on the first day with requests (a new ledger has no month of empty rows), and says so.
+  const firstDay = daily.reduce<string | undefined>((first, group) => (group.requests > 0 && group.group.day && (!first || group.group.day < first) ? group.group.day : first), undefined);
   const days = range.dayList.filter((day) => typeof firstDay === "string" && day >= firstDay);
+  const before = range.dayList.slice(0, range.dayList.length - days.length);
   const bars: StackedBar[] = days.map((day) => {
     // In the order of the totals, so the legend lists the largest first.
     const ofDay = daily.filter((group) => group.group.day === day).sort((a, b) => named.indexOf(idOf(a.group[field])) - named.indexOf(idOf(b.group[field])));
@@ -162,7 +164,10 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const dimensionLabel = dimension === "tag" ? `tag ${tagKey}` : dimension;
   const overTime =
     bars.length > 0
-      ? stackedBarChart("spend-over-time", `Spend per day by ${dimensionLabel} (exact USD; hover a segment for its amount)`, bars, colours)
+      ? stackedBarChart("spend-over-time", `Spend per day by ${dimensionLabel} (exact USD; hover a segment for its amount)`, bars, colours) +
+        (before.length > 0
+          ? `<figcaption class="note" data-first-day="${escapeHtml(firstDay ?? "")}">No requests ${before.length === 1 ? `on ${before[0]}` : `from ${before[0]} to ${before.at(-1)}`}: the chart starts on ${escapeHtml(firstDay ?? "")}, the first day of the period with any.</figcaption>`
+          : "")
       : `<p class="note">No requests in this period.</p>`;
   const perGroup =
     groups.length > 0
