@@ -29,10 +29,10 @@ function totals(body: string, table: string): Record<string, string> {
   return Object.fromEntries([...footer.matchAll(/data-col="(\w+)"[^>]*>([^<]*)</g)].map((match) => [match[1], match[2]]));
 }
 
-test("the totals by deployment, by model and by key are the same requests and tokens; what none served is left out, and said", async () => {
+test("the totals by deployment, by model, by key and by day are the same requests and tokens; what none served is left out, and said", async () => {
   const { body } = await cachePage(contextWith(GROUPS), { days: "1" });
   const expected = { group: "total", requests: "8", input_tokens: "83", cache_write_tokens: "4,657", cache_read_tokens: "13,971", hit_rate: "74.7%" };
-  for (const table of ["cache-by-deployment", "cache-by-model", "cache-by-key"]) {
+  for (const table of ["cache-by-deployment", "cache-by-model", "cache-by-key", "cache-by-day"]) {
     const { saved: _saved, ...found } = totals(body, table);
     assert.deepEqual(found, expected, `${table}: its totals`);
   }
@@ -49,4 +49,15 @@ test("the chart by day has a bar per day with served requests, summing the day's
   const [first, second] = chart.match(/<g data-stack="[^"]+"[^]*?<\/g>/g) ?? [];
   assert.match(first ?? "", /read from cache: 30 tokens \(75\.0%\)/);
   assert.match(second ?? "", /read from cache: 13,971 tokens \(74\.7%\)[^]*?written to cache: 4,657 tokens[^]*?uncached: 83 tokens/, "both deployments' tokens that day");
+});
+
+test("the charts say they are shares, each bar 100% of its group's input, and write the group's tokens; the table by day has the day's figures", async () => {
+  const { body } = await cachePage(contextWith(GROUPS), { days: "1" });
+  const chart = /<svg data-chart="hit-rate-by-deployment"[^]*?<\/svg>/.exec(body)?.[0] ?? "";
+  assert.match(chart, /class="chart-title">Share of each deployment's input tokens read from cache, written to cache, uncached \(each bar is 100%\)</);
+  assert.match(chart, /<g data-stack="anthropic-sonnet">[^]*?class="value">74\.8% read, of 18,669 tokens</);
+  assert.match(chart, /<g data-stack="bedrock-haiku">[^]*?class="value">0\.0% read, of 42 tokens</);
+  assert.match(body, /data-chart="hit-rate-by-day"[^>]*><text [^>]*class="chart-title">Share of each day's input tokens/);
+  const row = new RegExp(`data-table="cache-by-day"[^]*?<tr data-row="${DAY}">([^]*?)</tr>`).exec(body)?.[1] ?? "";
+  assert.match(row, new RegExp(`data-col="group"[^>]*>${DAY}<[^]*data-col="requests"[^>]*>8<[^]*data-col="cache_read_tokens"[^>]*>13,971<[^]*data-col="hit_rate"[^>]*>74\\.7%<`));
 });

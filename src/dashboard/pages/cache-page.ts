@@ -43,7 +43,7 @@ function hitRow(id: string, label: Cell, group: Pick<SpendGroup, "requests" | "i
 
 const SHARE_COLOURS: Record<string, string> = { "read from cache": "#059669", "written to cache": "#f59e0b", uncached: "#cbd5e1" };
 
-/** Each bar is all the input tokens of a group, split into cache reads, cache writes and uncached input. */
+/** Each bar is all the input tokens of a group (100 %), split into cache reads, cache writes and uncached input; its note says how many tokens that is. */
 function hitChart(name: string, title: string, groups: { id: string; label: string; group: SpendGroup }[]): string {
   const shown = groups.filter((entry) => promptTokens(entry.group) > 0).slice(0, 16);
   if (shown.length === 0) return `<p class="note">No input tokens in this period.</p>`;
@@ -57,7 +57,7 @@ function hitChart(name: string, title: string, groups: { id: string; label: stri
         id,
         label,
         parts: [part("read from cache", group.cache_read_tokens), part("written to cache", group.cache_write_tokens), part("uncached", group.input_tokens)],
-        note: `${percent(group.cache_read_tokens, all)} read`,
+        note: `${percent(group.cache_read_tokens, all)} read, of ${count(all)} tokens`,
       };
     }),
     SHARE_COLOURS,
@@ -105,8 +105,12 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
     card("cache writes", count(total.cache_write_tokens), "tokens") +
     card("saved by reads", usd(formatUsd(savedTotal)), "reads at the input rate minus their cost", ' data-figure="saved"') +
     `</div>` +
-    `<div class="panel"><figure>${hitChart("hit-rate-by-deployment", "Input tokens by deployment: read from cache, written to cache, uncached", byDeployment.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })))}</figure>` +
-    `<figure>${hitChart("hit-rate-by-day", "Input tokens by day", dayEntries)}</figure></div>` +
+    `<div class="panel"><figure>${hitChart(
+      "hit-rate-by-deployment",
+      "Share of each deployment's input tokens read from cache, written to cache, uncached (each bar is 100%)",
+      byDeployment.map((group) => ({ id: group.group.deployment as string, label: group.group.deployment as string, group })),
+    )}</figure>` +
+    `<figure>${hitChart("hit-rate-by-day", "Share of each day's input tokens read from cache, written to cache, uncached (days with input only)", dayEntries)}</figure></div>` +
     `<div class="panel"><h2>By deployment</h2>${sortableTable("cache-by-deployment", [...COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "deployment" } : column)), { id: "saved", label: "saved by reads", numeric: true }], deploymentRows, { ...totalRow, cells: { ...totalRow.cells, saved: money(formatUsd(savedTotal)) } })}</div>` +
     `<div class="panel"><h2>By model</h2>${sortableTable(
       "cache-by-model",
@@ -118,6 +122,12 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
       "cache-by-key",
       COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "key" } : column)),
       byKey.map((group) => hitRow(group.group.key ?? "(none)", names.cell(group.group.key), group)),
+      totalRow,
+    )}</div>` +
+    `<div class="panel"><h2>By day</h2><p class="note">The days with requests a deployment served.</p>${sortableTable(
+      "cache-by-day",
+      COLUMNS.map((column) => (column.id === "group" ? { ...column, label: "day (UTC)" } : column)),
+      dayEntries.map(({ id, group }) => hitRow(id, text(id), group)),
       totalRow,
     )}</div>`;
   return { title: "Cache", active: "cache", body };
