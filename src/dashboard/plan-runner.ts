@@ -21,8 +21,13 @@ export interface PlanRequest {
   file: string;
 }
 
+/** Where the plan's date came from: the form's field, the workload's `at:`, or today. */
+export type PlanDateSource = "form" | "file" | "today";
+
 export type PlanOutcome =
   | { kind: "plan"; name: string; html: string }
+  /** No option of the workload has a price on `at`: the date is the problem, not the workload. `earliest`: the first day the catalog prices any of them. */
+  | { kind: "unpriced"; at: string; source: PlanDateSource; earliest: string | undefined }
   /** A check found nothing wrong with the workload. */
   | { kind: "valid" }
   | { kind: "invalid"; issues: FileIssue[] }

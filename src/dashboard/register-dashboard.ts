@@ -19,7 +19,7 @@ import { loginPage, safeNext, type LoginMessage } from "./pages/login-page.js";
 import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm, TOO_LARGE } from "./pages/planner-page.js";
 import { savingsPage } from "./pages/savings-page.js";
 import { spendPage } from "./pages/spend-page.js";
-import { PlanRunner } from "./plan-runner.js";
+import { PlanRunner, type PlanOutcome } from "./plan-runner.js";
 import { sameSecret } from "../gateway/authenticate.js";
 import { clearedCookie, isSignedIn, newSession, sessionCookie } from "./session.js";
 
@@ -35,6 +35,9 @@ export interface DashboardOptions {
 }
 
 const PUBLIC_PATHS = new Set(["/dashboard/login"]);
+
+/** The planner form's answer: a plan, or what the person must change (the workload, or a date with no prices), or the planner's own failure. */
+const PLAN_STATUS: Record<PlanOutcome["kind"], number> = { plan: 200, valid: 200, invalid: 400, unpriced: 400, failed: 500 };
 
 function pathOf(request: FastifyRequest): string {
   return request.url.split("?")[0] ?? request.url;
@@ -174,7 +177,7 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
           return sendPage(reply, plannerPage(context, values, checked, problems), tooLarge ? 413 : checked?.kind === "failed" ? 500 : 400);
         }
         const outcome = await planner.run(values.workload, values.at || undefined);
-        return sendPage(reply, plannerPage(context, values, outcome), outcome.kind === "plan" ? 200 : outcome.kind === "invalid" ? 400 : 500);
+        return sendPage(reply, plannerPage(context, values, outcome), PLAN_STATUS[outcome.kind]);
       });
     },
     { prefix: "/dashboard" },

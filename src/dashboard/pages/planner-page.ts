@@ -96,8 +96,10 @@ function issueLine(issue: FileIssue, lines: string[]): string {
  * @param outcome the plan, or the workload's issues (a plan, or a check when other fields have problems)
  * @param fieldProblems what the form's own checks found, every field at once
  */
-export function plannerPage(context: DashboardContext, values: PlannerForm | undefined, outcome: PlanOutcome | undefined, fieldProblems: FieldProblem[] = []): PageOptions {
+export function plannerPage(context: DashboardContext, values: PlannerForm | undefined, outcome: PlanOutcome | undefined, formProblems: FieldProblem[] = []): PageOptions {
   const shown = values ?? { workload: context.exampleWorkload.text, at: "" };
+  // A date with no prices is the form's problem, shown with the field that set it.
+  const fieldProblems = outcome?.kind === "unpriced" ? [...formProblems, unpricedProblem(outcome)] : formProblems;
   const messagesOf = (field: PlannerField) => fieldProblems.filter((problem) => problem.field === field).map((problem) => problem.message);
   const problems: Problems = { workload: { messages: messagesOf("workload"), issues: outcome?.kind === "invalid" ? outcome.issues : [] }, at: messagesOf("at") };
   let result = summary(problems);
@@ -115,6 +117,18 @@ export function plannerPage(context: DashboardContext, values: PlannerForm | und
     form(context, shown, problems) +
     (isPlan ? anchored : "");
   return { title: "Planner", active: "planner", body };
+}
+
+/** What to do about a date on which no option of the workload has a price, said of the field that gave it. */
+function unpricedProblem({ at, source, earliest }: Extract<PlanOutcome, { kind: "unpriced" }>): FieldProblem {
+  const why =
+    earliest !== undefined && at < earliest
+      ? `the catalog's prices for them start on ${earliest}`
+      : "none of the catalog's price periods for them covers that day";
+  const none = (no: string) => `${no} deployment has a price for the workload's models ${source === "today" ? `today (${at})` : `on ${at}`}: ${why}`;
+  if (source === "file") return { field: "workload", message: `Its at: ${at} is a day with no prices: ${none("no")}. Change at: in the workload, or give a date in “prices in force on” (that comes first).` };
+  const fix = source === "form" ? "Choose another date in “prices in force on”, or leave it empty for the workload's at:, else today." : "Give a date in “prices in force on”.";
+  return { field: "at", message: `${none("No")}. ${fix}` };
 }
 
 export const TOO_LARGE = `The workload is larger than ${MAX_WORKLOAD_BYTES / 1024} KB.`;
