@@ -11,7 +11,7 @@ import { lingerIfUnread } from "../util/lingering-close.js";
 import type { DashboardContext, Query } from "./context.js";
 import { exampleWorkload } from "./example-workload.js";
 import { escapeHtml } from "./format.js";
-import { sendPage, type PageOptions } from "./layout.js";
+import { NAVIGATION, sendPage, type PageOptions } from "./layout.js";
 import { budgetsPage } from "./pages/budgets-page.js";
 import { cachePage } from "./pages/cache-page.js";
 import { latencyPage } from "./pages/latency-page.js";
@@ -20,7 +20,7 @@ import { MAX_WORKLOAD_BYTES, plannerPage, readPlannerForm, TOO_LARGE } from "./p
 import { savingsPage } from "./pages/savings-page.js";
 import { spendPage } from "./pages/spend-page.js";
 import { PlanRunner, type PlanOutcome } from "./plan-runner.js";
-import { sameSecret } from "../gateway/authenticate.js";
+import { presentedSecret, sameSecret } from "../gateway/authenticate.js";
 import { clearedCookie, isSignedIn, newSession, sessionCookie } from "./session.js";
 
 export interface DashboardOptions {
@@ -90,6 +90,12 @@ function hostOf(protocol: string, host: string): string | undefined {
   }
 }
 
+/** A dashboard URL that names no page: the dashboard's own page, with its navigation, not the API's JSON error. */
+function notFoundPage(path: string): PageOptions {
+  const pages = NAVIGATION.map((item) => `<a href="${item.href}">${escapeHtml(item.label)}</a>`).join(", ");
+  return { title: "Not found", active: null, body: `<h1>No such page</h1><div class="error-box" role="alert" data-not-found>There is no dashboard page at <code>${escapeHtml(path)}</code>.</div><p>The pages are ${pages}.</p>` };
+}
+
 export function registerDashboard(app: FastifyInstance, state: GatewayState, options: DashboardOptions): void {
   const planner = new PlanRunner({ extraFiles: options.catalogFiles ?? [], ...(options.planTimeoutMs ? { timeoutMs: options.planTimeoutMs } : {}) });
   const context: DashboardContext = { state, keys: options.keys, planner, exampleWorkload: options.exampleWorkload ?? exampleWorkload() };
@@ -128,6 +134,10 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
         }
         if (PUBLIC_PATHS.has(pathOf(request))) return;
         if (isSignedIn(state.adminKey, request.headers, state.now())) return;
+        // A script that sent a key which is not the admin key is told so (401), not sent to a form.
+        if (presentedSecret(request.headers) !== undefined) {
+          return sendPage(reply.header("www-authenticate", 'Bearer realm="switchyard dashboard"'), loginPage(safeNext(request.url), state.adminKey ? "wrong_key" : "disabled", adminKeyEnv), 401);
+        }
         if (request.method === "GET" || request.method === "HEAD") {
           return reply.code(303).header("location", `/dashboard/login?next=${encodeURIComponent(request.url)}`).send();
         }
@@ -155,6 +165,9 @@ export function registerDashboard(app: FastifyInstance, state: GatewayState, opt
       scope.post("/logout", async (request, reply) =>
         reply.code(303).header("set-cookie", clearedCookie(cameOverHttps(request))).header("location", "/dashboard/login?signed_out=1").send(),
       );
+
+      // After the sign-in check (a hook of this scope): only someone signed in learns what is not here.
+      scope.setNotFoundHandler(async (request, reply) => sendPage(reply, notFoundPage(pathOf(request)), 404));
 
       scope.get("/", page((request) => spendPage(context, queryOf(request))));
       scope.get("/savings", page((request) => savingsPage(context, queryOf(request))));

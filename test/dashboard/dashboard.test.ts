@@ -87,7 +87,7 @@ describe("dashboard in Chromium", { skip }, () => {
     const anonymous = await fetch(`${url}/dashboard/budgets`, { redirect: "manual" });
     assert.equal(anonymous.status, 303);
     assert.equal(anonymous.headers.get("location"), "/dashboard/login?next=%2Fdashboard%2Fbudgets");
-    assert.equal((await fetch(`${url}/dashboard/budgets`, { redirect: "manual", headers: { authorization: `Bearer ${seeded.harness.key}` } })).status, 303, "a client key is not the admin key");
+    assert.equal((await fetch(`${url}/dashboard/budgets`, { redirect: "manual", headers: { authorization: `Bearer ${seeded.harness.key}` } })).status, 401, "a client key is not the admin key");
     const withBearer = await fetch(`${url}/dashboard/budgets`, { headers: { authorization: `Bearer ${seeded.harness.adminKey}` } });
     assert.equal(withBearer.status, 200, "scripts may send the admin key as a bearer token");
     assert.match(withBearer.headers.get("content-security-policy") ?? "", /default-src 'none'/);

@@ -37,6 +37,30 @@ test("every page renders on an empty ledger", async () => {
   assert.match(await (await get("/dashboard?by=tag")).text(), /No tags yet/);
 });
 
+test("a dashboard URL that names no page gets the dashboard's 404 page, signed in; signed out, the sign-in form", async () => {
+  const response = await get("/dashboard/nonexistent?x=1");
+  assert.equal(response.status, 404);
+  assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+  const html = await response.text();
+  assert.match(html, /<nav>[^]*data-nav="budgets"/, "with the navigation");
+  assert.match(html, /<div class="error-box" role="alert" data-not-found>There is no dashboard page at <code>\/dashboard\/nonexistent<\/code>\.<\/div>/);
+  assert.doesNotMatch(html, /not_found_error/, "not the API's JSON error");
+  const signedOut = await fetch(`${harness.gateway.url}/dashboard/nonexistent`, { redirect: "manual" });
+  assert.equal(signedOut.status, 303, "nothing is said of what exists before signing in");
+  assert.equal(signedOut.headers.get("location"), "/dashboard/login?next=%2Fdashboard%2Fnonexistent");
+});
+
+test("a script that sends a key which is not the admin key gets a 401, not the sign-in form's redirect", async () => {
+  for (const headers of [{ authorization: `Bearer ${harness.key}` }, { "x-api-key": "not-the-admin-key" }] as Record<string, string>[]) {
+    const response = await fetch(`${harness.gateway.url}/dashboard/budgets`, { redirect: "manual", headers });
+    assert.equal(response.status, 401, Object.keys(headers)[0]);
+    assert.equal(response.headers.get("www-authenticate"), 'Bearer realm="switchyard dashboard"');
+    assert.match(await response.text(), /data-login-message="wrong_key">That is not the admin key/);
+  }
+  const browser = await fetch(`${harness.gateway.url}/dashboard/budgets`, { redirect: "manual" });
+  assert.equal(browser.status, 303, "a browser with no key still goes to the form");
+});
+
 test("a bad range or dimension falls back to the defaults; unknown query parameters are ignored", async () => {
   const html = await (await get("/dashboard?days=12345&by=%3Cscript%3E&tag=%3Cb%3E")).text();
   assert.match(html, /data-by="provider" aria-current="true"/);
