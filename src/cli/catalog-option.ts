@@ -77,29 +77,31 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 /**
  * Usage from --usage-json (a provider's usage object or whole response, or a stream's events, kept exactly as reported)
  * or from the token flags (the caller describes a request: a flag left out means none of that class).
+ * The fee flags (--web-search-requests, --agent-session-ms) add to either: a Managed Agents session's
+ * running time is in no usage object, and searches a usage does not report may be added. A usage that
+ * reports its own searches is refused with the flag, as a token flag is: one of them would be dropped.
  */
 export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.ReadableStream): Promise<NormalizedUsage> {
   const tokenFlags = ["input", "output", "cache-write-5m", "cache-write-1h", "cache-read"] as const;
   const givenTokenFlags = tokenFlags.filter((flag) => values[flag] !== undefined);
+  const fees: Usage = {
+    webSearchRequests: integerFlag(values["web-search-requests"], "web-search-requests"),
+    agentSessionMs: integerFlag(values["agent-session-ms"], "agent-session-ms"),
+  };
   if (values["usage-json"] !== undefined) {
     if (givenTokenFlags.length > 0) {
       throw new UsageError(`--usage-json cannot be combined with --${givenTokenFlags[0]}; give one or the other`);
     }
-    const source = values["usage-json"];
-    let text: string;
-    try {
-      text = source === "-" ? await readAll(stdin) : readFileSync(source, "utf8");
-    } catch (error) {
-      throw new UsageError(`--usage-json: cannot read ${source}: ${(error as Error).message}`);
+    const normalized = await usageFromDocument(values["usage-json"], stdin);
+    if (fees.webSearchRequests !== undefined && normalized.usage.webSearchRequests !== undefined) {
+      throw new UsageError(
+        `--web-search-requests: the usage ${values["usage-json"] === "-" ? "on standard input" : `in ${values["usage-json"]}`} already reports ${normalized.usage.webSearchRequests} web search requests ` +
+          "(server_tool_use.web_search_requests); give one or the other",
+      );
     }
-    const document = parseUsageDocument(text, source);
-    try {
-      return normalizeUsageDocument(document);
-    } catch (error) {
-      throw new UsageError(`--usage-json: ${(error as Error).message}`);
-    }
+    return { ...normalized, usage: { ...normalized.usage, ...definedFields(fees) } };
   }
-  if (givenTokenFlags.length === 0) {
+  if (givenTokenFlags.length === 0 && fees.webSearchRequests === undefined && fees.agentSessionMs === undefined) {
     throw new UsageError("give the request's tokens: --input N and --output N (and cache flags), or --usage-json FILE");
   }
   const usage: Usage = {
@@ -108,8 +110,28 @@ export async function usageFromFlags(values: UsageFlagValues, stdin: NodeJS.Read
     cacheWrite5m: integerFlag(values["cache-write-5m"], "cache-write-5m") ?? 0,
     cacheWrite1h: integerFlag(values["cache-write-1h"], "cache-write-1h") ?? 0,
     cacheRead: integerFlag(values["cache-read"], "cache-read") ?? 0,
-    webSearchRequests: integerFlag(values["web-search-requests"], "web-search-requests"),
-    agentSessionMs: integerFlag(values["agent-session-ms"], "agent-session-ms"),
+    ...fees,
   };
   return { usage, format: "anthropic", warnings: [] };
+}
+
+/** The fields of `usage` that have a value: what a flag adds, leaving the document's own fields alone. */
+function definedFields(usage: Usage): Usage {
+  return Object.fromEntries(Object.entries(usage).filter(([, value]) => value !== undefined)) as Usage;
+}
+
+/** --usage-json's file (or standard input for "-"), read and normalised; what cannot be read or normalised is bad input naming the flag. */
+async function usageFromDocument(source: string, stdin: NodeJS.ReadableStream): Promise<NormalizedUsage> {
+  let text: string;
+  try {
+    text = source === "-" ? await readAll(stdin) : readFileSync(source, "utf8");
+  } catch (error) {
+    throw new UsageError(`--usage-json: cannot read ${source}: ${(error as Error).message}`);
+  }
+  const document = parseUsageDocument(text, source);
+  try {
+    return normalizeUsageDocument(document);
+  } catch (error) {
+    throw new UsageError(`--usage-json: ${(error as Error).message}`);
+  }
 }
