@@ -63,6 +63,8 @@ const ARN_PATTERN = /^arn:aws(?:-us-gov|-cn)?:bedrock:([a-z0-9-]*):(\d*):([a-z-]
 interface IdEntry {
   model: Model;
   provider: ProviderId | undefined;
+  /** The name as the catalog writes it (the index's key is lower-cased). */
+  name: string;
 }
 
 /** Bedrock ids drift in their version suffix (-v1:0, -v1, none); compare without it. */
@@ -196,8 +198,7 @@ export class Catalog {
       );
     }
     const model = models[0] as Model;
-    const idProvider = entries.find((entry) => entry.provider !== undefined)?.provider;
-    const provider = hints.provider ?? this.defaultProvider(model, idProvider, trimmed);
+    const provider = hints.provider ?? this.defaultProvider(model, this.providerOfId(entries, trimmed), trimmed);
     if (provider === "bedrock") return this.bedrock(model, hints.route ?? this.defaultBedrockRoute(model, hints.region), hints.region);
     const route = hints.route ?? this.defaultRoute(provider, hints);
     return this.finish(model, provider, route, hints.region);
@@ -221,8 +222,31 @@ export class Catalog {
   private index(name: string, model: Model, provider: ProviderId | undefined): void {
     const key = name.toLowerCase();
     const list = this.byName.get(key) ?? [];
-    if (!list.some((entry) => entry.model === model && entry.provider === provider)) list.push({ model, provider });
+    if (!list.some((entry) => entry.model === model && entry.provider === provider && entry.name === name)) list.push({ model, provider, name });
     this.byName.set(key, list);
+  }
+
+  /**
+   * The provider whose wire id `name` is, if it is one. Names are indexed lower-cased (people type
+   * ids in any case), so two providers' ids can share a key: Together's
+   * meta-llama/Llama-4-Scout-17B-16E-Instruct and Groq's meta-llama/llama-4-scout-17b-16e-instruct.
+   * The id as written exactly wins. An id the Claude API shares with Vertex (4.6 and later) or Claude
+   * Platform on AWS is the Claude API's, as it always was; Claude Platform's alone is left to
+   * defaultProvider. Any other name that is several providers' ids, exactly or (matching none
+   * exactly) in another case, is refused, naming them.
+   */
+  private providerOfId(entries: readonly IdEntry[], name: string): ProviderId | undefined {
+    const ids = entries.filter((entry) => entry.provider !== undefined && entry.provider !== "claude-platform-aws");
+    const exact = ids.filter((entry) => entry.name === name);
+    const named = exact.length > 0 ? exact : ids;
+    const providers = [...new Set(named.map((entry) => entry.provider as ProviderId))];
+    if (providers.includes("anthropic")) return "anthropic";
+    if (providers.length <= 1) return providers[0];
+    throw new CatalogLookupError(
+      `${JSON.stringify(name)} could be ${named.map((entry) => `${entry.provider}'s id ${entry.name}`).join(" or ")}; ` +
+        `say which with --provider ${providers.join("|")}, or give the id exactly as that provider writes it`,
+      "model",
+    );
   }
 
   private resolveArn(arn: string, hints: ResolveHints): Resolution {

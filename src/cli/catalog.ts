@@ -138,7 +138,9 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   if (!id) throw new UsageError("catalog show needs a model id", "e.g. switchyard catalog show claude-sonnet-4-6");
   let modelId: string;
   try {
-    modelId = catalog.resolve(id).model.id;
+    // The model, whichever provider's id names it (an id two providers spell alike needs no --provider here).
+    const [matching, ...others] = catalog.modelsMatching(id);
+    modelId = matching && others.length === 0 ? matching.id : catalog.resolve(id).model.id;
   } catch (error) {
     if (error instanceof UnknownModelError) throw new UsageError(error.message, "see: switchyard catalog list");
     if (error instanceof CatalogLookupError) throw new UsageError(error.message);
