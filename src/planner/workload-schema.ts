@@ -19,13 +19,17 @@ const wholeNumber = (what: string, minimum = 0) =>
     .min(minimum, { error: `expected at least ${minimum} ${what}` })
     .refine(Number.isSafeInteger, { error: `too large for a whole number of ${what}` });
 
-/** A non-negative exact decimal: "1.99", 1.99 (kept as written) or 2. */
-const decimal = (what: string) =>
-  z
-    .union([z.number().int().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
-      error: `expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`,
-    })
+/**
+ * A non-negative exact decimal: "1.99", 1.99 (kept as written) or 2. Each form says what is expected
+ * itself: zod reports the one form a value's type fits (-1 a number, "abc" text) with that form's own
+ * message, not the union's.
+ */
+const decimal = (what: string) => {
+  const error = `expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`;
+  return z
+    .union([z.number({ error }).int({ error }).nonnegative({ error }), z.string({ error }).regex(/^\d+(?:\.\d+)?$/, { error })], { error })
     .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value)));
+};
 
 const percent = (what: string) =>
   decimal(what).refine((value) => value.compare(Decimal.fromInteger(100)) <= 0, { error: `expected a percentage from 0 to 100 (${what})` });
@@ -62,7 +66,10 @@ export const constraintsSchema = z.strictObject({
 const hourlyWeights = z
   .array(decimal("a relative weight"), { error: "expected a list of 24 weights, one per hour from 00:00" })
   .length(24, { error: "expected exactly 24 weights, one per hour from 00:00" })
-  .refine((weights) => weights.some((weight) => !weight.isZero()), { error: "at least one hour needs a weight above 0" });
+  // zod runs this even when a weight failed its own check (then it is the raw value, not a Decimal): that weight's issue says it all.
+  .refine((weights) => !weights.every((weight) => weight instanceof Decimal) || weights.some((weight) => !weight.isZero()), {
+    error: "at least one hour needs a weight above 0",
+  });
 
 export const arrivalSchema = z.union(
   [

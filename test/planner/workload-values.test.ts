@@ -1,0 +1,59 @@
+/**
+ * What a workload file says about a bad value: one line a problem, naming the field, what was
+ * expected in words (never a regex) and what the file gave, and never a crash (docs/PLANNER.md,
+ * "Errors"; PRODUCT.md: exit 2 naming the field).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WorkloadError } from "../../src/planner/workload-file.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
+import { plannerCatalog } from "./planner-fixture.js";
+import { runCli } from "../cli/run-cli.js";
+
+/** The problems `text` has, one a line, as plan prints them. */
+function problems(text: string): string[] {
+  try {
+    loadWorkload(text, "w.yaml", plannerCatalog());
+  } catch (error) {
+    assert.ok(error instanceof WorkloadError, String(error instanceof Error ? error.stack : error));
+    return error.message.split("\n");
+  }
+  assert.fail("the workload loaded without error");
+}
+
+/** A one-segment workload with `fields` added to the segment (flow-style YAML). */
+const segment = (fields: string, top = "") =>
+  `name: x\n${top}segments:\n  - {name: a, requests_per_month: 10, input_tokens: 100, output_tokens: 10, models: [claude-haiku-4-5], ${fields}}\n`;
+
+const HOURS = (first: string): string => `arrival: {hourly: [${[first, ...Array.from({ length: 23 }, () => "1")].join(", ")}]}`;
+
+test("a negative or non-numeric hourly weight is a field error, not a crash", () => {
+  for (const [first, given] of [["-1", "-1"], ["x", '"x"']] as const) {
+    assert.deepEqual(problems(segment(HOURS(first))), [
+      `w.yaml:3: segments.0.arrival.hourly.0: expected a non-negative decimal (a relative weight), e.g. 1.99 or "1.99", got ${given}`,
+    ]);
+  }
+  assert.deepEqual(problems(segment("arrival: {hourly: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}")), [
+    "w.yaml:3: segments.0.arrival.hourly: at least one hour needs a weight above 0, got a list of 24",
+  ]);
+});
+
+test("switchyard plan exits 2 on a bad hourly weight, naming the field, without a stack", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "workload-")), "w.yaml");
+  writeFileSync(file, segment(HOURS("-1")));
+  const result = await runCli(["plan", file]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /segments\.0\.arrival\.hourly\.0: expected a non-negative decimal/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+});
+
+test("a decimal field given text says what a decimal is, not a regex", () => {
+  const found = problems(segment("cached_prefix_tokens: 100, cache_hit_rate: {5m: abc}", "discounts:\n  aws_percent: abc\n"));
+  assert.deepEqual(found, [
+    'w.yaml:3: discounts.aws_percent: expected a non-negative decimal (AWS discount), e.g. 1.99 or "1.99", got "abc"',
+    'w.yaml:5: segments.0.cache_hit_rate.5m: expected a non-negative decimal (cache hit rate), e.g. 1.99 or "1.99", got "abc"',
+  ]);
+});
