@@ -117,6 +117,13 @@ export const priceCommand: Command = {
     const provider = choiceFlag(values.provider, "provider", PROVIDERS) as ProviderId | undefined;
     const speed = choiceFlag(values.speed, "speed", SPEEDS);
     const inferenceGeo = choiceFlag(values["inference-geo"], "inference-geo", INFERENCE_GEOS);
+    // inference_geo picks the route (us is the 1.1x us route): a different --route would price what was not asked for.
+    if (inferenceGeo !== undefined && values.route !== undefined && values.route !== inferenceGeo) {
+      throw new UsageError(
+        `--inference-geo ${inferenceGeo} and --route ${values.route} contradict each other: inference_geo "${inferenceGeo}" is the ${inferenceGeo} route`,
+        "give one of them",
+      );
+    }
     const at = dateFlag(values.at, "at") ?? today();
     const normalized = await usageFromFlags(values, stdin);
     const catalog = catalogFromFlags(values.catalog, stderr);
