@@ -3,7 +3,7 @@
  * with a sentence that says what is wrong and what to change. Unknowns are warnings, not passes
  * in disguise: the report shows them.
  */
-import { contextWindow } from "../pricing/request-limits.js";
+import { contextWindow, windowSource, type RunsOn } from "../pricing/request-limits.js";
 import { residencyMeets, type Capabilities, type LatencyData, type ProviderId } from "../catalog/schema.js";
 import type { Check } from "./option.js";
 import type { RequestTokens } from "./request-tokens.js";
@@ -60,7 +60,9 @@ export interface CheckResult {
   warnings: string[];
 }
 
-export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens: RequestTokens | undefined): CheckResult {
+/** `at` (YYYY-MM-DD): the day planned for; what a provider serves can change with it (the context-1m beta). */
+export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens: RequestTokens | undefined, at: string): CheckResult {
+  const runsOn: RunsOn = { provider: facts.provider, at };
   const checks: Check[] = [];
   const warnings: string[] = [];
   const { constraints } = segment;
@@ -114,7 +116,7 @@ export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens
 
   const unsupported: string[] = [];
   for (const feature of segment.requires) {
-    const supported = featureSupported(feature, facts);
+    const supported = featureSupported(feature, facts, runsOn);
     if (supported === false) unsupported.push(FEATURE_WORDS[feature]);
     if (supported === undefined) warnings.push(`the catalog does not say whether ${where} supports ${FEATURE_WORDS[feature]}; verify before relying on it`);
   }
@@ -130,12 +132,12 @@ export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens
   }
 
   if (tokens && facts.capabilities) {
-    // The window price and compare check against too: 1M where the context-1m beta gives it.
-    const window = contextWindow(facts.capabilities);
+    // The window price and compare check against too: 1M where and when the context-1m beta gives it.
+    const window = contextWindow(facts.capabilities, runsOn);
     const maxOutput = facts.capabilities.max_output_tokens;
     const problems: string[] = [];
     if (window !== undefined && tokens.largestInput + tokens.largestOutput > window.tokens) {
-      problems.push(`the largest request (${tokens.largestInput} input + ${tokens.largestOutput} output tokens) exceeds the ${window.tokens}-token context window${window.viaBeta ? " (with the context-1m beta)" : ""}`);
+      problems.push(`the largest request (${tokens.largestInput} input + ${tokens.largestOutput} output tokens) exceeds the ${window.tokens}-token context window${windowSource(window, runsOn)}`);
     }
     if (maxOutput !== undefined && tokens.largestOutput > maxOutput) {
       problems.push(`${tokens.largestOutput} output tokens exceed the model's ${maxOutput}-token output limit`);
@@ -154,7 +156,7 @@ export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens
   return { checks, warnings };
 }
 
-function featureSupported(feature: Feature, facts: DeploymentFacts): boolean | undefined {
+function featureSupported(feature: Feature, facts: DeploymentFacts, runsOn: RunsOn): boolean | undefined {
   const capabilities = facts.capabilities;
   switch (feature) {
     case "caching":
@@ -163,10 +165,12 @@ function featureSupported(feature: Feature, facts: DeploymentFacts): boolean | u
       return facts.batch;
     case "web_search":
       return facts.webSearch;
-    case "context_1m":
+    case "context_1m": {
       if (!capabilities) return undefined;
-      if (capabilities.context_1m !== undefined) return capabilities.context_1m || (capabilities.context_window ?? 0) >= 1_000_000;
-      return capabilities.context_window === undefined ? undefined : capabilities.context_window >= 1_000_000;
+      const window = contextWindow(capabilities, runsOn);
+      if (window !== undefined) return window.tokens >= 1_000_000;
+      return capabilities.context_1m;
+    }
     case "tools":
     case "vision":
     case "extended_thinking":

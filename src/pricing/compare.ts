@@ -35,7 +35,7 @@ export function compareOfferings(catalog: Catalog, offerings: Offering[], usage:
     const retired = offering.model.retired[offering.provider];
     if (retired && retired <= at) reasons.push(`retired on ${offering.provider} since ${retired}`);
     // A note, not a verdict: the usage may sum several requests (the issue's own example does).
-    reasons.push(...requestLimitProblems(offering, usage).map(asOneRequest));
+    reasons.push(...requestLimitProblems(offering, usage, at).map(asOneRequest));
     try {
       const result = withOtherModels(catalog, offering, at, priceRequest(offering, block, usage, options), otherModels);
       if (!block.source.verified) reasons.push("price from unverified third-party quotes");

@@ -3,31 +3,66 @@
  * and output within the context window, its output within the output limit. `price` and
  * `compare` say so (a usage may also be the sum of several requests, so it is a note, not a
  * refusal); `plan` checks a workload's largest request against the same window (contextWindow).
- * A model whose 1M-token window comes with a beta (context-1m-2025-08-07) counts that window: its
- * long-context prices are for exactly those requests.
+ * A model whose 1M-token window comes with a beta (context-1m-2025-08-07) counts that window where
+ * and when the beta is served: its long-context prices are for exactly those requests.
  */
 import type { Offering } from "../catalog/model.js";
-import type { Capabilities } from "../catalog/schema.js";
+import type { Capabilities, ProviderId } from "../catalog/schema.js";
 import { totalInputTokens, type Usage } from "./usage.js";
 
 const ONE_MILLION = 1_000_000;
 
-/** The largest request a model takes, prompt and output together: its window, or 1M where the context-1m beta gives it; with `viaBeta`, whether the beta does. */
-export function contextWindow(capabilities: Capabilities): { tokens: number; viaBeta: boolean } | undefined {
-  const { context_window: window, context_1m: beta } = capabilities;
-  if (window === undefined) return undefined;
-  return beta === true && window < ONE_MILLION ? { tokens: ONE_MILLION, viaBeta: true } : { tokens: window, viaBeta: false };
+/**
+ * The first day a provider no longer serves the context-1m beta: the Claude API retired it for
+ * Sonnet 4 and 4.5 on 2026-04-30, and a request over 200K tokens errors there from then on
+ * (catalog/models/anthropic.yaml, claude-sonnet-4-5's note; docs/CATALOG.md, "Where sources
+ * disagree"). Bedrock and Vertex still serve it. The catalog dates prices, not capabilities, so the
+ * date is kept here, beside the one rule that reads it.
+ */
+const CONTEXT_1M_BETA_ENDED: Partial<Record<ProviderId, string>> = { anthropic: "2026-04-30" };
+
+/** Where and when a request runs: the beta's window depends on both. */
+export interface RunsOn {
+  provider: ProviderId | "self-host";
+  /** YYYY-MM-DD */
+  at: string;
 }
 
-/** What does not fit, one sentence each; empty when it all fits or the catalog gives no limits. */
-export function requestLimitProblems(offering: Offering, usage: Usage): string[] {
+export interface ContextWindow {
+  tokens: number;
+  /** The 1M window the context-1m beta gives. */
+  viaBeta: boolean;
+  /** The model has the beta elsewhere, but this provider stopped serving it on this day (YYYY-MM-DD). */
+  betaEnded?: string;
+}
+
+/** The largest request a model takes on a provider on a day, prompt and output together: its window, or 1M where the context-1m beta gives it then. */
+export function contextWindow(capabilities: Capabilities, runsOn: RunsOn): ContextWindow | undefined {
+  const { context_window: window, context_1m: beta } = capabilities;
+  if (window === undefined) return undefined;
+  if (beta !== true || window >= ONE_MILLION) return { tokens: window, viaBeta: false };
+  const ended = runsOn.provider === "self-host" ? undefined : CONTEXT_1M_BETA_ENDED[runsOn.provider];
+  if (ended !== undefined && ended <= runsOn.at) return { tokens: window, viaBeta: false, betaEnded: ended };
+  return { tokens: ONE_MILLION, viaBeta: true };
+}
+
+/** " (with the context-1m beta)" and the like: how a window came about, after its size. */
+export function windowSource(window: ContextWindow, runsOn: RunsOn): string {
+  if (window.viaBeta) return " (with the context-1m beta)";
+  if (window.betaEnded !== undefined) return ` (${runsOn.provider} ended the context-1m beta, and its 1M window, on ${window.betaEnded})`;
+  return "";
+}
+
+/** What does not fit on `offering` on day `at`, one sentence each; empty when it all fits or the catalog gives no limits. */
+export function requestLimitProblems(offering: Offering, usage: Usage, at: string): string[] {
   const maxOutput = offering.capabilities.max_output_tokens;
   const prompt = totalInputTokens(usage);
   const output = usage.output ?? 0;
   const problems: string[] = [];
-  const window = contextWindow(offering.capabilities);
+  const runsOn = { provider: offering.provider, at };
+  const window = contextWindow(offering.capabilities, runsOn);
   if (window !== undefined && prompt + output > window.tokens) {
-    problems.push(`${prompt} prompt + ${output} output tokens exceed ${offering.model.id}'s ${window.tokens}-token context window${window.viaBeta ? " (with the context-1m beta)" : ""}`);
+    problems.push(`${prompt} prompt + ${output} output tokens exceed ${offering.model.id}'s ${window.tokens}-token context window${windowSource(window, runsOn)}`);
   }
   if (maxOutput !== undefined && output > maxOutput) problems.push(`${output} output tokens exceed ${offering.model.id}'s ${maxOutput}-token output limit`);
   return problems;
