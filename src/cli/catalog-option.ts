@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Catalog } from "../catalog/catalog.js";
+import type { Offering } from "../catalog/model.js";
+import { RESIDENCIES, RESIDENCY_REQUIREMENTS, residencyMeets, type ResidencyRequirement } from "../catalog/schema.js";
 import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { ParsedConfig } from "../config/load-gateway-config.js";
 import { normalizeUsageDocument, type NormalizedUsage } from "../pricing/normalize-usage.js";
 import type { Usage } from "../pricing/usage.js";
-import { integerFlag } from "./command.js";
+import { choiceFlag, integerFlag } from "./command.js";
 import { parseUsageDocument } from "./usage-document.js";
 import { UsageError } from "./usage-error.js";
 
@@ -43,6 +45,18 @@ export function catalogForConfig(parsed: ParsedConfig, extraFiles: string[], std
   const source = own.length === 0 ? "--catalog" : extraFiles.length === 0 ? named : `--catalog or ${named}`;
   const files = [...extraFiles, ...own];
   return { catalog: catalogFromFlags(files, stderr, source), files };
+}
+
+/**
+ * --residency R of compare and catalog list: the offerings whose data stays in R, as the planner and
+ * the gateway read a required residency (residencyMeets: us takes GovCloud, apac takes jp and au).
+ * global and other name no place: they list the offerings so marked. Undefined when not given.
+ */
+export function residencyFlag(value: string | undefined): ((offering: Offering) => boolean) | undefined {
+  const residency = choiceFlag(value, "residency", RESIDENCIES);
+  if (residency === undefined) return undefined;
+  if (!(RESIDENCY_REQUIREMENTS as readonly string[]).includes(residency)) return (offering) => offering.residency === residency;
+  return (offering) => residencyMeets(residency as ResidencyRequirement, offering.residency);
 }
 
 /** Token-count flags shared by price and compare. */

@@ -5,7 +5,7 @@ import { formatIssue, loadCatalogChecked } from "../catalog/files.js";
 import type { Offering, PriceBlock, RateCard } from "../catalog/model.js";
 import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
-import { catalogFlags, catalogFromFlags } from "./catalog-option.js";
+import { catalogFlags, catalogFromFlags, residencyFlag } from "./catalog-option.js";
 import { renderTable } from "./table.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage-error.js";
 
@@ -23,7 +23,8 @@ Usage:
 
 Flags:
   --provider P     ${PROVIDERS.join("|")} (list)
-  --residency R    where the data stays: ${RESIDENCIES.join("|")} (list)
+  --residency R    where the data stays: ${RESIDENCIES.join("|")} (list; us includes GovCloud,
+                   apac includes jp and au)
   --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
   --json           machine-readable output
 
@@ -92,8 +93,8 @@ function list(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   const at = dateFlag(values.at, "at") ?? today();
   let offerings = catalog.offerings;
   if (provider) offerings = offerings.filter((offering) => offering.provider === provider);
-  const residency = choiceFlag(values.residency, "residency", RESIDENCIES);
-  if (residency) offerings = offerings.filter((offering) => offering.residency === residency);
+  const inResidency = residencyFlag(values.residency);
+  if (inResidency) offerings = offerings.filter(inResidency);
   if (values.model) {
     const models = new Set(catalog.modelsMatching(values.model).map((model) => model.id));
     if (models.size === 0) {

@@ -6,7 +6,7 @@ import { Decimal } from "../pricing/decimal.js";
 import { SPEEDS } from "../pricing/usage.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
 import { choiceFlag, dateFlag, parseFlags, today, writeJson, type Command } from "./command.js";
-import { catalogFlags, catalogFromFlags, usageFlags, usageFromFlags } from "./catalog-option.js";
+import { catalogFlags, catalogFromFlags, residencyFlag, usageFlags, usageFromFlags } from "./catalog-option.js";
 import { usageCountsToJson } from "../pricing/usage.js";
 import { renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
@@ -18,6 +18,7 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
   --model ID|FAMILY       a model id in any form, or a family such as sonnet-4.6 or haiku-4.5
   --provider P            only this provider (repeatable): ${PROVIDERS.join("|")}
   --residency R           only deployments whose data stays in R: ${RESIDENCIES.join("|")}
+                          (us includes GovCloud; apac includes jp and au, as plan reads it)
   --batch                 batch pricing (deployments without batch are listed as infeasible)
   --speed S               ${SPEEDS.join("|")}: fast mode (only where offered)
   --at YYYY-MM-DD         prices in force that day (default: today)
@@ -66,8 +67,8 @@ export const compareCommand: Command = {
       throw error;
     }
     if (providers.length > 0) offerings = offerings.filter((offering) => providers.includes(offering.provider));
-    const residency = choiceFlag(values.residency, "residency", RESIDENCIES);
-    if (residency) offerings = offerings.filter((offering) => offering.residency === residency);
+    const inResidency = residencyFlag(values.residency);
+    if (inResidency) offerings = offerings.filter(inResidency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
     const compared = compareOfferings(catalog, offerings, normalized.usage, normalized.otherModels, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
     const cheapest = compared.find((option) => option.feasible)?.result?.total;
