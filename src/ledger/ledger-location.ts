@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { openLedger, type Ledger, type LedgerConfig } from "./open-ledger.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "./postgres/connection.js";
 import { NotALedgerError } from "./ledger.js";
+import { errorCode } from "../util/error-code.js";
 import { redactedUrl } from "../util/redacted-url.js";
 
 export const DEFAULT_SQLITE_PATH = "switchyard.db";
@@ -60,6 +61,24 @@ export function sqliteDirectoryProblem(path: string): string | undefined {
   }
 }
 
+/**
+ * Why SQLite could not open `path` as a database, when that is the path's fault (a directory, a file
+ * of something else: better-sqlite3's SQLITE_CANTOPEN and SQLITE_NOTADB), or undefined. A busy or
+ * failing database is not named here: it is not the user's input.
+ */
+function notASqliteFile(path: string, error: unknown): string | undefined {
+  const code = errorCode(error);
+  if (code === "SQLITE_NOTADB") return `${path} is not an SQLite database`;
+  if (code !== "SQLITE_CANTOPEN") return undefined;
+  let directory = false;
+  try {
+    directory = statSync(path).isDirectory();
+  } catch {
+    // Gone or unreadable since: SQLite's own words say it.
+  }
+  return directory ? `${path} is a directory, not a ledger file` : `cannot open ${path} (${error instanceof Error ? error.message : String(error)})`;
+}
+
 /** A PostgreSQL ledger for people to read: its server and database (the password redacted) and its schema. */
 export function postgresLocation(config: { url: string; schema?: string | undefined }): string {
   return `PostgreSQL ${redactedUrl(config.url)}, schema ${config.schema ?? DEFAULT_SCHEMA}`;
@@ -93,6 +112,11 @@ export async function openLedgerAt(flags: LedgerLocationFlags, env: NodeJS.Proce
     if (missing && config.kind === "sqlite") options.onCreated?.(config.path);
     return ledger;
   } catch (error) {
+    const unopenable = config.kind === "sqlite" ? notASqliteFile(config.path, error) : undefined;
+    if (unopenable !== undefined) {
+      const named = flags.db !== undefined ? "--db" : env.SWITCHYARD_DB ? "SWITCHYARD_DB" : "the default ledger path";
+      throw new LedgerLocationError("db", `${named}: ${unopenable}; point --db or SWITCHYARD_DB at the gateway's ledger file`);
+    }
     if (!(error instanceof NotALedgerError)) throw error;
     const where = config.kind === "sqlite" ? "--db or SWITCHYARD_DB at its file" : "--postgres and --schema at the gateway's ledger";
     throw new LedgerLocationError(config.kind === "sqlite" ? "db" : "schema", `no ledger at ${describeLocation(config, flags, env)} (${error.message}): the gateway creates it on first start; point ${where}`);
