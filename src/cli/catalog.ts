@@ -14,7 +14,8 @@ const help = `switchyard catalog — browse and check the price & capability cat
 Usage:
   switchyard catalog list [--provider P] [--model ID|FAMILY] [--residency R] [--at DATE] [--json]
   switchyard catalog show ID [--at DATE] [--json]      a model (any id form): capabilities, every offering,
-                                                      every price period with its source
+                                                      every price period with its source (with --at, the
+                                                      period in force that day; --json adds price_on_date)
   switchyard catalog validate [FILE...] [--notes] [--json]
                                                       check our catalog plus your files; every error with
                                                       file, line and field; rule findings (ratios, premiums
@@ -135,8 +136,11 @@ function list(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
 
 function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): number {
   const { values, positionals } = parseFlags(argv, { at: { type: "string" }, json: { type: "boolean" }, ...catalogFlags }, "catalog", true);
-  const id = positionals[0];
+  const [id, extra] = positionals;
   if (!id) throw new UsageError("catalog show needs a model id", "e.g. switchyard catalog show claude-sonnet-4-6");
+  if (extra !== undefined) throw new UsageError(`catalog show takes one model id; unexpected argument ${JSON.stringify(extra)}`, "see: switchyard catalog --help");
+  // With --at, each offering's price period in force that day; without, every period.
+  const at = dateFlag(values.at, "at");
   let modelId: string;
   try {
     // The model, whichever provider's id names it (an id two providers spell alike needs no --provider here).
@@ -151,13 +155,21 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   if (!model) throw new UsageError(`unknown model ${id}`);
   const offerings = catalog.offeringsOf(modelId);
   if (values.json) {
+    const tokenizerFactor = model.tokenizerFactor?.toString() ?? null;
     writeJson(stdout, {
-      model: { ...model, generation: model.generation?.toString() ?? null, tokenizerFactor: model.tokenizerFactor?.toString() ?? null },
-      offerings: offerings.map(offeringJson),
+      // tokenizer_factor in the snake_case of the other keys; tokenizerFactor kept for the scripts that read it.
+      model: { ...model, generation: model.generation?.toString() ?? null, tokenizerFactor, tokenizer_factor: tokenizerFactor },
+      ...(at === undefined ? {} : { at }),
+      offerings: offerings.map((offering) => {
+        if (at === undefined) return offeringJson(offering);
+        const block = currentBlock(offering, at);
+        return { ...offeringJson(offering), price_on_date: block ? blockJson(block) : null };
+      }),
     });
     return EXIT_OK;
   }
   const lines = [
+    ...(at === undefined ? [] : [`prices in force ${at}`]),
     `${model.name} (${model.id}) — family ${model.family}, generation ${model.generation ?? "n/a"}, ${model.status}${model.verified ? "" : ", UNVERIFIED prices"}`,
     `ids: ${Object.entries(model.ids).map(([provider, ids]) => `${provider}: ${(ids ?? []).join(", ")}`).join("; ")}`,
     `capabilities: ${JSON.stringify(model.capabilities)}`,
@@ -167,7 +179,9 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
   for (const offering of offerings) {
     lines.push(`${offering.provider}/${offering.route}  ${offering.modelId}  residency ${offering.residency}${offering.regions ? `  regions ${offering.regions.join(",")}` : ""}`);
     if (offering.compliance.length > 0) lines.push(`  compliance: ${offering.compliance.join(", ")}`);
-    for (const block of offering.prices) {
+    const inForce = at === undefined ? undefined : currentBlock(offering, at);
+    if (at !== undefined && inForce === undefined) lines.push(`  no price on ${at} (priced ${offering.prices.map(pricePeriod).join(", ")})`);
+    for (const block of at === undefined ? offering.prices : inForce ? [inForce] : []) {
       const card = block.standard;
       lines.push(
         `  ${pricePeriod(block)}: in ${card.input} out ${card.output} w5m ${card.cacheWrite5m ?? "-"} w1h ${card.cacheWrite1h ?? "-"} read ${card.cacheRead ?? "-"}` +
