@@ -30,7 +30,7 @@ test("price --help lists the Bedrock routes and profile prefixes the catalog has
 });
 
 test("catalog list --residency takes the residencies its help lists; another is bad input, not an empty list", async () => {
-  assert.match(catalogCommand.help, new RegExp(`--residency R +where the data stays: ${RESIDENCIES.join("\\|")} \\(list\\)`));
+  assert.match(catalogCommand.help, new RegExp(`--residency R +where the data stays: ${RESIDENCIES.join("\\|")} \\(list[;)]`));
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   const list = (residency: string) => catalogCommand.run({ argv: ["list", "--residency", residency], stdout: discard, stderr: discard, stdin: process.stdin, env: {} });
   assert.equal(await list("eu"), 0);
