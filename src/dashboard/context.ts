@@ -20,19 +20,30 @@ export const RANGES = [1, 7, 30, 90] as const;
 
 export interface TimeRange {
   days: number;
+  /** `?days=` as asked when it is not one of RANGES (the range is then the default). */
+  refused?: string;
   /** First millisecond of the first day (UTC), inclusive. */
   from: number;
   /** Every UTC day in the range, oldest first (YYYY-MM-DD). */
   dayList: string[];
 }
 
+/** The range when `?days=` is absent or not one of RANGES. */
+export const DEFAULT_DAYS = 30;
+
 /** `?days=N` (1, 7, 30 or 90; default 30): whole UTC days ending today. */
 export function timeRange(query: Query, now: number): TimeRange {
   const asked = Number(query.days);
-  const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
+  const allowed = (RANGES as readonly number[]).includes(asked);
+  const days = allowed ? asked : DEFAULT_DAYS;
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const from = today - (days - 1) * DAY_MS;
-  return { days, from, dayList: Array.from({ length: days }, (_, index) => isoDay(from + index * DAY_MS)) };
+  return { days, from, dayList: Array.from({ length: days }, (_, index) => isoDay(from + index * DAY_MS)), ...(!allowed && query.days !== undefined ? { refused: query.days } : {}) };
+}
+
+/** "today", "the last 7 days": the range in words, as its control names it. */
+export function rangeText(range: TimeRange): string {
+  return range.days === 1 ? "today" : `the last ${range.days} days`;
 }
 
 /** Links that keep the other query parameters and change one. */
@@ -47,7 +58,12 @@ export function rangeControl(path: string, query: Query, range: TimeRange): stri
   const links = RANGES.map(
     (days) => `<a href="${linkWith(path, query, { days: String(days) })}" data-range="${days}"${days === range.days ? ' aria-current="true"' : ""}>${days === 1 ? "today" : `${days} days`}</a>`,
   ).join("");
-  return `<span class="group" role="group" aria-label="period">${links}</span>`;
+  // A range the page does not offer is not shown silently as the default.
+  const refused =
+    range.refused !== undefined
+      ? `<span class="note" role="status" data-range-refused>days=${escapeHtml(range.refused)} is not a period offered here: showing ${range.days} days (choose 1, 7, 30 or 90).</span>`
+      : "";
+  return `<span class="group" role="group" aria-label="period">${links}</span>${refused}`;
 }
 
 /** Characters of a key id that tell two keys of one name apart: "key_" and six of its random ones. */

@@ -4,16 +4,18 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyReply } from "fastify";
+import { DEFAULT_DAYS } from "./context.js";
 import { escapeHtml } from "./format.js";
 import { DASHBOARD_CSS } from "./style.js";
 
+/** The pages; `period`: the page shows a period (`?days=`), which the navigation carries from page to page. */
 export const NAVIGATION = [
-  { id: "spend", href: "/dashboard", label: "Spend" },
-  { id: "savings", href: "/dashboard/savings", label: "Savings" },
-  { id: "cache", href: "/dashboard/cache", label: "Cache" },
-  { id: "latency", href: "/dashboard/latency", label: "Latency" },
-  { id: "budgets", href: "/dashboard/budgets", label: "Budgets" },
-  { id: "planner", href: "/dashboard/planner", label: "Planner" },
+  { id: "spend", href: "/dashboard", label: "Spend", period: true },
+  { id: "savings", href: "/dashboard/savings", label: "Savings", period: true },
+  { id: "cache", href: "/dashboard/cache", label: "Cache", period: true },
+  { id: "latency", href: "/dashboard/latency", label: "Latency", period: false },
+  { id: "budgets", href: "/dashboard/budgets", label: "Budgets", period: false },
+  { id: "planner", href: "/dashboard/planner", label: "Planner", period: false },
 ] as const;
 
 export type PageId = (typeof NAVIGATION)[number]["id"];
@@ -71,11 +73,14 @@ export interface PageOptions {
   body: string;
   /** false on the login page: no navigation. */
   signedIn?: boolean;
+  /** The period the page shows, in days: the links to the other pages with a period keep it. */
+  days?: number;
 }
 
 export function renderPage(options: PageOptions, nonce: string): string {
+  const period = options.days !== undefined && options.days !== DEFAULT_DAYS ? `?days=${options.days}` : "";
   const navigation = NAVIGATION.map(
-    (item) => `<a href="${item.href}" data-nav="${item.id}"${item.id === options.active ? ' aria-current="page"' : ""}>${escapeHtml(item.label)}</a>`,
+    (item) => `<a href="${item.href}${item.period ? period : ""}" data-nav="${item.id}"${item.id === options.active ? ' aria-current="page"' : ""}>${escapeHtml(item.label)}</a>`,
   ).join("");
   const header =
     options.signedIn === false

@@ -66,6 +66,17 @@ test("a bad range or dimension falls back to the defaults; unknown query paramet
   assert.match(html, /data-by="provider" aria-current="true"/);
   assert.match(html, /data-range="30" aria-current="true"/);
   assert.doesNotMatch(html, /<script>|<b>/);
+  assert.match(html, /<span class="note" role="status" data-range-refused>days=12345 is not a period offered here: showing 30 days \(choose 1, 7, 30 or 90\)\.<\/span>/, "not silently");
+  assert.doesNotMatch(await (await get("/dashboard?days=7")).text(), /data-range-refused/);
+});
+
+test("the navigation keeps the chosen period on the pages that show one", async () => {
+  for (const path of ["/dashboard?days=7&by=key", "/dashboard/savings?days=7", "/dashboard/cache?days=7"]) {
+    const html = await (await get(path)).text();
+    const links = Object.fromEntries([...html.matchAll(/<a href="([^"]+)" data-nav="(\w+)"/g)].map((match) => [match[2], match[1]]));
+    assert.deepEqual(links, { spend: "/dashboard?days=7", savings: "/dashboard/savings?days=7", cache: "/dashboard/cache?days=7", latency: "/dashboard/latency", budgets: "/dashboard/budgets", planner: "/dashboard/planner" }, path);
+  }
+  assert.match(await (await get("/dashboard/cache")).text(), /<a href="\/dashboard\/savings" data-nav="savings"/, "the default period is not written");
 });
 
 test("the planner form answers a bad date and an empty workload with 400 and says what to fix", async () => {

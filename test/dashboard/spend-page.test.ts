@@ -170,3 +170,13 @@ test("the per-day chart starts on the first day with requests and says which day
   const whole = await spendPage(contextWith([spendGroup({ day: "2026-11-17", tag: "team_a" }, { cost_usd: "0.1", charged_usd: "0.1" }), ...groups], "team"), { by: "tag", tag: "team", days: "7" });
   assert.doesNotMatch(whole.body, /data-first-day/, "nothing to say when the first day has requests");
 });
+
+test("what no deployment served is '(not routed)' by provider, deployment and model alike; one day's chart says 'today'", async () => {
+  const groups = [spendGroup({ day: DAY, provider: "anthropic", deployment: "anthropic-sonnet", model: "claude-sonnet-4-6" }, { cost_usd: "0.1", charged_usd: "0.1" }), spendGroup({ day: DAY, provider: null, deployment: null, model: null }, { errors: 1 })];
+  const context = { state: { now: () => NOW, store: { spend: async () => groups, recent: async () => [] }, config: { deployments: new Map() } }, keys: { list: async () => [] } } as unknown as DashboardContext;
+  for (const by of ["provider", "deployment", "model"]) {
+    const { body } = await spendPage(context, { by, days: "1" });
+    assert.match(body, /<tr data-row="\(none\)"><td data-col="group"[^>]*>\(not routed\)<\/td>/, by);
+    assert.match(body, new RegExp(`class="chart-title">Spend by ${by}, today \\(UTC\\)<`), by);
+  }
+});

@@ -130,5 +130,5 @@ export async function cachePage(context: DashboardContext, query: Query): Promis
       dayEntries.map(({ id, group }) => hitRow(id, text(id), group)),
       totalRow,
     )}</div>`;
-  return { title: "Cache", active: "cache", body };
+  return { title: "Cache", active: "cache", body, days: range.days };
 }

@@ -199,7 +199,7 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     `Web-search fees are not discounted by batch, so with web search the saving is a little smaller than shown.</p>` +
     sortableTable("batch-savings", batchColumns, batchRows) +
     `</div>`;
-  return { title: "Savings", active: "savings", body };
+  return { title: "Savings", active: "savings", body, days: range.days };
 }
 
 /** What the comparison leaves out, and why; nothing when it leaves out nothing. */

@@ -5,7 +5,7 @@
 import type { ApiKeyRecord, SpendGroup, SpendQuery } from "../../ledger/ledger.js";
 import { UsdSum } from "../../ledger/exact-sum.js";
 import { barChart, stackedBarChart, type StackedBar } from "../../planner/report/svg-charts.js";
-import { keyNames, keysById, linkWith, rangeControl, timeRange, type DashboardContext, type Query } from "../context.js";
+import { keyNames, keysById, linkWith, rangeControl, rangeText, timeRange, type DashboardContext, type Query } from "../context.js";
 import { coloursByName, knownDeployments, knownKeys, knownModels, knownProviders, OTHER_COLOUR } from "../series-colours.js";
 import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
@@ -96,7 +96,7 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     "</div>";
   const lead = "Exact USD from the ledger (every digit it holds, nothing rounded). Days are UTC.";
   if (dimension === "tag" && !tagKey) {
-    return { title: "Spend", active: "spend", body: heading("Spend", lead) + controls + `<div class="panel">No tags yet: requests carry tags from their key or the <code>x-switchyard-tags</code> header.</div>` };
+    return { title: "Spend", active: "spend", days: range.days, body: heading("Spend", lead) + controls + `<div class="panel">No tags yet: requests carry tags from their key or the <code>x-switchyard-tags</code> header.</div>` };
   }
 
   const base: Omit<SpendQuery, "group_by"> = { from: range.from, ...(tagKey ? { tag_key: tagKey } : {}) };
@@ -110,7 +110,8 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const keys = dimension === "key" ? await keysById(context) : undefined;
   const names = keys ? keyNames(keys, groups.map((group) => group.group.key)) : undefined;
   const labelOf = (value: string | null | undefined): string =>
-    names ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : dimension === "provider" ? "(not routed)" : "(none)");
+    // A request with no provider, deployment or model is one no deployment served (refused, or every attempt failed).
+    names ? names.name(value) : value ?? (dimension === "tag" ? `(no ${tagKey} tag)` : "(not routed)");
   const idOf = (value: string | null | undefined) => value ?? "(none)";
 
   // The largest groups get their own colour (and a legend line); the rest share "other".
@@ -173,7 +174,7 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     groups.length > 0
       ? barChart(
           `spend-by-${dimension}`,
-          `Spend by ${dimensionLabel}, last ${range.days === 1 ? "day" : `${range.days} days`}`,
+          `Spend by ${dimensionLabel}, ${rangeText(range)} (UTC)`,
           groups.slice(0, 16).map((group) => ({
             id: idOf(group.group[field]),
             label: labelOf(group.group[field]),
@@ -205,5 +206,5 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     `<div class="panel"><figure>${overTime}</figure></div>` +
     (perGroup ? `<div class="panel"><figure>${perGroup}</figure></div>` : "") +
     `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${cut}${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", text("total"), total))}</div>`;
-  return { title: "Spend", active: "spend", body };
+  return { title: "Spend", active: "spend", body, days: range.days };
 }
