@@ -72,7 +72,7 @@ const SHORT_ID = 10;
 export interface KeyNames {
   /** The key's name, "ci_bot", or "ci_bot (key_3f9aXy…)" when another key shown has that name too. */
   name(id: string | null | undefined): string;
-  /** A table cell: that name, and the whole id beneath it. */
+  /** A table cell: that name, and the whole id beneath it (and the day it was revoked, if it was). */
   cell(id: string | null | undefined): Cell;
 }
 
@@ -96,9 +96,13 @@ export function keyNames(keys: Map<string, ApiKeyRecord>, ids: Iterable<string |
     for (const id of same) shown.set(id, same.length === 1 ? name : `${name} (${id.length > length ? `${id.slice(0, length)}…` : id})`);
   }
   const name = (id: string | null | undefined) => (id === null || id === undefined ? "(no key)" : shown.get(id) ?? id);
+  const revoked = (id: string) => {
+    const at = keys.get(id)?.revoked_at;
+    return at === null || at === undefined ? "" : ` · <span data-revoked>revoked ${escapeHtml(isoDay(at))}</span>`;
+  };
   return {
     name,
-    cell: (id) => (id !== null && id !== undefined && shown.has(id) ? { html: `${escapeHtml(name(id))}<div class="note">${escapeHtml(id)}</div>`, sort: name(id) } : text(name(id))),
+    cell: (id) => (id !== null && id !== undefined && shown.has(id) ? { html: `${escapeHtml(name(id))}<div class="note">${escapeHtml(id)}${revoked(id)}</div>`, sort: name(id) } : text(name(id))),
   };
 }
 

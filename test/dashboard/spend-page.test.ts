@@ -86,7 +86,9 @@ test("by key, bars and legend name each key; two keys of one name (a revoked one
   ]);
   const legend = [...body.matchAll(/<g data-legend="[^"]*"><rect [^>]*\/><text [^>]*>([^<]*)</g)].map((match) => match[1]);
   assert.deepEqual(legend, ["ci_bot (key_AbCdEf0…)", "ci_bot (key_AbCdEfZ…)", "search-prod"], "the legend names keys as the bars do, underscores kept");
-  for (const [id] of labels) assert.match(body, new RegExp(`<tr data-row="${id}"><td data-col="group"[^>]*>[^<]*<div class="note">${id}</div>`), `the table has ${id} whole`);
+  for (const [id] of labels) assert.match(body, new RegExp(`<tr data-row="${id}"><td data-col="group"[^>]*>[^<]*<div class="note">${id}(?:<| ·)`), `the table has ${id} whole`);
+  assert.match(body, /<div class="note">key_AbCdEfZZZZZZZZZZ · <span data-revoked>revoked 2026-11-23<\/span><\/div>/, "the revoked key is marked so");
+  assert.match(body, /<div class="note">key_AbCdEf0123456789<\/div>/, "the active one is not");
 });
 
 test("names are shown as they are: a tag value or a key name with underscores keeps them in the legend and on the bars", async () => {
