@@ -88,3 +88,11 @@ test("a deployment that served only requests nobody could price, and could price
   assert.doesNotMatch(vertex, /cheapest/);
   assert.match(body, /data-figure="cheapest">[^]*?<div class="figure">\$0\.2</, "the cheapest is as routed");
 });
+
+test("the actual spend says how many of its requests are priced as a lower bound, as Spend's cost does", async () => {
+  const lowerBound = group("anthropic-sonnet", { requests: 4, inexact_requests: 3, unpriced_requests: 1, cost_usd: "0.2", charged_usd: "0.2" });
+  const { body } = await savingsPage(contextWith([lowerBound]), { days: "1" });
+  assert.match(body, /data-figure="actual"><div class="label">actual spend<\/div><div class="figure">\$0\.2<\/div><div class="sub">3 requests served and priced; 2 of them priced as a lower bound \(usage the upstream did not report\), so the sum is at least this<\/div>/);
+  const exact = await savingsPage(contextWith([group("anthropic-sonnet", { requests: 1, cost_usd: "0.1", charged_usd: "0.1" })]), { days: "1" });
+  assert.match(exact.body, /<div class="sub">1 request served and priced<\/div>/);
+});

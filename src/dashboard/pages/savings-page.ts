@@ -71,6 +71,9 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
   const { served, unserved: refused } = servedByADeployment(fine);
   const unpriced = served.reduce((sum, group) => sum + group.unpriced_requests, 0);
   const priced = (group: { requests: number; unpriced_requests: number }) => group.requests - group.unpriced_requests;
+  const pricedTotal = served.reduce((sum, group) => sum + priced(group), 0);
+  // Inexact but priced: a lower bound, counted in the sum at that bound (the unpriced are in no sum).
+  const lowerBound = served.reduce((sum, group) => sum + group.inexact_requests - group.unpriced_requests, 0);
   const byModel = rollUp(served, ["requested_model"]);
   const byModelAndDeployment = rollUp(served, ["requested_model", "deployment"]);
   const daily = rollUp(served, ["day", "deployment"]);
@@ -178,7 +181,12 @@ export async function savingsPage(context: DashboardContext, query: Query): Prom
     `<div class="controls">${rangeControl("/dashboard/savings", query, range)}</div>` +
     leftOutNote(refused, unpriced) +
     `<div class="cards">` +
-    card("actual spend", usd(actualTotal.toString()), `${count(served.reduce((sum, group) => sum + priced(group), 0))} requests served and priced`, ' data-figure="actual"') +
+    card(
+      "actual spend",
+      usd(actualTotal.toString()),
+      `${count(pricedTotal)} request${pricedTotal === 1 ? "" : "s"} served and priced${lowerBound > 0 ? `; ${count(lowerBound)} of them priced as a lower bound (usage the upstream did not report), so the sum is at least this` : ""}`,
+      ' data-figure="actual"',
+    ) +
     card(
       "each model on its cheapest deployment",
       usd(cheapestTotal.toString()),
