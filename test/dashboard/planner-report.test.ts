@@ -67,3 +67,10 @@ test("a workload no deployment can serve gets no empty figures: each figure left
   for (const figure of figures) assert.match(figure, /data-(?:bar|stack|series)="/, "a figure with something drawn in it");
   assert.doesNotMatch(main, /<figure><\/figure>/);
 });
+
+test("every column of the report's tables has a header: the levers' applied or not is 'in the recommendation'", async () => {
+  const { status, main } = await plan(EXAMPLE, "");
+  assert.equal(status, 200);
+  assert.match(main, /<th>saving\/month<\/th><th>in the recommendation<\/th>/);
+  assert.doesNotMatch(main, /<th><\/th>/);
+});
