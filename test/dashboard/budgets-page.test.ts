@@ -55,7 +55,7 @@ test("a key created mid-month is projected at its rate since its creation, and t
   const { body } = await budgetsPage(context([created], [spent("key_1", "10", "10")]));
   const row = /<tr data-row="key_1"[^]*?<\/tr>/.exec(body)?.[0] ?? "";
   assert.match(row, /projected over/);
-  assert.match(row, /data-col="projected"[^>]*title="exact: 31\.428571428571428571\d*">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
+  assert.match(row, /data-col="projected"[^>]*title="a straight-line estimate, not a sum: about \$31\.428571">≈ \$31\.43<div class="note" data-rate-since="key created">from its creation on the 20th<\/div>/);
   assert.match(body, /straight-line projection ≈ \$31\.43 \(its rate from its creation on the 20th\)/);
   assert.match(body, /<g data-marker="start" data-requests="20"><line [^>]*\/><text [^>]*>created<\/text>/, "at the 20th on the day axis");
   const old = await budgetsPage(context([{ ...created, created_at: 0 }], [spent("key_1", "10", "10")]));

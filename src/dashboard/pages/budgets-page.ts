@@ -53,7 +53,7 @@ const COLUMNS: Column[] = [
     id: "projected",
     label: "projected month (≈)",
     numeric: true,
-    help: "spend so far, plus its rate so far until the month's end; the rate is measured from the month's start, or the key's creation when later, or its first spend when that came earlier (another replica's clock); over a day at least; rounded to cents, hover for every digit",
+    help: "spend so far, plus its rate so far until the month's end; the rate is measured from the month's start, or the key's creation when later, or its first spend when that came earlier (another replica's clock); over a day at least; an estimate, rounded to cents (hover for micro-dollars)",
   },
 ];
 
@@ -124,7 +124,8 @@ function projectedCell(burn: BurnDown): Cell {
   return {
     html: `≈ ${roundedUsd(burn.projected)}${since ? `<div class="note" data-rate-since="${escapeHtml(burn.rateSinceWhat)}">${escapeHtml(since)}</div>` : ""}`,
     sort: burn.projected.toString(),
-    title: `exact: ${burn.projected.toString()}`,
+    // An estimate: to the micro-dollar at most, and called one (eighteen digits labelled "exact" were false precision).
+    title: `a straight-line estimate, not a sum: about ${usd(burn.projected.round(6).toFixed(6))}`,
   };
 }
 
