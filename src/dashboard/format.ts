@@ -53,6 +53,14 @@ export function moneyOf(text: string | null | undefined): Money {
   return text === null || text === undefined ? 0n : attodollarsFromText(text);
 }
 
+/** `text` cut to at most `most` characters at the end of a word, with "…"; whole when it fits. */
+export function shortened(text: string, most: number): string {
+  if (text.length <= most) return text;
+  const cut = text.slice(0, most - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > most / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "")}…`;
+}
+
 export function isoDay(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
 }

@@ -5,7 +5,7 @@
 import type { LatencyData } from "../../catalog/schema.js";
 import { barChart, type Bar } from "../../planner/report/svg-charts.js";
 import type { DashboardContext } from "../context.js";
-import { count, escapeHtml, milliseconds } from "../format.js";
+import { count, escapeHtml, milliseconds, shortened } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { integer, sortableTable, type Cell, type Column, type Row } from "../table.js";
 
@@ -34,12 +34,12 @@ const HTTP_URL = /^https?:\/\//;
 function sourceHtml(latency: LatencyData): string {
   const { url, title, verified } = latency.source;
   const name = title ?? url;
-  const shortName = name.length > 120 ? `${name.slice(0, 119)}…` : name;
+  const shortName = shortened(name, 120);
   const reference = HTTP_URL.test(url)
     ? `<a href="${escapeHtml(url)}" rel="noreferrer" title="${escapeHtml(name)}">${escapeHtml(shortName)}</a>`
     : `<span title="${escapeHtml(`${name} (${url})`)}">${escapeHtml(shortName)}</span>`;
   const total = latency.total_p50_ms !== undefined ? `total p50 ${milliseconds(latency.total_p50_ms)}, p99 ${milliseconds(latency.total_p99_ms)}. ` : "";
-  const conditions = latency.conditions.length > 240 ? `${latency.conditions.slice(0, 239)}…` : latency.conditions;
+  const conditions = shortened(latency.conditions, 240);
   return (
     `${reference}${verified ? "" : " (not verified: a third-party figure)"}` +
     `<div class="note" title="${escapeHtml(latency.conditions)}">${escapeHtml(total + conditions)}${latency.measured_on ? ` Measured ${escapeHtml(latency.measured_on)}.` : ""}</div>`
@@ -106,6 +106,8 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
       });
     }
   }
+  // The window holds nothing: every live figure is empty, which the page says rather than showing dashes alone.
+  const idle = [...snapshot.values()].every((health) => health.samples === 0);
   const body =
     heading(
       "Latency",
@@ -116,9 +118,14 @@ export async function latencyPage(context: DashboardContext): Promise<PageOption
     card("deployments", count(state.config.deployments.size)) +
     card("circuits not closed", count(open), open > 0 ? "open or half-open" : "all closed", ' data-figure="circuits-not-closed"') +
     card("affinity entries", count(state.affinity.size), "prompt-cache holders remembered") +
-    card("shared state", SHARED_STATE[state.sharedState()], "rate limits and affinity across replicas", ' data-figure="shared-state"') +
+    card("rate limits and affinity", SHARED_STATE[state.sharedState()], "whether replicas share them", ' data-figure="shared-state"') +
     `</div>` +
-    (bars.length > 0 ? `<div class="panel"><figure>${barChart("ttft-p50", "Time to first token, p50: live (blue) against the catalog (grey)", bars, { linear: true })}</figure></div>` : "") +
+    (idle
+      ? `<p class="note" role="status" data-idle>No attempts in the last ${count(Math.round(windowMs / 1000))} s: the live columns are empty until requests come, and the chart shows the catalog's figures alone.</p>`
+      : "") +
+    (bars.length > 0
+      ? `<div class="panel"><figure>${barChart("ttft-p50", idle ? "Time to first token, p50: the catalog's (grey); no live figures" : "Time to first token, p50: live (blue) against the catalog (grey)", bars, { linear: true })}</figure></div>`
+      : "") +
     `<div class="panel"><h2>Per deployment</h2>${sortableTable("latency", COLUMNS, rows)}` +
     (sources.length > 0
       ? `<h3>Catalog sources</h3><ol class="sources">${sources.map((described, index) => `<li id="source-${index + 1}">${described}</li>`).join("")}</ol>`
