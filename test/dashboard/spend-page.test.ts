@@ -182,3 +182,16 @@ test("what no deployment served is '(not routed)' by provider, deployment and mo
     assert.match(body, new RegExp(`class="chart-title">Spend by ${by}, today \\(UTC\\)<`), by);
   }
 });
+
+test("by tag, the tag key shown first is the most used one, not the alphabetically first", async () => {
+  const key = (id: string, tags: Record<string, string>): ApiKeyRecord => ({ id, name: id, prefix: "sk-sy-x", hash: "0".repeat(64), allowed_models: [], tags, monthly_budget_usd: null, created_at: 0, revoked_at: null });
+  const keys = [key("key_a", { cost_center: "cc-1", team: "a" }), key("key_b", { team: "b" }), key("key_c", { team: "c" })];
+  let asked: string | undefined;
+  const context = {
+    state: { now: () => NOW, store: { spend: async (query: SpendQuery) => ((asked = query.tag_key), []), recent: async () => [{ tags: { team: "a" } }, { tags: { env: "prod" } }] } },
+    keys: { list: async () => keys },
+  } as unknown as DashboardContext;
+  const { body } = await spendPage(context, { by: "tag", days: "1" });
+  assert.equal(asked, "team");
+  assert.deepEqual([...body.matchAll(/<option( selected)?>([^<]+)<\/option>/g)].map((match) => `${match[2]}${match[1] ? " (selected)" : ""}`), ["team (selected)", "cost_center", "env"]);
+});
