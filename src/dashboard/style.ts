@@ -48,6 +48,7 @@ svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.today{stroke:#1118
 svg .marker.start{stroke:#6b7280}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
 svg .marker-label{font-size:11px;fill:#374151}
 .table-wrap{overflow-x:auto}
+details.panel > summary{cursor:pointer;font-weight:600}details.panel[open] > summary{margin-bottom:8px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
 th,td{border-bottom:1px solid #e5e7eb;padding:6px 8px;text-align:left;vertical-align:top}
 thead th{background:#f9fafb;border-bottom:2px solid #e5e7eb;vertical-align:bottom}

@@ -32,7 +32,7 @@ test("a tag with a value per request (trace ids) gives a bounded table, says so,
   const groups = Array.from({ length: MAX_ROWS + 100 }, (_, index) => group(`trace-${String(index).padStart(4, "0")}`, "0.001"));
   groups.push(group("constructor", "0.5"), group("other", "0.4"));
   const { body } = await spendPage(contextWith(groups, "trace"), { by: "tag", tag: "trace", days: "1" });
-  const rows = body.match(/<tr data-row=/g)?.length ?? 0;
+  const rows = /<table class="sortable" data-table="spend-by-tag">[^]*?<\/table>/.exec(body)?.[0].match(/<tr data-row=/g)?.length ?? 0;
   assert.ok(rows <= MAX_ROWS + 1, `${rows} rows (the largest groups and the total)`);
   assert.match(body, new RegExp(`The ${MAX_ROWS} largest of 602 groups`));
   assert.match(body, /switchyard spend --by tag --tag-key trace/);
@@ -194,4 +194,20 @@ test("by tag, the tag key shown first is the most used one, not the alphabetical
   const { body } = await spendPage(context, { by: "tag", days: "1" });
   assert.equal(asked, "team");
   assert.deepEqual([...body.matchAll(/<option( selected)?>([^<]+)<\/option>/g)].map((match) => `${match[2]}${match[1] ? " (selected)" : ""}`), ["team (selected)", "cost_center", "env"]);
+});
+
+test("each day's amount per group is in a table under the chart, not only in the segments' hover text", async () => {
+  const groups = [
+    spendGroup({ day: "2026-11-22", tag: "team_a" }, { cost_usd: "0.1", charged_usd: "0.1" }),
+    spendGroup({ day: "2026-11-22", tag: "team_b" }, { cost_usd: "0.00025", charged_usd: "0.00025" }),
+    spendGroup({ day: "2026-11-23", tag: "team_a" }, { cost_usd: "0.3", charged_usd: "0.3" }),
+  ];
+  const { body } = await spendPage(contextWith(groups, "team"), { by: "tag", tag: "team", days: "7" });
+  assert.match(body, /class="chart-title">Spend per day by tag team \(exact USD; each segment's amount is in the table below\)</);
+  const table = /<details class="panel" data-day-table="spend-per-day-by-tag"><summary>Spend per day by tag team, as a table<\/summary>([^]*?)<\/details>/.exec(body)?.[1] ?? "";
+  const cells = (row: string) => [...(new RegExp(`<tr data-row="${row}">([^]*?)</tr>`).exec(table)?.[1] ?? "").matchAll(/data-col="[^"]+"[^>]*>([^<]*)</g)].map((match) => match[1]);
+  assert.deepEqual([...table.matchAll(/<th scope="col"[^>]*><button type="button" class="sort">([^<]+)</g)].map((match) => match[1]), ["day (UTC)", "team_a", "team_b", "total"]);
+  assert.deepEqual(cells("2026-11-22"), ["2026-11-22", "$0.1", "$0.00025", "$0.10025"]);
+  assert.deepEqual(cells("2026-11-23"), ["2026-11-23", "$0.3", "$0", "$0.3"]);
+  assert.deepEqual(cells("total"), ["total", "$0.4", "$0.00025", "$0.40025"]);
 });

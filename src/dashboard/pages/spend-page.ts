@@ -11,6 +11,7 @@ import { chartValue, count, escapeHtml, usd } from "../format.js";
 import { card, heading, type PageOptions } from "../layout.js";
 import { rollUp, totalOf } from "../../ledger/roll-up.js";
 import { TAG_KEY } from "../../ledger/row-schema.js";
+import { dayTable, type DayAmounts } from "../day-table.js";
 import { integer, money, sortableTable, text, type Cell, type Column, type Row } from "../table.js";
 
 export const DIMENSIONS = ["provider", "deployment", "model", "key", "tag"] as const;
@@ -150,28 +151,35 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
   const firstDay = daily.reduce<string | undefined>((first, group) => (group.requests > 0 && group.group.day && (!first || group.group.day < first) ? group.group.day : first), undefined);
   const days = range.dayList.filter((day) => typeof firstDay === "string" && day >= firstDay);
   const before = range.dayList.slice(0, range.dayList.length - days.length);
+  const perDay: DayAmounts[] = [];
   const bars: StackedBar[] = days.map((day) => {
     // In the order of the totals, so the legend lists the largest first.
     const ofDay = daily.filter((group) => group.group.day === day).sort((a, b) => named.indexOf(idOf(a.group[field])) - named.indexOf(idOf(b.group[field])));
     const other = new UsdSum();
+    const amounts = new Map<string, string>();
     const parts = ofDay.flatMap((group) => {
       const id = idOf(group.group[field]);
       if (!named.includes(id)) {
         other.add(group.cost_usd);
         return [];
       }
+      amounts.set(legendName(group.group[field]), group.cost_usd);
       return [{ key: legendName(group.group[field]), value: chartValue(group.cost_usd), text: usd(group.cost_usd) }];
     });
-    if (other.attodollars > 0n) parts.push({ key: "other", value: chartValue(other.toString()), text: usd(other.toString()) });
+    if (other.attodollars > 0n) {
+      parts.push({ key: "other", value: chartValue(other.toString()), text: usd(other.toString()) });
+      amounts.set("other", other.toString());
+    }
     const dayTotal = new UsdSum();
     for (const group of ofDay) dayTotal.add(group.cost_usd);
+    perDay.push({ day, amounts, total: dayTotal.toString() });
     return { id: day, label: day, parts, note: usd(dayTotal.toString()) };
   });
 
   const dimensionLabel = dimension === "tag" ? `tag ${tagKey}` : dimension;
   const overTime =
     bars.length > 0
-      ? stackedBarChart("spend-over-time", `Spend per day by ${dimensionLabel} (exact USD; hover a segment for its amount)`, bars, colours) +
+      ? stackedBarChart("spend-over-time", `Spend per day by ${dimensionLabel} (exact USD; each segment's amount is in the table below)`, bars, colours) +
         (before.length > 0
           ? `<figcaption class="note" data-first-day="${escapeHtml(firstDay ?? "")}">No requests ${before.length === 1 ? `on ${before[0]}` : `from ${before[0]} to ${before.at(-1)}`}: the chart starts on ${escapeHtml(firstDay ?? "")}, the first day of the period with any.</figcaption>`
           : "")
@@ -210,6 +218,14 @@ export async function spendPage(context: DashboardContext, query: Query): Promis
     card("tokens in / out", `${count(total.input_tokens + total.cache_write_tokens + total.cache_read_tokens)} / ${count(total.output_tokens)}`, "input includes cache writes and reads") +
     `</div>` +
     `<div class="panel"><figure>${overTime}</figure></div>` +
+    (perDay.length > 0
+      ? dayTable(
+          `spend-per-day-by-${dimension}`,
+          `Spend per day by ${dimensionLabel}, as a table`,
+          [...legendNames.values(), ...(perDay.some((day) => day.amounts.has("other")) ? ["other"] : [])],
+          perDay,
+        )
+      : "") +
     (perGroup ? `<div class="panel"><figure>${perGroup}</figure></div>` : "") +
     `<div class="panel"><h2>By ${escapeHtml(dimensionLabel)}</h2>${cut}${sortableTable(`spend-by-${dimension}`, columns, rows, spendRow("total", text("total"), total))}</div>`;
   return { title: "Spend", active: "spend", body, days: range.days };
