@@ -41,13 +41,15 @@ const FLAT_DAY = Array.from({ length: 24 }, () => Decimal.ONE);
 export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: FileIssue[] } {
   const { document, lineCounter, lineOf, issues: yamlIssues } = readYamlDocument(text, file);
   if (yamlIssues.length > 0) throw new WorkloadError(yamlIssues);
+  // What the file says, numbers as YAML reads them: what a problem says was given (10.5, not the text "10.5").
+  const written: unknown = document.toJS();
   keepDecimalSourceText(document);
   const raw: unknown = document.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new WorkloadError([{ file, path: "", line: 1, message: "expected a mapping with name: and segments:" }]);
   }
   const parsed = workloadSchema.safeParse(raw, { error: expectedText });
-  if (!parsed.success) throw new WorkloadError(schemaIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, raw, parsed.error.issues));
+  if (!parsed.success) throw new WorkloadError(schemaIssues({ file, document, lineCounter, schema: workloadSchema, lineOf }, written, parsed.error.issues));
   const workload = toWorkload(parsed.data);
   const issues = crossChecks(parsed.data).map((issue) => ({ file, path: issue.path.join("."), line: lineOf(issue.path), message: issue.message }));
   const complianceLists = [
@@ -58,17 +60,34 @@ export function parseWorkloadChecked(text: string, file: string): { parsed: Pars
 }
 
 /**
- * YAML reads 1.99 as a binary float. Amounts must stay exact, so a non-integer number is replaced
- * by the text the user wrote before anything else sees it.
+ * YAML reads 1.99 as a binary float. Amounts must stay exact, so a non-negative, non-integer number
+ * is replaced by the exact decimal text the user wrote (1e-3 as "0.001") before the schema sees it.
+ * A negative one stays a number: no field takes it, and the schema says so with the value.
  */
 function keepDecimalSourceText(document: Document): void {
   visit(document, {
     Scalar(_key, node) {
       if (isScalar(node) && typeof node.value === "number" && !Number.isInteger(node.value) && typeof node.source === "string") {
-        if (/^[+-]?\d+\.\d+$/.test(node.source)) node.value = node.source.replace(/^\+/, "");
+        const exact = exactDecimalText(node.source);
+        if (exact !== undefined) node.value = exact;
       }
     },
   });
+}
+
+/** "1.99" and "+1.99" as "1.99", ".5" as "0.5"; "1e-3" and "2.5E-2" as "0.001" and "0.025"; undefined for a negative number or anything else. */
+function exactDecimalText(source: string): string | undefined {
+  const plain = /^\+?(\d*)\.(\d+)$/.exec(source);
+  if (plain) return `${plain[1] || "0"}.${plain[2]}`;
+  const scientific = /^\+?(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(source);
+  if (!scientific) return undefined;
+  const [, whole, fraction = "", exponent] = scientific as unknown as [string, string, string | undefined, string];
+  const digits = `${whole}${fraction}`;
+  // The decimal point sits `point` digits from the left of `digits`.
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${digits}${"0".repeat(point - digits.length)}`;
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function spread(value: number | { mean: number; p90?: number | undefined; max?: number | undefined }): TokenSpread {

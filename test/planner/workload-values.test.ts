@@ -57,3 +57,18 @@ test("a decimal field given text says what a decimal is, not a regex", () => {
     'w.yaml:5: segments.0.cache_hit_rate.5m: expected a non-negative decimal (cache hit rate), e.g. 1.99 or "1.99", got "abc"',
   ]);
 });
+
+test("a number is quoted as the file wrote it: 10.5 and -0.5 are numbers, not text to unquote", () => {
+  assert.deepEqual(problems(segment("cached_prefix_tokens: 100, cache_hit_rate: {5m: -0.5}").replace("requests_per_month: 10,", "requests_per_month: 10.5,")), [
+    "w.yaml:3: segments.0.requests_per_month: expected a whole number of requests per month, got 10.5",
+    'w.yaml:3: segments.0.cache_hit_rate.5m: expected a non-negative decimal (cache hit rate), e.g. 1.99 or "1.99", got -0.5',
+  ]);
+});
+
+test("a decimal in exponent form or without its leading 0 is the exact decimal it writes", () => {
+  const { workload } = loadWorkload(segment(HOURS("1e-3")).replace("[claude-haiku-4-5]", "[claude-haiku-4-5], web_searches_per_request: .5, growth_percent_per_month: 2.5E-1"), "w.yaml", plannerCatalog());
+  const loaded = workload.segments[0];
+  assert.equal(loaded?.arrival.weights[0]?.toString(), "0.001");
+  assert.equal(loaded?.webSearchesPerRequest.toString(), "0.5");
+  assert.equal(loaded?.growthPercentPerMonth.toString(), "0.25");
+});
