@@ -41,6 +41,7 @@ const FLAT_DAY = Array.from({ length: 24 }, () => Decimal.ONE);
 export function parseWorkloadChecked(text: string, file: string): { parsed: ParsedWorkload; issues: FileIssue[] } {
   const { document, lineCounter, lineOf, issues: yamlIssues } = readYamlDocument(text, file);
   if (yamlIssues.length > 0) throw new WorkloadError(yamlIssues);
+  keepLargeIntegers(document);
   // What the file says, numbers as YAML reads them: what a problem says was given (10.5, not the text "10.5").
   const written: unknown = document.toJS();
   keepDecimalSourceText(document);
@@ -57,6 +58,20 @@ export function parseWorkloadChecked(text: string, file: string): { parsed: Pars
     ...parsed.data.segments.map((segment, index) => ({ path: ["segments", index, "constraints", "compliance"], programmes: segment.constraints?.compliance })),
   ].filter((list): list is { path: (string | number)[]; programmes: string[] } => list.programmes !== undefined);
   return { parsed: { workload, file, lineOf, complianceLists }, issues };
+}
+
+/**
+ * YAML reads 9007199254740993 as the float 9007199254740992: a whole number written in digits beyond
+ * 2^53 becomes a bigint, exact, which a count refuses quoting it as written and an amount takes.
+ */
+function keepLargeIntegers(document: Document): void {
+  visit(document, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value) && !Number.isSafeInteger(node.value) && typeof node.source === "string") {
+        if (/^\+?\d+$/.test(node.source)) node.value = BigInt(node.source);
+      }
+    },
+  });
 }
 
 /**

@@ -12,12 +12,20 @@ import { isoDate, PROVIDERS, RESIDENCY_REQUIREMENTS } from "../catalog/schema.js
 import { Decimal } from "../pricing/decimal.js";
 import { BILLING_REQUIREMENTS, FEATURES } from "./workload.js";
 
-const wholeNumber = (what: string, minimum = 0) =>
-  z
-    .number({ error: `expected a whole number of ${what}` })
-    .int({ error: `expected a whole number of ${what}` })
-    .min(minimum, { error: `expected at least ${minimum} ${what}` })
-    .refine(Number.isSafeInteger, { error: `too large for a whole number of ${what}` });
+/**
+ * A whole number, at most 2^53 - 1 (a JSON number stays exact up to there). One message a problem:
+ * a number too large is said to be (zod's int reports it, as too_big), not also to be no whole
+ * number. workload-file.ts hands a larger count written in digits over as a bigint, so that the
+ * message quotes it as written, not rounded to the nearest float.
+ */
+const wholeNumber = (what: string, minimum = 0) => {
+  const tooLarge = `too large for a whole number of ${what} (at most ${Number.MAX_SAFE_INTEGER})`;
+  const expected = `expected a whole number of ${what}`;
+  return z
+    .number({ error: (issue) => (typeof issue.input === "bigint" ? tooLarge : expected) })
+    .int({ error: (issue) => (issue.code === "too_big" ? tooLarge : expected) })
+    .min(minimum, { error: `expected at least ${minimum} ${what}` });
+};
 
 /**
  * A non-negative exact decimal: "1.99", 1.99 (kept as written) or 2. Each form says what is expected
@@ -27,15 +35,25 @@ const wholeNumber = (what: string, minimum = 0) =>
 const decimal = (what: string) => {
   const error = `expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`;
   return z
-    .union([z.number({ error }).int({ error }).nonnegative({ error }), z.string({ error }).regex(/^\d+(?:\.\d+)?$/, { error })], { error })
-    .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value)));
+    .union([z.number({ error }).int({ error }).nonnegative({ error }), z.bigint({ error }).nonnegative({ error }), z.string({ error }).regex(/^\d+(?:\.\d+)?$/, { error })], { error })
+    // A bigint: a whole number beyond 2^53 written in digits (workload-file.ts), taken exactly.
+    .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value.toString())));
 };
 
-const percent = (what: string) =>
-  decimal(what).refine((value) => value.compare(Decimal.fromInteger(100)) <= 0, { error: `expected a percentage from 0 to 100 (${what})` });
+/**
+ * A decimal at most `limit`, said with `message`. A too_big issue, not a refinement's custom one: a
+ * custom issue is said with its value JSON-quoted, which a bigint (an amount beyond 2^53) has not.
+ */
+const atMost = (what: string, limit: Decimal, message: string) =>
+  decimal(what).check((payload) => {
+    if (payload.value.compare(limit) > 0) {
+      payload.issues.push({ code: "too_big", origin: "number", maximum: Number(limit.toString()), inclusive: true, input: payload.value, message });
+    }
+  });
 
-const fraction = (what: string) =>
-  decimal(what).refine((value) => value.compare(Decimal.ONE) <= 0, { error: `expected a fraction from 0 to 1 (${what}), e.g. 0.8` });
+const percent = (what: string) => atMost(what, Decimal.fromInteger(100), `expected a percentage from 0 to 100 (${what})`);
+
+const fraction = (what: string) => atMost(what, Decimal.ONE, `expected a fraction from 0 to 1 (${what}), e.g. 0.8`);
 
 /** A token count: a whole number (the mean), or {mean, p90, max}; `example` shows the mapping, said when mean is left out of it. */
 const tokenSpread = (what: string, example: string) =>

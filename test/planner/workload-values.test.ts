@@ -72,3 +72,18 @@ test("a decimal in exponent form or without its leading 0 is the exact decimal i
   assert.equal(loaded?.webSearchesPerRequest.toString(), "0.5");
   assert.equal(loaded?.growthPercentPerMonth.toString(), "0.25");
 });
+
+test("a count beyond 2^53 is one problem, quoting the digits the file wrote", () => {
+  assert.deepEqual(problems(segment("cached_prefix_tokens: 1e30").replace("requests_per_month: 10,", "requests_per_month: 9007199254740993,")), [
+    "w.yaml:3: segments.0.requests_per_month: too large for a whole number of requests per month (at most 9007199254740991), got 9007199254740993",
+    "w.yaml:3: segments.0.cached_prefix_tokens: too large for a whole number of prefix tokens (at most 9007199254740991), got 1e+30",
+  ]);
+});
+
+test("an amount beyond 2^53 is taken exactly, and one over its bound is said without a crash", () => {
+  const hosted = `${segment("")}self_host: [{model: llama-3-3-70b, gpu_usd_per_hour: 12345678901234567891, tokens_per_second: 10}]\n`;
+  assert.equal(loadWorkload(hosted, "w.yaml", plannerCatalog()).workload.selfHost[0]?.gpuUsdPerHour.toString(), "12345678901234567891");
+  assert.deepEqual(problems(segment("", "discounts: {aws_percent: 12345678901234567890}\n")), [
+    "w.yaml:2: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 12345678901234567890",
+  ]);
+});
