@@ -66,7 +66,10 @@ const tokenSpread = (what: string, example: string) =>
         max: wholeNumber(what).optional(),
       }),
     ],
-    { error: `expected a whole number of ${what}, or {mean, p90, max}` },
+    {
+      error: (issue) =>
+        typeof issue.input === "bigint" ? `too large for a whole number of ${what} (at most ${Number.MAX_SAFE_INTEGER})` : `expected a whole number of ${what}, or {mean, p90, max}`,
+    },
   );
 
 const residency = z.enum(RESIDENCY_REQUIREMENTS, { error: `expected one of ${RESIDENCY_REQUIREMENTS.join(" | ")}` });

@@ -74,8 +74,10 @@ test("a decimal in exponent form or without its leading 0 is the exact decimal i
 });
 
 test("a count beyond 2^53 is one problem, quoting the digits the file wrote", () => {
-  assert.deepEqual(problems(segment("cached_prefix_tokens: 1e30").replace("requests_per_month: 10,", "requests_per_month: 9007199254740993,")), [
+  const text = segment("cached_prefix_tokens: 1e30").replace("requests_per_month: 10,", "requests_per_month: 9007199254740993,").replace("input_tokens: 100,", "input_tokens: 9007199254740993,");
+  assert.deepEqual(problems(text), [
     "w.yaml:3: segments.0.requests_per_month: too large for a whole number of requests per month (at most 9007199254740991), got 9007199254740993",
+    "w.yaml:3: segments.0.input_tokens: too large for a whole number of input tokens per request (at most 9007199254740991), got 9007199254740993",
     "w.yaml:3: segments.0.cached_prefix_tokens: too large for a whole number of prefix tokens (at most 9007199254740991), got 1e+30",
   ]);
 });
