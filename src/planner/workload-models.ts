@@ -8,6 +8,7 @@ import type { Model } from "../catalog/model.js";
 import { closestKnownText } from "../catalog/suggest-models.js";
 import type { ParsedWorkload } from "./workload-file.js";
 import type { FileIssue } from "../util/yaml-file.js";
+import { didYouMean } from "../util/suggest.js";
 import { parseWorkloadChecked, WorkloadError } from "./workload-file.js";
 import type { ProvisionedQuote, Segment, SelfHostEntry, Workload } from "./workload.js";
 
@@ -71,11 +72,13 @@ function resolveWorkload(parsed: ParsedWorkload, catalog: Catalog, earlier: File
 
   // Constraints are matched against the catalog's programmes: a misspelt one would make every
   // deployment infeasible, so it is refused here as the gateway config refuses it.
+  const programmes = [...new Set(catalog.offerings.flatMap((offering) => offering.compliance))];
   for (const list of parsed.complianceLists) {
     list.programmes.forEach((programme, index) => {
       const problem = catalog.unknownProgramme(programme);
       const path = [...list.path, index];
-      if (problem) issues.push({ file, path: path.join("."), line: lineOf(path), message: problem });
+      // The programme a letter or two away first ("hipa": hipaa), then the catalog's list.
+      if (problem) issues.push({ file, path: path.join("."), line: lineOf(path), message: `${problem}${didYouMean(programme, programmes)}` });
     });
   }
 

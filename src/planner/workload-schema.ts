@@ -10,6 +10,7 @@ import { z } from "zod";
 // RESIDENCY_REQUIREMENTS: one list with the gateway's (the catalog's residencies that name a place, and "any").
 import { isoDate, PROVIDERS, RESIDENCY_REQUIREMENTS } from "../catalog/schema.js";
 import { Decimal } from "../pricing/decimal.js";
+import { didYouMean } from "../util/suggest.js";
 import { BILLING_REQUIREMENTS, FEATURES } from "./workload.js";
 
 /**
@@ -73,7 +74,22 @@ const tokenSpread = (what: string, example: string) =>
   );
 
 const residency = z.enum(RESIDENCY_REQUIREMENTS, { error: `expected one of ${RESIDENCY_REQUIREMENTS.join(" | ")}` });
-const providerOrSelfHost = z.enum([...PROVIDERS, "self-host"], { error: `expected one of ${[...PROVIDERS, "self-host"].join(" | ")}` });
+const PROVIDER_CHOICES: readonly string[] = [...PROVIDERS, "self-host"];
+const providerOrSelfHost = z.enum([...PROVIDERS, "self-host"], { error: `expected one of ${PROVIDER_CHOICES.join(" | ")}` });
+
+/**
+ * What constraints.providers expects, said about what was given: the entries of a list that name no
+ * provider, each with the one it is a letter or two from ([anthropc]: anthropic). zod reports the
+ * union, not the entry, so the message names it.
+ */
+function providersExpected(given: unknown): string {
+  const expected = `expected any, or a list of ${PROVIDER_CHOICES.join(" | ")}`;
+  if (typeof given === "string") return PROVIDER_CHOICES.includes(given) ? `${expected} (write a list: [${given}])` : `${expected}${didYouMean(given, PROVIDER_CHOICES)}`;
+  if (!Array.isArray(given)) return expected;
+  const unknown = given.filter((entry) => typeof entry !== "string" || !PROVIDER_CHOICES.includes(entry));
+  const named = unknown.map((entry) => `${typeof entry === "string" ? JSON.stringify(entry) : String(entry)} is not a provider${typeof entry === "string" ? didYouMean(entry, PROVIDER_CHOICES) : ""}`);
+  return named.length === 0 ? expected : `${expected}; ${named.join("; ")}`;
+}
 
 export const constraintsSchema = z.strictObject({
   residency: residency.optional(),
@@ -81,7 +97,7 @@ export const constraintsSchema = z.strictObject({
   billing: z.enum(BILLING_REQUIREMENTS, { error: `expected one of ${BILLING_REQUIREMENTS.join(" | ")}` }).optional(),
   ttft_p99_ms: wholeNumber("milliseconds", 1).nullable().optional(),
   unknown_latency: z.enum(["allow", "reject"], { error: "expected allow | reject" }).optional(),
-  providers: z.union([z.literal("any"), z.array(providerOrSelfHost)], { error: "expected any, or a list of providers" }).optional(),
+  providers: z.union([z.literal("any"), z.array(providerOrSelfHost)], { error: (issue) => providersExpected(issue.input) }).optional(),
 });
 
 const hourlyWeights = z

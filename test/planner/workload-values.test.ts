@@ -89,3 +89,14 @@ test("an amount beyond 2^53 is taken exactly, and one over its bound is said wit
     "w.yaml:2: discounts.aws_percent: expected a percentage from 0 to 100 (AWS discount), got 12345678901234567890",
   ]);
 });
+
+test("constraints.providers names the entry that is no provider, with the one it is a letter or two from", () => {
+  const list = problems(segment("", "constraints: {providers: [anthropc, bedrock]}\n"));
+  assert.equal(list.length, 1, list.join("\n"));
+  assert.match(list[0] ?? "", /^w\.yaml:2: constraints\.providers: expected any, or a list of anthropic \| bedrock \| .*; "anthropc" is not a provider \(did you mean "anthropic"\?\)$/);
+  assert.match(problems(segment("", "constraints: {providers: anthropic}\n"))[0] ?? "", /\(write a list: \[anthropic\]\), got "anthropic"$/);
+});
+
+test("a compliance programme a letter or two from a known one says which", () => {
+  assert.match(problems(segment("", "constraints: {compliance: [hipa]}\n"))[0] ?? "", /^w\.yaml:2: constraints\.compliance\.0: unknown compliance programme "hipa"; the catalog knows .*hipaa.* \(did you mean "hipaa"\?\)$/);
+});
