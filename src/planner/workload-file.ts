@@ -43,9 +43,9 @@ export function parseWorkloadChecked(text: string, file: string): { parsed: Pars
   if (yamlIssues.length > 0) throw new WorkloadError(yamlIssues);
   keepLargeIntegers(document);
   // What the file says, numbers as YAML reads them: what a problem says was given (10.5, not the text "10.5").
-  const written: unknown = document.toJS();
+  const written = plainValue(document, file);
   keepDecimalSourceText(document);
-  const raw: unknown = document.toJS();
+  const raw = plainValue(document, file);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new WorkloadError([{ file, path: "", line: 1, message: "expected a mapping with name: and segments:" }]);
   }
@@ -58,6 +58,19 @@ export function parseWorkloadChecked(text: string, file: string): { parsed: Pars
     ...parsed.data.segments.map((segment, index) => ({ path: ["segments", index, "constraints", "compliance"], programmes: segment.constraints?.compliance })),
   ].filter((list): list is { path: (string | number)[]; programmes: string[] } => list.programmes !== undefined);
   return { parsed: { workload, file, lineOf, complianceLists }, issues };
+}
+
+/**
+ * The document as plain values. YAML refuses to expand aliases (*name) past a limit, so that a few
+ * lines cannot become gigabytes (a "billion laughs" file): that is bad input, said as such.
+ */
+function plainValue(document: Document, file: string): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new WorkloadError([{ file, path: "", message: `its YAML aliases (*name) expand too far: ${error.message}; write the values out, or use fewer aliases` }]);
+  }
 }
 
 /**

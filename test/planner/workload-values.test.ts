@@ -100,3 +100,11 @@ test("constraints.providers names the entry that is no provider, with the one it
 test("a compliance programme a letter or two from a known one says which", () => {
   assert.match(problems(segment("", "constraints: {compliance: [hipa]}\n"))[0] ?? "", /^w\.yaml:2: constraints\.compliance\.0: unknown compliance programme "hipa"; the catalog knows .*hipaa.* \(did you mean "hipaa"\?\)$/);
 });
+
+test("a file whose aliases expand past YAML's limit (a billion-laughs file) is a problem of the file, not a crash", () => {
+  const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"];
+  for (let level = 1; level < 8; level += 1) lines.push(`a${level}: &a${level} [${Array.from({ length: 9 }, () => `*a${level - 1}`).join(", ")}]`);
+  assert.deepEqual(problems(`${lines.join("\n")}\nname: bomb\n`), [
+    "w.yaml: its YAML aliases (*name) expand too far: Excessive alias count indicates a resource exhaustion attack; write the values out, or use fewer aliases",
+  ]);
+});
