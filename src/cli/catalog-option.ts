@@ -143,9 +143,21 @@ async function usageFromDocument(source: string, stdin: NodeJS.ReadableStream): 
     throw new UsageError(`--usage-json: cannot read ${source}: ${(error as Error).message}`);
   }
   const document = parseUsageDocument(text, source);
+  let normalized: NormalizedUsage;
   try {
-    return normalizeUsageDocument(document);
+    normalized = normalizeUsageDocument(document);
   } catch (error) {
     throw new UsageError(`--usage-json: ${(error as Error).message}`);
   }
+  // The gateway reads an upstream's bad count as not reported, and says so; a file the user hands
+  // over with one is bad input, named (PRODUCT.md: exit 2 naming the field).
+  const bad = normalized.warnings.map((warning) => NOT_A_COUNT.exec(warning)).filter((match) => match !== null);
+  if (bad.length > 0) {
+    const where = source === "-" ? "standard input" : source;
+    throw new UsageError(`--usage-json: in ${where}, ${bad.map(([, field, value]) => `${field} must be a non-negative whole number, got ${value}`).join("; ")}`);
+  }
+  return normalized;
 }
+
+/** normalize-usage.ts's warning for a count that is not one (-5, "100", 1.5): the field and the value as JSON. */
+const NOT_A_COUNT = /^(\S+) is not a non-negative whole number \((.*)\); treated as not reported$/;
