@@ -71,13 +71,16 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
   return joined;
 }
 
+/** Digits, or digits grouped in threes by commas or by underscores (1,000,000 or 1_000_000), one separator throughout. */
+const WHOLE_NUMBER = /^(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,3}(?:_\d{3})+)$/;
+
 /** A non-negative whole number from a flag, or a UsageError naming the flag. */
 export function integerFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.replaceAll("_", "").replaceAll(",", ""))) {
-    throw new UsageError(`--${flag} must be a whole number (0 or more), got ${JSON.stringify(value)}`);
+  if (!WHOLE_NUMBER.test(value)) {
+    throw new UsageError(`--${flag} must be a whole number (0 or more), got ${JSON.stringify(value)}`, "digits may be grouped in threes: 1,000,000 or 1_000_000");
   }
-  const parsed = Number(value.replaceAll("_", "").replaceAll(",", ""));
+  const parsed = Number(value.replace(/[,_]/g, ""));
   if (!Number.isSafeInteger(parsed)) throw new UsageError(`--${flag} is too large: ${value}`);
   return parsed;
 }

@@ -1,7 +1,8 @@
 /**
- * price's route flags say what they price or refuse: --inference-geo picks the Claude API's (and
- * Claude Platform on AWS's) route, so a --route that contradicts it is bad input naming both (it
- * was silently overridden, 10% off either way).
+ * price's flags say what they price or refuse: --inference-geo picks the Claude API's (and Claude
+ * Platform on AWS's) route, so a --route that contradicts it is bad input naming both (it was
+ * silently overridden, 10% off either way); an empty --route is no route; a count is digits, grouped
+ * in threes or not (1,0,0 was read as 100).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -27,4 +28,23 @@ test("--inference-geo with its own route, or alone, prices that route", async ()
   const alone = await price("--inference-geo", "us");
   assert.equal(alone.code, 0, alone.stderr);
   for (const result of [agreeing, alone]) assert.equal((JSON.parse(result.stdout) as { route: string }).route, "us");
+});
+
+test("a count flag takes digits grouped in threes (1,000 or 1_000), and refuses other commas and underscores", async () => {
+  for (const [given, tokens] of [["1,000,000", 1_000_000], ["1_000", 1000], ["250", 250]] as const) {
+    const result = await runCli(["price", "--model", "claude-sonnet-4-6", "--input", given, "--output", "0", "--at", "2026-11-24", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { lines: { class: string; tokens: number }[] }).lines.find((line) => line.class === "input")?.tokens, tokens, given);
+  }
+  for (const given of ["1,0,0", ",,5,,", "12,34", "1_0000", "1,000_000", "1__000"]) {
+    const result = await runCli(["price", "--model", "claude-sonnet-4-6", "--input", given, "--output", "0"]);
+    assert.equal(result.code, 2, given);
+    assert.match(result.stderr, new RegExp(`--input must be a whole number \\(0 or more\\), got "${given}"\\ndigits may be grouped in threes`));
+  }
+});
+
+test("an empty --route is refused, as an empty --provider or --region is, not read as none given", async () => {
+  const result = await price("--route", "");
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--route needs a route name/);
 });
