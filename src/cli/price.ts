@@ -1,4 +1,4 @@
-import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
+import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
 import { BEDROCK_GEO_PREFIXES } from "../catalog/bedrock-ids.js";
 import { pricePeriod } from "../catalog/model.js";
 import { PROVIDERS, type ProviderId } from "../catalog/schema.js";
@@ -54,6 +54,24 @@ Example:
 function regionFlag(value: string | undefined): string | undefined {
   if (value === undefined || /^[a-z]{2,}(-[a-z]+)+-?\d+$/.test(value)) return value;
   throw new UsageError(`--region must be a cloud region such as us-east-1 or europe-west1, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A route served from several places, each its own offering (Vertex's regional route in the US, the
+ * EU and Singapore; Bedrock's in-region one, GovCloud among them), names no one of them: without
+ * --region the catalog's first was priced, and its residency reported, without a word.
+ */
+function refuseUnnamedRegion(catalog: Catalog, priced: Quote): void {
+  const { model, provider, route, region } = priced.resolution;
+  // A region from --region, an ARN or an arn_mappings entry picked one already.
+  if (region !== undefined) return;
+  const places = catalog.offeringsOf(model.id).filter((offering) => offering.provider === provider && offering.route === route);
+  if (places.length < 2) return;
+  throw new UsageError(
+    `--region: ${model.id}'s ${provider} route ${route} is served from ${places.length} places, each priced on its own: ` +
+      `${places.map((offering) => `${offering.regions?.join(", ") ?? "unlisted regions"} (residency ${offering.residency})`).join("; ")}; say which with --region`,
+    `e.g. --region ${places[0]?.regions?.[0] ?? "REGION"}`,
+  );
 }
 
 /** Maps the engine's "cannot price this" errors to bad input (exit 2) naming the flag. */
@@ -146,6 +164,7 @@ export const priceCommand: Command = {
     } catch (error) {
       asUsageError(error);
     }
+    refuseUnnamedRegion(catalog, priced);
     priced.warnings.unshift(...normalized.warnings);
     if (values.json) writeJson(stdout, quoteToJson(priced, at));
     else stdout.write(renderQuote(priced, at));

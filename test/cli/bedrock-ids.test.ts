@@ -52,9 +52,10 @@ test("a bare foundation-model id of a profile-only model names its inference pro
     result.stderr,
     /--model: anthropic\.claude-sonnet-4-6 is Bedrock's in-region foundation-model id, but claude-sonnet-4-6 is sold on Bedrock only through its inference profiles: global\.anthropic\.claude-sonnet-4-6, us\.anthropic\.claude-sonnet-4-6, eu\.anthropic\.claude-sonnet-4-6, jp\.anthropic\.claude-sonnet-4-6; give one of those ids, or name the route \(global, us, eu, jp\)\n/,
   );
-  // With a route named, the base id still reaches that route's profile; a model with an in-Region offering still prices in-region.
+  // With a route named, the base id still reaches that route's profile; a model with an in-Region offering still prices in-region
+  // (in the region named: Haiku 3's in-region route is served from 8 places, GovCloud at its own price).
   assert.equal(run(...PRICE, "--model", "anthropic.claude-sonnet-4-6", "--route", "eu").code, 0);
-  const haiku = run(...PRICE, "--model", "anthropic.claude-3-haiku-20240307-v1:0", "--json");
+  const haiku = run(...PRICE, "--model", "anthropic.claude-3-haiku-20240307-v1:0", "--region", "us-east-1", "--json");
   assert.equal(haiku.code, 0, haiku.stderr);
   assert.equal((JSON.parse(haiku.stdout) as { route: string }).route, "in-region");
 });

@@ -48,3 +48,19 @@ test("an empty --route is refused, as an empty --provider or --region is, not re
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--route needs a route name/);
 });
+
+test("a route served from several places, each its own offering, asks for --region, listing them", async () => {
+  const vertex = await runCli(["price", "--model", "claude-sonnet-4-6", "--provider", "vertex", "--route", "regional", "--input", "1000000", "--output", "0"]);
+  assert.equal(vertex.code, 2, vertex.stdout);
+  assert.match(vertex.stderr, /--region: claude-sonnet-4-6's vertex route regional is served from 3 places, each priced on its own: us-east5, us-central1 \(residency us\); europe-west1, europe-west4 \(residency eu\); asia-southeast1 \(residency apac\); say which with --region/);
+  const named = await runCli(["price", "--model", "claude-sonnet-4-6", "--provider", "vertex", "--route", "regional", "--region", "europe-west1", "--input", "1000000", "--output", "0", "--json"]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal((JSON.parse(named.stdout) as { residency: string }).residency, "eu");
+  // Bedrock's in-region route: GovCloud is one of the places, at its own price; an ARN names its region.
+  const haiku = await runCli(["price", "--model", "anthropic.claude-3-haiku-20240307-v1:0", "--input", "1000000", "--output", "0"]);
+  assert.equal(haiku.code, 2);
+  assert.match(haiku.stderr, /us-gov-west-1 \(residency govcloud\)/);
+  const arn = await runCli(["price", "--model", "arn:aws:bedrock:us-gov-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0", "--input", "1000000", "--output", "0", "--json"]);
+  assert.equal(arn.code, 0, arn.stderr);
+  assert.equal((JSON.parse(arn.stdout) as { region: string }).region, "us-gov-west-1");
+});
