@@ -1,5 +1,7 @@
-import { CatalogLookupError, UnknownModelError } from "../catalog/catalog.js";
-import { blockInForce } from "../catalog/model.js";
+import { CatalogLookupError, UnknownModelError, type Catalog } from "../catalog/catalog.js";
+import { blockInForce, type Offering, type PriceBlock } from "../catalog/model.js";
+import type { PriceResult } from "../pricing/price-request.js";
+import { quoteToJson, type QuoteJson } from "../pricing/quote-report.js";
 import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
 import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
@@ -24,14 +26,25 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
   --at YYYY-MM-DD         prices in force that day (default: today)
   --catalog FILE          your own catalog file, repeatable
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
+  --agent-session-ms N    Claude Managed Agents running time (billed per session-hour)
   --usage-json FILE|-     a provider usage object, whole response or stream (as price takes it) instead of the token flags
-  --json                  {"options":[{"rank","provider","route","model","model_id","feasible","total_usd",...}]}
+  --json                  {"options":[{"rank","provider","route","model","model_id","feasible","total_usd",
+                          "lines","billing_units","warnings","reasons",...}]}
 
 Ranked cheapest first among the feasible; infeasible deployments follow with the reason.
 
 Example:
   switchyard compare --model sonnet-4.6 --input 1000000 --output 100000 --cache-read 200000
 `;
+
+/** An option's lines and billing_units as price --json says them (quoteToJson), for the offering as compared. */
+function priceFields(catalog: Catalog, offering: Offering, block: PriceBlock, result: PriceResult, at: string): Pick<QuoteJson, "lines" | "billing_units"> {
+  const unit = catalog.provider(offering.provider)?.billing_unit;
+  const billingUnits = unit ? { name: unit.name, quantity: moneyToDecimal(result.total).div(Decimal.parse(unit.usd_per_unit), 18) } : undefined;
+  const resolution = { model: offering.model, provider: offering.provider, route: offering.route, offering, region: undefined, wireId: offering.modelId };
+  const { lines, billing_units } = quoteToJson({ resolution, offering, block, result, ...(billingUnits ? { billingUnits } : {}), warnings: [] }, at);
+  return { lines, billing_units };
+}
 
 export const compareCommand: Command = {
   name: "compare",
@@ -97,6 +110,9 @@ export const compareCommand: Command = {
         tier: result?.tier ?? null,
         reasons: option.reasons,
         catalog_source: block ? block.source : null,
+        // As price --json gives them: the priced classes, the billing unit's amount, and the notes that do not rule it out.
+        ...(result && block ? priceFields(catalog, offering, block, result, at) : { lines: null, billing_units: null }),
+        warnings: option.warnings,
       };
     });
     if (values.json) {

@@ -17,7 +17,10 @@ export interface ComparedOption {
   offering: Offering;
   feasible: boolean;
   result: PriceResult | undefined;
+  /** Why it is not feasible, and every note on it (warnings below included). */
   reasons: string[];
+  /** The notes price would warn of (a request over a limit, an unverified price, the price's own): the reasons that do not rule it out. */
+  warnings: string[];
 }
 
 /**
@@ -26,22 +29,23 @@ export interface ComparedOption {
  */
 export function compareOfferings(catalog: Catalog, offerings: Offering[], usage: Usage, otherModels: readonly ModelUsage[] | undefined, at: string, options: PriceOptions = {}): ComparedOption[] {
   const compared = offerings.map((offering): ComparedOption => {
-    const reasons: string[] = [];
     const block = blockInForce(offering, at);
     if (!block) {
       const periods = offering.prices.map(pricePeriod).join(", ");
-      return { offering, feasible: false, result: undefined, reasons: [`no price on ${at} (priced ${periods})`] };
+      return { offering, feasible: false, result: undefined, reasons: [`no price on ${at} (priced ${periods})`], warnings: [] };
     }
     const retired = offering.model.retired[offering.provider];
-    if (retired && retired <= at) reasons.push(`retired on ${offering.provider} since ${retired}`);
+    const retiredNow = retired !== undefined && retired <= at;
+    const ruledOut = retiredNow ? [`retired on ${offering.provider} since ${retired}`] : [];
     // A note, not a verdict: the usage may sum several requests (the issue's own example does).
-    reasons.push(...requestLimitProblems(offering, usage, at).map(asOneRequest));
+    const warnings = requestLimitProblems(offering, usage, at).map(asOneRequest);
     try {
       const result = withOtherModels(catalog, offering, at, priceRequest(offering, block, usage, options), otherModels);
-      if (!block.source.verified) reasons.push("price from unverified third-party quotes");
-      return { offering, feasible: !(retired && retired <= at), result, reasons: [...reasons, ...result.warnings] };
+      if (!block.source.verified) warnings.push("price from unverified third-party quotes");
+      warnings.push(...result.warnings);
+      return { offering, feasible: !retiredNow, result, reasons: [...ruledOut, ...warnings], warnings };
     } catch (error) {
-      if (error instanceof PricingError) return { offering, feasible: false, result: undefined, reasons: [...reasons, error.message] };
+      if (error instanceof PricingError) return { offering, feasible: false, result: undefined, reasons: [...ruledOut, ...warnings, error.message], warnings };
       throw error;
     }
   });
