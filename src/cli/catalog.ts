@@ -24,8 +24,8 @@ Usage:
 
 Flags:
   --provider P     ${PROVIDERS.join("|")} (list)
-  --residency R    where the data stays: ${RESIDENCIES.join("|")} (list; us includes GovCloud,
-                   apac includes jp and au)
+  --residency R    where the data stays: ${RESIDENCIES.join("|")} (list)
+                   (us includes GovCloud; apac includes jp and au)
   --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
   --json           machine-readable output
 
