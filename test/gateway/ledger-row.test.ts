@@ -1,7 +1,7 @@
 /** buildLedgerRow's timing (src/gateway/ledger-row.ts): latency and overhead are read once the row is priced. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { parseGatewayConfig, type Deployment } from "../../src/config/load-gateway-config.js";
 import { buildLedgerRow } from "../../src/gateway/ledger-row.js";
 import type { AttemptRecord } from "../../src/ledger/ledger.js";
 import { blockInForce } from "../../src/catalog/model.js";
@@ -11,12 +11,7 @@ import { priceRequest } from "../../src/pricing/price-request.js";
 import { catalog } from "../helpers/catalog.js";
 
 test("a row's latency and overhead count the time up to the row being built, pricing and shadow costs included", () => {
-  const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n",
-    "t.yaml",
-    catalog(),
-  );
-  const deployments = [...config.deployments.values()];
+  const deployments = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }", "{ id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }");
   // The shadow-cost loop walks the candidates last: note when it has finished.
   let pricedAt = Number.POSITIVE_INFINITY;
   const candidates = {
@@ -34,7 +29,7 @@ test("a row's latency and overhead count the time up to the row being built, pri
     tags: {},
     requestedModel: "claude-sonnet-4-6",
     stream: false,
-    attempts: [{ deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 }],
+    attempts: [answeredBy("a-sonnet")],
     candidates,
     deployment: deployments[0],
     status: 200,
@@ -53,8 +48,7 @@ test("a row's latency and overhead count the time up to the row being built, pri
 });
 
 test("an inexact cost with a known upper bound (cache writes of unknown TTL) charges the budget that bound; the row keeps both", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
-  const deployment = [...config.deployments.values()][0];
+  const deployment = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }")[0];
   const priced = buildLedgerRow({
     catalog: catalog(),
     requestId: "req_unsplit",
@@ -82,12 +76,7 @@ test("an inexact cost with a known upper bound (cache writes of unknown TTL) cha
 });
 
 test("a request the upstream ran in the US on its own (a workspace's default inference_geo) is priced at the catalog's us route, configured or not; without one it is a lower bound with no upper", () => {
-  const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n  - { id: a-sonnet-45, provider: a, model: claude-sonnet-4-5 }\n",
-    "t.yaml",
-    catalog(),
-  );
-  const [global, us, older] = [...config.deployments.values()];
+  const [global, us, older] = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }", "{ id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }", "{ id: a-sonnet-45, provider: a, model: claude-sonnet-4-5 }");
   const priced = (deployment: typeof global, candidates: readonly (typeof global)[]) =>
     buildLedgerRow(
       outcomeOf({
@@ -113,6 +102,17 @@ test("a request the upstream ran in the US on its own (a workspace's default inf
   assert.ok(row.warnings.some((warning) => /the catalog has no "us" route of claude-sonnet-4-5/.test(warning)), row.warnings.join("; "));
 });
 
+/** The deployments of a config with providers a (the Claude API) and b (Bedrock in us-east-1), given its `deployments:` entries, in order. */
+function deploymentsOf(...entries: string[]): Deployment[] {
+  const text = `providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n${entries.map((entry) => `  - ${entry}\n`).join("")}`;
+  return [...parseGatewayConfig(text, "t.yaml", catalog()).deployments.values()];
+}
+
+/** An attempt on the Claude API deployment `id` that it answered. */
+function answeredBy(id: string): AttemptRecord {
+  return { deployment: id, provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+}
+
 /** An outcome for buildLedgerRow: one answered attempt, unless the fields say otherwise. */
 function outcomeOf(fields: Partial<Parameters<typeof buildLedgerRow>[0]>): Parameters<typeof buildLedgerRow>[0] {
   return {
@@ -137,8 +137,7 @@ function outcomeOf(fields: Partial<Parameters<typeof buildLedgerRow>[0]>): Param
 }
 
 test("the budget's charge: a usage with no bound at all is charged the hold, an unfinished attempt's answer its own bound; the ledger's sums hold only what the row states", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
-  const deployment = [...config.deployments.values()][0];
+  const deployment = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }")[0];
   const held = 1_000_000_000_000_000_000n; // $1
 
   // A Converse stream cut before its metadata: nothing reported, not even the input.
@@ -151,7 +150,7 @@ test("the budget's charge: a usage with no bound at all is charged the hold, an 
   // Answered after a timed-out attempt, the answer's output never reported: bounded by max_tokens,
   // charged that bound, but the row's upper bound is unknown (the timed-out attempt's share).
   const timedOut: AttemptRecord = { deployment: "other", provider: "bedrock", status: null, error: "timeout", latency_ms: 400 };
-  const answered: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const answered = answeredBy("a-sonnet");
   const attempts = [timedOut, answered];
   const bounded = buildLedgerRow(outcomeOf({ deployment, stream: true, held, maxTokens: 100, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }) }));
   // 10 input at $3 = 0.00003; up to 100 output at $15 = 0.0015 more.
@@ -176,8 +175,7 @@ test("the budget's charge: a usage with no bound at all is charged the hold, an 
 });
 
 test("unknown usage is not zero: an attempt cut before it reported anything charges the key its input's most (a stream) or its whole hold (a JSON answer), per attempt; one refused at connect charges nothing", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
-  const deployment = [...config.deployments.values()][0];
+  const deployment = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }")[0];
   const held = 1_000_000_000_000_000_000n; // $1
   const inputPart = 250_000_000_000_000_000n; // $0.25
   const heldInput = () => inputPart;
@@ -195,7 +193,7 @@ test("unknown usage is not zero: an attempt cut before it reported anything char
   assert.ok(json.row.warnings.some((warning) => warning.includes("its budget hold, the most it could cost, $1 for each of its 2 attempts")), json.row.warnings.join("; "));
 
   // Failed over: the answer's own cost plus the timed-out attempt's charge.
-  const answered: AttemptRecord = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const answered = answeredBy("a-sonnet");
   const failedOver = buildLedgerRow(outcomeOf({ deployment, held, heldInput, attempts: [timedOut, answered], usage: fromAnthropicUsage({ input_tokens: 10, output_tokens: 0 }) }));
   assert.equal(failedOver.charged, 30_000_000_000_000n + held);
   assert.equal(failedOver.stored, 30_000_000_000_000n);
@@ -209,10 +207,9 @@ test("unknown usage is not zero: an attempt cut before it reported anything char
 });
 
 test("a stream cut before its message_delta: its upper bound counts max_uses of web searches too, and a web_search tool without max_uses leaves it unbounded (charged the hold)", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n", "t.yaml", catalog());
-  const deployment = [...config.deployments.values()][0];
+  const deployment = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }")[0];
   const held = 1_000_000_000_000_000_000n; // $1
-  const attempts: AttemptRecord[] = [{ deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
+  const attempts: AttemptRecord[] = [answeredBy("a-sonnet")];
   const cut = (webSearchesAtMost: number | null) =>
     buildLedgerRow(outcomeOf({ deployment, stream: true, held, maxTokens: 100, webSearchesAtMost, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
   // 10 input at $3 = 0.00003; up to 100 output at $15 = 0.0015 and 3 searches at $10 per 1,000 = 0.03 more.
@@ -226,13 +223,8 @@ test("a stream cut before its message_delta: its upper bound counts max_uses of 
 });
 
 test("the advisor tool's sub-inferences are priced at the advisor's rates, not the executor's; an advisor the catalog cannot price leaves a lower bound and no shadows", () => {
-  const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n",
-    "t.yaml",
-    catalog(),
-  );
-  const [haiku, sonnet] = [...config.deployments.values()];
-  const answered = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const [haiku, sonnet] = deploymentsOf("{ id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }", "{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }");
+  const answered = answeredBy("a-haiku");
   // Executor: Haiku 4.5 ($1 / $5); advisor: Opus 4.6 ($5 / $25) on the Anthropic API.
   const usageWith = (advisor: string) =>
     fromAnthropicUsage({
@@ -262,13 +254,8 @@ test("the advisor tool's sub-inferences are priced at the advisor's rates, not t
 });
 
 test("a row with the advisor's tokens has no shadow cost on a deployment that does not run the tool (Bedrock)", () => {
-  const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n  - { id: b-haiku, provider: b, model: claude-haiku-4-5, route: global }\n",
-    "t.yaml",
-    catalog(),
-  );
-  const [anthropic, bedrock] = [...config.deployments.values()];
-  const answered = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const [anthropic, bedrock] = deploymentsOf("{ id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }", "{ id: b-haiku, provider: b, model: claude-haiku-4-5, route: global }");
+  const answered = answeredBy("a-haiku");
   const advisor = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   const usage = fromAnthropicUsage({ input_tokens: 1_000, output_tokens: 400, iterations: [{ type: "message", input_tokens: 1_000, output_tokens: 400, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, advisor] });
   const { row } = buildLedgerRow(outcomeOf({ deployment: anthropic, candidates: [anthropic, bedrock] as never, usage, attempts: [answered] }));
@@ -280,13 +267,8 @@ test("a row with the advisor's tokens has no shadow cost on a deployment that do
 });
 
 test("a server-side fallback's attempt is priced at the fallback model's rates in the row, and in its shadows (none on Bedrock, which does not run it)", () => {
-  const config = parseGatewayConfig(
-    "providers:\n  a: { kind: anthropic }\n  b: { kind: bedrock, region: us-east-1 }\ndeployments:\n  - { id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }\n  - { id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }\n  - { id: b-sonnet, provider: b, model: claude-sonnet-4-6, route: global }\n",
-    "t.yaml",
-    catalog(),
-  );
-  const [global, us, bedrock] = [...config.deployments.values()];
-  const answered = { deployment: "a-sonnet", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const [global, us, bedrock] = deploymentsOf("{ id: a-sonnet, provider: a, model: claude-sonnet-4-6, route: global }", "{ id: a-sonnet-us, provider: a, model: claude-sonnet-4-6, route: us }", "{ id: b-sonnet, provider: b, model: claude-sonnet-4-6, route: global }");
+  const answered = answeredBy("a-sonnet");
   const zero = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   const usage = fromAnthropicUsage({
     input_tokens: 1_000,
@@ -306,11 +288,10 @@ test("a server-side fallback's attempt is priced at the fallback model's rates i
 });
 
 test("an output never reported, with an advisor's sub-inferences that were: the upper bound counts the advisor's tokens too, never below the cost", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
-  const [haiku] = [...config.deployments.values()];
+  const [haiku] = deploymentsOf("{ id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }");
   assert.ok(haiku);
   const advisor = { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 2_000, output_tokens: 600, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-  const answered: AttemptRecord = { deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 };
+  const answered = answeredBy("a-haiku");
   const { row, charged } = buildLedgerRow(outcomeOf({ deployment: haiku, maxTokens: 100, attempts: [answered], usage: fromAnthropicUsage({ input_tokens: 1_000, iterations: [advisor] }) }));
   assert.equal(row.cost_exact, false);
   // The bound adds max_tokens of the executor's output to what is known, the advisor's part included.
@@ -322,10 +303,9 @@ test("an output never reported, with an advisor's sub-inferences that were: the 
 });
 
 test("a stream cut before its message_delta, from a request with an advisor tool or a fallbacks chain: another model's tokens went unreported too, so there is no upper bound (charged the hold)", () => {
-  const config = parseGatewayConfig("providers:\n  a: { kind: anthropic }\ndeployments:\n  - { id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }\n", "t.yaml", catalog());
-  const [haiku] = [...config.deployments.values()];
+  const [haiku] = deploymentsOf("{ id: a-haiku, provider: a, model: claude-haiku-4-5, route: global }");
   const held = 1_000_000_000_000_000_000n; // $1
-  const attempts: AttemptRecord[] = [{ deployment: "a-haiku", provider: "anthropic", status: 200, error: null, latency_ms: 4 }];
+  const attempts: AttemptRecord[] = [answeredBy("a-haiku")];
   const cut = (needs: { advisor?: boolean; fallbacks?: boolean }) =>
     buildLedgerRow(outcomeOf({ deployment: haiku, stream: true, held, maxTokens: 100, ...needs, attempts, usage: fromAnthropicUsage({ input_tokens: 10 }), streamError: "upstream_closed" }));
   assert.notEqual(cut({}).row.cost_usd_upper, null, "without either, max_tokens bounds it");
