@@ -96,7 +96,7 @@ export function evaluateOnDemand(context: SegmentContext, offering: Offering): O
     if (!block.source.verified) warnings.push(`this price comes from a source marked unverified (${block.source.url}); check it against the provider's page`);
   } catch (error) {
     if (!(error instanceof CatalogLookupError)) throw error;
-    checks.push({ check: "availability", ok: false, message: `${error.message}; plan for another date with --at, or pick another model` });
+    checks.push({ check: "availability", ok: false, message: `${error.message}; plan for a date on which it has a price, or pick another model` });
   }
   const retired = model.retired[offering.provider];
   if (retired && retired <= at) {

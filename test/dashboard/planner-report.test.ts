@@ -6,7 +6,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { exampleWorkload } from "../../src/dashboard/example-workload.js";
-import { FORM_DATE_ADVICE } from "../../src/dashboard/plan-report.js";
 import { registerDashboard } from "../../src/dashboard/register-dashboard.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
@@ -47,13 +46,13 @@ test("the workload's own at: with no prices is the workload's problem, and says 
   assert.match(main, /data-field-problems="workload"[^]*?<li>Its at: 1999-01-01 is a day with no prices: no deployment has a price for the workload's models on 1999-01-01[^<]*Change at: in the workload, or give a date in “prices in force on” \(that comes first\)\.<\/li>/);
 });
 
-test("options a date leaves unpriced, beside others it prices, are advised in the form's words, not the command line's --at", async () => {
+test("options a date leaves unpriced, beside others it prices, are advised in words for the form as for the command line (no --at)", async () => {
   // Claude Platform on AWS is priced from 2026-04-21; the Anthropic API and Bedrock earlier.
   const { status, main } = await plan(EXAMPLE, "2026-01-01");
   assert.equal(status, 200);
   assert.match(main, /data-plan="support-tickets-haiku"/);
   assert.ok(main.includes(`no price on 2026-01-01`), "some option has no price that day");
-  assert.ok(main.includes(FORM_DATE_ADVICE));
+  assert.ok(main.includes("plan for a date on which it has a price"));
   assert.doesNotMatch(main, /--at/);
 });
 

@@ -120,6 +120,7 @@ test("--markdown prints tables; --html writes one self-contained page", { skip: 
   assert.match(text, /^<!doctype html>/);
   assert.doesNotMatch(text, /<script|https?:\/\/[^"<\s]*\.(js|css)|<link /);
   assert.equal((text.match(/data-chart="cost-per-option"/g) ?? []).length, 2);
+  assert.match(text, /<th>saving\/month<\/th><th>in the recommendation<\/th>/, "the levers table's third column is named");
   assert.match(html.stdout, /Recommended plan: \$/);
 });
 
@@ -131,6 +132,13 @@ test("a segment nothing can serve gets the reasons, not an empty ranked table", 
   assert.match(result.stdout, /Segment a: [^\n]*\n\nNot feasible \(\d+\):\n/);
   assert.doesNotMatch(result.stdout, /levers pulled/, "no table header");
   assert.match(result.stdout, /No deployment satisfies this segment's constraints/);
+  // The page: no frame without a chart in it, and every table in a frame that scrolls on a phone.
+  const page = resolve(OUTPUT, "nothing-feasible.html");
+  assert.equal(run("plan", file, "--html", page).code, 0);
+  const text = readFileSync(page, "utf8");
+  for (const figure of text.match(/<figure>[^]*?<\/figure>/g) ?? []) assert.match(figure, /data-(?:bar|stack|series)="/, "a figure with a chart drawn in it");
+  assert.doesNotMatch(text, /<figure><\/figure>/);
+  assert.equal((text.match(/<table>/g) ?? []).length, (text.match(/<div class="table-wrap"><table>/g) ?? []).length);
 });
 
 test("compare --residency takes only a residency the catalog knows, naming the flag (a typo is not 'no deployment offers it')", { skip: skipReal }, () => {

@@ -91,7 +91,7 @@ test("availability: no price on the date, with the periods that exist; retired m
   const planned = planYaml(workload("{}"), "2025-01-01");
   const direct = optionOf(planned, "anthropic", "global", "claude-haiku-4-5");
   assert.equal(direct.feasible, false);
-  assert.match(direct.reasons[0] ?? "", /has no price on 2025-01-01; the catalog has prices for 2025-10-15 onwards; plan for another date with --at/);
+  assert.match(direct.reasons[0] ?? "", /has no price on 2025-01-01; the catalog has prices for 2025-10-15 onwards; plan for a date on which it has a price/);
 });
 
 test("context window and output limit: the largest request must fit", () => {

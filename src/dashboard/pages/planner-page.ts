@@ -6,7 +6,6 @@ import type { FileIssue } from "../../util/yaml-file.js";
 import type { DashboardContext } from "../context.js";
 import { escapeHtml } from "../format.js";
 import { heading, type PageOptions } from "../layout.js";
-import { reportForPage } from "../plan-report.js";
 import type { PlanOutcome } from "../plan-runner.js";
 import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../../util/calendar-date.js";
 
@@ -106,7 +105,7 @@ export function plannerPage(context: DashboardContext, values: PlannerForm | und
   if (outcome?.kind === "failed") {
     result += `<div class="error-box" role="alert" data-plan-failed>The planner could not run: ${escapeHtml(outcome.message)}</div>`;
   } else if (outcome?.kind === "plan") {
-    result = `<section class="panel plan-report" data-plan="${escapeHtml(outcome.name)}">${reportForPage(outcome.html)}</section>`;
+    result = `<section class="panel plan-report" data-plan="${escapeHtml(outcome.name)}">${outcome.html}</section>`;
   }
   // Problems each with its field, and counted above the form; a plan below it.
   const isPlan = outcome?.kind === "plan";

@@ -39,6 +39,7 @@ svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .val
 svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
 svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
 svg .marker-label{font-size:11px;fill:#374151}
+.table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin:8px 0}
 th,td{border:1px solid #e5e7eb;padding:5px 7px;text-align:left;vertical-align:top}th{background:#f3f4f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -61,6 +62,7 @@ function optionBarLabel(option: Option): string {
 
 function costChart(segment: SegmentPlan): string {
   const options = segment.options.filter((option) => option.monthly !== undefined).slice(0, 16);
+  if (options.length === 0) return "";
   return barChart(
     "cost-per-option",
     `Monthly cost per option — ${segment.segment.name} (hatched = not feasible)`,
@@ -133,7 +135,7 @@ function optionsTable(segment: SegmentPlan): string {
         `<td>${option.feasible ? "yes" : `no: ${escapeHtml(option.reasons.join("; "))}`}</td></tr>`,
     )
     .join("");
-  return `<table><thead><tr><th>#</th><th>deployment</th><th>model</th><th>monthly</th><th>list price</th><th>levers pulled</th><th>feasible</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<div class="table-wrap"><table><thead><tr><th>#</th><th>deployment</th><th>model</th><th>monthly</th><th>list price</th><th>levers pulled</th><th>feasible</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function leversTable(segment: SegmentPlan): string {
@@ -145,7 +147,12 @@ function leversTable(segment: SegmentPlan): string {
         `<td>${escapeHtml(lever.title)}</td><td>${escapeHtml(lever.preconditions.join("; "))}</td><td class="note">${escapeHtml(lever.formula)}</td></tr>`,
     )
     .join("");
-  return `<h3>Levers</h3><table><thead><tr><th>lever</th><th>saving/month</th><th></th><th>what</th><th>preconditions</th><th>formula</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h3>Levers</h3><div class="table-wrap"><table><thead><tr><th>lever</th><th>saving/month</th><th>in the recommendation</th><th>what</th><th>preconditions</th><th>formula</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** A chart in its frame; none for a chart with nothing to draw (no option priced, none feasible). */
+function figure(chart: string): string {
+  return chart === "" ? "" : `<figure>${chart}</figure>`;
 }
 
 function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined, index: number): string {
@@ -159,7 +166,9 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
       : `<p><strong>No deployment satisfies this segment's constraints.</strong> Closest (fewest failed checks):</p><ul>${segment.closest
           .map((option) => `<li>${escapeHtml(deployment(option))} · ${escapeHtml(option.model)} · ${dollars(option.monthly)}/month if you relax: ${escapeHtml(option.reasons.join("; "))}</li>`)
           .join("")}</ul>`) +
-    `<figure>${costChart(segment)}</figure><figure>${volumeChart(curves, `segment-${index}`)}</figure><figure>${breakdownChart(segment)}</figure>` +
+    figure(costChart(segment)) +
+    figure(volumeChart(curves, `segment-${index}`)) +
+    figure(breakdownChart(segment)) +
     optionsTable(segment) +
     leversTable(segment) +
     (best && best.warnings.length > 0 ? `<ul class="note">${best.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")}</ul>` : "") +
@@ -181,13 +190,13 @@ export function renderHtml(plan: Plan, curves: SegmentCurves[]): string {
     .join("");
   const projection =
     recommendation.projection.length > 1
-      ? `<h3>Growth</h3><table><thead><tr><th>month</th><th>requests</th><th>monthly</th><th>choice</th></tr></thead><tbody>${recommendation.projection
+      ? `<h3>Growth</h3><div class="table-wrap"><table><thead><tr><th>month</th><th>requests</th><th>monthly</th><th>choice</th></tr></thead><tbody>${recommendation.projection
           .map(
             (point) =>
               `<tr><td class="num">${point.month}</td><td class="num">${count(Object.values(point.requests).reduce((total, value) => total + value, 0n))}</td><td class="num">${dollars(point.monthly)}</td>` +
               `<td>${escapeHtml(Object.entries(point.labels).map(([name, label]) => `${name}: ${label}`).join("; "))}</td></tr>`,
           )
-          .join("")}</tbody></table>`
+          .join("")}</tbody></table></div>`
       : "";
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
