@@ -39,8 +39,12 @@ export function errorResponse(error: GatewayError | UpstreamError, requestId: st
   // Every deployment refused the gateway's own credentials, account or configuration: a retry
   // walks them all again to the same answer, so the SDKs are told not to (they retry a 502).
   if (error.kind === "upstream_auth") headers["x-should-retry"] = "false";
-  const body = details ? { type: entry.type, message: error.message, details } : { type: entry.type, message: error.message };
-  return { status: entry.status, headers, type: entry.type, body: JSON.stringify({ type: "error", error: body, request_id: requestId }) };
+  return { status: entry.status, headers, type: entry.type, body: errorBody(entry.type, error.message, requestId, details) };
+}
+
+/** An error's body in the Anthropic shape: {"type":"error","error":{"type","message"[,"details"]},"request_id"}. */
+export function errorBody(type: string, message: string, requestId: string, details?: Record<string, unknown>): string {
+  return JSON.stringify({ type: "error", error: details ? { type, message, details } : { type, message }, request_id: requestId });
 }
 
 export function asKnownError(error: unknown): GatewayError | UpstreamError {

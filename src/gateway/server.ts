@@ -12,7 +12,7 @@ import { monthWindow } from "../ledger/budget-window.js";
 import { keySpend } from "../ledger/ledger.js";
 import { authenticate, requireAdmin } from "./authenticate.js";
 import { countTokens } from "./count-tokens.js";
-import { asKnownError, errorResponse, GatewayError } from "./errors.js";
+import { asKnownError, errorBody, errorResponse, GatewayError } from "./errors.js";
 import { BODY_LIMIT_BYTES, contentTypeProblem, createFrontServer, isBetaCall, isChatRoute, parseJsonBody, requestTooLarge } from "./front.js";
 import { lingerIfUnread } from "../util/lingering-close.js";
 import { handleMessages, newRequestId } from "./messages.js";
@@ -71,7 +71,7 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
         ? [408, "timeout_error", "the request's headers did not arrive in time"]
         : [400, "invalid_request_error", `the request could not be read as HTTP (${error.code ?? error.message})`];
   const requestId = newRequestId();
-  const body = JSON.stringify({ type: "error", error: { type, message }, request_id: requestId });
+  const body = errorBody(type, message, requestId);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
