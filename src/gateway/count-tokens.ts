@@ -37,8 +37,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   // LimitedEndpoint): the upstream accounts every key shares limit counting too.
   let rateHeaders: Record<string, string> = {};
   if (key) {
-    // No token limit: counting sends no tokens to a model.
-    const admitted = state.limiter.admit(key.id, { requests_per_minute: limitsFor(state, key).requests_per_minute }, 0, "count_tokens");
+    const admitted = state.limiter.admit(key.id, limitsFor(state, key), 0, "count_tokens");
     rateHeaders = admitted instanceof Promise ? await admitted : admitted;
   }
   const deployments = deploymentsFor(state.config, state.catalog, request.model);

@@ -10,6 +10,7 @@ import type { ApiKeyRecord, AttemptRecord, LedgerRow } from "../ledger/ledger.js
 import type { UpstreamResult } from "../providers/provider.js";
 import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "../providers/upstream-error.js";
 import { anthropicErrorType } from "../providers/error-types.js";
+import { refusalScope } from "../routing/field-refusals.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
 import { addBetaWarnings } from "../routing/betas.js";
 import type { Attempt } from "../routing/health.js";
@@ -309,7 +310,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
         const refused = upstreamError.details.refusedFields;
         if (refused) {
           // The last deployment's refusal is what the client reads: it says how to have the gateway drop the field.
-          lastError = withDropHint(upstreamError, deployment.id, state.fieldRefusals.learn(deployment.id, plan.refusalScope, refused, sentBody.body, state.now()));
+          lastError = withDropHint(upstreamError, deployment.id, state.fieldRefusals.learn(deployment.id, refusalScope("messages", plan.needs.betas), refused, sentBody.body, state.now()));
         }
         // A client that left before the first byte, or a request at fault, says nothing of the
         // deployment's health; the attempt only ends (a half-open probe is out no longer).

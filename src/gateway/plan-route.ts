@@ -8,7 +8,7 @@ import type { Deployment } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 import { cachePrefixes, requestTokens, type CachePrefix } from "../routing/cache-prefixes.js";
 import { rankCandidates, type Exclusion, type RankedCandidates } from "../routing/candidates.js";
-import { refusalScope, type RefusalScope, type TriedLast } from "../routing/field-refusals.js";
+import { refusalScope, type TriedLast } from "../routing/field-refusals.js";
 import { combinePolicy, parseRouteHeader, PolicyError, type RoutingPolicy } from "../routing/policy.js";
 import { readRequestNeeds, type RequestNeeds } from "../routing/request-needs.js";
 import { GatewayError } from "./errors.js";
@@ -22,8 +22,6 @@ export interface RoutePlan {
   ranking: RankedCandidates;
   /** Deployments moved to the end of the ranking: each refused a field this request carries. */
   triedLast: readonly TriedLast[];
-  /** The kind of request it is, for the field refusals it learns and heeds (Messages, with its anthropic-beta values). */
-  refusalScope: RefusalScope;
 }
 
 /**
@@ -110,7 +108,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
         `. ${[...new Set(ranking.excluded.map((exclusion) => exclusion.rule))].map((rule) => NO_ROUTE_ADVICE[rule]).join("; ")}.`,
     );
   }
-  const scope = refusalScope("messages", needs.betas);
-  const demoted = state.fieldRefusals.demote(ranking.ranked, scope, request.body, now);
-  return { policy, needs, prefixes, ranking: demoted ? { ...ranking, ranked: demoted.ranked } : ranking, triedLast: demoted?.triedLast ?? NONE, refusalScope: scope };
+  // The scope (a sorted copy of the request's betas) is worked out only once something was refused.
+  const demoted = state.fieldRefusals.empty ? undefined : state.fieldRefusals.demote(ranking.ranked, refusalScope("messages", needs.betas), request.body, now);
+  return { policy, needs, prefixes, ranking: demoted ? { ...ranking, ranked: demoted.ranked } : ranking, triedLast: demoted?.triedLast ?? NONE };
 }

@@ -79,6 +79,11 @@ export class FieldRefusals {
     private readonly maxScopes = MAX_REFUSAL_SCOPES,
   ) {}
 
+  /** Whether nothing is remembered: a request need not work out its scope to be ranked as it is. */
+  get empty(): boolean {
+    return this.byDeployment.size === 0;
+  }
+
   /** Called with the fields (as learned paths) this replica newly learned a deployment refuses in a scope, for the others. */
   tell: ((deployment: string, scope: RefusalScope, fields: string[], forMs: number) => void) | undefined;
 
