@@ -242,6 +242,11 @@ export const betaSchema = z.strictObject({
    * of the model's `max_output_tokens`.
    */
   max_output_tokens: z.number().int().positive().optional(),
+  /**
+   * The first day each provider named no longer serves it (the Claude API retired the 1M-context
+   * beta on 2026-04-30): from then on a request that needs what it gave is refused there.
+   */
+  ended: z.partialRecord(providerSchema, isoDate).optional(),
   note: z.string(),
   source: sourceSchema,
 });

@@ -4,7 +4,7 @@
  * in disguise: the report shows them.
  */
 import { contextWindow, windowSource, type RunsOn } from "../pricing/request-limits.js";
-import { residencyMeets, type Capabilities, type LatencyData, type ProviderId } from "../catalog/schema.js";
+import { residencyMeets, type BetaInfo, type Capabilities, type LatencyData, type ProviderId } from "../catalog/schema.js";
 import type { Check } from "./option.js";
 import type { RequestTokens } from "./request-tokens.js";
 import type { Feature, Segment } from "./workload.js";
@@ -60,9 +60,9 @@ export interface CheckResult {
   warnings: string[];
 }
 
-/** `at` (YYYY-MM-DD): the day planned for; what a provider serves can change with it (the context-1m beta). */
-export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens: RequestTokens | undefined, at: string): CheckResult {
-  const runsOn: RunsOn = { provider: facts.provider, at };
+/** `at` (YYYY-MM-DD): the day planned for; what a provider serves can change with it (the context-1m beta, as the catalog's `betas` date it). */
+export function checkDeployment(facts: DeploymentFacts, segment: Segment, tokens: RequestTokens | undefined, at: string, betas: ReadonlyMap<string, BetaInfo>): CheckResult {
+  const runsOn: RunsOn = { provider: facts.provider, at, betas };
   const checks: Check[] = [];
   const warnings: string[] = [];
   const { constraints } = segment;

@@ -106,7 +106,7 @@ export function evaluateOnDemand(context: SegmentContext, offering: Offering): O
   }
 
   const facts = deploymentFacts(offering, block);
-  const result = checkDeployment(facts, segment, tokens, at);
+  const result = checkDeployment(facts, segment, tokens, at, catalog.data.betas);
   checks.push(...result.checks);
   warnings.push(...result.warnings);
 

@@ -74,7 +74,7 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
   }
   const warnings = [...tokens.notes];
   if (!offering) warnings.push(`the catalog has no ${quote.provider}/${quote.route} offering of ${model.id}; residency comes from the quote's region, compliance is unknown`);
-  const { checks, warnings: checkWarnings } = checkDeployment(facts, segment, tokens, context.at);
+  const { checks, warnings: checkWarnings } = checkDeployment(facts, segment, tokens, context.at, catalog.data.betas);
   warnings.push(...checkWarnings);
   const option: Option = unpricedOption({
     id: optionId(segment.name, quote.provider, quote.route, quote.region ? [quote.region] : offering?.regions, model.id, "provisioned", quote.name),

@@ -100,7 +100,7 @@ export function evaluateSelfHost(context: SegmentContext, resolved: ResolvedSelf
     context.resolved.tokenCountsFrom,
   );
   const deployment = facts(entry, model);
-  const { checks, warnings } = checkDeployment(deployment, segment, tokens, context.at);
+  const { checks, warnings } = checkDeployment(deployment, segment, tokens, context.at, context.catalog.data.betas);
   warnings.unshift(...tokens.notes);
   if (entry.residency === "unknown" && segment.constraints.residency !== "any") {
     const index = checks.findIndex((check) => check.check === "residency");

@@ -38,7 +38,7 @@ export function compareOfferings(catalog: Catalog, offerings: Offering[], usage:
     const retiredNow = retired !== undefined && retired <= at;
     const ruledOut = retiredNow ? [`retired on ${offering.provider} since ${retired}`] : [];
     // A note, not a verdict: the usage may sum several requests (the issue's own example does).
-    const warnings = requestLimitProblems(offering, usage, at).map(asOneRequest);
+    const warnings = requestLimitProblems(offering, usage, at, catalog.data.betas).map(asOneRequest);
     try {
       const result = withOtherModels(catalog, offering, at, priceRequest(offering, block, usage, options), otherModels);
       if (!block.source.verified) warnings.push("price from unverified third-party quotes");

@@ -109,7 +109,7 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
   const billed = billedOffering(asked, request.usage, () => catalog.findOffering(asked.provider, asked.model.id, "us"));
   const offering = billed.offering;
   if (billed.warning) warnings.push(billed.warning);
-  warnings.push(...requestLimitProblems(offering, request.usage, request.at).map(asOneRequest));
+  warnings.push(...requestLimitProblems(offering, request.usage, request.at, catalog.data.betas).map(asOneRequest));
   if (request.region && offering.regions && !offering.regions.includes(request.region)) {
     warnings.push(`${offering.modelId} is not listed in ${request.region} (listed: ${offering.regions.join(", ")})`);
   }

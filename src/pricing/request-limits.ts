@@ -7,25 +7,20 @@
  * and when the beta is served: its long-context prices are for exactly those requests.
  */
 import type { Offering } from "../catalog/model.js";
-import type { Capabilities, ProviderId } from "../catalog/schema.js";
+import type { BetaInfo, Capabilities, ProviderId } from "../catalog/schema.js";
 import { totalInputTokens, type Usage } from "./usage.js";
 
 const ONE_MILLION = 1_000_000;
 
-/**
- * The first day a provider no longer serves the context-1m beta: the Claude API retired it for
- * Sonnet 4 and 4.5 on 2026-04-30, and a request over 200K tokens errors there from then on
- * (catalog/models/anthropic.yaml, claude-sonnet-4-5's note; docs/CATALOG.md, "Where sources
- * disagree"). Bedrock and Vertex still serve it. The catalog dates prices, not capabilities, so the
- * date is kept here, beside the one rule that reads it.
- */
-const CONTEXT_1M_BETA_ENDED: Partial<Record<ProviderId, string>> = { anthropic: "2026-04-30" };
+/** The beta that gives Claude Sonnet 4 and 4.5 their 1M-token window; catalog/betas.yaml says where it `ended`. */
+const CONTEXT_1M = "context-1m-2025-08-07";
 
-/** Where and when a request runs: the beta's window depends on both. */
+/** Where and when a request runs, and the catalog's betas: the beta's window depends on all three. */
 export interface RunsOn {
   provider: ProviderId | "self-host";
   /** YYYY-MM-DD */
   at: string;
+  betas: ReadonlyMap<string, BetaInfo>;
 }
 
 export interface ContextWindow {
@@ -41,7 +36,7 @@ export function contextWindow(capabilities: Capabilities, runsOn: RunsOn): Conte
   const { context_window: window, context_1m: beta } = capabilities;
   if (window === undefined) return undefined;
   if (beta !== true || window >= ONE_MILLION) return { tokens: window, viaBeta: false };
-  const ended = runsOn.provider === "self-host" ? undefined : CONTEXT_1M_BETA_ENDED[runsOn.provider];
+  const ended = runsOn.provider === "self-host" ? undefined : runsOn.betas.get(CONTEXT_1M)?.ended?.[runsOn.provider];
   if (ended !== undefined && ended <= runsOn.at) return { tokens: window, viaBeta: false, betaEnded: ended };
   return { tokens: ONE_MILLION, viaBeta: true };
 }
@@ -54,12 +49,12 @@ export function windowSource(window: ContextWindow, runsOn: RunsOn): string {
 }
 
 /** What does not fit on `offering` on day `at`, one sentence each; empty when it all fits or the catalog gives no limits. */
-export function requestLimitProblems(offering: Offering, usage: Usage, at: string): string[] {
+export function requestLimitProblems(offering: Offering, usage: Usage, at: string, betas: ReadonlyMap<string, BetaInfo>): string[] {
   const maxOutput = offering.capabilities.max_output_tokens;
   const prompt = totalInputTokens(usage);
   const output = usage.output ?? 0;
   const problems: string[] = [];
-  const runsOn = { provider: offering.provider, at };
+  const runsOn = { provider: offering.provider, at, betas };
   const window = contextWindow(offering.capabilities, runsOn);
   if (window !== undefined && prompt + output > window.tokens) {
     problems.push(`${prompt} prompt + ${output} output tokens exceed ${offering.model.id}'s ${window.tokens}-token context window${windowSource(window, runsOn)}`);
