@@ -70,9 +70,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function anthropicVersion(headers: IncomingHttpHeaders): string {
   const value = headers["anthropic-version"];
   if (value === undefined || value === "") return DEFAULT_VERSION;
+  // The SDKs' own version, on nearly every request: one comparison, no parse.
+  if (value === DEFAULT_VERSION) return value;
   const first = (Array.isArray(value) ? (value[0] ?? "") : value).split(",", 1)[0]?.trim() ?? "";
+  if (KNOWN_VERSIONS.includes(first)) return first;
   if (!isCalendarDate(first)) throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(value)} is not a version (a date such as ${DEFAULT_VERSION})`);
-  if (!KNOWN_VERSIONS.includes(first) && first < LATEST_VERSION) {
+  if (first < LATEST_VERSION) {
     throw new GatewayError("invalid_request", `anthropic-version: ${JSON.stringify(first)} is not a valid version (the API's versions: ${KNOWN_VERSIONS.join(", ")})`);
   }
   return first;
