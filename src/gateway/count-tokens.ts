@@ -11,7 +11,7 @@ import { GatewayError, withDropHint } from "./errors.js";
 import { jsonFor, limitsFor } from "./messages.js";
 import { policyFor } from "./plan-route.js";
 import { anthropicVersion, parseCountTokensRequest, unknownModel } from "./request-body.js";
-import type { GatewayState } from "./state.js";
+import { priceDate, type GatewayState } from "./state.js";
 import type { Deployment } from "../config/load-gateway-config.js";
 import type { TokenCount } from "../providers/provider.js";
 import { cancelAfter, type Cancel } from "../util/cancel.js";
@@ -49,6 +49,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   // count_tokens refuses fields (max_tokens, stream) that Messages requests carry.
   const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
+  const today = priceDate(state.now());
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {
@@ -57,7 +58,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
       unable.push(`${deployment.id} fails ${unmet}`);
       continue;
     }
-    const betasThere = betasOn(deployment, betas, state.catalog.data.betas);
+    const betasThere = betasOn(deployment, betas, state.catalog.data.betas, today);
     if (betasThere.missing.length > 0) unable.push(`${deployment.id} fails ${missingBetasReason(betasThere.missing)}`);
     else able.push({ deployment, betas: betasThere.send });
   }

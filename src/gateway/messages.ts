@@ -12,7 +12,7 @@ import { healthOutcome, isFailoverable, UpstreamError, type ErrorKind } from "..
 import { anthropicErrorType } from "../providers/error-types.js";
 import { refusalScope } from "../routing/field-refusals.js";
 import { addDroppedWarning, withoutDropFields, type SentBody } from "../config/drop-fields.js";
-import { addBetaWarnings } from "../routing/betas.js";
+import { addBetaWarnings, endedBetasWarning } from "../routing/betas.js";
 import type { Attempt } from "../routing/health.js";
 import { budgetHold, deploymentsFor, type Candidate } from "../routing/candidates.js";
 import { requestTokens } from "../routing/cache-prefixes.js";
@@ -234,6 +234,7 @@ async function answerMessages(state: GatewayState, incoming: IncomingMessages, r
     const plan = planRoute(state, key, incoming.headers, request, raw.length, deployments, startedAt);
     bounds = { webSearchesAtMost: plan.needs.webSearchesAtMost, advisor: plan.needs.advisor, fallbacks: plan.needs.fallbacks };
     if (plan.ranking.lastResort) warnings.push("every deployment was unhealthy; tried anyway, soonest-available first");
+    for (const moved of plan.ranking.endedLast) warnings.push(endedBetasWarning(moved.deployment, moved.betas.ended));
     for (const moved of plan.triedLast) warnings.push(`moved ${moved.deployment} last: it refused ${moved.field} on an earlier request`);
     if (key && key.monthly_budget_usd !== null) {
       // After routing, so that what the request holds against the budget is what it may cost where

@@ -14,6 +14,12 @@
  *    A needed beta is left off too where the deployment gives what it asks for anyway (the
  *    1M-context beta on a model whose window is 1M by default: `implied_by_context_window`);
  *  - a deployment whose catalog entry has no list receives every beta.
+ *
+ * A needed beta its provider has stopped serving (`ended` in catalog/betas.yaml: the Claude API
+ * ended the 1M-context beta on 2026-04-30) is still sent, as the client sent it: the upstream
+ * serves a request that fits without it, and refuses one that does not (Sonnet 4.5 over 200K
+ * tokens). Such a deployment is tried after those that serve the beta (`ended`, read by
+ * routing/candidates.ts), so a long-context session runs where its window is.
  */
 import type { BetaInfo } from "../catalog/schema.js";
 import { isAnthropicShape, type Deployment } from "../config/load-gateway-config.js";
@@ -31,29 +37,61 @@ export interface BetasOn {
   implied: readonly string[];
   /** Betas the request needs that the deployment does not accept: it cannot serve the request. */
   missing: readonly string[];
+  /** Betas the request needs that the deployment's provider stopped serving on or before the request's day (sent all the same). */
+  ended: readonly EndedBeta[];
+}
+
+/** A needed beta a provider no longer serves, and the first day it did not. */
+export interface EndedBeta {
+  beta: string;
+  /** YYYY-MM-DD */
+  on: string;
 }
 
 const NONE: readonly string[] = [];
-const NO_BETAS: BetasOn = { send: NONE, unknown: NONE, implied: NONE, missing: NONE };
+const NOTHING_ENDED: readonly EndedBeta[] = [];
+const NO_BETAS: BetasOn = { send: NONE, unknown: NONE, implied: NONE, missing: NONE, ended: NOTHING_ENDED };
 
-export function betasOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>): BetasOn {
+/** Whether the deployment's window already gives what a needed beta asks for (the 1M-context beta on a 1M model). */
+function impliedOn(deployment: Deployment, info: BetaInfo): boolean {
+  return info.implied_by_context_window !== undefined && (deployment.offering.capabilities.context_window ?? 0) >= info.implied_by_context_window;
+}
+
+/** The needed betas of `requested` that the deployment's provider ended by day `at` (YYYY-MM-DD). */
+function endedOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>, at: string): readonly EndedBeta[] {
+  let ended: EndedBeta[] | undefined;
+  for (const beta of requested) {
+    const info = known.get(beta);
+    const on = info?.needed ? info.ended?.[deployment.offering.provider] : undefined;
+    if (info && on !== undefined && on <= at && !impliedOn(deployment, info)) (ended ??= []).push({ beta, on });
+  }
+  return ended ?? NOTHING_ENDED;
+}
+
+/** The request's betas on `deployment`, on day `at` (YYYY-MM-DD). */
+export function betasOn(deployment: Deployment, requested: readonly string[], known: ReadonlyMap<string, BetaInfo>, at: string): BetasOn {
   if (requested.length === 0) return NO_BETAS;
   const accepted = deployment.offering.capabilities.betas;
-  if (!accepted || isAnthropicShape(deployment)) return { send: requested, unknown: NONE, implied: NONE, missing: NONE };
+  const ended = endedOn(deployment, requested, known, at);
+  if (!accepted || isAnthropicShape(deployment)) return { send: requested, unknown: NONE, implied: NONE, missing: NONE, ended };
   const send: string[] = [];
   const unknown: string[] = [];
   const implied: string[] = [];
   const missing: string[] = [];
-  const window = deployment.offering.capabilities.context_window ?? 0;
   for (const beta of requested) {
     const info = known.get(beta);
     if (accepted.includes(beta)) send.push(beta);
     else if (!info) unknown.push(beta);
     else if (!info.needed) continue;
-    else if (info.implied_by_context_window !== undefined && window >= info.implied_by_context_window) implied.push(beta);
+    else if (impliedOn(deployment, info)) implied.push(beta);
     else missing.push(beta);
   }
-  return { send, unknown, implied, missing };
+  return { send, unknown, implied, missing, ended };
+}
+
+/** The warning for a deployment tried last because its provider ended a beta the request needs. */
+export function endedBetasWarning(deployment: Deployment, ended: readonly EndedBeta[]): string {
+  return `moved ${deployment.id} last: ${deployment.offering.provider} stopped serving anthropic-beta ${ended.map((each) => `${each.beta} on ${each.on}`).join(", ")}, and a request longer than the model's own window is refused there`;
 }
 
 /**

@@ -53,6 +53,11 @@ export interface RankedCandidates {
   excluded: Exclusion[];
   /** Every healthy candidate was excluded by health; these are tried anyway. */
   lastResort: boolean;
+  /**
+   * Candidates moved after the others because their provider stopped serving a beta the request
+   * needs (routing/betas.ts: `ended`), in their ranked order; empty when none was moved.
+   */
+  endedLast: readonly Candidate[];
 }
 
 export interface RouteInput {
@@ -241,7 +246,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       excluded.push({ deployment: deployment.id, reason: constraint, rule: "constraint" });
       continue;
     }
-    const betas = betasOn(deployment, input.needs.betas, input.knownBetas);
+    const betas = betasOn(deployment, input.needs.betas, input.knownBetas, input.at);
     const need = unmetNeed(deployment, input.needs, betas, input.maxTokens, input.knownBetas);
     if (need) {
       excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
@@ -276,7 +281,22 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
   }
   const lastResort = candidates.length === 0 && unhealthy.length > 0;
   const pool = lastResort ? unhealthy.sort((a, b) => availableAt(input, a) - availableAt(input, b)) : candidates;
-  return { ranked: lastResort ? pool : order(pool, input), excluded, lastResort };
+  return { ...endedBetasLast(lastResort ? pool : order(pool, input)), excluded, lastResort };
+}
+
+const NONE_MOVED: readonly Candidate[] = [];
+
+/**
+ * The ranking with candidates whose provider ended a beta the request needs moved after the others,
+ * each group in its order: they serve a request that fits without the beta, and refuse a longer
+ * one that a deployment serving the beta takes. Moved only where some candidate does serve it.
+ */
+function endedBetasLast(ranked: Candidate[]): { ranked: Candidate[]; endedLast: readonly Candidate[] } {
+  if (!ranked.some((candidate) => candidate.betas.ended.length > 0)) return { ranked, endedLast: NONE_MOVED };
+  const serving = ranked.filter((candidate) => candidate.betas.ended.length === 0);
+  if (serving.length === 0) return { ranked, endedLast: NONE_MOVED };
+  const endedLast = ranked.filter((candidate) => candidate.betas.ended.length > 0);
+  return { ranked: [...serving, ...endedLast], endedLast };
 }
 
 /**

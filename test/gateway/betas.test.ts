@@ -15,11 +15,16 @@ import { isBetaCall } from "../../src/gateway/front.js";
 import { betasSeen, DEFAULT_DEPLOYMENTS, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 
+/** Claude Sonnet 4.5, whose 1M window comes with a beta the Claude API stopped serving on 2026-04-30. */
+const SONNET_45_DEPLOYMENTS = `  - { id: anthropic-sonnet-45, provider: anthropic-emulator, model: claude-sonnet-4-5, route: global }
+  - { id: bedrock-sonnet-45, provider: bedrock-emulator, model: claude-sonnet-4-5, route: global }
+`;
+
 let harness: Harness;
 let client: Anthropic;
 before(async () => {
   harness = await startHarness({
-    deployments: `${DEFAULT_DEPLOYMENTS}  haiku-bedrock-first: [bedrock-haiku-global, anthropic-haiku]\n`,
+    deployments: `${DEFAULT_DEPLOYMENTS.replace("models:\n", `${SONNET_45_DEPLOYMENTS}models:\n`)}  haiku-bedrock-first: [bedrock-haiku-global, anthropic-haiku]\n  sonnet-45-anthropic-first: [anthropic-sonnet-45, bedrock-sonnet-45]\n`,
     policy: "ordered",
     maxAttempts: 1,
   });
@@ -158,6 +163,16 @@ test("the 1M-context beta on a model whose window is 1M anyway is left off Bedro
   const { response } = await ask("sonnet-via-bedrock", ["context-1m-2025-08-07"]);
   assert.equal(response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-us");
   assert.deepEqual((await rowOf(response)).warnings, ["left anthropic-beta context-1m-2025-08-07 off for bedrock-sonnet-us: its context window gives what it asks for"]);
+});
+
+test("the 1M-context beta, which the Claude API stopped serving on 2026-04-30, sends Sonnet 4.5 to Bedrock first even where the policy puts the Claude API first; the row says why", async () => {
+  const plain = await ask("sonnet-45-anthropic-first", ["interleaved-thinking-2025-05-14"]);
+  assert.equal(plain.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet-45", "without the beta, the policy's order stands");
+  const long = await ask("sonnet-45-anthropic-first", ["context-1m-2025-08-07"]);
+  assert.equal(long.response.headers.get("x-switchyard-deployment"), "bedrock-sonnet-45");
+  assert.deepEqual((await rowOf(long.response)).warnings, [
+    "moved anthropic-sonnet-45 last: anthropic stopped serving anthropic-beta context-1m-2025-08-07 on 2026-04-30, and a request longer than the model's own window is refused there",
+  ]);
 });
 
 test("count_tokens learns a field refusal and then counts on the next deployment first", async () => {
