@@ -13,6 +13,12 @@
  * replicas' clocks need not agree. News about a deployment this replica does not have is ignored,
  * and so is a refusal that does not say which requests it concerns (its endpoint and betas: a
  * replica of an earlier version sends none), since it would apply to every request.
+ *
+ * A refusal is sent as `refusal`, not as the `refused` of those earlier versions: they read
+ * `refused` as applying to every request of the deployment, and ignore a message with neither
+ * `health` nor `refused`, so during a rolling deploy an old replica does not take a new one's
+ * count_tokens refusal of `max_tokens` for one of every Messages request. `refused` with its
+ * endpoint and betas (sent by the versions between) is still read.
  */
 import type { Redis } from "ioredis";
 import { REFUSAL_ENDPOINTS, refusalScope, type FieldRefusals, type RefusalEndpoint } from "../routing/field-refusals.js";
@@ -27,7 +33,7 @@ interface RefusedNews {
   betas: string[];
 }
 
-/** On the wire: the publishing replica, the deployment, and one piece of news. */
+/** As read: the publishing replica, the deployment, and one piece of news (a refusal arrives as `refusal`, or an earlier version's scoped `refused`). */
 type NewsMessage = { from: string; deployment: string } & ({ health: HealthNews } | { refused: RefusedNews });
 
 const MAX_FIELDS = 64;
@@ -57,8 +63,9 @@ export function parseNews(text: string): NewsMessage | undefined {
 }
 
 function readNews(value: Record<string, unknown>): NewsMessage | undefined {
-  const { from, deployment, health, refused } = value;
-  if (!isText(from) || !isText(deployment) || (health !== undefined && refused !== undefined)) return undefined;
+  const { from, deployment, health } = value;
+  const refused = value.refusal ?? value.refused;
+  if (!isText(from) || !isText(deployment) || (value.refusal !== undefined && value.refused !== undefined) || (health !== undefined && refused !== undefined)) return undefined;
   if (health !== undefined) {
     const news = healthNews(health);
     return news ? { from, deployment, health: news } : undefined;
@@ -102,7 +109,7 @@ export class SharedNews {
       },
     );
     health.tell = (deployment, told) => channel.publish({ deployment, health: told }, "deployment health");
-    refusals.tell = (deployment, scope, fields, forMs) => channel.publish({ deployment, refused: { fields, forMs, endpoint: scope.endpoint, betas: scope.betas } }, "a refused field");
+    refusals.tell = (deployment, scope, fields, forMs) => channel.publish({ deployment, refusal: { fields, forMs, endpoint: scope.endpoint, betas: scope.betas } }, "a refused field");
     return new SharedNews(channel, options);
   }
 

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
+import { Redis } from "ioredis";
 import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import { startBedrockEmulator } from "../../src/emulators/bedrock/start-bedrock-emulator.js";
@@ -238,6 +239,8 @@ describe("news a replica tells and hears", () => {
   test("a message on the channel is news only in the shape a replica sends", () => {
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5, cooldownMs: 5 } }))?.deployment, "d");
     const refused = { fields: ["tools.*.defer_loading"], forMs: 5, endpoint: "messages", betas: ["context-management-2025-06-27"] };
+    assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refusal: refused })), { from: "r", deployment: "d", refused });
+    // As the versions that first sent a scope named it.
     assert.deepEqual(parseNews(JSON.stringify({ from: "r", deployment: "d", refused })), { from: "r", deployment: "d", refused });
     assert.deepEqual((parseNews(JSON.stringify({ from: "r", deployment: "d", health: { kind: "cooling", forMs: 1e12 } })) as { health: HealthNews }).health, { kind: "cooling", forMs: 1e12 }, "the hearer caps it (max_cooldown_ms)");
     for (const junk of [
@@ -261,6 +264,9 @@ describe("news a replica tells and hears", () => {
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "opened", forMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", health: null }),
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, refused: { fields: ["x"], forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, refusal: { fields: ["x"], forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refusal: { fields: ["x"], forMs: 5, endpoint: "messages", betas: [] }, refused: { fields: ["y"], forMs: 5, endpoint: "messages", betas: [] } }),
+      JSON.stringify({ from: "r", deployment: "d", refusal: { fields: ["x"], forMs: 5 } }),
       JSON.stringify({ from: "r", deployment: "d", health: { kind: "closed" }, padding: "x".repeat(40_000) }),
     ]) {
       assert.equal(parseNews(junk), undefined, junk);
@@ -334,9 +340,21 @@ models:
   test("a field one replica saw refused sends the other replica's requests elsewhere first", async () => {
     // Bedrock refuses a custom tool's defer_loading (what Claude Code sends).
     const tools = [{ name: "lookup", description: "Looks a word up", input_schema: { type: "object", properties: {} }, defer_loading: true }];
-    const first = await ask(a.client, "bedrock-first", { tools });
-    assert.equal(first.response.headers.get("x-switchyard-attempts"), "2");
-    await eventually(async () => ((await healthOf(b.gateway, "bedrock-sonnet-us"))?.refused_fields.length ? true : undefined), "replica B to hear of the refusal");
+    // What goes on the channel, as a replica of an earlier version reads it.
+    const listener = new Redis(REDIS_URL);
+    const onChannel: Record<string, unknown>[] = [];
+    listener.on("message", (_channel: string, text: string) => onChannel.push(JSON.parse(text) as Record<string, unknown>));
+    try {
+      await listener.subscribe(`${keyPrefix}deployments`);
+      const first = await ask(a.client, "bedrock-first", { tools });
+      assert.equal(first.response.headers.get("x-switchyard-attempts"), "2");
+      await eventually(async () => ((await healthOf(b.gateway, "bedrock-sonnet-us"))?.refused_fields.length ? true : undefined), "replica B to hear of the refusal");
+      await eventually(async () => (onChannel.some((message) => "refusal" in message) ? true : undefined), "the refusal on the channel");
+    } finally {
+      listener.disconnect();
+    }
+    // A replica from before refusals had a scope read `refused` as applying to every request.
+    assert.ok(onChannel.every((message) => !("refused" in message)), JSON.stringify(onChannel));
     const before = upstreamRequests(bedrock);
     const second = await ask(b.client, "bedrock-first", { tools });
     assert.equal(second.response.headers.get("x-switchyard-deployment"), "anthropic-sonnet");
