@@ -312,6 +312,26 @@ describe("OpenAI chat completions", () => {
     assert.equal(upstreamRequests(harness.anthropic), before + 1, "refused by the gateway");
   });
 
+  test("a field the gateway refuses is the error's param, whatever its name (OpenAI's error.param)", async () => {
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ verbosity: "low" }, "verbosity"],
+      [{ top_logprobs: 2 }, "top_logprobs"],
+      [{ web_search_options: {} }, "web_search_options"],
+      [{ temprature: 0.5 }, "temprature"],
+      [{ n: 2 }, "n"],
+      [{ tools: [{ type: "function", function: { name: "w", strict: true } }] }, "tools[0].function.strict"],
+      [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "", format: "wav" } }] }] }, "messages[0].content[0]"],
+    ];
+    for (const [extra, param] of refusals) {
+      await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], ...extra } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+        assert.equal(error.param, param, error.message);
+        assert.ok(error.message.startsWith(`400 ${param}: `), error.message);
+        return true;
+      });
+    }
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {

@@ -43,8 +43,18 @@ const TRANSLATED = new Set([
   "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
 ]);
 
-function bad(field: string, problem: string): GatewayError {
-  return new GatewayError("invalid_request", `${field}: ${problem}`);
+/** A refusal of the chat request itself: `param` is the field it names, OpenAI's error.param. */
+export class ChatRequestError extends GatewayError {
+  constructor(
+    readonly param: string,
+    problem: string,
+  ) {
+    super("invalid_request", `${param}: ${problem}`);
+  }
+}
+
+function bad(field: string, problem: string): ChatRequestError {
+  return new ChatRequestError(field, problem);
 }
 
 function isObject(value: unknown): value is Json {
@@ -128,7 +138,7 @@ function append(conversation: { turns: Turn[]; sources: number[][] }, from: numb
  * Anthropic takes a last assistant turn as a prefill and continues it (Claude 4.6 and later refuse
  * it with a 400), where OpenAI writes a new reply after it: refused, rather than answered otherwise.
  */
-function endsWithAssistant(lastAssistant: number, lastUser: number): GatewayError {
+function endsWithAssistant(lastAssistant: number, lastUser: number): ChatRequestError {
   const consequence = "Claude would continue it rather than reply (and Claude 4.6 and later refuse it)";
   // A user message after it that left no turn was blank (Claude refuses empty text, so it is left out).
   if (lastUser > lastAssistant) {

@@ -20,7 +20,7 @@ import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-even
 import type { ClientResponse } from "../client-response.js";
 import { errorResponse, type ErrorResponse, type GatewayError } from "../errors.js";
 import type { UpstreamError } from "../../providers/upstream-error.js";
-import { translateChatRequest } from "./chat-request.js";
+import { ChatRequestError, translateChatRequest, type ChatRequest } from "./chat-request.js";
 
 type Json = Record<string, unknown>;
 
@@ -87,8 +87,13 @@ export function openAIErrorResponse(error: GatewayError | UpstreamError, request
   return { ...reply, headers: { ...reply.headers, "x-request-id": requestId }, body: openAIError(reply.type, error.message) };
 }
 
-/** OpenAI's error body: {error: {message, type, param, code}}; `sources` maps an upstream's Messages turns back to the chat request's messages[] (ChatRequest.sources). */
-export function openAIError(type: string, message: string, sources?: number[][]): string {
+/**
+ * OpenAI's error body: {error: {message, type, param, code}}; `sources` maps an upstream's Messages
+ * turns back to the chat request's messages[] (ChatRequest.sources). `refused` is the field the
+ * translator refused, when it did: known exactly, not read back from the message.
+ */
+export function openAIError(type: string, message: string, sources?: number[][], refused?: string): string {
+  if (refused !== undefined) return JSON.stringify({ error: { message, type, param: refused, code: null } });
   const param = paramOf(type, message);
   const client = param === null || sources === undefined ? undefined : clientMessage(param, sources);
   if (client === undefined) return JSON.stringify({ error: { message, type, param, code: null } });
@@ -132,7 +137,7 @@ const REQUEST_FIELDS = new Set([
 ]);
 
 /** An Anthropic error body (as text) as OpenAI's error body. */
-export function chatError(text: string, sources?: number[][]): string {
+export function chatError(text: string, sources?: number[][], refused?: string): string {
   let message = text;
   let type = "api_error";
   try {
@@ -142,7 +147,7 @@ export function chatError(text: string, sources?: number[][]): string {
   } catch {
     // Not JSON: the text is the message.
   }
-  return openAIError(type, message, sources);
+  return openAIError(type, message, sources, refused);
 }
 
 /** Rewrites the Anthropic SSE stream into chat.completion.chunk events, event by event. */
@@ -261,6 +266,8 @@ export class ChatCompletionResponse implements ClientResponse {
   private includeUsage = false;
   /** Where each translated turn's blocks came from in the chat request (ChatRequest.sources), for upstream errors' params. */
   private sources: number[][] | undefined;
+  /** The field the translator refused (its error's param), when it refused the request. */
+  private refused: string | undefined;
 
   constructor(private readonly response: ServerResponse) {}
 
@@ -269,7 +276,14 @@ export class ChatCompletionResponse implements ClientResponse {
    * after the key check); remembers what the answer must carry. Throws a GatewayError to refuse it.
    */
   translate(body: unknown, outputLimit: (model: string) => number | undefined): { body: unknown; raw: Buffer } {
-    const chat = translateChatRequest(body, outputLimit);
+    let chat: ChatRequest;
+    try {
+      chat = translateChatRequest(body, outputLimit);
+    } catch (error) {
+      // handleMessages answers the refusal as an Anthropic body; its field is remembered for end().
+      if (error instanceof ChatRequestError) this.refused = error.param;
+      throw error;
+    }
     this.includeUsage = chat.includeUsage;
     this.sources = chat.sources;
     return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
@@ -331,7 +345,7 @@ export class ChatCompletionResponse implements ClientResponse {
         out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
-      out = chatError(text, this.sources);
+      out = chatError(text, this.sources, this.refused);
     }
     const { "content-length": _length, ...headers } = this.headers;
     this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
