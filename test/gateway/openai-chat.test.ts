@@ -116,6 +116,40 @@ describe("OpenAI chat completions", () => {
     assert.ok((second.choices[0]?.message.content ?? "").length > 0);
   });
 
+  test("cache_control on a system part caches the prompt: cached_tokens on the second request, priced exactly as the same request on /v1/messages", async () => {
+    // Over Haiku's 4,096-token minimum, and unlike any other test's prompt.
+    const rules = `Rule ${Date.now()}: answer in one short sentence. `.repeat(700);
+    const chat = () =>
+      openai.chat.completions
+        .create({
+          model: "haiku-via-anthropic",
+          // Few enough that both answers run to the limit: the same output on both routes.
+          max_completion_tokens: 3,
+          // cache_control is OpenRouter's and LiteLLM's extension of OpenAI's content part.
+          messages: [{ role: "system", content: [{ type: "text", text: rules, cache_control: { type: "ephemeral" } } as OpenAI.Chat.Completions.ChatCompletionContentPartText] }, { role: "user", content: "Hi" }],
+        })
+        .withResponse();
+    const written = await chat();
+    const writes = written.data.usage?.prompt_tokens_details as { cached_tokens?: number; cache_write_tokens?: number } | undefined;
+    assert.ok((writes?.cache_write_tokens ?? 0) > 4_096, JSON.stringify(written.data.usage));
+    const read = await chat();
+    const usage = read.data.usage as OpenAI.Completions.CompletionUsage;
+    assert.equal(usage.prompt_tokens_details?.cached_tokens, writes?.cache_write_tokens, JSON.stringify(usage));
+    const messages = await harness
+      .client()
+      .messages.create({ model: "haiku-via-anthropic", max_tokens: 3, system: [{ type: "text", text: rules, cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: "Hi" }] })
+      .withResponse();
+    await harness.ledger.writer.flush();
+    const chatRow = await harness.ledger.store.get(read.response.headers.get("request-id") as string);
+    const messagesRow = await harness.ledger.store.get(messages.response.headers.get("request-id") as string);
+    assert.ok(chatRow && messagesRow);
+    assert.ok((chatRow.cache_read_tokens ?? 0) > 4_096);
+    for (const field of ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cost_usd", "cost_exact"] as const) {
+      assert.equal(chatRow[field], messagesRow[field], field);
+    }
+    assert.equal(read.response.headers.get("x-switchyard-cost-usd"), messages.response.headers.get("x-switchyard-cost-usd"));
+  });
+
   test("an image as a data URI", async () => {
     const answer = await openai.chat.completions.create({
       model: "haiku-via-anthropic",

@@ -246,6 +246,44 @@ describe("chat completions request → Messages request", () => {
     assert.throws(() => translateChatRequest({ model: "m", messages: [{ role: "system", content: [{ type: "refusal", refusal: "no" }] }, { role: "user", content: "y" }] }), /messages\[0\]\.content\[0\]: only text parts are supported here/);
   });
 
+  test("cache_control (Anthropic's breakpoint, as OpenRouter and LiteLLM take it) on parts, messages and tools goes upstream, never dropped", () => {
+    const ephemeral = { type: "ephemeral" };
+    const hour = { type: "ephemeral", ttl: "1h" };
+    const { body } = translateChatRequest({
+      model: "m",
+      tools: [{ type: "function", function: { name: "w" }, cache_control: hour }],
+      messages: [
+        { role: "system", content: [{ type: "text", text: "Long rules." , cache_control: hour }] },
+        { role: "developer", content: "More rules." },
+        { role: "user", content: [{ type: "text", text: "Doc" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" }, cache_control: ephemeral }] },
+        { role: "assistant", content: "Noted.", cache_control: ephemeral },
+        { role: "user", content: "Weather?" },
+        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "w", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c1", content: [{ type: "text", text: "sunny" }], cache_control: ephemeral },
+        { role: "user", content: "Thanks.", cache_control: ephemeral },
+      ],
+    });
+    assert.deepEqual(body.tools, [{ name: "w", input_schema: { type: "object", properties: {} }, cache_control: hour }]);
+    assert.deepEqual(body.system, [{ type: "text", text: "Long rules.", cache_control: hour }, { type: "text", text: "More rules." }]);
+    assert.deepEqual(body.messages, [
+      { role: "user", content: [{ type: "text", text: "Doc" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" }, cache_control: ephemeral }] },
+      { role: "assistant", content: [{ type: "text", text: "Noted.", cache_control: ephemeral }] },
+      { role: "user", content: [{ type: "text", text: "Weather?" }] },
+      { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "sunny", cache_control: ephemeral }, { type: "text", text: "Thanks.", cache_control: ephemeral }] },
+    ]);
+    // Without a breakpoint the system stays one string, the parts of a message one text.
+    assert.equal(translateChatRequest({ model: "m", messages: [{ role: "system", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }, { role: "user", content: "x" }] }).body.system, "ab");
+    const refused: [unknown[], RegExp][] = [
+      [[{ role: "user", content: [{ type: "text", text: " ", cache_control: ephemeral }, { type: "text", text: "x" }] }], /^messages\[0\]\.content\[0\]\.cache_control: is on blank text/],
+      [[{ role: "system", content: "", cache_control: ephemeral }, { role: "user", content: "x" }], /^messages\[0\]\.cache_control: is on blank text/],
+      [[{ role: "user", content: "x", cache_control: "ephemeral" }], /^messages\[0\]\.cache_control: must be an object/],
+    ];
+    for (const [messages, message] of refused) {
+      assert.throws(() => translateChatRequest({ model: "m", messages }), (error: Error) => message.test(error.message), JSON.stringify(messages));
+    }
+  });
+
   test("what cannot be translated exactly is a 400 naming the field", () => {
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ n: 3 }, /^n: only 1/],

@@ -7,6 +7,10 @@
  * temperature 0..1, images as base64 or URL sources.
  */
 import { GatewayError } from "../errors.js";
+import { cacheControlOf, refuseOnBlank, withCacheControl } from "./cache-control.js";
+import { ChatRequestError } from "./chat-request-error.js";
+
+export { ChatRequestError };
 
 /**
  * Anthropic requires max_tokens; OpenAI does not, and without one writes up to the model's own
@@ -43,16 +47,6 @@ const TRANSLATED = new Set([
   "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
 ]);
 
-/** A refusal of the chat request itself: `param` is the field it names, OpenAI's error.param. */
-export class ChatRequestError extends GatewayError {
-  constructor(
-    readonly param: string,
-    problem: string,
-  ) {
-    super("invalid_request", `${param}: ${problem}`);
-  }
-}
-
 function bad(field: string, problem: string): ChatRequestError {
   return new ChatRequestError(field, problem);
 }
@@ -61,20 +55,53 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+interface TextPart {
+  text: string;
+  /** Where the part is, for a refusal of its breakpoint. */
+  where: string;
+  cache_control?: Json;
+}
+
 /**
- * Text parts only (system, developer, tool and assistant content); an assistant's content may also
- * hold refusal parts (`{type: "refusal", refusal}`), which are what it said too.
+ * Text parts only (system, developer, tool and assistant content), each with its cache_control; an
+ * assistant's content may also hold refusal parts (`{type: "refusal", refusal}`), which are what it
+ * said too.
  */
-function textOf(content: unknown, field: string, refusals = false): string {
-  if (typeof content === "string") return content;
+function textParts(content: unknown, field: string, refusals = false): TextPart[] {
+  if (typeof content === "string") return [{ text: content, where: field }];
   if (!Array.isArray(content)) throw bad(field, "must be a string or a list of text parts");
-  return content
-    .map((part, index) => {
-      if (refusals && isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
-      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw bad(`${field}[${index}]`, refusals ? "only text and refusal parts are supported here" : "only text parts are supported here");
-      return part.text;
-    })
-    .join("");
+  return content.map((part, index): TextPart => {
+    const where = `${field}[${index}]`;
+    const refusal = refusals && isObject(part) && part.type === "refusal" && typeof part.refusal === "string";
+    if (!refusal && (!isObject(part) || part.type !== "text" || typeof part.text !== "string")) throw bad(where, refusals ? "only text and refusal parts are supported here" : "only text parts are supported here");
+    const text = String(refusal ? part.refusal : part.text);
+    const control = cacheControlOf(part, where);
+    return control === undefined ? { text, where } : { text, where, cache_control: control };
+  });
+}
+
+/**
+ * Text parts as Claude text blocks: joined into one, as OpenAI reads them, unless one carries a
+ * cache breakpoint, which needs its own block. Blank text is left out (Claude refuses it).
+ */
+function textBlocks(parts: TextPart[]): Block[] {
+  if (parts.every((part) => part.cache_control === undefined)) {
+    const text = parts.map((part) => part.text).join("");
+    return blank(text) ? [] : [{ type: "text", text }];
+  }
+  return parts.flatMap((part): Block[] => {
+    if (!blank(part.text)) return [withCacheControl({ type: "text", text: part.text }, part.cache_control)];
+    if (part.cache_control !== undefined) throw refuseOnBlank(part.where);
+    return [];
+  });
+}
+
+/** A message's own cache_control goes on its last block (LiteLLM's reading). */
+function withMessageCacheControl(blocks: Block[], message: Json, where: string): Block[] {
+  const control = cacheControlOf(message, where);
+  if (control === undefined) return blocks;
+  if (blocks.length === 0) throw refuseOnBlank(where);
+  return [...blocks.slice(0, -1), withCacheControl(blocks.at(-1) as Block, control)];
 }
 
 const DATA_URI = /^data:(image\/(?:png|jpeg|gif|webp));base64,(.*)$/s;
@@ -88,13 +115,18 @@ function userBlocks(content: unknown, field: string): Block[] {
   return content.flatMap((part, index): Block[] => {
     const where = `${field}[${index}]`;
     if (!isObject(part)) throw bad(where, "must be a content part object");
-    if (part.type === "text" && typeof part.text === "string") return blank(part.text) ? [] : [{ type: "text", text: part.text }];
+    const control = cacheControlOf(part, where);
+    if (part.type === "text" && typeof part.text === "string") {
+      if (!blank(part.text)) return [withCacheControl({ type: "text", text: part.text }, control)];
+      if (control !== undefined) throw refuseOnBlank(where);
+      return [];
+    }
     if (part.type === "image_url") {
       const url = isObject(part.image_url) ? part.image_url.url : undefined;
       if (typeof url !== "string") throw bad(`${where}.image_url.url`, "must be a string");
       const inline = DATA_URI.exec(url);
-      if (inline) return [{ type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } }];
-      if (/^https?:\/\//.test(url)) return [{ type: "image", source: { type: "url", url } }];
+      if (inline) return [withCacheControl({ type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } }, control)];
+      if (/^https?:\/\//.test(url)) return [withCacheControl({ type: "image", source: { type: "url", url } }, control)];
       throw bad(`${where}.image_url.url`, "must be an http(s) URL or a base64 data URI of a PNG, JPEG, GIF or WebP image");
     }
     throw bad(where, `content parts of type ${JSON.stringify(part.type)} are not supported (text and image_url are)`);
@@ -147,9 +179,10 @@ function endsWithAssistant(lastAssistant: number, lastUser: number): ChatRequest
   return bad(`messages[${lastAssistant}]`, `the conversation ends with an assistant message; ${consequence}: end with a user or tool message`);
 }
 
-function translateMessages(messages: unknown): { system: string | undefined; turns: Turn[]; sources: number[][] } {
+function translateMessages(messages: unknown): { system: string | Block[] | undefined; turns: Turn[]; sources: number[][] } {
   if (!Array.isArray(messages) || messages.length === 0) throw bad("messages", "must be a non-empty list");
-  const system: string[] = [];
+  /** Each system or developer message's text parts, the message's own cache_control on its last. */
+  const system: TextPart[][] = [];
   const conversation = { turns: [] as Turn[], sources: [] as number[][] };
   const { turns, sources } = conversation;
   /** The last assistant message that said something, and the last user message (blank or not): for endsWithAssistant. */
@@ -161,32 +194,43 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
     const message = withoutNulls(received);
     switch (message.role) {
       case "system":
-      case "developer":
-        system.push(textOf(message.content, `${where}.content`));
+      case "developer": {
+        const parts = textParts(message.content, `${where}.content`);
+        const control = cacheControlOf(message, where);
+        const last = parts.at(-1);
+        if (control !== undefined && last) parts[parts.length - 1] = { ...last, where, cache_control: control };
+        else if (control !== undefined) throw refuseOnBlank(where);
+        system.push(parts);
         return;
+      }
       case "user":
-        append(conversation, index, "user", userBlocks(message.content, `${where}.content`));
+        append(conversation, index, "user", withMessageCacheControl(userBlocks(message.content, `${where}.content`), message, where));
         lastUser = index;
         return;
       case "assistant": {
         // The deprecated single call: dropping it would lose the call from the conversation.
         if (message.function_call !== undefined) throw bad(`${where}.function_call`, "is the deprecated form of tool_calls, which Switchyard translates: send tool_calls (and role: tool answers) instead");
-        const text = message.content === undefined ? "" : textOf(message.content, `${where}.content`, true);
+        const parts = message.content === undefined ? [] : textParts(message.content, `${where}.content`, true);
         // OpenAI answers a refusal as content: null and refusal: its text. It is what the assistant
         // said; dropping it would merge the user turns on either side.
         if (message.refusal !== undefined && typeof message.refusal !== "string") throw bad(`${where}.refusal`, "must be a string (the assistant's refusal text) or null");
-        const refusal = message.refusal ?? "";
-        const blocks: Block[] = [text, refusal].filter((said) => !blank(said)).map((said) => ({ type: "text", text: said }));
+        const blocks = textBlocks(parts);
+        if (typeof message.refusal === "string" && !blank(message.refusal)) blocks.push({ type: "text", text: message.refusal });
         if (message.tool_calls !== undefined) blocks.push(...toolUseBlocks(message.tool_calls, `${where}.tool_calls`));
-        append(conversation, index, "assistant", blocks);
+        append(conversation, index, "assistant", withMessageCacheControl(blocks, message, where));
         if (blocks.length > 0) lastAssistant = index;
         return;
       }
-      case "tool":
+      case "tool": {
         if (typeof message.tool_call_id !== "string") throw bad(`${where}.tool_call_id`, "is required");
-        // Consecutive tool messages become one user turn of tool_result blocks.
-        append(conversation, index, "user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content, `${where}.content`) }]);
+        // Consecutive tool messages become one user turn of tool_result blocks. A breakpoint on
+        // the message or on any of its parts goes on the result block, where Claude takes it.
+        const parts = textParts(message.content, `${where}.content`);
+        const control = cacheControlOf(message, where) ?? parts.findLast((part) => part.cache_control !== undefined)?.cache_control;
+        const result = { type: "tool_result", tool_use_id: message.tool_call_id, content: parts.map((part) => part.text).join("") };
+        append(conversation, index, "user", [withCacheControl(result, control)]);
         return;
+      }
       default:
         throw bad(`${where}.role`, `must be system, developer, user, assistant or tool (got ${JSON.stringify(message.role)})`);
     }
@@ -197,7 +241,20 @@ function translateMessages(messages: unknown): { system: string | undefined; tur
     throw bad(`messages[${first}]`, "Claude's conversation must open with a user message (after any system or developer messages), and this one opens with an assistant message: start with the user's turn, or put what the assistant said into a system message");
   }
   if (turns.at(-1)?.role === "assistant") throw endsWithAssistant(lastAssistant, lastUser);
-  return { system: system.length > 0 ? system.join("\n\n") : undefined, turns, sources };
+  return { system: systemPrompt(system), turns, sources };
+}
+
+/**
+ * The system and developer messages as Claude's system: their texts joined by blank lines, or, where
+ * one carries a cache breakpoint, a list of text blocks (one per message, or per part where the
+ * parts of a message carry breakpoints), which is how Claude takes one.
+ */
+function systemPrompt(messages: TextPart[][]): string | Block[] | undefined {
+  if (messages.length === 0) return undefined;
+  if (messages.every((parts) => parts.every((part) => part.cache_control === undefined))) {
+    return messages.map((parts) => parts.map((part) => part.text).join("")).join("\n\n");
+  }
+  return messages.flatMap(textBlocks);
 }
 
 function translateTools(tools: unknown): Block[] {
@@ -211,7 +268,8 @@ function translateTools(tools: unknown): Block[] {
     if (parameters !== undefined && !isObject(parameters)) throw bad(`${where}.function.parameters`, "must be a JSON Schema object");
     // strict: true promises output matching the schema exactly, which this translation cannot.
     if (strict !== undefined && strict !== false) throw bad(`${where}.function.strict`, "only false is supported by Claude through this endpoint");
-    return { name, ...(typeof description === "string" ? { description } : {}), input_schema: parameters ?? { type: "object", properties: {} } };
+    const translated = { name, ...(typeof description === "string" ? { description } : {}), input_schema: parameters ?? { type: "object", properties: {} } };
+    return withCacheControl(translated, cacheControlOf(tool, where));
   });
 }
 
