@@ -186,6 +186,22 @@ describe("chat completions request → Messages request", () => {
     assert.throws(() => translateChatRequest({ ...base, reasoning_effort: "high" }), /reasoning_effort: .*send it to \/v1\/messages in the Anthropic format instead/);
   });
 
+  test("safety_identifier (which replaces user) is Claude's metadata.user_id; prompt_cache_key is left out; a name OpenAI does not have is called that", () => {
+    const base = { model: "m", messages: [{ role: "user", content: "x" }] };
+    assert.deepEqual(translateChatRequest({ ...base, safety_identifier: "u-1" }).body.metadata, { user_id: "u-1" });
+    assert.deepEqual(translateChatRequest({ ...base, safety_identifier: "u-1", user: "u-1" }).body.metadata, { user_id: "u-1" });
+    assert.throws(() => translateChatRequest({ ...base, safety_identifier: "u-1", user: "u-2" }), /^GatewayError: safety_identifier: and user name different end users/);
+    assert.throws(() => translateChatRequest({ ...base, safety_identifier: 7 }), /^GatewayError: safety_identifier: must be a string/);
+    const cached = translateChatRequest({ ...base, prompt_cache_key: "tenant-1" }).body;
+    assert.deepEqual(Object.keys(cached).sort(), ["max_tokens", "messages", "model"]);
+    assert.throws(() => translateChatRequest({ ...base, temprature: 0.5 }), /^GatewayError: temprature: is not a field of OpenAI's chat completions request: check its spelling/);
+    assert.throws(() => translateChatRequest({ ...base, prompt_cache_options: { ttl: "30m" } }), /^GatewayError: prompt_cache_options: OpenAI's cache settings have no Claude equivalent: .*cache_control/);
+    assert.throws(
+      () => translateChatRequest({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "x", prompt_cache_breakpoint: { mode: "explicit" } }] }] }),
+      /^GatewayError: messages\[0\]\.content\[0\]\.prompt_cache_breakpoint: OpenAI's breakpoint .*cache_control instead/,
+    );
+  });
+
   test("a conversation ending with an assistant turn is refused: Claude would continue it (a prefill), OpenAI writes a new reply", () => {
     const refusal = (messages: unknown[]) => {
       try {

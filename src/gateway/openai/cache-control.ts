@@ -13,6 +13,10 @@ type Json = Record<string, unknown>;
 
 /** `holder`'s cache_control, checked; undefined when it has none (or null). */
 export function cacheControlOf(holder: Json, where: string): Json | undefined {
+  // OpenAI's own breakpoint promises its 30-minute TTL, which Claude has not (5 minutes or 1 hour).
+  if (holder.prompt_cache_breakpoint !== undefined && holder.prompt_cache_breakpoint !== null) {
+    throw new ChatRequestError(`${where}.prompt_cache_breakpoint`, 'OpenAI\'s breakpoint (and its 30-minute TTL) has no exact Claude equivalent: mark the part with cache_control instead, {type: "ephemeral"} (5 minutes) or {type: "ephemeral", ttl: "1h"}');
+  }
   const control = holder.cache_control;
   if (control === undefined || control === null) return undefined;
   if (typeof control !== "object" || Array.isArray(control)) {

@@ -44,7 +44,7 @@ interface Turn {
 const IGNORED_WHEN_DEFAULT: Record<string, unknown> = { frequency_penalty: 0, presence_penalty: 0, logprobs: false, n: 1, store: false };
 const TRANSLATED = new Set([
   "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
-  "tools", "tool_choice", "parallel_tool_calls", "user", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
+  "tools", "tool_choice", "parallel_tool_calls", "user", "safety_identifier", "prompt_cache_key", "frequency_penalty", "presence_penalty", "logprobs", "n", "store", "response_format",
 ]);
 
 function bad(field: string, problem: string): ChatRequestError {
@@ -291,6 +291,18 @@ function translateToolChoice(choice: unknown, parallel: unknown): Json | undefin
 /** OpenAI's settings that Claude's Messages API has nothing like: sending the request to /v1/messages would not help. */
 const NO_MESSAGES_COUNTERPART = new Set(["seed", "top_logprobs", "logit_bias", "modalities", "audio", "prediction"]);
 
+/** The rest of OpenAI's chat completions fields (openai-node 7.5's ChatCompletionCreateParams): a name not here is no OpenAI field at all. */
+const OPENAI_FIELDS = new Set([
+  "functions", "function_call", "metadata", "moderation", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort", "service_tier", "verbosity", "web_search_options",
+]);
+
+function untranslated(field: string): string {
+  if (NO_MESSAGES_COUNTERPART.has(field)) return "is not supported by Claude (its Messages API has no such setting either): leave it out";
+  if (field === "prompt_cache_options" || field === "prompt_cache_retention") return "OpenAI's cache settings have no Claude equivalent: leave it out, and mark Claude's cache breakpoints with cache_control ({type: \"ephemeral\"}, ttl \"5m\" or \"1h\") on a content part, message or tool";
+  if (OPENAI_FIELDS.has(field)) return "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)";
+  return "is not a field of OpenAI's chat completions request: check its spelling, or leave it out";
+}
+
 /** OpenAI's fields are nullable, and generated clients send explicit nulls (`tool_calls: null`): null is "not set". */
 function withoutNulls(object: Json): Json {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
@@ -301,7 +313,7 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
   const body = withoutNulls(received);
   for (const field of Object.keys(body)) {
     if (!TRANSLATED.has(field)) {
-      throw bad(field, NO_MESSAGES_COUNTERPART.has(field) ? "is not supported by Claude (its Messages API has no such setting either): leave it out" : "is not supported by Claude through Switchyard's chat completions endpoint (send it to /v1/messages in the Anthropic format instead)");
+      throw bad(field, untranslated(field));
     }
   }
   for (const [field, fallback] of Object.entries(IGNORED_WHEN_DEFAULT)) {
@@ -336,10 +348,16 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
   const toolChoice = translateToolChoice(body.tool_choice, body.parallel_tool_calls);
   if (toolChoice && tools.length > 0) translated.tool_choice = toolChoice;
   else if (toolChoice && toolChoice.type !== "auto" && toolChoice.type !== "none") throw bad("tool_choice", "requires tools");
-  if (body.user !== undefined) {
-    if (typeof body.user !== "string") throw bad("user", "must be a string");
-    translated.metadata = { user_id: body.user };
+  // safety_identifier replaces OpenAI's deprecated user; both name the end user, Claude's metadata.user_id.
+  for (const field of ["user", "safety_identifier"]) {
+    if (body[field] !== undefined && typeof body[field] !== "string") throw bad(field, "must be a string");
   }
+  if (typeof body.user === "string" && typeof body.safety_identifier === "string" && body.user !== body.safety_identifier) {
+    throw bad("safety_identifier", "and user name different end users; Claude takes one (metadata.user_id): send safety_identifier alone (user is deprecated)");
+  }
+  const endUser = body.safety_identifier ?? body.user;
+  if (typeof endUser === "string") translated.metadata = { user_id: endUser };
+  // prompt_cache_key only buckets OpenAI's own cache; Claude's matches on the exact prefix, so it is left out.
   if (body.stream !== undefined && typeof body.stream !== "boolean") throw bad("stream", "must be a boolean");
   const stream = body.stream === true;
   if (stream) translated.stream = true;
