@@ -366,6 +366,28 @@ describe("OpenAI chat completions", () => {
     }
   });
 
+  test("errors clients act on carry OpenAI's code: a bad key, an unknown model, a prompt too long, a rate limit, a spent budget", async () => {
+    const code = async (client: OpenAI, body: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming>) =>
+      client.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }], ...body }).then(
+        () => "served",
+        (error: unknown) => (error instanceof OpenAI.APIError ? `${error.status} ${error.code}` : String(error)),
+      );
+    assert.equal(await code(new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 }), {}), "401 invalid_api_key");
+    assert.equal(await code(openai, { model: "no-such-model" }), "404 model_not_found");
+    assert.equal(await code(openai, { messages: [{ role: "user", content: "word ".repeat(300_000) }] }), "400 context_length_exceeded");
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429 }, count: 1 }] });
+    try {
+      assert.equal(await code(openai, {}), "429 rate_limit_exceeded");
+    } finally {
+      harness.anthropic.setProfile("instant");
+    }
+    const { secret } = await harness.createKey({ name: "chat-quota", budget: "0.0000001" });
+    const broke = new OpenAI({ apiKey: secret, baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
+    assert.equal(await code(broke, {}), "served");
+    assert.equal(await code(broke, {}), "429 insufficient_quota");
+    assert.equal(await code(openai, { n: 2 }), "400 null", "nothing OpenAI has a code for");
+  });
+
   test("errors keep their status, in OpenAI's error shape, so the SDK raises the right class", async () => {
     const wrongKey = new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(wrongKey.chat.completions.create({ model: "haiku-via-anthropic", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {

@@ -102,7 +102,7 @@ describe("chat completions request → Messages request", () => {
       ],
     });
     assert.deepEqual(sources, [[1, 2, 2], [3, 3], [4]]);
-    const error = (message: string) => JSON.parse(chatError(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }), sources)) as { error: { param: string | null; message: string } };
+    const error = (message: string) => JSON.parse(chatError(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }), { sources })) as { error: { param: string | null; message: string } };
     assert.equal(error("messages.0.content.2: bad").error.param, "messages[2]");
     assert.equal(error("messages.0.content.2: bad").error.message, "messages.0.content.2: bad (messages.0.content.2 is the chat request's messages[2])");
     assert.equal(error("messages.2: bad").error.param, "messages[4]");
@@ -360,7 +360,7 @@ describe("Messages answer → chat completion", () => {
   });
 
   test("an Anthropic error body becomes OpenAI's error object", () => {
-    assert.deepEqual(JSON.parse(chatError('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}')), { error: { message: "slow down", type: "rate_limit_error", param: null, code: null } });
+    assert.deepEqual(JSON.parse(chatError('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}')), { error: { message: "slow down", type: "rate_limit_error", param: null, code: "rate_limit_exceeded" } });
     assert.deepEqual(JSON.parse(chatError("upstream said no")), { error: { message: "upstream said no", type: "api_error", param: null, code: null } });
     // An invalid request names its field as OpenAI's param, as the SDKs read it (err.param).
     const param = (message: string, type = "invalid_request_error") => (JSON.parse(chatError(JSON.stringify({ type: "error", error: { type, message } }))) as { error: { param: unknown } }).error.param;

@@ -84,20 +84,41 @@ export function chatCompletion(message: Json, created: number): Json {
  */
 export function openAIErrorResponse(error: GatewayError | UpstreamError, requestId: string): ErrorResponse {
   const reply = errorResponse(error, requestId);
-  return { ...reply, headers: { ...reply.headers, "x-request-id": requestId }, body: openAIError(reply.type, error.message) };
+  return { ...reply, headers: { ...reply.headers, "x-request-id": requestId }, body: openAIError(reply.type, error.message, { headers: reply.headers }) };
+}
+
+/** Where an error came from, for its param and code (openAIError). */
+interface ErrorContext {
+  /** How each translated turn's blocks map back to the chat request's messages[] (ChatRequest.sources). */
+  sources?: number[][];
+  /** The field the translator refused, when it did: known exactly, not read back from the message. */
+  refused?: string;
+  /** The answer's headers (x-should-retry tells a spent budget from one full of requests in flight). */
+  headers?: Record<string, string>;
 }
 
 /**
- * OpenAI's error body: {error: {message, type, param, code}}; `sources` maps an upstream's Messages
- * turns back to the chat request's messages[] (ChatRequest.sources). `refused` is the field the
- * translator refused, when it did: known exactly, not read back from the message.
+ * OpenAI's error.code for the errors clients act on by code: a bad key, an unknown model, a prompt
+ * over the context window (clients shorten the conversation on context_length_exceeded), a rate
+ * limit, and a spent budget, which OpenAI calls insufficient_quota and which a retry will not help.
+ * https://platform.openai.com/docs/guides/error-codes
  */
-export function openAIError(type: string, message: string, sources?: number[][], refused?: string): string {
-  if (refused !== undefined) return JSON.stringify({ error: { message, type, param: refused, code: null } });
+function errorCode(type: string, message: string, headers: Record<string, string> | undefined): string | null {
+  if (type === "authentication_error") return "invalid_api_key";
+  if (type === "not_found_error" && message.startsWith("model: ")) return "model_not_found";
+  if (type === "invalid_request_error" && /prompt is too long/i.test(message)) return "context_length_exceeded";
+  if (type === "rate_limit_error") return /monthly budget/.test(message) && headers?.["x-should-retry"] === "false" ? "insufficient_quota" : "rate_limit_exceeded";
+  return null;
+}
+
+/** OpenAI's error body: {error: {message, type, param, code}}. */
+export function openAIError(type: string, message: string, { sources, refused, headers }: ErrorContext = {}): string {
+  const code = errorCode(type, message, headers);
+  if (refused !== undefined) return JSON.stringify({ error: { message, type, param: refused, code } });
   const param = paramOf(type, message);
   const client = param === null || sources === undefined ? undefined : clientMessage(param, sources);
-  if (client === undefined) return JSON.stringify({ error: { message, type, param, code: null } });
-  return JSON.stringify({ error: { message: `${message} (${param} is the chat request's ${client})`, type, param: client, code: null } });
+  if (client === undefined) return JSON.stringify({ error: { message, type, param, code } });
+  return JSON.stringify({ error: { message: `${message} (${param} is the chat request's ${client})`, type, param: client, code } });
 }
 
 /**
@@ -137,7 +158,7 @@ const REQUEST_FIELDS = new Set([
 ]);
 
 /** An Anthropic error body (as text) as OpenAI's error body. */
-export function chatError(text: string, sources?: number[][], refused?: string): string {
+export function chatError(text: string, context: ErrorContext = {}): string {
   let message = text;
   let type = "api_error";
   try {
@@ -147,7 +168,7 @@ export function chatError(text: string, sources?: number[][], refused?: string):
   } catch {
     // Not JSON: the text is the message.
   }
-  return openAIError(type, message, sources, refused);
+  return openAIError(type, message, context);
 }
 
 /** Rewrites the Anthropic SSE stream into chat.completion.chunk events, event by event. */
@@ -345,7 +366,7 @@ export class ChatCompletionResponse implements ClientResponse {
         out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
-      out = chatError(text, this.sources, this.refused);
+      out = chatError(text, { ...(this.sources ? { sources: this.sources } : {}), ...(this.refused === undefined ? {} : { refused: this.refused }), headers: this.headers });
     }
     const { "content-length": _length, ...headers } = this.headers;
     this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
