@@ -186,6 +186,13 @@ describe("chat completions request → Messages request", () => {
     assert.throws(() => translateChatRequest({ ...base, reasoning_effort: "high" }), /reasoning_effort: .*send it to \/v1\/messages in the Anthropic format instead/);
   });
 
+  test("a data URI of image/jpg (which clients write, and Claude refuses) is sent as image/jpeg; the media type's case does not matter", () => {
+    const sent = (url: string) => ((translateChatRequest({ model: "m", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }] }).body.messages as { content: { source: unknown }[] }[])[0]?.content[0]?.source);
+    assert.deepEqual(sent("data:image/jpg;base64,/9j/"), { type: "base64", media_type: "image/jpeg", data: "/9j/" });
+    assert.deepEqual(sent("data:image/PNG;base64,AAAA"), { type: "base64", media_type: "image/png", data: "AAAA" });
+    assert.throws(() => sent("data:image/bmp;base64,AAAA"), /image_url\.url: must be an http\(s\) URL or a base64 data URI of a PNG, JPEG, GIF or WebP image/);
+  });
+
   test("safety_identifier (which replaces user) is Claude's metadata.user_id; prompt_cache_key is left out; a name OpenAI does not have is called that", () => {
     const base = { model: "m", messages: [{ role: "user", content: "x" }] };
     assert.deepEqual(translateChatRequest({ ...base, safety_identifier: "u-1" }).body.metadata, { user_id: "u-1" });

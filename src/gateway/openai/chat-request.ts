@@ -104,7 +104,8 @@ function withMessageCacheControl(blocks: Block[], message: Json, where: string):
   return [...blocks.slice(0, -1), withCacheControl(blocks.at(-1) as Block, control)];
 }
 
-const DATA_URI = /^data:(image\/(?:png|jpeg|gif|webp));base64,(.*)$/s;
+/** `image/jpg`, which many clients write and Claude refuses, is JPEG; media types are case-insensitive. */
+const DATA_URI = /^data:image\/(png|jpeg|jpg|gif|webp);base64,(.*)$/is;
 
 /** Anthropic refuses a text block that is empty or only whitespace; OpenAI clients send them. */
 const blank = (text: string): boolean => text.trim() === "";
@@ -125,7 +126,10 @@ function userBlocks(content: unknown, field: string): Block[] {
       const url = isObject(part.image_url) ? part.image_url.url : undefined;
       if (typeof url !== "string") throw bad(`${where}.image_url.url`, "must be a string");
       const inline = DATA_URI.exec(url);
-      if (inline) return [withCacheControl({ type: "image", source: { type: "base64", media_type: inline[1], data: inline[2] } }, control)];
+      if (inline) {
+        const format = (inline[1] as string).toLowerCase();
+        return [withCacheControl({ type: "image", source: { type: "base64", media_type: `image/${format === "jpg" ? "jpeg" : format}`, data: inline[2] } }, control)];
+      }
       if (/^https?:\/\//.test(url)) return [withCacheControl({ type: "image", source: { type: "url", url } }, control)];
       throw bad(`${where}.image_url.url`, "must be an http(s) URL or a base64 data URI of a PNG, JPEG, GIF or WebP image");
     }
