@@ -2,6 +2,8 @@
  * An OpenAI chat completions request as an Anthropic Messages request, for POST
  * /v1/chat/completions. Everything that does not translate exactly is refused with a 400 naming
  * the field, never dropped: a client that asked for n=3 or logprobs must not get something else.
+ * Only what steers OpenAI alone and changes nothing of the answer is left out (prompt_cache_key,
+ * a message's name, an image's detail; docs/GATEWAY.md lists them).
  * The pitfalls this follows are in ../shared/reference/protocols.md §5: tool messages merged into
  * one user turn after the assistant's tool_use, same-role turns merged, max_tokens required,
  * temperature 0..1, images as base64 or URL sources.
