@@ -3,7 +3,7 @@ import { blockInForce, type Offering, type PriceBlock } from "../catalog/model.j
 import type { PriceResult } from "../pricing/price-request.js";
 import { quoteToJson, type QuoteJson } from "../pricing/quote-report.js";
 import { PROVIDERS, RESIDENCIES } from "../catalog/schema.js";
-import { compareOfferings, offeringsForModelQuery } from "../pricing/compare.js";
+import { compareOfferings, offeringsForModelQuery, unbounded } from "../pricing/compare.js";
 import { Decimal } from "../pricing/decimal.js";
 import { SPEEDS } from "../pricing/usage.js";
 import { formatUsd, moneyToDecimal } from "../pricing/money.js";
@@ -84,7 +84,10 @@ export const compareCommand: Command = {
     if (inResidency) offerings = offerings.filter(inResidency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
     const compared = compareOfferings(catalog, offerings, normalized.usage, normalized.otherModels, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
-    const cheapest = compared.find((option) => option.feasible)?.result?.total;
+    const first = compared.find((option) => option.feasible)?.result;
+    const cheapest = first?.total;
+    // How much dearer than the cheapest: unknown for a lower bound with no upper one, unless the cheapest is one too.
+    const comparable = (result: PriceResult) => !unbounded(result) || (first !== undefined && unbounded(first));
     const options = compared.map((option, index) => {
       const { offering, result } = option;
       const block = blockInForce(offering, at);
@@ -104,7 +107,7 @@ export const compareCommand: Command = {
         // As price --json: the most it can cost when some usage is unknown (null when unbounded).
         total_usd_upper: result?.upper === undefined ? null : formatUsd(result.upper),
         vs_cheapest_percent:
-          result && cheapest !== undefined && cheapest > 0n
+          result && cheapest !== undefined && cheapest > 0n && comparable(result)
             ? moneyToDecimal(result.total - cheapest).mul(Decimal.fromInteger(100)).div(moneyToDecimal(cheapest), 2).toString()
             : null,
         tier: result?.tier ?? null,
@@ -143,7 +146,7 @@ export const compareCommand: Command = {
       where(option),
       option.model,
       option.residency,
-      option.total_usd === null ? "n/a" : `$${option.total_usd}`,
+      option.total_usd === null ? "n/a" : option.exact === false && option.total_usd_upper === null ? `at least $${option.total_usd}` : `$${option.total_usd}`,
       option.vs_cheapest_percent === null ? "" : option.vs_cheapest_percent === "0" ? "cheapest" : `+${option.vs_cheapest_percent}%`,
       ...(withNotes ? [notes[index] as string] : []),
     ]);

@@ -93,7 +93,7 @@ export function renderQuote(priced: Quote, at: string): string {
           ? `${groupDigits(line.session_ms)} ms`
           : "unknown"
       : groupDigits(line.tokens),
-    line.usd_per_mtok ?? (line.usd_per_hour !== undefined ? `${line.usd_per_hour}/h` : `${line.usd_per_1000 ?? ""}/1k`),
+    line.usd_per_mtok ?? (line.usd_per_hour !== undefined ? `${line.usd_per_hour}/h` : line.usd_per_1000 === null ? "unknown" : `${line.usd_per_1000 ?? ""}/1k`),
     line.usd ?? "unknown",
   ]);
   const title =

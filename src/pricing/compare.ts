@@ -2,7 +2,8 @@
  * The same usage priced on many offerings, ranked (`switchyard compare`). An offering that cannot
  * serve it (no price that day, no batch, no fast mode, no cache rates) stays in the list with the
  * reason; one whose context window or output limit a single request of this usage would exceed
- * says so among its reasons.
+ * says so among its reasons. One whose total is a lower bound with no upper one (a web search fee
+ * the catalog does not know) ranks after those whose cost is known.
  */
 import { blockInForce, pricePeriod } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -51,9 +52,17 @@ export function compareOfferings(catalog: Catalog, offerings: Offering[], usage:
   });
   return compared.sort((a, b) => {
     if (a.feasible !== b.feasible) return a.feasible ? -1 : 1;
+    // A lower bound with no upper one (a fee the catalog does not know) is not cheaper than a known
+    // price however small it is: those with a known most come first.
+    if (a.result && b.result && unbounded(a.result) !== unbounded(b.result)) return unbounded(a.result) ? 1 : -1;
     if (a.result && b.result) return a.result.total < b.result.total ? -1 : a.result.total > b.result.total ? 1 : a.offering.key.localeCompare(b.offering.key);
     return a.result ? -1 : b.result ? 1 : a.offering.key.localeCompare(b.offering.key);
   });
+}
+
+/** A total that is only a lower bound, with no known most (some usage or a fee unknown). */
+export function unbounded(result: PriceResult): boolean {
+  return !result.exact && result.upper === undefined;
 }
 
 /** The offerings of every model matching a name: a family ("sonnet-4.6") or any id form. */

@@ -30,8 +30,11 @@ export interface PricedLine {
   class: TokenClass | "web_search" | "agent_session";
   /** Tokens (or, for web_search, searches); undefined when the provider did not report them. */
   quantity: number | undefined;
-  /** USD per million tokens (per 1,000 searches for web_search, per hour for agent_session), after the batch multiplier. */
-  rate: Decimal;
+  /**
+   * USD per million tokens (per 1,000 searches for web_search, per hour for agent_session), after the batch multiplier.
+   * Undefined only for web_search where the provider offers it but the catalog does not know its fee.
+   */
+  rate: Decimal | undefined;
   /** Exact cost; undefined when the quantity is unknown. */
   usd: Money | undefined;
   /** The model whose rates these are, when not the answering model's (an advisor's sub-inference, a fallback's attempt: pricing/other-models.ts). */
@@ -173,11 +176,13 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
   let total = 0n;
   let upper: Money | undefined = 0n;
   let exact = true;
+  let unreported = false;
   for (const tokenClass of LINE_ORDER) {
     const quantity = QUANTITY[tokenClass](usage);
     if (quantity === undefined) {
       if (REQUIRED.has(tokenClass)) {
         exact = false;
+        unreported = true;
         upper = undefined;
         lines.push({ class: tokenClass, quantity: undefined, rate: priced.perMtok[tokenClass] ?? Decimal.ZERO, usd: undefined });
       }
@@ -209,14 +214,25 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
 
   if (usage.webSearchRequests !== undefined && usage.webSearchRequests > 0) {
     const per1000 = block.fees.webSearchPer1000;
-    if (!per1000) {
+    if (per1000) {
+      // $10 per 1,000 searches, flat: batch and residency multipliers are not documented as applying to it.
+      const usd = moneyFromUsd(per1000.mul(Decimal.fromInteger(usage.webSearchRequests)).mul(PER_THOUSAND));
+      total += usd;
+      if (upper !== undefined) upper += usd;
+      lines.push({ class: "web_search", quantity: usage.webSearchRequests, rate: per1000, usd });
+    } else if (offering.capabilities.web_search === true) {
+      // Offered, but the catalog has no fee for it (Vertex AI): unknown is not zero, so the searches
+      // stay out of the total, which becomes a lower bound with no upper one.
+      exact = false;
+      upper = undefined;
+      warnings.push(
+        `the web search fee for ${offering.model.id} on ${offering.provider}/${offering.route} is not in the catalog: ` +
+          `${usage.webSearchRequests} searches are not priced, so the total is a lower bound`,
+      );
+      lines.push({ class: "web_search", quantity: usage.webSearchRequests, rate: undefined, usd: undefined });
+    } else {
       throw new PricingError(`web search is not offered for ${offering.model.id} on ${offering.provider}/${offering.route}`, "web_search_requests");
     }
-    // $10 per 1,000 searches, flat: batch and residency multipliers are not documented as applying to it.
-    const usd = moneyFromUsd(per1000.mul(Decimal.fromInteger(usage.webSearchRequests)).mul(PER_THOUSAND));
-    total += usd;
-    if (upper !== undefined) upper += usd;
-    lines.push({ class: "web_search", quantity: usage.webSearchRequests, rate: per1000, usd });
   }
 
   if (usage.agentSessionMs !== undefined && usage.agentSessionMs > 0) {
@@ -236,6 +252,6 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
     lines.push({ class: "agent_session", quantity: usage.agentSessionMs, rate: perHour, usd });
   }
 
-  if (!exact && upper === undefined) warnings.push("some token counts were not reported: the total is a lower bound");
+  if (unreported) warnings.push("some token counts were not reported: the total is a lower bound");
   return { total, upper: exact ? total : upper, exact, tier, speed, batch, lines, warnings };
 }

@@ -9,7 +9,8 @@ export interface QuoteLineJson {
   /** web_search only: the number of searches */
   requests?: number;
   usd_per_mtok: string | null;
-  usd_per_1000?: string;
+  /** web_search only: the fee per 1,000 searches; null where the provider offers search but the catalog does not know its fee */
+  usd_per_1000?: string | null;
   /** agent_session only: running time in milliseconds and the hourly rate */
   session_ms?: number;
   usd_per_hour?: string;
@@ -68,7 +69,8 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
 
 function lineJson(line: PricedLine): QuoteLineJson {
   const usd = line.usd === undefined ? null : formatUsd(line.usd);
-  if (line.class === "agent_session") return { class: line.class, tokens: null, session_ms: line.quantity ?? 0, usd_per_mtok: null, usd_per_hour: line.rate.toString(), usd };
-  if (line.class === "web_search") return { class: line.class, tokens: null, requests: line.quantity ?? 0, usd_per_mtok: null, usd_per_1000: line.rate.toString(), usd };
-  return { class: line.class, tokens: line.quantity ?? null, usd_per_mtok: line.rate.toString(), usd };
+  const rate = line.rate === undefined ? null : line.rate.toString();
+  if (line.class === "agent_session") return { class: line.class, tokens: null, session_ms: line.quantity ?? 0, usd_per_mtok: null, ...(rate === null ? {} : { usd_per_hour: rate }), usd };
+  if (line.class === "web_search") return { class: line.class, tokens: null, requests: line.quantity ?? 0, usd_per_mtok: null, usd_per_1000: rate, usd };
+  return { class: line.class, tokens: line.quantity ?? null, usd_per_mtok: rate, usd };
 }

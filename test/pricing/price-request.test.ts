@@ -29,7 +29,7 @@ test("cache classes: 5m write 1.25x, 1h write 2x, read 0.1x", () => {
   });
   assert.equal(formatUsd(priced.result.total), "0.714");
   assert.deepEqual(
-    priced.result.lines.map((line) => [line.class, line.quantity, line.rate.toString(), formatUsd(line.usd ?? -1n)]),
+    priced.result.lines.map((line) => [line.class, line.quantity, line.rate?.toString(), formatUsd(line.usd ?? -1n)]),
     [
       ["input", 1000, "3", "0.003"],
       ["cache_write_5m", 100000, "3.75", "0.375"],
@@ -89,7 +89,7 @@ test("batch halves every class, caching stacks with it", () => {
   // 100,000 x 3 x 0.5 = 0.15; 50,000 x 0.30 x 0.5 = 0.0075; 100,000 x 15 x 0.5 = 0.75 -> 0.9075
   const priced = price({ model: "claude-sonnet-4-5", batch: true, usage: { input: 100_000, cacheRead: 50_000, output: 100_000 } });
   assert.equal(formatUsd(priced.result.total), "0.9075");
-  assert.equal(priced.result.lines.find((line) => line.class === "cache_read")?.rate.toString(), "0.15");
+  assert.equal(priced.result.lines.find((line) => line.class === "cache_read")?.rate?.toString(), "0.15");
   // a usage that reports service_tier "batch" is billed as batch
   // 100,000 x 3 x 0.5 = 0.15
   assert.equal(total({ model: "claude-sonnet-4-5", usage: { input: 100_000, output: 0, serviceTier: "batch" } }), "0.15");
