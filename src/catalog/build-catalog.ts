@@ -106,6 +106,7 @@ function toRateCard(data: RateCardData): RateCard {
     cacheWrite5m: optionalDecimal(data.cache_write_5m),
     cacheWrite1h: optionalDecimal(data.cache_write_1h),
     cacheRead: optionalDecimal(data.cache_read),
+    source: data.source,
   };
 }
 

@@ -21,6 +21,8 @@ export interface RateCard {
   cacheWrite5m: Decimal | undefined;
   cacheWrite1h: Decimal | undefined;
   cacheRead: Decimal | undefined;
+  /** The card's own source where it is not the block's (see cardSource). */
+  source: Source | undefined;
 }
 
 export interface Tier extends RateCard {
@@ -107,6 +109,11 @@ export function claudeApiId(model: Pick<Model, "id" | "ids">): string {
 
 export function pricePeriod(block: { from: string; to?: string | null | undefined }): string {
   return block.to ? `${block.from}..${block.to}` : `${block.from} onwards`;
+}
+
+/** Where a card's rates come from: its own source, else its block's (whose `verified` then speaks for it). */
+export function cardSource(block: Pick<PriceBlock, "source">, card: Pick<RateCard, "source">): Source {
+  return card.source ?? block.source;
 }
 
 /** The price block in force on `date` (YYYY-MM-DD; both ends inclusive), or undefined. */

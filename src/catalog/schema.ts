@@ -39,6 +39,12 @@ export const rateCardSchema = z.strictObject({
   cache_write_5m: rate.optional(),
   cache_write_1h: rate.optional(),
   cache_read: rate.optional(),
+  /**
+   * This card's own source, where it is not the block's (a fast card read from third parties in a
+   * block whose standard rates come from the official page): it stands for this card's rates, and
+   * its `verified` for theirs. Absent: the block's `source`.
+   */
+  source: sourceSchema.optional(),
 });
 
 export const tierSchema = rateCardSchema.extend({

@@ -40,6 +40,8 @@ function rateCardJson(card: RateCard | undefined) {
     cache_write_5m: card.cacheWrite5m?.toString() ?? null,
     cache_write_1h: card.cacheWrite1h?.toString() ?? null,
     cache_read: card.cacheRead?.toString() ?? null,
+    // Only where the card has its own source (docs/CATALOG.md): else the block's `source` is this card's.
+    ...(card.source ? { source: card.source } : {}),
   };
 }
 
@@ -190,6 +192,10 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
           `${block.batchMultiplier ? `; batch x${block.batchMultiplier}` : ""}`,
       );
       lines.push(`    source: ${block.source.url} (accessed ${block.source.accessed}${block.source.verified ? "" : ", unverified"})${block.notes ? ` — ${block.notes}` : ""}`);
+      const cards = { "long-context": block.longContext, fast: block.fast, "fast long-context": block.fastLongContext };
+      for (const [name, tier] of Object.entries(cards)) {
+        if (tier?.source) lines.push(`    ${name} rates' source: ${tier.source.url} (accessed ${tier.source.accessed}${tier.source.verified ? "" : ", unverified"})`);
+      }
     }
     for (const latency of offering.latency) {
       lines.push(`  latency: TTFT p50 ${latency.ttft_p50_ms} ms p99 ${latency.ttft_p99_ms} ms (${latency.conditions}; ${latency.source.url})`);

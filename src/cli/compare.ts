@@ -112,7 +112,7 @@ export const compareCommand: Command = {
             : null,
         tier: result?.tier ?? null,
         reasons: option.reasons,
-        catalog_source: block ? block.source : null,
+        catalog_source: result ? result.source : block ? block.source : null,
         // As price --json gives them: the priced classes, the billing unit's amount, and the notes that do not rule it out.
         ...(result && block ? priceFields(catalog, offering, block, result, at) : { lines: null, billing_units: null }),
         warnings: option.warnings,

@@ -42,7 +42,7 @@ export function compareOfferings(catalog: Catalog, offerings: Offering[], usage:
     const warnings = requestLimitProblems(offering, usage, at, catalog.data.betas).map(asOneRequest);
     try {
       const result = withOtherModels(catalog, offering, at, priceRequest(offering, block, usage, options), otherModels);
-      if (!block.source.verified) warnings.push("price from unverified third-party quotes");
+      if (!result.source.verified) warnings.push("price from unverified third-party quotes");
       warnings.push(...result.warnings);
       return { offering, feasible: !retiredNow, result, reasons: [...ruledOut, ...warnings], warnings };
     } catch (error) {

@@ -13,7 +13,8 @@
  *    a lower bound: nothing unknown is ever priced as zero.
  */
 import type { OtherModelRole } from "./normalize-usage.js";
-import { fastModeWithdrawn, pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
+import type { Source } from "../catalog/schema.js";
+import { cardSource, fastModeWithdrawn, pricePeriod, type Offering, type PriceBlock, type RateCard } from "../catalog/model.js";
 import { Decimal } from "./decimal.js";
 import { moneyFromUsd, perTokenRate, type Money } from "./money.js";
 import { totalInputTokens, type Speed, type TokenClass, type Usage } from "./usage.js";
@@ -50,6 +51,8 @@ export interface PriceResult {
   upper: Money | undefined;
   exact: boolean;
   tier: Tier;
+  /** Where the rates of the card used (the tier's) come from: the card's own source, else the block's. */
+  source: Source;
   speed: Speed;
   batch: boolean;
   lines: PricedLine[];
@@ -253,5 +256,5 @@ export function priceRequest(offering: Offering, block: PriceBlock, usage: Usage
   }
 
   if (unreported) warnings.push("some token counts were not reported: the total is a lower bound");
-  return { total, upper: exact ? total : upper, exact, tier, speed, batch, lines, warnings };
+  return { total, upper: exact ? total : upper, exact, tier, source: cardSource(block, card), speed, batch, lines, warnings };
 }

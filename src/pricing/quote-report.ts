@@ -62,7 +62,8 @@ export function quoteToJson(quote: Quote, at: string): QuoteJson {
     at,
     price_period: { from: block.from, to: block.to ?? null },
     billing_units: quote.billingUnits ? { unit: quote.billingUnits.name, quantity: quote.billingUnits.quantity.toString() } : null,
-    catalog_source: { url: block.source.url, accessed: block.source.accessed, verified: block.source.verified },
+    // The source of the rates used (a card's own, as the fast card's may be), else the block's.
+    catalog_source: { url: result.source.url, accessed: result.source.accessed, verified: result.source.verified },
     warnings: quote.warnings,
   };
 }

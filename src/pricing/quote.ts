@@ -117,11 +117,19 @@ export function quote(catalog: Catalog, request: QuoteRequest): Quote {
   if (retired && retired <= request.at) warnings.push(`${offering.model.id} was retired on ${offering.provider} on ${retired}`);
   if (!offering.model.verified) warnings.push(`${offering.model.id}'s prices come from third-party quotes; verify against the provider's page`);
   const block = catalog.priceOn(offering, request.at);
-  if (!block.source.verified) warnings.push(`this price period's source is marked unverified: ${block.source.url}`);
   const answer = priceRequest(offering, block, request.usage, {
     ...(request.batch !== undefined ? { batch: request.batch } : {}),
     ...(request.speed !== undefined ? { speed: request.speed } : {}),
   });
+  // The source of the rates used: a block's officially sourced standard rates are not unverified
+  // because its fast card came from third parties, nor the other way round.
+  if (!answer.source.verified) {
+    warnings.push(
+      answer.source === block.source
+        ? `this price period's source is marked unverified: ${answer.source.url}`
+        : `the ${answer.tier.replaceAll("_", " ")} rates' source is marked unverified: ${answer.source.url}`,
+    );
+  }
   const priced = withOtherModels(catalog, offering, request.at, answer, request.otherModels);
   const result = billed.exact ? priced : { ...priced, exact: false, upper: undefined };
   const unit = catalog.provider(offering.provider)?.billing_unit;
