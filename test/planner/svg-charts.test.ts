@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fitText, lineChart, stackedBarChart, textWidth } from "../../src/planner/report/svg-charts.js";
+import { barChart, fitText, lineChart, powerOfTenText, stackedBarChart, textWidth } from "../../src/planner/report/svg-charts.js";
 
 test("fitText keeps a name that fits whole, and shortens a longer one in the middle: its start and its end stay, so names that differ at the end stay apart", () => {
   assert.equal(fitText("search", 100), "search");
@@ -37,4 +37,39 @@ test("a y cap of 0 (a $0 budget's burn-down, nothing spent) is no cap: every coo
   const svg = lineChart("burn-down-zero", "a $0 budget", flat, [{ x: 3, label: "now", kind: "today" }], "day", "zero", 0);
   assert.doesNotMatch(svg, /NaN|Infinity/);
   assert.match(svg, /<path [^>]*d="M\d/);
+});
+
+test("a logarithmic bar chart has an axis: a gridline and a labelled tick at each power of ten from under the smallest bar to over the largest, and a bar ends where its value is on it", () => {
+  const bars = [
+    { id: "small", label: "small", value: 5, text: "$5.00", colour: "#000", muted: false },
+    { id: "thousand", label: "thousand", value: 1000, text: "$1,000.00", colour: "#000", muted: false },
+    { id: "large", label: "large", value: 5000, text: "$5,000.00", colour: "#000", muted: false },
+  ];
+  const svg = barChart("log", "costs", bars, { unit: "monthly cost", tickPrefix: "$" });
+  assert.match(svg, /logarithmic scale/);
+  const ticks = [...svg.matchAll(/<g data-tick="(-?\d+)"><line x1="([\d.]+)"[^>]*\/>(?:<text [^>]*>([^<]*)<\/text>)?<\/g>/g)].map((match) => ({ power: Number(match[1]), x: Number(match[2]), text: match[3] }));
+  assert.deepEqual(ticks.map((tick) => tick.text), ["$1", "$10", "$100", "$1k", "$10k"], "one tick a decade, $1 (under $5) to $10k (over $5,000)");
+  const gaps = ticks.slice(1).map((tick, index) => tick.x - (ticks[index] as { x: number }).x);
+  for (const gap of gaps) assert.ok(Math.abs(gap - (gaps[0] as number)) < 0.2, "decades equally spaced");
+  const end = (id: string) => {
+    const match = new RegExp(`<g data-bar="${id}"[^]*?<rect x="([\\d.]+)"[^>]*width="([\\d.]+)"`).exec(svg);
+    return Number(match?.[1]) + Number(match?.[2]);
+  };
+  assert.ok(Math.abs(end("thousand") - (ticks[3] as { x: number }).x) < 0.2, "the $1,000 bar ends on the $1k gridline");
+  assert.match(svg, /<text [^>]*data-axis-label>monthly cost, logarithmic scale: each gridline is 10x the one before<\/text>/);
+  assert.doesNotMatch(svg, /NaN|Infinity/);
+});
+
+test("the axis's ticks read as amounts below a dollar and above a million", () => {
+  assert.deepEqual([-2, -1, 0, 1, 2, 3, 4, 5, 6, 9].map((power) => powerOfTenText(power, "$")), ["$0.01", "$0.1", "$1", "$10", "$100", "$1k", "$10k", "$100k", "$1M", "$1B"]);
+  const wide = barChart("wide", "wide", [1e-3, 1e9].map((value, index) => ({ id: `b${index}`, label: `b${index}`, value, text: String(value), colour: "#000", muted: false })), { tickPrefix: "$" });
+  const labels = [...wide.matchAll(/<g data-tick="-?\d+">[^]*?<\/g>/g)].map((match) => /<text [^>]*>([^<]*)</.exec(match[0])?.[1]);
+  assert.equal(labels.length, 13, "a gridline for each of the twelve decades' ends");
+  assert.ok(labels.filter((label) => label !== undefined).length < 13, "labels thinned out where 13 would crowd the axis");
+  assert.equal(labels[0], "$0.001");
+});
+
+test("a linear bar chart draws no axis: its amounts are written beside the bars", () => {
+  const svg = barChart("lin", "costs", [1, 1000].map((value, index) => ({ id: `b${index}`, label: `b${index}`, value, text: String(value), colour: "#000", muted: false })), { linear: true });
+  assert.doesNotMatch(svg, /data-tick|logarithmic/);
 });

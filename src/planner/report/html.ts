@@ -74,6 +74,7 @@ function costChart(segment: SegmentPlan): string {
       colour: KIND_COLOURS[option.kind] ?? "#2563eb",
       muted: !option.feasible,
     })),
+    { unit: "monthly cost", tickPrefix: "$" },
   );
 }
 

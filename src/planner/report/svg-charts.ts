@@ -144,24 +144,65 @@ export function compactNumber(value: number, prefix = ""): string {
   return `${prefix}${value.toPrecision(2)}`;
 }
 
+/** The text of the tick at 10^power: "$0.01", "$1", "$100", "$10k", "$1M". */
+export function powerOfTenText(power: number, prefix = ""): string {
+  if (power < 0) return `${prefix}${(10 ** power).toFixed(-power)}`;
+  const suffixes = ["", "k", "M", "B", "T"];
+  const group = Math.min(Math.floor(power / 3), suffixes.length - 1);
+  return `${prefix}${10 ** (power - group * 3)}${suffixes[group]}`;
+}
+
+/** Options of a bar chart. */
+export interface BarChartOptions {
+  /** Never a logarithmic axis (a bar's length is its amount). */
+  linear?: boolean;
+  /** What the values are, under a logarithmic axis ("monthly cost"), and the ticks' prefix ("$"). */
+  unit?: string;
+  tickPrefix?: string;
+}
+
 /**
- * Horizontal bars; a logarithmic axis when the largest bar is over 50x the smallest, unless `linear`
- * (the chart draws no axis, so only a linear one makes a bar's length its amount).
+ * Horizontal bars; a logarithmic axis when the largest bar is over 50x the smallest, unless `linear`.
+ * A linear chart draws no axis: each bar's amount is written beside it and its length is that
+ * amount. A logarithmic one has an axis below the bars with a gridline and a tick at each power of
+ * ten (its lowest at or under the smallest bar, its highest at or over the largest), so a bar's
+ * length can be read off it: without one a reader cannot tell what length means.
  */
-export function barChart(name: string, title: string, bars: Bar[], options: { linear?: boolean } = {}): string {
+export function barChart(name: string, title: string, bars: Bar[], options: BarChartOptions = {}): string {
   const positive = bars.filter((bar) => bar.value > 0);
   const max = Math.max(...positive.map((bar) => bar.value), 1e-9);
   const min = Math.min(...positive.map((bar) => bar.value), max);
   const log = !options.linear && max / min > 50;
   const labelWidth = labelColumn(bars.map((bar) => bar.label));
   const plotWidth = WIDTH - labelWidth - 150;
+  // Whole decades: the axis starts at the power of ten at or under the smallest bar and ends at the one at or over the largest.
+  const lowPower = Math.floor(Math.log10(min) + 1e-9);
+  const highPower = Math.max(lowPower + 1, Math.ceil(Math.log10(max) - 1e-9));
+  const logX = (value: number) => ((Math.log10(value) - lowPower) / (highPower - lowPower)) * plotWidth;
   const scale = (value: number) => {
     if (value <= 0) return 0;
     if (!log) return (value / max) * plotWidth;
-    const floor = Math.log10(min) - 0.3;
-    return ((Math.log10(value) - floor) / (Math.log10(max) - floor)) * plotWidth;
+    return Math.max(0, logX(value));
   };
-  const height = bars.length * ROW + 56;
+  const rowsBottom = 34 + bars.length * ROW;
+  const height = rowsBottom + 22 + (log ? 34 : 0);
+  let axis = "";
+  if (log) {
+    // A label at every power of ten while they are 48 px apart or more, else at every second (third...).
+    const decades = highPower - lowPower;
+    const every = Math.max(1, Math.ceil((decades * 48) / plotWidth));
+    for (let power = lowPower; power <= highPower; power += 1) {
+      const x = (labelWidth + logX(10 ** power)).toFixed(1);
+      const labelled = (power - lowPower) % every === 0;
+      axis +=
+        `<g data-tick="${power}"><line x1="${x}" y1="30" x2="${x}" y2="${rowsBottom + (labelled ? 4 : 0)}" class="grid"/>` +
+        (labelled ? `<text x="${x}" y="${rowsBottom + 16}" text-anchor="middle" class="tick">${powerOfTenText(power, options.tickPrefix ?? "")}</text>` : "") +
+        "</g>";
+    }
+    axis +=
+      `<line x1="${labelWidth}" y1="${rowsBottom}" x2="${labelWidth + plotWidth}" y2="${rowsBottom}" class="axis" stroke="#9ca3af"/>` +
+      `<text x="${labelWidth + plotWidth}" y="${rowsBottom + 32}" text-anchor="end" class="tick" data-axis-label>${escapeHtml(`${options.unit ?? "value"}, logarithmic scale: each gridline is 10x the one before`)}</text>`;
+  }
   const rows = bars
     .map((bar, index) => {
       const y = 34 + index * ROW;
@@ -177,7 +218,7 @@ export function barChart(name: string, title: string, bars: Bar[], options: { li
   return (
     `<svg data-chart="${escapeHtml(name)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
     `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e5e7eb"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9ca3af" stroke-width="3"/></pattern></defs>` +
-    `<text x="0" y="18" class="chart-title">${escapeHtml(title)}${log ? " (logarithmic scale)" : ""}</text>${rows}</svg>`
+    `<text x="0" y="18" class="chart-title">${escapeHtml(title)}${log ? " (logarithmic scale)" : ""}</text>${axis}${rows}</svg>`
   );
 }
 
