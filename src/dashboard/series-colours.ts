@@ -6,7 +6,15 @@
 import type { ResolvedConfig } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
 
-export const SERIES_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d"];
+/**
+ * Sixteen colours, any two at least 33 apart in CIELAB (ΔE76; the first eight, the original
+ * palette, are 34 apart): the last eight were picked greedily from Tailwind's shades, each the
+ * farthest from those before it, from OTHER_COLOUR and from the white page.
+ */
+export const SERIES_COLOURS = [
+  "#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d",
+  "#0f172a", "#701a75", "#78350f", "#facc15", "#e879f9", "#365314", "#60a5fa", "#134e4a",
+];
 /** The groups that have no colour of their own ("other"). */
 export const OTHER_COLOUR = "#9ca3af";
 
@@ -17,25 +25,94 @@ function hashOf(name: string): number {
   return hash;
 }
 
+type Lab = [number, number, number];
+
+/** A "#rrggbb" colour in CIELAB (D65), where distance is roughly how different two colours look. */
+function labOf(hex: string): Lab {
+  const [red, green, blue] = [1, 3, 5].map((at) => {
+    const channel = parseInt(hex.slice(at, at + 2), 16) / 255;
+    return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const x = f((red * 0.4124 + green * 0.3576 + blue * 0.1805) / 0.95047);
+  const y = f(red * 0.2126 + green * 0.7152 + blue * 0.0722);
+  const z = f((red * 0.0193 + green * 0.1192 + blue * 0.9505) / 1.08883);
+  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+}
+
+export function labDistance(one: string, other: string): number {
+  const [a, b] = [labOf(one), labOf(other)];
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+function hexOfHsl(hue: number, saturation: number, lightness: number): string {
+  const amount = saturation * Math.min(lightness, 1 - lightness);
+  const channel = (n: number) => {
+    const k = (n + hue / 30) % 12;
+    return Math.round((lightness - amount * Math.max(-1, Math.min(k - 3, 9 - k, 1))) * 255);
+  };
+  return `#${[channel(0), channel(8), channel(4)].map((value) => value.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Beyond the sixteen: hues every 10 degrees at four lightnesses, none grey. */
+const EXTRA_CANDIDATES = Array.from({ length: 36 }, (_, step) => [0.25, 0.4, 0.55, 0.7].map((lightness) => hexOfHsl(step * 10, 0.75, lightness))).flat();
+const slots: string[] = [...SERIES_COLOURS];
+const slotLabs: Lab[] = slots.map(labOf);
+const shunned = [OTHER_COLOUR, "#ffffff"].map(labOf);
+
 /**
- * A colour for each of `names`. `known` lists names in an order that does not change with the
- * traffic (the config's deployments, the key store's keys by creation): the nth known name wants
- * the nth colour; any other name wants the colour its hash picks. Known names choose first, in
- * their order, then the others by name, and a name whose colour another has taken gets the next
- * free one. So the first eight known names always have their own colours; the rest keep theirs
- * unless a name shown beside them wanted the same.
+ * The colour of slot n: the palette's nth for n < 16, then each the candidate farthest (in CIELAB)
+ * from every colour before it, from OTHER_COLOUR and from white. The same in every process, and
+ * no two slots share a colour (after the 144 candidates, golden-angle hues, each its own string).
+ */
+export function colourOfSlot(slot: number): string {
+  while (slots.length <= slot) {
+    let best: string | undefined;
+    let bestDistance = -1;
+    for (const candidate of EXTRA_CANDIDATES) {
+      if (slots.includes(candidate)) continue;
+      const lab = labOf(candidate);
+      const nearest = Math.min(...[...slotLabs, ...shunned].map((other) => Math.hypot(lab[0] - other[0], lab[1] - other[1], lab[2] - other[2])));
+      if (nearest > bestDistance) {
+        bestDistance = nearest;
+        best = candidate;
+      }
+    }
+    const next = best ?? `hsl(${((slots.length * 137.508) % 360).toFixed(3)} 70% ${[35, 50, 65][slots.length % 3]}%)`;
+    slots.push(next);
+    slotLabs.push(best ? labOf(best) : [Number.NaN, Number.NaN, Number.NaN]);
+  }
+  return slots[slot] as string;
+}
+
+/**
+ * A colour for each of `names`, no two the same. `known` lists names in an order that does not
+ * change with the traffic (the config's deployments, the key store's keys by creation): the nth
+ * known name has slot n, always, however many there are. Any other name wants the slot its hash
+ * picks among the palette's sixteen; known names choose first, then the others by name, and a
+ * name whose slot another has taken gets the next free one of the sixteen, then the first free
+ * slot after them. So a known name's colour never changes, and another name keeps its own unless
+ * a name shown beside it wanted the same.
  */
 export function coloursByName(names: readonly string[], known: readonly string[] = []): Map<string, string> {
   const position = new Map(known.map((name, index) => [name, index]));
   const order = [...new Set(names)].sort((a, b) => (position.get(a) ?? Infinity) - (position.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
   const taken = new Set<number>();
   const colours = new Map<string, string>();
+  const palette = SERIES_COLOURS.length;
   for (const name of order) {
-    const wanted = (position.get(name) ?? hashOf(name)) % SERIES_COLOURS.length;
-    let slot = wanted;
-    for (let step = 0; step < SERIES_COLOURS.length && taken.has(slot); step += 1) slot = (wanted + step + 1) % SERIES_COLOURS.length;
+    const own = position.get(name);
+    let slot = own ?? hashOf(name) % palette;
+    if (own === undefined || own < palette) {
+      const wanted = slot;
+      for (let step = 1; step < palette && taken.has(slot); step += 1) slot = (wanted + step) % palette;
+      if (taken.has(slot)) {
+        slot = palette;
+        while (taken.has(slot)) slot += 1;
+      }
+    }
     taken.add(slot);
-    colours.set(name, SERIES_COLOURS[slot] as string);
+    colours.set(name, colourOfSlot(slot));
   }
   return colours;
 }
