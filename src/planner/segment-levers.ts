@@ -92,12 +92,23 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
     });
   }
 
-  const platform = cheapest(options.filter((option) => option.provider === "claude-platform-aws" && (option.feasible || failsOnly(option, ["residency", "ttft"]))));
-  const bedrock = cheapest(options.filter((option) => option.provider === "bedrock" && option.kind === "on-demand" && option.monthly !== undefined && (option.feasible || failsOnly(option, ["residency", "ttft"]))));
+  // The same model both ways (Haiku on the platform against Llama on Bedrock compares models, not
+  // ways to pay): the recommended model's pair when it has one, else the cheapest platform option's.
+  const eligible = (option: Option, provider: string) =>
+    option.provider === provider && option.kind === "on-demand" && option.monthly !== undefined && (option.feasible || failsOnly(option, ["residency", "ttft"]));
+  const pairOf = (model: string) => {
+    const onPlatform = cheapest(options.filter((option) => option.model === model && eligible(option, "claude-platform-aws")));
+    const onBedrock = cheapest(options.filter((option) => option.model === model && eligible(option, "bedrock")));
+    return onPlatform && onBedrock ? { platform: onPlatform, bedrock: onBedrock } : undefined;
+  };
+  const cheapestOnPlatform = cheapest(options.filter((option) => eligible(option, "claude-platform-aws")));
+  const pair = pairOf(recommended.model) ?? (cheapestOnPlatform ? pairOf(cheapestOnPlatform.model) : undefined);
+  const platform = pair?.platform;
+  const bedrock = pair?.bedrock;
   if (platform?.monthly !== undefined && bedrock?.monthly !== undefined) {
     levers.push({
       lever: "claude_platform_aws",
-      title: `Claude Platform on AWS (${platform.route}) ${usd(platform.monthly)}/month vs Bedrock (${bedrock.route}) ${usd(bedrock.monthly)}/month, both on the AWS invoice`,
+      title: `${platform.model} on Claude Platform on AWS (${platform.route}) ${usd(platform.monthly)}/month vs on Bedrock (${bedrock.route}) ${usd(bedrock.monthly)}/month, both on the AWS invoice`,
       applied: recommended.provider === "claude-platform-aws",
       saving: bedrock.monthly - platform.monthly,
       preconditions: [

@@ -148,3 +148,14 @@ test("web search: a flat $10 per 1,000 searches where offered; infeasible where 
   assert.equal(bedrock.feasible, false);
   assert.match(bedrock.reasons.join(" "), /500 web searches a month.*does not offer the web search tool/);
 });
+
+test("the Claude Platform on AWS lever compares one model both ways, not Haiku on the platform with a cheaper Llama on Bedrock", () => {
+  const planned = planYaml(segment("requests_per_month: 1000\ninput_tokens: 1000\noutput_tokens: 100\nmodels: [claude-haiku-4-5, llama-3-3-70b]"));
+  const platformLever = planned.segments[0]?.levers.find((candidate) => candidate.lever === "claude_platform_aws");
+  assert.ok(platformLever, "the lever is there");
+  const bedrockOption = platformLever.detail.bedrock_option as string;
+  assert.match(bedrockOption, /\|bedrock\/[^|]*\/claude-haiku-4-5\|/, `compared with Haiku on Bedrock, got ${bedrockOption}`);
+  // Haiku 4.5 both ways on global routes at list price: 1,000 x (1,000 x $1 + 100 x $5) / 1M = 1.5 each
+  assert.equal(formatUsd(platformLever.saving ?? -1n), "0");
+  assert.match(platformLever.title, /^claude-haiku-4-5 on Claude Platform on AWS \(global\) \$1\.50\/month vs on Bedrock \(global\) \$1\.50\/month/);
+});
