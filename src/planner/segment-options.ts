@@ -53,11 +53,18 @@ function addResidencyAlternatives(options: Option[], context: SegmentContext): v
       (other) => other !== option && other.kind === option.kind && other.provider === option.provider && other.model === option.model &&
         other.checks.every((check) => check.check !== "residency" || check.ok),
     );
+    // A self-hosting entry or a provisioned quote is known by its name: its "route" (always-on, us) names no entry.
+    const named = option.kind !== "on-demand";
+    const kindText = option.kind === "self-host" ? "self_host entries" : option.kind === "provisioned" ? "provisioned_throughput quotes" : "routes";
     const hint =
       siblings.length > 0
-        ? `; routes of ${option.provider} ${option.model} that keep data in ${describeResidency(required === "any" ? "global" : required)}: ` +
+        ? `; ${kindText} of ${option.kind === "self-host" ? "" : `${option.provider} `}${option.model} that keep data in ${describeResidency(required === "any" ? "global" : required)}: ` +
           siblings
-            .map((other) => `${other.route}${other.regions ? ` [${other.regions.join(", ")}]` : ""}${other.monthly !== undefined ? ` (${dollars(other.monthly)}/month${other.feasible ? "" : ", but see its own reasons"})` : ""}`)
+            .map(
+              (other) =>
+                `${named && other.label ? other.label : other.route}${other.regions ? ` [${other.regions.join(", ")}]` : ""}` +
+                `${other.monthly !== undefined ? ` (${dollars(other.monthly)}/month${other.feasible ? "" : ", but see its own reasons"})` : ""}`,
+            )
             .join(", ")
         : `; ${option.provider} has no route of ${option.model} that keeps data there — pick another provider or relax residency`;
     failed.message += hint;

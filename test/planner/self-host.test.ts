@@ -65,3 +65,14 @@ test("self-hosting is feasible only where it says it runs", () => {
   assert.equal(hosted.feasible, false);
   assert.match(hosted.reasons[0] ?? "", /say where box runs \(residency: eu\)/);
 });
+
+test("a self-hosting entry that fails residency names the entries that keep the data in place, by name (not as the route \"always-on\")", () => {
+  const planned = planYaml(
+    "name: t\nconstraints: { residency: eu }\nsegments:\n  - name: s\n    requests_per_month: 1\n    input_tokens: 1\n    output_tokens: 1\n    models: [my-llama]\nself_host:\n" +
+      "  - { name: box, model: my-llama, gpu_usd_per_hour: 2, tokens_per_second: 100 }\n  - { name: frankfurt-box, model: my-llama, gpu_usd_per_hour: 2, tokens_per_second: 100, residency: eu }\n",
+  );
+  const box = planned.segments[0]?.options.find((option) => option.label === "box");
+  assert.equal(box?.feasible, false);
+  // 730 h x $2 = $1,460
+  assert.match(box?.reasons[0] ?? "", /; self_host entries of my-llama that keep data in the European Union: frankfurt-box \(\$1,460\.00\/month\)$/);
+});
