@@ -25,7 +25,7 @@ const wholeNumber = (what: string, minimum = 0) => {
   return z
     .number({ error: (issue) => (typeof issue.input === "bigint" ? tooLarge : expected) })
     .int({ error: (issue) => (issue.code === "too_big" ? tooLarge : expected) })
-    .min(minimum, { error: `expected at least ${minimum} ${what}` });
+    .min(minimum, { error: `expected a whole number of ${what}, at least ${minimum}` });
 };
 
 /**

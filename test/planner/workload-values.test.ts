@@ -108,3 +108,11 @@ test("a file whose aliases expand past YAML's limit (a billion-laughs file) is a
     "w.yaml: its YAML aliases (*name) expand too far: Excessive alias count indicates a resource exhaustion attack; write the values out, or use fewer aliases",
   ]);
 });
+
+test("a count below its minimum reads as English: the field's unit once, then the minimum (not \"at least 1 requests per month\")", () => {
+  assert.deepEqual(problems(segment("prefix_variants: 0").replace("requests_per_month: 10", "requests_per_month: -5")), [
+    "w.yaml:3: segments.0.requests_per_month: expected a whole number of requests per month, at least 1, got -5",
+    "w.yaml:3: segments.0.prefix_variants: expected a whole number of distinct prefixes, at least 1, got 0",
+  ]);
+  assert.deepEqual(problems(segment("", "horizon_months: 0\n")), ["w.yaml:2: horizon_months: expected a whole number of months, at least 1, got 0"]);
+});
