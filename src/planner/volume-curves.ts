@@ -50,6 +50,14 @@ export function volumeCurves(catalog: Catalog, resolved: ResolvedWorkload, plan:
       if (option.kind === "on-demand" && option.feasible && !byProvider.has(option.provider)) byProvider.set(option.provider, option);
     }
     const drawn = [...[...byProvider.values()].slice(0, 4), ...segmentPlan.options.filter((option) => option.kind !== "on-demand" && option.feasible)];
+    // A break-even is where a commitment's line crosses its comparator's: draw the comparator too
+    // (a provisioned quote's spill-over route may not be its provider's cheapest on-demand option).
+    for (const option of [...drawn]) {
+      const lever = option.levers.find((candidate) => candidate.lever === "provisioned_throughput" || candidate.lever === "self_host");
+      const comparatorId = lever?.detail.on_demand_comparator ?? lever?.detail.api_comparator;
+      const comparator = segmentPlan.options.find((candidate) => candidate.id === comparatorId);
+      if (comparator && !drawn.includes(comparator)) drawn.push(comparator);
+    }
     const markers: VolumeMarker[] = [{ label: "today", requests: current, kind: "current" }];
     const horizon = plan.recommendation.projection.at(-1)?.requests[segmentPlan.segment.name];
     if (horizon !== undefined && horizon !== current) markers.push({ label: `month ${plan.recommendation.projection.length - 1}`, requests: horizon, kind: "horizon" });

@@ -1,0 +1,45 @@
+/**
+ * The cost-against-volume curves (src/planner/volume-curves.ts): a break-even marker sits where a
+ * commitment's line crosses the line it is compared with, so that line is drawn.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { plan } from "../../src/planner/plan.js";
+import { volumeCurves } from "../../src/planner/volume-curves.js";
+import { loadWorkload } from "../../src/planner/workload-models.js";
+import { AT, plannerCatalog } from "./planner-fixture.js";
+
+const WORKLOAD = `name: w
+segments:
+  - name: s
+    requests_per_month: 2000000
+    input_tokens: 1500
+    output_tokens: 300
+    models: [claude-haiku-4-5, llama-3-3-70b]
+provisioned_throughput:
+  - name: haiku-pt
+    model: claude-haiku-4-5
+    provider: bedrock
+    route: us
+    region: us-east-1
+    term: 1-month
+    usd_per_mu_hour: 2
+    input_tokens_per_minute_per_mu: 400000
+    output_tokens_per_minute_per_mu: 80000
+`;
+
+test("a provisioned quote's break-even is drawn with its comparator's line, even when another option is its provider's cheapest", () => {
+  const catalog = plannerCatalog();
+  const resolved = loadWorkload(WORKLOAD, "w.yaml", catalog);
+  const planned = plan(catalog, resolved, { at: AT });
+  const [curves] = volumeCurves(catalog, resolved, planned, 6);
+  const provisioned = planned.segments[0]?.options.find((option) => option.kind === "provisioned");
+  const detail = provisioned?.levers.find((lever) => lever.lever === "provisioned_throughput")?.detail;
+  const comparator = detail?.on_demand_comparator;
+  assert.equal(typeof comparator, "string");
+  assert.match(comparator as string, /bedrock\/us.*claude-haiku-4-5/, "spill-over goes to Haiku on Bedrock's us route");
+  assert.ok(curves?.markers.some((marker) => marker.kind === "break_even"), "the break-even is marked");
+  const ids = curves?.series.map((series) => series.optionId) ?? [];
+  assert.ok(ids.includes(comparator as string), `the comparator's line is drawn; drawn: ${ids.join(", ")}`);
+  assert.equal(new Set(ids).size, ids.length, "each line once");
+});
