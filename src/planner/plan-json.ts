@@ -121,7 +121,9 @@ export function planJson(plan: Plan) {
       baseline_usd: usd(recommendation.baseline),
       saving_usd: usd(recommendation.saving),
       saving_percent: percent(recommendation.saving, recommendation.baseline),
-      baseline_definition: "per segment, the first-listed model on its cheapest feasible on-demand route, at list price without caching, batch or discounts",
+      baseline_definition:
+        "per segment, the first-listed model on its cheapest feasible on-demand route, at list price without caching, batch or discounts; " +
+        "where that model has no feasible route, the recommended option at list price",
       unserved_segments: recommendation.unserved,
       segments: plan.segments.map(segmentRecommendation),
       levers: plan.segments.flatMap((segment) => segment.levers.map((lever) => leverJson(lever, segment.segment.name))),

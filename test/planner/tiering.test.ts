@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatUsd } from "../../src/pricing/money.js";
 import { quote } from "../../src/pricing/quote.js";
+import { planJson } from "../../src/planner/plan-json.js";
 import { AT, optionOf, plannerCatalog, planYaml } from "./planner-fixture.js";
 
 test("Opus 4.7 bills 1.3x the reference tokens: one request equals the engine on the converted counts", () => {
@@ -58,4 +59,15 @@ test("consider_models: a candidate to validate is priced but never recommended",
   const opus = segment?.levers.find((lever) => lever.lever === "model_tiering" && /claude-opus-4-7/.test(lever.title));
   assert.equal(formatUsd(opus?.saving ?? -1n), "-5.25"); // 4.5 - 9.75
   assert.equal(opus?.detail.tokenizer_factor, "1.3");
+});
+
+test("when the first-listed model has no feasible route, the baseline is the recommended option at list price, and the JSON's baseline_definition says so", () => {
+  const planned = planYaml(
+    "name: t\nconstraints: { residency: eu }\nsegments:\n  - name: s\n    requests_per_month: 1000\n    input_tokens: 1000\n    output_tokens: 100\n    models: [my-llama, claude-haiku-4-5]\nself_host:\n  - { name: box, model: my-llama, gpu_usd_per_hour: 2, tokens_per_second: 100 }\n",
+  );
+  const segment = planned.segments[0];
+  assert.equal(segment?.recommended?.model, "claude-haiku-4-5", "my-llama runs only on a box of unknown residency");
+  assert.equal(segment?.baseline, segment?.recommended?.baseline);
+  const json = planJson(planned) as { recommendation: { baseline_definition: string } };
+  assert.match(json.recommendation.baseline_definition, /where that model has no feasible route, the recommended option at list price/);
 });
