@@ -92,3 +92,20 @@ test("the example in docs/PLANNER.md parses and plans", { skip }, () => {
   const planned = plan(catalog, resolved, { at: resolved.workload.at ?? "2026-11-22" });
   assert.equal(planned.segments.length, 2);
 });
+
+test("chat-app-cached: the hand check in the file's comments, to the last digit", { skip }, () => {
+  const planned = planExample("chat-app-cached");
+  assert.equal(usd(planned, "chat", (id) => id.startsWith("chat|bedrock/global/claude-haiku-4-5|")), "7569.5123538");
+  assert.equal(formatUsd(planned.recommendation.monthly ?? -1n), "7191.03673611");
+  assert.equal(planned.segments[0]?.recommended?.cache?.writes, 22n);
+});
+
+test("eu-residency: every recommended route keeps the data in the EU; the hand check and what residency costs", { skip }, () => {
+  const planned = planExample("eu-residency");
+  const recommended = planned.segments[0]?.recommended;
+  assert.match(recommended?.id ?? "", /^claims\|bedrock\/eu\[.*\/claude-haiku-4-5\|/);
+  assert.equal(formatUsd(planned.recommendation.monthly ?? -1n), "712.2150552");
+  const residency = planned.segments[0]?.levers.find((lever) => lever.lever === "residency_cost");
+  assert.equal(formatUsd(residency?.saving ?? -1n), "64.7468232");
+  for (const option of planned.segments[0]?.options.filter((candidate) => candidate.feasible) ?? []) assert.equal(option.residency, "eu", option.id);
+});
