@@ -105,6 +105,11 @@ export const capabilitiesSchema = z.strictObject({
   advisor_tool: z.boolean().optional(),
   /** Server-side fallback (a request's `fallbacks` chain) runs here; false where it does not (Bedrock and Vertex AI, in providers.yaml). Unset: taken as yes. */
   server_side_fallback: z.boolean().optional(),
+  /**
+   * Image and document sources of type "url" are fetched here; false where only base64 sources are
+   * taken (Bedrock and Vertex AI, in providers.yaml). Unset: taken as yes.
+   */
+  url_sources: z.boolean().optional(),
   fast_mode: z.boolean().optional(),
   inference_geo: z.boolean().optional(),
   /** anthropic-beta values this deployment accepts; others are left off or refused (routing/betas.ts). */

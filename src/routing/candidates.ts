@@ -155,6 +155,10 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.fallbacks && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
   if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
+  if (needs.urlSource && capabilities.url_sources === false) {
+    const { path, kind } = needs.urlSource;
+    return `${path}.type "url" (${kind === "image" ? "an image" : "a document"} by URL): it takes base64 ${kind}s only (Switchyard does not fetch URLs): send the ${kind} as base64 data, or route the request to the Claude API or Claude Platform on AWS`;
+  }
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 /**
  * What a request itself requires of a deployment, read from its body and headers: its betas,
  * a 1-hour cache TTL, inference_geo, web search, the advisor tool, a fallbacks chain, tools, images,
- * fast mode. Routing never sends a request to a deployment that cannot honour these. Its longest
+ * an image or document by URL, fast mode. Routing never sends a request to a deployment that cannot honour these. Its longest
  * cache TTL also sets what a budget holds; what bounds its other models' cost (readOtherModels) is
  * read only for a budget.
  */
@@ -28,9 +28,23 @@ export interface RequestNeeds {
    */
   fallbacks: boolean;
   tools: boolean;
+  /** An image block anywhere in its messages, a tool result's content included. */
   images: boolean;
+  /**
+   * The first image or document whose `source.type` is "url", anywhere in its messages (a tool
+   * result's content and a document's content source included), as the path to its source
+   * ("messages.0.content.1.source") and what it is; undefined without one. Only a deployment that
+   * fetches URL sources can take it: the gateway never fetches them itself.
+   */
+  urlSource: UrlSource | undefined;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
   fast: boolean;
+}
+
+/** Where a URL-sourced image or document is, and which of the two it is. */
+export interface UrlSource {
+  path: string;
+  kind: "image" | "document";
 }
 
 /** An advisor tool's model and the fields that bound what its sub-inferences can cost. */
@@ -104,12 +118,36 @@ function advisorTools(tools: Tool[]): AdvisorTool[] {
   return advisors;
 }
 
-function hasImage(messages: unknown): boolean {
-  if (!Array.isArray(messages)) return false;
-  return messages.some((message) => {
-    const content = (message as { content?: unknown }).content;
-    return Array.isArray(content) && content.some((block) => (block as { type?: unknown }).type === "image");
-  });
+type Block = { type?: unknown; source?: unknown; content?: unknown };
+
+/** Every content block of the messages with its path, the blocks inside a block's content (a tool result's, a document's content source) included. */
+function* contentBlocks(messages: unknown): Generator<[string, Block]> {
+  if (!Array.isArray(messages)) return;
+  for (const [index, message] of messages.entries()) yield* blocksIn((message as { content?: unknown } | null)?.content, `messages.${index}.content`);
+}
+
+function* blocksIn(content: unknown, path: string): Generator<[string, Block]> {
+  if (!Array.isArray(content)) return;
+  for (const [index, block] of content.entries()) {
+    if (typeof block !== "object" || block === null) continue;
+    const at = `${path}.${index}`;
+    yield [at, block as Block];
+    yield* blocksIn((block as Block).content, `${at}.content`);
+    yield* blocksIn(((block as Block).source as { content?: unknown } | null)?.content, `${at}.source.content`);
+  }
+}
+
+function imagesAndUrlSource(messages: unknown): { images: boolean; urlSource: UrlSource | undefined } {
+  let images = false;
+  let urlSource: UrlSource | undefined;
+  for (const [path, block] of contentBlocks(messages)) {
+    if (block.type === "image") images = true;
+    if (urlSource === undefined && (block.type === "image" || block.type === "document") && (block.source as { type?: unknown } | null)?.type === "url") {
+      urlSource = { path: `${path}.source`, kind: block.type };
+    }
+    if (images && urlSource) break;
+  }
+  return { images, urlSource };
 }
 
 function webSearchesAtMost(tools: Tool[]): number | null {
@@ -134,7 +172,7 @@ export function readRequestNeeds(body: Record<string, unknown>, betaHeader: stri
     advisor: tools.some(isAdvisor),
     fallbacks: hasFallbacks(body.fallbacks),
     tools: tools.length > 0,
-    images: hasImage(body.messages),
+    ...imagesAndUrlSource(body.messages),
     fast: body.speed === "fast",
   };
 }

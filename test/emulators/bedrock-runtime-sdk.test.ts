@@ -216,6 +216,34 @@ test("InvokeModel body rules: anthropic_version required; model and stream refus
   await assert.rejects(send(invokeBody({ messages: [{ role: "assistant", content: "x" }] })), /first message must use the "user" role/);
 });
 
+test("InvokeModel refuses an image or document by URL (base64 sources only) with a 400 ValidationException in the model's words", async () => {
+  const send = (content: unknown[]) => client.send(new InvokeModelCommand({ modelId: BEDROCK_PROFILE, body: invokeBody({ messages: [{ role: "user", content }] }) }));
+  const refused = (message: string) => (error: unknown) => {
+    assert.ok(error instanceof Error && error.name === "ValidationException", String(error));
+    assert.equal((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 400);
+    assert.equal(error.message, message);
+    return true;
+  };
+  const image = { type: "image", source: { type: "url", url: "https://example.com/cat.png" } };
+  await assert.rejects(send([{ type: "text", text: "What is this?" }, image]), refused("messages.0.content.1.image.source.base64.data: URL sources are not supported"));
+  await assert.rejects(send([{ type: "document", source: { type: "url", url: "https://example.com/a.pdf" } }]), refused("messages.0.content.0.document.source.base64.data: URL sources are not supported"));
+  await assert.rejects(
+    client.send(new InvokeModelCommand({
+      modelId: BEDROCK_PROFILE,
+      body: invokeBody({
+        messages: [
+          { role: "user", content: "Fetch it" },
+          { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "fetch", input: {} }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [image] }] },
+        ],
+      }),
+    })),
+    refused("messages.2.content.0.tool_result.content.0.image.source.base64.data: URL sources are not supported"),
+  );
+  const pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+  assert.ok((await send([{ type: "image", source: { type: "base64", media_type: "image/png", data: pixel } }, { type: "text", text: "And this?" }])).body, "a base64 image is taken");
+});
+
 test("throttling: rate limits and injected faults give ThrottlingException 429; overload gives ServiceUnavailableException 503", async () => {
   emulator.setProfile({ rateLimits: { requestsPerMinute: 1 } });
   await client.send(new ConverseCommand(converseInput()));

@@ -137,9 +137,12 @@ describe("Bedrock through the Converse API", () => {
     assert.equal(stored.cost_usd, response.headers.get("x-switchyard-cost-usd"));
   });
 
+  // A document's context: Converse has no field for it (an image by URL, which it cannot carry either, never reaches it: routing keeps it off Bedrock).
+  const NOTED_DOCUMENT = { type: "document" as const, source: { type: "text" as const, media_type: "text/plain" as const, data: "The cat sat." }, context: "A note on the document" };
+
   test("a request Converse cannot carry goes to the next deployment, and does not count against Converse's health", async () => {
     const { data: message, response } = await client.messages
-      .create({ model: "converse-then-anthropic", max_tokens: 20, messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image", source: { type: "url", url: "https://example.com/cat.png" } }] }] })
+      .create({ model: "converse-then-anthropic", max_tokens: 20, messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, NOTED_DOCUMENT] }] })
       .withResponse();
     assert.equal(message.type, "message");
     assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
@@ -159,11 +162,11 @@ describe("Bedrock through the Converse API", () => {
       client.messages.create({
         model: "haiku-via-converse",
         max_tokens: 20,
-        messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://example.com/cat.png" } }] }],
+        messages: [{ role: "user", content: [NOTED_DOCUMENT, { type: "text", text: "Summarise" }] }],
       }),
       (error: unknown) => {
         assert.ok(error instanceof Anthropic.BadRequestError, String(error));
-        assert.match(error.message, /messages\[0\]\.content\[0\]\.source: only base64 .* through Bedrock's Converse API/);
+        assert.match(error.message, /messages\[0\]\.content\[0\]\.context: cannot be sent through Bedrock's Converse API/);
         return true;
       },
     );

@@ -579,3 +579,64 @@ test("budgetHold: an advisor tool adds max_uses consultations, each reading the 
   assert.equal(held([{ model: "claude-opus-9", maxUses: 2, maxTokens: 2048 }]), plain);
   assert.equal(held([]), plain);
 });
+
+/** Ranks a request of these messages (images and documents by URL: Bedrock takes base64 sources only). */
+function rankMessages(messages: unknown[], deployments = all): ReturnType<typeof rankCandidates> {
+  return rankCandidates(input({ deployments, needs: readRequestNeeds({ model: "claude-sonnet-4-6", max_tokens: 100, messages }, undefined) }));
+}
+const imageByUrl = { type: "image", source: { type: "url", url: "https://example.com/cat.png" } };
+const base64Image = { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } };
+
+test("the catalog keeps URL sources off Bedrock and Vertex AI (capabilities.url_sources false) and leaves them on the Claude API and Claude Platform on AWS", () => {
+  for (const offering of catalog().offerings) {
+    const expected = offering.provider === "bedrock" || offering.provider === "vertex" ? false : undefined;
+    assert.equal(offering.capabilities.url_sources, expected, offering.key);
+  }
+});
+
+test("an image by URL goes only where URL sources are fetched; the reason names where it is and what to do", () => {
+  const ranking = rankMessages([{ role: "user", content: [{ type: "text", text: "What is this?" }, imageByUrl] }]);
+  assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"]);
+  for (const id of ["b-global", "b-us", "b-eu"]) {
+    const exclusion = ranking.excluded.find((excluded) => excluded.deployment === id);
+    assert.equal(exclusion?.rule, "need");
+    assert.equal(
+      exclusion?.reason,
+      'messages.0.content.1.source.type "url" (an image by URL): it takes base64 images only (Switchyard does not fetch URLs): send the image as base64 data, or route the request to the Claude API or Claude Platform on AWS',
+    );
+  }
+  // A base64 image goes anywhere.
+  assert.equal(ids(rankMessages([{ role: "user", content: [base64Image] }])).length, all.length);
+});
+
+test("URL sources are found anywhere in the messages: a document, a tool result's content, a document's content source", () => {
+  const documentByUrl = { type: "document", source: { type: "url", url: "https://example.com/report.pdf" } };
+  const cases: [unknown[], string, "image" | "document"][] = [
+    [[{ role: "user", content: [documentByUrl] }], "messages.0.content.0.source", "document"],
+    [
+      [
+        { role: "user", content: "Look it up" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "fetch", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "here" }, imageByUrl] }] },
+      ],
+      "messages.2.content.0.content.1.source",
+      "image",
+    ],
+    [[{ role: "user", content: [{ type: "document", source: { type: "content", content: [{ type: "text", text: "a" }, imageByUrl] } }] }], "messages.0.content.0.source.content.1.source", "image"],
+  ];
+  for (const [messages, path, kind] of cases) {
+    assert.deepEqual(readRequestNeeds({ messages }, undefined).urlSource, { path, kind });
+    const ranking = rankMessages(messages);
+    assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"], path);
+    assert.ok(ranking.excluded.every((excluded) => excluded.reason.startsWith(`${path}.type "url"`)), path);
+  }
+  // A tool result's image counts as an image too.
+  assert.equal(readRequestNeeds({ messages: cases[1]?.[0] }, undefined).images, true);
+  assert.equal(readRequestNeeds({ messages: [{ role: "user", content: "hi" }, { role: "user", content: [{ type: "text", text: "x", source: { type: "url" } }] }] }, undefined).urlSource, undefined, "only images and documents have sources");
+});
+
+test("with only Bedrock deployments an image by URL is refused by routing, not sent", () => {
+  const ranking = rankMessages([{ role: "user", content: [imageByUrl] }], all.filter((deployment) => deployment.provider.kind === "bedrock"));
+  assert.deepEqual(ids(ranking), []);
+  assert.equal(ranking.excluded.length, 3);
+});

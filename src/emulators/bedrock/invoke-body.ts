@@ -37,6 +37,8 @@ export function parseInvokeBody(value: unknown): InvokeBody {
   }
   const toolMember = refusedToolMember((value as { tools?: unknown }).tools);
   if (toolMember) return { ok: false, message: toolMember };
+  const urlSource = refusedUrlSource((value as { messages?: unknown }).messages);
+  if (urlSource) return { ok: false, message: urlSource };
   return { ok: true, prompt: parsed.data };
 }
 
@@ -55,6 +57,34 @@ function refusedToolMember(tools: unknown): string | undefined {
     if (type !== undefined && type !== "custom") continue;
     const member = REFUSED_TOOL_MEMBERS.find((name) => Object.hasOwn(tool, name));
     if (member) return `tools.${index}.custom.${member}: Extra inputs are not permitted`;
+  }
+  return undefined;
+}
+
+/**
+ * An image or document by URL (`source.type: "url"`): Bedrock takes base64 sources only, and its
+ * model says so naming the block as a base64 one, "messages.0.content.1.image.source.base64.data:
+ * URL sources are not supported" (braintrustdata/lingua#160). Blocks inside a tool result's content
+ * are named the same way under it ("…content.0.tool_result.content.1.image…": by the pattern, not seen).
+ */
+function refusedUrlSource(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const [index, message] of messages.entries()) {
+    const found = urlSourceIn((message as { content?: unknown } | null)?.content, `messages.${index}.content`);
+    if (found) return `${found}.source.base64.data: URL sources are not supported`;
+  }
+  return undefined;
+}
+
+function urlSourceIn(content: unknown, path: string): string | undefined {
+  if (!Array.isArray(content)) return undefined;
+  for (const [index, block] of content.entries()) {
+    if (typeof block !== "object" || block === null) continue;
+    const { type, source, content: inner } = block as { type?: unknown; source?: unknown; content?: unknown };
+    const at = `${path}.${index}.${String(type)}`;
+    if ((type === "image" || type === "document") && (source as { type?: unknown } | null)?.type === "url") return at;
+    const nested = urlSourceIn(inner, `${at}.content`);
+    if (nested) return nested;
   }
   return undefined;
 }
