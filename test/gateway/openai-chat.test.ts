@@ -346,6 +346,36 @@ describe("OpenAI chat completions", () => {
     assert.equal(upstreamRequests(harness.anthropic), before + 1, "refused by the gateway");
   });
 
+  test("an error's param is the field the chat client sent: max_completion_tokens over the model's limit, a tool's name Bedrock refuses, an image by URL", async () => {
+    const refusal = (expected: string, message: RegExp) => (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.param, expected, error.message);
+      assert.match(error.message, message);
+      return true;
+    };
+    // Routing refuses it (Haiku 4.5 writes at most 64,000 tokens), naming max_tokens: the client sent max_completion_tokens.
+    await assert.rejects(
+      openai.chat.completions.create({ model: "haiku-via-anthropic", max_completion_tokens: 100_000, messages: [{ role: "user", content: "Hi" }] }),
+      refusal("max_completion_tokens", /fails max_tokens 100000: its output limit is 64000 tokens.*\(max_tokens is the chat request's max_completion_tokens\)$/),
+    );
+    await assert.rejects(openai.chat.completions.create({ model: "haiku-via-anthropic", max_tokens: 100_000, messages: [{ role: "user", content: "Hi" }] }), refusal("max_tokens", /fails max_tokens 100000/));
+    // Bedrock's schema error names the tool as a JSON pointer into the Messages request.
+    const badName: OpenAI.Chat.Completions.ChatCompletionTool = { type: "function", function: { name: "get weather", parameters: { type: "object", properties: {} } } };
+    await assert.rejects(
+      openai.chat.completions.create({ model: "haiku-via-bedrock", max_completion_tokens: 20, tools: [weather, badName], messages: [{ role: "user", content: "Hi" }] }),
+      refusal("tools[1].function.name", /#\/tools\/1\/name: tool names must match .*\(tools\.1\.name is the chat request's tools\[1\]\.function\.name\)$/),
+    );
+    // An image by URL that only Bedrock could serve: the system message is no turn, so turn 0 is the client's messages[1].
+    await assert.rejects(
+      openai.chat.completions.create({
+        model: "haiku-via-bedrock",
+        max_completion_tokens: 20,
+        messages: [{ role: "system", content: "Be brief." }, { role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }],
+      }),
+      refusal("messages[1]", /fails messages\.0\.content\.1\.source\.type "url" \(an image by URL\): it takes base64 images only/),
+    );
+  });
+
   test("a field the gateway refuses is the error's param, whatever its name (OpenAI's error.param)", async () => {
     const refusals: [Record<string, unknown>, string][] = [
       [{ verbosity: "low" }, "verbosity"],

@@ -382,6 +382,33 @@ describe("Messages answer → chat completion", () => {
     assert.equal(param("anthropic: something went wrong: oh"), null);
     assert.equal(param("n: something", "api_error"), null, "only an invalid request names a param");
   });
+
+  test("a param is the chat request's field: the one that set max_tokens, a tool's function, stop; Bedrock's JSON pointers and routing refusals are read", () => {
+    const error = (message: string, context: Parameters<typeof chatError>[1] = {}) => {
+      const said = (JSON.parse(chatError(JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }), context)) as { error: { param: string | null; message: string } }).error;
+      return { param: said.param, message: said.message };
+    };
+    const routed = "no deployment of haiku can serve this request: anthropic-haiku fails max_tokens 100000: its output limit is 64000 tokens. The request asks for something these deployments lack";
+    assert.deepEqual(error(routed, { maxTokensFrom: "max_completion_tokens" }), { param: "max_completion_tokens", message: `${routed} (max_tokens is the chat request's max_completion_tokens)` });
+    assert.deepEqual(error(routed, { maxTokensFrom: "max_tokens" }), { param: "max_tokens", message: routed });
+    assert.equal(error(routed).param, "max_tokens", "the gateway chose max_tokens: as the message says it");
+    assert.equal(error("anthropic: max_tokens: 100000 > 64000, which is the maximum allowed", { maxTokensFrom: "max_completion_tokens" }).param, "max_completion_tokens");
+    // Bedrock's schema errors name the field as a JSON pointer after "Malformed input request".
+    const pointer = (path: string) => `bedrock-haiku-global: ValidationException: Malformed input request: #/${path}: tool names must match ^[a-zA-Z0-9_-]{1,128}$, please reformat your input and try again.`;
+    assert.deepEqual(error(pointer("tools/0/name")), { param: "tools[0].function.name", message: `${pointer("tools/0/name")} (tools.0.name is the chat request's tools[0].function.name)` });
+    assert.equal(error(pointer("tools/2/input_schema/type")).param, "tools[2].function.parameters");
+    assert.equal(error(pointer("tools/1")).param, "tools[1]");
+    assert.equal(error(pointer("messages/1/content/0"), { sources: [[0], [1, 2]] }).param, "messages[1]");
+    assert.equal(error(pointer("temperature")).param, "temperature", "a field of the same name in both: as is");
+    assert.equal(error(pointer("metadata/user_id")).param, "metadata.user_id", "no known mapping: the upstream's path");
+    assert.equal(error("bedrock: ValidationException: Malformed input request: #: required key [messages] not found, please reformat").param, null);
+    assert.equal(error("anthropic: stop_sequences: each must hold a character").param, "stop");
+    // A routing refusal naming a message, a feature that is no field, a constraint.
+    const urlSource = 'no deployment of h can serve this request: b fails messages.0.content.1.source.type "url" (an image by URL): it takes base64 images only';
+    assert.equal(error(urlSource, { sources: [[1, 1]] }).param, "messages[1]");
+    assert.equal(error("no deployment of h can serve this request: b fails a 1-hour cache TTL: it has none").param, null);
+    assert.equal(error("no deployment of h can serve this request within its routing constraints: b fails residency=eu (it keeps data in us)").param, null);
+  });
 });
 
 describe("the response adapter", () => {

@@ -33,6 +33,8 @@ export interface ChatRequest {
    * messages[] it came from (turns merge messages): what an upstream's "messages.3.content.1" is.
    */
   sources: number[][];
+  /** The chat request's field that set max_tokens; undefined where the gateway chose it (the client sent neither). */
+  maxTokensFrom: "max_tokens" | "max_completion_tokens" | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -330,8 +332,9 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
   }
   if (typeof body.model !== "string" || body.model.length === 0) throw bad("model", "is required (a model name string)");
   const { system, turns, sources } = translateMessages(body.messages);
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? outputLimit(body.model) ?? DEFAULT_MAX_TOKENS;
-  if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens", "must be a whole number ≥ 1");
+  const maxTokensFrom = body.max_completion_tokens !== undefined ? "max_completion_tokens" : body.max_tokens !== undefined ? "max_tokens" : undefined;
+  const maxTokens = maxTokensFrom === undefined ? (outputLimit(body.model) ?? DEFAULT_MAX_TOKENS) : body[maxTokensFrom];
+  if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1) throw bad(maxTokensFrom ?? "max_tokens", "must be a whole number ≥ 1");
   const translated: Json = { model: body.model, max_tokens: maxTokens, messages: turns };
   if (system !== undefined) translated.system = system;
   if (body.temperature !== undefined) {
@@ -369,5 +372,5 @@ export function translateChatRequest(received: unknown, outputLimit: (model: str
   if (stream) translated.stream = true;
   const options = body.stream_options;
   if (options !== undefined && !isObject(options)) throw bad("stream_options", "must be an object");
-  return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true, sources };
+  return { body: translated, model: body.model, stream, includeUsage: stream && isObject(options) && options.include_usage === true, sources, maxTokensFrom };
 }

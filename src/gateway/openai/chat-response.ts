@@ -93,6 +93,8 @@ interface ErrorContext {
   sources?: number[][];
   /** The field the translator refused, when it did: known exactly, not read back from the message. */
   refused?: string;
+  /** The chat request's field that set max_tokens (ChatRequest.maxTokensFrom): what an error naming max_tokens names for the client. */
+  maxTokensFrom?: string;
   /** The answer's headers (x-should-retry tells a spent budget from one full of requests in flight). */
   headers?: Record<string, string>;
 }
@@ -112,14 +114,31 @@ function errorCode(type: string, message: string, headers: Record<string, string
 }
 
 /** OpenAI's error body: {error: {message, type, param, code}}. */
-export function openAIError(type: string, message: string, { sources, refused, headers }: ErrorContext = {}): string {
-  const code = errorCode(type, message, headers);
-  if (refused !== undefined) return JSON.stringify({ error: { message, type, param: refused, code } });
+export function openAIError(type: string, message: string, context: ErrorContext = {}): string {
+  const code = errorCode(type, message, context.headers);
+  if (context.refused !== undefined) return JSON.stringify({ error: { message, type, param: context.refused, code } });
   const param = paramOf(type, message);
-  const client = param === null || sources === undefined ? undefined : clientMessage(param, sources);
-  if (client === undefined) return JSON.stringify({ error: { message, type, param, code } });
+  const client = param === null ? undefined : chatField(param, context);
+  if (client === undefined || client === param) return JSON.stringify({ error: { message, type, param, code } });
   return JSON.stringify({ error: { message: `${message} (${param} is the chat request's ${client})`, type, param: client, code } });
 }
+
+/**
+ * The chat request's field a path into the translated Messages request names, where the mapping is
+ * known: a message (turns merge messages), max_tokens (set by max_completion_tokens or max_tokens),
+ * a tool's name, description or schema, stop_sequences. Undefined for one it cannot place.
+ */
+function chatField(param: string, { sources, maxTokensFrom }: ErrorContext): string | undefined {
+  if (param.startsWith("messages.")) return sources === undefined ? undefined : clientMessage(param, sources);
+  if (param === "max_tokens") return maxTokensFrom;
+  if (param === "stop_sequences" || param.startsWith("stop_sequences.")) return "stop";
+  const tool = /^tools\.(\d+)(?:\.(name|description|input_schema))?/.exec(param);
+  if (tool) return `tools[${tool[1]}]${tool[2] === undefined ? "" : `.function.${TOOL_FIELDS[tool[2]]}`}`;
+  return undefined;
+}
+
+/** A Claude tool's fields as an OpenAI function's. */
+const TOOL_FIELDS: Record<string, string> = { name: "name", description: "description", input_schema: "parameters" };
 
 /**
  * The chat request's message an upstream's path into the translated Messages request names: its
@@ -137,17 +156,27 @@ function clientMessage(param: string, sources: number[][]): string | undefined {
 /**
  * The request field an invalid-request error names, as OpenAI's `param`: the translator's and the
  * gateway's refusals start with it ("n: only 1 is supported…", "messages[3]: …"), and so do the
- * upstreams' ("messages.0.content: …"). Anything else: null.
+ * upstreams' ("messages.0.content: …"); Bedrock's schema errors name it as a JSON pointer
+ * ("Malformed input request: #/tools/0/name: …"), and a routing refusal after "fails"
+ * ("anthropic-haiku fails max_tokens 100000: its output limit is…"). Anything else: null.
  */
 function paramOf(type: string, message: string): string | null {
   if (type !== "invalid_request_error") return null;
   // An upstream's message comes after its provider's name (and Bedrock's exception name): the
   // first of the leading "x: " parts that is a request field is the param.
   for (const part of message.split(": ").slice(0, 3)) {
-    const path = /^([A-Za-z_]\w*)((?:\[\d+\]|\.\w+)*)$/.exec(part);
-    if (path && (path[2] !== "" || REQUEST_FIELDS.has(path[1] as string))) return part;
+    if (isField(part)) return part;
   }
+  const pointer = /(?:^|: )#\/(\w+(?:\/\w+)*): /.exec(message);
+  if (pointer) return (pointer[1] as string).replaceAll("/", ".");
+  const routed = /^no deployment of .* can serve this request[^:]*: \S+ fails ([\w.[\]]+)[ :]/.exec(message);
+  if (routed && isField(routed[1] as string)) return routed[1] as string;
   return null;
+}
+
+function isField(text: string): boolean {
+  const path = /^([A-Za-z_]\w*)((?:\[\d+\]|\.\w+)*)$/.exec(text);
+  return path !== null && (path[2] !== "" || REQUEST_FIELDS.has(path[1] as string));
 }
 
 /** Top-level fields of a chat or Messages request: a bare name that is one of these is a param. */
@@ -289,6 +318,8 @@ export class ChatCompletionResponse implements ClientResponse {
   private sources: number[][] | undefined;
   /** The field the translator refused (its error's param), when it refused the request. */
   private refused: string | undefined;
+  /** The chat request's field that set max_tokens (ChatRequest.maxTokensFrom). */
+  private maxTokensFrom: string | undefined;
 
   constructor(private readonly response: ServerResponse) {}
 
@@ -307,6 +338,7 @@ export class ChatCompletionResponse implements ClientResponse {
     }
     this.includeUsage = chat.includeUsage;
     this.sources = chat.sources;
+    this.maxTokensFrom = chat.maxTokensFrom;
     return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
   }
 
@@ -366,7 +398,11 @@ export class ChatCompletionResponse implements ClientResponse {
         out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
-      out = chatError(text, { ...(this.sources ? { sources: this.sources } : {}), ...(this.refused === undefined ? {} : { refused: this.refused }), headers: this.headers });
+      const context: ErrorContext = { headers: this.headers };
+      if (this.sources) context.sources = this.sources;
+      if (this.refused !== undefined) context.refused = this.refused;
+      if (this.maxTokensFrom !== undefined) context.maxTokensFrom = this.maxTokensFrom;
+      out = chatError(text, context);
     }
     const { "content-length": _length, ...headers } = this.headers;
     this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
