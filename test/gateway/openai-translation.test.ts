@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { DEFAULT_MAX_TOKENS, translateChatRequest } from "../../src/gateway/openai/chat-request.js";
 import { GatewayError } from "../../src/gateway/errors.js";
 import type { ServerResponse } from "node:http";
-import { ChatCompletionResponse, chatCompletion, chatError, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
+import { chatError } from "../../src/gateway/openai/chat-errors.js";
+import { ChatCompletionResponse, chatCompletion, chatUsage, finishReason } from "../../src/gateway/openai/chat-response.js";
 
 describe("chat completions request → Messages request", () => {
   test("system and developer messages become system; tool results after a tool call become one user turn", () => {
