@@ -120,34 +120,59 @@ function advisorTools(tools: Tool[]): AdvisorTool[] {
 
 type Block = { type?: unknown; source?: unknown; content?: unknown };
 
-/** Every content block of the messages with its path, the blocks inside a block's content (a tool result's, a document's content source) included. */
-function* contentBlocks(messages: unknown): Generator<[string, Block]> {
-  if (!Array.isArray(messages)) return;
-  for (const [index, message] of messages.entries()) yield* blocksIn((message as { content?: unknown } | null)?.content, `messages.${index}.content`);
+/** What a scan of the content blocks has found so far, and the path to the block it is in (built into text only for a URL source). */
+interface Scan {
+  images: boolean;
+  urlSource: UrlSource | undefined;
+  trail: (string | number)[];
 }
 
-function* blocksIn(content: unknown, path: string): Generator<[string, Block]> {
-  if (!Array.isArray(content)) return;
-  for (const [index, block] of content.entries()) {
-    if (typeof block !== "object" || block === null) continue;
-    const at = `${path}.${index}`;
-    yield [at, block as Block];
-    yield* blocksIn((block as Block).content, `${at}.content`);
-    yield* blocksIn(((block as Block).source as { content?: unknown } | null)?.content, `${at}.source.content`);
-  }
-}
-
+/**
+ * Whether the messages hold an image, and the first image or document by URL, every content block
+ * read as deep as blocks nest (a tool result's content, a document's content source). On every
+ * request: plain loops, and no text built unless a URL source is found.
+ */
 function imagesAndUrlSource(messages: unknown): { images: boolean; urlSource: UrlSource | undefined } {
-  let images = false;
-  let urlSource: UrlSource | undefined;
-  for (const [path, block] of contentBlocks(messages)) {
-    if (block.type === "image") images = true;
-    if (urlSource === undefined && (block.type === "image" || block.type === "document") && (block.source as { type?: unknown } | null)?.type === "url") {
-      urlSource = { path: `${path}.source`, kind: block.type };
+  const scan: Scan = { images: false, urlSource: undefined, trail: ["messages", 0, "content"] };
+  if (Array.isArray(messages)) {
+    for (let index = 0; index < messages.length; index += 1) {
+      const message = messages[index] as { content?: unknown } | null;
+      scan.trail[1] = index;
+      if (typeof message === "object" && message !== null && scanBlocks(message.content, scan)) break;
     }
-    if (images && urlSource) break;
   }
-  return { images, urlSource };
+  return { images: scan.images, urlSource: scan.urlSource };
+}
+
+/** Scans one content list; true once both are found (nothing left to learn). */
+function scanBlocks(content: unknown, scan: Scan): boolean {
+  if (!Array.isArray(content)) return false;
+  for (let index = 0; index < content.length; index += 1) {
+    const block = content[index] as Block | null;
+    if (typeof block !== "object" || block === null) continue;
+    const { type, source } = block;
+    if (type === "image") scan.images = true;
+    if (scan.urlSource === undefined && (type === "image" || type === "document") && (source as { type?: unknown } | null)?.type === "url") {
+      scan.urlSource = { path: [...scan.trail, index, "source"].join("."), kind: type };
+    }
+    if (scan.images && scan.urlSource) return true;
+    if (Array.isArray(block.content) && nested(block.content, scan, index, CONTENT)) return true;
+    const inSource = typeof source === "object" && source !== null ? (source as Block).content : undefined;
+    if (Array.isArray(inSource) && nested(inSource, scan, index, SOURCE_CONTENT)) return true;
+  }
+  return false;
+}
+
+const CONTENT = ["content"] as const;
+const SOURCE_CONTENT = ["source", "content"] as const;
+
+/** Scans the content list inside block `index`, at `segments` below it. */
+function nested(content: unknown[], scan: Scan, index: number, segments: readonly string[]): boolean {
+  const depth = scan.trail.length;
+  scan.trail.push(index, ...segments);
+  const done = scanBlocks(content, scan);
+  scan.trail.length = depth;
+  return done;
 }
 
 function webSearchesAtMost(tools: Tool[]): number | null {
