@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
-import { deploymentsFor, unmetConstraint } from "../routing/candidates.js";
+import { deploymentsFor, unmetConstraint, unmetUrlSource } from "../routing/candidates.js";
+import { urlSourceIn } from "../routing/request-needs.js";
 import { refusalScope, type RefusalScope } from "../routing/field-refusals.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
@@ -43,19 +44,26 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const deployments = deploymentsFor(state.config, state.catalog, request.model);
   if (deployments.length === 0) throw unknownModel(request.model);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,
-  // compliance, billing: the prompt must not go there either) or lacks a beta the request needs is
+  // compliance, billing: the prompt must not go there either) or lacks a beta the request needs, or
+  // takes base64 sources only where the request has an image or document by URL, is
   // not tried (nor counted against max_attempts), and one that refused a field the request
   // carries is tried last: refused in a count_tokens request with the same betas, since
   // count_tokens refuses fields (max_tokens, stream) that Messages requests carry.
   const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
   const today = priceDate(state.now());
+  const urlSource = urlSourceIn(request.body);
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {
     const unmet = unmetConstraint(deployment, policy);
     if (unmet) {
       unable.push(`${deployment.id} fails ${unmet}`);
+      continue;
+    }
+    const byUrl = unmetUrlSource(deployment, urlSource);
+    if (byUrl) {
+      unable.push(`${deployment.id} fails ${byUrl}`);
       continue;
     }
     const betasThere = betasOn(deployment, betas, state.catalog.data.betas, today);

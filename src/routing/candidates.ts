@@ -25,7 +25,7 @@ import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
 import { heldCall } from "./held-call.js";
 import { otherModelsHold, type OtherModelsHeld } from "./other-models-hold.js";
-import type { RequestNeeds } from "./request-needs.js";
+import type { RequestNeeds, UrlSource } from "./request-needs.js";
 
 export interface Exclusion {
   deployment: string;
@@ -155,11 +155,19 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.fallbacks && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
   if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
-  if (needs.urlSource && capabilities.url_sources === false) {
-    const { path, kind } = needs.urlSource;
-    return `${path}.type "url" (${kind === "image" ? "an image" : "a document"} by URL): it takes base64 ${kind}s only (Switchyard does not fetch URLs): send the ${kind} as base64 data, or route the request to the Claude API or Claude Platform on AWS`;
-  }
+  const byUrl = unmetUrlSource(deployment, needs.urlSource);
+  if (byUrl) return byUrl;
   return undefined;
+}
+
+/**
+ * Why a deployment cannot take an image or document by URL (it takes base64 sources only), or
+ * undefined. Shared by Messages routing and count_tokens, which counts the same content.
+ */
+export function unmetUrlSource(deployment: Deployment, urlSource: UrlSource | undefined): string | undefined {
+  if (!urlSource || deployment.offering.capabilities.url_sources !== false) return undefined;
+  const { path, kind } = urlSource;
+  return `${path}.type "url" (${kind === "image" ? "an image" : "a document"} by URL): it takes base64 ${kind}s only (Switchyard does not fetch URLs): send the ${kind} as base64 data, or route the request to the Claude API or Claude Platform on AWS`;
 }
 
 /** The usage a request would have on a deployment, given what that deployment holds in cache. */

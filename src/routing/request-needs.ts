@@ -175,6 +175,11 @@ function nested(content: unknown[], scan: Scan, index: number, segments: readonl
   return done;
 }
 
+/** The first image or document by URL in a request's messages (count_tokens reads only this need). */
+export function urlSourceIn(body: Record<string, unknown>): UrlSource | undefined {
+  return imagesAndUrlSource(body.messages).urlSource;
+}
+
 function webSearchesAtMost(tools: Tool[]): number | null {
   let most = 0;
   for (const tool of tools) {

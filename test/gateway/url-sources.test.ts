@@ -76,6 +76,23 @@ describe("URL-sourced images and documents", () => {
     assert.equal(upstreamRequests(harness.bedrock), before, "nothing reached Bedrock");
   });
 
+  test("count_tokens: an image by URL is counted on the Claude API, and a model only Bedrock serves gets the same 400, with nothing sent", async () => {
+    const bedrockBefore = upstreamRequests(harness.bedrock);
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: [{ type: "text", text: "What is this?" }, URL_IMAGE] }];
+    for (let turn = 0; turn < 3; turn++) {
+      const { data, response } = await client.messages.countTokens({ model: "claude-haiku-4-5", messages }).withResponse();
+      assert.ok(data.input_tokens > 0);
+      assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+    }
+    await assert.rejects(client.messages.countTokens({ model: "haiku-via-bedrock", messages }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.BadRequestError, String(error));
+      const message = (error.error as { error?: { message?: string } }).error?.message ?? "";
+      assert.match(message, /no deployment of haiku-via-bedrock can count this request: bedrock-haiku-global fails messages\.0\.content\.1\.source\.type "url" \(an image by URL\): it takes base64 images only/);
+      return true;
+    });
+    assert.equal(upstreamRequests(harness.bedrock), bedrockBefore, "nothing reached Bedrock");
+  });
+
   test("the OpenAI route: an http(s) image_url follows the same rule (a data URI goes anywhere)", async () => {
     const content: OpenAI.Chat.Completions.ChatCompletionContentPart[] = [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }];
     const bedrockBefore = upstreamRequests(harness.bedrock);
