@@ -175,6 +175,18 @@ test("the 1M-context beta, which the Claude API stopped serving on 2026-04-30, s
   ]);
 });
 
+test("the Files API beta (a file_id source) keeps a request off Bedrock, which has no Files API: served by the Claude API, or a 400 naming the beta", async () => {
+  const bedrockCalls = upstreamRequests(harness.bedrock);
+  const { response } = await ask("haiku-bedrock-first", ["files-api-2025-04-14"]);
+  assert.equal(response.headers.get("x-switchyard-deployment"), "anthropic-haiku");
+  await assert.rejects(ask("haiku-via-bedrock", ["files-api-2025-04-14"]), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.BadRequestError);
+    assert.match(error.message, /bedrock-haiku-global fails anthropic-beta files-api-2025-04-14: the request needs it, and the deployment does not accept it/);
+    return true;
+  });
+  assert.equal(upstreamRequests(harness.bedrock), bedrockCalls, "nothing reached Bedrock");
+});
+
 test("count_tokens learns a field refusal and then counts on the next deployment first", async () => {
   // max_attempts is 1: the first count stops at Bedrock's refusal; the second must skip ahead to count at all.
   const count = () =>
