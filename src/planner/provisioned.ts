@@ -8,20 +8,26 @@
  * the units serve min(demand_h, n x c); the rest spills to the on-demand deployment of the same
  * model and is charged at its average cost per request this month. The unit count minimises
  * n x rate x 730 + spill; cost(n) is convex in n, so a binary search on the marginal finds it.
+ *
+ * The saving and the break-even are measured against what the team would otherwise pay for the
+ * model: its cheapest feasible on-demand option under the segment's constraints (the global route
+ * when residency allows it, a regional one when residency forces it). That is not always the
+ * spill-over route: Bedrock's units run in a region, and a us route costs 1.1x the global one.
  */
 import { formatUsd, moneyFromUsd, type Money } from "../pricing/money.js";
 import { Decimal } from "../pricing/decimal.js";
-import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour } from "./arrival.js";
+import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour, weightShares } from "./arrival.js";
 import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
+import { dollars } from "./money-text.js";
 import { unpricedOption, type CostLine, type Option } from "./option.js";
 import { Rational, sumRationals } from "./rational.js";
 import { requestTokens, type RequestTokens } from "./request-tokens.js";
 import type { ResolvedQuote } from "./workload-models.js";
 import type { ArrivalProfile, ProvisionedQuote } from "./workload.js";
 
-/** The on-demand deployment that absorbs spill-over, with its cost at this volume. */
+/** An on-demand deployment with its cost at this volume: the spill-over route, or the reference. */
 export interface Comparator {
   option: Option;
   monthly: Money;
@@ -47,7 +53,16 @@ function unitsHourCost(quote: ProvisionedQuote, units: number): Money {
   return moneyFromUsd(quote.usdPerMuHour.mul(Decimal.fromInteger(units * HOURS_PER_MONTH)));
 }
 
-export function evaluateProvisioned(context: SegmentContext, resolvedQuote: ResolvedQuote, comparator: Comparator | undefined): Option {
+/**
+ * `spill`: the on-demand route of the quote's provider that absorbs spill-over (undefined: none is
+ * feasible). `reference`: the cheapest feasible on-demand option of the model, which the saving and
+ * the break-even are measured against.
+ */
+function onDemandLabel(option: Option): string {
+  return `${option.provider}/${option.route}${option.regions ? ` [${option.regions.join(", ")}]` : ""} ${option.model}`;
+}
+
+export function evaluateProvisioned(context: SegmentContext, resolvedQuote: ResolvedQuote, spill: Comparator | undefined, reference: Comparator | undefined): Option {
   const { catalog, resolved, requests, discounts } = context;
   const { segment } = resolved;
   const { quote, model } = resolvedQuote;
@@ -100,16 +115,16 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
   const perMuHour = requestsPerMuHour(quote, tokens);
   const discount = quote.includesDiscount ? undefined : discountFor(quote.provider, discounts);
   const net = (gross: Money) => (discount ? gross - discountAmount(gross, discount.percent) : gross);
-  const spillCost = (spill: bigint) => (comparator && comparator.requests > 0n ? Rational.of(comparator.monthly * spill, comparator.requests).roundHalfEven() : 0n);
+  const spillCost = (spilled: bigint) => (spill && spill.requests > 0n ? Rational.of(spill.monthly * spilled, spill.requests).roundHalfEven() : 0n);
   const costOf = (units: number) => {
-    const spill = Rational.of(requests).sub(servedByUnits(requests, segment.arrival, units, perMuHour)).roundHalfEven();
+    const spilled = Rational.of(requests).sub(servedByUnits(requests, segment.arrival, units, perMuHour)).roundHalfEven();
     const gross = unitsHourCost(quote, units);
-    return { units, spill, gross, total: net(gross) + spillCost(spill) };
+    return { units, spill: spilled, gross, total: net(gross) + spillCost(spilled) };
   };
   const peakDemand = requestsByHour(requests, segment.arrival).reduce((peak, demand) => peak.max(demand)).div(activeDaysPerMonth(segment.arrival));
   const peakUnits = Math.max(quote.minUnits, Number(peakDemand.div(perMuHour).ceil()));
   let chosen = costOf(peakUnits);
-  if (comparator) {
+  if (spill) {
     // First n whose marginal unit no longer pays for itself (cost is convex in n).
     let low = quote.minUnits;
     let high = peakUnits;
@@ -134,32 +149,37 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
   option.baseline = chosen.gross + spillCost(chosen.spill);
   option.config = { ...option.config, units: chosen.units };
 
-  const breakEven = comparator ? breakEvenVolume(quote, segment.arrival, perMuHour, net(unitsHourCost(quote, quote.minUnits)), comparator) : undefined;
+  const breakEven = spill && reference ? breakEvenVolume(quote, segment.arrival, perMuHour, net(unitsHourCost(quote, quote.minUnits)), spill, reference) : undefined;
+  const against = reference ? `; measured against ${onDemandLabel(reference.option)} on demand (${dollars(reference.monthly)}/month), the cheapest feasible on-demand option of ${model.id}` : "";
   const served = servedByUnits(requests, segment.arrival, chosen.units, perMuHour);
   const utilisation = served.div(perMuHour.mul(chosen.units).mul(HOURS_PER_MONTH)).toDecimal(4);
   option.levers = [
     {
       lever: "provisioned_throughput",
       title: `${chosen.units} model unit${chosen.units === 1 ? "" : "s"} (${quote.term}) at $${quote.usdPerMuHour.toString()}/MU-hour` +
-        (chosen.spill > 0n ? `, ${chosen.spill} requests a month spill to on-demand` : ", no spill-over"),
+        (chosen.spill > 0n ? `, ${chosen.spill} requests a month spill to ${spill ? onDemandLabel(spill.option) : "on-demand"}` : ", no spill-over") +
+        against,
       applied: true,
-      saving: comparator ? comparator.monthly - chosen.total : undefined,
+      saving: reference ? reference.monthly - chosen.total : undefined,
       preconditions: [
         `a ${quote.term} commitment for ${chosen.units} MU${chosen.units === 1 ? "" : "s"}, paid for all ${HOURS_PER_MONTH} hours of the month`,
         "the quote's tokens-per-minute figures hold for this prompt shape",
       ],
       formula:
-        "cost(n) = n x usd_per_mu_hour x 730 + spill(n) x on-demand cost per request; spill(n) = Σ_h max(0, demand_h - n x c); " +
+        "cost(n) = n x usd_per_mu_hour x 730 + spill(n) x spill-over route's cost per request; spill(n) = Σ_h max(0, demand_h - n x c); " +
         "c = min(input TPM x 60 / input tokens, output TPM x 60 / output tokens); n minimises cost(n). " +
-        "Break-even volume = smallest V with on-demand cost per request x served_1(V) >= one unit's monthly cost",
+        "saving = reference's monthly cost - cost(n), the reference being the model's cheapest feasible on-demand option. " +
+        "Break-even volume = smallest V with min units' monthly cost + spill_min(V) x spill-over cost per request <= V x reference's cost per request",
       detail: {
         units: chosen.units,
         requests_per_mu_hour: perMuHour.toDecimal(4).toString(),
         peak_units: peakUnits,
         spill_requests: chosen.spill.toString(),
         utilisation: utilisation.toString(),
-        on_demand_comparator: comparator?.option.id ?? null,
-        on_demand_monthly_usd: comparator ? formatUsd(comparator.monthly) : null,
+        on_demand_comparator: reference?.option.id ?? null,
+        on_demand_monthly_usd: reference ? formatUsd(reference.monthly) : null,
+        spill_over_route: spill?.option.id ?? null,
+        spill_over_monthly_usd: spill ? formatUsd(spill.monthly) : null,
         break_even_requests_per_month: breakEven === undefined ? null : breakEven === null ? "never" : breakEven.toString(),
       },
     },
@@ -182,24 +202,39 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
 
 /**
  * The smallest monthly volume (same shape) at which holding the minimum units costs no more than
- * on-demand: on-demand cost per request x requests those units serve >= their monthly cost.
- * Served requests grow with volume, so a binary search finds it; null when even a fully used
- * unit costs more than the traffic it carries.
+ * the reference on demand: units' monthly cost + spill(V) x spill-over cost per request <=
+ * V x reference cost per request. Spill(V) = V - served(V) is convex in V (served is a sum of
+ * min(share_h x V, capacity)), so the difference f(V) is convex and piecewise linear, with its
+ * minimum where an hour's demand meets the units' capacity. null when f stays above zero there:
+ * even fully used units cost more than the traffic they carry. Below that minimum f falls, so a
+ * binary search finds the first V with f(V) <= 0. Exact rationals throughout.
  */
-export function breakEvenVolume(quote: ProvisionedQuote, profile: ArrivalProfile, perMuHour: Rational, unitsMonthly: Money, comparator: Comparator): bigint | null {
-  if (comparator.requests === 0n || comparator.monthly === 0n) return null;
-  const pays = (volume: bigint) =>
-    servedByUnits(volume, profile, quote.minUnits, perMuHour).mul(comparator.monthly).compare(Rational.of(unitsMonthly * comparator.requests)) >= 0;
-  const busyHours = profile.weights.filter((weight) => !weight.isZero()).length;
-  const ceiling = perMuHour.mul(quote.minUnits).mul(activeDaysPerMonth(profile)).mul(busyHours);
-  if (ceiling.mul(comparator.monthly).compare(Rational.of(unitsMonthly * comparator.requests)) < 0) return null;
-  let high = 1n;
-  while (!pays(high)) high *= 2n;
-  let low = high / 2n + 1n;
-  if (high === 1n) return 1n;
+export function breakEvenVolume(quote: ProvisionedQuote, profile: ArrivalProfile, perMuHour: Rational, unitsMonthly: Money, spill: Comparator, reference: Comparator): bigint | null {
+  if (reference.requests === 0n || spill.requests === 0n || reference.monthly === 0n) return null;
+  const spillPerRequest = Rational.of(spill.monthly, spill.requests);
+  const referencePerRequest = Rational.of(reference.monthly, reference.requests);
+  const excess = (volume: bigint) => {
+    const spilled = Rational.of(volume).sub(servedByUnits(volume, profile, quote.minUnits, perMuHour));
+    return Rational.of(unitsMonthly).add(spilled.mul(spillPerRequest)).sub(referencePerRequest.mul(volume));
+  };
+  const capacity = perMuHour.mul(quote.minUnits).mul(activeDaysPerMonth(profile));
+  const kinks = weightShares(profile)
+    .filter((share) => !share.isZero())
+    .flatMap((share) => {
+      const volume = capacity.div(share);
+      return [volume.floor(), volume.ceil()];
+    })
+    .filter((volume) => volume > 0n);
+  let lowest: bigint | undefined;
+  for (const volume of kinks) {
+    if (lowest === undefined || excess(volume).compare(excess(lowest)) < 0) lowest = volume;
+  }
+  if (lowest === undefined || excess(lowest).compare(Rational.of(0n)) > 0) return null;
+  let low = 1n;
+  let high = lowest;
   while (low < high) {
     const middle = (low + high) / 2n;
-    if (pays(middle)) high = middle;
+    if (excess(middle).compare(Rational.of(0n)) <= 0) high = middle;
     else low = middle + 1n;
   }
   return low;

@@ -31,10 +31,15 @@ export function evaluateSegment(context: SegmentContext): Option[] {
   const feasibleOnDemand = onDemand.filter((option) => option.feasible);
   const provisioned = context.resolved.quotes.map((resolvedQuote) => {
     const { quote, model } = resolvedQuote;
-    const sameModel = feasibleOnDemand.filter((option) => option.provider === quote.provider && option.model === model.id);
+    const ofModel = feasibleOnDemand.filter((option) => option.model === model.id);
+    const sameProvider = ofModel.filter((option) => option.provider === quote.provider);
     // Spill-over goes to the same route when it can, else to the cheapest route of that model.
-    const sameRoute = sameModel.filter((option) => option.route === quote.route && (!quote.region || !option.regions || option.regions.includes(quote.region)));
-    return evaluateProvisioned(context, resolvedQuote, comparatorOf(cheapest(sameRoute) ?? cheapest(sameModel), context));
+    const sameRoute = sameProvider.filter((option) => option.route === quote.route && (!quote.region || !option.regions || option.regions.includes(quote.region)));
+    const spill = cheapest(sameRoute) ?? cheapest(sameProvider);
+    // What the team would otherwise pay for the model: its cheapest feasible on-demand option on any
+    // provider (the spill-over route, then the quote's provider, first among equals).
+    const preferred = [spill, ...sameProvider, ...ofModel].filter((option): option is Option => option !== undefined);
+    return evaluateProvisioned(context, resolvedQuote, comparatorOf(spill, context), comparatorOf(cheapest(preferred), context));
   });
   const apiBest = comparatorOf(cheapest(feasibleOnDemand), context);
   const selfHosted = context.resolved.selfHost.map((entry) => evaluateSelfHost(context, entry, apiBest));

@@ -84,3 +84,69 @@ test("growth: the month the volume crosses the break-even, and the projection sw
   assert.equal(formatUsd(projection[1]?.monthly ?? -1n), "14600");
   assert.match(projection[1]?.choices.s ?? "", /provisioned/);
 });
+
+/**
+ * Haiku 4.5 ($1 / $5) at 500 input + 500 output tokens: $0.003 a request on Bedrock's global route,
+ * $0.0033 on its us route (1.1x). A us quote at $28.50 per MU-hour: one MU costs 28.5 x 730 =
+ * $20,805 a month and carries 1,000,000 x 60 / 500 = 120,000 requests an hour, so 13,065,000
+ * uniform requests (17,897 an hour) never spill.
+ */
+const haikuQuote = (residency: string) => `name: haiku-pt
+segments:
+  - name: s
+    requests_per_month: 13065000
+    input_tokens: 500
+    output_tokens: 500
+    models: [claude-haiku-4-5]
+constraints: { residency: ${residency} }
+provisioned_throughput:
+  - name: haiku-us
+    model: claude-haiku-4-5
+    route: us
+    term: 1-month
+    usd_per_mu_hour: 28.5
+    input_tokens_per_minute_per_mu: 1000000
+    output_tokens_per_minute_per_mu: 1000000
+`;
+
+test("residency any: the saving and break-even are measured against the cheapest on-demand route (global), not the quote's us route", () => {
+  const pt = optionOf(planYaml(haikuQuote("any")), "bedrock", "us", "claude-haiku-4-5", "provisioned");
+  const provisioned = lever(pt, "provisioned_throughput");
+  assert.match(String(provisioned.detail.on_demand_comparator), /bedrock\/global.*claude-haiku-4-5/);
+  assert.match(String(provisioned.detail.spill_over_route), /bedrock\/us.*claude-haiku-4-5/);
+  // 13,065,000 x 0.003 = 39,195 - 20,805 = 18,390 (against the us route: 43,114.50 - 20,805 = 22,309.50)
+  assert.equal(formatUsd(provisioned.saving ?? -1n), "18390");
+  // 20,805 / 0.003 = 6,935,000 (against the us route: 20,805 / 0.0033 = 6,304,545.45 -> 6,304,546)
+  assert.equal(provisioned.detail.break_even_requests_per_month, "6935000");
+  assert.match(provisioned.title, /measured against bedrock\/global.* claude-haiku-4-5 on demand \(\$39,195\.00\/month\)/);
+});
+
+test("residency us: the in-region route is what the team would otherwise pay, so it is the reference", () => {
+  const pt = optionOf(planYaml(haikuQuote("us")), "bedrock", "us", "claude-haiku-4-5", "provisioned");
+  const provisioned = lever(pt, "provisioned_throughput");
+  assert.match(String(provisioned.detail.on_demand_comparator), /\/us.*claude-haiku-4-5/);
+  assert.equal(formatUsd(provisioned.saving ?? -1n), "22309.5");
+  assert.equal(provisioned.detail.break_even_requests_per_month, "6304546");
+});
+
+test("spill-over dearer than the reference: the break-even counts the spilled requests at the spill-over route's price", () => {
+  // Two busy hours a day, weights 3 and 1: each hour bucket carries at most K = 120,000 x 730/24 =
+  // 3,650,000 requests a month on one MU. Between V = 4K/3 and 4K the first hour spills 3V/4 - K.
+  // f(V) = 20,805 + spill x 0.0033 - 0.003 V: 8,760 - 0.000525 V there, and -3,285 + 0.0003 V beyond
+  // 4K = 14,600,000, where f is least: 1,095 > 0, so one MU never beats the global route. Counting
+  // the spill at the reference's price instead would say 13,140,000 (served K + V/4 = 6,935,000).
+  const twoHours = haikuQuote("any").replace("    models:", "    arrival: { hourly: [3,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0] }\n    models:");
+  const provisioned = lever(optionOf(planYaml(twoHours), "bedrock", "us", "claude-haiku-4-5", "provisioned"), "provisioned_throughput");
+  assert.equal(provisioned.detail.break_even_requests_per_month, "never");
+});
+
+test("break-even where units spill: the first volume whose units plus spill cost no more than the reference", () => {
+  // As above at $20 per MU-hour (14,600 a month): f(V) = 14,600 - 0.003 V up to 4K/3 = 4,866,666.67
+  // (f = 0 at 4,866,666.67 x 0.003 = 14,600: exactly there), so V* = 4,866,667 rounds up across the kink:
+  // f(4,866,667) = 14,600 + (3,650,000.25 - 3,650,000) x 0.0033 - 14,600.001 = -0.000175 <= 0.
+  const twoHours = haikuQuote("any")
+    .replace("    models:", "    arrival: { hourly: [3,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0] }\n    models:")
+    .replace("usd_per_mu_hour: 28.5", "usd_per_mu_hour: 20");
+  const provisioned = lever(optionOf(planYaml(twoHours), "bedrock", "us", "claude-haiku-4-5", "provisioned"), "provisioned_throughput");
+  assert.equal(provisioned.detail.break_even_requests_per_month, "4866667");
+});

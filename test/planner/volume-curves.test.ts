@@ -28,7 +28,7 @@ provisioned_throughput:
     output_tokens_per_minute_per_mu: 80000
 `;
 
-test("a provisioned quote's break-even is drawn with its comparator's line, even when another option is its provider's cheapest", () => {
+test("a provisioned quote's break-even is drawn with the line it is measured against, even when another option is its provider's cheapest", () => {
   const catalog = plannerCatalog();
   const resolved = loadWorkload(WORKLOAD, "w.yaml", catalog);
   const planned = plan(catalog, resolved, { at: AT });
@@ -37,7 +37,8 @@ test("a provisioned quote's break-even is drawn with its comparator's line, even
   const detail = provisioned?.levers.find((lever) => lever.lever === "provisioned_throughput")?.detail;
   const comparator = detail?.on_demand_comparator;
   assert.equal(typeof comparator, "string");
-  assert.match(comparator as string, /bedrock\/us.*claude-haiku-4-5/, "spill-over goes to Haiku on Bedrock's us route");
+  assert.match(String(detail?.spill_over_route), /bedrock\/us.*claude-haiku-4-5/, "spill-over goes to Haiku on Bedrock's us route");
+  assert.match(comparator as string, /bedrock\/global.*claude-haiku-4-5/, "measured against Haiku's cheapest on-demand route, the global one");
   assert.ok(curves?.markers.some((marker) => marker.kind === "break_even"), "the break-even is marked");
   const ids = curves?.series.map((series) => series.optionId) ?? [];
   assert.ok(ids.includes(comparator as string), `the comparator's line is drawn; drawn: ${ids.join(", ")}`);
