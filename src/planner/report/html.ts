@@ -60,12 +60,33 @@ function optionBarLabel(option: Option): string {
   return `${option.rank ? `#${option.rank} ` : "✗ "}${where} · ${option.model}`;
 }
 
-function costChart(segment: SegmentPlan): string {
-  const options = segment.options.filter((option) => option.monthly !== undefined).slice(0, 16);
-  if (options.length === 0) return "";
-  return barChart(
+/** The cost chart's bars: the cheapest options, and every model's cheapest beyond them so that no model drops out silently. */
+const COST_CHART_BARS = 16;
+
+export function costChartOptions(segment: SegmentPlan): Option[] {
+  const priced = segment.options.filter((option) => option.monthly !== undefined);
+  const shown = new Set(priced.slice(0, COST_CHART_BARS));
+  // Options come feasible by rank, then infeasible by cost: a model's first is its cheapest feasible one, else its cheapest.
+  for (const option of priced) {
+    if (![...shown].some((other) => other.model === option.model)) shown.add(option);
+  }
+  return priced.filter((option) => shown.has(option));
+}
+
+function costChart(segment: SegmentPlan): { chart: string; caption: string } {
+  const options = costChartOptions(segment);
+  if (options.length === 0) return { chart: "", caption: "" };
+  const hatched = options.some((option) => !option.feasible);
+  const total = segment.options.length;
+  const caption =
+    options.length < total
+      ? `${options.length} of ${total} options shown: the ${Math.min(COST_CHART_BARS, options.length)} cheapest` +
+        (options.length > COST_CHART_BARS ? ` and the cheapest of each other model (${[...new Set(options.slice(COST_CHART_BARS).map((option) => option.model))].join(", ")})` : "") +
+        "; the rest are in the table below."
+      : "";
+  const chart = barChart(
     "cost-per-option",
-    `Monthly cost per option — ${segment.segment.name} (hatched = not feasible)`,
+    `Monthly cost per option — ${segment.segment.name}${hatched ? " (hatched = not feasible)" : ""}`,
     options.map((option) => ({
       id: option.id,
       label: optionBarLabel(option),
@@ -76,6 +97,7 @@ function costChart(segment: SegmentPlan): string {
     })),
     { unit: "monthly cost", tickPrefix: "$" },
   );
+  return { chart, caption };
 }
 
 function volumeChart(curves: SegmentCurves | undefined, uid: string): string {
@@ -151,14 +173,16 @@ function leversTable(segment: SegmentPlan): string {
   return `<h3>Levers</h3><div class="table-wrap"><table><thead><tr><th>lever</th><th>saving/month</th><th>in the recommendation</th><th>what</th><th>preconditions</th><th>formula</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-/** A chart in its frame; none for a chart with nothing to draw (no option priced, none feasible). */
-function figure(chart: string): string {
-  return chart === "" ? "" : `<figure>${chart}</figure>`;
+/** A chart in its frame, with what it leaves out; none for a chart with nothing to draw (no option priced, none feasible). */
+function figure(chart: string, caption = ""): string {
+  if (chart === "") return "";
+  return `<figure>${chart}${caption ? `<figcaption class="note" data-caption>${escapeHtml(caption)}</figcaption>` : ""}</figure>`;
 }
 
 function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined, index: number): string {
   const spec = segment.segment;
   const best = segment.recommended;
+  const cost = costChart(segment);
   return (
     `<section data-segment="${escapeHtml(spec.name)}"><h2>Segment ${escapeHtml(spec.name)}</h2>` +
     `<p class="note">${count(segment.requests)} requests/month · ${spec.latency} · arrival ${spec.arrival.kind} · ${spec.input.mean} input + ${spec.cachedPrefixTokens} cached-prefix + ${spec.output.mean} output tokens per request · models: ${escapeHtml(spec.models.join(", "))}</p>` +
@@ -167,7 +191,7 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
       : `<p><strong>No deployment satisfies this segment's constraints.</strong> Closest (fewest failed checks):</p><ul>${segment.closest
           .map((option) => `<li>${escapeHtml(deployment(option))} · ${escapeHtml(option.model)} · ${dollars(option.monthly)}/month if you relax: ${escapeHtml(option.reasons.join("; "))}</li>`)
           .join("")}</ul>`) +
-    figure(costChart(segment)) +
+    figure(cost.chart, cost.caption) +
     figure(volumeChart(curves, `segment-${index}`)) +
     figure(breakdownChart(segment)) +
     optionsTable(segment) +
