@@ -8,10 +8,10 @@ import type { Option } from "../option.js";
 import type { Plan, SegmentPlan } from "../plan.js";
 import type { SegmentCurves } from "../volume-curves.js";
 import { chartNumber, configSummary, count, deployment, dollars, leverLabel, percent, signedDollars } from "./format.js";
+import { MARKER_COLOURS, seriesStyles, type SeriesStyle } from "./series-palette.js";
 import { barChart, escapeHtml, lineChart, stackedBarChart, type Line } from "./svg-charts.js";
 
 const KIND_COLOURS: Record<string, string> = { "on-demand": "#2563eb", provisioned: "#d97706", "self-host": "#059669" };
-const LINE_COLOURS = ["#2563eb", "#7c3aed", "#0891b2", "#db2777", "#d97706", "#059669", "#dc2626", "#4b5563"];
 const CLASS_COLOURS: Record<string, string> = {
   input: "#3b82f6",
   cache_write_5m: "#f59e0b",
@@ -37,7 +37,7 @@ svg{width:100%;height:auto;display:block}
 svg text{font:12px system-ui,sans-serif;fill:#111827}
 svg .chart-title{font-weight:600;font-size:13px}svg .muted{fill:#6b7280}svg .value{font-variant-numeric:tabular-nums}
 svg .grid{stroke:#e5e7eb}svg .tick{fill:#6b7280;font-size:11px}svg .legend{font-size:12px}
-svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.break_even{stroke:#dc2626}svg .marker.current{stroke:#111827}svg .marker.horizon{stroke:#6b7280}
+svg .marker{stroke-dasharray:5 4;stroke-width:1.5}svg .marker.break_even{stroke:${MARKER_COLOURS.break_even}}svg .marker.current{stroke:${MARKER_COLOURS.current}}svg .marker.horizon{stroke:${MARKER_COLOURS.horizon}}
 svg .marker-label{font-size:11px;fill:#374151}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin:8px 0}
@@ -100,7 +100,7 @@ function costChart(segment: SegmentPlan): { chart: string; caption: string } {
   return { chart, caption };
 }
 
-function volumeChart(curves: SegmentCurves | undefined, uid: string): string {
+function volumeChart(curves: SegmentCurves | undefined, uid: string, styles: Map<string, SeriesStyle>): string {
   if (!curves || curves.series.length === 0) return "";
   // The axis follows the pay-per-token curves; a commitment far above them is clipped, not allowed to flatten them.
   const highest = (kind: (value: string) => boolean) =>
@@ -110,10 +110,10 @@ function volumeChart(curves: SegmentCurves | undefined, uid: string): string {
   );
   const onDemandTop = highest((kind) => kind === "on-demand");
   const cap = onDemandTop > 0 ? Math.max(onDemandTop, Math.min(lowestOther, onDemandTop * 3)) : undefined;
-  const lines: Line[] = curves.series.map((series, index) => ({
+  const lines: Line[] = curves.series.map((series) => ({
     id: series.optionId,
     label: series.label,
-    colour: LINE_COLOURS[index % LINE_COLOURS.length] as string,
+    ...(styles.get(series.label) ?? { colour: "#4b5563", dash: "" }),
     points: series.points.map((point) => ({ x: Number(point.requests), y: point.monthly === undefined ? undefined : chartNumber(point.monthly) })),
   }));
   return lineChart(
@@ -179,7 +179,7 @@ function figure(chart: string, caption = ""): string {
   return `<figure>${chart}${caption ? `<figcaption class="note" data-caption>${escapeHtml(caption)}</figcaption>` : ""}</figure>`;
 }
 
-function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined, index: number): string {
+function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined, index: number, styles: Map<string, SeriesStyle>): string {
   const spec = segment.segment;
   const best = segment.recommended;
   const cost = costChart(segment);
@@ -192,7 +192,7 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
           .map((option) => `<li>${escapeHtml(deployment(option))} · ${escapeHtml(option.model)} · ${dollars(option.monthly)}/month if you relax: ${escapeHtml(option.reasons.join("; "))}</li>`)
           .join("")}</ul>`) +
     figure(cost.chart, cost.caption) +
-    figure(volumeChart(curves, `segment-${index}`)) +
+    figure(volumeChart(curves, `segment-${index}`, styles)) +
     figure(breakdownChart(segment)) +
     optionsTable(segment) +
     leversTable(segment) +
@@ -203,6 +203,8 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
 
 export function renderHtml(plan: Plan, curves: SegmentCurves[]): string {
   const { recommendation } = plan;
+  // A deployment's line looks the same in every segment's chart.
+  const styles = seriesStyles(curves.flatMap((segment) => segment.series.map((series) => series.label)));
   const headline =
     recommendation.monthly !== undefined
       ? `<div class="big" data-total-usd>${dollars(recommendation.monthly)}/month</div>` +
@@ -228,7 +230,7 @@ export function renderHtml(plan: Plan, curves: SegmentCurves[]): string {
     `<title>Plan: ${escapeHtml(plan.workload.name)}</title><style>${STYLE}</style></head><body><main>` +
     `<h1>Plan: ${escapeHtml(plan.workload.name)}</h1><p class="note">Prices in force ${escapeHtml(plan.at)}. ${escapeHtml(plan.workload.description ?? "")} Figures are exact amounts rounded to cents for display; <code>switchyard plan --json</code> gives every digit.</p>` +
     `<div class="summary">${headline}<ul>${perSegment}</ul>${projection}</div>` +
-    plan.segments.map((segment, index) => segmentSection(segment, curves[index], index)).join("") +
+    plan.segments.map((segment, index) => segmentSection(segment, curves[index], index, styles)).join("") +
     `<p class="note">Generated by switchyard plan. Formulas and assumptions: docs/PLANNER.md.</p></main></body></html>\n`
   );
 }

@@ -23,6 +23,8 @@ export interface Line {
   id: string;
   label: string;
   colour: string;
+  /** Its stroke-dasharray ("" = solid); by default, one by its place in the list. */
+  dash?: string;
   points: { x: number; y: number | undefined }[];
 }
 
@@ -356,7 +358,7 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   // Deployments with the same prices draw the same line; dashes keep each one visible.
   const dashes = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
   const dashOf = (index: number) => {
-    const pattern = dashes[index % dashes.length] ?? "";
+    const pattern = lines[index]?.dash ?? dashes[index % dashes.length] ?? "";
     return pattern ? ` stroke-dasharray="${pattern}"` : "";
   };
   const paths = lines

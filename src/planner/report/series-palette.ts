@@ -1,0 +1,41 @@
+/**
+ * The planner report's series styles: a deployment's line has the same colour and dash in every
+ * segment's chart, because its style follows its name, not its place in a chart's list. The
+ * markers drawn over the lines have colours no line uses.
+ */
+
+/** The volume chart's markers (the page's CSS draws them with these). */
+export const MARKER_COLOURS = { break_even: "#dc2626", current: "#111827", horizon: "#6b7280" } as const;
+
+/**
+ * Twelve line colours, each at least 25 apart (CIELAB ΔE76) from every other and from every marker
+ * colour: the dashboard's palette without its red (the break-even marker's) and its near-black
+ * (today's marker), and without yellow, which a thin line on white barely shows.
+ */
+export const SERIES_PALETTE = [
+  "#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2",
+  "#65a30d", "#701a75", "#78350f", "#e879f9", "#60a5fa", "#134e4a",
+];
+
+/** Dash patterns: lines with the same prices lie on each other, and a dash keeps each visible. */
+const DASHES = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
+
+export interface SeriesStyle {
+  colour: string;
+  /** An SVG stroke-dasharray, "" for a solid line. */
+  dash: string;
+}
+
+/**
+ * A style for each name, in the order the names first appear in the report: slot n has colour
+ * n mod 12 and dash n mod 5, so the first 60 names each have their own pair.
+ */
+export function seriesStyles(names: readonly string[]): Map<string, SeriesStyle> {
+  const styles = new Map<string, SeriesStyle>();
+  for (const name of names) {
+    if (styles.has(name)) continue;
+    const slot = styles.size;
+    styles.set(name, { colour: SERIES_PALETTE[slot % SERIES_PALETTE.length] as string, dash: DASHES[slot % DASHES.length] as string });
+  }
+  return styles;
+}
