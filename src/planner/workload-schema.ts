@@ -5,6 +5,7 @@
  *
  * Amounts (prices, percentages, rates) are exact decimals: a quoted string ("1.99") or a YAML
  * number, whose source text is kept (workload-file.ts) so that 1.99 never becomes a binary float.
+ * Counts are whole numbers, likewise written bare (200) or quoted ("200").
  */
 import { z } from "zod";
 // RESIDENCY_REQUIREMENTS: one list with the gateway's (the catalog's residencies that name a place, and "any").
@@ -19,13 +20,22 @@ import { BILLING_REQUIREMENTS, FEATURES } from "./workload.js";
  * number. workload-file.ts hands a larger count written in digits over as a bigint, so that the
  * message quotes it as written, not rounded to the nearest float.
  */
-const wholeNumber = (what: string, minimum = 0) => {
+const wholeNumber = (what: string, minimum = 0, maximum?: { value: number; error: string }) => {
   const tooLarge = `too large for a whole number of ${what} (at most ${Number.MAX_SAFE_INTEGER})`;
   const expected = `expected a whole number of ${what}`;
-  return z
+  const number = z
     .number({ error: (issue) => (typeof issue.input === "bigint" ? tooLarge : expected) })
     .int({ error: (issue) => (issue.code === "too_big" ? tooLarge : expected) })
     .min(minimum, { error: `expected a whole number of ${what}, at least ${minimum}` });
+  const bounded = maximum ? number.max(maximum.value, { error: maximum.error }) : number;
+  // Quoted digits ("200") are that number, as a quoted amount ("1.99") is that decimal; beyond 2^53 the
+  // number's own check says too large (the message quotes the file's text, not the rounded number).
+  const quoted = z
+    .string({ error: expected })
+    .regex(/^-?\d+$/, { error: expected })
+    .transform(Number)
+    .pipe(bounded);
+  return z.union([bounded, quoted], { error: (issue) => (typeof issue.input === "bigint" ? tooLarge : expected) });
 };
 
 /**
@@ -114,7 +124,7 @@ export const arrivalSchema = z.union(
     z.strictObject({
       hourly: hourlyWeights.optional(),
       pattern: z.enum(["uniform", "business-hours"]).optional(),
-      days_per_week: wholeNumber("days", 1).max(7, { error: "expected 1 to 7 days" }).optional(),
+      days_per_week: wholeNumber("days", 1, { value: 7, error: "expected 1 to 7 days" }).optional(),
     }),
   ],
   { error: "expected uniform | business-hours | {hourly: [24 weights], days_per_week: N}" },
@@ -187,7 +197,7 @@ export const workloadSchema = z.strictObject({
   description: z.string().optional(),
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
   at: isoDate.optional(),
-  horizon_months: wholeNumber("months", 1).max(120, { error: "expected at most 120 months" }).default(12),
+  horizon_months: wholeNumber("months", 1, { value: 120, error: "expected at most 120 months" }).default(12),
   growth_percent_per_month: decimal("percent per month").prefault(0),
   segments: z
     .array(segmentSchema, { error: "expected a list of segments" })

@@ -101,7 +101,7 @@ test("a {mean, p90, max} mapping without its mean is said to miss mean, with wha
     'w.yaml:6: segments.0.output_tokens.mean: expected a whole number of output tokens per request, got "lots"',
   ]);
   // A value of neither form still gets the union's message; a plain number or a full mapping is read.
-  assert.deepEqual(problemsIn(segment('"5"', "2")), ['w.yaml:5: segments.0.input_tokens: expected a whole number of input tokens per request, or {mean, p90, max}, got "5"']);
+  assert.deepEqual(problemsIn(segment('"five"', "2")), ['w.yaml:5: segments.0.input_tokens: expected a whole number of input tokens per request, or {mean, p90, max}, got "five"']);
   const { workload } = load(segment("3500", "{ mean: 200, p90: 600 }"));
   assert.deepEqual([workload.segments[0]?.input, workload.segments[0]?.output], [
     { mean: 3500, p90: undefined, max: undefined },

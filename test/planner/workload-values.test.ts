@@ -116,3 +116,26 @@ test("a count below its minimum reads as English: the field's unit once, then th
   ]);
   assert.deepEqual(problems(segment("", "horizon_months: 0\n")), ["w.yaml:2: horizon_months: expected a whole number of months, at least 1, got 0"]);
 });
+
+test("a count may be quoted, as an amount may: \"200\" is 200, wherever a whole number goes", () => {
+  const quoted = loadWorkload(
+    `name: x\nhorizon_months: "6"\nsegments:\n  - {name: a, requests_per_month: "10000", input_tokens: {mean: "500", p90: "900"}, output_tokens: "200", cached_prefix_tokens: "0", prefix_variants: "2", arrival: {pattern: business-hours, days_per_week: "5"}, models: [claude-haiku-4-5]}\n`,
+    "w.yaml",
+    plannerCatalog(),
+  ).workload;
+  const bare = loadWorkload(
+    `name: x\nhorizon_months: 6\nsegments:\n  - {name: a, requests_per_month: 10000, input_tokens: {mean: 500, p90: 900}, output_tokens: 200, cached_prefix_tokens: 0, prefix_variants: 2, arrival: {pattern: business-hours, days_per_week: 5}, models: [claude-haiku-4-5]}\n`,
+    "w.yaml",
+    plannerCatalog(),
+  ).workload;
+  assert.deepEqual(quoted, bare);
+  assert.equal(quoted.segments[0]?.output.mean, 200);
+});
+
+test("a quoted count is checked as the number: too large, below its minimum, or not a whole number, each said once with the text as written", () => {
+  assert.deepEqual(problems(segment("prefix_variants: \"0\"").replace("requests_per_month: 10,", 'requests_per_month: "9007199254740993",').replace("output_tokens: 10,", 'output_tokens: "2.5",')), [
+    'w.yaml:3: segments.0.requests_per_month: too large for a whole number of requests per month (at most 9007199254740991), got "9007199254740993"',
+    'w.yaml:3: segments.0.output_tokens: expected a whole number of output tokens per request, or {mean, p90, max}, got "2.5"',
+    'w.yaml:3: segments.0.prefix_variants: expected a whole number of distinct prefixes, at least 1, got "0"',
+  ]);
+});
