@@ -90,10 +90,19 @@ function keepLargeIntegers(document: Document): void {
 /**
  * YAML reads 1.99 as a binary float. Amounts must stay exact, so a non-negative, non-integer number
  * is replaced by the exact decimal text the user wrote (1e-3 as "0.001") before the schema sees it.
- * A negative one stays a number: no field takes it, and the schema says so with the value.
+ * A negative one stays a number, and the schema says so with the value: only growth_percent_per_month
+ * (a shrinking workload) takes one, so there "-2.5" is kept as its text too.
  */
 function keepDecimalSourceText(document: Document): void {
   visit(document, {
+    Pair(_key, pair) {
+      const value = pair.value;
+      if (!isScalar(pair.key) || pair.key.value !== "growth_percent_per_month" || !isScalar(value)) return;
+      if (typeof value.value === "number" && !Number.isInteger(value.value) && typeof value.source === "string" && value.source.startsWith("-")) {
+        const exact = exactDecimalText(value.source.slice(1));
+        if (exact !== undefined) value.value = `-${exact}`;
+      }
+    },
     Scalar(_key, node) {
       if (isScalar(node) && typeof node.value === "number" && !Number.isInteger(node.value) && typeof node.source === "string") {
         const exact = exactDecimalText(node.source);

@@ -66,6 +66,22 @@ const percent = (what: string) => atMost(what, Decimal.fromInteger(100), `expect
 
 const fraction = (what: string) => atMost(what, Decimal.ONE, `expected a fraction from 0 to 1 (${what}), e.g. 0.8`);
 
+/**
+ * Monthly growth in percent, an exact decimal that may be negative (a shrinking workload): above
+ * -100, since -100% would leave nothing from the first month on, and a volume cannot shrink by more.
+ */
+const growthPercent = () => {
+  const error = 'expected a percentage above -100 (growth per month; negative = shrinking), e.g. 5, -2.5 or "-2.5"';
+  return z
+    .union([z.number({ error }).int({ error }), z.bigint({ error }), z.string({ error }).regex(/^-?\d+(?:\.\d+)?$/, { error })], { error })
+    .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value.toString())))
+    .check((payload) => {
+      if (payload.value.compare(Decimal.fromInteger(-100)) <= 0) {
+        payload.issues.push({ code: "too_small", origin: "number", minimum: -100, inclusive: false, input: payload.value, message: error });
+      }
+    });
+};
+
 /** A token count: a whole number (the mean), or {mean, p90, max}; `example` shows the mapping, said when mean is left out of it. */
 const tokenSpread = (what: string, example: string) =>
   z.union(
@@ -156,7 +172,7 @@ export const segmentSchema = z.strictObject({
   tool_choice: z.enum(["auto", "none", "any", "tool"], { error: "expected auto | none | any | tool (the tool_choice you send with tools)" }).optional(),
   web_searches_per_request: decimal("searches per request").prefault(0),
   token_counts_from: z.string().min(1).optional(),
-  growth_percent_per_month: decimal("percent per month").optional(),
+  growth_percent_per_month: growthPercent().optional(),
   constraints: constraintsSchema.optional(),
 });
 
@@ -198,7 +214,7 @@ export const workloadSchema = z.strictObject({
   /** Prices in force that day (YYYY-MM-DD) unless --at says otherwise; absent = today. */
   at: isoDate.optional(),
   horizon_months: wholeNumber("months", 1, { value: 120, error: "expected at most 120 months" }).default(12),
-  growth_percent_per_month: decimal("percent per month").prefault(0),
+  growth_percent_per_month: growthPercent().prefault(0),
   segments: z
     .array(segmentSchema, { error: "expected a list of segments" })
     .min(1, { error: "list at least one segment" })

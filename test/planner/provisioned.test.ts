@@ -150,3 +150,15 @@ test("break-even where units spill: the first volume whose units plus spill cost
   const provisioned = lever(optionOf(planYaml(twoHours), "bedrock", "us", "claude-haiku-4-5", "provisioned"), "provisioned_throughput");
   assert.equal(provisioned.detail.break_even_requests_per_month, "4866667");
 });
+
+test("a shrinking workload: negative growth compounds exactly, and the projection leaves provisioned throughput once the volume falls below its break-even", () => {
+  // -20% a month: 400,000; 320,000; 256,000; 204,800 (x 0.8, exact). The break-even is 324,445 (above).
+  assert.deepEqual([0, 1, 2, 3].map((month) => grownRequests(400_000, Decimal.parse("-20"), month)), [400_000n, 320_000n, 256_000n, 204_800n]);
+  assert.equal(grownRequests(10_000, Decimal.parse("-2.5"), 3), 9269n, "10,000 x 0.975^3 = 9,268.59375");
+  const planned = planYaml(workload(400_000, "growth_percent_per_month: -20\nhorizon_months: 3\n").replace("ARRIVAL", ""));
+  const projection = planned.recommendation.projection;
+  assert.deepEqual(projection.map((point) => point.requests.s), [400_000n, 320_000n, 256_000n, 204_800n]);
+  assert.deepEqual(projection.map((point) => point.choices.s?.includes("|provisioned")), [true, false, false, false]);
+  // 204,800 x 0.045 = 9,216 on demand
+  assert.equal(formatUsd(projection[3]?.monthly ?? -1n), "9216");
+});

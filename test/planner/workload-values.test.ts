@@ -139,3 +139,14 @@ test("a quoted count is checked as the number: too large, below its minimum, or 
     'w.yaml:3: segments.0.prefix_variants: expected a whole number of distinct prefixes, at least 1, got "0"',
   ]);
 });
+
+test("growth may be negative (a shrinking workload), written bare or quoted, exactly; -100 or below is refused", () => {
+  const growth = (value: string) => loadWorkload(segment("", `growth_percent_per_month: ${value}\n`), "w.yaml", plannerCatalog()).workload.segments[0]?.growthPercentPerMonth.toString();
+  assert.equal(growth("-5"), "-5");
+  assert.equal(growth("-2.5"), "-2.5");
+  assert.equal(growth('"-2.5"'), "-2.5");
+  assert.equal(growth("-2.5e-1"), "-0.25");
+  const refused = 'expected a percentage above -100 (growth per month; negative = shrinking), e.g. 5, -2.5 or "-2.5"';
+  assert.deepEqual(problems(segment("", "growth_percent_per_month: -100\n")), [`w.yaml:2: growth_percent_per_month: ${refused}, got -100`]);
+  assert.deepEqual(problems(segment("growth_percent_per_month: -150.5")), [`w.yaml:3: segments.0.growth_percent_per_month: ${refused}, got -150.5`]);
+});
