@@ -88,21 +88,12 @@ function keepLargeIntegers(document: Document): void {
 }
 
 /**
- * YAML reads 1.99 as a binary float. Amounts must stay exact, so a non-negative, non-integer number
- * is replaced by the exact decimal text the user wrote (1e-3 as "0.001") before the schema sees it.
- * A negative one stays a number, and the schema says so with the value: only growth_percent_per_month
- * (a shrinking workload) takes one, so there "-2.5" is kept as its text too.
+ * YAML reads 1.99 as a binary float. Amounts must stay exact, so a non-integer number is replaced by
+ * the exact decimal text the user wrote (1e-3 as "0.001", -2.5 as "-2.5") before the schema sees it;
+ * the schema then says whether its field takes a negative one (only growth_percent_per_month does).
  */
 function keepDecimalSourceText(document: Document): void {
   visit(document, {
-    Pair(_key, pair) {
-      const value = pair.value;
-      if (!isScalar(pair.key) || pair.key.value !== "growth_percent_per_month" || !isScalar(value)) return;
-      if (typeof value.value === "number" && !Number.isInteger(value.value) && typeof value.source === "string" && value.source.startsWith("-")) {
-        const exact = exactDecimalText(value.source.slice(1));
-        if (exact !== undefined) value.value = `-${exact}`;
-      }
-    },
     Scalar(_key, node) {
       if (isScalar(node) && typeof node.value === "number" && !Number.isInteger(node.value) && typeof node.source === "string") {
         const exact = exactDecimalText(node.source);
@@ -112,19 +103,21 @@ function keepDecimalSourceText(document: Document): void {
   });
 }
 
-/** "1.99" and "+1.99" as "1.99", ".5" as "0.5"; "1e-3" and "2.5E-2" as "0.001" and "0.025"; undefined for a negative number or anything else. */
+/** "1.99" and "+1.99" as "1.99", ".5" as "0.5", "-.5" as "-0.5"; "1e-3" and "2.5E-2" as "0.001" and "0.025"; undefined for anything else. */
 function exactDecimalText(source: string): string | undefined {
-  const plain = /^\+?(\d*)\.(\d+)$/.exec(source);
-  if (plain) return `${plain[1] || "0"}.${plain[2]}`;
-  const scientific = /^\+?(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(source);
+  const sign = source.startsWith("-") ? "-" : "";
+  const unsigned = sign ? source.slice(1) : source;
+  const plain = /^\+?(\d*)\.(\d+)$/.exec(unsigned);
+  if (plain) return `${sign}${plain[1] || "0"}.${plain[2]}`;
+  const scientific = /^\+?(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(unsigned);
   if (!scientific) return undefined;
   const [, whole, fraction = "", exponent] = scientific as unknown as [string, string, string | undefined, string];
   const digits = `${whole}${fraction}`;
   // The decimal point sits `point` digits from the left of `digits`.
   const point = whole.length + Number(exponent);
-  if (point <= 0) return `0.${"0".repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${digits}${"0".repeat(point - digits.length)}`;
-  return `${digits.slice(0, point)}.${digits.slice(point)}`;
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function spread(value: number | { mean: number; p90?: number | undefined; max?: number | undefined }): TokenSpread {
