@@ -1,7 +1,8 @@
 /**
  * Monthly cost against monthly volume for the deployments worth drawing: the cheapest on-demand
- * route of each provider, every provisioned-throughput quote and every self-hosting entry, with
- * the break-even volumes marked. Each point is a full re-plan at that volume (caching hit rates,
+ * route of each model and then of each provider (at most four, near-identical lines left out),
+ * every provisioned-throughput quote and every self-hosting entry, with the break-even volumes
+ * marked. Each point is a full re-plan at that volume (caching hit rates,
  * MU counts and replicas all change with volume), so the curves are exact, not extrapolated.
  */
 import type { Catalog } from "../catalog/catalog.js";
@@ -32,6 +33,48 @@ export interface SegmentCurves {
   segment: string;
   series: CurveSeries[];
   markers: VolumeMarker[];
+  /** Labels of on-demand options not drawn because a drawn line of the same model costs within 1% of theirs today. */
+  nearlyDrawn: string[];
+}
+
+/** The most pay-per-token lines on one chart. */
+const MOST_ON_DEMAND = 4;
+
+/** Whether two monthly costs are within 1% of the larger: their lines would lie on top of each other. */
+function near(a: Money | undefined, b: Money | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const larger = a > b ? a : b;
+  const difference = a > b ? a - b : b - a;
+  return difference * 100n <= larger;
+}
+
+/**
+ * The on-demand options worth a line, from the segment's options (feasible ones come cheapest
+ * first): the cheapest of each model, so a dearer model the team lists is not hidden behind four
+ * routes of the cheapest, then the cheapest of each provider; an option within 1% of a line
+ * already drawn for the same model is left out (four clouds' global Haiku would be four lines on
+ * top of each other), and named.
+ */
+function onDemandLines(options: readonly Option[]): { drawn: Option[]; nearlyDrawn: Option[] } {
+  const feasible = options.filter((option) => option.kind === "on-demand" && option.feasible);
+  const firstOf = (key: (option: Option) => string): Option[] => {
+    const seen = new Set<string>();
+    const first: Option[] = [];
+    for (const option of feasible) {
+      if (seen.has(key(option))) continue;
+      seen.add(key(option));
+      first.push(option);
+    }
+    return first;
+  };
+  const drawn: Option[] = [];
+  const nearlyDrawn: Option[] = [];
+  for (const option of [...firstOf((option) => option.model), ...firstOf((option) => option.provider)]) {
+    if (drawn.includes(option) || nearlyDrawn.includes(option) || drawn.length >= MOST_ON_DEMAND) continue;
+    if (drawn.some((line) => line.model === option.model && near(line.monthly, option.monthly))) nearlyDrawn.push(option);
+    else drawn.push(option);
+  }
+  return { drawn, nearlyDrawn };
 }
 
 function label(option: Option): string {
@@ -43,13 +86,10 @@ function label(option: Option): string {
 export function volumeCurves(catalog: Catalog, resolved: ResolvedWorkload, plan: Plan, points = 24): SegmentCurves[] {
   return plan.segments.map((segmentPlan, index) => {
     const resolvedSegment = resolved.segments[index];
-    if (!resolvedSegment) return { segment: segmentPlan.segment.name, series: [], markers: [] };
+    if (!resolvedSegment) return { segment: segmentPlan.segment.name, series: [], markers: [], nearlyDrawn: [] };
     const current = segmentPlan.requests;
-    const byProvider = new Map<string, Option>();
-    for (const option of segmentPlan.options) {
-      if (option.kind === "on-demand" && option.feasible && !byProvider.has(option.provider)) byProvider.set(option.provider, option);
-    }
-    const drawn = [...[...byProvider.values()].slice(0, 4), ...segmentPlan.options.filter((option) => option.kind !== "on-demand" && option.feasible)];
+    const onDemand = onDemandLines(segmentPlan.options);
+    const drawn = [...onDemand.drawn, ...segmentPlan.options.filter((option) => option.kind !== "on-demand" && option.feasible)];
     // A break-even is where a commitment's line crosses its comparator's: draw the comparator too
     // (a provisioned quote's spill-over route may not be its provider's cheapest on-demand option).
     for (const option of [...drawn]) {
@@ -85,6 +125,8 @@ export function volumeCurves(catalog: Catalog, resolved: ResolvedWorkload, plan:
         monthly: planned.options.find((candidate) => candidate.id === option.id)?.monthly,
       })),
     }));
-    return { segment: segmentPlan.segment.name, series, markers: markers.filter((marker) => marker.requests <= top) };
+    // A comparator drawn after all is not left out.
+    const nearlyDrawn = onDemand.nearlyDrawn.filter((option) => !drawn.includes(option)).map(label);
+    return { segment: segmentPlan.segment.name, series, markers: markers.filter((marker) => marker.requests <= top), nearlyDrawn };
   });
 }

@@ -44,3 +44,34 @@ test("a provisioned quote's break-even is drawn with the line it is measured aga
   assert.ok(ids.includes(comparator as string), `the comparator's line is drawn; drawn: ${ids.join(", ")}`);
   assert.equal(new Set(ids).size, ids.length, "each line once");
 });
+
+test("every model the team lists gets a line, and routes that cost within 1% of a drawn line of the same model are named instead of drawn", () => {
+  const catalog = plannerCatalog();
+  const workload = `name: chat
+segments:
+  - name: chat
+    requests_per_month: 2000000
+    input_tokens: 800
+    output_tokens: 350
+    models: [claude-sonnet-4-6, claude-haiku-4-5]
+`;
+  const resolved = loadWorkload(workload, "chat.yaml", catalog);
+  const planned = plan(catalog, resolved, { at: AT });
+  const [curves] = volumeCurves(catalog, resolved, planned, 4);
+  const onDemand = planned.segments[0]?.options.filter((option) => option.kind === "on-demand" && option.feasible) ?? [];
+  const drawn = curves?.series.map((series) => series.optionId) ?? [];
+  const drawnOptions = onDemand.filter((option) => drawn.includes(option.id));
+  // The case this checks: the four cheapest routes are all Haiku's, at the same list price.
+  assert.deepEqual([...new Set(onDemand.slice(0, 4).map((option) => option.model))], ["claude-haiku-4-5"]);
+  assert.ok(drawnOptions.some((option) => option.model === "claude-sonnet-4-6"), `Sonnet has a line; drawn: ${drawn.join(", ")}`);
+  assert.ok(drawnOptions.length <= 4);
+  for (const [index, line] of drawnOptions.entries()) {
+    for (const other of drawnOptions.slice(index + 1)) {
+      if (line.model !== other.model || line.monthly === undefined || other.monthly === undefined) continue;
+      const [low, high] = line.monthly < other.monthly ? [line.monthly, other.monthly] : [other.monthly, line.monthly];
+      assert.ok((high - low) * 100n > high, `${line.id} and ${other.id} would lie on top of each other`);
+    }
+  }
+  assert.ok((curves?.nearlyDrawn.length ?? 0) > 0, "the Haiku routes left out are named");
+  assert.ok(curves?.nearlyDrawn.every((label) => label.endsWith("claude-haiku-4-5")), curves?.nearlyDrawn.join(", "));
+});

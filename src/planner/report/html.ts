@@ -100,8 +100,8 @@ function costChart(segment: SegmentPlan): { chart: string; caption: string } {
   return { chart, caption };
 }
 
-function volumeChart(curves: SegmentCurves | undefined, uid: string, styles: Map<string, SeriesStyle>): string {
-  if (!curves || curves.series.length === 0) return "";
+function volumeChart(curves: SegmentCurves | undefined, uid: string, styles: Map<string, SeriesStyle>): { chart: string; caption: string } {
+  if (!curves || curves.series.length === 0) return { chart: "", caption: "" };
   // The axis follows the pay-per-token curves; a commitment far above them is clipped, not allowed to flatten them.
   const highest = (kind: (value: string) => boolean) =>
     Math.max(0, ...curves.series.filter((series) => kind(series.kind)).flatMap((series) => series.points.flatMap((point) => (point.monthly === undefined ? [] : [chartNumber(point.monthly)]))));
@@ -116,7 +116,7 @@ function volumeChart(curves: SegmentCurves | undefined, uid: string, styles: Map
     ...(styles.get(series.label) ?? { colour: "#4b5563", dash: "" }),
     points: series.points.map((point) => ({ x: Number(point.requests), y: point.monthly === undefined ? undefined : chartNumber(point.monthly) })),
   }));
-  return lineChart(
+  const chart = lineChart(
     "cost-vs-volume",
     `Monthly cost against monthly volume — ${curves.segment}`,
     lines,
@@ -125,6 +125,9 @@ function volumeChart(curves: SegmentCurves | undefined, uid: string, styles: Map
     uid,
     cap,
   );
+  const caption =
+    curves.nearlyDrawn.length > 0 ? `Not drawn, as they cost within 1% of a line of the same model: ${curves.nearlyDrawn.join(", ")} (in the table below).` : "";
+  return { chart, caption };
 }
 
 function breakdownChart(segment: SegmentPlan): string {
@@ -183,6 +186,7 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
   const spec = segment.segment;
   const best = segment.recommended;
   const cost = costChart(segment);
+  const volume = volumeChart(curves, `segment-${index}`, styles);
   return (
     `<section data-segment="${escapeHtml(spec.name)}"><h2>Segment ${escapeHtml(spec.name)}</h2>` +
     `<p class="note">${count(segment.requests)} requests/month · ${spec.latency} · arrival ${spec.arrival.kind} · ${spec.input.mean} input + ${spec.cachedPrefixTokens} cached-prefix + ${spec.output.mean} output tokens per request · models: ${escapeHtml(spec.models.join(", "))}</p>` +
@@ -192,7 +196,7 @@ function segmentSection(segment: SegmentPlan, curves: SegmentCurves | undefined,
           .map((option) => `<li>${escapeHtml(deployment(option))} · ${escapeHtml(option.model)} · ${dollars(option.monthly)}/month if you relax: ${escapeHtml(option.reasons.join("; "))}</li>`)
           .join("")}</ul>`) +
     figure(cost.chart, cost.caption) +
-    figure(volumeChart(curves, `segment-${index}`, styles)) +
+    figure(volume.chart, volume.caption) +
     figure(breakdownChart(segment)) +
     optionsTable(segment) +
     leversTable(segment) +
