@@ -248,8 +248,9 @@ export const catalogCommand: Command = {
   async run({ argv, stdout, stderr }) {
     const [subcommand, ...rest] = argv;
     if (subcommand === "validate") return validate(rest, stdout);
+    if (subcommand === undefined) throw new UsageError("catalog needs a subcommand: list, show or validate", "see: switchyard catalog --help");
     if (subcommand !== "list" && subcommand !== "show") {
-      throw new UsageError(`unknown subcommand ${JSON.stringify(subcommand ?? "")}; use list, show or validate`, "see: switchyard catalog --help");
+      throw new UsageError(`unknown subcommand ${JSON.stringify(subcommand)}; use list, show or validate`, "see: switchyard catalog --help");
     }
     const files = parseFlags(rest, { catalog: { type: "string", multiple: true }, provider: { type: "string" }, model: { type: "string" }, residency: { type: "string" }, at: { type: "string" }, json: { type: "boolean" } }, "catalog", true).values.catalog;
     const catalog = catalogFromFlags(files, stderr);

@@ -7,6 +7,7 @@ import type { Command, CommandContext } from "./command.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage-error.js";
 import { commands } from "./registry.js";
 import { errorCode } from "../util/error-code.js";
+import { didYouMean } from "../util/suggest.js";
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -33,16 +34,19 @@ export async function main(context: CommandContext): Promise<number> {
     return EXIT_OK;
   }
   // `switchyard help serve` is `switchyard serve --help`.
-  if (name === "help" && rest[0] !== undefined) return main({ ...context, argv: [rest[0], "--help"] });
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === "help" && rest[0] !== undefined) {
+    if (rest.length > 1) return usage(context, `help takes one command, got ${rest.length}: ${rest.map((word) => JSON.stringify(word)).join(" ")}`);
+    if (!commands.some((candidate) => candidate.name === rest[0])) return usage(context, `help: unknown command ${JSON.stringify(rest[0])}${didYouMean(rest[0], commandNames())}`);
+    return main({ ...context, argv: [rest[0], "--help"] });
+  }
+  // Help asked for is output (stdout, exit 0); a missing or unknown command is bad input (stderr, exit 2).
+  if (name === "--help" || name === "-h" || name === "help") {
     context.stdout.write(topLevelHelp());
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+    return EXIT_OK;
   }
+  if (name === undefined) return usage(context, "give a command");
   const command: Command | undefined = commands.find((candidate) => candidate.name === name);
-  if (!command) {
-    context.stderr.write(`switchyard: unknown command ${JSON.stringify(name)}\n\n${topLevelHelp()}`);
-    return EXIT_USAGE;
-  }
+  if (!command) return usage(context, `unknown command ${JSON.stringify(name)}${didYouMean(name, commandNames())}`);
   if (rest.includes("--help") || rest.includes("-h")) {
     context.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
     return EXIT_OK;
@@ -57,6 +61,14 @@ export async function main(context: CommandContext): Promise<number> {
     context.stderr.write(`switchyard ${name}: ${failureMessage(error)}\n`);
     return EXIT_FAILURE;
   }
+}
+
+const commandNames = (): string[] => commands.map((command) => command.name);
+
+/** Bad input before any command runs: what is wrong, the commands there are, where help is; exit 2. */
+function usage(context: CommandContext, problem: string): number {
+  context.stderr.write(`switchyard: ${problem}; commands: ${commandNames().join(", ")}\nsee: switchyard --help\n`);
+  return EXIT_USAGE;
 }
 
 /**
