@@ -85,9 +85,12 @@ export function integerFlag(value: string | undefined, flag: string): number | u
   return parsed;
 }
 
+/** A day as YYYY-MM-DD (years 0001 to 9999) from a flag, or a UsageError naming the flag. */
 export function dateFlag(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!DAY_PATTERN.test(value)) throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  // A year of five or more digits (or signed, as ISO 8601's expanded years) is the shape's commonest miss: say so.
+  if (/^[+-]?\d{5,}-\d{2}-\d{2}$|^[+-]\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(`--${flag}: the year must be 0001 to 9999 (four digits), got ${JSON.stringify(value)}`, "e.g. 2026-03-01");
+  if (!DAY_PATTERN.test(value)) throw new UsageError(`--${flag} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`, "e.g. 2026-03-01");
   if (!isCalendarDay(value)) throw new UsageError(`--${flag}: ${value} is ${NOT_A_CALENDAR_DAY}`);
   return value;
 }

@@ -126,7 +126,7 @@ test("an unknown model names the closest known ids and the line of the list entr
 
 test("at: a day the month does not have is refused with its line, not rolled over into the next month", () => {
   const text = "name: w\nat: 2026-02-31\nsegments:\n  - { name: s, requests_per_month: 10, input_tokens: 5, output_tokens: 2, models: [claude-haiku-4-5] }\n";
-  assert.throws(() => load(text), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:2: at: not a day of the calendar \(a month from 01 to 12, a day that month has\)/.test(error.message));
+  assert.throws(() => load(text), (error: unknown) => error instanceof WorkloadError && /^w\.yaml:2: at: not a day of the calendar \(a year from 0001 to 9999, a month from 01 to 12, a day that month has\)/.test(error.message));
   for (const [at, shape] of [["2026-13-01", false], ["2026-1-01", true]] as const) {
     assert.throws(() => load(text.replace("2026-02-31", at)), shape ? /at: expected a date as YYYY-MM-DD/ : /at: not a day of the calendar/, at);
   }
