@@ -9,8 +9,12 @@
  */
 import { SseEventSplitter } from "../providers/shared/sse-events.js";
 import { UsageError } from "./usage-error.js";
+import { binaryContent, notTextMessage } from "../util/binary-text.js";
 
 export function parseUsageDocument(text: string, source: string): unknown {
+  // Said before JSON.parse, whose message would quote the file's bytes.
+  const binary = binaryContent(text);
+  if (binary) throw new UsageError(`--usage-json: ${source === "-" ? "standard input" : source} (line ${binary.line}) is ${notTextMessage(binary, "a JSON usage object, a response or a captured event stream")}`);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -158,9 +158,15 @@ function allowedValues(issue: z.core.$ZodIssue): unknown[] {
   return issue.errors.flat().filter((inner) => inner.path.length === 0).flatMap(allowedValues);
 }
 
+/** How much of a long text value a problem quotes: enough to find it in the file, not the whole of it. */
+const EXCERPT_CHARACTERS = 60;
+
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") {
+    if (value.length <= EXCERPT_CHARACTERS + 20) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, EXCERPT_CHARACTERS))}… (${value.length} characters)`;
+  }
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : `a list of ${value.length}`;
   if (typeof value === "object") return Object.keys(value).length === 0 ? "an empty mapping" : "a mapping";
   return String(value);

@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { expectedText, schemaIssues, type FieldPath, type FileIssue } from "./schema-issues.js";
+import { binaryContent, notTextMessage } from "./binary-text.js";
 
 export { inLineOrder, type FileIssue } from "./schema-issues.js";
 
@@ -33,6 +34,12 @@ export interface YamlDocument {
 /** The YAML step every file the CLI reads goes through, before its schema (or its own reading, as a workload's exact decimals). */
 export function readYamlDocument(text: string, file: string): YamlDocument {
   const lineCounter = new LineCounter();
+  // A binary file is said to be one, not parsed: the parser's messages would quote its bytes.
+  const binary = binaryContent(text);
+  if (binary) {
+    const issue: FileIssue = { file, path: "", line: binary.line, message: notTextMessage(binary, "a YAML or JSON file") };
+    return { document: parseDocument("", { lineCounter }), lineCounter, lineOf: () => undefined, issues: [issue] };
+  }
   const document = parseDocument(text, { merge: true, lineCounter, prettyErrors: false });
   const lineOf = (path: FieldPath): number | undefined => {
     for (let length = path.length; length >= 0; length -= 1) {
