@@ -28,7 +28,8 @@ const help = `switchyard emulate — a local Anthropic API or Bedrock Runtime th
 Usage: switchyard emulate ${EMULATORS.join("|")} [flags]
 
   --port N                 port to listen on (default 0: any free port, printed at start)
-  --host H                 address to bind (default 127.0.0.1)
+  --host H                 address to bind (default 127.0.0.1; 0.0.0.0 for every interface: the admin
+                           API has no authentication, so keep it on loopback unless you mean it)
   --profile NAME|FILE      latency and fault profile (default instant), or a JSON/YAML file with
                            a profile update (see docs/EMULATORS.md). Presets:
 ${presetList}
@@ -79,6 +80,22 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/** Why the emulator could not listen, naming the flag to change: bad input (exit 2) where the flag is wrong. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = errorCode(error);
+  if (code === "EADDRINUSE") return new UsageError(`--port ${port} is already in use on ${host}`, "give another port, or --port 0 for any free one");
+  if (code === "EADDRNOTAVAIL") return new UsageError(`--host ${host} is not an address of this machine: the emulator cannot listen on it`, "give 127.0.0.1 (the default), ::1, or 0.0.0.0 for every interface");
+  if (code === "ENOTFOUND") return new UsageError(`--host ${JSON.stringify(host)}: no such host (the name does not resolve)`, "give an address of this machine, e.g. 127.0.0.1 (the default) or localhost");
+  if (code === "EACCES") return new UsageError(`--port ${port}: not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`, "give a port from 1024 up, or --port 0 for any free one");
+  // A lookup that failed for now (EAI_AGAIN: no DNS answer) is not bad input: a failure, still naming the flag.
+  if (error instanceof Error && code.startsWith("EAI_")) error.message = `--host ${host}: the name could not be resolved (${error.message}); try again, or give an IP address`;
+  return error;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export const emulateCommand: Command = {
   name: "emulate",
   summary: "run a local Anthropic API or Bedrock Runtime emulator (tests, demos, failover drills)",
@@ -115,7 +132,10 @@ export const emulateCommand: Command = {
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
     const profile = profileFrom(values.profile);
     const models = new CatalogModelAccess(catalogFromFlags(values.catalog, stderr));
-    const listen = { port, host: values.host ?? "127.0.0.1" };
+    const host = values.host ?? "127.0.0.1";
+    // Node reads an empty host as "every interface": not what an empty --host "$HOST" means.
+    if (host.trim() === "") throw new UsageError("--host is empty: give an address to bind", "e.g. --host 127.0.0.1 (the default), or --host 0.0.0.0 for every interface");
+    const listen = { port, host };
 
     let emulator: RunningEmulator;
     let credentials: Record<string, string>;
@@ -154,9 +174,10 @@ export const emulateCommand: Command = {
     } catch (error) {
       if (error instanceof UnknownProfileError) throw new UsageError(`--profile: ${error.message}`);
       if (error instanceof ZodError) throw new UsageError(`--profile: ${error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
-      if (errorCode(error) === "EADDRINUSE") throw new UsageError(`--port ${port} is already in use`);
-      throw error;
+      throw listenError(error, host, port);
     }
+    // The admin API has no authentication and the default credentials are public: say so off loopback.
+    if (!isLoopback(host)) stderr.write(`note: --host ${host} is not loopback: anyone who can reach it can use the emulator's admin API (no authentication) and its default credentials unless --key is given\n`);
 
     const profileName = emulator.state().profile.name;
     if (values.json) {

@@ -1,0 +1,46 @@
+/**
+ * emulate's --host: an address the emulator cannot listen on is said with the flag that chose it.
+ * Not an address of this machine, a name that does not resolve, an empty --host: bad input, exit 2.
+ * A port another server holds names --port.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { once } from "node:events";
+import { runCli } from "./run-cli.js";
+
+test("emulate --host with an address this machine does not have (TEST-NET-1) names --host, exit 2", async () => {
+  const result = await runCli(["emulate", "anthropic", "--host", "192.0.2.1"]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /^switchyard emulate: --host 192\.0\.2\.1 is not an address of this machine/);
+  assert.match(result.stderr, /give 127\.0\.0\.1 \(the default\)/);
+});
+
+test("emulate --host with a name that does not resolve names --host", async () => {
+  // .invalid never resolves (RFC 6761); a resolver that cannot answer at all is a failure (exit 1), still naming --host.
+  const result = await runCli(["emulate", "bedrock", "--host", "no-such-host.invalid"]);
+  assert.ok(result.code === 2 || (result.code === 1 && /EAI_AGAIN/.test(result.stderr)), `${result.code}: ${result.stderr}`);
+  assert.match(result.stderr, /^switchyard emulate: --host "?no-such-host\.invalid"?: /);
+  if (result.code === 2) assert.match(result.stderr, /no such host \(the name does not resolve\)/);
+});
+
+test("emulate --host '' is bad input, not every interface", { timeout: 10_000 }, async () => {
+  const result = await runCli(["emulate", "anthropic", "--host", ""]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--host is empty: give an address to bind/);
+});
+
+test("emulate --port that another server holds names --port and the host, exit 2", async () => {
+  const holder = createServer();
+  holder.listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  const address = holder.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  try {
+    const result = await runCli(["emulate", "anthropic", "--port", String(port)]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`--port ${port} is already in use on 127\\.0\\.0\\.1`));
+  } finally {
+    holder.close();
+  }
+});
