@@ -22,17 +22,21 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
 ${LEDGER_FLAGS_HELP}
   --json                  {"groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
-                          "shadow_costs","shadow_requests","cost_on_each_deployment","unpriced_on_each_deployment"
-                          [,"key_name" with --by key]}],"total":{...}};
+                          "shadow_costs","shadow_requests","cost_on_each_deployment","unpriced_on_each_deployment",
+                          "unpriced_served_on_each_deployment","cost_status" [,"key_name" with --by key]}],
+                          "total":{...}};
                           money as exact decimal strings; charged_usd is what counts against budgets
-                          (an inexact cost's upper bound)
+                          (an inexact cost's upper bound); cost_status says what cost_usd is: exact,
+                          lower_bound, or unpriced (no request could be priced: "0" is no figure)
 
 Rows: by the first --by field as it would be alone (days in order, anything else largest cost first),
 then by the other fields' values, so that one key's rows of --by key,model stay together.
 
 Columns: requests, errors (status >= 400), exact cost, inexact (requests whose cost is a lower bound
 because the upstream did not report some usage, or unknown because they could not be priced: those
-are in no cost total, and the report counts them), tokens by class. A second table shows what the same
+are in no cost total, and the report counts them), tokens by class. A cost that leaves some of
+that out is a lower bound, shown "≥ $X"; a row none of whose requests could be priced shows
+"unpriced", never "$0". A second table shows what the same
 requests cost on each deployment: the actual cost where a deployment served them, the shadow cost
 (the same usage at that deployment's prices) where it could have. shadow_costs in --json is the sum
 of the priced requests' shadow costs (those cost sums; an unpriced request's are left out, as its
@@ -70,6 +74,25 @@ function bar(cost: string, largest: bigint): string {
 
 const show = (value: string | null | undefined) => (value === null || value === undefined ? "(none)" : value);
 
+/**
+ * What a group's cost_usd is (cost_status in --json): "exact"; a "lower_bound" (some request's cost
+ * is unknown, or a lower bound because the upstream did not report some usage); or "unpriced": not
+ * one of its requests could be priced, so its cost is unknown and its cost_usd of "0" is no figure.
+ */
+export type CostStatus = "exact" | "lower_bound" | "unpriced";
+
+export function costStatus(group: SpendGroup): CostStatus {
+  if (group.unpriced_requests > 0 && group.unpriced_requests === group.requests) return "unpriced";
+  return group.inexact_requests > 0 ? "lower_bound" : "exact";
+}
+
+/** The cost as the table shows it: "unpriced" for an unknown cost, never "$0"; "≥ $X" for a lower bound. */
+function costCell(group: SpendGroup): string {
+  const status = costStatus(group);
+  if (status === "unpriced") return "unpriced";
+  return `${status === "lower_bound" ? "≥ " : ""}$${group.cost_usd}`;
+}
+
 export function renderSpend(
   fields: GroupField[],
   groups: SpendGroup[],
@@ -80,6 +103,8 @@ export function renderSpend(
   /** unpriced_on_each_deployment: the partial figures, with how many requests each could not price */
   unpricedOn: { groups: Record<string, number>[]; total: Record<string, number> },
   keyNames: ReadonlyMap<string, string> = new Map(),
+  /** unpriced_served_on_each_deployment: requests each deployment served that could not be priced */
+  unpricedServed: { groups: ServedOnDeployments[]; total: ServedOnDeployments } = { groups: [], total: { unpriced: {}, requests: {} } },
 ): string {
   const headers = fields.map((field) => (field === "tag" ? `tag ${tagKey ?? ""}`.trim() : field));
   const largest = groups.reduce((max, group) => {
@@ -89,7 +114,7 @@ export function renderSpend(
   const numbers = (group: SpendGroup) => [
     groupDigits(group.requests),
     groupDigits(group.errors),
-    `$${group.cost_usd}`,
+    costCell(group),
     groupDigits(group.inexact_requests),
     groupDigits(group.input_tokens),
     groupDigits(group.output_tokens),
@@ -108,22 +133,33 @@ export function renderSpend(
   let text = renderTable([...headers, "requests", "errors", "cost", "inexact", "input", "output", "cache write", "cache read", ""], rows, right);
   const lowerBound = total.inexact_requests - total.unpriced_requests;
   if (lowerBound > 0) {
-    text += `\n${groupDigits(lowerBound)} request(s) had usage the upstream did not report: their cost is a lower bound.\n`;
+    text += `\n${groupDigits(lowerBound)} request(s) had usage the upstream did not report: their cost is a lower bound (≥).\n`;
     // What budgets (and keys list) count: the upper bound of each such cost where one is known.
     if (total.charged_usd !== total.cost_usd) text += `Budgets count $${total.charged_usd} (the upper bound of those costs where one is known; charged_usd in --json).\n`;
   }
   if (total.unpriced_requests > 0) {
-    text += `${lowerBound > 0 ? "" : "\n"}${groupDigits(total.unpriced_requests)} request(s) could not be priced: their cost is unknown and in no total above (their rows' warnings say why).\n`;
+    text += `${lowerBound > 0 ? "" : "\n"}${groupDigits(total.unpriced_requests)} request(s) could not be priced: their cost is unknown and in no total above, so a cost beside them is a lower bound (≥), or "unpriced" where none of a row's requests could be priced (their rows' warnings say why).\n`;
   }
 
   // Only worth a table when some request had an alternative deployment.
   if (Object.keys(total.shadow_costs).length > 0) {
     const deployments = Object.keys(onDeployments.total);
     // A figure that leaves out requests the deployment could not price is a lower bound: "≥", never a total to compare.
-    const cells = (costs: Record<string, string>, unpriced: Record<string, number>) =>
-      deployments.map((deployment) => (costs[deployment] === undefined ? "-" : `${unpriced[deployment] ? "≥ " : ""}$${costs[deployment]}`));
-    const deploymentRows = groups.map((group, index) => [...labels(group), `$${group.cost_usd}`, ...cells(onDeployments.groups[index] ?? {}, unpricedOn.groups[index] ?? {})]);
-    if (groups.length > 1) deploymentRows.push([...totalLabels, `$${total.cost_usd}`, ...cells(onDeployments.total, unpricedOn.total)]);
+    // The figures compare the priced requests (as cost_usd sums them); a deployment whose figure counts
+    // none, only requests it served that could not be priced, has no figure: "unpriced", not "$0".
+    const cells = (group: SpendGroup, costs: Record<string, string>, unpriced: Record<string, number>, served: Record<string, number>, servedRequests: Record<string, number>) =>
+      deployments.map((deployment) => {
+        if (costs[deployment] === undefined) return "-";
+        const unknown = served[deployment] ?? 0;
+        if (unknown > 0 && unknown === (servedRequests[deployment] ?? 0) && (group.shadow_requests[deployment] ?? 0) === 0) return "unpriced";
+        return `${unpriced[deployment] ? "≥ " : ""}$${costs[deployment]}`;
+      });
+    const deploymentRows = groups.map((group, index) => [
+      ...labels(group),
+      costCell(group),
+      ...cells(group, onDeployments.groups[index] ?? {}, unpricedOn.groups[index] ?? {}, unpricedServed.groups[index]?.unpriced ?? {}, unpricedServed.groups[index]?.requests ?? {}),
+    ]);
+    if (groups.length > 1) deploymentRows.push([...totalLabels, costCell(total), ...cells(total, onDeployments.total, unpricedOn.total, unpricedServed.total.unpriced, unpricedServed.total.requests)]);
     text +=
       "\nThe same requests on each deployment (actual cost where served, shadow cost where it could have served them;\n" +
       "a column leaves out requests for models that deployment does not offer: --by requested_model compares like for like):\n" +
@@ -137,6 +173,32 @@ export function renderSpend(
     }
   }
   return text;
+}
+
+/** Of the requests each deployment served in a group: how many, and how many could not be priced (cost_usd null). */
+interface ServedOnDeployments {
+  requests: Record<string, number>;
+  unpriced: Record<string, number>;
+}
+
+/**
+ * For each group, the requests each deployment served and those of them it could not price: the
+ * deployment's cost_on_each_deployment leaves those out (as cost_usd does), so it is a lower bound.
+ *
+ * @param byDeployment the report grouped by `fields` plus "deployment"
+ */
+function servedOnEachDeployment(fields: GroupField[], groups: SpendGroup[], byDeployment: SpendGroup[]): ServedOnDeployments[] {
+  const identity = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? null));
+  const served = new Map<string, ServedOnDeployments>();
+  for (const row of [...byDeployment].sort((a, b) => ((a.group.deployment ?? "") < (b.group.deployment ?? "") ? -1 : 1))) {
+    const deployment = row.group.deployment;
+    if (deployment === null || deployment === undefined) continue;
+    const entry = served.get(identity(row)) ?? { requests: {}, unpriced: {} };
+    entry.requests[deployment] = row.requests;
+    if (row.unpriced_requests > 0) entry.unpriced[deployment] = row.unpriced_requests;
+    served.set(identity(row), entry);
+  }
+  return groups.map((group) => served.get(identity(group)) ?? { requests: {}, unpriced: {} });
 }
 
 export const spendCommand: Command = {
@@ -192,11 +254,15 @@ export const spendCommand: Command = {
       const byModelAndDeployment = await ledger.store.spend({ ...query, group_by: [...fields, "requested_model", "deployment"] });
       const groups = inReportOrder(fields, rollUp(byModelAndDeployment, fields));
       const total = totalOf(groups);
-      const onDeployments = costOnEachDeployment(fields, groups, rollUp(byModelAndDeployment, [...fields, "deployment"]));
+      const byDeployment = rollUp(byModelAndDeployment, [...fields, "deployment"]);
+      const onDeployments = costOnEachDeployment(fields, groups, byDeployment);
       const unpricedOn = unpricedOnEachDeployment(fields, groups, byModelAndDeployment);
+      const servedOn = servedOnEachDeployment(fields, groups, byDeployment);
       // The total is one group more, grouped by no field.
-      const [totalOnDeployments = {}] = costOnEachDeployment([], [total], rollUp(byModelAndDeployment, ["deployment"]));
+      const totalByDeployment = rollUp(byModelAndDeployment, ["deployment"]);
+      const [totalOnDeployments = {}] = costOnEachDeployment([], [total], totalByDeployment);
       const [totalUnpricedOn = {}] = unpricedOnEachDeployment([], [total], byModelAndDeployment);
+      const [totalServedOn = { requests: {}, unpriced: {} }] = servedOnEachDeployment([], [total], totalByDeployment);
       if (values.json) {
         writeJson(stdout, {
           from: from === undefined ? null : new Date(from).toISOString(),
@@ -206,16 +272,24 @@ export const spendCommand: Command = {
           key_id: keyId ?? null,
           groups: groups.map((group, index) => ({
             ...group,
+            cost_status: costStatus(group),
             ...(fields.includes("key") ? { key_name: keyNames.get(group.group.key ?? "") ?? null } : {}),
             cost_on_each_deployment: onDeployments[index] ?? {},
             unpriced_on_each_deployment: unpricedOn[index] ?? {},
+            unpriced_served_on_each_deployment: servedOn[index]?.unpriced ?? {},
           })),
-          total: { ...total, cost_on_each_deployment: totalOnDeployments, unpriced_on_each_deployment: totalUnpricedOn },
+          total: {
+            ...total,
+            cost_status: costStatus(total),
+            cost_on_each_deployment: totalOnDeployments,
+            unpriced_on_each_deployment: totalUnpricedOn,
+            unpriced_served_on_each_deployment: totalServedOn.unpriced,
+          },
         });
       } else if (groups.length === 0) {
         stdout.write(`no requests in the ledger${fromDay || toDay ? ` from ${fromDay ?? "the start"} to ${toDay ?? "now"}` : ""}${keyId ? ` for key ${values.key}` : ""}\n`);
       } else {
-        stdout.write(renderSpend(fields, groups, total, tagKey, { groups: onDeployments, total: totalOnDeployments }, { groups: unpricedOn, total: totalUnpricedOn }, keyNames));
+        stdout.write(renderSpend(fields, groups, total, tagKey, { groups: onDeployments, total: totalOnDeployments }, { groups: unpricedOn, total: totalUnpricedOn }, keyNames, { groups: servedOn, total: totalServedOn }));
       }
       return 0;
     } finally {

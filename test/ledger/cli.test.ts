@@ -220,12 +220,12 @@ describe("switchyard spend", () => {
   test("the table shows costs, bars, a total and the shadow costs", () => {
     const result = run(["spend", "--by", "provider"], { SWITCHYARD_DB: path });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /anthropic\s+2\s+0\s+\$0\.3\s+1\s.*#{20}/);
+    assert.match(result.stdout, /anthropic\s+2\s+0\s+≥ \$0\.3\s+1\s.*#{20}/);
     assert.match(result.stdout, /bedrock\s+1\s+1\s+\$0\.000003\s+0\s.*\s#\n/);
-    assert.match(result.stdout, /total\s+3\s+1\s+\$0\.300003/);
-    assert.match(result.stdout, /lower bound\.\nBudgets count \$0\.350003 \(the upper bound of those costs where one is known; charged_usd in --json\)\.\n/);
+    assert.match(result.stdout, /total\s+3\s+1\s+≥ \$0\.300003/);
+    assert.match(result.stdout, /lower bound \(≥\)\.\nBudgets count \$0\.350003 \(the upper bound of those costs where one is known; charged_usd in --json\)\.\n/);
     assert.match(result.stdout, /The same requests on each deployment[\s\S]*provider\s+actual\s+anthropic-sonnet\s+bedrock-sonnet-us\n/);
-    assert.match(result.stdout, /anthropic\s+\$0\.3\s+\$0\.3\s+\$0\.33\n/);
+    assert.match(result.stdout, /anthropic\s+≥ \$0\.3\s+\$0\.3\s+\$0\.33\n/);
     assert.match(result.stdout, /bedrock\s+\$0\.000003\s+\$0\.000003\s+-\n/);
   });
 
