@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./usage-error.js";
 import { DAY_PATTERN, isCalendarDay, NOT_A_CALENDAR_DAY } from "../util/calendar-date.js";
+import { didYouMean } from "../util/suggest.js";
 
 /** What every command gets: its own arguments and the streams to write to. */
 export interface CommandContext {
@@ -31,8 +32,7 @@ export function parseFlags<T extends Options>(argv: string[], options: T, comman
   try {
     parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), `see: switchyard ${commandName} --help`);
+    throw new UsageError(flagProblem(error, options), `see: switchyard ${commandName} --help`);
   }
   // A flag given twice would silently keep its last value: `--input 10 --input 20` is a mistake.
   const seen = new Map<string, string | undefined>();
@@ -48,6 +48,28 @@ export function parseFlags<T extends Options>(argv: string[], options: T, comman
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`, `see: switchyard ${commandName} --help`);
   }
   return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs's error in the words of the other flag errors: the flag first, what is wrong, and for a
+ * flag the command does not have, the nearest one it does ("Unknown option '--budget'" said nothing
+ * of --monthly-budget).
+ */
+function flagProblem(error: unknown, options: Options): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) {
+    const given = unknown[1] as string;
+    const names = Object.keys(options).map((name) => `--${name}`);
+    return `unknown flag ${given}${didYouMean(given.split("=")[0] as string, names)}`;
+  }
+  const missing = /^Option '(-[^ ']*)(?:, (--[^ ']*))? <value>' argument missing/.exec(message);
+  if (missing) return `${missing[2] ?? missing[1]} needs a value`;
+  const ambiguous = /^Option '(--[^']*)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (the next word starts with "-"; a value that does: ${ambiguous[1]}=-VALUE)`;
+  const noValue = /^Option '(-[^ ']*)(?:, (--[^ ']*))?' does not take an argument/.exec(message);
+  if (noValue) return `${noValue[2] ?? noValue[1]} takes no value`;
+  return message.replace(/\. To specify a positional argument.*$/s, "");
 }
 
 /**

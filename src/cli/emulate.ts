@@ -11,9 +11,10 @@ import { CatalogModelAccess } from "../emulators/shared/model-access.js";
 import { profileUpdateSchema, type ProfileUpdate } from "../emulators/shared/profile-schema.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
 import { errorCode } from "../util/error-code.js";
+import { didYouMean } from "../util/suggest.js";
 import { formatFileIssue, parseYamlWithSchema } from "../util/yaml-file.js";
 import { catalogFromFlags } from "./catalog-option.js";
-import { choiceFlag, integerFlag, parseFlags, writeJson, type Command } from "./command.js";
+import { integerFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { UsageError } from "./usage-error.js";
 
 /** The providers there is an emulator of. */
@@ -120,8 +121,10 @@ export const emulateCommand: Command = {
       "emulate",
       true,
     );
-    if (positionals.length !== 1) throw new UsageError(`say which emulator: switchyard emulate ${EMULATORS.join("|")}`, "see: switchyard emulate --help");
-    const provider = choiceFlag(positionals[0], "provider (first argument)", EMULATORS) ?? "anthropic";
+    if (positionals.length === 0) throw new UsageError(`say which emulator: switchyard emulate ${EMULATORS.join("|")}`, "see: switchyard emulate --help");
+    if (positionals.length > 1) throw new UsageError(`one emulator at a time; got ${positionals.join(", ")}`, "run one switchyard emulate per emulator, each on its own --port");
+    const provider = EMULATORS.find((name) => name === positionals[0]);
+    if (provider === undefined) throw new UsageError(`unknown emulator ${JSON.stringify(positionals[0])}${didYouMean(positionals[0] as string, EMULATORS)}: there are ${EMULATORS.join(" and ")}`, "see: switchyard emulate --help");
     if (provider === "anthropic" && (values.region || values["access-key-id"] || values["secret-access-key"] || values["session-token"])) {
       throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
     }
