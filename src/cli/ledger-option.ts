@@ -9,6 +9,8 @@ import type { GatewayConfig } from "../config/gateway-config.js";
 import { ConfigError, readGatewayConfig, type ParsedConfig } from "../config/load-gateway-config.js";
 import { LedgerLocationError, ledgerLocation, openLedgerAt, type LedgerLocationFlags } from "../ledger/ledger-location.js";
 import type { Ledger, LedgerConfig } from "../ledger/open-ledger.js";
+import { errorCode } from "../util/error-code.js";
+import { redactedUrl } from "../util/redacted-url.js";
 import { formatFileIssue } from "../util/yaml-file.js";
 import { UsageError } from "./usage-error.js";
 
@@ -83,6 +85,22 @@ export async function openCommandLedger(
     return await openLedgerAt(flags, env, { create: options.create, onCreated });
   } catch (error) {
     if (error instanceof LedgerLocationError) throw new UsageError(error.message, `see: switchyard ${options.command} --help`);
+    const refused = flags.postgres === undefined ? undefined : postgresRefusal(error);
+    if (refused && flags.postgres !== undefined) {
+      const source = values.config === undefined ? "--postgres" : `--config ${values.config} (its ledger.url_env)`;
+      throw new UsageError(`${source}: PostgreSQL at ${redactedUrl(flags.postgres)} refused: ${refused}`, "check the user, password and database name in the URL");
+    }
     throw error;
   }
+}
+
+/**
+ * SQLSTATE classes that say the URL is wrong, not that the server is down: 28 (invalid authorization:
+ * no such role, wrong password) and 3D (no such database). Those are bad input naming the flag; pg
+ * reports them as errors with no syscall, which would otherwise print a stack as if a bug.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+function postgresRefusal(error: unknown): string | undefined {
+  const code = errorCode(error);
+  return error instanceof Error && (code.startsWith("28") || code.startsWith("3D")) ? `${error.message} (SQLSTATE ${code})` : undefined;
 }
