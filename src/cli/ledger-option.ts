@@ -85,13 +85,22 @@ export async function openCommandLedger(
     return await openLedgerAt(flags, env, { create: options.create, onCreated });
   } catch (error) {
     if (error instanceof LedgerLocationError) throw new UsageError(error.message, `see: switchyard ${options.command} --help`);
-    const refused = flags.postgres === undefined ? undefined : postgresRefusal(error);
-    if (refused && flags.postgres !== undefined) {
-      const source = values.config === undefined ? "--postgres" : `--config ${values.config} (its ledger.url_env)`;
-      throw new UsageError(`${source}: PostgreSQL at ${redactedUrl(flags.postgres)} refused: ${refused}`, "check the user, password and database name in the URL");
-    }
+    if (flags.postgres === undefined) throw error;
+    const source = values.config === undefined ? "--postgres" : `--config ${values.config} (its ledger.url_env)`;
+    const refused = postgresRefusal(error);
+    if (refused) throw new UsageError(`${source}: PostgreSQL at ${redactedUrl(flags.postgres)} refused: ${refused}`, "check the user, password and database name in the URL");
+    // A server that cannot be reached is a failure (exit 1), not bad input; the line says which ledger.
+    const unreachable = connectionFailure(error);
+    if (unreachable) throw Object.assign(new Error(`${source}: cannot reach PostgreSQL at ${redactedUrl(flags.postgres)}: ${unreachable.message}`), { code: unreachable.code });
     throw error;
   }
+}
+
+/** A connection that failed (refused, no such host, timed out): Node's system error, or pg's AggregateError of one per address. */
+function connectionFailure(error: unknown): { message: string; code: string } | undefined {
+  const cause = error instanceof AggregateError && error.errors[0] instanceof Error ? error.errors[0] : error;
+  const code = errorCode(cause);
+  return cause instanceof Error && /^E[A-Z_]+$/.test(code) ? { message: cause.message, code } : undefined;
 }
 
 /**

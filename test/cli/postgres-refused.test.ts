@@ -31,3 +31,10 @@ test("spend and keys: a database or role the server does not have is bad input n
   assert.match(noRole.stderr, /^switchyard keys: --postgres: PostgreSQL at postgres:\/\/switchyard_no_such_role:\*\*\*@\S+ refused: .*\(SQLSTATE 28[0-9A-Z]{3}\)\n/);
   assert.doesNotMatch(noRole.stderr, /not-the-password|\n\s+at /, "no password, no stack");
 });
+
+test("a PostgreSQL server that cannot be reached is a failure, exit 1, naming --postgres, the password redacted", async () => {
+  // Nothing listens on this port of the helper's range.
+  const result = await runCli(["spend", "--postgres", "postgres://someone:hunter2@127.0.0.1:10199/ledger"]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(result.stderr, "switchyard spend: --postgres: cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:10199/ledger: connect ECONNREFUSED 127.0.0.1:10199\n");
+});

@@ -371,5 +371,5 @@ test("keys and spend --config use the ledger the gateway's config names (a relat
 test("a database that refuses connections is one line on stderr and exit 1, not a stack trace", () => {
   const result = run(["spend", "--postgres", "postgres://nobody@127.0.0.1:9/none"]);
   assert.equal(result.status, 1, result.stderr);
-  assert.match(result.stderr, /^switchyard spend: connect ECONNREFUSED 127\.0\.0\.1:9\n$/);
+  assert.match(result.stderr, /^switchyard spend: --postgres: cannot reach PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:9\/none: connect ECONNREFUSED 127\.0\.0\.1:9\n$/);
 });
