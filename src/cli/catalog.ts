@@ -208,6 +208,7 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
 
 function validate(argv: string[], stdout: NodeJS.WritableStream): number {
   const { values, positionals } = parseFlags(argv, { json: { type: "boolean" }, notes: { type: "boolean" } }, "catalog", true);
+  if (positionals.some((file) => file.trim() === "")) throw new UsageError('catalog validate: a FILE is empty (""): give a path', "e.g. switchyard catalog validate my-prices.yaml");
   const { catalog, issues } = loadCatalogChecked({ extraFiles: positionals });
   const findings = catalog ? checkRules(catalog) : [];
   const errors = issues.filter((issue) => issue.severity === "error");

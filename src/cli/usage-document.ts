@@ -13,15 +13,18 @@ import { binaryContent, notTextMessage } from "../util/binary-text.js";
 
 export function parseUsageDocument(text: string, source: string): unknown {
   // Said before JSON.parse, whose message would quote the file's bytes.
+  const where = source === "-" ? "standard input" : source;
+  const expected = "a JSON usage object, a response or a captured event stream";
   const binary = binaryContent(text);
-  if (binary) throw new UsageError(`--usage-json: ${source === "-" ? "standard input" : source} (line ${binary.line}) is ${notTextMessage(binary, "a JSON usage object, a response or a captured event stream")}`);
+  if (binary) throw new UsageError(`--usage-json: ${where} (line ${binary.line}) is ${notTextMessage(binary, expected)}`);
+  if (text.trim() === "") throw new UsageError(`--usage-json: ${where} is empty: give ${expected}`);
   try {
     return JSON.parse(text);
   } catch (error) {
     const events = streamEvents(text, source);
     if (events) return events;
     throw new UsageError(
-      `--usage-json: ${source} is neither JSON (${(error as Error).message.replace(/\s+/g, " ")}) nor a captured event stream (data: lines)`,
+      `--usage-json: ${where} is neither JSON (${(error as Error).message.replace(/\s+/g, " ")}) nor a captured event stream (data: lines)`,
       "give a usage object, a whole response, a JSON array of stream events, or a Messages or chat-completions stream as it was sent (text/event-stream)",
     );
   }

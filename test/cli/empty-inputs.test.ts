@@ -1,0 +1,29 @@
+/**
+ * An empty path or an empty document is said as such, naming the flag: `--catalog "$FILE"` with FILE
+ * unset used to be reported as a file named "" that cannot be read; an empty --usage-json as a JSON
+ * parse error, and standard input as a file named "-".
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runCli } from "./run-cli.js";
+
+const price = ["price", "--model", "claude-sonnet-4-6"];
+
+test("--catalog '' and catalog validate '' are bad input asking for a path", async () => {
+  const flag = await runCli([...price, "--input", "5", "--catalog", ""]);
+  assert.equal(flag.code, 2);
+  assert.equal(flag.stderr, 'switchyard price: --catalog needs a file path, got ""\ne.g. --catalog my-prices.yaml\n');
+  const validate = await runCli(["catalog", "validate", ""]);
+  assert.equal(validate.code, 2);
+  assert.equal(validate.stdout, "");
+  assert.match(validate.stderr, /catalog validate: a FILE is empty \(""\): give a path/);
+});
+
+test("an empty --usage-json is empty; standard input is called standard input", async () => {
+  const empty = await runCli([...price, "--usage-json", "-"], { input: "  \n" });
+  assert.equal(empty.code, 2);
+  assert.equal(empty.stderr, "switchyard price: --usage-json: standard input is empty: give a JSON usage object, a response or a captured event stream\n");
+  const notJson = await runCli([...price, "--usage-json", "-"], { input: "x" });
+  assert.equal(notJson.code, 2);
+  assert.match(notJson.stderr, /^switchyard price: --usage-json: standard input is neither JSON/);
+});
