@@ -18,7 +18,7 @@ const help = `switchyard keys — virtual API keys for the gateway
 Usage:
   switchyard keys create --name NAME [--models a,b] [--tag k=v ...] [--budget-usd 100] [--json]
   switchyard keys list [--json]
-  switchyard keys revoke ID|NAME
+  switchyard keys revoke ID|NAME [--json]
 
 create
   --name NAME             letters, digits, . _ - (unique among active keys)
@@ -30,7 +30,8 @@ create
 
 list                      every key, with this month's spend; never the secret
 revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds); a key
-                          revoked already is left as it is (exit 0, saying when)
+                          revoked already is left as it is (exit 0, saying when). --json:
+                          {"revoked": ID, "name"[, "already_revoked_at": ISO time]}
 
 Ledger (all subcommands):
 ${LEDGER_FLAGS_HELP}

@@ -67,3 +67,9 @@ test("a command missing its subcommand or argument says which it needs on stderr
     assert.match(result.stderr, needs, name);
   }
 });
+
+test("keys --help shows revoke's --json and its shape", async () => {
+  const result = await runCli(["keys", "--help"]);
+  assert.match(result.stdout, /^ {2}switchyard keys revoke ID\|NAME \[--json\]$/m);
+  assert.match(result.stdout, /\{"revoked": ID, "name"\[, "already_revoked_at": ISO time\]\}/);
+});
