@@ -125,6 +125,13 @@ export const emulateCommand: Command = {
     if (positionals.length > 1) throw new UsageError(`one emulator at a time; got ${positionals.join(", ")}`, "run one switchyard emulate per emulator, each on its own --port");
     const provider = EMULATORS.find((name) => name === positionals[0]);
     if (provider === undefined) throw new UsageError(`unknown emulator ${JSON.stringify(positionals[0])}${didYouMean(positionals[0] as string, EMULATORS)}: there are ${EMULATORS.join(" and ")}`, "see: switchyard emulate --help");
+    // An empty credential (a script's unset $VARIABLE) would be a key the emulator accepts, or no session token at all.
+    for (const flag of ["key", "workspace", "region", "access-key-id", "secret-access-key", "session-token"] as const) {
+      const given = values[flag];
+      if ((Array.isArray(given) ? given : [given]).some((value) => value !== undefined && value.trim() === "")) {
+        throw new UsageError(`--${flag} is empty: give a value, or leave the flag out for the default`, "see: switchyard emulate --help");
+      }
+    }
     if (provider === "anthropic" && (values.region || values["access-key-id"] || values["secret-access-key"] || values["session-token"])) {
       throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
     }

@@ -1,7 +1,7 @@
 /**
  * emulate's --host: an address the emulator cannot listen on is said with the flag that chose it.
  * Not an address of this machine, a name that does not resolve, an empty --host: bad input, exit 2.
- * A port another server holds names --port.
+ * A port another server holds names --port; an empty credential flag is refused.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -42,5 +42,13 @@ test("emulate --port that another server holds names --port and the host, exit 2
     assert.match(result.stderr, new RegExp(`--port ${port} is already in use on 127\\.0\\.0\\.1`));
   } finally {
     holder.close();
+  }
+});
+
+test("emulate: an empty --key, --workspace or AWS credential flag is bad input, not an accepted empty credential", { timeout: 10_000 }, async () => {
+  for (const argv of [["anthropic", "--key", ""], ["anthropic", "--key", "sk-a", "--key", " "], ["anthropic", "--workspace", ""], ["bedrock", "--access-key-id", ""], ["bedrock", "--session-token", ""]]) {
+    const result = await runCli(["emulate", ...argv]);
+    assert.equal(result.code, 2, argv.join(" "));
+    assert.match(result.stderr, new RegExp(`^switchyard emulate: ${argv.at(-2)} is empty: give a value, or leave the flag out for the default\\n`), argv.join(" "));
   }
 });
