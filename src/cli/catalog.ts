@@ -26,7 +26,8 @@ Flags:
   --provider P     ${PROVIDERS.join("|")} (list)
   --residency R    where the data stays: ${RESIDENCIES.join("|")} (list)
                    (us includes GovCloud; apac includes jp and au)
-  --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show)
+  --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show; validate
+                   checks it as one more FILE)
   --json           machine-readable output
 
 Exit codes: 0 ok; 2 bad input (including errors in your FILE); 1 errors in the built-in catalog.
@@ -207,12 +208,14 @@ function show(catalog: Catalog, argv: string[], stdout: NodeJS.WritableStream): 
 }
 
 function validate(argv: string[], stdout: NodeJS.WritableStream): number {
-  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" }, notes: { type: "boolean" } }, "catalog", true);
-  if (positionals.some((file) => file.trim() === "")) throw new UsageError('catalog validate: a FILE is empty (""): give a path', "e.g. switchyard catalog validate my-prices.yaml");
-  const { catalog, issues } = loadCatalogChecked({ extraFiles: positionals });
+  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" }, notes: { type: "boolean" }, ...catalogFlags }, "catalog", true);
+  // --catalog FILE, as list and show take a user's file, is one more FILE to check.
+  const files = [...positionals, ...(values.catalog ?? [])];
+  if (files.some((file) => file.trim() === "")) throw new UsageError('catalog validate: a FILE is empty (""): give a path', "e.g. switchyard catalog validate my-prices.yaml");
+  const { catalog, issues } = loadCatalogChecked({ extraFiles: files });
   const findings = catalog ? checkRules(catalog) : [];
   const errors = issues.filter((issue) => issue.severity === "error");
-  const code = errors.length === 0 ? EXIT_OK : errors.some((issue) => positionals.includes(issue.file)) ? EXIT_USAGE : EXIT_FAILURE;
+  const code = errors.length === 0 ? EXIT_OK : errors.some((issue) => files.includes(issue.file)) ? EXIT_USAGE : EXIT_FAILURE;
   const summary = catalog
     ? { models: catalog.models.length, offerings: catalog.offerings.length, price_periods: catalog.offerings.reduce((sum, offering) => sum + offering.prices.length, 0), betas: catalog.data.betas.size }
     : null;
@@ -227,7 +230,7 @@ function validate(argv: string[], stdout: NodeJS.WritableStream): number {
   if (summary) {
     stdout.write(
       `${errors.length === 0 ? "ok" : "errors"}: ${summary.models} models, ${summary.offerings} offerings, ${summary.price_periods} price periods, ${summary.betas} betas` +
-        `${positionals.length > 0 ? ` (with ${positionals.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm${findings.length > 0 && !values.notes ? ` (${countByRule(findings)}; --notes lists them)` : ""}\n`,
+        `${files.length > 0 ? ` (with ${files.join(", ")})` : ""}; ${findings.length} rule finding(s) to confirm${findings.length > 0 && !values.notes ? ` (${countByRule(findings)}; --notes lists them)` : ""}\n`,
     );
   } else {
     stdout.write(`${errors.length} error(s)\n`);

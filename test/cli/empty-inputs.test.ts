@@ -5,6 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runCli } from "./run-cli.js";
 
 const price = ["price", "--model", "claude-sonnet-4-6"];
@@ -26,4 +29,13 @@ test("an empty --usage-json is empty; standard input is called standard input", 
   const notJson = await runCli([...price, "--usage-json", "-"], { input: "x" });
   assert.equal(notJson.code, 2);
   assert.match(notJson.stderr, /^switchyard price: --usage-json: standard input is neither JSON/);
+});
+
+test("catalog validate --catalog FILE checks FILE, as list and show read it (was: unknown flag)", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-validate-"));
+  const file = join(directory, "prices.yaml");
+  writeFileSync(file, "schema_version: 1\nmodels: not-a-list\n");
+  const result = await runCli(["catalog", "validate", "--catalog", file]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stdout, /prices\.yaml:2: error: models: expected a list, got "not-a-list"/);
 });
