@@ -10,7 +10,7 @@ import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger, readConfigFile, type
 import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
 import { closestKnownText } from "../catalog/suggest-models.js";
 import { didYouMean } from "../util/suggest.js";
-import { renderTable } from "./table.js";
+import { groupDigits, renderTable } from "./table.js";
 import { UsageError } from "./usage-error.js";
 
 const help = `switchyard keys — virtual API keys for the gateway
@@ -28,7 +28,8 @@ create
   --budget-usd AMOUNT     monthly budget in USD (calendar month, UTC); over it the gateway answers 429
   Prints the secret (sk-sy-...) once. Only its SHA-256 is stored: keep the secret now.
 
-list                      every key, with this month's spend; never the secret
+list                      every key, with this month's spend (≥ $X (N unpriced) where some requests could
+                          not be priced; --json: month_spend_usd, month_unpriced_requests); never the secret
 revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds); a key
                           revoked already is left as it is (exit 0, saying when). --json:
                           {"revoked": ID, "name"[, "already_revoked_at": ISO time]}
@@ -180,6 +181,11 @@ async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.P
     const window = monthWindow(now);
     const spentById = await ledger.store.keysSpend(keys.map((key) => key.id), window.from);
     const spent = keys.map((key) => spentById.get(key.id) ?? "0");
+    // Requests that could not be priced count nothing against a budget: the spend leaves them out, a
+    // lower bound, and says how many (unknown is not zero).
+    const byKey = keys.length === 0 ? [] : await ledger.store.spend({ group_by: ["key"], from: window.from });
+    const unpricedById = new Map(byKey.map((group) => [group.group.key ?? "", group.unpriced_requests]));
+    const unpriced = keys.map((key) => unpricedById.get(key.id) ?? 0);
     if (values.json) {
       writeJson(
         stdout,
@@ -188,6 +194,7 @@ async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.P
           created_at: isoDate(key.created_at),
           revoked_at: key.revoked_at === null ? null : isoDate(key.revoked_at),
           month_spend_usd: spent[index],
+          month_unpriced_requests: unpriced[index],
         })),
       );
       return 0;
@@ -203,7 +210,7 @@ async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.P
       key.allowed_models.length > 0 ? key.allowed_models.join(",") : "any",
       describeTags(key.tags),
       key.monthly_budget_usd === null ? "-" : `$${key.monthly_budget_usd}`,
-      `$${spent[index] ?? "0"}`,
+      (unpriced[index] ?? 0) > 0 ? `≥ $${spent[index] ?? "0"} (${groupDigits(unpriced[index] ?? 0)} unpriced)` : `$${spent[index] ?? "0"}`,
       isoDate(key.created_at).slice(0, 10),
       key.revoked_at === null ? "active" : `revoked ${isoDate(key.revoked_at).slice(0, 10)}`,
     ]);
