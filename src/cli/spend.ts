@@ -20,7 +20,8 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
   --to YYYY-MM-DD         last day counted, inclusive (UTC)
   --key ID|NAME           only this virtual key's requests
 ${LEDGER_FLAGS_HELP}
-  --json                  {"groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
+  --json                  {"from","to" (exclusive; ISO times or null),"group_by","tag_key","key_id",
+                          "groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
                           "shadow_costs","shadow_requests","cost_on_each_deployment","unpriced_on_each_deployment",
                           "unpriced_served_on_each_deployment","cost_status" [,"key_name" with --by key]}],
@@ -36,9 +37,9 @@ Columns: requests, errors (status >= 400), exact cost, inexact (requests whose c
 because the upstream did not report some usage, or unknown because they could not be priced: those
 are in no cost total, and the report counts them), tokens by class. A cost that leaves some of
 that out is a lower bound, shown "≥ $X"; a row none of whose requests could be priced shows
-"unpriced", never "$0". A second table shows what the same
-requests cost on each deployment: the actual cost where a deployment served them, the shadow cost
-(the same usage at that deployment's prices) where it could have. shadow_costs in --json is the sum
+"unpriced", never "$0". A second table shows what the same requests cost on each deployment:
+the actual cost where a deployment served them, the shadow cost (the same usage at that
+deployment's prices) where it could have. shadow_costs in --json is the sum
 of the priced requests' shadow costs (those cost sums; an unpriced request's are left out, as its
 cost is); cost_on_each_deployment adds the actual costs of the requests each one served.
 A deployment that could not price some of those requests (no price there for something they used)

@@ -68,3 +68,11 @@ test("spend --json: cost_status says what cost_usd is; the existing fields stay 
   const onlyUnpriced = JSON.parse((await runCli(["spend", "--db", path, "--from", "2026-01-03", "--json"])).stdout) as { total: { cost_status: string } };
   assert.equal(onlyUnpriced.total.cost_status, "unpriced");
 });
+
+test("spend --help names every field spend --json prints, at the top and in a group", async () => {
+  const help = (await runCli(["spend", "--help"])).stdout;
+  const jsonBlock = help.slice(help.indexOf("  --json "), help.indexOf("\n\n", help.indexOf("  --json ")));
+  const listed = new Set([...jsonBlock.matchAll(/"([a-z_]+)"/g)].map((match) => match[1]));
+  const report = JSON.parse((await runCli(["spend", "--db", path, "--by", "key", "--json"])).stdout) as { groups: Record<string, unknown>[] } & Record<string, unknown>;
+  for (const field of [...Object.keys(report), ...Object.keys(report.groups[0] ?? {})]) assert.ok(listed.has(field), `--help does not name ${field}`);
+});
