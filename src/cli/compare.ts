@@ -28,8 +28,10 @@ Usage: switchyard compare --model ID|FAMILY [token flags | --usage-json FILE|-] 
   --input N --output N --cache-write-5m N --cache-write-1h N --cache-read N --web-search-requests N
   --agent-session-ms N    Claude Managed Agents running time (billed per session-hour)
   --usage-json FILE|-     a provider usage object, whole response or stream (as price takes it) instead of the token flags
-  --json                  {"options":[{"rank","provider","route","model","model_id","feasible","total_usd",
-                          "lines","billing_units","warnings","reasons",...}]}
+  --json                  {"model_query","at","usage","warnings","options":[{"rank","provider","route","model",
+                          "model_id","regions","residency","billing","compliance","feasible","total_usd","exact",
+                          "total_usd_upper","vs_cheapest_percent","tier","reasons","catalog_source","lines",
+                          "billing_units","warnings"}]}
 
 Ranked cheapest first among the feasible; infeasible deployments follow with the reason.
 

@@ -43,8 +43,10 @@ Usage:
                           token flags
 
 Output:
-  --json                  {"total_usd", "lines":[{"class","tokens","usd_per_mtok","usd"}], "model",
-                          "provider", "route", "catalog_source", "warnings", ...}
+  --json                  {"total_usd", "exact", "total_usd_upper", "lines":[{"class","tokens","usd_per_mtok",
+                          "usd"}], "model", "model_id", "provider", "route", "region", "residency", "tier",
+                          "speed", "batch", "at", "price_period", "billing_units", "catalog_source", "warnings"}
+                          (money as exact decimal strings; total_usd a lower bound where exact is false)
 
 Example:
   switchyard price --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input 250000 --output 1000 --cache-read 60000

@@ -1,0 +1,31 @@
+/**
+ * A command's --help names every field its --json prints (scripts read the help to learn the shape):
+ * price's whole object and each line, compare's top level and each option. spend's own check is in
+ * spend-unpriced.test.ts.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runCli } from "./run-cli.js";
+
+async function helpFields(command: string): Promise<Set<string>> {
+  const help = (await runCli([command, "--help"])).stdout;
+  const start = help.indexOf("  --json ");
+  const block = help.slice(start, help.indexOf("\n\n", start));
+  return new Set([...block.matchAll(/"([a-z_]+)"/g)].map((match) => match[1] as string));
+}
+
+function assertNamed(listed: Set<string>, fields: string[], command: string): void {
+  for (const field of fields) assert.ok(listed.has(field), `${command} --help does not name ${field}`);
+}
+
+test("price --help names every field of price --json", async () => {
+  const result = await runCli(["price", "--model", "claude-sonnet-4-6", "--input", "5", "--json"]);
+  const output = JSON.parse(result.stdout) as Record<string, unknown> & { lines: Record<string, unknown>[] };
+  assertNamed(await helpFields("price"), [...Object.keys(output), ...Object.keys(output.lines[0] ?? {})], "price");
+});
+
+test("compare --help names every field of compare --json", async () => {
+  const result = await runCli(["compare", "--model", "sonnet-4.6", "--input", "5", "--json"]);
+  const output = JSON.parse(result.stdout) as Record<string, unknown> & { options: Record<string, unknown>[] };
+  assertNamed(await helpFields("compare"), [...Object.keys(output), ...Object.keys(output.options[0] ?? {})], "compare");
+});
