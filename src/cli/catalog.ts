@@ -28,7 +28,12 @@ Flags:
                    (us includes GovCloud; apac includes jp and au)
   --catalog FILE   your own catalog file (overrides/additions), repeatable (list, show; validate
                    checks it as one more FILE)
-  --json           machine-readable output
+  --json           machine-readable output: list {"at","offerings":[{offering...,"price_on_date"}]};
+                   show {"model","offerings"[,"at"; each offering's "price_on_date" with --at]};
+                   validate {"ok","summary","issues":[{"file","line","path","message","severity"}],
+                   "rule_findings"}; an offering is {"key","provider","model","route","model_id",
+                   "regions","residency","compliance","billing","capabilities","latency","prices",
+                   "notes","origin"}
 
 Exit codes: 0 ok; 2 bad input (including errors in your FILE); 1 errors in the built-in catalog.
 `;

@@ -29,3 +29,13 @@ test("compare --help names every field of compare --json", async () => {
   const output = JSON.parse(result.stdout) as Record<string, unknown> & { options: Record<string, unknown>[] };
   assertNamed(await helpFields("compare"), [...Object.keys(output), ...Object.keys(output.options[0] ?? {})], "compare");
 });
+
+test("catalog --help names every field of catalog list, show and validate --json", async () => {
+  const listed = await helpFields("catalog");
+  const list = JSON.parse((await runCli(["catalog", "list", "--provider", "anthropic", "--json"])).stdout) as Record<string, unknown> & { offerings: Record<string, unknown>[] };
+  assertNamed(listed, [...Object.keys(list), ...Object.keys(list.offerings[0] ?? {})], "catalog list");
+  const show = JSON.parse((await runCli(["catalog", "show", "claude-sonnet-4-6", "--at", "2026-04-01", "--json"])).stdout) as Record<string, unknown> & { offerings: Record<string, unknown>[] };
+  assertNamed(listed, [...Object.keys(show), ...Object.keys(show.offerings[0] ?? {})], "catalog show");
+  const validate = JSON.parse((await runCli(["catalog", "validate", "--json"])).stdout) as Record<string, unknown>;
+  assertNamed(listed, Object.keys(validate), "catalog validate");
+});
