@@ -27,9 +27,12 @@ create
   --tag k=v               tags every request of this key carries in the ledger; repeatable
   --budget-usd AMOUNT     monthly budget in USD (calendar month, UTC); over it the gateway answers 429
   Prints the secret (sk-sy-...) once. Only its SHA-256 is stored: keep the secret now.
+  --json: {"id","name","prefix","allowed_models","tags","monthly_budget_usd","created_at",
+  "revoked_at","secret"} (times as ISO, the budget as a decimal string or null)
 
 list                      every key, with this month's spend (≥ $X (N unpriced) where some requests could
-                          not be priced; --json: month_spend_usd, month_unpriced_requests); never the secret
+                          not be priced); never the secret. --json: a list of create's objects without
+                          "secret", each with "month_spend_usd" and "month_unpriced_requests"
 revoke ID|NAME            the gateway refuses the key from its next key refresh (within seconds); a key
                           revoked already is left as it is (exit 0, saying when). --json:
                           {"revoked": ID, "name"[, "already_revoked_at": ISO time]}

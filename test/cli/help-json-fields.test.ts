@@ -5,6 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runCli } from "./run-cli.js";
 
 async function helpFields(command: string): Promise<Set<string>> {
@@ -38,4 +41,15 @@ test("catalog --help names every field of catalog list, show and validate --json
   assertNamed(listed, [...Object.keys(show), ...Object.keys(show.offerings[0] ?? {})], "catalog show");
   const validate = JSON.parse((await runCli(["catalog", "validate", "--json"])).stdout) as Record<string, unknown>;
   assertNamed(listed, Object.keys(validate), "catalog validate");
+});
+
+test("keys --help names every field of keys create and list --json", async () => {
+  // keys gives each subcommand's --json under it: the whole help is read.
+  const help = (await runCli(["keys", "--help"])).stdout;
+  const listed = new Set([...help.matchAll(/"([a-z_]+)"/g)].map((match) => match[1] as string));
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-keys-help-"));
+  const db = join(directory, "ledger.db");
+  const created = JSON.parse((await runCli(["keys", "create", "--name", "help-check", "--db", db, "--json"])).stdout) as Record<string, unknown>;
+  const list = JSON.parse((await runCli(["keys", "list", "--db", db, "--json"])).stdout) as Record<string, unknown>[];
+  assertNamed(listed, [...Object.keys(created), ...Object.keys(list[0] ?? {})], "keys");
 });
