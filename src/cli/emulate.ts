@@ -10,10 +10,10 @@ import type { RunningEmulator } from "../emulators/shared/emulator-options.js";
 import { CatalogModelAccess } from "../emulators/shared/model-access.js";
 import { profileUpdateSchema, type ProfileUpdate } from "../emulators/shared/profile-schema.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
-import { errorCode } from "../util/error-code.js";
 import { didYouMean } from "../util/suggest.js";
 import { formatFileIssue, parseYamlWithSchema } from "../util/yaml-file.js";
 import { catalogFromFlags } from "./catalog-option.js";
+import { listenError } from "./listen-error.js";
 import { integerFlag, parseFlags, writeJson, type Command } from "./command.js";
 import { UsageError } from "./usage-error.js";
 
@@ -79,18 +79,6 @@ function waitForSignal(): Promise<string> {
     process.once("SIGINT", onInterrupt);
     process.once("SIGTERM", onTerminate);
   });
-}
-
-/** Why the emulator could not listen, naming the flag to change: bad input (exit 2) where the flag is wrong. */
-function listenError(error: unknown, host: string, port: number): unknown {
-  const code = errorCode(error);
-  if (code === "EADDRINUSE") return new UsageError(`--port ${port} is already in use on ${host}`, "give another port, or --port 0 for any free one");
-  if (code === "EADDRNOTAVAIL") return new UsageError(`--host ${host} is not an address of this machine: the emulator cannot listen on it`, "give 127.0.0.1 (the default), ::1, or 0.0.0.0 for every interface");
-  if (code === "ENOTFOUND") return new UsageError(`--host ${JSON.stringify(host)}: no such host (the name does not resolve)`, "give an address of this machine, e.g. 127.0.0.1 (the default) or localhost");
-  if (code === "EACCES") return new UsageError(`--port ${port}: not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`, "give a port from 1024 up, or --port 0 for any free one");
-  // A lookup that failed for now (EAI_AGAIN: no DNS answer) is not bad input: a failure, still naming the flag.
-  if (error instanceof Error && code.startsWith("EAI_")) error.message = `--host ${host}: the name could not be resolved (${error.message}); try again, or give an IP address`;
-  return error;
 }
 
 function isLoopback(host: string): boolean {
@@ -184,7 +172,7 @@ export const emulateCommand: Command = {
     } catch (error) {
       if (error instanceof UnknownProfileError) throw new UsageError(`--profile: ${error.message}`);
       if (error instanceof ZodError) throw new UsageError(`--profile: ${error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
-      throw listenError(error, host, port);
+      throw listenError(error, { host, port, hostFrom: "--host", portHow: "--port N, or --port 0 for any free one" });
     }
     // The admin API has no authentication and the default credentials are public: say so off loopback.
     if (!isLoopback(host)) stderr.write(`note: --host ${host} is not loopback: anyone who can reach it can use the emulator's admin API (no authentication) and its default credentials unless --key is given\n`);

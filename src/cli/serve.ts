@@ -19,9 +19,9 @@ import { METRICS_TOKEN_ENV, registerMetricsRoute } from "../metrics/metrics-rout
 import { parseFlags, type Command } from "./command.js";
 import { catalogForConfig, catalogFromFlags } from "./catalog-option.js";
 import { configLedger, readConfigFile } from "./ledger-option.js";
-import { errorCode } from "../util/error-code.js";
 import { PRESETS, UnknownProfileError } from "../emulators/shared/profiles.js";
 import { newAdminKey, persistentSecret, prepareSetup, STATE_DIR, type Setup } from "./demo-setup.js";
+import { listenError } from "./listen-error.js";
 import { UsageError } from "./usage-error.js";
 import { UndoStack } from "../util/undo-stack.js";
 import { formatFileIssue } from "../util/yaml-file.js";
@@ -222,10 +222,12 @@ async function serve({ argv, stdout, stderr, env }: Parameters<Command["run"]>[0
       ...(port !== undefined ? { port } : {}),
     });
   } catch (error) {
-    const where = `${values.host ?? config.listen.host}:${port ?? config.listen.port}`;
-    if (errorCode(error) === "EADDRINUSE") throw new UsageError(`${where} is already in use`, `stop what listens there, or choose another port (--port N, or listen.port in the config)`);
-    if (errorCode(error) === "EADDRNOTAVAIL") throw new UsageError(`cannot listen on ${where}: no such address on this machine`, "check --host or listen.host");
-    throw error;
+    throw listenError(error, {
+      host: values.host ?? config.listen.host,
+      port: port ?? config.listen.port,
+      hostFrom: values.host ? "--host" : "listen.host in the config",
+      portHow: "--port N, or listen.port in the config",
+    });
   }
   started.push(() => gateway.close());
   const lines = [

@@ -12,15 +12,15 @@ import { runCli } from "./run-cli.js";
 test("emulate --host with an address this machine does not have (TEST-NET-1) names --host, exit 2", async () => {
   const result = await runCli(["emulate", "anthropic", "--host", "192.0.2.1"]);
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /^switchyard emulate: --host 192\.0\.2\.1 is not an address of this machine/);
-  assert.match(result.stderr, /give 127\.0\.0\.1 \(the default\)/);
+  assert.match(result.stderr, /^switchyard emulate: cannot listen on 192\.0\.2\.1:0: 192\.0\.2\.1 is not an address of this machine \(--host\)/);
+  assert.match(result.stderr, /give 127\.0\.0\.1, ::1, or 0\.0\.0\.0/);
 });
 
 test("emulate --host with a name that does not resolve names --host", async () => {
   // .invalid never resolves (RFC 6761); a resolver that cannot answer at all is a failure (exit 1), still naming --host.
   const result = await runCli(["emulate", "bedrock", "--host", "no-such-host.invalid"]);
   assert.ok(result.code === 2 || (result.code === 1 && /EAI_AGAIN/.test(result.stderr)), `${result.code}: ${result.stderr}`);
-  assert.match(result.stderr, /^switchyard emulate: --host "?no-such-host\.invalid"?: /);
+  assert.match(result.stderr, /^switchyard emulate: cannot listen on "?no-such-host\.invalid"? \(--host\): /);
   if (result.code === 2) assert.match(result.stderr, /no such host \(the name does not resolve\)/);
 });
 
@@ -39,7 +39,7 @@ test("emulate --port that another server holds names --port and the host, exit 2
   try {
     const result = await runCli(["emulate", "anthropic", "--port", String(port)]);
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`--port ${port} is already in use on 127\\.0\\.0\\.1`));
+    assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is already in use\nstop what listens there, or choose another port \\(--port N, or --port 0 for any free one\\)`));
   } finally {
     holder.close();
   }

@@ -104,6 +104,17 @@ test("a port already taken, with Redis connected: serve exits with the error ins
   });
 });
 
+test("a listen host that is not this machine's, or does not resolve: exit 2, naming where it came from (listen.host in the config)", () => {
+  const missing = serve(`${BASE}listen: { host: 192.0.2.1 }\n`);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /^switchyard serve: cannot listen on 192\.0\.2\.1:0: 192\.0\.2\.1 is not an address of this machine \(listen\.host in the config\)\ngive 127\.0\.0\.1/m);
+  // .invalid never resolves (RFC 6761); a resolver that cannot answer at all is a failure (exit 1), still naming the field.
+  const unresolved = serve(`${BASE}listen: { host: no-such-host.invalid }\n`);
+  assert.ok(unresolved.status === 2 || (unresolved.status === 1 && /EAI_AGAIN/.test(unresolved.stderr)), `${unresolved.status}: ${unresolved.stderr}`);
+  assert.match(unresolved.stderr, /^switchyard serve: cannot listen on "?no-such-host\.invalid"? \(listen\.host in the config\): /m);
+  assert.doesNotMatch(unresolved.stderr, /\n\s+at /, "no stack trace");
+});
+
 test("a negative budgets.refresh_ms: exit 2, naming the line and field", () => {
   const { status, stderr } = serve(`${BASE}budgets: { refresh_ms: -1 }\n`);
   assert.equal(status, 2, stderr);
