@@ -62,6 +62,7 @@ export const planCommand: Command = {
     }
     if (values.json && values.markdown) throw new UsageError("--json and --markdown are alternatives; give one");
     const path = positionals[0] as string;
+    if (path.trim() === "") throw new UsageError('the workload file is empty (""): give a path', "e.g. switchyard plan examples/workloads/chat-app-cached.yaml");
     const flagDate = dateFlag(values.at, "at");
     const text = readWorkload(path);
     const catalog = catalogFromFlags(values.catalog, stderr);

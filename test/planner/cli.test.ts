@@ -31,6 +31,9 @@ test("a bad workload file exits 2 and names the file, the line and the field", (
   assert.match(result.stderr, /docs\/PLANNER\.md/);
   assert.equal(run("plan", resolve(PLANNER_FIXTURES, "bad/no-such-file.yaml")).code, 2);
   assert.equal(run("plan").code, 2);
+  const empty = run("plan", "");
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /the workload file is empty \(""\): give a path/, "an empty path is asked for, not read as a file named ''");
   assert.equal(run("plan", file, "--json", "--markdown").code, 2);
   assert.equal(run("plan", file, "--at", "yesterday").code, 2);
 });
