@@ -25,7 +25,11 @@ export function binaryContent(text: string): { line: number; reason: string } | 
   };
 }
 
-/** The message for a file that is not text: what it holds, and what to give instead (the line goes where the caller puts a file's lines). */
+/**
+ * The message for input that is not text: what it holds, and what to give instead (the line goes
+ * where the caller puts a file's lines). Worded for a file on the command line and for text pasted
+ * into the dashboard's planner form alike.
+ */
 export function notTextMessage(found: { reason: string }, expected: string): string {
-  return `not a text file: it holds ${found.reason}, as a binary file (an executable, an image, an archive) does; give ${expected} written as UTF-8 text`;
+  return `not text: it holds ${found.reason}, which no YAML or JSON holds (a binary file does: an executable, an image, an archive; so does a terminal colour code pasted with text); give ${expected} written as UTF-8 text`;
 }

@@ -46,7 +46,7 @@ for (const reader of readers) {
       const output = result.stdout + result.stderr;
       assert.equal(result.code, 2, `${name}: ${output}`);
       assert.ok(output.includes(file), `${name}: names the file: ${output}`);
-      assert.match(output, /not a text file: it holds (a control character \(U\+[0-9A-F]{4}\)|bytes that are not UTF-8)/, name);
+      assert.match(output, /not text: it holds (a control character \(U\+[0-9A-F]{4}\)|bytes that are not UTF-8)/, name);
       assert.doesNotMatch(output, GARBAGE, `${name}: ${JSON.stringify(output)}`);
       assert.doesNotMatch(output, /GNU coreutils|IHDR|not valid YAML/, name);
     }
@@ -56,7 +56,7 @@ for (const reader of readers) {
 test("price --usage-json -: binary standard input is said to be not text", async () => {
   const result = await runCli(["price", "--model", "claude-sonnet-4-6", "--usage-json", "-"], { input: "\u0000\u0001binary" });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /--usage-json: standard input \(line 1\) is not a text file: it holds a control character \(U\+0000\)/);
+  assert.match(result.stderr, /--usage-json: standard input \(line 1\) is not text: it holds a control character \(U\+0000\)/);
 });
 
 test("a long text value a problem quotes is cut to an excerpt with its length", async () => {
