@@ -112,11 +112,27 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
  * `cache_control` anywhere else (inside a tool's input, say) is the client's data.
  */
 export function longestCacheTtl(body: Record<string, unknown>): CacheTtl | undefined {
+  // On every request: plain loops over the blocks blocksInCacheOrder yields (a string system prompt
+  // or message content has no breakpoint), with no object per block.
   let longest = breakpointTtl(body);
-  for (const entry of blocksInCacheOrder(body)) {
-    const ttl = blockTtl(entry.block);
-    if (ttl === "1h") return ttl;
-    longest ??= ttl;
+  if (longest === "1h") return longest;
+  for (const list of [body.tools, body.system]) {
+    if (!Array.isArray(list)) continue;
+    for (const block of list) {
+      const ttl = blockTtl(block);
+      if (ttl === "1h") return ttl;
+      longest ??= ttl;
+    }
+  }
+  if (!Array.isArray(body.messages)) return longest;
+  for (const message of body.messages as ({ content?: unknown } | null)[]) {
+    const content = message?.content;
+    if (!Array.isArray(content)) continue;
+    for (const block of content) {
+      const ttl = blockTtl(block);
+      if (ttl === "1h") return ttl;
+      longest ??= ttl;
+    }
   }
   return longest;
 }
