@@ -48,6 +48,29 @@ function blockTtl(block: unknown): CacheTtl | undefined {
   return longest;
 }
 
+/**
+ * Calls `visit` on the request's blocks in the order the cache sees them (as blocksInCacheOrder
+ * yields them), until it returns true; a string system prompt or message content is passed as the
+ * string (it has no breakpoint). For the walks every request makes: no object per block.
+ */
+function forEachBlock(body: Record<string, unknown>, visit: (block: unknown) => boolean): void {
+  if (Array.isArray(body.tools)) for (const tool of body.tools) if (visit(tool)) return;
+  if (typeof body.system === "string") {
+    if (visit(body.system)) return;
+  } else if (Array.isArray(body.system)) {
+    for (const block of body.system) if (visit(block)) return;
+  }
+  if (!Array.isArray(body.messages)) return;
+  for (const message of body.messages as { content?: unknown }[]) {
+    const content = message.content;
+    if (typeof content === "string") {
+      if (visit(content)) return;
+    } else if (Array.isArray(content)) {
+      for (const block of content) if (visit(block)) return;
+    }
+  }
+}
+
 /** The request's blocks in the order the cache sees them, each with the role it belongs to. */
 function* blocksInCacheOrder(body: Record<string, unknown>): Generator<{ label: string; block: unknown }> {
   if (Array.isArray(body.tools)) for (const tool of body.tools) yield { label: "tool", block: tool };
@@ -83,10 +106,11 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
   // Most requests carry no breakpoint: find the last one before hashing anything.
   let lastBreakpoint = -1;
   let count = 0;
-  for (const entry of blocksInCacheOrder(body)) {
-    if (blockTtl(entry.block)) lastBreakpoint = count;
+  forEachBlock(body, (block) => {
+    if (blockTtl(block)) lastBreakpoint = count;
     count += 1;
-  }
+    return false;
+  });
   if (lastBreakpoint === -1 && !automatic) return [];
   const stopAfter = automatic ? count - 1 : lastBreakpoint;
 
@@ -112,31 +136,16 @@ export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
  * `cache_control` anywhere else (inside a tool's input, say) is the client's data.
  */
 export function longestCacheTtl(body: Record<string, unknown>): CacheTtl | undefined {
-  // On every request: plain loops over the blocks blocksInCacheOrder yields (a string system prompt
-  // or message content has no breakpoint), with no object per block.
   let longest = breakpointTtl(body);
-  if (longest === "1h") return longest;
-  for (const list of [body.tools, body.system]) {
-    if (!Array.isArray(list)) continue;
-    for (const block of list) {
+  if (longest !== "1h") {
+    forEachBlock(body, (block) => {
       const ttl = blockTtl(block);
-      if (ttl === "1h") return ttl;
-      longest ??= ttl;
-    }
-  }
-  if (!Array.isArray(body.messages)) return longest;
-  for (const message of body.messages as ({ content?: unknown } | null)[]) {
-    const content = message?.content;
-    if (!Array.isArray(content)) continue;
-    for (const block of content) {
-      const ttl = blockTtl(block);
-      if (ttl === "1h") return ttl;
-      longest ??= ttl;
-    }
+      longest = ttl === "1h" ? ttl : (longest ?? ttl);
+      return ttl === "1h";
+    });
   }
   return longest;
 }
-
 export function requestTokens(bodyBytes: number): number {
   return Math.ceil(bodyBytes / BYTES_PER_TOKEN);
 }
