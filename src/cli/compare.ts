@@ -85,6 +85,15 @@ export const compareCommand: Command = {
     const inResidency = residencyFlag(values.residency);
     if (inResidency) offerings = offerings.filter(inResidency);
     if (offerings.length === 0) throw new UsageError(`no deployment offers ${values.model} with those filters`, "see: switchyard catalog list --model " + values.model);
+    // A day on which not one of them has a price is the date's problem, as price says (exit 2), not
+    // a table of deployments that cannot serve.
+    if (offerings.every((offering) => blockInForce(offering, at) === undefined)) {
+      const first = offerings.flatMap((offering) => offering.prices.map((block) => block.from)).sort()[0];
+      throw new UsageError(
+        `--at: no deployment of ${values.model} has a price on ${at}`,
+        first !== undefined && first > at ? `its prices start on ${first}: give --at ${first} or later` : `see: switchyard catalog show ${values.model}`,
+      );
+    }
     const compared = compareOfferings(catalog, offerings, normalized.usage, normalized.otherModels, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
     const first = compared.find((option) => option.feasible)?.result;
     const cheapest = first?.total;

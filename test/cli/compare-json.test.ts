@@ -37,9 +37,14 @@ test("each compare option has price's lines, billing_units and warnings for that
 });
 
 test("an option without a price has null lines and billing_units", async () => {
-  const result = await runCli(["compare", "--model", "claude-sonnet-4-5", "--input", "10", "--output", "1", "--at", "2020-01-01", "--json"]);
+  // Claude Platform on AWS had no price for Haiku 4.5 yet on 2026-01-01; the other deployments did.
+  const result = await runCli(["compare", "--model", "claude-haiku-4-5", "--input", "10", "--output", "1", "--at", "2026-01-01", "--json"]);
   assert.equal(result.code, 0, result.stderr);
-  for (const option of (JSON.parse(result.stdout) as { options: (PriceFields & { feasible: boolean })[] }).options) {
+  const options = (JSON.parse(result.stdout) as { options: (PriceFields & { feasible: boolean; provider: string; total_usd: string | null })[] }).options;
+  const unpriced = options.filter((option) => option.total_usd === null);
+  assert.deepEqual([...new Set(unpriced.map((option) => option.provider))], ["claude-platform-aws"]);
+  assert.ok(options.some((option) => option.feasible), "the others are priced");
+  for (const option of unpriced) {
     assert.equal(option.feasible, false);
     assert.equal(option.lines, null);
     assert.equal(option.billing_units, null);

@@ -49,15 +49,25 @@ test("with no feasible deployment, compare prints why (a reason all share once),
   const shared = run("compare", "--model", "claude-opus-4-6", "--speed", "fast", "--batch", "--input", "10", "--output", "10", "--at", "2026-11-22");
   const opus = deploymentsOf("claude-opus-4-6");
   assert.equal(shared, `claude-opus-4-6: none of ${opus} deployments can serve this, prices in force 2026-11-22\n  all ${opus}: fast mode is not available with the Batch API\n`);
-  const each = run("compare", "--model", "claude-sonnet-4-6", "--provider", "anthropic", "--provider", "claude-platform-aws", "--input", "10", "--output", "10", "--at", "2020-06-01").split("\n");
-  // The deployments those two providers have of the model, from the catalog: each is named with its own reason.
+  // Each named with its own reason: Haiku has no fast mode on the Claude API, and no price yet on Claude Platform on AWS that day.
+  const each = run("compare", "--model", "claude-haiku-4-5", "--provider", "anthropic", "--provider", "claude-platform-aws", "--speed", "fast", "--input", "10", "--output", "10", "--at", "2026-01-01").split("\n");
   const direct = catalog()
-    .offeringsOf("claude-sonnet-4-6")
+    .offeringsOf("claude-haiku-4-5")
     .filter((offering) => offering.provider === "anthropic" || offering.provider === "claude-platform-aws");
-  assert.ok(direct.length >= 2, "deployments to name");
-  assert.equal(each[0], `claude-sonnet-4-6: none of ${direct.length} deployments can serve this, prices in force 2020-06-01`);
-  const named = each.slice(1, 1 + direct.length);
-  assert.deepEqual(named.map((line) => line.split(":")[0]).sort(), direct.map((offering) => `  ${offering.provider}/${offering.route}`).sort());
-  for (const line of named) assert.match(line, /: no price on 2020-06-01 \(priced /);
+  assert.equal(direct.length, 2, "the two deployments this names");
+  assert.equal(each[0], "claude-haiku-4-5: none of 2 deployments can serve this, prices in force 2026-01-01");
+  assert.match(each[1] ?? "", /^  anthropic\/global: fast mode is not available for claude-haiku-4-5/);
+  assert.match(each[2] ?? "", /^  claude-platform-aws\/global: no price on 2026-01-01 \(priced /);
   assert.ok(!each.some((line) => /n\/a|provider\/route/.test(line)), each.join("\n"));
+});
+
+test("a date on which no deployment of the model has a price is the date's problem: exit 2 naming --at and when prices start, as price says", () => {
+  const result = spawnSync(process.execPath, [BIN, "compare", "--model", "haiku-4.5", "--input", "5", "--at", "2020-01-01"], { encoding: "utf8", cwd: REPO_ROOT });
+  assert.equal(result.status, 2, result.stdout);
+  const first = catalog()
+    .offeringsOf("claude-haiku-4-5")
+    .flatMap((offering) => offering.prices.map((block) => block.from))
+    .sort()[0];
+  assert.equal(result.stderr, `switchyard compare: --at: no deployment of haiku-4.5 has a price on 2020-01-01\nits prices start on ${first}: give --at ${first} or later\n`);
+  assert.equal(result.stdout, "");
 });
