@@ -440,6 +440,34 @@ test("cache prefixes: one per breakpoint, in cache order, stable across requests
   assert.notEqual(cachePrefixes({ model: "other", tools, system, messages: [] })[0]?.hash, one[0]?.hash, "prefixes are per model");
 });
 
+test("cache prefixes of a coding agent's conversation: a tool result's text, its id and is_error all count, the same conversation hashes the same", () => {
+  const conversation = (result: Record<string, unknown>) => ({
+    model: "m",
+    messages: [
+      { role: "user", content: "Read the file" },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "Read", input: { path: "/a" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "const a = 1;" }], ...result }, { type: "text", text: "Now fix it", cache_control: { type: "ephemeral" } }] },
+    ],
+  });
+  const [base] = cachePrefixes(conversation({}));
+  assert.ok(base);
+  assert.equal(cachePrefixes(conversation({}))[0]?.hash, base.hash, "the same conversation, the same prefix");
+  for (const [what, change] of [
+    ["the result's text", { content: [{ type: "text", text: "const a = 2;" }] }],
+    ["a string result", { content: "const a = 2;" }],
+    ["is_error", { is_error: true }],
+    ["the tool_use_id", { tool_use_id: "toolu_2" }],
+    ["an image in the result", { content: [{ type: "text", text: "const a = 1;" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } }] }],
+  ] as const) {
+    assert.notEqual(cachePrefixes(conversation(change))[0]?.hash, base.hash, what);
+  }
+  // The result's text moved out of it into a text block of its own is another prompt.
+  const moved = conversation({ content: [] });
+  (moved.messages[2]?.content as unknown[]).splice(1, 0, { type: "text", text: "const a = 1;" });
+  assert.notEqual(cachePrefixes(moved)[0]?.hash, base.hash, "text inside a result and text after it differ");
+  assert.ok(base.tokens > 0);
+});
+
 test("the health snapshot is reused between state changes and refreshed the moment availability changes", () => {
   let now = 0;
   const book = new HealthBook({ ...DEFAULT_HEALTH, failureThreshold: 2, snapshotMs: 1000 }, () => now);
