@@ -182,13 +182,13 @@ async function list(argv: string[], stdout: NodeJS.WritableStream, env: NodeJS.P
     const keys = await ledger.keys.list();
     const now = Date.now();
     const window = monthWindow(now);
-    const spentById = await ledger.store.keysSpend(keys.map((key) => key.id), window.from);
-    const spent = keys.map((key) => spentById.get(key.id) ?? "0");
-    // Requests that could not be priced count nothing against a budget: the spend leaves them out, a
-    // lower bound, and says how many (unknown is not zero).
+    // One report by key gives both: what counts against each budget (charged_usd, as keysSpend and
+    // the gateway count it) and the requests that could not be priced, which count nothing there:
+    // the spend leaves them out, a lower bound, and says how many (unknown is not zero).
     const byKey = keys.length === 0 ? [] : await ledger.store.spend({ group_by: ["key"], from: window.from });
-    const unpricedById = new Map(byKey.map((group) => [group.group.key ?? "", group.unpriced_requests]));
-    const unpriced = keys.map((key) => unpricedById.get(key.id) ?? 0);
+    const groupOf = new Map(byKey.map((group) => [group.group.key ?? "", group]));
+    const spent = keys.map((key) => groupOf.get(key.id)?.charged_usd ?? "0");
+    const unpriced = keys.map((key) => groupOf.get(key.id)?.unpriced_requests ?? 0);
     if (values.json) {
       writeJson(
         stdout,
