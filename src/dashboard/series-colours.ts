@@ -5,16 +5,10 @@
  */
 import type { ResolvedConfig } from "../config/load-gateway-config.js";
 import type { ApiKeyRecord } from "../ledger/ledger.js";
+import { SERIES_COLOURS } from "../planner/report/series-palette.js";
 
-/**
- * Sixteen colours, any two at least 33 apart in CIELAB (ΔE76; the first eight, the original
- * palette, are 34 apart): the last eight were picked greedily from Tailwind's shades, each the
- * farthest from those before it, from OTHER_COLOUR and from the white page.
- */
-export const SERIES_COLOURS = [
-  "#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d",
-  "#0f172a", "#701a75", "#78350f", "#facc15", "#e879f9", "#365314", "#60a5fa", "#134e4a",
-];
+export { SERIES_COLOURS };
+
 /** The groups that have no colour of their own ("other"). */
 export const OTHER_COLOUR = "#9ca3af";
 

@@ -8,14 +8,24 @@
 export const MARKER_COLOURS = { break_even: "#dc2626", current: "#111827", horizon: "#6b7280" } as const;
 
 /**
- * Twelve line colours, each at least 25 apart (CIELAB ΔE76) from every other and from every marker
- * colour: the dashboard's palette without its red (the break-even marker's) and its near-black
- * (today's marker), and without yellow, which a thin line on white barely shows.
+ * The charts' sixteen series colours, any two at least 33 apart in CIELAB (ΔE76; the first eight,
+ * the original palette, are 34 apart): the last eight were picked greedily from Tailwind's shades,
+ * each the farthest from those before it, from the dashboard's grey "other" and from the white
+ * page. The dashboard colours its series by name from these (dashboard/series-colours.ts).
  */
-export const SERIES_PALETTE = [
-  "#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2",
-  "#65a30d", "#701a75", "#78350f", "#e879f9", "#60a5fa", "#134e4a",
-];
+export const SERIES_COLOURS = [
+  "#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#dc2626", "#65a30d",
+  "#0f172a", "#701a75", "#78350f", "#facc15", "#e879f9", "#365314", "#60a5fa", "#134e4a",
+] as const;
+
+/**
+ * The volume chart's line colours: the sixteen without those a marker or a thin line on white
+ * would be confused with: red (the break-even marker's), the near-black and the dark olive (today's
+ * near-black marker) and yellow (barely shown). Each of the twelve is at least 25 apart (CIELAB
+ * ΔE76) from every other and from every marker colour.
+ */
+const NOT_FOR_LINES: ReadonlySet<string> = new Set(["#dc2626", "#0f172a", "#365314", "#facc15"]);
+export const SERIES_PALETTE: readonly string[] = SERIES_COLOURS.filter((colour) => !NOT_FOR_LINES.has(colour));
 
 /** Dash patterns: lines with the same prices lie on each other, and a dash keeps each visible. */
 const DASHES = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
