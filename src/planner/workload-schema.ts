@@ -43,13 +43,20 @@ const wholeNumber = (what: string, minimum = 0, maximum?: { value: number; error
  * itself: zod reports the one form a value's type fits (-1 a number, "abc" text) with that form's own
  * message, not the union's.
  */
-const decimal = (what: string) => {
-  const error = `expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`;
+/**
+ * An exact decimal, said with `error` when it is not one: a whole number, a bigint (a whole number
+ * beyond 2^53 written in digits, workload-file.ts, taken exactly) or the decimal text the file wrote;
+ * negative only where `signed`.
+ */
+const exactDecimal = (error: string, signed: boolean) => {
+  const number = z.number({ error }).int({ error });
+  const bigint = z.bigint({ error });
   return z
-    .union([z.number({ error }).int({ error }).nonnegative({ error }), z.bigint({ error }).nonnegative({ error }), z.string({ error }).regex(/^\d+(?:\.\d+)?$/, { error })], { error })
-    // A bigint: a whole number beyond 2^53 written in digits (workload-file.ts), taken exactly.
+    .union([signed ? number : number.nonnegative({ error }), signed ? bigint : bigint.nonnegative({ error }), z.string({ error }).regex(signed ? /^-?\d+(?:\.\d+)?$/ : /^\d+(?:\.\d+)?$/, { error })], { error })
     .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value.toString())));
 };
+
+const decimal = (what: string) => exactDecimal(`expected a non-negative decimal (${what}), e.g. 1.99 or "1.99"`, false);
 
 /**
  * A decimal at most `limit`, said with `message`. A too_big issue, not a refinement's custom one: a
@@ -72,14 +79,11 @@ const fraction = (what: string) => atMost(what, Decimal.ONE, `expected a fractio
  */
 const growthPercent = () => {
   const error = 'expected a percentage above -100 (growth per month; negative = shrinking), e.g. 5, -2.5 or "-2.5"';
-  return z
-    .union([z.number({ error }).int({ error }), z.bigint({ error }), z.string({ error }).regex(/^-?\d+(?:\.\d+)?$/, { error })], { error })
-    .transform((value) => (typeof value === "number" ? Decimal.fromInteger(value) : Decimal.parse(value.toString())))
-    .check((payload) => {
-      if (payload.value.compare(Decimal.fromInteger(-100)) <= 0) {
-        payload.issues.push({ code: "too_small", origin: "number", minimum: -100, inclusive: false, input: payload.value, message: error });
-      }
-    });
+  return exactDecimal(error, true).check((payload) => {
+    if (payload.value.compare(Decimal.fromInteger(-100)) <= 0) {
+      payload.issues.push({ code: "too_small", origin: "number", minimum: -100, inclusive: false, input: payload.value, message: error });
+    }
+  });
 };
 
 /** A token count: a whole number (the mean), or {mean, p90, max}; `example` shows the mapping, said when mean is left out of it. */
