@@ -58,7 +58,8 @@ function measure(name: string, body: Record<string, unknown>, rounds: number): v
   const affinity = new AffinityTable();
   affinity.remember(cachePrefixes(body), "d7");
   const decide = (rotation: number) => {
-    const prefixes = cachePrefixes(body);
+    const lookback: string[] = [];
+    const prefixes = cachePrefixes(body, lookback);
     return rankCandidates({
       deployments: all,
       policy: { residency: "any", compliance: [], billing: "any", objective: "cheapest", weights: { cost: 1, latency: 0 } },
@@ -67,7 +68,7 @@ function measure(name: string, body: Record<string, unknown>, rounds: number): v
       inputTokens: requestTokens(bodyBytes),
       maxTokens: body.max_tokens as number,
       prefixes,
-      holdings: affinity.holdings(prefixes),
+      holdings: affinity.holdings(prefixes, lookback),
       health: health.snapshot(),
       at: "2026-11-22",
       rotation,

@@ -84,7 +84,8 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
   const policy = policyFor(state, key, headers);
   const needs = readRequestNeeds(request.body, headers["anthropic-beta"]);
   const affinity = state.config.config.routing.affinity.enabled;
-  const prefixes = affinity || policy.objective === "cheapest" ? cachePrefixes(request.body) : [];
+  const lookback: string[] | undefined = affinity ? [] : undefined;
+  const prefixes = affinity || policy.objective === "cheapest" ? cachePrefixes(request.body, lookback) : [];
   const ranking = rankCandidates({
     deployments,
     policy,
@@ -93,7 +94,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
     inputTokens: requestTokens(bodyBytes),
     maxTokens: request.maxTokens,
     prefixes,
-    holdings: affinity ? state.affinity.holdings(prefixes) : new Map(),
+    holdings: lookback ? state.affinity.holdings(prefixes, lookback) : new Map(),
     health: state.health.snapshot(),
     at: priceDate(now),
     rotation: state.rotation++,

@@ -26,16 +26,22 @@ export class AffinityTable {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The longest of the request's prefixes that a deployment holds, per deployment. */
-  holdings(prefixes: CachePrefix[]): Map<string, Holding> {
+  /**
+   * The longest of the request's prefixes that a deployment holds, per deployment: its breakpoints'
+   * and the block boundaries before them that the cache also checks (`lookback`, from
+   * cachePrefixes), where an earlier request's breakpoint may have been.
+   */
+  holdings(prefixes: readonly CachePrefix[], lookback: readonly string[] = []): Map<string, Holding> {
     const now = this.now();
     const held = new Map<string, Holding>();
-    for (const prefix of prefixes) {
-      const entry = this.entries.get(prefix.hash);
-      if (!entry || entry.expiresAt <= now) continue;
+    const consider = (hash: string) => {
+      const entry = this.entries.get(hash);
+      if (!entry || entry.expiresAt <= now) return;
       const previous = held.get(entry.deployment);
       if (!previous || previous.tokens < entry.tokens) held.set(entry.deployment, entry);
-    }
+    };
+    for (const prefix of prefixes) consider(prefix.hash);
+    for (const hash of lookback) consider(hash);
     return held;
   }
 

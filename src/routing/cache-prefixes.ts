@@ -49,101 +49,148 @@ function blockTtl(block: unknown): CacheTtl | undefined {
 }
 
 /**
- * Calls `visit` on the request's blocks in the order the cache sees them (as blocksInCacheOrder
- * yields them), until it returns true; a string system prompt or message content is passed as the
- * string (it has no breakpoint). For the walks every request makes: no object per block.
+ * How many block boundaries a cache lookup checks: a breakpoint's own and the 19 before it. The
+ * API "automatically checks for cache hits at all previous content block boundaries (up to
+ * approximately 20 blocks before your explicit breakpoint)", which is how a conversation whose one
+ * breakpoint moves to its last block every turn (automatic caching, or a coding agent's marker)
+ * reads what the turn before wrote. The emulators' prompt cache checks the same 20.
  */
-function forEachBlock(body: Record<string, unknown>, visit: (block: unknown) => boolean): void {
-  if (Array.isArray(body.tools)) for (const tool of body.tools) if (visit(tool)) return;
+export const LOOKBACK_BLOCKS = 20;
+
+const MESSAGE_LABELS: Record<string, string> = { user: "message:user", assistant: "message:assistant" };
+
+/**
+ * Calls `visit` on the request's blocks in the order the cache sees them (tools, system, then each
+ * message's content), with the part of the prompt each belongs to, until it returns true; a string
+ * system prompt or message content is passed as the string (it has no breakpoint). For the walks
+ * every request makes: no object per block.
+ */
+function forEachBlock(body: Record<string, unknown>, visit: (block: unknown, label: string) => boolean): void {
+  if (Array.isArray(body.tools)) for (const tool of body.tools) if (visit(tool, "tool")) return;
   if (typeof body.system === "string") {
-    if (visit(body.system)) return;
+    if (visit(body.system, "system")) return;
   } else if (Array.isArray(body.system)) {
-    for (const block of body.system) if (visit(block)) return;
+    for (const block of body.system) if (visit(block, "system")) return;
   }
   if (!Array.isArray(body.messages)) return;
-  for (const message of body.messages as { content?: unknown }[]) {
+  for (const message of body.messages as { role?: unknown; content?: unknown }[]) {
+    const role = String(message.role);
+    const label = MESSAGE_LABELS[role] ?? `message:${role}`;
     const content = message.content;
     if (typeof content === "string") {
-      if (visit(content)) return;
+      if (visit(content, label)) return;
     } else if (Array.isArray(content)) {
-      for (const block of content) if (visit(block)) return;
-    }
-  }
-}
-
-/** The request's blocks in the order the cache sees them, each with the role it belongs to. */
-function* blocksInCacheOrder(body: Record<string, unknown>): Generator<{ label: string; block: unknown }> {
-  if (Array.isArray(body.tools)) for (const tool of body.tools) yield { label: "tool", block: tool };
-  if (typeof body.system === "string") yield { label: "system", block: { type: "text", text: body.system } };
-  else if (Array.isArray(body.system)) for (const block of body.system) yield { label: "system", block };
-  if (Array.isArray(body.messages)) {
-    for (const message of body.messages as { role?: unknown; content?: unknown }[]) {
-      const label = `message:${String(message.role)}`;
-      if (typeof message.content === "string") yield { label, block: { type: "text", text: message.content } };
-      else if (Array.isArray(message.content)) for (const block of message.content) yield { label, block };
+      for (const block of content) if (visit(block, label)) return;
     }
   }
 }
 
 /**
- * Adds one block's hashed text to `parts` and returns its size. Text blocks (most of a prompt's
- * bytes) are hashed as their text, without serialising, and so is the text a tool result holds
- * (most of a coding agent's bytes: serialising each result was a third of routing a 300-message
- * conversation), after the rest of the result as JSON; other blocks (tools, images, documents) as
- * JSON.
+ * Adds a tool call's or a tool result's fields to `parts`, but its type, its `cache_control` and
+ * a result's content: a string as itself, any other value as JSON. Returns their size.
+ */
+function fieldParts(parts: string[], record: Record<string, unknown>): number {
+  let size = 0;
+  for (const key in record) {
+    if (key === "type" || key === "cache_control" || key === "content") continue;
+    const value = record[key];
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    parts.push("\u0000", key, typeof value === "string" ? "\u0000" : "\u0000\u0001", text);
+    size += key.length + text.length;
+  }
+  return size;
+}
+
+/** A block as JSON without its `cache_control`. */
+function unmarkedJson(block: unknown): string {
+  if (typeof block === "object" && block !== null && "cache_control" in block) return JSON.stringify({ ...block, cache_control: undefined });
+  return JSON.stringify(block) ?? "";
+}
+
+/**
+ * Adds one block's hashed text to `parts` and returns its size. Text blocks and string contents
+ * (most of a prompt's bytes) are hashed as their text, without serialising, and so is the text a
+ * tool result holds (most of a coding agent's bytes: serialising each result was a third of
+ * routing a 300-message conversation), after the result's other fields; a tool call field by
+ * field; other blocks (tools, images, documents) as JSON. A `cache_control` is left out
+ * everywhere: where a breakpoint sits is not part of the prompt, so the same prompt with its
+ * breakpoint moved is the same prefix.
  */
 function blockParts(parts: string[], block: unknown): number {
+  if (typeof block === "string") {
+    parts.push("\u0000text\u0000", block);
+    return block.length;
+  }
   const record = block as { type?: unknown; text?: unknown; content?: unknown } | null;
-  if (record && record.type === "text" && typeof record.text === "string") {
+  const type = record?.type;
+  if (type === "text" && typeof record?.text === "string") {
     parts.push("\u0000text\u0000", record.text);
     return record.text.length;
   }
-  if (record && record.type === "tool_result" && (typeof record.content === "string" || Array.isArray(record.content))) {
-    const { content, ...rest } = record;
-    const head = JSON.stringify(rest);
-    parts.push("\u0000tool_result\u0000", head);
-    let size = head.length;
-    for (const inner of typeof content === "string" ? [{ type: "text", text: content }] : (content as unknown[])) size += blockParts(parts, inner);
+  if (type === "tool_use" && record) {
+    parts.push("\u0000tool_use");
+    return fieldParts(parts, record);
+  }
+  if (type === "tool_result" && record && (typeof record.content === "string" || Array.isArray(record.content))) {
+    parts.push("\u0000tool_result");
+    let size = fieldParts(parts, record);
+    parts.push("\u0000content");
+    const content = record.content;
+    if (typeof content === "string") size += blockParts(parts, content);
+    else for (const inner of content as unknown[]) size += blockParts(parts, inner);
     return size;
   }
-  const text = JSON.stringify(block) ?? "";
+  const text = unmarkedJson(block);
   parts.push(text);
   return text.length;
 }
 
-export function cachePrefixes(body: Record<string, unknown>): CachePrefix[] {
-  const automatic = breakpointTtl({ cache_control: body.cache_control });
-  // Most requests carry no breakpoint: find the last one before hashing anything.
-  let lastBreakpoint = -1;
+/**
+ * The request's cacheable prefixes, one per breakpoint (what a deployment that serves it will
+ * hold). With `lookback`, also pushes there the hashes of the LOOKBACK_BLOCKS − 1 block boundaries
+ * before each breakpoint, where the cache also looks for a prefix an earlier request wrote: a
+ * deployment holding one of them serves this request's prefix up to there from cache.
+ */
+export function cachePrefixes(body: Record<string, unknown>, lookback?: string[]): CachePrefix[] {
+  const automatic = ephemeralTtl(body.cache_control);
+  // Most requests carry no breakpoint: find them before hashing anything.
+  const breakpoints: number[] = [];
   let count = 0;
   forEachBlock(body, (block) => {
-    if (blockTtl(block)) lastBreakpoint = count;
+    if (blockTtl(block)) breakpoints.push(count);
     count += 1;
     return false;
   });
-  if (lastBreakpoint === -1 && !automatic) return [];
-  const stopAfter = automatic ? count - 1 : lastBreakpoint;
+  if (automatic && count > 0 && breakpoints.at(-1) !== count - 1) breakpoints.push(count - 1);
+  const stopAfter = breakpoints.at(-1);
+  if (stopAfter === undefined) return [];
 
   const prefixes: CachePrefix[] = [];
   const hash: Hash = createHash("sha256");
-  // The hashed text is gathered in JS and fed to the hash once per breakpoint: the same bytes as an
+  // The hashed text is gathered in JS and fed to the hash once per digest: the same bytes as an
   // update per piece (so the same hashes), without a native call for each of a long
   // conversation's thousands of pieces.
   let parts: string[] = [typeof body.model === "string" ? body.model : ""];
   let bytes = 0;
   let index = 0;
-  for (const entry of blocksInCacheOrder(body)) {
-    if (index > stopAfter) break;
-    parts.push(entry.label);
-    bytes += blockParts(parts, entry.block);
-    const ttl = blockTtl(entry.block) ?? (automatic && index === count - 1 ? automatic : undefined);
-    if (ttl) {
+  let next = 0; // breakpoints[next] is the first breakpoint at or after index
+  forEachBlock(body, (block, label) => {
+    parts.push(label);
+    bytes += blockParts(parts, block);
+    if (index === breakpoints[next]) {
+      next += 1;
       hash.update(parts.join(""));
       parts = [];
+      const ttl = blockTtl(block) ?? automatic ?? "5m";
       prefixes.push({ hash: hash.copy().digest("base64url"), tokens: Math.ceil(bytes / BYTES_PER_TOKEN), ttl });
+    } else if (lookback && (breakpoints[next] as number) - index < LOOKBACK_BLOCKS) {
+      hash.update(parts.join(""));
+      parts = [];
+      lookback.push(hash.copy().digest("base64url"));
     }
     index += 1;
-  }
+    return index > stopAfter;
+  });
   return prefixes;
 }
 

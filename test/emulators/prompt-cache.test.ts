@@ -124,3 +124,19 @@ test("top-level cache_control caches up to the last block, and 1h breakpoints sp
   assert.ok(both.write1h >= 1200 && both.write1h < 1300, `1h part ${both.write1h}`);
   assert.ok(both.write5m >= 800 && both.write5m < 900, `5m part ${both.write5m}`);
 });
+
+test("a string content is the same prompt as one text block: a turn that sent its question as a marked block is read by the next, which sends it as a string", () => {
+  const cache = new PromptCache(new ManualClock());
+  const question = textOfTokens(2000);
+  const first = run(cache, { max_tokens: 100, messages: [{ role: "user", content: [{ type: "text", text: question, cache_control: { type: "ephemeral" } }] }] });
+  assert.ok(first.write5m >= 2000);
+  const next = run(cache, {
+    max_tokens: 100,
+    messages: [
+      { role: "user", content: question },
+      { role: "assistant", content: "An answer." },
+      { role: "user", content: [{ type: "text", text: "And then?", cache_control: { type: "ephemeral" } }] },
+    ],
+  });
+  assert.equal(next.read, first.write5m, "the first message's prefix, 2 blocks before the breakpoint");
+});

@@ -668,3 +668,65 @@ test("with only Bedrock deployments an image by URL is refused by routing, not s
   assert.deepEqual(ids(ranking), []);
   assert.equal(ranking.excluded.length, 3);
 });
+
+test("cache affinity follows a conversation whose breakpoint moves to its last block: the previous turn's prefix is found among the 20 boundaries before it, as the cache finds it", () => {
+  const turn = (call: number) => [
+    { role: "assistant", content: [{ type: "text", text: "Let me look." }, { type: "tool_use", id: `toolu_${call}`, name: "Read", input: { file_path: `/repo/file-${call}.ts` } }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${call}`, content: [{ type: "text", text: "export const value = 1;\n".repeat(40) }] }] },
+  ];
+  const history = (turns: number) => [{ role: "user", content: "Fix the failing test. ".repeat(400) }, ...Array.from({ length: turns }, (_, call) => turn(call)).flat()];
+  // Explicit caching as a coding agent does it: a marker on the last block only, moved every turn.
+  const marked = (turns: number) => {
+    const messages = structuredClone(history(turns)) as { content: Record<string, unknown>[] | string }[];
+    const lastContent = messages.at(-1)?.content as Record<string, unknown>[];
+    (lastContent.at(-1) as Record<string, unknown>).cache_control = { type: "ephemeral" };
+    return { model: "claude-sonnet-4-6", max_tokens: 100, messages };
+  };
+  // Automatic caching: a top-level cache_control, which the API applies to the last block.
+  const automatic = (turns: number) => ({ model: "claude-sonnet-4-6", max_tokens: 100, cache_control: { type: "ephemeral" }, messages: history(turns) });
+
+  for (const [how, body] of [["marked", marked], ["automatic", automatic]] as const) {
+    const table = new AffinityTable();
+    const first = cachePrefixes(body(8));
+    table.remember(first, "b-us");
+    const lookback: string[] = [];
+    const next = cachePrefixes(body(9), lookback);
+    assert.equal(next.length, 1, `${how}: one breakpoint, on the last block`);
+    assert.notEqual(next[0]?.hash, first[0]?.hash, `${how}: the breakpoint itself is a new prefix`);
+    assert.equal(lookback.length, 19, `${how}: the 19 boundaries before the breakpoint are looked up too`);
+    const held = table.holdings(next, lookback);
+    assert.equal(held.get("b-us")?.tokens, first[0]?.tokens, `${how}: the previous turn's prefix, 3 blocks back, is held`);
+    const ranking = rankCandidates(input({ prefixes: next, holdings: held, inputTokens: next[0]?.tokens ?? 0 }));
+    assert.equal(ids(ranking)[0], "b-us", `${how}: reading the conversation beats writing it elsewhere`);
+    assert.equal(ranking.ranked[0]?.expectedUsage.cacheRead, first[0]?.tokens);
+    // Only breakpoints are remembered: a boundary is where a later request may read, not where this one wrote.
+    assert.equal(table.remember(next, "b-us").length, 1);
+
+    // 11 turns on (22 blocks), the previous prefix is beyond the cache's reach, and the gateway's.
+    const far: string[] = [];
+    const farPrefixes = cachePrefixes(body(19), far);
+    const fresh = new AffinityTable();
+    fresh.remember(first, "b-us");
+    assert.equal(fresh.holdings(farPrefixes, far).size, 0, `${how}: 22 blocks back is out of reach`);
+  }
+  // Without the lookups (affinity off) nothing is hashed but the breakpoints.
+  assert.deepEqual(cachePrefixes(marked(9)), cachePrefixes(marked(9), []));
+});
+
+test("cache prefixes: a block's cache_control is not part of the prefix, as it is not part of the prompt", () => {
+  const result = { type: "tool_result", tool_use_id: "toolu_1", content: "const a = 1;" };
+  const use = { type: "tool_use", id: "toolu_1", name: "Read", input: { path: "/a" } };
+  const body = (marker: "result" | "use" | "none") => ({
+    model: "m",
+    cache_control: { type: "ephemeral" },
+    messages: [
+      { role: "user", content: "Read the file" },
+      { role: "assistant", content: [marker === "use" ? { ...use, cache_control: { type: "ephemeral", ttl: "1h" } } : use] },
+      { role: "user", content: [marker === "result" ? { ...result, cache_control: { type: "ephemeral" } } : result] },
+    ],
+  });
+  const plain = cachePrefixes(body("none")).at(-1)?.hash;
+  assert.ok(plain);
+  assert.equal(cachePrefixes(body("result")).at(-1)?.hash, plain, "a marker on a tool result");
+  assert.equal(cachePrefixes(body("use")).at(-1)?.hash, plain, "a marker on a tool use");
+});

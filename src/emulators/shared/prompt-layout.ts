@@ -52,9 +52,10 @@ function rawPieces(request: PromptRequest): RawPiece[] {
   }
   for (const message of request.messages) {
     if (typeof message.content === "string") {
+      // A string content is one text block: the same prompt, so the same prefix.
       pieces.push({
         tokens: TOKEN_COSTS.message + textTokens(message.content),
-        identity: `${message.role}:text:${message.content}`,
+        identity: `${message.role}:first:${stableStringify({ type: "text", text: message.content })}`,
         cacheControl: undefined,
       });
       continue;
