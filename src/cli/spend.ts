@@ -20,7 +20,8 @@ Usage: switchyard spend [--by FIELD[,FIELD]] [--tag-key K] [--from DATE] [--to D
   --to YYYY-MM-DD         last day counted, inclusive (UTC)
   --key ID|NAME           only this virtual key's requests
 ${LEDGER_FLAGS_HELP}
-  --json                  {"from","to" (exclusive; ISO times or null),"group_by","tag_key","key_id",
+  --json                  {"from","to" (the first and last UTC day counted, as --from and --to give them:
+                          YYYY-MM-DD, both inclusive; null when not given),"group_by","tag_key","key_id",
                           "groups":[{"group","requests","errors","cost_usd","charged_usd","inexact_requests",
                           "unpriced_requests","input_tokens","output_tokens","cache_write_tokens","cache_read_tokens",
                           "shadow_costs","shadow_requests","cost_on_each_deployment","unpriced_on_each_deployment",
@@ -266,8 +267,10 @@ export const spendCommand: Command = {
       const [totalServedOn = { requests: {}, unpriced: {} }] = servedOnEachDeployment([], [total], totalByDeployment);
       if (values.json) {
         writeJson(stdout, {
-          from: from === undefined ? null : new Date(from).toISOString(),
-          to: to === undefined ? null : new Date(to).toISOString(),
+          // The days asked for, not the store's instants: the exclusive end after --to 9999-12-31 is
+          // +010000-01-01, an expanded year that most date parsers refuse.
+          from: fromDay ?? null,
+          to: toDay ?? null,
           group_by: fields,
           tag_key: tagKey ?? null,
           key_id: keyId ?? null,
