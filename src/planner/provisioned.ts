@@ -17,6 +17,7 @@
 import { formatUsd, moneyFromUsd, type Money } from "../pricing/money.js";
 import { Decimal } from "../pricing/decimal.js";
 import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour, weightShares } from "./arrival.js";
+import { breakEvenClause, breakEvenDetail, breakEvenFound, NO_TRAFFIC_REASON, type BreakEven } from "./break-even.js";
 import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
@@ -149,7 +150,14 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
   option.baseline = chosen.gross + spillCost(chosen.spill);
   option.config = { ...option.config, units: chosen.units };
 
-  const breakEven = spill && reference ? breakEvenVolume(quote, segment.arrival, perMuHour, net(unitsHourCost(quote, quote.minUnits)), spill, reference) : undefined;
+  // No figure without a reference to beat, a route to spill to, or traffic to price on demand: say which.
+  const breakEven: BreakEven = !reference
+    ? { kind: "none", reason: `${model.id} has no feasible on-demand option under this segment's constraints, so there is nothing to measure the units against (the on-demand options' reasons say what rules each out)` }
+    : !spill
+      ? { kind: "none", reason: `${quote.provider} has no feasible on-demand route of ${model.id} for the busy hours' spill-over, which the break-even counts at min_units; the units are sized for the busiest hour instead` }
+      : requests === 0n
+        ? { kind: "none", reason: NO_TRAFFIC_REASON }
+        : breakEvenFound(breakEvenVolume(quote, segment.arrival, perMuHour, net(unitsHourCost(quote, quote.minUnits)), spill, reference));
   const against = reference ? `; measured against ${onDemandLabel(reference.option)} on demand (${dollars(reference.monthly)}/month), the cheapest feasible on-demand option of ${model.id}` : "";
   const served = servedByUnits(requests, segment.arrival, chosen.units, perMuHour);
   const utilisation = served.div(perMuHour.mul(chosen.units).mul(HOURS_PER_MONTH)).toDecimal(4);
@@ -158,7 +166,8 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
       lever: "provisioned_throughput",
       title: `${chosen.units} model unit${chosen.units === 1 ? "" : "s"} (${quote.term}) at $${quote.usdPerMuHour.toString()}/MU-hour` +
         (chosen.spill > 0n ? `, ${chosen.spill} requests a month spill to ${spill ? onDemandLabel(spill.option) : "on-demand"}` : ", no spill-over") +
-        against,
+        against +
+        breakEvenClause(breakEven),
       applied: true,
       saving: reference ? reference.monthly - chosen.total : undefined,
       preconditions: [
@@ -180,7 +189,7 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
         on_demand_monthly_usd: reference ? formatUsd(reference.monthly) : null,
         spill_over_route: spill?.option.id ?? null,
         spill_over_monthly_usd: spill ? formatUsd(spill.monthly) : null,
-        break_even_requests_per_month: breakEven === undefined ? null : breakEven === null ? "never" : breakEven.toString(),
+        ...breakEvenDetail(breakEven),
       },
     },
   ];

@@ -10,6 +10,7 @@
 import type { Model } from "../catalog/model.js";
 import { formatUsd, moneyFromUsd, type Money } from "../pricing/money.js";
 import { activeDaysPerMonth, HOURS_PER_MONTH, ratesPerHour } from "./arrival.js";
+import { breakEvenClause, breakEvenDetail, breakEvenFound, NO_TRAFFIC_REASON, type BreakEven } from "./break-even.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
 import { monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
 import type { CostLine, Option } from "./option.js";
@@ -114,7 +115,11 @@ export function evaluateSelfHost(context: SegmentContext, resolved: ResolvedSelf
     { class: "gpu_hours", tokens: undefined, quantity: `${cost.gpuHours.toDecimal(4).toString()} GPU-hours`, usd: cost.gpu },
   ];
   if (cost.operations > 0n) lines.push({ class: "operations", tokens: undefined, quantity: "per month", usd: cost.operations });
-  const breakEven = comparator ? selfHostBreakEven(entry, tokens, segment.arrival, comparator) : undefined;
+  const breakEven: BreakEven = !comparator
+    ? { kind: "none", reason: "no API option is feasible under this segment's constraints, so there is nothing to measure self-hosting against (the on-demand options' reasons say what rules each out)" }
+    : context.requests === 0n
+      ? { kind: "none", reason: NO_TRAFFIC_REASON }
+      : breakEvenFound(selfHostBreakEven(entry, tokens, segment.arrival, comparator));
   const capacity = cost.requestsPerReplicaHour.mul(cost.peakReplicas).mul(HOURS_PER_MONTH);
   const reasons = checks.filter((check) => !check.ok).map((check) => check.message);
   return {
@@ -141,7 +146,8 @@ export function evaluateSelfHost(context: SegmentContext, resolved: ResolvedSelf
       {
         lever: "self_host",
         title: `${entry.name}: ${cost.peakReplicas} replica${cost.peakReplicas === 1n ? "" : "s"} at the busiest hour (${entry.scaling}), ` +
-          `$${entry.gpuUsdPerHour.toString()}/GPU-hour x ${entry.gpusPerReplica} GPU${entry.gpusPerReplica === 1 ? "" : "s"}`,
+          `$${entry.gpuUsdPerHour.toString()}/GPU-hour x ${entry.gpusPerReplica} GPU${entry.gpusPerReplica === 1 ? "" : "s"}` +
+          breakEvenClause(breakEven),
         applied: true,
         saving: comparator ? comparator.monthly - cost.total : undefined,
         preconditions: [
@@ -159,7 +165,7 @@ export function evaluateSelfHost(context: SegmentContext, resolved: ResolvedSelf
           load_share_of_paid_capacity: capacity.isZero() ? null : Rational.of(context.requests).div(capacity).mul(Rational.fromDecimal(entry.utilisation)).toDecimal(4).toString(),
           api_comparator: comparator?.option.id ?? null,
           api_monthly_usd: comparator ? formatUsd(comparator.monthly) : null,
-          break_even_requests_per_month: breakEven === undefined ? null : breakEven === null ? "never" : breakEven.toString(),
+          ...breakEvenDetail(breakEven),
         },
       },
     ],

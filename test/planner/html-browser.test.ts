@@ -15,7 +15,7 @@ import { volumeCurves } from "../../src/planner/volume-curves.js";
 import { loadWorkload } from "../../src/planner/workload-models.js";
 import { launchChromium, skipWithoutChromium } from "../helpers/chromium.js";
 import { REPO_ROOT } from "../helpers/paths.js";
-import { AT, plannerCatalog } from "./planner-fixture.js";
+import { AT, plannerCatalog, sonnetQuote } from "./planner-fixture.js";
 
 const OUTPUT = resolve(REPO_ROOT, "test-output");
 
@@ -39,16 +39,7 @@ segments:
     output_tokens: 500
     models: [llama-3-3-70b]
 discounts: { aws_percent: 5 }
-provisioned_throughput:
-  - name: sonnet-pt
-    model: claude-sonnet-4-6
-    route: global
-    term: 1-month
-    usd_per_mu_hour: 20
-    input_tokens_per_minute_per_mu: 100000
-    output_tokens_per_minute_per_mu: 10000
-    segments: [long-reports]
-self_host:
+${sonnetQuote("sonnet-pt", "    segments: [long-reports]\n")}self_host:
   - name: h100
     model: llama-3-3-70b
     gpu_usd_per_hour: 1.99

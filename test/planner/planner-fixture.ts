@@ -21,6 +21,23 @@ export function plannerCatalog(): Catalog {
 
 export const AT = "2026-11-22";
 
+/**
+ * The provisioned-throughput quote the planner tests price Sonnet 4.6 against: $20 per MU-hour,
+ * 100,000 input and 10,000 output tokens per minute per MU, on Bedrock's global route. `more`:
+ * further lines of the entry (each indented four spaces), e.g. "    segments: [a]\n".
+ */
+export function sonnetQuote(name: string, more = ""): string {
+  return `provisioned_throughput:
+  - name: ${name}
+    model: claude-sonnet-4-6
+    route: global
+    term: 1-month
+    usd_per_mu_hour: 20
+    input_tokens_per_minute_per_mu: 100000
+    output_tokens_per_minute_per_mu: 10000
+${more}`;
+}
+
 export function planYaml(yaml: string, at = AT): Plan {
   const catalog = plannerCatalog();
   return plan(catalog, loadWorkload(yaml, "test.yaml", catalog), { at });

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { formatUsd } from "../../src/pricing/money.js";
 import { grownRequests } from "../../src/planner/plan.js";
 import { Decimal } from "../../src/pricing/decimal.js";
-import { lever, optionOf, planYaml } from "./planner-fixture.js";
+import { lever, optionOf, planYaml, sonnetQuote } from "./planner-fixture.js";
 
 const workload = (requests: number, extra = "", quote = "") => `name: pt
 ${extra}segments:
@@ -20,15 +20,7 @@ ${extra}segments:
     output_tokens: 1000
     models: [claude-sonnet-4-6]
 ARRIVAL
-provisioned_throughput:
-  - name: quote
-    model: claude-sonnet-4-6
-    route: global
-    term: 1-month
-    usd_per_mu_hour: 20
-    input_tokens_per_minute_per_mu: 100000
-    output_tokens_per_minute_per_mu: 10000
-${quote}`;
+${sonnetQuote("quote", quote)}`;
 
 test("uniform traffic: two MUs carry 1,200 requests an hour with no spill and beat on-demand", () => {
   const planned = planYaml(workload(876_000).replace("ARRIVAL", ""));
