@@ -81,6 +81,26 @@ test("seed 003: provisioned Sonnet at the seed's own $0.60/MU-hour, and the H100
   assert.equal(formatUsd(llama.recommendation.monthly ?? -1n), "72");
 });
 
+test("seed 003's support chat (S3-12): 1 MU at $438 breaks even at 58,400 queries against the global route, not the us route's 53,091", { skip }, () => {
+  const planned = planExample("support-chat-provisioned");
+  // On demand: 10,000 x (500 x $3 + 400 x $15) / 1e6 = 75 on the global route; the us route is 1.1x, 82.5.
+  assert.equal(formatUsd(planned.recommendation.monthly ?? -1n), "75");
+  const option = planned.segments[0]?.options.find((candidate) => candidate.kind === "provisioned");
+  assert.equal(formatUsd(option?.monthly ?? -1n), "438");
+  const lever = option?.levers.find((candidate) => candidate.lever === "provisioned_throughput");
+  // The reference is the cheapest feasible on-demand option (global, $0.0075 a query): 438 / 0.0075 = 58,400 exactly.
+  assert.match(String(lever?.detail.on_demand_comparator), /\/global\//);
+  assert.equal(lever?.detail.break_even_requests_per_month, "58400");
+  assert.equal(lever?.detail.spill_requests, "0");
+  // Only with residency us is the us route ($0.00825 a query) the reference: 438 / 0.00825 = 53,090.9 -> 53,091.
+  const catalog = loaded.catalog;
+  if (!catalog) return;
+  const text = readFileSync(resolve(DIRECTORY, "support-chat-provisioned.yaml"), "utf8").replace("    models: [claude-sonnet-4-6]\n", "    models: [claude-sonnet-4-6]\n    constraints: { residency: us }\n");
+  const inUs = plan(catalog, loadWorkload(text, "support-chat-provisioned.yaml", catalog), { at: "2026-03-21" });
+  const usLever = inUs.segments[0]?.options.find((candidate) => candidate.kind === "provisioned")?.levers.find((candidate) => candidate.lever === "provisioned_throughput");
+  assert.equal(usLever?.detail.break_even_requests_per_month, "53091");
+});
+
 test("the example in docs/PLANNER.md parses and plans", { skip }, () => {
   const text = readFileSync(resolve(REPO_ROOT, "docs/PLANNER.md"), "utf8");
   const yaml = /## An example\s+```yaml\n([\s\S]*?)```/.exec(text)?.[1];
