@@ -65,6 +65,7 @@ function measure(name: string, body: Record<string, unknown>, rounds: number): v
       policy: { residency: "any", compliance: [], billing: "any", objective: "cheapest", weights: { cost: 1, latency: 0 } },
       needs: readRequestNeeds(body, undefined),
       knownBetas: catalog.data.betas,
+      files: config.files,
       inputTokens: requestTokens(bodyBytes),
       maxTokens: body.max_tokens as number,
       prefixes,

@@ -159,6 +159,30 @@ export const timeoutsSchema = z.strictObject({
 /** Where the write-ahead journal lives (default: `<path>.journal` for SQLite, ./switchyard-journal for PostgreSQL); one per process. */
 const journalDir = z.string().min(1).optional();
 
+/**
+ * The Files API's own limit on one file: "Maximum file size: 500 MB per file"
+ * (https://platform.claude.com/docs/en/build-with-claude/files, "File storage and limits").
+ */
+export const FILES_API_MAX_FILE_BYTES = 500 * 1024 * 1024;
+
+/**
+ * Where the Files API (`/v1/files`) goes, and so where a Messages request naming a `file_id` may
+ * go: a file belongs to the workspace (the provider credential) it was uploaded to
+ * (config/files-holder.ts).
+ */
+export const filesSchema = z.strictObject({
+  provider: identifier
+    .optional()
+    .describe("the provider (of kind anthropic or claude-platform-aws) whose workspace holds the files, e.g. provider: anthropic"),
+  /** Uploads larger than this are refused (413) before they reach the upstream. */
+  max_file_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(FILES_API_MAX_FILE_BYTES, `expected at most ${FILES_API_MAX_FILE_BYTES} (500 MB, the Files API's own limit per file)`)
+    .default(FILES_API_MAX_FILE_BYTES),
+});
+
 export const ledgerConfigSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("sqlite"), path: z.string().default("switchyard.db"), journal_dir: journalDir }),
   z.strictObject({ kind: z.literal("postgres"), url_env: envName.default("DATABASE_URL"), schema: z.string().optional(), journal_dir: journalDir }),
@@ -212,6 +236,8 @@ export const gatewayConfigSchema = z.strictObject({
       command_timeout_ms: milliseconds().positive().default(100),
     })
     .optional(),
+  /** The provider that holds files (the Files API and Messages requests naming a file_id); default: the only Anthropic-shape provider. */
+  files: filesSchema.optional(),
   /** Extra catalog files (negotiated prices, private offers), as with --catalog. */
   catalog_files: z.array(z.string()).default([]),
 });
@@ -221,3 +247,4 @@ export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type KeySettings = z.infer<typeof keySettingsSchema>;
 export type RateLimitSettings = z.infer<typeof rateLimits>;
+export type FilesConfig = z.infer<typeof filesSchema>;

@@ -12,6 +12,7 @@ import { formatFileIssue, inLineOrder, parseYamlWithSchema, type FileIssue } fro
 import { gatewayConfigSchema, type GatewayConfig, type ProviderConfig } from "./gateway-config.js";
 import { dropPath, type DropPath } from "./drop-fields.js";
 import { blockedPortProblem } from "./fetch-blocked-ports.js";
+import { resolveFilesHolder, type FilesHolder } from "./files-holder.js";
 
 /** A deployment with everything resolved: the catalog offering that prices it and the wire id. */
 export interface Deployment {
@@ -47,6 +48,8 @@ export interface ResolvedConfig {
   deployments: Map<string, Deployment>;
   /** Requested model name -> candidate deployments, in configured order. */
   aliases: Map<string, Deployment[]>;
+  /** The provider that holds files (`files:`), or why none does. */
+  files: FilesHolder;
   /** What the gateway can run with but some clients cannot (a port fetch() refuses), with file and line. */
   warnings: FileIssue[];
 }
@@ -180,6 +183,8 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
   });
 
   checkSettings(config, catalog, issue);
+  const files = resolveFilesHolder(config);
+  if (files.problem) issue(["files", "provider"], files.problem);
 
   const aliases = new Map<string, Deployment[]>();
   for (const [name, ids] of Object.entries(config.models)) {
@@ -198,7 +203,11 @@ export function resolveGatewayConfig(parsed: ParsedConfig, catalog: Catalog): Re
     const line = parsed.lineOf(["listen", "port"]);
     warnings.push({ file, path: "listen.port", message: portProblem, ...(line ? { line } : {}) });
   }
-  return { config, deployments, aliases, warnings };
+  if (files.warning) {
+    const line = parsed.lineOf(["providers"]);
+    warnings.push({ file, path: "files.provider", message: files.warning, ...(line ? { line } : {}) });
+  }
+  return { config, deployments, aliases, files: files.holder, warnings };
 }
 
 /**

@@ -3,8 +3,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
-import { deploymentsFor, unmetConstraint, unmetUrlSource } from "../routing/candidates.js";
-import { urlSourceIn } from "../routing/request-needs.js";
+import { deploymentsFor, unmetConstraint, unmetFileSource, unmetUrlSource } from "../routing/candidates.js";
+import { contentSourcesIn } from "../routing/request-needs.js";
 import { refusalScope, type RefusalScope } from "../routing/field-refusals.js";
 import { headerValues } from "../util/header-values.js";
 import { authenticate, requireModelAllowed } from "./authenticate.js";
@@ -45,14 +45,15 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   if (deployments.length === 0) throw unknownModel(request.model);
   // As for messages: a deployment that breaks the key's or the request's constraints (residency,
   // compliance, billing: the prompt must not go there either) or lacks a beta the request needs, or
-  // takes base64 sources only where the request has an image or document by URL, is
+  // takes base64 sources only where the request has an image or document by URL, or is not the
+  // provider that holds files where the request names a file_id, is
   // not tried (nor counted against max_attempts), and one that refused a field the request
   // carries is tried last: refused in a count_tokens request with the same betas, since
   // count_tokens refuses fields (max_tokens, stream) that Messages requests carry.
   const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
   const today = priceDate(state.now());
-  const urlSource = urlSourceIn(request.body);
+  const { urlSource, fileSource } = contentSourcesIn(request.body);
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {
@@ -61,9 +62,9 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
       unable.push(`${deployment.id} fails ${unmet}`);
       continue;
     }
-    const byUrl = unmetUrlSource(deployment, urlSource);
-    if (byUrl) {
-      unable.push(`${deployment.id} fails ${byUrl}`);
+    const bySource = unmetUrlSource(deployment, urlSource) ?? unmetFileSource(deployment, fileSource, state.config.files);
+    if (bySource) {
+      unable.push(`${deployment.id} fails ${bySource}`);
       continue;
     }
     const betasThere = betasOn(deployment, betas, state.catalog.data.betas, today);
@@ -75,7 +76,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const ordered = state.fieldRefusals.demote(able, scope, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return { ...(await countOn(state, ordered, { body: request.body, raw, beta, scope }, version, requestId, cancel)), rateHeaders };
+    return { ...(await countOn(state, ordered, { body: request.body, raw, beta, scope, namesFile: fileSource !== undefined }, version, requestId, cancel)), rateHeaders };
   } finally {
     clear();
   }
@@ -90,7 +91,7 @@ interface Counter {
 async function countOn(
   state: GatewayState,
   counters: Counter[],
-  { body, raw, beta, scope }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean; scope: RefusalScope },
+  { body, raw, beta, scope, namesFile }: { body: Record<string, unknown>; raw: Buffer | undefined; beta: boolean; scope: RefusalScope; namesFile: boolean },
   version: string,
   requestId: string,
   cancel: Cancel,
@@ -116,8 +117,9 @@ async function countOn(
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       lastError = error.details.refusedFields ? withDropHint(error, deployment.id, state.fieldRefusals.learn(deployment.id, scope, error.details.refusedFields, sent.body, state.now())) : error;
-      // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next.
-      if (!isFailoverable(error.kind) && error.kind !== "not_found") break;
+      // A deployment that does not serve the model (or cannot count for it: unsupported, which fails over) leaves it to the next;
+      // but where the request names a file, "not found" is the file's answer, the same on every deployment of its workspace.
+      if (!isFailoverable(error.kind) && (error.kind !== "not_found" || namesFile)) break;
     }
   }
   throw lastError ?? new GatewayError("internal", "no deployment could count tokens");

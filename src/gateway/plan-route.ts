@@ -91,6 +91,7 @@ export function planRoute(state: GatewayState, key: ApiKeyRecord | null, headers
     policy,
     needs,
     knownBetas: state.catalog.data.betas,
+    files: state.config.files,
     inputTokens: requestTokens(bodyBytes),
     maxTokens: request.maxTokens,
     prefixes,

@@ -32,12 +32,14 @@ export function providerSecretEnv(config: ProviderConfig): string[] {
 }
 
 /**
- * The secrets the providers some deployment uses would read that the environment lacks
+ * The secrets the providers some deployment (or the Files API) uses would read that the environment lacks
  * ("providers.<name>: VAR is not set"). Checked when serve starts: found out on the first request
  * instead, every request to that provider would fail over or fail.
  */
 export function missingProviderSecrets(resolved: ResolvedConfig, env: NodeJS.ProcessEnv): string[] {
   const used = new Set([...resolved.deployments.values()].map((deployment) => deployment.providerName));
+  // The files provider serves /v1/files whether or not a deployment uses it.
+  if (resolved.files.provider !== undefined) used.add(resolved.files.provider);
   return [...used].flatMap((name) => {
     const provider = resolved.config.providers[name];
     return provider ? providerSecretEnv(provider).filter((variable) => !env[variable]).map((variable) => `providers.${name}: ${variable} is not set`) : [];

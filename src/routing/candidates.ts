@@ -5,7 +5,7 @@
  *
  *  1. constraints (policy): residency, compliance programmes, AWS-invoice billing — never relaxed;
  *  2. what the request needs: its betas, 1-hour cache TTL, inference_geo, web search, tools, images,
- *     max_tokens within the output limit;
+ *     max_tokens within the output limit, an uploaded file only where files are held;
  *  3. live health: open circuits and deployments cooling after a retry-after are skipped, unless
  *     every candidate is (then they are tried anyway, soonest-available first: a last resort);
  *  4. objective: cheapest (the request's expected cost there, counting the cache reads it would
@@ -16,6 +16,7 @@ import { blockInForce, type PriceBlock } from "../catalog/model.js";
 import type { Catalog } from "../catalog/catalog.js";
 import { residencyMeets, type BetaInfo } from "../catalog/schema.js";
 import { isAnthropicShape, type Deployment, type ResolvedConfig } from "../config/load-gateway-config.js";
+import type { FilesHolder } from "../config/files-holder.js";
 import { priceRequest, PricingError } from "../pricing/price-request.js";
 import type { Usage } from "../pricing/usage.js";
 import type { Holding } from "./affinity.js";
@@ -25,7 +26,7 @@ import type { HealthSnapshot } from "./health.js";
 import type { RoutingPolicy } from "./policy.js";
 import { heldCall } from "./held-call.js";
 import { otherModelsHold, type OtherModelsHeld } from "./other-models-hold.js";
-import type { RequestNeeds, UrlSource } from "./request-needs.js";
+import type { FileSource, RequestNeeds, UrlSource } from "./request-needs.js";
 
 export interface Exclusion {
   deployment: string;
@@ -66,6 +67,8 @@ export interface RouteInput {
   needs: RequestNeeds;
   /** anthropic-beta values the catalog knows (whether a request depends on each). */
   knownBetas: ReadonlyMap<string, BetaInfo>;
+  /** The provider that holds files: the only one a request naming a file_id may go to. */
+  files: FilesHolder;
   /** Estimated input tokens of the whole request. */
   inputTokens: number;
   maxTokens: number;
@@ -132,7 +135,7 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
  * the output limit the catalog gives it is refused by the upstream (a 400 naming the limit), so the
  * request is not sent there.
  */
-export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn, maxTokens: number, knownBetas: ReadonlyMap<string, BetaInfo>): string | undefined {
+export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn, maxTokens: number, knownBetas: ReadonlyMap<string, BetaInfo>, files: FilesHolder): string | undefined {
   const capabilities = deployment.offering.capabilities;
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
   // A beta only raises the model's own limit: the request's betas are read only for a request above it.
@@ -157,7 +160,20 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
   const byUrl = unmetUrlSource(deployment, needs.urlSource);
   if (byUrl) return byUrl;
-  return undefined;
+  return unmetFileSource(deployment, needs.fileSource, files);
+}
+
+/**
+ * Why a deployment cannot take a request naming an uploaded file, or undefined. A file_id belongs
+ * to the workspace it was uploaded to, so only the provider that holds files (`files.provider`)
+ * can take it; the others would answer that the file does not exist (or, Bedrock, that it has no
+ * Files API). Shared by Messages routing and count_tokens.
+ */
+export function unmetFileSource(deployment: Deployment, fileSource: FileSource | undefined, files: FilesHolder): string | undefined {
+  if (!fileSource || deployment.providerName === files.provider) return undefined;
+  const named = `${fileSource.path} (file_id ${fileSource.fileId === undefined ? "missing" : JSON.stringify(fileSource.fileId)})`;
+  if (files.provider === undefined) return `${named}: ${files.why}`;
+  return `${named}: files are held by provider ${files.provider} (files.provider), not ${deployment.providerName}, and a file_id belongs to the workspace it was uploaded to: use a model deployed on ${files.provider}, or send the content as base64`;
 }
 
 /**
@@ -259,7 +275,7 @@ export function rankCandidates(input: RouteInput): RankedCandidates {
       continue;
     }
     const betas = betasOn(deployment, input.needs.betas, input.knownBetas, input.at);
-    const need = unmetNeed(deployment, input.needs, betas, input.maxTokens, input.knownBetas);
+    const need = unmetNeed(deployment, input.needs, betas, input.maxTokens, input.knownBetas, input.files);
     if (need) {
       excluded.push({ deployment: deployment.id, reason: need, rule: "need" });
       continue;

@@ -1,7 +1,7 @@
 /**
  * What a request itself requires of a deployment, read from its body and headers: its betas,
  * a 1-hour cache TTL, inference_geo, web search, the advisor tool, a fallbacks chain, tools, images,
- * an image or document by URL, fast mode. Routing never sends a request to a deployment that cannot honour these. Its longest
+ * an image or document by URL, an uploaded file (a file_id), fast mode. Routing never sends a request to a deployment that cannot honour these. Its longest
  * cache TTL also sets what a budget holds; what bounds its other models' cost (readOtherModels) is
  * read only for a budget.
  */
@@ -37,6 +37,12 @@ export interface RequestNeeds {
    * fetches URL sources can take it: the gateway never fetches them itself.
    */
   urlSource: UrlSource | undefined;
+  /**
+   * The first uploaded file the request names (an image or document whose `source.type` is
+   * "file", or a `container_upload` block), anywhere in its messages; undefined without one. A
+   * file_id belongs to the workspace it was uploaded to: only the provider holding files can take it.
+   */
+  fileSource: FileSource | undefined;
   /** `speed: "fast"` (fast mode): billed at the fast rates, and only where the price block has them. */
   fast: boolean;
 }
@@ -45,6 +51,13 @@ export interface RequestNeeds {
 export interface UrlSource {
   path: string;
   kind: "image" | "document";
+}
+
+/** Where a file_id is named ("messages.0.content.1.source", or a container_upload block's own path), and the id. */
+export interface FileSource {
+  path: string;
+  /** The id as sent; undefined when the block has none (the upstream refuses that itself). */
+  fileId: string | undefined;
 }
 
 /** An advisor tool's model and the fields that bound what its sub-inferences can cost. */
@@ -118,22 +131,32 @@ function advisorTools(tools: Tool[]): AdvisorTool[] {
   return advisors;
 }
 
-type Block = { type?: unknown; source?: unknown; content?: unknown };
+type Block = { type?: unknown; source?: unknown; content?: unknown; file_id?: unknown };
+type Source = { type?: unknown; file_id?: unknown; content?: unknown };
 
-/** What a scan of the content blocks has found so far, and the path to the block it is in (built into text only for a URL source). */
+/** What a scan of the content blocks has found so far, and the path to the block it is in (built into text only for a URL or file source). */
 interface Scan {
   images: boolean;
   urlSource: UrlSource | undefined;
+  fileSource: FileSource | undefined;
   trail: (string | number)[];
 }
 
+/** What the content scan finds: whether there is an image, and the first URL source and the first file source. */
+export interface ContentSources {
+  images: boolean;
+  urlSource: UrlSource | undefined;
+  fileSource: FileSource | undefined;
+}
+
 /**
- * Whether the messages hold an image, and the first image or document by URL, every content block
- * read as deep as blocks nest (a tool result's content, a document's content source). On every
- * request: plain loops, and no text built unless a URL source is found.
+ * Whether the messages hold an image, and the first image or document by URL and the first
+ * uploaded file, every content block read as deep as blocks nest (a tool result's content, a
+ * document's content source). On every request: plain loops, and no text built unless a URL or
+ * file source is found.
  */
-function imagesAndUrlSource(messages: unknown): { images: boolean; urlSource: UrlSource | undefined } {
-  const scan: Scan = { images: false, urlSource: undefined, trail: ["messages", 0, "content"] };
+function contentSources(messages: unknown): ContentSources {
+  const scan: Scan = { images: false, urlSource: undefined, fileSource: undefined, trail: ["messages", 0, "content"] };
   if (Array.isArray(messages)) {
     for (let index = 0; index < messages.length; index += 1) {
       const message = messages[index] as { content?: unknown } | null;
@@ -141,26 +164,34 @@ function imagesAndUrlSource(messages: unknown): { images: boolean; urlSource: Ur
       if (typeof message === "object" && message !== null && scanBlocks(message.content, scan)) break;
     }
   }
-  return { images: scan.images, urlSource: scan.urlSource };
+  return { images: scan.images, urlSource: scan.urlSource, fileSource: scan.fileSource };
 }
 
-/** Scans one content list; true once both are found (nothing left to learn). */
+/** Scans one content list; true once all three are found (nothing left to learn). */
 function scanBlocks(content: unknown, scan: Scan): boolean {
   if (!Array.isArray(content)) return false;
   for (let index = 0; index < content.length; index += 1) {
     const block = content[index] as Block | null;
     if (typeof block !== "object" || block === null) continue;
-    const { type, source } = block;
+    const { type } = block;
+    const source = typeof block.source === "object" && block.source !== null ? (block.source as Source) : undefined;
     if (type === "image") scan.images = true;
-    if (scan.urlSource === undefined && (type === "image" || type === "document") && (source as { type?: unknown } | null)?.type === "url") {
-      scan.urlSource = { path: [...scan.trail, index, "source"].join("."), kind: type };
+    if (type === "image" || type === "document") {
+      if (scan.urlSource === undefined && source?.type === "url") scan.urlSource = { path: [...scan.trail, index, "source"].join("."), kind: type };
+      if (scan.fileSource === undefined && source?.type === "file") scan.fileSource = { path: [...scan.trail, index, "source"].join("."), fileId: fileIdOf(source.file_id) };
+    } else if (type === "container_upload" && scan.fileSource === undefined) {
+      scan.fileSource = { path: [...scan.trail, index].join("."), fileId: fileIdOf(block.file_id) };
     }
-    if (scan.images && scan.urlSource) return true;
+    if (scan.images && scan.urlSource && scan.fileSource) return true;
     if (Array.isArray(block.content) && nested(block.content, scan, index, CONTENT)) return true;
-    const inSource = typeof source === "object" && source !== null ? (source as Block).content : undefined;
+    const inSource = source?.content;
     if (Array.isArray(inSource) && nested(inSource, scan, index, SOURCE_CONTENT)) return true;
   }
   return false;
+}
+
+function fileIdOf(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 const CONTENT = ["content"] as const;
@@ -175,9 +206,9 @@ function nested(content: unknown[], scan: Scan, index: number, segments: readonl
   return done;
 }
 
-/** The first image or document by URL in a request's messages (count_tokens reads only this need). */
-export function urlSourceIn(body: Record<string, unknown>): UrlSource | undefined {
-  return imagesAndUrlSource(body.messages).urlSource;
+/** The first image or document by URL and the first uploaded file in a request's messages (count_tokens reads only these needs). */
+export function contentSourcesIn(body: Record<string, unknown>): ContentSources {
+  return contentSources(body.messages);
 }
 
 function webSearchesAtMost(tools: Tool[]): number | null {
@@ -202,7 +233,7 @@ export function readRequestNeeds(body: Record<string, unknown>, betaHeader: stri
     advisor: tools.some(isAdvisor),
     fallbacks: hasFallbacks(body.fallbacks),
     tools: tools.length > 0,
-    ...imagesAndUrlSource(body.messages),
+    ...contentSources(body.messages),
     fast: body.speed === "fast",
   };
 }

@@ -41,6 +41,7 @@ function input(overrides: Partial<RouteInput> = {}): RouteInput {
     policy: cheapest,
     needs: readRequestNeeds(body, undefined),
     knownBetas: catalog().data.betas,
+    files: config.files,
     inputTokens: 1000,
     maxTokens: 100,
     prefixes: [],
