@@ -1,7 +1,8 @@
 /**
  * The gateway's front door. POST /v1/messages, the hot path, is read straight off node:http: the
  * body collected within the size limit, JSON-parsed once and handed to handleMessages, which
- * writes the response itself. Everything else (count_tokens, models, admin, metrics, the
+ * writes the response itself. The Files API (/v1/files…) is served off node:http too (files.ts),
+ * so that an upload streams through instead of being read whole. Everything else (count_tokens, models, admin, metrics, the
  * dashboard) goes to fastify. Going through fastify's routing, request and reply objects and a
  * hijacked reply cost about 10% of the CPU of a request (docs/BENCHMARKS.md).
  */
@@ -9,6 +10,7 @@ import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMess
 import { cancelOnClose } from "../util/cancel.js";
 import { closeLingering } from "../util/lingering-close.js";
 import { errorResponse, GatewayError } from "./errors.js";
+import { acceptFiles, isFilesPath, uploadProblem } from "./files.js";
 import { handleMessages, newRequestId } from "./messages.js";
 import { openAIErrorResponse } from "./openai/chat-response.js";
 import type { GatewayState } from "./state.js";
@@ -47,6 +49,7 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
       }
     }
     if (request.method === "POST" && (url === "/v1/messages" || url.startsWith("/v1/messages?"))) acceptMessages(state, request, response);
+    else if (url.startsWith("/v1/files") && isFilesPath(url)) acceptFiles(state, request, response);
     else fallback(request, response);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -65,7 +68,8 @@ export function createFrontServer(state: GatewayState, fallback: Handler): Serve
   // `Expect: 100-continue` (curl sends it for large uploads): a body that would be refused unread
   // (its content type, its declared size) is refused before the client is told to send it.
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
-    const problem = request.method === "POST" ? bodyProblem(request.headers, JSON_ROUTES.test(request.url ?? "")) : undefined;
+    const url = request.url ?? "";
+    const problem = request.method !== "POST" ? undefined : isFilesPath(url) ? uploadProblem(state, request.headers) : bodyProblem(request.headers, JSON_ROUTES.test(url));
     if (problem) {
       closeLingering(request, response);
       request.resume();
@@ -108,7 +112,7 @@ function answerPreflight(request: IncomingMessage, response: ServerResponse, url
   }
   response.writeHead(204, {
     "access-control-allow-origin": "*",
-    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
     ...(asked ? { "access-control-allow-headers": asked } : {}),
     "access-control-max-age": "86400",
     vary: "origin, access-control-request-headers",

@@ -4,6 +4,7 @@
  * imports a concrete provider. The Anthropic Messages API is the internal format: a provider
  * takes an Anthropic request and gives back Anthropic JSON or Anthropic SSE bytes.
  */
+import type { Readable } from "node:stream";
 import type { NormalizedUsage } from "../pricing/normalize-usage.js";
 import type { Cancel } from "../util/cancel.js";
 import type { UpstreamError } from "./upstream-error.js";
@@ -84,11 +85,42 @@ export interface UpstreamTarget {
  */
 export type TokenCount = { input_tokens: number } & Record<string, unknown>;
 
+/**
+ * One Files API call (https://platform.claude.com/docs/en/api/beta/files/upload and its siblings),
+ * passed through to a provider that has the Files API: the path, query, headers and body as the
+ * client sent them, under the provider's own credentials.
+ */
+export interface FilesCall {
+  method: "GET" | "POST" | "DELETE";
+  /** Below the API root, with the client's query: `/v1/files?limit=5`, `/v1/files/file_…/content`. */
+  path: string;
+  anthropicVersion: string;
+  /** The client's anthropic-beta values, passed on as they are. */
+  betas: readonly string[];
+  /** The client's content-type and content-length (an upload), accept (a download). */
+  headers: Readonly<Record<string, string>>;
+  /** An upload's body, streamed through as it arrives. */
+  body?: Readable;
+  cancel: Cancel;
+  /** Give up (UpstreamError "timeout") if no response headers arrive in time after the request is sent. */
+  firstByteTimeoutMs: number;
+}
+
+/** A Files API answer that is not an error: its status, the headers a client needs, and its body as it arrives. */
+export interface FilesAnswer {
+  status: number;
+  /** content-type, content-length, content-disposition, and the upstream's request id and rate limits (x-switchyard-upstream-*). */
+  headers: Record<string, string>;
+  body: AsyncIterable<Buffer>;
+}
+
 export interface ProviderClient {
   readonly kind: string;
   /** Sends a Messages request; throws UpstreamError (closed set) on failure. */
   messages(call: MessagesCall): Promise<UpstreamResult>;
   /** POST /v1/messages/count_tokens equivalent; throws UpstreamError. */
   countTokens(body: Record<string, unknown>, call: Omit<MessagesCall, "stream" | "body">): Promise<TokenCount>;
+  /** The Files API (`/v1/files…`), on providers that have it (not Bedrock); throws UpstreamError for an error answer. */
+  files?(call: FilesCall): Promise<FilesAnswer>;
   close(): Promise<void>;
 }

@@ -137,6 +137,9 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
  */
 export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn, maxTokens: number, knownBetas: ReadonlyMap<string, BetaInfo>, files: FilesHolder): string | undefined {
   const capabilities = deployment.offering.capabilities;
+  // First: it says what to do about the file (on Bedrock the Files beta is missing too, which says less).
+  const byFile = unmetFileSource(deployment, needs.fileSource, files);
+  if (byFile) return byFile;
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
   // A beta only raises the model's own limit: the request's betas are read only for a request above it.
   if (capabilities.max_output_tokens !== undefined && maxTokens > capabilities.max_output_tokens) {
@@ -158,9 +161,7 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.fallbacks && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
   if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
-  const byUrl = unmetUrlSource(deployment, needs.urlSource);
-  if (byUrl) return byUrl;
-  return unmetFileSource(deployment, needs.fileSource, files);
+  return unmetUrlSource(deployment, needs.urlSource);
 }
 
 /**

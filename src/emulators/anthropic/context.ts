@@ -7,6 +7,7 @@ import type { EmulatorState } from "../shared/emulator-state.js";
 import type { ModelAccess } from "../shared/model-access.js";
 import { authenticate, versionProblem, workspaceProblem } from "./auth.js";
 import type { BatchStore } from "./batch-store.js";
+import type { FileStore } from "./file-store.js";
 import { sendAnthropicError } from "./errors.js";
 
 export interface AnthropicContext {
@@ -16,6 +17,8 @@ export interface AnthropicContext {
   /** Claude Platform on AWS: the workspaces a request may name in anthropic-workspace-id (absent: not asked for). */
   workspaceIds?: ReadonlySet<string>;
   batches: BatchStore;
+  /** Files uploaded to this emulator (its workspace). */
+  files: FileStore;
   /** The emulator's own base URL (for batch results_url). */
   baseUrl(): string;
 }

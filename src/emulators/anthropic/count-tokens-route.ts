@@ -12,6 +12,8 @@ import { layoutPrompt } from "../shared/prompt-layout.js";
 import { checkPrompt } from "../shared/prompt-rules.js";
 import { beginRequest, isBeta, type AnthropicContext } from "./context.js";
 import { sendAnthropicError } from "./errors.js";
+import { headerValues } from "../../util/header-values.js";
+import { fileSourceProblem } from "./file-sources.js";
 import { asPrompt, betaCountTokensRequestSchema, countTokensRequestSchema } from "./message-request.js";
 import { MESSAGES_BODY_LIMIT } from "./messages-route.js";
 
@@ -26,6 +28,8 @@ export function registerCountTokensRoute(app: FastifyInstance, context: Anthropi
     const prompt = asPrompt(parsed.data);
     const problem = checkPrompt(prompt);
     if (problem) return sendAnthropicError(reply, requestId, 400, problem);
+    const fileProblem = fileSourceProblem(prompt.messages, headerValues(request.headers["anthropic-beta"]), context.files);
+    if (fileProblem) return sendAnthropicError(reply, requestId, fileProblem.status, fileProblem.message);
     const lookup = context.models.anthropic(parsed.data.model);
     if (!lookup.ok) return sendAnthropicError(reply, requestId, 404, `model: ${parsed.data.model}`);
     const layout = layoutPrompt(prompt, lookup.model.id);

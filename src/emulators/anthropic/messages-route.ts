@@ -16,6 +16,7 @@ import type { Fault } from "../shared/profile-schema.js";
 import { checkPrompt } from "../shared/prompt-rules.js";
 import { beginRequest, isBeta, type AnthropicContext } from "./context.js";
 import { sendAnthropicError, sseErrorEvent } from "./errors.js";
+import { fileSourceProblem } from "./file-sources.js";
 import { betaMessagesRequestSchema, messagesRequestSchema } from "./message-request.js";
 import { rateLimitMessage } from "./rate-limit-message.js";
 import { applyCommonHeaders } from "./response-headers.js";
@@ -43,6 +44,8 @@ export function registerMessagesRoute(app: FastifyInstance, context: AnthropicCo
     const body = parsed.data;
     const problem = checkPrompt(body);
     if (problem) return sendAnthropicError(reply, requestId, 400, problem);
+    const fileProblem = fileSourceProblem(body.messages, headerValues(request.headers["anthropic-beta"]), context.files);
+    if (fileProblem) return sendAnthropicError(reply, requestId, fileProblem.status, fileProblem.message);
 
     const lookup = context.models.anthropic(body.model, { inferenceGeo: body.inference_geo });
     if (!lookup.ok && lookup.refusal === "not_offered" && body.inference_geo) {

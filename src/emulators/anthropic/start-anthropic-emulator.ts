@@ -10,6 +10,8 @@ import { EmulatorState } from "../shared/emulator-state.js";
 import { createEmulatorApp, listen } from "../shared/http-server.js";
 import { BatchStore } from "./batch-store.js";
 import { BATCH_BODY_LIMIT, registerBatchRoutes } from "./batches-route.js";
+import { FileStore } from "./file-store.js";
+import { registerFilesRoutes } from "./files-route.js";
 import type { AnthropicContext } from "./context.js";
 import { registerCountTokensRoute } from "./count-tokens-route.js";
 import { errorBody, sendAnthropicError } from "./errors.js";
@@ -29,6 +31,11 @@ export interface AnthropicEmulatorOptions extends CommonEmulatorOptions {
    * `anthropic-workspace-id`. Default: no such header is asked for (the Anthropic API).
    */
   workspaceIds?: string[];
+  /**
+   * Uploaded files may be downloaded (GET /v1/files/{id}/content). The API lets only files that
+   * skills or the code execution tool created be downloaded; this stands in for those. Default false.
+   */
+  uploadsDownloadable?: boolean;
 }
 
 export async function startAnthropicEmulator(options: AnthropicEmulatorOptions = {}): Promise<RunningEmulator> {
@@ -37,12 +44,14 @@ export async function startAnthropicEmulator(options: AnthropicEmulatorOptions =
   let baseUrl = "";
   const models = options.models ?? catalogModels();
   const batches = new BatchStore(state, models, options.batchProcessingMs ?? 1000, (id) => `${baseUrl}/v1/messages/batches/${id}/results`);
+  const files = new FileStore(state, options.uploadsDownloadable ?? false);
   const context: AnthropicContext = {
     state,
     models,
     keys: new Set(options.apiKeys ?? [DEFAULT_ANTHROPIC_KEY]),
     ...(options.workspaceIds ? { workspaceIds: new Set(options.workspaceIds) } : {}),
     batches,
+    files,
     baseUrl: () => baseUrl,
   };
 
@@ -66,7 +75,14 @@ export async function startAnthropicEmulator(options: AnthropicEmulatorOptions =
   registerCountTokensRoute(app, context);
   registerModelsRoutes(app, context);
   registerBatchRoutes(app, context);
-  registerAdminRoutes(app, state, { extraState: () => ({ batches: batches.size }), onReset: () => batches.clear() });
+  registerFilesRoutes(app, context, files);
+  registerAdminRoutes(app, state, {
+    extraState: () => ({ batches: batches.size, files: files.size }),
+    onReset: () => {
+      batches.clear();
+      files.clear();
+    },
+  });
 
   const server = await listen(app, options);
   baseUrl = server.url;
@@ -76,10 +92,11 @@ export async function startAnthropicEmulator(options: AnthropicEmulatorOptions =
     port: server.port,
     close: server.close,
     setProfile: (update) => state.setProfile(update),
-    state: () => ({ ...state.snapshot(), batches: batches.size }),
+    state: () => ({ ...state.snapshot(), batches: batches.size, files: files.size }),
     reset: () => {
       state.reset();
       batches.clear();
+      files.clear();
     },
   };
 }

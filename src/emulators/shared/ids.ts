@@ -1,5 +1,5 @@
 /**
- * Identifiers in the providers' formats: msg_01…, toolu_01…, req_011C…, msgbatch_01….
+ * Identifiers in the providers' formats: msg_01…, toolu_01…, req_011C…, msgbatch_01…, file_011C….
  * Unique ids come from a per-instance generator seeded once from the system's randomness;
  * content-derived ids (tool_use) come from the request hash so a repeated request repeats them.
  */
@@ -27,6 +27,11 @@ export class IdGenerator {
 
   batch(): string {
     return `msgbatch_01${base62(this.random, 22)}`;
+  }
+
+  /** Files API ids: file_011CNha8iCJcU1wXNR6q4V8w (https://platform.claude.com/docs/en/build-with-claude/files). */
+  file(): string {
+    return `file_011C${base62(this.random, 20)}`;
   }
 
   /** AWS request ids are UUIDs. */

@@ -6,14 +6,16 @@
  */
 import type { Dispatcher } from "undici";
 import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize-usage.js";
-import type { MessagesCall, ProviderClient, TokenCount, UpstreamResult } from "../provider.js";
+import type { FilesAnswer, FilesCall, MessagesCall, ProviderClient, TokenCount, UpstreamResult } from "../provider.js";
 import { errorHeaders, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { failedAfterAnswer, mapBody, networkError, post, redirectError } from "./http.js";
+import { failedAfterAnswer, mapBody, networkError, post, redirectError, send } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
 const BETA_QUERY = "?beta=true";
+/** What a Files API answer's client needs of its headers besides the request id: what the body is. */
+const FILES_ANSWER_HEADERS = ["content-type", "content-length", "content-disposition"] as const;
 /** The stream events the gateway reads: usage, and an error before the message. */
 const OBSERVED_EVENTS = ["message_start", "message_delta", "message_stop", "error"];
 
@@ -135,6 +137,34 @@ export class AnthropicShapeClient implements ProviderClient {
     if (typeof parsed.input_tokens !== "number") throw new UpstreamError("upstream_server", `${who}: count_tokens answer has no input_tokens`);
     // The answer as it was: a beta count's context_management (original_input_tokens) included.
     return { ...parsed, input_tokens: parsed.input_tokens };
+  }
+
+  /**
+   * The Files API, passed through: the client's path, query, body and headers (content-type,
+   * content-length, accept, anthropic-beta) with this provider's credentials. An error answer is
+   * mapped like a Messages one (a file the workspace does not hold is a not_found_error).
+   */
+  async files(call: FilesCall): Promise<FilesAnswer> {
+    const who = this.options.who;
+    const pendingAuth = this.options.authHeaders();
+    const auth = pendingAuth instanceof Promise ? await pendingAuth : pendingAuth;
+    const headers: Record<string, string> = { ...call.headers, "anthropic-version": call.anthropicVersion, ...auth };
+    if (call.betas.length > 0) headers["anthropic-beta"] = call.betas.join(",");
+    const response = await send(this.options.agent, this.origin, call.method, `${this.basePath}${call.path}`, headers, call.body, {
+      cancel: call.cancel,
+      headersTimeoutMs: call.firstByteTimeoutMs,
+      who,
+    });
+    if (response.status >= 300) {
+      const text = (await response.body.bytes()).toString("utf8");
+      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, errorHeaders(response.headers), who);
+    }
+    const kept = response.passThrough();
+    for (const name of FILES_ANSWER_HEADERS) {
+      const value = response.headers[name];
+      if (value !== undefined) kept[name] = value;
+    }
+    return { status: response.status, headers: kept, body: response.body };
   }
 
   async close(): Promise<void> {

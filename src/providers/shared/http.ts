@@ -5,6 +5,7 @@
  * chunks as they arrive, read whole, up to a first event, or as an async iterable, with undici's
  * own backpressure. Network failures become UpstreamError kinds.
  */
+import type { Readable } from "node:stream";
 import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import { ClientLeft, type Cancel } from "../../util/cancel.js";
 import { UpstreamError } from "../upstream-error.js";
@@ -321,6 +322,22 @@ export function post(
   body: string | Buffer,
   options: { cancel: Cancel; headersTimeoutMs: number; who: string },
 ): Promise<RawResponse> {
+  return send(agent, origin, "POST", path, headers, body, options);
+}
+
+/**
+ * `post` for any method, with a body that may be a stream (an upload passed through as it
+ * arrives, never held whole); undefined for none.
+ */
+export function send(
+  agent: Dispatcher,
+  origin: string,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer | Readable | undefined,
+  options: { cancel: Cancel; headersTimeoutMs: number; who: string },
+): Promise<RawResponse> {
   const { cancel, who } = options;
   if (cancel.aborted) return Promise.reject(abortedError(cancel.reason, who));
   return new Promise<RawResponse>((resolve, reject) => {
@@ -373,7 +390,7 @@ export function post(
         }
       },
     };
-    agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: options.headersTimeoutMs, bodyTimeout: 0 }, handler);
+    agent.dispatch({ origin, path, method, headers, body: body ?? null, headersTimeout: options.headersTimeoutMs, bodyTimeout: 0 }, handler);
   });
 }
 
