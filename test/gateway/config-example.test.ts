@@ -20,4 +20,8 @@ test("docs/GATEWAY.md's complete example config parses, with every section it do
   assert.equal(config.redis?.key_prefix, "switchyard:");
   assert.equal(config.routing.health.failure_threshold, 5);
   assert.equal(config.keys["eu-app"]?.requests_per_minute, 120);
+  // Two providers could hold files (the Claude API and the platform): the example names one, so it starts without a warning.
+  assert.equal(resolved.files.provider, "anthropic");
+  assert.equal(resolved.files.maxFileBytes, 524_288_000);
+  assert.deepEqual(resolved.warnings, []);
 });
