@@ -25,9 +25,10 @@ let client: Anthropic;
 const deployments = `deployments:
   - { id: other-sonnet, provider: anthropic-emulator, model: claude-sonnet-4-6, route: global, priority: -1 }
   - { id: files-sonnet, provider: files-workspace, model: claude-sonnet-4-6, route: global }
+  - { id: files-sonnet-us, provider: files-workspace, model: claude-sonnet-4-6, route: us }
   - { id: bedrock-haiku, provider: bedrock-emulator, model: claude-haiku-4-5, route: global }
 models:
-  sonnet: [other-sonnet, files-sonnet]
+  sonnet: [other-sonnet, files-sonnet, files-sonnet-us]
   other-workspace-only: [other-sonnet]
   bedrock-only: [bedrock-haiku]
 `;
@@ -182,6 +183,15 @@ describe("the Files API through the gateway", () => {
     assert.ok(refused.message.includes(`File \`${file.id}\` not found.`), refused.message);
     assert.equal(refused.headers?.get("x-switchyard-attempts"), "1");
     assert.equal(upstreamRequests(harness.anthropic), sentBefore, "the other workspace was not tried");
+    // count_tokens tries a model's next deployment on a 404 (a deployment that does not serve the
+    // model), but not for a file: files-sonnet-us, the same workspace, would not hold it either.
+    const askedBefore = upstreamRequests(workspace);
+    const uncounted = await client.beta.messages.countTokens({ model: "sonnet", betas: [FILES_BETA], messages: askAbout(file.id) }).then(
+      () => assert.fail("refused"),
+      (error: unknown) => error,
+    );
+    assert.ok(uncounted instanceof Anthropic.NotFoundError, String(uncounted));
+    assert.equal(upstreamRequests(workspace), askedBefore + 1, "one deployment asked");
 
     const missing = await client.beta.files.retrieveMetadata(file.id, { betas: [FILES_BETA] }).then(
       () => assert.fail("not found"),
