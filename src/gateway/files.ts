@@ -131,6 +131,8 @@ function refuse(request: IncomingMessage, response: ServerResponse, error: unkno
     return;
   }
   if (!request.complete) closeLingering(request, response);
+  // An upload piped to the upstream call is taken back, so that its rest is read and discarded.
+  request.unpipe();
   request.resume();
   const answer = errorResponse(asKnownError(error), requestId);
   response.writeHead(answer.status, answer.headers);
