@@ -7,9 +7,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { FETCH_BLOCKED_PORTS } from "../../src/config/fetch-blocked-ports.js";
 import { catalog } from "../helpers/catalog.js";
+import { configProblems } from "../helpers/config-problems.js";
 
 const BASE = `providers:
   anthropic: { kind: anthropic }
@@ -18,15 +19,7 @@ deployments:
   - { id: a-sonnet, provider: anthropic, model: claude-sonnet-4-6, route: global }
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseGatewayConfig(yaml, "gw.yaml", catalog());
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error.message.split("\n").filter((line) => line.startsWith("gw.yaml"));
-  }
-  assert.fail("the config was accepted");
-}
+const problems = configProblems;
 
 test("a duplicate key is a YAML error with its line", () => {
   const [problem] = problems(`${BASE}timeouts: { connect_ms: 1000 }\ntimeouts: { connect_ms: 2000 }\n`);

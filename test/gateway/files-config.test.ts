@@ -7,11 +7,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic, { toFile } from "@anthropic-ai/sdk";
-import { ConfigError, parseGatewayConfig } from "../../src/config/load-gateway-config.js";
+import { parseGatewayConfig } from "../../src/config/load-gateway-config.js";
 import { startAnthropicEmulator } from "../../src/emulators/anthropic/start-anthropic-emulator.js";
 import type { RunningEmulator } from "../../src/emulators/shared/emulator-options.js";
 import { missingProviderSecrets } from "../../src/providers/registry.js";
 import { catalog } from "../helpers/catalog.js";
+import { configProblems } from "../helpers/config-problems.js";
 import { startHarness, type Harness } from "../helpers/gateway-harness.js";
 
 const FILES_BETA = "files-api-2025-04-14";
@@ -24,15 +25,7 @@ deployments:
   - { id: a-sonnet, provider: anthropic, model: claude-sonnet-4-6, route: global }
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseGatewayConfig(yaml, "gw.yaml", catalog());
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error.message.split("\n").filter((line) => line.startsWith("gw.yaml"));
-  }
-  assert.fail("the config was accepted");
-}
+const problems = configProblems;
 
 describe("files: in the config", () => {
   test("files.provider naming no provider, or a Bedrock one, is refused at its line, saying what to name", () => {

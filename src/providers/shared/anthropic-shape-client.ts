@@ -9,7 +9,7 @@ import { fromAnthropicStream, fromAnthropicUsage } from "../../pricing/normalize
 import type { FilesAnswer, FilesCall, MessagesCall, ProviderClient, TokenCount, UpstreamResult } from "../provider.js";
 import { errorHeaders, streamCutError, upstreamJsonObject, UpstreamError } from "../upstream-error.js";
 import { anthropicError, anthropicStreamError } from "./anthropic-errors.js";
-import { failedAfterAnswer, mapBody, networkError, post, redirectError, send } from "./http.js";
+import { failedAfterAnswer, mapBody, networkError, post, redirectError, send, type RawResponse } from "./http.js";
 import { SseEventSplitter } from "./sse-events.js";
 
 /** The beta variant of an endpoint, as the client called it (MessagesCall.beta). */
@@ -18,6 +18,12 @@ const BETA_QUERY = "?beta=true";
 const FILES_ANSWER_HEADERS = ["content-type", "content-length", "content-disposition"] as const;
 /** The stream events the gateway reads: usage, and an error before the message. */
 const OBSERVED_EVENTS = ["message_start", "message_delta", "message_stop", "error"];
+
+/** An answer of status 300 or more as the closed set: a redirect the gateway does not follow, or the upstream's Anthropic error. */
+async function answeredError(response: RawResponse, who: string): Promise<UpstreamError> {
+  const text = (await response.body.bytes()).toString("utf8");
+  return response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, errorHeaders(response.headers), who);
+}
 
 export interface AnthropicShapeOptions {
   kind: string;
@@ -43,8 +49,9 @@ export class AnthropicShapeClient implements ProviderClient {
     this.basePath = base.pathname.replace(/\/+$/, "");
   }
 
-  private headers(call: Omit<MessagesCall, "body" | "stream">): Record<string, string> | Promise<Record<string, string>> {
-    const base: Record<string, string> = { "content-type": "application/json", "anthropic-version": call.anthropicVersion };
+  /** The headers of a call: `base` (a JSON body's content type by default), the version, the betas and the credentials. */
+  private headers(call: Pick<MessagesCall, "anthropicVersion" | "betas">, base: Record<string, string> = { "content-type": "application/json" }): Record<string, string> | Promise<Record<string, string>> {
+    base["anthropic-version"] = call.anthropicVersion;
     if (call.betas.length > 0) base["anthropic-beta"] = call.betas.join(",");
     // Static keys are synchronous: no promise per request unless the credentials need one.
     const auth = this.options.authHeaders();
@@ -61,10 +68,7 @@ export class AnthropicShapeClient implements ProviderClient {
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,
     });
-    if (response.status >= 300) {
-      const text = (await response.body.bytes()).toString("utf8");
-      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, errorHeaders(response.headers), who);
-    }
+    if (response.status >= 300) throw await answeredError(response, who);
     const headers = response.passThrough();
     if (!call.stream) {
       const bytes = await response.body.bytes().catch((error: unknown) => {
@@ -146,19 +150,14 @@ export class AnthropicShapeClient implements ProviderClient {
    */
   async files(call: FilesCall): Promise<FilesAnswer> {
     const who = this.options.who;
-    const pendingAuth = this.options.authHeaders();
-    const auth = pendingAuth instanceof Promise ? await pendingAuth : pendingAuth;
-    const headers: Record<string, string> = { ...call.headers, "anthropic-version": call.anthropicVersion, ...auth };
-    if (call.betas.length > 0) headers["anthropic-beta"] = call.betas.join(",");
+    const pendingHeaders = this.headers(call, { ...call.headers });
+    const headers = pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
     const response = await send(this.options.agent, this.origin, call.method, `${this.basePath}${call.path}`, headers, call.body, {
       cancel: call.cancel,
       headersTimeoutMs: call.firstByteTimeoutMs,
       who,
     });
-    if (response.status >= 300) {
-      const text = (await response.body.bytes()).toString("utf8");
-      throw response.status < 400 ? redirectError(response.status, response.headers, who, "base_url") : anthropicError(response.status, text, errorHeaders(response.headers), who);
-    }
+    if (response.status >= 300) throw await answeredError(response, who);
     const kept = response.passThrough();
     for (const name of FILES_ANSWER_HEADERS) {
       const value = response.headers[name];
