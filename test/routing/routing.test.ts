@@ -730,4 +730,24 @@ test("cache prefixes: a block's cache_control is not part of the prefix, as it i
   assert.ok(plain);
   assert.equal(cachePrefixes(body("result")).at(-1)?.hash, plain, "a marker on a tool result");
   assert.equal(cachePrefixes(body("use")).at(-1)?.hash, plain, "a marker on a tool use");
+
+test("an uploaded file, wherever it is named, keeps the request on the provider that holds files (the only Anthropic-shape one here), and the first one is named", () => {
+  const fileImage = { type: "image", source: { type: "file", file_id: "file_011Cimage" } };
+  const cases: [unknown[], string, string | undefined][] = [
+    [[{ role: "user", content: [{ type: "text", text: "see" }, { type: "document", source: { type: "file", file_id: "file_011Cdoc" } }, fileImage] }], "messages.0.content.1.source", "file_011Cdoc"],
+    [[{ role: "user", content: [{ type: "container_upload", file_id: "file_011Cdata" }] }], "messages.0.content.0", "file_011Cdata"],
+    [[{ role: "user", content: [{ type: "document", source: { type: "content", content: [{ type: "text", text: "a" }, fileImage] } }] }], "messages.0.content.0.source.content.1.source", "file_011Cimage"],
+    [[{ role: "user", content: [{ type: "image", source: { type: "file" } }] }], "messages.0.content.0.source", undefined],
+  ];
+  assert.equal(config.files.provider, "anthropic");
+  for (const [messages, path, fileId] of cases) {
+    assert.deepEqual(readRequestNeeds({ messages }, undefined).fileSource, { path, fileId });
+    const ranking = rankMessages(messages);
+    assert.deepEqual(ids(ranking).sort(), ["a-global", "a-us"], path);
+    assert.ok(ranking.excluded.every((excluded) => excluded.reason.startsWith(`${path} (file_id ${fileId === undefined ? "missing" : JSON.stringify(fileId)}): files are held by provider anthropic`)), path);
+  }
+  // An image by URL and a file in one request: both found, each named by its own rule.
+  const both = readRequestNeeds({ messages: [{ role: "user", content: [imageByUrl, fileImage] }] }, undefined);
+  assert.deepEqual([both.urlSource?.path, both.fileSource?.path, both.images], ["messages.0.content.0.source", "messages.0.content.1.source", true]);
+  assert.equal(readRequestNeeds({ messages: [{ role: "user", content: [base64Image, { type: "text", text: "x", file_id: "file_1" }] }] }, undefined).fileSource, undefined, "only images, documents and container uploads name files");
 });
