@@ -109,6 +109,8 @@ export async function prepareSetup(env: NodeJS.ProcessEnv, options: { port: numb
     "models:",
     `  sonnet: [${deployments.filter(([, , model]) => model === "claude-sonnet-4-6").map(([id]) => id).join(", ")}]`,
     "routing: { policy: cheapest, max_attempts: 3 }",
+    "# Uploads (/v1/files) go to the Anthropic API emulator, and requests naming a file_id are served there.",
+    "files: { provider: anthropic-emulator }",
     "",
   ].join("\n");
   const configPath = join(stateDir, "demo-config.yaml");

@@ -730,6 +730,7 @@ test("cache prefixes: a block's cache_control is not part of the prefix, as it i
   assert.ok(plain);
   assert.equal(cachePrefixes(body("result")).at(-1)?.hash, plain, "a marker on a tool result");
   assert.equal(cachePrefixes(body("use")).at(-1)?.hash, plain, "a marker on a tool use");
+});
 
 test("an uploaded file, wherever it is named, keeps the request on the provider that holds files (the only Anthropic-shape one here), and the first one is named", () => {
   const fileImage = { type: "image", source: { type: "file", file_id: "file_011Cimage" } };
