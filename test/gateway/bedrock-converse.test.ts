@@ -9,19 +9,14 @@ import Anthropic from "@anthropic-ai/sdk";
 import { formatUsd } from "../../src/pricing/money.js";
 import { fromAnthropicUsage } from "../../src/pricing/normalize-usage.js";
 import { quote } from "../../src/pricing/quote.js";
-import { catalog, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
+import { catalog, CONVERSE_PROVIDER, startHarness, upstreamRequests, type Harness } from "../helpers/gateway-harness.js";
 
 let harness: Harness;
 let client: Anthropic;
 
 before(async () => {
   harness = await startHarness({
-    providers: `  bedrock-converse:
-    kind: bedrock
-    region: us-east-1
-    endpoint: "{bedrock}"
-    api: converse
-    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`,
+    providers: CONVERSE_PROVIDER,
     deployments: `deployments:
   - { id: converse-haiku, provider: bedrock-converse, model: claude-haiku-4-5, route: global }
   - { id: anthropic-haiku, provider: anthropic-emulator, model: claude-haiku-4-5, route: global }

@@ -86,6 +86,14 @@ models:
   sonnet-anthropic-first: [anthropic-sonnet, bedrock-sonnet-us]
 `;
 
+/** A Bedrock provider on the Converse API (`api: converse`) against the harness's Bedrock emulator, for HarnessOptions.providers. */
+export const CONVERSE_PROVIDER = `  bedrock-converse:
+    kind: bedrock
+    region: us-east-1
+    endpoint: "{bedrock}"
+    api: converse
+    credentials: { access_key_id_env: TEST_AWS_ACCESS_KEY_ID, secret_access_key_env: TEST_AWS_SECRET_ACCESS_KEY }`;
+
 /** The `providers:` section for the two emulators; their secrets are in EMULATOR_ENV. */
 export function emulatorProviders(anthropic: RunningEmulator, bedrock: RunningEmulator): string {
   return ["providers:", ...emulatorProviderLines({ anthropic: anthropic.url, bedrock: bedrock.url }, "TEST_")].join("\n");

@@ -35,6 +35,9 @@ export function parseInvokeBody(value: unknown): InvokeBody {
   if (!parsed.success) {
     return malformed(parsed.error.issues.slice(0, 3).map((issue) => `#/${issue.path.map(String).join("/")}: ${issue.message}`));
   }
+  // Automatic caching (a top-level cache_control) is the Claude API's; Bedrock's model refuses it
+  // in these words (UKGovernmentBEIS/inspect_ai#3851; "coming later" to Bedrock in Anthropic's docs).
+  if (Object.hasOwn(value, "cache_control")) return { ok: false, message: "cache_control: Extra inputs are not permitted" };
   const toolMember = refusedToolMember((value as { tools?: unknown }).tools);
   if (toolMember) return { ok: false, message: toolMember };
   const urlSource = refusedUrlSource((value as { messages?: unknown }).messages);

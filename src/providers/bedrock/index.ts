@@ -16,6 +16,7 @@ import { fromConverseResponse, toConverseRequest } from "./converse.js";
 import { BedrockStreamDecoder, ConverseStreamDecoder, exceptionInFrames, type StreamItem } from "./event-stream.js";
 import { sseError } from "../shared/sse-events.js";
 import { toInvokeBody } from "./request-body.js";
+import { withAutomaticBreakpoint } from "./automatic-cache.js";
 import { createSigner, signedHeaders } from "./signer.js";
 import { anthropicErrorType } from "../error-types.js";
 import { withoutBedrockGeo } from "../../catalog/bedrock-ids.js";
@@ -61,7 +62,8 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       /** What the Converse translation left out, added to the usage's warnings (so to the ledger row). */
       const notes: string[] = [];
       const withNotes = (usage: NormalizedUsage): NormalizedUsage => (notes.length === 0 ? usage : { ...usage, warnings: [...usage.warnings, ...notes] });
-      const body = JSON.stringify(converse ? toConverseRequest(call.body, call.betas, notes) : toInvokeBody(call.body, call.betas));
+      const request = withAutomaticBreakpoint(call.body);
+      const body = JSON.stringify(converse ? toConverseRequest(request, call.betas, notes) : toInvokeBody(request, call.betas));
       const operation = converse ? (call.stream ? "converse-stream" : "converse") : call.stream ? "invoke-with-response-stream" : "invoke";
       const response = await send(modelPath(call.upstreamModel, operation), body, call.stream ? "application/vnd.amazon.eventstream" : "application/json", call);
       if (response.status !== 200) {
@@ -139,7 +141,7 @@ export const createBedrockProvider: ProviderFactory<"bedrock"> = ({ name, config
       // It takes the foundation model's own id, not an inference profile's, and an InvokeModel
       // body, which requires max_tokens (a count_tokens request has none; it changes no count),
       // above a thinking budget, as an InvokeModel body must have it.
-      const invokeBody = Buffer.from(JSON.stringify({ max_tokens: countingMaxTokens(body), ...toInvokeBody(body, call.betas) })).toString("base64");
+      const invokeBody = Buffer.from(JSON.stringify({ max_tokens: countingMaxTokens(body), ...toInvokeBody(withAutomaticBreakpoint(body), call.betas) })).toString("base64");
       const response = await send(modelPath(foundationModelId(call.upstreamModel), "count-tokens"), JSON.stringify({ input: { invokeModel: { body: invokeBody } } }), "application/json", call);
       const text = (await response.body.bytes()).toString("utf8");
       if (response.status === 400 && /doesn't support counting tokens/i.test(text)) {
