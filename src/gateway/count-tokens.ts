@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isFailoverable, UpstreamError } from "../providers/upstream-error.js";
 import { withoutDropFields } from "../config/drop-fields.js";
 import { betasOn, missingBetasReason } from "../routing/betas.js";
-import { deploymentsFor, unmetConstraint, unmetFileSource, unmetUrlSource } from "../routing/candidates.js";
+import { deploymentsFor, unmetConstraint, unmetSource } from "../routing/candidates.js";
 import { contentSourcesIn } from "../routing/request-needs.js";
 import { refusalScope, type RefusalScope } from "../routing/field-refusals.js";
 import { headerValues } from "../util/header-values.js";
@@ -53,7 +53,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const policy = policyFor(state, key, headers);
   const betas = headerValues(headers["anthropic-beta"]);
   const today = priceDate(state.now());
-  const { urlSource, fileSource } = contentSourcesIn(request.body);
+  const sources = contentSourcesIn(request.body);
   const able: Counter[] = [];
   const unable: string[] = [];
   for (const deployment of deployments) {
@@ -62,7 +62,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
       unable.push(`${deployment.id} fails ${unmet}`);
       continue;
     }
-    const bySource = unmetUrlSource(deployment, urlSource) ?? unmetFileSource(deployment, fileSource, state.config.files);
+    const bySource = unmetSource(deployment, sources, state.config.files);
     if (bySource) {
       unable.push(`${deployment.id} fails ${bySource}`);
       continue;
@@ -76,7 +76,7 @@ export async function countTokens(state: GatewayState, headers: IncomingHttpHead
   const ordered = state.fieldRefusals.demote(able, scope, request.body, state.now())?.ranked ?? able;
   const { cancel, clear } = cancelAfter(state.config.config.timeouts.total_ms);
   try {
-    return { ...(await countOn(state, ordered, { body: request.body, raw, beta, scope, namesFile: fileSource !== undefined }, version, requestId, cancel)), rateHeaders };
+    return { ...(await countOn(state, ordered, { body: request.body, raw, beta, scope, namesFile: sources.fileSource !== undefined }, version, requestId, cancel)), rateHeaders };
   } finally {
     clear();
   }

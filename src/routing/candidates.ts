@@ -137,9 +137,9 @@ export function unmetConstraint(deployment: Deployment, policy: RoutingPolicy): 
  */
 export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: BetasOn, maxTokens: number, knownBetas: ReadonlyMap<string, BetaInfo>, files: FilesHolder): string | undefined {
   const capabilities = deployment.offering.capabilities;
-  // First: it says what to do about the file (on Bedrock the Files beta is missing too, which says less).
-  const byFile = unmetFileSource(deployment, needs.fileSource, files);
-  if (byFile) return byFile;
+  // First: it says what to do about the file or the URL (on Bedrock the Files beta is missing too, which says less).
+  const bySource = unmetSource(deployment, needs, files);
+  if (bySource) return bySource;
   if (betas.missing.length > 0) return missingBetasReason(betas.missing);
   // A beta only raises the model's own limit: the request's betas are read only for a request above it.
   if (capabilities.max_output_tokens !== undefined && maxTokens > capabilities.max_output_tokens) {
@@ -161,27 +161,33 @@ export function unmetNeed(deployment: Deployment, needs: RequestNeeds, betas: Be
   if (needs.fallbacks && capabilities.server_side_fallback === false) return "fallbacks: it does not run server-side fallback";
   if (needs.tools && capabilities.tools === false) return "tools: it does not support them";
   if (needs.images && capabilities.vision === false) return "images: it does not accept them";
-  return unmetUrlSource(deployment, needs.urlSource);
+  return undefined;
+}
+
+/**
+ * Why a deployment cannot take the content the request names, or undefined: an uploaded file
+ * held by another provider's workspace, or an image or document by URL where it takes base64
+ * sources only. Shared by Messages routing and count_tokens, which sends the same content.
+ */
+export function unmetSource(deployment: Deployment, sources: Pick<RequestNeeds, "urlSource" | "fileSource">, files: FilesHolder): string | undefined {
+  return unmetFileSource(deployment, sources.fileSource, files) ?? unmetUrlSource(deployment, sources.urlSource);
 }
 
 /**
  * Why a deployment cannot take a request naming an uploaded file, or undefined. A file_id belongs
  * to the workspace it was uploaded to, so only the provider that holds files (`files.provider`)
  * can take it; the others would answer that the file does not exist (or, Bedrock, that it has no
- * Files API). Shared by Messages routing and count_tokens.
+ * Files API).
  */
-export function unmetFileSource(deployment: Deployment, fileSource: FileSource | undefined, files: FilesHolder): string | undefined {
+function unmetFileSource(deployment: Deployment, fileSource: FileSource | undefined, files: FilesHolder): string | undefined {
   if (!fileSource || deployment.providerName === files.provider) return undefined;
   const named = `${fileSource.path} (file_id ${fileSource.fileId === undefined ? "missing" : JSON.stringify(fileSource.fileId)})`;
   if (files.provider === undefined) return `${named}: ${files.why}`;
   return `${named}: files are held by provider ${files.provider} (files.provider), not ${deployment.providerName}, and a file_id belongs to the workspace it was uploaded to: use a model deployed on ${files.provider}, or send the content as base64`;
 }
 
-/**
- * Why a deployment cannot take an image or document by URL (it takes base64 sources only), or
- * undefined. Shared by Messages routing and count_tokens, which counts the same content.
- */
-export function unmetUrlSource(deployment: Deployment, urlSource: UrlSource | undefined): string | undefined {
+/** Why a deployment cannot take an image or document by URL (it takes base64 sources only), or undefined. */
+function unmetUrlSource(deployment: Deployment, urlSource: UrlSource | undefined): string | undefined {
   if (!urlSource || deployment.offering.capabilities.url_sources !== false) return undefined;
   const { path, kind } = urlSource;
   return `${path}.type "url" (${kind === "image" ? "an image" : "a document"} by URL): it takes base64 ${kind}s only (Switchyard does not fetch URLs): send the ${kind} as base64 data, or route the request to the Claude API or Claude Platform on AWS`;
