@@ -57,6 +57,23 @@ function blockTtl(block: unknown): CacheTtl | undefined {
  */
 export const LOOKBACK_BLOCKS = 20;
 
+/** Blocks that cannot carry a breakpoint: thinking is cached as part of its turn, never marked. */
+const UNMARKABLE: ReadonlySet<unknown> = new Set(["thinking", "redacted_thinking"]);
+
+/**
+ * Whether a block (or a string content or system prompt, as the text block it stands for) can
+ * carry a cache breakpoint: anything but a thinking block or an empty text. Automatic caching's
+ * breakpoint goes on the last such block of the request, in cache order (the API "applies the cache
+ * breakpoint to the last cacheable block"); routing hashes it there, and the Bedrock provider, which
+ * does not take a top-level cache_control, places it there (providers/bedrock/automatic-cache.ts).
+ */
+export function takesBreakpoint(block: unknown): boolean {
+  if (typeof block === "string") return block !== "";
+  if (typeof block !== "object" || block === null || Array.isArray(block)) return false;
+  const { type, text } = block as { type?: unknown; text?: unknown };
+  return !UNMARKABLE.has(type) && !(type === "text" && text === "");
+}
+
 const MESSAGE_LABELS: Record<string, string> = { user: "message:user", assistant: "message:assistant" };
 
 /**
@@ -156,12 +173,17 @@ export function cachePrefixes(body: Record<string, unknown>, lookback?: string[]
   // Most requests carry no breakpoint: find them before hashing anything.
   const breakpoints: number[] = [];
   let count = 0;
+  let lastMarkable = -1;
   forEachBlock(body, (block) => {
     if (blockTtl(block)) breakpoints.push(count);
+    if (automatic && takesBreakpoint(block)) lastMarkable = count;
     count += 1;
     return false;
   });
-  if (automatic && count > 0 && breakpoints.at(-1) !== count - 1) breakpoints.push(count - 1);
+  if (lastMarkable >= 0 && !breakpoints.includes(lastMarkable)) {
+    breakpoints.push(lastMarkable);
+    breakpoints.sort((a, b) => a - b);
+  }
   const stopAfter = breakpoints.at(-1);
   if (stopAfter === undefined) return [];
 

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withAutomaticBreakpoint } from "../../src/providers/bedrock/automatic-cache.js";
+import { cachePrefixes } from "../../src/routing/cache-prefixes.js";
 
 const AUTO = { type: "ephemeral" };
 
@@ -50,4 +51,21 @@ test("a last block with a breakpoint of its own keeps it; null is no breakpoint;
   // Not a cache-control object: left for Bedrock to refuse, as the Claude API refuses it.
   const odd = { cache_control: "yes", messages: [] };
   assert.equal(withAutomaticBreakpoint(odd), odd);
+});
+
+test("routing's affinity hashes automatic caching's breakpoint on the block the Bedrock body marks: one rule for the last cacheable block", () => {
+  const bodies: Record<string, unknown>[] = [
+    { model: "m", cache_control: AUTO, messages: [{ role: "user", content: "Hello" }] },
+    // An empty text block last: the tool result before it is the last cacheable block.
+    { model: "m", cache_control: AUTO, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "42" }, { type: "text", text: "" }] }] },
+    // A prefill ending in thinking: the user's question is the last cacheable block.
+    { model: "m", cache_control: { type: "ephemeral", ttl: "1h" }, messages: [{ role: "user", content: "Why?" }, { role: "assistant", content: [{ type: "thinking", thinking: "…", signature: "s" }] }] },
+    // Nothing cacheable in the messages: the system prompt takes it.
+    { model: "m", cache_control: AUTO, system: "Rules", messages: [{ role: "assistant", content: [{ type: "redacted_thinking", data: "x" }] }] },
+  ];
+  for (const body of bodies) {
+    const automatic = cachePrefixes(body);
+    assert.equal(automatic.length, 1, JSON.stringify(body));
+    assert.deepEqual(cachePrefixes(withAutomaticBreakpoint(body)), automatic, JSON.stringify(body));
+  }
 });

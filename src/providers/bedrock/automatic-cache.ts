@@ -5,14 +5,13 @@
  * Bedrock does not take the field. The docs say automatic caching on Bedrock and Vertex AI is
  * "coming later", and Bedrock refuses it with "cache_control: Extra inputs are not permitted"
  * (UKGovernmentBEIS/inspect_ai#3851). So the gateway places that breakpoint itself, on the block
- * the API would choose. The same prefix is then cached there, and routing's affinity, which reads
- * a top-level cache_control as a breakpoint on the last block, agrees with what was written.
+ * the API would choose (routing/cache-prefixes.ts, takesBreakpoint). The same prefix is then
+ * cached there, and routing's affinity, which hashes a top-level cache_control's breakpoint on
+ * that same block, agrees with what was written.
  */
+import { takesBreakpoint } from "../../routing/cache-prefixes.js";
 
 type Json = Record<string, unknown>;
-
-/** Blocks that cannot carry a breakpoint: thinking is cached as part of the turn, never marked. */
-const UNCACHEABLE = new Set(["thinking", "redacted_thinking"]);
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -24,11 +23,11 @@ function isObject(value: unknown): value is Json {
  * nothing there). A string content becomes the one text block it stands for.
  */
 function markLast(content: unknown, control: Json): unknown[] | "marked" | undefined {
-  if (typeof content === "string") return content === "" ? undefined : [{ type: "text", text: content, cache_control: control }];
+  if (typeof content === "string") return takesBreakpoint(content) ? [{ type: "text", text: content, cache_control: control }] : undefined;
   if (!Array.isArray(content)) return undefined;
   for (let index = content.length - 1; index >= 0; index -= 1) {
     const block: unknown = content[index];
-    if (!isObject(block) || UNCACHEABLE.has(String(block.type)) || (block.type === "text" && block.text === "")) continue;
+    if (!isObject(block) || !takesBreakpoint(block)) continue;
     if (block.cache_control !== undefined && block.cache_control !== null) return "marked";
     const copy = content.slice();
     copy[index] = { ...block, cache_control: control };
