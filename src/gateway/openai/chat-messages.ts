@@ -61,15 +61,15 @@ function textParts(content: unknown, field: string, refusals = false): TextPart[
  * cache breakpoint, which needs its own block. Blank text is left out (Claude refuses it).
  */
 function textBlocks(parts: TextPart[]): Block[] {
-  if (parts.every((part) => part.cache_control === undefined)) {
-    const text = parts.map((part) => part.text).join("");
-    return blank(text) ? [] : [{ type: "text", text }];
-  }
-  return parts.flatMap((part): Block[] => {
-    if (!blank(part.text)) return [withCacheControl({ type: "text", text: part.text }, part.cache_control)];
-    if (part.cache_control !== undefined) throw refuseOnBlank(part.where);
-    return [];
-  });
+  if (parts.every((part) => part.cache_control === undefined)) return textBlock(parts.map((part) => part.text).join(""), undefined, "");
+  return parts.flatMap((part) => textBlock(part.text, part.cache_control, part.where));
+}
+
+/** A text block with its breakpoint; none for blank text (Claude refuses it), where a breakpoint is refused. */
+function textBlock(text: string, control: Json | undefined, where: string): Block[] {
+  if (!blank(text)) return [withCacheControl({ type: "text", text }, control)];
+  if (control !== undefined) throw refuseOnBlank(where);
+  return [];
 }
 
 /** A message's own cache_control goes on its last block (LiteLLM's reading). */
@@ -87,17 +87,13 @@ const DATA_URI = /^data:image\/(png|jpeg|jpg|gif|webp);base64,(.*)$/is;
 export const blank = (text: string): boolean => text.trim() === "";
 
 function userBlocks(content: unknown, field: string): Block[] {
-  if (typeof content === "string") return blank(content) ? [] : [{ type: "text", text: content }];
+  if (typeof content === "string") return textBlock(content, undefined, field);
   if (!Array.isArray(content)) throw bad(field, "must be a string or a list of content parts");
   return content.flatMap((part, index): Block[] => {
     const where = `${field}[${index}]`;
     if (!isObject(part)) throw bad(where, "must be a content part object");
     const control = cacheControlOf(part, where);
-    if (part.type === "text" && typeof part.text === "string") {
-      if (!blank(part.text)) return [withCacheControl({ type: "text", text: part.text }, control)];
-      if (control !== undefined) throw refuseOnBlank(where);
-      return [];
-    }
+    if (part.type === "text" && typeof part.text === "string") return textBlock(part.text, control, where);
     if (part.type === "image_url") {
       const url = isObject(part.image_url) ? part.image_url.url : undefined;
       if (typeof url !== "string") throw bad(`${where}.image_url.url`, "must be a string");
