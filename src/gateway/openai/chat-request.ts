@@ -11,9 +11,6 @@
 import { GatewayError } from "../errors.js";
 import { cacheControlOf, withCacheControl } from "./cache-control.js";
 import { bad, blank, isObject, translateMessages, withoutNulls, type Block, type Json } from "./chat-messages.js";
-import { ChatRequestError } from "./chat-request-error.js";
-
-export { ChatRequestError };
 
 /**
  * Anthropic requires max_tokens; OpenAI does not, and without one writes up to the model's own

@@ -19,7 +19,8 @@ import type { ServerResponse } from "node:http";
 import { SseEventSplitter, type SseEvent } from "../../providers/shared/sse-events.js";
 import type { ClientResponse } from "../client-response.js";
 import { chatError, openAIError, type ErrorContext } from "./chat-errors.js";
-import { ChatRequestError, translateChatRequest, type ChatRequest } from "./chat-request.js";
+import { translateChatRequest, type ChatRequest } from "./chat-request.js";
+import { ChatRequestError } from "./chat-request-error.js";
 
 // The gateway's own refusals on the route (front.ts, server.ts) are answered from here too.
 export { openAIErrorResponse } from "./chat-errors.js";
@@ -194,12 +195,11 @@ export class ChatCompletionResponse implements ClientResponse {
 
   /** stream_options.include_usage, known once the request is translated (before anything is written). */
   private includeUsage = false;
-  /** Where each translated turn's blocks came from in the chat request (ChatRequest.sources), for upstream errors' params. */
-  private sources: number[][] | undefined;
-  /** The field the translator refused (its error's param), when it refused the request. */
-  private refused: string | undefined;
-  /** The chat request's field that set max_tokens (ChatRequest.maxTokensFrom). */
-  private maxTokensFrom: string | undefined;
+  /**
+   * What an error answer's param is read against: the field the translator refused, or the
+   * translated request's sources and the field that set max_tokens (the answer's headers added in end()).
+   */
+  private errorContext: ErrorContext = {};
 
   constructor(private readonly response: ServerResponse) {}
 
@@ -213,12 +213,11 @@ export class ChatCompletionResponse implements ClientResponse {
       chat = translateChatRequest(body, outputLimit);
     } catch (error) {
       // handleMessages answers the refusal as an Anthropic body; its field is remembered for end().
-      if (error instanceof ChatRequestError) this.refused = error.param;
+      if (error instanceof ChatRequestError) this.errorContext = { refused: error.param };
       throw error;
     }
     this.includeUsage = chat.includeUsage;
-    this.sources = chat.sources;
-    this.maxTokensFrom = chat.maxTokensFrom;
+    this.errorContext = { sources: chat.sources, ...(chat.maxTokensFrom === undefined ? {} : { maxTokensFrom: chat.maxTokensFrom }) };
     return { body: chat.body, raw: Buffer.from(JSON.stringify(chat.body)) };
   }
 
@@ -278,11 +277,7 @@ export class ChatCompletionResponse implements ClientResponse {
         out = openAIError("api_error", `the upstream's answer could not be read as a message: ${(error as Error).message}`);
       }
     } else {
-      const context: ErrorContext = { headers: this.headers };
-      if (this.sources) context.sources = this.sources;
-      if (this.refused !== undefined) context.refused = this.refused;
-      if (this.maxTokensFrom !== undefined) context.maxTokensFrom = this.maxTokensFrom;
-      out = chatError(text, context);
+      out = chatError(text, { ...this.errorContext, headers: this.headers });
     }
     const { "content-length": _length, ...headers } = this.headers;
     this.response.writeHead(this.status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(out)) });
