@@ -27,7 +27,8 @@ export interface ErrorResponse {
 export function errorResponse(error: GatewayError | UpstreamError, requestId: string): ErrorResponse {
   const entry = ERROR_TABLE[error.kind];
   const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
-  if (error instanceof GatewayError) Object.assign(headers, error.headers);
+  // The gateway's own refusals say which (a spent budget and an upstream's rate limit are both a 429 rate_limit_error).
+  if (error instanceof GatewayError) Object.assign(headers, error.headers, { "x-switchyard-error": error.kind });
   let details: Record<string, unknown> | undefined;
   if (error instanceof UpstreamError) {
     if (error.details.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.details.retryAfterMs / 1000));

@@ -442,6 +442,7 @@ describe("errors in the Anthropic shape", () => {
       assert.ok(error instanceof Anthropic.RateLimitError);
       assert.match(error.message, /tight-budget.*monthly budget.*resets/);
       assert.equal(error.headers.get("x-should-retry"), "false");
+      assert.equal(error.headers.get("x-switchyard-error"), "budget_exceeded", "the gateway's own refusal, told apart from an upstream's 429");
       return true;
     });
     assert.equal(upstreamRequests(harness.anthropic), servedBefore, "no upstream call was made (and the SDK did not retry)");

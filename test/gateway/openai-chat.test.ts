@@ -405,7 +405,8 @@ describe("OpenAI chat completions", () => {
     assert.equal(await code(new OpenAI({ apiKey: "sk-sy-wrong", baseURL: `${harness.gateway.url}/v1`, maxRetries: 0 }), {}), "401 invalid_api_key");
     assert.equal(await code(openai, { model: "no-such-model" }), "404 model_not_found");
     assert.equal(await code(openai, { messages: [{ role: "user", content: "word ".repeat(300_000) }] }), "400 context_length_exceeded");
-    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429 }, count: 1 }] });
+    // An upstream's 429 whose message speaks of a monthly budget, with x-should-retry false, is still the upstream's rate limit.
+    harness.anthropic.setProfile({ rules: [{ fault: { kind: "error", status: 429, message: "over your organization's monthly budget", shouldRetry: false }, count: 1 }] });
     try {
       assert.equal(await code(openai, {}), "429 rate_limit_exceeded");
     } finally {

@@ -24,7 +24,7 @@ export interface ErrorContext {
   refused?: string;
   /** The chat request's field that set max_tokens (ChatRequest.maxTokensFrom): what an error naming max_tokens names for the client. */
   maxTokensFrom?: string;
-  /** The answer's headers (x-should-retry tells a spent budget from one full of requests in flight). */
+  /** The answer's headers (x-switchyard-error names the gateway's own refusal; x-should-retry tells a spent budget from one full of requests in flight). */
   headers?: Record<string, string>;
 }
 
@@ -38,7 +38,7 @@ function errorCode(type: string, message: string, headers: Record<string, string
   if (type === "authentication_error") return "invalid_api_key";
   if (type === "not_found_error" && message.startsWith("model: ")) return "model_not_found";
   if (type === "invalid_request_error" && /prompt is too long/i.test(message)) return "context_length_exceeded";
-  if (type === "rate_limit_error") return /monthly budget/.test(message) && headers?.["x-should-retry"] === "false" ? "insufficient_quota" : "rate_limit_exceeded";
+  if (type === "rate_limit_error") return headers?.["x-switchyard-error"] === "budget_exceeded" && headers["x-should-retry"] === "false" ? "insufficient_quota" : "rate_limit_exceeded";
   return null;
 }
 
