@@ -30,12 +30,3 @@ export function breakEvenClause(breakEven: BreakEven): string {
   if (breakEven.kind === "never") return "; it breaks even at no volume";
   return `; breaks even at ${breakEven.requests.toLocaleString("en-US")} requests a month`;
 }
-
-/** Read back from a lever's detail (a commitment's lever restated beside the recommendation); undefined for other levers. */
-export function breakEvenOfDetail(detail: Record<string, string | number | boolean | null>): BreakEven | undefined {
-  const requests = detail.break_even_requests_per_month;
-  const reason = detail.no_break_even_reason;
-  if (typeof reason === "string") return { kind: "none", reason };
-  if (requests === "never") return { kind: "never" };
-  return typeof requests === "string" && /^\d+$/.test(requests) ? { kind: "at", requests: BigInt(requests) } : undefined;
-}

@@ -7,6 +7,7 @@ import type { ProviderId } from "../catalog/schema.js";
 import type { Decimal } from "../pricing/decimal.js";
 import type { Money } from "../pricing/money.js";
 import type { TokenClass } from "../pricing/usage.js";
+import type { BreakEven } from "./break-even.js";
 import type { CacheSplit } from "./cache-model.js";
 import type { RequestTokens } from "./request-tokens.js";
 
@@ -50,6 +51,8 @@ export interface Lever {
   preconditions: string[];
   formula: string;
   detail: Record<string, string | number | boolean | null>;
+  /** A commitment's break-even (provisioned throughput, self-hosting), typed; `detail` spells it for --json. */
+  breakEven?: BreakEven;
 }
 
 export type CheckName =

@@ -104,9 +104,8 @@ function bySavingDescending(a: Lever, b: Lever): number {
 function annotateBreakEvenMonths(options: Option[], segment: Segment, requests: bigint, horizon: number): void {
   for (const option of options) {
     for (const lever of option.levers) {
-      const breakEven = lever.detail.break_even_requests_per_month;
-      if (typeof breakEven !== "string" || !/^\d+$/.test(breakEven)) continue;
-      const target = BigInt(breakEven);
+      if (lever.breakEven?.kind !== "at") continue;
+      const target = lever.breakEven.requests;
       let month: number | null = null;
       for (let candidate = 0; candidate <= horizon; candidate += 1) {
         const volume = candidate === 0 ? requests : grownRequests(Number(requests), segment.growthPercentPerMonth, candidate);

@@ -191,6 +191,7 @@ export function evaluateProvisioned(context: SegmentContext, resolvedQuote: Reso
         spill_over_monthly_usd: spill ? formatUsd(spill.monthly) : null,
         ...breakEvenDetail(breakEven),
       },
+      breakEven,
     },
   ];
   if (discountOff > 0n && discount) {

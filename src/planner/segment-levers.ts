@@ -5,7 +5,7 @@
  */
 import { Decimal } from "../pricing/decimal.js";
 import { formatUsd, type Money } from "../pricing/money.js";
-import { breakEvenClause, breakEvenOfDetail } from "./break-even.js";
+import { breakEvenClause } from "./break-even.js";
 import { dollars } from "./money-text.js";
 import type { Lever, Option } from "./option.js";
 import { cheapest, onDemandOptions } from "./segment-options.js";
@@ -84,11 +84,10 @@ export function segmentLevers(context: SegmentContext, options: Option[], recomm
   for (const option of options.filter((candidate) => candidate.kind !== "on-demand" && candidate.monthly !== undefined && candidate !== recommended)) {
     const own = option.levers.find((lever) => lever.lever === "provisioned_throughput" || lever.lever === "self_host");
     if (!own) continue;
-    const breakEven = breakEvenOfDetail(own.detail);
     levers.push({
       ...own,
       title: `${option.label}: ${usd(option.monthly as Money)}/month vs ${usd(current)} recommended` + (option.feasible ? "" : ` (not feasible: ${option.reasons[0]})`) +
-        (breakEven ? breakEvenClause(breakEven) : ""),
+        (own.breakEven ? breakEvenClause(own.breakEven) : ""),
       applied: false,
       saving: current - (option.monthly as Money),
       detail: { ...own.detail, option: option.id },

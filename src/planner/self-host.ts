@@ -167,6 +167,7 @@ export function evaluateSelfHost(context: SegmentContext, resolved: ResolvedSelf
           api_monthly_usd: comparator ? formatUsd(comparator.monthly) : null,
           ...breakEvenDetail(breakEven),
         },
+        breakEven,
       },
     ],
     config: { cacheTtl: undefined, batch: false, units: undefined, replicas: cost.peakReplicas.toString() },

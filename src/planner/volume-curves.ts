@@ -103,10 +103,8 @@ export function volumeCurves(catalog: Catalog, resolved: ResolvedWorkload, plan:
     if (horizon !== undefined && horizon !== current) markers.push({ label: `month ${plan.recommendation.projection.length - 1}`, requests: horizon, kind: "horizon" });
     for (const option of drawn) {
       const lever = option.levers.find((candidate) => candidate.lever === "provisioned_throughput" || candidate.lever === "self_host");
-      const breakEven = lever?.detail.break_even_requests_per_month;
-      if (typeof breakEven === "string" && /^\d+$/.test(breakEven)) {
-        markers.push({ label: `break-even: ${option.label ?? option.id}`, requests: BigInt(breakEven), kind: "break_even" });
-      }
+      const breakEven = lever?.breakEven;
+      if (breakEven?.kind === "at") markers.push({ label: `break-even: ${option.label ?? option.id}`, requests: breakEven.requests, kind: "break_even" });
     }
     let top = current * 2n;
     for (const marker of markers) {
