@@ -31,6 +31,11 @@ export function optionId(segment: string, provider: string, route: string, regio
   return `${segment}|${provider}/${route}${regions && regions.length > 0 ? `[${regions.join("+")}]` : ""}/${model}|${kind}${label ? `|${label}` : ""}`;
 }
 
+/** Where an option runs, as the levers' titles say it: "bedrock/us [us-east-1, us-west-2]". */
+export function routeText(option: Pick<Option, "provider" | "route" | "regions">): string {
+  return `${option.provider}/${option.route}${option.regions && option.regions.length > 0 ? ` [${option.regions.join(", ")}]` : ""}`;
+}
+
 function cachingOn(offering: Offering, block: PriceBlock): CacheTtl[] {
   const declared = offering.capabilities.prompt_caching;
   if (declared === null) return [];
@@ -45,7 +50,7 @@ function cachingOn(offering: Offering, block: PriceBlock): CacheTtl[] {
 export function deploymentFacts(offering: Offering, block: PriceBlock | undefined): DeploymentFacts {
   return {
     provider: offering.provider,
-    label: `${offering.provider}/${offering.route}${offering.regions ? ` [${offering.regions.join(", ")}]` : ""}`,
+    label: routeText(offering),
     model: offering.model.id,
     residency: offering.residency,
     compliance: offering.compliance,

@@ -20,7 +20,7 @@ import { activeDaysPerMonth, HOURS_PER_MONTH, requestsByHour, weightShares } fro
 import { breakEvenClause, breakEvenDetail, breakEvenFound, NO_TRAFFIC_REASON, type BreakEven } from "./break-even.js";
 import { discountAmount, discountFor, DISCOUNT_FORMULA } from "./discounts.js";
 import { checkDeployment, type DeploymentFacts } from "./feasibility.js";
-import { deploymentFacts, monthlySearches, optionId, type SegmentContext } from "./on-demand-option.js";
+import { deploymentFacts, monthlySearches, optionId, routeText, type SegmentContext } from "./on-demand-option.js";
 import { dollars } from "./money-text.js";
 import { unpricedOption, type CostLine, type Option } from "./option.js";
 import { Rational, sumRationals } from "./rational.js";
@@ -54,15 +54,16 @@ function unitsHourCost(quote: ProvisionedQuote, units: number): Money {
   return moneyFromUsd(quote.usdPerMuHour.mul(Decimal.fromInteger(units * HOURS_PER_MONTH)));
 }
 
+/** An on-demand option as the lever's title names it: its route and model. */
+function onDemandLabel(option: Option): string {
+  return `${routeText(option)} ${option.model}`;
+}
+
 /**
  * `spill`: the on-demand route of the quote's provider that absorbs spill-over (undefined: none is
  * feasible). `reference`: the cheapest feasible on-demand option of the model, which the saving and
  * the break-even are measured against.
  */
-function onDemandLabel(option: Option): string {
-  return `${option.provider}/${option.route}${option.regions ? ` [${option.regions.join(", ")}]` : ""} ${option.model}`;
-}
-
 export function evaluateProvisioned(context: SegmentContext, resolvedQuote: ResolvedQuote, spill: Comparator | undefined, reference: Comparator | undefined): Option {
   const { catalog, resolved, requests, discounts } = context;
   const { segment } = resolved;

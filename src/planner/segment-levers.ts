@@ -9,11 +9,10 @@ import { breakEvenClause } from "./break-even.js";
 import { dollars } from "./money-text.js";
 import type { Lever, Option } from "./option.js";
 import { cheapest, onDemandOptions } from "./segment-options.js";
-import type { SegmentContext } from "./on-demand-option.js";
+import { routeText as where, type SegmentContext } from "./on-demand-option.js";
 import { describeResidency } from "./feasibility.js";
 
 const usd = (amount: Money) => dollars(amount);
-const where = (option: Option) => `${option.provider}/${option.route}${option.regions && option.regions.length > 0 ? ` [${option.regions.join(", ")}]` : ""}`;
 
 function percentOf(part: Money, whole: Money): string {
   if (whole === 0n) return "0";
