@@ -3,6 +3,7 @@
  * segment's chart, because its style follows its name, not its place in a chart's list. The
  * markers drawn over the lines have colours no line uses.
  */
+import { LINE_DASHES } from "./svg-charts.js";
 
 /** The volume chart's markers (the page's CSS draws them with these). */
 export const MARKER_COLOURS = { break_even: "#dc2626", current: "#111827", horizon: "#6b7280" } as const;
@@ -27,8 +28,6 @@ export const SERIES_COLOURS = [
 const NOT_FOR_LINES: ReadonlySet<string> = new Set(["#dc2626", "#0f172a", "#365314", "#facc15"]);
 export const SERIES_PALETTE: readonly string[] = SERIES_COLOURS.filter((colour) => !NOT_FOR_LINES.has(colour));
 
-/** Dash patterns: lines with the same prices lie on each other, and a dash keeps each visible. */
-const DASHES = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
 
 export interface SeriesStyle {
   colour: string;
@@ -45,7 +44,7 @@ export function seriesStyles(names: readonly string[]): Map<string, SeriesStyle>
   for (const name of names) {
     if (styles.has(name)) continue;
     const slot = styles.size;
-    styles.set(name, { colour: SERIES_PALETTE[slot % SERIES_PALETTE.length] as string, dash: DASHES[slot % DASHES.length] as string });
+    styles.set(name, { colour: SERIES_PALETTE[slot % SERIES_PALETTE.length] as string, dash: LINE_DASHES[slot % LINE_DASHES.length] as string });
   }
   return styles;
 }

@@ -19,6 +19,9 @@ export interface StackedBar {
   note: string;
 }
 
+/** Stroke-dasharrays ("" = solid): deployments with the same prices draw the same line, and a dash keeps each visible. */
+export const LINE_DASHES: readonly string[] = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
+
 export interface Line {
   id: string;
   label: string;
@@ -355,10 +358,8 @@ export function lineChart(name: string, title: string, lines: Line[], markers: M
   for (let y = 0; y <= yMax + 1e-9; y += yStep) {
     grid += `<line x1="${left}" y1="${yAt(y).toFixed(1)}" x2="${left + plotWidth}" y2="${yAt(y).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(yAt(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${tickText(y, yStep, "$")}</text>`;
   }
-  // Deployments with the same prices draw the same line; dashes keep each one visible.
-  const dashes = ["", "8 4", "3 3", "12 4 3 4", "1 4"];
   const dashOf = (index: number) => {
-    const pattern = lines[index]?.dash ?? dashes[index % dashes.length] ?? "";
+    const pattern = lines[index]?.dash ?? LINE_DASHES[index % LINE_DASHES.length] ?? "";
     return pattern ? ` stroke-dasharray="${pattern}"` : "";
   };
   const paths = lines
