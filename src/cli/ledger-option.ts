@@ -12,6 +12,7 @@ import type { Ledger, LedgerConfig } from "../ledger/open-ledger.js";
 import { errorCode } from "../util/error-code.js";
 import { redactedUrl } from "../util/redacted-url.js";
 import { formatFileIssue } from "../util/yaml-file.js";
+import { systemError } from "./system-error.js";
 import { UsageError } from "./usage-error.js";
 
 export const ledgerFlags = {
@@ -89,18 +90,13 @@ export async function openCommandLedger(
     const source = values.config === undefined ? "--postgres" : `--config ${values.config} (its ledger.url_env)`;
     const refused = postgresRefusal(error);
     if (refused) throw new UsageError(`${source}: PostgreSQL at ${redactedUrl(flags.postgres)} refused: ${refused}`, "check the user, password and database name in the URL");
+    // A URL pg cannot parse (a port above 65535) is bad input, not a server out of reach.
+    if (errorCode(error) === "ERR_INVALID_URL") throw new UsageError(`${source}: the PostgreSQL URL is not one pg can read (${(error as Error).message})`, "e.g. postgres://user:password@host:5432/database (a port from 1 to 65535)");
     // A server that cannot be reached is a failure (exit 1), not bad input; the line says which ledger.
-    const unreachable = connectionFailure(error);
-    if (unreachable) throw Object.assign(new Error(`${source}: cannot reach PostgreSQL at ${redactedUrl(flags.postgres)}: ${unreachable.message}`), { code: unreachable.code });
+    const unreachable = systemError(error);
+    if (unreachable) throw Object.assign(new Error(`${source}: cannot reach PostgreSQL at ${redactedUrl(flags.postgres)}: ${unreachable.message}`), { code: errorCode(unreachable) });
     throw error;
   }
-}
-
-/** A connection that failed (refused, no such host, timed out): Node's system error, or pg's AggregateError of one per address. */
-function connectionFailure(error: unknown): { message: string; code: string } | undefined {
-  const cause = error instanceof AggregateError && error.errors[0] instanceof Error ? error.errors[0] : error;
-  const code = errorCode(cause);
-  return cause instanceof Error && /^E[A-Z_]+$/.test(code) ? { message: cause.message, code } : undefined;
 }
 
 /**

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import type { Command, CommandContext } from "./command.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./usage-error.js";
 import { commands } from "./registry.js";
-import { errorCode } from "../util/error-code.js";
 import { didYouMean } from "../util/suggest.js";
+import { systemError } from "./system-error.js";
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -78,11 +78,7 @@ function usage(context: CommandContext, problem: string): number {
  */
 function failureMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // pg reports a refused connection to every address of a host as an AggregateError with no message.
-  const cause = error instanceof AggregateError && error.message === "" && error.errors[0] instanceof Error ? error.errors[0] : error;
-  const code = errorCode(cause);
-  if ("syscall" in cause || /^E[A-Z]+$/.test(code)) return cause.message;
-  return error.stack ?? error.message;
+  return systemError(error)?.message ?? error.stack ?? error.message;
 }
 
 /** The repository's package.json, from dist/src/cli/main.js. */

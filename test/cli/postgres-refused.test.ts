@@ -38,3 +38,9 @@ test("a PostgreSQL server that cannot be reached is a failure, exit 1, naming --
   assert.equal(result.code, 1, result.stderr);
   assert.equal(result.stderr, "switchyard spend: --postgres: cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:10199/ledger: connect ECONNREFUSED 127.0.0.1:10199\n");
 });
+
+test("a --postgres URL pg cannot read (port 99999) is bad input, exit 2, not a server out of reach with a stack", async () => {
+  const result = await runCli(["spend", "--postgres", "postgres://someone:hunter2@127.0.0.1:99999/ledger"]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr, "switchyard spend: --postgres: the PostgreSQL URL is not one pg can read (Invalid URL)\ne.g. postgres://user:password@host:5432/database (a port from 1 to 65535)\n");
+});
