@@ -34,9 +34,13 @@ function labOf(hex: string): Lab {
   return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
 }
 
-export function labDistance(one: string, other: string): number {
-  const [a, b] = [labOf(one), labOf(other)];
+/** How different two colours look: ΔE76, their distance in CIELAB. */
+function labGap(a: Lab, b: Lab): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+export function labDistance(one: string, other: string): number {
+  return labGap(labOf(one), labOf(other));
 }
 
 function hexOfHsl(hue: number, saturation: number, lightness: number): string {
@@ -66,7 +70,7 @@ export function colourOfSlot(slot: number): string {
     for (const candidate of EXTRA_CANDIDATES) {
       if (slots.includes(candidate)) continue;
       const lab = labOf(candidate);
-      const nearest = Math.min(...[...slotLabs, ...shunned].map((other) => Math.hypot(lab[0] - other[0], lab[1] - other[1], lab[2] - other[2])));
+      const nearest = Math.min(...[...slotLabs, ...shunned].map((other) => labGap(lab, other)));
       if (nearest > bestDistance) {
         bestDistance = nearest;
         best = candidate;
