@@ -37,7 +37,6 @@ test("spend's table shows an unpriced group as unpriced, never $0, and a partly 
   assert.match(result.stdout, /\ntotal\s+5\s+0\s+≥ \$0\.3\s+3\s/);
   assert.doesNotMatch(result.stdout, /\$0\s/, "no unknown cost shown as $0");
   assert.match(result.stdout, /3 request\(s\) could not be priced: their cost is unknown and in no total above, so a cost beside them is a lower bound \(≥\), or "unpriced"/);
-  // The table of costs on each deployment says the same in its "actual" column.
   // The table of costs on each deployment: the actual cost as above; a deployment whose figure counts
   // no priced request (it served only unpriced ones) is unpriced, not $0.
   const deployments = result.stdout.slice(result.stdout.indexOf("The same requests on each deployment"));
