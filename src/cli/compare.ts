@@ -88,10 +88,10 @@ export const compareCommand: Command = {
     // A day on which not one of them has a price is the date's problem, as price says (exit 2), not
     // a table of deployments that cannot serve.
     if (offerings.every((offering) => blockInForce(offering, at) === undefined)) {
-      const first = offerings.flatMap((offering) => offering.prices.map((block) => block.from)).sort()[0];
+      const earliest = offerings.flatMap((offering) => offering.prices.map((block) => block.from)).sort()[0];
       throw new UsageError(
         `--at: no deployment of ${values.model} has a price on ${at}`,
-        first !== undefined && first > at ? `its prices start on ${first}: give --at ${first} or later` : `see: switchyard catalog show ${values.model}`,
+        earliest !== undefined && earliest > at ? `its prices start on ${earliest}: give --at ${earliest} or later` : `see: switchyard catalog show ${values.model}`,
       );
     }
     const compared = compareOfferings(catalog, offerings, normalized.usage, normalized.otherModels, at, { batch: values.batch === true, ...(speed ? { speed } : {}) });
