@@ -134,7 +134,11 @@ function priceOption(context: SegmentContext, option: Option, offering: Offering
     option.checks.push({
       check: "pricing",
       ok: false,
-      message: `the segment makes ${searches} web searches a month, and ${offering.provider}/${offering.route} does not offer the web search tool; run searches elsewhere or set web_searches_per_request: 0`,
+      message:
+        // Offered where the catalog says so (as price-request.ts reads it), with or without a known fee.
+        offering.capabilities.web_search === true
+          ? `the segment makes ${searches} web searches a month, and the catalog has no fee for ${offering.provider}/${offering.route}'s searches (docs/CATALOG.md, Known gaps), so their cost is unknown; run searches elsewhere or set web_searches_per_request: 0`
+          : `the segment makes ${searches} web searches a month, and ${offering.provider}/${offering.route} does not offer the web search tool; run searches elsewhere or set web_searches_per_request: 0`,
     });
     return;
   }

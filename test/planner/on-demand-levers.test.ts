@@ -147,6 +147,11 @@ test("web search: a flat $10 per 1,000 searches where offered; infeasible where 
   const bedrock = optionOf(planned, "bedrock", "global", "claude-haiku-4-5");
   assert.equal(bedrock.feasible, false);
   assert.match(bedrock.reasons.join(" "), /500 web searches a month.*does not offer the web search tool/);
+  // An offering that runs the tool but whose fee no source gives (the fixture's Bedrock us route; Vertex AI in
+  // the repository catalog): the searches' cost is unknown, which is not "not offered".
+  const unknownFee = optionOf(planned, "bedrock", "us", "claude-haiku-4-5");
+  assert.equal(unknownFee.feasible, false);
+  assert.match(unknownFee.reasons.join(" "), /500 web searches a month, and the catalog has no fee for bedrock\/us's searches .*their cost is unknown/);
 });
 
 test("the Claude Platform on AWS lever compares one model both ways, not Haiku on the platform with a cheaper Llama on Bedrock", () => {
