@@ -1,7 +1,7 @@
 import type { SpendGroup, SpendQuery } from "../ledger/ledger.js";
 import { attodollarsFromText } from "../ledger/exact-sum.js";
 import { LEDGER_FLAGS_HELP, ledgerFlags, openCommandLedger } from "./ledger-option.js";
-import { costOnEachDeployment, unpricedOnEachDeployment } from "../ledger/deployment-costs.js";
+import { costOnEachDeployment, servedOnEachDeployment, unpricedOnEachDeployment, type ServedOnDeployments } from "../ledger/deployment-costs.js";
 import { rollUp, totalOf } from "../ledger/roll-up.js";
 import { TAG_KEY } from "../ledger/row-schema.js";
 import { GROUP_FIELDS, inReportOrder, type GroupField } from "../ledger/spend-groups.js";
@@ -175,32 +175,6 @@ export function renderSpend(
     }
   }
   return text;
-}
-
-/** Of the requests each deployment served in a group: how many, and how many could not be priced (cost_usd null). */
-interface ServedOnDeployments {
-  requests: Record<string, number>;
-  unpriced: Record<string, number>;
-}
-
-/**
- * For each group, the requests each deployment served and those of them it could not price: the
- * deployment's cost_on_each_deployment leaves those out (as cost_usd does), so it is a lower bound.
- *
- * @param byDeployment the report grouped by `fields` plus "deployment"
- */
-function servedOnEachDeployment(fields: GroupField[], groups: SpendGroup[], byDeployment: SpendGroup[]): ServedOnDeployments[] {
-  const identity = (group: SpendGroup) => JSON.stringify(fields.map((field) => group.group[field] ?? null));
-  const served = new Map<string, ServedOnDeployments>();
-  for (const row of [...byDeployment].sort((a, b) => ((a.group.deployment ?? "") < (b.group.deployment ?? "") ? -1 : 1))) {
-    const deployment = row.group.deployment;
-    if (deployment === null || deployment === undefined) continue;
-    const entry = served.get(identity(row)) ?? { requests: {}, unpriced: {} };
-    entry.requests[deployment] = row.requests;
-    if (row.unpriced_requests > 0) entry.unpriced[deployment] = row.unpriced_requests;
-    served.set(identity(row), entry);
-  }
-  return groups.map((group) => served.get(identity(group)) ?? { requests: {}, unpriced: {} });
 }
 
 export const spendCommand: Command = {

@@ -73,3 +73,29 @@ export function unpricedOnEachDeployment(fields: GroupField[], groups: SpendGrou
   }
   return groups.map((group) => Object.fromEntries([...(unpriced.get(identity(group)) ?? new Map<string, number>()).entries()].sort(byName)));
 }
+
+/** Of the requests each deployment served in a group: how many, and how many could not be priced (cost_usd null). */
+export interface ServedOnDeployments {
+  requests: Record<string, number>;
+  unpriced: Record<string, number>;
+}
+
+/**
+ * For each group, the requests each deployment served and those of them it could not price: the
+ * deployment's cost_on_each_deployment leaves those out (as cost_usd does), so it is a lower bound.
+ *
+ * @param byDeployment the report grouped by `fields` plus "deployment"
+ */
+export function servedOnEachDeployment(fields: GroupField[], groups: SpendGroup[], byDeployment: SpendGroup[]): ServedOnDeployments[] {
+  const identity = identityOn(fields);
+  const served = new Map<string, ServedOnDeployments>();
+  for (const row of [...byDeployment].sort((a, b) => ((a.group.deployment ?? "") < (b.group.deployment ?? "") ? -1 : 1))) {
+    const deployment = row.group.deployment;
+    if (deployment === null || deployment === undefined) continue;
+    const entry = served.get(identity(row)) ?? { requests: {}, unpriced: {} };
+    entry.requests[deployment] = row.requests;
+    if (row.unpriced_requests > 0) entry.unpriced[deployment] = row.unpriced_requests;
+    served.set(identity(row), entry);
+  }
+  return groups.map((group) => served.get(identity(group)) ?? { requests: {}, unpriced: {} });
+}
