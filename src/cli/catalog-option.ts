@@ -21,7 +21,7 @@ export const catalogFlags = {
  * `source`, where the files were named (--catalog, or a gateway config's catalog_files).
  */
 export function catalogFromFlags(files: string[] | undefined, stderr: NodeJS.WritableStream, source = "--catalog"): Catalog {
-  // An empty path ("--catalog "$FILE"" with FILE unset) would be reported as a file named "".
+  // An empty path (--catalog's is refused by parseFlags; a config's catalog_files: [""]) would be reported as a file named "".
   if (files?.some((file) => file.trim() === "")) throw new UsageError(`${source} needs a file path, got ""`, "e.g. --catalog my-prices.yaml");
   const { catalog, issues } = loadCatalogChecked({ extraFiles: files ?? [] });
   for (const issue of issues.filter((candidate) => candidate.severity === "warning")) stderr.write(`warning: ${formatIssue(issue)}\n`);

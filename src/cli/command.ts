@@ -37,7 +37,14 @@ export function parseFlags<T extends Options>(argv: string[], options: T, comman
   // A flag given twice would silently keep its last value: `--input 10 --input 20` is a mistake.
   const seen = new Map<string, string | undefined>();
   for (const token of parsed.tokens) {
-    if (token.kind !== "option" || options[token.name]?.multiple) continue;
+    if (token.kind !== "option") continue;
+    // An empty value (a script's `--catalog "$FILE"` with FILE unset) is never what was meant: read
+    // as "none given" it would pick a default silently, and as a value it names a file "", an
+    // empty credential, or (--host) every interface.
+    if (token.value !== undefined && token.value.trim() === "") {
+      throw new UsageError(`--${token.name} is empty: give a value, or leave the flag out`, `see: switchyard ${commandName} --help`);
+    }
+    if (options[token.name]?.multiple) continue;
     if (seen.has(token.name)) {
       const values = [seen.get(token.name), token.value].filter((value) => value !== undefined).map((value) => JSON.stringify(value));
       throw new UsageError(`--${token.name} is given twice${values.length === 2 ? ` (${values.join(" and ")})` : ""}: give it once`, `see: switchyard ${commandName} --help`);

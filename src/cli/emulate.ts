@@ -113,13 +113,6 @@ export const emulateCommand: Command = {
     if (positionals.length > 1) throw new UsageError(`one emulator at a time; got ${positionals.join(", ")}`, "run one switchyard emulate per emulator, each on its own --port");
     const provider = EMULATORS.find((name) => name === positionals[0]);
     if (provider === undefined) throw new UsageError(`unknown emulator ${JSON.stringify(positionals[0])}${didYouMean(positionals[0] as string, EMULATORS)}: there are ${EMULATORS.join(" and ")}`, "see: switchyard emulate --help");
-    // An empty credential (a script's unset $VARIABLE) would be a key the emulator accepts, or no session token at all.
-    for (const flag of ["key", "workspace", "region", "access-key-id", "secret-access-key", "session-token"] as const) {
-      const given = values[flag];
-      if ((Array.isArray(given) ? given : [given]).some((value) => value !== undefined && value.trim() === "")) {
-        throw new UsageError(`--${flag} is empty: give a value, or leave the flag out for the default`, "see: switchyard emulate --help");
-      }
-    }
     if (provider === "anthropic" && (values.region || values["access-key-id"] || values["secret-access-key"] || values["session-token"])) {
       throw new UsageError("--region and the AWS credential flags apply to the bedrock emulator only");
     }
@@ -131,8 +124,6 @@ export const emulateCommand: Command = {
     const profile = profileFrom(values.profile);
     const models = new CatalogModelAccess(catalogFromFlags(values.catalog, stderr));
     const host = values.host ?? "127.0.0.1";
-    // Node reads an empty host as "every interface": not what an empty --host "$HOST" means.
-    if (host.trim() === "") throw new UsageError("--host is empty: give an address to bind", "e.g. --host 127.0.0.1 (the default), or --host 0.0.0.0 for every interface");
     const listen = { port, host };
 
     let emulator: RunningEmulator;

@@ -135,7 +135,6 @@ export const priceCommand: Command = {
     );
     if (!values.model) throw new UsageError("--model is required", "e.g. --model claude-sonnet-4-6");
     // An empty route would be read as none given, and the default route priced without a word.
-    if (values.route === "") throw new UsageError("--route needs a route name", `e.g. --route global; bedrock's routes: ${BEDROCK_ROUTES.join(", ")}`);
     const provider = choiceFlag(values.provider, "provider", PROVIDERS) as ProviderId | undefined;
     const speed = choiceFlag(values.speed, "speed", SPEEDS);
     const inferenceGeo = choiceFlag(values["inference-geo"], "inference-geo", INFERENCE_GEOS);

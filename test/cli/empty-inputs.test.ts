@@ -15,7 +15,7 @@ const price = ["price", "--model", "claude-sonnet-4-6"];
 test("--catalog '' and catalog validate '' are bad input asking for a path", async () => {
   const flag = await runCli([...price, "--input", "5", "--catalog", ""]);
   assert.equal(flag.code, 2);
-  assert.equal(flag.stderr, 'switchyard price: --catalog needs a file path, got ""\ne.g. --catalog my-prices.yaml\n');
+  assert.equal(flag.stderr, "switchyard price: --catalog is empty: give a value, or leave the flag out\nsee: switchyard price --help\n");
   const validate = await runCli(["catalog", "validate", ""]);
   assert.equal(validate.code, 2);
   assert.equal(validate.stdout, "");
@@ -38,4 +38,21 @@ test("catalog validate --catalog FILE checks FILE, as list and show read it (was
   const result = await runCli(["catalog", "validate", "--catalog", file]);
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stdout, /prices\.yaml:2: error: models: expected a list, got "not-a-list"/);
+});
+
+test("an empty value is refused for every flag of every command, before anything runs: a script's unset $VARIABLE", async () => {
+  for (const argv of [
+    ["spend", "--from", ""],
+    ["spend", "--tag-key", " ", "--by", "tag"],
+    ["compare", "--model", ""],
+    ["serve", "--config", ""],
+    ["keys", "create", "--name", ""],
+    ["plan", "examples/workloads/chat-app-cached.yaml", "--html", ""],
+    ["price", "--model", "claude-sonnet-4-6", "--input", "5", "--region=", "--provider", "bedrock"],
+  ]) {
+    const result = await runCli(argv);
+    assert.equal(result.code, 2, argv.join(" "));
+    const flag = argv.find((word, index) => word.startsWith("--") && (argv[index + 1]?.trim() === "" || word.endsWith("=")))?.replace(/=$/, "");
+    assert.match(result.stderr, new RegExp(`^switchyard ${argv[0]}: ${flag} is empty: give a value, or leave the flag out\\nsee: switchyard ${argv[0]} --help\\n$`), argv.join(" "));
+  }
 });

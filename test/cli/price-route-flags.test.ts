@@ -46,7 +46,7 @@ test("a count flag takes digits grouped in threes (1,000 or 1_000), and refuses 
 test("an empty --route is refused, as an empty --provider or --region is, not read as none given", async () => {
   const result = await price("--route", "");
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /--route needs a route name/);
+  assert.match(result.stderr, /--route is empty: give a value, or leave the flag out/);
 });
 
 test("a route served from several places, each its own offering, asks for --region, listing them", async () => {
